@@ -1,0 +1,254 @@
+"""Building blocks of a layer definition: fields, default style, validation.
+
+A :class:`LayerSpec` says everything GridWatch knows about one kind of map layer: the table it
+lives in, its fields, the geometry it accepts, which field labels it, how it is drawn by default
+and what rules its features must satisfy.  Specs are plain data; the UI turns the style into Qt
+pens and brushes, the storage turns the fields into GeoPackage columns.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as _uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+#: Column type names as they appear in a GeoPackage.
+FIELD_TYPES = ("TEXT", "INTEGER", "REAL", "BOOLEAN", "DATE", "DATETIME", "BLOB")
+
+_PANDAS_DTYPES: dict[str, Any] = {
+    "TEXT": object,
+    "INTEGER": "int64",
+    "REAL": "float64",
+    "BOOLEAN": "bool",
+    "DATE": object,  # datetime.date values; pyogrio writes them as GeoPackage DATE
+    "DATETIME": "datetime64[ms, UTC]",
+    "BLOB": object,
+}
+
+RGBA = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute column.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the GeoPackage (ASCII, lower case).
+    type : str
+        One of :data:`FIELD_TYPES`.
+    title_zh, title_en : str
+        Column heading shown to users.
+    required : bool
+        NULL or empty text is a validation error.
+    choices : tuple of str, optional
+        Allowed values (codes stored in the file; the UI translates them).
+    pattern : str, optional
+        Regular expression a text value must match in full.
+    """
+
+    name: str
+    type: str
+    title_zh: str
+    title_en: str
+    required: bool = False
+    choices: Optional[tuple[str, ...]] = None
+    pattern: Optional[str] = None
+    unique: bool = False
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"field {self.name!r}: unknown type {self.type!r}")
+
+    @property
+    def pandas_dtype(self) -> Any:
+        return _PANDAS_DTYPES[self.type]
+
+
+def uuid_field() -> Field:
+    """The stable text identifier every GridWatch row carries besides its fid."""
+    return Field("uuid", "TEXT", "唯一标识", "UUID", required=True, unique=True,
+                 pattern=r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class Style:
+    """Default cartographic style of a layer (plain data; the UI maps it to Qt)."""
+
+    stroke: RGBA = (60, 60, 60, 255)
+    stroke_width: float = 1.0
+    fill: Optional[RGBA] = None
+    hatch: Optional[str] = None  # "diagonal", "cross" or None
+    marker: Optional[str] = None  # "circle", "square", "triangle" for point layers
+    marker_size: float = 6.0
+    #: Field whose value picks a colour from ``categories`` (fill for polygons, marker for points).
+    category_field: Optional[str] = None
+    categories: Mapping[str, RGBA] = field(default_factory=dict)
+    #: Labels are drawn only below this map scale denominator (zoomed in at least this far).
+    label_max_scale: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Everything GridWatch knows about one kind of map layer."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    group: str  # "boundaries", "zones", "sources", "fires"
+    geometry_type: str  # GeoPackage geometry type name written for the layer
+    accepted_geometries: tuple[str, ...]  # shapely geom_type values a feature may have
+    fields: tuple[Field, ...]
+    label_field: Optional[str]
+    style: Style
+    #: Extra rules: ``rule(frame) -> list of problems``; each problem names row and field.
+    rules: tuple[Callable[[pd.DataFrame], list[str]], ...] = ()
+    #: Fields indexed in the GeoPackage for fast lookup (uuid is always unique-indexed).
+    indexed: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"layer {self.name!r} has no field {name!r}")
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def empty_frame(self) -> pd.DataFrame:
+        """An empty frame with one correctly typed column per field."""
+        return pd.DataFrame({f.name: pd.Series([], dtype=f.pandas_dtype) for f in self.fields})
+
+    def validate(self, frame: pd.DataFrame) -> list[str]:
+        """Check ``frame`` against the layer's fields and rules.
+
+        Returns a list of problems, empty when the frame is valid.  Each problem names the layer,
+        the row (by its position and, when present, its code or name) and the field.
+        """
+        return validate_frame(self, frame)
+
+
+def row_label(frame: pd.DataFrame, i: int) -> str:
+    """'row 12 (code 130110100001)': a row reference a user can find in a table."""
+    parts = [f"row {i + 1}"]
+    for key in ("code", "name"):
+        if key in frame.columns:
+            value = frame[key].iloc[i]
+            if isinstance(value, str) and value:
+                parts.append(f"({key} {value})")
+                break
+    return " ".join(parts)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def validate_frame(spec: LayerSpec, frame: pd.DataFrame, max_problems: int = 50) -> list[str]:
+    """Validate ``frame`` (a (Geo)DataFrame) for layer ``spec``; see :meth:`LayerSpec.validate`."""
+    problems: list[str] = []
+    missing_cols = [f.name for f in spec.fields if f.required and f.name not in frame.columns]
+    for name in missing_cols:
+        problems.append(f"{spec.name}: required field '{name}' is missing; map a source column to it")
+    if missing_cols:
+        return problems
+    for f in spec.fields:
+        if f.name not in frame.columns:
+            continue
+        col = frame[f.name]
+        values = col.tolist()
+        if f.required:
+            for i, v in enumerate(values):
+                if _is_missing(v):
+                    problems.append(f"{spec.name} {row_label(frame, i)}: field '{f.name}' is empty")
+                    if len(problems) >= max_problems:
+                        return problems
+        if f.choices is not None:
+            allowed = set(f.choices)
+            for i, v in enumerate(values):
+                if not _is_missing(v) and v not in allowed:
+                    problems.append(
+                        f"{spec.name} {row_label(frame, i)}: field '{f.name}' has {v!r}; "
+                        f"allowed: {', '.join(f.choices)}"
+                    )
+                    if len(problems) >= max_problems:
+                        return problems
+        if f.pattern is not None:
+            rx = re.compile(f.pattern)
+            for i, v in enumerate(values):
+                if not _is_missing(v) and not (isinstance(v, str) and rx.fullmatch(v)):
+                    problems.append(
+                        f"{spec.name} {row_label(frame, i)}: field '{f.name}' value {v!r} "
+                        f"does not match the expected form {f.pattern}"
+                    )
+                    if len(problems) >= max_problems:
+                        return problems
+        if f.unique:
+            dup = col[col.duplicated(keep="first") & col.notna()]
+            for i, v in zip(np.flatnonzero(col.duplicated(keep="first") & col.notna()), dup):
+                problems.append(f"{spec.name} {row_label(frame, int(i))}: field '{f.name}' value {v!r} is repeated")
+                if len(problems) >= max_problems:
+                    return problems
+    if "geometry" in frame.columns and spec.accepted_geometries:
+        geoms = frame["geometry"]
+        for i, g in enumerate(geoms):
+            if g is None or g.is_empty:
+                problems.append(f"{spec.name} {row_label(frame, i)}: geometry is empty")
+            elif g.geom_type not in spec.accepted_geometries:
+                problems.append(
+                    f"{spec.name} {row_label(frame, i)}: geometry is a {g.geom_type}; "
+                    f"this layer takes {', '.join(spec.accepted_geometries)}"
+                )
+            if len(problems) >= max_problems:
+                return problems
+    for rule in spec.rules:
+        problems.extend(rule(frame))
+        if len(problems) >= max_problems:
+            return problems[:max_problems]
+    return problems
+
+
+def nests_in(child: str, parent: str, label: str) -> Callable[[pd.DataFrame], list[str]]:
+    """Rule: the value of field ``child`` starts with the value of field ``parent``."""
+
+    def rule(frame: pd.DataFrame) -> list[str]:
+        out: list[str] = []
+        if child not in frame.columns or parent not in frame.columns:
+            return out
+        for i, (c, p) in enumerate(zip(frame[child].tolist(), frame[parent].tolist())):
+            if isinstance(c, str) and isinstance(p, str) and not c.startswith(p):
+                out.append(f"{label} {row_label(frame, i)}: {child} {c} does not nest in {parent} {p}")
+        return out
+
+    return rule
+
+
+def new_uuid() -> str:
+    """A fresh random text UUID for a new row."""
+    return str(_uuid.uuid4())
+
+
+def uuids_from_rng(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` version-4 UUID strings drawn from ``rng`` (deterministic for a seeded generator)."""
+    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
+    flat = raw.tobytes()
+    out = []
+    for i in range(n):
+        h = flat[i * 16:(i + 1) * 16].hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out

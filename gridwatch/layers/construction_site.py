@@ -1,0 +1,54 @@
+"""施工工地 construction site: dust control ("six 100%"), graded A/B/C.
+
+Sites are points (reported by address) or polygons (surveyed footprint).  Sites within 3 km of a
+key area must reach grade A (checked by the analysis issue).
+"""
+
+import pandas as pd
+
+from .base import Field, LayerSpec, Style, row_label, uuid_field
+
+GRADES = ("A", "B", "C")
+
+
+def _dates_in_order(frame: pd.DataFrame) -> list[str]:
+    out: list[str] = []
+    if "start_date" not in frame.columns or "end_date" not in frame.columns:
+        return out
+    for i, (s, e) in enumerate(zip(frame["start_date"].tolist(), frame["end_date"].tolist())):
+        if s is not None and e is not None and not pd.isna(s) and not pd.isna(e) and e < s:
+            out.append(f"construction_site {row_label(frame, i)}: end_date {e} is before start_date {s}")
+    return out
+
+
+SPEC = LayerSpec(
+    name="construction_site",
+    title_zh="施工工地",
+    title_en="Construction sites",
+    group="sources",
+    geometry_type="GEOMETRY",
+    accepted_geometries=("Point", "Polygon", "MultiPolygon"),
+    fields=(
+        uuid_field(),
+        Field("name", "TEXT", "工地名称", "Name", required=True),
+        Field("developer", "TEXT", "建设单位", "Developer"),
+        Field("area_m2", "REAL", "占地面积(m²)", "Area (m²)"),
+        Field("dust_grade", "TEXT", "扬尘管控等级", "Dust grade", required=True, choices=GRADES),
+        Field("online_monitor", "BOOLEAN", "在线监测", "Online dust monitor"),
+        Field("start_date", "DATE", "开工日期", "Start date"),
+        Field("end_date", "DATE", "竣工日期", "End date"),
+        Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
+    ),
+    label_field="name",
+    style=Style(
+        stroke=(40, 40, 40, 255),
+        stroke_width=1.0,
+        marker="square",
+        marker_size=8.0,
+        category_field="dust_grade",
+        categories={"A": (46, 160, 67, 220), "B": (245, 166, 35, 220), "C": (214, 39, 40, 220)},
+        label_max_scale=40_000,
+    ),
+    rules=(_dates_in_order,),
+    indexed=("township_code",),
+)

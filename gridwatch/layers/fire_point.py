@@ -1,0 +1,49 @@
+"""火点 satellite fire point: each must be checked on site and counts against its township.
+
+``detected_utc`` is the acquisition time in UTC as the satellite centre reports it;
+``detected_local`` is the same instant in Beijing time (UTC+8) as ISO text, which is what
+inspectors and bulletins use.  ``cell_code``, ``village_code`` and ``township_code`` record where
+the point falls (filled by the spatial join on import).
+"""
+
+from .base import Field, LayerSpec, Style, uuid_field
+
+SOURCES = ("MODIS", "VIIRS", "Fengyun", "manual")
+STATUSES = ("unverified", "burning_confirmed", "no_burning", "outside_cell")
+
+SPEC = LayerSpec(
+    name="fire_point",
+    title_zh="火点",
+    title_en="Fire points",
+    group="fires",
+    geometry_type="Point",
+    accepted_geometries=("Point",),
+    fields=(
+        uuid_field(),
+        Field("detected_utc", "DATETIME", "监测时间(UTC)", "Detected (UTC)", required=True),
+        Field("detected_local", "TEXT", "监测时间(北京时间)", "Detected (Beijing time)", required=True),
+        Field("source", "TEXT", "数据源", "Source", required=True, choices=SOURCES),
+        Field("satellite", "TEXT", "卫星", "Satellite"),
+        Field("confidence", "INTEGER", "置信度", "Confidence (0-100)"),
+        Field("frp", "REAL", "火辐射功率(MW)", "FRP (MW)"),
+        Field("cell_code", "TEXT", "网格编码", "Cell code", pattern=r"\d{15}"),
+        Field("village_code", "TEXT", "村级代码", "Village code", pattern=r"\d{12}"),
+        Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
+        Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
+    ),
+    label_field=None,
+    style=Style(
+        stroke=(90, 20, 0, 255),
+        stroke_width=0.5,
+        marker="circle",
+        marker_size=5.0,
+        category_field="status",
+        categories={
+            "unverified": (255, 110, 0, 230),
+            "burning_confirmed": (200, 0, 0, 230),
+            "no_burning": (70, 110, 200, 200),
+            "outside_cell": (150, 150, 150, 200),
+        },
+    ),
+    indexed=("cell_code", "township_code", "detected_utc"),
+)

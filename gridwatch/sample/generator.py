@@ -1,0 +1,729 @@
+"""Deterministic generator of a realistic sample district (and of a stress district).
+
+The district is 鹿泉区 (county 130110, Shijiazhuang, Hebei) with its 13 real township names and
+codes; everything else is synthetic but shaped like the real thing:
+
+* grid cells are a Voronoi tessellation of seeds that are denser in the town centre, relaxed
+  once (Lloyd) so cells are compact; the district outline, the townships and the villages are
+  unions of whole cells, grown from seed cells by a randomised shortest-path race on the cell
+  adjacency graph.  Cells therefore tile their villages exactly (shared vertices are the very
+  same coordinates) and boundaries are irregular, like real ones;
+* hills in the west (mountain townships, 乡, mines), the town centre in the east-centre
+  (communities, construction sites, the ban zones), farmland elsewhere (fire points in clusters,
+  peaking in the straw-burning months of October and November, with a smaller June peak).
+
+Geometry is built in the CGCS2000 Gauss-Kruger zone of the district and stored in EPSG:4490.
+The same ``seed`` gives the same district.  ``scale="stress"`` makes a district of 20,000 cells
+and 1,000,000 fire points for benchmarks.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.affinity
+from pyproj import Transformer
+from shapely.geometry import MultiPoint, Polygon, box
+
+from ..crs import PROJECT_EPSG, gauss_kruger_epsg
+from ..layers.base import uuids_from_rng
+from ..storage.project import write_project
+from ..tasks import CancelToken, ProgressCallback, Steps
+from . import names as nm
+
+COUNTY_CODE = "130110"
+COUNTY_NAME = "鹿泉区"
+COUNTY_SHORT = "鹿泉"
+CITY_NAME = "石家庄市"
+#: Approximate centre of the real county (lon, lat), CGCS2000 degrees.
+CENTRE_LONLAT = (114.31, 38.09)
+#: The fire season generated: March to November of this year.
+SEASON_YEAR = 2025
+TOWNSHIP_CSV = Path(__file__).with_name(f"townships_{COUNTY_CODE}.csv")
+#: Fixed time stamp written into generated files, so the same seed gives the same bytes.
+GENERATED_AT = _dt.datetime(SEASON_YEAR, 12, 1, tzinfo=_dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Size of a generated district."""
+
+    name: str
+    n_cells: int
+    n_villages: int
+    n_mines: int
+    n_sites: int
+    n_fires: int
+    area_km2: float
+
+
+SCALES: dict[str, Scale] = {
+    "default": Scale("default", 2400, 230, 36, 220, 4200, 603.0),
+    "stress": Scale("stress", 20000, 1800, 60, 400, 1_000_000, 603.0 * 20000 / 2400),
+}
+
+_MONTH_WEIGHTS = {3: 3.0, 4: 4.0, 5: 3.0, 6: 12.0, 7: 2.0, 8: 1.0, 9: 4.0, 10: 36.0, 11: 30.0}
+
+
+@dataclass
+class District:
+    """A generated district: layer frames in EPSG:4490 plus workflow tables."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    tables: dict[str, pd.DataFrame]
+    scale: Scale
+    seed: int
+
+
+# --------------------------------------------------------------------------------------------
+# graph helpers
+
+
+def _adjacency(points: np.ndarray) -> list[np.ndarray]:
+    """Neighbour lists of the Voronoi cells of ``points`` (= Delaunay edges)."""
+    edges = shapely.delaunay_triangles(MultiPoint(points), only_edges=True)
+    coords = shapely.get_coordinates(edges).reshape(-1, 2, 2)
+    index = {(float(x), float(y)): i for i, (x, y) in enumerate(points)}
+    a = np.fromiter((index[(float(x), float(y))] for x, y in coords[:, 0]), dtype=np.int64, count=len(coords))
+    b = np.fromiter((index[(float(x), float(y))] for x, y in coords[:, 1]), dtype=np.int64, count=len(coords))
+    src = np.concatenate([a, b])
+    dst = np.concatenate([b, a])
+    order = np.lexsort((dst, src))
+    src, dst = src[order], dst[order]
+    splits = np.searchsorted(src, np.arange(len(points) + 1))
+    return [dst[splits[i]:splits[i + 1]] for i in range(len(points))]
+
+
+def _grow(
+    seeds: list[int],
+    allowed: np.ndarray,
+    adj: list[np.ndarray],
+    pts: np.ndarray,
+    rng: np.random.Generator,
+    speed: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """Label each allowed node with the seed that reaches it first (randomised Dijkstra)."""
+    n = len(pts)
+    label = np.full(n, -1, dtype=np.int64)
+    best = np.full(n, np.inf)
+    heap: list[tuple[float, int, int]] = []
+    for k, s in enumerate(seeds):
+        best[s] = 0.0
+        heap.append((0.0, int(s), k))
+    heapq.heapify(heap)
+    noise = rng.uniform(0.55, 1.75, size=n)
+    spd = np.ones(len(seeds)) if speed is None else speed
+    while heap:
+        d, node, k = heapq.heappop(heap)
+        if label[node] != -1:
+            continue
+        label[node] = k
+        for nb in adj[node]:
+            if not allowed[nb] or label[nb] != -1:
+                continue
+            step = float(np.hypot(*(pts[nb] - pts[node]))) * noise[nb] / spd[k]
+            nd = d + step
+            if nd < best[nb]:
+                best[nb] = nd
+                heapq.heappush(heap, (nd, int(nb), k))
+    return label
+
+
+def _spread_seeds(candidates: np.ndarray, pts: np.ndarray, k: int, fixed: list[int],
+                  rng: np.random.Generator) -> list[int]:
+    """Pick ``k`` candidate nodes spread apart (farthest-point sampling with jitter)."""
+    chosen = list(fixed)
+    if not chosen:
+        chosen.append(int(candidates[rng.integers(len(candidates))]))
+    dmin = np.full(len(candidates), np.inf)
+    for c in chosen:
+        dmin = np.minimum(dmin, np.hypot(*(pts[candidates] - pts[c]).T))
+    while len(chosen) < k:
+        score = dmin * rng.uniform(0.75, 1.0, size=len(candidates))
+        nxt = int(candidates[int(np.argmax(score))])
+        chosen.append(nxt)
+        dmin = np.minimum(dmin, np.hypot(*(pts[candidates] - pts[nxt]).T))
+    return chosen
+
+
+def _blob(cx: float, cy: float, radius: float, rng: np.random.Generator, n: int = 24,
+          roughness: float = 0.18) -> Polygon:
+    theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = radius * (1 + rng.uniform(-roughness, roughness, size=n))
+    return Polygon(np.column_stack([cx + r * np.cos(theta), cy + r * np.sin(theta)])).buffer(0)
+
+
+def _order_key(geoms: np.ndarray) -> np.ndarray:
+    """Reading order (north to south, then west to east) of geometries, for numbering codes."""
+    c = shapely.centroid(geoms)
+    x, y = shapely.get_x(c), shapely.get_y(c)
+    row = np.floor(-y / 400.0)
+    return np.lexsort((x, row))
+
+
+# --------------------------------------------------------------------------------------------
+# the generator
+
+
+def generate_district(
+    scale: str = "default",
+    seed: int = 2025,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> District:
+    """Generate the sample district in memory; see the module docstring.
+
+    Parameters
+    ----------
+    scale : {"default", "stress"}
+        ``default``: about 2,400 cells, 230 villages, 4,200 fire points (the bundled sample);
+        ``stress``: 20,000 cells and 1,000,000 fire points.
+    seed : int
+        Random seed; the same seed gives the same district.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    sc = SCALES[scale]
+    rng = np.random.default_rng(seed)
+    steps = Steps(progress, cancel, [("cells", 3), ("regions", 3), ("features", 2), ("fires", 4), ("frames", 3)])
+
+    # --- outline, density and seeds (projected metres) ------------------------------------
+    steps.start("cells", "tessellating grid cells")
+    proj_epsg = gauss_kruger_epsg(CENTRE_LONLAT[0])
+    to_proj = Transformer.from_crs(PROJECT_EPSG, proj_epsg, always_xy=True)
+    cx, cy = to_proj.transform(*CENTRE_LONLAT)
+    R = float(np.sqrt(sc.area_km2 * 1e6 / np.pi))
+    ks = np.arange(2, 7)
+    amp = rng.uniform(0.03, 0.10, size=len(ks)) / np.sqrt(ks)
+    phase = rng.uniform(0, 2 * np.pi, size=len(ks))
+
+    def rim(theta: np.ndarray) -> np.ndarray:
+        return R * (1 + (amp[:, None] * np.cos(ks[:, None] * theta[None, :] + phase[:, None])).sum(0))
+
+    town = np.array([cx + 0.18 * R, cy + 0.04 * R])
+    r_urban = 0.2 * R
+
+    def density(xy: np.ndarray) -> np.ndarray:
+        d = np.hypot(xy[:, 0] - town[0], xy[:, 1] - town[1])
+        return 1.0 + 3.0 * np.exp(-((d / r_urban) ** 2))
+
+    def rho(xy: np.ndarray) -> np.ndarray:
+        th = np.arctan2(xy[:, 1] - cy, xy[:, 0] - cx)
+        return np.hypot(xy[:, 0] - cx, xy[:, 1] - cy) / rim(th)
+
+    rmax = float(rim(np.linspace(0, 2 * np.pi, 720)).max())
+    spacing = float(np.sqrt(sc.area_km2 * 1e6 / sc.n_cells))
+    half = rmax + 5 * spacing
+    bx0, by0, bx1, by1 = cx - half, cy - half, cx + half, cy + half
+    mc = rng.uniform([bx0, by0], [bx1, by1], size=(200_000, 2))
+    dmc = density(mc)
+    inside_mc = rho(mc) < 1
+    box_area = (bx1 - bx0) * (by1 - by0)
+    lam = sc.n_cells / (dmc[inside_mc].mean() * inside_mc.mean() * box_area)
+    n_box = int(round(lam * dmc.mean() * box_area))
+    pts_list = []
+    have = 0
+    while have < n_box:
+        cand = rng.uniform([bx0, by0], [bx1, by1], size=(n_box, 2))
+        keep = rng.uniform(0, 4.0, size=n_box) < density(cand)
+        pts_list.append(cand[keep])
+        have += int(keep.sum())
+    pts = np.concatenate(pts_list)[:n_box]
+    frame_box = box(bx0, by0, bx1, by1)
+    # One Lloyd relaxation step: compact cells, density gradient kept.
+    vor = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame_box, ordered=True)
+    cells_all = shapely.intersection(np.asarray(vor.geoms), frame_box)
+    pts = shapely.get_coordinates(shapely.centroid(cells_all))
+    steps.report(0.4)
+    vor = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame_box, ordered=True)
+    cells_all = np.asarray(vor.geoms)
+    adj = _adjacency(pts)
+    steps.report(0.7)
+
+    # The district is the n_cells seeds deepest inside the outline, kept connected.
+    order = np.argsort(rho(pts), kind="stable")
+    inside = np.zeros(len(pts), dtype=bool)
+    inside[order[: sc.n_cells]] = True
+    inside = _connected_core(inside, adj, order, sc.n_cells)
+    # No district cell may be an unbounded border cell of the diagram.
+    border = np.zeros(len(pts), dtype=bool)
+    border_cells = shapely.intersects(cells_all, frame_box.exterior)
+    border[border_cells] = True
+    if (inside & border).any():
+        raise RuntimeError("district reaches the tessellation frame; increase the margin")
+    idx = np.flatnonzero(inside)
+    cpts = pts[idx]
+    cgeom = cells_all[idx]
+    local = np.full(len(pts), -1, dtype=np.int64)
+    local[idx] = np.arange(len(idx))
+    cadj = [local[adj[i]][local[adj[i]] >= 0] for i in idx]
+    ncell = len(idx)
+    steps.report(1.0)
+
+    # --- townships and villages ------------------------------------------------------------
+    steps.start("regions", "growing townships and villages")
+    townships = nm.load_townships(TOWNSHIP_CSV)
+    n_t = len(townships)
+    allowed = np.ones(ncell, dtype=bool)
+    d_town = np.hypot(cpts[:, 0] - town[0], cpts[:, 1] - town[1])
+    seat_i = next((i for i, (code, _) in enumerate(townships) if code.endswith("100")), 0)
+    devzone_i = [i for i, (code, _) in enumerate(townships) if code[6] == "5"]
+    fixed = [int(np.argmin(d_town))]
+    for _ in devzone_i:
+        target = town + np.array([0.30 * R, -0.05 * R])
+        fixed.append(int(np.argmin(np.hypot(cpts[:, 0] - target[0], cpts[:, 1] - target[1]))))
+    seeds_t = _spread_seeds(np.arange(ncell), cpts, n_t, fixed, rng)
+    # Give names to seeds: the seat to the town centre, development zones next to it, the
+    # mountain townships (乡, codes 2xx) to the westernmost of the remaining seeds.
+    others = [i for i in range(n_t) if i != seat_i and i not in devzone_i]
+    rest_seeds = sorted(seeds_t[1 + len(devzone_i):], key=lambda s: cpts[s, 0])
+    mountain = [i for i in others if townships[i][0][6] == "2"]
+    plain = [i for i in others if townships[i][0][6] != "2"]
+    seed_of = {seat_i: seeds_t[0]}
+    for k, i in enumerate(devzone_i):
+        seed_of[i] = seeds_t[1 + k]
+    for i, s in zip(mountain + plain, rest_seeds):
+        seed_of[i] = s
+    t_seeds = [seed_of[i] for i in range(n_t)]
+    speed = np.ones(n_t)
+    speed[seat_i] = 0.45
+    for i in devzone_i:
+        speed[i] = 0.5
+    t_label = _grow(t_seeds, allowed, cadj, cpts, rng, speed)
+    steps.report(0.3)
+
+    hill = _hill_score(cpts, cx, cy, R, rng) > 0.28
+    v_label = np.full(ncell, -1, dtype=np.int64)
+    village_rows: list[dict] = []
+    taken: set[str] = set()
+    next_v = 0
+    for ti, (tcode, tname) in enumerate(townships):
+        members = np.flatnonzero(t_label == ti)
+        nv = max(2, int(round(sc.n_villages * len(members) / ncell)))
+        nv = min(nv, len(members))
+        vseeds = _spread_seeds(members, cpts, nv, [], rng)
+        mask = np.zeros(ncell, dtype=bool)
+        mask[members] = True
+        lab = _grow(vseeds, mask, cadj, cpts, rng)
+        for k in range(nv):
+            cells_k = np.flatnonzero(lab == k)
+            if len(cells_k) == 0:
+                continue
+            v_label[cells_k] = next_v
+            village_rows.append({"township_index": ti, "cells": cells_k})
+            next_v += 1
+        steps.report(0.3 + 0.5 * (ti + 1) / n_t)
+
+    cell_geoms = cgeom
+    v_geoms = np.array([shapely.coverage_union_all(cell_geoms[v["cells"]]) for v in village_rows], dtype=object)
+    t_geoms = np.array(
+        [shapely.coverage_union_all(cell_geoms[t_label == ti]) for ti in range(n_t)], dtype=object
+    )
+    steps.report(1.0)
+
+    # --- names and codes -------------------------------------------------------------------
+    steps.start("features", "naming villages, mines and sites")
+    v_cent = shapely.get_coordinates(shapely.centroid(v_geoms))
+    v_urban = np.hypot(v_cent[:, 0] - town[0], v_cent[:, 1] - town[1]) < 0.8 * r_urban
+    v_hill = _hill_score(v_cent, cx, cy, R, rng=None) > 0.28
+    v_codes = [""] * len(village_rows)
+    v_names = [""] * len(village_rows)
+    for ti, (tcode, _) in enumerate(townships):
+        vi = np.array([i for i, v in enumerate(village_rows) if v["township_index"] == ti])
+        order_v = vi[_order_key(v_geoms[vi])]
+        n_comm, n_vil = 1, 200
+        for i in order_v:
+            if v_urban[i]:
+                v_codes[i] = f"{tcode}{n_comm:03d}"
+                v_names[i] = nm.community_name(rng, taken)
+                n_comm += 1
+            else:
+                v_codes[i] = f"{tcode}{n_vil:03d}"
+                v_names[i] = nm.village_name(rng, bool(v_hill[i]), taken)
+                n_vil += 1
+    cell_codes = [""] * ncell
+    cell_names = [""] * ncell
+    for i, v in enumerate(village_rows):
+        cells_v = v["cells"][_order_key(cell_geoms[v["cells"]])]
+        for n, c in enumerate(cells_v, start=1):
+            cell_codes[c] = f"{v_codes[i]}{n:03d}"
+            cell_names[c] = f"{v_names[i]}{n}号网格"
+
+    # People: one grid inspector per township, two supervisors and an administrator.
+    people_uuid = uuids_from_rng(rng, n_t + 3)
+    inspector_rows = []
+    for ti, (tcode, _) in enumerate(townships):
+        inspector_rows.append({"uuid": people_uuid[ti], "name": nm.person_name(rng), "role": "inspector",
+                               "phone": f"13{rng.integers(0, 10**9):09d}", "township_code": tcode, "active": True})
+    for k, role in enumerate(["supervisor", "supervisor", "admin"]):
+        inspector_rows.append({"uuid": people_uuid[n_t + k], "name": nm.person_name(rng), "role": role,
+                               "phone": f"0311-8{rng.integers(0, 10**6):06d}", "township_code": None, "active": True})
+
+    district_geom = shapely.coverage_union_all(t_geoms)
+    cell_tree = shapely.STRtree(cell_geoms)
+
+    # Mines in the hills.
+    hill_cells = np.flatnonzero(hill)
+    mines: list[Polygon] = []
+    tries = 0
+    while len(mines) < sc.n_mines and tries < sc.n_mines * 200 and len(hill_cells):
+        tries += 1
+        c = cpts[hill_cells[rng.integers(len(hill_cells))]] + rng.normal(0, spacing * 0.3, 2)
+        poly = _blob(c[0], c[1], rng.uniform(120, 420), rng, n=18, roughness=0.3)
+        if not district_geom.contains(poly) or any(poly.distance(m) < 150 for m in mines):
+            continue
+        mines.append(poly)
+    mine_geoms = np.array(mines, dtype=object)
+    mine_status = rng.choice(["operating", "closed", "rehabilitating"], size=len(mines), p=[0.35, 0.35, 0.30])
+    mine_kind = rng.choice(["limestone", "sand_gravel", "clay", "granite", "dolomite", "other"],
+                           size=len(mines), p=[0.45, 0.2, 0.1, 0.1, 0.1, 0.05])
+    mine_t = _township_of(mine_geoms, t_geoms)
+    cell_level = np.array(["grid"] * ncell, dtype=object)
+    if len(mines):
+        mc_idx = cell_tree.query(shapely.centroid(mine_geoms), predicate="within")
+        cell_level[mc_idx[1]] = "special"  # the "+1" special cells that hold a mine
+    steps.report(0.5)
+
+    # Construction sites around the town and along the plains.
+    sites: list = []
+    site_area = []
+    town_zone = district_geom
+    while len(sites) < sc.n_sites:
+        if rng.random() < 0.78:
+            c = town + rng.normal(0, 0.33 * R, 2)
+        else:
+            c = rng.uniform([cx - R, cy - R], [cx + R, cy + R])
+        p = shapely.Point(c)
+        if not town_zone.contains(p) or _hill_score(np.array([c]), cx, cy, R, rng=None)[0] > 0.4:
+            continue
+        if rng.random() < 0.6:
+            w, h = rng.uniform(80, 420), rng.uniform(60, 300)
+            rect = shapely.affinity.rotate(box(c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2),
+                                           rng.uniform(0, 90))
+            if not town_zone.contains(rect):
+                continue
+            sites.append(rect)
+            site_area.append(rect.area)
+        else:
+            sites.append(p)
+            site_area.append(float(np.round(rng.uniform(2000, 60000), -2)))
+    site_geoms = np.array(sites, dtype=object)
+    site_t = _township_of(site_geoms, t_geoms)
+    steps.report(1.0)
+
+    # --- fire points -----------------------------------------------------------------------
+    steps.start("fires", "simulating a fire season")
+    farmland = np.flatnonzero(~hill & (d_town > 1.2 * r_urban))
+    n_clusters = max(60, sc.n_fires // 12)
+    months = np.array(list(_MONTH_WEIGHTS))
+    mw = np.array(list(_MONTH_WEIGHTS.values()))
+    c_month = rng.choice(months, size=n_clusters, p=mw / mw.sum())
+    c_day = np.minimum(rng.integers(1, 31, size=n_clusters), _days_in_month(c_month))
+    c_centre = cpts[farmland[rng.integers(len(farmland), size=n_clusters)]] + rng.normal(0, spacing * 0.4,
+                                                                                       (n_clusters, 2))
+    c_weight = rng.gamma(1.2, 1.0, size=n_clusters)
+    n_try = int(sc.n_fires * 1.08) + 100
+    fx = np.empty(0)
+    fy = np.empty(0)
+    f_cluster = np.empty(0, dtype=np.int64)
+    f_cell = np.empty(0, dtype=np.int64)
+    while len(f_cell) < sc.n_fires:
+        cl = rng.choice(n_clusters, size=n_try, p=c_weight / c_weight.sum())
+        xy = c_centre[cl] + rng.normal(0, 260.0, (n_try, 2))
+        steps.report(0.2)
+        hit = cell_tree.query(shapely.points(xy), predicate="within")
+        cell_of = np.full(n_try, -1, dtype=np.int64)
+        cell_of[hit[0]] = hit[1]
+        ok = cell_of >= 0
+        fx = np.concatenate([fx, xy[ok, 0]])
+        fy = np.concatenate([fy, xy[ok, 1]])
+        f_cluster = np.concatenate([f_cluster, cl[ok]])
+        f_cell = np.concatenate([f_cell, cell_of[ok]])
+    nf = sc.n_fires
+    fx, fy, f_cluster, f_cell = fx[:nf], fy[:nf], f_cluster[:nf], f_cell[:nf]
+    steps.report(0.5)
+    src = rng.choice(np.array(["VIIRS", "MODIS", "Fengyun", "manual"]), size=nf, p=[0.58, 0.27, 0.12, 0.03])
+    day = pd.to_datetime(
+        {"year": np.full(nf, SEASON_YEAR), "month": c_month[f_cluster], "day": c_day[f_cluster]}
+    ).to_numpy()
+    day = day + (rng.integers(0, 3, size=nf) * np.timedelta64(1, "D"))
+    # Overpass times in UTC: Terra ~02:30, Aqua/VIIRS/FY ~05:30, VIIRS night pass ~17:30.
+    sat = np.empty(nf, dtype=object)
+    utc_minutes = np.empty(nf, dtype=np.int64)
+    is_modis = src == "MODIS"
+    terra = is_modis & (rng.random(nf) < 0.45)
+    sat[is_modis] = "Aqua"
+    sat[terra] = "Terra"
+    utc_minutes[is_modis] = 5 * 60 + 30
+    utc_minutes[terra] = 2 * 60 + 30
+    is_viirs = src == "VIIRS"
+    sat[is_viirs] = rng.choice(np.array(["N", "N20", "N21"], dtype=object), size=int(is_viirs.sum()))
+    night = is_viirs & (rng.random(nf) < 0.3)
+    utc_minutes[is_viirs] = 5 * 60 + 20
+    utc_minutes[night] = 17 * 60 + 40
+    is_fy = src == "Fengyun"
+    sat[is_fy] = "FY-3D"
+    utc_minutes[is_fy] = 5 * 60 + 50
+    is_manual = src == "manual"
+    sat[is_manual] = None
+    utc_minutes[is_manual] = rng.integers(0, 12 * 60, size=int(is_manual.sum()))
+    utc_minutes = utc_minutes + rng.integers(-25, 26, size=nf)
+    utc = day + utc_minutes * np.timedelta64(1, "m") + rng.integers(0, 60, size=nf) * np.timedelta64(1, "s")
+    # Beijing time of a night pass on day D falls on D+1 local; fine for a simulation.
+    utc = utc.astype("datetime64[s]")
+    conf = np.where(is_viirs, rng.choice([20, 60, 90], size=nf, p=[0.1, 0.7, 0.2]),
+                    np.clip(rng.normal(72, 15, nf), 10, 100).round()).astype(np.int64)
+    conf[is_manual] = 100
+    frp = np.round(rng.lognormal(1.3, 0.9, nf), 1)
+    season_end = np.datetime64(f"{SEASON_YEAR}-11-24")
+    recent = utc >= season_end
+    status = rng.choice(np.array(["burning_confirmed", "no_burning", "outside_cell", "unverified"], dtype=object),
+                        size=nf, p=[0.34, 0.52, 0.06, 0.08])
+    status[recent] = "unverified"
+    order_f = np.argsort(utc, kind="stable")
+    steps.report(0.8)
+
+    # --- frames ----------------------------------------------------------------------------
+    steps.start("frames", "converting to CGCS2000")
+    to_geo = Transformer.from_crs(proj_epsg, PROJECT_EPSG, always_xy=True)
+
+    def geo(geoms: np.ndarray) -> gpd.GeoSeries:
+        return gpd.GeoSeries(shapely.transform(np.asarray(geoms), lambda c: np.column_stack(
+            to_geo.transform(c[:, 0], c[:, 1]))), crs=PROJECT_EPSG)
+
+    t_codes = [c for c, _ in townships]
+    t_uuid = uuids_from_rng(rng, n_t)
+    township_df = gpd.GeoDataFrame(
+        {"uuid": t_uuid, "code": t_codes, "name": [n for _, n in townships], "county_code": COUNTY_CODE},
+        geometry=geo(t_geoms),
+    )
+    v_order = np.argsort(np.array(v_codes))
+    village_df = gpd.GeoDataFrame(
+        {
+            "uuid": uuids_from_rng(rng, len(village_rows)),
+            "code": np.array(v_codes, dtype=object)[v_order],
+            "name": np.array(v_names, dtype=object)[v_order],
+            "township_code": np.array([t_codes[v["township_index"]] for v in village_rows], dtype=object)[v_order],
+            "kind": np.where(v_urban, "community", "village").astype(object)[v_order],
+        },
+        geometry=geo(v_geoms[v_order]).reset_index(drop=True),
+    )
+    c_order = np.argsort(np.array(cell_codes))
+    cell_v = np.empty(ncell, dtype=np.int64)
+    for i, v in enumerate(village_rows):
+        cell_v[v["cells"]] = i
+    insp_by_t = {r["township_code"]: r["uuid"] for r in inspector_rows if r["role"] == "inspector"}
+    cell_df = gpd.GeoDataFrame(
+        {
+            "uuid": uuids_from_rng(rng, ncell),
+            "code": np.array(cell_codes, dtype=object)[c_order],
+            "name": np.array(cell_names, dtype=object)[c_order],
+            "village_code": np.array([v_codes[i] for i in cell_v], dtype=object)[c_order],
+            "township_code": np.array([t_codes[t] for t in t_label], dtype=object)[c_order],
+            "level": cell_level[c_order],
+            "inspector_uuid": np.array([insp_by_t[t_codes[t]] for t in t_label], dtype=object)[c_order],
+        },
+        geometry=geo(cell_geoms[c_order]).reset_index(drop=True),
+    )
+    steps.report(0.3)
+
+    # Zones: the coal ban covers the villages of the plain around the town; the fireworks ban
+    # the built-up core all year and the development zone in the Spring Festival season.
+    coal_villages = (np.hypot(v_cent[:, 0] - town[0], v_cent[:, 1] - town[1]) < 0.5 * R) & ~v_hill
+    coal = shapely.coverage_union_all(v_geoms[coal_villages])
+    core = shapely.union_all(cell_geoms[d_town < 1.05 * r_urban]).buffer(300).buffer(-300).simplify(25)
+    core = core.intersection(district_geom)
+    fw_geoms = [core]
+    fw_rows = [{"name": f"{COUNTY_NAME}城区禁燃禁放区", "ban_all_year": True, "ban_period_start": None,
+                "ban_period_end": None, "in_force_from": _dt.date(2018, 1, 1)}]
+    for i in devzone_i:
+        dz = t_geoms[i].buffer(-60).simplify(40)
+        if not dz.is_empty:
+            fw_geoms.append(dz)
+            fw_rows.append({"name": f"{townships[i][1]}禁燃禁放区", "ban_all_year": False,
+                            "ban_period_start": "12-20", "ban_period_end": "03-10",
+                            "in_force_from": _dt.date(2020, 12, 1)})
+    coal_df = gpd.GeoDataFrame(
+        {"uuid": uuids_from_rng(rng, 1), "name": [f"{COUNTY_NAME}高污染燃料禁燃区(禁煤区)"],
+         "legal_basis": [f"{CITY_NAME}人民政府关于调整高污染燃料禁燃区的通告(示例)"],
+         "in_force_from": [_dt.date(2017, 10, 1)], "in_force_to": [None]},
+        geometry=geo(np.array([coal], dtype=object)),
+    )
+    fw_df = gpd.GeoDataFrame(
+        {"uuid": uuids_from_rng(rng, len(fw_rows)), "name": [r["name"] for r in fw_rows],
+         "legal_basis": [f"{CITY_NAME}烟花爆竹安全管理规定(示例)"] * len(fw_rows),
+         "in_force_from": [r["in_force_from"] for r in fw_rows], "in_force_to": [None] * len(fw_rows),
+         "ban_all_year": [r["ban_all_year"] for r in fw_rows],
+         "ban_period_start": [r["ban_period_start"] for r in fw_rows],
+         "ban_period_end": [r["ban_period_end"] for r in fw_rows]},
+        geometry=geo(np.array(fw_geoms, dtype=object)),
+    )
+    mine_names = [f"{COUNTY_SHORT}{townships[t][1][:2]}{k + 1}号{nm.MINE_KIND_ZH[kd]}"
+                  for k, (t, kd) in enumerate(zip(mine_t, mine_kind))]
+    mine_df = gpd.GeoDataFrame(
+        {"uuid": uuids_from_rng(rng, len(mines)), "name": mine_names, "kind": mine_kind.astype(object),
+         "status": mine_status.astype(object),
+         "operator": [nm.company_name(rng, COUNTY_SHORT, "建材") for _ in mines],
+         "township_code": [t_codes[t] for t in mine_t]},
+        geometry=geo(mine_geoms),
+    )
+    grade = rng.choice(np.array(["A", "B", "C"], dtype=object), size=len(sites), p=[0.5, 0.35, 0.15])
+    start = [_dt.date(2024, 3, 1) + _dt.timedelta(days=int(d)) for d in rng.integers(0, 940, size=len(sites))]
+    end = [s + _dt.timedelta(days=int(d)) for s, d in zip(start, rng.integers(180, 900, size=len(sites)))]
+    site_names = [f"{townships[t][1].replace('河北鹿泉', '')[:4]}{rng.choice(nm.SITE_KINDS)}" for t in site_t]
+    site_names = _dedupe(site_names)
+    area = np.round(np.array(site_area), 0)
+    site_df = gpd.GeoDataFrame(
+        {"uuid": uuids_from_rng(rng, len(sites)), "name": site_names,
+         "developer": [nm.company_name(rng, COUNTY_SHORT, str(rng.choice(["房地产开发", "建设工程", "城建投资"])))
+                       for _ in sites],
+         "area_m2": area, "dust_grade": grade,
+         "online_monitor": (area > 10000) & (rng.random(len(sites)) < 0.8) | (rng.random(len(sites)) < 0.15),
+         "start_date": start, "end_date": end, "township_code": [t_codes[t] for t in site_t]},
+        geometry=geo(site_geoms),
+    )
+    steps.report(0.6)
+    fo = order_f
+    utc_sorted = pd.DatetimeIndex(utc[fo]).tz_localize("UTC")
+    local = (utc_sorted + pd.Timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    fx_g, fy_g = to_geo.transform(fx[fo], fy[fo])
+    cell_code_arr = np.array(cell_codes, dtype=object)
+    fcell = f_cell[fo]
+    fire_df = gpd.GeoDataFrame(
+        {
+            "uuid": uuids_from_rng(rng, nf),
+            "detected_utc": utc_sorted.astype("datetime64[ms, UTC]"),
+            "detected_local": np.asarray(local, dtype=object),
+            "source": src[fo].astype(object),
+            "satellite": sat[fo],
+            "confidence": conf[fo],
+            "frp": frp[fo],
+            "cell_code": cell_code_arr[fcell],
+            "village_code": np.array([v_codes[i] for i in range(len(v_codes))], dtype=object)[cell_v[fcell]],
+            "township_code": np.array(t_codes, dtype=object)[t_label[fcell]],
+            "status": status[fo],
+        },
+        geometry=gpd.GeoSeries(shapely.points(np.column_stack([fx_g, fy_g])), crs=PROJECT_EPSG),
+    )
+    steps.report(1.0)
+    inspectors = pd.DataFrame(inspector_rows)
+    return District(
+        layers={
+            "township": township_df,
+            "village": village_df,
+            "grid_cell": cell_df,
+            "coal_ban_zone": coal_df,
+            "fireworks_ban_zone": fw_df,
+            "mine": mine_df,
+            "construction_site": site_df,
+            "fire_point": fire_df,
+        },
+        tables={"inspector": inspectors},
+        scale=sc,
+        seed=seed,
+    )
+
+
+def _connected_core(inside: np.ndarray, adj: list[np.ndarray], order: np.ndarray, n: int) -> np.ndarray:
+    """Keep the largest connected part of ``inside`` and top it up to ``n`` cells from ``order``."""
+    inside = inside.copy()
+    for _ in range(20):
+        comp = np.full(len(inside), -1, dtype=np.int64)
+        sizes = []
+        for start in np.flatnonzero(inside):
+            if comp[start] != -1:
+                continue
+            k = len(sizes)
+            stack = [int(start)]
+            comp[start] = k
+            size = 0
+            while stack:
+                node = stack.pop()
+                size += 1
+                for nb in adj[node]:
+                    if inside[nb] and comp[nb] == -1:
+                        comp[nb] = k
+                        stack.append(int(nb))
+            sizes.append(size)
+        main = int(np.argmax(sizes))
+        inside &= comp == main
+        if inside.sum() >= n:
+            return inside
+        # Add the next-deepest cells that touch the main part.
+        for cand in order:
+            if inside.sum() >= n:
+                break
+            if not inside[cand] and any(inside[nb] for nb in adj[cand]):
+                inside[cand] = True
+    return inside
+
+
+def _hill_score(xy: np.ndarray, cx: float, cy: float, R: float, rng: Optional[np.random.Generator]) -> np.ndarray:
+    """Higher in the west, with a low-frequency wobble; > 0.28 counts as hilly."""
+    u = (xy[:, 0] - cx) / R
+    v = (xy[:, 1] - cy) / R
+    wobble = 0.12 * np.sin(3.1 * v + 0.7) + 0.08 * np.sin(5.3 * v + 2.0 * u + 1.3) + 0.05 * np.cos(7.7 * u - 0.4)
+    return -u + wobble
+
+
+def _township_of(geoms: np.ndarray, t_geoms: np.ndarray) -> np.ndarray:
+    if len(geoms) == 0:
+        return np.zeros(0, dtype=np.int64)
+    tree = shapely.STRtree(t_geoms)
+    reps = shapely.point_on_surface(geoms)
+    hit = tree.query(reps, predicate="within")
+    out = np.zeros(len(geoms), dtype=np.int64)
+    out[hit[0]] = hit[1]
+    return out
+
+
+def _days_in_month(month: np.ndarray) -> np.ndarray:
+    return np.array([pd.Period(f"{SEASON_YEAR}-{m:02d}").days_in_month for m in month])
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0) + 1
+        seen[n] = k
+        out.append(n if k == 1 else f"{n}({k}期)")
+    return out
+
+
+def write_sample(
+    path: os.PathLike[str] | str,
+    scale: str = "default",
+    seed: int = 2025,
+    *,
+    overwrite: bool = False,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Path:
+    """Generate a district and write it as a project at ``path`` (atomically)."""
+    steps = Steps(progress, cancel, [("generate", 3), ("write", 1 if scale == "default" else 2)])
+    steps.start("generate", "generating district")
+    district = generate_district(scale, seed, progress=lambda f, m: steps.report(f, m), cancel=cancel)
+    steps.start("write", "writing GeoPackage")
+    return write_project(
+        path,
+        district_name=COUNTY_NAME,
+        county_code=COUNTY_CODE,
+        layers=district.layers,
+        tables=district.tables,
+        overwrite=overwrite,
+        created_at=GENERATED_AT,
+        extra_meta={"generator": f"gridwatch sample --scale {scale} --seed {seed}"},
+        progress=lambda f, m: steps.report(f, m),
+        cancel=cancel,
+    )

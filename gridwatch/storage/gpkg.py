@@ -1,0 +1,241 @@
+"""Low-level GeoPackage access with Python's sqlite3.
+
+GDAL (through pyogrio) writes whole layers; small edits, metadata and checks go through sqlite3.
+Three rules hold everywhere:
+
+* values are bound as ``?`` parameters; table and column names go through :func:`quote_ident`,
+  which only accepts names present in the schema;
+* connections that write register the ``ST_*`` functions GDAL's R-tree triggers call, so an
+  edited geometry keeps the spatial index right;
+* a file is inspected before SQLite opens it, so a file that is not a GeoPackage or is truncated
+  gets a clear error and is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+from pathlib import Path
+from typing import Iterable, Optional
+
+from ..errors import DataSourceError, StorageError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
+GPKG_APPLICATION_IDS = {0x47503130, 0x47503131, 0x47504B47}
+
+
+def inspect_file(path: os.PathLike[str] | str) -> None:
+    """Raise :class:`DataSourceError` unless ``path`` looks like an intact SQLite file.
+
+    Reads only the 100-byte database header: the magic string, the page size and the page count
+    recorded in the header, which must match the file size (a copy cut short by a full disk or an
+    interrupted transfer fails here before SQLite sees it).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataSourceError(f"{p}: file not found")
+    if p.is_dir():
+        raise DataSourceError(f"{p}: is a folder, not a GeoPackage file")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise DataSourceError(f"{p}: cannot be read ({exc.strerror})") from exc
+    if size == 0:
+        raise DataSourceError(f"{p}: file is empty, not a GeoPackage")
+    if not header.startswith(SQLITE_MAGIC):
+        raise DataSourceError(f"{p}: not a GeoPackage (it is not an SQLite database file)")
+    if len(header) < 100:
+        raise DataSourceError(f"{p}: truncated GeoPackage (only {size} bytes); restore it from a backup")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = struct.unpack(">I", header[28:32])[0]
+    change_counter = struct.unpack(">I", header[24:28])[0]
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    # The in-header page count is only trustworthy when valid-for matches the change counter
+    # (SQLite >= 3.7.0 keeps them equal); older writers leave it stale.
+    if page_count and change_counter == valid_for:
+        expected = page_count * page_size
+        if size < expected:
+            raise DataSourceError(
+                f"{p}: truncated GeoPackage ({size} of {expected} bytes); restore it from a backup"
+            )
+    if size % page_size:
+        raise DataSourceError(
+            f"{p}: damaged GeoPackage (size {size} is not a whole number of {page_size}-byte pages); "
+            "restore it from a backup"
+        )
+
+
+def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
+    """Open ``path`` read-only; SQLite can then neither write it nor create a journal beside it."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+        con.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise DataSourceError(f"{path}: cannot be opened ({exc})") from exc
+    return con
+
+
+def connect_readwrite(path: os.PathLike[str] | str) -> sqlite3.Connection:
+    """Open ``path`` for writing with the functions GDAL's triggers need.
+
+    The connection is in autocommit mode (``isolation_level=None``); use :func:`transaction` for
+    every write so that it is one all-or-nothing transaction.
+    """
+    try:
+        con = sqlite3.connect(os.fspath(path), isolation_level=None, timeout=10.0)
+    except sqlite3.Error as exc:
+        raise StorageError(f"{path}: cannot be opened for writing ({exc})") from exc
+    register_gpkg_functions(con)
+    # Files may live on a share or travel on a USB stick: no WAL (it needs shared memory and
+    # does not work over network file systems).
+    con.execute("PRAGMA journal_mode = DELETE")
+    return con
+
+
+class transaction:
+    """``with transaction(con):`` runs the block in ``BEGIN IMMEDIATE`` ... ``COMMIT``/``ROLLBACK``."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.con.execute("BEGIN IMMEDIATE")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        else:
+            self.con.execute("ROLLBACK")
+
+
+def table_names(con: sqlite3.Connection) -> set[str]:
+    """Names of the tables registered in ``gpkg_contents``."""
+    return {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+
+
+def column_names(con: sqlite3.Connection, table: str) -> list[str]:
+    """Columns of ``table`` (which must be a table of the schema)."""
+    return [r[1] for r in con.execute(f"PRAGMA table_info({quote_ident(table, sqlite_tables(con))})")]
+
+
+def sqlite_tables(con: sqlite3.Connection) -> set[str]:
+    """Every table and view name in the database."""
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view')")}
+
+
+def quote_ident(name: str, allowed: Iterable[str]) -> str:
+    """Quote identifier ``name`` for SQL after checking it is one of ``allowed``.
+
+    Identifiers cannot be bound as parameters, so every table or column name that reaches SQL
+    passes through here: an unknown name is refused rather than quoted blindly.
+    """
+    if name not in set(allowed):
+        raise StorageError(f"unknown table or column name {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- GeoPackage geometry blobs -------------------------------------------------------------
+
+_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+
+
+def blob_envelope(blob: Optional[bytes]) -> Optional[tuple[float, float, float, float]]:
+    """``(minx, maxx, miny, maxy)`` of a GeoPackage geometry blob, None if NULL or empty."""
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        return None
+    flags = blob[3]
+    if flags & 0x10:  # empty geometry flag
+        return None
+    order = "<" if flags & 0x01 else ">"
+    env_kind = (flags >> 1) & 0x07
+    n = _ENVELOPE_DOUBLES.get(env_kind)
+    if n is None:
+        raise StorageError(f"invalid GeoPackage geometry header (envelope indicator {env_kind})")
+    if n:
+        minx, maxx, miny, maxy = struct.unpack(order + "4d", blob[8:40])
+        return (minx, maxx, miny, maxy)
+    wkb = blob[8:]
+    # Points are written without an envelope: read the coordinates straight from the WKB.
+    worder = "<" if wkb[0] == 1 else ">"
+    gtype = struct.unpack(worder + "I", wkb[1:5])[0]
+    if gtype % 1000 == 1 and len(wkb) >= 21:
+        x, y = struct.unpack(worder + "2d", wkb[5:21])
+        if x != x and y != y:  # NaN coordinates: empty point
+            return None
+        return (x, x, y, y)
+    import shapely  # only for uncommon blobs without an envelope
+
+    geom = shapely.from_wkb(bytes(wkb))
+    if geom.is_empty:
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    return (minx, maxx, miny, maxy)
+
+
+def _envelope_part(index: int):  # type: ignore[no-untyped-def]
+    def fn(blob: Optional[bytes]) -> Optional[float]:
+        env = blob_envelope(blob)
+        return None if env is None else env[index]
+
+    return fn
+
+
+def _is_empty(blob: Optional[bytes]) -> Optional[int]:
+    if blob is None:
+        return None
+    return 1 if blob_envelope(blob) is None else 0
+
+
+def register_gpkg_functions(con: sqlite3.Connection) -> None:
+    """Register ``ST_MinX``/``ST_MaxX``/``ST_MinY``/``ST_MaxY``/``ST_IsEmpty`` on ``con``.
+
+    GDAL's R-tree triggers call these; without them any insert or geometry update from plain
+    sqlite3 fails with "no such function".
+    """
+    det = {"deterministic": True}
+    con.create_function("ST_MinX", 1, _envelope_part(0), **det)
+    con.create_function("ST_MaxX", 1, _envelope_part(1), **det)
+    con.create_function("ST_MinY", 1, _envelope_part(2), **det)
+    con.create_function("ST_MaxY", 1, _envelope_part(3), **det)
+    con.create_function("ST_IsEmpty", 1, _is_empty, **det)
+
+
+def geometry_to_blob(geom, srs_id: int) -> bytes:  # type: ignore[no-untyped-def]
+    """Encode a shapely geometry as a GeoPackage blob (little endian, XY envelope unless a point)."""
+    import shapely
+
+    if geom is None:
+        raise StorageError("cannot encode a NULL geometry")
+    wkb = shapely.to_wkb(geom, byte_order=1, output_dimension=2)
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0x01 | 0x10]) + struct.pack("<i", srs_id) + wkb
+    if geom.geom_type == "Point":
+        return b"GP" + bytes([0, 0x01]) + struct.pack("<i", srs_id) + wkb
+    minx, miny, maxx, maxy = geom.bounds
+    return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
+
+
+def fsync_file(path: os.PathLike[str] | str) -> None:
+    """Flush ``path`` and its directory entry to disk."""
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        dfd = os.open(os.fspath(Path(path).parent), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)

@@ -1,0 +1,91 @@
+"""Schema migrations: back up, then migrate in one transaction.
+
+``MIGRATIONS[v]`` upgrades a project from schema version ``v`` to ``v + 1`` on an open sqlite3
+connection inside the caller's transaction.  :func:`migrate_project` copies the file to a backup
+beside it first, then runs every needed step and the version bump as one transaction: a failure
+rolls everything back and leaves the project exactly as it was (and the backup in place).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..errors import SchemaVersionError, StorageError
+from .gpkg import connect_readonly, connect_readwrite, fsync_file, quote_ident, sqlite_tables, transaction
+from .schema import META_TABLE, SCHEMA_VERSION
+
+#: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
+#: Schema 1 is the first release, so no step exists yet; later schema changes add theirs here.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def _schema_version(path: Path) -> int:
+    with closing(connect_readonly(path)) as con:
+        q = "SELECT value FROM " + quote_ident(META_TABLE, sqlite_tables(con)) + " WHERE key = ?"
+        row = con.execute(q, ("schema_version",)).fetchone()
+    if row is None:
+        raise SchemaVersionError(f"{path}: no schema_version in {META_TABLE}")
+    return int(row[0])
+
+
+def backup_path(path: Path, version: int, now: Optional[_dt.datetime] = None) -> Path:
+    """Where the pre-migration backup of ``path`` goes: beside it, never overwriting."""
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.stem}.schema-v{version}.{stamp}.backup.gpkg")
+    n = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.schema-v{version}.{stamp}-{n}.backup.gpkg")
+        n += 1
+    return candidate
+
+
+def migrate_project(
+    path: os.PathLike[str] | str, *, target: int = SCHEMA_VERSION
+) -> Optional[Path]:
+    """Upgrade the project at ``path`` to schema ``target``.
+
+    Returns the backup's path, or None if the project was already current.
+
+    Raises
+    ------
+    SchemaVersionError
+        The project is newer than ``target`` or a step is missing; nothing is changed.
+    StorageError
+        A step failed; the transaction was rolled back and the project is unchanged.
+    """
+    p = Path(path)
+    version = _schema_version(p)
+    if version == target:
+        return None
+    if version > target:
+        raise SchemaVersionError(
+            f"{p}: schema version {version} is newer than {target}; update GridWatch to open it"
+        )
+    missing = [v for v in range(version, target) if v not in MIGRATIONS]
+    if missing:
+        raise SchemaVersionError(
+            f"{p}: no migration from schema version {missing[0]} to {missing[0] + 1}; "
+            "this file cannot be upgraded by this GridWatch"
+        )
+    backup = backup_path(p, version)
+    shutil.copy2(p, backup)
+    fsync_file(backup)
+    with closing(connect_readwrite(p)) as con:
+        try:
+            with transaction(con):
+                for v in range(version, target):
+                    MIGRATIONS[v](con)
+                q = "UPDATE " + quote_ident(META_TABLE, sqlite_tables(con)) + " SET value = ? WHERE key = ?"
+                con.execute(q, (str(target), "schema_version"))
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"{p}: upgrading from schema version {version} failed ({exc}); the project is unchanged "
+                f"and a backup is at {backup}"
+            ) from exc
+    return backup

@@ -1,0 +1,466 @@
+"""The GridWatch project: one GeoPackage that holds a whole district.
+
+:func:`write_project` creates a project file from layer frames (all at once, into a temporary
+file that is moved into place); :func:`check_project` tells whether a file is a usable project
+without changing a byte of it; :class:`Project` reads layers and tables and summarises them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from .. import __version__
+from ..crs import PROJECT_EPSG
+from ..errors import CRSError, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from ..layers import LAYERS
+from ..layers.base import LayerSpec
+from ..tasks import CancelToken, ProgressCallback, Steps
+from .gpkg import (
+    GPKG_APPLICATION_IDS,
+    connect_readonly,
+    connect_readwrite,
+    fsync_file,
+    inspect_file,
+    quote_ident,
+    sqlite_tables,
+    transaction,
+)
+from .schema import META_TABLE, REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
+
+GEOMETRY_COLUMN = "geom"
+FID_COLUMN = "fid"
+
+
+@dataclass
+class LayerInfo:
+    """Summary of one layer or table of a project."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    kind: str  # "layer" (map layer) or "table" (workflow / metadata)
+    feature_count: int
+    geometry_type: Optional[str] = None
+    crs: Optional[str] = None
+    extent: Optional[tuple[float, float, float, float]] = None  # minx, miny, maxx, maxy
+
+
+@dataclass
+class ProjectInfo:
+    """What ``gridwatch info`` reports."""
+
+    path: str
+    district_name: str
+    county_code: str
+    schema_version: int
+    crs: str
+    layers: list[LayerInfo] = field(default_factory=list)
+    tables: list[LayerInfo] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking a file
+
+
+def _read_meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
+    q = "SELECT key, value FROM " + quote_ident(META_TABLE, sqlite_tables(con))
+    try:
+        return {k: v for k, v in con.execute(q)}
+    except sqlite3.DatabaseError as exc:
+        raise DataSourceError(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
+
+
+def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
+    """Check that ``path`` is an intact GridWatch project and return its metadata.
+
+    Opens the file read-only; whatever the outcome the file is left byte-identical.
+
+    Raises
+    ------
+    DataSourceError
+        One line naming the file and the problem: missing, not SQLite, not a GeoPackage,
+        truncated or damaged, or a GeoPackage without GridWatch's schema.
+    SchemaVersionError
+        The project was written by a newer GridWatch.
+    """
+    p = Path(path)
+    inspect_file(p)
+    try:
+        with closing(connect_readonly(p)) as con:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = sqlite_tables(con)
+            if app_id not in GPKG_APPLICATION_IDS and not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= tables:
+                raise DataSourceError(f"{p}: not a GeoPackage (an SQLite database without GeoPackage tables)")
+            if "gpkg_contents" not in tables:
+                raise DataSourceError(f"{p}: not a valid GeoPackage (gpkg_contents table missing)")
+            if META_TABLE not in tables:
+                raise DataSourceError(
+                    f"{p}: a GeoPackage but not a GridWatch project (no {META_TABLE} table); "
+                    "bring its layers into a project with `gridwatch import`"
+                )
+            meta = _read_meta(con, p)
+            missing = [t for t in REQUIRED_TABLES if t not in tables]
+            if missing:
+                raise DataSourceError(
+                    f"{p}: GridWatch project is missing table(s) {', '.join(missing)}; "
+                    "restore it from a backup or the shared copy"
+                )
+            # Touch every required table so a damaged page surfaces here, not mid-session.
+            for t in REQUIRED_TABLES:
+                con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+    try:
+        version = int(meta.get("schema_version", ""))
+    except ValueError:
+        raise DataSourceError(f"{p}: GridWatch metadata has no valid schema_version") from None
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{p}: written by a newer GridWatch (schema version {version}, this one reads up to "
+            f"{SCHEMA_VERSION}); update GridWatch to open it"
+        )
+    return meta
+
+
+# --------------------------------------------------------------------------------------------
+# Writing a project
+
+
+def _check_frame(spec: LayerSpec | TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with exactly the spec's columns in order, validated."""
+    if isinstance(spec, LayerSpec):
+        problems = spec.validate(frame)
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise ValidationError("; ".join(problems[:5]) + more)
+    cols = list(spec.field_names)
+    extra_missing = [c for c in cols if c not in frame.columns]
+    out = frame.copy()
+    for c in extra_missing:
+        out[c] = pd.Series([None] * len(out), index=out.index, dtype=spec_field_dtype(spec, c))
+    keep = cols + (["geometry"] if isinstance(out, gpd.GeoDataFrame) else [])
+    return out[keep]
+
+
+def spec_field_dtype(spec: LayerSpec | TableSpec, name: str) -> Any:
+    for f in spec.fields:
+        if f.name == name:
+            return f.pandas_dtype
+    raise KeyError(name)
+
+
+def _as_geoframe(spec_name: str, frame: Optional[pd.DataFrame], spec: LayerSpec | TableSpec,
+                 geometry_type: Optional[str]) -> pd.DataFrame:
+    if frame is None:
+        frame = spec.empty_frame()
+        if geometry_type is not None:
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=PROJECT_EPSG))
+        return frame
+    if geometry_type is not None:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise ValidationError(f"{spec_name}: a map layer needs geometries")
+        if frame.crs is None:
+            raise CRSError(f"{spec_name}: the layer has no CRS; reproject it to EPSG:{PROJECT_EPSG} first")
+        if frame.crs.to_epsg() != PROJECT_EPSG:
+            raise CRSError(
+                f"{spec_name}: the layer is in {frame.crs.to_string()}; the project stores EPSG:"
+                f"{PROJECT_EPSG} (CGCS2000), reproject it first"
+            )
+    return _check_frame(spec, frame)
+
+
+def _write_frame(tmp: Path, name: str, frame: pd.DataFrame, geometry_type: Optional[str],
+                 description: str) -> None:
+    options = {"FID": FID_COLUMN, "DESCRIPTION": description}
+    kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG", "layer_options": options}
+    if geometry_type is not None:
+        options["GEOMETRY_NAME"] = GEOMETRY_COLUMN
+        kwargs["geometry_type"] = "Unknown" if geometry_type == "GEOMETRY" else geometry_type
+        kwargs["promote_to_multi"] = geometry_type.startswith("Multi")
+    if len(frame):
+        kwargs["use_arrow"] = True
+    pyogrio.write_dataframe(frame, tmp, **kwargs)
+
+
+def _index_sql(con: sqlite3.Connection, table: str, column: str, unique: bool) -> str:
+    tables = sqlite_tables(con)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(" + quote_ident(table, tables) + ")")]
+    qt = quote_ident(table, tables)
+    qc = quote_ident(column, cols)
+    index_name = '"' + f"idx_{table}_{column}".replace('"', '""') + '"'
+    kind = "UNIQUE INDEX" if unique else "INDEX"
+    return "CREATE " + kind + " IF NOT EXISTS " + index_name + " ON " + qt + " (" + qc + ")"
+
+
+def write_project(
+    path: os.PathLike[str] | str,
+    *,
+    district_name: str,
+    county_code: str,
+    layers: Optional[Mapping[str, gpd.GeoDataFrame]] = None,
+    tables: Optional[Mapping[str, pd.DataFrame]] = None,
+    overwrite: bool = False,
+    created_at: Optional[_dt.datetime] = None,
+    extra_meta: Optional[Mapping[str, str]] = None,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Path:
+    """Write a complete project file at ``path``.
+
+    Layers and tables not given are created empty.  Frames are validated first; the file is
+    built in a temporary file beside ``path``, flushed to disk and moved into place with
+    :func:`os.replace`, so ``path`` is either the old file or the complete new one.
+
+    Parameters
+    ----------
+    path : path-like
+        Where to write the ``.gpkg``.
+    district_name, county_code : str
+        The district this project covers (county code: 6 digits).
+    layers : mapping of str to GeoDataFrame, optional
+        Map layers by kind (see :data:`gridwatch.layers.LAYERS`), in EPSG:4490.
+    tables : mapping of str to DataFrame, optional
+        Workflow tables by name (see :data:`gridwatch.storage.schema.WORKFLOW_TABLES`).
+    overwrite : bool
+        Replace an existing file; otherwise an existing ``path`` is an error.
+    created_at : datetime, optional
+        Time stamp recorded in the metadata and in ``gpkg_contents`` (default: now), so a
+        generator can write reproducible files.
+    """
+    target = Path(path)
+    layers = dict(layers or {})
+    tables = dict(tables or {})
+    unknown = [k for k in layers if k not in LAYERS] + [k for k in tables if k not in WORKFLOW_TABLES]
+    if unknown:
+        raise StorageError(f"{target}: unknown layer or table name(s): {', '.join(unknown)}")
+    if target.exists() and not overwrite:
+        raise StorageError(f"{target}: file exists; choose another name or allow overwriting")
+    if not target.parent.is_dir():
+        raise StorageError(f"{target}: folder {target.parent} does not exist")
+    created = (created_at or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{created.microsecond // 1000:03d}Z"
+
+    specs: list[tuple[str, LayerSpec | TableSpec, Optional[str], str]] = []
+    for name, spec in LAYERS.items():
+        specs.append((name, spec, spec.geometry_type, f"{spec.title_zh} {spec.title_en}"))
+    for name, tspec in WORKFLOW_TABLES.items():
+        specs.append((name, tspec, tspec.geometry_type, f"{tspec.title_zh} {tspec.title_en}"))
+
+    steps = Steps(progress, cancel, [("check", 1)] + [(s[0], 1 + len(layers.get(s[0], ())) / 5000) for s in specs]
+                  + [("finish", 1)])
+    steps.start("check", "checking layers")
+    frames = {}
+    for name, spec, gtype, _ in specs:
+        source = layers.get(name) if name in LAYERS else tables.get(name)
+        frames[name] = _as_geoframe(name, source, spec, gtype)
+        steps.report(1.0)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # GDAL must create the file itself
+    old_date = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    try:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+        for name, spec, gtype, description in specs:
+            steps.start(name, f"writing {name}")
+            _write_frame(tmp, name, frames[name], gtype, description)
+        steps.start("finish", "indexing")
+        with closing(connect_readwrite(tmp)) as con:
+            with transaction(con):
+                for name, spec, _, _ in specs:
+                    for f in spec.fields:
+                        if f.unique:
+                            con.execute(_index_sql(con, name, f.name, unique=True))
+                    for col in spec.indexed:
+                        con.execute(_index_sql(con, name, col, unique=False))
+                meta = {
+                    "schema_version": str(SCHEMA_VERSION),
+                    "district_name": district_name,
+                    "county_code": county_code,
+                    "crs": f"EPSG:{PROJECT_EPSG}",
+                    "created_at": stamp,
+                    "created_by": f"GridWatch {__version__}",
+                }
+                meta.update(extra_meta or {})
+                con.execute("DELETE FROM " + quote_ident(META_TABLE, sqlite_tables(con)))
+                con.executemany(
+                    "INSERT INTO " + quote_ident(META_TABLE, sqlite_tables(con)) + " (key, value) VALUES (?, ?)",
+                    sorted(meta.items()),
+                )
+                # Keep gpkg_contents' extents in step with the data (QGIS uses them for "zoom to layer").
+                _refresh_contents_extents(con, [s[0] for s in specs if s[2] is not None])
+            con.execute("VACUUM")
+        steps.report(0.9)
+        fsync_file(tmp)
+        os.replace(tmp, target)
+        fsync_file(target)
+        steps.report(1.0)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
+        raise
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old_date})
+    return target
+
+
+def _refresh_contents_extents(con: sqlite3.Connection, names: list[str]) -> None:
+    tables = sqlite_tables(con)
+    for name in names:
+        rtree = f"rtree_{name}_{GEOMETRY_COLUMN}"
+        if rtree not in tables:
+            continue
+        row = con.execute(
+            "SELECT MIN(minx), MIN(miny), MAX(maxx), MAX(maxy) FROM " + quote_ident(rtree, tables)
+        ).fetchone()
+        con.execute(
+            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+            (*row, name),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a project
+
+
+class Project:
+    """An open GridWatch project file.
+
+    Use :meth:`open`; the file is checked first and a clear :class:`DataSourceError` is raised
+    for anything that is not an intact GridWatch project.
+    """
+
+    def __init__(self, path: Path, meta: dict[str, str]) -> None:
+        self.path = path
+        self.meta = meta
+
+    @classmethod
+    def open(cls, path: os.PathLike[str] | str, *, migrate: bool = False) -> "Project":
+        """Open ``path``; with ``migrate=True`` an older schema is backed up, then migrated."""
+        p = Path(path)
+        meta = check_project(p)
+        if int(meta["schema_version"]) < SCHEMA_VERSION:
+            if not migrate:
+                raise SchemaVersionError(
+                    f"{p}: schema version {meta['schema_version']} is older than {SCHEMA_VERSION}; "
+                    "open it for editing to upgrade it (a backup is made first)"
+                )
+            from .migrations import migrate_project
+
+            migrate_project(p)
+            meta = check_project(p)
+        return cls(p, meta)
+
+    @property
+    def district_name(self) -> str:
+        return self.meta.get("district_name", "")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.meta["schema_version"])
+
+    def read_layer(
+        self,
+        name: str,
+        *,
+        bbox: Optional[tuple[float, float, float, float]] = None,
+        columns: Optional[list[str]] = None,
+    ) -> gpd.GeoDataFrame:
+        """Read map layer ``name`` as a GeoDataFrame indexed by GeoPackage fid."""
+        if name not in LAYERS and not (name in WORKFLOW_TABLES and WORKFLOW_TABLES[name].geometry_type):
+            raise StorageError(f"{self.path}: {name!r} is not a map layer")
+        return self._read(name, bbox=bbox, columns=columns)
+
+    def read_table(self, name: str, *, columns: Optional[list[str]] = None) -> pd.DataFrame:
+        """Read workflow table ``name`` as a DataFrame indexed by fid."""
+        if name not in WORKFLOW_TABLES:
+            raise StorageError(f"{self.path}: {name!r} is not a workflow table")
+        return self._read(name, columns=columns)
+
+    def _read(self, name: str, **kwargs: Any) -> pd.DataFrame:
+        try:
+            return pyogrio.read_dataframe(self.path, layer=name, use_arrow=True, fid_as_index=True, **kwargs)
+        except pyogrio.errors.DataSourceError as exc:
+            raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc
+
+    def read_all_layers(
+        self, *, progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None
+    ) -> dict[str, gpd.GeoDataFrame]:
+        """Read every map layer; reports progress per layer and honours ``cancel``."""
+        steps = Steps(progress, cancel, [(n, 1) for n in LAYERS])
+        out: dict[str, gpd.GeoDataFrame] = {}
+        for name in LAYERS:
+            steps.start(name, f"reading {name}")
+            out[name] = self.read_layer(name)
+            steps.report(1.0)
+        return out
+
+    def info(self) -> ProjectInfo:
+        """Summarise every layer and table: feature count, geometry type, CRS and extent."""
+        return project_info(self.path, self.meta)
+
+
+def _srs_label(con: sqlite3.Connection, srs_id: int) -> str:
+    row = con.execute(
+        "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,)
+    ).fetchone()
+    if row is None:
+        return f"srs_id {srs_id}"
+    return f"{row[0].upper()}:{row[1]}"
+
+
+def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = None) -> ProjectInfo:
+    """Summary of the project at ``path`` (checked and opened read-only)."""
+    p = Path(path)
+    meta = meta if meta is not None else check_project(p)
+    info = ProjectInfo(
+        path=str(p),
+        district_name=meta.get("district_name", ""),
+        county_code=meta.get("county_code", ""),
+        schema_version=int(meta["schema_version"]),
+        crs=meta.get("crs", ""),
+    )
+    try:
+        with closing(connect_readonly(p)) as con:
+            tables = sqlite_tables(con)
+            geom_cols = {
+                r[0]: (r[1], r[2], r[3])
+                for r in con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")
+            }
+            entries: list[tuple[str, str, str, str]] = [(n, s.title_zh, s.title_en, "layer") for n, s in LAYERS.items()]
+            entries += [(n, s.title_zh, s.title_en, "table") for n, s in WORKFLOW_TABLES.items()]
+            for name, zh, en, kind in entries:
+                count = con.execute("SELECT COUNT(*) FROM " + quote_ident(name, tables)).fetchone()[0]
+                li = LayerInfo(name=name, title_zh=zh, title_en=en, kind=kind, feature_count=int(count))
+                if name in geom_cols:
+                    col, gtype, srs_id = geom_cols[name]
+                    li.geometry_type = gtype
+                    li.crs = _srs_label(con, srs_id)
+                    rtree = f"rtree_{name}_{col}"
+                    if rtree in tables and count:
+                        minx, miny, maxx, maxy = con.execute(
+                            "SELECT MIN(minx), MIN(miny), MAX(maxx), MAX(maxy) FROM " + quote_ident(rtree, tables)
+                        ).fetchone()
+                        li.extent = (minx, miny, maxx, maxy)
+                (info.layers if kind == "layer" else info.tables).append(li)
+    except sqlite3.DatabaseError as exc:
+        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+    return info

@@ -1,0 +1,187 @@
+"""The project schema: map layers plus the workflow and metadata tables.
+
+Version 1 of the schema.  Every table carries a text ``uuid`` (stable across copies and syncs)
+besides the GeoPackage integer ``fid``.  Later versions add a step to
+:mod:`gridwatch.storage.migrations`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pandas as pd
+
+from ..layers import LAYERS
+from ..layers.base import Field, uuid_field
+
+#: Schema version written by this GridWatch.
+SCHEMA_VERSION = 1
+#: Key/value table holding schema version, district, CRS.
+META_TABLE = "gridwatch_meta"
+
+ROLES = ("inspector", "supervisor", "admin")
+ASSIGNMENT_KINDS = (
+    "patrol",  # 巡查
+    "unannounced",  # 暗访
+    "fire_check",  # 火点核查
+    "construction_dust",  # 工地扬尘检查
+    "coal_ban",  # 禁煤检查
+    "fireworks",  # 烟花爆竹检查
+    "mine",  # 矿山检查
+)
+ASSIGNMENT_STATUSES = ("assigned", "in_progress", "done", "cancelled")
+FINDING_CATEGORIES = (
+    "scattered_coal",  # 散煤
+    "open_burning",  # 秸秆/露天焚烧
+    "construction_dust",  # 扬尘
+    "fireworks",  # 烟花爆竹
+    "mine_dust",  # 矿山扬尘
+    "scattered_polluter",  # 散乱污
+    "catering_fumes",  # 餐饮油烟
+    "other",
+)
+FINDING_STATUSES = ("found", "assigned", "rectified", "verified", "closed")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A workflow table: fields and, for located records, a geometry type."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    fields: tuple[Field, ...]
+    geometry_type: Optional[str] = None
+    indexed: tuple[str, ...] = ()
+
+    def empty_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({f.name: pd.Series([], dtype=f.pandas_dtype) for f in self.fields})
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _t(name: str, type_: str, zh: str, en: str, **kw) -> Field:  # type: ignore[no-untyped-def]
+    return Field(name, type_, zh, en, **kw)
+
+
+WORKFLOW_TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec(
+            "inspector", "人员", "People",
+            (
+                uuid_field(),
+                _t("name", "TEXT", "姓名", "Name", required=True),
+                _t("role", "TEXT", "角色", "Role", required=True, choices=ROLES),
+                _t("phone", "TEXT", "电话", "Phone"),
+                _t("township_code", "TEXT", "所属乡镇", "Township code"),
+                _t("active", "BOOLEAN", "在岗", "Active"),
+            ),
+            indexed=("name",),
+        ),
+        TableSpec(
+            "assignment", "任务", "Assignments",
+            (
+                uuid_field(),
+                _t("kind", "TEXT", "任务类型", "Kind", required=True, choices=ASSIGNMENT_KINDS),
+                _t("cell_code", "TEXT", "网格编码", "Cell code", required=True),
+                _t("target_layer", "TEXT", "对象图层", "Target layer"),
+                _t("target_uuid", "TEXT", "对象", "Target"),
+                _t("assignee_uuid", "TEXT", "执行人", "Assignee", required=True),
+                _t("due_at", "DATETIME", "截止时间", "Due"),
+                _t("priority", "INTEGER", "优先级", "Priority"),
+                _t("notes", "TEXT", "备注", "Notes"),
+                _t("status", "TEXT", "状态", "Status", required=True, choices=ASSIGNMENT_STATUSES),
+                _t("created_by", "TEXT", "派发人", "Created by"),
+                _t("created_at", "DATETIME", "派发时间", "Created"),
+                _t("updated_at", "DATETIME", "更新时间", "Updated"),
+            ),
+            indexed=("cell_code", "assignee_uuid", "status"),
+        ),
+        TableSpec(
+            "inspection", "检查", "Inspections",
+            (
+                uuid_field(),
+                _t("assignment_uuid", "TEXT", "任务", "Assignment"),
+                _t("cell_code", "TEXT", "网格编码", "Cell code", required=True),
+                _t("inspector_uuid", "TEXT", "检查人", "Inspector", required=True),
+                _t("kind", "TEXT", "检查类型", "Kind", required=True, choices=ASSIGNMENT_KINDS),
+                _t("started_at", "DATETIME", "开始时间", "Started"),
+                _t("finished_at", "DATETIME", "完成时间", "Finished"),
+                _t("notes", "TEXT", "备注", "Notes"),
+            ),
+            indexed=("cell_code", "assignment_uuid", "started_at"),
+        ),
+        TableSpec(
+            "finding", "问题", "Findings",
+            (
+                uuid_field(),
+                _t("inspection_uuid", "TEXT", "检查", "Inspection"),
+                _t("cell_code", "TEXT", "网格编码", "Cell code", required=True),
+                _t("category", "TEXT", "问题类别", "Category", required=True, choices=FINDING_CATEGORIES),
+                _t("severity", "INTEGER", "严重程度", "Severity"),
+                _t("description", "TEXT", "问题描述", "Description"),
+                _t("status", "TEXT", "状态", "Status", required=True, choices=FINDING_STATUSES),
+                _t("rectify_deadline", "DATE", "整改期限", "Rectification deadline"),
+                _t("responsible_party", "TEXT", "责任主体", "Responsible party"),
+                _t("found_by", "TEXT", "发现人", "Found by"),
+                _t("found_at", "DATETIME", "发现时间", "Found"),
+                _t("updated_at", "DATETIME", "更新时间", "Updated"),
+            ),
+            geometry_type="Point",
+            indexed=("cell_code", "status", "inspection_uuid"),
+        ),
+        TableSpec(
+            "attachment", "附件", "Attachments",
+            (
+                uuid_field(),
+                _t("finding_uuid", "TEXT", "问题", "Finding", required=True),
+                _t("role", "TEXT", "用途", "Role", choices=("evidence", "after")),
+                _t("filename", "TEXT", "文件名", "File name"),
+                _t("mime_type", "TEXT", "类型", "MIME type"),
+                _t("sha256", "TEXT", "校验值", "SHA-256"),
+                _t("taken_at", "DATETIME", "拍摄时间", "Taken"),
+                _t("longitude", "REAL", "经度", "Longitude"),
+                _t("latitude", "REAL", "纬度", "Latitude"),
+                _t("data", "BLOB", "内容", "Content"),
+                _t("created_at", "DATETIME", "上传时间", "Added"),
+            ),
+            indexed=("finding_uuid",),
+        ),
+        TableSpec(
+            "audit_log", "操作日志", "Audit log",
+            (
+                uuid_field(),
+                _t("at", "DATETIME", "时间", "Time", required=True),
+                _t("user_name", "TEXT", "用户", "User", required=True),
+                _t("action", "TEXT", "操作", "Action", required=True),
+                _t("table_name", "TEXT", "表", "Table"),
+                _t("row_uuid", "TEXT", "对象", "Row"),
+                _t("old_values", "TEXT", "原值", "Old values"),
+                _t("new_values", "TEXT", "新值", "New values"),
+                _t("details", "TEXT", "说明", "Details"),
+            ),
+            indexed=("row_uuid", "at"),
+        ),
+        TableSpec(
+            META_TABLE, "项目信息", "Project metadata",
+            (
+                _t("key", "TEXT", "项", "Key", required=True, unique=True),
+                _t("value", "TEXT", "值", "Value"),
+            ),
+        ),
+    )
+}
+
+#: Every table a GridWatch project must hold, map layers first.
+REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+
+
+def all_specs() -> dict[str, object]:
+    """Map layers and workflow tables by table name."""
+    out: dict[str, object] = dict(LAYERS)
+    out.update(WORKFLOW_TABLES)
+    return out
