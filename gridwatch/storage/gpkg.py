@@ -122,7 +122,8 @@ def table_names(con: sqlite3.Connection) -> set[str]:
 
 def column_names(con: sqlite3.Connection, table: str) -> list[str]:
     """Columns of ``table`` (which must be a table of the schema)."""
-    return [r[1] for r in con.execute(f"PRAGMA table_info({quote_ident(table, sqlite_tables(con))})")]
+    sql = "PRAGMA table_info(" + quote_ident(table, sqlite_tables(con)) + ")"
+    return [r[1] for r in con.execute(sql)]
 
 
 def sqlite_tables(con: sqlite3.Connection) -> set[str]:

@@ -1,0 +1,69 @@
+"""Shared fixtures: the bundled sample, real external data, GDAL's GeoPackage validator."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "luquan_sample.gpkg"
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """../shared/realdata beside the checkout (CI places it there)."""
+    if not REALDATA.is_dir():
+        pytest.fail(f"real test data not found at {REALDATA}; the checkout needs ../shared/realdata beside it")
+    return REALDATA
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    """The committed sample district (read-only: copy it before changing anything)."""
+    assert SAMPLE.exists(), f"bundled sample missing: {SAMPLE}"
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path, sample_path: Path) -> Path:
+    dst = tmp_path / "project.gpkg"
+    shutil.copyfile(sample_path, dst)
+    return dst
+
+
+def _validator() -> Path:
+    from osgeo_utils.samples import validate_gpkg  # gdal-utils, installed with --no-deps
+
+    return Path(validate_gpkg.__file__)
+
+
+def validate_gpkg(path: Path) -> subprocess.CompletedProcess:
+    """Run GDAL's validate_gpkg.py on ``path`` in a separate interpreter."""
+    return subprocess.run([sys.executable, str(_validator()), str(path)], capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="session")
+def gpkg_validator():
+    def check(path: Path) -> None:
+        before = sha256(path)
+        res = validate_gpkg(path)
+        assert res.returncode == 0 and not res.stdout.strip() and not res.stderr.strip(), (
+            f"validate_gpkg.py reported problems for {path}:\n{res.stdout}\n{res.stderr}"
+        )
+        assert sha256(path) == before, "validation changed the file"
+
+    return check
