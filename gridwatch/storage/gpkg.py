@@ -208,12 +208,38 @@ def register_gpkg_functions(con: sqlite3.Connection) -> None:
     con.create_function("ST_IsEmpty", 1, _is_empty, **det)
 
 
-def geometry_to_blob(geom, srs_id: int) -> bytes:  # type: ignore[no-untyped-def]
-    """Encode a shapely geometry as a GeoPackage blob (little endian, XY envelope unless a point)."""
+_MULTI_OF = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}
+
+
+def conform_geometry(geom, geometry_type: Optional[str]):  # type: ignore[no-untyped-def]
+    """Return ``geom`` fitted to a layer declared as ``geometry_type`` (GeoPackage type name).
+
+    A single part is promoted to its multi type for a ``MULTI*`` layer (as GDAL does on write);
+    a geometry that cannot fit (a point in a polygon layer) is refused.
+    """
+    import shapely
+
+    if geometry_type is None or geometry_type.upper() in ("GEOMETRY", "GEOMETRYCOLLECTION"):
+        return geom
+    want = geometry_type.upper()
+    have = geom.geom_type
+    if have.upper() == want:
+        return geom
+    if _MULTI_OF.get(have, "").upper() == want:
+        return getattr(shapely, _MULTI_OF[have])([geom])
+    raise StorageError(f"a {have} cannot be stored in a {geometry_type} layer")
+
+
+def geometry_to_blob(geom, srs_id: int, geometry_type: Optional[str] = None) -> bytes:  # type: ignore[no-untyped-def]
+    """Encode a shapely geometry as a GeoPackage blob (little endian, XY envelope unless a point).
+
+    With ``geometry_type`` (the layer's declared type) the geometry is first conformed to it.
+    """
     import shapely
 
     if geom is None:
         raise StorageError("cannot encode a NULL geometry")
+    geom = conform_geometry(geom, geometry_type)
     wkb = shapely.to_wkb(geom, byte_order=1, output_dimension=2)
     if geom.is_empty:
         return b"GP" + bytes([0, 0x01 | 0x10]) + struct.pack("<i", srs_id) + wkb

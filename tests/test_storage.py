@@ -1,0 +1,234 @@
+"""Writing, reading and migrating project files: atomic, valid, lossless."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from gridwatch.errors import Cancelled, CRSError, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from gridwatch.layers import LAYERS
+from gridwatch.storage import Project, check_project, migrations, write_project
+from gridwatch.storage.gpkg import (
+    blob_envelope,
+    connect_readwrite,
+    geometry_to_blob,
+    quote_ident,
+    sqlite_tables,
+    transaction,
+)
+from gridwatch.storage.schema import META_TABLE, REQUIRED_TABLES
+from gridwatch.tasks import CancelToken
+
+from .conftest import sha256
+
+
+def township_frame(names=("湖㳇镇", "㮾梨街道"), crs=4490) -> gpd.GeoDataFrame:
+    n = len(names)
+    return gpd.GeoDataFrame(
+        {
+            "uuid": [f"00000000-0000-4000-8000-{i:012d}" for i in range(n)],
+            "code": [f"320282{100 + i:03d}" for i in range(n)],
+            "name": list(names),
+            "county_code": ["320282"] * n,
+        },
+        geometry=[box(119.8 + i * 0.1, 31.3, 119.9 + i * 0.1, 31.4) for i in range(n)],
+        crs=crs,
+    )
+
+
+def test_empty_project_has_every_table_and_is_valid(tmp_path, gpkg_validator):
+    path = write_project(tmp_path / "empty.gpkg", district_name="测试区", county_code="000000")
+    gpkg_validator(path)
+    meta = check_project(path)
+    assert meta["schema_version"] == "1" and meta["crs"] == "EPSG:4490" and meta["district_name"] == "测试区"
+    project = Project.open(path)
+    for name, spec in LAYERS.items():
+        frame = project.read_layer(name)
+        assert len(frame) == 0
+        assert set(spec.field_names) <= set(frame.columns)
+    with closing(sqlite3.connect(path)) as con:
+        assert {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")} >= set(REQUIRED_TABLES)
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        srs = {r[0] for r in con.execute("SELECT DISTINCT srs_id FROM gpkg_geometry_columns")}
+        assert srs == {4490}
+
+
+def test_chinese_names_outside_gbk_survive(tmp_path):
+    path = write_project(tmp_path / "p.gpkg", district_name="宜兴市", county_code="320282",
+                         layers={"township": township_frame()})
+    names = Project.open(path).read_layer("township")["name"].tolist()
+    assert names == ["湖㳇镇", "㮾梨街道"]
+
+
+def test_invalid_rows_are_refused_naming_row_and_field(tmp_path):
+    frame = township_frame()
+    frame.loc[1, "code"] = "12345"
+    target = tmp_path / "p.gpkg"
+    with pytest.raises(ValidationError) as err:
+        write_project(target, district_name="x", county_code="320282", layers={"township": frame})
+    assert "row 2" in str(err.value) and "'code'" in str(err.value)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []  # no temp file left behind
+
+
+def test_failed_overwrite_leaves_old_file_byte_identical(tmp_path, sample_copy):
+    before = sha256(sample_copy)
+    bad = township_frame()
+    bad.loc[0, "uuid"] = bad.loc[1, "uuid"]
+    with pytest.raises(ValidationError, match="repeated"):
+        write_project(sample_copy, district_name="x", county_code="320282", layers={"township": bad},
+                      overwrite=True)
+    assert sha256(sample_copy) == before
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == [sample_copy.name]
+
+
+def test_existing_file_is_not_overwritten_by_default(tmp_path, sample_copy):
+    before = sha256(sample_copy)
+    with pytest.raises(StorageError, match="file exists"):
+        write_project(sample_copy, district_name="x", county_code="320282")
+    assert sha256(sample_copy) == before
+
+
+def test_wrong_crs_is_refused(tmp_path):
+    frame = township_frame().to_crs(3857)
+    with pytest.raises(CRSError, match="EPSG:3857"):
+        write_project(tmp_path / "p.gpkg", district_name="x", county_code="320282", layers={"township": frame})
+
+
+def test_cancel_mid_write_leaves_nothing(tmp_path):
+    token = CancelToken()
+    seen = []
+
+    def progress(fraction, message):
+        seen.append(message)
+        if message.startswith("writing village"):
+            token.cancel()
+
+    target = tmp_path / "p.gpkg"
+    with pytest.raises(Cancelled):
+        write_project(target, district_name="x", county_code="320282", layers={"township": township_frame()},
+                      progress=progress, cancel=token)
+    assert any(m.startswith("writing township") for m in seen)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sqlite_edits_keep_the_spatial_index_right(sample_copy, gpkg_validator):
+    """Writes through plain sqlite3 (as the workflow will do) run GDAL's R-tree triggers."""
+    new_geom = box(114.30, 38.05, 114.31, 38.06)
+    with closing(connect_readwrite(sample_copy)) as con:
+        with transaction(con):
+            fid = con.execute("SELECT fid FROM township ORDER BY fid LIMIT 1").fetchone()[0]
+            con.execute("UPDATE township SET geom = ? WHERE fid = ?", (geometry_to_blob(new_geom, 4490, "MULTIPOLYGON"), fid))
+            con.execute(
+                "INSERT INTO finding (geom, uuid, cell_code, category, status) VALUES (?, ?, ?, ?, ?)",
+                (geometry_to_blob(Point(114.3, 38.1), 4490), "11111111-1111-4111-8111-111111111111",
+                 "130110100001001", "open_burning", "found"),
+            )
+        rt = con.execute("SELECT minx, maxx, miny, maxy FROM rtree_township_geom WHERE id = ?", (fid,)).fetchone()
+        pt = con.execute("SELECT minx, miny FROM rtree_finding_geom").fetchall()
+    assert rt == pytest.approx((114.30, 114.31, 38.05, 38.06), abs=1e-4)  # rtree stores float32, rounded outward
+    assert pt == [pytest.approx((114.3, 38.1), abs=1e-4)]
+    project = Project.open(sample_copy)
+    assert project.read_layer("finding").geometry.iloc[0].equals(Point(114.3, 38.1))
+    assert len(project.read_layer("township", bbox=(114.301, 38.051, 114.302, 38.052))) >= 1
+    gpkg_validator(sample_copy)
+
+
+def test_blob_envelope_round_trip():
+    poly = box(1, 2, 3, 4)
+    assert shapely.from_wkb(geometry_to_blob(poly, 4490, "MULTIPOLYGON")[40:]).geom_type == "MultiPolygon"
+    with pytest.raises(StorageError, match="Point cannot be stored in a MULTIPOLYGON layer"):
+        geometry_to_blob(Point(1, 2), 4490, "MULTIPOLYGON")
+    assert blob_envelope(geometry_to_blob(poly, 4490)) == (1, 3, 2, 4)
+    assert blob_envelope(geometry_to_blob(Point(5, 6), 4490)) == (5, 5, 6, 6)
+    assert blob_envelope(geometry_to_blob(shapely.Point(), 4490)) is None
+    assert blob_envelope(None) is None
+
+
+def test_identifiers_are_checked_before_quoting(sample_copy):
+    with closing(sqlite3.connect(sample_copy)) as con:
+        tables = sqlite_tables(con)
+    assert quote_ident("grid_cell", tables) == '"grid_cell"'
+    for evil in ('grid_cell"; DROP TABLE township; --', "nosuchtable", ""):
+        with pytest.raises(StorageError):
+            quote_ident(evil, tables)
+
+
+# ---- migrations ----------------------------------------------------------------------------
+
+
+def _set_version(path: Path, version: int) -> None:
+    with closing(sqlite3.connect(path)) as con, con:
+        con.execute("UPDATE gridwatch_meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+
+def test_migration_backs_up_then_migrates(sample_copy, monkeypatch, gpkg_validator):
+    _set_version(sample_copy, 0)
+    original = sha256(sample_copy)
+
+    def add_column(con):
+        con.execute("ALTER TABLE grid_cell ADD COLUMN patrol_class TEXT")
+
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, add_column)
+    project = Project.open(sample_copy, migrate=True)
+    assert project.schema_version == 1
+    backups = list(sample_copy.parent.glob("*.backup.gpkg"))
+    assert len(backups) == 1 and sha256(backups[0]) == original
+    assert "patrol_class" in Project.open(sample_copy).read_layer("grid_cell").columns
+    gpkg_validator(sample_copy)
+
+
+def test_failed_migration_leaves_project_unchanged(sample_copy, monkeypatch):
+    _set_version(sample_copy, 0)
+    original = sha256(sample_copy)
+
+    def broken(con):
+        con.execute("ALTER TABLE grid_cell ADD COLUMN half_done TEXT")
+        con.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
+
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, broken)
+    with pytest.raises(StorageError, match="project is unchanged"):
+        Project.open(sample_copy, migrate=True)
+    assert sha256(sample_copy) == original
+    assert len(list(sample_copy.parent.glob("*.backup.gpkg"))) == 1
+
+
+def test_older_project_without_migration_step_is_refused_untouched(sample_copy):
+    _set_version(sample_copy, 0)
+    original = sha256(sample_copy)
+    with pytest.raises(SchemaVersionError, match="no migration from schema version 0"):
+        Project.open(sample_copy, migrate=True)
+    with pytest.raises(SchemaVersionError, match="older"):
+        Project.open(sample_copy)
+    assert sha256(sample_copy) == original
+    assert list(sample_copy.parent.glob("*.backup.gpkg")) == []
+
+
+def test_newer_project_is_refused(sample_copy):
+    _set_version(sample_copy, 99)
+    with pytest.raises(SchemaVersionError, match="newer GridWatch"):
+        check_project(sample_copy)
+
+
+def test_reading_all_layers_reports_progress_and_can_be_cancelled(sample_path):
+    token = CancelToken()
+    reports = []
+
+    def progress(f, m):
+        reports.append(f)
+        if len(reports) == 3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        Project.open(sample_path).read_all_layers(progress=progress, cancel=token)
+    done = Project.open(sample_path).read_all_layers(progress=lambda f, m: reports.append(f))
+    assert set(done) == set(LAYERS)
+    assert reports[-1] == pytest.approx(1.0)
