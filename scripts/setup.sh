@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up GridWatch on a fresh Debian/Ubuntu machine with Python 3.11+:
+# Set up GridWatch on a fresh Debian/Ubuntu machine with Python 3.11+ (--test: also what tests need):
 # system packages (Qt runtime libraries, a CJK font, Xvfb), a virtual environment in .venv with
 # the exact versions of requirements.lock, and GridWatch itself (editable).
 # Safe to run again: every step is skipped when already done.
@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY="${PYTHON:-python3}"
+FOR_TESTS=0
+[ "${1:-}" = "--test" ] && FOR_TESTS=1
 
 # --- system packages -------------------------------------------------------------------------
 # Qt (PySide6 wheels) needs these shared libraries even when drawing offscreen; the CJK font makes
@@ -17,6 +19,9 @@ SYSTEM_PACKAGES=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
   fonts-noto-cjk xvfb xauth
 )
+# Tests also open written GeoPackages in real QGIS (system Python bindings).
+TEST_PACKAGES=(python3-qgis qgis-providers)
+[ "$FOR_TESTS" = 1 ] && SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

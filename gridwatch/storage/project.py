@@ -39,6 +39,9 @@ from .gpkg import (
 from .schema import META_TABLE, REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
 
 GEOMETRY_COLUMN = "geom"
+#: GeoPackage version written. 1.2 rather than GDAL's default 1.4: QGIS 3.22 / GDAL 3.6, still
+#: common in district offices, warn on every open of a 1.4 file; 1.2 has everything we use.
+GPKG_VERSION = "1.2"
 FID_COLUMN = "fid"
 
 
@@ -185,8 +188,11 @@ def _as_geoframe(spec_name: str, frame: Optional[pd.DataFrame], spec: LayerSpec 
 
 def _write_frame(tmp: Path, name: str, frame: pd.DataFrame, geometry_type: Optional[str],
                  description: str) -> None:
-    options = {"FID": FID_COLUMN, "DESCRIPTION": description}
-    kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG", "layer_options": options}
+    # Millisecond DATETIME text ("...T02:05:11.000Z") is the form the GeoPackage spec requires;
+    # older GDAL/QGIS warn about anything else.
+    options = {"FID": FID_COLUMN, "DESCRIPTION": description, "DATETIME_PRECISION": "MILLISECOND"}
+    kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG", "layer_options": options,
+                              "dataset_options": {"VERSION": GPKG_VERSION}}
     if geometry_type is not None:
         options["GEOMETRY_NAME"] = GEOMETRY_COLUMN
         kwargs["geometry_type"] = "Unknown" if geometry_type == "GEOMETRY" else geometry_type

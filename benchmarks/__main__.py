@@ -1,0 +1,45 @@
+"""Run every benchmark and append the results to benchmarks/RESULTS.md.
+
+``python -m benchmarks [--repeats N]``; makes the stress district first if it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from . import bench_open_read
+from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
+
+GENERATE = PEAK_RSS + """
+import json, time
+from gridwatch.sample import write_sample
+t0 = time.perf_counter()
+write_sample({path!r}, scale="stress", overwrite=True)
+print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    sections = []
+    DATA.mkdir(parents=True, exist_ok=True)
+    if not STRESS.exists():
+        print("generating the stress district ...", flush=True)
+        gen = run_snippet(GENERATE.format(path=str(STRESS)), timeout=3600)
+        sections.append(
+            "### Generate the stress district (`gridwatch sample --scale stress`)\n\n"
+            f"| median s | peak MB | file MB |\n|---:|---:|---:|\n"
+            f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
+        )
+    print("open + read every layer ...", flush=True)
+    sections.append(bench_open_read.run(args.repeats))
+    append_results("\n".join(sections))
+    print("\n".join(sections))
+
+
+if __name__ == "__main__":
+    main()
