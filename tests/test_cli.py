@@ -128,3 +128,23 @@ def test_sample_command_writes_a_project_and_refuses_to_clobber(tmp_path, capsys
 def test_no_arguments_shows_help(capsys):
     assert main([]) == 0
     assert "info" in capsys.readouterr().out
+
+
+def test_output_piped_into_head_ends_quietly(sample_path, monkeypatch, tmp_path, capsys):
+    """`gridwatch info ... | head -1`: the reader goes away; no traceback, exit 0."""
+    sink = open(tmp_path / "sink", "w")
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return sink.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["info", str(sample_path)]) == 0
+    sink.close()
+    assert "Traceback" not in capsys.readouterr().err

@@ -92,3 +92,12 @@ def test_fireworks_zone_needs_a_ban_period():
     assert any("give ban_period_start and ban_period_end" in p for p in spec.validate(frame))
     frame["ban_period_start"], frame["ban_period_end"] = "12-20", "13-10"
     assert any("'ban_period_end'" in p for p in spec.validate(frame))
+
+
+def test_numbers_in_code_columns_are_refused():
+    """Spreadsheets turn codes into numbers (130110100 -> 130110100.0); that must not pass."""
+    frame = cells()
+    frame["township_code"] = frame["township_code"].astype(object)
+    frame.loc[1, "township_code"] = 130110100
+    problems = layer_spec("grid_cell").validate(frame)
+    assert any("row 2" in p and "'township_code' value 130110100 does not match" in p for p in problems)
