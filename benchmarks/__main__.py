@@ -32,7 +32,7 @@ def main() -> None:
         gen = run_snippet(GENERATE.format(path=str(STRESS)), timeout=3600)
         sections.append(
             "### Generate the stress district (`gridwatch sample --scale stress`)\n\n"
-            f"| median s | peak MB | file MB |\n|---:|---:|---:|\n"
+            f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
     print("open + read every layer ...", flush=True)
