@@ -26,7 +26,7 @@ SPEC = LayerSpec(
         Field("inspector_uuid", "TEXT", "网格员", "Inspector"),
     ),
     label_field="name",
-    style=Style(stroke=(150, 150, 150, 200), stroke_width=0.5, label_max_scale=30_000),
+    style=Style(stroke=(150, 150, 150, 200), stroke_width=0.5, label_max_scale=15_000),
     rules=(
         nests_in("code", "village_code", "grid_cell"),
         nests_in("village_code", "township_code", "grid_cell"),

@@ -16,7 +16,7 @@ SPEC = LayerSpec(
         Field("county_code", "TEXT", "区县代码", "County code", required=True, pattern=r"\d{6}"),
     ),
     label_field="name",
-    style=Style(stroke=(88, 36, 120, 255), stroke_width=2.2, label_max_scale=600_000),
+    style=Style(stroke=(88, 36, 120, 255), stroke_width=2.2, label_max_scale=1_000_000),
     rules=(nests_in("code", "county_code", "township"),),
     indexed=("code",),
 )

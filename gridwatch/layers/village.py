@@ -19,7 +19,7 @@ SPEC = LayerSpec(
         Field("kind", "TEXT", "类型", "Kind", required=True, choices=KINDS),
     ),
     label_field="name",
-    style=Style(stroke=(110, 110, 110, 255), stroke_width=1.2, label_max_scale=120_000),
+    style=Style(stroke=(110, 110, 110, 255), stroke_width=1.2, label_max_scale=60_000),
     rules=(nests_in("code", "township_code", "village"),),
     indexed=("code", "township_code"),
 )

@@ -266,3 +266,33 @@ def fsync_file(path: os.PathLike[str] | str) -> None:
         pass
     finally:
         os.close(dfd)
+
+
+def wkb_points_xy(wkb: "object") -> "object":
+    """(n, 2) float array of the coordinates of a pyarrow binary array of 2D WKB points.
+
+    GDAL hands points over as 21-byte little-endian WKB; those are read straight from the Arrow
+    buffer with numpy (milliseconds for a million points, where building shapely points takes a
+    second).  Anything else falls back to shapely.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import shapely
+
+    arr = wkb.combine_chunks() if isinstance(wkb, pa.ChunkedArray) else wkb
+    n = len(arr)
+    if n == 0:
+        return np.empty((0, 2))
+    if arr.null_count == 0 and arr.type in (pa.binary(), pa.large_binary()):
+        off_type = np.int64 if arr.type == pa.large_binary() else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=off_type)[arr.offset:arr.offset + n + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        if offsets[-1] - offsets[0] == 21 * n and np.all(np.diff(offsets) == 21):
+            rec = data[offsets[0]:offsets[0] + 21 * n].reshape(n, 21)
+            if np.all(rec[:, 0] == 1) and np.all(rec[:, 1] == 1) and not rec[:, 2:5].any():
+                return np.ascontiguousarray(rec[:, 5:21]).view("<f8").reshape(n, 2).astype(np.float64)
+    geoms = shapely.from_wkb(np.asarray(arr.to_pylist(), dtype=object))
+    xy = np.full((n, 2), np.nan)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy[ok] = shapely.get_coordinates(geoms[ok])[: int(ok.sum())]
+    return xy

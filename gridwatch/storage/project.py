@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -408,6 +409,23 @@ class Project:
             return pyogrio.read_dataframe(self.path, layer=name, use_arrow=True, **kwargs)
         except pyogrio.errors.DataSourceError as exc:
             raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc
+
+    def read_point_layer(self, name: str) -> tuple[pd.DataFrame, "np.ndarray"]:
+        """Read a point layer as (attributes, ``(n, 2)`` lon/lat array) without shapely objects.
+
+        Columns are Arrow-backed (no conversion cost); this is how the map loads a million fire
+        points in well under a second.
+        """
+        from .gpkg import wkb_points_xy
+
+        try:
+            meta, table = pyogrio.read_arrow(self.path, layer=name)
+        except pyogrio.errors.DataSourceError as exc:
+            raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc
+        geom_name = meta.get("geometry_name") or "wkb_geometry"
+        xy = wkb_points_xy(table.column(geom_name))
+        frame = table.drop_columns([geom_name]).to_pandas(types_mapper=pd.ArrowDtype)
+        return frame, xy
 
     def read_all_layers(
         self, *, progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None

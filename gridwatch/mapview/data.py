@@ -1,0 +1,209 @@
+"""Map-ready layer data, prepared once when a project opens (off the GUI thread).
+
+For every layer: the shapely geometries (for hit tests), a spatial index, feature bounds, the
+coordinates of every ring or point as flat numpy arrays (so a renderer transforms them to pixels
+in one vectorised step), label anchor points and, for categorised styles, the category of each
+feature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..layers import LAYERS
+from ..layers.base import LayerSpec
+from ..tasks import CancelToken, ProgressCallback, Steps
+from .raster import DensityBins
+
+#: Point layers bigger than this get pre-binned density counts for zoomed-out drawing.
+DENSITY_BINS_FROM = 100_000
+
+if TYPE_CHECKING:
+    from ..storage.project import Project
+
+
+@dataclass
+class LayerData:
+    """One layer ready for drawing and querying."""
+
+    name: str
+    spec: LayerSpec
+    frame: pd.DataFrame  # attributes (a GeoDataFrame for area layers)
+    geoms: Optional[np.ndarray]  # shapely geometries; None for point-only layers (see point_xy)
+    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy per feature
+    # Areas: rings as flat coordinates; ring i is xy[offsets[i]:offsets[i+1]], feature ring_feature[i].
+    ring_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    ring_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    ring_feature: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Points (point features, and point parts of mixed layers).
+    point_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    point_feature: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Category index per feature into ``categories`` (-1: no category / default colour).
+    category: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
+    categories: tuple[str, ...] = ()
+    label_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    label_text: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    label_priority: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: Fine pre-binned counts of a big point layer (see :class:`~gridwatch.mapview.raster.DensityBins`).
+    density_bins: Optional[DensityBins] = None
+
+    _tree: Optional[shapely.STRtree] = None
+
+    @property
+    def count(self) -> int:
+        return len(self.bounds)
+
+    @property
+    def tree(self) -> shapely.STRtree:
+        """Spatial index, built on first use (not on the way to the first paint)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms if self.geoms is not None else np.empty(0, dtype=object))
+        return self._tree
+
+    @property
+    def points_only(self) -> bool:
+        return self.geoms is None
+
+    def geometry(self, index: int):  # type: ignore[no-untyped-def]
+        """The shapely geometry of feature ``index``."""
+        if self.geoms is None:
+            return shapely.Point(*self.point_xy[index])
+        return self.geoms[index]
+
+    @property
+    def extent(self) -> Optional[tuple[float, float, float, float]]:
+        if not len(self.bounds):
+            return None
+        b = self.bounds
+        return (float(np.nanmin(b[:, 0])), float(np.nanmin(b[:, 1])), float(np.nanmax(b[:, 2])),
+                float(np.nanmax(b[:, 3])))
+
+    # --- queries --------------------------------------------------------------------------
+    def at_point(self, lon: float, lat: float, tolerance: float) -> np.ndarray:
+        """Features under a click: points within ``tolerance`` degrees (nearest first), then
+        areas containing the point."""
+        if self.geoms is None:
+            xy = self.point_xy
+            near = np.flatnonzero((np.abs(xy[:, 0] - lon) <= tolerance) & (np.abs(xy[:, 1] - lat) <= tolerance))
+            d = np.hypot(xy[near, 0] - lon, xy[near, 1] - lat)
+            return near[np.argsort(d, kind="stable")].astype(np.int64)
+        pt = shapely.Point(lon, lat)
+        area_hits = self.tree.query(pt, predicate="intersects")
+        area_hits = area_hits[shapely.get_type_id(self.geoms[area_hits]) != 0]
+        near = self.tree.query(pt.buffer(tolerance), predicate="intersects")
+        near = near[shapely.get_type_id(self.geoms[near]) == 0]
+        if len(near):
+            d = shapely.distance(self.geoms[near], pt)
+            near = near[np.argsort(d, kind="stable")]
+        return np.concatenate([near, area_hits]).astype(np.int64)
+
+    def in_rect(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
+        """Features intersecting a rectangle, in feature order."""
+        if self.geoms is None:
+            xy = self.point_xy
+            return np.flatnonzero((xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy))
+        return np.sort(self.tree.query(shapely.box(minx, miny, maxx, maxy), predicate="intersects"))
+
+    def features_bounds(self, idx: np.ndarray) -> Optional[tuple[float, float, float, float]]:
+        if len(idx) == 0:
+            return None
+        b = self.bounds[idx]
+        return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
+    style = spec.style
+    if not style.category_field or style.category_field not in frame.columns:
+        return (), np.full(len(frame), -1, dtype=np.int16)
+    cats = tuple(style.categories)
+    codes = pd.Index(list(cats)).get_indexer(frame[style.category_field].astype(object).to_numpy())
+    return cats, codes.astype(np.int16)
+
+
+def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
+    """Build :class:`LayerData` for layer ``name`` from its frame (EPSG:4490)."""
+    spec = LAYERS[name]
+    geoms = np.asarray(frame.geometry.values, dtype=object) if len(frame) else np.empty(0, dtype=object)
+    bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
+    data = LayerData(name=name, spec=spec, frame=frame, geoms=geoms, bounds=bounds)
+    data.categories, data.category = _categories(spec, frame)
+    if not len(geoms):
+        return data
+    type_id = shapely.get_type_id(geoms)
+    is_point = type_id == 0
+    areas = np.flatnonzero(~is_point)
+    if len(areas):
+        parts, part_owner = shapely.get_parts(geoms[areas], return_index=True)  # MultiPolygon -> Polygons
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        ring_owner = part_owner[ring_part]
+        counts = shapely.get_num_coordinates(rings)
+        data.ring_xy = shapely.get_coordinates(rings)
+        data.ring_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        data.ring_feature = areas[ring_owner].astype(np.int64)
+    points = np.flatnonzero(is_point)
+    if len(points):
+        data.point_xy = shapely.get_coordinates(geoms[points])
+        data.point_feature = points.astype(np.int64)
+    if spec.label_field and spec.label_field in frame.columns:
+        anchors = shapely.point_on_surface(geoms)
+        data.label_xy = shapely.get_coordinates(anchors)
+        data.label_text = frame[spec.label_field].astype(object).to_numpy()
+        # Bigger features win label space first.
+        data.label_priority = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return data
+
+
+def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> LayerData:
+    """Build :class:`LayerData` for a point-only layer from attributes and coordinates."""
+    spec = LAYERS[name]
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    data = LayerData(name=name, spec=spec, frame=frame, geoms=None,
+                     bounds=np.column_stack([xy, xy]) if len(xy) else np.empty((0, 4)))
+    data.point_xy = xy
+    data.point_feature = np.arange(len(xy), dtype=np.int64)
+    data.categories, data.category = _categories(spec, frame)
+    if len(xy) > DENSITY_BINS_FROM:
+        data.density_bins = DensityBins(xy, cell=0.0)
+    return data
+
+
+@dataclass
+class MapData:
+    """Every layer of a project, ready for the map."""
+
+    layers: dict[str, LayerData]
+    district_name: str = ""
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        exts = [d.extent for d in self.layers.values() if d.extent is not None]
+        if not exts:
+            return (73.5, 18.0, 135.0, 53.5)  # China, for an empty project
+        a = np.array(exts)
+        return (float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max()))
+
+
+def load_map(
+    project: "Project",
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> MapData:
+    """Read and prepare every map layer of ``project``; point layers take the fast path."""
+    steps = Steps(progress, cancel, [(n, 4 if s.geometry_type == "Point" else 1) for n, s in LAYERS.items()])
+    layers: dict[str, LayerData] = {}
+    for name, spec in LAYERS.items():
+        steps.start(name, name)
+        if spec.geometry_type == "Point":
+            frame, xy = project.read_point_layer(name)
+            layers[name] = prepare_point_layer(name, frame, xy)
+        else:
+            layers[name] = prepare_layer(name, project.read_layer(name))
+        steps.report(1.0)
+    return MapData(layers=layers, district_name=project.district_name)
