@@ -20,10 +20,6 @@ from .errors import GridWatchError
 
 log = logging.getLogger("gridwatch")
 
-#: The sample district committed with the source tree.
-BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "luquan_sample.gpkg"
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -65,6 +61,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_open(args: argparse.Namespace) -> int:
+    from .storage import check_project
+
+    check_project(args.project)  # a clear one-line error before any window appears
+    from .ui.app import run
+
+    return run(args.project)
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -90,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"GridWatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    p = sub.add_parser("open", help="open a project in the desktop app")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.set_defaults(func=cmd_open)
+
     p = sub.add_parser("info", help="list a project's layers: feature count, geometry, CRS, extent")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -110,10 +119,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        if BUNDLED_SAMPLE.exists():
-            print(f"\nBundled sample district: {BUNDLED_SAMPLE}\n  try: gridwatch info {BUNDLED_SAMPLE}")
-        return 0
+        # No command: the desktop app on the user's copy of the sample district.
+        from .ui.app import run
+
+        return run(None)
     try:
         return int(args.func(args))
     except GridWatchError as exc:

@@ -125,9 +125,18 @@ def test_sample_command_writes_a_project_and_refuses_to_clobber(tmp_path, capsys
     assert sha256(out) == before
 
 
-def test_no_arguments_shows_help(capsys):
-    assert main([]) == 0
-    assert "info" in capsys.readouterr().out
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "info" in out and "sample" in out and "open" in out
+
+
+def test_open_refuses_a_bad_file_before_any_window(tmp_path, capsys):
+    bad = tmp_path / "x.gpkg"
+    bad.write_text("no")
+    assert main(["open", str(bad)]) == 2
+    assert "not a GeoPackage" in capsys.readouterr().err
 
 
 def test_output_piped_into_head_ends_quietly(sample_path, monkeypatch, tmp_path, capsys):

@@ -1,0 +1,805 @@
+"""Attribute table: a sortable, filterable view of one layer's rows, synced with the map selection.
+
+Layers can hold a million rows (the stress district's fire points), so nothing here touches rows
+one by one in Python except the few cells Qt actually paints:
+
+* :class:`FrameTableModel` keeps the frame untouched and shows it through ``_rows``, a numpy array
+  of frame positions in view order.  Sorting is one stable pandas/numpy argsort of the column,
+  filtering one vectorised ``str.contains`` per text column; both only rebuild ``_rows``.
+  ``QSortFilterProxyModel`` is deliberately not used: its C++ sort calls back into Python for
+  every comparison, which takes minutes on a million rows.
+* :class:`AttributeTableDock` wraps the model in a dock with a filter box and a count, and turns
+  table selections into lists of feature ``uuid`` values (and back) so the map and the table can
+  share one selection.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["FrameTableModel", "AttributeTableDock", "format_value"]
+
+HeaderFor = Callable[[str], str]
+
+#: Shown for True in boolean columns; False and missing values show nothing.
+CHECK_MARK = "✓"
+
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+
+#: Characters a datetime or date text can contain; other needles cannot match those columns.
+_DATETIME_CHARS = re.compile(r"[0-9:\- ]+")
+#: Cell text longer than this gets the full text as a tooltip (the column may elide it).
+_TOOLTIP_MIN_CHARS = 24
+
+
+def _is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pd.NA: the values shown as an empty cell."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False
+
+
+def format_float(value: float) -> str:
+    """Shortest text that round-trips, rounded to 6 decimals: 1500.0 -> '1500', 0.1 -> '0.1'.
+
+    Very small and very large magnitudes fall back to 6 significant digits so that 1e-9 does not
+    read as '0'.
+    """
+    if math.isnan(value):
+        return ""
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    magnitude = abs(value)
+    if magnitude != 0.0 and (magnitude < 1e-4 or magnitude >= 1e15):
+        return f"{value:.6g}"
+    return np.format_float_positional(value, precision=6, unique=True, trim="-")
+
+
+def format_value(value: Any) -> str:
+    """Display text of any single value, used for cells of mixed (object) columns and tooltips.
+
+    Datetimes read 'YYYY-MM-DD HH:MM:SS' in their own time zone (UTC values stay UTC), dates are
+    ISO, booleans a check mark or nothing, missing values nothing.
+    """
+    if _is_missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return CHECK_MARK if value else ""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return format_float(float(value))
+    if isinstance(value, np.datetime64):
+        return str(np.datetime_as_string(value.astype("datetime64[s]"), unit="s")).replace("T", " ")
+    if isinstance(value, _dt.datetime):  # includes pd.Timestamp; before date: datetime is a date
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value)
+
+
+def _argsort(key: pd.Series, ascending: bool) -> np.ndarray:
+    """Stable order of ``key`` (positions), missing values last in both directions."""
+    key = key.reset_index(drop=True)
+    ordered = key.sort_values(ascending=ascending, kind="stable", na_position="last")
+    return ordered.index.to_numpy(dtype=np.intp)
+
+
+class _Column:
+    """One shown column: how to format a cell, sort the column and search it, decided once.
+
+    ``kind`` is one of text, int, float, bool, datetime, date or object (anything else, formatted
+    value by value).  The per-kind choice keeps cell formatting cheap and lets sorting and
+    filtering run as single vectorised calls.
+    """
+
+    __slots__ = ("name", "kind", "series", "values", "tz", "_search_text", "_iso")
+
+    def __init__(self, name: str, series: pd.Series) -> None:
+        self.name = name
+        self.tz: Optional[str] = None
+        self._search_text: Optional[pd.Series] = None
+        self._iso: Optional[np.ndarray] = None
+        series = series.reset_index(drop=True)
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+            dtype = series.dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            self.kind = "bool"
+        elif pd.api.types.is_integer_dtype(dtype):
+            self.kind = "int"
+        elif pd.api.types.is_float_dtype(dtype):
+            self.kind = "float"
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            self.kind = "datetime"
+            tz = getattr(dtype, "tz", None)
+            wall = series
+            if tz is not None:
+                self.tz = str(tz)
+                # Wall-clock time in the column's own zone: UTC values are shown in UTC.
+                wall = series.dt.tz_localize(None)
+            self.values = wall.to_numpy().astype("datetime64[s]")
+            self.series = series  # full precision, sorts by instant
+            return
+        elif isinstance(dtype, pd.StringDtype):
+            self.kind = "text"
+        elif dtype == object:
+            inferred = pd.api.types.infer_dtype(series, skipna=True)
+            if inferred in ("string", "empty"):
+                self.kind = "text"
+                series = series.astype("str")
+            elif inferred == "date":
+                try:
+                    self.values = series.to_numpy(dtype="datetime64[D]")
+                    self.kind = "date"
+                    self.series = pd.Series(self.values)
+                    return
+                except (TypeError, ValueError):
+                    self.kind = "object"
+            else:
+                self.kind = "object"
+        else:
+            self.kind = "object"
+        self.series = series
+        # numpy arrays index fastest; extension arrays (str, nullable ints) are read cell by cell.
+        numpy_backed = isinstance(series.dtype, np.dtype)
+        self.values = series.to_numpy() if numpy_backed else series.array
+
+    # -- cells -------------------------------------------------------------------------------
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "float")
+
+    def text(self, pos: int) -> str:
+        """Display text of the cell at frame position ``pos``."""
+        value = self.values[pos]
+        kind = self.kind
+        if kind == "text":
+            return value if isinstance(value, str) else ""
+        if kind == "datetime":
+            if np.isnat(value):
+                return ""
+            return str(np.datetime_as_string(value, unit="s")).replace("T", " ")
+        if kind == "date":
+            return "" if np.isnat(value) else str(np.datetime_as_string(value, unit="D"))
+        return format_value(value)
+
+    # -- sorting -----------------------------------------------------------------------------
+
+    def order(self, ascending: bool) -> np.ndarray:
+        """Frame positions sorted by this column (stable, missing values last)."""
+        if self.kind == "object":
+            try:
+                return _argsort(self.series, ascending)
+            except TypeError:  # mixed types that do not compare: sort what the user reads
+                return _argsort(self._display_strings(), ascending)
+        return _argsort(self.series, ascending)
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def matches(self, needle: str, number: Optional[float]) -> Optional[np.ndarray]:
+        """Boolean mask of rows whose cell matches ``needle``, or None when none can.
+
+        Text matches case-insensitively as a substring.  Numbers match when they equal the typed
+        number as displayed (six decimals); datetimes and dates as a substring of their text.
+        """
+        kind = self.kind
+        if kind == "text":
+            return self.series.str.contains(needle, case=False, regex=False, na=False) \
+                .to_numpy(dtype=bool, na_value=False)
+        if kind in ("int", "float"):
+            if number is None:
+                return None
+            if kind == "int":
+                if not float(number).is_integer():
+                    return None
+                hit = self.series == int(number)
+            else:
+                values = self.series.to_numpy(dtype="float64", na_value=np.nan)
+                return np.isclose(values, number, rtol=1e-12, atol=5e-7)
+            return hit.to_numpy(dtype=bool, na_value=False)
+        if kind == "bool":
+            if needle != CHECK_MARK:
+                return None
+            return self.series.to_numpy(dtype=bool, na_value=False)
+        if kind in ("datetime", "date"):
+            if not _DATETIME_CHARS.fullmatch(needle):
+                return None
+            if self._iso is None:
+                # ISO text differs from the display text only by 'T' for ' ' at position 10.
+                unit = "s" if kind == "datetime" else "D"
+                self._iso = np.datetime_as_string(self.values, unit=unit)
+            found = np.strings.find(self._iso, needle.replace(" ", "T")) >= 0
+            return found & ~np.isnat(self.values)
+        return self._display_strings().str.contains(needle, case=False, regex=False, na=False) \
+            .to_numpy(dtype=bool, na_value=False)
+
+    def _display_strings(self) -> pd.Series:
+        """Display text of every cell of a mixed column, built once on first search or sort.
+
+        This is the one per-row Python loop; it only runs for object columns that are neither
+        text nor dates, which GridWatch layers do not have.
+        """
+        if self._search_text is None:
+            self._search_text = pd.Series([format_value(v) for v in self.series], dtype="str")
+        return self._search_text
+
+
+def _parse_number(text: str) -> Optional[float]:
+    """The number typed in the filter box, if it is one (finite)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _geometry_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns holding geometries: never shown (drawn on the map instead)."""
+    names = [c for c in frame.columns if getattr(frame[c].dtype, "name", "") == "geometry"]
+    active = getattr(frame, "_geometry_column_name", None)
+    for candidate in (active, "geometry"):
+        if candidate is not None and candidate in frame.columns and candidate not in names:
+            names.append(candidate)
+    return names
+
+
+class FrameTableModel(QAbstractTableModel):
+    """Read-only table model over a DataFrame, sorted and filtered by rebuilding an index array.
+
+    ``_rows[view_row]`` is the frame position shown at ``view_row``; ``_inverse`` maps back
+    (-1 for rows hidden by the filter).  The frame itself is never copied or reordered.
+    """
+
+    def __init__(self, frame: Optional[pd.DataFrame] = None, header_for: Optional[HeaderFor] = None,
+                 parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._columns: list[_Column] = []
+        self._headers: list[str] = []
+        self._header_for: Optional[HeaderFor] = None
+        self._n = 0
+        self._order = np.zeros(0, dtype=np.intp)
+        self._mask: Optional[np.ndarray] = None
+        self._rows = np.zeros(0, dtype=np.intp)
+        self._inverse = np.zeros(0, dtype=np.intp)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._filter_text = ""
+        self._uuid_index: Optional[pd.Index] = None
+        self._uuid_column: Optional[_Column] = None
+        self.set_frame(frame if frame is not None else pd.DataFrame(), header_for)
+
+    # -- content -----------------------------------------------------------------------------
+
+    def set_frame(self, frame: pd.DataFrame, header_for: Optional[HeaderFor] = None, *,
+                  sort_column: int = -1, sort_order: Qt.SortOrder = Qt.SortOrder.AscendingOrder,
+                  filter_text: str = "") -> None:
+        """Show ``frame`` (geometry columns dropped), optionally sorted and filtered, in one reset."""
+        self.beginResetModel()
+        try:
+            hidden = set(_geometry_columns(frame))
+            shown = [c for c in frame.columns if c not in hidden]
+            self._columns = [_Column(str(c), frame[c]) for c in shown]
+            self._header_for = header_for
+            self._headers = self._make_headers()
+            self._n = len(frame)
+            self._uuid_index = None
+            self._uuid_column = next((c for c in self._columns if c.name == "uuid"), None)
+            self._mask = None
+            self._filter_text = ""
+            self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
+            self._order = np.arange(self._n, dtype=np.intp)
+            if 0 <= sort_column < len(self._columns):
+                self._sort_column, self._sort_order = sort_column, sort_order
+                self._order = self._columns[sort_column].order(sort_order == Qt.SortOrder.AscendingOrder)
+            self._filter_text, self._mask = self._compute_mask(filter_text)
+            self._rebuild_rows()
+        finally:
+            self.endResetModel()
+
+    def set_header_for(self, header_for: Optional[HeaderFor]) -> None:
+        """Change how field names become column headings (e.g. on a language change)."""
+        self._header_for = header_for
+        self.refresh_headers()
+
+    def refresh_headers(self) -> None:
+        """Ask ``header_for`` again: its answer may depend on the current language."""
+        self._headers = self._make_headers()
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+
+    def _make_headers(self) -> list[str]:
+        labels = []
+        for column in self._columns:
+            label = column.name
+            if self._header_for is not None:
+                try:
+                    label = str(self._header_for(column.name))
+                except LookupError:  # a column the layer spec does not describe: show its name
+                    label = column.name
+            labels.append(label)
+        return labels
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self._columns]
+
+    @property
+    def total_count(self) -> int:
+        """Rows in the frame, shown or not."""
+        return self._n
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    @property
+    def sort_column(self) -> int:
+        """Column the view is sorted by, -1 for frame order."""
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    # -- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else int(self._rows.size)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < self._rows.size and 0 <= col < len(self._columns)):
+            return None
+        column = self._columns[col]
+        if role == _DISPLAY:
+            return column.text(int(self._rows[row]))
+        if role == _ALIGN:
+            if column.numeric:
+                return _RIGHT
+            if column.kind == "bool":
+                return _CENTER
+            return None
+        if role == _TOOLTIP:
+            text = column.text(int(self._rows[row]))
+            if column.kind == "datetime" and text and column.tz is not None:
+                return f"{text} ({column.tz})"
+            return text if len(text) >= _TOOLTIP_MIN_CHARS else None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._columns):
+                return None
+            if role == _DISPLAY:
+                return self._headers[section]
+            if role == _TOOLTIP:
+                return self._columns[section].name
+            return None
+        if role == _DISPLAY and 0 <= section < self._rows.size:
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Stable sort by ``column`` (missing values last); -1 restores frame order.
+
+        Emits layoutAboutToBeChanged/layoutChanged and moves persistent indexes so the view keeps
+        its selection and current cell on the same features.
+        """
+        if not 0 <= column < len(self._columns):
+            column, order = -1, Qt.SortOrder.AscendingOrder
+        if column == self._sort_column and order == self._sort_order:
+            return
+        # PySide6 exposes only the argument-less overloads (no VerticalSortHint).
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_positions = self._positions_of_indexes(old_persistent)
+        if column < 0:
+            self._order = np.arange(self._n, dtype=np.intp)
+        else:
+            self._order = self._columns[column].order(order == Qt.SortOrder.AscendingOrder)
+        self._sort_column, self._sort_order = column, order
+        self._rebuild_rows()
+        if old_persistent:
+            new_rows = self._inverse[old_positions].tolist()
+            new_indexes = [self.index(r, i.column()) if r >= 0 else QModelIndex()
+                           for r, i in zip(new_rows, old_persistent)]
+            self.changePersistentIndexList(old_persistent, new_indexes)
+        self.layoutChanged.emit()
+
+    def _positions_of_indexes(self, indexes: Sequence[QModelIndex]) -> np.ndarray:
+        rows = np.fromiter((i.row() for i in indexes), dtype=np.intp, count=len(indexes))
+        return self._rows[rows] if rows.size else rows
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows where some column's text contains ``text`` (case-insensitive).
+
+        Empty text shows every row.  The current sort order is kept.  Numbers match when equal to
+        the typed number.  Resets the model: callers restore the selection afterwards.
+        """
+        text, mask = self._compute_mask(text)
+        if text == self._filter_text:
+            return
+        self.beginResetModel()
+        self._filter_text, self._mask = text, mask
+        self._rebuild_rows()
+        self.endResetModel()
+
+    def _compute_mask(self, text: str) -> tuple[str, Optional[np.ndarray]]:
+        needle = text.strip()
+        if not needle:
+            return "", None
+        number = _parse_number(needle)
+        mask = np.zeros(self._n, dtype=bool)
+        for column in self._columns:
+            hit = column.matches(needle, number)
+            if hit is not None:
+                mask |= hit
+        return needle, mask
+
+    def _rebuild_rows(self) -> None:
+        order = self._order
+        self._rows = order if self._mask is None else order[self._mask[order]]
+        self._inverse = np.full(self._n, -1, dtype=np.intp)
+        self._inverse[self._rows] = np.arange(self._rows.size, dtype=np.intp)
+
+    # -- positions and uuids -----------------------------------------------------------------
+
+    def position_of_row(self, view_row: int) -> int:
+        """Frame position (0-based, as in ``frame.iloc``) of the row shown at ``view_row``."""
+        return int(self._rows[view_row])
+
+    def view_row_of_position(self, pos: int) -> int:
+        """View row showing frame position ``pos``, or -1 when the filter hides it."""
+        if not 0 <= pos < self._n:
+            return -1
+        return int(self._inverse[pos])
+
+    def positions_of_rows(self, view_rows: np.ndarray) -> np.ndarray:
+        """Frame positions of many view rows at once."""
+        return self._rows[np.asarray(view_rows, dtype=np.intp)]
+
+    def view_rows_of_positions(self, positions: np.ndarray) -> np.ndarray:
+        """Sorted view rows showing ``positions``; hidden positions are dropped."""
+        rows = self._inverse[np.asarray(positions, dtype=np.intp)]
+        return np.unique(rows[rows >= 0])
+
+    def uuid_at(self, view_row: int) -> str:
+        """The ``uuid`` of the feature shown at ``view_row``."""
+        return self._require_uuid().text(self.position_of_row(view_row))
+
+    def uuids_of_positions(self, positions: np.ndarray) -> list[str]:
+        """``uuid`` values of frame positions, in the given order."""
+        column = self._require_uuid()
+        values = column.series.take(np.asarray(positions, dtype=np.intp))
+        return values.fillna("").astype(object).tolist()
+
+    def positions_of_uuids(self, uuids: Sequence[str]) -> np.ndarray:
+        """Frame positions of ``uuids``; unknown uuids are ignored."""
+        column = self._require_uuid()
+        if len(uuids) == 0 or self._n == 0:
+            return np.zeros(0, dtype=np.intp)
+        if self._uuid_index is None:
+            self._uuid_index = pd.Index(column.series)
+        if self._uuid_index.is_unique:
+            found = self._uuid_index.get_indexer(pd.Index(list(uuids), dtype=column.series.dtype))
+            return np.unique(found[found >= 0]).astype(np.intp)
+        return np.flatnonzero(column.series.isin(list(uuids)).to_numpy(dtype=bool, na_value=False))
+
+    def _require_uuid(self) -> _Column:
+        if self._uuid_column is None:
+            raise KeyError("this table has no 'uuid' column")
+        return self._uuid_column
+
+
+class AttributeTableDock(QDockWidget):
+    """Dock showing one layer's attribute table with a filter box, kept in sync with the map.
+
+    The selection is exchanged as uuid lists: :attr:`selectionChangedByUser` reports what the
+    user selects in the table, :meth:`select_uuids` shows a selection made elsewhere.  The dock
+    remembers the last selection it was given or reported, so a filter that hides selected rows
+    and is then cleared shows them selected again.
+    """
+
+    #: (layer name, uuids of the selected rows in view order), only for user actions.
+    selectionChangedByUser = Signal(str, list)
+
+    #: Frames at least this long are filtered after a pause in typing, not on every key.
+    DEBOUNCE_ROWS = 200_000
+    DEBOUNCE_MS = 300
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attributeTableDock")
+        self._layer = ""
+        self._title = ""
+        self._header_for: Optional[HeaderFor] = None
+        self._applying = False
+        self._sticky = np.zeros(0, dtype=np.intp)  # frame positions of the shared selection
+
+        self._model = FrameTableModel(parent=self)
+
+        self._filter = QLineEdit()
+        self._filter.setObjectName("attributeFilter")
+        self._filter.setClearButtonEnabled(True)
+        self._count = QLabel()
+        self._count.setObjectName("attributeCount")
+        self._count.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        view = QTableView()
+        view.setObjectName("attributeView")
+        view.setModel(self._model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # QTableView has no setUniformRowHeights: fixed-size rows are its equivalent and keep
+        # the header from measuring a million sections.
+        row_height = view.fontMetrics().height() + 6
+        vheader = view.verticalHeader()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(row_height)
+        vheader.setMinimumSectionSize(row_height)
+        hheader = view.horizontalHeader()
+        hheader.setDefaultSectionSize(120)
+        hheader.setMaximumSectionSize(360)
+        hheader.setResizeContentsPrecision(200)
+        hheader.setHighlightSections(False)
+        hheader.setSortIndicatorClearable(True)  # third click returns to frame order
+        hheader.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)
+        self._view = view
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self._filter, 1)
+        top.addWidget(self._count)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(view, 1)
+        self.setWidget(body)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self._filter.textChanged.connect(self._on_filter_text_changed)
+        self._filter.returnPressed.connect(self._apply_filter)
+        view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self._model.modelReset.connect(self._update_count)
+        self.retranslate()
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def model(self) -> FrameTableModel:
+        return self._model
+
+    @property
+    def view(self) -> QTableView:
+        return self._view
+
+    @property
+    def layer_name(self) -> str:
+        """Name of the layer shown, '' before :meth:`set_layer`."""
+        return self._layer
+
+    def set_layer(self, layer_name: str, frame: pd.DataFrame, header_for: Optional[HeaderFor] = None,
+                  *, title: Optional[str] = None) -> None:
+        """Show ``frame`` as layer ``layer_name``.
+
+        Showing the same layer again (its data changed) keeps the filter, the sort and the
+        selected features; another layer starts unfiltered, unsorted and unselected.
+        """
+        same = layer_name == self._layer
+        selected = self._model.uuids_of_positions(self._sticky) if same and self._sticky.size else []
+        sort_column, sort_order = -1, Qt.SortOrder.AscendingOrder
+        if same and self._model.sort_column >= 0:
+            name = self._model.column_names[self._model.sort_column]
+            hidden = set(_geometry_columns(frame))
+            shown = [str(c) for c in frame.columns if c not in hidden]
+            if name in shown:
+                sort_column, sort_order = shown.index(name), self._model.sort_order
+        filter_text = self._filter.text() if same else ""
+
+        self._filter_timer.stop()
+        self._layer = layer_name
+        self._title = title if title is not None else layer_name
+        self._header_for = header_for
+        self._sticky = np.zeros(0, dtype=np.intp)
+        self._applying = True
+        try:
+            self._model.set_frame(frame, header_for, sort_column=sort_column, sort_order=sort_order,
+                                  filter_text=filter_text)
+            with _SignalsBlocked(self._filter):
+                self._filter.setText(filter_text)
+            with _SignalsBlocked(self._view.horizontalHeader()):
+                self._view.horizontalHeader().setSortIndicator(sort_column, sort_order)
+        finally:
+            self._applying = False
+        self._view.resizeColumnsToContents()
+        self._view.scrollToTop()
+        self.retranslate()
+        if selected:
+            self._select_positions(self._model.positions_of_uuids(selected), scroll=True)
+
+    @Slot(str, list)
+    def select_uuids(self, layer_name: str, uuids: list[str]) -> None:
+        """Select the rows of ``uuids`` (a selection made elsewhere, e.g. on the map).
+
+        Ignored unless ``layer_name`` is the layer shown.  Does not emit
+        :attr:`selectionChangedByUser`.  Rows hidden by the filter are selected once visible.
+        """
+        if layer_name != self._layer or not self._layer:
+            return
+        positions = self._model.positions_of_uuids(uuids) if "uuid" in self._model.column_names \
+            else np.zeros(0, dtype=np.intp)
+        self._select_positions(positions, scroll=True)
+
+    def selected_uuids(self) -> list[str]:
+        """uuids of the rows selected in the table, in view order."""
+        return self._model.uuids_of_positions(self._model.positions_of_rows(self._selected_view_rows()))
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter now (as if typed and Enter pressed)."""
+        with _SignalsBlocked(self._filter):
+            self._filter.setText(text)
+        self._apply_filter()
+
+    def retranslate(self) -> None:
+        """Reset every translatable text; called on a language change."""
+        title = self.tr("Attribute table")
+        self.setWindowTitle(f"{title} — {self._title}" if self._title else title)
+        self._filter.setPlaceholderText(self.tr("Filter…"))
+        self._filter.setToolTip(self.tr("Show only rows containing this text in any column"))
+        self._model.refresh_headers()
+        self._update_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def _on_filter_text_changed(self, _text: str) -> None:
+        if self._model.total_count >= self.DEBOUNCE_ROWS:
+            self._filter_timer.start(self.DEBOUNCE_MS)
+        else:
+            self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Filter, then select again the remembered selection's rows that are still shown."""
+        self._filter_timer.stop()
+        text = self._filter.text()
+        if text.strip() == self._model.filter_text:
+            return
+        self._applying = True
+        try:
+            self._model.set_filter(text)
+        finally:
+            self._applying = False
+        self._select_positions(self._sticky, scroll=True)
+
+    def _update_count(self) -> None:
+        shown, total = self._model.rowCount(), self._model.total_count
+        if self._model.filter_text:
+            locale = QLocale()
+            text = self.tr("{shown} of {total} features").format(
+                shown=locale.toString(shown), total=locale.toString(total))
+        else:
+            text = self.tr("%Ln feature(s)", "", total)
+        self._count.setText(text)
+
+    # -- selection ---------------------------------------------------------------------------
+
+    def _selected_view_rows(self) -> np.ndarray:
+        """Selected view rows, sorted, from the selection's ranges (not one index per cell)."""
+        selection = self._view.selectionModel().selection()
+        spans = [np.arange(r.top(), r.bottom() + 1, dtype=np.intp)
+                 for r in (selection.at(i) for i in range(selection.count())) if r.isValid()]
+        if not spans:
+            return np.zeros(0, dtype=np.intp)
+        return np.unique(np.concatenate(spans))
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._applying or not self._layer:
+            return
+        positions = self._model.positions_of_rows(self._selected_view_rows())
+        self._sticky = np.sort(positions)
+        self.selectionChangedByUser.emit(self._layer, self._model.uuids_of_positions(positions)
+                                         if "uuid" in self._model.column_names else [])
+
+    def _select_positions(self, positions: np.ndarray, *, scroll: bool) -> None:
+        """Select the shown rows among frame ``positions`` as one selection of row runs."""
+        self._sticky = np.unique(np.asarray(positions, dtype=np.intp))
+        rows = self._model.view_rows_of_positions(self._sticky)
+        model = self._model
+        selection = QItemSelection()
+        last_column = model.columnCount() - 1
+        if rows.size and last_column >= 0:
+            breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts = rows[np.concatenate(([0], breaks))]
+            ends = rows[np.concatenate((breaks - 1, [rows.size - 1]))]
+            for start, end in zip(starts.tolist(), ends.tolist()):
+                selection.select(model.index(start, 0), model.index(end, last_column))
+        selection_model = self._view.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self._applying = True
+        try:
+            selection_model.select(selection, flags)
+            if rows.size and last_column >= 0:
+                first = model.index(int(rows[0]), max(self._view.currentIndex().column(), 0))
+                selection_model.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+                if scroll:
+                    self._view.scrollTo(first)
+        finally:
+            self._applying = False
+
+
+class _SignalsBlocked:
+    """Context manager blocking a QObject's signals (a programmatic change is not user input)."""
+
+    def __init__(self, obj: QObject) -> None:
+        self._obj = obj
+        self._was = False
+
+    def __enter__(self) -> QObject:
+        self._was = self._obj.blockSignals(True)
+        return self._obj
+
+    def __exit__(self, *exc: object) -> None:
+        self._obj.blockSignals(self._was)

@@ -1,0 +1,387 @@
+"""The map canvas: a widget that shows the last rendered image and renders the next one off the
+GUI thread.
+
+Interaction never waits for rendering: panning moves and zooming scales the last composite image
+(one ``drawImage`` per frame), and a render of the new view starts after a short pause.  Renders
+run on the global thread pool; each layer's parts are cached for the viewport they were drawn
+for, so toggling a layer or changing its opacity only recomposes.  A render that is overtaken by
+a newer one is cancelled and its result dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from ..errors import Cancelled
+from ..layers import LAYERS
+from ..mapview.data import MapData
+from ..mapview.viewport import Viewport, nice_scale_bar
+from ..tasks import CancelToken
+from . import render as R
+
+SELECTION_LAYER = "grid_cell"
+
+
+@dataclass
+class LayerState:
+    """What the user set for one layer in the layers panel."""
+
+    visible: bool = True
+    opacity: float = 1.0
+
+
+@dataclass
+class RenderRequest:
+    generation: int
+    viewport: Viewport
+    order: list[str]  # bottom to top
+    states: dict[str, LayerState]
+    selection: np.ndarray
+    selection_version: int
+    cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
+    labels: bool = True
+
+
+class _Signals(QObject):
+    done = Signal(object)  # RenderResult
+    failed = Signal(int, str)
+
+
+@dataclass
+class RenderResult:
+    generation: int
+    viewport: Viewport
+    image: QImage
+    parts: dict[str, tuple[Viewport, list]]
+    seconds: float
+
+
+class RenderJob(QRunnable):
+    """Render the layers of one request into per-layer parts and a composite."""
+
+    def __init__(self, data: MapData, request: RenderRequest, cancel: CancelToken) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.data = data
+        self.request = request
+        self.cancel = cancel
+        self.signals = _Signals()
+
+    def run(self) -> None:  # noqa: D401 - QRunnable API
+        t0 = time.perf_counter()
+        req = self.request
+        vp = req.viewport
+        try:
+            parts: dict[str, tuple[Viewport, list]] = {}
+            for name in req.order:
+                state = req.states[name]
+                if not state.visible:
+                    continue
+                cached = req.cached.get(name)
+                if cached is not None and cached[0] == vp:
+                    parts[name] = cached
+                    continue
+                self.cancel.raise_if_cancelled()
+                parts[name] = (vp, R.render_layer(self.data.layers[name], vp, cancel=self.cancel))
+            key = f"selection:{req.selection_version}"
+            cached = req.cached.get(key)
+            if cached is not None and cached[0] == vp:
+                parts[key] = cached
+            elif SELECTION_LAYER in self.data.layers:
+                parts[key] = (vp, R.render_selection(self.data.layers[SELECTION_LAYER], vp, req.selection))
+            self.cancel.raise_if_cancelled()
+            if req.labels:
+                visible = [n for n in req.order if req.states[n].visible]
+                parts["labels"] = (vp, [(R.render_labels(self.data, vp, visible), 1.0)])
+            stack = []
+            for name in req.order:
+                if name in parts:
+                    opacity = req.states[name].opacity
+                    stack += [(img, o * opacity) for img, o in parts[name][1]]
+            stack += parts.get(key, (vp, []))[1]
+            stack += parts.get("labels", (vp, []))[1]
+            image = R.compose(stack, vp.width, vp.height)
+            self.signals.done.emit(RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0))
+        except Cancelled:
+            return
+        except Exception as exc:  # shown in the status bar; a render bug must not kill the app
+            self.signals.failed.emit(req.generation, f"{type(exc).__name__}: {exc}")
+
+
+class MapCanvas(QWidget):
+    """Pan, zoom, click and rectangle-select over a rendered map."""
+
+    cursorMoved = Signal(float, float)  # lon, lat
+    viewportChanged = Signal(object)  # Viewport
+    clicked = Signal(float, float, bool)  # lon, lat, shift held
+    rectangleSelected = Signal(float, float, float, float, bool)  # min lon, min lat, max lon, max lat, shift
+    renderFinished = Signal(float)  # seconds
+    renderFailed = Signal(str)
+
+    PAN, SELECT = "pan", "select"
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mapCanvas")
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.data: Optional[MapData] = None
+        self.viewport: Optional[Viewport] = None
+        self.order: list[str] = list(LAYERS)
+        self.states: dict[str, LayerState] = {n: LayerState() for n in LAYERS}
+        self.selection = np.empty(0, dtype=np.int64)
+        self._selection_version = 0
+        self.tool = self.PAN
+        self._image: Optional[QImage] = None
+        self._image_vp: Optional[Viewport] = None
+        self._parts: dict[str, tuple[Viewport, list]] = {}
+        self._generation = 0
+        self._cancel: Optional[CancelToken] = None
+        self._press: Optional[QPointF] = None
+        self._press_vp: Optional[Viewport] = None
+        self._drag_rect: Optional[QRectF] = None
+        self._dragging = False
+        self._rendering = False
+        self.last_render_seconds = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self._start_render)
+
+    # --- model ------------------------------------------------------------------------------
+    def set_data(self, data: MapData) -> None:
+        self.data = data
+        self.order = [n for n in LAYERS if n in data.layers]
+        self._parts.clear()
+        self._image = None
+        self.selection = np.empty(0, dtype=np.int64)
+        self._selection_version += 1
+        self.viewport = Viewport.for_bounds(data.extent, max(1, self.width()), max(1, self.height()))
+        self.viewportChanged.emit(self.viewport)
+        self.request_render(immediate=True)
+
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        self.states[name].visible = visible
+        self.request_render(immediate=True)
+
+    def set_layer_opacity(self, name: str, opacity: float) -> None:
+        self.states[name].opacity = max(0.0, min(1.0, opacity))
+        self.request_render(immediate=True)
+
+    def set_order(self, order: list[str]) -> None:
+        """Drawing order, bottom layer first."""
+        self.order = [n for n in order if n in self.states]
+        self.request_render(immediate=True)
+
+    def set_selection(self, indices: np.ndarray) -> None:
+        self.selection = np.unique(np.asarray(indices, dtype=np.int64))
+        self._selection_version += 1
+        self.request_render(immediate=True)
+
+    def set_tool(self, tool: str) -> None:
+        self.tool = tool
+        self.setCursor(Qt.CursorShape.CrossCursor if tool == self.SELECT else Qt.CursorShape.OpenHandCursor)
+
+    # --- view changes -----------------------------------------------------------------------
+    def set_viewport(self, vp: Viewport, immediate: bool = False) -> None:
+        self.viewport = vp
+        self.viewportChanged.emit(vp)
+        self.update()
+        self.request_render(immediate=immediate)
+
+    def zoom_to(self, bounds: Optional[tuple[float, float, float, float]], min_size: float = 0.002) -> None:
+        """Show ``bounds`` (lon/lat); tiny bounds (a point) get a sensible minimum size."""
+        if bounds is None or self.viewport is None:
+            return
+        minx, miny, maxx, maxy = bounds
+        if maxx - minx < min_size and maxy - miny < min_size:
+            cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+            minx, maxx, miny, maxy = cx - min_size, cx + min_size, cy - min_size, cy + min_size
+        self.set_viewport(self.viewport.fit((minx, miny, maxx, maxy)), immediate=True)
+
+    def zoom_full(self) -> None:
+        if self.data is not None:
+            self.zoom_to(self.data.extent)
+
+    def zoom_by(self, factor: float, anchor: Optional[QPointF] = None) -> None:
+        if self.viewport is None:
+            return
+        ax, ay = (anchor.x(), anchor.y()) if anchor is not None else (None, None)
+        self.set_viewport(self.viewport.zoom(factor, ax, ay))
+
+    # --- rendering ----------------------------------------------------------------------------
+    def request_render(self, immediate: bool = False) -> None:
+        if self.data is None or self.viewport is None:
+            return
+        if immediate:
+            self._timer.stop()
+            self._start_render()
+        else:
+            self._timer.start()
+
+    def _start_render(self) -> None:
+        if self.data is None or self.viewport is None:
+            return
+        if self._cancel is not None:
+            self._cancel.cancel()
+        self._generation += 1
+        self._cancel = CancelToken()
+        req = RenderRequest(
+            generation=self._generation,
+            viewport=self.viewport,
+            order=list(self.order),
+            states={n: replace(s) for n, s in self.states.items()},
+            selection=self.selection.copy(),
+            selection_version=self._selection_version,
+            cached=dict(self._parts),
+        )
+        job = RenderJob(self.data, req, self._cancel)
+        job.signals.done.connect(self._on_rendered, Qt.ConnectionType.QueuedConnection)
+        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._rendering = True
+        QThreadPool.globalInstance().start(job)
+
+    def _on_rendered(self, result: RenderResult) -> None:
+        if result.generation != self._generation:
+            return  # overtaken by a newer view
+        self._rendering = False
+        self._image = result.image
+        self._image_vp = result.viewport
+        self._parts = {k: v for k, v in result.parts.items() if v[0] == result.viewport}
+        self.last_render_seconds = result.seconds
+        self.update()
+        self.renderFinished.emit(result.seconds)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._rendering = False
+            self.renderFailed.emit(message)
+
+    @property
+    def is_rendering(self) -> bool:
+        return self._rendering or self._timer.isActive()
+
+    # --- painting -----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(250, 250, 246))
+        if self._image is not None and self._image_vp is not None and self.viewport is not None:
+            src, cur = self._image_vp, self.viewport
+            if src == cur:
+                p.drawImage(0, 0, self._image)
+            else:
+                # Preview: place the old image where its corners fall in the new view.
+                x0, y0 = cur.to_screen(*src.to_map(0.0, 0.0))
+                x1, y1 = cur.to_screen(*src.to_map(float(src.width), float(src.height)))
+                p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+                p.drawImage(QRectF(QPointF(x0, y0), QPointF(x1, y1)), self._image)
+        elif self.data is None:
+            p.setPen(QColor(120, 120, 120))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
+        if self._drag_rect is not None:
+            pen = QPen(QColor(0, 120, 215), 1.0, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(QColor(0, 120, 215, 40))
+            p.drawRect(self._drag_rect)
+        self._paint_scale_bar(p)
+        p.end()
+
+    def _paint_scale_bar(self, p: QPainter) -> None:
+        if self.viewport is None:
+            return
+        metres, pixels, label = nice_scale_bar(self.viewport.metres_per_pixel)
+        x0, y0 = 16.0, self.height() - 20.0
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(QPen(QColor(255, 255, 255, 220), 5))
+        p.drawLine(QPointF(x0, y0), QPointF(x0 + pixels, y0))
+        p.setPen(QPen(QColor(30, 30, 30), 2))
+        p.drawLine(QPointF(x0, y0), QPointF(x0 + pixels, y0))
+        p.drawLine(QPointF(x0, y0 - 5), QPointF(x0, y0))
+        p.drawLine(QPointF(x0 + pixels, y0 - 5), QPointF(x0 + pixels, y0))
+        font = QFont()
+        font.setPixelSize(12)
+        p.setFont(font)
+        p.drawText(QPointF(x0 + 2, y0 - 7), label)
+        # North arrow: the map is always north-up.
+        nx, ny = self.width() - 24.0, 36.0
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setBrush(QColor(30, 30, 30))
+        p.drawPolygon([QPointF(nx, ny - 18), QPointF(nx - 7, ny), QPointF(nx, ny - 5), QPointF(nx + 7, ny)])
+        p.drawText(QPointF(nx - 4, ny + 14), "N")
+
+    # --- events -------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if self.viewport is not None:
+            self.viewport = self.viewport.resized(self.width(), self.height())
+            self.viewportChanged.emit(self.viewport)
+            self.request_render()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25**steps, event.position())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position()
+            self._press_vp = self.viewport
+            self._dragging = False
+            if self.tool == self.PAN:
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        if self.viewport is not None:
+            lon, lat = self.viewport.to_map(pos.x(), pos.y())
+            self.cursorMoved.emit(float(lon), float(lat))
+        if self._press is None or self._press_vp is None:
+            return
+        delta = pos - self._press
+        if not self._dragging and abs(delta.x()) + abs(delta.y()) < 4:
+            return
+        self._dragging = True
+        if self.tool == self.PAN:
+            self.viewport = self._press_vp.pan(delta.x(), delta.y())
+            self.viewportChanged.emit(self.viewport)
+            self.update()
+            self.request_render()
+        else:
+            self._drag_rect = QRectF(self._press, pos).normalized()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None or self.viewport is None:
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        pos = event.position()
+        if not self._dragging:
+            lon, lat = self.viewport.to_map(pos.x(), pos.y())
+            self.clicked.emit(float(lon), float(lat), shift)
+        elif self.tool == self.SELECT and self._drag_rect is not None:
+            r = self._drag_rect
+            lon0, lat1 = self.viewport.to_map(r.left(), r.top())
+            lon1, lat0 = self.viewport.to_map(r.right(), r.bottom())
+            self.rectangleSelected.emit(float(lon0), float(lat0), float(lon1), float(lat1), shift)
+        elif self.tool == self.PAN:
+            self.request_render(immediate=True)
+        self._press = None
+        self._press_vp = None
+        self._drag_rect = None
+        self._dragging = False
+        self.set_tool(self.tool)
+        self.update()
+
+    def click_tolerance(self, pixels: float = 5.0) -> float:
+        """Degrees that ``pixels`` span at the current zoom (for picking points)."""
+        return (self.viewport.res if self.viewport is not None else 0.001) * pixels

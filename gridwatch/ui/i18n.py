@@ -1,0 +1,44 @@
+"""Language: Qt translators for GridWatch's own strings and Qt's standard dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "resources" / "translations"
+LANGUAGES = ("system", "zh_CN", "en")
+
+_installed: list[QTranslator] = []
+
+
+def resolve(setting: str, system_locale: Optional[str] = None) -> str:
+    """The language to use for a setting: ``system`` follows the locale (Chinese or English)."""
+    if setting in ("zh_CN", "en"):
+        return setting
+    name = system_locale or QLocale.system().name()
+    return "zh_CN" if name.startswith("zh") else "en"
+
+
+def install(language: str) -> str:
+    """Switch the application's translators to ``language`` (a setting); returns the one used.
+
+    Qt then sends every widget a LanguageChange event; widgets re-read their texts in
+    ``retranslate()``.
+    """
+    app = QCoreApplication.instance()
+    lang = resolve(language)
+    for tr in _installed:
+        app.removeTranslator(tr)
+    _installed.clear()
+    if lang == "zh_CN":
+        ours = QTranslator()
+        if ours.load(str(TRANSLATIONS / "gridwatch_zh_CN.qm")):
+            app.installTranslator(ours)
+            _installed.append(ours)
+        qt = QTranslator()
+        if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
+            _installed.append(qt)
+    return lang

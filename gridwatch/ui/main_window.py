@@ -1,0 +1,460 @@
+"""The main window: map, layers, search, identify, attribute table, menus and status bar."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QEvent, QObject, QRunnable, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
+
+from ..errors import GridWatchError
+from ..layers import LAYERS
+from ..mapview.data import MapData, load_map
+from ..mapview.search import SearchHit, as_text, parent_names, search_places
+from ..storage import Project
+from . import i18n
+from .attribute_table import AttributeTableDock
+from .canvas import SELECTION_LAYER, MapCanvas
+from .panels import IdentifyPanel, LayersPanel, SearchPanel
+from .texts import field_title, layer_title, value_title
+
+log = logging.getLogger("gridwatch.ui")
+MAX_RECENT = 8
+#: Layers hit-tested for identify, topmost first.
+IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
+                  "fireworks_ban_zone", "coal_ban_zone")
+
+
+class _LoadSignals(QObject):
+    progress = Signal(float, str)
+    loaded = Signal(object, object, object)  # path, MapData, inspectors frame
+    failed = Signal(object, str)  # path, message
+
+
+class LoadJob(QRunnable):
+    """Open a project and prepare its map off the GUI thread."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.signals = _LoadSignals()
+
+    def run(self) -> None:
+        try:
+            project = Project.open(self.path)
+            data = load_map(project, progress=lambda f, m: self.signals.progress.emit(f, m))
+            inspectors = project.read_table("inspector")
+            self.signals.loaded.emit(self.path, data, inspectors)
+        except GridWatchError as exc:
+            self.signals.failed.emit(self.path, str(exc))
+        except Exception as exc:  # unexpected: log the traceback, show a readable message
+            log.error("opening %s failed:\n%s", self.path, traceback.format_exc())
+            self.signals.failed.emit(self.path, f"{self.path}: {type(exc).__name__}: {exc}")
+
+
+class MainWindow(QMainWindow):
+    """GridWatch's main window."""
+
+    projectLoaded = Signal(str)
+    projectFailed = Signal(str)
+    selectionChanged = Signal(int)
+
+    def __init__(self, settings: QSettings, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.project_path: Optional[Path] = None
+        self.data: Optional[MapData] = None
+        self.inspectors = pd.DataFrame()
+        self.selected = np.empty(0, dtype=np.int64)
+        self.language = i18n.resolve(str(settings.value("language", "system")))
+
+        self.canvas = MapCanvas(self)
+        self.setCentralWidget(self.canvas)
+        self.layers_panel = LayersPanel(self)
+        self.search_panel = SearchPanel(self)
+        self.identify_panel = IdentifyPanel(self)
+        self.table_dock = AttributeTableDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
+        self.table_dock.hide()
+        self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
+
+        self.coord_label = QLabel()
+        self.coord_label.setObjectName("coordLabel")
+        self.scale_label = QLabel()
+        self.scale_label.setObjectName("scaleLabel")
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("selectionLabel")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("loadProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        sb = self.statusBar()
+        sb.addWidget(self.coord_label, 1)
+        sb.addPermanentWidget(self.selection_label)
+        sb.addPermanentWidget(self.scale_label)
+        sb.addPermanentWidget(self.progress)
+
+        self._make_actions()
+        self._connect()
+        self.retranslate()
+        self.resize(1400, 900)
+
+    # --- actions and menus --------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        self.act_open = QAction(self)
+        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_open.triggered.connect(self.choose_project)
+        self.act_quit = QAction(self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_quit.triggered.connect(self.close)
+        self.act_full = QAction(self)
+        self.act_full.setShortcut("Ctrl+Shift+F")
+        self.act_full.triggered.connect(self.canvas.zoom_full)
+        self.act_zoom_layer = QAction(self)
+        self.act_zoom_layer.triggered.connect(lambda: self.zoom_to_layer(self.layers_panel.current_layer()))
+        self.act_zoom_sel = QAction(self)
+        self.act_zoom_sel.triggered.connect(self.zoom_to_selection)
+        self.act_table = QAction(self)
+        self.act_table.triggered.connect(lambda: self.show_table(self.layers_panel.current_layer() or SELECTION_LAYER))
+        self.act_clear_sel = QAction(self)
+        self.act_clear_sel.triggered.connect(lambda: self.set_selection(np.empty(0, dtype=np.int64)))
+        tools = QActionGroup(self)
+        self.act_pan = QAction(self, checkable=True)
+        self.act_pan.setChecked(True)
+        self.act_select = QAction(self, checkable=True)
+        tools.addAction(self.act_pan)
+        tools.addAction(self.act_select)
+        self.act_pan.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.PAN))
+        self.act_select.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.SELECT))
+        self.canvas.set_tool(MapCanvas.PAN)
+        langs = QActionGroup(self)
+        self.lang_actions: dict[str, QAction] = {}
+        for code in i18n.LANGUAGES:
+            act = QAction(self, checkable=True)
+            act.setData(code)
+            act.triggered.connect(lambda checked=False, c=code: self.set_language(c))
+            langs.addAction(act)
+            self.lang_actions[code] = act
+        self.lang_actions[str(self.settings.value("language", "system"))].setChecked(True)
+
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("")
+        self.menu_file.setObjectName("menuFile")
+        self.menu_file.addAction(self.act_open)
+        self.menu_recent = self.menu_file.addMenu("")
+        self.menu_recent.setObjectName("menuRecent")
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_view = mb.addMenu("")
+        self.menu_view.setObjectName("menuView")
+        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_table):
+            self.menu_view.addAction(act)
+        self.menu_view.addSeparator()
+        for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock):
+            self.menu_view.addAction(dock.toggleViewAction())
+        self.menu_tools = mb.addMenu("")
+        self.menu_tools.setObjectName("menuTools")
+        for act in (self.act_pan, self.act_select, self.act_clear_sel):
+            self.menu_tools.addAction(act)
+        self.menu_settings = mb.addMenu("")
+        self.menu_settings.setObjectName("menuSettings")
+        self.menu_language = self.menu_settings.addMenu("")
+        self.menu_language.setObjectName("menuLanguage")
+        for act in self.lang_actions.values():
+            self.menu_language.addAction(act)
+        self.toolbar = self.addToolBar("")
+        self.toolbar.setObjectName("mainToolbar")
+        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_pan, self.act_select, self.act_table):
+            self.toolbar.addAction(act)
+        self._rebuild_recent()
+
+    def retranslate(self) -> None:
+        """Set every visible text (called at start and whenever the language changes)."""
+        self.menu_file.setTitle(self.tr("&File"))
+        self.menu_recent.setTitle(self.tr("Recent projects"))
+        self.menu_view.setTitle(self.tr("&View"))
+        self.menu_tools.setTitle(self.tr("&Tools"))
+        self.menu_settings.setTitle(self.tr("&Settings"))
+        self.menu_language.setTitle(self.tr("Language"))
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
+        self.act_open.setText(self.tr("&Open project…"))
+        self.act_quit.setText(self.tr("&Quit"))
+        self.act_full.setText(self.tr("Zoom to full extent"))
+        self.act_zoom_layer.setText(self.tr("Zoom to layer"))
+        self.act_zoom_sel.setText(self.tr("Zoom to selection"))
+        self.act_table.setText(self.tr("Attribute table"))
+        self.act_clear_sel.setText(self.tr("Clear selection"))
+        self.act_pan.setText(self.tr("Pan"))
+        self.act_pan.setToolTip(self.tr("Pan: drag to move the map, click to identify"))
+        self.act_select.setText(self.tr("Select cells"))
+        self.act_select.setToolTip(self.tr("Select grid cells: click, shift-click to add or remove, drag a rectangle"))
+        self.lang_actions["system"].setText(self.tr("Follow the system"))
+        self.lang_actions["zh_CN"].setText("中文 (简体)")
+        self.lang_actions["en"].setText("English")
+        for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock):
+            panel.retranslate()
+        self._update_title()
+        self._update_selection_label()
+        self._update_scale()
+        self._rebuild_recent()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_language(self, setting: str) -> None:
+        self.settings.setValue("language", setting)
+        self.settings.sync()
+        self.language = i18n.install(setting)
+        self.lang_actions[setting].setChecked(True)
+
+    def _update_title(self) -> None:
+        name = self.data.district_name if self.data is not None else ""
+        app = self.tr("GridWatch")
+        self.setWindowTitle(f"{name} — {app}" if name else app)
+
+    # --- wiring -----------------------------------------------------------------------------
+    def _connect(self) -> None:
+        lp = self.layers_panel
+        lp.visibilityChanged.connect(self.canvas.set_layer_visible)
+        lp.opacityChanged.connect(self.canvas.set_layer_opacity)
+        lp.orderChanged.connect(self.canvas.set_order)
+        lp.zoomToLayerRequested.connect(self.zoom_to_layer)
+        self.canvas.cursorMoved.connect(self._show_cursor)
+        self.canvas.viewportChanged.connect(lambda vp: self._update_scale())
+        self.canvas.clicked.connect(self._on_click)
+        self.canvas.rectangleSelected.connect(self._on_rectangle)
+        self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
+        self.search_panel.queryChanged.connect(self._on_search)
+        self.search_panel.placeChosen.connect(self.go_to_place)
+        self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
+
+    # --- projects -----------------------------------------------------------------------------
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), str(self.project_path or ""),
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self.open_project(Path(path))
+
+    def open_project(self, path: Path) -> None:
+        """Open ``path`` in the background; the map shows it when it is ready."""
+        self.progress.setValue(0)
+        self.progress.show()
+        self.statusBar().showMessage(self.tr("Opening %s…") % str(path))
+        job = LoadJob(Path(path))
+        job.signals.progress.connect(lambda f, m: self.progress.setValue(int(f * 100)),
+                                     Qt.ConnectionType.QueuedConnection)
+        job.signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
+        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._load_job = job  # keep the signals object alive
+        QThreadPool.globalInstance().start(job)
+
+    def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.project_path = path
+        self.data = data
+        self.inspectors = inspectors
+        self.selected = np.empty(0, dtype=np.int64)
+        self.canvas.set_data(data)
+        for name, item in self.layers_panel.items.items():
+            self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+        self._remember(path)
+        self._update_title()
+        self._update_selection_label()
+        self.identify_panel.retranslate()
+        if self.table_dock.isVisible():
+            self.show_table(self._table_layer or SELECTION_LAYER)
+        self.projectLoaded.emit(str(path))
+
+    def _on_failed(self, path: Path, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.projectFailed.emit(message)
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("Cannot open project"),
+                          self.tr("GridWatch could not open this project.") + "\n\n" + message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("openErrorDialog")
+        box.open()
+        self._error_box = box
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self.recent_projects() if p != str(path)]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.sync()
+        self._rebuild_recent()
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in (value or [])]
+
+    def _rebuild_recent(self) -> None:
+        self.menu_recent.clear()
+        for p in self.recent_projects():
+            act = self.menu_recent.addAction(p)
+            act.triggered.connect(lambda checked=False, path=p: self.open_project(Path(path)))
+        self.menu_recent.setEnabled(bool(self.recent_projects()))
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _show_cursor(self, lon: float, lat: float) -> None:
+        self.coord_label.setText(self.tr("CGCS2000  %1°E  %2°N").replace("%1", f"{lon:.5f}").replace("%2", f"{lat:.5f}"))
+
+    def _update_scale(self) -> None:
+        vp = self.canvas.viewport
+        if vp is not None:
+            self.scale_label.setText(self.tr("Scale 1:%1").replace("%1", f"{vp.scale_denominator:,.0f}"))
+
+    def _update_selection_label(self) -> None:
+        n = len(self.selected)
+        self.selection_label.setText(self.tr("%n cell(s) selected", "", n) if n else "")
+
+    # --- identify and selection ---------------------------------------------------------------
+    def identify_at(self, lon: float, lat: float) -> Optional[tuple[str, int]]:
+        """The topmost visible feature at a map position: ``(layer, index)`` or None."""
+        if self.data is None:
+            return None
+        tol = self.canvas.click_tolerance()
+        for name in IDENTIFY_ORDER:
+            layer = self.data.layers.get(name)
+            if layer is None or not self.canvas.states[name].visible or layer.count == 0:
+                continue
+            hits = layer.at_point(lon, lat, tol)
+            if len(hits):
+                return name, int(hits[0])
+        return None
+
+    def show_identify(self, name: str, index: int) -> None:
+        assert self.data is not None
+        frame = self.data.layers[name].frame
+        row = frame.iloc[index]
+        rows: list[tuple[str, str]] = []
+        if name in ("grid_cell", "village", "fire_point"):
+            parents = parent_names(self.data, name, index)
+            if "township" in parents:
+                rows.append((layer_title("township"), parents["township"]))
+            if "village" in parents and name != "village":
+                rows.append((layer_title("village"), parents["village"]))
+        for col in frame.columns:
+            if col in ("geometry", "uuid"):
+                continue
+            value = row[col]
+            if col.endswith("inspector_uuid") and isinstance(value, str) and len(self.inspectors):
+                match = self.inspectors.loc[self.inspectors["uuid"] == value, "name"]
+                text = str(match.iloc[0]) if len(match) else value
+            elif LAYERS[name].field(col).choices if col in LAYERS[name].field_names else False:
+                text = value_title(value)
+            else:
+                text = as_text(value)
+            rows.append((field_title(name, col), text))
+        label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
+        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows)
+        self.identified = (name, index)
+
+    def _on_click(self, lon: float, lat: float, shift: bool) -> None:
+        if self.data is None:
+            return
+        if self.canvas.tool == MapCanvas.SELECT:
+            cells = self.data.layers[SELECTION_LAYER].at_point(lon, lat, 0.0)
+            if len(cells) == 0:
+                if not shift:
+                    self.set_selection(np.empty(0, dtype=np.int64))
+                return
+            cell = int(cells[0])
+            if shift:
+                if cell in self.selected:
+                    self.set_selection(self.selected[self.selected != cell])
+                else:
+                    self.set_selection(np.append(self.selected, cell))
+            else:
+                self.set_selection(np.array([cell]))
+            self.show_identify(SELECTION_LAYER, cell)
+            return
+        hit = self.identify_at(lon, lat)
+        if hit is None:
+            self.identify_panel.clear_feature()
+        else:
+            self.show_identify(*hit)
+
+    def _on_rectangle(self, minx: float, miny: float, maxx: float, maxy: float, shift: bool) -> None:
+        if self.data is None:
+            return
+        cells = self.data.layers[SELECTION_LAYER].in_rect(minx, miny, maxx, maxy)
+        self.set_selection(np.union1d(self.selected, cells) if shift else cells)
+
+    def set_selection(self, indices: np.ndarray, from_table: bool = False) -> None:
+        self.selected = np.unique(np.asarray(indices, dtype=np.int64))
+        self.canvas.set_selection(self.selected)
+        self._update_selection_label()
+        if not from_table and self.data is not None and self._table_layer == SELECTION_LAYER:
+            uuids = self.data.layers[SELECTION_LAYER].frame["uuid"].to_numpy()[self.selected].tolist()
+            self.table_dock.select_uuids(SELECTION_LAYER, uuids)
+        self.selectionChanged.emit(len(self.selected))
+
+    def selected_codes(self) -> list[str]:
+        if self.data is None:
+            return []
+        return self.data.layers[SELECTION_LAYER].frame["code"].to_numpy()[self.selected].tolist()
+
+    def zoom_to_selection(self) -> None:
+        if self.data is not None and len(self.selected):
+            self.canvas.zoom_to(self.data.layers[SELECTION_LAYER].features_bounds(self.selected))
+
+    def zoom_to_layer(self, name: Optional[str]) -> None:
+        if self.data is not None and name in self.data.layers:
+            self.canvas.zoom_to(self.data.layers[name].extent)
+
+    # --- search -------------------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        if self.data is not None:
+            self.search_panel.show_hits(search_places(self.data, text))
+
+    def go_to_place(self, hit: SearchHit) -> None:
+        self.canvas.zoom_to(hit.bounds)
+        self.show_identify(hit.layer, hit.index)
+
+    # --- attribute table ------------------------------------------------------------------------
+    _table_layer: Optional[str] = None
+
+    def show_table(self, name: str) -> None:
+        if self.data is None or name not in self.data.layers:
+            return
+        frame = self.data.layers[name].frame
+        self._table_layer = name
+        self.table_dock.set_layer(name, frame, header_for=lambda col, n=name: field_title(n, col),
+                                  title=layer_title(name))
+        self.table_dock.show()
+        if name == SELECTION_LAYER and len(self.selected):
+            uuids = frame["uuid"].to_numpy()[self.selected].tolist()
+            self.table_dock.select_uuids(name, uuids)
+
+    def _on_table_selection(self, layer: str, uuids: list) -> None:
+        if self.data is None:
+            return
+        frame = self.data.layers[layer].frame
+        positions = np.flatnonzero(frame["uuid"].isin(uuids).to_numpy())
+        if layer == SELECTION_LAYER:
+            self.set_selection(positions, from_table=True)
+        if len(positions):
+            self.canvas.zoom_to(self.data.layers[layer].features_bounds(positions))

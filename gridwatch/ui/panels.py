@@ -1,0 +1,309 @@
+"""Side panels: layers (with legend), identify results and place search."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..layers import GROUPS, LAYERS
+from ..layers.base import RGBA, Style
+from ..mapview.search import SearchHit
+from .texts import group_title, layer_title, value_title
+
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def swatch(style: Style, color: Optional[RGBA] = None, geometry: str = "MultiPolygon", size: int = 16) -> QIcon:
+    """A legend swatch: a filled box for areas, an outline for boundaries, a dot for points."""
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    stroke = QColor(*style.stroke)
+    fill_rgba = color or style.fill
+    if geometry == "Point" or (style.marker and color is not None and geometry != "MultiPolygon"):
+        p.setPen(QPen(stroke, 1))
+        p.setBrush(QColor(*(fill_rgba or (230, 90, 0, 230))))
+        p.drawEllipse(3, 3, size - 6, size - 6)
+    else:
+        p.setPen(QPen(stroke, max(1.0, min(style.stroke_width, 3.0))))
+        if fill_rgba is not None:
+            c = QColor(*fill_rgba)
+            c.setAlpha(max(c.alpha(), 120))
+            p.setBrush(c)
+        else:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(2, 2, size - 4, size - 4)
+        if style.hatch:
+            p.setBrush(QBrush(stroke, Qt.BrushStyle.BDiagPattern if style.hatch == "diagonal"
+                              else Qt.BrushStyle.DiagCrossPattern))
+            p.drawRect(2, 2, size - 4, size - 4)
+    p.end()
+    return QIcon(pm)
+
+
+class LayersPanel(QDockWidget):
+    """Layer tree grouped like the district's 4+1 structure, with legend and opacity."""
+
+    visibilityChanged = Signal(str, bool)
+    opacityChanged = Signal(str, float)
+    orderChanged = Signal(list)  # bottom to top
+    zoomToLayerRequested = Signal(str)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("layersDock")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("layerTree")
+        self.tree.setHeaderHidden(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.group_items: dict[str, QTreeWidgetItem] = {}
+        # Top of the list draws on top: show groups and layers top-down in reverse drawing order.
+        self.order = list(LAYERS)
+        for group in reversed(list(GROUPS)):
+            gi = QTreeWidgetItem(self.tree)
+            gi.setFlags(gi.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            gi.setCheckState(0, Qt.CheckState.Checked)
+            gi.setData(0, NAME_ROLE, f"group:{group}")
+            self.group_items[group] = gi
+            for name in reversed([n for n, s in LAYERS.items() if s.group == group]):
+                spec = LAYERS[name]
+                li = QTreeWidgetItem(gi)
+                li.setFlags(li.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                li.setCheckState(0, Qt.CheckState.Checked)
+                li.setData(0, NAME_ROLE, name)
+                li.setIcon(0, swatch(spec.style, geometry=spec.geometry_type))
+                self.items[name] = li
+                for value, rgba in spec.style.categories.items():
+                    ci = QTreeWidgetItem(li)
+                    ci.setData(0, NAME_ROLE, f"value:{value}")
+                    ci.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    ci.setIcon(0, swatch(spec.style, rgba, geometry="Point" if spec.style.marker else "MultiPolygon"))
+            gi.setExpanded(True)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.currentItemChanged.connect(self._on_current)
+        self.tree.itemDoubleClicked.connect(self._on_double)
+
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setObjectName("layerOpacity")
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(100)
+        self.opacity.setEnabled(False)
+        self.opacity.valueChanged.connect(self._on_opacity)
+        self.opacity_label = QLabel()
+        self.up = QToolButton()
+        self.up.setObjectName("layerUp")
+        self.up.setArrowType(Qt.ArrowType.UpArrow)
+        self.down = QToolButton()
+        self.down.setObjectName("layerDown")
+        self.down.setArrowType(Qt.ArrowType.DownArrow)
+        self.up.clicked.connect(lambda: self.move_current(+1))
+        self.down.clicked.connect(lambda: self.move_current(-1))
+        self._opacities = {n: 1.0 for n in LAYERS}
+
+        row = QHBoxLayout()
+        row.addWidget(self.opacity_label)
+        row.addWidget(self.opacity, 1)
+        row.addWidget(self.up)
+        row.addWidget(self.down)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.tree, 1)
+        lay.addLayout(row)
+        self.setWidget(box)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Layers"))
+        self.opacity_label.setText(self.tr("Opacity"))
+        self.up.setToolTip(self.tr("Draw above the layer over it"))
+        self.down.setToolTip(self.tr("Draw below the layer under it"))
+        self.tree.blockSignals(True)
+        for group, gi in self.group_items.items():
+            gi.setText(0, group_title(group))
+        for name, li in self.items.items():
+            li.setText(0, layer_title(name))
+            li.setToolTip(0, self.tr("Double-click to zoom to the layer"))
+            for i in range(li.childCount()):
+                ci = li.child(i)
+                ci.setText(0, value_title(str(ci.data(0, NAME_ROLE)).split(":", 1)[1]))
+        self.tree.blockSignals(False)
+
+    # --- user actions -------------------------------------------------------------------------
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        name = str(item.data(0, NAME_ROLE))
+        if name in self.items:
+            self.visibilityChanged.emit(name, item.checkState(0) == Qt.CheckState.Checked)
+
+    def _on_current(self, current: Optional[QTreeWidgetItem], previous: Optional[QTreeWidgetItem]) -> None:
+        name = self.current_layer()
+        self.opacity.setEnabled(name is not None)
+        if name is not None:
+            self.opacity.blockSignals(True)
+            self.opacity.setValue(round(self._opacities[name] * 100))
+            self.opacity.blockSignals(False)
+
+    def _on_double(self, item: QTreeWidgetItem, column: int) -> None:
+        name = str(item.data(0, NAME_ROLE))
+        if name in self.items:
+            self.zoomToLayerRequested.emit(name)
+
+    def _on_opacity(self, value: int) -> None:
+        name = self.current_layer()
+        if name is not None:
+            self._opacities[name] = value / 100.0
+            self.opacityChanged.emit(name, value / 100.0)
+
+    def current_layer(self) -> Optional[str]:
+        item = self.tree.currentItem()
+        while item is not None:
+            name = str(item.data(0, NAME_ROLE))
+            if name in self.items:
+                return name
+            item = item.parent()
+        return None
+
+    def set_visible(self, name: str, visible: bool) -> None:
+        """Tick or untick a layer as if the user did (emits visibilityChanged)."""
+        self.items[name].setCheckState(0, Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+
+    def move_current(self, direction: int) -> None:
+        """Move the current layer one step up (+1, drawn later) or down (-1) in drawing order."""
+        name = self.current_layer()
+        if name is None:
+            return
+        i = self.order.index(name)
+        j = i + direction
+        if not 0 <= j < len(self.order):
+            return
+        self.order[i], self.order[j] = self.order[j], self.order[i]
+        # Reflect the new order in the tree within the layer's group.
+        item = self.items[name]
+        parent = item.parent()
+        idx = parent.indexOfChild(item)
+        new_idx = idx - direction
+        if 0 <= new_idx < parent.childCount():
+            self.tree.blockSignals(True)
+            expanded = item.isExpanded()
+            parent.takeChild(idx)
+            parent.insertChild(new_idx, item)
+            item.setExpanded(expanded)
+            self.tree.setCurrentItem(item)
+            self.tree.blockSignals(False)
+        self.orderChanged.emit(list(self.order))
+
+
+class IdentifyPanel(QDockWidget):
+    """Attributes of the feature last clicked on the map."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("identifyDock")
+        self.title = QLabel()
+        self.title.setObjectName("identifyTitle")
+        self.title.setWordWrap(True)
+        self.table = QTreeWidget()
+        self.table.setObjectName("identifyTable")
+        self.table.setColumnCount(2)
+        self.table.setRootIsDecorated(False)
+        self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table, 1)
+        self.setWidget(box)
+        self._rows: list[tuple[str, str]] = []
+        self._heading = ""
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Identify"))
+        self.table.setHeaderLabels([self.tr("Field"), self.tr("Value")])
+        if not self._rows:
+            self.title.setText(self.tr("Click a feature on the map to see its attributes."))
+
+    def show_feature(self, heading: str, rows: list[tuple[str, str]]) -> None:
+        self._heading = heading
+        self._rows = rows
+        self.title.setText(heading)
+        self.table.clear()
+        for label, value in rows:
+            QTreeWidgetItem(self.table, [label, value])
+
+    def clear_feature(self) -> None:
+        self._rows = []
+        self.table.clear()
+        self.title.setText(self.tr("Nothing here. Click a feature on the map to see its attributes."))
+
+    def values(self) -> dict[str, str]:
+        return dict(self._rows)
+
+
+class SearchPanel(QDockWidget):
+    """Find a township, village or cell by name or code and go there."""
+
+    placeChosen = Signal(object)  # SearchHit
+    queryChanged = Signal(str)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchDock")
+        self.box = QLineEdit()
+        self.box.setObjectName("searchBox")
+        self.box.setClearButtonEnabled(True)
+        self.results = QListWidget()
+        self.results.setObjectName("searchResults")
+        self.hits: list[SearchHit] = []
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.box)
+        lay.addWidget(self.results, 1)
+        self.setWidget(w)
+        self.box.textChanged.connect(self.queryChanged)
+        self.box.returnPressed.connect(self._choose_first)
+        self.results.itemActivated.connect(self._choose_item)
+        self.results.itemClicked.connect(self._choose_item)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Search"))
+        self.box.setPlaceholderText(self.tr("Township, village or cell: name or code"))
+        self.show_hits(self.hits)
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        self.hits = hits
+        self.results.clear()
+        for hit in hits:
+            item = QListWidgetItem(f"{hit.name}  ·  {layer_title(hit.layer)}  ·  {hit.code}")
+            self.results.addItem(item)
+
+    def _choose_first(self) -> None:
+        if self.hits:
+            self.placeChosen.emit(self.hits[0])
+
+    def _choose_item(self, item: QListWidgetItem) -> None:
+        row = self.results.row(item)
+        if 0 <= row < len(self.hits):
+            self.placeChosen.emit(self.hits[row])

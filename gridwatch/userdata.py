@@ -1,0 +1,47 @@
+"""Where GridWatch keeps a user's files, and the first-run copy of the sample district.
+
+The bundled sample is never opened directly: on first run it is copied into the user's data
+folder (temp file + ``os.replace``), and that copy is what the app opens and edits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import DataSourceError
+
+#: The sample district committed with the source tree.
+BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "luquan_sample.gpkg"
+SAMPLE_NAME = "luquan_sample.gpkg"
+
+
+def user_data_dir() -> Path:
+    """``$GRIDWATCH_DATA_DIR``, else ``$XDG_DATA_HOME/gridwatch``, else ``~/.local/share/gridwatch``."""
+    env = os.environ.get("GRIDWATCH_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "gridwatch"
+
+
+def ensure_sample_project(data_dir: Path | None = None, bundled: Path = BUNDLED_SAMPLE) -> Path:
+    """Path of the user's copy of the sample district, copying it there on first use."""
+    data_dir = data_dir or user_data_dir()
+    target = data_dir / SAMPLE_NAME
+    if target.exists():
+        return target
+    if not bundled.exists():
+        raise DataSourceError(f"{bundled}: bundled sample district missing; reinstall GridWatch")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".sample.", suffix=".tmp", dir=data_dir)
+    os.close(fd)
+    try:
+        shutil.copyfile(bundled, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
