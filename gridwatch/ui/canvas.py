@@ -68,7 +68,10 @@ class RenderJob(QRunnable):
 
     def __init__(self, data: MapData, request: RenderRequest, cancel: CancelToken) -> None:
         super().__init__()
-        self.setAutoDelete(True)
+        # The canvas keeps a reference and drops it on the GUI thread once the job is over:
+        # letting the pool delete a Python-subclassed runnable on its own thread crashes.
+        self.setAutoDelete(False)
+        self.finished = False
         self.data = data
         self.request = request
         self.cancel = cancel
@@ -110,9 +113,11 @@ class RenderJob(QRunnable):
             image = R.compose(stack, vp.width, vp.height)
             self.signals.done.emit(RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0))
         except Cancelled:
-            return
+            pass
         except Exception as exc:  # shown in the status bar; a render bug must not kill the app
             self.signals.failed.emit(req.generation, f"{type(exc).__name__}: {exc}")
+        finally:
+            self.finished = True
 
 
 class MapCanvas(QWidget):
@@ -145,6 +150,7 @@ class MapCanvas(QWidget):
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
         self._generation = 0
+        self._jobs: list[RenderJob] = []
         self._cancel: Optional[CancelToken] = None
         self._press: Optional[QPointF] = None
         self._press_vp: Optional[Viewport] = None
@@ -245,6 +251,7 @@ class MapCanvas(QWidget):
             cached=dict(self._parts),
         )
         job = RenderJob(self.data, req, self._cancel)
+        self._jobs = [j for j in self._jobs if not j.finished] + [job]
         job.signals.done.connect(self._on_rendered, Qt.ConnectionType.QueuedConnection)
         job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._rendering = True
@@ -265,6 +272,16 @@ class MapCanvas(QWidget):
         if generation == self._generation:
             self._rendering = False
             self.renderFailed.emit(message)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Cancel rendering and wait for running jobs (before the widget goes away)."""
+        self._timer.stop()
+        if self._cancel is not None:
+            self._cancel.cancel()
+        for job in self._jobs:
+            job.cancel.cancel()
+        QThreadPool.globalInstance().waitForDone(timeout_ms)
+        self._jobs.clear()
 
     @property
     def is_rendering(self) -> bool:

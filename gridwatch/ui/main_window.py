@@ -49,6 +49,7 @@ class LoadJob(QRunnable):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
+        self.setAutoDelete(False)  # the window holds it; see RenderJob
         self.path = path
         self.signals = _LoadSignals()
 
@@ -216,6 +217,10 @@ class MainWindow(QMainWindow):
         self._update_selection_label()
         self._update_scale()
         self._rebuild_recent()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        self.canvas.shutdown()
+        super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -13,8 +13,8 @@ Lessons measured on this kind of machine shape the code:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 import pyqtgraph.functions as pgfn
@@ -36,6 +36,16 @@ RINGS_PER_CHUNK = 3000
 Part = tuple[QImage, float]
 
 _HATCH = {"diagonal": Qt.BrushStyle.BDiagPattern, "cross": Qt.BrushStyle.DiagCrossPattern}
+
+
+@contextmanager
+def painting(img: QImage) -> Iterator[QPainter]:
+    """A painter on ``img`` that is always ended, also when a render is cancelled mid-way."""
+    p = QPainter(img)
+    try:
+        yield p
+    finally:
+        p.end()
 
 
 def new_image(width: int, height: int) -> QImage:
@@ -141,55 +151,53 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
     has_fill = style.fill is not None or bool(style.categories)
     if has_fill:
         img = new_image(vp.width, vp.height)
-        p = QPainter(img)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(Qt.PenStyle.NoPen)
-        alpha = 255
-        groups: list[tuple[QColor, np.ndarray]] = []
-        if style.categories and len(layer.category):
-            for ci, cat in enumerate(layer.categories):
-                rgba = style.categories[cat]
-                alpha = rgba[3]
-                groups.append((qcolor(rgba, 255), visible & (layer.category == ci)))
-            other = visible & (layer.category < 0)
-            if other.any() and style.fill is not None:
-                groups.append((qcolor(style.fill, 255), other))
-        elif style.fill is not None:
-            alpha = style.fill[3]
-            groups.append((qcolor(style.fill, 255), visible))
-        for color, mask in groups:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            if not mask.any():
-                continue
-            path = _closed(ring_paths(layer, vp, mask))
-            p.fillPath(path, QBrush(color))
-            if style.hatch:
-                hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
-                p.fillPath(path, hatch)
-        p.end()
+        with painting(img) as p:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setPen(Qt.PenStyle.NoPen)
+            alpha = 255
+            groups: list[tuple[QColor, np.ndarray]] = []
+            if style.categories and len(layer.category):
+                for ci, cat in enumerate(layer.categories):
+                    rgba = style.categories[cat]
+                    alpha = rgba[3]
+                    groups.append((qcolor(rgba, 255), visible & (layer.category == ci)))
+                other = visible & (layer.category < 0)
+                if other.any() and style.fill is not None:
+                    groups.append((qcolor(style.fill, 255), other))
+            elif style.fill is not None:
+                alpha = style.fill[3]
+                groups.append((qcolor(style.fill, 255), visible))
+            for color, mask in groups:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if not mask.any():
+                    continue
+                path = _closed(ring_paths(layer, vp, mask))
+                p.fillPath(path, QBrush(color))
+                if style.hatch:
+                    hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
+                    p.fillPath(path, hatch)
         parts.append((img, alpha / 255.0))
     img = new_image(vp.width, vp.height)
-    p = QPainter(img)
-    # Thin cell outlines look crisp and draw fast without antialiasing; thicker boundaries
-    # (townships) need it to look smooth.
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, style.stroke_width >= 1.5)
-    # Thin lines use the cosmetic 1 px pen (width 0): Qt's fastest line path.
-    pen = QPen(qcolor(style.stroke, 255), style.stroke_width if style.stroke_width >= 1.5 else 0)
-    pen.setCosmetic(True)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    if style.stroke_width >= 1.5:
-        # Antialiased strokes: one polyline per ring is 3-4x faster than one big path.
-        for poly in ring_polygons(layer, vp, visible, min_pixels=1.5):
-            p.drawPolyline(poly)
-    else:
-        for path in ring_paths(layer, vp, visible, min_pixels=1.5):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            p.drawPath(path)
-    p.end()
+    with painting(img) as p:
+        # Thin cell outlines look crisp and draw fast without antialiasing; thicker boundaries
+        # (townships) need it to look smooth.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, style.stroke_width >= 1.5)
+        # Thin lines use the cosmetic 1 px pen (width 0): Qt's fastest line path.
+        pen = QPen(qcolor(style.stroke, 255), style.stroke_width if style.stroke_width >= 1.5 else 0)
+        pen.setCosmetic(True)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if style.stroke_width >= 1.5:
+            # Antialiased strokes: one polyline per ring is 3-4x faster than one big path.
+            for poly in ring_polygons(layer, vp, visible, min_pixels=1.5):
+                p.drawPolyline(poly)
+        else:
+            for path in ring_paths(layer, vp, visible, min_pixels=1.5):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                p.drawPath(path)
     parts.append((img, style.stroke[3] / 255.0))
     return parts
 
@@ -293,26 +301,25 @@ def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> QImage:
     placed = labels_for(data, vp, visible)
     if not placed:
         return img
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-    colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
-    white = QColor(255, 255, 255, 235)
-    fonts = {name: label_font(name) for name, _ in placed}
-    metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
-    # drawText goes through Qt's glyph cache; a halo of 8 offset white copies is far cheaper
-    # than stroking text outlines as paths.
-    offsets = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
-    for name, lab in placed:
-        m = metrics[name]
-        p.setFont(fonts[name])
-        x = lab.x - m.horizontalAdvance(lab.text) / 2
-        y = lab.y + (m.ascent() - m.descent()) / 2
-        p.setPen(white)
-        for dx, dy in offsets:
-            p.drawText(QPointF(x + dx, y + dy), lab.text)
-        p.setPen(colors.get(name, QColor(40, 40, 40)))
-        p.drawText(QPointF(x, y), lab.text)
-    p.end()
+    with painting(img) as p:
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
+        white = QColor(255, 255, 255, 235)
+        fonts = {name: label_font(name) for name, _ in placed}
+        metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
+        # drawText goes through Qt's glyph cache; a halo of 8 offset white copies is far cheaper
+        # than stroking text outlines as paths.
+        offsets = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+        for name, lab in placed:
+            m = metrics[name]
+            p.setFont(fonts[name])
+            x = lab.x - m.horizontalAdvance(lab.text) / 2
+            y = lab.y + (m.ascent() - m.descent()) / 2
+            p.setPen(white)
+            for dx, dy in offsets:
+                p.drawText(QPointF(x + dx, y + dy), lab.text)
+            p.setPen(colors.get(name, QColor(40, 40, 40)))
+            p.drawText(QPointF(x, y), lab.text)
     return img
 
 
@@ -329,25 +336,23 @@ def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> li
     if not mask.any():
         return []
     fill = new_image(vp.width, vp.height)
-    p = QPainter(fill)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    path = _closed(ring_paths(layer, vp, mask))
-    p.fillPath(path, QColor(255, 230, 0))
-    p.end()
+    with painting(fill) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        path = _closed(ring_paths(layer, vp, mask))
+        p.fillPath(path, QColor(255, 230, 0))
     line = new_image(vp.width, vp.height)
-    p = QPainter(line)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    pen = QPen(QColor(0, 170, 255), 2.0)
-    pen.setCosmetic(True)
-    p.setPen(pen)
-    for path in ring_paths(layer, vp, mask):
-        p.drawPath(path)
-    if len(layer.point_xy):
-        sx, ox, sy, oy = vp.affine()
-        on = mask[layer.point_feature]
-        for x, y in layer.point_xy[on][:5000]:
-            p.drawEllipse(QPointF(x * sx + ox, y * sy + oy), 6.0, 6.0)
-    p.end()
+    with painting(line) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(QColor(0, 170, 255), 2.0)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        for path in ring_paths(layer, vp, mask):
+            p.drawPath(path)
+        if len(layer.point_xy):
+            sx, ox, sy, oy = vp.affine()
+            on = mask[layer.point_feature]
+            for x, y in layer.point_xy[on][:5000]:
+                p.drawEllipse(QPointF(x * sx + ox, y * sy + oy), 6.0, 6.0)
     return [(fill, 0.35), (line, 1.0)]
 
 
@@ -355,13 +360,12 @@ def compose(parts: list[Part], width: int, height: int, background: QColor = QCo
     """Stack parts bottom to top onto an opaque background."""
     out = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
     out.fill(background)
-    p = QPainter(out)
-    for img, opacity in parts:
-        if opacity <= 0:
-            continue
-        p.setOpacity(min(1.0, opacity))
-        p.drawImage(QRectF(0, 0, width, height), img)
-    p.end()
+    with painting(out) as p:
+        for img, opacity in parts:
+            if opacity <= 0:
+                continue
+            p.setOpacity(min(1.0, opacity))
+            p.drawImage(QRectF(0, 0, width, height), img)
     return out
 
 

@@ -1,0 +1,253 @@
+"""The real main window, driven offscreen as a user drives it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QInputMethodEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gridwatch.storage import Project
+
+from ..conftest import SAMPLE, sha256
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDWATCH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("GRIDWATCH_DATA_DIR", str(tmp_path / "data"))
+    from gridwatch.ui import i18n
+    from gridwatch.ui.app import create_app, create_window
+
+    create_app()
+    i18n.install("en")
+    bundled_before = sha256(SAMPLE)
+    w = create_window()
+    qtbot.addWidget(w)
+    w.resize(1300, 850)
+    w.show()
+    qtbot.waitUntil(lambda: w.data is not None, timeout=30_000)
+    wait_render(qtbot, w)
+    yield w
+    w.close()
+    assert sha256(SAMPLE) == bundled_before, "the bundled sample must never be modified"
+    i18n.install("en")
+
+
+def wait_render(qtbot, w):
+    qtbot.waitUntil(lambda: not w.canvas.is_rendering and w.canvas._image is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: w.canvas._image_vp == w.canvas.viewport, timeout=30_000)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user: ASCII as key presses, Chinese as an input-method commit (as a pinyin
+    IME delivers it; QTest cannot synthesise key presses for CJK characters)."""
+    widget.setFocus()
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QApplication.sendEvent(widget, event)
+
+
+def screen_pos(w, lon, lat) -> QPoint:
+    x, y = w.canvas.viewport.to_screen(lon, lat)
+    return QPoint(int(round(x)), int(round(y)))
+
+
+def canvas_pixels(w) -> np.ndarray:
+    img = w.canvas._image.convertToFormat(w.canvas._image.Format.Format_RGB32)
+    arr = np.frombuffer(img.constBits(), dtype=np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return arr[:, : img.width(), :3].copy()
+
+
+def test_first_run_opens_a_copy_of_the_sample(window, tmp_path):
+    assert window.project_path == tmp_path / "data" / "luquan_sample.gpkg"
+    assert window.project_path.exists()
+    assert "鹿泉区" in window.windowTitle()
+    assert window.recent_projects()[0] == str(window.project_path)
+    assert window.canvas._image is not None
+
+
+def test_toggling_a_layer_changes_the_map(window, qtbot):
+    before = canvas_pixels(window)
+    # Unverified fire points are (255, 110, 0); pixels are B, G, R.
+    orange = lambda a: int(((a[:, :, 0] < 30) & (a[:, :, 1] > 90) & (a[:, :, 1] < 130) & (a[:, :, 2] > 240)).sum())
+    assert orange(before) > 300
+    window.layers_panel.set_visible("fire_point", False)
+    assert window.canvas.states["fire_point"].visible is False
+    wait_render(qtbot, window)
+    after = canvas_pixels(window)
+    assert orange(after) < orange(before) / 20
+    window.layers_panel.set_visible("fire_point", True)
+    wait_render(qtbot, window)
+    assert orange(canvas_pixels(window)) > orange(after)
+
+
+def test_clicking_a_cell_identifies_it(window, qtbot):
+    # Hide the points so the click lands on the cell and not on a fire point or site.
+    for name in ("fire_point", "construction_site", "mine"):
+        window.layers_panel.set_visible(name, False)
+    wait_render(qtbot, window)
+    cells = window.data.layers["grid_cell"].frame
+    row = cells.iloc[100]
+    point = row.geometry.representative_point()
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=screen_pos(window, point.x, point.y))
+    values = window.identify_panel.values()
+    assert values["Name"] == row["name"]
+    assert values["Code"] == row["code"]
+    project = Project.open(window.project_path)
+    towns = project.read_layer("township")
+    villages = project.read_layer("village")
+    people = project.read_table("inspector")
+    assert values["Townships"] == towns.loc[towns["code"] == row["township_code"], "name"].iloc[0]
+    assert values["Villages"] == villages.loc[villages["code"] == row["village_code"], "name"].iloc[0]
+    assert values["Inspector"] == people.loc[people["uuid"] == row["inspector_uuid"], "name"].iloc[0]
+    assert row["name"] in window.identify_panel.title.text()
+
+
+def test_rectangle_and_shift_click_select_cells(window, qtbot):
+    window.act_select.trigger()
+    assert window.canvas.tool == "select"
+    vp = window.canvas.viewport
+    p0, p1 = QPoint(vp.width // 2 - 60, vp.height // 2 - 40), QPoint(vp.width // 2 + 60, vp.height // 2 + 40)
+    qtbot.mousePress(window.canvas, Qt.MouseButton.LeftButton, pos=p0)
+    qtbot.mouseMove(window.canvas, pos=QPoint(p0.x() + 30, p0.y() + 20))
+    qtbot.mouseMove(window.canvas, pos=p1)
+    qtbot.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, pos=p1)
+    lon0, lat1 = vp.to_map(p0.x(), p0.y())
+    lon1, lat0 = vp.to_map(p1.x(), p1.y())
+    cells = window.data.layers["grid_cell"].frame
+    expected = set(np.flatnonzero(cells.intersects(shapely.box(lon0, lat0, lon1, lat1))))
+    assert len(expected) > 5
+    assert set(window.selected.tolist()) == expected
+    assert str(len(expected)) in window.selection_label.text()
+    wait_render(qtbot, window)
+    px = canvas_pixels(window)
+    yellowish = int(((px[:, :, 0] < 170) & (px[:, :, 1] > 200) & (px[:, :, 2] > 200)).sum())
+    assert yellowish > 1000, "selected cells are highlighted"
+    # Shift-click a cell outside the rectangle: it joins the selection; again: it leaves.
+    outside = next(i for i in range(len(cells)) if i not in expected)
+    pt = cells.geometry.iloc[outside].representative_point()
+    window.canvas.zoom_to(cells.geometry.iloc[outside].bounds, min_size=0.01)
+    wait_render(qtbot, window)
+    pos = screen_pos(window, pt.x, pt.y)
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=pos)
+    assert outside in window.selected and len(window.selected) == len(expected) + 1
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=pos)
+    assert outside not in window.selected and len(window.selected) == len(expected)
+    # A plain click selects just that cell.
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pos)
+    assert window.selected.tolist() == [outside]
+
+
+def test_search_a_township_by_chinese_name_moves_the_view(window, qtbot):
+    towns = window.data.layers["township"].frame
+    target = towns[towns["name"] == "黄壁庄镇"].iloc[0]
+    before = window.canvas.viewport
+    type_text(qtbot, window.search_panel.box, "黄壁")
+    assert window.search_panel.box.text() == "黄壁"
+    assert window.search_panel.results.count() >= 1
+    assert window.search_panel.hits[0].name == "黄壁庄镇"
+    qtbot.keyClick(window.search_panel.box, Qt.Key.Key_Return)
+    after = window.canvas.viewport
+    minx, miny, maxx, maxy = target.geometry.bounds
+    assert minx <= after.cx <= maxx and miny <= after.cy <= maxy
+    assert after.res < before.res  # zoomed in
+    e = after.extent
+    assert e[0] <= minx and e[2] >= maxx and e[1] <= miny and e[3] >= maxy  # whole township shown
+    assert window.identify_panel.values()["Name"] == "黄壁庄镇"
+
+
+def test_search_by_code_and_partial_village_name(window, qtbot):
+    villages = window.data.layers["village"].frame
+    name = villages["name"].iloc[5]
+    type_text(qtbot, window.search_panel.box, name[:2])
+    assert any(h.name == name for h in window.search_panel.hits) or len(window.search_panel.hits) == 50
+    window.search_panel.box.clear()
+    code = villages["code"].iloc[5]
+    qtbot.keyClicks(window.search_panel.box, code)
+    assert window.search_panel.hits[0].code == code
+
+
+def test_switching_language_changes_the_menus(window, qtbot):
+    assert window.menu_file.title() == "&File"
+    window.lang_actions["zh_CN"].trigger()
+    qtbot.waitUntil(lambda: window.menu_file.title() != "&File", timeout=5000)
+    assert window.menu_file.title() == "文件(&F)"
+    assert window.menu_view.title() == "视图(&V)"
+    assert window.layers_panel.windowTitle() == "图层"
+    assert window.layers_panel.items["township"].text(0) == "乡镇/街道"
+    assert window.act_select.text() == "选择网格"
+    assert window.settings.value("language") == "zh_CN"
+    window.lang_actions["en"].trigger()
+    qtbot.waitUntil(lambda: window.menu_file.title() == "&File", timeout=5000)
+    assert window.layers_panel.items["township"].text(0) == "Townships"
+
+
+def test_missing_or_corrupt_project_shows_a_readable_dialog(window, qtbot, tmp_path):
+    bad = tmp_path / "broken.gpkg"
+    bad.write_bytes(SAMPLE.read_bytes()[:50_000])
+    with qtbot.waitSignal(window.projectFailed, timeout=10_000) as sig:
+        window.open_project(bad)
+    assert "truncated" in sig.args[0] and str(bad) in sig.args[0]
+    box = window.findChild(QMessageBox, "openErrorDialog")
+    assert box is not None and box.isVisible()
+    assert "truncated" in box.text() and "Traceback" not in box.text()
+    box.close()
+    with qtbot.waitSignal(window.projectFailed, timeout=10_000) as sig:
+        window.open_project(tmp_path / "nowhere.gpkg")
+    assert "file not found" in sig.args[0]
+    assert window.data is not None  # the open project stays open
+
+
+def test_attribute_table_selection_follows_the_map(window, qtbot):
+    window.show_table("grid_cell")
+    assert window.table_dock.isVisible()
+    window.set_selection(np.array([3, 4, 5]))
+    view = window.table_dock.view
+    rows = {i.row() for i in view.selectionModel().selectedRows()}
+    assert len(rows) == 3
+    model = window.table_dock.model
+    frame = window.data.layers["grid_cell"].frame
+    assert {model.uuid_at(r) for r in rows} == set(frame["uuid"].iloc[[3, 4, 5]])
+
+
+def test_pan_by_drag_and_zoom_around_the_cursor(window, qtbot):
+    vp = window.canvas.viewport
+    start = QPoint(vp.width // 2, vp.height // 2)
+    qtbot.mousePress(window.canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(window.canvas, pos=start + QPoint(50, 0))
+    qtbot.mouseMove(window.canvas, pos=start + QPoint(100, 30))
+    qtbot.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(100, 30))
+    moved = window.canvas.viewport
+    assert moved.cx < vp.cx and moved.cy > vp.cy  # dragging right and down shows the west and north
+    assert moved.res == vp.res
+    anchor = QPointF(200, 150)
+    lon, lat = moved.to_map(anchor.x(), anchor.y())
+    event = QWheelEvent(anchor, window.canvas.mapToGlobal(anchor), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(window.canvas, event)
+    zoomed = window.canvas.viewport
+    assert zoomed.res == pytest.approx(moved.res / 1.25**2)
+    assert zoomed.to_screen(lon, lat) == pytest.approx((anchor.x(), anchor.y()), abs=1e-6)
+    wait_render(qtbot, window)
+    # True proportions: a degree of longitude is cos(latitude) as wide as one of latitude.
+    assert zoomed.kx == pytest.approx(np.cos(np.radians(38.1)), abs=0.01)
+    window.act_full.trigger()
+    full = window.canvas.viewport
+    ext = window.data.extent
+    e = full.extent
+    assert e[0] <= ext[0] and e[2] >= ext[2] and e[1] <= ext[1] and e[3] >= ext[3]
+
+
+def test_cursor_coordinates_and_scale_in_status_bar(window, qtbot):
+    vp = window.canvas.viewport
+    qtbot.mouseMove(window.canvas, pos=QPoint(100, 100))
+    lon, lat = vp.to_map(100, 100)
+    assert f"{lon:.5f}" in window.coord_label.text() and f"{lat:.5f}" in window.coord_label.text()
+    assert "1:" in window.scale_label.text()
