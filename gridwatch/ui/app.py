@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -55,7 +55,7 @@ def create_window(project: Optional[Path] = None) -> MainWindow:
     try:
         path = Path(project) if project is not None else ensure_sample_project()
     except GridWatchError as exc:
-        QMessageBox.critical(window, window.tr("Cannot open project"), str(exc))
+        QMessageBox.critical(window, QCoreApplication.translate("MainWindow", "Cannot open project"), str(exc))
         return window
     window.open_project(path)
     return window

@@ -1,0 +1,870 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+    <context>
+        <name>AttributeTableDock</name>
+        <message>
+            <location filename="../../gridwatch/ui/attribute_table.py" line="704" />
+            <source>Attribute table</source>
+            <extracomment>Shown for True in boolean columns; False and missing values show nothing. Characters a datetime or date text can contain; other needles cannot match those columns. Cell text longer than this gets the full text as a tooltip (the column may elide it). (layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key.</extracomment>
+            <translation>属性表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/attribute_table.py" line="706" />
+            <source>Filter…</source>
+            <translation>筛选…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/attribute_table.py" line="707" />
+            <source>Show only rows containing this text in any column</source>
+            <translation>只显示任一列包含此文字的行</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/attribute_table.py" line="741" />
+            <source>{shown} of {total} features</source>
+            <translation>{total} 个要素中显示 {shown} 个</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/attribute_table.py" line="744" />
+            <source>%Ln feature(s)</source>
+            <translation>
+                <numerusform>%Ln 个要素</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
+            <source>Code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <source>County code</source>
+            <translation>区县代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <source>Level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <source>Banned all year</source>
+            <translation>全年禁放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <source>Ban period start (MM-DD)</source>
+            <translation>禁放起始(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <source>Ban period end (MM-DD)</source>
+            <translation>禁放截止(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <source>Operator</source>
+            <translation>经营单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <source>Developer</source>
+            <translation>建设单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <source>Area (m²)</source>
+            <translation>占地面积(m²)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <source>Dust grade</source>
+            <translation>扬尘管控等级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <source>Online dust monitor</source>
+            <translation>在线监测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <source>Start date</source>
+            <translation>开工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <source>End date</source>
+            <translation>竣工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <source>Detected (UTC)</source>
+            <translation>监测时间(UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
+            <source>Detected (Beijing time)</source>
+            <translation>监测时间(北京时间)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <source>Source</source>
+            <translation>数据源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <source>Satellite</source>
+            <translation>卫星</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <source>Confidence (0-100)</source>
+            <translation>置信度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <source>FRP (MW)</source>
+            <translation>火辐射功率(MW)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <source>Verification status</source>
+            <translation>核查状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <source>Target layer</source>
+            <translation>对象图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <source>Target</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <source>Assignee</source>
+            <translation>执行人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <source>Due</source>
+            <translation>截止时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <source>Priority</source>
+            <translation>优先级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <source>Created by</source>
+            <translation>派发人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <source>Created</source>
+            <translation>派发时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <source>Found by</source>
+            <translation>发现人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <source>Finding</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <source>File name</source>
+            <translation>文件名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <source>MIME type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <source>SHA-256</source>
+            <translation>校验值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <source>Taken</source>
+            <translation>拍摄时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <source>Longitude</source>
+            <translation>经度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <source>Latitude</source>
+            <translation>纬度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <source>Content</source>
+            <translation>内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <source>Added</source>
+            <translation>上传时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <source>Old values</source>
+            <translation>原值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <source>New values</source>
+            <translation>新值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <source>Key</source>
+            <translation>项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+    </context>
+    <context>
+        <name>Groups</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <source>Boundaries</source>
+            <translation>边界</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <source>Zones</source>
+            <translation>管控区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <source>Sources</source>
+            <translation>污染源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+    </context>
+    <context>
+        <name>IdentifyPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="241" />
+            <source>Identify</source>
+            <translation>识别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="242" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="242" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="244" />
+            <source>Click a feature on the map to see its attributes.</source>
+            <translation>在地图上点击要素查看其属性。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="257" />
+            <source>Nothing here. Click a feature on the map to see its attributes.</source>
+            <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Layers</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="8" />
+            <source>Townships</source>
+            <translation>乡镇/街道</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="9" />
+            <source>Villages</source>
+            <translation>村/社区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="10" />
+            <source>Grid cells</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="11" />
+            <source>Coal-ban zones</source>
+            <translation>禁煤区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="12" />
+            <source>Fireworks-ban zones</source>
+            <translation>禁燃禁放区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="13" />
+            <source>Open-pit mines</source>
+            <translation>露天矿山</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="14" />
+            <source>Construction sites</source>
+            <translation>施工工地</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="15" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="16" />
+            <source>People</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="17" />
+            <source>Assignments</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="18" />
+            <source>Inspections</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="19" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="20" />
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="21" />
+            <source>Audit log</source>
+            <translation>操作日志</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="22" />
+            <source>Project metadata</source>
+            <translation>项目信息</translation>
+        </message>
+    </context>
+    <context>
+        <name>LayersPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="137" />
+            <source>Layers</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="138" />
+            <source>Opacity</source>
+            <translation>不透明度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="139" />
+            <source>Draw above the layer over it</source>
+            <translation>上移一层(绘制在上方)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="140" />
+            <source>Draw below the layer under it</source>
+            <translation>下移一层(绘制在下方)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="146" />
+            <source>Double-click to zoom to the layer</source>
+            <translation>双击缩放到该图层</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="193" />
+            <source>&amp;File</source>
+            <extracomment>Layers hit-tested for identify, topmost first.</extracomment>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="194" />
+            <source>Recent projects</source>
+            <translation>最近的项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="195" />
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="196" />
+            <source>&amp;Tools</source>
+            <translation>工具(&amp;T)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="197" />
+            <source>&amp;Settings</source>
+            <translation>设置(&amp;S)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="198" />
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="199" />
+            <source>Main toolbar</source>
+            <translation>主工具栏</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="200" />
+            <source>&amp;Open project…</source>
+            <translation>打开项目(&amp;O)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="201" />
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="202" />
+            <source>Zoom to full extent</source>
+            <translation>缩放到全图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="203" />
+            <source>Zoom to layer</source>
+            <translation>缩放到图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="204" />
+            <source>Zoom to selection</source>
+            <translation>缩放到所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="205" />
+            <source>Attribute table</source>
+            <translation>属性表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <source>Clear selection</source>
+            <translation>清除选择</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <source>Pan</source>
+            <translation>平移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="208" />
+            <source>Pan: drag to move the map, click to identify</source>
+            <translation>平移:拖动移动地图,单击识别要素</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="209" />
+            <source>Select cells</source>
+            <translation>选择网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="210" />
+            <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
+            <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="211" />
+            <source>Follow the system</source>
+            <translation>跟随系统</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="238" />
+            <source>GridWatch</source>
+            <translation>网格监管 GridWatch</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="252" />
+            <source>Drawing failed: </source>
+            <translation>绘制失败:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="259" />
+            <source>Open project</source>
+            <translation>打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="260" />
+            <source>GridWatch projects (*.gpkg)</source>
+            <translation>GridWatch 项目 (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="268" />
+            <source>Opening %s…</source>
+            <translation>正在打开 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/app.py" line="58" />
+            <location filename="../../gridwatch/ui/main_window.py" line="299" />
+            <source>Cannot open project</source>
+            <translation>无法打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="300" />
+            <source>GridWatch could not open this project.</source>
+            <translation>GridWatch 无法打开此项目。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="327" />
+            <source>CGCS2000  %1°E  %2°N</source>
+            <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="332" />
+            <source>Scale 1:%1</source>
+            <translation>比例尺 1:%1</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/main_window.py" line="336" />
+            <source>%n cell(s) selected</source>
+            <translation>
+                <numerusform>已选 %n 个网格</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>MapCanvas</name>
+        <message>
+            <location filename="../../gridwatch/ui/canvas.py" line="306" />
+            <source>No project open</source>
+            <translation>未打开项目</translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="291" />
+            <source>Search</source>
+            <translation>搜索</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="292" />
+            <source>Township, village or cell: name or code</source>
+            <translation>乡镇、村或网格:名称或编码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Values</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <source>Community</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <source>Grid cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <source>Special cell</source>
+            <translation>专属网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <source>Limestone</source>
+            <translation>石灰岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <source>Sand and gravel</source>
+            <translation>砂石</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <source>Clay</source>
+            <translation>粘土</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <source>Granite</source>
+            <translation>花岗岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <source>Dolomite</source>
+            <translation>白云岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <source>Other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <source>Operating</source>
+            <translation>生产中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <source>Closed</source>
+            <translation>已关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <source>Rehabilitating</source>
+            <translation>生态修复中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>Grade A</source>
+            <translation>A级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <source>Grade B</source>
+            <translation>B级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <source>Grade C</source>
+            <translation>C级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <source>MODIS</source>
+            <translation>MODIS</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <source>VIIRS</source>
+            <translation>VIIRS</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>Fengyun</source>
+            <translation>风云</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <source>Manual</source>
+            <translation>人工上报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <source>Not yet checked</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <source>Burning confirmed</source>
+            <translation>确认焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <source>No burning found</source>
+            <translation>未发现焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <source>Outside the cell</source>
+            <translation>不在本网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <source>Supervisor</source>
+            <translation>督查员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <source>Administrator</source>
+            <translation>管理员</translation>
+        </message>
+    </context>
+</TS>
