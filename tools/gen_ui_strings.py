@@ -22,11 +22,13 @@ from gridwatch.storage.schema import WORKFLOW_TABLES  # noqa: E402
 
 def entries() -> dict[str, dict[str, str]]:
     """context -> {English source: Chinese translation}"""
-    out: dict[str, dict[str, str]] = {"Layers": {}, "Fields": {}, "Values": {}, "Groups": {}}
+    out: dict[str, dict[str, str]] = {"Layers": {}, "Values": {}, "Groups": {}}
     for spec in list(LAYERS.values()) + list(WORKFLOW_TABLES.values()):
         out["Layers"][spec.title_en] = spec.title_zh
+        # One context per layer: "Code" is 乡镇代码 for a township but 网格编码 for a cell.
+        fields = out.setdefault(f"Fields:{spec.name}", {})
         for f in spec.fields:
-            out["Fields"].setdefault(f.title_en, f.title_zh)
+            fields[f.title_en] = f.title_zh
     for zh, en in GROUPS.values():
         out["Groups"][en] = zh
     for zh, en in CHOICE_TITLES.values():

@@ -24,7 +24,7 @@ def field_title(layer: str, field: str) -> str:
         return field
     for f in spec.fields:
         if f.name == field:
-            return QCoreApplication.translate("Fields", f.title_en)
+            return QCoreApplication.translate(f"Fields:{layer}", f.title_en)
     return field
 
 

@@ -32,392 +32,649 @@
         </message>
     </context>
     <context>
-        <name>Fields</name>
+        <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
-            <source>Code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
-            <source>County code</source>
-            <translation>区县代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>Kind</source>
-            <translation>类型</translation>
+            <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
-            <source>Village code</source>
-            <translation>村级代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
-            <source>Level</source>
-            <translation>网格级别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
-            <source>Inspector</source>
-            <translation>网格员</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
-            <source>Legal basis</source>
-            <translation>划定依据</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
-            <source>In force from</source>
-            <translation>生效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
-            <source>In force until</source>
-            <translation>失效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
-            <source>Banned all year</source>
-            <translation>全年禁放</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
-            <source>Ban period start (MM-DD)</source>
-            <translation>禁放起始(月-日)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
-            <source>Ban period end (MM-DD)</source>
-            <translation>禁放截止(月-日)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
-            <source>Operator</source>
-            <translation>经营单位</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
-            <source>Developer</source>
-            <translation>建设单位</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
-            <source>Area (m²)</source>
-            <translation>占地面积(m²)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
-            <source>Dust grade</source>
-            <translation>扬尘管控等级</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
-            <source>Online dust monitor</source>
-            <translation>在线监测</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
-            <source>Start date</source>
-            <translation>开工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
-            <source>End date</source>
-            <translation>竣工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
-            <source>Detected (UTC)</source>
-            <translation>监测时间(UTC)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
-            <source>Detected (Beijing time)</source>
-            <translation>监测时间(北京时间)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
-            <source>Source</source>
-            <translation>数据源</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
-            <source>Satellite</source>
-            <translation>卫星</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
-            <source>Confidence (0-100)</source>
-            <translation>置信度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
-            <source>FRP (MW)</source>
-            <translation>火辐射功率(MW)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
-            <source>Verification status</source>
-            <translation>核查状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
-            <source>Role</source>
-            <translation>角色</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
-            <source>Phone</source>
-            <translation>电话</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
-            <source>Active</source>
-            <translation>在岗</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
+    </context>
+    <context>
+        <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
-            <source>Assignment</source>
-            <translation>任务</translation>
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
-            <source>Started</source>
-            <translation>开始时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
-            <source>Finished</source>
-            <translation>完成时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
-            <source>Inspection</source>
-            <translation>检查</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
-            <source>Category</source>
-            <translation>问题类别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
-            <source>Severity</source>
-            <translation>严重程度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
-            <source>Description</source>
-            <translation>问题描述</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
-            <source>Rectification deadline</source>
-            <translation>整改期限</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
-            <source>Responsible party</source>
-            <translation>责任主体</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
-            <source>Found by</source>
-            <translation>发现人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
-            <source>Found</source>
-            <translation>发现时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <source>Role</source>
+            <translation>用途</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
+    </context>
+    <context>
+        <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
+    </context>
+    <context>
+        <name>Fields:coal_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:construction_site</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <source>Name</source>
+            <translation>工地名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <source>Developer</source>
+            <translation>建设单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <source>Area (m²)</source>
+            <translation>占地面积(m²)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <source>Dust grade</source>
+            <translation>扬尘管控等级</translation>
+        </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <source>Online dust monitor</source>
+            <translation>在线监测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <source>Start date</source>
+            <translation>开工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <source>End date</source>
+            <translation>竣工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:finding</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <source>Found by</source>
+            <translation>发现人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fire_point</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <source>Detected (UTC)</source>
+            <translation>监测时间(UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <source>Detected (Beijing time)</source>
+            <translation>监测时间(北京时间)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <source>Source</source>
+            <translation>数据源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <source>Satellite</source>
+            <translation>卫星</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <source>Confidence (0-100)</source>
+            <translation>置信度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <source>FRP (MW)</source>
+            <translation>火辐射功率(MW)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <source>Verification status</source>
+            <translation>核查状态</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fireworks_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <source>Banned all year</source>
+            <translation>全年禁放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <source>Ban period start (MM-DD)</source>
+            <translation>禁放起始(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <source>Ban period end (MM-DD)</source>
+            <translation>禁放截止(月-日)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:grid_cell</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <source>Code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <source>Name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <source>Level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:gridwatch_meta</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Value</source>
             <translation>值</translation>
         </message>
     </context>
     <context>
+        <name>Fields:inspection</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <source>Inspector</source>
+            <translation>检查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <source>Kind</source>
+            <translation>检查类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspector</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <source>Township code</source>
+            <translation>所属乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:mine</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <source>Name</source>
+            <translation>矿山名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <source>Kind</source>
+            <translation>矿种</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <source>Operator</source>
+            <translation>经营单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:township</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <source>Code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <source>County code</source>
+            <translation>区县代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:village</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <source>Code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+    </context>
+    <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -732,137 +989,137 @@
     <context>
         <name>Values</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
             <source>Community</source>
             <translation>社区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
             <source>Grid cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
             <source>Special cell</source>
             <translation>专属网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
             <source>Limestone</source>
             <translation>石灰岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
             <source>Sand and gravel</source>
             <translation>砂石</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
             <source>Clay</source>
             <translation>粘土</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
             <source>Granite</source>
             <translation>花岗岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
             <source>Dolomite</source>
             <translation>白云岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
             <source>Other</source>
             <translation>其他</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
             <source>Operating</source>
             <translation>生产中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
             <source>Closed</source>
             <translation>已关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
             <source>Rehabilitating</source>
             <translation>生态修复中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
             <source>Grade A</source>
             <translation>A级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
             <source>Grade B</source>
             <translation>B级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
             <source>Grade C</source>
             <translation>C级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
             <source>MODIS</source>
             <translation>MODIS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
             <source>VIIRS</source>
             <translation>VIIRS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
             <source>Fengyun</source>
             <translation>风云</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
             <source>Manual</source>
             <translation>人工上报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
             <source>Not yet checked</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
             <source>Burning confirmed</source>
             <translation>确认焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
             <source>No burning found</source>
             <translation>未发现焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
             <source>Outside the cell</source>
             <translation>不在本网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
             <source>Supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
             <source>Administrator</source>
             <translation>管理员</translation>
         </message>

@@ -184,6 +184,11 @@ def test_switching_language_changes_the_menus(window, qtbot):
     assert window.layers_panel.items["township"].text(0) == "乡镇/街道"
     assert window.act_select.text() == "选择网格"
     assert window.settings.value("language") == "zh_CN"
+    # Field titles are translated per layer: a cell's "Code" is 网格编码, a township's 乡镇代码.
+    window.show_identify("grid_cell", 0)
+    assert "网格编码" in window.identify_panel.values() and "乡镇代码" in window.identify_panel.values()
+    window.show_identify("township", 0)
+    assert "乡镇代码" in window.identify_panel.values() and "网格编码" not in window.identify_panel.values()
     window.lang_actions["en"].trigger()
     qtbot.waitUntil(lambda: window.menu_file.title() == "&File", timeout=5000)
     assert window.layers_panel.items["township"].text(0) == "Townships"
