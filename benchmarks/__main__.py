@@ -9,7 +9,7 @@ import argparse
 import json
 import time
 
-from . import bench_open_read
+from . import bench_open_read, bench_render
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
 
 GENERATE = PEAK_RSS + """
@@ -37,6 +37,8 @@ def main() -> None:
         )
     print("open + read every layer ...", flush=True)
     sections.append(bench_open_read.run(args.repeats))
+    print("map rendering ...", flush=True)
+    sections.append(bench_render.run(args.repeats))
     append_results("\n".join(sections))
     print("\n".join(sections))
 

@@ -47,9 +47,11 @@ class LayerData:
     # Category index per feature into ``categories`` (-1: no category / default colour).
     category: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int16))
     categories: tuple[str, ...] = ()
-    label_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
-    label_text: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
-    label_priority: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: Points sorted by longitude (indices into point_xy, and their longitudes), so a view
+    #: only looks at the slice of points in its longitude range.
+    x_order: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    x_sorted: np.ndarray = field(default_factory=lambda: np.empty(0))
+    _labels: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
     #: Fine pre-binned counts of a big point layer (see :class:`~gridwatch.mapview.raster.DensityBins`).
     density_bins: Optional[DensityBins] = None
 
@@ -65,6 +67,33 @@ class LayerData:
         if self._tree is None:
             self._tree = shapely.STRtree(self.geoms if self.geoms is not None else np.empty(0, dtype=object))
         return self._tree
+
+    def labels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(anchor xy, text, priority)`` for labelling, computed on first use.
+
+        Anchors lie inside their polygon (``point_on_surface``); bigger features come first.
+        Computed lazily: cell labels are only needed when zoomed in, not for the first paint.
+        """
+        if self._labels is None:
+            spec = self.spec
+            if not spec.label_field or spec.label_field not in self.frame.columns or self.geoms is None:
+                self._labels = (np.empty((0, 2)), np.empty(0, dtype=object), np.empty(0))
+            else:
+                b = self.bounds
+                self._labels = (
+                    shapely.get_coordinates(shapely.point_on_surface(self.geoms)),
+                    self.frame[spec.label_field].astype(object).to_numpy(),
+                    (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]),
+                )
+        return self._labels
+
+    def points_in_lon_range(self, minx: float, maxx: float) -> np.ndarray:
+        """Indices (into point_xy) of the points with minx <= lon <= maxx."""
+        if len(self.x_order) != len(self.point_xy):
+            return np.flatnonzero((self.point_xy[:, 0] >= minx) & (self.point_xy[:, 0] <= maxx))
+        lo, hi = np.searchsorted(self.x_sorted, [minx, maxx], side="left")[0], np.searchsorted(
+            self.x_sorted, maxx, side="right")
+        return self.x_order[lo:hi]
 
     @property
     def points_only(self) -> bool:
@@ -150,12 +179,6 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     if len(points):
         data.point_xy = shapely.get_coordinates(geoms[points])
         data.point_feature = points.astype(np.int64)
-    if spec.label_field and spec.label_field in frame.columns:
-        anchors = shapely.point_on_surface(geoms)
-        data.label_xy = shapely.get_coordinates(anchors)
-        data.label_text = frame[spec.label_field].astype(object).to_numpy()
-        # Bigger features win label space first.
-        data.label_priority = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
     return data
 
 
@@ -170,6 +193,8 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     data.categories, data.category = _categories(spec, frame)
     if len(xy) > DENSITY_BINS_FROM:
         data.density_bins = DensityBins(xy, cell=0.0)
+        data.x_order = np.argsort(xy[:, 0], kind="stable")
+        data.x_sorted = xy[data.x_order, 0]
     return data
 
 
@@ -196,14 +221,30 @@ def load_map(
     cancel: Optional[CancelToken] = None,
 ) -> MapData:
     """Read and prepare every map layer of ``project``; point layers take the fast path."""
-    steps = Steps(progress, cancel, [(n, 4 if s.geometry_type == "Point" else 1) for n, s in LAYERS.items()])
+    from concurrent.futures import ThreadPoolExecutor
+
+    steps = Steps(progress, cancel, [(n, 1) for n, s in LAYERS.items() if s.geometry_type != "Point"]
+                  + [("points", 1)])
     layers: dict[str, LayerData] = {}
-    for name, spec in LAYERS.items():
-        steps.start(name, name)
-        if spec.geometry_type == "Point":
+    point_names = [n for n, s in LAYERS.items() if s.geometry_type == "Point"]
+
+    def read_points() -> dict[str, LayerData]:
+        out = {}
+        for name in point_names:
             frame, xy = project.read_point_layer(name)
-            layers[name] = prepare_point_layer(name, frame, xy)
-        else:
+            out[name] = prepare_point_layer(name, frame, xy)
+        return out
+
+    # GDAL and numpy release the GIL: the big point layer loads beside the polygon layers.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        points = pool.submit(read_points)
+        for name, spec in LAYERS.items():
+            if spec.geometry_type == "Point":
+                continue
+            steps.start(name, name)
             layers[name] = prepare_layer(name, project.read_layer(name))
+            steps.report(1.0)
+        steps.start("points", "fire points")
+        layers.update(points.result())
         steps.report(1.0)
-    return MapData(layers=layers, district_name=project.district_name)
+    return MapData(layers={n: layers[n] for n in LAYERS}, district_name=project.district_name)

@@ -152,7 +152,8 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
     if has_fill:
         img = new_image(vp.width, vp.height)
         with painting(img) as p:
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            # Fills without antialiasing: the (antialiased) outline is drawn over their edges.
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setPen(Qt.PenStyle.NoPen)
             alpha = 255
             groups: list[tuple[QColor, np.ndarray]] = []
@@ -208,8 +209,12 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     if len(layer.point_xy) == 0:
         return []
     sx, ox, sy, oy = vp.affine()
-    px = layer.point_xy[:, 0] * sx + ox
-    py = layer.point_xy[:, 1] * sy + oy
+    minx, miny, maxx, maxy = vp.extent
+    pad = 6 * vp.res / vp.kx
+    cand = layer.points_in_lon_range(minx - pad, maxx + pad)
+    xy = layer.point_xy[cand]
+    px = xy[:, 0] * sx + ox
+    py = xy[:, 1] * sy + oy
     on = (px >= -5) & (px < vp.width + 5) & (py >= -5) & (py < vp.height + 5)
     n_on = int(on.sum())
     if cancel is not None:
@@ -225,7 +230,7 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         else:
             arr = density_image(px[on], py[on], vp.width, vp.height)
         return [(image_from_array(arr), 1.0)]
-    feats = layer.point_feature[on]
+    feats = layer.point_feature[cand[on]]
     cats = layer.category[feats] if len(layer.category) else np.full(len(feats), -1, dtype=np.int16)
     default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
     palette = np.array([style.categories[c] for c in layer.categories] + [default], dtype=np.uint8)
@@ -276,20 +281,21 @@ def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[st
     # Township names matter most, then villages, then cells.
     for name in ("township", "village", "mine", "construction_site", "grid_cell"):
         layer = data.layers.get(name)
-        if layer is None or name not in visible or not len(layer.label_xy):
+        if layer is None or name not in visible or layer.count == 0:
             continue
         limit = layer.spec.style.label_max_scale
         if limit is None or scale > limit:
             continue
+        label_xy, label_text, label_priority = layer.labels()
         metrics = QFontMetricsF(label_font(name))
 
         def size(text: str, m: QFontMetricsF = metrics) -> tuple[float, float]:
             return m.horizontalAdvance(text), m.height()
 
         sx, ox, sy, oy = vp.affine()
-        px = layer.label_xy[:, 0] * sx + ox
-        py = layer.label_xy[:, 1] * sy + oy
-        for lab in place_labels(px, py, layer.label_text, layer.label_priority, size, vp.width, vp.height,
+        px = label_xy[:, 0] * sx + ox
+        py = label_xy[:, 1] * sy + oy
+        for lab in place_labels(px, py, label_text, label_priority, size, vp.width, vp.height,
                                 occupied=occupied):
             out.append((name, lab))
     return out
