@@ -1,0 +1,128 @@
+"""The map engine without Qt: viewport maths, labels, rasters, hit tests, search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from gridwatch.mapview import Viewport
+from gridwatch.mapview.data import load_map
+from gridwatch.mapview.labels import place_labels
+from gridwatch.mapview.raster import DensityBins, density_image, splat_markers
+from gridwatch.mapview.search import search_places
+from gridwatch.mapview.viewport import nice_scale_bar
+from gridwatch.storage import Project
+
+
+@pytest.fixture(scope="module")
+def data(sample_path):
+    return load_map(Project.open(sample_path))
+
+
+def test_viewport_round_trip_zoom_anchor_and_fit():
+    vp = Viewport.for_bounds((114.0, 37.9, 114.6, 38.3), 800, 600)
+    lon, lat = vp.to_map(123.0, 456.0)
+    assert vp.to_screen(lon, lat) == pytest.approx((123.0, 456.0))
+    z = vp.zoom(2.0, 100.0, 50.0)
+    assert z.to_screen(*vp.to_map(100.0, 50.0)) == pytest.approx((100.0, 50.0))
+    assert z.res == pytest.approx(vp.res / 2)
+    e = vp.extent
+    assert e[0] <= 114.0 and e[2] >= 114.6 and e[1] <= 37.9 and e[3] >= 38.3
+    # True proportions: 1 km east-west and 1 km north-south span the same pixels.
+    km_lon = 1 / (111.32 * np.cos(np.radians(38.1)))
+    km_lat = 1 / 111.32
+    x0, y0 = vp.to_screen(114.3, 38.1)
+    x1, _ = vp.to_screen(114.3 + km_lon, 38.1)
+    _, y1 = vp.to_screen(114.3, 38.1 + km_lat)
+    assert abs(x1 - x0) == pytest.approx(abs(y1 - y0), rel=0.01)
+    # Panning by a drag moves the map with the mouse.
+    p = vp.pan(10, 0)
+    assert p.to_screen(*vp.to_map(200.0, 200.0)) == pytest.approx((210.0, 200.0))
+    resized = vp.resized(1600, 600)
+    assert resized.res == vp.res and resized.cx == vp.cx
+
+
+def test_scale_bar_is_round_and_fits():
+    metres, pixels, label = nice_scale_bar(19.3, max_pixels=160)
+    assert metres in (1000, 2000, 2500, 3000) or str(int(metres))[0] in "125"
+    assert pixels <= 160 and label.endswith("km")
+
+
+def test_labels_never_overlap_and_stay_bounded():
+    rng = np.random.default_rng(1)
+    n = 5000
+    px = rng.uniform(0, 800, n)
+    py = rng.uniform(0, 600, n)
+    texts = [f"村{i}" for i in range(n)]
+    placed = place_labels(px, py, texts, rng.random(n), lambda t: (12.0 * len(t), 14.0), 800, 600)
+    assert 20 < len(placed) < 800 * 600 / (24 * 14)
+    boxes = np.array([p.box for p in placed])
+    for i in range(len(boxes)):
+        a = boxes[i]
+        other = boxes[i + 1:]
+        overlap = (a[0] < other[:, 2]) & (other[:, 0] < a[2]) & (a[1] < other[:, 3]) & (other[:, 1] < a[3])
+        assert not overlap.any()
+    assert (boxes[:, 0] >= 0).all() and (boxes[:, 2] <= 800).all()
+
+
+def test_higher_priority_labels_win():
+    px = np.array([100.0, 105.0])
+    py = np.array([100.0, 100.0])
+    placed = place_labels(px, py, ["小村", "大镇"], np.array([1.0, 5.0]), lambda t: (30.0, 14.0), 400, 300)
+    assert [p.text for p in placed] == ["大镇"]
+
+
+def test_markers_land_on_their_points_with_their_colours():
+    palette = np.array([[255, 0, 0, 255], [0, 0, 255, 255]], dtype=np.uint8)
+    img = splat_markers(np.array([10.0, 50.0]), np.array([20.0, 30.0]), np.array([0, 1]), palette, 64, 48,
+                        radius=2, outline=None)
+    assert tuple(img[20, 10]) == (0, 0, 255, 255)  # BGRA: red
+    assert tuple(img[30, 50]) == (255, 0, 0, 255)  # blue
+    assert img[0, 0, 3] == 0 and img[25, 30, 3] == 0
+
+
+def test_density_counts_and_prebinned_density_agree():
+    rng = np.random.default_rng(2)
+    xy = np.column_stack([rng.normal(114.3, 0.01, 20000), rng.normal(38.1, 0.01, 20000)])
+    vp = Viewport.for_bounds((114.25, 38.05, 114.35, 38.15), 300, 300)
+    sx, ox, sy, oy = vp.affine()
+    direct = density_image(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, 300, 300)
+    bins = DensityBins(xy, cell=0.0, max_bins=4096)
+    assert bins.count.sum() == len(xy)
+    binned = density_image(bins.xy[:, 0] * sx + ox, bins.xy[:, 1] * sy + oy, 300, 300, weights=bins.count)
+    covered_direct = direct[:, :, 3] > 0
+    covered_binned = binned[:, :, 3] > 0
+    assert (covered_direct == covered_binned).mean() > 0.97
+    assert covered_direct[150, 150]  # the cluster centre is dense
+
+
+def test_hit_tests_agree_with_shapely(data):
+    cells = data.layers["grid_cell"]
+    frame = cells.frame
+    pt = frame.geometry.iloc[50].representative_point()
+    assert cells.at_point(pt.x, pt.y, 0.0).tolist() == [50]
+    box = (114.30, 38.08, 114.33, 38.10)
+    expected = np.flatnonzero(frame.intersects(shapely.box(*box)))
+    assert cells.in_rect(*box).tolist() == expected.tolist()
+    fires = data.layers["fire_point"]
+    assert fires.points_only
+    x, y = fires.point_xy[123]
+    assert fires.at_point(x + 1e-5, y, 1e-3)[0] == 123
+    inside = fires.in_rect(*box)
+    xy = fires.point_xy
+    brute = np.flatnonzero((xy[:, 0] >= box[0]) & (xy[:, 0] <= box[2]) & (xy[:, 1] >= box[1]) & (xy[:, 1] <= box[3]))
+    assert inside.tolist() == brute.tolist()
+
+
+def test_search_by_chinese_partial_name_and_code(data):
+    hits = search_places(data, "获鹿")
+    assert hits[0].layer == "township" and hits[0].name == "获鹿镇"
+    village = data.layers["village"].frame.iloc[10]
+    hits = search_places(data, village["name"])
+    assert hits[0].layer == "village" and hits[0].code == village["code"]  # exact match first
+    hits = search_places(data, village["code"])
+    assert hits[0].code == village["code"]
+    assert all(h.code.startswith(village["code"]) for h in hits)
+    assert search_places(data, "   ") == []
+    assert search_places(data, "不存在的地名") == []
