@@ -41,6 +41,13 @@ class LayerData:
     ring_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     ring_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     ring_feature: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Outline pieces: runs of at most PIECE_VERTICES consecutive ring vertices with their own
+    # bounds, so a zoomed-in view strokes only the pieces it shows (a township boundary has
+    # thousands of vertices; most of them are off screen when zoomed in).
+    piece_start: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    piece_stop: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    piece_feature: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    piece_bounds: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
     # Points (point features, and point parts of mixed layers).
     point_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     point_feature: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -146,6 +153,32 @@ class LayerData:
         return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
 
 
+PIECE_VERTICES = 64
+
+
+def _make_pieces(data: LayerData) -> None:
+    """Cut every ring into pieces of <= PIECE_VERTICES vertices sharing their end vertices."""
+    off = data.ring_offsets
+    lengths = off[1:] - off[:-1]
+    step = PIECE_VERTICES - 1
+    n_pieces = np.maximum(1, np.ceil((lengths - 1) / step)).astype(np.int64)
+    ring_of_piece = np.repeat(np.arange(len(lengths)), n_pieces)
+    k = np.arange(len(ring_of_piece)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+    start = off[ring_of_piece] + k * step
+    stop = np.minimum(start + PIECE_VERTICES, off[ring_of_piece + 1])  # exclusive
+    data.piece_start, data.piece_stop = start, stop
+    data.piece_feature = data.ring_feature[ring_of_piece]
+    # Bounds of each piece: min/max over its vertices via reduceat on the flat coordinates.
+    idx = np.repeat(start, stop - start) + (np.arange((stop - start).sum())
+                                            - np.repeat(np.cumsum(stop - start) - (stop - start), stop - start))
+    xy = data.ring_xy[idx]
+    seg = np.cumsum(stop - start) - (stop - start)
+    data.piece_bounds = np.column_stack([
+        np.minimum.reduceat(xy[:, 0], seg), np.minimum.reduceat(xy[:, 1], seg),
+        np.maximum.reduceat(xy[:, 0], seg), np.maximum.reduceat(xy[:, 1], seg),
+    ])
+
+
 def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
     style = spec.style
     if not style.category_field or style.category_field not in frame.columns:
@@ -175,6 +208,7 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
         data.ring_xy = shapely.get_coordinates(rings)
         data.ring_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         data.ring_feature = areas[ring_owner].astype(np.int64)
+        _make_pieces(data)
     points = np.flatnonzero(is_point)
     if len(points):
         data.point_xy = shapely.get_coordinates(geoms[points])

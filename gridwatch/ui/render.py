@@ -102,6 +102,58 @@ def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
     return paths
 
 
+def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, min_pixels: float = 1.5) -> np.ndarray:
+    """Pieces of visible features whose bounds meet the view, skipping sub-pixel features."""
+    if len(layer.piece_start) == 0:
+        return np.empty(0, dtype=np.int64)
+    minx, miny, maxx, maxy = vp.extent
+    b = layer.piece_bounds
+    ok = feature_mask[layer.piece_feature] & (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+    fb = layer.bounds[layer.piece_feature]
+    ok &= np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res >= min_pixels
+    return np.flatnonzero(ok)
+
+
+def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+    lengths = stop - start
+    idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    sx, ox, sy, oy = vp.affine()
+    xy = layer.ring_xy[idx]
+    return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
+
+
+def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) -> list[QPolygonF]:
+    """One numpy-filled QPolygonF per visible outline piece, in screen pixels."""
+    pieces = _visible_pieces(layer, vp, feature_mask)
+    if len(pieces) == 0:
+        return []
+    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+    out = []
+    pos = 0
+    for n in lengths.tolist():
+        poly = pgfn.create_qpolygonf(n)
+        buf = pgfn.ndarray_from_qpolygonf(poly)
+        buf[:, 0] = x[pos:pos + n]
+        buf[:, 1] = y[pos:pos + n]
+        out.append(poly)
+        pos += n
+    return out
+
+
+def piece_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, per_path: int = 6000) -> list[QPainterPath]:
+    """Visible outline pieces as a few QPainterPaths (each a bounded amount of drawing work)."""
+    pieces = _visible_pieces(layer, vp, feature_mask)
+    paths = []
+    for chunk_start in range(0, len(pieces), per_path):
+        chunk = pieces[chunk_start:chunk_start + per_path]
+        x, y, lengths = _piece_screen_xy(layer, vp, chunk)
+        connect = np.ones(len(x), dtype=np.int32)
+        connect[np.cumsum(lengths) - 1] = 0
+        paths.append(pgfn.arrayToQPath(x, y, connect=connect, finiteCheck=False))
+    return paths
+
+
 def ring_polygons(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
                   min_pixels: float = 0.0) -> list[QPolygonF]:
     """One numpy-filled QPolygonF per visible ring, in screen pixels."""
@@ -191,11 +243,11 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
         if style.stroke_width >= 1.5:
-            # Antialiased strokes: one polyline per ring is 3-4x faster than one big path.
-            for poly in ring_polygons(layer, vp, visible, min_pixels=1.5):
+            # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
+            for poly in piece_polylines(layer, vp, visible):
                 p.drawPolyline(poly)
         else:
-            for path in ring_paths(layer, vp, visible, min_pixels=1.5):
+            for path in piece_paths(layer, vp, visible):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 p.drawPath(path)
