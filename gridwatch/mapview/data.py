@@ -58,6 +58,9 @@ class LayerData:
     #: only looks at the slice of points in its longitude range.
     x_order: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     x_sorted: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: Coordinates and categories in that same order: a view's points are one contiguous slice.
+    sorted_xy: Optional[np.ndarray] = None
+    sorted_category: Optional[np.ndarray] = None
     _labels: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
     #: Fine pre-binned counts of a big point layer (see :class:`~gridwatch.mapview.raster.DensityBins`).
     density_bins: Optional[DensityBins] = None
@@ -94,13 +97,11 @@ class LayerData:
                 )
         return self._labels
 
-    def points_in_lon_range(self, minx: float, maxx: float) -> np.ndarray:
-        """Indices (into point_xy) of the points with minx <= lon <= maxx."""
-        if len(self.x_order) != len(self.point_xy):
-            return np.flatnonzero((self.point_xy[:, 0] >= minx) & (self.point_xy[:, 0] <= maxx))
-        lo, hi = np.searchsorted(self.x_sorted, [minx, maxx], side="left")[0], np.searchsorted(
-            self.x_sorted, maxx, side="right")
-        return self.x_order[lo:hi]
+    def lon_slice(self, minx: float, maxx: float) -> tuple[int, int]:
+        """``(lo, hi)``: the points with minx <= lon <= maxx are ``sorted_xy[lo:hi]``."""
+        lo = int(np.searchsorted(self.x_sorted, minx, side="left"))
+        hi = int(np.searchsorted(self.x_sorted, maxx, side="right"))
+        return lo, hi
 
     @property
     def points_only(self) -> bool:
@@ -228,7 +229,9 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     if len(xy) > DENSITY_BINS_FROM:
         data.density_bins = DensityBins(xy, cell=0.0)
         data.x_order = np.argsort(xy[:, 0], kind="stable")
-        data.x_sorted = xy[data.x_order, 0]
+        data.sorted_xy = xy[data.x_order]
+        data.x_sorted = np.ascontiguousarray(data.sorted_xy[:, 0])
+        data.sorted_category = data.category[data.x_order] if len(data.category) else None
     return data
 
 

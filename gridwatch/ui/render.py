@@ -197,8 +197,10 @@ def _closed(paths: list[QPainterPath]) -> QPainterPath:
 def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken]) -> list[Part]:
     """Fill part (opaque, composited with the fill alpha) and outline part of an area layer."""
     parts: list[Part] = []
+    if len(layer.ring_feature) == 0:  # a point layer: nothing to fill or stroke
+        return parts
     visible = _visible_features(layer, vp)
-    if len(layer.ring_feature) == 0 or not visible.any():
+    if not visible.any():
         return parts
     has_fill = style.fill is not None or bool(style.categories)
     if has_fill:
@@ -262,9 +264,23 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         return []
     sx, ox, sy, oy = vp.affine()
     minx, miny, maxx, maxy = vp.extent
+    bins = layer.density_bins
+    if force_density is not False and bins is not None and bins.cell <= vp.res:
+        # Decide from the pre-binned counts (O(bins)) whether the view is too crowded for markers.
+        bx = bins.xy[:, 0] * sx + ox
+        by = bins.xy[:, 1] * sy + oy
+        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
+        if force_density or bins.count[inside].sum() > DENSITY_THRESHOLD:
+            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside])
+            return [(image_from_array(arr), 1.0)]
     pad = 6 * vp.res / vp.kx
-    cand = layer.points_in_lon_range(minx - pad, maxx + pad)
-    xy = layer.point_xy[cand]
+    if layer.sorted_xy is not None:
+        lo, hi = layer.lon_slice(minx - pad, maxx + pad)
+        xy = layer.sorted_xy[lo:hi]
+        cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
+    else:
+        xy = layer.point_xy
+        cats_all = layer.category[layer.point_feature] if len(layer.category) else None
     px = xy[:, 0] * sx + ox
     py = xy[:, 1] * sy + oy
     on = (px >= -5) & (px < vp.width + 5) & (py >= -5) & (py < vp.height + 5)
@@ -273,22 +289,15 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         cancel.raise_if_cancelled()
     dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
     if dense:
-        bins = layer.density_bins
-        if bins is not None and bins.cell <= vp.res / 3:
-            # Re-bin the pre-binned counts: cost grows with occupied bins, not with points.
-            bx = bins.xy[:, 0] * sx + ox
-            by = bins.xy[:, 1] * sy + oy
-            arr = density_image(bx, by, vp.width, vp.height, weights=bins.count)
-        else:
-            arr = density_image(px[on], py[on], vp.width, vp.height)
+        arr = density_image(px[on], py[on], vp.width, vp.height)
         return [(image_from_array(arr), 1.0)]
-    feats = layer.point_feature[cand[on]]
-    cats = layer.category[feats] if len(layer.category) else np.full(len(feats), -1, dtype=np.int16)
+    cats = cats_all[on] if cats_all is not None else np.full(n_on, -1, dtype=np.int16)
     default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
     palette = np.array([style.categories[c] for c in layer.categories] + [default], dtype=np.uint8)
     ci = np.where(cats >= 0, cats, len(palette) - 1).astype(np.int64)
-    # Draw the categories that need attention last, so they stay on top.
-    order = np.argsort(-ci if layer.name != "fire_point" else ci, kind="stable")
+    # Draw the categories that need attention last, so they stay on top: unchecked fire points
+    # (category 0) over checked ones, grade C sites (last category) over grade A.
+    order = np.argsort(-ci if layer.name == "fire_point" else ci, kind="stable")
     radius = max(1.5, style.marker_size / 2.0 - 0.5)
     arr = splat_markers(px[on][order], py[on][order], ci[order], palette, vp.width, vp.height, radius=radius,
                         outline=qcolor(style.stroke).getRgb())
