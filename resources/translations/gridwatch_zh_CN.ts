@@ -3,28 +3,28 @@
     <context>
         <name>AttributeTableDock</name>
         <message>
-            <location filename="../../gridwatch/ui/attribute_table.py" line="704" />
+            <location filename="../../gridwatch/ui/attribute_table.py" line="731" />
             <source>Attribute table</source>
             <extracomment>Shown for True in boolean columns; False and missing values show nothing. Characters a datetime or date text can contain; other needles cannot match those columns. Cell text longer than this gets the full text as a tooltip (the column may elide it). (layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key.</extracomment>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/attribute_table.py" line="706" />
+            <location filename="../../gridwatch/ui/attribute_table.py" line="733" />
             <source>Filter…</source>
             <translation>筛选…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/attribute_table.py" line="707" />
+            <location filename="../../gridwatch/ui/attribute_table.py" line="734" />
             <source>Show only rows containing this text in any column</source>
             <translation>只显示任一列包含此文字的行</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/attribute_table.py" line="741" />
+            <location filename="../../gridwatch/ui/attribute_table.py" line="768" />
             <source>{shown} of {total} features</source>
             <translation>{total} 个要素中显示 {shown} 个</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/attribute_table.py" line="744" />
+            <location filename="../../gridwatch/ui/attribute_table.py" line="771" />
             <source>%Ln feature(s)</source>
             <translation>
                 <numerusform>%Ln 个要素</numerusform>

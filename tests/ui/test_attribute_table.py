@@ -304,7 +304,8 @@ def test_cells_read_naturally(qtbot):
         "day": [dt.date(2024, 3, 19), None, dt.date(2026, 1, 2)],
     })
     model = FrameTableModel(frame)
-    qtbot.addWidget(view := QTableView())
+    view = QTableView()  # the cells as a view paints them
+    qtbot.addWidget(view)
     view.setModel(model)
 
     def row(r: int) -> list[str]:
