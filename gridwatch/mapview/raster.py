@@ -128,14 +128,16 @@ class DensityBins:
         self.count = np.empty(0)
         if len(xy) == 0:
             return
-        minx, miny = np.nanmin(xy, axis=0)
-        maxx, maxy = np.nanmax(xy, axis=0)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        minx, miny = xy.min(axis=0)
+        maxx, maxy = xy.max(axis=0)
         size = max(maxx - minx, maxy - miny, 1e-9)
         cell = max(cell, size / max_bins)
         nx = int(np.ceil((maxx - minx) / cell)) + 1
-        ix = ((xy[:, 0] - minx) / cell).astype(np.int64)
-        iy = ((xy[:, 1] - miny) / cell).astype(np.int64)
-        counts = np.bincount(iy * nx + ix)
+        inv = 1.0 / cell
+        ix = ((xy[:, 0] - minx) * inv).astype(np.int32)
+        iy = ((xy[:, 1] - miny) * inv).astype(np.int32)
+        counts = np.bincount(iy.astype(np.int64) * nx + ix)
         occupied = np.flatnonzero(counts)
         self.cell = cell
         self.count = counts[occupied].astype(np.float64)

@@ -6,7 +6,7 @@ Lessons measured on this kind of machine shape the code:
 * fills are drawn opaque into their own part and composited with the layer's fill alpha; drawing
   semi-transparent antialiased fills directly is 8-17x slower;
 * thousands of outlines go into a few ``QPainterPath`` objects built from numpy in one call each
-  (pyqtgraph's ``arrayToQPath``), in chunks so no single paint call holds the thread for long;
+  (:mod:`gridwatch.ui.qtarrays`), in chunks so no single paint call holds the thread for long;
 * point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
   QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
 """
@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
 
 import numpy as np
-import pyqtgraph.functions as pgfn
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
@@ -27,6 +26,7 @@ from ..mapview.labels import PlacedLabel, place_labels
 from ..mapview.raster import density_image, splat_markers
 from ..mapview.viewport import Viewport
 from ..tasks import CancelToken
+from .qtarrays import path_from_runs, polygonf
 
 #: Above this many points on screen a point layer is drawn as a density raster.
 DENSITY_THRESHOLD = 50_000
@@ -94,11 +94,7 @@ def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
         lengths = off[chunk + 1] - off[chunk]
         idx = np.repeat(off[chunk] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
         xy = layer.ring_xy[idx]
-        x = xy[:, 0] * sx + ox
-        y = xy[:, 1] * sy + oy
-        connect = np.ones(len(x), dtype=np.int32)
-        connect[np.cumsum(lengths) - 1] = 0  # no segment from a ring's last point to the next ring
-        paths.append(pgfn.arrayToQPath(x, y, connect=connect, finiteCheck=False))
+        paths.append(path_from_runs(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths))
     return paths
 
 
@@ -132,11 +128,7 @@ def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) ->
     out = []
     pos = 0
     for n in lengths.tolist():
-        poly = pgfn.create_qpolygonf(n)
-        buf = pgfn.ndarray_from_qpolygonf(poly)
-        buf[:, 0] = x[pos:pos + n]
-        buf[:, 1] = y[pos:pos + n]
-        out.append(poly)
+        out.append(polygonf(x[pos:pos + n], y[pos:pos + n]))
         pos += n
     return out
 
@@ -148,9 +140,7 @@ def piece_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, per_pa
     for chunk_start in range(0, len(pieces), per_path):
         chunk = pieces[chunk_start:chunk_start + per_path]
         x, y, lengths = _piece_screen_xy(layer, vp, chunk)
-        connect = np.ones(len(x), dtype=np.int32)
-        connect[np.cumsum(lengths) - 1] = 0
-        paths.append(pgfn.arrayToQPath(x, y, connect=connect, finiteCheck=False))
+        paths.append(path_from_runs(x, y, lengths))
     return paths
 
 
@@ -168,11 +158,7 @@ def ring_polygons(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
     out = []
     for r in np.flatnonzero(ring_ok):
         xy = layer.ring_xy[off[r]:off[r + 1]]
-        poly = pgfn.create_qpolygonf(len(xy))
-        buf = pgfn.ndarray_from_qpolygonf(poly)
-        buf[:, 0] = xy[:, 0] * sx + ox
-        buf[:, 1] = xy[:, 1] * sy + oy
-        out.append(poly)
+        out.append(polygonf(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy))
     return out
 
 
