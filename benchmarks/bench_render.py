@@ -35,6 +35,14 @@ import numpy as np
 data = load_map(Project.open({path!r}))
 vp = Viewport.for_bounds(data.extent, 1600, 1000)
 order = list(data.layers)
+# The canvas as the app sets it up (interpreter switch interval, garbage-collector freeze).
+canvas = MapCanvas()
+canvas.resize(1600, 1000)
+canvas.show()
+loop = QEventLoop()
+canvas.renderFinished.connect(lambda s: loop.quit())
+canvas.set_data(data)
+loop.exec()
 
 def job_for(view, gen=1):
     req = RenderRequest(gen, view, order, {{n: LayerState() for n in order}}, np.empty(0, dtype=np.int64), 0)
@@ -52,13 +60,6 @@ full = timed(vp, {repeats})
 zoom = timed(vp.zoom(4.0), {repeats})  # 1/4 width x 1/4 height = 1/16 of the area
 
 # Pan frames: the canvas paints its cached image at the dragged offset.
-canvas = MapCanvas()
-canvas.resize(1600, 1000)
-canvas.show()
-canvas.set_data(data)
-loop = QEventLoop()
-canvas.renderFinished.connect(lambda s: loop.quit())
-loop.exec()
 frames = []
 for i in range(60):
     canvas.viewport = canvas.viewport.pan(7, 3)

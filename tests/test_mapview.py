@@ -126,3 +126,19 @@ def test_search_by_chinese_partial_name_and_code(data):
     assert all(h.code.startswith(village["code"]) for h in hits)
     assert search_places(data, "   ") == []
     assert search_places(data, "不存在的地名") == []
+
+
+def test_polylines_rasterise_the_expected_pixels():
+    from gridwatch.mapview.raster import draw_polylines
+
+    # A horizontal run and a diagonal run; no segment joins the end of one to the start of the next.
+    x = np.array([2.0, 12.0, 20.0, 25.0])
+    y = np.array([3.0, 3.0, 10.0, 15.0])
+    img = draw_polylines(x, y, np.array([2, 2]), (255, 0, 0, 255), 32, 20)
+    lit = img[:, :, 3] > 0
+    assert lit[3, 2:13].all() and lit[3].sum() == 11
+    assert all(lit[10 + k, 20 + k] for k in range(6))
+    assert lit.sum() == 11 + 6  # nothing between (12, 3) and (20, 10)
+    # Segments partly off screen are clipped, not wrapped around.
+    img = draw_polylines(np.array([-50.0, 50.0]), np.array([5.0, 5.0]), np.array([2]), (0, 0, 0, 255), 32, 20)
+    assert (img[5, :, 3] > 0).all() and (img[:5, :, 3] == 0).all() and (img[6:, :, 3] == 0).all()

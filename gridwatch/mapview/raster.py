@@ -86,15 +86,19 @@ def density_image(
     cell: int = 3,
     color: RGBA = (230, 60, 0, 255),
     weights: np.ndarray | None = None,
+    upsample: bool = True,
 ) -> np.ndarray:
     """Density of points in ``cell`` x ``cell`` pixel bins as a translucent heat raster.
+
+    With ``upsample=False`` the raster is returned at bin resolution (``ceil(height / cell)`` x
+    ``ceil(width / cell)``) for the caller to scale when drawing.
 
     Opacity grows with the logarithm of the count, so single detections stay visible and dense
     clusters saturate instead of hiding everything else.
     """
     gw = (width + cell - 1) // cell
     gh = (height + cell - 1) // cell
-    img = np.zeros((height, width, 4), dtype=np.uint8)
+    img = np.zeros((height, width, 4) if upsample else (gh, gw, 4), dtype=np.uint8)
     if len(px) == 0:
         return img
     gx = np.floor(px / cell).astype(np.int64)
@@ -111,6 +115,8 @@ def density_image(
     g = color[1] * (1 - level)
     b = color[2] * (1 - level)
     tile = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
+    if not upsample:
+        return tile
     img[:] = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)[:height, :width]
     return img
 
@@ -142,3 +148,52 @@ class DensityBins:
         self.cell = cell
         self.count = counts[occupied].astype(np.float64)
         self.xy = np.column_stack([minx + (occupied % nx + 0.5) * cell, miny + (occupied // nx + 0.5) * cell])
+
+
+def draw_polylines(
+    x: np.ndarray,
+    y: np.ndarray,
+    run_lengths: np.ndarray,
+    color: RGBA,
+    width: int,
+    height: int,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """1-pixel lines (no antialiasing) along polylines, drawn with numpy.
+
+    Vertices ``(x, y)`` in pixels form consecutive runs (one polyline each).  Each segment is
+    sampled at least once per pixel along its longer axis and the samples are set in the image:
+    the same pixels a non-antialiased cosmetic pen paints, in a few vectorised steps instead of
+    one long QPainter call that holds the interpreter lock.
+    """
+    img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
+    n = len(x)
+    if n < 2:
+        return img
+    run_lengths = np.asarray(run_lengths, dtype=np.int64)
+    last_of_run = np.cumsum(run_lengths) - 1
+    seg = np.ones(n - 1, dtype=bool)
+    seg[last_of_run[last_of_run < n - 1]] = False  # no segment from one run into the next
+    i0 = np.flatnonzero(seg)
+    x0, y0, x1, y1 = x[i0], y[i0], x[i0 + 1], y[i0 + 1]
+    on = ~(((x0 < 0) & (x1 < 0)) | ((x0 >= width) & (x1 >= width)) | ((y0 < 0) & (y1 < 0))
+           | ((y0 >= height) & (y1 >= height)))
+    x0, y0, x1, y1 = x0[on], y0[on], x1[on], y1[on]
+    dx, dy = x1 - x0, y1 - y0
+    steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
+    # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
+    steps = np.minimum(steps, 2 * (width + height))
+    total = int(steps.sum())
+    if total == 0:
+        return img
+    frac = np.arange(total, dtype=np.float32) - np.repeat((np.cumsum(steps) - steps).astype(np.float32), steps)
+    frac *= np.repeat((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), steps)
+    px = np.rint(np.repeat(x0.astype(np.float32), steps) + np.repeat(dx.astype(np.float32), steps) * frac)
+    py = np.rint(np.repeat(y0.astype(np.float32), steps) + np.repeat(dy.astype(np.float32), steps) * frac)
+    px = px.astype(np.int32)
+    py = py.astype(np.int32)
+    ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    flat = img.view(np.uint32).reshape(-1)
+    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
+    flat[py[ok].astype(np.int64) * width + px[ok]] = value
+    return img

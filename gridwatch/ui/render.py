@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 from ..layers.base import Style
 from ..mapview.data import LayerData, MapData
 from ..mapview.labels import PlacedLabel, place_labels
-from ..mapview.raster import density_image, splat_markers
+from ..mapview.raster import density_image, draw_polylines, splat_markers
 from ..mapview.viewport import Viewport
 from ..tasks import CancelToken
 from .qtarrays import path_from_runs, polygonf
@@ -48,17 +48,24 @@ def painting(img: QImage) -> Iterator[QPainter]:
         p.end()
 
 
+class ArrayImage(QImage):
+    """A QImage drawn straight from a numpy array's memory (no copy); it keeps the array alive."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr)
+        h, w = arr.shape[:2]
+        super().__init__(arr.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
+        self._array = arr
+
+
 def new_image(width: int, height: int) -> QImage:
-    img = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
-    img.fill(0)
-    return img
+    """A transparent image to paint on. Backed by ``np.zeros`` (calloc): no fill pass needed."""
+    return ArrayImage(np.zeros((max(1, height), max(1, width), 4), dtype=np.uint8))
 
 
 def image_from_array(arr: np.ndarray) -> QImage:
-    """Wrap a (h, w, 4) premultiplied BGRA array as a QImage (copied, so it owns its memory)."""
-    h, w, _ = arr.shape
-    arr = np.ascontiguousarray(arr)
-    return QImage(arr.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied).copy()
+    """Wrap a (h, w, 4) premultiplied BGRA array as a QImage without copying it."""
+    return ArrayImage(arr)
 
 
 def qcolor(rgba: tuple[int, int, int, int], alpha: Optional[int] = None) -> QColor:
@@ -219,10 +226,17 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
                     hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
                     p.fillPath(path, hatch)
         parts.append((img, alpha / 255.0))
+    if style.stroke_width < 1.5:
+        # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
+        # no long QPainter call holding the interpreter lock while the GUI thread waits.
+        pieces = _visible_pieces(layer, vp, visible)
+        x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+        arr = draw_polylines(x, y, lengths, (*style.stroke[:3], 255), vp.width, vp.height)
+        parts.append((image_from_array(arr), style.stroke[3] / 255.0))
+        return parts
     img = new_image(vp.width, vp.height)
     with painting(img) as p:
-        # Thin cell outlines look crisp and draw fast without antialiasing; thicker boundaries
-        # (townships) need it to look smooth.
+        # Thicker boundaries (townships) need antialiasing to look smooth.
         p.setRenderHint(QPainter.RenderHint.Antialiasing, style.stroke_width >= 1.5)
         # Thin lines use the cosmetic 1 px pen (width 0): Qt's fastest line path.
         pen = QPen(qcolor(style.stroke, 255), style.stroke_width if style.stroke_width >= 1.5 else 0)
@@ -257,8 +271,9 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         by = bins.xy[:, 1] * sy + oy
         inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
         if force_density or bins.count[inside].sum() > DENSITY_THRESHOLD:
-            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside])
-            return [(image_from_array(arr), 1.0)]
+            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
+                                upsample=False)
+            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
     pad = 6 * vp.res / vp.kx
     if layer.sorted_xy is not None:
         lo, hi = layer.lon_slice(minx - pad, maxx + pad)
@@ -275,7 +290,7 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         cancel.raise_if_cancelled()
     dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
     if dense:
-        arr = density_image(px[on], py[on], vp.width, vp.height)
+        arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
         return [(image_from_array(arr), 1.0)]
     cats = cats_all[on] if cats_all is not None else np.full(n_on, -1, dtype=np.int16)
     default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
