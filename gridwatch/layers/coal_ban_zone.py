@@ -12,5 +12,5 @@ SPEC = LayerSpec(
     accepted_geometries=("Polygon", "MultiPolygon"),
     fields=ZONE_FIELDS,
     label_field="name",
-    style=Style(stroke=(120, 72, 20, 255), stroke_width=1.5, fill=(150, 95, 40, 50), hatch="diagonal"),
+    style=Style(stroke=(120, 72, 20, 255), stroke_width=1.2, fill=(150, 95, 40, 50), hatch="diagonal"),
 )

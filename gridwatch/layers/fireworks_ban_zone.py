@@ -41,6 +41,6 @@ SPEC = LayerSpec(
         Field("ban_period_end", "TEXT", "禁放截止(月-日)", "Ban period end (MM-DD)", pattern=_MMDD),
     ),
     label_field="name",
-    style=Style(stroke=(200, 30, 30, 255), stroke_width=1.5, fill=(230, 60, 60, 40), hatch="cross"),
+    style=Style(stroke=(200, 30, 30, 255), stroke_width=1.2, fill=(230, 60, 60, 40), hatch="cross"),
     rules=(_period_given,),
 )

@@ -62,8 +62,9 @@ class LayerData:
     sorted_xy: Optional[np.ndarray] = None
     sorted_category: Optional[np.ndarray] = None
     _labels: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
-    #: Fine pre-binned counts of a big point layer (see :class:`~gridwatch.mapview.raster.DensityBins`).
-    density_bins: Optional[DensityBins] = None
+    #: Pre-binned counts of a big point layer at a few resolutions, finest first
+    #: (see :class:`~gridwatch.mapview.raster.DensityBins`).
+    density_levels: tuple[DensityBins, ...] = ()
 
     _tree: Optional[shapely.STRtree] = None
 
@@ -236,7 +237,7 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     data.point_feature = np.arange(len(xy), dtype=np.int64)
     data.categories, data.category = _categories(spec, frame)
     if len(xy) > DENSITY_BINS_FROM:
-        data.density_bins = DensityBins(xy, cell=0.0)
+        data.density_levels = tuple(DensityBins(xy, cell=0.0, max_bins=m) for m in (2048, 512, 128))
         data.x_order = np.argsort(xy[:, 0])
         data.sorted_xy = xy[data.x_order]
         data.x_sorted = np.ascontiguousarray(data.sorted_xy[:, 0])

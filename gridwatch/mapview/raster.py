@@ -106,10 +106,12 @@ def density_image(
     ok = (gx >= 0) & (gx < gw) & (gy >= 0) & (gy < gh)
     w = None if weights is None else weights[ok]
     counts = np.bincount(gy[ok] * gw + gx[ok], weights=w, minlength=gw * gh).reshape(gh, gw)
-    if counts.max() == 0:
+    top = counts.max()
+    if top == 0:
         return img
-    level = np.log1p(counts) / np.log1p(counts.max())
-    alpha = np.where(counts > 0, 0.35 + 0.65 * level, 0.0)
+    counts = counts.astype(np.float32)
+    level = np.log1p(counts) * np.float32(1.0 / np.log1p(top))
+    alpha = np.where(counts > 0, np.float32(0.35) + np.float32(0.65) * level, np.float32(0.0))
     # Colour shifts from orange to deep red as density grows.
     r = color[0] * (1 - 0.3 * level) + 200 * 0.3 * level
     g = color[1] * (1 - level)
