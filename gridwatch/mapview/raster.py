@@ -185,9 +185,29 @@ def draw_polylines(
     steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
     # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
     steps = np.minimum(steps, 2 * (width + height))
+    flat = img.view(np.uint32).reshape(-1)
+    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
+    # Work in batches of about CHUNK samples: short numpy calls keep other threads (the GUI)
+    # from waiting long for the interpreter lock, and temporaries stay small.
+    ends = np.searchsorted(np.cumsum(steps), np.arange(CHUNK, int(steps.sum()) + CHUNK, CHUNK))
+    start = 0
+    for end in np.unique(np.minimum(ends + 1, len(steps))).tolist():
+        if end <= start:
+            continue
+        _sample_segments(flat, value, x0[start:end], y0[start:end], dx[start:end], dy[start:end],
+                         steps[start:end], width, height)
+        start = end
+    return img
+
+
+CHUNK = 100_000
+
+
+def _sample_segments(flat: np.ndarray, value: np.uint32, x0: np.ndarray, y0: np.ndarray, dx: np.ndarray,
+                     dy: np.ndarray, steps: np.ndarray, width: int, height: int) -> None:
     total = int(steps.sum())
     if total == 0:
-        return img
+        return
     frac = np.arange(total, dtype=np.float32) - np.repeat((np.cumsum(steps) - steps).astype(np.float32), steps)
     frac *= np.repeat((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), steps)
     px = np.rint(np.repeat(x0.astype(np.float32), steps) + np.repeat(dx.astype(np.float32), steps) * frac)
@@ -195,7 +215,4 @@ def draw_polylines(
     px = px.astype(np.int32)
     py = py.astype(np.int32)
     ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-    flat = img.view(np.uint32).reshape(-1)
-    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
     flat[py[ok].astype(np.int64) * width + px[ok]] = value
-    return img

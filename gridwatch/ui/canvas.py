@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -65,6 +66,10 @@ class RenderResult:
     seconds: float
 
 
+#: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
+_LAYER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gridwatch-layer")
+
+
 class RenderJob(QRunnable):
     """Render the layers of one request into per-layer parts and a composite."""
 
@@ -85,6 +90,7 @@ class RenderJob(QRunnable):
         vp = req.viewport
         try:
             parts: dict[str, tuple[Viewport, list]] = {}
+            todo = []
             for name in req.order:
                 state = req.states[name]
                 if not state.visible:
@@ -92,9 +98,15 @@ class RenderJob(QRunnable):
                 cached = req.cached.get(name)
                 if cached is not None and cached[0] == vp:
                     parts[name] = cached
-                    continue
-                self.cancel.raise_if_cancelled()
-                parts[name] = (vp, R.render_layer(self.data.layers[name], vp, cancel=self.cancel))
+                else:
+                    todo.append(name)
+            # Layers render on both cores: most of the work is numpy, which runs without the
+            # interpreter lock. Biggest first, so the two workers finish together.
+            todo.sort(key=lambda n: -self.data.layers[n].count)
+            futures = {n: _LAYER_POOL.submit(R.render_layer, self.data.layers[n], vp, None, self.cancel)
+                       for n in todo}
+            for name, fut in futures.items():
+                parts[name] = (vp, fut.result())
             key = f"selection:{req.selection_version}"
             cached = req.cached.get(key)
             if cached is not None and cached[0] == vp:
@@ -138,8 +150,8 @@ class MapCanvas(QWidget):
         super().__init__(parent)
         # Renders run on worker threads that hold the interpreter lock while they draw; with
         # CPython's default 5 ms switch interval the GUI thread can wait that long for every
-        # bytecode slice. 1 ms keeps pans and the progress bar smooth during a render.
-        sys.setswitchinterval(0.001)
+        # bytecode slice. 0.2 ms keeps pans and the progress bar smooth during a render.
+        sys.setswitchinterval(0.0002)
         self.setObjectName("mapCanvas")
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
