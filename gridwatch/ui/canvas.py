@@ -105,6 +105,10 @@ class RenderJob(QRunnable):
             todo.sort(key=lambda n: -self.data.layers[n].count)
             futures = {n: _LAYER_POOL.submit(R.render_layer, self.data.layers[n], vp, None, self.cancel)
                        for n in todo}
+            labels = None
+            if req.labels:
+                visible = [n for n in req.order if req.states[n].visible]
+                labels = _LAYER_POOL.submit(R.render_labels, self.data, vp, visible)
             for name, fut in futures.items():
                 parts[name] = (vp, fut.result())
             key = f"selection:{req.selection_version}"
@@ -114,9 +118,8 @@ class RenderJob(QRunnable):
             elif SELECTION_LAYER in self.data.layers:
                 parts[key] = (vp, R.render_selection(self.data.layers[SELECTION_LAYER], vp, req.selection))
             self.cancel.raise_if_cancelled()
-            if req.labels:
-                visible = [n for n in req.order if req.states[n].visible]
-                parts["labels"] = (vp, [(R.render_labels(self.data, vp, visible), 1.0)])
+            if labels is not None:
+                parts["labels"] = (vp, [(labels.result(), 1.0)])
             stack = []
             for name in req.order:
                 if name in parts:
