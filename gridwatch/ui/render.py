@@ -14,7 +14,7 @@ Lessons measured on this kind of machine shape the code:
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional
+from typing import Iterator, Optional
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -140,45 +140,6 @@ def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) ->
     return out
 
 
-def piece_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, per_path: int = 6000) -> list[QPainterPath]:
-    """Visible outline pieces as a few QPainterPaths (each a bounded amount of drawing work)."""
-    pieces = _visible_pieces(layer, vp, feature_mask)
-    paths = []
-    for chunk_start in range(0, len(pieces), per_path):
-        chunk = pieces[chunk_start:chunk_start + per_path]
-        x, y, lengths = _piece_screen_xy(layer, vp, chunk)
-        paths.append(path_from_runs(x, y, lengths))
-    return paths
-
-
-def ring_polygons(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
-                  min_pixels: float = 0.0) -> list[QPolygonF]:
-    """One numpy-filled QPolygonF per visible ring, in screen pixels."""
-    if len(layer.ring_feature) == 0:
-        return []
-    ring_ok = feature_mask[layer.ring_feature]
-    if min_pixels > 0:
-        fb = layer.bounds[layer.ring_feature]
-        ring_ok &= np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res >= min_pixels
-    sx, ox, sy, oy = vp.affine()
-    off = layer.ring_offsets
-    out = []
-    for r in np.flatnonzero(ring_ok):
-        xy = layer.ring_xy[off[r]:off[r + 1]]
-        out.append(polygonf(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy))
-    return out
-
-
-def feature_fill_path(layer: LayerData, vp: Viewport, features: np.ndarray) -> QPainterPath:
-    """One closed path (odd-even fill, so holes stay open) of the given features."""
-    path = QPainterPath()
-    path.setFillRule(Qt.FillRule.OddEvenFill)
-    for p in ring_paths(layer, vp, np.isin(np.arange(layer.count), features)):
-        path.addPath(p)
-    path.setFillRule(Qt.FillRule.OddEvenFill)
-    return path
-
-
 def _closed(paths: list[QPainterPath]) -> QPainterPath:
     out = QPainterPath()
     out.setFillRule(Qt.FillRule.OddEvenFill)
@@ -237,22 +198,15 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
     img = new_image(vp.width, vp.height)
     with painting(img) as p:
         # Thicker boundaries (townships) need antialiasing to look smooth.
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, style.stroke_width >= 1.5)
-        # Thin lines use the cosmetic 1 px pen (width 0): Qt's fastest line path.
-        pen = QPen(qcolor(style.stroke, 255), style.stroke_width if style.stroke_width >= 1.5 else 0)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(qcolor(style.stroke, 255), style.stroke_width)
         pen.setCosmetic(True)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        if style.stroke_width >= 1.5:
-            # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
-            for poly in piece_polylines(layer, vp, visible):
-                p.drawPolyline(poly)
-        else:
-            for path in piece_paths(layer, vp, visible):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                p.drawPath(path)
+        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
+        for poly in piece_polylines(layer, vp, visible):
+            p.drawPolyline(poly)
     parts.append((img, style.stroke[3] / 255.0))
     return parts
 
@@ -441,5 +395,3 @@ def compose(parts: list[Part], width: int, height: int, background: QColor = QCo
             p.drawImage(QRectF(0, 0, width, height), img)
     return out
 
-
-StyleFor = Callable[[str], Style]
