@@ -70,6 +70,34 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run(args.project)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers.pipeline import ImportOptions, commit_import, prepare_import
+
+    field_map: dict[str, str] = {}
+    for item in args.field_map or []:
+        if "=" not in item:
+            raise GridWatchError(f"--field-map {item!r}: write SRC=DST (source field = layer field)")
+        src, dst = item.split("=", 1)
+        field_map[src.strip()] = dst.strip()
+    options = ImportOptions(kind=args.layer, source_layer=args.source_layer, field_map=field_map,
+                            encoding=args.encoding, crs=_crs_arg(args.crs),
+                            mode="replace" if args.replace else "append", user=args.user or "")
+    prepared = prepare_import(args.project, args.file, options)
+    if args.dry_run:
+        print(prepared.report.summary())
+        print("dry run: nothing written")
+        return 0
+    report = commit_import(prepared)
+    print(report.summary())
+    return 0
+
+
+def _crs_arg(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    return f"EPSG:{value}" if value.isdigit() else value
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -85,6 +113,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     print(f"wrote {path}")
     return 0
+
+
+def _layer_kinds() -> tuple[str, ...]:
+    from .layers import LAYERS
+
+    return tuple(LAYERS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("import", help="import a file into a project layer (all or nothing)")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("file", type=Path, help="shapefile (.shp or .zip), GeoJSON, GeoPackage, KML, CSV or XLSX")
+    p.add_argument("--layer", required=True, choices=list(_layer_kinds()), help="project layer to import into")
+    p.add_argument("--source-layer", help="layer inside the file (GeoPackage, KML, zip with several)")
+    p.add_argument("--field-map", action="append", metavar="SRC=DST",
+                   help="source field SRC fills layer field DST (repeatable)")
+    p.add_argument("--encoding", help="text encoding of the file (default: .cpg or detected)")
+    p.add_argument("--crs", help="CRS of the file when it has none, e.g. 4490 or EPSG:4547")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="add to the layer (default)")
+    mode.add_argument("--replace", action="store_true", help="replace the layer's features")
+    p.add_argument("--user", help="name recorded in the audit log (default: login name)")
+    p.add_argument("--dry-run", action="store_true", help="check and summarise, write nothing")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("sample", help="generate the sample district (or a stress district)")
     p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")

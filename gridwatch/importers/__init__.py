@@ -1,0 +1,1 @@
+"""Importers: bring real-world files into a project."""

@@ -1,0 +1,601 @@
+"""Bring a real-world file into a project layer, safely.
+
+Two steps, so the app can show a summary before anything is written:
+
+1. :func:`prepare_import` reads the source (any supported format), maps its fields onto the
+   layer's fields, repairs invalid geometries (each repair reported), drops empty ones (counted),
+   flattens Z/M, reprojects to EPSG:4490, joins fire points to their cell, village and township,
+   drops fire points outside the district and detections already in the project, and validates
+   the result against the layer's rules.  Nothing is written.
+2. :func:`commit_import` writes the prepared rows and an audit-log entry in one SQLite
+   transaction.  A failure or a cancel rolls everything back: the project file is left exactly as
+   it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import uuid as _uuid
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..crs import PROJECT_EPSG
+from ..errors import LayerImportError
+from ..layers import LAYERS
+from ..layers.base import LayerSpec, uuids_from_rng
+from ..storage.gpkg import (
+    connect_readwrite,
+    geometry_to_blob,
+    quote_ident,
+    sqlite_tables,
+    transaction,
+)
+from ..storage.project import GEOMETRY_COLUMN, Project, check_project
+from ..tasks import CancelToken, ProgressCallback, Steps
+
+#: Source field names (lower case, Chinese as is) that usually hold a target field.
+FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "代码", "编码", "区划代码", "行政代码", "统计代码", "dm", "xzqdm", "bm", "网格编码", "gridcode"),
+    "name": ("name", "名称", "mc", "xzqmc", "乡镇名称", "村名称", "网格名称", "村名", "镇名", "工地名称", "矿山名称", "项目名称"),
+    "county_code": ("county_code", "区县代码", "县代码", "xdm"),
+    "township_code": ("township_code", "乡镇代码", "镇代码", "xzdm", "街道代码"),
+    "village_code": ("village_code", "村代码", "村级代码", "cdm", "社区代码"),
+    "kind": ("kind", "类型", "lx", "矿种"),
+    "level": ("level", "级别", "网格级别"),
+    "legal_basis": ("legal_basis", "依据", "划定依据", "法律依据"),
+    "in_force_from": ("in_force_from", "生效日期", "实施日期", "起始日期"),
+    "in_force_to": ("in_force_to", "失效日期", "截止日期"),
+    "status": ("status", "状态", "zt"),
+    "operator": ("operator", "经营单位", "企业名称", "单位"),
+    "developer": ("developer", "建设单位", "开发商"),
+    "area_m2": ("area_m2", "面积", "占地面积", "mj"),
+    "dust_grade": ("dust_grade", "等级", "扬尘等级", "管控等级", "评级"),
+    "online_monitor": ("online_monitor", "在线监测", "监测设备"),
+    "start_date": ("start_date", "开工日期", "开工时间"),
+    "end_date": ("end_date", "竣工日期", "完工日期"),
+}
+
+#: Values that fill a required field the file does not have.
+FIELD_DEFAULTS: dict[tuple[str, str], Any] = {
+    ("village", "kind"): "village",
+    ("grid_cell", "level"): "grid",
+    ("fire_point", "status"): "unverified",
+}
+
+_TRUE = {"1", "true", "t", "yes", "y", "是", "有", "✓"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "无", ""}
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose (CLI options or the Import dialog)."""
+
+    kind: str
+    source_layer: Optional[str] = None
+    field_map: dict[str, str] = field(default_factory=dict)  # source field -> target field
+    encoding: Optional[str] = None
+    crs: Optional[str] = None
+    mode: str = "append"  # "append" or "replace"
+    user: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, before commit, will do)."""
+
+    file: str
+    kind: str
+    mode: str
+    read: int = 0
+    imported: int = 0
+    empty_dropped: int = 0
+    repaired: list[str] = field(default_factory=list)
+    converted: list[str] = field(default_factory=list)
+    outside: int = 0
+    duplicates: int = 0
+    replaced: int = 0
+    field_map: dict[str, str] = field(default_factory=dict)  # target -> source
+    encoding: Optional[str] = None
+    crs: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [f"{self.file} -> {self.kind} ({self.mode})",
+                 f"read {self.read:,}, imported {self.imported:,}"]
+        if self.empty_dropped:
+            lines.append(f"dropped {self.empty_dropped:,} empty or NULL geometries")
+        if self.repaired:
+            lines.append(f"repaired {len(self.repaired):,} invalid geometries")
+        if self.outside:
+            lines.append(f"{self.outside:,} points outside the district (not stored)")
+        if self.duplicates:
+            lines.append(f"{self.duplicates:,} detections already in the project (skipped)")
+        if self.replaced:
+            lines.append(f"replaced {self.replaced:,} existing features")
+        lines += self.converted + self.notes
+        return "\n".join(lines)
+
+
+@dataclass
+class PreparedImport:
+    """Rows ready to write (EPSG:4490, target schema, validated) and the report so far."""
+
+    project: Path
+    source: Path
+    options: ImportOptions
+    frame: gpd.GeoDataFrame
+    report: ImportReport
+    source_sha256: str
+
+
+# --------------------------------------------------------------------------------------------
+# field mapping
+
+
+def _norm(name: str) -> str:
+    return str(name).strip().lower().replace("（", "(").replace("）", ")").split("(")[0].strip()
+
+
+def guess_field_map(spec: LayerSpec, source_fields: list[str]) -> dict[str, str]:
+    """``target -> source`` guesses: same name first, then the synonyms table."""
+    by_norm = {_norm(f): f for f in source_fields}
+    out: dict[str, str] = {}
+    for f in spec.fields:
+        if f.name == "uuid":
+            continue
+        for candidate in (f.name,) + FIELD_SYNONYMS.get(f.name, ()):
+            src = by_norm.get(_norm(candidate))
+            if src is not None and src not in out.values():
+                out[f.name] = src
+                break
+    return out
+
+
+def _to_text(series: pd.Series) -> pd.Series:
+    """Text as a person typed it: 130110100.0 read from a spreadsheet becomes '130110100'."""
+
+    def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        s = str(v).strip()
+        return s if s else None
+
+    return series.map(conv).astype(object)
+
+
+def _convert(series: pd.Series, type_: str, target: str, kind: str, name: str) -> pd.Series:
+    if type_ == "TEXT":
+        return _to_text(series)
+    if type_ in ("INTEGER", "REAL"):
+        num = pd.to_numeric(series.replace("", np.nan), errors="coerce")
+        bad = num.isna() & series.notna() & (series.astype(str).str.strip() != "")
+        if bad.any():
+            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
+            raise LayerImportError(f"{name}: field {target} needs numbers; rows {rows} hold "
+                                   f"{[series.iloc[r - 1] for r in rows]}")
+        return num.round().astype("Int64") if type_ == "INTEGER" else num.astype(float)
+    if type_ == "BOOLEAN":
+        text = series.astype(str).str.strip().str.lower()
+        out = text.isin(_TRUE)
+        bad = ~(out | text.isin(_FALSE) | series.isna())
+        if bad.any():
+            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
+            raise LayerImportError(f"{name}: field {target} needs yes/no (是/否, 1/0); rows {rows} do not")
+        return out
+    if type_ in ("DATE", "DATETIME"):
+        parsed = pd.to_datetime(series, errors="coerce")
+        bad = parsed.isna() & series.notna() & (series.astype(str).str.strip() != "")
+        if bad.any():
+            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
+            raise LayerImportError(f"{name}: field {target} needs dates; rows {rows} hold "
+                                   f"{[series.iloc[r - 1] for r in rows]}")
+        if type_ == "DATE":
+            return pd.Series([None if pd.isna(d) else d.date() for d in parsed], index=series.index, dtype=object)
+        return parsed.dt.tz_localize("UTC") if parsed.dt.tz is None else parsed.dt.tz_convert("UTC")
+    return series
+
+
+# --------------------------------------------------------------------------------------------
+# geometry
+
+
+def _clean_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport) -> gpd.GeoDataFrame:
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    report.empty_dropped = int(empty.sum())
+    frame = frame.loc[~empty].copy()
+    geoms = geoms[~empty]
+    rows = frame["__row"].to_numpy()
+    if shapely.has_z(geoms).any() or _has_m(geoms):
+        report.converted.append("Z/M coordinates dropped: GridWatch stores 2D geometry")
+        geoms = shapely.force_2d(geoms)
+    allowed = set(spec.accepted_geometries)
+    wants_areas = bool(allowed & {"Polygon", "MultiPolygon"})
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        fixed = shapely.make_valid(geoms[invalid])
+        if wants_areas:
+            # make_valid may return a collection with stray lines: keep the area part.
+            fixed = np.array([g if g.geom_type in ("Polygon", "MultiPolygon") else
+                              shapely.collection_extract(g, 3) for g in fixed], dtype=object)
+        geoms[invalid] = fixed
+        for r, reason in zip(rows[invalid], reasons):
+            report.repaired.append(f"row {r}: {reason}")
+    types = shapely.get_type_id(geoms)
+    names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+             7: "GeometryCollection"}
+    # Single-part multipoints fit a point layer.
+    if "Point" in allowed:
+        single = (types == 4) & (shapely.get_num_geometries(geoms) == 1)
+        if single.any():
+            geoms[single] = shapely.get_geometry(geoms[single], 0)
+            types = shapely.get_type_id(geoms)
+    wrong = np.array([names.get(int(t), "?") not in allowed for t in types])
+    if wrong.any():
+        kinds = sorted({names.get(int(t), "?") for t in types[wrong]})
+        raise LayerImportError(
+            f"{report.file}: {int(wrong.sum())} feature(s) are {', '.join(kinds)} but the {spec.name} layer "
+            f"takes {', '.join(spec.accepted_geometries)} (first at source row {int(rows[wrong][0])}); "
+            "choose the right layer kind or file"
+        )
+    now_empty = shapely.is_empty(geoms)
+    if now_empty.any():
+        report.empty_dropped += int(now_empty.sum())
+        frame = frame.loc[~now_empty].copy()
+        geoms = geoms[~now_empty]
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+    return frame
+
+
+def _has_m(geoms: np.ndarray) -> bool:
+    try:
+        return bool(shapely.has_m(geoms).any())
+    except AttributeError:  # shapely without M support
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# fire points
+
+
+def _fire_frame(source_frame: gpd.GeoDataFrame, name: str, report: ImportReport) -> gpd.GeoDataFrame:
+    from .fires import normalize_fire_table
+
+    raw = pd.DataFrame(source_frame.drop(columns=source_frame.geometry.name))
+    cols = {_norm(c) for c in raw.columns}
+    if not cols & {"longitude", "lon", "经度", "中心经度", "东经", "x"}:
+        pts = source_frame.to_crs(PROJECT_EPSG).geometry
+        raw["longitude"] = pts.x.astype(str)
+        raw["latitude"] = pts.y.astype(str)
+    fires, notes = normalize_fire_table(raw, name=name)
+    report.notes += notes
+    geom = gpd.GeoSeries(shapely.points(fires["longitude"].to_numpy(), fires["latitude"].to_numpy()),
+                         index=fires.index, crs=PROJECT_EPSG)
+    out = gpd.GeoDataFrame(fires.drop(columns=["longitude", "latitude"]), geometry=geom)
+    out["__row"] = fires["row"].to_numpy() if "row" in fires.columns else np.arange(1, len(fires) + 1)
+    return out
+
+
+def _join_cells(frame: gpd.GeoDataFrame, project: Project) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the containing cell for every point (-1 outside) and the cells frame."""
+    cells = project.read_layer("grid_cell", columns=["code", "village_code", "township_code"])
+    tree = shapely.STRtree(np.asarray(cells.geometry.values))
+    hit = tree.query(np.asarray(frame.geometry.values), predicate="within")
+    cell_of = np.full(len(frame), -1, dtype=np.int64)
+    cell_of[hit[0]] = hit[1]
+    return cell_of, cells
+
+
+def _existing_fire_keys(project: Project) -> set[tuple]:
+    frame, xy = project.read_point_layer("fire_point")
+    if len(frame) == 0:
+        return set()
+    t = pd.to_datetime(frame["detected_utc"].astype(str), utc=True, format="ISO8601").astype("int64") // 10**6
+    return set(zip(np.round(xy[:, 0], 6), np.round(xy[:, 1], 6), t.to_numpy(), frame["source"].astype(str)))
+
+
+# --------------------------------------------------------------------------------------------
+# prepare
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def prepare_import(
+    project_path: os.PathLike[str] | str,
+    source_path: os.PathLike[str] | str,
+    options: ImportOptions,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> PreparedImport:
+    """Read, map, repair, reproject, join and validate; write nothing.  See the module doc."""
+    from .sources import read_source
+
+    project_path = Path(project_path)
+    source = Path(source_path)
+    if options.kind not in LAYERS:
+        raise LayerImportError(f"unknown layer kind {options.kind!r}; choose one of {', '.join(LAYERS)}")
+    if options.mode not in ("append", "replace"):
+        raise LayerImportError(f"mode must be append or replace, not {options.mode!r}")
+    check_project(project_path)
+    project = Project.open(project_path)
+    spec = LAYERS[options.kind]
+    steps = Steps(progress, cancel, [("read", 3), ("map", 1), ("join", 2), ("validate", 1)])
+    report = ImportReport(file=str(source), kind=options.kind, mode=options.mode)
+    steps.start("read", "reading")
+    frame = read_source(source, layer=options.source_layer, encoding=options.encoding, crs=options.crs)
+    report.read = len(frame)
+    report.encoding = getattr(frame, "attrs", {}).get("encoding")
+    report.crs = frame.crs.to_string() if frame.crs is not None else None
+    report.notes += list(frame.attrs.get("notes", [])) if hasattr(frame, "attrs") else []
+    frame = frame.reset_index(drop=True)
+    frame["__row"] = np.arange(1, len(frame) + 1)
+    steps.report(1.0)
+
+    steps.start("map", "mapping fields")
+    if options.kind == "fire_point":
+        fires = _fire_frame(frame, source.name, report)
+        out = fires
+    else:
+        frame = _clean_geometries(frame, spec, report)
+        frame = frame.to_crs(PROJECT_EPSG) if frame.crs is not None else frame.set_crs(PROJECT_EPSG)
+        mapping = guess_field_map(spec, [c for c in frame.columns if c not in ("__row", frame.geometry.name)])
+        for src, dst in options.field_map.items():
+            if src not in frame.columns:
+                raise LayerImportError(f"{source.name}: --field-map names source field {src!r}, which the file "
+                                       f"does not have; its fields: {', '.join(map(str, frame.columns[:-2]))}")
+            if dst not in spec.field_names:
+                raise LayerImportError(f"{source.name}: --field-map target {dst!r} is not a field of "
+                                       f"{spec.name}; fields: {', '.join(spec.field_names)}")
+            mapping = {k: v for k, v in mapping.items() if v != src}
+            mapping[dst] = src
+        report.field_map = dict(mapping)
+        out = gpd.GeoDataFrame({"__row": frame["__row"].to_numpy()}, geometry=frame.geometry.values, crs=PROJECT_EPSG)
+        for f in spec.fields:
+            if f.name == "uuid":
+                continue
+            if f.name in mapping:
+                out[f.name] = _convert(frame[mapping[f.name]].reset_index(drop=True), f.type, f.name,
+                                       options.kind, source.name).to_numpy()
+            elif (options.kind, f.name) in FIELD_DEFAULTS:
+                out[f.name] = FIELD_DEFAULTS[(options.kind, f.name)]
+    steps.report(1.0)
+
+    steps.start("join", "joining to cells")
+    if options.kind == "fire_point":
+        cell_of, cells = _join_cells(out, project)
+        inside = cell_of >= 0
+        report.outside = int((~inside).sum())
+        out = out.loc[inside].copy()
+        c = cells.iloc[cell_of[inside]]
+        out["cell_code"] = c["code"].to_numpy()
+        out["village_code"] = c["village_code"].to_numpy()
+        out["township_code"] = c["township_code"].to_numpy()
+        out["status"] = "unverified"
+        utc = out["detected_utc"]
+        out["detected_local"] = (utc + pd.Timedelta(hours=8)).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00").astype(object)
+        # The same detection twice (in the file, or already imported) is stored once.
+        xs = np.round(shapely.get_x(np.asarray(out.geometry.values)), 6)
+        ys = np.round(shapely.get_y(np.asarray(out.geometry.values)), 6)
+        keys = list(zip(xs, ys, np.asarray(utc.astype("datetime64[ms, UTC]").astype("int64")),
+                        out["source"].astype(str)))
+        existing = _existing_fire_keys(project) if options.mode == "append" else set()
+        seen: set[tuple] = set()
+        keep = np.zeros(len(keys), dtype=bool)
+        for i, k in enumerate(keys):
+            if k in existing or k in seen:
+                continue
+            seen.add(k)
+            keep[i] = True
+        report.duplicates = int((~keep).sum())
+        out = out.loc[keep].copy()
+    elif "township_code" in spec.field_names and out.get("township_code") is None:
+        towns = project.read_layer("township", columns=["code"])
+        tree = shapely.STRtree(np.asarray(towns.geometry.values))
+        reps = shapely.point_on_surface(np.asarray(out.geometry.values))
+        hit = tree.query(reps, predicate="within")
+        codes = np.full(len(out), None, dtype=object)
+        codes[hit[0]] = towns["code"].to_numpy()[hit[1]]
+        out["township_code"] = codes
+    steps.report(1.0)
+
+    steps.start("validate", "checking rules")
+    rng = np.random.default_rng()
+    out = out.reset_index(drop=True)
+    out.insert(0, "uuid", uuids_from_rng(rng, len(out)))
+    target = out.drop(columns="__row")
+    problems = spec.validate(target)
+    unique_codes = "code" in spec.field_names and spec.field("code").unique
+    if unique_codes and options.mode == "append" and not problems:
+        existing = set(project.read_layer(spec.name, columns=["code"])["code"].astype(str))
+        clash = np.flatnonzero(target["code"].astype(str).isin(existing).to_numpy())
+        problems += [f"{spec.name} row {i + 1}: code {target['code'].iloc[i]} is already in the project "
+                     "(use --replace to replace the layer)" for i in clash[:10]]
+    if problems:
+        # The rule messages count rows of the cleaned frame; say which rows of the file they are.
+        rows = out["__row"].to_numpy()
+
+        def source_row(m: re.Match) -> str:
+            i = int(m.group(1)) - 1
+            return f"row {rows[i] if 0 <= i < len(rows) else m.group(1)}"
+
+        shown = [re.sub(r"row (\d+)", source_row, p) for p in problems[:10]]
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise LayerImportError(f"{source.name}: does not fit layer {spec.name}: " + "; ".join(shown) + more)
+    report.imported = len(target)
+    steps.report(1.0)
+    return PreparedImport(project_path, source, options, target, report, _sha256(source))
+
+
+# --------------------------------------------------------------------------------------------
+# commit
+
+
+def _sql_value(value: Any, type_: str) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if type_ == "DATETIME":
+        ts = pd.Timestamp(value)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    if type_ == "DATE":
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)[:10]
+    if type_ == "BOOLEAN":
+        return 1 if bool(value) else 0
+    if type_ == "INTEGER":
+        return int(value)
+    if type_ == "REAL":
+        return float(value)
+    return str(value)
+
+
+def _now_iso() -> str:
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def commit_import(
+    prepared: PreparedImport,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> ImportReport:
+    """Write the prepared rows and an audit entry in one transaction (all or nothing)."""
+    path = prepared.project
+    spec = LAYERS[prepared.options.kind]
+    frame = prepared.frame
+    report = prepared.report
+    steps = Steps(progress, cancel, [("write", 4), ("index", 1)])
+    if _sha256(prepared.source) != prepared.source_sha256:
+        raise LayerImportError(f"{prepared.source}: the file changed since it was checked; import it again")
+    check_project(path)
+    user = prepared.options.user or _current_user()
+    with closing(connect_readwrite(path)) as con:
+        tables = sqlite_tables(con)
+        table = quote_ident(spec.name, tables)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(" + table + ")")]
+        rtree_name = f"rtree_{spec.name}_{GEOMETRY_COLUMN}"
+        gtype = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                            (spec.name,)).fetchone()[0]
+        fields = [f for f in spec.fields if f.name in frame.columns]
+        names = [GEOMETRY_COLUMN] + [f.name for f in fields]
+        insert = ("INSERT INTO " + table + " (" + ", ".join(quote_ident(n, cols) for n in ["fid"] + names)
+                  + ") VALUES (" + ", ".join("?" for _ in range(len(names) + 1)) + ")")
+        # Bulk loads skip the per-row trigger work (R-tree entries through Python functions, a
+        # feature-count UPDATE per row): the triggers are dropped inside the transaction, the
+        # index and the count are written in bulk, and the triggers are recreated with their
+        # exact original SQL before COMMIT. A rollback restores all of it.
+        triggers = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
+            "(name = ? OR name = ?)",
+            (spec.name, rtree_name + "_insert", "trigger_insert_feature_count_" + spec.name),
+        ).fetchall()
+        try:
+            with transaction(con):
+                steps.start("write", "writing")
+                if prepared.options.mode == "replace":
+                    report.replaced = con.execute("SELECT COUNT(*) FROM " + table).fetchone()[0]
+                    con.execute("DELETE FROM " + table)
+                for name, _sql in triggers:
+                    con.execute("DROP TRIGGER " + quote_ident(name, [t[0] for t in triggers]))
+                start = (con.execute("SELECT MAX(fid) FROM " + table).fetchone()[0] or 0) + 1
+                seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (spec.name,)).fetchone()
+                start = max(start, (seq[0] + 1) if seq else 1)
+                geoms = np.asarray(frame.geometry.values, dtype=object)
+                columns = [frame[f.name].tolist() for f in fields]
+                n = len(frame)
+                batch = 20_000
+                for b0 in range(0, n, batch):
+                    b1 = min(n, b0 + batch)
+                    rows = []
+                    for i in range(b0, b1):
+                        rows.append([start + i, geometry_to_blob(geoms[i], 4490, gtype)]
+                                    + [_sql_value(col[i], f.type) for col, f in zip(columns, fields)])
+                    con.executemany(insert, rows)
+                    steps.report(b1 / max(n, 1))
+                steps.start("index", "indexing")
+                if n:
+                    bounds = shapely.bounds(geoms)
+                    fids = np.arange(start, start + n)
+                    rt = quote_ident(rtree_name, sqlite_tables(con))
+                    con.executemany("INSERT INTO " + rt + " VALUES (?, ?, ?, ?, ?)",
+                                    zip(fids.tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
+                                        bounds[:, 1].tolist(), bounds[:, 3].tolist()))
+                for _name, sql in triggers:
+                    con.execute(sql)  # the file's own trigger definitions, verbatim
+                con.execute(
+                    "UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM " + table
+                    + ") WHERE lower(table_name) = lower(?)", (spec.name,))
+                ext = con.execute("SELECT MIN(minx), MIN(miny), MAX(maxx), MAX(maxy) FROM "
+                                  + quote_ident(rtree_name, sqlite_tables(con))).fetchone()
+                con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? "
+                            "WHERE table_name = ?", (*ext, _now_iso(), spec.name))
+                details = report.to_dict()
+                details["repaired"] = details["repaired"][:500]
+                details["source_sha256"] = prepared.source_sha256
+                con.execute(
+                    "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, "
+                    "new_values, details) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                    (str(_uuid.uuid4()), _now_iso(), user, "import", spec.name,
+                     json.dumps(details, ensure_ascii=False)),
+                )
+                steps.report(1.0)
+        except sqlite3.Error as exc:
+            raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
+    return report
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "unknown"
+
+
+def import_file(
+    project_path: os.PathLike[str] | str,
+    source_path: os.PathLike[str] | str,
+    options: ImportOptions,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> ImportReport:
+    """:func:`prepare_import` then :func:`commit_import`."""
+    steps = Steps(progress, cancel, [("prepare", 2), ("commit", 1)])
+    steps.start("prepare", "checking")
+    prepared = prepare_import(project_path, source_path, options,
+                              progress=lambda f, m: steps.report(f, m), cancel=cancel)
+    steps.start("commit", "writing")
+    return commit_import(prepared, progress=lambda f, m: steps.report(f, m), cancel=cancel)
