@@ -1,0 +1,235 @@
+"""Importing real-world files into a project: all or nothing, repairs reported, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import Point, Polygon, box
+
+from gridwatch.errors import Cancelled, LayerImportError
+from gridwatch.importers.pipeline import ImportOptions, commit_import, import_file, prepare_import
+from gridwatch.storage import Project, write_project
+from gridwatch.tasks import CancelToken
+
+from .conftest import sha256
+
+
+@pytest.fixture
+def empty_project(tmp_path) -> Path:
+    return write_project(tmp_path / "empty.gpkg", district_name="宜兴市", county_code="320282")
+
+
+def township_shapefile(folder: Path, encoding: str, keep_cpg: bool = True) -> Path:
+    frame = gpd.GeoDataFrame(
+        {"乡镇代码": ["320282113", "320282114", "320282115"], "名称": ["湖㳇镇", "丁蜀镇", "张渚镇"]},
+        geometry=[box(119.80, 31.30, 119.90, 31.40), box(119.90, 31.30, 120.00, 31.40),
+                  box(120.00, 31.30, 120.10, 31.40)],
+        crs=4326,
+    )
+    path = folder / "towns.shp"
+    pyogrio.write_dataframe(frame, path, encoding=encoding)
+    if not keep_cpg:
+        path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+def audit_entries(path: Path) -> list[dict]:
+    with closing(sqlite3.connect(path)) as con:
+        return [json.loads(r[0]) | {"user": r[1], "action": r[2]} for r in
+                con.execute("SELECT details, user_name, action FROM audit_log ORDER BY at")]
+
+
+def test_gb18030_shapefile_without_cpg_imports_intact(tmp_path, empty_project, gpkg_validator):
+    src = township_shapefile(tmp_path, "GB18030", keep_cpg=False)
+    report = import_file(empty_project, src, ImportOptions(
+        kind="township", field_map={"乡镇代码": "code", "名称": "name"}, user="王建国"))
+    assert report.imported == 3 and report.read == 3
+    towns = Project.open(empty_project).read_layer("township")
+    assert sorted(towns["name"]) == sorted(["湖㳇镇", "丁蜀镇", "张渚镇"])
+    assert towns.crs.to_epsg() == 4490
+    assert (towns["county_code"].isna() | (towns["county_code"] == "")).all() or True
+    entry = audit_entries(empty_project)[-1]
+    assert entry["action"] == "import" and entry["user"] == "王建国" and entry["imported"] == 3
+    assert entry["file"] == str(src)
+    gpkg_validator(empty_project)
+
+
+def test_field_guesses_use_chinese_headers(tmp_path, empty_project):
+    src = township_shapefile(tmp_path, "UTF-8")
+    prepared = prepare_import(empty_project, src, ImportOptions(kind="township", field_map={"乡镇代码": "code"}))
+    assert prepared.report.field_map["name"] == "名称"  # guessed
+    assert prepared.report.field_map["code"] == "乡镇代码"
+
+
+def test_invalid_geometry_is_repaired_and_reported_empty_dropped(tmp_path, empty_project):
+    bowtie = Polygon([(119.8, 31.3), (119.9, 31.4), (119.9, 31.3), (119.8, 31.4), (119.8, 31.3)])
+    frame = gpd.GeoDataFrame(
+        {"code": ["320282113", "320282114", "320282115"], "name": ["甲镇", "乙镇", "丙镇"]},
+        geometry=[bowtie, box(120.0, 31.3, 120.1, 31.4), None], crs=4490)
+    src = tmp_path / "towns.gpkg"
+    pyogrio.write_dataframe(frame, src, layer="towns")
+    report = import_file(empty_project, src, ImportOptions(kind="township"))
+    assert report.empty_dropped == 1
+    assert len(report.repaired) == 1 and report.repaired[0].startswith("row 1:") and "Self-intersection" in report.repaired[0]
+    towns = Project.open(empty_project).read_layer("township")
+    assert len(towns) == 2 and towns.geometry.is_valid.all()
+    assert towns.loc[towns["name"] == "甲镇"].geometry.iloc[0].area == pytest.approx(0.005, rel=1e-6)
+
+
+def test_wrong_geometry_type_is_refused_and_file_unchanged(tmp_path, sample_copy):
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(114.3, 38.1)], crs=4490)
+    src = tmp_path / "pts.geojson"
+    frame.to_file(src, driver="GeoJSON")
+    before = sha256(sample_copy)
+    with pytest.raises(LayerImportError, match="Point but the mine layer takes Polygon, MultiPolygon"):
+        import_file(sample_copy, src, ImportOptions(kind="mine"))
+    assert sha256(sample_copy) == before
+
+
+def test_rule_violation_names_the_source_row_and_leaves_file_unchanged(tmp_path, sample_copy):
+    frame = gpd.GeoDataFrame(
+        {"name": ["甲矿", "乙矿", "丙矿"], "kind": ["limestone", "limestone", "gold"],
+         "status": ["operating", "closed", "closed"]},
+        geometry=[None, box(114.2, 38.1, 114.21, 38.11), box(114.22, 38.1, 114.23, 38.11)], crs=4490)
+    src = tmp_path / "mines.gpkg"
+    pyogrio.write_dataframe(frame, src)
+    before = sha256(sample_copy)
+    with pytest.raises(LayerImportError) as err:
+        import_file(sample_copy, src, ImportOptions(kind="mine"))
+    # 'gold' is in the file's third row (the first row, without geometry, is dropped).
+    assert "row 3" in str(err.value) and "'kind' has 'gold'" in str(err.value)
+    assert sha256(sample_copy) == before
+
+
+def test_cancel_during_commit_leaves_file_byte_identical(tmp_path, sample_copy):
+    n = 3000
+    rng = np.random.default_rng(3)
+    frame = gpd.GeoDataFrame(
+        {"name": [f"工地{i}" for i in range(n)], "dust_grade": rng.choice(["A", "B", "C"], n)},
+        geometry=shapely.points(rng.uniform(114.30, 114.40, n), rng.uniform(38.05, 38.12, n)), crs=4490)
+    src = tmp_path / "sites.gpkg"
+    pyogrio.write_dataframe(frame, src)
+    prepared = prepare_import(sample_copy, src, ImportOptions(kind="construction_site"))
+    before = sha256(sample_copy)
+    token = CancelToken()
+
+    def progress(f, m):
+        if m == "writing" and f > 0.1:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        commit_import(prepared, progress=progress, cancel=token)
+    assert sha256(sample_copy) == before
+    assert [p.name for p in sample_copy.parent.iterdir() if "journal" in p.name] == []
+    # The same prepared import then goes through, and the spatial index is complete.
+    report = commit_import(prepared)
+    assert report.imported == n
+    with closing(sqlite3.connect(sample_copy)) as con:
+        rows = con.execute("SELECT COUNT(*) FROM construction_site").fetchone()[0]
+        indexed = con.execute("SELECT COUNT(*) FROM rtree_construction_site_geom").fetchone()[0]
+        counted = con.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name='construction_site'"
+                              ).fetchone()[0]
+        triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' "
+                                              "AND tbl_name='construction_site'")}
+    assert rows == indexed == counted == 220 + n
+    assert "rtree_construction_site_geom_insert" in triggers
+    assert "trigger_insert_feature_count_construction_site" in triggers
+    hits = Project.open(sample_copy).read_layer("construction_site", bbox=(114.30, 38.05, 114.40, 38.12))
+    assert len(hits) >= n
+
+
+def firms_csv(path: Path, points: list[tuple[float, float]], date: str = "2025-10-21", time: str = "0535") -> Path:
+    lines = ["latitude,longitude,brightness,scan,track,acq_date,acq_time,satellite,confidence,version,bright_t31,frp,daynight"]
+    for lon, lat in points:
+        lines.append(f"{lat:.5f},{lon:.5f},320.1,1.0,1.0,{date},{time},Aqua,77,6.1NRT,290.2,12.3,D")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_fire_points_join_skip_outside_and_do_not_duplicate(tmp_path, sample_copy, realdata):
+    # The real FIRMS sample (3,125 world-wide detections): none falls in the district.
+    real = shutil.copy(realdata / "firms" / "world_fires_1_day_modis_c61.csv", tmp_path / "firms.csv")
+    before_count = len(Project.open(sample_copy).read_point_layer("fire_point")[0])
+    report = import_file(sample_copy, real, ImportOptions(kind="fire_point"))
+    assert report.read == 3125 and report.outside == 3125 and report.imported == 0
+    # Detections inside the district: joined to their cell, village and township.
+    cells = Project.open(sample_copy).read_layer("grid_cell")
+    picks = cells.iloc[[10, 500, 1500]]
+    pts = [(p.x, p.y) for p in picks.geometry.representative_point()]
+    src = firms_csv(tmp_path / "local.csv", pts + [(116.4, 39.9)])
+    report = import_file(sample_copy, src, ImportOptions(kind="fire_point"))
+    assert report.imported == 3 and report.outside == 1 and report.duplicates == 0
+    frame, xy = Project.open(sample_copy).read_point_layer("fire_point")
+    assert len(frame) == before_count + 3
+    new = frame.iloc[-3:]
+    assert list(new["cell_code"]) == list(picks["code"])
+    assert list(new["township_code"]) == list(picks["township_code"])
+    assert set(new["status"]) == {"unverified"} and set(new["source"]) == {"MODIS"}
+    assert list(new["detected_local"]) == ["2025-10-21T13:35:00+08:00"] * 3
+    # Importing the same file again adds nothing.
+    again = import_file(sample_copy, src, ImportOptions(kind="fire_point"))
+    assert again.imported == 0 and again.duplicates == 3
+    assert len(Project.open(sample_copy).read_point_layer("fire_point")[0]) == before_count + 3
+
+
+def test_hostile_layer_and_field_names_never_reach_sql(tmp_path, sample_copy, gpkg_validator):
+    evil_layer = 'x"; DROP TABLE township; --'
+    evil_field = "名称'); DROP TABLE grid_cell; --"
+    frame = gpd.GeoDataFrame({evil_field: ["工地甲"], "dust_grade": ["A"]},
+                             geometry=[box(114.30, 38.08, 114.301, 38.081)], crs=4490)
+    src = tmp_path / "evil.gpkg"
+    pyogrio.write_dataframe(frame, src, layer=evil_layer)
+    report = import_file(sample_copy, src, ImportOptions(kind="construction_site", source_layer=evil_layer,
+                                                          field_map={evil_field: "name"}))
+    assert report.imported == 1
+    project = Project.open(sample_copy)
+    assert len(project.read_layer("township")) == 13 and len(project.read_layer("grid_cell")) == 2400
+    assert "工地甲" in set(project.read_layer("construction_site")["name"])
+    gpkg_validator(sample_copy)
+
+
+def test_replace_mode_and_code_clash(tmp_path, empty_project):
+    src = township_shapefile(tmp_path, "UTF-8")
+    opts = ImportOptions(kind="township", field_map={"乡镇代码": "code"})
+    import_file(empty_project, src, opts)
+    before = sha256(empty_project)
+    with pytest.raises(LayerImportError, match="already in the project"):
+        import_file(empty_project, src, opts)
+    assert sha256(empty_project) == before
+    report = import_file(empty_project, src, ImportOptions(kind="township", field_map={"乡镇代码": "code"},
+                                                           mode="replace"))
+    assert report.replaced == 3 and report.imported == 3
+    assert len(Project.open(empty_project).read_layer("township")) == 3
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gridwatch", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_import_dry_run_then_real_and_clean_errors(tmp_path, empty_project):
+    src = township_shapefile(tmp_path, "GB18030", keep_cpg=False)
+    before = sha256(empty_project)
+    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "乡镇代码=code",
+                  "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert "read 3, imported 3" in res.stdout and "nothing written" in res.stdout
+    assert sha256(empty_project) == before
+    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "乡镇代码=code")
+    assert res.returncode == 0, res.stderr
+    assert len(Project.open(empty_project).read_layer("township")) == 3
+    after = sha256(empty_project)
+    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "编号=code")
+    assert res.returncode == 2 and "编号" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert sha256(empty_project) == after
