@@ -9,7 +9,7 @@ import argparse
 import json
 import time
 
-from . import bench_open_read, bench_render
+from . import bench_import, bench_open_read, bench_render
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
 
 GENERATE = PEAK_RSS + """
@@ -24,6 +24,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}}))
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", choices=["open", "render", "import"], help="run one benchmark")
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
@@ -39,6 +40,8 @@ def main() -> None:
     sections.append(bench_open_read.run(args.repeats))
     print("map rendering ...", flush=True)
     sections.append(bench_render.run(args.repeats))
+    print("FIRMS import ...", flush=True)
+    sections.append(bench_import.run(max(3, args.repeats // 2)))
     append_results("\n".join(sections))
     print("\n".join(sections))
 
