@@ -279,10 +279,18 @@ def _has_m(geoms: np.ndarray) -> bool:
 # fire points
 
 
-def _fire_frame(source_frame: gpd.GeoDataFrame, name: str, report: ImportReport) -> gpd.GeoDataFrame:
+def _fire_frame(source_frame: gpd.GeoDataFrame, name: str, report: ImportReport,
+                field_map: Mapping[str, str]) -> gpd.GeoDataFrame:
     from .fires import normalize_fire_table
 
     raw = pd.DataFrame(source_frame.drop(columns=source_frame.geometry.name))
+    missing = [src for src in field_map if src not in raw.columns]
+    if missing:
+        raise LayerImportError(f"{name}: --field-map names source field(s) {', '.join(missing)}, which the file "
+                               f"does not have; its fields: {', '.join(map(str, raw.columns))}")
+    # SRC=DST: the normaliser recognises DST names (longitude, latitude, acq_date, acq_time,
+    # detected_utc, detected_local, satellite, source, confidence, frp).
+    raw = raw.rename(columns=dict(field_map))
     cols = {_norm(c) for c in raw.columns}
     if not cols & {"longitude", "lon", "经度", "中心经度", "东经", "x"}:
         pts = source_frame.to_crs(PROJECT_EPSG).geometry
@@ -364,7 +372,7 @@ def prepare_import(
 
     steps.start("map", "mapping fields")
     if options.kind == "fire_point":
-        fires = _fire_frame(frame, source.name, report)
+        fires = _fire_frame(frame, source.name, report, options.field_map)
         out = fires
     else:
         frame = _clean_geometries(frame, spec, report)
