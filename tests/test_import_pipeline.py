@@ -33,7 +33,8 @@ def empty_project(tmp_path) -> Path:
 
 def township_shapefile(folder: Path, encoding: str, keep_cpg: bool = True) -> Path:
     frame = gpd.GeoDataFrame(
-        {"乡镇代码": ["320282113", "320282114", "320282115"], "名称": ["湖㳇镇", "丁蜀镇", "张渚镇"]},
+        # Field names short enough for the shapefile's 10-byte limit in UTF-8 as well.
+        {"代码": ["320282113", "320282114", "320282115"], "名称": ["湖㳇镇", "丁蜀镇", "张渚镇"]},
         geometry=[box(119.80, 31.30, 119.90, 31.40), box(119.90, 31.30, 120.00, 31.40),
                   box(120.00, 31.30, 120.10, 31.40)],
         crs=4326,
@@ -54,7 +55,7 @@ def audit_entries(path: Path) -> list[dict]:
 def test_gb18030_shapefile_without_cpg_imports_intact(tmp_path, empty_project, gpkg_validator):
     src = township_shapefile(tmp_path, "GB18030", keep_cpg=False)
     report = import_file(empty_project, src, ImportOptions(
-        kind="township", field_map={"乡镇代码": "code", "名称": "name"}, user="王建国"))
+        kind="township", field_map={"代码": "code", "名称": "name"}, user="王建国"))
     assert report.imported == 3 and report.read == 3
     towns = Project.open(empty_project).read_layer("township")
     assert sorted(towns["name"]) == sorted(["湖㳇镇", "丁蜀镇", "张渚镇"])
@@ -68,9 +69,10 @@ def test_gb18030_shapefile_without_cpg_imports_intact(tmp_path, empty_project, g
 
 def test_field_guesses_use_chinese_headers(tmp_path, empty_project):
     src = township_shapefile(tmp_path, "UTF-8")
-    prepared = prepare_import(empty_project, src, ImportOptions(kind="township", field_map={"乡镇代码": "code"}))
-    assert prepared.report.field_map["name"] == "名称"  # guessed
-    assert prepared.report.field_map["code"] == "乡镇代码"
+    prepared = prepare_import(empty_project, src, ImportOptions(kind="township"))
+    assert prepared.report.field_map == {"code": "代码", "name": "名称"}  # guessed from Chinese headers
+    assert prepared.frame["county_code"].tolist() == ["320282"] * 3  # from the project's county
+
 
 
 def test_invalid_geometry_is_repaired_and_reported_empty_dropped(tmp_path, empty_project):
@@ -202,13 +204,13 @@ def test_hostile_layer_and_field_names_never_reach_sql(tmp_path, sample_copy, gp
 
 def test_replace_mode_and_code_clash(tmp_path, empty_project):
     src = township_shapefile(tmp_path, "UTF-8")
-    opts = ImportOptions(kind="township", field_map={"乡镇代码": "code"})
+    opts = ImportOptions(kind="township", field_map={"代码": "code"})
     import_file(empty_project, src, opts)
     before = sha256(empty_project)
     with pytest.raises(LayerImportError, match="already in the project"):
         import_file(empty_project, src, opts)
     assert sha256(empty_project) == before
-    report = import_file(empty_project, src, ImportOptions(kind="township", field_map={"乡镇代码": "code"},
+    report = import_file(empty_project, src, ImportOptions(kind="township", field_map={"代码": "code"},
                                                            mode="replace"))
     assert report.replaced == 3 and report.imported == 3
     assert len(Project.open(empty_project).read_layer("township")) == 3
@@ -221,15 +223,26 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_cli_import_dry_run_then_real_and_clean_errors(tmp_path, empty_project):
     src = township_shapefile(tmp_path, "GB18030", keep_cpg=False)
     before = sha256(empty_project)
-    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "乡镇代码=code",
+    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "代码=code",
                   "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "read 3, imported 3" in res.stdout and "nothing written" in res.stdout
     assert sha256(empty_project) == before
-    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "乡镇代码=code")
+    res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "代码=code")
     assert res.returncode == 0, res.stderr
     assert len(Project.open(empty_project).read_layer("township")) == 3
     after = sha256(empty_project)
     res = run_cli("import", str(empty_project), str(src), "--layer", "township", "--field-map", "编号=code")
     assert res.returncode == 2 and "编号" in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert sha256(empty_project) == after
+
+
+def test_utf8_shapefile_with_cut_chinese_field_name_gets_a_clear_error(tmp_path, empty_project):
+    frame = gpd.GeoDataFrame({"乡镇代码": ["320282113"], "名称": ["湖㳇镇"]},
+                             geometry=[box(119.8, 31.3, 119.9, 31.4)], crs=4326)
+    src = tmp_path / "cut.shp"
+    pyogrio.write_dataframe(frame, src, encoding="UTF-8")
+    before = sha256(empty_project)
+    with pytest.raises(LayerImportError, match="10 bytes"):
+        import_file(empty_project, src, ImportOptions(kind="township"))
+    assert sha256(empty_project) == before

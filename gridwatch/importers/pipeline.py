@@ -75,6 +75,8 @@ FIELD_DEFAULTS: dict[tuple[str, str], Any] = {
     ("fire_point", "status"): "unverified",
 }
 
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}
+
 _TRUE = {"1", "true", "t", "yes", "y", "是", "有", "✓"}
 _FALSE = {"0", "false", "f", "no", "n", "否", "无", ""}
 
@@ -361,7 +363,13 @@ def prepare_import(
     steps = Steps(progress, cancel, [("read", 3), ("map", 1), ("join", 2), ("validate", 1)])
     report = ImportReport(file=str(source), kind=options.kind, mode=options.mode)
     steps.start("read", "reading")
-    frame = read_source(source, layer=options.source_layer, encoding=options.encoding, crs=options.crs)
+    crs = options.crs
+    if crs is None and options.kind == "fire_point" and source.suffix.lower() in TABLE_SUFFIXES:
+        # Satellite fire tables (FIRMS, provincial centres) give WGS84 longitude/latitude;
+        # WGS84 and CGCS2000 differ by centimetres here.
+        crs = "EPSG:4326"
+        report.notes.append("coordinates read as WGS84 longitude/latitude (fire-point table without a CRS)")
+    frame = read_source(source, layer=options.source_layer, encoding=options.encoding, crs=crs)
     report.read = len(frame)
     report.encoding = getattr(frame, "attrs", {}).get("encoding")
     report.crs = frame.crs.to_string() if frame.crs is not None else None
@@ -397,6 +405,17 @@ def prepare_import(
                                        options.kind, source.name).to_numpy()
             elif (options.kind, f.name) in FIELD_DEFAULTS:
                 out[f.name] = FIELD_DEFAULTS[(options.kind, f.name)]
+        # Codes nest (county 6, township 9, village 12 digits): parent codes the file lacks
+        # follow from the feature's own code, or, for townships, from the project's county.
+        if "code" in out.columns:
+            for parent, digits in (("county_code", 6), ("township_code", 9), ("village_code", 12)):
+                if parent in spec.field_names and parent not in mapping and parent not in out.columns:
+                    out[parent] = out["code"].map(lambda c, d=digits: c[:d] if isinstance(c, str) and len(c) > d
+                                                  else None).astype(object)
+        if options.kind == "township" and out.get("county_code") is not None:
+            county = project.meta.get("county_code")
+            if county:
+                out["county_code"] = out["county_code"].fillna(county)
     steps.report(1.0)
 
     steps.start("join", "joining to cells")
