@@ -36,12 +36,16 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    print("open + read every layer ...", flush=True)
-    sections.append(bench_open_read.run(args.repeats))
-    print("map rendering ...", flush=True)
-    sections.append(bench_render.run(args.repeats))
-    print("FIRMS import ...", flush=True)
-    sections.append(bench_import.run(max(3, args.repeats // 2)))
+    want = {args.only} if args.only else {"open", "render", "import"}
+    if "open" in want:
+        print("open + read every layer ...", flush=True)
+        sections.append(bench_open_read.run(args.repeats))
+    if "render" in want:
+        print("map rendering ...", flush=True)
+        sections.append(bench_render.run(args.repeats))
+    if "import" in want:
+        print("FIRMS import ...", flush=True)
+        sections.append(bench_import.run(max(3, args.repeats // 2)))
     append_results("\n".join(sections))
     print("\n".join(sections))
 
