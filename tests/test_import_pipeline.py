@@ -246,3 +246,22 @@ def test_utf8_shapefile_with_cut_chinese_field_name_gets_a_clear_error(tmp_path,
     with pytest.raises(LayerImportError, match="10 bytes"):
         import_file(empty_project, src, ImportOptions(kind="township"))
     assert sha256(empty_project) == before
+
+
+def test_real_bad_geopackages(tmp_path, sample_copy, realdata):
+    before = sha256(sample_copy)
+    # Z+M lines (pyogrio's fixture): read, flattened, then refused by an area layer, file untouched.
+    with pytest.raises(LayerImportError, match="LineString but the mine layer takes"):
+        import_file(sample_copy, realdata / "badinput" / "pyogrio" / "line_zm.gpkg", ImportOptions(kind="mine"))
+    assert sha256(sample_copy) == before
+    # The OGC test suite's NULL-geometry GeoPackage: NULL geometries are dropped and counted.
+    src = realdata / "badinput" / "ets-gpkg12" / "null_geometry.gpkg"
+    layer = next(name for name, gtype in pyogrio.list_layers(src) if "polygon" in str(gtype).lower())
+    frame = pyogrio.read_dataframe(src, layer=layer)
+    nulls = int(frame.geometry.isna().sum())
+    assert nulls >= 1
+    with pytest.raises(LayerImportError) as err:
+        import_file(sample_copy, src, ImportOptions(kind="coal_ban_zone", source_layer=layer, crs="EPSG:4490"))
+    # No name / legal basis in that file: the error asks for the mapping, and nothing is written.
+    assert "required field 'name' is missing" in str(err.value)
+    assert sha256(sample_copy) == before
