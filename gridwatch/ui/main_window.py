@@ -124,6 +124,9 @@ class MainWindow(QMainWindow):
         self.act_open = QAction(self)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
         self.act_open.triggered.connect(self.choose_project)
+        self.act_import = QAction(self)
+        self.act_import.setShortcut("Ctrl+I")
+        self.act_import.triggered.connect(self.show_import_dialog)
         self.act_quit = QAction(self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -163,6 +166,7 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_open)
         self.menu_recent = self.menu_file.addMenu("")
         self.menu_recent.setObjectName("menuRecent")
+        self.menu_file.addAction(self.act_import)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_view = mb.addMenu("")
@@ -199,6 +203,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
         self.act_open.setText(self.tr("&Open project…"))
         self.act_quit.setText(self.tr("&Quit"))
+        self.act_import.setText(self.tr("&Import data…"))
+        self.act_import.setToolTip(self.tr("Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer"))
         self.act_full.setText(self.tr("Zoom to full extent"))
         self.act_zoom_layer.setText(self.tr("Zoom to layer"))
         self.act_zoom_sel.setText(self.tr("Zoom to selection"))
@@ -273,6 +279,17 @@ class MainWindow(QMainWindow):
         job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._load_job = job  # keep the signals object alive
         QThreadPool.globalInstance().start(job)
+
+    def show_import_dialog(self) -> None:
+        """File > Import data: the Import dialog on the open project; the map reloads afterwards."""
+        if self.project_path is None:
+            return
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.project_path, self, user=str(self.settings.value("user", "")))
+        dialog.imported.connect(lambda report: self.open_project(self.project_path))
+        self._import_dialog = dialog
+        dialog.open()
 
     def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
         self.progress.hide()

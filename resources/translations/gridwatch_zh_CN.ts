@@ -708,6 +708,395 @@
         </message>
     </context>
     <context>
+        <name>ImportDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="537" />
+            <source>Choose a file to import</source>
+            <extracomment>Source features shown in the preview table and map. Size of the preview map in pixels. Encodings offered besides "Auto"; the box is editable for anything else. Worker threads of import dialogs (previews, checks and imports; two at a time). Jobs started by import dialogs, kept until they are over (the dialog may close before). Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.</extracomment>
+            <translation>选择要导入的文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="539" />
+            <source>All supported files (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</source>
+            <translation>所有支持的文件 (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="540" />
+            <source>Shapefiles (*.shp *.zip)</source>
+            <translation>Shapefile 文件 (*.shp *.zip)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="541" />
+            <source>GeoJSON (*.geojson *.json)</source>
+            <translation>GeoJSON (*.geojson *.json)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="542" />
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="543" />
+            <source>KML (*.kml *.kmz)</source>
+            <translation>KML (*.kml *.kmz)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="544" />
+            <source>CSV tables (*.csv)</source>
+            <translation>CSV 表格 (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="545" />
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="546" />
+            <source>All files (*)</source>
+            <translation>所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="598" />
+            <source>File not found: %s</source>
+            <translation>找不到文件:%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="607" />
+            <source>Reading %s…</source>
+            <translation>正在读取 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="655" />
+            <source>Unexpected error while reading the file (details are in the log): </source>
+            <translation>读取文件时发生意外错误(详情见日志):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="659" />
+            <source>This file holds several layers; choose one under “Layer in the file”.</source>
+            <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="669" />
+            <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
+            <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="698" />
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="700" />
+            <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
+            <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="703" />
+            <source>{format}: geometry {geometry} ({shown} features shown)</source>
+            <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="707" />
+            <source>Encoding: {encoding} ({how})</source>
+            <translation>编码:{encoding}({how})</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="710" />
+            <source>Coordinate system: {crs} ({how})</source>
+            <translation>坐标系:{crs}({how})</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="711" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="719" />
+            <source>from file</source>
+            <translation>来自文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="721" />
+            <source>guessed</source>
+            <translation>推测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="723" />
+            <source>as entered</source>
+            <translation>按输入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="725" />
+            <source>missing</source>
+            <translation>缺失</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="732" />
+            <source>from the .cpg file</source>
+            <translation>来自 .cpg 文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="734" />
+            <source>detected</source>
+            <translation>自动识别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="736" />
+            <source>detected; the .cpg file names a wrong one</source>
+            <translation>自动识别;.cpg 文件标注的编码有误</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="738" />
+            <source>as chosen</source>
+            <translation>按所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="740" />
+            <source>always UTF-8 in this format</source>
+            <translation>此格式固定为 UTF-8</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="805" />
+            <source>Choose a file first.</source>
+            <translation>请先选择文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="809" />
+            <source>Each source field can fill only one layer field; used twice: %s</source>
+            <translation>每个源字段只能对应一个图层字段;重复使用:%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="826" />
+            <source>Checking %s…</source>
+            <translation>正在检查 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="839" />
+            <source>The options changed during the check; check again.</source>
+            <translation>检查过程中选项已更改,请重新检查。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="846" />
+            <source>Geometries repaired: {repaired}; outside the district: {outside}; already in the project: {duplicates}</source>
+            <translation>修复几何:{repaired};辖区外:{outside};项目中已存在:{duplicates}</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="852" />
+            <source>(and %s more)</source>
+            <translation>(另有 %s 条)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="858" />
+            <source>{field} is filled from the column {column} (matched by name).</source>
+            <translation>{field} 取自列 {column}(按名称匹配)。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="861" />
+            <source>Replace: every feature now in {layer} is deleted before the import.</source>
+            <translation>替换:导入前将删除 {layer} 中现有的全部要素。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="864" />
+            <source>Nothing to import.</source>
+            <translation>没有可导入的内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="874" />
+            <source>Check cancelled.</source>
+            <translation>检查已取消。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="876" />
+            <source>Unexpected error while checking the file (details are in the log): </source>
+            <translation>检查文件时发生意外错误(详情见日志):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="881" />
+            <source>This file cannot be imported as it is:</source>
+            <translation>该文件无法按原样导入:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="900" />
+            <source>Importing into %s…</source>
+            <translation>正在导入到 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="927" />
+            <source>Import cancelled: nothing was written.</source>
+            <translation>导入已取消:未写入任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="929" />
+            <source>Unexpected error while importing (details are in the log); the project is unchanged: </source>
+            <translation>导入时发生意外错误(详情见日志);项目未被修改:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="932" />
+            <source>Import failed:</source>
+            <translation>导入失败:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="933" />
+            <source>Check the file again before importing.</source>
+            <translation>导入前请重新检查文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="966" />
+            <source>Options changed since the check: check the file again.</source>
+            <translation>检查后选项已更改:请重新检查文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="996" />
+            <source>Import a file</source>
+            <translation>导入文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <source>&amp;File:</source>
+            <translation>文件(&amp;F):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <source>Import &amp;into layer:</source>
+            <translation>导入到图层(&amp;I):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <source>&amp;Layer in the file:</source>
+            <translation>文件中的图层(&amp;L):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <source>Text &amp;encoding:</source>
+            <translation>文字编码(&amp;E):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <source>Coordinate &amp;system:</source>
+            <translation>坐标系(&amp;S):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <source>Mode:</source>
+            <translation>方式:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1001" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1002" />
+            <source>Shapefile, GeoJSON, GeoPackage, KML, CSV or Excel file</source>
+            <translation>Shapefile、GeoJSON、GeoPackage、KML、CSV 或 Excel 文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1005" />
+            <source>Choose a layer</source>
+            <translation>选择图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1006" />
+            <source>Detected from the file; type e.g. 4490 or EPSG:4547</source>
+            <translation>从文件识别;可输入如 4490 或 EPSG:4547</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1007" />
+            <source>The coordinate system of the file's coordinates. Leave as detected, or type an EPSG code such as 4490 or EPSG:4547.</source>
+            <translation>文件坐标所用的坐标系。保持识别结果,或输入 EPSG 代码,如 4490 或 EPSG:4547。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1009" />
+            <source>Text encoding of the file's attributes (shapefiles, CSV)</source>
+            <translation>文件属性文字的编码(Shapefile、CSV)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1010" />
+            <source>Add to the layer</source>
+            <translation>追加到图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1011" />
+            <source>Replace the layer</source>
+            <translation>替换图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1012" />
+            <source>Preview (first %s features)</source>
+            <translation>预览(前 %s 个要素)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1013" />
+            <source>The features above, drawn in EPSG:4490</source>
+            <translation>上表中的要素,按 EPSG:4490 绘制</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1014" />
+            <source>Fields</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1015" />
+            <source>Check</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1016" />
+            <source>Read and validate the file; nothing is written</source>
+            <translation>读取并校验文件;不写入任何内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1017" />
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1018" />
+            <source>Write the checked features into the project</source>
+            <translation>将检查通过的要素写入项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1019" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1027" />
+            <source>Auto (detected: %s)</source>
+            <translation>自动(识别为:%s)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1027" />
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1046" />
+            <source>Layer field</source>
+            <translation>图层字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1046" />
+            <source>Column in the file</source>
+            <translation>文件中的列</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1058" />
+            <source>(none)</source>
+            <translation>(无)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1060" />
+            <source>Fire point files are read by their column names (longitude, latitude, acquisition date and time, satellite); cells, villages and townships are filled from the map.</source>
+            <translation>火点文件按列名读取(经度、纬度、观测日期和时间、卫星);网格、村、乡镇由地图自动填写。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1064" />
+            <source>Choose the column of the file that fills each layer field; * marks required fields.</source>
+            <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
+        </message>
+    </context>
+    <context>
         <name>Layers</name>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="8" />
@@ -816,149 +1205,159 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="193" />
+            <location filename="../../gridwatch/ui/main_window.py" line="197" />
             <source>&amp;File</source>
             <extracomment>Layers hit-tested for identify, topmost first.</extracomment>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="194" />
+            <location filename="../../gridwatch/ui/main_window.py" line="198" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="195" />
+            <location filename="../../gridwatch/ui/main_window.py" line="199" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="196" />
+            <location filename="../../gridwatch/ui/main_window.py" line="200" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="197" />
+            <location filename="../../gridwatch/ui/main_window.py" line="201" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="198" />
+            <location filename="../../gridwatch/ui/main_window.py" line="202" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="199" />
+            <location filename="../../gridwatch/ui/main_window.py" line="203" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="200" />
+            <location filename="../../gridwatch/ui/main_window.py" line="204" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="201" />
+            <location filename="../../gridwatch/ui/main_window.py" line="205" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="202" />
+            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <source>&amp;Import data…</source>
+            <translation>导入数据(&amp;I)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
+            <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="208" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/main_window.py" line="209" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="204" />
+            <location filename="../../gridwatch/ui/main_window.py" line="210" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="205" />
+            <location filename="../../gridwatch/ui/main_window.py" line="211" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <location filename="../../gridwatch/ui/main_window.py" line="212" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <location filename="../../gridwatch/ui/main_window.py" line="213" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="208" />
+            <location filename="../../gridwatch/ui/main_window.py" line="214" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="209" />
+            <location filename="../../gridwatch/ui/main_window.py" line="215" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="210" />
+            <location filename="../../gridwatch/ui/main_window.py" line="216" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="211" />
+            <location filename="../../gridwatch/ui/main_window.py" line="217" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="238" />
+            <location filename="../../gridwatch/ui/main_window.py" line="244" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="252" />
+            <location filename="../../gridwatch/ui/main_window.py" line="258" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="259" />
+            <location filename="../../gridwatch/ui/main_window.py" line="265" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="260" />
+            <location filename="../../gridwatch/ui/main_window.py" line="266" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="268" />
+            <location filename="../../gridwatch/ui/main_window.py" line="274" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="299" />
+            <location filename="../../gridwatch/ui/main_window.py" line="316" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="300" />
+            <location filename="../../gridwatch/ui/main_window.py" line="317" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="327" />
+            <location filename="../../gridwatch/ui/main_window.py" line="344" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="332" />
+            <location filename="../../gridwatch/ui/main_window.py" line="349" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="336" />
+            <location filename="../../gridwatch/ui/main_window.py" line="353" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -968,8 +1367,9 @@
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/canvas.py" line="306" />
+            <location filename="../../gridwatch/ui/canvas.py" line="332" />
             <source>No project open</source>
+            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop).</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>

@@ -256,3 +256,13 @@ def test_cursor_coordinates_and_scale_in_status_bar(window, qtbot):
     lon, lat = vp.to_map(100, 100)
     assert f"{lon:.5f}" in window.coord_label.text() and f"{lat:.5f}" in window.coord_label.text()
     assert "1:" in window.scale_label.text()
+
+
+def test_file_menu_opens_the_import_dialog_on_the_open_project(window, qtbot):
+    from gridwatch.ui.import_dialog import ImportDialog
+
+    assert window.act_import in window.menu_file.actions()
+    window.act_import.trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
