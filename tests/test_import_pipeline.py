@@ -265,3 +265,19 @@ def test_real_bad_geopackages(tmp_path, sample_copy, realdata):
     # No name / legal basis in that file: the error asks for the mapping, and nothing is written.
     assert "required field 'name' is missing" in str(err.value)
     assert sha256(sample_copy) == before
+
+
+def test_unmapped_fields_stay_empty_and_changed_sidecars_are_caught(tmp_path, empty_project):
+    src = township_shapefile(tmp_path, "UTF-8")
+    # "(none)" for a field whose name matches a column: it stays unfilled (here a required one,
+    # so the check says it is missing instead of silently taking 名称).
+    with pytest.raises(LayerImportError, match="required field 'name' is missing"):
+        prepare_import(empty_project, src, ImportOptions(kind="township", unmapped=("name",)))
+    prepared = prepare_import(empty_project, src, ImportOptions(kind="township"))
+    # The .dbf (attributes) changes between check and import: the import refuses.
+    before = sha256(empty_project)
+    dbf = src.with_suffix(".dbf")
+    dbf.write_bytes(dbf.read_bytes()[:-1] + b" ")
+    with pytest.raises(LayerImportError, match="changed since it was checked"):
+        commit_import(prepared)
+    assert sha256(empty_project) == before

@@ -95,6 +95,8 @@ class ImportOptions:
     crs: Optional[str] = None
     mode: str = "append"  # "append" or "replace"
     user: str = ""
+    #: Layer fields to leave empty even if a source field's name matches ("(none)" in the dialog).
+    unmapped: tuple[str, ...] = ()
 
 
 @dataclass
@@ -340,11 +342,20 @@ def _existing_fire_keys(project: Project) -> pd.DataFrame:
 # prepare
 
 
+_SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
+
+
 def _sha256(path: Path) -> str:
+    """Fingerprint of the file and, for a shapefile, of the parts beside it (.dbf, .prj...)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    parts = [path]
+    if path.suffix.lower() == ".shp":
+        parts += [q for q in (path.with_suffix(ext) for ext in _SIDECARS) if q.exists()]
+    for part in parts:
+        h.update(part.name.encode("utf-8"))
+        with open(part, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
@@ -403,6 +414,8 @@ def prepare_import(
                                        f"{spec.name}; fields: {', '.join(spec.field_names)}")
             mapping = {k: v for k, v in mapping.items() if v != src}
             mapping[dst] = src
+        for target in options.unmapped:
+            mapping.pop(target, None)
         report.field_map = dict(mapping)
         out = gpd.GeoDataFrame({"__row": frame["__row"].to_numpy()}, geometry=frame.geometry.values, crs=PROJECT_EPSG)
         for f in spec.fields:

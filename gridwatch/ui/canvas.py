@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -68,6 +68,9 @@ class RenderResult:
 
 #: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
 _LAYER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gridwatch-layer")
+#: Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused
+#: threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.
+_JOB_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-render")
 
 
 class RenderJob(QRunnable):
@@ -172,6 +175,7 @@ class MapCanvas(QWidget):
         self._parts: dict[str, tuple[Viewport, list]] = {}
         self._generation = 0
         self._jobs: list[RenderJob] = []
+        self._futures: list = []
         self._cancel: Optional[CancelToken] = None
         self._press: Optional[QPointF] = None
         self._press_vp: Optional[Viewport] = None
@@ -281,7 +285,7 @@ class MapCanvas(QWidget):
         job.signals.done.connect(self._on_rendered, Qt.ConnectionType.QueuedConnection)
         job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._rendering = True
-        QThreadPool.globalInstance().start(job)
+        self._futures = [f for f in self._futures if not f.done()] + [_JOB_POOL.submit(job.run)]
 
     def _on_rendered(self, result: RenderResult) -> None:
         if result.generation != self._generation:
@@ -306,8 +310,9 @@ class MapCanvas(QWidget):
             self._cancel.cancel()
         for job in self._jobs:
             job.cancel.cancel()
-        QThreadPool.globalInstance().waitForDone(timeout_ms)
+        wait(self._futures, timeout=timeout_ms / 1000.0)
         self._jobs.clear()
+        self._futures.clear()
 
     @property
     def is_rendering(self) -> bool:

@@ -522,7 +522,12 @@ class ImportDialog(QDialog):
     def options(self) -> ImportOptions:
         """The import options the widgets describe now."""
         return ImportOptions(kind=self.kind(), source_layer=self.source_layer(), field_map=self.field_map(),
-                             encoding=self.encoding(), crs=self.crs(), mode=self.mode(), user=self.user)
+                             encoding=self.encoding(), crs=self.crs(), mode=self.mode(), user=self.user,
+                             unmapped=self.unmapped_fields())
+
+    def unmapped_fields(self) -> tuple[str, ...]:
+        """Layer fields set to "(none)": left empty even when a column's name would match."""
+        return tuple(t for t, combo in self._map_combos.items() if combo.currentData() is None)
 
     def busy_working(self) -> bool:
         """True while a preview, check or import of this dialog is running."""
@@ -814,7 +819,8 @@ class ImportDialog(QDialog):
         if self._check_job is not None:
             self._check_job.cancel.cancel()  # superseded: its answer will be dropped
         options = ImportOptions(kind=snap.kind, source_layer=snap.source_layer, field_map=dict(snap.field_map),
-                                encoding=snap.encoding, crs=snap.crs, mode=snap.mode, user=self.user)
+                                encoding=snap.encoding, crs=snap.crs, mode=snap.mode, user=self.user,
+                                unmapped=self.unmapped_fields() if snap.kind != "fire_point" else ())
         project, source = self.project_path, Path(snap.file)
         job = _Job(lambda progress, cancel: (snap, prepare_import(project, source, options,
                                                                   progress=progress, cancel=cancel)),

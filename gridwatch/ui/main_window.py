@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
@@ -36,6 +37,9 @@ MAX_RECENT = 8
 #: Layers hit-tested for identify, topmost first.
 IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
                   "fireworks_ban_zone", "coal_ban_zone")
+
+
+_LOAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-load")
 
 
 class _LoadSignals(QObject):
@@ -278,7 +282,9 @@ class MainWindow(QMainWindow):
         job.signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
         job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._load_job = job  # keep the signals object alive
-        QThreadPool.globalInstance().start(job)
+        # A Python thread, not QThreadPool: pyproj 3.7 can crash on reused Qt pool threads
+        # (pyproj issue 1509) and loading builds CRS objects.
+        _LOAD_POOL.submit(job.run)
 
     def show_import_dialog(self) -> None:
         """File > Import data: the Import dialog on the open project; the map reloads afterwards."""

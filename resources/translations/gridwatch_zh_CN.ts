@@ -710,388 +710,388 @@
     <context>
         <name>ImportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="537" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="542" />
             <source>Choose a file to import</source>
             <extracomment>Source features shown in the preview table and map. Size of the preview map in pixels. Encodings offered besides "Auto"; the box is editable for anything else. Worker threads of import dialogs (previews, checks and imports; two at a time). Jobs started by import dialogs, kept until they are over (the dialog may close before). Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.</extracomment>
             <translation>选择要导入的文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="539" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="544" />
             <source>All supported files (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</source>
             <translation>所有支持的文件 (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="540" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="545" />
             <source>Shapefiles (*.shp *.zip)</source>
             <translation>Shapefile 文件 (*.shp *.zip)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="541" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="546" />
             <source>GeoJSON (*.geojson *.json)</source>
             <translation>GeoJSON (*.geojson *.json)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="542" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="547" />
             <source>GeoPackage (*.gpkg)</source>
             <translation>GeoPackage (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="543" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="548" />
             <source>KML (*.kml *.kmz)</source>
             <translation>KML (*.kml *.kmz)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="544" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="549" />
             <source>CSV tables (*.csv)</source>
             <translation>CSV 表格 (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="545" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="550" />
             <source>Excel workbooks (*.xlsx)</source>
             <translation>Excel 工作簿 (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="546" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="551" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="598" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="603" />
             <source>File not found: %s</source>
             <translation>找不到文件:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="607" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="612" />
             <source>Reading %s…</source>
             <translation>正在读取 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="655" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="660" />
             <source>Unexpected error while reading the file (details are in the log): </source>
             <translation>读取文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="659" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="664" />
             <source>This file holds several layers; choose one under “Layer in the file”.</source>
             <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="669" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="674" />
             <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
             <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="698" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="703" />
             <source>none</source>
             <translation>无</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="700" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="705" />
             <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
             <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="703" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="708" />
             <source>{format}: geometry {geometry} ({shown} features shown)</source>
             <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="707" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="712" />
             <source>Encoding: {encoding} ({how})</source>
             <translation>编码:{encoding}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="710" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="715" />
             <source>Coordinate system: {crs} ({how})</source>
             <translation>坐标系:{crs}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="711" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="716" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="719" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="724" />
             <source>from file</source>
             <translation>来自文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="721" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="726" />
             <source>guessed</source>
             <translation>推测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="723" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="728" />
             <source>as entered</source>
             <translation>按输入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="725" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="730" />
             <source>missing</source>
             <translation>缺失</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="732" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="737" />
             <source>from the .cpg file</source>
             <translation>来自 .cpg 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="734" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="739" />
             <source>detected</source>
             <translation>自动识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="736" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="741" />
             <source>detected; the .cpg file names a wrong one</source>
             <translation>自动识别;.cpg 文件标注的编码有误</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="738" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="743" />
             <source>as chosen</source>
             <translation>按所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="740" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="745" />
             <source>always UTF-8 in this format</source>
             <translation>此格式固定为 UTF-8</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="805" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="810" />
             <source>Choose a file first.</source>
             <translation>请先选择文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="809" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="814" />
             <source>Each source field can fill only one layer field; used twice: %s</source>
             <translation>每个源字段只能对应一个图层字段;重复使用:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="826" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="832" />
             <source>Checking %s…</source>
             <translation>正在检查 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="839" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="845" />
             <source>The options changed during the check; check again.</source>
             <translation>检查过程中选项已更改,请重新检查。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="846" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="852" />
             <source>Geometries repaired: {repaired}; outside the district: {outside}; already in the project: {duplicates}</source>
             <translation>修复几何:{repaired};辖区外:{outside};项目中已存在:{duplicates}</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="852" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="858" />
             <source>(and %s more)</source>
             <translation>(另有 %s 条)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="858" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="864" />
             <source>{field} is filled from the column {column} (matched by name).</source>
             <translation>{field} 取自列 {column}(按名称匹配)。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="861" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="867" />
             <source>Replace: every feature now in {layer} is deleted before the import.</source>
             <translation>替换:导入前将删除 {layer} 中现有的全部要素。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="864" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="870" />
             <source>Nothing to import.</source>
             <translation>没有可导入的内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="874" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="880" />
             <source>Check cancelled.</source>
             <translation>检查已取消。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="876" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="882" />
             <source>Unexpected error while checking the file (details are in the log): </source>
             <translation>检查文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="881" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="887" />
             <source>This file cannot be imported as it is:</source>
             <translation>该文件无法按原样导入:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="900" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="906" />
             <source>Importing into %s…</source>
             <translation>正在导入到 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="927" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="933" />
             <source>Import cancelled: nothing was written.</source>
             <translation>导入已取消:未写入任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="929" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="935" />
             <source>Unexpected error while importing (details are in the log); the project is unchanged: </source>
             <translation>导入时发生意外错误(详情见日志);项目未被修改:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="932" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="938" />
             <source>Import failed:</source>
             <translation>导入失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="933" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="939" />
             <source>Check the file again before importing.</source>
             <translation>导入前请重新检查文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="966" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="972" />
             <source>Options changed since the check: check the file again.</source>
             <translation>检查后选项已更改:请重新检查文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="996" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1002" />
             <source>Import a file</source>
             <translation>导入文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1003" />
             <source>&amp;File:</source>
             <translation>文件(&amp;F):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1003" />
             <source>Import &amp;into layer:</source>
             <translation>导入到图层(&amp;I):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="997" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1003" />
             <source>&amp;Layer in the file:</source>
             <translation>文件中的图层(&amp;L):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1004" />
             <source>Text &amp;encoding:</source>
             <translation>文字编码(&amp;E):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1004" />
             <source>Coordinate &amp;system:</source>
             <translation>坐标系(&amp;S):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="998" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1004" />
             <source>Mode:</source>
             <translation>方式:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1001" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1007" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1002" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1008" />
             <source>Shapefile, GeoJSON, GeoPackage, KML, CSV or Excel file</source>
             <translation>Shapefile、GeoJSON、GeoPackage、KML、CSV 或 Excel 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1005" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1011" />
             <source>Choose a layer</source>
             <translation>选择图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1006" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1012" />
             <source>Detected from the file; type e.g. 4490 or EPSG:4547</source>
             <translation>从文件识别;可输入如 4490 或 EPSG:4547</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1007" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1013" />
             <source>The coordinate system of the file's coordinates. Leave as detected, or type an EPSG code such as 4490 or EPSG:4547.</source>
             <translation>文件坐标所用的坐标系。保持识别结果,或输入 EPSG 代码,如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1009" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1015" />
             <source>Text encoding of the file's attributes (shapefiles, CSV)</source>
             <translation>文件属性文字的编码(Shapefile、CSV)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1010" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1016" />
             <source>Add to the layer</source>
             <translation>追加到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1011" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1017" />
             <source>Replace the layer</source>
             <translation>替换图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1012" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1018" />
             <source>Preview (first %s features)</source>
             <translation>预览(前 %s 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1013" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1019" />
             <source>The features above, drawn in EPSG:4490</source>
             <translation>上表中的要素,按 EPSG:4490 绘制</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1014" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1020" />
             <source>Fields</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1015" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1021" />
             <source>Check</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1016" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1022" />
             <source>Read and validate the file; nothing is written</source>
             <translation>读取并校验文件;不写入任何内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1017" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1023" />
             <source>Import</source>
             <translation>导入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1018" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1024" />
             <source>Write the checked features into the project</source>
             <translation>将检查通过的要素写入项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1019" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1025" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1027" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1033" />
             <source>Auto (detected: %s)</source>
             <translation>自动(识别为:%s)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1027" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1033" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1046" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1052" />
             <source>Layer field</source>
             <translation>图层字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1046" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1052" />
             <source>Column in the file</source>
             <translation>文件中的列</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1058" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1064" />
             <source>(none)</source>
             <translation>(无)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1060" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1066" />
             <source>Fire point files are read by their column names (longitude, latitude, acquisition date and time, satellite); cells, villages and townships are filled from the map.</source>
             <translation>火点文件按列名读取(经度、纬度、观测日期和时间、卫星);网格、村、乡镇由地图自动填写。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/import_dialog.py" line="1064" />
+            <location filename="../../gridwatch/ui/import_dialog.py" line="1070" />
             <source>Choose the column of the file that fills each layer field; * marks required fields.</source>
             <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
         </message>
@@ -1205,159 +1205,159 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="197" />
+            <location filename="../../gridwatch/ui/main_window.py" line="201" />
             <source>&amp;File</source>
             <extracomment>Layers hit-tested for identify, topmost first.</extracomment>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="198" />
+            <location filename="../../gridwatch/ui/main_window.py" line="202" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="199" />
+            <location filename="../../gridwatch/ui/main_window.py" line="203" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="200" />
+            <location filename="../../gridwatch/ui/main_window.py" line="204" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="201" />
+            <location filename="../../gridwatch/ui/main_window.py" line="205" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="202" />
+            <location filename="../../gridwatch/ui/main_window.py" line="206" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/main_window.py" line="207" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="204" />
+            <location filename="../../gridwatch/ui/main_window.py" line="208" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="205" />
+            <location filename="../../gridwatch/ui/main_window.py" line="209" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <location filename="../../gridwatch/ui/main_window.py" line="210" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <location filename="../../gridwatch/ui/main_window.py" line="211" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="208" />
+            <location filename="../../gridwatch/ui/main_window.py" line="212" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="209" />
+            <location filename="../../gridwatch/ui/main_window.py" line="213" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="210" />
+            <location filename="../../gridwatch/ui/main_window.py" line="214" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="211" />
+            <location filename="../../gridwatch/ui/main_window.py" line="215" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="212" />
+            <location filename="../../gridwatch/ui/main_window.py" line="216" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="213" />
+            <location filename="../../gridwatch/ui/main_window.py" line="217" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="214" />
+            <location filename="../../gridwatch/ui/main_window.py" line="218" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="215" />
+            <location filename="../../gridwatch/ui/main_window.py" line="219" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="216" />
+            <location filename="../../gridwatch/ui/main_window.py" line="220" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="217" />
+            <location filename="../../gridwatch/ui/main_window.py" line="221" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="244" />
+            <location filename="../../gridwatch/ui/main_window.py" line="248" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="258" />
+            <location filename="../../gridwatch/ui/main_window.py" line="262" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="265" />
+            <location filename="../../gridwatch/ui/main_window.py" line="269" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="266" />
+            <location filename="../../gridwatch/ui/main_window.py" line="270" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="274" />
+            <location filename="../../gridwatch/ui/main_window.py" line="278" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="316" />
+            <location filename="../../gridwatch/ui/main_window.py" line="322" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="317" />
+            <location filename="../../gridwatch/ui/main_window.py" line="323" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="344" />
+            <location filename="../../gridwatch/ui/main_window.py" line="350" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="349" />
+            <location filename="../../gridwatch/ui/main_window.py" line="355" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="353" />
+            <location filename="../../gridwatch/ui/main_window.py" line="359" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -1367,9 +1367,9 @@
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/canvas.py" line="332" />
+            <location filename="../../gridwatch/ui/canvas.py" line="337" />
             <source>No project open</source>
-            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop).</extracomment>
+            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>

@@ -284,8 +284,9 @@ def test_any_option_change_after_a_check_disables_import(qtbot, dialog, sample_c
     assert not import_button(dialog).isEnabled()
     text = check(qtbot, dialog)
     assert import_button(dialog).isEnabled()
-    # The core still matches 建设单位 by name; the summary says so rather than hiding it.
-    assert "Developer is filled from the column 建设单位 (matched by name)." in text
+    # "(none)" means empty: the core no longer fills developer from 建设单位 by its name.
+    assert "developer" not in dialog.prepared.report.field_map
+    assert dialog.prepared.frame["developer"].isna().all() if "developer" in dialog.prepared.frame else True
 
     # The encoding: choosing one re-reads the preview with it.
     encoding = child(dialog, QComboBox, "importEncoding")
