@@ -281,3 +281,38 @@ def test_unmapped_fields_stay_empty_and_changed_sidecars_are_caught(tmp_path, em
     with pytest.raises(LayerImportError, match="changed since it was checked"):
         commit_import(prepared)
     assert sha256(empty_project) == before
+
+
+def curve_geopackage(path: Path) -> Path:
+    """A GeoPackage whose zone is a true CurvePolygon (a circle as a CircularString ring)."""
+    import struct
+
+    pyogrio.write_dataframe(
+        gpd.GeoDataFrame({"name": ["弯曲禁煤区"], "legal_basis": ["通告"], "in_force_from": ["2020-01-01"]},
+                         geometry=[box(114.30, 38.09, 114.32, 38.11)], crs=4490),
+        path, layer="zones", geometry_type="Polygon")
+    pts = [(114.30, 38.10), (114.31, 38.11), (114.32, 38.10), (114.31, 38.09), (114.30, 38.10)]
+    ring = struct.pack("<BII", 1, 8, len(pts)) + b"".join(struct.pack("<dd", *q) for q in pts)
+    wkb = struct.pack("<BII", 1, 10, 1) + ring
+    blob = b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", 4490, 114.30, 114.32, 38.09, 38.11) + wkb
+    with closing(sqlite3.connect(path)) as con:
+        for name, value in (("ST_IsEmpty", 0), ("ST_MinX", 114.30), ("ST_MaxX", 114.32), ("ST_MinY", 38.09),
+                            ("ST_MaxY", 38.11)):
+            con.create_function(name, 1, lambda b, v=value: v)
+        con.execute("UPDATE zones SET geom = ?", (blob,))
+        con.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'CURVEPOLYGON'")
+        con.execute("INSERT INTO gpkg_extensions VALUES ('zones', 'geom', 'gpkg_geom_CURVEPOLYGON', "
+                    "'http://www.geopackage.org/spec120/#extension_geometry_types', 'read-write')")
+        con.commit()
+    return path
+
+
+def test_curves_arrive_as_plain_polygons(tmp_path, empty_project, gpkg_validator):
+    src = curve_geopackage(tmp_path / "curve.gpkg")
+    report = import_file(empty_project, src, ImportOptions(kind="coal_ban_zone"))
+    assert report.imported == 1
+    zone = Project.open(empty_project).read_layer("coal_ban_zone").geometry.iloc[0]
+    assert zone.geom_type in ("Polygon", "MultiPolygon")
+    assert shapely.get_num_coordinates(zone) > 20  # the arc became many straight segments
+    assert zone.area == pytest.approx(np.pi * 0.01 ** 2, rel=0.02)  # still the circle
+    gpkg_validator(empty_project)
