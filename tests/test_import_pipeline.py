@@ -316,3 +316,14 @@ def test_curves_arrive_as_plain_polygons(tmp_path, empty_project, gpkg_validator
     assert shapely.get_num_coordinates(zone) > 20  # the arc became many straight segments
     assert zone.area == pytest.approx(np.pi * 0.01 ** 2, rel=0.02)  # still the circle
     gpkg_validator(empty_project)
+
+
+def test_z_coordinates_are_flattened_and_reported(tmp_path, empty_project):
+    poly_z = Polygon([(119.8, 31.3, 12.0), (119.9, 31.3, 15.0), (119.9, 31.4, 11.0), (119.8, 31.3, 12.0)])
+    frame = gpd.GeoDataFrame({"code": ["320282113"], "name": ["湖㳇镇"]}, geometry=[poly_z], crs=4490)
+    src = tmp_path / "z.gpkg"
+    pyogrio.write_dataframe(frame, src)
+    report = import_file(empty_project, src, ImportOptions(kind="township"))
+    assert any("Z/M" in c for c in report.converted)
+    stored = Project.open(empty_project).read_layer("township").geometry.iloc[0]
+    assert not stored.has_z
