@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import time
 
 from . import bench_import, bench_open_read, bench_render
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ._harness import DATA, PEAK_RSS, ROOT, STRESS, run_snippet
+from ._harness import DATA, PEAK_RSS, STRESS, run_snippet
 
 CSV = DATA / "firms_1m.csv"
 

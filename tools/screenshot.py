@@ -29,7 +29,7 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(Path(tmp) / "data")
-    from PySide6.QtCore import QEventLoop, QTimer, QSettings
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from gridwatch.ui.app import create_app, create_window, make_settings
 

@@ -39,6 +39,7 @@ from ..layers.base import LayerSpec, uuids_from_rng
 from ..storage.gpkg import (
     connect_readwrite,
     geometry_to_blob,
+    gpkg_datetime,
     quote_ident,
     sqlite_tables,
     transaction,
@@ -552,8 +553,7 @@ def _geometry_blobs(geoms: np.ndarray, srs_id: int, gtype: str) -> list[bytes]:
 
 
 def _now_iso() -> str:
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    return gpkg_datetime(_dt.datetime.now(_dt.timezone.utc))
 
 
 def commit_import(

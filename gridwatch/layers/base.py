@@ -8,10 +8,9 @@ pens and brushes, the storage turns the fields into GeoPackage columns.
 
 from __future__ import annotations
 
-import re
 import uuid as _uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 import pandas as pd

@@ -249,6 +249,15 @@ def geometry_to_blob(geom, srs_id: int, geometry_type: Optional[str] = None) -> 
     return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
 
 
+def gpkg_datetime(t: "object") -> str:
+    """A timezone-aware datetime as GeoPackage DATETIME text: UTC, milliseconds, ``Z``."""
+    import datetime as _dt
+
+    assert isinstance(t, _dt.datetime)
+    u = t.astimezone(_dt.timezone.utc)
+    return u.strftime("%Y-%m-%dT%H:%M:%S.") + f"{u.microsecond // 1000:03d}Z"
+
+
 def fsync_file(path: os.PathLike[str] | str) -> None:
     """Flush ``path`` and its directory entry to disk."""
     fd = os.open(os.fspath(path), os.O_RDONLY)

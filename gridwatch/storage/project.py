@@ -32,6 +32,7 @@ from .gpkg import (
     connect_readonly,
     connect_readwrite,
     fsync_file,
+    gpkg_datetime,
     inspect_file,
     quote_ident,
     sqlite_tables,
@@ -259,7 +260,7 @@ def write_project(
     if not target.parent.is_dir():
         raise StorageError(f"{target}: folder {target.parent} does not exist")
     created = (created_at or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
-    stamp = created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{created.microsecond // 1000:03d}Z"
+    stamp = gpkg_datetime(created)
 
     specs: list[tuple[str, LayerSpec | TableSpec, Optional[str], str]] = []
     for name, spec in LAYERS.items():

@@ -18,7 +18,7 @@ from typing import Iterable, Optional, Sequence
 import pandas as pd
 
 from ..errors import InvalidTransition, StorageError
-from .gpkg import connect_readonly, connect_readwrite, transaction
+from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, transaction
 from .project import check_project
 from .schema import ASSIGNMENT_KINDS
 
@@ -30,11 +30,6 @@ class Actor:
     uuid: str
     name: str
     role: str
-
-
-def _iso(t: _dt.datetime) -> str:
-    t = t.astimezone(_dt.timezone.utc)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
 def find_actor(path: os.PathLike[str] | str, name: str) -> Actor:
@@ -88,8 +83,8 @@ def create_assignments(
         raise StorageError("one target per cell is needed")
     p = Path(path)
     check_project(p)
-    stamp = _iso(now or _dt.datetime.now(_dt.timezone.utc))
-    due = _iso(due_at) if due_at is not None else None
+    stamp = gpkg_datetime(now or _dt.datetime.now(_dt.timezone.utc))
+    due = gpkg_datetime(due_at) if due_at is not None else None
     with closing(connect_readwrite(p)) as con:
         placeholders = ",".join("?" for _ in codes)
         cells = dict(con.execute("SELECT code, inspector_uuid FROM grid_cell WHERE code IN (" + placeholders + ")",

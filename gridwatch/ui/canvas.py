@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
@@ -73,21 +73,17 @@ _LAYER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gridwatch-la
 _JOB_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-render")
 
 
-class RenderJob(QRunnable):
+class RenderJob:
     """Render the layers of one request into per-layer parts and a composite."""
 
     def __init__(self, data: MapData, request: RenderRequest, cancel: CancelToken) -> None:
-        super().__init__()
-        # The canvas keeps a reference and drops it on the GUI thread once the job is over:
-        # letting the pool delete a Python-subclassed runnable on its own thread crashes.
-        self.setAutoDelete(False)
         self.finished = False
         self.data = data
         self.request = request
         self.cancel = cancel
         self.signals = _Signals()
 
-    def run(self) -> None:  # noqa: D401 - QRunnable API
+    def run(self) -> None:
         t0 = time.perf_counter()
         req = self.request
         vp = req.viewport

@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QEvent, QObject, QRunnable, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -48,12 +48,10 @@ class _LoadSignals(QObject):
     failed = Signal(object, str)  # path, message
 
 
-class LoadJob(QRunnable):
+class LoadJob:
     """Open a project and prepare its map off the GUI thread."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the window holds it; see RenderJob
         self.path = path
         self.signals = _LoadSignals()
 
