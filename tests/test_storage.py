@@ -24,7 +24,8 @@ from gridwatch.storage.gpkg import (
     sqlite_tables,
     transaction,
 )
-from gridwatch.storage.schema import META_TABLE, REQUIRED_TABLES
+from gridwatch.storage.schema import META_TABLE, REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES
+from gridwatch.layers import LAYERS
 from gridwatch.tasks import CancelToken
 
 from .conftest import sha256
@@ -48,7 +49,7 @@ def test_empty_project_has_every_table_and_is_valid(tmp_path, gpkg_validator):
     path = write_project(tmp_path / "empty.gpkg", district_name="测试区", county_code="000000")
     gpkg_validator(path)
     meta = check_project(path)
-    assert meta["schema_version"] == "1" and meta["crs"] == "EPSG:4490" and meta["district_name"] == "测试区"
+    assert meta["schema_version"] == str(SCHEMA_VERSION) and meta["crs"] == "EPSG:4490" and meta["district_name"] == "测试区"
     project = Project.open(path)
     for name, spec in LAYERS.items():
         frame = project.read_layer(name)
@@ -179,11 +180,31 @@ def test_migration_backs_up_then_migrates(sample_copy, monkeypatch, gpkg_validat
 
     monkeypatch.setitem(migrations.MIGRATIONS, 0, add_column)
     project = Project.open(sample_copy, migrate=True)
-    assert project.schema_version == 1
+    assert project.schema_version == SCHEMA_VERSION
     backups = list(sample_copy.parent.glob("*.backup.gpkg"))
     assert len(backups) == 1 and sha256(backups[0]) == original
     assert "patrol_class" in Project.open(sample_copy).read_layer("grid_cell").columns
     gpkg_validator(sample_copy)
+
+
+def test_a_schema_1_project_is_upgraded_to_the_current_schema(tmp_path, gpkg_validator):
+    """A real file written by GridWatch schema 1 (tests/data) gains every current column, keeps its rows."""
+    src = Path(__file__).parent / "data" / "project_schema_v1.gpkg"
+    path = tmp_path / "old.gpkg"
+    shutil.copyfile(src, path)
+    with pytest.raises(SchemaVersionError, match="older"):
+        Project.open(path)
+    project = Project.open(path, migrate=True)
+    assert project.schema_version == SCHEMA_VERSION
+    with closing(sqlite3.connect(path)) as con:
+        for name, spec in list(LAYERS.items()) + list(WORKFLOW_TABLES.items()):
+            cols = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+            assert set(spec.field_names) <= cols, (name, set(spec.field_names) - cols)
+        assert con.execute("SELECT COUNT(*) FROM grid_cell").fetchone()[0] == 249
+        assert con.execute("SELECT COUNT(*) FROM fire_point WHERE check_uuid IS NULL").fetchone()[0] == 9
+        assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_fire_point_check_uuid'").fetchone()[0]
+    assert len(list(tmp_path.glob("old.schema-v1.*.backup.gpkg"))) == 1
+    gpkg_validator(path)
 
 
 def test_failed_migration_leaves_project_unchanged(sample_copy, monkeypatch):

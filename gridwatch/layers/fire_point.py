@@ -30,6 +30,8 @@ SPEC = LayerSpec(
         Field("village_code", "TEXT", "村级代码", "Village code", pattern=r"\d{12}"),
         Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
         Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
+        # schema 2: the fire-point check (assignment) that covers this point
+        Field("check_uuid", "TEXT", "核查任务", "Check task"),
     ),
     label_field=None,
     style=Style(
@@ -45,5 +47,5 @@ SPEC = LayerSpec(
             "outside_cell": (150, 150, 150, 200),
         },
     ),
-    indexed=("cell_code", "township_code", "detected_utc"),
+    indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

@@ -142,6 +142,16 @@ def quote_ident(name: str, allowed: Iterable[str]) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def index_sql(con: sqlite3.Connection, table: str, column: str, unique: bool = False) -> str:
+    """``CREATE [UNIQUE] INDEX IF NOT EXISTS idx_<table>_<column>`` for a checked table and column."""
+    tables = sqlite_tables(con)
+    qt = quote_ident(table, tables)
+    qc = quote_ident(column, [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")])
+    index_name = '"' + f"idx_{table}_{column}".replace('"', '""') + '"'
+    kind = "UNIQUE INDEX" if unique else "INDEX"
+    return "CREATE " + kind + " IF NOT EXISTS " + index_name + " ON " + qt + " (" + qc + ")"
+
+
 # --- GeoPackage geometry blobs -------------------------------------------------------------
 
 _ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}

@@ -17,12 +17,50 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import SchemaVersionError, StorageError
-from .gpkg import connect_readonly, connect_readwrite, fsync_file, quote_ident, sqlite_tables, transaction
+from .gpkg import (
+    connect_readonly,
+    connect_readwrite,
+    fsync_file,
+    index_sql,
+    quote_ident,
+    sqlite_tables,
+    transaction,
+)
 from .schema import META_TABLE, SCHEMA_VERSION
 
+
+#: Columns schema 2 added, by table (frozen: later schemas add steps of their own).
+_V2_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "assignment": (("started_at", "DATETIME"), ("finished_at", "DATETIME"), ("cancelled_at", "DATETIME"),
+                   ("result", "TEXT"), ("status_note", "TEXT")),
+    "finding": (("location_note", "TEXT"), ("assigned_by", "TEXT"), ("rectify_note", "TEXT"),
+                ("rectified_by", "TEXT"), ("rectified_at", "DATETIME"), ("verify_note", "TEXT"),
+                ("verified_by", "TEXT"), ("verified_at", "DATETIME"), ("reject_reason", "TEXT"),
+                ("reject_count", "INTEGER"), ("closed_by", "TEXT"), ("closed_at", "DATETIME")),
+    "attachment": (("thumbnail", "BLOB"), ("flags", "TEXT"), ("added_by", "TEXT")),
+    "fire_point": (("check_uuid", "TEXT"),),
+}
+_V2_TYPES = {"TEXT", "DATETIME", "INTEGER", "BLOB"}
+
+
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """Schema 2: task results and timestamps, the finding loop's who/when/why, photo flags,
+    and the link from a fire point to its check task."""
+    tables = sqlite_tables(con)
+    for table, columns in _V2_COLUMNS.items():
+        qt = quote_ident(table, tables)
+        present = [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]
+        for name, type_ in columns:
+            if name in present:
+                continue
+            assert type_ in _V2_TYPES
+            # ADD COLUMN only appends to the table definition: no rewrite, even for a million fire points.
+            con.execute("ALTER TABLE " + qt + " ADD COLUMN " + '"' + name.replace('"', '""') + '" ' + type_)
+    con.execute(index_sql(con, "fire_point", "check_uuid"))
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
-#: Schema 1 is the first release, so no step exists yet; later schema changes add theirs here.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
 
 def _schema_version(path: Path) -> int:

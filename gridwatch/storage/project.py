@@ -33,6 +33,7 @@ from .gpkg import (
     connect_readwrite,
     fsync_file,
     gpkg_datetime,
+    index_sql,
     inspect_file,
     quote_ident,
     sqlite_tables,
@@ -204,16 +205,6 @@ def _write_frame(tmp: Path, name: str, frame: pd.DataFrame, geometry_type: Optio
     pyogrio.write_dataframe(frame, tmp, **kwargs)
 
 
-def _index_sql(con: sqlite3.Connection, table: str, column: str, unique: bool) -> str:
-    tables = sqlite_tables(con)
-    cols = [r[1] for r in con.execute("PRAGMA table_info(" + quote_ident(table, tables) + ")")]
-    qt = quote_ident(table, tables)
-    qc = quote_ident(column, cols)
-    index_name = '"' + f"idx_{table}_{column}".replace('"', '""') + '"'
-    kind = "UNIQUE INDEX" if unique else "INDEX"
-    return "CREATE " + kind + " IF NOT EXISTS " + index_name + " ON " + qt + " (" + qc + ")"
-
-
 def write_project(
     path: os.PathLike[str] | str,
     *,
@@ -293,9 +284,9 @@ def write_project(
                 for name, spec, _, _ in specs:
                     for f in spec.fields:
                         if f.unique:
-                            con.execute(_index_sql(con, name, f.name, unique=True))
+                            con.execute(index_sql(con, name, f.name, unique=True))
                     for col in spec.indexed:
-                        con.execute(_index_sql(con, name, col, unique=False))
+                        con.execute(index_sql(con, name, col, unique=False))
                 meta = {
                     "schema_version": str(SCHEMA_VERSION),
                     "district_name": district_name,

@@ -1,6 +1,7 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 1 of the schema.  Every table carries a text ``uuid`` (stable across copies and syncs)
+Version 2 of the schema (version 1 plus the workflow columns for task results, the finding loop
+and photo flags; :mod:`gridwatch.storage.migrations` upgrades version-1 files).  Every table carries a text ``uuid`` (stable across copies and syncs)
 besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
 """
@@ -16,7 +17,7 @@ from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -42,6 +43,8 @@ FINDING_CATEGORIES = (
     "other",
 )
 FINDING_STATUSES = ("found", "assigned", "rectified", "verified", "closed")
+#: What a fire-point check found; written back to every fire point of the check.
+FIRE_CHECK_RESULTS = ("burning_confirmed", "no_burning", "outside_cell")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,12 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("created_by", "TEXT", "派发人", "Created by"),
                 _t("created_at", "DATETIME", "派发时间", "Created"),
                 _t("updated_at", "DATETIME", "更新时间", "Updated"),
+                # schema 2
+                _t("started_at", "DATETIME", "开始时间", "Started"),
+                _t("finished_at", "DATETIME", "完成时间", "Finished"),
+                _t("cancelled_at", "DATETIME", "撤销时间", "Cancelled"),
+                _t("result", "TEXT", "核查结果", "Result", choices=FIRE_CHECK_RESULTS),
+                _t("status_note", "TEXT", "状态说明", "Status note"),
             ),
             indexed=("cell_code", "assignee_uuid", "status"),
         ),
@@ -130,6 +139,19 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("found_by", "TEXT", "发现人", "Found by"),
                 _t("found_at", "DATETIME", "发现时间", "Found"),
                 _t("updated_at", "DATETIME", "更新时间", "Updated"),
+                # schema 2
+                _t("location_note", "TEXT", "位置提示", "Location warning"),
+                _t("assigned_by", "TEXT", "交办人", "Assigned by"),
+                _t("rectify_note", "TEXT", "整改说明", "Rectification note"),
+                _t("rectified_by", "TEXT", "整改记录人", "Rectification recorded by"),
+                _t("rectified_at", "DATETIME", "整改时间", "Rectified"),
+                _t("verify_note", "TEXT", "核查意见", "Verification note"),
+                _t("verified_by", "TEXT", "核查人", "Verified by"),
+                _t("verified_at", "DATETIME", "核查时间", "Verified"),
+                _t("reject_reason", "TEXT", "驳回原因", "Rejection reason"),
+                _t("reject_count", "INTEGER", "驳回次数", "Times rejected"),
+                _t("closed_by", "TEXT", "销号人", "Closed by"),
+                _t("closed_at", "DATETIME", "销号时间", "Closed"),
             ),
             geometry_type="Point",
             indexed=("cell_code", "status", "inspection_uuid"),
@@ -148,6 +170,10 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("latitude", "REAL", "纬度", "Latitude"),
                 _t("data", "BLOB", "内容", "Content"),
                 _t("created_at", "DATETIME", "上传时间", "Added"),
+                # schema 2
+                _t("thumbnail", "BLOB", "缩略图", "Thumbnail"),
+                _t("flags", "TEXT", "提示", "Flags"),
+                _t("added_by", "TEXT", "上传人", "Added by"),
             ),
             indexed=("finding_uuid",),
         ),

@@ -34,173 +34,213 @@
     <context>
         <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
             <source>Updated</source>
             <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <source>Cancelled</source>
+            <translation>撤销时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <source>Result</source>
+            <translation>核查结果</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <source>Status note</source>
+            <translation>状态说明</translation>
         </message>
     </context>
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
             <source>Added</source>
             <translation>上传时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <source>Thumbnail</source>
+            <translation>缩略图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <source>Flags</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <source>Added by</source>
+            <translation>上传人</translation>
         </message>
     </context>
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
@@ -284,64 +324,124 @@
     <context>
         <name>Fields:finding</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Found by</source>
             <translation>发现人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Updated</source>
             <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <source>Location warning</source>
+            <translation>位置提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <source>Assigned by</source>
+            <translation>交办人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <source>Rectification note</source>
+            <translation>整改说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <source>Rectification recorded by</source>
+            <translation>整改记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <source>Rectified</source>
+            <translation>整改时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <source>Verified by</source>
+            <translation>核查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <source>Verified</source>
+            <translation>核查时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <source>Rejection reason</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <source>Times rejected</source>
+            <translation>驳回次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <source>Closed by</source>
+            <translation>销号人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <source>Closed</source>
+            <translation>销号时间</translation>
         </message>
     </context>
     <context>
@@ -400,6 +500,11 @@
             <location filename="../../gridwatch/ui/core_strings.py" line="108" />
             <source>Verification status</source>
             <translation>核查状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>Check task</source>
+            <translation>核查任务</translation>
         </message>
     </context>
     <context>
@@ -486,12 +591,12 @@
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -499,42 +604,42 @@
     <context>
         <name>Fields:inspection</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
             <source>Inspector</source>
             <translation>检查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
             <source>Kind</source>
             <translation>检查类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
@@ -542,32 +647,32 @@
     <context>
         <name>Fields:inspector</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
             <source>Township code</source>
             <translation>所属乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
@@ -1205,159 +1310,159 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="201" />
+            <location filename="../../gridwatch/ui/main_window.py" line="199" />
             <source>&amp;File</source>
             <extracomment>Layers hit-tested for identify, topmost first.</extracomment>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="202" />
+            <location filename="../../gridwatch/ui/main_window.py" line="200" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/main_window.py" line="201" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="204" />
+            <location filename="../../gridwatch/ui/main_window.py" line="202" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="205" />
+            <location filename="../../gridwatch/ui/main_window.py" line="203" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <location filename="../../gridwatch/ui/main_window.py" line="204" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <location filename="../../gridwatch/ui/main_window.py" line="205" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="208" />
+            <location filename="../../gridwatch/ui/main_window.py" line="206" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="209" />
+            <location filename="../../gridwatch/ui/main_window.py" line="207" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="210" />
+            <location filename="../../gridwatch/ui/main_window.py" line="208" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="211" />
+            <location filename="../../gridwatch/ui/main_window.py" line="209" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="212" />
+            <location filename="../../gridwatch/ui/main_window.py" line="210" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="213" />
+            <location filename="../../gridwatch/ui/main_window.py" line="211" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="214" />
+            <location filename="../../gridwatch/ui/main_window.py" line="212" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="215" />
+            <location filename="../../gridwatch/ui/main_window.py" line="213" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="216" />
+            <location filename="../../gridwatch/ui/main_window.py" line="214" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="217" />
+            <location filename="../../gridwatch/ui/main_window.py" line="215" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="218" />
+            <location filename="../../gridwatch/ui/main_window.py" line="216" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="219" />
+            <location filename="../../gridwatch/ui/main_window.py" line="217" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="220" />
+            <location filename="../../gridwatch/ui/main_window.py" line="218" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="221" />
+            <location filename="../../gridwatch/ui/main_window.py" line="219" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="248" />
+            <location filename="../../gridwatch/ui/main_window.py" line="246" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="262" />
+            <location filename="../../gridwatch/ui/main_window.py" line="260" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="269" />
+            <location filename="../../gridwatch/ui/main_window.py" line="267" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="270" />
+            <location filename="../../gridwatch/ui/main_window.py" line="268" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="278" />
+            <location filename="../../gridwatch/ui/main_window.py" line="276" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="322" />
+            <location filename="../../gridwatch/ui/main_window.py" line="320" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="323" />
+            <location filename="../../gridwatch/ui/main_window.py" line="321" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="350" />
+            <location filename="../../gridwatch/ui/main_window.py" line="348" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="355" />
+            <location filename="../../gridwatch/ui/main_window.py" line="353" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="359" />
+            <location filename="../../gridwatch/ui/main_window.py" line="357" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -1367,7 +1472,7 @@
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/canvas.py" line="337" />
+            <location filename="../../gridwatch/ui/canvas.py" line="333" />
             <source>No project open</source>
             <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.</extracomment>
             <translation>未打开项目</translation>
