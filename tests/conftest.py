@@ -67,3 +67,33 @@ def gpkg_validator():
         assert sha256(path) == before, "validation changed the file"
 
     return check
+
+
+def make_photo(path: Path, *, lon: float | None = None, lat: float | None = None, taken_local: str | None = None,
+               offset: str | None = "+08:00", size: tuple[int, int] = (640, 480), color=(120, 140, 90)) -> Path:
+    """Write a real JPEG with EXIF DateTimeOriginal (``YYYY:MM:DD HH:MM:SS``) and GPS position, as a phone does."""
+    from PIL import Image
+
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    if taken_local:
+        exif.get_ifd(0x8769)[0x9003] = taken_local
+        if offset:
+            exif.get_ifd(0x8769)[0x9011] = offset
+    if lon is not None and lat is not None:
+        def dms(v: float):
+            v = abs(v)
+            d = int(v)
+            m = int((v - d) * 60)
+            s = round(((v - d) * 60 - m) * 60 * 1000)
+            return ((d, 1), (m, 1), (s, 1000))
+
+        from PIL import TiffImagePlugin as T
+
+        gps = exif.get_ifd(0x8825)
+        gps[1] = "N" if lat >= 0 else "S"
+        gps[2] = tuple(T.IFDRational(n, dd) for n, dd in dms(lat))
+        gps[3] = "E" if lon >= 0 else "W"
+        gps[4] = tuple(T.IFDRational(n, dd) for n, dd in dms(lon))
+    img.save(path, "JPEG", exif=exif, quality=85)
+    return Path(path)

@@ -259,6 +259,21 @@ def geometry_to_blob(geom, srs_id: int, geometry_type: Optional[str] = None) -> 
     return b"GP" + bytes([0, 0x03]) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
 
 
+def blob_to_geometry(blob: Optional[bytes]):  # type: ignore[no-untyped-def]
+    """Decode a GeoPackage geometry blob to a shapely geometry (None for NULL)."""
+    import shapely
+
+    if blob is None:
+        return None
+    b = bytes(blob)
+    if len(b) < 8 or b[:2] != b"GP":
+        raise StorageError("not a GeoPackage geometry blob")
+    n = _ENVELOPE_DOUBLES.get((b[3] >> 1) & 0x07)
+    if n is None:
+        raise StorageError("GeoPackage geometry blob with an invalid envelope flag")
+    return shapely.from_wkb(b[8 + 8 * n:])
+
+
 def gpkg_datetime(t: "object") -> str:
     """A timezone-aware datetime as GeoPackage DATETIME text: UTC, milliseconds, ``Z``."""
     import datetime as _dt

@@ -1,0 +1,153 @@
+"""Reversible edits: every workflow write is a list of row changes, applied in one transaction.
+
+An :class:`Edit` records, for each row it touches, the values before and after (``None`` for a
+row that did not exist / no longer exists).  Applying it writes the rows and one audit-log row per
+change in a single transaction; its :meth:`Edit.inverse` undoes it the same way.  Before writing,
+every row is checked to still hold the values the edit expects, so an undo never overwrites a
+change that arrived in between (from another window or a sync): it is refused instead.
+
+This is the command object of the app's undo/redo: the UI keeps a stack of applied edits.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sqlite3
+import uuid as _uuid
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from ..errors import StorageError
+from .gpkg import gpkg_datetime, quote_ident, sqlite_tables
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of ``table`` (by ``uuid``): its values before and after (None = absent)."""
+
+    table: str
+    uuid: str
+    before: Optional[Row]
+    after: Optional[Row]
+
+    def inverse(self) -> "RowChange":
+        return RowChange(self.table, self.uuid, self.after, self.before)
+
+    def changed_columns(self) -> list[str]:
+        if self.before is None:
+            return list(self.after or {})
+        if self.after is None:
+            return list(self.before)
+        return [k for k in self.after if self.before.get(k) != self.after.get(k)]
+
+
+@dataclass
+class Edit:
+    """A user's action as row changes: ``action`` names it in the audit log, ``title`` in the UI."""
+
+    action: str
+    title: str
+    changes: list[RowChange] = field(default_factory=list)
+    details: str = ""
+    #: Warnings the user should see (a location outside the cell, a photo far from it ...).
+    warnings: list[str] = field(default_factory=list)
+
+    def created(self, table: str) -> list[str]:
+        """Uuids of the rows of ``table`` this edit creates."""
+        return [c.uuid for c in self.changes if c.table == table and c.before is None and c.after is not None]
+
+    def inverse(self) -> "Edit":
+        return Edit("undo " + self.action, self.title, [c.inverse() for c in reversed(self.changes)], self.details)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+
+def _audit_value(v: Any) -> Any:
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return f"<{len(v)} bytes>"
+    return v
+
+
+def _audit_json(row: Optional[Row], cols: list[str]) -> Optional[str]:
+    if row is None:
+        return None
+    return json.dumps({k: _audit_value(row.get(k)) for k in cols if k in row}, ensure_ascii=False)
+
+
+def read_row(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dict[str, Any]]:
+    """Every column but ``fid`` of the row with ``uuid`` in ``table``, or None."""
+    qt = quote_ident(table, sqlite_tables(con))
+    cur = con.execute("SELECT * FROM " + qt + " WHERE uuid = ?", (uuid,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cur.description]
+    return {k: v for k, v in zip(names, row) if k != "fid"}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, memoryview):
+        a = bytes(a)
+    if isinstance(b, memoryview):
+        b = bytes(b)
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def apply_edit(con: sqlite3.Connection, edit: Edit, user_name: str, *, at: Optional[_dt.datetime] = None,
+               action: Optional[str] = None) -> None:
+    """Write ``edit`` and its audit rows on ``con``; the caller holds the transaction.
+
+    Raises
+    ------
+    StorageError
+        A row no longer holds the values the edit starts from (changed meanwhile); the caller's
+        transaction must be rolled back.
+    """
+    tables = sqlite_tables(con)
+    columns: dict[str, list[str]] = {}
+    stamp = gpkg_datetime(at or _dt.datetime.now(_dt.timezone.utc))
+    audit = []
+    for ch in edit.changes:
+        qt = quote_ident(ch.table, tables)
+        if ch.table not in columns:
+            columns[ch.table] = [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]
+        cols = columns[ch.table]
+        current = read_row(con, ch.table, ch.uuid)
+        if ch.before is None:
+            if current is not None:
+                raise StorageError(f"{ch.table} {ch.uuid} already exists; the project changed meanwhile")
+        else:
+            if current is None:
+                raise StorageError(f"{ch.table} {ch.uuid} no longer exists; it was deleted meanwhile")
+            check = ch.changed_columns() if ch.after is not None else list(ch.before)
+            moved = [k for k in check if not _same(current.get(k), ch.before.get(k))]
+            if moved:
+                raise StorageError(
+                    f"{ch.table} {ch.uuid} was changed meanwhile ({', '.join(moved)}); reload and try again"
+                )
+        if ch.after is not None and ch.before is None:
+            names = [k for k in ch.after]
+            sql = ("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in names) + ") VALUES ("
+                   + ", ".join("?" for _ in names) + ")")
+            con.execute(sql, [ch.after[k] for k in names])
+        elif ch.after is None:
+            con.execute("DELETE FROM " + qt + " WHERE uuid = ?", (ch.uuid,))
+        else:
+            names = ch.changed_columns()
+            if not names:
+                continue
+            sql = "UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in names) + " WHERE uuid = ?"
+            con.execute(sql, [ch.after[k] for k in names] + [ch.uuid])
+        changed = ch.changed_columns()
+        audit.append((str(_uuid.uuid4()), stamp, user_name, action or edit.action, ch.table, ch.uuid,
+                      _audit_json(ch.before, changed), _audit_json(ch.after, changed), edit.details or None))
+    if audit:
+        con.executemany(
+            "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, new_values, "
+            "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", audit)
