@@ -584,7 +584,7 @@ def photo_flags(
 
 def _distance_m(lon: float, lat: float, geom) -> float:
     """Approximate distance in metres from (lon, lat) to ``geom`` (lon/lat degrees)."""
-    kx = _M_PER_DEG_LON_AT_EQUATOR
+    kx = math.cos(math.radians(lat)) * _M_PER_DEG_LON_AT_EQUATOR
     ky = _M_PER_DEG_LAT
 
     def to_local(coords: np.ndarray) -> np.ndarray:
