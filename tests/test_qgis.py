@@ -56,3 +56,44 @@ def test_empty_project_opens_in_qgis(tmp_path):
     path = write_project(tmp_path / "empty.gpkg", district_name="空项目", county_code="000000")
     report = qgis_check(path, tmp_path)
     assert report["ok"] and _gdal_warnings(report) == []
+
+
+def test_project_after_the_workflow_opens_in_qgis(sample_copy, tmp_path, gpkg_validator):
+    """Tasks, fire-check results, a finding with photos taken round the loop, undo: still QGIS-clean."""
+    import datetime as dt
+
+    from gridwatch.storage import Project
+    from gridwatch.storage.workflow import (
+        Actor,
+        change_assignment,
+        change_finding,
+        create_assignments,
+        create_fire_checks,
+        record_finding,
+        undo,
+    )
+
+    from .conftest import make_photo
+
+    people = Project.open(sample_copy).read_table("inspector")
+    sup_row = people[people["role"] == "supervisor"].iloc[0]
+    sup = Actor(sup_row["uuid"], sup_row["name"], "supervisor")
+    cells = Project.open(sample_copy).read_layer("grid_cell")
+    cell = cells.iloc[0]
+    ins_row = people[people["uuid"] == cell["inspector_uuid"]].iloc[0]
+    ins = Actor(ins_row["uuid"], ins_row["name"], "inspector")
+    create_fire_checks(sample_copy, sup)
+    task = create_assignments(sample_copy, sup, [cell["code"]], "coal_ban").created("assignment")[0]
+    change_assignment(sample_copy, ins, task, "start")
+    c = cell.geometry.representative_point()
+    photo = make_photo(tmp_path / "p.jpg", lon=c.x, lat=c.y, taken_local="2025:11:20 08:30:00")
+    fid = record_finding(sample_copy, ins, assignment_uuid=task, category="scattered_coal", longitude=c.x,
+                         latitude=c.y, photos=[photo]).created("finding")[0]
+    change_finding(sample_copy, sup, fid, "assign", rectify_deadline=dt.date(2025, 12, 1), responsible_party="某商户")
+    extra = record_finding(sample_copy, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y)
+    undo(sample_copy, ins, extra)
+    gpkg_validator(sample_copy)
+    report = qgis_check(sample_copy, tmp_path)
+    assert report["ok"] and _gdal_warnings(report) == []
+    findings = [layer for layer in report["layers"] if layer["name"].split(" [")[0] == "finding" and layer["valid"]]
+    assert findings and findings[0]["feature_count"] == 1

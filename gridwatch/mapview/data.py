@@ -245,6 +245,31 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     return data
 
 
+def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object]) -> int:
+    """Set ``column`` of the features with these uuids (after an edit) and refresh their colours.
+
+    Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.
+    """
+    if not values_by_uuid or column not in data.frame.columns or "uuid" not in data.frame.columns:
+        return 0
+    uuids = data.frame["uuid"].astype(object).to_numpy()
+    keys = list(values_by_uuid)
+    pos = pd.Index(uuids).get_indexer(keys)
+    found = pos >= 0
+    if not found.any():
+        return 0
+    col = data.frame[column]
+    new = col.astype(object).to_numpy().copy()
+    for k, i in zip(np.asarray(keys, dtype=object)[found], pos[found]):
+        new[i] = values_by_uuid[k]
+    data.frame[column] = pd.Series(new, index=data.frame.index, dtype=object)
+    if data.spec.style.category_field == column:
+        data.categories, data.category = _categories(data.spec, data.frame)
+        if len(data.x_order) and len(data.category):
+            data.sorted_category = data.category[data.x_order]
+    return int(found.sum())
+
+
 @dataclass
 class MapData:
     """Every layer of a project, ready for the map."""

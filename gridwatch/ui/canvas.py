@@ -19,7 +19,7 @@ from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from ..errors import Cancelled
@@ -146,7 +146,7 @@ class MapCanvas(QWidget):
     renderFinished = Signal(float)  # seconds
     renderFailed = Signal(str)
 
-    PAN, SELECT = "pan", "select"
+    PAN, SELECT, PICK = "pan", "select", "pick"
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -166,6 +166,8 @@ class MapCanvas(QWidget):
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version = 0
         self.tool = self.PAN
+        #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
+        self.overlay: list[tuple[float, float, QColor, bool]] = []
         self._image: Optional[QImage] = None
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
@@ -221,7 +223,17 @@ class MapCanvas(QWidget):
 
     def set_tool(self, tool: str) -> None:
         self.tool = tool
-        self.setCursor(Qt.CursorShape.CrossCursor if tool == self.SELECT else Qt.CursorShape.OpenHandCursor)
+        self.setCursor(Qt.CursorShape.OpenHandCursor if tool == self.PAN else Qt.CursorShape.CrossCursor)
+
+    def set_overlay(self, points: list[tuple[float, float, QColor, bool]]) -> None:
+        """Markers (findings) drawn on top of the map, without re-rendering it."""
+        self.overlay = list(points)
+        self.update()
+
+    def refresh_layer(self, name: str) -> None:
+        """Redraw layer ``name`` after its values changed (e.g. fire-point check results)."""
+        self._parts.pop(name, None)
+        self.request_render(immediate=True)
 
     # --- view changes -----------------------------------------------------------------------
     def set_viewport(self, vp: Viewport, immediate: bool = False) -> None:
@@ -331,6 +343,8 @@ class MapCanvas(QWidget):
         elif self.data is None:
             p.setPen(QColor(120, 120, 120))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
+        if self.overlay and self.viewport is not None:
+            self._paint_overlay(p)
         if self._drag_rect is not None:
             pen = QPen(QColor(0, 120, 215), 1.0, Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -338,6 +352,21 @@ class MapCanvas(QWidget):
             p.drawRect(self._drag_rect)
         self._paint_scale_bar(p)
         p.end()
+
+    def _paint_overlay(self, p: QPainter) -> None:
+        assert self.viewport is not None
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        w, h = self.width(), self.height()
+        for lon, lat, color, highlighted in self.overlay:
+            x, y = self.viewport.to_screen(lon, lat)
+            if not (-10 <= x <= w + 10 and -10 <= y <= h + 10):
+                continue
+            r = 8.0 if highlighted else 6.0
+            diamond = QPolygonF([QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)])
+            p.setPen(QPen(QColor(20, 20, 20) if highlighted else QColor(255, 255, 255), 2.0 if highlighted else 1.2))
+            p.setBrush(color)
+            p.drawPolygon(diamond)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_scale_bar(self, p: QPainter) -> None:
         if self.viewport is None:

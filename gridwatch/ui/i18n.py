@@ -41,4 +41,13 @@ def install(language: str) -> str:
         if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)
             _installed.append(qt)
+    _current[0] = lang
     return lang
+
+
+_current = ["en"]
+
+
+def current() -> str:
+    """The language in use (``zh_CN`` or ``en``)."""
+    return _current[0]

@@ -8,12 +8,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
+    QPushButton,
     QListWidgetItem,
     QSlider,
     QToolButton,
@@ -25,8 +28,90 @@ from PySide6.QtWidgets import (
 
 from ..layers import GROUPS, LAYERS
 from ..layers.base import RGBA, Style
+import datetime as _dt
+
+import pandas as pd
+
 from ..mapview.search import SearchHit
-from .texts import group_title, layer_title, value_title
+from ..model.titles import (
+    CATEGORY_TITLES,
+    FINDING_ACTION_TITLES,
+    FINDING_STATUS_TITLES,
+    KIND_TITLES,
+    TASK_ACTION_TITLES,
+    TASK_STATUS_TITLES,
+    title,
+)
+from . import i18n
+from .texts import field_title, group_title, layer_title, value_title
+
+BEIJING = _dt.timezone(_dt.timedelta(hours=8))
+
+
+def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC DATETIME text shown in Beijing time ('' for none)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    try:
+        t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone(BEIJING).strftime(fmt)
+
+
+def action_title(action: str, table: str) -> str:
+    """Audit-log action as people read it (交办, 撤销 交办 ...)."""
+    lang = i18n.current()
+    prefix = ""
+    for word, zh, en in (("undo ", "撤销 ", "Undo "), ("redo ", "重做 ", "Redo ")):
+        if action.startswith(word):
+            prefix, action = (zh if lang.startswith("zh") else en), action[len(word):]
+    basic = {"create": ("新建", "Created"), "import": ("导入", "Imported")}
+    table_titles = FINDING_ACTION_TITLES if table == "finding" else TASK_ACTION_TITLES
+    if action in basic:
+        text = title(basic, action, lang)
+    else:
+        text = title(table_titles, action, lang) if action in table_titles else action
+    return prefix + text
+
+
+_SKIP_COLUMNS = {"geom", "updated_at", "uuid", "data", "thumbnail"}
+
+
+def describe_changes(table: str, old: dict, new: dict) -> str:
+    """``状态: 发现 → 已交办; 整改期限: → 2025-11-25`` for an audit row (blobs and bookkeeping skipped)."""
+    lang = i18n.current()
+    statuses = FINDING_STATUS_TITLES if table == "finding" else TASK_STATUS_TITLES
+    parts = []
+    for key in list(dict.fromkeys(list(new) + list(old))):
+        if key in _SKIP_COLUMNS:
+            continue
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+
+        def show(v: object) -> str:
+            if v is None:
+                return ""
+            if key == "status":
+                return title(statuses, v, lang)
+            if key == "category":
+                return title(CATEGORY_TITLES, v, lang)
+            if key == "kind":
+                return title(KIND_TITLES, v, lang)
+            if isinstance(v, str) and len(v) >= 20 and v[4:5] == "-" and v.endswith("Z"):
+                return beijing_time(v)
+            if isinstance(v, str) and v.startswith("<") and v.endswith("bytes>"):
+                return ""
+            return value_title(v) if isinstance(v, str) else str(v)
+
+        if old:
+            parts.append(f"{field_title(table, key)}: {show(a)} → {show(b)}")
+        elif show(b):
+            parts.append(f"{field_title(table, key)}: {show(b)}")
+    return "; ".join(parts)
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -214,7 +299,11 @@ class LayersPanel(QDockWidget):
 
 
 class IdentifyPanel(QDockWidget):
-    """Attributes of the feature last clicked on the map."""
+    """Attributes of the feature last clicked on the map; for a cell also its tasks, inspections
+    and findings (the cell panel)."""
+
+    recordChosen = Signal(str, str)  # "task"/"finding", uuid
+    historyRequested = Signal(str)  # uuid of the shown feature
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -227,32 +316,95 @@ class IdentifyPanel(QDockWidget):
         self.table.setColumnCount(2)
         self.table.setRootIsDecorated(False)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.records = QTreeWidget()
+        self.records.setObjectName("cellRecords")
+        self.records.setColumnCount(3)
+        self.records.setRootIsDecorated(True)
+        self.records.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.records.itemDoubleClicked.connect(self._on_record)
+        self.records.hide()
+        self.history_button = QPushButton()
+        self.history_button.setObjectName("identifyHistory")
+        self.history_button.clicked.connect(lambda: self.historyRequested.emit(self._uuid))
+        self.history_button.setEnabled(False)
         box = QWidget()
         lay = QVBoxLayout(box)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.table, 3)
+        lay.addWidget(self.records, 2)
+        lay.addWidget(self.history_button)
         self.setWidget(box)
         self._rows: list[tuple[str, str]] = []
         self._heading = ""
+        self._uuid = ""
+        self._record_frames: Optional[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = None
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Identify"))
         self.table.setHeaderLabels([self.tr("Field"), self.tr("Value")])
+        self.records.setHeaderLabels([self.tr("Record"), self.tr("Status"), self.tr("When")])
+        self.history_button.setText(self.tr("Change history…"))
+        self.history_button.setToolTip(self.tr("Who created or changed this, and when"))
         if not self._rows:
             self.title.setText(self.tr("Click a feature on the map to see its attributes."))
+        if self._record_frames is not None:
+            self.show_records(*self._record_frames)
 
-    def show_feature(self, heading: str, rows: list[tuple[str, str]]) -> None:
+    def show_feature(self, heading: str, rows: list[tuple[str, str]], uuid: str = "") -> None:
         self._heading = heading
         self._rows = rows
+        self._uuid = uuid
+        self.history_button.setEnabled(bool(uuid))
         self.title.setText(heading)
         self.table.clear()
         for label, value in rows:
             QTreeWidgetItem(self.table, [label, value])
+        self.records.hide()
+        self._record_frames = None
+
+    def show_records(self, tasks: pd.DataFrame, inspections: pd.DataFrame, findings: pd.DataFrame) -> None:
+        """The cell panel: tasks, inspections and findings of the shown cell (double-click opens one)."""
+        self._record_frames = (tasks, inspections, findings)
+        lang = i18n.current()
+        self.records.clear()
+        head = QTreeWidgetItem(self.records, [self.tr("Tasks (%n)", "", len(tasks)), "", ""])
+        for r in tasks.itertuples():
+            status = title(TASK_STATUS_TITLES, r.status, lang) + (self.tr(" · overdue") if r.overdue else "")
+            item = QTreeWidgetItem(head, [title(KIND_TITLES, r.kind, lang), status,
+                                          self.tr("due %s") % beijing_time(r.due_at) if r.due_at else ""])
+            item.setData(0, NAME_ROLE, ("task", r.uuid))
+            item.setToolTip(0, str(r.notes or ""))
+        head.setExpanded(True)
+        head = QTreeWidgetItem(self.records, [self.tr("Inspections (%n)", "", len(inspections)), "", ""])
+        for r in inspections.itertuples():
+            done = self.tr("finished") if r.finished_at else self.tr("in progress")
+            QTreeWidgetItem(head, [f"{title(KIND_TITLES, r.kind, lang)} · {r.inspector_name or ''}", done,
+                                   beijing_time(r.started_at)])
+        head.setExpanded(True)
+        head = QTreeWidgetItem(self.records, [self.tr("Findings (%n)", "", len(findings)), "", ""])
+        for r in findings.itertuples():
+            status = title(FINDING_STATUS_TITLES, r.status, lang) + (self.tr(" · overdue") if r.overdue else "")
+            item = QTreeWidgetItem(head, [title(CATEGORY_TITLES, r.category, lang), status, beijing_time(r.found_at)])
+            item.setData(0, NAME_ROLE, ("finding", r.uuid))
+            item.setToolTip(0, str(r.description or ""))
+            if r.overdue:
+                item.setForeground(1, QBrush(QColor(200, 0, 0)))
+        head.setExpanded(True)
+        self.records.show()
+
+    def _on_record(self, item: QTreeWidgetItem, column: int) -> None:
+        data = item.data(0, NAME_ROLE)
+        if data:
+            self.recordChosen.emit(data[0], data[1])
 
     def clear_feature(self) -> None:
         self._rows = []
+        self._uuid = ""
+        self.history_button.setEnabled(False)
+        self.records.hide()
+        self._record_frames = None
         self.table.clear()
         self.title.setText(self.tr("Nothing here. Click a feature on the map to see its attributes."))
 
@@ -307,3 +459,30 @@ class SearchPanel(QDockWidget):
         row = self.results.row(item)
         if 0 <= row < len(self.hits):
             self.placeChosen.emit(self.hits[row])
+
+
+class HistoryDialog(QDialog):
+    """The audit log of one feature or record, oldest first."""
+
+    def __init__(self, history: pd.DataFrame, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyDialog")
+        self.setWindowTitle(self.tr("Change history"))
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("historyTree")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setHeaderLabels([self.tr("Time"), self.tr("Who"), self.tr("Action"), self.tr("Changes"),
+                                   self.tr("Note")])
+        for r in history.itertuples():
+            QTreeWidgetItem(self.tree, [beijing_time(r.at), str(r.user_name), action_title(r.action, r.table_name),
+                                        describe_changes(r.table_name, r.old, r.new), str(r.details or "")])
+        for c in range(3):
+            self.tree.resizeColumnToContents(c)
+        if history.empty:
+            QTreeWidgetItem(self.tree, ["", "", self.tr("No recorded changes"), "", ""])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.tree)
+        lay.addWidget(buttons)
+        self.resize(900, 420)

@@ -1,0 +1,192 @@
+"""The workflow controller: who is working, running workflow edits off the GUI thread, undo/redo.
+
+Every workflow write goes through :meth:`WorkflowController.run`: the core function runs on a
+worker thread (the window stays responsive while photos are read and rows written), then the
+applied :class:`~gridwatch.storage.edits.Edit` is pushed on the undo stack.  Undo and redo call the
+core again, which refuses them if the rows changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pandas as pd
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..errors import GridWatchError
+from ..model.lifecycle import allowed_actions
+from ..model.titles import ROLE_TITLES, title
+from ..storage import queries
+from ..storage.edits import Edit
+from ..storage.workflow import Actor, redo, undo
+from . import i18n
+
+log = logging.getLogger("gridwatch.ui")
+
+# One worker, so edits are applied in the order the user made them.  A Python thread rather than
+# QThreadPool (pyproj issue 1509, see main_window).
+_EDIT_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-edit")
+
+#: What each role may do in the UI (the core refuses the same things again).
+ROLE_RIGHTS = {
+    "assign": ("supervisor", "admin"),
+    "fire_checks": ("supervisor", "admin"),
+    "cancel_task": ("supervisor", "admin"),
+    "record_anywhere": ("supervisor", "admin"),
+    "import": ("supervisor", "admin"),
+}
+
+
+class _EditSignals(QObject):
+    done = Signal(object, object)  # job, Edit
+    failed = Signal(object, str)
+
+
+class _EditCommand(QUndoCommand):
+    """An applied edit on the undo stack; undo/redo call the core on the GUI thread (short writes)."""
+
+    def __init__(self, controller: "WorkflowController", edit: Edit) -> None:
+        super().__init__(edit.title)
+        self.controller = controller
+        self.edit = edit
+        self._first = True  # the edit was already applied by the worker
+
+    def undo(self) -> None:
+        self.controller._replay(undo, self)
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.controller._replay(redo, self)
+
+
+class WorkflowController(QObject):
+    """Current user, workflow edits on a worker thread, and the undo stack."""
+
+    changed = Signal(object)  # the Edit applied (or undone/redone)
+    failed = Signal(str)  # a message for the user
+    warned = Signal(list)  # warnings of an applied edit (location outside the cell, flagged photos)
+    busyChanged = Signal(bool)
+    userChanged = Signal()
+
+    def __init__(self, settings: QSettings, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.path: Optional[Path] = None
+        self.actor: Optional[Actor] = None
+        self.people = pd.DataFrame(columns=["uuid", "name", "role"])
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setObjectName("undoStack")
+        self._jobs: list[Any] = []
+
+    # --- project and user ------------------------------------------------------------------------
+    def set_project(self, path: Optional[Path]) -> None:
+        """A project was opened: read its people and find the user the settings name."""
+        self.path = path
+        self.undo_stack.clear()
+        self.people = queries.people(path) if path is not None else self.people.iloc[0:0]
+        self._resolve_user()
+
+    def _resolve_user(self) -> None:
+        name = str(self.settings.value("user", "") or "")
+        row = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)] \
+            if len(self.people) else self.people
+        self.actor = Actor(row["uuid"].iloc[0], name, row["role"].iloc[0]) if len(row) else None
+        self.userChanged.emit()
+
+    def set_user(self, name: str) -> None:
+        """Make ``name`` (a person of the project) this laptop's user; remembered in the settings."""
+        self.settings.setValue("user", name)
+        self.settings.sync()
+        self.undo_stack.clear()  # edits belong to the user who made them
+        self._resolve_user()
+
+    def user_label(self) -> str:
+        if self.actor is None:
+            return ""
+        return f"{self.actor.name} ({title(ROLE_TITLES, self.actor.role, i18n.current())})"
+
+    def may(self, right: str) -> bool:
+        """Whether the current user's role allows ``right`` (see :data:`ROLE_RIGHTS`)."""
+        return self.actor is not None and self.actor.role in ROLE_RIGHTS[right]
+
+    def finding_actions(self, status: str, finding: Optional[dict[str, Any]] = None) -> list[str]:
+        """Loop actions the current user may take on a finding in ``status``."""
+        if self.actor is None:
+            return []
+        out = allowed_actions("finding", status, self.actor.role)
+        if finding is not None and self.actor.role == "inspector":
+            if finding.get("rectified_by") == self.actor.uuid:  # nobody checks their own rectification
+                out = [a for a in out if a not in ("verify", "reject")]
+        return out
+
+    def task_actions(self, task: dict[str, Any]) -> list[str]:
+        if self.actor is None:
+            return []
+        out = allowed_actions("assignment", task["status"], self.actor.role)
+        if self.actor.role == "inspector" and task.get("assignee_uuid") != self.actor.uuid:
+            return []
+        return out
+
+    # --- running edits -----------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def run(self, fn: Callable[..., Edit], *args: Any, **kwargs: Any) -> None:
+        """Run ``fn(path, actor, *args, **kwargs)`` on the worker; then push it on the undo stack."""
+        if self.path is None or self.actor is None:
+            self.failed.emit(self.tr("Choose who you are first (Settings > Current user)."))
+            return
+        path, actor = self.path, self.actor
+        signals = _EditSignals()
+        signals.done.connect(self._on_done)
+        signals.failed.connect(self._on_failed)
+        job = (signals, fn)
+        self._jobs.append(job)
+        self.busyChanged.emit(True)
+
+        def work() -> None:
+            try:
+                edit = fn(path, actor, *args, **kwargs)
+                signals.done.emit(job, edit)
+            except GridWatchError as exc:
+                signals.failed.emit(job, str(exc))
+            except Exception as exc:  # unexpected: log it, show a readable message
+                log.error("workflow edit failed:\n%s", traceback.format_exc())
+                signals.failed.emit(job, f"{type(exc).__name__}: {exc}")
+
+        _EDIT_POOL.submit(work)
+
+    def _finish(self, job: Any) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        self.busyChanged.emit(self.busy)
+
+    def _on_done(self, job: Any, edit: Edit) -> None:
+        self._finish(job)
+        self.undo_stack.push(_EditCommand(self, edit))
+        self.changed.emit(edit)
+        if edit.warnings:
+            self.warned.emit(list(edit.warnings))
+
+    def _on_failed(self, job: Any, message: str) -> None:
+        self._finish(job)
+        self.failed.emit(message)
+
+    def _replay(self, fn: Callable[..., Edit], command: _EditCommand) -> None:
+        assert self.path is not None and self.actor is not None
+        try:
+            fn(self.path, self.actor, command.edit)
+        except GridWatchError as exc:
+            # The rows moved on (another edit or a sync): this history can no longer be replayed.
+            self.failed.emit(self.tr("Cannot undo or redo: %s") % str(exc))
+            QTimer.singleShot(0, self.undo_stack.clear)
+            return
+        self.changed.emit(command.edit)
