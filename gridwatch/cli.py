@@ -115,6 +115,372 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- office work: assigning tasks, fire-point checks, task and finding lists -------------------
+
+#: Chinese titles of task kinds, task and finding statuses and finding categories (codes as stored).
+KIND_TITLES = {
+    "patrol": "巡查", "unannounced": "暗访", "fire_check": "火点核查", "construction_dust": "工地扬尘检查",
+    "coal_ban": "禁煤检查", "fireworks": "烟花爆竹检查", "mine": "矿山检查",
+}
+TASK_STATUS_TITLES = {"assigned": "已派发", "in_progress": "进行中", "done": "已完成", "cancelled": "已撤销"}
+FINDING_STATUS_TITLES = {"found": "发现", "assigned": "已交办", "rectified": "已整改", "verified": "已核查",
+                         "closed": "已销号"}
+CATEGORY_TITLES = {
+    "scattered_coal": "散煤", "open_burning": "秸秆/露天焚烧", "construction_dust": "扬尘", "fireworks": "烟花爆竹",
+    "mine_dust": "矿山扬尘", "scattered_polluter": "散乱污", "catering_fumes": "餐饮油烟", "other": "其他",
+}
+USER_ENV = "GRIDWATCH_USER"
+
+
+class _about:
+    """``with _about(path):`` makes every GridWatchError inside it one line that names ``path``.
+
+    ``scratch`` is a working copy (``--dry-run``) whose name is replaced by the user's file.
+    """
+
+    def __init__(self, path: Path, scratch: Optional[Path] = None) -> None:
+        self.path = path
+        self.scratch = scratch
+
+    def __enter__(self) -> "_about":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+        if exc is None or not isinstance(exc, GridWatchError):
+            return False
+        text = " ".join(str(exc).splitlines())
+        if self.scratch is not None:
+            text = text.replace(str(self.scratch), str(self.path))
+        if str(self.path) not in text:
+            text = f"{self.path}: {text}"
+        if text == str(exc):
+            return False
+        try:
+            new = type(exc)(text)
+        except Exception:  # pragma: no cover - every GridWatchError takes one message
+            new = GridWatchError(text)
+        raise new from exc
+
+
+def _check_project(path: Path) -> None:
+    """A clear one-line error for a bad, missing or outdated project file, before anything else."""
+    from .storage import Project
+
+    Project.open(path)
+
+
+def _user(args: argparse.Namespace, path: Path, why: str):  # type: ignore[no-untyped-def]
+    """The acting person from ``--user`` or $GRIDWATCH_USER."""
+    from .storage.workflow import find_actor
+
+    name = (args.user or os.environ.get(USER_ENV, "")).strip()
+    if not name:
+        raise GridWatchError(f"{path}: who is doing this? {why} needs --user NAME (or set {USER_ENV})")
+    return find_actor(path, name)
+
+
+def _beijing(text: object) -> str:
+    """Stored UTC time text as ``YYYY-MM-DD HH:MM`` Beijing time ('' when empty)."""
+    import datetime as _dt
+
+    from .storage.queries import BEIJING
+
+    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+        return ""
+    try:
+        t = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(text)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _due_arg(text: str):  # type: ignore[no-untyped-def]
+    """``--due``: 'YYYY-MM-DD HH:MM' or a bare date (23:59 that day), Beijing time."""
+    import datetime as _dt
+
+    from .storage.queries import BEIJING
+
+    value = text.strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            t = _dt.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if fmt == "%Y-%m-%d":
+            t = t.replace(hour=23, minute=59)
+        return t.replace(tzinfo=BEIJING)
+    raise argparse.ArgumentTypeError(f"{text!r}: write YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Beijing time)")
+
+
+def _hours_arg(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    if not 0 < hours <= 24 * 365:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of hours greater than 0")
+    return hours
+
+
+def _plain(value: object) -> object:
+    """A DataFrame cell as plain JSON: numpy scalars unwrapped, NaN/NA/NaT as None."""
+    import pandas as pd
+
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str, bytes)):
+        try:
+            value = value.item()  # type: ignore[union-attr]
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _write_json(frame) -> None:  # type: ignore[no-untyped-def]
+    records = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    json.dump(records, sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def _write_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> None:
+    """Columns as wide as their widest cell (CJK characters count double)."""
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [(" " * (w - _width(c)) + c) if i in right else _pad(c, w)
+                 for i, (c, w) in enumerate(zip(cells, widths))]
+        return "  ".join(parts).rstrip() + "\n"
+
+    out = sys.stdout
+    out.write(line(headers))
+    for r in rows:
+        out.write(line(r))
+
+
+def _text(value: object) -> str:
+    v = _plain(value)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # an integer column read as float because of a NULL
+    return "" if v is None else str(v)
+
+
+def _count(value: object) -> int:
+    v = _plain(value)
+    return int(v) if isinstance(v, (int, float)) else 0
+
+
+def _townships(path: Path) -> list[tuple[str, str]]:
+    from .storage import Project
+
+    frame = Project.open(path).read_layer("township", columns=["code", "name"])
+    return [(str(c), str(n)) for c, n in zip(frame["code"], frame["name"])]
+
+
+def _township_code(path: Path, value: str) -> str:
+    """A township given by code or name (or an unambiguous part of its name) -> its code."""
+    towns = _townships(path)
+    exact = [c for c, n in towns if value in (c, n)]
+    partial = [c for c, n in towns if value in n]
+    found = exact or partial
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise GridWatchError(f"{path}: no township with code or name {value!r}; townships: "
+                             + ", ".join(n for _, n in towns))
+    raise GridWatchError(f"{path}: {len(found)} townships match {value!r}; give the code ({', '.join(found[:5])})")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+
+
+def _assign_targets(args: argparse.Namespace) -> tuple[list[str], Optional[str], Optional[list[str]], str]:
+    """(cell codes, target layer, target uuids, description) from the one target option given."""
+    from .storage.workflow import TARGET_LAYERS, cells_for_features, cells_in_area
+
+    path = args.project
+    if args.cells is not None:
+        codes = _split(args.cells)
+        if not codes:
+            raise GridWatchError(f"{path}: --cells needs cell codes, e.g. --cells 130110100001001,130110100001002")
+        return codes, None, None, ""
+    if args.village is not None:
+        return cells_in_area(path, village=args.village), None, None, f" of village {args.village}"
+    if args.township is not None:
+        return cells_in_area(path, township=args.township), None, None, f" of township {args.township}"
+    layer, sep, ids = args.features.partition(":")
+    layer = layer.strip()
+    uuids = _split(ids)
+    if not sep or not layer or not uuids:
+        raise GridWatchError(f"{path}: --features {args.features!r}: write LAYER:UUID[,UUID...] "
+                             f"(layers: {', '.join(TARGET_LAYERS)})")
+    pairs = cells_for_features(path, layer, uuids)
+    return [c for c, _ in pairs], layer, [u for _, u in pairs], f" for {len(pairs)} {layer} feature(s)"
+
+
+def _due_text(due) -> str:  # type: ignore[no-untyped-def]
+    from .storage.queries import BEIJING
+
+    return f"due {due.astimezone(BEIJING):%Y-%m-%d %H:%M} (Beijing time)" if due is not None else "no due time"
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+    from collections import Counter
+
+    from .storage import queries
+    from .storage.workflow import create_assignments, find_actor
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+        actor = _user(args, path, "assigning tasks")
+        assignee = find_actor(path, args.assignee).uuid if args.assignee else None
+        codes, layer, targets, where = _assign_targets(args)
+    options = dict(due_at=args.due, assignee_uuid=assignee, priority=args.priority, notes=args.notes or "",
+                   target_layer=layer, target_uuids=targets)
+    if args.dry_run:
+        # The core checks everything (role, cells, inspectors) on a scratch copy; the project is only read.
+        with tempfile.TemporaryDirectory(prefix="gridwatch-dry-run-") as tmp:
+            scratch = Path(tmp) / path.name
+            with _about(path, scratch):
+                try:
+                    shutil.copyfile(path, scratch)
+                except OSError as exc:
+                    raise GridWatchError(f"{path}: cannot make a scratch copy for the dry run ({exc})") from exc
+                edit = create_assignments(scratch, actor, codes, args.kind, **options)
+        people = queries.people(path)
+        names = dict(zip(people["uuid"], people["name"]))
+        rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
+        cells = len({r["cell_code"] for r in rows})
+        print(f"would create {len(rows)} tasks ({args.kind}) in {cells} cells{where}, {_due_text(args.due)}")
+        for uid, n in Counter(r["assignee_uuid"] for r in rows).most_common():
+            print(_pad(f"  {names.get(uid, uid)}", 12) + f"{n:>6} tasks")
+        print("dry run: nothing written")
+        return 0
+    with _about(path):
+        edit = create_assignments(path, actor, codes, args.kind, **options)
+    rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
+    cells = len({r["cell_code"] for r in rows})
+    print(f"created {len(edit.created('assignment'))} tasks ({args.kind}) in {cells} cells{where}, "
+          f"{_due_text(args.due)}")
+    for w in edit.warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+def _fire_checks(args: argparse.Namespace) -> int:
+    import datetime as _dt
+
+    from .storage.workflow import create_fire_checks
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+        actor = _user(args, path, "creating fire-point checks")
+        town = _township_code(path, args.township) if args.township else None
+        hours = args.deadline_hours if args.deadline_hours is not None else 24.0
+        now = _dt.datetime.now(_dt.timezone.utc)
+        edit = create_fire_checks(path, actor, deadline=_dt.timedelta(hours=hours), township_code=town, now=now)
+    checks = len(edit.created("assignment"))
+    fires = sum(1 for c in edit.changes if c.table == "fire_point")
+    print(f"created {checks} fire-point checks for {fires} fire points"
+          + (f" in township {args.township}" if town else "")
+          + f", {_due_text(now + _dt.timedelta(hours=hours))}")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from .storage import queries
+    from .storage.workflow import find_actor
+
+    parser: argparse.ArgumentParser = args.parser
+    listing = [opt for opt, on in (("--assignee", args.assignee), ("--mine", args.mine), ("--overdue", args.overdue),
+                                   ("--due-today", args.due_today), ("--open", args.open), ("--json", args.json))
+               if on]
+    if args.from_fire_points:
+        if listing:
+            parser.error(f"--from-fire-points creates checks; it cannot be combined with {', '.join(listing)}")
+        return _fire_checks(args)
+    for opt, value in (("--township", args.township), ("--deadline-hours", args.deadline_hours)):
+        if value is not None:
+            parser.error(f"{opt} goes with --from-fire-points")
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+        who = None
+        if args.mine:
+            who = _user(args, path, "--mine").uuid
+        elif args.assignee:
+            who = find_actor(path, args.assignee).uuid
+        frame = queries.tasks(path, assignee_uuid=who, due_today=args.due_today, overdue_only=args.overdue,
+                              open_only=args.open)
+    if args.json:
+        _write_json(frame)
+        return 0
+    rows = []
+    for t in frame.itertuples(index=False):
+        status = TASK_STATUS_TITLES.get(t.status, str(t.status)) + (" 逾期" if t.overdue else "")
+        fires = str(_count(t.fire_count)) if t.kind == "fire_check" else ""
+        rows.append([_beijing(t.due_at) or "-", status, KIND_TITLES.get(t.kind, str(t.kind)), _text(t.township_name),
+                     _text(t.village_name), _text(t.cell_code), _text(t.assignee_name), fires])
+    if rows:
+        _write_table(["due (Beijing)", "status", "kind", "township", "village", "cell", "assignee", "fires"], rows,
+                     right=(7,))
+    print(f"{len(rows)} tasks")
+    return 0
+
+
+def _finding_flags(f) -> str:  # type: ignore[no-untyped-def]
+    flags = []
+    if f.overdue:
+        flags.append("逾期")
+    if _text(f.location_note):
+        flags.append("位置在网格外")
+    if _count(f.flagged_photos):
+        flags.append(f"照片存疑{_count(f.flagged_photos)}")
+    if _count(f.reject_count):
+        flags.append(f"退回{_count(f.reject_count)}次")
+    return " ".join(flags)
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from .storage import queries
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+        if args.township:
+            towns = _townships(path)
+            if not any(args.township == c or args.township in n for c, n in towns):
+                raise GridWatchError(f"{path}: no township with code or name {args.township!r}; townships: "
+                                     + ", ".join(n for _, n in towns))
+        frame = queries.findings(path, status=args.status, category=args.category, township=args.township,
+                                 overdue_only=args.overdue)
+    if args.json:
+        _write_json(frame)
+        return 0
+    rows = []
+    for f in frame.itertuples(index=False):
+        rows.append([_beijing(f.found_at), FINDING_STATUS_TITLES.get(f.status, str(f.status)),
+                     CATEGORY_TITLES.get(f.category, str(f.category)), _text(f.severity), _text(f.township_name),
+                     _text(f.village_name), _text(f.cell_code), _text(f.responsible_party) or "-",
+                     _text(f.rectify_deadline) or "-", str(_count(f.photo_count)), _finding_flags(f)])
+    if rows:
+        _write_table(["found (Beijing)", "status", "category", "sev", "township", "village", "cell", "responsible",
+                      "deadline", "photos", "flags"], rows, right=(3, 9))
+    print(f"{len(rows)} findings")
+    return 0
+
+
 def _layer_kinds() -> tuple[str, ...]:
     from .layers import LAYERS
 
@@ -162,6 +528,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing file")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sample)
+
+    from .storage.schema import ASSIGNMENT_KINDS, FINDING_CATEGORIES, FINDING_STATUSES
+
+    user_help = f"the person doing this, as in the people table (default: ${USER_ENV})"
+    p = sub.add_parser("assign", help="assign inspection tasks to cells, a village, a township or features",
+                       description="Create one task per cell, for the cell's inspector unless --assignee. "
+                                   "Only a supervisor or administrator may assign.")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--user", metavar="NAME", help=user_help)
+    p.add_argument("--kind", required=True, choices=list(ASSIGNMENT_KINDS), help="kind of inspection")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--cells", metavar="CODE[,CODE...]", help="cell codes")
+    where.add_argument("--village", metavar="CODE_OR_NAME", help="every cell of a village")
+    where.add_argument("--township", metavar="CODE_OR_NAME", help="every cell of a township")
+    where.add_argument("--features", metavar="LAYER:UUID[,UUID...]",
+                       help="features to inspect (fire_point, construction_site, mine, coal_ban_zone, "
+                            "fireworks_ban_zone), one task each in the cell holding it")
+    p.add_argument("--assignee", metavar="NAME", help="give every task to this person")
+    p.add_argument("--due", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'",
+                   help="due time, Beijing time (a bare date means 23:59 that day)")
+    p.add_argument("--priority", type=int, choices=[1, 2, 3], default=2, help="1 high, 2 normal (default), 3 low")
+    p.add_argument("--notes", help="notes for the inspectors")
+    p.add_argument("--dry-run", action="store_true", help="check and show what would be created, write nothing")
+    p.set_defaults(func=cmd_assign)
+
+    p = sub.add_parser("tasks", help="list tasks, or create fire-point checks (--from-fire-points)",
+                       description="List tasks (overdue first, then by due time), or with --from-fire-points "
+                                   "create one check per cell per Beijing day for unverified fire points.")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--user", metavar="NAME", help=user_help)
+    p.add_argument("--from-fire-points", action="store_true",
+                   help="create fire-point checks for unverified fire points not yet in a check")
+    p.add_argument("--deadline-hours", type=_hours_arg, metavar="HOURS",
+                   help="with --from-fire-points: time allowed for a check (default 24)")
+    p.add_argument("--township", metavar="CODE_OR_NAME", help="with --from-fire-points: only this township")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--assignee", metavar="NAME", help="only this person's tasks")
+    who.add_argument("--mine", action="store_true", help="only the tasks of --user")
+    p.add_argument("--overdue", action="store_true", help="only open tasks past their due time")
+    p.add_argument("--due-today", action="store_true", help="only open tasks due today (Beijing time)")
+    p.add_argument("--open", action="store_true", help="only tasks not done or cancelled")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_tasks, parser=p)
+
+    p = sub.add_parser("findings", help="list findings (problems found in inspections)")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--status", choices=list(FINDING_STATUSES), help="only findings in this state")
+    p.add_argument("--township", metavar="CODE_OR_NAME", help="township code or (part of its) name")
+    p.add_argument("--category", choices=list(FINDING_CATEGORIES), help="only this category")
+    p.add_argument("--overdue", action="store_true", help="only findings past their rectification deadline")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_findings)
     return parser
 
 

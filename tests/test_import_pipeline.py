@@ -18,7 +18,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-from gridwatch.errors import Cancelled, LayerImportError
+from gridwatch.errors import Cancelled, InvalidTransition, LayerImportError
 from gridwatch.importers.pipeline import ImportOptions, commit_import, import_file, prepare_import
 from gridwatch.storage import Project, write_project
 from gridwatch.tasks import CancelToken
@@ -327,3 +327,20 @@ def test_z_coordinates_are_flattened_and_reported(tmp_path, empty_project):
     assert any("Z/M" in c for c in report.converted)
     stored = Project.open(empty_project).read_layer("township").geometry.iloc[0]
     assert not stored.has_z
+
+
+def test_roles_limit_imports_and_refusals_leave_the_file_unchanged(tmp_path, sample_copy, realdata):
+    """Boundaries are an administrator's; fire points a supervisor's; inspectors do not import."""
+    people = Project.open(sample_copy).read_table("inspector")
+    name = {r: people[people["role"] == r]["name"].iloc[0] for r in ("inspector", "supervisor", "admin")}
+    fires = realdata / "firms" / "world_fires_1_day_modis_c61.csv"
+    before = sha256(sample_copy)
+    with pytest.raises(InvalidTransition, match="only supervisor or admin may import into fire_point"):
+        import_file(sample_copy, fires, ImportOptions(kind="fire_point", user=name["inspector"]))
+    src = township_shapefile(tmp_path, "UTF-8")
+    with pytest.raises(InvalidTransition, match="only admin may import into township"):
+        import_file(sample_copy, src, ImportOptions(kind="township", field_map={"代码": "code", "名称": "name"},
+                                                    user=name["supervisor"]))
+    assert sha256(sample_copy) == before
+    report = import_file(sample_copy, fires, ImportOptions(kind="fire_point", user=name["supervisor"]))
+    assert report.read == 3125 and audit_entries(sample_copy)[-1]["user"] == name["supervisor"]

@@ -33,10 +33,11 @@ import pandas as pd
 import shapely
 
 from ..crs import PROJECT_EPSG
-from ..errors import LayerImportError
+from ..errors import InvalidTransition, LayerImportError
 from ..layers import LAYERS
 from ..layers.base import LayerSpec, uuids_from_rng
 from ..storage.gpkg import (
+    connect_readonly,
     connect_readwrite,
     geometry_to_blob,
     gpkg_datetime,
@@ -572,6 +573,7 @@ def commit_import(
         raise LayerImportError(f"{prepared.source}: the file changed since it was checked; import it again")
     check_project(path)
     user = prepared.options.user or _current_user()
+    _check_import_role(path, user, spec.name)
     with closing(connect_readwrite(path)) as con:
         # Each row goes into a B-tree per index (uuid, codes, time): with SQLite's default 2 MB
         # page cache a million random uuid inserts thrash the disk. 256 MB keeps them in memory.
@@ -658,6 +660,27 @@ def commit_import(
         except sqlite3.Error as exc:
             raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
     return report
+
+
+#: Layers only an administrator may change: the grid of responsibility itself.
+BOUNDARY_LAYERS = ("township", "village", "grid_cell")
+
+
+def _check_import_role(path: Path, user: str, layer: str) -> None:
+    """Refuse imports the named person's role may not make (people of the project only).
+
+    Boundaries (township, village, cell) are an administrator's; zones, sites, mines and fire
+    points a supervisor's or administrator's; inspectors record findings, they do not import.
+    A name that is not a person of the project (a script run by IT) is not checked here.
+    """
+    with closing(connect_readonly(path)) as con:
+        row = con.execute("SELECT role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
+                          (user,)).fetchone()
+    if row is None:
+        return
+    allowed = ("admin",) if layer in BOUNDARY_LAYERS else ("supervisor", "admin")
+    if row[0] not in allowed:
+        raise InvalidTransition(f"{user} is {row[0]}; only {' or '.join(allowed)} may import into {layer}")
 
 
 def _current_user() -> str:
