@@ -11,9 +11,10 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,20 +22,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import GridWatchError
+from ..errors import GridWatchError, SchemaVersionError
 from ..layers import LAYERS
-from ..mapview.data import MapData, load_map
+from ..mapview.data import MapData, load_map, update_values
+from ..model.titles import ROLE_TITLES, title
+from ..storage import queries
+from ..storage.edits import Edit
+from ..storage.workflow import TARGET_LAYERS
 from ..mapview.search import SearchHit, as_text, parent_names, search_places
 from ..storage import Project
 from . import i18n
 from .attribute_table import AttributeTableDock
 from .canvas import SELECTION_LAYER, MapCanvas
+from .findings import FindingDialog, FindingsPanel
 from .panels import IdentifyPanel, LayersPanel, SearchPanel
+from .tasks import AssignDialog, FireChecksDialog, TaskPanel
+from .workflow import WorkflowController
 from .texts import field_title, layer_title, value_title
 
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
 #: Layers hit-tested for identify, topmost first.
+#: Findings on the map, coloured by where they are in the loop.
+FINDING_COLORS = {"found": QColor(220, 30, 30), "assigned": QColor(245, 140, 0), "rectified": QColor(40, 110, 220),
+                  "verified": QColor(30, 160, 80), "closed": QColor(140, 140, 140)}
 IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
                   "fireworks_ban_zone", "coal_ban_zone")
 
@@ -46,21 +57,28 @@ class _LoadSignals(QObject):
     progress = Signal(float, str)
     loaded = Signal(object, object, object)  # path, MapData, inspectors frame
     failed = Signal(object, str)  # path, message
+    outdated = Signal(object, str)  # path, message: an older schema that can be upgraded
 
 
 class LoadJob:
     """Open a project and prepare its map off the GUI thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, upgrade: bool = False) -> None:
         self.path = path
+        self.upgrade = upgrade
         self.signals = _LoadSignals()
 
     def run(self) -> None:
         try:
-            project = Project.open(self.path)
+            project = Project.open(self.path, migrate=self.upgrade)
             data = load_map(project, progress=lambda f, m: self.signals.progress.emit(f, m))
             inspectors = project.read_table("inspector")
             self.signals.loaded.emit(self.path, data, inspectors)
+        except SchemaVersionError as exc:
+            if "older" in str(exc):
+                self.signals.outdated.emit(self.path, str(exc))
+            else:
+                self.signals.failed.emit(self.path, str(exc))
         except GridWatchError as exc:
             self.signals.failed.emit(self.path, str(exc))
         except Exception as exc:  # unexpected: log the traceback, show a readable message
@@ -91,9 +109,16 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel(self)
         self.identify_panel = IdentifyPanel(self)
         self.table_dock = AttributeTableDock(self)
+        self.workflow = WorkflowController(settings, self)
+        self.task_panel = TaskPanel(self.workflow, self)
+        self.finding_panel = FindingsPanel(self.workflow, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.finding_panel)
+        self.tabifyDockWidget(self.task_panel, self.finding_panel)
+        self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
@@ -105,6 +130,8 @@ class MainWindow(QMainWindow):
         self.scale_label.setObjectName("scaleLabel")
         self.selection_label = QLabel()
         self.selection_label.setObjectName("selectionLabel")
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
         self.progress.setRange(0, 100)
@@ -112,6 +139,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         sb = self.statusBar()
         sb.addWidget(self.coord_label, 1)
+        sb.addPermanentWidget(self.user_label)
         sb.addPermanentWidget(self.selection_label)
         sb.addPermanentWidget(self.scale_label)
         sb.addPermanentWidget(self.progress)
@@ -143,6 +171,23 @@ class MainWindow(QMainWindow):
         self.act_table.triggered.connect(lambda: self.show_table(self.layers_panel.current_layer() or SELECTION_LAYER))
         self.act_clear_sel = QAction(self)
         self.act_clear_sel.triggered.connect(lambda: self.set_selection(np.empty(0, dtype=np.int64)))
+        self.act_undo = self.workflow.undo_stack.createUndoAction(self, self.tr("Undo"))
+        self.act_undo.setObjectName("actUndo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = self.workflow.undo_stack.createRedoAction(self, self.tr("Redo"))
+        self.act_redo.setObjectName("actRedo")
+        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.act_user = QAction(self)
+        self.act_user.triggered.connect(self.choose_user)
+        self.act_assign = QAction(self)
+        self.act_assign.setShortcut("Ctrl+Shift+A")
+        self.act_assign.triggered.connect(self.assign_selected_cells)
+        self.act_assign_feature = QAction(self)
+        self.act_assign_feature.triggered.connect(self.assign_identified)
+        self.act_fire_checks = QAction(self)
+        self.act_fire_checks.triggered.connect(self.show_fire_checks_dialog)
+        self.act_record = QAction(self)
+        self.act_record.triggered.connect(lambda: self.record_finding(self.task_panel.selected_task()))
         tools = QActionGroup(self)
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
@@ -171,19 +216,29 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_import)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
+        self.menu_edit = mb.addMenu("")
+        self.menu_edit.setObjectName("menuEdit")
+        self.menu_edit.addAction(self.act_undo)
+        self.menu_edit.addAction(self.act_redo)
         self.menu_view = mb.addMenu("")
         self.menu_view.setObjectName("menuView")
         for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_table):
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
-        for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock):
+        for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
+                     self.table_dock):
             self.menu_view.addAction(dock.toggleViewAction())
+        self.menu_work = mb.addMenu("")
+        self.menu_work.setObjectName("menuWorkflow")
+        for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record):
+            self.menu_work.addAction(act)
         self.menu_tools = mb.addMenu("")
         self.menu_tools.setObjectName("menuTools")
         for act in (self.act_pan, self.act_select, self.act_clear_sel):
             self.menu_tools.addAction(act)
         self.menu_settings = mb.addMenu("")
         self.menu_settings.setObjectName("menuSettings")
+        self.menu_settings.addAction(self.act_user)
         self.menu_language = self.menu_settings.addMenu("")
         self.menu_language.setObjectName("menuLanguage")
         for act in self.lang_actions.values():
@@ -192,12 +247,24 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("mainToolbar")
         for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_pan, self.act_select, self.act_table):
             self.toolbar.addAction(act)
+        self.toolbar.addSeparator()
+        for act in (self.act_assign, self.act_undo, self.act_redo):
+            self.toolbar.addAction(act)
         self._rebuild_recent()
 
     def retranslate(self) -> None:
         """Set every visible text (called at start and whenever the language changes)."""
         self.menu_file.setTitle(self.tr("&File"))
         self.menu_recent.setTitle(self.tr("Recent projects"))
+        self.menu_edit.setTitle(self.tr("&Edit"))
+        self.menu_work.setTitle(self.tr("&Inspections"))
+        self.act_user.setText(self.tr("Current &user…"))
+        self.act_assign.setText(self.tr("&Assign inspections for selected cells…"))
+        self.act_assign_feature.setText(self.tr("Assign inspection for the identified feature…"))
+        self.act_assign_feature.setToolTip(self.tr(
+            "A fire point, construction site, mine or zone: its cell; a village or township: all its cells"))
+        self.act_fire_checks.setText(self.tr("Create &fire-point checks…"))
+        self.act_record.setText(self.tr("&Record finding for the selected task…"))
         self.menu_view.setTitle(self.tr("&View"))
         self.menu_tools.setTitle(self.tr("&Tools"))
         self.menu_settings.setTitle(self.tr("&Settings"))
@@ -219,8 +286,10 @@ class MainWindow(QMainWindow):
         self.lang_actions["system"].setText(self.tr("Follow the system"))
         self.lang_actions["zh_CN"].setText("中文 (简体)")
         self.lang_actions["en"].setText("English")
-        for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock):
+        for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock, self.task_panel,
+                      self.finding_panel):
             panel.retranslate()
+        self._update_user()
         self._update_title()
         self._update_selection_label()
         self._update_scale()
@@ -261,6 +330,21 @@ class MainWindow(QMainWindow):
         self.search_panel.queryChanged.connect(self._on_search)
         self.search_panel.placeChosen.connect(self.go_to_place)
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
+        wf = self.workflow
+        wf.changed.connect(self._on_workflow_changed)
+        wf.failed.connect(self._on_workflow_failed)
+        wf.warned.connect(self._on_workflow_warned)
+        wf.userChanged.connect(self._update_user)
+        wf.busyChanged.connect(lambda busy: self.statusBar().showMessage(self.tr("Saving…")) if busy
+                               else self.statusBar().clearMessage())
+        self.task_panel.zoomToCell.connect(self.zoom_to_cell)
+        self.task_panel.recordFindingRequested.connect(self.record_finding)
+        self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
+        self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
+        self.finding_panel.findingSelected.connect(lambda uuid: self._update_overlay())
+        self.identify_panel.recordChosen.connect(self._on_record_chosen)
+        self.identify_panel.historyRequested.connect(self.show_history)
+        self.selectionChanged.connect(lambda n: self._update_actions())
 
     # --- projects -----------------------------------------------------------------------------
     def choose_project(self) -> None:
@@ -269,16 +353,20 @@ class MainWindow(QMainWindow):
         if path:
             self.open_project(Path(path))
 
-    def open_project(self, path: Path) -> None:
-        """Open ``path`` in the background; the map shows it when it is ready."""
+    def open_project(self, path: Path, upgrade: bool = False) -> None:
+        """Open ``path`` in the background; the map shows it when it is ready.
+
+        ``upgrade``: migrate an older project (after a backup) instead of refusing it.
+        """
         self.progress.setValue(0)
         self.progress.show()
         self.statusBar().showMessage(self.tr("Opening %s…") % str(path))
-        job = LoadJob(Path(path))
+        job = LoadJob(Path(path), upgrade)
         job.signals.progress.connect(lambda f, m: self.progress.setValue(int(f * 100)),
                                      Qt.ConnectionType.QueuedConnection)
         job.signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
         job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        job.signals.outdated.connect(self._on_outdated, Qt.ConnectionType.QueuedConnection)
         self._load_job = job  # keep the signals object alive
         # A Python thread, not QThreadPool: pyproj 3.7 can crash on reused Qt pool threads
         # (pyproj issue 1509) and loading builds CRS objects.
@@ -311,7 +399,23 @@ class MainWindow(QMainWindow):
         self.identify_panel.retranslate()
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
+        self.workflow.set_project(path)
+        self._update_overlay()
+        self._update_actions()
         self.projectLoaded.emit(str(path))
+
+    def _on_outdated(self, path: Path, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Upgrade project?"),
+                          self.tr("This project was made by an older GridWatch. Upgrade it to open it? "
+                                  "A backup copy is saved beside it first.") + "\n\n" + str(path),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("upgradeDialog")
+        box.buttonClicked.connect(lambda b: self.open_project(path, upgrade=True)
+                                  if box.standardButton(b) == QMessageBox.StandardButton.Yes else None)
+        self._upgrade_box = box
+        box.open()
 
     def _on_failed(self, path: Path, message: str) -> None:
         self.progress.hide()
@@ -351,6 +455,11 @@ class MainWindow(QMainWindow):
         vp = self.canvas.viewport
         if vp is not None:
             self.scale_label.setText(self.tr("Scale 1:%1").replace("%1", f"{vp.scale_denominator:,.0f}"))
+
+    def _update_user(self) -> None:
+        label = self.workflow.user_label()
+        self.user_label.setText(self.tr("User: %s") % label if label else self.tr("No user chosen"))
+        self._update_actions()
 
     def _update_selection_label(self) -> None:
         n = len(self.selected)
@@ -395,11 +504,17 @@ class MainWindow(QMainWindow):
                 text = as_text(value)
             rows.append((field_title(name, col), text))
         label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
-        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows)
+        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
         self.identified = (name, index)
+        if name == "grid_cell" and self.project_path is not None:
+            self._show_cell_records(str(row["code"]))
+        self._update_actions()
 
     def _on_click(self, lon: float, lat: float, shift: bool) -> None:
         if self.data is None:
+            return
+        if self.canvas.tool == MapCanvas.PICK:
+            self._finish_pick(lon, lat)
             return
         if self.canvas.tool == MapCanvas.SELECT:
             cells = self.data.layers[SELECTION_LAYER].at_point(lon, lat, 0.0)
@@ -450,6 +565,201 @@ class MainWindow(QMainWindow):
     def zoom_to_layer(self, name: Optional[str]) -> None:
         if self.data is not None and name in self.data.layers:
             self.canvas.zoom_to(self.data.layers[name].extent)
+
+    # --- workflow -------------------------------------------------------------------------------
+    identified: Optional[tuple[str, int]] = None
+    _pick_dialog: Optional[FindingDialog] = None
+
+    def choose_user(self) -> None:
+        """Settings > Current user: who works on this laptop (a person of the project)."""
+        people = self.workflow.people
+        if self.project_path is None or people.empty:
+            return
+        active = people[people["active"].fillna(1) != 0]
+        items = [f"{n} ({title(ROLE_TITLES, r, i18n.current())})" for n, r in zip(active["name"], active["role"])]
+        current = items.index(self.workflow.user_label()) if self.workflow.user_label() in items else 0
+        item, ok = QInputDialog.getItem(self, self.tr("Current user"), self.tr("Who is working on this laptop?"),
+                                        items, current, False)
+        if ok and item:
+            self.workflow.set_user(str(active["name"].iloc[items.index(item)]))
+
+    def _update_actions(self) -> None:
+        wf = self.workflow
+        may_assign = wf.may("assign") and self.data is not None
+        self.act_assign.setEnabled(may_assign and len(self.selected) > 0)
+        target = self.identified[0] if self.identified else None
+        self.act_assign_feature.setEnabled(may_assign and target in (*TARGET_LAYERS, "village", "township"))
+        self.act_fire_checks.setEnabled(wf.may("fire_checks") and self.data is not None)
+        task = self.task_panel.selected_task()
+        self.act_record.setEnabled(task is not None and task.get("status") == "in_progress"
+                                   and "finish" in wf.task_actions(task))
+        # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
+        self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))
+
+    def assign_selected_cells(self) -> None:
+        codes = self.selected_codes()
+        if codes:
+            self._open_assign(codes, description=self.tr("%n selected cell(s)", "", len(codes)))
+
+    def assign_identified(self) -> None:
+        """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
+        if self.identified is None or self.data is None or self.project_path is None:
+            return
+        from ..storage.workflow import cells_for_features, cells_in_area
+
+        name, index = self.identified
+        row = self.data.layers[name].frame.iloc[index]
+        try:
+            if name in ("village", "township"):
+                codes = cells_in_area(self.project_path, **{name: str(row["code"])})
+                self._open_assign(codes, description=f"{layer_title(name)} {row['name']}")
+            else:
+                pairs = cells_for_features(self.project_path, name, [str(row["uuid"])])
+                label = row.get("name") if "name" in row.index else row.get("detected_local", "")
+                self._open_assign([c for c, _ in pairs], target_layer=name, target_uuids=[u for _, u in pairs],
+                                  description=f"{layer_title(name)} {label}")
+        except GridWatchError as exc:
+            self._on_workflow_failed(str(exc))
+
+    def _open_assign(self, codes: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        dialog = AssignDialog(self.workflow, codes, parent=self, **kwargs)
+        self._assign_dialog = dialog
+        dialog.open()
+
+    def show_fire_checks_dialog(self) -> None:
+        if self.data is None or "township" not in self.data.layers:
+            return
+        tw = self.data.layers["township"].frame
+        dialog = FireChecksDialog(self.workflow, list(zip(tw["code"].astype(str), tw["name"].astype(str))), self)
+        self._fire_dialog = dialog
+        dialog.open()
+
+    def zoom_to_cell(self, code: str) -> None:
+        if self.data is None:
+            return
+        cells = self.data.layers[SELECTION_LAYER]
+        pos = np.flatnonzero(cells.frame["code"].to_numpy() == code)
+        if len(pos):
+            self.canvas.zoom_to(cells.features_bounds(pos))
+            self.show_identify(SELECTION_LAYER, int(pos[0]))
+
+    def record_finding(self, task: Optional[dict]) -> None:
+        """Open the Record finding form for a task in progress, located at its cell's centre."""
+        if task is None or self.data is None:
+            return
+        cells = self.data.layers[SELECTION_LAYER]
+        pos = np.flatnonzero(cells.frame["code"].to_numpy() == task["cell_code"])
+        if not len(pos):
+            return
+        geom = cells.geoms[int(pos[0])]
+        centre = geom.representative_point()
+        dialog = FindingDialog(self.workflow, task=task, cell_code=task["cell_code"], cell_geometry=geom,
+                               longitude=centre.x, latitude=centre.y, parent=self)
+        dialog.pickLocationRequested.connect(lambda d=dialog: self._start_pick(d))
+        self._finding_dialog = dialog
+        self.canvas.zoom_to(cells.features_bounds(pos))
+        dialog.open()
+
+    def _start_pick(self, dialog: FindingDialog) -> None:
+        """Hide the form, let the user click the finding's location on the map, then show it again."""
+        self._pick_dialog = dialog
+        self._tool_before_pick = self.canvas.tool
+        dialog.hide()
+        self.canvas.set_tool(MapCanvas.PICK)
+        self.statusBar().showMessage(self.tr("Click the finding's location on the map"))
+
+    def _finish_pick(self, lon: float, lat: float) -> None:
+        dialog, self._pick_dialog = self._pick_dialog, None
+        self.canvas.set_tool(getattr(self, "_tool_before_pick", MapCanvas.PAN))
+        self.statusBar().clearMessage()
+        if dialog is not None:
+            dialog.set_location(lon, lat)
+            dialog.open()
+
+    def _on_workflow_changed(self, edit: Edit) -> None:
+        """An edit (or its undo/redo) was written: update fire-point colours, findings, the cell panel."""
+        if self.data is not None and "fire_point" in self.data.layers:
+            statuses: dict[str, object] = {}
+            for ch in edit.changes:
+                if ch.table == "fire_point" and ch.after is not None and "status" in ch.after:
+                    statuses[ch.uuid] = ch.after["status"]
+            # an undo carries the inverse changes: 'after' is the restored state either way
+            if statuses and update_values(self.data.layers["fire_point"], "status", statuses):
+                self.canvas.refresh_layer("fire_point")
+        self._update_overlay()
+        if self.identified is not None and self.identified[0] == SELECTION_LAYER and self.data is not None:
+            code = str(self.data.layers[SELECTION_LAYER].frame["code"].iloc[self.identified[1]])
+            self._show_cell_records(code)
+        self._update_actions()
+
+    def _on_workflow_failed(self, message: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.activeModalWidget() is not None:  # the open form shows the refusal itself
+            self.statusBar().showMessage(message, 15000)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not saved"), message, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("workflowErrorDialog")
+        self._workflow_box = box
+        box.open()
+
+    def _on_workflow_warned(self, warnings: list) -> None:
+        text = "\n".join(str(w) for w in warnings)
+        self.statusBar().showMessage(text.replace("\n", "; "), 15000)
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Saved, with warnings"),
+                          self.tr("The finding was saved. Please check:") + "\n\n" + text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("workflowWarningDialog")
+        self._workflow_box = box
+        box.open()
+
+    def _update_overlay(self) -> None:
+        if self.project_path is None:
+            self.canvas.set_overlay([])
+            return
+        try:
+            found = queries.findings(self.project_path)
+        except GridWatchError:
+            return
+        chosen = self.finding_panel.selected_finding()
+        chosen_uuid = chosen["uuid"] if chosen else None
+        points = [(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
+                  for u, st, lon, lat in zip(found["uuid"], found["status"], found["longitude"], found["latitude"])
+                  if lon is not None and lat is not None and lon == lon]
+        self.canvas.set_overlay(points)
+
+    def _show_cell_records(self, code: str) -> None:
+        """The cell panel: the cell's tasks, inspections and findings under its attributes."""
+        assert self.project_path is not None
+        try:
+            t = queries.tasks(self.project_path, cell_code=code)
+            i = queries.inspections(self.project_path, cell_code=code)
+            f = queries.findings(self.project_path, cell_code=code)
+        except GridWatchError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.identify_panel.show_records(t, i, f)
+
+    def _on_record_chosen(self, kind: str, uuid: str) -> None:
+        if kind == "finding":
+            self.finding_panel.show()
+            self.finding_panel.raise_()
+            self.finding_panel.select_finding(uuid)
+        elif kind == "task":
+            self.task_panel.show()
+            self.task_panel.raise_()
+            self.task_panel.select_task(uuid)
+
+    def show_history(self, uuid: str) -> None:
+        """The audit log of one feature or record: who changed what, when."""
+        if self.project_path is None or not uuid:
+            return
+        from .panels import HistoryDialog
+
+        dialog = HistoryDialog(queries.history(self.project_path, uuid), self)
+        self._history_dialog = dialog
+        dialog.open()
 
     # --- search -------------------------------------------------------------------------------
     def _on_search(self, text: str) -> None:

@@ -1,0 +1,714 @@
+"""Tasks: the task list dock (start, finish, cancel), the assign dialog and the fire-check dialog.
+
+Every write goes through :meth:`~gridwatch.ui.workflow.WorkflowController.run` (worker thread,
+undo stack); the panel re-reads the task list whenever the controller reports a change, the user
+changes or the filter changes.  Which buttons are enabled follows
+:meth:`~gridwatch.ui.workflow.WorkflowController.task_actions`; the core refuses the same things
+again.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any, Optional
+
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model.titles import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ..storage import queries
+from ..storage.queries import BEIJING
+from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
+from ..storage.workflow import TARGET_LAYERS, change_assignment, create_assignments, create_fire_checks
+from . import i18n
+from .workflow import WorkflowController
+
+__all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
+
+#: Filter codes of the task list, in menu order.
+FILTERS = ("mine", "due_today", "overdue", "open", "all")
+#: Columns of the task table.
+COLUMNS = ("due", "status", "kind", "township", "village", "cell", "assignee", "fires", "findings", "notes")
+UUID_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_COLOR = QColor("#c62828")
+
+
+def _lang() -> str:
+    return i18n.current()
+
+
+def _clean(value: Any) -> Any:
+    """A DataFrame cell as plain Python: NaN becomes None, numpy scalars become Python ones."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (AttributeError, ValueError):
+            pass
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _parse_utc(text: Any) -> Optional[_dt.datetime]:
+    if not text:
+        return None
+    try:
+        t = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
+
+
+def beijing_text(text: Any, fmt: str = "%m-%d %H:%M") -> str:
+    """A stored UTC time ('2025-11-20T10:00:00.000Z') as Beijing time ('11-20 18:00'); '' if none."""
+    t = _parse_utc(text)
+    return t.astimezone(BEIJING).strftime(fmt) if t is not None else ""
+
+
+def _count(value: Any) -> int:
+    v = _clean(value)
+    try:
+        return int(v) if v is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+class _Item(QTableWidgetItem):
+    """A read-only table cell that sorts by its key rather than its text."""
+
+    def __init__(self, text: str, key: Any = None) -> None:
+        super().__init__(text)
+        self.key = text if key is None else key
+        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:  # type: ignore[override]
+        mine, theirs = self.key, getattr(other, "key", other.text())
+        try:
+            return bool(mine < theirs)
+        except TypeError:
+            return str(mine) < str(theirs)
+
+
+class TaskPanel(QDockWidget):
+    """The task list of the open project, with its filter and the start/finish/cancel buttons."""
+
+    zoomToCell = Signal(str)  # cell code of a double-clicked task
+    recordFindingRequested = Signal(dict)  # the selected task (in progress, the user's to work on)
+    taskSelected = Signal(dict)  # the task the user selected
+    #: The selected task (dict) or None, whenever the selection or the selected task's row changes
+    #: (e.g. it was started, so Record finding now applies); for keeping menu actions current.
+    currentTaskChanged = Signal(object)
+
+    def __init__(self, controller: WorkflowController, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("taskDock")
+        self.controller = controller
+        self.dialog: Optional[QDialog] = None
+        self.frame: Any = None  # the last task DataFrame shown
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._filling = False
+        self._selected_uuid: Optional[str] = None
+        self._current: Optional[dict[str, Any]] = None  # what currentTaskChanged last said
+
+        self.filter_label = QLabel()
+        self.filter = QComboBox()
+        self.filter.setObjectName("taskFilter")
+        for code in FILTERS:
+            self.filter.addItem(code, code)
+        self.filter.setCurrentIndex(FILTERS.index("open"))
+        self.count_label = QLabel()
+        self.count_label.setObjectName("taskCount")
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("taskTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("taskStart")
+        self.record_button = QPushButton()
+        self.record_button.setObjectName("taskRecordFinding")
+        self.finish_button = QPushButton()
+        self.finish_button.setObjectName("taskFinish")
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("taskCancel")
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count_label)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.record_button, self.finish_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        self.setWidget(box)
+
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.itemDoubleClicked.connect(self._on_double)
+        self.start_button.clicked.connect(self.start_selected)
+        self.record_button.clicked.connect(self._record_finding)
+        self.finish_button.clicked.connect(self.finish_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        controller.changed.connect(lambda _edit: self.refresh())
+        controller.userChanged.connect(self._on_user_changed)
+        controller.busyChanged.connect(lambda _busy: self._update_buttons())
+
+        self._apply_default_filter()
+        self.retranslate()  # also fills the table
+
+    # --- texts ------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Reset every translatable text (and the titles in the table); called on a language change."""
+        self.setWindowTitle(self.tr("Tasks"))
+        self.filter_label.setText(self.tr("Show:"))
+        names = {"mine": self.tr("My tasks"), "due_today": self.tr("Due today"), "overdue": self.tr("Overdue"),
+                 "open": self.tr("All open tasks"), "all": self.tr("All tasks")}
+        for i in range(self.filter.count()):
+            self.filter.setItemText(i, names[str(self.filter.itemData(i))])
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Due"), self.tr("Status"), self.tr("Kind"), self.tr("Township"), self.tr("Village"),
+            self.tr("Cell"), self.tr("Assignee"), self.tr("Fire points"), self.tr("Findings"), self.tr("Notes")])
+        self.table.horizontalHeaderItem(0).setToolTip(self.tr("Due time, Beijing time"))
+        self.table.setToolTip(self.tr("Double-click a task to show its cell on the map"))
+        self.start_button.setText(self.tr("Start inspection"))
+        self.start_button.setToolTip(self.tr("Start the selected task: you are now inspecting its cell"))
+        self.record_button.setText(self.tr("Record finding…"))
+        self.record_button.setToolTip(self.tr("Record a problem found while inspecting the selected task"))
+        self.finish_button.setText(self.tr("Finish…"))
+        self.finish_button.setToolTip(self.tr("Finish the selected task"))
+        self.cancel_button.setText(self.tr("Cancel task…"))
+        self.cancel_button.setToolTip(self.tr("Cancel the selected task, giving a reason (supervisors only)"))
+        self.refresh()
+
+    # --- the list -----------------------------------------------------------------------------
+    def current_filter(self) -> str:
+        return str(self.filter.currentData())
+
+    def set_filter(self, code: str) -> None:
+        """Choose a filter as the user would (refreshes the list)."""
+        self.filter.setCurrentIndex(FILTERS.index(code))
+
+    def _apply_default_filter(self) -> None:
+        actor = self.controller.actor
+        code = "mine" if actor is not None and actor.role == "inspector" else "open"
+        self.filter.blockSignals(True)
+        self.filter.setCurrentIndex(FILTERS.index(code))
+        self.filter.blockSignals(False)
+
+    def _on_user_changed(self) -> None:
+        self._apply_default_filter()
+        self.refresh()
+
+    def _query(self) -> Any:
+        path = self.controller.path
+        if path is None:
+            return None
+        f = self.current_filter()
+        if f == "mine":
+            actor = self.controller.actor
+            if actor is None:
+                return None
+            return queries.tasks(path, assignee_uuid=actor.uuid)
+        return queries.tasks(path, due_today=f == "due_today", overdue_only=f == "overdue", open_only=f == "open")
+
+    def refresh(self) -> None:
+        """Re-read the tasks with the current filter, keeping the selected task selected."""
+        keep = self._selected_uuid
+        frame = self._query()
+        self.frame = frame
+        records = [] if frame is None else [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        self._rows = {str(r["uuid"]): r for r in records}
+        self._filling = True
+        try:
+            self.table.setSortingEnabled(False)
+            self.table.clearSelection()
+            self.table.setRowCount(0)
+            self.table.setRowCount(len(records))
+            for row, rec in enumerate(records):
+                for col, item in enumerate(self._items(rec)):
+                    self.table.setItem(row, col, item)
+            self.table.setSortingEnabled(True)  # sorts by the user's column, due time at first
+            self._selected_uuid = None
+            if keep is not None and keep in self._rows:
+                self.select_task(keep, emit=False)
+        finally:
+            self._filling = False
+        self._update_count(records)
+        self._update_buttons()
+
+    def _items(self, rec: dict[str, Any]) -> list[_Item]:
+        lang = _lang()
+        overdue = bool(rec.get("overdue"))
+        status = title(TASK_STATUS_TITLES, rec.get("status"), lang)
+        if overdue:
+            status = status + " · " + self.tr("overdue")
+        order = ASSIGNMENT_STATUSES.index(rec["status"]) if rec.get("status") in ASSIGNMENT_STATUSES else 9
+        fires, findings = _count(rec.get("fire_count")), _count(rec.get("finding_count"))
+        notes = " ".join(str(rec.get("notes") or "").split())
+        due = rec.get("due_at")
+        items = [
+            _Item(beijing_text(due), (0 if overdue else 1, due or "9999")),
+            _Item(status, (order, 0 if overdue else 1)),
+            _Item(title(KIND_TITLES, rec.get("kind"), lang)),
+            _Item(str(rec.get("township_name") or "")),
+            _Item(str(rec.get("village_name") or "")),
+            _Item(str(rec.get("cell_code") or "")),
+            _Item(str(rec.get("assignee_name") or "")),
+            _Item(str(fires) if fires else "", fires),
+            _Item(str(findings), findings),
+            _Item(notes),
+        ]
+        items[0].setData(UUID_ROLE, rec["uuid"])
+        if due:
+            items[0].setToolTip(self.tr("Due %s (Beijing time)") % beijing_text(due, "%Y-%m-%d %H:%M"))
+        if rec.get("cell_name"):
+            items[5].setToolTip(str(rec["cell_name"]))
+        if rec.get("status_note"):
+            items[1].setToolTip(str(rec["status_note"]))
+        if notes:
+            items[9].setToolTip(str(rec.get("notes")))
+        if overdue:
+            brush = QBrush(OVERDUE_COLOR)
+            for item in items:
+                item.setForeground(brush)
+        return items
+
+    def _update_count(self, records: list[dict[str, Any]]) -> None:
+        if self.controller.path is None:
+            self.count_label.setText(self.tr("No project open"))
+            return
+        overdue = sum(1 for r in records if r.get("overdue"))
+        if overdue:
+            self.count_label.setText(self.tr("%s tasks, %s overdue") % (len(records), overdue))
+        else:
+            self.count_label.setText(self.tr("%s tasks") % len(records))
+
+    # --- selection --------------------------------------------------------------------------------
+    def row_of(self, uuid: str) -> int:
+        """The table row showing task ``uuid`` (-1 when not listed)."""
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(UUID_ROLE) == uuid:
+                return row
+        return -1
+
+    def task_at(self, row: int) -> Optional[dict[str, Any]]:
+        item = self.table.item(row, 0)
+        if item is None:
+            return None
+        rec = self._rows.get(str(item.data(UUID_ROLE)))
+        return dict(rec) if rec is not None else None
+
+    def selected_task(self) -> Optional[dict[str, Any]]:
+        """The selected task as a dict of its row (uuid, kind, status, cell_code, …), or None."""
+        if self._selected_uuid is None or self._selected_uuid not in self._rows:
+            return None
+        return dict(self._rows[self._selected_uuid])
+
+    def select_task(self, uuid: str, *, emit: bool = True) -> bool:
+        """Select task ``uuid`` if it is listed (and scroll to it); False when it is not."""
+        row = self.row_of(uuid)
+        if row < 0:
+            return False
+        filling, self._filling = self._filling, True
+        try:
+            self.table.selectRow(row)
+            self.table.scrollToItem(self.table.item(row, 0))
+        finally:
+            self._filling = filling
+        changed = self._selected_uuid != uuid
+        self._selected_uuid = uuid
+        self._update_buttons()
+        if emit and changed:
+            self.taskSelected.emit(dict(self._rows[uuid]))
+        return True
+
+    def _on_selection(self) -> None:
+        if self._filling:
+            return
+        rows = {i.row() for i in self.table.selectedItems()}
+        task = self.task_at(min(rows)) if rows else None
+        uuid = task["uuid"] if task else None
+        changed = uuid != self._selected_uuid
+        self._selected_uuid = uuid
+        self._update_buttons()
+        if task is not None and changed:
+            self.taskSelected.emit(task)
+
+    def _on_double(self, item: QTableWidgetItem) -> None:
+        task = self.task_at(item.row())
+        if task is not None and task.get("cell_code"):
+            self.zoomToCell.emit(str(task["cell_code"]))
+
+    def _update_buttons(self) -> None:
+        task = self.selected_task()
+        if task != self._current:
+            self._current = task
+            self.currentTaskChanged.emit(dict(task) if task is not None else None)
+        actions = self.controller.task_actions(task) if task is not None else []
+        idle = not self.controller.busy
+        self.start_button.setEnabled(idle and "start" in actions)
+        self.finish_button.setEnabled(idle and "finish" in actions)
+        self.cancel_button.setEnabled(idle and "cancel" in actions)
+        self.record_button.setEnabled(task is not None and task.get("status") == "in_progress"
+                                      and "finish" in actions)
+
+    # --- actions ----------------------------------------------------------------------------------
+    def _record_finding(self) -> None:
+        task = self.selected_task()
+        if task is not None:
+            self.recordFindingRequested.emit(task)
+
+    def start_selected(self) -> None:
+        task = self.selected_task()
+        if task is None or "start" not in self.controller.task_actions(task):
+            return
+        self.controller.run(change_assignment, task["uuid"], "start")
+
+    def _new_dialog(self, name: str, window_title: str) -> QDialog:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        dlg = QDialog(self)
+        dlg.setObjectName(name)
+        dlg.setWindowTitle(window_title)
+        self.dialog = dlg
+        return dlg
+
+    def _task_label(self, task: dict[str, Any]) -> QLabel:
+        text = " · ".join(s for s in (title(KIND_TITLES, task.get("kind"), _lang()), str(task.get("cell_code") or ""),
+                                      str(task.get("cell_name") or ""), str(task.get("assignee_name") or "")) if s)
+        label = QLabel(text)
+        label.setWordWrap(True)
+        return label
+
+    def finish_selected(self) -> None:
+        """Open the finish dialog of the selected task (with its result for a fire-point check)."""
+        task = self.selected_task()
+        if task is None or "finish" not in self.controller.task_actions(task):
+            return
+        uuid = task["uuid"]
+        fire = task.get("kind") == "fire_check"
+        dlg = self._new_dialog("fireResultDialog" if fire else "finishDialog",
+                               self.tr("Finish fire-point check") if fire else self.tr("Finish task"))
+        form = QFormLayout()
+        result_combo: Optional[QComboBox] = None
+        if fire:
+            result_combo = QComboBox()
+            result_combo.setObjectName("fireResult")
+            for code in FIRE_CHECK_RESULTS:
+                result_combo.addItem(title(RESULT_TITLES, code, _lang()), code)
+            form.addRow(self.tr("Result:"), result_combo)
+            n = _count(task.get("fire_count"))
+            hint = QLabel(self.tr("The result is written to the %s fire point(s) of this check.") % n)
+            hint.setWordWrap(True)
+            form.addRow(hint)
+        notes = QPlainTextEdit()
+        notes.setObjectName("finishNotes")
+        notes.setPlaceholderText(self.tr("What you found (optional)"))
+        form.addRow(self.tr("Notes:"), notes)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Finish"))
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(self._task_label(task))
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+
+        def done() -> None:
+            result = str(result_combo.currentData()) if result_combo is not None else None
+            self.controller.run(change_assignment, uuid, "finish", result=result, notes=notes.toPlainText().strip())
+
+        dlg.accepted.connect(done)
+        dlg.open()
+
+    def cancel_selected(self) -> None:
+        """Open the cancel dialog of the selected task (a reason is required)."""
+        task = self.selected_task()
+        if task is None or "cancel" not in self.controller.task_actions(task):
+            return
+        uuid = task["uuid"]
+        dlg = self._new_dialog("cancelDialog", self.tr("Cancel task"))
+        reason = QLineEdit()
+        reason.setObjectName("cancelReason")
+        reason.setPlaceholderText(self.tr("Why the task is cancelled (required)"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Cancel task"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Keep task"))
+        ok.setEnabled(False)
+        reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        form = QFormLayout()
+        form.addRow(self.tr("Reason:"), reason)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(self._task_label(task))
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+
+        def done() -> None:
+            text = reason.text().strip()
+            if text:
+                self.controller.run(change_assignment, uuid, "cancel", reason=text)
+
+        dlg.accepted.connect(done)
+        dlg.open()
+
+
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class AssignDialog(QDialog):
+    """Assign one inspection per chosen cell (or per chosen feature of a target layer)."""
+
+    def __init__(
+        self,
+        controller: WorkflowController,
+        cell_codes: list[str],
+        *,
+        target_layer: Optional[str] = None,
+        target_uuids: Optional[list[str]] = None,
+        description: str = "",
+        parent: Optional[QWidget] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("assignDialog")
+        self.controller = controller
+        self.cell_codes = list(cell_codes)
+        self.target_layer = target_layer
+        self.target_uuids = list(target_uuids) if target_uuids is not None else None
+        self.description = description
+
+        self.description_label = QLabel(description)
+        self.description_label.setObjectName("assignDescription")
+        self.description_label.setWordWrap(True)
+        self.description_label.setVisible(bool(description))
+        self.count_label = QLabel()
+        self.count_label.setObjectName("assignCount")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("assignKind")
+        for kind in ASSIGNMENT_KINDS:
+            self.kind_combo.addItem(kind, kind)
+        default_kind = TARGET_LAYERS.get(target_layer or "", "patrol")
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(default_kind)))
+        self.assignee_combo = QComboBox()
+        self.assignee_combo.setObjectName("assignAssignee")
+        self.assignee_combo.addItem("", None)
+        people = controller.people
+        if len(people):
+            active = people[people["active"].fillna(1) != 0] if "active" in people.columns else people
+            for role in ("inspector", "supervisor"):
+                for _, p in active[active["role"] == role].sort_values("name").iterrows():
+                    self.assignee_combo.addItem(str(p["name"]), str(p["uuid"]))
+        self.due_edit = QDateTimeEdit()
+        self.due_edit.setObjectName("assignDue")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.due_edit.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(18, 0)))
+        self.priority_combo = QComboBox()
+        self.priority_combo.setObjectName("assignPriority")
+        for p in (1, 2, 3):
+            self.priority_combo.addItem(str(p), p)
+        self.priority_combo.setCurrentIndex(1)
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setObjectName("assignNotes")
+        self.notes_edit.setMaximumHeight(90)
+        self.refusal_label = QLabel()
+        self.refusal_label.setObjectName("assignRefusal")
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setStyleSheet("color: #c62828;")
+
+        self.form = QFormLayout()
+        self._form_labels = [QLabel() for _ in range(5)]
+        for label, widget in zip(self._form_labels, (self.kind_combo, self.assignee_combo, self.due_edit,
+                                                     self.priority_combo, self.notes_edit)):
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
+        self.buttons = _ok_cancel(self)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.description_label)
+        lay.addWidget(self.count_label)
+        lay.addLayout(self.form)
+        lay.addWidget(self.refusal_label)
+        lay.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = _lang()
+        self.setWindowTitle(self.tr("Assign inspections"))
+        cells = len(dict.fromkeys(self.cell_codes))
+        if self.target_uuids is not None:
+            self.count_label.setText(self.tr("%s tasks: one per feature, in %s cells")
+                                     % (len(self.target_uuids), cells))
+        else:
+            self.count_label.setText(self.tr("%s cells: one task per cell") % cells)
+        for label, text in zip(self._form_labels, (self.tr("&Kind:"), self.tr("&Assign to:"), self.tr("&Due:"),
+                                                   self.tr("&Priority:"), self.tr("&Notes:"))):
+            label.setText(text)
+        for i in range(self.kind_combo.count()):
+            self.kind_combo.setItemText(i, title(KIND_TITLES, self.kind_combo.itemData(i), lang))
+        self.assignee_combo.setItemText(0, self.tr("Each cell's own inspector"))
+        people = self.controller.people
+        roles = dict(zip(people["uuid"], people["role"])) if len(people) else {}
+        names = dict(zip(people["uuid"], people["name"])) if len(people) else {}
+        for i in range(1, self.assignee_combo.count()):
+            uid = self.assignee_combo.itemData(i)
+            self.assignee_combo.setItemText(i, f"{names.get(uid, '')} ({title(ROLE_TITLES, roles.get(uid), lang)})")
+        self.due_edit.setToolTip(self.tr("Due time, local time of this computer"))
+        for i in range(self.priority_combo.count()):
+            self.priority_combo.setItemText(i, title(PRIORITY_TITLES, self.priority_combo.itemData(i), lang))
+        self.notes_edit.setPlaceholderText(self.tr("What to look at (optional)"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Assign"))
+        if not self.cell_codes:
+            self.refusal_label.setText(self.tr("No cells chosen: select cells on the map first."))
+        elif not self.controller.may("assign"):
+            self.refusal_label.setText(self.tr("Only a supervisor or administrator may assign inspections."))
+        else:
+            self.refusal_label.setText("")
+        self.refusal_label.setVisible(bool(self.refusal_label.text()))
+        ok.setEnabled(not self.refusal_label.text())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def due_at(self) -> _dt.datetime:
+        """The chosen due time as an aware UTC datetime."""
+        secs = self.due_edit.dateTime().toSecsSinceEpoch()
+        return _dt.datetime.fromtimestamp(secs, tz=_dt.timezone.utc)
+
+    def values(self) -> dict[str, Any]:
+        """What Assign will create: the arguments of ``create_assignments``."""
+        assignee = self.assignee_combo.currentData()
+        return {
+            "cell_codes": list(self.cell_codes),
+            "kind": str(self.kind_combo.currentData()),
+            "due_at": self.due_at(),
+            "assignee_uuid": str(assignee) if assignee else None,
+            "priority": int(self.priority_combo.currentData()),
+            "notes": self.notes_edit.toPlainText().strip(),
+            "target_layer": self.target_layer,
+            "target_uuids": list(self.target_uuids) if self.target_uuids is not None else None,
+        }
+
+    def accept(self) -> None:
+        v = self.values()
+        self.controller.run(create_assignments, v["cell_codes"], v["kind"], due_at=v["due_at"],
+                            assignee_uuid=v["assignee_uuid"], priority=v["priority"], notes=v["notes"],
+                            target_layer=v["target_layer"], target_uuids=v["target_uuids"])
+        super().accept()
+
+
+class FireChecksDialog(QDialog):
+    """Create fire-point checks for the unverified fire points not yet in a check."""
+
+    def __init__(self, controller: WorkflowController, townships: list[tuple[str, str]],
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fireChecksDialog")
+        self.controller = controller
+        self.explain = QLabel()
+        self.explain.setObjectName("fireChecksExplain")
+        self.explain.setWordWrap(True)
+        self.deadline = QSpinBox()
+        self.deadline.setObjectName("fireDeadline")
+        self.deadline.setRange(1, 168)
+        self.deadline.setValue(24)
+        self.township = QComboBox()
+        self.township.setObjectName("fireTownship")
+        self.township.addItem("", None)
+        for code, name in townships:
+            self.township.addItem(str(name), str(code))
+        self.refusal_label = QLabel()
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setStyleSheet("color: #c62828;")
+        self._form_labels = [QLabel(), QLabel()]
+        form = QFormLayout()
+        for label, widget in zip(self._form_labels, (self.deadline, self.township)):
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        self.buttons = _ok_cancel(self)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.explain)
+        lay.addLayout(form)
+        lay.addWidget(self.refusal_label)
+        lay.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Create fire-point checks"))
+        self.explain.setText(self.tr("One check per cell per day for unverified fire points not yet in a check. "
+                                     "Each check goes to the cell's inspector."))
+        self._form_labels[0].setText(self.tr("&Deadline:"))
+        self._form_labels[1].setText(self.tr("&Township:"))
+        self.deadline.setSuffix(self.tr(" h"))
+        self.deadline.setToolTip(self.tr("Hours from now until the checks are due"))
+        self.township.setItemText(0, self.tr("All townships"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Create checks"))
+        allowed = self.controller.may("fire_checks")
+        self.refusal_label.setText("" if allowed else
+                                   self.tr("Only a supervisor or administrator may create fire-point checks."))
+        self.refusal_label.setVisible(not allowed)
+        ok.setEnabled(allowed)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def values(self) -> dict[str, Any]:
+        code = self.township.currentData()
+        return {"deadline": _dt.timedelta(hours=int(self.deadline.value())),
+                "township_code": str(code) if code else None}
+
+    def accept(self) -> None:
+        v = self.values()
+        self.controller.run(create_fire_checks, deadline=v["deadline"], township_code=v["township_code"])
+        super().accept()
