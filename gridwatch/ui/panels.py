@@ -80,37 +80,34 @@ def action_title(action: str, table: str) -> str:
 _SKIP_COLUMNS = {"geom", "updated_at", "uuid", "data", "thumbnail"}
 
 
+def _show_value(table: str, key: str, v: object, lang: str) -> str:
+    if v is None:
+        return ""
+    if key == "status":
+        return title(FINDING_STATUS_TITLES if table == "finding" else TASK_STATUS_TITLES, v, lang)
+    if key == "category":
+        return title(CATEGORY_TITLES, v, lang)
+    if key == "kind":
+        return title(KIND_TITLES, v, lang)
+    if isinstance(v, str) and len(v) >= 20 and v[4:5] == "-" and v.endswith("Z"):
+        return beijing_time(v)
+    if isinstance(v, str) and v.startswith("<") and v.endswith("bytes>"):
+        return ""
+    return value_title(v) if isinstance(v, str) else str(v)
+
+
 def describe_changes(table: str, old: dict, new: dict) -> str:
     """``状态: 发现 → 已交办; 整改期限: → 2025-11-25`` for an audit row (blobs and bookkeeping skipped)."""
     lang = i18n.current()
-    statuses = FINDING_STATUS_TITLES if table == "finding" else TASK_STATUS_TITLES
     parts = []
     for key in list(dict.fromkeys(list(new) + list(old))):
-        if key in _SKIP_COLUMNS:
+        if key in _SKIP_COLUMNS or old.get(key) == new.get(key):
             continue
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-
-        def show(v: object) -> str:
-            if v is None:
-                return ""
-            if key == "status":
-                return title(statuses, v, lang)
-            if key == "category":
-                return title(CATEGORY_TITLES, v, lang)
-            if key == "kind":
-                return title(KIND_TITLES, v, lang)
-            if isinstance(v, str) and len(v) >= 20 and v[4:5] == "-" and v.endswith("Z"):
-                return beijing_time(v)
-            if isinstance(v, str) and v.startswith("<") and v.endswith("bytes>"):
-                return ""
-            return value_title(v) if isinstance(v, str) else str(v)
-
+        before, after = _show_value(table, key, old.get(key), lang), _show_value(table, key, new.get(key), lang)
         if old:
-            parts.append(f"{field_title(table, key)}: {show(a)} → {show(b)}")
-        elif show(b):
-            parts.append(f"{field_title(table, key)}: {show(b)}")
+            parts.append(field_title(table, key) + ": " + before + " → " + after)
+        elif after:
+            parts.append(field_title(table, key) + ": " + after)
     return "; ".join(parts)
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -1,6 +1,79 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AssignDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="582" />
+            <source>Assign inspections</source>
+            <translation>派发检查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="585" />
+            <source>%s tasks: one per feature, in %s cells</source>
+            <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="588" />
+            <source>%s cells: one task per cell</source>
+            <translation>%s 个网格：每个网格一个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <source>&amp;Kind:</source>
+            <translation>任务类型(&amp;K)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <source>&amp;Assign to:</source>
+            <translation>执行人(&amp;A)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <source>&amp;Due:</source>
+            <translation>截止时间(&amp;D)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="590" />
+            <source>&amp;Priority:</source>
+            <translation>优先级(&amp;P)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="590" />
+            <source>&amp;Notes:</source>
+            <translation>备注(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="594" />
+            <source>Each cell's own inspector</source>
+            <translation>各网格的网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="601" />
+            <source>Due time, local time of this computer</source>
+            <translation>截止时间（本机时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="604" />
+            <source>What to look at (optional)</source>
+            <translation>检查要点（可选）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="606" />
+            <source>Assign</source>
+            <translation>派发</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="608" />
+            <source>No cells chosen: select cells on the map first.</source>
+            <translation>未选择网格：请先在地图上选择网格。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="610" />
+            <source>Only a supervisor or administrator may assign inspections.</source>
+            <translation>只有督查员或管理员可以派发检查任务。</translation>
+        </message>
+    </context>
+    <context>
         <name>AttributeTableDock</name>
         <message>
             <location filename="../../gridwatch/ui/attribute_table.py" line="731" />
@@ -762,6 +835,514 @@
         </message>
     </context>
     <context>
+        <name>FindingActionDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="520" />
+            <source>Assign for rectification</source>
+            <translation>交办整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="520" />
+            <source>Record rectification</source>
+            <translation>记录整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <source>Verify</source>
+            <translation>核查通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <source>Reject</source>
+            <translation>驳回</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <source>Close</source>
+            <translation>销号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="533" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="533" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="534" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="534" />
+            <source>What was done</source>
+            <translation>整改措施</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="535" />
+            <source>Photos after rectification</source>
+            <translation>整改后照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="535" />
+            <source>Reason for rejecting</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="539" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="541" />
+            <source>Add photos…</source>
+            <translation>添加照片…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="543" />
+            <source>Remove photo</source>
+            <translation>移除照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="545" />
+            <source>What was done to rectify the problem</source>
+            <translation>为整改问题采取了哪些措施</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="547" />
+            <source>Why the rectification is not accepted</source>
+            <translation>整改为何不予通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="549" />
+            <source>Close this finding? Closed findings can no longer be changed.</source>
+            <translation>确定销号？销号后的问题不能再修改。</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1341" />
+            <source>Record finding</source>
+            <translation>记录问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1346" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1346" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1347" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1347" />
+            <source>Location</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1348" />
+            <source>Photos</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1348" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1349" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1353" />
+            <source>Task: %s in cell %s</source>
+            <translation>任务：%s，网格 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1356" />
+            <source>Recorded directly in cell %s (no task)</source>
+            <translation>直接记录于网格 %s（无任务）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1357" />
+            <source>What was found, where exactly, who is involved</source>
+            <translation>发现了什么、具体位置、涉及谁</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1358" />
+            <source>Pick on map</source>
+            <translation>在地图上选取</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1359" />
+            <source>Click the map to place the finding</source>
+            <translation>点击地图确定问题位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1360" />
+            <source>Add photos…</source>
+            <translation>添加照片…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1361" />
+            <source>Remove photo</source>
+            <translation>移除照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1362" />
+            <source>Set a deadline</source>
+            <translation>设定期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1363" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1388" />
+            <source>cell %s</source>
+            <translation>网格 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1390" />
+            <source>The location is outside cell %s</source>
+            <translation>位置在网格 %s 之外</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingPhotos</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="289" />
+            <source>Add photos</source>
+            <extracomment>The loop's actions in the order their buttons appear. Item data role holding a finding's (column 0 of the table) or a photo's uuid. Item data role holding the value a table column sorts by. What an inspection kind usually finds: the category preselected when recording under a task. Finding columns the history leaves out (locations, bookkeeping, blobs, stamps shown as the time). Finding columns the history shows for a newly recorded finding.</extracomment>
+            <translation>添加照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="291" />
+            <source>Images</source>
+            <translation>图片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="312" />
+            <source>%s: this photo is already added</source>
+            <translation>%s：该照片已添加</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="340" />
+            <source>no time</source>
+            <translation>无时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="341" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="342" />
+            <source>Taken: %s</source>
+            <translation>拍摄时间：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="344" />
+            <source>Position: %.6f, %.6f</source>
+            <translation>拍摄位置：%.6f, %.6f</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="347" />
+            <source>Position: unknown</source>
+            <translation>拍摄位置：未知</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingsPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="781" />
+            <source>Assign for rectification</source>
+            <translation>交办整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="781" />
+            <source>Record rectification</source>
+            <translation>记录整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <source>Verify</source>
+            <translation>核查通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <source>Reject</source>
+            <translation>驳回</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <source>Close</source>
+            <translation>销号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="786" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="787" />
+            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="788" />
+            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="789" />
+            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="791" />
+            <location filename="../../gridwatch/ui/findings.py" line="794" />
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="795" />
+            <source>Overdue only</source>
+            <translation>仅逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <source>Deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="799" />
+            <source>Photos</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <source>Changes</source>
+            <translation>变更内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="801" />
+            <location filename="../../gridwatch/ui/findings.py" line="802" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="803" />
+            <source>History</source>
+            <translation>处理记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="858" />
+            <source>overdue</source>
+            <translation>逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="892" />
+            <source>%d photo(s) taken far from the cell or outside the task time</source>
+            <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="909" />
+            <source>No project open</source>
+            <translation>未打开项目</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/findings.py" line="911" />
+            <location filename="../../gridwatch/ui/findings.py" line="913" />
+            <source>%n finding(s)</source>
+            <translation>
+                <numerusform>%n 个问题</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/findings.py" line="911" />
+            <source>%n overdue</source>
+            <translation>
+                <numerusform>%n 个逾期</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1009" />
+            <source>Select a finding to see its details.</source>
+            <translation>选择一个问题查看详情。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1077" />
+            <source>Before</source>
+            <comment>photo taken before rectification (整改前)</comment>
+            <translation>整改前</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1078" />
+            <source>After</source>
+            <comment>photo taken after rectification (整改后)</comment>
+            <translation>整改后</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1084" />
+            <source>Taken: %s</source>
+            <translation>拍摄时间：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1084" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1086" />
+            <source>Position: %.6f, %.6f</source>
+            <translation>拍摄位置：%.6f, %.6f</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1087" />
+            <source>Position: unknown</source>
+            <translation>拍摄位置：未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1153" />
+            <source>Recorded</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1153" />
+            <source>Photos added</source>
+            <translation>添加照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1157" />
+            <source>Undo: %s</source>
+            <translation>撤销：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1159" />
+            <source>Redo: %s</source>
+            <translation>重做：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1184" />
+            <source>Deleted</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1191" />
+            <source>Photos +%d</source>
+            <translation>照片 +%d</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1193" />
+            <source>Photos −%d</source>
+            <translation>照片 −%d</translation>
+        </message>
+    </context>
+    <context>
+        <name>FireChecksDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="685" />
+            <source>Create fire-point checks</source>
+            <translation>生成火点核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="686" />
+            <source>One check per cell per day for unverified fire points not yet in a check. Each check goes to the cell's inspector.</source>
+            <translation>为尚未核查、也未派发的火点生成任务：每个网格每天一个，派给该网格的网格员。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="688" />
+            <source>&amp;Deadline:</source>
+            <translation>完成时限(&amp;D)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="689" />
+            <source>&amp;Township:</source>
+            <translation>乡镇(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="690" />
+            <source> h</source>
+            <translation> 小时</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="691" />
+            <source>Hours from now until the checks are due</source>
+            <translation>从现在起多少小时内完成核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="692" />
+            <source>All townships</source>
+            <translation>全部乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="694" />
+            <source>Create checks</source>
+            <translation>生成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="697" />
+            <source>Only a supervisor or administrator may create fire-point checks.</source>
+            <translation>只有督查员或管理员可以生成火点核查任务。</translation>
+        </message>
+    </context>
+    <context>
         <name>Groups</name>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="50" />
@@ -785,29 +1366,134 @@
         </message>
     </context>
     <context>
+        <name>HistoryDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="467" />
+            <source>Change history</source>
+            <translation>变更记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="471" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="471" />
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="471" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="471" />
+            <source>Changes</source>
+            <translation>变更内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="472" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="479" />
+            <source>No recorded changes</source>
+            <translation>无变更记录</translation>
+        </message>
+    </context>
+    <context>
         <name>IdentifyPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="241" />
+            <location filename="../../gridwatch/ui/panels.py" line="342" />
             <source>Identify</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="242" />
+            <location filename="../../gridwatch/ui/panels.py" line="343" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="242" />
+            <location filename="../../gridwatch/ui/panels.py" line="343" />
             <source>Value</source>
             <translation>值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="244" />
+            <location filename="../../gridwatch/ui/panels.py" line="344" />
+            <source>Record</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="344" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="344" />
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="345" />
+            <source>Change history…</source>
+            <translation>变更记录…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="346" />
+            <source>Who created or changed this, and when</source>
+            <translation>谁在何时新建或修改了它</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="348" />
             <source>Click a feature on the map to see its attributes.</source>
             <translation>在地图上点击要素查看其属性。</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/panels.py" line="369" />
+            <source>Tasks (%n)</source>
+            <translation>
+                <numerusform>任务 (%n)</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="257" />
+            <location filename="../../gridwatch/ui/panels.py" line="371" />
+            <location filename="../../gridwatch/ui/panels.py" line="385" />
+            <source> · overdue</source>
+            <translation> · 逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="373" />
+            <source>due %s</source>
+            <translation>截止 %s</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/panels.py" line="377" />
+            <source>Inspections (%n)</source>
+            <translation>
+                <numerusform>检查 (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="379" />
+            <source>finished</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="379" />
+            <source>in progress</source>
+            <translation>进行中</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/panels.py" line="383" />
+            <source>Findings (%n)</source>
+            <translation>
+                <numerusform>问题 (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/panels.py" line="406" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
@@ -1282,27 +1968,27 @@
     <context>
         <name>LayersPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="137" />
+            <location filename="../../gridwatch/ui/panels.py" line="219" />
             <source>Layers</source>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="138" />
+            <location filename="../../gridwatch/ui/panels.py" line="220" />
             <source>Opacity</source>
             <translation>不透明度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="139" />
+            <location filename="../../gridwatch/ui/panels.py" line="221" />
             <source>Draw above the layer over it</source>
             <translation>上移一层(绘制在上方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="140" />
+            <location filename="../../gridwatch/ui/panels.py" line="222" />
             <source>Draw below the layer under it</source>
             <translation>下移一层(绘制在下方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="146" />
+            <location filename="../../gridwatch/ui/panels.py" line="228" />
             <source>Double-click to zoom to the layer</source>
             <translation>双击缩放到该图层</translation>
         </message>
@@ -1310,159 +1996,271 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="199" />
+            <location filename="../../gridwatch/ui/main_window.py" line="174" />
+            <source>Undo</source>
+            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
+            <translation>撤销</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="177" />
+            <source>Redo</source>
+            <translation>重做</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="257" />
             <source>&amp;File</source>
-            <extracomment>Layers hit-tested for identify, topmost first.</extracomment>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="200" />
+            <location filename="../../gridwatch/ui/main_window.py" line="258" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="201" />
+            <location filename="../../gridwatch/ui/main_window.py" line="259" />
+            <source>&amp;Edit</source>
+            <translation>编辑(&amp;E)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="260" />
+            <source>&amp;Inspections</source>
+            <translation>督查(&amp;I)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="261" />
+            <source>Current &amp;user…</source>
+            <translation>当前用户(&amp;U)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="262" />
+            <source>&amp;Assign inspections for selected cells…</source>
+            <translation>为所选网格派发检查(&amp;A)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="263" />
+            <source>Assign inspection for the identified feature…</source>
+            <translation>为当前识别对象派发检查…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="265" />
+            <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
+            <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="266" />
+            <source>Create &amp;fire-point checks…</source>
+            <translation>生成火点核查任务(&amp;F)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="267" />
+            <source>&amp;Record finding for the selected task…</source>
+            <translation>为所选任务记录问题(&amp;R)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="268" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="202" />
+            <location filename="../../gridwatch/ui/main_window.py" line="269" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/main_window.py" line="270" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="204" />
+            <location filename="../../gridwatch/ui/main_window.py" line="271" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="205" />
+            <location filename="../../gridwatch/ui/main_window.py" line="272" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="206" />
+            <location filename="../../gridwatch/ui/main_window.py" line="273" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="207" />
+            <location filename="../../gridwatch/ui/main_window.py" line="274" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="208" />
+            <location filename="../../gridwatch/ui/main_window.py" line="275" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="209" />
+            <location filename="../../gridwatch/ui/main_window.py" line="276" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="210" />
+            <location filename="../../gridwatch/ui/main_window.py" line="277" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="211" />
+            <location filename="../../gridwatch/ui/main_window.py" line="278" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="212" />
+            <location filename="../../gridwatch/ui/main_window.py" line="279" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="213" />
+            <location filename="../../gridwatch/ui/main_window.py" line="280" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="214" />
+            <location filename="../../gridwatch/ui/main_window.py" line="281" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="215" />
+            <location filename="../../gridwatch/ui/main_window.py" line="282" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="216" />
+            <location filename="../../gridwatch/ui/main_window.py" line="283" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="217" />
+            <location filename="../../gridwatch/ui/main_window.py" line="284" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="218" />
+            <location filename="../../gridwatch/ui/main_window.py" line="285" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="219" />
+            <location filename="../../gridwatch/ui/main_window.py" line="286" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="246" />
+            <location filename="../../gridwatch/ui/main_window.py" line="315" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="260" />
+            <location filename="../../gridwatch/ui/main_window.py" line="329" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="267" />
+            <location filename="../../gridwatch/ui/main_window.py" line="338" />
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="351" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="268" />
+            <location filename="../../gridwatch/ui/main_window.py" line="352" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="276" />
+            <location filename="../../gridwatch/ui/main_window.py" line="363" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="410" />
+            <source>Upgrade project?</source>
+            <translation>升级项目？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="411" />
+            <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
+            <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="581" />
+            <source>Current user</source>
+            <translation>当前用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="581" />
+            <source>Who is working on this laptop?</source>
+            <translation>谁在使用这台电脑？</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/main_window.py" line="602" />
+            <source>%n selected cell(s)</source>
+            <translation>
+                <numerusform>已选 %n 个网格</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="669" />
+            <source>Click the finding's location on the map</source>
+            <translation>请在地图上点击问题位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="701" />
+            <source>Not saved</source>
+            <translation>未保存</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="710" />
+            <source>Saved, with warnings</source>
+            <translation>已保存，但有提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="711" />
+            <source>The finding was saved. Please check:</source>
+            <translation>已保存。请核对：</translation>
+        </message>
+        <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="320" />
+            <location filename="../../gridwatch/ui/main_window.py" line="424" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="321" />
+            <location filename="../../gridwatch/ui/main_window.py" line="425" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="348" />
+            <location filename="../../gridwatch/ui/main_window.py" line="452" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="353" />
+            <location filename="../../gridwatch/ui/main_window.py" line="457" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="461" />
+            <source>User: %s</source>
+            <translation>用户：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="461" />
+            <source>No user chosen</source>
+            <translation>未选择用户</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="357" />
+            <location filename="../../gridwatch/ui/main_window.py" line="466" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -1472,23 +2270,251 @@
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/canvas.py" line="333" />
+            <location filename="../../gridwatch/ui/canvas.py" line="345" />
             <source>No project open</source>
-            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.</extracomment>
+            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Workflow markers drawn over the map: (lon, lat, colour, highlighted).</extracomment>
             <translation>未打开项目</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhotoViewer</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="385" />
+            <source>This photo cannot be shown.</source>
+            <translation>无法显示此照片。</translation>
         </message>
     </context>
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="291" />
+            <location filename="../../gridwatch/ui/panels.py" line="440" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/panels.py" line="292" />
+            <location filename="../../gridwatch/ui/panels.py" line="441" />
             <source>Township, village or cell: name or code</source>
             <translation>乡镇、村或网格:名称或编码</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="201" />
+            <source>Tasks</source>
+            <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="202" />
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <source>My tasks</source>
+            <translation>我的任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <source>Due today</source>
+            <translation>今日到期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <source>Overdue</source>
+            <translation>已逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="204" />
+            <source>All open tasks</source>
+            <translation>全部未完成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="204" />
+            <source>All tasks</source>
+            <translation>全部任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <source>Due</source>
+            <translation>截止时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <source>Kind</source>
+            <translation>任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <source>Assignee</source>
+            <translation>执行人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="210" />
+            <source>Due time, Beijing time</source>
+            <translation>截止时间（北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="211" />
+            <source>Double-click a task to show its cell on the map</source>
+            <translation>双击任务在地图上显示其网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="212" />
+            <source>Start inspection</source>
+            <translation>开始检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="213" />
+            <source>Start the selected task: you are now inspecting its cell</source>
+            <translation>开始所选任务：您正在检查该网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="214" />
+            <source>Record finding…</source>
+            <translation>记录问题…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="215" />
+            <source>Record a problem found while inspecting the selected task</source>
+            <translation>记录检查所选任务时发现的问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
+            <source>Finish…</source>
+            <translation>完成…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
+            <source>Finish the selected task</source>
+            <translation>完成所选任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="218" />
+            <source>Cancel task…</source>
+            <translation>撤销任务…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="219" />
+            <source>Cancel the selected task, giving a reason (supervisors only)</source>
+            <translation>撤销所选任务并说明原因（仅督查员）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="283" />
+            <source>overdue</source>
+            <translation>逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="302" />
+            <source>Due %s (Beijing time)</source>
+            <translation>截止 %s（北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="317" />
+            <source>No project open</source>
+            <translation>未打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="321" />
+            <source>%s tasks, %s overdue</source>
+            <translation>%s 个任务，%s 个逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="323" />
+            <source>%s tasks</source>
+            <translation>%s 个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="431" />
+            <source>Finish fire-point check</source>
+            <translation>完成火点核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="431" />
+            <source>Finish task</source>
+            <translation>完成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="439" />
+            <source>Result:</source>
+            <translation>核查结果：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="441" />
+            <source>The result is written to the %s fire point(s) of this check.</source>
+            <translation>结果将写入本次核查的 %s 个火点。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="446" />
+            <source>What you found (optional)</source>
+            <translation>检查情况（可选）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="447" />
+            <source>Notes:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="449" />
+            <source>Finish</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="470" />
+            <location filename="../../gridwatch/ui/tasks.py" line="476" />
+            <source>Cancel task</source>
+            <translation>撤销任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="473" />
+            <source>Why the task is cancelled (required)</source>
+            <translation>撤销原因（必填）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="477" />
+            <source>Keep task</source>
+            <translation>保留任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="483" />
+            <source>Reason:</source>
+            <translation>原因：</translation>
         </message>
     </context>
     <context>
@@ -1627,6 +2653,20 @@
             <location filename="../../gridwatch/ui/core_strings.py" line="49" />
             <source>Administrator</source>
             <translation>管理员</translation>
+        </message>
+    </context>
+    <context>
+        <name>WorkflowController</name>
+        <message>
+            <location filename="../../gridwatch/ui/workflow.py" line="145" />
+            <source>Choose who you are first (Settings &gt; Current user).</source>
+            <extracomment>What each role may do in the UI (the core refuses the same things again).</extracomment>
+            <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/workflow.py" line="189" />
+            <source>Cannot undo or redo: %s</source>
+            <translation>无法撤销或重做：%s</translation>
         </message>
     </context>
 </TS>
