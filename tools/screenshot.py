@@ -5,7 +5,10 @@ Run under a virtual screen (real X server, not offscreen), from the checkout:
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshot.py --out docs/screenshot.png
 
 It opens the sample in Chinese, selects the cells of one village, identifies a cell and saves the
-window as a PNG.
+window as a PNG.  With ``--workflow`` it first runs a day of supervision on the copy (fire-point
+checks, a coal-ban round in one village, findings with photos at several steps of the loop) and
+shows the task and findings panels as the cell's inspector and as a supervisor
+(``--out`` gets ``-tasks`` / ``-findings`` suffixes).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -25,6 +30,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
     parser.add_argument("--size", default="1500x940")
+    parser.add_argument("--workflow", action="store_true", help="screenshots of the workflow panels")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
@@ -33,6 +39,8 @@ def main() -> int:
 
     from gridwatch.ui.app import create_app, create_window, make_settings
 
+    if args.workflow:
+        return workflow_shots(args)
     app = create_app()
     settings = make_settings()
     settings.setValue("language", args.lang)
@@ -71,6 +79,133 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))
     print(f"wrote {args.out}")
+    window.close()
+    return 0
+
+
+def _demo_day(path: Path, photos: Path) -> dict:
+    """Supervision on the sample copy: what a district office has after a busy day."""
+    import datetime as dt
+
+    from PIL import Image, ImageDraw
+
+    from gridwatch.storage import Project
+    from gridwatch.storage.workflow import (
+        Actor,
+        change_assignment,
+        change_finding,
+        create_assignments,
+        create_fire_checks,
+        record_finding,
+    )
+
+    project = Project.open(path)
+    people = project.read_table("inspector")
+    sup_row = people[people["role"] == "supervisor"].iloc[0]
+    sup = Actor(sup_row["uuid"], sup_row["name"], "supervisor")
+    cells = project.read_layer("grid_cell")
+    villages = project.read_layer("village")
+    village = villages[villages["kind"] == "village"].iloc[40]
+    mine = cells[cells["village_code"] == village["code"]]
+    now = dt.datetime.now(dt.timezone.utc)
+    create_fire_checks(path, sup, now=now - dt.timedelta(hours=30))
+    task_ids = create_assignments(path, sup, mine["code"].tolist(), "coal_ban", due_at=now + dt.timedelta(days=2),
+                                  notes="冬季禁煤巡查：重点查小卖部、农户散煤", now=now - dt.timedelta(hours=5)
+                                  ).created("assignment")
+    photos.mkdir(parents=True, exist_ok=True)
+    out = {"village": village, "cells": mine, "supervisor": sup}
+    cats = ["scattered_coal", "scattered_coal", "open_burning", "catering_fumes"]
+    for n, (code, task) in enumerate(zip(mine["code"].iloc[:4], task_ids[:4])):
+        cell = mine[mine["code"] == code].iloc[0]
+        ins_row = people[people["uuid"] == cell["inspector_uuid"]].iloc[0]
+        ins = Actor(ins_row["uuid"], ins_row["name"], "inspector")
+        out["inspector"] = ins
+        change_assignment(path, ins, task, "start", now=now - dt.timedelta(hours=3))
+        c = cell.geometry.representative_point()
+        img = Image.new("RGB", (800, 600), (90 + 30 * n, 80, 60))
+        ImageDraw.Draw(img).rectangle([200, 250, 600, 500], fill=(40, 40, 40))
+        exif = Image.Exif()
+        exif.get_ifd(0x8769)[0x9003] = (now - dt.timedelta(hours=2)).astimezone(
+            dt.timezone(dt.timedelta(hours=8))).strftime("%Y:%m:%d %H:%M:%S")
+        shot = photos / f"IMG_{n:04d}.jpg"
+        img.save(shot, exif=exif)
+        fid = record_finding(path, ins, assignment_uuid=task, category=cats[n], severity=1 + n % 3,
+                             description=["村东小卖部仍在销售散煤", "农户院内堆放散煤约2吨", "田间秸秆焚烧痕迹",
+                                          "饭店油烟净化器未开启"][n],
+                             longitude=c.x + (0.004 if n == 2 else 0), latitude=c.y,
+                             responsible_party=["东头小卖部", "村民张某", "", "老王饭店"][n], photos=[shot],
+                             now=now - dt.timedelta(hours=2)).created("finding")[0]
+        if n in (0, 1, 3):
+            change_finding(path, sup, fid, "assign", rectify_deadline=(now + dt.timedelta(days=3 - 5 * (n == 3))).date(),
+                           responsible_party=["东头小卖部", "村民张某", "", "老王饭店"][n], now=now - dt.timedelta(hours=1))
+        if n == 0:
+            change_finding(path, ins, fid, "rectify", note="散煤已全部清运", after_photos=[shot],
+                           now=now - dt.timedelta(minutes=40))
+            change_finding(path, sup, fid, "reject", reason="复查发现后院仍有散煤", now=now - dt.timedelta(minutes=20))
+            out["finding"] = fid
+            out["inspector0"] = ins
+            out["cell0"] = code
+    return out
+
+
+def workflow_shots(args) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from gridwatch.ui.app import create_app, create_window, make_settings
+    from gridwatch.userdata import ensure_sample_project
+
+    path = ensure_sample_project()
+    demo = _demo_day(Path(path), Path(os.environ["GRIDWATCH_DATA_DIR"]) / "photos")
+    app = create_app()
+    settings = make_settings()
+    settings.setValue("language", args.lang)
+    settings.setValue("user", demo["inspector0"].name)
+    settings.sync()
+    window = create_window()
+    w, h = (int(v) for v in args.size.split("x"))
+    window.resize(w, h)
+    window.show()
+
+    def wait(condition, timeout_ms: int = 30_000) -> None:
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.timeout.connect(lambda: loop.quit() if condition() else None)
+        timer.start(50)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        timer.stop()
+
+    def rendered() -> bool:
+        c = window.canvas
+        return c._image is not None and not c.is_rendering and c._image_vp == c.viewport
+
+    wait(lambda: window.data is not None)
+    wait(rendered)
+    window.resizeDocks([window.task_panel], [620], Qt.Orientation.Horizontal)
+    window.zoom_to_cell(demo["cell0"])
+    window.canvas.zoom_by(0.25)
+    tasks = window.task_panel
+    tasks.raise_()
+    first = tasks.table.item(0, 0)
+    if first is not None:
+        tasks.table.selectRow(0)
+    wait(rendered)
+    wait(lambda: False, 800)
+    stem = args.out.with_suffix("")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(f"{stem}-tasks.png")
+    window.workflow.set_user(demo["supervisor"].name)
+    window.finding_panel.raise_()
+    window.finding_panel.select_finding(demo["finding"])
+    wait(rendered)
+    wait(lambda: False, 800)
+    window.grab().save(f"{stem}-findings.png")
+    tabs = window.finding_panel.findChild(object, "findingTabs")
+    if tabs is not None:
+        tabs.setCurrentIndex(1)
+        wait(lambda: False, 300)
+        window.grab().save(f"{stem}-history.png")
+    print(f"wrote {stem}-tasks.png, {stem}-findings.png, {stem}-history.png")
     window.close()
     return 0
 

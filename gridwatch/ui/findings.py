@@ -1016,19 +1016,24 @@ class FindingsPanel(QDockWidget):
     def _detail_html(self, row: dict[str, Any]) -> str:
         lang = i18n.current()
         red = 'style="color:#c62828"'
+        # tr() outside f-strings: lupdate does not see calls inside them
+        overdue_text = html.escape(self.tr("overdue"))
+        place_label = html.escape(self.tr("Place"))
+        location_label = html.escape(self.tr("Location"))
+        rejected_text = self.tr("rejected %d times")
         f = lambda col: html.escape(field_title("finding", col))  # noqa: E731
         status = html.escape(title(FINDING_STATUS_TITLES, row.get("status"), lang))
         if row.get("overdue"):
-            status = f'<span {red}>{status} · {html.escape(self.tr("overdue"))}</span>'
+            status = f'<span {red}>{status} · {overdue_text}</span>'
         head = " · ".join([html.escape(title(CATEGORY_TITLES, row.get("category"), lang)),
                            html.escape(title(SEVERITY_TITLES, _int(row.get("severity"), 2), lang)), status])
         place = " / ".join(_esc(row.get(k)) for k in ("township_name", "village_name", "cell_name")
                            if _text(row.get(k)))
         lines = [f"<b>{head}</b>",
-                 f"{html.escape(self.tr('Place'))}: {place} ({_esc(row.get('cell_code'))})"]
+                 f"{place_label}: {place} ({_esc(row.get('cell_code'))})"]
         lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
         if lon is not None and lat is not None:
-            lines.append(f"{html.escape(self.tr('Location'))}: {lon:.6f}, {lat:.6f}")
+            lines.append(f"{location_label}: {lon:.6f}, {lat:.6f}")
         if _text(row.get("location_note")):
             lines.append(f'<span {red}>{_WARN} {_esc(row.get("location_note"))}</span>')
         lines.append(f"{f('found_by')}: {_esc(self._person(row.get('found_by')))} · "
@@ -1040,7 +1045,7 @@ class FindingsPanel(QDockWidget):
         if _text(row.get("rectify_deadline")):
             deadline = _esc(row.get("rectify_deadline"))
             if row.get("overdue"):
-                deadline = f'<span {red}>{deadline} ({html.escape(self.tr("overdue"))})</span>'
+                deadline = f'<span {red}>{deadline} ({overdue_text})</span>'
             lines.append(f"{f('rectify_deadline')}: {deadline}")
         if _text(row.get("assigned_by")):
             lines.append(f"{f('assigned_by')}: {_esc(self._person(row.get('assigned_by')))}")
@@ -1051,7 +1056,7 @@ class FindingsPanel(QDockWidget):
         if _text(row.get("reject_reason")):
             count = _int(row.get("reject_count"))
             lines.append(f'<span {red}>{f("reject_reason")}: {_esc(row.get("reject_reason"))}'
-                         + (f" ({html.escape(self.tr('rejected %d times') % count)})" if count > 1 else "")
+                         + (f" ({html.escape(rejected_text % count)})" if count > 1 else "")
                          + "</span>")
         if _text(row.get("verify_note")):
             who = _esc(self._person(row.get("verified_by")))

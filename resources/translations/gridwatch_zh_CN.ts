@@ -925,97 +925,97 @@
     <context>
         <name>FindingDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1341" />
+            <location filename="../../gridwatch/ui/findings.py" line="1346" />
             <source>Record finding</source>
             <translation>记录问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1346" />
+            <location filename="../../gridwatch/ui/findings.py" line="1351" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1346" />
+            <location filename="../../gridwatch/ui/findings.py" line="1351" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1347" />
+            <location filename="../../gridwatch/ui/findings.py" line="1352" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1347" />
+            <location filename="../../gridwatch/ui/findings.py" line="1352" />
             <source>Location</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1348" />
+            <location filename="../../gridwatch/ui/findings.py" line="1353" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1348" />
+            <location filename="../../gridwatch/ui/findings.py" line="1353" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1349" />
+            <location filename="../../gridwatch/ui/findings.py" line="1354" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1353" />
+            <location filename="../../gridwatch/ui/findings.py" line="1358" />
             <source>Task: %s in cell %s</source>
             <translation>任务：%s，网格 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1356" />
+            <location filename="../../gridwatch/ui/findings.py" line="1361" />
             <source>Recorded directly in cell %s (no task)</source>
             <translation>直接记录于网格 %s（无任务）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1357" />
+            <location filename="../../gridwatch/ui/findings.py" line="1362" />
             <source>What was found, where exactly, who is involved</source>
             <translation>发现了什么、具体位置、涉及谁</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1358" />
+            <location filename="../../gridwatch/ui/findings.py" line="1363" />
             <source>Pick on map</source>
             <translation>在地图上选取</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1359" />
+            <location filename="../../gridwatch/ui/findings.py" line="1364" />
             <source>Click the map to place the finding</source>
             <translation>点击地图确定问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1360" />
+            <location filename="../../gridwatch/ui/findings.py" line="1365" />
             <source>Add photos…</source>
             <translation>添加照片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1361" />
+            <location filename="../../gridwatch/ui/findings.py" line="1366" />
             <source>Remove photo</source>
             <translation>移除照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1362" />
+            <location filename="../../gridwatch/ui/findings.py" line="1367" />
             <source>Set a deadline</source>
             <translation>设定期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1363" />
+            <location filename="../../gridwatch/ui/findings.py" line="1368" />
             <source>Company, household or office that must rectify</source>
             <translation>负责整改的单位、住户或部门</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1388" />
+            <location filename="../../gridwatch/ui/findings.py" line="1393" />
             <source>cell %s</source>
             <translation>网格 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1390" />
+            <location filename="../../gridwatch/ui/findings.py" line="1395" />
             <source>The location is outside cell %s</source>
             <translation>位置在网格 %s 之外</translation>
         </message>
@@ -1193,6 +1193,7 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings.py" line="858" />
+            <location filename="../../gridwatch/ui/findings.py" line="1020" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
@@ -1227,69 +1228,84 @@
             <translation>选择一个问题查看详情。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1077" />
+            <location filename="../../gridwatch/ui/findings.py" line="1021" />
+            <source>Place</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1022" />
+            <source>Location</source>
+            <translation>坐标</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1023" />
+            <source>rejected %d times</source>
+            <translation>已驳回 %d 次</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1082" />
             <source>Before</source>
             <comment>photo taken before rectification (整改前)</comment>
             <translation>整改前</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1078" />
+            <location filename="../../gridwatch/ui/findings.py" line="1083" />
             <source>After</source>
             <comment>photo taken after rectification (整改后)</comment>
             <translation>整改后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1084" />
+            <location filename="../../gridwatch/ui/findings.py" line="1089" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1084" />
+            <location filename="../../gridwatch/ui/findings.py" line="1089" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1086" />
+            <location filename="../../gridwatch/ui/findings.py" line="1091" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1087" />
+            <location filename="../../gridwatch/ui/findings.py" line="1092" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1153" />
+            <location filename="../../gridwatch/ui/findings.py" line="1158" />
             <source>Recorded</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1153" />
+            <location filename="../../gridwatch/ui/findings.py" line="1158" />
             <source>Photos added</source>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1157" />
+            <location filename="../../gridwatch/ui/findings.py" line="1162" />
             <source>Undo: %s</source>
             <translation>撤销：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1159" />
+            <location filename="../../gridwatch/ui/findings.py" line="1164" />
             <source>Redo: %s</source>
             <translation>重做：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1184" />
+            <location filename="../../gridwatch/ui/findings.py" line="1189" />
             <source>Deleted</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1191" />
+            <location filename="../../gridwatch/ui/findings.py" line="1196" />
             <source>Photos +%d</source>
             <translation>照片 +%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1193" />
+            <location filename="../../gridwatch/ui/findings.py" line="1198" />
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>

@@ -57,3 +57,13 @@ def test_language_follows_the_system_locale():
     assert resolve("system", "zh_TW") == "zh_CN"
     assert resolve("system", "en_US") == "en"
     assert resolve("en", "zh_CN") == "en"
+
+
+def test_no_translation_calls_hide_inside_f_strings():
+    """lupdate does not look inside f-string expressions: a tr() there is never translated."""
+    import re
+
+    pattern = re.compile(r"""\bf(["']).*\{[^}]*\btr\(""")
+    hits = [f"{p.name}:{n}" for p in (ROOT / "gridwatch" / "ui").glob("*.py")
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not hits, f"tr() inside an f-string (lupdate misses it): {hits}"
