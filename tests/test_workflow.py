@@ -314,3 +314,57 @@ def test_finding_location_is_a_real_point_geometry(started):
         blob = con.execute("SELECT geom FROM finding").fetchone()[0]
         in_index = con.execute("SELECT COUNT(*) FROM rtree_finding_geom").fetchone()[0]
     assert blob_to_geometry(blob).equals_exact(c, 1e-9) and in_index == 1
+
+
+def test_findings_can_be_corrected_by_their_finder_then_by_supervisors(started):
+    from gridwatch.storage.workflow import edit_finding
+
+    path, sup, ins, cell, task = started
+    c = cell.geometry.representative_point()
+    fid = record_finding(path, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y,
+                         description="散媒", now=NOW).created("finding")[0]
+    edit = edit_finding(path, ins, fid, description="散煤", category="scattered_coal", now=NOW)
+    row = queries.findings(path).set_index("uuid").loc[fid]
+    assert row["description"] == "散煤" and row["category"] == "scattered_coal"
+    moved = edit_finding(path, ins, fid, longitude=c.x + 0.05, latitude=c.y, now=NOW)
+    assert moved.warnings and "之外" in moved.warnings[0]
+    change_finding(path, sup, fid, "assign", rectify_deadline=dt.date(2025, 12, 1), responsible_party="店主", now=NOW)
+    with pytest.raises(InvalidTransition, match="only correct findings they recorded, before"):
+        edit_finding(path, ins, fid, severity=3)
+    edit_finding(path, sup, fid, severity=3, responsible_party="店主王某", now=NOW)
+    with pytest.raises(ValidationError, match="cannot edit status"):
+        edit_finding(path, sup, fid, status="closed")
+    hist = queries.history(path, fid)
+    edits = hist[hist["action"] == "edit"]
+    assert len(edits) == 3 and edits["old"].iloc[0]["description"] == "散媒" and edits["new"].iloc[0]["description"] == "散煤"
+
+
+def test_only_administrators_manage_people_and_the_grid(sample_copy, gpkg_validator):
+    from gridwatch.storage.workflow import save_person, set_cell_inspector
+
+    admin = actor_of(sample_copy, "admin")
+    sup = actor_of(sample_copy, "supervisor")
+    ins = actor_of(sample_copy, "inspector")
+    before = sha256(sample_copy)
+    with pytest.raises(InvalidTransition, match="only an admin may manage people"):
+        save_person(sample_copy, sup, name="新人", role="inspector")
+    with pytest.raises(InvalidTransition, match="only an admin may change who is responsible"):
+        set_cell_inspector(sample_copy, sup, ["130110100001001"], ins.uuid)
+    assert sha256(sample_copy) == before
+    new = save_person(sample_copy, admin, name="李新", role="inspector", phone="13800000000").created("inspector")[0]
+    with pytest.raises(ValidationError, match="already active"):
+        save_person(sample_copy, admin, name="李新", role="inspector")
+    mine = Project.open(sample_copy).read_layer("grid_cell").query("inspector_uuid == @ins.uuid")["code"].tolist()[:3]
+    moved = set_cell_inspector(sample_copy, admin, mine, new)
+    cells = Project.open(sample_copy).read_layer("grid_cell").set_index("code")
+    assert (cells.loc[mine, "inspector_uuid"] == new).all()
+    with pytest.raises(ValidationError, match="inspector of 3 cells"):
+        save_person(sample_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
+    undo(sample_copy, admin, moved)
+    cells = Project.open(sample_copy).read_layer("grid_cell").set_index("code")
+    assert (cells.loc[mine, "inspector_uuid"] == ins.uuid).all()
+    save_person(sample_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
+    with pytest.raises(StorageError, match="nobody called"):
+        find_actor(sample_copy, "李新")  # deactivated people cannot act, but stay in the history
+    assert "李新" in set(Project.open(sample_copy).read_table("inspector")["name"])
+    gpkg_validator(sample_copy)

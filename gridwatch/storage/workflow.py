@@ -53,7 +53,9 @@ def find_actor(path: os.PathLike[str] | str, name: str) -> Actor:
 
 def _require(actor: Actor, roles: Sequence[str], what: str) -> None:
     if actor.role not in roles:
-        raise InvalidTransition(f"{actor.name} is {actor.role!s}; only a {' or '.join(roles)} may {what}")
+        who = " or ".join(roles)
+        raise InvalidTransition(f"{actor.name} is {actor.role!s}; only {'an' if who[0] in 'aeiou' else 'a'} {who} "
+                                f"may {what}")
 
 
 def _now(now: Optional[_dt.datetime]) -> _dt.datetime:
@@ -619,3 +621,155 @@ def cells_for_features(path: os.PathLike[str] | str, layer: str, uuids: Sequence
         raise StorageError(f"{path}: {len(missing)} {layer} feature(s) lie outside every grid cell "
                            f"({', '.join(missing[:3])}); assign their nearest cell by hand")
     return out
+
+
+# --- corrections, people and the grid's inspectors ----------------------------------------------
+
+#: Finding fields that can be corrected after recording (the loop fields change only by steps).
+EDITABLE_FINDING_FIELDS = ("category", "severity", "description", "responsible_party", "rectify_deadline")
+
+
+def edit_finding(
+    path: os.PathLike[str] | str,
+    actor: Actor,
+    finding_uuid: str,
+    *,
+    now: Optional[_dt.datetime] = None,
+    longitude: Optional[float] = None,
+    latitude: Optional[float] = None,
+    **values: Any,
+) -> Edit:
+    """Correct a finding's details (category, severity, description, party, deadline, location).
+
+    Whoever recorded it may correct it while it is still ``found``; supervisors and administrators
+    until it is closed.  Every change is audited with old and new values.
+    """
+    unknown = [k for k in values if k not in EDITABLE_FINDING_FIELDS]
+    if unknown:
+        raise ValidationError(f"cannot edit {', '.join(unknown)}; editable: {', '.join(EDITABLE_FINDING_FIELDS)}")
+    if "category" in values and values["category"] not in FINDING_CATEGORIES:
+        raise ValidationError(f"unknown finding category {values['category']!r}")
+    if "severity" in values and not 1 <= int(values["severity"]) <= 3:
+        raise ValidationError("severity must be 1, 2 or 3")
+    if isinstance(values.get("rectify_deadline"), _dt.date):
+        values["rectify_deadline"] = values["rectify_deadline"].isoformat()
+    stamp = gpkg_datetime(_now(now))
+
+    def build(con: sqlite3.Connection) -> Edit:
+        import shapely
+
+        f = _need(con, "finding", finding_uuid, "finding")
+        if f["status"] == "closed":
+            raise InvalidTransition("the finding is closed; it can no longer be changed")
+        if actor.role == "inspector" and not (f["found_by"] == actor.uuid and f["status"] == "found"):
+            raise InvalidTransition(f"{actor.name} may only correct findings they recorded, before they are "
+                                    "assigned for rectification; ask a supervisor")
+        after = dict(f, **values)
+        warnings: list[str] = []
+        if longitude is not None and latitude is not None:
+            cell, _ = _cell_geometry(con, f["cell_code"])
+            pt = shapely.Point(longitude, latitude)
+            after["geom"] = geometry_to_blob(pt, PROJECT_SRS, "Point")
+            after["location_note"] = None
+            if not cell.covers(pt):
+                inside = cell_at(con, longitude, latitude)
+                after["location_note"] = (f"位置在网格 {f['cell_code']} 之外"
+                                          + (f"（位于网格 {inside}）" if inside else "（不在任何网格内）"))
+                warnings.append(after["location_note"])
+        change = RowChange("finding", finding_uuid, f, after)
+        if not change.changed_columns():
+            raise ValidationError("nothing changed")
+        after["updated_at"] = stamp
+        return Edit("edit", "修改问题", [change], warnings=warnings)
+
+    return _write(path, actor, build, now)
+
+
+def save_person(
+    path: os.PathLike[str] | str,
+    actor: Actor,
+    *,
+    name: str,
+    role: str,
+    phone: str = "",
+    township_code: Optional[str] = None,
+    active: bool = True,
+    person_uuid: Optional[str] = None,
+    now: Optional[_dt.datetime] = None,
+) -> Edit:
+    """Add a person (``person_uuid`` None) or change one; administrators only.
+
+    Names must be unique among active people (they are how a laptop names its user).  People are
+    deactivated, never deleted, so the history keeps naming them.
+    """
+    _require(actor, ("admin",), "manage people")
+    name = name.strip()
+    if not name:
+        raise ValidationError("a person needs a name")
+    if role not in ("inspector", "supervisor", "admin"):
+        raise ValidationError(f"unknown role {role!r}; roles: inspector, supervisor, admin")
+
+    def build(con: sqlite3.Connection) -> Edit:
+        clash = con.execute("SELECT uuid FROM inspector WHERE name = ? AND (active IS NULL OR active = 1) "
+                            "AND uuid IS NOT ?", (name, person_uuid)).fetchone()
+        if clash and active:
+            raise ValidationError(f"someone called {name} is already active; add a distinguishing mark")
+        if township_code and con.execute("SELECT 1 FROM township WHERE code = ?", (township_code,)).fetchone() is None:
+            raise ValidationError(f"unknown township code {township_code}")
+        values = {"name": name, "role": role, "phone": phone.strip() or None, "township_code": township_code or None,
+                  "active": 1 if active else 0}
+        if person_uuid is None:
+            uid = str(_uuid.uuid4())
+            return Edit("create", f"添加人员 {name}", [RowChange("inspector", uid, None, {"uuid": uid, **values})])
+        before = _need(con, "inspector", person_uuid, "person")
+        if before["uuid"] == actor.uuid and (role != "admin" or not active):
+            raise InvalidTransition("administrators cannot remove their own administrator role; ask another one")
+        if not active and before.get("active", 1):
+            cells = con.execute("SELECT COUNT(*) FROM grid_cell WHERE inspector_uuid = ?", (person_uuid,)).fetchone()[0]
+            if cells:
+                raise ValidationError(f"{before['name']} is the inspector of {cells} cells; give the cells to someone "
+                                      "else first")
+        change = RowChange("inspector", person_uuid, before, dict(before, **values))
+        if not change.changed_columns():
+            raise ValidationError("nothing changed")
+        return Edit("edit", f"修改人员 {name}", [change])
+
+    return _write(path, actor, build, now)
+
+
+def set_cell_inspector(
+    path: os.PathLike[str] | str,
+    actor: Actor,
+    cell_codes: Sequence[str],
+    inspector_uuid: str,
+    *,
+    now: Optional[_dt.datetime] = None,
+) -> Edit:
+    """Make ``inspector_uuid`` the inspector of these cells (administrators: the grid is theirs).
+
+    Open tasks keep their assignee; new tasks go to the new inspector.
+    """
+    _require(actor, ("admin",), "change who is responsible for cells")
+    codes = list(dict.fromkeys(cell_codes))
+    if not codes:
+        raise ValidationError("no cells chosen: select cells on the map first")
+
+    def build(con: sqlite3.Connection) -> Edit:
+        person = _need(con, "inspector", inspector_uuid, "person")
+        if person["role"] != "inspector" or person.get("active") == 0:
+            raise ValidationError(f"{person['name']} is not an active inspector")
+        cells = _cells(con, codes)
+        unknown = [c for c in codes if c not in cells]
+        if unknown:
+            raise StorageError(f"unknown cell code(s) {', '.join(unknown[:5])}")
+        changes = []
+        for code in codes:
+            uid = con.execute("SELECT uuid FROM grid_cell WHERE code = ?", (code,)).fetchone()[0]
+            if cells[code] != inspector_uuid:
+                changes.append(RowChange("grid_cell", uid, {"inspector_uuid": cells[code]},
+                                         {"inspector_uuid": inspector_uuid}))
+        if not changes:
+            raise ValidationError(f"{person['name']} is already the inspector of these cells")
+        return Edit("edit", f"网格员调整 {len(changes)} 个网格", changes)
+
+    return _write(path, actor, build, now)
