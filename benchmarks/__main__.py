@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench_import, bench_open_read, bench_render
+from . import bench_import, bench_open_read, bench_render, bench_workflow
+from gridwatch.storage.schema import SCHEMA_VERSION
+
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
 
 GENERATE = PEAK_RSS + """
@@ -19,13 +21,25 @@ print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}}))
 """
 
 
+def _schema(path) -> int:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        row = con.execute("SELECT value FROM gridwatch_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import"], help="run one benchmark")
+    parser.add_argument("--only", choices=["open", "render", "import", "workflow"], help="run one benchmark")
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
+    if STRESS.exists() and _schema(STRESS) != SCHEMA_VERSION:
+        print(f"the stress district has schema {_schema(STRESS)}, not {SCHEMA_VERSION}: regenerating", flush=True)
+        STRESS.unlink()
     if not STRESS.exists():
         print("generating the stress district ...", flush=True)
         gen = run_snippet(GENERATE.format(path=str(STRESS)), timeout=3600)
@@ -34,7 +48,7 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import"}
+    want = {args.only} if args.only else {"open", "render", "import", "workflow"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -44,6 +58,9 @@ def main() -> None:
     if "import" in want:
         print("FIRMS import ...", flush=True)
         sections.append(bench_import.run(max(3, args.repeats // 2)))
+    if "workflow" in want:
+        print("workflow ...", flush=True)
+        sections.append(bench_workflow.run())
     append_results("\n".join(sections))
     print("\n".join(sections))
 

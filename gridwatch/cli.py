@@ -214,6 +214,16 @@ def _due_arg(text: str):  # type: ignore[no-untyped-def]
     raise argparse.ArgumentTypeError(f"{text!r}: write YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Beijing time)")
 
 
+def _days_arg(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 < days <= 366:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of days between 0 and 366")
+    return days
+
+
 def _hours_arg(text: str) -> float:
     try:
         hours = float(text)
@@ -389,7 +399,9 @@ def _fire_checks(args: argparse.Namespace) -> int:
         town = _township_code(path, args.township) if args.township else None
         hours = args.deadline_hours if args.deadline_hours is not None else 24.0
         now = _dt.datetime.now(_dt.timezone.utc)
-        edit = create_fire_checks(path, actor, deadline=_dt.timedelta(hours=hours), township_code=town, now=now)
+        since = now - _dt.timedelta(days=args.since_days) if args.since_days is not None else None
+        edit = create_fire_checks(path, actor, deadline=_dt.timedelta(hours=hours), township_code=town, since=since,
+                                  now=now)
     checks = len(edit.created("assignment"))
     fires = sum(1 for c in edit.changes if c.table == "fire_point")
     print(f"created {checks} fire-point checks for {fires} fire points"
@@ -410,7 +422,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         if listing:
             parser.error(f"--from-fire-points creates checks; it cannot be combined with {', '.join(listing)}")
         return _fire_checks(args)
-    for opt, value in (("--township", args.township), ("--deadline-hours", args.deadline_hours)):
+    for opt, value in (("--township", args.township), ("--deadline-hours", args.deadline_hours),
+                       ("--since-days", args.since_days)):
         if value is not None:
             parser.error(f"{opt} goes with --from-fire-points")
     path: Path = args.project
@@ -563,6 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline-hours", type=_hours_arg, metavar="HOURS",
                    help="with --from-fire-points: time allowed for a check (default 24)")
     p.add_argument("--township", metavar="CODE_OR_NAME", help="with --from-fire-points: only this township")
+    p.add_argument("--since-days", type=_days_arg, metavar="DAYS",
+                   help="with --from-fire-points: only detections of the last DAYS days")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--assignee", metavar="NAME", help="only this person's tasks")
     who.add_argument("--mine", action="store_true", help="only the tasks of --user")

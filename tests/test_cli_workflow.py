@@ -372,3 +372,16 @@ def test_bad_project_file_gives_one_line(tmp_path, capsys):
         line = _one_error_line(capsys.readouterr().err)
         assert str(bad) in line and "not a GeoPackage" in line
     assert sha256(bad) == before
+
+
+def test_fire_checks_for_recent_detections_only(sample_copy, capsys):
+    """--since-days narrows to recent detections; nothing recent on the sample -> a clear refusal."""
+    from gridwatch.cli import main
+
+    people = Project.open(sample_copy).read_table("inspector")
+    sup = people[people["role"] == "supervisor"]["name"].iloc[0]
+    before = sha256(sample_copy)
+    code = main(["tasks", str(sample_copy), "--from-fire-points", "--user", sup, "--since-days", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no unverified fire points without a check since" in err
+    assert sha256(sample_copy) == before

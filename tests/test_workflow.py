@@ -368,3 +368,25 @@ def test_only_administrators_manage_people_and_the_grid(sample_copy, gpkg_valida
         find_actor(sample_copy, "李新")  # deactivated people cannot act, but stay in the history
     assert "李新" in set(Project.open(sample_copy).read_table("inspector")["name"])
     gpkg_validator(sample_copy)
+
+
+def test_fire_check_preview_limits_and_recent_only(sample_copy):
+    from gridwatch.storage.workflow import fire_check_preview
+
+    sup = actor_of(sample_copy, "supervisor")
+    fires = Project.open(sample_copy).read_layer("fire_point")
+    todo = fires[(fires["status"] == "unverified") & fires["cell_code"].notna()]
+    points, checks = fire_check_preview(sample_copy)
+    assert points == len(todo) and checks == todo.groupby(["cell_code", todo["detected_local"].str[:10]]).ngroups
+    before = sha256(sample_copy)
+    with pytest.raises(ValidationError, match=f"would make {checks:,} checks"):
+        create_fire_checks(sample_copy, sup, max_checks=3)
+    assert sha256(sample_copy) == before
+    last = pd.to_datetime(todo["detected_utc"]).max()
+    since = (last - pd.Timedelta(days=2)).to_pydatetime()
+    recent = todo[pd.to_datetime(todo["detected_utc"]) >= last - pd.Timedelta(days=2)]
+    p, c = fire_check_preview(sample_copy, since=since)
+    assert p == len(recent) and 0 < p < points
+    edit = create_fire_checks(sample_copy, sup, since=since)
+    assert len(edit.created("assignment")) == c
+    assert fire_check_preview(sample_copy, since=since) == (0, 0)

@@ -196,9 +196,13 @@ def create_fire_checks(
     deadline: _dt.timedelta = FIRE_CHECK_DEADLINE,
     township_code: Optional[str] = None,
     since: Optional[_dt.datetime] = None,
+    max_checks: int = 5000,
     now: Optional[_dt.datetime] = None,
 ) -> Edit:
     """One fire-point check per cell per Beijing-time day for the unverified fire points not yet in a check.
+
+    ``township_code`` and ``since`` (detections from then on) narrow the points; more than
+    ``max_checks`` checks in one action are refused (a season's archive is not checked on site).
 
     Each check is due ``deadline`` from now and goes to the cell's inspector; every fire point of
     the group records the check (``fire_point.check_uuid``) so the check's result flows back.
@@ -209,21 +213,16 @@ def create_fire_checks(
     due = gpkg_datetime(t + deadline)
 
     def build(con: sqlite3.Connection) -> Edit:
-        sql = ("SELECT uuid, cell_code, detected_local, status, detected_utc FROM fire_point "
-               "WHERE status = 'unverified' AND check_uuid IS NULL AND cell_code IS NOT NULL")
-        args: list[Any] = []
-        if township_code:
-            sql += " AND township_code = ?"
-            args.append(township_code)
-        if since is not None:
-            sql += " AND detected_utc >= ?"
-            args.append(gpkg_datetime(since))
-        fires = pd.DataFrame(con.execute(sql, args).fetchall(),
-                             columns=["uuid", "cell_code", "detected_local", "status", "detected_utc"])
+        fires = _fire_todo(con, township_code, since)
         if fires.empty:
             raise StorageError("no unverified fire points without a check" + (
-                f" in township {township_code}" if township_code else "") + "; nothing to create")
+                f" in township {township_code}" if township_code else "") + (
+                " since " + since.isoformat()[:10] if since else "") + "; nothing to create")
         groups = fire_check_groups(fires)
+        if len(groups) > max_checks:
+            raise ValidationError(
+                f"{len(fires):,} fire points would make {len(groups):,} checks (more than {max_checks:,} at once); "
+                "choose a township or only recent detections")
         codes = groups["cell_code"].tolist()
         notes = [f"{g.day} 火点 {g.count} 个，首次监测 {str(g.first_detected)[11:16]}" for g in groups.itertuples()]
         rows = _assignment_rows(con, actor, codes, "fire_check", due=due, assignee_uuid=None, priority=1,
@@ -239,6 +238,27 @@ def create_fire_checks(
                     details=f"{len(fires)} fire points in {len(rows)} checks")
 
     return _write(path, actor, build, now)
+
+
+def _fire_todo(con: sqlite3.Connection, township_code: Optional[str], since: Optional[_dt.datetime]) -> pd.DataFrame:
+    sql = ("SELECT uuid, cell_code, detected_local, status FROM fire_point "
+           "WHERE status = 'unverified' AND check_uuid IS NULL AND cell_code IS NOT NULL")
+    args: list[Any] = []
+    if township_code:
+        sql += " AND township_code = ?"
+        args.append(township_code)
+    if since is not None:
+        sql += " AND detected_utc >= ?"
+        args.append(gpkg_datetime(since))
+    return pd.DataFrame(con.execute(sql, args).fetchall(), columns=["uuid", "cell_code", "detected_local", "status"])
+
+
+def fire_check_preview(path: os.PathLike[str] | str, *, township_code: Optional[str] = None,
+                       since: Optional[_dt.datetime] = None) -> tuple[int, int]:
+    """``(fire points, checks)`` that :func:`create_fire_checks` would make now (read-only)."""
+    with closing(connect_readonly(path)) as con:
+        fires = _fire_todo(con, township_code, since)
+    return len(fires), (len(fire_check_groups(fires)) if len(fires) else 0)
 
 
 def fire_check_groups(fires: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -40,7 +41,14 @@ from ..model.titles import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TIT
 from ..storage import queries
 from ..storage.queries import BEIJING
 from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
-from ..storage.workflow import TARGET_LAYERS, change_assignment, create_assignments, create_fire_checks
+from ..errors import GridWatchError
+from ..storage.workflow import (
+    TARGET_LAYERS,
+    change_assignment,
+    create_assignments,
+    create_fire_checks,
+    fire_check_preview,
+)
 from . import i18n
 from .workflow import WorkflowController
 
@@ -665,21 +673,65 @@ class FireChecksDialog(QDialog):
         self.township.addItem("", None)
         for code, name in townships:
             self.township.addItem(str(name), str(code))
+        self.recent = QCheckBox()
+        self.recent.setObjectName("fireRecentOnly")
+        self.recent_days = QSpinBox()
+        self.recent_days.setObjectName("fireRecentDays")
+        self.recent_days.setRange(1, 60)
+        self.recent_days.setValue(3)
+        self.recent_days.setEnabled(False)
+        self.recent.toggled.connect(self.recent_days.setEnabled)
+        recent_row = QHBoxLayout()
+        recent_row.addWidget(self.recent)
+        recent_row.addWidget(self.recent_days)
+        recent_row.addStretch(1)
+        recent_box = QWidget()
+        recent_box.setLayout(recent_row)
+        recent_row.setContentsMargins(0, 0, 0, 0)
+        self.preview = QLabel()
+        self.preview.setObjectName("firePreview")
+        self.preview.setWordWrap(True)
         self.refusal_label = QLabel()
         self.refusal_label.setWordWrap(True)
         self.refusal_label.setStyleSheet("color: #c62828;")
-        self._form_labels = [QLabel(), QLabel()]
+        self._form_labels = [QLabel(), QLabel(), QLabel()]
         form = QFormLayout()
-        for label, widget in zip(self._form_labels, (self.deadline, self.township)):
+        for label, widget in zip(self._form_labels, (self.deadline, self.township, recent_box)):
             label.setBuddy(widget)
             form.addRow(label, widget)
         self.buttons = _ok_cancel(self)
         lay = QVBoxLayout(self)
         lay.addWidget(self.explain)
         lay.addLayout(form)
+        lay.addWidget(self.preview)
         lay.addWidget(self.refusal_label)
         lay.addWidget(self.buttons)
+        self._counts: tuple[int, int] = (0, 0)
+        self.township.currentIndexChanged.connect(self.update_preview)
+        self.recent.toggled.connect(self.update_preview)
+        self.recent_days.valueChanged.connect(self.update_preview)
         self.retranslate()
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """How many fire points and checks the current choice makes (a quick read-only query)."""
+        if self.controller.path is None:
+            return
+        v = self.values()
+        try:
+            self._counts = fire_check_preview(self.controller.path, township_code=v["township_code"],
+                                              since=v["since"])
+        except GridWatchError as exc:
+            self.preview.setText(str(exc))
+            return
+        points, checks = self._counts
+        if points:
+            self.preview.setText(self.tr("%1 unverified fire point(s) without a check → %2 check(s)")
+                                 .replace("%1", f"{points:,}").replace("%2", f"{checks:,}"))
+        else:
+            self.preview.setText(self.tr("No unverified fire points without a check for this choice."))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.controller.may("fire_checks") and points > 0)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Create fire-point checks"))
@@ -687,6 +739,9 @@ class FireChecksDialog(QDialog):
                                      "Each check goes to the cell's inspector."))
         self._form_labels[0].setText(self.tr("&Deadline:"))
         self._form_labels[1].setText(self.tr("&Township:"))
+        self._form_labels[2].setText(self.tr("Detections:"))
+        self.recent.setText(self.tr("only of the last"))
+        self.recent_days.setSuffix(self.tr(" day(s)"))
         self.deadline.setSuffix(self.tr(" h"))
         self.deadline.setToolTip(self.tr("Hours from now until the checks are due"))
         self.township.setItemText(0, self.tr("All townships"))
@@ -697,6 +752,8 @@ class FireChecksDialog(QDialog):
                                    self.tr("Only a supervisor or administrator may create fire-point checks."))
         self.refusal_label.setVisible(not allowed)
         ok.setEnabled(allowed)
+        if hasattr(self, "_counts"):  # after construction: OK also needs something to create
+            self.update_preview()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -705,10 +762,14 @@ class FireChecksDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         code = self.township.currentData()
+        since = None
+        if self.recent.isChecked():
+            since = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=int(self.recent_days.value()))
         return {"deadline": _dt.timedelta(hours=int(self.deadline.value())),
-                "township_code": str(code) if code else None}
+                "township_code": str(code) if code else None, "since": since}
 
     def accept(self) -> None:
         v = self.values()
-        self.controller.run(create_fire_checks, deadline=v["deadline"], township_code=v["township_code"])
+        self.controller.run(create_fire_checks, deadline=v["deadline"], township_code=v["township_code"],
+                            since=v["since"])
         super().accept()
