@@ -66,7 +66,7 @@ from ..storage import queries
 from ..storage.edits import Edit, read_row
 from ..storage.gpkg import blob_to_geometry, connect_readonly
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
-from ..storage.workflow import change_finding, record_finding
+from ..storage.workflow import change_finding, edit_finding, record_finding
 from . import i18n
 from .texts import field_title
 
@@ -74,6 +74,7 @@ __all__ = [
     "FindingsPanel",
     "FindingActionDialog",
     "FindingDialog",
+    "FindingEditDialog",
     "PhotoViewer",
     "FINDING_ACTIONS",
     "UUID_ROLE",
@@ -709,6 +710,12 @@ class FindingsPanel(QDockWidget):
             b.hide()
             self.action_buttons[a] = b
             actions.addWidget(b)
+        self.edit_button = QPushButton()  # correct the details (FindingEditDialog)
+        self.edit_button.setObjectName("findingEdit")
+        self.edit_button.clicked.connect(lambda _=False: self.start_edit())
+        self.edit_button.hide()
+        self.edit_dialog: Optional[FindingEditDialog] = None
+        actions.addWidget(self.edit_button)
         actions.addStretch(1)
 
         # details
@@ -803,6 +810,8 @@ class FindingsPanel(QDockWidget):
         self.tabs.setTabText(1, self.tr("History"))
         for a, b in self.action_buttons.items():
             b.setText(self.action_text(a))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.edit_button.setToolTip(self.tr("Correct the category, severity, description, party or deadline"))
         self._fill_table()
         self._show_details()
 
@@ -1077,6 +1086,28 @@ class FindingsPanel(QDockWidget):
         for a, b in self.action_buttons.items():
             b.setVisible(a in allowed)
             b.setEnabled(a in allowed and not busy)
+        editable = self.may_edit(self._row)
+        self.edit_button.setVisible(editable)
+        self.edit_button.setEnabled(editable and not busy)
+
+    def may_edit(self, row: Optional[dict[str, Any]]) -> bool:
+        """Whether the current user may correct this finding (the core checks the same again)."""
+        actor = self.controller.actor
+        if row is None or actor is None or row.get("status") == "closed":
+            return False
+        return actor.role in ("supervisor", "admin") or (row.get("found_by") == actor.uuid
+                                                         and row.get("status") == "found")
+
+    def start_edit(self) -> Optional[FindingEditDialog]:
+        """Open the correction dialog on the selected finding (non-blocking, kept as ``self.edit_dialog``)."""
+        if not self.may_edit(self._row):
+            return None
+        assert self._row is not None
+        if self.edit_dialog is not None:
+            self.edit_dialog.deleteLater()
+        self.edit_dialog = FindingEditDialog(self.controller, self._row, self)
+        self.edit_dialog.open()
+        return self.edit_dialog
 
     def _show_photos(self) -> None:
         lang_before = self.tr("Before", "photo taken before rectification (整改前)")
@@ -1463,6 +1494,165 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.error.setText(message)
         self.error.show()
         self.ok_button.setEnabled(True)
+
+    def done(self, result: int) -> None:
+        self._stop_waiting()
+        super().done(result)
+
+
+# --------------------------------------------------------------------------------------------
+# correcting a finding
+
+
+class FindingEditDialog(QDialog):
+    """Correct a recorded finding's category, severity, description, party and deadline.
+
+    OK sends only what changed to ``edit_finding``; like the other dialogs it stays open until
+    the edit is applied, and shows a refusal in ``editError``.
+    """
+
+    def __init__(self, controller: Any, finding: dict[str, Any], parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findingEditDialog")
+        self.controller = controller
+        self.finding = dict(finding)
+        self.uuid = str(finding["uuid"])
+        self._pending = False
+        self.category = QComboBox()
+        self.category.setObjectName("editCategory")
+        for code in FINDING_CATEGORIES:
+            self.category.addItem("", code)
+        self.category.setCurrentIndex(max(0, self.category.findData(finding.get("category"))))
+        self.severity = QComboBox()
+        self.severity.setObjectName("editSeverity")
+        for level in (1, 2, 3):
+            self.severity.addItem("", level)
+        self.severity.setCurrentIndex(max(0, self.severity.findData(_int(finding.get("severity"), 2))))
+        self.description = QPlainTextEdit(_text(finding.get("description")))
+        self.description.setObjectName("editDescription")
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(70)
+        self.party = QLineEdit(_text(finding.get("responsible_party")))
+        self.party.setObjectName("editParty")
+        known = _to_date(finding.get("rectify_deadline"))
+        self.deadline_enabled = QCheckBox()
+        self.deadline_enabled.setObjectName("editDeadlineEnabled")
+        self.deadline_enabled.setChecked(known is not None)
+        self.deadline = QDateEdit()
+        self.deadline.setObjectName("editDeadline")
+        self.deadline.setCalendarPopup(True)
+        self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.deadline.setDate(_qdate(known) if known else QDate.currentDate().addDays(7))
+        self.deadline.setEnabled(known is not None)
+        self.deadline_enabled.toggled.connect(self.deadline.setEnabled)
+        self.error = QLabel()
+        self.error.setObjectName("editError")
+        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.hide()
+        self.labels = {k: QLabel() for k in ("category", "severity", "description", "deadline", "party")}
+        form = QFormLayout()
+        form.addRow(self.labels["category"], self.category)
+        form.addRow(self.labels["severity"], self.severity)
+        form.addRow(self.labels["description"], self.description)
+        dl = QHBoxLayout()
+        dl.addWidget(self.deadline_enabled)
+        dl.addWidget(self.deadline)
+        dl.addStretch(1)
+        form.addRow(self.labels["deadline"], dl)
+        form.addRow(self.labels["party"], self.party)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.setObjectName("editButtons")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        for signal in (self.category.currentIndexChanged, self.severity.currentIndexChanged,
+                       self.description.textChanged, self.party.textChanged, self.deadline_enabled.toggled,
+                       self.deadline.dateChanged):
+            signal.connect(self._update_ok)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.resize(520, 380)
+        self.retranslate()
+        self._update_ok()
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def retranslate(self) -> None:
+        lang = i18n.current()
+        self.setWindowTitle(self.tr("Correct finding"))
+        for i in range(self.category.count()):
+            self.category.setItemText(i, title(CATEGORY_TITLES, self.category.itemData(i), lang))
+        for i in range(self.severity.count()):
+            self.severity.setItemText(i, title(SEVERITY_TITLES, self.severity.itemData(i), lang))
+        texts = {"category": self.tr("Category"), "severity": self.tr("Severity"),
+                 "description": self.tr("Description"), "deadline": self.tr("Rectification deadline"),
+                 "party": self.tr("Responsible party")}
+        for k, label in self.labels.items():
+            label.setText(texts[k])
+        self.deadline_enabled.setText(self.tr("Set a deadline"))
+        self.party.setPlaceholderText(self.tr("Company, household or office that must rectify"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def changes(self) -> dict[str, Any]:
+        """The keyword arguments of ``edit_finding``: only the fields that differ from the finding."""
+        f = self.finding
+        out: dict[str, Any] = {}
+        if self.category.currentData() != f.get("category"):
+            out["category"] = self.category.currentData()
+        if int(self.severity.currentData()) != _int(f.get("severity"), 2):
+            out["severity"] = int(self.severity.currentData())
+        if self.description.toPlainText().strip() != _text(f.get("description")):
+            out["description"] = self.description.toPlainText().strip()
+        if self.party.text().strip() != _text(f.get("responsible_party")):
+            out["responsible_party"] = self.party.text().strip() or None
+        deadline = self.deadline.date().toPython() if self.deadline_enabled.isChecked() else None
+        if deadline != _to_date(f.get("rectify_deadline")):
+            out["rectify_deadline"] = deadline
+        return out
+
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(bool(self.changes()) and not self._pending)
+
+    def accept(self) -> None:
+        """OK: save the corrections; the dialog closes once the controller reports them applied."""
+        changes = self.changes()
+        if not changes or self._pending:
+            return
+        self._pending = True
+        self._update_ok()
+        self.error.hide()
+        self.controller.changed.connect(self._on_changed)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.run(edit_finding, self.uuid, **changes)
+
+    def _stop_waiting(self) -> None:
+        if self._pending:
+            self.controller.changed.disconnect(self._on_changed)
+            self.controller.failed.disconnect(self._on_failed)
+        self._pending = False
+
+    def _on_changed(self, edit: Edit) -> None:
+        if self._pending and edit.action == "edit" and any(c.table == "finding" and c.uuid == self.uuid
+                                                           for c in edit.changes):
+            self._stop_waiting()
+            super().accept()  # the edit is applied: close
+
+    def _on_failed(self, message: str) -> None:
+        if not self._pending:
+            return
+        self._stop_waiting()
+        self.error.setText(message)
+        self.error.show()
+        self._update_ok()
 
     def done(self, result: int) -> None:
         self._stop_waiting()

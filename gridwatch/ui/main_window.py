@@ -179,6 +179,12 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
         self.act_user = QAction(self)
         self.act_user.triggered.connect(self.choose_user)
+        self.act_people = QAction(self)
+        self.act_people.setObjectName("actPeople")
+        self.act_people.triggered.connect(self.show_people_dialog)
+        self.act_cell_inspector = QAction(self)
+        self.act_cell_inspector.setObjectName("actCellInspector")
+        self.act_cell_inspector.triggered.connect(self.give_selected_cells)
         self.act_assign = QAction(self)
         self.act_assign.setShortcut("Ctrl+Shift+A")
         self.act_assign.triggered.connect(self.assign_selected_cells)
@@ -232,6 +238,8 @@ class MainWindow(QMainWindow):
         self.menu_work.setObjectName("menuWorkflow")
         for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record):
             self.menu_work.addAction(act)
+        self.menu_work.addSeparator()
+        self.menu_work.addAction(self.act_cell_inspector)
         self.menu_tools = mb.addMenu("")
         self.menu_tools.setObjectName("menuTools")
         for act in (self.act_pan, self.act_select, self.act_clear_sel):
@@ -239,6 +247,7 @@ class MainWindow(QMainWindow):
         self.menu_settings = mb.addMenu("")
         self.menu_settings.setObjectName("menuSettings")
         self.menu_settings.addAction(self.act_user)
+        self.menu_settings.addAction(self.act_people)
         self.menu_language = self.menu_settings.addMenu("")
         self.menu_language.setObjectName("menuLanguage")
         for act in self.lang_actions.values():
@@ -265,6 +274,8 @@ class MainWindow(QMainWindow):
             "A fire point, construction site, mine or zone: its cell; a village or township: all its cells"))
         self.act_fire_checks.setText(self.tr("Create &fire-point checks…"))
         self.act_record.setText(self.tr("&Record finding for the selected task…"))
+        self.act_people.setText(self.tr("&People…"))
+        self.act_cell_inspector.setText(self.tr("Give selected cells to an inspector…"))
         self.menu_view.setTitle(self.tr("&View"))
         self.menu_tools.setTitle(self.tr("&Tools"))
         self.menu_settings.setTitle(self.tr("&Settings"))
@@ -593,6 +604,8 @@ class MainWindow(QMainWindow):
         task = self.task_panel.selected_task()
         self.act_record.setEnabled(task is not None and task.get("status") == "in_progress"
                                    and "finish" in wf.task_actions(task))
+        self.act_people.setEnabled(self.project_path is not None and self.data is not None)
+        self.act_cell_inspector.setEnabled(wf.may("people") and self.data is not None and len(self.selected) > 0)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
         self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))
 
@@ -632,6 +645,31 @@ class MainWindow(QMainWindow):
         tw = self.data.layers["township"].frame
         dialog = FireChecksDialog(self.workflow, list(zip(tw["code"].astype(str), tw["name"].astype(str))), self)
         self._fire_dialog = dialog
+        dialog.open()
+
+    def show_people_dialog(self) -> None:
+        """Settings > People: everyone of the project; administrators change them."""
+        if self.data is None or self.project_path is None:
+            return
+        from .people import PeopleDialog
+
+        tw = self.data.layers["township"].frame if "township" in self.data.layers else pd.DataFrame()
+        townships = list(zip(tw["code"].astype(str), tw["name"].astype(str))) if len(tw) else []
+        if getattr(self, "_people_dialog", None) is not None:
+            self._people_dialog.deleteLater()
+        dialog = PeopleDialog(self.workflow, townships, self)
+        self._people_dialog = dialog
+        dialog.open()
+
+    def give_selected_cells(self) -> None:
+        """Make one inspector responsible for the selected cells (administrators)."""
+        codes = self.selected_codes()
+        if not codes:
+            return
+        from .people import CellInspectorDialog
+
+        dialog = CellInspectorDialog(self.workflow, codes, self)
+        self._cell_inspector_dialog = dialog
         dialog.open()
 
     def zoom_to_cell(self, code: str) -> None:
@@ -677,19 +715,28 @@ class MainWindow(QMainWindow):
             dialog.open()
 
     def _on_workflow_changed(self, edit: Edit) -> None:
-        """An edit (or its undo/redo) was written: update fire-point colours, findings, the cell panel."""
-        if self.data is not None and "fire_point" in self.data.layers:
-            statuses: dict[str, object] = {}
-            for ch in edit.changes:
-                if ch.table == "fire_point" and ch.after is not None and "status" in ch.after:
-                    statuses[ch.uuid] = ch.after["status"]
-            # an undo carries the inverse changes: 'after' is the restored state either way
-            if statuses and update_values(self.data.layers["fire_point"], "status", statuses):
-                self.canvas.refresh_layer("fire_point")
+        """An edit (or its undo/redo) was written: update fire-point colours, cells' inspectors, findings,
+        the cell panel."""
+        cells_changed = False
+        if self.data is not None:
+            for table, column in (("fire_point", "status"), ("grid_cell", "inspector_uuid")):
+                if table not in self.data.layers:
+                    continue
+                # an undo carries the inverse changes: 'after' is the restored state either way
+                values = {ch.uuid: ch.after[column] for ch in edit.changes
+                          if ch.table == table and ch.after is not None and column in ch.after}
+                if values and update_values(self.data.layers[table], column, values):
+                    self.canvas.refresh_layer(table)
+                    cells_changed = cells_changed or table == SELECTION_LAYER
+        if any(ch.table == "inspector" for ch in edit.changes):
+            self.inspectors = self.workflow.people  # the controller re-read them (uuid, name, ...)
         self._update_overlay()
         if self.identified is not None and self.identified[0] == SELECTION_LAYER and self.data is not None:
-            code = str(self.data.layers[SELECTION_LAYER].frame["code"].iloc[self.identified[1]])
-            self._show_cell_records(code)
+            if cells_changed:
+                self.show_identify(*self.identified)  # the cell's inspector, then its records
+            else:
+                code = str(self.data.layers[SELECTION_LAYER].frame["code"].iloc[self.identified[1]])
+                self._show_cell_records(code)
         self._update_actions()
 
     def _on_workflow_failed(self, message: str) -> None:

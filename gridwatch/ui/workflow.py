@@ -39,6 +39,7 @@ ROLE_RIGHTS = {
     "cancel_task": ("supervisor", "admin"),
     "record_anywhere": ("supervisor", "admin"),
     "import": ("supervisor", "admin"),
+    "people": ("admin",),  # add, change and deactivate people; give cells to inspectors
 }
 
 
@@ -99,6 +100,32 @@ class WorkflowController(QObject):
             if len(self.people) else self.people
         self.actor = Actor(row["uuid"].iloc[0], name, row["role"].iloc[0]) if len(row) else None
         self.userChanged.emit()
+
+    def reload_people(self) -> None:
+        """Read the people again after an edit of them (or of who holds which cells); keeps the undo stack.
+
+        ``userChanged`` is emitted only when the current user's own row changed (a renamed admin
+        stays the user; role-dependent UI follows a changed role).
+        """
+        if self.path is None:
+            return
+        before = self.actor
+        self.people = queries.people(self.path)
+        if before is not None:
+            row = self.people[self.people["uuid"] == before.uuid]
+            if len(row) and str(row["name"].iloc[0]) != before.name:  # renamed: still this laptop's user
+                self.settings.setValue("user", str(row["name"].iloc[0]))
+                self.settings.sync()
+        name = str(self.settings.value("user", "") or "")
+        row = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)]
+        self.actor = Actor(row["uuid"].iloc[0], name, row["role"].iloc[0]) if len(row) else None
+        if self.actor != before:
+            self.userChanged.emit()
+
+    def _people_touched(self, edit: Edit) -> bool:
+        return any(c.table == "inspector"
+                   or (c.table == "grid_cell" and "inspector_uuid" in (c.after or c.before or {}))
+                   for c in edit.changes)
 
     def set_user(self, name: str) -> None:
         """Make ``name`` (a person of the project) this laptop's user; remembered in the settings."""
@@ -172,6 +199,8 @@ class WorkflowController(QObject):
     def _on_done(self, job: Any, edit: Edit) -> None:
         self._finish(job)
         self.undo_stack.push(_EditCommand(self, edit))
+        if self._people_touched(edit):
+            self.reload_people()
         self.changed.emit(edit)
         if edit.warnings:
             self.warned.emit(list(edit.warnings))
@@ -183,10 +212,13 @@ class WorkflowController(QObject):
     def _replay(self, fn: Callable[..., Edit], command: _EditCommand) -> None:
         assert self.path is not None and self.actor is not None
         try:
-            fn(self.path, self.actor, command.edit)
+            # the edit as written: an undo's inverse, so listeners see the restored values as 'after'
+            applied = fn(self.path, self.actor, command.edit)
         except GridWatchError as exc:
             # The rows moved on (another edit or a sync): this history can no longer be replayed.
             self.failed.emit(self.tr("Cannot undo or redo: %s") % str(exc))
             QTimer.singleShot(0, self.undo_stack.clear)
             return
-        self.changed.emit(command.edit)
+        if self._people_touched(applied):
+            self.reload_people()
+        self.changed.emit(applied)

@@ -3,72 +3,72 @@
     <context>
         <name>AssignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="582" />
+            <location filename="../../gridwatch/ui/tasks.py" line="590" />
             <source>Assign inspections</source>
             <translation>派发检查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="585" />
+            <location filename="../../gridwatch/ui/tasks.py" line="593" />
             <source>%s tasks: one per feature, in %s cells</source>
             <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="588" />
+            <location filename="../../gridwatch/ui/tasks.py" line="596" />
             <source>%s cells: one task per cell</source>
             <translation>%s 个网格：每个网格一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <location filename="../../gridwatch/ui/tasks.py" line="597" />
             <source>&amp;Kind:</source>
             <translation>任务类型(&amp;K)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <location filename="../../gridwatch/ui/tasks.py" line="597" />
             <source>&amp;Assign to:</source>
             <translation>执行人(&amp;A)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="589" />
+            <location filename="../../gridwatch/ui/tasks.py" line="597" />
             <source>&amp;Due:</source>
             <translation>截止时间(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="590" />
+            <location filename="../../gridwatch/ui/tasks.py" line="598" />
             <source>&amp;Priority:</source>
             <translation>优先级(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="590" />
+            <location filename="../../gridwatch/ui/tasks.py" line="598" />
             <source>&amp;Notes:</source>
             <translation>备注(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="594" />
+            <location filename="../../gridwatch/ui/tasks.py" line="602" />
             <source>Each cell's own inspector</source>
             <translation>各网格的网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="601" />
+            <location filename="../../gridwatch/ui/tasks.py" line="609" />
             <source>Due time, local time of this computer</source>
             <translation>截止时间（本机时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="604" />
+            <location filename="../../gridwatch/ui/tasks.py" line="612" />
             <source>What to look at (optional)</source>
             <translation>检查要点（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="606" />
+            <location filename="../../gridwatch/ui/tasks.py" line="614" />
             <source>Assign</source>
             <translation>派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="608" />
+            <location filename="../../gridwatch/ui/tasks.py" line="616" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="610" />
+            <location filename="../../gridwatch/ui/tasks.py" line="618" />
             <source>Only a supervisor or administrator may assign inspections.</source>
             <translation>只有督查员或管理员可以派发检查任务。</translation>
         </message>
@@ -102,6 +102,43 @@
             <translation>
                 <numerusform>%Ln 个要素</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>CellInspectorDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="432" />
+            <source>Give cells to an inspector</source>
+            <translation>调整网格员</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/people.py" line="433" />
+            <source>Give %n cell(s) to:</source>
+            <translation>
+                <numerusform>将 %n 个网格交给：</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/people.py" line="440" />
+            <source>%1 (%n cell(s))</source>
+            <translation>
+                <numerusform>%1（%n 个网格）</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="442" />
+            <source>No cells chosen: select cells on the map first.</source>
+            <translation>未选择网格：请先在地图上选择网格。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="444" />
+            <source>Only an administrator may change who is responsible for cells.</source>
+            <translation>只有管理员可以调整网格责任人。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="446" />
+            <source>There is no active inspector.</source>
+            <translation>没有在岗的网格员。</translation>
         </message>
     </context>
     <context>
@@ -837,87 +874,87 @@
     <context>
         <name>FindingActionDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="520" />
+            <location filename="../../gridwatch/ui/findings.py" line="521" />
             <source>Assign for rectification</source>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="520" />
+            <location filename="../../gridwatch/ui/findings.py" line="521" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <location filename="../../gridwatch/ui/findings.py" line="522" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <location filename="../../gridwatch/ui/findings.py" line="522" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="521" />
+            <location filename="../../gridwatch/ui/findings.py" line="522" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="533" />
+            <location filename="../../gridwatch/ui/findings.py" line="534" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="533" />
+            <location filename="../../gridwatch/ui/findings.py" line="534" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="534" />
+            <location filename="../../gridwatch/ui/findings.py" line="535" />
             <source>Verification note</source>
             <translation>核查意见</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="534" />
+            <location filename="../../gridwatch/ui/findings.py" line="535" />
             <source>What was done</source>
             <translation>整改措施</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="535" />
+            <location filename="../../gridwatch/ui/findings.py" line="536" />
             <source>Photos after rectification</source>
             <translation>整改后照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="535" />
+            <location filename="../../gridwatch/ui/findings.py" line="536" />
             <source>Reason for rejecting</source>
             <translation>驳回原因</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="539" />
+            <location filename="../../gridwatch/ui/findings.py" line="540" />
             <source>Company, household or office that must rectify</source>
             <translation>负责整改的单位、住户或部门</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="541" />
+            <location filename="../../gridwatch/ui/findings.py" line="542" />
             <source>Add photos…</source>
             <translation>添加照片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="543" />
+            <location filename="../../gridwatch/ui/findings.py" line="544" />
             <source>Remove photo</source>
             <translation>移除照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="545" />
+            <location filename="../../gridwatch/ui/findings.py" line="546" />
             <source>What was done to rectify the problem</source>
             <translation>为整改问题采取了哪些措施</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="547" />
+            <location filename="../../gridwatch/ui/findings.py" line="548" />
             <source>Why the rectification is not accepted</source>
             <translation>整改为何不予通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="549" />
+            <location filename="../../gridwatch/ui/findings.py" line="550" />
             <source>Close this finding? Closed findings can no longer be changed.</source>
             <translation>确定销号？销号后的问题不能再修改。</translation>
         </message>
@@ -925,141 +962,184 @@
     <context>
         <name>FindingDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1346" />
+            <location filename="../../gridwatch/ui/findings.py" line="1377" />
             <source>Record finding</source>
             <translation>记录问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1351" />
+            <location filename="../../gridwatch/ui/findings.py" line="1382" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1351" />
+            <location filename="../../gridwatch/ui/findings.py" line="1382" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1352" />
+            <location filename="../../gridwatch/ui/findings.py" line="1383" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1352" />
+            <location filename="../../gridwatch/ui/findings.py" line="1383" />
             <source>Location</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1353" />
+            <location filename="../../gridwatch/ui/findings.py" line="1384" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1353" />
+            <location filename="../../gridwatch/ui/findings.py" line="1384" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1354" />
+            <location filename="../../gridwatch/ui/findings.py" line="1385" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1358" />
+            <location filename="../../gridwatch/ui/findings.py" line="1389" />
             <source>Task: %s in cell %s</source>
             <translation>任务：%s，网格 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1361" />
+            <location filename="../../gridwatch/ui/findings.py" line="1392" />
             <source>Recorded directly in cell %s (no task)</source>
             <translation>直接记录于网格 %s（无任务）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1362" />
+            <location filename="../../gridwatch/ui/findings.py" line="1393" />
             <source>What was found, where exactly, who is involved</source>
             <translation>发现了什么、具体位置、涉及谁</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1363" />
+            <location filename="../../gridwatch/ui/findings.py" line="1394" />
             <source>Pick on map</source>
             <translation>在地图上选取</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1364" />
+            <location filename="../../gridwatch/ui/findings.py" line="1395" />
             <source>Click the map to place the finding</source>
             <translation>点击地图确定问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1365" />
+            <location filename="../../gridwatch/ui/findings.py" line="1396" />
             <source>Add photos…</source>
             <translation>添加照片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1366" />
+            <location filename="../../gridwatch/ui/findings.py" line="1397" />
             <source>Remove photo</source>
             <translation>移除照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1367" />
+            <location filename="../../gridwatch/ui/findings.py" line="1398" />
             <source>Set a deadline</source>
             <translation>设定期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1368" />
+            <location filename="../../gridwatch/ui/findings.py" line="1399" />
             <source>Company, household or office that must rectify</source>
             <translation>负责整改的单位、住户或部门</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1393" />
+            <location filename="../../gridwatch/ui/findings.py" line="1424" />
             <source>cell %s</source>
             <translation>网格 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1395" />
+            <location filename="../../gridwatch/ui/findings.py" line="1426" />
             <source>The location is outside cell %s</source>
             <translation>位置在网格 %s 之外</translation>
         </message>
     </context>
     <context>
+        <name>FindingEditDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1587" />
+            <source>Correct finding</source>
+            <translation>修改问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1592" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1592" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1593" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1593" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1594" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1597" />
+            <source>Set a deadline</source>
+            <translation>设定期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="1598" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+    </context>
+    <context>
         <name>FindingPhotos</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="289" />
+            <location filename="../../gridwatch/ui/findings.py" line="290" />
             <source>Add photos</source>
             <extracomment>The loop's actions in the order their buttons appear. Item data role holding a finding's (column 0 of the table) or a photo's uuid. Item data role holding the value a table column sorts by. What an inspection kind usually finds: the category preselected when recording under a task. Finding columns the history leaves out (locations, bookkeeping, blobs, stamps shown as the time). Finding columns the history shows for a newly recorded finding.</extracomment>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="291" />
+            <location filename="../../gridwatch/ui/findings.py" line="292" />
             <source>Images</source>
             <translation>图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="312" />
+            <location filename="../../gridwatch/ui/findings.py" line="313" />
             <source>%s: this photo is already added</source>
             <translation>%s：该照片已添加</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="340" />
+            <location filename="../../gridwatch/ui/findings.py" line="341" />
             <source>no time</source>
             <translation>无时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="341" />
+            <location filename="../../gridwatch/ui/findings.py" line="342" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="342" />
+            <location filename="../../gridwatch/ui/findings.py" line="343" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="344" />
+            <location filename="../../gridwatch/ui/findings.py" line="345" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="347" />
+            <location filename="../../gridwatch/ui/findings.py" line="348" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
@@ -1067,245 +1147,255 @@
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="781" />
+            <location filename="../../gridwatch/ui/findings.py" line="788" />
             <source>Assign for rectification</source>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="781" />
+            <location filename="../../gridwatch/ui/findings.py" line="788" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <location filename="../../gridwatch/ui/findings.py" line="789" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <location filename="../../gridwatch/ui/findings.py" line="789" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="782" />
+            <location filename="../../gridwatch/ui/findings.py" line="789" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="786" />
+            <location filename="../../gridwatch/ui/findings.py" line="793" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="787" />
-            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <location filename="../../gridwatch/ui/findings.py" line="794" />
+            <location filename="../../gridwatch/ui/findings.py" line="804" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="788" />
-            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <location filename="../../gridwatch/ui/findings.py" line="795" />
+            <location filename="../../gridwatch/ui/findings.py" line="804" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="789" />
-            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <location filename="../../gridwatch/ui/findings.py" line="796" />
+            <location filename="../../gridwatch/ui/findings.py" line="804" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="791" />
-            <location filename="../../gridwatch/ui/findings.py" line="794" />
+            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <location filename="../../gridwatch/ui/findings.py" line="801" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="795" />
+            <location filename="../../gridwatch/ui/findings.py" line="802" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <location filename="../../gridwatch/ui/findings.py" line="804" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="797" />
+            <location filename="../../gridwatch/ui/findings.py" line="804" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <location filename="../../gridwatch/ui/findings.py" line="805" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <location filename="../../gridwatch/ui/findings.py" line="805" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <location filename="../../gridwatch/ui/findings.py" line="805" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="798" />
+            <location filename="../../gridwatch/ui/findings.py" line="805" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="799" />
+            <location filename="../../gridwatch/ui/findings.py" line="806" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <location filename="../../gridwatch/ui/findings.py" line="807" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <location filename="../../gridwatch/ui/findings.py" line="807" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <location filename="../../gridwatch/ui/findings.py" line="807" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="800" />
+            <location filename="../../gridwatch/ui/findings.py" line="807" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="801" />
-            <location filename="../../gridwatch/ui/findings.py" line="802" />
+            <location filename="../../gridwatch/ui/findings.py" line="808" />
+            <location filename="../../gridwatch/ui/findings.py" line="809" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="803" />
+            <location filename="../../gridwatch/ui/findings.py" line="810" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="858" />
-            <location filename="../../gridwatch/ui/findings.py" line="1020" />
+            <location filename="../../gridwatch/ui/findings.py" line="813" />
+            <source>Edit…</source>
+            <translation>修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="814" />
+            <source>Correct the category, severity, description, party or deadline</source>
+            <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings.py" line="867" />
+            <location filename="../../gridwatch/ui/findings.py" line="1029" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="892" />
+            <location filename="../../gridwatch/ui/findings.py" line="901" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="909" />
+            <location filename="../../gridwatch/ui/findings.py" line="918" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings.py" line="911" />
-            <location filename="../../gridwatch/ui/findings.py" line="913" />
+            <location filename="../../gridwatch/ui/findings.py" line="920" />
+            <location filename="../../gridwatch/ui/findings.py" line="922" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings.py" line="911" />
+            <location filename="../../gridwatch/ui/findings.py" line="920" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1009" />
+            <location filename="../../gridwatch/ui/findings.py" line="1018" />
             <source>Select a finding to see its details.</source>
             <translation>选择一个问题查看详情。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1021" />
+            <location filename="../../gridwatch/ui/findings.py" line="1030" />
             <source>Place</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1022" />
+            <location filename="../../gridwatch/ui/findings.py" line="1031" />
             <source>Location</source>
             <translation>坐标</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1023" />
+            <location filename="../../gridwatch/ui/findings.py" line="1032" />
             <source>rejected %d times</source>
             <translation>已驳回 %d 次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1082" />
+            <location filename="../../gridwatch/ui/findings.py" line="1113" />
             <source>Before</source>
             <comment>photo taken before rectification (整改前)</comment>
             <translation>整改前</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1083" />
+            <location filename="../../gridwatch/ui/findings.py" line="1114" />
             <source>After</source>
             <comment>photo taken after rectification (整改后)</comment>
             <translation>整改后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1089" />
+            <location filename="../../gridwatch/ui/findings.py" line="1120" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1089" />
+            <location filename="../../gridwatch/ui/findings.py" line="1120" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1091" />
+            <location filename="../../gridwatch/ui/findings.py" line="1122" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1092" />
+            <location filename="../../gridwatch/ui/findings.py" line="1123" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1158" />
+            <location filename="../../gridwatch/ui/findings.py" line="1189" />
             <source>Recorded</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1158" />
+            <location filename="../../gridwatch/ui/findings.py" line="1189" />
             <source>Photos added</source>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1162" />
+            <location filename="../../gridwatch/ui/findings.py" line="1193" />
             <source>Undo: %s</source>
             <translation>撤销：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1164" />
+            <location filename="../../gridwatch/ui/findings.py" line="1195" />
             <source>Redo: %s</source>
             <translation>重做：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1189" />
+            <location filename="../../gridwatch/ui/findings.py" line="1220" />
             <source>Deleted</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1196" />
+            <location filename="../../gridwatch/ui/findings.py" line="1227" />
             <source>Photos +%d</source>
             <translation>照片 +%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="1198" />
+            <location filename="../../gridwatch/ui/findings.py" line="1229" />
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>
@@ -1313,47 +1403,72 @@
     <context>
         <name>FireChecksDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="685" />
+            <location filename="../../gridwatch/ui/tasks.py" line="729" />
+            <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
+            <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="732" />
+            <source>No unverified fire points without a check for this choice.</source>
+            <translation>按当前条件没有未核查且未派发的火点。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="737" />
             <source>Create fire-point checks</source>
             <translation>生成火点核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="686" />
+            <location filename="../../gridwatch/ui/tasks.py" line="738" />
             <source>One check per cell per day for unverified fire points not yet in a check. Each check goes to the cell's inspector.</source>
             <translation>为尚未核查、也未派发的火点生成任务：每个网格每天一个，派给该网格的网格员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="688" />
+            <location filename="../../gridwatch/ui/tasks.py" line="740" />
             <source>&amp;Deadline:</source>
             <translation>完成时限(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="689" />
+            <location filename="../../gridwatch/ui/tasks.py" line="741" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="690" />
+            <location filename="../../gridwatch/ui/tasks.py" line="742" />
+            <source>Detections:</source>
+            <translation>监测时间：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="743" />
+            <source>only of the last</source>
+            <translation>仅最近</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="744" />
+            <source> day(s)</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks.py" line="745" />
             <source> h</source>
             <translation> 小时</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="691" />
+            <location filename="../../gridwatch/ui/tasks.py" line="746" />
             <source>Hours from now until the checks are due</source>
             <translation>从现在起多少小时内完成核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="692" />
+            <location filename="../../gridwatch/ui/tasks.py" line="747" />
             <source>All townships</source>
             <translation>全部乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="694" />
+            <location filename="../../gridwatch/ui/tasks.py" line="749" />
             <source>Create checks</source>
             <translation>生成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="697" />
+            <location filename="../../gridwatch/ui/tasks.py" line="752" />
             <source>Only a supervisor or administrator may create fire-point checks.</source>
             <translation>只有督查员或管理员可以生成火点核查任务。</translation>
         </message>
@@ -2023,260 +2138,270 @@
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="257" />
+            <location filename="../../gridwatch/ui/main_window.py" line="266" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="258" />
+            <location filename="../../gridwatch/ui/main_window.py" line="267" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="259" />
+            <location filename="../../gridwatch/ui/main_window.py" line="268" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="260" />
+            <location filename="../../gridwatch/ui/main_window.py" line="269" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="261" />
+            <location filename="../../gridwatch/ui/main_window.py" line="270" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="262" />
+            <location filename="../../gridwatch/ui/main_window.py" line="271" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="263" />
+            <location filename="../../gridwatch/ui/main_window.py" line="272" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="265" />
+            <location filename="../../gridwatch/ui/main_window.py" line="274" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="266" />
+            <location filename="../../gridwatch/ui/main_window.py" line="275" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="267" />
+            <location filename="../../gridwatch/ui/main_window.py" line="276" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="268" />
+            <location filename="../../gridwatch/ui/main_window.py" line="277" />
+            <source>&amp;People…</source>
+            <translation>人员(&amp;P)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="278" />
+            <source>Give selected cells to an inspector…</source>
+            <translation>将所选网格交给网格员…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="279" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="269" />
+            <location filename="../../gridwatch/ui/main_window.py" line="280" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="270" />
+            <location filename="../../gridwatch/ui/main_window.py" line="281" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="271" />
+            <location filename="../../gridwatch/ui/main_window.py" line="282" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="272" />
+            <location filename="../../gridwatch/ui/main_window.py" line="283" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="273" />
+            <location filename="../../gridwatch/ui/main_window.py" line="284" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="274" />
+            <location filename="../../gridwatch/ui/main_window.py" line="285" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="275" />
+            <location filename="../../gridwatch/ui/main_window.py" line="286" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="276" />
+            <location filename="../../gridwatch/ui/main_window.py" line="287" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="277" />
+            <location filename="../../gridwatch/ui/main_window.py" line="288" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="278" />
+            <location filename="../../gridwatch/ui/main_window.py" line="289" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="279" />
+            <location filename="../../gridwatch/ui/main_window.py" line="290" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="280" />
+            <location filename="../../gridwatch/ui/main_window.py" line="291" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="281" />
+            <location filename="../../gridwatch/ui/main_window.py" line="292" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="282" />
+            <location filename="../../gridwatch/ui/main_window.py" line="293" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="283" />
+            <location filename="../../gridwatch/ui/main_window.py" line="294" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="284" />
+            <location filename="../../gridwatch/ui/main_window.py" line="295" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="285" />
+            <location filename="../../gridwatch/ui/main_window.py" line="296" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="286" />
+            <location filename="../../gridwatch/ui/main_window.py" line="297" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="315" />
+            <location filename="../../gridwatch/ui/main_window.py" line="326" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="329" />
+            <location filename="../../gridwatch/ui/main_window.py" line="340" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="338" />
+            <location filename="../../gridwatch/ui/main_window.py" line="349" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="351" />
+            <location filename="../../gridwatch/ui/main_window.py" line="362" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="352" />
+            <location filename="../../gridwatch/ui/main_window.py" line="363" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="363" />
+            <location filename="../../gridwatch/ui/main_window.py" line="374" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="410" />
+            <location filename="../../gridwatch/ui/main_window.py" line="421" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="411" />
+            <location filename="../../gridwatch/ui/main_window.py" line="422" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="581" />
+            <location filename="../../gridwatch/ui/main_window.py" line="592" />
             <source>Current user</source>
             <translation>当前用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="581" />
+            <location filename="../../gridwatch/ui/main_window.py" line="592" />
             <source>Who is working on this laptop?</source>
             <translation>谁在使用这台电脑？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="602" />
+            <location filename="../../gridwatch/ui/main_window.py" line="615" />
             <source>%n selected cell(s)</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="669" />
+            <location filename="../../gridwatch/ui/main_window.py" line="707" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="701" />
+            <location filename="../../gridwatch/ui/main_window.py" line="748" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="710" />
+            <location filename="../../gridwatch/ui/main_window.py" line="757" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="711" />
+            <location filename="../../gridwatch/ui/main_window.py" line="758" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="424" />
+            <location filename="../../gridwatch/ui/main_window.py" line="435" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="425" />
+            <location filename="../../gridwatch/ui/main_window.py" line="436" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="452" />
+            <location filename="../../gridwatch/ui/main_window.py" line="463" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="457" />
+            <location filename="../../gridwatch/ui/main_window.py" line="468" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="461" />
+            <location filename="../../gridwatch/ui/main_window.py" line="472" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="461" />
+            <location filename="../../gridwatch/ui/main_window.py" line="472" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="466" />
+            <location filename="../../gridwatch/ui/main_window.py" line="477" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -2293,9 +2418,126 @@
         </message>
     </context>
     <context>
+        <name>PeopleDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="236" />
+            <source>People</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="237" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="237" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="237" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="238" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="238" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="238" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="239" />
+            <source>Add…</source>
+            <translation>添加…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="240" />
+            <source>Change…</source>
+            <translation>修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="241" />
+            <source>Deactivate</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="242" />
+            <source>Deactivated people keep their history; give their cells to someone else first</source>
+            <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="244" />
+            <source>Only an administrator may change people</source>
+            <translation>只有管理员可以修改人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="270" />
+            <source>Yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="270" />
+            <source>No</source>
+            <translation>否</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonForm</name>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="134" />
+            <source>Add person</source>
+            <extracomment>Item data role holding a person's uuid (column 0 of the people table).</extracomment>
+            <translation>添加人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="134" />
+            <source>Change person</source>
+            <translation>修改人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="135" />
+            <source>&amp;Name:</source>
+            <translation>姓名(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="135" />
+            <source>&amp;Role:</source>
+            <translation>角色(&amp;R)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="135" />
+            <source>&amp;Phone:</source>
+            <translation>电话(&amp;P)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="136" />
+            <source>&amp;Township:</source>
+            <translation>乡镇(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="140" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/people.py" line="141" />
+            <source>Inactive people keep their history but can no longer work or be chosen</source>
+            <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
+        </message>
+    </context>
+    <context>
         <name>PhotoViewer</name>
         <message>
-            <location filename="../../gridwatch/ui/findings.py" line="385" />
+            <location filename="../../gridwatch/ui/findings.py" line="386" />
             <source>This photo cannot be shown.</source>
             <translation>无法显示此照片。</translation>
         </message>
@@ -2316,219 +2558,219 @@
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="201" />
+            <location filename="../../gridwatch/ui/tasks.py" line="209" />
             <source>Tasks</source>
             <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="202" />
+            <location filename="../../gridwatch/ui/tasks.py" line="210" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks.py" line="211" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks.py" line="211" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks.py" line="211" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="204" />
+            <location filename="../../gridwatch/ui/tasks.py" line="212" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="204" />
+            <location filename="../../gridwatch/ui/tasks.py" line="212" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks.py" line="216" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks.py" line="217" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="210" />
+            <location filename="../../gridwatch/ui/tasks.py" line="218" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="211" />
+            <location filename="../../gridwatch/ui/tasks.py" line="219" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="212" />
+            <location filename="../../gridwatch/ui/tasks.py" line="220" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="213" />
+            <location filename="../../gridwatch/ui/tasks.py" line="221" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="214" />
+            <location filename="../../gridwatch/ui/tasks.py" line="222" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="215" />
+            <location filename="../../gridwatch/ui/tasks.py" line="223" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="216" />
+            <location filename="../../gridwatch/ui/tasks.py" line="224" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="217" />
+            <location filename="../../gridwatch/ui/tasks.py" line="225" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="218" />
+            <location filename="../../gridwatch/ui/tasks.py" line="226" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="219" />
+            <location filename="../../gridwatch/ui/tasks.py" line="227" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="283" />
+            <location filename="../../gridwatch/ui/tasks.py" line="291" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="302" />
+            <location filename="../../gridwatch/ui/tasks.py" line="310" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="317" />
+            <location filename="../../gridwatch/ui/tasks.py" line="325" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="321" />
+            <location filename="../../gridwatch/ui/tasks.py" line="329" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="323" />
+            <location filename="../../gridwatch/ui/tasks.py" line="331" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="431" />
+            <location filename="../../gridwatch/ui/tasks.py" line="439" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="431" />
+            <location filename="../../gridwatch/ui/tasks.py" line="439" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="439" />
+            <location filename="../../gridwatch/ui/tasks.py" line="447" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="441" />
+            <location filename="../../gridwatch/ui/tasks.py" line="449" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="446" />
+            <location filename="../../gridwatch/ui/tasks.py" line="454" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="447" />
+            <location filename="../../gridwatch/ui/tasks.py" line="455" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="449" />
+            <location filename="../../gridwatch/ui/tasks.py" line="457" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="470" />
-            <location filename="../../gridwatch/ui/tasks.py" line="476" />
+            <location filename="../../gridwatch/ui/tasks.py" line="478" />
+            <location filename="../../gridwatch/ui/tasks.py" line="484" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="473" />
+            <location filename="../../gridwatch/ui/tasks.py" line="481" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="477" />
+            <location filename="../../gridwatch/ui/tasks.py" line="485" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks.py" line="483" />
+            <location filename="../../gridwatch/ui/tasks.py" line="491" />
             <source>Reason:</source>
             <translation>原因：</translation>
         </message>
@@ -2674,13 +2916,13 @@
     <context>
         <name>WorkflowController</name>
         <message>
-            <location filename="../../gridwatch/ui/workflow.py" line="145" />
+            <location filename="../../gridwatch/ui/workflow.py" line="172" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <extracomment>What each role may do in the UI (the core refuses the same things again).</extracomment>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/workflow.py" line="189" />
+            <location filename="../../gridwatch/ui/workflow.py" line="219" />
             <source>Cannot undo or redo: %s</source>
             <translation>无法撤销或重做：%s</translation>
         </message>
