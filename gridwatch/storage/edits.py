@@ -78,9 +78,10 @@ def _audit_json(row: Optional[Row], cols: list[str]) -> Optional[str]:
     return json.dumps({k: _audit_value(row.get(k)) for k in cols if k in row}, ensure_ascii=False)
 
 
-def read_row(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dict[str, Any]]:
+def read_row(con: sqlite3.Connection, table: str, uuid: str,
+             tables: Optional[set[str]] = None) -> Optional[dict[str, Any]]:
     """Every column but ``fid`` of the row with ``uuid`` in ``table``, or None."""
-    qt = quote_ident(table, sqlite_tables(con))
+    qt = quote_ident(table, tables if tables is not None else sqlite_tables(con))
     cur = con.execute("SELECT * FROM " + qt + " WHERE uuid = ?", (uuid,))
     row = cur.fetchone()
     if row is None:
@@ -99,9 +100,24 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _current_rows(con: sqlite3.Connection, table: str, qt: str, uuids: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(uuids), 500):
+        chunk = uuids[i:i + 500]
+        cur = con.execute("SELECT * FROM " + qt + " WHERE uuid IN (" + ",".join("?" for _ in chunk) + ")", chunk)
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            rec = {k: v for k, v in zip(names, row) if k != "fid"}
+            out[rec["uuid"]] = rec
+    return out
+
+
 def apply_edit(con: sqlite3.Connection, edit: Edit, user_name: str, *, at: Optional[_dt.datetime] = None,
                action: Optional[str] = None) -> None:
     """Write ``edit`` and its audit rows on ``con``; the caller holds the transaction.
+
+    Every row is first checked against the values the edit starts from; then the rows are written
+    in batches (one statement per run of same-shaped changes), in the edit's order.
 
     Raises
     ------
@@ -110,43 +126,73 @@ def apply_edit(con: sqlite3.Connection, edit: Edit, user_name: str, *, at: Optio
         transaction must be rolled back.
     """
     tables = sqlite_tables(con)
-    columns: dict[str, list[str]] = {}
     stamp = gpkg_datetime(at or _dt.datetime.now(_dt.timezone.utc))
+    seen: set[tuple[str, str]] = set()
+    by_table: dict[str, list[str]] = {}
+    for ch in edit.changes:
+        if (ch.table, ch.uuid) in seen:
+            raise StorageError(f"{ch.table} {ch.uuid} appears twice in one edit")
+        seen.add((ch.table, ch.uuid))
+        by_table.setdefault(ch.table, []).append(ch.uuid)
+    quoted = {t: quote_ident(t, tables) for t in by_table}
+    columns = {t: [r[1] for r in con.execute("PRAGMA table_info(" + quoted[t] + ")")] for t in by_table}
+    current: dict[str, dict[str, dict[str, Any]]] = {t: _current_rows(con, t, quoted[t], u) for t, u in by_table.items()}
+
+    # 1. every row must still be as the edit expects
+    for ch in edit.changes:
+        now_row = current[ch.table].get(ch.uuid)
+        if ch.before is None:
+            if now_row is not None:
+                raise StorageError(f"{ch.table} {ch.uuid} already exists; the project changed meanwhile")
+            continue
+        if now_row is None:
+            raise StorageError(f"{ch.table} {ch.uuid} no longer exists; it was deleted meanwhile")
+        check = ch.changed_columns() if ch.after is not None else list(ch.before)
+        moved = [k for k in check if not _same(now_row.get(k), ch.before.get(k))]
+        if moved:
+            raise StorageError(f"{ch.table} {ch.uuid} was changed meanwhile ({', '.join(moved)}); reload and try again")
+
+    # 2. write, batching runs of changes of the same shape
+    batch_key: Optional[tuple[str, str, tuple[str, ...]]] = None
+    batch: list[list[Any]] = []
+    sql_cache: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+    def flush() -> None:
+        if batch_key is not None and batch:
+            con.executemany(sql_cache[batch_key], batch)
+        batch.clear()
+
     audit = []
     for ch in edit.changes:
-        qt = quote_ident(ch.table, tables)
-        if ch.table not in columns:
-            columns[ch.table] = [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]
-        cols = columns[ch.table]
-        current = read_row(con, ch.table, ch.uuid)
-        if ch.before is None:
-            if current is not None:
-                raise StorageError(f"{ch.table} {ch.uuid} already exists; the project changed meanwhile")
-        else:
-            if current is None:
-                raise StorageError(f"{ch.table} {ch.uuid} no longer exists; it was deleted meanwhile")
-            check = ch.changed_columns() if ch.after is not None else list(ch.before)
-            moved = [k for k in check if not _same(current.get(k), ch.before.get(k))]
-            if moved:
-                raise StorageError(
-                    f"{ch.table} {ch.uuid} was changed meanwhile ({', '.join(moved)}); reload and try again"
-                )
-        if ch.after is not None and ch.before is None:
-            names = [k for k in ch.after]
-            sql = ("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in names) + ") VALUES ("
-                   + ", ".join("?" for _ in names) + ")")
-            con.execute(sql, [ch.after[k] for k in names])
-        elif ch.after is None:
-            con.execute("DELETE FROM " + qt + " WHERE uuid = ?", (ch.uuid,))
-        else:
-            names = ch.changed_columns()
-            if not names:
-                continue
-            sql = "UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in names) + " WHERE uuid = ?"
-            con.execute(sql, [ch.after[k] for k in names] + [ch.uuid])
+        qt, cols = quoted[ch.table], columns[ch.table]
         changed = ch.changed_columns()
+        if ch.before is None and ch.after is not None:
+            names = tuple(ch.after)
+            key = ("insert", ch.table, names)
+            if key not in sql_cache:
+                sql_cache[key] = ("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in names)
+                                  + ") VALUES (" + ", ".join("?" for _ in names) + ")")
+            values = [ch.after[k] for k in names]
+        elif ch.after is None:
+            key = ("delete", ch.table, ())
+            sql_cache.setdefault(key, "DELETE FROM " + qt + " WHERE uuid = ?")
+            values = [ch.uuid]
+        else:
+            if not changed:
+                continue
+            names = tuple(changed)
+            key = ("update", ch.table, names)
+            if key not in sql_cache:
+                sql_cache[key] = ("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in names)
+                                  + " WHERE uuid = ?")
+            values = [ch.after[k] for k in names] + [ch.uuid]
+        if key != batch_key:
+            flush()
+            batch_key = key
+        batch.append(values)
         audit.append((str(_uuid.uuid4()), stamp, user_name, action or edit.action, ch.table, ch.uuid,
                       _audit_json(ch.before, changed), _audit_json(ch.after, changed), edit.details or None))
+    flush()
     if audit:
         con.executemany(
             "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, new_values, "

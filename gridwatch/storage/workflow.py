@@ -78,6 +78,9 @@ def _write(path: os.PathLike[str] | str, actor: Actor, build: Callable[[sqlite3.
     p = Path(path)
     check_project(p)
     with closing(connect_readwrite(p)) as con:
+        # Random uuid keys touch pages all over their indexes: a 64 MB page cache keeps a bulk edit
+        # (20,000 tasks) from re-reading them from disk.
+        con.execute("PRAGMA cache_size = -65536")
         with transaction(con):
             edit = build(con)
             apply_edit(con, edit, actor.name, at=_now(now))
