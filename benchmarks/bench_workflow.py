@@ -2,7 +2,7 @@
 
 Each step runs in a fresh process on a fresh copy of the district: assigning 1,000 cells and all
 20,000 in one action, undoing the 20,000, fire-point checks for one township and for the whole
-district's last three days of detections, a season's archive of one township (refused: more
+district's last day of detections, a season's archive of one township (refused: more
 than 5,000 checks at once), and the task list the panel shows afterwards.
 The issue sets no target here; these numbers say what a supervisor waits for.
 """
@@ -45,7 +45,7 @@ elif step == "fire_recent":
     con = sqlite3.connect(path)
     last = con.execute("SELECT MAX(detected_utc) FROM fire_point").fetchone()[0]
     con.close()
-    since = dt.datetime.fromisoformat(last.replace("Z", "+00:00")) - dt.timedelta(days=3)
+    since = dt.datetime.fromisoformat(last.replace("Z", "+00:00")) - dt.timedelta(days=1)
     e = create_fire_checks(path, actor, since=since)
     out["rows"] = len(e.created("assignment"))
     out["points"] = len(e) - out["rows"]
@@ -71,7 +71,7 @@ def run(repeats: int = 1) -> str:
     rows = []
     for step, label in (("assign_1000", "assign 1,000 cells (patrol), one action"),
                         ("assign_all_undo", "assign all 20,000 cells, then undo it"),
-                        ("fire_recent", "fire-point checks, last 3 days of detections, whole district"),
+                        ("fire_recent", "fire-point checks, last day of detections, whole district"),
                         ("fire_township", "fire-point checks, a season in the busiest township (refused)")):
         shutil.copyfile(STRESS, target)
         r = run_snippet(STEP.format(path=str(target), step=step), timeout=7200)
