@@ -57,6 +57,35 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
             # ADD COLUMN only appends to the table definition: no rewrite, even for a million fire points.
             con.execute("ALTER TABLE " + qt + " ADD COLUMN " + '"' + name.replace('"', '""') + '" ' + type_)
     con.execute(index_sql(con, "fire_point", "check_uuid"))
+    from .schema import WORKFLOW_TABLES
+
+    for name in ("sync_conflict", "sync_log"):
+        _create_attribute_table(con, name, WORKFLOW_TABLES[name])
+
+
+_SQL_TYPES = {"TEXT": "TEXT", "INTEGER": "INTEGER", "REAL": "REAL", "BOOLEAN": "BOOLEAN", "DATE": "DATE",
+              "DATETIME": "DATETIME", "BLOB": "BLOB"}
+
+
+def _create_attribute_table(con: sqlite3.Connection, name: str, spec) -> None:  # type: ignore[no-untyped-def]
+    """A GeoPackage attributes table as GDAL makes one (fid key, registered in gpkg_contents)."""
+    if name in sqlite_tables(con):
+        return
+    ident = '"' + name.replace('"', '""') + '"'
+    cols = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
+    for f in spec.fields:
+        cols.append('"' + f.name.replace('"', '""') + '" ' + _SQL_TYPES[f.type])
+    con.execute("CREATE TABLE " + ident + " (" + ", ".join(cols) + ")")
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+                "VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                (name, name, spec.title_zh + " " + spec.title_en))
+    if "gpkg_ogr_contents" in sqlite_tables(con):
+        con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, 0)", (name,))
+    for f in spec.fields:
+        if f.unique:
+            con.execute(index_sql(con, name, f.name, unique=True))
+    for col in spec.indexed:
+        con.execute(index_sql(con, name, col))
 
 
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.

@@ -39,7 +39,7 @@ from .gpkg import (
     sqlite_tables,
     transaction,
 )
-from .schema import META_TABLE, REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
+from .schema import META_TABLE, REQUIRED_TABLES, REQUIRED_TABLES_V1, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
 
 GEOMETRY_COLUMN = "geom"
 #: GeoPackage version written. 1.2 rather than GDAL's default 1.4: QGIS 3.22 / GDAL 3.6, still
@@ -119,14 +119,15 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
                     "bring its layers into a project with `gridwatch import`"
                 )
             meta = _read_meta(con, p)
-            missing = [t for t in REQUIRED_TABLES if t not in tables]
+            required = REQUIRED_TABLES if meta.get("schema_version") != "1" else REQUIRED_TABLES_V1
+            missing = [t for t in required if t not in tables]
             if missing:
                 raise DataSourceError(
                     f"{p}: GridWatch project is missing table(s) {', '.join(missing)}; "
                     "restore it from a backup or the shared copy"
                 )
             # Touch every required table so a damaged page surfaces here, not mid-session.
-            for t in REQUIRED_TABLES:
+            for t in required:
                 con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
     except sqlite3.DatabaseError as exc:
         raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc

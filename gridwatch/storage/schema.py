@@ -193,6 +193,41 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             indexed=("row_uuid", "at"),
         ),
         TableSpec(
+            "sync_conflict", "同步冲突", "Sync conflicts",
+            (
+                uuid_field(),
+                _t("sync_uuid", "TEXT", "同步", "Sync"),
+                _t("at", "DATETIME", "时间", "Time", required=True),
+                _t("table_name", "TEXT", "表", "Table", required=True),
+                _t("row_uuid", "TEXT", "对象", "Row"),
+                _t("column_name", "TEXT", "字段", "Field"),
+                _t("kept_value", "TEXT", "保留值", "Kept value"),
+                _t("other_value", "TEXT", "被覆盖值", "Overridden value"),
+                _t("kept_by", "TEXT", "保留方", "Kept from"),
+                _t("other_by", "TEXT", "覆盖方", "Overridden from"),
+                _t("rule", "TEXT", "规则", "Rule"),
+                _t("status", "TEXT", "处理状态", "Review status", choices=("open", "accepted", "restored")),
+                _t("reviewed_by", "TEXT", "审核人", "Reviewed by"),
+                _t("reviewed_at", "DATETIME", "审核时间", "Reviewed"),
+            ),
+            indexed=("row_uuid", "status"),
+        ),
+        TableSpec(
+            "sync_log", "同步记录", "Sync history",
+            (
+                uuid_field(),
+                _t("at", "DATETIME", "时间", "Time", required=True),
+                _t("user_name", "TEXT", "用户", "User", required=True),
+                _t("host", "TEXT", "计算机", "Computer"),
+                _t("sent", "INTEGER", "上传", "Sent"),
+                _t("received", "INTEGER", "下载", "Received"),
+                _t("conflicts", "INTEGER", "冲突", "Conflicts"),
+                _t("refused", "INTEGER", "拒绝", "Refused"),
+                _t("details", "TEXT", "说明", "Details"),
+            ),
+            indexed=("at",),
+        ),
+        TableSpec(
             META_TABLE, "项目信息", "Project metadata",
             (
                 _t("key", "TEXT", "项", "Key", required=True, unique=True),
@@ -204,6 +239,8 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+#: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).
+REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t not in ("sync_conflict", "sync_log"))
 
 
 def all_specs() -> dict[str, object]:

@@ -144,92 +144,92 @@
     <context>
         <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -237,72 +237,72 @@
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -310,47 +310,47 @@
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
@@ -358,27 +358,27 @@
     <context>
         <name>Fields:coal_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
@@ -386,47 +386,47 @@
     <context>
         <name>Fields:construction_site</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
             <source>Name</source>
             <translation>工地名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
             <source>Developer</source>
             <translation>建设单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
             <source>Area (m²)</source>
             <translation>占地面积(m²)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
             <source>Dust grade</source>
             <translation>扬尘管控等级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
             <source>Online dust monitor</source>
             <translation>在线监测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
             <source>Start date</source>
             <translation>开工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
             <source>End date</source>
             <translation>竣工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
@@ -434,122 +434,122 @@
     <context>
         <name>Fields:finding</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Found by</source>
             <translation>发现人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Location warning</source>
             <translation>位置提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Assigned by</source>
             <translation>交办人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Rectification note</source>
             <translation>整改说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Rectification recorded by</source>
             <translation>整改记录人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Rectified</source>
             <translation>整改时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Verification note</source>
             <translation>核查意见</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Verified by</source>
             <translation>核查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
             <source>Verified</source>
             <translation>核查时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
             <source>Rejection reason</source>
             <translation>驳回原因</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
             <source>Times rejected</source>
             <translation>驳回次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>Closed by</source>
             <translation>销号人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Closed</source>
             <translation>销号时间</translation>
         </message>
@@ -557,62 +557,62 @@
     <context>
         <name>Fields:fire_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
             <source>Detected (UTC)</source>
             <translation>监测时间(UTC)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
             <source>Detected (Beijing time)</source>
             <translation>监测时间(北京时间)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
             <source>Source</source>
             <translation>数据源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
             <source>Satellite</source>
             <translation>卫星</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
             <source>Confidence (0-100)</source>
             <translation>置信度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
             <source>FRP (MW)</source>
             <translation>火辐射功率(MW)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
             <source>Verification status</source>
             <translation>核查状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
             <source>Check task</source>
             <translation>核查任务</translation>
         </message>
@@ -620,42 +620,42 @@
     <context>
         <name>Fields:fireworks_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
             <source>Banned all year</source>
             <translation>全年禁放</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
             <source>Ban period start (MM-DD)</source>
             <translation>禁放起始(月-日)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
             <source>Ban period end (MM-DD)</source>
             <translation>禁放截止(月-日)</translation>
         </message>
@@ -663,37 +663,37 @@
     <context>
         <name>Fields:grid_cell</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>Code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>Name</source>
             <translation>网格名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>Level</source>
             <translation>网格级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
@@ -701,12 +701,12 @@
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -714,42 +714,42 @@
     <context>
         <name>Fields:inspection</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
             <source>Inspector</source>
             <translation>检查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
             <source>Kind</source>
             <translation>检查类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
@@ -757,32 +757,32 @@
     <context>
         <name>Fields:inspector</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>Township code</source>
             <translation>所属乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
@@ -790,55 +790,176 @@
     <context>
         <name>Fields:mine</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
             <source>Name</source>
             <translation>矿山名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
             <source>Kind</source>
             <translation>矿种</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
             <source>Operator</source>
             <translation>经营单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
     </context>
     <context>
-        <name>Fields:township</name>
+        <name>Fields:sync_conflict</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <source>Kept value</source>
+            <translation>保留值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <source>Overridden value</source>
+            <translation>被覆盖值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <source>Kept from</source>
+            <translation>保留方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <source>Overridden from</source>
+            <translation>覆盖方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <source>Review status</source>
+            <translation>处理状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <source>Reviewed by</source>
+            <translation>审核人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <source>Reviewed</source>
+            <translation>审核时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_log</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <source>Computer</source>
+            <translation>计算机</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <source>Sent</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <source>Received</source>
+            <translation>下载</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <source>Refused</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:township</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
             <source>Code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
             <source>County code</source>
             <translation>区县代码</translation>
         </message>
@@ -846,27 +967,27 @@
     <context>
         <name>Fields:village</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>Code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -1476,22 +1597,22 @@
     <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -2092,6 +2213,16 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="22" />
+            <source>Sync conflicts</source>
+            <translation>同步冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <source>Sync history</source>
+            <translation>同步记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
             <source>Project metadata</source>
             <translation>项目信息</translation>
         </message>
@@ -2778,137 +2909,137 @@
     <context>
         <name>Values</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
             <source>Community</source>
             <translation>社区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
             <source>Grid cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
             <source>Special cell</source>
             <translation>专属网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
             <source>Limestone</source>
             <translation>石灰岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
             <source>Sand and gravel</source>
             <translation>砂石</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
             <source>Clay</source>
             <translation>粘土</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
             <source>Granite</source>
             <translation>花岗岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
             <source>Dolomite</source>
             <translation>白云岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
             <source>Other</source>
             <translation>其他</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
             <source>Operating</source>
             <translation>生产中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
             <source>Closed</source>
             <translation>已关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
             <source>Rehabilitating</source>
             <translation>生态修复中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
             <source>Grade A</source>
             <translation>A级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
             <source>Grade B</source>
             <translation>B级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
             <source>Grade C</source>
             <translation>C级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
             <source>MODIS</source>
             <translation>MODIS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
             <source>VIIRS</source>
             <translation>VIIRS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
             <source>Fengyun</source>
             <translation>风云</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
             <source>Manual</source>
             <translation>人工上报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
             <source>Not yet checked</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
             <source>Burning confirmed</source>
             <translation>确认焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
             <source>No burning found</source>
             <translation>未发现焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
             <source>Outside the cell</source>
             <translation>不在本网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
             <source>Supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
             <source>Administrator</source>
             <translation>管理员</translation>
         </message>
