@@ -1,0 +1,642 @@
+"""Check out and sync a laptop's working copy with the shared project, never losing an edit.
+
+Files (for a working copy ``LOCAL``):
+
+* ``LOCAL``: the project the app edits, offline for days;
+* ``.LOCAL.sync/base.gpkg``: the shared project as it was at the last sync (the common ancestor);
+* ``.LOCAL.sync/state.json``: the shared project's path, the user, the shared file's fingerprint at
+  the last sync and, while a sync is under way, which stage it reached.
+
+A sync (:func:`sync`): snapshot LOCAL; diff base -> snapshot with pygeodiff; refuse what the user's
+role may not change (those edits stay on the laptop); take the shared lock; copy the shared file
+(only if it changed since the base); rebase our changes onto it (pygeodiff, column by column);
+settle same-field conflicts by the domain rules and record every overridden value in
+``sync_conflict``; record the sync in ``sync_log``; write the result to a temp file beside the
+shared one, fsync, check the lock is still ours and ``os.replace`` it; then refresh LOCAL and the
+base.  The laptop never opens the shared file as a SQLite database: it only copies it and replaces
+it whole, so a network share's unreliable locking and a vanished share cannot damage it.
+
+Crash safety: the merged file is kept in the sync folder and the stage is written to
+``state.json`` before the shared file is replaced, so a sync killed at any moment is finished (or
+cleanly redone) by the next one; the shared file is always exactly before or exactly after.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import tempfile
+import uuid as _uuid
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from ..errors import Cancelled, GridWatchError, StorageError, SyncError
+from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
+from ..storage.gpkg import connect_readwrite, fsync_file, gpkg_datetime, quote_ident, sqlite_tables, transaction
+from ..storage.project import check_project
+from ..tasks import CancelToken, ProgressCallback, Steps
+from .lock import STALE_AFTER_SECONDS, SharedLock
+
+STATE_VERSION = 1
+
+
+def sync_dir(local: Path) -> Path:
+    return local.with_name("." + local.name + ".sync")
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, for the summary dialog and the CLI."""
+
+    sent: int = 0
+    received: int = 0
+    conflicts: int = 0
+    refused: int = 0
+    messages: list[str] = field(default_factory=list)
+    recovered: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        text = (f"sent {self.sent} change(s), received {self.received}, {self.conflicts} conflict(s) settled, "
+                f"{self.refused} refused")
+        return text + ("; finished an interrupted sync first" if self.recovered else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- small file helpers -------------------------------------------------------------------------
+
+
+def _fingerprint(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _copy_durably(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` through a temp file beside ``dst``, fsynced, then moved into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix="." + dst.name + ".", suffix=".tmp", dir=dst.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(src, tmp)
+        fsync_file(tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(dst.parent)
+
+
+def _snapshot(src: Path, dst: Path) -> None:
+    """A consistent copy of a project that may be open in the app (SQLite's backup API)."""
+    with closing(sqlite3.connect(f"file:{src}?mode=ro", uri=True)) as s, closing(sqlite3.connect(dst)) as d:
+        s.backup(d)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    fsync_file(tmp)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _load_state(local: Path) -> dict:
+    path = sync_dir(local) / "state.json"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SyncError(f"{local}: not a working copy of a shared project; check one out first "
+                        "(gridwatch checkout SHARED LOCAL --user NAME)") from None
+    except ValueError as exc:
+        raise SyncError(f"{path}: sync state is damaged ({exc}); check the project out again") from None
+    return state
+
+
+def _geodiff():  # type: ignore[no-untyped-def]
+    import pygeodiff
+
+    return pygeodiff.GeoDiff()
+
+
+# --- check out ----------------------------------------------------------------------------------
+
+
+def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user: str) -> Path:
+    """Make ``local`` a working copy of ``shared`` for ``user`` (a person of the project).
+
+    Raises SyncError when the shared project is missing or damaged, ``local`` exists, or the user
+    is not an active person of the project.
+    """
+    sp, lp = Path(shared).resolve(), Path(local).resolve()
+    if not sp.is_file():
+        raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")
+    if lp.exists():
+        raise SyncError(f"{lp}: exists already; choose another name for the working copy")
+    if not lp.parent.is_dir():
+        raise SyncError(f"{lp.parent}: folder does not exist")
+    folder = sync_dir(lp)
+    folder.mkdir(exist_ok=True)
+    base = folder / "base.gpkg"
+    fingerprint = _fingerprint(sp)
+    _copy_durably(sp, base)
+    if _fingerprint(sp) != fingerprint:
+        base.unlink(missing_ok=True)
+        raise SyncError(f"{sp}: the shared project changed while it was copied; try again")
+    try:
+        meta = check_project(base)
+        if meta.get("schema_version") != _current_schema():
+            raise SyncError(f"{sp}: the shared project has schema {meta.get('schema_version')}; an administrator "
+                            "must open it with this GridWatch to upgrade it first")
+        _person(base, user)
+    except GridWatchError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _copy_durably(base, lp)
+    _write_json(folder / "state.json", {"version": STATE_VERSION, "shared": str(sp), "user": user,
+                                        "fingerprint": fingerprint, "checked_out": _now_text(),
+                                        "last_sync": None, "pending": None})
+    return lp
+
+
+def _current_schema() -> str:
+    from ..storage.schema import SCHEMA_VERSION
+
+    return str(SCHEMA_VERSION)
+
+
+def _now_text() -> str:
+    return gpkg_datetime(_dt.datetime.now(_dt.timezone.utc))
+
+
+def _person(path: Path, name: str) -> dict[str, Any]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
+                          (name,)).fetchone()
+        if row is None:
+            raise SyncError(f"{path}: nobody called {name!r} is an active person of this project")
+        cells = {r[0] for r in con.execute("SELECT code FROM grid_cell WHERE inspector_uuid = ?", (row[0],))}
+    return {"uuid": row[0], "name": row[1], "role": row[2], "cells": cells}
+
+
+# --- what a change is, and whether the role may make it --------------------------------------------
+
+
+@dataclass
+class Change:
+    table: str
+    kind: str  # insert / update / delete
+    fid: int
+    values: dict[str, Any]  # insert: new row; update: new values of changed columns; delete: old row
+    old: dict[str, Any]  # update: old values of the changed columns
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in con.execute("PRAGMA table_info(" + quote_ident(table, sqlite_tables(con)) + ")")]
+
+
+def list_changes(base: Path, modified: Path, work: Path) -> list[Change]:
+    """The changes base -> modified as :class:`Change` records (column names resolved)."""
+    gd = _geodiff()
+    diff = work / f"{_uuid.uuid4().hex}.diff"
+    gd.create_changeset(str(base), str(modified), str(diff))
+    if not gd.has_changes(str(diff)):
+        return []
+    js = diff.with_suffix(".json")
+    gd.list_changes(str(diff), str(js))
+    entries = json.loads(js.read_text(encoding="utf-8")).get("geodiff", [])
+    out = []
+    with closing(sqlite3.connect(f"file:{modified}?mode=ro", uri=True)) as con:
+        cols_of: dict[str, list[str]] = {}
+        for e in entries:
+            t = e["table"]
+            if t not in cols_of:
+                cols_of[t] = _columns(con, t)
+            cols = cols_of[t]
+            new = {cols[c["column"]]: c.get("new") for c in e["changes"] if "new" in c}
+            old = {cols[c["column"]]: c.get("old") for c in e["changes"] if "old" in c}
+            pk = old.get(cols[0], new.get(cols[0]))
+            kind = e["type"]
+            values = new if kind != "delete" else old
+            out.append(Change(t, kind, int(pk), values, old if kind == "update" else {}))
+    return out
+
+
+#: Tables nobody but an administrator changes: the grid of responsibility and its people.
+ADMIN_TABLES = {"township", "village", "grid_cell", "inspector"}
+#: What an inspector may change in a task they were assigned.
+INSPECTOR_TASK_COLUMNS = {"status", "started_at", "finished_at", "updated_at", "result", "status_note"}
+#: Finding columns a verification (by another inspector) touches.
+VERIFY_COLUMNS = {"status", "verify_note", "verified_by", "verified_at", "reject_reason", "reject_count", "updated_at"}
+
+
+def _row(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str, Any]]:
+    cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE fid = ?", (fid,))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def refusal(change: Change, person: dict[str, Any], base: sqlite3.Connection, ours: sqlite3.Connection) -> str:
+    """Why ``person`` may not make ``change`` ('' if they may)."""
+    role, t = person["role"], change.table
+    if role == "admin":
+        return ""
+    if t in ("sync_conflict", "sync_log") and change.kind != "insert":
+        return "" if role == "supervisor" and t == "sync_conflict" else f"only a supervisor reviews {t}"
+    if t in ADMIN_TABLES:
+        return f"only an administrator may change {t}"
+    if role == "supervisor":
+        return ""
+    # inspectors
+    row = (_row(ours, t, change.fid) if change.kind != "delete" else None) or _row(base, t, change.fid) or {}
+    cells = person["cells"]
+    if t == "audit_log":
+        return "" if change.kind == "insert" else "the audit log cannot be changed"
+    if t == "assignment":
+        if change.kind != "update" or row.get("assignee_uuid") != person["uuid"]:
+            return "inspectors only work on tasks assigned to them"
+        extra = set(change.values) - INSPECTOR_TASK_COLUMNS
+        return "" if not extra else f"inspectors may not change {', '.join(sorted(extra))} of a task"
+    if t == "inspection":
+        return "" if row.get("inspector_uuid") == person["uuid"] or row.get("cell_code") in cells else \
+            "inspections are recorded by their inspector"
+    if t == "finding":
+        if row.get("cell_code") in cells or row.get("found_by") == person["uuid"]:
+            return ""
+        if change.kind == "update" and set(change.values) <= VERIFY_COLUMNS:
+            return ""  # another inspector's verification
+        return f"finding in cell {row.get('cell_code')}, not one of {person['name']}'s cells"
+    if t == "attachment":
+        if row.get("added_by") == person["uuid"]:
+            return ""
+        return "photos are changed only by whoever added them"
+    if t == "fire_point":
+        if change.kind == "update" and set(change.values) <= {"status", "check_uuid"} and row.get("cell_code") in cells:
+            return ""
+        return "inspectors only record check results of fire points in their cells"
+    if t == "sync_conflict":
+        return "conflicts are recorded by the sync itself"
+    if t == "sync_log":
+        return ""
+    return f"inspectors may not change {t}"
+
+
+def _revert(ours: sqlite3.Connection, base: sqlite3.Connection, change: Change) -> None:
+    """Undo one change in ``ours`` (a copy): back to the base row."""
+    tables = sqlite_tables(ours)
+    qt = quote_ident(change.table, tables)
+    if change.kind == "insert":
+        ours.execute("DELETE FROM " + qt + " WHERE fid = ?", (change.fid,))
+        return
+    row = _row(base, change.table, change.fid)
+    if row is None:
+        return
+    cols = _columns(ours, change.table)
+    if change.kind == "update":
+        names = [k for k in change.values if k in cols and k != "fid"]
+        ours.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in names)
+                     + " WHERE fid = ?", [row[k] for k in names] + [change.fid])
+    else:
+        names = [k for k in row if k in cols]
+        ours.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in names) + ") VALUES ("
+                     + ", ".join("?" for _ in names) + ")", [row[k] for k in names])
+
+
+# --- conflicts --------------------------------------------------------------------------------------
+
+_TASK_RANK = {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}
+_FINDING_RANK = {s: i for i, s in enumerate(FINDING_STATES)}
+_FIRE_RANK = {"unverified": 0}
+assert set(_TASK_RANK) == set(ASSIGNMENT_STATES)
+
+
+def _json_value(v: Any) -> str:
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return json.dumps({"base64": base64.b64encode(bytes(v)).decode("ascii")})
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _winner(table: str, ours: dict[str, Any], theirs: dict[str, Any], columns: list[str]) -> tuple[str, str]:
+    """``("ours"|"theirs", rule)`` for a row both sides changed in ``columns``."""
+    if "status" in columns and table in ("finding", "assignment", "fire_point"):
+        rank = {"finding": _FINDING_RANK, "assignment": _TASK_RANK}.get(table)
+        a, b = ours.get("status"), theirs.get("status")
+        if rank is None:  # fire points: a check result beats unverified
+            ra, rb = int(a != "unverified"), int(b != "unverified")
+        else:
+            ra, rb = rank.get(a, -1), rank.get(b, -1)
+        if ra != rb:
+            return ("ours" if ra > rb else "theirs"), "status only moves forward"
+    ua, ub = ours.get("updated_at"), theirs.get("updated_at")
+    if isinstance(ua, str) and isinstance(ub, str) and ua != ub:
+        return ("ours" if ua > ub else "theirs"), "the later edit wins"
+    return "ours", "the edit synced last wins"
+
+
+def _last_editor(con: sqlite3.Connection, row_uuid: Optional[str]) -> str:
+    if not row_uuid:
+        return ""
+    r = con.execute("SELECT user_name FROM audit_log WHERE row_uuid = ? ORDER BY at DESC LIMIT 1",
+                    (row_uuid,)).fetchone()
+    return r[0] if r else ""
+
+
+def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path, user: str,
+                     sync_uuid: str, base: Optional[Path] = None) -> int:
+    """Apply the domain rules to pygeodiff's conflicts and record every overridden value.
+
+    Same-field conflicts are settled column by column (the later edit wins), except a lifecycle
+    step against another: then the step further along wins as a whole (its status with the notes,
+    people and times that came with it), and every value of the losing step is recorded.
+    """
+    if not conflict_file.exists():
+        return 0
+    entries = json.loads(conflict_file.read_text(encoding="utf-8")).get("geodiff", [])
+    if not entries:
+        return 0
+    stamp = _now_text()
+    n = 0
+    with closing(connect_readwrite(merged)) as m, \
+            closing(sqlite3.connect(f"file:{ours}?mode=ro", uri=True)) as o, \
+            closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t, \
+            closing(sqlite3.connect(f"file:{base or theirs}?mode=ro", uri=True)) as b:
+        with transaction(m):
+            tables = sqlite_tables(m)
+            for e in entries:
+                table = e["table"]
+                fid = int(e["fid"])
+                cols = _columns(m, table)
+                changed = [cols[c["column"]] for c in e.get("changes", [])]
+                row_o, row_t, row_m = _row(o, table, fid), _row(t, table, fid), _row(m, table, fid)
+                row_uuid = (row_o or row_t or {}).get("uuid")
+                mine, other = f"{user} (this sync)", _last_editor(t, row_uuid) or "shared project"
+                if row_m is None or row_o is None or row_t is None:
+                    # an update met a delete: the delete stands; keep the edit visible
+                    gone = row_o if row_t is None else row_t
+                    for col in changed or ["*"]:
+                        m.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, table, row_uuid, col,
+                                                     None, _json_value((gone or {}).get(col)),
+                                                     "deleted", mine if row_t is None else other,
+                                                     "a delete wins over an edit", "open"))
+                        n += 1
+                    continue
+                side, rule = _winner(table, row_o, row_t, changed)
+                keep, lose = (row_o, row_t) if side == "ours" else (row_t, row_o)
+                if rule == "status only moves forward":
+                    # the whole losing step goes: every column it changed takes the winner's value
+                    row_b = _row(b, table, fid) or {}
+                    changed = sorted(set(changed) | {c for c in cols if c != "fid" and lose.get(c) != row_b.get(c)})
+                names = [c for c in changed if c != "fid" and row_m.get(c) != keep.get(c)]
+                if names:
+                    m.execute("UPDATE " + quote_ident(table, tables) + " SET "
+                              + ", ".join(quote_ident(c, cols) + " = ?" for c in names) + " WHERE fid = ?",
+                              [keep[c] for c in names] + [fid])
+                for col in changed:
+                    if keep.get(col) == lose.get(col):
+                        continue
+                    m.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, table, row_uuid, col,
+                                                 _json_value(keep.get(col)), _json_value(lose.get(col)),
+                                                 mine if side == "ours" else other,
+                                                 other if side == "ours" else mine, rule, "open"))
+                    n += 1
+    return n
+
+
+_CONFLICT_INSERT = ("INSERT INTO sync_conflict (uuid, sync_uuid, at, table_name, row_uuid, column_name, kept_value, "
+                    "other_value, kept_by, other_by, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+# --- sync ---------------------------------------------------------------------------------------------
+
+
+def sync(
+    local: os.PathLike[str] | str,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+    lock_wait: float = 60.0,
+    stale_after: float = STALE_AFTER_SECONDS,
+) -> SyncReport:
+    """Sync the working copy ``local`` with its shared project (see the module docstring).
+
+    Raises
+    ------
+    SyncError
+        The shared folder is unreachable, another sync holds the lock, a file is damaged; the
+        laptop's edits are untouched and the next sync picks up from here.
+    Cancelled
+        Cancelled before the shared file was replaced: nothing was sent.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    lp = Path(local).resolve()
+    folder = sync_dir(lp)
+    state = _load_state(lp)
+    shared = Path(state["shared"])
+    report = SyncReport()
+    steps = Steps(progress, cancel, [("check", 1), ("lock", 1), ("download", 3), ("merge", 3), ("upload", 3),
+                                     ("finish", 2)])
+    steps.start("check", "checking local edits")
+    for old in folder.glob("work-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    work = folder / f"work-{_uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        if state.get("pending"):
+            _recover(lp, state, report)
+        user = state["user"]
+        ours = work / "ours.gpkg"
+        _snapshot(lp, ours)
+        local_fp = _fingerprint(lp)
+        base = folder / "base.gpkg"
+        person = _person(ours, user)
+        changes = list_changes(base, ours, work)
+        refused: list[Change] = []
+        with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
+            reasons = [(c, refusal(c, person, b, o)) for c in changes]
+            refused = [c for c, why in reasons if why]
+            if refused:
+                with transaction(o):
+                    for c in refused:
+                        _revert(o, b, c)
+                for c, why in reasons:
+                    if why and len(report.messages) < 20:
+                        report.messages.append(f"refused: {c.kind} in {c.table}: {why}")
+        report.refused = len(refused)
+        report.sent = len(changes) - len(refused)
+        steps.report(1.0)
+
+        steps.start("lock", "waiting for the shared project")
+        if not shared.exists():
+            raise SyncError(f"{shared}: shared project not reachable; your edits are safe on this laptop, "
+                            "sync again when the shared folder is back")
+        with SharedLock(shared, user, wait_seconds=lock_wait, stale_after=stale_after, cancel=cancel) as lock:
+            steps.start("download", "reading the shared project")
+            fp = _fingerprint(shared)
+            if fp == state.get("fingerprint"):
+                theirs = base
+            else:
+                theirs = work / "theirs.gpkg"
+                shutil.copyfile(shared, theirs)
+                _integrity(theirs, shared)
+                report.received = _changes_count(base, theirs, work)
+            steps.report(1.0)
+
+            steps.start("merge", "merging")
+            merged = work / "merged.gpkg"
+            shutil.copyfile(ours, merged)
+            sync_uuid = str(_uuid.uuid4())
+            if theirs != base:
+                conflicts = work / "conflicts.json"
+                _geodiff().rebase(str(base), str(theirs), str(merged), str(conflicts))
+                report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, base)
+            _log_sync(merged, sync_uuid, user, report)
+            steps.report(1.0)
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("sync cancelled; nothing was sent")
+
+            steps.start("upload", "writing the shared project")
+            pending = folder / "pending.gpkg"
+            sent_state = folder / "pending-sent.gpkg"
+            _copy_durably(merged, pending)
+            _copy_durably(ours, sent_state)
+            state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "local_fingerprint": local_fp,
+                                "report": report.to_dict()}
+            _write_json(folder / "state.json", state)
+            fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                shutil.copyfile(pending, tmp)
+                fsync_file(tmp)
+                if not lock.still_mine():
+                    raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; "
+                                    "nothing was sent, sync again")
+                os.replace(tmp, shared)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            _fsync_dir(shared.parent)
+            steps._cancel = None  # the shared file has our changes: from here on, finish regardless
+            state["fingerprint"] = _fingerprint(shared)
+            state["pending"]["stage"] = "uploaded"
+            _write_json(folder / "state.json", state)
+        steps.start("finish", "updating this laptop")
+        _finish(lp, state)
+        report.seconds = time.perf_counter() - t0
+        return report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _integrity(copy: Path, shared: Path) -> None:
+    try:
+        with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as con:
+            ok = con.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise SyncError(f"{shared}: the shared project is damaged ({exc}); nothing was changed") from exc
+    if ok != "ok":
+        raise SyncError(f"{shared}: the shared project is damaged ({ok}); nothing was changed")
+
+
+def _changes_count(a: Path, b: Path, work: Path) -> int:
+    gd = _geodiff()
+    diff = work / f"{_uuid.uuid4().hex}.diff"
+    gd.create_changeset(str(a), str(b), str(diff))
+    return int(gd.changes_count(str(diff)))
+
+
+def _log_sync(merged: Path, sync_uuid: str, user: str, report: SyncReport) -> None:
+    with closing(connect_readwrite(merged)) as con, transaction(con):
+        con.execute("INSERT INTO sync_log (uuid, at, user_name, host, sent, received, conflicts, refused, details) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (sync_uuid, _now_text(), user, socket.gethostname(), report.sent, report.received,
+                     report.conflicts, report.refused, "; ".join(report.messages[:5]) or None))
+
+
+def _finish(lp: Path, state: dict) -> None:
+    """After the shared file has our changes: LOCAL and the base become the merged project, keeping
+    edits the sync refused and edits made on the laptop while it ran."""
+    folder = sync_dir(lp)
+    pending, sent_state = folder / "pending.gpkg", folder / "pending-sent.gpkg"
+    p = state["pending"]
+    if p["stage"] == "uploaded":
+        unchanged = _fingerprint(lp) == p["local_fingerprint"] and p["report"]["refused"] == 0
+        if unchanged:
+            _copy_durably(pending, lp)
+        else:
+            work = Path(tempfile.mkdtemp(prefix="finish-", dir=folder))
+            try:
+                mine = work / "local.gpkg"
+                _snapshot(lp, mine)
+                # local = merged + (local - what was sent): refused edits stay, nothing is lost
+                _geodiff().rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
+                _copy_durably(mine, lp)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        p["stage"] = "local_done"
+        _write_json(folder / "state.json", state)
+    os.replace(pending, folder / "base.gpkg")
+    _fsync_dir(folder)
+    sent_state.unlink(missing_ok=True)
+    state["pending"] = None
+    state["last_sync"] = _now_text()
+    _write_json(folder / "state.json", state)
+
+
+def _recover(lp: Path, state: dict, report: SyncReport) -> None:
+    """Finish or discard a sync that was interrupted (killed, crashed, share vanished)."""
+    folder = sync_dir(lp)
+    p = state["pending"]
+    shared = Path(state["shared"])
+    report.recovered = True
+    if p["stage"] == "uploading":
+        # Did the shared file get our merged version?  Its sync_log then holds our sync's uuid.
+        landed = False
+        if shared.exists():
+            work = Path(tempfile.mkdtemp(prefix="recover-", dir=folder))
+            try:
+                copy = work / "shared.gpkg"
+                shutil.copyfile(shared, copy)
+                with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as con:
+                    landed = con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (p["sync_uuid"],)).fetchone() \
+                        is not None
+            except sqlite3.DatabaseError:
+                landed = False
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        if not landed:
+            (folder / "pending.gpkg").unlink(missing_ok=True)
+            (folder / "pending-sent.gpkg").unlink(missing_ok=True)
+            state["pending"] = None
+            _write_json(folder / "state.json", state)
+            return
+        # The merged file landed but a later sync by someone else may have replaced it again:
+        # our base becomes what we sent; the fingerprint is unknown, so the next step downloads.
+        p["stage"] = "uploaded"
+        state["fingerprint"] = None
+    _finish(lp, state)
+    if not (folder / "base.gpkg").exists():
+        raise StorageError(f"{lp}: sync base missing after recovery; check the project out again")

@@ -1,0 +1,337 @@
+"""Sync between laptops' working copies and a shared project: merges, conflicts, roles, crashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pygeodiff
+import pytest
+
+from gridwatch.errors import SyncError
+from gridwatch.storage import Project, queries
+from gridwatch.storage.workflow import (
+    Actor,
+    change_assignment,
+    change_finding,
+    create_assignments,
+    record_finding,
+    set_cell_inspector,
+)
+from gridwatch.sync import checkout, read_lock, sync, sync_dir
+from gridwatch.sync import engine
+from gridwatch.sync.lock import SharedLock
+
+from .conftest import make_photo, sha256
+
+NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+# --- pygeodiff's own merge fixtures ----------------------------------------------------------------
+
+
+def _rows(path: Path) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as con:
+        return con.execute("SELECT fid, name, rating FROM simple ORDER BY fid").fetchall()
+
+
+@pytest.mark.parametrize("case, a, b, merged", [
+    ("2_inserts", "inserted_1_A", "inserted_1_B", "merged_1_A_1_B"),
+    ("2_updates_2", "updated_A", "updated_B", "merged_A_B"),
+    ("2_updates", "updated_A", "updated_B", "merged_1_A_1_B"),
+    ("2_deletes", "deleted_A", "deleted_B", "merged_A_B"),
+])
+def test_geodiff_fixtures_give_their_expected_merges(tmp_path, realdata, case, a, b, merged):
+    root = realdata / "sync-geodiff"
+    mine = tmp_path / "mine.gpkg"
+    shutil.copyfile(root / case / f"{b}.gpkg", mine)
+    pygeodiff.GeoDiff().rebase(str(root / "base.gpkg"), str(root / case / f"{a}.gpkg"), str(mine),
+                               str(tmp_path / "c.json"))
+    assert _rows(mine) == _rows(root / case / f"{merged}.gpkg")
+    assert (tmp_path / "c.json").exists() == (case == "2_updates")  # same column both sides: one conflict
+
+
+def test_geodiff_delete_against_update_keeps_the_delete_and_reports_it(tmp_path, realdata):
+    root = realdata / "sync-geodiff"
+    mine = tmp_path / "mine.gpkg"
+    shutil.copyfile(root / "delete_update" / "updated_B.gpkg", mine)
+    pygeodiff.GeoDiff().rebase(str(root / "base.gpkg"), str(root / "delete_update" / "deleted_A.gpkg"), str(mine),
+                               str(tmp_path / "c.json"))
+    theirs = {r[0] for r in _rows(root / "delete_update" / "deleted_A.gpkg")}
+    assert {r[0] for r in _rows(mine)} == theirs
+
+
+# --- GridWatch sync ---------------------------------------------------------------------------------
+
+
+def people(path):
+    return Project.open(path).read_table("inspector")
+
+
+def actor(path, role, n=0) -> Actor:
+    row = people(path).query("role == @role").iloc[n]
+    return Actor(row["uuid"], row["name"], role)
+
+
+@pytest.fixture
+def office(tmp_path, sample_path):
+    """A shared folder with the district project, and laptops checked out from it."""
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+
+    def laptop(name: str, user: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        return checkout(shared, folder / "project.gpkg", user)
+
+    return shared, laptop
+
+
+def inspector_with_cell(path):
+    cells = Project.open(path).read_layer("grid_cell")
+    cell = cells.iloc[10]
+    row = people(path).set_index("uuid").loc[cell["inspector_uuid"]]
+    return Actor(cell["inspector_uuid"], row["name"], "inspector"), cell
+
+
+def test_checkout_then_edits_travel_both_ways_with_photos(office, tmp_path, gpkg_validator):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    ins, cell = inspector_with_cell(shared)
+    office_pc = laptop("office", sup.name)
+    field_pc = laptop("field", ins.name)
+    task = create_assignments(office_pc, sup, [cell["code"]], "coal_ban", now=NOW).created("assignment")[0]
+    r1 = sync(office_pc)
+    assert r1.sent >= 2 and r1.refused == 0 and r1.conflicts == 0  # task + audit row
+    r2 = sync(field_pc)
+    assert r2.received >= 2
+    assert task in set(queries.tasks(field_pc)["uuid"])
+    change_assignment(field_pc, ins, task, "start", now=NOW)
+    c = cell.geometry.representative_point()
+    photo = make_photo(tmp_path / "p.jpg", lon=c.x, lat=c.y, taken_local="2025:11:20 09:10:00")
+    fid = record_finding(field_pc, ins, assignment_uuid=task, category="scattered_coal", longitude=c.x,
+                         latitude=c.y, photos=[photo], now=NOW).created("finding")[0]
+    sync(field_pc)
+    sync(office_pc)
+    got = queries.attachments(office_pc, fid, with_data=True)
+    assert len(got) == 1 and bytes(got["data"][0]) == photo.read_bytes()  # photos travel with findings
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        log = con.execute("SELECT user_name, sent FROM sync_log ORDER BY at").fetchall()
+    assert [u for u, _ in log] == [sup.name, ins.name, ins.name, sup.name]
+    assert read_lock(shared) is None
+    gpkg_validator(shared)
+    gpkg_validator(office_pc)
+
+
+def test_same_field_conflict_status_moves_forward_and_is_recorded(office):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    sup2 = actor(shared, "supervisor", 1)
+    ins, cell = inspector_with_cell(shared)
+    a, b, f = laptop("a", sup.name), laptop("b", sup2.name), laptop("f", ins.name)
+    task = create_assignments(a, sup, [cell["code"]], "patrol", now=NOW).created("assignment")[0]
+    sync(a)
+    sync(f)
+    change_assignment(f, ins, task, "start", now=NOW)
+    c = cell.geometry.representative_point()
+    fid = record_finding(f, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y,
+                         responsible_party="某店", rectify_deadline=dt.date(2025, 12, 1), now=NOW).created("finding")[0]
+    sync(f)
+    sync(a)
+    sync(b)
+    # both supervisors act on the same finding offline: one assigns it, the other corrects its description
+    change_finding(a, sup, fid, "assign", now=NOW + dt.timedelta(hours=1))
+    from gridwatch.storage.workflow import edit_finding
+
+    edit_finding(b, sup2, fid, description="改过的描述", now=NOW + dt.timedelta(hours=2))
+    sync(a)
+    report = sync(b)
+    row = queries.findings(shared).set_index("uuid").loc[fid]
+    assert row["status"] == "assigned"  # the step taken on a is not undone by b's later edit
+    assert row["description"] == "改过的描述"  # different columns merge
+    assert report.conflicts >= 1
+    with closing(sqlite3.connect(shared)) as con:
+        rows = con.execute("SELECT column_name, kept_value, other_value, rule FROM sync_conflict WHERE row_uuid = ?",
+                           (fid,)).fetchall()
+    cols = {r[0] for r in rows}
+    assert "status" in cols or "updated_at" in cols
+    sync(a)
+    assert sha_tables(a) == sha_tables(shared) == sha_tables(b)
+
+
+def sha_tables(path):
+    with closing(sqlite3.connect(path)) as con:
+        out = {}
+        for t in ("assignment", "finding", "attachment", "inspection", "fire_point", "sync_conflict"):
+            out[t] = sorted(con.execute("SELECT uuid, * FROM " + t).fetchall(), key=lambda r: r[0])
+            out[t] = [r[:1] + r[2:] for r in out[t]]  # fids may differ between copies
+    return out
+
+
+def test_refused_edits_stay_on_the_laptop(office):
+    shared, laptop = office
+    ins, cell = inspector_with_cell(shared)
+    f = laptop("f", ins.name)
+    before = sha256(shared)
+    # an inspector edits the grid itself on their copy (e.g. with a script): refused at sync
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    with closing(connect_readwrite(f)) as con, transaction(con):
+        con.execute("UPDATE township SET name = name || '（改）' WHERE fid = 1")
+    report = sync(f)
+    assert report.refused == 1 and "only an administrator may change township" in report.messages[0]
+    with closing(sqlite3.connect(shared)) as con:
+        assert not con.execute("SELECT COUNT(*) FROM township WHERE name LIKE '%（改）'").fetchone()[0]
+    with closing(sqlite3.connect(f)) as con:
+        assert con.execute("SELECT COUNT(*) FROM township WHERE name LIKE '%（改）'").fetchone()[0] == 1
+    assert sha256(shared) != before  # the sync itself is recorded
+    again = sync(f)
+    assert again.refused == 1  # still refused, still kept
+
+
+def test_admin_changes_to_the_grid_reach_everyone(office):
+    shared, laptop = office
+    admin = actor(shared, "admin")
+    ins, cell = inspector_with_cell(shared)
+    other = actor(shared, "inspector", 3)
+    a, f = laptop("a", admin.name), laptop("f", ins.name)
+    set_cell_inspector(a, admin, [cell["code"]], other.uuid)
+    assert sync(a).refused == 0
+    sync(f)
+    cells = Project.open(f).read_layer("grid_cell").set_index("code")
+    assert cells.loc[cell["code"], "inspector_uuid"] == other.uuid
+
+
+def test_a_sync_killed_before_or_after_the_shared_file_is_replaced_finishes_next_time(office, monkeypatch):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    codes = Project.open(a).read_layer("grid_cell")["code"].iloc[:3].tolist()
+    create_assignments(a, sup, codes, "patrol", now=NOW)
+    shared_before = sha256(shared)
+    real_replace = os.replace
+
+    def dying_replace(src, dst):
+        if Path(dst) == shared:
+            raise KeyboardInterrupt("killed")  # stands for SIGKILL at the worst moment
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(engine.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        sync(a, stale_after=0.5)
+    monkeypatch.setattr(engine.os, "replace", real_replace)
+    assert sha256(shared) == shared_before  # exactly before
+    assert len(queries.tasks(a)) == 3  # the laptop's edits are intact
+    report = sync(a, stale_after=0.5, lock_wait=5)
+    assert report.recovered and len(queries.tasks(shared)) == 3
+
+    # killed right after the replace, before the laptop was updated
+    create_assignments(a, sup, codes[:1], "mine", now=NOW)
+
+    def dying_finish(lp, state):
+        raise KeyboardInterrupt("killed after upload")
+
+    monkeypatch.setattr(engine, "_finish", dying_finish)
+    with pytest.raises(KeyboardInterrupt):
+        sync(a)
+    monkeypatch.undo()
+    assert len(queries.tasks(shared)) == 4  # exactly after
+    report = sync(a)
+    assert report.recovered and report.sent == 0  # nothing sent twice
+    assert len(queries.tasks(shared)) == 4 == len(queries.tasks(a))
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT COUNT(*) FROM assignment GROUP BY uuid HAVING COUNT(*) > 1").fetchall() == []
+
+
+def test_locks_wait_and_stale_ones_are_taken_over(office):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    held = SharedLock(shared, "someone")
+    held.acquire()
+    try:
+        with pytest.raises(SyncError, match="another sync is running .someone"):
+            sync(a, lock_wait=0.5)
+    finally:
+        held.release()
+    # a lock left by a killed sync: its heartbeat stops and it turns stale
+    dead = SharedLock(shared, "killed")
+    dead._try_create()
+    old = os.path.getmtime(dead.path) - 600
+    os.utime(dead.path, (old, old))
+    report = sync(a, lock_wait=5)
+    assert report.refused == 0 and read_lock(shared) is None
+
+
+def test_the_shared_folder_vanishing_leaves_everything_safe(office):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+    moved = shared.parent.with_name("share-offline")
+    shared.parent.rename(moved)
+    with pytest.raises(SyncError, match="not reachable; your edits are safe"):
+        sync(a)
+    moved.rename(shared.parent)
+    assert len(queries.tasks(a)) == 1
+    assert sync(a).sent >= 1 and len(queries.tasks(shared)) == 1
+
+
+def test_checkout_refuses_unknown_users_and_existing_files(office, tmp_path):
+    shared, laptop = office
+    with pytest.raises(SyncError, match="nobody called '路人'"):
+        checkout(shared, tmp_path / "x.gpkg", "路人")
+    assert not (tmp_path / "x.gpkg").exists() and not sync_dir(tmp_path / "x.gpkg").exists()
+    existing = tmp_path / "y.gpkg"
+    existing.write_bytes(b"mine")
+    with pytest.raises(SyncError, match="exists already"):
+        checkout(shared, existing, actor(shared, "supervisor").name)
+    assert existing.read_bytes() == b"mine"
+
+
+def test_verify_against_reject_offline_keeps_the_step_further_along_and_records_the_other(office, tmp_path):
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    ins, cell = inspector_with_cell(shared)
+    a, b, f = laptop("a", sup.name), laptop("b", sup2.name), laptop("f", ins.name)
+    task = create_assignments(a, sup, [cell["code"]], "patrol", now=NOW).created("assignment")[0]
+    sync(a)
+    sync(f)
+    change_assignment(f, ins, task, "start", now=NOW)
+    c = cell.geometry.representative_point()
+    fid = record_finding(f, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y,
+                         responsible_party="某店", rectify_deadline=dt.date(2025, 12, 1), now=NOW).created("finding")[0]
+    sync(f)
+    sync(a)
+    change_finding(a, sup, fid, "assign", now=NOW)
+    sync(a)
+    sync(f)
+    after = make_photo(tmp_path / "after.jpg", lon=c.x, lat=c.y)
+    change_finding(f, ins, fid, "rectify", note="已整改", after_photos=[after], now=NOW + dt.timedelta(hours=1))
+    sync(f)
+    sync(a)
+    sync(b)
+    # offline, the same afternoon: a verifies, b (later) rejects
+    change_finding(a, sup, fid, "verify", note="现场已整改", now=NOW + dt.timedelta(hours=3))
+    change_finding(b, sup2, fid, "reject", reason="照片不清楚", now=NOW + dt.timedelta(hours=4))
+    sync(a)
+    report = sync(b)
+    assert report.conflicts >= 1
+    row = queries.findings(shared).set_index("uuid").loc[fid]
+    assert row["status"] == "verified"  # a finding's status only moves forward
+    with closing(sqlite3.connect(shared)) as con:
+        got = dict(con.execute("SELECT column_name, other_value FROM sync_conflict WHERE row_uuid = ? AND rule = ?",
+                               (fid, "status only moves forward")).fetchall())
+    assert got["status"] == '"assigned"' and got["reject_reason"] == '"照片不清楚"'
+    assert row["reject_reason"] is None and row["reject_count"] == 0 and row["verify_note"] == "现场已整改"
+    sync(a)
+    sync(f)
+    assert sha_tables(a) == sha_tables(b) == sha_tables(f) == sha_tables(shared)
