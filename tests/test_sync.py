@@ -335,3 +335,35 @@ def test_verify_against_reject_offline_keeps_the_step_further_along_and_records_
     sync(a)
     sync(f)
     assert sha_tables(a) == sha_tables(b) == sha_tables(f) == sha_tables(shared)
+
+
+def test_a_supervisor_restores_an_overridden_value(office):
+    from gridwatch.storage.workflow import edit_finding
+    from gridwatch.sync.conflicts import conflicts, review_conflict
+
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    ins, cell = inspector_with_cell(shared)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    c = cell.geometry.representative_point()
+    fid = record_finding(a, sup, cell_code=cell["code"], category="other", longitude=c.x, latitude=c.y,
+                         description="原描述", now=NOW).created("finding")[0]
+    sync(a)
+    sync(b)
+    edit_finding(a, sup, fid, description="A 的描述", now=NOW + dt.timedelta(hours=1))
+    edit_finding(b, sup2, fid, description="B 的描述", now=NOW + dt.timedelta(hours=2))
+    sync(a)
+    sync(b)  # b's edit is later: it wins; a's is recorded
+    sync(a)
+    assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "B 的描述"
+    open_ = conflicts(a)
+    row = open_[open_["column_name"] == "description"].iloc[0]
+    assert row["rule"] == "the later edit wins" and "A 的描述" in row["other_value"]
+    with pytest.raises(Exception, match="only a supervisor or admin reviews"):
+        review_conflict(a, ins, row["uuid"], "restore")
+    review_conflict(a, sup, row["uuid"], "restore")
+    assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "A 的描述"
+    assert conflicts(a, status="restored")["uuid"].tolist() == [row["uuid"]]
+    sync(a)
+    sync(b)
+    assert queries.findings(b).set_index("uuid").loc[fid, "description"] == "A 的描述"
