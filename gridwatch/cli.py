@@ -595,7 +595,80 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overdue", action="store_true", help="only findings past their rectification deadline")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_findings)
+
+    p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
+                       description="Copy the shared project (on a share or a USB stick) to a working copy this "
+                                   "laptop edits offline, with the base copy that sync needs.")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg)")
+    p.add_argument("local", type=Path, help="the working copy to create (.gpkg)")
+    p.add_argument("--user", metavar="NAME", required=True, help="who works on this laptop (people table)")
+    p.set_defaults(func=cmd_checkout)
+
+    p = sub.add_parser("sync", help="sync a working copy with its shared project",
+                       description="Send this laptop's edits to the shared project and bring everyone else's. "
+                                   "Same-field conflicts are settled by the domain rules and recorded; edits the "
+                                   "user's role may not make are refused and stay on the laptop.")
+    p.add_argument("local", type=Path, help="the working copy (.gpkg)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for another laptop's sync to finish (default 60)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("conflicts", help="list sync conflicts of a project")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--all", action="store_true", help="also reviewed ones")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_conflicts)
     return parser
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    from .sync import checkout
+
+    local = checkout(args.shared, args.local, args.user)
+    print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .sync import sync
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.json and sys.stderr.isatty():
+            sys.stderr.write(f"\r{fraction * 100:5.1f}%  {message:<40}")
+            sys.stderr.flush()
+
+    report = sync(args.local, progress=progress, lock_wait=args.wait)
+    if not args.json and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(report.summary() + f" ({report.seconds:.1f} s)")
+        for m in report.messages:
+            print("  " + m)
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from .storage.project import check_project
+    from .sync.conflicts import conflicts, decode_value
+
+    check_project(args.project)
+    frame = conflicts(args.project, status=None if args.all else "open")
+    if args.json:
+        json.dump([{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")],
+                  sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    for r in frame.itertuples():
+        kept, other = decode_value(r.kept_value), decode_value(r.other_value)
+        short = [("<%d bytes>" % len(v)) if isinstance(v, bytes) else str(v) for v in (kept, other)]
+        print(f"{r.at[:16].replace('T', ' ')}  {r.table_name}.{r.column_name}  kept {short[0]!r} ({r.kept_by})  "
+              f"overridden {short[1]!r} ({r.other_by})  [{r.rule}; {r.status}]")
+    print(f"{len(frame)} conflict(s)")
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

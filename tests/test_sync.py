@@ -367,3 +367,24 @@ def test_a_supervisor_restores_an_overridden_value(office):
     sync(a)
     sync(b)
     assert queries.findings(b).set_index("uuid").loc[fid, "description"] == "A 的描述"
+
+
+def test_cli_checkout_sync_and_conflicts(office, tmp_path, capsys):
+    from gridwatch.cli import main
+
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    local = tmp_path / "cli" / "p.gpkg"
+    local.parent.mkdir()
+    assert main(["checkout", str(shared), str(local), "--user", sup.name]) == 0
+    assert "checked out" in capsys.readouterr().out
+    create_assignments(local, sup, ["130110100001001"], "patrol", now=NOW)
+    assert main(["sync", str(local), "--json"]) == 0
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["sent"] >= 2 and report["refused"] == 0
+    assert main(["conflicts", str(shared)]) == 0
+    assert "0 conflict(s)" in capsys.readouterr().out
+    assert main(["sync", str(tmp_path / "nothing.gpkg")]) == 2
+    assert "not a working copy" in capsys.readouterr().err
