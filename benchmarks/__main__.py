@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench_import, bench_open_read, bench_render, bench_workflow
+from . import bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
 from gridwatch.storage.schema import SCHEMA_VERSION
 
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
@@ -33,7 +33,7 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import", "workflow"], help="run one benchmark")
+    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync"], help="run one benchmark")
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
@@ -48,7 +48,7 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import", "workflow"}
+    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -61,6 +61,9 @@ def main() -> None:
     if "workflow" in want:
         print("workflow ...", flush=True)
         sections.append(bench_workflow.run())
+    if "sync" in want:
+        print("sync ...", flush=True)
+        sections.append(bench_sync.run())
     append_results("\n".join(sections))
     print("\n".join(sections))
 
