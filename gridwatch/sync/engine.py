@@ -467,7 +467,10 @@ def sync(
         if state.get("pending"):
             _recover(lp, state, report)
         user = state["user"]
-        ours = work / "ours.gpkg"
+        # The snapshot and the merged result live in the sync folder: if the sync dies after the
+        # shared file was replaced, the next one finishes from them (see _recover).
+        ours = folder / "pending-sent.gpkg"
+        ours.unlink(missing_ok=True)
         _snapshot(lp, ours)
         local_fp = _fingerprint(lp)
         base = folder / "base.gpkg"
@@ -505,7 +508,7 @@ def sync(
             steps.report(1.0)
 
             steps.start("merge", "merging")
-            merged = work / "merged.gpkg"
+            merged = folder / "pending.gpkg"
             shutil.copyfile(ours, merged)
             sync_uuid = str(_uuid.uuid4())
             if theirs != base:
@@ -518,12 +521,12 @@ def sync(
                 raise Cancelled("sync cancelled; nothing was sent")
 
             steps.start("upload", "writing the shared project")
-            pending = folder / "pending.gpkg"
-            sent_state = folder / "pending-sent.gpkg"
-            _copy_durably(merged, pending)
-            _copy_durably(ours, sent_state)
+            pending = merged
+            fsync_file(pending)
+            fsync_file(ours)
+            _fsync_dir(folder)
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "local_fingerprint": local_fp,
-                                "report": report.to_dict()}
+                                "report": report.to_dict(), "fast": theirs == base and not refused}
             _write_json(folder / "state.json", state)
             fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
             os.close(fd)
@@ -584,7 +587,10 @@ def _finish(lp: Path, state: dict) -> None:
     p = state["pending"]
     if p["stage"] == "uploaded":
         unchanged = _fingerprint(lp) == p["local_fingerprint"] and p["report"]["refused"] == 0
-        if unchanged:
+        if unchanged and p.get("fast"):
+            # nobody else synced: the laptop already holds everything but this sync's log row
+            _copy_log_row(pending, lp, p["sync_uuid"])
+        elif unchanged:
             _copy_durably(pending, lp)
         else:
             work = Path(tempfile.mkdtemp(prefix="finish-", dir=folder))
@@ -604,6 +610,18 @@ def _finish(lp: Path, state: dict) -> None:
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
+
+
+def _copy_log_row(src: Path, dst: Path, sync_uuid: str) -> None:
+    with closing(sqlite3.connect(f"file:{src}?mode=ro", uri=True)) as s:
+        cur = s.execute("SELECT * FROM sync_log WHERE uuid = ?", (sync_uuid,))
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+    with closing(connect_readwrite(dst)) as d, transaction(d):
+        if d.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (sync_uuid,)).fetchone() is None:
+            cols = [r[1] for r in d.execute("PRAGMA table_info(sync_log)")]
+            d.execute("INSERT INTO sync_log (" + ", ".join(quote_ident(n, cols) for n in names) + ") VALUES ("
+                      + ", ".join("?" for _ in names) + ")", row)
 
 
 def _recover(lp: Path, state: dict, report: SyncReport) -> None:
