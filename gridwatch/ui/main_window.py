@@ -36,6 +36,7 @@ from .attribute_table import AttributeTableDock
 from .canvas import SELECTION_LAYER, MapCanvas
 from .findings import FindingDialog, FindingsPanel
 from .panels import IdentifyPanel, LayersPanel, SearchPanel
+from .sync_ui import ConflictsPanel, is_working_copy
 from .tasks import AssignDialog, FireChecksDialog, TaskPanel
 from .workflow import WorkflowController
 from .texts import field_title, layer_title, value_title
@@ -112,12 +113,15 @@ class MainWindow(QMainWindow):
         self.workflow = WorkflowController(settings, self)
         self.task_panel = TaskPanel(self.workflow, self)
         self.finding_panel = FindingsPanel(self.workflow, self)
+        self.conflict_panel = ConflictsPanel(self.workflow, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.finding_panel)
         self.tabifyDockWidget(self.task_panel, self.finding_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.conflict_panel)
+        self.tabifyDockWidget(self.finding_panel, self.conflict_panel)
         self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
@@ -157,6 +161,14 @@ class MainWindow(QMainWindow):
         self.act_import = QAction(self)
         self.act_import.setShortcut("Ctrl+I")
         self.act_import.triggered.connect(self.show_import_dialog)
+        self.act_checkout = QAction(self)
+        self.act_checkout.setObjectName("actCheckout")
+        self.act_checkout.triggered.connect(self.show_checkout_dialog)
+        self.act_sync = QAction(self)
+        self.act_sync.setObjectName("actSync")
+        self.act_sync.setShortcut("Ctrl+Shift+S")
+        self.act_sync.setEnabled(False)
+        self.act_sync.triggered.connect(self.show_sync_dialog)
         self.act_quit = QAction(self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
@@ -221,6 +233,9 @@ class MainWindow(QMainWindow):
         self.menu_recent.setObjectName("menuRecent")
         self.menu_file.addAction(self.act_import)
         self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_checkout)
+        self.menu_file.addAction(self.act_sync)
+        self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_edit = mb.addMenu("")
         self.menu_edit.setObjectName("menuEdit")
@@ -232,7 +247,7 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
         for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
-                     self.table_dock):
+                     self.conflict_panel, self.table_dock):
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = mb.addMenu("")
         self.menu_work.setObjectName("menuWorkflow")
@@ -259,6 +274,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         for act in (self.act_assign, self.act_undo, self.act_redo):
             self.toolbar.addAction(act)
+        self.toolbar.addAction(self.act_sync)
         self._rebuild_recent()
 
     def retranslate(self) -> None:
@@ -285,6 +301,10 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(self.tr("&Quit"))
         self.act_import.setText(self.tr("&Import data…"))
         self.act_import.setToolTip(self.tr("Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer"))
+        self.act_checkout.setText(self.tr("Check &out shared project…"))
+        self.act_checkout.setToolTip(self.tr("Make a working copy of the shared project on this laptop"))
+        self.act_sync.setText(self.tr("S&ync…"))
+        self.act_sync.setToolTip(self.tr("Exchange changes between this working copy and the shared project"))
         self.act_full.setText(self.tr("Zoom to full extent"))
         self.act_zoom_layer.setText(self.tr("Zoom to layer"))
         self.act_zoom_sel.setText(self.tr("Zoom to selection"))
@@ -298,7 +318,7 @@ class MainWindow(QMainWindow):
         self.lang_actions["zh_CN"].setText("中文 (简体)")
         self.lang_actions["en"].setText("English")
         for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock, self.task_panel,
-                      self.finding_panel):
+                      self.finding_panel, self.conflict_panel):
             panel.retranslate()
         self._update_user()
         self._update_title()
@@ -346,6 +366,7 @@ class MainWindow(QMainWindow):
         wf.failed.connect(self._on_workflow_failed)
         wf.warned.connect(self._on_workflow_warned)
         wf.userChanged.connect(self._update_user)
+        wf.busyChanged.connect(lambda busy: self._update_actions())
         wf.busyChanged.connect(lambda busy: self.statusBar().showMessage(self.tr("Saving…")) if busy
                                else self.statusBar().clearMessage())
         self.task_panel.zoomToCell.connect(self.zoom_to_cell)
@@ -392,6 +413,35 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.project_path, self, user=str(self.settings.value("user", "")))
         dialog.imported.connect(lambda report: self.open_project(self.project_path))
         self._import_dialog = dialog
+        dialog.open()
+
+    def show_checkout_dialog(self) -> None:
+        """File > Check out shared project: make a working copy, then open it as its user."""
+        from .sync_ui import CheckoutDialog
+
+        dialog = CheckoutDialog(self.settings, self)
+        dialog.checkedOut.connect(lambda path, d=dialog: self._open_checkout(path, d.user()))
+        self._checkout_dialog = dialog
+        dialog.open()
+
+    def _open_checkout(self, path: Path, user: str) -> None:
+        if user:  # the working copy's user becomes this laptop's user when it has loaded
+            self.settings.setValue("user", user)
+            self.settings.sync()
+        self.open_project(Path(path))
+
+    def show_sync_dialog(self) -> None:
+        """File > Sync: window-modal, so no edit is made while the working copy is synced; the project
+        is reloaded after a sync (map, panels, people)."""
+        if self.project_path is None or not is_working_copy(self.project_path) or self.workflow.busy:
+            return
+        from .sync_ui import SyncDialog
+
+        if getattr(self, "_sync_dialog", None) is not None:
+            self._sync_dialog.deleteLater()
+        dialog = SyncDialog(self.project_path, self)
+        dialog.synced.connect(lambda report: self.open_project(self.project_path))
+        self._sync_dialog = dialog
         dialog.open()
 
     def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
@@ -608,6 +658,8 @@ class MainWindow(QMainWindow):
         self.act_cell_inspector.setEnabled(wf.may("people") and self.data is not None and len(self.selected) > 0)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
         self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))
+        # sync a working copy, never while an edit is being written
+        self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
 
     def assign_selected_cells(self) -> None:
         codes = self.selected_codes()

@@ -142,6 +142,262 @@
         </message>
     </context>
     <context>
+        <name>CheckoutDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="240" />
+            <source>Check out shared project</source>
+            <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
+            <translation>签出共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="241" />
+            <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
+            <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="243" />
+            <source>&amp;Shared project:</source>
+            <translation>共享项目(&amp;S)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="244" />
+            <source>&amp;Working copy:</source>
+            <translation>工作副本(&amp;W)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="245" />
+            <source>&amp;You are:</source>
+            <translation>您是(&amp;Y)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="246" />
+            <location filename="../../gridwatch/ui/sync_ui.py" line="247" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="248" />
+            <source>The district's project file in the shared folder</source>
+            <translation>共享文件夹中的区级项目文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="249" />
+            <source>Where this laptop keeps its copy</source>
+            <translation>本机保存副本的位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="250" />
+            <source>Check out</source>
+            <translation>签出</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="282" />
+            <source>Shared project</source>
+            <translation>共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="283" />
+            <location filename="../../gridwatch/ui/sync_ui.py" line="290" />
+            <source>GridWatch projects (*.gpkg)</source>
+            <translation>GridWatch 项目 (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="289" />
+            <source>Working copy</source>
+            <translation>工作副本</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="323" />
+            <source>Shared project not found; is the shared folder reachable?</source>
+            <translation>找不到共享项目；共享文件夹能否访问？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="330" />
+            <source>This file is not a GridWatch project:</source>
+            <translation>该文件不是 GridWatch 项目：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="333" />
+            <source>This project has no active people; an administrator must add them first.</source>
+            <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="381" />
+            <source>Copying the shared project…</source>
+            <translation>正在复制共享项目…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictsPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="703" />
+            <source>Status only moves forward</source>
+            <translation>状态只进不退</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="704" />
+            <source>The later edit wins</source>
+            <translation>以较晚的修改为准</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="705" />
+            <source>The edit synced last wins</source>
+            <translation>以最后同步的修改为准</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="706" />
+            <source>A delete wins over an edit</source>
+            <translation>删除优先于修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="710" />
+            <source>Open</source>
+            <translation>待审核</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="710" />
+            <source>Accepted</source>
+            <translation>已确认</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="711" />
+            <source>Restored</source>
+            <translation>已恢复</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="716" />
+            <source>the shared project</source>
+            <translation>共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="718" />
+            <source>deleted</source>
+            <translation>已删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="720" />
+            <source>(this sync)</source>
+            <translation>（本次同步）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="732" />
+            <source>&lt;%1 bytes&gt;</source>
+            <translation>&lt;%1 字节&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="745" />
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="745" />
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="753" />
+            <source>Sync conflicts</source>
+            <translation>同步冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="754" />
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="755" />
+            <source>Open conflicts</source>
+            <translation>待审核冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="756" />
+            <source>All conflicts</source>
+            <translation>全部冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="758" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="758" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="758" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="758" />
+            <source>Kept value</source>
+            <translation>保留值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="758" />
+            <source>Overridden value</source>
+            <translation>被覆盖值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="759" />
+            <source>Kept from</source>
+            <translation>保留方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="759" />
+            <source>Overridden from</source>
+            <translation>被覆盖方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="759" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="759" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="760" />
+            <source>&amp;Accept</source>
+            <translation>确认(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="761" />
+            <source>The kept value stays; the conflict is closed</source>
+            <translation>保留当前值，冲突关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="762" />
+            <source>&amp;Restore overridden value</source>
+            <translation>恢复被覆盖值(&amp;R)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="763" />
+            <source>Put the overridden value back (an edit you can undo)</source>
+            <translation>恢复被覆盖的值（可撤销）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="791" />
+            <source>(row deleted)</source>
+            <translation>（记录已删除）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="796" />
+            <source>(whole row)</source>
+            <translation>（整条记录）</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/sync_ui.py" line="822" />
+            <source>%n conflict(s)</source>
+            <translation>
+                <numerusform>%n 个冲突</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>Fields:assignment</name>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="118" />
@@ -2258,281 +2514,301 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="174" />
+            <location filename="../../gridwatch/ui/main_window.py" line="186" />
             <source>Undo</source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="177" />
+            <location filename="../../gridwatch/ui/main_window.py" line="189" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="266" />
+            <location filename="../../gridwatch/ui/main_window.py" line="282" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="267" />
+            <location filename="../../gridwatch/ui/main_window.py" line="283" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="268" />
+            <location filename="../../gridwatch/ui/main_window.py" line="284" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="269" />
+            <location filename="../../gridwatch/ui/main_window.py" line="285" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="270" />
+            <location filename="../../gridwatch/ui/main_window.py" line="286" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="271" />
+            <location filename="../../gridwatch/ui/main_window.py" line="287" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="272" />
+            <location filename="../../gridwatch/ui/main_window.py" line="288" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="274" />
+            <location filename="../../gridwatch/ui/main_window.py" line="290" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="275" />
+            <location filename="../../gridwatch/ui/main_window.py" line="291" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="276" />
+            <location filename="../../gridwatch/ui/main_window.py" line="292" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="277" />
+            <location filename="../../gridwatch/ui/main_window.py" line="293" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="278" />
+            <location filename="../../gridwatch/ui/main_window.py" line="294" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="279" />
+            <location filename="../../gridwatch/ui/main_window.py" line="295" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="280" />
+            <location filename="../../gridwatch/ui/main_window.py" line="296" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="281" />
+            <location filename="../../gridwatch/ui/main_window.py" line="297" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="282" />
+            <location filename="../../gridwatch/ui/main_window.py" line="298" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="283" />
+            <location filename="../../gridwatch/ui/main_window.py" line="299" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="284" />
+            <location filename="../../gridwatch/ui/main_window.py" line="300" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="285" />
+            <location filename="../../gridwatch/ui/main_window.py" line="301" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="286" />
+            <location filename="../../gridwatch/ui/main_window.py" line="302" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="287" />
+            <location filename="../../gridwatch/ui/main_window.py" line="303" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="288" />
+            <location filename="../../gridwatch/ui/main_window.py" line="304" />
+            <source>Check &amp;out shared project…</source>
+            <translation>签出共享项目(&amp;O)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="305" />
+            <source>Make a working copy of the shared project on this laptop</source>
+            <translation>在本机生成共享项目的工作副本</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="306" />
+            <source>S&amp;ync…</source>
+            <translation>同步(&amp;Y)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="307" />
+            <source>Exchange changes between this working copy and the shared project</source>
+            <translation>在工作副本与共享项目之间交换修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/main_window.py" line="308" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="289" />
+            <location filename="../../gridwatch/ui/main_window.py" line="309" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="290" />
+            <location filename="../../gridwatch/ui/main_window.py" line="310" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="291" />
+            <location filename="../../gridwatch/ui/main_window.py" line="311" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="292" />
+            <location filename="../../gridwatch/ui/main_window.py" line="312" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="293" />
+            <location filename="../../gridwatch/ui/main_window.py" line="313" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="294" />
+            <location filename="../../gridwatch/ui/main_window.py" line="314" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="295" />
+            <location filename="../../gridwatch/ui/main_window.py" line="315" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="296" />
+            <location filename="../../gridwatch/ui/main_window.py" line="316" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="297" />
+            <location filename="../../gridwatch/ui/main_window.py" line="317" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="326" />
+            <location filename="../../gridwatch/ui/main_window.py" line="346" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="340" />
+            <location filename="../../gridwatch/ui/main_window.py" line="360" />
             <source>Drawing failed: </source>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="349" />
+            <location filename="../../gridwatch/ui/main_window.py" line="370" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="362" />
+            <location filename="../../gridwatch/ui/main_window.py" line="383" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="363" />
+            <location filename="../../gridwatch/ui/main_window.py" line="384" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="374" />
+            <location filename="../../gridwatch/ui/main_window.py" line="395" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="421" />
+            <location filename="../../gridwatch/ui/main_window.py" line="471" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="422" />
+            <location filename="../../gridwatch/ui/main_window.py" line="472" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="592" />
+            <location filename="../../gridwatch/ui/main_window.py" line="642" />
             <source>Current user</source>
             <translation>当前用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="592" />
+            <location filename="../../gridwatch/ui/main_window.py" line="642" />
             <source>Who is working on this laptop?</source>
             <translation>谁在使用这台电脑？</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="615" />
+            <location filename="../../gridwatch/ui/main_window.py" line="667" />
             <source>%n selected cell(s)</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="707" />
+            <location filename="../../gridwatch/ui/main_window.py" line="759" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="748" />
+            <location filename="../../gridwatch/ui/main_window.py" line="800" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="757" />
+            <location filename="../../gridwatch/ui/main_window.py" line="809" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="758" />
+            <location filename="../../gridwatch/ui/main_window.py" line="810" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/main_window.py" line="435" />
+            <location filename="../../gridwatch/ui/main_window.py" line="485" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="436" />
+            <location filename="../../gridwatch/ui/main_window.py" line="486" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="463" />
+            <location filename="../../gridwatch/ui/main_window.py" line="513" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="468" />
+            <location filename="../../gridwatch/ui/main_window.py" line="518" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="472" />
+            <location filename="../../gridwatch/ui/main_window.py" line="522" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/main_window.py" line="472" />
+            <location filename="../../gridwatch/ui/main_window.py" line="522" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/main_window.py" line="477" />
+            <location filename="../../gridwatch/ui/main_window.py" line="527" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -2684,6 +2960,124 @@
             <location filename="../../gridwatch/ui/panels.py" line="441" />
             <source>Township, village or cell: name or code</source>
             <translation>乡镇、村或网格:名称或编码</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="490" />
+            <source>Checking this laptop's edits…</source>
+            <translation>正在检查本机的修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="491" />
+            <source>Waiting for the shared project…</source>
+            <translation>正在等待共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="492" />
+            <source>Reading the shared project…</source>
+            <translation>正在读取共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="493" />
+            <source>Merging…</source>
+            <translation>正在合并…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="494" />
+            <source>Writing the shared project…</source>
+            <translation>正在写入共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="495" />
+            <source>Updating this laptop…</source>
+            <translation>正在更新本机…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="500" />
+            <source>Sync with the shared project</source>
+            <translation>与共享项目同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="501" />
+            <source>Shared project:</source>
+            <translation>共享项目：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="502" />
+            <source>User:</source>
+            <translation>用户：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="503" />
+            <source>Last sync:</source>
+            <translation>上次同步：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="504" />
+            <source>Kept on this laptop (your role may not change these):</source>
+            <translation>保留在本机（您的角色无权修改以下内容）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="505" />
+            <source>&amp;Sync now</source>
+            <translation>立即同步(&amp;S)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="506" />
+            <source>Cancel sync</source>
+            <translation>取消同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="507" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="527" />
+            <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
+            <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="533" />
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="536" />
+            <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
+            <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="540" />
+            <source>An interrupted sync was finished first.</source>
+            <translation>已先完成上次中断的同步。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="542" />
+            <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
+            <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="591" />
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="605" />
+            <source>Sync finished.</source>
+            <translation>同步完成。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="618" />
+            <source>Sync cancelled; nothing was sent.</source>
+            <translation>同步已取消；未上传任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync_ui.py" line="620" />
+            <source>Sync failed. Your edits are safe on this laptop.</source>
+            <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>
     </context>
     <context>

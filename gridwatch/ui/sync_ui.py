@@ -1,0 +1,863 @@
+"""Working with the shared project: check out a working copy, sync it, review sync conflicts.
+
+* :class:`CheckoutDialog` (File > Check out shared project): the shared project file, where the
+  laptop's working copy goes and who works on it (the people are read from the shared file,
+  read-only); :func:`gridwatch.sync.checkout` runs on a worker thread.
+* :class:`SyncDialog` (File > Sync): :func:`gridwatch.sync.sync` on a worker thread with progress,
+  cancel and a summary; every error (share unreachable, lock held, damaged file) is shown inside
+  the dialog, which stays usable.
+* :class:`ConflictsPanel`: every value a sync overrode; supervisors and administrators accept it or
+  restore the overridden value (an undoable workflow edit through the controller).
+
+Workers are Python threads (a ``ThreadPoolExecutor``), not ``QThreadPool`` threads: pyproj can
+crash on reused Qt pool threads (pyproj issue 1509, see :mod:`gridwatch.ui.import_dialog`).
+Their results come back through queued Qt signals, so the window never freezes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pandas as pd
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import Cancelled, GridWatchError
+from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ..storage.gpkg import connect_readonly
+from ..sync import checkout, sync, sync_dir
+from ..sync.conflicts import REVIEWERS, conflicts, decode_value, review_conflict
+from ..tasks import CancelToken
+from ..userdata import user_data_dir
+from . import i18n
+from .panels import beijing_time
+from .texts import field_title, layer_title, value_title
+
+__all__ = ["CheckoutDialog", "ConflictsPanel", "SyncDialog", "is_working_copy", "jobs_running", "read_state"]
+
+log = logging.getLogger("gridwatch.ui")
+
+ERROR_STYLE = "color: #c62828;"
+UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+PERSON_ROLE = Qt.ItemDataRole.UserRole + 3  # a person's role code in the user list
+
+
+def is_working_copy(path: Optional[Path]) -> bool:
+    """Whether ``path`` is a laptop's working copy of a shared project (it has sync state)."""
+    return path is not None and (sync_dir(Path(path)) / "state.json").exists()
+
+
+def read_state(local: Path) -> dict:
+    """The working copy's sync state (shared path, user, last sync); ``{}`` if unreadable."""
+    try:
+        return dict(json.loads((sync_dir(Path(local)) / "state.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+# --- worker jobs -------------------------------------------------------------------------------------
+
+
+class _JobSignals(QObject):
+    progress = Signal(float, str)
+    done = Signal(object)
+    failed = Signal(str, str)  # message, "cancelled" | "error" | "bug"
+
+
+class _Job:
+    """Run ``work(progress, cancel)`` on a Python worker thread; results come back as queued signals."""
+
+    def __init__(self, work: Callable[[Callable[[float, str], None], CancelToken], Any], what: str) -> None:
+        self.work = work
+        self.what = what
+        self.cancel = CancelToken()
+        self.finished = False
+        self.signals = _JobSignals()  # created on the GUI thread: emits from the worker are queued
+
+    def run(self) -> None:
+        try:
+            result = self.work(lambda f, m: self.signals.progress.emit(float(f), str(m)), self.cancel)
+            self.signals.done.emit(result)
+        except Cancelled as exc:
+            self.signals.failed.emit(str(exc), "cancelled")
+        except GridWatchError as exc:
+            log.info("%s failed: %s", self.what, exc)
+            self.signals.failed.emit(str(exc), "error")
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
+            log.error("%s failed:\n%s", self.what, traceback.format_exc())
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}", "bug")
+        finally:
+            self.finished = True
+
+
+#: One worker: a checkout or sync at a time, in order.
+_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-sync")
+_JOBS: list[_Job] = []
+
+
+def _start(job: _Job) -> None:
+    _JOBS[:] = [j for j in _JOBS if not j.finished]
+    _JOBS.append(job)
+    _POOL.submit(job.run)
+
+
+def jobs_running() -> bool:
+    """True while a checkout or sync started here is still running (tests wait for this)."""
+    return any(not j.finished for j in _JOBS)
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _show_error(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+# --- check out ------------------------------------------------------------------------------------------
+
+
+def read_people(shared: Path) -> list[tuple[str, str]]:
+    """Active people of a project file ``(name, role)``, read read-only (never written)."""
+    with closing(connect_readonly(shared)) as con:
+        rows = con.execute("SELECT name, role FROM inspector WHERE active IS NULL OR active = 1 "
+                           "ORDER BY role, name").fetchall()
+    return [(str(n), str(r)) for n, r in rows if n]
+
+
+class CheckoutDialog(QDialog):
+    """File > Check out shared project: make a working copy of the shared project on this laptop."""
+
+    checkedOut = Signal(object)  # Path of the new working copy
+
+    def __init__(self, settings: QSettings, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkoutDialog")
+        self.settings = settings
+        self._job: Optional[_Job] = None
+        self._people_of: Optional[Path] = None
+        self._local_auto = True  # the working copy path follows the shared file until the user edits it
+
+        self.shared_edit = QLineEdit()
+        self.shared_edit.setObjectName("checkoutShared")
+        self.browse_shared = QPushButton()
+        self.browse_shared.setObjectName("checkoutBrowseShared")
+        self.browse_shared.clicked.connect(self.choose_shared)
+        self.local_edit = QLineEdit()
+        self.local_edit.setObjectName("checkoutLocal")
+        self.local_edit.textEdited.connect(self._on_local_edited)
+        self.browse_local = QPushButton()
+        self.browse_local.setObjectName("checkoutBrowseLocal")
+        self.browse_local.clicked.connect(self.choose_local)
+        self.user_combo = QComboBox()
+        self.user_combo.setObjectName("checkoutUser")
+        self.user_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.error = _error_label("checkoutError")
+        self.status = QLabel()
+        self.status.setObjectName("checkoutStatus")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.setObjectName("checkoutButtons")
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        for b in (self.browse_shared, self.browse_local):
+            b.setAutoDefault(False)
+
+        # the shared path is read when typing pauses (and at once after Browse)
+        self._people_timer = QTimer(self)
+        self._people_timer.setSingleShot(True)
+        self._people_timer.setInterval(300)
+        self._people_timer.timeout.connect(self.load_people)
+        self.shared_edit.textChanged.connect(lambda _t: self._people_timer.start())
+        self.shared_edit.editingFinished.connect(self.load_people)
+
+        shared_row = QHBoxLayout()
+        shared_row.addWidget(self.shared_edit, 1)
+        shared_row.addWidget(self.browse_shared)
+        local_row = QHBoxLayout()
+        local_row.addWidget(self.local_edit, 1)
+        local_row.addWidget(self.browse_local)
+        form = QFormLayout()
+        self._labels = [QLabel(), QLabel(), QLabel()]
+        form.addRow(self._labels[0], shared_row)
+        form.addRow(self._labels[1], local_row)
+        form.addRow(self._labels[2], self.user_combo)
+        for label, w in zip(self._labels, (self.shared_edit, self.local_edit, self.user_combo)):
+            label.setBuddy(w)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+        lay.addWidget(self.buttons)
+
+        self.retranslate()
+        self.resize(640, 260)
+        last = str(settings.value("sync/shared", "") or "")
+        if last:
+            self.shared_edit.setText(last)
+            self.load_people()
+        self._update_buttons()
+
+    # --- texts ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Check out shared project"))
+        self.intro.setText(self.tr("Make a working copy of the shared project on this laptop. Work on it offline, "
+                                   "then use File > Sync to exchange changes with the shared project."))
+        self._labels[0].setText(self.tr("&Shared project:"))
+        self._labels[1].setText(self.tr("&Working copy:"))
+        self._labels[2].setText(self.tr("&You are:"))
+        self.browse_shared.setText(self.tr("Browse…"))
+        self.browse_local.setText(self.tr("Browse…"))
+        self.shared_edit.setPlaceholderText(self.tr("The district's project file in the shared folder"))
+        self.local_edit.setPlaceholderText(self.tr("Where this laptop keeps its copy"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Check out"))
+        lang = i18n.current()
+        for i in range(self.user_combo.count()):
+            name, role = self.user_combo.itemData(i), self.user_combo.itemData(i, PERSON_ROLE)
+            self.user_combo.setItemText(i, name + " (" + title(ROLE_TITLES, role, lang) + ")")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- choosing ------------------------------------------------------------------------------------
+    def shared_path(self) -> Optional[Path]:
+        text = self.shared_edit.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def local_path(self) -> Optional[Path]:
+        text = self.local_edit.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def user(self) -> str:
+        """The chosen person's name ('' if none)."""
+        data = self.user_combo.currentData()
+        return str(data) if data else ""
+
+    def set_shared(self, path: Path) -> None:
+        """Choose the shared project file (as Browse does) and read its people."""
+        self.shared_edit.setText(str(path))
+        self.load_people()
+
+    def choose_shared(self) -> None:
+        start = str(self.shared_path() or "")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Shared project"), start,
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self.set_shared(Path(path))
+
+    def choose_local(self) -> None:
+        start = str(self.local_path() or user_data_dir())
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Working copy"), start,
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self._local_auto = False
+            self.local_edit.setText(path)
+            self._update_buttons()
+
+    def _on_local_edited(self, _text: str) -> None:
+        self._local_auto = False
+        self._update_buttons()
+
+    def _default_local(self, shared: Path) -> Path:
+        folder = user_data_dir()
+        name = shared.name if shared.suffix.lower() == ".gpkg" else shared.name + ".gpkg"
+        candidate = folder / name
+        n = 2
+        while candidate.exists() or sync_dir(candidate).exists():
+            candidate = folder / (Path(name).stem + "-" + str(n) + ".gpkg")
+            n += 1
+        return candidate
+
+    def load_people(self) -> None:
+        """Read the people of the chosen shared file (read-only) into the user list."""
+        self._people_timer.stop()
+        shared = self.shared_path()
+        if shared == self._people_of:
+            return
+        self._people_of = shared
+        keep = self.user()
+        self.user_combo.blockSignals(True)
+        self.user_combo.clear()
+        message = ""
+        if shared is not None:
+            if not shared.is_file():
+                message = self.tr("Shared project not found; is the shared folder reachable?")
+            else:
+                try:
+                    people = read_people(shared)
+                except Exception as exc:  # noqa: BLE001 - not a project: say so, stay usable
+                    log.info("reading people of %s failed: %s", shared, exc)
+                    people = []
+                    message = self.tr("This file is not a GridWatch project:") + " " + str(exc)
+                else:
+                    if not people:
+                        message = self.tr("This project has no active people; an administrator must add them first.")
+                lang = i18n.current()
+                for name, role in people:
+                    self.user_combo.addItem(name + " (" + title(ROLE_TITLES, role, lang) + ")", name)
+                    self.user_combo.setItemData(self.user_combo.count() - 1, role, PERSON_ROLE)
+                i = self.user_combo.findData(keep) if keep else -1
+                if i < 0:
+                    i = self.user_combo.findData(str(self.settings.value("user", "") or ""))
+                self.user_combo.setCurrentIndex(max(i, 0) if self.user_combo.count() else -1)
+            if self._local_auto and shared.name:
+                self.local_edit.setText(str(self._default_local(shared)))
+        self.user_combo.blockSignals(False)
+        if not self.user_combo.count():
+            self._people_of = None  # read it again next time (the share may come back)
+        _show_error(self.error, message)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        running = self.running
+        ok.setEnabled(not running and bool(self.user()) and self.local_path() is not None
+                      and self.shared_path() is not None)
+        for w in (self.shared_edit, self.local_edit, self.user_combo, self.browse_shared, self.browse_local):
+            w.setEnabled(not running)
+
+    # --- checking out ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.finished
+
+    def start(self) -> None:
+        """OK: check out on a worker thread; ``checkedOut`` then the dialog closes."""
+        self.load_people()
+        shared, local, user = self.shared_path(), self.local_path(), self.user()
+        if self.running or shared is None or local is None or not user:
+            return
+        _show_error(self.error, "")
+        data_dir = user_data_dir()
+
+        def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Path:
+            if local.parent == data_dir:
+                data_dir.mkdir(parents=True, exist_ok=True)
+            return checkout(shared, local, user)
+
+        job = _Job(work, "checkout")
+        job.signals.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._job = job
+        self.status.setText(self.tr("Copying the shared project…"))
+        self._update_buttons()
+        _start(job)
+
+    def _on_done(self, path: Path) -> None:
+        self._job = None
+        self.status.setText("")
+        self.settings.setValue("sync/shared", str(self.shared_path() or ""))
+        self.settings.sync()
+        self._update_buttons()
+        self.checkedOut.emit(Path(path))
+        self.accept()
+
+    def _on_failed(self, message: str, kind: str) -> None:
+        self._job = None
+        self.status.setText("")
+        _show_error(self.error, message)
+        self._update_buttons()
+
+    def reject(self) -> None:
+        if self.running:  # a copy half way: let it finish (it cleans up after itself on errors)
+            return
+        super().reject()
+
+
+# --- sync --------------------------------------------------------------------------------------------------
+
+
+class SyncDialog(QDialog):
+    """File > Sync: send this laptop's edits to the shared project and receive everyone else's."""
+
+    synced = Signal(object)  # SyncReport
+    failed = Signal(str)
+
+    def __init__(self, local: Path, parent: Optional[QWidget] = None, *, lock_wait: float = 60.0) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncDialog")
+        self.local = Path(local)
+        self.lock_wait = lock_wait
+        self.report: Any = None
+        self._job: Optional[_Job] = None
+        self._close_when_done = False
+        self._message_code = ""
+
+        self.shared_label = QLabel()
+        self.shared_label.setObjectName("syncShared")
+        self.shared_label.setWordWrap(True)
+        self.shared_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("syncUser")
+        self.last_label = QLabel()
+        self.last_label.setObjectName("syncLast")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("syncProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.message = QLabel()
+        self.message.setObjectName("syncMessage")
+        self.error = _error_label("syncError")
+        self.summary = QLabel()
+        self.summary.setObjectName("syncSummary")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        self.refused = QListWidget()
+        self.refused.setObjectName("syncRefused")
+        self.refused.setWordWrap(True)
+        self.refused.hide()
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("syncStart")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("syncCancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button = QPushButton()
+        self.close_button.setObjectName("syncClose")
+        self.close_button.clicked.connect(self.reject)
+        for b in (self.start_button, self.cancel_button, self.close_button):
+            b.setAutoDefault(False)
+        self.start_button.setDefault(True)
+
+        form = QFormLayout()
+        self._labels = [QLabel(), QLabel(), QLabel(), QLabel()]
+        form.addRow(self._labels[0], self.shared_label)
+        form.addRow(self._labels[1], self.user_label)
+        form.addRow(self._labels[2], self.last_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.message)
+        lay.addWidget(self.error)
+        lay.addWidget(self.summary)
+        lay.addWidget(self._labels[3])
+        lay.addWidget(self.refused, 1)
+        lay.addStretch(0)
+        lay.addLayout(buttons)
+        self._labels[3].hide()
+
+        self.retranslate()
+        self.resize(600, 340)
+        self._update_buttons()
+
+    # --- texts ------------------------------------------------------------------------------------
+    def _step_text(self, code: str) -> str:
+        steps = {
+            "checking local edits": self.tr("Checking this laptop's edits…"),
+            "waiting for the shared project": self.tr("Waiting for the shared project…"),
+            "reading the shared project": self.tr("Reading the shared project…"),
+            "merging": self.tr("Merging…"),
+            "writing the shared project": self.tr("Writing the shared project…"),
+            "updating this laptop": self.tr("Updating this laptop…"),
+        }
+        return steps.get(code, code)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync with the shared project"))
+        self._labels[0].setText(self.tr("Shared project:"))
+        self._labels[1].setText(self.tr("User:"))
+        self._labels[2].setText(self.tr("Last sync:"))
+        self._labels[3].setText(self.tr("Kept on this laptop (your role may not change these):"))
+        self.start_button.setText(self.tr("&Sync now"))
+        self.cancel_button.setText(self.tr("Cancel sync"))
+        self.close_button.setText(self.tr("Close"))
+        self.show_state()
+        if self._message_code:
+            self.message.setText(self._step_text(self._message_code))
+        if self.report is not None:
+            self._show_report(self.report)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_state(self) -> None:
+        """The shared path, the user and the last sync time from the working copy's sync state."""
+        state = read_state(self.local)
+        if not state:
+            self.shared_label.setText("")
+            self.user_label.setText("")
+            self.last_label.setText("")
+            if not self.running:
+                _show_error(self.error, self.tr("This project is not a working copy of a shared project; "
+                                                "check one out first (File > Check out shared project)."))
+            return
+        self.shared_label.setText(str(state.get("shared") or ""))
+        self.user_label.setText(str(state.get("user") or ""))
+        last = state.get("last_sync")
+        self.last_label.setText(beijing_time(last, "%Y-%m-%d %H:%M:%S") if last else self.tr("never"))
+
+    def _show_report(self, report: Any) -> None:
+        text = (self.tr("Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.")
+                .replace("%1", str(report.sent)).replace("%2", str(report.received))
+                .replace("%3", str(report.conflicts)).replace("%4", str(report.refused)))
+        if report.recovered:
+            text += " " + self.tr("An interrupted sync was finished first.")
+        if report.conflicts:
+            text += " " + self.tr("Supervisors review the conflicts in the Sync conflicts panel.")
+        self.summary.setText(text)
+        self.summary.show()
+        self.refused.clear()
+        self.refused.addItems([str(m) for m in report.messages])
+        self.refused.setVisible(bool(report.messages))
+        self._labels[3].setVisible(bool(report.messages))
+
+    # --- running ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.finished
+
+    def _update_buttons(self) -> None:
+        running = self._job is not None
+        self.start_button.setEnabled(not running and bool(read_state(self.local)))
+        self.cancel_button.setEnabled(running and not self._job.cancel.cancelled)  # type: ignore[union-attr]
+        self.close_button.setEnabled(not running)
+
+    def start(self) -> None:
+        """Sync now on a worker thread (never two at once)."""
+        if self._job is not None or not read_state(self.local):
+            return
+        _show_error(self.error, "")
+        self.summary.hide()
+        self.refused.clear()
+        self.refused.hide()
+        self._labels[3].hide()
+        self.report = None
+        self.progress.setValue(0)
+        local, lock_wait = self.local, self.lock_wait
+
+        def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Any:
+            return sync(local, progress=progress, cancel=cancel, lock_wait=lock_wait)
+
+        job = _Job(work, "sync")
+        job.signals.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        job.signals.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._job = job
+        self._message_code = "checking local edits"
+        self.message.setText(self._step_text(self._message_code))
+        self._update_buttons()
+        _start(job)
+
+    def cancel(self) -> None:
+        """Ask the running sync to stop; nothing is sent unless the shared project was already written."""
+        if self._job is not None and not self._job.cancel.cancelled:
+            self._job.cancel.cancel()
+            self.message.setText(self.tr("Cancelling…"))
+            self._message_code = ""
+        self._update_buttons()
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(round(max(0.0, min(1.0, fraction)) * 100)))
+        self._message_code = message
+        self.message.setText(self._step_text(message))
+
+    def _on_done(self, report: Any) -> None:
+        self._job = None
+        self.report = report
+        self.progress.setValue(100)
+        self._message_code = ""
+        self.message.setText(self.tr("Sync finished."))
+        self._show_report(report)
+        self.show_state()
+        self._update_buttons()
+        self.synced.emit(report)
+        if self._close_when_done:
+            super().reject()
+
+    def _on_failed(self, message: str, kind: str) -> None:
+        self._job = None
+        self.progress.setValue(0)
+        self._message_code = ""
+        if kind == "cancelled":
+            self.message.setText(self.tr("Sync cancelled; nothing was sent."))
+        else:
+            self.message.setText(self.tr("Sync failed. Your edits are safe on this laptop."))
+            _show_error(self.error, message)
+        self.show_state()
+        self._update_buttons()
+        self.failed.emit(message)
+        if self._close_when_done:
+            super().reject()
+
+    def reject(self) -> None:
+        if self._job is not None:  # closing during a sync cancels it; the dialog closes when it has stopped
+            self._close_when_done = True
+            self.cancel()
+            return
+        super().reject()
+
+
+# --- conflicts ------------------------------------------------------------------------------------------------
+
+
+class ConflictsPanel(QDockWidget):
+    """Sync conflicts of the open project: every value a sync overrode; accept or restore it."""
+
+    COLUMNS = ("time", "table", "field", "kept", "overridden", "kept_by", "other_by", "rule", "status")
+
+    def __init__(self, controller: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictDock")
+        self.controller = controller
+        self.frame = pd.DataFrame()
+
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("conflictStatus")
+        self.status_filter.addItem("", "open")
+        self.status_filter.addItem("", None)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.filter_label = QLabel()
+        self.filter_label.setBuddy(self.status_filter)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("conflictTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.count = QLabel()
+        self.count.setObjectName("conflictCount")
+        self.accept_button = QPushButton()
+        self.accept_button.setObjectName("conflictAccept")
+        self.accept_button.clicked.connect(lambda _=False: self.review("accept"))
+        self.restore_button = QPushButton()
+        self.restore_button.setObjectName("conflictRestore")
+        self.restore_button.clicked.connect(lambda _=False: self.review("restore"))
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.status_filter)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.accept_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+        self.setWidget(box)
+
+        controller.changed.connect(lambda _edit: self.refresh())
+        controller.userChanged.connect(self.refresh)
+        controller.busyChanged.connect(lambda _busy: self._update_buttons())
+        self.retranslate()
+        self.refresh()
+
+    # --- texts -------------------------------------------------------------------------------------
+    def rule_text(self, rule: str) -> str:
+        return {
+            "status only moves forward": self.tr("Status only moves forward"),
+            "the later edit wins": self.tr("The later edit wins"),
+            "the edit synced last wins": self.tr("The edit synced last wins"),
+            "a delete wins over an edit": self.tr("A delete wins over an edit"),
+        }.get(rule, rule)
+
+    def status_text(self, status: str) -> str:
+        return {"open": self.tr("Open"), "accepted": self.tr("Accepted"),
+                "restored": self.tr("Restored")}.get(status, status)
+
+    def who_text(self, who: Any) -> str:
+        text = "" if who is None else str(who)
+        if text == "shared project":
+            return self.tr("the shared project")
+        if text == "deleted":
+            return self.tr("deleted")
+        if text.endswith(" (this sync)"):
+            return text[: -len(" (this sync)")] + " " + self.tr("(this sync)")
+        return text
+
+    def value_text(self, table: str, column: str, stored: Any) -> str:
+        """A stored conflict value as people read it."""
+        try:
+            v = decode_value(stored)
+        except (ValueError, TypeError):
+            return str(stored)
+        if v is None:
+            return ""
+        if isinstance(v, (bytes, bytearray)):
+            return self.tr("<%1 bytes>").replace("%1", str(len(v)))
+        lang = i18n.current()
+        if column == "status" and table == "finding":
+            return title(FINDING_STATUS_TITLES, v, lang)
+        if column == "status" and table == "assignment":
+            return title(TASK_STATUS_TITLES, v, lang)
+        if column == "category" and table == "finding":
+            return title(CATEGORY_TITLES, v, lang)
+        if column == "kind" and table == "assignment":
+            return title(KIND_TITLES, v, lang)
+        if column == "role" and table == "inspector":
+            return title(ROLE_TITLES, v, lang)
+        if isinstance(v, bool):
+            return self.tr("yes") if v else self.tr("no")
+        if isinstance(v, str) and len(v) >= 20 and v[4:5] == "-" and v.endswith("Z"):
+            return beijing_time(v)
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return value_title(v) if isinstance(v, str) else str(v)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync conflicts"))
+        self.filter_label.setText(self.tr("Show:"))
+        self.status_filter.setItemText(0, self.tr("Open conflicts"))
+        self.status_filter.setItemText(1, self.tr("All conflicts"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Time"), self.tr("Table"), self.tr("Field"), self.tr("Kept value"), self.tr("Overridden value"),
+            self.tr("Kept from"), self.tr("Overridden from"), self.tr("Rule"), self.tr("Status")])
+        self.accept_button.setText(self.tr("&Accept"))
+        self.accept_button.setToolTip(self.tr("The kept value stays; the conflict is closed"))
+        self.restore_button.setText(self.tr("&Restore overridden value"))
+        self.restore_button.setToolTip(self.tr("Put the overridden value back (an edit you can undo)"))
+        self._fill_table()
+
+    # --- reading ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the conflicts again (keeps the selected one when it is still listed)."""
+        path = self.controller.path
+        frame = pd.DataFrame()
+        if path is not None:
+            try:
+                frame = conflicts(path, status=self.status_filter.currentData())
+            except Exception as exc:  # noqa: BLE001 - an old or damaged project: an empty list
+                log.info("reading sync conflicts of %s failed: %s", path, exc)
+                frame = pd.DataFrame()
+        self.frame = frame
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        keep = self.selected_uuid()
+        t = self.table
+        t.blockSignals(True)
+        t.clearContents()
+        t.setRowCount(len(self.frame))
+        select = -1
+        for r, row in enumerate(self.frame.to_dict("records") if len(self.frame) else []):
+            table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
+            kept = self.value_text(table, column, row.get("kept_value"))
+            if row.get("kept_value") is None and row.get("kept_by") == "deleted":
+                kept = self.tr("(row deleted)")
+            other = self.value_text(table, column, row.get("other_value"))
+            texts = [
+                beijing_time(row.get("at")),
+                layer_title(table),
+                field_title(table, column) if column != "*" else self.tr("(whole row)"),
+                kept,
+                other,
+                self.who_text(row.get("kept_by")),
+                self.who_text(row.get("other_by")),
+                self.rule_text(str(row.get("rule") or "")),
+                self.status_text(str(row.get("status") or "")),
+            ]
+            for c, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if c in (3, 4) and text:
+                    item.setToolTip(text)
+                t.setItem(r, c, item)
+            t.item(r, 0).setData(UUID_ROLE, row["uuid"])
+            t.item(r, 0).setData(STATUS_ROLE, row.get("status"))
+            t.item(r, 0).setToolTip(beijing_time(row.get("at"), "%Y-%m-%d %H:%M:%S"))
+            t.item(r, 1).setToolTip(str(row.get("row_uuid") or ""))
+            if row.get("status") == "open":
+                t.item(r, 8).setForeground(QBrush(QColor("#c62828")))
+            if row["uuid"] == keep:
+                select = r
+        if select >= 0:
+            t.selectRow(select)
+        t.blockSignals(False)
+        t.resizeColumnsToContents()
+        n = len(self.frame)
+        self.count.setText(self.tr("%n conflict(s)", "", n))
+        self._update_buttons()
+
+    def selected_uuid(self) -> Optional[str]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return item.data(UUID_ROLE) if item is not None else None
+
+    def selected_status(self) -> Optional[str]:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return item.data(STATUS_ROLE) if item is not None else None
+
+    def select_conflict(self, uuid: str) -> bool:
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(UUID_ROLE) == uuid:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def may_review(self) -> bool:
+        actor = self.controller.actor
+        return actor is not None and actor.role in REVIEWERS
+
+    def _update_buttons(self) -> None:
+        ok = self.may_review() and self.selected_status() == "open" and not self.controller.busy
+        self.accept_button.setEnabled(ok)
+        self.restore_button.setEnabled(ok)
+
+    # --- reviewing ------------------------------------------------------------------------------------
+    def review(self, action: str) -> None:
+        """Accept the selected conflict or restore its overridden value (an undoable edit)."""
+        uuid = self.selected_uuid()
+        if uuid is None or not self.may_review() or self.selected_status() != "open":
+            return
+        self.accept_button.setEnabled(False)
+        self.restore_button.setEnabled(False)
+        self.controller.run(review_conflict, uuid, action)
