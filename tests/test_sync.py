@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -388,3 +389,29 @@ def test_cli_checkout_sync_and_conflicts(office, tmp_path, capsys):
     assert "0 conflict(s)" in capsys.readouterr().out
     assert main(["sync", str(tmp_path / "nothing.gpkg")]) == 2
     assert "not a working copy" in capsys.readouterr().err
+
+
+def test_syncs_compare_only_the_tables_that_changed(office):
+    """Triggers record which tables a laptop edited; sync_log says which tables each sync changed."""
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a, b = laptop("a", sup.name), laptop("b", actor(shared, "supervisor", 1).name)
+    assert engine.dirty_tables(a) == set()
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+    assert engine.dirty_tables(a) == {"assignment", "audit_log"}
+    sync(a)
+    assert engine.dirty_tables(a) == set()
+    with closing(sqlite3.connect(shared)) as con:
+        tables = con.execute("SELECT tables_changed FROM sync_log").fetchone()[0]
+    assert set(json.loads(tables)) == {"assignment", "audit_log", "sync_log"}
+    # an edit made outside GridWatch (a script) is tracked by the triggers as well
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    with closing(connect_readwrite(b)) as con, transaction(con):
+        con.execute("UPDATE mine SET operator = '某矿业公司' WHERE fid = 1")
+    assert engine.dirty_tables(b) == {"mine"}
+    report = sync(b)
+    assert report.sent == 1 and report.received == 2  # a's task and its audit row came in
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "某矿业公司"
+        assert con.execute("SELECT COUNT(*) FROM assignment").fetchone()[0] == 1

@@ -224,6 +224,7 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("conflicts", "INTEGER", "冲突", "Conflicts"),
                 _t("refused", "INTEGER", "拒绝", "Refused"),
                 _t("details", "TEXT", "说明", "Details"),
+                _t("tables_changed", "TEXT", "变更的表", "Tables changed"),
             ),
             indexed=("at",),
         ),

@@ -140,6 +140,77 @@ def _geodiff():  # type: ignore[no-untyped-def]
     return pygeodiff.GeoDiff()
 
 
+def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
+    """A pygeodiff context that compares only ``tables`` (all but the local tracking table if None)."""
+    gd = _geodiff()
+    if tables is None:
+        gd.set_tables_to_skip([DIRTY_TABLE])
+    else:
+        gd.set_tables_to_include(sorted(tables - {DIRTY_TABLE}) or [SYNC_LOG])
+    return gd
+
+
+# --- change tracking: which tables a working copy changed since its last sync ----------------------
+
+#: Local-only table filled by triggers: the tables edited since the last sync.  Diffing only those
+#: (and the tables other syncs changed, from ``sync_log.tables_changed``) keeps a sync of a few
+#: edits from comparing a million fire points row by row.
+DIRTY_TABLE = "gridwatch_sync_dirty"
+SYNC_LOG = "sync_log"
+
+
+def _data_tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name != ? ORDER BY 1",
+                                      (DIRTY_TABLE,))]
+
+
+def install_tracking(path: Path) -> None:
+    """Create the tracking table and its triggers in a working copy (idempotent)."""
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        con.execute("CREATE TABLE IF NOT EXISTS " + DIRTY_TABLE + " (table_name TEXT PRIMARY KEY)")
+        tables = sqlite_tables(con)
+        for t in _data_tables(con):
+            qt = quote_ident(t, tables)
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                name = '"' + ("gw_dirty_" + op.lower() + "_" + t).replace('"', '""') + '"'
+                literal = "'" + t.replace("'", "''") + "'"
+                con.execute("CREATE TRIGGER IF NOT EXISTS " + name + " AFTER " + op + " ON " + qt + " BEGIN "
+                            "INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (" + literal + "); END")
+
+
+def dirty_tables(path: Path) -> Optional[set[str]]:
+    """Tables a working copy changed since its last sync, or None if it does not track them."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is None:
+            return None
+        n_triggers = con.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                                 "'gw_dirty_%'").fetchone()[0]
+        if n_triggers < 3 * len(_data_tables(con)):
+            return None  # a table without its triggers: cannot trust the record
+        return {r[0] for r in con.execute("SELECT table_name FROM " + DIRTY_TABLE)}
+
+
+def _clear_dirty(path: Path) -> None:
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is not None:
+            con.execute("DELETE FROM " + DIRTY_TABLE)
+
+
+def _their_tables(base: Path, theirs: Path) -> Optional[set[str]]:
+    """Tables other syncs changed since our base (from their sync_log rows); None if unknown."""
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b:
+        known = {r[0] for r in b.execute("SELECT uuid FROM sync_log")}
+    out: set[str] = {SYNC_LOG}
+    with closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t:
+        for uuid, tables in t.execute("SELECT uuid, tables_changed FROM sync_log"):
+            if uuid in known:
+                continue
+            if not tables:
+                return None
+            out |= set(json.loads(tables))
+    return out
+
+
 # --- check out ----------------------------------------------------------------------------------
 
 
@@ -174,6 +245,8 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _copy_durably(base, lp)
+    install_tracking(lp)
+    _clear_dirty(lp)
     _write_json(folder / "state.json", {"version": STATE_VERSION, "shared": str(sp), "user": user,
                                         "fingerprint": fingerprint, "checked_out": _now_text(),
                                         "last_sync": None, "pending": None})
@@ -216,9 +289,12 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in con.execute("PRAGMA table_info(" + quote_ident(table, sqlite_tables(con)) + ")")]
 
 
-def list_changes(base: Path, modified: Path, work: Path) -> list[Change]:
-    """The changes base -> modified as :class:`Change` records (column names resolved)."""
-    gd = _geodiff()
+def list_changes(base: Path, modified: Path, work: Path, tables: Optional[set[str]] = None) -> list[Change]:
+    """The changes base -> modified as :class:`Change` records (column names resolved).
+
+    ``tables``: only these (the tables known to have changed), None for all.
+    """
+    gd = _geodiff_for(tables)
     diff = work / f"{_uuid.uuid4().hex}.diff"
     gd.create_changeset(str(base), str(modified), str(diff))
     if not gd.has_changes(str(diff)):
@@ -475,7 +551,8 @@ def sync(
         local_fp = _fingerprint(lp)
         base = folder / "base.gpkg"
         person = _person(ours, user)
-        changes = list_changes(base, ours, work)
+        mine_tables = dirty_tables(ours)
+        changes = list_changes(base, ours, work, mine_tables)
         refused: list[Change] = []
         with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
             reasons = [(c, refusal(c, person, b, o)) for c in changes]
@@ -504,18 +581,24 @@ def sync(
                 theirs = work / "theirs.gpkg"
                 shutil.copyfile(shared, theirs)
                 _integrity(theirs, shared)
-                report.received = _changes_count(base, theirs, work)
+                report.received = _received(base, theirs)
             steps.report(1.0)
 
             steps.start("merge", "merging")
             merged = folder / "pending.gpkg"
             shutil.copyfile(ours, merged)
             sync_uuid = str(_uuid.uuid4())
+            sent_tables = {c.table for c in changes if not any(c is r for r in refused)}
             if theirs != base:
                 conflicts = work / "conflicts.json"
-                _geodiff().rebase(str(base), str(theirs), str(merged), str(conflicts))
+                theirs_tables = _their_tables(base, theirs)
+                scope = None if mine_tables is None or theirs_tables is None else mine_tables | theirs_tables
+                _geodiff_for(scope).rebase(str(base), str(theirs), str(merged), str(conflicts))
                 report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, base)
-            _log_sync(merged, sync_uuid, user, report)
+                if report.conflicts:
+                    sent_tables.add("sync_conflict")
+            _log_sync(merged, sync_uuid, user, report, sent_tables | {SYNC_LOG})
+            _clear_dirty(merged)
             steps.report(1.0)
             if cancel is not None and cancel.cancelled:
                 raise Cancelled("sync cancelled; nothing was sent")
@@ -564,6 +647,15 @@ def _integrity(copy: Path, shared: Path) -> None:
         raise SyncError(f"{shared}: the shared project is damaged ({ok}); nothing was changed")
 
 
+def _received(base: Path, theirs: Path) -> int:
+    """Changes others sent since our base: their syncs' logged counts (no second full diff)."""
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b:
+        known = {r[0] for r in b.execute("SELECT uuid FROM sync_log")}
+    with closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t:
+        rows = t.execute("SELECT uuid, sent FROM sync_log").fetchall()
+    return int(sum((sent or 0) for uuid, sent in rows if uuid not in known))
+
+
 def _changes_count(a: Path, b: Path, work: Path) -> int:
     gd = _geodiff()
     diff = work / f"{_uuid.uuid4().hex}.diff"
@@ -571,12 +663,13 @@ def _changes_count(a: Path, b: Path, work: Path) -> int:
     return int(gd.changes_count(str(diff)))
 
 
-def _log_sync(merged: Path, sync_uuid: str, user: str, report: SyncReport) -> None:
+def _log_sync(merged: Path, sync_uuid: str, user: str, report: SyncReport, tables: set[str]) -> None:
     with closing(connect_readwrite(merged)) as con, transaction(con):
-        con.execute("INSERT INTO sync_log (uuid, at, user_name, host, sent, received, conflicts, refused, details) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO sync_log (uuid, at, user_name, host, sent, received, conflicts, refused, details, "
+                    "tables_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (sync_uuid, _now_text(), user, socket.gethostname(), report.sent, report.received,
-                     report.conflicts, report.refused, "; ".join(report.messages[:5]) or None))
+                     report.conflicts, report.refused, "; ".join(report.messages[:5]) or None,
+                     json.dumps(sorted(tables))))
 
 
 def _finish(lp: Path, state: dict) -> None:
@@ -590,6 +683,7 @@ def _finish(lp: Path, state: dict) -> None:
         if unchanged and p.get("fast"):
             # nobody else synced: the laptop already holds everything but this sync's log row
             _copy_log_row(pending, lp, p["sync_uuid"])
+            _clear_dirty(lp)
         elif unchanged:
             _copy_durably(pending, lp)
         else:
@@ -598,7 +692,8 @@ def _finish(lp: Path, state: dict) -> None:
                 mine = work / "local.gpkg"
                 _snapshot(lp, mine)
                 # local = merged + (local - what was sent): refused edits stay, nothing is lost
-                _geodiff().rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
+                _geodiff_for(None).rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
+                _mark_all_dirty(mine)  # what is left on the laptop (refused, edited meanwhile) is unsent
                 _copy_durably(mine, lp)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -610,6 +705,13 @@ def _finish(lp: Path, state: dict) -> None:
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
+
+
+def _mark_all_dirty(path: Path) -> None:
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is not None:
+            con.executemany("INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (?)",
+                            [(t,) for t in _data_tables(con)])
 
 
 def _copy_log_row(src: Path, dst: Path, sync_uuid: str) -> None:

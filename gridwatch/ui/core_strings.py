@@ -211,5 +211,6 @@ def _strings() -> None:  # never called: lupdate reads the literals below
     QCoreApplication.translate('Fields:sync_log', 'Conflicts')
     QCoreApplication.translate('Fields:sync_log', 'Refused')
     QCoreApplication.translate('Fields:sync_log', 'Details')
+    QCoreApplication.translate('Fields:sync_log', 'Tables changed')
     QCoreApplication.translate('Fields:gridwatch_meta', 'Key')
     QCoreApplication.translate('Fields:gridwatch_meta', 'Value')

@@ -957,12 +957,12 @@
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -1195,6 +1195,11 @@
             <location filename="../../gridwatch/ui/core_strings.py" line="213" />
             <source>Details</source>
             <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <source>Tables changed</source>
+            <translation>变更的表</translation>
         </message>
     </context>
     <context>
