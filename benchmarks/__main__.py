@@ -25,8 +25,15 @@ def _schema(path) -> int:
     import sqlite3
     from contextlib import closing
 
+    from gridwatch.layers import LAYERS
+    from gridwatch.storage.schema import WORKFLOW_TABLES
+
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         row = con.execute("SELECT value FROM gridwatch_meta WHERE key = 'schema_version'").fetchone()
+        for name, spec in list(LAYERS.items()) + list(WORKFLOW_TABLES.items()):
+            cols = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+            if not set(spec.field_names) <= cols:
+                return -1  # made by a development version of this schema: regenerate
     return int(row[0]) if row else 0
 
 

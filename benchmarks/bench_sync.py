@@ -41,9 +41,19 @@ def edit(path, ids, status):
         with transaction(c):
             c.executemany("UPDATE fire_point SET status = ? WHERE fid = ?", [(status, i) for i in ids])
 
-edit(b, fids[1::2], "no_burning")
-sync(b)
-edit(a, fids[0::2], "burning_confirmed")
+def one_edit(path, sql):
+    with connect_readwrite(path) as c:
+        with transaction(c):
+            c.execute(sql)
+
+if n == 1:  # a day's single correction on each laptop: a mine's operator, a site's dust grade
+    one_edit(b, "UPDATE mine SET operator = 'B' WHERE fid = 1")
+    sync(b)
+    one_edit(a, "UPDATE construction_site SET dust_grade = 'A' WHERE fid = 1")
+else:  # a season's bulk of fire-point check results on each laptop
+    edit(b, fids[1::2], "no_burning")
+    sync(b)
+    edit(a, fids[0::2], "burning_confirmed")
 base = a.parent / (".p.gpkg.sync") / "base.gpkg"
 # raw pygeodiff on copies of the same files (same run)
 raw = root / "raw"; raw.mkdir()
