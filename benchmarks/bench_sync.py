@@ -47,9 +47,9 @@ def one_edit(path, sql):
             c.execute(sql)
 
 if n == 1:  # a day's single correction on each laptop: a mine's operator, a site's dust grade
-    one_edit(b, "UPDATE mine SET operator = 'B' WHERE fid = 1")
+    one_edit(b, "UPDATE mine SET operator = 'B-' || COALESCE(operator, '') WHERE fid = 1")
     sync(b)
-    one_edit(a, "UPDATE construction_site SET dust_grade = 'A' WHERE fid = 1")
+    one_edit(a, "UPDATE construction_site SET dust_grade = CASE dust_grade WHEN 'A' THEN 'B' ELSE 'A' END WHERE fid = 1")
 else:  # a season's bulk of fire-point check results on each laptop
     edit(b, fids[1::2], "no_burning")
     sync(b)
@@ -58,6 +58,7 @@ base = a.parent / (".p.gpkg.sync") / "base.gpkg"
 # raw pygeodiff on copies of the same files (same run)
 raw = root / "raw"; raw.mkdir()
 gd = pygeodiff.GeoDiff()
+gd.set_tables_to_skip(["gridwatch_sync_dirty"])  # GridWatch's local change tracking
 shutil.copyfile(a, raw / "mine.gpkg"); shutil.copyfile(shared, raw / "theirs.gpkg")
 t0 = time.perf_counter()
 gd.create_changeset(str(base), str(raw / "mine.gpkg"), str(raw / "mine.diff"))
