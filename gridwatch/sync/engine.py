@@ -504,7 +504,7 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
                               + ", ".join(quote_ident(c, cols) + " = ?" for c in names) + " WHERE fid = ?",
                               [keep[c] for c in names] + [fid])
                 for col in changed:
-                    if keep.get(col) == lose.get(col):
+                    if keep.get(col) == lose.get(col) or col in _BOOKKEEPING:
                         continue
                     m.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, table, row_uuid, col,
                                                  _json_value(keep.get(col)), _json_value(lose.get(col)),
@@ -513,6 +513,9 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
                     n += 1
     return n
 
+
+#: Columns that change with every edit: settled like the rest, not worth a reviewer's time.
+_BOOKKEEPING = {"updated_at"}
 
 _CONFLICT_INSERT = ("INSERT INTO sync_conflict (uuid, sync_uuid, at, table_name, row_uuid, column_name, kept_value, "
                     "other_value, kept_by, other_by, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
