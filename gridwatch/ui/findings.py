@@ -69,6 +69,7 @@ from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..storage.workflow import change_finding, edit_finding, record_finding
 from . import i18n
 from .texts import field_title
+from .workflow import PendingEdit, error_label
 
 __all__ = [
     "FindingsPanel",
@@ -215,6 +216,11 @@ def _qdate(d: _dt.date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
+def _changes(edit: Edit, finding_uuid: str) -> bool:
+    """Whether ``edit`` writes the finding ``finding_uuid``."""
+    return any(c.table == "finding" and c.uuid == finding_uuid for c in edit.changes)
+
+
 class _SortItem(QTableWidgetItem):
     """A table cell that sorts by its :data:`SORT_ROLE` value (times, numbers) rather than its text."""
 
@@ -267,12 +273,7 @@ class _PhotoPicker:
         self.photos = []
         self.photo_flags_list = []
         self.photo_list = _photo_list(list_name)
-        self.photo_error = QLabel()
-        self.photo_error.setObjectName(error_name)
-        self.photo_error.setStyleSheet(_ERROR_STYLE)
-        self.photo_error.setWordWrap(True)
-        self.photo_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.photo_error.hide()
+        self.photo_error = error_label(error_name)
         self.add_photos_button = QPushButton()
         self.add_photos_button.setObjectName(button_name)
         self.add_photos_button.clicked.connect(self.choose_photos)
@@ -426,7 +427,6 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         self.finding = dict(finding)
         self.uuid = str(finding["uuid"])
         self.action = action
-        self._pending = False
         self._cell = None
 
         self.summary = QLabel()
@@ -480,12 +480,10 @@ class FindingActionDialog(QDialog, _PhotoPicker):
             self.confirm.setWordWrap(True)
             form.addRow(self.confirm)
         if action != "rectify":
-            self.photo_error = QLabel()
-            self.photo_error.setObjectName("actionError")
-            self.photo_error.setStyleSheet(_ERROR_STYLE)
-            self.photo_error.setWordWrap(True)
-            self.photo_error.setTextFormat(Qt.TextFormat.PlainText)
-            self.photo_error.hide()
+            self.photo_error = error_label("actionError")
+        self._waiting = PendingEdit(controller, self,
+                                    lambda edit: edit.action == self.action and _changes(edit, self.uuid),
+                                    self.photo_error, self._update_ok)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.setObjectName("actionButtons")
@@ -576,7 +574,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         return True
 
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(self.is_complete() and not self._pending)
+        self.ok_button.setEnabled(self.is_complete() and not self._waiting.active)
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``change_finding`` for what is filled in."""
@@ -600,39 +598,12 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         self.submit()
 
     def submit(self) -> None:
-        if not self.is_complete() or self._pending:
+        if not self.is_complete() or self._waiting.active:
             return
-        self._pending = True
+        self._waiting.start()
         self._update_ok()
         self.photo_error.hide()
-        self.controller.changed.connect(self._on_changed)
-        self.controller.failed.connect(self._on_failed)
         self.controller.run(change_finding, self.uuid, self.action, **self.arguments())
-
-    def _stop_waiting(self) -> None:
-        if self._pending:
-            self.controller.changed.disconnect(self._on_changed)
-            self.controller.failed.disconnect(self._on_failed)
-        self._pending = False
-
-    def _on_changed(self, edit: Edit) -> None:
-        if not self._pending:
-            return
-        if edit.action == self.action and any(c.table == "finding" and c.uuid == self.uuid for c in edit.changes):
-            self._stop_waiting()
-            super().accept()  # the edit is applied: close
-
-    def _on_failed(self, message: str) -> None:
-        if not self._pending:
-            return
-        self._stop_waiting()
-        self.photo_error.setText(message)
-        self.photo_error.show()
-        self._update_ok()
-
-    def done(self, result: int) -> None:
-        self._stop_waiting()
-        super().done(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1275,7 +1246,6 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.longitude = float(longitude)
         self.latitude = float(latitude)
         self.recorded_uuid: Optional[str] = None
-        self._pending = False
         self._window = self._task_window()
 
         self.category = QComboBox()
@@ -1324,12 +1294,10 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.deadline_enabled.toggled.connect(self.deadline.setEnabled)
         self.party = QLineEdit()
         self.party.setObjectName("findingParty")
-        self.error = QLabel()
-        self.error.setObjectName("findingError")
-        self.error.setStyleSheet(_ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
+        self.error = error_label("findingError")
+        self._waiting = PendingEdit(controller, self,
+                                    lambda edit: edit.action == "create" and bool(edit.created("finding")),
+                                    self.error, lambda: self.ok_button.setEnabled(True), self._recorded)
 
         self.labels = {k: QLabel() for k in ("category", "severity", "description", "location", "photos",
                                              "deadline", "party")}
@@ -1462,42 +1430,17 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.submit()
 
     def submit(self) -> None:
-        if self._pending:
+        if self._waiting.active:
             return
-        self._pending = True
+        self._waiting.start()
         self.ok_button.setEnabled(False)
         self.error.hide()
-        self.controller.changed.connect(self._on_changed)
-        self.controller.failed.connect(self._on_failed)
         self.controller.run(record_finding, **self.arguments())
 
-    def _stop_waiting(self) -> None:
-        if self._pending:
-            self.controller.changed.disconnect(self._on_changed)
-            self.controller.failed.disconnect(self._on_failed)
-        self._pending = False
-
-    def _on_changed(self, edit: Edit) -> None:
-        if not self._pending:
-            return
-        created = edit.created("finding")
-        if edit.action == "create" and created:
-            self._stop_waiting()
-            self.recorded_uuid = created[0]
-            self.findingRecorded.emit(created[0])
-            super().accept()  # the edit is applied: close
-
-    def _on_failed(self, message: str) -> None:
-        if not self._pending:
-            return
-        self._stop_waiting()
-        self.error.setText(message)
-        self.error.show()
-        self.ok_button.setEnabled(True)
-
-    def done(self, result: int) -> None:
-        self._stop_waiting()
-        super().done(result)
+    def _recorded(self, edit: Edit) -> None:
+        self.recorded_uuid = edit.created("finding")[0]
+        self.findingRecorded.emit(self.recorded_uuid)
+        super().accept()  # the edit is applied: close
 
 
 # --------------------------------------------------------------------------------------------
@@ -1517,7 +1460,6 @@ class FindingEditDialog(QDialog):
         self.controller = controller
         self.finding = dict(finding)
         self.uuid = str(finding["uuid"])
-        self._pending = False
         self.category = QComboBox()
         self.category.setObjectName("editCategory")
         for code in FINDING_CATEGORIES:
@@ -1545,12 +1487,10 @@ class FindingEditDialog(QDialog):
         self.deadline.setDate(_qdate(known) if known else QDate.currentDate().addDays(7))
         self.deadline.setEnabled(known is not None)
         self.deadline_enabled.toggled.connect(self.deadline.setEnabled)
-        self.error = QLabel()
-        self.error.setObjectName("editError")
-        self.error.setStyleSheet(_ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
+        self.error = error_label("editError")
+        self._waiting = PendingEdit(controller, self,
+                                    lambda edit: edit.action == "edit" and _changes(edit, self.uuid),
+                                    self.error, self._update_ok)
         self.labels = {k: QLabel() for k in ("category", "severity", "description", "deadline", "party")}
         form = QFormLayout()
         form.addRow(self.labels["category"], self.category)
@@ -1620,40 +1560,14 @@ class FindingEditDialog(QDialog):
         return out
 
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(bool(self.changes()) and not self._pending)
+        self.ok_button.setEnabled(bool(self.changes()) and not self._waiting.active)
 
     def accept(self) -> None:
         """OK: save the corrections; the dialog closes once the controller reports them applied."""
         changes = self.changes()
-        if not changes or self._pending:
+        if not changes or self._waiting.active:
             return
-        self._pending = True
+        self._waiting.start()
         self._update_ok()
         self.error.hide()
-        self.controller.changed.connect(self._on_changed)
-        self.controller.failed.connect(self._on_failed)
         self.controller.run(edit_finding, self.uuid, **changes)
-
-    def _stop_waiting(self) -> None:
-        if self._pending:
-            self.controller.changed.disconnect(self._on_changed)
-            self.controller.failed.disconnect(self._on_failed)
-        self._pending = False
-
-    def _on_changed(self, edit: Edit) -> None:
-        if self._pending and edit.action == "edit" and any(c.table == "finding" and c.uuid == self.uuid
-                                                           for c in edit.changes):
-            self._stop_waiting()
-            super().accept()  # the edit is applied: close
-
-    def _on_failed(self, message: str) -> None:
-        if not self._pending:
-            return
-        self._stop_waiting()
-        self.error.setText(message)
-        self.error.show()
-        self._update_ok()
-
-    def done(self, result: int) -> None:
-        self._stop_waiting()
-        super().done(result)

@@ -36,13 +36,13 @@ from ..model.titles import ROLE_TITLES, title
 from ..storage.edits import Edit
 from ..storage.workflow import save_person, set_cell_inspector
 from . import i18n
+from .workflow import PendingEdit, error_label
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 
 #: Item data role holding a person's uuid (column 0 of the people table).
 UUID_ROLE = Qt.ItemDataRole.UserRole
 ROLES = ("inspector", "supervisor", "admin")
-_ERROR_STYLE = "color: #c62828;"
 
 
 def _text(value: Any) -> str:
@@ -60,16 +60,6 @@ def _active(value: Any) -> bool:
         return float(text) != 0
     except ValueError:
         return text.lower() not in ("false", "no")
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(_ERROR_STYLE)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
-    return label
 
 
 class PersonForm(QDialog):
@@ -106,7 +96,7 @@ class PersonForm(QDialog):
         self.active = QCheckBox()
         self.active.setObjectName("personActive")
         self.active.setChecked(_active(self.person.get("active")) if self.person else True)
-        self.error = _error_label("personError")
+        self.error = error_label("personError")
         self.labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
         for label, widget in zip(self.labels, (self.name, self.role, self.phone, self.township)):
@@ -187,7 +177,6 @@ class PeopleDialog(QDialog):
         self.townships = [(str(c), str(n)) for c, n in townships]
         self._township_names = dict(self.townships)
         self.form: Optional[PersonForm] = None
-        self._pending = False
         self._listening = False
 
         self.table = QTableWidget(0, 6)
@@ -213,7 +202,9 @@ class PeopleDialog(QDialog):
         self.hint = QLabel()
         self.hint.setObjectName("peopleHint")
         self.hint.setWordWrap(True)
-        self.error = _error_label("peopleError")
+        self.error = error_label("peopleError")
+        self._waiting = PendingEdit(controller, self, lambda edit: any(c.table == "inspector" for c in edit.changes),
+                                    self.error, self._refused, self._saved)
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.close_buttons.rejected.connect(self.reject)
 
@@ -310,7 +301,7 @@ class PeopleDialog(QDialog):
     def _update_buttons(self) -> None:
         admin = self.may_change()
         person = self.selected_person()
-        free = admin and not self._pending and not getattr(self.controller, "busy", False)
+        free = admin and not self._waiting.active and not getattr(self.controller, "busy", False)
         self.hint.setVisible(not admin)
         self.add_button.setEnabled(free)
         self.edit_button.setEnabled(free and person is not None)
@@ -344,7 +335,7 @@ class PeopleDialog(QDialog):
                     "active": False, "person_uuid": str(person["uuid"])})
 
     def _save(self, values: dict[str, Any]) -> None:
-        self._pending = True
+        self._waiting.start()
         self.error.hide()
         self._update_buttons()
         self.controller.run(save_person, **values)
@@ -353,8 +344,7 @@ class PeopleDialog(QDialog):
         if on == self._listening:
             return
         self._listening = on
-        signals = ((self.controller.changed, self._on_changed), (self.controller.failed, self._on_failed),
-                   (self.controller.userChanged, self.fill))
+        signals = ((self.controller.changed, self._on_changed), (self.controller.userChanged, self.fill))
         for signal, slot in signals:
             if on:
                 signal.connect(slot)
@@ -362,25 +352,20 @@ class PeopleDialog(QDialog):
                 signal.disconnect(slot)
 
     def _on_changed(self, edit: Edit) -> None:
-        if self._pending and any(c.table == "inspector" for c in edit.changes):
-            self._pending = False
-            created = edit.created("inspector")
-            if self.form is not None and self.form.pending:
-                self.form.saved()
+        if not self._waiting.awaits(edit):  # the saved edit goes to _saved
             self.fill()
-            if created:
-                self.select_person(created[0])
-            return
-        self.fill()
 
-    def _on_failed(self, message: str) -> None:
-        if not self._pending:
-            return
-        self._pending = False
-        self.error.setText(message)
-        self.error.show()
+    def _saved(self, edit: Edit) -> None:
+        created = edit.created("inspector")
         if self.form is not None and self.form.pending:
-            self.form.show_error(message)
+            self.form.saved()
+        self.fill()
+        if created:
+            self.select_person(created[0])
+
+    def _refused(self) -> None:
+        if self.form is not None and self.form.pending:
+            self.form.show_error(self.error.text())
         self._update_buttons()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
@@ -390,7 +375,6 @@ class PeopleDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._listen(False)
-        self._pending = False
         super().done(result)
 
 
@@ -402,7 +386,6 @@ class CellInspectorDialog(QDialog):
         self.setObjectName("cellInspectorDialog")
         self.controller = controller
         self.cell_codes = list(dict.fromkeys(str(c) for c in cell_codes))
-        self._pending = False
         self.label = QLabel()
         self.label.setObjectName("cellInspectorLabel")
         self.combo = QComboBox()
@@ -412,7 +395,9 @@ class CellInspectorDialog(QDialog):
             active = people[(people["role"] == "inspector") & (people["active"].fillna(1) != 0)]
             for p in active.sort_values("name").to_dict("records"):
                 self.combo.addItem("", str(p["uuid"]))
-        self.error = _error_label("cellInspectorError")
+        self.error = error_label("cellInspectorError")
+        self._waiting = PendingEdit(controller, self, lambda edit: any(c.table == "grid_cell" for c in edit.changes),
+                                    self.error, self._update_ok)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.setObjectName("cellInspectorButtons")
         self.buttons.accepted.connect(self.accept)
@@ -458,39 +443,14 @@ class CellInspectorDialog(QDialog):
         super().changeEvent(event)
 
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(not self._refusal and not self._pending)
+        self.ok_button.setEnabled(not self._refusal and not self._waiting.active)
 
     def accept(self) -> None:
         """OK: give the cells; the dialog closes once the edit is applied."""
         uid = self.combo.currentData()
-        if self._refusal or self._pending or uid is None:
+        if self._refusal or self._waiting.active or uid is None:
             return
-        self._pending = True
+        self._waiting.start()
         self._update_ok()
         self.error.hide()
-        self.controller.changed.connect(self._on_changed)
-        self.controller.failed.connect(self._on_failed)
         self.controller.run(set_cell_inspector, self.cell_codes, str(uid))
-
-    def _stop_waiting(self) -> None:
-        if self._pending:
-            self.controller.changed.disconnect(self._on_changed)
-            self.controller.failed.disconnect(self._on_failed)
-        self._pending = False
-
-    def _on_changed(self, edit: Edit) -> None:
-        if self._pending and any(c.table == "grid_cell" for c in edit.changes):
-            self._stop_waiting()
-            super().accept()
-
-    def _on_failed(self, message: str) -> None:
-        if not self._pending:
-            return
-        self._stop_waiting()
-        self.error.setText(message)
-        self.error.show()
-        self._update_ok()
-
-    def done(self, result: int) -> None:
-        self._stop_waiting()
-        super().done(result)

@@ -3,7 +3,8 @@
 Every workflow write goes through :meth:`WorkflowController.run`: the core function runs on a
 worker thread (the window stays responsive while photos are read and rows written), then the
 applied :class:`~gridwatch.storage.edits.Edit` is pushed on the undo stack.  Undo and redo call the
-core again, which refuses them if the rows changed meanwhile.
+core again, which refuses them if the rows changed meanwhile.  A dialog that makes an edit waits
+for it with a :class:`PendingEdit` and shows a refusal in an :func:`error_label`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pandas as pd
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QDialog, QLabel
 
 from ..errors import GridWatchError
 from ..model.lifecycle import allowed_actions
@@ -222,3 +224,64 @@ class WorkflowController(QObject):
         if self._people_touched(applied):
             self.reload_people()
         self.changed.emit(applied)
+
+
+def error_label(name: str) -> QLabel:
+    """The hidden red label, named ``name``, in which a dialog shows why an edit was refused."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
+class PendingEdit(QObject):
+    """The edit a dialog made through the controller: the dialog stays open until *this* edit is applied.
+
+    :meth:`start` listens to the controller; call it before ``controller.run``, which may refuse at
+    once.  The first applied edit that ``matches`` ends the wait and goes to ``on_applied`` (by
+    default the dialog closes).  A refusal ends it too: the message is shown in ``error``, then
+    ``on_refused`` runs (it enables OK again).  Closing the dialog ends the wait.
+    """
+
+    def __init__(self, controller: Any, dialog: QDialog, matches: Callable[[Edit], bool], error: QLabel,
+                 on_refused: Callable[[], None], on_applied: Optional[Callable[[Edit], None]] = None) -> None:
+        super().__init__(dialog)
+        self.controller = controller
+        self.active = False
+        self._matches = matches
+        self._error = error
+        self._on_refused = on_refused
+        self._on_applied = on_applied or (lambda _edit: QDialog.accept(dialog))  # not the dialog's own accept (OK)
+        dialog.finished.connect(self.stop)
+
+    def start(self) -> None:
+        if not self.active:
+            self.controller.changed.connect(self._changed)
+            self.controller.failed.connect(self._failed)
+        self.active = True
+
+    def stop(self) -> None:
+        if self.active:
+            self.controller.changed.disconnect(self._changed)
+            self.controller.failed.disconnect(self._failed)
+        self.active = False
+
+    def awaits(self, edit: Edit) -> bool:
+        """Whether ``edit`` is the one waited for."""
+        return self.active and self._matches(edit)
+
+    def _changed(self, edit: Edit) -> None:
+        if self.awaits(edit):
+            self.stop()
+            self._on_applied(edit)
+
+    def _failed(self, message: str) -> None:
+        if not self.active:
+            return
+        self.stop()
+        self._error.setText(message)
+        self._error.show()
+        self._on_refused()
