@@ -30,6 +30,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import stat
 import tempfile
 import uuid as _uuid
 from contextlib import closing
@@ -311,7 +312,8 @@ def list_changes(base: Path, modified: Path, work: Path, tables: Optional[set[st
     """
     gd = _geodiff_for(tables)
     diff = work / f"{_uuid.uuid4().hex}.diff"
-    gd.create_changeset(str(base), str(modified), str(diff))
+    with _geodiff_tmp(work):
+        gd.create_changeset(str(base), str(modified), str(diff))
     if not gd.has_changes(str(diff)):
         return []
     js = diff.with_suffix(".json")
@@ -617,7 +619,8 @@ def sync(
                 conflicts = work / "conflicts.json"
                 theirs_tables = _their_tables(base, theirs)
                 scope = None if mine_tables is None or theirs_tables is None else mine_tables | theirs_tables
-                _geodiff_for(scope).rebase(str(base), str(theirs), str(merged), str(conflicts))
+                with _geodiff_tmp(work):
+                    _geodiff_for(scope).rebase(str(base), str(theirs), str(merged), str(conflicts))
                 report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, base)
                 if report.conflicts:
                     sent_tables.add("sync_conflict")
@@ -636,11 +639,15 @@ def sync(
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "local_fingerprint": local_fp,
                                 "report": report.to_dict(), "fast": fast}
             _write_json(folder / "state.json", state)
+            for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
+                leftover.unlink(missing_ok=True)  # from a sync killed mid-upload (we hold the lock)
+            mode = stat.S_IMODE(shared.stat().st_mode)
             fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
             os.close(fd)
             tmp = Path(tmp_name)
             try:
                 shutil.copyfile(pending, tmp)
+                os.chmod(tmp, mode)  # keep the shared file readable by the others
                 fsync_file(tmp)
                 if not lock.still_mine():
                     raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; "
@@ -703,6 +710,8 @@ def _finish(lp: Path, state: dict) -> None:
     folder = sync_dir(lp)
     pending, sent_state = folder / "pending.gpkg", folder / "pending-sent.gpkg"
     p = state["pending"]
+    if p["stage"] == "uploaded" and _has_log_row(lp, p["sync_uuid"]):
+        p["stage"] = "local_done"  # killed after the laptop was updated, before that was recorded
     if p["stage"] == "uploaded":
         unchanged = _fingerprint(lp) == p["local_fingerprint"] and p["report"]["refused"] == 0
         if unchanged and p.get("fast"):
@@ -720,20 +729,88 @@ def _finish(lp: Path, state: dict) -> None:
             try:
                 mine = work / "local.gpkg"
                 _snapshot(lp, mine)
+                # The merge may have renumbered this laptop's new rows (others inserted rows too):
+                # give them pending's numbers first, so later edits replay on their own rows.
+                _renumber_like(pending, [sent_state, mine])
                 # local = merged + (local - what was sent): refused edits stay, nothing is lost
-                _geodiff_for(None).rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
+                with _geodiff_tmp(work):
+                    _geodiff_for(None).rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
                 _mark_all_dirty(mine)  # what is left on the laptop (refused, edited meanwhile) is unsent
                 _copy_durably(mine, lp)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         p["stage"] = "local_done"
         _write_json(folder / "state.json", state)
-    os.replace(pending, folder / "base.gpkg")
-    _fsync_dir(folder)
+    if pending.exists():
+        os.replace(pending, folder / "base.gpkg")
+        _fsync_dir(folder)
+    # else: killed after the base was replaced, before the state was cleared: only that is left
     sent_state.unlink(missing_ok=True)
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
+
+
+def _has_log_row(path: Path, sync_uuid: str) -> bool:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        return con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (sync_uuid,)).fetchone() is not None
+
+
+def _renumber_like(reference: Path, targets: list[Path]) -> None:
+    """Give rows in ``targets`` the fid their uuid has in ``reference`` (rows are matched by uuid).
+
+    Rows are moved through negative fids so no two ever share one; a target's own new rows that sit
+    on a fid the reference uses move above the reference's largest fid.
+    """
+    with closing(sqlite3.connect(f"file:{reference}?mode=ro", uri=True)) as ref:
+        tables = [r[0] for r in ref.execute("SELECT table_name FROM gpkg_contents")]
+        ref_names = sqlite_tables(ref)
+        maps: dict[str, dict[str, int]] = {}
+        tops: dict[str, int] = {}
+        for t in tables:
+            qt = quote_ident(t, ref_names)
+            if "uuid" not in _columns(ref, t):
+                continue
+            maps[t] = {u: f for f, u in ref.execute("SELECT fid, uuid FROM " + qt)}
+            tops[t] = ref.execute("SELECT COALESCE(MAX(fid), 0) FROM " + qt).fetchone()[0]
+    for path in targets:
+        with closing(connect_readwrite(path)) as con, transaction(con):
+            names = sqlite_tables(con)
+            for t, mapping in maps.items():
+                if t not in names:
+                    continue
+                qt = quote_ident(t, names)
+                rows = con.execute("SELECT fid, uuid FROM " + qt).fetchall()
+                moves = [(f, mapping[u]) for f, u in rows if u in mapping and mapping[u] != f]
+                if not moves:
+                    continue
+                con.executemany("UPDATE " + qt + " SET fid = ? WHERE fid = ?", [(-new, old) for old, new in moves])
+                targets_taken = {new for _, new in moves}
+                top = max(tops[t], con.execute("SELECT COALESCE(MAX(fid), 0) FROM " + qt).fetchone()[0])
+                for (f,) in con.execute("SELECT fid FROM " + qt + " WHERE fid > 0").fetchall():
+                    if f in targets_taken:  # a row of the target's own sits where a reference row goes
+                        top += 1
+                        con.execute("UPDATE " + qt + " SET fid = ? WHERE fid = ?", (top, f))
+                con.execute("UPDATE " + qt + " SET fid = -fid WHERE fid < 0")
+
+
+class _geodiff_tmp:
+    """pygeodiff names its temp files from an unseeded rand(): two syncs on one computer would share
+    them.  Point its TMPDIR at this sync's own work folder while it runs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.value = str(folder) + os.sep  # geodiff prepends TMPDIR without a separator
+        self.old: Optional[str] = None
+
+    def __enter__(self) -> None:
+        self.old = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = self.value
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = self.old
 
 
 def _mark_all_dirty(path: Path) -> None:
