@@ -109,6 +109,13 @@ def _copy_durably(src: Path, dst: Path) -> None:
     _fsync_dir(dst.parent)
 
 
+def _discard(db: Path) -> None:
+    """Delete a working database with its journal: a journal left by a killed sync would otherwise be
+    taken for the hot journal of the next file of that name and "rolled back" into it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
 def _snapshot(src: Path, dst: Path) -> None:
     """A consistent copy of a project that may be open in the app.
 
@@ -567,8 +574,8 @@ def sync(
         # after the shared file was replaced, the next one finishes from it (see _recover).
         ours = folder / "pending.gpkg"
         sent_state = folder / "pending-sent.gpkg"
-        ours.unlink(missing_ok=True)
-        sent_state.unlink(missing_ok=True)
+        _discard(ours)
+        _discard(sent_state)
         _snapshot(lp, ours)
         local_fp = _fingerprint(lp)
         base = folder / "base.gpkg"
@@ -722,6 +729,7 @@ def _finish(lp: Path, state: dict) -> None:
             _copy_durably(pending, lp)
         else:
             if not sent_state.exists():  # a fast sync: what was sent is the merged file minus its log row
+                _discard(sent_state)
                 shutil.copyfile(pending, sent_state)
                 with closing(connect_readwrite(sent_state)) as con, transaction(con):
                     con.execute("DELETE FROM sync_log WHERE uuid = ?", (p["sync_uuid"],))
@@ -745,7 +753,7 @@ def _finish(lp: Path, state: dict) -> None:
         os.replace(pending, folder / "base.gpkg")
         _fsync_dir(folder)
     # else: killed after the base was replaced, before the state was cleared: only that is left
-    sent_state.unlink(missing_ok=True)
+    _discard(sent_state)
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
@@ -854,8 +862,8 @@ def _recover(lp: Path, state: dict, report: SyncReport) -> None:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not landed:
-            (folder / "pending.gpkg").unlink(missing_ok=True)
-            (folder / "pending-sent.gpkg").unlink(missing_ok=True)
+            _discard(folder / "pending.gpkg")
+            _discard(folder / "pending-sent.gpkg")
             state["pending"] = None
             _write_json(folder / "state.json", state)
             return
