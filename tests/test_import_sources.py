@@ -16,7 +16,7 @@ import geopandas as gpd
 import openpyxl
 import pyogrio
 import pytest
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point
 
 from gridwatch.errors import CRSError, LayerImportError
 from gridwatch.importers.sources import inspect_source, read_source, safe_extract_zip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sqlite3
 from contextlib import closing
@@ -13,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from gridwatch.errors import Cancelled, CRSError, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from gridwatch.errors import Cancelled, CRSError, SchemaVersionError, StorageError, ValidationError
 from gridwatch.layers import LAYERS
 from gridwatch.storage import Project, check_project, migrations, write_project
 from gridwatch.storage.gpkg import (
@@ -24,8 +23,7 @@ from gridwatch.storage.gpkg import (
     sqlite_tables,
     transaction,
 )
-from gridwatch.storage.schema import META_TABLE, REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES
-from gridwatch.layers import LAYERS
+from gridwatch.storage.schema import REQUIRED_TABLES, SCHEMA_VERSION, WORKFLOW_TABLES
 from gridwatch.tasks import CancelToken
 
 from .conftest import sha256

@@ -62,7 +62,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from pygeodiff.geodifflib import GeoDiffLibError
 
 from gridwatch.sync import SyncReport, checkout, read_lock, sync, sync_dir
 from gridwatch.sync.lock import lock_path

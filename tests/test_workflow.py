@@ -16,7 +16,6 @@ from gridwatch.storage import Project, queries
 from gridwatch.storage.gpkg import blob_to_geometry
 from gridwatch.storage.workflow import (
     Actor,
-    add_photos,
     change_assignment,
     change_finding,
     create_assignments,
@@ -323,7 +322,7 @@ def test_findings_can_be_corrected_by_their_finder_then_by_supervisors(started):
     c = cell.geometry.representative_point()
     fid = record_finding(path, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y,
                          description="散媒", now=NOW).created("finding")[0]
-    edit = edit_finding(path, ins, fid, description="散煤", category="scattered_coal", now=NOW)
+    edit_finding(path, ins, fid, description="散煤", category="scattered_coal", now=NOW)
     row = queries.findings(path).set_index("uuid").loc[fid]
     assert row["description"] == "散煤" and row["category"] == "scattered_coal"
     moved = edit_finding(path, ins, fid, longitude=c.x + 0.05, latitude=c.y, now=NOW)
