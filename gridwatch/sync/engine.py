@@ -737,14 +737,12 @@ def _finish(lp: Path, state: dict) -> None:
             try:
                 mine = work / "local.gpkg"
                 _snapshot(lp, mine)
-                # The merge may have renumbered this laptop's new rows (others inserted rows too):
-                # give them pending's numbers first, so later edits replay on their own rows.
-                _renumber_like(pending, [sent_state, mine])
-                # local = merged + (local - what was sent): refused edits stay, nothing is lost
-                with _geodiff_tmp(work):
-                    _geodiff_for(None).rebase(str(sent_state), str(pending), str(mine), str(work / "conflicts.json"))
-                _mark_all_dirty(mine)  # what is left on the laptop (refused, edited meanwhile) is unsent
-                _copy_durably(mine, lp)
+                result = work / "result.gpkg"
+                shutil.copyfile(pending, result)
+                # local = merged + (local - what was sent), replayed row by row by uuid: the merge may
+                # have renumbered this laptop's new rows, so fids cannot be trusted here
+                _replay_by_uuid(sent_state, mine, result, work)
+                _copy_durably(result, lp)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         p["stage"] = "local_done"
@@ -764,42 +762,46 @@ def _has_log_row(path: Path, sync_uuid: str) -> bool:
         return con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (sync_uuid,)).fetchone() is not None
 
 
-def _renumber_like(reference: Path, targets: list[Path]) -> None:
-    """Give rows in ``targets`` the fid their uuid has in ``reference`` (rows are matched by uuid).
+def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path) -> None:
+    """Apply the edits ``before`` -> ``after`` to ``target``, finding rows by uuid, not by fid.
 
-    Rows are moved through negative fids so no two ever share one; a target's own new rows that sit
-    on a fid the reference uses move above the reference's largest fid.
+    Used to put back on the laptop what it holds beyond what was sent (refused edits, edits made
+    while the sync ran or after it was killed).  Writing through the target's triggers marks the
+    replayed tables as edited, so the next sync sends them.
     """
-    with closing(sqlite3.connect(f"file:{reference}?mode=ro", uri=True)) as ref:
-        tables = [r[0] for r in ref.execute("SELECT table_name FROM gpkg_contents")]
-        ref_names = sqlite_tables(ref)
-        maps: dict[str, dict[str, int]] = {}
-        tops: dict[str, int] = {}
-        for t in tables:
-            qt = quote_ident(t, ref_names)
-            if "uuid" not in _columns(ref, t):
+    changes = list_changes(before, after, work, None)
+    if not changes:
+        return
+    with closing(sqlite3.connect(f"file:{before}?mode=ro", uri=True)) as b, \
+            closing(sqlite3.connect(f"file:{after}?mode=ro", uri=True)) as a, \
+            closing(connect_readwrite(target)) as t, transaction(t):
+        names = sqlite_tables(t)
+        for c in changes:
+            if c.table not in names:
                 continue
-            maps[t] = {u: f for f, u in ref.execute("SELECT fid, uuid FROM " + qt)}
-            tops[t] = ref.execute("SELECT COALESCE(MAX(fid), 0) FROM " + qt).fetchone()[0]
-    for path in targets:
-        with closing(connect_readwrite(path)) as con, transaction(con):
-            names = sqlite_tables(con)
-            for t, mapping in maps.items():
-                if t not in names:
-                    continue
-                qt = quote_ident(t, names)
-                rows = con.execute("SELECT fid, uuid FROM " + qt).fetchall()
-                moves = [(f, mapping[u]) for f, u in rows if u in mapping and mapping[u] != f]
-                if not moves:
-                    continue
-                con.executemany("UPDATE " + qt + " SET fid = ? WHERE fid = ?", [(-new, old) for old, new in moves])
-                targets_taken = {new for _, new in moves}
-                top = max(tops[t], con.execute("SELECT COALESCE(MAX(fid), 0) FROM " + qt).fetchone()[0])
-                for (f,) in con.execute("SELECT fid FROM " + qt + " WHERE fid > 0").fetchall():
-                    if f in targets_taken:  # a row of the target's own sits where a reference row goes
-                        top += 1
-                        con.execute("UPDATE " + qt + " SET fid = ? WHERE fid = ?", (top, f))
-                con.execute("UPDATE " + qt + " SET fid = -fid WHERE fid < 0")
+            cols = _columns(t, c.table)
+            if "uuid" not in cols:
+                continue  # only GridWatch's own tables are edited on a laptop, and all carry a uuid
+            qt = quote_ident(c.table, names)
+            if c.kind == "delete":
+                row = _row(b, c.table, c.fid)
+                if row is not None:
+                    t.execute("DELETE FROM " + qt + " WHERE uuid = ?", (row["uuid"],))
+                continue
+            row = _row(a, c.table, c.fid)
+            if row is None:
+                continue
+            exists = t.execute("SELECT 1 FROM " + qt + " WHERE uuid = ?", (row["uuid"],)).fetchone() is not None
+            if c.kind == "insert" and not exists:
+                keys = [k for k in row if k != "fid" and k in cols]
+                t.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in keys) + ") VALUES ("
+                          + ", ".join("?" for _ in keys) + ")", [row[k] for k in keys])
+            elif exists:
+                keys = [k for k in (c.values if c.kind == "update" else row) if k not in ("fid", "uuid") and k in cols]
+                if keys:
+                    t.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in keys)
+                              + " WHERE uuid = ?", [row[k] for k in keys] + [row["uuid"]])
+            # an update of a row deleted meanwhile: the delete stands (as in a sync's own merge)
 
 
 class _geodiff_tmp:
@@ -819,13 +821,6 @@ class _geodiff_tmp:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = self.old
-
-
-def _mark_all_dirty(path: Path) -> None:
-    with closing(connect_readwrite(path)) as con, transaction(con):
-        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is not None:
-            con.executemany("INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (?)",
-                            [(t,) for t in _data_tables(con)])
 
 
 def _copy_log_row(src: Path, dst: Path, sync_uuid: str) -> None:
