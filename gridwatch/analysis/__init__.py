@@ -1,0 +1,1 @@
+"""Analysis over a project: patrol coverage (and, next, fire-point follow-up, rule checks, rankings)."""

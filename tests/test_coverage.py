@@ -1,0 +1,74 @@
+"""Patrol coverage against a small hand-computed district (issue 7 groundwork)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from gridwatch.analysis.coverage import cell_classes, coverage, coverage_from_project
+
+NOW = dt.datetime(2025, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def ago(days: float) -> str:
+    return (NOW - dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.fixture
+def district():
+    cells = gpd.GeoDataFrame({
+        "code": ["A", "B", "C", "D"], "township_code": ["T1", "T1", "T2", "T2"],
+        "inspector_uuid": ["P1", "P1", "P2", "P2"],
+        "geometry": [box(114.0 + i * 0.01, 38.0, 114.01 + i * 0.01, 38.01) for i in range(4)]}, crs=4490)
+    zones = gpd.GeoDataFrame({"geometry": [box(114.002, 38.002, 114.008, 38.008)]}, crs=4490)  # inside A
+    mines = gpd.GeoDataFrame({"geometry": [box(114.012, 38.002, 114.018, 38.008)]}, crs=4490)  # inside B
+    sites = gpd.GeoDataFrame({"dust_grade": ["C", "A"],
+                              "geometry": [Point(114.025, 38.005), Point(114.035, 38.005)]}, crs=4490)  # C, D
+    inspections = pd.DataFrame({"cell_code": ["A", "A", "B", "D"], "started_at": [ago(2), ago(10), ago(5), ago(20)]})
+    findings = pd.DataFrame({"cell_code": ["A", "B"], "status": ["found", "closed"]})
+    return cells, zones, mines, sites, inspections, findings
+
+
+def test_cell_classes_follow_the_rule(district):
+    cells, zones, mines, sites, *_ = district
+    classes = cell_classes(cells, zones, mines, sites)
+    assert classes.tolist() == ["coal_ban_zone", "mine_or_grade_c_site", "mine_or_grade_c_site", "other"]
+
+
+def test_coverage_numbers_match_the_hand_count(district):
+    cells, zones, mines, sites, inspections, findings = district
+    cov = coverage(cells, inspections, findings, now=NOW, classes=cell_classes(cells, zones, mines, sites),
+                   township_names={"T1": "一镇", "T2": "二镇"})
+    c = cov.cells.set_index("code")
+    assert c["days_since"].round(3).tolist()[:2] == [2.0, 5.0] and pd.isna(c.loc["C", "days_since"])
+    assert c["inspections_7d"].tolist() == [1, 1, 0, 0]
+    assert c["inspections_30d"].tolist() == [2, 1, 0, 1]
+    assert c["interval_days"].tolist() == [7.0, 3.5, 3.5, 14.0]
+    assert c["overdue"].tolist() == [False, True, True, True]  # B: 5 > 3.5; C never; D: 20 > 14
+    assert c["open_findings"].tolist() == [1, 0, 0, 0]
+    t = cov.townships.set_index("township_code")
+    assert t.loc["T1", "name"] == "一镇"
+    assert t["coverage_7d"].tolist() == [100.0, 0.0] and t["coverage_30d"].tolist() == [100.0, 50.0]
+    assert t["never_inspected"].tolist() == [0, 1] and t["overdue"].tolist() == [1, 2]
+    p = cov.inspectors.set_index("inspector_uuid")
+    assert p["coverage_30d"].tolist() == [100.0, 50.0]
+
+
+def test_a_never_inspected_district_and_future_inspections(district):
+    cells, *_ = district
+    future = pd.DataFrame({"cell_code": ["A"], "started_at": [(NOW + dt.timedelta(days=1)).isoformat()]})
+    cov = coverage(cells, future, now=NOW)
+    assert cov.cells["never_inspected"].all() and cov.cells["overdue"].all()
+    assert cov.townships["coverage_7d"].tolist() == [0.0, 0.0]
+
+
+def test_coverage_of_the_sample_project(sample_path):
+    cov = coverage_from_project(sample_path, now=NOW)
+    assert len(cov.cells) == 2400 and cov.townships["cells"].sum() == 2400
+    assert set(cov.cells["cell_class"]) == {"coal_ban_zone", "mine_or_grade_c_site", "other"}
+    assert cov.cells["never_inspected"].all()  # the sample has no inspections yet
+    assert cov.townships["name"].notna().all()
