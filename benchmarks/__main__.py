@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
+from . import bench_coverage, bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
 from gridwatch.storage.schema import SCHEMA_VERSION
 
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
@@ -40,7 +40,8 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync"], help="run one benchmark")
+    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage"],
+                        help="run one benchmark")
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
@@ -55,7 +56,7 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync"}
+    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -71,6 +72,9 @@ def main() -> None:
     if "sync" in want:
         print("sync ...", flush=True)
         sections.append(bench_sync.run())
+    if "coverage" in want:
+        print("coverage ...", flush=True)
+        sections.append(bench_coverage.run())
     append_results("\n".join(sections))
     print("\n".join(sections))
 

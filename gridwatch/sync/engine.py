@@ -357,6 +357,12 @@ def _row(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str, An
     return None if row is None else dict(zip([d[0] for d in cur.description], row))
 
 
+def _row_by_uuid(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dict[str, Any]]:
+    cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE uuid = ?", (uuid,))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
 def refusal(change: Change, person: dict[str, Any], base: sqlite3.Connection, ours: sqlite3.Connection) -> str:
     """Why ``person`` may not make ``change`` ('' if they may)."""
     role, t = person["role"], change.table
@@ -488,8 +494,15 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
                 fid = int(e["fid"])
                 cols = _columns(m, table)
                 changed = [cols[c["column"]] for c in e.get("changes", [])]
-                row_o, row_t, row_m = _row(o, table, fid), _row(t, table, fid), _row(m, table, fid)
-                row_uuid = (row_o or row_t or {}).get("uuid")
+                # The fid names the row in the common base; the other files may hold another row under
+                # that number (a delete on one side, an insert renumbered into its place): match by uuid.
+                anchor = _row(b, table, fid) or _row(o, table, fid) or {}
+                row_uuid = anchor.get("uuid")
+                if row_uuid is not None and "uuid" in cols:
+                    row_o, row_t, row_m = (_row_by_uuid(o, table, row_uuid), _row_by_uuid(t, table, row_uuid),
+                                           _row_by_uuid(m, table, row_uuid))
+                else:
+                    row_o, row_t, row_m = _row(o, table, fid), _row(t, table, fid), _row(m, table, fid)
                 mine, other = f"{user} (this sync)", _last_editor(t, row_uuid) or "shared project"
                 if row_m is None or row_o is None or row_t is None:
                     # an update met a delete: the delete stands; keep the edit visible
@@ -511,7 +524,7 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
                 if names:
                     m.execute("UPDATE " + quote_ident(table, tables) + " SET "
                               + ", ".join(quote_ident(c, cols) + " = ?" for c in names) + " WHERE fid = ?",
-                              [keep[c] for c in names] + [fid])
+                              [keep[c] for c in names] + [row_m["fid"]])
                 for col in changed:
                     if keep.get(col) == lose.get(col) or col in _BOOKKEEPING:
                         continue
