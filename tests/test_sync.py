@@ -413,3 +413,45 @@ def test_syncs_compare_only_the_tables_that_changed(office):
     with closing(sqlite3.connect(shared)) as con:
         assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "某矿业公司"
         assert con.execute("SELECT COUNT(*) FROM assignment").fetchone()[0] == 1
+
+
+def test_an_edit_against_a_delete_never_lands_on_another_row(office):
+    """A finding deleted on one laptop (undo) while assigned on another; meanwhile a third laptop's new
+    finding may take the deleted one's fid in the shared file.  The assignment must not land on it."""
+    from gridwatch.storage.workflow import undo
+
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    ins, cell = inspector_with_cell(shared)
+    cells = Project.open(shared).read_layer("grid_cell")
+    other_cell = cells[cells["inspector_uuid"] != ins.uuid].iloc[0]
+    row = people(shared).set_index("uuid").loc[other_cell["inspector_uuid"]]
+    ins2 = Actor(other_cell["inspector_uuid"], row["name"], "inspector")
+    s, i, u = laptop("s", sup.name), laptop("i", ins.name), laptop("u", ins2.name)
+    tasks = create_assignments(s, sup, [cell["code"], other_cell["code"]], "patrol", now=NOW).created("assignment")
+    sync(s)
+    sync(i)
+    sync(u)
+    change_assignment(i, ins, tasks[0], "start", now=NOW)
+    change_assignment(u, ins2, tasks[1], "start", now=NOW)
+    c = cell.geometry.representative_point()
+    made = record_finding(i, ins, assignment_uuid=tasks[0], category="other", longitude=c.x, latitude=c.y, now=NOW)
+    x = made.created("finding")[0]
+    sync(i)
+    sync(s)  # the supervisor now has X
+    undo(i, ins, made)  # the inspector takes X back
+    sync(i)
+    c2 = other_cell.geometry.representative_point()
+    z = record_finding(u, ins2, assignment_uuid=tasks[1], category="fireworks", longitude=c2.x, latitude=c2.y,
+                       description="Z 的描述", now=NOW).created("finding")[0]
+    sync(u)
+    change_finding(s, sup, x, "assign", rectify_deadline=dt.date(2025, 12, 24), responsible_party="X 的责任方",
+                   now=NOW + dt.timedelta(hours=1))
+    sync(s)
+    found = queries.findings(shared).set_index("uuid")
+    assert x not in found.index  # the delete stands
+    assert found.loc[z, "status"] == "found" and found.loc[z, "responsible_party"] is None
+    assert found.loc[z, "description"] == "Z 的描述" and found.loc[z, "category"] == "fireworks"
+    with closing(sqlite3.connect(shared)) as con:
+        kept = con.execute("SELECT COUNT(*) FROM sync_conflict WHERE row_uuid = ?", (x,)).fetchone()[0]
+    assert kept >= 1  # the assignment is recorded, not silently dropped

@@ -357,6 +357,45 @@ def _row(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str, An
     return None if row is None else dict(zip([d[0] for d in cur.description], row))
 
 
+def _fid_uuid(con: sqlite3.Connection, table: str) -> dict[int, str]:
+    return dict(con.execute("SELECT fid, uuid FROM " + quote_ident(table, sqlite_tables(con))))
+
+
+def _align_fids(base: Path, theirs: Path, merged: Path, work: Path, scope: Optional[set[str]]) -> Path:
+    """The base to rebase from, with rows moved where the shared file reused their fid.
+
+    pygeodiff matches rows by fid.  When a row was deleted on the shared side and another row was
+    renumbered into its fid, it would take "row X became row Z" for an update and put this laptop's
+    edits of X into Z.  Here X moves to a fresh fid in a copy of the base and in the merged file, so
+    pygeodiff sees a delete of X (against our edit: recorded as a conflict) and an insert of Z.
+    """
+    moves: dict[str, list[tuple[int, str]]] = {}
+    tops: dict[str, int] = {}
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
+            closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t, \
+            closing(sqlite3.connect(f"file:{merged}?mode=ro", uri=True)) as m:
+        for table in _data_tables(b):
+            if (scope is not None and table not in scope) or "uuid" not in _columns(b, table):
+                continue
+            bt, tt, mt = _fid_uuid(b, table), _fid_uuid(t, table), _fid_uuid(m, table)
+            bad = [(f, u) for f, u in bt.items() if (f in tt and tt[f] != u) or (f in mt and mt[f] != u)]
+            if bad:
+                moves[table] = bad
+                tops[table] = max([0, *bt, *tt, *mt])
+    if not moves:
+        return base
+    aligned = work / "base-aligned.gpkg"
+    shutil.copyfile(base, aligned)
+    for path in (aligned, merged):
+        with closing(connect_readwrite(path)) as con, transaction(con):
+            names = sqlite_tables(con)
+            for table, rows in moves.items():
+                qt = quote_ident(table, names)
+                for k, (f, u) in enumerate(rows, 1):
+                    con.execute("UPDATE " + qt + " SET fid = ? WHERE uuid = ? AND fid = ?", (tops[table] + k, u, f))
+    return aligned
+
+
 def _row_by_uuid(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dict[str, Any]]:
     cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE uuid = ?", (uuid,))
     row = cur.fetchone()
@@ -504,6 +543,17 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
                 else:
                     row_o, row_t, row_m = _row(o, table, fid), _row(t, table, fid), _row(m, table, fid)
                 mine, other = f"{user} (this sync)", _last_editor(t, row_uuid) or "shared project"
+                at_fid = _row(m, table, fid)
+                if row_uuid is not None and at_fid is not None and at_fid.get("uuid") != row_uuid:
+                    # pygeodiff saw "their delete + an insert renumbered into this fid" as an update
+                    # of one row and put our values into the other row: give that row back its own
+                    own = _row_by_uuid(t, table, at_fid["uuid"]) if "uuid" in cols else None
+                    if own is not None:
+                        names = [c for c in changed if c != "fid" and at_fid.get(c) != own.get(c)]
+                        if names:
+                            m.execute("UPDATE " + quote_ident(table, tables) + " SET "
+                                      + ", ".join(quote_ident(c, cols) + " = ?" for c in names) + " WHERE fid = ?",
+                                      [own[c] for c in names] + [fid])
                 if row_m is None or row_o is None or row_t is None:
                     # an update met a delete: the delete stands; keep the edit visible
                     gone = row_o if row_t is None else row_t
@@ -639,9 +689,10 @@ def sync(
                 conflicts = work / "conflicts.json"
                 theirs_tables = _their_tables(base, theirs)
                 scope = None if mine_tables is None or theirs_tables is None else mine_tables | theirs_tables
+                rebase_from = _align_fids(base, theirs, merged, work, scope)
                 with _geodiff_tmp(work):
-                    _geodiff_for(scope).rebase(str(base), str(theirs), str(merged), str(conflicts))
-                report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, base)
+                    _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
+                report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, rebase_from)
                 if report.conflicts:
                     sent_tables.add("sync_conflict")
             _log_sync(merged, sync_uuid, user, report, sent_tables | {SYNC_LOG})
