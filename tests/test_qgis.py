@@ -97,3 +97,28 @@ def test_project_after_the_workflow_opens_in_qgis(sample_copy, tmp_path, gpkg_va
     assert report["ok"] and _gdal_warnings(report) == []
     findings = [layer for layer in report["layers"] if layer["name"].split(" [")[0] == "finding" and layer["valid"]]
     assert findings and findings[0]["feature_count"] == 1
+
+
+def test_shared_project_after_syncs_opens_in_qgis(sample_path, tmp_path, gpkg_validator):
+    """The shared file a sync wrote (whole-file replace; change-tracking triggers inside) stays QGIS-clean."""
+    import datetime as dt
+
+    from gridwatch.storage import Project
+    from gridwatch.storage.workflow import Actor, create_assignments
+    from gridwatch.sync import checkout, sync
+
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+    people = Project.open(shared).read_table("inspector")
+    sup = people[people["role"] == "supervisor"].iloc[0]
+    (tmp_path / "a").mkdir()
+    local = checkout(shared, tmp_path / "a" / "p.gpkg", sup["name"])
+    create_assignments(local, Actor(sup["uuid"], sup["name"], "supervisor"), ["130110100001001"], "patrol",
+                       now=dt.datetime(2025, 11, 20, tzinfo=dt.timezone.utc))
+    sync(local)
+    for path in (shared, local):  # the shared file and the laptop's working copy
+        gpkg_validator(path)
+        report = qgis_check(path, tmp_path)
+        assert report["ok"] and _gdal_warnings(report) == []

@@ -190,7 +190,14 @@ def _data_tables(con: sqlite3.Connection) -> list[str]:
 def install_tracking(path: Path) -> None:
     """Create the tracking table and its triggers in a working copy (idempotent)."""
     with closing(connect_readwrite(path)) as con, transaction(con):
-        con.execute("CREATE TABLE IF NOT EXISTS " + DIRTY_TABLE + " (table_name TEXT PRIMARY KEY)")
+        if DIRTY_TABLE not in sqlite_tables(con):
+            # A registered GeoPackage attributes table with an integer key: an unregistered table with
+            # a text key crashes QGIS 3.22 when it lists the file's tables.
+            con.execute("CREATE TABLE " + DIRTY_TABLE + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                        "table_name TEXT NOT NULL UNIQUE)")
+            con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+                        "VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                        (DIRTY_TABLE, DIRTY_TABLE, "GridWatch sync: tables edited on this laptop since its last sync"))
         tables = sqlite_tables(con)
         for t in _data_tables(con):
             qt = quote_ident(t, tables)
