@@ -614,6 +614,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how long to wait for another laptop's sync to finish (default 60)")
     p.set_defaults(func=cmd_sync)
 
+    p = sub.add_parser("export", help="export tables for briefings (coverage; maps to come)")
+    ex = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    q = ex.add_parser("coverage", help="patrol coverage per township, inspector and cell (.xlsx or .csv)")
+    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q.add_argument("--out", type=Path, required=True, help="file to write (.xlsx: three sheets; .csv: townships)")
+    q.add_argument("--days", default="7,30", metavar="N,M", help="periods in days (default 7,30)")
+    q.set_defaults(func=cmd_export_coverage)
+
     p = sub.add_parser("conflicts", help="list sync conflicts of a project")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--all", action="store_true", help="also reviewed ones")
@@ -648,6 +656,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(report.summary() + f" ({report.seconds:.1f} s)")
         for m in report.messages:
             print("  " + m)
+    return 0
+
+
+def cmd_export_coverage(args: argparse.Namespace) -> int:
+    from .analysis.coverage import coverage_from_project
+    from .export.tables import coverage_sheets, write_tables
+    from .storage import Project
+
+    try:
+        periods = tuple(int(d) for d in str(args.days).split(",") if d.strip())
+    except ValueError:
+        raise GridWatchError(f"--days {args.days!r}: give whole days separated by commas, e.g. 7,30") from None
+    if not periods or min(periods) <= 0:
+        raise GridWatchError(f"--days {args.days!r}: give whole days separated by commas, e.g. 7,30")
+    cov = coverage_from_project(args.project, periods=periods)
+    people = Project.open(args.project).read_table("inspector")
+    out = write_tables(coverage_sheets(cov, dict(zip(people["uuid"], people["name"]))), args.out)
+    town = cov.townships
+    first = periods[0]
+    print(f"wrote {out}: {len(town)} townships, {len(cov.cells)} cells; "
+          f"{int(cov.cells[f'inspections_{first}d'].gt(0).sum())} cells inspected in the last {first} days, "
+          f"{int(cov.cells['overdue'].sum())} overdue")
     return 0
 
 

@@ -72,3 +72,43 @@ def test_coverage_of_the_sample_project(sample_path):
     assert set(cov.cells["cell_class"]) == {"coal_ban_zone", "mine_or_grade_c_site", "other"}
     assert cov.cells["never_inspected"].all()  # the sample has no inspections yet
     assert cov.townships["name"].notna().all()
+
+
+def test_coverage_export_to_xlsx_and_csv(sample_copy, tmp_path, capsys):
+    """`gridwatch export coverage`: Chinese titles, one sheet per level; an existing file is replaced whole."""
+    import datetime as dt
+
+    import openpyxl
+
+    from gridwatch.cli import main
+    from gridwatch.storage import Project
+    from gridwatch.storage.workflow import Actor, change_assignment, create_assignments
+
+    people = Project.open(sample_copy).read_table("inspector")
+    sup = people[people["role"] == "supervisor"].iloc[0]
+    cells = Project.open(sample_copy).read_layer("grid_cell")
+    cell = cells.iloc[0]
+    ins = people[people["uuid"] == cell["inspector_uuid"]].iloc[0]
+    task = create_assignments(sample_copy, Actor(sup["uuid"], sup["name"], "supervisor"), [cell["code"]],
+                              "patrol").created("assignment")[0]
+    change_assignment(sample_copy, Actor(ins["uuid"], ins["name"], "inspector"), task, "start")
+    out = tmp_path / "coverage.xlsx"
+    out.write_bytes(b"old")
+    assert main(["export", "coverage", str(sample_copy), "--out", str(out)]) == 0
+    assert "1 cells inspected in the last 7 days" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["乡镇覆盖率", "网格员覆盖率", "网格巡查"]
+    header = [c.value for c in book["网格巡查"][1]]
+    assert "网格编码" in header and "近7天检查次数" in header and "超期未巡" in header
+    rows = list(book["网格巡查"].iter_rows(min_row=2, values_only=True))
+    inspected = [r for r in rows if r[header.index("近7天检查次数")] == 1]
+    assert len(inspected) == 1 and inspected[0][header.index("网格编码")] == cell["code"]
+    assert inspected[0][header.index("网格员")] == ins["name"]
+    towns = list(book["乡镇覆盖率"].iter_rows(min_row=2, values_only=True))
+    assert len(towns) == 13 and sum(r[2] for r in towns) == 2400  # 网格数 per township
+    csv = tmp_path / "coverage.csv"
+    assert main(["export", "coverage", str(sample_copy), "--out", str(csv), "--days", "30"]) == 0
+    text = csv.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("乡镇代码,名称,网格数,近30天已检查网格,近30天覆盖率(%)")
+    assert main(["export", "coverage", str(sample_copy), "--out", str(tmp_path / "x.pdf")]) == 2
+    assert "export to .xlsx or .csv" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Exports for briefings (tables now; maps and HTML to come)."""
