@@ -76,7 +76,6 @@ def test_coverage_of_the_sample_project(sample_path):
 
 def test_coverage_export_to_xlsx_and_csv(sample_copy, tmp_path, capsys):
     """`gridwatch export coverage`: Chinese titles, one sheet per level; an existing file is replaced whole."""
-    import datetime as dt
 
     import openpyxl
 
