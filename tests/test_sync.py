@@ -455,3 +455,59 @@ def test_an_edit_against_a_delete_never_lands_on_another_row(office):
     with closing(sqlite3.connect(shared)) as con:
         kept = con.execute("SELECT COUNT(*) FROM sync_conflict WHERE row_uuid = ?", (x,)).fetchone()[0]
     assert kept >= 1  # the assignment is recorded, not silently dropped
+
+
+def test_roles_at_sync_come_from_the_shared_project_not_the_laptop(office):
+    """An inspector who edits their own role, or moves another cell's finding into their cell, is refused."""
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    ins, cell = inspector_with_cell(shared)
+    cells = Project.open(shared).read_layer("grid_cell")
+    foreign = cells[cells["inspector_uuid"] != ins.uuid].iloc[0]
+    s, f = laptop("s", sup.name), laptop("f", ins.name)
+    c = foreign.geometry.representative_point()
+    fid = record_finding(s, sup, cell_code=foreign["code"], category="other", longitude=c.x, latitude=c.y,
+                         description="别人的问题", now=NOW).created("finding")[0]
+    sync(s)
+    sync(f)
+    with closing(connect_readwrite(f)) as con, transaction(con):
+        con.execute("UPDATE inspector SET role = 'admin' WHERE uuid = ?", (ins.uuid,))
+        con.execute("UPDATE township SET name = name || '（改）' WHERE fid = 1")
+        con.execute("UPDATE finding SET description = '改了', cell_code = ? WHERE uuid = ?", (cell["code"], fid))
+    report = sync(f)
+    assert report.refused == 3
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("SELECT role FROM inspector WHERE uuid = ?", (ins.uuid,)).fetchone()[0] == "inspector"
+        assert not con.execute("SELECT COUNT(*) FROM township WHERE name LIKE '%（改）'").fetchone()[0]
+        assert con.execute("SELECT description FROM finding WHERE uuid = ?", (fid,)).fetchone()[0] == "别人的问题"
+
+
+def test_an_interrupted_sync_waits_for_the_share_instead_of_forgetting(office, monkeypatch):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+    real = engine._fingerprint
+
+    def share_drops(path):
+        if Path(path) == shared and shared.exists() and read_lock(shared) is not None:
+            with closing(sqlite3.connect(f"file:{shared}?mode=ro", uri=True)) as con:
+                if con.execute("SELECT COUNT(*) FROM assignment").fetchone()[0]:
+                    raise OSError("share dropped right after the upload")
+        return real(path)
+
+    monkeypatch.setattr(engine, "_fingerprint", share_drops)
+    with pytest.raises(OSError):
+        sync(a)
+    monkeypatch.undo()
+    moved = shared.parent.with_name("share-away")
+    shared.parent.rename(moved)
+    with pytest.raises(SyncError, match="interrupted sync will be finished"):
+        sync(a)
+    moved.rename(shared.parent)
+    (shared.parent / (shared.name + ".lock")).unlink(missing_ok=True)  # the dead sync's lock
+    report = sync(a)
+    assert report.recovered and report.sent == 0
+    assert len(queries.tasks(shared)) == 1 == len(queries.tasks(a))

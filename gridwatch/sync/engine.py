@@ -231,14 +231,18 @@ def _their_tables(base: Path, theirs: Path) -> Optional[set[str]]:
     with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b:
         known = {r[0] for r in b.execute("SELECT uuid FROM sync_log")}
     out: set[str] = {SYNC_LOG}
+    new = 0
     with closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t:
         for uuid, tables in t.execute("SELECT uuid, tables_changed FROM sync_log"):
             if uuid in known:
                 continue
+            new += 1
             if not tables:
                 return None
             out |= set(json.loads(tables))
-    return out
+    # The shared file changed without any sync recording it (edited directly, e.g. in QGIS):
+    # nothing says which tables, so compare them all.
+    return out if new else None
 
 
 # --- check out ----------------------------------------------------------------------------------
@@ -421,7 +425,8 @@ def refusal(change: Change, person: dict[str, Any], base: sqlite3.Connection, ou
     if role == "supervisor":
         return ""
     # inspectors
-    row = (_row(ours, t, change.fid) if change.kind != "delete" else None) or _row(base, t, change.fid) or {}
+    # ownership is judged on the row as it was (an edit may not move a row into the user's cells)
+    row = (_row(base, t, change.fid) if change.kind != "insert" else _row(ours, t, change.fid)) or {}
     cells = person["cells"]
     if t == "audit_log":
         return "" if change.kind == "insert" else "the audit log cannot be changed"
@@ -646,11 +651,18 @@ def sync(
         sent_state = folder / "pending-sent.gpkg"
         _discard(ours)
         _discard(sent_state)
+        local_fp = _fingerprint(lp)  # before the copy: an edit made meanwhile shows as a change
         _snapshot(lp, ours)
-        local_fp = _fingerprint(lp)
         base = folder / "base.gpkg"
-        person = _person(ours, user)
+        # who the user is and which cells are theirs: from the base (the shared project as last
+        # synced), never from the laptop's own copy, where the role could have been edited
+        person = _person(base, user)
         mine_tables = dirty_tables(ours)
+        if mine_tables is not None:
+            if person["role"] == "inspector":
+                mine_tables = None  # every table is checked: the tracking table is not trusted for roles
+            elif person["role"] == "supervisor":
+                mine_tables |= ADMIN_TABLES
         changes = list_changes(base, ours, work, mine_tables)
         refused: list[Change] = []
         with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
@@ -863,15 +875,25 @@ def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path) -> None
             if row is None:
                 continue
             exists = t.execute("SELECT 1 FROM " + qt + " WHERE uuid = ?", (row["uuid"],)).fetchone() is not None
-            if c.kind == "insert" and not exists:
-                keys = [k for k in row if k != "fid" and k in cols]
-                t.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in keys) + ") VALUES ("
-                          + ", ".join("?" for _ in keys) + ")", [row[k] for k in keys])
-            elif exists:
-                keys = [k for k in (c.values if c.kind == "update" else row) if k not in ("fid", "uuid") and k in cols]
-                if keys:
-                    t.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in keys)
-                              + " WHERE uuid = ?", [row[k] for k in keys] + [row["uuid"]])
+            try:
+                if c.kind == "insert" and not exists:
+                    keys = [k for k in row if k != "fid" and k in cols]
+                    t.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in keys)
+                              + ") VALUES (" + ", ".join("?" for _ in keys) + ")", [row[k] for k in keys])
+                elif exists:
+                    keys = [k for k in (c.values if c.kind == "update" else row)
+                            if k not in ("fid", "uuid") and k in cols]
+                    if keys:
+                        t.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in keys)
+                                  + " WHERE uuid = ?", [row[k] for k in keys] + [row["uuid"]])
+            except sqlite3.IntegrityError as exc:
+                # It clashes with a row that came from the shared project (a code used twice): keep the
+                # edit visible in the conflicts table instead of failing every sync from now on.
+                t.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), None, _now_text(), c.table, row["uuid"], "*", None,
+                                             _json_value({k: v for k, v in row.items()
+                                                          if not isinstance(v, (bytes, memoryview))}),
+                                             None, "this laptop", f"could not be put back on this laptop ({exc})",
+                                             "open"))
             # an update of a row deleted meanwhile: the delete stands (as in a sync's own merge)
 
 
@@ -915,6 +937,9 @@ def _recover(lp: Path, state: dict, report: SyncReport) -> None:
     if p["stage"] == "uploading":
         # Did the shared file get our merged version?  Its sync_log then holds our sync's uuid.
         landed = False
+        if not shared.exists():
+            raise SyncError(f"{shared}: shared project not reachable; an interrupted sync will be finished when it "
+                            "is back (your edits are safe on this laptop)")
         if shared.exists():
             work = Path(tempfile.mkdtemp(prefix="recover-", dir=folder))
             try:
