@@ -181,20 +181,9 @@ def _user(args: argparse.Namespace, path: Path, why: str):  # type: ignore[no-un
 
 def _beijing(text: object) -> str:
     """Stored UTC time text as ``YYYY-MM-DD HH:MM`` Beijing time ('' when empty)."""
-    import datetime as _dt
+    from .times import beijing_text
 
-    from .storage.queries import BEIJING
-
-    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
-        return ""
-    try:
-        t = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return str(text)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-
+    return beijing_text(text, keep_invalid=True)
 
 def _due_arg(text: str):  # type: ignore[no-untyped-def]
     """``--due``: 'YYYY-MM-DD HH:MM' or a bare date (23:59 that day), Beijing time."""

@@ -25,6 +25,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def _wait(condition, timeout_ms: int = 30_000, required: bool = True) -> None:
+    """Run the event loop until ``condition()`` holds (or the time is up)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)
+    timer.start(50)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    timer.stop()
+    if required and not condition():
+        raise SystemExit("timed out waiting for the window")
+
+
+def _rendered(window) -> bool:
+    c = window.canvas
+    return c._image is not None and not c.is_rendering and c._image_vp == c.viewport
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
@@ -35,7 +55,6 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(Path(tmp) / "data")
-    from PySide6.QtCore import QEventLoop, QTimer
 
     from gridwatch.ui.app import create_app, create_window, make_settings
 
@@ -50,21 +69,10 @@ def main() -> int:
     window.resize(w, h)
     window.show()
 
-    def wait(condition, timeout_ms: int = 30_000) -> None:
-        loop = QEventLoop()
-        timer = QTimer()
-        timer.timeout.connect(lambda: loop.quit() if condition() else None)
-        timer.start(50)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        timer.stop()
-        if not condition():
-            raise SystemExit("timed out waiting for the window")
-
     def rendered() -> bool:
-        c = window.canvas
-        return c._image is not None and not c.is_rendering and c._image_vp == c.viewport
+        return _rendered(window)
 
+    wait = _wait
     wait(lambda: window.data is not None)
     wait(rendered)
     cells = window.data.layers["grid_cell"].frame
@@ -149,7 +157,6 @@ def _demo_day(path: Path, photos: Path) -> dict:
 
 
 def workflow_shots(args) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
 
     from gridwatch.ui.app import create_app, create_window, make_settings
     from gridwatch.userdata import ensure_sample_project
@@ -167,17 +174,10 @@ def workflow_shots(args) -> int:
     window.show()
 
     def wait(condition, timeout_ms: int = 30_000) -> None:
-        loop = QEventLoop()
-        timer = QTimer()
-        timer.timeout.connect(lambda: loop.quit() if condition() else None)
-        timer.start(50)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        timer.stop()
+        _wait(condition, timeout_ms, required=False)
 
     def rendered() -> bool:
-        c = window.canvas
-        return c._image is not None and not c.is_rendering and c._image_vp == c.viewport
+        return _rendered(window)
 
     wait(lambda: window.data is not None)
     wait(rendered)

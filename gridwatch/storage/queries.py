@@ -14,11 +14,11 @@ from typing import Any, Optional
 
 import pandas as pd
 
+from ..times import BEIJING
 from .gpkg import blob_to_geometry, connect_readonly, gpkg_datetime
 
 _OPEN_TASK = ("assigned", "in_progress")
 _OPEN_FINDING = ("found", "assigned", "rectified")
-BEIJING = _dt.timezone(_dt.timedelta(hours=8))
 
 
 def _frame(con: Any, sql: str, args: list[Any]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import pandas as pd
 from ..errors import InvalidTransition, StorageError, ValidationError
 from ..model.lifecycle import next_state
 from ..photos import Photo, describe_flags, photo_flags, read_photo
+from ..times import parse_stored_time
 from .edits import Edit, RowChange, apply_edit, read_row
 from .gpkg import blob_to_geometry, connect_readonly, connect_readwrite, geometry_to_blob, gpkg_datetime, transaction
 from .project import check_project
@@ -63,13 +64,6 @@ def _now(now: Optional[_dt.datetime]) -> _dt.datetime:
     if t.tzinfo is None:
         raise ValueError("times must be timezone-aware")
     return t
-
-
-def _parse_time(text: Optional[str]) -> Optional[_dt.datetime]:
-    if not text:
-        return None
-    t = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
 
 
 def _write(path: os.PathLike[str] | str, actor: Actor, build: Callable[[sqlite3.Connection], Edit],
@@ -376,8 +370,8 @@ def _attachment_row(photo: Photo, finding_uuid: str, role: str, flags: list[str]
 def _task_window(a: Optional[dict[str, Any]], t: _dt.datetime) -> Optional[tuple[_dt.datetime, _dt.datetime]]:
     if a is None:
         return None
-    start = _parse_time(a.get("started_at")) or _parse_time(a.get("created_at"))
-    end = _parse_time(a.get("finished_at")) or max(t, _parse_time(a.get("due_at")) or t)
+    start = parse_stored_time(a.get("started_at")) or parse_stored_time(a.get("created_at"))
+    end = parse_stored_time(a.get("finished_at")) or max(t, parse_stored_time(a.get("due_at")) or t)
     return (start, end) if start else None
 
 

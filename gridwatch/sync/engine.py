@@ -778,13 +778,6 @@ def _received(base: Path, theirs: Path) -> int:
     return int(sum((sent or 0) for uuid, sent in rows if uuid not in known))
 
 
-def _changes_count(a: Path, b: Path, work: Path) -> int:
-    gd = _geodiff()
-    diff = work / f"{_uuid.uuid4().hex}.diff"
-    gd.create_changeset(str(a), str(b), str(diff))
-    return int(gd.changes_count(str(diff)))
-
-
 def _log_sync(merged: Path, sync_uuid: str, user: str, report: SyncReport, tables: set[str]) -> None:
     with closing(connect_readwrite(merged)) as con, transaction(con):
         con.execute("INSERT INTO sync_log (uuid, at, user_name, host, sent, received, conflicts, refused, details, "

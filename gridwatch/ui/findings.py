@@ -67,6 +67,9 @@ from ..storage.edits import Edit, read_row
 from ..storage.gpkg import blob_to_geometry, connect_readonly
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..storage.workflow import change_finding, edit_finding, record_finding
+from ..times import BEIJING
+from ..times import beijing_text as beijing
+from ..times import parse_stored_time as parse_time
 from . import i18n
 from .texts import field_title
 from .workflow import PendingEdit, error_label
@@ -88,7 +91,6 @@ UUID_ROLE = Qt.ItemDataRole.UserRole
 #: Item data role holding the value a table column sorts by.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
-BEIJING = _dt.timezone(_dt.timedelta(hours=8))
 RED = QColor("#c62828")
 _ERROR_STYLE = "color: #c62828;"
 _WARN = "⚠"
@@ -138,28 +140,6 @@ def _float(value: Any) -> Optional[float]:
         return None if _blank(value) else float(value)
     except (TypeError, ValueError):
         return None
-
-
-def parse_time(value: Any) -> Optional[_dt.datetime]:
-    """A stored time (ISO text, usually UTC with ``Z``; or a datetime/Timestamp) as an aware datetime."""
-    if _blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, _dt.datetime):
-        t = value
-    else:
-        try:
-            t = _dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.timezone.utc)
-
-
-def beijing(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time shown in Beijing time (``""`` when there is none)."""
-    t = parse_time(value)
-    return t.astimezone(BEIJING).strftime(fmt) if t is not None else ""
 
 
 def _esc(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -28,10 +29,6 @@ from PySide6.QtWidgets import (
 
 from ..layers import GROUPS, LAYERS
 from ..layers.base import RGBA, Style
-import datetime as _dt
-
-import pandas as pd
-
 from ..mapview.search import SearchHit
 from ..model.titles import (
     CATEGORY_TITLES,
@@ -42,23 +39,13 @@ from ..model.titles import (
     TASK_STATUS_TITLES,
     title,
 )
+from ..times import beijing_text
 from . import i18n
 from .texts import field_title, group_title, layer_title, value_title
 
-BEIJING = _dt.timezone(_dt.timedelta(hours=8))
-
-
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC DATETIME text shown in Beijing time ('' for none)."""
-    if not isinstance(text, str) or not text:
-        return ""
-    try:
-        t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
-    return t.astimezone(BEIJING).strftime(fmt)
+    return beijing_text(text, fmt, keep_invalid=True)
 
 
 def action_title(action: str, table: str) -> str:

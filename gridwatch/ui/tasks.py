@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..model.titles import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
 from ..storage import queries
-from ..storage.queries import BEIJING
+from ..times import beijing_text as _beijing_text
 from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
 from ..errors import GridWatchError
 from ..storage.workflow import (
@@ -80,20 +80,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _parse_utc(text: Any) -> Optional[_dt.datetime]:
-    if not text:
-        return None
-    try:
-        t = _dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
-
-
 def beijing_text(text: Any, fmt: str = "%m-%d %H:%M") -> str:
     """A stored UTC time ('2025-11-20T10:00:00.000Z') as Beijing time ('11-20 18:00'); '' if none."""
-    t = _parse_utc(text)
-    return t.astimezone(BEIJING).strftime(fmt) if t is not None else ""
+    return _beijing_text(text, fmt)
 
 
 def _count(value: Any) -> int:
