@@ -24,7 +24,8 @@ from gridwatch.storage.workflow import (
     set_cell_inspector,
 )
 from gridwatch.sync import checkout, read_lock, sync, sync_dir
-from gridwatch.sync import engine
+from gridwatch.sync import engine, sharelog
+from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock
 
 from .conftest import make_photo, sha256
@@ -79,8 +80,12 @@ def actor(path, role, n=0) -> Actor:
 
 
 @pytest.fixture
-def office(tmp_path, sample_path):
-    """A shared folder with the district project, and laptops checked out from it."""
+def office(tmp_path, sample_path, monkeypatch):
+    """A shared folder with the district project, and laptops checked out from it.
+
+    Every sync folds the change log into the shared GeoPackage here, so the tests can read the
+    shared file itself; the change log between compactions has tests of its own."""
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 0)
     share = tmp_path / "share"
     share.mkdir()
     shared = share / "district.gpkg"
@@ -208,17 +213,20 @@ def test_admin_changes_to_the_grid_reach_everyone(office):
     assert cells.loc[cell["code"], "inspector_uuid"] == other.uuid
 
 
-def test_a_sync_killed_before_or_after_the_shared_file_is_replaced_finishes_next_time(office, monkeypatch):
+@pytest.mark.parametrize("compact_after", [0, 100], ids=["compact-every-sync", "change-log"])
+def test_a_sync_killed_before_or_after_its_change_lands_finishes_next_time(office, monkeypatch, compact_after):
     shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", compact_after)
     sup = actor(shared, "supervisor")
     a = laptop("a", sup.name)
     codes = Project.open(a).read_layer("grid_cell")["code"].iloc[:3].tolist()
     create_assignments(a, sup, codes, "patrol", now=NOW)
     shared_before = sha256(shared)
     real_replace = os.replace
+    log = sharelog.log_dir(shared)
 
     def dying_replace(src, dst):
-        if Path(dst) == shared:
+        if Path(dst).parent == log or Path(dst) == shared:
             raise KeyboardInterrupt("killed")  # stands for SIGKILL at the worst moment
         return real_replace(src, dst)
 
@@ -226,28 +234,48 @@ def test_a_sync_killed_before_or_after_the_shared_file_is_replaced_finishes_next
     with pytest.raises(KeyboardInterrupt):
         sync(a, stale_after=0.5)
     monkeypatch.setattr(engine.os, "replace", real_replace)
-    assert sha256(shared) == shared_before  # exactly before
+    assert sha256(shared) == shared_before and sharelog.entries(shared) == []  # exactly before
     assert len(queries.tasks(a)) == 3  # the laptop's edits are intact
     report = sync(a, stale_after=0.5, lock_wait=5)
+    compact_shared(shared)
     assert report.recovered and len(queries.tasks(shared)) == 3
 
-    # killed right after the replace, before the laptop was updated
+    # killed right after the change landed, before the laptop was updated
     create_assignments(a, sup, codes[:1], "mine", now=NOW)
 
     def dying_finish(lp, state):
         raise KeyboardInterrupt("killed after upload")
 
-    monkeypatch.setattr(engine, "_finish", dying_finish)
+    monkeypatch.setattr(engine, "_finish_any", dying_finish)
     with pytest.raises(KeyboardInterrupt):
         sync(a)
-    monkeypatch.undo()
+    monkeypatch.setattr(engine, "_finish_any", _real_finish_any)
+    assert compact_shared(shared) == 1
     assert len(queries.tasks(shared)) == 4  # exactly after
     report = sync(a)
     assert report.recovered and report.sent == 0  # nothing sent twice
+    compact_shared(shared)
     assert len(queries.tasks(shared)) == 4 == len(queries.tasks(a))
+    assert sha_tables(a) == sha_tables(shared)
     with closing(sqlite3.connect(shared)) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("SELECT COUNT(*) FROM assignment GROUP BY uuid HAVING COUNT(*) > 1").fetchall() == []
+
+    # killed while folding the log into the shared file: before or after, never half
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 0)
+    create_assignments(a, sup, codes[1:2], "mine", now=NOW)
+    before = sha256(shared)
+    monkeypatch.setattr(engine.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        compact_shared(shared)  # nothing to fold yet: returns before replacing anything
+        sync(a, stale_after=0.5)
+    monkeypatch.setattr(engine.os, "replace", real_replace)
+    assert sha256(shared) == before
+    sync(a, stale_after=0.5, lock_wait=5)
+    assert len(queries.tasks(shared)) == 5 == len(queries.tasks(a))
+
+
+_real_finish_any = engine._finish_any
 
 
 def test_locks_wait_and_stale_ones_are_taken_over(office):
@@ -489,19 +517,16 @@ def test_an_interrupted_sync_waits_for_the_share_instead_of_forgetting(office, m
     sup = actor(shared, "supervisor")
     a = laptop("a", sup.name)
     create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
-    real = engine._fingerprint
+    real = sharelog.append
 
-    def share_drops(path):
-        if Path(path) == shared and shared.exists() and read_lock(shared) is not None:
-            with closing(sqlite3.connect(f"file:{shared}?mode=ro", uri=True)) as con:
-                if con.execute("SELECT COUNT(*) FROM assignment").fetchone()[0]:
-                    raise OSError("share dropped right after the upload")
-        return real(path)
+    def share_drops(*args, **kwargs):
+        real(*args, **kwargs)
+        raise OSError("share dropped right after the upload")
 
-    monkeypatch.setattr(engine, "_fingerprint", share_drops)
+    monkeypatch.setattr(sharelog, "append", share_drops)
     with pytest.raises(OSError):
         sync(a)
-    monkeypatch.undo()
+    monkeypatch.setattr(sharelog, "append", real)
     moved = shared.parent.with_name("share-away")
     shared.parent.rename(moved)
     with pytest.raises(SyncError, match="interrupted sync will be finished"):
@@ -511,3 +536,84 @@ def test_an_interrupted_sync_waits_for_the_share_instead_of_forgetting(office, m
     report = sync(a)
     assert report.recovered and report.sent == 0
     assert len(queries.tasks(shared)) == 1 == len(queries.tasks(a))
+
+
+# --- the shared change log between compactions ---------------------------------------------------------
+
+
+def test_between_compactions_a_sync_writes_one_small_change_file_and_everyone_converges(office, monkeypatch):
+    """Change-log mode: the shared GeoPackage is not rewritten; each sync adds one small file; new rows
+    made on two laptops at once (same fids) and edits of the same rows in other columns merge; a
+    checkout made meanwhile sees everything; a compaction folds it all into the shared file."""
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    ins, cell = inspector_with_cell(shared)
+    a, b, f = laptop("a", sup.name), laptop("b", sup2.name), laptop("f", ins.name)
+    full_merges = []
+    real_full = engine._prepare_full
+    monkeypatch.setattr(engine, "_prepare_full", lambda *args: full_merges.append(1) or real_full(*args))
+    snapshot = sha256(shared)
+    codes = Project.open(a).read_layer("grid_cell")["code"].iloc[20:24].tolist()
+    # both supervisors create tasks offline: the new rows have the same fids on both laptops
+    ta = create_assignments(a, sup, codes[:2], "patrol", now=NOW).created("assignment")
+    tb = create_assignments(b, sup2, codes[2:], "mine", now=NOW).created("assignment")
+    task = create_assignments(a, sup, [cell["code"]], "patrol", now=NOW).created("assignment")[0]
+    ra, rb = sync(a), sync(b)
+    assert ra.sent > 0 and rb.received == ra.sent  # b got a's tasks (and their audit rows)
+    assert sha256(shared) == snapshot  # the shared GeoPackage was not rewritten
+    log = sharelog.entries(shared)
+    assert [e.seq for e in log] == [1, 2] and all(e.path.stat().st_size < 20_000 for e in log)
+    sync(a)
+    sync(f)
+    # the inspector works on the task while a supervisor corrects the same task's note
+    change_assignment(f, ins, task, "start", now=NOW)
+    c = cell.geometry.representative_point()
+    found = record_finding(f, ins, assignment_uuid=task, category="other", longitude=c.x, latitude=c.y,
+                           description="散煤堆放", now=NOW).created("finding")[0]
+    sync(f)
+    # a checkout made now starts from the snapshot and replays the log
+    late = laptop("late", sup2.name)
+    assert {*ta, *tb, task} <= set(queries.tasks(late)["uuid"]) and found in set(queries.findings(late)["uuid"])
+    for lp in (a, b, f, late, a, b, f, late):
+        sync(lp)
+    assert sha256(shared) == snapshot
+    assert full_merges == []  # no clash: every sync merged changesets only, no whole-file copy
+    assert compact_shared(shared) > 0 and sha256(shared) != snapshot
+    assert len(sharelog.entries(shared)) == 1  # the newest stays: it keeps the count going
+    assert sha_tables(a) == sha_tables(b) == sha_tables(f) == sha_tables(late) == sha_tables(shared)
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        n_logs = con.execute("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM sync_log").fetchone()
+        assert n_logs[0] == n_logs[1] == 13  # one row per sync
+    # after a compaction by someone else, the next syncs still converge
+    change_assignment(f, ins, task, "finish", result="no_problem", now=NOW + dt.timedelta(hours=1))
+    sync(f)
+    sync(a)
+    assert queries.tasks(a).set_index("uuid").loc[task, "status"] == "done"
+
+
+def test_a_same_field_clash_in_change_log_mode_takes_the_full_merge_and_is_recorded(office, monkeypatch):
+    from gridwatch.storage.workflow import edit_finding
+
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    fid = record_finding(a, sup, cell_code="130110100001001", category="other", longitude=114.3, latitude=38.1,
+                         description="原描述", now=NOW).created("finding")[0]
+    sync(a)
+    sync(b)
+    edit_finding(a, sup, fid, description="A 的描述", now=NOW + dt.timedelta(hours=1))
+    edit_finding(b, sup2, fid, description="B 的描述", now=NOW + dt.timedelta(hours=2))
+    sync(a)
+    report = sync(b)
+    assert report.conflicts == 1
+    sync(a)
+    assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "B 的描述"  # the later edit wins
+    compact_shared(shared)
+    with closing(sqlite3.connect(shared)) as con:
+        kept, other = con.execute("SELECT kept_value, other_value FROM sync_conflict WHERE row_uuid = ?",
+                                  (fid,)).fetchone()
+    assert (json.loads(kept), json.loads(other)) == ("B 的描述", "A 的描述")
+    assert sha_tables(a) == sha_tables(b) == sha_tables(shared)

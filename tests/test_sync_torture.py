@@ -65,6 +65,8 @@ import pytest
 
 from gridwatch.sync import SyncReport, checkout, read_lock, sync, sync_dir
 from gridwatch.sync.lock import lock_path
+from gridwatch.sync.engine import compact_shared
+from gridwatch.sync.sharelog import log_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPER = ROOT / "tools" / "sync_laptop.py"
@@ -217,6 +219,7 @@ class Run:
     edits: int
     seed: int
     kill: Optional[tuple[str, float]]  # None: let the sync finish; else (stage, delay): kill that long into it
+    compact_after: int = 1000
     returncode: Optional[int] = None
     result: dict[str, Any] = field(default_factory=dict)
     killed_at: Optional[float] = None
@@ -240,7 +243,9 @@ class Torture:
 
     def execute(self, run: Run, n: int) -> Run:
         cmd = [sys.executable, str(HELPER), str(run.laptop), "--seed", str(run.seed), "--edits", str(run.edits),
-               "--team", str(self.office.team), "--sync", "--stale-after", str(STALE_AFTER), "--lock-wait", "120"]
+               "--team", str(self.office.team), "--sync", "--stale-after", str(STALE_AFTER), "--lock-wait", "120",
+               # the shared change log folded into the snapshot after every sync, now and then, or never
+               "--compact-after", str(run.compact_after)]
         err_path = self.logs / f"{n:04d}-{run.laptop.parent.name}.stderr"
         with open(err_path, "w", encoding="utf-8") as err:
             # Each laptop is its own computer: its own temp folder.  (pygeodiff names its temp files
@@ -302,7 +307,7 @@ class Torture:
             edits = self.rng.randint(*self.plan.edits)
             if RESYNC_AFTER_KILL and lp in killed_last:
                 edits = 0
-            runs.append(Run(lp, edits, self.rng.randrange(2**31), kill))
+            runs.append(Run(lp, edits, self.rng.randrange(2**31), kill, self.rng.choice((0, 3, 1000))))
         base = len(self.runs)
         with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
             done = list(pool.map(lambda a: self.execute(*a), [(run, base + i) for i, run in enumerate(runs)]))
@@ -476,6 +481,8 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
                         + f"\n{summary}\nfiles kept in {office.root}", pytrace=False)
 
     shared = office.shared
+    # the shared file itself, with the change log folded in, is what everyone must equal
+    compact_shared(shared)
     # (a) integrity
     fail([f"{p}: {res}" for p in [shared, *office.laptops, *(sync_dir(lp) / "base.gpkg" for lp in office.laptops)]
           if (res := integrity(p)) != "ok"], "integrity_check")
@@ -517,7 +524,8 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
     # (e) GDAL's validator
     validator(shared)
     # not failures, but worth knowing: what killed syncs leave behind
-    litter = [p.name for p in shared.parent.iterdir() if p != shared]
+    litter = [p.name for p in shared.parent.iterdir() if p != shared and p != log_dir(shared)]
+    litter += [f"{log_dir(shared).name}/{p.name}" for p in log_dir(shared).glob(".*")]
     litter += [f"{lp.parent.name}/{p.name}" for lp in office.laptops for p in sync_dir(lp).iterdir()
                if p.name not in ("base.gpkg", "state.json")]
     if litter:
@@ -576,6 +584,8 @@ def _two_supervisors(tmp_path: Path, sample_path: Path):  # type: ignore[no-unty
 
 
 def _descriptions(shared: Path) -> dict[str, str]:
+    if log_dir(shared).exists():
+        compact_shared(shared)  # the shared file with the change log folded in
     with closing(sqlite3.connect(f"file:{shared}?mode=ro", uri=True)) as con:
         return dict(con.execute("SELECT uuid, description FROM finding"))
 
@@ -596,7 +606,7 @@ def test_an_edit_of_a_renumbered_row_stays_on_its_own_record(tmp_path, sample_pa
         def killed(lp, state):  # type: ignore[no-untyped-def]
             raise Killed("after the shared file was replaced")
 
-        monkeypatch.setattr(engine, "_finish", killed)
+        monkeypatch.setattr(engine, "_finish_any", killed)
         with pytest.raises(Killed):
             sync(a)
         monkeypatch.undo()

@@ -372,6 +372,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--sync", action="store_true")
     ap.add_argument("--team", type=Path, help='JSON {"cells": [...]}: the cells supervisors create tasks in')
     ap.add_argument("--lock-wait", type=float, default=120.0)
+    ap.add_argument("--compact-after", type=int, default=None,
+                    help="fold the shared change log into the snapshot when it has more entries than this")
     ap.add_argument("--stale-after", type=float, default=2.0)
     ap.add_argument("--heartbeat", type=float, default=0.5,
                     help="lock heartbeat seconds (scaled down with the test's short stale rule)")
@@ -404,7 +406,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
         print("SYNC-START", flush=True)
         try:
-            report = sync(local, progress=progress, lock_wait=args.lock_wait, stale_after=args.stale_after)
+            report = sync(local, progress=progress, lock_wait=args.lock_wait, stale_after=args.stale_after,
+                          compact_after=args.compact_after)
         except SyncError as exc:
             out["sync_error"] = str(exc)
             print(json.dumps(out, ensure_ascii=False), flush=True)

@@ -4,21 +4,26 @@ Files (for a working copy ``LOCAL``):
 
 * ``LOCAL``: the project the app edits, offline for days;
 * ``.LOCAL.sync/base.gpkg``: the shared project as it was at the last sync (the common ancestor);
-* ``.LOCAL.sync/state.json``: the shared project's path, the user, the shared file's fingerprint at
-  the last sync and, while a sync is under way, which stage it reached.
+* ``.LOCAL.sync/state.json``: the shared project's path, the user, the shared snapshot's fingerprint
+  and the number of the last change-log entry the base holds and, while a sync is under way, which
+  stage it reached.
 
-A sync (:func:`sync`): snapshot LOCAL; diff base -> snapshot with pygeodiff; refuse what the user's
-role may not change (those edits stay on the laptop); take the shared lock; copy the shared file
-(only if it changed since the base); rebase our changes onto it (pygeodiff, column by column);
-settle same-field conflicts by the domain rules and record every overridden value in
-``sync_conflict``; record the sync in ``sync_log``; write the result to a temp file beside the
-shared one, fsync, check the lock is still ours and ``os.replace`` it; then refresh LOCAL and the
-base.  The laptop never opens the shared file as a SQLite database: it only copies it and replaces
-it whole, so a network share's unreliable locking and a vanished share cannot damage it.
+The shared project is a snapshot GeoPackage plus a log of small changeset files (see
+:mod:`gridwatch.sync.sharelog`).  A sync: diff base -> LOCAL with pygeodiff (only the tables changed
+on either side); refuse what the user's role may not change (those edits stay on the laptop); take
+the shared lock; read the log entries others added since the base; rebase our changes onto theirs
+(pygeodiff, column by column) and add this sync's ``sync_log`` row; write the result as the next log
+entry (temp file, fsync, rename, after checking the lock is still ours); then bring LOCAL and the base
+up to date by applying changesets.  When changesets alone cannot decide (a same-field conflict, a row
+renumbered into another's place, a refused edit, a snapshot replaced since the last sync) the full
+merge runs on files: the shared state rebuilt locally, pygeodiff rebase, the domain rules settle
+each conflict and record the overridden value in ``sync_conflict``; its difference from the shared
+state is again one log entry.  Now and then a sync folds the log into the snapshot (compaction).
+The laptop never opens a shared file as a SQLite database: it copies, adds or replaces whole files.
 
-Crash safety: the merged file is kept in the sync folder and the stage is written to
-``state.json`` before the shared file is replaced, so a sync killed at any moment is finished (or
-cleanly redone) by the next one; the shared file is always exactly before or exactly after.
+Crash safety: what a sync sends is kept in the sync folder and the stage is written to
+``state.json`` before the entry is written, so a sync killed at any moment is finished (or cleanly
+redone) by the next one; the shared project is always exactly before or exactly after.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import stat
 import tempfile
 import uuid as _uuid
 from contextlib import closing
@@ -43,6 +47,7 @@ from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
 from ..storage.gpkg import connect_readwrite, fsync_file, gpkg_datetime, quote_ident, sqlite_tables, transaction
 from ..storage.project import check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from . import sharelog
 from .lock import STALE_AFTER_SECONDS, SharedLock
 
 STATE_VERSION = 1
@@ -264,26 +269,32 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     folder = sync_dir(lp)
     folder.mkdir(exist_ok=True)
     base = folder / "base.gpkg"
-    fingerprint = _fingerprint(sp)
-    _copy_durably(sp, base)
-    if _fingerprint(sp) != fingerprint:
-        base.unlink(missing_ok=True)
-        raise SyncError(f"{sp}: the shared project changed while it was copied; try again")
+    work = Path(tempfile.mkdtemp(prefix="checkout-", dir=folder))
     try:
-        meta = check_project(base)
-        if meta.get("schema_version") != _current_schema():
-            raise SyncError(f"{sp}: the shared project has schema {meta.get('schema_version')}; an administrator "
-                            "must open it with this GridWatch to upgrade it first")
+        with SharedLock(sp, user, wait_seconds=60.0):
+            fingerprint = _fingerprint(sp)
+            log = sharelog.entries(sp)
+            _copy_durably(sp, base)
+            if _fingerprint(sp) != fingerprint:
+                raise SyncError(f"{sp}: the shared project changed while it was copied; try again")
+            meta = check_project(base)
+            if meta.get("schema_version") != _current_schema():
+                raise SyncError(f"{sp}: the shared project has schema {meta.get('schema_version')}; an administrator "
+                                "must open it with this GridWatch to upgrade it first")
+            sharelog.apply_entries(base, sharelog.missing_from(base, log), work)
+            fsync_file(base)
         _person(base, user)
     except GridWatchError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     _copy_durably(base, lp)
     install_tracking(lp)
     _clear_dirty(lp)
     _write_json(folder / "state.json", {"version": STATE_VERSION, "shared": str(sp), "user": user,
-                                        "fingerprint": fingerprint, "checked_out": _now_text(),
-                                        "last_sync": None, "pending": None})
+                                        "fingerprint": fingerprint, "seq": sharelog.head(log),
+                                        "checked_out": _now_text(), "last_sync": None, "pending": None})
     return lp
 
 
@@ -332,13 +343,27 @@ def list_changes(base: Path, modified: Path, work: Path, tables: Optional[set[st
     diff = work / f"{_uuid.uuid4().hex}.diff"
     with _geodiff_tmp(work):
         gd.create_changeset(str(base), str(modified), str(diff))
+    return changes_of(diff, modified, work)
+
+
+def _diff_entries(diff: Path, work: Path) -> list[dict[str, Any]]:
+    gd = _geodiff()
     if not gd.has_changes(str(diff)):
         return []
-    js = diff.with_suffix(".json")
+    js = work / f"{_uuid.uuid4().hex}.json"
     gd.list_changes(str(diff), str(js))
-    entries = json.loads(js.read_text(encoding="utf-8")).get("geodiff", [])
+    try:
+        return json.loads(js.read_text(encoding="utf-8")).get("geodiff", [])
+    finally:
+        js.unlink(missing_ok=True)
+
+
+def changes_of(diff: Path, columns_from: Path, work: Path) -> list[Change]:
+    """The changes of a pygeodiff changeset as :class:`Change` records (column names read from
+    ``columns_from``, a project with the same tables)."""
+    entries = _diff_entries(diff, work)
     out = []
-    with closing(sqlite3.connect(f"file:{modified}?mode=ro", uri=True)) as con:
+    with closing(sqlite3.connect(f"file:{columns_from}?mode=ro", uri=True)) as con:
         cols_of: dict[str, list[str]] = {}
         for e in entries:
             t = e["table"]
@@ -608,6 +633,145 @@ _CONFLICT_INSERT = ("INSERT INTO sync_conflict (uuid, sync_uuid, at, table_name,
 # --- sync ---------------------------------------------------------------------------------------------
 
 
+#: A sync folds the shared change log into the snapshot GeoPackage when the log holds more entries
+#: than this (0: after every sync).  Between compactions a sync writes one small file to the share.
+COMPACT_AFTER = 32
+
+
+@dataclass
+class _Ours:
+    """This laptop's changes since its base."""
+
+    changes: list[Change]
+    refused: list[Change]
+    local_fingerprint: list[int]
+    diff: Optional[Path] = None  # quick: the base -> LOCAL changeset (nothing refused)
+    file: Optional[Path] = None  # full: a snapshot of LOCAL with the refused edits taken out
+
+
+def _quick_changes(lp: Path, base: Path, work: Path, person: dict[str, Any],
+                   tables: Optional[set[str]]) -> Optional[_Ours]:
+    """Diff base -> LOCAL without copying LOCAL: None if an edit landed meanwhile (three tries) or
+    the role refuses something (then the full path with a snapshot takes over)."""
+    for _ in range(3):
+        fp = _fingerprint(lp)
+        diff = work / "ours.diff"
+        diff.unlink(missing_ok=True)
+        with _geodiff_tmp(work):
+            _geodiff_for(tables).create_changeset(str(base), str(lp), str(diff))
+        changes = changes_of(diff, base, work)
+        with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
+                closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as o:
+            if any(refusal(c, person, b, o) for c in changes):
+                return None
+        if _fingerprint(lp) == fp:
+            return _Ours(changes, [], fp, diff=diff)
+    return None
+
+
+def _full_changes(lp: Path, base: Path, folder: Path, work: Path, person: dict[str, Any],
+                  tables: Optional[set[str]], report: SyncReport) -> _Ours:
+    """Snapshot LOCAL into the sync folder, diff it, and take out what the role may not change."""
+    ours = folder / "pending.gpkg"
+    _discard(ours)
+    _discard(folder / "pending-sent.gpkg")
+    local_fp = _fingerprint(lp)  # before the copy: an edit made meanwhile shows as a change
+    _snapshot(lp, ours)
+    changes = list_changes(base, ours, work, tables)
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
+        reasons = [(c, refusal(c, person, b, o)) for c in changes]
+        refused = [c for c, why in reasons if why]
+        if refused:
+            with transaction(o):
+                for c in refused:
+                    _revert(o, b, c)
+            for c, why in reasons:
+                if why and len(report.messages) < 20:
+                    report.messages.append(f"refused: {c.kind} in {c.table}: {why}")
+    return _Ours(changes, refused, local_fp, file=ours)
+
+
+def _concat(parts: list[Path], out: Path) -> Optional[Path]:
+    parts = [p for p in parts if p is not None and p.exists() and _geodiff().has_changes(str(p))]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        shutil.copyfile(parts[0], out)
+    else:
+        _geodiff().concat_changes([str(p) for p in parts], str(out))
+    return out
+
+
+def _fetch(log: list[sharelog.Entry], work: Path) -> list[Path]:
+    """Copy log entries off the share (an entry deleted by a compaction meanwhile: SyncError)."""
+    out = []
+    for e in log:
+        local = work / e.path.name
+        try:
+            shutil.copyfile(e.path, local)
+        except FileNotFoundError:
+            raise SyncError(f"{e.path}: a change of the shared project vanished while it was read; sync again") \
+                from None
+        out.append(local)
+    return out
+
+
+def _their_summary(theirs: Optional[Path], base: Path, work: Path) -> tuple[bool, int, int]:
+    """(safe for the quick path, changes others sent, highest sync_log fid) of the incoming changes.
+
+    Not safe: a row whose uuid changed under the same fid (a row deleted and another renumbered into
+    its place): pygeodiff would take it for one row, so the full merge (which moves such rows apart)
+    handles it."""
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b:
+        top = b.execute("SELECT COALESCE(MAX(fid), 0) FROM sync_log").fetchone()[0]
+        if theirs is None:
+            return True, 0, top
+        uuid_col: dict[str, Optional[int]] = {}
+        log_cols = _columns(b, SYNC_LOG)
+        received = 0
+        for e in _diff_entries(theirs, work):
+            t = e["table"]
+            if t not in uuid_col:
+                cols = _columns(b, t) if t in sqlite_tables(b) else []
+                uuid_col[t] = cols.index("uuid") if "uuid" in cols else None
+            if e["type"] == "update" and uuid_col[t] is not None and any(
+                    c["column"] == uuid_col[t] for c in e["changes"]):
+                return False, 0, top
+            if t == SYNC_LOG and e["type"] == "insert":
+                row = {log_cols[c["column"]]: c.get("new") for c in e["changes"]}
+                received += int(row.get("sent") or 0)
+                top = max(top, int(row["fid"]))
+    return True, received, top
+
+
+def _log_row_changeset(base: Path, work: Path, fid: int, row: dict[str, Any]) -> Path:
+    """A changeset that inserts one sync_log row (made by diffing two one-table databases)."""
+    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b:
+        create = b.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (SYNC_LOG,)).fetchone()[0]
+        cols = _columns(b, SYNC_LOG)
+    before, after = work / "log-before.sqlite", work / "log-after.sqlite"
+    for p in (before, after):
+        _discard(p)
+        with closing(sqlite3.connect(p)) as con:
+            con.execute(create)
+            con.commit()
+    names = ["fid", *[k for k in row if k in cols and k != "fid"]]
+    with closing(sqlite3.connect(after)) as con:
+        con.execute("INSERT INTO " + SYNC_LOG + " (" + ", ".join(quote_ident(n, cols) for n in names) + ") VALUES ("
+                    + ", ".join("?" for _ in names) + ")", [fid, *[row[n] for n in names[1:]]])
+        con.commit()
+    out = work / "log-row.diff"
+    _geodiff().create_changeset(str(before), str(after), str(out))
+    return out
+
+
+def _log_row(sync_uuid: str, user: str, report: SyncReport, tables: set[str]) -> dict[str, Any]:
+    return {"uuid": sync_uuid, "at": _now_text(), "user_name": user, "host": socket.gethostname(),
+            "sent": report.sent, "received": report.received, "conflicts": report.conflicts,
+            "refused": report.refused, "details": "; ".join(report.messages[:5]) or None,
+            "tables_changed": json.dumps(sorted(tables))}
+
+
 def sync(
     local: os.PathLike[str] | str,
     *,
@@ -615,6 +779,7 @@ def sync(
     cancel: Optional[CancelToken] = None,
     lock_wait: float = 60.0,
     stale_after: float = STALE_AFTER_SECONDS,
+    compact_after: Optional[int] = None,
 ) -> SyncReport:
     """Sync the working copy ``local`` with its shared project (see the module docstring).
 
@@ -624,7 +789,7 @@ def sync(
         The shared folder is unreachable, another sync holds the lock, a file is damaged; the
         laptop's edits are untouched and the next sync picks up from here.
     Cancelled
-        Cancelled before the shared file was replaced: nothing was sent.
+        Cancelled before anything was sent.
     """
     import time
 
@@ -645,38 +810,21 @@ def sync(
         if state.get("pending"):
             _recover(lp, state, report)
         user = state["user"]
-        # The snapshot (which becomes the merged result) lives in the sync folder: if the sync dies
-        # after the shared file was replaced, the next one finishes from it (see _recover).
-        ours = folder / "pending.gpkg"
-        sent_state = folder / "pending-sent.gpkg"
-        _discard(ours)
-        _discard(sent_state)
-        local_fp = _fingerprint(lp)  # before the copy: an edit made meanwhile shows as a change
-        _snapshot(lp, ours)
         base = folder / "base.gpkg"
         # who the user is and which cells are theirs: from the base (the shared project as last
         # synced), never from the laptop's own copy, where the role could have been edited
         person = _person(base, user)
-        mine_tables = dirty_tables(ours)
+        mine_tables = dirty_tables(lp)
         if mine_tables is not None:
             if person["role"] == "inspector":
                 mine_tables = None  # every table is checked: the tracking table is not trusted for roles
             elif person["role"] == "supervisor":
                 mine_tables |= ADMIN_TABLES
-        changes = list_changes(base, ours, work, mine_tables)
-        refused: list[Change] = []
-        with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
-            reasons = [(c, refusal(c, person, b, o)) for c in changes]
-            refused = [c for c, why in reasons if why]
-            if refused:
-                with transaction(o):
-                    for c in refused:
-                        _revert(o, b, c)
-                for c, why in reasons:
-                    if why and len(report.messages) < 20:
-                        report.messages.append(f"refused: {c.kind} in {c.table}: {why}")
-        report.refused = len(refused)
-        report.sent = len(changes) - len(refused)
+        ours: Optional[_Ours] = None
+        if state.get("seq") is not None:
+            ours = _quick_changes(lp, base, work, person, mine_tables)
+        if ours is None:
+            ours = _full_changes(lp, base, folder, work, person, mine_tables, report)
         steps.report(1.0)
 
         steps.start("lock", "waiting for the shared project")
@@ -685,78 +833,267 @@ def sync(
                             "sync again when the shared folder is back")
         with SharedLock(shared, user, wait_seconds=lock_wait, stale_after=stale_after, cancel=cancel) as lock:
             steps.start("download", "reading the shared project")
-            fp = _fingerprint(shared)
-            if fp == state.get("fingerprint"):
-                theirs = base
+            snap_fp = _fingerprint(shared)
+            log = sharelog.entries(shared)
+            seq = state.get("seq")
+            new = [e for e in log if seq is not None and e.seq > seq]
+            # the base is the snapshot we knew plus every entry up to ``seq``: still true if the snapshot
+            # was not replaced since (a compaction or someone writing it directly) and no entry is missing
+            in_step = seq is not None and snap_fp == state.get("fingerprint") and \
+                [e.seq for e in new] == list(range(seq + 1, seq + 1 + len(new)))
+            quick = None
+            if ours.diff is not None and in_step:
+                quick = _prepare_quick(base, ours, new, work, user, report, lp, steps)
+            if quick is None:
+                if ours.file is None:  # the quick path gave up: snapshot now, under the lock
+                    ours = _full_changes(lp, base, folder, work, person, mine_tables, report)
+                upload = _prepare_full(shared, base, ours, log, new, in_step, work, folder, user, report,
+                                       mine_tables, steps)
+                mode = "file"
             else:
-                theirs = work / "theirs.gpkg"
-                shutil.copyfile(shared, theirs)
-                _integrity(theirs, shared)
-                report.received = _received(base, theirs)
-            steps.report(1.0)
-
-            steps.start("merge", "merging")
-            merged = ours
-            fast = theirs == base and not refused
-            if not fast:
-                # keep what is sent, to put the laptop's refused or newer edits back on top afterwards
-                shutil.copyfile(ours, sent_state)
-                ours = sent_state
-            sync_uuid = str(_uuid.uuid4())
-            sent_tables = {c.table for c in changes if not any(c is r for r in refused)}
-            if theirs != base:
-                conflicts = work / "conflicts.json"
-                theirs_tables = _their_tables(base, theirs)
-                scope = None if mine_tables is None or theirs_tables is None else mine_tables | theirs_tables
-                rebase_from = _align_fids(base, theirs, merged, work, scope)
-                with _geodiff_tmp(work):
-                    _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
-                report.conflicts = settle_conflicts(conflicts, merged, ours, theirs, user, sync_uuid, rebase_from)
-                if report.conflicts:
-                    sent_tables.add("sync_conflict")
-            _log_sync(merged, sync_uuid, user, report, sent_tables | {SYNC_LOG})
-            _clear_dirty(merged)
+                upload, mode = quick, "log"
+            report.refused = len(ours.refused)
+            report.sent = len(ours.changes) - len(ours.refused)
             steps.report(1.0)
             if cancel is not None and cancel.cancelled:
                 raise Cancelled("sync cancelled; nothing was sent")
 
             steps.start("upload", "writing the shared project")
-            pending = merged
-            fsync_file(pending)
-            if not fast:
-                fsync_file(sent_state)
+            sync_uuid = upload["sync_uuid"]
+            new_seq = sharelog.head(log) + 1
             _fsync_dir(folder)
-            state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "local_fingerprint": local_fp,
-                                "report": report.to_dict(), "fast": fast}
+            state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "mode": mode,
+                                "local_fingerprint": ours.local_fingerprint, "report": report.to_dict(),
+                                "fast": upload.get("fast", False), "seq": new_seq, "snapshot": snap_fp}
             _write_json(folder / "state.json", state)
-            for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
-                leftover.unlink(missing_ok=True)  # from a sync killed mid-upload (we hold the lock)
-            mode = stat.S_IMODE(shared.stat().st_mode)
-            fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
-            os.close(fd)
-            tmp = Path(tmp_name)
-            try:
-                shutil.copyfile(pending, tmp)
-                os.chmod(tmp, mode)  # keep the shared file readable by the others
-                fsync_file(tmp)
-                if not lock.still_mine():
-                    raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; "
-                                    "nothing was sent, sync again")
-                os.replace(tmp, shared)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            _fsync_dir(shared.parent)
-            steps._cancel = None  # the shared file has our changes: from here on, finish regardless
-            state["fingerprint"] = _fingerprint(shared)
+            sharelog.append(shared, new_seq, sync_uuid, upload["changeset"], lock)
+            steps._cancel = None  # the shared project has our changes: from here on, finish regardless
+            state["seq"], state["fingerprint"] = new_seq, snap_fp
             state["pending"]["stage"] = "uploaded"
             _write_json(folder / "state.json", state)
         steps.start("finish", "updating this laptop")
-        _finish(lp, state)
+        _finish_any(lp, state)
+        _maybe_compact(shared, lp, state, COMPACT_AFTER if compact_after is None else compact_after,
+                       stale_after)
         report.seconds = time.perf_counter() - t0
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepare_quick(base: Path, ours: _Ours, new: list[sharelog.Entry], work: Path, user: str,
+                   report: SyncReport, lp: Path, steps: Steps) -> Optional[dict[str, Any]]:
+    """Changesets only: rebase ours onto the entries others sent, add the sync_log row.  None when
+    the full merge must decide (conflicts, rows renumbered into another's place)."""
+    assert ours.diff is not None
+    folder = sync_dir(lp)
+    theirs = _concat(_fetch(new, work), work / "theirs.diff")
+    steps.report(1.0)
+    steps.start("merge", "merging")
+    safe, received, top = _their_summary(theirs, base, work)
+    if not safe:
+        return None
+    rebased = ours.diff
+    if theirs is not None and _geodiff().has_changes(str(ours.diff)):
+        rebased = work / "rebased.diff"
+        conflicts = work / "quick-conflicts.json"
+        gd = _geodiff()
+        try:
+            with _geodiff_tmp(work):
+                gd.create_rebased_changeset_ex("sqlite", "", str(base), str(ours.diff), str(theirs), str(rebased),
+                                               str(conflicts))
+        except Exception:  # noqa: BLE001 - anything pygeodiff cannot rebase goes to the full merge
+            return None
+        if conflicts.exists() and json.loads(conflicts.read_text(encoding="utf-8") or "{}").get("geodiff"):
+            return None
+        if gd.changes_count(str(rebased)) != gd.changes_count(str(ours.diff)):
+            return None
+    report.received = received
+    sync_uuid = str(_uuid.uuid4())
+    tables = {c.table for c in ours.changes} | {SYNC_LOG}
+    report.sent = len(ours.changes)
+    row = _log_row_changeset(base, work, top + 1, _log_row(sync_uuid, user, report, tables))
+    upload = _concat([rebased, row], work / "upload.diff")
+    assert upload is not None
+    # kept in the sync folder until the laptop is updated: a sync killed after the upload finishes from them
+    for name, src in (("pending-ours.diff", ours.diff), ("pending-theirs.diff", theirs),
+                      ("pending-up.diff", upload)):
+        dst = folder / name
+        dst.unlink(missing_ok=True)
+        if src is not None:
+            shutil.copyfile(src, dst)
+            fsync_file(dst)
+    return {"sync_uuid": sync_uuid, "changeset": folder / "pending-up.diff"}
+
+
+def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entry], new: list[sharelog.Entry],
+                  in_step: bool, work: Path, folder: Path, user: str, report: SyncReport,
+                  mine_tables: Optional[set[str]], steps: Steps) -> dict[str, Any]:
+    """The whole merge on files: the shared state rebuilt locally, pygeodiff rebase, domain rules."""
+    assert ours.file is not None
+    if in_step and not new:
+        theirs = base
+    else:
+        theirs = work / "theirs.gpkg"
+        if in_step:
+            shutil.copyfile(base, theirs)
+            sharelog.apply_entries(theirs, new, work)
+        else:  # the snapshot was replaced (compacted, or written directly): start from it
+            shutil.copyfile(shared, theirs)
+            _integrity(theirs, shared)
+            sharelog.apply_entries(theirs, sharelog.missing_from(theirs, log), work)
+        report.received = _received(base, theirs)
+    steps.report(1.0)
+    steps.start("merge", "merging")
+    merged = ours.file
+    sent_state = folder / "pending-sent.gpkg"
+    fast = theirs == base and not ours.refused
+    sent_view = merged
+    if not fast:
+        # keep what is sent, to put the laptop's refused or newer edits back on top afterwards
+        shutil.copyfile(merged, sent_state)
+        sent_view = sent_state
+    sync_uuid = str(_uuid.uuid4())
+    sent_tables = {c.table for c in ours.changes if not any(c is r for r in ours.refused)}
+    theirs_tables: Optional[set[str]] = set()
+    if theirs != base:
+        conflicts = work / "conflicts.json"
+        theirs_tables = _their_tables(base, theirs)
+        scope = None if mine_tables is None or theirs_tables is None else mine_tables | theirs_tables
+        rebase_from = _align_fids(base, theirs, merged, work, scope)
+        with _geodiff_tmp(work):
+            _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
+        report.conflicts = settle_conflicts(conflicts, merged, sent_view, theirs, user, sync_uuid, rebase_from)
+        if report.conflicts:
+            sent_tables.add("sync_conflict")
+    report.refused = len(ours.refused)
+    report.sent = len(ours.changes) - len(ours.refused)
+    _log_sync(merged, sync_uuid, user, report, sent_tables | {SYNC_LOG})
+    _clear_dirty(merged)
+    # what goes to the share: the merged file's difference from the shared state
+    scope_up = None if mine_tables is None or theirs_tables is None else \
+        mine_tables | theirs_tables | sent_tables | {SYNC_LOG, "sync_conflict"}
+    upload = work / "upload.diff"
+    with _geodiff_tmp(work):
+        _geodiff_for(scope_up).create_changeset(str(theirs), str(merged), str(upload))
+    fsync_file(merged)
+    if not fast:
+        fsync_file(sent_state)
+    dst = folder / "pending-up.diff"
+    shutil.copyfile(upload, dst)
+    fsync_file(dst)
+    return {"sync_uuid": sync_uuid, "changeset": dst, "fast": fast}
+
+
+def _finish_any(lp: Path, state: dict) -> None:
+    if state["pending"].get("mode") == "log":
+        _finish_log(lp, state)
+    else:
+        _finish(lp, state)
+    for name in ("pending-ours.diff", "pending-theirs.diff", "pending-up.diff"):
+        (sync_dir(lp) / name).unlink(missing_ok=True)
+
+
+def _finish_log(lp: Path, state: dict) -> None:
+    """After a quick sync landed: apply (undo ours, theirs, what was sent) to LOCAL in one changeset,
+    and (theirs, what was sent) to the base.  Each step is one transaction and is skipped when the
+    file already holds this sync's log row, so a sync killed anywhere here finishes next time."""
+    folder = sync_dir(lp)
+    p = state["pending"]
+    base = folder / "base.gpkg"
+    ours, theirs, up = folder / "pending-ours.diff", folder / "pending-theirs.diff", folder / "pending-up.diff"
+    theirs_or_none = theirs if theirs.exists() else None
+    work = Path(tempfile.mkdtemp(prefix="finish-", dir=folder))
+    try:
+        import pygeodiff
+
+        gd = _geodiff()
+        if p["stage"] == "uploaded":
+            done = sharelog.holds(lp, p["sync_uuid"])
+            if not done and _fingerprint(lp) == p["local_fingerprint"]:
+                inverse: Optional[Path] = None
+                if gd.has_changes(str(ours)):
+                    inverse = work / "ours-inverse.diff"
+                    gd.invert_changeset(str(ours), str(inverse))
+                step = _concat([inverse, theirs_or_none, up], work / "local.diff")  # type: ignore[list-item]
+                try:
+                    if step is not None:
+                        with _geodiff_tmp(work):
+                            gd.apply_changeset(str(lp), str(step))
+                    done = True
+                except pygeodiff.GeoDiffLibError:
+                    done = False  # edited meanwhile after all: the row-by-row way below
+            if done:
+                _clear_dirty(lp)
+            else:
+                # The laptop was edited while the sync ran: rebuild the merged and sent files and let
+                # the full finish replay the laptop's newer edits on top by uuid.
+                pending, sent_state = folder / "pending.gpkg", folder / "pending-sent.gpkg"
+                for f in (pending, sent_state):
+                    _discard(f)
+                    shutil.copyfile(base, f)
+                with _geodiff_tmp(work):
+                    if _geodiff().has_changes(str(ours)):
+                        gd.apply_changeset(str(sent_state), str(ours))
+                    if theirs_or_none is not None:
+                        gd.apply_changeset(str(pending), str(theirs))
+                    gd.apply_changeset(str(pending), str(up))
+                p["mode"], p["fast"] = "file", False
+                _write_json(folder / "state.json", state)
+                _finish(lp, state)
+                return
+            p["stage"] = "local_done"
+            _write_json(folder / "state.json", state)
+        if not sharelog.holds(base, p["sync_uuid"]):
+            step = _concat([theirs_or_none, up], work / "base.diff")  # type: ignore[list-item]
+            with _geodiff_tmp(work):
+                gd.apply_changeset(str(base), str(step))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    state["pending"] = None
+    state["last_sync"] = _now_text()
+    _write_json(folder / "state.json", state)
+
+
+def _maybe_compact(shared: Path, lp: Path, state: dict, compact_after: int, stale_after: float) -> None:
+    """Fold the change log into the snapshot when it grew long (skipped when someone else is syncing)."""
+    try:
+        if len(sharelog.entries(shared)) <= compact_after:
+            return
+        with SharedLock(shared, state["user"], wait_seconds=2.0, stale_after=stale_after) as lock:
+            log = sharelog.entries(shared)
+            if sharelog.head(log) != state.get("seq") or _fingerprint(shared) != state.get("fingerprint"):
+                return  # someone synced since: our base is not the whole shared state any more
+            state["fingerprint"] = sharelog.compact(shared, sync_dir(lp) / "base.gpkg", state["seq"], lock)
+            _write_json(sync_dir(lp) / "state.json", state)
+    except (SyncError, OSError):
+        return  # the next sync compacts instead
+
+
+def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch compact",
+                   lock_wait: float = 60.0) -> int:
+    """Fold the shared change log into the snapshot GeoPackage (``gridwatch compact``): afterwards
+    the shared file alone holds every sync, for QGIS or a backup.  Returns the entries folded in."""
+    sp = Path(shared).resolve()
+    if not sp.is_file():
+        raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")
+    with SharedLock(sp, user, wait_seconds=lock_wait) as lock:
+        log = sharelog.entries(sp)
+        if not log:
+            return 0
+        work = Path(tempfile.mkdtemp(prefix="gridwatch-compact-"))
+        try:
+            state = work / "state.gpkg"
+            shutil.copyfile(sp, state)
+            _integrity(state, sp)
+            missing = sharelog.missing_from(state, log)
+            if not missing:
+                return 0
+            sharelog.apply_entries(state, missing, work)
+            sharelog.compact(sp, state, sharelog.head(log), lock)
+            return len(missing)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _integrity(copy: Path, shared: Path) -> None:
@@ -928,33 +1265,36 @@ def _recover(lp: Path, state: dict, report: SyncReport) -> None:
     shared = Path(state["shared"])
     report.recovered = True
     if p["stage"] == "uploading":
-        # Did the shared file get our merged version?  Its sync_log then holds our sync's uuid.
-        landed = False
+        # Did our change reach the share?  Its log then holds our entry, or (compacted since) the
+        # snapshot holds our sync's log row.
         if not shared.exists():
             raise SyncError(f"{shared}: shared project not reachable; an interrupted sync will be finished when it "
                             "is back (your edits are safe on this laptop)")
-        if shared.exists():
+        landed = sharelog.find(sharelog.entries(shared), p["sync_uuid"]) is not None
+        if not landed:
             work = Path(tempfile.mkdtemp(prefix="recover-", dir=folder))
             try:
                 copy = work / "shared.gpkg"
                 shutil.copyfile(shared, copy)
-                with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as con:
-                    landed = con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (p["sync_uuid"],)).fetchone() \
-                        is not None
+                landed = sharelog.holds(copy, p["sync_uuid"])
             except sqlite3.DatabaseError:
                 landed = False
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not landed:
-            _discard(folder / "pending.gpkg")
-            _discard(folder / "pending-sent.gpkg")
+            for name in ("pending.gpkg", "pending-sent.gpkg"):
+                _discard(folder / name)
+            for name in ("pending-ours.diff", "pending-theirs.diff", "pending-up.diff"):
+                (folder / name).unlink(missing_ok=True)
             state["pending"] = None
             _write_json(folder / "state.json", state)
             return
-        # The merged file landed but a later sync by someone else may have replaced it again:
-        # our base becomes what we sent; the fingerprint is unknown, so the next step downloads.
         p["stage"] = "uploaded"
-        state["fingerprint"] = None
-    _finish(lp, state)
+        if "seq" in p:
+            state["seq"], state["fingerprint"] = p["seq"], p.get("snapshot")
+        else:  # written by an older GridWatch that replaced the whole shared file
+            state["seq"], state["fingerprint"] = None, None
+        _write_json(folder / "state.json", state)
+    _finish_any(lp, state)
     if not (folder / "base.gpkg").exists():
         raise StorageError(f"{lp}: sync base missing after recovery; check the project out again")

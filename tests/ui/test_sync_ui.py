@@ -20,6 +20,8 @@ from gridwatch.ui.sync_ui import CheckoutDialog, ConflictsPanel, SyncDialog, job
 from gridwatch.ui.workflow import WorkflowController
 
 from ..conftest import sha256
+from gridwatch.sync.engine import compact_shared
+
 from .test_main_window import window  # noqa: F401 - fixture
 
 WAIT = 30_000  # ms
@@ -43,8 +45,11 @@ def find(widget, cls, name):
 
 
 @pytest.fixture
-def office(tmp_path, sample_path, qapp, qtbot):
+def office(tmp_path, sample_path, qapp, qtbot, monkeypatch):
     """A shared folder with the district project; ``laptop(name, user)`` checks out a working copy."""
+    from gridwatch.sync import engine
+
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 0)  # every sync folds the change log into the shared file
     i18n.install("en")
     share = tmp_path / "share"
     share.mkdir()
@@ -375,5 +380,6 @@ def test_checking_out_in_the_window_opens_the_working_copy_as_its_user(window, q
     with qtbot.waitSignal(w.projectLoaded, timeout=WAIT):
         sd.start()
     assert sd.report.sent > 0
+    compact_shared(shared)  # the shared file with the change log folded in
     assert code in set(queries.tasks(shared)["cell_code"])
     qtbot.waitUntil(lambda: not jobs_running(), timeout=WAIT)

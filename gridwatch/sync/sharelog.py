@@ -1,0 +1,178 @@
+"""The shared project as a snapshot GeoPackage plus a log of small changeset files.
+
+A sync must cost what its changes cost, not what the project weighs: rewriting a 400 MB shared
+GeoPackage for one edited row takes seconds on a share.  So the shared folder holds
+
+* ``district.gpkg``: the snapshot, a complete GeoPackage (QGIS opens it) holding every sync up to
+  the last compaction;
+* ``district.gpkg-changes/NNNNNNNN-<sync uuid>.diff``: one pygeodiff changeset per sync since then,
+  numbered in the order they landed.  Each is written to a temp file, fsynced and renamed into place
+  while the sync holds the lock, so an entry is there whole or not at all.
+
+The shared project is the snapshot with the entries it does not hold yet applied in order (each
+entry carries its sync's ``sync_log`` row, so "already in the snapshot" is a lookup by uuid).  Now and
+then a sync *compacts*: it writes its own copy of the whole state as the new snapshot (temp file,
+fsync, ``os.replace``) and deletes the entries the snapshot now holds except the newest, whose number
+keeps the count going.  The laptop never opens a shared file as a database: entries are copied, the
+snapshot is copied or replaced whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ..errors import SyncError
+from ..storage.gpkg import fsync_file
+
+_NAME = re.compile(r"^(\d{8})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.diff$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    sync_uuid: str
+    path: Path
+
+
+def log_dir(shared: Path) -> Path:
+    return shared.with_name(shared.name + "-changes")
+
+
+def entries(shared: Path) -> list[Entry]:
+    """The log's entries in the order they landed (empty when there is no log yet)."""
+    folder = log_dir(shared)
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise SyncError(f"{folder}: cannot read the shared change log ({exc.strerror}); is the shared folder "
+                        "reachable?") from None
+    out = []
+    for name in names:
+        m = _NAME.match(name)
+        if m:
+            out.append(Entry(int(m.group(1)), m.group(2), folder / name))
+    out.sort(key=lambda e: e.seq)
+    return out
+
+
+def head(log: list[Entry]) -> int:
+    return log[-1].seq if log else 0
+
+
+def find(log: list[Entry], sync_uuid: str) -> Optional[Entry]:
+    return next((e for e in log if e.sync_uuid == sync_uuid), None)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Entry:  # type: ignore[no-untyped-def]
+    """Add ``changeset`` as entry ``seq`` (the caller holds ``lock``): temp file, fsync, rename."""
+    folder = log_dir(shared)
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{seq:08d}-{sync_uuid}.diff"
+    if any(e.seq == seq for e in entries(shared)):
+        raise SyncError(f"{folder}: entry {seq} exists already (another sync took the lock over); nothing was "
+                        "sent, sync again")
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)  # from a sync killed while writing (we hold the lock)
+    fd, tmp_name = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(changeset, tmp)
+        os.chmod(tmp, stat.S_IMODE(shared.stat().st_mode) & 0o666)
+        fsync_file(tmp)
+        if not lock.still_mine():
+            raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, "
+                            "sync again")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    return Entry(seq, sync_uuid, target)
+
+
+def holds(db: Path, sync_uuid: str) -> bool:
+    """Whether the project file ``db`` holds the sync ``sync_uuid`` (its sync_log row)."""
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+        return con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (sync_uuid,)).fetchone() is not None
+
+
+def missing_from(db: Path, log: list[Entry]) -> list[Entry]:
+    """The entries ``db`` does not hold yet (a snapshot holds a prefix of the log)."""
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+        known = {r[0] for r in con.execute("SELECT uuid FROM sync_log")}
+    return [e for e in log if e.sync_uuid not in known]
+
+
+def apply_entries(db: Path, log: list[Entry], work: Path) -> None:
+    """Apply entries to the local file ``db`` in order (each copied off the share first)."""
+    import pygeodiff
+
+    gd = pygeodiff.GeoDiff()
+    for e in log:
+        local = work / e.path.name
+        try:
+            shutil.copyfile(e.path, local)
+        except FileNotFoundError:
+            raise SyncError(f"{e.path}: a change of the shared project vanished while it was read (a compaction "
+                            "ran meanwhile); sync again") from None
+        try:
+            gd.apply_changeset(str(db), str(local))
+        except pygeodiff.GeoDiffLibError as exc:
+            raise SyncError(f"{e.path}: this change of the shared project cannot be applied ({exc}); the shared "
+                            "folder may be damaged") from exc
+        finally:
+            local.unlink(missing_ok=True)
+
+
+def compact(shared: Path, source: Path, seq: int, lock) -> list[int]:  # type: ignore[no-untyped-def]
+    """Make ``source`` (the whole shared state through entry ``seq``) the new snapshot and delete the
+    entries it holds but the newest.  The caller holds ``lock``.  Returns the new fingerprint."""
+    mode = stat.S_IMODE(shared.stat().st_mode)
+    for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
+        leftover.unlink(missing_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, mode)
+        fsync_file(tmp)
+        if not lock.still_mine():
+            raise SyncError(f"{shared}: the sync lock was taken over; the shared project was not compacted")
+        os.replace(tmp, shared)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(shared.parent)
+    st = shared.stat()
+    fingerprint = [st.st_size, st.st_mtime_ns, st.st_ino]
+    for e in entries(shared):
+        if e.seq < seq:
+            e.path.unlink(missing_ok=True)
+    _fsync_dir(log_dir(shared))
+    return fingerprint
