@@ -396,7 +396,7 @@ def test_a_supervisor_restores_an_overridden_value(office):
     assert queries.findings(b).set_index("uuid").loc[fid, "description"] == "A 的描述"
 
 
-def test_cli_checkout_sync_and_conflicts(office, tmp_path, capsys):
+def test_cli_checkout_sync_and_conflicts(office, tmp_path, capsys, monkeypatch):
     from gridwatch.cli import main
 
     shared, laptop = office
@@ -415,6 +415,16 @@ def test_cli_checkout_sync_and_conflicts(office, tmp_path, capsys):
     assert "0 conflict(s)" in capsys.readouterr().out
     assert main(["sync", str(tmp_path / "nothing.gpkg")]) == 2
     assert "not a working copy" in capsys.readouterr().err
+    # between compactions the sync lands in the change log; `gridwatch compact` folds it in
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    create_assignments(local, sup, ["130110100001002"], "patrol", now=NOW)
+    assert main(["sync", str(local)]) == 0
+    assert "130110100001002" not in set(queries.tasks(shared)["cell_code"])
+    capsys.readouterr()
+    assert main(["compact", str(shared)]) == 0
+    assert "1 synced change(s) folded in" in capsys.readouterr().out
+    assert "130110100001002" in set(queries.tasks(shared)["cell_code"])
+    assert main(["compact", str(shared)]) == 0 and "already holds every sync" in capsys.readouterr().out
 
 
 def test_syncs_compare_only_the_tables_that_changed(office):
@@ -541,12 +551,18 @@ def test_an_interrupted_sync_waits_for_the_share_instead_of_forgetting(office, m
 # --- the shared change log between compactions ---------------------------------------------------------
 
 
-def test_between_compactions_a_sync_writes_one_small_change_file_and_everyone_converges(office, monkeypatch):
+@pytest.mark.parametrize("copy_base_above", [0, 2000], ids=["base copied from the laptop", "base patched"])
+def test_between_compactions_a_sync_writes_one_small_change_file_and_everyone_converges(office, monkeypatch,
+                                                                                        copy_base_above):
     """Change-log mode: the shared GeoPackage is not rewritten; each sync adds one small file; new rows
     made on two laptops at once (same fids) and edits of the same rows in other columns merge; a
     checkout made meanwhile sees everything; a compaction folds it all into the shared file."""
     shared, laptop = office
     monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    monkeypatch.setattr(engine, "COPY_BASE_ABOVE", copy_base_above)
+    copies = []
+    real_copy = engine._copy_base
+    monkeypatch.setattr(engine, "_copy_base", lambda *args: copies.append(real_copy(*args)) or copies[-1])
     sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
     ins, cell = inspector_with_cell(shared)
     a, b, f = laptop("a", sup.name), laptop("b", sup2.name), laptop("f", ins.name)
@@ -579,6 +595,7 @@ def test_between_compactions_a_sync_writes_one_small_change_file_and_everyone_co
         sync(lp)
     assert sha256(shared) == snapshot
     assert full_merges == []  # no clash: every sync merged changesets only, no whole-file copy
+    assert (copies and all(copies)) if copy_base_above == 0 else not copies
     assert compact_shared(shared) > 0 and sha256(shared) != snapshot
     assert len(sharelog.entries(shared)) == 1  # the newest stays: it keeps the count going
     assert sha_tables(a) == sha_tables(b) == sha_tables(f) == sha_tables(late) == sha_tables(shared)

@@ -814,12 +814,14 @@ def sync(
         # who the user is and which cells are theirs: from the base (the shared project as last
         # synced), never from the laptop's own copy, where the role could have been edited
         person = _person(base, user)
+        # The tables this laptop changed (tracked by triggers).  Like the base, the tracking table lives
+        # on the laptop: role checks at sync stop mistakes, stale windows and scripts going through the
+        # API, not someone editing the files of their own laptop by hand (that takes a server, which
+        # GridWatch does without), so comparing every table for inspectors would cost a full diff of
+        # a million fire points per sync and protect nothing the base does not already expose.
         mine_tables = dirty_tables(lp)
-        if mine_tables is not None:
-            if person["role"] == "inspector":
-                mine_tables = None  # every table is checked: the tracking table is not trusted for roles
-            elif person["role"] == "supervisor":
-                mine_tables |= ADMIN_TABLES
+        if mine_tables is not None and person["role"] != "admin":
+            mine_tables |= ADMIN_TABLES  # grid and people: compared for everyone but administrators
         ours: Optional[_Ours] = None
         if state.get("seq") is not None:
             ours = _quick_changes(lp, base, work, person, mine_tables)
@@ -1017,6 +1019,7 @@ def _finish_log(lp: Path, state: dict) -> None:
                     gd.invert_changeset(str(ours), str(inverse))
                 step = _concat([inverse, theirs_or_none, up], work / "local.diff")  # type: ignore[list-item]
                 try:
+                    before = _change_counter(lp)
                     if step is not None:
                         with _geodiff_tmp(work):
                             gd.apply_changeset(str(lp), str(step))
@@ -1024,7 +1027,12 @@ def _finish_log(lp: Path, state: dict) -> None:
                 except pygeodiff.GeoDiffLibError:
                     done = False  # edited meanwhile after all: the row-by-row way below
             if done:
+                applied = _change_counter(lp)
                 _clear_dirty(lp)
+                # LOCAL is exactly the shared project now if nothing but these two commits touched it
+                # (SQLite's file change counter counts write transactions): then the base may copy it
+                if step is not None and applied == before + 1 and _change_counter(lp) == applied + 1:
+                    p["local_after"] = [*_fingerprint(lp), applied + 1]
             else:
                 # The laptop was edited while the sync ran: rebuild the merged and sent files and let
                 # the full finish replay the laptop's newer edits on top by uuid.
@@ -1046,13 +1054,45 @@ def _finish_log(lp: Path, state: dict) -> None:
             _write_json(folder / "state.json", state)
         if not sharelog.holds(base, p["sync_uuid"]):
             step = _concat([theirs_or_none, up], work / "base.diff")  # type: ignore[list-item]
-            with _geodiff_tmp(work):
-                gd.apply_changeset(str(base), str(step))
+            assert step is not None
+            if gd.changes_count(str(step)) < COPY_BASE_ABOVE or not _copy_base(lp, base, p, work):
+                with _geodiff_tmp(work):
+                    gd.apply_changeset(str(base), str(step))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
+
+
+#: Above this many changes the base is refreshed by copying the just-updated LOCAL (one file copy)
+#: instead of applying the changes a second time.
+COPY_BASE_ABOVE = 2000
+
+
+def _change_counter(db: Path) -> int:
+    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction."""
+    with open(db, "rb") as fh:
+        header = fh.read(28)
+    return int.from_bytes(header[24:28], "big")
+
+
+def _copy_base(lp: Path, base: Path, p: dict, work: Path) -> bool:
+    """Make the base a copy of LOCAL, which equals the shared project right after the sync updated it:
+    only if LOCAL is untouched since (its fingerprint then) and the copy holds this sync."""
+    want = p.get("local_after")
+    if want is None or [*_fingerprint(lp), _change_counter(lp)] != want:
+        return False
+    tmp = base.with_name("base-next.gpkg")
+    _discard(tmp)
+    _snapshot(lp, tmp)
+    if _change_counter(tmp) != want[-1] or not sharelog.holds(tmp, p["sync_uuid"]):
+        _discard(tmp)
+        return False
+    fsync_file(tmp)
+    os.replace(tmp, base)
+    _fsync_dir(base.parent)
+    return True
 
 
 def _maybe_compact(shared: Path, lp: Path, state: dict, compact_after: int, stale_after: float) -> None:
