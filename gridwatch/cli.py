@@ -483,6 +483,52 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List the rule hits (grouped by rule, with a count line); with --assign make them tasks."""
+    from .analysis.rules import RULES, check_rules, hits_to_assignments
+
+    path: Path = args.project
+    if args.assign and args.due is None:
+        raise GridWatchError(f"{path}: --assign needs --due YYYY-MM-DD (the tasks' due date)")
+    if args.radius_km is not None and not args.radius_km > 0:
+        raise GridWatchError(f"{path}: --radius-km must be more than 0")
+    with _about(path):
+        _check_project(path)
+        actor = _user(args, path, "assigning rule hits") if args.assign else None
+        report = check_rules(path, radius_m=args.radius_km * 1000 if args.radius_km is not None else None,
+                             mine_days=args.mine_days, fire_days=args.fire_days, rules=args.rule or None)
+    counts = report.counts()
+    wanted = [r for r in RULES if not args.rule or r in args.rule]
+    if args.json and not args.assign:
+        json.dump({"now": report.now.isoformat(), "radius_m": report.radius_m, "mine_days": report.mine_days,
+                   "fire_days": report.fire_days, "counts": {r: counts[r] for r in wanted},
+                   "hits": [h.to_dict() for h in report.hits]},
+                  sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    if not args.json:
+        for rule in wanted:
+            hits = report.by_rule(rule)
+            print(f"{RULES[rule][0]} ({RULES[rule][1]}): {len(hits)}")
+            if hits:
+                _write_table(["township", "cell", "name", "message"],
+                             [[h.township, h.cell_code or "", h.name, h.message] for h in hits])
+            print()
+    total = sum(counts[r] for r in wanted)
+    print(f"{total} hits: " + ", ".join(f"{r} {counts[r]}" for r in wanted))
+    if args.assign:
+        if not report.hits:
+            print("nothing to assign")
+            return 0
+        with _about(path):
+            edit = hits_to_assignments(path, actor, report.hits, due_at=args.due, priority=args.priority)
+        tasks = edit.created("assignment")
+        print(f"created {len(tasks)} tasks for {total} hits, {_due_text(args.due)}")
+        for w in edit.warnings:
+            print(f"warning: {w}")
+    return 0
+
+
 def _layer_kinds() -> tuple[str, ...]:
     from .layers import LAYERS
 
@@ -585,6 +631,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_findings)
 
+    from .analysis.rules import RULES
+
+    p = sub.add_parser("rules", help="rule checks: sites near key areas, fires in the coal-ban zone, mines, "
+                                     "overdue findings",
+                       description="List the features the work plans' rules flag, by rule, with a count line; "
+                                   "with --assign turn every hit into a task (one action, undoable in the app).")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--radius-km", type=float, metavar="KM",
+                   help="control radius around every key area (default: each key area's own, 3 km unless set)")
+    p.add_argument("--mine-days", type=int, default=30, metavar="DAYS",
+                   help="flag mines not inspected for more than DAYS days (default 30)")
+    p.add_argument("--fire-days", type=int, default=30, metavar="DAYS",
+                   help="fire points detected in the last DAYS days (default 30)")
+    p.add_argument("--rule", action="append", choices=list(RULES), help="only this rule (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--assign", action="store_true", help="make every hit a task (supervisors and administrators)")
+    p.add_argument("--user", metavar="NAME", help=user_help)
+    p.add_argument("--due", type=_due_arg, metavar="YYYY-MM-DD", help="with --assign: the tasks' due date "
+                                                                       "(Beijing time; a bare date means 23:59)")
+    p.add_argument("--priority", type=int, choices=[1, 2, 3], default=1, help="with --assign: 1 high (default)")
+    p.set_defaults(func=cmd_rules)
+
     p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
                        description="Copy the shared project (on a share or a USB stick) to a working copy this "
                                    "laptop edits offline, with the base copy that sync needs.")
@@ -603,14 +671,72 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how long to wait for another laptop's sync to finish (default 60)")
     p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("export", help="export tables for briefings (coverage; maps to come)")
+    p = sub.add_parser("export", help="export tables for briefings (coverage, findings ledger, ranking)")
     ex = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = ex.add_parser("coverage", help="patrol coverage per township, inspector and cell (.xlsx or .csv)")
     q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     q.add_argument("--out", type=Path, required=True, help="file to write (.xlsx: three sheets; .csv: townships)")
     q.add_argument("--days", default="7,30", metavar="N,M", help="periods in days (default 7,30)")
     q.set_defaults(func=cmd_export_coverage)
+    q = ex.add_parser("map", help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
+                                  "with one page per township",
+                      description="Print-ready map: title, date, legend, scale bar, north arrow, CRS note. "
+                                  "Layers theme: the chosen layers in the app's styles; coverage theme: cells "
+                                  "coloured by days since their last inspection (never-inspected cells hatched).")
+    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q.add_argument("--out", type=Path, required=True, help="file to write (.pdf or .png; an atlas is .pdf)")
+    q.add_argument("--paper", type=str.upper, choices=["A4", "A3"], default="A4", help="paper size (default A4)")
+    q.add_argument("--landscape", action="store_true", help="landscape page (default portrait)")
+    q.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    q.add_argument("--township", metavar="CODE_OR_NAME",
+                   help="map one township (with --atlas: only these townships, comma-separated)")
+    q.add_argument("--atlas", action="store_true", help="PDF: an overview page, then one page per township")
+    q.add_argument("--no-overview", action="store_true", help="with --atlas: no overview page")
+    q.add_argument("--theme", choices=["layers", "coverage"], default="layers",
+                   help="layers (default) or coverage (days since the last inspection)")
+    q.add_argument("--layers", metavar="A,B,C", help="layers to draw (default: all; " + ", ".join(_layer_kinds())
+                   + ")")
+    q.add_argument("--title", help="map title (default: district + township + 网格化环境监管图)")
+    q.add_argument("--subtitle", help="a line under the title")
+    q.add_argument("--fire-days", type=int, metavar="DAYS", help="only fire points of the last DAYS days")
+    q.add_argument("--no-labels", action="store_true", help="no township and village names")
+    q.add_argument("--quiet", action="store_true", help="no progress output")
+    q.set_defaults(func=cmd_export_map)
+    q = ex.add_parser("ledger", help="the findings ledger (整改台账) with status and deadlines (.xlsx or .csv)")
+    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q.add_argument("--out", type=Path, required=True,
+                   help="file to write (.xlsx: ledger and counts by category; .csv: the ledger)")
+    q.add_argument("--status", metavar="STATUS[,STATUS]",
+                   help="only findings in these states: " + ", ".join(FINDING_STATUSES))
+    q.add_argument("--township", metavar="CODE_OR_NAME", help="only this township (code or name)")
+    q.set_defaults(func=cmd_export_ledger)
+    q = ex.add_parser("ranking", help="the monthly township ranking (考核排名) for the bulletin (.xlsx or .csv)")
+    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q.add_argument("--out", type=Path, required=True,
+                   help="file to write (.xlsx: ranking, indicators, fire checks, notes; .csv: the ranking)")
+    q.add_argument("--month", metavar="YYYY-MM", help="month to rank (Beijing time; default this month)")
+    q.add_argument("--weights", metavar="NAME=W,...",
+                   help="indicator weights, e.g. coverage=0.3,closure=0.25,overdue=0.15,fire_in_time=0.15,"
+                        "fires=0.15 (indicators not named weigh 0; default those values)")
+    q.set_defaults(func=cmd_export_ranking)
+    q = ex.add_parser("html", help="an interactive HTML map (opens offline in any browser)",
+                      description="Write one self-contained .html file: cells coloured by days since their last "
+                                  "inspection, boundaries, zones, mines, sites, findings (and recent fire points), "
+                                  "each a layer to switch on and off, with a popup per feature.")
+    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q.add_argument("--out", type=Path, required=True, help="file to write (.html)")
+    q.add_argument("--township", metavar="CODE_OR_NAME", help="only this township (code or name)")
+    q.add_argument("--layers", metavar="LAYER[,LAYER...]",
+                   help="layers to include (default: all but fire points): " + ", ".join(_html_layers()))
+    q.add_argument("--fire-days", type=_days_arg, metavar="N", help="add fire points detected in the last N days")
+    q.add_argument("--no-coverage", action="store_true", help="plain cells, not coloured by days since inspection")
+    q.add_argument("--tiles", metavar="URL",
+                   help="base map tile URL template, e.g. https://host/{z}/{x}/{y}.png (needs the network to show)")
+    q.set_defaults(func=cmd_export_html)
 
+    p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg) in the shared folder")
+    p.set_defaults(func=cmd_compact)
     p = sub.add_parser("conflicts", help="list sync conflicts of a project")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--all", action="store_true", help="also reviewed ones")
@@ -667,6 +793,116 @@ def cmd_export_coverage(args: argparse.Namespace) -> int:
     print(f"wrote {out}: {len(town)} townships, {len(cov.cells)} cells; "
           f"{int(cov.cells[f'inspections_{first}d'].gt(0).sum())} cells inspected in the last {first} days, "
           f"{int(cov.cells['overdue'].sum())} overdue")
+    return 0
+
+
+def cmd_export_ledger(args: argparse.Namespace) -> int:
+    from .export.tables import ledger_sheets, write_tables
+
+    path: Path = args.project
+    statuses = [s.strip() for s in str(args.status or "").split(",") if s.strip()]
+    with _about(path):
+        _check_project(path)
+        township = _township_code(path, args.township) if args.township else None
+        sheets = ledger_sheets(path, statuses=statuses or None, township=township)
+    out = write_tables(sheets, args.out)
+    ledger = sheets["整改台账"]
+    overdue = int((ledger["是否超期"] == "是").sum()) if len(ledger) else 0
+    print(f"wrote {out}: {len(ledger)} findings, {overdue} overdue")
+    return 0
+
+
+def cmd_export_ranking(args: argparse.Namespace) -> int:
+    from .analysis.stats import month_period, parse_weights, period_label
+    from .export.tables import ranking_sheets, write_tables
+
+    path: Path = args.project
+    weights = parse_weights(args.weights) if args.weights else None
+    period = month_period(args.month)
+    with _about(path):
+        _check_project(path)
+        sheets = ranking_sheets(path, month=args.month, weights=weights)
+    out = write_tables(sheets, args.out)
+    top = sheets["考核排名"].head(3)
+    best = ", ".join(f"{r['排名']}. {r['乡镇']} {r['综合得分']}" for _, r in top.iterrows())
+    print(f"wrote {out}: {len(sheets['考核排名'])} townships ranked for {period_label(period)}; {best}")
+    return 0
+
+
+def _html_layers() -> tuple[str, ...]:
+    from .export.html import HTML_LAYERS
+
+    return HTML_LAYERS
+
+
+def cmd_export_html(args: argparse.Namespace) -> int:
+    from .export.html import export_html
+
+    path: Path = args.project
+    show = sys.stderr.isatty()
+
+    def progress(fraction: float, message: str) -> None:
+        if show:
+            sys.stderr.write(f"\r{fraction * 100:5.1f}%  {message:<40}")
+            sys.stderr.flush()
+
+    layers = _split(args.layers) if args.layers else None
+    with _about(path):
+        _check_project(path)
+        out = export_html(path, args.out, layers=layers, township=args.township, fire_days=args.fire_days,
+                          coverage_colours=not args.no_coverage, tiles=args.tiles, progress=progress)
+    if show:
+        sys.stderr.write("\n")
+    print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB); open it in a browser, no network needed"
+          + (" (except the base map tiles)" if args.tiles else ""))
+    return 0
+
+
+def cmd_export_map(args: argparse.Namespace) -> int:
+    from .export.maps import MapSpec, export_atlas, export_map
+
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(fraction: float, message: str) -> None:
+        if show:
+            sys.stderr.write(f"\r{fraction * 100:5.1f}%  {message:<30}")
+            sys.stderr.flush()
+
+    layers = tuple(_split(args.layers)) if args.layers else None
+    if args.layers is not None and not layers:
+        raise GridWatchError(f"--layers {args.layers!r}: name layers separated by commas, e.g. township,fire_point")
+    if args.fire_days is not None and args.fire_days <= 0:
+        raise GridWatchError(f"--fire-days {args.fire_days}: give a number of days greater than 0")
+    spec = MapSpec(title=args.title, subtitle=args.subtitle, paper=args.paper,
+                   orientation="landscape" if args.landscape else "portrait", dpi=args.dpi, layers=layers,
+                   theme=args.theme, fire_days=args.fire_days, labels=not args.no_labels,
+                   overview=not args.no_overview)
+    # Errors name the project or the output file themselves (no _about: an --out problem is not the project's).
+    if args.atlas:
+        towns = _split(args.township) if args.township else None
+        out = export_atlas(args.project, args.out, spec, progress=progress, townships=towns)
+    else:
+        if args.no_overview:
+            raise GridWatchError("--no-overview goes with --atlas")
+        out = export_map(args.project, args.out, _with_extent(spec, args.township), progress=progress)
+    if show:
+        sys.stderr.write("\n")
+    print(f"wrote {out}")
+    return 0
+
+
+def _with_extent(spec, township: Optional[str]):  # type: ignore[no-untyped-def]
+    """``spec`` showing ``township`` (code or name), or the district when None."""
+    from dataclasses import replace
+
+    return replace(spec, extent=township) if township else spec
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from .sync import compact_shared
+
+    n = compact_shared(args.shared)
+    print(f"{args.shared}: {n} synced change(s) folded in" if n else f"{args.shared}: already holds every sync")
     return 0
 
 

@@ -19,8 +19,9 @@ SYSTEM_PACKAGES=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6
   fonts-noto-cjk xvfb xauth
 )
-# Tests also open written GeoPackages in real QGIS (system Python bindings).
-TEST_PACKAGES=(python3-qgis qgis-providers)
+# Tests also open written GeoPackages in real QGIS (system Python bindings), render PDF maps (pdftoppm)
+# and load HTML maps in headless Chromium (driven by playwright, which uses this browser).
+TEST_PACKAGES=(python3-qgis qgis-providers poppler-utils chromium)
 [ "$FOR_TESTS" = 1 ] && SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -12,7 +12,7 @@ from gridwatch.layers import GROUPS, LAYERS, layer_spec
 
 def test_every_layer_kind_is_complete():
     assert list(LAYERS) == ["township", "village", "grid_cell", "coal_ban_zone", "fireworks_ban_zone", "mine",
-                            "construction_site", "fire_point"]
+                            "construction_site", "key_area", "fire_point"]
     for spec in LAYERS.values():
         assert spec.fields[0].name == "uuid" and spec.fields[0].unique
         assert spec.group in GROUPS
@@ -101,3 +101,17 @@ def test_numbers_in_code_columns_are_refused():
     frame.loc[1, "township_code"] = 130110100
     problems = layer_spec("grid_cell").validate(frame)
     assert any("row 2" in p and "'township_code' value 130110100 does not match" in p for p in problems)
+
+
+def test_key_areas_are_points_or_polygons_of_a_known_kind():
+    spec = layer_spec("key_area")
+    ok = gpd.GeoDataFrame({"uuid": ["a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"],
+                           "name": ["国控站点", "第一中学"], "kind": ["national_station", "school"],
+                           "buffer_m": [3000.0, None]},
+                          geometry=[Point(114.3, 38.1), box(114.31, 38.1, 114.32, 38.11)], crs=4490)
+    assert spec.validate(ok) == []
+    assert spec.group in GROUPS and spec.geometry_type == "GEOMETRY"
+    bad = ok.assign(kind=["national_station", "park"])
+    assert any("'kind'" in p and "park" in p for p in spec.validate(bad))
+    line = ok.set_geometry([Point(114.3, 38.1), LineString([(114.3, 38.1), (114.4, 38.1)])], crs=4490)
+    assert any("LineString" in p for p in spec.validate(line))

@@ -52,6 +52,29 @@ def test_sample_opens_in_qgis_with_every_layer(sample_path, tmp_path):
     assert (tmp_path / "render.png").stat().st_size > 10_000
 
 
+def test_a_schema_2_project_upgraded_with_key_areas_opens_in_qgis(tmp_path, gpkg_validator):
+    """The key-area layer the 2 -> 3 migration creates (by hand, not by GDAL) opens in QGIS with its features."""
+    from gridwatch.importers.pipeline import ImportOptions, import_file
+    from gridwatch.storage import Project
+
+    from .test_storage import _key_area_file
+
+    path = tmp_path / "v2.gpkg"
+    shutil.copyfile(ROOT / "tests" / "data" / "project_schema_v2.gpkg", path)
+    Project.open(path, migrate=True)
+    for backup in tmp_path.glob("*.backup.gpkg"):
+        backup.unlink()
+    import_file(path, _key_area_file(tmp_path), ImportOptions(kind="key_area", field_map={"名称": "name", "类型": "kind"},
+                                                               user="script"))
+    gpkg_validator(path)
+    report = qgis_check(path, tmp_path)
+    assert report["ok"] and _gdal_warnings(report) == []
+    keys = [layer for layer in report["layers"] if layer["name"].split(" [")[0] == "key_area" and layer["valid"]]
+    # QGIS splits the mixed layer into its points (2 stations) and polygons (1 school), and opens it whole.
+    assert sorted(layer["feature_count"] for layer in keys if layer.get("form") == "sublayer") == [1, 2]
+    assert [layer["feature_count"] for layer in keys if layer.get("form") != "sublayer"] == [3]
+
+
 def test_empty_project_opens_in_qgis(tmp_path):
     path = write_project(tmp_path / "empty.gpkg", district_name="空项目", county_code="000000")
     report = qgis_check(path, tmp_path)

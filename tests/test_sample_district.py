@@ -138,6 +138,19 @@ def test_town_centre_zones_mines_and_fires_are_where_they_belong(layers, project
     assert set(layers["construction_site"].geometry.geom_type) >= {"Point", "Polygon"}
 
 
+def test_key_areas_are_monitoring_stations_and_a_school_with_sites_around_them(layers):
+    keys = layers["key_area"]
+    assert sorted(keys["kind"]) == ["city_station", "national_station", "provincial_station", "school"]
+    assert sorted(keys.geometry.geom_type) == ["Point", "Point", "Point", "Polygon"]
+    district = layers["township"].geometry.union_all()
+    assert keys.geometry.within(district).all()
+    epsg = measuring_epsg(tuple(layers["township"].total_bounds))
+    sites = layers["construction_site"].to_crs(epsg)
+    near = sites.geometry.apply(lambda g: keys.to_crs(epsg).distance(g).min() <= 3000)
+    # Enough sites within 3 km for the rule checks to find some below grade A, and some that are A.
+    assert (near & (sites["dust_grade"] != "A")).sum() >= 20 and (near & (sites["dust_grade"] == "A")).sum() >= 5
+
+
 def test_fire_season_peaks_in_october_november(layers):
     f = layers["fire_point"]
     months = f["detected_utc"].dt.tz_convert("Asia/Shanghai").dt.month

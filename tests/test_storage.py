@@ -203,6 +203,80 @@ def test_a_schema_1_project_is_upgraded_to_the_current_schema(tmp_path, gpkg_val
         assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_fire_point_check_uuid'").fetchone()[0]
     assert len(list(tmp_path.glob("old.schema-v1.*.backup.gpkg"))) == 1
     gpkg_validator(path)
+    # v1 -> v3 in one go: the key-area layer is there, empty, as a spatial layer.
+    assert project.read_layer("key_area").empty and project.info().layers[-2].name == "key_area"
+
+
+def _key_area_file(tmp_path: Path) -> Path:
+    """Two monitoring stations and a school campus, as a supervisor's GeoJSON."""
+    src = gpd.GeoDataFrame(
+        {"名称": ["国控站点甲", "省控站点乙", "第一中学"], "类型": ["national_station", "provincial_station", "school"],
+         "buffer_m": [3000.0, 3000.0, 2000.0]},
+        geometry=[Point(114.36, 38.02), Point(114.37, 38.03), box(114.35, 38.01, 114.352, 38.012)], crs=4490)
+    path = tmp_path / "key_areas.geojson"
+    src.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_a_schema_2_project_gains_the_key_area_layer_as_gdal_would_write_it(tmp_path, gpkg_validator):
+    """tests/data/project_schema_v2.gpkg: the schema-2 sample (before key areas) cut down to three
+    townships; its key_area table after the upgrade matches what GDAL writes for the same kind of layer."""
+    import pyogrio
+
+    from gridwatch.importers.pipeline import ImportOptions, import_file
+
+    path = tmp_path / "v2.gpkg"
+    shutil.copyfile(Path(__file__).parent / "data" / "project_schema_v2.gpkg", path)
+    assert check_project(path)["schema_version"] == "2"  # an older, intact project: readable, not yet current
+    with pytest.raises(SchemaVersionError, match="older"):
+        Project.open(path)
+    project = Project.open(path, migrate=True)
+    assert project.schema_version == SCHEMA_VERSION == 3
+    assert len(list(tmp_path.glob("v2.schema-v2.*.backup.gpkg"))) == 1
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("SELECT data_type, identifier, srs_id FROM gpkg_contents WHERE table_name = 'key_area'"
+                           ).fetchone() == ("features", "key_area", 4490)
+        assert con.execute("SELECT column_name, geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns "
+                           "WHERE table_name = 'key_area'").fetchone() == ("geom", "GEOMETRY", 4490, 0, 0)
+        assert con.execute("SELECT extension_name, scope FROM gpkg_extensions WHERE table_name = 'key_area'"
+                           ).fetchall() == [("gpkg_rtree_index", "write-only")]
+
+        def triggers(table: str) -> list[str]:
+            return sorted(sql.replace(table, "T") for (sql,) in con.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)))
+
+        # The spatial-index and feature-count triggers are GDAL's, word for word.
+        assert triggers("key_area") == triggers("construction_site") and len(triggers("key_area")) == 8
+        cols = [(r[1], r[2]) for r in con.execute("PRAGMA table_info(key_area)")]
+        assert cols[:2] == [("fid", "INTEGER"), ("geom", "GEOMETRY")]
+        assert [c for c, _ in cols[2:]] == list(LAYERS["key_area"].field_names)
+    gpkg_validator(path)
+    info = pyogrio.read_info(path, layer="key_area")
+    assert info["geometry_type"] == "Unknown" and info["crs"] == "EPSG:4490" and info["features"] == 0
+
+    # Key areas, points and a polygon, import into the new layer; the spatial index follows.
+    people = project.read_table("inspector")
+    inspector = people[people["role"] == "inspector"]["name"].iloc[0]
+    supervisor = people[people["role"] == "supervisor"]["name"].iloc[0]
+    source = _key_area_file(tmp_path)
+    options = dict(kind="key_area", field_map={"名称": "name", "类型": "kind"})
+    with pytest.raises(Exception, match="only supervisor or admin may import into key_area"):
+        import_file(path, source, ImportOptions(**options, user=inspector))
+    report = import_file(path, source, ImportOptions(**options, user=supervisor))
+    assert report.imported == 3
+    gpkg_validator(path)
+    areas = pyogrio.read_dataframe(path, layer="key_area")
+    assert sorted(areas["name"]) == ["国控站点甲", "省控站点乙", "第一中学"]
+    assert sorted(areas.geometry.geom_type) == ["Point", "Point", "Polygon"]
+    assert areas.set_index("name").loc["第一中学", "buffer_m"] == 2000.0
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("SELECT COUNT(*) FROM rtree_key_area_geom").fetchone()[0] == 3
+        assert con.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'key_area'"
+                           ).fetchone()[0] == 3
+        hit = con.execute("SELECT k.name FROM key_area k JOIN rtree_key_area_geom r ON r.id = k.fid "
+                          "WHERE r.minx <= 114.351 AND r.maxx >= 114.351 AND r.miny <= 38.011 AND r.maxy >= 38.011"
+                          ).fetchall()
+        assert hit == [("第一中学",)]
 
 
 def test_failed_migration_leaves_project_unchanged(sample_copy, monkeypatch):

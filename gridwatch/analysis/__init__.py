@@ -1,1 +1,1 @@
-"""Analysis over a project: patrol coverage (and, next, fire-point follow-up, rule checks, rankings)."""
+"""Analysis over a project: patrol coverage, rule checks (:mod:`.rules`) and, next, fire-point follow-up and rankings."""

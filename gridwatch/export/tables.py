@@ -5,10 +5,13 @@ An existing file is either left as it was or replaced whole, never truncated hal
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
@@ -50,30 +53,116 @@ def _titles(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=titles)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (CSV/Excel formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX file cannot hold (openpyxl refuses them); they are dropped.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def csv_safe(value: Any) -> Any:
+    """``value``, with text a spreadsheet would run as a formula prefixed by ``'`` (CSV only)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)  # XLSX has no time zones; callers pass Beijing time
+    return value
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _write_xlsx(tmp: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+    """Every text cell is written as text (never as a formula), with a bold frozen header row."""
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, frame in sheets.items():
+        ws = book.create_sheet(title=str(name)[:31])
+        widths = [_text_width(str(c)) for c in frame.columns]
+        for j, col in enumerate(frame.columns, start=1):
+            cell = ws.cell(row=1, column=j, value=_ILLEGAL_XML.sub("", str(col)))
+            cell.font = bold
+        for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+            for j, raw in enumerate(row, start=1):
+                value = _cell_value(raw)
+                cell = ws.cell(row=i, column=j)
+                if isinstance(value, str):
+                    value = _ILLEGAL_XML.sub("", value)
+                    cell.value = value
+                    cell.data_type = "s"  # "=1+2" typed by an inspector stays text
+                    if value.startswith(FORMULA_START):
+                        cell.quotePrefix = True  # and stays text when someone edits the cell
+                    if i < 300:
+                        widths[j - 1] = max(widths[j - 1], _text_width(value))
+                else:
+                    cell.value = value
+                    if i < 300 and value is not None:
+                        widths[j - 1] = max(widths[j - 1], len(str(value)))
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(6, w + 2))
+        ws.freeze_panes = "A2"
+        if len(frame.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
+    if not book.sheetnames:
+        book.create_sheet("Sheet1")
+    book.save(tmp)
+
+
 def write_tables(sheets: Mapping[str, pd.DataFrame], out: os.PathLike[str] | str) -> Path:
-    """Write ``sheets`` to ``out``: XLSX (one sheet each) or CSV (the first sheet, UTF-8 with BOM for Excel)."""
+    """Write ``sheets`` to ``out``: XLSX (one sheet each) or CSV (the first sheet, UTF-8 with BOM for Excel).
+
+    Text is written as text: in XLSX as string cells (quote-prefixed when it starts like a
+    formula), in CSV prefixed with ``'`` when it starts with ``= + - @`` (formula injection).
+    The file is written beside ``out``, flushed and moved into place: an existing file is either
+    replaced whole or left as it was.
+    """
     target = Path(out)
     kind = target.suffix.lower()
     if kind not in (".xlsx", ".csv"):
         raise ExportError(f"{target}: export to .xlsx or .csv")
     if not target.parent.is_dir():
         raise ExportError(f"{target}: folder {target.parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=kind, dir=target.parent)
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=kind, dir=target.parent)
+    except OSError as exc:
+        raise ExportError(f"{target}: cannot be written in {target.parent} ({exc.strerror}); "
+                          "choose a folder you may write to") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         if kind == ".csv":
-            next(iter(sheets.values())).to_csv(tmp, index=False, encoding="utf-8-sig")
+            first = next(iter(sheets.values()))
+            first.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                for name, frame in sheets.items():
-                    frame.to_excel(xl, sheet_name=name[:31], index=False)
+            _write_xlsx(tmp, sheets)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror})") from exc
+        raise ExportError(f"{target}: cannot be written ({exc.strerror}); the old file, if any, is unchanged") \
+            from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -88,3 +177,152 @@ def coverage_sheets(cov: Coverage, inspector_names: Mapping[str, str] | None = N
     inspectors = cov.inspectors.drop(columns=["inspector_uuid"]) if "name" in cov.inspectors.columns \
         else cov.inspectors
     return {"乡镇覆盖率": _titles(cov.townships), "网格员覆盖率": _titles(inspectors), "网格巡查": _titles(cells)}
+
+
+# --- the findings ledger (整改台账) ---------------------------------------------------------------
+
+#: Ledger columns: Chinese title per source column, in the order of the sheet.
+LEDGER_TITLES = {
+    "seq": "序号", "short_id": "编号", "township_name": "乡镇", "village_name": "村/社区", "cell_name": "网格",
+    "cell_code": "网格编码", "category": "问题类别", "severity": "严重程度", "description": "问题描述",
+    "responsible_party": "责任主体", "found_at": "发现时间", "found_by_name": "发现人", "status": "状态",
+    "rectify_deadline": "整改期限", "overdue": "是否超期", "overdue_days": "超期天数",
+    "assigned_by_name": "交办人", "rectify_note": "整改情况", "rectified_at": "整改时间",
+    "rectified_by_name": "整改记录人", "verify_note": "核查情况", "verified_at": "核查时间",
+    "verified_by_name": "核查人", "reject_count": "驳回次数", "reject_reason": "驳回原因",
+    "closed_at": "销号时间", "closed_by_name": "销号人", "photo_count": "照片数", "location_note": "位置提示",
+    "longitude": "经度", "latitude": "纬度", "uuid": "唯一标识",
+}
+_LEDGER_EXTRA_SQL = ("SELECT uuid, assigned_by, rectified_by, rectified_at, verified_by, verified_at, closed_by, "
+                     "closed_at FROM finding")
+
+
+def ledger_frame(project_path: os.PathLike[str] | str, *, statuses: Optional[Sequence[str]] = None,
+                 township: Optional[str] = None, now: Optional[_dt.datetime] = None) -> pd.DataFrame:
+    """The findings ledger as codes and values (one row per finding, oldest first): place names,
+    category, status, deadline, ``overdue`` and ``overdue_days`` (at the Beijing date of ``now``),
+    the loop's notes, times and people (names), rejections, photo count.
+
+    ``statuses`` keeps only findings in these states; ``township`` is a code or (part of) a name.
+    """
+    from contextlib import closing
+
+    from ..storage import queries
+    from ..storage.gpkg import connect_readonly
+    from ..storage.project import check_project
+    from ..storage.schema import FINDING_STATUSES
+    from ..times import BEIJING
+
+    check_project(project_path)
+    wanted = list(dict.fromkeys(statuses or ()))
+    bad = [s for s in wanted if s not in FINDING_STATUSES]
+    if bad:
+        raise ExportError(f"unknown finding status {bad[0]!r}; statuses: {', '.join(FINDING_STATUSES)}")
+    t = now or _dt.datetime.now(_dt.timezone.utc)
+    frame = queries.findings(project_path, township=township, now=t)
+    if wanted:
+        frame = frame[frame["status"].isin(wanted)]
+    with closing(connect_readonly(project_path)) as con:
+        cur = con.execute(_LEDGER_EXTRA_SQL)
+        extra = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
+        names = dict(con.execute("SELECT uuid, name FROM inspector").fetchall())
+    frame = frame.merge(extra, on="uuid", how="left")
+    for who in ("assigned_by", "rectified_by", "verified_by", "closed_by"):
+        frame[who + "_name"] = frame[who].map(names)
+    frame = frame.sort_values(["found_at", "uuid"], kind="mergesort").reset_index(drop=True)
+    today = t.astimezone(BEIJING).date()
+    deadline = pd.to_datetime(frame["rectify_deadline"].astype(object), errors="coerce", format="ISO8601")
+    frame["overdue_days"] = [int((today - d.date()).days) if o and d is not pd.NaT else None
+                             for o, d in zip(frame["overdue"], deadline)]
+    frame.insert(0, "seq", range(1, len(frame) + 1))
+    frame.insert(1, "short_id", frame["uuid"].astype(str).str[:8].str.upper())
+    return frame
+
+
+def ledger_sheets(project_path: os.PathLike[str] | str, *, statuses: Optional[Sequence[str]] = None,
+                  township: Optional[str] = None, now: Optional[_dt.datetime] = None) -> dict[str, pd.DataFrame]:
+    """The findings ledger (整改台账) with Chinese titles, Beijing times and Chinese category and
+    status names, and a category x status count sheet (分类统计).  See :func:`ledger_frame`."""
+    from ..analysis.stats import findings_by_category_status
+    from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, SEVERITY_TITLES
+    from ..times import beijing_text
+
+    frame = ledger_frame(project_path, statuses=statuses, township=township, now=now)
+    out = frame[[c for c in LEDGER_TITLES if c in frame.columns]].copy()
+    out["category"] = out["category"].map(lambda c: CATEGORY_TITLES.get(c, (c,))[0])
+    out["status"] = out["status"].map(lambda c: FINDING_STATUS_TITLES.get(c, (c,))[0])
+    out["severity"] = out["severity"].map(
+        lambda v: SEVERITY_TITLES.get(int(v), (str(v),))[0] if v is not None and v == v else None)
+    for col in ("found_at", "rectified_at", "verified_at", "closed_at"):
+        out[col] = out[col].map(lambda v: beijing_text(v) or None)
+    out["overdue"] = out["overdue"].map({True: "是", False: "否"})
+    out["reject_count"] = out["reject_count"].fillna(0).astype(int)
+    out["photo_count"] = out["photo_count"].fillna(0).astype(int)
+    out["overdue_days"] = out["overdue_days"].astype("Int64")
+    counts = findings_by_category_status(frame[["category", "status"]])
+    counts = counts.rename(index=lambda c: CATEGORY_TITLES.get(c, (c,))[0],
+                           columns=lambda c: FINDING_STATUS_TITLES.get(c, (c,))[0])
+    counts["合计"] = counts.sum(axis=1)
+    counts.loc["合计"] = counts.sum(axis=0)
+    counts = counts.reset_index().rename(columns={"category": "问题类别"})
+    counts.columns.name = None
+    return {"整改台账": out.rename(columns=LEDGER_TITLES), "分类统计": counts}
+
+
+# --- the township ranking (考核排名) -------------------------------------------------------------
+
+SUMMARY_TITLES = {
+    "township_code": "乡镇代码", "name": "乡镇", "cells": "网格数", "inspections": "检查次数",
+    "covered_cells": "已巡查网格", "coverage_pct": "巡查覆盖率(%)", "findings": "发现问题",
+    "findings_closed": "整改到位(已核查或销号)", "closure_pct": "问题整改率(%)", "findings_overdue": "超期未整改问题",
+    "tasks_overdue": "超期未完成任务", "overdue_per_cell": "每网格超期数", "fire_points": "火点数",
+    "fire_in_time": "按时核查火点", "checks_due": "应核查火点", "fire_in_time_pct": "火点按时核查率(%)",
+    "median_hours_to_check": "监测至核查完成中位时长(小时)", "fires_per_cell": "每网格火点数",
+    "score": "综合得分", "rank": "排名",
+}
+FIRE_TITLES = {
+    "township_code": "乡镇代码", "name": "乡镇", "fire_points": "火点数", "in_time": "按时核查", "late": "超时核查",
+    "cancelled": "任务撤销", "overdue": "超期未核查", "pending": "核查中(未到期)", "no_check": "未派核查任务",
+    "checks_due": "应核查火点", "fire_in_time_pct": "按时核查率(%)",
+    "median_hours_to_check": "监测至核查完成中位时长(小时)",
+}
+
+
+def ranking_sheets(project_path: os.PathLike[str] | str, *, month: Optional[str] = None,
+                   weights: Optional[Mapping[str, float]] = None,
+                   now: Optional[_dt.datetime] = None) -> dict[str, pd.DataFrame]:
+    """The monthly township ranking with Chinese titles: 考核排名 (rank, score, indicator scores and
+    values), 乡镇指标 (every indicator), 火点核查 (fire follow-up) and 说明 (month, weights, rules)."""
+    from ..analysis import stats
+
+    period = stats.month_period(month, now=now)
+    frames = stats.read_frames(project_path)
+    summary = stats.township_summary(frames.cells, frames.findings, frames.assignments, frames.fire_points,
+                                     frames.inspections, period=period, now=now,
+                                     township_names=frames.township_names)
+    ranked = stats.ranking(summary, weights)
+    w = stats.validate_weights(weights)
+    cols = ["rank", "name", "township_code", "score"] + ["score_" + k for k in stats.INDICATORS] + [
+        "cells", "coverage_pct", "findings", "closure_pct", "findings_overdue", "tasks_overdue", "fire_points",
+        "fire_in_time_pct"]
+    titles = dict(SUMMARY_TITLES)
+    titles.update({"score_" + k: stats.INDICATOR_TITLES_ZH[k] + "得分" for k in stats.INDICATORS})
+    rank_sheet = ranked[cols].rename(columns=titles)
+    fires = stats.fire_followup(frames.fire_points, frames.assignments, now, period=period,
+                                township_names=frames.township_names).townships
+    fires.columns.name = None
+    notes = pd.DataFrame({"项目": ["统计月份(北京时间)", "统计时间"]
+                          + [stats.INDICATOR_TITLES_ZH[k] + "权重" for k in stats.INDICATORS]
+                          + ["得分规则", "整改率", "超期", "火点按时核查率", "排名"],
+                          "内容": [stats.period_label(period),
+                                 (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(
+                                     _dt.timezone(_dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M"),
+                                 *[f"{w[k]:.3f}" for k in stats.INDICATORS],
+                                 "综合得分为各指标得分(0-100)的加权平均；百分比指标即得分；每网格超期数和每网格火点数"
+                                 "按 100×(1−本乡镇值/全区最高值) 计分；无法计算的指标不计入该乡镇",
+                                 "本月发现的问题中已核查或已销号的比例",
+                                 "未整改到位且已过整改期限的问题(含以前月份)，及已过截止时间仍未完成的任务",
+                                 "本月火点中核查任务在截止时间前完成的比例(未到期的和未派任务的火点不计入)",
+                                 "得分相同者名次相同，按乡镇代码排列"]})
+    return {"考核排名": rank_sheet, "乡镇指标": summary.rename(columns=titles),
+            "火点核查": fires.rename(columns=FIRE_TITLES), "说明": notes}

@@ -68,6 +68,8 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "online_monitor": ("online_monitor", "在线监测", "监测设备"),
     "start_date": ("start_date", "开工日期", "开工时间"),
     "end_date": ("end_date", "竣工日期", "完工日期"),
+    "buffer_m": ("buffer_m", "管控半径", "缓冲距离", "半径"),
+    "note": ("note", "备注", "说明"),
 }
 
 #: Values that fill a required field the file does not have.
@@ -75,6 +77,7 @@ FIELD_DEFAULTS: dict[tuple[str, str], Any] = {
     ("village", "kind"): "village",
     ("grid_cell", "level"): "grid",
     ("fire_point", "status"): "unverified",
+    ("key_area", "kind"): "other",
 }
 
 #: From this many rows an import rebuilds the layer's indexes instead of updating them row by row.

@@ -11,6 +11,7 @@ from . import (
     fire_point,
     fireworks_ban_zone,
     grid_cell,
+    key_area,
     mine,
     township,
     village,
@@ -28,6 +29,7 @@ LAYERS: dict[str, LayerSpec] = {
         fireworks_ban_zone.SPEC,
         mine.SPEC,
         construction_site.SPEC,
+        key_area.SPEC,
         fire_point.SPEC,
     )
 }
@@ -37,6 +39,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "boundaries": ("边界", "Boundaries"),
     "zones": ("管控区", "Zones"),
     "sources": ("污染源", "Sources"),
+    "key_areas": ("重点区域", "Key areas"),
     "fires": ("火点", "Fire points"),
 }
 

@@ -24,7 +24,7 @@ import heapq
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -592,6 +592,8 @@ def generate_district(
          "start_date": start, "end_date": end, "township_code": [t_codes[t] for t in site_t]},
         geometry=geo(site_geoms),
     )
+    key_df = _key_areas(seed, town, R, district_geom, t_geoms, [n for _, n in townships],
+                        [c for c, _ in townships], geo)
     steps.report(0.6)
     fo = order_f
     utc_sorted = pd.DatetimeIndex(utc[fo]).tz_localize("UTC")
@@ -626,11 +628,55 @@ def generate_district(
             "fireworks_ban_zone": fw_df,
             "mine": mine_df,
             "construction_site": site_df,
+            "key_area": key_df,
             "fire_point": fire_df,
         },
         tables={"inspector": inspectors},
         scale=sc,
         seed=seed,
+    )
+
+
+def _key_areas(seed: int, town: np.ndarray, R: float, district_geom, t_geoms: np.ndarray,  # type: ignore[no-untyped-def]
+               t_names: list[str], t_codes: list[str], geo: Callable[[np.ndarray], gpd.GeoSeries]) -> gpd.GeoDataFrame:
+    """Key areas: three air-quality monitoring stations and a school campus near the town.
+
+    Drawn from their own generator (seeded from ``seed``), so adding them changed no other layer.
+    The stations stand where the construction sites cluster, so the sample has sites within 3 km
+    that are not grade A for the rule checks to find.
+    """
+    krng = np.random.default_rng([seed, 3])
+    plan = [("national_station", 0.0, 0.05), ("provincial_station", 0.22, 0.12), ("city_station", 0.35, 0.1)]
+    geoms: list = []
+    kinds: list[str] = []
+    for kind, dist, spread in plan:
+        for _ in range(200):
+            angle = krng.uniform(0, 2 * np.pi)
+            c = town + dist * R * np.array([np.cos(angle), np.sin(angle)]) + krng.normal(0, spread * R * 0.2, 2)
+            p = shapely.Point(c)
+            if district_geom.contains(p.buffer(500)) and all(p.distance(g) > 2500 for g in geoms):
+                geoms.append(p)
+                kinds.append(kind)
+                break
+    for _ in range(200):  # a school campus: a rotated rectangle of about 6 ha
+        c = town + krng.normal(0, 0.12 * R, 2)
+        w, h = krng.uniform(220, 320), krng.uniform(160, 240)
+        rect = shapely.affinity.rotate(box(c[0] - w / 2, c[1] - h / 2, c[0] + w / 2, c[1] + h / 2),
+                                       krng.uniform(0, 90))
+        if district_geom.contains(rect) and all(rect.distance(g) > 1500 for g in geoms):
+            geoms.append(rect)
+            kinds.append("school")
+            break
+    garr = np.array(geoms, dtype=object)
+    town_of = _township_of(garr, t_geoms)
+    level = {"national_station": "国控", "provincial_station": "省控", "city_station": "市控"}
+    short = [t_names[t].replace("河北", "") for t in town_of]
+    names = [f"{s}空气质量监测站({level[k]})" if k in level else f"{s}第一中学" for s, k in zip(short, kinds)]
+    notes = ["环境空气质量自动监测站点(示例)" if k in level else "学校(示例)" for k in kinds]
+    return gpd.GeoDataFrame(
+        {"uuid": uuids_from_rng(krng, len(geoms)), "name": names, "kind": kinds, "buffer_m": 3000.0,
+         "township_code": [t_codes[t] for t in town_of], "note": notes},
+        geometry=geo(garr),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import shutil
 import sqlite3
 from contextlib import closing
@@ -88,8 +89,108 @@ def _create_attribute_table(con: sqlite3.Connection, name: str, spec) -> None:  
         con.execute(index_sql(con, name, col))
 
 
+#: Columns of the key-area layer as schema 3 created it (frozen: later schemas add steps of their own).
+_V3_KEY_AREA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("uuid", "TEXT"), ("name", "TEXT"), ("kind", "TEXT"), ("buffer_m", "REAL"), ("township_code", "TEXT"),
+    ("note", "TEXT"),
+)
+
+
+def _v2_to_v3(con: sqlite3.Connection) -> None:
+    """Schema 3: the key-area layer (重点区域: monitoring stations, schools ...), points or polygons."""
+    _create_feature_table(con, "key_area", "GEOMETRY", _V3_KEY_AREA_COLUMNS, description="重点区域 Key areas",
+                          unique=("uuid",), indexed=("kind",))
+
+
+def _project_srs_id(con: sqlite3.Connection) -> int:
+    """The srs_id the project's other layers use (EPSG:4490 in every GridWatch project)."""
+    row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?", ("grid_cell",)).fetchone()
+    if row is None:
+        row = con.execute("SELECT srs_id FROM gpkg_geometry_columns ORDER BY table_name LIMIT 1").fetchone()
+    if row is None:
+        raise sqlite3.OperationalError("no geometry layer to take the project's CRS from")
+    return int(row[0])
+
+
+def _create_feature_table(con: sqlite3.Connection, name: str, geometry_type: str,
+                          columns: tuple[tuple[str, str], ...], *, description: str,
+                          unique: tuple[str, ...] = (), indexed: tuple[str, ...] = ()) -> None:
+    """An empty GeoPackage feature table as GDAL writes one.
+
+    The table (``fid`` key, ``geom`` column), its ``gpkg_contents`` and ``gpkg_geometry_columns``
+    rows, the R-tree spatial index with GDAL's six triggers and its ``gpkg_extensions`` row, and,
+    when the file keeps OGR feature counts, the count row and triggers.  Runs inside the caller's
+    transaction; a table that already exists is left alone.
+    """
+    # Names come from this module, never from users; they still must be plain identifiers, since
+    # trigger bodies cannot take bound parameters.
+    for ident in (name, *(c for c, _ in columns)):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", ident):
+            raise sqlite3.OperationalError(f"not a plain identifier: {ident!r}")
+    tables = sqlite_tables(con)
+    if name in tables:
+        return
+    srs_id = _project_srs_id(con)
+
+    def q(ident: str) -> str:
+        return '"' + ident.replace('"', '""') + '"'
+
+    t, g = q(name), q("geom")
+    rtree_name = f"rtree_{name}_geom"
+    rt = q(rtree_name)
+    cols = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL', '"geom" ' + geometry_type.upper()]
+    for col, type_ in columns:
+        cols.append(q(col) + " " + _SQL_TYPES[type_])
+    con.execute("CREATE TABLE " + t + " ( " + ", ".join(cols) + ")")
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id) "
+                "VALUES (?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)",
+                (name, name, description, srs_id))
+    con.execute("INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) "
+                "VALUES (?, 'geom', ?, ?, 0, 0)", (name, geometry_type.upper(), srs_id))
+    # The spatial index and its triggers, worded as GDAL words them (QGIS and GDAL recognise them).
+    con.execute("CREATE VIRTUAL TABLE " + rt + " USING rtree(id, minx, maxx, miny, maxy)")
+    bbox = "(NEW.\"fid\",ST_MinX(NEW." + g + "), ST_MaxX(NEW." + g + "),ST_MinY(NEW." + g + "), ST_MaxY(NEW." + g + "))"
+    triggers = {
+        "insert": ("AFTER INSERT ON " + t + " WHEN (new." + g + " NOT NULL AND NOT ST_IsEmpty(NEW." + g + ")) "
+                   "BEGIN INSERT OR REPLACE INTO " + rt + " VALUES " + bbox + "; END"),
+        "update1": ("AFTER UPDATE OF " + g + " ON " + t + " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW." + g
+                    + " NOTNULL AND NOT ST_IsEmpty(NEW." + g + ")) BEGIN INSERT OR REPLACE INTO " + rt + " VALUES "
+                    + bbox + "; END"),
+        "update2": ("AFTER UPDATE OF " + g + " ON " + t + " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW." + g
+                    + " ISNULL OR ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt + " WHERE id = OLD.\"fid\"; END"),
+        "update3": ("AFTER UPDATE ON " + t + " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW." + g + " NOTNULL AND NOT "
+                    "ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt + " WHERE id = OLD.\"fid\"; "
+                    "INSERT OR REPLACE INTO " + rt + " VALUES " + bbox + "; END"),
+        "update4": ("AFTER UPDATE ON " + t + " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW." + g + " ISNULL OR "
+                    "ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END"),
+        "delete": ("AFTER DELETE ON " + t + " WHEN old." + g + " NOT NULL BEGIN DELETE FROM " + rt
+                   + " WHERE id = OLD.\"fid\"; END"),
+    }
+    for suffix, body in triggers.items():
+        con.execute("CREATE TRIGGER " + q(f"{rtree_name}_{suffix}") + " " + body)
+    con.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                "VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', "
+                "'write-only')", (name,))
+    if "gpkg_ogr_contents" in tables:
+        con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, 0)", (name,))
+        # Files written by GDAL versions that keep the count with triggers get them for this table too.
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'trigger_insert_feature_count_%'"
+                       ).fetchone():
+            lit = "'" + name.replace("'", "''") + "'"
+            con.execute("CREATE TRIGGER " + q(f"trigger_insert_feature_count_{name}") + " AFTER INSERT ON " + t
+                        + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 "
+                        "WHERE lower(table_name) = lower(" + lit + "); END")
+            con.execute("CREATE TRIGGER " + q(f"trigger_delete_feature_count_{name}") + " AFTER DELETE ON " + t
+                        + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count - 1 "
+                        "WHERE lower(table_name) = lower(" + lit + "); END")
+    for col in unique:
+        con.execute(index_sql(con, name, col, unique=True))
+    for col in indexed:
+        con.execute(index_sql(con, name, col))
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _schema_version(path: Path) -> int:

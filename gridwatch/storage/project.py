@@ -39,7 +39,14 @@ from .gpkg import (
     sqlite_tables,
     transaction,
 )
-from .schema import META_TABLE, REQUIRED_TABLES, REQUIRED_TABLES_V1, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
+from .schema import (
+    META_TABLE,
+    REQUIRED_TABLES,
+    REQUIRED_TABLES_BY_VERSION,
+    SCHEMA_VERSION,
+    WORKFLOW_TABLES,
+    TableSpec,
+)
 
 GEOMETRY_COLUMN = "geom"
 #: GeoPackage version written. 1.2 rather than GDAL's default 1.4: QGIS 3.22 / GDAL 3.6, still
@@ -119,7 +126,10 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
                     "bring its layers into a project with `gridwatch import`"
                 )
             meta = _read_meta(con, p)
-            required = REQUIRED_TABLES if meta.get("schema_version") != "1" else REQUIRED_TABLES_V1
+            try:
+                required = REQUIRED_TABLES_BY_VERSION.get(int(meta.get("schema_version", "")), REQUIRED_TABLES)
+            except ValueError:
+                required = REQUIRED_TABLES
             missing = [t for t in required if t not in tables]
             if missing:
                 raise DataSourceError(
@@ -467,6 +477,8 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
             entries: list[tuple[str, str, str, str]] = [(n, s.title_zh, s.title_en, "layer") for n, s in LAYERS.items()]
             entries += [(n, s.title_zh, s.title_en, "table") for n, s in WORKFLOW_TABLES.items()]
             for name, zh, en, kind in entries:
+                if name not in tables:  # an older schema without this layer (read-only: not migrated)
+                    continue
                 count = con.execute("SELECT COUNT(*) FROM " + quote_ident(name, tables)).fetchone()[0]
                 li = LayerInfo(name=name, title_zh=zh, title_en=en, kind=kind, feature_count=int(count))
                 if name in geom_cols:

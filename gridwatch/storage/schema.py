@@ -1,7 +1,8 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 2 of the schema (version 1 plus the workflow columns for task results, the finding loop
-and photo flags; :mod:`gridwatch.storage.migrations` upgrades version-1 files).  Every table carries a text ``uuid`` (stable across copies and syncs)
+Version 3 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
+loop and photo flags, and, in 3, the ``key_area`` layer; :mod:`gridwatch.storage.migrations`
+upgrades older files).  Every table carries a text ``uuid`` (stable across copies and syncs)
 besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
 """
@@ -17,7 +18,7 @@ from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -240,8 +241,13 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+#: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
+REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).
-REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t not in ("sync_conflict", "sync_log"))
+REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V2 if t not in ("sync_conflict", "sync_log"))
+#: Tables a project of each schema version must hold.
+REQUIRED_TABLES_BY_VERSION: dict[int, tuple[str, ...]] = {1: REQUIRED_TABLES_V1, 2: REQUIRED_TABLES_V2,
+                                                           3: REQUIRED_TABLES}
 
 
 def all_specs() -> dict[str, object]:

@@ -1,0 +1,474 @@
+"""Rule checks (规则检查): run the work plans' rules, list the hits, zoom to one, assign them.
+
+The checks run on a plain Python thread (never ``QThreadPool``: pyproj crashes on reused pool
+threads) and report back through a signal; a new run cancels the one before.  Assigning goes
+through :meth:`WorkflowController.run <gridwatch.ui.workflow.WorkflowController.run>` as one
+undoable edit (:func:`gridwatch.analysis.rules.hits_to_assignments`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Optional
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
+from ..errors import Cancelled, GridWatchError
+from ..tasks import CancelToken
+from ..times import BEIJING
+from . import i18n
+from .workflow import WorkflowController
+
+__all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
+
+log = logging.getLogger("gridwatch.ui")
+
+#: Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit).
+MAX_ROWS = 2000
+#: Columns of the hit table.
+COLUMNS = ("rule", "name", "township", "cell", "message")
+HIT_ROLE = Qt.ItemDataRole.UserRole
+#: Title of the edit hits_to_assignments makes (how the panel recognises its own edit).
+EDIT_TITLE_PREFIX = "规则检查派发任务"
+ERROR_STYLE = "color: #c62828;"
+
+
+class _RunSignals(QObject):
+    progress = Signal(object, float, str)  # token, fraction, message
+    done = Signal(object, object)  # token, RuleReport
+    failed = Signal(object, str)  # token, message
+
+
+class _Item(QTableWidgetItem):
+    """A read-only cell that sorts by its key (distance, days) rather than its text."""
+
+    def __init__(self, text: str, key: Any = None) -> None:
+        super().__init__(text)
+        self.key = text if key is None else key
+        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:  # type: ignore[override]
+        theirs = getattr(other, "key", other.text())
+        try:
+            return bool(self.key < theirs)
+        except TypeError:
+            return str(self.key) < str(theirs)
+
+
+def rule_title(rule: str) -> str:
+    zh, en = RULES.get(rule, (rule, rule))
+    return zh if i18n.current().startswith("zh") else en
+
+
+class RulesPanel(QWidget):
+    """Parameters, Run, the hit list with a rule filter, and Assign selected / Assign all."""
+
+    #: lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature.
+    zoomToBounds = Signal(float, float, float, float)
+    #: The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ...
+    hitActivated = Signal(object)
+    #: The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`).
+    checked = Signal(object)
+
+    def __init__(self, controller: WorkflowController, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rulesPanel")
+        self.controller = controller
+        self.report: Optional[RuleReport] = None
+        self._path: Optional[Path] = controller.path
+        self._token: Optional[CancelToken] = None
+        self._signals = _RunSignals()
+        self._signals.progress.connect(self._on_progress)
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._threads: list[threading.Thread] = []
+        self._assigning = False
+        #: The time the checks run at (None: now); tests and replays set it.
+        self.now: Optional[_dt.datetime] = None
+
+        self.rule_combo = QComboBox()
+        self.rule_combo.setObjectName("rulesFilter")
+        self.rule_combo.addItem("", None)
+        for rule in RULES:
+            self.rule_combo.addItem("", rule)
+        self.same_radius = QCheckBox()
+        self.same_radius.setObjectName("rulesSameRadius")
+        self.radius = QDoubleSpinBox()
+        self.radius.setObjectName("rulesRadiusKm")
+        self.radius.setRange(0.1, 50.0)
+        self.radius.setDecimals(1)
+        self.radius.setSingleStep(0.5)
+        self.radius.setValue(3.0)
+        self.radius.setEnabled(False)
+        self.same_radius.toggled.connect(self.radius.setEnabled)
+        self.mine_days = QSpinBox()
+        self.mine_days.setObjectName("rulesMineDays")
+        self.mine_days.setRange(1, 730)
+        self.mine_days.setValue(30)
+        self.fire_days = QSpinBox()
+        self.fire_days.setObjectName("rulesFireDays")
+        self.fire_days.setRange(1, 3650)
+        self.fire_days.setValue(30)
+        self.run_button = QPushButton()
+        self.run_button.setObjectName("rulesRun")
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.status = QLabel()
+        self.status.setObjectName("rulesStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("rulesTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # Rule, then nearest / longest overdue first, until the user sorts by another column.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for c in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemDoubleClicked.connect(self._on_double)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.rule_combo.currentIndexChanged.connect(self._on_filter)
+
+        self.due = QDateEdit()
+        self.due.setObjectName("rulesDue")
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.due.setDate(QDate.currentDate().addDays(3))
+        self.assign_selected = QPushButton()
+        self.assign_selected.setObjectName("rulesAssignSelected")
+        self.assign_selected.clicked.connect(lambda: self.assign(self.selected_hits()))
+        self.assign_all = QPushButton()
+        self.assign_all.setObjectName("rulesAssignAll")
+        self.assign_all.clicked.connect(lambda: self.assign(self.shown_hits()))
+
+        self._labels = [QLabel() for _ in range(4)]
+        form = QFormLayout()
+        radius_row = QHBoxLayout()
+        radius_row.setContentsMargins(0, 0, 0, 0)
+        radius_row.addWidget(self.same_radius)
+        radius_row.addWidget(self.radius)
+        radius_row.addStretch(1)
+        radius_box = QWidget()
+        radius_box.setLayout(radius_row)
+        for label, widget in zip(self._labels, (radius_box, self.mine_days, self.fire_days, self.rule_combo)):
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.status, 1)
+        self.due_label = QLabel()
+        self.due_label.setBuddy(self.due)
+        assign_row = QHBoxLayout()
+        assign_row.addWidget(self.due_label)
+        assign_row.addWidget(self.due)
+        assign_row.addStretch(1)
+        assign_row.addWidget(self.assign_selected)
+        assign_row.addWidget(self.assign_all)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(form)
+        lay.addLayout(run_row)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(assign_row)
+
+        controller.userChanged.connect(self._on_user_changed)
+        controller.changed.connect(self._on_edit)
+        controller.failed.connect(self._on_edit_failed)
+        controller.busyChanged.connect(lambda busy: self._update_buttons())
+        self.retranslate()
+
+    # --- texts ------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.rule_combo.setItemText(0, self.tr("All rules"))
+        for i in range(1, self.rule_combo.count()):
+            self.rule_combo.setItemText(i, rule_title(self.rule_combo.itemData(i)))
+        self._update_filter_counts()
+        self.same_radius.setText(self.tr("Same for every key area:"))
+        self.same_radius.setToolTip(self.tr("Unchecked: each key area's own control radius (3 km unless set)"))
+        self.radius.setSuffix(" " + self.tr("km"))
+        for label, text in zip(self._labels, (self.tr("Key-area radius:"), self.tr("Mines inspected within:"),
+                                              self.tr("Fire points of the last:"), self.tr("Show:"))):
+            label.setText(text)
+        self.mine_days.setSuffix(" " + self.tr("days"))
+        self.fire_days.setSuffix(" " + self.tr("days"))
+        self.due_label.setText(self.tr("Tasks due:"))
+        self.assign_selected.setText(self.tr("Assign selected"))
+        self.assign_all.setText(self.tr("Assign all shown"))
+        self.table.setHorizontalHeaderLabels([self.tr("Rule"), self.tr("Name"), self.tr("Township"),
+                                              self.tr("Cell"), self.tr("Details")])
+        self._update_buttons()
+        if self.report is not None and self._token is None and not self._assigning:
+            self._show_counts()
+        elif self.report is None and self._token is None and not self.status.text():
+            self.status.setText(self.tr("Run the checks to list what the rules flag."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    # --- running the checks -----------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._token is not None
+
+    def parameters(self) -> dict[str, Any]:
+        """The keyword arguments of ``check_rules`` the controls say."""
+        return {"radius_m": self.radius.value() * 1000.0 if self.same_radius.isChecked() else None,
+                "mine_days": int(self.mine_days.value()), "fire_days": int(self.fire_days.value())}
+
+    def _on_run_clicked(self) -> None:
+        if self.running:
+            self.cancel()
+        else:
+            self.run()
+
+    def run(self) -> None:
+        """Run the checks on the open project on a worker thread (cancelling a run in progress)."""
+        path = self.controller.path
+        if path is None:
+            self._set_status(self.tr("Open a project first."), error=True)
+            return
+        self.cancel()
+        token = CancelToken()
+        self._token = token
+        params = self.parameters()
+        now = self.now
+        signals = self._signals
+
+        def work() -> None:
+            try:
+                report = check_rules(path, now=now, cancel=token,
+                                     progress=lambda f, m: signals.progress.emit(token, f, m), **params)
+                signals.done.emit(token, report)
+            except Cancelled:
+                signals.failed.emit(token, "")
+            except GridWatchError as exc:
+                signals.failed.emit(token, str(exc))
+            except Exception as exc:  # a bug: log it, show something readable
+                log.error("rule checks failed:\n%s", traceback.format_exc())
+                signals.failed.emit(token, f"{type(exc).__name__}: {exc}")
+
+        thread = threading.Thread(target=work, name="gridwatch-rules", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        self._set_status(self.tr("Checking…"))
+        self._update_buttons()
+        thread.start()
+
+    def cancel(self) -> None:
+        """Stop a run in progress (its result is dropped)."""
+        if self._token is not None:
+            self._token.cancel()
+            self._token = None
+            self._set_status(self.tr("Stopped."))
+            self._update_buttons()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Wait for the worker threads to end (tests, closing)."""
+        for t in list(self._threads):
+            t.join(timeout)
+
+    def _on_progress(self, token: object, fraction: float, message: str) -> None:
+        if token is self._token:
+            self._set_status(self.tr("Checking… %s%%") % int(round(fraction * 100)))
+
+    def _on_done(self, token: object, report: RuleReport) -> None:
+        if token is not self._token:
+            return  # a cancelled or superseded run
+        self._token = None
+        self.report = report
+        self._update_filter_counts()
+        self._fill()
+        self._show_counts()
+        self._update_buttons()
+        self.checked.emit(report)
+
+    def _on_failed(self, token: object, message: str) -> None:
+        if token is not self._token:
+            return
+        self._token = None
+        self._set_status(message or self.tr("Stopped."), error=bool(message))
+        self._update_buttons()
+
+    def _show_counts(self) -> None:
+        if self.report is None:
+            return
+        counts = self.report.counts()
+        parts = ["%s %s" % (rule_title(r), counts[r]) for r in RULES]
+        text = self.tr("%s hits: %s") % (len(self.report.hits), "; ".join(parts))
+        if len(self.shown_hits()) > MAX_ROWS:
+            text += " " + self.tr("(the list shows the first %s; choose a rule to narrow it)") % MAX_ROWS
+        self._set_status(text)
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+
+    # --- the list ---------------------------------------------------------------------------------
+    def _update_filter_counts(self) -> None:
+        counts = self.report.counts() if self.report is not None else None
+        for i in range(1, self.rule_combo.count()):
+            rule = self.rule_combo.itemData(i)
+            text = rule_title(rule)
+            self.rule_combo.setItemText(i, f"{text} ({counts[rule]})" if counts is not None else text)
+        if counts is not None:
+            self.rule_combo.setItemText(0, self.tr("All rules") + f" ({sum(counts.values())})")
+
+    def shown_hits(self) -> list[RuleHit]:
+        """The hits the filter shows, in the report's order."""
+        if self.report is None:
+            return []
+        rule = self.rule_combo.currentData()
+        return [h for h in self.report.hits if rule is None or h.rule == rule]
+
+    def selected_hits(self) -> list[RuleHit]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        out = []
+        for r in rows:
+            item = self.table.item(r, 0)
+            if item is not None and isinstance(item.data(HIT_ROLE), RuleHit):
+                out.append(item.data(HIT_ROLE))
+        return out
+
+    def _fill(self) -> None:
+        hits = self.shown_hits()[:MAX_ROWS]
+        self.table.setSortingEnabled(False)
+        self.table.clearContents()
+        self.table.setRowCount(len(hits))
+        order = {r: i for i, r in enumerate(RULES)}
+        for row, h in enumerate(hits):
+            items = [_Item(rule_title(h.rule), (order.get(h.rule, 99), h.value)), _Item(h.name),
+                     _Item(h.township), _Item(h.cell_code or ""), _Item(h.message, (order.get(h.rule, 99), h.value))]
+            if h.rule in ("mine_not_inspected", "finding_overdue"):  # longest overdue first within the rule
+                items[0].key = items[4].key = (order.get(h.rule, 99), -h.value)
+            items[0].setData(HIT_ROLE, h)
+            items[4].setToolTip(h.message)
+            items[1].setToolTip(h.name)
+            for c, item in enumerate(items):
+                self.table.setItem(row, c, item)
+        self.table.setSortingEnabled(True)
+        self._update_buttons()
+
+    def _on_filter(self) -> None:
+        self._fill()
+        if self.report is not None and self._token is None and not self._assigning:
+            self._show_counts()
+
+    def _on_double(self, item: QTableWidgetItem) -> None:
+        first = self.table.item(item.row(), 0)
+        hit = first.data(HIT_ROLE) if first is not None else None
+        if not isinstance(hit, RuleHit):
+            return
+        self.hitActivated.emit(hit)
+        if all(v == v for v in hit.bounds):  # no NaN: the feature has a location
+            self.zoomToBounds.emit(*hit.bounds)
+
+    # --- assigning ----------------------------------------------------------------------------------
+    def due_at(self) -> _dt.datetime:
+        """The chosen due date at 18:00 Beijing time."""
+        d = self.due.date()
+        return _dt.datetime(d.year(), d.month(), d.day(), 18, 0, tzinfo=BEIJING)
+
+    def assign(self, hits: list[RuleHit]) -> None:
+        """One undoable edit: a task per hit (fire points: a check per cell)."""
+        if not hits:
+            self._set_status(self.tr("Select hits in the list first."), error=True)
+            return
+        if not self.controller.may("assign"):
+            self._set_status(self.tr("Only a supervisor or administrator may assign inspections."), error=True)
+            return
+        self._assigning = True
+        self._set_status(self.tr("Assigning %s hits…") % len(hits))
+        self._update_buttons()
+        self.controller.run(hits_to_assignments, list(hits), due_at=self.due_at(), priority=1)
+
+    def _on_edit(self, edit: Any) -> None:
+        if not self._assigning or not str(getattr(edit, "title", "")).startswith(EDIT_TITLE_PREFIX):
+            return
+        self._assigning = False
+        n = len(edit.created("assignment"))
+        text = self.tr("Assigned %s tasks (Edit > Undo takes them back).") % n
+        if edit.warnings:
+            text += " " + " ".join(edit.warnings)
+        self._set_status(text)
+        self._update_buttons()
+
+    def _on_edit_failed(self, message: str) -> None:
+        if self._assigning:
+            self._assigning = False
+            self._set_status(message, error=True)
+            self._update_buttons()
+
+    # --- project and user ---------------------------------------------------------------------------
+    def _on_user_changed(self) -> None:
+        if self.controller.path != self._path:  # another project: its hits are not these
+            self._path = self.controller.path
+            self.cancel()
+            self.report = None
+            self._update_filter_counts()
+            self.rule_combo.setItemText(0, self.tr("All rules"))
+            self._fill()
+            self._set_status(self.tr("Run the checks to list what the rules flag."))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.run_button.setText(self.tr("Stop") if self.running else self.tr("Run checks"))
+        self.run_button.setEnabled(self.controller.path is not None)
+        may = self.controller.may("assign") and not self.running and not self._assigning \
+            and not self.controller.busy
+        self.assign_selected.setEnabled(may and bool(self.table.selectionModel().selectedRows()))
+        self.assign_all.setEnabled(may and self.table.rowCount() > 0)
+        refusal = "" if self.controller.may("assign") else \
+            self.tr("Only a supervisor or administrator may assign inspections.")
+        self.assign_selected.setToolTip(refusal)
+        how = self.tr("One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell")
+        self.assign_all.setToolTip(refusal or how)
+
+
+class RulesDock(QDockWidget):
+    """The rules panel in a dock (object name ``rulesDock``)."""
+
+    def __init__(self, controller: WorkflowController, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rulesDock")
+        self.panel = RulesPanel(controller, self)
+        self.setWidget(self.panel)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Rule checks"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

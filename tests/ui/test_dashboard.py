@@ -1,0 +1,168 @@
+"""The dashboard on a copy of the sample district: charts equal the core statistics, weights re-rank
+the table at once, an edit through the workflow controller updates the charts, and a chart saves as
+a PNG of its size.  The Chinese axis labels are checked by a screenshot (see the report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from contextlib import closing
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtGui import QImage
+
+from gridwatch.analysis import stats
+from gridwatch.storage.gpkg import blob_to_geometry
+from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
+from gridwatch.ui import i18n
+from gridwatch.ui.dashboard import DashboardWidget
+from gridwatch.ui.workflow import WorkflowController
+
+WAIT = 30_000
+
+
+def _rows(path, sql, args=()):
+    with closing(sqlite3.connect(path)) as con:
+        return con.execute(sql, args).fetchall()
+
+
+@pytest.fixture
+def project(sample_copy, qapp):
+    """The sample with two finished patrols this week and two findings (one in 获鹿镇, one in 铜冶镇)."""
+    i18n.install("zh_CN")
+    path = sample_copy
+    sup = Actor(*_rows(path, "SELECT uuid, name, role FROM inspector WHERE role = 'supervisor' ORDER BY name")[0])
+    for town in ("130110100", "130110101"):
+        code, who, blob = _rows(path, "SELECT code, inspector_uuid, geom FROM grid_cell WHERE township_code = ? "
+                                      "ORDER BY code LIMIT 1", (town,))[0]
+        ins = Actor(*_rows(path, "SELECT uuid, name, role FROM inspector WHERE uuid = ?", (who,))[0])
+        task = create_assignments(path, sup, [code], "patrol").created("assignment")[0]
+        change_assignment(path, ins, task, "start")
+        pt = blob_to_geometry(blob).representative_point()
+        record_finding(path, ins, assignment_uuid=task, category="scattered_coal", longitude=pt.x, latitude=pt.y,
+                       description="散煤")
+    yield path, sup
+    i18n.install("en")
+
+
+@pytest.fixture
+def controller(project, tmp_path, qtbot):
+    path, sup = project
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("user", sup.name)
+    c = WorkflowController(settings)
+    c.set_project(path)
+    yield c
+    qtbot.waitUntil(lambda: not c.busy, timeout=WAIT)
+
+
+@pytest.fixture
+def dashboard(controller, qtbot):
+    w = DashboardWidget(controller)
+    qtbot.addWidget(w)
+    w.resize(1300, 1250)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.data is not None, timeout=WAIT)
+    return w
+
+
+def bar_values(item, key):
+    return np.asarray(item.opts[key], dtype=float)
+
+
+def test_charts_show_the_core_statistics(dashboard, project):
+    path, _ = project
+    expected = stats.dashboard_stats(path, now=dashboard.data.now)
+    # inspections per week: one bar per week, heights = the core's counts; this week has our two patrols
+    heights = bar_values(dashboard.week_bars, "height")
+    assert len(heights) == 12 and heights.tolist() == expected.per_week["inspections"].tolist()
+    assert heights[-1] == 2
+    # findings: one horizontal bar per category in each status layer; 2 found scattered coal
+    found = bar_values(dashboard.finding_bars["found"], "width")
+    assert len(found) == 8 and found.tolist() == expected.by_category_status["found"].tolist()
+    assert found[0] == 2 and found.sum() == 2
+    axis = dashboard.finding_plot.getAxis("left")
+    assert [label for _, label in axis._tickLevels[0]][:2] == ["散煤", "秸秆/露天焚烧"]
+    # townships: 13 bars, overdue = core numbers, names on the axis
+    assert len(bar_values(dashboard.closure_bars, "width")) == 13
+    assert bar_values(dashboard.overdue_findings_bars, "width").tolist() == \
+        expected.townships["findings_overdue"].tolist()
+    towns = [label for _, label in dashboard.closure_plot.getAxis("left")._tickLevels[0]]
+    assert towns[0] == "获鹿镇" and len(towns) == 13
+    # fire follow-up: stacked weekly bars summing to the core's weekly counts
+    total = sum(bar_values(b, "height") for b in dashboard.fire_bars.values())
+    assert total.tolist() == expected.fires.weekly_outcomes.sum(axis=1).tolist()
+    # ranking table = core ranking with the shown weights
+    core = stats.ranking(expected.townships, dashboard.weights())
+    assert dashboard.ranking_names() == core["name"].tolist()
+    assert dashboard.ranking_table.item(0, 2).text() == f"{core['score'].iloc[0]:.1f}"
+
+
+def test_changing_a_weight_reorders_the_ranking_at_once(dashboard, qtbot):
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):  # the sample's fire season
+        dashboard.month_edit.setDate(QDate(2025, 11, 1))
+    for key in stats.DEFAULT_WEIGHTS:
+        dashboard.weight_spins[key].setValue(0.0)
+    assert dashboard.weight_error.isVisibleTo(dashboard)  # all zero: refused, last ranking kept
+    dashboard.weight_spins["coverage"].setValue(1.0)
+    assert not dashboard.weight_error.isVisibleTo(dashboard)
+    by_coverage = dashboard.ranking_names()
+    # nothing was inspected in November 2025: a 13-way tie at rank 1, listed by township code
+    assert by_coverage[:3] == ["获鹿镇", "铜冶镇", "寺家庄镇"]
+    assert {dashboard.ranking_table.item(r, 0).text() for r in range(13)} == {"1"}
+    dashboard.weight_spins["coverage"].setValue(0.0)
+    dashboard.weight_spins["fires"].setValue(1.0)
+    by_fires = dashboard.ranking_names()
+    # fire points per cell: the three townships without fire points that month lead (100), by code
+    assert by_fires[:3] == ["石井乡", "白鹿泉乡", "上寨乡"] and by_fires != by_coverage
+    expected = stats.ranking(dashboard.data.townships, {"fires": 1.0})["name"].tolist()
+    assert by_fires == expected
+    # the weights are remembered
+    again = DashboardWidget(None, dashboard.settings)
+    assert again.weights()["fires"] == 1.0 and again.weights()["coverage"] == 0.0
+    again.deleteLater()
+
+
+def test_an_edit_through_the_controller_updates_the_charts(dashboard, controller, qtbot):
+    path = controller.path
+    code, blob = _rows(path, "SELECT code, geom FROM grid_cell WHERE township_code = '130110102' ORDER BY code "
+                             "LIMIT 1")[0]
+    pt = blob_to_geometry(blob).representative_point()
+    before = bar_values(dashboard.finding_bars["found"], "width").copy()
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):
+        controller.run(record_finding, category="fireworks", longitude=pt.x, latitude=pt.y, cell_code=code,
+                       description="烟花")
+    after = bar_values(dashboard.finding_bars["found"], "width")
+    assert after[3] == before[3] + 1  # fireworks is the fourth category
+    assert "3" in dashboard.charts["findings"].note.text()
+    # undo: the chart goes back
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):
+        controller.undo_stack.undo()
+    assert bar_values(dashboard.finding_bars["found"], "width").tolist() == before.tolist()
+
+
+def test_saving_a_chart_writes_a_png_of_its_size(dashboard, tmp_path):
+    out = tmp_path / "weeks.png"
+    out.write_bytes(b"old")
+    dashboard.save_chart_image("weeks", out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = QImage(str(out))
+    size = dashboard.charts["weeks"].graphics.ci.boundingRect().size().toSize()
+    assert not img.isNull() and abs(img.width() - size.width()) <= 1 and abs(img.height() - size.height()) <= 1
+    # the picture is not blank: blue bars are in it
+    colors = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert "#1e88e5" in colors
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".weeks")) == []  # no temp left
+
+
+def test_a_month_without_data_and_another_project(dashboard, qtbot, sample_path):
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):
+        dashboard.month_edit.setDate(dashboard.month_edit.date().addMonths(-1 * 12 * 5))
+    assert dashboard.data.by_category_status.to_numpy().sum() == 0
+    assert bar_values(dashboard.finding_bars["found"], "width").sum() == 0
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):
+        dashboard.set_project(sample_path)
+    assert dashboard.path == sample_path
