@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench_coverage, bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
+from . import bench_coverage, bench_export_html, bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
+from . import bench_export
 from gridwatch.storage.schema import SCHEMA_VERSION
 
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
@@ -40,7 +41,7 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage"],
+    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps"],
                         help="run one benchmark")
     args = parser.parse_args()
     sections = []
@@ -56,7 +57,7 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage"}
+    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -75,6 +76,12 @@ def main() -> None:
     if "coverage" in want:
         print("coverage ...", flush=True)
         sections.append(bench_coverage.run())
+    if "html" in want:
+        print("HTML map ...", flush=True)
+        sections.append(bench_export_html.run(max(3, args.repeats // 2)))
+    if "maps" in want:
+        print("PDF atlas ...", flush=True)
+        sections.append(bench_export.run(max(3, args.repeats // 2)))
     append_results("\n".join(sections))
     print("\n".join(sections))
 

@@ -111,3 +111,63 @@ def test_coverage_export_to_xlsx_and_csv(sample_copy, tmp_path, capsys):
     assert text.splitlines()[0].startswith("乡镇代码,名称,网格数,近30天已检查网格,近30天覆盖率(%)")
     assert main(["export", "coverage", str(sample_copy), "--out", str(tmp_path / "x.pdf")]) == 2
     assert "export to .xlsx or .csv" in capsys.readouterr().err
+
+
+# --- coverage classes for maps (days since the last inspection) -----------------------------------
+
+
+def test_coverage_classes_boundaries_are_inclusive_and_never_stands_apart():
+    from gridwatch.analysis.coverage import COVERAGE_CLASSES, coverage_class_counts, coverage_classes
+
+    days = [0.0, 7.0, 7.01, 14.0, 14.5, 30.0, 30.01, 400.0, float("nan")]
+    cells = pd.DataFrame({"code": [f"c{i}" for i in range(len(days))], "days_since": days,
+                          "never_inspected": [d != d for d in days]}, index=range(10, 10 + len(days)))
+    cls = coverage_classes(cells)
+    assert cls.tolist() == ["within_7", "within_7", "within_14", "within_14", "within_30", "within_30", "over_30",
+                            "over_30", "never"]
+    assert cls.index.tolist() == cells.index.tolist()  # aligned with the cells
+    assert list(cls.cat.categories) == [c.key for c in COVERAGE_CLASSES]  # legend order
+    assert coverage_class_counts(cells).tolist() == [2, 2, 2, 2, 1]
+    # a cell flagged never inspected is 'never' whatever its number says; counts list empty classes too
+    flagged = cells.assign(never_inspected=True)
+    assert set(coverage_classes(flagged)) == {"never"}
+    assert coverage_class_counts(flagged).tolist() == [0, 0, 0, 0, 9]
+    never = COVERAGE_CLASSES[-1]
+    assert never.key == "never" and never.hatch and never.title("zh_CN") == "从未巡查"
+    assert never.title("en") == "Never inspected"
+    assert len({c.rgba for c in COVERAGE_CLASSES}) == len(COVERAGE_CLASSES)
+
+
+def test_coverage_classes_of_a_computed_coverage(district):
+    from gridwatch.analysis.coverage import coverage_classes
+
+    cells, zones, mines, sites, inspections, findings = district
+    extra = pd.DataFrame({"cell_code": ["C"], "started_at": [ago(7.0)]})  # exactly 7 days: still within 7
+    cov = coverage(cells, pd.concat([inspections, extra]), findings, now=NOW,
+                   classes=cell_classes(cells, zones, mines, sites))
+    assert coverage_classes(cov).tolist() == ["within_7", "within_7", "within_7", "within_30"]
+    later = coverage(cells, inspections, findings, now=NOW + dt.timedelta(days=5.01))  # A: 7.01 days, C never
+    assert coverage_classes(later).tolist() == ["within_14", "within_14", "never", "within_30"]
+
+
+def test_rules_from_intervals_keep_defaults_and_refuse_nonsense():
+    from gridwatch.analysis.coverage import DEFAULT_RULES, rules_from_intervals
+    from gridwatch.errors import ValidationError
+
+    assert rules_from_intervals({}) == DEFAULT_RULES
+    assert dict(rules_from_intervals({"coal_ban_zone": 3}))["coal_ban_zone"] == 3.0
+    for bad in ({"coal_ban_zone": 0}, {"coal_ban_zone": "x"}, {"coal": 7}, {"other": float("nan")}):
+        with pytest.raises(ValidationError, match="patrol rule"):
+            rules_from_intervals(bad)
+
+
+def test_coverage_theme_follows_the_map_layer_order(district):
+    from gridwatch.mapview.theme import coverage_theme
+
+    cells, zones, mines, sites, inspections, findings = district
+    cov = coverage(cells, inspections, findings, now=NOW, classes=cell_classes(cells, zones, mines, sites))
+    theme = coverage_theme(["D", "C", "A", "NEW"], cov)  # the map's own order; NEW is unknown to the coverage
+    assert theme.classes.tolist() == [2, 4, 0, -1]  # D 20 days (15-30), C never, A 2 days, NEW no fill
+    # outlined: D, visited 20 days ago under a 14-day rule; C (never) is overdue too but its class marks it
+    assert theme.emphasis.tolist() == [True, False, False, False]
+    assert theme.counts() == [1, 0, 1, 0, 1] and theme.emphasised() == 1

@@ -30,6 +30,52 @@ DEFAULT_RULES: tuple[tuple[str, float], ...] = (
 
 CLOSED_FINDINGS = ("verified", "closed")
 
+#: Titles of the cell classes of the patrol rule: key -> (Chinese, English).
+CELL_CLASS_TITLES: dict[str, tuple[str, str]] = {
+    "coal_ban_zone": ("禁煤区网格", "Cells in the coal-ban zone"),
+    "mine_or_grade_c_site": ("有矿山或C级工地的网格", "Cells with a mine or grade-C site"),
+    "other": ("其他网格", "Other cells"),
+}
+
+
+@dataclass(frozen=True)
+class CoverageClass:
+    """One class of "days since the last inspection" for coverage maps and their legends.
+
+    A cell whose last inspection is ``d`` days old belongs to the first class with
+    ``d <= max_days``; ``max_days`` None is unbounded.  The ``never`` class holds the cells
+    never inspected.  ``rgba`` is the fill; ``hatch`` ("cross"/"diagonal") is drawn over it in
+    ``hatch_rgba`` so the class also stands out in greyscale print.
+    """
+
+    key: str
+    max_days: Optional[float]
+    rgba: tuple[int, int, int, int]
+    title_zh: str
+    title_en: str
+    hatch: Optional[str] = None
+    hatch_rgba: tuple[int, int, int, int] = (255, 255, 255, 255)
+
+    def title(self, lang: str = "zh") -> str:
+        """The legend text in ``lang`` ("zh..." Chinese, anything else English)."""
+        return self.title_zh if lang.startswith("zh") else self.title_en
+
+
+#: Classes of days since the last inspection, in legend order (the last one: never inspected).
+#: Shared by the app's map, the PDF/PNG maps and the HTML map so they all read alike.
+COVERAGE_CLASSES: tuple[CoverageClass, ...] = (
+    CoverageClass("within_7", 7.0, (26, 152, 80, 255), "7天内", "Within 7 days"),
+    CoverageClass("within_14", 14.0, (250, 204, 20, 255), "8–14天", "8–14 days"),
+    CoverageClass("within_30", 30.0, (245, 125, 30, 255), "15–30天", "15–30 days"),
+    CoverageClass("over_30", None, (210, 40, 35, 255), "30天以上", "Over 30 days"),
+    CoverageClass("never", None, (150, 20, 115, 255), "从未巡查", "Never inspected", hatch="diagonal",
+                  hatch_rgba=(255, 205, 240, 255)),
+)
+#: Outline of the cells visited before but overdue now under their patrol rule (the never-inspected
+#: cells are overdue too; their own class already marks them, so they are not outlined).
+OVERDUE_OUTLINE: tuple[int, int, int, int] = (20, 20, 20, 255)
+OVERDUE_TITLE: tuple[str, str] = ("曾巡查但超期", "Visited, now overdue")
+
 
 @dataclass
 class Coverage:
@@ -113,7 +159,8 @@ def coverage(
     out["last_inspection"] = pd.Series(last.reindex(out["code"].to_numpy()).array, index=out.index)
     out["days_since"] = (t - out["last_inspection"]).dt.total_seconds() / 86400.0
     for days in periods:
-        recent = ins[ins["at"] > t - pd.Timedelta(days=days)]
+        # inclusive, like the classes and the overdue rule: a visit exactly 7 days ago is "within 7 days"
+        recent = ins[ins["at"] >= t - pd.Timedelta(days=days)]
         out[f"inspections_{days}d"] = out["code"].map(recent.groupby("cell_code").size()).fillna(0).astype(int)
     if findings is not None and len(findings):
         open_f = findings[~findings["status"].isin(CLOSED_FINDINGS)]
@@ -160,3 +207,61 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
     return coverage(cells, inspections, findings, now=now, periods=periods, rules=rules, classes=classes,
                     township_names=dict(zip(towns["code"], towns["name"])),
                     inspector_names=dict(zip(people["uuid"], people["name"])))
+
+
+def coverage_classes(cov: "Coverage | pd.DataFrame") -> pd.Series:
+    """Class of days since the last inspection of every cell (see :data:`COVERAGE_CLASSES`).
+
+    Parameters
+    ----------
+    cov : Coverage or DataFrame
+        A :class:`Coverage` or its ``cells`` frame (``days_since``; NaN means never inspected).
+
+    Returns
+    -------
+    Series
+        Categorical with the class keys as categories in legend order, index aligned with the
+        cells.  Bounds are inclusive: exactly 7 days is "within_7", 7.01 days "within_14".
+    """
+    cells = cov.cells if isinstance(cov, Coverage) else cov
+    days = pd.to_numeric(cells["days_since"], errors="coerce").to_numpy(dtype=float)
+    bounded = [c for c in COVERAGE_CLASSES if c.max_days is not None]
+    open_ended = next(c for c in COVERAGE_CLASSES if c.max_days is None and c.key != "never")
+    keys = np.array([c.key for c in bounded] + [open_ended.key], dtype=object)
+    limits = np.array([c.max_days for c in bounded], dtype=float)
+    known = ~np.isnan(days)
+    out = np.full(len(days), "never", dtype=object)
+    out[known] = keys[np.searchsorted(limits, days[known], side="left")]
+    if "never_inspected" in cells.columns:  # the flag wins over a (stale) number
+        out[cells["never_inspected"].fillna(False).to_numpy(dtype=bool)] = "never"
+    order = [c.key for c in COVERAGE_CLASSES]
+    return pd.Series(pd.Categorical(out, categories=order), index=cells.index, name="coverage_class")
+
+
+def coverage_class_counts(cov: "Coverage | pd.DataFrame") -> pd.Series:
+    """Cells per coverage class, every class listed (zeros included), in legend order."""
+    return coverage_classes(cov).value_counts(sort=False).reindex([c.key for c in COVERAGE_CLASSES],
+                                                                 fill_value=0).astype(int)
+
+
+def rules_from_intervals(intervals: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """Patrol rule with the intervals (days) given per cell class; classes not given keep the default.
+
+    Raises
+    ------
+    ValidationError
+        An unknown class, or an interval that is not a positive number of days.
+    """
+    from ..errors import ValidationError
+
+    defaults = dict(DEFAULT_RULES)
+    for key, days in intervals.items():
+        if key not in defaults:
+            raise ValidationError(f"patrol rule: unknown cell class {key!r}; classes: {', '.join(defaults)}")
+        try:
+            value = float(days)
+        except (TypeError, ValueError):
+            raise ValidationError(f"patrol rule for {key}: {days!r} is not a number of days") from None
+        if not value > 0:
+            raise ValidationError(f"patrol rule for {key}: the interval must be more than 0 days, not {days!r}")
+    return tuple((key, float(intervals.get(key, default))) for key, default in DEFAULT_RULES)

@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from ..analysis.coverage import COVERAGE_CLASSES
 from ..layers import LAYERS
 from ..layers.choices import choice_title
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -75,14 +76,16 @@ CANVAS_THRESHOLD = 5000
 DECIMALS = 6
 
 FINDING_TITLE = "问题"
-#: (upper bound in days, colour, legend text); cells never inspected get :data:`NEVER_COLOUR`.
-COVERAGE_BUCKETS: tuple[tuple[float, str, str], ...] = (
-    (7.0, "#1a9641", "7天内"),
-    (14.0, "#a6d96a", "8-14天"),
-    (30.0, "#fdae61", "15-30天"),
-    (math.inf, "#f46d43", "30天以上"),
-)
-NEVER_COLOUR = "#b10026"
+def _hex(rgba: tuple[int, int, int, int]) -> str:
+    return "#%02x%02x%02x" % rgba[:3]
+
+
+#: (upper bound in days, colour, legend text); cells never inspected get :data:`NEVER_COLOUR`.  The
+#: classes and colours of the app's map and the PDF maps (gridwatch.analysis.coverage).
+COVERAGE_BUCKETS: tuple[tuple[float, str, str], ...] = tuple(
+    (c.max_days if c.max_days is not None else math.inf, _hex(c.rgba), c.title_zh)
+    for c in COVERAGE_CLASSES if c.key != "never")
+NEVER_COLOUR = _hex(next(c.rgba for c in COVERAGE_CLASSES if c.key == "never"))
 FINDING_COLOURS = {"found": "#d62728", "assigned": "#ff7f0e", "rectified": "#1f77b4", "verified": "#2ca02c",
                    "closed": "#8c8c8c"}
 SEVERITY_TITLES = {1: "一般", 2: "较重", 3: "严重"}
@@ -367,7 +370,7 @@ def _cells_layer(cells: Any, cov: Any, town_names: dict[str, str], village_names
         index = np.searchsorted(bounds, np.nan_to_num(days, nan=0.0), side="left")
         index = np.where(never, len(COVERAGE_BUCKETS), index).astype(int).tolist()
         legend = [(col, "距上次检查 " + text, "box") for _, col, text in COVERAGE_BUCKETS]
-        legend.append((NEVER_COLOUR, "从未检查", "box"))
+        legend.append((NEVER_COLOUR, "从未巡查", "box"))
     else:
         styles = [dict(base, fillColor="#ffffff", fillOpacity=0.05)]
         index = None

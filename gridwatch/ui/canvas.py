@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 from ..errors import Cancelled
 from ..layers import LAYERS
 from ..mapview.data import MapData
+from ..mapview.theme import FeatureTheme
 from ..mapview.viewport import Viewport, nice_scale_bar
 from ..tasks import CancelToken
 from . import render as R
@@ -50,6 +51,7 @@ class RenderRequest:
     selection_version: int
     cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
     labels: bool = True
+    themes: dict[str, FeatureTheme] = field(default_factory=dict)
 
 
 class _Signals(QObject):
@@ -102,7 +104,8 @@ class RenderJob:
             # Layers render on both cores: most of the work is numpy, which runs without the
             # interpreter lock. Biggest first, so the two workers finish together.
             todo.sort(key=lambda n: -self.data.layers[n].count)
-            futures = {n: _LAYER_POOL.submit(R.render_layer, self.data.layers[n], vp, None, self.cancel)
+            futures = {n: _LAYER_POOL.submit(R.render_layer, self.data.layers[n], vp, None, self.cancel,
+                                             req.themes.get(n))
                        for n in todo}
             labels = None
             if req.labels:
@@ -165,6 +168,8 @@ class MapCanvas(QWidget):
         self.states: dict[str, LayerState] = {n: LayerState() for n in LAYERS}
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version = 0
+        #: Thematic fills replacing a layer's style (e.g. grid cells by days since inspection).
+        self.themes: dict[str, FeatureTheme] = {}
         self.tool = self.PAN
         #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
         self.overlay: list[tuple[float, float, QColor, bool]] = []
@@ -196,6 +201,7 @@ class MapCanvas(QWidget):
         gc.freeze()
         self.order = [n for n in LAYERS if n in data.layers]
         self._parts.clear()
+        self.themes.clear()  # a theme indexes the features of the previous data
         self._image = None
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version += 1
@@ -229,6 +235,15 @@ class MapCanvas(QWidget):
         """Markers (findings) drawn on top of the map, without re-rendering it."""
         self.overlay = list(points)
         self.update()
+
+    def set_layer_theme(self, name: str, theme: Optional[FeatureTheme]) -> None:
+        """Fill layer ``name`` by ``theme`` (None: back to the layer's own style) and redraw it."""
+        if theme is None:
+            if self.themes.pop(name, None) is None:
+                return
+        else:
+            self.themes[name] = theme
+        self.refresh_layer(name)
 
     def refresh_layer(self, name: str) -> None:
         """Redraw layer ``name`` after its values changed (e.g. fire-point check results)."""
@@ -287,6 +302,7 @@ class MapCanvas(QWidget):
             selection=self.selection.copy(),
             selection_version=self._selection_version,
             cached=dict(self._parts),
+            themes=dict(self.themes),
         )
         job = RenderJob(self.data, req, self._cancel)
         self._jobs = [j for j in self._jobs if not j.finished] + [job]

@@ -13,6 +13,7 @@ import pandas as pd
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -34,8 +35,11 @@ from ..storage import Project
 from . import i18n
 from .attribute_table import AttributeTableDock
 from .canvas import SELECTION_LAYER, MapCanvas
+from .coverage_panel import CoveragePanel
+from .dashboard import DashboardWidget
 from .findings import FindingDialog, FindingsPanel
 from .panels import IdentifyPanel, LayersPanel, SearchPanel
+from .rules import RulesDock
 from .sync_ui import ConflictsPanel, is_working_copy
 from .tasks import AssignDialog, FireChecksDialog, TaskPanel
 from .workflow import WorkflowController
@@ -114,6 +118,13 @@ class MainWindow(QMainWindow):
         self.task_panel = TaskPanel(self.workflow, self)
         self.finding_panel = FindingsPanel(self.workflow, self)
         self.conflict_panel = ConflictsPanel(self.workflow, self)
+        self.rules_dock = RulesDock(self.workflow, self)
+        self.coverage_panel = CoveragePanel(self.workflow, settings, self)
+        self.dashboard = DashboardWidget(self.workflow, settings)
+        self.dashboard.only_when_visible = True
+        self.dashboard_dock = QDockWidget(self)
+        self.dashboard_dock.setObjectName("dashboardDock")
+        self.dashboard_dock.setWidget(self.dashboard)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
@@ -122,6 +133,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.task_panel, self.finding_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.conflict_panel)
         self.tabifyDockWidget(self.finding_panel, self.conflict_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rules_dock)
+        self.tabifyDockWidget(self.conflict_panel, self.rules_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.coverage_panel)
+        self.tabifyDockWidget(self.rules_dock, self.coverage_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dashboard_dock)
+        self.dashboard_dock.hide()
         self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
@@ -207,6 +224,15 @@ class MainWindow(QMainWindow):
         self.act_record = QAction(self)
         self.act_record.triggered.connect(lambda: self.record_finding(self.task_panel.selected_task()))
         tools = QActionGroup(self)
+        self.act_dashboard = QAction(self)
+        self.act_dashboard.setObjectName("actDashboard")
+        self.act_dashboard.triggered.connect(lambda: self._show_dock(self.dashboard_dock))
+        self.act_coverage = QAction(self)
+        self.act_coverage.setObjectName("actCoverage")
+        self.act_coverage.triggered.connect(lambda: self._show_dock(self.coverage_panel))
+        self.act_rules = QAction(self)
+        self.act_rules.setObjectName("actRules")
+        self.act_rules.triggered.connect(lambda: self._show_dock(self.rules_dock))
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
@@ -247,7 +273,7 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
         for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
-                     self.conflict_panel, self.table_dock):
+                     self.conflict_panel, self.rules_dock, self.coverage_panel, self.dashboard_dock, self.table_dock):
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = mb.addMenu("")
         self.menu_work.setObjectName("menuWorkflow")
@@ -255,6 +281,10 @@ class MainWindow(QMainWindow):
             self.menu_work.addAction(act)
         self.menu_work.addSeparator()
         self.menu_work.addAction(self.act_cell_inspector)
+        self.menu_analysis = mb.addMenu("")
+        self.menu_analysis.setObjectName("menuAnalysis")
+        for act in (self.act_coverage, self.act_dashboard, self.act_rules):
+            self.menu_analysis.addAction(act)
         self.menu_tools = mb.addMenu("")
         self.menu_tools.setObjectName("menuTools")
         for act in (self.act_pan, self.act_select, self.act_clear_sel):
@@ -293,6 +323,11 @@ class MainWindow(QMainWindow):
         self.act_people.setText(self.tr("&People…"))
         self.act_cell_inspector.setText(self.tr("Give selected cells to an inspector…"))
         self.menu_view.setTitle(self.tr("&View"))
+        self.menu_analysis.setTitle(self.tr("&Analysis"))
+        self.act_dashboard.setText(self.tr("&Dashboard and township ranking"))
+        self.act_rules.setText(self.tr("&Rule checks…"))
+        self.act_coverage.setText(self.tr("Patrol &coverage"))
+        self.dashboard_dock.setWindowTitle(self.tr("Dashboard"))
         self.menu_tools.setTitle(self.tr("&Tools"))
         self.menu_settings.setTitle(self.tr("&Settings"))
         self.menu_language.setTitle(self.tr("Language"))
@@ -318,13 +353,25 @@ class MainWindow(QMainWindow):
         self.lang_actions["zh_CN"].setText("中文 (简体)")
         self.lang_actions["en"].setText("English")
         for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock, self.task_panel,
-                      self.finding_panel, self.conflict_panel):
+                      self.finding_panel, self.conflict_panel, self.rules_dock):
             panel.retranslate()
         self._update_user()
         self._update_title()
         self._update_selection_label()
         self._update_scale()
         self._rebuild_recent()
+
+    def _select_cells_where(self, column: str, value: str) -> None:
+        """Select and show the cells whose ``column`` is ``value`` (a coverage-table row)."""
+        if self.data is None:
+            return
+        frame = self.data.layers[SELECTION_LAYER].frame
+        self.set_selection(np.flatnonzero(frame[column].fillna("").astype(str).to_numpy() == value))
+        self.zoom_to_selection()
+
+    def _show_dock(self, dock: QDockWidget) -> None:
+        dock.show()
+        dock.raise_()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
         self.canvas.shutdown()
@@ -373,6 +420,10 @@ class MainWindow(QMainWindow):
         self.task_panel.recordFindingRequested.connect(self.record_finding)
         self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
         self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
+        self.coverage_panel.bind_map(self.canvas, self.layers_panel)
+        self.coverage_panel.cellsChosen.connect(self._select_cells_where)
+        self.coverage_panel.assignRequested.connect(lambda codes, text: self._open_assign(codes, description=text))
+        self.rules_dock.panel.zoomToBounds.connect(lambda a, b, c, d: self.canvas.zoom_to((a, b, c, d), 0.005))
         self.finding_panel.findingSelected.connect(lambda uuid: self._update_overlay())
         self.identify_panel.recordChosen.connect(self._on_record_chosen)
         self.identify_panel.historyRequested.connect(self.show_history)
@@ -461,6 +512,7 @@ class MainWindow(QMainWindow):
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
         self.workflow.set_project(path)
+        self.coverage_panel.set_project(path)
         self._update_overlay()
         self._update_actions()
         self.projectLoaded.emit(str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import pandas as pd
@@ -100,6 +101,50 @@ def describe_changes(table: str, old: dict, new: dict) -> str:
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a thematic legend under a layer: swatch, title in both languages and a count.
+
+    ``outline`` draws the swatch as a bold outline of that colour instead of a fill."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    rgba: RGBA
+    count: Optional[int] = None
+    hatch: Optional[str] = None
+    hatch_rgba: RGBA = (255, 255, 255, 255)
+    outline: bool = False
+
+    def text(self, lang: str) -> str:
+        title_ = self.title_zh if lang.startswith("zh") else self.title_en
+        return title_ if self.count is None else f"{title_}  ({self.count:,})"
+
+
+def legend_swatch(entry: LegendEntry, size: int = 16) -> QIcon:
+    """Swatch of a thematic legend entry: the class fill with its hatch, or a bold outline."""
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    if entry.outline:
+        pen = QPen(QColor(*entry.rgba), 3)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(3, 3, size - 6, size - 6)
+    else:
+        p.setPen(QPen(QColor(120, 120, 120), 1))
+        p.setBrush(QColor(*entry.rgba))
+        p.drawRect(1, 1, size - 3, size - 3)
+        if entry.hatch:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QBrush(QColor(*entry.hatch_rgba), Qt.BrushStyle.BDiagPattern if entry.hatch == "diagonal"
+                              else Qt.BrushStyle.DiagCrossPattern))
+            p.drawRect(2, 2, size - 4, size - 4)
+    p.end()
+    return QIcon(pm)
+
+
 def swatch(style: Style, color: Optional[RGBA] = None, geometry: str = "MultiPolygon", size: int = 16) -> QIcon:
     """A legend swatch: a filled box for areas, an outline for boundaries, a dot for points."""
     pm = QPixmap(size, size)
@@ -168,6 +213,8 @@ class LayersPanel(QDockWidget):
                     ci.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     ci.setIcon(0, swatch(spec.style, rgba, geometry="Point" if spec.style.marker else "MultiPolygon"))
             gi.setExpanded(True)
+        #: Thematic legends shown instead of a layer's style categories (see set_legend).
+        self.legends: dict[str, list[LegendEntry]] = {}
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.currentItemChanged.connect(self._on_current)
         self.tree.itemDoubleClicked.connect(self._on_double)
@@ -213,10 +260,47 @@ class LayersPanel(QDockWidget):
         for name, li in self.items.items():
             li.setText(0, layer_title(name))
             li.setToolTip(0, self.tr("Double-click to zoom to the layer"))
+            legend = {e.key: e for e in self.legends.get(name, [])}
             for i in range(li.childCount()):
                 ci = li.child(i)
-                ci.setText(0, value_title(str(ci.data(0, NAME_ROLE)).split(":", 1)[1]))
+                kind, key = str(ci.data(0, NAME_ROLE)).split(":", 1)
+                if kind == "theme" and key in legend:
+                    ci.setText(0, legend[key].text(i18n.current()))
+                else:
+                    ci.setText(0, value_title(key))
         self.tree.blockSignals(False)
+
+    def set_legend(self, name: str, entries: Optional[list[LegendEntry]]) -> None:
+        """Show ``entries`` (a thematic legend with counts) under layer ``name``; None: its style's
+        categories again."""
+        li = self.items.get(name)
+        if li is None:
+            return
+        self.tree.blockSignals(True)
+        li.takeChildren()
+        if entries is None:
+            self.legends.pop(name, None)
+            spec = LAYERS[name]
+            for value, rgba in spec.style.categories.items():
+                ci = QTreeWidgetItem(li)
+                ci.setData(0, NAME_ROLE, f"value:{value}")
+                ci.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                ci.setIcon(0, swatch(spec.style, rgba, geometry="Point" if spec.style.marker else "MultiPolygon"))
+        else:
+            self.legends[name] = list(entries)
+            for entry in entries:
+                ci = QTreeWidgetItem(li)
+                ci.setData(0, NAME_ROLE, f"theme:{entry.key}")
+                ci.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                ci.setIcon(0, legend_swatch(entry))
+            li.setExpanded(True)
+        self.tree.blockSignals(False)
+        self.retranslate()
+
+    def legend_texts(self, name: str) -> list[str]:
+        """The texts listed under layer ``name`` (its legend), top to bottom."""
+        li = self.items[name]
+        return [li.child(i).text(0) for i in range(li.childCount())]
 
     # --- user actions -------------------------------------------------------------------------
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:

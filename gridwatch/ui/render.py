@@ -24,6 +24,7 @@ from ..layers.base import Style
 from ..mapview.data import LayerData, MapData
 from ..mapview.labels import PlacedLabel, place_labels
 from ..mapview.raster import density_image, draw_polylines, splat_markers
+from ..mapview.theme import FeatureTheme
 from ..mapview.viewport import Viewport
 from ..tasks import CancelToken
 from .qtarrays import path_from_runs, polygonf
@@ -211,6 +212,58 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
     return parts
 
 
+def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: FeatureTheme,
+                        cancel: Optional[CancelToken]) -> list[Part]:
+    """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: one fill part
+    (classes, hatches), the layer's own thin outlines, then a bold outline of the emphasised features."""
+    parts: list[Part] = []
+    if len(layer.ring_feature) == 0:
+        return parts
+    visible = _visible_features(layer, vp)
+    if not visible.any():
+        return parts
+    fill = new_image(vp.width, vp.height)
+    with painting(fill) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
+        for ci, rgba in enumerate(theme.colors):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            mask = visible & (theme.classes == ci)
+            if not mask.any():
+                continue
+            path = _closed(ring_paths(layer, vp, mask))
+            p.fillPath(path, QBrush(qcolor(rgba, 255)))
+            hatch = theme.hatches[ci]
+            if hatch:
+                p.fillPath(path, QBrush(qcolor(theme.hatch_colors[ci], 255), _HATCH[hatch]))
+    parts.append((fill, theme.fill_opacity))
+    # The layer's usual thin outlines keep neighbouring cells of one class apart.
+    pieces = _visible_pieces(layer, vp, visible)
+    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+    stroke = theme.outline or style.stroke
+    arr = draw_polylines(x, y, lengths, (*stroke[:3], 255), vp.width, vp.height)
+    parts.append((image_from_array(arr), stroke[3] / 255.0))
+    if theme.emphasis is not None:
+        strong = visible & theme.emphasis
+        if strong.any():
+            line = new_image(vp.width, vp.height)
+            with painting(line) as p:
+                # Unantialiased: thousands of cells stroke fast, and the bold line reads crisply.
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                pen = QPen(qcolor(theme.emphasis_color, 255), theme.emphasis_width)
+                pen.setCosmetic(True)
+                pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for path in ring_paths(layer, vp, strong, min_pixels=3.0):
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    p.drawPath(path)
+            parts.append((line, theme.emphasis_color[3] / 255.0))
+    return parts
+
+
 def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
                   force_density: Optional[bool] = None) -> list[Part]:
     """Markers coloured by category, or a density raster when too many points are on screen."""
@@ -265,10 +318,14 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
 
 
 def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
-                 cancel: Optional[CancelToken] = None) -> list[Part]:
-    """All parts of one layer for viewport ``vp``."""
+                 cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
+    """All parts of one layer for viewport ``vp``; areas filled by ``theme`` when one is given
+    (and it was made for this layer's features)."""
     style = style or layer.spec.style
-    parts = render_areas(layer, vp, style, cancel)
+    if theme is not None and theme.count == layer.count:
+        parts = render_themed_areas(layer, vp, style, theme, cancel)
+    else:
+        parts = render_areas(layer, vp, style, cancel)
     parts += render_points(layer, vp, style, cancel)
     return parts
 

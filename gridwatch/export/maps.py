@@ -1,0 +1,1152 @@
+"""Printed briefing maps: PNG and PDF pages of the district or one township, and a township atlas.
+
+A page has a title and date line, the map in a metric frame with coordinate ticks, a scale bar and
+a north arrow, and a panel with the legend (every drawn layer and category), the scale, the
+coordinate system and a producer line.  Two themes:
+
+``layers``
+    the chosen layers in the app's styles (:mod:`gridwatch.layers`): boundaries, ban zones, mines,
+    construction sites by dust grade, fire points by check status, key areas.
+``coverage``
+    grid cells coloured by days since their last inspection (:func:`coverage_from_project`), in
+    the classes the app and the HTML map use (:data:`gridwatch.analysis.coverage.COVERAGE_CLASSES`):
+    cells never inspected get a strong colour and a hatch so they stand out in grey print too;
+    cells visited before and overdue under their patrol rule get a dark outline.  The legend counts each class.
+
+The map is drawn in the CGCS2000 3-degree Gauss-Kruger zone of the district (the projection
+Chinese survey offices use at county scale; :func:`gridwatch.crs.gauss_kruger_epsg`), so the
+frame has true proportions and the scale bar is right in metres.  The north arrow points to true
+north (the grid convergence is applied).
+
+Only matplotlib's Agg (PNG) and PDF backends are used, through :class:`matplotlib.figure.Figure`:
+no pyplot, no GUI backend, no global figure state, so the UI may export on a worker thread.
+Chinese text uses the font of :mod:`gridwatch.export.fonts`; PDFs embed the glyphs.
+
+Every file is written to a temp file beside the target, flushed and moved into place
+(:func:`os.replace`); a failed or cancelled export leaves an existing file as it was.  An atlas is
+a multi-page PDF (an overview page, then one page per township); a PNG atlas is refused — export
+a township's page as PNG with ``extent=<township>`` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..analysis.coverage import COVERAGE_CLASSES, OVERDUE_OUTLINE, OVERDUE_TITLE
+from ..crs import PROJECT_EPSG, gauss_kruger_epsg
+from ..layers import LAYERS
+from ..layers.base import LayerSpec
+from ..layers.choices import choice_title
+from ..tasks import CancelToken, ProgressCallback, Steps
+from ..times import BEIJING
+from .fonts import CJKFont, find_cjk_font
+from .tables import ExportError
+
+#: Paper sizes (short side, long side) in millimetres.
+PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+ORIENTATIONS = ("portrait", "landscape")
+THEMES = ("layers", "coverage")
+#: Layers drawn when none are chosen, per theme.
+DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
+    "layers": tuple(LAYERS),
+    "coverage": ("township", "village", "grid_cell"),
+}
+#: Hatch patterns of the coverage classes (denser than the zones': a class must read at cell size).
+_COVERAGE_HATCH = {"cross": "xx", "diagonal": "///"}
+#: Screen pixels of the app's styles to printed points.
+PX_TO_PT = 0.55
+_HATCH = {"diagonal": "////", "cross": "xxx"}
+_MARKERS = {"circle": "o", "square": "s", "triangle": "^"}
+_MM_PER_PT = 25.4 / 72.0
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What a printed map shows and on what paper.
+
+    Parameters
+    ----------
+    title : str, optional
+        Map title; default ``<district><township>网格化环境监管图`` (``…网格巡查覆盖图`` for the
+        coverage theme).  Atlas pages put the township's name in front of it.
+    subtitle : str, optional
+        A line of its own under the title (e.g. the meeting it is for).
+    paper : {"A4", "A3"}
+    orientation : {"portrait", "landscape"}
+    dpi : int
+        Pixels per inch of a PNG (PDFs are vector; images in them use this resolution).
+    layers : tuple of str, optional
+        Layer names (see :data:`gridwatch.layers.LAYERS`) to draw; default :data:`DEFAULT_LAYERS`
+        of the theme.  Township boundaries are always drawn.
+    theme : {"layers", "coverage"}
+    extent : str
+        ``"district"`` or a township code or name (an unambiguous part of it is enough).
+    fire_days : int, optional
+        Only fire points detected in the last ``fire_days`` days before ``now`` (default: all).
+    labels : bool
+        Township names (and village names on township pages).
+    now : datetime, optional
+        The moment the map shows (coverage, fire period) and its date; default: now.
+    overview : bool
+        Atlas only: an overview page of the district before the township pages.
+    """
+
+    title: Optional[str] = None
+    subtitle: Optional[str] = None
+    paper: str = "A4"
+    orientation: str = "portrait"
+    dpi: int = 300
+    layers: Optional[tuple[str, ...]] = None
+    theme: str = "layers"
+    extent: str = "district"
+    fire_days: Optional[int] = None
+    labels: bool = True
+    now: Optional[_dt.datetime] = None
+    overview: bool = True
+
+    def checked(self) -> "MapSpec":
+        """This spec with defaults filled in; :class:`ExportError` names a wrong value."""
+        paper = str(self.paper).upper()
+        if paper not in PAPER_MM:
+            raise ExportError(f"paper {self.paper!r}: choose one of {', '.join(PAPER_MM)}")
+        if self.orientation not in ORIENTATIONS:
+            raise ExportError(f"orientation {self.orientation!r}: choose portrait or landscape")
+        if self.theme not in THEMES:
+            raise ExportError(f"theme {self.theme!r}: choose one of {', '.join(THEMES)}")
+        if not 50 <= int(self.dpi) <= 1200:
+            raise ExportError(f"dpi {self.dpi}: give a resolution between 50 and 1200 (300 for print)")
+        layers = tuple(self.layers) if self.layers is not None else DEFAULT_LAYERS[self.theme]
+        unknown = [name for name in layers if name not in LAYERS]
+        if unknown:
+            raise ExportError(f"unknown layer(s) {', '.join(unknown)}; layers: {', '.join(LAYERS)}")
+        if not layers:
+            raise ExportError("no layers chosen; name at least one of " + ", ".join(LAYERS))
+        if self.theme == "coverage" and "grid_cell" not in layers:
+            layers = layers + ("grid_cell",)
+        if self.fire_days is not None and not 0 < int(self.fire_days) <= 3660:
+            raise ExportError(f"fire_days {self.fire_days}: give a number of days greater than 0")
+        now = self.now or _dt.datetime.now(_dt.timezone.utc)
+        if now.tzinfo is None:
+            raise ExportError("now must carry a time zone")
+        return replace(self, paper=paper, layers=layers, dpi=int(self.dpi), now=now)
+
+
+# --------------------------------------------------------------------------------------------
+# Data of one export, read once and projected to the metric CRS
+
+
+@dataclass
+class _Data:
+    path: Path
+    district: str
+    epsg: int
+    layers: dict[str, Any]  # name -> GeoDataFrame in ``epsg``
+    towns: Any  # GeoDataFrame: code, name, geometry (projected)
+    coverage: Optional[pd.DataFrame] = None  # per grid_cell row: cls (index in COVERAGE_CLASSES), overdue
+    categories: dict[str, list[str]] = field(default_factory=dict)  # layer -> category values drawn
+    fire_range: Optional[tuple[_dt.datetime, _dt.datetime]] = None
+
+
+def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
+    from ..storage import Project
+
+    project = Project.open(path)
+    steps.report(0.05, "读取图层")
+    names = ["township"] + [n for n in spec.layers or () if n != "township"]
+    frames: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        frames[name] = project.read_layer(name)
+        steps.report(0.1 + 0.5 * (i + 1) / len(names))
+    towns = frames["township"]
+    if len(towns) == 0:
+        raise ExportError(f"{path}: the project has no townships; import the township boundaries first")
+    bounds = towns.to_crs(PROJECT_EPSG).total_bounds if towns.crs is not None else towns.total_bounds
+    epsg = gauss_kruger_epsg((bounds[0] + bounds[2]) / 2.0)
+    now = spec.now or _dt.datetime.now(_dt.timezone.utc)
+    fire_range = None
+    if "fire_point" in frames and spec.fire_days is not None:
+        fires = frames["fire_point"]
+        start = pd.Timestamp(now).tz_convert("UTC") - pd.Timedelta(days=int(spec.fire_days))
+        when = pd.to_datetime(fires["detected_utc"], utc=True, errors="coerce")
+        frames["fire_point"] = fires[(when > start) & (when <= pd.Timestamp(now).tz_convert("UTC"))]
+        fire_range = (start.to_pydatetime(), now)
+    projected = {}
+    for name, frame in frames.items():
+        frame = frame[~(frame.geometry.is_empty | frame.geometry.isna())]
+        if frame.crs is None:
+            frame = frame.set_crs(PROJECT_EPSG)
+        projected[name] = frame.to_crs(epsg).reset_index(drop=True)
+    steps.report(0.75, "投影")
+    data = _Data(path=path, district=project.district_name, epsg=epsg,
+                 layers={n: projected[n] for n in names if n in (spec.layers or ())},
+                 towns=projected["township"][["code", "name", "geometry"]], fire_range=fire_range)
+    if spec.theme == "coverage":
+        from ..analysis.coverage import coverage_classes, coverage_from_project
+
+        cov = coverage_from_project(path, now=now)
+        cells = data.layers["grid_cell"]
+        # The classes shared with the app's map and the HTML map (gridwatch.analysis.coverage).
+        index = {c.key: i for i, c in enumerate(COVERAGE_CLASSES)}
+        by_code = pd.DataFrame({"cls": coverage_classes(cov).map(index).astype(int).to_numpy(),
+                                "overdue": cov.cells["overdue"].astype(bool).to_numpy()},
+                               index=cov.cells["code"].astype(str).to_numpy())
+        row = by_code.reindex(cells["code"].astype(str).to_numpy())
+        never = index["never"]
+        cls = row["cls"].fillna(never).astype(int).to_numpy()
+        data.coverage = pd.DataFrame({
+            "cls": cls,
+            # outlined like the app's map: visited before and overdue now (never-visited cells have
+            # their own strong colour; outlining them too buries the map in black lines)
+            "overdue": row["overdue"].astype("boolean").fillna(True).astype(bool).to_numpy() & (cls != never),
+            "township_code": cells["township_code"].astype(str).to_numpy()})
+    for name, frame in data.layers.items():
+        st = LAYERS[name].style
+        if st.category_field and st.category_field in frame.columns:
+            present = set(frame[st.category_field].dropna().astype(str))
+            data.categories[name] = [c for c in st.categories if c in present] + sorted(
+                present - set(st.categories))
+    steps.report(1.0)
+    return data
+
+
+def resolve_township(towns: pd.DataFrame, value: str, path: Path | str = "") -> tuple[str, str]:
+    """(code, name) of the township given by code, name or an unambiguous part of its name."""
+    pairs = [(str(c), str(n)) for c, n in zip(towns["code"], towns["name"])]
+    exact = [p for p in pairs if value in p]
+    found = exact or [p for p in pairs if value and value in p[1]]
+    where = f"{path}: " if path else ""
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ExportError(f"{where}no township with code or name {value!r}; townships: "
+                          + ", ".join(n for _, n in pairs))
+    raise ExportError(f"{where}{len(found)} townships match {value!r}; give the code ("
+                      + ", ".join(c for c, _ in found[:5]) + ")")
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry to matplotlib
+
+
+def _paths(geoms: np.ndarray) -> list:
+    """One compound :class:`~matplotlib.path.Path` per (multi)polygon, holes included."""
+    from matplotlib.path import Path as MPath
+
+    if len(geoms) == 0:
+        return []
+    geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object))
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), MPath.LINETO, dtype=MPath.code_type)
+    first = np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1]
+    codes[first] = MPath.MOVETO
+    codes[np.r_[first[1:] - 1, len(coords) - 1]] = MPath.CLOSEPOLY
+    feature_of = part_of[ring_part][ring_of]
+    cuts = np.searchsorted(feature_of, np.arange(len(geoms) + 1))
+    return [MPath(coords[a:b], codes[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _group(paths: list, keys: Sequence[Any]) -> tuple[list, list]:
+    """Paths with equal keys joined into one compound path: (paths, their keys), first-seen order."""
+    from matplotlib.path import Path as MPath
+
+    members: dict[Any, list] = {}
+    for path, key in zip(paths, keys):
+        members.setdefault(key, []).append(path)
+    return [MPath.make_compound_path(*ps) for ps in members.values()], list(members)
+
+
+def _rgba(c: Sequence[int], alpha: Optional[float] = None) -> tuple[float, float, float, float]:
+    a = (c[3] / 255.0 if len(c) > 3 else 1.0) if alpha is None else alpha
+    return (c[0] / 255.0, c[1] / 255.0, c[2] / 255.0, a)
+
+
+def _pt(px: float) -> float:
+    return max(0.2, px * PX_TO_PT)
+
+
+def _is_point(frame) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.asarray(shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object))) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Page layout (millimetres from the top-left corner of the page)
+
+
+@dataclass(frozen=True)
+class _Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def x1(self) -> float:
+        return self.x + self.w
+
+    @property
+    def y1(self) -> float:
+        return self.y + self.h
+
+
+@dataclass(frozen=True)
+class _Layout:
+    width: float
+    height: float
+    k: float  # text size factor (A3 prints larger text)
+    border: _Box
+    title_y: float
+    subtitle_y: float
+    rule_y: float
+    map: _Box
+    panel: _Box
+    legend: _Box
+    notes: _Box
+    portrait: bool
+
+
+def _layout(spec: MapSpec) -> _Layout:
+    short, long = PAPER_MM[spec.paper]
+    portrait = spec.orientation == "portrait"
+    W, H = (short, long) if portrait else (long, short)
+    k = (short / 210.0) ** 0.6
+    m = 10.0
+    border = _Box(m, m, W - 2 * m, H - 2 * m)
+    band = 21.0 * k
+    tick = 5.0 * k  # room for coordinate labels left of and below the frame
+    top = m + band + 3.0
+    if portrait:
+        ph = 56.0 * k
+        panel = _Box(m + 3, H - m - 3 - ph, W - 2 * m - 6, ph)
+        mp = _Box(m + 3 + tick, top, W - 2 * m - 6 - tick, panel.y - 3 - tick - top)
+        legend = _Box(panel.x, panel.y + 2, panel.w * 0.66, panel.h - 2)
+        notes = _Box(panel.x + panel.w * 0.68, panel.y + 2, panel.w * 0.32, panel.h - 2)
+    else:
+        pw = 70.0 * k
+        panel = _Box(W - m - 3 - pw, top, pw, H - m - 3 - top)
+        mp = _Box(m + 3 + tick, top, panel.x - 4 - (m + 3 + tick), H - m - 3 - tick - top)
+        nh = 36.0 * k
+        legend = _Box(panel.x + 3, panel.y, panel.w - 3, panel.h - nh - 2)
+        notes = _Box(panel.x + 3, panel.y1 - nh, panel.w - 3, nh)
+    return _Layout(W, H, k, border, m + 9.0 * k, m + 16.5 * k, m + band, mp, panel, legend, notes, portrait)
+
+
+def _fig_rect(lay: _Layout, b: _Box) -> list[float]:
+    return [b.x / lay.width, 1.0 - b.y1 / lay.height, b.w / lay.width, b.h / lay.height]
+
+
+def _text_mm(text: str, size_pt: float) -> float:
+    """Approximate printed width (mm) of ``text`` at ``size_pt`` (CJK characters are 1 em wide)."""
+    em = size_pt * _MM_PER_PT
+    return sum(em if ord(ch) > 0x2E80 else 0.56 * em for ch in text)
+
+
+def _nice_length(max_m: float) -> float:
+    """The longest 1-2-5 length (metres) not above ``max_m``."""
+    exp = math.floor(math.log10(max_m))
+    for step in (5, 2, 1):
+        if step * 10 ** exp <= max_m:
+            return float(step * 10 ** exp)
+    return float(10 ** exp)
+
+
+def _fit_extent(bounds: Sequence[float], frame: _Box, pad: float) -> tuple[float, float, float, float]:
+    """``bounds`` padded and widened to the frame's aspect, so map units are square."""
+    minx, miny, maxx, maxy = bounds
+    w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    cx, cy = (minx + maxx) / 2.0, (miny + maxy) / 2.0
+    w, h = w * (1 + 2 * pad), h * (1 + 2 * pad)
+    aspect = frame.w / frame.h
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _dms(value: float, pos: str, neg: str) -> str:
+    v = abs(value)
+    d = int(v + 1e-9)
+    mins = (v - d) * 60.0
+    m = int(round(mins))
+    if m == 60:
+        d, m = d + 1, 0
+    return f"{d}°{m:02d}′{pos if value >= 0 else neg}"
+
+
+# --------------------------------------------------------------------------------------------
+# One page
+
+
+@dataclass
+class _Page:
+    """What one page shows: its extent, the focus township (atlas/township pages), texts."""
+
+    title: str
+    subtitle: str
+    focus: Optional[str] = None  # township code
+    page_numbers: Optional[dict[str, int]] = None  # overview page of an atlas: township -> page
+
+
+@dataclass
+class _Legend:
+    kind: str  # header, group, poly, line, marker
+    label: str
+    style: dict[str, Any] = field(default_factory=dict)
+    member: bool = False  # a category under the group title above it
+
+
+class _Painter:
+    """Draws pages of one export onto :class:`~matplotlib.figure.Figure` objects."""
+
+    def __init__(self, data: _Data, spec: MapSpec, font: CJKFont) -> None:
+        from pyproj import Transformer
+
+        self.data = data
+        self.spec = spec
+        self.font = font
+        self.lay = _layout(spec)
+        self.k = self.lay.k
+        self.to_geo = Transformer.from_crs(data.epsg, PROJECT_EPSG, always_xy=True)
+        self.texts: list[tuple[str, bool]] = []  # every text drawn and whether bold (tests check glyphs)
+
+    # -- text ------------------------------------------------------------------------------
+    def fp(self, size: float, bold: bool = False):  # type: ignore[no-untyped-def]
+        return self.font.properties(size * self.k, bold=bold)
+
+    def text(self, ax, x, y, s, size, *, bold=False, **kw):  # type: ignore[no-untyped-def]
+        self.texts.append((s, bold))
+        return ax.text(x, y, s, fontproperties=self.fp(size, bold), **kw)
+
+    # -- figure ----------------------------------------------------------------------------
+    def figure(self, for_png: bool):  # type: ignore[no-untyped-def]
+        from matplotlib.figure import Figure
+
+        lay = self.lay
+        if for_png:
+            # Whole pixels: an A4 page at 300 dpi is exactly 2480 x 3508 px.
+            px = [round(v / 25.4 * self.spec.dpi) for v in (lay.width, lay.height)]
+            size = ((px[0] + 0.01) / self.spec.dpi, (px[1] + 0.01) / self.spec.dpi)
+        else:
+            size = (lay.width / 25.4, lay.height / 25.4)
+        fig = Figure(figsize=size, dpi=self.spec.dpi, facecolor="white")
+        return fig
+
+    def draw(self, fig, page: _Page) -> None:  # type: ignore[no-untyped-def]
+        from matplotlib.patches import Rectangle
+
+        lay = self.lay
+        sheet = fig.add_axes([0, 0, 1, 1], zorder=0)
+        sheet.set_xlim(0, lay.width)
+        sheet.set_ylim(lay.height, 0)
+        sheet.set_axis_off()
+        b = lay.border
+        sheet.add_patch(Rectangle((b.x, b.y), b.w, b.h, fill=False, lw=0.9, ec="#222222"))
+        self.text(sheet, lay.width / 2, lay.title_y, page.title, 17, bold=True, ha="center", va="center",
+                  color="#111111")
+        self.text(sheet, lay.width / 2, lay.subtitle_y, page.subtitle, 8.5, ha="center", va="center",
+                  color="#333333")
+        sheet.plot([b.x, b.x1], [lay.rule_y, lay.rule_y], lw=0.6, color="#222222")
+        p = lay.panel
+        if lay.portrait:
+            sheet.plot([b.x, b.x1], [p.y - 1.5, p.y - 1.5], lw=0.6, color="#222222")
+        else:
+            sheet.plot([p.x - 1.5, p.x - 1.5], [lay.rule_y, b.y1], lw=0.6, color="#222222")
+
+        ax = fig.add_axes(_fig_rect(lay, lay.map), zorder=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.9)
+            spine.set_color("#111111")
+        ax.set_facecolor("white")
+        extent = self.extent(page)
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        counts = self.draw_layers(ax, extent, page)
+        self.draw_labels(ax, extent, page)
+        self.draw_ticks(sheet, extent)
+        scale = self.draw_scale_bar(ax, extent)
+        self.draw_north_arrow(ax, extent)
+        self.draw_legend(sheet, page, counts)
+        self.draw_notes(sheet, scale)
+
+    # -- extent ----------------------------------------------------------------------------
+    def extent(self, page: _Page) -> tuple[float, float, float, float]:
+        towns = self.data.towns
+        if page.focus is not None:
+            geom = towns.geometry[towns["code"] == page.focus]
+            return _fit_extent(geom.total_bounds, self.lay.map, 0.06)
+        return _fit_extent(towns.total_bounds, self.lay.map, 0.025)
+
+    def subset(self, frame, extent):  # type: ignore[no-untyped-def]
+        if len(frame) == 0:
+            return frame
+        idx = frame.sindex.query(shapely.box(*extent), predicate="intersects")
+        return frame.iloc[np.sort(idx)]
+
+    # -- layers ----------------------------------------------------------------------------
+    def draw_layers(self, ax, extent, page: _Page) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        from matplotlib.collections import PathCollection
+        from matplotlib.patches import PathPatch
+
+        counts: dict[str, Any] = {}
+        order = list(self.data.layers)
+        # Fills first (zones, mines, coverage), then outlines (cells < villages < townships), then points.
+        outline_z = {"grid_cell": 4.0, "village": 4.5, "township": 5.0}
+        for z, name in enumerate(order):
+            spec: LayerSpec = LAYERS[name]
+            st = spec.style
+            frame = self.subset(self.data.layers[name], extent)
+            is_pt = _is_point(frame) if len(frame) else np.zeros(0, dtype=bool)
+            counts[name] = int(len(frame))
+            polys = frame[~is_pt]
+            if name == "grid_cell" and self.data.coverage is not None:
+                counts["coverage"] = self.draw_coverage(ax, polys, page)
+            elif len(polys):
+                # One compound path per colour: the PDF gets a few long paths instead of thousands of
+                # short ones (3x faster to write, same look; features of a layer do not overlap).
+                paths = _paths(polys.geometry.values)
+                cat = st.category_field if st.category_field in polys.columns else None
+                if cat or st.fill is not None:
+                    default = st.fill or (200, 200, 200, 150)
+                    keys = (polys[cat].astype(str).map(lambda v: st.categories.get(v, default)).tolist() if cat
+                            else [default] * len(paths))
+                    groups, faces = _group(paths, keys)
+                    coll = PathCollection(groups, facecolors=[_rgba(f) for f in faces], edgecolors=[_rgba(st.stroke)],
+                                          linewidths=_pt(st.stroke_width), zorder=1.0 + z * 0.01)
+                    if st.hatch:
+                        coll.set_hatch(_HATCH.get(st.hatch, "///"))
+                        coll.set_hatchcolor(_rgba(st.stroke, 0.55))
+                        coll.set_hatch_linewidth(0.35)
+                    ax.add_collection(coll, autolim=False)
+                else:
+                    coll = PathCollection(_group(paths, [0] * len(paths))[0], facecolors="none",
+                                          edgecolors=[_rgba(st.stroke)], linewidths=_pt(st.stroke_width),
+                                          zorder=outline_z.get(name, 4.2))
+                    ax.add_collection(coll, autolim=False)
+            pts = frame[is_pt]
+            if len(pts):
+                xy = shapely.get_coordinates(np.asarray(pts.geometry.values, dtype=object))
+                cat = st.category_field if st.category_field in pts.columns else None
+                default = st.fill or (230, 90, 0, 230)
+                keys = (pts[cat].astype(str).map(lambda v: st.categories.get(v, default)).to_numpy() if cat
+                        else np.array([default] * len(pts), dtype=object))
+                # Markers of one colour as one line of markers (a PDF XObject stamped at each point).
+                for color in dict.fromkeys(keys.tolist()):
+                    sel = np.fromiter((k == color for k in keys), dtype=bool, count=len(keys))
+                    ax.plot(xy[sel, 0], xy[sel, 1], linestyle="none", marker=_MARKERS.get(st.marker or "circle", "o"),
+                            markersize=st.marker_size * PX_TO_PT * 1.15, markerfacecolor=_rgba(color),
+                            markeredgecolor=_rgba(st.stroke, 0.9), markeredgewidth=0.25, zorder=6.0 + z * 0.01)
+        if page.focus is not None:
+            towns = self.data.towns
+            focus = towns.geometry[towns["code"] == page.focus].union_all()
+            rest = shapely.difference(shapely.box(*extent).buffer(abs(extent[2] - extent[0])), focus)
+            for path in _paths(np.array([rest], dtype=object)):
+                ax.add_patch(PathPatch(path, facecolor=(1, 1, 1, 0.62), edgecolor="none", zorder=7.5))
+            st = LAYERS["township"].style
+            for path in _paths(np.array([focus], dtype=object)):
+                ax.add_patch(PathPatch(path, facecolor="none", edgecolor=_rgba(st.stroke),
+                                       lw=_pt(st.stroke_width) * 1.5, zorder=7.6))
+        return counts
+
+    def draw_coverage(self, ax, cells, page: _Page) -> list[int]:  # type: ignore[no-untyped-def]
+        from matplotlib.collections import PathCollection
+
+        cov = self.data.coverage
+        assert cov is not None
+        rows = cells.index.to_numpy()
+        cls = cov["cls"].to_numpy()[rows]
+        overdue = cov["overdue"].to_numpy()[rows]
+        paths = _paths(cells.geometry.values)
+        edge = (1, 1, 1, 0.9)
+        groups, keys = _group(paths, [int(c) for c in cls])
+        for path, key in zip(groups, keys):
+            c = COVERAGE_CLASSES[key]
+            coll = PathCollection([path], facecolors=[_rgba(c.rgba)], edgecolors=[edge], linewidths=0.15,
+                                  zorder=1.5 + 0.01 * key)
+            if c.hatch:
+                coll.set_hatch(_COVERAGE_HATCH.get(c.hatch, "xx"))
+                coll.set_hatchcolor(_rgba(c.hatch_rgba, 0.85))
+                coll.set_hatch_linewidth(0.4)
+            ax.add_collection(coll, autolim=False)
+        if overdue.any():
+            late = _group([p for p, o in zip(paths, overdue) if o], [0] * int(overdue.sum()))[0]
+            ax.add_collection(PathCollection(late, facecolors="none", edgecolors=[_rgba(OVERDUE_OUTLINE, 0.8)],
+                                             linewidths=0.55, zorder=4.1), autolim=False)
+        # Counts for the legend: the focus township's cells, or every cell of the district.
+        scope = cov if page.focus is None else cov[cov["township_code"] == page.focus]
+        return [int((scope["cls"] == i).sum()) for i in range(len(COVERAGE_CLASSES))] + [int(scope["overdue"].sum())]
+
+    # -- labels ----------------------------------------------------------------------------
+    def draw_labels(self, ax, extent, page: _Page) -> None:  # type: ignore[no-untyped-def]
+        import matplotlib.patheffects as pe
+
+        from ..mapview.labels import place_labels
+
+        if not self.spec.labels:
+            return
+        lay = self.lay
+        sx = lay.map.w / (extent[2] - extent[0])  # mm per metre
+        halo = [pe.withStroke(linewidth=2.4, foreground=(1, 1, 1, 0.9))]
+        occupied: list[tuple[float, float, float, float]] = []
+
+        def to_mm(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return (x - extent[0]) * sx, (extent[3] - y) * sx
+
+        def place(frame, texts, size, bold, color, priority, margin=1.0):  # type: ignore[no-untyped-def]
+            if len(frame) == 0:
+                return
+            pts = shapely.point_on_surface(np.asarray(frame.geometry.values, dtype=object))
+            xy = shapely.get_coordinates(pts)
+            px, py = to_mm(xy[:, 0], xy[:, 1])
+            h_line = size * self.k * _MM_PER_PT * 1.25
+
+            def text_size(t: str) -> tuple[float, float]:
+                parts = t.split("\n")
+                return max(_text_mm(s, size * self.k) for s in parts), h_line * len(parts)
+
+            placed = place_labels(px, py, texts, np.asarray(priority, dtype=float), text_size, lay.map.w - margin,
+                                  lay.map.h - margin, padding=0.8, occupied=occupied)
+            for lab in placed:
+                x = extent[0] + lab.x / sx
+                y = extent[3] - lab.y / sx
+                t = self.text(ax, x, y, lab.text, size, bold=bold, ha="center", va="center", color=color,
+                              zorder=9, linespacing=1.1)
+                t.set_path_effects(halo)
+
+        towns = self.data.towns
+        if page.focus is None:
+            names = list(towns["name"].astype(str))
+            if page.page_numbers:
+                names = [f"{n}\n第{page.page_numbers.get(c, 0)}页" for n, c in zip(names, towns["code"])]
+            area = shapely.area(np.asarray(towns.geometry.values, dtype=object))
+            place(towns, names, 8.5, True, "#3b1f52", area)
+            return
+        focus = towns[towns["code"] == page.focus]
+        others = self.subset(towns[towns["code"] != page.focus], extent)
+        place(focus, list(focus["name"].astype(str)), 11, True, "#3b1f52", [1e18])
+        if "village" in self.data.layers:
+            villages = self.data.layers["village"]
+            villages = villages[villages["township_code"].astype(str) == page.focus]
+            area = shapely.area(np.asarray(villages.geometry.values, dtype=object))
+            place(villages, list(villages["name"].astype(str)), 6.2, False, "#333333", area)
+        if len(others):
+            clipped = others.copy()
+            clipped["geometry"] = others.geometry.intersection(shapely.box(*extent))
+            area = shapely.area(np.asarray(clipped.geometry.values, dtype=object))
+            place(clipped, list(clipped["name"].astype(str)), 8, False, "#777777", area)
+
+    # -- frame furniture ---------------------------------------------------------------------
+    def draw_ticks(self, sheet, extent) -> None:  # type: ignore[no-untyped-def]
+        """Longitude labels below the frame and latitude labels left of it (degrees-minutes)."""
+        lay = self.lay
+        mb = lay.map
+        xs = np.linspace(extent[0], extent[2], 400)
+        ys = np.linspace(extent[1], extent[3], 400)
+        lon_bottom, _ = self.to_geo.transform(xs, np.full_like(xs, extent[1]))
+        _, lat_left = self.to_geo.transform(np.full_like(ys, extent[0]), ys)
+        span = max(lon_bottom[-1] - lon_bottom[0], 1e-6)
+        steps_deg = [1 / 60, 2 / 60, 5 / 60, 10 / 60, 15 / 60, 0.5, 1.0]
+        step = next((s for s in steps_deg if span / s <= 6), 1.0)
+        size = 6.0
+        tick = 1.4
+        for lon in np.arange(math.ceil(lon_bottom[0] / step) * step, lon_bottom[-1], step):
+            x = float(np.interp(lon, lon_bottom, xs))
+            xm = mb.x + (x - extent[0]) / (extent[2] - extent[0]) * mb.w
+            if not mb.x + 4 < xm < mb.x1 - 4:
+                continue
+            sheet.plot([xm, xm], [mb.y1, mb.y1 + tick], lw=0.5, color="#111111")
+            self.text(sheet, xm, mb.y1 + tick + 0.4, _dms(lon, "E", "W"), size, ha="center", va="top",
+                      color="#222222")
+        for lat in np.arange(math.ceil(lat_left[0] / step) * step, lat_left[-1], step):
+            y = float(np.interp(lat, lat_left, ys))
+            ym = mb.y1 - (y - extent[1]) / (extent[3] - extent[1]) * mb.h
+            if not mb.y + 4 < ym < mb.y1 - 4:
+                continue
+            sheet.plot([mb.x - tick, mb.x], [ym, ym], lw=0.5, color="#111111")
+            self.text(sheet, mb.x - tick - 0.4, ym, _dms(lat, "N", "S"), size, ha="right", va="center",
+                      rotation=90, rotation_mode="anchor", color="#222222")
+
+    def draw_scale_bar(self, ax, extent) -> float:  # type: ignore[no-untyped-def]
+        """A 4-segment bar of a round length, bottom left; returns the scale denominator."""
+        from matplotlib.patches import Rectangle
+
+        lay = self.lay
+        m_per_mm = (extent[2] - extent[0]) / lay.map.w
+        length = _nice_length(lay.map.w * 0.28 * m_per_mm)
+        x0 = extent[0] + 6 * m_per_mm
+        y0 = extent[1] + 7 * m_per_mm
+        bar_h = 1.5 * self.k * m_per_mm
+        seg = length / 4
+        ax.add_patch(Rectangle((x0 - 3 * m_per_mm, y0 - 4.5 * m_per_mm), length + 11 * m_per_mm, 12 * m_per_mm * self.k,
+                               facecolor=(1, 1, 1, 0.85), edgecolor=(0.3, 0.3, 0.3, 0.6), lw=0.3, zorder=10))
+        for i in range(4):
+            ax.add_patch(Rectangle((x0 + i * seg, y0), seg, bar_h, facecolor="#111111" if i % 2 == 0 else "white",
+                                   edgecolor="#111111", lw=0.4, zorder=11))
+        unit, div = ("km", 1000.0) if length >= 1000 else ("m", 1.0)
+
+        def fmt(v: float) -> str:
+            v = v / div
+            return f"{v:g}"
+
+        for pos, label in ((0.0, "0"), (length / 2, fmt(length / 2)), (length, fmt(length) + " " + unit)):
+            self.text(ax, x0 + pos, y0 + bar_h + 0.8 * m_per_mm, label, 6.5, ha="center", va="bottom", zorder=12,
+                      color="#111111")
+        denom = m_per_mm * 1000.0
+        self.text(ax, x0 + length / 2, y0 - 0.8 * m_per_mm, f"1:{_round_scale(denom):,}", 6.5, ha="center",
+                  va="top", zorder=12, color="#111111")
+        return denom
+
+    def draw_north_arrow(self, ax, extent) -> None:  # type: ignore[no-untyped-def]
+        """Arrow to true north (grid convergence applied), top right."""
+        from matplotlib.patches import Circle, Polygon
+
+        lay = self.lay
+        m_per_mm = (extent[2] - extent[0]) / lay.map.w
+        r = 5.5 * self.k * m_per_mm
+        cx = extent[2] - 11.5 * self.k * m_per_mm
+        cy = extent[3] - 17.5 * self.k * m_per_mm
+        lon, lat = self.to_geo.transform(cx, cy)
+        from pyproj import Transformer
+
+        fwd = Transformer.from_crs(PROJECT_EPSG, self.data.epsg, always_xy=True)
+        nx, ny = fwd.transform(lon, lat + 0.01)
+        theta = math.atan2(nx - cx, ny - cy)  # clockwise from grid up
+        ux, uy = math.sin(theta), math.cos(theta)
+        vx, vy = uy, -ux  # to the right
+
+        def at(a: float, b: float) -> tuple[float, float]:
+            return cx + r * (a * ux + b * vx), cy + r * (a * uy + b * vy)
+
+        ax.add_patch(Circle((cx, cy + 0.9 * r), 1.75 * r, facecolor=(1, 1, 1, 0.85), edgecolor=(0.3, 0.3, 0.3, 0.6),
+                            lw=0.3, zorder=10))
+        tip, base, left, right = at(1, 0), at(-0.35, 0), at(-1, -0.45), at(-1, 0.45)
+        ax.add_patch(Polygon([tip, left, base], closed=True, facecolor="white", edgecolor="#111111", lw=0.6,
+                             zorder=11))
+        ax.add_patch(Polygon([tip, right, base], closed=True, facecolor="#111111", edgecolor="#111111", lw=0.6,
+                             zorder=11))
+        tx, ty = at(1.55, 0)
+        self.text(ax, tx, ty, "北", 8, bold=True, ha="center", va="center", zorder=12, color="#111111")
+
+    # -- legend and notes --------------------------------------------------------------------
+    def legend_entries(self, page: _Page, counts: dict[str, Any]) -> list[_Legend]:
+        out = [_Legend("header", "图例")]
+        for name in self.data.layers:
+            spec = LAYERS[name]
+            st = spec.style
+            frame = self.data.layers[name]
+            if len(frame) == 0:
+                continue
+            if name == "grid_cell" and self.data.coverage is not None:
+                out.append(_Legend("group", "网格：距最近一次巡查"))
+                cls_counts = counts.get("coverage") or [0] * (len(COVERAGE_CLASSES) + 1)
+                for i, c in enumerate(COVERAGE_CLASSES):
+                    style = {"face": _rgba(c.rgba), "edge": (1, 1, 1, 1)}
+                    if c.hatch:
+                        style.update(hatch=_COVERAGE_HATCH.get(c.hatch, "xx"), hatchcolor=_rgba(c.hatch_rgba, 0.85))
+                    out.append(_Legend("poly", f"{c.title_zh}  ({cls_counts[i]:,})", style, True))
+                out.append(_Legend("poly", f"{OVERDUE_TITLE[0]}  ({cls_counts[-1]:,})",
+                                   {"face": (1, 1, 1, 1), "edge": _rgba(OVERDUE_OUTLINE, 0.8), "lw": 0.9}, True))
+                continue
+            title = spec.title_zh
+            if name == "fire_point":
+                title = "火点" + (f"（近{self.spec.fire_days}天）" if self.spec.fire_days else "")
+            is_pt = _is_point(frame)
+            marker = _MARKERS.get(st.marker or "circle", "o")
+            cats = self.data.categories.get(name)
+            if cats:
+                out.append(_Legend("group", title))
+                for c in cats:
+                    color = _rgba(st.categories.get(c, st.fill or (200, 200, 200, 150)))
+                    if is_pt.any():
+                        out.append(_Legend("marker", choice_title(c), {"face": color, "edge": _rgba(st.stroke),
+                                                                      "marker": marker,
+                                                                      "size": st.marker_size * PX_TO_PT * 1.15},
+                                           True))
+                    else:
+                        out.append(_Legend("poly", choice_title(c), {"face": color, "edge": _rgba(st.stroke),
+                                                                    "lw": _pt(st.stroke_width),
+                                                                    "hatch": _HATCH.get(st.hatch or "", None)},
+                                           True))
+            elif is_pt.all():
+                out.append(_Legend("marker", title, {"face": _rgba(st.fill or (230, 90, 0, 230)),
+                                                     "edge": _rgba(st.stroke), "marker": marker,
+                                                     "size": st.marker_size * PX_TO_PT * 1.15}))
+            elif st.fill is not None:
+                out.append(_Legend("poly", title, {"face": _rgba(st.fill), "edge": _rgba(st.stroke),
+                                                   "lw": _pt(st.stroke_width), "hatch": _HATCH.get(st.hatch or "")}))
+            else:
+                out.append(_Legend("line", title, {"edge": _rgba(st.stroke), "lw": _pt(st.stroke_width)}))
+        if page.focus is not None:
+            out.append(_Legend("poly", "相邻区域（淡化）",
+                               {"face": (0.85, 0.85, 0.85, 1), "edge": (0.6, 0.6, 0.6, 1), "lw": 0.3}))
+        return out
+
+    def draw_legend(self, sheet, page: _Page, counts: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Rectangle
+
+        entries = self.legend_entries(page, counts)
+        box = self.lay.legend
+        ncols = 2 if self.lay.portrait else 1
+        heights = {"header": 6.0, "group": 4.8, "poly": 4.1, "line": 4.1, "marker": 4.1}
+        scale = 1.0
+        while True:
+            cols = self._flow(entries, heights, box.h, scale)
+            if len(cols) <= ncols or scale <= 0.62:
+                break
+            scale -= 0.06
+        if len(cols) > ncols:
+            ncols = len(cols)
+        col_w = box.w / ncols
+        k = self.k * scale
+        for ci, col in enumerate(cols):
+            x = box.x + ci * col_w
+            y = box.y
+            for e in col:
+                h = heights[e.kind] * k
+                cy = y + h / 2
+                if e.kind == "header":
+                    self.text(sheet, x, cy, e.label, 9.5 * scale, bold=True, va="center", color="#111111")
+                elif e.kind == "group":
+                    self.text(sheet, x, cy + 0.3 * k, e.label, 7.6 * scale, bold=True, va="center", color="#222222")
+                else:
+                    sw, sh = 7.0 * k, 3.0 * k
+                    s = e.style
+                    if e.kind == "poly":
+                        rect = Rectangle((x + 1, cy - sh / 2), sw, sh, facecolor=s.get("face"),
+                                         edgecolor=s.get("edge"), lw=s.get("lw", 0.4))
+                        if s.get("hatch"):
+                            rect.set_hatch(s["hatch"])
+                            rect.set_hatchcolor(s.get("hatchcolor", s.get("edge")))
+                            rect.set_hatch_linewidth(0.35)
+                        sheet.add_patch(rect)
+                    elif e.kind == "line":
+                        sheet.add_line(Line2D([x + 1, x + 1 + sw], [cy, cy], color=s["edge"],
+                                              lw=max(0.5, s["lw"] * 1.2)))
+                    else:
+                        sheet.add_line(Line2D([x + 1 + sw / 2], [cy], marker=s["marker"], markersize=s["size"],
+                                              markerfacecolor=s["face"], markeredgecolor=s["edge"],
+                                              markeredgewidth=0.3, linestyle="none"))
+                    self.text(sheet, x + sw + 3, cy, e.label, 7.2 * scale, va="center", color="#111111")
+                y += h
+
+    def _flow(self, entries: list[_Legend], heights: dict[str, float], avail: float,
+              scale: float) -> list[list[_Legend]]:
+        """Entries in columns of height ``avail``; a group (title and its entries) is kept in one
+        column when it fits in one."""
+        k = self.k * scale
+        blocks: list[list[_Legend]] = []
+        for e in entries:
+            if e.member and blocks:
+                blocks[-1].append(e)
+            else:
+                blocks.append([e])
+        cols: list[list[_Legend]] = [[]]
+        used = 0.0
+        for block in blocks:
+            h = sum(heights[e.kind] * k for e in block)
+            if used + h > avail and cols[-1] and h <= avail:
+                cols.append([])
+                used = 0.0
+            for e in block:
+                eh = heights[e.kind] * k
+                if used + eh > avail and cols[-1]:
+                    cols.append([])
+                    used = 0.0
+                cols[-1].append(e)
+                used += eh
+        return cols
+
+    def draw_notes(self, sheet, scale: float) -> None:  # type: ignore[no-untyped-def]
+        box = self.lay.notes
+        spec = self.spec
+        now_bj = (spec.now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING)
+        cm = 75 + 3 * (self.data.epsg - 4534)
+        lines = [
+            ("说明", True),
+            (f"比例尺 1:{_round_scale(scale):,}（{spec.paper}原大打印）", False),
+            ("坐标系：CGCS2000 (EPSG:4490)", False),
+            (f"投影：高斯-克吕格3度带 中央经线{cm}°E", False),
+            (f"（EPSG:{self.data.epsg}）", False),
+        ]
+        if self.data.fire_range is not None:
+            a, b = (t.astimezone(BEIJING).strftime("%Y-%m-%d") for t in self.data.fire_range)
+            lines.append((f"火点时段：{a} 至 {b}", False))
+        lines += [
+            (f"数据：{self.data.district or ''} {self.data.path.name}", False),
+            (f"GridWatch 制图  {now_bj:%Y-%m-%d}", False),
+        ]
+        size = 7.0
+        line_h = 4.1 * self.k
+        avail = box.w - 1
+        y = box.y + line_h / 2
+        if not self.lay.portrait:
+            y = box.y1 - line_h * (len(lines) - 0.5) - 1
+        for text, bold in lines:
+            s = 7.6 if bold else size
+            while _text_mm(text, s * self.k) > avail and len(text) > 4:
+                text = text[:-2] + "…"
+            self.text(sheet, box.x, y, text, s, bold=bold, va="center", color="#111111" if bold else "#222222")
+            y += line_h
+
+
+def _round_scale(denom: float) -> int:
+    """Scale denominator rounded to three significant digits (1:124,837 -> 1:125,000)."""
+    if denom <= 0:
+        return 0
+    digits = int(math.floor(math.log10(denom))) - 2
+    return int(round(denom / 10 ** digits) * 10 ** digits)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing files
+
+
+def _target(out_path: os.PathLike[str] | str, allowed: Sequence[str]) -> Path:
+    target = Path(out_path)
+    kind = target.suffix.lower()
+    if kind not in allowed:
+        raise ExportError(f"{target}: give a file name ending in {' or '.join(allowed)}")
+    if not target.parent.is_dir():
+        raise ExportError(f"{target}: folder {target.parent} does not exist")
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name")
+    return target
+
+
+def _write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
+    """``write(tmp)`` into a temp file beside ``target``, fsync it, move it into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=target.suffix + ".tmp",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        # mkstemp makes the file private (0600); give the map the mode a new file gets (or the old file's).
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:  # the rename itself is durable once the folder is synced
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+    return target
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _default_title(data: _Data, spec: MapSpec, town: str = "") -> str:
+    if spec.title:
+        return f"{town} · {spec.title}" if town else spec.title
+    what = "网格巡查覆盖图" if spec.theme == "coverage" else "网格化环境监管图"
+    return f"{data.district}{town}{what}"
+
+
+def _subtitle(spec: MapSpec, extra: str = "") -> str:
+    now_bj = (spec.now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING)
+    parts = []
+    if spec.subtitle:
+        parts.append(spec.subtitle)
+    if spec.theme == "coverage":
+        parts.append(f"巡查数据截至 {now_bj:%Y-%m-%d %H:%M}（北京时间）")
+    else:
+        parts.append(f"制图日期 {now_bj:%Y-%m-%d}")
+    if extra:
+        parts.append(extra)
+    return "    ".join(parts)
+
+
+def _prepare(project_path: os.PathLike[str] | str, spec: MapSpec, steps: Steps,
+             font: Optional[CJKFont]) -> tuple[_Painter, Optional[tuple[str, str]]]:
+    spec = spec.checked()
+    font = font or find_cjk_font()
+    steps.start("read", "读取项目")
+    data = _read(Path(project_path), spec, steps)
+    town = None
+    if spec.extent and spec.extent != "district":
+        town = resolve_township(data.towns, spec.extent, project_path)
+    return _Painter(data, spec, font), town
+
+
+def build_map_figure(project_path: os.PathLike[str] | str, spec: MapSpec = MapSpec(), *, for_png: bool = True,
+                     font: Optional[CJKFont] = None):  # type: ignore[no-untyped-def]
+    """The map page as a :class:`matplotlib.figure.Figure` (for previews and tests).
+
+    Returns ``(figure, map_axes, texts)``: ``map_axes`` draws in the projected CRS of the page
+    (``map_axes.transData`` maps projected metres to figure pixels), ``texts`` lists every text
+    drawn on the page as ``(text, bold)``.
+    """
+    steps = Steps(None, None, [("read", 1)])
+    painter, town = _prepare(project_path, spec, steps, font)
+    fig = painter.figure(for_png)
+    page = _single_page(painter, town)
+    painter.draw(fig, page)
+    return fig, fig.axes[1], list(painter.texts)
+
+
+def _single_page(painter: _Painter, town: Optional[tuple[str, str]]) -> _Page:
+    if town is None:
+        return _Page(_default_title(painter.data, painter.spec), _subtitle(painter.spec))
+    return _Page(_default_title(painter.data, painter.spec, town[1]), _subtitle(painter.spec), focus=town[0])
+
+
+def export_map(
+    project_path: os.PathLike[str] | str,
+    out_path: os.PathLike[str] | str,
+    spec: MapSpec = MapSpec(),
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+    font: Optional[CJKFont] = None,
+) -> Path:
+    """Write one map page of ``project_path`` to ``out_path`` (``.png`` or ``.pdf`` by suffix).
+
+    Parameters
+    ----------
+    project_path : path-like
+        The GridWatch project (.gpkg).
+    out_path : path-like
+        File to write; an existing file is replaced whole, or left as it was if the export fails.
+    spec : MapSpec
+        Title, paper, layers, theme, extent (``"district"`` or a township).
+    progress, cancel
+        Progress callback and cancel token (see :mod:`gridwatch.tasks`).
+    font : CJKFont, optional
+        The font for all text (default: :func:`~gridwatch.export.fonts.find_cjk_font`).
+
+    Raises
+    ------
+    ExportError
+        Wrong suffix, missing folder, unknown township or layer, no Chinese font, write failure.
+    Cancelled
+        ``cancel`` was set; nothing was written.
+    """
+    target = _target(out_path, (".png", ".pdf"))
+    steps = Steps(progress, cancel, [("read", 2), ("draw", 1), ("save", 2)])
+    painter, town = _prepare(project_path, spec, steps, font)
+    for_png = target.suffix.lower() == ".png"
+    steps.start("draw", "绘制地图")
+    fig = painter.figure(for_png)
+    painter.draw(fig, _single_page(painter, town))
+    steps.start("save", "写入文件")
+    title = fig.axes[0].texts[0].get_text() if fig.axes and fig.axes[0].texts else "GridWatch"
+
+    def write(tmp: Path) -> None:
+        if for_png:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(fig)
+            fig.savefig(tmp, format="png", dpi=painter.spec.dpi, metadata={"Software": "GridWatch",
+                                                                           "Title": title})
+        else:
+            from matplotlib.backends.backend_pdf import FigureCanvasPdf
+
+            FigureCanvasPdf(fig)
+            fig.savefig(tmp, format="pdf", dpi=painter.spec.dpi,
+                        metadata={"Title": title, "Creator": "GridWatch", "Producer": "GridWatch (matplotlib)"})
+        steps.report(0.9)
+
+    out = _write_atomic(target, write)
+    steps.report(1.0)
+    return out
+
+
+def export_atlas(
+    project_path: os.PathLike[str] | str,
+    out_path: os.PathLike[str] | str,
+    spec: MapSpec = MapSpec(),
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+    font: Optional[CJKFont] = None,
+    townships: Optional[Sequence[str]] = None,
+) -> Path:
+    """Write a multi-page PDF atlas: an overview of the district (``spec.overview``), then one page
+    per township (its extent, neighbours greyed, its name in the title).
+
+    ``townships``: codes or names of the townships to include (default: all, in code order).
+    PNG is refused (an atlas is one file of many pages): export single townships as PNG with
+    :func:`export_map` and ``MapSpec(extent=...)``.  Cancelling leaves an existing file untouched.
+    """
+    target = Path(out_path)
+    if target.suffix.lower() == ".png":
+        raise ExportError(f"{target}: an atlas is a multi-page PDF; give a .pdf file name (or export one "
+                          "township as PNG with --township)")
+    target = _target(target, (".pdf",))
+    spec = spec.checked()
+    report = progress or (lambda fraction, message: None)
+    read_share = 0.15  # of the whole progress bar; the pages share the rest
+    steps0 = Steps(lambda f, m: report(read_share * f, m), cancel, [("read", 1)])
+    painter, _ = _prepare(project_path, replace(spec, extent="district"), steps0, font)
+    towns = painter.data.towns.sort_values("code")
+    if townships is not None:
+        codes = [resolve_township(towns, t, project_path)[0] for t in townships]
+        towns = towns[towns["code"].isin(codes)]
+    pages: list[_Page] = []
+    first = 2 if spec.overview else 1
+    numbers = {str(c): first + i for i, c in enumerate(towns["code"])}
+    total = len(towns) + (1 if spec.overview else 0)
+    if spec.overview:
+        pages.append(_Page(_default_title(painter.data, spec), _subtitle(spec, f"乡镇图集 第1/{total}页"),
+                           page_numbers=numbers))
+    for code, name in zip(towns["code"].astype(str), towns["name"].astype(str)):
+        pages.append(_Page(_default_title(painter.data, spec, name),
+                           _subtitle(spec, f"{painter.data.district} 乡镇图集 第{numbers[code]}/{total}页"),
+                           focus=code))
+    steps = Steps(lambda f, m: report(read_share + (1.0 - read_share) * f, m), cancel,
+                  [(f"page{i}", 1) for i in range(len(pages))] + [("save", 0.2)])
+
+    def write(tmp: Path) -> None:
+        from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
+
+        with PdfPages(tmp, metadata={"Title": _default_title(painter.data, spec) + " 乡镇图集",
+                                     "Creator": "GridWatch", "Producer": "GridWatch (matplotlib)"}) as pdf:
+            for i, page in enumerate(pages):
+                steps.start(f"page{i}", f"第{i + 1}/{len(pages)}页")
+                fig = painter.figure(for_png=False)
+                FigureCanvasPdf(fig)
+                painter.draw(fig, page)
+                pdf.savefig(fig, dpi=painter.spec.dpi)
+                steps.report(1.0)
+        steps.start("save", "写入文件")
+
+    out = _write_atomic(target, write)
+    steps.report(1.0)
+    return out
+
+
+__all__ = ["MapSpec", "export_map", "export_atlas", "build_map_figure", "resolve_township", "PAPER_MM", "THEMES",
+           "DEFAULT_LAYERS"]
