@@ -51,6 +51,8 @@ def main() -> int:
     parser.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
     parser.add_argument("--size", default="1500x940")
     parser.add_argument("--workflow", action="store_true", help="screenshots of the workflow panels")
+    parser.add_argument("--analysis", action="store_true",
+                        help="screenshots of the coverage map, the dashboard and the export dialog")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
@@ -60,6 +62,8 @@ def main() -> int:
 
     if args.workflow:
         return workflow_shots(args)
+    if args.analysis:
+        return analysis_shots(args)
     app = create_app()
     settings = make_settings()
     settings.setValue("language", args.lang)
@@ -206,6 +210,91 @@ def workflow_shots(args) -> int:
         wait(lambda: False, 300)
         window.grab().save(f"{stem}-history.png")
     print(f"wrote {stem}-tasks.png, {stem}-findings.png, {stem}-history.png")
+    window.close()
+    return 0
+
+
+def _demo_patrols(path: Path, supervisor) -> int:  # type: ignore[no-untyped-def]
+    """Patrols of different ages in three townships (the rest never visited), for a coverage map."""
+    import datetime as dt
+
+    import numpy as np
+
+    from gridwatch.storage import Project
+    from gridwatch.storage.workflow import change_assignment, create_assignments
+
+    cells = Project.open(path).read_layer("grid_cell")
+    towns = sorted(cells["township_code"].unique())
+    now = dt.datetime.now(dt.timezone.utc)
+    rng = np.random.default_rng(7)
+    n = 0
+    for town, share in ((towns[0], 0.9), (towns[1], 0.7), (towns[4], 0.35), (towns[7], 0.5)):
+        chosen = cells[cells["township_code"] == town].sample(frac=share, random_state=1)["code"].tolist()
+        ages = rng.choice([1, 3, 5, 6, 9, 12, 18, 25, 40], size=len(chosen))
+        for age in sorted(set(ages.tolist()), reverse=True):
+            codes = [c for c, a in zip(chosen, ages) if a == age]
+            t = now - dt.timedelta(days=float(age))
+            for task in create_assignments(path, supervisor, codes, "patrol",
+                                           now=t - dt.timedelta(hours=1)).created("assignment"):
+                change_assignment(path, supervisor, task, "start", now=t)
+                n += 1
+    return n
+
+
+def analysis_shots(args) -> int:  # type: ignore[no-untyped-def]
+    """Coverage map with its panel, the dashboard, the export dialog (``-coverage``, ``-dashboard``,
+    ``-export`` suffixes)."""
+    from gridwatch.ui.app import create_app, create_window, make_settings
+    from gridwatch.userdata import ensure_sample_project
+
+    path = Path(ensure_sample_project())
+    demo = _demo_day(path, Path(os.environ["GRIDWATCH_DATA_DIR"]) / "photos")
+    _demo_patrols(path, demo["supervisor"])
+    app = create_app()
+    settings = make_settings()
+    settings.setValue("language", args.lang)
+    settings.setValue("user", demo["supervisor"].name)
+    settings.sync()
+    window = create_window()
+    w, h = (int(v) for v in args.size.split("x"))
+    window.resize(w, h)
+    window.show()
+
+    def wait(condition, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+        _wait(condition, timeout_ms, required=False)
+
+    def rendered() -> bool:
+        return _rendered(window)
+
+    wait(lambda: window.data is not None)
+    wait(rendered)
+    stem = args.out.with_suffix("")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    panel = window.coverage_panel
+    window.act_coverage.trigger()
+    window.resizeDocks([panel], [560], Qt.Orientation.Horizontal)
+    panel.set_map_mode(True)
+    wait(lambda: panel.coverage is not None and not panel.loading)
+    wait(lambda: False, 500)
+    wait(rendered)
+    window.grab().save(f"{stem}-coverage.png")
+    panel.set_map_mode(False)
+    window.act_dashboard.trigger()
+    dock = window.dashboard_dock
+    dock.setFloating(True)
+    dock.resize(1400, 1000)
+    wait(lambda: window.dashboard.data is not None and not window.dashboard.loading)
+    wait(lambda: False, 800)
+    dock.grab().save(f"{stem}-dashboard.png")
+    window.dashboard_dock.hide()
+    window.show_export_dialog()
+    dialog = window._export_dialog
+    dialog.resize(1180, 760)
+    wait(lambda: not dialog.preview_busy and not dialog.preview_image.image().isNull(), 60_000)
+    wait(lambda: False, 500)
+    dialog.grab().save(f"{stem}-export.png")
+    print(f"wrote {stem}-coverage.png, {stem}-dashboard.png, {stem}-export.png")
+    dialog.close()
     window.close()
     return 0
 

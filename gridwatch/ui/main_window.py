@@ -178,6 +178,10 @@ class MainWindow(QMainWindow):
         self.act_import = QAction(self)
         self.act_import.setShortcut("Ctrl+I")
         self.act_import.triggered.connect(self.show_import_dialog)
+        self.act_export = QAction(self)
+        self.act_export.setObjectName("actExport")
+        self.act_export.setShortcut("Ctrl+E")
+        self.act_export.triggered.connect(self.show_export_dialog)
         self.act_checkout = QAction(self)
         self.act_checkout.setObjectName("actCheckout")
         self.act_checkout.triggered.connect(self.show_checkout_dialog)
@@ -258,6 +262,7 @@ class MainWindow(QMainWindow):
         self.menu_recent = self.menu_file.addMenu("")
         self.menu_recent.setObjectName("menuRecent")
         self.menu_file.addAction(self.act_import)
+        self.menu_file.addAction(self.act_export)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_checkout)
         self.menu_file.addAction(self.act_sync)
@@ -336,6 +341,8 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(self.tr("&Quit"))
         self.act_import.setText(self.tr("&Import data…"))
         self.act_import.setToolTip(self.tr("Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer"))
+        self.act_export.setText(self.tr("Export for &briefing…"))
+        self.act_export.setToolTip(self.tr("Maps, the web map, the findings ledger, coverage and ranking tables for briefings"))
         self.act_checkout.setText(self.tr("Check &out shared project…"))
         self.act_checkout.setToolTip(self.tr("Make a working copy of the shared project on this laptop"))
         self.act_sync.setText(self.tr("S&ync…"))
@@ -360,6 +367,16 @@ class MainWindow(QMainWindow):
         self._update_selection_label()
         self._update_scale()
         self._rebuild_recent()
+
+    def show_export_dialog(self) -> None:
+        """File > Export for briefing: maps, web map and tables of the open project."""
+        if self.project_path is None:
+            return
+        from .export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.project_path, self.settings, self, controller=self.workflow)
+        self._export_dialog = dialog
+        dialog.open()
 
     def _select_cells_where(self, column: str, value: str) -> None:
         """Select and show the cells whose ``column`` is ``value`` (a coverage-table row)."""
@@ -707,6 +724,7 @@ class MainWindow(QMainWindow):
         self.act_record.setEnabled(task is not None and task.get("status") == "in_progress"
                                    and "finish" in wf.task_actions(task))
         self.act_people.setEnabled(self.project_path is not None and self.data is not None)
+        self.act_export.setEnabled(self.project_path is not None and self.data is not None)
         self.act_cell_inspector.setEnabled(wf.may("people") and self.data is not None and len(self.selected) > 0)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
         self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))

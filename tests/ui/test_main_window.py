@@ -266,3 +266,39 @@ def test_file_menu_opens_the_import_dialog_on_the_open_project(window, qtbot):
     dialog = window.findChild(ImportDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.reject()
+
+
+def test_analysis_menu_coverage_rule_checks_dashboard_and_export(window, qtbot):
+    """The Analysis menu shows the coverage panel (a township row selects its cells on the map), the
+    rule checks and the dashboard; File > Export for briefing (Ctrl+E) opens the export dialog."""
+    w = window
+    titles = [a.text() for a in w.menu_analysis.actions()]
+    assert titles == ["Patrol &coverage", "&Dashboard and township ranking", "&Rule checks…"]
+    w.act_coverage.trigger()
+    panel = w.coverage_panel
+    assert panel.isVisible()
+    qtbot.waitUntil(lambda: panel.coverage is not None and not panel.loading, timeout=30_000)
+    table = panel.township_table
+    assert table.rowCount() == 13
+    rect = table.visualItemRect(table.item(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    cells = w.data.layers["grid_cell"].frame
+    code = str(cells.iloc[w.selected[0]]["township_code"]) if len(w.selected) else None
+    want = panel.coverage.townships.set_index("township_code")["cells"]
+    assert code is not None and len(w.selected) == int(want[code])
+    assert set(cells.iloc[w.selected]["township_code"]) == {code}
+
+    w.act_rules.trigger()
+    assert w.rules_dock.isVisible()
+    assert not w.dashboard_dock.isVisible() and w.dashboard.data is None  # hidden: nothing computed
+    w.act_dashboard.trigger()
+    assert w.dashboard_dock.isVisible()
+    qtbot.waitUntil(lambda: w.dashboard.data is not None and not w.dashboard.loading, timeout=30_000)
+
+    assert w.act_export.isEnabled() and w.act_export.shortcut().toString() == "Ctrl+E"
+    w.act_export.trigger()
+    dialog = w._export_dialog
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.preview_busy, timeout=60_000)
+    assert not dialog.preview_image.image().isNull()
+    dialog.close()
