@@ -634,3 +634,36 @@ def test_a_same_field_clash_in_change_log_mode_takes_the_full_merge_and_is_recor
                                   (fid,)).fetchone()
     assert (json.loads(kept), json.loads(other)) == ("B 的描述", "A 的描述")
     assert sha_tables(a) == sha_tables(b) == sha_tables(shared)
+
+
+def test_an_edit_made_after_a_sync_killed_in_its_last_step_is_still_sent(office, monkeypatch):
+    """Killed after the laptop got the merged changes but before that was recorded; the user goes on
+    editing; the next sync finishes the old one without forgetting which tables the new edit touched."""
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+    real = engine._write_json
+
+    def dying_write(path, data):
+        p = data.get("pending")
+        if p and p.get("stage") == "local_done":
+            raise KeyboardInterrupt("killed after the laptop was updated")
+        return real(path, data)
+
+    monkeypatch.setattr(engine, "_write_json", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        sync(a)
+    monkeypatch.setattr(engine, "_write_json", real)
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    with closing(connect_readwrite(a)) as con, transaction(con):
+        con.execute("UPDATE mine SET operator = 'corrected after the crash' WHERE fid = 1")
+    assert "mine" in engine.dirty_tables(a)
+    report = sync(a)
+    assert report.recovered
+    compact_shared(shared)
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "corrected after the crash"
+    assert sha_tables(a) == sha_tables(shared)

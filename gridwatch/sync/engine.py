@@ -1012,6 +1012,8 @@ def _finish_log(lp: Path, state: dict) -> None:
         gd = _geodiff()
         if p["stage"] == "uploaded":
             done = sharelog.holds(lp, p["sync_uuid"])
+            step: Optional[Path] = None
+            before = applied = -1
             if not done and _fingerprint(lp) == p["local_fingerprint"]:
                 inverse: Optional[Path] = None
                 if gd.has_changes(str(ours)):
@@ -1023,16 +1025,20 @@ def _finish_log(lp: Path, state: dict) -> None:
                     if step is not None:
                         with _geodiff_tmp(work):
                             gd.apply_changeset(str(lp), str(step))
+                    applied = _change_counter(lp)
                     done = True
                 except pygeodiff.GeoDiffLibError:
                     done = False  # edited meanwhile after all: the row-by-row way below
             if done:
-                applied = _change_counter(lp)
-                _clear_dirty(lp)
-                # LOCAL is exactly the shared project now if nothing but these two commits touched it
-                # (SQLite's file change counter counts write transactions): then the base may copy it
-                if step is not None and applied == before + 1 and _change_counter(lp) == applied + 1:
-                    p["local_after"] = [*_fingerprint(lp), applied + 1]
+                # The tracking table is cleared only if nothing but our own apply wrote to LOCAL
+                # (SQLite's file change counter counts write transactions): an edit made meanwhile,
+                # or after an earlier run of this step was killed, keeps its tables marked.
+                if step is not None and applied == before + 1:
+                    _clear_dirty(lp)
+                    # LOCAL is exactly the shared project now if the clear was the only other
+                    # commit: then the base may be refreshed by copying it
+                    if _change_counter(lp) == applied + 1:
+                        p["local_after"] = [*_fingerprint(lp), applied + 1]
             else:
                 # The laptop was edited while the sync ran: rebuild the merged and sent files and let
                 # the full finish replay the laptop's newer edits on top by uuid.
