@@ -667,3 +667,91 @@ def test_an_edit_made_after_a_sync_killed_in_its_last_step_is_still_sent(office,
     with closing(sqlite3.connect(shared)) as con:
         assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "corrected after the crash"
     assert sha_tables(a) == sha_tables(shared)
+
+
+def test_an_edit_made_while_a_quick_sync_updates_the_laptop_is_sent(office, monkeypatch):
+    """The app commits between the sync's own write to the laptop and its clearing of the change
+    tracking: the tracking is kept, the edit is sent next time, and the base never takes it in."""
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    monkeypatch.setattr(engine, "COPY_BASE_ABOVE", 0)
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+    create_assignments(b, sup2, ["130110100001002"], "patrol", now=NOW)
+    sync(b)
+    real = engine._clear_dirty_if
+
+    def app_edits_first(db, counter):
+        if Path(db) == a:
+            with closing(connect_readwrite(a)) as con, transaction(con):
+                con.execute("UPDATE mine SET operator = 'edited during the sync' WHERE fid = 1")
+        return real(db, counter)
+
+    monkeypatch.setattr(engine, "_clear_dirty_if", app_edits_first)
+    sync(a)
+    monkeypatch.setattr(engine, "_clear_dirty_if", real)
+    with closing(sqlite3.connect(sync_dir(a) / "base.gpkg")) as con:
+        assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] != "edited during the sync"
+    assert "mine" in engine.dirty_tables(a)
+    assert sync(a).sent >= 1
+    sync(b)
+    compact_shared(shared)
+    for path in (shared, b):
+        with closing(sqlite3.connect(path)) as con:
+            assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "edited during the sync"
+
+
+def test_an_edit_made_while_a_sync_waits_compares_the_tables_of_the_state_it_sends(office, monkeypatch):
+    """The quick path gives up under the lock (here: forced) and the full merge snapshots the laptop
+    then: the tables it compares come from that snapshot, so an edit made meanwhile goes too."""
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
+
+    def edit_then_give_up(*args):
+        with closing(connect_readwrite(a)) as con, transaction(con):
+            con.execute("UPDATE mine SET operator = 'edited while waiting' WHERE fid = 1")
+        return None
+
+    monkeypatch.setattr(engine, "_prepare_quick", edit_then_give_up)
+    report = sync(a)
+    assert report.sent >= 2  # the task, its audit row and the mine
+    compact_shared(shared)
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] == "edited while waiting"
+    assert sha_tables(a) == sha_tables(shared)
+
+
+def test_a_journal_left_by_a_killed_write_to_the_laptop_is_rolled_back_before_syncing(office, tmp_path):
+    """SIGKILL in the middle of a write leaves a hot journal; the next sync rolls it back instead of
+    failing on it, and the half-written change is gone."""
+    import signal
+    import subprocess
+    import sys
+
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    child = (
+        "import os, signal\n"
+        "from gridwatch.storage.gpkg import connect_readwrite\n"
+        f"con = connect_readwrite({str(a)!r})\n"
+        "con.execute('PRAGMA cache_size = 1')\n"
+        "con.execute('BEGIN')\n"
+        "con.execute(\"UPDATE fire_point SET status = 'half written'\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")
+    proc = subprocess.run([sys.executable, "-c", child])
+    assert proc.returncode == -signal.SIGKILL
+    assert Path(str(a) + "-journal").exists()
+    report = sync(a)
+    assert report.refused == 0
+    with closing(sqlite3.connect(a)) as con:
+        assert con.execute("SELECT COUNT(*) FROM fire_point WHERE status = 'half written'").fetchone()[0] == 0
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

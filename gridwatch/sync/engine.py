@@ -647,14 +647,36 @@ class _Ours:
     local_fingerprint: list[int]
     diff: Optional[Path] = None  # quick: the base -> LOCAL changeset (nothing refused)
     file: Optional[Path] = None  # full: a snapshot of LOCAL with the refused edits taken out
+    tables: Optional[set[str]] = None  # the tables compared (None: all), read from the state diffed
+    counter: Optional[int] = None  # quick: LOCAL's SQLite change counter when it was diffed
 
 
-def _quick_changes(lp: Path, base: Path, work: Path, person: dict[str, Any],
-                   tables: Optional[set[str]]) -> Optional[_Ours]:
+def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[str]]:
+    """The tables to compare: those the laptop's triggers marked (None: all).  Like the base, the
+    tracking table lives on the laptop: role checks at sync stop mistakes, stale windows and scripts
+    going through the API, not someone editing the files of their own laptop by hand (that takes a
+    server, which GridWatch does without); comparing every table for inspectors would cost a full
+    diff of a million fire points per sync and protect nothing the base does not already expose."""
+    if dirty is not None and person["role"] != "admin":
+        return dirty | ADMIN_TABLES  # grid and people: compared for everyone but administrators
+    return dirty
+
+
+def _heal(db: Path) -> None:
+    """Roll back a journal left by a process killed while writing ``db`` (a read-only connection
+    cannot, and would fail on the hot journal)."""
+    if Path(str(db) + "-journal").exists() and db.exists():
+        with closing(sqlite3.connect(db, timeout=10.0)) as con:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+
+
+def _quick_changes(lp: Path, base: Path, work: Path, person: dict[str, Any]) -> Optional[_Ours]:
     """Diff base -> LOCAL without copying LOCAL: None if an edit landed meanwhile (three tries) or
-    the role refuses something (then the full path with a snapshot takes over)."""
+    the role refuses something (then the full path with a snapshot takes over).  The tables to
+    compare are read between the same two fingerprints as the diff, so they describe that state."""
     for _ in range(3):
-        fp = _fingerprint(lp)
+        fp, counter = _fingerprint(lp), _change_counter(lp)
+        tables = _scope(dirty_tables(lp), person)
         diff = work / "ours.diff"
         diff.unlink(missing_ok=True)
         with _geodiff_tmp(work):
@@ -664,19 +686,20 @@ def _quick_changes(lp: Path, base: Path, work: Path, person: dict[str, Any],
                 closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as o:
             if any(refusal(c, person, b, o) for c in changes):
                 return None
-        if _fingerprint(lp) == fp:
-            return _Ours(changes, [], fp, diff=diff)
+        if _fingerprint(lp) == fp and _change_counter(lp) == counter:
+            return _Ours(changes, [], fp, diff=diff, tables=tables, counter=counter)
     return None
 
 
 def _full_changes(lp: Path, base: Path, folder: Path, work: Path, person: dict[str, Any],
-                  tables: Optional[set[str]], report: SyncReport) -> _Ours:
+                  report: SyncReport) -> _Ours:
     """Snapshot LOCAL into the sync folder, diff it, and take out what the role may not change."""
     ours = folder / "pending.gpkg"
     _discard(ours)
     _discard(folder / "pending-sent.gpkg")
     local_fp = _fingerprint(lp)  # before the copy: an edit made meanwhile shows as a change
     _snapshot(lp, ours)
+    tables = _scope(dirty_tables(ours), person)  # from the snapshot: the state that is diffed
     changes = list_changes(base, ours, work, tables)
     with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
         reasons = [(c, refusal(c, person, b, o)) for c in changes]
@@ -688,7 +711,7 @@ def _full_changes(lp: Path, base: Path, folder: Path, work: Path, person: dict[s
             for c, why in reasons:
                 if why and len(report.messages) < 20:
                     report.messages.append(f"refused: {c.kind} in {c.table}: {why}")
-    return _Ours(changes, refused, local_fp, file=ours)
+    return _Ours(changes, refused, local_fp, file=ours, tables=tables)
 
 
 def _concat(parts: list[Path], out: Path) -> Optional[Path]:
@@ -807,6 +830,8 @@ def sync(
     work = folder / f"work-{_uuid.uuid4().hex[:8]}"
     work.mkdir()
     try:
+        for db in (lp, folder / "base.gpkg"):
+            _heal(db)
         if state.get("pending"):
             _recover(lp, state, report)
         user = state["user"]
@@ -814,19 +839,11 @@ def sync(
         # who the user is and which cells are theirs: from the base (the shared project as last
         # synced), never from the laptop's own copy, where the role could have been edited
         person = _person(base, user)
-        # The tables this laptop changed (tracked by triggers).  Like the base, the tracking table lives
-        # on the laptop: role checks at sync stop mistakes, stale windows and scripts going through the
-        # API, not someone editing the files of their own laptop by hand (that takes a server, which
-        # GridWatch does without), so comparing every table for inspectors would cost a full diff of
-        # a million fire points per sync and protect nothing the base does not already expose.
-        mine_tables = dirty_tables(lp)
-        if mine_tables is not None and person["role"] != "admin":
-            mine_tables |= ADMIN_TABLES  # grid and people: compared for everyone but administrators
         ours: Optional[_Ours] = None
         if state.get("seq") is not None:
-            ours = _quick_changes(lp, base, work, person, mine_tables)
+            ours = _quick_changes(lp, base, work, person)
         if ours is None:
-            ours = _full_changes(lp, base, folder, work, person, mine_tables, report)
+            ours = _full_changes(lp, base, folder, work, person, report)
         steps.report(1.0)
 
         steps.start("lock", "waiting for the shared project")
@@ -848,9 +865,9 @@ def sync(
                 quick = _prepare_quick(base, ours, new, work, user, report, lp, steps)
             if quick is None:
                 if ours.file is None:  # the quick path gave up: snapshot now, under the lock
-                    ours = _full_changes(lp, base, folder, work, person, mine_tables, report)
+                    ours = _full_changes(lp, base, folder, work, person, report)
                 upload = _prepare_full(shared, base, ours, log, new, in_step, work, folder, user, report,
-                                       mine_tables, steps)
+                                       ours.tables, steps)
                 mode = "file"
             else:
                 upload, mode = quick, "log"
@@ -865,7 +882,8 @@ def sync(
             new_seq = sharelog.head(log) + 1
             _fsync_dir(folder)
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "mode": mode,
-                                "local_fingerprint": ours.local_fingerprint, "report": report.to_dict(),
+                                "local_fingerprint": ours.local_fingerprint, "local_counter": ours.counter,
+                                "report": report.to_dict(),
                                 "fast": upload.get("fast", False), "seq": new_seq, "snapshot": snap_fp}
             _write_json(folder / "state.json", state)
             sharelog.append(shared, new_seq, sync_uuid, upload["changeset"], lock)
@@ -1013,15 +1031,15 @@ def _finish_log(lp: Path, state: dict) -> None:
         if p["stage"] == "uploaded":
             done = sharelog.holds(lp, p["sync_uuid"])
             step: Optional[Path] = None
-            before = applied = -1
-            if not done and _fingerprint(lp) == p["local_fingerprint"]:
+            recorded = p.get("local_counter")
+            applied = -1
+            if not done and _fingerprint(lp) == p["local_fingerprint"] and _change_counter(lp) == recorded:
                 inverse: Optional[Path] = None
                 if gd.has_changes(str(ours)):
                     inverse = work / "ours-inverse.diff"
                     gd.invert_changeset(str(ours), str(inverse))
                 step = _concat([inverse, theirs_or_none, up], work / "local.diff")  # type: ignore[list-item]
                 try:
-                    before = _change_counter(lp)
                     if step is not None:
                         with _geodiff_tmp(work):
                             gd.apply_changeset(str(lp), str(step))
@@ -1033,12 +1051,10 @@ def _finish_log(lp: Path, state: dict) -> None:
                 # The tracking table is cleared only if nothing but our own apply wrote to LOCAL
                 # (SQLite's file change counter counts write transactions): an edit made meanwhile,
                 # or after an earlier run of this step was killed, keeps its tables marked.
-                if step is not None and applied == before + 1:
-                    _clear_dirty(lp)
-                    # LOCAL is exactly the shared project now if the clear was the only other
-                    # commit: then the base may be refreshed by copying it
-                    if _change_counter(lp) == applied + 1:
-                        p["local_after"] = [*_fingerprint(lp), applied + 1]
+                if step is not None and recorded is not None and applied == recorded + 1 \
+                        and _clear_dirty_if(lp, applied):
+                    # LOCAL is exactly the shared project now: the base may be refreshed by copying it
+                    p["local_after"] = [*_fingerprint(lp), applied + 1]
             else:
                 # The laptop was edited while the sync ran: rebuild the merged and sent files and let
                 # the full finish replay the laptop's newer edits on top by uuid.
@@ -1074,6 +1090,24 @@ def _finish_log(lp: Path, state: dict) -> None:
 #: Above this many changes the base is refreshed by copying the just-updated LOCAL (one file copy)
 #: instead of applying the changes a second time.
 COPY_BASE_ABOVE = 2000
+
+
+def _clear_dirty_if(db: Path, counter: int) -> bool:
+    """Clear the tracking table if nothing wrote to ``db`` since its change counter was ``counter``;
+    checked and cleared under SQLite's write lock, so no edit can slip in between."""
+    with closing(connect_readwrite(db)) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if _change_counter(db) != counter:
+                con.execute("ROLLBACK")
+                return False
+            con.execute("DELETE FROM " + DIRTY_TABLE)
+            con.execute("COMMIT")
+            return True
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
 
 
 def _change_counter(db: Path) -> int:
@@ -1186,6 +1220,7 @@ def _finish(lp: Path, state: dict) -> None:
             _clear_dirty(lp)
         elif unchanged:
             _copy_durably(pending, lp)
+            install_tracking(lp)  # a merged file rebuilt from the base has no triggers yet
         else:
             if not sent_state.exists():  # a fast sync: what was sent is the merged file minus its log row
                 _discard(sent_state)
@@ -1198,6 +1233,7 @@ def _finish(lp: Path, state: dict) -> None:
                 _snapshot(lp, mine)
                 result = work / "result.gpkg"
                 shutil.copyfile(pending, result)
+                install_tracking(result)  # the replayed edits must be marked for the next sync
                 # local = merged + (local - what was sent), replayed row by row by uuid: the merge may
                 # have renumbered this laptop's new rows, so fids cannot be trusted here
                 _replay_by_uuid(sent_state, mine, result, work)
