@@ -677,6 +677,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     q.add_argument("--out", type=Path, required=True, help="file to write (.xlsx: three sheets; .csv: townships)")
     q.add_argument("--days", default="7,30", metavar="N,M", help="periods in days (default 7,30)")
+    q.add_argument("--intervals", default="", metavar="CLASS=DAYS,...",
+                   help="patrol interval per cell class (default coal_ban_zone=7,mine_or_grade_c_site=3.5,"
+                        "other=14)")
     q.set_defaults(func=cmd_export_coverage)
     q = ex.add_parser("map", help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
                                   "with one page per township",
@@ -775,7 +778,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_export_coverage(args: argparse.Namespace) -> int:
-    from .analysis.coverage import coverage_from_project
+    from .analysis.coverage import coverage_from_project, rules_from_intervals
     from .export.tables import coverage_sheets, write_tables
     from .storage import Project
 
@@ -785,7 +788,13 @@ def cmd_export_coverage(args: argparse.Namespace) -> int:
         raise GridWatchError(f"--days {args.days!r}: give whole days separated by commas, e.g. 7,30") from None
     if not periods or min(periods) <= 0:
         raise GridWatchError(f"--days {args.days!r}: give whole days separated by commas, e.g. 7,30")
-    cov = coverage_from_project(args.project, periods=periods)
+    intervals: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in str(args.intervals).split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise GridWatchError(f"--intervals {args.intervals!r}: give CLASS=DAYS pairs, e.g. coal_ban_zone=7")
+        intervals[key.strip()] = value.strip()
+    cov = coverage_from_project(args.project, periods=periods, rules=rules_from_intervals(intervals))
     people = Project.open(args.project).read_table("inspector")
     out = write_tables(coverage_sheets(cov, dict(zip(people["uuid"], people["name"]))), args.out)
     town = cov.townships

@@ -111,6 +111,16 @@ def test_coverage_export_to_xlsx_and_csv(sample_copy, tmp_path, capsys):
     assert text.splitlines()[0].startswith("乡镇代码,名称,网格数,近30天已检查网格,近30天覆盖率(%)")
     assert main(["export", "coverage", str(sample_copy), "--out", str(tmp_path / "x.pdf")]) == 2
     assert "export to .xlsx or .csv" in capsys.readouterr().err
+    # the patrol rule per cell class: intervals change the overdue column, unknown classes are refused
+    weekly = tmp_path / "weekly.xlsx"
+    assert main(["export", "coverage", str(sample_copy), "--out", str(weekly), "--intervals",
+                 "other=1,coal_ban_zone=1,mine_or_grade_c_site=1"]) == 0
+    cells_sheet = openpyxl.load_workbook(weekly)["网格巡查"]
+    head = [c.value for c in cells_sheet[1]]
+    assert {r[head.index("巡查周期(天)")] for r in cells_sheet.iter_rows(min_row=2, values_only=True)} == {1}
+    capsys.readouterr()
+    assert main(["export", "coverage", str(sample_copy), "--out", str(weekly), "--intervals", "farm=3"]) == 2
+    assert "unknown cell class 'farm'" in capsys.readouterr().err
 
 
 # --- coverage classes for maps (days since the last inspection) -----------------------------------
