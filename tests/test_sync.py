@@ -755,3 +755,31 @@ def test_a_journal_left_by_a_killed_write_to_the_laptop_is_rolled_back_before_sy
     with closing(sqlite3.connect(a)) as con:
         assert con.execute("SELECT COUNT(*) FROM fire_point WHERE status = 'half written'").fetchone()[0] == 0
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("compact_after", [0, 100], ids=["compact-every-sync", "change-log"])
+def test_a_delete_wins_over_an_edit_made_elsewhere_and_the_edit_is_recorded(office, monkeypatch, compact_after):
+    from gridwatch.storage.workflow import edit_finding, undo
+
+    shared, laptop = office
+    monkeypatch.setattr(engine, "COMPACT_AFTER", compact_after)
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    made = record_finding(a, sup, cell_code="130110100001001", category="other", longitude=114.3, latitude=38.1,
+                          description="原描述", now=NOW)
+    fid = made.created("finding")[0]
+    sync(a)
+    sync(b)
+    edit_finding(b, sup2, fid, description="B 补充的描述", now=NOW + dt.timedelta(hours=1))
+    sync(b)
+    undo(a, sup, made)  # a takes its finding back offline: it has not seen b's edit
+    report = sync(a)
+    assert report.conflicts >= 1
+    sync(b)
+    compact_shared(shared)
+    assert fid not in set(queries.findings(shared)["uuid"])  # the deleted finding does not come back
+    with closing(sqlite3.connect(shared)) as con:
+        rows = con.execute("SELECT column_name, other_value, rule FROM sync_conflict WHERE row_uuid = ?",
+                           (fid,)).fetchall()
+    assert ("description", json.dumps("B 补充的描述", ensure_ascii=False), "a delete wins over an edit") in rows
+    assert sha_tables(a) == sha_tables(b) == sha_tables(shared)

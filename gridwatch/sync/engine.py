@@ -623,6 +623,34 @@ def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path
     return n
 
 
+def _record_deleted_edits(deleted: list[Change], theirs: Path, merged: Path, user: str, sync_uuid: str) -> int:
+    """Our delete of a row someone else edited since our base: the delete stands (no deleted feature
+    comes back), and each value of their edit is kept in ``sync_conflict`` so it is not lost unseen."""
+    stamp = _now_text()
+    n = 0
+    with closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t, closing(connect_readwrite(merged)) as m:
+        with transaction(m):
+            for c in deleted:
+                row_uuid = c.values.get("uuid")
+                if not row_uuid or "uuid" not in _columns(t, c.table):
+                    continue
+                row_t = _row_by_uuid(t, c.table, row_uuid)
+                if row_t is None or _row_by_uuid(m, c.table, row_uuid) is not None:
+                    continue  # deleted there too, or the merge kept the row
+                if m.execute("SELECT 1 FROM sync_conflict WHERE sync_uuid = ? AND row_uuid = ?",
+                             (sync_uuid, row_uuid)).fetchone() is not None:
+                    continue  # already recorded from pygeodiff's conflicts
+                editor = _last_editor(t, row_uuid) or "shared project"
+                for col, value in row_t.items():
+                    if col == "fid" or col in _BOOKKEEPING or value == c.values.get(col):
+                        continue
+                    m.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, c.table, row_uuid, col, None,
+                                                 _json_value(value), "deleted", editor,
+                                                 "a delete wins over an edit", "open"))
+                    n += 1
+    return n
+
+
 #: Columns that change with every edit: settled like the rest, not worth a reviewer's time.
 _BOOKKEEPING = {"updated_at"}
 
@@ -739,8 +767,12 @@ def _fetch(log: list[sharelog.Entry], work: Path) -> list[Path]:
     return out
 
 
-def _their_summary(theirs: Optional[Path], base: Path, work: Path) -> tuple[bool, int, int]:
+def _their_summary(theirs: Optional[Path], base: Path, work: Path,
+                   our_deletes: frozenset[tuple[str, int]] = frozenset()) -> tuple[bool, int, int]:
     """(safe for the quick path, changes others sent, highest sync_log fid) of the incoming changes.
+
+    Not safe either: a row we deleted that others edited (the delete wins, and the full merge
+    records the edit it overrides).
 
     Not safe: a row whose uuid changed under the same fid (a row deleted and another renumbered into
     its place): pygeodiff would take it for one row, so the full merge (which moves such rows apart)
@@ -760,6 +792,10 @@ def _their_summary(theirs: Optional[Path], base: Path, work: Path) -> tuple[bool
             if e["type"] == "update" and uuid_col[t] is not None and any(
                     c["column"] == uuid_col[t] for c in e["changes"]):
                 return False, 0, top
+            if e["type"] == "update" and our_deletes:
+                pk = next((c.get("old", c.get("new")) for c in e["changes"] if c["column"] == 0), None)
+                if pk is not None and (t, int(pk)) in our_deletes:
+                    return False, 0, top
             if t == SYNC_LOG and e["type"] == "insert":
                 row = {log_cols[c["column"]]: c.get("new") for c in e["changes"]}
                 received += int(row.get("sent") or 0)
@@ -910,7 +946,8 @@ def _prepare_quick(base: Path, ours: _Ours, new: list[sharelog.Entry], work: Pat
     theirs = _concat(_fetch(new, work), work / "theirs.diff")
     steps.report(1.0)
     steps.start("merge", "merging")
-    safe, received, top = _their_summary(theirs, base, work)
+    deletes = frozenset((c.table, c.fid) for c in ours.changes if c.kind == "delete")
+    safe, received, top = _their_summary(theirs, base, work, deletes)
     if not safe:
         return None
     rebased = ours.diff
@@ -984,6 +1021,9 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entr
         with _geodiff_tmp(work):
             _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
         report.conflicts = settle_conflicts(conflicts, merged, sent_view, theirs, user, sync_uuid, rebase_from)
+        deleted = [c for c in ours.changes if c.kind == "delete" and not any(c is r for r in ours.refused)]
+        if deleted:
+            report.conflicts += _record_deleted_edits(deleted, theirs, merged, user, sync_uuid)
         if report.conflicts:
             sent_tables.add("sync_conflict")
     report.refused = len(ours.refused)
