@@ -356,8 +356,8 @@ def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[st
     occupied: list[tuple[float, float, float, float]] = []
     out: list[tuple[str, PlacedLabel]] = []
     scale = vp.scale_denominator
-    # Township names matter most, then villages, then cells.
-    for name in ("township", "village", "mine", "construction_site", "grid_cell"):
+    # Township names matter most, then key areas (monitoring stations), villages, sources, cells.
+    for name in ("township", "key_area", "village", "mine", "construction_site", "grid_cell"):
         layer = data.layers.get(name)
         if layer is None or name not in visible or layer.count == 0:
             continue
