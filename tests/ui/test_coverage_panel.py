@@ -193,9 +193,8 @@ def share_of(w, cell_geom, color, tol: float = 8.0) -> float:
 
 
 def test_the_map_switch_colours_cells_by_days_since_the_last_visit(window, qtbot):
-    panel = CoveragePanel(window.workflow, window.settings, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
-    panel.bind_map(window.canvas, window.layers_panel)
+    window.act_coverage.trigger()  # Analysis > Patrol coverage: the window's own panel, bound to its map
+    panel = window.coverage_panel
     chosen = []
     panel.cellsChosen.connect(lambda column, value: chosen.append((column, value)))
     panel.set_project(window.project_path)
@@ -248,6 +247,10 @@ def test_the_map_switch_colours_cells_by_days_since_the_last_visit(window, qtbot
     table.scrollToItem(table.item(row, 0))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(table.item(row, 0)).center())
     assert chosen[-1] == ("township_code", town)
+    # ... and the window selects them and zooms to them
+    assert len(window.selected) and set(cells.frame["township_code"].iloc[window.selected]) == {town}
+    window.set_selection(np.empty(0, dtype=np.int64))
+    window.canvas.zoom_to(cells.features_bounds(np.array([index])))
 
     # switched off: plain cells and no legend again
     panel.map_mode.click()
