@@ -284,16 +284,9 @@ def _townships(path: Path) -> list[tuple[str, str]]:
 
 def _township_code(path: Path, value: str) -> str:
     """A township given by code or name (or an unambiguous part of its name) -> its code."""
-    towns = _townships(path)
-    exact = [c for c, n in towns if value in (c, n)]
-    partial = [c for c, n in towns if value in n]
-    found = exact or partial
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise GridWatchError(f"{path}: no township with code or name {value!r}; townships: "
-                             + ", ".join(n for _, n in towns))
-    raise GridWatchError(f"{path}: {len(found)} townships match {value!r}; give the code ({', '.join(found[:5])})")
+    from .model.places import resolve_township
+
+    return resolve_township(_townships(path), value, path)[0]
 
 
 def _split(text: str) -> list[str]:

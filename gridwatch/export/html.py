@@ -40,7 +40,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
@@ -52,9 +51,10 @@ import pandas as pd
 from ..analysis.coverage import COVERAGE_CLASSES
 from ..layers import LAYERS
 from ..layers.choices import choice_title
+from ..model.places import resolve_township as find_township
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, beijing_text
-from .tables import ExportError
+from .files import ExportError, checked_target, write_atomically
 
 #: Vendored web assets (Leaflet and the GridWatch runtime).
 WEB = Path(__file__).resolve().parent.parent.parent / "resources" / "web"
@@ -329,15 +329,7 @@ def _spec_layer(key: str, frame: Any, town_names: dict[str, str]) -> MapLayer:
 
 def resolve_township(towns: pd.DataFrame, value: str, path: Path) -> str:
     """A township given by code, name or an unambiguous part of its name -> its code."""
-    pairs = [(str(c), str(n)) for c, n in zip(towns["code"], towns["name"])]
-    exact = [c for c, n in pairs if value in (c, n)]
-    found = exact or [c for c, n in pairs if value and value in n]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ExportError(f"{path}: no township with code or name {value!r}; townships: "
-                          + ", ".join(n for _, n in pairs))
-    raise ExportError(f"{path}: {len(found)} townships match {value!r}; give the code ({', '.join(found[:5])})")
+    return find_township(zip(towns["code"], towns["name"]), value, path, ExportError)[0]
 
 
 def _intersecting(frame: Any, area: Any) -> Any:
@@ -715,27 +707,6 @@ def _bounds(layers: list[MapLayer]) -> tuple[float, float, float, float]:
     return (float(minx), float(miny), float(maxx), float(maxy))
 
 
-def _write_text(text: str, target: Path) -> Path:
-    fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=".html.tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # an ordinary file others may read, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror})") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
-
-
 def export_html(
     project_path: os.PathLike[str] | str,
     out_path: os.PathLike[str] | str,
@@ -787,8 +758,7 @@ def export_html(
     target = Path(out_path)
     if target.suffix.lower() not in (".html", ".htm"):
         raise ExportError(f"{target}: an HTML map is written to a .html file")
-    if not target.parent.is_dir():
-        raise ExportError(f"{target}: folder {target.parent} does not exist")
+    target = checked_target(target, (".html", ".htm"))
     if tiles is not None and not re.match(r"^https?://(?!.*\{[{%#])[^\s\"'<>`]+$", tiles):
         raise ExportError(f"tiles {tiles!r}: give an http(s) URL template such as https://host/{{z}}/{{x}}/{{y}}.png")
     steps = Steps(progress, cancel, [("read", 5), ("render", 3), ("write", 1)])
@@ -798,6 +768,6 @@ def export_html(
     steps.start("render", "building the map")
     text = render_html(map_layers, facts, tiles=tiles, tiles_attribution=tiles_attribution)
     steps.start("write", f"writing {target.name}")
-    _write_text(text, target)
+    write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
     steps.report(1.0)
     return target

@@ -33,10 +33,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,10 +46,11 @@ from ..crs import PROJECT_EPSG, gauss_kruger_epsg
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..layers.choices import choice_title
+from ..model.places import resolve_township as find_township
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING
 from .fonts import CJKFont, find_cjk_font
-from .tables import ExportError
+from .files import ExportError, checked_target, write_atomically
 
 #: Paper sizes (short side, long side) in millimetres.
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -221,17 +221,7 @@ def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
 
 def resolve_township(towns: pd.DataFrame, value: str, path: Path | str = "") -> tuple[str, str]:
     """(code, name) of the township given by code, name or an unambiguous part of its name."""
-    pairs = [(str(c), str(n)) for c, n in zip(towns["code"], towns["name"])]
-    exact = [p for p in pairs if value in p]
-    found = exact or [p for p in pairs if value and value in p[1]]
-    where = f"{path}: " if path else ""
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ExportError(f"{where}no township with code or name {value!r}; townships: "
-                          + ", ".join(n for _, n in pairs))
-    raise ExportError(f"{where}{len(found)} townships match {value!r}; give the code ("
-                      + ", ".join(c for c, _ in found[:5]) + ")")
+    return find_township(zip(towns["code"], towns["name"]), value, path, ExportError)
 
 
 # --------------------------------------------------------------------------------------------
@@ -915,59 +905,6 @@ def _round_scale(denom: float) -> int:
 # Writing files
 
 
-def _target(out_path: os.PathLike[str] | str, allowed: Sequence[str]) -> Path:
-    target = Path(out_path)
-    kind = target.suffix.lower()
-    if kind not in allowed:
-        raise ExportError(f"{target}: give a file name ending in {' or '.join(allowed)}")
-    if not target.parent.is_dir():
-        raise ExportError(f"{target}: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise ExportError(f"{target}: is a folder; give a file name")
-    return target
-
-
-def _write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
-    """``write(tmp)`` into a temp file beside ``target``, fsync it, move it into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=target.suffix + ".tmp",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp makes the file private (0600); give the map the mode a new file gets (or the old file's).
-        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
-        write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:  # the rename itself is durable once the folder is synced
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-    return target
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would, for every thread)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
 def _default_title(data: _Data, spec: MapSpec, town: str = "") -> str:
     if spec.title:
         return f"{town} · {spec.title}" if town else spec.title
@@ -1054,7 +991,7 @@ def export_map(
     Cancelled
         ``cancel`` was set; nothing was written.
     """
-    target = _target(out_path, (".png", ".pdf"))
+    target = checked_target(out_path, (".png", ".pdf"))
     steps = Steps(progress, cancel, [("read", 2), ("draw", 1), ("save", 2)])
     painter, town = _prepare(project_path, spec, steps, font)
     for_png = target.suffix.lower() == ".png"
@@ -1079,7 +1016,7 @@ def export_map(
                         metadata={"Title": title, "Creator": "GridWatch", "Producer": "GridWatch (matplotlib)"})
         steps.report(0.9)
 
-    out = _write_atomic(target, write)
+    out = write_atomically(target, write)
     steps.report(1.0)
     return out
 
@@ -1105,7 +1042,7 @@ def export_atlas(
     if target.suffix.lower() == ".png":
         raise ExportError(f"{target}: an atlas is a multi-page PDF; give a .pdf file name (or export one "
                           "township as PNG with --township)")
-    target = _target(target, (".pdf",))
+    target = checked_target(target, (".pdf",))
     spec = spec.checked()
     report = progress or (lambda fraction, message: None)
     read_share = 0.15  # of the whole progress bar; the pages share the rest
@@ -1143,7 +1080,7 @@ def export_atlas(
                 steps.report(1.0)
         steps.start("save", "写入文件")
 
-    out = _write_atomic(target, write)
+    out = write_atomically(target, write)
     steps.report(1.0)
     return out
 

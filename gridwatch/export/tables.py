@@ -9,14 +9,13 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
 from ..analysis.coverage import Coverage
-from ..errors import GridWatchError
+from .files import ExportError, checked_target, write_atomically
 
 #: Chinese column titles of the coverage tables (the office's briefing language).
 COVERAGE_TITLES = {
@@ -26,10 +25,6 @@ COVERAGE_TITLES = {
     "cells": "网格数",
 }
 CLASS_TITLES = {"coal_ban_zone": "禁煤区网格", "mine_or_grade_c_site": "含矿山或C级工地", "other": "一般网格"}
-
-
-class ExportError(GridWatchError):
-    """An export could not be written."""
 
 
 def _titles(frame: pd.DataFrame) -> pd.DataFrame:
@@ -136,37 +131,17 @@ def write_tables(sheets: Mapping[str, pd.DataFrame], out: os.PathLike[str] | str
     replaced whole or left as it was.
     """
     target = Path(out)
-    kind = target.suffix.lower()
-    if kind not in (".xlsx", ".csv"):
+    if target.suffix.lower() not in (".xlsx", ".csv"):
         raise ExportError(f"{target}: export to .xlsx or .csv")
-    if not target.parent.is_dir():
-        raise ExportError(f"{target}: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise ExportError(f"{target}: is a folder; give a file name")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=kind, dir=target.parent)
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot be written in {target.parent} ({exc.strerror}); "
-                          "choose a folder you may write to") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if kind == ".csv":
-            first = next(iter(sheets.values()))
-            first.map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
+    target = checked_target(target, (".xlsx", ".csv"))
+
+    def write(tmp: Path) -> None:
+        if target.suffix.lower() == ".csv":
+            next(iter(sheets.values())).map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
             _write_xlsx(tmp, sheets)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror}); the old file, if any, is unchanged") \
-            from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+
+    return write_atomically(target, write)
 
 
 def coverage_sheets(cov: Coverage, inspector_names: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:

@@ -290,16 +290,21 @@ def fsync_file(path: os.PathLike[str] | str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    fsync_dir(Path(path).parent)
+
+
+def fsync_dir(folder: os.PathLike[str] | str) -> None:
+    """Flush a folder's entries (a rename into it) to disk; quietly skipped where unsupported."""
     try:
-        dfd = os.open(os.fspath(Path(path).parent), os.O_RDONLY)
+        fd = os.open(os.fspath(folder), os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(dfd)
+        os.fsync(fd)
     except OSError:
         pass
     finally:
-        os.close(dfd)
+        os.close(fd)
 
 
 def wkb_points_xy(wkb: "object") -> "object":

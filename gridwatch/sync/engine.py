@@ -44,7 +44,8 @@ from typing import Any, Optional
 
 from ..errors import Cancelled, GridWatchError, StorageError, SyncError
 from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
-from ..storage.gpkg import connect_readwrite, fsync_file, gpkg_datetime, quote_ident, sqlite_tables, transaction
+from ..storage.gpkg import (connect_readwrite, fsync_dir, fsync_file, gpkg_datetime, quote_ident, sqlite_tables,
+                             transaction)
 from ..storage.project import check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
 from . import sharelog
@@ -86,19 +87,6 @@ def _fingerprint(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _copy_durably(src: Path, dst: Path) -> None:
     """Copy ``src`` to ``dst`` through a temp file beside ``dst``, fsynced, then moved into place."""
     fd, tmp_name = tempfile.mkstemp(prefix="." + dst.name + ".", suffix=".tmp", dir=dst.parent)
@@ -111,7 +99,7 @@ def _copy_durably(src: Path, dst: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(dst.parent)
+    fsync_dir(dst.parent)
 
 
 def _discard(db: Path) -> None:
@@ -147,7 +135,7 @@ def _write_json(path: Path, data: dict) -> None:
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     fsync_file(tmp)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _load_state(local: Path) -> dict:
@@ -753,20 +741,6 @@ def _concat(parts: list[Path], out: Path) -> Optional[Path]:
     return out
 
 
-def _fetch(log: list[sharelog.Entry], work: Path) -> list[Path]:
-    """Copy log entries off the share (an entry deleted by a compaction meanwhile: SyncError)."""
-    out = []
-    for e in log:
-        local = work / e.path.name
-        try:
-            shutil.copyfile(e.path, local)
-        except FileNotFoundError:
-            raise SyncError(f"{e.path}: a change of the shared project vanished while it was read; sync again") \
-                from None
-        out.append(local)
-    return out
-
-
 def _their_summary(theirs: Optional[Path], base: Path, work: Path,
                    our_deletes: frozenset[tuple[str, int]] = frozenset()) -> tuple[bool, int, int]:
     """(safe for the quick path, changes others sent, highest sync_log fid) of the incoming changes.
@@ -907,8 +881,6 @@ def sync(
                 mode = "file"
             else:
                 upload, mode = quick, "log"
-            report.refused = len(ours.refused)
-            report.sent = len(ours.changes) - len(ours.refused)
             steps.report(1.0)
             if cancel is not None and cancel.cancelled:
                 raise Cancelled("sync cancelled; nothing was sent")
@@ -916,7 +888,7 @@ def sync(
             steps.start("upload", "writing the shared project")
             sync_uuid = upload["sync_uuid"]
             new_seq = sharelog.head(log) + 1
-            _fsync_dir(folder)
+            fsync_dir(folder)
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "mode": mode,
                                 "local_fingerprint": ours.local_fingerprint, "local_counter": ours.counter,
                                 "report": report.to_dict(),
@@ -943,7 +915,7 @@ def _prepare_quick(base: Path, ours: _Ours, new: list[sharelog.Entry], work: Pat
     the full merge must decide (conflicts, rows renumbered into another's place)."""
     assert ours.diff is not None
     folder = sync_dir(lp)
-    theirs = _concat(_fetch(new, work), work / "theirs.diff")
+    theirs = _concat(sharelog.fetch(new, work), work / "theirs.diff")
     steps.report(1.0)
     steps.start("merge", "merging")
     deletes = frozenset((c.table, c.fid) for c in ours.changes if c.kind == "delete")
@@ -1171,7 +1143,7 @@ def _copy_base(lp: Path, base: Path, p: dict, work: Path) -> bool:
         return False
     fsync_file(tmp)
     os.replace(tmp, base)
-    _fsync_dir(base.parent)
+    fsync_dir(base.parent)
     return True
 
 
@@ -1250,7 +1222,7 @@ def _finish(lp: Path, state: dict) -> None:
     folder = sync_dir(lp)
     pending, sent_state = folder / "pending.gpkg", folder / "pending-sent.gpkg"
     p = state["pending"]
-    if p["stage"] == "uploaded" and _has_log_row(lp, p["sync_uuid"]):
+    if p["stage"] == "uploaded" and sharelog.holds(lp, p["sync_uuid"]):
         p["stage"] = "local_done"  # killed after the laptop was updated, before that was recorded
     if p["stage"] == "uploaded":
         unchanged = _fingerprint(lp) == p["local_fingerprint"] and p["report"]["refused"] == 0
@@ -1284,17 +1256,12 @@ def _finish(lp: Path, state: dict) -> None:
         _write_json(folder / "state.json", state)
     if pending.exists():
         os.replace(pending, folder / "base.gpkg")
-        _fsync_dir(folder)
+        fsync_dir(folder)
     # else: killed after the base was replaced, before the state was cleared: only that is left
     _discard(sent_state)
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
-
-
-def _has_log_row(path: Path, sync_uuid: str) -> bool:
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
-        return con.execute("SELECT 1 FROM sync_log WHERE uuid = ?", (sync_uuid,)).fetchone() is not None
 
 
 def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path) -> None:

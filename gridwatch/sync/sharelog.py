@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import SyncError
-from ..storage.gpkg import fsync_file
+from ..storage.gpkg import fsync_dir, fsync_file
 
 _NAME = re.compile(r"^(\d{8})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.diff$")
 
@@ -74,19 +74,6 @@ def find(log: list[Entry], sync_uuid: str) -> Optional[Entry]:
     return next((e for e in log if e.sync_uuid == sync_uuid), None)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Entry:  # type: ignore[no-untyped-def]
     """Add ``changeset`` as entry ``seq`` (the caller holds ``lock``): temp file, fsync, rename."""
     folder = log_dir(shared)
@@ -111,7 +98,7 @@ def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Ent
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return Entry(seq, sync_uuid, target)
 
 
@@ -128,11 +115,9 @@ def missing_from(db: Path, log: list[Entry]) -> list[Entry]:
     return [e for e in log if e.sync_uuid not in known]
 
 
-def apply_entries(db: Path, log: list[Entry], work: Path) -> None:
-    """Apply entries to the local file ``db`` in order (each copied off the share first)."""
-    import pygeodiff
-
-    gd = pygeodiff.GeoDiff()
+def fetch(log: list[Entry], work: Path) -> list[Path]:
+    """Copy entries off the share into ``work`` (one deleted by a compaction meanwhile: SyncError)."""
+    out = []
     for e in log:
         local = work / e.path.name
         try:
@@ -140,6 +125,16 @@ def apply_entries(db: Path, log: list[Entry], work: Path) -> None:
         except FileNotFoundError:
             raise SyncError(f"{e.path}: a change of the shared project vanished while it was read (a compaction "
                             "ran meanwhile); sync again") from None
+        out.append(local)
+    return out
+
+
+def apply_entries(db: Path, log: list[Entry], work: Path) -> None:
+    """Apply entries to the local file ``db`` in order (each copied off the share first)."""
+    import pygeodiff
+
+    gd = pygeodiff.GeoDiff()
+    for e, local in zip(log, fetch(log, work)):
         try:
             gd.apply_changeset(str(db), str(local))
         except pygeodiff.GeoDiffLibError as exc:
@@ -168,11 +163,11 @@ def compact(shared: Path, source: Path, seq: int, lock) -> list[int]:  # type: i
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(shared.parent)
+    fsync_dir(shared.parent)
     st = shared.stat()
     fingerprint = [st.st_size, st.st_mtime_ns, st.st_ino]
     for e in entries(shared):
         if e.seq < seq:
             e.path.unlink(missing_ok=True)
-    _fsync_dir(log_dir(shared))
+    fsync_dir(log_dir(shared))
     return fingerprint

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
-import tempfile
 import threading
 import traceback
 from pathlib import Path
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from ..analysis import stats
 from ..errors import GridWatchError
+from ..export.files import checked_target, write_atomically
 from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from . import i18n
 
@@ -597,31 +597,17 @@ class DashboardWidget(QWidget):
         target = Path(path)
         if target.suffix.lower() != ".png":
             target = target.with_suffix(".png")
-        if not target.parent.is_dir():
-            raise GridWatchError(f"{target}: folder {target.parent} does not exist")
+        target = checked_target(target, (".png",), error=GridWatchError)
         item = self.charts[chart].graphics.ci
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=".png", dir=target.parent)
-        except OSError as exc:
-            raise GridWatchError(f"{target}: cannot be written in {target.parent} ({exc.strerror})") from exc
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
+
+        def write(tmp: Path) -> None:
             exporter = ImageExporter(item)
             exporter.parameters()["width"] = int(round(item.boundingRect().width()))
-            exporter.export(str(tmp))
-            if tmp.stat().st_size == 0:
+            image = exporter.export(toBytes=True)  # a QImage; saved as PNG whatever the temp name ends in
+            if image is None or image.isNull() or not image.save(str(tmp), "PNG") or tmp.stat().st_size == 0:
                 raise GridWatchError(f"{target}: the chart image could not be made")
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise GridWatchError(f"{target}: cannot be written ({exc.strerror}); the old file, if any, is "
-                                 "unchanged") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+
+        write_atomically(target, write, error=GridWatchError)
         self.status.setText(self.tr("Saved %s") % str(target))
         return target
 
