@@ -48,8 +48,11 @@ from ..storage.gpkg import (connect_readwrite, fsync_dir, fsync_file, gpkg_datet
                              transaction)
 from ..storage.project import check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
-from . import sharelog
+from . import history, sharelog
 from .lock import STALE_AFTER_SECONDS, SharedLock
+from .restore import restore_lost
+from .rows import (_BOOKKEEPING, _CONFLICT_INSERT, _FINDING_RANK, _TASK_RANK, _columns, _data_tables,  # noqa: F401
+                   _fid_uuid, _json_value, _last_editor, _row, _row_by_uuid, _winner)
 
 STATE_VERSION = 1
 
@@ -68,6 +71,7 @@ class SyncReport:
     refused: int = 0
     messages: list[str] = field(default_factory=list)
     recovered: bool = False
+    rolled_back: bool = False  # the shared project had gone back in time; what it lost was sent again
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -171,13 +175,8 @@ def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
 #: Local-only table filled by triggers: the tables edited since the last sync.  Diffing only those
 #: (and the tables other syncs changed, from ``sync_log.tables_changed``) keeps a sync of a few
 #: edits from comparing a million fire points row by row.
-DIRTY_TABLE = "gridwatch_sync_dirty"
+DIRTY_TABLE = history.DIRTY_TABLE
 SYNC_LOG = "sync_log"
-
-
-def _data_tables(con: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name != ? ORDER BY 1",
-                                      (DIRTY_TABLE,))]
 
 
 def install_tracking(path: Path) -> None:
@@ -260,17 +259,18 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     work = Path(tempfile.mkdtemp(prefix="checkout-", dir=folder))
     try:
         with SharedLock(sp, user, wait_seconds=60.0):
-            fingerprint = _fingerprint(sp)
+            snap = history.read_snapshot(sp, work)
             log = sharelog.entries(sp)
-            _copy_durably(sp, base)
-            if _fingerprint(sp) != fingerprint:
-                raise SyncError(f"{sp}: the shared project changed while it was copied; try again")
-            meta = check_project(base)
+            tmp = work / "base.gpkg"
+            history.copy_snapshot(sp, tmp)
+            _integrity(tmp, sp)
+            meta = check_project(tmp)
             if meta.get("schema_version") != _current_schema():
                 raise SyncError(f"{sp}: the shared project has schema {meta.get('schema_version')}; an administrator "
                                 "must open it with this GridWatch to upgrade it first")
-            sharelog.apply_entries(base, sharelog.missing_from(base, log), work)
-            fsync_file(base)
+            sharelog.apply_entries(tmp, sharelog.missing_from(tmp, log), work, tolerant=True)
+            _copy_durably(tmp, base)
+            sharelog.log_dir(sp).mkdir(exist_ok=True)  # marks the file as a shared project (see is_shared)
         _person(base, user)
     except GridWatchError:
         shutil.rmtree(folder, ignore_errors=True)
@@ -280,8 +280,10 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     _copy_durably(base, lp)
     install_tracking(lp)
     _clear_dirty(lp)
+    # A share whose snapshot or log is not as its syncs left it starts this copy on the full path.
     _write_json(folder / "state.json", {"version": STATE_VERSION, "shared": str(sp), "user": user,
-                                        "fingerprint": fingerprint, "seq": sharelog.head(log),
+                                        "snapshot_id": snap.identity, "seq": sharelog.head(log),
+                                        "seq_uuid": log[-1].sync_uuid if log else None,
                                         "checked_out": _now_text(), "last_sync": None, "pending": None})
     return lp
 
@@ -316,10 +318,6 @@ class Change:
     fid: int
     values: dict[str, Any]  # insert: new row; update: new values of changed columns; delete: old row
     old: dict[str, Any]  # update: old values of the changed columns
-
-
-def _columns(con: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in con.execute("PRAGMA table_info(" + quote_ident(table, sqlite_tables(con)) + ")")]
 
 
 def list_changes(base: Path, modified: Path, work: Path, tables: Optional[set[str]] = None) -> list[Change]:
@@ -375,55 +373,80 @@ INSPECTOR_TASK_COLUMNS = {"status", "started_at", "finished_at", "updated_at", "
 VERIFY_COLUMNS = {"status", "verify_note", "verified_by", "verified_at", "reject_reason", "reject_count", "updated_at"}
 
 
-def _row(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str, Any]]:
-    cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE fid = ?", (fid,))
-    row = cur.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cur.description], row))
-
-
-def _fid_uuid(con: sqlite3.Connection, table: str) -> dict[int, str]:
-    return dict(con.execute("SELECT fid, uuid FROM " + quote_ident(table, sqlite_tables(con))))
-
-
 def _align_fids(base: Path, theirs: Path, merged: Path, work: Path, scope: Optional[set[str]]) -> Path:
-    """The base to rebase from, with rows moved where the shared file reused their fid.
+    """The base to rebase from, with every row at the fid the shared state gives its uuid.
 
-    pygeodiff matches rows by fid.  When a row was deleted on the shared side and another row was
-    renumbered into its fid, it would take "row X became row Z" for an update and put this laptop's
-    edits of X into Z.  Here X moves to a fresh fid in a copy of the base and in the merged file, so
-    pygeodiff sees a delete of X (against our edit: recorded as a conflict) and an insert of Z.
+    pygeodiff matches rows by fid, GridWatch by uuid.  The shared state may hold a row under another
+    fid than this laptop: a row deleted there and another renumbered into its fid, rows put back
+    after a rollback, a row this laptop sends again that the share holds already.  Here a copy of the
+    base and the merged file are renumbered so that a uuid the shared state holds sits at its fid
+    there, and any other row at a fid the shared state does not use; a row this laptop inserted that
+    the shared state holds already goes into the base copy as the shared state has it (so the two are
+    one row, not two inserts).  pygeodiff then sees for a row X deleted there and Z put in its place
+    a delete of X (against our edit: recorded as a conflict) and an insert of Z.
     """
-    moves: dict[str, list[tuple[int, str]]] = {}
-    tops: dict[str, int] = {}
-    with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
-            closing(sqlite3.connect(f"file:{theirs}?mode=ro", uri=True)) as t, \
-            closing(sqlite3.connect(f"file:{merged}?mode=ro", uri=True)) as m:
+    plans: dict[str, tuple[dict[int, int], dict[int, int], list[int]]] = {}
+    with closing(sqlite3.connect(history.ro_uri(base), uri=True)) as b, \
+            closing(sqlite3.connect(history.ro_uri(theirs), uri=True)) as t, \
+            closing(sqlite3.connect(history.ro_uri(merged), uri=True)) as m:
         for table in _data_tables(b):
             if (scope is not None and table not in scope) or "uuid" not in _columns(b, table):
                 continue
             bt, tt, mt = _fid_uuid(b, table), _fid_uuid(t, table), _fid_uuid(m, table)
-            bad = [(f, u) for f, u in bt.items() if (f in tt and tt[f] != u) or (f in mt and mt[f] != u)]
-            if bad:
-                moves[table] = bad
-                tops[table] = max([0, *bt, *tt, *mt])
-    if not moves:
+            at = {u: f for f, u in tt.items()}
+            top = max([0, *bt, *tt, *mt])
+            fresh = iter(range(top + 1, top + 1 + len(bt) + len(mt)))
+            targets: dict[str, int] = {}
+
+            def plan(rows: dict[int, str]) -> dict[int, int]:
+                moves = {}
+                for f, u in rows.items():
+                    if u not in targets:
+                        targets[u] = at[u] if u in at else (f if f not in tt else next(fresh))
+                    if targets[u] != f:
+                        moves[f] = targets[u]
+                return moves
+
+            base_moves, merged_moves = plan(bt), plan(mt)
+            base_uuids = set(bt.values())
+            shared_inserts = [at[u] for u in mt.values() if u in at and u not in base_uuids]
+            if base_moves or merged_moves or shared_inserts:
+                plans[table] = (base_moves, merged_moves, shared_inserts)
+    if not plans:
         return base
     aligned = work / "base-aligned.gpkg"
+    _discard(aligned)
     shutil.copyfile(base, aligned)
-    for path in (aligned, merged):
+    for path, which in ((aligned, 0), (merged, 1)):
         with closing(connect_readwrite(path)) as con, transaction(con):
             names = sqlite_tables(con)
-            for table, rows in moves.items():
+            for table, parts in plans.items():
                 qt = quote_ident(table, names)
-                for k, (f, u) in enumerate(rows, 1):
-                    con.execute("UPDATE " + qt + " SET fid = ? WHERE uuid = ? AND fid = ?", (tops[table] + k, u, f))
+                moves = parts[which]
+                if not moves:
+                    continue
+                # two steps, so that rows may trade places: out of the way, then into place
+                park = max([*moves, *moves.values()]) + 1
+                for k, f in enumerate(moves):
+                    con.execute("UPDATE " + qt + " SET fid = ? WHERE fid = ?", (park + k, f))
+                for k, f in enumerate(moves):
+                    con.execute("UPDATE " + qt + " SET fid = ? WHERE fid = ?", (moves[f], park + k))
+    with closing(connect_readwrite(aligned)) as con, closing(sqlite3.connect(history.ro_uri(theirs), uri=True)) as t, \
+            transaction(con):
+        names = sqlite_tables(con)
+        for table, (_b, _m, inserts) in plans.items():
+            if not inserts:
+                continue
+            cols = _columns(con, table)
+            qt = quote_ident(table, names)
+            for fid in inserts:
+                row = _row(t, table, fid)
+                if row is None:
+                    continue
+                keys = [k for k in row if k in cols]
+                con.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in keys) + ") VALUES ("
+                            + ", ".join("?" for _ in keys) + ")", [row[k] for k in keys])
     return aligned
-
-
-def _row_by_uuid(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dict[str, Any]]:
-    cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE uuid = ?", (uuid,))
-    row = cur.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cur.description], row))
 
 
 def refusal(change: Change, person: dict[str, Any], base: sqlite3.Connection, ours: sqlite3.Connection) -> str:
@@ -494,43 +517,6 @@ def _revert(ours: sqlite3.Connection, base: sqlite3.Connection, change: Change) 
 
 
 # --- conflicts --------------------------------------------------------------------------------------
-
-_TASK_RANK = {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}
-_FINDING_RANK = {s: i for i, s in enumerate(FINDING_STATES)}
-_FIRE_RANK = {"unverified": 0}
-assert set(_TASK_RANK) == set(ASSIGNMENT_STATES)
-
-
-def _json_value(v: Any) -> str:
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return json.dumps({"base64": base64.b64encode(bytes(v)).decode("ascii")})
-    return json.dumps(v, ensure_ascii=False)
-
-
-def _winner(table: str, ours: dict[str, Any], theirs: dict[str, Any], columns: list[str]) -> tuple[str, str]:
-    """``("ours"|"theirs", rule)`` for a row both sides changed in ``columns``."""
-    if "status" in columns and table in ("finding", "assignment", "fire_point"):
-        rank = {"finding": _FINDING_RANK, "assignment": _TASK_RANK}.get(table)
-        a, b = ours.get("status"), theirs.get("status")
-        if rank is None:  # fire points: a check result beats unverified
-            ra, rb = int(a != "unverified"), int(b != "unverified")
-        else:
-            ra, rb = rank.get(a, -1), rank.get(b, -1)
-        if ra != rb:
-            return ("ours" if ra > rb else "theirs"), "status only moves forward"
-    ua, ub = ours.get("updated_at"), theirs.get("updated_at")
-    if isinstance(ua, str) and isinstance(ub, str) and ua != ub:
-        return ("ours" if ua > ub else "theirs"), "the later edit wins"
-    return "ours", "the edit synced last wins"
-
-
-def _last_editor(con: sqlite3.Connection, row_uuid: Optional[str]) -> str:
-    if not row_uuid:
-        return ""
-    r = con.execute("SELECT user_name FROM audit_log WHERE row_uuid = ? ORDER BY at DESC LIMIT 1",
-                    (row_uuid,)).fetchone()
-    return r[0] if r else ""
-
 
 def settle_conflicts(conflict_file: Path, merged: Path, ours: Path, theirs: Path, user: str,
                      sync_uuid: str, base: Optional[Path] = None) -> int:
@@ -637,13 +623,6 @@ def _record_deleted_edits(deleted: list[Change], theirs: Path, merged: Path, use
                                                  "a delete wins over an edit", "open"))
                     n += 1
     return n
-
-
-#: Columns that change with every edit: settled like the rest, not worth a reviewer's time.
-_BOOKKEEPING = {"updated_at"}
-
-_CONFLICT_INSERT = ("INSERT INTO sync_conflict (uuid, sync_uuid, at, table_name, row_uuid, column_name, kept_value, "
-                    "other_value, kept_by, other_by, rule, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 # --- sync ---------------------------------------------------------------------------------------------
@@ -862,22 +841,15 @@ def sync(
                             "sync again when the shared folder is back")
         with SharedLock(shared, user, wait_seconds=lock_wait, stale_after=stale_after, cancel=cancel) as lock:
             steps.start("download", "reading the shared project")
-            snap_fp = _fingerprint(shared)
-            log = sharelog.entries(shared)
-            seq = state.get("seq")
-            new = [e for e in log if seq is not None and e.seq > seq]
-            # the base is the snapshot we knew plus every entry up to ``seq``: still true if the snapshot
-            # was not replaced since (a compaction or someone writing it directly) and no entry is missing
-            in_step = seq is not None and snap_fp == state.get("fingerprint") and \
-                [e.seq for e in new] == list(range(seq + 1, seq + 1 + len(new)))
+            view = _read_share(shared, base, state, work)
+            report.messages.extend(view.snapshot.notes)
             quick = None
-            if ours.diff is not None and in_step:
-                quick = _prepare_quick(base, ours, new, work, user, report, lp, steps)
+            if ours.diff is not None and view.in_step:
+                quick = _prepare_quick(base, ours, view.new, work, user, report, lp, steps)
             if quick is None:
                 if ours.file is None:  # the quick path gave up: snapshot now, under the lock
                     ours = _full_changes(lp, base, folder, work, person, report)
-                upload = _prepare_full(shared, base, ours, log, new, in_step, work, folder, user, report,
-                                       ours.tables, steps)
+                upload = _prepare_full(shared, base, ours, view, work, folder, user, report, ours.tables, steps)
                 mode = "file"
             else:
                 upload, mode = quick, "log"
@@ -887,26 +859,59 @@ def sync(
 
             steps.start("upload", "writing the shared project")
             sync_uuid = upload["sync_uuid"]
-            new_seq = sharelog.head(log) + 1
+            new_seq = sharelog.head(view.log) + 1
             fsync_dir(folder)
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "mode": mode,
                                 "local_fingerprint": ours.local_fingerprint, "local_counter": ours.counter,
-                                "report": report.to_dict(),
-                                "fast": upload.get("fast", False), "seq": new_seq, "snapshot": snap_fp}
+                                "report": report.to_dict(), "fast": upload.get("fast", False), "seq": new_seq,
+                                "snapshot_id": view.snapshot.identity}
             _write_json(folder / "state.json", state)
             sharelog.append(shared, new_seq, sync_uuid, upload["changeset"], lock)
             steps._cancel = None  # the shared project has our changes: from here on, finish regardless
-            state["seq"], state["fingerprint"] = new_seq, snap_fp
+            state["seq"], state["seq_uuid"], state["snapshot_id"] = new_seq, sync_uuid, view.snapshot.identity
+            state.pop("fingerprint", None)
             state["pending"]["stage"] = "uploaded"
             _write_json(folder / "state.json", state)
+            # a share that went back in time, or that holds changes that no longer fit, is tidied at once
+            tidy = upload.get("repaired", False) and view.snapshot.open_elsewhere is None
         steps.start("finish", "updating this laptop")
         _finish_any(lp, state)
-        _maybe_compact(shared, lp, state, COMPACT_AFTER if compact_after is None else compact_after,
+        _maybe_compact(shared, lp, state, 0 if tidy else COMPACT_AFTER if compact_after is None else compact_after,
                        stale_after)
         report.seconds = time.perf_counter() - t0
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass
+class _ShareView:
+    """The shared project as a sync finds it under the lock."""
+
+    snapshot: history.Snapshot
+    log: list[sharelog.Entry]
+    new: list[sharelog.Entry]  # entries after the base's (meaningful when in_step)
+    in_step: bool  # the base is the snapshot we knew plus the log up to state["seq"]: changesets suffice
+    lost: set[str]  # syncs the base holds that the share does not (a rollback)
+
+
+def _read_share(shared: Path, base: Path, state: dict, work: Path) -> _ShareView:
+    """Read the snapshot (content, not file times) and the log, and decide whether the base is still
+    the shared state we knew.  Not if the snapshot was replaced (a compaction, a copy put back) or
+    edited by another program, if the entry our base ends with is gone or two entries share a
+    number (the share went back in time, two syncs wrote at once), or if the share lacks syncs our
+    base holds."""
+    snap = history.read_snapshot(shared, work)
+    log = sharelog.entries(shared)
+    seq, seq_uuid = state.get("seq"), state.get("seq_uuid")
+    numbers = [e.seq for e in log]
+    lost = history.lost_syncs(base, snap.syncs | {e.sync_uuid for e in log})
+    new = [e for e in log if seq is not None and e.seq > seq]
+    in_step = (seq is not None and snap.identity == state.get("snapshot_id") and snap.open_elsewhere is None
+               and len(numbers) == len(set(numbers)) and not lost
+               and (seq == 0 or any(e.seq == seq and e.sync_uuid == seq_uuid for e in log))
+               and [e.seq for e in new] == list(range(seq + 1, seq + 1 + len(new))))
+    return _ShareView(snap, log, new, in_step, lost)
 
 
 def _prepare_quick(base: Path, ours: _Ours, new: list[sharelog.Entry], work: Path, user: str,
@@ -955,22 +960,38 @@ def _prepare_quick(base: Path, ours: _Ours, new: list[sharelog.Entry], work: Pat
     return {"sync_uuid": sync_uuid, "changeset": folder / "pending-up.diff"}
 
 
-def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entry], new: list[sharelog.Entry],
-                  in_step: bool, work: Path, folder: Path, user: str, report: SyncReport,
-                  mine_tables: Optional[set[str]], steps: Steps) -> dict[str, Any]:
-    """The whole merge on files: the shared state rebuilt locally, pygeodiff rebase, domain rules."""
+def _prepare_full(shared: Path, base: Path, ours: _Ours, view: _ShareView, work: Path, folder: Path, user: str,
+                  report: SyncReport, mine_tables: Optional[set[str]], steps: Steps) -> dict[str, Any]:
+    """The whole merge on files: the shared state rebuilt locally, what a rollback lost put back,
+    pygeodiff rebase, domain rules."""
     assert ours.file is not None
-    if in_step and not new:
+    sync_uuid = str(_uuid.uuid4())
+    repaired = False
+    as_shared: Optional[Path] = None  # the shared state as others see it, when the merge uses a repaired copy
+    if view.in_step and not view.new:
         theirs = base
     else:
         theirs = work / "theirs.gpkg"
-        if in_step:
+        if view.in_step:
             shutil.copyfile(base, theirs)
-            sharelog.apply_entries(theirs, new, work)
-        else:  # the snapshot was replaced (compacted, or written directly): start from it
-            shutil.copyfile(shared, theirs)
-            _integrity(theirs, shared)
-            sharelog.apply_entries(theirs, sharelog.missing_from(theirs, log), work)
+            sharelog.apply_entries(theirs, view.new, work)
+        else:  # the snapshot was replaced, edited or put back: rebuild the shared state from it
+            theirs, skipped = _rebuild_shared(shared, view.log, work)
+            lost = history.lost_syncs(base, history.sync_uuids(theirs))
+            repaired = bool(skipped or lost or view.snapshot.edited_tables or
+                            [e.seq for e in view.log] != sorted({e.seq for e in view.log}))
+            if skipped:
+                report.messages.append(f"{len(skipped)} change file(s) of the shared project no longer fit it and "
+                                       "were set aside; the laptops that hold them send them again")
+            if lost:
+                as_shared = theirs
+                theirs = work / "theirs-restored.gpkg"
+                shutil.copyfile(as_shared, theirs)
+                restored, conflicts = restore_lost(base, theirs, user, sync_uuid, _now_text())
+                report.rolled_back = True
+                report.conflicts += conflicts
+                report.sent += restored
+                report.messages.insert(0, history.ROLLBACK_MESSAGE.format(n=len(lost)))
         report.received = _received(base, theirs)
     steps.report(1.0)
     steps.start("merge", "merging")
@@ -978,11 +999,12 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entr
     sent_state = folder / "pending-sent.gpkg"
     fast = theirs == base and not ours.refused
     sent_view = merged
+    if repaired:
+        mine_tables = None  # compare every table: the shared state changed in ways no sync recorded
     if not fast:
         # keep what is sent, to put the laptop's refused or newer edits back on top afterwards
         shutil.copyfile(merged, sent_state)
         sent_view = sent_state
-    sync_uuid = str(_uuid.uuid4())
     sent_tables = {c.table for c in ours.changes if not any(c is r for r in ours.refused)}
     theirs_tables: Optional[set[str]] = set()
     if theirs != base:
@@ -992,14 +1014,14 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entr
         rebase_from = _align_fids(base, theirs, merged, work, scope)
         with _geodiff_tmp(work):
             _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
-        report.conflicts = settle_conflicts(conflicts, merged, sent_view, theirs, user, sync_uuid, rebase_from)
+        report.conflicts += settle_conflicts(conflicts, merged, sent_view, theirs, user, sync_uuid, rebase_from)
         deleted = [c for c in ours.changes if c.kind == "delete" and not any(c is r for r in ours.refused)]
         if deleted:
             report.conflicts += _record_deleted_edits(deleted, theirs, merged, user, sync_uuid)
         if report.conflicts:
             sent_tables.add("sync_conflict")
     report.refused = len(ours.refused)
-    report.sent = len(ours.changes) - len(ours.refused)
+    report.sent += len(ours.changes) - len(ours.refused)
     _log_sync(merged, sync_uuid, user, report, sent_tables | {SYNC_LOG})
     _clear_dirty(merged)
     # what goes to the share: the merged file's difference from the shared state
@@ -1007,14 +1029,24 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, log: list[sharelog.Entr
         mine_tables | theirs_tables | sent_tables | {SYNC_LOG, "sync_conflict"}
     upload = work / "upload.diff"
     with _geodiff_tmp(work):
-        _geodiff_for(scope_up).create_changeset(str(theirs), str(merged), str(upload))
+        _geodiff_for(scope_up).create_changeset(str(as_shared or theirs), str(merged), str(upload))
     fsync_file(merged)
     if not fast:
         fsync_file(sent_state)
     dst = folder / "pending-up.diff"
     shutil.copyfile(upload, dst)
     fsync_file(dst)
-    return {"sync_uuid": sync_uuid, "changeset": dst, "fast": fast}
+    return {"sync_uuid": sync_uuid, "changeset": dst, "fast": fast, "repaired": repaired}
+
+
+def _rebuild_shared(shared: Path, log: list[sharelog.Entry], work: Path) -> tuple[Path, list[sharelog.Entry]]:
+    """The shared state as a local file: the snapshot (with what another program left in its journal
+    folded in) plus the entries it does not hold, skipping those that no longer fit."""
+    theirs = work / "theirs.gpkg"
+    history.copy_snapshot(shared, theirs)
+    _integrity(theirs, shared)
+    skipped = sharelog.apply_entries(theirs, sharelog.missing_from(theirs, log), work, tolerant=True)
+    return theirs, skipped
 
 
 def _finish_any(lp: Path, state: dict) -> None:
@@ -1153,13 +1185,32 @@ def _maybe_compact(shared: Path, lp: Path, state: dict, compact_after: int, stal
         if len(sharelog.entries(shared)) <= compact_after:
             return
         with SharedLock(shared, state["user"], wait_seconds=2.0, stale_after=stale_after) as lock:
-            log = sharelog.entries(shared)
-            if sharelog.head(log) != state.get("seq") or _fingerprint(shared) != state.get("fingerprint"):
-                return  # someone synced since: our base is not the whole shared state any more
-            state["fingerprint"] = sharelog.compact(shared, sync_dir(lp) / "base.gpkg", state["seq"], lock)
-            _write_json(sync_dir(lp) / "state.json", state)
-    except (SyncError, OSError):
+            work = Path(tempfile.mkdtemp(prefix="compact-", dir=sync_dir(lp)))
+            try:
+                log = sharelog.entries(shared)
+                snap = history.read_snapshot(shared, work)
+                if sharelog.head(log) != state.get("seq") or snap.identity != state.get("snapshot_id") \
+                        or snap.open_elsewhere:
+                    return  # someone synced since (our base is not the whole shared state), or a program has it open
+                state["snapshot_id"] = _compact_from(shared, sync_dir(lp) / "base.gpkg", state["seq"], lock, work)
+                _write_json(sync_dir(lp) / "state.json", state)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except (SyncError, OSError, sqlite3.Error):
         return  # the next sync compacts instead
+
+
+def _compact_from(shared: Path, state_file: Path, seq: int, lock: SharedLock, work: Path) -> str:
+    """Make a copy of ``state_file`` (the whole shared state through entry ``seq``) the snapshot, with
+    the change triggers that reveal edits made to it by other programs.  Returns its identity."""
+    snap = work / "snapshot-next.gpkg"
+    _discard(snap)
+    shutil.copyfile(state_file, snap)
+    install_tracking(snap)
+    _clear_dirty(snap)
+    identity = history.read_snapshot(snap, work).identity
+    sharelog.compact(shared, snap, seq, lock, held=history.sync_uuids(snap))
+    return identity
 
 
 def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch compact",
@@ -1175,15 +1226,16 @@ def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch com
             return 0
         work = Path(tempfile.mkdtemp(prefix="gridwatch-compact-"))
         try:
-            state = work / "state.gpkg"
-            shutil.copyfile(sp, state)
-            _integrity(state, sp)
-            missing = sharelog.missing_from(state, log)
-            if not missing:
+            snap = history.read_snapshot(sp, work)
+            if snap.open_elsewhere:
+                raise SyncError(f"{sp}: the shared project is open for writing in another program "
+                                f"({snap.open_elsewhere} beside it); close that program, then compact")
+            pending = [e for e in log if e.sync_uuid not in snap.syncs]
+            if not pending and not snap.edited_tables:
                 return 0
-            sharelog.apply_entries(state, missing, work)
-            sharelog.compact(sp, state, sharelog.head(log), lock)
-            return len(missing)
+            state, skipped = _rebuild_shared(sp, log, work)
+            _compact_from(sp, state, sharelog.head(log), lock, work)
+            return len(pending) - len(skipped)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -1363,11 +1415,7 @@ def _recover(lp: Path, state: dict, report: SyncReport) -> None:
         if not landed:
             work = Path(tempfile.mkdtemp(prefix="recover-", dir=folder))
             try:
-                copy = work / "shared.gpkg"
-                shutil.copyfile(shared, copy)
-                landed = sharelog.holds(copy, p["sync_uuid"])
-            except sqlite3.DatabaseError:
-                landed = False
+                landed = p["sync_uuid"] in history.read_snapshot(shared, work).syncs
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not landed:
@@ -1380,9 +1428,10 @@ def _recover(lp: Path, state: dict, report: SyncReport) -> None:
             return
         p["stage"] = "uploaded"
         if "seq" in p:
-            state["seq"], state["fingerprint"] = p["seq"], p.get("snapshot")
+            state["seq"], state["seq_uuid"] = p["seq"], p["sync_uuid"]
+            state["snapshot_id"] = p.get("snapshot_id")
         else:  # written by an older GridWatch that replaced the whole shared file
-            state["seq"], state["fingerprint"] = None, None
+            state["seq"], state["snapshot_id"] = None, None
         _write_json(folder / "state.json", state)
     _finish_any(lp, state)
     if not (folder / "base.gpkg").exists():

@@ -62,7 +62,7 @@ def entries(shared: Path) -> list[Entry]:
         m = _NAME.match(name)
         if m:
             out.append(Entry(int(m.group(1)), m.group(2), folder / name))
-    out.sort(key=lambda e: e.seq)
+    out.sort(key=lambda e: (e.seq, e.sync_uuid))
     return out
 
 
@@ -129,24 +129,36 @@ def fetch(log: list[Entry], work: Path) -> list[Path]:
     return out
 
 
-def apply_entries(db: Path, log: list[Entry], work: Path) -> None:
-    """Apply entries to the local file ``db`` in order (each copied off the share first)."""
+def apply_entries(db: Path, log: list[Entry], work: Path, *, tolerant: bool = False) -> list[Entry]:
+    """Apply entries to the local file ``db`` in order (each copied off the share first).
+
+    ``tolerant``: an entry that does not fit the state (the share went back in time, two syncs wrote
+    the same number, the snapshot was edited by another program) is skipped instead of failing; each
+    apply is all or nothing, and the laptops that hold a skipped sync send it again.  Returns the
+    entries skipped."""
     import pygeodiff
 
     gd = pygeodiff.GeoDiff()
+    skipped = []
     for e, local in zip(log, fetch(log, work)):
         try:
             gd.apply_changeset(str(db), str(local))
         except pygeodiff.GeoDiffLibError as exc:
+            if tolerant:
+                skipped.append(e)
+                continue
             raise SyncError(f"{e.path}: this change of the shared project cannot be applied ({exc}); the shared "
-                            "folder may be damaged") from exc
+                            "folder may be damaged; run gridwatch doctor on it") from exc
         finally:
             local.unlink(missing_ok=True)
+    return skipped
 
 
-def compact(shared: Path, source: Path, seq: int, lock) -> list[int]:  # type: ignore[no-untyped-def]
+def compact(shared: Path, source: Path, seq: int, lock, *, held: frozenset[str] | set[str]) -> None:  # type: ignore[no-untyped-def]
     """Make ``source`` (the whole shared state through entry ``seq``) the new snapshot and delete the
-    entries it holds but the newest.  The caller holds ``lock``.  Returns the new fingerprint."""
+    entries it holds but the newest, whose number keeps the count going.  Entries it does not hold
+    (they no longer fitted the shared state; their laptops send them again) are moved to
+    ``unapplied/`` in the log folder, for ``gridwatch doctor``.  The caller holds ``lock``."""
     mode = stat.S_IMODE(shared.stat().st_mode)
     for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
         leftover.unlink(missing_ok=True)
@@ -164,10 +176,18 @@ def compact(shared: Path, source: Path, seq: int, lock) -> list[int]:  # type: i
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(shared.parent)
-    st = shared.stat()
-    fingerprint = [st.st_size, st.st_mtime_ns, st.st_ino]
+    folder = log_dir(shared)
     for e in entries(shared):
-        if e.seq < seq:
+        if e.seq >= seq:
+            continue
+        if e.sync_uuid in held:
             e.path.unlink(missing_ok=True)
-    fsync_dir(log_dir(shared))
-    return fingerprint
+        else:
+            aside = folder / UNAPPLIED
+            aside.mkdir(exist_ok=True)
+            os.replace(e.path, aside / e.path.name)
+    fsync_dir(folder)
+
+
+#: Where compaction puts change files that no longer fitted the shared state.
+UNAPPLIED = "unapplied"

@@ -1,0 +1,206 @@
+"""Sync under the faults field offices really cause (issue 12): a shared folder copied back from a USB
+stick, a snapshot restored from a backup, scripts writing while the laptop syncs, two syncs of one
+working copy, a read-only or full share, the shared file edited by another program, odd locks.
+
+Every test reproduces the fault first with real files; the promise checked is always the same:
+every edit ends in the shared project or in ``sync_conflict``, or stays on its laptop and is
+reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from gridwatch.errors import SyncError
+from gridwatch.storage import Project, queries
+from gridwatch.storage.workflow import Actor, create_assignments, record_finding
+from gridwatch.sync import checkout, read_lock, sync, sync_dir
+from gridwatch.sync import engine, sharelog
+from gridwatch.sync.engine import compact_shared
+from gridwatch.sync.lock import SharedLock, lock_path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0)
+
+
+def people(path):
+    return Project.open(path).read_table("inspector")
+
+
+def actor(path, role, n=0) -> Actor:
+    row = people(path).query("role == @role").iloc[n]
+    return Actor(row["uuid"], row["name"], role)
+
+
+def cell_of(path, n):
+    cells = Project.open(path).read_layer("grid_cell")
+    return cells.iloc[n]
+
+
+def owner_of(path, cell) -> Actor:
+    row = people(path).set_index("uuid").loc[cell["inspector_uuid"]]
+    return Actor(cell["inspector_uuid"], row["name"], "inspector")
+
+
+def finding_here(path, who: Actor, cell, text: str) -> str:
+    c = cell.geometry.representative_point()
+    return record_finding(path, who, category="scattered_coal", longitude=c.x, latitude=c.y, cell_code=cell["code"],
+                          description=text, now=NOW).created("finding")[0]
+
+
+def finding_uuids(path) -> set[str]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        return {r[0] for r in con.execute("SELECT uuid FROM finding")}
+
+
+def shared_state(shared: Path, tmp: Path) -> Path:
+    """The whole shared project as one file (snapshot plus the change log), without touching the share."""
+    out = tmp / f"shared-state-{time.monotonic_ns()}.gpkg"
+    shutil.copyfile(shared, out)
+    work = tmp / f"apply-{time.monotonic_ns()}"
+    work.mkdir()
+    sharelog.apply_entries(out, sharelog.missing_from(out, sharelog.entries(shared)), work)
+    return out
+
+
+def integrity(path) -> str:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+@pytest.fixture
+def office(tmp_path, sample_path):
+    """A shared folder with the district project (change-log mode, as in the field)."""
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+
+    def laptop(name: str, user: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        return checkout(shared, folder / "project.gpkg", user)
+
+    return shared, laptop
+
+
+def copy_folder_back(stick: Path, share: Path, *, restore: bool) -> None:
+    """The stick's older copy goes back over the share: ``restore`` replaces the folder as a backup
+    restore does; otherwise it is copied over it (files only the share has stay, as with cp -r).
+    Modification times travel with the files (cp -a, Explorer)."""
+    if restore:
+        shutil.rmtree(share)
+        shutil.copytree(stick, share, copy_function=shutil.copy2)
+    else:
+        shutil.copytree(stick, share, copy_function=shutil.copy2, dirs_exist_ok=True)
+
+
+# --- the shared folder goes back in time ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("restore", [False, True], ids=["copied-over", "restored"])
+def test_share_copied_back_from_a_usb_stick_loses_no_finding(office, tmp_path, restore):
+    shared, laptop = office
+    c1, c2 = cell_of(shared, 10), cell_of(shared, 200)
+    ins_a, ins_b = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b, o = laptop("a", ins_a.name), laptop("b", ins_b.name), laptop("o", actor(shared, "admin").name)
+    f1 = finding_here(a, ins_a, c1, "F1")
+    sync(a)
+    sync(b)
+    stick = tmp_path / "stick"
+    shutil.copytree(shared.parent, stick, copy_function=shutil.copy2)  # the USB copy
+    f2 = finding_here(a, ins_a, c1, "F2")
+    sync(a)
+    sync(b)  # b now holds F2 as well
+    assert f2 in finding_uuids(b)
+    copy_folder_back(stick, shared.parent, restore=restore)
+    if restore:
+        assert f2 not in finding_uuids(shared_state(shared, tmp_path))
+
+    # b syncs first: it must not take the rollback for a delete, and it sends F2 back
+    rb = sync(b)
+    if restore:
+        assert rb.rolled_back and any("went back in time" in m for m in rb.messages)
+    assert f2 in finding_uuids(b)
+    assert f2 in finding_uuids(shared_state(shared, tmp_path))
+    f3 = finding_here(b, ins_b, c2, "F3")
+    sync(b)
+    ra = sync(a)  # no uncaught pygeodiff error, and nothing lost
+    f4 = finding_here(a, ins_a, c1, "F4")
+    sync(a)
+    sync(o)
+    sync(b)
+    sync(a)
+    state = shared_state(shared, tmp_path)
+    for path in (state, a, b, o):
+        assert {f1, f2, f3, f4} <= finding_uuids(path), path
+        assert integrity(path) == "ok"
+    assert ra.refused == 0
+    assert compact_shared(shared) >= 0  # compaction works on the repaired log
+    assert {f1, f2, f3, f4} <= finding_uuids(shared)
+    with closing(sqlite3.connect(shared)) as con:
+        assert con.execute("SELECT COUNT(*) FROM finding GROUP BY uuid HAVING COUNT(*) > 1").fetchall() == []
+
+
+def test_a_laptop_that_synced_after_the_copy_resends_what_the_share_lost(office, tmp_path):
+    """The case of the report: A synced F2 after the USB copy, the copy came back, B recorded one more
+    finding; A's next syncs failed for good and F2 was gone from the share and from B."""
+    shared, laptop = office
+    c1, c2 = cell_of(shared, 10), cell_of(shared, 200)
+    ins_a, ins_b = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", ins_a.name), laptop("b", ins_b.name)
+    stick = tmp_path / "stick"
+    shutil.copytree(shared.parent, stick, copy_function=shutil.copy2)
+    f2 = finding_here(a, ins_a, c1, "F2")
+    sync(a)
+    copy_folder_back(stick, shared.parent, restore=True)
+    f3 = finding_here(b, ins_b, c2, "F3")
+    sync(b)  # b never had F2: nothing to detect on its side
+    ra = sync(a)
+    assert ra.rolled_back and ra.sent >= 1
+    sync(b)
+    for path in (a, b, shared_state(shared, tmp_path)):
+        assert {f2, f3} <= finding_uuids(path)
+    assert sync(a).rolled_back is False  # repaired once, then quiet
+
+
+def test_snapshot_restored_after_a_compaction_is_repaired_by_whoever_holds_the_lost_syncs(office, tmp_path):
+    shared, laptop = office
+    c1, c2 = cell_of(shared, 10), cell_of(shared, 200)
+    ins_a, ins_b = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b, c = laptop("a", ins_a.name), laptop("b", ins_b.name), laptop("c", actor(shared, "admin").name)
+    backup = tmp_path / "district-backup.gpkg"
+    shutil.copy2(shared, backup)
+    f2 = finding_here(a, ins_a, c1, "F2")
+    sync(a)
+    f3 = finding_here(b, ins_b, c2, "F3")
+    sync(b)
+    compact_shared(shared)  # F2 now lives only in the snapshot (the log keeps just the newest entry)
+    assert [e.sync_uuid for e in sharelog.entries(shared)] == [sharelog.entries(shared)[-1].sync_uuid]
+    shutil.copy2(backup, shared)  # the old snapshot comes back
+    assert f2 not in finding_uuids(shared_state(shared, tmp_path))
+    rc = sync(c)  # c never had F2: it cannot know, and syncs normally
+    assert not rc.rolled_back and f2 not in finding_uuids(c)
+    ra = sync(a)
+    assert ra.rolled_back and any("went back in time" in m for m in ra.messages)
+    for who in (b, c, a):
+        sync(who)
+    for path in (a, b, c, shared_state(shared, tmp_path)):
+        assert {f2, f3} <= finding_uuids(path), path
+    # a new laptop checked out now sees everything, and the snapshot alone holds it after a compaction
+    d = laptop("d", ins_b.name)
+    assert {f2, f3} <= finding_uuids(d)
+    compact_shared(shared)
+    assert {f2, f3} <= finding_uuids(shared)
