@@ -204,3 +204,102 @@ def test_snapshot_restored_after_a_compaction_is_repaired_by_whoever_holds_the_l
     assert {f2, f3} <= finding_uuids(d)
     compact_shared(shared)
     assert {f2, f3} <= finding_uuids(shared)
+
+
+# --- the laptop's own file while its sync runs ----------------------------------------------------------
+
+WRITER = r'''
+import datetime as dt, sys, time
+from gridwatch.storage.workflow import Actor, record_finding
+path, uuid, name, code, lon, lat, n = sys.argv[1:8]
+who = Actor(uuid, name, "supervisor")
+for i in range(int(n)):
+    for attempt in range(5):
+        try:
+            fid = record_finding(path, who, category="scattered_coal", longitude=float(lon), latitude=float(lat),
+                                 cell_code=code, description=f"script {i}").created("finding")[0]
+            break
+        except Exception as exc:  # a refused edit is a failure of the test, reported as such
+            print("FAILED", i, type(exc).__name__, exc, flush=True)
+            time.sleep(0.2)
+    else:
+        continue
+    print("OK", fid, flush=True)
+    time.sleep(0.01)
+'''
+
+
+def test_a_script_recording_findings_while_the_same_laptop_syncs_loses_nothing(office, tmp_path):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    cell = cell_of(shared, 10)
+    p = cell.geometry.representative_point()
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    writer = subprocess.Popen([sys.executable, str(script), str(a), sup.uuid, sup.name, cell["code"], str(p.x),
+                               str(p.y), "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    errors = []
+    syncs = 0
+    while writer.poll() is None:
+        try:
+            sync(a, compact_after=3)  # compactions too, as in the field
+            syncs += 1
+        except SyncError as exc:  # a clear message is acceptable; a crash or a loss is not
+            errors.append(str(exc))
+    out, err = writer.communicate()
+    assert writer.returncode == 0, err
+    written = [line.split()[1] for line in out.splitlines() if line.startswith("OK")]
+    failed = [line for line in out.splitlines() if line.startswith("FAILED")]
+    assert failed == [] and len(written) == 120
+    assert syncs >= 3, errors
+    print("syncs", syncs, "errors", errors)
+    sync(a)
+    state = shared_state(shared, tmp_path)
+    assert set(written) <= finding_uuids(a)
+    assert set(written) <= finding_uuids(state)
+    with closing(sqlite3.connect(state)) as con:
+        audited = {r[0] for r in con.execute("SELECT row_uuid FROM audit_log WHERE table_name = 'finding'")}
+    assert set(written) <= audited
+    assert integrity(a) == "ok"
+
+
+def test_two_syncs_of_one_working_copy_take_turns(office, tmp_path):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    cell = cell_of(shared, 10)
+    made = [finding_here(a, sup, cell, f"F{i}") for i in range(3)]
+    results: list[object] = []
+    gate = threading.Event()
+
+    def run():
+        gate.wait()
+        try:
+            results.append(sync(a))
+        except Exception as exc:  # noqa: BLE001 - collected and checked below
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(120)
+    assert len(results) == 2
+    for r in results:
+        assert isinstance(r, engine.SyncReport) or (isinstance(r, SyncError) and "already running" in str(r)), r
+    sync(a)
+    assert set(made) <= finding_uuids(shared_state(shared, tmp_path))
+    assert not engine._load_state(a).get("pending")
+
+
+def test_a_second_sync_of_the_same_copy_says_a_sync_is_running(office):
+    shared, laptop = office
+    a = laptop("a", actor(shared, "supervisor").name)
+    from gridwatch.sync.workcopy import WorkingCopyLock
+
+    with WorkingCopyLock(a, wait_seconds=0):
+        with pytest.raises(SyncError, match="already running"):
+            sync(a, lock_wait=0.3)

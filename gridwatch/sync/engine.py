@@ -51,6 +51,7 @@ from ..tasks import CancelToken, ProgressCallback, Steps
 from . import history, sharelog
 from .lock import STALE_AFTER_SECONDS, SharedLock
 from .restore import restore_lost
+from .workcopy import Header, WorkingCopyLock, consistent_copy, update_in_place
 from .rows import (_BOOKKEEPING, _CONFLICT_INSERT, _FINDING_RANK, _TASK_RANK, _columns, _data_tables,  # noqa: F401
                    _fid_uuid, _json_value, _last_editor, _row, _row_by_uuid, _winner)
 
@@ -114,24 +115,13 @@ def _discard(db: Path) -> None:
 
 
 def _snapshot(src: Path, dst: Path) -> None:
-    """A consistent copy of a project that may be open in the app.
-
-    The copy is made while holding a read transaction: in rollback-journal mode no writer can
-    commit meanwhile, so the bytes are one consistent state (a plain copy is several times faster
-    than SQLite's page-by-page backup).  If the file cannot be read that way (a hot journal left by
-    a crash), SQLite's backup API is used instead.
-    """
+    """A consistent copy of a project that may be open in the app (see workcopy.consistent_copy)."""
     try:
-        with closing(sqlite3.connect(f"file:{src}?mode=ro", uri=True, isolation_level=None)) as s:
-            s.execute("BEGIN")
-            s.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            shutil.copyfile(src, dst)
-            s.execute("COMMIT")
-        return
-    except sqlite3.Error:
-        pass
-    with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(dst)) as d:
-        s.backup(d)
+        consistent_copy(src, dst)
+    except sqlite3.OperationalError:
+        # a hot journal left by a crash: a read-write connection rolls it back first
+        with closing(sqlite3.connect(src, timeout=30.0)) as s, closing(sqlite3.connect(dst)) as d:
+            s.backup(d)
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -158,6 +148,12 @@ def _geodiff():  # type: ignore[no-untyped-def]
     import pygeodiff
 
     return pygeodiff.GeoDiff()
+
+
+def _geodiff_errors() -> type[Exception]:
+    import pygeodiff
+
+    return pygeodiff.GeoDiffLibError
 
 
 def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
@@ -674,8 +670,16 @@ def _quick_changes(lp: Path, base: Path, work: Path, person: dict[str, Any]) -> 
         tables = _scope(dirty_tables(lp), person)
         diff = work / "ours.diff"
         diff.unlink(missing_ok=True)
-        with _geodiff_tmp(work):
-            _geodiff_for(tables).create_changeset(str(base), str(lp), str(diff))
+        try:
+            with _geodiff_tmp(work):
+                _geodiff_for(tables).create_changeset(str(base), str(lp), str(diff))
+        except _geodiff_errors():
+            # pygeodiff read the file while another program was writing it ("database is locked",
+            # "table does not exist"): try again, then fall back to a consistent copy
+            import time
+
+            time.sleep(0.2)
+            continue
         changes = changes_of(diff, base, work)
         with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
                 closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as o:
@@ -807,13 +811,24 @@ def sync(
 
     t0 = time.perf_counter()
     lp = Path(local).resolve()
-    folder = sync_dir(lp)
     state = _load_state(lp)
     shared = Path(state["shared"])
     report = SyncReport()
     steps = Steps(progress, cancel, [("check", 1), ("lock", 1), ("download", 3), ("merge", 3), ("upload", 3),
                                      ("finish", 2)])
     steps.start("check", "checking local edits")
+    with WorkingCopyLock(lp, wait_seconds=lock_wait, cancel=cancel):
+        state = _load_state(lp)  # as the sync that ran before this one left it
+        return _sync_locked(lp, state, shared, report, steps, t0, cancel=cancel, lock_wait=lock_wait,
+                            stale_after=stale_after, compact_after=compact_after)
+
+
+def _sync_locked(lp: Path, state: dict, shared: Path, report: SyncReport, steps: Steps, t0: float, *,
+                 cancel: Optional[CancelToken], lock_wait: float, stale_after: float,
+                 compact_after: Optional[int]) -> SyncReport:
+    import time
+
+    folder = sync_dir(lp)
     for old in folder.glob("work-*"):
         shutil.rmtree(old, ignore_errors=True)
     work = folder / f"work-{_uuid.uuid4().hex[:8]}"
@@ -864,6 +879,7 @@ def sync(
             state["pending"] = {"sync_uuid": sync_uuid, "stage": "uploading", "mode": mode,
                                 "local_fingerprint": ours.local_fingerprint, "local_counter": ours.counter,
                                 "report": report.to_dict(), "fast": upload.get("fast", False), "seq": new_seq,
+                                "scope": upload.get("scope"),
                                 "snapshot_id": view.snapshot.identity}
             _write_json(folder / "state.json", state)
             sharelog.append(shared, new_seq, sync_uuid, upload["changeset"], lock)
@@ -1036,7 +1052,8 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, view: _ShareView, work:
     dst = folder / "pending-up.diff"
     shutil.copyfile(upload, dst)
     fsync_file(dst)
-    return {"sync_uuid": sync_uuid, "changeset": dst, "fast": fast, "repaired": repaired}
+    return {"sync_uuid": sync_uuid, "changeset": dst, "fast": fast, "repaired": repaired,
+            "scope": None if scope_up is None else sorted(scope_up)}
 
 
 def _rebuild_shared(shared: Path, log: list[sharelog.Entry], work: Path) -> tuple[Path, list[sharelog.Entry]]:
@@ -1113,6 +1130,8 @@ def _finish_log(lp: Path, state: dict) -> None:
                         gd.apply_changeset(str(pending), str(theirs))
                     gd.apply_changeset(str(pending), str(up))
                 p["mode"], p["fast"] = "file", False
+                p["scope"] = sorted({c.table for f in (ours, theirs_or_none, up) if f is not None
+                                     for c in changes_of(f, base, work)} | {SYNC_LOG})
                 _write_json(folder / "state.json", state)
                 _finish(lp, state)
                 return
@@ -1139,19 +1158,23 @@ COPY_BASE_ABOVE = 2000
 def _clear_dirty_if(db: Path, counter: int) -> bool:
     """Clear the tracking table if nothing wrote to ``db`` since its change counter was ``counter``;
     checked and cleared under SQLite's write lock, so no edit can slip in between."""
-    with closing(connect_readwrite(db)) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            if _change_counter(db) != counter:
-                con.execute("ROLLBACK")
-                return False
-            con.execute("DELETE FROM " + DIRTY_TABLE)
-            con.execute("COMMIT")
-            return True
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
+    header = Header(db)  # opened before the lock and closed after it (see workcopy.Header)
+    try:
+        with closing(connect_readwrite(db)) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if header.counter() != counter:
+                    con.execute("ROLLBACK")
+                    return False
+                con.execute("DELETE FROM " + DIRTY_TABLE)
+                con.execute("COMMIT")
+                return True
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+    finally:
+        header.close()
 
 
 def _change_counter(db: Path) -> int:
@@ -1165,14 +1188,20 @@ def _copy_base(lp: Path, base: Path, p: dict, work: Path) -> bool:
     """Make the base a copy of LOCAL, which equals the shared project right after the sync updated it:
     only if LOCAL is untouched since (its fingerprint then) and the copy holds this sync."""
     want = p.get("local_after")
-    if want is None or [*_fingerprint(lp), _change_counter(lp)] != want:
+    if want is None or _fingerprint(lp) != want[:-1]:
         return False
     tmp = base.with_name("base-next.gpkg")
     _discard(tmp)
-    _snapshot(lp, tmp)
-    if _change_counter(tmp) != want[-1] or not sharelog.holds(tmp, p["sync_uuid"]):
-        _discard(tmp)
-        return False
+    header = Header(lp)
+    try:
+        if header.counter() != want[-1]:
+            return False
+        _snapshot(lp, tmp)
+        if header.counter() != want[-1] or not sharelog.holds(tmp, p["sync_uuid"]):
+            _discard(tmp)
+            return False
+    finally:
+        header.close()
     fsync_file(tmp)
     os.replace(tmp, base)
     fsync_dir(base.parent)
@@ -1277,33 +1306,36 @@ def _finish(lp: Path, state: dict) -> None:
     if p["stage"] == "uploaded" and sharelog.holds(lp, p["sync_uuid"]):
         p["stage"] = "local_done"  # killed after the laptop was updated, before that was recorded
     if p["stage"] == "uploaded":
-        unchanged = _fingerprint(lp) == p["local_fingerprint"] and p["report"]["refused"] == 0
-        if unchanged and p.get("fast"):
-            # nobody else synced: the laptop already holds everything but this sync's log row
-            _copy_log_row(pending, lp, p["sync_uuid"])
-            _clear_dirty(lp)
-        elif unchanged:
-            _copy_durably(pending, lp)
-            install_tracking(lp)  # a merged file rebuilt from the base has no triggers yet
-        else:
-            if not sent_state.exists():  # a fast sync: what was sent is the merged file minus its log row
-                _discard(sent_state)
-                shutil.copyfile(pending, sent_state)
-                with closing(connect_readwrite(sent_state)) as con, transaction(con):
-                    con.execute("DELETE FROM sync_log WHERE uuid = ?", (p["sync_uuid"],))
-            work = Path(tempfile.mkdtemp(prefix="finish-", dir=folder))
-            try:
-                mine = work / "local.gpkg"
-                _snapshot(lp, mine)
-                result = work / "result.gpkg"
-                shutil.copyfile(pending, result)
-                install_tracking(result)  # the replayed edits must be marked for the next sync
-                # local = merged + (local - what was sent), replayed row by row by uuid: the merge may
-                # have renumbered this laptop's new rows, so fids cannot be trusted here
-                _replay_by_uuid(sent_state, mine, result, work)
-                _copy_durably(result, lp)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+        if not sent_state.exists():  # a fast sync: what was sent is the merged file minus its log row
+            _discard(sent_state)
+            shutil.copyfile(pending, sent_state)
+            with closing(connect_readwrite(sent_state)) as con, transaction(con):
+                con.execute("DELETE FROM sync_log WHERE uuid = ?", (p["sync_uuid"],))
+        scope = p.get("scope")
+        work = Path(tempfile.mkdtemp(prefix="finish-", dir=folder))
+
+        def result_for(mine: Path) -> Path:
+            # local = merged + (local - what was sent), replayed row by row by uuid: the merge may have
+            # renumbered this laptop's new rows, so fids cannot be trusted here
+            result = work / "result.gpkg"
+            _discard(result)
+            shutil.copyfile(pending, result)
+            install_tracking(result)  # the replayed edits must be marked for the next sync
+            _replay_by_uuid(sent_state, mine, result, work, dirty_tables(mine))
+            return result
+
+        def rows_to_write(mine: Path, result: Path) -> list[tuple[str, str, int]]:
+            tables = None if scope is None else set(scope) | (dirty_tables(mine) or set()) | (dirty_tables(result)
+                                                                                               or set())
+            d = work / f"finish-{_uuid.uuid4().hex}.diff"
+            with _geodiff_tmp(work):
+                _geodiff_for(tables).create_changeset(str(mine), str(result), str(d))
+            return [(c.table, c.kind, c.fid) for c in changes_of(d, result, work)]
+
+        try:
+            update_in_place(lp, lambda dst: _snapshot(lp, dst), result_for, rows_to_write, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         p["stage"] = "local_done"
         _write_json(folder / "state.json", state)
     if pending.exists():
@@ -1316,14 +1348,15 @@ def _finish(lp: Path, state: dict) -> None:
     _write_json(folder / "state.json", state)
 
 
-def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path) -> None:
+def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path,
+                    tables: Optional[set[str]] = None) -> None:
     """Apply the edits ``before`` -> ``after`` to ``target``, finding rows by uuid, not by fid.
 
     Used to put back on the laptop what it holds beyond what was sent (refused edits, edits made
     while the sync ran or after it was killed).  Writing through the target's triggers marks the
     replayed tables as edited, so the next sync sends them.
     """
-    changes = list_changes(before, after, work, None)
+    changes = list_changes(before, after, work, tables)
     if not changes:
         return
     with closing(sqlite3.connect(f"file:{before}?mode=ro", uri=True)) as b, \
