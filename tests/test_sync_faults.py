@@ -254,7 +254,6 @@ def test_a_script_recording_findings_while_the_same_laptop_syncs_loses_nothing(o
     failed = [line for line in out.splitlines() if line.startswith("FAILED")]
     assert failed == [] and len(written) == 120
     assert syncs >= 3, errors
-    print("syncs", syncs, "errors", errors)
     sync(a)
     state = shared_state(shared, tmp_path)
     assert set(written) <= finding_uuids(a)
@@ -303,3 +302,231 @@ def test_a_second_sync_of_the_same_copy_says_a_sync_is_running(office):
     with WorkingCopyLock(a, wait_seconds=0):
         with pytest.raises(SyncError, match="already running"):
             sync(a, lock_wait=0.3)
+
+
+# --- a read-only or full share, odd locks ----------------------------------------------------------------
+
+
+def _can_mount() -> bool:
+    probe = Path(f"/tmp/gw-mount-probe-{os.getpid()}")
+    probe.mkdir(exist_ok=True)
+    try:
+        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)], capture_output=True,
+                            timeout=10).returncode == 0
+        if ok:
+            subprocess.run(["umount", str(probe)], capture_output=True, timeout=10)
+        return ok
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        try:
+            probe.rmdir()
+        except OSError:
+            pass
+
+
+CAN_MOUNT = _can_mount()
+
+
+class Share:
+    """A shared folder on its own small file system (tmpfs), so it can really turn read-only or fill up.
+    Where this machine may not mount, the same faults are raised by the file system calls instead."""
+
+    def __init__(self, folder: Path, size: int, monkeypatch) -> None:
+        self.folder, self.monkeypatch, self.fault = folder, monkeypatch, None
+        folder.mkdir()
+        self.mounted = CAN_MOUNT and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+        if not self.mounted:
+            self._inject()
+
+    def _inject(self) -> None:
+        real_open, real_replace, real_mkstemp = os.open, os.replace, __import__("tempfile").mkstemp
+        share = self
+
+        def inside(p) -> bool:
+            return share.fault is not None and str(Path(p).resolve()).startswith(str(share.folder.resolve()))
+
+        def fault_open(path, flags, mode=0o777, *a, **kw):
+            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                raise OSError(share.fault, os.strerror(share.fault), str(path))
+            return real_open(path, flags, mode, *a, **kw)
+
+        def fault_replace(src, dst, *a, **kw):
+            if inside(dst):
+                raise OSError(share.fault, os.strerror(share.fault), str(dst))
+            return real_replace(src, dst, *a, **kw)
+
+        def fault_mkstemp(*a, dir=None, **kw):
+            if dir is not None and inside(dir):
+                raise OSError(share.fault, os.strerror(share.fault), str(dir))
+            return real_mkstemp(*a, dir=dir, **kw)
+
+        self.monkeypatch.setattr(os, "open", fault_open)
+        self.monkeypatch.setattr(os, "replace", fault_replace)
+        self.monkeypatch.setattr("tempfile.mkstemp", fault_mkstemp)
+
+    def read_only(self, on: bool) -> None:
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount," + ("ro" if on else "rw"), str(self.folder)], check=True)
+        else:
+            self.fault = errno.EROFS if on else None
+
+    def fill(self) -> None:
+        if self.mounted:
+            with open(self.folder / "filler.bin", "wb") as fh:
+                try:
+                    while True:
+                        fh.write(b"\0" * 65536)
+                        fh.flush()
+                except OSError:
+                    pass
+        else:
+            self.fault = errno.ENOSPC
+
+    def free(self) -> None:
+        if self.mounted:
+            (self.folder / "filler.bin").unlink(missing_ok=True)
+        else:
+            self.fault = None
+
+    def close(self) -> None:
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount,rw", str(self.folder)], capture_output=True)
+            subprocess.run(["umount", "-l", str(self.folder)], capture_output=True)
+
+
+@pytest.fixture
+def small_office(tmp_path, sample_path, monkeypatch):
+    share = Share(tmp_path / "share", sample_path.stat().st_size * 3, monkeypatch)
+    shared = share.folder / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+
+    def laptop(name: str, user: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        return checkout(shared, folder / "project.gpkg", user)
+
+    yield shared, laptop, share
+    share.close()
+
+
+def test_a_share_that_turns_read_only_mid_sync_says_so_and_does_not_block_the_next_sync(small_office):
+    shared, laptop, share = small_office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    f1 = finding_here(a, sup, cell_of(shared, 10), "F1")
+
+    def turn_read_only(fraction, message):
+        if message == "reading the shared project":
+            share.read_only(True)
+
+    with pytest.raises(SyncError, match="read-only"):
+        sync(a, progress=turn_read_only)
+    share.read_only(False)
+    assert f1 in finding_uuids(a)  # the edit is safe on the laptop
+    # the lock the sync could not remove does not hold anybody up: this laptop takes it over at once
+    report = sync(a, lock_wait=1.0)
+    assert report.sent >= 1 and read_lock(shared) is None
+    assert f1 in finding_uuids(shared_state(shared, shared.parent.parent))
+
+
+def test_a_full_share_says_it_is_full_and_leaves_no_lock_behind(small_office):
+    shared, laptop, share = small_office
+    sup = actor(shared, "supervisor")
+    a, b = laptop("a", sup.name), laptop("b", actor(shared, "supervisor", 1).name)
+    f1 = finding_here(a, sup, cell_of(shared, 10), "F1")
+    share.fill()
+    with pytest.raises(SyncError, match="full"):
+        sync(a, lock_wait=1.0)
+    assert not lock_path(shared).exists() or read_lock(shared) is not None  # never a lock without an owner
+    share.free()
+    sync(b, lock_wait=1.0)  # nobody waits two minutes
+    assert sync(a, lock_wait=1.0).sent >= 1
+    assert f1 in finding_uuids(shared_state(shared, shared.parent.parent))
+
+
+def test_a_lock_without_an_owner_is_stale_at_once(office):
+    shared, laptop = office
+    a = laptop("a", actor(shared, "supervisor").name)
+    lock_path(shared).write_bytes(b"")  # what a sync that could not write its lock left (full share)
+    t0 = time.monotonic()
+    sync(a, lock_wait=5.0)
+    assert time.monotonic() - t0 < 5.0 and read_lock(shared) is None
+
+
+def test_two_syncs_taking_over_the_same_stale_lock_do_not_both_hold_it(office, monkeypatch):
+    shared, _ = office
+    dead = SharedLock(shared, "killed")
+    dead._try_create()
+    old = time.time() - 600
+    os.utime(dead.path, (old, old))
+    first, second = SharedLock(shared, "first"), SharedLock(shared, "second")
+    # second looks at the dead lock and decides it is stale ...
+    held = read_lock(shared)
+    assert second._stale(held)
+    # ... first takes it over meanwhile ...
+    first.acquire()
+    try:
+        # ... then second moves what it takes for the dead lock: it must give first's lock back
+        second._take_over(held)
+        assert first.still_mine() and not second.still_mine()
+        assert second.took_over is None
+    finally:
+        first.release()
+    assert read_lock(shared) is None
+
+
+def test_a_laptop_frozen_before_its_final_rename_does_not_fork_the_log(office, monkeypatch):
+    """A sync passes its lock check, the laptop is suspended for minutes, its lock turns stale and
+    another laptop syncs; when the first wakes up its entry must not stand beside the other's."""
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    fa = finding_here(a, sup, cell_of(shared, 10), "A")
+    fb = finding_here(b, sup2, cell_of(shared, 200), "B")
+    real_replace = os.replace
+    log = sharelog.log_dir(shared)
+    froze = []
+
+    def frozen_replace(src, dst, *args, **kw):
+        if Path(dst).parent == log and not froze:
+            froze.append(1)
+            # meanwhile: a's lock is taken over as stale and b syncs
+            os.utime(lock_path(shared), (time.time() - 600, time.time() - 600))
+            sync(b, lock_wait=5.0)
+        return real_replace(src, dst, *args, **kw)
+
+    monkeypatch.setattr(os, "replace", frozen_replace)
+    with pytest.raises(SyncError, match="taken over"):
+        sync(a, lock_wait=5.0)
+    monkeypatch.setattr(os, "replace", real_replace)
+    numbers = [e.seq for e in sharelog.entries(shared)]
+    assert len(numbers) == len(set(numbers))
+    sync(a, lock_wait=5.0)
+    sync(b)
+    for path in (a, b, shared_state(shared, shared.parent.parent)):
+        assert {fa, fb} <= finding_uuids(path)
+
+
+def test_a_snapshot_changed_with_the_same_size_and_time_is_noticed(office, tmp_path):
+    """FAT sticks keep 2-second times and no inode numbers: a snapshot replaced or edited in place with
+    the same size and time must still be seen as changed."""
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    sync(a)
+    sync(b)
+    st = shared.stat()
+    # another program (GDAL-based, as QGIS) corrects a township name in place: same size, same time
+    from gridwatch.storage.gpkg import connect_readwrite
+
+    with closing(connect_readwrite(shared)) as con:
+        row = con.execute("SELECT fid, name FROM township ORDER BY fid LIMIT 1").fetchone()
+        con.execute("UPDATE township SET name = ? WHERE fid = ?", (row[1][::-1], row[0]))
+    os.utime(shared, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert shared.stat().st_size == st.st_size and shared.stat().st_mtime_ns == st.st_mtime_ns
+    report = sync(a)
+    assert any("edited directly" in m for m in report.messages)
+    with closing(sqlite3.connect(a)) as con:
+        assert con.execute("SELECT name FROM township WHERE fid = ?", (row[0],)).fetchone()[0] == row[1][::-1]

@@ -254,7 +254,7 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     base = folder / "base.gpkg"
     work = Path(tempfile.mkdtemp(prefix="checkout-", dir=folder))
     try:
-        with SharedLock(sp, user, wait_seconds=60.0):
+        with SharedLock(sp, user, wait_seconds=60.0) as lock:
             snap = history.read_snapshot(sp, work)
             log = sharelog.entries(sp)
             tmp = work / "base.gpkg"
@@ -267,6 +267,14 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
             sharelog.apply_entries(tmp, sharelog.missing_from(tmp, log), work, tolerant=True)
             _copy_durably(tmp, base)
             sharelog.log_dir(sp).mkdir(exist_ok=True)  # marks the file as a shared project (see is_shared)
+            if dirty_tables(tmp) is None and snap.open_elsewhere is None:
+                # First checkout of a plain GeoPackage: the snapshot gets the change triggers that
+                # reveal edits made to it by other programs (written as a compaction: temp file, rename).
+                try:
+                    snap = history.read_snapshot(sp, work)
+                    snap.identity = _compact_from(sp, tmp, sharelog.head(log), lock, work)
+                except SyncError:
+                    pass  # a read-only share: checked out all the same
         _person(base, user)
     except GridWatchError:
         shutil.rmtree(folder, ignore_errors=True)
@@ -854,7 +862,7 @@ def _sync_locked(lp: Path, state: dict, shared: Path, report: SyncReport, steps:
         if not shared.exists():
             raise SyncError(f"{shared}: shared project not reachable; your edits are safe on this laptop, "
                             "sync again when the shared folder is back")
-        with SharedLock(shared, user, wait_seconds=lock_wait, stale_after=stale_after, cancel=cancel) as lock:
+        with _shared_lock(lp, state, wait_seconds=lock_wait, stale_after=stale_after, cancel=cancel) as lock:
             steps.start("download", "reading the shared project")
             view = _read_share(shared, base, state, work)
             report.messages.extend(view.snapshot.notes)
@@ -909,6 +917,34 @@ class _ShareView:
     new: list[sharelog.Entry]  # entries after the base's (meaningful when in_step)
     in_step: bool  # the base is the snapshot we knew plus the log up to state["seq"]: changesets suffice
     lost: set[str]  # syncs the base holds that the share does not (a rollback)
+
+
+class _shared_lock:
+    """The shared lock for a working copy's sync.  A lock the sync could not remove (the share turned
+    read-only or vanished) is remembered in the sync state, so this laptop's next sync takes it over
+    at once instead of everybody waiting for it to turn stale."""
+
+    def __init__(self, lp: Path, state: dict, **kw: Any) -> None:
+        self.lp, self.state = lp, state
+        self.lock = SharedLock(Path(state["shared"]), state["user"], own_tokens=state.get("orphan_locks"), **kw)
+
+    def __enter__(self) -> SharedLock:
+        self.lock.acquire()
+        return self.lock
+
+    def __exit__(self, *exc: object) -> None:
+        released = self.lock.release()
+        orphans = [t for t in self.state.get("orphan_locks", []) if t != self.lock.token]
+        if self.lock.took_over is not None:
+            orphans = [t for t in orphans if t != self.lock.took_over.get("token")]
+        if not released:
+            orphans.append(self.lock.token)
+        if orphans != self.state.get("orphan_locks", []):
+            self.state["orphan_locks"] = orphans[-5:]
+            try:
+                _write_json(sync_dir(self.lp) / "state.json", self.state)
+            except OSError:
+                pass
 
 
 def _read_share(shared: Path, base: Path, state: dict, work: Path) -> _ShareView:
@@ -1213,7 +1249,7 @@ def _maybe_compact(shared: Path, lp: Path, state: dict, compact_after: int, stal
     try:
         if len(sharelog.entries(shared)) <= compact_after:
             return
-        with SharedLock(shared, state["user"], wait_seconds=2.0, stale_after=stale_after) as lock:
+        with _shared_lock(lp, state, wait_seconds=2.0, stale_after=stale_after) as lock:
             work = Path(tempfile.mkdtemp(prefix="compact-", dir=sync_dir(lp)))
             try:
                 log = sharelog.entries(shared)

@@ -32,6 +32,7 @@ from typing import Optional
 
 from ..errors import SyncError
 from ..storage.gpkg import fsync_dir, fsync_file
+from .lock import share_problem
 
 _NAME = re.compile(r"^(\d{8})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.diff$")
 
@@ -75,17 +76,24 @@ def find(log: list[Entry], sync_uuid: str) -> Optional[Entry]:
 
 
 def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Entry:  # type: ignore[no-untyped-def]
-    """Add ``changeset`` as entry ``seq`` (the caller holds ``lock``): temp file, fsync, rename."""
+    """Add ``changeset`` as entry ``seq`` (the caller holds ``lock``): temp file, fsync, rename.
+
+    The lock token is checked right before the rename and again after it: a sync frozen for minutes
+    between the two (a laptop suspended) whose lock was taken over meanwhile takes its entry back if
+    another sync wrote the same number, so the log never keeps two entries of one number that way."""
     folder = log_dir(shared)
-    folder.mkdir(exist_ok=True)
     target = folder / f"{seq:08d}-{sync_uuid}.diff"
-    if any(e.seq == seq for e in entries(shared)):
-        raise SyncError(f"{folder}: entry {seq} exists already (another sync took the lock over); nothing was "
-                        "sent, sync again")
-    for leftover in folder.glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)  # from a sync killed while writing (we hold the lock)
-    fd, tmp_name = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
-    os.close(fd)
+    try:
+        folder.mkdir(exist_ok=True)
+        if any(e.seq == seq for e in entries(shared)):
+            raise SyncError(f"{folder}: entry {seq} exists already (another sync took the lock over); nothing was "
+                            "sent, sync again")
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)  # from a sync killed while writing (we hold the lock)
+        fd, tmp_name = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise SyncError(share_problem(exc, shared, "cannot write to the shared change log")) from None
     tmp = Path(tmp_name)
     try:
         shutil.copyfile(changeset, tmp)
@@ -95,10 +103,30 @@ def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Ent
             raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, "
                             "sync again")
         os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, FileNotFoundError) and shared.parent.exists() and not lock.still_mine():
+            # stalled so long that another sync took the lock over and cleared our temp file away
+            raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was "
+                            "sent, sync again") from None
+        raise SyncError(share_problem(exc, shared, "cannot write to the shared change log")) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
         raise
-    fsync_dir(folder)
+    try:
+        fsync_dir(folder)
+    except OSError:
+        pass  # the rename is done; a folder fsync the share does not support is not a failure
+    if not lock.still_mine() and sum(1 for e in entries(shared) if e.seq == seq) > 1:
+        target.unlink(missing_ok=True)
+        raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, "
+                        "sync again")
     return Entry(seq, sync_uuid, target)
 
 
@@ -159,11 +187,14 @@ def compact(shared: Path, source: Path, seq: int, lock, *, held: frozenset[str] 
     entries it holds but the newest, whose number keeps the count going.  Entries it does not hold
     (they no longer fitted the shared state; their laptops send them again) are moved to
     ``unapplied/`` in the log folder, for ``gridwatch doctor``.  The caller holds ``lock``."""
-    mode = stat.S_IMODE(shared.stat().st_mode)
-    for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
-        leftover.unlink(missing_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
-    os.close(fd)
+    try:
+        mode = stat.S_IMODE(shared.stat().st_mode)
+        for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise SyncError(share_problem(exc, shared, "cannot write the compacted shared project")) from None
     tmp = Path(tmp_name)
     try:
         shutil.copyfile(source, tmp)
@@ -172,21 +203,30 @@ def compact(shared: Path, source: Path, seq: int, lock, *, held: frozenset[str] 
         if not lock.still_mine():
             raise SyncError(f"{shared}: the sync lock was taken over; the shared project was not compacted")
         os.replace(tmp, shared)
-    except BaseException:
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
+        raise SyncError(share_problem(exc, shared, "cannot write the compacted shared project")) from None
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
         raise
-    fsync_dir(shared.parent)
     folder = log_dir(shared)
-    for e in entries(shared):
-        if e.seq >= seq:
-            continue
-        if e.sync_uuid in held:
-            e.path.unlink(missing_ok=True)
-        else:
-            aside = folder / UNAPPLIED
-            aside.mkdir(exist_ok=True)
-            os.replace(e.path, aside / e.path.name)
-    fsync_dir(folder)
+    try:
+        fsync_dir(shared.parent)
+        for e in entries(shared):
+            if e.seq >= seq:
+                continue
+            if e.sync_uuid in held:
+                e.path.unlink(missing_ok=True)
+            else:
+                aside = folder / UNAPPLIED
+                aside.mkdir(exist_ok=True)
+                os.replace(e.path, aside / e.path.name)
+        fsync_dir(folder)
+    except OSError:
+        pass  # the snapshot is in place; entries it holds are skipped by everyone, the next compaction tidies
 
 
 #: Where compaction puts change files that no longer fitted the shared state.
