@@ -28,6 +28,10 @@ class StorageError(GridWatchError):
     """Reading or writing the project GeoPackage failed."""
 
 
+class SharedProjectError(StorageError):
+    """A write was aimed at a shared project's snapshot, which only syncs may change."""
+
+
 class SchemaVersionError(StorageError):
     """The project was written by a newer GridWatch, or cannot be migrated."""
 

@@ -519,9 +519,10 @@ def test_a_snapshot_changed_with_the_same_size_and_time_is_noticed(office, tmp_p
     sync(b)
     st = shared.stat()
     # another program (GDAL-based, as QGIS) corrects a township name in place: same size, same time
-    from gridwatch.storage.gpkg import connect_readwrite
+    from gridwatch.storage.gpkg import register_gpkg_functions
 
-    with closing(connect_readwrite(shared)) as con:
+    with closing(sqlite3.connect(shared, isolation_level=None)) as con:
+        register_gpkg_functions(con)
         row = con.execute("SELECT fid, name FROM township ORDER BY fid LIMIT 1").fetchone()
         con.execute("UPDATE township SET name = ? WHERE fid = ?", (row[1][::-1], row[0]))
     os.utime(shared, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -530,3 +531,46 @@ def test_a_snapshot_changed_with_the_same_size_and_time_is_noticed(office, tmp_p
     assert any("edited directly" in m for m in report.messages)
     with closing(sqlite3.connect(a)) as con:
         assert con.execute("SELECT name FROM township WHERE fid = ?", (row[0],)).fetchone()[0] == row[1][::-1]
+
+
+# --- the shared snapshot written by someone else --------------------------------------------------------
+
+
+def test_an_office_edit_made_on_the_shared_file_itself_is_folded_in_and_nobody_is_stuck(office, tmp_path):
+    """An office user opened the shared snapshot directly (an older GridWatch, a script, QGIS) and made
+    edits; the change log written before does not fit it any more.  Syncs and checkouts go on, the edit
+    becomes part of the shared project, and nothing a laptop sent is lost."""
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    fa = finding_here(a, sup, cell_of(shared, 10), "A")
+    sync(a)  # entry 1 (fid of the finding, audit rows, sync_log row)
+    # GridWatch refuses to write the shared file ...
+    from gridwatch.errors import SharedProjectError
+
+    with pytest.raises(SharedProjectError, match="shared project"):
+        finding_here(shared, sup2, cell_of(shared, 300), "refused")
+    # ... so the office edits a copy of it elsewhere (or an older GridWatch, or a script) and puts it back,
+    # with new rows under the fids the log already used
+    elsewhere = tmp_path / "desk" / "district.gpkg"
+    elsewhere.parent.mkdir()
+    shutil.copy2(shared, elsewhere)
+    direct = finding_here(elsewhere, sup2, cell_of(shared, 300), "written on the shared file")
+    task = create_assignments(elsewhere, sup2, [cell_of(shared, 301)["code"]], "patrol",
+                              now=NOW).created("assignment")[0]
+    shutil.copy2(elsewhere, shared)
+    fb = finding_here(b, sup2, cell_of(shared, 200), "B")
+    rb = sync(b)
+    assert any("edited directly" in m or "set aside" in m for m in rb.messages), rb.messages
+    ra = sync(a)
+    c = laptop("c", actor(shared, "admin").name)  # a new checkout works
+    for who in (b, a, c):
+        sync(who)
+    for path in (a, b, c, shared_state(shared, tmp_path)):
+        got = finding_uuids(path)
+        assert {fa, fb, direct} <= got, path
+        assert task in set(queries.tasks(path)["uuid"])
+        assert integrity(path) == "ok"
+    assert ra.refused == 0
+    compact_shared(shared)
+    assert {fa, fb, direct} <= finding_uuids(shared)

@@ -19,7 +19,7 @@ import struct
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..errors import DataSourceError, StorageError
+from ..errors import DataSourceError, SharedProjectError, StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
@@ -81,12 +81,31 @@ def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
     return con
 
 
+#: Beside a shared project's snapshot GeoPackage lies its change log, ``<name>-changes``.
+SHARED_LOG_SUFFIX = "-changes"
+
+
+def is_shared_snapshot(path: os.PathLike[str] | str) -> bool:
+    """Whether ``path`` is the snapshot of a shared project (a shared folder's GeoPackage): laptops
+    check out working copies of it and sync; nobody edits it directly."""
+    p = Path(path)
+    return Path(str(p) + SHARED_LOG_SUFFIX).is_dir()
+
+
+SHARED_READ_ONLY = ("{path}: this is a shared project (the shared folder's copy that laptops sync with); GridWatch "
+                    "opens it read-only. To edit, check out a working copy (File > Check out, or gridwatch checkout "
+                    "SHARED LOCAL --user NAME) and sync it")
+
+
 def connect_readwrite(path: os.PathLike[str] | str) -> sqlite3.Connection:
     """Open ``path`` for writing with the functions GDAL's triggers need.
 
     The connection is in autocommit mode (``isolation_level=None``); use :func:`transaction` for
-    every write so that it is one all-or-nothing transaction.
+    every write so that it is one all-or-nothing transaction.  A shared project's snapshot is
+    refused (:data:`SHARED_READ_ONLY`): an edit there would not fit the change log laptops sync with.
     """
+    if is_shared_snapshot(path):
+        raise SharedProjectError(SHARED_READ_ONLY.format(path=path))
     try:
         con = sqlite3.connect(os.fspath(path), isolation_level=None, timeout=10.0)
     except sqlite3.Error as exc:
