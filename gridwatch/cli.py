@@ -730,6 +730,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base map tile URL template, e.g. https://host/{z}/{x}/{y}.png (needs the network to show)")
     q.set_defaults(func=cmd_export_html)
 
+    p = sub.add_parser("doctor", help="check a shared folder and repair what can be repaired safely",
+                       description="Checks the shared project: lock, temp files, journals, integrity, change files "
+                                   "that no longer fit (a folder put back from a USB stick or a backup), edits made "
+                                   "to the shared file by other programs; repairs what a sync would repair itself. "
+                                   "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg in the shared folder)")
+    p.add_argument("--check", action="store_true", help="only check; change nothing")
+    p.add_argument("--laptop", action="append", type=Path, metavar="LOCAL",
+                   help="a working copy to compare with the share (repeatable)")
+    p.set_defaults(func=cmd_doctor)
+
     p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
     p.add_argument("shared", type=Path, help="the shared project (.gpkg) in the shared folder")
     p.set_defaults(func=cmd_compact)
@@ -767,7 +778,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(report.summary() + f" ({report.seconds:.1f} s)")
         for m in report.messages:
             print("  " + m)
-    return 0
+    # refused edits stay on the laptop: a script must notice (documented in README)
+    return SYNC_REFUSED_STATUS if report.refused else 0
+
+
+#: ``gridwatch sync`` exit status when the sync went through but refused edits (they stay on the laptop).
+SYNC_REFUSED_STATUS = 3
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .sync.doctor import doctor
+
+    rep = doctor(args.shared, check_only=args.check, laptops=tuple(args.laptop or ()))
+    for line in rep.lines():
+        print(line)
+    return 0 if rep.healthy else 1
 
 
 def cmd_export_coverage(args: argparse.Namespace) -> int:

@@ -574,3 +574,60 @@ def test_an_office_edit_made_on_the_shared_file_itself_is_folded_in_and_nobody_i
     assert ra.refused == 0
     compact_shared(shared)
     assert {fa, fb, direct} <= finding_uuids(shared)
+
+
+# --- gridwatch sync's exit status, gridwatch doctor ------------------------------------------------------
+
+
+def gridwatch(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gridwatch", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_gridwatch_sync_exits_3_when_it_refused_edits(office):
+    shared, laptop = office
+    ins = owner_of(shared, cell_of(shared, 10))
+    f = laptop("f", ins.name)
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    assert gridwatch("sync", f).returncode == 0
+    with closing(connect_readwrite(f)) as con, transaction(con):
+        con.execute("UPDATE township SET name = name || '（改）' WHERE fid = 1")
+    res = gridwatch("sync", f)
+    assert res.returncode == 3, res.stderr
+    assert "1 refused" in res.stdout and "only an administrator may change township" in res.stdout
+
+
+def test_doctor_finds_and_repairs_what_field_offices_do_to_shared_folders(office, tmp_path):
+    shared, laptop = office
+    sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
+    a, b = laptop("a", sup.name), laptop("b", sup2.name)
+    res = gridwatch("doctor", shared)
+    assert res.returncode == 0 and "problem:" not in res.stdout, res.stdout
+    stick = tmp_path / "stick"
+    shutil.copytree(shared.parent, stick, copy_function=shutil.copy2)
+    f1 = finding_here(a, sup, cell_of(shared, 10), "F1")
+    sync(a)
+    f2 = finding_here(b, sup2, cell_of(shared, 200), "F2")
+    sync(b)
+    copy_folder_back(stick, shared.parent, restore=True)  # the folder goes back in time
+    f3 = finding_here(b, sup2, cell_of(shared, 201), "F3")
+    # a dead sync's lock without an owner, and temp files of killed writes
+    lock_path(shared).write_bytes(b"")
+    (sharelog.log_dir(shared) / ".entry-x.tmp").write_bytes(b"half")
+    check = gridwatch("doctor", shared, "--check", "--laptop", a, "--laptop", b)
+    assert check.returncode == 1
+    assert "lock left by a sync that died" in check.stdout and "temp file" in check.stdout
+    assert f"{a} holds 1 sync(s) the shared project lost" in check.stdout
+    assert lock_path(shared).exists()  # --check changes nothing
+    fixed = gridwatch("doctor", shared, "--laptop", a)
+    assert "fixed: removed a lock" in fixed.stdout and "fixed: deleted 1 temp file" in fixed.stdout, fixed.stdout
+    assert not lock_path(shared).exists()
+    sync(a)  # the laptops send what the share lost
+    sync(b)
+    sync(a)
+    for path in (a, b, shared_state(shared, tmp_path)):
+        assert {f1, f2, f3} <= finding_uuids(path)
+    final = gridwatch("doctor", shared, "--laptop", a, "--laptop", b)
+    assert final.returncode == 0, final.stdout
+    assert "everything it synced is in the shared project" in final.stdout

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QToolBar,
     QWidget,
 )
 
@@ -166,9 +167,30 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.progress)
 
         self._make_actions()
+        self._make_shared_bar()
         self._connect()
         self.retranslate()
         self.resize(1400, 900)
+
+    def _make_shared_bar(self) -> None:
+        """A banner over the map while a shared project's snapshot is open: it is read-only, and the
+        way to work on it is a working copy."""
+        bar = QToolBar(self)
+        bar.setObjectName("sharedProjectBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setStyleSheet("QToolBar#sharedProjectBar { background: #fff3c4; border-bottom: 1px solid #e0c060; }")
+        self.shared_label = QLabel(bar)
+        self.shared_label.setObjectName("sharedProjectLabel")
+        self.shared_label.setWordWrap(True)
+        bar.addWidget(self.shared_label)
+        self.act_checkout_this = QAction(self)
+        self.act_checkout_this.setObjectName("actCheckoutThis")
+        self.act_checkout_this.triggered.connect(lambda: self.show_checkout_dialog(self.project_path))
+        bar.addAction(self.act_checkout_this)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.hide()
+        self.shared_bar = bar
 
     # --- actions and menus --------------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -344,6 +366,9 @@ class MainWindow(QMainWindow):
         self.act_export.setText(self.tr("Export for &briefing…"))
         self.act_export.setToolTip(self.tr("Maps, the web map, the findings ledger, coverage and ranking tables for briefings"))
         self.act_checkout.setText(self.tr("Check &out shared project…"))
+        self.shared_label.setText(self.tr("This is a shared project: the copy in the shared folder that laptops sync "
+                                          "with. It is open read-only; to work on it, check out a working copy."))
+        self.act_checkout_this.setText(self.tr("Check out a working copy…"))
         self.act_checkout.setToolTip(self.tr("Make a working copy of the shared project on this laptop"))
         self.act_sync.setText(self.tr("S&ync…"))
         self.act_sync.setToolTip(self.tr("Exchange changes between this working copy and the shared project"))
@@ -483,11 +508,13 @@ class MainWindow(QMainWindow):
         self._import_dialog = dialog
         dialog.open()
 
-    def show_checkout_dialog(self) -> None:
+    def show_checkout_dialog(self, shared: Optional[Path] = None) -> None:
         """File > Check out shared project: make a working copy, then open it as its user."""
         from .sync_ui import CheckoutDialog
 
         dialog = CheckoutDialog(self.settings, self)
+        if shared is not None:
+            dialog.set_shared(Path(shared))
         dialog.checkedOut.connect(lambda path, d=dialog: self._open_checkout(path, d.user()))
         self._checkout_dialog = dialog
         dialog.open()
@@ -529,6 +556,7 @@ class MainWindow(QMainWindow):
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
         self.workflow.set_project(path)
+        self.shared_bar.setVisible(self.workflow.read_only)
         self.coverage_panel.set_project(path)
         self._update_overlay()
         self._update_actions()
@@ -727,7 +755,8 @@ class MainWindow(QMainWindow):
         self.act_export.setEnabled(self.project_path is not None and self.data is not None)
         self.act_cell_inspector.setEnabled(wf.may("people") and self.data is not None and len(self.selected) > 0)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
-        self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))
+        self.act_import.setEnabled(self.project_path is not None and not wf.read_only
+                                   and (wf.actor is None or wf.may("import")))
         # sync a working copy, never while an edit is being written
         self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
 

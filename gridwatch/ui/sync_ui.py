@@ -538,6 +538,9 @@ class SyncDialog(QDialog):
                 .replace("%3", str(report.conflicts)).replace("%4", str(report.refused)))
         if report.recovered:
             text += " " + self.tr("An interrupted sync was finished first.")
+        if getattr(report, "rolled_back", False):
+            text += " " + self.tr("The shared project had gone back in time (an older copy of the shared folder "
+                                  "was put back); what it had lost was sent again from this laptop.")
         if report.conflicts:
             text += " " + self.tr("Supervisors review the conflicts in the Sync conflicts panel.")
         self.summary.setText(text)

@@ -25,6 +25,7 @@ from ..model.lifecycle import allowed_actions
 from ..model.titles import ROLE_TITLES, title
 from ..storage import queries
 from ..storage.edits import Edit
+from ..storage.gpkg import is_shared_snapshot
 from ..storage.workflow import Actor, redo, undo
 from . import i18n
 
@@ -83,6 +84,7 @@ class WorkflowController(QObject):
         self.settings = settings
         self.path: Optional[Path] = None
         self.actor: Optional[Actor] = None
+        self.read_only = False
         self.people = pd.DataFrame(columns=["uuid", "name", "role"])
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
@@ -92,6 +94,8 @@ class WorkflowController(QObject):
     def set_project(self, path: Optional[Path]) -> None:
         """A project was opened: read its people and find the user the settings name."""
         self.path = path
+        # a shared project's snapshot is only read: laptops edit working copies of it and sync
+        self.read_only = path is not None and is_shared_snapshot(path)
         self.undo_stack.clear()
         self.people = queries.people(path) if path is not None else self.people.iloc[0:0]
         self._resolve_user()
@@ -143,11 +147,11 @@ class WorkflowController(QObject):
 
     def may(self, right: str) -> bool:
         """Whether the current user's role allows ``right`` (see :data:`ROLE_RIGHTS`)."""
-        return self.actor is not None and self.actor.role in ROLE_RIGHTS[right]
+        return not self.read_only and self.actor is not None and self.actor.role in ROLE_RIGHTS[right]
 
     def finding_actions(self, status: str, finding: Optional[dict[str, Any]] = None) -> list[str]:
         """Loop actions the current user may take on a finding in ``status``."""
-        if self.actor is None:
+        if self.actor is None or self.read_only:
             return []
         out = allowed_actions("finding", status, self.actor.role)
         if finding is not None and self.actor.role == "inspector":
@@ -156,7 +160,7 @@ class WorkflowController(QObject):
         return out
 
     def task_actions(self, task: dict[str, Any]) -> list[str]:
-        if self.actor is None:
+        if self.actor is None or self.read_only:
             return []
         out = allowed_actions("assignment", task["status"], self.actor.role)
         if self.actor.role == "inspector" and task.get("assignee_uuid") != self.actor.uuid:

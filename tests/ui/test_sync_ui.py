@@ -383,3 +383,31 @@ def test_checking_out_in_the_window_opens_the_working_copy_as_its_user(window, q
     compact_shared(shared)  # the shared file with the change log folded in
     assert code in set(queries.tasks(shared)["cell_code"])
     qtbot.waitUntil(lambda: not jobs_running(), timeout=WAIT)
+
+
+def test_a_shared_project_opens_read_only_with_a_banner_that_offers_a_working_copy(window, qtbot, tmp_path):  # noqa: F811
+    w = window
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(w.project_path, shared)
+    sup = actor(shared, "supervisor")
+    checkout(shared, tmp_path / "first.gpkg", sup.name)  # now it is a shared project (its change log beside it)
+    before = sha256(shared)
+    w.workflow.set_user(sup.name)
+    assert not w.shared_bar.isVisible()
+    with qtbot.waitSignal(w.projectLoaded, timeout=WAIT):
+        w.open_project(shared)
+    assert w.shared_bar.isVisible() and "read-only" in w.shared_label.text()
+    assert w.workflow.read_only and w.workflow.actor is not None and w.workflow.actor.name == sup.name
+    # a supervisor may assign, import and manage people in a working copy, not here
+    assert not w.workflow.may("assign") and not w.act_import.isEnabled() and not w.act_fire_checks.isEnabled()
+    w.act_checkout_this.trigger()
+    dialog = w._checkout_dialog
+    assert dialog.isVisible() and dialog.shared_path() == shared
+    dialog.reject()
+    assert sha256(shared) == before
+    # the sample (no change log beside it) is an ordinary project again
+    with qtbot.waitSignal(w.projectLoaded, timeout=WAIT):
+        w.open_project(tmp_path / "first.gpkg")
+    assert not w.shared_bar.isVisible() and w.workflow.may("assign")
