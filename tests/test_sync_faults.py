@@ -31,6 +31,8 @@ from gridwatch.sync import engine, sharelog
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock, lock_path
 
+from . import sharefs
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0)
 
@@ -307,36 +309,13 @@ def test_a_second_sync_of_the_same_copy_says_a_sync_is_running(office):
 # --- a read-only or full share, odd locks ----------------------------------------------------------------
 
 
-def _can_mount() -> bool:
-    probe = Path(f"/tmp/gw-mount-probe-{os.getpid()}")
-    probe.mkdir(exist_ok=True)
-    try:
-        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)], capture_output=True,
-                            timeout=10).returncode == 0
-        if ok:
-            subprocess.run(["umount", str(probe)], capture_output=True, timeout=10)
-        return ok
-    except (OSError, subprocess.SubprocessError):
-        return False
-    finally:
-        try:
-            probe.rmdir()
-        except OSError:
-            pass
-
-
-CAN_MOUNT = _can_mount()
-
-
 class Share:
     """A shared folder on its own small file system (tmpfs), so it can really turn read-only or fill up.
     Where this machine may not mount, the same faults are raised by the file system calls instead."""
 
     def __init__(self, folder: Path, size: int, monkeypatch) -> None:
         self.folder, self.monkeypatch, self.fault = folder, monkeypatch, None
-        folder.mkdir()
-        self.mounted = CAN_MOUNT and subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+        self.mounted = sharefs.mount(folder, size)
         if not self.mounted:
             self._inject()
 
@@ -368,32 +347,25 @@ class Share:
 
     def read_only(self, on: bool) -> None:
         if self.mounted:
-            subprocess.run(["mount", "-o", "remount," + ("ro" if on else "rw"), str(self.folder)], check=True)
+            sharefs.read_only(self.folder, on)
         else:
             self.fault = errno.EROFS if on else None
 
     def fill(self) -> None:
         if self.mounted:
-            with open(self.folder / "filler.bin", "wb") as fh:
-                try:
-                    while True:
-                        fh.write(b"\0" * 65536)
-                        fh.flush()
-                except OSError:
-                    pass
+            sharefs.fill(self.folder)
         else:
             self.fault = errno.ENOSPC
 
     def free(self) -> None:
         if self.mounted:
-            (self.folder / "filler.bin").unlink(missing_ok=True)
+            sharefs.free(self.folder)
         else:
             self.fault = None
 
     def close(self) -> None:
         if self.mounted:
-            subprocess.run(["mount", "-o", "remount,rw", str(self.folder)], capture_output=True)
-            subprocess.run(["umount", "-l", str(self.folder)], capture_output=True)
+            sharefs.unmount(self.folder)
 
 
 @pytest.fixture
@@ -631,3 +603,18 @@ def test_doctor_finds_and_repairs_what_field_offices_do_to_shared_folders(office
     final = gridwatch("doctor", shared, "--laptop", a, "--laptop", b)
     assert final.returncode == 0, final.stdout
     assert "everything it synced is in the shared project" in final.stdout
+
+
+def test_cli_commands_that_write_refuse_a_shared_project_and_leave_it_untouched(office):
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    laptop("a", sup.name)  # checked out: the shared folder now holds its change log
+    from .conftest import sha256
+
+    before = sha256(shared)
+    code = cell_of(shared, 10)["code"]
+    res = gridwatch("assign", shared, "--user", sup.name, "--kind", "patrol", "--cells", code)
+    assert res.returncode == 2 and "shared project" in res.stderr and "check out a working copy" in res.stderr
+    assert res.stderr.count("\n") == 1  # one line, no traceback
+    assert gridwatch("tasks", shared).returncode == 0  # reading is fine
+    assert sha256(shared) == before

@@ -28,8 +28,16 @@ After the rounds every laptop syncs twice around without kills.  Then:
 (d) no lock file is left beside the shared file, no laptop has a sync pending;
 (e) GDAL's validate_gpkg passes on the shared file.
 
-The short version runs in the suite (3 rounds of 10-20 edits per laptop, ~50 s on 2 cores);
-``GRIDWATCH_TORTURE=long`` runs 10 rounds of 50-100.  ``GRIDWATCH_TORTURE_SEED`` picks the seed
+Field-office faults are mixed in (``GRIDWATCH_TORTURE_FAULTS=0`` turns them off): the shared folder copied
+to a USB stick and later put back over the share (copied over it, or restored as a backup; the last one
+right before the final syncs), the snapshot backed up and put back after a compaction, the snapshot
+edited by another program (journaled like a laptop's edits), a window in which the share is read-only
+or full (when the machine lets the test mount a tmpfs of its own for the share), a second process
+recording edits on a laptop while it syncs, and a second sync of the same working copy.
+
+The short version runs in the suite (3 rounds of 10-20 edits per laptop, every fault once, ~40 s on 2
+cores); ``GRIDWATCH_TORTURE=long`` runs 100 rounds of 10-40 (``GRIDWATCH_TORTURE_ROUNDS``) with random
+faults.  ``GRIDWATCH_TORTURE_SEED`` picks the seed
 (printed on failure with where the files were kept; the interleaving of two laptops at once and the
 kill moments depend on timing, so a seed fixes the edits and the kill plan, not every byte);
 ``GRIDWATCH_TORTURE_JOBS`` how many laptops act at once (1 = one after the other).  Two diagnosis
@@ -54,6 +62,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from contextlib import closing
@@ -67,6 +76,8 @@ from gridwatch.sync import SyncReport, checkout, read_lock, sync, sync_dir
 from gridwatch.sync.lock import lock_path
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.sharelog import log_dir
+
+from . import sharefs
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPER = ROOT / "tools" / "sync_laptop.py"
@@ -106,8 +117,15 @@ KILL_POINTS = (
     ("updating this laptop", 3, 0.04),
 )
 
+#: Field-office faults mixed in (issue 12): the share rolled back from a USB stick or a backup, the snapshot
+#: edited by another program, a read-only or full share, edits on a laptop during its own sync, two syncs of
+#: one copy.  ``GRIDWATCH_TORTURE_FAULTS=0`` turns them off.
+FAULTS = os.environ.get("GRIDWATCH_TORTURE_FAULTS", "1") != "0"
+
 SHORT = Plan(rounds=3, edits=(10, 20))
-LONG_PLAN = Plan(rounds=10, edits=(50, 100))
+#: The long form: 100 rounds of ten laptops (over 1,000 syncs with the faults mixed in);
+#: ``GRIDWATCH_TORTURE_ROUNDS`` changes the number of rounds.
+LONG_PLAN = Plan(rounds=int(os.environ.get("GRIDWATCH_TORTURE_ROUNDS", "100")), edits=(10, 40))
 
 
 # --- reading a project ----------------------------------------------------------------------------
@@ -173,14 +191,22 @@ class Office:
     team: Path
     laptops: list[Path]
     users: dict[Path, str]
+    mounted: bool = False  # the share is a file system of its own (tmpfs): it can turn read-only or fill up
+
+    @property
+    def office_journal(self) -> Path:
+        """Where edits made to the shared file by "another program" are journaled (as a laptop's are)."""
+        return self.root / "office" / "project.gpkg"
 
 
 @pytest.fixture
-def torture_office(tmp_path: Path, sample_path: Path) -> Office:
+def torture_office(tmp_path: Path, sample_path: Path):
     """A shared project and ten laptops: two supervisors and eight inspectors who have cells."""
     rng = random.Random(SEED)
     share = tmp_path / "share"
-    share.mkdir()
+    mounted = FAULTS and sharefs.mount(share, 512 * 1024 * 1024)
+    share.mkdir(exist_ok=True)
+    (tmp_path / "office").mkdir()
     shared = share / "district.gpkg"
     shutil.copyfile(sample_path, shared)
     with closing(sqlite3.connect(f"file:{shared}?mode=ro", uri=True)) as con:
@@ -207,7 +233,115 @@ def torture_office(tmp_path: Path, sample_path: Path) -> Office:
         local = checkout(shared, folder / "project.gpkg", name)
         laptops.append(local)
         users[local] = name
-    return Office(tmp_path, shared, team, laptops, users)
+    yield Office(tmp_path, shared, team, laptops, users, mounted)
+    if mounted:
+        sharefs.unmount(share)
+
+
+# --- what field offices do to a shared folder ---------------------------------------------------------
+
+
+class ShareFaults:
+    """Between rounds: the share copied to a USB stick and later copied back over it or restored as a
+    backup, the snapshot backed up and put back after a compaction, the snapshot edited by another
+    program (journaled like a laptop's edits), and during a round a window in which the share is
+    read-only or full (only when it is a file system of its own)."""
+
+    def __init__(self, office: Office, rng: random.Random, counts: collections.Counter) -> None:
+        self.office, self.rng, self.counts = office, rng, counts
+        self.stick: Optional[Path] = None
+        self.backup: Optional[Path] = None
+        self.window: Optional[threading.Thread] = None
+
+    def before_round(self, r: int, rounds: int) -> None:
+        if self.window is not None:
+            self.window.join()
+        rng = self.rng
+        if not LONG:  # the short form meets every fault once
+            plan = {0: ["stick"], 1: ["backup", "direct", "read_only"], 2: ["restore_snapshot", "direct", "full"]}
+            for what in plan.get(r, []):
+                self.do(what)
+            return
+        if self.stick is None or rng.random() < 0.15:
+            self.do("stick")
+        elif rng.random() < 0.2:
+            self.do("restore_stick")
+        if self.backup is None or rng.random() < 0.15:
+            self.do("backup")
+        elif rng.random() < 0.15:
+            self.do("restore_snapshot")
+        if rng.random() < 0.3:
+            self.do("direct")
+        if rng.random() < 0.3:
+            self.do(rng.choice(["read_only", "full"]))
+
+    def before_final_syncs(self) -> None:
+        """The harshest: an old copy of the whole folder goes back right before everyone's last syncs."""
+        if self.window is not None:
+            self.window.join()
+        if self.stick is not None:
+            self.do("restore_stick")
+
+    def do(self, what: str) -> None:
+        share = self.office.shared.parent
+        if what == "stick":
+            self.stick = self.office.root / f"stick-{self.counts['copied to a stick'] + 1}"
+            shutil.copytree(share, self.stick, copy_function=shutil.copy2)
+            self.counts["copied to a stick"] += 1
+        elif what == "restore_stick" and self.stick is not None:
+            replace = self.rng.random() < 0.5
+            if replace:  # a backup restore: the folder as it was
+                for child in share.iterdir():
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+            shutil.copytree(self.stick, share, copy_function=shutil.copy2, dirs_exist_ok=True)
+            self.counts["folder put back (replaced)" if replace else "folder put back (copied over)"] += 1
+        elif what == "backup":
+            self.backup = self.office.root / "snapshot-backup.gpkg"
+            shutil.copy2(self.office.shared, self.backup)
+            self.counts["snapshot backed up"] += 1
+        elif what == "restore_snapshot" and self.backup is not None:
+            compact_shared(self.office.shared, lock_wait=120)
+            shutil.copy2(self.backup, self.office.shared)
+            self.counts["snapshot put back after a compaction"] += 1
+        elif what == "direct":
+            if self.direct_edit():
+                self.counts["snapshot edited by another program"] += 1
+        elif what in ("read_only", "full") and self.office.mounted:
+            seconds = self.rng.uniform(0.3, 2.5)
+            self.window = threading.Thread(target=self._window, args=(what, seconds), daemon=True)
+            self.window.start()
+            self.counts["share " + what.replace("_", "-")] += 1
+
+    def _window(self, what: str, seconds: float) -> None:
+        share = self.office.shared.parent
+        if what == "read_only":
+            sharefs.read_only(share, True)
+            time.sleep(seconds)
+            sharefs.read_only(share, False)
+        else:
+            sharefs.fill(share)
+            time.sleep(seconds)
+            sharefs.free(share)
+
+    def direct_edit(self) -> bool:
+        """Another program (GDAL-based, as QGIS) corrects a finding's description in the shared file."""
+        from gridwatch.storage.gpkg import register_gpkg_functions
+
+        shared = self.office.shared
+        with closing(sqlite3.connect(shared, isolation_level=None, timeout=30)) as con:
+            register_gpkg_functions(con)
+            rows = con.execute("SELECT uuid FROM finding ORDER BY uuid").fetchall()
+            if not rows:
+                return False
+            uid = self.rng.choice(rows)[0]
+            text = f"办公室直接修改 #{self.rng.randrange(10**6)}"
+            con.execute("UPDATE finding SET description = ? WHERE uuid = ?", (text, uid))
+        line = {"user": "office (another program)", "action": "direct edit", "table": "finding", "uuid": uid,
+                "op": "update", "values": {"description": text}}
+        journal = self.office.office_journal
+        with open(journal.with_name(journal.name + ".edits.jsonl"), "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return True
 
 
 # --- running the laptops ---------------------------------------------------------------------------
@@ -220,6 +354,9 @@ class Run:
     seed: int
     kill: Optional[tuple[str, float]]  # None: let the sync finish; else (stage, delay): kill that long into it
     compact_after: int = 1000
+    extra_writer: int = 0  # edits a second process makes on the same working copy while it syncs
+    double_sync: bool = False  # a second sync of the same working copy started while this one runs
+    extra_syncs: int = 0  # of those second syncs, how many completed
     returncode: Optional[int] = None
     result: dict[str, Any] = field(default_factory=dict)
     killed_at: Optional[float] = None
@@ -237,6 +374,9 @@ class Torture:
         self.sync_seconds: list[float] = []
         self.logs = office.root / "logs"
         self.logs.mkdir(exist_ok=True)
+        self.faults = FAULTS
+        self.fault_counts: collections.Counter = collections.Counter()
+        self.share_faults = ShareFaults(office, self.rng, self.fault_counts) if self.faults else None
 
     def typical_sync(self) -> float:
         return statistics.median(self.sync_seconds[-20:]) if self.sync_seconds else 0.5
@@ -255,35 +395,47 @@ class Torture:
             tmp.mkdir(exist_ok=True)
             env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp) + os.sep)
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8", env=env)
+            extras: list[subprocess.Popen] = []
             try:
-                if run.kill is not None:
-                    target, delay = run.kill
-                    if target == "SYNC-START":  # anywhere: a fraction of a typical sync's time
-                        delay *= self.typical_sync()
-                    reached = False
-                    while not reached:
-                        line = proc.stdout.readline()
-                        if not line:
-                            break  # ended (or crashed) before reaching the stage
-                        reached = line.strip() in (target, "STAGE " + target)
-                    if reached:
-                        run.killed_at = delay
-                        time.sleep(delay)
-                        if proc.poll() is None:
-                            proc.send_signal(signal.SIGKILL)
-                            proc.wait()
-                            state = json.loads((sync_dir(run.laptop) / "state.json").read_text(encoding="utf-8"))
-                            pending = state.get("pending")
-                            run.stage = f"{target} +{delay * 1000:.0f} ms: " + (
-                                pending["stage"] if pending else "nothing pending")
-                            held = read_lock(self.office.shared) or {}
-                            run.held_lock = held.get("pid") == proc.pid
-                        else:
-                            run.stage = "done"  # finished before the kill
+                target, delay = run.kill if run.kill is not None else (None, 0.0)
+                if target == "SYNC-START":  # anywhere: a fraction of a typical sync's time
+                    delay *= self.typical_sync()
+                started = reached = False
+                while not reached and (target is not None or not started):
+                    line = proc.stdout.readline()
+                    if not line:
+                        break  # ended (or crashed) before reaching the stage
+                    if line.strip() == "SYNC-START" and not started:
+                        started = True
+                        extras = self.start_extras(run, n, env)
+                    reached = target is not None and line.strip() in (target, "STAGE " + target)
+                if reached:
+                    run.killed_at = delay
+                    time.sleep(delay)
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGKILL)
+                        proc.wait()
+                        state = json.loads((sync_dir(run.laptop) / "state.json").read_text(encoding="utf-8"))
+                        pending = state.get("pending")
+                        run.stage = f"{target} +{delay * 1000:.0f} ms: " + (
+                            pending["stage"] if pending else "nothing pending")
+                        held = read_lock(self.office.shared) or {}
+                        run.held_lock = held.get("pid") == proc.pid
+                    else:
+                        run.stage = "done"  # finished before the kill
                 out, _ = proc.communicate(timeout=600)
+                for extra in extras:
+                    extra.communicate(timeout=600)
+                    if extra.returncode == 0 and "--sync" in extra.args:
+                        run.extra_syncs += 1
+                    if extra.returncode not in (0, 3):
+                        pytest.fail(f"[seed {SEED}] a second process on {run.laptop.parent.name} failed with status "
+                                    f"{extra.returncode}:\n{(self.logs / f'{n:04d}-extra.stderr').read_text()[-4000:]}",
+                                    pytrace=False)
             except BaseException:
-                proc.kill()
-                proc.wait()
+                for p in [proc, *extras]:
+                    p.kill()
+                    p.wait()
                 raise
         run.returncode = proc.returncode
         run.stderr = err_path.read_text(encoding="utf-8")
@@ -293,6 +445,22 @@ class Torture:
             if "sync" in run.result:
                 self.sync_seconds.append(run.result["sync"]["seconds"])
         return run
+
+    def start_extras(self, run: Run, n: int, env: dict[str, str]) -> list[subprocess.Popen]:
+        """While the laptop's sync runs: a script recording edits on the same working copy, and/or a
+        second sync of it (a second window)."""
+        out = []
+        err = open(self.logs / f"{n:04d}-extra.stderr", "a", encoding="utf-8")
+        if run.extra_writer:
+            out.append(subprocess.Popen([sys.executable, str(HELPER), str(run.laptop), "--seed", str(run.seed + 1),
+                                         "--edits", str(run.extra_writer), "--team", str(self.office.team),
+                                         "--no-undo"], stdout=subprocess.DEVNULL, stderr=err, env=env))
+        if run.double_sync:
+            out.append(subprocess.Popen([sys.executable, str(HELPER), str(run.laptop), "--sync", "--stale-after",
+                                         str(STALE_AFTER), "--lock-wait", "120"], stdout=subprocess.DEVNULL,
+                                        stderr=err, env=env))
+        err.close()
+        return out
 
     def round(self, r: int) -> None:
         order = list(self.office.laptops)
@@ -307,8 +475,17 @@ class Torture:
             edits = self.rng.randint(*self.plan.edits)
             if RESYNC_AFTER_KILL and lp in killed_last:
                 edits = 0
-            runs.append(Run(lp, edits, self.rng.randrange(2**31), kill, self.rng.choice((0, 3, 1000))))
+            run = Run(lp, edits, self.rng.randrange(2**31), kill, self.rng.choice((0, 3, 1000)))
+            if self.faults and self.rng.random() < 0.2:
+                run.extra_writer = self.rng.randint(3, 10)
+                self.fault_counts["edits during the own sync"] += 1
+            if self.faults and self.rng.random() < 0.1:
+                run.double_sync = True
+                self.fault_counts["two syncs of one copy"] += 1
+            runs.append(run)
         base = len(self.runs)
+        if self.share_faults is not None:
+            self.share_faults.before_round(r, self.plan.rounds)
         with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
             done = list(pool.map(lambda a: self.execute(*a), [(run, base + i) for i, run in enumerate(runs)]))
         self.runs += done
@@ -339,6 +516,7 @@ class Torture:
             refused += r.result.get("edits", {}).get("refused", 0)
         conflicts = sum(r.result.get("sync", {}).get("conflicts", 0) for r in self.runs)
         return (f"seed {SEED}, {len(self.runs)} laptop runs, {len(killed)} syncs killed ({dict(stages)}), "
+                f"faults {dict(self.fault_counts)}, "
                 f"{len(errors)} sync errors {errors[:3]}, {sum(done.values())} edits {dict(done)}, {refused} refused "
                 f"by the workflow, {conflicts} conflicts settled, median sync {self.typical_sync():.2f} s")
 
@@ -457,6 +635,8 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
     game = Torture(office, plan, SEED)
     for r in range(plan.rounds):
         game.round(r)
+    if game.share_faults is not None:
+        game.share_faults.before_final_syncs()
     # every laptop twice around, no kills: everyone gets everyone's changes
     finals = []
     for _ in range(2):
@@ -503,15 +683,15 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
                                 f"{len(extra)} extra, {len(differ)} different (e.g. {sorted(differ)[:2]})")
     fail(problems, "laptops differ from the shared file after the last syncs")
     # (c) every edit is in the shared file or in sync_conflict
-    journal = read_journals(office.laptops)
+    journal = read_journals([*office.laptops, office.office_journal])
     assert journal, "no edits were journaled"
     fail(check_journal(shared, sample, journal), "journaled edits against the shared file")
-    refused = [m for r in game.runs for m in r.result.get("sync", {}).get("messages", [])] + \
-        [m for rep in finals for m in rep.messages]
+    refused = [m for m in [m for r in game.runs for m in r.result.get("sync", {}).get("messages", [])]
+               + [m for rep in finals for m in rep.messages] if m.startswith("refused")]
     fail(refused, "the sync refused edits the workflow allowed")
     with closing(sqlite3.connect(f"file:{shared}?mode=ro", uri=True)) as con:
         logged = con.execute("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM sync_log").fetchone()
-    completed = sum(1 for r in game.runs if r.returncode == 0) + len(finals)
+    completed = sum(1 for r in game.runs if r.returncode == 0) + len(finals) + sum(r.extra_syncs for r in game.runs)
     killed = sum(1 for r in game.runs if r.returncode == -signal.SIGKILL)
     fail([] if logged[0] == logged[1] and completed <= logged[0] <= completed + killed else
          [f"sync_log has {logged[0]} rows ({logged[1]} distinct); {completed} syncs completed, {killed} killed"],

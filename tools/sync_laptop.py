@@ -134,6 +134,7 @@ class Laptop:
             self.townships = dict(con.execute("SELECT code, township_code FROM grid_cell"))
         self.cells_pool = cells_pool or sorted(self.townships)
         self._geoms: dict[str, Any] = {}
+        self.no_undo = False  # a second process writing the same copy keeps off the undo record
 
     # --- reading the working copy --------------------------------------------------------------
 
@@ -190,7 +191,11 @@ class Laptop:
                 vals = {k: plain(ch.after[k]) for k in ch.changed_columns()}
                 if vals:
                     lines.append(dict(base, op="update", values=vals))
+        # this edit's audit rows only: another process may be writing the same working copy
+        mine = {ch.uuid for ch in edit.changes}
         for r in self.rows("SELECT * FROM audit_log WHERE fid > ? ORDER BY fid", (audit_after,)):
+            if r["row_uuid"] not in mine:
+                continue
             vals = {k: plain(r[k]) for k in r.keys() if k != "fid"}
             lines.append({"user": self.actor.name, "action": action, "table": "audit_log", "uuid": r["uuid"],
                           "op": "insert", "values": vals})
@@ -287,7 +292,7 @@ class Laptop:
             add(0.5, "reject", others,
                 lambda f: self.apply("reject", lambda: wf.change_finding(self.local, me, f["uuid"], "reject",
                                                                         reason=self.text("驳回"))))
-            if undo_path(self.local).exists():
+            if undo_path(self.local).exists() and not self.no_undo:
                 out.append((1, "undo_record_finding", self.undo_last))
         return out
 
@@ -304,7 +309,7 @@ class Laptop:
         edit = self.apply("record_finding", lambda: wf.record_finding(
             self.local, self.actor, category=rng.choice(FINDING_CATEGORIES), longitude=lon, latitude=lat,
             severity=rng.randint(1, 3), description=self.text("问题"), photos=photos, **kwargs))
-        if edit is not None and self.actor.role == "inspector":
+        if edit is not None and self.actor.role == "inspector" and not self.no_undo:
             tmp = undo_path(self.local).with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(edit))
             os.replace(tmp, undo_path(self.local))
@@ -375,6 +380,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--compact-after", type=int, default=None,
                     help="fold the shared change log into the snapshot when it has more entries than this")
     ap.add_argument("--stale-after", type=float, default=2.0)
+    ap.add_argument("--no-undo", action="store_true",
+                    help="never undo (a second writer of the same working copy, running during its sync)")
     ap.add_argument("--heartbeat", type=float, default=0.5,
                     help="lock heartbeat seconds (scaled down with the test's short stale rule)")
     args = ap.parse_args(argv)
@@ -387,6 +394,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         pool = json.loads(args.team.read_text(encoding="utf-8"))["cells"] if args.team else []
         with tempfile.TemporaryDirectory(prefix="photos-") as tmp:
             laptop = Laptop(local, actor, random.Random(args.seed), pool, Path(tmp))
+            laptop.no_undo = args.no_undo
             out["edits"] = laptop.run(args.edits)
     if args.sync:
         from gridwatch.sync import lock

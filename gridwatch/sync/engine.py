@@ -266,7 +266,10 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
                                 "must open it with this GridWatch to upgrade it first")
             sharelog.apply_entries(tmp, sharelog.missing_from(tmp, log), work, tolerant=True)
             _copy_durably(tmp, base)
-            sharelog.log_dir(sp).mkdir(exist_ok=True)  # marks the file as a shared project (see is_shared)
+            try:
+                sharelog.log_dir(sp).mkdir(exist_ok=True)  # marks the file as a shared project (is_shared_snapshot)
+            except OSError:
+                pass  # a read-only share: checked out all the same; the first sync that can write makes it
             if dirty_tables(tmp) is None and snap.open_elsewhere is None:
                 # First checkout of a plain GeoPackage: the snapshot gets the change triggers that
                 # reveal edits made to it by other programs (written as a compaction: temp file, rename).
@@ -1039,7 +1042,8 @@ def _prepare_full(shared: Path, base: Path, ours: _Ours, view: _ShareView, work:
                 as_shared = theirs
                 theirs = work / "theirs-restored.gpkg"
                 shutil.copyfile(as_shared, theirs)
-                restored, conflicts = restore_lost(base, theirs, user, sync_uuid, _now_text())
+                restored, conflicts = restore_lost(base, theirs, user, sync_uuid, _now_text(),
+                                                   view.snapshot.edited_tables)
                 report.rolled_back = True
                 report.conflicts += conflicts
                 report.sent += restored

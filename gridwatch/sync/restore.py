@@ -40,9 +40,14 @@ def _audit(con: sqlite3.Connection) -> dict[str, tuple[str, str, bool]]:
             con.execute("SELECT uuid, table_name, row_uuid, new_values FROM audit_log")}
 
 
-def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str) -> tuple[int, int]:
+def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str,
+                 edited_tables: frozenset[str] | set[str] = frozenset()) -> tuple[int, int]:
     """Write into ``theirs`` (a local file: the rebuilt shared state) what ``base`` holds and the share
-    lost.  Returns (rows put back or corrected, conflicts recorded)."""
+    lost.  Returns (rows put back or corrected, conflicts recorded).
+
+    ``edited_tables``: tables another program edited in the shared file directly; such edits leave no
+    audit row, so a value there that differs from the base is settled by the domain rule and the
+    overridden value recorded, never overwritten silently."""
     restored = conflicts = 0
     with closing(sqlite3.connect(ro_uri(base), uri=True)) as b, closing(connect_readwrite(theirs)) as t:
         a_base, a_theirs = _audit(b), _audit(t)
@@ -52,6 +57,8 @@ def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str
             if u not in a_base and row:
                 theirs_new[row] = theirs_new.get(row, False) or is_delete
         lost_edit = {row for u, (_table, row, _d) in a_base.items() if u not in a_theirs and row}
+        # deletes the lost syncs made: the rows came back with the older copy and must go again
+        lost_delete = {row for u, (_table, row, d) in a_base.items() if u not in a_theirs and row and d}
         with transaction(t):
             names = sqlite_tables(t)
             for table in _data_tables(b):
@@ -60,6 +67,18 @@ def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str
                 cols = _columns(t, table)
                 qt = quote_ident(table, names)
                 mine, their = _rows_by_uuid(b, table), _rows_by_uuid(t, table)
+                for u in [u for u in their if u not in mine and u in lost_delete]:
+                    if theirs_new.get(u) is not None:
+                        # edited on the share after the rollback: a delete wins over an edit, the edit is kept
+                        for c, v in their[u].items():
+                            if c != "fid" and c not in _BOOKKEEPING:
+                                t.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, table, u, c, None,
+                                                             _json_value(v), "deleted", "shared project",
+                                                             "a delete wins over an edit", "open"))
+                                conflicts += 1
+                    t.execute("DELETE FROM " + qt + " WHERE uuid = ?", (u,))
+                    del their[u]
+                    restored += 1
                 used = {r["fid"] for r in their.values()}
                 top = max(used | {r["fid"] for r in mine.values()} | {0})
                 for u, row in mine.items():
@@ -93,7 +112,7 @@ def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str
                     differ = [c for c in cols if c != "fid" and c in row and row[c] != other.get(c)]
                     if not differ:
                         continue
-                    if u in theirs_new and u in lost_edit:
+                    if (u in theirs_new and u in lost_edit) or table in edited_tables:
                         side, rule = _winner(table, row, other, differ)
                     elif u in theirs_new:
                         continue  # only the share changed it since: the base is just older
