@@ -707,7 +707,7 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
     litter = [p.name for p in shared.parent.iterdir() if p != shared and p != log_dir(shared)]
     litter += [f"{log_dir(shared).name}/{p.name}" for p in log_dir(shared).glob(".*")]
     litter += [f"{lp.parent.name}/{p.name}" for lp in office.laptops for p in sync_dir(lp).iterdir()
-               if p.name not in ("base.gpkg", "state.json")]
+               if p.name not in ("base.gpkg", "state.json", "sync.lock")]
     if litter:
         summary += f"; left behind by killed syncs: {litter}"
         print(f"left behind by killed syncs: {litter}")

@@ -840,8 +840,9 @@ def _sync_locked(lp: Path, state: dict, shared: Path, report: SyncReport, steps:
     import time
 
     folder = sync_dir(lp)
-    for old in folder.glob("work-*"):
-        shutil.rmtree(old, ignore_errors=True)
+    for pattern in ("work-*", "finish-*", "compact-*", "recover-*"):  # left by syncs that were killed
+        for old in folder.glob(pattern):
+            shutil.rmtree(old, ignore_errors=True)
     work = folder / f"work-{_uuid.uuid4().hex[:8]}"
     work.mkdir()
     try:
