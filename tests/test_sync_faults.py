@@ -618,3 +618,36 @@ def test_cli_commands_that_write_refuse_a_shared_project_and_leave_it_untouched(
     assert res.stderr.count("\n") == 1  # one line, no traceback
     assert gridwatch("tasks", shared).returncode == 0  # reading is fine
     assert sha256(shared) == before
+
+
+def test_a_working_copy_left_with_a_hot_journal_by_a_killed_sync_opens_and_syncs(office, tmp_path):
+    """A sync killed while it wrote the working copy leaves a hot journal; reading the copy (app, CLI,
+    a script) rolls it back instead of failing with "attempt to write a readonly database"."""
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    a = laptop("a", sup.name)
+    f1 = finding_here(a, sup, cell_of(shared, 10), "F1")
+    script = ("import sqlite3, os, sys\n"
+              "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "con.execute('PRAGMA journal_mode = DELETE')\n"
+              "con.execute('BEGIN IMMEDIATE')\n"
+              "con.execute(\"UPDATE inspector SET phone = 'half written'\")\n"
+              "con.execute('PRAGMA cache_spill = 1')\n"
+              "con.execute('CREATE TABLE spill (x BLOB)')\n"
+              "con.execute('INSERT INTO spill VALUES (zeroblob(50000000))')\n"
+              "sys.stdout.write('ready\\n'); sys.stdout.flush()\n"
+              "import time; time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(a)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    proc.kill()  # SIGKILL in the middle of the transaction
+    proc.wait()
+    assert Path(str(a) + "-journal").stat().st_size > 0
+    from gridwatch.storage.workflow import find_actor
+
+    assert find_actor(a, sup.name).uuid == sup.uuid  # a read-only open works, after the rollback
+    assert not Path(str(a) + "-journal").exists() or Path(str(a) + "-journal").stat().st_size == 0
+    with closing(sqlite3.connect(a)) as con:
+        assert con.execute("SELECT description FROM finding WHERE uuid = ?", (f1,)).fetchone()[0] == "F1"
+        assert con.execute("SELECT COUNT(*) FROM inspector WHERE phone = 'half written'").fetchone()[0] == 0
+        assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'spill'").fetchone()[0] == 0
+    assert sync(a).sent >= 1

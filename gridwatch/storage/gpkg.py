@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 import struct
 from pathlib import Path
 from typing import Iterable, Optional
@@ -70,8 +71,33 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
         )
 
 
+def roll_back_hot_journal(path: os.PathLike[str] | str) -> bool:
+    """Finish what a writer killed mid-transaction left: SQLite rolls its journal back when the file is
+    next opened for writing (a read-only connection cannot, and fails with "attempt to write a readonly
+    database").  The file is then exactly as before that transaction; nothing committed is lost.
+    Returns whether a journal was there.  A shared project's snapshot is left alone (only syncs write it;
+    they read it from a copy)."""
+    journal = Path(str(path) + "-journal")
+    try:
+        if journal.stat().st_size == 0:
+            return False
+    except OSError:
+        return False
+    if is_shared_snapshot(path):
+        return False
+    try:
+        with closing(sqlite3.connect(os.fspath(path), timeout=10.0)) as con:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return False  # a writer is still at it (the journal is not hot), or the folder is read-only
+    return True
+
+
 def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
-    """Open ``path`` read-only; SQLite can then neither write it nor create a journal beside it."""
+    """Open ``path`` read-only; SQLite can then neither write it nor create a journal beside it.
+
+    A journal left by a killed writer is rolled back first (:func:`roll_back_hot_journal`)."""
+    roll_back_hot_journal(path)
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     try:
         con = sqlite3.connect(uri, uri=True)
