@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         self.act_export.triggered.connect(self.show_export_dialog)
         self.act_checkout = QAction(self)
         self.act_checkout.setObjectName("actCheckout")
-        self.act_checkout.triggered.connect(self.show_checkout_dialog)
+        self.act_checkout.triggered.connect(lambda: self.show_checkout_dialog())
         self.act_sync = QAction(self)
         self.act_sync.setObjectName("actSync")
         self.act_sync.setShortcut("Ctrl+Shift+S")
