@@ -24,7 +24,7 @@ from gridwatch.storage.workflow import (
     set_cell_inspector,
 )
 from gridwatch.sync import checkout, read_lock, sync, sync_dir
-from gridwatch.sync import engine, sharelog
+from gridwatch.sync import engine, finish, sharelog
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock
 
@@ -559,10 +559,10 @@ def test_between_compactions_a_sync_writes_one_small_change_file_and_everyone_co
     checkout made meanwhile sees everything; a compaction folds it all into the shared file."""
     shared, laptop = office
     monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
-    monkeypatch.setattr(engine, "COPY_BASE_ABOVE", copy_base_above)
+    monkeypatch.setattr(finish, "COPY_BASE_ABOVE", copy_base_above)
     copies = []
-    real_copy = engine._copy_base
-    monkeypatch.setattr(engine, "_copy_base", lambda *args: copies.append(real_copy(*args)) or copies[-1])
+    real_copy = finish._copy_base
+    monkeypatch.setattr(finish, "_copy_base", lambda *args: copies.append(real_copy(*args)) or copies[-1])
     sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
     ins, cell = inspector_with_cell(shared)
     a, b, f = laptop("a", sup.name), laptop("b", sup2.name), laptop("f", ins.name)
@@ -644,7 +644,7 @@ def test_an_edit_made_after_a_sync_killed_in_its_last_step_is_still_sent(office,
     sup = actor(shared, "supervisor")
     a = laptop("a", sup.name)
     create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
-    real = engine._write_json
+    real = finish._write_json
 
     def dying_write(path, data):
         p = data.get("pending")
@@ -652,10 +652,10 @@ def test_an_edit_made_after_a_sync_killed_in_its_last_step_is_still_sent(office,
             raise KeyboardInterrupt("killed after the laptop was updated")
         return real(path, data)
 
-    monkeypatch.setattr(engine, "_write_json", dying_write)
+    monkeypatch.setattr(finish, "_write_json", dying_write)
     with pytest.raises(KeyboardInterrupt):
         sync(a)
-    monkeypatch.setattr(engine, "_write_json", real)
+    monkeypatch.setattr(finish, "_write_json", real)
     from gridwatch.storage.gpkg import connect_readwrite, transaction
 
     with closing(connect_readwrite(a)) as con, transaction(con):
@@ -676,13 +676,13 @@ def test_an_edit_made_while_a_quick_sync_updates_the_laptop_is_sent(office, monk
 
     shared, laptop = office
     monkeypatch.setattr(engine, "COMPACT_AFTER", 100)
-    monkeypatch.setattr(engine, "COPY_BASE_ABOVE", 0)
+    monkeypatch.setattr(finish, "COPY_BASE_ABOVE", 0)
     sup, sup2 = actor(shared, "supervisor"), actor(shared, "supervisor", 1)
     a, b = laptop("a", sup.name), laptop("b", sup2.name)
     create_assignments(a, sup, ["130110100001001"], "patrol", now=NOW)
     create_assignments(b, sup2, ["130110100001002"], "patrol", now=NOW)
     sync(b)
-    real = engine._clear_dirty_if
+    real = finish._clear_dirty_if
 
     def app_edits_first(db, counter):
         if Path(db) == a:
@@ -690,9 +690,9 @@ def test_an_edit_made_while_a_quick_sync_updates_the_laptop_is_sent(office, monk
                 con.execute("UPDATE mine SET operator = 'edited during the sync' WHERE fid = 1")
         return real(db, counter)
 
-    monkeypatch.setattr(engine, "_clear_dirty_if", app_edits_first)
+    monkeypatch.setattr(finish, "_clear_dirty_if", app_edits_first)
     sync(a)
-    monkeypatch.setattr(engine, "_clear_dirty_if", real)
+    monkeypatch.setattr(finish, "_clear_dirty_if", real)
     with closing(sqlite3.connect(sync_dir(a) / "base.gpkg")) as con:
         assert con.execute("SELECT operator FROM mine WHERE fid = 1").fetchone()[0] != "edited during the sync"
     assert "mine" in engine.dirty_tables(a)

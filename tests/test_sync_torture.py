@@ -801,7 +801,7 @@ def test_an_edit_of_a_renumbered_row_stays_on_its_own_record(tmp_path, sample_pa
 def test_a_sync_killed_inside_finish_is_finished_by_the_next(tmp_path, sample_path, monkeypatch, window,
                                                               others_synced):
     from gridwatch.storage.workflow import find_actor, record_finding
-    from gridwatch.sync import engine
+    from gridwatch.sync import engine, finish
 
     if others_synced:
         shared, (a, actor_a, fa), _b = _two_supervisors(tmp_path, sample_path)
@@ -814,7 +814,7 @@ def test_a_sync_killed_inside_finish_is_finished_by_the_next(tmp_path, sample_pa
         actor_a = find_actor(a, name)
         fa = record_finding(a, actor_a, cell_code="130110100001001", category="other", longitude=114.3,
                             latitude=38.1).created("finding")[0]
-    real = engine._write_json
+    real = finish._write_json
 
     def dying_write(path, data):  # type: ignore[no-untyped-def]
         p = data.get("pending")
@@ -824,7 +824,7 @@ def test_a_sync_killed_inside_finish_is_finished_by_the_next(tmp_path, sample_pa
             raise Killed(window)
         return real(path, data)
 
-    monkeypatch.setattr(engine, "_write_json", dying_write)
+    monkeypatch.setattr(finish, "_write_json", dying_write)
     with pytest.raises(Killed):
         sync(a)
     monkeypatch.undo()

@@ -25,7 +25,14 @@ from typing import Any
 
 from ..storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
 from .history import ro_uri
-from .rows import _BOOKKEEPING, _CONFLICT_INSERT, _columns, _data_tables, _json_value, _winner
+from .rows import (
+    _BOOKKEEPING,
+    _CONFLICT_INSERT,
+    _columns,
+    _data_tables,
+    _json_value,
+    _winner,
+)
 
 
 def _rows_by_uuid(con: sqlite3.Connection, table: str) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
 from ..storage.gpkg import quote_ident, sqlite_tables
 from .history import DIRTY_TABLE
 
+
 def _data_tables(con: sqlite3.Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name != ? ORDER BY 1",
                                       (DIRTY_TABLE,))]

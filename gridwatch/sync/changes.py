@@ -1,0 +1,195 @@
+"""What changed: pygeodiff changesets read as row changes, and the change tracking a working copy
+carries (which tables were edited since its last sync)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import uuid as _uuid
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from ..storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
+from . import history
+from .rows import _columns, _data_tables
+from .workcopy import Header
+
+
+def _geodiff():  # type: ignore[no-untyped-def]
+    import pygeodiff
+
+    return pygeodiff.GeoDiff()
+
+
+def _geodiff_errors() -> type[Exception]:
+    import pygeodiff
+
+    return pygeodiff.GeoDiffLibError
+
+
+def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
+    """A pygeodiff context that compares only ``tables`` (all but the local tracking table if None)."""
+    gd = _geodiff()
+    if tables is None:
+        gd.set_tables_to_skip([DIRTY_TABLE])
+    else:
+        gd.set_tables_to_include(sorted(tables - {DIRTY_TABLE}) or [SYNC_LOG])
+    return gd
+
+
+#: Local-only table filled by triggers: the tables edited since the last sync.  Diffing only those
+#: (and the tables other syncs changed, from ``sync_log.tables_changed``) keeps a sync of a few
+#: edits from comparing a million fire points row by row.
+DIRTY_TABLE = history.DIRTY_TABLE
+
+
+SYNC_LOG = "sync_log"
+
+
+def install_tracking(path: Path) -> None:
+    """Create the tracking table and its triggers in a working copy (idempotent)."""
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        if DIRTY_TABLE not in sqlite_tables(con):
+            # A registered GeoPackage attributes table with an integer key: an unregistered table with
+            # a text key crashes QGIS 3.22 when it lists the file's tables.
+            con.execute("CREATE TABLE " + DIRTY_TABLE + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                        "table_name TEXT NOT NULL UNIQUE)")
+            con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+                        "VALUES (?, 'attributes', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                        (DIRTY_TABLE, DIRTY_TABLE, "GridWatch sync: tables edited on this laptop since its last sync"))
+        tables = sqlite_tables(con)
+        for t in _data_tables(con):
+            qt = quote_ident(t, tables)
+            for op in ("INSERT", "UPDATE", "DELETE"):
+                name = '"' + ("gw_dirty_" + op.lower() + "_" + t).replace('"', '""') + '"'
+                literal = "'" + t.replace("'", "''") + "'"
+                con.execute("CREATE TRIGGER IF NOT EXISTS " + name + " AFTER " + op + " ON " + qt + " BEGIN "
+                            "INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (" + literal + "); END")
+
+
+def dirty_tables(path: Path) -> Optional[set[str]]:
+    """Tables a working copy changed since its last sync, or None if it does not track them."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is None:
+            return None
+        n_triggers = con.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                                 "'gw_dirty_%'").fetchone()[0]
+        if n_triggers < 3 * len(_data_tables(con)):
+            return None  # a table without its triggers: cannot trust the record
+        return {r[0] for r in con.execute("SELECT table_name FROM " + DIRTY_TABLE)}
+
+
+def _clear_dirty(path: Path) -> None:
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is not None:
+            con.execute("DELETE FROM " + DIRTY_TABLE)
+
+
+def _clear_dirty_if(db: Path, counter: int) -> bool:
+    """Clear the tracking table if nothing wrote to ``db`` since its change counter was ``counter``;
+    checked and cleared under SQLite's write lock, so no edit can slip in between."""
+    header = Header(db)  # opened before the lock and closed after it (see workcopy.Header)
+    try:
+        with closing(connect_readwrite(db)) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if header.counter() != counter:
+                    con.execute("ROLLBACK")
+                    return False
+                con.execute("DELETE FROM " + DIRTY_TABLE)
+                con.execute("COMMIT")
+                return True
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+    finally:
+        header.close()
+
+
+@dataclass
+class Change:
+    table: str
+    kind: str  # insert / update / delete
+    fid: int
+    values: dict[str, Any]  # insert: new row; update: new values of changed columns; delete: old row
+    old: dict[str, Any]  # update: old values of the changed columns
+
+
+def list_changes(base: Path, modified: Path, work: Path, tables: Optional[set[str]] = None) -> list[Change]:
+    """The changes base -> modified as :class:`Change` records (column names resolved).
+
+    ``tables``: only these (the tables known to have changed), None for all.
+    """
+    gd = _geodiff_for(tables)
+    diff = work / f"{_uuid.uuid4().hex}.diff"
+    with _geodiff_tmp(work):
+        gd.create_changeset(str(base), str(modified), str(diff))
+    return changes_of(diff, modified, work)
+
+
+def _diff_entries(diff: Path, work: Path) -> list[dict[str, Any]]:
+    gd = _geodiff()
+    if not gd.has_changes(str(diff)):
+        return []
+    js = work / f"{_uuid.uuid4().hex}.json"
+    gd.list_changes(str(diff), str(js))
+    try:
+        return json.loads(js.read_text(encoding="utf-8")).get("geodiff", [])
+    finally:
+        js.unlink(missing_ok=True)
+
+
+def changes_of(diff: Path, columns_from: Path, work: Path) -> list[Change]:
+    """The changes of a pygeodiff changeset as :class:`Change` records (column names read from
+    ``columns_from``, a project with the same tables)."""
+    entries = _diff_entries(diff, work)
+    out = []
+    with closing(sqlite3.connect(f"file:{columns_from}?mode=ro", uri=True)) as con:
+        cols_of: dict[str, list[str]] = {}
+        for e in entries:
+            t = e["table"]
+            if t not in cols_of:
+                cols_of[t] = _columns(con, t)
+            cols = cols_of[t]
+            new = {cols[c["column"]]: c.get("new") for c in e["changes"] if "new" in c}
+            old = {cols[c["column"]]: c.get("old") for c in e["changes"] if "old" in c}
+            pk = old.get(cols[0], new.get(cols[0]))
+            kind = e["type"]
+            values = new if kind != "delete" else old
+            out.append(Change(t, kind, int(pk), values, old if kind == "update" else {}))
+    return out
+
+
+def _concat(parts: list[Path], out: Path) -> Optional[Path]:
+    parts = [p for p in parts if p is not None and p.exists() and _geodiff().has_changes(str(p))]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        shutil.copyfile(parts[0], out)
+    else:
+        _geodiff().concat_changes([str(p) for p in parts], str(out))
+    return out
+
+
+class _geodiff_tmp:
+    """pygeodiff names its temp files from an unseeded rand(): two syncs on one computer would share
+    them.  Point its TMPDIR at this sync's own work folder while it runs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.value = str(folder) + os.sep  # geodiff prepends TMPDIR without a separator
+        self.old: Optional[str] = None
+
+    def __enter__(self) -> None:
+        self.old = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = self.value
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = self.old
