@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
+from .domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, TASK_STATUS_TITLES, title
 from .errors import GridWatchError
 
 log = logging.getLogger("gridwatch")
@@ -117,18 +118,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 # --- office work: assigning tasks, fire-point checks, task and finding lists -------------------
 
-#: Chinese titles of task kinds, task and finding statuses and finding categories (codes as stored).
-KIND_TITLES = {
-    "patrol": "巡查", "unannounced": "暗访", "fire_check": "火点核查", "construction_dust": "工地扬尘检查",
-    "coal_ban": "禁煤检查", "fireworks": "烟花爆竹检查", "mine": "矿山检查",
-}
-TASK_STATUS_TITLES = {"assigned": "已派发", "in_progress": "进行中", "done": "已完成", "cancelled": "已撤销"}
-FINDING_STATUS_TITLES = {"found": "发现", "assigned": "已交办", "rectified": "已整改", "verified": "已核查",
-                         "closed": "已销号"}
-CATEGORY_TITLES = {
-    "scattered_coal": "散煤", "open_burning": "秸秆/露天焚烧", "construction_dust": "扬尘", "fireworks": "烟花爆竹",
-    "mine_dust": "矿山扬尘", "scattered_polluter": "散乱污", "catering_fumes": "餐饮油烟", "other": "其他",
-}
 USER_ENV = "GRIDWATCH_USER"
 
 
@@ -284,7 +273,7 @@ def _townships(path: Path) -> list[tuple[str, str]]:
 
 def _township_code(path: Path, value: str) -> str:
     """A township given by code or name (or an unambiguous part of its name) -> its code."""
-    from .model.places import resolve_township
+    from .domain.places import resolve_township
 
     return resolve_township(_townships(path), value, path)[0]
 
@@ -423,9 +412,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         return 0
     rows = []
     for t in frame.itertuples(index=False):
-        status = TASK_STATUS_TITLES.get(t.status, str(t.status)) + (" 逾期" if t.overdue else "")
+        status = title(TASK_STATUS_TITLES, t.status) + (" 逾期" if t.overdue else "")
         fires = str(_count(t.fire_count)) if t.kind == "fire_check" else ""
-        rows.append([_beijing(t.due_at) or "-", status, KIND_TITLES.get(t.kind, str(t.kind)), _text(t.township_name),
+        rows.append([_beijing(t.due_at) or "-", status, title(KIND_TITLES, t.kind), _text(t.township_name),
                      _text(t.village_name), _text(t.cell_code), _text(t.assignee_name), fires])
     if rows:
         _write_table(["due (Beijing)", "status", "kind", "township", "village", "cell", "assignee", "fires"], rows,
@@ -465,8 +454,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
         return 0
     rows = []
     for f in frame.itertuples(index=False):
-        rows.append([_beijing(f.found_at), FINDING_STATUS_TITLES.get(f.status, str(f.status)),
-                     CATEGORY_TITLES.get(f.category, str(f.category)), _text(f.severity), _text(f.township_name),
+        rows.append([_beijing(f.found_at), title(FINDING_STATUS_TITLES, f.status),
+                     title(CATEGORY_TITLES, f.category), _text(f.severity), _text(f.township_name),
                      _text(f.village_name), _text(f.cell_code), _text(f.responsible_party) or "-",
                      _text(f.rectify_deadline) or "-", str(_count(f.photo_count)), _finding_flags(f)])
     if rows:

@@ -76,3 +76,14 @@ def test_no_sql_built_with_fstrings():
                     and isinstance(node.args[0], ast.JoinedStr)):
                 offenders.append(f"{path.relative_to(PKG_DIR)}:{node.lineno}")
     assert offenders == []
+
+
+def test_ui_runs_no_sql():
+    """Storage is the only code that runs SQL: the UI reads through storage.queries and writes through the core."""
+    offenders = []
+    for path in (PKG_DIR / "ui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), 1):
+            if ".execute(" in line or ".executemany(" in line or "sqlite3" in line:
+                offenders.append(f"{path.relative_to(PKG_DIR)}:{n}")
+    assert offenders == []

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from gridwatch.errors import InvalidTransition
-from gridwatch.model.lifecycle import (
+from gridwatch.domain.lifecycle import (
     ASSIGNMENT_STATES,
     ASSIGNMENT_TRANSITIONS,
     FINDING_STATES,

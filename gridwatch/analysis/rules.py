@@ -33,6 +33,8 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from ..domain.vocabulary import (CATEGORY_TITLES, FINDING_STATUS_TITLES, FIRE_STATUS_TITLES, KEY_AREA_KIND_TITLES,
+                                 MINE_STATUS_TITLES, title)
 from ..crs import measuring_epsg
 from ..errors import StorageError, ValidationError
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -55,15 +57,6 @@ RULE_TASK_KINDS: dict[str, str] = {
 #: Control radius around a key area that sets none of its own.
 DEFAULT_RADIUS_M = 3000.0
 
-_KEY_KIND_ZH = {"national_station": "国控站点", "provincial_station": "省控站点", "city_station": "市控站点",
-                "school": "学校", "hospital": "医院", "residential": "居民集中区", "other": "重点区域"}
-_FIRE_STATUS_ZH = {"unverified": "未核查", "burning_confirmed": "确认焚烧", "outside_cell": "不在本网格",
-                   "no_burning": "未发现焚烧"}
-_FINDING_STATUS_ZH = {"found": "发现", "assigned": "已交办"}
-_MINE_STATUS_ZH = {"operating": "生产中", "closed": "已关闭", "rehabilitating": "生态修复中"}
-_CATEGORY_ZH = {"scattered_coal": "散煤", "open_burning": "露天焚烧", "construction_dust": "扬尘",
-                "fireworks": "烟花爆竹", "mine_dust": "矿山扬尘", "scattered_polluter": "散乱污",
-                "catering_fumes": "餐饮油烟", "other": "其他问题"}
 #: Findings still waiting for rectification.
 OPEN_FOR_RECTIFICATION = ("found", "assigned")
 
@@ -301,7 +294,8 @@ def sites_near_key_areas(
     for j, (s, p) in enumerate(zip(site_sel, pick)):
         k = key_i[p]
         d = float(dist[p])
-        kind_zh = _KEY_KIND_ZH.get(str(k_kinds[k]), "重点区域")
+        kind = str(k_kinds[k])
+        kind_zh = title(KEY_AREA_KIND_TITLES, kind) if kind in KEY_AREA_KIND_TITLES and kind != "other" else "重点区域"
         if d == 0:
             where = (f"{kind_zh}「{k_names[k]}」在工地范围内" if k_m[k].geom_type == "Point"
                      else f"位于{kind_zh}「{k_names[k]}」范围内")
@@ -389,7 +383,7 @@ def fires_in_coal_ban(
         hits.append(RuleHit(
             rule="fire_in_coal_ban", layer="fire_point", uuid=str(uid), name=f"火点 {when}" + (f" ({sat})" if sat else ""),
             cell_code=_text(cell), township_code=town, township=places.township(town),
-            message=f"禁煤区内火点，{when} 监测，{_FIRE_STATUS_ZH.get(st, st)}{extra}",
+            message=f"禁煤区内火点，{when} 监测，{title(FIRE_STATUS_TITLES, st)}{extra}",
             bounds=(float(xy[i, 0]), float(xy[i, 1]), float(xy[i, 0]), float(xy[i, 1])),
             value=round(float(ages[k]), 2), related_uuid=str(z_uuids[k]), status=st))
     hits.sort(key=lambda h: (h.value, h.uuid))
@@ -451,7 +445,7 @@ def mines_not_inspected(
         last = max(times) if times else None
         if last is not None and now - last <= limit:
             continue
-        st = _MINE_STATUS_ZH.get(str(status[i]), "") if status is not None else ""
+        st = title(MINE_STATUS_TITLES, str(status[i])) if status is not None and status[i] in MINE_STATUS_TITLES else ""
         if last is None:
             msg, value = f"从未检查（超过 {days} 天要求）", float("inf")
         else:
@@ -484,7 +478,8 @@ def findings_overdue(findings: Any, places: CellLocator, *, today: _dt.date) -> 
         late = (today - deadline).days
         cell = _text(getattr(row, "cell_code", None))
         town = cell[:9] if cell and len(cell) >= 9 else None
-        category = _CATEGORY_ZH.get(str(getattr(row, "category", "")), "问题")
+        code = str(getattr(row, "category", ""))
+        category = title(CATEGORY_TITLES, code) if code in CATEGORY_TITLES else "问题"
         desc = _text(getattr(row, "description", None))
         name = category + (f"：{desc[:20]}" if desc else "")
         party = _text(getattr(row, "responsible_party", None))
@@ -493,7 +488,7 @@ def findings_overdue(findings: Any, places: CellLocator, *, today: _dt.date) -> 
         hits.append(RuleHit(
             rule="finding_overdue", layer="finding", uuid=str(row.uuid), name=name, cell_code=cell,
             township_code=town, township=places.township(town),
-            message=(f"整改期限 {deadline.isoformat()}，已逾期 {late} 天，状态 {_FINDING_STATUS_ZH.get(status, status)}"
+            message=(f"整改期限 {deadline.isoformat()}，已逾期 {late} 天，状态 {title(FINDING_STATUS_TITLES, status)}"
                      + (f"，责任主体 {party}" if party else "")),
             bounds=b, value=float(late)))  # type: ignore[arg-type]
     hits.sort(key=lambda h: (-h.value, h.name))
@@ -618,9 +613,10 @@ def hits_to_assignments(
     """
     from ..storage.edits import Edit, RowChange
     from ..storage.gpkg import gpkg_datetime
-    from ..storage.workflow import _assignment_rows, _now, _require, _write
+    from ..domain.policy import Action, require
+    from ..storage.workflow import _assignment_rows, _now, _write
 
-    _require(actor, ("supervisor", "admin"), "assign inspections")
+    require(actor, Action.ASSIGN_TASKS)
     if not hits:
         raise ValidationError("no rule hits chosen: run the checks and select hits first")
     if not 1 <= int(priority) <= 3:

@@ -50,8 +50,8 @@ import pandas as pd
 
 from ..analysis.coverage import COVERAGE_CLASSES
 from ..layers import LAYERS
-from ..layers.choices import choice_title
-from ..model.places import resolve_township as find_township
+from ..domain.vocabulary import choice_title
+from ..domain.places import resolve_township as find_township
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, beijing_text
 from .files import ExportError, checked_target, write_atomically
@@ -96,7 +96,7 @@ _PANES = {"grid_cell": "gw-areas", "village": "gw-lines", "township": "gw-lines"
 
 
 def _status_titles() -> tuple[dict[str, str], dict[str, str]]:
-    from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES  # the app's own Chinese titles
+    from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES  # the app's own Chinese titles
 
     return ({k: zh for k, (zh, _en) in FINDING_STATUS_TITLES.items()},
             {k: zh for k, (zh, _en) in CATEGORY_TITLES.items()})

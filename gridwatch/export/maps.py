@@ -45,8 +45,8 @@ from ..analysis.coverage import COVERAGE_CLASSES, OVERDUE_OUTLINE, OVERDUE_TITLE
 from ..crs import PROJECT_EPSG, gauss_kruger_epsg
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
-from ..layers.choices import choice_title
-from ..model.places import resolve_township as find_township
+from ..domain.vocabulary import choice_title
+from ..domain.places import resolve_township as find_township
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING
 from .fonts import CJKFont, find_cjk_font

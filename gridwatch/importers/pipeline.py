@@ -33,7 +33,8 @@ import pandas as pd
 import shapely
 
 from ..crs import PROJECT_EPSG
-from ..errors import InvalidTransition, LayerImportError
+from ..domain.policy import Action, Actor, require
+from ..errors import LayerImportError, RefusedByRole
 from ..layers import LAYERS
 from ..layers.base import LayerSpec, uuids_from_rng
 from ..storage.gpkg import (
@@ -382,6 +383,8 @@ def prepare_import(
     if options.mode not in ("append", "replace"):
         raise LayerImportError(f"mode must be append or replace, not {options.mode!r}")
     check_project(project_path)
+    if options.mode == "replace":  # refused before the file is even read: replacing needs a person who may
+        _check_import_role(project_path, options.user, options.kind, options.mode)
     project = Project.open(project_path)
     spec = LAYERS[options.kind]
     steps = Steps(progress, cancel, [("read", 3), ("map", 1), ("join", 2), ("validate", 1)])
@@ -575,8 +578,9 @@ def commit_import(
     if _sha256(prepared.source) != prepared.source_sha256:
         raise LayerImportError(f"{prepared.source}: the file changed since it was checked; import it again")
     check_project(path)
-    user = prepared.options.user or _current_user()
-    _check_import_role(path, user, spec.name)
+    mode = prepared.options.mode
+    user = prepared.options.user if mode == "replace" else (prepared.options.user or _current_user())
+    _check_import_role(path, user, spec.name, mode)
     with closing(connect_readwrite(path)) as con:
         # Each row goes into a B-tree per index (uuid, codes, time): with SQLite's default 2 MB
         # page cache a million random uuid inserts thrash the disk. 256 MB keeps them in memory.
@@ -665,25 +669,24 @@ def commit_import(
     return report
 
 
-#: Layers only an administrator may change: the grid of responsibility itself.
-BOUNDARY_LAYERS = ("township", "village", "grid_cell")
-
-
-def _check_import_role(path: Path, user: str, layer: str) -> None:
-    """Refuse imports the named person's role may not make (people of the project only).
+def _check_import_role(path: Path, user: str, layer: str, mode: str) -> None:
+    """Refuse imports the named person's role may not make (:mod:`gridwatch.domain.policy`).
 
     Boundaries (township, village, cell) are an administrator's; zones, sites, mines and fire
     points a supervisor's or administrator's; inspectors record findings, they do not import.
-    A name that is not a person of the project (a script run by IT) is not checked here.
+    Appending under a name that is not a person of the project (a script run by IT) is allowed;
+    replacing a layer always needs a person of the project who may (``--user``).
     """
+    replace = mode == "replace"
     with closing(connect_readonly(path)) as con:
-        row = con.execute("SELECT role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
-                          (user,)).fetchone()
-    if row is None:
-        return
-    allowed = ("admin",) if layer in BOUNDARY_LAYERS else ("supervisor", "admin")
-    if row[0] not in allowed:
-        raise InvalidTransition(f"{user} is {row[0]}; only {' or '.join(allowed)} may import into {layer}")
+        row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
+                          (user,)).fetchone() if user else None
+    actor = Actor(*row) if row else None
+    if replace and actor is None:
+        who = f"nobody called {user!r} is in the people table" if user else "no --user NAME was given"
+        raise RefusedByRole(f"{path}: replacing {layer} needs a supervisor or an administrator of the project; {who}",
+                            key="import.replace_needs_user", layer=layer, user=user)
+    require(actor, Action.REPLACE_LAYER if replace else Action.IMPORT_LAYER, {"layer": layer})
 
 
 def _current_user() -> str:

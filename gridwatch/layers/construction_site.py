@@ -6,9 +6,10 @@ key area must reach grade A (checked by the analysis issue).
 
 import pandas as pd
 
+from ..domain.vocabulary import DUST_GRADES
 from .base import Field, LayerSpec, Style, row_label, uuid_field
 
-GRADES = ("A", "B", "C")
+GRADES = DUST_GRADES
 
 
 def _dates_in_order(frame: pd.DataFrame) -> list[str]:

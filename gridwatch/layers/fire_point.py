@@ -6,10 +6,11 @@ inspectors and bulletins use.  ``cell_code``, ``village_code`` and ``township_co
 the point falls (filled by the spatial join on import).
 """
 
+from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
 from .base import Field, LayerSpec, Style, uuid_field
 
-SOURCES = ("MODIS", "VIIRS", "Fengyun", "manual")
-STATUSES = ("unverified", "burning_confirmed", "no_burning", "outside_cell")
+SOURCES = FIRE_SOURCES
+STATUSES = FIRE_STATUSES
 
 SPEC = LayerSpec(
     name="fire_point",

@@ -5,9 +5,10 @@ followed by three digits.  ``level`` is ``grid`` for an ordinary fourth-level ce
 ``special`` for a "+1" special-purpose cell (an industrial park, a mine area).
 """
 
+from ..domain.vocabulary import CELL_LEVELS
 from .base import Field, LayerSpec, Style, nests_in, uuid_field
 
-LEVELS = ("grid", "special")
+LEVELS = CELL_LEVELS
 
 SPEC = LayerSpec(
     name="grid_cell",

@@ -6,9 +6,10 @@ concentrations: marked by the district as points or polygons.  Construction site
 :mod:`gridwatch.analysis.rules` measure it.
 """
 
+from ..domain.vocabulary import KEY_AREA_KINDS
 from .base import Field, LayerSpec, Style, uuid_field
 
-KINDS = ("national_station", "provincial_station", "city_station", "school", "hospital", "residential", "other")
+KINDS = KEY_AREA_KINDS
 #: Radius within which sites must be grade A, when a key area does not set its own.
 DEFAULT_BUFFER_M = 3000.0
 

@@ -1,9 +1,10 @@
 """露天矿山 open-pit mine: dust control, closure and rehabilitation."""
 
+from ..domain.vocabulary import MINE_KINDS, MINE_STATUSES
 from .base import Field, LayerSpec, Style, uuid_field
 
-KINDS = ("limestone", "sand_gravel", "clay", "granite", "dolomite", "other")
-STATUSES = ("operating", "closed", "rehabilitating")
+KINDS = MINE_KINDS
+STATUSES = MINE_STATUSES
 
 SPEC = LayerSpec(
     name="mine",

@@ -1,8 +1,9 @@
 """村/社区 village or urban community: the level below the township."""
 
+from ..domain.vocabulary import VILLAGE_KINDS
 from .base import Field, LayerSpec, Style, nests_in, uuid_field
 
-KINDS = ("village", "community")  # 村委会 / 居委会
+KINDS = VILLAGE_KINDS  # 村委会 / 居委会
 
 SPEC = LayerSpec(
     name="village",

@@ -35,6 +35,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPoint, Polygon, box
 
 from ..crs import PROJECT_EPSG, gauss_kruger_epsg
+from ..domain.vocabulary import KEY_AREA_KIND_TITLES, title
 from ..layers.base import uuids_from_rng
 from ..storage.project import write_project
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -568,7 +569,7 @@ def generate_district(
          "ban_period_end": [r["ban_period_end"] for r in fw_rows]},
         geometry=geo(np.array(fw_geoms, dtype=object)),
     )
-    mine_names = [f"{COUNTY_SHORT}{townships[t][1][:2]}{k + 1}号{nm.MINE_KIND_ZH[kd]}"
+    mine_names = [f"{COUNTY_SHORT}{townships[t][1][:2]}{k + 1}号{nm.mine_word(kd)}"
                   for k, (t, kd) in enumerate(zip(mine_t, mine_kind))]
     mine_df = gpd.GeoDataFrame(
         {"uuid": uuids_from_rng(rng, len(mines)), "name": mine_names, "kind": mine_kind.astype(object),
@@ -669,7 +670,8 @@ def _key_areas(seed: int, town: np.ndarray, R: float, district_geom, t_geoms: np
             break
     garr = np.array(geoms, dtype=object)
     town_of = _township_of(garr, t_geoms)
-    level = {"national_station": "国控", "provincial_station": "省控", "city_station": "市控"}
+    level = {k: title(KEY_AREA_KIND_TITLES, k).removesuffix("站点") for k in KEY_AREA_KIND_TITLES
+             if k.endswith("_station")}  # 国控, 省控, 市控
     short = [t_names[t].replace("河北", "") for t in town_of]
     names = [f"{s}空气质量监测站({level[k]})" if k in level else f"{s}第一中学" for s, k in zip(short, kinds)]
     notes = ["环境空气质量自动监测站点(示例)" if k in level else "学校(示例)" for k in kinds]

@@ -13,14 +13,14 @@ import os
 import sqlite3
 import uuid as _uuid
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import pandas as pd
 
-from ..errors import InvalidTransition, StorageError, ValidationError
-from ..model.lifecycle import next_state
+from ..domain.lifecycle import next_state
+from ..domain.policy import EDITABLE_FINDING_FIELDS, Action, Actor, require
+from ..errors import InvalidTransition, NotFound, StorageError, ValidationError
 from ..photos import Photo, describe_flags, photo_flags, read_photo
 from ..times import parse_stored_time
 from .edits import Edit, RowChange, apply_edit, read_row
@@ -33,30 +33,14 @@ PROJECT_SRS = 4490
 FIRE_CHECK_DEADLINE = _dt.timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The person doing something: their inspector-table row."""
-
-    uuid: str
-    name: str
-    role: str
-
-
 def find_actor(path: os.PathLike[str] | str, name: str) -> Actor:
     """The active person called ``name`` in the project's people table."""
     with closing(connect_readonly(path)) as con:
         row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
                           (name,)).fetchone()
     if row is None:
-        raise StorageError(f"{path}: nobody called {name!r} in the people table; ask an administrator to add them")
+        raise NotFound(f"{path}: nobody called {name!r} in the people table; ask an administrator to add them")
     return Actor(*row)
-
-
-def _require(actor: Actor, roles: Sequence[str], what: str) -> None:
-    if actor.role not in roles:
-        who = " or ".join(roles)
-        raise InvalidTransition(f"{actor.name} is {actor.role!s}; only {'an' if who[0] in 'aeiou' else 'a'} {who} "
-                                f"may {what}")
 
 
 def _now(now: Optional[_dt.datetime]) -> _dt.datetime:
@@ -96,7 +80,7 @@ def redo(path: os.PathLike[str] | str, actor: Actor, edit: Edit) -> Edit:
 def _need(con: sqlite3.Connection, table: str, uuid: str, what: str) -> dict[str, Any]:
     row = read_row(con, table, uuid)
     if row is None:
-        raise StorageError(f"no {what} {uuid} in the project")
+        raise NotFound(f"no {what} {uuid} in the project")
     return row
 
 
@@ -156,12 +140,12 @@ def create_assignments(
 
     Raises
     ------
-    InvalidTransition
+    RefusedByRole
         The actor is not a supervisor or administrator.
     StorageError
         Unknown kind, cell codes or assignee; nothing is written.
     """
-    _require(actor, ("supervisor", "admin"), "assign inspections")
+    require(actor, Action.ASSIGN_TASKS)
     if kind not in ASSIGNMENT_KINDS:
         raise StorageError(f"unknown inspection kind {kind!r}; kinds: {', '.join(ASSIGNMENT_KINDS)}")
     codes = list(cell_codes)
@@ -204,7 +188,7 @@ def create_fire_checks(
     Each check is due ``deadline`` from now and goes to the cell's inspector; every fire point of
     the group records the check (``fire_point.check_uuid``) so the check's result flows back.
     """
-    _require(actor, ("supervisor", "admin"), "create fire-point checks")
+    require(actor, Action.CREATE_FIRE_CHECKS)
     t = _now(now)
     stamp = gpkg_datetime(t)
     due = gpkg_datetime(t + deadline)
@@ -271,10 +255,11 @@ def fire_check_groups(fires: pd.DataFrame) -> pd.DataFrame:
                        count=("uuid", "size")).reset_index()
 
 
-def _may_work_on(actor: Actor, assignment: dict[str, Any], what: str) -> None:
-    if actor.role == "inspector" and assignment["assignee_uuid"] != actor.uuid:
-        raise InvalidTransition(f"{actor.name} may not {what}: the task is assigned to someone else; "
-                                "only its assignee or a supervisor may")
+#: The policy's action for each task step.
+_TASK_ACTIONS = {"start": Action.START_TASK, "finish": Action.FINISH_TASK, "cancel": Action.CANCEL_TASK}
+#: The policy's action for each finding step.
+_FINDING_ACTIONS = {"assign": Action.ASSIGN_FINDING, "rectify": Action.RECTIFY_FINDING,
+                    "verify": Action.VERIFY_FINDING, "reject": Action.REJECT_FINDING, "close": Action.CLOSE_FINDING}
 
 
 def change_assignment(
@@ -288,7 +273,7 @@ def change_assignment(
     notes: str = "",
     now: Optional[_dt.datetime] = None,
 ) -> Edit:
-    """Start, finish or cancel a task (see :data:`~gridwatch.model.lifecycle.ASSIGNMENT_TRANSITIONS`).
+    """Start, finish or cancel a task (see :data:`~gridwatch.domain.lifecycle.ASSIGNMENT_TRANSITIONS`).
 
     Starting opens an inspection record; finishing closes it.  Finishing a fire-point check needs
     its ``result`` (burning_confirmed, no_burning or outside_cell), which is written to every fire
@@ -299,8 +284,8 @@ def change_assignment(
 
     def build(con: sqlite3.Connection) -> Edit:
         a = _need(con, "assignment", assignment_uuid, "task")
-        step = next_state("assignment", a["status"], action, actor.role)
-        _may_work_on(actor, a, f"{action} this task")
+        step = next_state("assignment", a["status"], action, actor.role)  # unknown actions: the lifecycle's message
+        require(actor, _TASK_ACTIONS[action], a)
         after = dict(a, status=step.target, updated_at=stamp)
         changes: list[RowChange] = []
         if action == "start":
@@ -435,15 +420,13 @@ def record_finding(
         code = cell_code
         if assignment_uuid is not None:
             task = _need(con, "assignment", assignment_uuid, "task")
-            _may_work_on(actor, task, "record findings for this task")
-            if task["status"] != "in_progress":
-                raise InvalidTransition(f"the task is {task['status']}; start it before recording findings")
+            require(actor, Action.RECORD_FINDING, task)
             code = task["cell_code"]
             row = con.execute("SELECT uuid FROM inspection WHERE assignment_uuid = ? AND finished_at IS NULL "
                               "ORDER BY started_at DESC", (assignment_uuid,)).fetchone()
             inspection_uuid = row[0] if row else None
-        elif actor.role == "inspector":
-            raise InvalidTransition(f"{actor.name} is an inspector: findings are recorded under a task in progress")
+        else:
+            require(actor, Action.RECORD_FINDING, None)
         if code is None:
             raise ValidationError("a finding needs its task or its cell")
         cell, _ = _cell_geometry(con, code)
@@ -478,8 +461,7 @@ def add_photos(path: os.PathLike[str] | str, actor: Actor, finding_uuid: str,
 
     def build(con: sqlite3.Connection) -> Edit:
         f = _need(con, "finding", finding_uuid, "finding")
-        if f["status"] == "closed":
-            raise InvalidTransition("the finding is closed; photos can no longer be added")
+        require(actor, Action.ADD_PHOTOS, f)
         warnings: list[str] = []
         task = _finding_task(con, f)
         changes = _photos(con, loaded, finding_uuid, role, f["cell_code"], task, actor, t, warnings)
@@ -520,7 +502,9 @@ def change_finding(
 
     def build(con: sqlite3.Connection) -> Edit:
         f = _need(con, "finding", finding_uuid, "finding")
-        step = next_state("finding", f["status"], action, actor.role)
+        step = next_state("finding", f["status"], action, actor.role)  # unknown actions: the lifecycle's message
+        _, owner = _cell_geometry(con, f["cell_code"])
+        require(actor, _FINDING_ACTIONS[action], dict(f, cell_inspector_uuid=owner))
         after = dict(f, status=step.target, updated_at=stamp)
         warnings: list[str] = []
         changes: list[RowChange] = []
@@ -535,11 +519,6 @@ def change_finding(
                 raise ValidationError("assigning for rectification needs " + " and ".join(missing))
             after["assigned_by"] = actor.uuid
         elif action == "rectify":
-            if actor.role == "inspector":
-                _, owner = _cell_geometry(con, f["cell_code"])
-                if owner != actor.uuid and f["found_by"] != actor.uuid:
-                    raise InvalidTransition(f"{actor.name} may not record the rectification of a finding in "
-                                            "another inspector's cell")
             if not note.strip():
                 raise ValidationError("a rectification needs a note saying what was done")
             if not loaded:
@@ -547,16 +526,10 @@ def change_finding(
             after.update(rectify_note=note.strip(), rectified_by=actor.uuid, rectified_at=stamp)
             changes += _photos(con, loaded, finding_uuid, "after", f["cell_code"], None, actor, t, warnings)
         elif action == "verify":
-            if actor.role == "inspector" and f.get("rectified_by") == actor.uuid:
-                raise InvalidTransition(f"{actor.name} recorded the rectification and may not verify it; "
-                                        "a supervisor or another inspector must")
             if not note.strip():
                 raise ValidationError("a verification needs a note")
             after.update(verify_note=note.strip(), verified_by=actor.uuid, verified_at=stamp)
         elif action == "reject":
-            if actor.role == "inspector" and f.get("rectified_by") == actor.uuid:
-                raise InvalidTransition(f"{actor.name} recorded the rectification and may not check it; "
-                                        "a supervisor or another inspector must")
             if not reason.strip():
                 raise ValidationError("a rejection needs a reason")
             after.update(reject_reason=reason.strip(), reject_count=int(f.get("reject_count") or 0) + 1,
@@ -642,10 +615,6 @@ def cells_for_features(path: os.PathLike[str] | str, layer: str, uuids: Sequence
 
 # --- corrections, people and the grid's inspectors ----------------------------------------------
 
-#: Finding fields that can be corrected after recording (the loop fields change only by steps).
-EDITABLE_FINDING_FIELDS = ("category", "severity", "description", "responsible_party", "rectify_deadline")
-
-
 def edit_finding(
     path: os.PathLike[str] | str,
     actor: Actor,
@@ -676,11 +645,7 @@ def edit_finding(
         import shapely
 
         f = _need(con, "finding", finding_uuid, "finding")
-        if f["status"] == "closed":
-            raise InvalidTransition("the finding is closed; it can no longer be changed")
-        if actor.role == "inspector" and not (f["found_by"] == actor.uuid and f["status"] == "found"):
-            raise InvalidTransition(f"{actor.name} may only correct findings they recorded, before they are "
-                                    "assigned for rectification; ask a supervisor")
+        require(actor, Action.EDIT_FINDING, f)
         after = dict(f, **values)
         warnings: list[str] = []
         if longitude is not None and latitude is not None:
@@ -719,7 +684,7 @@ def save_person(
     Names must be unique among active people (they are how a laptop names its user).  People are
     deactivated, never deleted, so the history keeps naming them.
     """
-    _require(actor, ("admin",), "manage people")
+    require(actor, Action.MANAGE_PEOPLE)
     name = name.strip()
     if not name:
         raise ValidationError("a person needs a name")
@@ -766,7 +731,7 @@ def set_cell_inspector(
 
     Open tasks keep their assignee; new tasks go to the new inspector.
     """
-    _require(actor, ("admin",), "change who is responsible for cells")
+    require(actor, Action.SET_CELL_INSPECTOR)
     codes = list(dict.fromkeys(cell_codes))
     if not codes:
         raise ValidationError("no cells chosen: select cells on the map first")

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import Cancelled, GridWatchError, StorageError, SyncError
-from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
+from ..domain.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
 from ..storage.gpkg import (connect_readwrite, fsync_dir, fsync_file, gpkg_datetime, quote_ident, sqlite_tables,
                              transaction)
 from ..storage.project import check_project

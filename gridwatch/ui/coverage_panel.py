@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.policy import Action
 from ..analysis.coverage import (
     CELL_CLASS_TITLES,
     COVERAGE_CLASSES,
@@ -374,7 +375,7 @@ class CoveragePanel(QDockWidget):
         try:
             rules = self.rules()
         except GridWatchError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(i18n.error_text(exc))
             return
         signals = self._signals
         self._loading = True
@@ -385,7 +386,7 @@ class CoveragePanel(QDockWidget):
                 result = coverage_from_project(path, now=now, periods=periods, rules=rules)
                 signals.loaded.emit(generation, result)
             except GridWatchError as exc:
-                signals.failed.emit(generation, str(exc))
+                signals.failed.emit(generation, i18n.error_text(exc))
             except Exception as exc:  # unexpected: log the traceback, show a readable line
                 log.error("coverage of %s failed:\n%s", path, traceback.format_exc())
                 signals.failed.emit(generation, f"{type(exc).__name__}: {exc}")
@@ -512,7 +513,7 @@ class CoveragePanel(QDockWidget):
         return cells.loc[match & cells["overdue"], "code"].astype(str).tolist()
 
     def _update_assign(self) -> None:
-        may = self.controller is None or self.controller.may("assign")
+        may = self.controller is None or self.controller.may(Action.ASSIGN_TASKS)
         choice = self._current_choice()
         self.assign_button.setEnabled(bool(may and choice is not None and self.overdue_codes(*choice[:2])))
 

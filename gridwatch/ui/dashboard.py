@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from ..analysis import stats
 from ..errors import GridWatchError
 from ..export.files import checked_target, write_atomically
-from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
+from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from . import i18n
 
 log = logging.getLogger("gridwatch.ui")
@@ -389,7 +389,7 @@ class DashboardWidget(QWidget):
                     result = stats.dashboard_stats(path, now=now, period=period, weeks=weeks)
                     signals.loaded.emit(generation, result)
                 except GridWatchError as exc:
-                    signals.failed.emit(generation, str(exc))
+                    signals.failed.emit(generation, i18n.error_text(exc))
                 except RuntimeError:
                     raise
                 except Exception as exc:  # unexpected: log the traceback, show a readable line
@@ -586,7 +586,7 @@ class DashboardWidget(QWidget):
             try:
                 self.save_chart_image(chart, path)
             except GridWatchError as exc:
-                self.status.setText(str(exc))
+                self.status.setText(i18n.error_text(exc))
 
     def save_chart_image(self, chart: str, path: os.PathLike[str] | str) -> Path:
         """Write chart ``chart`` (one of :data:`CHARTS`) to a PNG at its on-screen size.
@@ -621,7 +621,7 @@ class DashboardWidget(QWidget):
             try:
                 self.export_ranking(path)
             except GridWatchError as exc:
-                self.status.setText(str(exc))
+                self.status.setText(i18n.error_text(exc))
 
     def export_ranking(self, path: os.PathLike[str] | str, weights: Optional[Mapping[str, float]] = None) -> Path:
         """Write the ranking of the shown month with the shown weights (.xlsx or .csv)."""

@@ -147,10 +147,10 @@ class _Worker:
             result = self.work(lambda f, m: self.signals.progress.emit(gen, float(f), str(m)), self.cancel)
             self.signals.done.emit(gen, result)
         except Cancelled as exc:
-            self.signals.failed.emit(gen, str(exc), "cancelled")
+            self.signals.failed.emit(gen, i18n.error_text(exc), "cancelled")
         except GridWatchError as exc:
             log.info("%s failed: %s", self.what, exc)
-            self.signals.failed.emit(gen, str(exc), "error")
+            self.signals.failed.emit(gen, i18n.error_text(exc), "error")
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
             log.error("%s failed:\n%s", self.what, traceback.format_exc())
             self.signals.failed.emit(gen, f"{type(exc).__name__}: {exc}", "bug")
@@ -707,7 +707,7 @@ class ExportDialog(QDialog):
 
     def retranslate(self) -> None:
         from ..analysis import stats
-        from ..model.titles import FINDING_STATUS_TITLES, title
+        from ..domain.vocabulary import FINDING_STATUS_TITLES, title
 
         lang = i18n.current()
         self.setWindowTitle(self.tr("Export for briefing"))
@@ -975,7 +975,7 @@ class ExportDialog(QDialog):
             options = self._core_options(kind, self.options())
         except GridWatchError as exc:
             self._preview_worker = None
-            self._show_preview_error(str(exc))
+            self._show_preview_error(i18n.error_text(exc))
             return
         key = (kind, repr(sorted((k, v) for k, v in options.items() if k != "dpi")))
         if key == self._shown_key:
@@ -1145,7 +1145,7 @@ class ExportDialog(QDialog):
         try:
             options = self._core_options(kind, self.options())
         except GridWatchError as exc:
-            self._show_error(self.tr("Cannot export to %1: %2").replace("%1", str(out)).replace("%2", str(exc)))
+            self._show_error(self.tr("Cannot export to %1: %2").replace("%1", str(out)).replace("%2", i18n.error_text(exc)))
             return
         if self.out_edit.text().strip() != str(out):
             self.out_edit.setText(str(out))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -52,8 +51,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.policy import Action
 from ..errors import GridWatchError
-from ..model.titles import (
+from ..domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
@@ -63,8 +63,7 @@ from ..model.titles import (
 )
 from ..photos import Photo, describe_flags, photo_flags, read_photo
 from ..storage import queries
-from ..storage.edits import Edit, read_row
-from ..storage.gpkg import blob_to_geometry, connect_readonly
+from ..storage.edits import Edit
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..storage.workflow import change_finding, edit_finding, record_finding
 from ..times import BEIJING
@@ -171,17 +170,9 @@ def _thumbnail_icon(data: Any, size: int = 128) -> QIcon:
     return QIcon(pm)
 
 
-def _read_geometry(path: Optional[Path], sql: str, key: str) -> Any:
-    if path is None:
-        return None
-    with closing(connect_readonly(path)) as con:
-        row = con.execute(sql, (key,)).fetchone()
-    return blob_to_geometry(row[0]) if row and row[0] is not None else None
-
-
 def cell_geometry(path: Optional[Path], cell_code: str) -> Any:
     """The grid cell's polygon (lon/lat) read from the project, or None."""
-    return _read_geometry(path, "SELECT geom FROM grid_cell WHERE code = ?", cell_code)
+    return queries.cell_geometry(path, cell_code) if path is not None else None
 
 
 def _to_date(value: Any) -> Optional[_dt.date]:
@@ -288,7 +279,7 @@ class _PhotoPicker:
                 try:
                     photo = read_photo(p)
                 except GridWatchError as exc:
-                    errors.append(str(exc))
+                    errors.append(i18n.error_text(exc))
                     continue
                 if any(q.sha256 == photo.sha256 for q in self.photos):
                     errors.append(QCoreApplication.translate("FindingPhotos", "%s: this photo is already added")
@@ -778,8 +769,7 @@ class FindingsPanel(QDockWidget):
             self.township_filter.removeItem(1)
         if path is not None:
             try:
-                with closing(connect_readonly(path)) as con:
-                    rows = con.execute("SELECT code, name FROM township ORDER BY code").fetchall()
+                rows = queries.townships(path)
             except Exception:  # noqa: BLE001 - a damaged project: no township filter rather than no panel
                 rows = []
             for code, name in rows:
@@ -923,8 +913,7 @@ class FindingsPanel(QDockWidget):
     def _read_finding(self, uuid: str) -> dict[str, Any]:
         if self.controller.path is None:
             return {}
-        with closing(connect_readonly(self.controller.path)) as con:
-            return read_row(con, "finding", uuid) or {}
+        return queries.finding_row(self.controller.path, uuid)
 
     def _load_details(self) -> None:
         path = self.controller.path
@@ -1043,11 +1032,7 @@ class FindingsPanel(QDockWidget):
 
     def may_edit(self, row: Optional[dict[str, Any]]) -> bool:
         """Whether the current user may correct this finding (the core checks the same again)."""
-        actor = self.controller.actor
-        if row is None or actor is None or row.get("status") == "closed":
-            return False
-        return actor.role in ("supervisor", "admin") or (row.get("found_by") == actor.uuid
-                                                         and row.get("status") == "found")
+        return row is not None and bool(self.controller.may(Action.EDIT_FINDING, row))
 
     def start_edit(self) -> Optional[FindingEditDialog]:
         """Open the correction dialog on the selected finding (non-blocking, kept as ``self.edit_dialog``)."""

@@ -68,6 +68,7 @@ from ..layers import LAYERS
 from ..tasks import CancelToken, ProgressCallback
 from .attribute_table import FrameTableModel
 from .texts import field_title, layer_title
+from . import i18n
 
 __all__ = ["ImportDialog", "PREVIEW_ROWS", "preview_image"]
 
@@ -119,10 +120,10 @@ class _Job:
             result = self.work(lambda f, m: self.signals.progress.emit(gen, float(f), str(m)), self.cancel)
             self.signals.done.emit(gen, result)
         except Cancelled as exc:
-            self.signals.failed.emit(gen, str(exc), "cancelled", exc)
+            self.signals.failed.emit(gen, i18n.error_text(exc), "cancelled", exc)
         except GridWatchError as exc:
             log.info("%s failed: %s\n%s", self.what, exc, traceback.format_exc())
-            self.signals.failed.emit(gen, str(exc), "error", exc)
+            self.signals.failed.emit(gen, i18n.error_text(exc), "error", exc)
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
             log.error("%s failed:\n%s", self.what, traceback.format_exc())
             self.signals.failed.emit(gen, f"{type(exc).__name__}: {exc}", "bug", None)

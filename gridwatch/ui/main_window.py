@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.policy import Action
 from ..errors import GridWatchError, SchemaVersionError
 from ..layers import LAYERS
 from ..mapview.data import MapData, load_map, update_values
-from ..model.titles import ROLE_TITLES, title
+from ..domain.vocabulary import ROLE_TITLES, title
 from ..storage import queries
 from ..storage.edits import Edit
 from ..storage.workflow import TARGET_LAYERS
@@ -58,6 +59,12 @@ IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "villa
 _LOAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-load")
 
 
+
+def _gate(action: QAction, enabled: bool, refusal: str) -> None:
+    """Enable ``action`` or grey it out with the policy's reason as its tooltip."""
+    action.setEnabled(enabled)
+    action.setToolTip(refusal if not enabled and refusal else action.text().replace("&", ""))
+
 class _LoadSignals(QObject):
     progress = Signal(float, str)
     loaded = Signal(object, object, object)  # path, MapData, inspectors frame
@@ -83,9 +90,9 @@ class LoadJob:
             if "older" in str(exc):
                 self.signals.outdated.emit(self.path, str(exc))
             else:
-                self.signals.failed.emit(self.path, str(exc))
+                self.signals.failed.emit(self.path, i18n.error_text(exc))
         except GridWatchError as exc:
-            self.signals.failed.emit(self.path, str(exc))
+            self.signals.failed.emit(self.path, i18n.error_text(exc))
         except Exception as exc:  # unexpected: log the traceback, show a readable message
             log.error("opening %s failed:\n%s", self.path, traceback.format_exc())
             self.signals.failed.emit(self.path, f"{self.path}: {type(exc).__name__}: {exc}")
@@ -715,19 +722,25 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         wf = self.workflow
-        may_assign = wf.may("assign") and self.data is not None
-        self.act_assign.setEnabled(may_assign and len(self.selected) > 0)
+        has_data = self.data is not None
+        may_assign = wf.may(Action.ASSIGN_TASKS)
+        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0, wf.refusal(Action.ASSIGN_TASKS))
         target = self.identified[0] if self.identified else None
-        self.act_assign_feature.setEnabled(may_assign and target in (*TARGET_LAYERS, "village", "township"))
-        self.act_fire_checks.setEnabled(wf.may("fire_checks") and self.data is not None)
+        _gate(self.act_assign_feature, may_assign and has_data and target in (*TARGET_LAYERS, "village", "township"),
+              wf.refusal(Action.ASSIGN_TASKS))
+        _gate(self.act_fire_checks, wf.may(Action.CREATE_FIRE_CHECKS) and has_data,
+              wf.refusal(Action.CREATE_FIRE_CHECKS))
         task = self.task_panel.selected_task()
-        self.act_record.setEnabled(task is not None and task.get("status") == "in_progress"
-                                   and "finish" in wf.task_actions(task))
-        self.act_people.setEnabled(self.project_path is not None and self.data is not None)
-        self.act_export.setEnabled(self.project_path is not None and self.data is not None)
-        self.act_cell_inspector.setEnabled(wf.may("people") and self.data is not None and len(self.selected) > 0)
+        _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
+              wf.refusal(Action.RECORD_FINDING, task) if task is not None else "")
+        self.act_people.setEnabled(self.project_path is not None and has_data)
+        self.act_export.setEnabled(self.project_path is not None and has_data)
+        _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
+              wf.refusal(Action.SET_CELL_INSPECTOR))
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
-        self.act_import.setEnabled(self.project_path is not None and (wf.actor is None or wf.may("import")))
+        _gate(self.act_import, self.project_path is not None
+              and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
+              wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None else "")
         # sync a working copy, never while an edit is being written
         self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
 
@@ -754,7 +767,7 @@ class MainWindow(QMainWindow):
                 self._open_assign([c for c, _ in pairs], target_layer=name, target_uuids=[u for _, u in pairs],
                                   description=f"{layer_title(name)} {label}")
         except GridWatchError as exc:
-            self._on_workflow_failed(str(exc))
+            self._on_workflow_failed(i18n.error_text(exc))
 
     def _open_assign(self, codes: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         dialog = AssignDialog(self.workflow, codes, parent=self, **kwargs)
@@ -906,7 +919,7 @@ class MainWindow(QMainWindow):
             i = queries.inspections(self.project_path, cell_code=code)
             f = queries.findings(self.project_path, cell_code=code)
         except GridWatchError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.statusBar().showMessage(i18n.error_text(exc), 8000)
             return
         self.identify_panel.show_records(t, i, f)
 

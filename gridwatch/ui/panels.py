@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..layers import GROUPS, LAYERS
 from ..layers.base import RGBA, Style
 from ..mapview.search import SearchHit
-from ..model.titles import (
+from ..domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.titles import ROLE_TITLES, title
+from ..domain.policy import Action
+from ..domain.vocabulary import ROLE_TITLES, title
 from ..storage.edits import Edit
 from ..storage.workflow import save_person, set_cell_inspector
 from . import i18n
@@ -241,8 +242,7 @@ class PeopleDialog(QDialog):
         super().changeEvent(event)
 
     def may_change(self) -> bool:
-        actor = self.controller.actor
-        return actor is not None and actor.role == "admin"
+        return bool(self.controller.may(Action.MANAGE_PEOPLE))
 
     def fill(self) -> None:
         """List the controller's people (it re-reads them after every edit of people or cells)."""
@@ -425,7 +425,7 @@ class CellInspectorDialog(QDialog):
             self.combo.setItemText(i, self.tr("%1 (%n cell(s))", "", n).replace("%1", str(names.get(uid, ""))))
         if not self.cell_codes:
             refusal = self.tr("No cells chosen: select cells on the map first.")
-        elif self.controller.actor is None or self.controller.actor.role != "admin":
+        elif not self.controller.may(Action.SET_CELL_INSPECTOR):
             refusal = self.tr("Only an administrator may change who is responsible for cells.")
         elif not self.combo.count():
             refusal = self.tr("There is no active inspector.")

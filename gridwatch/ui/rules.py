@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.policy import Action
 from ..analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
 from ..errors import Cancelled, GridWatchError
 from ..tasks import CancelToken
@@ -274,7 +275,7 @@ class RulesPanel(QWidget):
             except Cancelled:
                 signals.failed.emit(token, "")
             except GridWatchError as exc:
-                signals.failed.emit(token, str(exc))
+                signals.failed.emit(token, i18n.error_text(exc))
             except Exception as exc:  # a bug: log it, show something readable
                 log.error("rule checks failed:\n%s", traceback.format_exc())
                 signals.failed.emit(token, f"{type(exc).__name__}: {exc}")
@@ -404,7 +405,7 @@ class RulesPanel(QWidget):
         if not hits:
             self._set_status(self.tr("Select hits in the list first."), error=True)
             return
-        if not self.controller.may("assign"):
+        if not self.controller.may(Action.ASSIGN_TASKS):
             self._set_status(self.tr("Only a supervisor or administrator may assign inspections."), error=True)
             return
         self._assigning = True
@@ -444,11 +445,11 @@ class RulesPanel(QWidget):
     def _update_buttons(self) -> None:
         self.run_button.setText(self.tr("Stop") if self.running else self.tr("Run checks"))
         self.run_button.setEnabled(self.controller.path is not None)
-        may = self.controller.may("assign") and not self.running and not self._assigning \
+        may = self.controller.may(Action.ASSIGN_TASKS) and not self.running and not self._assigning \
             and not self.controller.busy
         self.assign_selected.setEnabled(may and bool(self.table.selectionModel().selectedRows()))
         self.assign_all.setEnabled(may and self.table.rowCount() > 0)
-        refusal = "" if self.controller.may("assign") else \
+        refusal = "" if self.controller.may(Action.ASSIGN_TASKS) else \
             self.tr("Only a supervisor or administrator may assign inspections.")
         self.assign_selected.setToolTip(refusal)
         how = self.tr("One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell")

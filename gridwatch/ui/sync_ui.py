@@ -20,7 +20,6 @@ import json
 import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -48,11 +47,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.policy import Action
 from ..errors import Cancelled, GridWatchError
-from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
-from ..storage.gpkg import connect_readonly
+from ..domain.vocabulary import CONFLICT_STATUS_TITLES, CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ..storage import queries
 from ..sync import checkout, sync, sync_dir
-from ..sync.conflicts import REVIEWERS, conflicts, decode_value, review_conflict
+from ..sync.conflicts import conflicts, decode_value, review_conflict
 from ..tasks import CancelToken
 from ..userdata import user_data_dir
 from . import i18n
@@ -106,10 +106,10 @@ class _Job:
             result = self.work(lambda f, m: self.signals.progress.emit(float(f), str(m)), self.cancel)
             self.signals.done.emit(result)
         except Cancelled as exc:
-            self.signals.failed.emit(str(exc), "cancelled")
+            self.signals.failed.emit(i18n.error_text(exc), "cancelled")
         except GridWatchError as exc:
             log.info("%s failed: %s", self.what, exc)
-            self.signals.failed.emit(str(exc), "error")
+            self.signals.failed.emit(i18n.error_text(exc), "error")
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
             log.error("%s failed:\n%s", self.what, traceback.format_exc())
             self.signals.failed.emit(f"{type(exc).__name__}: {exc}", "bug")
@@ -153,10 +153,7 @@ def _show_error(label: QLabel, message: str) -> None:
 
 def read_people(shared: Path) -> list[tuple[str, str]]:
     """Active people of a project file ``(name, role)``, read read-only (never written)."""
-    with closing(connect_readonly(shared)) as con:
-        rows = con.execute("SELECT name, role FROM inspector WHERE active IS NULL OR active = 1 "
-                           "ORDER BY role, name").fetchall()
-    return [(str(n), str(r)) for n, r in rows if n]
+    return queries.active_people(shared)
 
 
 class CheckoutDialog(QDialog):
@@ -327,7 +324,7 @@ class CheckoutDialog(QDialog):
                 except Exception as exc:  # noqa: BLE001 - not a project: say so, stay usable
                     log.info("reading people of %s failed: %s", shared, exc)
                     people = []
-                    message = self.tr("This file is not a GridWatch project:") + " " + str(exc)
+                    message = self.tr("This file is not a GridWatch project:") + " " + i18n.error_text(exc)
                 else:
                     if not people:
                         message = self.tr("This project has no active people; an administrator must add them first.")
@@ -707,8 +704,7 @@ class ConflictsPanel(QDockWidget):
         }.get(rule, rule)
 
     def status_text(self, status: str) -> str:
-        return {"open": self.tr("Open"), "accepted": self.tr("Accepted"),
-                "restored": self.tr("Restored")}.get(status, status)
+        return title(CONFLICT_STATUS_TITLES, status, i18n.current())
 
     def who_text(self, who: Any) -> str:
         text = "" if who is None else str(who)
@@ -844,8 +840,7 @@ class ConflictsPanel(QDockWidget):
         return False
 
     def may_review(self) -> bool:
-        actor = self.controller.actor
-        return actor is not None and actor.role in REVIEWERS
+        return bool(self.controller.may(Action.REVIEW_CONFLICTS))
 
     def _update_buttons(self) -> None:
         ok = self.may_review() and self.selected_status() == "open" and not self.controller.busy

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model.titles import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ..domain.policy import Action
+from ..domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
 from ..storage import queries
 from ..times import beijing_text as _beijing_text
 from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
@@ -603,7 +604,7 @@ class AssignDialog(QDialog):
         ok.setText(self.tr("Assign"))
         if not self.cell_codes:
             self.refusal_label.setText(self.tr("No cells chosen: select cells on the map first."))
-        elif not self.controller.may("assign"):
+        elif not self.controller.may(Action.ASSIGN_TASKS):
             self.refusal_label.setText(self.tr("Only a supervisor or administrator may assign inspections."))
         else:
             self.refusal_label.setText("")
@@ -711,7 +712,7 @@ class FireChecksDialog(QDialog):
             self._counts = fire_check_preview(self.controller.path, township_code=v["township_code"],
                                               since=v["since"])
         except GridWatchError as exc:
-            self.preview.setText(str(exc))
+            self.preview.setText(i18n.error_text(exc))
             return
         points, checks = self._counts
         if points:
@@ -720,7 +721,7 @@ class FireChecksDialog(QDialog):
         else:
             self.preview.setText(self.tr("No unverified fire points without a check for this choice."))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(self.controller.may("fire_checks") and points > 0)
+        ok.setEnabled(self.controller.may(Action.CREATE_FIRE_CHECKS) and points > 0)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Create fire-point checks"))
@@ -736,7 +737,7 @@ class FireChecksDialog(QDialog):
         self.township.setItemText(0, self.tr("All townships"))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Create checks"))
-        allowed = self.controller.may("fire_checks")
+        allowed = self.controller.may(Action.CREATE_FIRE_CHECKS)
         self.refusal_label.setText("" if allowed else
                                    self.tr("Only a supervisor or administrator may create fire-point checks."))
         self.refusal_label.setVisible(not allowed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from ..layers import GROUPS, LAYERS
-from ..layers.choices import CHOICE_TITLES
+from ..domain.vocabulary import CHOICE_TITLES
 from ..storage.schema import WORKFLOW_TABLES
 
 

@@ -20,9 +20,12 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
 
+from ..domain import policy
+from ..domain.lifecycle import allowed_actions
+from ..domain.messages import message_text
+from ..domain.policy import Action
 from ..errors import GridWatchError
-from ..model.lifecycle import allowed_actions
-from ..model.titles import ROLE_TITLES, title
+from ..domain.vocabulary import ROLE_TITLES, title
 from ..storage import queries
 from ..storage.edits import Edit
 from ..storage.workflow import Actor, redo, undo
@@ -34,15 +37,10 @@ log = logging.getLogger("gridwatch.ui")
 # QThreadPool (pyproj issue 1509, see main_window).
 _EDIT_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-edit")
 
-#: What each role may do in the UI (the core refuses the same things again).
-ROLE_RIGHTS = {
-    "assign": ("supervisor", "admin"),
-    "fire_checks": ("supervisor", "admin"),
-    "cancel_task": ("supervisor", "admin"),
-    "record_anywhere": ("supervisor", "admin"),
-    "import": ("supervisor", "admin"),
-    "people": ("admin",),  # add, change and deactivate people; give cells to inspectors
-}
+#: The policy's action for each loop step of a finding and each task step.
+FINDING_STEP_ACTIONS = {"assign": Action.ASSIGN_FINDING, "rectify": Action.RECTIFY_FINDING,
+                        "verify": Action.VERIFY_FINDING, "reject": Action.REJECT_FINDING, "close": Action.CLOSE_FINDING}
+TASK_STEP_ACTIONS = {"start": Action.START_TASK, "finish": Action.FINISH_TASK, "cancel": Action.CANCEL_TASK}
 
 
 class _EditSignals(QObject):
@@ -141,27 +139,31 @@ class WorkflowController(QObject):
             return ""
         return f"{self.actor.name} ({title(ROLE_TITLES, self.actor.role, i18n.current())})"
 
-    def may(self, right: str) -> bool:
-        """Whether the current user's role allows ``right`` (see :data:`ROLE_RIGHTS`)."""
-        return self.actor is not None and self.actor.role in ROLE_RIGHTS[right]
+    def may(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> bool:
+        """Whether the current user may take ``action`` on ``target`` (:func:`gridwatch.domain.policy.may`)."""
+        return self.actor is not None and policy.may(self.actor, action, target)
+
+    def refusal(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> str:
+        """Why the current user may not take ``action`` (translated, for a tooltip); '' if they may."""
+        if self.actor is None:
+            return self.tr("Choose who you are first (Settings > Current user).")
+        why = policy.why_not(self.actor, action, target)
+        return "" if why is None else message_text(why, i18n.current())
 
     def finding_actions(self, status: str, finding: Optional[dict[str, Any]] = None) -> list[str]:
         """Loop actions the current user may take on a finding in ``status``."""
         if self.actor is None:
             return []
-        out = allowed_actions("finding", status, self.actor.role)
-        if finding is not None and self.actor.role == "inspector":
-            if finding.get("rectified_by") == self.actor.uuid:  # nobody checks their own rectification
-                out = [a for a in out if a not in ("verify", "reject")]
-        return out
+        target = dict(finding or {}, status=status)  # with cell_inspector_uuid (queries.finding_row)
+        return [a for a in allowed_actions("finding", status)
+                if policy.may(self.actor, FINDING_STEP_ACTIONS[a], target)]
 
     def task_actions(self, task: dict[str, Any]) -> list[str]:
+        """Steps the current user may take on ``task``."""
         if self.actor is None:
             return []
-        out = allowed_actions("assignment", task["status"], self.actor.role)
-        if self.actor.role == "inspector" and task.get("assignee_uuid") != self.actor.uuid:
-            return []
-        return out
+        return [a for a in allowed_actions("assignment", task["status"])
+                if policy.may(self.actor, TASK_STEP_ACTIONS[a], task)]
 
     # --- running edits -----------------------------------------------------------------------------
     @property
@@ -186,7 +188,7 @@ class WorkflowController(QObject):
                 edit = fn(path, actor, *args, **kwargs)
                 signals.done.emit(job, edit)
             except GridWatchError as exc:
-                signals.failed.emit(job, str(exc))
+                signals.failed.emit(job, message_text(exc, i18n.current()))
             except Exception as exc:  # unexpected: log it, show a readable message
                 log.error("workflow edit failed:\n%s", traceback.format_exc())
                 signals.failed.emit(job, f"{type(exc).__name__}: {exc}")
@@ -218,7 +220,7 @@ class WorkflowController(QObject):
             applied = fn(self.path, self.actor, command.edit)
         except GridWatchError as exc:
             # The rows moved on (another edit or a sync): this history can no longer be replayed.
-            self.failed.emit(self.tr("Cannot undo or redo: %s") % str(exc))
+            self.failed.emit(self.tr("Cannot undo or redo: %s") % message_text(exc, i18n.current()))
             QTimer.singleShot(0, self.undo_stack.clear)
             return
         if self._people_touched(applied):

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import QDialog
 
-from gridwatch.model.titles import FINDING_ACTION_TITLES
+from gridwatch.domain.vocabulary import FINDING_ACTION_TITLES
 from gridwatch.storage import queries
 from gridwatch.storage.gpkg import blob_to_geometry
 from gridwatch.storage.workflow import (
