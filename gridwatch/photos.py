@@ -23,13 +23,13 @@ from typing import Any, Optional
 
 import numpy as np
 import shapely
-from PIL import Image
 
 # Register the plugins for the accepted formats explicitly: Image.open(formats=...) only looks at
 # plugins that are already loaded, and the MPO (multi-picture JPEG) plugin is not preloaded.
 from PIL import (  # noqa: E402,F401  (imported for their registration side effect)
     BmpImagePlugin,
     GifImagePlugin,
+    Image,
     JpegImagePlugin,
     MpoImagePlugin,
     PngImagePlugin,
@@ -153,6 +153,10 @@ class Photo:
 # Reading
 
 
+#: What Pillow raises on a damaged or truncated image file.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError)
+
+
 def read_photo(
     source: str | os.PathLike | bytes,
     filename: str | None = None,
@@ -219,14 +223,17 @@ def _read_file(path: str, name: str, max_bytes: int) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)  # the file may have grown since stat()
     except FileNotFoundError:
-        raise ValidationError(f"{name}: file not found; check that it was not moved or deleted and add it again") from None
+        raise ValidationError(f"{name}: file not found; check that it was not moved or deleted and add it "
+                              "again") from None
     except PermissionError:
-        raise ValidationError(f"{name}: permission denied; copy the photo somewhere you can read and add it again") from None
+        raise ValidationError(f"{name}: permission denied; copy the photo somewhere you can read and add it "
+                              "again") from None
     except IsADirectoryError:
         raise ValidationError(f"{name}: is a folder, not a photo; choose an image file") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ValidationError(f"{name}: cannot be read ({reason}); copy the photo to this computer and add it again") from None
+        raise ValidationError(f"{name}: cannot be read ({reason}); copy the photo to this computer and add it "
+                              "again") from None
     if len(data) > max_bytes:
         raise _too_big(name, len(data), max_bytes)
     return data
@@ -277,7 +284,8 @@ def _sniff_format(data: bytes) -> str:
 
 def _decode(data: bytes, name: str):
     """Open, check and decode ``data``; return format, raw size, orientation, time, lon, lat, thumb."""
-    damaged = f"{name}: damaged image (the file is truncated or corrupt); copy the original photo from the camera or phone again and add it"
+    damaged = (f"{name}: damaged image (the file is truncated or corrupt); copy the original photo from the camera "
+               "or phone again and add it")
 
     # 1. Identify the format and check the header cheaply; verify() checks e.g. PNG CRCs.
     try:
@@ -294,7 +302,7 @@ def _decode(data: bytes, name: str):
         if what:
             raise ValidationError(f"{name}: not a photo GridWatch can read ({what}); {_FIX_HINT}") from None
         raise ValidationError(f"{name}: not a photo GridWatch can read; {_FIX_HINT}") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError):
+    except _DAMAGED:
         raise ValidationError(damaged) from None
 
     if fmt not in _MIME_BY_FORMAT:  # pragma: no cover - formats= restricts this already
@@ -318,7 +326,7 @@ def _decode(data: bytes, name: str):
         raise
     except Image.DecompressionBombError:
         raise _too_many_pixels(name, None) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError):
+    except _DAMAGED:
         raise ValidationError(damaged) from None
 
     orientation = _orientation(exif)

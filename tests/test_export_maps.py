@@ -24,11 +24,11 @@ from PIL import Image, ImageFilter
 from pyproj import Geod
 from shapely.geometry import Point, box
 
+from gridwatch.analysis.coverage import COVERAGE_CLASSES
 from gridwatch.cli import main
 from gridwatch.crs import gauss_kruger_epsg
 from gridwatch.errors import Cancelled
 from gridwatch.export.fonts import find_cjk_font, font_from_file
-from gridwatch.analysis.coverage import COVERAGE_CLASSES
 from gridwatch.export.maps import (
     MapSpec,
     _layout,

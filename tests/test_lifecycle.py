@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 
-from gridwatch.errors import InvalidTransition
 from gridwatch.domain.lifecycle import (
     ASSIGNMENT_STATES,
     ASSIGNMENT_TRANSITIONS,
@@ -16,6 +15,7 @@ from gridwatch.domain.lifecycle import (
     allowed_actions,
     next_state,
 )
+from gridwatch.errors import InvalidTransition
 from gridwatch.storage.schema import ASSIGNMENT_STATUSES, FINDING_STATUSES
 
 TABLES = {"finding": (FINDING_STATES, FINDING_TRANSITIONS), "assignment": (ASSIGNMENT_STATES, ASSIGNMENT_TRANSITIONS)}

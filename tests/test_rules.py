@@ -16,11 +16,11 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
-from pyproj import Transformer
-import numpy as np
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from gridwatch.analysis.rules import (

@@ -33,9 +33,15 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..domain.vocabulary import (CATEGORY_TITLES, FINDING_STATUS_TITLES, FIRE_STATUS_TITLES, KEY_AREA_KIND_TITLES,
-                                 MINE_STATUS_TITLES, title)
 from ..crs import measuring_epsg
+from ..domain.vocabulary import (
+    CATEGORY_TITLES,
+    FINDING_STATUS_TITLES,
+    FIRE_STATUS_TITLES,
+    KEY_AREA_KIND_TITLES,
+    MINE_STATUS_TITLES,
+    title,
+)
 from ..errors import StorageError, ValidationError
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, parse_stored_time
@@ -381,7 +387,8 @@ def fires_in_coal_ban(
         sat = _text(sat)
         town = _text(town)
         hits.append(RuleHit(
-            rule="fire_in_coal_ban", layer="fire_point", uuid=str(uid), name=f"火点 {when}" + (f" ({sat})" if sat else ""),
+            rule="fire_in_coal_ban", layer="fire_point", uuid=str(uid),
+            name=f"火点 {when}" + (f" ({sat})" if sat else ""),
             cell_code=_text(cell), township_code=town, township=places.township(town),
             message=f"禁煤区内火点，{when} 监测，{title(FIRE_STATUS_TITLES, st)}{extra}",
             bounds=(float(xy[i, 0]), float(xy[i, 1]), float(xy[i, 0]), float(xy[i, 1])),
@@ -611,9 +618,9 @@ def hits_to_assignments(
     StorageError
         Unknown assignee or cell; nothing is written.
     """
+    from ..domain.policy import Action, require
     from ..storage.edits import Edit, RowChange
     from ..storage.gpkg import gpkg_datetime
-    from ..domain.policy import Action, require
     from ..storage.workflow import _assignment_rows, _now, _write
 
     require(actor, Action.ASSIGN_TASKS)

@@ -416,9 +416,9 @@ def _judge_finding(actor: Actor, kind: str, old: Row, new: Row, context: RowCont
     if restored and actor.role in ("supervisor", "admin"):
         return None
     if not changed <= _CORRECTION_COLUMNS:
-        extra = sorted(changed - _CORRECTION_COLUMNS)
-        return _refuse(f"{', '.join(extra)} of a finding change only by its loop steps", "finding.loop_columns",
-                       "invalid_step", columns=extra)
+        loop = sorted(changed - _CORRECTION_COLUMNS)
+        return _refuse(f"{', '.join(loop)} of a finding change only by its loop steps", "finding.loop_columns",
+                       "invalid_step", columns=loop)
     return why_not(actor, Action.EDIT_FINDING, old)
 
 

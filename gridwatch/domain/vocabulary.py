@@ -7,10 +7,10 @@ here, so a code reads the same at every door.  No SQL, no Qt.
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+from typing import Any, Mapping, Union
 
 Code = Union[str, int]
-Titles = Mapping[Code, tuple[str, str]]
+Titles = Mapping[Any, tuple[str, str]]
 
 # --- people -----------------------------------------------------------------------------------
 

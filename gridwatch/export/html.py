@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.coverage import COVERAGE_CLASSES
-from ..layers import LAYERS
-from ..domain.vocabulary import choice_title
 from ..domain.places import resolve_township as find_township
+from ..domain.vocabulary import choice_title
+from ..layers import LAYERS
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, beijing_text
 from .files import ExportError, checked_target, write_atomically

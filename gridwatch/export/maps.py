@@ -43,14 +43,14 @@ import shapely
 
 from ..analysis.coverage import COVERAGE_CLASSES, OVERDUE_OUTLINE, OVERDUE_TITLE
 from ..crs import PROJECT_EPSG, gauss_kruger_epsg
+from ..domain.places import resolve_township as find_township
+from ..domain.vocabulary import choice_title
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
-from ..domain.vocabulary import choice_title
-from ..domain.places import resolve_township as find_township
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING
-from .fonts import CJKFont, find_cjk_font
 from .files import ExportError, checked_target, write_atomically
+from .fonts import CJKFont, find_cjk_font
 
 #: Paper sizes (short side, long side) in millimetres.
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}

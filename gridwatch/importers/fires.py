@@ -497,7 +497,8 @@ def _parse_tod(uniques: list[Any], state: _TimeState) -> tuple[np.ndarray, ...]:
             if re.fullmatch(r"\d{1,4}(?:\.0+)?", t) or re.fullmatch(r"\d{6}", t):
                 got = _tod_from_number(float(t))
             else:
-                m = re.fullmatch(r"(\d{1,2})\s*[:时時点點]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?\s*分?", t)
+                m = re.fullmatch(r"(\d{1,2})\s*[:时時点點]\s*(\d{1,2})"
+                                 r"(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?\s*分?", t)
                 if m:
                     got = _tod_from_hms(int(m[1]), int(m[2]), float(m[3] or 0))
                 elif re.search(r"\d{4}\s*[-/.年]", t):

@@ -52,7 +52,8 @@ from ..tasks import CancelToken, ProgressCallback, Steps
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
 FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("code", "代码", "编码", "区划代码", "行政代码", "统计代码", "dm", "xzqdm", "bm", "网格编码", "gridcode"),
-    "name": ("name", "名称", "mc", "xzqmc", "乡镇名称", "村名称", "网格名称", "村名", "镇名", "工地名称", "矿山名称", "项目名称"),
+    "name": ("name", "名称", "mc", "xzqmc", "乡镇名称", "村名称", "网格名称", "村名", "镇名", "工地名称", "矿山名称",
+             "项目名称"),
     "county_code": ("county_code", "区县代码", "县代码", "xdm"),
     "township_code": ("township_code", "乡镇代码", "镇代码", "xzdm", "街道代码"),
     "village_code": ("village_code", "村代码", "村级代码", "cdm", "社区代码"),

@@ -1279,8 +1279,8 @@ def _load_table(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS
     if x_col is None or y_col is None:
         missing = "longitude (x)" if x_col is None else "latitude (y)"
         err = LayerImportError(
-            f"{t.label}: no {missing} column found among {_listing(columns) or 'no columns'}. Name the columns 经度/纬度 "
-            "(or longitude/latitude), or choose them with x_field/y_field.")
+            f"{t.label}: no {missing} column found among {_listing(columns) or 'no columns'}. "
+            "Name the columns 经度/纬度 (or longitude/latitude), or choose them with x_field/y_field.")
         err.fields = columns  # type: ignore[attr-defined]
         raise err
     if x_col == y_col:

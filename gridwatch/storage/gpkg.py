@@ -17,7 +17,7 @@ import os
 import sqlite3
 import struct
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from ..errors import DataSourceError, StorageError
 
@@ -307,7 +307,7 @@ def fsync_dir(folder: os.PathLike[str] | str) -> None:
         os.close(fd)
 
 
-def wkb_points_xy(wkb: "object") -> "object":
+def wkb_points_xy(wkb: Any) -> Any:
     """(n, 2) float array of the coordinates of a pyarrow binary array of 2D WKB points.
 
     GDAL hands points over as 21-byte little-endian WKB; those are read straight from the Arrow

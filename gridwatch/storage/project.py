@@ -265,8 +265,8 @@ def write_project(
     stamp = gpkg_datetime(created)
 
     specs: list[tuple[str, LayerSpec | TableSpec, Optional[str], str]] = []
-    for name, spec in LAYERS.items():
-        specs.append((name, spec, spec.geometry_type, f"{spec.title_zh} {spec.title_en}"))
+    for name, lspec in LAYERS.items():
+        specs.append((name, lspec, lspec.geometry_type, f"{lspec.title_zh} {lspec.title_en}"))
     for name, tspec in WORKFLOW_TABLES.items():
         specs.append((name, tspec, tspec.geometry_type, f"{tspec.title_zh} {tspec.title_en}"))
 
@@ -472,7 +472,8 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
             tables = sqlite_tables(con)
             geom_cols = {
                 r[0]: (r[1], r[2], r[3])
-                for r in con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")
+                for r in con.execute("SELECT table_name, column_name, geometry_type_name, srs_id "
+                                     "FROM gpkg_geometry_columns")
             }
             entries: list[tuple[str, str, str, str]] = [(n, s.title_zh, s.title_en, "layer") for n, s in LAYERS.items()]
             entries += [(n, s.title_zh, s.title_en, "table") for n, s in WORKFLOW_TABLES.items()]

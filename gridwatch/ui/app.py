@@ -55,7 +55,8 @@ def create_window(project: Optional[Path] = None) -> MainWindow:
     try:
         path = Path(project) if project is not None else ensure_sample_project()
     except GridWatchError as exc:
-        QMessageBox.critical(window, QCoreApplication.translate("MainWindow", "Cannot open project"), i18n.error_text(exc))
+        QMessageBox.critical(window, QCoreApplication.translate("MainWindow", "Cannot open project"),
+                             i18n.error_text(exc))
         return window
     window.open_project(path)
     return window

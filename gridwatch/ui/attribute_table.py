@@ -165,7 +165,7 @@ class _Column:
             return
         elif isinstance(dtype, pd.StringDtype):
             self.kind = "text"
-        elif dtype == object:
+        elif dtype == object:  # noqa: E721 - numpy's object dtype compares equal to the type
             inferred = pd.api.types.infer_dtype(series, skipna=True)
             if inferred in ("string", "empty"):
                 self.kind = "text"

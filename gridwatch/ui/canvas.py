@@ -13,22 +13,21 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from ..errors import Cancelled
 from ..layers import LAYERS
 from ..mapview.data import MapData
 from ..mapview.theme import FeatureTheme
 from ..mapview.viewport import Viewport, nice_scale_bar
 from ..tasks import CancelToken
 from . import render as R
+from .jobs import Job, queue
 
 SELECTION_LAYER = "grid_cell"
 
@@ -54,11 +53,6 @@ class RenderRequest:
     themes: dict[str, FeatureTheme] = field(default_factory=dict)
 
 
-class _Signals(QObject):
-    done = Signal(object)  # RenderResult
-    failed = Signal(int, str)
-
-
 @dataclass
 class RenderResult:
     generation: int
@@ -69,74 +63,57 @@ class RenderResult:
 
 
 #: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
-_LAYER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gridwatch-layer")
+_LAYER_POOL = queue("layer", 2)
 #: Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused
 #: threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.
-_JOB_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-render")
+_JOB_POOL = queue("render")
 
 
-class RenderJob:
-    """Render the layers of one request into per-layer parts and a composite."""
-
-    def __init__(self, data: MapData, request: RenderRequest, cancel: CancelToken) -> None:
-        self.finished = False
-        self.data = data
-        self.request = request
-        self.cancel = cancel
-        self.signals = _Signals()
-
-    def run(self) -> None:
-        t0 = time.perf_counter()
-        req = self.request
-        vp = req.viewport
-        try:
-            parts: dict[str, tuple[Viewport, list]] = {}
-            todo = []
-            for name in req.order:
-                state = req.states[name]
-                if not state.visible:
-                    continue
-                cached = req.cached.get(name)
-                if cached is not None and cached[0] == vp:
-                    parts[name] = cached
-                else:
-                    todo.append(name)
-            # Layers render on both cores: most of the work is numpy, which runs without the
-            # interpreter lock. Biggest first, so the two workers finish together.
-            todo.sort(key=lambda n: -self.data.layers[n].count)
-            futures = {n: _LAYER_POOL.submit(R.render_layer, self.data.layers[n], vp, None, self.cancel,
-                                             req.themes.get(n))
-                       for n in todo}
-            labels = None
-            if req.labels:
-                visible = [n for n in req.order if req.states[n].visible]
-                labels = _LAYER_POOL.submit(R.render_labels, self.data, vp, visible)
-            for name, fut in futures.items():
-                parts[name] = (vp, fut.result())
-            key = f"selection:{req.selection_version}"
-            cached = req.cached.get(key)
-            if cached is not None and cached[0] == vp:
-                parts[key] = cached
-            elif SELECTION_LAYER in self.data.layers:
-                parts[key] = (vp, R.render_selection(self.data.layers[SELECTION_LAYER], vp, req.selection))
-            self.cancel.raise_if_cancelled()
-            if labels is not None:
-                parts["labels"] = (vp, [(labels.result(), 1.0)])
-            stack = []
-            for name in req.order:
-                if name in parts:
-                    opacity = req.states[name].opacity
-                    stack += [(img, o * opacity) for img, o in parts[name][1]]
-            stack += parts.get(key, (vp, []))[1]
-            stack += parts.get("labels", (vp, []))[1]
-            image = R.compose(stack, vp.width, vp.height)
-            self.signals.done.emit(RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0))
-        except Cancelled:
-            pass
-        except Exception as exc:  # shown in the status bar; a render bug must not kill the app
-            self.signals.failed.emit(req.generation, f"{type(exc).__name__}: {exc}")
-        finally:
-            self.finished = True
+def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResult:
+    """Render the layers of one request into per-layer parts and a composite (on a worker)."""
+    t0 = time.perf_counter()
+    vp = req.viewport
+    parts: dict[str, tuple[Viewport, list]] = {}
+    todo = []
+    for name in req.order:
+        state = req.states[name]
+        if not state.visible:
+            continue
+        cached = req.cached.get(name)
+        if cached is not None and cached[0] == vp:
+            parts[name] = cached
+        else:
+            todo.append(name)
+    # Layers render on both cores: most of the work is numpy, which runs without the
+    # interpreter lock. Biggest first, so the two workers finish together.
+    todo.sort(key=lambda n: -data.layers[n].count)
+    futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
+                                     req.themes.get(n))
+               for n in todo}
+    labels = None
+    if req.labels:
+        visible = [n for n in req.order if req.states[n].visible]
+        labels = _LAYER_POOL.submit(R.render_labels, data, vp, visible)
+    for name, fut in futures.items():
+        parts[name] = (vp, fut.result())
+    key = f"selection:{req.selection_version}"
+    cached = req.cached.get(key)
+    if cached is not None and cached[0] == vp:
+        parts[key] = cached
+    elif SELECTION_LAYER in data.layers:
+        parts[key] = (vp, R.render_selection(data.layers[SELECTION_LAYER], vp, req.selection))
+    cancel.raise_if_cancelled()
+    if labels is not None:
+        parts["labels"] = (vp, [(labels.result(), 1.0)])
+    stack = []
+    for name in req.order:
+        if name in parts:
+            opacity = req.states[name].opacity
+            stack += [(img, o * opacity) for img, o in parts[name][1]]
+    stack += parts.get(key, (vp, []))[1]
+    stack += parts.get("labels", (vp, []))[1]
+    image = R.compose(stack, vp.width, vp.height)
+    return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0)
 
 
 class MapCanvas(QWidget):
@@ -177,8 +154,7 @@ class MapCanvas(QWidget):
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
         self._generation = 0
-        self._jobs: list[RenderJob] = []
-        self._futures: list = []
+        self._jobs: list[Job] = []
         self._cancel: Optional[CancelToken] = None
         self._press: Optional[QPointF] = None
         self._press_vp: Optional[Viewport] = None
@@ -304,14 +280,16 @@ class MapCanvas(QWidget):
             cached=dict(self._parts),
             themes=dict(self.themes),
         )
-        job = RenderJob(self.data, req, self._cancel)
-        self._jobs = [j for j in self._jobs if not j.finished] + [job]
-        job.signals.done.connect(self._on_rendered, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        data, cancel = self.data, self._cancel
+        job = Job(lambda progress, _cancel: render(data, req, cancel), "render", executor=_JOB_POOL,
+                  tag=req.generation)
+        job.succeeded.connect(self._on_rendered, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._jobs = [j for j in self._jobs if j.running] + [job]
         self._rendering = True
-        self._futures = [f for f in self._futures if not f.done()] + [_JOB_POOL.submit(job.run)]
+        job.start()
 
-    def _on_rendered(self, result: RenderResult) -> None:
+    def _on_rendered(self, job: Job, result: RenderResult) -> None:
         if result.generation != self._generation:
             return  # overtaken by a newer view
         self._rendering = False
@@ -322,8 +300,10 @@ class MapCanvas(QWidget):
         self.update()
         self.renderFinished.emit(result.seconds)
 
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation == self._generation:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        if kind == "cancelled":
+            return  # overtaken by a newer view
+        if job.tag == self._generation:
             self._rendering = False
             self.renderFailed.emit(message)
 
@@ -333,10 +313,10 @@ class MapCanvas(QWidget):
         if self._cancel is not None:
             self._cancel.cancel()
         for job in self._jobs:
-            job.cancel.cancel()
-        wait(self._futures, timeout=timeout_ms / 1000.0)
+            job.cancel()
+        for job in self._jobs:
+            job.wait(timeout_ms / 1000.0)
         self._jobs.clear()
-        self._futures.clear()
 
     @property
     def is_rendering(self) -> bool:

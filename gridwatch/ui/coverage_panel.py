@@ -18,13 +18,11 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
-import threading
-import traceback
 from pathlib import Path
 from typing import Any, Optional
 
 import pandas as pd
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
 from ..analysis.coverage import (
     CELL_CLASS_TITLES,
     COVERAGE_CLASSES,
@@ -57,9 +54,11 @@ from ..analysis.coverage import (
     coverage_from_project,
     rules_from_intervals,
 )
+from ..domain.policy import Action
 from ..errors import GridWatchError
 from ..mapview.theme import FeatureTheme, coverage_theme
 from . import i18n
+from .jobs import Job, run_job
 from .panels import LegendEntry
 
 log = logging.getLogger("gridwatch.ui")
@@ -74,11 +73,6 @@ SETTINGS_MAP_MODE = "coverage/map_mode"
 #: Table columns: key of the aggregate frame (``{d}`` is the period in days).
 COLUMNS = ("name", "cells", "covered_{d}d", "coverage_{d}d", "never_inspected", "overdue", "open_findings")
 KEY_ROLE = Qt.ItemDataRole.UserRole + 7
-
-
-class _Signals(QObject):
-    loaded = Signal(int, object)  # generation, Coverage
-    failed = Signal(int, str)
 
 
 def _number_item(value: Any) -> QTableWidgetItem:
@@ -119,9 +113,6 @@ class CoveragePanel(QDockWidget):
         self._loading = False
         #: A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.
         self._stale = False
-        self._signals = _Signals()
-        self._signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
-        self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(REFRESH_DELAY_MS)
@@ -377,24 +368,13 @@ class CoveragePanel(QDockWidget):
         except GridWatchError as exc:
             self.status.setText(i18n.error_text(exc))
             return
-        signals = self._signals
         self._loading = True
         self.status.setText(self.tr("Updating…"))
+        run_job(lambda progress, cancel: coverage_from_project(path, now=now, periods=periods, rules=rules),
+                "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
-        def work() -> None:
-            try:
-                result = coverage_from_project(path, now=now, periods=periods, rules=rules)
-                signals.loaded.emit(generation, result)
-            except GridWatchError as exc:
-                signals.failed.emit(generation, i18n.error_text(exc))
-            except Exception as exc:  # unexpected: log the traceback, show a readable line
-                log.error("coverage of %s failed:\n%s", path, traceback.format_exc())
-                signals.failed.emit(generation, f"{type(exc).__name__}: {exc}")
-
-        threading.Thread(target=work, name="gridwatch-coverage", daemon=True).start()
-
-    def _on_loaded(self, generation: int, cov: Coverage) -> None:
-        if generation != self._generation:
+    def _on_loaded(self, job: Job, cov: Coverage) -> None:
+        if job.tag != self._generation:
             return  # a newer computation is on its way
         self._loading = False
         self.coverage = cov
@@ -405,8 +385,8 @@ class CoveragePanel(QDockWidget):
         self._apply_map()
         self.refreshed.emit()
 
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation != self._generation:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        if job.tag != self._generation:
             return
         self._loading = False
         self.status.setText(self.tr("Coverage could not be computed: %s") % message)

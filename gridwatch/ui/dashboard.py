@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
-import threading
-import traceback
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -23,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,10 +43,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..analysis import stats
+from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from ..errors import GridWatchError
 from ..export.files import checked_target, write_atomically
-from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from . import i18n
+from .jobs import Job, run_job
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -68,11 +67,6 @@ def chart_font(pixel_size: int = 12) -> QFont:
     font.setFamilies(CJK_FAMILIES)
     font.setPixelSize(pixel_size)
     return font
-
-
-class _Signals(QObject):
-    loaded = Signal(int, object)  # generation, stats.Dashboard
-    failed = Signal(int, str)
 
 
 class ChartPanel(QWidget):
@@ -157,9 +151,6 @@ class DashboardWidget(QWidget):
         self.now: Optional[_dt.datetime] = None  # fixed "now" for tests and reproducible bulletins; None = clock
         self._generation = 0
         self._loading = False
-        self._signals = _Signals()
-        self._signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
-        self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(REFRESH_DELAY_MS)
@@ -309,7 +300,8 @@ class DashboardWidget(QWidget):
         self.ranking_box.setTitle(self.tr("Township ranking for the monthly bulletin"))
         names = {"coverage": self.tr("Coverage"), "closure": self.tr("Closure rate"),
                  "overdue": self.tr("Overdue per cell (fewer is better)"),
-                 "fire_in_time": self.tr("Fire checks in time"), "fires": self.tr("Fire points per cell (fewer is better)")}
+                 "fire_in_time": self.tr("Fire checks in time"),
+                 "fires": self.tr("Fire points per cell (fewer is better)")}
         for key, label in self.weight_labels.items():
             label.setText(names[key])
         self.reset_weights.setText(self.tr("Default weights"))
@@ -379,33 +371,17 @@ class DashboardWidget(QWidget):
         generation = self._generation
         path, now, weeks = self.path, self.now, self.weeks
         period = stats.month_period(self.month())
-        signals = self._signals
         self._loading = True
         self.status.setText(self.tr("Updating…"))
-
-        def work() -> None:
-            try:
-                try:
-                    result = stats.dashboard_stats(path, now=now, period=period, weeks=weeks)
-                    signals.loaded.emit(generation, result)
-                except GridWatchError as exc:
-                    signals.failed.emit(generation, i18n.error_text(exc))
-                except RuntimeError:
-                    raise
-                except Exception as exc:  # unexpected: log the traceback, show a readable line
-                    log.error("dashboard statistics of %s failed:\n%s", path, traceback.format_exc())
-                    signals.failed.emit(generation, f"{type(exc).__name__}: {exc}")
-            except RuntimeError:
-                pass  # the dashboard was closed meanwhile: nobody to tell
-
-        threading.Thread(target=work, name="gridwatch-dashboard", daemon=True).start()
+        run_job(lambda progress, cancel: stats.dashboard_stats(path, now=now, period=period, weeks=weeks),
+                "dashboard", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
     @property
     def loading(self) -> bool:
         return self._loading
 
-    def _on_loaded(self, generation: int, data: stats.Dashboard) -> None:
-        if generation != self._generation:
+    def _on_loaded(self, job: Job, data: stats.Dashboard) -> None:
+        if job.tag != self._generation:
             return  # a newer refresh is on its way
         self._loading = False
         self.data = data
@@ -414,8 +390,8 @@ class DashboardWidget(QWidget):
         self._draw()
         self.refreshed.emit()
 
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation != self._generation:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        if job.tag != self._generation:
             return
         self._loading = False
         self.status.setText(self.tr("Statistics could not be computed: %s") % message)
@@ -471,7 +447,8 @@ class DashboardWidget(QWidget):
         self.finding_plot.setYRange(-0.6, len(table) - 0.4, padding=0)
         self.finding_plot.setXRange(0, max(1.0, float(left.max() if len(left) else 0)) * 1.35, padding=0)
         total = int(table.to_numpy().sum())
-        self.charts["findings"].note.setText(self.tr("%d findings found in %s") % (total, stats.period_label(data.period)))
+        self.charts["findings"].note.setText(self.tr("%d findings found in %s")
+                                             % (total, stats.period_label(data.period)))
 
     def _draw_townships(self, data: stats.Dashboard) -> None:
         towns = data.townships

@@ -22,7 +22,7 @@ Every preview and export runs on a plain Python thread (``threading.Thread``), n
 threads (pyproj issue #1509) and every map reprojects.  Results come back through queued signals
 and carry a generation number, so a late preview of options the user has since changed is dropped.
 Matplotlib's cached font objects are not thread-safe, so map previews and map exports take turns
-(:data:`_RENDER_LOCK`).  The core writes every file to a temp file beside the target and moves it
+(:data:`gridwatch.app.exports.RENDER_LOCK`).  The core writes every file to a temp file beside the target and moves it
 into place: a failed or cancelled export leaves an existing file as it was.
 """
 
@@ -33,13 +33,11 @@ import logging
 import numbers
 import os
 import tempfile
-import threading
-import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, QEvent, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -70,9 +68,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import Cancelled, GridWatchError
+from ..app.exports import locked_render as _locked_render
+from ..app.exports import map_spec, run_export, table_sheets
+from ..app.periods import parse_periods
+from ..errors import GridWatchError
 from ..tasks import CancelToken, ProgressCallback
 from . import i18n
+from .jobs import Job, jobs_running
 from .texts import layer_title
 
 __all__ = ["ExportDialog", "KINDS", "FORMATS", "PREVIEW_DPI", "PREVIEW_ROWS", "workers_running"]
@@ -106,150 +108,15 @@ _FILTERS = {".pdf": "PDF (*.pdf)", ".png": "PNG (*.png)", ".html": "HTML (*.html
 #: Part of the default file name per export (the files are Chinese documents).
 _FILE_WORDS = {"map": "网格化环境监管图", "atlas": "乡镇图集", "html": "交互式地图", "ledger": "整改台账",
                "coverage": "巡查覆盖率", "ranking": "考核排名"}
-#: Matplotlib's cached FreeType fonts are shared by all figures and not thread-safe: map previews
-#: and map exports draw one at a time.
-_RENDER_LOCK = threading.Lock()
 
 
 # --------------------------------------------------------------------------------------------
 # worker threads
 
 
-class _Signals(QObject):
-    progress = Signal(int, float, str)  # generation, fraction, message
-    done = Signal(int, object)  # generation, result
-    failed = Signal(int, str, str)  # generation, message, "cancelled" | "error" | "bug"
-
-
-class _Worker:
-    """``work(progress, cancel)`` on a Python thread; reports through queued signals.
-
-    The signals object is created on the GUI thread and owned by the worker (not by the dialog),
-    so a worker outliving a closed dialog emits into nothing instead of into a deleted object.
-    """
-
-    def __init__(self, generation: int, work: Callable[[ProgressCallback, CancelToken], Any], what: str) -> None:
-        self.generation = generation
-        self.work = work
-        self.what = what
-        self.cancel = CancelToken()
-        self.finished = False
-        self.signals = _Signals()
-
-    def start(self) -> None:
-        _WORKERS[:] = [w for w in _WORKERS if not w.finished]
-        _WORKERS.append(self)
-        threading.Thread(target=self._run, name="gridwatch-" + self.what, daemon=True).start()
-
-    def _run(self) -> None:
-        gen = self.generation
-        try:
-            result = self.work(lambda f, m: self.signals.progress.emit(gen, float(f), str(m)), self.cancel)
-            self.signals.done.emit(gen, result)
-        except Cancelled as exc:
-            self.signals.failed.emit(gen, i18n.error_text(exc), "cancelled")
-        except GridWatchError as exc:
-            log.info("%s failed: %s", self.what, exc)
-            self.signals.failed.emit(gen, i18n.error_text(exc), "error")
-        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
-            log.error("%s failed:\n%s", self.what, traceback.format_exc())
-            self.signals.failed.emit(gen, f"{type(exc).__name__}: {exc}", "bug")
-        finally:
-            self.finished = True
-
-
-#: Workers started by export dialogs, kept until they are over (a dialog may close before).
-_WORKERS: list[_Worker] = []
-
-
 def workers_running() -> bool:
     """True while any export-dialog preview or export is still running (tests wait for this)."""
-    return any(not w.finished for w in _WORKERS)
-
-
-def _locked_render(cancel: CancelToken, work: Callable[[], Any]) -> Any:
-    """Run ``work()`` holding :data:`_RENDER_LOCK`, checking ``cancel`` while waiting for it."""
-    while not _RENDER_LOCK.acquire(timeout=0.1):
-        cancel.raise_if_cancelled()
-    try:
-        cancel.raise_if_cancelled()
-        return work()
-    finally:
-        _RENDER_LOCK.release()
-
-
-# --------------------------------------------------------------------------------------------
-# core calls (no widgets: options in, files or frames out)
-
-
-def _parse_periods(text: str) -> tuple[int, ...]:
-    try:
-        periods = tuple(int(p) for p in str(text).replace("，", ",").split(",") if p.strip())
-    except ValueError:
-        periods = ()
-    if not periods or min(periods) <= 0:
-        raise GridWatchError(f"periods {text!r}: give whole days separated by commas, e.g. 7,30")
-    return periods
-
-
-def table_sheets(kind: str, project_path: Path, options: dict[str, Any], now: Optional[_dt.datetime] = None) -> dict:
-    """The sheets (Chinese titles) of a table export, as ``gridwatch export ledger|coverage|ranking``
-    makes them."""
-    from ..export import tables
-
-    if kind == "ledger":
-        return tables.ledger_sheets(project_path, statuses=options.get("statuses"), township=options.get("township"),
-                                    now=now)
-    if kind == "coverage":
-        from ..analysis.coverage import coverage_from_project
-        from ..storage import Project
-
-        cov = coverage_from_project(project_path, now=now, periods=options["periods"])
-        people = Project.open(project_path).read_table("inspector", columns=["uuid", "name"])
-        return tables.coverage_sheets(cov, dict(zip(people["uuid"], people["name"])))
-    if kind == "ranking":
-        return tables.ranking_sheets(project_path, month=options.get("month"), weights=options.get("weights"),
-                                     now=now)
-    raise ValueError(kind)
-
-
-def map_spec(options: dict[str, Any], now: Optional[_dt.datetime] = None):  # type: ignore[no-untyped-def]
-    """The :class:`~gridwatch.export.maps.MapSpec` of the map options."""
-    from ..export.maps import MapSpec
-
-    return MapSpec(title=options.get("title") or None, paper=options["paper"], orientation=options["orientation"],
-                   dpi=int(options["dpi"]), layers=tuple(options["layers"]), theme=options["theme"],
-                   extent="district" if options.get("atlas") else options.get("extent", "district"), now=now)
-
-
-def run_export(kind: str, project_path: Path, out_path: Path, options: dict[str, Any], *,
-               now: Optional[_dt.datetime] = None, progress: Optional[ProgressCallback] = None,
-               cancel: Optional[CancelToken] = None) -> Path:
-    """Write one export to ``out_path`` with the core function ``gridwatch export`` uses."""
-    report = progress or (lambda f, m: None)
-    token = cancel or CancelToken()
-    if kind == "map":
-        from ..export.maps import export_atlas, export_map
-
-        spec = map_spec(options, now)
-        if options.get("atlas"):
-            return _locked_render(token, lambda: export_atlas(project_path, out_path, spec, progress=report,
-                                                              cancel=token))
-        return _locked_render(token, lambda: export_map(project_path, out_path, spec, progress=report, cancel=token))
-    if kind == "html":
-        from ..export.html import export_html
-
-        return export_html(project_path, out_path, layers=options["layers"], township=options.get("township"),
-                           fire_days=options.get("fire_days"), now=now, progress=report, cancel=token)
-    from ..export.tables import write_tables
-
-    report(0.05, "读取项目")
-    sheets = table_sheets(kind, project_path, options, now)
-    token.raise_if_cancelled()
-    report(0.6, "写入文件")
-    out = write_tables(sheets, out_path)
-    report(1.0, "")
-    return out
+    return jobs_running("export-preview") or any(jobs_running("export-" + k) for k in KINDS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,10 +227,10 @@ class ExportDialog(QDialog):
         self._load_townships()
         self._paths: dict[str, str] = {}  # output path per kind (the user may switch kinds and back)
         self._preview_gen = 0
-        self._preview_worker: Optional[_Worker] = None
+        self._preview_worker: Optional[Job] = None
         self._shown_key: Optional[tuple[str, str]] = None  # options of the preview on screen
         self._export_gen = 0
-        self._export_worker: Optional[_Worker] = None
+        self._export_worker: Optional[Job] = None
         self._sheets: dict[str, Any] = {}
         self.last_written: Optional[Path] = None
         self.preview_message = ""
@@ -819,7 +686,7 @@ class ExportDialog(QDialog):
         if kind == "ledger" and not out["all_statuses"]:
             raise GridWatchError(self.tr("Choose at least one finding status for the ledger."))
         if kind == "coverage":
-            out["periods"] = _parse_periods(out["periods_text"])
+            out["periods"] = parse_periods(out["periods_text"])
         if kind == "ranking":
             stats.validate_weights(out["weights"])
         return out
@@ -967,7 +834,7 @@ class ExportDialog(QDialog):
         """Compute the preview of the current options on a worker thread (stale ones are dropped)."""
         self._debounce.stop()
         if self._preview_worker is not None:
-            self._preview_worker.cancel.cancel()
+            self._preview_worker.cancel()
         self._preview_gen += 1
         kind = self.kind()
         path, now = self.project_path, self.now
@@ -1016,9 +883,9 @@ class ExportDialog(QDialog):
             def work(progress: ProgressCallback, cancel: CancelToken) -> Any:
                 return ("table", table_sheets(kind, path, options, now), key)
 
-        worker = _Worker(self._preview_gen, work, "export-preview")
-        worker.signals.done.connect(self._preview_done, Qt.ConnectionType.QueuedConnection)
-        worker.signals.failed.connect(self._preview_failed, Qt.ConnectionType.QueuedConnection)
+        worker = Job(work, "export-preview", tag=self._preview_gen)
+        worker.succeeded.connect(self._preview_done, Qt.ConnectionType.QueuedConnection)
+        worker.failed.connect(self._preview_failed, Qt.ConnectionType.QueuedConnection)
         self._preview_worker = worker
         worker.start()
 
@@ -1028,8 +895,8 @@ class ExportDialog(QDialog):
         # _preview_worker is cleared on the GUI thread when its (queued) result has been shown
         return self._debounce.isActive() or self._preview_worker is not None
 
-    def _preview_done(self, generation: int, result: Any) -> None:
-        if generation != self._preview_gen:
+    def _preview_done(self, job: Job, result: Any) -> None:
+        if job.tag != self._preview_gen:
             return
         self._preview_worker = None
         what = result[0]
@@ -1109,8 +976,8 @@ class ExportDialog(QDialog):
         for j in range(t.columnCount()):
             t.setColumnWidth(j, max(56, min(t.columnWidth(j), 260)))
 
-    def _preview_failed(self, generation: int, message: str, kind: str) -> None:
-        if generation != self._preview_gen:
+    def _preview_failed(self, job: Job, message: str, kind: str) -> None:
+        if job.tag != self._preview_gen:
             return
         self._preview_worker = None
         if kind == "cancelled":
@@ -1145,17 +1012,18 @@ class ExportDialog(QDialog):
         try:
             options = self._core_options(kind, self.options())
         except GridWatchError as exc:
-            self._show_error(self.tr("Cannot export to %1: %2").replace("%1", str(out)).replace("%2", i18n.error_text(exc)))
+            self._show_error(self.tr("Cannot export to %1: %2").replace("%1", str(out))
+                             .replace("%2", i18n.error_text(exc)))
             return
         if self.out_edit.text().strip() != str(out):
             self.out_edit.setText(str(out))
         path, now = self.project_path, self.now
         self._export_gen += 1
-        worker = _Worker(self._export_gen, lambda progress, cancel: run_export(
-            kind, path, out, options, now=now, progress=progress, cancel=cancel), "export-" + kind)
-        worker.signals.progress.connect(self._export_progress, Qt.ConnectionType.QueuedConnection)
-        worker.signals.done.connect(self._export_done, Qt.ConnectionType.QueuedConnection)
-        worker.signals.failed.connect(self._export_failed, Qt.ConnectionType.QueuedConnection)
+        worker = Job(lambda progress, cancel: run_export(kind, path, out, options, now=now, progress=progress,
+                                                         cancel=cancel), "export-" + kind, tag=self._export_gen)
+        worker.progressed.connect(self._export_progress, Qt.ConnectionType.QueuedConnection)
+        worker.succeeded.connect(self._export_done, Qt.ConnectionType.QueuedConnection)
+        worker.failed.connect(self._export_failed, Qt.ConnectionType.QueuedConnection)
         worker.out = out  # type: ignore[attr-defined]
         self._export_worker = worker
         self._set_busy(True)
@@ -1166,7 +1034,7 @@ class ExportDialog(QDialog):
     def cancel_export(self) -> None:
         """Cancel: the export stops at its next step; an existing file is left as it was."""
         if self._export_worker is not None:
-            self._export_worker.cancel.cancel()
+            self._export_worker.cancel()
             self.cancel_button.setEnabled(False)
             self.status.setText(self.tr("Cancelling…"))
 
@@ -1181,14 +1049,14 @@ class ExportDialog(QDialog):
         self.options_box.setEnabled(not busy)
         self.output_box.setEnabled(not busy)
 
-    def _export_progress(self, generation: int, fraction: float, message: str) -> None:
-        if generation != self._export_gen or self._export_worker is None:
+    def _export_progress(self, job: Job, fraction: float, message: str) -> None:
+        if job.tag != self._export_gen or self._export_worker is None:
             return
         self.progress.setValue(int(round(max(0.0, min(1.0, fraction)) * 1000)))
         self.progress.setFormat((message.replace("%", "％") + "  " if message else "") + "%p%")
 
-    def _export_done(self, generation: int, result: Any) -> None:
-        if generation != self._export_gen:
+    def _export_done(self, job: Job, result: Any) -> None:
+        if job.tag != self._export_gen:
             return
         self._export_worker = None
         self._set_busy(False)
@@ -1205,8 +1073,8 @@ class ExportDialog(QDialog):
         self.exported.emit(out)
         self.exportFinished.emit(out)
 
-    def _export_failed(self, generation: int, message: str, kind: str) -> None:
-        if generation != self._export_gen or self._export_worker is None:
+    def _export_failed(self, job: Job, message: str, kind: str) -> None:
+        if job.tag != self._export_gen or self._export_worker is None:
             return
         out = getattr(self._export_worker, "out", None)
         self._export_worker = None
@@ -1240,7 +1108,7 @@ class ExportDialog(QDialog):
         """Closing cancels a running preview or export (an existing file stays as it was)."""
         self._debounce.stop()
         if self._preview_worker is not None:
-            self._preview_worker.cancel.cancel()
+            self._preview_worker.cancel()
         if self._export_worker is not None:
-            self._export_worker.cancel.cancel()
+            self._export_worker.cancel()
         super().done(result)

@@ -52,7 +52,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.policy import Action
-from ..errors import GridWatchError
 from ..domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
@@ -61,6 +60,7 @@ from ..domain.vocabulary import (
     SEVERITY_TITLES,
     title,
 )
+from ..errors import GridWatchError
 from ..photos import Photo, describe_flags, photo_flags, read_photo
 from ..storage import queries
 from ..storage.edits import Edit

@@ -6,7 +6,7 @@ then **Check** runs :func:`~gridwatch.importers.pipeline.prepare_import` (nothin
 shows its summary, and only then **Import** runs
 :func:`~gridwatch.importers.pipeline.commit_import` (one transaction; cancel rolls it back).
 
-Every file read and the write run on worker threads (see :class:`_Job` for why these are Python
+Every file read and the write run on worker threads (see :mod:`gridwatch.ui.jobs` for why these are Python
 threads rather than ``QThreadPool`` ones); results
 come back through queued signals and are matched to the request that started them, so a late
 answer about options the user has since changed is dropped.  Any option change after a
@@ -18,16 +18,14 @@ from __future__ import annotations
 import logging
 import math
 import re
-import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
 import shapely
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..crs import PROJECT_EPSG
-from ..errors import Cancelled, CRSError, GridWatchError
+from ..errors import CRSError
 from ..importers.pipeline import (
     ImportOptions,
     ImportReport,
@@ -65,10 +63,11 @@ from ..importers.pipeline import (
     prepare_import,
 )
 from ..layers import LAYERS
-from ..tasks import CancelToken, ProgressCallback
+from ..tasks import CancelToken
+from . import jobs as _jobs
 from .attribute_table import FrameTableModel
+from .jobs import Job, queue
 from .texts import field_title, layer_title
-from . import i18n
 
 __all__ = ["ImportDialog", "PREVIEW_ROWS", "preview_image"]
 
@@ -90,62 +89,19 @@ _SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
 # worker jobs
 
 
-class _JobSignals(QObject):
-    progress = Signal(object, float, str)  # job, fraction, message
-    done = Signal(object, object)  # job, result
-    failed = Signal(object, str, str, object)  # job, message, "cancelled" | "error" | "bug", exception
-
-
-class _Job:
-    """Run ``work(progress, cancel)`` on a worker thread and report through queued signals.
-
-    The work runs on Python-created threads (:data:`_WORKERS`), not on ``QThreadPool`` threads:
-    pyproj 3.7.x keeps a per-thread PROJ context that dangles once a thread Python did not create
-    has run Python code twice (pyproj issue #1509, fixed upstream by pyproj PRs #1539/#1541), and
-    every import reprojects, so the second job on a reused pool thread crashed in ``proj_create``.
-    Python threads keep their thread state, and with it that context, for their whole life.
-    """
-
-    def __init__(self, work: Callable[[ProgressCallback, CancelToken], Any], what: str) -> None:
-        self.work = work
-        self.what = what
-        self.cancel = CancelToken()
-        self.finished = False  # the worker is done (set on the worker thread)
-        self.handled = False  # the dialog has taken its result (set on the GUI thread)
-        self.signals = _JobSignals()  # lives on the GUI thread: emits from the worker are queued
-
-    def run(self) -> None:
-        gen = self
-        try:
-            result = self.work(lambda f, m: self.signals.progress.emit(gen, float(f), str(m)), self.cancel)
-            self.signals.done.emit(gen, result)
-        except Cancelled as exc:
-            self.signals.failed.emit(gen, i18n.error_text(exc), "cancelled", exc)
-        except GridWatchError as exc:
-            log.info("%s failed: %s\n%s", self.what, exc, traceback.format_exc())
-            self.signals.failed.emit(gen, i18n.error_text(exc), "error", exc)
-        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
-            log.error("%s failed:\n%s", self.what, traceback.format_exc())
-            self.signals.failed.emit(gen, f"{type(exc).__name__}: {exc}", "bug", None)
-        finally:
-            self.finished = True
-
-
 #: Worker threads of import dialogs (previews, checks and imports; two at a time).
-_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gridwatch-import")
-#: Jobs started by import dialogs, kept until they are over (the dialog may close before).
-_JOBS: list[_Job] = []
-
-
-def _start(job: _Job) -> None:
-    _JOBS[:] = [j for j in _JOBS if not j.finished]
-    _JOBS.append(job)
-    _WORKERS.submit(job.run)
+_WORKERS = queue("import", 2)
+def _job(work: Any, what: str) -> Job:
+    """A job of this dialog on its two worker threads; ``handled`` once the dialog took its outcome."""
+    job = Job(work, "import", executor=_WORKERS)
+    job.what = what  # type: ignore[attr-defined]
+    job.handled = False  # type: ignore[attr-defined]
+    return job
 
 
 def jobs_running() -> bool:
     """True while any import-dialog worker is still running (tests wait for this)."""
-    return any(not j.finished for j in _JOBS)
+    return _jobs.jobs_running("import")
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,10 +250,10 @@ class ImportDialog(QDialog):
         self._crs_auto_text = ""
         self._crs_detected: Optional[tuple[str, str]] = None  # (crs, source)
         self._preview_key: Optional[tuple] = None
-        self._preview_job: Optional[_Job] = None
-        self._check_job: Optional[_Job] = None
+        self._preview_job: Optional[Job] = None
+        self._check_job: Optional[Job] = None
         self._checked: Optional[_Snapshot] = None
-        self._import_job: Optional[_Job] = None
+        self._import_job: Optional[Job] = None
         self._building = False
 
         # -- widgets -------------------------------------------------------------------------
@@ -594,7 +550,7 @@ class ImportDialog(QDialog):
             return
         self._preview_key = key
         if self._preview_job is not None:
-            self._preview_job.cancel.cancel()  # superseded: its answer will be dropped
+            self._preview_job.cancel()  # superseded: its answer will be dropped
             self._preview_job = None
         if not text:
             self._show_preview_error("")
@@ -604,16 +560,16 @@ class ImportDialog(QDialog):
             self._show_preview_error(self.tr("File not found: %s") % text)
             return
         _file, layer, encoding, crs = key
-        job = _Job(lambda _progress, cancel: _read_preview(path, layer, encoding, crs, cancel),
+        job = _job(lambda _progress, cancel: _read_preview(path, layer, encoding, crs, cancel),
                    f"preview of {path}")
-        job.signals.done.connect(self._on_preview_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_preview_failed, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._on_preview_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_preview_failed, Qt.ConnectionType.QueuedConnection)
         self._preview_job = job
         self.busy.show()
         self.busy.setToolTip(self.tr("Reading %s…") % path.name)
-        _start(job)
+        job.start()
 
-    def _on_preview_done(self, job: _Job, result: _Preview) -> None:
+    def _on_preview_done(self, job: Job, result: _Preview) -> None:
         job.handled = True
         if job is not self._preview_job:
             return
@@ -652,7 +608,8 @@ class ImportDialog(QDialog):
             self._rebuild_field_map()
         self._update_state()
 
-    def _on_preview_failed(self, job: _Job, message: str, how: str, exc: Any = None) -> None:
+    def _on_preview_failed(self, job: Job, message: str, how: str) -> None:
+        exc = job.error
         job.handled = True
         if job is not self._preview_job or how == "cancelled":
             return
@@ -818,25 +775,25 @@ class ImportDialog(QDialog):
         self.prepared = None
         self._checked = None
         if self._check_job is not None:
-            self._check_job.cancel.cancel()  # superseded: its answer will be dropped
+            self._check_job.cancel()  # superseded: its answer will be dropped
         options = ImportOptions(kind=snap.kind, source_layer=snap.source_layer, field_map=dict(snap.field_map),
                                 encoding=snap.encoding, crs=snap.crs, mode=snap.mode, user=self.user,
                                 unmapped=self.unmapped_fields() if snap.kind != "fire_point" else ())
         project, source = self.project_path, Path(snap.file)
-        job = _Job(lambda progress, cancel: (snap, prepare_import(project, source, options,
+        job = _job(lambda progress, cancel: (snap, prepare_import(project, source, options,
                                                                   progress=progress, cancel=cancel)),
                    f"checking {source} for {snap.kind}")
-        job.signals.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.signals.done.connect(self._on_check_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_check_failed, Qt.ConnectionType.QueuedConnection)
+        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._on_check_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_check_failed, Qt.ConnectionType.QueuedConnection)
         self._check_job = job
         self._show_summary(self.tr("Checking %s…") % source.name)
         self.progress.setValue(0)
         self.progress.show()
-        _start(job)
+        job.start()
         self._update_state()
 
-    def _on_check_done(self, job: _Job, result: tuple[_Snapshot, PreparedImport]) -> None:
+    def _on_check_done(self, job: Job, result: tuple[_Snapshot, PreparedImport]) -> None:
         job.handled = True
         if job is not self._check_job:
             return
@@ -872,7 +829,8 @@ class ImportDialog(QDialog):
         self._show_summary("\n".join(lines))
         self._update_state()
 
-    def _on_check_failed(self, job: _Job, message: str, how: str, exc: Any = None) -> None:
+    def _on_check_failed(self, job: Job, message: str, how: str) -> None:
+        exc = job.error
         job.handled = True
         if job is not self._check_job:
             return
@@ -896,26 +854,26 @@ class ImportDialog(QDialog):
             return
         prepared = self.prepared
         assert prepared is not None
-        job = _Job(lambda progress, cancel: commit_import(prepared, progress=progress, cancel=cancel),
+        job = _job(lambda progress, cancel: commit_import(prepared, progress=progress, cancel=cancel),
                    f"importing {prepared.source} into {prepared.options.kind}")
-        job.signals.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.signals.done.connect(self._on_import_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_import_failed, Qt.ConnectionType.QueuedConnection)
+        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._on_import_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_import_failed, Qt.ConnectionType.QueuedConnection)
         self._import_job = job
         self.progress.setValue(0)
         self.progress.show()
         self._show_summary(self.tr("Importing into %s…") % layer_title(prepared.options.kind))
-        _start(job)
+        job.start()
         self._update_state()
 
     def cancel(self) -> None:
         """Stop the running check or import (an import is rolled back: nothing is written)."""
         for job in (self._import_job, self._check_job):
             if job is not None and not job.handled:
-                job.cancel.cancel()
+                job.cancel()
         self.cancel_button.setEnabled(False)
 
-    def _on_import_done(self, job: _Job, report: ImportReport) -> None:
+    def _on_import_done(self, job: Job, report: ImportReport) -> None:
         job.handled = True
         self.progress.setValue(100)
         self.progress.hide()
@@ -924,7 +882,7 @@ class ImportDialog(QDialog):
         self.imported.emit(report)
         self.accept()
 
-    def _on_import_failed(self, job: _Job, message: str, how: str, exc: Any = None) -> None:
+    def _on_import_failed(self, job: Job, message: str, how: str) -> None:
         job.handled = True
         self.progress.hide()
         self._import_job_done()
@@ -944,7 +902,7 @@ class ImportDialog(QDialog):
         self.options_box.setEnabled(True)
         self.field_table.setEnabled(self.kind() != "fire_point")
 
-    def _on_progress(self, job: _Job, fraction: float, message: str) -> None:
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
         if job is not self._import_job and job is not self._check_job or job.handled:
             return
         self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
@@ -992,8 +950,8 @@ class ImportDialog(QDialog):
             self.cancel()
             return
         for job in (self._preview_job, self._check_job):
-            if job is not None and not job.finished:
-                job.cancel.cancel()
+            if job is not None and not job.done:
+                job.cancel()
         super().reject()
 
     # -- language -----------------------------------------------------------------------------

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,27 +22,27 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.policy import Action
+from ..domain.vocabulary import ROLE_TITLES, title
 from ..errors import GridWatchError, SchemaVersionError
 from ..layers import LAYERS
 from ..mapview.data import MapData, load_map, update_values
-from ..domain.vocabulary import ROLE_TITLES, title
-from ..storage import queries
+from ..mapview.search import SearchHit, as_text, parent_names, search_places
+from ..storage import Project, queries
 from ..storage.edits import Edit
 from ..storage.workflow import TARGET_LAYERS
-from ..mapview.search import SearchHit, as_text, parent_names, search_places
-from ..storage import Project
 from . import i18n
 from .attribute_table import AttributeTableDock
 from .canvas import SELECTION_LAYER, MapCanvas
 from .coverage_panel import CoveragePanel
 from .dashboard import DashboardWidget
 from .findings import FindingDialog, FindingsPanel
+from .jobs import Job, queue, run_job
 from .panels import IdentifyPanel, LayersPanel, SearchPanel
 from .rules import RulesDock
 from .sync_ui import ConflictsPanel, is_working_copy
 from .tasks import AssignDialog, FireChecksDialog, TaskPanel
-from .workflow import WorkflowController
 from .texts import field_title, layer_title, value_title
+from .workflow import WorkflowController
 
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
@@ -56,46 +54,21 @@ IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "villa
                   "fireworks_ban_zone", "coal_ban_zone")
 
 
-_LOAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-load")
+_LOAD_POOL = queue("load")
 
 
 
 def _gate(action: QAction, enabled: bool, refusal: str) -> None:
-    """Enable ``action`` or grey it out with the policy's reason as its tooltip."""
+    """Enable ``action`` or grey it out with the policy's reason as its tooltip (the usual one back after)."""
+    usual = action.property("usualToolTip")
     action.setEnabled(enabled)
-    action.setToolTip(refusal if not enabled and refusal else action.text().replace("&", ""))
+    action.setToolTip(refusal if not enabled and refusal else (usual or action.text().replace("&", "")))
 
-class _LoadSignals(QObject):
-    progress = Signal(float, str)
-    loaded = Signal(object, object, object)  # path, MapData, inspectors frame
-    failed = Signal(object, str)  # path, message
-    outdated = Signal(object, str)  # path, message: an older schema that can be upgraded
-
-
-class LoadJob:
-    """Open a project and prepare its map off the GUI thread."""
-
-    def __init__(self, path: Path, upgrade: bool = False) -> None:
-        self.path = path
-        self.upgrade = upgrade
-        self.signals = _LoadSignals()
-
-    def run(self) -> None:
-        try:
-            project = Project.open(self.path, migrate=self.upgrade)
-            data = load_map(project, progress=lambda f, m: self.signals.progress.emit(f, m))
-            inspectors = project.read_table("inspector")
-            self.signals.loaded.emit(self.path, data, inspectors)
-        except SchemaVersionError as exc:
-            if "older" in str(exc):
-                self.signals.outdated.emit(self.path, str(exc))
-            else:
-                self.signals.failed.emit(self.path, i18n.error_text(exc))
-        except GridWatchError as exc:
-            self.signals.failed.emit(self.path, i18n.error_text(exc))
-        except Exception as exc:  # unexpected: log the traceback, show a readable message
-            log.error("opening %s failed:\n%s", self.path, traceback.format_exc())
-            self.signals.failed.emit(self.path, f"{self.path}: {type(exc).__name__}: {exc}")
+def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
+    """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
+    project = Project.open(path, migrate=upgrade)
+    data = load_map(project, progress=progress)
+    return path, data, project.read_table("inspector")
 
 
 class MainWindow(QMainWindow):
@@ -348,8 +321,11 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(self.tr("&Quit"))
         self.act_import.setText(self.tr("&Import data…"))
         self.act_import.setToolTip(self.tr("Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer"))
+        for act in (self.act_import, self.act_assign_feature):
+            act.setProperty("usualToolTip", act.toolTip())
         self.act_export.setText(self.tr("Export for &briefing…"))
-        self.act_export.setToolTip(self.tr("Maps, the web map, the findings ledger, coverage and ranking tables for briefings"))
+        self.act_export.setToolTip(
+            self.tr("Maps, the web map, the findings ledger, coverage and ranking tables for briefings"))
         self.act_checkout.setText(self.tr("Check &out shared project…"))
         self.act_checkout.setToolTip(self.tr("Make a working copy of the shared project on this laptop"))
         self.act_sync.setText(self.tr("S&ync…"))
@@ -468,16 +444,23 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.statusBar().showMessage(self.tr("Opening %s…") % str(path))
-        job = LoadJob(Path(path), upgrade)
-        job.signals.progress.connect(lambda f, m: self.progress.setValue(int(f * 100)),
-                                     Qt.ConnectionType.QueuedConnection)
-        job.signals.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        job.signals.outdated.connect(self._on_outdated, Qt.ConnectionType.QueuedConnection)
-        self._load_job = job  # keep the signals object alive
-        # A Python thread, not QThreadPool: pyproj 3.7 can crash on reused Qt pool threads
-        # (pyproj issue 1509) and loading builds CRS objects.
-        _LOAD_POOL.submit(job.run)
+        path = Path(path)
+        self._load_job = run_job(lambda progress, cancel: load_project(path, upgrade, progress), "load",
+                                 succeeded=self._on_load_done, failed=self._on_load_failed,
+                                 progressed=self._on_load_progress, executor=_LOAD_POOL, tag=path)
+
+    def _on_load_progress(self, job: Job, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+
+    def _on_load_done(self, job: Job, result: tuple[Path, MapData, pd.DataFrame]) -> None:
+        self._on_loaded(*result)
+
+    def _on_load_failed(self, job: Job, message: str, kind: str) -> None:
+        exc = job.error
+        if isinstance(exc, SchemaVersionError) and "older" in str(exc):
+            self._on_outdated(job.tag, str(exc))  # an older schema that can be upgraded
+        else:
+            self._on_failed(job.tag, f"{job.tag}: {message}" if kind == "bug" else message)
 
     def show_import_dialog(self) -> None:
         """File > Import data: the Import dialog on the open project; the map reloads afterwards."""
@@ -586,7 +569,8 @@ class MainWindow(QMainWindow):
 
     # --- status bar ---------------------------------------------------------------------------
     def _show_cursor(self, lon: float, lat: float) -> None:
-        self.coord_label.setText(self.tr("CGCS2000  %1°E  %2°N").replace("%1", f"{lon:.5f}").replace("%2", f"{lat:.5f}"))
+        self.coord_label.setText(self.tr("CGCS2000  %1°E  %2°N").replace("%1", f"{lon:.5f}")
+                                 .replace("%2", f"{lat:.5f}"))
 
     def _update_scale(self) -> None:
         vp = self.canvas.viewport

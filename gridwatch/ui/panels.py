@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPushButton,
     QListWidgetItem,
+    QPushButton,
     QSlider,
     QToolButton,
     QTreeWidget,
@@ -28,9 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..layers import GROUPS, LAYERS
-from ..layers.base import RGBA, Style
-from ..mapview.search import SearchHit
 from ..domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
@@ -40,9 +37,13 @@ from ..domain.vocabulary import (
     TASK_STATUS_TITLES,
     title,
 )
+from ..layers import GROUPS, LAYERS
+from ..layers.base import RGBA, Style
+from ..mapview.search import SearchHit
 from ..times import beijing_text
 from . import i18n
 from .texts import field_title, group_title, layer_title, value_title
+
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC DATETIME text shown in Beijing time ('' for none)."""

@@ -112,7 +112,8 @@ def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, mi
         return np.empty(0, dtype=np.int64)
     minx, miny, maxx, maxy = vp.extent
     b = layer.piece_bounds
-    ok = feature_mask[layer.piece_feature] & (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+    ok = (feature_mask[layer.piece_feature] & (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny)
+          & (b[:, 1] <= maxy))
     fb = layer.bounds[layer.piece_feature]
     ok &= np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res >= min_pixels
     return np.flatnonzero(ok)

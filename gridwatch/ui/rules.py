@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import threading
-import traceback
+import time
 from pathlib import Path
 from typing import Any, Optional
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,12 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
 from ..analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
-from ..errors import Cancelled, GridWatchError
-from ..tasks import CancelToken
+from ..domain.policy import Action
 from ..times import BEIJING
 from . import i18n
+from .jobs import Job, run_job
 from .workflow import WorkflowController
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
@@ -55,12 +53,6 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 #: Title of the edit hits_to_assignments makes (how the panel recognises its own edit).
 EDIT_TITLE_PREFIX = "规则检查派发任务"
 ERROR_STYLE = "color: #c62828;"
-
-
-class _RunSignals(QObject):
-    progress = Signal(object, float, str)  # token, fraction, message
-    done = Signal(object, object)  # token, RuleReport
-    failed = Signal(object, str)  # token, message
 
 
 class _Item(QTableWidgetItem):
@@ -100,12 +92,8 @@ class RulesPanel(QWidget):
         self.controller = controller
         self.report: Optional[RuleReport] = None
         self._path: Optional[Path] = controller.path
-        self._token: Optional[CancelToken] = None
-        self._signals = _RunSignals()
-        self._signals.progress.connect(self._on_progress)
-        self._signals.done.connect(self._on_done)
-        self._signals.failed.connect(self._on_failed)
-        self._threads: list[threading.Thread] = []
+        self._job: Optional[Job] = None  # the run whose result is awaited
+        self._jobs: list[Job] = []
         self._assigning = False
         #: The time the checks run at (None: now); tests and replays set it.
         self.now: Optional[_dt.datetime] = None
@@ -227,9 +215,9 @@ class RulesPanel(QWidget):
         self.table.setHorizontalHeaderLabels([self.tr("Rule"), self.tr("Name"), self.tr("Township"),
                                               self.tr("Cell"), self.tr("Details")])
         self._update_buttons()
-        if self.report is not None and self._token is None and not self._assigning:
+        if self.report is not None and self._job is None and not self._assigning:
             self._show_counts()
-        elif self.report is None and self._token is None and not self.status.text():
+        elif self.report is None and self._job is None and not self.status.text():
             self.status.setText(self.tr("Run the checks to list what the rules flag."))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -241,7 +229,7 @@ class RulesPanel(QWidget):
     # --- running the checks -----------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._token is not None
+        return self._job is not None
 
     def parameters(self) -> dict[str, Any]:
         """The keyword arguments of ``check_rules`` the controls say."""
@@ -261,52 +249,37 @@ class RulesPanel(QWidget):
             self._set_status(self.tr("Open a project first."), error=True)
             return
         self.cancel()
-        token = CancelToken()
-        self._token = token
         params = self.parameters()
         now = self.now
-        signals = self._signals
-
-        def work() -> None:
-            try:
-                report = check_rules(path, now=now, cancel=token,
-                                     progress=lambda f, m: signals.progress.emit(token, f, m), **params)
-                signals.done.emit(token, report)
-            except Cancelled:
-                signals.failed.emit(token, "")
-            except GridWatchError as exc:
-                signals.failed.emit(token, i18n.error_text(exc))
-            except Exception as exc:  # a bug: log it, show something readable
-                log.error("rule checks failed:\n%s", traceback.format_exc())
-                signals.failed.emit(token, f"{type(exc).__name__}: {exc}")
-
-        thread = threading.Thread(target=work, name="gridwatch-rules", daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        self._job = run_job(lambda progress, cancel: check_rules(path, now=now, cancel=cancel, progress=progress,
+                                                                 **params),
+                            "rules", succeeded=self._on_done, failed=self._on_failed, progressed=self._on_progress)
+        self._jobs = [j for j in self._jobs if j.running] + [self._job]
         self._set_status(self.tr("Checking…"))
         self._update_buttons()
-        thread.start()
 
     def cancel(self) -> None:
         """Stop a run in progress (its result is dropped)."""
-        if self._token is not None:
-            self._token.cancel()
-            self._token = None
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
             self._set_status(self.tr("Stopped."))
             self._update_buttons()
 
     def wait(self, timeout: float = 30.0) -> None:
         """Wait for the worker threads to end (tests, closing)."""
-        for t in list(self._threads):
-            t.join(timeout)
+        end = time.monotonic() + timeout
+        while any(j.running for j in self._jobs) and time.monotonic() < end:
+            time.sleep(0.01)
 
-    def _on_progress(self, token: object, fraction: float, message: str) -> None:
-        if token is self._token:
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
+        if job is self._job:
             self._set_status(self.tr("Checking… %s%%") % int(round(fraction * 100)))
 
-    def _on_done(self, token: object, report: RuleReport) -> None:
-        if token is not self._token:
+    def _on_done(self, job: Job, report: RuleReport) -> None:
+        if job is not self._job:
             return  # a cancelled or superseded run
-        self._token = None
+        self._job = None
         self.report = report
         self._update_filter_counts()
         self._fill()
@@ -314,10 +287,11 @@ class RulesPanel(QWidget):
         self._update_buttons()
         self.checked.emit(report)
 
-    def _on_failed(self, token: object, message: str) -> None:
-        if token is not self._token:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        if job is not self._job:
             return
-        self._token = None
+        self._job = None
+        message = "" if kind == "cancelled" else message
         self._set_status(message or self.tr("Stopped."), error=bool(message))
         self._update_buttons()
 
@@ -382,7 +356,7 @@ class RulesPanel(QWidget):
 
     def _on_filter(self) -> None:
         self._fill()
-        if self.report is not None and self._token is None and not self._assigning:
+        if self.report is not None and self._job is None and not self._assigning:
             self._show_counts()
 
     def _on_double(self, item: QTableWidgetItem) -> None:

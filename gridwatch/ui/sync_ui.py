@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pandas as pd
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,14 +46,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.policy import Action
-from ..errors import Cancelled, GridWatchError
-from ..domain.vocabulary import CONFLICT_STATUS_TITLES, CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ..domain.vocabulary import (
+    CATEGORY_TITLES,
+    CONFLICT_STATUS_TITLES,
+    FINDING_STATUS_TITLES,
+    KIND_TITLES,
+    ROLE_TITLES,
+    TASK_STATUS_TITLES,
+    title,
+)
 from ..storage import queries
 from ..sync import checkout, sync, sync_dir
 from ..sync.conflicts import conflicts, decode_value, review_conflict
 from ..tasks import CancelToken
 from ..userdata import user_data_dir
 from . import i18n
+from . import jobs as _jobs
+from .jobs import Job, queue
 from .panels import beijing_time
 from .texts import field_title, layer_title, value_title
 
@@ -85,52 +92,13 @@ def read_state(local: Path) -> dict:
 # --- worker jobs -------------------------------------------------------------------------------------
 
 
-class _JobSignals(QObject):
-    progress = Signal(float, str)
-    done = Signal(object)
-    failed = Signal(str, str)  # message, "cancelled" | "error" | "bug"
-
-
-class _Job:
-    """Run ``work(progress, cancel)`` on a Python worker thread; results come back as queued signals."""
-
-    def __init__(self, work: Callable[[Callable[[float, str], None], CancelToken], Any], what: str) -> None:
-        self.work = work
-        self.what = what
-        self.cancel = CancelToken()
-        self.finished = False
-        self.signals = _JobSignals()  # created on the GUI thread: emits from the worker are queued
-
-    def run(self) -> None:
-        try:
-            result = self.work(lambda f, m: self.signals.progress.emit(float(f), str(m)), self.cancel)
-            self.signals.done.emit(result)
-        except Cancelled as exc:
-            self.signals.failed.emit(i18n.error_text(exc), "cancelled")
-        except GridWatchError as exc:
-            log.info("%s failed: %s", self.what, exc)
-            self.signals.failed.emit(i18n.error_text(exc), "error")
-        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
-            log.error("%s failed:\n%s", self.what, traceback.format_exc())
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}", "bug")
-        finally:
-            self.finished = True
-
-
 #: One worker: a checkout or sync at a time, in order.
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-sync")
-_JOBS: list[_Job] = []
-
-
-def _start(job: _Job) -> None:
-    _JOBS[:] = [j for j in _JOBS if not j.finished]
-    _JOBS.append(job)
-    _POOL.submit(job.run)
+_POOL = queue("sync")
 
 
 def jobs_running() -> bool:
     """True while a checkout or sync started here is still running (tests wait for this)."""
-    return any(not j.finished for j in _JOBS)
+    return _jobs.jobs_running("checkout") or _jobs.jobs_running("sync")
 
 
 def _error_label(name: str) -> QLabel:
@@ -165,7 +133,7 @@ class CheckoutDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("checkoutDialog")
         self.settings = settings
-        self._job: Optional[_Job] = None
+        self._job: Optional[Job] = None
         self._people_of: Optional[Path] = None
         self._local_auto = True  # the working copy path follows the shared file until the user edits it
 
@@ -355,7 +323,7 @@ class CheckoutDialog(QDialog):
     # --- checking out ---------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._job is not None and not self._job.finished
+        return self._job is not None and not self._job.done
 
     def start(self) -> None:
         """OK: check out on a worker thread; ``checkedOut`` then the dialog closes."""
@@ -371,15 +339,15 @@ class CheckoutDialog(QDialog):
                 data_dir.mkdir(parents=True, exist_ok=True)
             return checkout(shared, local, user)
 
-        job = _Job(work, "checkout")
-        job.signals.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        job = Job(work, "checkout", executor=_POOL)
+        job.succeeded.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._job = job
         self.status.setText(self.tr("Copying the shared project…"))
         self._update_buttons()
-        _start(job)
+        job.start()
 
-    def _on_done(self, path: Path) -> None:
+    def _on_done(self, job: Job, path: Path) -> None:
         self._job = None
         self.status.setText("")
         self.settings.setValue("sync/shared", str(self.shared_path() or ""))
@@ -388,7 +356,7 @@ class CheckoutDialog(QDialog):
         self.checkedOut.emit(Path(path))
         self.accept()
 
-    def _on_failed(self, message: str, kind: str) -> None:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
         self._job = None
         self.status.setText("")
         _show_error(self.error, message)
@@ -415,7 +383,7 @@ class SyncDialog(QDialog):
         self.local = Path(local)
         self.lock_wait = lock_wait
         self.report: Any = None
-        self._job: Optional[_Job] = None
+        self._job: Optional[Job] = None
         self._close_when_done = False
         self._message_code = ""
 
@@ -547,12 +515,12 @@ class SyncDialog(QDialog):
     # --- running ------------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._job is not None and not self._job.finished
+        return self._job is not None and not self._job.done
 
     def _update_buttons(self) -> None:
         running = self._job is not None
         self.start_button.setEnabled(not running and bool(read_state(self.local)))
-        self.cancel_button.setEnabled(running and not self._job.cancel.cancelled)  # type: ignore[union-attr]
+        self.cancel_button.setEnabled(running and not self._job.cancel_token.cancelled)  # type: ignore[union-attr]
         self.close_button.setEnabled(not running)
 
     def start(self) -> None:
@@ -571,30 +539,30 @@ class SyncDialog(QDialog):
         def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Any:
             return sync(local, progress=progress, cancel=cancel, lock_wait=lock_wait)
 
-        job = _Job(work, "sync")
-        job.signals.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.signals.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        job = Job(work, "sync", executor=_POOL)
+        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._job = job
         self._message_code = "checking local edits"
         self.message.setText(self._step_text(self._message_code))
         self._update_buttons()
-        _start(job)
+        job.start()
 
     def cancel(self) -> None:
         """Ask the running sync to stop; nothing is sent unless the shared project was already written."""
-        if self._job is not None and not self._job.cancel.cancelled:
-            self._job.cancel.cancel()
+        if self._job is not None and not self._job.cancel_token.cancelled:
+            self._job.cancel()
             self.message.setText(self.tr("Cancelling…"))
             self._message_code = ""
         self._update_buttons()
 
-    def _on_progress(self, fraction: float, message: str) -> None:
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(max(0.0, min(1.0, fraction)) * 100)))
         self._message_code = message
         self.message.setText(self._step_text(message))
 
-    def _on_done(self, report: Any) -> None:
+    def _on_done(self, job: Job, report: Any) -> None:
         self._job = None
         self.report = report
         self.progress.setValue(100)
@@ -607,7 +575,7 @@ class SyncDialog(QDialog):
         if self._close_when_done:
             super().reject()
 
-    def _on_failed(self, message: str, kind: str) -> None:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
         self._job = None
         self.progress.setValue(0)
         self._message_code = ""

@@ -39,10 +39,9 @@ from PySide6.QtWidgets import (
 
 from ..domain.policy import Action
 from ..domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
-from ..storage import queries
-from ..times import beijing_text as _beijing_text
-from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
 from ..errors import GridWatchError
+from ..storage import queries
+from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
 from ..storage.workflow import (
     TARGET_LAYERS,
     change_assignment,
@@ -50,6 +49,7 @@ from ..storage.workflow import (
     create_fire_checks,
     fire_check_preview,
 )
+from ..times import beijing_text as _beijing_text
 from . import i18n
 from .workflow import WorkflowController
 

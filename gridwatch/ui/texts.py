@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from ..layers import GROUPS, LAYERS
 from ..domain.vocabulary import CHOICE_TITLES
+from ..layers import GROUPS, LAYERS
 from ..storage.schema import WORKFLOW_TABLES
 
 

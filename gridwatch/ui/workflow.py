@@ -10,8 +10,6 @@ for it with a :class:`PendingEdit` and shows a refusal in an :func:`error_label`
 from __future__ import annotations
 
 import logging
-import traceback
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -20,32 +18,27 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
 
+from ..app.session import Session
 from ..domain import policy
 from ..domain.lifecycle import allowed_actions
 from ..domain.messages import message_text
-from ..domain.policy import Action
-from ..errors import GridWatchError
+from ..domain.policy import Action, Actor
 from ..domain.vocabulary import ROLE_TITLES, title
-from ..storage import queries
+from ..errors import GridWatchError
 from ..storage.edits import Edit
-from ..storage.workflow import Actor, redo, undo
 from . import i18n
+from .jobs import Job, queue
 
 log = logging.getLogger("gridwatch.ui")
 
 # One worker, so edits are applied in the order the user made them.  A Python thread rather than
 # QThreadPool (pyproj issue 1509, see main_window).
-_EDIT_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridwatch-edit")
+_EDIT_POOL = queue("edit")
 
 #: The policy's action for each loop step of a finding and each task step.
 FINDING_STEP_ACTIONS = {"assign": Action.ASSIGN_FINDING, "rectify": Action.RECTIFY_FINDING,
                         "verify": Action.VERIFY_FINDING, "reject": Action.REJECT_FINDING, "close": Action.CLOSE_FINDING}
 TASK_STEP_ACTIONS = {"start": Action.START_TASK, "finish": Action.FINISH_TASK, "cancel": Action.CANCEL_TASK}
-
-
-class _EditSignals(QObject):
-    done = Signal(object, object)  # job, Edit
-    failed = Signal(object, str)
 
 
 class _EditCommand(QUndoCommand):
@@ -58,17 +51,18 @@ class _EditCommand(QUndoCommand):
         self._first = True  # the edit was already applied by the worker
 
     def undo(self) -> None:
-        self.controller._replay(undo, self)
+        self.controller._replay(True, self)
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        self.controller._replay(redo, self)
+        self.controller._replay(False, self)
 
 
 class WorkflowController(QObject):
-    """Current user, workflow edits on a worker thread, and the undo stack."""
+    """The UI's side of the :class:`~gridwatch.app.session.Session`: edits on a worker thread, the
+    Qt undo stack, and the session's change events as Qt signals (panels refresh from ``changed``)."""
 
     changed = Signal(object)  # the Edit applied (or undone/redone)
     failed = Signal(str)  # a message for the user
@@ -76,30 +70,43 @@ class WorkflowController(QObject):
     busyChanged = Signal(bool)
     userChanged = Signal()
 
-    def __init__(self, settings: QSettings, parent: Optional[QObject] = None) -> None:
+    def __init__(self, settings: QSettings, parent: Optional[QObject] = None,
+                 session: Optional[Session] = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.path: Optional[Path] = None
-        self.actor: Optional[Actor] = None
-        self.people = pd.DataFrame(columns=["uuid", "name", "role"])
+        self.session = session or Session()
+        self.session.changed.connect(self.changed.emit)
+        self.session.user_changed.connect(self._user_changed)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
         self._jobs: list[Any] = []
 
+    # --- the session's state ------------------------------------------------------------------------
+    @property
+    def path(self) -> Optional[Path]:
+        return self.session.path
+
+    @path.setter
+    def path(self, value: Optional[Path]) -> None:
+        self.session.path = value
+
+    @property
+    def actor(self) -> Optional[Actor]:
+        return self.session.actor
+
+    @actor.setter
+    def actor(self, value: Optional[Actor]) -> None:
+        self.session.actor = value
+
+    @property
+    def people(self) -> pd.DataFrame:
+        return self.session.people
+
     # --- project and user ------------------------------------------------------------------------
     def set_project(self, path: Optional[Path]) -> None:
         """A project was opened: read its people and find the user the settings name."""
-        self.path = path
         self.undo_stack.clear()
-        self.people = queries.people(path) if path is not None else self.people.iloc[0:0]
-        self._resolve_user()
-
-    def _resolve_user(self) -> None:
-        name = str(self.settings.value("user", "") or "")
-        row = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)] \
-            if len(self.people) else self.people
-        self.actor = Actor(row["uuid"].iloc[0], name, row["role"].iloc[0]) if len(row) else None
-        self.userChanged.emit()
+        self.session.open(path, str(self.settings.value("user", "") or ""))
 
     def reload_people(self) -> None:
         """Read the people again after an edit of them (or of who holds which cells); keeps the undo stack.
@@ -107,32 +114,20 @@ class WorkflowController(QObject):
         ``userChanged`` is emitted only when the current user's own row changed (a renamed admin
         stays the user; role-dependent UI follows a changed role).
         """
-        if self.path is None:
-            return
-        before = self.actor
-        self.people = queries.people(self.path)
-        if before is not None:
-            row = self.people[self.people["uuid"] == before.uuid]
-            if len(row) and str(row["name"].iloc[0]) != before.name:  # renamed: still this laptop's user
-                self.settings.setValue("user", str(row["name"].iloc[0]))
-                self.settings.sync()
-        name = str(self.settings.value("user", "") or "")
-        row = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)]
-        self.actor = Actor(row["uuid"].iloc[0], name, row["role"].iloc[0]) if len(row) else None
-        if self.actor != before:
-            self.userChanged.emit()
+        self.session.people_changed()
 
-    def _people_touched(self, edit: Edit) -> bool:
-        return any(c.table == "inspector"
-                   or (c.table == "grid_cell" and "inspector_uuid" in (c.after or c.before or {}))
-                   for c in edit.changes)
+    def _user_changed(self, actor: Optional[Actor]) -> None:
+        if actor is not None and actor.name != str(self.settings.value("user", "") or ""):
+            self.settings.setValue("user", actor.name)  # renamed: still this laptop's user
+            self.settings.sync()
+        self.userChanged.emit()
 
     def set_user(self, name: str) -> None:
         """Make ``name`` (a person of the project) this laptop's user; remembered in the settings."""
         self.settings.setValue("user", name)
         self.settings.sync()
         self.undo_stack.clear()  # edits belong to the user who made them
-        self._resolve_user()
+        self.session.set_user(name)
 
     def user_label(self) -> str:
         if self.actor is None:
@@ -175,57 +170,42 @@ class WorkflowController(QObject):
         if self.path is None or self.actor is None:
             self.failed.emit(self.tr("Choose who you are first (Settings > Current user)."))
             return
-        path, actor = self.path, self.actor
-        signals = _EditSignals()
-        signals.done.connect(self._on_done)
-        signals.failed.connect(self._on_failed)
-        job = (signals, fn)
+        session = self.session
+        job = Job(lambda progress, cancel: session.execute(fn, *args, **kwargs), "edit", executor=_EDIT_POOL)
+        job.succeeded.connect(self._on_done)
+        job.failed.connect(self._on_failed)
         self._jobs.append(job)
         self.busyChanged.emit(True)
-
-        def work() -> None:
-            try:
-                edit = fn(path, actor, *args, **kwargs)
-                signals.done.emit(job, edit)
-            except GridWatchError as exc:
-                signals.failed.emit(job, message_text(exc, i18n.current()))
-            except Exception as exc:  # unexpected: log it, show a readable message
-                log.error("workflow edit failed:\n%s", traceback.format_exc())
-                signals.failed.emit(job, f"{type(exc).__name__}: {exc}")
-
-        _EDIT_POOL.submit(work)
+        job.start()
 
     def _finish(self, job: Any) -> None:
         if job in self._jobs:
             self._jobs.remove(job)
         self.busyChanged.emit(self.busy)
 
-    def _on_done(self, job: Any, edit: Edit) -> None:
+    def _on_done(self, job: Job, edit: Edit) -> None:
         self._finish(job)
         self.undo_stack.push(_EditCommand(self, edit))
-        if self._people_touched(edit):
-            self.reload_people()
-        self.changed.emit(edit)
+        self.session.record(edit)  # people re-read if touched, then ``changed``
         if edit.warnings:
             self.warned.emit(list(edit.warnings))
 
-    def _on_failed(self, job: Any, message: str) -> None:
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
         self._finish(job)
         self.failed.emit(message)
 
-    def _replay(self, fn: Callable[..., Edit], command: _EditCommand) -> None:
+    def _replay(self, undoing: bool, command: _EditCommand) -> None:
         assert self.path is not None and self.actor is not None
         try:
             # the edit as written: an undo's inverse, so listeners see the restored values as 'after'
-            applied = fn(self.path, self.actor, command.edit)
+            if undoing:
+                self.session.undo_edit(command.edit)
+            else:
+                self.session.redo_edit(command.edit)
         except GridWatchError as exc:
             # The rows moved on (another edit or a sync): this history can no longer be replayed.
             self.failed.emit(self.tr("Cannot undo or redo: %s") % message_text(exc, i18n.current()))
             QTimer.singleShot(0, self.undo_stack.clear)
-            return
-        if self._people_touched(applied):
-            self.reload_people()
-        self.changed.emit(applied)
 
 
 def error_label(name: str) -> QLabel:

@@ -4,7 +4,6 @@ a PNG of its size.  The Chinese axis labels are checked by a screenshot (see the
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from contextlib import closing
 

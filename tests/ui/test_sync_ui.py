@@ -15,13 +15,12 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QProgre
 from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, create_assignments, edit_finding, record_finding
 from gridwatch.sync import checkout, sync, sync_dir
+from gridwatch.sync.engine import compact_shared
 from gridwatch.ui import i18n
 from gridwatch.ui.sync_ui import CheckoutDialog, ConflictsPanel, SyncDialog, jobs_running
 from gridwatch.ui.workflow import WorkflowController
 
 from ..conftest import sha256
-from gridwatch.sync.engine import compact_shared
-
 from .test_main_window import window  # noqa: F401 - fixture
 
 WAIT = 30_000  # ms
