@@ -30,7 +30,7 @@ from gridwatch.storage import Project
 from gridwatch.mapview.data import load_map
 from gridwatch.mapview import Viewport
 from gridwatch.tasks import CancelToken
-from gridwatch.ui.canvas import LayerState, MapCanvas, RenderRequest, render
+from gridwatch.ui.map.canvas import LayerState, MapCanvas, RenderRequest, render
 from gridwatch.ui.jobs import Job
 import numpy as np
 data = load_map(Project.open({path!r}))

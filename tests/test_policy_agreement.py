@@ -231,7 +231,7 @@ def cli_args(action: Action, path: Path, actor: Actor, w: World) -> Optional[lis
 def ui_door(action: Action, actor: Actor, w: World, qapp: Any) -> bool:
     from PySide6.QtCore import QSettings
 
-    from gridwatch.ui.workflow import FINDING_STEP_ACTIONS, TASK_STEP_ACTIONS, WorkflowController
+    from gridwatch.ui.session import FINDING_STEP_ACTIONS, TASK_STEP_ACTIONS, WorkflowController
 
     controller = WorkflowController(QSettings(str(w.folder / "ui.ini"), QSettings.Format.IniFormat))
     controller.path, controller.actor = w.path, actor

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ..errors import GridWatchError
 from ..userdata import ensure_sample_project, user_data_dir
 from . import i18n
-from .main_window import MainWindow
+from .window.main_window import MainWindow
 
 ORG = "GridWatch"
 

@@ -16,8 +16,8 @@ from gridwatch.analysis import stats
 from gridwatch.storage.gpkg import blob_to_geometry
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
 from gridwatch.ui import i18n
-from gridwatch.ui.dashboard import DashboardWidget
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.analysis.dashboard import DashboardWidget
+from gridwatch.ui.session import WorkflowController
 
 WAIT = 30_000
 

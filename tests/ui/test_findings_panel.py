@@ -27,8 +27,14 @@ from gridwatch.storage.workflow import (
     record_finding,
 )
 from gridwatch.ui import i18n
-from gridwatch.ui.findings import FINDING_ACTIONS, UUID_ROLE, FindingActionDialog, FindingDialog, FindingsPanel
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.findings.panel import (
+    FINDING_ACTIONS,
+    UUID_ROLE,
+    FindingActionDialog,
+    FindingDialog,
+    FindingsPanel,
+)
+from gridwatch.ui.session import WorkflowController
 
 from ..conftest import make_photo
 

@@ -2,7 +2,7 @@
 
 Administrators add people, change them and deactivate them (never delete: the history keeps
 naming them); everyone else sees the list read-only.  Every change goes through
-:meth:`WorkflowController.run <gridwatch.ui.workflow.WorkflowController.run>` (undoable); the
+:meth:`WorkflowController.run <gridwatch.ui.session.WorkflowController.run>` (undoable); the
 controller re-reads its people after an edit of them, before ``changed`` reaches these dialogs.
 A form stays open until its edit is applied, so a refused name is corrected, not typed again.
 """
@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
-from ..domain.vocabulary import ROLE_TITLES, title
-from ..storage.edits import Edit
-from ..storage.workflow import save_person, set_cell_inspector
-from . import i18n
-from .workflow import PendingEdit, error_label
+from ...domain.policy import Action
+from ...domain.vocabulary import ROLE_TITLES, title
+from ...storage.edits import Edit
+from ...storage.workflow import save_person, set_cell_inspector
+from .. import i18n
+from ..session import PendingEdit, error_label
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 

@@ -1,9 +1,9 @@
 """Tasks: the task list dock (start, finish, cancel), the assign dialog and the fire-check dialog.
 
-Every write goes through :meth:`~gridwatch.ui.workflow.WorkflowController.run` (worker thread,
+Every write goes through :meth:`~gridwatch.ui.session.WorkflowController.run` (worker thread,
 undo stack); the panel re-reads the task list whenever the controller reports a change, the user
 changes or the filter changes.  Which buttons are enabled follows
-:meth:`~gridwatch.ui.workflow.WorkflowController.task_actions`; the core refuses the same things
+:meth:`~gridwatch.ui.session.WorkflowController.task_actions`; the core refuses the same things
 again.
 """
 
@@ -37,21 +37,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
-from ..domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
-from ..errors import GridWatchError
-from ..storage import queries
-from ..storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
-from ..storage.workflow import (
+from ...domain.policy import Action
+from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, RESULT_TITLES, ROLE_TITLES, TASK_STATUS_TITLES, title
+from ...errors import GridWatchError
+from ...storage import queries
+from ...storage.schema import ASSIGNMENT_KINDS, ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
+from ...storage.workflow import (
     TARGET_LAYERS,
     change_assignment,
     create_assignments,
     create_fire_checks,
     fire_check_preview,
 )
-from ..times import beijing_text as _beijing_text
-from . import i18n
-from .workflow import WorkflowController
+from ...times import beijing_text as _beijing_text
+from .. import i18n
+from ..session import WorkflowController
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
 

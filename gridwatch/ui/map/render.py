@@ -6,7 +6,7 @@ Lessons measured on this kind of machine shape the code:
 * fills are drawn opaque into their own part and composited with the layer's fill alpha; drawing
   semi-transparent antialiased fills directly is 8-17x slower;
 * thousands of outlines go into a few ``QPainterPath`` objects built from numpy in one call each
-  (:mod:`gridwatch.ui.qtarrays`), in chunks so no single paint call holds the thread for long;
+  (:mod:`gridwatch.ui.map.qtarrays`), in chunks so no single paint call holds the thread for long;
 * point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
   QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
 """
@@ -20,13 +20,13 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-from ..layers.base import Style
-from ..mapview.data import LayerData, MapData
-from ..mapview.labels import PlacedLabel, place_labels
-from ..mapview.raster import density_image, draw_polylines, splat_markers
-from ..mapview.theme import FeatureTheme
-from ..mapview.viewport import Viewport
-from ..tasks import CancelToken
+from ...layers.base import Style
+from ...mapview.data import LayerData, MapData
+from ...mapview.labels import PlacedLabel, place_labels
+from ...mapview.raster import density_image, draw_polylines, splat_markers
+from ...mapview.theme import FeatureTheme
+from ...mapview.viewport import Viewport
+from ...tasks import CancelToken
 from .qtarrays import path_from_runs, polygonf
 
 #: Above this many points on screen a point layer is drawn as a density raster.

@@ -52,9 +52,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..crs import PROJECT_EPSG
-from ..errors import CRSError
-from ..importers.pipeline import (
+from ...crs import PROJECT_EPSG
+from ...errors import CRSError
+from ...importers.pipeline import (
     ImportOptions,
     ImportReport,
     PreparedImport,
@@ -62,12 +62,12 @@ from ..importers.pipeline import (
     guess_field_map,
     prepare_import,
 )
-from ..layers import LAYERS
-from ..tasks import CancelToken
-from . import jobs as _jobs
+from ...layers import LAYERS
+from ...tasks import CancelToken
+from .. import jobs as _jobs
+from ..jobs import Job, queue
+from ..texts import field_title, layer_title
 from .attribute_table import FrameTableModel
-from .jobs import Job, queue
-from .texts import field_title, layer_title
 
 __all__ = ["ImportDialog", "PREVIEW_ROWS", "preview_image"]
 
@@ -200,7 +200,7 @@ def preview_image(frame: Any, width: int = MAP_SIZE[0], height: int = MAP_SIZE[1
 
 def _read_preview(path: Path, layer: Optional[str], encoding: Optional[str], crs: Optional[str],
                   cancel: CancelToken) -> _Preview:
-    from ..importers.sources import inspect_source, read_source
+    from ...importers.sources import inspect_source, read_source
 
     info = inspect_source(path, layer=layer, encoding=encoding, crs=crs)
     cancel.raise_if_cancelled()

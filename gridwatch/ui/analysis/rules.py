@@ -2,7 +2,7 @@
 
 The checks run on a plain Python thread (never ``QThreadPool``: pyproj crashes on reused pool
 threads) and report back through a signal; a new run cancels the one before.  Assigning goes
-through :meth:`WorkflowController.run <gridwatch.ui.workflow.WorkflowController.run>` as one
+through :meth:`WorkflowController.run <gridwatch.ui.session.WorkflowController.run>` as one
 undoable edit (:func:`gridwatch.analysis.rules.hits_to_assignments`).
 """
 
@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
-from ..domain.policy import Action
-from ..times import BEIJING
-from . import i18n
-from .jobs import Job, run_job
-from .workflow import WorkflowController
+from ...analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
+from ...domain.policy import Action
+from ...times import BEIJING
+from .. import i18n
+from ..jobs import Job, run_job
+from ..session import WorkflowController
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
 

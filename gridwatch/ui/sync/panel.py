@@ -10,7 +10,7 @@
   restore the overridden value (an undoable workflow edit through the controller).
 
 Workers are Python threads (a ``ThreadPoolExecutor``), not ``QThreadPool`` threads: pyproj can
-crash on reused Qt pool threads (pyproj issue 1509, see :mod:`gridwatch.ui.import_dialog`).
+crash on reused Qt pool threads (pyproj issue 1509, see :mod:`gridwatch.ui.data.import_dialog`).
 Their results come back through queued Qt signals, so the window never freezes.
 """
 
@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
-from ..domain.vocabulary import (
+from ...domain.policy import Action
+from ...domain.vocabulary import (
     CATEGORY_TITLES,
     CONFLICT_STATUS_TITLES,
     FINDING_STATUS_TITLES,
@@ -55,16 +55,16 @@ from ..domain.vocabulary import (
     TASK_STATUS_TITLES,
     title,
 )
-from ..storage import queries
-from ..sync import checkout, sync, sync_dir
-from ..sync.conflicts import conflicts, decode_value, review_conflict
-from ..tasks import CancelToken
-from ..userdata import user_data_dir
-from . import i18n
-from . import jobs as _jobs
-from .jobs import Job, queue
-from .panels import beijing_time
-from .texts import field_title, layer_title, value_title
+from ...storage import queries
+from ...sync import checkout, sync, sync_dir
+from ...sync.conflicts import conflicts, decode_value, review_conflict
+from ...tasks import CancelToken
+from ...userdata import user_data_dir
+from .. import i18n
+from .. import jobs as _jobs
+from ..jobs import Job, queue
+from ..map.panels import beijing_time
+from ..texts import field_title, layer_title, value_title
 
 __all__ = ["CheckoutDialog", "ConflictsPanel", "SyncDialog", "is_working_copy", "jobs_running", "read_state"]
 

@@ -68,14 +68,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.exports import locked_render as _locked_render
-from ..app.exports import map_spec, run_export, table_sheets
-from ..app.periods import parse_periods
-from ..errors import GridWatchError
-from ..tasks import CancelToken, ProgressCallback
-from . import i18n
-from .jobs import Job, jobs_running
-from .texts import layer_title
+from ...app.exports import locked_render as _locked_render
+from ...app.exports import map_spec, run_export, table_sheets
+from ...app.periods import parse_periods
+from ...errors import GridWatchError
+from ...tasks import CancelToken, ProgressCallback
+from .. import i18n
+from ..jobs import Job, jobs_running
+from ..texts import layer_title
 
 __all__ = ["ExportDialog", "KINDS", "FORMATS", "PREVIEW_DPI", "PREVIEW_ROWS", "workers_running"]
 
@@ -249,7 +249,7 @@ class ExportDialog(QDialog):
 
     # --- project facts --------------------------------------------------------------------------
     def _load_townships(self) -> None:
-        from ..storage import Project
+        from ...storage import Project
 
         project = Project.open(self.project_path)
         self.district = project.district_name or ""
@@ -259,10 +259,10 @@ class ExportDialog(QDialog):
 
     # --- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
-        from ..analysis import stats
-        from ..export.html import HTML_LAYERS
-        from ..layers import LAYERS
-        from ..storage.schema import FINDING_STATUSES
+        from ...analysis import stats
+        from ...export.html import HTML_LAYERS
+        from ...layers import LAYERS
+        from ...storage.schema import FINDING_STATUSES
 
         style = self.style()
         icons = {"map": QStyle.StandardPixmap.SP_FileDialogDetailedView,
@@ -573,8 +573,8 @@ class ExportDialog(QDialog):
                 "ranking": self.tr("Monthly ranking")}[kind]
 
     def retranslate(self) -> None:
-        from ..analysis import stats
-        from ..domain.vocabulary import FINDING_STATUS_TITLES, title
+        from ...analysis import stats
+        from ...domain.vocabulary import FINDING_STATUS_TITLES, title
 
         lang = i18n.current()
         self.setWindowTitle(self.tr("Export for briefing"))
@@ -676,7 +676,7 @@ class ExportDialog(QDialog):
 
     def _core_options(self, kind: str, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` checked and completed; GridWatchError names a wrong one."""
-        from ..analysis import stats
+        from ...analysis import stats
 
         out = dict(options)
         if kind == "map" and not out["layers"]:
@@ -697,7 +697,7 @@ class ExportDialog(QDialog):
         self._schedule_preview()
 
     def _theme_changed(self) -> None:
-        from ..export.maps import DEFAULT_LAYERS
+        from ...export.maps import DEFAULT_LAYERS
 
         _set_checked(self.map_layers, DEFAULT_LAYERS[self.theme.currentData()])
         self._options_changed()
@@ -718,7 +718,7 @@ class ExportDialog(QDialog):
         self._options_changed()
 
     def _reset_weights(self) -> None:
-        from ..analysis import stats
+        from ...analysis import stats
 
         for key, spin in self.weights.items():
             spin.setValue(stats.DEFAULT_WEIGHTS[key])
@@ -862,7 +862,7 @@ class ExportDialog(QDialog):
 
         if kind == "map":
             def work(progress: ProgressCallback, cancel: CancelToken) -> Any:
-                from ..export.maps import export_map
+                from ...export.maps import export_map
 
                 spec = replace(map_spec(options, now), dpi=PREVIEW_DPI)
                 with tempfile.TemporaryDirectory(prefix="gridwatch-preview-") as folder:
@@ -872,7 +872,7 @@ class ExportDialog(QDialog):
                 return ("map", image, options, key)
         elif kind == "html":
             def work(progress: ProgressCallback, cancel: CancelToken) -> Any:
-                from ..export.html import build_layers, render_html
+                from ...export.html import build_layers, render_html
 
                 layers, facts = build_layers(path, layers=options["layers"], township=options.get("township"),
                                              fire_days=options.get("fire_days"), now=now)
@@ -923,7 +923,7 @@ class ExportDialog(QDialog):
         self.previewUpdated.emit()
 
     def _map_info(self, options: dict[str, Any]) -> str:
-        from ..export.maps import PAPER_MM
+        from ...export.maps import PAPER_MM
 
         short, long = PAPER_MM[options["paper"]]
         w_mm, h_mm = (short, long) if options["orientation"] == "portrait" else (long, short)

@@ -21,13 +21,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from ..layers import LAYERS
-from ..mapview.data import MapData
-from ..mapview.theme import FeatureTheme
-from ..mapview.viewport import Viewport, nice_scale_bar
-from ..tasks import CancelToken
+from ...layers import LAYERS
+from ...mapview.data import MapData
+from ...mapview.theme import FeatureTheme
+from ...mapview.viewport import Viewport, nice_scale_bar
+from ...tasks import CancelToken
+from ..jobs import Job, queue
 from . import render as R
-from .jobs import Job, queue
 
 SELECTION_LAYER = "grid_cell"
 

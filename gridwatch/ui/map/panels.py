@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.vocabulary import (
+from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
@@ -37,12 +37,12 @@ from ..domain.vocabulary import (
     TASK_STATUS_TITLES,
     title,
 )
-from ..layers import GROUPS, LAYERS
-from ..layers.base import RGBA, Style
-from ..mapview.search import SearchHit
-from ..times import beijing_text
-from . import i18n
-from .texts import field_title, group_title, layer_title, value_title
+from ...layers import GROUPS, LAYERS
+from ...layers.base import RGBA, Style
+from ...mapview.search import SearchHit
+from ...times import beijing_text
+from .. import i18n
+from ..texts import field_title, group_title, layer_title, value_title
 
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:

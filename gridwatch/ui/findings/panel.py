@@ -2,7 +2,7 @@
 steps (交办 assign, 整改 rectify, 核查 verify, 驳回 reject, 销号 close) and recording a new one.
 
 Everything here reads the project read-only on the GUI thread (short queries) and writes only
-through :meth:`WorkflowController.run <gridwatch.ui.workflow.WorkflowController.run>`, which
+through :meth:`WorkflowController.run <gridwatch.ui.session.WorkflowController.run>`, which
 applies the edit on a worker thread and puts it on the undo stack.  Dialogs stay open until the
 edit is applied, so nothing the user typed is lost when the core refuses it; the refusal is
 shown inside the dialog.
@@ -51,8 +51,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
-from ..domain.vocabulary import (
+from ...domain.policy import Action
+from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
@@ -60,18 +60,18 @@ from ..domain.vocabulary import (
     SEVERITY_TITLES,
     title,
 )
-from ..errors import GridWatchError
-from ..photos import Photo, describe_flags, photo_flags, read_photo
-from ..storage import queries
-from ..storage.edits import Edit
-from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
-from ..storage.workflow import change_finding, edit_finding, record_finding
-from ..times import BEIJING
-from ..times import beijing_text as beijing
-from ..times import parse_stored_time as parse_time
-from . import i18n
-from .texts import field_title
-from .workflow import PendingEdit, error_label
+from ...errors import GridWatchError
+from ...photos import Photo, describe_flags, photo_flags, read_photo
+from ...storage import queries
+from ...storage.edits import Edit
+from ...storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
+from ...storage.workflow import change_finding, edit_finding, record_finding
+from ...times import BEIJING
+from ...times import beijing_text as beijing
+from ...times import parse_stored_time as parse_time
+from .. import i18n
+from ..session import PendingEdit, error_label
+from ..texts import field_title
 
 __all__ = [
     "FindingsPanel",

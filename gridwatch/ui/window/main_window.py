@@ -21,28 +21,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.policy import Action
-from ..domain.vocabulary import ROLE_TITLES, title
-from ..errors import GridWatchError, SchemaVersionError
-from ..layers import LAYERS
-from ..mapview.data import MapData, load_map, update_values
-from ..mapview.search import SearchHit, as_text, parent_names, search_places
-from ..storage import Project, queries
-from ..storage.edits import Edit
-from ..storage.workflow import TARGET_LAYERS
-from . import i18n
-from .attribute_table import AttributeTableDock
-from .canvas import SELECTION_LAYER, MapCanvas
-from .coverage_panel import CoveragePanel
-from .dashboard import DashboardWidget
-from .findings import FindingDialog, FindingsPanel
-from .jobs import Job, queue, run_job
-from .panels import IdentifyPanel, LayersPanel, SearchPanel
-from .rules import RulesDock
-from .sync_ui import ConflictsPanel, is_working_copy
-from .tasks import AssignDialog, FireChecksDialog, TaskPanel
-from .texts import field_title, layer_title, value_title
-from .workflow import WorkflowController
+from ...domain.policy import Action
+from ...domain.vocabulary import ROLE_TITLES, title
+from ...errors import GridWatchError, SchemaVersionError
+from ...layers import LAYERS
+from ...mapview.data import MapData, load_map, update_values
+from ...mapview.search import SearchHit, as_text, parent_names, search_places
+from ...storage import Project, queries
+from ...storage.edits import Edit
+from ...storage.workflow import TARGET_LAYERS
+from .. import i18n
+from ..analysis.coverage_panel import CoveragePanel
+from ..analysis.dashboard import DashboardWidget
+from ..analysis.rules import RulesDock
+from ..data.attribute_table import AttributeTableDock
+from ..findings.panel import FindingDialog, FindingsPanel
+from ..jobs import Job, queue, run_job
+from ..map.canvas import SELECTION_LAYER, MapCanvas
+from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
+from ..session import WorkflowController
+from ..sync.panel import ConflictsPanel, is_working_copy
+from ..tasks.panel import AssignDialog, FireChecksDialog, TaskPanel
+from ..texts import field_title, layer_title, value_title
 
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         """File > Export for briefing: maps, web map and tables of the open project."""
         if self.project_path is None:
             return
-        from .export_dialog import ExportDialog
+        from ..data.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.project_path, self.settings, self, controller=self.workflow)
         self._export_dialog = dialog
@@ -466,7 +466,7 @@ class MainWindow(QMainWindow):
         """File > Import data: the Import dialog on the open project; the map reloads afterwards."""
         if self.project_path is None:
             return
-        from .import_dialog import ImportDialog
+        from ..data.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.project_path, self, user=str(self.settings.value("user", "")))
         dialog.imported.connect(lambda report: self.open_project(self.project_path))
@@ -475,7 +475,7 @@ class MainWindow(QMainWindow):
 
     def show_checkout_dialog(self) -> None:
         """File > Check out shared project: make a working copy, then open it as its user."""
-        from .sync_ui import CheckoutDialog
+        from ..sync.panel import CheckoutDialog
 
         dialog = CheckoutDialog(self.settings, self)
         dialog.checkedOut.connect(lambda path, d=dialog: self._open_checkout(path, d.user()))
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         is reloaded after a sync (map, panels, people)."""
         if self.project_path is None or not is_working_copy(self.project_path) or self.workflow.busy:
             return
-        from .sync_ui import SyncDialog
+        from ..sync.panel import SyncDialog
 
         if getattr(self, "_sync_dialog", None) is not None:
             self._sync_dialog.deleteLater()
@@ -737,7 +737,7 @@ class MainWindow(QMainWindow):
         """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
         if self.identified is None or self.data is None or self.project_path is None:
             return
-        from ..storage.workflow import cells_for_features, cells_in_area
+        from ...storage.workflow import cells_for_features, cells_in_area
 
         name, index = self.identified
         row = self.data.layers[name].frame.iloc[index]
@@ -770,7 +770,7 @@ class MainWindow(QMainWindow):
         """Settings > People: everyone of the project; administrators change them."""
         if self.data is None or self.project_path is None:
             return
-        from .people import PeopleDialog
+        from ..data.people import PeopleDialog
 
         tw = self.data.layers["township"].frame if "township" in self.data.layers else pd.DataFrame()
         townships = list(zip(tw["code"].astype(str), tw["name"].astype(str))) if len(tw) else []
@@ -785,7 +785,7 @@ class MainWindow(QMainWindow):
         codes = self.selected_codes()
         if not codes:
             return
-        from .people import CellInspectorDialog
+        from ..data.people import CellInspectorDialog
 
         dialog = CellInspectorDialog(self.workflow, codes, self)
         self._cell_inspector_dialog = dialog
@@ -921,7 +921,7 @@ class MainWindow(QMainWindow):
         """The audit log of one feature or record: who changed what, when."""
         if self.project_path is None or not uuid:
             return
-        from .panels import HistoryDialog
+        from ..map.panels import HistoryDialog
 
         dialog = HistoryDialog(queries.history(self.project_path, uuid), self)
         self._history_dialog = dialog

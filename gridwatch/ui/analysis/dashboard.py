@@ -5,7 +5,7 @@ weights the office sets.
 A plain widget; the main window puts it in a dock.  The statistics are computed by
 :func:`gridwatch.analysis.stats.dashboard_stats` on a Python thread (not QThreadPool: pyproj can
 crash on reused Qt pool threads, see main_window) and the charts are redrawn when they arrive.  It
-follows the project: every edit the :class:`~gridwatch.ui.workflow.WorkflowController` applies
+follows the project: every edit the :class:`~gridwatch.ui.session.WorkflowController` applies
 (or undoes) schedules a refresh, debounced so a burst of edits reloads once.
 """
 
@@ -42,12 +42,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..analysis import stats
-from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
-from ..errors import GridWatchError
-from ..export.files import checked_target, write_atomically
-from . import i18n
-from .jobs import Job, run_job
+from ...analysis import stats
+from ...domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
+from ...errors import GridWatchError
+from ...export.files import checked_target, write_atomically
+from .. import i18n
+from ..jobs import Job, run_job
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -602,7 +602,7 @@ class DashboardWidget(QWidget):
 
     def export_ranking(self, path: os.PathLike[str] | str, weights: Optional[Mapping[str, float]] = None) -> Path:
         """Write the ranking of the shown month with the shown weights (.xlsx or .csv)."""
-        from ..export.tables import ranking_sheets, write_tables
+        from ...export.tables import ranking_sheets, write_tables
 
         if self.path is None:
             raise GridWatchError("no project is open")

@@ -8,7 +8,7 @@ classes and their counts as the legend of the grid-cell layer.
 
 The numbers come from :func:`gridwatch.analysis.coverage.coverage_from_project`, computed on a
 plain Python thread (never QThreadPool: pyproj crashes on reused Qt pool threads) and recomputed,
-debounced, after every edit the :class:`~gridwatch.ui.workflow.WorkflowController` applies.
+debounced, after every edit the :class:`~gridwatch.ui.session.WorkflowController` applies.
 Clicking a row emits :attr:`CoveragePanel.cellsChosen`; the main window selects and zooms to the
 cells.  :meth:`CoveragePanel.bind_map` connects the panel to the canvas and the layers panel.
 """
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..analysis.coverage import (
+from ...analysis.coverage import (
     CELL_CLASS_TITLES,
     COVERAGE_CLASSES,
     DEFAULT_RULES,
@@ -54,12 +54,12 @@ from ..analysis.coverage import (
     coverage_from_project,
     rules_from_intervals,
 )
-from ..domain.policy import Action
-from ..errors import GridWatchError
-from ..mapview.theme import FeatureTheme, coverage_theme
-from . import i18n
-from .jobs import Job, run_job
-from .panels import LegendEntry
+from ...domain.policy import Action
+from ...errors import GridWatchError
+from ...mapview.theme import FeatureTheme, coverage_theme
+from .. import i18n
+from ..jobs import Job, run_job
+from ..map.panels import LegendEntry
 
 log = logging.getLogger("gridwatch.ui")
 
