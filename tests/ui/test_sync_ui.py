@@ -18,7 +18,8 @@ from gridwatch.sync import checkout, sync, sync_dir
 from gridwatch.sync.engine import compact_shared
 from gridwatch.ui import i18n
 from gridwatch.ui.session import WorkflowController
-from gridwatch.ui.sync.panel import CheckoutDialog, ConflictsPanel, SyncDialog, jobs_running
+from gridwatch.ui.sync.conflicts import ConflictsPanel
+from gridwatch.ui.sync.dialogs import CheckoutDialog, SyncDialog, jobs_running
 
 from ..conftest import sha256
 from .test_main_window import window  # noqa: F401 - fixture

@@ -40,7 +40,8 @@ from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
-from ..sync.panel import ConflictsPanel, is_working_copy
+from ..sync.conflicts import ConflictsPanel
+from ..sync.dialogs import is_working_copy
 from ..tasks.panel import AssignDialog, FireChecksDialog, TaskPanel
 from ..texts import field_title, layer_title, value_title
 
@@ -475,7 +476,7 @@ class MainWindow(QMainWindow):
 
     def show_checkout_dialog(self) -> None:
         """File > Check out shared project: make a working copy, then open it as its user."""
-        from ..sync.panel import CheckoutDialog
+        from ..sync.dialogs import CheckoutDialog
 
         dialog = CheckoutDialog(self.settings, self)
         dialog.checkedOut.connect(lambda path, d=dialog: self._open_checkout(path, d.user()))
@@ -493,7 +494,7 @@ class MainWindow(QMainWindow):
         is reloaded after a sync (map, panels, people)."""
         if self.project_path is None or not is_working_copy(self.project_path) or self.workflow.busy:
             return
-        from ..sync.panel import SyncDialog
+        from ..sync.dialogs import SyncDialog
 
         if getattr(self, "_sync_dialog", None) is not None:
             self._sync_dialog.deleteLater()
