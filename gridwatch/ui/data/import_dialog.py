@@ -15,18 +15,11 @@ successful check disables Import until the file is checked again.
 
 from __future__ import annotations
 
-import logging
-import math
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-import numpy as np
-import pandas as pd
-import shapely
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,189 +40,48 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ...crs import PROJECT_EPSG
-from ...errors import CRSError
 from ...importers.pipeline import (
     ImportOptions,
     ImportReport,
     PreparedImport,
-    commit_import,
-    guess_field_map,
-    prepare_import,
 )
 from ...layers import LAYERS
-from ...tasks import CancelToken
-from .. import jobs as _jobs
-from ..jobs import Job, queue
+from ..jobs import Job
 from ..texts import field_title, layer_title
 from .attribute_table import FrameTableModel
+from .import_parts import (
+    _EPSG,
+    _ERROR_STYLE,
+    _SUFFIX,
+    ENCODINGS,
+    MAP_SIZE,
+    PREVIEW_ROWS,
+    _Snapshot,
+    preview_image,
+)
+from .import_run import ImportRunning
+from .import_source import ImportSource
 
 __all__ = ["ImportDialog", "PREVIEW_ROWS", "preview_image"]
-
-log = logging.getLogger("gridwatch.ui")
-
-#: Source features shown in the preview table and map.
-PREVIEW_ROWS = 200
-#: Size of the preview map in pixels.
-MAP_SIZE = (300, 210)
-#: Encodings offered besides "Auto"; the box is editable for anything else.
-ENCODINGS = ("UTF-8", "GB18030", "GBK")
-
-_ERROR_STYLE = "color: #c62828;"
-_EPSG = re.compile(r"^\s*(?:epsg\s*:?\s*)?(\d{4,6})\s*(?:\(.*\))?\s*$", re.IGNORECASE)
-_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 # --------------------------------------------------------------------------------------------
 # worker jobs
 
 
-#: Worker threads of import dialogs (previews, checks and imports; two at a time).
-_WORKERS = queue("import", 2)
-def _job(work: Any, what: str) -> Job:
-    """A job of this dialog on its two worker threads; ``handled`` once the dialog took its outcome."""
-    job = Job(work, "import", executor=_WORKERS)
-    job.what = what  # type: ignore[attr-defined]
-    job.handled = False  # type: ignore[attr-defined]
-    return job
-
-
-def jobs_running() -> bool:
-    """True while any import-dialog worker is still running (tests wait for this)."""
-    return _jobs.jobs_running("import")
-
-
 # --------------------------------------------------------------------------------------------
 # preview (computed on the worker)
-
-
-@dataclass
-class _Preview:
-    info: Any  # gridwatch.importers.sources.SourceInfo
-    frame: Any  # GeoDataFrame, first PREVIEW_ROWS features as read
-    image: QImage
-    fields: list[str]
-
-
-def _field_names(info: Any, frame: Any) -> list[str]:
-    """Source field names from ``info.fields`` (names, (name, type) pairs or objects)."""
-    names: list[str] = []
-    for f in list(getattr(info, "fields", None) or []):
-        if isinstance(f, str):
-            names.append(f)
-        elif isinstance(f, (tuple, list)) and f:
-            names.append(str(f[0]))
-        elif hasattr(f, "name"):
-            names.append(str(f.name))
-        else:
-            names.append(str(f))
-    if not names and frame is not None:
-        geom = getattr(frame, "_geometry_column_name", None)
-        names = [str(c) for c in frame.columns if c != geom and getattr(frame[c].dtype, "name", "") != "geometry"]
-    return names
-
-
-def preview_image(frame: Any, width: int = MAP_SIZE[0], height: int = MAP_SIZE[1]) -> QImage:
-    """Draw ``frame``'s geometries (reprojected to EPSG:4490) fitted into a ``width`` x ``height`` image."""
-    img = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
-    img.fill(QColor(250, 250, 246))
-    if frame is None or len(frame) == 0 or getattr(frame, "geometry", None) is None:
-        return img
-    geo = frame.geometry
-    if geo.crs is not None:
-        try:
-            if geo.crs.to_epsg() != PROJECT_EPSG:
-                geo = geo.to_crs(PROJECT_EPSG)
-        except Exception:  # noqa: BLE001 - an odd CRS: draw the coordinates as they are
-            log.info("preview: cannot reproject %s to EPSG:%s", geo.crs, PROJECT_EPSG, exc_info=True)
-    geoms = np.asarray(geo.values, dtype=object)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if len(geoms) == 0:
-        return img
-    geoms = shapely.force_2d(geoms)
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        return img
-    geographic = -180.0 <= minx and maxx <= 360.0 and -90.0 <= miny and maxy <= 90.0
-    kx = math.cos(math.radians((miny + maxy) / 2)) if geographic else 1.0
-    span = 0.005 if geographic else 500.0  # a single point or a thin strip still gets a frame
-    w, h = max((maxx - minx) * kx, span), max(maxy - miny, span)
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    margin = 10
-    scale = min((width - 2 * margin) / w, (height - 2 * margin) / h)
-
-    def poly(coords: np.ndarray) -> QPolygonF:
-        xs = width / 2 + (coords[:, 0] - cx) * kx * scale
-        ys = height / 2 - (coords[:, 1] - cy) * scale
-        return QPolygonF([QPointF(float(x), float(y)) for x, y in zip(xs, ys)])
-
-    p = QPainter(img)
-    try:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        stroke = QPen(QColor(30, 90, 160), 1.2)
-        fill = QColor(60, 130, 210, 90)
-        for part in shapely.get_parts(geoms):
-            t = shapely.get_type_id(part)
-            if t == 3:  # polygon
-                path = QPainterPath()
-                path.setFillRule(Qt.FillRule.OddEvenFill)
-                for ring in [part.exterior, *part.interiors]:
-                    path.addPolygon(poly(shapely.get_coordinates(ring)))
-                    path.closeSubpath()
-                p.setPen(stroke)
-                p.setBrush(fill)
-                p.drawPath(path)
-            elif t in (1, 2):  # line, ring
-                p.setPen(stroke)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawPolyline(poly(shapely.get_coordinates(part)))
-            elif t == 0:  # point
-                pt = poly(shapely.get_coordinates(part))[0]
-                p.setPen(QPen(QColor(120, 30, 0), 1.0))
-                p.setBrush(QColor(255, 110, 0, 220))
-                p.drawEllipse(pt, 3.5, 3.5)
-    finally:
-        p.end()
-    return img
-
-
-def _read_preview(path: Path, layer: Optional[str], encoding: Optional[str], crs: Optional[str],
-                  cancel: CancelToken) -> _Preview:
-    from ...importers.sources import inspect_source, read_source
-
-    info = inspect_source(path, layer=layer, encoding=encoding, crs=crs)
-    cancel.raise_if_cancelled()
-    frame = read_source(path, layer=getattr(info, "layer", None) or layer, encoding=encoding, crs=crs,
-                        max_features=PREVIEW_ROWS)
-    frame = frame.iloc[:PREVIEW_ROWS]
-    cancel.raise_if_cancelled()
-    image = preview_image(frame)
-    return _Preview(info, frame, image, _field_names(info, frame))
 
 
 # --------------------------------------------------------------------------------------------
 # the dialog
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """Everything the check depends on; Import needs the snapshot the check was made with."""
-
-    file: str
-    kind: str
-    source_layer: Optional[str]
-    encoding: Optional[str]
-    crs: Optional[str]
-    mode: str
-    field_map: tuple[tuple[str, str], ...]
-
-
-class ImportDialog(QDialog):
+class ImportDialog(QDialog, ImportSource, ImportRunning):
     """Preview, map, check and import one file into one layer of the project at ``project_path``."""
 
     #: Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.
@@ -515,193 +367,6 @@ class ImportDialog(QDialog):
         if self._preview_key is None or text != self._preview_key[0]:
             self._source_changed(text)
 
-    def _source_changed(self, text: str) -> None:
-        """A new file: forget what the last one detected and preview this one."""
-        self._building = True
-        try:
-            self.layer_combo.clear()
-            self.layer_combo.setEnabled(False)
-            self.encoding_combo.setCurrentIndex(0)
-            self.encoding_combo.setEditText(self.encoding_combo.itemText(0))
-            self._detected_encoding = None
-            self._crs_detected = None
-            self._crs_auto_text = ""
-            self.crs_edit.clear()
-        finally:
-            self._building = False
-        self._retranslate_auto_texts()
-        self._preview_key = None
-        self._start_preview()
-        self._update_state()
-
-    def _on_source_option_changed(self, *_args: Any) -> None:
-        if self._building:
-            return
-        if not self._file_text():
-            self._update_state()
-            return
-        self._start_preview()
-        self._update_state()
-
-    def _start_preview(self) -> None:
-        text = self._file_text()
-        key = (text, self.source_layer(), self.encoding(), self.crs())
-        if key == self._preview_key:
-            return
-        self._preview_key = key
-        if self._preview_job is not None:
-            self._preview_job.cancel()  # superseded: its answer will be dropped
-            self._preview_job = None
-        if not text:
-            self._show_preview_error("")
-            return
-        path = Path(text)
-        if not path.exists():
-            self._show_preview_error(self.tr("File not found: %s") % text)
-            return
-        _file, layer, encoding, crs = key
-        job = _job(lambda _progress, cancel: _read_preview(path, layer, encoding, crs, cancel),
-                   f"preview of {path}")
-        job.succeeded.connect(self._on_preview_done, Qt.ConnectionType.QueuedConnection)
-        job.failed.connect(self._on_preview_failed, Qt.ConnectionType.QueuedConnection)
-        self._preview_job = job
-        self.busy.show()
-        self.busy.setToolTip(self.tr("Reading %s…") % path.name)
-        job.start()
-
-    def _on_preview_done(self, job: Job, result: _Preview) -> None:
-        job.handled = True
-        if job is not self._preview_job:
-            return
-        self.busy.hide()
-        info = result.info
-        self.preview_info = info
-        self.preview_frame = result.frame
-        self.preview_qimage = result.image
-        self._building = True
-        try:
-            layers = [str(x) for x in (getattr(info, "layers", None) or [])]
-            current = getattr(info, "layer", None)
-            if [self.layer_combo.itemText(i) for i in range(self.layer_combo.count())] != layers:
-                self.layer_combo.clear()
-                self.layer_combo.addItems(layers)
-            if current is not None and str(current) in layers:
-                self.layer_combo.setCurrentIndex(layers.index(str(current)))
-            self.layer_combo.setEnabled(len(layers) > 1)
-            if self.encoding() is None:
-                self._detected_encoding = getattr(info, "encoding", None)
-            crs_text = _crs_string(getattr(info, "crs", None))
-            if crs_text and self.crs() is None:
-                self._crs_detected = (crs_text, str(getattr(info, "crs_source", "") or ""))
-        finally:
-            self._building = False
-        self._retranslate_auto_texts()
-        # The key now names the layer the file actually opened (the combo may have been empty).
-        self._preview_key = (self._file_text(), self.source_layer(), self.encoding(), self.crs())
-        self.preview_model.set_frame(result.frame)
-        self.preview_table.resizeColumnsToContents()
-        self.preview_map.setPixmap(QPixmap.fromImage(result.image))
-        self.notes_label.setStyleSheet("")
-        self.notes_label.setText(self._describe(info, len(result.frame)))
-        if result.fields != self._source_fields:
-            self._source_fields = list(result.fields)
-            self._rebuild_field_map()
-        self._update_state()
-
-    def _on_preview_failed(self, job: Job, message: str, how: str) -> None:
-        exc = job.error
-        job.handled = True
-        if job is not self._preview_job or how == "cancelled":
-            return
-        choices = [str(x) for x in (getattr(exc, "layers", None) or [])]
-        if how == "bug":
-            message = self.tr("Unexpected error while reading the file (details are in the log): ") + message
-        elif choices and self.source_layer() is None:
-            # Several layers and none chosen: offer them and let the user pick (nothing is guessed).
-            self._offer_layers(choices)
-            self._show_preview_error(self.tr("This file holds several layers; choose one under "
-                                             "\u201cLayer in the file\u201d.") + "\n" + message)
-            self._update_state()
-            return
-        elif isinstance(exc, CRSError):
-            message += "\n" + self._crs_hint()
-        self._show_preview_error(message)
-        self._update_state()
-
-    def _crs_hint(self) -> str:
-        return self.tr("Type the coordinate system of the file in the \u201cCoordinate system\u201d box, "
-                       "e.g. 4490 or EPSG:4547.")
-
-    def _offer_layers(self, layers: list[str]) -> None:
-        self._building = True
-        try:
-            self.layer_combo.clear()
-            self.layer_combo.addItems(layers)
-            self.layer_combo.setCurrentIndex(-1)  # shows the placeholder until the user picks
-            self.layer_combo.setEnabled(True)
-        finally:
-            self._building = False
-
-    def _show_preview_error(self, message: str) -> None:
-        self.busy.hide()
-        self.preview_info = None
-        self.preview_frame = None
-        self.preview_model.set_frame(pd.DataFrame())
-        self.preview_map.clear()
-        self.notes_label.setStyleSheet(_ERROR_STYLE if message else "")
-        self.notes_label.setText(message)
-        if self._source_fields:
-            self._source_fields = []
-            self._rebuild_field_map()
-
-    def _describe(self, info: Any, shown: int) -> str:
-        lines = []
-        count = getattr(info, "feature_count", None)
-        fmt = getattr(info, "format", None) or ""
-        gtype = getattr(info, "geometry_type", None) or self.tr("none")
-        if count is not None and count >= 0:
-            lines.append(self.tr("{format}: {count} features, geometry {geometry} (first {shown} shown)").format(
-                format=fmt, count=f"{int(count):,}", geometry=gtype, shown=shown))
-        else:
-            lines.append(self.tr("{format}: geometry {geometry} ({shown} features shown)").format(
-                format=fmt, geometry=gtype, shown=shown))
-        enc = getattr(info, "encoding", None)
-        if enc:
-            lines.append(self.tr("Encoding: {encoding} ({how})").format(
-                encoding=enc, how=self._encoding_source_text(getattr(info, "encoding_source", ""))))
-        crs = _crs_string(getattr(info, "crs", None))
-        lines.append(self.tr("Coordinate system: {crs} ({how})").format(
-            crs=crs or self.tr("unknown"), how=self._crs_source_text(getattr(info, "crs_source", ""))))
-        lines += [str(n) for n in (getattr(info, "notes", None) or [])]
-        return "\n".join(lines)
-
-    def _crs_source_text(self, source: Any) -> str:
-        """How the CRS was found, in words ("from file", "guessed", …)."""
-        s = str(source or "").strip().lower()
-        if s in ("prj", "file"):
-            return self.tr("from file")
-        if s == "guessed":
-            return self.tr("guessed")
-        if s == "user":
-            return self.tr("as entered")
-        if s == "missing":
-            return self.tr("missing")
-        return str(source)
-
-    def _encoding_source_text(self, source: Any) -> str:
-        """How the text encoding was found, in words."""
-        s = str(source or "").strip().lower()
-        if s == "cpg":
-            return self.tr("from the .cpg file")
-        if s == "detected":
-            return self.tr("detected")
-        if s == "cpg-wrong-detected":
-            return self.tr("detected; the .cpg file names a wrong one")
-        if s == "user":
-            return self.tr("as chosen")
-        if s == "utf-8":
-            return self.tr("always UTF-8 in this format")
-        return str(source)
 
     # -- field mapping ------------------------------------------------------------------------
 
@@ -709,216 +374,15 @@ class ImportDialog(QDialog):
         self._rebuild_field_map()
         self._update_state()
 
-    def _rebuild_field_map(self) -> None:
-        spec = LAYERS[self.kind()]
-        fields = [f for f in spec.fields if f.name != "uuid"]
-        guesses = guess_field_map(spec, self._source_fields) if self._source_fields else {}
-        self._building = True
-        try:
-            for combo in self._map_combos.values():
-                # Replaced cell widgets are only deleted later: unname them now so that nothing
-                # (findChild, a test, an accessibility tool) finds a stale box meanwhile.
-                combo.setObjectName("")
-                combo.blockSignals(True)
-            self.field_table.setRowCount(0)
-            self.field_table.setRowCount(len(fields))
-            self._map_combos = {}
-            for row, f in enumerate(fields):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.UserRole, f.name)
-                item.setToolTip(f.name)
-                self.field_table.setItem(row, 0, item)
-                combo = QComboBox()
-                combo.setObjectName(f"importMap_{f.name}")
-                combo.addItem("", None)
-                for src in self._source_fields:
-                    combo.addItem(src, src)
-                guess = guesses.get(f.name)
-                if guess is not None:
-                    combo.setCurrentIndex(combo.findData(guess))
-                combo.currentIndexChanged.connect(self._update_state)
-                self.field_table.setCellWidget(row, 1, combo)
-                self._map_combos[f.name] = combo
-        finally:
-            self._building = False
-        self.field_table.setEnabled(self.kind() != "fire_point")
-        self._retranslate_field_map()
 
     # -- check --------------------------------------------------------------------------------
 
-    def _snapshot(self) -> _Snapshot:
-        fmap = {} if self.kind() == "fire_point" else self.field_map()
-        return _Snapshot(self._file_text(), self.kind(), self.source_layer(), self.encoding(),
-                         self.crs(), self.mode(), tuple(sorted(fmap.items())))
-
-    def _duplicate_sources(self) -> list[str]:
-        seen: dict[str, int] = {}
-        for combo in self._map_combos.values():
-            src = combo.currentData()
-            if src is not None:
-                seen[str(src)] = seen.get(str(src), 0) + 1
-        return [s for s, n in seen.items() if n > 1]
-
-    def check(self) -> None:
-        """Run prepare_import on a worker; shows the summary and enables Import when it succeeds."""
-        if self._importing():
-            return
-        snap = self._snapshot()
-        if not snap.file:
-            self._show_summary(self.tr("Choose a file first."), error=True)
-            return
-        dup = self._duplicate_sources() if self.kind() != "fire_point" else []
-        if dup:
-            self._show_summary(self.tr("Each source field can fill only one layer field; used twice: %s")
-                               % ", ".join(dup), error=True)
-            return
-        self.prepared = None
-        self._checked = None
-        if self._check_job is not None:
-            self._check_job.cancel()  # superseded: its answer will be dropped
-        options = ImportOptions(kind=snap.kind, source_layer=snap.source_layer, field_map=dict(snap.field_map),
-                                encoding=snap.encoding, crs=snap.crs, mode=snap.mode, user=self.user,
-                                unmapped=self.unmapped_fields() if snap.kind != "fire_point" else ())
-        project, source = self.project_path, Path(snap.file)
-        job = _job(lambda progress, cancel: (snap, prepare_import(project, source, options,
-                                                                  progress=progress, cancel=cancel)),
-                   f"checking {source} for {snap.kind}")
-        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.succeeded.connect(self._on_check_done, Qt.ConnectionType.QueuedConnection)
-        job.failed.connect(self._on_check_failed, Qt.ConnectionType.QueuedConnection)
-        self._check_job = job
-        self._show_summary(self.tr("Checking %s…") % source.name)
-        self.progress.setValue(0)
-        self.progress.show()
-        job.start()
-        self._update_state()
-
-    def _on_check_done(self, job: Job, result: tuple[_Snapshot, PreparedImport]) -> None:
-        job.handled = True
-        if job is not self._check_job:
-            return
-        self.progress.hide()
-        snap, prepared = result
-        if snap != self._snapshot():  # the options changed while checking: that check is stale
-            self._show_summary(self.tr("The options changed during the check; check again."))
-            self._update_state()
-            return
-        self.prepared = prepared
-        self._checked = snap
-        r = prepared.report
-        lines = [r.summary(), "",
-                 self.tr("Geometries repaired: {repaired}; outside the district: {outside}; "
-                         "already in the project: {duplicates}").format(
-                     repaired=len(r.repaired), outside=r.outside, duplicates=r.duplicates)]
-        if r.repaired:
-            lines += ["  " + x for x in r.repaired[:5]]
-            if len(r.repaired) > 5:
-                lines.append("  " + self.tr("(and %s more)") % (len(r.repaired) - 5))
-        if snap.kind != "fire_point":
-            # The core fills fields it matches by name even when the box says "(none)": say so.
-            chosen = dict((dst, src) for src, dst in snap.field_map)
-            for target, source in sorted((r.field_map or {}).items()):
-                if target not in chosen and target in self._map_combos:
-                    lines.append(self.tr("{field} is filled from the column {column} (matched by name).").format(
-                        field=field_title(snap.kind, target), column=source))
-        if snap.mode == "replace":
-            lines.append(self.tr("Replace: every feature now in {layer} is deleted before the import.").format(
-                layer=layer_title(snap.kind)))
-        if r.imported == 0:
-            lines.append(self.tr("Nothing to import."))
-        self._show_summary("\n".join(lines))
-        self._update_state()
-
-    def _on_check_failed(self, job: Job, message: str, how: str) -> None:
-        exc = job.error
-        job.handled = True
-        if job is not self._check_job:
-            return
-        self.progress.hide()
-        if how == "cancelled":
-            self._show_summary(self.tr("Check cancelled."))
-        elif how == "bug":
-            self._show_summary(self.tr("Unexpected error while checking the file (details are in the log): ")
-                               + message, error=True)
-        else:
-            if isinstance(exc, CRSError):
-                message += "\n" + self._crs_hint()
-            self._show_summary(self.tr("This file cannot be imported as it is:") + "\n" + message, error=True)
-        self._update_state()
 
     # -- import -------------------------------------------------------------------------------
 
-    def run_import(self) -> None:
-        """Write the checked rows (commit_import) on a worker; accepts the dialog when done."""
-        if not self._import_allowed():
-            return
-        prepared = self.prepared
-        assert prepared is not None
-        job = _job(lambda progress, cancel: commit_import(prepared, progress=progress, cancel=cancel),
-                   f"importing {prepared.source} into {prepared.options.kind}")
-        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        job.succeeded.connect(self._on_import_done, Qt.ConnectionType.QueuedConnection)
-        job.failed.connect(self._on_import_failed, Qt.ConnectionType.QueuedConnection)
-        self._import_job = job
-        self.progress.setValue(0)
-        self.progress.show()
-        self._show_summary(self.tr("Importing into %s…") % layer_title(prepared.options.kind))
-        job.start()
-        self._update_state()
-
-    def cancel(self) -> None:
-        """Stop the running check or import (an import is rolled back: nothing is written)."""
-        for job in (self._import_job, self._check_job):
-            if job is not None and not job.handled:
-                job.cancel()
-        self.cancel_button.setEnabled(False)
-
-    def _on_import_done(self, job: Job, report: ImportReport) -> None:
-        job.handled = True
-        self.progress.setValue(100)
-        self.progress.hide()
-        self.report = report
-        self._import_job_done()
-        self.imported.emit(report)
-        self.accept()
-
-    def _on_import_failed(self, job: Job, message: str, how: str) -> None:
-        job.handled = True
-        self.progress.hide()
-        self._import_job_done()
-        self.prepared = None
-        self._checked = None
-        if how == "cancelled":
-            self._show_summary(self.tr("Import cancelled: nothing was written."), error=True)
-        elif how == "bug":
-            self._show_summary(self.tr("Unexpected error while importing (details are in the log); "
-                                       "the project is unchanged: ") + message, error=True)
-        else:
-            self._show_summary(self.tr("Import failed:") + "\n" + message + "\n"
-                               + self.tr("Check the file again before importing."), error=True)
-        self._update_state()
-
-    def _import_job_done(self) -> None:
-        self.options_box.setEnabled(True)
-        self.field_table.setEnabled(self.kind() != "fire_point")
-
-    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
-        if job is not self._import_job and job is not self._check_job or job.handled:
-            return
-        self.progress.setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
-        self.progress.setFormat(f"%p% {message}" if message else "%p%")
 
     # -- state --------------------------------------------------------------------------------
 
-    def _importing(self) -> bool:
-        return self._import_job is not None and not self._import_job.handled
-
-    def _checking(self) -> bool:
-        return self._check_job is not None and not self._check_job.handled
-
-    def _import_allowed(self) -> bool:
-        return (self.prepared is not None and self._checked is not None and not self._importing()
-                and not self._checking() and self._checked == self._snapshot())
 
     def _update_state(self, *_args: Any) -> None:
         """Enable buttons for the current state; any option change after a check disables Import."""
@@ -1035,18 +499,3 @@ class ImportDialog(QDialog):
         super().changeEvent(event)
 
 
-def _crs_string(crs: Any) -> str:
-    """'EPSG:4326' for a pyproj CRS, an EPSG int or text; '' when unknown."""
-    if crs is None:
-        return ""
-    if isinstance(crs, int):
-        return f"EPSG:{crs}"
-    if hasattr(crs, "to_epsg"):
-        try:
-            code = crs.to_epsg()
-        except Exception:  # noqa: BLE001
-            code = None
-        if code:
-            return f"EPSG:{code}"
-        return crs.to_string() if hasattr(crs, "to_string") else str(crs)
-    return str(crs)

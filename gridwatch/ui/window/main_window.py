@@ -9,11 +9,9 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,15 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.policy import Action
-from ...domain.vocabulary import ROLE_TITLES, title
-from ...errors import GridWatchError, SchemaVersionError
+from ...errors import SchemaVersionError
 from ...layers import LAYERS
-from ...mapview.data import MapData, load_map, update_values
+from ...mapview.data import MapData, load_map
 from ...mapview.search import SearchHit, as_text, parent_names, search_places
-from ...storage import Project, queries
-from ...storage.edits import Edit
-from ...storage.workflow import TARGET_LAYERS
+from ...storage import Project
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
 from ..analysis.dashboard import DashboardWidget
@@ -42,28 +36,21 @@ from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
 from ..sync.conflicts import ConflictsPanel
 from ..sync.dialogs import is_working_copy
-from ..tasks.panel import AssignDialog, FireChecksDialog, TaskPanel
+from ..tasks.panel import TaskPanel
 from ..texts import field_title, layer_title, value_title
+from .menus import WindowMenus
+from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
 #: Layers hit-tested for identify, topmost first.
 #: Findings on the map, coloured by where they are in the loop.
-FINDING_COLORS = {"found": QColor(220, 30, 30), "assigned": QColor(245, 140, 0), "rectified": QColor(40, 110, 220),
-                  "verified": QColor(30, 160, 80), "closed": QColor(140, 140, 140)}
 IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
                   "fireworks_ban_zone", "coal_ban_zone")
 
 
 _LOAD_POOL = queue("load")
 
-
-
-def _gate(action: QAction, enabled: bool, refusal: str) -> None:
-    """Enable ``action`` or grey it out with the policy's reason as its tooltip (the usual one back after)."""
-    usual = action.property("usualToolTip")
-    action.setEnabled(enabled)
-    action.setToolTip(refusal if not enabled and refusal else (usual or action.text().replace("&", "")))
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
@@ -72,7 +59,7 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowMenus, WindowWork):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -152,227 +139,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
     # --- actions and menus --------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        self.act_open = QAction(self)
-        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
-        self.act_open.triggered.connect(self.choose_project)
-        self.act_import = QAction(self)
-        self.act_import.setShortcut("Ctrl+I")
-        self.act_import.triggered.connect(self.show_import_dialog)
-        self.act_export = QAction(self)
-        self.act_export.setObjectName("actExport")
-        self.act_export.setShortcut("Ctrl+E")
-        self.act_export.triggered.connect(self.show_export_dialog)
-        self.act_checkout = QAction(self)
-        self.act_checkout.setObjectName("actCheckout")
-        self.act_checkout.triggered.connect(self.show_checkout_dialog)
-        self.act_sync = QAction(self)
-        self.act_sync.setObjectName("actSync")
-        self.act_sync.setShortcut("Ctrl+Shift+S")
-        self.act_sync.setEnabled(False)
-        self.act_sync.triggered.connect(self.show_sync_dialog)
-        self.act_quit = QAction(self)
-        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.act_quit.triggered.connect(self.close)
-        self.act_full = QAction(self)
-        self.act_full.setShortcut("Ctrl+Shift+F")
-        self.act_full.triggered.connect(self.canvas.zoom_full)
-        self.act_zoom_layer = QAction(self)
-        self.act_zoom_layer.triggered.connect(lambda: self.zoom_to_layer(self.layers_panel.current_layer()))
-        self.act_zoom_sel = QAction(self)
-        self.act_zoom_sel.triggered.connect(self.zoom_to_selection)
-        self.act_table = QAction(self)
-        self.act_table.triggered.connect(lambda: self.show_table(self.layers_panel.current_layer() or SELECTION_LAYER))
-        self.act_clear_sel = QAction(self)
-        self.act_clear_sel.triggered.connect(lambda: self.set_selection(np.empty(0, dtype=np.int64)))
-        self.act_undo = self.workflow.undo_stack.createUndoAction(self, self.tr("Undo"))
-        self.act_undo.setObjectName("actUndo")
-        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act_redo = self.workflow.undo_stack.createRedoAction(self, self.tr("Redo"))
-        self.act_redo.setObjectName("actRedo")
-        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
-        self.act_user = QAction(self)
-        self.act_user.triggered.connect(self.choose_user)
-        self.act_people = QAction(self)
-        self.act_people.setObjectName("actPeople")
-        self.act_people.triggered.connect(self.show_people_dialog)
-        self.act_cell_inspector = QAction(self)
-        self.act_cell_inspector.setObjectName("actCellInspector")
-        self.act_cell_inspector.triggered.connect(self.give_selected_cells)
-        self.act_assign = QAction(self)
-        self.act_assign.setShortcut("Ctrl+Shift+A")
-        self.act_assign.triggered.connect(self.assign_selected_cells)
-        self.act_assign_feature = QAction(self)
-        self.act_assign_feature.triggered.connect(self.assign_identified)
-        self.act_fire_checks = QAction(self)
-        self.act_fire_checks.triggered.connect(self.show_fire_checks_dialog)
-        self.act_record = QAction(self)
-        self.act_record.triggered.connect(lambda: self.record_finding(self.task_panel.selected_task()))
-        tools = QActionGroup(self)
-        self.act_dashboard = QAction(self)
-        self.act_dashboard.setObjectName("actDashboard")
-        self.act_dashboard.triggered.connect(lambda: self._show_dock(self.dashboard_dock))
-        self.act_coverage = QAction(self)
-        self.act_coverage.setObjectName("actCoverage")
-        self.act_coverage.triggered.connect(lambda: self._show_dock(self.coverage_panel))
-        self.act_rules = QAction(self)
-        self.act_rules.setObjectName("actRules")
-        self.act_rules.triggered.connect(lambda: self._show_dock(self.rules_dock))
-        self.act_pan = QAction(self, checkable=True)
-        self.act_pan.setChecked(True)
-        self.act_select = QAction(self, checkable=True)
-        tools.addAction(self.act_pan)
-        tools.addAction(self.act_select)
-        self.act_pan.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.PAN))
-        self.act_select.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.SELECT))
-        self.canvas.set_tool(MapCanvas.PAN)
-        langs = QActionGroup(self)
-        self.lang_actions: dict[str, QAction] = {}
-        for code in i18n.LANGUAGES:
-            act = QAction(self, checkable=True)
-            act.setData(code)
-            act.triggered.connect(lambda checked=False, c=code: self.set_language(c))
-            langs.addAction(act)
-            self.lang_actions[code] = act
-        self.lang_actions[str(self.settings.value("language", "system"))].setChecked(True)
 
-        mb = self.menuBar()
-        self.menu_file = mb.addMenu("")
-        self.menu_file.setObjectName("menuFile")
-        self.menu_file.addAction(self.act_open)
-        self.menu_recent = self.menu_file.addMenu("")
-        self.menu_recent.setObjectName("menuRecent")
-        self.menu_file.addAction(self.act_import)
-        self.menu_file.addAction(self.act_export)
-        self.menu_file.addSeparator()
-        self.menu_file.addAction(self.act_checkout)
-        self.menu_file.addAction(self.act_sync)
-        self.menu_file.addSeparator()
-        self.menu_file.addAction(self.act_quit)
-        self.menu_edit = mb.addMenu("")
-        self.menu_edit.setObjectName("menuEdit")
-        self.menu_edit.addAction(self.act_undo)
-        self.menu_edit.addAction(self.act_redo)
-        self.menu_view = mb.addMenu("")
-        self.menu_view.setObjectName("menuView")
-        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_table):
-            self.menu_view.addAction(act)
-        self.menu_view.addSeparator()
-        for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
-                     self.conflict_panel, self.rules_dock, self.coverage_panel, self.dashboard_dock, self.table_dock):
-            self.menu_view.addAction(dock.toggleViewAction())
-        self.menu_work = mb.addMenu("")
-        self.menu_work.setObjectName("menuWorkflow")
-        for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record):
-            self.menu_work.addAction(act)
-        self.menu_work.addSeparator()
-        self.menu_work.addAction(self.act_cell_inspector)
-        self.menu_analysis = mb.addMenu("")
-        self.menu_analysis.setObjectName("menuAnalysis")
-        for act in (self.act_coverage, self.act_dashboard, self.act_rules):
-            self.menu_analysis.addAction(act)
-        self.menu_tools = mb.addMenu("")
-        self.menu_tools.setObjectName("menuTools")
-        for act in (self.act_pan, self.act_select, self.act_clear_sel):
-            self.menu_tools.addAction(act)
-        self.menu_settings = mb.addMenu("")
-        self.menu_settings.setObjectName("menuSettings")
-        self.menu_settings.addAction(self.act_user)
-        self.menu_settings.addAction(self.act_people)
-        self.menu_language = self.menu_settings.addMenu("")
-        self.menu_language.setObjectName("menuLanguage")
-        for act in self.lang_actions.values():
-            self.menu_language.addAction(act)
-        self.toolbar = self.addToolBar("")
-        self.toolbar.setObjectName("mainToolbar")
-        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_pan, self.act_select, self.act_table):
-            self.toolbar.addAction(act)
-        self.toolbar.addSeparator()
-        for act in (self.act_assign, self.act_undo, self.act_redo):
-            self.toolbar.addAction(act)
-        self.toolbar.addAction(self.act_sync)
-        self._rebuild_recent()
-
-    def retranslate(self) -> None:
-        """Set every visible text (called at start and whenever the language changes)."""
-        self.menu_file.setTitle(self.tr("&File"))
-        self.menu_recent.setTitle(self.tr("Recent projects"))
-        self.menu_edit.setTitle(self.tr("&Edit"))
-        self.menu_work.setTitle(self.tr("&Inspections"))
-        self.act_user.setText(self.tr("Current &user…"))
-        self.act_assign.setText(self.tr("&Assign inspections for selected cells…"))
-        self.act_assign_feature.setText(self.tr("Assign inspection for the identified feature…"))
-        self.act_assign_feature.setToolTip(self.tr(
-            "A fire point, construction site, mine or zone: its cell; a village or township: all its cells"))
-        self.act_fire_checks.setText(self.tr("Create &fire-point checks…"))
-        self.act_record.setText(self.tr("&Record finding for the selected task…"))
-        self.act_people.setText(self.tr("&People…"))
-        self.act_cell_inspector.setText(self.tr("Give selected cells to an inspector…"))
-        self.menu_view.setTitle(self.tr("&View"))
-        self.menu_analysis.setTitle(self.tr("&Analysis"))
-        self.act_dashboard.setText(self.tr("&Dashboard and township ranking"))
-        self.act_rules.setText(self.tr("&Rule checks…"))
-        self.act_coverage.setText(self.tr("Patrol &coverage"))
-        self.dashboard_dock.setWindowTitle(self.tr("Dashboard"))
-        self.menu_tools.setTitle(self.tr("&Tools"))
-        self.menu_settings.setTitle(self.tr("&Settings"))
-        self.menu_language.setTitle(self.tr("Language"))
-        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
-        self.act_open.setText(self.tr("&Open project…"))
-        self.act_quit.setText(self.tr("&Quit"))
-        self.act_import.setText(self.tr("&Import data…"))
-        self.act_import.setToolTip(self.tr("Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer"))
-        for act in (self.act_import, self.act_assign_feature):
-            act.setProperty("usualToolTip", act.toolTip())
-        self.act_export.setText(self.tr("Export for &briefing…"))
-        self.act_export.setToolTip(
-            self.tr("Maps, the web map, the findings ledger, coverage and ranking tables for briefings"))
-        self.act_checkout.setText(self.tr("Check &out shared project…"))
-        self.act_checkout.setToolTip(self.tr("Make a working copy of the shared project on this laptop"))
-        self.act_sync.setText(self.tr("S&ync…"))
-        self.act_sync.setToolTip(self.tr("Exchange changes between this working copy and the shared project"))
-        self.act_full.setText(self.tr("Zoom to full extent"))
-        self.act_zoom_layer.setText(self.tr("Zoom to layer"))
-        self.act_zoom_sel.setText(self.tr("Zoom to selection"))
-        self.act_table.setText(self.tr("Attribute table"))
-        self.act_clear_sel.setText(self.tr("Clear selection"))
-        self.act_pan.setText(self.tr("Pan"))
-        self.act_pan.setToolTip(self.tr("Pan: drag to move the map, click to identify"))
-        self.act_select.setText(self.tr("Select cells"))
-        self.act_select.setToolTip(self.tr("Select grid cells: click, shift-click to add or remove, drag a rectangle"))
-        self.lang_actions["system"].setText(self.tr("Follow the system"))
-        self.lang_actions["zh_CN"].setText("中文 (简体)")
-        self.lang_actions["en"].setText("English")
-        for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock, self.task_panel,
-                      self.finding_panel, self.conflict_panel, self.rules_dock):
-            panel.retranslate()
-        self._update_user()
-        self._update_title()
-        self._update_selection_label()
-        self._update_scale()
-        self._rebuild_recent()
-
-    def show_export_dialog(self) -> None:
-        """File > Export for briefing: maps, web map and tables of the open project."""
-        if self.project_path is None:
-            return
-        from ..data.export_dialog import ExportDialog
-
-        dialog = ExportDialog(self.project_path, self.settings, self, controller=self.workflow)
-        self._export_dialog = dialog
-        dialog.open()
-
-    def _select_cells_where(self, column: str, value: str) -> None:
-        """Select and show the cells whose ``column`` is ``value`` (a coverage-table row)."""
-        if self.data is None:
-            return
-        frame = self.data.layers[SELECTION_LAYER].frame
-        self.set_selection(np.flatnonzero(frame[column].fillna("").astype(str).to_numpy() == value))
-        self.zoom_to_selection()
-
-    def _show_dock(self, dock: QDockWidget) -> None:
-        dock.show()
-        dock.raise_()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
         self.canvas.shutdown()
@@ -383,16 +150,6 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    def set_language(self, setting: str) -> None:
-        self.settings.setValue("language", setting)
-        self.settings.sync()
-        self.language = i18n.install(setting)
-        self.lang_actions[setting].setChecked(True)
-
-    def _update_title(self) -> None:
-        name = self.data.district_name if self.data is not None else ""
-        app = self.tr("GridWatch")
-        self.setWindowTitle(f"{name} — {app}" if name else app)
 
     # --- wiring -----------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -692,241 +449,6 @@ class MainWindow(QMainWindow):
     identified: Optional[tuple[str, int]] = None
     _pick_dialog: Optional[FindingDialog] = None
 
-    def choose_user(self) -> None:
-        """Settings > Current user: who works on this laptop (a person of the project)."""
-        people = self.workflow.people
-        if self.project_path is None or people.empty:
-            return
-        active = people[people["active"].fillna(1) != 0]
-        items = [f"{n} ({title(ROLE_TITLES, r, i18n.current())})" for n, r in zip(active["name"], active["role"])]
-        current = items.index(self.workflow.user_label()) if self.workflow.user_label() in items else 0
-        item, ok = QInputDialog.getItem(self, self.tr("Current user"), self.tr("Who is working on this laptop?"),
-                                        items, current, False)
-        if ok and item:
-            self.workflow.set_user(str(active["name"].iloc[items.index(item)]))
-
-    def _update_actions(self) -> None:
-        wf = self.workflow
-        has_data = self.data is not None
-        may_assign = wf.may(Action.ASSIGN_TASKS)
-        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0, wf.refusal(Action.ASSIGN_TASKS))
-        target = self.identified[0] if self.identified else None
-        _gate(self.act_assign_feature, may_assign and has_data and target in (*TARGET_LAYERS, "village", "township"),
-              wf.refusal(Action.ASSIGN_TASKS))
-        _gate(self.act_fire_checks, wf.may(Action.CREATE_FIRE_CHECKS) and has_data,
-              wf.refusal(Action.CREATE_FIRE_CHECKS))
-        task = self.task_panel.selected_task()
-        _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
-              wf.refusal(Action.RECORD_FINDING, task) if task is not None else "")
-        self.act_people.setEnabled(self.project_path is not None and has_data)
-        self.act_export.setEnabled(self.project_path is not None and has_data)
-        _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
-              wf.refusal(Action.SET_CELL_INSPECTOR))
-        # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
-        _gate(self.act_import, self.project_path is not None
-              and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
-              wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None else "")
-        # sync a working copy, never while an edit is being written
-        self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
-
-    def assign_selected_cells(self) -> None:
-        codes = self.selected_codes()
-        if codes:
-            self._open_assign(codes, description=self.tr("%n selected cell(s)", "", len(codes)))
-
-    def assign_identified(self) -> None:
-        """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
-        if self.identified is None or self.data is None or self.project_path is None:
-            return
-        from ...storage.workflow import cells_for_features, cells_in_area
-
-        name, index = self.identified
-        row = self.data.layers[name].frame.iloc[index]
-        try:
-            if name in ("village", "township"):
-                codes = cells_in_area(self.project_path, **{name: str(row["code"])})
-                self._open_assign(codes, description=f"{layer_title(name)} {row['name']}")
-            else:
-                pairs = cells_for_features(self.project_path, name, [str(row["uuid"])])
-                label = row.get("name") if "name" in row.index else row.get("detected_local", "")
-                self._open_assign([c for c, _ in pairs], target_layer=name, target_uuids=[u for _, u in pairs],
-                                  description=f"{layer_title(name)} {label}")
-        except GridWatchError as exc:
-            self._on_workflow_failed(i18n.error_text(exc))
-
-    def _open_assign(self, codes: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
-        dialog = AssignDialog(self.workflow, codes, parent=self, **kwargs)
-        self._assign_dialog = dialog
-        dialog.open()
-
-    def show_fire_checks_dialog(self) -> None:
-        if self.data is None or "township" not in self.data.layers:
-            return
-        tw = self.data.layers["township"].frame
-        dialog = FireChecksDialog(self.workflow, list(zip(tw["code"].astype(str), tw["name"].astype(str))), self)
-        self._fire_dialog = dialog
-        dialog.open()
-
-    def show_people_dialog(self) -> None:
-        """Settings > People: everyone of the project; administrators change them."""
-        if self.data is None or self.project_path is None:
-            return
-        from ..data.people import PeopleDialog
-
-        tw = self.data.layers["township"].frame if "township" in self.data.layers else pd.DataFrame()
-        townships = list(zip(tw["code"].astype(str), tw["name"].astype(str))) if len(tw) else []
-        if getattr(self, "_people_dialog", None) is not None:
-            self._people_dialog.deleteLater()
-        dialog = PeopleDialog(self.workflow, townships, self)
-        self._people_dialog = dialog
-        dialog.open()
-
-    def give_selected_cells(self) -> None:
-        """Make one inspector responsible for the selected cells (administrators)."""
-        codes = self.selected_codes()
-        if not codes:
-            return
-        from ..data.people import CellInspectorDialog
-
-        dialog = CellInspectorDialog(self.workflow, codes, self)
-        self._cell_inspector_dialog = dialog
-        dialog.open()
-
-    def zoom_to_cell(self, code: str) -> None:
-        if self.data is None:
-            return
-        cells = self.data.layers[SELECTION_LAYER]
-        pos = np.flatnonzero(cells.frame["code"].to_numpy() == code)
-        if len(pos):
-            self.canvas.zoom_to(cells.features_bounds(pos))
-            self.show_identify(SELECTION_LAYER, int(pos[0]))
-
-    def record_finding(self, task: Optional[dict]) -> None:
-        """Open the Record finding form for a task in progress, located at its cell's centre."""
-        if task is None or self.data is None:
-            return
-        cells = self.data.layers[SELECTION_LAYER]
-        pos = np.flatnonzero(cells.frame["code"].to_numpy() == task["cell_code"])
-        if not len(pos):
-            return
-        geom = cells.geoms[int(pos[0])]
-        centre = geom.representative_point()
-        dialog = FindingDialog(self.workflow, task=task, cell_code=task["cell_code"], cell_geometry=geom,
-                               longitude=centre.x, latitude=centre.y, parent=self)
-        dialog.pickLocationRequested.connect(lambda d=dialog: self._start_pick(d))
-        self._finding_dialog = dialog
-        self.canvas.zoom_to(cells.features_bounds(pos))
-        dialog.open()
-
-    def _start_pick(self, dialog: FindingDialog) -> None:
-        """Hide the form, let the user click the finding's location on the map, then show it again."""
-        self._pick_dialog = dialog
-        self._tool_before_pick = self.canvas.tool
-        dialog.hide()
-        self.canvas.set_tool(MapCanvas.PICK)
-        self.statusBar().showMessage(self.tr("Click the finding's location on the map"))
-
-    def _finish_pick(self, lon: float, lat: float) -> None:
-        dialog, self._pick_dialog = self._pick_dialog, None
-        self.canvas.set_tool(getattr(self, "_tool_before_pick", MapCanvas.PAN))
-        self.statusBar().clearMessage()
-        if dialog is not None:
-            dialog.set_location(lon, lat)
-            dialog.open()
-
-    def _on_workflow_changed(self, edit: Edit) -> None:
-        """An edit (or its undo/redo) was written: update fire-point colours, cells' inspectors, findings,
-        the cell panel."""
-        cells_changed = False
-        if self.data is not None:
-            for table, column in (("fire_point", "status"), ("grid_cell", "inspector_uuid")):
-                if table not in self.data.layers:
-                    continue
-                # an undo carries the inverse changes: 'after' is the restored state either way
-                values = {ch.uuid: ch.after[column] for ch in edit.changes
-                          if ch.table == table and ch.after is not None and column in ch.after}
-                if values and update_values(self.data.layers[table], column, values):
-                    self.canvas.refresh_layer(table)
-                    cells_changed = cells_changed or table == SELECTION_LAYER
-        if any(ch.table == "inspector" for ch in edit.changes):
-            self.inspectors = self.workflow.people  # the controller re-read them (uuid, name, ...)
-        self._update_overlay()
-        if self.identified is not None and self.identified[0] == SELECTION_LAYER and self.data is not None:
-            if cells_changed:
-                self.show_identify(*self.identified)  # the cell's inspector, then its records
-            else:
-                code = str(self.data.layers[SELECTION_LAYER].frame["code"].iloc[self.identified[1]])
-                self._show_cell_records(code)
-        self._update_actions()
-
-    def _on_workflow_failed(self, message: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        if QApplication.activeModalWidget() is not None:  # the open form shows the refusal itself
-            self.statusBar().showMessage(message, 15000)
-            return
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not saved"), message, QMessageBox.StandardButton.Ok,
-                          self)
-        box.setObjectName("workflowErrorDialog")
-        self._workflow_box = box
-        box.open()
-
-    def _on_workflow_warned(self, warnings: list) -> None:
-        text = "\n".join(str(w) for w in warnings)
-        self.statusBar().showMessage(text.replace("\n", "; "), 15000)
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Saved, with warnings"),
-                          self.tr("The finding was saved. Please check:") + "\n\n" + text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("workflowWarningDialog")
-        self._workflow_box = box
-        box.open()
-
-    def _update_overlay(self) -> None:
-        if self.project_path is None:
-            self.canvas.set_overlay([])
-            return
-        try:
-            found = queries.findings(self.project_path)
-        except GridWatchError:
-            return
-        chosen = self.finding_panel.selected_finding()
-        chosen_uuid = chosen["uuid"] if chosen else None
-        points = [(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
-                  for u, st, lon, lat in zip(found["uuid"], found["status"], found["longitude"], found["latitude"])
-                  if lon is not None and lat is not None and lon == lon]
-        self.canvas.set_overlay(points)
-
-    def _show_cell_records(self, code: str) -> None:
-        """The cell panel: the cell's tasks, inspections and findings under its attributes."""
-        assert self.project_path is not None
-        try:
-            t = queries.tasks(self.project_path, cell_code=code)
-            i = queries.inspections(self.project_path, cell_code=code)
-            f = queries.findings(self.project_path, cell_code=code)
-        except GridWatchError as exc:
-            self.statusBar().showMessage(i18n.error_text(exc), 8000)
-            return
-        self.identify_panel.show_records(t, i, f)
-
-    def _on_record_chosen(self, kind: str, uuid: str) -> None:
-        if kind == "finding":
-            self.finding_panel.show()
-            self.finding_panel.raise_()
-            self.finding_panel.select_finding(uuid)
-        elif kind == "task":
-            self.task_panel.show()
-            self.task_panel.raise_()
-            self.task_panel.select_task(uuid)
-
-    def show_history(self, uuid: str) -> None:
-        """The audit log of one feature or record: who changed what, when."""
-        if self.project_path is None or not uuid:
-            return
-        from ..map.panels import HistoryDialog
-
-        dialog = HistoryDialog(queries.history(self.project_path, uuid), self)
-        self._history_dialog = dialog
-        dialog.open()
 
     # --- search -------------------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
