@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LayerImportError
+from .parsing import header_key, parse_degrees
 
 __all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "normalize_fire_table"]
 
@@ -91,17 +92,8 @@ _UNIT_SUFFIX = re.compile(r"(?:/)?(?:°|度数|degrees?|deg|mw|兆瓦|%|utc|gmt|
 
 
 def _header_keys(header: Any) -> tuple[str, str]:
-    """Header reduced for matching: NFKC, lower case, no bracketed parts, spaces or separators.
-
-    Returns the key as written and the key without a trailing unit (``经度°``, ``FRP/MW``).
-    """
-    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
-    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】|<.*?>|\(.*$", "", text)
-    raw = re.sub(r"[\s_\-.·:：/]+", "", text)
-    stripped = raw
-    for _ in range(2):
-        stripped = _UNIT_SUFFIX.sub("", stripped)
-    return raw, stripped
+    """The header's key as written and without a trailing unit (``经度°``, ``FRP/MW``)."""
+    return header_key(header), header_key(header, _UNIT_SUFFIX)
 
 
 class _Columns:
@@ -219,37 +211,6 @@ def _plural(n: int, word: str) -> str:
 # Numbers (coordinates, FRP)
 # --------------------------------------------------------------------------------------------
 
-_DMS = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[°度]\s*"  # degrees
-                  r"(?:(\d+(?:\.\d+)?)\s*['′分]\s*)?"  # minutes
-                  r"(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒)\s*)?$")  # seconds
-
-
-def _loose_float(value: Any) -> float | None:
-    """Numbers written by hand: ``116.5°``, ``E116.5``, ``东经116°30′``, ``12.3MW``, ``1,234.5``."""
-    text = _text(value)
-    if text is None:
-        return None
-    sign = 1.0
-    t = text.upper().replace(",", "").replace(" ", "")
-    t = re.sub(r"(MW|兆瓦|DEG|%)$", "", t)
-    m = re.match(r"^(东经|北纬|西经|南纬|[ENWS])?(.*?)([ENWS])?$", t)
-    if m:
-        hemi = m[1] or m[3]
-        t = m[2]
-        if hemi in ("W", "S", "西经", "南纬"):
-            sign = -1.0
-    try:
-        return sign * float(t)
-    except ValueError:
-        pass
-    d = _DMS.match(t)
-    if d:
-        deg = float(d[1])
-        mag = abs(deg) + float(d[2] or 0) / 60 + float(d[3] or 0) / 3600
-        return sign * (-mag if deg < 0 or t.startswith("-") else mag)
-    return None
-
-
 def _to_float(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, empty, bad): float64 values (NaN where empty or bad) and the two masks."""
     values = None
@@ -274,7 +235,7 @@ def _to_float(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(idx):
         sub = col.iloc[idx]
         codes, uniques = _factorize(sub)
-        parsed = [_loose_float(u) for u in uniques]
+        parsed = [parse_degrees(_text(u), loose=True) for u in uniques]
         is_empty = [_text(u) is None for u in uniques]
         got = _spread([np.nan if p is None else p for p in parsed], codes, np.nan, np.float64)
         emp = _spread(is_empty, codes, True, bool)

@@ -48,6 +48,7 @@ from ..storage.gpkg import (
 )
 from ..storage.project import GEOMETRY_COLUMN, Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .parsing import header_key
 
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
 FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -163,7 +164,7 @@ class PreparedImport:
 
 
 def _norm(name: str) -> str:
-    return str(name).strip().lower().replace("（", "(").replace("）", ")").split("(")[0].strip()
+    return header_key(name)
 
 
 def guess_field_map(spec: LayerSpec, source_fields: list[str]) -> dict[str, str]:
