@@ -57,10 +57,6 @@ SUPPORTED_SUFFIXES = tuple(sorted(_FORMAT_BY_SUFFIX))
 
 
 # --------------------------------------------------------------------------------------------
-# result
-
-
-# --------------------------------------------------------------------------------------------
 # public API
 
 
@@ -102,10 +98,6 @@ def read_source(path: PathLike, *, layer: Optional[str] = None, encoding: Option
         "crs_source": info.crs_source,
     }
     return frame
-
-
-# --------------------------------------------------------------------------------------------
-# zip checking and unpacking
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,17 +332,3 @@ def _check_shapefile_parts(t: _Target) -> Optional[Path]:
                 f"{t.label}: the {ext} ({what}) beside it is missing. A shapefile is several files with the "
                 "same name (.shp, .shx, .dbf, .prj, .cpg): copy them all, or send them zipped together.")
     return _sidecar(t.path, ".prj")
-
-
-# --------------------------------------------------------------------------------------------
-# shapefile encoding
-
-
-# --------------------------------------------------------------------------------------------
-# CRS
-
-
-# --------------------------------------------------------------------------------------------
-# CSV and XLSX tables
-
-

@@ -64,10 +64,6 @@ __all__ = ["ExportDialog", "KINDS", "FORMATS", "PREVIEW_DPI", "PREVIEW_ROWS", "w
 
 
 # --------------------------------------------------------------------------------------------
-# worker threads
-
-
-# --------------------------------------------------------------------------------------------
 # widgets
 
 
@@ -139,9 +135,6 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         towns = project.read_layer("township", columns=["code", "name"])
         pairs = sorted(zip(towns["code"].astype(str), towns["name"].astype(str)))
         self.townships = [(c, n) for c, n in pairs]
-
-    # --- construction ---------------------------------------------------------------------------
-
 
     # --- texts ----------------------------------------------------------------------------------
 
@@ -326,12 +319,6 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
             self.format.setCurrentIndex(i)
         self.out_edit.setText(str(p))
         self.settings.setValue(FOLDER_KEY, str(p.parent))
-
-    # --- preview --------------------------------------------------------------------------------
-
-
-    # --- export ---------------------------------------------------------------------------------
-
 
     # --- closing --------------------------------------------------------------------------------
     def done(self, result: int) -> None:  # noqa: D401 - Qt API

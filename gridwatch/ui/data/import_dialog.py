@@ -70,14 +70,6 @@ __all__ = ["ImportDialog", "PREVIEW_ROWS", "preview_image"]
 
 
 # --------------------------------------------------------------------------------------------
-# worker jobs
-
-
-# --------------------------------------------------------------------------------------------
-# preview (computed on the worker)
-
-
-# --------------------------------------------------------------------------------------------
 # the dialog
 
 
@@ -497,5 +489,3 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-

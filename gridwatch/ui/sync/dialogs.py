@@ -577,8 +577,3 @@ class SyncDialog(QDialog):
             self.cancel()
             return
         super().reject()
-
-
-# --- conflicts ------------------------------------------------------------------------------------------------
-
-
