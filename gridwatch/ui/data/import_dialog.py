@@ -52,7 +52,7 @@ from ...importers.pipeline import (
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title
-from .attribute_table import FrameTableModel
+from .frame_model import FrameTableModel
 from .import_parts import (
     _EPSG,
     _ERROR_STYLE,
