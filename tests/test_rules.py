@@ -23,10 +23,10 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
+from gridwatch.analysis.rule_tasks import hits_to_assignments
 from gridwatch.analysis.rules import (
     CellLocator,
     check_rules,
-    hits_to_assignments,
     sites_near_key_areas,
 )
 from gridwatch.errors import Cancelled, InvalidTransition, ValidationError

@@ -73,7 +73,7 @@ def cmd_export_ranking(args: argparse.Namespace) -> int:
 
 
 def _html_layers() -> tuple[str, ...]:
-    from ..export.html import HTML_LAYERS
+    from ..export.html_layers import HTML_LAYERS
 
     return HTML_LAYERS
 

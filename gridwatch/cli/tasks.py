@@ -215,7 +215,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """List the rule hits (grouped by rule, with a count line); with --assign make them tasks."""
-    from ..analysis.rules import RULES, check_rules, hits_to_assignments
+    from ..analysis.rule_tasks import hits_to_assignments
+    from ..analysis.rules import RULES, check_rules
 
     path: Path = args.project
     if args.assign and args.due is None:

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...analysis.rules import RULES, RuleHit, RuleReport, check_rules, hits_to_assignments
+from ...analysis.rule_tasks import hits_to_assignments
+from ...analysis.rules import RULES, RuleHit, RuleReport, check_rules
 from ...domain.policy import Action
 from ...times import BEIJING
 from .. import i18n

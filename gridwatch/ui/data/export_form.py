@@ -49,7 +49,7 @@ class ExportForm:
 
     def _build(self) -> None:
         from ...analysis import stats
-        from ...export.html import HTML_LAYERS
+        from ...export.html_layers import HTML_LAYERS
         from ...layers import LAYERS
         from ...storage.schema import FINDING_STATUSES
 

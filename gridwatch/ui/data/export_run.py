@@ -88,7 +88,8 @@ class ExportRunning:
                 return ("map", image, options, key)
         elif kind == "html":
             def work(progress: ProgressCallback, cancel: CancelToken) -> Any:
-                from ...export.html import build_layers, render_html
+                from ...export.html import render_html
+                from ...export.html_layers import build_layers
 
                 layers, facts = build_layers(path, layers=options["layers"], township=options.get("township"),
                                              fire_days=options.get("fire_days"), now=now)
