@@ -76,7 +76,7 @@ def test_no_module_but_the_vocabulary_keeps_titles_of_codes():
 def test_cli_ui_and_exports_read_the_vocabulary():
     """The modules that show codes to people import their titles from the vocabulary."""
     for rel in ("cli/tasks.py", "ui/tasks/panel.py", "ui/findings/panel.py", "export/tables.py",
-                "export/html_layers.py", "analysis/rules.py", "sample/generator.py"):
+                "export/html_layers.py", "analysis/rules.py", "sample/shapes.py", "sample/names.py"):
         source = (PKG / rel).read_text(encoding="utf-8")
         assert "domain.vocabulary" in source or "vocabulary import" in source, rel
 
