@@ -28,6 +28,7 @@ from ..errors import GridWatchError
 from ..storage.edits import Edit
 from . import i18n
 from .jobs import Job, queue
+from .widgets import named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -77,8 +78,7 @@ class WorkflowController(QObject):
         self.session = session or Session()
         self.session.changed.connect(self.changed.emit)
         self.session.user_changed.connect(self._user_changed)
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.setObjectName("undoStack")
+        self.undo_stack = named(QUndoStack(self), "undoStack")
         self._jobs: list[Any] = []
 
     # --- the session's state ------------------------------------------------------------------------

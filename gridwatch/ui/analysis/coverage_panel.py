@@ -60,6 +60,7 @@ from ...mapview.theme import FeatureTheme, coverage_theme
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.panels import LegendEntry
+from ..widgets import named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -120,20 +121,16 @@ class CoveragePanel(QDockWidget):
 
         # period
         self.period_label = QLabel()
-        self.period_box = QComboBox()
-        self.period_box.setObjectName("coveragePeriod")
+        self.period_box = named(QComboBox(), "coveragePeriod")
         for days in (*PERIODS, 0):
             self.period_box.addItem("", days)
-        self.custom_days = QSpinBox()
-        self.custom_days.setObjectName("coverageCustomDays")
+        self.custom_days = named(QSpinBox(), "coverageCustomDays")
         self.custom_days.setRange(1, 366)
         self.custom_days.setValue(14)
         self.custom_days.setEnabled(False)
         self.period_box.currentIndexChanged.connect(self._period_changed)
         self.custom_days.valueChanged.connect(lambda _v: self._period_changed())
-        self.refresh_button = QPushButton()
-        self.refresh_button.setObjectName("coverageRefresh")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = named(QPushButton(), "coverageRefresh", clicked=self.refresh)
         head = QHBoxLayout()
         head.addWidget(self.period_label)
         head.addWidget(self.period_box)
@@ -142,15 +139,12 @@ class CoveragePanel(QDockWidget):
         head.addWidget(self.refresh_button)
 
         # map switch, summary
-        self.map_mode = QCheckBox()
-        self.map_mode.setObjectName("coverageMapMode")
+        self.map_mode = named(QCheckBox(), "coverageMapMode")
         self.map_mode.setChecked(str(self.settings.value(SETTINGS_MAP_MODE, "false")).lower() == "true")
         self.map_mode.toggled.connect(self._map_mode_toggled)
-        self.summary = QLabel()
-        self.summary.setObjectName("coverageSummary")
+        self.summary = named(QLabel(), "coverageSummary")
         self.summary.setWordWrap(True)
-        self.status = QLabel()
-        self.status.setObjectName("coverageStatus")
+        self.status = named(QLabel(), "coverageStatus")
         self.status.setWordWrap(True)
 
         # tables
@@ -158,19 +152,16 @@ class CoveragePanel(QDockWidget):
         self.inspector_table = self._make_table("coverageInspectors")
         self.township_table.cellClicked.connect(lambda r, c: self._row_chosen(self.township_table, "township_code"))
         self.inspector_table.cellClicked.connect(lambda r, c: self._row_chosen(self.inspector_table, "inspector_uuid"))
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("coverageTabs")
+        self.tabs = named(QTabWidget(), "coverageTabs")
         self.tabs.addTab(self.township_table, "")
         self.tabs.addTab(self.inspector_table, "")
         self.tabs.currentChanged.connect(lambda _i: self._update_assign())
-        self.assign_button = QPushButton()
-        self.assign_button.setObjectName("coverageAssign")
+        self.assign_button = named(QPushButton(), "coverageAssign")
         self.assign_button.setEnabled(False)
         self.assign_button.clicked.connect(self._assign_overdue)
 
         # patrol rule
-        self.rule_box = QGroupBox()
-        self.rule_box.setObjectName("coverageRule")
+        self.rule_box = named(QGroupBox(), "coverageRule")
         form = QFormLayout(self.rule_box)
         self.interval_spins: dict[str, QDoubleSpinBox] = {}
         self.interval_labels: dict[str, QLabel] = {}
@@ -188,9 +179,7 @@ class CoveragePanel(QDockWidget):
             form.addRow(label, spin)
             self.interval_spins[key] = spin
             self.interval_labels[key] = label
-        self.default_rule = QPushButton()
-        self.default_rule.setObjectName("coverageDefaultRule")
-        self.default_rule.clicked.connect(self.reset_intervals)
+        self.default_rule = named(QPushButton(), "coverageDefaultRule", clicked=self.reset_intervals)
         form.addRow(self.default_rule)
 
         box = QWidget()

@@ -48,6 +48,7 @@ from ...errors import GridWatchError
 from ...export.files import checked_target, write_atomically
 from .. import i18n
 from ..jobs import Job, run_job
+from ..widgets import named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -76,16 +77,13 @@ class ChartPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("chart_" + name)
         self.name = name
-        self.title = QLabel()
-        self.title.setObjectName("chartTitle")
+        self.title = named(QLabel(), "chartTitle")
         font = chart_font(14)
         font.setBold(True)
         self.title.setFont(font)
-        self.note = QLabel()
-        self.note.setObjectName("chartNote")
+        self.note = named(QLabel(), "chartNote")
         self.note.setWordWrap(True)
-        self.save_button = QPushButton()
-        self.save_button.setObjectName("saveImage")
+        self.save_button = named(QPushButton(), "saveImage")
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setMinimumHeight(240)
@@ -158,18 +156,14 @@ class DashboardWidget(QWidget):
 
         # header: month, status
         self.month_label = QLabel()
-        self.month_edit = QDateEdit()
-        self.month_edit.setObjectName("month")
+        self.month_edit = named(QDateEdit(), "month")
         self.month_edit.setDisplayFormat("yyyy-MM")
         self.month_edit.setCalendarPopup(False)
         today = _dt.datetime.now(stats.BEIJING)
         self.month_edit.setDate(QDate(today.year, today.month, 1))
         self.month_edit.dateChanged.connect(lambda _d: self.refresh())
-        self.refresh_button = QPushButton()
-        self.refresh_button.setObjectName("refresh")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.status = QLabel()
-        self.status.setObjectName("status")
+        self.refresh_button = named(QPushButton(), "refresh", clicked=self.refresh)
+        self.status = named(QLabel(), "status")
         self.status.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(self.month_label)
@@ -233,19 +227,13 @@ class DashboardWidget(QWidget):
             form.addRow(label, spin)
             self.weight_spins[key] = spin
             self.weight_labels[key] = label
-        self.weight_error = QLabel()
-        self.weight_error.setObjectName("weightError")
+        self.weight_error = named(QLabel(), "weightError")
         self.weight_error.setStyleSheet("color: #c62828")
         self.weight_error.setWordWrap(True)
         self.weight_error.hide()
-        self.reset_weights = QPushButton()
-        self.reset_weights.setObjectName("resetWeights")
-        self.reset_weights.clicked.connect(self._reset_weights)
-        self.save_ranking_button = QPushButton()
-        self.save_ranking_button.setObjectName("saveRanking")
-        self.save_ranking_button.clicked.connect(self.choose_ranking_file)
-        self.ranking_table = QTableWidget(0, 9)
-        self.ranking_table.setObjectName("ranking")
+        self.reset_weights = named(QPushButton(), "resetWeights", clicked=self._reset_weights)
+        self.save_ranking_button = named(QPushButton(), "saveRanking", clicked=self.choose_ranking_file)
+        self.ranking_table = named(QTableWidget(0, 9), "ranking")
         self.ranking_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.ranking_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ranking_table.verticalHeader().hide()

@@ -41,6 +41,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import WorkflowController
+from ..widgets import named
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
 
@@ -99,39 +100,30 @@ class RulesPanel(QWidget):
         #: The time the checks run at (None: now); tests and replays set it.
         self.now: Optional[_dt.datetime] = None
 
-        self.rule_combo = QComboBox()
-        self.rule_combo.setObjectName("rulesFilter")
+        self.rule_combo = named(QComboBox(), "rulesFilter")
         self.rule_combo.addItem("", None)
         for rule in RULES:
             self.rule_combo.addItem("", rule)
-        self.same_radius = QCheckBox()
-        self.same_radius.setObjectName("rulesSameRadius")
-        self.radius = QDoubleSpinBox()
-        self.radius.setObjectName("rulesRadiusKm")
+        self.same_radius = named(QCheckBox(), "rulesSameRadius")
+        self.radius = named(QDoubleSpinBox(), "rulesRadiusKm")
         self.radius.setRange(0.1, 50.0)
         self.radius.setDecimals(1)
         self.radius.setSingleStep(0.5)
         self.radius.setValue(3.0)
         self.radius.setEnabled(False)
         self.same_radius.toggled.connect(self.radius.setEnabled)
-        self.mine_days = QSpinBox()
-        self.mine_days.setObjectName("rulesMineDays")
+        self.mine_days = named(QSpinBox(), "rulesMineDays")
         self.mine_days.setRange(1, 730)
         self.mine_days.setValue(30)
-        self.fire_days = QSpinBox()
-        self.fire_days.setObjectName("rulesFireDays")
+        self.fire_days = named(QSpinBox(), "rulesFireDays")
         self.fire_days.setRange(1, 3650)
         self.fire_days.setValue(30)
-        self.run_button = QPushButton()
-        self.run_button.setObjectName("rulesRun")
-        self.run_button.clicked.connect(self._on_run_clicked)
-        self.status = QLabel()
-        self.status.setObjectName("rulesStatus")
+        self.run_button = named(QPushButton(), "rulesRun", clicked=self._on_run_clicked)
+        self.status = named(QLabel(), "rulesStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("rulesTable")
+        self.table = named(QTableWidget(0, len(COLUMNS)), "rulesTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -148,17 +140,13 @@ class RulesPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.rule_combo.currentIndexChanged.connect(self._on_filter)
 
-        self.due = QDateEdit()
-        self.due.setObjectName("rulesDue")
+        self.due = named(QDateEdit(), "rulesDue")
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.due.setDate(QDate.currentDate().addDays(3))
-        self.assign_selected = QPushButton()
-        self.assign_selected.setObjectName("rulesAssignSelected")
+        self.assign_selected = named(QPushButton(), "rulesAssignSelected")
         self.assign_selected.clicked.connect(lambda: self.assign(self.selected_hits()))
-        self.assign_all = QPushButton()
-        self.assign_all.setObjectName("rulesAssignAll")
-        self.assign_all.clicked.connect(lambda: self.assign(self.shown_hits()))
+        self.assign_all = named(QPushButton(), "rulesAssignAll", clicked=lambda: self.assign(self.shown_hits()))
 
         self._labels = [QLabel() for _ in range(4)]
         form = QFormLayout()

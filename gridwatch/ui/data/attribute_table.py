@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..widgets import named
 from .frame_model import FrameTableModel, HeaderFor, _geometry_columns, _sorted_unique, format_value
 
 __all__ = ["FrameTableModel", "AttributeTableDock", "format_value"]
@@ -73,15 +74,12 @@ class AttributeTableDock(QDockWidget):
 
         self._model = FrameTableModel(parent=self)
 
-        self._filter = QLineEdit()
-        self._filter.setObjectName("attributeFilter")
+        self._filter = named(QLineEdit(), "attributeFilter")
         self._filter.setClearButtonEnabled(True)
-        self._count = QLabel()
-        self._count.setObjectName("attributeCount")
+        self._count = named(QLabel(), "attributeCount")
         self._count.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        view = QTableView()
-        view.setObjectName("attributeView")
+        view = named(QTableView(), "attributeView")
         view.setModel(self._model)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

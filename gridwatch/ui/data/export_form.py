@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from .. import i18n
 from ..texts import layer_title
+from ..widgets import named
 from .export_parts import (
     KINDS,
     _check_list,
@@ -59,8 +60,7 @@ class ExportForm:
                  "ledger": QStyle.StandardPixmap.SP_FileDialogListView,
                  "coverage": QStyle.StandardPixmap.SP_FileDialogInfoView,
                  "ranking": QStyle.StandardPixmap.SP_ArrowUp}
-        self.kind_list = QListWidget()
-        self.kind_list.setObjectName("kinds")
+        self.kind_list = named(QListWidget(), "kinds")
         self.kind_list.setIconSize(QSize(20, 20))
         self.kind_list.setSpacing(2)
         self.kind_list.setFixedWidth(205)
@@ -72,36 +72,29 @@ class ExportForm:
         self.kind_list.currentRowChanged.connect(lambda _r: self._kind_changed())
 
         # map options
-        self.map_title = QLineEdit()
-        self.map_title.setObjectName("mapTitle")
+        self.map_title = named(QLineEdit(), "mapTitle")
         self.map_title.setClearButtonEnabled(True)
-        self.paper = QComboBox()
-        self.paper.setObjectName("paper")
+        self.paper = named(QComboBox(), "paper")
         for p in ("A4", "A3"):
             self.paper.addItem(p, p)
-        self.orientation = QComboBox()
-        self.orientation.setObjectName("orientation")
+        self.orientation = named(QComboBox(), "orientation")
         self.orientation.addItem("", "portrait")
         self.orientation.addItem("", "landscape")
-        self.dpi = QComboBox()
-        self.dpi.setObjectName("dpi")
+        self.dpi = named(QComboBox(), "dpi")
         self.dpi.addItem("150 dpi", 150)
         self.dpi.addItem("300 dpi", 300)
         self.dpi.setCurrentIndex(1)
         self.map_extent = self._township_combo("mapExtent")
-        self.theme = QComboBox()
-        self.theme.setObjectName("theme")
+        self.theme = named(QComboBox(), "theme")
         self.theme.addItem("", "layers")
         self.theme.addItem("", "coverage")
-        self.map_layers = _check_list()
-        self.map_layers.setObjectName("mapLayers")
+        self.map_layers = named(_check_list(), "mapLayers")
         for name in LAYERS:
             item = QListWidgetItem(layer_title(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setCheckState(Qt.CheckState.Checked)
             self.map_layers.addItem(item)
-        self.atlas = QCheckBox()
-        self.atlas.setObjectName("atlas")
+        self.atlas = named(QCheckBox(), "atlas")
         self.map_form = QFormLayout()
         self._rows: dict[str, QLabel] = {}
         self._add_row(self.map_form, "title", self.map_title)
@@ -115,8 +108,7 @@ class ExportForm:
 
         # HTML options
         self.html_township = self._township_combo("htmlTownship")
-        self.html_layers = _check_list()
-        self.html_layers.setObjectName("htmlLayers")
+        self.html_layers = named(_check_list(), "htmlLayers")
         for name in HTML_LAYERS:
             if name == "fire_point":
                 continue  # follows the fire-days box (the core needs a period for fire points)
@@ -124,10 +116,8 @@ class ExportForm:
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setCheckState(Qt.CheckState.Checked)
             self.html_layers.addItem(item)
-        self.html_fires = QCheckBox()
-        self.html_fires.setObjectName("htmlFires")
-        self.fire_days = QSpinBox()
-        self.fire_days.setObjectName("fireDays")
+        self.html_fires = named(QCheckBox(), "htmlFires")
+        self.fire_days = named(QSpinBox(), "fireDays")
         self.fire_days.setRange(1, 366)
         self.fire_days.setValue(7)
         self.fire_days.setEnabled(False)
@@ -142,20 +132,15 @@ class ExportForm:
         self._add_row(self.html_form, "fires", fires_row)
 
         # ledger options
-        self.ledger_status = _check_list()
-        self.ledger_status.setObjectName("ledgerStatus")
+        self.ledger_status = named(_check_list(), "ledgerStatus")
         for status in FINDING_STATUSES:
             item = QListWidgetItem("")
             item.setData(Qt.ItemDataRole.UserRole, status)
             item.setCheckState(Qt.CheckState.Checked)
             self.ledger_status.addItem(item)
         self.ledger_township = self._township_combo("ledgerTownship")
-        self.status_all = QPushButton()
-        self.status_all.setObjectName("statusAll")
-        self.status_all.clicked.connect(lambda: self._set_statuses(FINDING_STATUSES))
-        self.status_open = QPushButton()
-        self.status_open.setObjectName("statusOpen")
-        self.status_open.clicked.connect(lambda: self._set_statuses(stats.OPEN_FINDINGS))
+        self.status_all = named(QPushButton(), "statusAll", clicked=lambda: self._set_statuses(FINDING_STATUSES))
+        self.status_open = named(QPushButton(), "statusOpen", clicked=lambda: self._set_statuses(stats.OPEN_FINDINGS))
         status_buttons = QHBoxLayout()
         status_buttons.addWidget(self.status_all)
         status_buttons.addWidget(self.status_open)
@@ -166,14 +151,12 @@ class ExportForm:
         self._add_row(self.ledger_form, "ledger_township", self.ledger_township)
 
         # coverage options
-        self.periods = QLineEdit("7,30")
-        self.periods.setObjectName("periods")
+        self.periods = named(QLineEdit("7,30"), "periods")
         self.coverage_form = QFormLayout()
         self._add_row(self.coverage_form, "periods", self.periods)
 
         # ranking options
-        self.month = QDateEdit()
-        self.month.setObjectName("month")
+        self.month = named(QDateEdit(), "month")
         self.month.setDisplayFormat("yyyy-MM")
         today = _dt.datetime.now(stats.BEIJING)
         self.month.setDate(QDate(today.year, today.month, 1))
@@ -192,9 +175,7 @@ class ExportForm:
             spin.setValue(default)
             self.weights[key] = spin
             self._add_row(weights_form, "weight_" + key, spin)
-        self.reset_weights = QPushButton()
-        self.reset_weights.setObjectName("resetWeights")
-        self.reset_weights.clicked.connect(self._reset_weights)
+        self.reset_weights = named(QPushButton(), "resetWeights", clicked=self._reset_weights)
         reset_row = QHBoxLayout()
         reset_row.addStretch(1)
         reset_row.addWidget(self.reset_weights)
@@ -215,13 +196,9 @@ class ExportForm:
         QVBoxLayout(self.options_box).addWidget(self.options_stack)
 
         # output file
-        self.format = QComboBox()
-        self.format.setObjectName("format")
-        self.out_edit = QLineEdit()
-        self.out_edit.setObjectName("outPath")
-        self.browse = QPushButton()
-        self.browse.setObjectName("browse")
-        self.browse.clicked.connect(self.choose_file)
+        self.format = named(QComboBox(), "format")
+        self.out_edit = named(QLineEdit(), "outPath")
+        self.browse = named(QPushButton(), "browse", clicked=self.choose_file)
         self.output_box = QGroupBox()
         out_form = QFormLayout(self.output_box)
         file_row = QHBoxLayout()
@@ -232,20 +209,16 @@ class ExportForm:
         self.format.currentIndexChanged.connect(lambda _i: self._format_changed())
 
         # preview
-        self.preview_image = _ScaledImage()
-        self.preview_image.setObjectName("previewImage")
+        self.preview_image = named(_ScaledImage(), "previewImage")
         self.preview_image.setStyleSheet("background: #eceff1; border: 1px solid #cfd8dc;")
-        self.preview_table = QTableWidget(0, 0)
-        self.preview_table.setObjectName("previewTable")
+        self.preview_table = named(QTableWidget(0, 0), "previewTable")
         self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_table.setAlternatingRowColors(True)
         self.preview_table.verticalHeader().setDefaultSectionSize(22)
         self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview_table.horizontalHeader().setStretchLastSection(True)
         self.preview_table.verticalHeader().hide()
-        self.sheet_combo = QComboBox()
-        self.sheet_combo.setObjectName("sheet")
-        self.sheet_combo.currentIndexChanged.connect(lambda _i: self._show_sheet())
+        self.sheet_combo = named(QComboBox(), "sheet", currentIndexChanged=lambda _i: self._show_sheet())
         self.sheet_label = QLabel()
         sheet_row = QHBoxLayout()
         sheet_row.addWidget(self.sheet_label)
@@ -258,8 +231,7 @@ class ExportForm:
         self.preview_stack = QStackedWidget()
         self.preview_stack.addWidget(self.preview_image)
         self.preview_stack.addWidget(table_page)
-        self.preview_info = QLabel()
-        self.preview_info.setObjectName("previewInfo")
+        self.preview_info = named(QLabel(), "previewInfo")
         self.preview_info.setWordWrap(True)
         self.preview_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview_box = QGroupBox()
@@ -268,29 +240,21 @@ class ExportForm:
         pv.addWidget(self.preview_info)
 
         # progress, result, buttons
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progress")
+        self.progress = named(QProgressBar(), "progress")
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("cancelExport")
-        self.cancel_button.clicked.connect(self.cancel_export)
+        self.cancel_button = named(QPushButton(), "cancelExport", clicked=self.cancel_export)
         self.cancel_button.hide()
-        self.status = QLabel()
-        self.status.setObjectName("status")
+        self.status = named(QLabel(), "status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_folder = QPushButton()
-        self.open_folder.setObjectName("openFolder")
-        self.open_folder.clicked.connect(self.open_output_folder)
+        self.open_folder = named(QPushButton(), "openFolder", clicked=self.open_output_folder)
         self.open_folder.hide()
-        self.export_button = QPushButton()
-        self.export_button.setObjectName("exportButton")
+        self.export_button = named(QPushButton(), "exportButton")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
-        self.close_button = QPushButton()
-        self.close_button.setObjectName("closeButton")
+        self.close_button = named(QPushButton(), "closeButton")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
 

@@ -38,6 +38,7 @@ from ...storage.edits import Edit
 from ...storage.workflow import save_person, set_cell_inspector
 from .. import i18n
 from ..session import PendingEdit, error_label
+from ..widgets import named
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 
@@ -78,24 +79,19 @@ class PersonForm(QDialog):
         self.setObjectName("personForm")
         self.pending = False
         self.person = dict(person) if person is not None else None
-        self.name = QLineEdit(_text(self.person.get("name")) if self.person else "")
-        self.name.setObjectName("personName")
-        self.role = QComboBox()
-        self.role.setObjectName("personRole")
+        self.name = named(QLineEdit(_text(self.person.get("name")) if self.person else ""), "personName")
+        self.role = named(QComboBox(), "personRole")
         for code in ROLES:
             self.role.addItem("", code)
         self.role.setCurrentIndex(max(0, self.role.findData(self.person.get("role") if self.person else "inspector")))
-        self.phone = QLineEdit(_text(self.person.get("phone")) if self.person else "")
-        self.phone.setObjectName("personPhone")
-        self.township = QComboBox()
-        self.township.setObjectName("personTownship")
+        self.phone = named(QLineEdit(_text(self.person.get("phone")) if self.person else ""), "personPhone")
+        self.township = named(QComboBox(), "personTownship")
         self.township.addItem("—", None)
         for code, name in townships:
             self.township.addItem(str(name), str(code))
         current = _text(self.person.get("township_code")) if self.person else ""
         self.township.setCurrentIndex(max(0, self.township.findData(current)) if current else 0)
-        self.active = QCheckBox()
-        self.active.setObjectName("personActive")
+        self.active = named(QCheckBox(), "personActive")
         self.active.setChecked(_active(self.person.get("active")) if self.person else True)
         self.error = error_label("personError")
         self.labels = [QLabel() for _ in range(4)]
@@ -180,8 +176,7 @@ class PeopleDialog(QDialog):
         self.form: Optional[PersonForm] = None
         self._listening = False
 
-        self.table = QTableWidget(0, 6)
-        self.table.setObjectName("peopleTable")
+        self.table = named(QTableWidget(0, 6), "peopleTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -191,17 +186,10 @@ class PeopleDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self.edit_selected())
-        self.add_button = QPushButton()
-        self.add_button.setObjectName("peopleAdd")
-        self.add_button.clicked.connect(self.add_person)
-        self.edit_button = QPushButton()
-        self.edit_button.setObjectName("peopleEdit")
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.deactivate_button = QPushButton()
-        self.deactivate_button.setObjectName("peopleDeactivate")
-        self.deactivate_button.clicked.connect(self.deactivate_selected)
-        self.hint = QLabel()
-        self.hint.setObjectName("peopleHint")
+        self.add_button = named(QPushButton(), "peopleAdd", clicked=self.add_person)
+        self.edit_button = named(QPushButton(), "peopleEdit", clicked=self.edit_selected)
+        self.deactivate_button = named(QPushButton(), "peopleDeactivate", clicked=self.deactivate_selected)
+        self.hint = named(QLabel(), "peopleHint")
         self.hint.setWordWrap(True)
         self.error = error_label("peopleError")
         self._waiting = PendingEdit(controller, self, lambda edit: any(c.table == "inspector" for c in edit.changes),
@@ -386,10 +374,8 @@ class CellInspectorDialog(QDialog):
         self.setObjectName("cellInspectorDialog")
         self.controller = controller
         self.cell_codes = list(dict.fromkeys(str(c) for c in cell_codes))
-        self.label = QLabel()
-        self.label.setObjectName("cellInspectorLabel")
-        self.combo = QComboBox()
-        self.combo.setObjectName("cellInspectorCombo")
+        self.label = named(QLabel(), "cellInspectorLabel")
+        self.combo = named(QComboBox(), "cellInspectorCombo")
         people = controller.people
         if len(people):
             active = people[(people["role"] == "inspector") & (people["active"].fillna(1) != 0)]

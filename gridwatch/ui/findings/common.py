@@ -32,6 +32,7 @@ from ...storage.edits import Edit
 from ...times import BEIJING
 from .. import i18n
 from ..session import error_label
+from ..widgets import named
 
 #: The loop's actions in the order their buttons appear.
 FINDING_ACTIONS = ("assign", "rectify", "verify", "reject", "close")
@@ -298,13 +299,11 @@ class PhotoViewer(QDialog):
         image = reader.read()
         buf.close()
         self.pixmap = QPixmap.fromImage(image)
-        self.image = QLabel()
-        self.image.setObjectName("photoViewerImage")
+        self.image = named(QLabel(), "photoViewerImage")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(200, 150)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.caption = QLabel(caption)
-        self.caption.setObjectName("photoViewerCaption")
+        self.caption = named(QLabel(caption), "photoViewerCaption")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         lay = QVBoxLayout(self)

@@ -37,6 +37,7 @@ from ...storage.workflow import change_finding, edit_finding, record_finding
 from ...times import parse_stored_time as parse_time
 from .. import i18n
 from ..session import PendingEdit, error_label
+from ..widgets import named
 from .common import (
     _ERROR_STYLE,
     _KIND_CATEGORY,
@@ -71,8 +72,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         self.action = action
         self._cell = None
 
-        self.summary = QLabel()
-        self.summary.setObjectName("actionSummary")
+        self.summary = named(QLabel(), "actionSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
@@ -85,14 +85,12 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         self.remove_photo_button: Optional[QPushButton] = None
 
         if action == "assign":
-            self.deadline = QDateEdit()
-            self.deadline.setObjectName("actionDeadline")
+            self.deadline = named(QDateEdit(), "actionDeadline")
             self.deadline.setCalendarPopup(True)
             self.deadline.setDisplayFormat("yyyy-MM-dd")
             known = _to_date(finding.get("rectify_deadline"))
             self.deadline.setDate(_qdate(known) if known else QDate.currentDate().addDays(7))
-            self.party = QLineEdit(_text(finding.get("responsible_party")))
-            self.party.setObjectName("actionParty")
+            self.party = named(QLineEdit(_text(finding.get("responsible_party"))), "actionParty")
             self.party.textChanged.connect(self._update_ok)
             form.addRow(self._label("deadline"), self.deadline)
             form.addRow(self._label("party"), self.party)
@@ -100,9 +98,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
             self.note = self._text_box("actionNote")
             self._init_photos("actionPhotos", "actionError", "actionAddPhotos")
             self._cell = cell_geometry(controller.path, _text(finding.get("cell_code")))
-            self.remove_photo_button = QPushButton()
-            self.remove_photo_button.setObjectName("actionRemovePhoto")
-            self.remove_photo_button.clicked.connect(self.remove_selected_photos)
+            self.remove_photo_button = named(QPushButton(), "actionRemovePhoto", clicked=self.remove_selected_photos)
             form.addRow(self._label("note"), self.note)
             row = QHBoxLayout()
             row.addWidget(self.add_photos_button)
@@ -117,8 +113,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
             self.reason = self._text_box("actionReason")
             form.addRow(self._label("reason"), self.reason)
         else:
-            self.confirm = QLabel()
-            self.confirm.setObjectName("actionConfirm")
+            self.confirm = named(QLabel(), "actionConfirm")
             self.confirm.setWordWrap(True)
             form.addRow(self.confirm)
         if action != "rectify":
@@ -272,52 +267,39 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.recorded_uuid: Optional[str] = None
         self._window = self._task_window()
 
-        self.category = QComboBox()
-        self.category.setObjectName("findingCategoryInput")
+        self.category = named(QComboBox(), "findingCategoryInput")
         for code in FINDING_CATEGORIES:
             self.category.addItem("", code)
         if self.task is not None and self.task.get("kind") in _KIND_CATEGORY:
             self.category.setCurrentIndex(self.category.findData(_KIND_CATEGORY[self.task["kind"]]))
-        self.severity = QComboBox()
-        self.severity.setObjectName("findingSeverity")
+        self.severity = named(QComboBox(), "findingSeverity")
         for level in (1, 2, 3):
             self.severity.addItem("", level)
         self.severity.setCurrentIndex(1)
-        self.description = QPlainTextEdit()
-        self.description.setObjectName("findingDescription")
+        self.description = named(QPlainTextEdit(), "findingDescription")
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(70)
-        self.context = QLabel()
-        self.context.setObjectName("findingContext")
+        self.context = named(QLabel(), "findingContext")
         self.context.setWordWrap(True)
         self.context.setTextFormat(Qt.TextFormat.PlainText)
-        self.location = QLabel()
-        self.location.setObjectName("findingLocation")
+        self.location = named(QLabel(), "findingLocation")
         self.location.setTextFormat(Qt.TextFormat.PlainText)
-        self.location_warning = QLabel()
-        self.location_warning.setObjectName("findingLocationWarning")
+        self.location_warning = named(QLabel(), "findingLocationWarning")
         self.location_warning.setStyleSheet(_ERROR_STYLE)
         self.location_warning.setWordWrap(True)
         self.location_warning.setTextFormat(Qt.TextFormat.PlainText)
         self.location_warning.hide()
-        self.pick_location = QPushButton()
-        self.pick_location.setObjectName("findingPickLocation")
-        self.pick_location.clicked.connect(self.pickLocationRequested)
+        self.pick_location = named(QPushButton(), "findingPickLocation", clicked=self.pickLocationRequested)
         self._init_photos("findingPhotoList", "findingPhotoError", "findingAddPhotos")
-        self.remove_photo_button = QPushButton()
-        self.remove_photo_button.setObjectName("findingRemovePhoto")
-        self.remove_photo_button.clicked.connect(self.remove_selected_photos)
-        self.deadline_enabled = QCheckBox()
-        self.deadline_enabled.setObjectName("findingDeadlineEnabled")
-        self.deadline = QDateEdit()
-        self.deadline.setObjectName("findingDeadline")
+        self.remove_photo_button = named(QPushButton(), "findingRemovePhoto", clicked=self.remove_selected_photos)
+        self.deadline_enabled = named(QCheckBox(), "findingDeadlineEnabled")
+        self.deadline = named(QDateEdit(), "findingDeadline")
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
         self.deadline.setDate(QDate.currentDate().addDays(7))
         self.deadline.setEnabled(False)
         self.deadline_enabled.toggled.connect(self.deadline.setEnabled)
-        self.party = QLineEdit()
-        self.party.setObjectName("findingParty")
+        self.party = named(QLineEdit(), "findingParty")
         self.error = error_label("findingError")
         self._waiting = PendingEdit(controller, self,
                                     lambda edit: edit.action == "create" and bool(edit.created("finding")),
@@ -480,28 +462,22 @@ class FindingEditDialog(QDialog):
         self.controller = controller
         self.finding = dict(finding)
         self.uuid = str(finding["uuid"])
-        self.category = QComboBox()
-        self.category.setObjectName("editCategory")
+        self.category = named(QComboBox(), "editCategory")
         for code in FINDING_CATEGORIES:
             self.category.addItem("", code)
         self.category.setCurrentIndex(max(0, self.category.findData(finding.get("category"))))
-        self.severity = QComboBox()
-        self.severity.setObjectName("editSeverity")
+        self.severity = named(QComboBox(), "editSeverity")
         for level in (1, 2, 3):
             self.severity.addItem("", level)
         self.severity.setCurrentIndex(max(0, self.severity.findData(_int(finding.get("severity"), 2))))
-        self.description = QPlainTextEdit(_text(finding.get("description")))
-        self.description.setObjectName("editDescription")
+        self.description = named(QPlainTextEdit(_text(finding.get("description"))), "editDescription")
         self.description.setTabChangesFocus(True)
         self.description.setMinimumHeight(70)
-        self.party = QLineEdit(_text(finding.get("responsible_party")))
-        self.party.setObjectName("editParty")
+        self.party = named(QLineEdit(_text(finding.get("responsible_party"))), "editParty")
         known = _to_date(finding.get("rectify_deadline"))
-        self.deadline_enabled = QCheckBox()
-        self.deadline_enabled.setObjectName("editDeadlineEnabled")
+        self.deadline_enabled = named(QCheckBox(), "editDeadlineEnabled")
         self.deadline_enabled.setChecked(known is not None)
-        self.deadline = QDateEdit()
-        self.deadline.setObjectName("editDeadline")
+        self.deadline = named(QDateEdit(), "editDeadline")
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
         self.deadline.setDate(_qdate(known) if known else QDate.currentDate().addDays(7))

@@ -48,6 +48,7 @@ from ...times import BEIJING
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time
 from .. import i18n
+from ..widgets import named
 from .common import (
     _WARN,
     FINDING_ACTIONS,
@@ -103,29 +104,24 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._attachments = pd.DataFrame()
 
         # filters
-        self.category_filter = QComboBox()
-        self.category_filter.setObjectName("findingCategoryFilter")
+        self.category_filter = named(QComboBox(), "findingCategoryFilter")
         self.category_filter.addItem("", None)
         for code in FINDING_CATEGORIES:
             self.category_filter.addItem("", code)
-        self.status_filter = QComboBox()
-        self.status_filter.setObjectName("findingStatusFilter")
+        self.status_filter = named(QComboBox(), "findingStatusFilter")
         self.status_filter.addItem("", None)
         for code in FINDING_STATUSES:
             self.status_filter.addItem("", code)
-        self.township_filter = QComboBox()
-        self.township_filter.setObjectName("findingTownshipFilter")
+        self.township_filter = named(QComboBox(), "findingTownshipFilter")
         self.township_filter.addItem("", None)
-        self.overdue_filter = QCheckBox()
-        self.overdue_filter.setObjectName("findingOverdueFilter")
+        self.overdue_filter = named(QCheckBox(), "findingOverdueFilter")
         for combo in (self.category_filter, self.status_filter, self.township_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(self.refresh)
         self.overdue_filter.toggled.connect(self.refresh)
 
         # table
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("findingTable")
+        self.table = named(QTableWidget(0, len(self.COLUMNS)), "findingTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -137,8 +133,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.cellDoubleClicked.connect(self._on_double_click)
-        self.count = QLabel()
-        self.count.setObjectName("findingCount")
+        self.count = named(QLabel(), "findingCount")
 
         # actions
         self.action_buttons: dict[str, QPushButton] = {}
@@ -159,8 +154,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         actions.addStretch(1)
 
         # details
-        self.detail = QLabel()
-        self.detail.setObjectName("findingDetail")
+        self.detail = named(QLabel(), "findingDetail")
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -175,14 +169,12 @@ class FindingsPanel(QDockWidget, FindingDetails):
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(scroll, 1)
         dl.addWidget(self.photos)
-        self.history = QTreeWidget()
-        self.history.setObjectName("findingHistory")
+        self.history = named(QTreeWidget(), "findingHistory")
         self.history.setColumnCount(5)
         self.history.setRootIsDecorated(False)
         self.history.setWordWrap(True)
         self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("findingTabs")
+        self.tabs = named(QTabWidget(), "findingTabs")
         self.tabs.addTab(detail_box, "")
         self.tabs.addTab(self.history, "")
 
@@ -205,8 +197,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addLayout(actions)
         bl.addWidget(self.tabs, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.setObjectName("findingSplitter")
+        split = named(QSplitter(Qt.Orientation.Vertical), "findingSplitter")
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(0, 1)

@@ -43,6 +43,7 @@ from ...mapview.search import SearchHit
 from ...times import beijing_text
 from .. import i18n
 from ..texts import field_title, group_title, layer_title, value_title
+from ..widgets import named
 
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -186,8 +187,7 @@ class LayersPanel(QDockWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("layersDock")
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("layerTree")
+        self.tree = named(QTreeWidget(), "layerTree")
         self.tree.setHeaderHidden(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.items: dict[str, QTreeWidgetItem] = {}
@@ -220,18 +220,15 @@ class LayersPanel(QDockWidget):
         self.tree.currentItemChanged.connect(self._on_current)
         self.tree.itemDoubleClicked.connect(self._on_double)
 
-        self.opacity = QSlider(Qt.Orientation.Horizontal)
-        self.opacity.setObjectName("layerOpacity")
+        self.opacity = named(QSlider(Qt.Orientation.Horizontal), "layerOpacity")
         self.opacity.setRange(0, 100)
         self.opacity.setValue(100)
         self.opacity.setEnabled(False)
         self.opacity.valueChanged.connect(self._on_opacity)
         self.opacity_label = QLabel()
-        self.up = QToolButton()
-        self.up.setObjectName("layerUp")
+        self.up = named(QToolButton(), "layerUp")
         self.up.setArrowType(Qt.ArrowType.UpArrow)
-        self.down = QToolButton()
-        self.down.setObjectName("layerDown")
+        self.down = named(QToolButton(), "layerDown")
         self.down.setArrowType(Qt.ArrowType.DownArrow)
         self.up.clicked.connect(lambda: self.move_current(+1))
         self.down.clicked.connect(lambda: self.move_current(-1))
@@ -377,23 +374,19 @@ class IdentifyPanel(QDockWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("identifyDock")
-        self.title = QLabel()
-        self.title.setObjectName("identifyTitle")
+        self.title = named(QLabel(), "identifyTitle")
         self.title.setWordWrap(True)
-        self.table = QTreeWidget()
-        self.table.setObjectName("identifyTable")
+        self.table = named(QTreeWidget(), "identifyTable")
         self.table.setColumnCount(2)
         self.table.setRootIsDecorated(False)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.records = QTreeWidget()
-        self.records.setObjectName("cellRecords")
+        self.records = named(QTreeWidget(), "cellRecords")
         self.records.setColumnCount(3)
         self.records.setRootIsDecorated(True)
         self.records.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.records.itemDoubleClicked.connect(self._on_record)
         self.records.hide()
-        self.history_button = QPushButton()
-        self.history_button.setObjectName("identifyHistory")
+        self.history_button = named(QPushButton(), "identifyHistory")
         self.history_button.clicked.connect(lambda: self.historyRequested.emit(self._uuid))
         self.history_button.setEnabled(False)
         box = QWidget()
@@ -490,11 +483,9 @@ class SearchPanel(QDockWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("searchDock")
-        self.box = QLineEdit()
-        self.box.setObjectName("searchBox")
+        self.box = named(QLineEdit(), "searchBox")
         self.box.setClearButtonEnabled(True)
-        self.results = QListWidget()
-        self.results.setObjectName("searchResults")
+        self.results = named(QListWidget(), "searchResults")
         self.hits: list[SearchHit] = []
         w = QWidget()
         lay = QVBoxLayout(w)
@@ -537,8 +528,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("historyDialog")
         self.setWindowTitle(self.tr("Change history"))
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("historyTree")
+        self.tree = named(QTreeWidget(), "historyTree")
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels([self.tr("Time"), self.tr("Who"), self.tr("Action"), self.tr("Changes"),
                                    self.tr("Note")])

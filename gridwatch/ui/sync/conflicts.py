@@ -37,6 +37,7 @@ from ...sync.conflicts import conflicts, decode_value, review_conflict
 from .. import i18n
 from ..map.panels import beijing_time
 from ..texts import field_title, layer_title, value_title
+from ..widgets import named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -58,15 +59,13 @@ class ConflictsPanel(QDockWidget):
         self.controller = controller
         self.frame = pd.DataFrame()
 
-        self.status_filter = QComboBox()
-        self.status_filter.setObjectName("conflictStatus")
+        self.status_filter = named(QComboBox(), "conflictStatus")
         self.status_filter.addItem("", "open")
         self.status_filter.addItem("", None)
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.filter_label = QLabel()
         self.filter_label.setBuddy(self.status_filter)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("conflictTable")
+        self.table = named(QTableWidget(0, len(self.COLUMNS)), "conflictTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,14 +75,9 @@ class ConflictsPanel(QDockWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.count = QLabel()
-        self.count.setObjectName("conflictCount")
-        self.accept_button = QPushButton()
-        self.accept_button.setObjectName("conflictAccept")
-        self.accept_button.clicked.connect(lambda _=False: self.review("accept"))
-        self.restore_button = QPushButton()
-        self.restore_button.setObjectName("conflictRestore")
-        self.restore_button.clicked.connect(lambda _=False: self.review("restore"))
+        self.count = named(QLabel(), "conflictCount")
+        self.accept_button = named(QPushButton(), "conflictAccept", clicked=lambda _=False: self.review("accept"))
+        self.restore_button = named(QPushButton(), "conflictRestore", clicked=lambda _=False: self.review("restore"))
 
         top = QHBoxLayout()
         top.addWidget(self.filter_label)

@@ -47,6 +47,7 @@ from .. import i18n
 from .. import jobs as _jobs
 from ..jobs import Job, queue
 from ..map.panels import beijing_time
+from ..widgets import named
 
 __all__ = ["CheckoutDialog", "SyncDialog", "is_working_copy", "jobs_running", "read_state"]
 
@@ -118,23 +119,13 @@ class CheckoutDialog(QDialog):
         self._people_of: Optional[Path] = None
         self._local_auto = True  # the working copy path follows the shared file until the user edits it
 
-        self.shared_edit = QLineEdit()
-        self.shared_edit.setObjectName("checkoutShared")
-        self.browse_shared = QPushButton()
-        self.browse_shared.setObjectName("checkoutBrowseShared")
-        self.browse_shared.clicked.connect(self.choose_shared)
-        self.local_edit = QLineEdit()
-        self.local_edit.setObjectName("checkoutLocal")
-        self.local_edit.textEdited.connect(self._on_local_edited)
-        self.browse_local = QPushButton()
-        self.browse_local.setObjectName("checkoutBrowseLocal")
-        self.browse_local.clicked.connect(self.choose_local)
-        self.user_combo = QComboBox()
-        self.user_combo.setObjectName("checkoutUser")
-        self.user_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.shared_edit = named(QLineEdit(), "checkoutShared")
+        self.browse_shared = named(QPushButton(), "checkoutBrowseShared", clicked=self.choose_shared)
+        self.local_edit = named(QLineEdit(), "checkoutLocal", textEdited=self._on_local_edited)
+        self.browse_local = named(QPushButton(), "checkoutBrowseLocal", clicked=self.choose_local)
+        self.user_combo = named(QComboBox(), "checkoutUser", currentIndexChanged=lambda _i: self._update_buttons())
         self.error = _error_label("checkoutError")
-        self.status = QLabel()
-        self.status.setObjectName("checkoutStatus")
+        self.status = named(QLabel(), "checkoutStatus")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.setObjectName("checkoutButtons")
         self.buttons.accepted.connect(self.start)
@@ -368,38 +359,25 @@ class SyncDialog(QDialog):
         self._close_when_done = False
         self._message_code = ""
 
-        self.shared_label = QLabel()
-        self.shared_label.setObjectName("syncShared")
+        self.shared_label = named(QLabel(), "syncShared")
         self.shared_label.setWordWrap(True)
         self.shared_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.user_label = QLabel()
-        self.user_label.setObjectName("syncUser")
-        self.last_label = QLabel()
-        self.last_label.setObjectName("syncLast")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("syncProgress")
+        self.user_label = named(QLabel(), "syncUser")
+        self.last_label = named(QLabel(), "syncLast")
+        self.progress = named(QProgressBar(), "syncProgress")
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.message = QLabel()
-        self.message.setObjectName("syncMessage")
+        self.message = named(QLabel(), "syncMessage")
         self.error = _error_label("syncError")
-        self.summary = QLabel()
-        self.summary.setObjectName("syncSummary")
+        self.summary = named(QLabel(), "syncSummary")
         self.summary.setWordWrap(True)
         self.summary.hide()
-        self.refused = QListWidget()
-        self.refused.setObjectName("syncRefused")
+        self.refused = named(QListWidget(), "syncRefused")
         self.refused.setWordWrap(True)
         self.refused.hide()
-        self.start_button = QPushButton()
-        self.start_button.setObjectName("syncStart")
-        self.start_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("syncCancel")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.close_button = QPushButton()
-        self.close_button.setObjectName("syncClose")
-        self.close_button.clicked.connect(self.reject)
+        self.start_button = named(QPushButton(), "syncStart", clicked=self.start)
+        self.cancel_button = named(QPushButton(), "syncCancel", clicked=self.cancel)
+        self.close_button = named(QPushButton(), "syncClose", clicked=self.reject)
         for b in (self.start_button, self.cancel_button, self.close_button):
             b.setAutoDefault(False)
         self.start_button.setDefault(True)

@@ -33,6 +33,7 @@ from ...storage.workflow import (
 )
 from .. import i18n
 from ..session import WorkflowController
+from ..widgets import named
 
 
 def _lang() -> str:
@@ -67,20 +68,16 @@ class AssignDialog(QDialog):
         self.target_uuids = list(target_uuids) if target_uuids is not None else None
         self.description = description
 
-        self.description_label = QLabel(description)
-        self.description_label.setObjectName("assignDescription")
+        self.description_label = named(QLabel(description), "assignDescription")
         self.description_label.setWordWrap(True)
         self.description_label.setVisible(bool(description))
-        self.count_label = QLabel()
-        self.count_label.setObjectName("assignCount")
-        self.kind_combo = QComboBox()
-        self.kind_combo.setObjectName("assignKind")
+        self.count_label = named(QLabel(), "assignCount")
+        self.kind_combo = named(QComboBox(), "assignKind")
         for kind in ASSIGNMENT_KINDS:
             self.kind_combo.addItem(kind, kind)
         default_kind = TARGET_LAYERS.get(target_layer or "", "patrol")
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(default_kind)))
-        self.assignee_combo = QComboBox()
-        self.assignee_combo.setObjectName("assignAssignee")
+        self.assignee_combo = named(QComboBox(), "assignAssignee")
         self.assignee_combo.addItem("", None)
         people = controller.people
         if len(people):
@@ -88,21 +85,17 @@ class AssignDialog(QDialog):
             for role in ("inspector", "supervisor"):
                 for _, p in active[active["role"] == role].sort_values("name").iterrows():
                     self.assignee_combo.addItem(str(p["name"]), str(p["uuid"]))
-        self.due_edit = QDateTimeEdit()
-        self.due_edit.setObjectName("assignDue")
+        self.due_edit = named(QDateTimeEdit(), "assignDue")
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.due_edit.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(18, 0)))
-        self.priority_combo = QComboBox()
-        self.priority_combo.setObjectName("assignPriority")
+        self.priority_combo = named(QComboBox(), "assignPriority")
         for p in (1, 2, 3):
             self.priority_combo.addItem(str(p), p)
         self.priority_combo.setCurrentIndex(1)
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setObjectName("assignNotes")
+        self.notes_edit = named(QPlainTextEdit(), "assignNotes")
         self.notes_edit.setMaximumHeight(90)
-        self.refusal_label = QLabel()
-        self.refusal_label.setObjectName("assignRefusal")
+        self.refusal_label = named(QLabel(), "assignRefusal")
         self.refusal_label.setWordWrap(True)
         self.refusal_label.setStyleSheet("color: #c62828;")
 
@@ -197,22 +190,17 @@ class FireChecksDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("fireChecksDialog")
         self.controller = controller
-        self.explain = QLabel()
-        self.explain.setObjectName("fireChecksExplain")
+        self.explain = named(QLabel(), "fireChecksExplain")
         self.explain.setWordWrap(True)
-        self.deadline = QSpinBox()
-        self.deadline.setObjectName("fireDeadline")
+        self.deadline = named(QSpinBox(), "fireDeadline")
         self.deadline.setRange(1, 168)
         self.deadline.setValue(24)
-        self.township = QComboBox()
-        self.township.setObjectName("fireTownship")
+        self.township = named(QComboBox(), "fireTownship")
         self.township.addItem("", None)
         for code, name in townships:
             self.township.addItem(str(name), str(code))
-        self.recent = QCheckBox()
-        self.recent.setObjectName("fireRecentOnly")
-        self.recent_days = QSpinBox()
-        self.recent_days.setObjectName("fireRecentDays")
+        self.recent = named(QCheckBox(), "fireRecentOnly")
+        self.recent_days = named(QSpinBox(), "fireRecentDays")
         self.recent_days.setRange(1, 60)
         self.recent_days.setValue(3)
         self.recent_days.setEnabled(False)
@@ -224,8 +212,7 @@ class FireChecksDialog(QDialog):
         recent_box = QWidget()
         recent_box.setLayout(recent_row)
         recent_row.setContentsMargins(0, 0, 0, 0)
-        self.preview = QLabel()
-        self.preview.setObjectName("firePreview")
+        self.preview = named(QLabel(), "firePreview")
         self.preview.setWordWrap(True)
         self.refusal_label = QLabel()
         self.refusal_label.setWordWrap(True)

@@ -41,6 +41,7 @@ from ...storage.workflow import (
 )
 from ...times import beijing_text as _beijing_text
 from ..session import WorkflowController
+from ..widgets import named
 from .dialogs import AssignDialog, FireChecksDialog, _lang
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
@@ -118,16 +119,13 @@ class TaskPanel(QDockWidget):
         self._current: Optional[dict[str, Any]] = None  # what currentTaskChanged last said
 
         self.filter_label = QLabel()
-        self.filter = QComboBox()
-        self.filter.setObjectName("taskFilter")
+        self.filter = named(QComboBox(), "taskFilter")
         for code in FILTERS:
             self.filter.addItem(code, code)
         self.filter.setCurrentIndex(FILTERS.index("open"))
-        self.count_label = QLabel()
-        self.count_label.setObjectName("taskCount")
+        self.count_label = named(QLabel(), "taskCount")
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("taskTable")
+        self.table = named(QTableWidget(0, len(COLUMNS)), "taskTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -140,14 +138,10 @@ class TaskPanel(QDockWidget):
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
 
-        self.start_button = QPushButton()
-        self.start_button.setObjectName("taskStart")
-        self.record_button = QPushButton()
-        self.record_button.setObjectName("taskRecordFinding")
-        self.finish_button = QPushButton()
-        self.finish_button.setObjectName("taskFinish")
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("taskCancel")
+        self.start_button = named(QPushButton(), "taskStart")
+        self.record_button = named(QPushButton(), "taskRecordFinding")
+        self.finish_button = named(QPushButton(), "taskFinish")
+        self.cancel_button = named(QPushButton(), "taskCancel")
 
         top = QHBoxLayout()
         top.addWidget(self.filter_label)
@@ -416,8 +410,7 @@ class TaskPanel(QDockWidget):
         form = QFormLayout()
         result_combo: Optional[QComboBox] = None
         if fire:
-            result_combo = QComboBox()
-            result_combo.setObjectName("fireResult")
+            result_combo = named(QComboBox(), "fireResult")
             for code in FIRE_CHECK_RESULTS:
                 result_combo.addItem(title(RESULT_TITLES, code, _lang()), code)
             form.addRow(self.tr("Result:"), result_combo)
@@ -425,8 +418,7 @@ class TaskPanel(QDockWidget):
             hint = QLabel(self.tr("The result is written to the %s fire point(s) of this check.") % n)
             hint.setWordWrap(True)
             form.addRow(hint)
-        notes = QPlainTextEdit()
-        notes.setObjectName("finishNotes")
+        notes = named(QPlainTextEdit(), "finishNotes")
         notes.setPlaceholderText(self.tr("What you found (optional)"))
         form.addRow(self.tr("Notes:"), notes)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -452,8 +444,7 @@ class TaskPanel(QDockWidget):
             return
         uuid = task["uuid"]
         dlg = self._new_dialog("cancelDialog", self.tr("Cancel task"))
-        reason = QLineEdit()
-        reason.setObjectName("cancelReason")
+        reason = named(QLineEdit(), "cancelReason")
         reason.setPlaceholderText(self.tr("Why the task is cancelled (required)"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -38,6 +38,7 @@ from ..sync.conflicts import ConflictsPanel
 from ..sync.dialogs import is_working_copy
 from ..tasks.panel import TaskPanel
 from ..texts import field_title, layer_title, value_title
+from ..widgets import named
 from .menus import WindowMenus
 from .work import WindowWork
 
@@ -90,8 +91,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         self.coverage_panel = CoveragePanel(self.workflow, settings, self)
         self.dashboard = DashboardWidget(self.workflow, settings)
         self.dashboard.only_when_visible = True
-        self.dashboard_dock = QDockWidget(self)
-        self.dashboard_dock.setObjectName("dashboardDock")
+        self.dashboard_dock = named(QDockWidget(self), "dashboardDock")
         self.dashboard_dock.setWidget(self.dashboard)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
@@ -113,16 +113,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
 
-        self.coord_label = QLabel()
-        self.coord_label.setObjectName("coordLabel")
-        self.scale_label = QLabel()
-        self.scale_label.setObjectName("scaleLabel")
-        self.selection_label = QLabel()
-        self.selection_label.setObjectName("selectionLabel")
-        self.user_label = QLabel()
-        self.user_label.setObjectName("userLabel")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("loadProgress")
+        self.coord_label = named(QLabel(), "coordLabel")
+        self.scale_label = named(QLabel(), "scaleLabel")
+        self.selection_label = named(QLabel(), "selectionLabel")
+        self.user_label = named(QLabel(), "userLabel")
+        self.progress = named(QProgressBar(), "loadProgress")
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
