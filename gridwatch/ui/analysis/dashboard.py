@@ -48,7 +48,7 @@ from ...errors import GridWatchError
 from ...export.files import checked_target, write_atomically
 from .. import i18n
 from ..jobs import Job, run_job
-from ..widgets import named
+from ..widgets import fill, named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -90,11 +90,7 @@ class ChartPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.save_button)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(head)
-        lay.addWidget(self.graphics, 1)
-        lay.addWidget(self.note)
+        fill(self, head, (self.graphics, 1), self.note, margins=4)
 
     def add_plot(self, row: int = 0, col: int = 0) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=row, col=col)
@@ -256,9 +252,7 @@ class DashboardWidget(QWidget):
         grid.addWidget(self.charts["fires"], 1, 1)
         grid.addWidget(self.ranking_box, 2, 0, 1, 2)
         inner = QWidget()
-        inner_lay = QVBoxLayout(inner)
-        inner_lay.addLayout(head)
-        inner_lay.addLayout(grid, 1)
+        fill(inner, head, (grid, 1))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)

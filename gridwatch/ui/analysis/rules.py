@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,7 +40,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import WorkflowController
-from ..widgets import named
+from ..widgets import KeyItem, fill, named
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
 
@@ -55,22 +54,6 @@ HIT_ROLE = Qt.ItemDataRole.UserRole
 #: Title of the edit hits_to_assignments makes (how the panel recognises its own edit).
 EDIT_TITLE_PREFIX = "规则检查派发任务"
 ERROR_STYLE = "color: #c62828;"
-
-
-class _Item(QTableWidgetItem):
-    """A read-only cell that sorts by its key (distance, days) rather than its text."""
-
-    def __init__(self, text: str, key: Any = None) -> None:
-        super().__init__(text)
-        self.key = text if key is None else key
-        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:  # type: ignore[override]
-        theirs = getattr(other, "key", other.text())
-        try:
-            return bool(self.key < theirs)
-        except TypeError:
-            return str(self.key) < str(theirs)
 
 
 def rule_title(rule: str) -> str:
@@ -171,12 +154,7 @@ class RulesPanel(QWidget):
         assign_row.addStretch(1)
         assign_row.addWidget(self.assign_selected)
         assign_row.addWidget(self.assign_all)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(form)
-        lay.addLayout(run_row)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(assign_row)
+        fill(self, form, run_row, (self.table, 1), assign_row, margins=4)
 
         controller.userChanged.connect(self._on_user_changed)
         controller.changed.connect(self._on_edit)
@@ -331,8 +309,9 @@ class RulesPanel(QWidget):
         self.table.setRowCount(len(hits))
         order = {r: i for i, r in enumerate(RULES)}
         for row, h in enumerate(hits):
-            items = [_Item(rule_title(h.rule), (order.get(h.rule, 99), h.value)), _Item(h.name),
-                     _Item(h.township), _Item(h.cell_code or ""), _Item(h.message, (order.get(h.rule, 99), h.value))]
+            key = (order.get(h.rule, 99), h.value)
+            items = [KeyItem(rule_title(h.rule), key), KeyItem(h.name), KeyItem(h.township), KeyItem(h.cell_code or ""),
+                     KeyItem(h.message, key)]
             if h.rule in ("mine_not_inspected", "finding_overdue"):  # longest overdue first within the rule
                 items[0].key = items[4].key = (order.get(h.rule, 99), -h.value)
             items[0].setData(HIT_ROLE, h)

@@ -38,11 +38,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
-from ..widgets import named
+from ..widgets import fill, named
 from .frame_model import FrameTableModel, HeaderFor, _geometry_columns, _sorted_unique, format_value
 
 __all__ = ["FrameTableModel", "AttributeTableDock", "format_value"]
@@ -109,10 +108,7 @@ class AttributeTableDock(QDockWidget):
         top.addWidget(self._filter, 1)
         top.addWidget(self._count)
         body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addWidget(view, 1)
+        fill(body, top, (view, 1), margins=4)
         self.setWidget(body)
 
         self._filter_timer = QTimer(self)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from .. import i18n
 from ..texts import layer_title
-from ..widgets import named
+from ..widgets import fill, named
 from .export_parts import (
     KINDS,
     _check_list,
@@ -224,10 +224,7 @@ class ExportForm:
         sheet_row.addWidget(self.sheet_label)
         sheet_row.addWidget(self.sheet_combo, 1)
         table_page = QWidget()
-        tp = QVBoxLayout(table_page)
-        tp.setContentsMargins(0, 0, 0, 0)
-        tp.addLayout(sheet_row)
-        tp.addWidget(self.preview_table, 1)
+        fill(table_page, sheet_row, (self.preview_table, 1), margins=0)
         self.preview_stack = QStackedWidget()
         self.preview_stack.addWidget(self.preview_image)
         self.preview_stack.addWidget(table_page)
@@ -235,9 +232,7 @@ class ExportForm:
         self.preview_info.setWordWrap(True)
         self.preview_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview_box = QGroupBox()
-        pv = QVBoxLayout(self.preview_box)
-        pv.addWidget(self.preview_stack, 1)
-        pv.addWidget(self.preview_info)
+        fill(self.preview_box, (self.preview_stack, 1), self.preview_info)
 
         # progress, result, buttons
         self.progress = named(QProgressBar(), "progress")
@@ -280,11 +275,7 @@ class ExportForm:
         buttons.addSpacing(12)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.close_button)
-        lay = QVBoxLayout(self)
-        lay.addLayout(body, 1)
-        lay.addWidget(line)
-        lay.addLayout(progress_row)
-        lay.addLayout(buttons)
+        fill(self, (body, 1), line, progress_row, buttons)
 
         # any option change refreshes the preview (debounced)
         for combo in (self.paper, self.orientation, self.dpi, self.map_extent, self.html_township,

@@ -52,7 +52,7 @@ from ...importers.pipeline import (
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title
-from ..widgets import named
+from ..widgets import fill, named, set_texts
 from .frame_model import FrameTableModel
 from .import_parts import (
     _EPSG,
@@ -210,9 +210,7 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         pv.addLayout(map_column)
 
         self.map_box = QGroupBox()
-        mv = QVBoxLayout(self.map_box)
-        mv.addWidget(self.field_hint)
-        mv.addWidget(self.field_table)
+        fill(self.map_box, self.field_hint, self.field_table)
 
         actions = QHBoxLayout()
         actions.addWidget(self.check_button)
@@ -221,12 +219,7 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         actions.addWidget(self.progress, 1)
         actions.addWidget(self.buttons)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.options_box)
-        layout.addWidget(self.preview_box, 3)
-        layout.addWidget(self.map_box, 2)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(actions)
+        fill(self, self.options_box, (self.preview_box, 3), (self.map_box, 2), self.summary_label, actions)
 
         # -- behaviour -----------------------------------------------------------------------
         self.browse_button.clicked.connect(self.browse)
@@ -415,10 +408,8 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         self.preview_box.setTitle(self.tr("Preview (first %s features)") % PREVIEW_ROWS)
         self.preview_map.setToolTip(self.tr("The features above, drawn in EPSG:4490"))
         self.map_box.setTitle(self.tr("Fields"))
-        self.check_button.setText(self.tr("Check"))
-        self.check_button.setToolTip(self.tr("Read and validate the file; nothing is written"))
-        self.import_button.setText(self.tr("Import"))
-        self.import_button.setToolTip(self.tr("Write the checked features into the project"))
+        set_texts(self.check_button, self.tr("Check"), self.tr("Read and validate the file; nothing is written"))
+        set_texts(self.import_button, self.tr("Import"), self.tr("Write the checked features into the project"))
         self.cancel_button.setText(self.tr("Cancel"))
         self._retranslate_auto_texts()
         self._retranslate_field_map()

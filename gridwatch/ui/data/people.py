@@ -15,20 +15,17 @@ import pandas as pd
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,7 +35,7 @@ from ...storage.edits import Edit
 from ...storage.workflow import save_person, set_cell_inspector
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import named
+from ..widgets import fill, named, record_table
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 
@@ -105,10 +102,7 @@ class PersonForm(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.name.textChanged.connect(lambda _t: self._update_ok())
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        fill(self, form, self.error, self.buttons)
         self.retranslate()
         self._update_ok()
 
@@ -176,14 +170,7 @@ class PeopleDialog(QDialog):
         self.form: Optional[PersonForm] = None
         self._listening = False
 
-        self.table = named(QTableWidget(0, 6), "peopleTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(named(QTableWidget(0, 6), "peopleTable"))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self.edit_selected())
         self.add_button = named(QPushButton(), "peopleAdd", clicked=self.add_person)
@@ -201,12 +188,7 @@ class PeopleDialog(QDialog):
         for b in (self.add_button, self.edit_button, self.deactivate_button):
             row.addWidget(b)
         row.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.hint)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(row)
-        lay.addWidget(self.error)
-        lay.addWidget(self.close_buttons)
+        fill(self, self.hint, (self.table, 1), row, self.error, self.close_buttons)
         self.resize(720, 520)
         self._listen(True)
         self.retranslate()
@@ -388,11 +370,7 @@ class CellInspectorDialog(QDialog):
         self.buttons.setObjectName("cellInspectorButtons")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.label)
-        lay.addWidget(self.combo)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        fill(self, self.label, self.combo, self.error, self.buttons)
         self.retranslate()
 
     @property

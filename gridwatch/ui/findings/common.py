@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,7 +31,7 @@ from ...storage.edits import Edit
 from ...times import BEIJING
 from .. import i18n
 from ..session import error_label
-from ..widgets import named
+from ..widgets import fill, named
 
 #: The loop's actions in the order their buttons appear.
 FINDING_ACTIONS = ("assign", "rectify", "verify", "reject", "close")
@@ -306,9 +305,7 @@ class PhotoViewer(QDialog):
         self.caption = named(QLabel(caption), "photoViewerCaption")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.image, 1)
-        lay.addWidget(self.caption)
+        fill(self, (self.image, 1), self.caption)
         self.setWindowTitle(caption.splitlines()[0] if caption else "")
         if self.pixmap.isNull():
             self.image.setText(self.tr("This photo cannot be shown."))

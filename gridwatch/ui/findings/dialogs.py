@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +36,7 @@ from ...storage.workflow import change_finding, edit_finding, record_finding
 from ...times import parse_stored_time as parse_time
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import named
+from ..widgets import fill, named, set_texts
 from .common import (
     _ERROR_STYLE,
     _KIND_CATEGORY,
@@ -126,11 +125,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
         self.buttons.setObjectName("actionButtons")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.summary)
-        lay.addLayout(form)
-        lay.addWidget(self.photo_error)
-        lay.addWidget(self.buttons)
+        fill(self, self.summary, form, self.photo_error, self.buttons)
         self.resize(480, 420 if action == "rectify" else 240)
         self.retranslate()
         self._update_ok()
@@ -334,10 +329,7 @@ class FindingDialog(QDialog, _PhotoPicker):
         self.buttons.setObjectName("findingButtons")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        fill(self, form, self.error, self.buttons)
         self.resize(560, 640)
         self.retranslate()
         self.set_location(self.longitude, self.latitude)
@@ -365,8 +357,7 @@ class FindingDialog(QDialog, _PhotoPicker):
         else:
             self.context.setText(self.tr("Recorded directly in cell %s (no task)") % self.cell_code)
         self.description.setPlaceholderText(self.tr("What was found, where exactly, who is involved"))
-        self.pick_location.setText(self.tr("Pick on map"))
-        self.pick_location.setToolTip(self.tr("Click the map to place the finding"))
+        set_texts(self.pick_location, self.tr("Pick on map"), self.tr("Click the map to place the finding"))
         self.add_photos_button.setText(self.tr("Add photos…"))
         self.remove_photo_button.setText(self.tr("Remove photo"))
         self.deadline_enabled.setText(self.tr("Set a deadline"))
@@ -506,10 +497,7 @@ class FindingEditDialog(QDialog):
                        self.description.textChanged, self.party.textChanged, self.deadline_enabled.toggled,
                        self.deadline.dateChanged):
             signal.connect(self._update_ok)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(self.buttons)
+        fill(self, form, self.error, self.buttons)
         self.resize(520, 380)
         self.retranslate()
         self._update_ok()

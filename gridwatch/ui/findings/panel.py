@@ -17,7 +17,6 @@ import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDockWidget,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTabWidget,
     QTreeWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,7 +46,7 @@ from ...times import BEIJING
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time
 from .. import i18n
-from ..widgets import named
+from ..widgets import column, fill, named, record_table
 from .common import (
     _WARN,
     FINDING_ACTIONS,
@@ -121,14 +119,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.overdue_filter.toggled.connect(self.refresh)
 
         # table
-        self.table = named(QTableWidget(0, len(self.COLUMNS)), "findingTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(named(QTableWidget(0, len(self.COLUMNS)), "findingTable"))
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the query's order
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._on_selection)
@@ -164,11 +155,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.detail)
-        detail_box = QWidget()
-        dl = QVBoxLayout(detail_box)
-        dl.setContentsMargins(0, 0, 0, 0)
-        dl.addWidget(scroll, 1)
-        dl.addWidget(self.photos)
+        detail_box = column((scroll, 1), self.photos)
         self.history = named(QTreeWidget(), "findingHistory")
         self.history.setColumnCount(5)
         self.history.setRootIsDecorated(False)
@@ -186,27 +173,15 @@ class FindingsPanel(QDockWidget, FindingDetails):
             filters.addWidget(combo)
         filters.addWidget(self.overdue_filter)
         filters.addStretch(1)
-        top = QWidget()
-        tl = QVBoxLayout(top)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addLayout(filters)
-        tl.addWidget(self.table, 1)
-        tl.addWidget(self.count)
+        top = column(filters, (self.table, 1), self.count)
         bottom = QWidget()
-        bl = QVBoxLayout(bottom)
-        bl.setContentsMargins(0, 0, 0, 0)
-        bl.addLayout(actions)
-        bl.addWidget(self.tabs, 1)
+        fill(bottom, actions, (self.tabs, 1), margins=0)
         split = named(QSplitter(Qt.Orientation.Vertical), "findingSplitter")
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(split)
-        self.setWidget(box)
+        self.setWidget(column(split, margins=4))
 
         controller.changed.connect(self._on_edit)
         controller.userChanged.connect(self.refresh)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,7 +42,7 @@ from ...mapview.search import SearchHit
 from ...times import beijing_text
 from .. import i18n
 from ..texts import field_title, group_title, layer_title, value_title
-from ..widgets import named
+from ..widgets import fill, named, set_texts
 
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -240,10 +239,7 @@ class LayersPanel(QDockWidget):
         row.addWidget(self.up)
         row.addWidget(self.down)
         box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.tree, 1)
-        lay.addLayout(row)
+        fill(box, (self.tree, 1), row, margins=4)
         self.setWidget(box)
         self.retranslate()
 
@@ -390,12 +386,7 @@ class IdentifyPanel(QDockWidget):
         self.history_button.clicked.connect(lambda: self.historyRequested.emit(self._uuid))
         self.history_button.setEnabled(False)
         box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.title)
-        lay.addWidget(self.table, 3)
-        lay.addWidget(self.records, 2)
-        lay.addWidget(self.history_button)
+        fill(box, self.title, (self.table, 3), (self.records, 2), self.history_button, margins=4)
         self.setWidget(box)
         self._rows: list[tuple[str, str]] = []
         self._heading = ""
@@ -407,8 +398,7 @@ class IdentifyPanel(QDockWidget):
         self.setWindowTitle(self.tr("Identify"))
         self.table.setHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.records.setHeaderLabels([self.tr("Record"), self.tr("Status"), self.tr("When")])
-        self.history_button.setText(self.tr("Change history…"))
-        self.history_button.setToolTip(self.tr("Who created or changed this, and when"))
+        set_texts(self.history_button, self.tr("Change history…"), self.tr("Who created or changed this, and when"))
         if not self._rows:
             self.title.setText(self.tr("Click a feature on the map to see its attributes."))
         if self._record_frames is not None:
@@ -488,10 +478,7 @@ class SearchPanel(QDockWidget):
         self.results = named(QListWidget(), "searchResults")
         self.hits: list[SearchHit] = []
         w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.box)
-        lay.addWidget(self.results, 1)
+        fill(w, self.box, (self.results, 1), margins=4)
         self.setWidget(w)
         self.box.textChanged.connect(self.queryChanged)
         self.box.returnPressed.connect(self._choose_first)
@@ -541,7 +528,5 @@ class HistoryDialog(QDialog):
             QTreeWidgetItem(self.tree, ["", "", self.tr("No recorded changes"), "", ""])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.tree)
-        lay.addWidget(buttons)
+        fill(self, self.tree, buttons)
         self.resize(900, 420)

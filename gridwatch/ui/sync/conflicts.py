@@ -10,16 +10,13 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +34,7 @@ from ...sync.conflicts import conflicts, decode_value, review_conflict
 from .. import i18n
 from ..map.panels import beijing_time
 from ..texts import field_title, layer_title, value_title
-from ..widgets import named
+from ..widgets import column, named, record_table, set_texts
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -65,15 +62,8 @@ class ConflictsPanel(QDockWidget):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.filter_label = QLabel()
         self.filter_label.setBuddy(self.status_filter)
-        self.table = named(QTableWidget(0, len(self.COLUMNS)), "conflictTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(named(QTableWidget(0, len(self.COLUMNS)), "conflictTable"))
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.count = named(QLabel(), "conflictCount")
         self.accept_button = named(QPushButton(), "conflictAccept", clicked=lambda _=False: self.review("accept"))
@@ -88,13 +78,7 @@ class ConflictsPanel(QDockWidget):
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(buttons)
-        self.setWidget(box)
+        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
 
         controller.changed.connect(lambda _edit: self.refresh())
         controller.userChanged.connect(self.refresh)
@@ -161,8 +145,7 @@ class ConflictsPanel(QDockWidget):
         self.table.setHorizontalHeaderLabels([
             self.tr("Time"), self.tr("Table"), self.tr("Field"), self.tr("Kept value"), self.tr("Overridden value"),
             self.tr("Kept from"), self.tr("Overridden from"), self.tr("Rule"), self.tr("Status")])
-        self.accept_button.setText(self.tr("&Accept"))
-        self.accept_button.setToolTip(self.tr("The kept value stays; the conflict is closed"))
+        set_texts(self.accept_button, self.tr("&Accept"), self.tr("The kept value stays; the conflict is closed"))
         self.restore_button.setText(self.tr("&Restore overridden value"))
         self.restore_button.setToolTip(self.tr("Put the overridden value back (an edit you can undo)"))
         self._fill_table()

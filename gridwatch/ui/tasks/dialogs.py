@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,7 +32,7 @@ from ...storage.workflow import (
 )
 from .. import i18n
 from ..session import WorkflowController
-from ..widgets import named
+from ..widgets import fill, named
 
 
 def _lang() -> str:
@@ -106,12 +105,7 @@ class AssignDialog(QDialog):
             label.setBuddy(widget)
             self.form.addRow(label, widget)
         self.buttons = _ok_cancel(self)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.description_label)
-        lay.addWidget(self.count_label)
-        lay.addLayout(self.form)
-        lay.addWidget(self.refusal_label)
-        lay.addWidget(self.buttons)
+        fill(self, self.description_label, self.count_label, self.form, self.refusal_label, self.buttons)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -223,12 +217,7 @@ class FireChecksDialog(QDialog):
             label.setBuddy(widget)
             form.addRow(label, widget)
         self.buttons = _ok_cancel(self)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.explain)
-        lay.addLayout(form)
-        lay.addWidget(self.preview)
-        lay.addWidget(self.refusal_label)
-        lay.addWidget(self.buttons)
+        fill(self, self.explain, form, self.preview, self.refusal_label, self.buttons)
         self._counts: tuple[int, int] = (0, 0)
         self.township.currentIndexChanged.connect(self.update_preview)
         self.recent.toggled.connect(self.update_preview)

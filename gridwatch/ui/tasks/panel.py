@@ -15,14 +15,12 @@ from typing import Any, Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -41,7 +39,7 @@ from ...storage.workflow import (
 )
 from ...times import beijing_text as _beijing_text
 from ..session import WorkflowController
-from ..widgets import named
+from ..widgets import KeyItem, column, fill, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
@@ -81,22 +79,6 @@ def _count(value: Any) -> int:
         return 0
 
 
-class _Item(QTableWidgetItem):
-    """A read-only table cell that sorts by its key rather than its text."""
-
-    def __init__(self, text: str, key: Any = None) -> None:
-        super().__init__(text)
-        self.key = text if key is None else key
-        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:  # type: ignore[override]
-        mine, theirs = self.key, getattr(other, "key", other.text())
-        try:
-            return bool(mine < theirs)
-        except TypeError:
-            return str(mine) < str(theirs)
-
-
 class TaskPanel(QDockWidget):
     """The task list of the open project, with its filter and the start/finish/cancel buttons."""
 
@@ -125,16 +107,9 @@ class TaskPanel(QDockWidget):
         self.filter.setCurrentIndex(FILTERS.index("open"))
         self.count_label = named(QLabel(), "taskCount")
 
-        self.table = named(QTableWidget(0, len(COLUMNS)), "taskTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_table(named(QTableWidget(0, len(COLUMNS)), "taskTable"))
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
 
@@ -151,13 +126,7 @@ class TaskPanel(QDockWidget):
         for b in (self.start_button, self.record_button, self.finish_button, self.cancel_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        box = QWidget()
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(buttons)
-        self.setWidget(box)
+        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
 
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table.itemSelectionChanged.connect(self._on_selection)
@@ -191,8 +160,7 @@ class TaskPanel(QDockWidget):
         self.start_button.setToolTip(self.tr("Start the selected task: you are now inspecting its cell"))
         self.record_button.setText(self.tr("Record finding…"))
         self.record_button.setToolTip(self.tr("Record a problem found while inspecting the selected task"))
-        self.finish_button.setText(self.tr("Finish…"))
-        self.finish_button.setToolTip(self.tr("Finish the selected task"))
+        set_texts(self.finish_button, self.tr("Finish…"), self.tr("Finish the selected task"))
         self.cancel_button.setText(self.tr("Cancel task…"))
         self.cancel_button.setToolTip(self.tr("Cancel the selected task, giving a reason (supervisors only)"))
         self.refresh()
@@ -253,7 +221,7 @@ class TaskPanel(QDockWidget):
         self._update_count(records)
         self._update_buttons()
 
-    def _items(self, rec: dict[str, Any]) -> list[_Item]:
+    def _items(self, rec: dict[str, Any]) -> list[KeyItem]:
         lang = _lang()
         overdue = bool(rec.get("overdue"))
         status = title(TASK_STATUS_TITLES, rec.get("status"), lang)
@@ -264,16 +232,16 @@ class TaskPanel(QDockWidget):
         notes = " ".join(str(rec.get("notes") or "").split())
         due = rec.get("due_at")
         items = [
-            _Item(beijing_text(due), (0 if overdue else 1, due or "9999")),
-            _Item(status, (order, 0 if overdue else 1)),
-            _Item(title(KIND_TITLES, rec.get("kind"), lang)),
-            _Item(str(rec.get("township_name") or "")),
-            _Item(str(rec.get("village_name") or "")),
-            _Item(str(rec.get("cell_code") or "")),
-            _Item(str(rec.get("assignee_name") or "")),
-            _Item(str(fires) if fires else "", fires),
-            _Item(str(findings), findings),
-            _Item(notes),
+            KeyItem(beijing_text(due), (0 if overdue else 1, due or "9999")),
+            KeyItem(status, (order, 0 if overdue else 1)),
+            KeyItem(title(KIND_TITLES, rec.get("kind"), lang)),
+            KeyItem(str(rec.get("township_name") or "")),
+            KeyItem(str(rec.get("village_name") or "")),
+            KeyItem(str(rec.get("cell_code") or "")),
+            KeyItem(str(rec.get("assignee_name") or "")),
+            KeyItem(str(fires) if fires else "", fires),
+            KeyItem(str(findings), findings),
+            KeyItem(notes),
         ]
         items[0].setData(UUID_ROLE, rec["uuid"])
         if due:
@@ -456,10 +424,7 @@ class TaskPanel(QDockWidget):
         buttons.rejected.connect(dlg.reject)
         form = QFormLayout()
         form.addRow(self.tr("Reason:"), reason)
-        lay = QVBoxLayout(dlg)
-        lay.addWidget(self._task_label(task))
-        lay.addLayout(form)
-        lay.addWidget(buttons)
+        fill(dlg, self._task_label(task), form, buttons)
 
         def done() -> None:
             text = reason.text().strip()
