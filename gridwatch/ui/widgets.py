@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional, TypeVar
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLayout,
     QTableWidget,
@@ -58,6 +59,21 @@ def fill(widget: W, *parts: Any, margins: Optional[int] = None) -> W:
 def column(*parts: Any, margins: int = 0) -> QWidget:
     """A new widget holding ``parts`` one under the other (see :func:`fill`)."""
     return fill(QWidget(), *parts, margins=margins)
+
+
+def hbox(*parts: Any, stretch: bool = True) -> QHBoxLayout:
+    """A horizontal layout of ``parts`` (widgets, layouts, or ``(part, stretch)``), pushed to the left by
+    a stretch after them unless ``stretch`` is False."""
+    lay = QHBoxLayout()
+    for part in parts:
+        item, factor = part if isinstance(part, tuple) else (part, 0)
+        if isinstance(item, QLayout):
+            lay.addLayout(item, factor)
+        else:
+            lay.addWidget(item, factor)
+    if stretch:
+        lay.addStretch(1)
+    return lay
 
 
 def set_texts(widget: Any, text: str, tooltip: Optional[str] = None) -> None:

@@ -48,7 +48,7 @@ from ...errors import GridWatchError
 from ...export.files import checked_target, write_atomically
 from .. import i18n
 from ..jobs import Job, run_job
-from ..widgets import fill, named
+from ..widgets import fill, hbox, named
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -87,9 +87,7 @@ class ChartPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.setMinimumHeight(240)
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.save_button)
+        head = hbox((self.title, 1), self.save_button, stretch=False)
         fill(self, head, (self.graphics, 1), self.note, margins=4)
 
     def add_plot(self, row: int = 0, col: int = 0) -> pg.PlotItem:
@@ -161,11 +159,7 @@ class DashboardWidget(QWidget):
         self.refresh_button = named(QPushButton(), "refresh", clicked=self.refresh)
         self.status = named(QLabel(), "status")
         self.status.setWordWrap(True)
-        head = QHBoxLayout()
-        head.addWidget(self.month_label)
-        head.addWidget(self.month_edit)
-        head.addWidget(self.refresh_button)
-        head.addWidget(self.status, 1)
+        head = hbox(self.month_label, self.month_edit, self.refresh_button, (self.status, 1), stretch=False)
 
         # charts
         self.charts: dict[str, ChartPanel] = {name: ChartPanel(name) for name in CHARTS}

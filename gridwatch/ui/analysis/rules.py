@@ -40,7 +40,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import WorkflowController
-from ..widgets import KeyItem, fill, named
+from ..widgets import KeyItem, fill, hbox, named
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
 
@@ -143,9 +143,7 @@ class RulesPanel(QWidget):
         for label, widget in zip(self._labels, (radius_box, self.mine_days, self.fire_days, self.rule_combo)):
             label.setBuddy(widget)
             form.addRow(label, widget)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.status, 1)
+        run_row = hbox(self.run_button, (self.status, 1), stretch=False)
         self.due_label = QLabel()
         self.due_label.setBuddy(self.due)
         assign_row = QHBoxLayout()

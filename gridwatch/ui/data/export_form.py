@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from .. import i18n
 from ..texts import layer_title
-from ..widgets import fill, named
+from ..widgets import fill, hbox, named
 from .export_parts import (
     KINDS,
     _check_list,
@@ -122,10 +122,7 @@ class ExportForm:
         self.fire_days.setValue(7)
         self.fire_days.setEnabled(False)
         self.html_fires.toggled.connect(self.fire_days.setEnabled)
-        fires_row = QHBoxLayout()
-        fires_row.addWidget(self.html_fires)
-        fires_row.addWidget(self.fire_days)
-        fires_row.addStretch(1)
+        fires_row = hbox(self.html_fires, self.fire_days)
         self.html_form = QFormLayout()
         self._add_row(self.html_form, "html_township", self.html_township)
         self._add_row(self.html_form, "html_layers", self.html_layers)
@@ -141,10 +138,7 @@ class ExportForm:
         self.ledger_township = self._township_combo("ledgerTownship")
         self.status_all = named(QPushButton(), "statusAll", clicked=lambda: self._set_statuses(FINDING_STATUSES))
         self.status_open = named(QPushButton(), "statusOpen", clicked=lambda: self._set_statuses(stats.OPEN_FINDINGS))
-        status_buttons = QHBoxLayout()
-        status_buttons.addWidget(self.status_all)
-        status_buttons.addWidget(self.status_open)
-        status_buttons.addStretch(1)
+        status_buttons = hbox(self.status_all, self.status_open)
         self.ledger_form = QFormLayout()
         self._add_row(self.ledger_form, "status", self.ledger_status)
         self.ledger_form.addRow("", status_buttons)
@@ -201,9 +195,7 @@ class ExportForm:
         self.browse = named(QPushButton(), "browse", clicked=self.choose_file)
         self.output_box = QGroupBox()
         out_form = QFormLayout(self.output_box)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.out_edit, 1)
-        file_row.addWidget(self.browse)
+        file_row = hbox((self.out_edit, 1), self.browse, stretch=False)
         self._add_row(out_form, "format", self.format)
         self._add_row(out_form, "file", file_row)
         self.format.currentIndexChanged.connect(lambda _i: self._format_changed())
@@ -220,9 +212,7 @@ class ExportForm:
         self.preview_table.verticalHeader().hide()
         self.sheet_combo = named(QComboBox(), "sheet", currentIndexChanged=lambda _i: self._show_sheet())
         self.sheet_label = QLabel()
-        sheet_row = QHBoxLayout()
-        sheet_row.addWidget(self.sheet_label)
-        sheet_row.addWidget(self.sheet_combo, 1)
+        sheet_row = hbox(self.sheet_label, (self.sheet_combo, 1), stretch=False)
         table_page = QWidget()
         fill(table_page, sheet_row, (self.preview_table, 1), margins=0)
         self.preview_stack = QStackedWidget()
@@ -259,16 +249,11 @@ class ExportForm:
         middle = QWidget()
         middle.setLayout(left)
         middle.setMinimumWidth(400)
-        body = QHBoxLayout()
-        body.addWidget(self.kind_list)
-        body.addWidget(middle, 0)
-        body.addWidget(self.preview_box, 1)
+        body = hbox(self.kind_list, (middle, 0), (self.preview_box, 1), stretch=False)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.cancel_button)
+        progress_row = hbox((self.progress, 1), self.cancel_button, stretch=False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.open_folder)

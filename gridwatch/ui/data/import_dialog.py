@@ -52,7 +52,7 @@ from ...importers.pipeline import (
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title
-from ..widgets import fill, named, set_texts
+from ..widgets import fill, hbox, named, set_texts
 from .frame_model import FrameTableModel
 from .import_parts import (
     _EPSG,
@@ -176,13 +176,8 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
             button.setDefault(False)
 
         # -- layout --------------------------------------------------------------------------
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(self.browse_button)
-        mode_row = QHBoxLayout()
-        mode_row.addWidget(self.append_radio)
-        mode_row.addWidget(self.replace_radio)
-        mode_row.addStretch(1)
+        file_row = hbox((self.file_edit, 1), self.browse_button, stretch=False)
+        mode_row = hbox(self.append_radio, self.replace_radio)
         self.form = QFormLayout()
         self._form_labels = [QLabel() for _ in range(6)]
         for label, field in zip(self._form_labels, (file_row, self.kind_combo, self.layer_combo,

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -36,7 +35,7 @@ from ...storage.workflow import change_finding, edit_finding, record_finding
 from ...times import parse_stored_time as parse_time
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import fill, named, set_texts
+from ..widgets import fill, hbox, named, set_texts
 from .common import (
     _ERROR_STYLE,
     _KIND_CATEGORY,
@@ -99,10 +98,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
             self._cell = cell_geometry(controller.path, _text(finding.get("cell_code")))
             self.remove_photo_button = named(QPushButton(), "actionRemovePhoto", clicked=self.remove_selected_photos)
             form.addRow(self._label("note"), self.note)
-            row = QHBoxLayout()
-            row.addWidget(self.add_photos_button)
-            row.addWidget(self.remove_photo_button)
-            row.addStretch(1)
+            row = hbox(self.add_photos_button, self.remove_photo_button)
             form.addRow(self._label("photos"), row)
             form.addRow(self.photo_list)
         elif action == "verify":
@@ -307,22 +303,14 @@ class FindingDialog(QDialog, _PhotoPicker):
         form.addRow(self.labels["category"], self.category)
         form.addRow(self.labels["severity"], self.severity)
         form.addRow(self.labels["description"], self.description)
-        loc = QHBoxLayout()
-        loc.addWidget(self.location, 1)
-        loc.addWidget(self.pick_location)
+        loc = hbox((self.location, 1), self.pick_location, stretch=False)
         form.addRow(self.labels["location"], loc)
         form.addRow(self.location_warning)
-        ph = QHBoxLayout()
-        ph.addWidget(self.add_photos_button)
-        ph.addWidget(self.remove_photo_button)
-        ph.addStretch(1)
+        ph = hbox(self.add_photos_button, self.remove_photo_button)
         form.addRow(self.labels["photos"], ph)
         form.addRow(self.photo_list)
         form.addRow(self.photo_error)
-        dl = QHBoxLayout()
-        dl.addWidget(self.deadline_enabled)
-        dl.addWidget(self.deadline)
-        dl.addStretch(1)
+        dl = hbox(self.deadline_enabled, self.deadline)
         form.addRow(self.labels["deadline"], dl)
         form.addRow(self.labels["party"], self.party)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -483,10 +471,7 @@ class FindingEditDialog(QDialog):
         form.addRow(self.labels["category"], self.category)
         form.addRow(self.labels["severity"], self.severity)
         form.addRow(self.labels["description"], self.description)
-        dl = QHBoxLayout()
-        dl.addWidget(self.deadline_enabled)
-        dl.addWidget(self.deadline)
-        dl.addStretch(1)
+        dl = hbox(self.deadline_enabled, self.deadline)
         form.addRow(self.labels["deadline"], dl)
         form.addRow(self.labels["party"], self.party)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

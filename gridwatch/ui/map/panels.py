@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -42,7 +41,7 @@ from ...mapview.search import SearchHit
 from ...times import beijing_text
 from .. import i18n
 from ..texts import field_title, group_title, layer_title, value_title
-from ..widgets import fill, named, set_texts
+from ..widgets import fill, hbox, named, set_texts
 
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -233,11 +232,7 @@ class LayersPanel(QDockWidget):
         self.down.clicked.connect(lambda: self.move_current(-1))
         self._opacities = {n: 1.0 for n in LAYERS}
 
-        row = QHBoxLayout()
-        row.addWidget(self.opacity_label)
-        row.addWidget(self.opacity, 1)
-        row.addWidget(self.up)
-        row.addWidget(self.down)
+        row = hbox(self.opacity_label, (self.opacity, 1), self.up, self.down, stretch=False)
         box = QWidget()
         fill(box, (self.tree, 1), row, margins=4)
         self.setWidget(box)

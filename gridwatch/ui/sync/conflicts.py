@@ -34,7 +34,7 @@ from ...sync.conflicts import conflicts, decode_value, review_conflict
 from .. import i18n
 from ..map.panels import beijing_time
 from ..texts import field_title, layer_title, value_title
-from ..widgets import column, named, record_table, set_texts
+from ..widgets import column, hbox, named, record_table, set_texts
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -74,10 +74,7 @@ class ConflictsPanel(QDockWidget):
         top.addWidget(self.status_filter)
         top.addStretch(1)
         top.addWidget(self.count)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.accept_button)
-        buttons.addWidget(self.restore_button)
-        buttons.addStretch(1)
+        buttons = hbox(self.accept_button, self.restore_button)
         self.setWidget(column(top, (self.table, 1), buttons, margins=4))
 
         controller.changed.connect(lambda _edit: self.refresh())

@@ -47,7 +47,7 @@ from .. import i18n
 from .. import jobs as _jobs
 from ..jobs import Job, queue
 from ..map.panels import beijing_time
-from ..widgets import named
+from ..widgets import hbox, named
 
 __all__ = ["CheckoutDialog", "SyncDialog", "is_working_copy", "jobs_running", "read_state"]
 
@@ -141,12 +141,8 @@ class CheckoutDialog(QDialog):
         self.shared_edit.textChanged.connect(lambda _t: self._people_timer.start())
         self.shared_edit.editingFinished.connect(self.load_people)
 
-        shared_row = QHBoxLayout()
-        shared_row.addWidget(self.shared_edit, 1)
-        shared_row.addWidget(self.browse_shared)
-        local_row = QHBoxLayout()
-        local_row.addWidget(self.local_edit, 1)
-        local_row.addWidget(self.browse_local)
+        shared_row = hbox((self.shared_edit, 1), self.browse_shared, stretch=False)
+        local_row = hbox((self.local_edit, 1), self.browse_local, stretch=False)
         form = QFormLayout()
         self._labels = [QLabel(), QLabel(), QLabel()]
         form.addRow(self._labels[0], shared_row)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +38,7 @@ from ...storage.workflow import (
 )
 from ...times import beijing_text as _beijing_text
 from ..session import WorkflowController
-from ..widgets import KeyItem, column, fill, named, record_table, set_texts
+from ..widgets import KeyItem, column, fill, hbox, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
@@ -118,10 +117,7 @@ class TaskPanel(QDockWidget):
         self.finish_button = named(QPushButton(), "taskFinish")
         self.cancel_button = named(QPushButton(), "taskCancel")
 
-        top = QHBoxLayout()
-        top.addWidget(self.filter_label)
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.count_label)
+        top = hbox(self.filter_label, (self.filter, 1), self.count_label, stretch=False)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.record_button, self.finish_button, self.cancel_button):
             buttons.addWidget(b)
@@ -393,10 +389,7 @@ class TaskPanel(QDockWidget):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Finish"))
         buttons.accepted.connect(dlg.accept)
         buttons.rejected.connect(dlg.reject)
-        lay = QVBoxLayout(dlg)
-        lay.addWidget(self._task_label(task))
-        lay.addLayout(form)
-        lay.addWidget(buttons)
+        fill(dlg, self._task_label(task), form, buttons)
 
         def done() -> None:
             result = str(result_combo.currentData()) if result_combo is not None else None
