@@ -461,9 +461,7 @@ def _exif_time(exif: Image.Exif) -> Optional[_dt.datetime]:
 
 
 def _parse_exif_datetime(text: Optional[str]) -> Optional[_dt.datetime]:
-    if not text:
-        return None
-    m = _EXIF_DATETIME_RE.match(text)
+    m = _EXIF_DATETIME_RE.match(text) if text else None
     if not m:
         return None
     try:
@@ -473,9 +471,7 @@ def _parse_exif_datetime(text: Optional[str]) -> Optional[_dt.datetime]:
 
 
 def _parse_exif_offset(text: Optional[str]) -> Optional[_dt.timezone]:
-    if not text:
-        return None
-    m = _EXIF_OFFSET_RE.match(text)
+    m = _EXIF_OFFSET_RE.match(text) if text else None
     if not m:
         return None
     sign, hours, minutes = m.groups()

@@ -138,20 +138,18 @@ class Session:
 
     def undo(self) -> Optional[Edit]:
         """Undo the last edit (None if there is none)."""
-        if not self.undo_stack:
-            return None
-        edit = self.undo_stack[-1]
-        applied = self.undo_edit(edit)
-        self.redo_stack.append(self.undo_stack.pop())
-        return applied
+        return self._replay(self.undo_stack, self.redo_stack, self.undo_edit)
 
     def redo(self) -> Optional[Edit]:
         """Redo the last undone edit (None if there is none)."""
-        if not self.redo_stack:
+        return self._replay(self.redo_stack, self.undo_stack, self.redo_edit)
+
+    def _replay(self, source: list[Edit], target: list[Edit], apply: Callable[[Edit], Edit]) -> Optional[Edit]:
+        """Apply the last edit of ``source`` (undo or redo) and move it to ``target`` once it is applied."""
+        if not source:
             return None
-        edit = self.redo_stack[-1]
-        applied = self.redo_edit(edit)
-        self.undo_stack.append(self.redo_stack.pop())
+        applied = apply(source[-1])
+        target.append(source.pop())
         return applied
 
     def _announce(self, edit: Edit) -> None:

@@ -13,7 +13,6 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import pandas as pd
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
@@ -61,6 +60,19 @@ class _EditCommand(QUndoCommand):
         self.controller._replay(False, self)
 
 
+class _FromSession:
+    """An attribute of the controller that is its session's own (read and written through)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: Optional[type] = None) -> Any:
+        return self if obj is None else getattr(obj.session, self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(obj.session, self.name, value)
+
+
 class WorkflowController(QObject):
     """The UI's side of the :class:`~gridwatch.app.session.Session`: edits on a worker thread, the
     Qt undo stack, and the session's change events as Qt signals (panels refresh from ``changed``)."""
@@ -82,25 +94,9 @@ class WorkflowController(QObject):
         self._jobs: list[Any] = []
 
     # --- the session's state ------------------------------------------------------------------------
-    @property
-    def path(self) -> Optional[Path]:
-        return self.session.path
-
-    @path.setter
-    def path(self, value: Optional[Path]) -> None:
-        self.session.path = value
-
-    @property
-    def actor(self) -> Optional[Actor]:
-        return self.session.actor
-
-    @actor.setter
-    def actor(self, value: Optional[Actor]) -> None:
-        self.session.actor = value
-
-    @property
-    def people(self) -> pd.DataFrame:
-        return self.session.people
+    path = _FromSession()
+    actor = _FromSession()
+    people = _FromSession()
 
     # --- project and user ------------------------------------------------------------------------
     def set_project(self, path: Optional[Path]) -> None:

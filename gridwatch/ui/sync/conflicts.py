@@ -207,18 +207,16 @@ class ConflictsPanel(QDockWidget):
         self._update_buttons()
 
     def selected_uuid(self) -> Optional[str]:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
-        return item.data(UUID_ROLE) if item is not None else None
+        return self._selected(UUID_ROLE)
 
     def selected_status(self) -> Optional[str]:
+        return self._selected(STATUS_ROLE)
+
+    def _selected(self, role: int) -> Optional[str]:
+        """The ``role`` data of the selected conflict's first cell."""
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
-        return item.data(STATUS_ROLE) if item is not None else None
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        return item.data(role) if item is not None else None
 
     def select_conflict(self, uuid: str) -> bool:
         for r in range(self.table.rowCount()):
