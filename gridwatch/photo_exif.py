@@ -1,4 +1,5 @@
-"""EXIF of a photo: when it was taken (with its UTC offset, else Beijing time), where (GPS), how it is turned."""
+"""EXIF of a photo: when it was taken (with its UTC offset, else Beijing time), where (GPS), how it is
+turned."""
 
 from __future__ import annotations
 
@@ -7,16 +8,7 @@ import math
 import re
 from typing import Any, Optional
 
-from PIL import (  # noqa: E402,F401  (imported for their registration side effect)
-    BmpImagePlugin,
-    GifImagePlugin,
-    Image,
-    JpegImagePlugin,
-    MpoImagePlugin,
-    PngImagePlugin,
-    TiffImagePlugin,
-    WebPImagePlugin,
-)
+from PIL import Image
 
 #: Time zone assumed for EXIF times without an offset tag (China Standard Time, UTC+8).
 BEIJING = _dt.timezone(_dt.timedelta(hours=8), "UTC+08:00")
@@ -24,41 +16,17 @@ BEIJING = _dt.timezone(_dt.timedelta(hours=8), "UTC+08:00")
 
 # EXIF tag numbers.
 _TAG_ORIENTATION = 0x0112
-
-
 _TAG_DATETIME = 0x0132
-
-
 _TAG_EXIF_IFD = 0x8769
-
-
 _TAG_GPS_IFD = 0x8825
-
-
 _TAG_DATETIME_ORIGINAL = 0x9003
-
-
 _TAG_DATETIME_DIGITIZED = 0x9004
-
-
 _TAG_OFFSET_TIME = 0x9010
-
-
 _TAG_OFFSET_TIME_ORIGINAL = 0x9011
-
-
 _TAG_OFFSET_TIME_DIGITIZED = 0x9012
-
-
 _GPS_LATITUDE_REF = 1
-
-
 _GPS_LATITUDE = 2
-
-
 _GPS_LONGITUDE_REF = 3
-
-
 _GPS_LONGITUDE = 4
 
 

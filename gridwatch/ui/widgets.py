@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional, TypeVar
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QLayout,
@@ -41,18 +42,26 @@ def record_table(table: QTableWidget) -> QTableWidget:
     return table
 
 
-def fill(widget: W, *parts: Any, margins: Optional[int] = None) -> W:
-    """``widget`` laid out with ``parts`` (widgets, layouts, or ``(part, stretch)``) one under the
-    other; ``margins`` in pixels (None: the style's)."""
-    lay = QVBoxLayout(widget)
-    if margins is not None:
-        lay.setContentsMargins(margins, margins, margins, margins)
+L = TypeVar("L", bound=QBoxLayout)
+
+
+def _add(lay: L, parts: tuple[Any, ...]) -> L:
+    """Add ``parts`` (widgets, layouts, or ``(part, stretch)``) to ``lay`` in order."""
     for part in parts:
         item, stretch = part if isinstance(part, tuple) else (part, 0)
         if isinstance(item, QLayout):
             lay.addLayout(item, stretch)
         else:
             lay.addWidget(item, stretch)
+    return lay
+
+
+def fill(widget: W, *parts: Any, margins: Optional[int] = None) -> W:
+    """``widget`` laid out with ``parts`` (widgets, layouts, or ``(part, stretch)``) one under the
+    other; ``margins`` in pixels (None: the style's)."""
+    lay = _add(QVBoxLayout(widget), parts)
+    if margins is not None:
+        lay.setContentsMargins(margins, margins, margins, margins)
     return widget
 
 
@@ -64,13 +73,7 @@ def column(*parts: Any, margins: int = 0) -> QWidget:
 def hbox(*parts: Any, stretch: bool = True) -> QHBoxLayout:
     """A horizontal layout of ``parts`` (widgets, layouts, or ``(part, stretch)``), pushed to the left by
     a stretch after them unless ``stretch`` is False."""
-    lay = QHBoxLayout()
-    for part in parts:
-        item, factor = part if isinstance(part, tuple) else (part, 0)
-        if isinstance(item, QLayout):
-            lay.addLayout(item, factor)
-        else:
-            lay.addWidget(item, factor)
+    lay = _add(QHBoxLayout(), parts)
     if stretch:
         lay.addStretch(1)
     return lay
