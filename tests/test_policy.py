@@ -230,3 +230,14 @@ def test_may_require_and_the_refusal_messages():
         require(SUP, Action.CLOSE_FINDING, finding())
     except InvalidStep as exc:
         assert message_text(exc, "zh_CN") == "问题当前为“发现”，不能销号；可以：交办"
+
+
+def test_every_error_code_has_a_chinese_title_and_errors_keep_their_english_text():
+    from gridwatch.domain.messages import CODE_TITLES_ZH
+    from gridwatch.errors import ERROR_CODES, DamagedProject, NotFound
+
+    assert set(ERROR_CODES) <= set(CODE_TITLES_ZH)
+    exc = NotFound("no task t-1 in the project")
+    assert str(exc) == "no task t-1 in the project"  # the CLI prints this, as before
+    assert message_text(exc, "zh_CN") == "未找到：no task t-1 in the project"
+    assert DamagedProject("x").code == "damaged_project"

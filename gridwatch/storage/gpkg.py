@@ -19,7 +19,7 @@ import struct
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from ..errors import DataSourceError, StorageError
+from ..errors import DamagedProject, DataSourceError, StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
@@ -45,11 +45,11 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
     except OSError as exc:
         raise DataSourceError(f"{p}: cannot be read ({exc.strerror})") from exc
     if size == 0:
-        raise DataSourceError(f"{p}: file is empty, not a GeoPackage")
+        raise DamagedProject(f"{p}: file is empty, not a GeoPackage")
     if not header.startswith(SQLITE_MAGIC):
-        raise DataSourceError(f"{p}: not a GeoPackage (it is not an SQLite database file)")
+        raise DamagedProject(f"{p}: not a GeoPackage (it is not an SQLite database file)")
     if len(header) < 100:
-        raise DataSourceError(f"{p}: truncated GeoPackage (only {size} bytes); restore it from a backup")
+        raise DamagedProject(f"{p}: truncated GeoPackage (only {size} bytes); restore it from a backup")
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size
     page_count = struct.unpack(">I", header[28:32])[0]
@@ -60,11 +60,11 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
     if page_count and change_counter == valid_for:
         expected = page_count * page_size
         if size < expected:
-            raise DataSourceError(
+            raise DamagedProject(
                 f"{p}: truncated GeoPackage ({size} of {expected} bytes); restore it from a backup"
             )
     if size % page_size:
-        raise DataSourceError(
+        raise DamagedProject(
             f"{p}: damaged GeoPackage (size {size} is not a whole number of {page_size}-byte pages); "
             "restore it from a backup"
         )

@@ -23,7 +23,7 @@ import pyogrio
 
 from .. import __version__
 from ..crs import PROJECT_EPSG
-from ..errors import CRSError, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from ..errors import CRSError, DamagedProject, DataSourceError, SchemaVersionError, StorageError, ValidationError
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -94,7 +94,7 @@ def _read_meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
     try:
         return {k: v for k, v in con.execute(q)}
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
+        raise DamagedProject(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
 
 
 def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
@@ -117,9 +117,9 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             tables = sqlite_tables(con)
             if app_id not in GPKG_APPLICATION_IDS and not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= tables:
-                raise DataSourceError(f"{p}: not a GeoPackage (an SQLite database without GeoPackage tables)")
+                raise DamagedProject(f"{p}: not a GeoPackage (an SQLite database without GeoPackage tables)")
             if "gpkg_contents" not in tables:
-                raise DataSourceError(f"{p}: not a valid GeoPackage (gpkg_contents table missing)")
+                raise DamagedProject(f"{p}: not a valid GeoPackage (gpkg_contents table missing)")
             if META_TABLE not in tables:
                 raise DataSourceError(
                     f"{p}: a GeoPackage but not a GridWatch project (no {META_TABLE} table); "
@@ -140,11 +140,11 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             for t in required:
                 con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
     try:
         version = int(meta.get("schema_version", ""))
     except ValueError:
-        raise DataSourceError(f"{p}: GridWatch metadata has no valid schema_version") from None
+        raise DamagedProject(f"{p}: GridWatch metadata has no valid schema_version") from None
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"{p}: written by a newer GridWatch (schema version {version}, this one reads up to "
@@ -494,5 +494,5 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
                         li.extent = (minx, miny, maxx, maxy)
                 (info.layers if kind == "layer" else info.tables).append(li)
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
     return info
