@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from ..app.session import Session
 from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, TASK_STATUS_TITLES, title
 from ..errors import GridWatchError
 from .common import (
@@ -85,7 +86,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
                     shutil.copyfile(path, scratch)
                 except OSError as exc:
                     raise GridWatchError(f"{path}: cannot make a scratch copy for the dry run ({exc})") from exc
-                edit = create_assignments(scratch, actor, codes, args.kind, **options)
+                edit = Session(scratch, actor.name).run(create_assignments, codes, args.kind, **options)
         people = queries.people(path)
         names = dict(zip(people["uuid"], people["name"]))
         rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
@@ -96,7 +97,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         print("dry run: nothing written")
         return 0
     with _about(path):
-        edit = create_assignments(path, actor, codes, args.kind, **options)
+        edit = Session(path, actor.name).run(create_assignments, codes, args.kind, **options)
     rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
     cells = len({r["cell_code"] for r in rows})
     print(f"created {len(edit.created('assignment'))} tasks ({args.kind}) in {cells} cells{where}, "
@@ -119,8 +120,8 @@ def _fire_checks(args: argparse.Namespace) -> int:
         hours = args.deadline_hours if args.deadline_hours is not None else 24.0
         now = _dt.datetime.now(_dt.timezone.utc)
         since = now - _dt.timedelta(days=args.since_days) if args.since_days is not None else None
-        edit = create_fire_checks(path, actor, deadline=_dt.timedelta(hours=hours), township_code=town, since=since,
-                                  now=now)
+        edit = Session(path, actor.name).run(create_fire_checks, deadline=_dt.timedelta(hours=hours),
+                                             township_code=town, since=since, now=now)
     checks = len(edit.created("assignment"))
     fires = sum(1 for c in edit.changes if c.table == "fire_point")
     print(f"created {checks} fire-point checks for {fires} fire points"
@@ -252,7 +253,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
             print("nothing to assign")
             return 0
         with _about(path):
-            edit = hits_to_assignments(path, actor, report.hits, due_at=args.due, priority=args.priority)
+            edit = Session(path, actor.name).run(hits_to_assignments, report.hits, due_at=args.due,
+                                                 priority=args.priority)
         tasks = edit.created("assignment")
         print(f"created {len(tasks)} tasks for {total} hits, {_due_text(args.due)}")
         for w in edit.warnings:
