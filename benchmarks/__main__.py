@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import argparse
 
-from . import bench_coverage, bench_export_html, bench_import, bench_open_read, bench_render, bench_sync, bench_workflow
-from . import bench_export
 from gridwatch.storage.schema import SCHEMA_VERSION
 
+from . import (
+    bench_coverage,
+    bench_export,
+    bench_export_html,
+    bench_import,
+    bench_open_read,
+    bench_render,
+    bench_sync,
+    bench_workflow,
+)
 from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
 
 GENERATE = PEAK_RSS + """

@@ -23,14 +23,15 @@ from ._harness import PEAK_RSS, ROOT, STRESS, run_snippet
 RENDER = PEAK_RSS + """
 import json, os, statistics, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QThreadPool, QTimer
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from gridwatch.storage import Project
 from gridwatch.mapview.data import load_map
 from gridwatch.mapview import Viewport
 from gridwatch.tasks import CancelToken
-from gridwatch.ui.canvas import LayerState, MapCanvas, RenderJob, RenderRequest
+from gridwatch.ui.map.canvas import LayerState, MapCanvas, RenderRequest, render
+from gridwatch.ui.jobs import Job
 import numpy as np
 data = load_map(Project.open({path!r}))
 vp = Viewport.for_bounds(data.extent, 1600, 1000)
@@ -44,15 +45,14 @@ canvas.renderFinished.connect(lambda s: loop.quit())
 canvas.set_data(data)
 loop.exec()
 
-def job_for(view, gen=1):
-    req = RenderRequest(gen, view, order, {{n: LayerState() for n in order}}, np.empty(0, dtype=np.int64), 0)
-    return RenderJob(data, req, CancelToken())
+def request_for(view, gen=1):
+    return RenderRequest(gen, view, order, {{n: LayerState() for n in order}}, np.empty(0, dtype=np.int64), 0)
 
 def timed(view, n):
     out = []
     for i in range(n):
-        job = job_for(view)
-        t = time.perf_counter(); job.run(); out.append(time.perf_counter() - t)
+        req = request_for(view)
+        t = time.perf_counter(); render(data, req, CancelToken()); out.append(time.perf_counter() - t)
     return out
 
 timed(vp, 1)  # warm caches (fonts, numpy)
@@ -68,16 +68,17 @@ for i in range(60):
 # GUI stall while a full render runs on the pool.
 stalls = []
 for i in range(5):
-    job = job_for(vp, gen=100 + i)
+    req = request_for(vp, gen=100 + i)
+    job = Job(lambda progress, cancel, req=req: render(data, req, cancel), "render")
     ticks = []
     timer = QTimer(); timer.setInterval(1)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     done = []
-    job.signals.done.connect(lambda r: done.append(1))
+    job.succeeded.connect(lambda j, r: done.append(1))
     timer.start()
     t0 = time.perf_counter()
-    QThreadPool.globalInstance().start(job)
-    while not job.finished:
+    job.start()
+    while not job.done:
         app.processEvents()
         time.sleep(0.0005)
     timer.stop()

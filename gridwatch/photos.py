@@ -17,19 +17,18 @@ import hashlib
 import io
 import math
 import os
-import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 import shapely
-from PIL import Image
 
 # Register the plugins for the accepted formats explicitly: Image.open(formats=...) only looks at
 # plugins that are already loaded, and the MPO (multi-picture JPEG) plugin is not preloaded.
 from PIL import (  # noqa: E402,F401  (imported for their registration side effect)
     BmpImagePlugin,
     GifImagePlugin,
+    Image,
     JpegImagePlugin,
     MpoImagePlugin,
     PngImagePlugin,
@@ -38,6 +37,7 @@ from PIL import (  # noqa: E402,F401  (imported for their registration side effe
 )
 
 from .errors import ValidationError
+from .photo_exif import BEIJING, _exif_position, _exif_time, _orientation
 
 __all__ = [
     "MAX_PHOTO_BYTES",
@@ -61,8 +61,6 @@ THUMBNAIL_SIZE = 160
 THUMBNAIL_QUALITY = 85
 #: A photo taken up to this long before the task starts or after it ends is still "in time".
 TIME_SLACK = _dt.timedelta(hours=1)
-#: Time zone assumed for EXIF times without an offset tag (China Standard Time, UTC+8).
-BEIJING = _dt.timezone(_dt.timedelta(hours=8), "UTC+08:00")
 
 # Metres per degree for the local equirectangular approximation used by photo_flags.
 _M_PER_DEG_LON_AT_EQUATOR = 111_320.0
@@ -82,32 +80,6 @@ _MIME_BY_FORMAT = {
 # Formats passed to Image.open: MPO files are opened by the JPEG plugin, which returns an MPO image.
 _OPEN_FORMATS = tuple(f for f in _MIME_BY_FORMAT if f != "MPO")
 
-# EXIF tag numbers.
-_TAG_ORIENTATION = 0x0112
-_TAG_DATETIME = 0x0132
-_TAG_EXIF_IFD = 0x8769
-_TAG_GPS_IFD = 0x8825
-_TAG_DATETIME_ORIGINAL = 0x9003
-_TAG_DATETIME_DIGITIZED = 0x9004
-_TAG_OFFSET_TIME = 0x9010
-_TAG_OFFSET_TIME_ORIGINAL = 0x9011
-_TAG_OFFSET_TIME_DIGITIZED = 0x9012
-_GPS_LATITUDE_REF = 1
-_GPS_LATITUDE = 2
-_GPS_LONGITUDE_REF = 3
-_GPS_LONGITUDE = 4
-
-# (date/time tag, offset tags to try in order), most trustworthy first.
-_TIME_TAGS = (
-    (_TAG_DATETIME_ORIGINAL, (_TAG_OFFSET_TIME_ORIGINAL, _TAG_OFFSET_TIME)),
-    (_TAG_DATETIME_DIGITIZED, (_TAG_OFFSET_TIME_DIGITIZED, _TAG_OFFSET_TIME)),
-    (_TAG_DATETIME, (_TAG_OFFSET_TIME,)),
-)
-
-_EXIF_DATETIME_RE = re.compile(
-    r"^\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?\s*$"
-)
-_EXIF_OFFSET_RE = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
 
 _FIX_HINT = "save it as JPEG or PNG and add it again"
 
@@ -151,6 +123,10 @@ class Photo:
 
 # --------------------------------------------------------------------------------------------
 # Reading
+
+
+#: What Pillow raises on a damaged or truncated image file.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError)
 
 
 def read_photo(
@@ -219,14 +195,17 @@ def _read_file(path: str, name: str, max_bytes: int) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)  # the file may have grown since stat()
     except FileNotFoundError:
-        raise ValidationError(f"{name}: file not found; check that it was not moved or deleted and add it again") from None
+        raise ValidationError(f"{name}: file not found; check that it was not moved or deleted and add it "
+                              "again") from None
     except PermissionError:
-        raise ValidationError(f"{name}: permission denied; copy the photo somewhere you can read and add it again") from None
+        raise ValidationError(f"{name}: permission denied; copy the photo somewhere you can read and add it "
+                              "again") from None
     except IsADirectoryError:
         raise ValidationError(f"{name}: is a folder, not a photo; choose an image file") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ValidationError(f"{name}: cannot be read ({reason}); copy the photo to this computer and add it again") from None
+        raise ValidationError(f"{name}: cannot be read ({reason}); copy the photo to this computer and add it "
+                              "again") from None
     if len(data) > max_bytes:
         raise _too_big(name, len(data), max_bytes)
     return data
@@ -277,7 +256,8 @@ def _sniff_format(data: bytes) -> str:
 
 def _decode(data: bytes, name: str):
     """Open, check and decode ``data``; return format, raw size, orientation, time, lon, lat, thumb."""
-    damaged = f"{name}: damaged image (the file is truncated or corrupt); copy the original photo from the camera or phone again and add it"
+    damaged = (f"{name}: damaged image (the file is truncated or corrupt); copy the original photo from the camera "
+               "or phone again and add it")
 
     # 1. Identify the format and check the header cheaply; verify() checks e.g. PNG CRCs.
     try:
@@ -294,7 +274,7 @@ def _decode(data: bytes, name: str):
         if what:
             raise ValidationError(f"{name}: not a photo GridWatch can read ({what}); {_FIX_HINT}") from None
         raise ValidationError(f"{name}: not a photo GridWatch can read; {_FIX_HINT}") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError):
+    except _DAMAGED:
         raise ValidationError(damaged) from None
 
     if fmt not in _MIME_BY_FORMAT:  # pragma: no cover - formats= restricts this already
@@ -318,7 +298,7 @@ def _decode(data: bytes, name: str):
         raise
     except Image.DecompressionBombError:
         raise _too_many_pixels(name, None) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, ZeroDivisionError, MemoryError):
+    except _DAMAGED:
         raise ValidationError(damaged) from None
 
     orientation = _orientation(exif)
@@ -397,144 +377,6 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return img.convert("RGB")
-
-
-# --------------------------------------------------------------------------------------------
-# EXIF
-
-
-def _orientation(exif: Image.Exif) -> int:
-    try:
-        value = int(exif.get(_TAG_ORIENTATION, 1))
-    except (TypeError, ValueError):
-        return 1
-    return value if 1 <= value <= 8 else 1
-
-
-def _ifd(exif: Image.Exif, tag: int) -> dict:
-    try:
-        return dict(exif.get_ifd(tag))
-    except Exception:
-        return {}
-
-
-def _text(value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("ascii", "replace")
-    if isinstance(value, (tuple, list)):  # some writers store ASCII as a one-element tuple
-        if len(value) != 1:
-            return None
-        return _text(value[0])
-    if not isinstance(value, str):
-        return None
-    return value.replace("\x00", "").strip() or None
-
-
-def _exif_time(exif: Image.Exif) -> Optional[_dt.datetime]:
-    exif_ifd = _ifd(exif, _TAG_EXIF_IFD)
-
-    def lookup(tag: int) -> Any:
-        # Standard place is the Exif sub-IFD; some writers put them in IFD0.
-        return exif_ifd.get(tag, exif.get(tag))
-
-    for time_tag, offset_tags in _TIME_TAGS:
-        local = _parse_exif_datetime(_text(lookup(time_tag)))
-        if local is None:
-            continue
-        tz = None
-        for offset_tag in offset_tags:
-            tz = _parse_exif_offset(_text(lookup(offset_tag)))
-            if tz is not None:
-                break
-        return local.replace(tzinfo=tz or BEIJING).astimezone(_dt.timezone.utc)
-    return None
-
-
-def _parse_exif_datetime(text: Optional[str]) -> Optional[_dt.datetime]:
-    if not text:
-        return None
-    m = _EXIF_DATETIME_RE.match(text)
-    if not m:
-        return None
-    try:
-        return _dt.datetime(*(int(g) for g in m.groups()))
-    except ValueError:  # 0000:00:00 00:00:00, month 13, ...
-        return None
-
-
-def _parse_exif_offset(text: Optional[str]) -> Optional[_dt.timezone]:
-    if not text:
-        return None
-    m = _EXIF_OFFSET_RE.match(text)
-    if not m:
-        return None
-    sign, hours, minutes = m.groups()
-    delta = _dt.timedelta(hours=int(hours), minutes=int(minutes))
-    if int(minutes) >= 60 or delta > _dt.timedelta(hours=14):
-        return None
-    return _dt.timezone(-delta if sign == "-" else delta)
-
-
-def _rational(value: Any) -> Optional[float]:
-    """A float from an IFDRational, a (num, den) pair or a number; None if undefined."""
-    num = getattr(value, "numerator", None)
-    den = getattr(value, "denominator", None)
-    if num is None and isinstance(value, (tuple, list)) and len(value) == 2:
-        num, den = value
-    if num is not None and den is not None:
-        try:
-            num, den = float(num), float(den)
-        except (TypeError, ValueError):
-            return None
-        if den == 0:
-            return None
-        result = num / den
-    else:
-        try:
-            result = float(value)
-        except (TypeError, ValueError):
-            return None
-    return result if math.isfinite(result) else None
-
-
-def _dms(value: Any) -> Optional[float]:
-    if value is None:
-        return None
-    if not isinstance(value, (tuple, list)):
-        value = (value,)
-    if not 1 <= len(value) <= 3:
-        return None
-    parts = [_rational(v) for v in value]
-    if any(p is None or p < 0 for p in parts):
-        return None
-    parts += [0.0] * (3 - len(parts))
-    degrees, minutes, seconds = parts
-    return degrees + minutes / 60.0 + seconds / 3600.0
-
-
-def _exif_position(exif: Image.Exif) -> tuple[Optional[float], Optional[float]]:
-    gps = _ifd(exif, _TAG_GPS_IFD)
-    if not gps:
-        return None, None
-    lat = _dms(gps.get(_GPS_LATITUDE))
-    lon = _dms(gps.get(_GPS_LONGITUDE))
-    if lat is None or lon is None:
-        return None, None
-    lat_ref = (_text(gps.get(_GPS_LATITUDE_REF)) or "N").upper()[:1]
-    lon_ref = (_text(gps.get(_GPS_LONGITUDE_REF)) or "E").upper()[:1]
-    if lat_ref not in ("N", "S") or lon_ref not in ("E", "W"):
-        return None, None
-    if lat_ref == "S":
-        lat = -lat
-    if lon_ref == "W":
-        lon = -lon
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        return None, None
-    if lat == 0.0 and lon == 0.0:  # "null island": written by devices without a GPS fix
-        return None, None
-    return lon, lat
 
 
 # --------------------------------------------------------------------------------------------

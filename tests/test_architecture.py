@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import gridwatch
 
 QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6")
@@ -76,3 +78,49 @@ def test_no_sql_built_with_fstrings():
                     and isinstance(node.args[0], ast.JoinedStr)):
                 offenders.append(f"{path.relative_to(PKG_DIR)}:{node.lineno}")
     assert offenders == []
+
+
+def _is_sql_text(node: ast.AST) -> bool:
+    """A string literal, f-string or concatenation holding one: what SQL is written as."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_sql_text(node.left) or _is_sql_text(node.right)
+    return False
+
+
+def test_ui_runs_no_sql():
+    """Storage is the only code that runs SQL: the UI reads through storage.queries and writes through the core."""
+    offenders = []
+    for path in (PKG_DIR / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(PKG_DIR)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                if any(n.split(".")[0] == "sqlite3" or n.endswith("gpkg") for n in names) \
+                        or any(a.name in ("connect_readonly", "connect_readwrite") for a in node.names):
+                    offenders.append(f"{rel}:{node.lineno}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("execute", "executemany", "executescript") and node.args
+                    and _is_sql_text(node.args[0])):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert offenders == []
+
+
+ROOT = PKG_DIR.parent
+#: The contracts of pyproject.toml, each run with this interpreter (the versions of requirements.lock).
+CONTRACTS = {
+    "import-linter (layers, no Qt in the core, no SQL in the domain)":
+        ["-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"],
+    "ruff": ["-m", "ruff", "check", "gridwatch", "tests", "tools"],
+    "mypy (domain, storage)": ["-m", "mypy", "gridwatch/domain", "gridwatch/storage"],
+}
+
+
+@pytest.mark.parametrize("name", list(CONTRACTS))
+def test_contract(name):
+    res = subprocess.run([sys.executable, *CONTRACTS[name]], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, f"{name} failed:\n{res.stdout[-6000:]}\n{res.stderr[-3000:]}"

@@ -21,7 +21,8 @@ import pytest
 from shapely.geometry import Point, box
 
 from gridwatch.cli import main
-from gridwatch.export.html import COVERAGE_BUCKETS, HTML_LAYERS, NEVER_COLOUR, export_html, script_json
+from gridwatch.export.html import export_html
+from gridwatch.export.html_layers import COVERAGE_BUCKETS, HTML_LAYERS, NEVER_COLOUR, script_json
 from gridwatch.export.tables import ExportError
 from gridwatch.storage import Project, write_project
 
@@ -391,7 +392,7 @@ def test_the_sample_district_loads_with_every_feature(browser, sample_path, tmp_
 
 
 def test_large_layers_draw_on_a_canvas_and_still_open_popups(browser, district, tmp_path, monkeypatch):
-    import gridwatch.export.html as module
+    import gridwatch.export.html_layers as module
 
     monkeypatch.setattr(module, "CANVAS_THRESHOLD", 3)  # the 4 cells count as "large"
     out = export_html(district, tmp_path / "canvas.html", now=NOW, layers=["grid_cell", "township"])

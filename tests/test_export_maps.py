@@ -24,14 +24,14 @@ from PIL import Image, ImageFilter
 from pyproj import Geod
 from shapely.geometry import Point, box
 
+from gridwatch.analysis.coverage import COVERAGE_CLASSES
 from gridwatch.cli import main
 from gridwatch.crs import gauss_kruger_epsg
 from gridwatch.errors import Cancelled
 from gridwatch.export.fonts import find_cjk_font, font_from_file
-from gridwatch.analysis.coverage import COVERAGE_CLASSES
+from gridwatch.export.map_layout import _layout
 from gridwatch.export.maps import (
     MapSpec,
-    _layout,
     build_map_figure,
     export_atlas,
     export_map,

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from contextlib import closing
 from pathlib import Path
 
@@ -209,10 +210,46 @@ def test_replace_mode_and_code_clash(tmp_path, empty_project):
     with pytest.raises(LayerImportError, match="already in the project"):
         import_file(empty_project, src, opts)
     assert sha256(empty_project) == before
+    # Replacing needs a person of the project who may (issue 13): an administrator for boundaries.
+    with pytest.raises(InvalidTransition, match="needs a supervisor or an administrator"):
+        import_file(empty_project, src, ImportOptions(kind="township", field_map={"代码": "code"}, mode="replace"))
+    assert sha256(empty_project) == before
+    add_person(empty_project, "周管理", "admin")
     report = import_file(empty_project, src, ImportOptions(kind="township", field_map={"代码": "code"},
-                                                           mode="replace"))
+                                                           mode="replace", user="周管理"))
     assert report.replaced == 3 and report.imported == 3
     assert len(Project.open(empty_project).read_layer("township")) == 3
+
+
+def add_person(project: Path, name: str, role: str) -> None:
+    """A person written straight into the people table (an empty project has nobody to add them)."""
+    with closing(sqlite3.connect(project)) as con, con:
+        con.execute("INSERT INTO inspector (uuid, name, role, active) VALUES (?, ?, ?, 1)",
+                    (str(uuid.uuid4()), name, role))
+
+
+def test_cli_replace_needs_a_person_who_may(tmp_path, sample_copy):
+    """Issue 13: `import --replace` with no --user, an unknown name or a role that may not is refused
+    with exit 2 and nothing written; an administrator replaces the district's boundaries."""
+    src = township_shapefile(tmp_path, "UTF-8")
+    people = Project.open(sample_copy).read_table("inspector")
+    name = {r: people[people["role"] == r]["name"].iloc[0] for r in ("inspector", "supervisor", "admin")}
+    args = ["import", str(sample_copy), str(src), "--layer", "township", "--replace",
+            "--field-map", "代码=code", "--field-map", "名称=name"]
+    before = sha256(sample_copy)
+    for extra, says in (([], "no --user"), (["--user", "无此人"], "nobody called '无此人'"),
+                        (["--user", name["inspector"]], "only admin may replace township"),
+                        (["--user", name["supervisor"]], "only admin may replace township")):
+        res = run_cli(*args, *extra)
+        assert res.returncode == 2 and says in res.stderr, (extra, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+        assert sha256(sample_copy) == before
+    res = run_cli(*args, "--dry-run")  # a dry run is refused the same way
+    assert res.returncode == 2 and sha256(sample_copy) == before
+    res = run_cli(*args, "--user", name["admin"])
+    assert res.returncode == 0, res.stderr
+    assert len(Project.open(sample_copy).read_layer("township")) == 3
+    assert audit_entries(sample_copy)[-1]["user"] == name["admin"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

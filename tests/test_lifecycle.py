@@ -6,8 +6,7 @@ import itertools
 
 import pytest
 
-from gridwatch.errors import InvalidTransition
-from gridwatch.model.lifecycle import (
+from gridwatch.domain.lifecycle import (
     ASSIGNMENT_STATES,
     ASSIGNMENT_TRANSITIONS,
     FINDING_STATES,
@@ -16,6 +15,7 @@ from gridwatch.model.lifecycle import (
     allowed_actions,
     next_state,
 )
+from gridwatch.errors import InvalidTransition
 from gridwatch.storage.schema import ASSIGNMENT_STATUSES, FINDING_STATUSES
 
 TABLES = {"finding": (FINDING_STATES, FINDING_TRANSITIONS), "assignment": (ASSIGNMENT_STATES, ASSIGNMENT_TRANSITIONS)}

@@ -16,17 +16,17 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
-from pyproj import Transformer
-import numpy as np
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point, box
 
+from gridwatch.analysis.rule_tasks import hits_to_assignments
 from gridwatch.analysis.rules import (
     CellLocator,
     check_rules,
-    hits_to_assignments,
     sites_near_key_areas,
 )
 from gridwatch.errors import Cancelled, InvalidTransition, ValidationError

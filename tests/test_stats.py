@@ -19,18 +19,18 @@ from shapely.geometry import Point, box
 from gridwatch.analysis.stats import (
     DEFAULT_WEIGHTS,
     dashboard_stats,
+    findings_by_category_status,
     fire_followup,
     fire_followup_from_project,
-    findings_by_category_status,
     inspections_per_week,
     month_period,
+    parse_weights,
     period_label,
     ranking,
     ranking_from_project,
     township_summary,
     township_summary_from_project,
     validate_weights,
-    parse_weights,
 )
 from gridwatch.errors import ValidationError
 

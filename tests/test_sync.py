@@ -23,8 +23,7 @@ from gridwatch.storage.workflow import (
     record_finding,
     set_cell_inspector,
 )
-from gridwatch.sync import checkout, read_lock, sync, sync_dir
-from gridwatch.sync import engine, finish, sharelog
+from gridwatch.sync import checkout, engine, finish, read_lock, sharelog, sync, sync_dir
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock
 

@@ -26,8 +26,7 @@ import pytest
 from gridwatch.errors import SyncError
 from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, create_assignments, record_finding
-from gridwatch.sync import checkout, read_lock, sync, sync_dir
-from gridwatch.sync import engine, sharelog
+from gridwatch.sync import checkout, engine, read_lock, sharelog, sync
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock, lock_path
 
@@ -651,3 +650,49 @@ def test_a_working_copy_left_with_a_hot_journal_by_a_killed_sync_opens_and_syncs
         assert con.execute("SELECT COUNT(*) FROM inspector WHERE phone = 'half written'").fetchone()[0] == 0
         assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'spill'").fetchone()[0] == 0
     assert sync(a).sent >= 1
+
+
+# --- the sync checks what the app checks (issue 13: one policy at every door) -------------------------------
+
+
+def test_an_inspectors_hand_edits_that_skip_the_loop_are_refused_at_sync_and_stay_on_the_laptop(office, tmp_path):
+    """With plain SQLite on an inspector's working copy: a finding moved straight from found to closed
+    naming a supervisor as closer, a supervisor's finding in the inspector's own cell deleted, and an
+    audit row written under another person's name.  The sync refuses each (the domain policy decides, as
+    in the app), the share never sees them, and the laptop keeps them."""
+    from gridwatch.storage.gpkg import register_gpkg_functions
+
+    shared, laptop = office
+    sup = actor(shared, "supervisor")
+    cell = cell_of(shared, 10)
+    ins = owner_of(shared, cell)
+    o, f = laptop("o", sup.name), laptop("f", ins.name)
+    mine = finding_here(o, sup, cell, "the supervisor's finding in the inspector's cell")
+    other = finding_here(o, sup, cell, "to be closed by hand")
+    sync(o)
+    sync(f)
+    with closing(sqlite3.connect(f, isolation_level=None)) as con:
+        register_gpkg_functions(con)
+        con.execute("BEGIN")
+        con.execute("UPDATE finding SET status = 'closed', closed_by = ?, closed_at = '2026-12-06T10:00:00Z' "
+                    "WHERE uuid = ?", (sup.uuid, other))
+        con.execute("DELETE FROM finding WHERE uuid = ?", (mine,))
+        con.execute("INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid) "
+                    "VALUES ('00000000-0000-4000-8000-000000000001', '2026-12-06T10:00:00Z', ?, 'close', "
+                    "'finding', NULL)", (sup.name,))
+        con.execute("COMMIT")
+    report = sync(f)
+    assert report.refused == 3, report.messages
+    text = "\n".join(report.messages)
+    assert "may not close" in text or "cannot move a finding from found to closed" in text
+    assert "deleted only by whoever recorded it" in text
+    assert "audit entries in the name of" in text
+    state = shared_state(shared, tmp_path)
+    with closing(sqlite3.connect(state)) as con:
+        assert con.execute("SELECT status FROM finding WHERE uuid = ?", (other,)).fetchone()[0] == "found"
+        assert con.execute("SELECT COUNT(*) FROM finding WHERE uuid = ?", (mine,)).fetchone()[0] == 1
+        assert con.execute("SELECT COUNT(*) FROM audit_log WHERE uuid = '00000000-0000-4000-8000-000000000001'"
+                           ).fetchone()[0] == 0
+    with closing(sqlite3.connect(f)) as con:  # still on the laptop, for its user to see
+        assert con.execute("SELECT status FROM finding WHERE uuid = ?", (other,)).fetchone()[0] == "closed"
+    assert gridwatch("sync", f).returncode == 3  # refused again, and said so

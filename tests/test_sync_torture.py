@@ -73,8 +73,8 @@ from typing import Any, Optional
 import pytest
 
 from gridwatch.sync import SyncReport, checkout, read_lock, sync, sync_dir
-from gridwatch.sync.lock import lock_path
 from gridwatch.sync.engine import compact_shared
+from gridwatch.sync.lock import lock_path
 from gridwatch.sync.sharelog import log_dir
 
 from . import sharefs
@@ -801,7 +801,7 @@ def test_an_edit_of_a_renumbered_row_stays_on_its_own_record(tmp_path, sample_pa
 def test_a_sync_killed_inside_finish_is_finished_by_the_next(tmp_path, sample_path, monkeypatch, window,
                                                               others_synced):
     from gridwatch.storage.workflow import find_actor, record_finding
-    from gridwatch.sync import engine, finish
+    from gridwatch.sync import finish
 
     if others_synced:
         shared, (a, actor_a, fa), _b = _two_supervisors(tmp_path, sample_path)

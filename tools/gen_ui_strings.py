@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gridwatch.domain.vocabulary import CHOICE_TITLES  # noqa: E402
 from gridwatch.layers import GROUPS, LAYERS  # noqa: E402
-from gridwatch.layers.choices import CHOICE_TITLES  # noqa: E402
 from gridwatch.storage.schema import WORKFLOW_TABLES  # noqa: E402
 
 

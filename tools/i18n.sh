@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY tools/gen_ui_strings.py
-.venv/bin/pyside6-lupdate gridwatch/ui/*.py -ts resources/translations/gridwatch_zh_CN.ts -no-obsolete
+.venv/bin/pyside6-lupdate $(find gridwatch/ui -name "*.py" | sort) -ts resources/translations/gridwatch_zh_CN.ts -no-obsolete
 $PY tools/fill_core_translations.py
 .venv/bin/pyside6-lrelease resources/translations/gridwatch_zh_CN.ts -qm resources/translations/gridwatch_zh_CN.qm

@@ -1,1 +1,2 @@
-"""Analysis over a project: patrol coverage, rule checks (:mod:`.rules`) and, next, fire-point follow-up and rankings."""
+"""Analysis over a project: patrol coverage, rule checks (:mod:`.rules`), statistics, fire-point
+follow-up and rankings."""

@@ -26,17 +26,31 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-import sqlite3
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional
 
 import numpy as np
 import pandas as pd
 
 from ..crs import measuring_epsg
-from ..errors import StorageError, ValidationError
+from ..domain.vocabulary import (
+    CATEGORY_TITLES,
+    FINDING_STATUS_TITLES,
+    FIRE_STATUS_TITLES,
+    KEY_AREA_KIND_TITLES,
+    MINE_STATUS_TITLES,
+    title,
+)
+from ..errors import ValidationError
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, parse_stored_time
+
+#: Control radius around a key area that sets none of its own.
+DEFAULT_RADIUS_M = 3000.0
+
+#: Findings still waiting for rectification.
+OPEN_FOR_RECTIFICATION = ("found", "assigned")
+
 
 #: Rule id -> (Chinese title, English title), in the order they are listed.
 RULES: dict[str, tuple[str, str]] = {
@@ -45,6 +59,8 @@ RULES: dict[str, tuple[str, str]] = {
     "mine_not_inspected": ("矿山超期未检查", "Mines not inspected"),
     "finding_overdue": ("问题整改逾期", "Findings overdue for rectification"),
 }
+
+
 #: Task kind each rule's hits become (fire points already confirmed burning: a coal-ban check).
 RULE_TASK_KINDS: dict[str, str] = {
     "site_near_key_area": "construction_dust",
@@ -52,20 +68,6 @@ RULE_TASK_KINDS: dict[str, str] = {
     "mine_not_inspected": "mine",
     "finding_overdue": "patrol",
 }
-#: Control radius around a key area that sets none of its own.
-DEFAULT_RADIUS_M = 3000.0
-
-_KEY_KIND_ZH = {"national_station": "国控站点", "provincial_station": "省控站点", "city_station": "市控站点",
-                "school": "学校", "hospital": "医院", "residential": "居民集中区", "other": "重点区域"}
-_FIRE_STATUS_ZH = {"unverified": "未核查", "burning_confirmed": "确认焚烧", "outside_cell": "不在本网格",
-                   "no_burning": "未发现焚烧"}
-_FINDING_STATUS_ZH = {"found": "发现", "assigned": "已交办"}
-_MINE_STATUS_ZH = {"operating": "生产中", "closed": "已关闭", "rehabilitating": "生态修复中"}
-_CATEGORY_ZH = {"scattered_coal": "散煤", "open_burning": "露天焚烧", "construction_dust": "扬尘",
-                "fireworks": "烟花爆竹", "mine_dust": "矿山扬尘", "scattered_polluter": "散乱污",
-                "catering_fumes": "餐饮油烟", "other": "其他问题"}
-#: Findings still waiting for rectification.
-OPEN_FOR_RECTIFICATION = ("found", "assigned")
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,8 @@ def sites_near_key_areas(
     for j, (s, p) in enumerate(zip(site_sel, pick)):
         k = key_i[p]
         d = float(dist[p])
-        kind_zh = _KEY_KIND_ZH.get(str(k_kinds[k]), "重点区域")
+        kind = str(k_kinds[k])
+        kind_zh = title(KEY_AREA_KIND_TITLES, kind) if kind in KEY_AREA_KIND_TITLES and kind != "other" else "重点区域"
         if d == 0:
             where = (f"{kind_zh}「{k_names[k]}」在工地范围内" if k_m[k].geom_type == "Point"
                      else f"位于{kind_zh}「{k_names[k]}」范围内")
@@ -387,9 +390,10 @@ def fires_in_coal_ban(
         sat = _text(sat)
         town = _text(town)
         hits.append(RuleHit(
-            rule="fire_in_coal_ban", layer="fire_point", uuid=str(uid), name=f"火点 {when}" + (f" ({sat})" if sat else ""),
+            rule="fire_in_coal_ban", layer="fire_point", uuid=str(uid),
+            name=f"火点 {when}" + (f" ({sat})" if sat else ""),
             cell_code=_text(cell), township_code=town, township=places.township(town),
-            message=f"禁煤区内火点，{when} 监测，{_FIRE_STATUS_ZH.get(st, st)}{extra}",
+            message=f"禁煤区内火点，{when} 监测，{title(FIRE_STATUS_TITLES, st)}{extra}",
             bounds=(float(xy[i, 0]), float(xy[i, 1]), float(xy[i, 0]), float(xy[i, 1])),
             value=round(float(ages[k]), 2), related_uuid=str(z_uuids[k]), status=st))
     hits.sort(key=lambda h: (h.value, h.uuid))
@@ -451,7 +455,7 @@ def mines_not_inspected(
         last = max(times) if times else None
         if last is not None and now - last <= limit:
             continue
-        st = _MINE_STATUS_ZH.get(str(status[i]), "") if status is not None else ""
+        st = title(MINE_STATUS_TITLES, str(status[i])) if status is not None and status[i] in MINE_STATUS_TITLES else ""
         if last is None:
             msg, value = f"从未检查（超过 {days} 天要求）", float("inf")
         else:
@@ -484,7 +488,8 @@ def findings_overdue(findings: Any, places: CellLocator, *, today: _dt.date) -> 
         late = (today - deadline).days
         cell = _text(getattr(row, "cell_code", None))
         town = cell[:9] if cell and len(cell) >= 9 else None
-        category = _CATEGORY_ZH.get(str(getattr(row, "category", "")), "问题")
+        code = str(getattr(row, "category", ""))
+        category = title(CATEGORY_TITLES, code) if code in CATEGORY_TITLES else "问题"
         desc = _text(getattr(row, "description", None))
         name = category + (f"：{desc[:20]}" if desc else "")
         party = _text(getattr(row, "responsible_party", None))
@@ -493,7 +498,7 @@ def findings_overdue(findings: Any, places: CellLocator, *, today: _dt.date) -> 
         hits.append(RuleHit(
             rule="finding_overdue", layer="finding", uuid=str(row.uuid), name=name, cell_code=cell,
             township_code=town, township=places.township(town),
-            message=(f"整改期限 {deadline.isoformat()}，已逾期 {late} 天，状态 {_FINDING_STATUS_ZH.get(status, status)}"
+            message=(f"整改期限 {deadline.isoformat()}，已逾期 {late} 天，状态 {title(FINDING_STATUS_TITLES, status)}"
                      + (f"，责任主体 {party}" if party else "")),
             bounds=b, value=float(late)))  # type: ignore[arg-type]
     hits.sort(key=lambda h: (-h.value, h.name))
@@ -575,130 +580,3 @@ def check_rules(
             hits += findings_overdue(project.read_layer("finding"), places, today=today)
         steps.report(1.0)
     return RuleReport(hits=hits, now=t, radius_m=radius_m, mine_days=mine_days, fire_days=fire_days)
-
-
-# --- hits to tasks --------------------------------------------------------------------------------
-
-
-def due_time(day: _dt.date) -> _dt.datetime:
-    """A due date as a due time: 18:00 Beijing time that day (the end of the working day)."""
-    return _dt.datetime.combine(day, _dt.time(18, 0), tzinfo=BEIJING)
-
-
-def hits_to_assignments(
-    project_path: os.PathLike[str] | str,
-    actor: Any,
-    hits: Sequence[RuleHit],
-    *,
-    due_at: _dt.datetime | _dt.date,
-    priority: int = 1,
-    assignee_uuid: Optional[str] = None,
-    max_tasks: int = 5000,
-    now: Optional[_dt.datetime] = None,
-) -> Any:
-    """Turn rule hits into tasks in one transaction; returns the undoable Edit.
-
-    One task per hit, in the hit's cell, for the cell's inspector (or ``assignee_uuid``), aimed at
-    the hit's feature, with the hit's message as notes: a construction-dust check per site, a mine
-    check per mine, a follow-up patrol per overdue finding.  Fire points become one fire-point
-    check per cell (each point records the check, so its result flows back to them), or a coal-ban
-    check where burning was already confirmed.  Hits whose feature already has an open task (or an
-    open fire-point check) are left out and named in ``edit.warnings``; so are hits outside
-    every cell.
-
-    Raises
-    ------
-    InvalidTransition
-        The actor is not a supervisor or administrator.
-    ValidationError
-        No hits, none left to assign (all have open tasks), or more than ``max_tasks`` tasks;
-        nothing is written.
-    StorageError
-        Unknown assignee or cell; nothing is written.
-    """
-    from ..storage.edits import Edit, RowChange
-    from ..storage.gpkg import gpkg_datetime
-    from ..storage.workflow import _assignment_rows, _now, _require, _write
-
-    _require(actor, ("supervisor", "admin"), "assign inspections")
-    if not hits:
-        raise ValidationError("no rule hits chosen: run the checks and select hits first")
-    if not 1 <= int(priority) <= 3:
-        raise ValidationError(f"priority must be 1 (high), 2 (normal) or 3 (low), not {priority}")
-    due = due_time(due_at) if not isinstance(due_at, _dt.datetime) else due_at
-    if due.tzinfo is None:
-        raise ValueError("due_at must be timezone-aware")
-    t = _now(now)
-    stamp = gpkg_datetime(t)
-    due_text = gpkg_datetime(due)
-    unique = list({(h.rule, h.uuid): h for h in hits}.values())
-
-    def build(con: sqlite3.Connection) -> Edit:
-        open_targets = {r[0] for r in con.execute(
-            "SELECT target_uuid FROM assignment WHERE status IN ('assigned', 'in_progress') "
-            "AND target_uuid IS NOT NULL")}
-        open_tasks = {r[0] for r in con.execute(
-            "SELECT uuid FROM assignment WHERE status IN ('assigned', 'in_progress')")}
-        warnings: list[str] = []
-        skipped_open: list[str] = []
-        outside: list[str] = []
-        singles: dict[str, list[RuleHit]] = {}
-        fire_groups: dict[tuple[str, str], list[RuleHit]] = {}
-        fire_checks: dict[str, Optional[str]] = {}
-        for h in unique:
-            if h.cell_code is None:
-                outside.append(h.name)
-                continue
-            if h.layer == "fire_point":
-                row = con.execute("SELECT status, check_uuid FROM fire_point WHERE uuid = ?", (h.uuid,)).fetchone()
-                if row is None:
-                    raise StorageError(f"{project_path}: fire point {h.uuid} is no longer in the project; "
-                                       "run the checks again")
-                status, check = row
-                if (check and check in open_tasks) or h.uuid in open_targets:
-                    skipped_open.append(h.name)
-                    continue
-                kind = "fire_check" if status == "unverified" else "coal_ban"
-                fire_checks[h.uuid] = check
-                fire_groups.setdefault((kind, h.cell_code), []).append(h)
-                continue
-            if h.uuid in open_targets:
-                skipped_open.append(h.name)
-                continue
-            singles.setdefault(h.rule, []).append(h)
-        if skipped_open:
-            warnings.append(f"{len(skipped_open)} 条已有未完成的任务，未重复派发："
-                            + "、".join(skipped_open[:5]) + ("等" if len(skipped_open) > 5 else ""))
-        if outside:
-            warnings.append(f"{len(outside)} 条不在任何网格内，未派发：" + "、".join(outside[:5])
-                            + ("等" if len(outside) > 5 else ""))
-        changes: list[RowChange] = []
-        for rule, group in singles.items():
-            kind = RULE_TASK_KINDS[rule]
-            rows = _assignment_rows(con, actor, [h.cell_code for h in group], kind, due=due_text,  # type: ignore[misc]
-                                    assignee_uuid=assignee_uuid, priority=int(priority), notes="",
-                                    target_layer=group[0].layer, targets=[h.uuid for h in group], stamp=stamp)
-            for row, h in zip(rows, group):
-                row["notes"] = f"【{h.rule_title}】{h.name}：{h.message}"
-                changes.append(RowChange("assignment", row["uuid"], None, row))
-        for (kind, code), group in sorted(fire_groups.items()):
-            row = _assignment_rows(con, actor, [code], kind, due=due_text, assignee_uuid=assignee_uuid,
-                                   priority=int(priority), notes="", target_layer="fire_point",
-                                   targets=[group[0].uuid], stamp=stamp)[0]
-            row["notes"] = (f"【{RULES['fire_in_coal_ban'][0]}】{len(group)} 个：" + "；".join(
-                h.message.replace("禁煤区内火点，", "") for h in group[:5]) + ("……" if len(group) > 5 else ""))
-            changes.append(RowChange("assignment", row["uuid"], None, row))
-            if kind == "fire_check":
-                for h in group:
-                    changes.append(RowChange("fire_point", h.uuid, {"check_uuid": fire_checks[h.uuid]},
-                                             {"check_uuid": row["uuid"]}))
-        n = sum(1 for c in changes if c.table == "assignment")
-        if n == 0:
-            raise ValidationError("nothing to assign: " + ("; ".join(warnings) or "no hits"))
-        if n > max_tasks:
-            raise ValidationError(f"{len(unique):,} hits would make {n:,} tasks (more than {max_tasks:,} at once); "
-                                  "choose one rule, fewer hits or a shorter fire-point period")
-        return Edit("create", f"规则检查派发任务 {n} 个", changes,
-                    details=f"{len(unique)} rule hits -> {n} tasks", warnings=warnings)
-
-    return _write(project_path, actor, build, now)

@@ -219,7 +219,7 @@ def ledger_sheets(project_path: os.PathLike[str] | str, *, statuses: Optional[Se
     """The findings ledger (整改台账) with Chinese titles, Beijing times and Chinese category and
     status names, and a category x status count sheet (分类统计).  See :func:`ledger_frame`."""
     from ..analysis.stats import findings_by_category_status
-    from ..model.titles import CATEGORY_TITLES, FINDING_STATUS_TITLES, SEVERITY_TITLES
+    from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, SEVERITY_TITLES
     from ..times import beijing_text
 
     frame = ledger_frame(project_path, statuses=statuses, township=township, now=now)

@@ -14,14 +14,11 @@ Two steps, so the app can show a summary before anything is written:
 
 from __future__ import annotations
 
-import datetime as _dt
 import getpass
 import hashlib
-import json
 import os
 import re
 import sqlite3
-import uuid as _uuid
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,25 +30,23 @@ import pandas as pd
 import shapely
 
 from ..crs import PROJECT_EPSG
-from ..errors import InvalidTransition, LayerImportError
+from ..domain.policy import Action, Actor, require
+from ..errors import LayerImportError, RefusedByRole
 from ..layers import LAYERS
 from ..layers.base import LayerSpec, uuids_from_rng
+from ..storage.bulk import write_features
 from ..storage.gpkg import (
     connect_readonly,
-    connect_readwrite,
-    geometry_to_blob,
-    gpkg_datetime,
-    quote_ident,
-    sqlite_tables,
-    transaction,
 )
-from ..storage.project import GEOMETRY_COLUMN, Project, check_project
+from ..storage.project import Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .parsing import header_key
 
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
 FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("code", "代码", "编码", "区划代码", "行政代码", "统计代码", "dm", "xzqdm", "bm", "网格编码", "gridcode"),
-    "name": ("name", "名称", "mc", "xzqmc", "乡镇名称", "村名称", "网格名称", "村名", "镇名", "工地名称", "矿山名称", "项目名称"),
+    "name": ("name", "名称", "mc", "xzqmc", "乡镇名称", "村名称", "网格名称", "村名", "镇名", "工地名称", "矿山名称",
+             "项目名称"),
     "county_code": ("county_code", "区县代码", "县代码", "xdm"),
     "township_code": ("township_code", "乡镇代码", "镇代码", "xzdm", "街道代码"),
     "village_code": ("village_code", "村代码", "村级代码", "cdm", "社区代码"),
@@ -81,7 +76,6 @@ FIELD_DEFAULTS: dict[tuple[str, str], Any] = {
 }
 
 #: From this many rows an import rebuilds the layer's indexes instead of updating them row by row.
-BULK_ROWS = 50_000
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm"}
 
@@ -161,7 +155,7 @@ class PreparedImport:
 
 
 def _norm(name: str) -> str:
-    return str(name).strip().lower().replace("（", "(").replace("）", ")").split("(")[0].strip()
+    return header_key(name)
 
 
 def guess_field_map(spec: LayerSpec, source_fields: list[str]) -> dict[str, str]:
@@ -382,6 +376,8 @@ def prepare_import(
     if options.mode not in ("append", "replace"):
         raise LayerImportError(f"mode must be append or replace, not {options.mode!r}")
     check_project(project_path)
+    if options.mode == "replace":  # refused before the file is even read: replacing needs a person who may
+        _check_import_role(project_path, options.user, options.kind, options.mode)
     project = Project.open(project_path)
     spec = LAYERS[options.kind]
     steps = Steps(progress, cancel, [("read", 3), ("map", 1), ("join", 2), ("validate", 1)])
@@ -514,52 +510,6 @@ def prepare_import(
 # commit
 
 
-def _sql_column(series: pd.Series, type_: str) -> list[Any]:
-    """A column as SQLite values, converted column-wise (a million rows in well under a second)."""
-    missing = series.isna().to_numpy()
-    if type_ == "DATETIME":
-        ts = pd.to_datetime(series, utc=True)
-        text = ts.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:23] + "Z"
-        values = text.astype(object).to_numpy()
-    elif type_ == "DATE":
-        values = np.array([v.isoformat() if hasattr(v, "isoformat") else (None if v is None else str(v)[:10])
-                           for v in series.tolist()], dtype=object)
-    elif type_ == "BOOLEAN":
-        values = series.fillna(False).astype(bool).astype(int).astype(object).to_numpy()
-    elif type_ == "INTEGER":
-        values = pd.to_numeric(series).fillna(0).astype("int64").astype(object).to_numpy()
-    elif type_ == "REAL":
-        values = pd.to_numeric(series).fillna(0.0).astype(float).astype(object).to_numpy()
-    else:
-        values = series.astype(object).to_numpy()
-    values = values.copy()
-    values[missing] = None
-    return values.tolist()
-
-
-def _geometry_blobs(geoms: np.ndarray, srs_id: int, gtype: str) -> list[bytes]:
-    """GeoPackage blobs; points are packed with numpy (29 bytes each), others one by one."""
-    if len(geoms) and gtype.upper() == "POINT" and (shapely.get_type_id(geoms) == 0).all() \
-            and not shapely.is_empty(geoms).any():
-        n = len(geoms)
-        rec = np.zeros(n, dtype=[("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
-                                 ("order", "u1"), ("wkbtype", "<u4"), ("x", "<f8"), ("y", "<f8")])
-        rec["magic"] = b"GP"
-        rec["flags"] = 0x01  # little endian, no envelope (points need none)
-        rec["srs"] = srs_id
-        rec["order"] = 1
-        rec["wkbtype"] = 1
-        rec["x"] = shapely.get_x(geoms)
-        rec["y"] = shapely.get_y(geoms)
-        raw = rec.tobytes()
-        return [raw[i * 29:(i + 1) * 29] for i in range(n)]
-    return [geometry_to_blob(g, srs_id, gtype) for g in geoms]
-
-
-def _now_iso() -> str:
-    return gpkg_datetime(_dt.datetime.now(_dt.timezone.utc))
-
-
 def commit_import(
     prepared: PreparedImport,
     *,
@@ -569,121 +519,43 @@ def commit_import(
     """Write the prepared rows and an audit entry in one transaction (all or nothing)."""
     path = prepared.project
     spec = LAYERS[prepared.options.kind]
-    frame = prepared.frame
     report = prepared.report
     steps = Steps(progress, cancel, [("write", 4), ("index", 1)])
     if _sha256(prepared.source) != prepared.source_sha256:
         raise LayerImportError(f"{prepared.source}: the file changed since it was checked; import it again")
     check_project(path)
-    user = prepared.options.user or _current_user()
-    _check_import_role(path, user, spec.name)
-    with closing(connect_readwrite(path)) as con:
-        # Each row goes into a B-tree per index (uuid, codes, time): with SQLite's default 2 MB
-        # page cache a million random uuid inserts thrash the disk. 256 MB keeps them in memory.
-        con.execute("PRAGMA cache_size = -262144")
-        tables = sqlite_tables(con)
-        table = quote_ident(spec.name, tables)
-        cols = [r[1] for r in con.execute("PRAGMA table_info(" + table + ")")]
-        rtree_name = f"rtree_{spec.name}_{GEOMETRY_COLUMN}"
-        gtype = con.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name = ?",
-                            (spec.name,)).fetchone()[0]
-        fields = [f for f in spec.fields if f.name in frame.columns]
-        names = [GEOMETRY_COLUMN] + [f.name for f in fields]
-        insert = ("INSERT INTO " + table + " (" + ", ".join(quote_ident(n, cols) for n in ["fid"] + names)
-                  + ") VALUES (" + ", ".join("?" for _ in range(len(names) + 1)) + ")")
-        # Bulk loads skip the per-row trigger work (R-tree entries through Python functions, a
-        # feature-count UPDATE per row): the triggers are dropped inside the transaction, the
-        # index and the count are written in bulk, and the triggers are recreated with their
-        # exact original SQL before COMMIT. A rollback restores all of it.
-        triggers = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
-            "(name = ? OR name = ?)",
-            (spec.name, rtree_name + "_insert", "trigger_insert_feature_count_" + spec.name),
-        ).fetchall()
-        # A big load (a season of fire points) also rebuilds the table's indexes once at the end:
-        # sorting a million keys is far faster than a million random B-tree inserts. Small imports
-        # into big tables keep the indexes.
-        existing_rows = con.execute("SELECT COUNT(*) FROM " + table).fetchone()[0]
-        bulk = len(frame) >= BULK_ROWS and len(frame) * 4 >= existing_rows
-        indexes = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (spec.name,),
-        ).fetchall() if bulk else []
-        try:
-            with transaction(con):
-                steps.start("write", "writing")
-                if prepared.options.mode == "replace":
-                    report.replaced = con.execute("SELECT COUNT(*) FROM " + table).fetchone()[0]
-                    con.execute("DELETE FROM " + table)
-                for name, _sql in triggers:
-                    con.execute("DROP TRIGGER " + quote_ident(name, [t[0] for t in triggers]))
-                for name, _sql in indexes:
-                    con.execute("DROP INDEX " + quote_ident(name, [i[0] for i in indexes]))
-                start = (con.execute("SELECT MAX(fid) FROM " + table).fetchone()[0] or 0) + 1
-                seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (spec.name,)).fetchone()
-                start = max(start, (seq[0] + 1) if seq else 1)
-                geoms = np.asarray(frame.geometry.values, dtype=object)
-                n = len(frame)
-                columns = [list(range(start, start + n)), _geometry_blobs(geoms, 4490, gtype)]
-                columns += [_sql_column(frame[f.name], f.type) for f in fields]
-                batch = 50_000
-                for b0 in range(0, n, batch):
-                    b1 = min(n, b0 + batch)
-                    con.executemany(insert, zip(*(col[b0:b1] for col in columns)))
-                    steps.report(b1 / max(n, 1))
-                steps.start("index", "indexing")
-                if n:
-                    bounds = shapely.bounds(geoms)
-                    fids = np.arange(start, start + n)
-                    rt = quote_ident(rtree_name, sqlite_tables(con))
-                    con.executemany("INSERT INTO " + rt + " VALUES (?, ?, ?, ?, ?)",
-                                    zip(fids.tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
-                                        bounds[:, 1].tolist(), bounds[:, 3].tolist()))
-                for _name, sql in indexes:
-                    con.execute(sql)  # the file's own index definitions, verbatim (unique ones re-check)
-                for _name, sql in triggers:
-                    con.execute(sql)  # the file's own trigger definitions, verbatim
-                con.execute(
-                    "UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM " + table
-                    + ") WHERE lower(table_name) = lower(?)", (spec.name,))
-                ext = con.execute("SELECT MIN(minx), MIN(miny), MAX(maxx), MAX(maxy) FROM "
-                                  + quote_ident(rtree_name, sqlite_tables(con))).fetchone()
-                con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? "
-                            "WHERE table_name = ?", (*ext, _now_iso(), spec.name))
-                details = report.to_dict()
-                details["repaired"] = details["repaired"][:500]
-                details["source_sha256"] = prepared.source_sha256
-                con.execute(
-                    "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, "
-                    "new_values, details) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, ?)",
-                    (str(_uuid.uuid4()), _now_iso(), user, "import", spec.name,
-                     json.dumps(details, ensure_ascii=False)),
-                )
-                steps.report(1.0)
-        except sqlite3.Error as exc:
-            raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
+    mode = prepared.options.mode
+    user = prepared.options.user if mode == "replace" else (prepared.options.user or _current_user())
+    _check_import_role(path, user, spec.name, mode)
+    details = report.to_dict()
+    details["repaired"] = details["repaired"][:500]
+    details["source_sha256"] = prepared.source_sha256
+    try:
+        report.replaced = write_features(path, spec, prepared.frame, replace=prepared.options.mode == "replace",
+                                         user=user, details=details, steps=steps)
+    except sqlite3.Error as exc:
+        raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
     return report
 
 
-#: Layers only an administrator may change: the grid of responsibility itself.
-BOUNDARY_LAYERS = ("township", "village", "grid_cell")
-
-
-def _check_import_role(path: Path, user: str, layer: str) -> None:
-    """Refuse imports the named person's role may not make (people of the project only).
+def _check_import_role(path: Path, user: str, layer: str, mode: str) -> None:
+    """Refuse imports the named person's role may not make (:mod:`gridwatch.domain.policy`).
 
     Boundaries (township, village, cell) are an administrator's; zones, sites, mines and fire
     points a supervisor's or administrator's; inspectors record findings, they do not import.
-    A name that is not a person of the project (a script run by IT) is not checked here.
+    Appending under a name that is not a person of the project (a script run by IT) is allowed;
+    replacing a layer always needs a person of the project who may (``--user``).
     """
+    replace = mode == "replace"
     with closing(connect_readonly(path)) as con:
-        row = con.execute("SELECT role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
-                          (user,)).fetchone()
-    if row is None:
-        return
-    allowed = ("admin",) if layer in BOUNDARY_LAYERS else ("supervisor", "admin")
-    if row[0] not in allowed:
-        raise InvalidTransition(f"{user} is {row[0]}; only {' or '.join(allowed)} may import into {layer}")
+        row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
+                          (user,)).fetchone() if user else None
+    actor = Actor(*row) if row else None
+    if replace and actor is None:
+        who = f"nobody called {user!r} is in the people table" if user else "no --user NAME was given"
+        raise RefusedByRole(f"{path}: replacing {layer} needs a supervisor or an administrator of the project; {who}",
+                            key="import.replace_needs_user", layer=layer, user=user)
+    require(actor, Action.REPLACE_LAYER if replace else Action.IMPORT_LAYER, {"layer": layer})
 
 
 def _current_user() -> str:

@@ -70,6 +70,39 @@ class Field:
         return _PANDAS_DTYPES[self.type]
 
 
+#: (GeoPackage geometry type, shapely types a feature may have) of the layer kinds.
+POLYGONS: tuple[str, tuple[str, ...]] = ("MultiPolygon", ("Polygon", "MultiPolygon"))
+POINTS: tuple[str, tuple[str, ...]] = ("Point", ("Point",))
+POINTS_OR_POLYGONS: tuple[str, tuple[str, ...]] = ("GEOMETRY", ("Point", "Polygon", "MultiPolygon"))
+
+
+def layer_spec(name: str, titles: tuple[str, str], group: str, geometry: tuple[str, tuple[str, ...]],
+               fields: tuple[Field, ...], style: Style, *, label_field: Optional[str] = "name",
+               **rest: Any) -> LayerSpec:
+    """A :class:`LayerSpec` from its essentials: name, (Chinese, English) titles, group, one of
+    :data:`POLYGONS` / :data:`POINTS` / :data:`POINTS_OR_POLYGONS`, fields and style."""
+    return LayerSpec(name=name, title_zh=titles[0], title_en=titles[1], group=group, geometry_type=geometry[0],
+                     accepted_geometries=geometry[1], fields=fields, label_field=label_field, style=style, **rest)
+
+
+def code_field(title_zh: str, digits: int) -> Field:
+    """A boundary's statistical code: unique, ``digits`` digits."""
+    return Field("code", "TEXT", title_zh, "Code", required=True, unique=True, pattern=rf"\d{{{digits}}}")
+
+
+def name_field(title_zh: str = "名称") -> Field:
+    """The required name of a feature."""
+    return Field("name", "TEXT", title_zh, "Name", required=True)
+
+
+def parent_code_field(level: str, required: bool = False) -> Field:
+    """The code of the village, township or county a feature lies in (``village``/``township``/``county``)."""
+    title_zh, title_en, digits = {"village": ("村级代码", "Village code", 12),
+                                  "township": ("乡镇代码", "Township code", 9),
+                                  "county": ("区县代码", "County code", 6)}[level]
+    return Field(f"{level}_code", "TEXT", title_zh, title_en, required=required, pattern=rf"\d{{{digits}}}")
+
+
 def uuid_field() -> Field:
     """The stable text identifier every GridWatch row carries besides its fid."""
     return Field("uuid", "TEXT", "唯一标识", "UUID", required=True, unique=True,

@@ -6,9 +6,10 @@ key area must reach grade A (checked by the analysis issue).
 
 import pandas as pd
 
-from .base import Field, LayerSpec, Style, row_label, uuid_field
+from ..domain.vocabulary import DUST_GRADES
+from .base import POINTS_OR_POLYGONS, Field, Style, layer_spec, name_field, parent_code_field, row_label, uuid_field
 
-GRADES = ("A", "B", "C")
+GRADES = DUST_GRADES
 
 
 def _dates_in_order(frame: pd.DataFrame) -> list[str]:
@@ -21,34 +22,16 @@ def _dates_in_order(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-SPEC = LayerSpec(
-    name="construction_site",
-    title_zh="施工工地",
-    title_en="Construction sites",
-    group="sources",
-    geometry_type="GEOMETRY",
-    accepted_geometries=("Point", "Polygon", "MultiPolygon"),
-    fields=(
-        uuid_field(),
-        Field("name", "TEXT", "工地名称", "Name", required=True),
-        Field("developer", "TEXT", "建设单位", "Developer"),
-        Field("area_m2", "REAL", "占地面积(m²)", "Area (m²)"),
-        Field("dust_grade", "TEXT", "扬尘管控等级", "Dust grade", required=True, choices=GRADES),
-        Field("online_monitor", "BOOLEAN", "在线监测", "Online dust monitor"),
-        Field("start_date", "DATE", "开工日期", "Start date"),
-        Field("end_date", "DATE", "竣工日期", "End date"),
-        Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
-    ),
-    label_field="name",
-    style=Style(
-        stroke=(40, 40, 40, 255),
-        stroke_width=1.0,
-        marker="square",
-        marker_size=8.0,
-        category_field="dust_grade",
-        categories={"A": (46, 160, 67, 220), "B": (245, 166, 35, 220), "C": (214, 39, 40, 220)},
-        label_max_scale=40_000,
-    ),
-    rules=(_dates_in_order,),
-    indexed=("township_code",),
+SPEC = layer_spec(
+    "construction_site", ("施工工地", "Construction sites"), "sources", POINTS_OR_POLYGONS,
+    (uuid_field(), name_field("工地名称"), Field("developer", "TEXT", "建设单位", "Developer"),
+     Field("area_m2", "REAL", "占地面积(m²)", "Area (m²)"),
+     Field("dust_grade", "TEXT", "扬尘管控等级", "Dust grade", required=True, choices=GRADES),
+     Field("online_monitor", "BOOLEAN", "在线监测", "Online dust monitor"),
+     Field("start_date", "DATE", "开工日期", "Start date"), Field("end_date", "DATE", "竣工日期", "End date"),
+     parent_code_field("township")),
+    Style(stroke=(40, 40, 40, 255), stroke_width=1.0, marker="square", marker_size=8.0, category_field="dust_grade",
+          categories={"A": (46, 160, 67, 220), "B": (245, 166, 35, 220), "C": (214, 39, 40, 220)},
+          label_max_scale=40_000),
+    rules=(_dates_in_order,), indexed=("township_code",),
 )

@@ -6,46 +6,26 @@ inspectors and bulletins use.  ``cell_code``, ``village_code`` and ``township_co
 the point falls (filled by the spatial join on import).
 """
 
-from .base import Field, LayerSpec, Style, uuid_field
+from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
+from .base import POINTS, Field, Style, layer_spec, parent_code_field, uuid_field
 
-SOURCES = ("MODIS", "VIIRS", "Fengyun", "manual")
-STATUSES = ("unverified", "burning_confirmed", "no_burning", "outside_cell")
+SOURCES = FIRE_SOURCES
+STATUSES = FIRE_STATUSES
 
-SPEC = LayerSpec(
-    name="fire_point",
-    title_zh="火点",
-    title_en="Fire points",
-    group="fires",
-    geometry_type="Point",
-    accepted_geometries=("Point",),
-    fields=(
-        uuid_field(),
-        Field("detected_utc", "DATETIME", "监测时间(UTC)", "Detected (UTC)", required=True),
-        Field("detected_local", "TEXT", "监测时间(北京时间)", "Detected (Beijing time)", required=True),
-        Field("source", "TEXT", "数据源", "Source", required=True, choices=SOURCES),
-        Field("satellite", "TEXT", "卫星", "Satellite"),
-        Field("confidence", "INTEGER", "置信度", "Confidence (0-100)"),
-        Field("frp", "REAL", "火辐射功率(MW)", "FRP (MW)"),
-        Field("cell_code", "TEXT", "网格编码", "Cell code", pattern=r"\d{15}"),
-        Field("village_code", "TEXT", "村级代码", "Village code", pattern=r"\d{12}"),
-        Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
-        Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
-        # schema 2: the fire-point check (assignment) that covers this point
-        Field("check_uuid", "TEXT", "核查任务", "Check task"),
-    ),
-    label_field=None,
-    style=Style(
-        stroke=(90, 20, 0, 255),
-        stroke_width=0.5,
-        marker="circle",
-        marker_size=5.0,
-        category_field="status",
-        categories={
-            "unverified": (255, 110, 0, 230),
-            "burning_confirmed": (200, 0, 0, 230),
-            "no_burning": (70, 110, 200, 200),
-            "outside_cell": (150, 150, 150, 200),
-        },
-    ),
-    indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
+SPEC = layer_spec(
+    "fire_point", ("火点", "Fire points"), "fires", POINTS,
+    (uuid_field(), Field("detected_utc", "DATETIME", "监测时间(UTC)", "Detected (UTC)", required=True),
+     Field("detected_local", "TEXT", "监测时间(北京时间)", "Detected (Beijing time)", required=True),
+     Field("source", "TEXT", "数据源", "Source", required=True, choices=SOURCES),
+     Field("satellite", "TEXT", "卫星", "Satellite"), Field("confidence", "INTEGER", "置信度", "Confidence (0-100)"),
+     Field("frp", "REAL", "火辐射功率(MW)", "FRP (MW)"),
+     Field("cell_code", "TEXT", "网格编码", "Cell code", pattern=r"\d{15}"), parent_code_field("village"),
+     parent_code_field("township"),
+     Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
+     # schema 2: the fire-point check (assignment) that covers this point
+     Field("check_uuid", "TEXT", "核查任务", "Check task")),
+    Style(stroke=(90, 20, 0, 255), stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
+          categories={"unverified": (255, 110, 0, 230), "burning_confirmed": (200, 0, 0, 230),
+                      "no_burning": (70, 110, 200, 200), "outside_cell": (150, 150, 150, 200)}),
+    label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

@@ -7,7 +7,7 @@ The ban period is given as month-day bounds (``MM-DD``) that may wrap over New Y
 import pandas as pd
 
 from ._zone import ZONE_FIELDS
-from .base import Field, LayerSpec, Style, row_label
+from .base import POLYGONS, Field, Style, layer_spec, row_label
 
 _MMDD = r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 
@@ -27,20 +27,11 @@ def _period_given(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-SPEC = LayerSpec(
-    name="fireworks_ban_zone",
-    title_zh="禁燃禁放区",
-    title_en="Fireworks-ban zones",
-    group="zones",
-    geometry_type="MultiPolygon",
-    accepted_geometries=("Polygon", "MultiPolygon"),
-    fields=ZONE_FIELDS
-    + (
-        Field("ban_all_year", "BOOLEAN", "全年禁放", "Banned all year"),
-        Field("ban_period_start", "TEXT", "禁放起始(月-日)", "Ban period start (MM-DD)", pattern=_MMDD),
-        Field("ban_period_end", "TEXT", "禁放截止(月-日)", "Ban period end (MM-DD)", pattern=_MMDD),
-    ),
-    label_field="name",
-    style=Style(stroke=(200, 30, 30, 255), stroke_width=1.2, fill=(230, 60, 60, 40), hatch="cross"),
+SPEC = layer_spec(
+    "fireworks_ban_zone", ("禁燃禁放区", "Fireworks-ban zones"), "zones", POLYGONS,
+    ZONE_FIELDS + (Field("ban_all_year", "BOOLEAN", "全年禁放", "Banned all year"),
+                   Field("ban_period_start", "TEXT", "禁放起始(月-日)", "Ban period start (MM-DD)", pattern=_MMDD),
+                   Field("ban_period_end", "TEXT", "禁放截止(月-日)", "Ban period end (MM-DD)", pattern=_MMDD)),
+    Style(stroke=(200, 30, 30, 255), stroke_width=1.2, fill=(230, 60, 60, 40), hatch="cross"),
     rules=(_period_given,),
 )

@@ -6,46 +6,23 @@ concentrations: marked by the district as points or polygons.  Construction site
 :mod:`gridwatch.analysis.rules` measure it.
 """
 
-from .base import Field, LayerSpec, Style, uuid_field
+from ..domain.vocabulary import KEY_AREA_KINDS
+from .base import POINTS_OR_POLYGONS, Field, Style, layer_spec, name_field, parent_code_field, uuid_field
 
-KINDS = ("national_station", "provincial_station", "city_station", "school", "hospital", "residential", "other")
+KINDS = KEY_AREA_KINDS
 #: Radius within which sites must be grade A, when a key area does not set its own.
 DEFAULT_BUFFER_M = 3000.0
 
-SPEC = LayerSpec(
-    name="key_area",
-    title_zh="重点区域",
-    title_en="Key areas",
-    group="key_areas",
-    geometry_type="GEOMETRY",
-    accepted_geometries=("Point", "Polygon", "MultiPolygon"),
-    fields=(
-        uuid_field(),
-        Field("name", "TEXT", "名称", "Name", required=True),
-        Field("kind", "TEXT", "类型", "Kind", required=True, choices=KINDS),
-        Field("buffer_m", "REAL", "管控半径(m)", "Control radius (m)"),
-        Field("township_code", "TEXT", "乡镇代码", "Township code", pattern=r"\d{9}"),
-        Field("note", "TEXT", "备注", "Note"),
-    ),
-    label_field="name",
-    style=Style(
-        stroke=(20, 30, 110, 255),
-        stroke_width=1.6,
-        fill=(60, 90, 220, 70),
-        hatch="cross",
-        marker="triangle",
-        marker_size=14.0,
-        category_field="kind",
-        categories={
-            "national_station": (20, 40, 190, 240),
-            "provincial_station": (70, 120, 230, 235),
-            "city_station": (120, 170, 240, 235),
-            "school": (150, 70, 200, 120),
-            "hospital": (220, 60, 140, 120),
-            "residential": (110, 110, 190, 110),
-            "other": (130, 130, 160, 110),
-        },
-        label_max_scale=80_000,
-    ),
+SPEC = layer_spec(
+    "key_area", ("重点区域", "Key areas"), "key_areas", POINTS_OR_POLYGONS,
+    (uuid_field(), name_field(), Field("kind", "TEXT", "类型", "Kind", required=True, choices=KINDS),
+     Field("buffer_m", "REAL", "管控半径(m)", "Control radius (m)"), parent_code_field("township"),
+     Field("note", "TEXT", "备注", "Note")),
+    Style(stroke=(20, 30, 110, 255), stroke_width=1.6, fill=(60, 90, 220, 70), hatch="cross", marker="triangle",
+          marker_size=14.0, category_field="kind",
+          categories={"national_station": (20, 40, 190, 240), "provincial_station": (70, 120, 230, 235),
+                      "city_station": (120, 170, 240, 235), "school": (150, 70, 200, 120),
+                      "hospital": (220, 60, 140, 120), "residential": (110, 110, 190, 110),
+                      "other": (130, 130, 160, 110)}, label_max_scale=80_000),
     indexed=("kind",),
 )

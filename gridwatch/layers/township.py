@@ -1,22 +1,10 @@
 """乡镇/街道 township or subdistrict: the level below the county."""
 
-from .base import Field, LayerSpec, Style, nests_in, uuid_field
+from .base import POLYGONS, Style, code_field, layer_spec, name_field, nests_in, parent_code_field, uuid_field
 
-SPEC = LayerSpec(
-    name="township",
-    title_zh="乡镇/街道",
-    title_en="Townships",
-    group="boundaries",
-    geometry_type="MultiPolygon",
-    accepted_geometries=("Polygon", "MultiPolygon"),
-    fields=(
-        uuid_field(),
-        Field("code", "TEXT", "乡镇代码", "Code", required=True, unique=True, pattern=r"\d{9}"),
-        Field("name", "TEXT", "名称", "Name", required=True),
-        Field("county_code", "TEXT", "区县代码", "County code", required=True, pattern=r"\d{6}"),
-    ),
-    label_field="name",
-    style=Style(stroke=(88, 36, 120, 255), stroke_width=2.2, label_max_scale=1_000_000),
-    rules=(nests_in("code", "county_code", "township"),),
-    indexed=("code",),
+SPEC = layer_spec(
+    "township", ("乡镇/街道", "Townships"), "boundaries", POLYGONS,
+    (uuid_field(), code_field("乡镇代码", 9), name_field(), parent_code_field("county", required=True)),
+    Style(stroke=(88, 36, 120, 255), stroke_width=2.2, label_max_scale=1_000_000),
+    rules=(nests_in("code", "county_code", "township"),), indexed=("code",),
 )

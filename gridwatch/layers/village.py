@@ -1,25 +1,14 @@
 """村/社区 village or urban community: the level below the township."""
 
-from .base import Field, LayerSpec, Style, nests_in, uuid_field
+from ..domain.vocabulary import VILLAGE_KINDS
+from .base import POLYGONS, Field, Style, code_field, layer_spec, name_field, nests_in, parent_code_field, uuid_field
 
-KINDS = ("village", "community")  # 村委会 / 居委会
+KINDS = VILLAGE_KINDS  # 村委会 / 居委会
 
-SPEC = LayerSpec(
-    name="village",
-    title_zh="村/社区",
-    title_en="Villages",
-    group="boundaries",
-    geometry_type="MultiPolygon",
-    accepted_geometries=("Polygon", "MultiPolygon"),
-    fields=(
-        uuid_field(),
-        Field("code", "TEXT", "村级代码", "Code", required=True, unique=True, pattern=r"\d{12}"),
-        Field("name", "TEXT", "名称", "Name", required=True),
-        Field("township_code", "TEXT", "乡镇代码", "Township code", required=True, pattern=r"\d{9}"),
-        Field("kind", "TEXT", "类型", "Kind", required=True, choices=KINDS),
-    ),
-    label_field="name",
-    style=Style(stroke=(110, 110, 110, 255), stroke_width=1.2, label_max_scale=60_000),
-    rules=(nests_in("code", "township_code", "village"),),
-    indexed=("code", "township_code"),
+SPEC = layer_spec(
+    "village", ("村/社区", "Villages"), "boundaries", POLYGONS,
+    (uuid_field(), code_field("村级代码", 12), name_field(), parent_code_field("township", required=True),
+     Field("kind", "TEXT", "类型", "Kind", required=True, choices=KINDS)),
+    Style(stroke=(110, 110, 110, 255), stroke_width=1.2, label_max_scale=60_000),
+    rules=(nests_in("code", "township_code", "village"),), indexed=("code", "township_code"),
 )

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
+from ..domain.vocabulary import MINE_KIND_TITLES, title
+
+SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")  # noqa: E501
 GIVEN = list("建国志强文华明伟秀英玉兰桂芳海涛春梅立新振东红霞永胜丽娟晓军德福瑞平宏亮金凤淑珍俊杰")
 DIRECTIONS = ["东", "西", "南", "北", "上", "下", "前", "后", "大", "小", "中", "新"]
 VILLAGE_SUFFIX_PLAIN = ["家庄", "庄", "村", "营", "屯", "店", "堡", "寨", "铺", "旺"]
@@ -24,8 +26,11 @@ SITE_KINDS = ["安置房项目", "住宅小区项目", "道路改造工程", "�
               "厂房建设项目", "物流园项目", "商业综合体项目", "公园建设工程", "桥梁工程", "供热管网工程"]
 COMPANY_WORDS = ["鑫达", "恒泰", "华宇", "宏远", "金鼎", "中诚", "盛世", "永安", "瑞丰", "冀中", "泰和", "博远",
                  "嘉禾", "顺通", "天成", "广厦"]
-MINE_KIND_ZH = {"limestone": "石灰岩矿", "sand_gravel": "砂石矿", "clay": "粘土矿", "granite": "花岗岩矿",
-                "dolomite": "白云岩矿", "other": "采石场"}
+
+
+def mine_word(kind: str) -> str:
+    """What a mine of ``kind`` is called after its place: the vocabulary's title + 矿 (采石场 for others)."""
+    return "采石场" if kind == "other" else title(MINE_KIND_TITLES, kind) + "矿"
 
 
 def person_name(rng: np.random.Generator) -> str:

@@ -136,7 +136,8 @@ def apply_edit(con: sqlite3.Connection, edit: Edit, user_name: str, *, at: Optio
         by_table.setdefault(ch.table, []).append(ch.uuid)
     quoted = {t: quote_ident(t, tables) for t in by_table}
     columns = {t: [r[1] for r in con.execute("PRAGMA table_info(" + quoted[t] + ")")] for t in by_table}
-    current: dict[str, dict[str, dict[str, Any]]] = {t: _current_rows(con, t, quoted[t], u) for t, u in by_table.items()}
+    current: dict[str, dict[str, dict[str, Any]]] = {t: _current_rows(con, t, quoted[t], u)
+                                                     for t, u in by_table.items()}
 
     # 1. every row must still be as the edit expects
     for ch in edit.changes:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
 import struct
+from contextlib import closing
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
-from ..errors import DataSourceError, SharedProjectError, StorageError
+from ..errors import DamagedProject, DataSourceError, SharedProjectError, StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
@@ -46,11 +46,11 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
     except OSError as exc:
         raise DataSourceError(f"{p}: cannot be read ({exc.strerror})") from exc
     if size == 0:
-        raise DataSourceError(f"{p}: file is empty, not a GeoPackage")
+        raise DamagedProject(f"{p}: file is empty, not a GeoPackage")
     if not header.startswith(SQLITE_MAGIC):
-        raise DataSourceError(f"{p}: not a GeoPackage (it is not an SQLite database file)")
+        raise DamagedProject(f"{p}: not a GeoPackage (it is not an SQLite database file)")
     if len(header) < 100:
-        raise DataSourceError(f"{p}: truncated GeoPackage (only {size} bytes); restore it from a backup")
+        raise DamagedProject(f"{p}: truncated GeoPackage (only {size} bytes); restore it from a backup")
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size
     page_count = struct.unpack(">I", header[28:32])[0]
@@ -61,11 +61,11 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
     if page_count and change_counter == valid_for:
         expected = page_count * page_size
         if size < expected:
-            raise DataSourceError(
+            raise DamagedProject(
                 f"{p}: truncated GeoPackage ({size} of {expected} bytes); restore it from a backup"
             )
     if size % page_size:
-        raise DataSourceError(
+        raise DamagedProject(
             f"{p}: damaged GeoPackage (size {size} is not a whole number of {page_size}-byte pages); "
             "restore it from a backup"
         )
@@ -131,7 +131,7 @@ def connect_readwrite(path: os.PathLike[str] | str) -> sqlite3.Connection:
     refused (:data:`SHARED_READ_ONLY`): an edit there would not fit the change log laptops sync with.
     """
     if is_shared_snapshot(path):
-        raise SharedProjectError(SHARED_READ_ONLY.format(path=path))
+        raise SharedProjectError(SHARED_READ_ONLY.format(path=path), key="project.shared_read_only")
     try:
         con = sqlite3.connect(os.fspath(path), isolation_level=None, timeout=10.0)
     except sqlite3.Error as exc:
@@ -352,7 +352,7 @@ def fsync_dir(folder: os.PathLike[str] | str) -> None:
         os.close(fd)
 
 
-def wkb_points_xy(wkb: "object") -> "object":
+def wkb_points_xy(wkb: Any) -> Any:
     """(n, 2) float array of the coordinates of a pyarrow binary array of 2D WKB points.
 
     GDAL hands points over as 21-byte little-endian WKB; those are read straight from the Arrow

@@ -29,7 +29,6 @@ from .gpkg import (
 )
 from .schema import META_TABLE, SCHEMA_VERSION
 
-
 #: Columns schema 2 added, by table (frozen: later schemas add steps of their own).
 _V2_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "assignment": (("started_at", "DATETIME"), ("finished_at", "DATETIME"), ("cancelled_at", "DATETIME"),
@@ -162,7 +161,8 @@ def _create_feature_table(con: sqlite3.Connection, name: str, geometry_type: str
                     "ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt + " WHERE id = OLD.\"fid\"; "
                     "INSERT OR REPLACE INTO " + rt + " VALUES " + bbox + "; END"),
         "update4": ("AFTER UPDATE ON " + t + " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW." + g + " ISNULL OR "
-                    "ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END"),
+                    "ST_IsEmpty(NEW." + g + ")) BEGIN DELETE FROM " + rt
+                    + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END"),
         "delete": ("AFTER DELETE ON " + t + " WHEN old." + g + " NOT NULL BEGIN DELETE FROM " + rt
                    + " WHERE id = OLD.\"fid\"; END"),
     }
@@ -174,8 +174,8 @@ def _create_feature_table(con: sqlite3.Connection, name: str, geometry_type: str
     if "gpkg_ogr_contents" in tables:
         con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, 0)", (name,))
         # Files written by GDAL versions that keep the count with triggers get them for this table too.
-        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'trigger_insert_feature_count_%'"
-                       ).fetchone():
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                       "AND name LIKE 'trigger_insert_feature_count_%'").fetchone():
             lit = "'" + name.replace("'", "''") + "'"
             con.execute("CREATE TRIGGER " + q(f"trigger_insert_feature_count_{name}") + " AFTER INSERT ON " + t
                         + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count + 1 "

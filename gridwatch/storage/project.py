@@ -23,7 +23,7 @@ import pyogrio
 
 from .. import __version__
 from ..crs import PROJECT_EPSG
-from ..errors import CRSError, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from ..errors import CRSError, DamagedProject, DataSourceError, SchemaVersionError, StorageError, ValidationError
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -94,7 +94,7 @@ def _read_meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
     try:
         return {k: v for k, v in con.execute(q)}
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
+        raise DamagedProject(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
 
 
 def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
@@ -117,9 +117,9 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             tables = sqlite_tables(con)
             if app_id not in GPKG_APPLICATION_IDS and not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= tables:
-                raise DataSourceError(f"{p}: not a GeoPackage (an SQLite database without GeoPackage tables)")
+                raise DamagedProject(f"{p}: not a GeoPackage (an SQLite database without GeoPackage tables)")
             if "gpkg_contents" not in tables:
-                raise DataSourceError(f"{p}: not a valid GeoPackage (gpkg_contents table missing)")
+                raise DamagedProject(f"{p}: not a valid GeoPackage (gpkg_contents table missing)")
             if META_TABLE not in tables:
                 raise DataSourceError(
                     f"{p}: a GeoPackage but not a GridWatch project (no {META_TABLE} table); "
@@ -140,11 +140,11 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             for t in required:
                 con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
     try:
         version = int(meta.get("schema_version", ""))
     except ValueError:
-        raise DataSourceError(f"{p}: GridWatch metadata has no valid schema_version") from None
+        raise DamagedProject(f"{p}: GridWatch metadata has no valid schema_version") from None
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"{p}: written by a newer GridWatch (schema version {version}, this one reads up to "
@@ -265,8 +265,8 @@ def write_project(
     stamp = gpkg_datetime(created)
 
     specs: list[tuple[str, LayerSpec | TableSpec, Optional[str], str]] = []
-    for name, spec in LAYERS.items():
-        specs.append((name, spec, spec.geometry_type, f"{spec.title_zh} {spec.title_en}"))
+    for name, lspec in LAYERS.items():
+        specs.append((name, lspec, lspec.geometry_type, f"{lspec.title_zh} {lspec.title_en}"))
     for name, tspec in WORKFLOW_TABLES.items():
         specs.append((name, tspec, tspec.geometry_type, f"{tspec.title_zh} {tspec.title_en}"))
 
@@ -472,7 +472,8 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
             tables = sqlite_tables(con)
             geom_cols = {
                 r[0]: (r[1], r[2], r[3])
-                for r in con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")
+                for r in con.execute("SELECT table_name, column_name, geometry_type_name, srs_id "
+                                     "FROM gpkg_geometry_columns")
             }
             entries: list[tuple[str, str, str, str]] = [(n, s.title_zh, s.title_en, "layer") for n, s in LAYERS.items()]
             entries += [(n, s.title_zh, s.title_en, "table") for n, s in WORKFLOW_TABLES.items()]
@@ -493,5 +494,5 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
                         li.extent = (minx, miny, maxx, maxy)
                 (info.layers if kind == "layer" else info.tables).append(li)
     except sqlite3.DatabaseError as exc:
-        raise DataSourceError(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
     return info

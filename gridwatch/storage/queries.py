@@ -185,3 +185,34 @@ def people(path: os.PathLike[str] | str) -> pd.DataFrame:
         return _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, p.active, "
                       "(SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
                       "FROM inspector p ORDER BY p.role, p.name", [])
+
+
+def active_people(path: os.PathLike[str] | str) -> list[tuple[str, str]]:
+    """``(name, role)`` of the active people, by role and name (e.g. of a shared file, read-only)."""
+    with closing(connect_readonly(path)) as con:
+        rows = con.execute("SELECT name, role FROM inspector WHERE active IS NULL OR active = 1 "
+                           "ORDER BY role, name").fetchall()
+    return [(str(n), str(r)) for n, r in rows if n]
+
+
+def townships(path: os.PathLike[str] | str) -> list[tuple[str, str]]:
+    """``(code, name)`` of every township, by code."""
+    with closing(connect_readonly(path)) as con:
+        return [(str(c), "" if n is None else str(n))
+                for c, n in con.execute("SELECT code, name FROM township ORDER BY code").fetchall()]
+
+
+def cell_geometry(path: os.PathLike[str] | str, cell_code: str) -> Any:
+    """The grid cell's polygon (lon/lat), or None if there is no such cell."""
+    with closing(connect_readonly(path)) as con:
+        row = con.execute("SELECT geom FROM grid_cell WHERE code = ?", (cell_code,)).fetchone()
+    return blob_to_geometry(row[0]) if row and row[0] is not None else None
+
+
+def finding_row(path: os.PathLike[str] | str, uuid: str) -> dict[str, Any]:
+    """Every column of one finding plus ``cell_inspector_uuid`` (who holds its cell), for the policy; {} if none."""
+    with closing(connect_readonly(path)) as con:
+        cur = con.execute("SELECT f.*, c.inspector_uuid AS cell_inspector_uuid FROM finding f "
+                          "LEFT JOIN grid_cell c ON c.code = f.cell_code WHERE f.uuid = ?", (uuid,))
+        row = cur.fetchone()
+        return {} if row is None else dict(zip([d[0] for d in cur.description], row))

@@ -14,6 +14,15 @@ from typing import Optional
 
 import pandas as pd
 
+from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code lists
+    ASSIGNMENT_KINDS,
+    ASSIGNMENT_STATUSES,
+    CONFLICT_STATUSES,
+    FINDING_CATEGORIES,
+    FINDING_STATUSES,
+    FIRE_CHECK_RESULTS,
+    ROLES,
+)
 from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
@@ -22,30 +31,7 @@ SCHEMA_VERSION = 3
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
-ROLES = ("inspector", "supervisor", "admin")
-ASSIGNMENT_KINDS = (
-    "patrol",  # 巡查
-    "unannounced",  # 暗访
-    "fire_check",  # 火点核查
-    "construction_dust",  # 工地扬尘检查
-    "coal_ban",  # 禁煤检查
-    "fireworks",  # 烟花爆竹检查
-    "mine",  # 矿山检查
-)
-ASSIGNMENT_STATUSES = ("assigned", "in_progress", "done", "cancelled")
-FINDING_CATEGORIES = (
-    "scattered_coal",  # 散煤
-    "open_burning",  # 秸秆/露天焚烧
-    "construction_dust",  # 扬尘
-    "fireworks",  # 烟花爆竹
-    "mine_dust",  # 矿山扬尘
-    "scattered_polluter",  # 散乱污
-    "catering_fumes",  # 餐饮油烟
-    "other",
-)
-FINDING_STATUSES = ("found", "assigned", "rectified", "verified", "closed")
-#: What a fire-point check found; written back to every fire point of the check.
-FIRE_CHECK_RESULTS = ("burning_confirmed", "no_burning", "outside_cell")
+# The code lists (CHECK constraints) come from the one vocabulary.
 
 
 @dataclass(frozen=True)
@@ -207,7 +193,7 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("kept_by", "TEXT", "保留方", "Kept from"),
                 _t("other_by", "TEXT", "覆盖方", "Overridden from"),
                 _t("rule", "TEXT", "规则", "Rule"),
-                _t("status", "TEXT", "处理状态", "Review status", choices=("open", "accepted", "restored")),
+                _t("status", "TEXT", "处理状态", "Review status", choices=CONFLICT_STATUSES),
                 _t("reviewed_by", "TEXT", "审核人", "Reviewed by"),
                 _t("reviewed_at", "DATETIME", "审核时间", "Reviewed"),
             ),

@@ -1,21 +1,46 @@
-"""Who the syncing user is and whether their role may make a change (edits refused stay on the
-laptop)."""
+"""What the syncing user's role may send: every row a working copy changed is judged by the domain
+policy (:func:`gridwatch.domain.policy.judge_row_change`), the one place that decides who may do
+what, so the sync checks what the app checks.
+
+A working copy sends the net change of each row since its base, which may be several steps (a
+finding recorded, assigned and rectified between two syncs).  Each step the app took is in the audit
+log, so the sync replays a row's new audit entries in order from the base row and judges every step
+as the person its audit entry names (on an inspector's laptop that must be the inspector); what the
+final row holds beyond the audited steps (an edit made by hand, with sqlite3) is judged as one more
+change by the syncing user.  A change without audit entries is judged as it stands.  Audit entries
+of a refused change stay on the laptop with it.
+
+These checks run on the laptop, whose base file an inspector can edit as easily as the working copy:
+they stop mistakes, stale windows, scripts and hand edits of the working copy, not someone who
+rewrites the sync's own files (that takes a server).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
-from contextlib import closing
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Optional
 
+from ..domain.policy import Actor, RowContext, judge_row_change
 from ..errors import SyncError
 from ..storage.gpkg import quote_ident, sqlite_tables
 from .changes import Change
+from .history import ro_uri
 from .rows import _columns, _row
+
+#: Tables nobody but an administrator changes: the grid of responsibility and its people.
+ADMIN_TABLES = {"township", "village", "grid_cell", "inspector"}
+
+_BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
 
 
 def _person(path: Path, name: str) -> dict[str, Any]:
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+    from contextlib import closing
+
+    with closing(sqlite3.connect(ro_uri(path), uri=True)) as con:
         row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
                           (name,)).fetchone()
         if row is None:
@@ -24,62 +49,124 @@ def _person(path: Path, name: str) -> dict[str, Any]:
     return {"uuid": row[0], "name": row[1], "role": row[2], "cells": cells}
 
 
-#: Tables nobody but an administrator changes: the grid of responsibility and its people.
-ADMIN_TABLES = {"township", "village", "grid_cell", "inspector"}
+def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[str]]:
+    """The tables to compare: those the laptop's triggers marked (None: all), and for everyone but
+    administrators the grid and its people, which nobody else may change."""
+    if dirty is not None and person["role"] != "admin":
+        return dirty | ADMIN_TABLES
+    return dirty
 
 
-#: What an inspector may change in a task they were assigned.
-INSPECTOR_TASK_COLUMNS = {"status", "started_at", "finished_at", "updated_at", "result", "status_note"}
+def _values(text: Optional[str]) -> Optional[dict[str, Any]]:
+    if text is None:
+        return None
+    try:
+        out = json.loads(text)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
 
 
-#: Finding columns a verification (by another inspector) touches.
-VERIFY_COLUMNS = {"status", "verify_note", "verified_by", "verified_at", "reject_reason", "reject_count", "updated_at"}
+def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.Connection,
+                  ours: sqlite3.Connection) -> dict[int, str]:
+    """Why each refused change may not be sent (index into ``changes`` -> reason); the rest may."""
+    actor = Actor(person["uuid"], person["name"], person["role"])
+    people = dict(base.execute("SELECT uuid, role FROM inspector"))
+    by_name = {name: Actor(uuid, name, role) for uuid, name, role in
+               base.execute("SELECT uuid, name, role FROM inspector WHERE active IS NULL OR active = 1")}
+    tables = sqlite_tables(ours)
+    # the sync's new audit entries, per row, in the order they were written
+    audits: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    audit_of: dict[int, str] = {}
+    for i, c in enumerate(changes):
+        if c.table == "audit_log" and c.kind == "insert":
+            row = _row(ours, "audit_log", c.fid)
+            if row is not None and row.get("row_uuid"):
+                audits[row["row_uuid"]].append(row)
+                audit_of[i] = row["row_uuid"]
+    for rows in audits.values():
+        rows.sort(key=lambda r: r["fid"])
+    restored = set()
+    if "sync_conflict" in tables:
+        for c in changes:
+            if c.table == "sync_conflict" and c.kind == "update" and c.values.get("status") == "restored":
+                row = _row(ours, "sync_conflict", c.fid)
+                if row is not None:
+                    restored.add((row["table_name"], row["row_uuid"]))
+    mine = {r[0] for r in ours.execute("SELECT uuid FROM inspection WHERE inspector_uuid = ?", (actor.uuid,))} \
+        if "inspection" in tables else set()
+    context = RowContext(cells=frozenset(person["cells"]), inspections=frozenset(mine), people=people,
+                         restored=frozenset(restored))
+    refused: dict[int, str] = {}
+    refused_rows: set[str] = set()
+    for i, c in enumerate(changes):
+        if c.table == "audit_log":
+            continue
+        before = _row(base, c.table, c.fid) if c.kind != "insert" else None
+        after = _row(ours, c.table, c.fid) if c.kind != "delete" else None
+        uid = (before or after or {}).get("uuid")
+        steps = audits.get(uid, []) if uid else []
+        why = _judge_steps(actor, by_name, c, before, after, steps, context, _columns(ours, c.table)) if steps else \
+            judge_row_change(actor, c.table, c.kind, before, after, context)
+        if why is not None:
+            refused[i] = why.message if hasattr(why, "message") else str(why)
+            if uid:
+                refused_rows.add(uid)
+    for i, c in enumerate(changes):
+        if c.table != "audit_log":
+            continue
+        if i in audit_of and audit_of[i] in refused_rows:
+            refused[i] = "the change it records was refused"
+            continue
+        before = _row(base, c.table, c.fid) if c.kind != "insert" else None
+        after = _row(ours, c.table, c.fid) if c.kind != "delete" else None
+        why = judge_row_change(actor, "audit_log", c.kind, before, after, context)
+        if why is not None:
+            refused[i] = why.message
+    return refused
 
 
-def refusal(change: Change, person: dict[str, Any], base: sqlite3.Connection, ours: sqlite3.Connection) -> str:
-    """Why ``person`` may not make ``change`` ('' if they may)."""
-    role, t = person["role"], change.table
-    if role == "admin":
-        return ""
-    if t in ("sync_conflict", "sync_log") and change.kind != "insert":
-        return "" if role == "supervisor" and t == "sync_conflict" else f"only a supervisor reviews {t}"
-    if t in ADMIN_TABLES:
-        return f"only an administrator may change {t}"
-    if role == "supervisor":
-        return ""
-    # inspectors
-    # ownership is judged on the row as it was (an edit may not move a row into the user's cells)
-    row = (_row(base, t, change.fid) if change.kind != "insert" else _row(ours, t, change.fid)) or {}
-    cells = person["cells"]
-    if t == "audit_log":
-        return "" if change.kind == "insert" else "the audit log cannot be changed"
-    if t == "assignment":
-        if change.kind != "update" or row.get("assignee_uuid") != person["uuid"]:
-            return "inspectors only work on tasks assigned to them"
-        extra = set(change.values) - INSPECTOR_TASK_COLUMNS
-        return "" if not extra else f"inspectors may not change {', '.join(sorted(extra))} of a task"
-    if t == "inspection":
-        return "" if row.get("inspector_uuid") == person["uuid"] or row.get("cell_code") in cells else \
-            "inspections are recorded by their inspector"
-    if t == "finding":
-        if row.get("cell_code") in cells or row.get("found_by") == person["uuid"]:
-            return ""
-        if change.kind == "update" and set(change.values) <= VERIFY_COLUMNS:
-            return ""  # another inspector's verification
-        return f"finding in cell {row.get('cell_code')}, not one of {person['name']}'s cells"
-    if t == "attachment":
-        if row.get("added_by") == person["uuid"]:
-            return ""
-        return "photos are changed only by whoever added them"
-    if t == "fire_point":
-        if change.kind == "update" and set(change.values) <= {"status", "check_uuid"} and row.get("cell_code") in cells:
-            return ""
-        return "inspectors only record check results of fire points in their cells"
-    if t == "sync_conflict":
-        return "conflicts are recorded by the sync itself"
-    if t == "sync_log":
-        return ""
-    return f"inspectors may not change {t}"
+def _judge_steps(actor: Actor, by_name: dict[str, Actor], c: Change, before: Optional[dict[str, Any]],
+                 after: Optional[dict[str, Any]], steps: list[dict[str, Any]], context: RowContext,
+                 cols: list[str]) -> Any:
+    """Replay a row's audited steps from the base row, judging each as its writer; then judge what the
+    final row holds beyond them as one more change by the syncing user."""
+    state: Optional[dict[str, Any]] = dict(before) if before is not None else None
+    for a in steps:
+        who = actor if a["user_name"] == actor.name else by_name.get(a["user_name"])
+        if who is None:
+            return _Reason(f"its audit entry names {a['user_name']!r}, who is not an active person of the project")
+        if actor.role == "inspector" and who.uuid != actor.uuid:
+            return _Reason(f"{actor.name} may not send steps taken in the name of {a['user_name']!r}")
+        new = _values(a["new_values"])
+        if new is None:
+            kind, b, aft = "delete", state, None
+        else:
+            # BLOB columns are noted by size in the audit log: their value comes from the row as it is
+            clean = {k: (after or {}).get(k) if isinstance(v, str) and _BLOB_NOTE.match(v) else v
+                     for k, v in new.items() if k in cols}
+            if state is None:
+                kind, b, aft = "insert", None, clean
+            else:
+                kind, b, aft = "update", state, {**state, **clean}
+        why = judge_row_change(who, c.table, kind, b, aft, context)
+        if why is not None:
+            return why
+        state = aft
+    if after is None:
+        return None if state is None else judge_row_change(actor, c.table, "delete", state, None, context)
+    if state is None:
+        return judge_row_change(actor, c.table, "insert", None, after, context)
+    extra = {k: v for k, v in after.items() if k != "fid" and not isinstance(v, (bytes, memoryview))
+             and v != state.get(k)}
+    if extra:
+        return judge_row_change(actor, c.table, "update", state, {**state, **extra}, context)
+    return None
+
+
+class _Reason:
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def _revert(ours: sqlite3.Connection, base: sqlite3.Connection, change: Change) -> None:
@@ -94,21 +181,10 @@ def _revert(ours: sqlite3.Connection, base: sqlite3.Connection, change: Change) 
         return
     cols = _columns(ours, change.table)
     if change.kind == "update":
-        names = [k for k in change.values if k in cols and k != "fid"]
+        names = [k for k in row if k in cols and k != "fid"]
         ours.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in names)
                      + " WHERE fid = ?", [row[k] for k in names] + [change.fid])
     else:
         names = [k for k in row if k in cols]
         ours.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in names) + ") VALUES ("
                      + ", ".join("?" for _ in names) + ")", [row[k] for k in names])
-
-
-def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[str]]:
-    """The tables to compare: those the laptop's triggers marked (None: all).  Like the base, the
-    tracking table lives on the laptop: role checks at sync stop mistakes, stale windows and scripts
-    going through the API, not someone editing the files of their own laptop by hand (that takes a
-    server, which GridWatch does without); comparing every table for inspectors would cost a full
-    diff of a million fire points per sync and protect nothing the base does not already expose."""
-    if dirty is not None and person["role"] != "admin":
-        return dirty | ADMIN_TABLES  # grid and people: compared for everyone but administrators
-    return dirty

@@ -36,7 +36,7 @@ from .files import (
     _now_text,
     _snapshot,
 )
-from .permissions import _revert, _scope, refusal
+from .permissions import _revert, _scope, judge_changes
 from .restore import restore_lost
 from .settle import (
     _align_fids,
@@ -87,7 +87,7 @@ def _quick_changes(ctx: SyncContext) -> Optional[_Ours]:
         changes = changes_of(diff, base, work)
         with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
                 closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as o:
-            if any(refusal(c, person, b, o) for c in changes):
+            if judge_changes(changes, person, b, o):
                 return None
         if _fingerprint(lp) == fp and _change_counter(lp) == counter:
             return _Ours(changes, [], fp, diff=diff, tables=tables, counter=counter)
@@ -105,15 +105,15 @@ def _full_changes(ctx: SyncContext) -> _Ours:
     tables = _scope(dirty_tables(ours), person)  # from the snapshot: the state that is diffed
     changes = list_changes(base, ours, work, tables)
     with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, closing(connect_readwrite(ours)) as o:
-        reasons = [(c, refusal(c, person, b, o)) for c in changes]
-        refused = [c for c, why in reasons if why]
+        reasons = judge_changes(changes, person, b, o)
+        refused = [c for i, c in enumerate(changes) if i in reasons]
         if refused:
             with transaction(o):
                 for c in refused:
                     _revert(o, b, c)
-            for c, why in reasons:
-                if why and len(report.messages) < 20:
-                    report.messages.append(f"refused: {c.kind} in {c.table}: {why}")
+            for i, c in enumerate(changes):
+                if i in reasons and len(report.messages) < 20:
+                    report.messages.append(f"refused: {c.kind} in {c.table}: {reasons[i]}")
     return _Ours(changes, refused, local_fp, file=ours, tables=tables)
 
 

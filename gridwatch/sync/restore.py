@@ -109,8 +109,8 @@ def restore_lost(base: Path, theirs: Path, user: str, sync_uuid: str, stamp: str
                             t.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), sync_uuid, stamp, table, u, "*", None,
                                                          _json_value({k: v for k, v in row.items()
                                                                       if not isinstance(v, (bytes, memoryview))}),
-                                                         None, user, f"could not be put back after the rollback ({exc})",
-                                                         "open"))
+                                                         None, user,
+                                                         f"could not be put back after the rollback ({exc})", "open"))
                             conflicts += 1
                             continue
                         used.add(values["fid"])

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from typing import Any, Optional
 
-from ..model.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
+from ..domain.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
 from ..storage.gpkg import quote_ident, sqlite_tables
 from .history import DIRTY_TABLE
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ..errors import GridWatchError
 from ..userdata import ensure_sample_project, user_data_dir
 from . import i18n
-from .main_window import MainWindow
+from .window.main_window import MainWindow
 
 ORG = "GridWatch"
 
@@ -55,7 +55,8 @@ def create_window(project: Optional[Path] = None) -> MainWindow:
     try:
         path = Path(project) if project is not None else ensure_sample_project()
     except GridWatchError as exc:
-        QMessageBox.critical(window, QCoreApplication.translate("MainWindow", "Cannot open project"), str(exc))
+        QMessageBox.critical(window, QCoreApplication.translate("MainWindow", "Cannot open project"),
+                             i18n.error_text(exc))
         return window
     window.open_project(path)
     return window

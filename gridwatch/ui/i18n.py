@@ -51,3 +51,11 @@ _current = ["en"]
 def current() -> str:
     """The language in use (``zh_CN`` or ``en``)."""
     return _current[0]
+
+
+def error_text(exc: BaseException) -> str:
+    """A core error's message in the current language (looked up by its code; see domain.messages)."""
+    from ..domain.messages import message_text
+    from ..errors import GridWatchError
+
+    return message_text(exc, current()) if isinstance(exc, GridWatchError) else str(exc)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from ..domain.vocabulary import CHOICE_TITLES
 from ..layers import GROUPS, LAYERS
-from ..layers.choices import CHOICE_TITLES
 from ..storage.schema import WORKFLOW_TABLES
 
 

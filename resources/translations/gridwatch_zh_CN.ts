@@ -1,4543 +1,4520 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name>AssignDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="579"/>
-        <source>Assign inspections</source>
-        <translation>派发检查任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="582"/>
-        <source>%s tasks: one per feature, in %s cells</source>
-        <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="585"/>
-        <source>%s cells: one task per cell</source>
-        <translation>%s 个网格：每个网格一个任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="586"/>
-        <source>&amp;Kind:</source>
-        <translation>任务类型(&amp;K)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="586"/>
-        <source>&amp;Assign to:</source>
-        <translation>执行人(&amp;A)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="586"/>
-        <source>&amp;Due:</source>
-        <translation>截止时间(&amp;D)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="587"/>
-        <source>&amp;Priority:</source>
-        <translation>优先级(&amp;P)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="587"/>
-        <source>&amp;Notes:</source>
-        <translation>备注(&amp;N)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="591"/>
-        <source>Each cell&apos;s own inspector</source>
-        <translation>各网格的网格员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="598"/>
-        <source>Due time, local time of this computer</source>
-        <translation>截止时间（本机时间）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="601"/>
-        <source>What to look at (optional)</source>
-        <translation>检查要点（可选）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="603"/>
-        <source>Assign</source>
-        <translation>派发</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="605"/>
-        <source>No cells chosen: select cells on the map first.</source>
-        <translation>未选择网格：请先在地图上选择网格。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="607"/>
-        <source>Only a supervisor or administrator may assign inspections.</source>
-        <translation>只有督查员或管理员可以派发检查任务。</translation>
-    </message>
-</context>
-<context>
-    <name>AttributeTableDock</name>
-    <message>
-        <location filename="../../gridwatch/ui/attribute_table.py" line="731"/>
-        <source>Attribute table</source>
-        <extracomment>Shown for True in boolean columns; False and missing values show nothing. Characters a datetime or date text can contain; other needles cannot match those columns. Cell text longer than this gets the full text as a tooltip (the column may elide it). (layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key.</extracomment>
-        <translation>属性表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/attribute_table.py" line="733"/>
-        <source>Filter…</source>
-        <translation>筛选…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/attribute_table.py" line="734"/>
-        <source>Show only rows containing this text in any column</source>
-        <translation>只显示任一列包含此文字的行</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/attribute_table.py" line="768"/>
-        <source>{shown} of {total} features</source>
-        <translation>{total} 个要素中显示 {shown} 个</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/attribute_table.py" line="771"/>
-        <source>%Ln feature(s)</source>
-        <translation>
-            <numerusform>%Ln 个要素</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>CellInspectorDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="417"/>
-        <source>Give cells to an inspector</source>
-        <translation>调整网格员</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/people.py" line="418"/>
-        <source>Give %n cell(s) to:</source>
-        <translation>
-            <numerusform>将 %n 个网格交给：</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/people.py" line="425"/>
-        <source>%1 (%n cell(s))</source>
-        <translation>
-            <numerusform>%1（%n 个网格）</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="427"/>
-        <source>No cells chosen: select cells on the map first.</source>
-        <translation>未选择网格：请先在地图上选择网格。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="429"/>
-        <source>Only an administrator may change who is responsible for cells.</source>
-        <translation>只有管理员可以调整网格责任人。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="431"/>
-        <source>There is no active inspector.</source>
-        <translation>没有在岗的网格员。</translation>
-    </message>
-</context>
-<context>
-    <name>CheckoutDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="240"/>
-        <source>Check out shared project</source>
-        <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
-        <translation>签出共享项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="241"/>
-        <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
-        <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="243"/>
-        <source>&amp;Shared project:</source>
-        <translation>共享项目(&amp;S)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="244"/>
-        <source>&amp;Working copy:</source>
-        <translation>工作副本(&amp;W)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="245"/>
-        <source>&amp;You are:</source>
-        <translation>您是(&amp;Y)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="246"/>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="247"/>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="248"/>
-        <source>The district&apos;s project file in the shared folder</source>
-        <translation>共享文件夹中的区级项目文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="249"/>
-        <source>Where this laptop keeps its copy</source>
-        <translation>本机保存副本的位置</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="250"/>
-        <source>Check out</source>
-        <translation>签出</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="282"/>
-        <source>Shared project</source>
-        <translation>共享项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="283"/>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="290"/>
-        <source>GridWatch projects (*.gpkg)</source>
-        <translation>GridWatch 项目 (*.gpkg)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="289"/>
-        <source>Working copy</source>
-        <translation>工作副本</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="323"/>
-        <source>Shared project not found; is the shared folder reachable?</source>
-        <translation>找不到共享项目；共享文件夹能否访问？</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="330"/>
-        <source>This file is not a GridWatch project:</source>
-        <translation>该文件不是 GridWatch 项目：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="333"/>
-        <source>This project has no active people; an administrator must add them first.</source>
-        <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="381"/>
-        <source>Copying the shared project…</source>
-        <translation>正在复制共享项目…</translation>
-    </message>
-</context>
-<context>
-    <name>ConflictsPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="706"/>
-        <source>Status only moves forward</source>
-        <translation>状态只进不退</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="707"/>
-        <source>The later edit wins</source>
-        <translation>以较晚的修改为准</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="708"/>
-        <source>The edit synced last wins</source>
-        <translation>以最后同步的修改为准</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="709"/>
-        <source>A delete wins over an edit</source>
-        <translation>删除优先于修改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="713"/>
-        <source>Open</source>
-        <translation>待审核</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="713"/>
-        <source>Accepted</source>
-        <translation>已确认</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="714"/>
-        <source>Restored</source>
-        <translation>已恢复</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="719"/>
-        <source>the shared project</source>
-        <translation>共享项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="721"/>
-        <source>deleted</source>
-        <translation>已删除</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="723"/>
-        <source>(this sync)</source>
-        <translation>（本次同步）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="735"/>
-        <source>&lt;%1 bytes&gt;</source>
-        <translation>&lt;%1 字节&gt;</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="748"/>
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="748"/>
-        <source>no</source>
-        <translation>否</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="756"/>
-        <source>Sync conflicts</source>
-        <translation>同步冲突</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="757"/>
-        <source>Show:</source>
-        <translation>显示：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="758"/>
-        <source>Open conflicts</source>
-        <translation>待审核冲突</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="759"/>
-        <source>All conflicts</source>
-        <translation>全部冲突</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="761"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="761"/>
-        <source>Table</source>
-        <translation>表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="761"/>
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="761"/>
-        <source>Kept value</source>
-        <translation>保留值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="761"/>
-        <source>Overridden value</source>
-        <translation>被覆盖值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="762"/>
-        <source>Kept from</source>
-        <translation>保留方</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="762"/>
-        <source>Overridden from</source>
-        <translation>被覆盖方</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="762"/>
-        <source>Rule</source>
-        <translation>规则</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="762"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="763"/>
-        <source>&amp;Accept</source>
-        <translation>确认(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="764"/>
-        <source>The kept value stays; the conflict is closed</source>
-        <translation>保留当前值，冲突关闭</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="765"/>
-        <source>&amp;Restore overridden value</source>
-        <translation>恢复被覆盖值(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="766"/>
-        <source>Put the overridden value back (an edit you can undo)</source>
-        <translation>恢复被覆盖的值（可撤销）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="794"/>
-        <source>(row deleted)</source>
-        <translation>（记录已删除）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="799"/>
-        <source>(whole row)</source>
-        <translation>（整条记录）</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/sync_ui.py" line="825"/>
-        <source>%n conflict(s)</source>
-        <translation>
-            <numerusform>%n 个冲突</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>CoveragePanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="240"/>
-        <source>Patrol coverage</source>
-        <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` (&apos;&apos; = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed &quot;now&quot; for tests and reproducible reports; None: the clock. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
-        <translation>巡查覆盖</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="241"/>
-        <source>Period:</source>
-        <translation>统计期：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="242"/>
-        <source>Last 7 days</source>
-        <translation>近7天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="243"/>
-        <source>Last 30 days</source>
-        <translation>近30天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="244"/>
-        <source>Custom</source>
-        <translation>自定义</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="245"/>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="258"/>
-        <source> days</source>
-        <translation> 天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="246"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="247"/>
-        <source>Colour cells by days since last visit</source>
-        <translation>按距上次巡查天数为网格着色</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="248"/>
-        <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
-        <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="250"/>
-        <source>Townships</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="251"/>
-        <source>Inspectors</source>
-        <translation>网格员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="252"/>
-        <source>Assign overdue cells…</source>
-        <translation>派发超期网格巡查…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="253"/>
-        <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
-        <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="255"/>
-        <source>Patrol interval per cell class (days)</source>
-        <translation>各类网格巡查周期（天）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="256"/>
-        <source>Default intervals</source>
-        <translation>恢复默认周期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="267"/>
-        <source>Cells</source>
-        <translation>网格数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="267"/>
-        <source>Inspected</source>
-        <translation>已巡网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="267"/>
-        <source>Coverage %</source>
-        <translation>覆盖率%</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="268"/>
-        <source>Never inspected</source>
-        <translation>从未巡查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="268"/>
-        <source>Overdue</source>
-        <translation>超期未巡</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="268"/>
-        <source>Open findings</source>
-        <translation>未销号问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="269"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="270"/>
-        <source>Inspector</source>
-        <translation>网格员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="279"/>
-        <source>(%d cells)</source>
-        <translation>（%d 个网格）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="381"/>
-        <source>Updating…</source>
-        <translation>正在更新…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="401"/>
-        <source>Updated at %s</source>
-        <translation>更新于 %s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="411"/>
-        <source>Coverage could not be computed: %s</source>
-        <translation>无法计算巡查覆盖：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="436"/>
-        <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
-        <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="450"/>
-        <source>(no inspector)</source>
-        <translation>（未分配网格员）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/coverage_panel.py" line="526"/>
-        <source>Overdue cells of %s (%d)</source>
-        <translation>%s 的超期网格（%d 个）</translation>
-    </message>
-</context>
-<context>
-    <name>DashboardWidget</name>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="301"/>
-        <source>Month (Beijing time):</source>
-        <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use).</extracomment>
-        <translation>月份（北京时间）：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="302"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="303"/>
-        <source>Inspections per week</source>
-        <translation>每周检查次数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="304"/>
-        <source>Findings of the month by category and status</source>
-        <translation>本月问题（按类别和状态）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="305"/>
-        <source>Closure rate (%) and overdue per township</source>
-        <translation>各乡镇整改率(%)和超期数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="306"/>
-        <source>Fire points per week and their checks</source>
-        <translation>每周火点及核查情况</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="308"/>
-        <source>Save image…</source>
-        <translation>保存图片…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="309"/>
-        <source>Township ranking for the monthly bulletin</source>
-        <translation>月通报乡镇考核排名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="310"/>
-        <source>Coverage</source>
-        <translation>巡查覆盖率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="310"/>
-        <source>Closure rate</source>
-        <translation>问题整改率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="311"/>
-        <source>Overdue per cell (fewer is better)</source>
-        <translation>每网格超期数（越少越好）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="312"/>
-        <source>Fire checks in time</source>
-        <translation>火点按时核查率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="312"/>
-        <source>Fire points per cell (fewer is better)</source>
-        <translation>每网格火点数（越少越好）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="315"/>
-        <source>Default weights</source>
-        <translation>恢复默认权重</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="316"/>
-        <source>Export ranking…</source>
-        <translation>导出排名…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="318"/>
-        <source>Rank</source>
-        <translation>排名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="318"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="318"/>
-        <source>Score</source>
-        <translation>综合得分</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="318"/>
-        <source>Coverage %</source>
-        <translation>覆盖率%</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="318"/>
-        <source>Closure %</source>
-        <translation>整改率%</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="319"/>
-        <location filename="../../gridwatch/ui/dashboard.py" line="486"/>
-        <source>Overdue findings</source>
-        <translation>超期问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="319"/>
-        <location filename="../../gridwatch/ui/dashboard.py" line="487"/>
-        <source>Overdue tasks</source>
-        <translation>超期任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="319"/>
-        <location filename="../../gridwatch/ui/dashboard.py" line="325"/>
-        <source>Fire points</source>
-        <translation>火点数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="320"/>
-        <source>Fire checks in time %</source>
-        <translation>按时核查率%</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="321"/>
-        <source>Inspections</source>
-        <translation>检查次数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="322"/>
-        <source>Findings</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="323"/>
-        <source>Closure rate (%)</source>
-        <translation>整改率(%)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="324"/>
-        <source>Overdue</source>
-        <translation>超期未巡</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="384"/>
-        <source>Updating…</source>
-        <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
-        <translation>正在更新…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="413"/>
-        <source>Updated at %s</source>
-        <translation>更新于 %s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="421"/>
-        <source>Statistics could not be computed: %s</source>
-        <translation>统计失败：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="457"/>
-        <source>%d inspections in the last %d weeks (weeks start on Monday, Beijing time)</source>
-        <translation>共检查 %d 次，近 %d 周（每周从周一开始，北京时间）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="474"/>
-        <source>%d findings found in %s</source>
-        <translation>发现问题 %d 个（%s）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="496"/>
-        <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
-        <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="504"/>
-        <source>Checked in time</source>
-        <translation>按时核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="504"/>
-        <source>Checked late</source>
-        <translation>超时核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="505"/>
-        <source>Check cancelled</source>
-        <translation>任务撤销</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="505"/>
-        <source>Check overdue</source>
-        <translation>超期未核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="506"/>
-        <source>Check not yet due</source>
-        <translation>核查中（未到期）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="506"/>
-        <source>No check</source>
-        <translation>未派核查任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="519"/>
-        <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
-        <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="549"/>
-        <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
-        <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="583"/>
-        <source>Save chart as image</source>
-        <translation>保存图表为图片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="584"/>
-        <source>PNG images (*.png)</source>
-        <translation>PNG 图片 (*.png)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="611"/>
-        <location filename="../../gridwatch/ui/dashboard.py" line="634"/>
-        <source>Saved %s</source>
-        <translation>已保存 %s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="618"/>
-        <source>Export ranking</source>
-        <translation>导出排名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/dashboard.py" line="619"/>
-        <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
-        <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
-    </message>
-</context>
-<context>
-    <name>ExportDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="704"/>
-        <source>Map (PNG/PDF)</source>
-        <extracomment>The exports, in the order of the list on the left. File suffixes each export writes (the first is the default). Resolution of the map preview (an A4 page is about 500 x 700 pixels). Rows of a table shown in the preview. Pause after the last option change before the preview is refreshed. QSettings keys. Part of the default file name per export (the files are Chinese documents). Matplotlib&apos;s cached FreeType fonts are shared by all figures and not thread-safe: map previews and map exports draw one at a time. Workers started by export dialogs, kept until they are over (a dialog may close before).</extracomment>
-        <translation>地图（PNG/PDF）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="704"/>
-        <source>Web map (HTML)</source>
-        <translation>交互式网页地图</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="705"/>
-        <source>Findings ledger</source>
-        <translation>整改台账</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="705"/>
-        <source>Coverage table</source>
-        <translation>覆盖率表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="706"/>
-        <source>Monthly ranking</source>
-        <translation>月通报排名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="713"/>
-        <source>Export for briefing</source>
-        <translation>导出通报材料</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="716"/>
-        <source>Options</source>
-        <translation>选项</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="717"/>
-        <source>Output file</source>
-        <translation>输出文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="718"/>
-        <source>Preview</source>
-        <translation>预览</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="720"/>
-        <source>Title:</source>
-        <translation>标题：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="721"/>
-        <source>Default: district, township and map name</source>
-        <translation>默认：区县、乡镇和图名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="722"/>
-        <source>Paper:</source>
-        <translation>纸张：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="723"/>
-        <source>Orientation:</source>
-        <translation>方向：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="724"/>
-        <source>Resolution:</source>
-        <translation>分辨率：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="725"/>
-        <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
-        <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="726"/>
-        <source>Portrait</source>
-        <translation>纵向</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="727"/>
-        <source>Landscape</source>
-        <translation>横向</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="728"/>
-        <source>Extent:</source>
-        <translation>范围：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="729"/>
-        <source>Theme:</source>
-        <translation>专题：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="730"/>
-        <source>Layers in the map&apos;s styles</source>
-        <translation>图层（按地图样式）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="731"/>
-        <source>Patrol coverage (days since the last inspection)</source>
-        <translation>巡查覆盖（距上次检查天数）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="732"/>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="735"/>
-        <source>Layers:</source>
-        <translation>图层：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="733"/>
-        <source>Atlas: an overview page, then one page per township (PDF)</source>
-        <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="734"/>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="747"/>
-        <source>Township:</source>
-        <translation>乡镇：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="739"/>
-        <source>Findings</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="740"/>
-        <source>Fire points:</source>
-        <translation>火点：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="741"/>
-        <source>Add those detected in the last</source>
-        <translation>加入火点，监测时间在最近</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="742"/>
-        <source> days</source>
-        <translation> 天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="743"/>
-        <source>Status:</source>
-        <translation>状态：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="748"/>
-        <source>All</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="749"/>
-        <source>Open only</source>
-        <translation>仅未完成</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="750"/>
-        <source>Found, assigned and rectified: not yet verified or closed</source>
-        <translation>发现、已交办和已整改：尚未核查或销号</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="751"/>
-        <source>Periods (days):</source>
-        <translation>统计时段（天）：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="752"/>
-        <source>Whole days separated by commas, e.g. 7,30</source>
-        <translation>整数天数，用逗号分隔，如 7,30</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="753"/>
-        <source>Month (Beijing time):</source>
-        <translation>月份（北京时间）：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="754"/>
-        <source>Coverage</source>
-        <translation>巡查覆盖率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="754"/>
-        <source>Closure rate</source>
-        <translation>问题整改率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="755"/>
-        <source>Overdue per cell (fewer is better)</source>
-        <translation>每网格超期数（越少越好）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="756"/>
-        <source>Fire checks in time</source>
-        <translation>火点按时核查率</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="757"/>
-        <source>Fire points per cell (fewer is better)</source>
-        <translation>每网格火点数（越少越好）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="758"/>
-        <source>Weights of the indicators</source>
-        <translation>指标权重</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="761"/>
-        <source>Default weights</source>
-        <translation>恢复默认权重</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="763"/>
-        <source>Whole district (%s)</source>
-        <translation>全区（%s）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="764"/>
-        <source>Whole district</source>
-        <translation>全区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="765"/>
-        <source>Format:</source>
-        <translation>格式：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="766"/>
-        <source>File:</source>
-        <translation>文件：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="767"/>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="768"/>
-        <source>Sheet:</source>
-        <translation>工作表：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="769"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="770"/>
-        <source>Open folder</source>
-        <translation>打开文件夹</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="771"/>
-        <source>Export</source>
-        <translation>导出</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="772"/>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="816"/>
-        <source>Choose at least one layer for the map.</source>
-        <translation>请为地图至少选择一个图层。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="818"/>
-        <source>Choose at least one layer for the web map.</source>
-        <translation>请为网页地图至少选择一个图层。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="820"/>
-        <source>Choose at least one finding status for the ledger.</source>
-        <translation>请为台账至少选择一种问题状态。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="846"/>
-        <source>An atlas is a multi-page PDF: choose the PDF format</source>
-        <translation>图集是多页PDF：请选择PDF格式</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="942"/>
-        <source>Export to</source>
-        <translation>导出到</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="994"/>
-        <source>Updating the preview…</source>
-        <translation>正在更新预览…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1043"/>
-        <source>Layer</source>
-        <translation>图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1043"/>
-        <source>Features</source>
-        <translation>要素数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1045"/>
-        <source>%1 layers, %2 features; the file will be about %3 and opens offline in any browser.</source>
-        <translation>%1个图层，%2个要素；文件约%3，可在任意浏览器中离线打开。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1066"/>
-        <source>Page 1 shown at %1 dpi. The PNG will be %2 at %3 dpi (%4 × %5 pixels).</source>
-        <translation>预览为第1页（%1 dpi）。PNG为%2，%3 dpi（%4 × %5像素）。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1070"/>
-        <source>Page 1 shown at %1 dpi. The PDF will be %2, %3 page(s), vector with text you can search.</source>
-        <translation>预览为第1页（%1 dpi）。PDF为%2，共%3页，矢量格式，文字可搜索。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1082"/>
-        <source>Sheet %1: %2 rows.</source>
-        <translation>工作表“%1”：%2行。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1084"/>
-        <source>The first %1 rows are shown.</source>
-        <translation>显示前%1行。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1086"/>
-        <source>A CSV file holds only the first sheet (%1).</source>
-        <translation>CSV文件只包含第一张工作表（%1）。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1088"/>
-        <source>The workbook has %1 sheets: %2.</source>
-        <translation>工作簿共%1张工作表：%2。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1123"/>
-        <source>No preview: %s</source>
-        <translation>无法预览：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1143"/>
-        <source>Choose the file to write.</source>
-        <translation>请选择要写入的文件。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1148"/>
-        <source>Cannot export to %1: %2</source>
-        <translation>无法导出到%1：%2</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1163"/>
-        <source>Exporting to %s…</source>
-        <translation>正在导出到%s…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1171"/>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1203"/>
-        <source>Written: %1 (%2)</source>
-        <translation>已写入：%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1216"/>
-        <source>Export cancelled; %s was not changed.</source>
-        <translation>导出已取消；%s 未被改动。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1219"/>
-        <source>Could not write: %s</source>
-        <translation>无法写入：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/export_dialog.py" line="1221"/>
-        <source>Could not write %1: %2</source>
-        <translation>无法写入%1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:assignment</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="132"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="133"/>
-        <source>Kind</source>
-        <translation>任务类型</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="134"/>
-        <source>Cell code</source>
-        <translation>网格编码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="135"/>
-        <source>Target layer</source>
-        <translation>对象图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="136"/>
-        <source>Target</source>
-        <translation>对象</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="137"/>
-        <source>Assignee</source>
-        <translation>执行人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="138"/>
-        <source>Due</source>
-        <translation>截止时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="139"/>
-        <source>Priority</source>
-        <translation>优先级</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="140"/>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="141"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="142"/>
-        <source>Created by</source>
-        <translation>派发人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="143"/>
-        <source>Created</source>
-        <translation>派发时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="144"/>
-        <source>Updated</source>
-        <translation>更新时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="145"/>
-        <source>Started</source>
-        <translation>开始时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="146"/>
-        <source>Finished</source>
-        <translation>完成时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="147"/>
-        <source>Cancelled</source>
-        <translation>撤销时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="148"/>
-        <source>Result</source>
-        <translation>核查结果</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="149"/>
-        <source>Status note</source>
-        <translation>状态说明</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:attachment</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="182"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="183"/>
-        <source>Finding</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="184"/>
-        <source>Role</source>
-        <translation>用途</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="185"/>
-        <source>File name</source>
-        <translation>文件名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="186"/>
-        <source>MIME type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="187"/>
-        <source>SHA-256</source>
-        <translation>校验值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="188"/>
-        <source>Taken</source>
-        <translation>拍摄时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="189"/>
-        <source>Longitude</source>
-        <translation>经度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="190"/>
-        <source>Latitude</source>
-        <translation>纬度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="191"/>
-        <source>Content</source>
-        <translation>内容</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="192"/>
-        <source>Added</source>
-        <translation>上传时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="193"/>
-        <source>Thumbnail</source>
-        <translation>缩略图</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="194"/>
-        <source>Flags</source>
-        <translation>提示</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="195"/>
-        <source>Added by</source>
-        <translation>上传人</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:audit_log</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="196"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="197"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="198"/>
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="199"/>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="200"/>
-        <source>Table</source>
-        <translation>表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="201"/>
-        <source>Row</source>
-        <translation>对象</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="202"/>
-        <source>Old values</source>
-        <translation>原值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="203"/>
-        <source>New values</source>
-        <translation>新值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="204"/>
-        <source>Details</source>
-        <translation>说明</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:coal_ban_zone</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="80"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="81"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="82"/>
-        <source>Legal basis</source>
-        <translation>划定依据</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="83"/>
-        <source>In force from</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="84"/>
-        <source>In force until</source>
-        <translation>失效日期</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:construction_site</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="99"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="100"/>
-        <source>Name</source>
-        <translation>工地名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="101"/>
-        <source>Developer</source>
-        <translation>建设单位</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="102"/>
-        <source>Area (m²)</source>
-        <translation>占地面积(m²)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="103"/>
-        <source>Dust grade</source>
-        <translation>扬尘管控等级</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="104"/>
-        <source>Online dust monitor</source>
-        <translation>在线监测</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="105"/>
-        <source>Start date</source>
-        <translation>开工日期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="106"/>
-        <source>End date</source>
-        <translation>竣工日期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="107"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:finding</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="158"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="159"/>
-        <source>Inspection</source>
-        <translation>检查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="160"/>
-        <source>Cell code</source>
-        <translation>网格编码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="161"/>
-        <source>Category</source>
-        <translation>问题类别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="162"/>
-        <source>Severity</source>
-        <translation>严重程度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="163"/>
-        <source>Description</source>
-        <translation>问题描述</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="164"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="165"/>
-        <source>Rectification deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="166"/>
-        <source>Responsible party</source>
-        <translation>责任主体</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="167"/>
-        <source>Found by</source>
-        <translation>发现人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="168"/>
-        <source>Found</source>
-        <translation>发现时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="169"/>
-        <source>Updated</source>
-        <translation>更新时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="170"/>
-        <source>Location warning</source>
-        <translation>位置提示</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="171"/>
-        <source>Assigned by</source>
-        <translation>交办人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="172"/>
-        <source>Rectification note</source>
-        <translation>整改说明</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="173"/>
-        <source>Rectification recorded by</source>
-        <translation>整改记录人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="174"/>
-        <source>Rectified</source>
-        <translation>整改时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="175"/>
-        <source>Verification note</source>
-        <translation>核查意见</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="176"/>
-        <source>Verified by</source>
-        <translation>核查人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="177"/>
-        <source>Verified</source>
-        <translation>核查时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="178"/>
-        <source>Rejection reason</source>
-        <translation>驳回原因</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="179"/>
-        <source>Times rejected</source>
-        <translation>驳回次数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="180"/>
-        <source>Closed by</source>
-        <translation>销号人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="181"/>
-        <source>Closed</source>
-        <translation>销号时间</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:fire_point</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="114"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="115"/>
-        <source>Detected (UTC)</source>
-        <translation>监测时间(UTC)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="116"/>
-        <source>Detected (Beijing time)</source>
-        <translation>监测时间(北京时间)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="117"/>
-        <source>Source</source>
-        <translation>数据源</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="118"/>
-        <source>Satellite</source>
-        <translation>卫星</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="119"/>
-        <source>Confidence (0-100)</source>
-        <translation>置信度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="120"/>
-        <source>FRP (MW)</source>
-        <translation>火辐射功率(MW)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="121"/>
-        <source>Cell code</source>
-        <translation>网格编码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="122"/>
-        <source>Village code</source>
-        <translation>村级代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="123"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="124"/>
-        <source>Verification status</source>
-        <translation>核查状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="125"/>
-        <source>Check task</source>
-        <translation>核查任务</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:fireworks_ban_zone</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="85"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="86"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="87"/>
-        <source>Legal basis</source>
-        <translation>划定依据</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="88"/>
-        <source>In force from</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="89"/>
-        <source>In force until</source>
-        <translation>失效日期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="90"/>
-        <source>Banned all year</source>
-        <translation>全年禁放</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="91"/>
-        <source>Ban period start (MM-DD)</source>
-        <translation>禁放起始(月-日)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="92"/>
-        <source>Ban period end (MM-DD)</source>
-        <translation>禁放截止(月-日)</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:grid_cell</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="73"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="74"/>
-        <source>Code</source>
-        <translation>网格编码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="75"/>
-        <source>Name</source>
-        <translation>网格名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="76"/>
-        <source>Village code</source>
-        <translation>村级代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="77"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="78"/>
-        <source>Level</source>
-        <translation>网格级别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="79"/>
-        <source>Inspector</source>
-        <translation>网格员</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:gridwatch_meta</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="229"/>
-        <source>Key</source>
-        <translation>项</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="230"/>
-        <source>Value</source>
-        <translation>值</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:inspection</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="150"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="151"/>
-        <source>Assignment</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="152"/>
-        <source>Cell code</source>
-        <translation>网格编码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="153"/>
-        <source>Inspector</source>
-        <translation>检查人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="154"/>
-        <source>Kind</source>
-        <translation>检查类型</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="155"/>
-        <source>Started</source>
-        <translation>开始时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="156"/>
-        <source>Finished</source>
-        <translation>完成时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="157"/>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:inspector</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="126"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="127"/>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="128"/>
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="129"/>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="130"/>
-        <source>Township code</source>
-        <translation>所属乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="131"/>
-        <source>Active</source>
-        <translation>在岗</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:key_area</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="108"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="109"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="110"/>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="111"/>
-        <source>Control radius (m)</source>
-        <translation>管控半径(m)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="112"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="113"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:mine</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="93"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="94"/>
-        <source>Name</source>
-        <translation>矿山名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="95"/>
-        <source>Kind</source>
-        <translation>矿种</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="96"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="97"/>
-        <source>Operator</source>
-        <translation>经营单位</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="98"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:sync_conflict</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="205"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="206"/>
-        <source>Sync</source>
-        <translation>同步</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="207"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="208"/>
-        <source>Table</source>
-        <translation>表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="209"/>
-        <source>Row</source>
-        <translation>对象</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="210"/>
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="211"/>
-        <source>Kept value</source>
-        <translation>保留值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="212"/>
-        <source>Overridden value</source>
-        <translation>被覆盖值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="213"/>
-        <source>Kept from</source>
-        <translation>保留方</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="214"/>
-        <source>Overridden from</source>
-        <translation>覆盖方</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="215"/>
-        <source>Rule</source>
-        <translation>规则</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="216"/>
-        <source>Review status</source>
-        <translation>处理状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="217"/>
-        <source>Reviewed by</source>
-        <translation>审核人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="218"/>
-        <source>Reviewed</source>
-        <translation>审核时间</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:sync_log</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="219"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="220"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="221"/>
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="222"/>
-        <source>Computer</source>
-        <translation>计算机</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="223"/>
-        <source>Sent</source>
-        <translation>上传</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="224"/>
-        <source>Received</source>
-        <translation>下载</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="225"/>
-        <source>Conflicts</source>
-        <translation>冲突</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="226"/>
-        <source>Refused</source>
-        <translation>拒绝</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="227"/>
-        <source>Details</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="228"/>
-        <source>Tables changed</source>
-        <translation>变更的表</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:township</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="64"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="65"/>
-        <source>Code</source>
-        <translation>乡镇代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="66"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="67"/>
-        <source>County code</source>
-        <translation>区县代码</translation>
-    </message>
-</context>
-<context>
-    <name>Fields:village</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="68"/>
-        <source>UUID</source>
-        <translation>唯一标识</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="69"/>
-        <source>Code</source>
-        <translation>村级代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="70"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="71"/>
-        <source>Township code</source>
-        <translation>乡镇代码</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="72"/>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-</context>
-<context>
-    <name>FindingActionDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="499"/>
-        <source>Assign for rectification</source>
-        <translation>交办整改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="499"/>
-        <source>Record rectification</source>
-        <translation>记录整改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="500"/>
-        <source>Verify</source>
-        <translation>核查通过</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="500"/>
-        <source>Reject</source>
-        <translation>驳回</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="500"/>
-        <source>Close</source>
-        <translation>销号</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="512"/>
-        <source>Rectification deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="512"/>
-        <source>Responsible party</source>
-        <translation>责任主体</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="513"/>
-        <source>Verification note</source>
-        <translation>核查意见</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="513"/>
-        <source>What was done</source>
-        <translation>整改措施</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="514"/>
-        <source>Photos after rectification</source>
-        <translation>整改后照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="514"/>
-        <source>Reason for rejecting</source>
-        <translation>驳回原因</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="518"/>
-        <source>Company, household or office that must rectify</source>
-        <translation>负责整改的单位、住户或部门</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="520"/>
-        <source>Add photos…</source>
-        <translation>添加照片…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="522"/>
-        <source>Remove photo</source>
-        <translation>移除照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="524"/>
-        <source>What was done to rectify the problem</source>
-        <translation>为整改问题采取了哪些措施</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="526"/>
-        <source>Why the rectification is not accepted</source>
-        <translation>整改为何不予通过</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="528"/>
-        <source>Close this finding? Closed findings can no longer be changed.</source>
-        <translation>确定销号？销号后的问题不能再修改。</translation>
-    </message>
-</context>
-<context>
-    <name>FindingDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1325"/>
-        <source>Record finding</source>
-        <translation>记录问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1330"/>
-        <source>Category</source>
-        <translation>问题类别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1330"/>
-        <source>Severity</source>
-        <translation>严重程度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1331"/>
-        <source>Description</source>
-        <translation>问题描述</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1331"/>
-        <source>Location</source>
-        <translation>位置</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1332"/>
-        <source>Photos</source>
-        <translation>照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1332"/>
-        <source>Rectification deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1333"/>
-        <source>Responsible party</source>
-        <translation>责任主体</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1337"/>
-        <source>Task: %s in cell %s</source>
-        <translation>任务：%s，网格 %s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1340"/>
-        <source>Recorded directly in cell %s (no task)</source>
-        <translation>直接记录于网格 %s（无任务）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1341"/>
-        <source>What was found, where exactly, who is involved</source>
-        <translation>发现了什么、具体位置、涉及谁</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1342"/>
-        <source>Pick on map</source>
-        <translation>在地图上选取</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1343"/>
-        <source>Click the map to place the finding</source>
-        <translation>点击地图确定问题位置</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1344"/>
-        <source>Add photos…</source>
-        <translation>添加照片…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1345"/>
-        <source>Remove photo</source>
-        <translation>移除照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1346"/>
-        <source>Set a deadline</source>
-        <translation>设定期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1347"/>
-        <source>Company, household or office that must rectify</source>
-        <translation>负责整改的单位、住户或部门</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1372"/>
-        <source>cell %s</source>
-        <translation>网格 %s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1374"/>
-        <source>The location is outside cell %s</source>
-        <translation>位置在网格 %s 之外</translation>
-    </message>
-</context>
-<context>
-    <name>FindingEditDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1507"/>
-        <source>Correct finding</source>
-        <translation>修改问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1512"/>
-        <source>Category</source>
-        <translation>问题类别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1512"/>
-        <source>Severity</source>
-        <translation>严重程度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1513"/>
-        <source>Description</source>
-        <translation>问题描述</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1513"/>
-        <source>Rectification deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1514"/>
-        <source>Responsible party</source>
-        <translation>责任主体</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1517"/>
-        <source>Set a deadline</source>
-        <translation>设定期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1518"/>
-        <source>Company, household or office that must rectify</source>
-        <translation>负责整改的单位、住户或部门</translation>
-    </message>
-</context>
-<context>
-    <name>FindingPhotos</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="271"/>
-        <source>Add photos</source>
-        <extracomment>The loop&apos;s actions in the order their buttons appear. Item data role holding a finding&apos;s (column 0 of the table) or a photo&apos;s uuid. Item data role holding the value a table column sorts by. What an inspection kind usually finds: the category preselected when recording under a task. Finding columns the history leaves out (locations, bookkeeping, blobs, stamps shown as the time). Finding columns the history shows for a newly recorded finding.</extracomment>
-        <translation>添加照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="273"/>
-        <source>Images</source>
-        <translation>图片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="294"/>
-        <source>%s: this photo is already added</source>
-        <translation>%s：该照片已添加</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="322"/>
-        <source>no time</source>
-        <translation>无时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="323"/>
-        <source>unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="324"/>
-        <source>Taken: %s</source>
-        <translation>拍摄时间：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="326"/>
-        <source>Position: %.6f, %.6f</source>
-        <translation>拍摄位置：%.6f, %.6f</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="329"/>
-        <source>Position: unknown</source>
-        <translation>拍摄位置：未知</translation>
-    </message>
-</context>
-<context>
-    <name>FindingsPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="739"/>
-        <source>Assign for rectification</source>
-        <translation>交办整改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="739"/>
-        <source>Record rectification</source>
-        <translation>记录整改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="740"/>
-        <source>Verify</source>
-        <translation>核查通过</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="740"/>
-        <source>Reject</source>
-        <translation>驳回</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="740"/>
-        <source>Close</source>
-        <translation>销号</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="744"/>
-        <source>Findings</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="745"/>
-        <location filename="../../gridwatch/ui/findings.py" line="755"/>
-        <source>Category</source>
-        <translation>问题类别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="746"/>
-        <location filename="../../gridwatch/ui/findings.py" line="755"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="747"/>
-        <location filename="../../gridwatch/ui/findings.py" line="755"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="749"/>
-        <location filename="../../gridwatch/ui/findings.py" line="752"/>
-        <source>All</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="753"/>
-        <source>Overdue only</source>
-        <translation>仅逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="755"/>
-        <source>Found</source>
-        <translation>发现时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="755"/>
-        <source>Severity</source>
-        <translation>严重程度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="756"/>
-        <source>Village</source>
-        <translation>村</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="756"/>
-        <source>Cell</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="756"/>
-        <source>Responsible party</source>
-        <translation>责任主体</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="756"/>
-        <source>Deadline</source>
-        <translation>整改期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="757"/>
-        <source>Photos</source>
-        <translation>照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="758"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="758"/>
-        <source>Who</source>
-        <translation>操作人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="758"/>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="758"/>
-        <source>Changes</source>
-        <translation>变更内容</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="759"/>
-        <location filename="../../gridwatch/ui/findings.py" line="760"/>
-        <source>Details</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="761"/>
-        <source>History</source>
-        <translation>处理记录</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="764"/>
-        <source>Edit…</source>
-        <translation>修改…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="765"/>
-        <source>Correct the category, severity, description, party or deadline</source>
-        <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="818"/>
-        <location filename="../../gridwatch/ui/findings.py" line="980"/>
-        <source>overdue</source>
-        <translation>逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="852"/>
-        <source>%d photo(s) taken far from the cell or outside the task time</source>
-        <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="869"/>
-        <source>No project open</source>
-        <translation>未打开项目</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/findings.py" line="871"/>
-        <location filename="../../gridwatch/ui/findings.py" line="873"/>
-        <source>%n finding(s)</source>
-        <translation>
-            <numerusform>%n 个问题</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/findings.py" line="871"/>
-        <source>%n overdue</source>
-        <translation>
-            <numerusform>%n 个逾期</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="969"/>
-        <source>Select a finding to see its details.</source>
-        <translation>选择一个问题查看详情。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="981"/>
-        <source>Place</source>
-        <translation>位置</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="982"/>
-        <source>Location</source>
-        <translation>坐标</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="983"/>
-        <source>rejected %d times</source>
-        <translation>已驳回 %d 次</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1064"/>
-        <source>Before</source>
-        <comment>photo taken before rectification (整改前)</comment>
-        <translation>整改前</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1065"/>
-        <source>After</source>
-        <comment>photo taken after rectification (整改后)</comment>
-        <translation>整改后</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1071"/>
-        <source>Taken: %s</source>
-        <translation>拍摄时间：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1071"/>
-        <source>unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1073"/>
-        <source>Position: %.6f, %.6f</source>
-        <translation>拍摄位置：%.6f, %.6f</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1074"/>
-        <source>Position: unknown</source>
-        <translation>拍摄位置：未知</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1140"/>
-        <source>Recorded</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1140"/>
-        <source>Photos added</source>
-        <translation>添加照片</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1144"/>
-        <source>Undo: %s</source>
-        <translation>撤销：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1146"/>
-        <source>Redo: %s</source>
-        <translation>重做：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1171"/>
-        <source>Deleted</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1178"/>
-        <source>Photos +%d</source>
-        <translation>照片 +%d</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="1180"/>
-        <source>Photos −%d</source>
-        <translation>照片 −%d</translation>
-    </message>
-</context>
-<context>
-    <name>FireChecksDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="718"/>
-        <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
-        <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="721"/>
-        <source>No unverified fire points without a check for this choice.</source>
-        <translation>按当前条件没有未核查且未派发的火点。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="726"/>
-        <source>Create fire-point checks</source>
-        <translation>生成火点核查任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="727"/>
-        <source>One check per cell per day for unverified fire points not yet in a check. Each check goes to the cell&apos;s inspector.</source>
-        <translation>为尚未核查、也未派发的火点生成任务：每个网格每天一个，派给该网格的网格员。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="729"/>
-        <source>&amp;Deadline:</source>
-        <translation>完成时限(&amp;D)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="730"/>
-        <source>&amp;Township:</source>
-        <translation>乡镇(&amp;T)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="731"/>
-        <source>Detections:</source>
-        <translation>监测时间：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="732"/>
-        <source>only of the last</source>
-        <translation>仅最近</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="733"/>
-        <source> day(s)</source>
-        <translation> 天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="734"/>
-        <source> h</source>
-        <translation> 小时</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="735"/>
-        <source>Hours from now until the checks are due</source>
-        <translation>从现在起多少小时内完成核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="736"/>
-        <source>All townships</source>
-        <translation>全部乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="738"/>
-        <source>Create checks</source>
-        <translation>生成任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="741"/>
-        <source>Only a supervisor or administrator may create fire-point checks.</source>
-        <translation>只有督查员或管理员可以生成火点核查任务。</translation>
-    </message>
-</context>
-<context>
-    <name>Groups</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="59"/>
-        <source>Boundaries</source>
-        <translation>边界</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="60"/>
-        <source>Zones</source>
-        <translation>管控区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="61"/>
-        <source>Sources</source>
-        <translation>污染源</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="62"/>
-        <source>Key areas</source>
-        <translation>重点区域</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="63"/>
-        <source>Fire points</source>
-        <translation>火点</translation>
-    </message>
-</context>
-<context>
-    <name>HistoryDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="538"/>
-        <source>Change history</source>
-        <translation>变更记录</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="542"/>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="542"/>
-        <source>Who</source>
-        <translation>操作人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="542"/>
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="542"/>
-        <source>Changes</source>
-        <translation>变更内容</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="543"/>
-        <source>Note</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="550"/>
-        <source>No recorded changes</source>
-        <translation>无变更记录</translation>
-    </message>
-</context>
-<context>
-    <name>IdentifyPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="413"/>
-        <source>Identify</source>
-        <translation>识别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="414"/>
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="414"/>
-        <source>Value</source>
-        <translation>值</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="415"/>
-        <source>Record</source>
-        <translation>记录</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="415"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="415"/>
-        <source>When</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="416"/>
-        <source>Change history…</source>
-        <translation>变更记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="417"/>
-        <source>Who created or changed this, and when</source>
-        <translation>谁在何时新建或修改了它</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="419"/>
-        <source>Click a feature on the map to see its attributes.</source>
-        <translation>在地图上点击要素查看其属性。</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/panels.py" line="440"/>
-        <source>Tasks (%n)</source>
-        <translation>
-            <numerusform>任务 (%n)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="442"/>
-        <location filename="../../gridwatch/ui/panels.py" line="456"/>
-        <source> · overdue</source>
-        <translation> · 逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="444"/>
-        <source>due %s</source>
-        <translation>截止 %s</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/panels.py" line="448"/>
-        <source>Inspections (%n)</source>
-        <translation>
-            <numerusform>检查 (%n)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="450"/>
-        <source>finished</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="450"/>
-        <source>in progress</source>
-        <translation>进行中</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/panels.py" line="454"/>
-        <source>Findings (%n)</source>
-        <translation>
-            <numerusform>问题 (%n)</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="477"/>
-        <source>Nothing here. Click a feature on the map to see its attributes.</source>
-        <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
-    </message>
-</context>
-<context>
-    <name>ImportDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="542"/>
-        <source>Choose a file to import</source>
-        <extracomment>Source features shown in the preview table and map. Size of the preview map in pixels. Encodings offered besides &quot;Auto&quot;; the box is editable for anything else. Worker threads of import dialogs (previews, checks and imports; two at a time). Jobs started by import dialogs, kept until they are over (the dialog may close before). Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.</extracomment>
-        <translation>选择要导入的文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="544"/>
-        <source>All supported files (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</source>
-        <translation>所有支持的文件 (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="545"/>
-        <source>Shapefiles (*.shp *.zip)</source>
-        <translation>Shapefile 文件 (*.shp *.zip)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="546"/>
-        <source>GeoJSON (*.geojson *.json)</source>
-        <translation>GeoJSON (*.geojson *.json)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="547"/>
-        <source>GeoPackage (*.gpkg)</source>
-        <translation>GeoPackage (*.gpkg)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="548"/>
-        <source>KML (*.kml *.kmz)</source>
-        <translation>KML (*.kml *.kmz)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="549"/>
-        <source>CSV tables (*.csv)</source>
-        <translation>CSV 表格 (*.csv)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="550"/>
-        <source>Excel workbooks (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="551"/>
-        <source>All files (*)</source>
-        <translation>所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="603"/>
-        <source>File not found: %s</source>
-        <translation>找不到文件:%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="612"/>
-        <source>Reading %s…</source>
-        <translation>正在读取 %s…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="660"/>
-        <source>Unexpected error while reading the file (details are in the log): </source>
-        <translation>读取文件时发生意外错误(详情见日志):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="664"/>
-        <source>This file holds several layers; choose one under “Layer in the file”.</source>
-        <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="674"/>
-        <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
-        <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="703"/>
-        <source>none</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="705"/>
-        <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
-        <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="708"/>
-        <source>{format}: geometry {geometry} ({shown} features shown)</source>
-        <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="712"/>
-        <source>Encoding: {encoding} ({how})</source>
-        <translation>编码:{encoding}({how})</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="715"/>
-        <source>Coordinate system: {crs} ({how})</source>
-        <translation>坐标系:{crs}({how})</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="716"/>
-        <source>unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="724"/>
-        <source>from file</source>
-        <translation>来自文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="726"/>
-        <source>guessed</source>
-        <translation>推测</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="728"/>
-        <source>as entered</source>
-        <translation>按输入</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="730"/>
-        <source>missing</source>
-        <translation>缺失</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="737"/>
-        <source>from the .cpg file</source>
-        <translation>来自 .cpg 文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="739"/>
-        <source>detected</source>
-        <translation>自动识别</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="741"/>
-        <source>detected; the .cpg file names a wrong one</source>
-        <translation>自动识别;.cpg 文件标注的编码有误</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="743"/>
-        <source>as chosen</source>
-        <translation>按所选</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="745"/>
-        <source>always UTF-8 in this format</source>
-        <translation>此格式固定为 UTF-8</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="810"/>
-        <source>Choose a file first.</source>
-        <translation>请先选择文件。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="814"/>
-        <source>Each source field can fill only one layer field; used twice: %s</source>
-        <translation>每个源字段只能对应一个图层字段;重复使用:%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="832"/>
-        <source>Checking %s…</source>
-        <translation>正在检查 %s…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="845"/>
-        <source>The options changed during the check; check again.</source>
-        <translation>检查过程中选项已更改,请重新检查。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="852"/>
-        <source>Geometries repaired: {repaired}; outside the district: {outside}; already in the project: {duplicates}</source>
-        <translation>修复几何:{repaired};辖区外:{outside};项目中已存在:{duplicates}</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="858"/>
-        <source>(and %s more)</source>
-        <translation>(另有 %s 条)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="864"/>
-        <source>{field} is filled from the column {column} (matched by name).</source>
-        <translation>{field} 取自列 {column}(按名称匹配)。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="867"/>
-        <source>Replace: every feature now in {layer} is deleted before the import.</source>
-        <translation>替换:导入前将删除 {layer} 中现有的全部要素。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="870"/>
-        <source>Nothing to import.</source>
-        <translation>没有可导入的内容。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="880"/>
-        <source>Check cancelled.</source>
-        <translation>检查已取消。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="882"/>
-        <source>Unexpected error while checking the file (details are in the log): </source>
-        <translation>检查文件时发生意外错误(详情见日志):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="887"/>
-        <source>This file cannot be imported as it is:</source>
-        <translation>该文件无法按原样导入:</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="906"/>
-        <source>Importing into %s…</source>
-        <translation>正在导入到 %s…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="933"/>
-        <source>Import cancelled: nothing was written.</source>
-        <translation>导入已取消:未写入任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="935"/>
-        <source>Unexpected error while importing (details are in the log); the project is unchanged: </source>
-        <translation>导入时发生意外错误(详情见日志);项目未被修改:</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="938"/>
-        <source>Import failed:</source>
-        <translation>导入失败:</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="939"/>
-        <source>Check the file again before importing.</source>
-        <translation>导入前请重新检查文件。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="972"/>
-        <source>Options changed since the check: check the file again.</source>
-        <translation>检查后选项已更改:请重新检查文件。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1002"/>
-        <source>Import a file</source>
-        <translation>导入文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1003"/>
-        <source>&amp;File:</source>
-        <translation>文件(&amp;F):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1003"/>
-        <source>Import &amp;into layer:</source>
-        <translation>导入到图层(&amp;I):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1003"/>
-        <source>&amp;Layer in the file:</source>
-        <translation>文件中的图层(&amp;L):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1004"/>
-        <source>Text &amp;encoding:</source>
-        <translation>文字编码(&amp;E):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1004"/>
-        <source>Coordinate &amp;system:</source>
-        <translation>坐标系(&amp;S):</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1004"/>
-        <source>Mode:</source>
-        <translation>方式:</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1007"/>
-        <source>Browse…</source>
-        <translation>浏览…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1008"/>
-        <source>Shapefile, GeoJSON, GeoPackage, KML, CSV or Excel file</source>
-        <translation>Shapefile、GeoJSON、GeoPackage、KML、CSV 或 Excel 文件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1011"/>
-        <source>Choose a layer</source>
-        <translation>选择图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1012"/>
-        <source>Detected from the file; type e.g. 4490 or EPSG:4547</source>
-        <translation>从文件识别;可输入如 4490 或 EPSG:4547</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1013"/>
-        <source>The coordinate system of the file&apos;s coordinates. Leave as detected, or type an EPSG code such as 4490 or EPSG:4547.</source>
-        <translation>文件坐标所用的坐标系。保持识别结果,或输入 EPSG 代码,如 4490 或 EPSG:4547。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1015"/>
-        <source>Text encoding of the file&apos;s attributes (shapefiles, CSV)</source>
-        <translation>文件属性文字的编码(Shapefile、CSV)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1016"/>
-        <source>Add to the layer</source>
-        <translation>追加到图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1017"/>
-        <source>Replace the layer</source>
-        <translation>替换图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1018"/>
-        <source>Preview (first %s features)</source>
-        <translation>预览(前 %s 个要素)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1019"/>
-        <source>The features above, drawn in EPSG:4490</source>
-        <translation>上表中的要素,按 EPSG:4490 绘制</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1020"/>
-        <source>Fields</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1021"/>
-        <source>Check</source>
-        <translation>检查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1022"/>
-        <source>Read and validate the file; nothing is written</source>
-        <translation>读取并校验文件;不写入任何内容</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1023"/>
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1024"/>
-        <source>Write the checked features into the project</source>
-        <translation>将检查通过的要素写入项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1025"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1033"/>
-        <source>Auto (detected: %s)</source>
-        <translation>自动(识别为:%s)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1033"/>
-        <source>Auto</source>
-        <translation>自动</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1052"/>
-        <source>Layer field</source>
-        <translation>图层字段</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1052"/>
-        <source>Column in the file</source>
-        <translation>文件中的列</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1064"/>
-        <source>(none)</source>
-        <translation>(无)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1066"/>
-        <source>Fire point files are read by their column names (longitude, latitude, acquisition date and time, satellite); cells, villages and townships are filled from the map.</source>
-        <translation>火点文件按列名读取(经度、纬度、观测日期和时间、卫星);网格、村、乡镇由地图自动填写。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/import_dialog.py" line="1070"/>
-        <source>Choose the column of the file that fills each layer field; * marks required fields.</source>
-        <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
-    </message>
-</context>
-<context>
-    <name>Layers</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="8"/>
-        <source>Townships</source>
-        <translation>乡镇/街道</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="9"/>
-        <source>Villages</source>
-        <translation>村/社区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="10"/>
-        <source>Grid cells</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="11"/>
-        <source>Coal-ban zones</source>
-        <translation>禁煤区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="12"/>
-        <source>Fireworks-ban zones</source>
-        <translation>禁燃禁放区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="13"/>
-        <source>Open-pit mines</source>
-        <translation>露天矿山</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="14"/>
-        <source>Construction sites</source>
-        <translation>施工工地</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="15"/>
-        <source>Key areas</source>
-        <translation>重点区域</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="16"/>
-        <source>Fire points</source>
-        <translation>火点</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="17"/>
-        <source>People</source>
-        <translation>人员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="18"/>
-        <source>Assignments</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="19"/>
-        <source>Inspections</source>
-        <translation>检查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="20"/>
-        <source>Findings</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="21"/>
-        <source>Attachments</source>
-        <translation>附件</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="22"/>
-        <source>Audit log</source>
-        <translation>操作日志</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="23"/>
-        <source>Sync conflicts</source>
-        <translation>同步冲突</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="24"/>
-        <source>Sync history</source>
-        <translation>同步记录</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="25"/>
-        <source>Project metadata</source>
-        <translation>项目信息</translation>
-    </message>
-</context>
-<context>
-    <name>LayersPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="253"/>
-        <source>Layers</source>
-        <extracomment>Thematic legends shown instead of a layer&apos;s style categories (see set_legend).</extracomment>
-        <translation>图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="254"/>
-        <source>Opacity</source>
-        <translation>不透明度</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="255"/>
-        <source>Draw above the layer over it</source>
-        <translation>上移一层(绘制在上方)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="256"/>
-        <source>Draw below the layer under it</source>
-        <translation>下移一层(绘制在下方)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="262"/>
-        <source>Double-click to zoom to the layer</source>
-        <translation>双击缩放到该图层</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="229"/>
-        <source>Undo</source>
-        <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
-        <translation>撤销</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="232"/>
-        <source>Redo</source>
-        <translation>重做</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="339"/>
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="340"/>
-        <source>Recent projects</source>
-        <translation>最近的项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="341"/>
-        <source>&amp;Edit</source>
-        <translation>编辑(&amp;E)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="342"/>
-        <source>&amp;Inspections</source>
-        <translation>督查(&amp;I)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="343"/>
-        <source>Current &amp;user…</source>
-        <translation>当前用户(&amp;U)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="344"/>
-        <source>&amp;Assign inspections for selected cells…</source>
-        <translation>为所选网格派发检查(&amp;A)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="345"/>
-        <source>Assign inspection for the identified feature…</source>
-        <translation>为当前识别对象派发检查…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="347"/>
-        <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
-        <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="348"/>
-        <source>Create &amp;fire-point checks…</source>
-        <translation>生成火点核查任务(&amp;F)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="349"/>
-        <source>&amp;Record finding for the selected task…</source>
-        <translation>为所选任务记录问题(&amp;R)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="350"/>
-        <source>&amp;People…</source>
-        <translation>人员(&amp;P)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="351"/>
-        <source>Give selected cells to an inspector…</source>
-        <translation>将所选网格交给网格员…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="352"/>
-        <source>&amp;View</source>
-        <translation>视图(&amp;V)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="353"/>
-        <source>&amp;Analysis</source>
-        <translation>分析(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="354"/>
-        <source>&amp;Dashboard and township ranking</source>
-        <translation>统计看板与乡镇排名(&amp;D)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="355"/>
-        <source>&amp;Rule checks…</source>
-        <translation>规则核查(&amp;R)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="356"/>
-        <source>Patrol &amp;coverage</source>
-        <translation>巡查覆盖(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="357"/>
-        <source>Dashboard</source>
-        <translation>统计看板</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="358"/>
-        <source>&amp;Tools</source>
-        <translation>工具(&amp;T)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="359"/>
-        <source>&amp;Settings</source>
-        <translation>设置(&amp;S)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="360"/>
-        <source>Language</source>
-        <translation>语言</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="361"/>
-        <source>Main toolbar</source>
-        <translation>主工具栏</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="362"/>
-        <source>&amp;Open project…</source>
-        <translation>打开项目(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="363"/>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="364"/>
-        <source>&amp;Import data…</source>
-        <translation>导入数据(&amp;I)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="365"/>
-        <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
-        <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="366"/>
-        <source>Export for &amp;briefing…</source>
-        <translation>导出通报材料(&amp;B)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="367"/>
-        <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
-        <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="368"/>
-        <source>Check &amp;out shared project…</source>
-        <translation>签出共享项目(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="369"/>
-        <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
-        <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="371"/>
-        <source>Check out a working copy…</source>
-        <translation>检出工作副本…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="372"/>
-        <source>Make a working copy of the shared project on this laptop</source>
-        <translation>在本机生成共享项目的工作副本</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="373"/>
-        <source>S&amp;ync…</source>
-        <translation>同步(&amp;Y)…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="374"/>
-        <source>Exchange changes between this working copy and the shared project</source>
-        <translation>在工作副本与共享项目之间交换修改</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="375"/>
-        <source>Zoom to full extent</source>
-        <translation>缩放到全图</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="376"/>
-        <source>Zoom to layer</source>
-        <translation>缩放到图层</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="377"/>
-        <source>Zoom to selection</source>
-        <translation>缩放到所选</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="378"/>
-        <source>Attribute table</source>
-        <translation>属性表</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="379"/>
-        <source>Clear selection</source>
-        <translation>清除选择</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="380"/>
-        <source>Pan</source>
-        <translation>平移</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="381"/>
-        <source>Pan: drag to move the map, click to identify</source>
-        <translation>平移:拖动移动地图,单击识别要素</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="382"/>
-        <source>Select cells</source>
-        <translation>选择网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="383"/>
-        <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
-        <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="384"/>
-        <source>Follow the system</source>
-        <translation>跟随系统</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="435"/>
-        <source>GridWatch</source>
-        <translation>网格监管 GridWatch</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="449"/>
-        <source>Drawing failed: </source>
-        <translation>绘制失败:</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="459"/>
-        <source>Saving…</source>
-        <translation>正在保存…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="476"/>
-        <source>Open project</source>
-        <translation>打开项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="477"/>
-        <source>GridWatch projects (*.gpkg)</source>
-        <translation>GridWatch 项目 (*.gpkg)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="488"/>
-        <source>Opening %s…</source>
-        <translation>正在打开 %s…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="568"/>
-        <source>Upgrade project?</source>
-        <translation>升级项目？</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="569"/>
-        <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
-        <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="739"/>
-        <source>Current user</source>
-        <translation>当前用户</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="739"/>
-        <source>Who is working on this laptop?</source>
-        <translation>谁在使用这台电脑？</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/main_window.py" line="766"/>
-        <source>%n selected cell(s)</source>
-        <translation>
-            <numerusform>已选 %n 个网格</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="858"/>
-        <source>Click the finding&apos;s location on the map</source>
-        <translation>请在地图上点击问题位置</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="899"/>
-        <source>Not saved</source>
-        <translation>未保存</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="908"/>
-        <source>Saved, with warnings</source>
-        <translation>已保存，但有提示</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="909"/>
-        <source>The finding was saved. Please check:</source>
-        <translation>已保存。请核对：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/app.py" line="58"/>
-        <location filename="../../gridwatch/ui/main_window.py" line="582"/>
-        <source>Cannot open project</source>
-        <translation>无法打开项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="583"/>
-        <source>GridWatch could not open this project.</source>
-        <translation>GridWatch 无法打开此项目。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="610"/>
-        <source>CGCS2000  %1°E  %2°N</source>
-        <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="615"/>
-        <source>Scale 1:%1</source>
-        <translation>比例尺 1:%1</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="619"/>
-        <source>User: %s</source>
-        <translation>用户：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/main_window.py" line="619"/>
-        <source>No user chosen</source>
-        <translation>未选择用户</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gridwatch/ui/main_window.py" line="624"/>
-        <source>%n cell(s) selected</source>
-        <translation>
-            <numerusform>已选 %n 个网格</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>MapCanvas</name>
-    <message>
-        <location filename="../../gridwatch/ui/canvas.py" line="361"/>
-        <source>No project open</source>
-        <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt&apos;s QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Thematic fills replacing a layer&apos;s style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted).</extracomment>
-        <translation>未打开项目</translation>
-    </message>
-</context>
-<context>
-    <name>PeopleDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="227"/>
-        <source>People</source>
-        <translation>人员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="228"/>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="228"/>
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="228"/>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="229"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="229"/>
-        <source>Active</source>
-        <translation>在岗</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="229"/>
-        <source>Cells</source>
-        <translation>网格数</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="230"/>
-        <source>Add…</source>
-        <translation>添加…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="231"/>
-        <source>Change…</source>
-        <translation>修改…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="232"/>
-        <source>Deactivate</source>
-        <translation>停用</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="233"/>
-        <source>Deactivated people keep their history; give their cells to someone else first</source>
-        <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="235"/>
-        <source>Only an administrator may change people</source>
-        <translation>只有管理员可以修改人员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="261"/>
-        <source>Yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="261"/>
-        <source>No</source>
-        <translation>否</translation>
-    </message>
-</context>
-<context>
-    <name>PersonForm</name>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="124"/>
-        <source>Add person</source>
-        <extracomment>Item data role holding a person&apos;s uuid (column 0 of the people table).</extracomment>
-        <translation>添加人员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="124"/>
-        <source>Change person</source>
-        <translation>修改人员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="125"/>
-        <source>&amp;Name:</source>
-        <translation>姓名(&amp;N)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="125"/>
-        <source>&amp;Role:</source>
-        <translation>角色(&amp;R)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="125"/>
-        <source>&amp;Phone:</source>
-        <translation>电话(&amp;P)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="126"/>
-        <source>&amp;Township:</source>
-        <translation>乡镇(&amp;T)：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="130"/>
-        <source>Active</source>
-        <translation>在岗</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/people.py" line="131"/>
-        <source>Inactive people keep their history but can no longer work or be chosen</source>
-        <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
-    </message>
-</context>
-<context>
-    <name>PhotoViewer</name>
-    <message>
-        <location filename="../../gridwatch/ui/findings.py" line="367"/>
-        <source>This photo cannot be shown.</source>
-        <translation>无法显示此照片。</translation>
-    </message>
-</context>
-<context>
-    <name>RulesDock</name>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="469"/>
-        <source>Rule checks</source>
-        <translation>规则检查</translation>
-    </message>
-</context>
-<context>
-    <name>RulesPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="211"/>
-        <location filename="../../gridwatch/ui/rules.py" line="345"/>
-        <location filename="../../gridwatch/ui/rules.py" line="439"/>
-        <source>All rules</source>
-        <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit&apos;s feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The time the checks run at (None: now); tests and replays set it.</extracomment>
-        <translation>全部规则</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="215"/>
-        <source>Same for every key area:</source>
-        <translation>所有重点区域统一为：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="216"/>
-        <source>Unchecked: each key area&apos;s own control radius (3 km unless set)</source>
-        <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="217"/>
-        <source>km</source>
-        <translation>公里</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="218"/>
-        <source>Key-area radius:</source>
-        <translation>重点区域管控半径：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="218"/>
-        <source>Mines inspected within:</source>
-        <translation>矿山检查周期：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="219"/>
-        <source>Fire points of the last:</source>
-        <translation>火点时段（最近）：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="219"/>
-        <source>Show:</source>
-        <translation>显示：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="221"/>
-        <location filename="../../gridwatch/ui/rules.py" line="222"/>
-        <source>days</source>
-        <translation>天</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="223"/>
-        <source>Tasks due:</source>
-        <translation>任务截止：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="224"/>
-        <source>Assign selected</source>
-        <translation>派发选中</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="225"/>
-        <source>Assign all shown</source>
-        <translation>全部派发</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="226"/>
-        <source>Rule</source>
-        <translation>规则</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="226"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="226"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="227"/>
-        <source>Cell</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="227"/>
-        <source>Details</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="232"/>
-        <location filename="../../gridwatch/ui/rules.py" line="441"/>
-        <source>Run the checks to list what the rules flag.</source>
-        <translation>点击“开始检查”列出不符合规则的对象。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="260"/>
-        <source>Open a project first.</source>
-        <translation>请先打开项目。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="284"/>
-        <source>Checking…</source>
-        <translation>正在检查…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="293"/>
-        <location filename="../../gridwatch/ui/rules.py" line="320"/>
-        <source>Stopped.</source>
-        <translation>已停止。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="303"/>
-        <source>Checking… %s%%</source>
-        <translation>正在检查… %s%%</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="328"/>
-        <source>%s hits: %s</source>
-        <translation>共 %s 条：%s</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="330"/>
-        <source>(the list shows the first %s; choose a rule to narrow it)</source>
-        <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="405"/>
-        <source>Select hits in the list first.</source>
-        <translation>请先在列表中选择。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="408"/>
-        <location filename="../../gridwatch/ui/rules.py" line="452"/>
-        <source>Only a supervisor or administrator may assign inspections.</source>
-        <translation>只有督查员或管理员可以派发检查任务。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="411"/>
-        <source>Assigning %s hits…</source>
-        <translation>正在派发 %s 条…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="420"/>
-        <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
-        <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="445"/>
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="445"/>
-        <source>Run checks</source>
-        <translation>开始检查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/rules.py" line="454"/>
-        <source>One task per hit, in the hit&apos;s cell, for the cell&apos;s inspector; fire points: one check per cell</source>
-        <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
-    </message>
-</context>
-<context>
-    <name>SearchPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="511"/>
-        <source>Search</source>
-        <translation>搜索</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/panels.py" line="512"/>
-        <source>Township, village or cell: name or code</source>
-        <translation>乡镇、村或网格:名称或编码</translation>
-    </message>
-</context>
-<context>
-    <name>SyncDialog</name>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="490"/>
-        <source>Checking this laptop&apos;s edits…</source>
-        <translation>正在检查本机的修改…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="491"/>
-        <source>Waiting for the shared project…</source>
-        <translation>正在等待共享项目…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="492"/>
-        <source>Reading the shared project…</source>
-        <translation>正在读取共享项目…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="493"/>
-        <source>Merging…</source>
-        <translation>正在合并…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="494"/>
-        <source>Writing the shared project…</source>
-        <translation>正在写入共享项目…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="495"/>
-        <source>Updating this laptop…</source>
-        <translation>正在更新本机…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="500"/>
-        <source>Sync with the shared project</source>
-        <translation>与共享项目同步</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="501"/>
-        <source>Shared project:</source>
-        <translation>共享项目：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="502"/>
-        <source>User:</source>
-        <translation>用户：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="503"/>
-        <source>Last sync:</source>
-        <translation>上次同步：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="504"/>
-        <source>Kept on this laptop (your role may not change these):</source>
-        <translation>保留在本机（您的角色无权修改以下内容）：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="505"/>
-        <source>&amp;Sync now</source>
-        <translation>立即同步(&amp;S)</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="506"/>
-        <source>Cancel sync</source>
-        <translation>取消同步</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="507"/>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="527"/>
-        <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
-        <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="533"/>
-        <source>never</source>
-        <translation>从未</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="536"/>
-        <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
-        <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="540"/>
-        <source>An interrupted sync was finished first.</source>
-        <translation>已先完成上次中断的同步。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="542"/>
-        <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
-        <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="545"/>
-        <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
-        <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="594"/>
-        <source>Cancelling…</source>
-        <translation>正在取消…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="608"/>
-        <source>Sync finished.</source>
-        <translation>同步完成。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="621"/>
-        <source>Sync cancelled; nothing was sent.</source>
-        <translation>同步已取消；未上传任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/sync_ui.py" line="623"/>
-        <source>Sync failed. Your edits are safe on this laptop.</source>
-        <translation>同步失败。您的修改仍安全保存在本机。</translation>
-    </message>
-</context>
-<context>
-    <name>TaskPanel</name>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="198"/>
-        <source>Tasks</source>
-        <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task&apos;s row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="199"/>
-        <source>Show:</source>
-        <translation>显示：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="200"/>
-        <source>My tasks</source>
-        <translation>我的任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="200"/>
-        <source>Due today</source>
-        <translation>今日到期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="200"/>
-        <source>Overdue</source>
-        <translation>已逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="201"/>
-        <source>All open tasks</source>
-        <translation>全部未完成任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="201"/>
-        <source>All tasks</source>
-        <translation>全部任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="205"/>
-        <source>Due</source>
-        <translation>截止时间</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="205"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="205"/>
-        <source>Kind</source>
-        <translation>任务类型</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="205"/>
-        <source>Township</source>
-        <translation>乡镇</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="205"/>
-        <source>Village</source>
-        <translation>村</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="206"/>
-        <source>Cell</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="206"/>
-        <source>Assignee</source>
-        <translation>执行人</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="206"/>
-        <source>Fire points</source>
-        <translation>火点</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="206"/>
-        <source>Findings</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="206"/>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="207"/>
-        <source>Due time, Beijing time</source>
-        <translation>截止时间（北京时间）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="208"/>
-        <source>Double-click a task to show its cell on the map</source>
-        <translation>双击任务在地图上显示其网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="209"/>
-        <source>Start inspection</source>
-        <translation>开始检查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="210"/>
-        <source>Start the selected task: you are now inspecting its cell</source>
-        <translation>开始所选任务：您正在检查该网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="211"/>
-        <source>Record finding…</source>
-        <translation>记录问题…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="212"/>
-        <source>Record a problem found while inspecting the selected task</source>
-        <translation>记录检查所选任务时发现的问题</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="213"/>
-        <source>Finish…</source>
-        <translation>完成…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="214"/>
-        <source>Finish the selected task</source>
-        <translation>完成所选任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="215"/>
-        <source>Cancel task…</source>
-        <translation>撤销任务…</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="216"/>
-        <source>Cancel the selected task, giving a reason (supervisors only)</source>
-        <translation>撤销所选任务并说明原因（仅督查员）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="280"/>
-        <source>overdue</source>
-        <translation>逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="299"/>
-        <source>Due %s (Beijing time)</source>
-        <translation>截止 %s（北京时间）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="314"/>
-        <source>No project open</source>
-        <translation>未打开项目</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="318"/>
-        <source>%s tasks, %s overdue</source>
-        <translation>%s 个任务，%s 个逾期</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="320"/>
-        <source>%s tasks</source>
-        <translation>%s 个任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="428"/>
-        <source>Finish fire-point check</source>
-        <translation>完成火点核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="428"/>
-        <source>Finish task</source>
-        <translation>完成任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="436"/>
-        <source>Result:</source>
-        <translation>核查结果：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="438"/>
-        <source>The result is written to the %s fire point(s) of this check.</source>
-        <translation>结果将写入本次核查的 %s 个火点。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="443"/>
-        <source>What you found (optional)</source>
-        <translation>检查情况（可选）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="444"/>
-        <source>Notes:</source>
-        <translation>备注：</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="446"/>
-        <source>Finish</source>
-        <translation>完成</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="467"/>
-        <location filename="../../gridwatch/ui/tasks.py" line="473"/>
-        <source>Cancel task</source>
-        <translation>撤销任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="470"/>
-        <source>Why the task is cancelled (required)</source>
-        <translation>撤销原因（必填）</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="474"/>
-        <source>Keep task</source>
-        <translation>保留任务</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/tasks.py" line="480"/>
-        <source>Reason:</source>
-        <translation>原因：</translation>
-    </message>
-</context>
-<context>
-    <name>Values</name>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="26"/>
-        <source>Village</source>
-        <translation>村</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="27"/>
-        <source>Community</source>
-        <translation>社区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="28"/>
-        <source>Grid cell</source>
-        <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="29"/>
-        <source>Special cell</source>
-        <translation>专属网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="30"/>
-        <source>Limestone</source>
-        <translation>石灰岩</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="31"/>
-        <source>Sand and gravel</source>
-        <translation>砂石</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="32"/>
-        <source>Clay</source>
-        <translation>粘土</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="33"/>
-        <source>Granite</source>
-        <translation>花岗岩</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="34"/>
-        <source>Dolomite</source>
-        <translation>白云岩</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="35"/>
-        <source>Other</source>
-        <translation>其他</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="36"/>
-        <source>Operating</source>
-        <translation>生产中</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="37"/>
-        <source>Closed</source>
-        <translation>已关闭</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="38"/>
-        <source>Rehabilitating</source>
-        <translation>生态修复中</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="39"/>
-        <source>Grade A</source>
-        <translation>A级</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="40"/>
-        <source>Grade B</source>
-        <translation>B级</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="41"/>
-        <source>Grade C</source>
-        <translation>C级</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="42"/>
-        <source>MODIS</source>
-        <translation>MODIS</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="43"/>
-        <source>VIIRS</source>
-        <translation>VIIRS</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="44"/>
-        <source>Fengyun</source>
-        <translation>风云</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="45"/>
-        <source>Manual</source>
-        <translation>人工上报</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="46"/>
-        <source>Not yet checked</source>
-        <translation>未核查</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="47"/>
-        <source>Burning confirmed</source>
-        <translation>确认焚烧</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="48"/>
-        <source>No burning found</source>
-        <translation>未发现焚烧</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="49"/>
-        <source>Outside the cell</source>
-        <translation>不在本网格</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="50"/>
-        <source>National monitoring station</source>
-        <translation>国控站点</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="51"/>
-        <source>Provincial monitoring station</source>
-        <translation>省控站点</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="52"/>
-        <source>City monitoring station</source>
-        <translation>市控站点</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="53"/>
-        <source>School</source>
-        <translation>学校</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="54"/>
-        <source>Hospital</source>
-        <translation>医院</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="55"/>
-        <source>Residential area</source>
-        <translation>居民集中区</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="56"/>
-        <source>Inspector</source>
-        <translation>网格员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="57"/>
-        <source>Supervisor</source>
-        <translation>督查员</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/core_strings.py" line="58"/>
-        <source>Administrator</source>
-        <translation>管理员</translation>
-    </message>
-</context>
-<context>
-    <name>WorkflowController</name>
-    <message>
-        <location filename="../../gridwatch/ui/workflow.py" line="178"/>
-        <source>Choose who you are first (Settings &gt; Current user).</source>
-        <extracomment>What each role may do in the UI (the core refuses the same things again).</extracomment>
-        <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
-    </message>
-    <message>
-        <location filename="../../gridwatch/ui/workflow.py" line="225"/>
-        <source>Cannot undo or redo: %s</source>
-        <translation>无法撤销或重做：%s</translation>
-    </message>
-</context>
+    <context>
+        <name>AssignDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="113" />
+            <source>Assign inspections</source>
+            <translation>派发检查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="116" />
+            <source>%s tasks: one per feature, in %s cells</source>
+            <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="119" />
+            <source>%s cells: one task per cell</source>
+            <translation>%s 个网格：每个网格一个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <source>&amp;Kind:</source>
+            <translation>任务类型(&amp;K)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <source>&amp;Assign to:</source>
+            <translation>执行人(&amp;A)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <source>&amp;Due:</source>
+            <translation>截止时间(&amp;D)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="121" />
+            <source>&amp;Priority:</source>
+            <translation>优先级(&amp;P)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="121" />
+            <source>&amp;Notes:</source>
+            <translation>备注(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="125" />
+            <source>Each cell's own inspector</source>
+            <translation>各网格的网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <source>Due time, local time of this computer</source>
+            <translation>截止时间（本机时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="135" />
+            <source>What to look at (optional)</source>
+            <translation>检查要点（可选）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
+            <source>Assign</source>
+            <translation>派发</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="139" />
+            <source>No cells chosen: select cells on the map first.</source>
+            <translation>未选择网格：请先在地图上选择网格。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="141" />
+            <source>Only a supervisor or administrator may assign inspections.</source>
+            <translation>只有督查员或管理员可以派发检查任务。</translation>
+        </message>
+    </context>
+    <context>
+        <name>AttributeTableDock</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="201" />
+            <source>Attribute table</source>
+            <extracomment>(layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key.</extracomment>
+            <translation>属性表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="203" />
+            <source>Filter…</source>
+            <translation>筛选…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="204" />
+            <source>Show only rows containing this text in any column</source>
+            <translation>只显示任一列包含此文字的行</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="238" />
+            <source>{shown} of {total} features</source>
+            <translation>{total} 个要素中显示 {shown} 个</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="241" />
+            <source>%Ln feature(s)</source>
+            <translation>
+                <numerusform>%Ln 个要素</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>CellInspectorDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="381" />
+            <source>Give cells to an inspector</source>
+            <translation>调整网格员</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/data/people.py" line="382" />
+            <source>Give %n cell(s) to:</source>
+            <translation>
+                <numerusform>将 %n 个网格交给：</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/data/people.py" line="389" />
+            <source>%1 (%n cell(s))</source>
+            <translation>
+                <numerusform>%1（%n 个网格）</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="391" />
+            <source>No cells chosen: select cells on the map first.</source>
+            <translation>未选择网格：请先在地图上选择网格。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="393" />
+            <source>Only an administrator may change who is responsible for cells.</source>
+            <translation>只有管理员可以调整网格责任人。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="395" />
+            <source>There is no active inspector.</source>
+            <translation>没有在岗的网格员。</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
+            <source>Check out shared project</source>
+            <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
+            <translation>签出共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
+            <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
+            <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="176" />
+            <source>&amp;Shared project:</source>
+            <translation>共享项目(&amp;S)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
+            <source>&amp;Working copy:</source>
+            <translation>工作副本(&amp;W)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="178" />
+            <source>&amp;You are:</source>
+            <translation>您是(&amp;Y)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="179" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="180" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="181" />
+            <source>The district's project file in the shared folder</source>
+            <translation>共享文件夹中的区级项目文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="182" />
+            <source>Where this laptop keeps its copy</source>
+            <translation>本机保存副本的位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="183" />
+            <source>Check out</source>
+            <translation>签出</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="215" />
+            <source>Shared project</source>
+            <translation>共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="216" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="223" />
+            <source>GridWatch projects (*.gpkg)</source>
+            <translation>GridWatch 项目 (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="222" />
+            <source>Working copy</source>
+            <translation>工作副本</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="256" />
+            <source>Shared project not found; is the shared folder reachable?</source>
+            <translation>找不到共享项目；共享文件夹能否访问？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="263" />
+            <source>This file is not a GridWatch project:</source>
+            <translation>该文件不是 GridWatch 项目：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="266" />
+            <source>This project has no active people; an administrator must add them first.</source>
+            <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="314" />
+            <source>Copying the shared project…</source>
+            <translation>正在复制共享项目…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictsPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="89" />
+            <source>Status only moves forward</source>
+            <translation>状态只进不退</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="90" />
+            <source>The later edit wins</source>
+            <translation>以较晚的修改为准</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="91" />
+            <source>The edit synced last wins</source>
+            <translation>以最后同步的修改为准</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="92" />
+            <source>A delete wins over an edit</source>
+            <translation>删除优先于修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="101" />
+            <source>the shared project</source>
+            <translation>共享项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="103" />
+            <source>deleted</source>
+            <translation>已删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="105" />
+            <source>(this sync)</source>
+            <translation>（本次同步）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="117" />
+            <source>&lt;%1 bytes&gt;</source>
+            <translation>&lt;%1 字节&gt;</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="130" />
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="130" />
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="138" />
+            <source>Sync conflicts</source>
+            <translation>同步冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="139" />
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <source>Open conflicts</source>
+            <translation>待审核冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
+            <source>All conflicts</source>
+            <translation>全部冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Kept value</source>
+            <translation>保留值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Overridden value</source>
+            <translation>被覆盖值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <source>Kept from</source>
+            <translation>保留方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <source>Overridden from</source>
+            <translation>被覆盖方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <source>&amp;Accept</source>
+            <translation>确认(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <source>The kept value stays; the conflict is closed</source>
+            <translation>保留当前值，冲突关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
+            <source>&amp;Restore overridden value</source>
+            <translation>恢复被覆盖值(&amp;R)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="147" />
+            <source>Put the overridden value back (an edit you can undo)</source>
+            <translation>恢复被覆盖的值（可撤销）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="175" />
+            <source>(row deleted)</source>
+            <translation>（记录已删除）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="180" />
+            <source>(whole row)</source>
+            <translation>（整条记录）</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
+            <source>%n conflict(s)</source>
+            <translation>
+                <numerusform>%n 个冲突</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>CoveragePanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="221" />
+            <source>Patrol coverage</source>
+            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
+            <translation>巡查覆盖</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="222" />
+            <source>Period:</source>
+            <translation>统计期：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="223" />
+            <source>Last 7 days</source>
+            <translation>近7天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
+            <source>Last 30 days</source>
+            <translation>近30天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <source>Custom</source>
+            <translation>自定义</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <source>Colour cells by days since last visit</source>
+            <translation>按距上次巡查天数为网格着色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
+            <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <source>Townships</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <source>Inspectors</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <source>Assign overdue cells…</source>
+            <translation>派发超期网格巡查…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
+            <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <source>Patrol interval per cell class (days)</source>
+            <translation>各类网格巡查周期（天）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <source>Default intervals</source>
+            <translation>恢复默认周期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <source>Inspected</source>
+            <translation>已巡网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <source>Coverage %</source>
+            <translation>覆盖率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <source>Never inspected</source>
+            <translation>从未巡查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <source>Overdue</source>
+            <translation>超期未巡</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <source>Open findings</source>
+            <translation>未销号问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="251" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="260" />
+            <source>(%d cells)</source>
+            <translation>（%d 个网格）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="361" />
+            <source>Updating…</source>
+            <translation>正在更新…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="371" />
+            <source>Updated at %s</source>
+            <translation>更新于 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="381" />
+            <source>Coverage could not be computed: %s</source>
+            <translation>无法计算巡查覆盖：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="406" />
+            <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
+            <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="420" />
+            <source>(no inspector)</source>
+            <translation>（未分配网格员）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="496" />
+            <source>Overdue cells of %s (%d)</source>
+            <translation>%s 的超期网格（%d 个）</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardWidget</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
+            <source>Month (Beijing time):</source>
+            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use).</extracomment>
+            <translation>月份（北京时间）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
+            <source>Inspections per week</source>
+            <translation>每周检查次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="271" />
+            <source>Findings of the month by category and status</source>
+            <translation>本月问题（按类别和状态）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
+            <source>Closure rate (%) and overdue per township</source>
+            <translation>各乡镇整改率(%)和超期数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <source>Fire points per week and their checks</source>
+            <translation>每周火点及核查情况</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <source>Save image…</source>
+            <translation>保存图片…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
+            <source>Township ranking for the monthly bulletin</source>
+            <translation>月通报乡镇考核排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <source>Coverage</source>
+            <translation>巡查覆盖率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <source>Closure rate</source>
+            <translation>问题整改率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
+            <source>Overdue per cell (fewer is better)</source>
+            <translation>每网格超期数（越少越好）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
+            <source>Fire checks in time</source>
+            <translation>火点按时核查率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
+            <source>Fire points per cell (fewer is better)</source>
+            <translation>每网格火点数（越少越好）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <source>Default weights</source>
+            <translation>恢复默认权重</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <source>Export ranking…</source>
+            <translation>导出排名…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <source>Score</source>
+            <translation>综合得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <source>Coverage %</source>
+            <translation>覆盖率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <source>Closure %</source>
+            <translation>整改率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="439" />
+            <source>Overdue findings</source>
+            <translation>超期问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="440" />
+            <source>Overdue tasks</source>
+            <translation>超期任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <source>Fire points</source>
+            <translation>火点数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <source>Fire checks in time %</source>
+            <translation>按时核查率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <source>Inspections</source>
+            <translation>检查次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <source>Closure rate (%)</source>
+            <translation>整改率(%)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <source>Overdue</source>
+            <translation>超期未巡</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="351" />
+            <source>Updating…</source>
+            <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
+            <translation>正在更新…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="365" />
+            <source>Updated at %s</source>
+            <translation>更新于 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="373" />
+            <source>Statistics could not be computed: %s</source>
+            <translation>统计失败：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
+            <source>%d inspections in the last %d weeks (weeks start on Monday, Beijing time)</source>
+            <translation>共检查 %d 次，近 %d 周（每周从周一开始，北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="426" />
+            <source>%d findings found in %s</source>
+            <translation>发现问题 %d 个（%s）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="449" />
+            <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
+            <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
+            <source>Checked in time</source>
+            <translation>按时核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
+            <source>Checked late</source>
+            <translation>超时核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="458" />
+            <source>Check cancelled</source>
+            <translation>任务撤销</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="458" />
+            <source>Check overdue</source>
+            <translation>超期未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="459" />
+            <source>Check not yet due</source>
+            <translation>核查中（未到期）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="459" />
+            <source>No check</source>
+            <translation>未派核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="472" />
+            <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
+            <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="502" />
+            <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
+            <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="536" />
+            <source>Save chart as image</source>
+            <translation>保存图表为图片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="537" />
+            <source>PNG images (*.png)</source>
+            <translation>PNG 图片 (*.png)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="564" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="587" />
+            <source>Saved %s</source>
+            <translation>已保存 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="571" />
+            <source>Export ranking</source>
+            <translation>导出排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="572" />
+            <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
+            <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="299" />
+            <source>Map (PNG/PDF)</source>
+            <translation>地图（PNG/PDF）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="300" />
+            <source>Web map (HTML)</source>
+            <translation>交互式网页地图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="301" />
+            <source>Findings ledger</source>
+            <translation>整改台账</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="302" />
+            <source>Coverage table</source>
+            <translation>覆盖率表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="303" />
+            <source>Monthly ranking</source>
+            <translation>月通报排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <source>Export for briefing</source>
+            <translation>导出通报材料</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
+            <source>Options</source>
+            <translation>选项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
+            <source>Output file</source>
+            <translation>输出文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="315" />
+            <source>Preview</source>
+            <translation>预览</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
+            <source>Title:</source>
+            <translation>标题：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="318" />
+            <source>Default: district, township and map name</source>
+            <translation>默认：区县、乡镇和图名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
+            <source>Paper:</source>
+            <translation>纸张：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
+            <source>Orientation:</source>
+            <translation>方向：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <source>Resolution:</source>
+            <translation>分辨率：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
+            <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
+            <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
+            <source>Portrait</source>
+            <translation>纵向</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <source>Landscape</source>
+            <translation>横向</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <source>Extent:</source>
+            <translation>范围：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <source>Theme:</source>
+            <translation>专题：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
+            <source>Layers in the map's styles</source>
+            <translation>图层（按地图样式）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <source>Patrol coverage (days since the last inspection)</source>
+            <translation>巡查覆盖（距上次检查天数）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <source>Layers:</source>
+            <translation>图层：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <source>Atlas: an overview page, then one page per township (PDF)</source>
+            <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <source>Township:</source>
+            <translation>乡镇：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <source>Fire points:</source>
+            <translation>火点：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <source>Add those detected in the last</source>
+            <translation>加入火点，监测时间在最近</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <source>Status:</source>
+            <translation>状态：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <source>Open only</source>
+            <translation>仅未完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
+            <source>Found, assigned and rectified: not yet verified or closed</source>
+            <translation>发现、已交办和已整改：尚未核查或销号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
+            <source>Periods (days):</source>
+            <translation>统计时段（天）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
+            <source>Whole days separated by commas, e.g. 7,30</source>
+            <translation>整数天数，用逗号分隔，如 7,30</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <source>Month (Beijing time):</source>
+            <translation>月份（北京时间）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <source>Coverage</source>
+            <translation>巡查覆盖率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <source>Closure rate</source>
+            <translation>问题整改率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <source>Overdue per cell (fewer is better)</source>
+            <translation>每网格超期数（越少越好）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <source>Fire checks in time</source>
+            <translation>火点按时核查率</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
+            <source>Fire points per cell (fewer is better)</source>
+            <translation>每网格火点数（越少越好）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
+            <source>Weights of the indicators</source>
+            <translation>指标权重</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <source>Default weights</source>
+            <translation>恢复默认权重</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
+            <source>Whole district (%s)</source>
+            <translation>全区（%s）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <source>Whole district</source>
+            <translation>全区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <source>Format:</source>
+            <translation>格式：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <source>File:</source>
+            <translation>文件：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <source>Sheet:</source>
+            <translation>工作表：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <source>Open folder</source>
+            <translation>打开文件夹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="183" />
+            <source>Choose at least one layer for the map.</source>
+            <translation>请为地图至少选择一个图层。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="185" />
+            <source>Choose at least one layer for the web map.</source>
+            <translation>请为网页地图至少选择一个图层。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="187" />
+            <source>Choose at least one finding status for the ledger.</source>
+            <translation>请为台账至少选择一种问题状态。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="213" />
+            <source>An atlas is a multi-page PDF: choose the PDF format</source>
+            <translation>图集是多页PDF：请选择PDF格式</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="309" />
+            <source>Export to</source>
+            <translation>导出到</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="77" />
+            <source>Updating the preview…</source>
+            <translation>正在更新预览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <source>Layer</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <source>Features</source>
+            <translation>要素数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="130" />
+            <source>%1 layers, %2 features; the file will be about %3 and opens offline in any browser.</source>
+            <translation>%1个图层，%2个要素；文件约%3，可在任意浏览器中离线打开。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="152" />
+            <source>Page 1 shown at %1 dpi. The PNG will be %2 at %3 dpi (%4 × %5 pixels).</source>
+            <translation>预览为第1页（%1 dpi）。PNG为%2，%3 dpi（%4 × %5像素）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="156" />
+            <source>Page 1 shown at %1 dpi. The PDF will be %2, %3 page(s), vector with text you can search.</source>
+            <translation>预览为第1页（%1 dpi）。PDF为%2，共%3页，矢量格式，文字可搜索。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="169" />
+            <source>Sheet %1: %2 rows.</source>
+            <translation>工作表“%1”：%2行。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="171" />
+            <source>The first %1 rows are shown.</source>
+            <translation>显示前%1行。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="173" />
+            <source>A CSV file holds only the first sheet (%1).</source>
+            <translation>CSV文件只包含第一张工作表（%1）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="176" />
+            <source>The workbook has %1 sheets: %2.</source>
+            <translation>工作簿共%1张工作表：%2。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="212" />
+            <source>No preview: %s</source>
+            <translation>无法预览：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="231" />
+            <source>Choose the file to write.</source>
+            <translation>请选择要写入的文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="236" />
+            <source>Cannot export to %1: %2</source>
+            <translation>无法导出到%1：%2</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="252" />
+            <source>Exporting to %s…</source>
+            <translation>正在导出到%s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="260" />
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="292" />
+            <source>Written: %1 (%2)</source>
+            <translation>已写入：%1（%2）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="305" />
+            <source>Export cancelled; %s was not changed.</source>
+            <translation>导出已取消；%s 未被改动。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="309" />
+            <source>Could not write: %s</source>
+            <translation>无法写入：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_run.py" line="311" />
+            <source>Could not write %1: %2</source>
+            <translation>无法写入%1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:assignment</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <source>Kind</source>
+            <translation>任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <source>Target layer</source>
+            <translation>对象图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <source>Target</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <source>Assignee</source>
+            <translation>执行人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <source>Due</source>
+            <translation>截止时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <source>Priority</source>
+            <translation>优先级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <source>Created by</source>
+            <translation>派发人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <source>Created</source>
+            <translation>派发时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <source>Cancelled</source>
+            <translation>撤销时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <source>Result</source>
+            <translation>核查结果</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <source>Status note</source>
+            <translation>状态说明</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:attachment</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <source>Finding</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <source>Role</source>
+            <translation>用途</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <source>File name</source>
+            <translation>文件名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <source>MIME type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <source>SHA-256</source>
+            <translation>校验值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <source>Taken</source>
+            <translation>拍摄时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <source>Longitude</source>
+            <translation>经度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <source>Latitude</source>
+            <translation>纬度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <source>Content</source>
+            <translation>内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <source>Added</source>
+            <translation>上传时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <source>Thumbnail</source>
+            <translation>缩略图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <source>Flags</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <source>Added by</source>
+            <translation>上传人</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:audit_log</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <source>Old values</source>
+            <translation>原值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <source>New values</source>
+            <translation>新值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:coal_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:construction_site</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <source>Name</source>
+            <translation>工地名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <source>Developer</source>
+            <translation>建设单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <source>Area (m²)</source>
+            <translation>占地面积(m²)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <source>Dust grade</source>
+            <translation>扬尘管控等级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <source>Online dust monitor</source>
+            <translation>在线监测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <source>Start date</source>
+            <translation>开工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <source>End date</source>
+            <translation>竣工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:finding</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <source>Found by</source>
+            <translation>发现人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <source>Location warning</source>
+            <translation>位置提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <source>Assigned by</source>
+            <translation>交办人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <source>Rectification note</source>
+            <translation>整改说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <source>Rectification recorded by</source>
+            <translation>整改记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <source>Rectified</source>
+            <translation>整改时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <source>Verified by</source>
+            <translation>核查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <source>Verified</source>
+            <translation>核查时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <source>Rejection reason</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <source>Times rejected</source>
+            <translation>驳回次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <source>Closed by</source>
+            <translation>销号人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <source>Closed</source>
+            <translation>销号时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fire_point</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <source>Detected (UTC)</source>
+            <translation>监测时间(UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <source>Detected (Beijing time)</source>
+            <translation>监测时间(北京时间)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <source>Source</source>
+            <translation>数据源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <source>Satellite</source>
+            <translation>卫星</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <source>Confidence (0-100)</source>
+            <translation>置信度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <source>FRP (MW)</source>
+            <translation>火辐射功率(MW)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <source>Verification status</source>
+            <translation>核查状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <source>Check task</source>
+            <translation>核查任务</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fireworks_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <source>Banned all year</source>
+            <translation>全年禁放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <source>Ban period start (MM-DD)</source>
+            <translation>禁放起始(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <source>Ban period end (MM-DD)</source>
+            <translation>禁放截止(月-日)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:grid_cell</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <source>Code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <source>Name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <source>Level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:gridwatch_meta</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <source>Key</source>
+            <translation>项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspection</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <source>Inspector</source>
+            <translation>检查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <source>Kind</source>
+            <translation>检查类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspector</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <source>Township code</source>
+            <translation>所属乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:key_area</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <source>Control radius (m)</source>
+            <translation>管控半径(m)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:mine</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <source>Name</source>
+            <translation>矿山名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <source>Kind</source>
+            <translation>矿种</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <source>Operator</source>
+            <translation>经营单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_conflict</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <source>Kept value</source>
+            <translation>保留值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <source>Overridden value</source>
+            <translation>被覆盖值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <source>Kept from</source>
+            <translation>保留方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <source>Overridden from</source>
+            <translation>覆盖方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
+            <source>Review status</source>
+            <translation>处理状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
+            <source>Reviewed by</source>
+            <translation>审核人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
+            <source>Reviewed</source>
+            <translation>审核时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_log</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <source>Computer</source>
+            <translation>计算机</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <source>Sent</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <source>Received</source>
+            <translation>下载</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <source>Refused</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <source>Tables changed</source>
+            <translation>变更的表</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:township</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <source>Code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <source>County code</source>
+            <translation>区县代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:village</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <source>Code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingActionDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="147" />
+            <source>Assign for rectification</source>
+            <translation>交办整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="147" />
+            <source>Record rectification</source>
+            <translation>记录整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="148" />
+            <source>Verify</source>
+            <translation>核查通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="148" />
+            <source>Reject</source>
+            <translation>驳回</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="148" />
+            <source>Close</source>
+            <translation>销号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="160" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="160" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="161" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="161" />
+            <source>What was done</source>
+            <translation>整改措施</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="162" />
+            <source>Photos after rectification</source>
+            <translation>整改后照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="162" />
+            <source>Reason for rejecting</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="166" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="168" />
+            <source>Add photos…</source>
+            <translation>添加照片…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="170" />
+            <source>Remove photo</source>
+            <translation>移除照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="172" />
+            <source>What was done to rectify the problem</source>
+            <translation>为整改问题采取了哪些措施</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="174" />
+            <source>Why the rectification is not accepted</source>
+            <translation>整改为何不予通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="176" />
+            <source>Close this finding? Closed findings can no longer be changed.</source>
+            <translation>确定销号？销号后的问题不能再修改。</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="331" />
+            <source>Record finding</source>
+            <translation>记录问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="336" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="336" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="337" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="337" />
+            <source>Location</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="338" />
+            <source>Photos</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="338" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="339" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="343" />
+            <source>Task: %s in cell %s</source>
+            <translation>任务：%s，网格 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="346" />
+            <source>Recorded directly in cell %s (no task)</source>
+            <translation>直接记录于网格 %s（无任务）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="347" />
+            <source>What was found, where exactly, who is involved</source>
+            <translation>发现了什么、具体位置、涉及谁</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="348" />
+            <source>Pick on map</source>
+            <translation>在地图上选取</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="348" />
+            <source>Click the map to place the finding</source>
+            <translation>点击地图确定问题位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="349" />
+            <source>Add photos…</source>
+            <translation>添加照片…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="350" />
+            <source>Remove photo</source>
+            <translation>移除照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="351" />
+            <source>Set a deadline</source>
+            <translation>设定期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="352" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="377" />
+            <source>cell %s</source>
+            <translation>网格 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="379" />
+            <source>The location is outside cell %s</source>
+            <translation>位置在网格 %s 之外</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingEditDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="496" />
+            <source>Correct finding</source>
+            <translation>修改问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="501" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="501" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="502" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="502" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="503" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="506" />
+            <source>Set a deadline</source>
+            <translation>设定期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/dialogs.py" line="507" />
+            <source>Company, household or office that must rectify</source>
+            <translation>负责整改的单位、住户或部门</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingPhotos</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="223" />
+            <source>Add photos</source>
+            <extracomment>The loop's actions in the order their buttons appear. Item data role holding a finding's (column 0 of the table) or a photo's uuid. Item data role holding the value a table column sorts by. What an inspection kind usually finds: the category preselected when recording under a task. Finding columns the history leaves out (locations, bookkeeping, blobs, stamps shown as the time). Finding columns the history shows for a newly recorded finding.</extracomment>
+            <translation>添加照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="225" />
+            <source>Images</source>
+            <translation>图片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="246" />
+            <source>%s: this photo is already added</source>
+            <translation>%s：该照片已添加</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="274" />
+            <source>no time</source>
+            <translation>无时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="275" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="276" />
+            <source>Taken: %s</source>
+            <translation>拍摄时间：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="278" />
+            <source>Position: %.6f, %.6f</source>
+            <translation>拍摄位置：%.6f, %.6f</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="281" />
+            <source>Position: unknown</source>
+            <translation>拍摄位置：未知</translation>
+        </message>
+    </context>
+    <context>
+        <name>FindingsPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="194" />
+            <source>Assign for rectification</source>
+            <translation>交办整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="194" />
+            <source>Record rectification</source>
+            <translation>记录整改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <source>Verify</source>
+            <translation>核查通过</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <source>Reject</source>
+            <translation>驳回</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <source>Close</source>
+            <translation>销号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="199" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="201" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="202" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="207" />
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="208" />
+            <source>Overdue only</source>
+            <translation>仅逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <source>Deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <source>Photos</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <source>Changes</source>
+            <translation>变更内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="216" />
+            <source>History</source>
+            <translation>处理记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="219" />
+            <source>Edit…</source>
+            <translation>修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <source>Correct the category, severity, description, party or deadline</source>
+            <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="74" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="272" />
+            <source>overdue</source>
+            <translation>逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="306" />
+            <source>%d photo(s) taken far from the cell or outside the task time</source>
+            <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="323" />
+            <source>No project open</source>
+            <translation>未打开项目</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/findings/panel.py" line="325" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="327" />
+            <source>%n finding(s)</source>
+            <translation>
+                <numerusform>%n 个问题</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/findings/panel.py" line="325" />
+            <source>%n overdue</source>
+            <translation>
+                <numerusform>%n 个逾期</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="63" />
+            <source>Select a finding to see its details.</source>
+            <translation>选择一个问题查看详情。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="75" />
+            <source>Place</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="76" />
+            <source>Location</source>
+            <translation>坐标</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
+            <source>rejected %d times</source>
+            <translation>已驳回 %d 次</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="125" />
+            <source>Before</source>
+            <comment>photo taken before rectification (整改前)</comment>
+            <translation>整改前</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="126" />
+            <source>After</source>
+            <comment>photo taken after rectification (整改后)</comment>
+            <translation>整改后</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="132" />
+            <source>Taken: %s</source>
+            <translation>拍摄时间：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="131" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="135" />
+            <source>Position: %.6f, %.6f</source>
+            <translation>拍摄位置：%.6f, %.6f</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="136" />
+            <source>Position: unknown</source>
+            <translation>拍摄位置：未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="202" />
+            <source>Recorded</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="202" />
+            <source>Photos added</source>
+            <translation>添加照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="206" />
+            <source>Undo: %s</source>
+            <translation>撤销：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="208" />
+            <source>Redo: %s</source>
+            <translation>重做：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
+            <source>Deleted</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="240" />
+            <source>Photos +%d</source>
+            <translation>照片 +%d</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="242" />
+            <source>Photos −%d</source>
+            <translation>照片 −%d</translation>
+        </message>
+    </context>
+    <context>
+        <name>FireChecksDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="241" />
+            <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
+            <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="244" />
+            <source>No unverified fire points without a check for this choice.</source>
+            <translation>按当前条件没有未核查且未派发的火点。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="249" />
+            <source>Create fire-point checks</source>
+            <translation>生成火点核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="250" />
+            <source>One check per cell per day for unverified fire points not yet in a check. Each check goes to the cell's inspector.</source>
+            <translation>为尚未核查、也未派发的火点生成任务：每个网格每天一个，派给该网格的网格员。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="252" />
+            <source>&amp;Deadline:</source>
+            <translation>完成时限(&amp;D)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="253" />
+            <source>&amp;Township:</source>
+            <translation>乡镇(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="254" />
+            <source>Detections:</source>
+            <translation>监测时间：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="255" />
+            <source>only of the last</source>
+            <translation>仅最近</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="256" />
+            <source> day(s)</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="257" />
+            <source> h</source>
+            <translation> 小时</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="258" />
+            <source>Hours from now until the checks are due</source>
+            <translation>从现在起多少小时内完成核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="259" />
+            <source>All townships</source>
+            <translation>全部乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="261" />
+            <source>Create checks</source>
+            <translation>生成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="264" />
+            <source>Only a supervisor or administrator may create fire-point checks.</source>
+            <translation>只有督查员或管理员可以生成火点核查任务。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Groups</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <source>Boundaries</source>
+            <translation>边界</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <source>Zones</source>
+            <translation>管控区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <source>Sources</source>
+            <translation>污染源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <source>Key areas</source>
+            <translation>重点区域</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+    </context>
+    <context>
+        <name>HistoryDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="512" />
+            <source>Change history</source>
+            <translation>变更记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <source>Changes</source>
+            <translation>变更内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="516" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="523" />
+            <source>No recorded changes</source>
+            <translation>无变更记录</translation>
+        </message>
+    </context>
+    <context>
+        <name>IdentifyPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="393" />
+            <source>Identify</source>
+            <translation>识别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="394" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="394" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <source>Record</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <source>Change history…</source>
+            <translation>变更记录…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <source>Who created or changed this, and when</source>
+            <translation>谁在何时新建或修改了它</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
+            <source>Click a feature on the map to see its attributes.</source>
+            <translation>在地图上点击要素查看其属性。</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/map/panels.py" line="419" />
+            <source>Tasks (%n)</source>
+            <translation>
+                <numerusform>任务 (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="421" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="435" />
+            <source> · overdue</source>
+            <translation> · 逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="423" />
+            <source>due %s</source>
+            <translation>截止 %s</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/map/panels.py" line="427" />
+            <source>Inspections (%n)</source>
+            <translation>
+                <numerusform>检查 (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="429" />
+            <source>finished</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="429" />
+            <source>in progress</source>
+            <translation>进行中</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
+            <source>Findings (%n)</source>
+            <translation>
+                <numerusform>问题 (%n)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="456" />
+            <source>Nothing here. Click a feature on the map to see its attributes.</source>
+            <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImportDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="313" />
+            <source>Choose a file to import</source>
+            <extracomment>Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.</extracomment>
+            <translation>选择要导入的文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="315" />
+            <source>All supported files (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</source>
+            <translation>所有支持的文件 (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="316" />
+            <source>Shapefiles (*.shp *.zip)</source>
+            <translation>Shapefile 文件 (*.shp *.zip)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="317" />
+            <source>GeoJSON (*.geojson *.json)</source>
+            <translation>GeoJSON (*.geojson *.json)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="318" />
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="319" />
+            <source>KML (*.kml *.kmz)</source>
+            <translation>KML (*.kml *.kmz)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="320" />
+            <source>CSV tables (*.csv)</source>
+            <translation>CSV 表格 (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="321" />
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="322" />
+            <source>All files (*)</source>
+            <translation>所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="71" />
+            <source>File not found: %s</source>
+            <translation>找不到文件:%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="80" />
+            <source>Reading %s…</source>
+            <translation>正在读取 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="129" />
+            <source>Unexpected error while reading the file (details are in the log): </source>
+            <translation>读取文件时发生意外错误(详情见日志):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="134" />
+            <source>This file holds several layers; choose one under “Layer in the file”.</source>
+            <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="144" />
+            <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
+            <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="174" />
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="176" />
+            <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
+            <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="180" />
+            <source>{format}: geometry {geometry} ({shown} features shown)</source>
+            <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="184" />
+            <source>Encoding: {encoding} ({how})</source>
+            <translation>编码:{encoding}({how})</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="187" />
+            <source>Coordinate system: {crs} ({how})</source>
+            <translation>坐标系:{crs}({how})</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="188" />
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="197" />
+            <source>from file</source>
+            <translation>来自文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="199" />
+            <source>guessed</source>
+            <translation>推测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="201" />
+            <source>as entered</source>
+            <translation>按输入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="203" />
+            <source>missing</source>
+            <translation>缺失</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="210" />
+            <source>from the .cpg file</source>
+            <translation>来自 .cpg 文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="212" />
+            <source>detected</source>
+            <translation>自动识别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="214" />
+            <source>detected; the .cpg file names a wrong one</source>
+            <translation>自动识别;.cpg 文件标注的编码有误</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="216" />
+            <source>as chosen</source>
+            <translation>按所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="218" />
+            <source>always UTF-8 in this format</source>
+            <translation>此格式固定为 UTF-8</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="91" />
+            <source>Choose a file first.</source>
+            <translation>请先选择文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="95" />
+            <source>Each source field can fill only one layer field; used twice: %s</source>
+            <translation>每个源字段只能对应一个图层字段;重复使用:%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="114" />
+            <source>Checking %s…</source>
+            <translation>正在检查 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="127" />
+            <source>The options changed during the check; check again.</source>
+            <translation>检查过程中选项已更改,请重新检查。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="134" />
+            <source>Geometries repaired: {repaired}; outside the district: {outside}; already in the project: {duplicates}</source>
+            <translation>修复几何:{repaired};辖区外:{outside};项目中已存在:{duplicates}</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="140" />
+            <source>(and %s more)</source>
+            <translation>(另有 %s 条)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="146" />
+            <source>{field} is filled from the column {column} (matched by name).</source>
+            <translation>{field} 取自列 {column}(按名称匹配)。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="150" />
+            <source>Replace: every feature now in {layer} is deleted before the import.</source>
+            <translation>替换:导入前将删除 {layer} 中现有的全部要素。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="154" />
+            <source>Nothing to import.</source>
+            <translation>没有可导入的内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="165" />
+            <source>Check cancelled.</source>
+            <translation>检查已取消。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="167" />
+            <source>Unexpected error while checking the file (details are in the log): </source>
+            <translation>检查文件时发生意外错误(详情见日志):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="173" />
+            <source>This file cannot be imported as it is:</source>
+            <translation>该文件无法按原样导入:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="191" />
+            <source>Importing into %s…</source>
+            <translation>正在导入到 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="218" />
+            <source>Import cancelled: nothing was written.</source>
+            <translation>导入已取消:未写入任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="220" />
+            <source>Unexpected error while importing (details are in the log); the project is unchanged: </source>
+            <translation>导入时发生意外错误(详情见日志);项目未被修改:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="223" />
+            <source>Import failed:</source>
+            <translation>导入失败:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="224" />
+            <source>Check the file again before importing.</source>
+            <translation>导入前请重新检查文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="357" />
+            <source>Options changed since the check: check the file again.</source>
+            <translation>检查后选项已更改:请重新检查文件。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="387" />
+            <source>Import a file</source>
+            <translation>导入文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <source>&amp;File:</source>
+            <translation>文件(&amp;F):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <source>Import &amp;into layer:</source>
+            <translation>导入到图层(&amp;I):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <source>&amp;Layer in the file:</source>
+            <translation>文件中的图层(&amp;L):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <source>Text &amp;encoding:</source>
+            <translation>文字编码(&amp;E):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <source>Coordinate &amp;system:</source>
+            <translation>坐标系(&amp;S):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <source>Mode:</source>
+            <translation>方式:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="392" />
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="393" />
+            <source>Shapefile, GeoJSON, GeoPackage, KML, CSV or Excel file</source>
+            <translation>Shapefile、GeoJSON、GeoPackage、KML、CSV 或 Excel 文件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="396" />
+            <source>Choose a layer</source>
+            <translation>选择图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="397" />
+            <source>Detected from the file; type e.g. 4490 or EPSG:4547</source>
+            <translation>从文件识别;可输入如 4490 或 EPSG:4547</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="398" />
+            <source>The coordinate system of the file's coordinates. Leave as detected, or type an EPSG code such as 4490 or EPSG:4547.</source>
+            <translation>文件坐标所用的坐标系。保持识别结果,或输入 EPSG 代码,如 4490 或 EPSG:4547。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="400" />
+            <source>Text encoding of the file's attributes (shapefiles, CSV)</source>
+            <translation>文件属性文字的编码(Shapefile、CSV)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="401" />
+            <source>Add to the layer</source>
+            <translation>追加到图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="402" />
+            <source>Replace the layer</source>
+            <translation>替换图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="403" />
+            <source>Preview (first %s features)</source>
+            <translation>预览(前 %s 个要素)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="404" />
+            <source>The features above, drawn in EPSG:4490</source>
+            <translation>上表中的要素,按 EPSG:4490 绘制</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="405" />
+            <source>Fields</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="406" />
+            <source>Check</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="406" />
+            <source>Read and validate the file; nothing is written</source>
+            <translation>读取并校验文件;不写入任何内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="407" />
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="407" />
+            <source>Write the checked features into the project</source>
+            <translation>将检查通过的要素写入项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="408" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="416" />
+            <source>Auto (detected: %s)</source>
+            <translation>自动(识别为:%s)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="416" />
+            <source>Auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="435" />
+            <source>Layer field</source>
+            <translation>图层字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="435" />
+            <source>Column in the file</source>
+            <translation>文件中的列</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="447" />
+            <source>(none)</source>
+            <translation>(无)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="449" />
+            <source>Fire point files are read by their column names (longitude, latitude, acquisition date and time, satellite); cells, villages and townships are filled from the map.</source>
+            <translation>火点文件按列名读取(经度、纬度、观测日期和时间、卫星);网格、村、乡镇由地图自动填写。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="453" />
+            <source>Choose the column of the file that fills each layer field; * marks required fields.</source>
+            <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Layers</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="8" />
+            <source>Townships</source>
+            <translation>乡镇/街道</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="9" />
+            <source>Villages</source>
+            <translation>村/社区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="10" />
+            <source>Grid cells</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="11" />
+            <source>Coal-ban zones</source>
+            <translation>禁煤区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="12" />
+            <source>Fireworks-ban zones</source>
+            <translation>禁燃禁放区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="13" />
+            <source>Open-pit mines</source>
+            <translation>露天矿山</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="14" />
+            <source>Construction sites</source>
+            <translation>施工工地</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="15" />
+            <source>Key areas</source>
+            <translation>重点区域</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="16" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="17" />
+            <source>People</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="18" />
+            <source>Assignments</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="19" />
+            <source>Inspections</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="20" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="21" />
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="22" />
+            <source>Audit log</source>
+            <translation>操作日志</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <source>Sync conflicts</source>
+            <translation>同步冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
+            <source>Sync history</source>
+            <translation>同步记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <source>Project metadata</source>
+            <translation>项目信息</translation>
+        </message>
+    </context>
+    <context>
+        <name>LayersPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="242" />
+            <source>Layers</source>
+            <extracomment>Thematic legends shown instead of a layer's style categories (see set_legend).</extracomment>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="243" />
+            <source>Opacity</source>
+            <translation>不透明度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
+            <source>Draw above the layer over it</source>
+            <translation>上移一层(绘制在上方)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
+            <source>Draw below the layer under it</source>
+            <translation>下移一层(绘制在下方)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="251" />
+            <source>Double-click to zoom to the layer</source>
+            <translation>双击缩放到该图层</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="67" />
+            <source>Undo</source>
+            <translation>撤销</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="70" />
+            <source>Redo</source>
+            <translation>重做</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="158" />
+            <source>&amp;File</source>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="159" />
+            <source>Recent projects</source>
+            <translation>最近的项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="160" />
+            <source>&amp;Edit</source>
+            <translation>编辑(&amp;E)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="161" />
+            <source>&amp;Inspections</source>
+            <translation>督查(&amp;I)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="162" />
+            <source>Current &amp;user…</source>
+            <translation>当前用户(&amp;U)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
+            <source>&amp;Assign inspections for selected cells…</source>
+            <translation>为所选网格派发检查(&amp;A)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
+            <source>Assign inspection for the identified feature…</source>
+            <translation>为当前识别对象派发检查…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
+            <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
+            <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <source>Create &amp;fire-point checks…</source>
+            <translation>生成火点核查任务(&amp;F)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <source>&amp;Record finding for the selected task…</source>
+            <translation>为所选任务记录问题(&amp;R)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <source>&amp;People…</source>
+            <translation>人员(&amp;P)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <source>Give selected cells to an inspector…</source>
+            <translation>将所选网格交给网格员…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <source>&amp;Analysis</source>
+            <translation>分析(&amp;A)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
+            <source>&amp;Dashboard and township ranking</source>
+            <translation>统计看板与乡镇排名(&amp;D)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <source>&amp;Rule checks…</source>
+            <translation>规则核查(&amp;R)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
+            <source>Patrol &amp;coverage</source>
+            <translation>巡查覆盖(&amp;C)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <source>Dashboard</source>
+            <translation>统计看板</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <source>&amp;Tools</source>
+            <translation>工具(&amp;T)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <source>&amp;Settings</source>
+            <translation>设置(&amp;S)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <source>Main toolbar</source>
+            <translation>主工具栏</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <source>&amp;Open project…</source>
+            <translation>打开项目(&amp;O)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <source>&amp;Import data…</source>
+            <translation>导入数据(&amp;I)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
+            <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <source>Export for &amp;briefing…</source>
+            <translation>导出通报材料(&amp;B)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
+            <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <source>Check &amp;out shared project…</source>
+            <translation>签出共享项目(&amp;O)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
+            <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <source>Check out a working copy…</source>
+            <translation>检出工作副本…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <source>Make a working copy of the shared project on this laptop</source>
+            <translation>在本机生成共享项目的工作副本</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <source>S&amp;ync…</source>
+            <translation>同步(&amp;Y)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <source>Exchange changes between this working copy and the shared project</source>
+            <translation>在工作副本与共享项目之间交换修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <source>Zoom to full extent</source>
+            <translation>缩放到全图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <source>Zoom to layer</source>
+            <translation>缩放到图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <source>Zoom to selection</source>
+            <translation>缩放到所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <source>Attribute table</source>
+            <translation>属性表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <source>Clear selection</source>
+            <translation>清除选择</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <source>Pan</source>
+            <translation>平移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <source>Pan: drag to move the map, click to identify</source>
+            <translation>平移:拖动移动地图,单击识别要素</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <source>Select cells</source>
+            <translation>选择网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
+            <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <source>Follow the system</source>
+            <translation>跟随系统</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <source>GridWatch</source>
+            <translation>网格监管 GridWatch</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="161" />
+            <source>Drawing failed: </source>
+            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
+            <translation>绘制失败:</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="171" />
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="188" />
+            <source>Open project</source>
+            <translation>打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="189" />
+            <source>GridWatch projects (*.gpkg)</source>
+            <translation>GridWatch 项目 (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="200" />
+            <source>Opening %s…</source>
+            <translation>正在打开 %s…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="287" />
+            <source>Upgrade project?</source>
+            <translation>升级项目？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="288" />
+            <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
+            <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="56" />
+            <source>Current user</source>
+            <translation>当前用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="57" />
+            <source>Who is working on this laptop?</source>
+            <translation>谁在使用这台电脑？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="181" />
+            <source>Click the finding's location on the map</source>
+            <translation>请在地图上点击问题位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="222" />
+            <source>Not saved</source>
+            <translation>未保存</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="232" />
+            <source>Saved, with warnings</source>
+            <translation>已保存，但有提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="233" />
+            <source>The finding was saved. Please check:</source>
+            <translation>已保存。请核对：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/app.py" line="58" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="301" />
+            <source>Cannot open project</source>
+            <translation>无法打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="302" />
+            <source>GridWatch could not open this project.</source>
+            <translation>GridWatch 无法打开此项目。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="329" />
+            <source>CGCS2000  %1°E  %2°N</source>
+            <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
+            <source>Scale 1:%1</source>
+            <translation>比例尺 1:%1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <source>User: %s</source>
+            <translation>用户：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <source>No user chosen</source>
+            <translation>未选择用户</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/window/main_window.py" line="344" />
+            <source>%n cell(s) selected</source>
+            <translation>
+                <numerusform>已选 %n 个网格</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>MapCanvas</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/canvas.py" line="341" />
+            <source>No project open</source>
+            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted).</extracomment>
+            <translation>未打开项目</translation>
+        </message>
+    </context>
+    <context>
+        <name>PeopleDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="198" />
+            <source>People</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
+            <source>Add…</source>
+            <translation>添加…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="202" />
+            <source>Change…</source>
+            <translation>修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
+            <source>Deactivate</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
+            <source>Deactivated people keep their history; give their cells to someone else first</source>
+            <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="206" />
+            <source>Only an administrator may change people</source>
+            <translation>只有管理员可以修改人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <source>Yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <source>No</source>
+            <translation>否</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonForm</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <source>Add person</source>
+            <extracomment>Item data role holding a person's uuid (column 0 of the people table).</extracomment>
+            <translation>添加人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <source>Change person</source>
+            <translation>修改人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <source>&amp;Name:</source>
+            <translation>姓名(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <source>&amp;Role:</source>
+            <translation>角色(&amp;R)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <source>&amp;Phone:</source>
+            <translation>电话(&amp;P)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
+            <source>&amp;Township:</source>
+            <translation>乡镇(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="121" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/people.py" line="122" />
+            <source>Inactive people keep their history but can no longer work or be chosen</source>
+            <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhotoViewer</name>
+        <message>
+            <location filename="../../gridwatch/ui/findings/common.py" line="311" />
+            <source>This photo cannot be shown.</source>
+            <translation>无法显示此照片。</translation>
+        </message>
+    </context>
+    <context>
+        <name>RulesDock</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="410" />
+            <source>Rule checks</source>
+            <translation>规则检查</translation>
+        </message>
+    </context>
+    <context>
+        <name>RulesPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="165" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="380" />
+            <source>All rules</source>
+            <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The time the checks run at (None: now); tests and replays set it.</extracomment>
+            <translation>全部规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="169" />
+            <source>Same for every key area:</source>
+            <translation>所有重点区域统一为：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="170" />
+            <source>Unchecked: each key area's own control radius (3 km unless set)</source>
+            <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="171" />
+            <source>km</source>
+            <translation>公里</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
+            <source>Key-area radius:</source>
+            <translation>重点区域管控半径：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
+            <source>Mines inspected within:</source>
+            <translation>矿山检查周期：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <source>Fire points of the last:</source>
+            <translation>火点时段（最近）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <source>Tasks due:</source>
+            <translation>任务截止：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
+            <source>Assign selected</source>
+            <translation>派发选中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
+            <source>Assign all shown</source>
+            <translation>全部派发</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="186" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="382" />
+            <source>Run the checks to list what the rules flag.</source>
+            <translation>点击“开始检查”列出不符合规则的对象。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="214" />
+            <source>Open a project first.</source>
+            <translation>请先打开项目。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="223" />
+            <source>Checking…</source>
+            <translation>正在检查…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="260" />
+            <source>Stopped.</source>
+            <translation>已停止。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="242" />
+            <source>Checking… %s%%</source>
+            <translation>正在检查… %s%%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="268" />
+            <source>%s hits: %s</source>
+            <translation>共 %s 条：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="270" />
+            <source>(the list shows the first %s; choose a rule to narrow it)</source>
+            <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="346" />
+            <source>Select hits in the list first.</source>
+            <translation>请先在列表中选择。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="349" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="393" />
+            <source>Only a supervisor or administrator may assign inspections.</source>
+            <translation>只有督查员或管理员可以派发检查任务。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="352" />
+            <source>Assigning %s hits…</source>
+            <translation>正在派发 %s 条…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="361" />
+            <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
+            <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="386" />
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="386" />
+            <source>Run checks</source>
+            <translation>开始检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="395" />
+            <source>One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell</source>
+            <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="485" />
+            <source>Search</source>
+            <translation>搜索</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="486" />
+            <source>Township, village or cell: name or code</source>
+            <translation>乡镇、村或网格:名称或编码</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="410" />
+            <source>Checking this laptop's edits…</source>
+            <translation>正在检查本机的修改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="411" />
+            <source>Waiting for the shared project…</source>
+            <translation>正在等待共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
+            <source>Reading the shared project…</source>
+            <translation>正在读取共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
+            <source>Merging…</source>
+            <translation>正在合并…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
+            <source>Writing the shared project…</source>
+            <translation>正在写入共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
+            <source>Updating this laptop…</source>
+            <translation>正在更新本机…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="420" />
+            <source>Sync with the shared project</source>
+            <translation>与共享项目同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="421" />
+            <source>Shared project:</source>
+            <translation>共享项目：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="422" />
+            <source>User:</source>
+            <translation>用户：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="423" />
+            <source>Last sync:</source>
+            <translation>上次同步：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="424" />
+            <source>Kept on this laptop (your role may not change these):</source>
+            <translation>保留在本机（您的角色无权修改以下内容）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="425" />
+            <source>&amp;Sync now</source>
+            <translation>立即同步(&amp;S)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="426" />
+            <source>Cancel sync</source>
+            <translation>取消同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="427" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="447" />
+            <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
+            <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="453" />
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
+            <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
+            <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
+            <source>An interrupted sync was finished first.</source>
+            <translation>已先完成上次中断的同步。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="462" />
+            <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
+            <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
+            <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
+            <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="514" />
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="528" />
+            <source>Sync finished.</source>
+            <translation>同步完成。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="541" />
+            <source>Sync cancelled; nothing was sent.</source>
+            <translation>同步已取消；未上传任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="543" />
+            <source>Sync failed. Your edits are safe on this laptop.</source>
+            <translation>同步失败。您的修改仍安全保存在本机。</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="144" />
+            <source>Tasks</source>
+            <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="145" />
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <source>My tasks</source>
+            <translation>我的任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <source>Due today</source>
+            <translation>今日到期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <source>Overdue</source>
+            <translation>已逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="147" />
+            <source>All open tasks</source>
+            <translation>全部未完成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="147" />
+            <source>All tasks</source>
+            <translation>全部任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <source>Due</source>
+            <translation>截止时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <source>Kind</source>
+            <translation>任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <source>Cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <source>Assignee</source>
+            <translation>执行人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <source>Fire points</source>
+            <translation>火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <source>Findings</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
+            <source>Due time, Beijing time</source>
+            <translation>截止时间（北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
+            <source>Double-click a task to show its cell on the map</source>
+            <translation>双击任务在地图上显示其网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="155" />
+            <source>Start inspection</source>
+            <translation>开始检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="156" />
+            <source>Start the selected task: you are now inspecting its cell</source>
+            <translation>开始所选任务：您正在检查该网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="157" />
+            <source>Record finding…</source>
+            <translation>记录问题…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <source>Record a problem found while inspecting the selected task</source>
+            <translation>记录检查所选任务时发现的问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <source>Finish…</source>
+            <translation>完成…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <source>Finish the selected task</source>
+            <translation>完成所选任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="160" />
+            <source>Cancel task…</source>
+            <translation>撤销任务…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="161" />
+            <source>Cancel the selected task, giving a reason (supervisors only)</source>
+            <translation>撤销所选任务并说明原因（仅督查员）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="225" />
+            <source>overdue</source>
+            <translation>逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="244" />
+            <source>Due %s (Beijing time)</source>
+            <translation>截止 %s（北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="259" />
+            <source>No project open</source>
+            <translation>未打开项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="263" />
+            <source>%s tasks, %s overdue</source>
+            <translation>%s 个任务，%s 个逾期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="265" />
+            <source>%s tasks</source>
+            <translation>%s 个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="373" />
+            <source>Finish fire-point check</source>
+            <translation>完成火点核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="373" />
+            <source>Finish task</source>
+            <translation>完成任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="380" />
+            <source>Result:</source>
+            <translation>核查结果：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="382" />
+            <source>The result is written to the %s fire point(s) of this check.</source>
+            <translation>结果将写入本次核查的 %s 个火点。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="386" />
+            <source>What you found (optional)</source>
+            <translation>检查情况（可选）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="387" />
+            <source>Notes:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="389" />
+            <source>Finish</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="407" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
+            <source>Cancel task</source>
+            <translation>撤销任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="409" />
+            <source>Why the task is cancelled (required)</source>
+            <translation>撤销原因（必填）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <source>Keep task</source>
+            <translation>保留任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="419" />
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+    </context>
+    <context>
+        <name>Values</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <source>Community</source>
+            <translation>社区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <source>Grid cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <source>Special cell</source>
+            <translation>专属网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <source>Limestone</source>
+            <translation>石灰岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <source>Sand and gravel</source>
+            <translation>砂石</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <source>Clay</source>
+            <translation>粘土</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <source>Granite</source>
+            <translation>花岗岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <source>Dolomite</source>
+            <translation>白云岩</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <source>Other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <source>Operating</source>
+            <translation>生产中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <source>Closed</source>
+            <translation>已关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <source>Rehabilitating</source>
+            <translation>生态修复中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <source>Grade A</source>
+            <translation>A级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <source>Grade B</source>
+            <translation>B级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <source>Grade C</source>
+            <translation>C级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <source>MODIS</source>
+            <translation>MODIS</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <source>VIIRS</source>
+            <translation>VIIRS</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <source>Fengyun</source>
+            <translation>风云</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <source>Manual</source>
+            <translation>人工上报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <source>Not yet checked</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
+            <source>Burning confirmed</source>
+            <translation>确认焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <source>No burning found</source>
+            <translation>未发现焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <source>Outside the cell</source>
+            <translation>不在本网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <source>National monitoring station</source>
+            <translation>国控站点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <source>Provincial monitoring station</source>
+            <translation>省控站点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <source>City monitoring station</source>
+            <translation>市控站点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <source>Hospital</source>
+            <translation>医院</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <source>Residential area</source>
+            <translation>居民集中区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <source>Supervisor</source>
+            <translation>督查员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <source>Administrator</source>
+            <translation>管理员</translation>
+        </message>
+    </context>
+    <context>
+        <name>WorkflowController</name>
+        <message>
+            <location filename="../../gridwatch/ui/session.py" line="142" />
+            <location filename="../../gridwatch/ui/session.py" line="169" />
+            <source>Choose who you are first (Settings &gt; Current user).</source>
+            <extracomment>The policy's action for each loop step of a finding and each task step.</extracomment>
+            <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/session.py" line="205" />
+            <source>Cannot undo or redo: %s</source>
+            <translation>无法撤销或重做：%s</translation>
+        </message>
+    </context>
 </TS>

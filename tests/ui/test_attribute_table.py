@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTableView
 
 from gridwatch.layers import LAYERS
 from gridwatch.storage import Project
-from gridwatch.ui.attribute_table import AttributeTableDock, FrameTableModel
+from gridwatch.ui.data.attribute_table import AttributeTableDock
+from gridwatch.ui.data.frame_model import FrameTableModel
 
 GRID = LAYERS["grid_cell"]
 

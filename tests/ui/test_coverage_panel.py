@@ -15,8 +15,8 @@ from gridwatch.analysis.coverage import COVERAGE_CLASSES, cell_classes, coverage
 from gridwatch.storage import Project
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments
 from gridwatch.ui import i18n
-from gridwatch.ui.coverage_panel import CoveragePanel
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.analysis.coverage_panel import CoveragePanel
+from gridwatch.ui.session import WorkflowController
 
 from .test_main_window import wait_render, window  # noqa: F401 - the real main window fixture
 

@@ -4,7 +4,6 @@ a PNG of its size.  The Chinese axis labels are checked by a screenshot (see the
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from contextlib import closing
 
@@ -17,8 +16,8 @@ from gridwatch.analysis import stats
 from gridwatch.storage.gpkg import blob_to_geometry
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
 from gridwatch.ui import i18n
-from gridwatch.ui.dashboard import DashboardWidget
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.analysis.dashboard import DashboardWidget
+from gridwatch.ui.session import WorkflowController
 
 WAIT = 30_000
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 
 from gridwatch.storage import Project
 from gridwatch.ui import i18n
-from gridwatch.ui.export_dialog import FOLDER_KEY, PREVIEW_DPI, ExportDialog, workers_running
+from gridwatch.ui.data.export_dialog import FOLDER_KEY, PREVIEW_DPI, ExportDialog, workers_running
 
 from ..test_stats import NOW, write_district
 
@@ -374,7 +374,7 @@ def test_opened_from_the_main_window_controller_and_following_its_edits(qtbot, s
     settings are used, and a finding recorded while the dialog is open reaches the ledger preview."""
     from gridwatch.storage.gpkg import blob_to_geometry
     from gridwatch.storage.workflow import record_finding
-    from gridwatch.ui.workflow import WorkflowController
+    from gridwatch.ui.session import WorkflowController
 
     with closing(sqlite3.connect(sample_copy)) as con:
         boss = con.execute("SELECT name FROM inspector WHERE role = 'supervisor' ORDER BY name").fetchone()[0]

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import QDialog
 
-from gridwatch.model.titles import FINDING_ACTION_TITLES
+from gridwatch.domain.vocabulary import FINDING_ACTION_TITLES
 from gridwatch.storage import queries
 from gridwatch.storage.gpkg import blob_to_geometry
 from gridwatch.storage.workflow import (
@@ -27,8 +27,14 @@ from gridwatch.storage.workflow import (
     record_finding,
 )
 from gridwatch.ui import i18n
-from gridwatch.ui.findings import FINDING_ACTIONS, UUID_ROLE, FindingActionDialog, FindingDialog, FindingsPanel
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.findings.panel import (
+    FINDING_ACTIONS,
+    UUID_ROLE,
+    FindingActionDialog,
+    FindingDialog,
+    FindingsPanel,
+)
+from gridwatch.ui.session import WorkflowController
 
 from ..conftest import make_photo
 

@@ -33,7 +33,7 @@ def test_core_strings_module_is_current():
 
 def test_every_ui_string_is_in_the_ts_and_translated(tmp_path):
     fresh = tmp_path / "fresh.ts"
-    ui_files = sorted(str(p) for p in (ROOT / "gridwatch" / "ui").glob("*.py"))
+    ui_files = sorted(str(p) for p in (ROOT / "gridwatch" / "ui").rglob("*.py"))
     subprocess.run([str(BIN / "pyside6-lupdate"), *ui_files, "-ts", str(fresh)], check=True, capture_output=True)
     extracted = set(_messages(fresh))
     committed = _messages(TS)
@@ -64,6 +64,6 @@ def test_no_translation_calls_hide_inside_f_strings():
     import re
 
     pattern = re.compile(r"""\bf(["']).*\{[^}]*\btr\(""")
-    hits = [f"{p.name}:{n}" for p in (ROOT / "gridwatch" / "ui").glob("*.py")
+    hits = [f"{p.name}:{n}" for p in (ROOT / "gridwatch" / "ui").rglob("*.py")
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not hits, f"tr() inside an f-string (lupdate misses it): {hits}"

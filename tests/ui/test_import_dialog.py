@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from shapely.geometry import Point, box
 
 from gridwatch.storage import Project
-from gridwatch.ui.import_dialog import ImportDialog, jobs_running
+from gridwatch.ui.data.import_dialog import ImportDialog
+from gridwatch.ui.data.import_parts import jobs_running
 
 from ..conftest import sha256
 

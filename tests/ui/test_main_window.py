@@ -259,7 +259,7 @@ def test_cursor_coordinates_and_scale_in_status_bar(window, qtbot):
 
 
 def test_file_menu_opens_the_import_dialog_on_the_open_project(window, qtbot):
-    from gridwatch.ui.import_dialog import ImportDialog
+    from gridwatch.ui.data.import_dialog import ImportDialog
 
     assert window.act_import in window.menu_file.actions()
     window.act_import.trigger()

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog
 from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
 from gridwatch.ui import i18n
-from gridwatch.ui.findings import FindingEditDialog, FindingsPanel
-from gridwatch.ui.people import CellInspectorDialog, PeopleDialog, PersonForm
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.data.people import CellInspectorDialog, PeopleDialog, PersonForm
+from gridwatch.ui.findings.panel import FindingEditDialog, FindingsPanel
+from gridwatch.ui.session import WorkflowController
 
 from .test_main_window import window  # noqa: F401 - fixture
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QPainterPath
 
-from gridwatch.ui.qtarrays import path_from_runs, polygonf
+from gridwatch.ui.map.qtarrays import path_from_runs, polygonf
 
 
 def test_polygonf_holds_the_vertices(qapp):

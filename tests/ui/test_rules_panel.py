@@ -11,8 +11,8 @@ from PySide6.QtCore import QDate, QSettings, Qt
 from gridwatch.analysis.rules import RULES, check_rules
 from gridwatch.storage import Project
 from gridwatch.ui import i18n
-from gridwatch.ui.rules import COLUMNS, RulesDock, RulesPanel
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.analysis.rules import COLUMNS, RulesDock, RulesPanel
+from gridwatch.ui.session import WorkflowController
 
 WAIT = 30000
 #: The sample's fire season ends in late November 2025: checks run then find fires in the coal-ban zone.
@@ -148,7 +148,7 @@ def test_assign_selected_then_all_in_one_undoable_edit_each(panel, controller, q
 
 
 def test_a_long_list_shows_its_head_and_says_so(panel, qtbot, monkeypatch):
-    from gridwatch.ui import rules as rules_ui
+    from gridwatch.ui.analysis import rules as rules_ui
 
     monkeypatch.setattr(rules_ui, "MAX_ROWS", 5)
     report = run(panel, qtbot)

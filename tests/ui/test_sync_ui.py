@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QProgre
 from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, create_assignments, edit_finding, record_finding
 from gridwatch.sync import checkout, sync, sync_dir
+from gridwatch.sync.engine import compact_shared
 from gridwatch.ui import i18n
-from gridwatch.ui.sync_ui import CheckoutDialog, ConflictsPanel, SyncDialog, jobs_running
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.session import WorkflowController
+from gridwatch.ui.sync.conflicts import ConflictsPanel
+from gridwatch.ui.sync.dialogs import CheckoutDialog, SyncDialog, jobs_running
 
 from ..conftest import sha256
-from gridwatch.sync.engine import compact_shared
-
 from .test_main_window import window  # noqa: F401 - fixture
 
 WAIT = 30_000  # ms
@@ -401,7 +401,10 @@ def test_a_shared_project_opens_read_only_with_a_banner_that_offers_a_working_co
     assert w.shared_bar.isVisible() and "read-only" in w.shared_label.text()
     assert w.workflow.read_only and w.workflow.actor is not None and w.workflow.actor.name == sup.name
     # a supervisor may assign, import and manage people in a working copy, not here
-    assert not w.workflow.may("assign") and not w.act_import.isEnabled() and not w.act_fire_checks.isEnabled()
+    from gridwatch.domain.policy import Action
+
+    assert not w.workflow.may(Action.ASSIGN_TASKS) and not w.act_import.isEnabled()
+    assert not w.act_fire_checks.isEnabled() and "shared project" in w.act_fire_checks.toolTip()
     w.act_checkout_this.trigger()
     dialog = w._checkout_dialog
     assert dialog.isVisible() and dialog.shared_path() == shared
@@ -410,4 +413,4 @@ def test_a_shared_project_opens_read_only_with_a_banner_that_offers_a_working_co
     # the sample (no change log beside it) is an ordinary project again
     with qtbot.waitSignal(w.projectLoaded, timeout=WAIT):
         w.open_project(tmp_path / "first.gpkg")
-    assert not w.shared_bar.isVisible() and w.workflow.may("assign")
+    assert not w.shared_bar.isVisible() and w.workflow.may(Action.ASSIGN_TASKS)

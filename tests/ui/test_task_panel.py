@@ -15,8 +15,8 @@ from gridwatch.storage.queries import BEIJING
 from gridwatch.storage.schema import FIRE_CHECK_RESULTS
 from gridwatch.storage.workflow import fire_check_groups
 from gridwatch.ui import i18n
-from gridwatch.ui.tasks import COLUMNS, AssignDialog, FireChecksDialog, TaskPanel
-from gridwatch.ui.workflow import WorkflowController
+from gridwatch.ui.session import WorkflowController
+from gridwatch.ui.tasks.panel import COLUMNS, AssignDialog, FireChecksDialog, TaskPanel
 
 WAIT = 15000
 RED = "#c62828"

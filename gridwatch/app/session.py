@@ -1,0 +1,171 @@
+"""The session: which project is open, who is working, what they did (undo/redo), and change events.
+
+The CLI makes one per command; the UI keeps one for the window and bridges its events to Qt
+signals (panels refresh from them instead of reopening the project).  Workflow edits are applied
+by :meth:`Session.execute` (on any thread) and recorded by :meth:`Session.record` (where the
+listeners live); :meth:`Session.run` does both.  No Qt.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pandas as pd
+
+from ..domain import policy
+from ..domain.policy import Action, Actor, Refusal
+from ..errors import RefusedByRole
+from ..storage import queries
+from ..storage.edits import Edit
+from ..storage.gpkg import SHARED_READ_ONLY, is_shared_snapshot
+from ..storage.workflow import find_actor, redo, undo
+from .events import Event
+
+EditFunction = Callable[..., Edit]
+
+
+class Session:
+    """One project, one person at the keyboard, their edits, and who listens."""
+
+    def __init__(self, path: Optional[os.PathLike[str] | str] = None, user: str = "") -> None:
+        self.path: Optional[Path] = None
+        self.actor: Optional[Actor] = None
+        #: A shared project's snapshot (the shared folder's copy laptops sync with): only read.
+        self.read_only = False
+        self.people = pd.DataFrame(columns=["uuid", "name", "role", "active"])
+        self.undo_stack: list[Edit] = []
+        self.redo_stack: list[Edit] = []
+        #: An edit was applied, undone or redone (its rows, as written).
+        self.changed: Event[Edit] = Event()
+        #: The person at the keyboard changed (or their role did).
+        self.user_changed: Event[Optional[Actor]] = Event()
+        #: Another project was opened, or the open one was replaced as a whole (import, sync).
+        self.project_changed: Event[Optional[Path]] = Event()
+        if path is not None:
+            self.open(path, user)
+
+    # --- project and person -----------------------------------------------------------------------
+    def open(self, path: Optional[os.PathLike[str] | str], user: str = "") -> None:
+        """Open ``path`` (None: close) as ``user`` (a name of its people table, or nobody)."""
+        self.path = Path(path) if path is not None else None
+        self.read_only = self.path is not None and is_shared_snapshot(self.path)
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self.people = queries.people(self.path) if self.path is not None else self.people.iloc[0:0]
+        self.actor = self._person(user)
+        self.project_changed.emit(self.path)
+        self.user_changed.emit(self.actor)
+
+    def reload(self) -> None:
+        """The project file changed as a whole (an import, a sync): read people again, keep the user."""
+        if self.path is None:
+            return
+        name = self.actor.name if self.actor else ""
+        self.people = queries.people(self.path)
+        before, self.actor = self.actor, self._person(name)
+        self.project_changed.emit(self.path)
+        if before != self.actor:
+            self.user_changed.emit(self.actor)
+
+    def _person(self, name: str) -> Optional[Actor]:
+        if not name or not len(self.people):
+            return None
+        rows = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)]
+        return Actor(str(rows["uuid"].iloc[0]), name, str(rows["role"].iloc[0])) if len(rows) else None
+
+    def set_user(self, name: str) -> Optional[Actor]:
+        """Make ``name`` the person at the keyboard; edits belong to who made them, so history is cleared."""
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self.actor = self._person(name)
+        self.user_changed.emit(self.actor)
+        return self.actor
+
+    def find_person(self, name: str) -> Actor:
+        """The active person called ``name`` (NotFound otherwise)."""
+        if self.path is None:
+            raise RefusedByRole("no project is open")
+        return find_actor(self.path, name)
+
+    def people_changed(self) -> None:
+        """People (or who holds which cells) were edited: read them again; the user stays (even renamed)."""
+        if self.path is None:
+            return
+        before = self.actor
+        self.people = queries.people(self.path)
+        if before is not None:
+            row = self.people[self.people["uuid"] == before.uuid]
+            active = len(row) and (row["active"].fillna(1).iloc[0] != 0)
+            self.actor = Actor(before.uuid, str(row["name"].iloc[0]), str(row["role"].iloc[0])) if active else None
+        if self.actor != before:
+            self.user_changed.emit(self.actor)
+
+    # --- the policy, for the person at the keyboard -----------------------------------------------------
+    def may(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> bool:
+        return not self.read_only and self.actor is not None and policy.may(self.actor, action, target)
+
+    def why_not(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> Optional[Refusal]:
+        if self.read_only:
+            return Refusal("not_allowed", SHARED_READ_ONLY.format(path=self.path), "project.shared_read_only")
+        return policy.why_not(self.actor, action, target)
+
+    # --- edits ------------------------------------------------------------------------------------
+    def execute(self, fn: EditFunction, *args: Any, **kwargs: Any) -> Edit:
+        """Apply ``fn(path, actor, *args, **kwargs)`` (a storage.workflow function); not yet recorded."""
+        if self.path is None or self.actor is None:
+            raise RefusedByRole("choose who you are first (the current user)", key="actor.missing")
+        return fn(self.path, self.actor, *args, **kwargs)
+
+    def record(self, edit: Edit) -> None:
+        """An applied edit: onto the undo stack, and tell the listeners."""
+        self.undo_stack.append(edit)
+        self.redo_stack.clear()
+        self._announce(edit)
+
+    def run(self, fn: EditFunction, *args: Any, **kwargs: Any) -> Edit:
+        """:meth:`execute` then :meth:`record`."""
+        edit = self.execute(fn, *args, **kwargs)
+        self.record(edit)
+        return edit
+
+    def undo_edit(self, edit: Edit) -> Edit:
+        """Undo ``edit`` in the project (refused if its rows changed since); returns the rows as written."""
+        applied = self.execute(undo, edit)
+        self._announce(applied)
+        return applied
+
+    def redo_edit(self, edit: Edit) -> Edit:
+        """Apply ``edit`` again after an undo."""
+        applied = self.execute(redo, edit)
+        self._announce(applied)
+        return applied
+
+    def undo(self) -> Optional[Edit]:
+        """Undo the last edit (None if there is none)."""
+        return self._replay(self.undo_stack, self.redo_stack, self.undo_edit)
+
+    def redo(self) -> Optional[Edit]:
+        """Redo the last undone edit (None if there is none)."""
+        return self._replay(self.redo_stack, self.undo_stack, self.redo_edit)
+
+    def _replay(self, source: list[Edit], target: list[Edit], apply: Callable[[Edit], Edit]) -> Optional[Edit]:
+        """Apply the last edit of ``source`` (undo or redo) and move it to ``target`` once it is applied."""
+        if not source:
+            return None
+        applied = apply(source[-1])
+        target.append(source.pop())
+        return applied
+
+    def _announce(self, edit: Edit) -> None:
+        if touches_people(edit):
+            self.people_changed()
+        self.changed.emit(edit)
+
+
+def touches_people(edit: Edit) -> bool:
+    """Whether ``edit`` changed people or who holds which cells (the user's own row may be among them)."""
+    return any(c.table == "inspector"
+               or (c.table == "grid_cell" and "inspector_uuid" in (c.after or c.before or {}))
+               for c in edit.changes)

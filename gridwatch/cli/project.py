@@ -1,0 +1,130 @@
+"""Project files: open in the app, list layers, import data, generate the sample district."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from ..errors import GridWatchError
+from .common import _layer_kinds, _pad, end_progress, progress_printer
+
+
+def _fmt_extent(extent: Optional[tuple[float, float, float, float]]) -> str:
+    if extent is None:
+        return "-"
+    minx, miny, maxx, maxy = extent
+    return f"{minx:.5f},{miny:.5f} : {maxx:.5f},{maxy:.5f}"
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from ..storage import project_info
+
+    info = project_info(args.project)
+    if args.json:
+        json.dump(info.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    out.write(f"{info.district_name} (county {info.county_code})  {info.path}\n")
+    out.write(f"GridWatch schema v{info.schema_version}, CRS {info.crs} (CGCS2000)\n\n")
+    out.write("Map layers\n")
+    out.write(_pad("  layer", 22) + _pad("title", 20) + "features".rjust(9) + "  " + _pad("geometry", 14)
+              + _pad("CRS", 11) + "extent (lon,lat min : max)\n")
+    for li in info.layers:
+        out.write(
+            _pad("  " + li.name, 22) + _pad(li.title_zh, 20) + f"{li.feature_count:>9,}  "
+            + _pad(li.geometry_type or "-", 14) + _pad(li.crs or "-", 11) + _fmt_extent(li.extent) + "\n"
+        )
+    out.write("\nWorkflow tables\n")
+    for li in info.tables:
+        geom = f"  ({li.geometry_type}, {li.crs})" if li.geometry_type else ""
+        out.write(_pad("  " + li.name, 22) + _pad(li.title_zh, 20) + f"{li.feature_count:>9,}{geom}\n")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from ..storage import check_project
+
+    check_project(args.project)  # a clear one-line error before any window appears
+    from ..ui.app import run
+
+    return run(args.project)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..importers.pipeline import ImportOptions, commit_import, prepare_import
+
+    field_map: dict[str, str] = {}
+    for item in args.field_map or []:
+        if "=" not in item:
+            raise GridWatchError(f"--field-map {item!r}: write SRC=DST (source field = layer field)")
+        src, dst = item.split("=", 1)
+        field_map[src.strip()] = dst.strip()
+    options = ImportOptions(kind=args.layer, source_layer=args.source_layer, field_map=field_map,
+                            encoding=args.encoding, crs=_crs_arg(args.crs),
+                            mode="replace" if args.replace else "append", user=args.user or "")
+    prepared = prepare_import(args.project, args.file, options)
+    if args.dry_run:
+        print(prepared.report.summary())
+        print("dry run: nothing written")
+        return 0
+    report = commit_import(prepared)
+    print(report.summary())
+    return 0
+
+
+def _crs_arg(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    return f"EPSG:{value}" if value.isdigit() else value
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from ..sample import write_sample
+
+    show = not args.quiet and sys.stderr.isatty()
+    path = write_sample(args.out, scale=args.scale, seed=args.seed, overwrite=args.overwrite,
+                        progress=progress_printer(show))
+    end_progress(show)
+    print(f"wrote {path}")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """open, info, import, sample"""
+    p = sub.add_parser("open", help="open a project in the desktop app")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.set_defaults(func=cmd_open)
+
+    p = sub.add_parser("info", help="list a project's layers: feature count, geometry, CRS, extent")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("import", help="import a file into a project layer (all or nothing)")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("file", type=Path, help="shapefile (.shp or .zip), GeoJSON, GeoPackage, KML, CSV or XLSX")
+    p.add_argument("--layer", required=True, choices=list(_layer_kinds()), help="project layer to import into")
+    p.add_argument("--source-layer", help="layer inside the file (GeoPackage, KML, zip with several)")
+    p.add_argument("--field-map", action="append", metavar="SRC=DST",
+                   help="source field SRC fills layer field DST (repeatable)")
+    p.add_argument("--encoding", help="text encoding of the file (default: .cpg or detected)")
+    p.add_argument("--crs", help="CRS of the file when it has none, e.g. 4490 or EPSG:4547")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--append", action="store_true", help="add to the layer (default)")
+    mode.add_argument("--replace", action="store_true", help="replace the layer's features")
+    p.add_argument("--user", help="name recorded in the audit log (default: login name)")
+    p.add_argument("--dry-run", action="store_true", help="check and summarise, write nothing")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sample", help="generate the sample district (or a stress district)")
+    p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")
+    p.add_argument("--scale", choices=["default", "stress"], default="default",
+                   help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points")
+    p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same district)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_sample)

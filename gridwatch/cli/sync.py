@@ -1,0 +1,118 @@
+"""Field laptops: check out a working copy, sync it, compact and check the shared project, list conflicts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import end_progress, progress_printer
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    from ..sync import checkout
+
+    local = checkout(args.shared, args.local, args.user)
+    print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from ..sync import sync
+
+    show = not args.json and sys.stderr.isatty()
+    report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
+    end_progress(show)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(report.summary() + f" ({report.seconds:.1f} s)")
+        for m in report.messages:
+            print("  " + m)
+    # refused edits stay on the laptop: a script must notice (documented in README)
+    return SYNC_REFUSED_STATUS if report.refused else 0
+
+
+#: ``gridwatch sync`` exit status when the sync went through but refused edits (they stay on the laptop).
+SYNC_REFUSED_STATUS = 3
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ..sync.doctor import doctor
+
+    rep = doctor(args.shared, check_only=args.check, laptops=tuple(args.laptop or ()))
+    for line in rep.lines():
+        print(line)
+    return 0 if rep.healthy else 1
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from ..sync import compact_shared
+
+    n = compact_shared(args.shared)
+    print(f"{args.shared}: {n} synced change(s) folded in" if n else f"{args.shared}: already holds every sync")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from ..storage.project import check_project
+    from ..sync.conflicts import conflicts, decode_value
+
+    check_project(args.project)
+    frame = conflicts(args.project, status=None if args.all else "open")
+    if args.json:
+        json.dump([{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")],
+                  sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    for r in frame.itertuples():
+        kept, other = decode_value(r.kept_value), decode_value(r.other_value)
+        short = [("<%d bytes>" % len(v)) if isinstance(v, bytes) else str(v) for v in (kept, other)]
+        print(f"{r.at[:16].replace('T', ' ')}  {r.table_name}.{r.column_name}  kept {short[0]!r} ({r.kept_by})  "
+              f"overridden {short[1]!r} ({r.other_by})  [{r.rule}; {r.status}]")
+    print(f"{len(frame)} conflict(s)")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """checkout, sync, doctor, compact, conflicts"""
+    p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
+                       description="Copy the shared project (on a share or a USB stick) to a working copy this "
+                                   "laptop edits offline, with the base copy that sync needs.")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg)")
+    p.add_argument("local", type=Path, help="the working copy to create (.gpkg)")
+    p.add_argument("--user", metavar="NAME", required=True, help="who works on this laptop (people table)")
+    p.set_defaults(func=cmd_checkout)
+
+    p = sub.add_parser("sync", help="sync a working copy with its shared project",
+                       description="Send this laptop's edits to the shared project and bring everyone else's. "
+                                   "Same-field conflicts are settled by the domain rules and recorded; edits the "
+                                   "user's role may not make are refused and stay on the laptop.")
+    p.add_argument("local", type=Path, help="the working copy (.gpkg)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for another laptop's sync to finish (default 60)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("doctor", help="check a shared folder and repair what can be repaired safely",
+                       description="Checks the shared project: lock, temp files, journals, integrity, change files "
+                                   "that no longer fit (a folder put back from a USB stick or a backup), edits made "
+                                   "to the shared file by other programs; repairs what a sync would repair itself. "
+                                   "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg in the shared folder)")
+    p.add_argument("--check", action="store_true", help="only check; change nothing")
+    p.add_argument("--laptop", action="append", type=Path, metavar="LOCAL",
+                   help="a working copy to compare with the share (repeatable)")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
+    p.add_argument("shared", type=Path, help="the shared project (.gpkg) in the shared folder")
+    p.set_defaults(func=cmd_compact)
+    p = sub.add_parser("conflicts", help="list sync conflicts of a project")
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p.add_argument("--all", action="store_true", help="also reviewed ones")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_conflicts)

@@ -1,0 +1,127 @@
+"""Error and refusal messages by code, in Chinese and English.
+
+The core raises errors with English messages (the CLI prints them as they are) plus a stable
+``code`` and, for the messages people meet most, a ``key`` with the values they name.  The Chinese
+UI shows :func:`message_text`: the message looked up by its key and filled in, or else the code's
+title in front of the English text, so no core error reaches a Chinese dialog untranslated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Protocol
+
+from .vocabulary import (
+    FINDING_ACTION_TITLES,
+    FINDING_STATUS_TITLES,
+    ROLE_TITLES,
+    TASK_ACTION_TITLES,
+    TASK_STATUS_TITLES,
+    title,
+)
+
+#: The kind of each error code, as a Chinese heading (errors.ERROR_CODES must all be here).
+CODE_TITLES_ZH: dict[str, str] = {
+    "error": "错误",
+    "bad_file": "文件无法使用",
+    "bad_input_file": "输入文件无法使用",
+    "damaged_project": "项目文件已损坏",
+    "import_failed": "导入失败",
+    "bad_crs": "坐标系有误",
+    "storage": "读写项目失败",
+    "not_found": "未找到",
+    "schema_version": "项目版本不符",
+    "shared_project": "共享项目只读",
+    "invalid_input": "输入有误",
+    "sync_failed": "同步失败",
+    "share_unavailable": "共享文件夹不可用",
+    "not_allowed": "不允许的操作",
+    "invalid_step": "不符合流程",
+    "refused_by_role": "无权操作",
+    "cancelled": "已取消",
+}
+
+#: What a role-only action is called in Chinese (the English ``what`` of a refusal).
+WHAT_ZH: dict[str, str] = {
+    "assign inspections": "派发检查任务",
+    "create fire-point checks": "创建火点核查任务",
+    "manage people": "管理人员",
+    "change who is responsible for cells": "调整网格责任人",
+    "review sync conflicts": "处理同步冲突",
+}
+
+#: Message templates by key: Chinese (filled by :func:`_zh_params`).
+MESSAGES_ZH: dict[str, str] = {
+    "actor.missing": "请先选择当前用户（设置 > 当前用户）。",
+    "project.shared_read_only": ("这是共享项目（共享文件夹中供各笔记本同步的那一份），GridWatch 以只读方式打开；"
+                                 "如需编辑，请检出一个工作副本（文件 > 检出共享项目，或 gridwatch checkout）并同步"),
+    "role.unknown": "未知角色“{role}”",
+    "role.only": "{name}是{role_zh}；只有{roles_zh}可以{what_zh}",
+    "import.role": "{name}是{role_zh}；只有{roles_zh}可以{verb_zh}图层 {layer}",
+    "import.replace_needs_user": "替换图层 {layer} 需要项目人员中的督查员或管理员（--user 姓名）",
+    "task.not_assignee": "{name}不能操作此任务：任务已派给他人，只有被派人员或督查员可以操作",
+    "finding.other_cell": "{name}不能为其他网格员网格内的问题登记整改",
+    "finding.own_rectification": "{name}登记了这次整改，不能自己{action_zh}；须由督查员或其他网格员进行",
+    "finding.needs_task": "{name}是网格员：问题须在进行中的任务下记录",
+    "finding.task_not_started": "任务状态为“{status_zh}”；请先开始检查再记录问题",
+    "finding.closed": "问题已销号，不能再修改",
+    "finding.closed_photos": "问题已销号，不能再添加照片",
+    "finding.not_finder": "{name}只能在交办前修改自己记录的问题；请联系督查员",
+    "step.role": "{role_zh}不能{action_zh}（当前状态：{state_zh}）；需要{roles_zh}",
+    "step.not_from": "{kind_zh}当前为“{state_zh}”，不能{action_zh}；{hint_zh}",
+    "step.unknown_state": "{kind_zh}的状态“{state}”未知",
+    "step.invalid": "{kind_zh}不能从“{source_zh}”改为“{target_zh}”",
+    "step.other_person": "{column} 必须是操作人 {name}",
+    "audit.other_name": "{name}不能以他人（{other}）的名义写操作记录",
+    "audit.append_only": "操作记录不能修改或删除",
+    "table.admin_only": "只有管理员可以修改 {table}",
+}
+
+
+class _HasMessage(Protocol):
+    code: str
+
+
+def _roles_zh(roles: Any) -> str:
+    return "或".join(title(ROLE_TITLES, r) for r in (roles or ()))
+
+
+def _zh_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of a message, with Chinese titles for the codes among them."""
+    out: dict[str, Any] = {k: ("" if v is None else v) for k, v in params.items()}
+    kind = str(params.get("kind", ""))
+    states = FINDING_STATUS_TITLES if kind == "finding" else TASK_STATUS_TITLES
+    actions = FINDING_ACTION_TITLES if kind == "finding" else TASK_ACTION_TITLES
+    out["role_zh"] = title(ROLE_TITLES, params.get("role"))
+    out["roles_zh"] = _roles_zh(params.get("roles"))
+    out["what_zh"] = WHAT_ZH.get(str(params.get("what", "")), str(params.get("what", "")))
+    out["verb_zh"] = "替换" if params.get("replace") else "导入到"
+    out["kind_zh"] = {"finding": "问题", "assignment": "任务"}.get(kind, kind)
+    out["status_zh"] = title(TASK_STATUS_TITLES, params.get("status"))
+    for name in ("state", "source", "target"):
+        out[f"{name}_zh"] = title(states, params.get(name))
+    action = params.get("action")
+    out["action_zh"] = title(actions, action) if action in actions else title(
+        {**FINDING_ACTION_TITLES, **TASK_ACTION_TITLES}, action)
+    allowed = params.get("allowed") or ()
+    out["hint_zh"] = ("可以：" + "、".join(title(actions, a) for a in allowed)) if allowed else "流程已结束"
+    return out
+
+
+def message_text(error: Any, language: str = "zh_CN") -> str:
+    """The message of a GridWatch error or policy refusal for ``language``.
+
+    English: the message as raised.  Chinese: the template of its ``key`` filled with its values,
+    or the title of its ``code`` in front of the English message.
+    """
+    english = str(getattr(error, "message", None) or error)
+    if not language.startswith("zh"):
+        return english
+    key = getattr(error, "key", None)
+    params = getattr(error, "params", None) or {}
+    if key in MESSAGES_ZH:
+        try:
+            return MESSAGES_ZH[key].format(**_zh_params(params))
+        except (KeyError, IndexError, ValueError):
+            pass  # a template that misses a value: fall back to the code's title
+    code = str(getattr(error, "code", "error"))
+    return f"{CODE_TITLES_ZH.get(code, CODE_TITLES_ZH['error'])}：{english}"

@@ -1,0 +1,453 @@
+"""Who may do what: the one place that decides, for every door.
+
+The UI greys out what :func:`may` refuses (the :class:`Refusal`'s message is the tooltip), the core
+calls :func:`require` before it writes, the CLI goes through the core, and the sync judges each row
+a working copy changed with :func:`judge_row_change`, which derives the action from the row itself
+(a finding's status before -> after is a lifecycle step; a deleted row is an undo or a removal;
+an audit row must name its writer).  No SQL, no Qt: targets and rows are plain mappings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping, Optional
+
+from ..errors import GridWatchError, InvalidStep, InvalidTransition, RefusedByRole
+from .lifecycle import Transition, next_state, step_between
+from .vocabulary import ASSIGNMENT_KINDS, FINDING_CATEGORIES, FIRE_CHECK_RESULTS, FIRE_STATUSES, ROLES
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person doing something: their inspector-table row."""
+
+    uuid: str
+    name: str
+    role: str
+
+
+class Action(str, Enum):
+    """Everything a person can ask GridWatch to do that not everybody may."""
+
+    ASSIGN_TASKS = "assign_tasks"
+    CREATE_FIRE_CHECKS = "create_fire_checks"
+    START_TASK = "start_task"
+    FINISH_TASK = "finish_task"
+    CANCEL_TASK = "cancel_task"
+    RECORD_FINDING = "record_finding"  # target: the task it is recorded under, or None (directly in a cell)
+    ASSIGN_FINDING = "assign_finding"
+    RECTIFY_FINDING = "rectify_finding"
+    VERIFY_FINDING = "verify_finding"
+    REJECT_FINDING = "reject_finding"
+    CLOSE_FINDING = "close_finding"
+    EDIT_FINDING = "edit_finding"
+    ADD_PHOTOS = "add_photos"
+    MANAGE_PEOPLE = "manage_people"
+    SET_CELL_INSPECTOR = "set_cell_inspector"
+    REVIEW_CONFLICTS = "review_conflicts"
+    IMPORT_LAYER = "import_layer"  # target: {"layer": name}; a script with no person of the project may append
+    REPLACE_LAYER = "replace_layer"  # target: {"layer": name}; always needs a person who may
+
+
+#: Lifecycle action of each step action: (kind, action).
+STEP_ACTIONS: dict[Action, tuple[str, str]] = {
+    Action.START_TASK: ("assignment", "start"),
+    Action.FINISH_TASK: ("assignment", "finish"),
+    Action.CANCEL_TASK: ("assignment", "cancel"),
+    Action.ASSIGN_FINDING: ("finding", "assign"),
+    Action.RECTIFY_FINDING: ("finding", "rectify"),
+    Action.VERIFY_FINDING: ("finding", "verify"),
+    Action.REJECT_FINDING: ("finding", "reject"),
+    Action.CLOSE_FINDING: ("finding", "close"),
+}
+#: Actions decided by role alone: who may, and how the refusal says what.
+ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
+    Action.ASSIGN_TASKS: (("supervisor", "admin"), "assign inspections"),
+    Action.CREATE_FIRE_CHECKS: (("supervisor", "admin"), "create fire-point checks"),
+    Action.MANAGE_PEOPLE: (("admin",), "manage people"),
+    Action.SET_CELL_INSPECTOR: (("admin",), "change who is responsible for cells"),
+    Action.REVIEW_CONFLICTS: (("supervisor", "admin"), "review sync conflicts"),
+}
+#: Layers only an administrator may change: the grid of responsibility itself.
+BOUNDARY_LAYERS = ("township", "village", "grid_cell")
+#: Tables only an administrator may change: the grid and the people.
+ADMIN_TABLES = frozenset(BOUNDARY_LAYERS + ("inspector",))
+#: Map layers supervisors keep (imports): zones, sources, key areas, fire points.
+FEATURE_LAYERS = frozenset({"coal_ban_zone", "fireworks_ban_zone", "mine", "construction_site", "fire_point",
+                            "key_area"})
+#: Finding fields that can be corrected after recording (the loop fields change only by steps).
+EDITABLE_FINDING_FIELDS = ("category", "severity", "description", "responsible_party", "rectify_deadline")
+#: What a correction of a finding may touch besides those fields.
+_CORRECTION_COLUMNS = frozenset(EDITABLE_FINDING_FIELDS + ("geom", "location_note", "updated_at"))
+#: What an inspector may change in a task they were assigned.
+INSPECTOR_TASK_COLUMNS = frozenset({"status", "started_at", "finished_at", "updated_at", "result", "status_note"})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action or a row change is refused: a code (its kind), an English message, the values it names."""
+
+    code: str  # "refused_by_role" or "invalid_step" (errors.RefusedByRole / errors.InvalidStep)
+    message: str
+    key: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def error(self) -> InvalidTransition:
+        """The exception the core raises for this refusal."""
+        cls = InvalidStep if self.code == InvalidStep.code else RefusedByRole
+        return cls(self.message, key=self.key or None, **dict(self.params))
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _role_refusal(actor: Actor, roles: tuple[str, ...], what: str) -> Refusal:
+    who = " or ".join(roles)
+    return Refusal("refused_by_role", f"{actor.name} is {actor.role!s}; only {_a(who)} {who} may {what}",
+                   "role.only", {"name": actor.name, "role": actor.role, "roles": roles, "what": what})
+
+
+def _no_actor(action: Action) -> Refusal:
+    return Refusal("refused_by_role", "choose who you are first (the current user)", "actor.missing",
+                   {"action": action.value})
+
+
+def _from_error(exc: GridWatchError) -> Refusal:
+    return Refusal(InvalidStep.code if isinstance(exc, InvalidStep) else RefusedByRole.code, str(exc),
+                   exc.key or "", dict(exc.params))
+
+
+def _work_on_task(actor: Actor, task: Row, what: str) -> Optional[Refusal]:
+    if actor.role == "inspector" and task.get("assignee_uuid") != actor.uuid:
+        return Refusal("refused_by_role", f"{actor.name} may not {what}: the task is assigned to someone else; "
+                       "only its assignee or a supervisor may", "task.not_assignee", {"name": actor.name})
+    return None
+
+
+def _finding_step_rule(actor: Actor, action: str, finding: Row) -> Optional[Refusal]:
+    """What the loop asks beyond roles: whose cell, and nobody checks their own rectification."""
+    if actor.role != "inspector":
+        return None
+    if action == "rectify":
+        owner = finding.get("cell_inspector_uuid")
+        if owner != actor.uuid and finding.get("found_by") != actor.uuid:
+            return Refusal("refused_by_role", f"{actor.name} may not record the rectification of a finding in "
+                           "another inspector's cell", "finding.other_cell", {"name": actor.name})
+    if action in ("verify", "reject") and finding.get("rectified_by") == actor.uuid:
+        verb = "verify it" if action == "verify" else "check it"
+        return Refusal("refused_by_role", f"{actor.name} recorded the rectification and may not {verb}; "
+                       "a supervisor or another inspector must", "finding.own_rectification",
+                       {"name": actor.name, "action": action})
+    return None
+
+
+def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] = None) -> Optional[Refusal]:
+    """Why ``actor`` may not take ``action`` on ``target`` (None: they may).
+
+    ``target`` is the row acted on: a task or a finding (with ``cell_inspector_uuid``, the
+    inspector of its cell, for a rectification), the task a finding is recorded under, or
+    ``{"layer": name}`` for imports.  What a form must fill in (a note, a reason) is checked by
+    the core when the step is taken; here only who, and from which state.
+    """
+    action = Action(action)
+    target = target or {}
+    if actor is None:
+        return None if action is Action.IMPORT_LAYER else _no_actor(action)
+    if actor.role not in ROLES:
+        return Refusal("refused_by_role", f"unknown role {actor.role!r}; roles: {', '.join(ROLES)}", "role.unknown",
+                       {"role": actor.role})
+    if action in ROLE_ACTIONS:
+        roles, what = ROLE_ACTIONS[action]
+        return None if actor.role in roles else _role_refusal(actor, roles, what)
+    if action in (Action.IMPORT_LAYER, Action.REPLACE_LAYER):
+        layer = str(target.get("layer", ""))
+        allowed = ("admin",) if layer in BOUNDARY_LAYERS else ("supervisor", "admin")
+        if actor.role in allowed:
+            return None
+        verb = "import into" if action is Action.IMPORT_LAYER else "replace"
+        return Refusal("refused_by_role", f"{actor.name} is {actor.role}; only {' or '.join(allowed)} may "
+                       f"{verb} {layer}", "import.role", {"name": actor.name, "role": actor.role, "roles": allowed,
+                                                         "layer": layer, "replace": action is Action.REPLACE_LAYER})
+    if action in STEP_ACTIONS:
+        kind, step = STEP_ACTIONS[action]
+        try:
+            next_state(kind, str(target.get("status")), step, actor.role)
+        except GridWatchError as exc:
+            return _from_error(exc)
+        if kind == "assignment":
+            return _work_on_task(actor, target, f"{step} this task")
+        return _finding_step_rule(actor, step, target)
+    if action is Action.RECORD_FINDING:
+        if not target:
+            if actor.role == "inspector":
+                return Refusal("refused_by_role", f"{actor.name} is an inspector: findings are recorded under a "
+                               "task in progress", "finding.needs_task", {"name": actor.name})
+            return None
+        refusal = _work_on_task(actor, target, "record findings for this task")
+        if refusal is None and target.get("status") != "in_progress":
+            return Refusal("invalid_step", f"the task is {target.get('status')}; start it before recording findings",
+                           "finding.task_not_started", {"status": target.get("status")})
+        return refusal
+    if action is Action.EDIT_FINDING:
+        if target.get("status") == "closed":
+            return Refusal("invalid_step", "the finding is closed; it can no longer be changed", "finding.closed")
+        if actor.role == "inspector" and not (target.get("found_by") == actor.uuid and target.get("status") == "found"):
+            return Refusal("refused_by_role", f"{actor.name} may only correct findings they recorded, before they "
+                           "are assigned for rectification; ask a supervisor", "finding.not_finder",
+                           {"name": actor.name})
+        return None
+    if action is Action.ADD_PHOTOS:
+        if target.get("status") == "closed":
+            return Refusal("invalid_step", "the finding is closed; photos can no longer be added",
+                           "finding.closed_photos")
+        return None
+    raise ValueError(f"no rule for action {action!r}")  # pragma: no cover - every Action has a branch
+
+
+def may(actor: Optional[Actor], action: Action | str, target: Optional[Row] = None) -> bool:
+    """Whether ``actor`` may take ``action`` on ``target`` (see :func:`why_not`)."""
+    return why_not(actor, action, target) is None
+
+
+def require(actor: Optional[Actor], action: Action | str, target: Optional[Row] = None) -> None:
+    """Raise :class:`~gridwatch.errors.RefusedByRole` or :class:`~gridwatch.errors.InvalidStep` if refused."""
+    refusal = why_not(actor, action, target)
+    if refusal is not None:
+        raise refusal.error()
+
+
+# --- judging one row change of a working copy (the sync's door) ---------------------------------
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What the judge knows besides the row: the actor's cells and the project's people.
+
+    ``cells``: codes of the cells the actor is the inspector of; ``township_code``: the actor's
+    township (no rule reads it yet); ``people``: uuid -> role of every person of the project;
+    ``inspections``: uuids of the inspections the actor recorded (an inspector records findings
+    under their own inspection, or in their own cells); ``restored``: (table, row uuid) pairs whose
+    overridden values a conflict review in the same change set puts back (a reviewer may then set
+    any earlier status).
+    """
+
+    cells: frozenset[str] = frozenset()
+    inspections: frozenset[str] = frozenset()
+    township_code: Optional[str] = None
+    people: Mapping[str, str] = field(default_factory=dict)
+    restored: frozenset[tuple[str, str]] = frozenset()
+
+
+def _refuse(message: str, key: str, code: str = "refused_by_role", **params: Any) -> Refusal:
+    return Refusal(code, message, key, params)
+
+
+def _changed(before: Row, after: Row) -> set[str]:
+    return {k for k in after if before.get(k) != after.get(k)}
+
+
+def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row], after: Optional[Row],
+                     context: RowContext = RowContext()) -> Optional[Refusal]:
+    """Why ``actor`` may not make this change to one row of ``table`` (None: they may).
+
+    ``kind`` is "insert", "update" or "delete"; ``before`` is the row as it was (None for an
+    insert), ``after`` the row as it is now (None for a delete): whole rows, or for an update the
+    changed columns only (the rest is taken from ``before``).  The action is read from the row:
+    a status change is a lifecycle step (or the undo of one the actor took), whose required
+    fields must be filled and whose ``*_by`` column must name the actor.
+    """
+    if kind not in ("insert", "update", "delete"):
+        raise ValueError(f"kind must be insert, update or delete, not {kind!r}")
+    if actor.role not in ROLES:
+        return _refuse(f"unknown role {actor.role!r}", "role.unknown", role=actor.role)
+    old: Row = before or {}
+    new: Row = {**old, **after} if after is not None else {}
+    if table == "audit_log":
+        return _judge_audit(actor, kind, new)
+    if table in ADMIN_TABLES:
+        return None if actor.role == "admin" else _refuse(f"only an administrator may change {table}",
+                                                           "table.admin_only", table=table)
+    if table == "finding":
+        return _judge_finding(actor, kind, old, new, context)
+    if table == "assignment":
+        return _judge_task(actor, kind, old, new, context)
+    if actor.role == "admin":
+        return None
+    if table == "sync_conflict":
+        if actor.role == "supervisor" and kind != "delete":
+            return None
+        return _refuse("conflicts are recorded by the sync and reviewed by a supervisor", "table.sync_conflict")
+    if table == "sync_log":
+        return None if kind == "insert" else _refuse("the sync log cannot be changed", "table.sync_log")
+    if actor.role == "supervisor":
+        return None
+    return _judge_inspector_row(actor, table, kind, old, new, context)
+
+
+def _judge_audit(actor: Actor, kind: str, new: Row) -> Optional[Refusal]:
+    if actor.role == "admin":
+        return None
+    if kind != "insert":
+        return _refuse("the audit log cannot be changed", "audit.append_only")
+    if actor.role == "inspector" and new.get("user_name") != actor.name:
+        return _refuse(f"{actor.name} may not write audit entries in the name of {new.get('user_name')!r}",
+                       "audit.other_name", name=actor.name, other=new.get("user_name"))
+    return None
+
+
+def _judge_inspector_row(actor: Actor, table: str, kind: str, old: Row, new: Row,
+                         context: RowContext) -> Optional[Refusal]:
+    row = old if kind != "insert" else new  # ownership is judged on the row as it was
+    if table == "inspection":
+        if kind == "insert" and new.get("inspector_uuid") != actor.uuid:
+            return _refuse("inspections are recorded by their inspector", "inspection.other")
+        if row.get("inspector_uuid") == actor.uuid or (kind == "update" and row.get("cell_code") in context.cells):
+            return None
+        return _refuse("inspections are recorded by their inspector", "inspection.other")
+    if table == "attachment":
+        if row.get("added_by") == actor.uuid:
+            return None
+        return _refuse("photos are changed only by whoever added them", "attachment.other")
+    if table == "fire_point":
+        extra = _changed(old, new) - {"status"} if kind == "update" else {"*"}
+        if not extra and row.get("cell_code") in context.cells and new.get("status") in FIRE_STATUSES:
+            return None
+        return _refuse("inspectors only record check results of fire points in their cells", "fire_point.other")
+    return _refuse(f"inspectors may not change {table}", "table.not_inspector", table=table)
+
+
+def _who_may(actor: Actor, t: Transition) -> Optional[Refusal]:
+    if actor.role in t.roles:
+        return None
+    who = " or ".join(t.roles)
+    return _refuse(f"{_a(actor.role)} {actor.role} may not {t.action} (state {t.source}); this needs {_a(who)} {who}",
+                   "step.role", role=actor.role, action=t.action, roles=t.roles)
+
+
+def _step_refusal(actor: Actor, kind: str, t: Transition, old: Row, new: Row) -> Optional[Refusal]:
+    """A forward step: who may take it, what it must fill, and it names its taker."""
+    refusal = _who_may(actor, t)
+    if refusal is None and kind == "assignment":
+        refusal = _work_on_task(actor, old, f"{t.action} this task")
+    if refusal is None and kind == "finding":
+        refusal = _finding_step_rule(actor, t.action, old)
+    if refusal is not None:
+        return refusal
+    empty = [c for c in t.fills if new.get(c) in (None, "")]
+    if kind == "assignment" and t.action == "finish" and new.get("kind") == "fire_check" \
+            and new.get("result") not in FIRE_CHECK_RESULTS:
+        empty.append("result")
+    if empty:
+        return _refuse(f"{t.action} needs {', '.join(empty)}", "step.missing", "invalid_step", action=t.action,
+                       missing=empty)
+    if t.by and new.get(t.by) != actor.uuid:
+        return _refuse(f"{t.by} must name {actor.name}, who takes the step", "step.other_person", "refused_by_role",
+                       column=t.by, name=actor.name)
+    return None
+
+
+#: Columns every step may touch besides its own.
+_STEP_BOOKKEEPING = frozenset({"status", "updated_at", "reject_count"})
+
+
+def _status_change(actor: Actor, kind: str, old: Row, new: Row,
+                   restored: bool) -> tuple[Optional[Refusal], Optional[Transition]]:
+    """A status change is a forward step, the undo of one the actor took, or refused: (refusal, the step)."""
+    a, b = str(old.get("status")), str(new.get("status"))
+    forward = step_between(kind, a, b)
+    refusal = _step_refusal(actor, kind, forward, old, new) if forward is not None else None
+    if forward is not None and refusal is None:
+        return None, forward
+    back = step_between(kind, b, a)
+    # an undo puts back only what the undone step wrote (a rejection is not the undo of a rectification)
+    undo_only = _changed(old, new) <= set(back.fills if back else ()) | _STEP_BOOKKEEPING
+    if back is not None and undo_only and _who_may(actor, back) is None:
+        took = old.get(back.by) == actor.uuid if back.by else \
+            (kind != "assignment" or _work_on_task(actor, old, "undo") is None)
+        if took:
+            return None, back
+    if restored and actor.role in ("supervisor", "admin"):
+        return None, None
+    if refusal is not None:
+        return refusal, forward
+    return _refuse(f"cannot move {_a(kind)} {kind} from {a} to {b}", "step.invalid", "invalid_step", kind=kind,
+                   source=a, target=b), None
+
+
+def _judge_finding(actor: Actor, kind: str, old: Row, new: Row, context: RowContext) -> Optional[Refusal]:
+    if kind == "insert":
+        if new.get("status") != "found":
+            return _refuse("a new finding starts as found", "finding.insert_status", "invalid_step")
+        if new.get("found_by") != actor.uuid:
+            return _refuse(f"found_by must name {actor.name}, who records the finding", "step.other_person",
+                           column="found_by", name=actor.name)
+        if new.get("category") not in FINDING_CATEGORIES:
+            return _refuse(f"unknown finding category {new.get('category')!r}", "finding.category", "invalid_step")
+        if actor.role == "inspector" and new.get("inspection_uuid") not in context.inspections \
+                and new.get("cell_code") not in context.cells:
+            return _refuse(f"{actor.name} is an inspector: findings are recorded under a task in progress",
+                           "finding.needs_task", name=actor.name)
+        return None
+    if kind == "delete":
+        if actor.role == "admin" or (old.get("found_by") == actor.uuid and old.get("status") == "found"):
+            return None
+        return _refuse("a finding is deleted only by whoever recorded it, while it is still found",
+                       "finding.delete")
+    changed = _changed(old, new)
+    restored = ("finding", str(old.get("uuid"))) in context.restored
+    # whose cell it is, for the rectification rule: the actor's own cells are in the context
+    old = {**old, "cell_inspector_uuid": actor.uuid if old.get("cell_code") in context.cells else None}
+    if "status" in changed:
+        refusal, t = _status_change(actor, "finding", old, new, restored)
+        if refusal is not None:
+            return refusal
+        allowed = set(t.fills if t else ()) | _STEP_BOOKKEEPING
+        if actor.role != "inspector":
+            allowed |= _CORRECTION_COLUMNS
+        extra = changed - allowed
+        if extra and not restored:
+            return _refuse(f"a {t.action if t else 'status'} step may not change {', '.join(sorted(extra))}",
+                           "step.extra_columns", "invalid_step", columns=sorted(extra))
+        return None
+    if restored and actor.role in ("supervisor", "admin"):
+        return None
+    if not changed <= _CORRECTION_COLUMNS:
+        loop = sorted(changed - _CORRECTION_COLUMNS)
+        return _refuse(f"{', '.join(loop)} of a finding change only by its loop steps", "finding.loop_columns",
+                       "invalid_step", columns=loop)
+    return why_not(actor, Action.EDIT_FINDING, old)
+
+
+def _judge_task(actor: Actor, kind: str, old: Row, new: Row, context: RowContext) -> Optional[Refusal]:
+    if kind == "insert":
+        if actor.role not in ("supervisor", "admin"):
+            return _role_refusal(actor, ("supervisor", "admin"), "assign inspections")
+        if new.get("status") != "assigned" or new.get("kind") not in ASSIGNMENT_KINDS:
+            return _refuse("a new task is assigned, of a known kind", "task.insert", "invalid_step")
+        if new.get("created_by") != actor.uuid:
+            return _refuse(f"created_by must name {actor.name}, who assigns the task", "step.other_person",
+                           column="created_by", name=actor.name)
+        if context.people and new.get("assignee_uuid") not in context.people:
+            return _refuse("the task's assignee is not a person of the project", "task.assignee")
+        return None
+    if kind == "delete":
+        if actor.role == "admin" or (actor.role == "supervisor" and old.get("created_by") == actor.uuid):
+            return None
+        return _refuse("a task is deleted only by whoever assigned it (cancel it instead)", "task.delete")
+    changed = _changed(old, new)
+    if actor.role == "inspector":
+        refusal = _work_on_task(actor, old, "change this task")
+        if refusal is not None:
+            return refusal
+        extra = changed - INSPECTOR_TASK_COLUMNS
+        if extra:
+            return _refuse(f"inspectors may not change {', '.join(sorted(extra))} of a task", "task.columns",
+                           columns=sorted(extra))
+    if "status" in changed:
+        return _status_change(actor, "assignment", old, new,
+                              ("assignment", str(old.get("uuid"))) in context.restored)[0]
+    return None

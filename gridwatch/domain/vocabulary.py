@@ -1,0 +1,199 @@
+"""Every code list of GridWatch with its Chinese and English titles: the only such table.
+
+Files store short English codes (``in_progress``, ``burning_confirmed``); the schema's CHECK lists,
+the layer specs, the CLI, the UI, the exports and the sample generator all read the lists and titles
+here, so a code reads the same at every door.  No SQL, no Qt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Union
+
+Code = Union[str, int]
+Titles = Mapping[Any, tuple[str, str]]
+
+# --- people -----------------------------------------------------------------------------------
+
+ROLE_TITLES: dict[str, tuple[str, str]] = {
+    "inspector": ("网格员", "Inspector"),
+    "supervisor": ("督查员", "Supervisor"),
+    "admin": ("管理员", "Administrator"),
+}
+
+# --- tasks (assignments) ----------------------------------------------------------------------
+
+KIND_TITLES: dict[str, tuple[str, str]] = {
+    "patrol": ("巡查", "Routine patrol"),
+    "unannounced": ("暗访", "Unannounced visit"),
+    "fire_check": ("火点核查", "Fire-point check"),
+    "construction_dust": ("工地扬尘检查", "Construction dust check"),
+    "coal_ban": ("禁煤检查", "Coal-ban check"),
+    "fireworks": ("烟花爆竹检查", "Fireworks check"),
+    "mine": ("矿山检查", "Mine check"),
+}
+#: A task's states.  ``assigned`` reads 待检查 ("waiting to be inspected"): it says what happens next
+#: and pairs with 检查中 / 已完成, where 已派发 ("dispatched") only repeats the office's own act.
+TASK_STATUS_TITLES: dict[str, tuple[str, str]] = {
+    "assigned": ("待检查", "Assigned"),
+    "in_progress": ("检查中", "In progress"),
+    "done": ("已完成", "Done"),
+    "cancelled": ("已撤销", "Cancelled"),
+}
+TASK_ACTION_TITLES: dict[str, tuple[str, str]] = {
+    "start": ("开始检查", "Start"),
+    "finish": ("完成", "Finish"),
+    "cancel": ("撤销", "Cancel task"),
+}
+PRIORITY_TITLES: dict[int, tuple[str, str]] = {1: ("紧急", "Urgent"), 2: ("普通", "Normal"), 3: ("低", "Low")}
+
+# --- findings ---------------------------------------------------------------------------------
+
+CATEGORY_TITLES: dict[str, tuple[str, str]] = {
+    "scattered_coal": ("散煤", "Scattered coal"),
+    "open_burning": ("秸秆/露天焚烧", "Straw or open burning"),
+    "construction_dust": ("扬尘", "Construction dust"),
+    "fireworks": ("烟花爆竹", "Fireworks sale or use"),
+    "mine_dust": ("矿山扬尘", "Mine dust"),
+    "scattered_polluter": ("散乱污", "Scattered polluting enterprise"),
+    "catering_fumes": ("餐饮油烟", "Catering fumes"),
+    "other": ("其他", "Other"),
+}
+FINDING_STATUS_TITLES: dict[str, tuple[str, str]] = {
+    "found": ("发现", "Found"),
+    "assigned": ("已交办", "Assigned for rectification"),
+    "rectified": ("已整改", "Rectified"),
+    "verified": ("已核查", "Verified"),
+    "closed": ("已销号", "Closed"),
+}
+FINDING_ACTION_TITLES: dict[str, tuple[str, str]] = {
+    "assign": ("交办", "Assign for rectification"),
+    "rectify": ("整改", "Record rectification"),
+    "verify": ("核查通过", "Verify"),
+    "reject": ("驳回", "Reject"),
+    "close": ("销号", "Close"),
+}
+SEVERITY_TITLES: dict[int, tuple[str, str]] = {1: ("一般", "Minor"), 2: ("较重", "Serious"), 3: ("严重", "Grave")}
+PHOTO_ROLE_TITLES: dict[str, tuple[str, str]] = {"evidence": ("现场照片", "Evidence"), "after": ("整改后照片", "After")}
+
+# --- fire points ------------------------------------------------------------------------------
+
+#: What a fire-point check found; written back to every fire point of the check.
+RESULT_TITLES: dict[str, tuple[str, str]] = {
+    "burning_confirmed": ("确认焚烧", "Burning confirmed"),
+    "no_burning": ("未发现焚烧", "No burning found"),
+    "outside_cell": ("不在本网格", "Outside the cell"),
+}
+FIRE_STATUS_TITLES: dict[str, tuple[str, str]] = {"unverified": ("未核查", "Not yet checked"), **RESULT_TITLES}
+FIRE_SOURCE_TITLES: dict[str, tuple[str, str]] = {
+    "MODIS": ("MODIS", "MODIS"),
+    "VIIRS": ("VIIRS", "VIIRS"),
+    "Fengyun": ("风云", "Fengyun"),
+    "manual": ("人工上报", "Manual"),
+}
+
+# --- sync conflicts --------------------------------------------------------------------------
+
+CONFLICT_STATUS_TITLES: dict[str, tuple[str, str]] = {
+    "open": ("待审核", "Open"),
+    "accepted": ("已确认", "Accepted"),
+    "restored": ("已恢复", "Restored"),
+}
+
+# --- map layers -------------------------------------------------------------------------------
+
+VILLAGE_KIND_TITLES: dict[str, tuple[str, str]] = {"village": ("村", "Village"), "community": ("社区", "Community")}
+CELL_LEVEL_TITLES: dict[str, tuple[str, str]] = {"grid": ("网格", "Grid cell"), "special": ("专属网格", "Special cell")}
+MINE_KIND_TITLES: dict[str, tuple[str, str]] = {
+    "limestone": ("石灰岩", "Limestone"),
+    "sand_gravel": ("砂石", "Sand and gravel"),
+    "clay": ("粘土", "Clay"),
+    "granite": ("花岗岩", "Granite"),
+    "dolomite": ("白云岩", "Dolomite"),
+    "other": ("其他", "Other"),
+}
+MINE_STATUS_TITLES: dict[str, tuple[str, str]] = {
+    "operating": ("生产中", "Operating"),
+    "closed": ("已关闭", "Closed"),
+    "rehabilitating": ("生态修复中", "Rehabilitating"),
+}
+DUST_GRADE_TITLES: dict[str, tuple[str, str]] = {"A": ("A级", "Grade A"), "B": ("B级", "Grade B"),
+                                                 "C": ("C级", "Grade C")}
+KEY_AREA_KIND_TITLES: dict[str, tuple[str, str]] = {
+    "national_station": ("国控站点", "National monitoring station"),
+    "provincial_station": ("省控站点", "Provincial monitoring station"),
+    "city_station": ("市控站点", "City monitoring station"),
+    "school": ("学校", "School"),
+    "hospital": ("医院", "Hospital"),
+    "residential": ("居民集中区", "Residential area"),
+    "other": ("其他", "Other"),
+}
+
+#: Every code list by name (the one-title-per-code test walks this).
+CODE_LISTS: dict[str, Titles] = {
+    "role": ROLE_TITLES,
+    "task_kind": KIND_TITLES,
+    "task_status": TASK_STATUS_TITLES,
+    "task_action": TASK_ACTION_TITLES,
+    "priority": PRIORITY_TITLES,
+    "finding_category": CATEGORY_TITLES,
+    "finding_status": FINDING_STATUS_TITLES,
+    "finding_action": FINDING_ACTION_TITLES,
+    "severity": SEVERITY_TITLES,
+    "photo_role": PHOTO_ROLE_TITLES,
+    "fire_check_result": RESULT_TITLES,
+    "fire_status": FIRE_STATUS_TITLES,
+    "fire_source": FIRE_SOURCE_TITLES,
+    "village_kind": VILLAGE_KIND_TITLES,
+    "cell_level": CELL_LEVEL_TITLES,
+    "mine_kind": MINE_KIND_TITLES,
+    "mine_status": MINE_STATUS_TITLES,
+    "dust_grade": DUST_GRADE_TITLES,
+    "key_area_kind": KEY_AREA_KIND_TITLES,
+    "conflict_status": CONFLICT_STATUS_TITLES,
+}
+
+# The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
+ROLES: tuple[str, ...] = tuple(ROLE_TITLES)
+ASSIGNMENT_KINDS: tuple[str, ...] = tuple(KIND_TITLES)
+ASSIGNMENT_STATUSES: tuple[str, ...] = tuple(TASK_STATUS_TITLES)
+FINDING_CATEGORIES: tuple[str, ...] = tuple(CATEGORY_TITLES)
+FINDING_STATUSES: tuple[str, ...] = tuple(FINDING_STATUS_TITLES)
+FIRE_CHECK_RESULTS: tuple[str, ...] = tuple(RESULT_TITLES)
+FIRE_STATUSES: tuple[str, ...] = tuple(FIRE_STATUS_TITLES)
+FIRE_SOURCES: tuple[str, ...] = tuple(FIRE_SOURCE_TITLES)
+VILLAGE_KINDS: tuple[str, ...] = tuple(VILLAGE_KIND_TITLES)
+CELL_LEVELS: tuple[str, ...] = tuple(CELL_LEVEL_TITLES)
+MINE_KINDS: tuple[str, ...] = tuple(MINE_KIND_TITLES)
+MINE_STATUSES: tuple[str, ...] = tuple(MINE_STATUS_TITLES)
+DUST_GRADES: tuple[str, ...] = tuple(DUST_GRADE_TITLES)
+KEY_AREA_KINDS: tuple[str, ...] = tuple(KEY_AREA_KIND_TITLES)
+PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
+CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
+
+
+def _layer_values() -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for table in (VILLAGE_KIND_TITLES, CELL_LEVEL_TITLES, MINE_KIND_TITLES, MINE_STATUS_TITLES, DUST_GRADE_TITLES,
+                  FIRE_SOURCE_TITLES, FIRE_STATUS_TITLES, KEY_AREA_KIND_TITLES, ROLE_TITLES):
+        for code, pair in table.items():
+            if out.setdefault(code, pair) != pair:
+                raise AssertionError(f"layer value {code!r} has two titles")  # kept one per code by construction
+    return out
+
+
+#: Coded values of map-layer fields (code -> titles), for legends, popups and the attribute table:
+#: a layer field's code means the same in every layer that uses it.
+CHOICE_TITLES: dict[str, tuple[str, str]] = _layer_values()
+
+
+def title(table: Titles, code: object, language: str = "zh_CN") -> str:
+    """The title of ``code`` in ``table`` for ``language`` (the code itself if unknown)."""
+    pair = table.get(code)  # type: ignore[call-overload]
+    if pair is None:
+        return "" if code is None else str(code)
+    return str(pair[0] if language.startswith("zh") else pair[1])
+
+
+def choice_title(value: str, language: str = "zh") -> str:
+    """Title of a map layer's coded value; unknown codes are shown as they are."""
+    return title(CHOICE_TITLES, value, language)

@@ -1,0 +1,1 @@
+"""Analysis panels: patrol coverage, the dashboard's charts, rule checks."""

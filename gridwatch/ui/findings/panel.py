@@ -1,0 +1,451 @@
+"""Findings (问题): the list with filters, one finding's details, photos and history, the loop's
+steps (交办 assign, 整改 rectify, 核查 verify, 驳回 reject, 销号 close) and recording a new one.
+
+Everything here reads the project read-only on the GUI thread (short queries) and writes only
+through :meth:`WorkflowController.run <gridwatch.ui.session.WorkflowController.run>`, which
+applies the edit on a worker thread and puts it on the undo stack.  Dialogs stay open until the
+edit is applied, so nothing the user typed is lost when the core refuses it; the refusal is
+shown inside the dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTabWidget,
+    QTreeWidget,
+    QWidget,
+)
+
+from ...domain.policy import Action
+from ...domain.vocabulary import (
+    CATEGORY_TITLES,
+    FINDING_STATUS_TITLES,
+    SEVERITY_TITLES,
+    title,
+)
+from ...storage import queries
+from ...storage.edits import Edit
+from ...storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
+from ...times import BEIJING
+from ...times import beijing_text as beijing
+from ...times import parse_stored_time as parse_time
+from .. import i18n
+from ..widgets import column, fill, named, record_table
+from .common import (
+    _WARN,
+    FINDING_ACTIONS,
+    RED,
+    SORT_ROLE,
+    UUID_ROLE,
+    PhotoViewer,
+    _float,
+    _int,
+    _photo_list,
+    _SortItem,
+    _text,
+)
+from .details import FindingDetails
+from .dialogs import FindingActionDialog, FindingDialog, FindingEditDialog
+
+__all__ = [
+    "FindingsPanel",
+    "FindingActionDialog",
+    "FindingDialog",
+    "FindingEditDialog",
+    "PhotoViewer",
+    "FINDING_ACTIONS",
+    "UUID_ROLE",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# the panel
+
+
+class FindingsPanel(QDockWidget, FindingDetails):
+    """Findings of the open project: filters, table, the selected finding's details, photos,
+    history and the loop steps the current user may take."""
+
+    zoomToFinding = Signal(float, float)  # longitude, latitude (double-click a row)
+    findingSelected = Signal(str)  # uuid
+
+    COLUMNS = ("found", "status", "category", "severity", "township", "village", "cell", "party", "deadline",
+               "photos")
+
+    def __init__(self, controller: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findingDock")
+        self.controller = controller
+        self.frame = pd.DataFrame()
+        self.dialog: Optional[FindingActionDialog] = None
+        self.viewer: Optional[PhotoViewer] = None
+        self._townships_of: Optional[Path] = None
+        self._current: Optional[str] = None
+        self._row: Optional[dict[str, Any]] = None
+        self._history = pd.DataFrame()
+        self._attachments = pd.DataFrame()
+
+        # filters
+        self.category_filter = named(QComboBox(), "findingCategoryFilter")
+        self.category_filter.addItem("", None)
+        for code in FINDING_CATEGORIES:
+            self.category_filter.addItem("", code)
+        self.status_filter = named(QComboBox(), "findingStatusFilter")
+        self.status_filter.addItem("", None)
+        for code in FINDING_STATUSES:
+            self.status_filter.addItem("", code)
+        self.township_filter = named(QComboBox(), "findingTownshipFilter")
+        self.township_filter.addItem("", None)
+        self.overdue_filter = named(QCheckBox(), "findingOverdueFilter")
+        for combo in (self.category_filter, self.status_filter, self.township_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self.refresh)
+        self.overdue_filter.toggled.connect(self.refresh)
+
+        # table
+        self.table = record_table(named(QTableWidget(0, len(self.COLUMNS)), "findingTable"))
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the query's order
+        self.table.setSortingEnabled(True)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.cellDoubleClicked.connect(self._on_double_click)
+        self.count = named(QLabel(), "findingCount")
+
+        # actions
+        self.action_buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for a in FINDING_ACTIONS:
+            b = QPushButton()
+            b.setObjectName(f"findingAction_{a}")
+            b.clicked.connect(lambda _=False, a=a: self.start_action(a))
+            b.hide()
+            self.action_buttons[a] = b
+            actions.addWidget(b)
+        self.edit_button = QPushButton()  # correct the details (FindingEditDialog)
+        self.edit_button.setObjectName("findingEdit")
+        self.edit_button.clicked.connect(lambda _=False: self.start_edit())
+        self.edit_button.hide()
+        self.edit_dialog: Optional[FindingEditDialog] = None
+        actions.addWidget(self.edit_button)
+        actions.addStretch(1)
+
+        # details
+        self.detail = named(QLabel(), "findingDetail")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.photos = _photo_list("findingPhotos")
+        self.photos.itemDoubleClicked.connect(self._on_photo_double_click)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        detail_box = column((scroll, 1), self.photos)
+        self.history = named(QTreeWidget(), "findingHistory")
+        self.history.setColumnCount(5)
+        self.history.setRootIsDecorated(False)
+        self.history.setWordWrap(True)
+        self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tabs = named(QTabWidget(), "findingTabs")
+        self.tabs.addTab(detail_box, "")
+        self.tabs.addTab(self.history, "")
+
+        filters = QHBoxLayout()
+        self.filter_labels = [QLabel(), QLabel(), QLabel()]
+        for label, combo in zip(self.filter_labels, (self.category_filter, self.status_filter,
+                                                      self.township_filter)):
+            filters.addWidget(label)
+            filters.addWidget(combo)
+        filters.addWidget(self.overdue_filter)
+        filters.addStretch(1)
+        top = column(filters, (self.table, 1), self.count)
+        bottom = QWidget()
+        fill(bottom, actions, (self.tabs, 1), margins=0)
+        split = named(QSplitter(Qt.Orientation.Vertical), "findingSplitter")
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        self.setWidget(column(split, margins=4))
+
+        controller.changed.connect(self._on_edit)
+        controller.userChanged.connect(self.refresh)
+        controller.busyChanged.connect(self._on_busy)
+        self.retranslate()
+        self.refresh()
+
+    # --- texts -------------------------------------------------------------------------------------
+    def action_text(self, action: str) -> str:
+        return {"assign": self.tr("Assign for rectification"), "rectify": self.tr("Record rectification"),
+                "verify": self.tr("Verify"), "reject": self.tr("Reject"), "close": self.tr("Close")}[action]
+
+    def retranslate(self) -> None:
+        lang = i18n.current()
+        self.setWindowTitle(self.tr("Findings"))
+        self.filter_labels[0].setText(self.tr("Category"))
+        self.filter_labels[1].setText(self.tr("Status"))
+        self.filter_labels[2].setText(self.tr("Township"))
+        for combo, table in ((self.category_filter, CATEGORY_TITLES), (self.status_filter, FINDING_STATUS_TITLES)):
+            combo.setItemText(0, self.tr("All"))
+            for i in range(1, combo.count()):
+                combo.setItemText(i, title(table, combo.itemData(i), lang))
+        self.township_filter.setItemText(0, self.tr("All"))
+        self.overdue_filter.setText(self.tr("Overdue only"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Found"), self.tr("Status"), self.tr("Category"), self.tr("Severity"), self.tr("Township"),
+            self.tr("Village"), self.tr("Cell"), self.tr("Responsible party"), self.tr("Deadline"),
+            self.tr("Photos")])
+        self.history.setHeaderLabels([self.tr("Time"), self.tr("Who"), self.tr("Action"), self.tr("Changes"),
+                                      self.tr("Details")])
+        self.tabs.setTabText(0, self.tr("Details"))
+        self.tabs.setTabText(1, self.tr("History"))
+        for a, b in self.action_buttons.items():
+            b.setText(self.action_text(a))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.edit_button.setToolTip(self.tr("Correct the category, severity, description, party or deadline"))
+        self._fill_table()
+        self._show_details()
+
+    # --- reading -------------------------------------------------------------------------------
+    def _load_townships(self) -> None:
+        path = self.controller.path
+        if path == self._townships_of:
+            return
+        self._townships_of = path
+        keep = self.township_filter.currentData()
+        self.township_filter.blockSignals(True)
+        while self.township_filter.count() > 1:
+            self.township_filter.removeItem(1)
+        if path is not None:
+            try:
+                rows = queries.townships(path)
+            except Exception:  # noqa: BLE001 - a damaged project: no township filter rather than no panel
+                rows = []
+            for code, name in rows:
+                self.township_filter.addItem(_text(name) or _text(code), code)
+        i = self.township_filter.findData(keep) if keep is not None else 0
+        self.township_filter.setCurrentIndex(max(i, 0))
+        self.township_filter.blockSignals(False)
+
+    def refresh(self) -> None:
+        """Read the findings again (filters applied); keeps the selected finding when it is still listed."""
+        self._load_townships()
+        path = self.controller.path
+        if path is None:
+            self.frame = pd.DataFrame()
+        else:
+            self.frame = queries.findings(path, status=self.status_filter.currentData(),
+                                          category=self.category_filter.currentData(),
+                                          township=self.township_filter.currentData(),
+                                          overdue_only=self.overdue_filter.isChecked())
+        self._fill_table()
+        self._on_selection(force=True)
+
+    def _fill_table(self) -> None:
+        lang = i18n.current()
+        keep = self._current
+        t = self.table
+        t.blockSignals(True)
+        sorting = t.isSortingEnabled()
+        t.setSortingEnabled(False)
+        t.clearContents()
+        t.setRowCount(len(self.frame))
+        for r, row in enumerate(self.frame.to_dict("records")):
+            overdue = bool(row.get("overdue"))
+            status = title(FINDING_STATUS_TITLES, row.get("status"), lang)
+            if overdue:
+                status += " · " + self.tr("overdue")
+            found = parse_time(row.get("found_at"))
+            photos = _int(row.get("photo_count"))
+            flagged = _int(row.get("flagged_photos"))
+            warn = flagged > 0 or bool(_text(row.get("location_note")))
+            cells = [
+                (found.astimezone(BEIJING).strftime("%m-%d %H:%M") if found else "",
+                 _text(row.get("found_at"))),
+                (status, (0 if overdue else 1, FINDING_STATUSES.index(row["status"])
+                          if row.get("status") in FINDING_STATUSES else 9)),
+                (title(CATEGORY_TITLES, row.get("category"), lang), None),
+                (title(SEVERITY_TITLES, _int(row.get("severity"), 2), lang), _int(row.get("severity"))),
+                (_text(row.get("township_name")), None),
+                (_text(row.get("village_name")), None),
+                (_text(row.get("cell_name")) or _text(row.get("cell_code")), None),
+                (_text(row.get("responsible_party")), None),
+                (_text(row.get("rectify_deadline")), _text(row.get("rectify_deadline")) or "9999"),
+                (f"{photos} {_WARN}" if warn else str(photos), photos * 2 + (1 if warn else 0)),
+            ]
+            for c, (text, key) in enumerate(cells):
+                item = _SortItem(text)
+                if key is not None:
+                    item.setData(SORT_ROLE, key)
+                t.setItem(r, c, item)
+            t.item(r, 0).setData(UUID_ROLE, row["uuid"])
+            t.item(r, 0).setToolTip(beijing(row.get("found_at")))
+            t.item(r, 6).setToolTip(_text(row.get("cell_code")))
+            if overdue:
+                t.item(r, 1).setForeground(QBrush(RED))
+                t.item(r, 8).setForeground(QBrush(RED))
+            if warn:
+                t.item(r, 9).setForeground(QBrush(RED))
+                tip = []
+                if flagged:
+                    tip.append(self.tr("%d photo(s) taken far from the cell or outside the task time") % flagged)
+                if _text(row.get("location_note")):
+                    tip.append(_text(row.get("location_note")))
+                t.item(r, 9).setToolTip("\n".join(tip))
+        t.setSortingEnabled(sorting)
+        # keep the selection
+        t.clearSelection()
+        if keep is not None:
+            r = self._row_of(keep)
+            if r is not None:
+                t.selectRow(r)
+        t.blockSignals(False)
+        n = len(self.frame)
+        overdue_n = int(self.frame["overdue"].sum()) if n and "overdue" in self.frame else 0
+        if n <= 2000:  # beyond that the user sizes columns; measuring every row would stall
+            t.resizeColumnsToContents()
+        if self.controller.path is None:
+            self.count.setText(self.tr("No project open"))
+        elif overdue_n:
+            self.count.setText(self.tr("%n finding(s)", "", n) + ", " + self.tr("%n overdue", "", overdue_n))
+        else:
+            self.count.setText(self.tr("%n finding(s)", "", n))
+
+    def _row_of(self, uuid: str) -> Optional[int]:
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(UUID_ROLE) == uuid:
+                return r
+        return None
+
+    # --- selection ---------------------------------------------------------------------------------
+    def select_finding(self, uuid: str) -> bool:
+        """Select the finding ``uuid`` in the table (scrolled into view); False when it is not listed."""
+        r = self._row_of(uuid)
+        if r is None:
+            return False
+        self.table.selectRow(r)
+        self.table.scrollToItem(self.table.item(r, 0))
+        return True
+
+    def selected_finding(self) -> Optional[dict[str, Any]]:
+        """The selected finding: its list row with every column of its ``finding`` row; None if none."""
+        return dict(self._row) if self._row is not None else None
+
+    def _selected_uuid(self) -> Optional[str]:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return str(item.data(UUID_ROLE)) if item is not None else None
+
+    def _on_selection(self, force: bool = False) -> None:
+        uuid = self._selected_uuid()
+        changed = uuid != self._current
+        if not changed and not force:
+            return
+        self._current = uuid
+        self._row = None
+        if uuid is not None and len(self.frame):
+            match = self.frame[self.frame["uuid"] == uuid]
+            if len(match):
+                row = match.iloc[0].to_dict()
+                full = self._read_finding(uuid)
+                for k, v in full.items():
+                    if k != "geom" and k not in row:
+                        row[k] = v
+                self._row = row
+        self._load_details()
+        if changed and uuid is not None:
+            self.findingSelected.emit(uuid)
+
+    def _read_finding(self, uuid: str) -> dict[str, Any]:
+        if self.controller.path is None:
+            return {}
+        return queries.finding_row(self.controller.path, uuid)
+
+    def _load_details(self) -> None:
+        path = self.controller.path
+        if self._row is None or path is None:
+            self._history = pd.DataFrame()
+            self._attachments = pd.DataFrame()
+        else:
+            self._history = queries.history(path, self._row["uuid"])
+            self._attachments = queries.attachments(path, self._row["uuid"])
+        self._show_details()
+
+    def _on_edit(self, edit: Edit) -> None:
+        self.refresh()
+        created = edit.created("finding") if edit is not None else []
+        if created and edit.action == "create":
+            self.select_finding(created[0])
+
+    def _on_double_click(self, row: int, column: int) -> None:
+        item = self.table.item(row, 0)
+        if item is None:
+            return
+        match = self.frame[self.frame["uuid"] == item.data(UUID_ROLE)]
+        if len(match):
+            lon, lat = _float(match.iloc[0]["longitude"]), _float(match.iloc[0]["latitude"])
+            if lon is not None and lat is not None:
+                self.zoomToFinding.emit(lon, lat)
+
+    # --- details -------------------------------------------------------------------------------------
+
+
+    def _on_busy(self, busy: bool) -> None:
+        self._show_actions()
+
+    def _show_actions(self) -> None:
+        allowed = (self.controller.finding_actions(str(self._row["status"]), self._row)
+                   if self._row is not None else [])
+        busy = bool(getattr(self.controller, "busy", False))
+        for a, b in self.action_buttons.items():
+            b.setVisible(a in allowed)
+            b.setEnabled(a in allowed and not busy)
+        editable = self.may_edit(self._row)
+        self.edit_button.setVisible(editable)
+        self.edit_button.setEnabled(editable and not busy)
+
+    def may_edit(self, row: Optional[dict[str, Any]]) -> bool:
+        """Whether the current user may correct this finding (the core checks the same again)."""
+        return row is not None and bool(self.controller.may(Action.EDIT_FINDING, row))
+
+    def start_edit(self) -> Optional[FindingEditDialog]:
+        """Open the correction dialog on the selected finding (non-blocking, kept as ``self.edit_dialog``)."""
+        if not self.may_edit(self._row):
+            return None
+        assert self._row is not None
+        if self.edit_dialog is not None:
+            self.edit_dialog.deleteLater()
+        self.edit_dialog = FindingEditDialog(self.controller, self._row, self)
+        self.edit_dialog.open()
+        return self.edit_dialog
+
+
+    # --- actions -----------------------------------------------------------------------------------------
+    def start_action(self, action: str) -> Optional[FindingActionDialog]:
+        """Open the dialog for ``action`` on the selected finding (non-blocking, kept as ``self.dialog``)."""
+        row = self._row
+        if row is None or action not in self.controller.finding_actions(str(row["status"]), row):
+            return None
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = FindingActionDialog(self.controller, row, action, self)
+        self.dialog.open()
+        return self.dialog

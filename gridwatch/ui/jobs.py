@@ -1,0 +1,142 @@
+"""The one worker runner of the UI: a function off the GUI thread, its progress, cancel and errors
+delivered back on the GUI thread.
+
+Work runs on Python threads, never on ``QThreadPool`` threads: pyproj keeps a per-thread PROJ
+context that dangles on reused Qt pool threads and crashes (pyproj issue 1509).  A :class:`Job`
+is created on the GUI thread and kept alive by this module until its work is over, so a job that
+outlives the dialog that started it emits into nothing instead of into a deleted object.
+Core errors arrive translated (:func:`gridwatch.ui.i18n.error_text`); anything else is logged with
+its traceback and reported as a readable line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from concurrent import futures
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from ..errors import Cancelled, GridWatchError
+from ..tasks import CancelToken, ProgressCallback
+from . import i18n
+
+log = logging.getLogger("gridwatch.ui")
+
+Work = Callable[[ProgressCallback, CancelToken], Any]
+
+#: Jobs started, kept alive here (with the last few finished ones, whose outcome may still be on its
+#: way to the GUI thread: a queued signal of a deleted sender would be dropped).
+_JOBS: list["Job"] = []
+_KEEP_FINISHED = 64
+_LOCK = threading.Lock()
+
+
+class Job(QObject):
+    """``work(progress, cancel)`` on a worker thread; its outcome as signals on the GUI thread.
+
+    Every signal carries the job first, so a widget connects its own methods (the connection dies
+    with the widget) and ignores the outcome of a job it no longer waits for (``job is not
+    self._job``).  ``failed`` carries the message for the user and its kind: ``"cancelled"``,
+    ``"error"`` (a GridWatch error: the user can act on it) or ``"bug"`` (logged with its traceback);
+    the exception is ``job.error``.  ``tag`` is the starter's own data (a generation, a kind).
+    """
+
+    progressed = Signal(object, float, str)  # job, fraction, message
+    succeeded = Signal(object, object)  # job, result
+    failed = Signal(object, str, str)  # job, message, kind
+
+    def __init__(self, work: Work, name: str, executor: Optional[Executor] = None, tag: Any = None) -> None:
+        super().__init__()
+        self.work = work
+        self.name = name
+        self.executor = executor
+        self.tag = tag
+        self.error: Optional[BaseException] = None
+        self._future: Optional[futures.Future[None]] = None
+        self._thread: Optional[threading.Thread] = None
+        self.cancel_token = CancelToken()
+        self.done = False
+
+    def start(self) -> "Job":
+        """Start the work (on ``executor``, or a thread of its own); returns the job."""
+        with _LOCK:
+            finished = [j for j in _JOBS if j.done]
+            _JOBS[:] = [j for j in _JOBS if not j.done] + finished[-_KEEP_FINISHED:] + [self]
+        if self.executor is not None:
+            self._future = self.executor.submit(self._run)
+        else:
+            self._thread = threading.Thread(target=self._run, name="gridwatch-" + self.name, daemon=True)
+            self._thread.start()
+        return self
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until the work is over (closing a widget, tests); whether it is."""
+        if self._future is not None:
+            futures.wait([self._future], timeout=timeout)
+        elif self._thread is not None:
+            self._thread.join(timeout)
+        return self.done
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next check; ``failed`` then says "cancelled"."""
+        self.cancel_token.cancel()
+
+    @property
+    def running(self) -> bool:
+        return not self.done
+
+    def _run(self) -> None:
+        try:
+            result = self.work(lambda f, m: self.progressed.emit(self, float(f), str(m)), self.cancel_token)
+            self.succeeded.emit(self, result)
+        except Cancelled as exc:
+            self.error = exc
+            self.failed.emit(self, i18n.error_text(exc), "cancelled")
+        except GridWatchError as exc:
+            self.error = exc
+            log.info("%s failed: %s", self.name, exc)
+            self.failed.emit(self, i18n.error_text(exc), "error")
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the app: log it, say it plainly
+            self.error = exc
+            log.error("%s failed:\n%s", self.name, traceback.format_exc())
+            self.failed.emit(self, f"{type(exc).__name__}: {exc}", "bug")
+        finally:
+            self.done = True
+
+
+_QUEUES: dict[str, ThreadPoolExecutor] = {}
+
+
+def queue(name: str, workers: int = 1) -> ThreadPoolExecutor:
+    """The job queue ``name``: jobs given it as ``executor`` run ``workers`` at a time, in order
+    (one queue per kind of work: edits in the order they were made, one sync at a time)."""
+    with _LOCK:
+        if name not in _QUEUES:
+            _QUEUES[name] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gridwatch-" + name)
+        return _QUEUES[name]
+
+
+def run_job(work: Work, name: str, *, succeeded: Optional[Callable[[Job, Any], Any]] = None,
+            failed: Optional[Callable[[Job, str, str], Any]] = None,
+            progressed: Optional[Callable[[Job, float, str], Any]] = None,
+            executor: Optional[Executor] = None, tag: Any = None) -> Job:
+    """Start ``work`` as a :class:`Job` with these handlers (bound methods of widgets) connected;
+    they are called on the GUI thread."""
+    job = Job(work, name, executor, tag)
+    if succeeded is not None:
+        job.succeeded.connect(succeeded)
+    if failed is not None:
+        job.failed.connect(failed)
+    if progressed is not None:
+        job.progressed.connect(progressed)
+    return job.start()
+
+
+def jobs_running(name: Optional[str] = None) -> bool:
+    """Whether any job (named ``name``, when given) is still working."""
+    with _LOCK:
+        return any(not j.done and (name is None or j.name == name) for j in _JOBS)

@@ -1,0 +1,1 @@
+"""The map: canvas, layer rendering, layers/identify/search panels."""

@@ -1,0 +1,455 @@
+"""Render map layers into images, off the GUI thread.
+
+A layer renders into one or more *parts*: ``(QImage, opacity)`` pairs composited in order.
+Lessons measured on this kind of machine shape the code:
+
+* fills are drawn opaque into their own part and composited with the layer's fill alpha; drawing
+  semi-transparent antialiased fills directly is 8-17x slower;
+* thousands of outlines go into a few ``QPainterPath`` objects built from numpy in one call each
+  (:mod:`gridwatch.ui.map.qtarrays`), in chunks so no single paint call holds the thread for long;
+* point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
+  QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
+
+from ...layers.base import Style
+from ...mapview.data import LayerData, MapData
+from ...mapview.labels import PlacedLabel, place_labels
+from ...mapview.raster import density_image, draw_polylines, splat_markers
+from ...mapview.theme import FeatureTheme
+from ...mapview.viewport import Viewport
+from ...tasks import CancelToken
+from .qtarrays import path_from_runs, polygonf
+
+#: Above this many points on screen a point layer is drawn as a density raster.
+DENSITY_THRESHOLD = 50_000
+#: Rings per drawPath call: keeps every paint call short (the GUI thread must not stall).
+RINGS_PER_CHUNK = 3000
+
+Part = tuple[QImage, float]
+
+_HATCH = {"diagonal": Qt.BrushStyle.BDiagPattern, "cross": Qt.BrushStyle.DiagCrossPattern}
+
+
+@contextmanager
+def painting(img: QImage) -> Iterator[QPainter]:
+    """A painter on ``img`` that is always ended, also when a render is cancelled mid-way."""
+    p = QPainter(img)
+    try:
+        yield p
+    finally:
+        p.end()
+
+
+class ArrayImage(QImage):
+    """A QImage drawn straight from a numpy array's memory (no copy); it keeps the array alive."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr)
+        h, w = arr.shape[:2]
+        super().__init__(arr.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
+        self._array = arr
+
+
+def new_image(width: int, height: int) -> QImage:
+    """A transparent image to paint on. Backed by ``np.zeros`` (calloc): no fill pass needed."""
+    return ArrayImage(np.zeros((max(1, height), max(1, width), 4), dtype=np.uint8))
+
+
+def image_from_array(arr: np.ndarray) -> QImage:
+    """Wrap a (h, w, 4) premultiplied BGRA array as a QImage without copying it."""
+    return ArrayImage(arr)
+
+
+def qcolor(rgba: tuple[int, int, int, int], alpha: Optional[int] = None) -> QColor:
+    r, g, b, a = rgba
+    return QColor(r, g, b, a if alpha is None else alpha)
+
+
+def _visible_features(layer: LayerData, vp: Viewport) -> np.ndarray:
+    minx, miny, maxx, maxy = vp.extent
+    b = layer.bounds
+    return (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+
+
+def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
+               min_pixels: float = 0.0) -> list[QPainterPath]:
+    """Outlines of the rings of the features in ``feature_mask``, in screen pixels, chunked."""
+    if len(layer.ring_feature) == 0:
+        return []
+    ring_ok = feature_mask[layer.ring_feature]
+    if min_pixels > 0:
+        # Rings smaller than a pixel or two add nothing but time at this scale.
+        fb = layer.bounds[layer.ring_feature]
+        size = np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res
+        ring_ok &= size >= min_pixels
+    rings = np.flatnonzero(ring_ok)
+    if len(rings) == 0:
+        return []
+    sx, ox, sy, oy = vp.affine()
+    off = layer.ring_offsets
+    paths = []
+    for start in range(0, len(rings), RINGS_PER_CHUNK):
+        chunk = rings[start:start + RINGS_PER_CHUNK]
+        lengths = off[chunk + 1] - off[chunk]
+        idx = np.repeat(off[chunk] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        xy = layer.ring_xy[idx]
+        paths.append(path_from_runs(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths))
+    return paths
+
+
+def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, min_pixels: float = 1.5) -> np.ndarray:
+    """Pieces of visible features whose bounds meet the view, skipping sub-pixel features."""
+    if len(layer.piece_start) == 0:
+        return np.empty(0, dtype=np.int64)
+    minx, miny, maxx, maxy = vp.extent
+    b = layer.piece_bounds
+    ok = (feature_mask[layer.piece_feature] & (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny)
+          & (b[:, 1] <= maxy))
+    fb = layer.bounds[layer.piece_feature]
+    ok &= np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res >= min_pixels
+    return np.flatnonzero(ok)
+
+
+def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+    lengths = stop - start
+    idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    sx, ox, sy, oy = vp.affine()
+    xy = layer.ring_xy[idx]
+    return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
+
+
+def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) -> list[QPolygonF]:
+    """One numpy-filled QPolygonF per visible outline piece, in screen pixels."""
+    pieces = _visible_pieces(layer, vp, feature_mask)
+    if len(pieces) == 0:
+        return []
+    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+    out = []
+    pos = 0
+    for n in lengths.tolist():
+        out.append(polygonf(x[pos:pos + n], y[pos:pos + n]))
+        pos += n
+    return out
+
+
+def _closed(paths: list[QPainterPath]) -> QPainterPath:
+    out = QPainterPath()
+    out.setFillRule(Qt.FillRule.OddEvenFill)
+    for p in paths:
+        out.addPath(p)
+    return out
+
+
+def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken]) -> list[Part]:
+    """Fill part (opaque, composited with the fill alpha) and outline part of an area layer."""
+    parts: list[Part] = []
+    if len(layer.ring_feature) == 0:  # a point layer: nothing to fill or stroke
+        return parts
+    visible = _visible_features(layer, vp)
+    if not visible.any():
+        return parts
+    has_fill = style.fill is not None or bool(style.categories)
+    if has_fill:
+        img = new_image(vp.width, vp.height)
+        with painting(img) as p:
+            # Fills without antialiasing: the (antialiased) outline is drawn over their edges.
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(Qt.PenStyle.NoPen)
+            alpha = 255
+            groups: list[tuple[QColor, np.ndarray]] = []
+            if style.categories and len(layer.category):
+                for ci, cat in enumerate(layer.categories):
+                    rgba = style.categories[cat]
+                    alpha = rgba[3]
+                    groups.append((qcolor(rgba, 255), visible & (layer.category == ci)))
+                other = visible & (layer.category < 0)
+                if other.any() and style.fill is not None:
+                    groups.append((qcolor(style.fill, 255), other))
+            elif style.fill is not None:
+                alpha = style.fill[3]
+                groups.append((qcolor(style.fill, 255), visible))
+            for color, mask in groups:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if not mask.any():
+                    continue
+                path = _closed(ring_paths(layer, vp, mask))
+                p.fillPath(path, QBrush(color))
+                if style.hatch:
+                    hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
+                    p.fillPath(path, hatch)
+        parts.append((img, alpha / 255.0))
+    if style.stroke_width < 1.5:
+        # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
+        # no long QPainter call holding the interpreter lock while the GUI thread waits.
+        pieces = _visible_pieces(layer, vp, visible)
+        x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+        arr = draw_polylines(x, y, lengths, (*style.stroke[:3], 255), vp.width, vp.height)
+        parts.append((image_from_array(arr), style.stroke[3] / 255.0))
+        return parts
+    img = new_image(vp.width, vp.height)
+    with painting(img) as p:
+        # Thicker boundaries (townships) need antialiasing to look smooth.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(qcolor(style.stroke, 255), style.stroke_width)
+        pen.setCosmetic(True)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
+        for poly in piece_polylines(layer, vp, visible):
+            p.drawPolyline(poly)
+    parts.append((img, style.stroke[3] / 255.0))
+    return parts
+
+
+def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: FeatureTheme,
+                        cancel: Optional[CancelToken]) -> list[Part]:
+    """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: one fill part
+    (classes, hatches), the layer's own thin outlines, then a bold outline of the emphasised features."""
+    parts: list[Part] = []
+    if len(layer.ring_feature) == 0:
+        return parts
+    visible = _visible_features(layer, vp)
+    if not visible.any():
+        return parts
+    fill = new_image(vp.width, vp.height)
+    with painting(fill) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
+        for ci, rgba in enumerate(theme.colors):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            mask = visible & (theme.classes == ci)
+            if not mask.any():
+                continue
+            path = _closed(ring_paths(layer, vp, mask))
+            p.fillPath(path, QBrush(qcolor(rgba, 255)))
+            hatch = theme.hatches[ci]
+            if hatch:
+                p.fillPath(path, QBrush(qcolor(theme.hatch_colors[ci], 255), _HATCH[hatch]))
+    parts.append((fill, theme.fill_opacity))
+    # The layer's usual thin outlines keep neighbouring cells of one class apart.
+    pieces = _visible_pieces(layer, vp, visible)
+    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
+    stroke = theme.outline or style.stroke
+    arr = draw_polylines(x, y, lengths, (*stroke[:3], 255), vp.width, vp.height)
+    parts.append((image_from_array(arr), stroke[3] / 255.0))
+    if theme.emphasis is not None:
+        strong = visible & theme.emphasis
+        if strong.any():
+            line = new_image(vp.width, vp.height)
+            with painting(line) as p:
+                # Unantialiased: thousands of cells stroke fast, and the bold line reads crisply.
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                pen = QPen(qcolor(theme.emphasis_color, 255), theme.emphasis_width)
+                pen.setCosmetic(True)
+                pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for path in ring_paths(layer, vp, strong, min_pixels=3.0):
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    p.drawPath(path)
+            parts.append((line, theme.emphasis_color[3] / 255.0))
+    return parts
+
+
+def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
+                  force_density: Optional[bool] = None) -> list[Part]:
+    """Markers coloured by category, or a density raster when too many points are on screen."""
+    if len(layer.point_xy) == 0:
+        return []
+    sx, ox, sy, oy = vp.affine()
+    minx, miny, maxx, maxy = vp.extent
+    pad = 6 * vp.res / vp.kx
+    if layer.sorted_xy is not None:
+        lo, hi = layer.lon_slice(minx - pad, maxx + pad)
+    else:
+        lo, hi = 0, len(layer.point_xy)
+    # The coarsest pre-binned level finer than a density cell (3 px), if it has fewer bins than
+    # the view has candidate points: a crowded view then costs O(bins), not O(points).
+    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
+    bins = fit[-1] if fit else None
+    if force_density is not False and bins is not None and len(bins.count) < (hi - lo):
+        bx = bins.xy[:, 0] * sx + ox
+        by = bins.xy[:, 1] * sy + oy
+        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
+        if force_density or bins.count[inside].sum() > DENSITY_THRESHOLD:
+            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
+                                upsample=False)
+            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
+    if layer.sorted_xy is not None:
+        xy = layer.sorted_xy[lo:hi]
+        cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
+    else:
+        xy = layer.point_xy
+        cats_all = layer.category[layer.point_feature] if len(layer.category) else None
+    px = xy[:, 0] * sx + ox
+    py = xy[:, 1] * sy + oy
+    on = (px >= -5) & (px < vp.width + 5) & (py >= -5) & (py < vp.height + 5)
+    n_on = int(on.sum())
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
+    if dense:
+        arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
+        return [(image_from_array(arr), 1.0)]
+    cats = cats_all[on] if cats_all is not None else np.full(n_on, -1, dtype=np.int16)
+    default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
+    palette = np.array([style.categories[c] for c in layer.categories] + [default], dtype=np.uint8)
+    ci = np.where(cats >= 0, cats, len(palette) - 1).astype(np.int64)
+    # Draw the categories that need attention last, so they stay on top: unchecked fire points
+    # (category 0) over checked ones, grade C sites (last category) over grade A.
+    order = np.argsort(-ci if layer.name == "fire_point" else ci, kind="stable")
+    radius = max(1.5, style.marker_size / 2.0 - 0.5)
+    arr = splat_markers(px[on][order], py[on][order], ci[order], palette, vp.width, vp.height, radius=radius,
+                        outline=qcolor(style.stroke).getRgb())
+    return [(image_from_array(arr), 1.0)]
+
+
+def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
+                 cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
+    """All parts of one layer for viewport ``vp``; areas filled by ``theme`` when one is given
+    (and it was made for this layer's features)."""
+    style = style or layer.spec.style
+    if theme is not None and theme.count == layer.count:
+        parts = render_themed_areas(layer, vp, style, theme, cancel)
+    else:
+        parts = render_areas(layer, vp, style, cancel)
+    parts += render_points(layer, vp, style, cancel)
+    return parts
+
+
+# --- labels --------------------------------------------------------------------------------
+
+LABEL_FONT_PX = {"township": 17, "village": 13, "grid_cell": 11, "mine": 11, "construction_site": 11}
+
+
+_FONTS: dict[str, QFont] = {}
+
+
+def label_font(layer: str) -> QFont:
+    cached = _FONTS.get(layer)
+    if cached is not None:
+        return QFont(cached)
+    font = QFont()
+    font.setFamilies(["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "sans-serif"])
+    font.setPixelSize(LABEL_FONT_PX.get(layer, 11))
+    if layer == "township":
+        font.setBold(True)
+    _FONTS[layer] = QFont(font)
+    return font
+
+
+def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[str, PlacedLabel]]:
+    """Place labels of the visible labelled layers, top layer first, with no overlaps."""
+    occupied: list[tuple[float, float, float, float]] = []
+    out: list[tuple[str, PlacedLabel]] = []
+    scale = vp.scale_denominator
+    # Township names matter most, then key areas (monitoring stations), villages, sources, cells.
+    for name in ("township", "key_area", "village", "mine", "construction_site", "grid_cell"):
+        layer = data.layers.get(name)
+        if layer is None or name not in visible or layer.count == 0:
+            continue
+        limit = layer.spec.style.label_max_scale
+        if limit is None or scale > limit:
+            continue
+        label_xy, label_text, label_priority = layer.labels()
+        metrics = QFontMetricsF(label_font(name))
+
+        def size(text: str, m: QFontMetricsF = metrics) -> tuple[float, float]:
+            return m.horizontalAdvance(text), m.height()
+
+        sx, ox, sy, oy = vp.affine()
+        px = label_xy[:, 0] * sx + ox
+        py = label_xy[:, 1] * sy + oy
+        for lab in place_labels(px, py, label_text, label_priority, size, vp.width, vp.height,
+                                occupied=occupied):
+            out.append((name, lab))
+    return out
+
+
+def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> QImage:
+    """Labels with a white halo so they read on any background."""
+    img = new_image(vp.width, vp.height)
+    placed = labels_for(data, vp, visible)
+    if not placed:
+        return img
+    with painting(img) as p:
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
+        white = QColor(255, 255, 255, 235)
+        fonts = {name: label_font(name) for name, _ in placed}
+        metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
+        # drawText goes through Qt's glyph cache; a halo of 8 offset white copies is far cheaper
+        # than stroking text outlines as paths.
+        offsets = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+        for name, lab in placed:
+            m = metrics[name]
+            p.setFont(fonts[name])
+            x = lab.x - m.horizontalAdvance(lab.text) / 2
+            y = lab.y + (m.ascent() - m.descent()) / 2
+            p.setPen(white)
+            for dx, dy in offsets:
+                p.drawText(QPointF(x + dx, y + dy), lab.text)
+            p.setPen(colors.get(name, QColor(40, 40, 40)))
+            p.drawText(QPointF(x, y), lab.text)
+    return img
+
+
+# --- selection highlight --------------------------------------------------------------------
+
+
+def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> list[Part]:
+    """Selected features: a translucent fill and a bold outline."""
+    if len(selected) == 0:
+        return []
+    mask = np.zeros(layer.count, dtype=bool)
+    mask[selected] = True
+    mask &= _visible_features(layer, vp)
+    if not mask.any():
+        return []
+    fill = new_image(vp.width, vp.height)
+    with painting(fill) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        path = _closed(ring_paths(layer, vp, mask))
+        p.fillPath(path, QColor(255, 230, 0))
+    line = new_image(vp.width, vp.height)
+    with painting(line) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(QColor(0, 170, 255), 2.0)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        for path in ring_paths(layer, vp, mask):
+            p.drawPath(path)
+        if len(layer.point_xy):
+            sx, ox, sy, oy = vp.affine()
+            on = mask[layer.point_feature]
+            for x, y in layer.point_xy[on][:5000]:
+                p.drawEllipse(QPointF(x * sx + ox, y * sy + oy), 6.0, 6.0)
+    return [(fill, 0.35), (line, 1.0)]
+
+
+def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:
+    """Stack parts bottom to top onto an opaque background."""
+    out = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(background)
+    with painting(out) as p:
+        for img, opacity in parts:
+            if opacity <= 0:
+                continue
+            p.setOpacity(min(1.0, opacity))
+            p.drawImage(QRectF(0, 0, width, height), img)
+    return out
+

@@ -1,0 +1,1 @@
+"""Field laptops: check out, sync, and the sync conflicts panel."""

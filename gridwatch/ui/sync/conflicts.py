@@ -1,0 +1,244 @@
+"""The sync conflicts panel: what syncs decided, for a supervisor to accept or restore."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Optional
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from ...domain.policy import Action
+from ...domain.vocabulary import (
+    CATEGORY_TITLES,
+    CONFLICT_STATUS_TITLES,
+    FINDING_STATUS_TITLES,
+    KIND_TITLES,
+    ROLE_TITLES,
+    TASK_STATUS_TITLES,
+    title,
+)
+from ...sync.conflicts import conflicts, decode_value, review_conflict
+from .. import i18n
+from ..map.panels import beijing_time
+from ..texts import field_title, layer_title, value_title
+from ..widgets import column, hbox, named, record_table, set_texts
+
+log = logging.getLogger("gridwatch.ui")
+
+
+UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class ConflictsPanel(QDockWidget):
+    """Sync conflicts of the open project: every value a sync overrode; accept or restore it."""
+
+    COLUMNS = ("time", "table", "field", "kept", "overridden", "kept_by", "other_by", "rule", "status")
+
+    def __init__(self, controller: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictDock")
+        self.controller = controller
+        self.frame = pd.DataFrame()
+
+        self.status_filter = named(QComboBox(), "conflictStatus")
+        self.status_filter.addItem("", "open")
+        self.status_filter.addItem("", None)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.filter_label = QLabel()
+        self.filter_label.setBuddy(self.status_filter)
+        self.table = record_table(named(QTableWidget(0, len(self.COLUMNS)), "conflictTable"))
+        self.table.setWordWrap(False)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.count = named(QLabel(), "conflictCount")
+        self.accept_button = named(QPushButton(), "conflictAccept", clicked=lambda _=False: self.review("accept"))
+        self.restore_button = named(QPushButton(), "conflictRestore", clicked=lambda _=False: self.review("restore"))
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.status_filter)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        buttons = hbox(self.accept_button, self.restore_button)
+        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
+
+        controller.changed.connect(lambda _edit: self.refresh())
+        controller.userChanged.connect(self.refresh)
+        controller.busyChanged.connect(lambda _busy: self._update_buttons())
+        self.retranslate()
+        self.refresh()
+
+    # --- texts -------------------------------------------------------------------------------------
+    def rule_text(self, rule: str) -> str:
+        return {
+            "status only moves forward": self.tr("Status only moves forward"),
+            "the later edit wins": self.tr("The later edit wins"),
+            "the edit synced last wins": self.tr("The edit synced last wins"),
+            "a delete wins over an edit": self.tr("A delete wins over an edit"),
+        }.get(rule, rule)
+
+    def status_text(self, status: str) -> str:
+        return title(CONFLICT_STATUS_TITLES, status, i18n.current())
+
+    def who_text(self, who: Any) -> str:
+        text = "" if who is None else str(who)
+        if text == "shared project":
+            return self.tr("the shared project")
+        if text == "deleted":
+            return self.tr("deleted")
+        if text.endswith(" (this sync)"):
+            return text[: -len(" (this sync)")] + " " + self.tr("(this sync)")
+        return text
+
+    def value_text(self, table: str, column: str, stored: Any) -> str:
+        """A stored conflict value as people read it."""
+        try:
+            v = decode_value(stored)
+        except (ValueError, TypeError):
+            return str(stored)
+        if v is None:
+            return ""
+        if isinstance(v, (bytes, bytearray)):
+            return self.tr("<%1 bytes>").replace("%1", str(len(v)))
+        lang = i18n.current()
+        if column == "status" and table == "finding":
+            return title(FINDING_STATUS_TITLES, v, lang)
+        if column == "status" and table == "assignment":
+            return title(TASK_STATUS_TITLES, v, lang)
+        if column == "category" and table == "finding":
+            return title(CATEGORY_TITLES, v, lang)
+        if column == "kind" and table == "assignment":
+            return title(KIND_TITLES, v, lang)
+        if column == "role" and table == "inspector":
+            return title(ROLE_TITLES, v, lang)
+        if isinstance(v, bool):
+            return self.tr("yes") if v else self.tr("no")
+        if isinstance(v, str) and len(v) >= 20 and v[4:5] == "-" and v.endswith("Z"):
+            return beijing_time(v)
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return value_title(v) if isinstance(v, str) else str(v)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync conflicts"))
+        self.filter_label.setText(self.tr("Show:"))
+        self.status_filter.setItemText(0, self.tr("Open conflicts"))
+        self.status_filter.setItemText(1, self.tr("All conflicts"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Time"), self.tr("Table"), self.tr("Field"), self.tr("Kept value"), self.tr("Overridden value"),
+            self.tr("Kept from"), self.tr("Overridden from"), self.tr("Rule"), self.tr("Status")])
+        set_texts(self.accept_button, self.tr("&Accept"), self.tr("The kept value stays; the conflict is closed"))
+        self.restore_button.setText(self.tr("&Restore overridden value"))
+        self.restore_button.setToolTip(self.tr("Put the overridden value back (an edit you can undo)"))
+        self._fill_table()
+
+    # --- reading ------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the conflicts again (keeps the selected one when it is still listed)."""
+        path = self.controller.path
+        frame = pd.DataFrame()
+        if path is not None:
+            try:
+                frame = conflicts(path, status=self.status_filter.currentData())
+            except Exception as exc:  # noqa: BLE001 - an old or damaged project: an empty list
+                log.info("reading sync conflicts of %s failed: %s", path, exc)
+                frame = pd.DataFrame()
+        self.frame = frame
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        keep = self.selected_uuid()
+        t = self.table
+        t.blockSignals(True)
+        t.clearContents()
+        t.setRowCount(len(self.frame))
+        select = -1
+        for r, row in enumerate(self.frame.to_dict("records") if len(self.frame) else []):
+            table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
+            kept = self.value_text(table, column, row.get("kept_value"))
+            if row.get("kept_value") is None and row.get("kept_by") == "deleted":
+                kept = self.tr("(row deleted)")
+            other = self.value_text(table, column, row.get("other_value"))
+            texts = [
+                beijing_time(row.get("at")),
+                layer_title(table),
+                field_title(table, column) if column != "*" else self.tr("(whole row)"),
+                kept,
+                other,
+                self.who_text(row.get("kept_by")),
+                self.who_text(row.get("other_by")),
+                self.rule_text(str(row.get("rule") or "")),
+                self.status_text(str(row.get("status") or "")),
+            ]
+            for c, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if c in (3, 4) and text:
+                    item.setToolTip(text)
+                t.setItem(r, c, item)
+            t.item(r, 0).setData(UUID_ROLE, row["uuid"])
+            t.item(r, 0).setData(STATUS_ROLE, row.get("status"))
+            t.item(r, 0).setToolTip(beijing_time(row.get("at"), "%Y-%m-%d %H:%M:%S"))
+            t.item(r, 1).setToolTip(str(row.get("row_uuid") or ""))
+            if row.get("status") == "open":
+                t.item(r, 8).setForeground(QBrush(QColor("#c62828")))
+            if row["uuid"] == keep:
+                select = r
+        if select >= 0:
+            t.selectRow(select)
+        t.blockSignals(False)
+        t.resizeColumnsToContents()
+        n = len(self.frame)
+        self.count.setText(self.tr("%n conflict(s)", "", n))
+        self._update_buttons()
+
+    def selected_uuid(self) -> Optional[str]:
+        return self._selected(UUID_ROLE)
+
+    def selected_status(self) -> Optional[str]:
+        return self._selected(STATUS_ROLE)
+
+    def _selected(self, role: int) -> Optional[str]:
+        """The ``role`` data of the selected conflict's first cell."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        return item.data(role) if item is not None else None
+
+    def select_conflict(self, uuid: str) -> bool:
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(UUID_ROLE) == uuid:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def may_review(self) -> bool:
+        return bool(self.controller.may(Action.REVIEW_CONFLICTS))
+
+    def _update_buttons(self) -> None:
+        ok = self.may_review() and self.selected_status() == "open" and not self.controller.busy
+        self.accept_button.setEnabled(ok)
+        self.restore_button.setEnabled(ok)
+
+    # --- reviewing ------------------------------------------------------------------------------------
+    def review(self, action: str) -> None:
+        """Accept the selected conflict or restore its overridden value (an undoable edit)."""
+        uuid = self.selected_uuid()
+        if uuid is None or not self.may_review() or self.selected_status() != "open":
+            return
+        self.accept_button.setEnabled(False)
+        self.restore_button.setEnabled(False)
+        self.controller.run(review_conflict, uuid, action)

@@ -1,0 +1,556 @@
+"""Working with the shared project: check out a working copy and sync it (conflicts: :mod:`.conflicts`).
+
+* :class:`CheckoutDialog` (File > Check out shared project): the shared project file, where the
+  laptop's working copy goes and who works on it (the people are read from the shared file,
+  read-only); :func:`gridwatch.sync.checkout` runs on a worker thread.
+* :class:`SyncDialog` (File > Sync): :func:`gridwatch.sync.sync` on a worker thread with progress,
+  cancel and a summary; every error (share unreachable, lock held, damaged file) is shown inside
+  the dialog, which stays usable.
+
+Both run as jobs of the "sync" queue (:mod:`gridwatch.ui.jobs`): one at a time, results back on
+the GUI thread, so the window never freezes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.vocabulary import (
+    ROLE_TITLES,
+    title,
+)
+from ...storage import queries
+from ...sync import checkout, sync, sync_dir
+from ...tasks import CancelToken
+from ...userdata import user_data_dir
+from .. import i18n
+from .. import jobs as _jobs
+from ..jobs import Job, queue
+from ..map.panels import beijing_time
+from ..widgets import hbox, named
+
+__all__ = ["CheckoutDialog", "SyncDialog", "is_working_copy", "jobs_running", "read_state"]
+
+log = logging.getLogger("gridwatch.ui")
+
+
+ERROR_STYLE = "color: #c62828;"
+PERSON_ROLE = Qt.ItemDataRole.UserRole + 3  # a person's role code in the user list
+
+
+def is_working_copy(path: Optional[Path]) -> bool:
+    """Whether ``path`` is a laptop's working copy of a shared project (it has sync state)."""
+    return path is not None and (sync_dir(Path(path)) / "state.json").exists()
+
+
+def read_state(local: Path) -> dict:
+    """The working copy's sync state (shared path, user, last sync); ``{}`` if unreadable."""
+    try:
+        return dict(json.loads((sync_dir(Path(local)) / "state.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+# --- worker jobs -------------------------------------------------------------------------------------
+
+
+#: One worker: a checkout or sync at a time, in order.
+_POOL = queue("sync")
+
+
+def jobs_running() -> bool:
+    """True while a checkout or sync started here is still running (tests wait for this)."""
+    return _jobs.jobs_running("checkout") or _jobs.jobs_running("sync")
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _show_error(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+# --- check out ------------------------------------------------------------------------------------------
+
+
+def read_people(shared: Path) -> list[tuple[str, str]]:
+    """Active people of a project file ``(name, role)``, read read-only (never written)."""
+    return queries.active_people(shared)
+
+
+class CheckoutDialog(QDialog):
+    """File > Check out shared project: make a working copy of the shared project on this laptop."""
+
+    checkedOut = Signal(object)  # Path of the new working copy
+
+    def __init__(self, settings: QSettings, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkoutDialog")
+        self.settings = settings
+        self._job: Optional[Job] = None
+        self._people_of: Optional[Path] = None
+        self._local_auto = True  # the working copy path follows the shared file until the user edits it
+
+        self.shared_edit = named(QLineEdit(), "checkoutShared")
+        self.browse_shared = named(QPushButton(), "checkoutBrowseShared", clicked=self.choose_shared)
+        self.local_edit = named(QLineEdit(), "checkoutLocal", textEdited=self._on_local_edited)
+        self.browse_local = named(QPushButton(), "checkoutBrowseLocal", clicked=self.choose_local)
+        self.user_combo = named(QComboBox(), "checkoutUser", currentIndexChanged=lambda _i: self._update_buttons())
+        self.error = _error_label("checkoutError")
+        self.status = named(QLabel(), "checkoutStatus")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.setObjectName("checkoutButtons")
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        for b in (self.browse_shared, self.browse_local):
+            b.setAutoDefault(False)
+
+        # the shared path is read when typing pauses (and at once after Browse)
+        self._people_timer = QTimer(self)
+        self._people_timer.setSingleShot(True)
+        self._people_timer.setInterval(300)
+        self._people_timer.timeout.connect(self.load_people)
+        self.shared_edit.textChanged.connect(lambda _t: self._people_timer.start())
+        self.shared_edit.editingFinished.connect(self.load_people)
+
+        shared_row = hbox((self.shared_edit, 1), self.browse_shared, stretch=False)
+        local_row = hbox((self.local_edit, 1), self.browse_local, stretch=False)
+        form = QFormLayout()
+        self._labels = [QLabel(), QLabel(), QLabel()]
+        form.addRow(self._labels[0], shared_row)
+        form.addRow(self._labels[1], local_row)
+        form.addRow(self._labels[2], self.user_combo)
+        for label, w in zip(self._labels, (self.shared_edit, self.local_edit, self.user_combo)):
+            label.setBuddy(w)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+        lay.addWidget(self.buttons)
+
+        self.retranslate()
+        self.resize(640, 260)
+        last = str(settings.value("sync/shared", "") or "")
+        if last:
+            self.shared_edit.setText(last)
+            self.load_people()
+        self._update_buttons()
+
+    # --- texts ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Check out shared project"))
+        self.intro.setText(self.tr("Make a working copy of the shared project on this laptop. Work on it offline, "
+                                   "then use File > Sync to exchange changes with the shared project."))
+        self._labels[0].setText(self.tr("&Shared project:"))
+        self._labels[1].setText(self.tr("&Working copy:"))
+        self._labels[2].setText(self.tr("&You are:"))
+        self.browse_shared.setText(self.tr("Browse…"))
+        self.browse_local.setText(self.tr("Browse…"))
+        self.shared_edit.setPlaceholderText(self.tr("The district's project file in the shared folder"))
+        self.local_edit.setPlaceholderText(self.tr("Where this laptop keeps its copy"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Check out"))
+        lang = i18n.current()
+        for i in range(self.user_combo.count()):
+            name, role = self.user_combo.itemData(i), self.user_combo.itemData(i, PERSON_ROLE)
+            self.user_combo.setItemText(i, name + " (" + title(ROLE_TITLES, role, lang) + ")")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- choosing ------------------------------------------------------------------------------------
+    def shared_path(self) -> Optional[Path]:
+        text = self.shared_edit.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def local_path(self) -> Optional[Path]:
+        text = self.local_edit.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def user(self) -> str:
+        """The chosen person's name ('' if none)."""
+        data = self.user_combo.currentData()
+        return str(data) if data else ""
+
+    def set_shared(self, path: Path) -> None:
+        """Choose the shared project file (as Browse does) and read its people."""
+        self.shared_edit.setText(str(path))
+        self.load_people()
+
+    def choose_shared(self) -> None:
+        start = str(self.shared_path() or "")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Shared project"), start,
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self.set_shared(Path(path))
+
+    def choose_local(self) -> None:
+        start = str(self.local_path() or user_data_dir())
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Working copy"), start,
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self._local_auto = False
+            self.local_edit.setText(path)
+            self._update_buttons()
+
+    def _on_local_edited(self, _text: str) -> None:
+        self._local_auto = False
+        self._update_buttons()
+
+    def _default_local(self, shared: Path) -> Path:
+        folder = user_data_dir()
+        name = shared.name if shared.suffix.lower() == ".gpkg" else shared.name + ".gpkg"
+        candidate = folder / name
+        n = 2
+        while candidate.exists() or sync_dir(candidate).exists():
+            candidate = folder / (Path(name).stem + "-" + str(n) + ".gpkg")
+            n += 1
+        return candidate
+
+    def load_people(self) -> None:
+        """Read the people of the chosen shared file (read-only) into the user list."""
+        self._people_timer.stop()
+        shared = self.shared_path()
+        if shared == self._people_of:
+            return
+        self._people_of = shared
+        keep = self.user()
+        self.user_combo.blockSignals(True)
+        self.user_combo.clear()
+        message = ""
+        if shared is not None:
+            if not shared.is_file():
+                message = self.tr("Shared project not found; is the shared folder reachable?")
+            else:
+                try:
+                    people = read_people(shared)
+                except Exception as exc:  # noqa: BLE001 - not a project: say so, stay usable
+                    log.info("reading people of %s failed: %s", shared, exc)
+                    people = []
+                    message = self.tr("This file is not a GridWatch project:") + " " + i18n.error_text(exc)
+                else:
+                    if not people:
+                        message = self.tr("This project has no active people; an administrator must add them first.")
+                lang = i18n.current()
+                for name, role in people:
+                    self.user_combo.addItem(name + " (" + title(ROLE_TITLES, role, lang) + ")", name)
+                    self.user_combo.setItemData(self.user_combo.count() - 1, role, PERSON_ROLE)
+                i = self.user_combo.findData(keep) if keep else -1
+                if i < 0:
+                    i = self.user_combo.findData(str(self.settings.value("user", "") or ""))
+                self.user_combo.setCurrentIndex(max(i, 0) if self.user_combo.count() else -1)
+            if self._local_auto and shared.name:
+                self.local_edit.setText(str(self._default_local(shared)))
+        self.user_combo.blockSignals(False)
+        if not self.user_combo.count():
+            self._people_of = None  # read it again next time (the share may come back)
+        _show_error(self.error, message)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        running = self.running
+        ok.setEnabled(not running and bool(self.user()) and self.local_path() is not None
+                      and self.shared_path() is not None)
+        for w in (self.shared_edit, self.local_edit, self.user_combo, self.browse_shared, self.browse_local):
+            w.setEnabled(not running)
+
+    # --- checking out ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.done
+
+    def start(self) -> None:
+        """OK: check out on a worker thread; ``checkedOut`` then the dialog closes."""
+        self.load_people()
+        shared, local, user = self.shared_path(), self.local_path(), self.user()
+        if self.running or shared is None or local is None or not user:
+            return
+        _show_error(self.error, "")
+        data_dir = user_data_dir()
+
+        def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Path:
+            if local.parent == data_dir:
+                data_dir.mkdir(parents=True, exist_ok=True)
+            return checkout(shared, local, user)
+
+        job = Job(work, "checkout", executor=_POOL)
+        job.succeeded.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._job = job
+        self.status.setText(self.tr("Copying the shared project…"))
+        self._update_buttons()
+        job.start()
+
+    def _on_done(self, job: Job, path: Path) -> None:
+        self._job = None
+        self.status.setText("")
+        self.settings.setValue("sync/shared", str(self.shared_path() or ""))
+        self.settings.sync()
+        self._update_buttons()
+        self.checkedOut.emit(Path(path))
+        self.accept()
+
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        self._job = None
+        self.status.setText("")
+        _show_error(self.error, message)
+        self._update_buttons()
+
+    def reject(self) -> None:
+        if self.running:  # a copy half way: let it finish (it cleans up after itself on errors)
+            return
+        super().reject()
+
+
+# --- sync --------------------------------------------------------------------------------------------------
+
+
+class SyncDialog(QDialog):
+    """File > Sync: send this laptop's edits to the shared project and receive everyone else's."""
+
+    synced = Signal(object)  # SyncReport
+    failed = Signal(str)
+
+    def __init__(self, local: Path, parent: Optional[QWidget] = None, *, lock_wait: float = 60.0) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncDialog")
+        self.local = Path(local)
+        self.lock_wait = lock_wait
+        self.report: Any = None
+        self._job: Optional[Job] = None
+        self._close_when_done = False
+        self._message_code = ""
+
+        self.shared_label = named(QLabel(), "syncShared")
+        self.shared_label.setWordWrap(True)
+        self.shared_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.user_label = named(QLabel(), "syncUser")
+        self.last_label = named(QLabel(), "syncLast")
+        self.progress = named(QProgressBar(), "syncProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.message = named(QLabel(), "syncMessage")
+        self.error = _error_label("syncError")
+        self.summary = named(QLabel(), "syncSummary")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        self.refused = named(QListWidget(), "syncRefused")
+        self.refused.setWordWrap(True)
+        self.refused.hide()
+        self.start_button = named(QPushButton(), "syncStart", clicked=self.start)
+        self.cancel_button = named(QPushButton(), "syncCancel", clicked=self.cancel)
+        self.close_button = named(QPushButton(), "syncClose", clicked=self.reject)
+        for b in (self.start_button, self.cancel_button, self.close_button):
+            b.setAutoDefault(False)
+        self.start_button.setDefault(True)
+
+        form = QFormLayout()
+        self._labels = [QLabel(), QLabel(), QLabel(), QLabel()]
+        form.addRow(self._labels[0], self.shared_label)
+        form.addRow(self._labels[1], self.user_label)
+        form.addRow(self._labels[2], self.last_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.message)
+        lay.addWidget(self.error)
+        lay.addWidget(self.summary)
+        lay.addWidget(self._labels[3])
+        lay.addWidget(self.refused, 1)
+        lay.addStretch(0)
+        lay.addLayout(buttons)
+        self._labels[3].hide()
+
+        self.retranslate()
+        self.resize(600, 340)
+        self._update_buttons()
+
+    # --- texts ------------------------------------------------------------------------------------
+    def _step_text(self, code: str) -> str:
+        steps = {
+            "checking local edits": self.tr("Checking this laptop's edits…"),
+            "waiting for the shared project": self.tr("Waiting for the shared project…"),
+            "reading the shared project": self.tr("Reading the shared project…"),
+            "merging": self.tr("Merging…"),
+            "writing the shared project": self.tr("Writing the shared project…"),
+            "updating this laptop": self.tr("Updating this laptop…"),
+        }
+        return steps.get(code, code)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync with the shared project"))
+        self._labels[0].setText(self.tr("Shared project:"))
+        self._labels[1].setText(self.tr("User:"))
+        self._labels[2].setText(self.tr("Last sync:"))
+        self._labels[3].setText(self.tr("Kept on this laptop (your role may not change these):"))
+        self.start_button.setText(self.tr("&Sync now"))
+        self.cancel_button.setText(self.tr("Cancel sync"))
+        self.close_button.setText(self.tr("Close"))
+        self.show_state()
+        if self._message_code:
+            self.message.setText(self._step_text(self._message_code))
+        if self.report is not None:
+            self._show_report(self.report)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_state(self) -> None:
+        """The shared path, the user and the last sync time from the working copy's sync state."""
+        state = read_state(self.local)
+        if not state:
+            self.shared_label.setText("")
+            self.user_label.setText("")
+            self.last_label.setText("")
+            if not self.running:
+                _show_error(self.error, self.tr("This project is not a working copy of a shared project; "
+                                                "check one out first (File > Check out shared project)."))
+            return
+        self.shared_label.setText(str(state.get("shared") or ""))
+        self.user_label.setText(str(state.get("user") or ""))
+        last = state.get("last_sync")
+        self.last_label.setText(beijing_time(last, "%Y-%m-%d %H:%M:%S") if last else self.tr("never"))
+
+    def _show_report(self, report: Any) -> None:
+        text = (self.tr("Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.")
+                .replace("%1", str(report.sent)).replace("%2", str(report.received))
+                .replace("%3", str(report.conflicts)).replace("%4", str(report.refused)))
+        if report.recovered:
+            text += " " + self.tr("An interrupted sync was finished first.")
+        if getattr(report, "rolled_back", False):
+            text += " " + self.tr("The shared project had gone back in time (an older copy of the shared folder "
+                                  "was put back); what it had lost was sent again from this laptop.")
+        if report.conflicts:
+            text += " " + self.tr("Supervisors review the conflicts in the Sync conflicts panel.")
+        self.summary.setText(text)
+        self.summary.show()
+        self.refused.clear()
+        self.refused.addItems([str(m) for m in report.messages])
+        self.refused.setVisible(bool(report.messages))
+        self._labels[3].setVisible(bool(report.messages))
+
+    # --- running ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None and not self._job.done
+
+    def _update_buttons(self) -> None:
+        running = self._job is not None
+        self.start_button.setEnabled(not running and bool(read_state(self.local)))
+        self.cancel_button.setEnabled(running and not self._job.cancel_token.cancelled)  # type: ignore[union-attr]
+        self.close_button.setEnabled(not running)
+
+    def start(self) -> None:
+        """Sync now on a worker thread (never two at once)."""
+        if self._job is not None or not read_state(self.local):
+            return
+        _show_error(self.error, "")
+        self.summary.hide()
+        self.refused.clear()
+        self.refused.hide()
+        self._labels[3].hide()
+        self.report = None
+        self.progress.setValue(0)
+        local, lock_wait = self.local, self.lock_wait
+
+        def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Any:
+            return sync(local, progress=progress, cancel=cancel, lock_wait=lock_wait)
+
+        job = Job(work, "sync", executor=_POOL)
+        job.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._job = job
+        self._message_code = "checking local edits"
+        self.message.setText(self._step_text(self._message_code))
+        self._update_buttons()
+        job.start()
+
+    def cancel(self) -> None:
+        """Ask the running sync to stop; nothing is sent unless the shared project was already written."""
+        if self._job is not None and not self._job.cancel_token.cancelled:
+            self._job.cancel()
+            self.message.setText(self.tr("Cancelling…"))
+            self._message_code = ""
+        self._update_buttons()
+
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
+        self.progress.setValue(int(round(max(0.0, min(1.0, fraction)) * 100)))
+        self._message_code = message
+        self.message.setText(self._step_text(message))
+
+    def _on_done(self, job: Job, report: Any) -> None:
+        self._job = None
+        self.report = report
+        self.progress.setValue(100)
+        self._message_code = ""
+        self.message.setText(self.tr("Sync finished."))
+        self._show_report(report)
+        self.show_state()
+        self._update_buttons()
+        self.synced.emit(report)
+        if self._close_when_done:
+            super().reject()
+
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        self._job = None
+        self.progress.setValue(0)
+        self._message_code = ""
+        if kind == "cancelled":
+            self.message.setText(self.tr("Sync cancelled; nothing was sent."))
+        else:
+            self.message.setText(self.tr("Sync failed. Your edits are safe on this laptop."))
+            _show_error(self.error, message)
+        self.show_state()
+        self._update_buttons()
+        self.failed.emit(message)
+        if self._close_when_done:
+            super().reject()
+
+    def reject(self) -> None:
+        if self._job is not None:  # closing during a sync cancels it; the dialog closes when it has stopped
+            self._close_when_done = True
+            self.cancel()
+            return
+        super().reject()

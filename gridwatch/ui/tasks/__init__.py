@@ -1,0 +1,1 @@
+"""Tasks: the task panel, assigning inspections, fire-point checks."""

@@ -1,0 +1,287 @@
+"""Assigning inspections to cells and creating fire-point checks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Optional
+
+from PySide6.QtCore import QDate, QDateTime, QEvent, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ...domain.policy import Action
+from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, title
+from ...errors import GridWatchError
+from ...storage.schema import ASSIGNMENT_KINDS
+from ...storage.workflow import (
+    TARGET_LAYERS,
+    create_assignments,
+    create_fire_checks,
+    fire_check_preview,
+)
+from .. import i18n
+from ..session import WorkflowController
+from ..widgets import fill, named
+
+
+def _lang() -> str:
+    return i18n.current()
+
+
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class AssignDialog(QDialog):
+    """Assign one inspection per chosen cell (or per chosen feature of a target layer)."""
+
+    def __init__(
+        self,
+        controller: WorkflowController,
+        cell_codes: list[str],
+        *,
+        target_layer: Optional[str] = None,
+        target_uuids: Optional[list[str]] = None,
+        description: str = "",
+        parent: Optional[QWidget] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("assignDialog")
+        self.controller = controller
+        self.cell_codes = list(cell_codes)
+        self.target_layer = target_layer
+        self.target_uuids = list(target_uuids) if target_uuids is not None else None
+        self.description = description
+
+        self.description_label = named(QLabel(description), "assignDescription")
+        self.description_label.setWordWrap(True)
+        self.description_label.setVisible(bool(description))
+        self.count_label = named(QLabel(), "assignCount")
+        self.kind_combo = named(QComboBox(), "assignKind")
+        for kind in ASSIGNMENT_KINDS:
+            self.kind_combo.addItem(kind, kind)
+        default_kind = TARGET_LAYERS.get(target_layer or "", "patrol")
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(default_kind)))
+        self.assignee_combo = named(QComboBox(), "assignAssignee")
+        self.assignee_combo.addItem("", None)
+        people = controller.people
+        if len(people):
+            active = people[people["active"].fillna(1) != 0] if "active" in people.columns else people
+            for role in ("inspector", "supervisor"):
+                for _, p in active[active["role"] == role].sort_values("name").iterrows():
+                    self.assignee_combo.addItem(str(p["name"]), str(p["uuid"]))
+        self.due_edit = named(QDateTimeEdit(), "assignDue")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.due_edit.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(18, 0)))
+        self.priority_combo = named(QComboBox(), "assignPriority")
+        for p in (1, 2, 3):
+            self.priority_combo.addItem(str(p), p)
+        self.priority_combo.setCurrentIndex(1)
+        self.notes_edit = named(QPlainTextEdit(), "assignNotes")
+        self.notes_edit.setMaximumHeight(90)
+        self.refusal_label = named(QLabel(), "assignRefusal")
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setStyleSheet("color: #c62828;")
+
+        self.form = QFormLayout()
+        self._form_labels = [QLabel() for _ in range(5)]
+        for label, widget in zip(self._form_labels, (self.kind_combo, self.assignee_combo, self.due_edit,
+                                                     self.priority_combo, self.notes_edit)):
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
+        self.buttons = _ok_cancel(self)
+        fill(self, self.description_label, self.count_label, self.form, self.refusal_label, self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = _lang()
+        self.setWindowTitle(self.tr("Assign inspections"))
+        cells = len(dict.fromkeys(self.cell_codes))
+        if self.target_uuids is not None:
+            self.count_label.setText(self.tr("%s tasks: one per feature, in %s cells")
+                                     % (len(self.target_uuids), cells))
+        else:
+            self.count_label.setText(self.tr("%s cells: one task per cell") % cells)
+        for label, text in zip(self._form_labels, (self.tr("&Kind:"), self.tr("&Assign to:"), self.tr("&Due:"),
+                                                   self.tr("&Priority:"), self.tr("&Notes:"))):
+            label.setText(text)
+        for i in range(self.kind_combo.count()):
+            self.kind_combo.setItemText(i, title(KIND_TITLES, self.kind_combo.itemData(i), lang))
+        self.assignee_combo.setItemText(0, self.tr("Each cell's own inspector"))
+        people = self.controller.people
+        roles = dict(zip(people["uuid"], people["role"])) if len(people) else {}
+        names = dict(zip(people["uuid"], people["name"])) if len(people) else {}
+        for i in range(1, self.assignee_combo.count()):
+            uid = self.assignee_combo.itemData(i)
+            self.assignee_combo.setItemText(i, f"{names.get(uid, '')} ({title(ROLE_TITLES, roles.get(uid), lang)})")
+        self.due_edit.setToolTip(self.tr("Due time, local time of this computer"))
+        for i in range(self.priority_combo.count()):
+            self.priority_combo.setItemText(i, title(PRIORITY_TITLES, self.priority_combo.itemData(i), lang))
+        self.notes_edit.setPlaceholderText(self.tr("What to look at (optional)"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Assign"))
+        if not self.cell_codes:
+            self.refusal_label.setText(self.tr("No cells chosen: select cells on the map first."))
+        elif not self.controller.may(Action.ASSIGN_TASKS):
+            self.refusal_label.setText(self.tr("Only a supervisor or administrator may assign inspections."))
+        else:
+            self.refusal_label.setText("")
+        self.refusal_label.setVisible(bool(self.refusal_label.text()))
+        ok.setEnabled(not self.refusal_label.text())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def due_at(self) -> _dt.datetime:
+        """The chosen due time as an aware UTC datetime."""
+        secs = self.due_edit.dateTime().toSecsSinceEpoch()
+        return _dt.datetime.fromtimestamp(secs, tz=_dt.timezone.utc)
+
+    def values(self) -> dict[str, Any]:
+        """What Assign will create: the arguments of ``create_assignments``."""
+        assignee = self.assignee_combo.currentData()
+        return {
+            "cell_codes": list(self.cell_codes),
+            "kind": str(self.kind_combo.currentData()),
+            "due_at": self.due_at(),
+            "assignee_uuid": str(assignee) if assignee else None,
+            "priority": int(self.priority_combo.currentData()),
+            "notes": self.notes_edit.toPlainText().strip(),
+            "target_layer": self.target_layer,
+            "target_uuids": list(self.target_uuids) if self.target_uuids is not None else None,
+        }
+
+    def accept(self) -> None:
+        v = self.values()
+        self.controller.run(create_assignments, v["cell_codes"], v["kind"], due_at=v["due_at"],
+                            assignee_uuid=v["assignee_uuid"], priority=v["priority"], notes=v["notes"],
+                            target_layer=v["target_layer"], target_uuids=v["target_uuids"])
+        super().accept()
+
+
+class FireChecksDialog(QDialog):
+    """Create fire-point checks for the unverified fire points not yet in a check."""
+
+    def __init__(self, controller: WorkflowController, townships: list[tuple[str, str]],
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fireChecksDialog")
+        self.controller = controller
+        self.explain = named(QLabel(), "fireChecksExplain")
+        self.explain.setWordWrap(True)
+        self.deadline = named(QSpinBox(), "fireDeadline")
+        self.deadline.setRange(1, 168)
+        self.deadline.setValue(24)
+        self.township = named(QComboBox(), "fireTownship")
+        self.township.addItem("", None)
+        for code, name in townships:
+            self.township.addItem(str(name), str(code))
+        self.recent = named(QCheckBox(), "fireRecentOnly")
+        self.recent_days = named(QSpinBox(), "fireRecentDays")
+        self.recent_days.setRange(1, 60)
+        self.recent_days.setValue(3)
+        self.recent_days.setEnabled(False)
+        self.recent.toggled.connect(self.recent_days.setEnabled)
+        recent_row = QHBoxLayout()
+        recent_row.addWidget(self.recent)
+        recent_row.addWidget(self.recent_days)
+        recent_row.addStretch(1)
+        recent_box = QWidget()
+        recent_box.setLayout(recent_row)
+        recent_row.setContentsMargins(0, 0, 0, 0)
+        self.preview = named(QLabel(), "firePreview")
+        self.preview.setWordWrap(True)
+        self.refusal_label = QLabel()
+        self.refusal_label.setWordWrap(True)
+        self.refusal_label.setStyleSheet("color: #c62828;")
+        self._form_labels = [QLabel(), QLabel(), QLabel()]
+        form = QFormLayout()
+        for label, widget in zip(self._form_labels, (self.deadline, self.township, recent_box)):
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        self.buttons = _ok_cancel(self)
+        fill(self, self.explain, form, self.preview, self.refusal_label, self.buttons)
+        self._counts: tuple[int, int] = (0, 0)
+        self.township.currentIndexChanged.connect(self.update_preview)
+        self.recent.toggled.connect(self.update_preview)
+        self.recent_days.valueChanged.connect(self.update_preview)
+        self.retranslate()
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """How many fire points and checks the current choice makes (a quick read-only query)."""
+        if self.controller.path is None:
+            return
+        v = self.values()
+        try:
+            self._counts = fire_check_preview(self.controller.path, township_code=v["township_code"],
+                                              since=v["since"])
+        except GridWatchError as exc:
+            self.preview.setText(i18n.error_text(exc))
+            return
+        points, checks = self._counts
+        if points:
+            self.preview.setText(self.tr("%1 unverified fire point(s) without a check → %2 check(s)")
+                                 .replace("%1", f"{points:,}").replace("%2", f"{checks:,}"))
+        else:
+            self.preview.setText(self.tr("No unverified fire points without a check for this choice."))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.controller.may(Action.CREATE_FIRE_CHECKS) and points > 0)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Create fire-point checks"))
+        self.explain.setText(self.tr("One check per cell per day for unverified fire points not yet in a check. "
+                                     "Each check goes to the cell's inspector."))
+        self._form_labels[0].setText(self.tr("&Deadline:"))
+        self._form_labels[1].setText(self.tr("&Township:"))
+        self._form_labels[2].setText(self.tr("Detections:"))
+        self.recent.setText(self.tr("only of the last"))
+        self.recent_days.setSuffix(self.tr(" day(s)"))
+        self.deadline.setSuffix(self.tr(" h"))
+        self.deadline.setToolTip(self.tr("Hours from now until the checks are due"))
+        self.township.setItemText(0, self.tr("All townships"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Create checks"))
+        allowed = self.controller.may(Action.CREATE_FIRE_CHECKS)
+        self.refusal_label.setText("" if allowed else
+                                   self.tr("Only a supervisor or administrator may create fire-point checks."))
+        self.refusal_label.setVisible(not allowed)
+        ok.setEnabled(allowed)
+        if hasattr(self, "_counts"):  # after construction: OK also needs something to create
+            self.update_preview()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def values(self) -> dict[str, Any]:
+        code = self.township.currentData()
+        since = None
+        if self.recent.isChecked():
+            since = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=int(self.recent_days.value()))
+        return {"deadline": _dt.timedelta(hours=int(self.deadline.value())),
+                "township_code": str(code) if code else None, "since": since}
+
+    def accept(self) -> None:
+        v = self.values()
+        self.controller.run(create_fire_checks, deadline=v["deadline"], township_code=v["township_code"],
+                            since=v["since"])
+        super().accept()

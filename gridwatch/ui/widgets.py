@@ -1,0 +1,103 @@
+"""Small widget helpers every panel and dialog uses."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, TypeVar
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLayout,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+W = TypeVar("W", bound=QObject)
+
+
+def named(widget: W, name: str, **signals: Callable[..., Any]) -> W:
+    """``widget`` with object name ``name`` (tests, style sheets and saved state find it by it) and
+    each of its ``signals`` (``clicked=...``, ``textEdited=...``) connected."""
+    widget.setObjectName(name)
+    for signal, slot in signals.items():
+        getattr(widget, signal).connect(slot)
+    return widget
+
+
+def record_table(table: QTableWidget) -> QTableWidget:
+    """``table`` set up as a list of records: read-only, one whole row selected at a time, no row
+    numbers, striped, columns the user can resize with the last one filling the width."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+L = TypeVar("L", bound=QBoxLayout)
+
+
+def _add(lay: L, parts: tuple[Any, ...]) -> L:
+    """Add ``parts`` (widgets, layouts, or ``(part, stretch)``) to ``lay`` in order."""
+    for part in parts:
+        item, stretch = part if isinstance(part, tuple) else (part, 0)
+        if isinstance(item, QLayout):
+            lay.addLayout(item, stretch)
+        else:
+            lay.addWidget(item, stretch)
+    return lay
+
+
+def fill(widget: W, *parts: Any, margins: Optional[int] = None) -> W:
+    """``widget`` laid out with ``parts`` (widgets, layouts, or ``(part, stretch)``) one under the
+    other; ``margins`` in pixels (None: the style's)."""
+    lay = _add(QVBoxLayout(widget), parts)
+    if margins is not None:
+        lay.setContentsMargins(margins, margins, margins, margins)
+    return widget
+
+
+def column(*parts: Any, margins: int = 0) -> QWidget:
+    """A new widget holding ``parts`` one under the other (see :func:`fill`)."""
+    return fill(QWidget(), *parts, margins=margins)
+
+
+def hbox(*parts: Any, stretch: bool = True) -> QHBoxLayout:
+    """A horizontal layout of ``parts`` (widgets, layouts, or ``(part, stretch)``), pushed to the left by
+    a stretch after them unless ``stretch`` is False."""
+    lay = _add(QHBoxLayout(), parts)
+    if stretch:
+        lay.addStretch(1)
+    return lay
+
+
+def set_texts(widget: Any, text: str, tooltip: Optional[str] = None) -> None:
+    """Set a widget's (translated) text and, when given, its tooltip."""
+    widget.setText(text)
+    if tooltip is not None:
+        widget.setToolTip(tooltip)
+
+
+class KeyItem(QTableWidgetItem):
+    """A read-only table cell that sorts by its ``key`` (a distance, a number of days, a time) rather
+    than its text."""
+
+    def __init__(self, text: str, key: Any = None) -> None:
+        super().__init__(text)
+        self.key = text if key is None else key
+        self.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:  # type: ignore[override]
+        mine, theirs = self.key, getattr(other, "key", other.text())
+        try:
+            return bool(mine < theirs)
+        except TypeError:
+            return str(mine) < str(theirs)

@@ -1,0 +1,484 @@
+"""The main window: map, layers, search, identify, attribute table, menus and status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
+
+from ...errors import SchemaVersionError
+from ...layers import LAYERS
+from ...mapview.data import MapData, load_map
+from ...mapview.search import SearchHit, as_text, parent_names, search_places
+from ...storage import Project
+from .. import i18n
+from ..analysis.coverage_panel import CoveragePanel
+from ..analysis.dashboard import DashboardWidget
+from ..analysis.rules import RulesDock
+from ..data.attribute_table import AttributeTableDock
+from ..findings.panel import FindingDialog, FindingsPanel
+from ..jobs import Job, queue, run_job
+from ..map.canvas import SELECTION_LAYER, MapCanvas
+from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
+from ..session import WorkflowController
+from ..sync.conflicts import ConflictsPanel
+from ..sync.dialogs import is_working_copy
+from ..tasks.panel import TaskPanel
+from ..texts import field_title, layer_title, value_title
+from ..widgets import named
+from .menus import WindowMenus
+from .work import WindowWork
+
+log = logging.getLogger("gridwatch.ui")
+MAX_RECENT = 8
+#: Layers hit-tested for identify, topmost first.
+#: Findings on the map, coloured by where they are in the loop.
+IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
+                  "fireworks_ban_zone", "coal_ban_zone")
+
+
+_LOAD_POOL = queue("load")
+
+
+def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
+    """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
+    project = Project.open(path, migrate=upgrade)
+    data = load_map(project, progress=progress)
+    return path, data, project.read_table("inspector")
+
+
+class MainWindow(QMainWindow, WindowMenus, WindowWork):
+    """GridWatch's main window."""
+
+    projectLoaded = Signal(str)
+    projectFailed = Signal(str)
+    selectionChanged = Signal(int)
+
+    def __init__(self, settings: QSettings, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.project_path: Optional[Path] = None
+        self.data: Optional[MapData] = None
+        self.inspectors = pd.DataFrame()
+        self.selected = np.empty(0, dtype=np.int64)
+        self.language = i18n.resolve(str(settings.value("language", "system")))
+
+        self.canvas = MapCanvas(self)
+        self.setCentralWidget(self.canvas)
+        self.layers_panel = LayersPanel(self)
+        self.search_panel = SearchPanel(self)
+        self.identify_panel = IdentifyPanel(self)
+        self.table_dock = AttributeTableDock(self)
+        self.workflow = WorkflowController(settings, self)
+        self.task_panel = TaskPanel(self.workflow, self)
+        self.finding_panel = FindingsPanel(self.workflow, self)
+        self.conflict_panel = ConflictsPanel(self.workflow, self)
+        self.rules_dock = RulesDock(self.workflow, self)
+        self.coverage_panel = CoveragePanel(self.workflow, settings, self)
+        self.dashboard = DashboardWidget(self.workflow, settings)
+        self.dashboard.only_when_visible = True
+        self.dashboard_dock = named(QDockWidget(self), "dashboardDock")
+        self.dashboard_dock.setWidget(self.dashboard)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.finding_panel)
+        self.tabifyDockWidget(self.task_panel, self.finding_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.conflict_panel)
+        self.tabifyDockWidget(self.finding_panel, self.conflict_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rules_dock)
+        self.tabifyDockWidget(self.conflict_panel, self.rules_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.coverage_panel)
+        self.tabifyDockWidget(self.rules_dock, self.coverage_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dashboard_dock)
+        self.dashboard_dock.hide()
+        self.task_panel.raise_()
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
+        self.table_dock.hide()
+        self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
+
+        self.coord_label = named(QLabel(), "coordLabel")
+        self.scale_label = named(QLabel(), "scaleLabel")
+        self.selection_label = named(QLabel(), "selectionLabel")
+        self.user_label = named(QLabel(), "userLabel")
+        self.progress = named(QProgressBar(), "loadProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        sb = self.statusBar()
+        sb.addWidget(self.coord_label, 1)
+        sb.addPermanentWidget(self.user_label)
+        sb.addPermanentWidget(self.selection_label)
+        sb.addPermanentWidget(self.scale_label)
+        sb.addPermanentWidget(self.progress)
+
+        self._make_actions()
+        self._make_shared_bar()
+        self._connect()
+        self.retranslate()
+        self.resize(1400, 900)
+
+    # --- actions and menus --------------------------------------------------------------------
+
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        self.canvas.shutdown()
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+    # --- wiring -----------------------------------------------------------------------------
+    def _connect(self) -> None:
+        lp = self.layers_panel
+        lp.visibilityChanged.connect(self.canvas.set_layer_visible)
+        lp.opacityChanged.connect(self.canvas.set_layer_opacity)
+        lp.orderChanged.connect(self.canvas.set_order)
+        lp.zoomToLayerRequested.connect(self.zoom_to_layer)
+        self.canvas.cursorMoved.connect(self._show_cursor)
+        self.canvas.viewportChanged.connect(lambda vp: self._update_scale())
+        self.canvas.clicked.connect(self._on_click)
+        self.canvas.rectangleSelected.connect(self._on_rectangle)
+        self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
+        self.search_panel.queryChanged.connect(self._on_search)
+        self.search_panel.placeChosen.connect(self.go_to_place)
+        self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
+        wf = self.workflow
+        wf.changed.connect(self._on_workflow_changed)
+        wf.failed.connect(self._on_workflow_failed)
+        wf.warned.connect(self._on_workflow_warned)
+        wf.userChanged.connect(self._update_user)
+        wf.busyChanged.connect(lambda busy: self._update_actions())
+        wf.busyChanged.connect(lambda busy: self.statusBar().showMessage(self.tr("Saving…")) if busy
+                               else self.statusBar().clearMessage())
+        self.task_panel.zoomToCell.connect(self.zoom_to_cell)
+        self.task_panel.recordFindingRequested.connect(self.record_finding)
+        self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
+        self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
+        self.coverage_panel.bind_map(self.canvas, self.layers_panel)
+        self.coverage_panel.cellsChosen.connect(self._select_cells_where)
+        self.coverage_panel.assignRequested.connect(lambda codes, text: self._open_assign(codes, description=text))
+        self.rules_dock.panel.zoomToBounds.connect(lambda a, b, c, d: self.canvas.zoom_to((a, b, c, d), 0.005))
+        self.finding_panel.findingSelected.connect(lambda uuid: self._update_overlay())
+        self.identify_panel.recordChosen.connect(self._on_record_chosen)
+        self.identify_panel.historyRequested.connect(self.show_history)
+        self.selectionChanged.connect(lambda n: self._update_actions())
+
+    # --- projects -----------------------------------------------------------------------------
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), str(self.project_path or ""),
+                                              self.tr("GridWatch projects (*.gpkg)"))
+        if path:
+            self.open_project(Path(path))
+
+    def open_project(self, path: Path, upgrade: bool = False) -> None:
+        """Open ``path`` in the background; the map shows it when it is ready.
+
+        ``upgrade``: migrate an older project (after a backup) instead of refusing it.
+        """
+        self.progress.setValue(0)
+        self.progress.show()
+        self.statusBar().showMessage(self.tr("Opening %s…") % str(path))
+        path = Path(path)
+        self._load_job = run_job(lambda progress, cancel: load_project(path, upgrade, progress), "load",
+                                 succeeded=self._on_load_done, failed=self._on_load_failed,
+                                 progressed=self._on_load_progress, executor=_LOAD_POOL, tag=path)
+
+    def _on_load_progress(self, job: Job, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+
+    def _on_load_done(self, job: Job, result: tuple[Path, MapData, pd.DataFrame]) -> None:
+        self._on_loaded(*result)
+
+    def _on_load_failed(self, job: Job, message: str, kind: str) -> None:
+        exc = job.error
+        if isinstance(exc, SchemaVersionError) and "older" in str(exc):
+            self._on_outdated(job.tag, str(exc))  # an older schema that can be upgraded
+        else:
+            self._on_failed(job.tag, f"{job.tag}: {message}" if kind == "bug" else message)
+
+    def show_import_dialog(self) -> None:
+        """File > Import data: the Import dialog on the open project; the map reloads afterwards."""
+        if self.project_path is None:
+            return
+        from ..data.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.project_path, self, user=str(self.settings.value("user", "")))
+        dialog.imported.connect(lambda report: self.open_project(self.project_path))
+        self._import_dialog = dialog
+        dialog.open()
+
+    def show_checkout_dialog(self, shared: Optional[Path] = None) -> None:
+        """File > Check out shared project: make a working copy, then open it as its user."""
+        from ..sync.dialogs import CheckoutDialog
+
+        dialog = CheckoutDialog(self.settings, self)
+        if shared is not None:
+            dialog.set_shared(Path(shared))
+        dialog.checkedOut.connect(lambda path, d=dialog: self._open_checkout(path, d.user()))
+        self._checkout_dialog = dialog
+        dialog.open()
+
+    def _open_checkout(self, path: Path, user: str) -> None:
+        if user:  # the working copy's user becomes this laptop's user when it has loaded
+            self.settings.setValue("user", user)
+            self.settings.sync()
+        self.open_project(Path(path))
+
+    def show_sync_dialog(self) -> None:
+        """File > Sync: window-modal, so no edit is made while the working copy is synced; the project
+        is reloaded after a sync (map, panels, people)."""
+        if self.project_path is None or not is_working_copy(self.project_path) or self.workflow.busy:
+            return
+        from ..sync.dialogs import SyncDialog
+
+        if getattr(self, "_sync_dialog", None) is not None:
+            self._sync_dialog.deleteLater()
+        dialog = SyncDialog(self.project_path, self)
+        dialog.synced.connect(lambda report: self.open_project(self.project_path))
+        self._sync_dialog = dialog
+        dialog.open()
+
+    def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.project_path = path
+        self.data = data
+        self.inspectors = inspectors
+        self.selected = np.empty(0, dtype=np.int64)
+        self.canvas.set_data(data)
+        for name, item in self.layers_panel.items.items():
+            self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+        self._remember(path)
+        self._update_title()
+        self._update_selection_label()
+        self.identify_panel.retranslate()
+        if self.table_dock.isVisible():
+            self.show_table(self._table_layer or SELECTION_LAYER)
+        self.workflow.set_project(path)
+        self.shared_bar.setVisible(bool(self.workflow.read_only))
+        self.coverage_panel.set_project(path)
+        self._update_overlay()
+        self._update_actions()
+        self.projectLoaded.emit(str(path))
+
+    def _on_outdated(self, path: Path, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Upgrade project?"),
+                          self.tr("This project was made by an older GridWatch. Upgrade it to open it? "
+                                  "A backup copy is saved beside it first.") + "\n\n" + str(path),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("upgradeDialog")
+        box.buttonClicked.connect(lambda b: self.open_project(path, upgrade=True)
+                                  if box.standardButton(b) == QMessageBox.StandardButton.Yes else None)
+        self._upgrade_box = box
+        box.open()
+
+    def _on_failed(self, path: Path, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.projectFailed.emit(message)
+        box = QMessageBox(QMessageBox.Icon.Critical, self.tr("Cannot open project"),
+                          self.tr("GridWatch could not open this project.") + "\n\n" + message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("openErrorDialog")
+        box.open()
+        self._error_box = box
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self.recent_projects() if p != str(path)]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.sync()
+        self._rebuild_recent()
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in (value or [])]
+
+    def _rebuild_recent(self) -> None:
+        self.menu_recent.clear()
+        for p in self.recent_projects():
+            act = self.menu_recent.addAction(p)
+            act.triggered.connect(lambda checked=False, path=p: self.open_project(Path(path)))
+        self.menu_recent.setEnabled(bool(self.recent_projects()))
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _show_cursor(self, lon: float, lat: float) -> None:
+        self.coord_label.setText(self.tr("CGCS2000  %1°E  %2°N").replace("%1", f"{lon:.5f}")
+                                 .replace("%2", f"{lat:.5f}"))
+
+    def _update_scale(self) -> None:
+        vp = self.canvas.viewport
+        if vp is not None:
+            self.scale_label.setText(self.tr("Scale 1:%1").replace("%1", f"{vp.scale_denominator:,.0f}"))
+
+    def _update_user(self) -> None:
+        label = self.workflow.user_label()
+        self.user_label.setText(self.tr("User: %s") % label if label else self.tr("No user chosen"))
+        self._update_actions()
+
+    def _update_selection_label(self) -> None:
+        n = len(self.selected)
+        self.selection_label.setText(self.tr("%n cell(s) selected", "", n) if n else "")
+
+    # --- identify and selection ---------------------------------------------------------------
+    def identify_at(self, lon: float, lat: float) -> Optional[tuple[str, int]]:
+        """The topmost visible feature at a map position: ``(layer, index)`` or None."""
+        if self.data is None:
+            return None
+        tol = self.canvas.click_tolerance()
+        for name in IDENTIFY_ORDER:
+            layer = self.data.layers.get(name)
+            if layer is None or not self.canvas.states[name].visible or layer.count == 0:
+                continue
+            hits = layer.at_point(lon, lat, tol)
+            if len(hits):
+                return name, int(hits[0])
+        return None
+
+    def show_identify(self, name: str, index: int) -> None:
+        assert self.data is not None
+        frame = self.data.layers[name].frame
+        row = frame.iloc[index]
+        rows: list[tuple[str, str]] = []
+        if name in ("grid_cell", "village", "fire_point"):
+            parents = parent_names(self.data, name, index)
+            if "township" in parents:
+                rows.append((layer_title("township"), parents["township"]))
+            if "village" in parents and name != "village":
+                rows.append((layer_title("village"), parents["village"]))
+        for col in frame.columns:
+            if col in ("geometry", "uuid"):
+                continue
+            value = row[col]
+            if col.endswith("inspector_uuid") and isinstance(value, str) and len(self.inspectors):
+                match = self.inspectors.loc[self.inspectors["uuid"] == value, "name"]
+                text = str(match.iloc[0]) if len(match) else value
+            elif LAYERS[name].field(col).choices if col in LAYERS[name].field_names else False:
+                text = value_title(value)
+            else:
+                text = as_text(value)
+            rows.append((field_title(name, col), text))
+        label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
+        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
+        self.identified = (name, index)
+        if name == "grid_cell" and self.project_path is not None:
+            self._show_cell_records(str(row["code"]))
+        self._update_actions()
+
+    def _on_click(self, lon: float, lat: float, shift: bool) -> None:
+        if self.data is None:
+            return
+        if self.canvas.tool == MapCanvas.PICK:
+            self._finish_pick(lon, lat)
+            return
+        if self.canvas.tool == MapCanvas.SELECT:
+            cells = self.data.layers[SELECTION_LAYER].at_point(lon, lat, 0.0)
+            if len(cells) == 0:
+                if not shift:
+                    self.set_selection(np.empty(0, dtype=np.int64))
+                return
+            cell = int(cells[0])
+            if shift:
+                if cell in self.selected:
+                    self.set_selection(self.selected[self.selected != cell])
+                else:
+                    self.set_selection(np.append(self.selected, cell))
+            else:
+                self.set_selection(np.array([cell]))
+            self.show_identify(SELECTION_LAYER, cell)
+            return
+        hit = self.identify_at(lon, lat)
+        if hit is None:
+            self.identify_panel.clear_feature()
+        else:
+            self.show_identify(*hit)
+
+    def _on_rectangle(self, minx: float, miny: float, maxx: float, maxy: float, shift: bool) -> None:
+        if self.data is None:
+            return
+        cells = self.data.layers[SELECTION_LAYER].in_rect(minx, miny, maxx, maxy)
+        self.set_selection(np.union1d(self.selected, cells) if shift else cells)
+
+    def set_selection(self, indices: np.ndarray, from_table: bool = False) -> None:
+        self.selected = np.unique(np.asarray(indices, dtype=np.int64))
+        self.canvas.set_selection(self.selected)
+        self._update_selection_label()
+        if not from_table and self.data is not None and self._table_layer == SELECTION_LAYER:
+            uuids = self.data.layers[SELECTION_LAYER].frame["uuid"].to_numpy()[self.selected].tolist()
+            self.table_dock.select_uuids(SELECTION_LAYER, uuids)
+        self.selectionChanged.emit(len(self.selected))
+
+    def selected_codes(self) -> list[str]:
+        if self.data is None:
+            return []
+        return self.data.layers[SELECTION_LAYER].frame["code"].to_numpy()[self.selected].tolist()
+
+    def zoom_to_selection(self) -> None:
+        if self.data is not None and len(self.selected):
+            self.canvas.zoom_to(self.data.layers[SELECTION_LAYER].features_bounds(self.selected))
+
+    def zoom_to_layer(self, name: Optional[str]) -> None:
+        if self.data is not None and name in self.data.layers:
+            self.canvas.zoom_to(self.data.layers[name].extent)
+
+    # --- workflow -------------------------------------------------------------------------------
+    identified: Optional[tuple[str, int]] = None
+    _pick_dialog: Optional[FindingDialog] = None
+
+
+    # --- search -------------------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        if self.data is not None:
+            self.search_panel.show_hits(search_places(self.data, text))
+
+    def go_to_place(self, hit: SearchHit) -> None:
+        self.canvas.zoom_to(hit.bounds)
+        self.show_identify(hit.layer, hit.index)
+
+    # --- attribute table ------------------------------------------------------------------------
+    _table_layer: Optional[str] = None
+
+    def show_table(self, name: str) -> None:
+        if self.data is None or name not in self.data.layers:
+            return
+        frame = self.data.layers[name].frame
+        self._table_layer = name
+        self.table_dock.set_layer(name, frame, header_for=lambda col, n=name: field_title(n, col),
+                                  title=layer_title(name))
+        self.table_dock.show()
+        if name == SELECTION_LAYER and len(self.selected):
+            uuids = frame["uuid"].to_numpy()[self.selected].tolist()
+            self.table_dock.select_uuids(name, uuids)
+
+    def _on_table_selection(self, layer: str, uuids: list) -> None:
+        if self.data is None:
+            return
+        frame = self.data.layers[layer].frame
+        positions = np.flatnonzero(frame["uuid"].isin(uuids).to_numpy())
+        if layer == SELECTION_LAYER:
+            self.set_selection(positions, from_table=True)
+        if len(positions):
+            self.canvas.zoom_to(self.data.layers[layer].features_bounds(positions))
