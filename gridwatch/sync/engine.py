@@ -87,20 +87,6 @@ from .prepare import (  # noqa: F401
     _read_share,
     _rebuild_shared,
 )
-from .rows import (  # noqa: F401
-    _BOOKKEEPING,
-    _CONFLICT_INSERT,
-    _FINDING_RANK,
-    _TASK_RANK,
-    _columns,
-    _data_tables,
-    _fid_uuid,
-    _json_value,
-    _last_editor,
-    _row,
-    _row_by_uuid,
-    _winner,
-)
 from .settle import settle_conflicts  # noqa: F401
 from .workcopy import WorkingCopyLock
 

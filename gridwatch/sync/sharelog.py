@@ -83,42 +83,16 @@ def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Ent
     another sync wrote the same number, so the log never keeps two entries of one number that way."""
     folder = log_dir(shared)
     target = folder / f"{seq:08d}-{sync_uuid}.diff"
+    what = "cannot write to the shared change log"
     try:
         folder.mkdir(exist_ok=True)
         if any(e.seq == seq for e in entries(shared)):
             raise SyncError(f"{folder}: entry {seq} exists already (another sync took the lock over); nothing was "
                             "sent, sync again")
-        for leftover in folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)  # from a sync killed while writing (we hold the lock)
-        fd, tmp_name = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=folder)
-        os.close(fd)
     except OSError as exc:
-        raise SyncError(share_problem(exc, shared, "cannot write to the shared change log")) from None
-    tmp = Path(tmp_name)
-    try:
-        shutil.copyfile(changeset, tmp)
-        os.chmod(tmp, stat.S_IMODE(shared.stat().st_mode) & 0o666)
-        fsync_file(tmp)
-        if not lock.still_mine():
-            raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, "
-                            "sync again")
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        if isinstance(exc, FileNotFoundError) and shared.parent.exists() and not lock.still_mine():
-            # stalled so long that another sync took the lock over and cleared our temp file away
-            raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was "
-                            "sent, sync again") from None
-        raise SyncError(share_problem(exc, shared, "cannot write to the shared change log")) from None
-    except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise
+        raise SyncError(share_problem(exc, shared, what)) from None
+    _put(shared, changeset, folder, ".entry-", target, stat.S_IMODE(shared.stat().st_mode) & 0o666, lock, what,
+         f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, sync again")
     try:
         fsync_dir(folder)
     except OSError:
@@ -128,6 +102,38 @@ def append(shared: Path, seq: int, sync_uuid: str, changeset: Path, lock) -> Ent
         raise SyncError(f"{shared}: the sync lock was taken over while this sync was stalled; nothing was sent, "
                         "sync again")
     return Entry(seq, sync_uuid, target)
+
+
+def _put(shared: Path, source: Path, folder: Path, prefix: str, target: Path, mode: int, lock,  # type: ignore[no-untyped-def]
+         what: str, taken_over: str) -> None:
+    """Copy ``source`` onto the share as ``target``: a temp file in ``folder`` (leftovers of killed writes
+    with the same prefix are cleared: the caller holds ``lock``), fsynced, the lock checked, renamed."""
+    try:
+        for leftover in folder.glob(prefix + "*.tmp"):
+            leftover.unlink(missing_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise SyncError(share_problem(exc, shared, what)) from None
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, mode)
+        fsync_file(tmp)
+        if not lock.still_mine():
+            raise SyncError(taken_over)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if not isinstance(exc, OSError):
+            raise
+        if isinstance(exc, FileNotFoundError) and shared.parent.exists() and not lock.still_mine():
+            # stalled so long that another sync took the lock over and cleared our temp file away
+            raise SyncError(taken_over) from None
+        raise SyncError(share_problem(exc, shared, what)) from None
 
 
 def holds(db: Path, sync_uuid: str) -> bool:
@@ -189,29 +195,11 @@ def compact(shared: Path, source: Path, seq: int, lock, *, held: frozenset[str] 
     ``unapplied/`` in the log folder, for ``gridwatch doctor``.  The caller holds ``lock``."""
     try:
         mode = stat.S_IMODE(shared.stat().st_mode)
-        for leftover in shared.parent.glob("." + shared.name + ".*.tmp"):
-            leftover.unlink(missing_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix="." + shared.name + ".", suffix=".tmp", dir=shared.parent)
-        os.close(fd)
     except OSError as exc:
         raise SyncError(share_problem(exc, shared, "cannot write the compacted shared project")) from None
-    tmp = Path(tmp_name)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, mode)
-        fsync_file(tmp)
-        if not lock.still_mine():
-            raise SyncError(f"{shared}: the sync lock was taken over; the shared project was not compacted")
-        os.replace(tmp, shared)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SyncError(share_problem(exc, shared, "cannot write the compacted shared project")) from None
-    except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise
+    _put(shared, source, shared.parent, "." + shared.name + ".", shared, mode, lock,
+         "cannot write the compacted shared project",
+         f"{shared}: the sync lock was taken over; the shared project was not compacted")
     folder = log_dir(shared)
     try:
         fsync_dir(shared.parent)
