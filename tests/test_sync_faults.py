@@ -696,3 +696,34 @@ def test_an_inspectors_hand_edits_that_skip_the_loop_are_refused_at_sync_and_sta
     with closing(sqlite3.connect(f)) as con:  # still on the laptop, for its user to see
         assert con.execute("SELECT status FROM finding WHERE uuid = ?", (other,)).fetchone()[0] == "closed"
     assert gridwatch("sync", f).returncode == 3  # refused again, and said so
+
+
+def test_rows_trading_fids_with_rows_above_them_are_aligned_without_a_clash(tmp_path, sample_path):
+    """Found by the long torture: two rows whose fids the shared state swapped, with another row right
+    above them, made the alignment park a row on an occupied fid (UNIQUE constraint failed)."""
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+    from gridwatch.sync.settle import _align_fids
+
+    base, theirs, merged = (tmp_path / f"{n}.gpkg" for n in ("base", "theirs", "merged"))
+    shutil.copyfile(sample_path, base)
+    rows = [(3, "00000000-0000-4000-8000-00000000000a"), (5, "00000000-0000-4000-8000-00000000000b"),
+            (6, "00000000-0000-4000-8000-00000000000c")]
+    code = cell_of(base, 10)["code"]
+    who = actor(base, "supervisor")
+    with closing(connect_readwrite(base)) as con, transaction(con):
+        for fid, uid in rows:
+            con.execute("INSERT INTO assignment (fid, uuid, kind, cell_code, assignee_uuid, status) "
+                        "VALUES (?, ?, 'patrol', ?, ?, 'assigned')", (fid, uid, code, who.uuid))
+    shutil.copyfile(base, theirs)
+    shutil.copyfile(base, merged)
+    with closing(connect_readwrite(theirs)) as con, transaction(con):  # the shared state swapped 3 and 5
+        con.execute("UPDATE assignment SET fid = 100 WHERE fid = 3")
+        con.execute("UPDATE assignment SET fid = 3 WHERE fid = 5")
+        con.execute("UPDATE assignment SET fid = 5 WHERE fid = 100")
+    work = tmp_path / "work"
+    work.mkdir()
+    aligned = _align_fids(base, theirs, merged, work, {"assignment"})
+    for path in (aligned, merged):
+        with closing(sqlite3.connect(path)) as con:
+            got = dict(con.execute("SELECT uuid, fid FROM assignment"))
+        assert got[rows[0][1]] == 5 and got[rows[1][1]] == 3 and got[rows[2][1]] == 6

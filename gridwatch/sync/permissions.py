@@ -99,11 +99,13 @@ def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.C
                          restored=frozenset(restored))
     refused: dict[int, str] = {}
     refused_rows: set[str] = set()
+    before_rows = _rows_by_fid(base, [c for c in changes if c.kind != "insert"])
+    after_rows = _rows_by_fid(ours, [c for c in changes if c.kind != "delete"])
     for i, c in enumerate(changes):
         if c.table == "audit_log":
             continue
-        before = _row(base, c.table, c.fid) if c.kind != "insert" else None
-        after = _row(ours, c.table, c.fid) if c.kind != "delete" else None
+        before = before_rows.get((c.table, c.fid)) if c.kind != "insert" else None
+        after = after_rows.get((c.table, c.fid)) if c.kind != "delete" else None
         uid = (before or after or {}).get("uuid")
         steps = audits.get(uid, []) if uid else []
         why = _judge_steps(actor, by_name, c, before, after, steps, context, _columns(ours, c.table)) if steps else \
@@ -118,12 +120,33 @@ def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.C
         if i in audit_of and audit_of[i] in refused_rows:
             refused[i] = "the change it records was refused"
             continue
-        before = _row(base, c.table, c.fid) if c.kind != "insert" else None
-        after = _row(ours, c.table, c.fid) if c.kind != "delete" else None
+        before = before_rows.get((c.table, c.fid)) if c.kind != "insert" else None
+        after = after_rows.get((c.table, c.fid)) if c.kind != "delete" else None
         why = judge_row_change(actor, "audit_log", c.kind, before, after, context)
         if why is not None:
             refused[i] = why.message
     return refused
+
+
+def _rows_by_fid(con: sqlite3.Connection, changes: list[Change]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The rows the changes name, read 500 at a time per table (a sync of 10,000 edits reads them in
+    twenty queries, not 10,000)."""
+    names = sqlite_tables(con)
+    by_table: dict[str, list[int]] = defaultdict(list)
+    for c in changes:
+        if c.table in names:
+            by_table[c.table].append(c.fid)
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for table, fids in by_table.items():
+        qt = quote_ident(table, names)
+        for k in range(0, len(fids), 500):
+            part = fids[k:k + 500]
+            cur = con.execute("SELECT * FROM " + qt + " WHERE fid IN (" + ",".join("?" for _ in part) + ")", part)
+            cols = [d[0] for d in cur.description]
+            for r in cur:
+                row = dict(zip(cols, r))
+                out[(table, row["fid"])] = row
+    return out
 
 
 def _judge_steps(actor: Actor, by_name: dict[str, Actor], c: Change, before: Optional[dict[str, Any]],

@@ -82,8 +82,10 @@ def _align_fids(base: Path, theirs: Path, merged: Path, work: Path, scope: Optio
                 moves = parts[which]
                 if not moves:
                     continue
-                # two steps, so that rows may trade places: out of the way, then into place
-                park = max([*moves, *moves.values()]) + 1
+                # two steps, so that rows may trade places: out of the way (past every fid the table
+                # holds), then into place
+                top = con.execute("SELECT COALESCE(MAX(fid), 0) FROM " + qt).fetchone()[0]
+                park = max([top, *moves, *moves.values()]) + 1
                 for k, f in enumerate(moves):
                     con.execute("UPDATE " + qt + " SET fid = ? WHERE fid = ?", (park + k, f))
                 for k, f in enumerate(moves):
