@@ -6,6 +6,7 @@ An existing file is either left as it was or replaced whole, never truncated hal
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
 import os
 import re
@@ -119,7 +120,11 @@ def _write_xlsx(tmp: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
     if not book.sheetnames:
         book.create_sheet("Sheet1")
-    book.save(tmp)
+    # Built in memory, then written in one go: a full disk then fails in our own write, and no
+    # half-written zip object is left to fail again when it is garbage-collected.
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tmp.write_bytes(buffer.getbuffer())
 
 
 def write_tables(sheets: Mapping[str, pd.DataFrame], out: os.PathLike[str] | str) -> Path:

@@ -35,9 +35,8 @@ from ..errors import LayerImportError, RefusedByRole
 from ..layers import LAYERS
 from ..layers.base import LayerSpec, uuids_from_rng
 from ..storage.bulk import write_features
-from ..storage.gpkg import (
-    connect_readonly,
-)
+from ..storage.failures import SQLITE_BUSY, SQLITE_FULL, SQLITE_LOCKED, SQLITE_READONLY, file_problem, sqlite_code
+from ..storage.gpkg import connect_readonly
 from ..storage.project import Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
 from .parsing import header_key
@@ -534,6 +533,8 @@ def commit_import(
         report.replaced = write_features(path, spec, prepared.frame, replace=prepared.options.mode == "replace",
                                          user=user, details=details, steps=steps)
     except sqlite3.Error as exc:
+        if sqlite_code(exc) in (SQLITE_FULL, SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED):
+            raise file_problem(path, exc) from exc
         raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
     return report
 

@@ -23,10 +23,19 @@ import pyogrio
 
 from .. import __version__
 from ..crs import PROJECT_EPSG
-from ..errors import CRSError, DamagedProject, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from ..errors import (
+    CRSError,
+    DamagedProject,
+    DataSourceError,
+    GridWatchError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .failures import SQLITE_BUSY, SQLITE_IOERR, SQLITE_LOCKED, file_problem, sqlite_code
 from .gpkg import (
     GPKG_APPLICATION_IDS,
     connect_readonly,
@@ -36,6 +45,7 @@ from .gpkg import (
     index_sql,
     inspect_file,
     quote_ident,
+    roll_back_hot_journal,
     sqlite_tables,
     transaction,
 )
@@ -97,20 +107,33 @@ def _read_meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
         raise DamagedProject(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
 
 
+def _read_problem(path: Path, exc: sqlite3.Error) -> GridWatchError:
+    """A project that could not be read: locked by a writer, or else damaged."""
+    if sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR):
+        return file_problem(path, exc, "read")
+    return DamagedProject(f"{path}: damaged GeoPackage ({exc}); restore it from a backup")
+
+
 def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
     """Check that ``path`` is an intact GridWatch project and return its metadata.
 
-    Opens the file read-only; whatever the outcome the file is left byte-identical.
+    Opens the file read-only; whatever the outcome the file is left byte-identical, except that a
+    journal a killed writer left beside it is rolled back first (the file is then exactly as it was
+    before that unfinished write: nothing saved is lost).
 
     Raises
     ------
     DataSourceError
         One line naming the file and the problem: missing, not SQLite, not a GeoPackage,
-        truncated or damaged, or a GeoPackage without GridWatch's schema.
+        truncated or damaged, or a GeoPackage without GridWatch's schema; a journal left by a
+        killed writer that cannot be rolled back (read-only folder: :class:`UnfinishedWrite`).
+    FileLocked
+        Another program is writing the file just now.
     SchemaVersionError
         The project was written by a newer GridWatch.
     """
     p = Path(path)
+    roll_back_hot_journal(p)  # a killed writer's journal: undo its half-written change first
     inspect_file(p)
     try:
         with closing(connect_readonly(p)) as con:
@@ -140,7 +163,7 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             for t in required:
                 con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
     except sqlite3.DatabaseError as exc:
-        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise _read_problem(p, exc) from exc
     try:
         version = int(meta.get("schema_version", ""))
     except ValueError:
@@ -494,5 +517,5 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
                         li.extent = (minx, miny, maxx, maxy)
                 (info.layers if kind == "layer" else info.tables).append(li)
     except sqlite3.DatabaseError as exc:
-        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise _read_problem(p, exc) from exc
     return info
