@@ -25,7 +25,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from ..storage.project import check_project
     from ..sync import sync
 
-    check_project(args.local)  # a missing, damaged or foreign working copy: one line, before the sync starts
+    if Path(args.local).exists():  # a damaged or foreign working copy: one line, before the sync starts
+        check_project(args.local)
     show = not args.json and sys.stderr.isatty()
     report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
     end_progress(show)
