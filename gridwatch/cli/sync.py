@@ -15,7 +15,8 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     from ..storage.project import check_project
     from ..sync import checkout
 
-    check_project(args.shared)  # its problems named on the shared file itself, not on a copy of it
+    if Path(args.shared).exists():  # its problems named on the shared file itself, not on a copy of it
+        check_project(args.shared)
     local = checkout(args.shared, args.local, args.user)
     print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
 import sqlite3
 import tempfile
 from contextlib import closing
@@ -44,6 +45,7 @@ from .gpkg import (
     gpkg_datetime,
     index_sql,
     inspect_file,
+    is_shared_snapshot,
     quote_ident,
     roll_back_hot_journal,
     sqlite_tables,
@@ -114,6 +116,36 @@ def _read_problem(path: Path, exc: sqlite3.Error) -> GridWatchError:
     return DamagedProject(f"{path}: damaged GeoPackage ({exc}); restore it from a backup")
 
 
+def _journal_beside(path: Path) -> bool:
+    for suffix in ("-journal", "-wal"):
+        try:
+            if Path(str(path) + suffix).stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _check_a_copy(path: Path) -> dict[str, str]:
+    """Check a shared project's snapshot that another program is writing, or died writing (a journal beside
+    it), on a local copy: SQLite finishes or undoes that write on the copy, never on the share."""
+    with tempfile.TemporaryDirectory(prefix="gridwatch-check-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in ("-journal", "-wal"):
+                if Path(str(path) + suffix).exists():
+                    shutil.copyfile(str(path) + suffix, str(copy) + suffix)
+        except OSError as exc:
+            raise file_problem(path, exc, "read") from exc
+        try:
+            return check_project(copy)
+        except GridWatchError as exc:
+            text = str(exc).replace(str(copy), str(path))
+            raise type(exc)(text, key=exc.key, **{k: (str(path) if v == str(copy) else v)
+                                                 for k, v in exc.params.items()}) from exc
+
+
 def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
     """Check that ``path`` is an intact GridWatch project and return its metadata.
 
@@ -133,6 +165,8 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
         The project was written by a newer GridWatch.
     """
     p = Path(path)
+    if is_shared_snapshot(p) and _journal_beside(p):
+        return _check_a_copy(p)
     roll_back_hot_journal(p)  # a killed writer's journal: undo its half-written change first
     inspect_file(p)
     try:
