@@ -119,6 +119,8 @@ def _opened(path: PathLike, layer: Optional[str], workdir: Optional[PathLike]) -
     if p.is_dir():
         yield _Source(_pick_from_folder(p, p, str(p), layer, zip_path=None))
         return
+    if not p.is_file():  # a pipe or a device: reading it could wait for ever
+        raise LayerImportError(f"{p} is not a regular file (a pipe, device or socket); choose the data file itself.")
     fmt = _format_of(p)
     if fmt != "zip":
         yield _Source(_Target(user_path=p, path=p, fmt=fmt, label=str(p), layer=layer))

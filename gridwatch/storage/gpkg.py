@@ -51,6 +51,8 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
         raise DataSourceError(f"{p}: file not found")
     if p.is_dir():
         raise DataSourceError(f"{p}: is a folder, not a GeoPackage file")
+    if not p.is_file():  # a pipe or a device: reading it could wait for ever
+        raise DataSourceError(f"{p}: is not a regular file (a pipe, device or socket), not a GeoPackage")
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
