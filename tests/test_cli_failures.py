@@ -37,6 +37,7 @@ P, OUT = "{P}", "{O}"
 #: command: (template file it works on, arguments, what it does with that file)
 #: "read": only reads it; "write": changes it; "export": reads it and writes the file {O}.
 COMMANDS: dict[str, tuple[str, list[str], str]] = {
+    "open": ("project", ["open", P], "read"),  # the desktop app (its window replaced by a stub here)
     "info": ("project", ["info", P], "read"),
     "info --json": ("project", ["info", P, "--json"], "read"),
     "tasks": ("project", ["tasks", P, "--overdue"], "read"),
@@ -181,6 +182,10 @@ def test_every_command_on_every_kind_of_file(command, kind, templates, site_file
     template, args, role = COMMANDS[command]
     intact, along, hot = templates[template]
     monkeypatch.setenv("GRIDWATCH_BUSY_TIMEOUT", "0.2")
+    if command == "open":
+        import gridwatch.ui.app
+
+        monkeypatch.setattr(gridwatch.ui.app, "run", lambda project: 0)  # the checks before any window are the CLI's
     if kind == "read_only" and os.geteuid() == 0 and not damage.sharefs.can_mount():
         pytest.skip("as root without a file system to remount read-only, nothing is read-only")
     with damaged(kind, intact, tmp_path / "files", along=along, monkeypatch=monkeypatch, hot=hot) as path:
@@ -300,3 +305,25 @@ def test_a_shared_project_with_a_dead_writers_journal_is_checked_on_a_copy(templ
     assert Path(str(shared) + "-journal").exists()
     assert run(["checkout", str(shared), str(tmp_path / "mine.gpkg"), "--user", SUPERVISOR], capsys)[0] == 0
     _killed_write_undone(tmp_path / "mine.gpkg")
+
+
+@pytest.mark.parametrize("kind", ["read_only", "full_disk"])
+def test_sample_into_a_folder_that_cannot_take_it(kind, tmp_path, capsys, monkeypatch):
+    """`gridwatch sample --out` on a full disk or into a read-only folder: one line, nothing left behind."""
+    with damage.own_disk(tmp_path / "disk", 2 << 20) as mounted:
+        if not mounted:
+            pytest.skip("needs a file system of its own to fill or make read-only")
+        folder = tmp_path / "disk"
+        if kind == "full_disk":
+            damage.sharefs.fill(folder)
+        else:
+            damage.sharefs.read_only(folder, True)
+        try:
+            before = sorted(p.name for p in folder.iterdir())
+            status, _out, err, unseen = run(["sample", "--out", str(folder / "d.gpkg"), "--quiet"], capsys)
+            assert status == 2 and not unseen and err.count("\n") == 1, err
+            assert f"{folder / 'd.gpkg'}: " in err and ("disk is full" if kind == "full_disk" else "read-only") in err
+            assert sorted(p.name for p in folder.iterdir()) == before
+        finally:
+            if kind == "read_only":
+                damage.sharefs.read_only(folder, False)

@@ -36,7 +36,7 @@ from ..errors import (
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
-from .failures import SQLITE_BUSY, SQLITE_IOERR, SQLITE_LOCKED, file_problem, sqlite_code
+from .failures import SQLITE_BUSY, SQLITE_IOERR, SQLITE_LOCKED, disk_full, file_problem, read_only, sqlite_code
 from .gpkg import (
     GPKG_APPLICATION_IDS,
     connect_readonly,
@@ -336,7 +336,10 @@ def write_project(
         frames[name] = _as_geoframe(name, source, spec, gtype)
         steps.report(1.0)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent)
+    except OSError as exc:
+        raise _write_problem(target, exc) or exc from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # GDAL must create the file itself
@@ -377,16 +380,36 @@ def write_project(
         os.replace(tmp, target)
         fsync_file(target)
         steps.report(1.0)
-    except BaseException:
+    except BaseException as exc:
         for leftover in (tmp, Path(str(tmp) + "-journal")):
             try:
                 leftover.unlink()
             except FileNotFoundError:
                 pass
+        problem = _write_problem(target, exc)
+        if problem is not None:
+            raise problem from exc
         raise
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old_date})
     return target
+
+
+def _write_problem(target: Path, exc: BaseException) -> Optional[GridWatchError]:
+    """A full disk, a read-only folder or another failure of GDAL or SQLite while ``target`` was written, as one
+    line (nothing was left behind: the temp file is gone, an existing file untouched)."""
+    if isinstance(exc, OSError):  # named after the target, not the temp file beside it
+        return file_problem(target, OSError(exc.errno, exc.strerror))
+    if isinstance(exc, sqlite3.Error):
+        return file_problem(target, exc)
+    if isinstance(exc, pyogrio.errors.DataSourceError | pyogrio.errors.DataLayerError | pyogrio.errors.FieldError):
+        text = str(exc)
+        if "disk is full" in text or "No space left" in text:
+            return disk_full(target)
+        if "readonly" in text or "Read-only" in text or "Permission denied" in text:
+            return read_only(target)
+        return StorageError(f"{target}: could not be written ({text[-200:]}); nothing was written")
+    return None
 
 
 def _refresh_contents_extents(con: sqlite3.Connection, names: list[str]) -> None:
@@ -432,7 +455,10 @@ class Project:
                 )
             from .migrations import migrate_project
 
-            migrate_project(p)
+            try:
+                migrate_project(p)
+            except OSError as exc:  # the backup copy beside it: a full disk, a read-only folder
+                raise file_problem(p, exc, "upgraded (its backup copy could not be written)") from exc
             meta = check_project(p)
         return cls(p, meta)
 
