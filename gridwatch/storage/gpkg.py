@@ -88,12 +88,15 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
 log = logging.getLogger("gridwatch.storage")
 
 
-def roll_back_hot_journal(path: os.PathLike[str] | str) -> bool:
+def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.PathLike[str] | str] = None) -> bool:
     """Finish what a writer killed mid-transaction left: SQLite rolls its journal back when the file is
     next opened for writing (a read-only connection cannot, and fails with "attempt to write a readonly
     database").  The file is then exactly as before that transaction; nothing committed is lost.
     Returns whether a journal was rolled back.  A shared project's snapshot is left alone (only syncs
     write it; they read it from a copy).
+
+    ``copy_of``: ``path`` is a local copy of that shared project's snapshot (with its journal), which is
+    what the note then names.
 
     Raises :class:`~gridwatch.errors.UnfinishedWrite` when the journal cannot be rolled back because the
     file or its folder is read-only (saying what happened and that nothing is lost), and
@@ -127,7 +130,11 @@ def roll_back_hot_journal(path: os.PathLike[str] | str) -> bool:
                 folder=str(folder)) from exc
         return False  # not an SQLite file: the caller's checks say what it is
     rolled = before is not None and _journal_signature(journal) != before
-    if rolled:
+    if rolled and copy_of is not None:
+        log.warning("%s: a program stopped in the middle of writing the shared project (its journal is beside it); "
+                    "GridWatch read a copy with that unfinished change undone, so nothing saved is lost. "
+                    "`gridwatch doctor %s` rolls the journal back on the share", copy_of, copy_of)
+    elif rolled:
         log.warning("%s: a program stopped in the middle of writing this file; its unfinished change was rolled "
                     "back, so the file is as it was before that change (nothing saved is lost)", path)
     return rolled

@@ -139,6 +139,7 @@ def _check_a_copy(path: Path) -> dict[str, str]:
         except OSError as exc:
             raise file_problem(path, exc, "read") from exc
         try:
+            roll_back_hot_journal(copy, copy_of=path)
             return check_project(copy)
         except GridWatchError as exc:
             text = str(exc).replace(str(copy), str(path))
