@@ -270,7 +270,7 @@ def prepare_import(
     if options.mode not in ("append", "replace"):
         raise LayerImportError(f"mode must be append or replace, not {options.mode!r}")
     check_project(project_path)
-    if options.mode == "replace":  # refused before the file is even read: replacing needs a person who may
+    if options.mode == "replace" or options.user:  # refused before the file is even read (commit checks again)
         _check_import_role(project_path, options.user, options.kind, options.mode)
     project = Project.open(project_path)
     spec = LAYERS[options.kind]

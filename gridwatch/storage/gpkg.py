@@ -95,8 +95,8 @@ def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.
     Returns whether a journal was rolled back.  A shared project's snapshot is left alone (only syncs
     write it; they read it from a copy).
 
-    ``copy_of``: ``path`` is a local copy of that shared project's snapshot (with its journal), which is
-    what the note then names.
+    ``copy_of``: ``path`` is a local copy of that shared project's snapshot (with its journal), rolled back
+    without a note (the share itself keeps its journal until ``gridwatch doctor`` rolls it back).
 
     Raises :class:`~gridwatch.errors.UnfinishedWrite` when the journal cannot be rolled back because the
     file or its folder is read-only (saying what happened and that nothing is lost), and
@@ -129,12 +129,8 @@ def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.
                 "writable)", key="file.unfinished_write", path=str(path), journal=journal.name,
                 folder=str(folder)) from exc
         return False  # not an SQLite file: the caller's checks say what it is
-    rolled = before is not None and _journal_signature(journal) != before
-    if rolled and copy_of is not None:
-        log.warning("%s: a program stopped in the middle of writing the shared project (its journal is beside it); "
-                    "GridWatch read a copy with that unfinished change undone, so nothing saved is lost. "
-                    "`gridwatch doctor %s` rolls the journal back on the share", copy_of, copy_of)
-    elif rolled:
+    rolled = before is not None and _journal_signature(journal) is None  # SQLite deletes a journal it rolled back
+    if rolled and copy_of is None:  # (a copy of a shared snapshot is checked quietly: the share is unchanged)
         log.warning("%s: a program stopped in the middle of writing this file; its unfinished change was rolled "
                     "back, so the file is as it was before that change (nothing saved is lost)", path)
     return rolled
@@ -154,10 +150,20 @@ def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
     A journal left by a killed writer is rolled back first (:func:`roll_back_hot_journal`)."""
     roll_back_hot_journal(path)
     uri = Path(path).resolve().as_uri() + "?mode=ro"
+    con = None
     try:
         con = sqlite3.connect(uri, uri=True, timeout=busy_timeout())
         con.execute("PRAGMA query_only = ON")
+        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a lock or a journal shows here, not later
     except sqlite3.Error as exc:
+        if con is not None:
+            con.close()
+        if sqlite_code(exc) == SQLITE_READONLY and is_shared_snapshot(path) and _journal_signature(
+                Path(str(path) + "-journal")) is not None:
+            raise UnfinishedWrite(
+                f"{path}: a program stopped in the middle of writing this shared project; its unfinished change "
+                f"is in the journal beside it, which only `gridwatch doctor {path}` rolls back on the share. "
+                "Nothing is lost: run it, then try again") from exc
         raise file_problem(path, exc, "opened") from exc
     return con
 
