@@ -335,3 +335,24 @@ def test_sample_into_a_folder_that_cannot_take_it(kind, tmp_path, capsys, monkey
         finally:
             if kind == "read_only":
                 damage.sharefs.read_only(folder, False)
+
+
+def test_conflicts_with_a_stored_value_that_is_not_json(sample_copy, capsys):
+    """A sync_conflict row edited by another program (its value not JSON): listed as the text it holds."""
+    import uuid
+
+    with closing(sqlite3.connect(sample_copy)) as con:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(sync_conflict)")]
+        row = {"uuid": str(uuid.uuid4()), "sync_uuid": str(uuid.uuid4()), "at": "2026-12-01T08:00:00.000Z",
+               "table_name": "finding", "row_uuid": str(uuid.uuid4()), "column_name": "description",
+               "kept_value": "{not json", "other_value": '{"base64": "%%%"}', "kept_by": "甲", "other_by": "乙",
+               "rule": "later_edit", "status": "accepted"}
+        con.execute(f"INSERT INTO sync_conflict ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                    list(row.values()))
+        con.commit()
+    assert set(row) <= set(cols)
+    status, out, err, unseen = run(["conflicts", str(sample_copy), "--all"], capsys)
+    assert status == 0 and not err and not unseen, err
+    assert "kept '{not json'" in out and "1 conflict(s)" in out
+    status, out, err, _unseen = run(["conflicts", str(sample_copy), "--all", "--json"], capsys)
+    assert status == 0 and json.loads(out)[0]["kept_value"] == "{not json"
