@@ -61,6 +61,30 @@ class StorageError(GridWatchError):
     code = "storage"
 
 
+class DiskFull(StorageError):
+    """The disk (or the user's quota) is full; nothing was written."""
+
+    code = "disk_full"
+
+
+class ReadOnlyFile(StorageError):
+    """The file or its folder cannot be written (read-only medium, folder or file); nothing was written."""
+
+    code = "read_only"
+
+
+class FileLocked(StorageError):
+    """Another program holds the project's write lock (it is writing the file just now)."""
+
+    code = "locked"
+
+
+class UnfinishedWrite(DataSourceError):
+    """A program stopped mid-write and its journal cannot be rolled back here (a read-only folder)."""
+
+    code = "unfinished_write"
+
+
 class NotFound(StorageError):
     """A person, cell, township, task or finding named by the user is not in the project."""
 
@@ -123,7 +147,7 @@ class Cancelled(GridWatchError):
 
 #: Every error code, for the translation catalogue's completeness test.
 ERROR_CODES: tuple[str, ...] = tuple(sorted({
-    cls.code for cls in (GridWatchError, DataSourceError, BadInputFile, DamagedProject, LayerImportError, CRSError,
-                         StorageError, NotFound, SharedProjectError, SchemaVersionError, ValidationError, SyncError,
-                         ShareUnavailable,
+    cls.code for cls in (GridWatchError, DataSourceError, BadInputFile, DamagedProject, UnfinishedWrite,
+                         LayerImportError, CRSError, StorageError, DiskFull, ReadOnlyFile, FileLocked, NotFound,
+                         SharedProjectError, SchemaVersionError, ValidationError, SyncError, ShareUnavailable,
                          InvalidTransition, InvalidStep, RefusedByRole, Cancelled)}))

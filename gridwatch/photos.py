@@ -17,6 +17,7 @@ import hashlib
 import io
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -187,13 +188,20 @@ def _display_name(name: str | None) -> str:
 
 def _read_file(path: str, name: str, max_bytes: int) -> bytes:
     try:
-        size = os.stat(path).st_size
         if os.path.isdir(path):
             raise ValidationError(f"{name}: is a folder, not a photo; choose an image file")
-        if size > max_bytes:
-            raise _too_big(name, size, max_bytes)
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)  # the file may have grown since stat()
+        # Opened without waiting (a FIFO would block for ever waiting for a writer), then only a regular
+        # file is read: not a pipe, a device (/dev/zero, /dev/random) or a socket.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ValidationError(f"{name}: is not a regular file (a pipe, device or socket), not a photo; "
+                                      "choose an image file")
+            if st.st_size > max_bytes:
+                raise _too_big(name, st.st_size, max_bytes)
+            data = fh.read(max_bytes + 1)  # the file may have grown since fstat()
     except FileNotFoundError:
         raise ValidationError(f"{name}: file not found; check that it was not moved or deleted and add it "
                               "again") from None

@@ -84,7 +84,7 @@ def test_real_modis_global_24h_file(modis_raw, modis_rows):
     frame, notes = normalize_fire_table(modis_raw, name=MODIS_CSV.name)
     check_schema(frame)
     assert len(frame) == len(modis_rows) == 3125
-    assert frame["row"].tolist() == list(range(1, 3126))
+    assert frame["row"].tolist() == list(range(2, 3127))  # as a spreadsheet shows them: the header is row 1
     assert (frame["source"] == "MODIS").all()
     assert frame["frp"].notna().all() and frame["confidence"].notna().all()
     assert any("UTC" in n and "FIRMS" in n for n in notes)
@@ -95,7 +95,7 @@ def test_real_modis_global_24h_file(modis_raw, modis_rows):
     picks = {0, len(modis_rows) - 1, second_day, conf.index(min(conf)), conf.index(max(conf)), 1234}
     for i in sorted(picks):
         rec, got = modis_rows[i], frame.iloc[i]
-        assert got["row"] == i + 1
+        assert got["row"] == i + 2
         assert got["detected_utc"] == expected_utc(rec), (i, rec)
         assert got["longitude"] == float(rec["longitude"]) and got["latitude"] == float(rec["latitude"])
         assert got["confidence"] == int(rec["confidence"])
@@ -250,7 +250,7 @@ def test_chinese_xlsx_with_datetime_cells(tmp_path):
     assert isinstance(table.iloc[0, 3], dt.datetime)  # real datetime cells, not text
     frame, notes = normalize_fire_table(table, name=path.name)
     check_schema(frame)
-    assert frame["row"].tolist() == [1, 2, 4]  # the blank row is skipped, numbering kept
+    assert frame["row"].tolist() == [2, 3, 5]  # the blank row is skipped, numbering kept
     assert frame["detected_utc"].tolist() == [ts("2025-10-20 05:35"), ts("2025-10-20 18:10:30"),
                                               ts("2025-02-28 23:00")]
     assert frame["source"].tolist() == ["Fengyun", "Fengyun", "MODIS"]
@@ -328,13 +328,13 @@ def test_unreadable_coordinate_names_row_and_value():
     )
     msg = raises(read_csv_text(text))
     assert "fires.csv: 2 rows with an empty or unreadable longitude in column 'longitude'" in msg
-    assert "row 2 ('114.5x')" in msg and "row 3 (empty)" in msg
+    assert "row 3 ('114.5x')" in msg and "row 4 (empty)" in msg
 
 
 def test_out_of_range_and_swapped_coordinates():
     text = "经度,纬度,监测时间\n114.5,38.0,2025-10-20 13:35\n38.0,114.5,2025-10-20 13:36\n"
     msg = raises(read_csv_text(text))
-    assert "1 row with a latitude outside -90..90" in msg and "row 2 (114.5)" in msg
+    assert "1 row with a latitude outside -90..90" in msg and "row 3 (114.5)" in msg
     assert "swapped" in msg
 
 
@@ -346,33 +346,32 @@ def test_bad_and_empty_times_name_rows():
         "38.14,114.55,340,0.4,0.4,2025-02-30,0535,N,n,2,290,3,D\n"
     )
     msg = raises(read_csv_text(text))
-    assert "3 rows with an empty or unreadable time in columns 'acq_date' + 'acq_time'" in msg
-    assert "row 2 ('2025-10-20', '2460')" in msg
-    assert "row 3 (empty, '0535')" in msg
-    assert "row 4 ('2025-02-30', '0535')" in msg
+    assert "2 rows with a time that cannot be read as a date in columns 'acq_date' + 'acq_time'" in msg
+    assert "row 3 ('2025-10-20', '2460')" in msg
+    assert "row 5 ('2025-02-30', '0535')" in msg
+    assert "1 row with no date in columns 'acq_date' + 'acq_time': row 4 (empty, '0535')" in msg
 
 
-def test_chinese_time_without_time_of_day_is_refused():
+def test_a_row_without_a_date_is_refused_naming_it():
     text = "经度,纬度,发现时间\n114.5,38.0,2025-10-20 13:35\n114.6,38.1,2025-10-20\n114.7,38.2,\n"
     msg = raises(read_csv_text(text))
-    assert "2 rows with an empty or unreadable time in column '发现时间'" in msg
-    assert "row 2 ('2025-10-20')" in msg and "row 3 (empty)" in msg
+    assert "1 row with no date in column '发现时间': row 4 (empty)" in msg and "row 3" not in msg
 
 
 def test_many_bad_rows_list_five_and_count_the_rest():
     lines = ["经度,纬度,时间"] + [f"114.5,38.0,bad{i}" for i in range(12)]
     msg = raises(read_csv_text("\n".join(lines) + "\n"))
-    assert "12 rows with an empty or unreadable time" in msg
-    assert "row 5 ('bad4')" in msg and "row 6" not in msg and "and 7 more" in msg
+    assert "12 rows with a time that cannot be read as a date" in msg
+    assert "row 6 ('bad4')" in msg and "row 7" not in msg and "and 7 more" in msg
 
 
 def test_bad_confidence_names_row():
     text = "经度,纬度,时间,置信度\n114.5,38.0,2025-10-20 13:35,80\n114.5,38.0,2025-10-20 13:35,150\n"
     msg = raises(read_csv_text(text))
-    assert "1 row with a confidence" in msg and "'置信度'" in msg and "row 2 ('150')" in msg
+    assert "1 row with a confidence" in msg and "'置信度'" in msg and "row 3 ('150')" in msg
 
 
 def test_bad_frp_names_row():
     text = "经度,纬度,时间,火点强度(MW)\n114.5,38.0,2025-10-20 13:35,12.5\n114.5,38.0,2025-10-20 13:35,很大\n"
     msg = raises(read_csv_text(text))
-    assert "1 row with an FRP that is not a number in column '火点强度(MW)'" in msg and "row 2 ('很大')" in msg
+    assert "1 row with an FRP that is not a number in column '火点强度(MW)'" in msg and "row 3 ('很大')" in msg

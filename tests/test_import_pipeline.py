@@ -246,7 +246,9 @@ def test_cli_replace_needs_a_person_who_may(tmp_path, sample_copy):
         assert sha256(sample_copy) == before
     res = run_cli(*args, "--dry-run")  # a dry run is refused the same way
     assert res.returncode == 2 and sha256(sample_copy) == before
-    res = run_cli(*args, "--user", name["admin"])
+    res = run_cli(*args, "--user", name["admin"])  # another county's towns: refused as far outside the district
+    assert res.returncode == 2 and "far outside" in res.stderr and sha256(sample_copy) == before
+    res = run_cli(*args, "--user", name["admin"], "--allow-outside")
     assert res.returncode == 0, res.stderr
     assert len(Project.open(sample_copy).read_layer("township")) == 3
     assert audit_entries(sample_copy)[-1]["user"] == name["admin"]
@@ -297,7 +299,8 @@ def test_real_bad_geopackages(tmp_path, sample_copy, realdata):
     nulls = int(frame.geometry.isna().sum())
     assert nulls >= 1
     with pytest.raises(LayerImportError) as err:
-        import_file(sample_copy, src, ImportOptions(kind="coal_ban_zone", source_layer=layer, crs="EPSG:4490"))
+        import_file(sample_copy, src, ImportOptions(kind="coal_ban_zone", source_layer=layer, crs="EPSG:4490",
+                                                    allow_outside=True))
     # No name / legal basis in that file: the error asks for the mapping, and nothing is written.
     assert "required field 'name' is missing" in str(err.value)
     assert sha256(sample_copy) == before
@@ -376,7 +379,7 @@ def test_roles_limit_imports_and_refusals_leave_the_file_unchanged(tmp_path, sam
     src = township_shapefile(tmp_path, "UTF-8")
     with pytest.raises(InvalidTransition, match="only admin may import into township"):
         import_file(sample_copy, src, ImportOptions(kind="township", field_map={"代码": "code", "名称": "name"},
-                                                    user=name["supervisor"]))
+                                                    user=name["supervisor"], allow_outside=True))
     assert sha256(sample_copy) == before
     report = import_file(sample_copy, fires, ImportOptions(kind="fire_point", user=name["supervisor"]))
     assert report.read == 3125 and audit_entries(sample_copy)[-1]["user"] == name["supervisor"]

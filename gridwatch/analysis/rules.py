@@ -347,7 +347,11 @@ def fires_in_coal_ban(
     lo = np.datetime64(since.astimezone(_dt.timezone.utc).replace(tzinfo=None), "ns")
     hi = np.datetime64(until.astimezone(_dt.timezone.utc).replace(tzinfo=None), "ns")
     checked_clean = (fires["status"] == "no_burning").to_numpy(dtype=bool, na_value=False)
-    take = ~np.isnat(t_ns) & (t_ns >= lo) & (t_ns <= hi) & ~checked_clean
+    # A detection known only by its date (day precision) counts when its day reaches into the window.
+    day_only = (fires["detected_local"].astype(str).str.len() == 10).to_numpy() if "detected_local" in fires.columns \
+        else np.zeros(len(fires), dtype=bool)
+    starts_in = (t_ns >= lo) | (day_only & (t_ns + np.timedelta64(1, "D") > lo))
+    take = ~np.isnat(t_ns) & starts_in & (t_ns <= hi) & ~checked_clean
     idx = np.flatnonzero(take)
     if not len(idx):
         return []

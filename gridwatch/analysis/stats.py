@@ -25,7 +25,8 @@ Definitions (what a bulletin reader is told):
   **Checked in time %** = in_time / (in_time + late + cancelled + overdue) x 100; pending checks
   and fire points without a check are not in the denominator (they are counted separately).
 * **hours to check** (核查用时): from the fire point's *detection* (``detected_utc``) to its
-  check's ``finished_at``, per fire point; the median over finished checks.
+  check's ``finished_at``, per fire point; the median over finished checks.  Fire points known only
+  by their date (day precision: ``detected_local`` is ``YYYY-MM-DD``) are left out of it.
 """
 
 from __future__ import annotations
@@ -225,6 +226,10 @@ def fire_outcomes(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Opt
     outcome[(open_ & ~(out["due"].notna() & (out["due"] < t))).to_numpy()] = "pending"
     out["outcome"] = outcome
     out["hours_to_check"] = (out["finished"] - out["detected"]).dt.total_seconds() / 3600.0
+    if "detected_local" in fire_points.columns:
+        # A detection known only by its date (day precision) has no hour to count from.
+        day_only = fire_points["detected_local"].astype(str).str.len().to_numpy() == 10
+        out.loc[day_only, "hours_to_check"] = np.nan
     return out
 
 
@@ -438,7 +443,8 @@ _READS: tuple[tuple[str, str], ...] = (
     ("inspections", "SELECT cell_code, started_at FROM inspection"),
     ("findings", "SELECT uuid, cell_code, category, status, found_at, rectify_deadline FROM finding"),
     ("assignments", "SELECT uuid, kind, cell_code, status, due_at, created_at, finished_at FROM assignment"),
-    ("fire_points", "SELECT uuid, detected_utc, township_code, cell_code, check_uuid, status FROM fire_point"),
+    ("fire_points", "SELECT uuid, detected_utc, detected_local, township_code, cell_code, check_uuid, status "
+                    "FROM fire_point"),
 )
 
 

@@ -4,16 +4,68 @@ tables and JSON on stdout, progress on stderr."""
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..errors import GridWatchError
 
 USER_ENV = "GRIDWATCH_USER"
+
+
+#: Characters a terminal acts on instead of showing (C0 and C1 controls: escape sequences that clear the screen or
+#: set the window title, DEL) and the bidirectional overrides that make text read in another order.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: "re.Match[str]") -> str:
+    ch = match.group(0)
+    return _NAMED.get(ch) or f"\\u{ord(ch):04x}"
+
+
+def printable(text: object, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character written as an escape (``\\u001b``, ``\\n``), so names and
+    values from files or other people never act on the terminal (clear the screen, retitle the window).
+    The ``\\uXXXX`` form is also valid inside JSON strings."""
+    s = str(text)
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape, part) for part in s.split("\n"))
+    return _CONTROL.sub(_escape, s)
+
+
+class EscapingWriter(io.TextIOBase):
+    """A text stream that writes through to ``stream`` with control characters escaped (newlines kept):
+    everything a command prints to stdout goes through one, whatever its source."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, keep_newlines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.stream, "encoding", "utf-8"))
 
 
 def progress_printer(show: bool, width: int = 40) -> Callable[[float, str], None]:
@@ -159,6 +211,8 @@ def _write_json(frame) -> None:  # type: ignore[no-untyped-def]
 
 def _write_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> None:
     """Columns as wide as their widest cell (CJK characters count double)."""
+    headers = [printable(h) for h in headers]
+    rows = [[printable(c) for c in r] for r in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:

@@ -86,9 +86,10 @@ def cmd_export_html(args: argparse.Namespace) -> int:
     layers = _split(args.layers) if args.layers else None
     with _about(path):
         _check_project(path)
-        options = {"layers": layers, "township": args.township, "fire_days": args.fire_days,
-                   "coverage_colours": not args.no_coverage, "tiles": args.tiles}
-        out = run_export("html", path, args.out, options, progress=progress_printer(show))
+    options = {"layers": layers, "township": args.township, "fire_days": args.fire_days,
+               "coverage_colours": not args.no_coverage, "tiles": args.tiles}
+    # Errors name the project or the output file themselves (an --out problem is not the project's).
+    out = run_export("html", path, args.out, options, progress=progress_printer(show))
     end_progress(show)
     print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB); open it in a browser, no network needed"
           + (" (except the base map tiles)" if args.tiles else ""))

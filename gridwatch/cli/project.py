@@ -65,7 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         field_map[src.strip()] = dst.strip()
     options = ImportOptions(kind=args.layer, source_layer=args.source_layer, field_map=field_map,
                             encoding=args.encoding, crs=_crs_arg(args.crs),
-                            mode="replace" if args.replace else "append", user=args.user or "")
+                            mode="replace" if args.replace else "append", user=args.user or "",
+                            allow_outside=args.allow_outside)
     prepared = prepare_import(args.project, args.file, options)
     if args.dry_run:
         print(prepared.report.summary())
@@ -117,6 +118,9 @@ def add_parsers(sub: Any) -> None:
     mode.add_argument("--append", action="store_true", help="add to the layer (default)")
     mode.add_argument("--replace", action="store_true", help="replace the layer's features")
     p.add_argument("--user", help="name recorded in the audit log (default: login name)")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="import features more than 5 km outside the district too (refused otherwise; fire points "
+                        "outside every cell are never stored)")
     p.add_argument("--dry-run", action="store_true", help="check and summarise, write nothing")
     p.set_defaults(func=cmd_import)
 

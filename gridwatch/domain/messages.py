@@ -28,6 +28,10 @@ CODE_TITLES_ZH: dict[str, str] = {
     "import_failed": "导入失败",
     "bad_crs": "坐标系有误",
     "storage": "读写项目失败",
+    "disk_full": "磁盘已满",
+    "read_only": "文件只读",
+    "locked": "文件正被占用",
+    "unfinished_write": "文件有未完成的写入",
     "not_found": "未找到",
     "schema_version": "项目版本不符",
     "shared_project": "共享项目只读",
@@ -74,6 +78,14 @@ MESSAGES_ZH: dict[str, str] = {
     "audit.other_name": "{name}不能以他人（{other}）的名义写操作记录",
     "audit.append_only": "操作记录不能修改或删除",
     "table.admin_only": "只有管理员可以修改 {table}",
+    "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
+                       "请腾出磁盘空间后重试"),
+    "file.read_only": ("{path}：文件或所在文件夹是只读的，无法写入；没有写入任何内容。请把项目复制到可以写入的文件夹，"
+                       "或取得写入权限后重试"),
+    "file.locked": "{path}：另一个程序正在写入此文件（文件被锁定）；没有写入任何内容。请等它写完或关闭它后重试",
+    "file.unfinished_write": ("{path}：有程序在写入此文件时中断，旁边的 {journal} 记录着未完成的修改；"
+                              "由于{folder}只读，无法把它撤回。数据没有丢失：请把这两个文件一起复制到可写的文件夹，"
+                              "在那里打开副本"),
 }
 
 

@@ -6,13 +6,17 @@ file gets the old file's mode (or the mode a new file gets), not the temp file's
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import GridWatchError
+from ..storage.failures import disk_full
 from ..storage.gpkg import fsync_dir
+
+_UNCHANGED = "nothing was written; the old file, if any, is unchanged"
 
 
 class ExportError(GridWatchError):
@@ -44,6 +48,18 @@ def umask() -> int:
     return 0o022
 
 
+def _os_error(exc: BaseException) -> "OSError | None":
+    """``exc`` itself or the operating-system error it was raised in handling of (or because of)."""
+    seen: set[int] = set()
+    current: "BaseException | None" = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def write_atomically(target: Path, write: Callable[[Path], None], *,
                      error: type[GridWatchError] = ExportError) -> Path:
     """``write(tmp)`` into a temp file beside ``target``, fsync it, move it into place."""
@@ -51,6 +67,8 @@ def write_atomically(target: Path, write: Callable[[Path], None], *,
         fd, tmp_name = tempfile.mkstemp(prefix="." + target.stem + ".", suffix=target.suffix + ".tmp",
                                         dir=target.parent)
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise disk_full(target, what=_UNCHANGED) from exc
         raise error(f"{target}: cannot be written in {target.parent} ({exc.strerror}); "
                     "choose a folder you may write to") from exc
     os.close(fd)
@@ -61,12 +79,15 @@ def write_atomically(target: Path, write: Callable[[Path], None], *,
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        raise error(f"{target}: cannot be written ({exc.strerror or exc}); the old file, if any, is unchanged") \
-            from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # A writer that met a full disk often fails again while closing (zlib: "inconsistent stream
+        # state"); the operating system's error behind it is what the user needs to hear.
+        cause = _os_error(exc)
+        if cause is None or isinstance(exc, GridWatchError):
+            raise
+        if cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise disk_full(target, what=_UNCHANGED) from exc
+        raise error(f"{target}: cannot be written ({cause.strerror or cause}); {_UNCHANGED}") from exc
     fsync_dir(target.parent)  # the rename itself is durable once the folder is synced
     return target

@@ -128,6 +128,49 @@ def _text_mm(text: str, size_pt: float) -> float:
     return sum(em if ord(ch) > 0x2E80 else 0.56 * em for ch in text)
 
 
+def fit_line(text: str, avail_mm: float, size_pt: float, min_pt: float, k: float = 1.0,
+             lines: int = 1) -> tuple[str, float]:
+    """``text`` and the size (pt, before ``k``) at which it fits ``avail_mm``: as large as possible down to
+    ``min_pt``, then (``lines`` 2) broken into two lines at a separator or between characters, and only as
+    a last resort cut with "…".  A title of any length stays inside the frame."""
+    steps = [size_pt - 0.5 * i for i in range(int((size_pt - min_pt) / 0.5) + 1)]
+    for s in steps:
+        if _text_mm(text, s * k) <= avail_mm:
+            return text, s
+    if lines >= 2 and len(text) > 1:
+        for s in steps:
+            two = _two_lines(text, avail_mm, s * k)
+            if two is not None:
+                return two, s
+        text = _two_lines(text, avail_mm, min_pt * k, cut=True) or text
+        return text, min_pt
+    while _text_mm(text, min_pt * k) > avail_mm and len(text) > 2:
+        text = text[:-2] + "…"
+    return text, min_pt
+
+
+def _two_lines(text: str, avail_mm: float, size: float, cut: bool = False) -> Optional[str]:
+    """``text`` as two lines that each fit, broken at the separator (space, ·, 、) nearest the middle or,
+    failing that, between characters; with ``cut`` the second line is shortened with "…" to fit."""
+    best: Optional[tuple[float, int]] = None
+    for i in range(1, len(text)):
+        first, second = text[:i].rstrip(), text[i:].lstrip(" ·")
+        if not first or not second:
+            continue
+        a, b = _text_mm(first, size), _text_mm(second, size)
+        if a <= avail_mm and (b <= avail_mm or cut):
+            sep = text[i - 1] in " ·、，,）)" or text[i] in " ·（("
+            score = abs(a - b) - (avail_mm * 0.3 if sep else 0.0)
+            if best is None or score < best[0]:
+                best = (score, i)
+    if best is None:
+        return None
+    first, second = text[:best[1]].rstrip(), text[best[1]:].lstrip(" ·")
+    while cut and _text_mm(second, size) > avail_mm and len(second) > 2:
+        second = second[:-2] + "…"
+    return first + "\n" + second
+
+
 def _nice_length(max_m: float) -> float:
     """The longest 1-2-5 length (metres) not above ``max_m``."""
     exp = math.floor(math.log10(max_m))

@@ -32,6 +32,7 @@ from .map_layout import (
     _pt,
     _rgba,
     _text_mm,
+    fit_line,
 )
 from .map_spec import MapSpec
 
@@ -109,10 +110,13 @@ class _Painter:
         sheet.set_axis_off()
         b = lay.border
         sheet.add_patch(Rectangle((b.x, b.y), b.w, b.h, fill=False, lw=0.9, ec="#222222"))
-        self.text(sheet, lay.width / 2, lay.title_y, page.title, 17, bold=True, ha="center", va="center",
-                  color="#111111")
-        self.text(sheet, lay.width / 2, lay.subtitle_y, page.subtitle, 8.5, ha="center", va="center",
-                  color="#333333")
+        # Long district names and titles shrink, then wrap, to stay inside the frame.
+        title, size = fit_line(page.title, b.w - 8, 17, 11, self.k, lines=2)
+        title_y = lay.title_y - (1.0 * self.k if "\n" in title else 0.0)
+        self.text(sheet, lay.width / 2, title_y, title, size, bold=True, ha="center", va="center",
+                  color="#111111", linespacing=1.05)
+        subtitle, size = fit_line(page.subtitle, b.w - 8, 8.5, 6.5, self.k)
+        self.text(sheet, lay.width / 2, lay.subtitle_y, subtitle, size, ha="center", va="center", color="#333333")
         sheet.plot([b.x, b.x1], [lay.rule_y, lay.rule_y], lw=0.6, color="#222222")
         p = lay.panel
         if lay.portrait:

@@ -5,7 +5,9 @@ An existing file is either left as it was or replaced whole, never truncated hal
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import math
 import os
 import re
@@ -55,10 +57,27 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def csv_safe(value: Any) -> Any:
-    """``value``, with text a spreadsheet would run as a formula prefixed by ``'`` (CSV only)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """``value`` as the CSV cell will really hold it, made safe (CSV only).
+
+    Line breaks of every kind become one ``\\n`` inside the cell, which the writer then quotes (a bare
+    carriage return left unquoted ends the row where Excel reads it, and the text after it starts a
+    new row, perhaps with a live formula).  Text a spreadsheet would run as a formula, also after
+    leading blanks or line breaks, is prefixed by ``'``.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith(FORMULA_START) or text.lstrip(" \t\n\u3000").startswith(FORMULA_START[:4]):
+        return "'" + text
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: os.PathLike[str] | str) -> None:
+    """``frame`` as CSV for Excel: UTF-8 with a BOM, CRLF line ends, every cell through :func:`csv_safe`
+    (headers too) and quoted when it holds a line break, a comma or a quote."""
+    safe = frame.map(csv_safe)
+    safe.columns = [csv_safe(str(c)) for c in frame.columns]
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def _cell_value(value: Any) -> Any:
@@ -119,7 +138,11 @@ def _write_xlsx(tmp: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(1, len(frame) + 1)}"
     if not book.sheetnames:
         book.create_sheet("Sheet1")
-    book.save(tmp)
+    # Built in memory, then written in one go: a full disk then fails in our own write, and no
+    # half-written zip object is left to fail again when it is garbage-collected.
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tmp.write_bytes(buffer.getbuffer())
 
 
 def write_tables(sheets: Mapping[str, pd.DataFrame], out: os.PathLike[str] | str) -> Path:
@@ -137,7 +160,7 @@ def write_tables(sheets: Mapping[str, pd.DataFrame], out: os.PathLike[str] | str
 
     def write(tmp: Path) -> None:
         if target.suffix.lower() == ".csv":
-            next(iter(sheets.values())).map(csv_safe).to_csv(tmp, index=False, encoding="utf-8-sig")
+            write_csv(next(iter(sheets.values())), tmp)
         else:
             _write_xlsx(tmp, sheets)
 

@@ -66,12 +66,18 @@ def _degrees_possible(b: tuple[float, float, float, float]) -> bool:
     return -180.0 - 1e-9 <= b[0] and b[2] <= 180.0 + 1e-9 and -90.0 - 1e-9 <= b[1] and b[3] <= 90.0 + 1e-9
 
 
+def _looks_swapped(b: tuple[float, float, float, float]) -> bool:
+    """Latitude where the longitude should be: swapped, the coordinates are degrees inside China."""
+    minx, miny, maxx, maxy = b
+    return _in_box((miny, minx, maxy, maxx), CHINA_LONLAT_BOX) and not _in_box(b, CHINA_LONLAT_BOX)
+
+
 def _crs_hint(b: tuple[float, float, float, float], swap_hint: str) -> str:
     minx, miny, maxx, maxy = b
-    swapped = (miny, minx, maxy, maxx)
+    if _looks_swapped(b):  # before any guess at metres: 38..40 by 114..116 is not a Gauss-Kruger grid
+        return (f" The x and y values look swapped: latitudes ({minx:.6g} to {maxx:.6g}) where the longitudes "
+                f"should be, and longitudes ({miny:.6g} to {maxy:.6g}) where the latitudes should be{swap_hint}.")
     if _degrees_possible(b):
-        if _in_box(swapped, CHINA_LONLAT_BOX):
-            return f" The x and y values look swapped (latitude where longitude should be){swap_hint}."
         return (" They look like longitude/latitude degrees outside China; if that is right, give --crs EPSG:4326 "
                 "(WGS 84) or --crs EPSG:4490.")
     zone_lo, zone_hi = int(minx // 1_000_000), int(maxx // 1_000_000)
@@ -91,16 +97,30 @@ def _crs_hint(b: tuple[float, float, float, float], swap_hint: str) -> str:
 
 def _resolve_crs(label: str, file_crs: Optional[str], kind: str, bounds: Optional[tuple[float, float, float, float]],
                  user_crs: Optional[_ProjCRS], notes: list[str], *, missing_why: str = "",
-                 swap_hint: str = "") -> tuple[Optional[str], str]:
-    """(CRS text, crs_source); raise CRSError when it cannot be known or contradicts the coordinates."""
+                 swap_hint: str = "", assumed: Optional[tuple[_ProjCRS, str]] = None) -> tuple[Optional[str], str]:
+    """(CRS text, crs_source); raise CRSError when it cannot be known or contradicts the coordinates.
+
+    ``assumed``: (CRS, why) taken for a file without one when the user gave none (fire-point tables are
+    WGS 84 longitude/latitude); messages then say why it was assumed, never that the user gave it."""
     said = "its .prj" if kind == "prj" else "the file"
+    if user_crs is None and assumed is not None and not file_crs:
+        crs, why = assumed
+        text = _crs_text(crs)
+        if bounds is not None and crs.is_geographic and not _degrees_possible(bounds):
+            hint = _crs_hint(bounds, swap_hint) or f" Give their CRS with --crs EPSG:nnnn, {_CRS_EXAMPLES}."
+            raise CRSError(f"{label}: {why}, but the coordinates ({_fmt_bounds(bounds)}) are not longitude/latitude "
+                           f"degrees.{hint}")
+        if bounds is not None and _looks_swapped(bounds):
+            raise CRSError(f"{label}: {why}.{_crs_hint(bounds, swap_hint)}")
+        return text, "guessed"
     if user_crs is not None:
         text = _crs_text(user_crs)
         if bounds is not None and user_crs.is_geographic and not _degrees_possible(bounds):
+            looks = "" if _looks_swapped(bounds) else "; they look like projected metres. Give the projected CRS " \
+                                                      f"instead, {_CRS_EXAMPLES}"
             raise CRSError(f"{label}: you gave {text} ({user_crs.name}, degrees) but the coordinates "
-                           f"({_fmt_bounds(bounds)}) "
-                           f"are not degrees; they look like projected metres. Give the projected CRS instead, "
-                           f"{_CRS_EXAMPLES}.{_crs_hint(bounds, swap_hint)}")
+                           f"({_fmt_bounds(bounds)}) are not longitude/latitude degrees{looks}."
+                           f"{_crs_hint(bounds, swap_hint)}")
         if file_crs:
             with contextlib.suppress(_ProjCRSError):
                 fc = _ProjCRS.from_user_input(file_crs)
@@ -128,6 +148,8 @@ def _resolve_crs(label: str, file_crs: Optional[str], kind: str, bounds: Optiona
         notes.append(f"{label} has no coordinate reference system{missing_why} and no coordinates to check; "
                      f"GridWatch assumes EPSG:{PROJECT_EPSG} (CGCS2000 degrees).")
         return f"EPSG:{PROJECT_EPSG}", "guessed"
+    if _looks_swapped(bounds):
+        raise CRSError(f"{label}:{_crs_hint(bounds, swap_hint)}")
     if _in_box(bounds, CHINA_LONLAT_BOX):
         notes.append(f"{label} has no coordinate reference system{missing_why}; every coordinate lies within China's "
                      f"longitude/latitude range, so GridWatch assumes EPSG:{PROJECT_EPSG} (CGCS2000 degrees). If that "

@@ -177,6 +177,8 @@ def _full_from_object(value: Any, state: _TimeState) -> tuple[int, int | None, b
             return _full_from_text(str(int(v)))
         return None
     text = _text(value)
+    if text is not None and re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+        return _full_from_object(float(text), state)  # an Excel day number written out as text (CSV, XLSX text)
     return None if text is None else _full_from_text(text)
 
 

@@ -39,15 +39,12 @@ from .fire_fields import (
     _source_code,
     _spread,
 )
+from .fire_rows import date_and_time, day_text, one_column
 from .fire_times import (
-    _NAT,
-    _NS_PER_DAY,
     _NS_PER_MIN,
     BEIJING_OFFSET_MIN,
     _header_offset,
     _is_missing,
-    _parse_full,
-    _parse_tod,
     _text,
     _TimeState,
 )
@@ -56,7 +53,7 @@ from .parsing import header_key, parse_degrees
 __all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "normalize_fire_table"]
 
 #: Columns of the frame :func:`normalize_fire_table` returns, in order.
-COLUMNS = ("longitude", "latitude", "detected_utc", "source", "satellite", "confidence", "frp", "row")
+COLUMNS = ("longitude", "latitude", "detected_utc", "source", "satellite", "confidence", "frp", "row", "day")
 
 
 _MAX_LISTED = 5
@@ -220,6 +217,7 @@ def _empty_frame() -> pd.DataFrame:
         "confidence": pd.Series([], dtype="Int64"),
         "frp": pd.Series([], dtype=np.float64),
         "row": pd.Series([], dtype=np.int64),
+        "day": pd.Series([], dtype=object),
     })
 
 
@@ -234,13 +232,16 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
     ``latitude`` (float64, WGS 84 degrees), ``detected_utc`` (datetime64[ms, UTC]), ``source``
     (one of MODIS/VIIRS/Fengyun/manual), ``satellite`` (standard name such as Terra, Aqua, N, N20,
     N21, FY-3D; None when not given), ``confidence`` (Int64 0-100, <NA> when not given), ``frp``
-    (float64 MW, NaN when not given) and ``row`` (1-based data row in the source: row 1 is the
-    first line under the header).  Completely blank rows are skipped (and said so in the notes);
-    every other row is kept, in order.  ``notes`` are remarks for the person importing: which
-    column was used for what, how times and confidence classes were read.
+    (float64 MW, NaN when not given), ``row`` (the row as a spreadsheet program shows it: the
+    caller's ``__row`` column, else the header is row 1 and the first data row row 2) and ``day``
+    (``YYYY-MM-DD`` for a row that gives only the date of detection, stored with day precision;
+    ``detected_utc`` is then the start of that day; None for rows with a time of day).  Completely
+    blank rows are skipped (and said so in the notes); every other row is kept, in order.
+    ``notes`` are remarks for the person importing: which column was used for what, how times
+    and confidence classes were read.
 
     Raises :class:`~gridwatch.errors.LayerImportError` when a needed column is missing, or when
-    any row has an empty or unreadable coordinate or time, a coordinate out of range, or a
+    any row has an empty or unreadable coordinate, no date or one that cannot be read, a coordinate out of range, or a
     confidence/FRP that is not a number; the message names the column and up to five rows with
     their values.
     """
@@ -294,7 +295,7 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
         notes.append("the table has no rows")
         return _empty_frame(), notes
 
-    row_numbers = np.arange(1, n + 1, dtype=np.int64)
+    row_numbers = np.arange(2, n + 2, dtype=np.int64)  # as a spreadsheet shows them: the header is row 1
     if "__row" in table.columns:
         given = pd.to_numeric(table["__row"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         if given.ndim == 1 and np.isfinite(given).all():
@@ -340,53 +341,32 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
     # ---- times --------------------------------------------------------------------------------
     state = _TimeState()
     if i_date is not None and i_time is not None:
-        dcodes, duniq = _factorize(column(i_date))
-        tcodes, tuniq = _factorize(column(i_time))
-        d_ns, d_off, _d_has, _d_empty = _parse_full(duniq, state)
-        t_ns, t_full, t_off, t_bad, _t_empty = _parse_tod(tuniq, state)
-        d_day = np.where(d_ns == _NAT, _NAT, (d_ns // _NS_PER_DAY) * _NS_PER_DAY)
-        row_d = _spread(d_day, dcodes, _NAT, np.int64)
-        row_t = _spread(t_ns, tcodes, _NAT, np.int64)
-        row_full = _spread(t_full, tcodes, False, bool)
-        row_tbad = _spread(t_bad, tcodes, True, bool)
-        wall = np.where(row_full, row_t, row_d + row_t)
-        time_bad = row_tbad | (~row_full & (row_d == _NAT))
-        row_off = np.where(_spread(t_off, tcodes, -9999, np.int64) != -9999,
-                           _spread(t_off, tcodes, -9999, np.int64), _spread(d_off, dcodes, -9999, np.int64))
+        times = date_and_time(column(i_date), column(i_time), state, _shown)
         header_text = cols.headers[i_date] + " " + cols.headers[i_time]
         firms = cols.keys[i_date] == "acqdate" or cols.keys[i_time] == "acqtime"
         time_cols = f"columns {cols.headers[i_date]!r} + {cols.headers[i_time]!r}"
-        date_raw, time_raw = column(i_date), column(i_time)
-
-        def describe_time(r: int) -> str:
-            return f"{_shown(date_raw.iat[r])}, {_shown(time_raw.iat[r])}"
     else:
         i_full = i_date if i_date is not None else i_dt
         assert i_full is not None
-        fcodes, funiq = _factorize(column(i_full))
-        f_ns, f_off, f_has, _f_empty = _parse_full(funiq, state)
-        is_obj = np.array([isinstance(u, (_dt.datetime, np.datetime64)) for u in funiq], dtype=bool)
-        if i_date is not None and len(funiq) and not f_has.any():
-            raise fail(f"column {cols.headers[i_full]!r} holds dates without a time of day and no time column "
-                       f"was found; add the detection time (e.g. a 时间 column) and import again")
-        # A text value without a time of day ("2025-10-20") cannot place a fire in time.
-        f_ok = (f_ns != _NAT) & (f_has | is_obj)
-        wall = _spread(np.where(f_ok, f_ns, _NAT), fcodes, _NAT, np.int64)
-        time_bad = wall == _NAT
-        row_off = _spread(f_off, fcodes, -9999, np.int64)
+        times = one_column(column(i_full), state, _shown)
         header_text = cols.headers[i_full]
         firms = False
         time_cols = f"column {cols.headers[i_full]!r}"
-        full_raw = column(i_full)
-
-        def describe_time(r: int) -> str:
-            return _shown(full_raw.iat[r])
-
-    rows = np.flatnonzero(keep & time_bad)
-    if len(rows):
-        raise fail(f"{_plural(len(rows), 'row')} with an empty or unreadable time in {time_cols}: "
-                   f"{rows_list(rows, describe_time)}; a fire point needs its detection date and time: "
-                   f"correct or remove these rows")
+    wall, row_off, day_only = times.wall, times.offset, times.day_only & keep
+    problems = []
+    for mask, what in ((times.unreadable, "a time that cannot be read as a date"), (times.missing, "no date")):
+        rows = np.flatnonzero(keep & mask)
+        if len(rows):
+            problems.append(f"{_plural(len(rows), 'row')} with {what} in {time_cols}: "
+                            f"{rows_list(rows, times.describe)}")
+    if problems:
+        raise fail("; ".join(problems) + "; a fire point needs its detection date (and its time of day when "
+                   "known): correct or remove these rows")
+    if day_only.any():
+        k = int(day_only.sum())
+        notes.append(f"{_plural(k, 'row')} give{'s' if k == 1 else ''} only the date of detection, no time of day: "
+                     "stored with day precision (shown as the date alone; checks and statistics count them on "
+                     "that day and leave them out of hours-to-check)")
 
     header_off = _header_offset(header_text)
     if header_off is not None:
@@ -419,7 +399,7 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
     rows = np.flatnonzero(keep & ((utc < lo) | (utc > hi)))
     if len(rows):
         raise fail(f"{_plural(len(rows), 'row')} with a time before 1970 or in the future in {time_cols}: "
-                   f"{rows_list(rows, describe_time)}; check the date and that the cells hold dates, "
+                   f"{rows_list(rows, times.describe)}; check the date and that the cells hold dates, "
                    f"not bare times")
 
     # ---- satellite and source -----------------------------------------------------------------
@@ -530,5 +510,6 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
         "confidence": confidence,
         "frp": frp[idx].astype(np.float64),
         "row": row_numbers[idx],
+        "day": day_text(wall, day_only)[idx],
     })
     return frame, notes

@@ -22,7 +22,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -35,11 +35,12 @@ from ..errors import LayerImportError, RefusedByRole
 from ..layers import LAYERS
 from ..layers.base import LayerSpec, uuids_from_rng
 from ..storage.bulk import write_features
-from ..storage.gpkg import (
-    connect_readonly,
-)
+from ..storage.failures import SQLITE_BUSY, SQLITE_FULL, SQLITE_LOCKED, SQLITE_READONLY, file_problem, sqlite_code
+from ..storage.gpkg import connect_readonly
 from ..storage.project import Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .fire_join import fire_frame, join_fire_points
+from .geometry import clean_geometries, outside_district
 from .parsing import header_key
 
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
@@ -96,6 +97,8 @@ class ImportOptions:
     user: str = ""
     #: Layer fields to leave empty even if a source field's name matches ("(none)" in the dialog).
     unmapped: tuple[str, ...] = ()
+    #: Import features far outside the district too (otherwise refused: a wrong file or CRS).
+    allow_outside: bool = False
 
 
 @dataclass
@@ -189,152 +192,43 @@ def _to_text(series: pd.Series) -> pd.Series:
     return series.map(conv).astype(object)
 
 
-def _convert(series: pd.Series, type_: str, target: str, kind: str, name: str) -> pd.Series:
+def _convert(series: pd.Series, type_: str, target: str, kind: str, name: str,
+             rows: Optional[np.ndarray] = None) -> pd.Series:
+    """``series`` as the layer field's type; a value that does not fit is refused naming its rows (``rows``:
+    the file's row number of each value)."""
+    numbers = np.arange(1, len(series) + 1) if rows is None else np.asarray(rows)
+
+    def bad_rows(bad: pd.Series) -> tuple[list[int], list[Any]]:
+        at = np.flatnonzero(bad.to_numpy())[:5]
+        return [int(numbers[i]) for i in at], [series.iloc[i] for i in at]
+
     if type_ == "TEXT":
         return _to_text(series)
     if type_ in ("INTEGER", "REAL"):
         num = pd.to_numeric(series.replace("", np.nan), errors="coerce")
         bad = num.isna() & series.notna() & (series.astype(str).str.strip() != "")
         if bad.any():
-            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
-            raise LayerImportError(f"{name}: field {target} needs numbers; rows {rows} hold "
-                                   f"{[series.iloc[r - 1] for r in rows]}")
+            at, values = bad_rows(bad)
+            raise LayerImportError(f"{name}: field {target} needs numbers; rows {at} hold {values}")
         return num.round().astype("Int64") if type_ == "INTEGER" else num.astype(float)
     if type_ == "BOOLEAN":
         text = series.astype(str).str.strip().str.lower()
         out = text.isin(_TRUE)
         bad = ~(out | text.isin(_FALSE) | series.isna())
         if bad.any():
-            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
-            raise LayerImportError(f"{name}: field {target} needs yes/no (是/否, 1/0); rows {rows} do not")
+            at, _values = bad_rows(bad)
+            raise LayerImportError(f"{name}: field {target} needs yes/no (是/否, 1/0); rows {at} do not")
         return out
     if type_ in ("DATE", "DATETIME"):
         parsed = pd.to_datetime(series, errors="coerce")
         bad = parsed.isna() & series.notna() & (series.astype(str).str.strip() != "")
         if bad.any():
-            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5]]
-            raise LayerImportError(f"{name}: field {target} needs dates; rows {rows} hold "
-                                   f"{[series.iloc[r - 1] for r in rows]}")
+            at, values = bad_rows(bad)
+            raise LayerImportError(f"{name}: field {target} needs dates; rows {at} hold {values}")
         if type_ == "DATE":
             return pd.Series([None if pd.isna(d) else d.date() for d in parsed], index=series.index, dtype=object)
         return parsed.dt.tz_localize("UTC") if parsed.dt.tz is None else parsed.dt.tz_convert("UTC")
     return series
-
-
-# --------------------------------------------------------------------------------------------
-# geometry
-
-
-def _clean_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport) -> gpd.GeoDataFrame:
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    report.empty_dropped = int(empty.sum())
-    frame = frame.loc[~empty].copy()
-    geoms = geoms[~empty]
-    rows = frame["__row"].to_numpy()
-    if shapely.has_z(geoms).any() or _has_m(geoms):
-        report.converted.append("Z/M coordinates dropped: GridWatch stores 2D geometry")
-        geoms = shapely.force_2d(geoms)
-    allowed = set(spec.accepted_geometries)
-    wants_areas = bool(allowed & {"Polygon", "MultiPolygon"})
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        reasons = shapely.is_valid_reason(geoms[invalid])
-        fixed = shapely.make_valid(geoms[invalid])
-        if wants_areas:
-            # make_valid may return a collection with stray lines: keep the area part.
-            fixed = np.array([g if g.geom_type in ("Polygon", "MultiPolygon") else
-                              shapely.collection_extract(g, 3) for g in fixed], dtype=object)
-        geoms[invalid] = fixed
-        for r, reason in zip(rows[invalid], reasons):
-            report.repaired.append(f"row {r}: {reason}")
-    types = shapely.get_type_id(geoms)
-    names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
-             7: "GeometryCollection"}
-    # Single-part multipoints fit a point layer.
-    if "Point" in allowed:
-        single = (types == 4) & (shapely.get_num_geometries(geoms) == 1)
-        if single.any():
-            geoms[single] = shapely.get_geometry(geoms[single], 0)
-            types = shapely.get_type_id(geoms)
-    wrong = np.array([names.get(int(t), "?") not in allowed for t in types])
-    if wrong.any():
-        kinds = sorted({names.get(int(t), "?") for t in types[wrong]})
-        raise LayerImportError(
-            f"{report.file}: {int(wrong.sum())} feature(s) are {', '.join(kinds)} but the {spec.name} layer "
-            f"takes {', '.join(spec.accepted_geometries)} (first at source row {int(rows[wrong][0])}); "
-            "choose the right layer kind or file"
-        )
-    now_empty = shapely.is_empty(geoms)
-    if now_empty.any():
-        report.empty_dropped += int(now_empty.sum())
-        frame = frame.loc[~now_empty].copy()
-        geoms = geoms[~now_empty]
-    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
-    return frame
-
-
-def _has_m(geoms: np.ndarray) -> bool:
-    try:
-        return bool(shapely.has_m(geoms).any())
-    except AttributeError:  # shapely without M support
-        return False
-
-
-# --------------------------------------------------------------------------------------------
-# fire points
-
-
-def _fire_frame(source_frame: gpd.GeoDataFrame, name: str, report: ImportReport,
-                field_map: Mapping[str, str]) -> gpd.GeoDataFrame:
-    from .fires import normalize_fire_table
-
-    raw = pd.DataFrame(source_frame.drop(columns=source_frame.geometry.name))
-    missing = [src for src in field_map if src not in raw.columns]
-    if missing:
-        raise LayerImportError(f"{name}: --field-map names source field(s) {', '.join(missing)}, which the file "
-                               f"does not have; its fields: {', '.join(map(str, raw.columns))}")
-    # SRC=DST: the normaliser recognises DST names (longitude, latitude, acq_date, acq_time,
-    # detected_utc, detected_local, satellite, source, confidence, frp).
-    raw = raw.rename(columns=dict(field_map))
-    cols = {_norm(c) for c in raw.columns}
-    if not cols & {"longitude", "lon", "经度", "中心经度", "东经", "x"}:
-        pts = source_frame.to_crs(PROJECT_EPSG).geometry
-        raw["longitude"] = pts.x.astype(str)
-        raw["latitude"] = pts.y.astype(str)
-    fires, notes = normalize_fire_table(raw, name=name)
-    report.notes += notes
-    geom = gpd.GeoSeries(shapely.points(fires["longitude"].to_numpy(), fires["latitude"].to_numpy()),
-                         index=fires.index, crs=PROJECT_EPSG)
-    out = gpd.GeoDataFrame(fires.drop(columns=["longitude", "latitude"]), geometry=geom)
-    out["__row"] = fires["row"].to_numpy() if "row" in fires.columns else np.arange(1, len(fires) + 1)
-    return out
-
-
-def _join_cells(frame: gpd.GeoDataFrame, project: Project) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the containing cell for every point (-1 outside) and the cells frame."""
-    cells = project.read_layer("grid_cell", columns=["code", "village_code", "township_code"])
-    tree = shapely.STRtree(np.asarray(cells.geometry.values))
-    hit = tree.query(np.asarray(frame.geometry.values), predicate="within")
-    cell_of = np.full(len(frame), -1, dtype=np.int64)
-    cell_of[hit[0]] = hit[1]
-    return cell_of, cells
-
-
-def _existing_fire_keys(project: Project) -> pd.DataFrame:
-    """(x, y, time in ms, source) of the detections already in the project."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    frame, xy = project.read_point_layer("fire_point")
-    # Straight from the Arrow columns: converting a million timestamps through text takes seconds.
-    times = pa.array(frame["detected_utc"].array).cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
-    source = pa.array(frame["source"].array)
-    return pd.DataFrame({
-        "x": np.round(xy[:, 0], 6), "y": np.round(xy[:, 1], 6),
-        "t": pc.fill_null(times, 0).to_numpy(zero_copy_only=False),
-        "s": np.asarray(pc.fill_null(source, "").to_numpy(zero_copy_only=False), dtype=object),
-    })
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,35 +270,38 @@ def prepare_import(
     if options.mode not in ("append", "replace"):
         raise LayerImportError(f"mode must be append or replace, not {options.mode!r}")
     check_project(project_path)
-    if options.mode == "replace":  # refused before the file is even read: replacing needs a person who may
+    if options.mode == "replace" or options.user:  # refused before the file is even read (commit checks again)
         _check_import_role(project_path, options.user, options.kind, options.mode)
     project = Project.open(project_path)
     spec = LAYERS[options.kind]
     steps = Steps(progress, cancel, [("read", 3), ("map", 1), ("join", 2), ("validate", 1)])
     report = ImportReport(file=str(source), kind=options.kind, mode=options.mode)
     steps.start("read", "reading")
-    crs = options.crs
-    if crs is None and options.kind == "fire_point" and source.suffix.lower() in TABLE_SUFFIXES:
+    assumed = None
+    if options.crs is None and options.kind == "fire_point" and source.suffix.lower() in TABLE_SUFFIXES:
         # Satellite fire tables (FIRMS, provincial centres) give WGS84 longitude/latitude;
         # WGS84 and CGCS2000 differ by centimetres here.
-        crs = "EPSG:4326"
+        assumed = ("EPSG:4326", "fire-point tables are read as WGS 84 longitude/latitude (the table names no CRS)")
         report.notes.append("coordinates read as WGS84 longitude/latitude (fire-point table without a CRS)")
-    frame = read_source(source, layer=options.source_layer, encoding=options.encoding, crs=crs)
+    frame = read_source(source, layer=options.source_layer, encoding=options.encoding, crs=options.crs,
+                        assumed_crs=assumed)
     report.read = len(frame)
     report.encoding = getattr(frame, "attrs", {}).get("encoding")
     report.crs = frame.crs.to_string() if frame.crs is not None else None
     report.notes += list(frame.attrs.get("notes", [])) if hasattr(frame, "attrs") else []
+    # Row numbers as a spreadsheet program shows them (tables), else the feature's number in the file.
+    rows = np.asarray(frame.attrs.get("rows", ()))
     frame = frame.reset_index(drop=True)
-    frame["__row"] = np.arange(1, len(frame) + 1)
+    frame["__row"] = rows if len(rows) == len(frame) else np.arange(1, len(frame) + 1)
     steps.report(1.0)
 
     steps.start("map", "mapping fields")
     if options.kind == "fire_point":
-        fires = _fire_frame(frame, source.name, report, options.field_map)
-        out = fires
+        out = fire_frame(frame, source.name, report, options.field_map)
     else:
-        frame = _clean_geometries(frame, spec, report)
+        frame = clean_geometries(frame, spec, report)
         frame = frame.to_crs(PROJECT_EPSG) if frame.crs is not None else frame.set_crs(PROJECT_EPSG)
+        outside_district(frame, project, report, allow=options.allow_outside, label=str(source))
         mapping = guess_field_map(spec, [c for c in frame.columns if c not in ("__row", frame.geometry.name)])
         for src, dst in options.field_map.items():
             if src not in frame.columns:
@@ -424,7 +321,7 @@ def prepare_import(
                 continue
             if f.name in mapping:
                 out[f.name] = _convert(frame[mapping[f.name]].reset_index(drop=True), f.type, f.name,
-                                       options.kind, source.name).to_numpy()
+                                       options.kind, source.name, frame["__row"].to_numpy()).to_numpy()
             elif (options.kind, f.name) in FIELD_DEFAULTS:
                 out[f.name] = FIELD_DEFAULTS[(options.kind, f.name)]
         # Codes nest (county 6, township 9, village 12 digits): parent codes the file lacks
@@ -442,32 +339,7 @@ def prepare_import(
 
     steps.start("join", "joining to cells")
     if options.kind == "fire_point":
-        cell_of, cells = _join_cells(out, project)
-        inside = cell_of >= 0
-        report.outside = int((~inside).sum())
-        out = out.loc[inside].copy()
-        c = cells.iloc[cell_of[inside]]
-        out["cell_code"] = c["code"].to_numpy()
-        out["village_code"] = c["village_code"].to_numpy()
-        out["township_code"] = c["township_code"].to_numpy()
-        out["status"] = "unverified"
-        utc = out["detected_utc"]
-        out["detected_local"] = (utc + pd.Timedelta(hours=8)).dt.strftime("%Y-%m-%dT%H:%M:%S+08:00").astype(object)
-        # The same detection twice (in the file, or already imported) is stored once.
-        keys = pd.DataFrame({
-            "x": np.round(shapely.get_x(np.asarray(out.geometry.values)), 6),
-            "y": np.round(shapely.get_y(np.asarray(out.geometry.values)), 6),
-            "t": np.asarray(utc.astype("datetime64[ms, UTC]").astype("int64")),
-            "s": out["source"].astype(str).to_numpy(),
-        })
-        keep = ~keys.duplicated().to_numpy()
-        if options.mode == "append":
-            existing = _existing_fire_keys(project)
-            if len(existing):
-                seen = keys.merge(existing.drop_duplicates(), how="left", on=["x", "y", "t", "s"], indicator=True)
-                keep &= (seen["_merge"] == "left_only").to_numpy()
-        report.duplicates = int((~keep).sum())
-        out = out.loc[keep].copy()
+        out = join_fire_points(out, project, report, append=options.mode == "append")
     elif "township_code" in spec.field_names and out.get("township_code") is None:
         towns = project.read_layer("township", columns=["code"])
         tree = shapely.STRtree(np.asarray(towns.geometry.values))
@@ -534,6 +406,8 @@ def commit_import(
         report.replaced = write_features(path, spec, prepared.frame, replace=prepared.options.mode == "replace",
                                          user=user, details=details, steps=steps)
     except sqlite3.Error as exc:
+        if sqlite_code(exc) in (SQLITE_FULL, SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED):
+            raise file_problem(path, exc) from exc
         raise LayerImportError(f"{path}: writing {spec.name} failed ({exc}); the project is unchanged") from exc
     return report
 

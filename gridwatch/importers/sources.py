@@ -40,6 +40,8 @@ from typing import Any, Iterator, Optional
 import geopandas
 import pyogrio
 import pyogrio.errors
+import shapely
+import shapely.errors
 from pyproj import CRS as _ProjCRS
 
 from ..errors import LayerImportError
@@ -47,7 +49,7 @@ from .crs_guess import CHINA_LONLAT_BOX, _finite, _parse_user_crs, _resolve_crs
 from .encodings import _shapefile_encoding
 from .tables import _load_table, _match_name
 from .target import _FORMAT_BY_SUFFIX, SourceInfo, _format_of, _layer_error, _listing, _sidecar, _Target
-from .zips import PathLike, _open_zip, _plan_zip, safe_extract_zip
+from .zips import PathLike, check_archive, safe_extract_zip
 
 __all__ = ["SourceInfo", "inspect_source", "read_source", "safe_extract_zip", "CHINA_LONLAT_BOX",
            "SUPPORTED_SUFFIXES"]
@@ -62,22 +64,27 @@ SUPPORTED_SUFFIXES = tuple(sorted(_FORMAT_BY_SUFFIX))
 
 def inspect_source(path: PathLike, *, layer: Optional[str] = None, encoding: Optional[str] = None,
                    crs: Any = None, workdir: Optional[PathLike] = None, x_field: Optional[str] = None,
-                   y_field: Optional[str] = None) -> SourceInfo:
+                   y_field: Optional[str] = None, assumed_crs: Optional[tuple[str, str]] = None) -> SourceInfo:
     """Describe ``path`` without importing it: format, layers, fields, count, encoding, CRS, notes.
 
     Raises the same errors :func:`read_source` would (an ambiguous or unknown layer, a missing
     CRS that cannot be guessed, a refused zip, undetectable coordinate columns), so a file that
     inspects cleanly also reads.  A :class:`LayerImportError` about the layer carries the
     choices in its ``layers`` attribute; one about coordinate columns carries ``fields``.
+
+    ``assumed_crs``: (CRS, why) for a file that has none when ``crs`` is not given (fire-point tables:
+    WGS 84 longitude/latitude); messages then give that reason, never "you gave".
     """
     with _opened(path, layer, workdir) as src:
-        info, _ = src.load(encoding=encoding, crs=crs, x_field=x_field, y_field=y_field, want_frame=False)
+        info, _ = src.load(encoding=encoding, crs=crs, x_field=x_field, y_field=y_field, want_frame=False,
+                           assumed_crs=assumed_crs)
     return info
 
 
 def read_source(path: PathLike, *, layer: Optional[str] = None, encoding: Optional[str] = None, crs: Any = None,
                 workdir: Optional[PathLike] = None, max_features: Optional[int] = None,
-                x_field: Optional[str] = None, y_field: Optional[str] = None) -> geopandas.GeoDataFrame:
+                x_field: Optional[str] = None, y_field: Optional[str] = None,
+                assumed_crs: Optional[tuple[str, str]] = None) -> geopandas.GeoDataFrame:
     """Read ``path`` into a GeoDataFrame in the source CRS (set on the frame).
 
     Features with NULL geometry are kept (the caller counts them).  ``frame.attrs`` holds
@@ -87,7 +94,7 @@ def read_source(path: PathLike, *, layer: Optional[str] = None, encoding: Option
         raise LayerImportError(f"max_features must be 0 or more, not {max_features}")
     with _opened(path, layer, workdir) as src:
         info, frame = src.load(encoding=encoding, crs=crs, x_field=x_field, y_field=y_field, want_frame=True,
-                               max_features=max_features)
+                               max_features=max_features, assumed_crs=assumed_crs)
     assert frame is not None
     frame.attrs["encoding"] = info.encoding
     frame.attrs["notes"] = list(info.notes)
@@ -112,6 +119,8 @@ def _opened(path: PathLike, layer: Optional[str], workdir: Optional[PathLike]) -
     if p.is_dir():
         yield _Source(_pick_from_folder(p, p, str(p), layer, zip_path=None))
         return
+    if not p.is_file():  # a pipe or a device: reading it could wait for ever
+        raise LayerImportError(f"{p} is not a regular file (a pipe, device or socket); choose the data file itself.")
     fmt = _format_of(p)
     if fmt != "zip":
         yield _Source(_Target(user_path=p, path=p, fmt=fmt, label=str(p), layer=layer))
@@ -189,15 +198,16 @@ class _Source:
         self.t = target
 
     def load(self, *, encoding: Optional[str], crs: Any, x_field: Optional[str], y_field: Optional[str],
-             want_frame: bool, max_features: Optional[int] = None
+             want_frame: bool, max_features: Optional[int] = None, assumed_crs: Optional[tuple[str, str]] = None
              ) -> tuple[SourceInfo, Optional[geopandas.GeoDataFrame]]:
         t = self.t
         user_crs = _parse_user_crs(crs) if crs is not None and str(crs).strip() != "" else None
+        assumed = (_parse_user_crs(assumed_crs[0]), assumed_crs[1]) if assumed_crs else None
         if t.fmt in ("csv", "xlsx"):
-            return _load_table(t, encoding, user_crs, x_field, y_field, max_features)
+            return _load_table(t, encoding, user_crs, x_field, y_field, max_features, assumed)
         if x_field is not None or y_field is not None:
             t.notes.append(f"x_field/y_field apply to CSV and XLSX tables only; {t.label} has its own geometry.")
-        return _load_ogr(t, encoding, user_crs, want_frame, max_features)
+        return _load_ogr(t, encoding, user_crs, want_frame, max_features, assumed)
 
 
 @contextlib.contextmanager
@@ -228,6 +238,30 @@ def _gdal(label: str, notes: list[str], doing: str = "read") -> Iterator[None]:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
+def _unreadable_geometries(t: _Target, kwargs: dict[str, Any]) -> LayerImportError:
+    """Which features' geometries cannot be built (a polygon ring of two points, a ring that is not closed), by
+    row, as one error."""
+    _meta, table = pyogrio.read_arrow(t.path, **kwargs)
+    column = _meta.get("geometry_name") or "wkb_geometry"
+    bad: list[str] = []
+    count = 0
+    for i, wkb in enumerate(table.column(column).to_pylist()):
+        if wkb is None:
+            continue
+        try:
+            shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as exc:
+            count += 1
+            if len(bad) < 5:
+                reason = str(exc).split(":", 1)[-1].strip() or type(exc).__name__
+                bad.append(f"row {i + 1} ({reason})")
+    more = f" and {count - 5} more" if count > 5 else ""
+    return LayerImportError(
+        f"{t.label}: {count} feature(s) have geometries that cannot be read: {', '.join(bad)}{more}. A polygon ring "
+        "needs at least 4 points, the last one the same as the first. Correct or remove these features in the "
+        "program that made the file (QGIS: Vector > Geometry Tools > Check Validity), then import again.")
+
+
 def _kml_driver(t: _Target) -> str:
     drivers = pyogrio.list_drivers()
     if "LIBKML" in drivers:
@@ -242,7 +276,8 @@ def _kml_driver(t: _Target) -> str:
 
 
 def _load_ogr(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS], want_frame: bool,
-              max_features: Optional[int]) -> tuple[SourceInfo, Optional[geopandas.GeoDataFrame]]:
+              max_features: Optional[int], assumed: Optional[tuple[_ProjCRS, str]] = None
+              ) -> tuple[SourceInfo, Optional[geopandas.GeoDataFrame]]:
     notes = t.notes
     enc: Optional[str] = "UTF-8"
     enc_source = "utf-8"
@@ -256,8 +291,7 @@ def _load_ogr(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS],
         if t.fmt == "kml":
             _kml_driver(t)
             if t.path.suffix.lower() == ".kmz":
-                with _open_zip(t.path) as zf:  # GDAL reads it in place: check it like any zip first
-                    _plan_zip(zf, t.path, max_members=2000, max_total_bytes=2 * 1024**3, max_ratio=100)
+                check_archive(t.path, "KMZ file")  # GDAL reads it in place: check it like any zip first
     with _gdal(t.label, notes, "opened"):
         listed = pyogrio.list_layers(t.path)
     layer_types = [(str(n), None if g is None else str(g)) for n, g in listed]
@@ -283,7 +317,7 @@ def _load_ogr(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS],
     if t.fmt == "shapefile":
         missing_why = " (no .prj beside the .shp)" if prj is None else " (its .prj could not be understood)"
     crs_text, crs_source = _resolve_crs(t.label, file_crs, "prj" if t.fmt == "shapefile" else "file", bounds,
-                                        user_crs, notes, missing_why=missing_why)
+                                        user_crs, notes, missing_why=missing_why, assumed=assumed)
     info = SourceInfo(
         path=t.user_path, format=t.fmt, layers=list(layers), layer=chosen,
         feature_count=int(meta.get("features", -1)), geometry_type=meta.get("geometry_type"),
@@ -294,7 +328,10 @@ def _load_ogr(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS],
     if max_features is not None:
         kwargs["max_features"] = max_features
     with _gdal(t.label, notes):
-        frame = pyogrio.read_dataframe(t.path, **kwargs)
+        try:
+            frame = pyogrio.read_dataframe(t.path, **kwargs)
+        except shapely.errors.GEOSException as exc:  # a geometry GEOS cannot even build
+            raise _unreadable_geometries(t, kwargs) from exc
     if not isinstance(frame, geopandas.GeoDataFrame):  # a table without geometry
         frame = geopandas.GeoDataFrame(frame, geometry=[None] * len(frame))
     frame = frame.set_crs(crs_text, allow_override=True) if crs_text is not None else frame

@@ -21,6 +21,7 @@ from .crs_guess import _finite, _resolve_crs
 from .encodings import _codec_of, _effective, _gdal_name
 from .parsing import header_key, parse_degrees
 from .target import _FORMAT_BY_SUFFIX, SourceInfo, _layer_error, _listing, _Target
+from .zips import check_archive
 
 
 def _match_name(wanted: Any, names: Sequence[str]) -> Optional[str]:
@@ -98,7 +99,7 @@ def _find_coord_columns(columns: list[str], x_field: Optional[str], y_field: Opt
     return x, y, notes
 
 
-def _coordinates(values: pd.Series, column: str, label: str, first_row: int, row_word: str) -> np.ndarray:
+def _coordinates(values: pd.Series, column: str, label: str, rows: np.ndarray, row_word: str) -> np.ndarray:
     """Floats (NaN for blanks); raise naming the row and column of the first unreadable value."""
     s = values.astype(str).str.strip()
     blank = (s == "").to_numpy()
@@ -107,7 +108,7 @@ def _coordinates(values: pd.Series, column: str, label: str, first_row: int, row
     for i in bad:
         v = parse_degrees(s.iloc[i])
         if v is None:
-            raise LayerImportError(f"{label}: {row_word} {first_row + i}, column {column!r}: {s.iloc[i]!r} is not a "
+            raise LayerImportError(f"{label}: {row_word} {int(rows[i])}, column {column!r}: {s.iloc[i]!r} is not a "
                                    "coordinate (expected decimal degrees such as 116.3975, or 116°23′51″); correct "
                                    "it or clear the cell.")
         out[i] = v
@@ -177,12 +178,20 @@ def _read_csv_table(t: _Target, encoding: Optional[str], max_rows: Optional[int]
     if not text.strip():
         return pd.DataFrame(), enc, enc_source, notes
     try:
+        # Blank lines are read too (and dropped below), so every row keeps the number a spreadsheet
+        # program shows for it: the header is row 1, a quoted cell over several lines is one row.
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                         nrows=max_rows, skipinitialspace=False, skip_blank_lines=True)
+                         nrows=max_rows, skipinitialspace=False, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as e:
         raise LayerImportError(f"{t.label} is not a well-formed table: {e}. Open it in Excel or WPS, check the rows "
                                "named, and save it again as CSV.") from e
     df.columns = [str(c).strip() for c in df.columns]
+    rows = np.arange(2, len(df) + 2)
+    if len(df.columns):
+        blank = (df.apply(lambda col: col.str.strip() == "") if len(df) else df.astype(bool)).all(axis=1).to_numpy()
+        df = df.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    df.attrs["rows"] = rows
     return df, enc, enc_source, notes
 
 
@@ -207,6 +216,7 @@ def _read_xlsx_table(t: _Target, layer: Optional[str], x_field: Optional[str], y
     import openpyxl
 
     notes: list[str] = []
+    check_archive(t.path, "Excel workbook")  # an .xlsx is a zip: the zip-bomb limits first
     try:
         wb = openpyxl.load_workbook(t.path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for damaged or foreign files
@@ -285,12 +295,13 @@ def _read_xlsx_table(t: _Target, layer: Optional[str], x_field: Optional[str], y
         body = body[:max_rows]
     data = {name: [_cell_text(r[j]) if j < len(r) else "" for r in body] for name, j in zip(names, used_cols)}
     df = pd.DataFrame(data, columns=names, dtype=str)
+    df.attrs["rows"] = np.arange(h + 2, h + 2 + len(df))  # the row numbers Excel and WPS show
     return df, sheets, sheet, h + 2, notes
 
 
 def _load_table(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS], x_field: Optional[str],
-                y_field: Optional[str], max_features: Optional[int]
-                ) -> tuple[SourceInfo, geopandas.GeoDataFrame]:
+                y_field: Optional[str], max_features: Optional[int],
+                assumed: Optional[tuple[_ProjCRS, str]] = None) -> tuple[SourceInfo, geopandas.GeoDataFrame]:
     notes = t.notes
     if t.fmt == "csv":
         df, enc, enc_source, more = _read_csv_table(t, encoding, max_features)
@@ -318,21 +329,22 @@ def _load_table(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS
         raise err
     if x_col == y_col:
         raise LayerImportError(f"{t.label}: the same column {x_col!r} was chosen for x and y; choose two columns.")
-    xs = _coordinates(df[x_col], x_col, t.label, first_row, row_word)
-    ys = _coordinates(df[y_col], y_col, t.label, first_row, row_word)
+    rows = np.asarray(df.attrs.get("rows", np.arange(first_row, first_row + len(df))))
+    xs = _coordinates(df[x_col], x_col, t.label, rows, row_word)
+    ys = _coordinates(df[y_col], y_col, t.label, rows, row_word)
     one_missing = np.nonzero(np.isnan(xs) != np.isnan(ys))[0]
     if len(one_missing):
         i = int(one_missing[0])
         col = x_col if np.isnan(xs[i]) else y_col
-        raise LayerImportError(f"{t.label}: {row_word} {first_row + i} has a value in only one coordinate column "
+        raise LayerImportError(f"{t.label}: {row_word} {int(rows[i])} has a value in only one coordinate column "
                                f"({col!r} is empty); fill it or clear both.")
     has = ~np.isnan(xs)
     if (~has).any():
         notes.append(f"{t.label}: {int((~has).sum()):,} rows have no coordinates; they are kept without a location.")
     bounds = _finite((xs[has].min(), ys[has].min(), xs[has].max(), ys[has].max())) if has.any() else None
-    swap_hint = f": choose x_field={y_col!r}, y_field={x_col!r}"
+    swap_hint = f" (swap the headers of columns {x_col!r} and {y_col!r} in the file)"
     crs_text, crs_source = _resolve_crs(t.label, None, "file", bounds, user_crs, notes,
-                                        missing_why=" (tables carry none)", swap_hint=swap_hint)
+                                        missing_why=" (tables carry none)", swap_hint=swap_hint, assumed=assumed)
     geoms = np.full(len(df), None, dtype=object)
     if has.any():
         geoms[has] = shapely.points(xs[has], ys[has])
@@ -344,6 +356,7 @@ def _load_table(t: _Target, encoding: Optional[str], user_crs: Optional[_ProjCRS
         frame = geopandas.GeoDataFrame(df, geometry=series, crs=crs_text)
     else:
         frame = geopandas.GeoDataFrame(df.assign(**{geom_name: series}), geometry=geom_name, crs=crs_text)
+    frame.attrs["rows"] = rows
     info = SourceInfo(path=t.user_path, format=t.fmt, layers=list(layers), layer=layer, feature_count=len(df),
                       geometry_type="Point", fields=columns, encoding=enc, encoding_source=enc_source,
                       crs=crs_text, crs_source=crs_source, notes=notes)

@@ -54,6 +54,20 @@ def safe_extract_zip(zip_path: PathLike, dest_dir: PathLike, *, max_members: int
         return _extract_plan(zf, zip_path, plan, dest)
 
 
+def check_archive(path: PathLike, what: str) -> None:
+    """Check a file that is a zip inside (an Excel workbook, a KMZ) with the limits of
+    :func:`safe_extract_zip` before a library unpacks it in memory: a 1 MB workbook that inflates to
+    gigabytes is refused, naming the member, instead of filling the memory."""
+    p = Path(path)
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise LayerImportError(f"{p} is not a readable {what} ({e}); it may be damaged or incompletely downloaded: "
+                               "fetch it again, or open and save it again.") from e
+    with zf:
+        _plan_zip(zf, p, max_members=2000, max_total_bytes=2 * 1024**3, max_ratio=100)
+
+
 @contextlib.contextmanager
 def _open_zip(zip_path: Path) -> Iterator[zipfile.ZipFile]:
     if not zip_path.is_file():

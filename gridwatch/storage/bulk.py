@@ -115,7 +115,7 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
             (spec.name,),
         ).fetchall() if bulk else []
-        with transaction(con):
+        with transaction(con, path):
             steps.start("write", "writing")
             if replace:
                 replaced = con.execute("SELECT COUNT(*) FROM " + table).fetchone()[0]

@@ -13,6 +13,7 @@ Three rules hold everywhere:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import struct
@@ -20,7 +21,18 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from ..errors import DamagedProject, DataSourceError, SharedProjectError, StorageError
+from ..errors import DamagedProject, DataSourceError, SharedProjectError, StorageError, UnfinishedWrite
+from .failures import (
+    SQLITE_BUSY,
+    SQLITE_CANTOPEN,
+    SQLITE_IOERR,
+    SQLITE_LOCKED,
+    SQLITE_READONLY,
+    busy_timeout,
+    file_problem,
+    locked,
+    sqlite_code,
+)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
@@ -39,6 +51,8 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
         raise DataSourceError(f"{p}: file not found")
     if p.is_dir():
         raise DataSourceError(f"{p}: is a folder, not a GeoPackage file")
+    if not p.is_file():  # a pipe or a device: reading it could wait for ever
+        raise DataSourceError(f"{p}: is not a regular file (a pipe, device or socket), not a GeoPackage")
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
@@ -71,26 +85,63 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
         )
 
 
-def roll_back_hot_journal(path: os.PathLike[str] | str) -> bool:
+log = logging.getLogger("gridwatch.storage")
+
+
+def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.PathLike[str] | str] = None) -> bool:
     """Finish what a writer killed mid-transaction left: SQLite rolls its journal back when the file is
     next opened for writing (a read-only connection cannot, and fails with "attempt to write a readonly
     database").  The file is then exactly as before that transaction; nothing committed is lost.
-    Returns whether a journal was there.  A shared project's snapshot is left alone (only syncs write it;
-    they read it from a copy)."""
+    Returns whether a journal was rolled back.  A shared project's snapshot is left alone (only syncs
+    write it; they read it from a copy).
+
+    ``copy_of``: ``path`` is a local copy of that shared project's snapshot (with its journal), rolled back
+    without a note (the share itself keeps its journal until ``gridwatch doctor`` rolls it back).
+
+    Raises :class:`~gridwatch.errors.UnfinishedWrite` when the journal cannot be rolled back because the
+    file or its folder is read-only (saying what happened and that nothing is lost), and
+    :class:`~gridwatch.errors.FileLocked` when a writer still holds the file (then the journal is its
+    own, not a left-over).
+    """
     journal = Path(str(path) + "-journal")
     try:
-        if journal.stat().st_size == 0:
+        if journal.stat().st_size == 0 or not Path(path).is_file():
             return False
     except OSError:
         return False
     if is_shared_snapshot(path):
         return False
+    before = _journal_signature(journal)
     try:
-        with closing(sqlite3.connect(os.fspath(path), timeout=10.0)) as con:
+        with closing(sqlite3.connect(os.fspath(path), timeout=busy_timeout())) as con:
             con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
-        return False  # a writer is still at it (the journal is not hot), or the folder is read-only
-    return True
+    except sqlite3.Error as exc:
+        code = sqlite_code(exc)
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            raise locked(path) from exc
+        if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR):
+            folder = Path(path).parent
+            raise UnfinishedWrite(
+                f"{path}: a program stopped in the middle of writing this file; its unfinished change is in "
+                f"{journal.name} beside it, and GridWatch undoes it when it opens the file for writing, but the "
+                f"file or its folder {folder} is read-only. Nothing is lost: copy {Path(path).name} together "
+                f"with {journal.name} to a folder you may write to and open the copy there (or make the folder "
+                "writable)", key="file.unfinished_write", path=str(path), journal=journal.name,
+                folder=str(folder)) from exc
+        return False  # not an SQLite file: the caller's checks say what it is
+    rolled = before is not None and _journal_signature(journal) is None  # SQLite deletes a journal it rolled back
+    if rolled and copy_of is None:  # (a copy of a shared snapshot is checked quietly: the share is unchanged)
+        log.warning("%s: a program stopped in the middle of writing this file; its unfinished change was rolled "
+                    "back, so the file is as it was before that change (nothing saved is lost)", path)
+    return rolled
+
+
+def _journal_signature(journal: Path) -> Optional[tuple[int, int]]:
+    try:
+        st = journal.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns) if st.st_size else None
 
 
 def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
@@ -99,11 +150,21 @@ def connect_readonly(path: os.PathLike[str] | str) -> sqlite3.Connection:
     A journal left by a killed writer is rolled back first (:func:`roll_back_hot_journal`)."""
     roll_back_hot_journal(path)
     uri = Path(path).resolve().as_uri() + "?mode=ro"
+    con = None
     try:
-        con = sqlite3.connect(uri, uri=True)
+        con = sqlite3.connect(uri, uri=True, timeout=busy_timeout())
         con.execute("PRAGMA query_only = ON")
+        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a lock or a journal shows here, not later
     except sqlite3.Error as exc:
-        raise DataSourceError(f"{path}: cannot be opened ({exc})") from exc
+        if con is not None:
+            con.close()
+        if sqlite_code(exc) == SQLITE_READONLY and is_shared_snapshot(path) and _journal_signature(
+                Path(str(path) + "-journal")) is not None:
+            raise UnfinishedWrite(
+                f"{path}: a program stopped in the middle of writing this shared project; its unfinished change "
+                f"is in the journal beside it, which only `gridwatch doctor {path}` rolls back on the share. "
+                "Nothing is lost: run it, then try again") from exc
+        raise file_problem(path, exc, "opened") from exc
     return con
 
 
@@ -133,31 +194,63 @@ def connect_readwrite(path: os.PathLike[str] | str) -> sqlite3.Connection:
     if is_shared_snapshot(path):
         raise SharedProjectError(SHARED_READ_ONLY.format(path=path), key="project.shared_read_only")
     try:
-        con = sqlite3.connect(os.fspath(path), isolation_level=None, timeout=10.0)
+        con = sqlite3.connect(os.fspath(path), isolation_level=None, timeout=busy_timeout())
     except sqlite3.Error as exc:
-        raise StorageError(f"{path}: cannot be opened for writing ({exc})") from exc
+        raise file_problem(path, exc, "opened for writing") from exc
     register_gpkg_functions(con)
     # Files may live on a share or travel on a USB stick: no WAL (it needs shared memory and
     # does not work over network file systems).
-    con.execute("PRAGMA journal_mode = DELETE")
+    try:
+        con.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as exc:
+        con.close()
+        raise file_problem(path, exc, "opened for writing") from exc
     return con
 
 
 class transaction:
-    """``with transaction(con):`` runs the block in ``BEGIN IMMEDIATE`` ... ``COMMIT``/``ROLLBACK``."""
+    """``with transaction(con):`` runs the block in ``BEGIN IMMEDIATE`` ... ``COMMIT``/``ROLLBACK``.
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    With ``path`` an SQLite failure (full disk, read-only file, another writer's lock) becomes the
+    GridWatch error that says so (:func:`~gridwatch.storage.failures.file_problem`).  A failed
+    commit is rolled back if SQLite has not done so itself; the rollback never hides the error
+    that caused it (SQLite ends a transaction on its own after some errors, such as a full disk, and
+    a second ROLLBACK would only say "no transaction is active").
+    """
+
+    def __init__(self, con: sqlite3.Connection, path: Optional[os.PathLike[str] | str] = None) -> None:
         self.con = con
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            self.con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            if self.path is None:
+                raise
+            raise file_problem(self.path, exc) from exc
         return self.con
 
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         if exc_type is None:
-            self.con.execute("COMMIT")
-        else:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("COMMIT")
+                return
+            except sqlite3.Error as commit_error:
+                self._roll_back()
+                if self.path is None:
+                    raise
+                raise file_problem(self.path, commit_error) from commit_error
+        self._roll_back()
+        if self.path is not None and isinstance(exc, sqlite3.Error):
+            raise file_problem(self.path, exc) from exc
+
+    def _roll_back(self) -> None:
+        if self.con.in_transaction:
+            try:
+                self.con.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite gave up the transaction itself; the original error is what matters
 
 
 def table_names(con: sqlite3.Connection) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
 import sqlite3
 import tempfile
 from contextlib import closing
@@ -23,10 +24,19 @@ import pyogrio
 
 from .. import __version__
 from ..crs import PROJECT_EPSG
-from ..errors import CRSError, DamagedProject, DataSourceError, SchemaVersionError, StorageError, ValidationError
+from ..errors import (
+    CRSError,
+    DamagedProject,
+    DataSourceError,
+    GridWatchError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .failures import SQLITE_BUSY, SQLITE_IOERR, SQLITE_LOCKED, disk_full, file_problem, read_only, sqlite_code
 from .gpkg import (
     GPKG_APPLICATION_IDS,
     connect_readonly,
@@ -35,7 +45,9 @@ from .gpkg import (
     gpkg_datetime,
     index_sql,
     inspect_file,
+    is_shared_snapshot,
     quote_ident,
+    roll_back_hot_journal,
     sqlite_tables,
     transaction,
 )
@@ -97,20 +109,66 @@ def _read_meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
         raise DamagedProject(f"{path}: GridWatch metadata table cannot be read ({exc})") from exc
 
 
+def _read_problem(path: Path, exc: sqlite3.Error) -> GridWatchError:
+    """A project that could not be read: locked by a writer, or else damaged."""
+    if sqlite_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR):
+        return file_problem(path, exc, "read")
+    return DamagedProject(f"{path}: damaged GeoPackage ({exc}); restore it from a backup")
+
+
+def _journal_beside(path: Path) -> bool:
+    for suffix in ("-journal", "-wal"):
+        try:
+            if Path(str(path) + suffix).stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _check_a_copy(path: Path) -> dict[str, str]:
+    """Check a shared project's snapshot that another program is writing, or died writing (a journal beside
+    it), on a local copy: SQLite finishes or undoes that write on the copy, never on the share."""
+    with tempfile.TemporaryDirectory(prefix="gridwatch-check-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in ("-journal", "-wal"):
+                if Path(str(path) + suffix).exists():
+                    shutil.copyfile(str(path) + suffix, str(copy) + suffix)
+        except OSError as exc:
+            raise file_problem(path, exc, "read") from exc
+        try:
+            roll_back_hot_journal(copy, copy_of=path)
+            return check_project(copy)
+        except GridWatchError as exc:
+            text = str(exc).replace(str(copy), str(path))
+            raise type(exc)(text, key=exc.key, **{k: (str(path) if v == str(copy) else v)
+                                                 for k, v in exc.params.items()}) from exc
+
+
 def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
     """Check that ``path`` is an intact GridWatch project and return its metadata.
 
-    Opens the file read-only; whatever the outcome the file is left byte-identical.
+    Opens the file read-only; whatever the outcome the file is left byte-identical, except that a
+    journal a killed writer left beside it is rolled back first (the file is then exactly as it was
+    before that unfinished write: nothing saved is lost).
 
     Raises
     ------
     DataSourceError
         One line naming the file and the problem: missing, not SQLite, not a GeoPackage,
-        truncated or damaged, or a GeoPackage without GridWatch's schema.
+        truncated or damaged, or a GeoPackage without GridWatch's schema; a journal left by a
+        killed writer that cannot be rolled back (read-only folder: :class:`UnfinishedWrite`).
+    FileLocked
+        Another program is writing the file just now.
     SchemaVersionError
         The project was written by a newer GridWatch.
     """
     p = Path(path)
+    if is_shared_snapshot(p) and _journal_beside(p):
+        return _check_a_copy(p)
+    roll_back_hot_journal(p)  # a killed writer's journal: undo its half-written change first
     inspect_file(p)
     try:
         with closing(connect_readonly(p)) as con:
@@ -140,7 +198,7 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
             for t in required:
                 con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
     except sqlite3.DatabaseError as exc:
-        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise _read_problem(p, exc) from exc
     try:
         version = int(meta.get("schema_version", ""))
     except ValueError:
@@ -279,7 +337,10 @@ def write_project(
         frames[name] = _as_geoframe(name, source, spec, gtype)
         steps.report(1.0)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg", dir=target.parent)
+    except OSError as exc:
+        raise _write_problem(target, exc) or exc from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # GDAL must create the file itself
@@ -320,16 +381,36 @@ def write_project(
         os.replace(tmp, target)
         fsync_file(target)
         steps.report(1.0)
-    except BaseException:
+    except BaseException as exc:
         for leftover in (tmp, Path(str(tmp) + "-journal")):
             try:
                 leftover.unlink()
             except FileNotFoundError:
                 pass
+        problem = _write_problem(target, exc)
+        if problem is not None:
+            raise problem from exc
         raise
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old_date})
     return target
+
+
+def _write_problem(target: Path, exc: BaseException) -> Optional[GridWatchError]:
+    """A full disk, a read-only folder or another failure of GDAL or SQLite while ``target`` was written, as one
+    line (nothing was left behind: the temp file is gone, an existing file untouched)."""
+    if isinstance(exc, OSError):  # named after the target, not the temp file beside it
+        return file_problem(target, OSError(exc.errno, exc.strerror))
+    if isinstance(exc, sqlite3.Error):
+        return file_problem(target, exc)
+    if isinstance(exc, pyogrio.errors.DataSourceError | pyogrio.errors.DataLayerError | pyogrio.errors.FieldError):
+        text = str(exc)
+        if "disk is full" in text or "No space left" in text:
+            return disk_full(target)
+        if "readonly" in text or "Read-only" in text or "Permission denied" in text:
+            return read_only(target)
+        return StorageError(f"{target}: could not be written ({text[-200:]}); nothing was written")
+    return None
 
 
 def _refresh_contents_extents(con: sqlite3.Connection, names: list[str]) -> None:
@@ -375,7 +456,10 @@ class Project:
                 )
             from .migrations import migrate_project
 
-            migrate_project(p)
+            try:
+                migrate_project(p)
+            except OSError as exc:  # the backup copy beside it: a full disk, a read-only folder
+                raise file_problem(p, exc, "upgraded (its backup copy could not be written)") from exc
             meta = check_project(p)
         return cls(p, meta)
 
@@ -494,5 +578,5 @@ def project_info(path: os.PathLike[str] | str, meta: Optional[dict[str, str]] = 
                         li.extent = (minx, miny, maxx, maxy)
                 (info.layers if kind == "layer" else info.tables).append(li)
     except sqlite3.DatabaseError as exc:
-        raise DamagedProject(f"{p}: damaged GeoPackage ({exc}); restore it from a backup") from exc
+        raise _read_problem(p, exc) from exc
     return info

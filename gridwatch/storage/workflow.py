@@ -179,8 +179,10 @@ def _fire_todo(con: sqlite3.Connection, township_code: Optional[str], since: Opt
         sql += " AND township_code = ?"
         args.append(township_code)
     if since is not None:
-        sql += " AND detected_utc >= ?"
-        args.append(gpkg_datetime(since))
+        # A detection known only by its date (detected_local 'YYYY-MM-DD', detected_utc the start of that day)
+        # counts when its day reaches into the period.
+        sql += " AND (detected_utc >= ? OR (length(detected_local) = 10 AND detected_utc > ?))"
+        args += [gpkg_datetime(since), gpkg_datetime(since - _dt.timedelta(days=1))]
     return pd.DataFrame(con.execute(sql, args).fetchall(), columns=["uuid", "cell_code", "detected_local", "status"])
 
 

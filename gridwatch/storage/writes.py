@@ -42,7 +42,7 @@ def _write(path: os.PathLike[str] | str, actor: Actor, build: Callable[[sqlite3.
         # Random uuid keys touch pages all over their indexes: a 64 MB page cache keeps a bulk edit
         # (20,000 tasks) from re-reading them from disk.
         con.execute("PRAGMA cache_size = -65536")
-        with transaction(con):
+        with transaction(con, p):
             edit = build(con)
             apply_edit(con, edit, actor.name, at=_now(now))
     return edit

@@ -26,12 +26,17 @@ REVIEWERS = ("supervisor", "admin")
 
 
 def decode_value(text: Optional[str]) -> Any:
-    """A value stored in ``sync_conflict`` (JSON; blobs as ``{"base64": ...}``)."""
+    """A value stored in ``sync_conflict`` (JSON; blobs as ``{"base64": ...}``).
+
+    Text that is not valid JSON (the table edited by another program) is returned as it is stored."""
     if text is None:
         return None
-    v = json.loads(text)
-    if isinstance(v, dict) and set(v) == {"base64"}:
-        return base64.b64decode(v["base64"])
+    try:
+        v = json.loads(text)
+        if isinstance(v, dict) and set(v) == {"base64"}:
+            return base64.b64decode(v["base64"], validate=True)
+    except (TypeError, ValueError):  # JSONDecodeError, binascii.Error
+        return text
     return v
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..errors import GridWatchError
 from ..userdata import ensure_sample_project, user_data_dir
-from . import i18n
+from . import i18n, jobs
 from .window.main_window import MainWindow
 
 ORG = "GridWatch"
@@ -75,4 +75,16 @@ def run(project: Optional[Path] = None) -> int:
     sys.excepthook = excepthook
     window = create_window(project)
     window.show()
-    return app.exec()
+    return finish(app.exec())
+
+
+def finish(status: int) -> int:
+    """After the event loop: stop the background jobs; if one cannot be stopped, end the process now
+    instead of letting the interpreter's exit wait for it for ever."""
+    if jobs.shutdown(timeout=15.0):
+        return status
+    logging.getLogger("gridwatch").error("background work did not stop within 15 s; ending the process")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from concurrent import futures
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -91,6 +92,7 @@ class Job(QObject):
 
     def _run(self) -> None:
         try:
+            self.cancel_token.raise_if_cancelled()  # cancelled while it waited in its queue: never starts
             result = self.work(lambda f, m: self.progressed.emit(self, float(f), str(m)), self.cancel_token)
             self.succeeded.emit(self, result)
         except Cancelled as exc:
@@ -140,3 +142,32 @@ def jobs_running(name: Optional[str] = None) -> bool:
     """Whether any job (named ``name``, when given) is still working."""
     with _LOCK:
         return any(not j.done and (name is None or j.name == name) for j in _JOBS)
+
+
+def stop_jobs(timeout: float = 10.0) -> bool:
+    """Cancel every job that is not over and wait up to ``timeout`` seconds in all for them to end
+    (a window closing); whether they all did.  Jobs check their cancel token between steps; a step
+    inside a library (a pyarrow conversion) ends on its own, usually within a second."""
+    with _LOCK:
+        live = [j for j in _JOBS if not j.done]
+    for job in live:
+        job.cancel()
+    deadline = time.monotonic() + timeout
+    for job in live:
+        job.wait(max(0.0, deadline - time.monotonic()))
+    return all(j.done for j in live)
+
+
+def shutdown(timeout: float = 10.0) -> bool:
+    """Before the interpreter exits: stop every job (:func:`stop_jobs`) and the queues' threads.
+
+    A worker still inside pyarrow or GDAL when Python finalises can hang the exit for ever (pyarrow's
+    thread pool waits at exit for tasks that need the interpreter); the caller ends the process
+    without waiting (``os._exit``) when this returns False."""
+    ok = stop_jobs(timeout)
+    with _LOCK:
+        pools = list(_QUEUES.values())
+        _QUEUES.clear()
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return ok

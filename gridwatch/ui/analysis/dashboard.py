@@ -349,7 +349,8 @@ class DashboardWidget(QWidget):
         period = stats.month_period(self.month())
         self._loading = True
         self.status.setText(self.tr("Updating…"))
-        run_job(lambda progress, cancel: stats.dashboard_stats(path, now=now, period=period, weeks=weeks),
+        run_job(lambda progress, cancel: stats.dashboard_stats(path, now=now, period=period, weeks=weeks,
+                                                               progress=progress, cancel=cancel),
                 "dashboard", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
     @property

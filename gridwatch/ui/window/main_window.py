@@ -30,7 +30,7 @@ from ..analysis.dashboard import DashboardWidget
 from ..analysis.rules import RulesDock
 from ..data.attribute_table import AttributeTableDock
 from ..findings.panel import FindingDialog, FindingsPanel
-from ..jobs import Job, queue, run_job
+from ..jobs import Job, queue, run_job, stop_jobs
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
@@ -138,7 +138,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
 
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        # Every background job (loading, coverage, dashboard, rule checks, rendering) is cancelled and
+        # joined before the window goes: none is left inside pyarrow or GDAL when the app exits.
         self.canvas.shutdown()
+        if not stop_jobs(timeout=15.0):
+            log.warning("background jobs still running after the window closed")
         super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
