@@ -438,6 +438,24 @@ def _compact_from(shared: Path, state_file: Path, seq: int, lock: SharedLock, wo
     return identity
 
 
+def _check_snapshot(sp: Path) -> None:
+    """The shared snapshot is a GridWatch project of this schema: checked on a local copy (with what a
+    program writing it now, or one that died writing it, left in its journal settled there)."""
+    work = Path(tempfile.mkdtemp(prefix="gridwatch-check-"))
+    try:
+        copy = work / sp.name
+        history.copy_snapshot(sp, copy)
+        try:
+            meta = check_project(copy)
+        except GridWatchError as exc:
+            raise type(exc)(str(exc).replace(str(copy), str(sp))) from None
+        if meta.get("schema_version") != _current_schema():
+            raise SyncError(f"{sp}: the shared project has schema {meta.get('schema_version')}; this GridWatch "
+                            f"uses schema {_current_schema()}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch compact",
                    lock_wait: float = 60.0) -> int:
     """Fold the shared change log into the snapshot GeoPackage (``gridwatch compact``): afterwards
@@ -445,6 +463,7 @@ def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch com
     sp = Path(shared).resolve()
     if not sp.is_file():
         raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")
+    _check_snapshot(sp)  # a damaged, foreign or newer file is said so, even with nothing to fold
     with SharedLock(sp, user, wait_seconds=lock_wait) as lock:
         log = sharelog.entries(sp)
         if not log:
