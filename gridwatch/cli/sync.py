@@ -12,22 +12,16 @@ from .common import end_progress, progress_printer
 
 
 def cmd_checkout(args: argparse.Namespace) -> int:
-    from ..storage.project import check_project
     from ..sync import checkout
 
-    if Path(args.shared).exists():  # its problems named on the shared file itself, not on a copy of it
-        check_project(args.shared)
     local = checkout(args.shared, args.local, args.user)
     print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ..storage.project import check_project
     from ..sync import sync
 
-    if Path(args.local).exists():  # a damaged or foreign working copy: one line, before the sync starts
-        check_project(args.local)
     show = not args.json and sys.stderr.isatty()
     report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
     end_progress(show)

@@ -135,6 +135,7 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     sp, lp = Path(shared).resolve(), Path(local).resolve()
     if not sp.is_file():
         raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")
+    check_project(sp)  # its problems named on the shared file itself, not on a copy of it (every door)
     if lp.exists():
         raise SyncError(f"{lp}: exists already; choose another name for the working copy")
     if not lp.parent.is_dir():
@@ -253,14 +254,44 @@ def sync(
 ) -> SyncReport:
     """Sync the working copy ``local`` with its shared project (see the module docstring).
 
+    Every door (CLI, app, scripts) gets the same one-line errors: a damaged, foreign or locked working
+    copy is named before the sync starts, and what the operating system or SQLite reports about the
+    working copy later (a full or read-only disk) is said in those words.
+
     Raises
     ------
     SyncError
         The shared folder is unreachable, another sync holds the lock, a file is damaged; the
         laptop's edits are untouched and the next sync picks up from here.
+    GridWatchError
+        The working copy cannot be read or written (damaged, locked, read-only, full disk).
     Cancelled
         Cancelled before anything was sent.
     """
+    import sqlite3
+
+    from ..storage.failures import file_problem
+    from ..storage.project import check_project
+
+    lp = Path(local)
+    if lp.exists():
+        check_project(lp)
+    try:
+        return _sync(lp, progress=progress, cancel=cancel, lock_wait=lock_wait, stale_after=stale_after,
+                     compact_after=compact_after)
+    except (sqlite3.Error, OSError) as exc:
+        raise file_problem(lp, exc, "synced") from exc
+
+
+def _sync(
+    local: Path,
+    *,
+    progress: Optional[ProgressCallback],
+    cancel: Optional[CancelToken],
+    lock_wait: float,
+    stale_after: float,
+    compact_after: Optional[int],
+) -> SyncReport:
     import time
 
     t0 = time.perf_counter()

@@ -106,3 +106,166 @@ def test_an_edit_the_file_cannot_take_says_why_in_the_users_language(kind, words
         i18n.install("en")  # while the file is still there: panels re-read it when the language changes
         qtbot.wait(100)
         assert damage.listing(path.parent) == before
+
+
+# --- the dialogs that read or write a file the window holds open -------------------------------------
+# A project can turn bad under an open window: the USB stick is pulled, another program takes its lock,
+# the disk fills up.  The export dialog and the sync dialog say so in their own status line (the CLI
+# failure matrix's words), name the file, leave every file as it was, and stay usable.
+
+def _cli_words(role: str, kind: str, command: str = "") -> str | None:
+    from ..test_cli_failures import FAILS_WITH, SYNC_WORDS
+
+    if (command, kind) in SYNC_WORDS:
+        return SYNC_WORDS[(command, kind)]
+    return FAILS_WITH[kind][role]
+
+
+def _skip_if_nothing_is_read_only(kind: str) -> None:
+    import os
+
+    if kind == "read_only" and os.geteuid() == 0 and not damage.sharefs.can_mount():
+        pytest.skip("as root without a file system to remount read-only, nothing is read-only")
+
+
+@pytest.mark.parametrize("kind", damage.KINDS)
+def test_the_export_dialog_on_every_kind_of_file(kind, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings, Qt
+
+    from gridwatch.ui import i18n
+    from gridwatch.ui.data.export_dialog import ExportDialog, workers_running
+
+    _skip_if_nothing_is_read_only(kind)
+    monkeypatch.setenv("GRIDWATCH_BUSY_TIMEOUT", "0.2")
+    i18n.install("en")
+    hot = damage.hot_journal_pair(SAMPLE, tmp_path / "hot") if kind == "hot_journal" else None
+    with damage.damaged(kind, SAMPLE, tmp_path / kind, monkeypatch=monkeypatch, hot=hot) as path:
+        out_dir = path.parent if kind in ("full_disk", "read_only") else tmp_path / "out"
+        out_dir.mkdir(exist_ok=True)
+        target = out_dir / "台账.csv"
+        before = damage.listing(path.parent)
+        dialog = ExportDialog(path, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.set_kind("ledger")
+        qtbot.waitUntil(lambda: not dialog.preview_busy, timeout=60_000)
+        dialog.out_edit.setText(str(target))
+        with qtbot.waitSignal(dialog.exportFinished, timeout=60_000) as done:
+            qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        status = dialog.status.text()
+        after = damage.listing(path.parent)
+        dialog.close()
+        qtbot.waitUntil(lambda: not workers_running(), timeout=60_000)
+    want = _cli_words("export", kind)
+    if kind == "read_only":
+        want = "read-only"  # the target folder is on the same read-only disk
+    assert "Traceback" not in status and 'File "' not in status, status
+    if want is None:
+        assert done.args[0] is not None and target.exists(), status
+        return
+    assert done.args[0] is None, status
+    assert want.lower() in status.lower() and "c62828" in dialog.status.styleSheet(), status
+    named = target if kind in ("full_disk", "read_only") else path
+    assert str(named) in status or str(named.parent) in status, status
+    assert not target.exists()
+    if kind != "hot_journal":
+        assert after == before
+
+
+@pytest.mark.parametrize("kind", damage.KINDS)
+def test_the_sync_dialog_on_every_kind_of_working_copy(kind, qtbot, tmp_path, sample_path, monkeypatch):
+    import shutil
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from gridwatch.sync import checkout
+    from gridwatch.ui import i18n
+    from gridwatch.ui.sync.dialogs import SyncDialog, jobs_running
+
+    _skip_if_nothing_is_read_only(kind)
+    if kind == "full_disk" and not damage.sharefs.can_mount():
+        pytest.skip("an injected full disk covers the project's own writes, not the sync's files")
+    monkeypatch.setenv("GRIDWATCH_BUSY_TIMEOUT", "0.2")
+    i18n.install("en")
+    share = tmp_path / "share"
+    share.mkdir()
+    shutil.copyfile(sample_path, share / "district.gpkg")
+    (tmp_path / "laptop").mkdir()
+    laptop = checkout(share / "district.gpkg", tmp_path / "laptop" / "project.gpkg", "文秀兰")
+    along = ("." + laptop.name + ".sync",)
+    hot = damage.hot_journal_pair(laptop, tmp_path / "hot") if kind == "hot_journal" else None
+    with damage.damaged(kind, laptop, tmp_path / kind, along=along, monkeypatch=monkeypatch, hot=hot) as path:
+        before = damage.listing(path.parent)
+        dialog = SyncDialog(path)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        outcome: list[str] = []
+        dialog.failed.connect(lambda m: outcome.append("failed: " + m))
+        dialog.synced.connect(lambda report: outcome.append("synced"))
+        if kind == "missing":  # said at once; nothing to sync
+            error = dialog.findChild(QLabel, "syncError")
+            assert error.isVisible() and "not a working copy" in error.text(), error.text()
+            assert not dialog.findChild(QPushButton, "syncStart").isEnabled()
+            dialog.close()
+            return
+        qtbot.mouseClick(dialog.findChild(QPushButton, "syncStart"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(outcome), timeout=60_000)
+        error = dialog.findChild(QLabel, "syncError")
+        shown = error.text() if error.isVisible() else ""
+        after = damage.listing(path.parent)
+        dialog.close()
+        qtbot.waitUntil(lambda: not jobs_running(), timeout=60_000)
+    want = _cli_words("write", kind, "sync")
+    assert "Traceback" not in outcome[0] and 'File "' not in outcome[0], outcome
+    if want is None:
+        assert outcome == ["synced"], outcome
+        return
+    assert outcome[0].startswith("failed") and want in outcome[0] and want in shown, (outcome, shown)
+    assert str(path.parent) in shown, shown
+    assert after == before
+
+
+@pytest.mark.parametrize("kind", damage.KINDS)
+def test_the_import_dialog_on_every_kind_of_project(kind, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from gridwatch.ui import i18n
+    from gridwatch.ui.data.import_dialog import ImportDialog
+    from gridwatch.ui.data.import_parts import jobs_running
+
+    from .test_import_dialog import check, choose_kind, gb18030_site_shapefile, import_button, summary, wait_preview
+
+    _skip_if_nothing_is_read_only(kind)
+    monkeypatch.setenv("GRIDWATCH_BUSY_TIMEOUT", "0.2")
+    i18n.install("en")
+    source = gb18030_site_shapefile(tmp_path / "工地数据")
+    hot = damage.hot_journal_pair(SAMPLE, tmp_path / "hot") if kind == "hot_journal" else None
+    with damage.damaged(kind, SAMPLE, tmp_path / kind, monkeypatch=monkeypatch, hot=hot) as path:
+        before = damage.listing(path.parent)
+        dialog = ImportDialog(path, user="文秀兰")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        imported: list[object] = []
+        dialog.imported.connect(imported.append)
+        choose_kind(dialog, "construction_site")
+        dialog.set_file(source)
+        wait_preview(qtbot, dialog)
+        text = check(qtbot, dialog)
+        if import_button(dialog).isEnabled():
+            qtbot.mouseClick(dialog.findChild(QPushButton, "importRun"), Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: not dialog.busy_working(), timeout=60_000)
+            text = summary(dialog).text()
+        after = damage.listing(path.parent)
+        dialog.cancel()
+        qtbot.waitUntil(lambda: not jobs_running(), timeout=60_000)
+        dialog.close()
+    want = _cli_words("write", kind)
+    assert "Traceback" not in text and 'File "' not in text, text
+    if want is None:
+        assert imported, text
+        return
+    assert not imported and want.lower() in text.lower() and str(path) in text, text
+    assert summary(dialog).property("error") is True
+    assert after == before

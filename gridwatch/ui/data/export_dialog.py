@@ -103,6 +103,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         self.now: Optional[_dt.datetime] = None
         self.district = ""
         self.townships: list[tuple[str, str]] = []
+        self.load_error = ""  # the project could not be read (gone, locked, damaged): said in the status line
         self._load_townships()
         self._paths: dict[str, str] = {}  # output path per kind (the user may switch kinds and back)
         self._preview_gen = 0
@@ -125,12 +126,20 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         kind = str(self.settings.value(KIND_KEY, "map") or "map")
         self.kind_list.setCurrentRow(KINDS.index(kind) if kind in KINDS else 0)  # shows it (_kind_changed)
         self.resize(1180, 760)
+        if self.load_error:
+            self._show_error(self.load_error)
 
     # --- project facts --------------------------------------------------------------------------
     def _load_townships(self) -> None:
+        from ...errors import GridWatchError
         from ...storage import Project
+        from ..i18n import error_text
 
-        project = Project.open(self.project_path)
+        try:
+            project = Project.open(self.project_path)
+        except GridWatchError as exc:  # the file went bad under an open window; exporting says so again
+            self.load_error = error_text(exc)
+            return
         self.district = project.district_name or ""
         towns = project.read_layer("township", columns=["code", "name"])
         pairs = sorted(zip(towns["code"].astype(str), towns["name"].astype(str)))
