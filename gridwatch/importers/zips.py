@@ -59,12 +59,7 @@ def check_archive(path: PathLike, what: str) -> None:
     :func:`safe_extract_zip` before a library unpacks it in memory: a 1 MB workbook that inflates to
     gigabytes is refused, naming the member, instead of filling the memory."""
     p = Path(path)
-    try:
-        zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise LayerImportError(f"{p} is not a readable {what} ({e}); it may be damaged or incompletely downloaded: "
-                               "fetch it again, or open and save it again.") from e
-    with zf:
+    with _zip_file(p, what, "fetch it again, or open and save it again.") as zf:
         _plan_zip(zf, p, max_members=2000, max_total_bytes=2 * 1024**3, max_ratio=100)
 
 
@@ -72,13 +67,17 @@ def check_archive(path: PathLike, what: str) -> None:
 def _open_zip(zip_path: Path) -> Iterator[zipfile.ZipFile]:
     if not zip_path.is_file():
         raise LayerImportError(f"{zip_path} does not exist or is not a file; choose the .zip again.")
-    try:
-        zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise LayerImportError(f"{zip_path} is not a readable zip archive ({e}); it may be damaged or "
-                               "incompletely downloaded: fetch it again or unzip it yourself.") from e
-    with zf:
+    with _zip_file(zip_path, "zip archive", "fetch it again or unzip it yourself.") as zf:
         yield zf
+
+
+def _zip_file(path: Path, what: str, then: str) -> zipfile.ZipFile:
+    """``path`` opened as a zip, or one line saying it is not a readable ``what`` and what to do ``then``."""
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise LayerImportError(f"{path} is not a readable {what} ({e}); it may be damaged or incompletely "
+                               f"downloaded: {then}") from e
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
