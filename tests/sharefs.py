@@ -42,7 +42,11 @@ def read_only(folder: Path, on: bool) -> None:
 
 
 def fill(folder: Path) -> None:
-    with open(folder / "filler.bin", "wb") as fh:
+    try:
+        fh = open(folder / "filler.bin", "wb")
+    except OSError:  # full already
+        return
+    with fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)

@@ -199,12 +199,24 @@ class Office:
         return self.root / "office" / "project.gpkg"
 
 
+#: The share's own file system: what a share holds after the rounds is printed with the summary.
+SHARE_BYTES = 1024 * 1024 * 1024
+
+
+def share_usage(share: Path, most: int = 8) -> str:
+    """What takes the room on the share: its size and largest files (a share must not fill up with leftovers)."""
+    files = sorted(((p.stat().st_size, p) for p in share.rglob("*") if p.is_file()), reverse=True, key=lambda t: t[0])
+    total = sum(size for size, _ in files)
+    top = ", ".join(f"{p.relative_to(share)} {size / 2**20:.1f} MB" for size, p in files[:most])
+    return f"share holds {total / 2**20:.1f} MB in {len(files)} files (largest: {top})"
+
+
 @pytest.fixture
 def torture_office(tmp_path: Path, sample_path: Path):
     """A shared project and ten laptops: two supervisors and eight inspectors who have cells."""
     rng = random.Random(SEED)
     share = tmp_path / "share"
-    mounted = FAULTS and sharefs.mount(share, 512 * 1024 * 1024)
+    mounted = FAULTS and sharefs.mount(share, SHARE_BYTES)
     share.mkdir(exist_ok=True)
     (tmp_path / "office").mkdir()
     shared = share / "district.gpkg"
@@ -335,7 +347,10 @@ class ShareFaults:
                 return False
             uid = self.rng.choice(rows)[0]
             text = f"办公室直接修改 #{self.rng.randrange(10**6)}"
-            con.execute("UPDATE finding SET description = ? WHERE uuid = ?", (text, uid))
+            try:
+                con.execute("UPDATE finding SET description = ? WHERE uuid = ?", (text, uid))
+            except sqlite3.OperationalError as exc:
+                raise AssertionError(f"{exc}: {share_usage(shared.parent)}") from exc
         line = {"user": "office (another program)", "action": "direct edit", "table": "finding", "uuid": uid,
                 "op": "update", "values": {"description": text}}
         journal = self.office.office_journal
@@ -652,7 +667,7 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
                 except Exception:
                     pytest.fail(f"[seed {SEED}] last sync of {lp.parent.name} failed:\n{traceback.format_exc()}\n"
                                 f"{game.summary()}\nfiles kept in {office.root}")
-    summary = game.summary() + f"; {time.monotonic() - t0:.0f} s"
+    summary = game.summary() + f"; {time.monotonic() - t0:.0f} s; " + share_usage(office.shared.parent)
     print(summary)
 
     def fail(problems: list[str], what: str) -> None:
