@@ -74,6 +74,10 @@ MESSAGES_ZH: dict[str, str] = {
     "audit.other_name": "{name}不能以他人（{other}）的名义写操作记录",
     "audit.append_only": "操作记录不能修改或删除",
     "table.admin_only": "只有管理员可以修改 {table}",
+    "table.not_chief": "网格长不能修改 {table}",
+    "fire_point.chief": "网格长只能登记本乡镇火点的核查结果",
+    "township.missing": "{name}是网格长，但没有所属乡镇；请管理员设置",
+    "township.other": "{name}是乡镇 {township} 的网格长，不能操作乡镇 {other} 的网格",
 }
 
 

@@ -14,9 +14,13 @@ Titles = Mapping[Any, tuple[str, str]]
 
 # --- people -----------------------------------------------------------------------------------
 
+#: Roles as the work plans organise people: a grid inspector (网格员) patrols the cells of their village;
+#: a township grid chief (网格长) assigns and verifies within the township; the district office's
+#: supervisors (督查员) assign, verify and close anywhere; administrators keep the grid and the people.
 ROLE_TITLES: dict[str, tuple[str, str]] = {
-    "inspector": ("网格员", "Inspector"),
-    "supervisor": ("督查员", "Supervisor"),
+    "inspector": ("网格员", "Grid inspector"),
+    "chief": ("网格长", "Township grid chief"),
+    "supervisor": ("督查员", "District supervisor"),
     "admin": ("管理员", "Administrator"),
 }
 

@@ -180,11 +180,14 @@ def attachments(path: os.PathLike[str] | str, finding_uuid: str, *, with_data: b
 
 
 def people(path: os.PathLike[str] | str) -> pd.DataFrame:
-    """The people table with how many cells each inspector has."""
+    """The people table with how many cells each inspector has (``village_code``: None before schema 4)."""
     with closing(connect_readonly(path)) as con:
-        return _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, p.active, "
-                      "(SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
-                      "FROM inspector p ORDER BY p.role, p.name", [])
+        has_village = any(r[1] == "village_code" for r in con.execute("PRAGMA table_info(inspector)"))
+        out = _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, "
+                     + ("p.village_code, " if has_village else "NULL AS village_code, ")
+                     + "p.active, (SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
+                     "FROM inspector p ORDER BY p.role, p.name", [])
+    return out
 
 
 def active_people(path: os.PathLike[str] | str) -> list[tuple[str, str]]:

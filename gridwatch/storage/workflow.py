@@ -95,7 +95,7 @@ def create_assignments(
     StorageError
         Unknown kind, cell codes or assignee; nothing is written.
     """
-    require(actor, Action.ASSIGN_TASKS)
+    require(actor, Action.ASSIGN_TASKS)  # a role that may assign at all; the cells are judged below
     if kind not in ASSIGNMENT_KINDS:
         raise StorageError(f"unknown inspection kind {kind!r}; kinds: {', '.join(ASSIGNMENT_KINDS)}")
     codes = list(cell_codes)
@@ -109,6 +109,7 @@ def create_assignments(
         raise StorageError("one target per cell is needed")
     if not 1 <= int(priority) <= 3:
         raise StorageError(f"priority must be 1 (high), 2 (normal) or 3 (low), not {priority}")
+    require(actor, Action.ASSIGN_TASKS, {"cell_codes": codes})  # a township grid chief: their township only
     stamp = gpkg_datetime(_now(now))
     due = gpkg_datetime(due_at) if due_at is not None else None
 
@@ -138,7 +139,9 @@ def create_fire_checks(
     Each check is due ``deadline`` from now and goes to the cell's inspector; every fire point of
     the group records the check (``fire_point.check_uuid``) so the check's result flows back.
     """
-    require(actor, Action.CREATE_FIRE_CHECKS)
+    if actor.role == "chief" and township_code is None:
+        township_code = actor.township_code  # a township grid chief checks the fire points of their township
+    require(actor, Action.CREATE_FIRE_CHECKS, {"township_code": township_code})
     t = _now(now)
     stamp = gpkg_datetime(t)
     due = gpkg_datetime(t + deadline)
