@@ -34,8 +34,9 @@ class Transition:
 
 
 FINDING_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("found", "assign", "assigned", ("chief", "supervisor", "admin"), ("rectify_deadline", "responsible_party"),
-               "交办", ("rectify_deadline", "responsible_party", "assigned_by"), "assigned_by"),
+    Transition("found", "assign", "assigned", ("chief", "supervisor", "admin"),
+               ("rectify_deadline", "responsible_party"), "交办",
+               ("rectify_deadline", "responsible_party", "assigned_by"), "assigned_by"),
     Transition("assigned", "rectify", "rectified", ("inspector", "chief", "supervisor", "admin"),
                ("after_photo", "note"), "整改", ("rectify_note", "rectified_by", "rectified_at"), "rectified_by"),
     Transition("rectified", "verify", "verified", ("chief", "supervisor", "admin", "inspector"), ("note",), "核查通过",
@@ -49,7 +50,8 @@ FINDING_TRANSITIONS: tuple[Transition, ...] = (
 ASSIGNMENT_TRANSITIONS: tuple[Transition, ...] = (
     Transition("assigned", "start", "in_progress", ("inspector", "chief", "supervisor", "admin"), (), "开始检查",
                ("started_at",)),
-    Transition("in_progress", "finish", "done", ("inspector", "chief", "supervisor", "admin"), (), "完成", ("finished_at",)),
+    Transition("in_progress", "finish", "done", ("inspector", "chief", "supervisor", "admin"), (), "完成",
+               ("finished_at",)),
     Transition("assigned", "cancel", "cancelled", ("chief", "supervisor", "admin"), ("reason",), "撤销",
                ("status_note", "cancelled_at")),
     Transition("in_progress", "cancel", "cancelled", ("chief", "supervisor", "admin"), ("reason",), "撤销",

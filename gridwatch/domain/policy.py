@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import GridWatchError, InvalidStep, InvalidTransition, RefusedByRole
 from .lifecycle import Transition, next_state, step_between
@@ -146,7 +146,7 @@ def _chief_township(actor: Actor, context_township: Optional[str] = None) -> Opt
     return actor.township_code or context_township
 
 
-def _outside_township(actor: Actor, codes: list[Optional[str]], township: Optional[str],
+def _outside_township(actor: Actor, codes: Sequence[Optional[str]], township: Optional[str],
                       strict: bool = True) -> Optional[Refusal]:
     """A chief's refusal when any of ``codes`` (townships of the rows acted on) is not ``township``.
 
@@ -291,7 +291,8 @@ class RowContext:
 
     ``cells``: codes of the cells the actor is the inspector of; ``township_code``: the actor's
     township (a grid chief's rows must lie in it; when neither this nor the actor's own
-    ``township_code`` is known, a chief's rows are judged by role alone); ``people``: uuid -> role of every person of the project;
+    ``township_code`` is known, a chief's rows are judged by role alone); ``people``: uuid -> role
+    of every person of the project;
     ``inspections``: uuids of the inspections the actor recorded (an inspector records findings
     under their own inspection, or in their own cells); ``restored``: (table, row uuid) pairs whose
     overridden values a conflict review in the same change set puts back (a reviewer may then set

@@ -258,7 +258,7 @@ def _spec_styles(key: str, frame: pd.DataFrame) -> tuple[list[dict[str, Any]], O
         legend.append((c, choice_title(cat), "box"))
     styles.append(dict(base, fill=True, fillColor="#999999", fillOpacity=0.5))
     pos = {c: i for i, c in enumerate(cats)}
-    index = [pos.get(v, len(cats)) for v in frame[style.category_field].tolist()]
+    index = [pos.get(v, len(cats)) for v in style.category_values(frame).tolist()]
     present = set(index)
     return styles, index, [entry for i, entry in enumerate(legend) if i in present]
 

@@ -84,8 +84,9 @@ def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
             "township_code": cells["township_code"].astype(str).to_numpy()})
     for name, frame in data.layers.items():
         st = LAYERS[name].style
-        if st.category_field and st.category_field in frame.columns:
-            present = set(frame[st.category_field].dropna().astype(str))
+        values = st.category_values(frame)
+        if values is not None:
+            present = set(values.dropna().astype(str))
             data.categories[name] = [c for c in st.categories if c in present] + sorted(
                 present - set(st.categories))
     steps.report(1.0)

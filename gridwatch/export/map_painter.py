@@ -174,11 +174,11 @@ class _Painter:
                 # One compound path per colour: the PDF gets a few long paths instead of thousands of
                 # short ones (3x faster to write, same look; features of a layer do not overlap).
                 paths = _paths(polys.geometry.values)
-                cat = st.category_field if st.category_field in polys.columns else None
-                if cat or st.fill is not None:
+                values = st.category_values(polys)
+                if values is not None or st.fill is not None:
                     default = st.fill or (200, 200, 200, 150)
-                    keys = (polys[cat].astype(str).map(lambda v: st.categories.get(v, default)).tolist() if cat
-                            else [default] * len(paths))
+                    keys = (values.astype(str).map(lambda v: st.categories.get(v, default)).tolist()
+                            if values is not None else [default] * len(paths))
                     groups, faces = _group(paths, keys)
                     coll = PathCollection(groups, facecolors=[_rgba(f) for f in faces], edgecolors=[_rgba(st.stroke)],
                                           linewidths=_pt(st.stroke_width), zorder=1.0 + z * 0.01)
@@ -195,10 +195,10 @@ class _Painter:
             pts = frame[is_pt]
             if len(pts):
                 xy = shapely.get_coordinates(np.asarray(pts.geometry.values, dtype=object))
-                cat = st.category_field if st.category_field in pts.columns else None
+                values = st.category_values(pts)  # a fire point of a heat source is drawn as one
                 default = st.fill or (230, 90, 0, 230)
-                keys = (pts[cat].astype(str).map(lambda v: st.categories.get(v, default)).to_numpy() if cat
-                        else np.array([default] * len(pts), dtype=object))
+                keys = (values.astype(str).map(lambda v: st.categories.get(v, default)).to_numpy()
+                        if values is not None else np.array([default] * len(pts), dtype=object))
                 # Markers of one colour as one line of markers (a PDF XObject stamped at each point).
                 for color in dict.fromkeys(keys.tolist()):
                     sel = np.fromiter((k == color for k in keys), dtype=bool, count=len(keys))

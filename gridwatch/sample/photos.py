@@ -54,7 +54,8 @@ def scene_photo(rng: np.random.Generator, category: str, taken_local: _dt.dateti
         draw.rectangle((x0, horizon - h, x0 + int(rng.integers(25, 70)), horizon), fill=(110, 110, 105))
     cx, cy = int(rng.integers(80, 240)), int(rng.integers(horizon + 30, 210))
     if after:  # cleaned up: a swept patch and a sign
-        draw.ellipse((cx - 60, cy - 18, cx + 60, cy + 18), fill=tuple(int(c) for c in np.clip(np.array(ground) + 25, 0, 255)))
+        swept = tuple(int(c) for c in np.clip(np.array(ground) + 25, 0, 255))
+        draw.ellipse((cx - 60, cy - 18, cx + 60, cy + 18), fill=swept)
         draw.rectangle((cx + 70, cy - 40, cx + 74, cy + 10), fill=(90, 90, 90))
         draw.rectangle((cx + 55, cy - 60, cx + 95, cy - 38), fill=(30, 120, 60))
     else:

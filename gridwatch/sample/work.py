@@ -521,7 +521,8 @@ def _syncs(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office,
                                         f["description"] + "（补充：现场已拍照）")
             if len(log.rows["sync_conflict"]) == 1 and tasks:
                 t = tasks[int(rng.integers(len(tasks)))]
-                column, rule, kept, lost = "notes", "the later edit wins", t["notes"], (t["notes"] or "") + "；请带执法记录仪"
+                column, rule, kept = "notes", "the later edit wins", t["notes"]
+                lost = (t["notes"] or "") + "；请带执法记录仪"
                 f = t
             log.rows["sync_conflict"].append({
                 "uuid": log.uuid(), "sync_uuid": row["uuid"], "at": row["at"],

@@ -217,7 +217,8 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
                 con.execute("ALTER TABLE " + qt + " ADD COLUMN " + '"' + name + '" ' + type_)
     con.execute("UPDATE inspector SET village_code = (SELECT MIN(c.village_code) FROM grid_cell c "
                 "WHERE c.inspector_uuid = inspector.uuid) WHERE role = 'inspector' AND village_code IS NULL "
-                "AND (SELECT COUNT(DISTINCT c.village_code) FROM grid_cell c WHERE c.inspector_uuid = inspector.uuid) = 1")
+                "AND (SELECT COUNT(DISTINCT c.village_code) FROM grid_cell c "
+                "WHERE c.inspector_uuid = inspector.uuid) = 1")
     con.execute("UPDATE inspector SET township_code = substr(village_code, 1, 9) "
                 "WHERE township_code IS NULL AND village_code IS NOT NULL")
     refresh_heat_sources(con)

@@ -3,8 +3,8 @@
 Version 4 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
 loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
 village and the fire points' FIRMS type and persistent heat-source flag;
-:mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid`` (stable across copies and syncs)
-besides the GeoPackage integer ``fid``.  Later versions add a step to
+:mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
+(stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
 """
 

@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 from contextlib import closing
-from typing import Optional
+from typing import Any, Optional
 
 from .gpkg import column_names, connect_readwrite, quote_ident, sqlite_tables, transaction
 from .schema import META_TABLE
@@ -45,9 +45,10 @@ _COMPACT_DATE = re.compile(r"(?<=IMG_)(\d{4})(\d{2})(\d{2})(?=_)")
 _EXIF_DATE = re.compile(rb"(\d{4}):(\d{2}):(\d{2})(?=[ \x00])")
 
 
-def _moved(y: str | bytes, m: str | bytes, d: str | bytes, days: int) -> Optional[_dt.date]:
+def _moved(ymd: tuple[Any, ...], days: int) -> Optional[_dt.date]:
     try:
-        return _dt.date(int(y), int(m), int(d)) + _dt.timedelta(days=days)
+        y, m, d = (int(v) for v in ymd)
+        return _dt.date(y, m, d) + _dt.timedelta(days=days)
     except (ValueError, OverflowError):
         return None  # not a date after all: left as written
 
@@ -55,11 +56,11 @@ def _moved(y: str | bytes, m: str | bytes, d: str | bytes, days: int) -> Optiona
 def shift_text(text: str, days: int) -> str:
     """``text`` with every ISO date (``2026-11-03``, also inside ISO times and JSON) moved by ``days``."""
     def iso(m: re.Match[str]) -> str:
-        new = _moved(*m.groups(), days)
+        new = _moved(m.groups(), days)
         return new.isoformat() if new else m.group(0)
 
     def compact(m: re.Match[str]) -> str:
-        new = _moved(*m.groups(), days)
+        new = _moved(m.groups(), days)
         return new.strftime("%Y%m%d") if new else m.group(0)
 
     return _COMPACT_DATE.sub(compact, _ISO_DATE.sub(iso, text))
@@ -72,7 +73,7 @@ def shift_exif(data: bytes, days: int) -> bytes:
     image data and every offset stay as they were.
     """
     def exif(m: re.Match[bytes]) -> bytes:
-        new = _moved(*m.groups(), days)
+        new = _moved(m.groups(), days)
         return new.strftime("%Y:%m:%d").encode() if new else m.group(0)
 
     if data[:2] != b"\xff\xd8":

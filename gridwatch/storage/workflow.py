@@ -35,7 +35,8 @@ from .writes import _need, _now, _write, find_actor, redo, undo
 __all__ = [
     "Actor", "EDITABLE_FINDING_FIELDS", "FIRE_CHECK_DEADLINE", "TARGET_LAYERS", "add_photos", "cell_at",
     "cells_for_features", "cells_in_area", "change_assignment", "change_finding", "create_assignments",
-    "create_fire_checks", "edit_finding", "find_actor", "fire_check_groups", "fire_check_preview", "record_finding",
+    "create_fire_checks", "edit_finding", "find_actor", "fire_check_groups", "fire_check_preview", "fire_check_since",
+    "last_fire_check_run", "record_finding",
     "redo", "save_person", "set_cell_inspector", "undo",
 ]
 
@@ -185,6 +186,32 @@ def _fire_todo(con: sqlite3.Connection, township_code: Optional[str], since: Opt
         sql += " AND detected_utc >= ?"
         args.append(gpkg_datetime(since))
     return pd.DataFrame(con.execute(sql, args).fetchall(), columns=["uuid", "cell_code", "detected_local", "status"])
+
+
+#: By default a run of fire-point checks takes the detections since the last run, at most this far back.
+FIRE_CHECK_WINDOW = _dt.timedelta(hours=24)
+
+
+def last_fire_check_run(path: os.PathLike[str] | str) -> Optional[_dt.datetime]:
+    """When fire-point checks were last created (the newest check's creation time), or None."""
+    from ..times import parse_stored_time
+
+    with closing(connect_readonly(path)) as con:
+        row = con.execute("SELECT MAX(created_at) FROM assignment WHERE kind = 'fire_check'").fetchone()
+    return parse_stored_time(row[0]) if row else None
+
+
+def fire_check_since(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
+                     window: _dt.timedelta = FIRE_CHECK_WINDOW) -> tuple[_dt.datetime, Optional[_dt.datetime]]:
+    """``(since, last run)``: the default start of the detections a new run of checks takes.
+
+    Only detections since the last run, and at most ``window`` back (24 hours unless adjusted): one
+    click checks the new detections of the day, never a season's archive.
+    """
+    t = _now(now)
+    last = last_fire_check_run(path)
+    since = t - window
+    return (max(since, last) if last is not None and last < t else since), last
 
 
 def fire_check_preview(path: os.PathLike[str] | str, *, township_code: Optional[str] = None,
