@@ -26,6 +26,9 @@ Definitions (what a bulletin reader is told):
   and fire points without a check are not in the denominator (they are counted separately).
 * **hours to check** (核查用时): from the fire point's *detection* (``detected_utc``) to its
   check's ``finished_at``, per fire point; the median over finished checks.
+* **persistent heat sources** (持续热源: kilns, plants; :mod:`gridwatch.domain.heat_sources`) are
+  not straw or open burning: their detections are left out of every fire count above (they are
+  counted apart) unless a check confirmed burning.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from typing import Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from ..domain.heat_sources import counts_as_burning
 from ..errors import ValidationError
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -264,6 +268,8 @@ class FireFollowup:
     now: _dt.datetime
     #: Fire points per Beijing week (rows) by outcome (columns, :data:`FIRE_OUTCOMES`), zero-filled.
     weekly_outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Detections of persistent heat sources in the period, left out of everything above.
+    heat_sources: int = 0
 
 
 def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Optional[_dt.datetime] = None,
@@ -278,6 +284,7 @@ def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Opt
     """
     t = _aware(now)
     index = week_starts(t.to_pydatetime(), weeks, period=period)
+    fire_points, heat = straw_fires(fire_points)
     if period is None:
         s, e = index[0].tz_convert("UTC"), min(index[-1] + pd.Timedelta(weeks=1), t + pd.Timedelta(microseconds=1))
         per: Period = (s.to_pydatetime(), (index[-1] + pd.Timedelta(weeks=1)).to_pydatetime())
@@ -306,8 +313,22 @@ def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Opt
     total_row = total.iloc[0] if len(total) else pd.Series(
         {"fire_points": 0, **{k: 0 for k in FIRE_OUTCOMES}, "checks_due": 0, "fire_in_time_pct": np.nan,
          "median_hours_to_check": np.nan})
+    if len(heat):
+        when = _utc(heat["detected_utc"])
+        heat = heat[when.notna() & (when >= s) & (when < e) & (when <= t)]
     return FireFollowup(weekly=weekly, townships=towns, total=total_row, period=per, now=t.to_pydatetime(),
-                        weekly_outcomes=by_outcome)
+                        weekly_outcomes=by_outcome, heat_sources=len(heat))
+
+
+def straw_fires(fire_points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(counted, left out)``: fire points that count as straw or open burning, and the detections of
+    persistent heat sources (kilns, plants) that do not, unless a check confirmed burning there."""
+    if "heat_source" not in fire_points.columns or not len(fire_points):
+        return fire_points, fire_points.iloc[0:0]
+    counted = counts_as_burning(fire_points["heat_source"].to_numpy(dtype=object),
+                                fire_points["status"].to_numpy(dtype=object) if "status" in fire_points.columns
+                                else np.full(len(fire_points), None, dtype=object))
+    return fire_points[counted], fire_points[~counted]
 
 
 #: Columns of :func:`township_summary`, in order.
@@ -438,7 +459,7 @@ _READS: tuple[tuple[str, str], ...] = (
     ("inspections", "SELECT cell_code, started_at FROM inspection"),
     ("findings", "SELECT uuid, cell_code, category, status, found_at, rectify_deadline FROM finding"),
     ("assignments", "SELECT uuid, kind, cell_code, status, due_at, created_at, finished_at FROM assignment"),
-    ("fire_points", "SELECT uuid, detected_utc, township_code, cell_code, check_uuid, status FROM fire_point"),
+    ("fire_points", "SELECT uuid, detected_utc, township_code, cell_code, check_uuid, status{heat} FROM fire_point"),
 )
 
 
@@ -454,9 +475,11 @@ def read_frames(path: os.PathLike[str] | str, *, progress: Optional[ProgressCall
     steps = Steps(progress, cancel, [(name, 1) for name, _ in _READS])
     frames: dict[str, pd.DataFrame] = {}
     with closing(connect_readonly(path)) as con:
+        heat = ", heat_source" if any(r[1] == "heat_source" for r in con.execute("PRAGMA table_info(fire_point)")) \
+            else ""  # schema 4: persistent heat sources are left out of the fire counts
         for name, sql in _READS:
             steps.start(name, f"reading {name}")
-            cur = con.execute(sql)
+            cur = con.execute(sql.replace("{heat}", heat))
             frames[name] = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
             steps.report(1.0)
     towns = frames.pop("townships")

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from ..domain.vocabulary import PERIOD_TITLES, title
 from ..errors import ValidationError
-from ..times import BEIJING, Window
-
-if TYPE_CHECKING:
-    import pandas as pd
+from ..times import BEIJING, Window, finding_ends, task_ends  # noqa: F401 - when records end, for overlaps()
 
 
 def parse_periods(text: object, name: str = "periods") -> tuple[int, ...]:
@@ -155,27 +152,3 @@ def _now(now: Optional[_dt.datetime]) -> _dt.datetime:
         raise ValueError("now must be timezone-aware")
     return t
 
-
-def finding_ends(found: "pd.DataFrame") -> "pd.Series":
-    """When each finding left the table: verified or closed (None while it is open), for
-    :func:`gridwatch.times.overlaps` (columns status, verified_at, closed_at)."""
-    import pandas as pd
-
-    end = pd.Series([None] * len(found), index=found.index, dtype=object)
-    if "closed_at" in found.columns:
-        end = end.where(found["status"] != "closed", found["closed_at"])
-    if "verified_at" in found.columns:
-        end = end.where(found["status"] != "verified", found["verified_at"])
-    return end
-
-
-def task_ends(tasks: "pd.DataFrame") -> "pd.Series":
-    """When each task ended: done or cancelled (None while it is open)."""
-    import pandas as pd
-
-    end = pd.Series([None] * len(tasks), index=tasks.index, dtype=object)
-    if "finished_at" in tasks.columns:
-        end = end.where(tasks["status"] != "done", tasks["finished_at"])
-    if "cancelled_at" in tasks.columns:
-        end = end.where(tasks["status"] != "cancelled", tasks["cancelled_at"])
-    return end

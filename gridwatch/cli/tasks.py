@@ -150,12 +150,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     listing = [opt for opt, on in (("--assignee", args.assignee), ("--mine", args.mine), ("--overdue", args.overdue),
                                    ("--due-today", args.due_today), ("--open", args.open), ("--json", args.json))
                if on]
+    if args.since_days is not None and args.since_hours is not None:
+        parser.error("--since-days and --since-hours: give one of them")
     if args.from_fire_points:
         if listing:
             parser.error(f"--from-fire-points creates checks; it cannot be combined with {', '.join(listing)}")
         return _fire_checks(args)
-    if args.since_days is not None and args.since_hours is not None:
-        parser.error("--since-days and --since-hours: give one of them")
     for opt, value in (("--township", args.township), ("--deadline-hours", args.deadline_hours),
                        ("--since-days", args.since_days), ("--since-hours", args.since_hours)):
         if value is not None:

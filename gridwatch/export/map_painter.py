@@ -418,7 +418,7 @@ class _Painter:
                 continue
             title = spec.title_zh
             if name == "fire_point":
-                title = "火点" + (f"（近{self.spec.fire_days}天）" if self.spec.fire_days else "")
+                title = "火点" + (f"（{self.spec.period_label.split('（')[0]}）" if self.spec.period_label else "")
             is_pt = _is_point(frame)
             marker = _MARKERS.get(st.marker or "circle", "o")
             cats = self.data.categories.get(name)
@@ -538,9 +538,7 @@ class _Painter:
             (f"投影：高斯-克吕格3度带 中央经线{cm}°E", False),
             (f"（EPSG:{self.data.epsg}）", False),
         ]
-        if self.data.fire_range is not None:
-            a, b = (t.astimezone(BEIJING).strftime("%Y-%m-%d") for t in self.data.fire_range)
-            lines.append((f"火点时段：{a} 至 {b}", False))
+        lines.append((f"时段：{spec.period_label or '全部'}", False))
         lines += [
             (f"数据：{self.data.district or ''} {self.data.path.name}", False),
             (f"GridWatch 制图  {now_bj:%Y-%m-%d}", False),

@@ -86,7 +86,7 @@ class WindowPeriod:
         window = self.map_window()
         mask: Optional[np.ndarray] = None
         if window != (None, None):
-            mask = in_window(layer.frame["detected_utc"].astype(object).to_numpy(), window)
+            mask = in_window(layer.frame["detected_utc"], window)
         set_filter(layer, mask)
         self.canvas.refresh_layer("fire_point")
         self._update_overlay()
