@@ -417,9 +417,9 @@ def test_fire_checks_take_only_the_detections_since_the_last_run(bare_copy, caps
     assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "3"]) == 0
     assert "created 2 fire-point checks for 2 fire points detected of the last 3 day(s)" in capsys.readouterr().out
     assert _checked(bare_copy) == {recent, yesterday, older}
-    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "2",
-                 "--since-hours", "5"]) == 2
-    assert "give one of them" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "2", "--since-hours", "5"])
+    assert exit_.value.code == 2 and "give one of them" in capsys.readouterr().err
 
 
 def test_fire_checks_for_recent_detections_only(bare_copy, capsys):
