@@ -538,7 +538,10 @@ class _Painter:
             (f"投影：高斯-克吕格3度带 中央经线{cm}°E", False),
             (f"（EPSG:{self.data.epsg}）", False),
         ]
-        lines.append((f"时段：{spec.period_label or '全部'}", False))
+        name, _, span = (spec.period_label or "全部").partition("（")
+        lines.append((f"时段：{name}", False))
+        if span:  # the times on a line of their own: the notes column is narrow
+            lines.append(("（" + span, False))
         lines += [
             (f"数据：{self.data.district or ''} {self.data.path.name}", False),
             (f"GridWatch 制图  {now_bj:%Y-%m-%d}", False),
