@@ -199,6 +199,17 @@ class Office:
         return self.root / "office" / "project.gpkg"
 
 
+@pytest.fixture(scope="module")
+def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The sample district without its two months of work: the torture journals and checks every row it
+    makes against the district as it was."""
+    from .conftest import SAMPLE, clear_work
+
+    path = tmp_path_factory.mktemp("bare") / "sample.gpkg"
+    shutil.copyfile(SAMPLE, path)
+    return clear_work(path)
+
+
 @pytest.fixture
 def torture_office(tmp_path: Path, sample_path: Path):
     """A shared project and ten laptops: two supervisors and eight inspectors who have cells."""
