@@ -68,10 +68,15 @@ class TimeBar(QWidget):
     def now(self) -> _dt.datetime:
         return self._now or _dt.datetime.now(_dt.timezone.utc)
 
+    def pinned_now(self) -> Optional[_dt.datetime]:
+        """The moment set with :meth:`set_now`, or None: the clock (the panels read it each time)."""
+        return self._now
+
     def set_now(self, now: Optional[_dt.datetime]) -> None:
         """Pin the moment rolling periods end at (tests, screenshots); None: the clock."""
         self._now = now
         self._fill_days()
+        self.periodChanged.emit(self.period())
         self._emit_window()
 
     def set_data_span(self, span: Optional[Window]) -> None:

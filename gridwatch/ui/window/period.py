@@ -52,7 +52,7 @@ class WindowPeriod:
     def _on_period_changed(self, period: Period) -> None:
         self.settings.setValue("period", period.text())
         for panel in (self.task_panel, self.finding_panel):
-            panel.set_period(period, self.time_bar.now())
+            panel.set_period(period, self.time_bar.pinned_now())
 
     def _period_loaded(self) -> None:
         """A project opened: the days its data spans bound "all"; filter the map and the panels."""
@@ -64,7 +64,7 @@ class WindowPeriod:
                 span = (times.min().to_pydatetime(), times.max().to_pydatetime() + _dt.timedelta(seconds=1))
         self.time_bar.set_data_span(span)
         for panel in (self.task_panel, self.finding_panel):
-            panel.set_period(self.period(), self.time_bar.now())
+            panel.set_period(self.period(), self.time_bar.pinned_now())
         self.apply_map_window()
 
     def map_window(self) -> Window:
