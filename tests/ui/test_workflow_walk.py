@@ -14,7 +14,6 @@ from ..conftest import make_photo
 from .test_main_window import screen_pos, wait_render, window  # noqa: F401 - fixture
 
 
-
 @pytest.fixture
 def bare_window(window, bare_copy, qtbot):  # noqa: F811 - fixture
     """The main window on the sample district without its two months of work: the walk counts its rows."""

@@ -18,7 +18,7 @@ from ...times import Window
 from ..period import PeriodControl
 from ..widgets import named
 
-#: Milliseconds a day stays on screen while playing.
+# Milliseconds a day stays on screen while playing.
 PLAY_STEP_MS = 900
 
 
@@ -27,7 +27,7 @@ class TimeBar(QWidget):
 
     periodChanged = Signal(object)  # Period: the panels follow it
     windowChanged = Signal(object)  # Window: the map shows fire points and findings of it
-    #: The day the slider shows (None: the whole period).
+    # The day the slider shows (None: the whole period).
     dayChanged = Signal(object)
 
     def __init__(self, parent: Optional[QWidget] = None, period: Optional[Period] = None) -> None:
