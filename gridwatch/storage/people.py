@@ -42,7 +42,7 @@ def save_person(
     Names must be unique among active people (they are how a laptop names its user).  People are
     deactivated, never deleted, so the history keeps naming them.  A township grid chief needs
     their township; a grid inspector's village (``village_code``) says where they work (its township
-    follows from the code).
+    follows from the code; None leaves a person's village as it is, "" clears it).
     """
     require(actor, Action.MANAGE_PEOPLE)
     name = name.strip()
@@ -67,8 +67,8 @@ def save_person(
             raise ValidationError(f"unknown village code {village_code} in township {township_code}")
         values = {"name": name, "role": role, "phone": phone.strip() or None, "township_code": township_code or None,
                   "active": 1 if active else 0}
-        if _has_column(con, "inspector", "village_code"):
-            values["village_code"] = village_code or None
+        if village_code is not None and _has_column(con, "inspector", "village_code"):
+            values["village_code"] = village_code or None  # None keeps the village; "" clears it
         if person_uuid is None:
             uid = str(_uuid.uuid4())
             return Edit("create", f"添加人员 {name}", [RowChange("inspector", uid, None, {"uuid": uid, **values})])

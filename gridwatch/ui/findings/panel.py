@@ -186,7 +186,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.setWidget(column(split, margins=4))
 
         controller.changed.connect(self._on_edit)
-        controller.userChanged.connect(self.refresh)
+        controller.userChanged.connect(self._on_user_changed)
         controller.busyChanged.connect(self._on_busy)
         self.retranslate()
         self.refresh()
@@ -224,6 +224,17 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._show_details()
 
     # --- reading -------------------------------------------------------------------------------
+    def _on_user_changed(self, *_args: Any) -> None:
+        """A township grid chief sees their township's findings first (the filter stays changeable)."""
+        actor = self.controller.actor
+        self._load_townships()
+        if actor is not None and actor.role == "chief" and actor.township_code:
+            i = self.township_filter.findData(actor.township_code)
+            if i >= 0 and i != self.township_filter.currentIndex():
+                self.township_filter.setCurrentIndex(i)  # refreshes
+                return
+        self.refresh()
+
     def _load_townships(self) -> None:
         path = self.controller.path
         if path == self._townships_of:

@@ -206,6 +206,9 @@ class TaskPanel(QDockWidget):
             frame = queries.tasks(path, due_today=f == "due_today", overdue_only=f == "overdue", open_only=f == "open")
         if self._period is not None and len(frame):
             frame = frame[overlaps(frame["created_at"], task_ends(frame), self._period.window(self._period_now))]
+        actor = self.controller.actor
+        if actor is not None and actor.role == "chief" and actor.township_code and f != "mine" and len(frame):
+            frame = frame[frame["township_code"] == actor.township_code]  # a grid chief's whole township
         return frame.reset_index(drop=True)
 
     def refresh(self) -> None:
