@@ -211,7 +211,8 @@ def _work_task(log: _Log, rng: np.random.Generator, task: dict[str, Any], end: _
     log.rows["inspection"].append(ins)
     log.audit(began, who, "start", "inspection", ins["uuid"], None, ins)
     done = began + _dt.timedelta(minutes=float(rng.uniform(25, 100)))
-    if rng.random() < stuck or done >= end:
+    # left in progress: only lately (older ones were finished, however late)
+    if (rng.random() < stuck and began > end - _dt.timedelta(days=5)) or done >= end:
         return ins
     values: dict[str, Any] = {"status": "done", "finished_at": _t(done)}
     if result is not None:
@@ -223,9 +224,18 @@ def _work_task(log: _Log, rng: np.random.Generator, task: dict[str, Any], end: _
     return ins
 
 
-def _cancel(log: _Log, rng: np.random.Generator, task: dict[str, Any], when: _dt.datetime) -> None:
+def _cancel(log: _Log, rng: np.random.Generator, task: dict[str, Any], when: _dt.datetime,
+            reason: Optional[str] = None) -> None:
     _step(log, "assignment", task, when, task["created_by"], "cancel", status="cancelled", cancelled_at=_t(when),
-          status_note=str(rng.choice(CANCEL_REASONS)))
+          status_note=reason or str(rng.choice(CANCEL_REASONS)))
+
+
+def _tidy(log: _Log, rng: np.random.Generator, task: dict[str, Any], due: _dt.datetime, end: _dt.datetime) -> None:
+    """A task nobody started is cancelled by the office a week or so after its due time (and sent
+    again); only the recent ones are still open and overdue."""
+    when = due + _dt.timedelta(days=float(rng.uniform(5, 10)))
+    if task["status"] == "assigned" and when < end:
+        _cancel(log, rng, task, when, "逾期未开展，已另行派发")
 
 
 def _cell_of(inp: WorkInput, geoms: Any) -> list[Optional[str]]:
@@ -259,6 +269,7 @@ def _office_tasks(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _
         lag = town == inp.lagging
         out.append((task, _work_task(log, rng, task, end, created=created, due=due, late=0.25 if lag else 0.08,
                                      never=0.15 if lag else 0.05)))
+        _tidy(log, rng, task, due, end)
 
     sup = office.supervisors
     site_cells = _cell_of(inp, inp.sites.geometry)
@@ -339,6 +350,7 @@ def _fire_checks(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _O
                                                               p=[p for _, p in _FIRE_RESULTS]))
             ins = _work_task(log, rng, task, end, created=created, due=due, late=0.12, never=0.05, stuck=0.02,
                              result=result)
+            _tidy(log, rng, task, due, end)
             tasks.append((task, ins))
             for m in members:
                 uid = str(fires["uuid"].iloc[m])
@@ -445,7 +457,7 @@ def _loop(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office, 
     town = f["cell_code"][:9]
     lag = town == inp.lagging
     # most are assigned within a day or so; some wait on the office for days
-    wait = rng.uniform(2, 30) if rng.random() < 0.85 else rng.uniform(48, 150)
+    wait = rng.uniform(2, 30) if rng.random() < 0.7 else rng.uniform(48, 190)
     t = pd.Timestamp(f["found_at"]).to_pydatetime() + _dt.timedelta(hours=float(wait))
     if t >= end:
         return
@@ -469,7 +481,7 @@ def _loop(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office, 
         _photo(inp, rng, log, f, "after", t, rectifier, pt, None, cell)
         _step(log, "finding", f, t, rectifier, "rectify", status="rectified", rectify_note="已按要求整改完毕",
               rectified_by=rectifier, rectified_at=_t(t))
-        t = t + _dt.timedelta(days=float(rng.uniform(0.5, 3)))
+        t = t + _dt.timedelta(days=float(rng.uniform(1, 6)))
         if t >= end:
             return
         checker = office.chief.get(town) if rng.random() < 0.6 else None
