@@ -155,6 +155,10 @@ def workflow_shots(args) -> int:
     window.time_bar.control.set_period(Period("30d"))  # the month: the rejected finding was found earlier
     window.finding_panel.raise_()
     window.finding_panel.select_finding(demo["finding"])
+    chosen = window.finding_panel.selected_finding()
+    if chosen and chosen.get("longitude") == chosen.get("longitude"):
+        lon, lat = float(chosen["longitude"]), float(chosen["latitude"])
+        window.canvas.zoom_to((lon, lat, lon, lat), 0.006)
     wait(rendered)
     wait(lambda: False, 800)
     window.grab().save(f"{stem}-findings.png")

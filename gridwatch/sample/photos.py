@@ -15,8 +15,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from PIL import TiffImagePlugin as _T
 
-SIZE = (320, 240)
-QUALITY = 60
+SIZE = (288, 216)
+QUALITY = 55
 
 #: Scene colours per finding category: (ground, object).
 _SCENES = {

@@ -134,7 +134,7 @@ def generate_work(inp: WorkInput, rng: np.random.Generator) -> Work:
     office = _Office(inp)
     end = _dt.datetime.combine(inp.as_of, _dt.time(0), tzinfo=BJ)
     start = end - _dt.timedelta(days=DAYS)
-    pace = {u: rng.uniform(1.8, 3.0) for u in inp.people["uuid"]}
+    pace = {u: rng.uniform(1.4, 2.7) for u in inp.people["uuid"]}
     _patrols(inp, rng, log, start, end, pace)
     tasks = _office_tasks(inp, rng, log, office, start, end)
     fire_status = _fire_checks(inp, rng, log, office, start, end, tasks)
@@ -143,6 +143,15 @@ def generate_work(inp: WorkInput, rng: np.random.Generator) -> Work:
     tables = {name: pd.DataFrame(rows) for name, rows in log.rows.items()}
     counts = {name: len(rows) for name, rows in log.rows.items()}
     return Work(tables, fire_status, site_grades, counts)
+
+
+def _daytime(t: _dt.datetime, rng: np.random.Generator) -> _dt.datetime:
+    """``t``, or the next working morning when it falls outside the working day (08:00-18:30 Beijing)."""
+    local = t.astimezone(BJ)
+    if 8 <= local.hour < 18 or (local.hour == 18 and local.minute < 30):
+        return t
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0) + _dt.timedelta(days=local.hour >= 18)
+    return day + _dt.timedelta(hours=float(rng.uniform(8.2, 10.5)))
 
 
 def _local(day: _dt.datetime, minutes: float) -> _dt.datetime:
@@ -366,6 +375,7 @@ def _findings(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Offi
               "fire_check": 0.0}
     site_of = dict(zip(inp.sites["uuid"], range(len(inp.sites))))
     downgraded: dict[str, str] = {}
+    candidates: list[tuple[int, _dt.datetime, str]] = []
     for ins in list(log.rows["inspection"]):
         task = by_task.get(ins["assignment_uuid"]) if ins["assignment_uuid"] else None
         kind = ins["kind"]
@@ -382,14 +392,15 @@ def _findings(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Offi
                     "fire_check": "open_burning"}.get(kind) or patrol_category(rng, found.astimezone(BJ))
         finding = _record(inp, rng, log, office, ins, task, category, found)
         _loop(inp, rng, log, office, finding, end)
-        if task is not None and task.get("target_layer") == "construction_site" and finding["severity"] == 3 \
-                and not downgraded:
+        if task is not None and task.get("target_layer") == "construction_site":
             site = inp.sites.iloc[site_of[task["target_uuid"]]]
             if site["dust_grade"] == "B":
-                when = found + _dt.timedelta(days=1)
-                downgraded[str(site["uuid"])] = "C"
-                log.audit(when, office.supervisors[0], "edit", "construction_site", str(site["uuid"]),
-                          {"dust_grade": "B"}, {"dust_grade": "C"}, details="扬尘治理不达标，降为C级")
+                candidates.append((-int(finding["severity"]), found, str(site["uuid"])))
+    if candidates:  # the gravest dust finding on a grade-B site: the site is downgraded the next day
+        _, found, site_uuid = min(candidates)
+        downgraded[site_uuid] = "C"
+        log.audit(found + _dt.timedelta(days=1), office.supervisors[0], "edit", "construction_site", site_uuid,
+                  {"dust_grade": "B"}, {"dust_grade": "C"}, details="扬尘治理不达标，降为C级")
     return downgraded
 
 
@@ -458,7 +469,7 @@ def _loop(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office, 
     lag = town == inp.lagging
     # most are assigned within a day or so; some wait on the office for days
     wait = rng.uniform(2, 30) if rng.random() < 0.7 else rng.uniform(48, 190)
-    t = pd.Timestamp(f["found_at"]).to_pydatetime() + _dt.timedelta(hours=float(wait))
+    t = _daytime(pd.Timestamp(f["found_at"]).to_pydatetime() + _dt.timedelta(hours=float(wait)), rng)
     if t >= end:
         return
     assigner = office.chief.get(town) if rng.random() < 0.7 else None
@@ -476,12 +487,13 @@ def _loop(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office, 
         span = max((due - t).total_seconds(), 3600.0)
         t = t + _dt.timedelta(seconds=float(rng.uniform(0.2, 0.9) * span)) if r > 0.15 else \
             due + _dt.timedelta(days=float(rng.uniform(1, 4)))
+        t = _daytime(t, rng)
         if t >= end:
             return
         _photo(inp, rng, log, f, "after", t, rectifier, pt, None, cell)
         _step(log, "finding", f, t, rectifier, "rectify", status="rectified", rectify_note="已按要求整改完毕",
               rectified_by=rectifier, rectified_at=_t(t))
-        t = t + _dt.timedelta(days=float(rng.uniform(1, 6)))
+        t = _daytime(t + _dt.timedelta(days=float(rng.uniform(1, 6))), rng)
         if t >= end:
             return
         checker = office.chief.get(town) if rng.random() < 0.6 else None
@@ -493,7 +505,7 @@ def _loop(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office, 
             continue
         _step(log, "finding", f, t, checker, "verify", status="verified", verify_note=str(rng.choice(VERIFY_NOTES)),
               verified_by=checker, verified_at=_t(t))
-        t = t + _dt.timedelta(days=float(rng.uniform(1, 5)))
+        t = _daytime(t + _dt.timedelta(days=float(rng.uniform(1, 5))), rng)
         if t < end:
             closer = str(rng.choice(office.supervisors))
             _step(log, "finding", f, t, closer, "close", status="closed", closed_by=closer, closed_at=_t(t))

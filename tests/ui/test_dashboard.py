@@ -80,7 +80,7 @@ def bar_values(item, key):
 
 def test_charts_show_the_core_statistics(dashboard, project):
     path, _ = project
-    expected = stats.dashboard_stats(path, now=dashboard.data.now)
+    expected = stats.dashboard_stats(path, now=dashboard.data.now, period=dashboard.data.period)  # the last 30 days
     # inspections per week: one bar per week, heights = the core's counts; this week has our two patrols
     heights = bar_values(dashboard.week_bars, "height")
     assert len(heights) == 12 and heights.tolist() == expected.per_week["inspections"].tolist()

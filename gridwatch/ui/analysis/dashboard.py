@@ -119,6 +119,10 @@ def _add_legend_entry(legend: pg.LegendItem, color: str, text: str) -> None:
     label.item.setFont(chart_font(12))
 
 
+#: Settings key of the dashboard's period.
+PERIOD_KEY = "dashboard/period"
+
+
 class DashboardWidget(QWidget):
     """Charts and the township ranking of the open project (see the module docstring).
 
@@ -148,12 +152,13 @@ class DashboardWidget(QWidget):
         self._debounce.setInterval(REFRESH_DELAY_MS)
         self._debounce.timeout.connect(self.refresh)
 
-        # header: the period (the one period control; the map window's at first), status
+        # header: the period (the one period control; statistics start with the last 30 days, the
+        # dashboard remembers its own choice), status
         from ..period import PeriodControl
         from ..window.period import saved_period
 
-        self.period_control = PeriodControl(self, saved_period(self.settings), "dashboardPeriod")
-        self.period_control.periodChanged.connect(lambda _p: self.refresh())
+        self.period_control = PeriodControl(self, saved_period(self.settings, PERIOD_KEY, "30d"), "dashboardPeriod")
+        self.period_control.periodChanged.connect(self._period_chosen)
         self.month_label = QLabel()
         self.month_edit = named(QDateEdit(), "month")  # a whole month, for the monthly bulletin
         self.month_edit.setDisplayFormat("yyyy-MM")
@@ -335,6 +340,10 @@ class DashboardWidget(QWidget):
                 and (p.last + _dt.timedelta(days=1)).day == 1 and p.first.month == p.last.month:
             return f"{p.first:%Y-%m}"
         return p.text().replace("..", "_")
+
+    def _period_chosen(self, period: Any) -> None:
+        self.settings.setValue(PERIOD_KEY, period.text())
+        self.refresh()
 
     def _month_chosen(self) -> None:
         """A whole Beijing month (the monthly bulletin's period) in the period control."""

@@ -23,12 +23,12 @@ from ..map.timebar import TimeBar
 from ..widgets import named
 
 
-def saved_period(settings: Any) -> Period:
-    """The period of the last session (settings key ``period``), else the last 7 days."""
+def saved_period(settings: Any, key: str = "period", default: str = "7d") -> Period:
+    """The period of the last session (settings ``key``), else ``default`` (the map: the last 7 days)."""
     try:
-        return Period.parse(settings.value("period", "7d") or "7d")
+        return Period.parse(settings.value(key, default) or default)
     except GridWatchError:
-        return Period()
+        return Period.parse(default)
 
 
 class WindowPeriod:
