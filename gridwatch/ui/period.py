@@ -54,6 +54,7 @@ class PeriodControl(QWidget):
         row.setSpacing(4)
         for w in (self.label, self.combo, self.first, self.dash, self.last):
             row.addWidget(w)
+        row.addStretch(1)
         self._period = period or Period(DEFAULT_KIND)
         self._show(self._period)
         self.combo.currentIndexChanged.connect(lambda _i: self._edited())
