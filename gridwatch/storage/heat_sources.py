@@ -2,7 +2,9 @@
 
 Whether a detection is a persistent heat source depends on the other detections at its place, so
 the flag is recomputed over the whole layer whenever fire points arrive (an import, the schema-4
-migration); only rows whose flag changes are written.
+migration); only rows whose flag changes are written.  Positions come from the layer's R-tree
+(points: their bounds are the point, to float32 precision: about a metre), so a million fire
+points are read without decoding a geometry in Python.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Optional
 import numpy as np
 
 from ..domain.heat_sources import beijing_days, heat_sources
-from .gpkg import blob_envelope, column_names
+from .gpkg import blob_envelope, column_names, sqlite_tables
 
 
 def _xy(blobs: list[Optional[bytes]]) -> np.ndarray:
@@ -34,30 +36,47 @@ def _xy(blobs: list[Optional[bytes]]) -> np.ndarray:
     return xy
 
 
+def _read(con: sqlite3.Connection, has_type: bool) -> tuple[np.ndarray, np.ndarray, list, np.ndarray, np.ndarray]:
+    """fid, (n, 2) positions, detection times, stored flags and FIRMS types of every fire point."""
+    extra = ", f.source_type" if has_type else ", NULL"
+    if "rtree_fire_point_geom" in sqlite_tables(con):
+        rows = con.execute("SELECT f.fid, r.minx, r.miny, f.detected_utc, f.heat_source" + extra
+                           + " FROM fire_point f LEFT JOIN rtree_fire_point_geom r ON r.id = f.fid").fetchall()
+        xy = np.array([(np.nan if r[1] is None else r[1], np.nan if r[2] is None else r[2]) for r in rows],
+                      dtype=float).reshape(-1, 2)
+    else:
+        rows = con.execute("SELECT f.fid, f.geom, NULL, f.detected_utc, f.heat_source" + extra
+                           + " FROM fire_point f").fetchall()
+        xy = _xy([r[1] for r in rows])
+    fid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    times = [r[3] for r in rows]
+    old = np.array([r[4] for r in rows], dtype=object)
+    stype = np.array([np.nan if r[5] is None else float(r[5]) for r in rows])
+    return fid, xy, times, old, stype
+
+
 def refresh_heat_sources(con: sqlite3.Connection) -> int:
     """Recompute ``fire_point.heat_source`` for every fire point inside the caller's transaction.
 
-    Returns how many rows changed.  A project without the column (schema before 4) is left alone.
+    Returns how many rows changed.  Unknown flags (NULL) become 0 or 1.  A project without the
+    column (schema before 4) is left alone.
     """
     cols = column_names(con, "fire_point")
     if "heat_source" not in cols:
         return 0
-    has_type = "source_type" in cols
-    rows = con.execute("SELECT fid, geom, detected_utc, heat_source" + (", source_type" if has_type else "")
-                       + " FROM fire_point").fetchall()
-    if not rows:
+    fid, xy, times, old, stype = _read(con, "source_type" in cols)
+    if not len(fid):
         return 0
-    fid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    xy = _xy([r[1] for r in rows])
-    utc = np.array([str(r[2])[:19] if r[2] else "NaT" for r in rows], dtype="datetime64[s]")
-    old = np.array([bool(r[3]) if r[3] is not None else None for r in rows], dtype=object)
-    stype = np.array([np.nan if not has_type or r[4] is None else float(r[4]) for r in rows])
+    utc = np.array([str(t)[:19] if t else "NaT" for t in times], dtype="datetime64[s]")
     missing = np.isnat(utc)
     xy[missing] = np.nan  # a detection without a time counts nowhere
     day = beijing_days(np.where(missing, np.datetime64(0, "s"), utc))
     new = heat_sources(xy[:, 0], xy[:, 1], day, stype)
-    changed = np.array([o is None or bool(o) != n for o, n in zip(old, new)], dtype=bool)
-    if changed.any():
-        con.executemany("UPDATE fire_point SET heat_source = ? WHERE fid = ?",
-                        [(int(v), int(f)) for v, f in zip(new[changed], fid[changed])])
-    return int(changed.sum())
+    known = np.array([v is not None for v in old], dtype=bool)
+    was = np.array([bool(v) if v is not None else False for v in old], dtype=bool)
+    changed = known & (was != new)
+    con.executemany("UPDATE fire_point SET heat_source = ? WHERE fid = ?",
+                    [(int(v), int(f)) for v, f in zip(new[changed | (~known & new)], fid[changed | (~known & new)])])
+    if (~known).any():  # the rest of the unknown ones are not heat sources: one statement, not a row at a time
+        con.execute("UPDATE fire_point SET heat_source = 0 WHERE heat_source IS NULL")
+    return int((changed | ~known).sum())
