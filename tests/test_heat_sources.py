@@ -41,12 +41,13 @@ def test_a_kiln_seen_day_after_day_is_a_heat_source_straw_fires_are_not():
     assert flags.tolist() == [True] * 6 + [False] * 4
 
 
-def test_the_days_must_be_many_and_close_together():
-    four = (KILN, [1, 5, 9, 13], 100.0)  # four days: not yet a pattern
-    spread = ((114.4, 38.2), [0, 14, 28, 42, 56], 100.0)  # five days, but never five within 30 days
-    lon, lat, day = series(four, spread)
+def test_the_days_must_be_many_close_together_and_over_weeks():
+    five = (KILN, [1, 5, 9, 13, 17], 100.0)  # five days: not yet a pattern
+    spread = ((114.4, 38.2), [0, 12, 24, 36, 48, 60], 100.0)  # six days, but never six within 30 days
+    burst = ((114.45, 38.25), [40, 41, 42, 43, 44, 45], 200.0)  # neighbouring fields burning, day after day
+    lon, lat, day = series(five, spread, burst)
     assert not heat_sources(lon, lat, day).any()
-    lon, lat, day = series((KILN, [1, 5, 9, 13, 20], 100.0))
+    lon, lat, day = series((KILN, [1, 5, 9, 13, 17, 20], 100.0))
     assert heat_sources(lon, lat, day).all()
 
 

@@ -4,8 +4,10 @@ A straw fire burns a field once; an industrial heat source is detected again and
 place.  A fire point is taken for a **heat source** when
 
 * FIRMS says so: its ``type`` is 1 (volcano), 2 (other static land source) or 3 (offshore), or
-* detections around it (its ~400 m square and the eight around it, about 1.2 km across) fall on
-  at least :data:`MIN_DAYS` different Beijing-time days within :data:`WINDOW_DAYS` days.
+* detections around it (its 250 m square and the eight around it, 750 m across) fall on at least
+  :data:`MIN_DAYS` different Beijing-time days within :data:`WINDOW_DAYS` days, at least
+  :data:`MIN_SPAN_DAYS` days apart from first to last (a kiln burns for weeks; a field burns once,
+  and the fields around it within a few days).
 
 Heat sources are drawn differently and kept out of the straw-burning counts unless a check
 confirms burning (see :func:`counts_as_burning`).  No SQL, no Qt: plain numpy arrays.
@@ -19,12 +21,16 @@ import numpy as np
 
 #: FIRMS ``type`` values that are not vegetation fires (0 = presumed vegetation fire).
 NON_VEGETATION_TYPES = (1, 2, 3)
-#: Side of the squares detections are counted in, metres (VIIRS pixels are 375 m).
-CELL_M = 400.0
-#: Different detection days a place needs within the window to be a heat source.
-MIN_DAYS = 5
-#: The window those days must fall in, days.
+#: Side of the squares detections are counted in, metres (a kiln's detections scatter by a VIIRS
+#: pixel, 375 m, at most; a place is a square and its eight neighbours, 750 m across).
+CELL_M = 250.0
+#: Different detection days a place needs within the window to be a heat source ...
+MIN_DAYS = 6
+#: ... the window those days must fall in, days ...
 WINDOW_DAYS = 30
+#: ... and how far apart its first and last of them must be: a kiln burns for weeks, a field once,
+#: and neighbouring fields within days of each other.
+MIN_SPAN_DAYS = 10
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
 
@@ -36,7 +42,8 @@ def beijing_days(detected_utc: np.ndarray) -> np.ndarray:
 
 
 def heat_sources(lon: np.ndarray, lat: np.ndarray, day: np.ndarray, source_type: Optional[np.ndarray] = None, *,
-                 cell_m: float = CELL_M, min_days: int = MIN_DAYS, window_days: int = WINDOW_DAYS) -> np.ndarray:
+                 cell_m: float = CELL_M, min_days: int = MIN_DAYS, window_days: int = WINDOW_DAYS,
+                 min_span_days: int = MIN_SPAN_DAYS) -> np.ndarray:
     """Which detections are persistent heat sources (boolean array, one per detection).
 
     Parameters
@@ -65,24 +72,28 @@ def heat_sources(lon: np.ndarray, lat: np.ndarray, day: np.ndarray, source_type:
     ix = np.floor(x / cell_m)
     iy = np.floor(y / cell_m)
     ix0, iy0 = np.nanmin(ix[ok]), np.nanmin(iy[ok])
-    gx = (ix - ix0 + 1).astype(np.int64, copy=False)
-    gy = (iy - iy0 + 1).astype(np.int64, copy=False)
-    width = int(gx[ok].max()) + 2
-    cell = np.where(ok, gy * width + gx, -1)
-    # the distinct (square, day) pairs, then each square's days joined with its eight neighbours'
-    pairs = np.unique(np.stack([cell[ok], day[ok]], axis=1), axis=0)
-    offsets = [dy * width + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
-    near = np.unique(np.concatenate([np.stack([pairs[:, 0] + o, pairs[:, 1]], axis=1) for o in offsets]), axis=0)
-    # most distinct days of a square's neighbourhood within any window: sorted by (square, day),
-    # count the days from each day on within the window (same square: the key keeps squares apart)
-    span = int(near[:, 1].max() - near[:, 1].min()) + window_days + 1
-    key = (near[:, 0] - near[:, 0].min()) * span + (near[:, 1] - near[:, 1].min())
-    within = np.searchsorted(key, key + window_days - 1, side="right") - np.arange(len(key))
-    squares, first = np.unique(near[:, 0], return_index=True)
-    most = np.maximum.reduceat(within, first)
-    persistent = squares[most >= min_days]
-    out[ok] |= np.isin(cell[ok], persistent)
+    gx = (ix[ok] - ix0 + 1).astype(np.int64)
+    gy = (iy[ok] - iy0 + 1).astype(np.int64)
+    width = int(gx.max()) + 2
+    cell = gy * width + gx
+    d0 = int(day[ok].min())
+    span = int(day[ok].max()) - d0 + window_days + 1  # keys of one square never reach the next square's
+    # the distinct (square, day) keys, then each square's days joined with its eight neighbours'
+    pairs = _distinct(cell * span + (day[ok] - d0))
+    near = _distinct(np.concatenate([pairs + (dy * width + dx) * span for dy in (-1, 0, 1) for dx in (-1, 0, 1)]))
+    square, d = np.divmod(near, span)
+    # for each (square, day): the distinct days of that square from this day on within the window
+    within = np.searchsorted(near, near + window_days - 1, side="right") - np.arange(len(near))
+    last = near[np.minimum(np.searchsorted(near, near + window_days - 1, side="right") - 1, len(near) - 1)] % span
+    qualifies = (within >= min_days) & (last - d >= min_span_days)
+    out[ok] |= np.isin(cell, _distinct(square[qualifies]))
     return out
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array (a sort beats a hash table for millions of keys)."""
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
 
 
 def counts_as_burning(heat_source: np.ndarray, status: np.ndarray) -> np.ndarray:

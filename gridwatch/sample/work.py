@@ -371,7 +371,7 @@ def _findings(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Offi
               tasks: list) -> dict[str, str]:
     """Findings recorded during inspections, and how far each went along the loop by the as-of date."""
     by_task = {t["uuid"]: t for t, _ in tasks}
-    chance = {"patrol": 0.025, "construction_dust": 0.3, "mine": 0.25, "coal_ban": 0.2, "unannounced": 0.4,
+    chance = {"patrol": 0.019, "construction_dust": 0.3, "mine": 0.25, "coal_ban": 0.2, "unannounced": 0.4,
               "fire_check": 0.0}
     site_of = dict(zip(inp.sites["uuid"], range(len(inp.sites))))
     downgraded: dict[str, str] = {}

@@ -38,20 +38,24 @@ def _xy(blobs: list[Optional[bytes]]) -> np.ndarray:
 
 def _read(con: sqlite3.Connection, has_type: bool) -> tuple[np.ndarray, np.ndarray, list, np.ndarray, np.ndarray]:
     """fid, (n, 2) positions, detection times, stored flags and FIRMS types of every fire point."""
-    extra = ", f.source_type" if has_type else ", NULL"
-    if "rtree_fire_point_geom" in sqlite_tables(con):
-        rows = con.execute("SELECT f.fid, r.minx, r.miny, f.detected_utc, f.heat_source" + extra
-                           + " FROM fire_point f LEFT JOIN rtree_fire_point_geom r ON r.id = f.fid").fetchall()
-        xy = np.array([(np.nan if r[1] is None else r[1], np.nan if r[2] is None else r[2]) for r in rows],
-                      dtype=float).reshape(-1, 2)
-    else:
-        rows = con.execute("SELECT f.fid, f.geom, NULL, f.detected_utc, f.heat_source" + extra
-                           + " FROM fire_point f").fetchall()
-        xy = _xy([r[1] for r in rows])
+    extra = ", source_type" if has_type else ", NULL"
+    rows = con.execute("SELECT fid, detected_utc, heat_source" + extra + " FROM fire_point ORDER BY fid").fetchall()
     fid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    times = [r[3] for r in rows]
-    old = np.array([r[4] for r in rows], dtype=object)
-    stype = np.array([np.nan if r[5] is None else float(r[5]) for r in rows])
+    if "rtree_fire_point_geom" in sqlite_tables(con):
+        # the R-tree read whole (a scan, not a lookup per row), matched to the rows by fid
+        tree = np.array(con.execute("SELECT id, minx, miny FROM rtree_fire_point_geom ORDER BY id").fetchall(),
+                        dtype=float).reshape(-1, 3)
+        xy = np.full((len(fid), 2), np.nan)
+        if len(tree):
+            pos = np.searchsorted(tree[:, 0], fid)
+            found = (pos < len(tree)) & (tree[np.minimum(pos, len(tree) - 1), 0] == fid)
+            xy[found] = tree[pos[found], 1:3]
+    else:
+        blobs = dict(con.execute("SELECT fid, geom FROM fire_point").fetchall())
+        xy = _xy([blobs.get(int(f)) for f in fid])
+    times = [r[1] for r in rows]
+    old = np.array([r[2] for r in rows], dtype=object)
+    stype = np.array([np.nan if r[3] is None else float(r[3]) for r in rows])
     return fid, xy, times, old, stype
 
 
