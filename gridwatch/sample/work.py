@@ -536,15 +536,18 @@ def _syncs(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _Office,
                "sent": int(rng.integers(0, 40)), "received": int(rng.integers(5, 400)), "conflicts": 0,
                "refused": 0, "details": None, "tables_changed": json.dumps(["assignment", "inspection", "finding"])}
         log.rows["sync_log"].append(row)
-        if k in conflict_at and findings:
-            f = findings[int(rng.integers(len(findings)))]
+        # a conflict is about a row that existed then (gpkg times compare as text)
+        known = [f for f in findings if f["found_at"] < row["at"]]
+        if k in conflict_at and known:
+            f = known[int(rng.integers(len(known)))]
             other = str(rng.choice(office.supervisors))
             row["conflicts"] = 1
             status = ["open", "open", "accepted", "accepted", "restored"][len(log.rows["sync_conflict"]) % 5]
             column, rule, kept, lost = ("description", "the later edit wins", f["description"],
                                         f["description"] + "（补充：现场已拍照）")
-            if len(log.rows["sync_conflict"]) == 1 and tasks:
-                t = tasks[int(rng.integers(len(tasks)))]
+            open_then = [t for t in tasks if t["created_at"] < row["at"]]
+            if len(log.rows["sync_conflict"]) == 1 and open_then:
+                t = open_then[int(rng.integers(len(open_then)))]
                 column, rule, kept = "notes", "the later edit wins", t["notes"]
                 lost = (t["notes"] or "") + "；请带执法记录仪"
                 f = t
