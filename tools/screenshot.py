@@ -159,6 +159,9 @@ def workflow_shots(args) -> int:
     if chosen and chosen.get("longitude") == chosen.get("longitude"):
         lon, lat = float(chosen["longitude"]), float(chosen["latitude"])
         window.canvas.zoom_to((lon, lat, lon, lat), 0.006)
+        cells = window.data.layers["grid_cell"].at_point(lon, lat, 0.0)
+        if len(cells):  # the finding's own cell in the identify panel, not the task's of the picture before
+            window.show_identify("grid_cell", int(cells[0]))
     wait(rendered)
     wait(lambda: False, 800)
     window.grab().save(f"{stem}-findings.png")
