@@ -107,36 +107,36 @@
     <context>
         <name>CellInspectorDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="381" />
+            <location filename="../../gridwatch/ui/data/people.py" line="382" />
             <source>Give cells to an inspector</source>
             <translation>调整网格员</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="382" />
+            <location filename="../../gridwatch/ui/data/people.py" line="383" />
             <source>Give %n cell(s) to:</source>
             <translation>
                 <numerusform>将 %n 个网格交给：</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="389" />
+            <location filename="../../gridwatch/ui/data/people.py" line="390" />
             <source>%1 (%n cell(s))</source>
             <translation>
                 <numerusform>%1（%n 个网格）</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="391" />
+            <location filename="../../gridwatch/ui/data/people.py" line="392" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="393" />
+            <location filename="../../gridwatch/ui/data/people.py" line="394" />
             <source>Only an administrator may change who is responsible for cells.</source>
             <translation>只有管理员可以调整网格责任人。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="395" />
+            <location filename="../../gridwatch/ui/data/people.py" line="396" />
             <source>There is no active inspector.</source>
             <translation>没有在岗的网格员。</translation>
         </message>
@@ -385,154 +385,159 @@
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="221" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Patrol coverage</source>
-            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
+            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="222" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="223" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="251" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="264" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="361" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="388" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="371" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="398" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="381" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="408" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="406" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="432" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="420" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="437" />
+            <source>Up to %s</source>
+            <translation>截至 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="450" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="526" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
@@ -540,250 +545,250 @@
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Month (Beijing time):</source>
-            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use).</extracomment>
+            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="295" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="475" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="295" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="295" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="378" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="392" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="401" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="400" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="436" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
             <source>%d inspections in the last %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，近 %d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="453" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="484" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="484" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="486" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="486" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="499" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="508" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="502" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="511" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="531" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="540" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="565" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="566" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="593" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="619" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="602" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="628" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="600" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="601" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="610" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -2489,30 +2494,30 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="287" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="298" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="321" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="332" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="338" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="349" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="340" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="343" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="354" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="340" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -3721,72 +3726,72 @@
     <context>
         <name>PeopleDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="198" />
+            <location filename="../../gridwatch/ui/data/people.py" line="199" />
             <source>People</source>
             <translation>人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="201" />
+            <location filename="../../gridwatch/ui/data/people.py" line="202" />
             <source>Add…</source>
             <translation>添加…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="202" />
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
             <source>Change…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="203" />
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
             <source>Deactivate</source>
             <translation>停用</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="204" />
+            <location filename="../../gridwatch/ui/data/people.py" line="205" />
             <source>Deactivated people keep their history; give their cells to someone else first</source>
             <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="206" />
+            <location filename="../../gridwatch/ui/data/people.py" line="207" />
             <source>Only an administrator may change people</source>
             <translation>只有管理员可以修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="232" />
             <source>Yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="232" />
             <source>No</source>
             <translation>否</translation>
         </message>
@@ -3794,12 +3799,12 @@
     <context>
         <name>PeriodControl</name>
         <message>
-            <location filename="../../gridwatch/ui/period.py" line="106" />
+            <location filename="../../gridwatch/ui/period.py" line="107" />
             <source>Period:</source>
             <translation>时段：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/period.py" line="109" />
+            <location filename="../../gridwatch/ui/period.py" line="110" />
             <source>Which time the map, lists and outputs show (Beijing time)</source>
             <translation>地图、列表和导出显示的时间范围（北京时间）</translation>
         </message>
@@ -3807,43 +3812,43 @@
     <context>
         <name>PersonForm</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
             <source>Add person</source>
             <extracomment>Item data role holding a person's uuid (column 0 of the people table).</extracomment>
             <translation>添加人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
             <source>Change person</source>
             <translation>修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Name:</source>
             <translation>姓名(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Role:</source>
             <translation>角色(&amp;R)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Phone:</source>
             <translation>电话(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="117" />
+            <location filename="../../gridwatch/ui/data/people.py" line="118" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="121" />
+            <location filename="../../gridwatch/ui/data/people.py" line="122" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="122" />
+            <location filename="../../gridwatch/ui/data/people.py" line="123" />
             <source>Inactive people keep their history but can no longer work or be chosen</source>
             <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
         </message>
@@ -4304,88 +4309,88 @@
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="241" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="244" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="263" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="275" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="278" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="279" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="282" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="281" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="284" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="392" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="392" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="399" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="402" />
             <source>— choose what you found —</source>
             <translation>— 请选择核查结果 —</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="403" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="406" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="405" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="408" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="409" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="410" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="415" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="435" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="440" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="438" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="443" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="437" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="440" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="441" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="444" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="447" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="450" />
             <source>Reason:</source>
             <translation>原因：</translation>
         </message>

@@ -210,3 +210,24 @@ def test_the_fire_points_of_the_selected_check_are_highlighted(window, qtbot):
     assert marked == set(queries.check_fire_points(w.project_path, first["uuid"])) and len(marked) == 1
     w.task_panel.table.clearSelection()
     qtbot.waitUntil(lambda: "fire_point" not in w.canvas.highlights, timeout=WAIT)
+
+
+def test_the_coverage_panel_follows_the_period(window, qtbot):
+    w = window
+    panel = w.coverage_panel
+    assert panel.period_days() == 7 and panel.period_end is None  # the window's last 7 days
+    for kind, days in (("30d", 30), ("24h", 1), ("month", 6)):  # this month: 1 to 6 December
+        w.time_bar.control.set_period(Period(kind))
+        assert panel.period_days() == days, kind
+    w.time_bar.control.set_period(Period("all"))
+    assert panel.period_days() == 6  # "all" keeps the panel's own choice
+    # a past range: its days, coverage as of its last day
+    panel.show()
+    panel.raise_()
+    w.time_bar.control.set_period(Period.parse("2026-11-01..2026-11-10"))
+    assert panel.period_days() == 10 and panel.period_end == dt.datetime(2026, 11, 11, tzinfo=BJ)
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("Up to 2026-11-10 · Last 10 days: 0 of 2 cells"),
+                    timeout=WAIT)
+    w.time_bar.control.set_period(Period("7d"))
+    assert panel.period_end is None
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("Last 7 days: 0 of 2 cells"), timeout=WAIT)

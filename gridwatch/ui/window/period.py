@@ -1,8 +1,8 @@
 """The main window's period: the bar above the map and what follows it (part of MainWindow).
 
 The period (saved in the settings; fire points default to the last 7 days) filters the fire points
-and findings on the map and the tasks and findings in their panels; the day slider narrows the map
-to one day of it.
+and findings on the map and the tasks and findings in their panels, and sets the coverage panel's
+days (a past range: coverage as of its last day); the day slider narrows the map to one day of it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class WindowPeriod:
 
     def _on_period_changed(self, period: Period) -> None:
         self.settings.setValue("period", period.text())
-        for panel in (self.task_panel, self.finding_panel):
+        for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(period, self.time_bar.pinned_now())
 
     def _period_loaded(self) -> None:
@@ -63,7 +63,7 @@ class WindowPeriod:
             if len(times):
                 span = (times.min().to_pydatetime(), times.max().to_pydatetime() + _dt.timedelta(seconds=1))
         self.time_bar.set_data_span(span)
-        for panel in (self.task_panel, self.finding_panel):
+        for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
         self.apply_map_window()
 
