@@ -180,6 +180,9 @@ def test_every_export_prints_its_period(project, tmp_path):
     assert "火点（近7天）" in text and text.count("火点 2026-") == EXPECTED_FIRES["7d"]  # the period's fire points
     pdf = run_export("map", project, tmp_path / "map.pdf", {"period": "30d"}, now=now)
     assert "时段：近30天" in _pdf_text(pdf).replace(" ", "")
+    atlas = run_export("map", project, tmp_path / "atlas.pdf", {"period": "30d", "atlas": True}, now=now)
+    pages = [p for p in _pdf_text(atlas).replace(" ", "").split("\f") if p.strip()]
+    assert len(pages) == 2 and all("时段：近30天" in p for p in pages)  # the overview and the township's page
     ledger = run_export("ledger", project, tmp_path / "ledger.xlsx", {"period": Period("7d")}, now=now)
     book = openpyxl.load_workbook(ledger)
     notes = {r[0].value: r[1].value for r in book["说明"].iter_rows(min_row=2)}
