@@ -526,24 +526,32 @@ class Dashboard:
         return ranking(self.townships, weights)
 
 
+#: Longest period the dashboard's weekly charts follow week by week (longer: the last ``weeks`` weeks).
+MAX_WEEKLY = _dt.timedelta(weeks=26)
+
+
 def dashboard_stats(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
                     period: Optional[Period] = None, weeks: int = 12,
                     progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None) -> Dashboard:
-    """The dashboard's statistics: inspections in the last ``weeks`` weeks; findings, township
-    indicators and fire follow-up for ``period`` (default this Beijing month)."""
+    """The dashboard's statistics for ``period`` (default this Beijing month): findings, township
+    indicators, and the weekly inspections and fire follow-up over the weeks the period overlaps
+    (counting what falls in it); a period longer than :data:`MAX_WEEKLY` (all of the project's
+    time) gives the last ``weeks`` weeks instead."""
     t = _aware(now)
     per = period or month_period(now=t.to_pydatetime())
+    s, e = _period(per, t)
+    weekly = per if e - s <= pd.Timedelta(MAX_WEEKLY) else None
     steps = Steps(progress, cancel, [("read", 3), ("stats", 1)])
     steps.start("read", "reading the project")
     f = read_frames(path, progress=lambda frac, msg: steps.report(frac, msg), cancel=cancel)
     steps.start("stats", "computing statistics")
-    per_week = inspections_per_week(f.inspections, t.to_pydatetime(), weeks)
+    per_week = inspections_per_week(f.inspections, t.to_pydatetime(), weeks, period=weekly)
     by_cat = findings_by_category_status(f.findings, period=per)
     towns = township_summary(f.cells, f.findings, f.assignments, f.fire_points, f.inspections, period=per,
                              now=t.to_pydatetime(), township_names=f.township_names)
     steps.report(0.5)
-    fires = fire_followup(f.fire_points, f.assignments, t.to_pydatetime(), weeks,
+    fires = fire_followup(f.fire_points, f.assignments, t.to_pydatetime(), weeks, period=weekly,
                           township_names=f.township_names)
     steps.report(1.0)
     return Dashboard(per_week=per_week, by_category_status=by_cat, townships=towns, fires=fires, frames=f,
-                     period=per, now=t.to_pydatetime(), weeks=weeks)
+                     period=per, now=t.to_pydatetime(), weeks=len(per_week))

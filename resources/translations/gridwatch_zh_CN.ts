@@ -706,8 +706,8 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
-            <source>%d inspections in the last %d weeks (weeks start on Monday, Beijing time)</source>
-            <translation>共检查 %d 次，近 %d 周（每周从周一开始，北京时间）</translation>
+            <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
+            <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
@@ -777,18 +777,23 @@
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="602" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="628" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
+            <source>Period: %s</source>
+            <translation>时段：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="635" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="616" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="610" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="617" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>

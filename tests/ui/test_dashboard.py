@@ -4,6 +4,7 @@ a PNG of its size.  The Chinese axis labels are checked by a screenshot (see the
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from contextlib import closing
 
@@ -81,10 +82,13 @@ def bar_values(item, key):
 def test_charts_show_the_core_statistics(dashboard, project):
     path, _ = project
     expected = stats.dashboard_stats(path, now=dashboard.data.now, period=dashboard.data.period)  # the last 30 days
-    # inspections per week: one bar per week, heights = the core's counts; this week has our two patrols
+    # inspections per week: one bar per week the period (30 days) overlaps, heights = the core's counts;
+    # this week has our two patrols
     heights = bar_values(dashboard.week_bars, "height")
-    assert len(heights) == 12 and heights.tolist() == expected.per_week["inspections"].tolist()
+    assert len(heights) in (5, 6) and heights.tolist() == expected.per_week["inspections"].tolist()
     assert heights[-1] == 2
+    first_week = expected.per_week["week_start"].iloc[0]
+    assert first_week <= dashboard.data.period[0] < first_week + dt.timedelta(days=7)
     # findings: one horizontal bar per category in each status layer; 2 found scattered coal
     found = bar_values(dashboard.finding_bars["found"], "width")
     assert len(found) == 8 and found.tolist() == expected.by_category_status["found"].tolist()
@@ -161,9 +165,15 @@ def test_saving_a_chart_writes_a_png_of_its_size(dashboard, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     img = QImage(str(out))
     size = dashboard.charts["weeks"].graphics.ci.boundingRect().size().toSize()
-    assert not img.isNull() and abs(img.width() - size.width()) <= 1 and abs(img.height() - size.height()) <= 1
+    band = img.height() - size.height()  # the caption above the chart: its title and period
+    assert not img.isNull() and abs(img.width() - size.width()) <= 1 and 30 <= band <= 80
+    now = dashboard.now or dt.datetime.now(dt.timezone.utc)
+    assert img.text("Title") == "每周检查次数"
+    assert img.text("Period") == "时段：" + dashboard.period_control.period().label(now, "zh_CN")
+    caption = {img.pixelColor(x, y).name() for x in range(0, img.width() // 2, 2) for y in range(0, band, 2)}
+    assert "#ffffff" in caption and len(caption) > 3  # text printed on the white band
     # the picture is not blank: blue bars are in it
-    colors = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    colors = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(band, img.height(), 7)}
     assert "#1e88e5" in colors
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".weeks")) == []  # no temp left
 

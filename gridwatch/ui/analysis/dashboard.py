@@ -442,7 +442,7 @@ class DashboardWidget(QWidget):
                                  padding=0)
         total = int(frame["inspections"].sum())
         self.charts["weeks"].note.setText(
-            self.tr("%d inspections in the last %d weeks (weeks start on Monday, Beijing time)") % (total, len(frame)))
+            self.tr("%d inspections in %d weeks (weeks start on Monday, Beijing time)") % (total, len(frame)))
 
     def _draw_findings(self, data: stats.Dashboard, lang: str) -> None:
         table = data.by_category_status
@@ -580,7 +580,8 @@ class DashboardWidget(QWidget):
                 self.status.setText(i18n.error_text(exc))
 
     def save_chart_image(self, chart: str, path: os.PathLike[str] | str) -> Path:
-        """Write chart ``chart`` (one of :data:`CHARTS`) to a PNG at its on-screen size.
+        """Write chart ``chart`` (one of :data:`CHARTS`) to a PNG at its on-screen size, its title and
+        period printed above it.
 
         The image is written beside ``path`` and moved into place: an existing file is replaced
         whole or left as it was.
@@ -590,11 +591,17 @@ class DashboardWidget(QWidget):
             target = target.with_suffix(".png")
         target = checked_target(target, (".png",), error=GridWatchError)
         item = self.charts[chart].graphics.ci
+        t = self.now or _dt.datetime.now(_dt.timezone.utc)
+        period = self.tr("Period: %s") % self.period_control.period().label(t, i18n.current())
 
         def write(tmp: Path) -> None:
+            from .chart_image import captioned
+
             exporter = ImageExporter(item)
             exporter.parameters()["width"] = int(round(item.boundingRect().width()))
             image = exporter.export(toBytes=True)  # a QImage; saved as PNG whatever the temp name ends in
+            if image is not None and not image.isNull():
+                image = captioned(image, self.charts[chart].title.text(), period)
             if image is None or image.isNull() or not image.save(str(tmp), "PNG") or tmp.stat().st_size == 0:
                 raise GridWatchError(f"{target}: the chart image could not be made")
 
