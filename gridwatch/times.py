@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: China Standard Time (UTC+8), used for every time shown to people.
 BEIJING = _dt.timezone(_dt.timedelta(hours=8))
@@ -47,3 +50,87 @@ def beijing_text(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, keep_invalid: bool 
             return value
         return ""
     return t.astimezone(BEIJING).strftime(fmt)
+
+
+#: A period as times: ``(start, end)``, aware datetimes, start inclusive, end exclusive; None where open.
+Window = tuple[Optional[_dt.datetime], Optional[_dt.datetime]]
+
+
+def _utc_times(values: Any) -> Any:
+    import pandas as pd
+
+    s = pd.Series(values).reset_index(drop=True)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.tz_localize("UTC")
+    text = s.astype(object).where(s.notna(), None)
+    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+
+
+def in_window(times: Any, window: Optional[Window]) -> Any:
+    """Boolean numpy array: which stored times (ISO text, timestamps) fall in ``window``.
+
+    A missing time is outside every bounded window; with no window (or ``(None, None)``) all are in.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if window is None or (window[0] is None and window[1] is None):
+        return np.ones(len(times), dtype=bool)
+    if isinstance(getattr(times, "dtype", None), pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(times.dtype):
+        t = times  # Arrow timestamps compare without conversion: a million rows in milliseconds
+    else:
+        t = _utc_times(times)
+    ok = t.notna().to_numpy(dtype=bool).copy()
+    if window[0] is not None:
+        ok &= (t >= pd.Timestamp(window[0])).fillna(False).to_numpy(dtype=bool)
+    if window[1] is not None:
+        ok &= (t < pd.Timestamp(window[1])).fillna(False).to_numpy(dtype=bool)
+    return ok
+
+
+def overlaps(starts: Any, ends: Any, window: Optional[Window]) -> Any:
+    """Which records lived during ``window``: begun before its end, and not ended before its start.
+
+    ``starts``: when each record began (a task created, a finding found); ``ends``: when it ended
+    (done, cancelled, closed), missing while it is still open.  An open record older than the
+    window is in it: an overdue finding found a month ago is still on the table this week.
+    """
+    import numpy as np
+
+    s = _utc_times(starts)
+    e = _utc_times(ends)
+    if window is None or (window[0] is None and window[1] is None):
+        return np.ones(len(s), dtype=bool)
+    ok = np.ones(len(s), dtype=bool)
+    if window[1] is not None:
+        ok &= (s < window[1]).fillna(True).to_numpy()
+    if window[0] is not None:
+        ok &= (e.isna() | (e >= window[0])).fillna(True).to_numpy()
+    return ok
+
+
+def finding_ends(found: "pd.DataFrame") -> "pd.Series":
+    """When each finding left the table: verified or closed (None while it is open), for
+    :func:`gridwatch.times.overlaps` (columns status, verified_at, closed_at)."""
+    import pandas as pd
+
+    end = pd.Series([None] * len(found), index=found.index, dtype=object)
+    if "closed_at" in found.columns:
+        end = end.where(found["status"] != "closed", found["closed_at"])
+    if "verified_at" in found.columns:
+        end = end.where(found["status"] != "verified", found["verified_at"])
+    return end
+
+
+def task_ends(tasks: "pd.DataFrame") -> "pd.Series":
+    """When each task ended: done or cancelled (None while it is open)."""
+    import pandas as pd
+
+    end = pd.Series([None] * len(tasks), index=tasks.index, dtype=object)
+    if "finished_at" in tasks.columns:
+        end = end.where(tasks["status"] != "done", tasks["finished_at"])
+    if "cancelled_at" in tasks.columns:
+        end = end.where(tasks["status"] != "cancelled", tasks["cancelled_at"])
+    return end

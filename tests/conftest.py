@@ -44,6 +44,50 @@ def sample_copy(tmp_path: Path, sample_path: Path) -> Path:
     return dst
 
 
+#: Tables of the sample's two months of work (tasks, visits, findings, photos, logs).
+WORK_TABLES = ("assignment", "inspection", "finding", "attachment", "audit_log", "sync_log", "sync_conflict")
+
+
+def clear_work(path: Path) -> Path:
+    """Empty the workflow of a copy of the sample: no tasks, visits, findings or logs, every fire point
+    unverified and unchecked (for tests that count what they create)."""
+    import sqlite3
+    from contextlib import closing
+
+    from gridwatch.storage.gpkg import connect_readwrite, transaction
+
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        for table in WORK_TABLES:
+            con.execute("DELETE FROM " + table)  # noqa: S608 - fixed names
+        con.execute("UPDATE fire_point SET status = 'unverified', check_uuid = NULL")
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("VACUUM")
+    return path
+
+
+def moved_to_today(path: Path) -> Path:
+    """Move a copy of the sample in time as the first-run copy is: its work ends yesterday."""
+    import datetime as _dt
+
+    from gridwatch.sample.generator import BUNDLED_AS_OF
+    from gridwatch.storage.timeshift import shift_project_times
+    from gridwatch.userdata import beijing_today
+
+    today = beijing_today()
+    shift_project_times(path, (today - BUNDLED_AS_OF).days, as_of=today)
+    assert isinstance(today, _dt.date)
+    return path
+
+
+@pytest.fixture
+def bare_copy(tmp_path: Path, sample_path: Path) -> Path:
+    """A copy of the sample district without its two months of work (see :func:`clear_work`), its fire
+    points moved so that the last ones were detected yesterday."""
+    dst = tmp_path / "project.gpkg"
+    shutil.copyfile(sample_path, dst)
+    return clear_work(moved_to_today(dst))
+
+
 def _validator() -> Path:
     from osgeo_utils.samples import validate_gpkg  # gdal-utils, installed with --no-deps
 

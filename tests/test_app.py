@@ -50,7 +50,8 @@ def test_event_calls_every_listener_then_raises_the_first_error():
     assert heard == [3, 4]
 
 
-def test_session_runs_edits_as_its_user_with_undo_redo_and_events(sample_copy):
+def test_session_runs_edits_as_its_user_with_undo_redo_and_events(bare_copy):
+    sample_copy = bare_copy
     session = Session(sample_copy, name_of(sample_copy, "supervisor"))
     assert session.actor is not None and session.actor.role == "supervisor"
     seen = []

@@ -39,7 +39,7 @@ def test_info_json_has_plausible_counts_crs_and_extent(sample_path, capsys):
     assert list(layers) == list(LAYERS)
     assert 8 <= layers["township"]["feature_count"] <= 20
     assert 1500 <= layers["grid_cell"]["feature_count"] <= 4000
-    assert layers["fire_point"]["feature_count"] >= 1000
+    assert 50 <= layers["fire_point"]["feature_count"] <= 500  # a few dozen straw fires and heat sources a month
     for li in layers.values():
         assert li["crs"] == "EPSG:4490"
         minx, miny, maxx, maxy = li["extent"]

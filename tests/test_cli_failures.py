@@ -48,7 +48,8 @@ COMMANDS: dict[str, tuple[str, list[str], str]] = {
                                      "130110100001001", "--dry-run"], "read"),
     "assign": ("project", ["assign", P, "--user", SUPERVISOR, "--kind", "patrol", "--cells", "130110100001001"],
                "write"),
-    "tasks --from-fire-points": ("project", ["tasks", P, "--from-fire-points", "--user", SUPERVISOR], "write"),
+    "tasks --from-fire-points": ("project", ["tasks", P, "--from-fire-points", "--since-days", "366", "--user",
+                                              SUPERVISOR], "write"),
     "rules --assign": ("project", ["rules", P, "--rule", "mine_not_inspected", "--assign", "--user", SUPERVISOR,
                                    "--due", "2030-12-31"], "write"),
     "import": ("project", ["import", P, "{SITE}", "--layer", "construction_site", "--user", SUPERVISOR], "write"),
@@ -122,14 +123,17 @@ def templates(tmp_path_factory, sample_path) -> dict[str, tuple[Path, tuple[str,
     copy of it; each with its hot-journal pair."""
     from gridwatch.sync import checkout
 
+    from .conftest import clear_work
+
     base = tmp_path_factory.mktemp("intact")
+    bare = clear_work(Path(shutil.copyfile(sample_path, base / "bare.gpkg")))  # every command has work to do
     project = base / "project" / "project.gpkg"
     project.parent.mkdir()
-    shutil.copyfile(sample_path, project)
+    shutil.copyfile(bare, project)
     for folder in ("share", "laptop-share"):  # the laptop syncs with a share of its own: this one stays as it is
         shared = base / folder / "district.gpkg"
         shared.parent.mkdir()
-        shutil.copyfile(sample_path, shared)
+        shutil.copyfile(bare, shared)
         Path(str(shared) + "-changes").mkdir()
     laptop = base / "laptop" / "project.gpkg"
     laptop.parent.mkdir()
@@ -297,7 +301,9 @@ def test_a_shared_project_with_a_dead_writers_journal_is_checked_on_a_copy(templ
     Path(str(shared) + "-changes").mkdir()
     from gridwatch.storage import check_project
 
-    assert check_project(shared)["schema_version"] == "3"
+    from gridwatch.storage.schema import SCHEMA_VERSION
+
+    assert check_project(shared)["schema_version"] == str(SCHEMA_VERSION)
     assert Path(str(shared) + "-journal").exists()
     status, _out, err, _unseen = run(["checkout", str(shared), str(tmp_path / "mine.gpkg"), "--user", SUPERVISOR],
                                      capsys)
@@ -335,6 +341,9 @@ def test_sample_into_a_folder_that_cannot_take_it(kind, tmp_path, capsys, monkey
 
 def test_conflicts_with_a_stored_value_that_is_not_json(sample_copy, capsys):
     """A sync_conflict row edited by another program (its value not JSON): listed as the text it holds."""
+    from .conftest import clear_work
+
+    clear_work(sample_copy)  # this conflict alone
     import uuid
 
     with closing(sqlite3.connect(sample_copy)) as con:

@@ -58,19 +58,19 @@ def _one_error_line(err: str) -> str:
 # --- assign -----------------------------------------------------------------------------------
 
 
-def test_assign_a_whole_township_by_name_gives_each_cell_inspector_a_task(sample_copy, capsys):
-    code, name = _township(sample_copy)
-    cells = dict(_sql(sample_copy, "SELECT code, inspector_uuid FROM grid_cell WHERE township_code = ?", (code,)))
+def test_assign_a_whole_township_by_name_gives_each_cell_inspector_a_task(bare_copy, capsys):
+    code, name = _township(bare_copy)
+    cells = dict(_sql(bare_copy, "SELECT code, inspector_uuid FROM grid_cell WHERE township_code = ?", (code,)))
     assert len(cells) > 50
-    boss = _supervisor(sample_copy)
-    rc = main(["assign", str(sample_copy), "--user", boss, "--kind", "coal_ban", "--township", name,
+    boss = _supervisor(bare_copy)
+    rc = main(["assign", str(bare_copy), "--user", boss, "--kind", "coal_ban", "--township", name,
                "--due", "2025-12-05 17:00", "--priority", "1", "--notes", "入户检查散煤"])
     assert rc == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert f"created {len(cells)} tasks (coal_ban) in {len(cells)} cells" in out
     assert "due 2025-12-05 17:00 (Beijing time)" in out
 
-    rows = _sql(sample_copy, "SELECT cell_code, assignee_uuid, kind, status, due_at, priority, notes, created_by "
+    rows = _sql(bare_copy, "SELECT cell_code, assignee_uuid, kind, status, due_at, priority, notes, created_by "
                              "FROM assignment")
     assert len(rows) == len(cells)
     assert {r[0] for r in rows} == set(cells)
@@ -78,88 +78,88 @@ def test_assign_a_whole_township_by_name_gives_each_cell_inspector_a_task(sample
         assert assignee == cells[cell]  # the cell's own inspector
         assert (kind, status, priority, notes) == ("coal_ban", "assigned", 1, "入户检查散煤")
         assert due == "2025-12-05T09:00:00.000Z"  # 17:00 Beijing time
-        assert created_by == find_actor(sample_copy, boss).uuid
+        assert created_by == find_actor(bare_copy, boss).uuid
 
 
-def test_assign_bare_date_means_end_of_day_and_user_from_environment(sample_copy, capsys, monkeypatch):
-    monkeypatch.setenv("GRIDWATCH_USER", _supervisor(sample_copy))
-    cell = _sql(sample_copy, "SELECT code FROM grid_cell ORDER BY code LIMIT 2")
+def test_assign_bare_date_means_end_of_day_and_user_from_environment(bare_copy, capsys, monkeypatch):
+    monkeypatch.setenv("GRIDWATCH_USER", _supervisor(bare_copy))
+    cell = _sql(bare_copy, "SELECT code FROM grid_cell ORDER BY code LIMIT 2")
     codes = ",".join(c for (c,) in cell)
-    assert main(["assign", str(sample_copy), "--kind", "patrol", "--cells", codes, "--due", "2025-12-05"]) == 0
+    assert main(["assign", str(bare_copy), "--kind", "patrol", "--cells", codes, "--due", "2025-12-05"]) == 0
     assert "created 2 tasks (patrol) in 2 cells, due 2025-12-05 23:59 (Beijing time)" in capsys.readouterr().out
-    assert {r[0] for r in _sql(sample_copy, "SELECT due_at FROM assignment")} == {"2025-12-05T15:59:00.000Z"}
+    assert {r[0] for r in _sql(bare_copy, "SELECT due_at FROM assignment")} == {"2025-12-05T15:59:00.000Z"}
 
 
-def test_assign_features_targets_the_mine_in_its_cell(sample_copy, capsys):
-    mine_uuid, mine_geom = _sql(sample_copy, "SELECT uuid, geom FROM mine ORDER BY fid LIMIT 1")[0]
-    assignee = _inspector(sample_copy)
-    rc = main(["assign", str(sample_copy), "--user", _supervisor(sample_copy), "--kind", "mine",
+def test_assign_features_targets_the_mine_in_its_cell(bare_copy, capsys):
+    mine_uuid, mine_geom = _sql(bare_copy, "SELECT uuid, geom FROM mine ORDER BY fid LIMIT 1")[0]
+    assignee = _inspector(bare_copy)
+    rc = main(["assign", str(bare_copy), "--user", _supervisor(bare_copy), "--kind", "mine",
                "--features", f"mine:{mine_uuid}", "--assignee", assignee])
     assert rc == 0, capsys.readouterr().err
     assert "created 1 tasks (mine) in 1 cells" in capsys.readouterr().out
-    (cell, layer, target, who), = _sql(sample_copy, "SELECT cell_code, target_layer, target_uuid, assignee_uuid "
+    (cell, layer, target, who), = _sql(bare_copy, "SELECT cell_code, target_layer, target_uuid, assignee_uuid "
                                                     "FROM assignment")
     assert (layer, target) == ("mine", mine_uuid)
-    assert who == find_actor(sample_copy, assignee).uuid
+    assert who == find_actor(bare_copy, assignee).uuid
     # the mine lies in that cell
-    mine = Project.open(sample_copy).read_layer("mine")
-    grid = Project.open(sample_copy).read_layer("grid_cell", columns=["code"])
+    mine = Project.open(bare_copy).read_layer("mine")
+    grid = Project.open(bare_copy).read_layer("grid_cell", columns=["code"])
     point = mine[mine["uuid"] == mine_uuid].geometry.iloc[0].representative_point()
     assert grid[grid["code"] == cell].geometry.iloc[0].covers(point)
 
 
-def test_inspector_may_not_assign_one_line_and_file_unchanged(sample_copy, capsys):
-    before = sha256(sample_copy)
-    name = _inspector(sample_copy)
-    code, _ = _township(sample_copy)
-    assert main(["assign", str(sample_copy), "--user", name, "--kind", "patrol", "--township", code]) == 2
+def test_inspector_may_not_assign_one_line_and_file_unchanged(bare_copy, capsys):
+    before = sha256(bare_copy)
+    name = _inspector(bare_copy)
+    code, _ = _township(bare_copy)
+    assert main(["assign", str(bare_copy), "--user", name, "--kind", "patrol", "--township", code]) == 2
     cap = capsys.readouterr()
     line = _one_error_line(cap.err)
-    assert str(sample_copy) in line and name in line and "supervisor" in line
+    assert str(bare_copy) in line and name in line and "supervisor" in line
     assert cap.out == ""
-    assert sha256(sample_copy) == before
+    assert sha256(bare_copy) == before
 
 
-def test_unknown_township_unknown_user_and_missing_user(sample_copy, capsys, monkeypatch):
-    before = sha256(sample_copy)
-    boss = _supervisor(sample_copy)
-    assert main(["assign", str(sample_copy), "--user", boss, "--kind", "patrol", "--township", "不存在镇"]) == 2
+def test_unknown_township_unknown_user_and_missing_user(bare_copy, capsys, monkeypatch):
+    before = sha256(bare_copy)
+    boss = _supervisor(bare_copy)
+    assert main(["assign", str(bare_copy), "--user", boss, "--kind", "patrol", "--township", "不存在镇"]) == 2
     line = _one_error_line(capsys.readouterr().err)
-    assert "不存在镇" in line and str(sample_copy) in line
+    assert "不存在镇" in line and str(bare_copy) in line
 
-    assert main(["assign", str(sample_copy), "--user", "无名氏", "--kind", "patrol", "--cells", "1"]) == 2
+    assert main(["assign", str(bare_copy), "--user", "无名氏", "--kind", "patrol", "--cells", "1"]) == 2
     assert "无名氏" in _one_error_line(capsys.readouterr().err)
 
     monkeypatch.delenv("GRIDWATCH_USER", raising=False)
-    assert main(["assign", str(sample_copy), "--kind", "patrol", "--township", "x"]) == 2
+    assert main(["assign", str(bare_copy), "--kind", "patrol", "--township", "x"]) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert "--user" in line and "GRIDWATCH_USER" in line
 
-    assert main(["assign", str(sample_copy), "--user", boss, "--kind", "patrol", "--cells", "999,998"]) == 2
+    assert main(["assign", str(bare_copy), "--user", boss, "--kind", "patrol", "--cells", "999,998"]) == 2
     assert "unknown cell code(s) 999, 998" in _one_error_line(capsys.readouterr().err)
-    assert main(["assign", str(sample_copy), "--user", boss, "--kind", "mine", "--features", "mine"]) == 2
+    assert main(["assign", str(bare_copy), "--user", boss, "--kind", "mine", "--features", "mine"]) == 2
     assert "LAYER:UUID" in _one_error_line(capsys.readouterr().err)
-    assert sha256(sample_copy) == before
+    assert sha256(bare_copy) == before
 
 
-def test_assign_dry_run_writes_nothing(sample_copy, capsys):
-    before = sha256(sample_copy)
-    siblings = sorted(p.name for p in sample_copy.parent.iterdir())
-    code, name = _township(sample_copy)
-    n = _sql(sample_copy, "SELECT COUNT(*) FROM grid_cell WHERE township_code = ?", (code,))[0][0]
-    rc = main(["assign", str(sample_copy), "--user", _supervisor(sample_copy), "--kind", "fireworks",
+def test_assign_dry_run_writes_nothing(bare_copy, capsys):
+    before = sha256(bare_copy)
+    siblings = sorted(p.name for p in bare_copy.parent.iterdir())
+    code, name = _township(bare_copy)
+    n = _sql(bare_copy, "SELECT COUNT(*) FROM grid_cell WHERE township_code = ?", (code,))[0][0]
+    rc = main(["assign", str(bare_copy), "--user", _supervisor(bare_copy), "--kind", "fireworks",
                "--township", code, "--due", "2026-02-16", "--dry-run"])
     assert rc == 0
     out = capsys.readouterr().out
     assert f"would create {n} tasks (fireworks) in {n} cells" in out and "nothing written" in out
-    assert sha256(sample_copy) == before
-    assert sorted(p.name for p in sample_copy.parent.iterdir()) == siblings
+    assert sha256(bare_copy) == before
+    assert sorted(p.name for p in bare_copy.parent.iterdir()) == siblings
     # and a dry run still refuses what the real run would
-    assert main(["assign", str(sample_copy), "--user", _inspector(sample_copy), "--kind", "fireworks",
+    assert main(["assign", str(bare_copy), "--user", _inspector(bare_copy), "--kind", "fireworks",
                  "--township", code, "--dry-run"]) == 2
     line = _one_error_line(capsys.readouterr().err)
-    assert str(sample_copy) in line and "dry-run" not in line
-    assert sha256(sample_copy) == before
+    assert str(bare_copy) in line and "dry-run" not in line
+    assert sha256(bare_copy) == before
 
 
 @pytest.mark.parametrize("argv, valid", [
@@ -199,71 +199,72 @@ def _fire_groups(path: Path) -> tuple[int, int]:
     return len(days), len(rows)
 
 
-def test_tasks_from_fire_points_once(sample_copy, capsys):
-    groups, fires = _fire_groups(sample_copy)
+def test_tasks_from_fire_points_once(bare_copy, capsys):
+    groups, fires = _fire_groups(bare_copy)
     assert groups > 10
-    boss = _supervisor(sample_copy)
+    boss = _supervisor(bare_copy)
     t0 = _dt.datetime.now(_dt.timezone.utc)
-    assert main(["tasks", str(sample_copy), "--from-fire-points", "--user", boss, "--deadline-hours", "12"]) == 0
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", boss, "--deadline-hours", "12",
+                 "--since-days", "366"]) == 0
     out = capsys.readouterr().out
-    assert f"created {groups} fire-point checks for {fires} fire points" in out
-    rows = _sql(sample_copy, "SELECT kind, target_layer, due_at, priority FROM assignment")
+    assert f"created {groups} fire-point checks for {fires} fire points detected of the last 366 day(s)" in out
+    rows = _sql(bare_copy, "SELECT kind, target_layer, due_at, priority FROM assignment")
     assert len(rows) == groups and {r[:2] for r in rows} == {("fire_check", "fire_point")}
     due = _dt.datetime.fromisoformat(rows[0][2].replace("Z", "+00:00"))
     assert abs((due - t0).total_seconds() - 12 * 3600) < 120
-    assert _sql(sample_copy, "SELECT COUNT(*) FROM fire_point WHERE status = 'unverified' AND cell_code IS NOT NULL "
+    assert _sql(bare_copy, "SELECT COUNT(*) FROM fire_point WHERE status = 'unverified' AND cell_code IS NOT NULL "
                              "AND check_uuid IS NULL") == [(0,)]
 
-    before = sha256(sample_copy)
-    assert main(["tasks", str(sample_copy), "--from-fire-points", "--user", boss]) == 2
+    before = sha256(bare_copy)
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", boss, "--since-days", "366"]) == 2
     line = _one_error_line(capsys.readouterr().err)
-    assert str(sample_copy) in line and "nothing to create" in line
-    assert sha256(sample_copy) == before
+    assert str(bare_copy) in line and "nothing to create" in line
+    assert sha256(bare_copy) == before
 
     # the list shows the checks with their fire counts
-    assert main(["tasks", str(sample_copy), "--open"]) == 0
+    assert main(["tasks", str(bare_copy), "--open"]) == 0
     out = capsys.readouterr().out
     assert "火点核查" in out and "待检查" in out  # one title per code (issue 13): the app's wording and out.rstrip().endswith(f"{groups} tasks")
-    assert main(["tasks", str(sample_copy), "--json"]) == 0
+    assert main(["tasks", str(bare_copy), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert sum(t["fire_count"] for t in data) == fires
 
 
-def test_tasks_from_fire_points_for_one_township(sample_copy, capsys):
-    (code, name), = _sql(sample_copy, "SELECT t.code, t.name FROM township t JOIN fire_point f "
+def test_tasks_from_fire_points_for_one_township(bare_copy, capsys):
+    (code, name), = _sql(bare_copy, "SELECT t.code, t.name FROM township t JOIN fire_point f "
                                       "ON f.township_code = t.code WHERE f.status = 'unverified' "
                                       "GROUP BY t.code ORDER BY COUNT(*) DESC LIMIT 1")
     n = len({(c, _dt.datetime.fromisoformat(u.replace("Z", "+00:00")).astimezone(BEIJING).date())
-             for c, u in _sql(sample_copy, "SELECT cell_code, detected_utc FROM fire_point WHERE status = "
+             for c, u in _sql(bare_copy, "SELECT cell_code, detected_utc FROM fire_point WHERE status = "
                                            "'unverified' AND cell_code IS NOT NULL AND township_code = ?", (code,))})
-    assert main(["tasks", str(sample_copy), "--from-fire-points", "--user", _supervisor(sample_copy),
-                 "--township", name]) == 0
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", _supervisor(bare_copy),
+                 "--township", name, "--since-days", "366"]) == 0
     assert n > 0 and f"created {n} fire-point checks" in capsys.readouterr().out
-    assert _sql(sample_copy, "SELECT COUNT(*) FROM assignment")[0][0] == n
-    assert main(["tasks", str(sample_copy), "--from-fire-points", "--user", _supervisor(sample_copy),
+    assert _sql(bare_copy, "SELECT COUNT(*) FROM assignment")[0][0] == n
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", _supervisor(bare_copy),
                  "--township", "不存在镇"]) == 2
     assert "不存在镇" in _one_error_line(capsys.readouterr().err)
 
 
-def test_inspector_may_not_create_fire_checks(sample_copy, capsys):
-    before = sha256(sample_copy)
-    assert main(["tasks", str(sample_copy), "--from-fire-points", "--user", _inspector(sample_copy)]) == 2
+def test_inspector_may_not_create_fire_checks(bare_copy, capsys):
+    before = sha256(bare_copy)
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", _inspector(bare_copy)]) == 2
     assert "supervisor" in _one_error_line(capsys.readouterr().err)
-    assert sha256(sample_copy) == before
+    assert sha256(bare_copy) == before
 
 
-def test_tasks_overdue_json_and_mine(sample_copy, capsys):
-    code, name = _township(sample_copy)
-    boss = _supervisor(sample_copy)
-    cells = [c for (c,) in _sql(sample_copy, "SELECT code FROM grid_cell ORDER BY code LIMIT 3")]
-    assert main(["assign", str(sample_copy), "--user", boss, "--kind", "patrol", "--cells", ",".join(cells[:2]),
+def test_tasks_overdue_json_and_mine(bare_copy, capsys):
+    code, name = _township(bare_copy)
+    boss = _supervisor(bare_copy)
+    cells = [c for (c,) in _sql(bare_copy, "SELECT code FROM grid_cell ORDER BY code LIMIT 3")]
+    assert main(["assign", str(bare_copy), "--user", boss, "--kind", "patrol", "--cells", ",".join(cells[:2]),
                  "--due", "2025-01-10 09:30"]) == 0
     far = (_dt.datetime.now(BEIJING) + _dt.timedelta(days=30)).strftime("%Y-%m-%d")
-    assert main(["assign", str(sample_copy), "--user", boss, "--kind", "unannounced", "--cells", cells[2],
+    assert main(["assign", str(bare_copy), "--user", boss, "--kind", "unannounced", "--cells", cells[2],
                  "--due", far]) == 0
     capsys.readouterr()
 
-    assert main(["tasks", str(sample_copy), "--json", "--overdue"]) == 0
+    assert main(["tasks", str(bare_copy), "--json", "--overdue"]) == 0
     raw = capsys.readouterr().out
     assert "NaN" not in raw
     data = json.loads(raw)
@@ -274,22 +275,22 @@ def test_tasks_overdue_json_and_mine(sample_copy, capsys):
         assert t["result"] is None and t["started_at"] is None
         assert t["assignee_name"] and t["township_name"] and t["village_name"]
 
-    assert main(["tasks", str(sample_copy), "--overdue"]) == 0
+    assert main(["tasks", str(bare_copy), "--overdue"]) == 0
     out = capsys.readouterr().out
     assert "2025-01-10 09:30" in out and "逾期" in out and "巡查" in out and "暗访" not in out
     assert out.rstrip().endswith("2 tasks")
 
-    assert main(["tasks", str(sample_copy)]) == 0
+    assert main(["tasks", str(bare_copy)]) == 0
     out = capsys.readouterr().out
     assert "暗访" in out and out.rstrip().endswith("3 tasks")
 
     # --mine: the user's own tasks
-    owner_uuid = _sql(sample_copy, "SELECT inspector_uuid FROM grid_cell WHERE code = ?", (cells[0],))[0][0]
-    owner = _sql(sample_copy, "SELECT name FROM inspector WHERE uuid = ?", (owner_uuid,))[0][0]
-    assert main(["tasks", str(sample_copy), "--mine", "--user", owner, "--json"]) == 0
+    owner_uuid = _sql(bare_copy, "SELECT inspector_uuid FROM grid_cell WHERE code = ?", (cells[0],))[0][0]
+    owner = _sql(bare_copy, "SELECT name FROM inspector WHERE uuid = ?", (owner_uuid,))[0][0]
+    assert main(["tasks", str(bare_copy), "--mine", "--user", owner, "--json"]) == 0
     mine = json.loads(capsys.readouterr().out)
     assert mine and {t["assignee_name"] for t in mine} == {owner}
-    assert main(["tasks", str(sample_copy), "--assignee", owner, "--json"]) == 0
+    assert main(["tasks", str(bare_copy), "--assignee", owner, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == mine
 
 
@@ -297,24 +298,24 @@ def test_tasks_overdue_json_and_mine(sample_copy, capsys):
 
 
 @pytest.fixture
-def project_with_finding(sample_copy):
+def project_with_finding(bare_copy):
     """A task started by its inspector with one scattered-coal finding recorded inside the cell."""
     cell, inspector_uuid, township_code = _sql(
-        sample_copy, "SELECT code, inspector_uuid, township_code FROM grid_cell WHERE inspector_uuid IS NOT NULL "
+        bare_copy, "SELECT code, inspector_uuid, township_code FROM grid_cell WHERE inspector_uuid IS NOT NULL "
                      "ORDER BY code LIMIT 1")[0]
-    inspector = _sql(sample_copy, "SELECT name FROM inspector WHERE uuid = ?", (inspector_uuid,))[0][0]
-    town = _sql(sample_copy, "SELECT name FROM township WHERE code = ?", (township_code,))[0][0]
-    assert main(["assign", str(sample_copy), "--user", _supervisor(sample_copy), "--kind", "coal_ban",
+    inspector = _sql(bare_copy, "SELECT name FROM inspector WHERE uuid = ?", (inspector_uuid,))[0][0]
+    town = _sql(bare_copy, "SELECT name FROM township WHERE code = ?", (township_code,))[0][0]
+    assert main(["assign", str(bare_copy), "--user", _supervisor(bare_copy), "--kind", "coal_ban",
                  "--cells", cell]) == 0
-    task = _sql(sample_copy, "SELECT uuid FROM assignment")[0][0]
-    actor = find_actor(sample_copy, inspector)
-    change_assignment(sample_copy, actor, task, "start")
-    grid = Project.open(sample_copy).read_layer("grid_cell", columns=["code"])
+    task = _sql(bare_copy, "SELECT uuid FROM assignment")[0][0]
+    actor = find_actor(bare_copy, inspector)
+    change_assignment(bare_copy, actor, task, "start")
+    grid = Project.open(bare_copy).read_layer("grid_cell", columns=["code"])
     point = grid[grid["code"] == cell].geometry.iloc[0].representative_point()
-    edit = record_finding(sample_copy, actor, assignment_uuid=task, category="scattered_coal",
+    edit = record_finding(bare_copy, actor, assignment_uuid=task, category="scattered_coal",
                           longitude=point.x, latitude=point.y, description="院内堆放散煤",
                           responsible_party="村民王某")
-    return {"path": sample_copy, "cell": cell, "town": town, "township_code": township_code,
+    return {"path": bare_copy, "cell": cell, "town": town, "township_code": township_code,
             "uuid": edit.created("finding")[0], "point": point, "inspector": inspector}
 
 
@@ -374,14 +375,62 @@ def test_bad_project_file_gives_one_line(tmp_path, capsys):
     assert sha256(bad) == before
 
 
-def test_fire_checks_for_recent_detections_only(sample_copy, capsys):
-    """--since-days narrows to recent detections; nothing recent on the sample -> a clear refusal."""
+def _detections_at(path: Path, hours_ago: list[float]) -> list[str]:
+    """Give fire points of the project these detection times (hours before now; every other one ten
+    days ago); returns their uuids, in that order."""
+    from gridwatch.storage.gpkg import connect_readwrite, gpkg_datetime, transaction
+
+    now = _dt.datetime.now(_dt.timezone.utc)
+    uuids = [r[0] for r in _sql(path, "SELECT uuid FROM fire_point WHERE cell_code IS NOT NULL ORDER BY fid")]
+
+    def when(h: float) -> tuple[str, str]:
+        t = now - _dt.timedelta(hours=h)
+        return gpkg_datetime(t), t.astimezone(BEIJING).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        con.execute("UPDATE fire_point SET detected_utc = ?, detected_local = ?", when(240))
+        for uid, h in zip(uuids, hours_ago):
+            con.execute("UPDATE fire_point SET detected_utc = ?, detected_local = ? WHERE uuid = ?", (*when(h), uid))
+    return uuids[:len(hours_ago)]
+
+
+def _checked(path: Path) -> set[str]:
+    return {r[0] for r in _sql(path, "SELECT uuid FROM fire_point WHERE check_uuid IS NOT NULL")}
+
+
+def test_fire_checks_take_only_the_detections_since_the_last_run(bare_copy, capsys):
+    """By default one click takes what came in since the last run, at most the last 24 hours: never the
+    season's archive (issue 15: one click made 507 checks for fires up to nine months old)."""
+    recent, yesterday, older = _detections_at(bare_copy, [2.0, 30.0, 60.0])
+    sup = _supervisor(bare_copy)
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup]) == 0
+    out = capsys.readouterr().out
+    assert "created 1 fire-point checks for 1 fire points detected since" in out and "no earlier run" in out
+    assert _checked(bare_copy) == {recent}
+    # again at once: nothing came in since the last run, whatever the window
+    before = sha256(bare_copy)
+    for extra in ([], ["--since-hours", "72"]):
+        assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, *extra]) == 2
+        assert "nothing to create" in _one_error_line(capsys.readouterr().err)
+    assert sha256(bare_copy) == before
+    # said outright: every detection of the last days, also those before the last run
+    assert main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "3"]) == 0
+    assert "created 2 fire-point checks for 2 fire points detected of the last 3 day(s)" in capsys.readouterr().out
+    assert _checked(bare_copy) == {recent, yesterday, older}
+    with pytest.raises(SystemExit) as exit_:
+        main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "2", "--since-hours", "5"])
+    assert exit_.value.code == 2 and "give one of them" in capsys.readouterr().err
+
+
+def test_fire_checks_for_recent_detections_only(bare_copy, capsys):
+    """--since-days narrows to recent detections; nothing that recent -> a clear refusal."""
     from gridwatch.cli import main
 
-    people = Project.open(sample_copy).read_table("inspector")
+    _detections_at(bare_copy, [])
+    people = Project.open(bare_copy).read_table("inspector")
     sup = people[people["role"] == "supervisor"]["name"].iloc[0]
-    before = sha256(sample_copy)
-    code = main(["tasks", str(sample_copy), "--from-fire-points", "--user", sup, "--since-days", "2"])
+    before = sha256(bare_copy)
+    code = main(["tasks", str(bare_copy), "--from-fire-points", "--user", sup, "--since-days", "2"])
     err = capsys.readouterr().err
     assert code == 2 and "no unverified fire points without a check since" in err
-    assert sha256(sample_copy) == before
+    assert sha256(bare_copy) == before

@@ -74,7 +74,8 @@ def test_coverage_of_the_sample_project(sample_path):
     assert cov.townships["name"].notna().all()
 
 
-def test_coverage_export_to_xlsx_and_csv(sample_copy, tmp_path, capsys):
+def test_coverage_export_to_xlsx_and_csv(bare_copy, tmp_path, capsys):
+    sample_copy = bare_copy
     """`gridwatch export coverage`: Chinese titles, one sheet per level; an existing file is replaced whole."""
 
     import openpyxl

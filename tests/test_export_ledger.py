@@ -33,7 +33,7 @@ def test_ledger_xlsx_has_chinese_titles_names_and_beijing_times(district, tmp_pa
     out = tmp_path / "台账.xlsx"
     assert main(["export", "ledger", str(district), "--out", str(out)]) == 0
     assert "8 findings, 3 overdue" in capsys.readouterr().out  # f2, f3, f5: open and past their deadlines today
-    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "分类统计"]
+    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "分类统计", "说明"]
     header, rows = sheet_rows(out, "整改台账")
     for title in ("序号", "编号", "乡镇", "村/社区", "网格", "问题类别", "问题描述", "发现时间", "发现人", "状态",
                   "整改期限", "是否超期", "整改情况", "核查情况", "驳回次数", "销号时间"):
@@ -163,4 +163,4 @@ def test_an_unwritable_target_leaves_the_old_file(district, tmp_path):
         _chattr("-i", folder)
     assert target.read_bytes() == b"old ledger"
     write_tables(sheets, target)  # writable again: replaced whole
-    assert openpyxl.load_workbook(target).sheetnames == ["整改台账", "分类统计"]
+    assert openpyxl.load_workbook(target).sheetnames == ["整改台账", "分类统计", "说明"]

@@ -20,7 +20,10 @@ def test_every_layer_kind_is_complete():
         assert spec.label_field is None or spec.label_field in spec.field_names
         if spec.style.category_field:
             field = spec.field(spec.style.category_field)
-            assert set(field.choices or ()) == set(spec.style.categories), spec.name
+            flagged = {spec.style.flag_category[1]} if spec.style.flag_category else set()  # e.g. heat sources
+            assert set(field.choices or ()) | flagged == set(spec.style.categories), spec.name
+            if spec.style.flag_category:
+                assert spec.style.flag_category[0] in spec.field_names
 
 
 def cells(**overrides):

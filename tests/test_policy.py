@@ -219,12 +219,12 @@ def test_may_require_and_the_refusal_messages():
     assert not may(None, Action.REPLACE_LAYER, {"layer": "mine"})
     assert may(SUP, Action.REPLACE_LAYER, {"layer": "mine"}) and not may(SUP, Action.REPLACE_LAYER,
                                                                         {"layer": "township"})
-    with pytest.raises(RefusedByRole, match="only a supervisor or admin may assign inspections"):
+    with pytest.raises(RefusedByRole, match="only a chief or supervisor or admin may assign inspections"):
         require(INSP, Action.ASSIGN_TASKS)
     with pytest.raises(InvalidStep, match="cannot close a finding that is found"):
         require(SUP, Action.CLOSE_FINDING, finding())
     refusal = why_not(INSP, Action.ASSIGN_TASKS)
-    assert message_text(refusal, "zh_CN") == "李网格是网格员；只有督查员或管理员可以派发检查任务"
+    assert message_text(refusal, "zh_CN") == "李网格是网格员；只有网格长或督查员或管理员可以派发检查任务"
     assert message_text(refusal, "en") == refusal.message
     try:
         require(SUP, Action.CLOSE_FINDING, finding())

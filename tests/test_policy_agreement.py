@@ -31,6 +31,7 @@ from gridwatch.errors import InvalidTransition
 from gridwatch.importers.pipeline import ImportOptions, import_file
 from gridwatch.storage import Project, queries
 from gridwatch.storage.edits import Edit, read_row
+from gridwatch.storage.gpkg import connect_readwrite, transaction
 from gridwatch.storage.workflow import (
     add_photos,
     change_assignment,
@@ -44,27 +45,28 @@ from gridwatch.storage.workflow import (
 )
 from gridwatch.sync.conflicts import review_conflict
 
-from .conftest import make_photo
+from .conftest import clear_work, make_photo, moved_to_today
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=BJ)
-PERSONAS = ("inspector", "other_inspector", "supervisor", "admin")
+PERSONAS = ("inspector", "other_inspector", "chief", "other_chief", "supervisor", "admin")
 
 #: Who may take each action on the prepared targets (the inspector holds the cell, is the task's
-#: assignee, recorded the findings and rectified them; the other inspector verified).
+#: assignee, recorded the findings and rectified them; the other inspector verified; the chief is the
+#: township grid chief of the cell's township, the other chief another township's).
 EXPECTED: dict[Action, set[str]] = {
-    Action.ASSIGN_TASKS: {"supervisor", "admin"},
-    Action.CREATE_FIRE_CHECKS: {"supervisor", "admin"},
-    Action.START_TASK: {"inspector", "supervisor", "admin"},
-    Action.FINISH_TASK: {"inspector", "supervisor", "admin"},
-    Action.CANCEL_TASK: {"supervisor", "admin"},
-    Action.RECORD_FINDING: {"inspector", "supervisor", "admin"},
-    Action.ASSIGN_FINDING: {"supervisor", "admin"},
-    Action.RECTIFY_FINDING: {"inspector", "supervisor", "admin"},
-    Action.VERIFY_FINDING: {"other_inspector", "supervisor", "admin"},
-    Action.REJECT_FINDING: {"other_inspector", "supervisor", "admin"},
+    Action.ASSIGN_TASKS: {"chief", "supervisor", "admin"},
+    Action.CREATE_FIRE_CHECKS: {"chief", "supervisor", "admin"},
+    Action.START_TASK: {"inspector", "chief", "supervisor", "admin"},
+    Action.FINISH_TASK: {"inspector", "chief", "supervisor", "admin"},
+    Action.CANCEL_TASK: {"chief", "supervisor", "admin"},
+    Action.RECORD_FINDING: {"inspector", "chief", "supervisor", "admin"},
+    Action.ASSIGN_FINDING: {"chief", "supervisor", "admin"},
+    Action.RECTIFY_FINDING: {"inspector", "chief", "supervisor", "admin"},
+    Action.VERIFY_FINDING: {"other_inspector", "chief", "supervisor", "admin"},
+    Action.REJECT_FINDING: {"other_inspector", "chief", "supervisor", "admin"},
     Action.CLOSE_FINDING: {"supervisor", "admin"},
-    Action.EDIT_FINDING: {"inspector", "supervisor", "admin"},
+    Action.EDIT_FINDING: {"inspector", "chief", "supervisor", "admin"},
     Action.ADD_PHOTOS: set(PERSONAS),
     Action.MANAGE_PEOPLE: {"admin"},
     Action.SET_CELL_INSPECTOR: {"admin"},
@@ -89,18 +91,36 @@ class World:
         self.folder = folder
         self.path = folder / "base.gpkg"
         shutil.copyfile(sample, self.path)
+        clear_work(moved_to_today(self.path))
         project = Project.open(self.path)
         people = project.read_table("inspector")
         cells = project.read_layer("grid_cell")
+        # the inspector holds the cell of a fire point, detected five hours ago (a fresh detection)
+        with closing(connect_readwrite(self.path)) as con, transaction(con):
+            fire, fire_cell = con.execute("SELECT uuid, cell_code FROM fire_point WHERE cell_code IS NOT NULL "
+                                          "ORDER BY fid LIMIT 1").fetchone()
+            fresh = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=5)
+            con.execute("UPDATE fire_point SET detected_utc = ?, detected_local = ? WHERE uuid = ?",
+                        (fresh.strftime("%Y-%m-%dT%H:%M:%S.000Z"), fresh.astimezone(BJ).isoformat()[:19] + "+08:00",
+                         fire))
+        holder = str(cells.loc[cells["code"] == fire_cell, "inspector_uuid"].iloc[0])
 
-        def person(role: str, n: int = 0) -> Actor:
-            row = people[(people["role"] == role) & (people["active"].fillna(1) != 0)].iloc[n]
-            return Actor(row["uuid"], row["name"], role)
+        def person(role: str, n: int = 0, **where: Any) -> Actor:
+            rows = people[(people["role"] == role) & (people["active"].fillna(1) != 0)]
+            for column, value in where.items():
+                rows = rows[(rows[column] == value) if not str(value).startswith("!") else
+                            (rows[column] != str(value)[1:])]
+            row = rows.iloc[n]
+            town = row["township_code"] if isinstance(row["township_code"], str) else None
+            return Actor(row["uuid"], row["name"], role, town)
 
-        insp = person("inspector")
-        self.people = {"inspector": insp, "other_inspector": person("inspector", 1),
+        insp = person("inspector", uuid=holder)
+        town = fire_cell[:9]
+        self.people = {"inspector": insp, "other_inspector": person("inspector", uuid="!" + holder),
+                       "chief": person("chief", township_code=town),
+                       "other_chief": person("chief", township_code="!" + town),
                        "supervisor": person("supervisor"), "admin": person("admin")}
-        own = cells[cells["inspector_uuid"] == insp.uuid]
+        own = cells[cells["code"] == fire_cell]
         self.cell = str(own["code"].iloc[0])
         self.cells_of = {p.uuid: set(cells.loc[cells["inspector_uuid"] == p.uuid, "code"])
                          for p in self.people.values()}
@@ -129,10 +149,7 @@ class World:
         change_finding(p, sup, self.f_verified, "assign", rectify_deadline=deadline, responsible_party="某厂", now=NOW)
         change_finding(p, insp, self.f_verified, "rectify", note="已清理", after_photos=[self.photo], now=NOW)
         change_finding(p, self.people["other_inspector"], self.f_verified, "verify", note="属实", now=NOW)
-        with closing(sqlite3.connect(p)) as con:
-            self.fire_township = con.execute(
-                "SELECT township_code FROM fire_point WHERE status = 'unverified' AND check_uuid IS NULL AND "
-                "cell_code IS NOT NULL GROUP BY township_code ORDER BY COUNT(*) LIMIT 1").fetchone()[0]
+        self.fire_township = town
         self.conflict = str(_uuid.uuid4())
         with closing(sqlite3.connect(p)) as con, con:
             con.execute("INSERT INTO sync_conflict (uuid, at, table_name, row_uuid, column_name, kept_value, "
@@ -209,6 +226,10 @@ def target(action: Action, w: World) -> Optional[dict[str, Any]]:
         return queries.finding_row(w.path, finding[action])
     if action in (Action.IMPORT_LAYER, Action.REPLACE_LAYER):
         return {"layer": "mine"}
+    if action is Action.ASSIGN_TASKS:
+        return {"cell_codes": [w.cell]}
+    if action is Action.CREATE_FIRE_CHECKS:
+        return {"township_code": w.fire_township}
     return None
 
 
@@ -216,7 +237,7 @@ def cli_args(action: Action, path: Path, actor: Actor, w: World) -> Optional[lis
     user = ["--user", actor.name]
     if action is Action.ASSIGN_TASKS:
         return ["assign", str(path), *user, "--kind", "coal_ban", "--cells", w.cell, "--due", "2025-12-05"]
-    if action is Action.CREATE_FIRE_CHECKS:
+    if action is Action.CREATE_FIRE_CHECKS:  # the fresh detection: within the default 24 hours
         return ["tasks", str(path), "--from-fire-points", *user, "--township", w.fire_township]
     if action is Action.IMPORT_LAYER:
         return ["import", str(path), str(w.mine_src), "--layer", "mine", *user]
@@ -302,8 +323,9 @@ def sync_door(action: Action, actor: Actor, w: World) -> bool:
     changes.append(("audit_log", "insert", None, {"uuid": "audit", "user_name": actor.name, "action": "x"}))
     inspections = queries.inspections(w.path)
     own = inspections.loc[inspections["inspector_uuid"] == actor.uuid, "uuid"] if len(inspections) else []
+    everyone = queries.people(w.path)  # as the sync reads them: every person of the project
     context = RowContext(cells=frozenset(w.cells_of.get(actor.uuid, set())), inspections=frozenset(own),
-                         people={p.uuid: p.role for p in w.people.values()})
+                         people=dict(zip(everyone["uuid"], everyone["role"])))
     refusals = [judge_row_change(actor, table, kind, before, after, context) for table, kind, before, after in changes]
     return all(r is None for r in refusals)
 

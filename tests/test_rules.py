@@ -292,13 +292,19 @@ def test_only_supervisors_and_admins_assign_hits(district):
 
 
 def test_the_sample_district_has_sites_near_key_areas(sample_path):
-    report = check_rules(sample_path, now=dt.datetime(2025, 11, 30, tzinfo=dt.timezone.utc))
+    from gridwatch.sample.generator import BUNDLED_AS_OF
+
+    as_of = dt.datetime.combine(BUNDLED_AS_OF, dt.time(0), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    report = check_rules(sample_path, now=as_of)
     sites = report.by_rule("site_near_key_area")
     assert len(sites) >= 10
     assert all(h.value <= 3000 and "须达 A 级" in h.message and h.cell_code for h in sites)
     assert {h.message[1:5] for h in sites} >= {"国控站点"[:4]}
-    assert len(report.by_rule("mine_not_inspected")) == 36  # the sample has no inspections yet
-    assert len(report.by_rule("fire_in_coal_ban")) > 0
+    assert len(report.by_rule("fire_in_coal_ban")) > 0  # kilns and straw fires on the plain around the town
+    assert len(report.by_rule("finding_overdue")) > 0  # the month left some findings past their deadline
+    # before the month's work, every mine was unvisited
+    before = check_rules(sample_path, now=as_of - dt.timedelta(days=61))
+    assert len(before.by_rule("mine_not_inspected")) == 36
 
 
 # --- `gridwatch rules` ----------------------------------------------------------------------------
@@ -326,7 +332,7 @@ def test_cli_assigns_hits(district, capsys):
 
     assert main(["rules", str(district), "--rule", "site_near_key_area", "--assign", "--user", "网格员甲",
                  "--due", "2025-11-25"]) == 2
-    assert "only a supervisor or admin" in capsys.readouterr().err
+    assert "only a chief or supervisor or admin" in capsys.readouterr().err
     assert main(["rules", str(district), "--rule", "site_near_key_area", "--assign", "--user", "督查员"]) == 2
     assert "--due" in capsys.readouterr().err
     assert _tasks(district) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,10 @@ def test_counts_are_those_of_a_real_district(layers):
     assert 1500 <= len(layers["grid_cell"]) <= 4000
     assert 20 <= len(layers["mine"]) <= 60
     assert 100 <= len(layers["construction_site"]) <= 400
-    assert len(layers["fire_point"]) >= 1000
+    # a few dozen straw fires in the season and a few dozen detections of persistent heat sources
+    fires = layers["fire_point"]
+    assert 50 <= len(fires) <= 300
+    assert 20 <= fires["heat_source"].sum() <= 150 and (~fires["heat_source"]).sum() >= 30
     assert len(layers["coal_ban_zone"]) >= 1 and len(layers["fireworks_ban_zone"]) >= 1
 
 
@@ -151,13 +155,14 @@ def test_key_areas_are_monitoring_stations_and_a_school_with_sites_around_them(l
     assert (near & (sites["dust_grade"] != "A")).sum() >= 20 and (near & (sites["dust_grade"] == "A")).sum() >= 5
 
 
-def test_fire_season_peaks_in_october_november(layers):
+def test_fire_points_are_the_two_months_before_the_as_of_date(layers):
     f = layers["fire_point"]
-    months = f["detected_utc"].dt.tz_convert("Asia/Shanghai").dt.month
-    share = months.isin([10, 11]).mean()
-    assert share > 0.5
-    counts = months.value_counts()
-    assert counts.idxmax() in (10, 11)
+    local = f["detected_utc"].dt.tz_convert("Asia/Shanghai")
+    assert local.min().date() >= AS_OF - dt.timedelta(days=61) and local.max().date() < AS_OF
+    straw = local[~f["heat_source"]]
+    assert straw.dt.month.value_counts().idxmax() == 10  # the autumn straw season peaks in October
+    last_week = local >= pd.Timestamp(AS_OF - dt.timedelta(days=7), tz="Asia/Shanghai")
+    assert last_week.sum() >= 5  # "the last 7 days" is never empty
     # Local time is UTC + 8 hours, written as ISO text with the offset.
     local = pd.to_datetime(f["detected_local"].str[:19])
     assert ((local - f["detected_utc"].dt.tz_localize(None)) == pd.Timedelta(hours=8)).all()
@@ -182,8 +187,8 @@ def test_inspectors_and_responsible_cells(layers, sample_path):
     assert set(cells["inspector_uuid"]) <= set(people.loc[people["role"] == "inspector", "uuid"])
 
 
-def test_committed_sample_is_what_the_generator_makes(tmp_path, layers):
-    """README says how the sample was made; regenerating it gives the same district."""
+def test_committed_sample_is_what_the_generator_makes(tmp_path, layers, sample_path):
+    """README says how the sample was made; regenerating it gives the same district, byte for byte."""
     out = generator.write_sample(tmp_path / "again.gpkg")
     again = Project.open(out).read_all_layers()
     for name, frame in layers.items():
@@ -191,6 +196,7 @@ def test_committed_sample_is_what_the_generator_makes(tmp_path, layers):
         assert list(frame.columns) == list(other.columns), name
         assert frame.drop(columns="geometry").equals(other.drop(columns="geometry")), name
         assert frame.geometry.geom_equals_exact(other.geometry, tolerance=0).all(), name
+    assert sha256(out) == sha256(sample_path), "regenerate it: gridwatch sample --out sample_data/... --overwrite"
 
 
 def test_same_seed_same_bytes_other_seed_other_district(tmp_path):
@@ -211,3 +217,126 @@ def test_vendored_township_list_matches_realdata(realdata):
     with open(realdata / "china" / "streets_township_names_2023.csv", encoding="utf-8") as fh:
         real = sorted((r["code"], r["name"]) for r in csv.DictReader(fh) if r["areaCode"] == generator.COUNTY_CODE)
     assert vendored == real
+
+
+# --- the living two months (issue 15) ----------------------------------------------------------
+
+AS_OF = generator.BUNDLED_AS_OF
+
+
+@pytest.fixture(scope="module")
+def tables(sample_path):
+    project = Project.open(sample_path)
+    return {name: project.read_table(name) for name in ("inspector", "assignment", "inspection", "attachment",
+                                                         "audit_log", "sync_log", "sync_conflict")} | {
+        "finding": project.read_layer("finding")}
+
+
+def test_people_are_organised_by_village_with_a_chief_per_township(layers, tables):
+    people = tables["inspector"]
+    active = people[people["active"].astype(bool)]
+    inspectors = active[active["role"] == "inspector"]
+    villages, cells = layers["village"], layers["grid_cell"]
+    per_village = inspectors.groupby("village_code").size().reindex(villages["code"]).fillna(0)
+    assert (per_village >= 1).all() and (per_village == 1).mean() > 0.6 and per_village.max() <= 3
+    chiefs = active[active["role"] == "chief"]
+    assert sorted(chiefs["township_code"]) == sorted(layers["township"]["code"])
+    assert 2 <= (active["role"] == "supervisor").sum() <= 5 and (active["role"] == "admin").sum() >= 1
+    assert people["name"][people["active"].astype(bool)].is_unique
+    # every cell is held by an active inspector of its own village
+    holder = cells.merge(people, left_on="inspector_uuid", right_on="uuid", suffixes=("", "_p"))
+    assert len(holder) == len(cells) and (holder["role"] == "inspector").all()
+    assert (holder["village_code"] == holder["village_code_p"]).all()
+    mobiles = people["phone"][people["role"].isin(["inspector", "chief"])]
+    assert mobiles.str.fullmatch(r"1\d\d\*{4}\d{4}").all()  # masked, as bulletins print them
+
+
+def test_two_months_of_work_with_gaps_a_lagging_township_and_every_state_of_the_loop(sample_path, layers, tables):
+    from gridwatch.analysis import stats
+
+    ins, findings, tasks = tables["inspection"], tables["finding"], tables["assignment"]
+    assert 3000 <= len(ins) <= 12000
+    started = ins["started_at"].dt.tz_convert("Asia/Shanghai")
+    assert started.max().date() >= AS_OF - dt.timedelta(days=2) and started.max().date() < AS_OF
+    assert started.min().date() >= AS_OF - dt.timedelta(days=61)
+    never = set(layers["grid_cell"]["code"]) - set(ins["cell_code"])
+    assert 20 <= len(never) <= 300
+    # findings: about 200, in every state, some rejected, some overdue
+    assert 120 <= len(findings) <= 300
+    assert set(findings["status"]) == {"found", "assigned", "rectified", "verified", "closed"}
+    assert (findings["reject_count"] > 0).sum() >= 5
+    deadline = pd.to_datetime(findings["rectify_deadline"].astype(object))
+    overdue = findings["status"].isin(["found", "assigned", "rectified"]) & (deadline.dt.date < AS_OF)
+    assert overdue.sum() >= 5
+    # tasks: done in time, done late, open past their due time, cancelled; fire-point checks among them
+    assert {"fire_check", "construction_dust", "mine", "coal_ban", "unannounced"} <= set(tasks["kind"])
+    assert {"assigned", "in_progress", "done", "cancelled"} <= set(tasks["status"])
+    due = tasks["due_at"]
+    assert (tasks["status"].eq("done") & (tasks["finished_at"] > due)).sum() >= 5  # late
+    assert (tasks["status"].isin(["assigned", "in_progress"]) & (due < pd.Timestamp(AS_OF, tz="UTC"))).sum() >= 3
+    # a ranking with distinct ranks, and one township clearly behind in coverage
+    end = dt.datetime.combine(AS_OF, dt.time(0), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    summary = stats.township_summary_from_project(sample_path, period=(end - dt.timedelta(days=30), end), now=end)
+    ranked = stats.ranking(summary)
+    assert ranked["rank"].is_unique and ranked["score"].is_unique
+    coverage = summary.set_index("name")["coverage_pct"]
+    assert coverage.min() < coverage.median() - 20
+    # photos carry EXIF time and position, read back as their columns say
+    photos = tables["attachment"]
+    assert len(photos) >= len(findings) and photos["taken_at"].notna().mean() > 0.9
+    from gridwatch.photos import read_photo
+
+    row = photos.iloc[0]
+    photo = read_photo(bytes(row["data"]), row["filename"])
+    assert photo.taken_at == row["taken_at"].to_pydatetime() and photo.longitude == pytest.approx(row["longitude"])
+    assert photos["flags"].fillna("").str.contains("far_from_cell").sum() >= 1
+
+
+def test_syncs_conflicts_and_a_downgraded_site_are_in_the_logs(layers, tables):
+    assert len(tables["sync_log"]) >= 20 and (tables["sync_log"]["conflicts"] > 0).sum() >= 3
+    conflicts = tables["sync_conflict"]
+    assert len(conflicts) >= 3 and "open" in set(conflicts["status"]) and set(conflicts["sync_uuid"]) <= set(
+        tables["sync_log"]["uuid"])
+    audit = tables["audit_log"]
+    down = audit[(audit["table_name"] == "construction_site") & audit["new_values"].str.contains('"C"')]
+    assert len(down) == 1
+    site = layers["construction_site"].set_index("uuid").loc[down["row_uuid"].iloc[0]]
+    assert site["dust_grade"] == "C"
+    # every step of a finding has its audit entry, naming who took it
+    people = dict(zip(tables["inspector"]["uuid"], tables["inspector"]["name"]))
+    closed = tables["finding"][tables["finding"]["status"] == "closed"].iloc[0]
+    steps = audit[audit["row_uuid"] == closed["uuid"]]
+    assert list(steps["action"])[:2] == ["create", "assign"] and list(steps["action"])[-1] == "close"
+    assert steps["user_name"].iloc[-1] == people[closed["closed_by"]]
+
+
+def test_as_of_moves_every_date_and_the_first_run_copy_ends_yesterday(tmp_path, sample_path, tables):
+    from gridwatch.cli import main
+    from gridwatch.userdata import ensure_sample_project
+
+    later = AS_OF + dt.timedelta(days=40)
+    out = tmp_path / "later.gpkg"
+    assert main(["sample", "--out", str(out), "--as-of", later.isoformat(), "--quiet"]) == 0
+    moved = Project.open(out)
+    assert moved.meta["as_of"] == later.isoformat()
+    ins = moved.read_table("inspection")
+    shift = pd.Timedelta(days=40)
+    assert (ins["started_at"] == tables["inspection"]["started_at"] + shift).all()
+    assert (moved.read_layer("finding")["found_at"] == tables["finding"]["found_at"] + shift).all()
+    photo = moved.read_table("attachment").iloc[0]
+    from gridwatch.photos import read_photo
+
+    assert read_photo(bytes(photo["data"])).taken_at == tables["attachment"]["taken_at"].iloc[0] + shift
+    # the first run: the bundled file copied and moved so that its month ends yesterday, bundled untouched
+    before = sha256(sample_path)
+    today = dt.date(2027, 3, 9)
+    copy = ensure_sample_project(tmp_path / "data", sample_path, today=today)
+    assert sha256(sample_path) == before
+    first = Project.open(copy)
+    assert first.meta["as_of"] == today.isoformat()
+    last = first.read_table("inspection")["started_at"].dt.tz_convert("Asia/Shanghai").max().date()
+    assert last == today - dt.timedelta(days=1) or last == today - dt.timedelta(days=2)
+    assert ensure_sample_project(tmp_path / "data", sample_path, today=today + dt.timedelta(days=5)) == copy
+    assert Project.open(copy).meta["as_of"] == today.isoformat()  # an existing copy keeps the user's work
+    with pytest.raises(SystemExit):
+        main(["sample", "--out", str(tmp_path / "x.gpkg"), "--as-of", "2026-13-01"])

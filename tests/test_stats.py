@@ -326,6 +326,12 @@ def test_project_readers_give_the_hand_counts(district_file):
     assert fu.weekly[T2].tolist() == [1, 1, 2]
     dash = dashboard_stats(district_file, now=NOW, weeks=3)
     assert dash.period == NOV
-    assert dash.per_week["inspections"].tolist() == [1, 2, 0]  # A 3 Nov | A 10 Nov, G 12 Nov | E is after now
+    # the weeks November overlaps (27 Oct to 24 Nov), counting November's inspections: one on 1-2 Nov |
+    # A 3 Nov | A 10 Nov, G 12 Nov | E is after now | -
+    assert [w.strftime("%m-%d") for w in dash.per_week["week_start"]] == ["10-27", "11-03", "11-10", "11-17", "11-24"]
+    assert dash.per_week["inspections"].tolist() == [1, 1, 2, 0, 0] and dash.weeks == 5
+    # a period of all time: the last `weeks` weeks
+    everything = dashboard_stats(district_file, now=NOW, weeks=3, period=(dt.datetime(2000, 1, 1, tzinfo=UTC), NOW))
+    assert everything.per_week["inspections"].tolist() == [1, 2, 0] and len(everything.fires.weekly) == 3
     assert int(dash.by_category_status.to_numpy().sum()) == 7
     assert dash.ranking({"closure": 1})["township_code"].tolist() == [T2, T1, T3]

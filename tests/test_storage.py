@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point, box
@@ -119,8 +120,9 @@ def test_cancel_mid_write_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_sqlite_edits_keep_the_spatial_index_right(sample_copy, gpkg_validator):
+def test_sqlite_edits_keep_the_spatial_index_right(bare_copy, gpkg_validator):
     """Writes through plain sqlite3 (as the workflow will do) run GDAL's R-tree triggers."""
+    sample_copy = bare_copy
     new_geom = box(114.30, 38.05, 114.31, 38.06)
     with closing(connect_readwrite(sample_copy)) as con:
         with transaction(con):
@@ -231,7 +233,7 @@ def test_a_schema_2_project_gains_the_key_area_layer_as_gdal_would_write_it(tmp_
     with pytest.raises(SchemaVersionError, match="older"):
         Project.open(path)
     project = Project.open(path, migrate=True)
-    assert project.schema_version == SCHEMA_VERSION == 3
+    assert project.schema_version == SCHEMA_VERSION == 4
     assert len(list(tmp_path.glob("v2.schema-v2.*.backup.gpkg"))) == 1
     with closing(sqlite3.connect(path)) as con:
         assert con.execute("SELECT data_type, identifier, srs_id FROM gpkg_contents WHERE table_name = 'key_area'"
@@ -278,6 +280,59 @@ def test_a_schema_2_project_gains_the_key_area_layer_as_gdal_would_write_it(tmp_
                           "WHERE r.minx <= 114.351 AND r.maxx >= 114.351 AND r.miny <= 38.011 AND r.maxy >= 38.011"
                           ).fetchall()
         assert hit == [("第一中学",)]
+
+
+def test_roles_of_an_old_project_after_the_migration_to_schema_4(tmp_path):
+    """An old project (schema 2: one inspector per township, 2 supervisors, an administrator) keeps
+    working: every role keeps its code and meaning (inspector = 网格员 of their cells, supervisor = the
+    district's 督查员, admin), an inspector whose cells lie in one village gets that village, fire
+    points get their heat-source flag; an administrator then names a township grid chief (网格长),
+    who assigns inside the township only."""
+    from gridwatch.domain.policy import Action, Actor, may
+    from gridwatch.errors import RefusedByRole
+    from gridwatch.storage.workflow import create_assignments, find_actor, save_person
+
+    path = tmp_path / "old.gpkg"
+    shutil.copyfile(Path(__file__).parent / "data" / "project_schema_v2.gpkg", path)
+    with closing(sqlite3.connect(path)) as con:
+        roles_before = sorted(con.execute("SELECT uuid, role FROM inspector").fetchall())
+        holders = con.execute("SELECT inspector_uuid, COUNT(DISTINCT village_code), MIN(village_code) "
+                              "FROM grid_cell GROUP BY inspector_uuid").fetchall()
+    with closing(connect_readwrite(path)) as con, transaction(con):  # one inspector now holds one village only
+        one, _, village = holders[0]
+        con.execute("UPDATE grid_cell SET inspector_uuid = ? WHERE inspector_uuid = ? AND village_code != ?",
+                    (holders[1][0], one, village))
+    project = Project.open(path, migrate=True)
+    assert project.schema_version == 4
+    people = project.read_table("inspector")
+    assert sorted(zip(people["uuid"], people["role"])) == roles_before  # nobody's role changed
+    by_uuid = people.set_index("uuid")
+    assert by_uuid.loc[one, "village_code"] == village  # all their cells in one village: that village
+    assert pd.isna(by_uuid.loc[holders[1][0], "village_code"])  # cells in several villages: none claimed
+    fires = project.read_layer("fire_point")
+    assert fires["heat_source"].notna().all() and "source_type" in fires.columns
+
+    admin = people[people["role"] == "admin"].iloc[0]
+    sup = people[people["role"] == "supervisor"].iloc[0]
+    admin_actor = Actor(admin["uuid"], admin["name"], "admin")
+    cells = project.read_layer("grid_cell")
+    town, other_town = sorted(cells["township_code"].unique())[:2]
+    with pytest.raises(ValidationError, match="choose their township"):
+        save_person(path, admin_actor, name="王网格长", role="chief")
+    chief_uuid = save_person(path, admin_actor, name="王网格长", role="chief", township_code=town).created("inspector")[0]
+    chief = find_actor(path, "王网格长")
+    assert chief == Actor(chief_uuid, "王网格长", "chief", town)
+    mine = cells[cells["township_code"] == town]["code"].iloc[:2].tolist()
+    theirs = cells[cells["township_code"] == other_town]["code"].iloc[:1].tolist()
+    assert may(chief, Action.ASSIGN_TASKS) and not may(chief, Action.CLOSE_FINDING, {"status": "verified"})
+    assert len(create_assignments(path, chief, mine, "patrol").created("assignment")) == 2
+    before = sha256(path)
+    with pytest.raises(RefusedByRole, match=f"grid chief of township {town} and may not act in township"):
+        create_assignments(path, chief, mine + theirs, "patrol")
+    assert sha256(path) == before
+    # the district supervisor still assigns anywhere
+    assert len(create_assignments(path, Actor(sup["uuid"], sup["name"], "supervisor"), theirs, "patrol")
+               .created("assignment")) == 1
 
 
 def test_failed_migration_leaves_project_unchanged(sample_copy, monkeypatch):

@@ -27,7 +27,7 @@ from gridwatch.sync import checkout, engine, finish, read_lock, sharelog, sync, 
 from gridwatch.sync.engine import compact_shared
 from gridwatch.sync.lock import SharedLock
 
-from .conftest import make_photo, sha256
+from .conftest import clear_work, make_photo, sha256
 
 NOW = dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -89,6 +89,7 @@ def office(tmp_path, sample_path, monkeypatch):
     share.mkdir()
     shared = share / "district.gpkg"
     shutil.copyfile(sample_path, shared)
+    clear_work(shared)  # the tests count the syncs, tasks and conflicts they make
 
     def laptop(name: str, user: str) -> Path:
         folder = tmp_path / name

@@ -209,6 +209,15 @@ def share_usage(share: Path, most: int = 8) -> str:
     total = sum(size for size, _ in files)
     top = ", ".join(f"{p.relative_to(share)} {size / 2**20:.1f} MB" for size, p in files[:most])
     return f"share holds {total / 2**20:.1f} MB in {len(files)} files (largest: {top})"
+@pytest.fixture(scope="module")
+def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The sample district without its two months of work: the torture journals and checks every row it
+    makes against the district as it was."""
+    from .conftest import SAMPLE, clear_work
+
+    path = tmp_path_factory.mktemp("bare") / "sample.gpkg"
+    shutil.copyfile(SAMPLE, path)
+    return clear_work(path)
 
 
 @pytest.fixture

@@ -66,7 +66,8 @@ def test_no_module_but_the_vocabulary_keeps_titles_of_codes():
     offenders = []
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG)
-        if rel.as_posix() in ("domain/vocabulary.py", "ui/core_strings.py"):
+        # sample/texts.py: what inspectors write in the sample's findings, per category (not titles)
+        if rel.as_posix() in ("domain/vocabulary.py", "ui/core_strings.py", "sample/texts.py"):
             continue
         for line in _title_tables(ast.parse(path.read_text(encoding="utf-8"))):
             offenders.append(f"{rel}:{line}")

@@ -47,47 +47,47 @@ def cell_of(path, inspector: Actor):
     return cells[cells["inspector_uuid"] == inspector.uuid].iloc[0]
 
 
-def test_a_supervisor_assigns_a_thousand_cells_in_one_go(sample_copy, gpkg_validator):
-    sup = find_actor(sample_copy, actor_of(sample_copy, "supervisor").name)
-    cells = Project.open(sample_copy).read_layer("grid_cell")
+def test_a_supervisor_assigns_a_thousand_cells_in_one_go(bare_copy, gpkg_validator):
+    sup = find_actor(bare_copy, actor_of(bare_copy, "supervisor").name)
+    cells = Project.open(bare_copy).read_layer("grid_cell")
     codes = cells["code"].iloc[:1000].tolist()
     due = dt.datetime(2025, 12, 5, 17, 0, tzinfo=BJ)
-    edit = create_assignments(sample_copy, sup, codes, "patrol", due_at=due, notes="冬季禁煤巡查")
+    edit = create_assignments(bare_copy, sup, codes, "patrol", due_at=due, notes="冬季禁煤巡查")
     ids = edit.created("assignment")
     assert len(ids) == 1000 == len(set(ids))
-    table = Project.open(sample_copy).read_table("assignment")
+    table = Project.open(bare_copy).read_table("assignment")
     assert len(table) == 1000
     merged = table.merge(cells[["code", "inspector_uuid"]], left_on="cell_code", right_on="code")
     assert (merged["assignee_uuid"] == merged["inspector_uuid"]).all()  # default: the cell's inspector
     assert set(table["status"]) == {"assigned"} and set(table["notes"]) == {"冬季禁煤巡查"}
     assert (table["due_at"] == pd.Timestamp("2025-12-05T09:00:00Z")).all()
-    with closing(sqlite3.connect(sample_copy)) as con:
+    with closing(sqlite3.connect(bare_copy)) as con:
         audited = con.execute("SELECT COUNT(*) FROM audit_log WHERE table_name='assignment' AND action='create' "
                               "AND user_name = ?", (sup.name,)).fetchone()[0]
     assert audited == 1000
-    gpkg_validator(sample_copy)
+    gpkg_validator(bare_copy)
 
 
-def test_an_inspector_may_not_assign_and_nothing_is_written(sample_copy):
-    ins = actor_of(sample_copy, "inspector")
-    before = sha256(sample_copy)
-    with pytest.raises(InvalidTransition, match="only a supervisor or admin may assign"):
-        create_assignments(sample_copy, ins, ["130110100001001"], "patrol")
-    with pytest.raises(InvalidTransition, match="only a supervisor or admin may create fire-point checks"):
-        create_fire_checks(sample_copy, ins)
-    assert sha256(sample_copy) == before
+def test_an_inspector_may_not_assign_and_nothing_is_written(bare_copy):
+    ins = actor_of(bare_copy, "inspector")
+    before = sha256(bare_copy)
+    with pytest.raises(InvalidTransition, match="only a chief or supervisor or admin may assign"):
+        create_assignments(bare_copy, ins, ["130110100001001"], "patrol")
+    with pytest.raises(InvalidTransition, match="only a chief or supervisor or admin may create fire-point checks"):
+        create_fire_checks(bare_copy, ins)
+    assert sha256(bare_copy) == before
 
 
-def test_unknown_cells_and_people_are_refused(sample_copy):
-    sup = actor_of(sample_copy, "supervisor")
-    before = sha256(sample_copy)
+def test_unknown_cells_and_people_are_refused(bare_copy):
+    sup = actor_of(bare_copy, "supervisor")
+    before = sha256(bare_copy)
     with pytest.raises(StorageError, match="unknown cell code"):
-        create_assignments(sample_copy, sup, ["999999999999999"], "patrol")
+        create_assignments(bare_copy, sup, ["999999999999999"], "patrol")
     with pytest.raises(StorageError, match="nobody called"):
-        find_actor(sample_copy, "不存在的人")
+        find_actor(bare_copy, "不存在的人")
     with pytest.raises(StorageError, match="unknown inspection kind"):
-        create_assignments(sample_copy, sup, ["130110100001001"], "picnic")
-    assert sha256(sample_copy) == before
+        create_assignments(bare_copy, sup, ["130110100001001"], "picnic")
+    assert sha256(bare_copy) == before
 
 
 def test_fire_points_group_one_check_per_cell_per_day(sample_path):
@@ -104,61 +104,61 @@ def test_fire_points_group_one_check_per_cell_per_day(sample_path):
     assert set(members["detected_local"].str[:10]) == {one["day"]}
 
 
-def test_fire_point_checks_are_tasks_whose_result_flows_back(sample_copy, gpkg_validator):
-    sup = actor_of(sample_copy, "supervisor")
-    fires = Project.open(sample_copy).read_layer("fire_point")
+def test_fire_point_checks_are_tasks_whose_result_flows_back(bare_copy, gpkg_validator):
+    sup = actor_of(bare_copy, "supervisor")
+    fires = Project.open(bare_copy).read_layer("fire_point")
     todo = fires[(fires["status"] == "unverified") & fires["cell_code"].notna()]
-    edit = create_fire_checks(sample_copy, sup, deadline=dt.timedelta(hours=12), now=NOW)
-    checks = queries.tasks(sample_copy, now=NOW)
+    edit = create_fire_checks(bare_copy, sup, deadline=dt.timedelta(hours=12), now=NOW)
+    checks = queries.tasks(bare_copy, now=NOW)
     assert len(checks) == len(edit.created("assignment")) == todo.groupby(
         ["cell_code", todo["detected_local"].str[:10]]).ngroups
     assert set(checks["kind"]) == {"fire_check"} and checks["fire_count"].sum() == len(todo)
     assert (pd.to_datetime(checks["due_at"]) == pd.Timestamp(NOW + dt.timedelta(hours=12))).all()
     with pytest.raises(StorageError, match="no unverified fire points without a check"):
-        create_fire_checks(sample_copy, sup, now=NOW)  # not twice for the same fire points
+        create_fire_checks(bare_copy, sup, now=NOW)  # not twice for the same fire points
 
     check = checks.sort_values("fire_count").iloc[-1]
     inspector = Actor(check["assignee_uuid"], check["assignee_name"], "inspector")
-    change_assignment(sample_copy, inspector, check["uuid"], "start", now=NOW)
+    change_assignment(bare_copy, inspector, check["uuid"], "start", now=NOW)
     with pytest.raises(ValidationError, match="needs its result"):
-        change_assignment(sample_copy, inspector, check["uuid"], "finish", now=NOW)
-    change_assignment(sample_copy, inspector, check["uuid"], "finish", result="burning_confirmed", now=NOW)
-    after = Project.open(sample_copy).read_layer("fire_point")
+        change_assignment(bare_copy, inspector, check["uuid"], "finish", now=NOW)
+    change_assignment(bare_copy, inspector, check["uuid"], "finish", result="burning_confirmed", now=NOW)
+    after = Project.open(bare_copy).read_layer("fire_point")
     mine = after[after["check_uuid"] == check["uuid"]]
     assert len(mine) == check["fire_count"] and set(mine["status"]) == {"burning_confirmed"}
     others = after[after["check_uuid"].notna() & (after["check_uuid"] != check["uuid"])]
     assert set(others["status"]) == {"unverified"}
-    done = queries.tasks(sample_copy, now=NOW).set_index("uuid").loc[check["uuid"]]
+    done = queries.tasks(bare_copy, now=NOW).set_index("uuid").loc[check["uuid"]]
     assert done["status"] == "done" and done["result"] == "burning_confirmed" and done["finished_at"]
-    gpkg_validator(sample_copy)
+    gpkg_validator(bare_copy)
 
 
-def test_task_list_filters_mine_due_today_and_overdue(sample_copy):
-    sup = actor_of(sample_copy, "supervisor")
-    ins = actor_of(sample_copy, "inspector")
-    mine = Project.open(sample_copy).read_layer("grid_cell").query("inspector_uuid == @ins.uuid")["code"].tolist()
-    create_assignments(sample_copy, sup, mine[:2], "patrol", due_at=NOW + dt.timedelta(hours=3), now=NOW)
-    create_assignments(sample_copy, sup, mine[2:3], "coal_ban", due_at=NOW - dt.timedelta(days=1), now=NOW)
-    theirs = cell_of(sample_copy, actor_of(sample_copy, "inspector", 1))["code"]
-    create_assignments(sample_copy, sup, [theirs], "mine", due_at=NOW + dt.timedelta(days=5), now=NOW)
-    assert len(queries.tasks(sample_copy, assignee_uuid=ins.uuid, now=NOW)) == 3
-    assert len(queries.tasks(sample_copy, assignee_uuid=ins.uuid, due_today=True, now=NOW)) == 2
-    late = queries.tasks(sample_copy, overdue_only=True, now=NOW)
+def test_task_list_filters_mine_due_today_and_overdue(bare_copy):
+    sup = actor_of(bare_copy, "supervisor")
+    ins = actor_of(bare_copy, "inspector")
+    mine = Project.open(bare_copy).read_layer("grid_cell").query("inspector_uuid == @ins.uuid")["code"].tolist()
+    create_assignments(bare_copy, sup, mine[:2], "patrol", due_at=NOW + dt.timedelta(hours=3), now=NOW)
+    create_assignments(bare_copy, sup, mine[2:3], "coal_ban", due_at=NOW - dt.timedelta(days=1), now=NOW)
+    theirs = cell_of(bare_copy, actor_of(bare_copy, "inspector", 1))["code"]
+    create_assignments(bare_copy, sup, [theirs], "mine", due_at=NOW + dt.timedelta(days=5), now=NOW)
+    assert len(queries.tasks(bare_copy, assignee_uuid=ins.uuid, now=NOW)) == 3
+    assert len(queries.tasks(bare_copy, assignee_uuid=ins.uuid, due_today=True, now=NOW)) == 2
+    late = queries.tasks(bare_copy, overdue_only=True, now=NOW)
     assert late["kind"].tolist() == ["coal_ban"] and late["overdue"].all()
-    assert queries.tasks(sample_copy, now=NOW)["overdue"].iloc[0]  # overdue first
+    assert queries.tasks(bare_copy, now=NOW)["overdue"].iloc[0]  # overdue first
 
 
 @pytest.fixture
-def started(sample_copy):
+def started(bare_copy):
     """A supervisor assigns a coal-ban check; the cell's inspector starts it."""
-    sup = actor_of(sample_copy, "supervisor")
-    ins = actor_of(sample_copy, "inspector")
-    cell = cell_of(sample_copy, ins)
-    edit = create_assignments(sample_copy, sup, [cell["code"]], "coal_ban", due_at=NOW + dt.timedelta(days=1),
+    sup = actor_of(bare_copy, "supervisor")
+    ins = actor_of(bare_copy, "inspector")
+    cell = cell_of(bare_copy, ins)
+    edit = create_assignments(bare_copy, sup, [cell["code"]], "coal_ban", due_at=NOW + dt.timedelta(days=1),
                               now=NOW - dt.timedelta(hours=2))
     task = edit.created("assignment")[0]
-    change_assignment(sample_copy, ins, task, "start", now=NOW - dt.timedelta(hours=1))
-    return sample_copy, sup, ins, cell, task
+    change_assignment(bare_copy, ins, task, "start", now=NOW - dt.timedelta(hours=1))
+    return bare_copy, sup, ins, cell, task
 
 
 def test_the_closed_loop_with_photos_rejection_and_history(started, tmp_path, gpkg_validator):
@@ -338,54 +338,54 @@ def test_findings_can_be_corrected_by_their_finder_then_by_supervisors(started):
     assert len(edits) == 3 and edits["old"].iloc[0]["description"] == "散媒" and edits["new"].iloc[0]["description"] == "散煤"
 
 
-def test_only_administrators_manage_people_and_the_grid(sample_copy, gpkg_validator):
+def test_only_administrators_manage_people_and_the_grid(bare_copy, gpkg_validator):
     from gridwatch.storage.workflow import save_person, set_cell_inspector
 
-    admin = actor_of(sample_copy, "admin")
-    sup = actor_of(sample_copy, "supervisor")
-    ins = actor_of(sample_copy, "inspector")
-    before = sha256(sample_copy)
+    admin = actor_of(bare_copy, "admin")
+    sup = actor_of(bare_copy, "supervisor")
+    ins = actor_of(bare_copy, "inspector")
+    before = sha256(bare_copy)
     with pytest.raises(InvalidTransition, match="only an admin may manage people"):
-        save_person(sample_copy, sup, name="新人", role="inspector")
+        save_person(bare_copy, sup, name="新人", role="inspector")
     with pytest.raises(InvalidTransition, match="only an admin may change who is responsible"):
-        set_cell_inspector(sample_copy, sup, ["130110100001001"], ins.uuid)
-    assert sha256(sample_copy) == before
-    new = save_person(sample_copy, admin, name="李新", role="inspector", phone="13800000000").created("inspector")[0]
+        set_cell_inspector(bare_copy, sup, ["130110100001001"], ins.uuid)
+    assert sha256(bare_copy) == before
+    new = save_person(bare_copy, admin, name="李新", role="inspector", phone="13800000000").created("inspector")[0]
     with pytest.raises(ValidationError, match="already active"):
-        save_person(sample_copy, admin, name="李新", role="inspector")
-    mine = Project.open(sample_copy).read_layer("grid_cell").query("inspector_uuid == @ins.uuid")["code"].tolist()[:3]
-    moved = set_cell_inspector(sample_copy, admin, mine, new)
-    cells = Project.open(sample_copy).read_layer("grid_cell").set_index("code")
+        save_person(bare_copy, admin, name="李新", role="inspector")
+    mine = Project.open(bare_copy).read_layer("grid_cell").query("inspector_uuid == @ins.uuid")["code"].tolist()[:3]
+    moved = set_cell_inspector(bare_copy, admin, mine, new)
+    cells = Project.open(bare_copy).read_layer("grid_cell").set_index("code")
     assert (cells.loc[mine, "inspector_uuid"] == new).all()
     with pytest.raises(ValidationError, match="inspector of 3 cells"):
-        save_person(sample_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
-    undo(sample_copy, admin, moved)
-    cells = Project.open(sample_copy).read_layer("grid_cell").set_index("code")
+        save_person(bare_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
+    undo(bare_copy, admin, moved)
+    cells = Project.open(bare_copy).read_layer("grid_cell").set_index("code")
     assert (cells.loc[mine, "inspector_uuid"] == ins.uuid).all()
-    save_person(sample_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
+    save_person(bare_copy, admin, name="李新", role="inspector", active=False, person_uuid=new)
     with pytest.raises(StorageError, match="nobody called"):
-        find_actor(sample_copy, "李新")  # deactivated people cannot act, but stay in the history
-    assert "李新" in set(Project.open(sample_copy).read_table("inspector")["name"])
-    gpkg_validator(sample_copy)
+        find_actor(bare_copy, "李新")  # deactivated people cannot act, but stay in the history
+    assert "李新" in set(Project.open(bare_copy).read_table("inspector")["name"])
+    gpkg_validator(bare_copy)
 
 
-def test_fire_check_preview_limits_and_recent_only(sample_copy):
+def test_fire_check_preview_limits_and_recent_only(bare_copy):
     from gridwatch.storage.workflow import fire_check_preview
 
-    sup = actor_of(sample_copy, "supervisor")
-    fires = Project.open(sample_copy).read_layer("fire_point")
+    sup = actor_of(bare_copy, "supervisor")
+    fires = Project.open(bare_copy).read_layer("fire_point")
     todo = fires[(fires["status"] == "unverified") & fires["cell_code"].notna()]
-    points, checks = fire_check_preview(sample_copy)
+    points, checks = fire_check_preview(bare_copy)
     assert points == len(todo) and checks == todo.groupby(["cell_code", todo["detected_local"].str[:10]]).ngroups
-    before = sha256(sample_copy)
+    before = sha256(bare_copy)
     with pytest.raises(ValidationError, match=f"would make {checks:,} checks"):
-        create_fire_checks(sample_copy, sup, max_checks=3)
-    assert sha256(sample_copy) == before
+        create_fire_checks(bare_copy, sup, max_checks=3)
+    assert sha256(bare_copy) == before
     last = pd.to_datetime(todo["detected_utc"]).max()
     since = (last - pd.Timedelta(days=2)).to_pydatetime()
     recent = todo[pd.to_datetime(todo["detected_utc"]) >= last - pd.Timedelta(days=2)]
-    p, c = fire_check_preview(sample_copy, since=since)
+    p, c = fire_check_preview(bare_copy, since=since)
     assert p == len(recent) and 0 < p < points
-    edit = create_fire_checks(sample_copy, sup, since=since)
+    edit = create_fire_checks(bare_copy, sup, since=since)
     assert len(edit.created("assignment")) == c
-    assert fire_check_preview(sample_copy, since=since) == (0, 0)
+    assert fire_check_preview(bare_copy, since=since) == (0, 0)

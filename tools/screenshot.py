@@ -4,11 +4,12 @@ Run under a virtual screen (real X server, not offscreen), from the checkout:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshot.py --out docs/screenshot.png
 
-It opens the sample in Chinese, selects the cells of one village, identifies a cell and saves the
-window as a PNG.  With ``--workflow`` it first runs a day of supervision on the copy (fire-point
-checks, a coal-ban round in one village, findings with photos at several steps of the loop) and
-shows the task and findings panels as the cell's inspector and as a supervisor
-(``--out`` gets ``-tasks`` / ``-findings`` suffixes).
+It opens the sample in Chinese (its first-run copy, moved so that its two months of work end
+yesterday), selects the cells of one village, identifies a cell and saves the window as a PNG.
+With ``--workflow`` it shows the task panel as an inspector with open tasks, the findings panel
+with a rejected finding and the sync conflicts as a supervisor; with ``--analysis`` the coverage
+map, the dashboard and the export dialog (``--out`` gets suffixes).  Everything shown is the
+shipped sample's own month: nothing is added for the pictures.
 """
 
 from __future__ import annotations
@@ -95,82 +96,36 @@ def main() -> int:
     return 0
 
 
-def _demo_day(path: Path, photos: Path) -> dict:
-    """Supervision on the sample copy: what a district office has after a busy day."""
-    import datetime as dt
+def _people_of_the_month(path: Path) -> dict:
+    """Who to show the shipped sample's month as: an inspector with open tasks, a supervisor, and a
+    finding that was rejected once and is back with its inspector."""
+    from gridwatch.storage import queries
 
-    from PIL import Image, ImageDraw
-
-    from gridwatch.storage import Project
-    from gridwatch.storage.workflow import (
-        Actor,
-        change_assignment,
-        change_finding,
-        create_assignments,
-        create_fire_checks,
-        record_finding,
-    )
-
-    project = Project.open(path)
-    people = project.read_table("inspector")
-    sup_row = people[people["role"] == "supervisor"].iloc[0]
-    sup = Actor(sup_row["uuid"], sup_row["name"], "supervisor")
-    cells = project.read_layer("grid_cell")
-    villages = project.read_layer("village")
-    village = villages[villages["kind"] == "village"].iloc[40]
-    mine = cells[cells["village_code"] == village["code"]]
-    now = dt.datetime.now(dt.timezone.utc)
-    create_fire_checks(path, sup, now=now - dt.timedelta(hours=30))
-    task_ids = create_assignments(path, sup, mine["code"].tolist(), "coal_ban", due_at=now + dt.timedelta(days=2),
-                                  notes="冬季禁煤巡查：重点查小卖部、农户散煤", now=now - dt.timedelta(hours=5)
-                                  ).created("assignment")
-    photos.mkdir(parents=True, exist_ok=True)
-    out = {"village": village, "cells": mine, "supervisor": sup}
-    cats = ["scattered_coal", "scattered_coal", "open_burning", "catering_fumes"]
-    for n, (code, task) in enumerate(zip(mine["code"].iloc[:4], task_ids[:4])):
-        cell = mine[mine["code"] == code].iloc[0]
-        ins_row = people[people["uuid"] == cell["inspector_uuid"]].iloc[0]
-        ins = Actor(ins_row["uuid"], ins_row["name"], "inspector")
-        out["inspector"] = ins
-        change_assignment(path, ins, task, "start", now=now - dt.timedelta(hours=3))
-        c = cell.geometry.representative_point()
-        img = Image.new("RGB", (800, 600), (90 + 30 * n, 80, 60))
-        ImageDraw.Draw(img).rectangle([200, 250, 600, 500], fill=(40, 40, 40))
-        exif = Image.Exif()
-        exif.get_ifd(0x8769)[0x9003] = (now - dt.timedelta(hours=2)).astimezone(
-            dt.timezone(dt.timedelta(hours=8))).strftime("%Y:%m:%d %H:%M:%S")
-        shot = photos / f"IMG_{n:04d}.jpg"
-        img.save(shot, exif=exif)
-        fid = record_finding(path, ins, assignment_uuid=task, category=cats[n], severity=1 + n % 3,
-                             description=["村东小卖部仍在销售散煤", "农户院内堆放散煤约2吨", "田间秸秆焚烧痕迹",
-                                          "饭店油烟净化器未开启"][n],
-                             longitude=c.x + (0.004 if n == 2 else 0), latitude=c.y,
-                             responsible_party=["东头小卖部", "村民张某", "", "老王饭店"][n], photos=[shot],
-                             now=now - dt.timedelta(hours=2)).created("finding")[0]
-        if n in (0, 1, 3):
-            change_finding(path, sup, fid, "assign", rectify_deadline=(now + dt.timedelta(days=3 - 5 * (n == 3))).date(),
-                           responsible_party=["东头小卖部", "村民张某", "", "老王饭店"][n], now=now - dt.timedelta(hours=1))
-        if n == 0:
-            change_finding(path, ins, fid, "rectify", note="散煤已全部清运", after_photos=[shot],
-                           now=now - dt.timedelta(minutes=40))
-            change_finding(path, sup, fid, "reject", reason="复查发现后院仍有散煤", now=now - dt.timedelta(minutes=20))
-            out["finding"] = fid
-            out["inspector0"] = ins
-            out["cell0"] = code
-    return out
+    people = queries.people(path).set_index("uuid")
+    tasks = queries.tasks(path, open_only=True)
+    mine = tasks[tasks["kind"] != "fire_check"].iloc[0]
+    findings = queries.findings(path)
+    rejected = findings[(findings["reject_count"] > 0) & (findings["status"] == "assigned")]
+    rejected = rejected if len(rejected) else findings[findings["reject_count"] > 0]
+    supervisors = people[people["role"] == "supervisor"]
+    return {"inspector": str(people.loc[mine["assignee_uuid"], "name"]), "task": str(mine["uuid"]),
+            "cell": str(mine["cell_code"]), "supervisor": str(supervisors["name"].iloc[0]),
+            "finding": str(rejected["uuid"].iloc[0])}
 
 
 def workflow_shots(args) -> int:
-
+    """The task panel as an inspector, the findings panel and the sync conflicts as a supervisor, on the
+    shipped sample's month (``-tasks``, ``-findings``, ``-history``, ``-conflicts`` suffixes)."""
+    from gridwatch.app.periods import Period
     from gridwatch.ui.app import create_app, create_window, make_settings
     from gridwatch.userdata import ensure_sample_project
 
     path = ensure_sample_project()
-    demo = _demo_day(Path(path), Path(os.environ["GRIDWATCH_DATA_DIR"]) / "photos")
+    demo = _people_of_the_month(Path(path))
     app = create_app()
     settings = make_settings()
     settings.setValue("language", args.lang)
-    settings.setValue("user", demo["inspector0"].name)
+    settings.setValue("user", demo["inspector"])
     settings.sync()
     window = create_window()
     w, h = (int(v) for v in args.size.split("x"))
@@ -186,21 +141,27 @@ def workflow_shots(args) -> int:
     wait(lambda: window.data is not None)
     wait(rendered)
     window.resizeDocks([window.task_panel], [620], Qt.Orientation.Horizontal)
-    window.zoom_to_cell(demo["cell0"])
+    window.zoom_to_cell(demo["cell"])
     window.canvas.zoom_by(0.25)
     tasks = window.task_panel
     tasks.raise_()
-    first = tasks.table.item(0, 0)
-    if first is not None:
-        tasks.table.selectRow(0)
+    tasks.select_task(demo["task"])
     wait(rendered)
     wait(lambda: False, 800)
     stem = args.out.with_suffix("")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(f"{stem}-tasks.png")
-    window.workflow.set_user(demo["supervisor"].name)
+    window.workflow.set_user(demo["supervisor"])
+    window.time_bar.control.set_period(Period("30d"))  # the month: the rejected finding was found earlier
     window.finding_panel.raise_()
     window.finding_panel.select_finding(demo["finding"])
+    chosen = window.finding_panel.selected_finding()
+    if chosen and chosen.get("longitude") == chosen.get("longitude"):
+        lon, lat = float(chosen["longitude"]), float(chosen["latitude"])
+        window.canvas.zoom_to((lon, lat, lon, lat), 0.006)
+        cells = window.data.layers["grid_cell"].at_point(lon, lat, 0.0)
+        if len(cells):  # the finding's own cell in the identify panel, not the task's of the picture before
+            window.show_identify("grid_cell", int(cells[0]))
     wait(rendered)
     wait(lambda: False, 800)
     window.grab().save(f"{stem}-findings.png")
@@ -209,36 +170,13 @@ def workflow_shots(args) -> int:
         tabs.setCurrentIndex(1)
         wait(lambda: False, 300)
         window.grab().save(f"{stem}-history.png")
-    print(f"wrote {stem}-tasks.png, {stem}-findings.png, {stem}-history.png")
+    window.conflict_panel.show()
+    window.conflict_panel.raise_()
+    wait(lambda: False, 800)
+    window.grab().save(f"{stem}-conflicts.png")
+    print(f"wrote {stem}-tasks.png, {stem}-findings.png, {stem}-history.png, {stem}-conflicts.png")
     window.close()
     return 0
-
-
-def _demo_patrols(path: Path, supervisor) -> int:  # type: ignore[no-untyped-def]
-    """Patrols of different ages in three townships (the rest never visited), for a coverage map."""
-    import datetime as dt
-
-    import numpy as np
-
-    from gridwatch.storage import Project
-    from gridwatch.storage.workflow import change_assignment, create_assignments
-
-    cells = Project.open(path).read_layer("grid_cell")
-    towns = sorted(cells["township_code"].unique())
-    now = dt.datetime.now(dt.timezone.utc)
-    rng = np.random.default_rng(7)
-    n = 0
-    for town, share in ((towns[0], 0.9), (towns[1], 0.7), (towns[4], 0.35), (towns[7], 0.5)):
-        chosen = cells[cells["township_code"] == town].sample(frac=share, random_state=1)["code"].tolist()
-        ages = rng.choice([1, 3, 5, 6, 9, 12, 18, 25, 40], size=len(chosen))
-        for age in sorted(set(ages.tolist()), reverse=True):
-            codes = [c for c, a in zip(chosen, ages) if a == age]
-            t = now - dt.timedelta(days=float(age))
-            for task in create_assignments(path, supervisor, codes, "patrol",
-                                           now=t - dt.timedelta(hours=1)).created("assignment"):
-                change_assignment(path, supervisor, task, "start", now=t)
-                n += 1
-    return n
 
 
 def analysis_shots(args) -> int:  # type: ignore[no-untyped-def]
@@ -248,12 +186,11 @@ def analysis_shots(args) -> int:  # type: ignore[no-untyped-def]
     from gridwatch.userdata import ensure_sample_project
 
     path = Path(ensure_sample_project())
-    demo = _demo_day(path, Path(os.environ["GRIDWATCH_DATA_DIR"]) / "photos")
-    _demo_patrols(path, demo["supervisor"])
+    demo = _people_of_the_month(path)
     app = create_app()
     settings = make_settings()
     settings.setValue("language", args.lang)
-    settings.setValue("user", demo["supervisor"].name)
+    settings.setValue("user", demo["supervisor"])
     settings.sync()
     window = create_window()
     w, h = (int(v) for v in args.size.split("x"))

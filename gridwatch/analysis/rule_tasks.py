@@ -65,6 +65,7 @@ def hits_to_assignments(
     stamp = gpkg_datetime(t)
     due_text = gpkg_datetime(due)
     unique = list({(h.rule, h.uuid): h for h in hits}.values())
+    require(actor, Action.ASSIGN_TASKS, {"cell_codes": [h.cell_code for h in unique if h.cell_code]})
 
     def build(con: sqlite3.Connection) -> Edit:
         open_targets = {r[0] for r in con.execute(

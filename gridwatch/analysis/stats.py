@@ -27,6 +27,9 @@ Definitions (what a bulletin reader is told):
 * **hours to check** (核查用时): from the fire point's *detection* (``detected_utc``) to its
   check's ``finished_at``, per fire point; the median over finished checks.  Fire points known only
   by their date (day precision: ``detected_local`` is ``YYYY-MM-DD``) are left out of it.
+* **persistent heat sources** (持续热源: kilns, plants; :mod:`gridwatch.domain.heat_sources`) are
+  not straw or open burning: their detections are left out of every fire count above (they are
+  counted apart) unless a check confirmed burning.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from ..domain.heat_sources import counts_as_burning
 from ..errors import ValidationError
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -269,6 +273,8 @@ class FireFollowup:
     now: _dt.datetime
     #: Fire points per Beijing week (rows) by outcome (columns, :data:`FIRE_OUTCOMES`), zero-filled.
     weekly_outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Detections of persistent heat sources in the period, left out of everything above.
+    heat_sources: int = 0
 
 
 def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Optional[_dt.datetime] = None,
@@ -283,6 +289,7 @@ def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Opt
     """
     t = _aware(now)
     index = week_starts(t.to_pydatetime(), weeks, period=period)
+    fire_points, heat = straw_fires(fire_points)
     if period is None:
         s, e = index[0].tz_convert("UTC"), min(index[-1] + pd.Timedelta(weeks=1), t + pd.Timedelta(microseconds=1))
         per: Period = (s.to_pydatetime(), (index[-1] + pd.Timedelta(weeks=1)).to_pydatetime())
@@ -311,8 +318,22 @@ def fire_followup(fire_points: pd.DataFrame, assignments: pd.DataFrame, now: Opt
     total_row = total.iloc[0] if len(total) else pd.Series(
         {"fire_points": 0, **{k: 0 for k in FIRE_OUTCOMES}, "checks_due": 0, "fire_in_time_pct": np.nan,
          "median_hours_to_check": np.nan})
+    if len(heat):
+        when = _utc(heat["detected_utc"])
+        heat = heat[when.notna() & (when >= s) & (when < e) & (when <= t)]
     return FireFollowup(weekly=weekly, townships=towns, total=total_row, period=per, now=t.to_pydatetime(),
-                        weekly_outcomes=by_outcome)
+                        weekly_outcomes=by_outcome, heat_sources=len(heat))
+
+
+def straw_fires(fire_points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(counted, left out)``: fire points that count as straw or open burning, and the detections of
+    persistent heat sources (kilns, plants) that do not, unless a check confirmed burning there."""
+    if "heat_source" not in fire_points.columns or not len(fire_points):
+        return fire_points, fire_points.iloc[0:0]
+    counted = counts_as_burning(fire_points["heat_source"].to_numpy(dtype=object),
+                                fire_points["status"].to_numpy(dtype=object) if "status" in fire_points.columns
+                                else np.full(len(fire_points), None, dtype=object))
+    return fire_points[counted], fire_points[~counted]
 
 
 #: Columns of :func:`township_summary`, in order.
@@ -443,7 +464,7 @@ _READS: tuple[tuple[str, str], ...] = (
     ("inspections", "SELECT cell_code, started_at FROM inspection"),
     ("findings", "SELECT uuid, cell_code, category, status, found_at, rectify_deadline FROM finding"),
     ("assignments", "SELECT uuid, kind, cell_code, status, due_at, created_at, finished_at FROM assignment"),
-    ("fire_points", "SELECT uuid, detected_utc, detected_local, township_code, cell_code, check_uuid, status "
+    ("fire_points", "SELECT uuid, detected_utc, detected_local, township_code, cell_code, check_uuid, status{heat} "
                     "FROM fire_point"),
 )
 
@@ -460,9 +481,11 @@ def read_frames(path: os.PathLike[str] | str, *, progress: Optional[ProgressCall
     steps = Steps(progress, cancel, [(name, 1) for name, _ in _READS])
     frames: dict[str, pd.DataFrame] = {}
     with closing(connect_readonly(path)) as con:
+        heat = ", heat_source" if any(r[1] == "heat_source" for r in con.execute("PRAGMA table_info(fire_point)")) \
+            else ""  # schema 4: persistent heat sources are left out of the fire counts
         for name, sql in _READS:
             steps.start(name, f"reading {name}")
-            cur = con.execute(sql)
+            cur = con.execute(sql.replace("{heat}", heat))
             frames[name] = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
             steps.report(1.0)
     towns = frames.pop("townships")
@@ -509,24 +532,32 @@ class Dashboard:
         return ranking(self.townships, weights)
 
 
+#: Longest period the dashboard's weekly charts follow week by week (longer: the last ``weeks`` weeks).
+MAX_WEEKLY = _dt.timedelta(weeks=26)
+
+
 def dashboard_stats(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
                     period: Optional[Period] = None, weeks: int = 12,
                     progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None) -> Dashboard:
-    """The dashboard's statistics: inspections in the last ``weeks`` weeks; findings, township
-    indicators and fire follow-up for ``period`` (default this Beijing month)."""
+    """The dashboard's statistics for ``period`` (default this Beijing month): findings, township
+    indicators, and the weekly inspections and fire follow-up over the weeks the period overlaps
+    (counting what falls in it); a period longer than :data:`MAX_WEEKLY` (all of the project's
+    time) gives the last ``weeks`` weeks instead."""
     t = _aware(now)
     per = period or month_period(now=t.to_pydatetime())
+    s, e = _period(per, t)
+    weekly = per if e - s <= pd.Timedelta(MAX_WEEKLY) else None
     steps = Steps(progress, cancel, [("read", 3), ("stats", 1)])
     steps.start("read", "reading the project")
     f = read_frames(path, progress=lambda frac, msg: steps.report(frac, msg), cancel=cancel)
     steps.start("stats", "computing statistics")
-    per_week = inspections_per_week(f.inspections, t.to_pydatetime(), weeks)
+    per_week = inspections_per_week(f.inspections, t.to_pydatetime(), weeks, period=weekly)
     by_cat = findings_by_category_status(f.findings, period=per)
     towns = township_summary(f.cells, f.findings, f.assignments, f.fire_points, f.inspections, period=per,
                              now=t.to_pydatetime(), township_names=f.township_names)
     steps.report(0.5)
-    fires = fire_followup(f.fire_points, f.assignments, t.to_pydatetime(), weeks,
+    fires = fire_followup(f.fire_points, f.assignments, t.to_pydatetime(), weeks, period=weekly,
                           township_names=f.township_names)
     steps.report(1.0)
     return Dashboard(per_week=per_week, by_category_status=by_cat, townships=towns, fires=fires, frames=f,
-                     period=per, now=t.to_pydatetime(), weeks=weeks)
+                     period=per, now=t.to_pydatetime(), weeks=len(per_week))

@@ -34,6 +34,19 @@ def locked_render(cancel: CancelToken, work: Callable[[], Any]) -> Any:
         RENDER_LOCK.release()
 
 
+def period_of(options: dict[str, Any], now: Optional[_dt.datetime] = None) -> Optional[tuple[Any, str]]:
+    """``(window, label)`` of the export's ``period`` option (a :class:`~gridwatch.app.periods.Period`
+    or its text, e.g. ``7d``), for the moment ``now``; None without one."""
+    from .periods import Period
+
+    value = options.get("period")
+    if value is None:
+        return None
+    period = value if isinstance(value, Period) else Period.parse(value)
+    t = now or _dt.datetime.now(_dt.timezone.utc)
+    return period.window(t), period.label(t)
+
+
 def build_sheets(kind: str, project_path: Path, options: dict[str, Any],
                  now: Optional[_dt.datetime] = None) -> tuple[dict[str, Any], Any]:
     """(sheets, the coverage they were made from or None) of a table export."""
@@ -41,7 +54,7 @@ def build_sheets(kind: str, project_path: Path, options: dict[str, Any],
 
     if kind == "ledger":
         return tables.ledger_sheets(project_path, statuses=options.get("statuses"), township=options.get("township"),
-                                    now=now), None
+                                    now=now, period=period_of(options, now)), None
     if kind == "coverage":
         from ..analysis.coverage import coverage_from_project, rules_from_intervals
         from ..storage import Project
@@ -53,7 +66,7 @@ def build_sheets(kind: str, project_path: Path, options: dict[str, Any],
         return tables.coverage_sheets(cov, dict(zip(people["uuid"], people["name"]))), cov
     if kind == "ranking":
         return tables.ranking_sheets(project_path, month=options.get("month"), weights=options.get("weights"),
-                                     now=now), None
+                                     now=now, period_of=period_of(options, now)), None
     raise ValidationError(f"unknown table export {kind!r}; kinds: {', '.join(TABLE_KINDS)}")
 
 
@@ -87,6 +100,9 @@ def map_spec(options: dict[str, Any], now: Optional[_dt.datetime] = None):  # ty
 
     keys = ("subtitle", "fire_days", "labels", "overview")
     extra = {k: options[k] for k in keys if k in options}
+    period = period_of(options, now)
+    if period is not None:  # the period control's choice, printed on the map
+        extra.update(window=period[0], period_label=period[1])
     layers = options.get("layers")
     return MapSpec(title=options.get("title") or None, paper=options.get("paper", "A4"),
                    orientation=options.get("orientation", "portrait"), dpi=int(options.get("dpi", 300)),
@@ -115,5 +131,6 @@ def run_export(kind: str, project_path: Path, out_path: Path, options: dict[str,
 
         extra = {k: options[k] for k in ("coverage_colours", "tiles") if k in options}
         return export_html(project_path, out_path, layers=options.get("layers"), township=options.get("township"),
-                           fire_days=options.get("fire_days"), now=now, progress=report, cancel=token, **extra)
+                           fire_days=options.get("fire_days"), now=now, progress=report, cancel=token,
+                           period=period_of(options, now), **extra)
     return export_tables(kind, project_path, out_path, options, now=now, progress=report, cancel=token)[0]

@@ -73,7 +73,7 @@ class Session:
         if not name or not len(self.people):
             return None
         rows = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)]
-        return Actor(str(rows["uuid"].iloc[0]), name, str(rows["role"].iloc[0])) if len(rows) else None
+        return _actor(rows.iloc[0]) if len(rows) else None
 
     def set_user(self, name: str) -> Optional[Actor]:
         """Make ``name`` the person at the keyboard; edits belong to who made them, so history is cleared."""
@@ -98,7 +98,7 @@ class Session:
         if before is not None:
             row = self.people[self.people["uuid"] == before.uuid]
             active = len(row) and (row["active"].fillna(1).iloc[0] != 0)
-            self.actor = Actor(before.uuid, str(row["name"].iloc[0]), str(row["role"].iloc[0])) if active else None
+            self.actor = _actor(row.iloc[0]) if active else None
         if self.actor != before:
             self.user_changed.emit(self.actor)
 
@@ -162,6 +162,13 @@ class Session:
         if touches_people(edit):
             self.people_changed()
         self.changed.emit(edit)
+
+
+def _actor(row: pd.Series) -> Actor:
+    """The Actor of a people row (a chief's township comes with it: the policy keeps their work inside it)."""
+    town = row.get("township_code")
+    return Actor(str(row["uuid"]), str(row["name"]), str(row["role"]),
+                 str(town) if isinstance(town, str) and town else None)
 
 
 def touches_people(edit: Edit) -> bool:

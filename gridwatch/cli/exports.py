@@ -20,6 +20,19 @@ from .common import (
     progress_printer,
 )
 
+PERIOD_HELP = ("24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): fire points detected and "
+               "findings open in it; printed on the output")
+
+
+def _period_arg(text: str):  # type: ignore[no-untyped-def]
+    from ..app.periods import Period
+    from ..errors import ValidationError
+
+    try:
+        return Period.parse(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("--period ", "")) from None
+
 
 def cmd_export_coverage(args: argparse.Namespace) -> int:
     from ..app.exports import build_sheets
@@ -46,7 +59,8 @@ def cmd_export_ledger(args: argparse.Namespace) -> int:
     with _about(path):
         _check_project(path)
         township = _township_code(path, args.township) if args.township else None
-        sheets = table_sheets("ledger", path, {"statuses": statuses or None, "township": township})
+        sheets = table_sheets("ledger", path, {"statuses": statuses or None, "township": township,
+                                               "period": args.period})
     out = write_tables(sheets, args.out)
     ledger = sheets["整改台账"]
     overdue = int((ledger["是否超期"] == "是").sum()) if len(ledger) else 0
@@ -64,11 +78,13 @@ def cmd_export_ranking(args: argparse.Namespace) -> int:
     period = month_period(args.month)
     with _about(path):
         _check_project(path)
-        sheets = table_sheets("ranking", path, {"month": args.month, "weights": weights})
+        sheets = table_sheets("ranking", path, {"month": args.month, "weights": weights,
+                                                "period": None if args.month else args.period})
     out = write_tables(sheets, args.out)
     top = sheets["考核排名"].head(3)
     best = ", ".join(f"{r['排名']}. {r['乡镇']} {r['综合得分']}" for _, r in top.iterrows())
-    print(f"wrote {out}: {len(sheets['考核排名'])} townships ranked for {period_label(period)}; {best}")
+    what = args.period.label() if args.period is not None and not args.month else period_label(period)
+    print(f"wrote {out}: {len(sheets['考核排名'])} townships ranked for {what}; {best}")
     return 0
 
 
@@ -87,7 +103,7 @@ def cmd_export_html(args: argparse.Namespace) -> int:
     with _about(path):
         _check_project(path)
     options = {"layers": layers, "township": args.township, "fire_days": args.fire_days,
-               "coverage_colours": not args.no_coverage, "tiles": args.tiles}
+               "coverage_colours": not args.no_coverage, "tiles": args.tiles, "period": args.period}
     # Errors name the project or the output file themselves (an --out problem is not the project's).
     out = run_export("html", path, args.out, options, progress=progress_printer(show))
     end_progress(show)
@@ -112,7 +128,8 @@ def cmd_export_map(args: argparse.Namespace) -> int:
                "theme": args.theme, "fire_days": args.fire_days, "labels": not args.no_labels,
                "overview": not args.no_overview, "atlas": args.atlas,
                "extent": None if args.atlas else args.township,
-               "townships": _split(args.township) if args.atlas and args.township else None}
+               "townships": _split(args.township) if args.atlas and args.township else None,
+               "period": args.period}
     # Errors name the project or the output file themselves (no _about: an --out problem is not the project's).
     out = run_export("map", args.project, args.out, options, progress=progress_printer(show, 30))
     end_progress(show)
@@ -153,6 +170,8 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--title", help="map title (default: district + township + 网格化环境监管图)")
     q.add_argument("--subtitle", help="a line under the title")
     q.add_argument("--fire-days", type=int, metavar="DAYS", help="only fire points of the last DAYS days")
+    q.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help=PERIOD_HELP)
     q.add_argument("--no-labels", action="store_true", help="no township and village names")
     q.add_argument("--quiet", action="store_true", help="no progress output")
     q.set_defaults(func=cmd_export_map)
@@ -163,12 +182,17 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--status", metavar="STATUS[,STATUS]",
                    help="only findings in these states: " + ", ".join(FINDING_STATUSES))
     q.add_argument("--township", metavar="CODE_OR_NAME", help="only this township (code or name)")
+    q.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help=PERIOD_HELP)
     q.set_defaults(func=cmd_export_ledger)
     q = ex.add_parser("ranking", help="the monthly township ranking (考核排名) for the bulletin (.xlsx or .csv)")
     q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     q.add_argument("--out", type=Path, required=True,
                    help="file to write (.xlsx: ranking, indicators, fire checks, notes; .csv: the ranking)")
     q.add_argument("--month", metavar="YYYY-MM", help="month to rank (Beijing time; default this month)")
+    q.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help=PERIOD_HELP + " (instead of --month)")
+
     q.add_argument("--weights", metavar="NAME=W,...",
                    help="indicator weights, e.g. coverage=0.3,closure=0.25,overdue=0.15,fire_in_time=0.15,"
                         "fires=0.15 (indicators not named weigh 0; default those values)")
@@ -183,6 +207,8 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--layers", metavar="LAYER[,LAYER...]",
                    help="layers to include (default: all but fire points): " + ", ".join(_html_layers()))
     q.add_argument("--fire-days", type=_days_arg, metavar="N", help="add fire points detected in the last N days")
+    q.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help=PERIOD_HELP)
     q.add_argument("--no-coverage", action="store_true", help="plain cells, not coloured by days since inspection")
     q.add_argument("--tiles", metavar="URL",
                    help="base map tile URL template, e.g. https://host/{z}/{x}/{y}.png (needs the network to show)")

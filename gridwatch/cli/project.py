@@ -87,7 +87,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from ..sample import write_sample
 
     show = not args.quiet and sys.stderr.isatty()
-    path = write_sample(args.out, scale=args.scale, seed=args.seed, overwrite=args.overwrite,
+    path = write_sample(args.out, scale=args.scale, seed=args.seed, as_of=args.as_of, overwrite=args.overwrite,
                         progress=progress_printer(show))
     end_progress(show)
     print(f"wrote {path}")
@@ -129,6 +129,18 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--scale", choices=["default", "stress"], default="default",
                    help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points")
     p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same district)")
+    p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="the day after the sample's two months of work end (default: as bundled, 2026-12-01); "
+                        "the dates are moved by whole days, as the first-run copy is moved to end yesterday")
     p.add_argument("--overwrite", action="store_true", help="replace an existing file")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_sample)
+
+
+def _date_arg(text: str):  # type: ignore[no-untyped-def]
+    import datetime as _dt
+
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-07") from None

@@ -110,7 +110,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def _fire_checks(args: argparse.Namespace) -> int:
     import datetime as _dt
 
-    from ..storage.workflow import create_fire_checks
+    from ..storage.workflow import create_fire_checks, fire_check_since
 
     path: Path = args.project
     with _about(path):
@@ -119,15 +119,27 @@ def _fire_checks(args: argparse.Namespace) -> int:
         town = _township_code(path, args.township) if args.township else None
         hours = args.deadline_hours if args.deadline_hours is not None else 24.0
         now = _dt.datetime.now(_dt.timezone.utc)
-        since = now - _dt.timedelta(days=args.since_days) if args.since_days is not None else None
+        if args.since_days is not None:  # said outright: every detection of those days
+            since, what = now - _dt.timedelta(days=args.since_days), f"of the last {args.since_days:g} day(s)"
+        else:  # by default only what came in since the last run, at most the last 24 hours
+            window = _dt.timedelta(hours=args.since_hours if args.since_hours is not None else 24.0)
+            since, last = fire_check_since(path, now=now, window=window)
+            what = f"since {_beijing_minute(since)} (Beijing time; " + (
+                f"last run {_beijing_minute(last)})" if last is not None else "no earlier run)")
         edit = Session(path, actor.name).run(create_fire_checks, deadline=_dt.timedelta(hours=hours),
                                              township_code=town, since=since, now=now)
     checks = len(edit.created("assignment"))
     fires = sum(1 for c in edit.changes if c.table == "fire_point")
-    print(f"created {checks} fire-point checks for {fires} fire points"
+    print(f"created {checks} fire-point checks for {fires} fire points detected {what}"
           + (f" in township {args.township}" if town else "")
           + f", {_due_text(now + _dt.timedelta(hours=hours))}")
     return 0
+
+
+def _beijing_minute(t) -> str:  # type: ignore[no-untyped-def]
+    from ..times import BEIJING
+
+    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}"
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
@@ -138,12 +150,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     listing = [opt for opt, on in (("--assignee", args.assignee), ("--mine", args.mine), ("--overdue", args.overdue),
                                    ("--due-today", args.due_today), ("--open", args.open), ("--json", args.json))
                if on]
+    if args.since_days is not None and args.since_hours is not None:
+        parser.error("--since-days and --since-hours: give one of them")
     if args.from_fire_points:
         if listing:
             parser.error(f"--from-fire-points creates checks; it cannot be combined with {', '.join(listing)}")
         return _fire_checks(args)
     for opt, value in (("--township", args.township), ("--deadline-hours", args.deadline_hours),
-                       ("--since-days", args.since_days)):
+                       ("--since-days", args.since_days), ("--since-hours", args.since_hours)):
         if value is not None:
             parser.error(f"{opt} goes with --from-fire-points")
     path: Path = args.project
@@ -290,7 +304,9 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("tasks", help="list tasks, or create fire-point checks (--from-fire-points)",
                        description="List tasks (overdue first, then by due time), or with --from-fire-points "
-                                   "create one check per cell per Beijing day for unverified fire points.")
+                                   "create one check per cell per Beijing day for unverified fire points "
+                                   "detected since the last run (at most the last 24 hours; --since-hours, "
+                                   "--since-days to change).")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--user", metavar="NAME", help=user_help)
     p.add_argument("--from-fire-points", action="store_true",
@@ -298,8 +314,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--deadline-hours", type=_hours_arg, metavar="HOURS",
                    help="with --from-fire-points: time allowed for a check (default 24)")
     p.add_argument("--township", metavar="CODE_OR_NAME", help="with --from-fire-points: only this township")
+    p.add_argument("--since-hours", type=_hours_arg, metavar="HOURS",
+                   help="with --from-fire-points: detections since the last run, at most HOURS back (default 24)")
     p.add_argument("--since-days", type=_days_arg, metavar="DAYS",
-                   help="with --from-fire-points: only detections of the last DAYS days")
+                   help="with --from-fire-points: every detection of the last DAYS days, also those before the "
+                        "last run")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--assignee", metavar="NAME", help="only this person's tasks")
     who.add_argument("--mine", action="store_true", help="only the tasks of --user")

@@ -1,7 +1,8 @@
 """The closed loop of a finding, and the life of an assignment, as one table each.
 
 A finding is found (发现), assigned for rectification (交办), rectified (整改), verified (核查) and
-closed (销号); a verification that fails rejects it back to rectification (驳回).  Every state
+closed (销号); a verification that fails rejects it back to rectification (驳回).  A township grid chief
+(网格长) takes the office's steps within the township; closing (销号) stays with the district office.  Every state
 change in GridWatch goes through :func:`next_state`, which refuses anything not in the table with a
 message naming the current state and the allowed actions, and refuses actions the user's role may
 not take.  The sync issue applies the same table to edits arriving from laptops.
@@ -33,25 +34,27 @@ class Transition:
 
 
 FINDING_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("found", "assign", "assigned", ("supervisor", "admin"), ("rectify_deadline", "responsible_party"),
-               "交办", ("rectify_deadline", "responsible_party", "assigned_by"), "assigned_by"),
-    Transition("assigned", "rectify", "rectified", ("inspector", "supervisor", "admin"),
+    Transition("found", "assign", "assigned", ("chief", "supervisor", "admin"),
+               ("rectify_deadline", "responsible_party"), "交办",
+               ("rectify_deadline", "responsible_party", "assigned_by"), "assigned_by"),
+    Transition("assigned", "rectify", "rectified", ("inspector", "chief", "supervisor", "admin"),
                ("after_photo", "note"), "整改", ("rectify_note", "rectified_by", "rectified_at"), "rectified_by"),
-    Transition("rectified", "verify", "verified", ("supervisor", "admin", "inspector"), ("note",), "核查通过",
+    Transition("rectified", "verify", "verified", ("chief", "supervisor", "admin", "inspector"), ("note",), "核查通过",
                ("verify_note", "verified_by", "verified_at"), "verified_by"),
-    Transition("rectified", "reject", "assigned", ("supervisor", "admin", "inspector"), ("reason",), "驳回",
+    Transition("rectified", "reject", "assigned", ("chief", "supervisor", "admin", "inspector"), ("reason",), "驳回",
                ("reject_reason", "verified_by", "verified_at"), "verified_by"),
     Transition("verified", "close", "closed", ("supervisor", "admin"), (), "销号", ("closed_by", "closed_at"),
                "closed_by"),
 )
 
 ASSIGNMENT_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("assigned", "start", "in_progress", ("inspector", "supervisor", "admin"), (), "开始检查",
+    Transition("assigned", "start", "in_progress", ("inspector", "chief", "supervisor", "admin"), (), "开始检查",
                ("started_at",)),
-    Transition("in_progress", "finish", "done", ("inspector", "supervisor", "admin"), (), "完成", ("finished_at",)),
-    Transition("assigned", "cancel", "cancelled", ("supervisor", "admin"), ("reason",), "撤销",
+    Transition("in_progress", "finish", "done", ("inspector", "chief", "supervisor", "admin"), (), "完成",
+               ("finished_at",)),
+    Transition("assigned", "cancel", "cancelled", ("chief", "supervisor", "admin"), ("reason",), "撤销",
                ("status_note", "cancelled_at")),
-    Transition("in_progress", "cancel", "cancelled", ("supervisor", "admin"), ("reason",), "撤销",
+    Transition("in_progress", "cancel", "cancelled", ("chief", "supervisor", "admin"), ("reason",), "撤销",
                ("status_note", "cancelled_at")),
 )
 

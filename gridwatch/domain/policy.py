@@ -5,13 +5,19 @@ calls :func:`require` before it writes, the CLI goes through the core, and the s
 a working copy changed with :func:`judge_row_change`, which derives the action from the row itself
 (a finding's status before -> after is a lifecycle step; a deleted row is an undo or a removal;
 an audit row must name its writer).  No SQL, no Qt: targets and rows are plain mappings.
+
+Roles (:data:`~gridwatch.domain.vocabulary.ROLE_TITLES`): a grid inspector (网格员) works in the
+cells of their village; a township grid chief (网格长) assigns, starts and finishes tasks, records,
+assigns and verifies findings *within their township* (a row's township is the first 9 digits of
+its cell code); district supervisors do all of that anywhere and also close findings (销号) and
+review sync conflicts; administrators keep the grid and the people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import GridWatchError, InvalidStep, InvalidTransition, RefusedByRole
 from .lifecycle import Transition, next_state, step_between
@@ -27,6 +33,8 @@ class Actor:
     uuid: str
     name: str
     role: str
+    #: The township a grid chief (or an inspector) belongs to: a chief's work stays inside it.
+    township_code: Optional[str] = None
 
 
 class Action(str, Enum):
@@ -65,8 +73,8 @@ STEP_ACTIONS: dict[Action, tuple[str, str]] = {
 }
 #: Actions decided by role alone: who may, and how the refusal says what.
 ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
-    Action.ASSIGN_TASKS: (("supervisor", "admin"), "assign inspections"),
-    Action.CREATE_FIRE_CHECKS: (("supervisor", "admin"), "create fire-point checks"),
+    Action.ASSIGN_TASKS: (("chief", "supervisor", "admin"), "assign inspections"),
+    Action.CREATE_FIRE_CHECKS: (("chief", "supervisor", "admin"), "create fire-point checks"),
     Action.MANAGE_PEOPLE: (("admin",), "manage people"),
     Action.SET_CELL_INSPECTOR: (("admin",), "change who is responsible for cells"),
     Action.REVIEW_CONFLICTS: (("supervisor", "admin"), "review sync conflicts"),
@@ -84,6 +92,10 @@ EDITABLE_FINDING_FIELDS = ("category", "severity", "description", "responsible_p
 _CORRECTION_COLUMNS = frozenset(EDITABLE_FINDING_FIELDS + ("geom", "location_note", "updated_at"))
 #: What an inspector may change in a task they were assigned.
 INSPECTOR_TASK_COLUMNS = frozenset({"status", "started_at", "finished_at", "updated_at", "result", "status_note"})
+#: Roles that assign and verify: within their township (chief) or anywhere (supervisor, admin).
+OFFICE_ROLES = ("chief", "supervisor", "admin")
+#: What a chief may change in a fire point of their township: its check result and the check covering it.
+CHIEF_FIRE_COLUMNS = frozenset({"status", "check_uuid"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,40 @@ def _from_error(exc: GridWatchError) -> Refusal:
                    exc.key or "", dict(exc.params))
 
 
+def township_of(row: Row) -> Optional[str]:
+    """The township a row belongs to: its ``township_code``, else the first 9 digits of its cell code."""
+    code = row.get("township_code")
+    if code:
+        return str(code)
+    cell = row.get("cell_code")
+    return str(cell)[:9] if cell else None
+
+
+def _chief_township(actor: Actor, context_township: Optional[str] = None) -> Optional[str]:
+    return actor.township_code or context_township
+
+
+def _outside_township(actor: Actor, codes: Sequence[Optional[str]], township: Optional[str],
+                      strict: bool = True) -> Optional[Refusal]:
+    """A chief's refusal when any of ``codes`` (townships of the rows acted on) is not ``township``.
+
+    ``strict``: a chief whose township is unknown is refused (the app's doors know it); the sync's
+    judge is lenient there (it judges with what the working copy tells it).
+    """
+    if actor.role != "chief":
+        return None
+    if township is None:
+        if not strict:
+            return None
+        return Refusal("refused_by_role", f"{actor.name} is a township grid chief without a township; ask an "
+                       "administrator to set it", "township.missing", {"name": actor.name})
+    other = next((c for c in codes if c and c != township), None)
+    if other is None:
+        return None
+    return Refusal("refused_by_role", f"{actor.name} is the grid chief of township {township} and may not act in "
+                   f"township {other}", "township.other", {"name": actor.name, "township": township, "other": other})
+
+
 def _work_on_task(actor: Actor, task: Row, what: str) -> Optional[Refusal]:
     if actor.role == "inspector" and task.get("assignee_uuid") != actor.uuid:
         return Refusal("refused_by_role", f"{actor.name} may not {what}: the task is assigned to someone else; "
@@ -129,7 +175,12 @@ def _work_on_task(actor: Actor, task: Row, what: str) -> Optional[Refusal]:
 
 
 def _finding_step_rule(actor: Actor, action: str, finding: Row) -> Optional[Refusal]:
-    """What the loop asks beyond roles: whose cell, and nobody checks their own rectification."""
+    """What the loop asks beyond roles: whose cell, whose township, nobody checks their own rectification."""
+    if actor.role == "chief":
+        refusal = _outside_township(actor, [township_of(finding)], _chief_township(actor))
+        if refusal is None and action in ("verify", "reject") and finding.get("rectified_by") == actor.uuid:
+            return _own_rectification(actor, action)
+        return refusal
     if actor.role != "inspector":
         return None
     if action == "rectify":
@@ -138,11 +189,15 @@ def _finding_step_rule(actor: Actor, action: str, finding: Row) -> Optional[Refu
             return Refusal("refused_by_role", f"{actor.name} may not record the rectification of a finding in "
                            "another inspector's cell", "finding.other_cell", {"name": actor.name})
     if action in ("verify", "reject") and finding.get("rectified_by") == actor.uuid:
-        verb = "verify it" if action == "verify" else "check it"
-        return Refusal("refused_by_role", f"{actor.name} recorded the rectification and may not {verb}; "
-                       "a supervisor or another inspector must", "finding.own_rectification",
-                       {"name": actor.name, "action": action})
+        return _own_rectification(actor, action)
     return None
+
+
+def _own_rectification(actor: Actor, action: str) -> Refusal:
+    verb = "verify it" if action == "verify" else "check it"
+    return Refusal("refused_by_role", f"{actor.name} recorded the rectification and may not {verb}; "
+                   "a supervisor or another inspector must", "finding.own_rectification",
+                   {"name": actor.name, "action": action})
 
 
 def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] = None) -> Optional[Refusal]:
@@ -162,7 +217,12 @@ def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
                        {"role": actor.role})
     if action in ROLE_ACTIONS:
         roles, what = ROLE_ACTIONS[action]
-        return None if actor.role in roles else _role_refusal(actor, roles, what)
+        if actor.role not in roles:
+            return _role_refusal(actor, roles, what)
+        # a chief's tasks stay in their township: target {"cell_codes": [...]} or {"township_code": code}
+        codes = [str(c)[:9] for c in target.get("cell_codes", ())] + \
+            ([str(target["township_code"])] if target.get("township_code") else [])
+        return _outside_township(actor, codes, _chief_township(actor))
     if action in (Action.IMPORT_LAYER, Action.REPLACE_LAYER):
         layer = str(target.get("layer", ""))
         allowed = ("admin",) if layer in BOUNDARY_LAYERS else ("supervisor", "admin")
@@ -179,15 +239,17 @@ def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
         except GridWatchError as exc:
             return _from_error(exc)
         if kind == "assignment":
-            return _work_on_task(actor, target, f"{step} this task")
+            return _work_on_task(actor, target, f"{step} this task") or \
+                _outside_township(actor, [township_of(target)], _chief_township(actor))
         return _finding_step_rule(actor, step, target)
     if action is Action.RECORD_FINDING:
-        if not target:
+        if "status" not in target:  # directly in a cell ({"cell_code": ...} or nothing), not under a task
             if actor.role == "inspector":
                 return Refusal("refused_by_role", f"{actor.name} is an inspector: findings are recorded under a "
                                "task in progress", "finding.needs_task", {"name": actor.name})
-            return None
-        refusal = _work_on_task(actor, target, "record findings for this task")
+            return _outside_township(actor, [township_of(target)], _chief_township(actor))
+        refusal = _work_on_task(actor, target, "record findings for this task") or \
+            _outside_township(actor, [township_of(target)], _chief_township(actor))
         if refusal is None and target.get("status") != "in_progress":
             return Refusal("invalid_step", f"the task is {target.get('status')}; start it before recording findings",
                            "finding.task_not_started", {"status": target.get("status")})
@@ -199,7 +261,7 @@ def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
             return Refusal("refused_by_role", f"{actor.name} may only correct findings they recorded, before they "
                            "are assigned for rectification; ask a supervisor", "finding.not_finder",
                            {"name": actor.name})
-        return None
+        return _outside_township(actor, [township_of(target)], _chief_township(actor))
     if action is Action.ADD_PHOTOS:
         if target.get("status") == "closed":
             return Refusal("invalid_step", "the finding is closed; photos can no longer be added",
@@ -228,7 +290,9 @@ class RowContext:
     """What the judge knows besides the row: the actor's cells and the project's people.
 
     ``cells``: codes of the cells the actor is the inspector of; ``township_code``: the actor's
-    township (no rule reads it yet); ``people``: uuid -> role of every person of the project;
+    township (a grid chief's rows must lie in it; when neither this nor the actor's own
+    ``township_code`` is known, a chief's rows are judged by role alone); ``people``: uuid -> role
+    of every person of the project;
     ``inspections``: uuids of the inspections the actor recorded (an inspector records findings
     under their own inspection, or in their own cells); ``restored``: (table, row uuid) pairs whose
     overridden values a conflict review in the same change set puts back (a reviewer may then set
@@ -285,7 +349,32 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return None if kind == "insert" else _refuse("the sync log cannot be changed", "table.sync_log")
     if actor.role == "supervisor":
         return None
+    if actor.role == "chief":
+        return _judge_chief_row(actor, table, kind, old, new, context)
     return _judge_inspector_row(actor, table, kind, old, new, context)
+
+
+def _chief_scope(actor: Actor, row: Row, context: RowContext) -> Optional[Refusal]:
+    """A chief's row must lie in their township (lenient when the judge does not know it)."""
+    return _outside_township(actor, [township_of(row)], _chief_township(actor, context.township_code), strict=False)
+
+
+def _judge_chief_row(actor: Actor, table: str, kind: str, old: Row, new: Row,
+                     context: RowContext) -> Optional[Refusal]:
+    """A township grid chief: inspections and fire-point checks of their township, their own photos."""
+    row = old if kind != "insert" else new
+    if table == "inspection":
+        return _chief_scope(actor, row, context) or (
+            _chief_scope(actor, new, context) if kind == "update" else None)
+    if table == "fire_point":
+        if kind == "update" and _changed(old, new) <= CHIEF_FIRE_COLUMNS and new.get("status") in FIRE_STATUSES:
+            return _chief_scope(actor, row, context)
+        return _refuse("grid chiefs only record check results of fire points in their township", "fire_point.chief")
+    if table == "attachment":
+        if row.get("added_by") == actor.uuid:
+            return None
+        return _refuse("photos are changed only by whoever added them", "attachment.other")
+    return _refuse(f"grid chiefs may not change {table}", "table.not_chief", table=table)
 
 
 def _judge_audit(actor: Actor, kind: str, new: Row) -> Optional[Refusal]:
@@ -391,7 +480,9 @@ def _judge_finding(actor: Actor, kind: str, old: Row, new: Row, context: RowCont
                 and new.get("cell_code") not in context.cells:
             return _refuse(f"{actor.name} is an inspector: findings are recorded under a task in progress",
                            "finding.needs_task", name=actor.name)
-        return None
+        return _chief_scope(actor, new, context)
+    if actor.role == "chief" and (refusal := _chief_scope(actor, old, context) or _chief_scope(actor, new, context)):
+        return refusal
     if kind == "delete":
         if actor.role == "admin" or (old.get("found_by") == actor.uuid and old.get("status") == "found"):
             return None
@@ -423,9 +514,12 @@ def _judge_finding(actor: Actor, kind: str, old: Row, new: Row, context: RowCont
 
 
 def _judge_task(actor: Actor, kind: str, old: Row, new: Row, context: RowContext) -> Optional[Refusal]:
+    if actor.role == "chief" and (refusal := _chief_scope(actor, new if kind == "insert" else old, context)
+                                  or (_chief_scope(actor, new, context) if kind == "update" else None)):
+        return refusal
     if kind == "insert":
-        if actor.role not in ("supervisor", "admin"):
-            return _role_refusal(actor, ("supervisor", "admin"), "assign inspections")
+        if actor.role not in OFFICE_ROLES:
+            return _role_refusal(actor, OFFICE_ROLES, "assign inspections")
         if new.get("status") != "assigned" or new.get("kind") not in ASSIGNMENT_KINDS:
             return _refuse("a new task is assigned, of a known kind", "task.insert", "invalid_step")
         if new.get("created_by") != actor.uuid:
@@ -435,7 +529,7 @@ def _judge_task(actor: Actor, kind: str, old: Row, new: Row, context: RowContext
             return _refuse("the task's assignee is not a person of the project", "task.assignee")
         return None
     if kind == "delete":
-        if actor.role == "admin" or (actor.role == "supervisor" and old.get("created_by") == actor.uuid):
+        if actor.role == "admin" or (actor.role in OFFICE_ROLES and old.get("created_by") == actor.uuid):
             return None
         return _refuse("a task is deleted only by whoever assigned it (cancel it instead)", "task.delete")
     changed = _changed(old, new)

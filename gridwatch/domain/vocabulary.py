@@ -14,9 +14,13 @@ Titles = Mapping[Any, tuple[str, str]]
 
 # --- people -----------------------------------------------------------------------------------
 
+#: Roles as the work plans organise people: a grid inspector (网格员) patrols the cells of their village;
+#: a township grid chief (网格长) assigns and verifies within the township; the district office's
+#: supervisors (督查员) assign, verify and close anywhere; administrators keep the grid and the people.
 ROLE_TITLES: dict[str, tuple[str, str]] = {
-    "inspector": ("网格员", "Inspector"),
-    "supervisor": ("督查员", "Supervisor"),
+    "inspector": ("网格员", "Grid inspector"),
+    "chief": ("网格长", "Township grid chief"),
+    "supervisor": ("督查员", "District supervisor"),
     "admin": ("管理员", "Administrator"),
 }
 
@@ -84,11 +88,25 @@ RESULT_TITLES: dict[str, tuple[str, str]] = {
     "outside_cell": ("不在本网格", "Outside the cell"),
 }
 FIRE_STATUS_TITLES: dict[str, tuple[str, str]] = {"unverified": ("未核查", "Not yet checked"), **RESULT_TITLES}
+#: How a fire point is drawn and counted besides its check status: a persistent heat source
+#: (kilns, plants; see :mod:`gridwatch.domain.heat_sources`) is kept out of straw-burning counts.
+FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {"heat_source": ("持续热源", "Persistent heat source")}
 FIRE_SOURCE_TITLES: dict[str, tuple[str, str]] = {
     "MODIS": ("MODIS", "MODIS"),
     "VIIRS": ("VIIRS", "VIIRS"),
     "Fengyun": ("风云", "Fengyun"),
     "manual": ("人工上报", "Manual"),
+}
+
+# --- periods (the one period control of the map, panels, statistics and exports) ------------
+
+PERIOD_TITLES: dict[str, tuple[str, str]] = {
+    "24h": ("近24小时", "Last 24 hours"),
+    "7d": ("近7天", "Last 7 days"),
+    "30d": ("近30天", "Last 30 days"),
+    "month": ("本月", "This month"),
+    "custom": ("自定义", "Custom range"),
+    "all": ("全部", "All"),
 }
 
 # --- sync conflicts --------------------------------------------------------------------------
@@ -143,6 +161,7 @@ CODE_LISTS: dict[str, Titles] = {
     "fire_check_result": RESULT_TITLES,
     "fire_status": FIRE_STATUS_TITLES,
     "fire_source": FIRE_SOURCE_TITLES,
+    "fire_kind": FIRE_KIND_TITLES,
     "village_kind": VILLAGE_KIND_TITLES,
     "cell_level": CELL_LEVEL_TITLES,
     "mine_kind": MINE_KIND_TITLES,
@@ -150,6 +169,7 @@ CODE_LISTS: dict[str, Titles] = {
     "dust_grade": DUST_GRADE_TITLES,
     "key_area_kind": KEY_AREA_KIND_TITLES,
     "conflict_status": CONFLICT_STATUS_TITLES,
+    "period": PERIOD_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -174,7 +194,7 @@ CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
 def _layer_values() -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for table in (VILLAGE_KIND_TITLES, CELL_LEVEL_TITLES, MINE_KIND_TITLES, MINE_STATUS_TITLES, DUST_GRADE_TITLES,
-                  FIRE_SOURCE_TITLES, FIRE_STATUS_TITLES, KEY_AREA_KIND_TITLES, ROLE_TITLES):
+                  FIRE_SOURCE_TITLES, FIRE_STATUS_TITLES, FIRE_KIND_TITLES, KEY_AREA_KIND_TITLES, ROLE_TITLES):
         for code, pair in table.items():
             if out.setdefault(code, pair) != pair:
                 raise AssertionError(f"layer value {code!r} has two titles")  # kept one per code by construction

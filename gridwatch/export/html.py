@@ -182,7 +182,8 @@ def render_html(layers: list[MapLayer], facts: dict[str, Any], *, tiles: Optiona
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     stamp = facts["now"].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
     root.html.add_child(_Raw(
-        '<div class="gw-title">' + heading + "<small>" + html_text(f"导出于 {stamp}（北京时间）") + "</small></div>"
+        '<div class="gw-title">' + heading + "<small>" + html_text("时段：" + (facts.get("period") or "全部"))
+        + "</small><small>" + html_text(f"导出于 {stamp}（北京时间）") + "</small></div>"
         + _legend_html(layers)), name="gw_title")
     return root.render()
 
@@ -218,6 +219,7 @@ def export_html(
     now: Optional[_dt.datetime] = None,
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
+    period: Optional[tuple[Any, str]] = None,
 ) -> Path:
     """Write an interactive HTML map of the project to ``out_path``.
 
@@ -233,6 +235,9 @@ def export_html(
         Only this township (code, name or an unambiguous part of the name).
     fire_days : float, optional
         Add fire points detected in the last ``fire_days`` days (before ``now``).
+    period : (window, label), optional
+        The period control's choice: fire points detected in the window, findings open at some time
+        in it; the label is printed under the title (``fire_days`` is the older way to say it).
     coverage_colours : bool
         Colour cells by days since their last inspection (never inspected: dark red).
     tiles : str, optional
@@ -262,7 +267,7 @@ def export_html(
     steps = Steps(progress, cancel, [("read", 5), ("render", 3), ("write", 1)])
     steps.start("read", "reading the project")
     map_layers, facts = build_layers(project_path, layers=layers, township=township, fire_days=fire_days,
-                                     coverage_colours=coverage_colours, now=now, steps=steps)
+                                     coverage_colours=coverage_colours, now=now, steps=steps, period=period)
     steps.start("render", "building the map")
     text = render_html(map_layers, facts, tiles=tiles, tiles_attribution=tiles_attribution)
     steps.start("write", f"writing {target.name}")

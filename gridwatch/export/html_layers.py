@@ -20,7 +20,7 @@ from ..domain.places import resolve_township as find_township
 from ..domain.vocabulary import choice_title
 from ..layers import LAYERS
 from ..tasks import Steps
-from ..times import beijing_text
+from ..times import BEIJING, Window, beijing_text, finding_ends, in_window, overlaps
 from .files import ExportError
 
 #: Layers the HTML map can hold, bottom to top.
@@ -258,7 +258,7 @@ def _spec_styles(key: str, frame: pd.DataFrame) -> tuple[list[dict[str, Any]], O
         legend.append((c, choice_title(cat), "box"))
     styles.append(dict(base, fill=True, fillColor="#999999", fillOpacity=0.5))
     pos = {c: i for i, c in enumerate(cats)}
-    index = [pos.get(v, len(cats)) for v in frame[style.category_field].tolist()]
+    index = [pos.get(v, len(cats)) for v in style.category_values(frame).tolist()]
     present = set(index)
     return styles, index, [entry for i, entry in enumerate(legend) if i in present]
 
@@ -420,16 +420,6 @@ def _fires_layer(attrs: pd.DataFrame, xy: np.ndarray, town_names: dict[str, str]
                     tips=["火点 " + (t or "") for t in values[0]], name_col=0, legend=legend)
 
 
-def _between(times: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    """``start <= time <= end`` for a column of UTC times (Arrow timestamps compare without conversion)."""
-    if isinstance(times.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(times.dtype):
-        inside = (times >= start) & (times <= end)  # vectorised in Arrow: a million rows in milliseconds
-    else:
-        when = pd.to_datetime(times, utc=True, errors="coerce", format="ISO8601")
-        inside = (when >= start) & (when <= end)
-    return inside.fillna(False).to_numpy(dtype=bool)
-
-
 def build_layers(
     project_path: os.PathLike[str] | str,
     *,
@@ -439,14 +429,27 @@ def build_layers(
     coverage_colours: bool = True,
     now: Optional[_dt.datetime] = None,
     steps: Optional[Steps] = None,
+    period: Optional[tuple[Window, str]] = None,
 ) -> tuple[list[MapLayer], dict[str, Any]]:
-    """The overlays of the HTML map and facts for its title (district, township, time)."""
+    """The overlays of the HTML map and facts for its title (district, township, time, period).
+
+    ``period``: ``(window, label)`` of the period control: the fire points detected in it and the
+    findings open at some time in it (``fire_days`` is the older way to say "the last N days").
+    """
     from ..analysis.coverage import cell_classes, coverage
     from ..storage import Project, queries
 
     path = Path(project_path)
-    wanted = _wanted_layers(layers, fire_days, path)
     t = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+    if period is None and fire_days is not None:
+        _wanted_layers(layers, fire_days, path)  # checks the number of days
+        start = t - _dt.timedelta(days=float(fire_days))
+        period = ((start, t + _dt.timedelta(microseconds=1)), f"近{_text(float(fire_days))}天（"
+                  f"{start.astimezone(BEIJING):%Y-%m-%d %H:%M} 至 {t.astimezone(BEIJING):%Y-%m-%d %H:%M}）")
+    # with a period, fire points come by default or when named (only those of the period)
+    fires = fire_days is not None or (period is not None and (layers is None or "fire_point" in layers))
+    wanted = _wanted_layers(layers, 1.0 if fires else None, path)
+    window: Window = period[0] if period is not None else (None, None)
     tick = steps.report if steps is not None else (lambda fraction, message=None: None)
     project = Project.open(path)
     towns = project.read_layer("township")
@@ -491,17 +494,17 @@ def build_layers(
             out.append(_spec_layer(key, _intersecting(frames[key], area), town_names))
         elif key == "fire_point":
             attrs, xy = project.read_point_layer("fire_point")
-            start = pd.Timestamp(t) - pd.Timedelta(days=float(fire_days or 0))
-            mask = _between(attrs["detected_utc"], start, pd.Timestamp(t))
+            mask = in_window(attrs["detected_utc"], window)
             if town_code is not None:
                 mask &= (attrs["township_code"] == town_code).fillna(False).to_numpy(dtype=bool)
             layer = _fires_layer(attrs[mask].reset_index(drop=True), xy[mask], town_names)
-            days = _text(float(fire_days or 0))
-            layer.title = f"{layer.title}（近{days}天）"
+            if period is not None:
+                layer.title = f"{layer.title}（{period[1].split('（')[0]}）"
             out.append(layer)
         elif key == "finding":
             findings = queries.findings(path, now=t)
-            findings = findings[findings["longitude"].notna() & findings["latitude"].notna()]
+            findings = findings[findings["longitude"].notna() & findings["latitude"].notna()
+                                & overlaps(findings["found_at"], finding_ends(findings), window)]
             if town_code is not None:
                 findings = findings[findings["township_code"].astype(str) == town_code]
             out.append(_findings_layer(findings.reset_index(drop=True)))
@@ -509,7 +512,7 @@ def build_layers(
     for layer in out:
         layer.show = layer.key in SHOWN_AT_START
     facts = {"district": project.district_name, "township": town_names.get(town_code) if town_code else None,
-             "now": t, "fire_days": fire_days}
+             "now": t, "fire_days": fire_days, "period": period[1] if period is not None else "全部"}
     return out, facts
 
 

@@ -14,6 +14,7 @@ from ..crs import PROJECT_EPSG, gauss_kruger_epsg
 from ..domain.places import resolve_township as find_township
 from ..layers import LAYERS
 from ..tasks import Steps
+from ..times import in_window
 from .files import ExportError
 from .map_spec import MapSpec
 
@@ -47,12 +48,10 @@ def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
     epsg = gauss_kruger_epsg((bounds[0] + bounds[2]) / 2.0)
     now = spec.now or _dt.datetime.now(_dt.timezone.utc)
     fire_range = None
-    if "fire_point" in frames and spec.fire_days is not None:
+    if "fire_point" in frames and spec.window is not None:  # the period's fire points only
         fires = frames["fire_point"]
-        start = pd.Timestamp(now).tz_convert("UTC") - pd.Timedelta(days=int(spec.fire_days))
-        when = pd.to_datetime(fires["detected_utc"], utc=True, errors="coerce")
-        frames["fire_point"] = fires[(when > start) & (when <= pd.Timestamp(now).tz_convert("UTC"))]
-        fire_range = (start.to_pydatetime(), now)
+        frames["fire_point"] = fires[in_window(fires["detected_utc"], spec.window)]
+        fire_range = spec.window
     projected = {}
     for name, frame in frames.items():
         frame = frame[~(frame.geometry.is_empty | frame.geometry.isna())]
@@ -84,8 +83,9 @@ def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
             "township_code": cells["township_code"].astype(str).to_numpy()})
     for name, frame in data.layers.items():
         st = LAYERS[name].style
-        if st.category_field and st.category_field in frame.columns:
-            present = set(frame[st.category_field].dropna().astype(str))
+        values = st.category_values(frame)
+        if values is not None:
+            present = set(values.dropna().astype(str))
             data.categories[name] = [c for c in st.categories if c in present] + sorted(
                 present - set(st.categories))
     steps.report(1.0)

@@ -178,11 +178,11 @@ class _Painter:
                 # One compound path per colour: the PDF gets a few long paths instead of thousands of
                 # short ones (3x faster to write, same look; features of a layer do not overlap).
                 paths = _paths(polys.geometry.values)
-                cat = st.category_field if st.category_field in polys.columns else None
-                if cat or st.fill is not None:
+                values = st.category_values(polys)
+                if values is not None or st.fill is not None:
                     default = st.fill or (200, 200, 200, 150)
-                    keys = (polys[cat].astype(str).map(lambda v: st.categories.get(v, default)).tolist() if cat
-                            else [default] * len(paths))
+                    keys = (values.astype(str).map(lambda v: st.categories.get(v, default)).tolist()
+                            if values is not None else [default] * len(paths))
                     groups, faces = _group(paths, keys)
                     coll = PathCollection(groups, facecolors=[_rgba(f) for f in faces], edgecolors=[_rgba(st.stroke)],
                                           linewidths=_pt(st.stroke_width), zorder=1.0 + z * 0.01)
@@ -199,10 +199,10 @@ class _Painter:
             pts = frame[is_pt]
             if len(pts):
                 xy = shapely.get_coordinates(np.asarray(pts.geometry.values, dtype=object))
-                cat = st.category_field if st.category_field in pts.columns else None
+                values = st.category_values(pts)  # a fire point of a heat source is drawn as one
                 default = st.fill or (230, 90, 0, 230)
-                keys = (pts[cat].astype(str).map(lambda v: st.categories.get(v, default)).to_numpy() if cat
-                        else np.array([default] * len(pts), dtype=object))
+                keys = (values.astype(str).map(lambda v: st.categories.get(v, default)).to_numpy()
+                        if values is not None else np.array([default] * len(pts), dtype=object))
                 # Markers of one colour as one line of markers (a PDF XObject stamped at each point).
                 for color in dict.fromkeys(keys.tolist()):
                     sel = np.fromiter((k == color for k in keys), dtype=bool, count=len(keys))
@@ -422,7 +422,7 @@ class _Painter:
                 continue
             title = spec.title_zh
             if name == "fire_point":
-                title = "火点" + (f"（近{self.spec.fire_days}天）" if self.spec.fire_days else "")
+                title = "火点" + (f"（{self.spec.period_label.split('（')[0]}）" if self.spec.period_label else "")
             is_pt = _is_point(frame)
             marker = _MARKERS.get(st.marker or "circle", "o")
             cats = self.data.categories.get(name)
@@ -542,9 +542,10 @@ class _Painter:
             (f"投影：高斯-克吕格3度带 中央经线{cm}°E", False),
             (f"（EPSG:{self.data.epsg}）", False),
         ]
-        if self.data.fire_range is not None:
-            a, b = (t.astimezone(BEIJING).strftime("%Y-%m-%d") for t in self.data.fire_range)
-            lines.append((f"火点时段：{a} 至 {b}", False))
+        name, _, span = (spec.period_label or "全部").partition("（")
+        lines.append((f"时段：{name}", False))
+        if span:  # the times on a line of their own: the notes column is narrow
+            lines.append(("（" + span, False))
         lines += [
             (f"数据：{self.data.district or ''} {self.data.path.name}", False),
             (f"GridWatch 制图  {now_bj:%Y-%m-%d}", False),

@@ -55,6 +55,10 @@ class MapSpec:
         The moment the map shows (coverage, fire period) and its date; default: now.
     overview : bool
         Atlas only: an overview page of the district before the township pages.
+    window, period_label : optional
+        The period control's choice (``(start, end)`` aware datetimes, None where open, and how it is
+        printed): only fire points detected in it are drawn, and the label is printed in the notes.
+        ``fire_days`` N is the same as the last N days.
     """
 
     title: Optional[str] = None
@@ -69,6 +73,8 @@ class MapSpec:
     labels: bool = True
     now: Optional[_dt.datetime] = None
     overview: bool = True
+    window: Optional[tuple[Optional[_dt.datetime], Optional[_dt.datetime]]] = None
+    period_label: Optional[str] = None
 
     def checked(self) -> "MapSpec":
         """This spec with defaults filled in; :class:`ExportError` names a wrong value."""
@@ -94,4 +100,12 @@ class MapSpec:
         now = self.now or _dt.datetime.now(_dt.timezone.utc)
         if now.tzinfo is None:
             raise ExportError("now must carry a time zone")
-        return replace(self, paper=paper, layers=layers, dpi=int(self.dpi), now=now)
+        window, label = self.window, self.period_label
+        if window is None and self.fire_days is not None:
+            start = now - _dt.timedelta(days=int(self.fire_days))
+            window = (start, now + _dt.timedelta(microseconds=1))
+            bj = _dt.timezone(_dt.timedelta(hours=8))
+            label = (f"近{int(self.fire_days)}天（{start.astimezone(bj):%Y-%m-%d %H:%M} 至 "
+                     f"{now.astimezone(bj):%Y-%m-%d %H:%M}）")
+        return replace(self, paper=paper, layers=layers, dpi=int(self.dpi), now=now, window=window,
+                       period_label=label or ("全部" if window is None else None))

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Optional, Sequence
 import pandas as pd
 
 from ..analysis.coverage import Coverage
+from ..times import Window, finding_ends, overlaps
 from .files import ExportError, checked_target, write_atomically
 
 #: Chinese column titles of the coverage tables (the office's briefing language).
@@ -196,12 +197,14 @@ _LEDGER_EXTRA_SQL = ("SELECT uuid, assigned_by, rectified_by, rectified_at, veri
 
 
 def ledger_frame(project_path: os.PathLike[str] | str, *, statuses: Optional[Sequence[str]] = None,
-                 township: Optional[str] = None, now: Optional[_dt.datetime] = None) -> pd.DataFrame:
+                 township: Optional[str] = None, now: Optional[_dt.datetime] = None,
+                 window: Optional[Window] = None) -> pd.DataFrame:
     """The findings ledger as codes and values (one row per finding, oldest first): place names,
     category, status, deadline, ``overdue`` and ``overdue_days`` (at the Beijing date of ``now``),
     the loop's notes, times and people (names), rejections, photo count.
 
-    ``statuses`` keeps only findings in these states; ``township`` is a code or (part of) a name.
+    ``statuses`` keeps only findings in these states; ``township`` is a code or (part of) a name;
+    ``window`` (the period control's) keeps the findings open at some time in it.
     """
     from contextlib import closing
 
@@ -224,7 +227,10 @@ def ledger_frame(project_path: os.PathLike[str] | str, *, statuses: Optional[Seq
         cur = con.execute(_LEDGER_EXTRA_SQL)
         extra = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
         names = dict(con.execute("SELECT uuid, name FROM inspector").fetchall())
-    frame = frame.merge(extra, on="uuid", how="left")
+    frame = frame.merge(extra, on="uuid", how="left", suffixes=("", "_extra"))
+    frame = frame[[c for c in frame.columns if not c.endswith("_extra")]]
+    if window is not None:
+        frame = frame[overlaps(frame["found_at"], finding_ends(frame), window)]
     for who in ("assigned_by", "rectified_by", "verified_by", "closed_by"):
         frame[who + "_name"] = frame[who].map(names)
     frame = frame.sort_values(["found_at", "uuid"], kind="mergesort").reset_index(drop=True)
@@ -238,14 +244,17 @@ def ledger_frame(project_path: os.PathLike[str] | str, *, statuses: Optional[Seq
 
 
 def ledger_sheets(project_path: os.PathLike[str] | str, *, statuses: Optional[Sequence[str]] = None,
-                  township: Optional[str] = None, now: Optional[_dt.datetime] = None) -> dict[str, pd.DataFrame]:
+                  township: Optional[str] = None, now: Optional[_dt.datetime] = None,
+                  period: Optional[tuple[Window, str]] = None) -> dict[str, pd.DataFrame]:
     """The findings ledger (整改台账) with Chinese titles, Beijing times and Chinese category and
-    status names, and a category x status count sheet (分类统计).  See :func:`ledger_frame`."""
+    status names, a category x status count sheet (分类统计) and what the ledger covers (说明:
+    the period, the moment, the filters).  See :func:`ledger_frame`."""
     from ..analysis.stats import findings_by_category_status
     from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, SEVERITY_TITLES
-    from ..times import beijing_text
+    from ..times import BEIJING, beijing_text
 
-    frame = ledger_frame(project_path, statuses=statuses, township=township, now=now)
+    frame = ledger_frame(project_path, statuses=statuses, township=township, now=now,
+                         window=period[0] if period is not None else None)
     out = frame[[c for c in LEDGER_TITLES if c in frame.columns]].copy()
     out["category"] = out["category"].map(lambda c: CATEGORY_TITLES.get(c, (c,))[0])
     out["status"] = out["status"].map(lambda c: FINDING_STATUS_TITLES.get(c, (c,))[0])
@@ -264,7 +273,13 @@ def ledger_sheets(project_path: os.PathLike[str] | str, *, statuses: Optional[Se
     counts.loc["合计"] = counts.sum(axis=0)
     counts = counts.reset_index().rename(columns={"category": "问题类别"})
     counts.columns.name = None
-    return {"整改台账": out.rename(columns=LEDGER_TITLES), "分类统计": counts}
+    t = now or _dt.datetime.now(_dt.timezone.utc)
+    notes = pd.DataFrame({"项目": ["时段", "统计时间(北京时间)", "问题状态", "乡镇", "问题数"],
+                          "内容": [period[1] if period is not None else "全部",
+                                 f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}",
+                                 "、".join(FINDING_STATUS_TITLES.get(s, (s,))[0] for s in statuses or ()) or "全部",
+                                 township or "全部", str(len(out))]})
+    return {"整改台账": out.rename(columns=LEDGER_TITLES), "分类统计": counts, "说明": notes}
 
 
 # --- the township ranking (考核排名) -------------------------------------------------------------
@@ -288,12 +303,22 @@ FIRE_TITLES = {
 
 def ranking_sheets(project_path: os.PathLike[str] | str, *, month: Optional[str] = None,
                    weights: Optional[Mapping[str, float]] = None,
-                   now: Optional[_dt.datetime] = None) -> dict[str, pd.DataFrame]:
+                   now: Optional[_dt.datetime] = None,
+                   period_of: Optional[tuple[Window, str]] = None) -> dict[str, pd.DataFrame]:
     """The monthly township ranking with Chinese titles: 考核排名 (rank, score, indicator scores and
-    values), 乡镇指标 (every indicator), 火点核查 (fire follow-up) and 说明 (month, weights, rules)."""
+    values), 乡镇指标 (every indicator), 火点核查 (fire follow-up) and 说明 (month, weights, rules).
+
+    ``period_of``: the period control's ``(window, label)`` instead of a month (an open start is the
+    start of 2000, an open end ``now``)."""
     from ..analysis import stats
 
-    period = stats.month_period(month, now=now)
+    if period_of is not None and month is None:
+        t = now or _dt.datetime.now(_dt.timezone.utc)
+        start, end = period_of[0]
+        period = (start or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc), end or t)
+    else:
+        period_of = None
+        period = stats.month_period(month, now=now)
     frames = stats.read_frames(project_path)
     summary = stats.township_summary(frames.cells, frames.findings, frames.assignments, frames.fire_points,
                                      frames.inspections, period=period, now=now,
@@ -309,10 +334,10 @@ def ranking_sheets(project_path: os.PathLike[str] | str, *, month: Optional[str]
     fires = stats.fire_followup(frames.fire_points, frames.assignments, now, period=period,
                                 township_names=frames.township_names).townships
     fires.columns.name = None
-    notes = pd.DataFrame({"项目": ["统计月份(北京时间)", "统计时间"]
+    notes = pd.DataFrame({"项目": ["统计时段(北京时间)" if period_of is not None else "统计月份(北京时间)", "统计时间"]
                           + [stats.INDICATOR_TITLES_ZH[k] + "权重" for k in stats.INDICATORS]
                           + ["得分规则", "整改率", "超期", "火点按时核查率", "排名"],
-                          "内容": [stats.period_label(period),
+                          "内容": [period_of[1] if period_of is not None else stats.period_label(period),
                                  (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(
                                      _dt.timezone(_dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M"),
                                  *[f"{w[k]:.3f}" for k in stats.INDICATORS],

@@ -53,7 +53,8 @@ from .parsing import header_key, parse_degrees
 __all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "normalize_fire_table"]
 
 #: Columns of the frame :func:`normalize_fire_table` returns, in order.
-COLUMNS = ("longitude", "latitude", "detected_utc", "source", "satellite", "confidence", "frp", "row", "day")
+COLUMNS = ("longitude", "latitude", "detected_utc", "source", "satellite", "confidence", "frp", "source_type",
+           "row", "day")
 
 
 _MAX_LISTED = 5
@@ -216,6 +217,7 @@ def _empty_frame() -> pd.DataFrame:
         "satellite": pd.Series([], dtype=object),
         "confidence": pd.Series([], dtype="Int64"),
         "frp": pd.Series([], dtype=np.float64),
+        "source_type": pd.Series([], dtype="Int64"),
         "row": pd.Series([], dtype=np.int64),
         "day": pd.Series([], dtype=object),
     })
@@ -487,9 +489,12 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
     else:
         frp = np.full(n, np.nan)
 
+    stype = np.full(n, np.nan)
     if i_type is not None and firms:
         tcodes2, tuniq2 = _factorize(column(i_type))
         kinds = _spread([_text(u) for u in tuniq2], tcodes2, None, object)
+        # kept as the fire point's source_type: type 2 marks a persistent heat source (domain.heat_sources)
+        stype = pd.to_numeric(pd.Series(kinds, dtype=object), errors="coerce").to_numpy(dtype=float)
         other = int((keep & np.isin(kinds, ["1", "2", "3"])).sum())
         if other:
             notes.append(f"{_plural(other, 'row')} are FIRMS type 1-3 (volcano, other static land source, "
@@ -509,6 +514,7 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
         "satellite": pd.Series(satellite[idx], dtype=object),
         "confidence": confidence,
         "frp": frp[idx].astype(np.float64),
+        "source_type": pd.array(np.where(np.isnan(stype[idx]), pd.NA, stype[idx]), dtype="Int64"),
         "row": row_numbers[idx],
         "day": day_text(wall, day_only)[idx],
     })

@@ -124,6 +124,32 @@ class Style:
     categories: Mapping[str, RGBA] = field(default_factory=dict)
     #: Labels are drawn only below this map scale denominator (zoomed in at least this far).
     label_max_scale: Optional[float] = None
+    #: ``(column, category)``: features whose ``column`` is true take ``category`` instead of their
+    #: ``category_field`` value, unless that value is in ``flag_keeps`` (a fire point of a
+    #: persistent heat source is drawn as one, unless a check confirmed burning).
+    flag_category: Optional[tuple[str, str]] = None
+    flag_keeps: tuple[str, ...] = ()
+
+    def category_values(self, frame: pd.DataFrame) -> Optional[pd.Series]:
+        """The category of every feature of ``frame`` (None: the style has no categories)."""
+        if not self.category_field or self.category_field not in frame.columns:
+            return None
+        values = frame[self.category_field].astype(object)
+        flagged = self.flagged(frame)
+        if flagged is not None:
+            values = values.where(~flagged, self.flag_category[1] if self.flag_category else None)
+        return values
+
+    def flagged(self, frame: pd.DataFrame) -> Optional[np.ndarray]:
+        """Features that take the flag category (None when the style or the frame has no flag)."""
+        if self.flag_category is None or self.flag_category[0] not in frame.columns \
+                or not self.category_field or self.category_field not in frame.columns:
+            return None
+        from ..domain.heat_sources import as_flags
+
+        flag = as_flags(frame[self.flag_category[0]].to_numpy(dtype=object, na_value=None))
+        keep = frame[self.category_field].astype(object).isin(self.flag_keeps).to_numpy()
+        return flag & ~keep
 
 
 @dataclass(frozen=True)

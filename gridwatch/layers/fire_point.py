@@ -2,8 +2,11 @@
 
 ``detected_utc`` is the acquisition time in UTC as the satellite centre reports it;
 ``detected_local`` is the same instant in Beijing time (UTC+8) as ISO text, which is what
-inspectors and bulletins use.  ``cell_code``, ``village_code`` and ``township_code`` record where
-the point falls (filled by the spatial join on import).
+inspectors and bulletins use.  ``heat_source`` marks detections of a persistent industrial heat
+source (kilns, plants: the same place day after day, or FIRMS type 2); they are drawn apart and
+kept out of straw-burning counts unless a check confirms burning.  ``cell_code``,
+``village_code`` and ``township_code`` record where the point falls (filled by the spatial join
+on import).
 """
 
 from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
@@ -23,9 +26,15 @@ SPEC = layer_spec(
      parent_code_field("township"),
      Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
      # schema 2: the fire-point check (assignment) that covers this point
-     Field("check_uuid", "TEXT", "核查任务", "Check task")),
+     Field("check_uuid", "TEXT", "核查任务", "Check task"),
+     # schema 4: FIRMS's own type (0 vegetation fire, 2 static land source ...) and the persistent
+     # heat source recognised from repeated detections (gridwatch.domain.heat_sources)
+     Field("source_type", "INTEGER", "火点类型(FIRMS)", "FIRMS type"),
+     Field("heat_source", "BOOLEAN", "持续热源", "Persistent heat source")),
     Style(stroke=(90, 20, 0, 255), stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
           categories={"unverified": (255, 110, 0, 230), "burning_confirmed": (200, 0, 0, 230),
-                      "no_burning": (70, 110, 200, 200), "outside_cell": (150, 150, 150, 200)}),
+                      "no_burning": (70, 110, 200, 200), "outside_cell": (150, 150, 150, 200),
+                      "heat_source": (120, 40, 150, 235)},
+          flag_category=("heat_source", "heat_source"), flag_keeps=("burning_confirmed",)),
     label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

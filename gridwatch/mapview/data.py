@@ -65,6 +65,10 @@ class LayerData:
     #: Pre-binned counts of a big point layer at a few resolutions, finest first
     #: (see :class:`~gridwatch.mapview.raster.DensityBins`).
     density_levels: tuple[DensityBins, ...] = ()
+    #: Which features are drawn (e.g. fire points of the chosen period); None: all.  Set with
+    #: :func:`set_filter`; ``sorted_visible`` is the same in ``x_order``.
+    visible: Optional[np.ndarray] = None
+    sorted_visible: Optional[np.ndarray] = None
 
     _tree: Optional[shapely.STRtree] = None
 
@@ -196,6 +200,9 @@ def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], 
         codes = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
     else:
         codes = pd.Index(list(cats)).get_indexer(col.astype(object).to_numpy())
+    flagged = style.flagged(frame)  # e.g. persistent heat sources among fire points
+    if flagged is not None and style.flag_category is not None and style.flag_category[1] in cats:
+        codes = np.where(flagged, cats.index(style.flag_category[1]), codes)
     return cats, codes.astype(np.int16)
 
 
@@ -243,6 +250,19 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
         data.x_sorted = np.ascontiguousarray(data.sorted_xy[:, 0])
         data.sorted_category = data.category[data.x_order] if len(data.category) else None
     return data
+
+
+def set_filter(data: LayerData, mask: Optional[np.ndarray]) -> int:
+    """Draw only the features where ``mask`` is true (None: all); returns how many are drawn."""
+    if mask is None:
+        data.visible = data.sorted_visible = None
+        return data.count
+    m = np.asarray(mask, dtype=bool)
+    if len(m) != data.count:
+        raise ValueError(f"{data.name}: a filter needs one flag per feature ({data.count}), not {len(m)}")
+    data.visible = m
+    data.sorted_visible = m[data.point_feature][data.x_order] if len(data.x_order) else None
+    return int(m.sum())
 
 
 def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object]) -> int:

@@ -38,12 +38,13 @@ from ..layers.base import uuids_from_rng
 from ..storage.project import write_project
 from ..tasks import CancelToken, ProgressCallback, Steps
 from . import names as nm
+from .month import Place, living_month
+from .people import make_people
+from .season import Season, season_fires
 from .shapes import (
-    SEASON_YEAR,
     _adjacency,
     _blob,
     _connected_core,
-    _days_in_month,
     _dedupe,
     _grow,
     _hill_score,
@@ -61,7 +62,10 @@ CITY_NAME = "石家庄市"
 CENTRE_LONLAT = (114.31, 38.09)
 TOWNSHIP_CSV = Path(__file__).with_name(f"townships_{COUNTY_CODE}.csv")
 #: Fixed time stamp written into generated files, so the same seed gives the same bytes.
-GENERATED_AT = _dt.datetime(SEASON_YEAR, 12, 1, tzinfo=_dt.timezone.utc)
+GENERATED_AT = _dt.datetime(2026, 12, 1, tzinfo=_dt.timezone.utc)
+#: The bundled sample's as-of date: its two months of work end the day before.  On first run the
+#: user's copy is moved in time so that they end yesterday (``storage.timeshift``).
+BUNDLED_AS_OF = _dt.date(2026, 12, 1)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,6 @@ SCALES: dict[str, Scale] = {
     "stress": Scale("stress", 20000, 1800, 60, 400, 1_000_000, 603.0 * 20000 / 2400),
 }
 
-_MONTH_WEIGHTS = {3: 3.0, 4: 4.0, 5: 3.0, 6: 12.0, 7: 2.0, 8: 1.0, 9: 4.0, 10: 36.0, 11: 30.0}
 
 
 @dataclass
@@ -284,15 +287,18 @@ def generate_district(
             cell_codes[c] = f"{v_codes[i]}{n:03d}"
             cell_names[c] = f"{v_names[i]}{n}号网格"
 
-    # People: one grid inspector per township, two supervisors and an administrator.
+    # People: a grid chief per township and the district office (supervisors, an administrator) from
+    # this stream; the village grid inspectors from their own (sample.people).
     people_uuid = uuids_from_rng(rng, n_t + 3)
-    inspector_rows = []
+    office_rows = []
     for ti, (tcode, _) in enumerate(townships):
-        inspector_rows.append({"uuid": people_uuid[ti], "name": nm.person_name(rng), "role": "inspector",
-                               "phone": f"13{rng.integers(0, 10**9):09d}", "township_code": tcode, "active": True})
+        office_rows.append({"uuid": people_uuid[ti], "name": nm.person_name(rng), "role": "chief",
+                            "phone": f"13{rng.integers(0, 10**9):09d}", "township_code": tcode, "active": True})
     for k, role in enumerate(["supervisor", "supervisor", "admin"]):
-        inspector_rows.append({"uuid": people_uuid[n_t + k], "name": nm.person_name(rng), "role": role,
-                               "phone": f"0311-8{rng.integers(0, 10**6):06d}", "township_code": None, "active": True})
+        office_rows.append({"uuid": people_uuid[n_t + k], "name": nm.person_name(rng), "role": role,
+                            "phone": f"0311-8{rng.integers(0, 10**6):06d}", "township_code": None, "active": True})
+    village_cells = [v["cells"][_order_key(cell_geoms[v["cells"]])] for v in village_rows]
+    people = make_people(np.random.default_rng([seed, 4]), office_rows, v_codes, village_cells, ncell)
 
     district_geom = shapely.coverage_union_all(t_geoms)
     cell_tree = shapely.STRtree(cell_geoms)
@@ -349,74 +355,9 @@ def generate_district(
     # --- fire points -----------------------------------------------------------------------
     steps.start("fires", "simulating a fire season")
     farmland = np.flatnonzero(~hill & (d_town > 1.2 * r_urban))
-    n_clusters = max(60, sc.n_fires // 12)
-    months = np.array(list(_MONTH_WEIGHTS))
-    mw = np.array(list(_MONTH_WEIGHTS.values()))
-    c_month = rng.choice(months, size=n_clusters, p=mw / mw.sum())
-    c_day = np.minimum(rng.integers(1, 31, size=n_clusters), _days_in_month(c_month))
-    c_centre = cpts[farmland[rng.integers(len(farmland), size=n_clusters)]] + rng.normal(0, spacing * 0.4,
-                                                                                       (n_clusters, 2))
-    c_weight = rng.gamma(1.2, 1.0, size=n_clusters)
-    n_try = int(sc.n_fires * 1.08) + 100
-    fx = np.empty(0)
-    fy = np.empty(0)
-    f_cluster = np.empty(0, dtype=np.int64)
-    f_cell = np.empty(0, dtype=np.int64)
-    while len(f_cell) < sc.n_fires:
-        cl = rng.choice(n_clusters, size=n_try, p=c_weight / c_weight.sum())
-        xy = c_centre[cl] + rng.normal(0, 260.0, (n_try, 2))
-        steps.report(0.2)
-        hit = cell_tree.query(shapely.points(xy), predicate="within")
-        cell_of = np.full(n_try, -1, dtype=np.int64)
-        cell_of[hit[0]] = hit[1]
-        ok = cell_of >= 0
-        fx = np.concatenate([fx, xy[ok, 0]])
-        fy = np.concatenate([fy, xy[ok, 1]])
-        f_cluster = np.concatenate([f_cluster, cl[ok]])
-        f_cell = np.concatenate([f_cell, cell_of[ok]])
-    nf = sc.n_fires
-    fx, fy, f_cluster, f_cell = fx[:nf], fy[:nf], f_cluster[:nf], f_cell[:nf]
-    steps.report(0.5)
-    src = rng.choice(np.array(["VIIRS", "MODIS", "Fengyun", "manual"]), size=nf, p=[0.58, 0.27, 0.12, 0.03])
-    day = pd.to_datetime(
-        {"year": np.full(nf, SEASON_YEAR), "month": c_month[f_cluster], "day": c_day[f_cluster]}
-    ).to_numpy()
-    day = day + (rng.integers(0, 3, size=nf) * np.timedelta64(1, "D"))
-    # Overpass times in UTC: Terra ~02:30, Aqua/VIIRS/FY ~05:30, VIIRS night pass ~17:30.
-    sat = np.empty(nf, dtype=object)
-    utc_minutes = np.empty(nf, dtype=np.int64)
-    is_modis = src == "MODIS"
-    terra = is_modis & (rng.random(nf) < 0.45)
-    sat[is_modis] = "Aqua"
-    sat[terra] = "Terra"
-    utc_minutes[is_modis] = 5 * 60 + 30
-    utc_minutes[terra] = 2 * 60 + 30
-    is_viirs = src == "VIIRS"
-    sat[is_viirs] = rng.choice(np.array(["N", "N20", "N21"], dtype=object), size=int(is_viirs.sum()))
-    night = is_viirs & (rng.random(nf) < 0.3)
-    utc_minutes[is_viirs] = 5 * 60 + 20
-    utc_minutes[night] = 17 * 60 + 40
-    is_fy = src == "Fengyun"
-    sat[is_fy] = "FY-3D"
-    utc_minutes[is_fy] = 5 * 60 + 50
-    is_manual = src == "manual"
-    sat[is_manual] = None
-    utc_minutes[is_manual] = rng.integers(0, 12 * 60, size=int(is_manual.sum()))
-    utc_minutes = utc_minutes + rng.integers(-25, 26, size=nf)
-    utc = day + utc_minutes * np.timedelta64(1, "m") + rng.integers(0, 60, size=nf) * np.timedelta64(1, "s")
-    # Beijing time of a night pass on day D falls on D+1 local; fine for a simulation.
-    utc = utc.astype("datetime64[s]")
-    conf = np.where(is_viirs, rng.choice([20, 60, 90], size=nf, p=[0.1, 0.7, 0.2]),
-                    np.clip(rng.normal(72, 15, nf), 10, 100).round()).astype(np.int64)
-    conf[is_manual] = 100
-    frp = np.round(rng.lognormal(1.3, 0.9, nf), 1)
-    season_end = np.datetime64(f"{SEASON_YEAR}-11-24")
-    recent = utc >= season_end
-    status = rng.choice(np.array(["burning_confirmed", "no_burning", "outside_cell", "unverified"], dtype=object),
-                        size=nf, p=[0.34, 0.52, 0.06, 0.08])
-    status[recent] = "unverified"
-    order_f = np.argsort(utc, kind="stable")
-    steps.report(0.8)
+    # The season's draws are made at every scale, so the rest of the district stays the same; the
+    # bundled sample replaces the season by its two months (sample.month).
+    season = season_fires(rng, sc.n_fires, cpts, farmland, spacing, cell_tree, steps.report)
 
     # --- frames ----------------------------------------------------------------------------
     steps.start("frames", "converting to CGCS2000")
@@ -447,7 +388,6 @@ def generate_district(
     cell_v = np.empty(ncell, dtype=np.int64)
     for i, v in enumerate(village_rows):
         cell_v[v["cells"]] = i
-    insp_by_t = {r["township_code"]: r["uuid"] for r in inspector_rows if r["role"] == "inspector"}
     cell_df = gpd.GeoDataFrame(
         {
             "uuid": uuids_from_rng(rng, ncell),
@@ -456,7 +396,7 @@ def generate_district(
             "village_code": np.array([v_codes[i] for i in cell_v], dtype=object)[c_order],
             "township_code": np.array([t_codes[t] for t in t_label], dtype=object)[c_order],
             "level": cell_level[c_order],
-            "inspector_uuid": np.array([insp_by_t[t_codes[t]] for t in t_label], dtype=object)[c_order],
+            "inspector_uuid": people.cell_inspector[c_order],
         },
         geometry=geo(cell_geoms[c_order]).reset_index(drop=True),
     )
@@ -520,30 +460,20 @@ def generate_district(
     key_df = _key_areas(seed, town, R, district_geom, t_geoms, [n for _, n in townships],
                         [c for c, _ in townships], geo)
     steps.report(0.6)
-    fo = order_f
-    utc_sorted = pd.DatetimeIndex(utc[fo]).tz_localize("UTC")
-    local = (utc_sorted + pd.Timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
-    fx_g, fy_g = to_geo.transform(fx[fo], fy[fo])
     cell_code_arr = np.array(cell_codes, dtype=object)
-    fcell = f_cell[fo]
-    fire_df = gpd.GeoDataFrame(
-        {
-            "uuid": uuids_from_rng(rng, nf),
-            "detected_utc": utc_sorted.astype("datetime64[ms, UTC]"),
-            "detected_local": np.asarray(local, dtype=object),
-            "source": src[fo].astype(object),
-            "satellite": sat[fo],
-            "confidence": conf[fo],
-            "frp": frp[fo],
-            "cell_code": cell_code_arr[fcell],
-            "village_code": np.array([v_codes[i] for i in range(len(v_codes))], dtype=object)[cell_v[fcell]],
-            "township_code": np.array(t_codes, dtype=object)[t_label[fcell]],
-            "status": status[fo],
-        },
-        geometry=gpd.GeoSeries(shapely.points(np.column_stack([fx_g, fy_g])), crs=PROJECT_EPSG),
-    )
+    village_of_cell = np.array(v_codes, dtype=object)[cell_v]
+    township_of_cell = np.array(t_codes, dtype=object)[t_label]
+    tables: dict[str, pd.DataFrame] = {"inspector": people.table}
+    if sc.name == "default":
+        place = Place(cpts, farmland, np.flatnonzero(hill), np.flatnonzero(~hill & (d_town < 1.6 * r_urban)
+                                                                          & (d_town > 0.6 * r_urban)),
+                      spacing, cell_tree, cell_code_arr, village_of_cell, township_of_cell, to_geo)
+        month = living_month(seed, BUNDLED_AS_OF, place, cell_df, coal_df, mine_df, site_df, people.table)
+        fire_df, site_df = month.fires, month.sites
+        tables.update(month.tables)
+    else:
+        fire_df = _season_frame(season, rng, to_geo, cell_code_arr, village_of_cell, township_of_cell)
     steps.report(1.0)
-    inspectors = pd.DataFrame(inspector_rows)
     return District(
         layers={
             "township": township_df,
@@ -556,9 +486,35 @@ def generate_district(
             "key_area": key_df,
             "fire_point": fire_df,
         },
-        tables={"inspector": inspectors},
+        tables=tables,
         scale=sc,
         seed=seed,
+    )
+
+
+def _season_frame(season: Season, rng: np.random.Generator, to_geo: Transformer, cell_codes: np.ndarray,
+                  village_of_cell: np.ndarray, township_of_cell: np.ndarray) -> gpd.GeoDataFrame:
+    """The stress district's fire points: a whole season, checked long ago but for the last days."""
+    fo = season.order
+    utc_sorted = pd.DatetimeIndex(season.utc[fo]).tz_localize("UTC")
+    local = (utc_sorted + pd.Timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    fx_g, fy_g = to_geo.transform(season.x[fo], season.y[fo])
+    fcell = season.cell[fo]
+    return gpd.GeoDataFrame(
+        {
+            "uuid": uuids_from_rng(rng, len(fo)),
+            "detected_utc": utc_sorted.astype("datetime64[ms, UTC]"),
+            "detected_local": np.asarray(local, dtype=object),
+            "source": season.source[fo].astype(object),
+            "satellite": season.satellite[fo],
+            "confidence": season.confidence[fo],
+            "frp": season.frp[fo],
+            "cell_code": cell_codes[fcell],
+            "village_code": village_of_cell[fcell],
+            "township_code": township_of_cell[fcell],
+            "status": season.status[fo],
+        },
+        geometry=gpd.GeoSeries(shapely.points(np.column_stack([fx_g, fy_g])), crs=PROJECT_EPSG),
     )
 
 
@@ -567,24 +523,51 @@ def write_sample(
     scale: str = "default",
     seed: int = 2025,
     *,
+    as_of: Optional[_dt.date] = None,
     overwrite: bool = False,
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
 ) -> Path:
-    """Generate a district and write it as a project at ``path`` (atomically)."""
-    steps = Steps(progress, cancel, [("generate", 3), ("write", 1 if scale == "default" else 2)])
+    """Generate a district and write it as a project at ``path`` (atomically).
+
+    ``as_of``: the day after the generated work ends (default :data:`BUNDLED_AS_OF`); the district is
+    made as of the bundled date and moved by whole days (:func:`~gridwatch.storage.timeshift.
+    shift_project_times`), exactly as the first-run copy of the bundled file is, so both agree.
+    """
+    from ..errors import StorageError
+    from ..storage.gpkg import fsync_file
+    from ..storage.timeshift import shift_project_times
+
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise StorageError(f"{target}: file exists; choose another name or allow overwriting")
+    days = (as_of - BUNDLED_AS_OF).days if as_of is not None else 0
+    steps = Steps(progress, cancel, [("generate", 3), ("write", 1 if scale == "default" else 2), ("shift", 0.2)])
     steps.start("generate", "generating district")
     district = generate_district(scale, seed, progress=lambda f, m: steps.report(f, m), cancel=cancel)
     steps.start("write", "writing GeoPackage")
-    return write_project(
-        path,
-        district_name=COUNTY_NAME,
-        county_code=COUNTY_CODE,
-        layers=district.layers,
-        tables=district.tables,
-        overwrite=overwrite,
-        created_at=GENERATED_AT,
-        extra_meta={"generator": f"gridwatch sample --scale {scale} --seed {seed}"},
-        progress=lambda f, m: steps.report(f, m),
-        cancel=cancel,
-    )
+    command = f"gridwatch sample --scale {scale} --seed {seed}" + (f" --as-of {as_of.isoformat()}" if days else "")
+    out = target if not days else target.with_name(f".{target.stem}.{os.getpid()}.as-of.tmp.gpkg")
+    try:
+        write_project(
+            out,
+            district_name=COUNTY_NAME,
+            county_code=COUNTY_CODE,
+            layers=district.layers,
+            tables=district.tables,
+            overwrite=overwrite or out != target,
+            created_at=GENERATED_AT + _dt.timedelta(days=days),
+            extra_meta={"generator": command, "as_of": BUNDLED_AS_OF.isoformat()},
+            progress=lambda f, m: steps.report(f, m),
+            cancel=cancel,
+        )
+        if days:
+            steps.start("shift", "moving the dates")
+            shift_project_times(out, days, as_of=as_of)
+            fsync_file(out)
+            os.replace(out, target)
+    except BaseException:
+        if out != target:
+            out.unlink(missing_ok=True)
+        raise
+    return target

@@ -15,8 +15,9 @@ from shapely.geometry import MultiPoint, Polygon, box
 from ..domain.vocabulary import KEY_AREA_KIND_TITLES, title
 from ..layers.base import uuids_from_rng
 
-#: The fire season generated: March to November of this year.
-SEASON_YEAR = 2025
+#: The stress district's fire season: March to November of this year (the year of the bundled
+#: sample's as-of date, 2026-12-01).
+SEASON_YEAR = 2026
 
 
 def _adjacency(points: np.ndarray) -> list[np.ndarray]:

@@ -22,6 +22,7 @@ import shapely
 from ..layers.base import LayerSpec
 from ..tasks import Steps
 from .gpkg import connect_readwrite, geometry_to_blob, gpkg_datetime, quote_ident, sqlite_tables, transaction
+from .heat_sources import refresh_heat_sources
 from .project import GEOMETRY_COLUMN
 
 #: At least this many rows, and a quarter of the table, rebuild the table's indexes once at the end.
@@ -155,6 +156,8 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
                               + quote_ident(rtree_name, sqlite_tables(con))).fetchone()
             con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? "
                         "WHERE table_name = ?", (*ext, _now_iso(), spec.name))
+            if spec.name == "fire_point":  # new detections can make a place a persistent heat source
+                details = {**details, "heat_sources_changed": refresh_heat_sources(con)}
             if "replaced" in details:  # the import report's count, known only now
                 details = {**details, "replaced": replaced}
             con.execute(

@@ -130,7 +130,7 @@ def record_finding(
                               "ORDER BY started_at DESC", (assignment_uuid,)).fetchone()
             inspection_uuid = row[0] if row else None
         else:
-            require(actor, Action.RECORD_FINDING, None)
+            require(actor, Action.RECORD_FINDING, {"cell_code": code} if code else None)
         if code is None:
             raise ValidationError("a finding needs its task or its cell")
         cell, _ = _cell_geometry(con, code)

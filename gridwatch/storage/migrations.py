@@ -189,8 +189,43 @@ def _create_feature_table(con: sqlite3.Connection, name: str, geometry_type: str
         con.execute(index_sql(con, name, col))
 
 
+#: Columns schema 4 added, by table (frozen).
+_V4_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "inspector": (("village_code", "TEXT"),),
+    "fire_point": (("source_type", "INTEGER"), ("heat_source", "BOOLEAN")),
+}
+
+
+def _v3_to_v4(con: sqlite3.Connection) -> None:
+    """Schema 4: people as the work plans organise them, and persistent heat sources among fire points.
+
+    Roles keep their codes: ``inspector`` is the village grid inspector (网格员, still holding the
+    same cells; their village is filled in when all their cells lie in one village),
+    ``supervisor`` the district supervisor (督查员), ``admin`` the administrator.  The new role
+    ``chief`` (township grid chief, 网格长) is given by an administrator afterwards.  Every fire
+    point's ``heat_source`` flag is computed from the detections already in the project.
+    """
+    from .heat_sources import refresh_heat_sources
+
+    tables = sqlite_tables(con)
+    for table, columns in _V4_COLUMNS.items():
+        qt = quote_ident(table, tables)
+        present = [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]
+        for name, type_ in columns:
+            if name not in present:
+                assert type_ in _SQL_TYPES and re.fullmatch(r"[a-z_]+", name)
+                con.execute("ALTER TABLE " + qt + " ADD COLUMN " + '"' + name + '" ' + type_)
+    con.execute("UPDATE inspector SET village_code = (SELECT MIN(c.village_code) FROM grid_cell c "
+                "WHERE c.inspector_uuid = inspector.uuid) WHERE role = 'inspector' AND village_code IS NULL "
+                "AND (SELECT COUNT(DISTINCT c.village_code) FROM grid_cell c "
+                "WHERE c.inspector_uuid = inspector.uuid) = 1")
+    con.execute("UPDATE inspector SET township_code = substr(village_code, 1, 9) "
+                "WHERE township_code IS NULL AND village_code IS NOT NULL")
+    refresh_heat_sources(con)
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def _schema_version(path: Path) -> int:

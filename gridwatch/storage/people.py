@@ -9,6 +9,7 @@ import uuid as _uuid
 from typing import Optional, Sequence
 
 from ..domain.policy import Action, Actor, require
+from ..domain.vocabulary import ROLES
 from ..errors import InvalidTransition, StorageError, ValidationError
 from .edits import Edit, RowChange
 from .writes import _need, _write
@@ -31,6 +32,7 @@ def save_person(
     role: str,
     phone: str = "",
     township_code: Optional[str] = None,
+    village_code: Optional[str] = None,
     active: bool = True,
     person_uuid: Optional[str] = None,
     now: Optional[_dt.datetime] = None,
@@ -38,14 +40,20 @@ def save_person(
     """Add a person (``person_uuid`` None) or change one; administrators only.
 
     Names must be unique among active people (they are how a laptop names its user).  People are
-    deactivated, never deleted, so the history keeps naming them.
+    deactivated, never deleted, so the history keeps naming them.  A township grid chief needs
+    their township; a grid inspector's village (``village_code``) says where they work (its township
+    follows from the code; None leaves a person's village as it is, "" clears it).
     """
     require(actor, Action.MANAGE_PEOPLE)
     name = name.strip()
     if not name:
         raise ValidationError("a person needs a name")
-    if role not in ("inspector", "supervisor", "admin"):
-        raise ValidationError(f"unknown role {role!r}; roles: inspector, supervisor, admin")
+    if role not in ROLES:
+        raise ValidationError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if village_code and not township_code:
+        township_code = village_code[:9]
+    if role == "chief" and not township_code:
+        raise ValidationError(f"{name} is a township grid chief: choose their township")
 
     def build(con: sqlite3.Connection) -> Edit:
         clash = con.execute("SELECT uuid FROM inspector WHERE name = ? AND (active IS NULL OR active = 1) "
@@ -54,8 +62,13 @@ def save_person(
             raise ValidationError(f"someone called {name} is already active; add a distinguishing mark")
         if township_code and con.execute("SELECT 1 FROM township WHERE code = ?", (township_code,)).fetchone() is None:
             raise ValidationError(f"unknown township code {township_code}")
+        if village_code and con.execute("SELECT 1 FROM village WHERE code = ? AND township_code = ?",
+                                        (village_code, township_code)).fetchone() is None:
+            raise ValidationError(f"unknown village code {village_code} in township {township_code}")
         values = {"name": name, "role": role, "phone": phone.strip() or None, "township_code": township_code or None,
                   "active": 1 if active else 0}
+        if village_code is not None and _has_column(con, "inspector", "village_code"):
+            values["village_code"] = village_code or None  # None keeps the village; "" clears it
         if person_uuid is None:
             uid = str(_uuid.uuid4())
             return Edit("create", f"添加人员 {name}", [RowChange("inspector", uid, None, {"uuid": uid, **values})])
@@ -73,6 +86,10 @@ def save_person(
         return Edit("edit", f"修改人员 {name}", [change])
 
     return _write(path, actor, build, now)
+
+
+def _has_column(con: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(r[1] == column for r in con.execute("SELECT * FROM pragma_table_info(?)", (table,)))
 
 
 def set_cell_inspector(

@@ -226,7 +226,9 @@ def _check_frame(spec: LayerSpec | TableSpec, frame: pd.DataFrame) -> pd.DataFra
     extra_missing = [c for c in cols if c not in frame.columns]
     out = frame.copy()
     for c in extra_missing:
-        out[c] = pd.Series([None] * len(out), index=out.index, dtype=spec_field_dtype(spec, c))
+        dtype = spec_field_dtype(spec, c)
+        # a missing whole-number column is empty (NULL), not a column of zeros
+        out[c] = pd.Series([None] * len(out), index=out.index, dtype="Int64" if dtype == "int64" else dtype)
     keep = cols + (["geometry"] if isinstance(out, gpd.GeoDataFrame) else [])
     return out[keep]
 

@@ -49,7 +49,7 @@ def tasks(
     sql = ("SELECT a.uuid, a.kind, a.status, a.cell_code, c.name AS cell_name, v.name AS village_name, "
            "tw.name AS township_name, c.township_code, a.assignee_uuid, p.name AS assignee_name, a.due_at, "
            "a.priority, a.notes, a.result, a.target_layer, a.target_uuid, a.created_at, a.started_at, "
-           "a.finished_at, a.status_note, "
+           "a.finished_at, a.cancelled_at, a.status_note, "
            "(SELECT COUNT(*) FROM fire_point fp WHERE fp.check_uuid = a.uuid) AS fire_count, "
            "(SELECT COUNT(*) FROM finding f JOIN inspection i ON f.inspection_uuid = i.uuid "
            " WHERE i.assignment_uuid = a.uuid) AS finding_count "
@@ -101,6 +101,7 @@ def findings(
            "v.name AS village_name, tw.name AS township_name, c.township_code, f.rectify_deadline, "
            "f.responsible_party, f.found_by, p.name AS found_by_name, f.found_at, f.updated_at, f.location_note, "
            "f.rectify_note, f.verify_note, f.reject_reason, f.reject_count, f.inspection_uuid, f.geom, "
+           "f.verified_at, f.closed_at, "
            "(SELECT COUNT(*) FROM attachment a WHERE a.finding_uuid = f.uuid) AS photo_count, "
            "(SELECT COUNT(*) FROM attachment a WHERE a.finding_uuid = f.uuid "
            " AND (a.flags LIKE '%far_from_cell%' OR a.flags LIKE '%outside_task_time%')) AS flagged_photos "
@@ -180,11 +181,14 @@ def attachments(path: os.PathLike[str] | str, finding_uuid: str, *, with_data: b
 
 
 def people(path: os.PathLike[str] | str) -> pd.DataFrame:
-    """The people table with how many cells each inspector has."""
+    """The people table with how many cells each inspector has (``village_code``: None before schema 4)."""
     with closing(connect_readonly(path)) as con:
-        return _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, p.active, "
-                      "(SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
-                      "FROM inspector p ORDER BY p.role, p.name", [])
+        has_village = any(r[1] == "village_code" for r in con.execute("PRAGMA table_info(inspector)"))
+        out = _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, "
+                     + ("p.village_code, " if has_village else "NULL AS village_code, ")
+                     + "p.active, (SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
+                     "FROM inspector p ORDER BY p.role, p.name", [])
+    return out
 
 
 def active_people(path: os.PathLike[str] | str) -> list[tuple[str, str]]:
@@ -216,3 +220,10 @@ def finding_row(path: os.PathLike[str] | str, uuid: str) -> dict[str, Any]:
                           "LEFT JOIN grid_cell c ON c.code = f.cell_code WHERE f.uuid = ?", (uuid,))
         row = cur.fetchone()
         return {} if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def check_fire_points(path: os.PathLike[str] | str, check_uuid: str) -> list[str]:
+    """Uuids of the fire points a fire-point check covers (to show them on the map)."""
+    with closing(connect_readonly(path)) as con:
+        return [str(r[0]) for r in con.execute("SELECT uuid FROM fire_point WHERE check_uuid = ? ORDER BY fid",
+                                               (check_uuid,))]

@@ -1,9 +1,10 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 3 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
-loop and photo flags, and, in 3, the ``key_area`` layer; :mod:`gridwatch.storage.migrations`
-upgrades older files).  Every table carries a text ``uuid`` (stable across copies and syncs)
-besides the GeoPackage integer ``fid``.  Later versions add a step to
+Version 4 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
+loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
+village and the fire points' FIRMS type and persistent heat-source flag;
+:mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
+(stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
 """
 
@@ -27,7 +28,7 @@ from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -69,6 +70,8 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
                 _t("phone", "TEXT", "电话", "Phone"),
                 _t("township_code", "TEXT", "所属乡镇", "Township code"),
                 _t("active", "BOOLEAN", "在岗", "Active"),
+                # schema 4: the village a grid inspector works in (网格员 are organised by village)
+                _t("village_code", "TEXT", "所属村/社区", "Village code"),
             ),
             indexed=("name",),
         ),
@@ -233,7 +236,7 @@ REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t != "
 REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V2 if t not in ("sync_conflict", "sync_log"))
 #: Tables a project of each schema version must hold.
 REQUIRED_TABLES_BY_VERSION: dict[int, tuple[str, ...]] = {1: REQUIRED_TABLES_V1, 2: REQUIRED_TABLES_V2,
-                                                           3: REQUIRED_TABLES}
+                                                           3: REQUIRED_TABLES, 4: REQUIRED_TABLES}
 
 
 def all_specs() -> dict[str, object]:

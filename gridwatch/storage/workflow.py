@@ -35,7 +35,8 @@ from .writes import _need, _now, _write, find_actor, redo, undo
 __all__ = [
     "Actor", "EDITABLE_FINDING_FIELDS", "FIRE_CHECK_DEADLINE", "TARGET_LAYERS", "add_photos", "cell_at",
     "cells_for_features", "cells_in_area", "change_assignment", "change_finding", "create_assignments",
-    "create_fire_checks", "edit_finding", "find_actor", "fire_check_groups", "fire_check_preview", "record_finding",
+    "create_fire_checks", "edit_finding", "find_actor", "fire_check_groups", "fire_check_preview", "fire_check_since",
+    "last_fire_check_run", "record_finding",
     "redo", "save_person", "set_cell_inspector", "undo",
 ]
 
@@ -95,7 +96,7 @@ def create_assignments(
     StorageError
         Unknown kind, cell codes or assignee; nothing is written.
     """
-    require(actor, Action.ASSIGN_TASKS)
+    require(actor, Action.ASSIGN_TASKS)  # a role that may assign at all; the cells are judged below
     if kind not in ASSIGNMENT_KINDS:
         raise StorageError(f"unknown inspection kind {kind!r}; kinds: {', '.join(ASSIGNMENT_KINDS)}")
     codes = list(cell_codes)
@@ -109,6 +110,7 @@ def create_assignments(
         raise StorageError("one target per cell is needed")
     if not 1 <= int(priority) <= 3:
         raise StorageError(f"priority must be 1 (high), 2 (normal) or 3 (low), not {priority}")
+    require(actor, Action.ASSIGN_TASKS, {"cell_codes": codes})  # a township grid chief: their township only
     stamp = gpkg_datetime(_now(now))
     due = gpkg_datetime(due_at) if due_at is not None else None
 
@@ -138,7 +140,9 @@ def create_fire_checks(
     Each check is due ``deadline`` from now and goes to the cell's inspector; every fire point of
     the group records the check (``fire_point.check_uuid``) so the check's result flows back.
     """
-    require(actor, Action.CREATE_FIRE_CHECKS)
+    if actor.role == "chief" and township_code is None:
+        township_code = actor.township_code  # a township grid chief checks the fire points of their township
+    require(actor, Action.CREATE_FIRE_CHECKS, {"township_code": township_code})
     t = _now(now)
     stamp = gpkg_datetime(t)
     due = gpkg_datetime(t + deadline)
@@ -184,6 +188,32 @@ def _fire_todo(con: sqlite3.Connection, township_code: Optional[str], since: Opt
         sql += " AND (detected_utc >= ? OR (length(detected_local) = 10 AND detected_utc > ?))"
         args += [gpkg_datetime(since), gpkg_datetime(since - _dt.timedelta(days=1))]
     return pd.DataFrame(con.execute(sql, args).fetchall(), columns=["uuid", "cell_code", "detected_local", "status"])
+
+
+#: By default a run of fire-point checks takes the detections since the last run, at most this far back.
+FIRE_CHECK_WINDOW = _dt.timedelta(hours=24)
+
+
+def last_fire_check_run(path: os.PathLike[str] | str) -> Optional[_dt.datetime]:
+    """When fire-point checks were last created (the newest check's creation time), or None."""
+    from ..times import parse_stored_time
+
+    with closing(connect_readonly(path)) as con:
+        row = con.execute("SELECT MAX(created_at) FROM assignment WHERE kind = 'fire_check'").fetchone()
+    return parse_stored_time(row[0]) if row else None
+
+
+def fire_check_since(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
+                     window: _dt.timedelta = FIRE_CHECK_WINDOW) -> tuple[_dt.datetime, Optional[_dt.datetime]]:
+    """``(since, last run)``: the default start of the detections a new run of checks takes.
+
+    Only detections since the last run, and at most ``window`` back (24 hours unless adjusted): one
+    click checks the new detections of the day, never a season's archive.
+    """
+    t = _now(now)
+    last = last_fire_check_run(path)
+    since = t - window
+    return (max(since, last) if last is not None and last < t else since), last
 
 
 def fire_check_preview(path: os.PathLike[str] | str, *, township_code: Optional[str] = None,

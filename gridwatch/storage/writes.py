@@ -19,8 +19,8 @@ from .project import check_project
 def find_actor(path: os.PathLike[str] | str, name: str) -> Actor:
     """The active person called ``name`` in the project's people table."""
     with closing(connect_readonly(path)) as con:
-        row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
-                          (name,)).fetchone()
+        row = con.execute("SELECT uuid, name, role, township_code FROM inspector WHERE name = ? "
+                          "AND (active IS NULL OR active = 1)", (name,)).fetchone()
     if row is None:
         raise NotFound(f"{path}: nobody called {name!r} in the people table; ask an administrator to add them")
     return Actor(*row)

@@ -3,74 +3,74 @@
     <context>
         <name>AssignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="113" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="119" />
             <source>Assign inspections</source>
             <translation>派发检查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="116" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="122" />
             <source>%s tasks: one per feature, in %s cells</source>
             <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="119" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="125" />
             <source>%s cells: one task per cell</source>
             <translation>%s 个网格：每个网格一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
             <source>&amp;Kind:</source>
             <translation>任务类型(&amp;K)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
             <source>&amp;Assign to:</source>
             <translation>执行人(&amp;A)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="120" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
             <source>&amp;Due:</source>
             <translation>截止时间(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="121" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
             <source>&amp;Priority:</source>
             <translation>优先级(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="121" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
             <source>&amp;Notes:</source>
             <translation>备注(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="125" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
             <source>Each cell's own inspector</source>
             <translation>各网格的网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="138" />
             <source>Due time, local time of this computer</source>
             <translation>截止时间（本机时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="135" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="141" />
             <source>What to look at (optional)</source>
             <translation>检查要点（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="143" />
             <source>Assign</source>
             <translation>派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="139" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="145" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="141" />
-            <source>Only a supervisor or administrator may assign inspections.</source>
-            <translation>只有督查员或管理员可以派发检查任务。</translation>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="147" />
+            <source>Only a grid chief, supervisor or administrator may assign inspections.</source>
+            <translation>只有网格长、督查员或管理员可以派发检查任务。</translation>
         </message>
     </context>
     <context>
@@ -107,36 +107,36 @@
     <context>
         <name>CellInspectorDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="381" />
+            <location filename="../../gridwatch/ui/data/people.py" line="382" />
             <source>Give cells to an inspector</source>
             <translation>调整网格员</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="382" />
+            <location filename="../../gridwatch/ui/data/people.py" line="383" />
             <source>Give %n cell(s) to:</source>
             <translation>
                 <numerusform>将 %n 个网格交给：</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="389" />
+            <location filename="../../gridwatch/ui/data/people.py" line="390" />
             <source>%1 (%n cell(s))</source>
             <translation>
                 <numerusform>%1（%n 个网格）</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="391" />
+            <location filename="../../gridwatch/ui/data/people.py" line="392" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="393" />
+            <location filename="../../gridwatch/ui/data/people.py" line="394" />
             <source>Only an administrator may change who is responsible for cells.</source>
             <translation>只有管理员可以调整网格责任人。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="395" />
+            <location filename="../../gridwatch/ui/data/people.py" line="396" />
             <source>There is no active inspector.</source>
             <translation>没有在岗的网格员。</translation>
         </message>
@@ -385,154 +385,159 @@
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="221" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Patrol coverage</source>
-            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
+            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="222" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="223" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="251" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="264" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="361" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="388" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="371" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="398" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="381" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="408" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="406" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="432" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="420" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="437" />
+            <source>Up to %s</source>
+            <translation>截至 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="450" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="526" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
@@ -540,243 +545,255 @@
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Month (Beijing time):</source>
-            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use).</extracomment>
+            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="271" />
-            <source>Findings of the month by category and status</source>
-            <translation>本月问题（按类别和状态）</translation>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <source>Findings of the period by category and status</source>
+            <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="439" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="475" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="440" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="351" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="365" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="401" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="373" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
-            <source>%d inspections in the last %d weeks (weeks start on Monday, Beijing time)</source>
-            <translation>共检查 %d 次，近 %d 周（每周从周一开始，北京时间）</translation>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
+            <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
+            <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="426" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="449" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="458" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="458" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="459" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="459" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="472" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="508" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="511" />
+            <source>%n detection(s) of persistent heat sources left out</source>
+            <translation>
+                <numerusform>持续热源的 %n 次监测未计入</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="502" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="540" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="536" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="537" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="564" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="587" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
+            <source>Period: %s</source>
+            <translation>时段：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="635" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="571" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="616" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="572" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="617" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -784,289 +801,289 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="299" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="306" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="300" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="307" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="301" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="308" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="302" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="309" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="303" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="315" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="318" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
-            <source>Add those detected in the last</source>
-            <translation>加入火点，监测时间在最近</translation>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <source>Add those detected in the period</source>
+            <translation>加入本时段监测到的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="183" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="185" />
             <source>Choose at least one layer for the map.</source>
             <translation>请为地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="185" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="187" />
             <source>Choose at least one layer for the web map.</source>
             <translation>请为网页地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="187" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="189" />
             <source>Choose at least one finding status for the ledger.</source>
             <translation>请为台账至少选择一种问题状态。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="213" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="215" />
             <source>An atlas is a multi-page PDF: choose the PDF format</source>
             <translation>图集是多页PDF：请选择PDF格式</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="311" />
             <source>Export to</source>
             <translation>导出到</translation>
         </message>
@@ -1076,92 +1093,92 @@
             <translation>正在更新预览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
             <source>Layer</source>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
             <source>Features</source>
             <translation>要素数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="130" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="131" />
             <source>%1 layers, %2 features; the file will be about %3 and opens offline in any browser.</source>
             <translation>%1个图层，%2个要素；文件约%3，可在任意浏览器中离线打开。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="152" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="153" />
             <source>Page 1 shown at %1 dpi. The PNG will be %2 at %3 dpi (%4 × %5 pixels).</source>
             <translation>预览为第1页（%1 dpi）。PNG为%2，%3 dpi（%4 × %5像素）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="156" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="157" />
             <source>Page 1 shown at %1 dpi. The PDF will be %2, %3 page(s), vector with text you can search.</source>
             <translation>预览为第1页（%1 dpi）。PDF为%2，共%3页，矢量格式，文字可搜索。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="169" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="170" />
             <source>Sheet %1: %2 rows.</source>
             <translation>工作表“%1”：%2行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="171" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="172" />
             <source>The first %1 rows are shown.</source>
             <translation>显示前%1行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="173" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="174" />
             <source>A CSV file holds only the first sheet (%1).</source>
             <translation>CSV文件只包含第一张工作表（%1）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="176" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="177" />
             <source>The workbook has %1 sheets: %2.</source>
             <translation>工作簿共%1张工作表：%2。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="212" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="213" />
             <source>No preview: %s</source>
             <translation>无法预览：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="231" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="232" />
             <source>Choose the file to write.</source>
             <translation>请选择要写入的文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="236" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="237" />
             <source>Cannot export to %1: %2</source>
             <translation>无法导出到%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="252" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="253" />
             <source>Exporting to %s…</source>
             <translation>正在导出到%s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="260" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="261" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="292" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="293" />
             <source>Written: %1 (%2)</source>
             <translation>已写入：%1（%2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="305" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="306" />
             <source>Export cancelled; %s was not changed.</source>
             <translation>导出已取消；%s 未被改动。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="310" />
             <source>Could not write: %s</source>
             <translation>无法写入：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="311" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="312" />
             <source>Could not write %1: %2</source>
             <translation>无法写入%1：%2</translation>
         </message>
@@ -1169,92 +1186,92 @@
     <context>
         <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -1262,72 +1279,72 @@
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -1335,47 +1352,47 @@
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
@@ -1383,27 +1400,27 @@
     <context>
         <name>Fields:coal_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
@@ -1411,47 +1428,47 @@
     <context>
         <name>Fields:construction_site</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
             <source>Name</source>
             <translation>工地名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
             <source>Developer</source>
             <translation>建设单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
             <source>Area (m²)</source>
             <translation>占地面积(m²)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
             <source>Dust grade</source>
             <translation>扬尘管控等级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
             <source>Online dust monitor</source>
             <translation>在线监测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
             <source>Start date</source>
             <translation>开工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
             <source>End date</source>
             <translation>竣工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
@@ -1459,122 +1476,122 @@
     <context>
         <name>Fields:finding</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
             <source>Found by</source>
             <translation>发现人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
             <source>Location warning</source>
             <translation>位置提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
             <source>Assigned by</source>
             <translation>交办人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
             <source>Rectification note</source>
             <translation>整改说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
             <source>Rectification recorded by</source>
             <translation>整改记录人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
             <source>Rectified</source>
             <translation>整改时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
             <source>Verification note</source>
             <translation>核查意见</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
             <source>Verified by</source>
             <translation>核查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
             <source>Verified</source>
             <translation>核查时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
             <source>Rejection reason</source>
             <translation>驳回原因</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
             <source>Times rejected</source>
             <translation>驳回次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
             <source>Closed by</source>
             <translation>销号人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
             <source>Closed</source>
             <translation>销号时间</translation>
         </message>
@@ -1582,105 +1599,115 @@
     <context>
         <name>Fields:fire_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Detected (UTC)</source>
             <translation>监测时间(UTC)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>Detected (Beijing time)</source>
             <translation>监测时间(北京时间)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>Source</source>
             <translation>数据源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Satellite</source>
             <translation>卫星</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>Confidence (0-100)</source>
             <translation>置信度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>FRP (MW)</source>
             <translation>火辐射功率(MW)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Verification status</source>
             <translation>核查状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>Check task</source>
             <translation>核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <source>FIRMS type</source>
+            <translation>火点类型(FIRMS)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>Persistent heat source</source>
+            <translation>持续热源</translation>
         </message>
     </context>
     <context>
         <name>Fields:fireworks_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
             <source>Banned all year</source>
             <translation>全年禁放</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
             <source>Ban period start (MM-DD)</source>
             <translation>禁放起始(月-日)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
             <source>Ban period end (MM-DD)</source>
             <translation>禁放截止(月-日)</translation>
         </message>
@@ -1688,37 +1715,37 @@
     <context>
         <name>Fields:grid_cell</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
             <source>Code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
             <source>Name</source>
             <translation>网格名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
             <source>Level</source>
             <translation>网格级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
@@ -1726,12 +1753,12 @@
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -1739,42 +1766,42 @@
     <context>
         <name>Fields:inspection</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Inspector</source>
             <translation>检查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Kind</source>
             <translation>检查类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
@@ -1782,65 +1809,70 @@
     <context>
         <name>Fields:inspector</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
             <source>Township code</source>
             <translation>所属乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
             <source>Active</source>
             <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <source>Village code</source>
+            <translation>所属村/社区</translation>
         </message>
     </context>
     <context>
         <name>Fields:key_area</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
             <source>Control radius (m)</source>
             <translation>管控半径(m)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>Note</source>
             <translation>备注</translation>
         </message>
@@ -1848,32 +1880,32 @@
     <context>
         <name>Fields:mine</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
             <source>Name</source>
             <translation>矿山名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
             <source>Kind</source>
             <translation>矿种</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
             <source>Operator</source>
             <translation>经营单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
@@ -1881,72 +1913,72 @@
     <context>
         <name>Fields:sync_conflict</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
             <source>Sync</source>
             <translation>同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>Kept value</source>
             <translation>保留值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
             <source>Overridden value</source>
             <translation>被覆盖值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
             <source>Kept from</source>
             <translation>保留方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
             <source>Overridden from</source>
             <translation>覆盖方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
             <source>Review status</source>
             <translation>处理状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
             <source>Reviewed by</source>
             <translation>审核人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
             <source>Reviewed</source>
             <translation>审核时间</translation>
         </message>
@@ -1954,52 +1986,52 @@
     <context>
         <name>Fields:sync_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
             <source>Computer</source>
             <translation>计算机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
             <source>Sent</source>
             <translation>上传</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
             <source>Received</source>
             <translation>下载</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
             <source>Conflicts</source>
             <translation>冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
             <source>Refused</source>
             <translation>拒绝</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
             <source>Tables changed</source>
             <translation>变更的表</translation>
         </message>
@@ -2007,22 +2039,22 @@
     <context>
         <name>Fields:township</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>Code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>County code</source>
             <translation>区县代码</translation>
         </message>
@@ -2030,27 +2062,27 @@
     <context>
         <name>Fields:village</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -2331,166 +2363,166 @@
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="194" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="196" />
             <source>Assign for rectification</source>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="194" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="196" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="195" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="201" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="200" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="202" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="201" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="203" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="202" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="207" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="206" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="209" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="208" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="216" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="217" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="216" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="218" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="219" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="222" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="272" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="298" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="306" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="332" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="323" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="349" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="325" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="327" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="354" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="325" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -2587,100 +2619,116 @@
     <context>
         <name>FireChecksDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="241" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="258" />
             <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
             <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="244" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="261" />
             <source>No unverified fire points without a check for this choice.</source>
             <translation>按当前条件没有未核查且未派发的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="249" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="266" />
             <source>Create fire-point checks</source>
             <translation>生成火点核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="250" />
-            <source>One check per cell per day for unverified fire points not yet in a check. Each check goes to the cell's inspector.</source>
-            <translation>为尚未核查、也未派发的火点生成任务：每个网格每天一个，派给该网格的网格员。</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="252" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="270" />
             <source>&amp;Deadline:</source>
             <translation>完成时限(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="253" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="271" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="254" />
-            <source>Detections:</source>
-            <translation>监测时间：</translation>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="267" />
+            <source>One check per cell per day for the unverified fire points detected since the last run of checks (at most the last 24 hours) that are not yet in a check. Each check goes to the cell's inspector.</source>
+            <translation>为上次创建核查任务以来（最多近24小时）监测到、尚未核查且未派任务的火点，每个网格每天创建一个核查任务，派给该网格的网格员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="255" />
-            <source>only of the last</source>
-            <translation>仅最近</translation>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="272" />
+            <source>Detections of the last:</source>
+            <translation>监测时间范围：近</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="256" />
-            <source> day(s)</source>
-            <translation> 天</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="257" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="273" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="278" />
             <source> h</source>
             <translation> 小时</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="258" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="274" />
+            <source>At most this far back (24 hours unless you change it)</source>
+            <translation>最多向前追溯这么久（默认24小时）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="275" />
+            <source>also those before the last run</source>
+            <translation>包括上次创建之前的火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="276" />
+            <source>Detections not yet in a check that came in before the last run (for instance after a holiday)</source>
+            <translation>上次创建任务之前已监测到、但尚未派核查任务的火点（例如节假日之后）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="279" />
             <source>Hours from now until the checks are due</source>
             <translation>从现在起多少小时内完成核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="259" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="280" />
             <source>All townships</source>
             <translation>全部乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="261" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
             <source>Create checks</source>
             <translation>生成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="264" />
-            <source>Only a supervisor or administrator may create fire-point checks.</source>
-            <translation>只有督查员或管理员可以生成火点核查任务。</translation>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
+            <source>Only a grid chief, supervisor or administrator may create fire-point checks.</source>
+            <translation>只有网格长、督查员或管理员可以创建火点核查任务。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="314" />
+            <source>No checks were created before: detections since %1 (Beijing time).</source>
+            <translation>此前未创建过核查任务：取 %1（北京时间）以来的火点。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="316" />
+            <source>Last run of checks: %2. New detections since %1 (Beijing time).</source>
+            <translation>上次创建核查任务：%2。取 %1（北京时间）以来新监测到的火点。</translation>
         </message>
     </context>
     <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Key areas</source>
             <translation>重点区域</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -3567,38 +3615,38 @@
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="161" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="163" />
             <source>Drawing failed: </source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="171" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="173" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="188" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="191" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="189" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="192" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="200" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="203" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="287" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="290" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="288" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="291" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -3618,53 +3666,53 @@
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="222" />
+            <location filename="../../gridwatch/ui/window/work.py" line="236" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="232" />
+            <location filename="../../gridwatch/ui/window/work.py" line="246" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="233" />
+            <location filename="../../gridwatch/ui/window/work.py" line="247" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="301" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="304" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="302" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="305" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="329" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="332" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="338" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="342" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="342" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="344" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="347" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -3674,125 +3722,138 @@
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="341" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="354" />
             <source>No project open</source>
-            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted).</extracomment>
+            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). Features marked on top of the map, by layer (indices into the layer's data).</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>
     <context>
         <name>PeopleDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="198" />
+            <location filename="../../gridwatch/ui/data/people.py" line="199" />
             <source>People</source>
             <translation>人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="200" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="201" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="201" />
+            <location filename="../../gridwatch/ui/data/people.py" line="202" />
             <source>Add…</source>
             <translation>添加…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="202" />
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
             <source>Change…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="203" />
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
             <source>Deactivate</source>
             <translation>停用</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="204" />
+            <location filename="../../gridwatch/ui/data/people.py" line="205" />
             <source>Deactivated people keep their history; give their cells to someone else first</source>
             <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="206" />
+            <location filename="../../gridwatch/ui/data/people.py" line="207" />
             <source>Only an administrator may change people</source>
             <translation>只有管理员可以修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="232" />
             <source>Yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="232" />
             <source>No</source>
             <translation>否</translation>
         </message>
     </context>
     <context>
+        <name>PeriodControl</name>
+        <message>
+            <location filename="../../gridwatch/ui/period.py" line="107" />
+            <source>Period:</source>
+            <translation>时段：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/period.py" line="110" />
+            <source>Which time the map, lists and outputs show (Beijing time)</source>
+            <translation>地图、列表和导出显示的时间范围（北京时间）</translation>
+        </message>
+    </context>
+    <context>
         <name>PersonForm</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
             <source>Add person</source>
             <extracomment>Item data role holding a person's uuid (column 0 of the people table).</extracomment>
             <translation>添加人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="116" />
             <source>Change person</source>
             <translation>修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Name:</source>
             <translation>姓名(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Role:</source>
             <translation>角色(&amp;R)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="117" />
             <source>&amp;Phone:</source>
             <translation>电话(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="117" />
+            <location filename="../../gridwatch/ui/data/people.py" line="118" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="121" />
+            <location filename="../../gridwatch/ui/data/people.py" line="122" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="122" />
+            <location filename="../../gridwatch/ui/data/people.py" line="123" />
             <source>Inactive people keep their history but can no longer work or be chosen</source>
             <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
         </message>
@@ -4117,221 +4178,263 @@
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="144" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
             <source>Tasks</source>
-            <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
+            <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current. The period of the window's period bar: tasks alive in it (assigned before its end, not done or cancelled before its start); None: all.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="145" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="146" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="147" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="147" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="160" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="161" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="155" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="162" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="156" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="163" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="157" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="164" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="165" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="166" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="166" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="160" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="167" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="161" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="168" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="225" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="244" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="263" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="278" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="263" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="282" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="265" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="284" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="373" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="373" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="380" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="402" />
+            <source>— choose what you found —</source>
+            <translation>— 请选择核查结果 —</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="406" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="382" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="408" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="386" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="387" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="389" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="415" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="407" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="438" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="443" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="409" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="440" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="444" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="419" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="450" />
             <source>Reason:</source>
             <translation>原因：</translation>
+        </message>
+    </context>
+    <context>
+        <name>TimeBar</name>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/map/timebar.py" line="129" />
+            <source>All %n day(s)</source>
+            <translation>
+                <numerusform>全部 %n 天</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/timebar.py" line="131" />
+            <source>day %1 of %2</source>
+            <translation>第 %1 天 / 共 %2 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/timebar.py" line="142" />
+            <location filename="../../gridwatch/ui/map/timebar.py" line="152" />
+            <source>Pause</source>
+            <translation>暂停</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/timebar.py" line="142" />
+            <location filename="../../gridwatch/ui/map/timebar.py" line="152" />
+            <source>Play</source>
+            <translation>播放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/timebar.py" line="153" />
+            <source>Step through the period day by day</source>
+            <translation>逐日播放本时段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/timebar.py" line="154" />
+            <source>Left end: the whole period; then one day at a time</source>
+            <translation>最左端：整个时段；向右逐日查看</translation>
         </message>
     </context>
     <context>
@@ -4458,46 +4561,56 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <source>Persistent heat source</source>
+            <translation>持续热源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
             <source>National monitoring station</source>
             <translation>国控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
             <source>Provincial monitoring station</source>
             <translation>省控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>City monitoring station</source>
             <translation>市控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
             <source>School</source>
             <translation>学校</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
             <source>Hospital</source>
             <translation>医院</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
             <source>Residential area</source>
             <translation>居民集中区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
-            <source>Inspector</source>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <source>Grid inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
-            <source>Supervisor</source>
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <source>Township grid chief</source>
+            <translation>网格长</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <source>District supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
             <source>Administrator</source>
             <translation>管理员</translation>
         </message>

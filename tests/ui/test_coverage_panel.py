@@ -203,7 +203,13 @@ def test_the_map_switch_colours_cells_by_days_since_the_last_visit(window, qtbot
         if name in window.layers_panel.items:
             window.layers_panel.set_visible(name, False)
     cells = window.data.layers["grid_cell"]
-    index = 700
+    from gridwatch.analysis.coverage import coverage_class_counts
+
+    cov = panel.coverage
+    never_codes = set(cov.cells.loc[cov.cells["never_inspected"].astype(bool), "code"])
+    index = int(np.flatnonzero(cells.frame["code"].isin(never_codes).to_numpy())[0])  # a cell nobody visited yet
+    counts = coverage_class_counts(cov)
+    overdue = int((cov.cells["overdue"].astype(bool) & ~cov.cells["never_inspected"].astype(bool)).sum())
     geom = cells.geoms[index]
     window.canvas.zoom_to(cells.features_bounds(np.array([index])))
     wait_render(qtbot, window)
@@ -217,13 +223,14 @@ def test_the_map_switch_colours_cells_by_days_since_the_last_visit(window, qtbot
     panel.map_mode.click()
     assert panel.theme is not None and window.canvas.themes["grid_cell"] is panel.theme
     wait_render(qtbot, window)
-    # the sample has no inspections: every cell is 'never', a hatched dark magenta
+    # never inspected: a hatched dark magenta
     assert share_of(window, geom, never_color) > 0.5
     assert share_of(window, geom, blended(never.hatch_rgba, 0.72)) > 0.05  # the hatch
     assert np.abs(canvas_rgb(window) - plain).max(axis=2).astype(bool).mean() > 0.5  # the map changed
     legend = window.layers_panel.legend_texts("grid_cell")
-    assert legend == ["Within 7 days  (0)", "8–14 days  (0)", "15–30 days  (0)", "Over 30 days  (0)",
-                      "Never inspected  (2,400)", "Visited, now overdue  (0)"]
+    titles = ["Within 7 days", "8–14 days", "15–30 days", "Over 30 days", "Never inspected"]
+    assert legend == [f"{t}  ({n:,})" for t, n in zip(titles, counts)] + [f"Visited, now overdue  ({overdue:,})"]
+    assert counts["never"] > 0 and counts["within_7"] > 0  # the sample's month: recent patrols, and gaps
 
     # a patrol recorded now through the workflow: the cell turns green after the debounced recompute
     sup = _supervisor(window.project_path)
@@ -236,8 +243,8 @@ def test_the_map_switch_colours_cells_by_days_since_the_last_visit(window, qtbot
     wait_render(qtbot, window)
     green = blended(COVERAGE_CLASSES[0].rgba, 0.72)
     assert share_of(window, geom, green) > 0.9
-    assert window.layers_panel.legend_texts("grid_cell")[0] == "Within 7 days  (1)"
-    assert window.layers_panel.legend_texts("grid_cell")[4] == "Never inspected  (2,399)"
+    assert window.layers_panel.legend_texts("grid_cell")[0] == f"Within 7 days  ({counts['within_7'] + 1:,})"
+    assert window.layers_panel.legend_texts("grid_cell")[4] == f"Never inspected  ({counts['never'] - 1:,})"
 
     # clicking the township row asks for its cells
     town = str(cells.frame["township_code"].iloc[index])

@@ -4,6 +4,7 @@ a PNG of its size.  The Chinese axis labels are checked by a screenshot (see the
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from contextlib import closing
 
@@ -25,6 +26,12 @@ WAIT = 30_000
 def _rows(path, sql, args=()):
     with closing(sqlite3.connect(path)) as con:
         return con.execute(sql, args).fetchall()
+
+
+@pytest.fixture
+def sample_copy(bare_copy):
+    """The sample district without its two months of work (fire points moved to end yesterday)."""
+    return bare_copy
 
 
 @pytest.fixture
@@ -74,11 +81,14 @@ def bar_values(item, key):
 
 def test_charts_show_the_core_statistics(dashboard, project):
     path, _ = project
-    expected = stats.dashboard_stats(path, now=dashboard.data.now)
-    # inspections per week: one bar per week, heights = the core's counts; this week has our two patrols
+    expected = stats.dashboard_stats(path, now=dashboard.data.now, period=dashboard.data.period)  # the last 30 days
+    # inspections per week: one bar per week the period (30 days) overlaps, heights = the core's counts;
+    # this week has our two patrols
     heights = bar_values(dashboard.week_bars, "height")
-    assert len(heights) == 12 and heights.tolist() == expected.per_week["inspections"].tolist()
+    assert len(heights) in (5, 6) and heights.tolist() == expected.per_week["inspections"].tolist()
     assert heights[-1] == 2
+    first_week = expected.per_week["week_start"].iloc[0]
+    assert first_week <= dashboard.data.period[0] < first_week + dt.timedelta(days=7)
     # findings: one horizontal bar per category in each status layer; 2 found scattered coal
     found = bar_values(dashboard.finding_bars["found"], "width")
     assert len(found) == 8 and found.tolist() == expected.by_category_status["found"].tolist()
@@ -101,22 +111,27 @@ def test_charts_show_the_core_statistics(dashboard, project):
 
 
 def test_changing_a_weight_reorders_the_ranking_at_once(dashboard, qtbot):
-    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):  # the sample's fire season
-        dashboard.month_edit.setDate(QDate(2025, 11, 1))
+    last_month = QDate.currentDate().addMonths(-1)
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):  # the sample's fire season (moved to end yesterday)
+        dashboard.month_edit.setDate(QDate(last_month.year(), last_month.month(), 1))
+    assert dashboard.period_control.period().kind == "custom" and dashboard.month() == \
+        f"{last_month.year():04d}-{last_month.month():02d}"
     for key in stats.DEFAULT_WEIGHTS:
         dashboard.weight_spins[key].setValue(0.0)
     assert dashboard.weight_error.isVisibleTo(dashboard)  # all zero: refused, last ranking kept
     dashboard.weight_spins["coverage"].setValue(1.0)
     assert not dashboard.weight_error.isVisibleTo(dashboard)
     by_coverage = dashboard.ranking_names()
-    # nothing was inspected in November 2025: a 13-way tie at rank 1, listed by township code
+    # nothing was inspected last month (only this week's two patrols): a 13-way tie at rank 1, by code
     assert by_coverage[:3] == ["获鹿镇", "铜冶镇", "寺家庄镇"]
     assert {dashboard.ranking_table.item(r, 0).text() for r in range(13)} == {"1"}
     dashboard.weight_spins["coverage"].setValue(0.0)
     dashboard.weight_spins["fires"].setValue(1.0)
     by_fires = dashboard.ranking_names()
-    # fire points per cell: the three townships without fire points that month lead (100), by code
-    assert by_fires[:3] == ["石井乡", "白鹿泉乡", "上寨乡"] and by_fires != by_coverage
+    # fire points per cell: townships without straw fires that month lead (100); heat sources do not count
+    towns = dashboard.data.townships.set_index("name")
+    assert towns.loc[by_fires[0], "fire_points"] == 0 and towns["fire_points"].max() > 0
+    assert by_fires != by_coverage
     expected = stats.ranking(dashboard.data.townships, {"fires": 1.0})["name"].tolist()
     assert by_fires == expected
     # the weights are remembered
@@ -150,9 +165,15 @@ def test_saving_a_chart_writes_a_png_of_its_size(dashboard, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     img = QImage(str(out))
     size = dashboard.charts["weeks"].graphics.ci.boundingRect().size().toSize()
-    assert not img.isNull() and abs(img.width() - size.width()) <= 1 and abs(img.height() - size.height()) <= 1
+    band = img.height() - size.height()  # the caption above the chart: its title and period
+    assert not img.isNull() and abs(img.width() - size.width()) <= 1 and 30 <= band <= 80
+    now = dashboard.now or dt.datetime.now(dt.timezone.utc)
+    assert img.text("Title") == "每周检查次数"
+    assert img.text("Period") == "时段：" + dashboard.period_control.period().label(now, "zh_CN")
+    caption = {img.pixelColor(x, y).name() for x in range(0, img.width() // 2, 2) for y in range(0, band, 2)}
+    assert "#ffffff" in caption and len(caption) > 3  # text printed on the white band
     # the picture is not blank: blue bars are in it
-    colors = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    colors = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(band, img.height(), 7)}
     assert "#1e88e5" in colors
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".weeks")) == []  # no temp left
 

@@ -18,10 +18,10 @@ def test_a_refused_edit_is_told_in_the_ui_language(qtbot, sample_copy, tmp_path,
     controller = WorkflowController(settings)
     controller.set_project(sample_copy)
     cell = str(Project.open(sample_copy).read_layer("grid_cell")["code"].iloc[0])
-    for language, expected in (("zh_CN", f"{name}是网格员；只有督查员或管理员可以派发检查任务"),
-                               ("en", f"{name} is inspector; only a supervisor or admin may assign inspections")):
+    for language, expected in (("zh_CN", f"{name}是网格员；只有网格长或督查员或管理员可以派发检查任务"),
+                               ("en", f"{name} is inspector; only a chief or supervisor or admin may assign inspections")):
         monkeypatch.setattr(i18n, "_current", [language])
         with qtbot.waitSignal(controller.failed, timeout=10_000) as blocker:
             controller.run(create_assignments, [cell], "patrol")
         assert blocker.args == [expected]
-    assert controller.refusal("assign_tasks") == f"{name} is inspector; only a supervisor or admin may assign inspections"
+    assert controller.refusal("assign_tasks") == f"{name} is inspector; only a chief or supervisor or admin may assign inspections"

@@ -16,6 +16,7 @@ from PIL import Image
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QImage
 
+from gridwatch.app.periods import Period
 from gridwatch.storage import Project
 from gridwatch.ui import i18n
 from gridwatch.ui.data.export_dialog import FOLDER_KEY, PREVIEW_DPI, ExportDialog, workers_running
@@ -204,7 +205,7 @@ def test_html_map_holds_the_chosen_layers_of_one_township(qtbot, make_dialog, sa
         choose(dlg.html_township, "130110100")
         check_only(dlg.html_layers, {"grid_cell", "township", "mine"})
         dlg.html_fires.setChecked(True)
-        dlg.fire_days.setValue(30)
+        dlg.period_control.set_period(Period("30d"))  # the fire points of the period
     wait_preview(qtbot, dlg)
     cells = Project.open(sample_copy).read_layer("grid_cell")
     town_cells = int((cells["township_code"] == "130110100").sum())
@@ -225,6 +226,8 @@ def test_html_map_holds_the_chosen_layers_of_one_township(qtbot, make_dialog, sa
 
 def test_ledger_open_findings_of_the_district_to_xlsx_and_csv(qtbot, make_dialog, district, out_dir):
     dlg = make_dialog(district, "ledger", now=NOW)
+    dlg.period_control.set_period(Period("all"))
+    wait_preview(qtbot, dlg)
     assert dlg.preview_table.rowCount() == 8  # every finding
     with qtbot.waitSignal(dlg.previewUpdated, timeout=WAIT):
         qtbot.mouseClick(dlg.status_open, Qt.MouseButton.LeftButton)
@@ -237,7 +240,9 @@ def test_ledger_open_findings_of_the_district_to_xlsx_and_csv(qtbot, make_dialog
 
     out = out_dir / "台账.xlsx"
     assert export(qtbot, dlg, out) == out
-    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "分类统计"]
+    assert openpyxl.load_workbook(out).sheetnames == ["整改台账", "分类统计", "说明"]
+    _, notes = sheet_rows(out, "说明")
+    assert notes[0] == {"项目": "时段", "内容": "全部"}
     header, rows = sheet_rows(out, "整改台账")
     assert {"序号", "状态", "整改期限", "是否超期"} <= set(header)
     assert len(rows) == 5 and {r["状态"] for r in rows} == {"发现", "已交办", "已整改"}
@@ -363,12 +368,14 @@ def test_preview_image_is_a_qimage_of_the_core_png(qtbot, make_dialog, district)
     qtbot.waitUntil(lambda: dlg.preview_busy, timeout=WAIT)
     wait_preview(qtbot, dlg)
     shown = dlg.preview_image.image().toImage()
+    period = dlg.period_control.period()  # the main window's, printed on the map
     ref = export_map(district, Path(dlg.project_path).parent / "ref.png",
-                     MapSpec(orientation="landscape", dpi=PREVIEW_DPI, now=NOW))
+                     MapSpec(orientation="landscape", dpi=PREVIEW_DPI, now=NOW, window=period.window(NOW),
+                             period_label=period.label(NOW)))
     assert shown == QImage(str(ref)).convertToFormat(shown.format())
 
 
-def test_opened_from_the_main_window_controller_and_following_its_edits(qtbot, sample_copy, settings, english,
+def test_opened_from_the_main_window_controller_and_following_its_edits(qtbot, bare_copy, settings, english,
                                                                          out_dir):
     """The main window opens the dialog with its WorkflowController: the controller's project and
     settings are used, and a finding recorded while the dialog is open reaches the ledger preview."""
@@ -376,6 +383,7 @@ def test_opened_from_the_main_window_controller_and_following_its_edits(qtbot, s
     from gridwatch.storage.workflow import record_finding
     from gridwatch.ui.session import WorkflowController
 
+    sample_copy = bare_copy
     with closing(sqlite3.connect(sample_copy)) as con:
         boss = con.execute("SELECT name FROM inspector WHERE role = 'supervisor' ORDER BY name").fetchone()[0]
         code, blob = con.execute("SELECT code, geom FROM grid_cell WHERE township_code = '130110102' "

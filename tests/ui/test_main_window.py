@@ -75,9 +75,9 @@ def test_first_run_opens_a_copy_of_the_sample(window, tmp_path):
 
 def test_toggling_a_layer_changes_the_map(window, qtbot):
     before = canvas_pixels(window)
-    # Unverified fire points are (255, 110, 0); pixels are B, G, R.
+    # Unverified fire points are (255, 110, 0); pixels are B, G, R.  The map shows the last 7 days' (a few).
     orange = lambda a: int(((a[:, :, 0] < 30) & (a[:, :, 1] > 90) & (a[:, :, 1] < 130) & (a[:, :, 2] > 240)).sum())
-    assert orange(before) > 300
+    assert orange(before) > 50
     window.layers_panel.set_visible("fire_point", False)
     assert window.canvas.states["fire_point"].visible is False
     wait_render(qtbot, window)

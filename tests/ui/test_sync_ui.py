@@ -21,7 +21,7 @@ from gridwatch.ui.session import WorkflowController
 from gridwatch.ui.sync.conflicts import ConflictsPanel
 from gridwatch.ui.sync.dialogs import CheckoutDialog, SyncDialog, jobs_running
 
-from ..conftest import sha256
+from ..conftest import clear_work, sha256
 from .test_main_window import window  # noqa: F401 - fixture
 
 WAIT = 30_000  # ms
@@ -44,6 +44,12 @@ def find(widget, cls, name):
     return child
 
 
+
+@pytest.fixture
+def sample_copy(bare_copy):
+    """The sample district without its two months of work: these tests count what they make."""
+    return bare_copy
+
 @pytest.fixture
 def office(tmp_path, sample_path, qapp, qtbot, monkeypatch):
     """A shared folder with the district project; ``laptop(name, user)`` checks out a working copy."""
@@ -55,6 +61,7 @@ def office(tmp_path, sample_path, qapp, qtbot, monkeypatch):
     share.mkdir()
     shared = share / "district.gpkg"
     shutil.copyfile(sample_path, shared)
+    clear_work(shared)  # the tests count the conflicts they make
 
     def laptop(name: str, user: str) -> Path:
         folder = tmp_path / name
@@ -117,7 +124,7 @@ def test_checkout_dialog_lists_the_shared_projects_people_and_checks_out(office,
 
     sup = actor(shared, "supervisor")
     combo.setCurrentIndex(combo.findData(sup.name))
-    assert sup.name in combo.currentText() and "Supervisor" in combo.currentText()
+    assert sup.name in combo.currentText() and "District supervisor" in combo.currentText()
     local = tmp_path / "laptop" / "mine.gpkg"
     local.parent.mkdir()
     line = find(dialog, QLineEdit, "checkoutLocal")

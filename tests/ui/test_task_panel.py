@@ -22,6 +22,12 @@ WAIT = 15000
 RED = "#c62828"
 
 
+
+@pytest.fixture
+def sample_copy(bare_copy):
+    """The sample district without its two months of work: these tests count what they make."""
+    return bare_copy
+
 @pytest.fixture
 def english(qapp):
     before = i18n.current()
@@ -123,8 +129,10 @@ def test_assigning_three_cells_lists_three_tasks(panel, controller, people, samp
     assert dlg.assignee_combo.itemData(0) is None
     assert dlg.assignee_combo.itemText(0) == "Each cell's own inspector"
     roles = [dlg.assignee_combo.itemText(i).rsplit("(", 1)[1] for i in range(1, dlg.assignee_combo.count())]
-    n_insp = int((people["role"] == "inspector").sum())
-    assert roles == ["Inspector)"] * n_insp + ["Supervisor)"] * int((people["role"] == "supervisor").sum())
+    active = people[people["active"].fillna(1).astype(bool)]
+    n = {r: int((active["role"] == r).sum()) for r in ("inspector", "chief", "supervisor")}
+    assert roles == (["Grid inspector)"] * n["inspector"] + ["Township grid chief)"] * n["chief"]
+                     + ["District supervisor)"] * n["supervisor"])
     assert dlg.priority_combo.currentData() == 2 and dlg.priority_combo.currentText() == "Normal"
     tomorrow = QDateTime(QDate.currentDate().addDays(1), QTime(18, 0))
     assert dlg.due_edit.dateTime() == tomorrow and dlg.due_edit.calendarPopup()
@@ -321,8 +329,9 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     towns = Project.open(sample_copy).read_layer("township")
     townships = list(zip(towns["code"], towns["name"]))
     fires = Project.open(sample_copy).read_layer("fire_point")
+    month_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)
     todo = fires[(fires["status"] == "unverified") & fires["check_uuid"].isna() & fires["cell_code"].notna()
-                 & (fires["township_code"] == "130110101")]
+                 & (fires["township_code"] == "130110101") & (fires["detected_utc"] >= month_ago)]
     groups = fire_check_groups(todo)
     assert len(groups) > 1
 
@@ -332,8 +341,12 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     assert dlg.objectName() == "fireChecksDialog"
     assert "not yet in a check" in dlg.explain.text()
     assert dlg.deadline.value() == 24 and (dlg.deadline.minimum(), dlg.deadline.maximum()) == (1, 168)
+    # by default: the detections since the last run, at most the last 24 hours (no run yet here)
+    assert dlg.window_hours.value() == 24 and not dlg.before_last.isChecked()
+    assert "No checks were created before" in dlg.last_run_label.text()
     assert dlg.township.itemText(0) == "All townships" and dlg.township.itemData(0) is None
     dlg.township.setCurrentIndex(dlg.township.findData("130110101"))
+    dlg.window_hours.setValue(24 * 30)  # a month back, for this test
     dlg.deadline.setValue(48)
     before = dt.datetime.now(dt.timezone.utc)
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
@@ -361,10 +374,14 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     fin = panel.dialog
     assert fin.objectName() == "fireResultDialog" and fin.isVisible()
     result = fin.findChild(QComboBox, "fireResult")
-    assert [result.itemData(i) for i in range(result.count())] == list(FIRE_CHECK_RESULTS)
-    assert [result.itemText(i) for i in range(result.count())] == \
+    assert [result.itemData(i) for i in range(result.count())] == [None, *FIRE_CHECK_RESULTS]
+    assert [result.itemText(i) for i in range(1, result.count())] == \
         ["Burning confirmed", "No burning found", "Outside the cell"]
+    # nothing preselected: Finish waits for the inspector's answer (burning counts against the township)
+    finish = fin.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert result.currentIndex() == 0 and result.currentData() is None and not finish.isEnabled()
     result.setCurrentIndex(result.findData("burning_confirmed"))
+    assert finish.isEnabled()
     fin.findChild(QPlainTextEdit, "finishNotes").setPlainText("现场确认秸秆焚烧")
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         fin.accept()

@@ -14,6 +14,15 @@ from ..conftest import make_photo
 from .test_main_window import screen_pos, wait_render, window  # noqa: F401 - fixture
 
 
+@pytest.fixture
+def bare_window(window, bare_copy, qtbot):  # noqa: F811 - fixture
+    """The main window on the sample district without its two months of work: the walk counts its rows."""
+    window.open_project(bare_copy)
+    qtbot.waitUntil(lambda: window.project_path == bare_copy and window.data is not None, timeout=30_000)
+    wait_render(qtbot, window)
+    return window
+
+
 def people(path):
     return Project.open(path).read_table("inspector")
 
@@ -29,7 +38,8 @@ def find(w, cls, name):
     return widget
 
 
-def test_a_finding_goes_round_the_loop_with_a_rejection(qtbot, window, tmp_path):  # noqa: F811
+def test_a_finding_goes_round_the_loop_with_a_rejection(qtbot, bare_window, tmp_path):
+    window = bare_window
     w = window
     path = w.project_path
     who = people(path)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any, Optional
@@ -57,6 +58,7 @@ from ...analysis.coverage import (
 from ...domain.policy import Action
 from ...errors import GridWatchError
 from ...mapview.theme import FeatureTheme, coverage_theme
+from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.panels import LegendEntry
@@ -108,6 +110,8 @@ class CoveragePanel(QDockWidget):
         self.theme: Optional[FeatureTheme] = None
         #: Fixed "now" for tests and reproducible reports; None: the clock.
         self.now: Optional[_dt.datetime] = now
+        #: The end of a past period the window chose (a custom range): coverage as of then; None: now.
+        self.period_end: Optional[_dt.datetime] = None
         self._canvas: Any = None
         self._layers_panel: Any = None
         self._generation = 0
@@ -299,6 +303,29 @@ class CoveragePanel(QDockWidget):
         days = int(self.period_box.currentData())
         return days if days > 0 else int(self.custom_days.value())
 
+    def set_period(self, period: Any, now: Optional[_dt.datetime] = None) -> None:
+        """Follow the window's period (the one period control): its days up to its end (now, or the
+        last day of a custom range, then coverage as of that day).  "All" keeps the panel's own choice."""
+        t = now or self.now or _dt.datetime.now(_dt.timezone.utc)
+        start, end = period.window(t)
+        if start is None or end is None:
+            return
+        days = max(1, math.ceil((end - start).total_seconds() / 86400.0 - 1e-9))
+        period_end = end if end < t else None
+        if period_end != self.period_end:
+            self.period_end = period_end
+            self.coverage = None  # computed for another moment
+        index = self.period_box.findData(days)
+        if index < 0:
+            index = self.period_box.findData(0)
+            self.custom_days.blockSignals(True)
+            self.custom_days.setValue(days)
+            self.custom_days.blockSignals(False)
+        if index == self.period_box.currentIndex():
+            self._period_changed()
+        else:
+            self.period_box.setCurrentIndex(index)
+
     def _period_changed(self, *_args: Any) -> None:
         self.custom_days.setEnabled(int(self.period_box.currentData()) == 0)
         self._set_headers()
@@ -350,7 +377,7 @@ class CoveragePanel(QDockWidget):
         self._stale = False
         self._generation += 1
         generation = self._generation
-        path, now = self.path, self.now
+        path, now = self.path, self.period_end or self.now
         periods = tuple(sorted({*PERIODS, self.period_days()}))
         try:
             rules = self.rules()
@@ -402,10 +429,13 @@ class CoveragePanel(QDockWidget):
         covered = int((cells[f"inspections_{days}d"] > 0).sum())
         total = len(cells)
         pct = covered / total * 100.0 if total else 0.0
-        self.summary.setText(
-            self.tr("Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; "
-                    "open findings %d") % (days, covered, total, pct, int(cells["never_inspected"].sum()),
-                                          int(cells["overdue"].sum()), int(cells["open_findings"].sum())))
+        text = self.tr("Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; "
+                       "open findings %d") % (days, covered, total, pct, int(cells["never_inspected"].sum()),
+                                             int(cells["overdue"].sum()), int(cells["open_findings"].sum()))
+        if self.period_end is not None:  # a past period: as of its last day
+            last = (self.period_end - _dt.timedelta(microseconds=1)).astimezone(BEIJING).date()
+            text = self.tr("Up to %s") % last.isoformat() + " · " + text
+        self.summary.setText(text)
         self._fill(self.township_table, cov.townships, "township_code", days)
         self._fill(self.inspector_table, cov.inspectors, "inspector_uuid", days)
         self._update_assign()

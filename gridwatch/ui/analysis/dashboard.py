@@ -119,6 +119,10 @@ def _add_legend_entry(legend: pg.LegendItem, color: str, text: str) -> None:
     label.item.setFont(chart_font(12))
 
 
+#: Settings key of the dashboard's period.
+PERIOD_KEY = "dashboard/period"
+
+
 class DashboardWidget(QWidget):
     """Charts and the township ranking of the open project (see the module docstring).
 
@@ -148,18 +152,27 @@ class DashboardWidget(QWidget):
         self._debounce.setInterval(REFRESH_DELAY_MS)
         self._debounce.timeout.connect(self.refresh)
 
-        # header: month, status
+        # header: the period (the one period control; statistics start with the last 30 days, the
+        # dashboard remembers its own choice), status
+        from ..period import PeriodControl
+        from ..window.period import saved_period
+
+        self.period_control = PeriodControl(self, saved_period(self.settings, PERIOD_KEY, "30d"), "dashboardPeriod")
+        self.period_control.periodChanged.connect(self._period_chosen)
         self.month_label = QLabel()
-        self.month_edit = named(QDateEdit(), "month")
+        self.month_edit = named(QDateEdit(), "month")  # a whole month, for the monthly bulletin
         self.month_edit.setDisplayFormat("yyyy-MM")
         self.month_edit.setCalendarPopup(False)
         today = _dt.datetime.now(stats.BEIJING)
         self.month_edit.setDate(QDate(today.year, today.month, 1))
-        self.month_edit.dateChanged.connect(lambda _d: self.refresh())
+        self.month_edit.dateChanged.connect(lambda _d: self._month_chosen())
+        self.month_label.hide()
+        self.month_edit.hide()
         self.refresh_button = named(QPushButton(), "refresh", clicked=self.refresh)
         self.status = named(QLabel(), "status")
         self.status.setWordWrap(True)
-        head = hbox(self.month_label, self.month_edit, self.refresh_button, (self.status, 1), stretch=False)
+        head = hbox(self.period_control, self.month_label, self.month_edit, self.refresh_button, (self.status, 1),
+                    stretch=False)
 
         # charts
         self.charts: dict[str, ChartPanel] = {name: ChartPanel(name) for name in CHARTS}
@@ -268,7 +281,7 @@ class DashboardWidget(QWidget):
         self.month_label.setText(self.tr("Month (Beijing time):"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.charts["weeks"].title.setText(self.tr("Inspections per week"))
-        self.charts["findings"].title.setText(self.tr("Findings of the month by category and status"))
+        self.charts["findings"].title.setText(self.tr("Findings of the period by category and status"))
         self.charts["townships"].title.setText(self.tr("Closure rate (%) and overdue per township"))
         self.charts["fires"].title.setText(self.tr("Fire points per week and their checks"))
         for panel in self.charts.values():
@@ -321,8 +334,31 @@ class DashboardWidget(QWidget):
             self._debounce.start()
 
     def month(self) -> str:
+        """The period as a file name part: ``2026-11`` for a whole month, else its text (``7d``)."""
+        p = self.period_control.period()
+        if p.kind == "custom" and p.first is not None and p.last is not None and p.first.day == 1 \
+                and (p.last + _dt.timedelta(days=1)).day == 1 and p.first.month == p.last.month:
+            return f"{p.first:%Y-%m}"
+        return p.text().replace("..", "_")
+
+    def _period_chosen(self, period: Any) -> None:
+        self.settings.setValue(PERIOD_KEY, period.text())
+        self.refresh()
+
+    def _month_chosen(self) -> None:
+        """A whole Beijing month (the monthly bulletin's period) in the period control."""
+        from ...app.periods import Period
+
         d = self.month_edit.date()
-        return f"{d.year():04d}-{d.month():02d}"
+        first = _dt.date(d.year(), d.month(), 1)
+        last = (first.replace(day=28) + _dt.timedelta(days=4)).replace(day=1) - _dt.timedelta(days=1)
+        self.period_control.set_period(Period("custom", first, last))
+
+    def period(self) -> tuple[_dt.datetime, _dt.datetime]:
+        """The statistics' period as times: the period control's window (an open start: 2000)."""
+        now = self.now or _dt.datetime.now(_dt.timezone.utc)
+        start, end = self.period_control.period().window(now)
+        return start or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc), end or now
 
     #: In the main window the dashboard is a hidden dock most of the time: it then only notes that
     #: its charts are stale and recomputes when it is shown.
@@ -346,7 +382,7 @@ class DashboardWidget(QWidget):
         self._generation += 1
         generation = self._generation
         path, now, weeks = self.path, self.now, self.weeks
-        period = stats.month_period(self.month())
+        period = self.period()
         self._loading = True
         self.status.setText(self.tr("Updating…"))
         run_job(lambda progress, cancel: stats.dashboard_stats(path, now=now, period=period, weeks=weeks,
@@ -407,7 +443,7 @@ class DashboardWidget(QWidget):
                                  padding=0)
         total = int(frame["inspections"].sum())
         self.charts["weeks"].note.setText(
-            self.tr("%d inspections in the last %d weeks (weeks start on Monday, Beijing time)") % (total, len(frame)))
+            self.tr("%d inspections in %d weeks (weeks start on Monday, Beijing time)") % (total, len(frame)))
 
     def _draw_findings(self, data: stats.Dashboard, lang: str) -> None:
         table = data.by_category_status
@@ -472,7 +508,9 @@ class DashboardWidget(QWidget):
         self.charts["fires"].note.setText(
             self.tr("%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s")
             % (int(total.get("fire_points", 0)), len(weekly), "-" if pd.isna(pct) else f"{pct:.1f}%",
-               "-" if pd.isna(hours) else f"{hours:.1f}"))
+               "-" if pd.isna(hours) else f"{hours:.1f}")
+            + ("; " + self.tr("%n detection(s) of persistent heat sources left out", "", data.fires.heat_sources)
+               if data.fires.heat_sources else ""))
 
     # --- ranking --------------------------------------------------------------------------------
     def weights(self) -> dict[str, float]:
@@ -543,7 +581,8 @@ class DashboardWidget(QWidget):
                 self.status.setText(i18n.error_text(exc))
 
     def save_chart_image(self, chart: str, path: os.PathLike[str] | str) -> Path:
-        """Write chart ``chart`` (one of :data:`CHARTS`) to a PNG at its on-screen size.
+        """Write chart ``chart`` (one of :data:`CHARTS`) to a PNG at its on-screen size, its title and
+        period printed above it.
 
         The image is written beside ``path`` and moved into place: an existing file is replaced
         whole or left as it was.
@@ -553,11 +592,17 @@ class DashboardWidget(QWidget):
             target = target.with_suffix(".png")
         target = checked_target(target, (".png",), error=GridWatchError)
         item = self.charts[chart].graphics.ci
+        t = self.now or _dt.datetime.now(_dt.timezone.utc)
+        period = self.tr("Period: %s") % self.period_control.period().label(t, i18n.current())
 
         def write(tmp: Path) -> None:
+            from .chart_image import captioned
+
             exporter = ImageExporter(item)
             exporter.parameters()["width"] = int(round(item.boundingRect().width()))
             image = exporter.export(toBytes=True)  # a QImage; saved as PNG whatever the temp name ends in
+            if image is not None and not image.isNull():
+                image = captioned(image, self.charts[chart].title.text(), period)
             if image is None or image.isNull() or not image.save(str(tmp), "PNG") or tmp.stat().st_size == 0:
                 raise GridWatchError(f"{target}: the chart image could not be made")
 
@@ -583,7 +628,10 @@ class DashboardWidget(QWidget):
 
         if self.path is None:
             raise GridWatchError("no project is open")
-        sheets = ranking_sheets(self.path, month=self.month(), weights=weights or self.weights(), now=self.now)
+        p = self.period_control.period()
+        t = self.now or _dt.datetime.now(_dt.timezone.utc)
+        sheets = ranking_sheets(self.path, weights=weights or self.weights(), now=self.now,
+                                period_of=(p.window(t), p.label(t, "zh_CN")))
         out = write_tables(sheets, path)
         self.status.setText(self.tr("Saved %s") % str(out))
         return out

@@ -164,19 +164,21 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
     def options(self) -> dict[str, Any]:
         """The options of the current export, as the core functions take them."""
         kind = self.kind()
+        period = self.period_control.period()
         if kind == "map":
             return {"title": self.map_title.text().strip(), "paper": self.paper.currentData(),
                     "orientation": self.orientation.currentData(), "dpi": int(self.dpi.currentData()),
                     "extent": self.map_extent.currentData() or "district", "theme": self.theme.currentData(),
                     "layers": _checked(self.map_layers),
-                    "atlas": self.atlas.isChecked() and self.suffix() == ".pdf"}
+                    "atlas": self.atlas.isChecked() and self.suffix() == ".pdf", "period": period}
         if kind == "html":
-            return {"township": self.html_township.currentData() or None, "layers": _checked(self.html_layers),
-                    "fire_days": self.fire_days.value() if self.html_fires.isChecked() else None}
+            layers = _checked(self.html_layers) + (["fire_point"] if self.html_fires.isChecked() else [])
+            return {"township": self.html_township.currentData() or None, "layers": layers, "period": period}
         if kind == "ledger":
             statuses = _checked(self.ledger_status)
             return {"statuses": statuses if len(statuses) < self.ledger_status.count() else None,
-                    "township": self.ledger_township.currentData() or None, "all_statuses": statuses}
+                    "township": self.ledger_township.currentData() or None, "all_statuses": statuses,
+                    "period": period}
         if kind == "coverage":
             return {"periods_text": self.periods.text()}
         d = self.month.date()
@@ -190,7 +192,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         out = dict(options)
         if kind == "map" and not out["layers"]:
             raise GridWatchError(self.tr("Choose at least one layer for the map."))
-        if kind == "html" and not out["layers"] and out.get("fire_days") is None:
+        if kind == "html" and not out["layers"]:
             raise GridWatchError(self.tr("Choose at least one layer for the web map."))
         if kind == "ledger" and not out["all_statuses"]:
             raise GridWatchError(self.tr("Choose at least one finding status for the ledger."))

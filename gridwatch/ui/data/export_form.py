@@ -121,7 +121,7 @@ class ExportForm:
         self.fire_days.setRange(1, 366)
         self.fire_days.setValue(7)
         self.fire_days.setEnabled(False)
-        self.html_fires.toggled.connect(self.fire_days.setEnabled)
+        self.fire_days.hide()  # the period above says which fire points
         fires_row = hbox(self.html_fires, self.fire_days)
         self.html_form = QFormLayout()
         self._add_row(self.html_form, "html_township", self.html_township)
@@ -243,7 +243,14 @@ class ExportForm:
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
 
+        # the period of every export (fire points, findings, ledger): the map window's at first
+        from ..period import PeriodControl
+        from ..window.period import saved_period
+
+        self.period_control = PeriodControl(None, saved_period(self.settings), "exportPeriod")
+        self.period_control.periodChanged.connect(lambda _p: self._options_changed())
         left = QVBoxLayout()
+        left.addWidget(self.period_control)
         left.addWidget(self.options_box, 1)
         left.addWidget(self.output_box)
         middle = QWidget()
@@ -335,7 +342,7 @@ class ExportForm:
             key = item.data(Qt.ItemDataRole.UserRole)
             item.setText(translate("ExportDialog", "Findings") if key == "finding" else layer_title(key))
         r["fires"].setText(translate("ExportDialog", "Fire points:"))
-        self.html_fires.setText(translate("ExportDialog", "Add those detected in the last"))
+        self.html_fires.setText(translate("ExportDialog", "Add those detected in the period"))
         self.fire_days.setSuffix(translate("ExportDialog", " days"))
         r["status"].setText(translate("ExportDialog", "Status:"))
         for i in range(self.ledger_status.count()):

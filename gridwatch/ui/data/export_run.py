@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.exports import locked_render as _locked_render
-from ...app.exports import map_spec, run_export, table_sheets
+from ...app.exports import map_spec, period_of, run_export, table_sheets
 from ...errors import GridWatchError
 from ...tasks import CancelToken, ProgressCallback
 from .. import i18n
@@ -92,7 +92,8 @@ class ExportRunning:
                 from ...export.html_layers import build_layers
 
                 layers, facts = build_layers(path, layers=options["layers"], township=options.get("township"),
-                                             fire_days=options.get("fire_days"), now=now)
+                                             fire_days=options.get("fire_days"), now=now,
+                                             period=period_of(options, now))
                 cancel.raise_if_cancelled()
                 size = len(render_html(layers, facts).encode("utf-8"))
                 return ("html", [(layer.title, len(layer)) for layer in layers], size, key)

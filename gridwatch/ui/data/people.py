@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.policy import Action
 from ...domain.vocabulary import ROLE_TITLES, title
+from ...domain.vocabulary import ROLES as VOCABULARY_ROLES
 from ...storage.edits import Edit
 from ...storage.workflow import save_person, set_cell_inspector
 from .. import i18n
@@ -41,7 +42,7 @@ __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 
 #: Item data role holding a person's uuid (column 0 of the people table).
 UUID_ROLE = Qt.ItemDataRole.UserRole
-ROLES = ("inspector", "supervisor", "admin")
+ROLES = VOCABULARY_ROLES  # 网格员, 网格长 (needs a township), 督查员, 管理员
 
 
 def _text(value: Any) -> str:

@@ -10,6 +10,7 @@ shown inside the dialog.
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Any, Optional
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.periods import Period, finding_ends
 from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
@@ -42,7 +44,7 @@ from ...domain.vocabulary import (
 from ...storage import queries
 from ...storage.edits import Edit
 from ...storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
-from ...times import BEIJING
+from ...times import BEIJING, overlaps
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time
 from .. import i18n
@@ -184,7 +186,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.setWidget(column(split, margins=4))
 
         controller.changed.connect(self._on_edit)
-        controller.userChanged.connect(self.refresh)
+        controller.userChanged.connect(self._on_user_changed)
         controller.busyChanged.connect(self._on_busy)
         self.retranslate()
         self.refresh()
@@ -222,6 +224,17 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._show_details()
 
     # --- reading -------------------------------------------------------------------------------
+    def _on_user_changed(self, *_args: Any) -> None:
+        """A township grid chief sees their township's findings first (the filter stays changeable)."""
+        actor = self.controller.actor
+        self._load_townships()
+        if actor is not None and actor.role == "chief" and actor.township_code:
+            i = self.township_filter.findData(actor.township_code)
+            if i >= 0 and i != self.township_filter.currentIndex():
+                self.township_filter.setCurrentIndex(i)  # refreshes
+                return
+        self.refresh()
+
     def _load_townships(self) -> None:
         path = self.controller.path
         if path == self._townships_of:
@@ -242,6 +255,15 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.township_filter.setCurrentIndex(max(i, 0))
         self.township_filter.blockSignals(False)
 
+    _period: Optional[Period] = None
+    _period_now: Optional[_dt.datetime] = None
+
+    def set_period(self, period: Optional[Period], now: Optional[_dt.datetime] = None) -> None:
+        """List the findings open at some time in ``period`` (recorded before its end, not verified or
+        closed before its start); None: all."""
+        self._period, self._period_now = period, now
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the findings again (filters applied); keeps the selected finding when it is still listed."""
         self._load_townships()
@@ -253,6 +275,10 @@ class FindingsPanel(QDockWidget, FindingDetails):
                                           category=self.category_filter.currentData(),
                                           township=self.township_filter.currentData(),
                                           overdue_only=self.overdue_filter.isChecked())
+            if self._period is not None and len(self.frame):  # open at some time in the period
+                alive = overlaps(self.frame["found_at"], finding_ends(self.frame),
+                                 self._period.window(self._period_now))
+                self.frame = self.frame[alive].reset_index(drop=True)
         self._fill_table()
         self._on_selection(force=True)
 
@@ -322,9 +348,15 @@ class FindingsPanel(QDockWidget, FindingDetails):
         if self.controller.path is None:
             self.count.setText(self.tr("No project open"))
         elif overdue_n:
-            self.count.setText(self.tr("%n finding(s)", "", n) + ", " + self.tr("%n overdue", "", overdue_n))
+            self.count.setText(self.tr("%n finding(s)", "", n) + ", " + self.tr("%n overdue", "", overdue_n)
+                               + self._period_note())
         else:
-            self.count.setText(self.tr("%n finding(s)", "", n))
+            self.count.setText(self.tr("%n finding(s)", "", n) + self._period_note())
+
+    def _period_note(self) -> str:
+        if self._period is None or self._period.kind == "all":
+            return ""
+        return f" · {self._period.title(i18n.current())}"
 
     def _row_of(self, uuid: str) -> Optional[int]:
         for r in range(self.table.rowCount()):

@@ -150,6 +150,8 @@ class MapCanvas(QWidget):
         self.tool = self.PAN
         #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
         self.overlay: list[tuple[float, float, QColor, bool]] = []
+        #: Features marked on top of the map, by layer (indices into the layer's data).
+        self.highlights: dict[str, np.ndarray] = {}
         self._image: Optional[QImage] = None
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
@@ -176,6 +178,7 @@ class MapCanvas(QWidget):
         gc.collect()
         gc.freeze()
         self.order = [n for n in LAYERS if n in data.layers]
+        self.highlights.clear()  # indices of the previous data
         self._parts.clear()
         self.themes.clear()  # a theme indexes the features of the previous data
         self._image = None
@@ -210,6 +213,16 @@ class MapCanvas(QWidget):
     def set_overlay(self, points: list[tuple[float, float, QColor, bool]]) -> None:
         """Markers (findings) drawn on top of the map, without re-rendering it."""
         self.overlay = list(points)
+        self.update()
+
+    def highlight(self, layer: str, indices) -> None:  # type: ignore[no-untyped-def]
+        """Mark features ``indices`` of ``layer`` over the map (rings round points, outlines round
+        areas) without re-rendering it; empty ``indices`` clears the layer's marks."""
+        idx = np.unique(np.asarray(list(indices), dtype=np.int64))
+        if len(idx):
+            self.highlights[layer] = idx
+        elif self.highlights.pop(layer, None) is None:
+            return
         self.update()
 
     def set_layer_theme(self, name: str, theme: Optional[FeatureTheme]) -> None:
@@ -341,6 +354,8 @@ class MapCanvas(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
         if self.overlay and self.viewport is not None:
             self._paint_overlay(p)
+        if self.highlights and self.viewport is not None and self.data is not None:
+            self._paint_highlights(p)
         if self._drag_rect is not None:
             pen = QPen(QColor(0, 120, 215), 1.0, Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -362,6 +377,30 @@ class MapCanvas(QWidget):
             p.setPen(QPen(QColor(20, 20, 20) if highlighted else QColor(255, 255, 255), 2.0 if highlighted else 1.2))
             p.setBrush(color)
             p.drawPolygon(diamond)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_highlights(self, p: QPainter) -> None:
+        assert self.viewport is not None and self.data is not None
+        vp = self.viewport
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for name, idx in self.highlights.items():
+            layer = self.data.layers.get(name)
+            if layer is None:
+                continue
+            idx = idx[idx < layer.count]
+            points = np.isin(layer.point_feature, idx)
+            for x, y in layer.point_xy[points]:
+                sx, sy = vp.to_screen(float(x), float(y))
+                for color, width, r in ((QColor(255, 255, 255), 5.0, 11.0), (QColor(0, 150, 255), 2.5, 11.0)):
+                    p.setPen(QPen(color, width))
+                    p.drawEllipse(QPointF(sx, sy), r, r)
+            rings = np.flatnonzero(np.isin(layer.ring_feature, idx))
+            for color, width in ((QColor(255, 255, 255), 5.0), (QColor(0, 150, 255), 2.5)):
+                p.setPen(QPen(color, width))
+                for r in rings:
+                    xy = layer.ring_xy[layer.ring_offsets[r]:layer.ring_offsets[r + 1]]
+                    p.drawPolygon(QPolygonF([QPointF(*vp.to_screen(float(x), float(y))) for x, y in xy]))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_scale_bar(self, p: QPainter) -> None:

@@ -280,7 +280,7 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     # The coarsest pre-binned level finer than a density cell (3 px), if it has fewer bins than
     # the view has candidate points: a crowded view then costs O(bins), not O(points).
     fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
-    bins = fit[-1] if fit else None
+    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
     if force_density is not False and bins is not None and len(bins.count) < (hi - lo):
         bx = bins.xy[:, 0] * sx + ox
         by = bins.xy[:, 1] * sy + oy
@@ -292,12 +292,16 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     if layer.sorted_xy is not None:
         xy = layer.sorted_xy[lo:hi]
         cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
+        shown = layer.sorted_visible[lo:hi] if layer.sorted_visible is not None else None
     else:
         xy = layer.point_xy
         cats_all = layer.category[layer.point_feature] if len(layer.category) else None
+        shown = layer.visible[layer.point_feature] if layer.visible is not None else None
     px = xy[:, 0] * sx + ox
     py = xy[:, 1] * sy + oy
     on = (px >= -5) & (px < vp.width + 5) & (py >= -5) & (py < vp.height + 5)
+    if shown is not None:
+        on &= shown
     n_on = int(on.sum())
     if cancel is not None:
         cancel.raise_if_cancelled()

@@ -29,10 +29,13 @@ from ...storage.workflow import (
     create_assignments,
     create_fire_checks,
     fire_check_preview,
+    fire_check_since,
 )
 from .. import i18n
 from ..session import WorkflowController
 from ..widgets import fill, named
+
+_BJ = _dt.timezone(_dt.timedelta(hours=8))
 
 
 def _lang() -> str:
@@ -81,7 +84,10 @@ class AssignDialog(QDialog):
         people = controller.people
         if len(people):
             active = people[people["active"].fillna(1) != 0] if "active" in people.columns else people
-            for role in ("inspector", "supervisor"):
+            actor = controller.actor
+            if actor is not None and actor.role == "chief" and "township_code" in active.columns:
+                active = active[active["township_code"] == actor.township_code]  # a chief's own township
+            for role in ("inspector", "chief", "supervisor"):
                 for _, p in active[active["role"] == role].sort_values("name").iterrows():
                     self.assignee_combo.addItem(str(p["name"]), str(p["uuid"]))
         self.due_edit = named(QDateTimeEdit(), "assignDue")
@@ -138,7 +144,8 @@ class AssignDialog(QDialog):
         if not self.cell_codes:
             self.refusal_label.setText(self.tr("No cells chosen: select cells on the map first."))
         elif not self.controller.may(Action.ASSIGN_TASKS):
-            self.refusal_label.setText(self.tr("Only a supervisor or administrator may assign inspections."))
+            self.refusal_label.setText(self.tr("Only a grid chief, supervisor or administrator may assign "
+                                               "inspections."))
         else:
             self.refusal_label.setText("")
         self.refusal_label.setVisible(bool(self.refusal_label.text()))
@@ -193,15 +200,17 @@ class FireChecksDialog(QDialog):
         self.township.addItem("", None)
         for code, name in townships:
             self.township.addItem(str(name), str(code))
-        self.recent = named(QCheckBox(), "fireRecentOnly")
-        self.recent_days = named(QSpinBox(), "fireRecentDays")
-        self.recent_days.setRange(1, 60)
-        self.recent_days.setValue(3)
-        self.recent_days.setEnabled(False)
-        self.recent.toggled.connect(self.recent_days.setEnabled)
+        # Detections since the last run of checks, at most the last 24 hours (adjustable); the box lets a
+        # supervisor take older ones too (after a holiday), within the hours chosen.
+        self.window_hours = named(QSpinBox(), "fireWindowHours")
+        self.window_hours.setRange(1, 24 * 30)
+        self.window_hours.setValue(24)
+        self.before_last = named(QCheckBox(), "fireBeforeLastRun")
+        self.last_run_label = named(QLabel(), "fireLastRun")
+        self.last_run_label.setWordWrap(True)
         recent_row = QHBoxLayout()
-        recent_row.addWidget(self.recent)
-        recent_row.addWidget(self.recent_days)
+        recent_row.addWidget(self.window_hours)
+        recent_row.addWidget(self.before_last)
         recent_row.addStretch(1)
         recent_box = QWidget()
         recent_box.setLayout(recent_row)
@@ -216,12 +225,19 @@ class FireChecksDialog(QDialog):
         for label, widget in zip(self._form_labels, (self.deadline, self.township, recent_box)):
             label.setBuddy(widget)
             form.addRow(label, widget)
+        form.addRow(self.last_run_label)
         self.buttons = _ok_cancel(self)
         fill(self, self.explain, form, self.preview, self.refusal_label, self.buttons)
         self._counts: tuple[int, int] = (0, 0)
+        self._now: Optional[_dt.datetime] = None  # tests pin the moment; None: the clock
         self.township.currentIndexChanged.connect(self.update_preview)
-        self.recent.toggled.connect(self.update_preview)
-        self.recent_days.valueChanged.connect(self.update_preview)
+        self.window_hours.valueChanged.connect(self.update_preview)
+        self.before_last.toggled.connect(self.update_preview)
+        actor = controller.actor
+        if actor is not None and actor.role == "chief" and actor.township_code:
+            # a township grid chief checks their own township's fire points
+            self.township.setCurrentIndex(max(0, self.township.findData(actor.township_code)))
+            self.township.setEnabled(False)
         self.retranslate()
         self.update_preview()
 
@@ -230,6 +246,7 @@ class FireChecksDialog(QDialog):
         if self.controller.path is None:
             return
         v = self.values()
+        self._show_window(v)
         try:
             self._counts = fire_check_preview(self.controller.path, township_code=v["township_code"],
                                               since=v["since"])
@@ -247,13 +264,17 @@ class FireChecksDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Create fire-point checks"))
-        self.explain.setText(self.tr("One check per cell per day for unverified fire points not yet in a check. "
-                                     "Each check goes to the cell's inspector."))
+        self.explain.setText(self.tr("One check per cell per day for the unverified fire points detected since "
+                                     "the last run of checks (at most the last 24 hours) that are not yet in a "
+                                     "check. Each check goes to the cell's inspector."))
         self._form_labels[0].setText(self.tr("&Deadline:"))
         self._form_labels[1].setText(self.tr("&Township:"))
-        self._form_labels[2].setText(self.tr("Detections:"))
-        self.recent.setText(self.tr("only of the last"))
-        self.recent_days.setSuffix(self.tr(" day(s)"))
+        self._form_labels[2].setText(self.tr("Detections of the last:"))
+        self.window_hours.setSuffix(self.tr(" h"))
+        self.window_hours.setToolTip(self.tr("At most this far back (24 hours unless you change it)"))
+        self.before_last.setText(self.tr("also those before the last run"))
+        self.before_last.setToolTip(self.tr("Detections not yet in a check that came in before the last run "
+                                            "(for instance after a holiday)"))
         self.deadline.setSuffix(self.tr(" h"))
         self.deadline.setToolTip(self.tr("Hours from now until the checks are due"))
         self.township.setItemText(0, self.tr("All townships"))
@@ -261,7 +282,8 @@ class FireChecksDialog(QDialog):
         ok.setText(self.tr("Create checks"))
         allowed = self.controller.may(Action.CREATE_FIRE_CHECKS)
         self.refusal_label.setText("" if allowed else
-                                   self.tr("Only a supervisor or administrator may create fire-point checks."))
+                                   self.tr("Only a grid chief, supervisor or administrator may create fire-point "
+                                           "checks."))
         self.refusal_label.setVisible(not allowed)
         ok.setEnabled(allowed)
         if hasattr(self, "_counts"):  # after construction: OK also needs something to create
@@ -273,15 +295,30 @@ class FireChecksDialog(QDialog):
         super().changeEvent(event)
 
     def values(self) -> dict[str, Any]:
+        """The checks to create: deadline, township, and the detections ``since`` when."""
         code = self.township.currentData()
-        since = None
-        if self.recent.isChecked():
-            since = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=int(self.recent_days.value()))
+        now = self._now or _dt.datetime.now(_dt.timezone.utc)
+        window = _dt.timedelta(hours=int(self.window_hours.value()))
+        since, last = now - window, None
+        if self.controller.path is not None:
+            since, last = fire_check_since(self.controller.path, now=now, window=window)
+            if self.before_last.isChecked():
+                since = now - window
         return {"deadline": _dt.timedelta(hours=int(self.deadline.value())),
-                "township_code": str(code) if code else None, "since": since}
+                "township_code": str(code) if code else None, "since": since, "last_run": last, "now": now}
+
+    def _show_window(self, v: dict[str, Any]) -> None:
+        since = v["since"].astimezone(_BJ).strftime("%Y-%m-%d %H:%M")
+        last = v["last_run"]
+        if last is None:
+            text = self.tr("No checks were created before: detections since %1 (Beijing time).")
+        else:
+            text = self.tr("Last run of checks: %2. New detections since %1 (Beijing time).")
+            text = text.replace("%2", last.astimezone(_BJ).strftime("%Y-%m-%d %H:%M"))
+        self.last_run_label.setText(text.replace("%1", since))
 
     def accept(self) -> None:
         v = self.values()
         self.controller.run(create_fire_checks, deadline=v["deadline"], township_code=v["township_code"],
-                            since=v["since"])
+                            since=v["since"], now=v["now"])
         super().accept()

@@ -9,6 +9,7 @@ again.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Any, Optional
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.periods import Period, task_ends
 from ...domain.vocabulary import KIND_TITLES, RESULT_TITLES, TASK_STATUS_TITLES, title
 from ...storage import queries
 from ...storage.schema import ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
@@ -37,6 +39,7 @@ from ...storage.workflow import (
     change_assignment,
 )
 from ...times import beijing_text as _beijing_text
+from ...times import overlaps
 from ..session import WorkflowController
 from ..widgets import KeyItem, column, fill, hbox, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
@@ -98,6 +101,10 @@ class TaskPanel(QDockWidget):
         self._filling = False
         self._selected_uuid: Optional[str] = None
         self._current: Optional[dict[str, Any]] = None  # what currentTaskChanged last said
+        #: The period of the window's period bar: tasks alive in it (assigned before its end, not done
+        #: or cancelled before its start); None: all.
+        self._period: Optional[Period] = None
+        self._period_now: Optional[_dt.datetime] = None
 
         self.filter_label = QLabel()
         self.filter = named(QComboBox(), "taskFilter")
@@ -180,6 +187,11 @@ class TaskPanel(QDockWidget):
         self._apply_default_filter()
         self.refresh()
 
+    def set_period(self, period: Optional[Period], now: Optional[_dt.datetime] = None) -> None:
+        """List the tasks of ``period`` (see :func:`gridwatch.times.overlaps`); None: all."""
+        self._period, self._period_now = period, now
+        self.refresh()
+
     def _query(self) -> Any:
         path = self.controller.path
         if path is None:
@@ -189,8 +201,15 @@ class TaskPanel(QDockWidget):
             actor = self.controller.actor
             if actor is None:
                 return None
-            return queries.tasks(path, assignee_uuid=actor.uuid)
-        return queries.tasks(path, due_today=f == "due_today", overdue_only=f == "overdue", open_only=f == "open")
+            frame = queries.tasks(path, assignee_uuid=actor.uuid)
+        else:
+            frame = queries.tasks(path, due_today=f == "due_today", overdue_only=f == "overdue", open_only=f == "open")
+        if self._period is not None and len(frame):
+            frame = frame[overlaps(frame["created_at"], task_ends(frame), self._period.window(self._period_now))]
+        actor = self.controller.actor
+        if actor is not None and actor.role == "chief" and actor.township_code and f != "mine" and len(frame):
+            frame = frame[frame["township_code"] == actor.township_code]  # a grid chief's whole township
+        return frame.reset_index(drop=True)
 
     def refresh(self) -> None:
         """Re-read the tasks with the current filter, keeping the selected task selected."""
@@ -260,9 +279,12 @@ class TaskPanel(QDockWidget):
             return
         overdue = sum(1 for r in records if r.get("overdue"))
         if overdue:
-            self.count_label.setText(self.tr("%s tasks, %s overdue") % (len(records), overdue))
+            self.count_label.setText(self.tr("%s tasks, %s overdue") % (len(records), overdue) + self._period_note())
         else:
-            self.count_label.setText(self.tr("%s tasks") % len(records))
+            self.count_label.setText(self.tr("%s tasks") % len(records) + self._period_note())
+
+    def _period_note(self) -> str:
+        return f" · {self._period.title(_lang())}" if self._period is not None and self._period.kind != "all" else ""
 
     # --- selection --------------------------------------------------------------------------------
     def row_of(self, uuid: str) -> int:
@@ -374,9 +396,13 @@ class TaskPanel(QDockWidget):
         form = QFormLayout()
         result_combo: Optional[QComboBox] = None
         if fire:
+            # no result is preselected: a confirmed burning counts against the township, so it is
+            # never what a hurried click on Finish records
             result_combo = named(QComboBox(), "fireResult")
+            result_combo.addItem(self.tr("— choose what you found —"), None)
             for code in FIRE_CHECK_RESULTS:
                 result_combo.addItem(title(RESULT_TITLES, code, _lang()), code)
+            result_combo.setCurrentIndex(0)
             form.addRow(self.tr("Result:"), result_combo)
             n = _count(task.get("fire_count"))
             hint = QLabel(self.tr("The result is written to the %s fire point(s) of this check.") % n)
@@ -390,6 +416,11 @@ class TaskPanel(QDockWidget):
         buttons.accepted.connect(dlg.accept)
         buttons.rejected.connect(dlg.reject)
         fill(dlg, self._task_label(task), form, buttons)
+        if result_combo is not None:
+            finish = buttons.button(QDialogButtonBox.StandardButton.Ok)
+            finish.setEnabled(False)
+            result_combo.currentIndexChanged.connect(
+                lambda _i: finish.setEnabled(result_combo.currentData() is not None))
 
         def done() -> None:
             result = str(result_combo.currentData()) if result_combo is not None else None

@@ -40,6 +40,7 @@ from ..tasks.panel import TaskPanel
 from ..texts import field_title, layer_title, value_title
 from ..widgets import named
 from .menus import WindowMenus
+from .period import WindowPeriod
 from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
@@ -60,7 +61,7 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
 
         self._make_actions()
         self._make_shared_bar()
+        self._make_period_bar()
         self._connect()
         self.retranslate()
         self.resize(1400, 900)
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         self.task_panel.zoomToCell.connect(self.zoom_to_cell)
         self.task_panel.recordFindingRequested.connect(self.record_finding)
         self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
+        self.task_panel.currentTaskChanged.connect(self.highlight_check_fires)
         self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
         self.coverage_panel.bind_map(self.canvas, self.layers_panel)
         self.coverage_panel.cellsChosen.connect(self._select_cells_where)
@@ -281,7 +284,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         self.workflow.set_project(path)
         self.shared_bar.setVisible(bool(self.workflow.read_only))
         self.coverage_panel.set_project(path)
-        self._update_overlay()
+        self._period_loaded()  # the map and the panels show the period's fire points and findings
         self._update_actions()
         self.projectLoaded.emit(str(path))
 
@@ -358,6 +361,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
             if layer is None or not self.canvas.states[name].visible or layer.count == 0:
                 continue
             hits = layer.at_point(lon, lat, tol)
+            if layer.visible is not None:  # not what the period hides
+                hits = [h for h in hits if layer.visible[int(h)]]
             if len(hits):
                 return name, int(hits[0])
         return None

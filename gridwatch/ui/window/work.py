@@ -213,6 +213,20 @@ class WindowWork:
                 self._show_cell_records(code)
         self._update_actions()
 
+    def highlight_check_fires(self, task: Optional[dict]) -> None:
+        """The fire points of the selected fire-point check, marked on the map (cleared otherwise)."""
+        if self.data is None or "fire_point" not in self.data.layers:
+            return
+        uuids: list[str] = []
+        if task and task.get("kind") == "fire_check" and self.project_path is not None:
+            try:
+                uuids = queries.check_fire_points(self.project_path, str(task["uuid"]))
+            except GridWatchError:
+                uuids = []
+        frame = self.data.layers["fire_point"].frame
+        idx = np.flatnonzero(frame["uuid"].astype(object).isin(uuids).to_numpy()) if uuids else []
+        self.canvas.highlight("fire_point", idx)
+
     def _on_workflow_failed(self, message: str) -> None:
         from PySide6.QtWidgets import QApplication
 
@@ -246,9 +260,11 @@ class WindowWork:
             return
         chosen = self.finding_panel.selected_finding()
         chosen_uuid = chosen["uuid"] if chosen else None
+        shown = self.findings_on_map(found)  # the period's (or the slider's day's) findings
         points = [(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
-                  for u, st, lon, lat in zip(found["uuid"], found["status"], found["longitude"], found["latitude"])
-                  if lon is not None and lat is not None and lon == lon]
+                  for u, st, lon, lat, on in zip(found["uuid"], found["status"], found["longitude"],
+                                                 found["latitude"], shown)
+                  if lon is not None and lat is not None and lon == lon and (on or u == chosen_uuid)]
         self.canvas.set_overlay(points)
 
     def _show_cell_records(self, code: str) -> None:

@@ -1,0 +1,92 @@
+"""The main window's period: the bar above the map and what follows it (part of MainWindow).
+
+The period (saved in the settings; fire points default to the last 7 days) filters the fire points
+and findings on the map and the tasks and findings in their panels, and sets the coverage panel's
+days (a past range: coverage as of its last day); the day slider narrows the map to one day of it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
+
+from ...app.periods import Period, finding_ends
+from ...errors import GridWatchError
+from ...mapview.data import set_filter
+from ...times import Window, in_window, overlaps
+from ..map.timebar import TimeBar
+from ..widgets import named
+
+
+def saved_period(settings: Any, key: str = "period", default: str = "7d") -> Period:
+    """The period of the last session (settings ``key``), else ``default`` (the map: the last 7 days)."""
+    try:
+        return Period.parse(settings.value(key, default) or default)
+    except GridWatchError:
+        return Period.parse(default)
+
+
+class WindowPeriod:
+    """The period bar and the map's time filter (part of MainWindow)."""
+
+    time_bar: TimeBar
+
+    def _make_period_bar(self) -> None:
+        self.time_bar = TimeBar(self, saved_period(self.settings))
+        bar = named(QToolBar(self), "periodToolbar")
+        bar.setMovable(False)
+        bar.addWidget(self.time_bar)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.period_toolbar = bar
+        self.time_bar.periodChanged.connect(self._on_period_changed)
+        self.time_bar.windowChanged.connect(lambda window: self.apply_map_window())
+
+    def period(self) -> Period:
+        return self.time_bar.period()
+
+    def _on_period_changed(self, period: Period) -> None:
+        self.settings.setValue("period", period.text())
+        for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
+            panel.set_period(period, self.time_bar.pinned_now())
+
+    def _period_loaded(self) -> None:
+        """A project opened: the days its data spans bound "all"; filter the map and the panels."""
+        span = None
+        if self.data is not None and "fire_point" in self.data.layers and self.data.layers["fire_point"].count:
+            times = pd.to_datetime(self.data.layers["fire_point"].frame["detected_utc"].astype(object), utc=True,
+                                   errors="coerce", format="ISO8601").dropna()
+            if len(times):
+                span = (times.min().to_pydatetime(), times.max().to_pydatetime() + _dt.timedelta(seconds=1))
+        self.time_bar.set_data_span(span)
+        for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
+            panel.set_period(self.period(), self.time_bar.pinned_now())
+        self.apply_map_window()
+
+    def map_window(self) -> Window:
+        return self.time_bar.window()
+
+    def findings_on_map(self, found: pd.DataFrame) -> np.ndarray:
+        """Which findings the map shows: those recorded on the slider's day, or those open at some
+        time in the period (an overdue finding of last month is still on this week's map)."""
+        window = self.map_window()
+        if self.time_bar.day() is not None:
+            return in_window(found["found_at"], window)
+        return overlaps(found["found_at"], finding_ends(found), window)
+
+    def apply_map_window(self) -> None:
+        """Show the fire points of the period (or the slider's day) and the findings of it."""
+        if self.data is None or "fire_point" not in self.data.layers:
+            return
+        layer = self.data.layers["fire_point"]
+        window = self.map_window()
+        mask: Optional[np.ndarray] = None
+        if window != (None, None):
+            mask = in_window(layer.frame["detected_utc"], window)
+        set_filter(layer, mask)
+        self.canvas.refresh_layer("fire_point")
+        self._update_overlay()
