@@ -51,6 +51,9 @@ class RenderRequest:
     cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
     labels: bool = True
     themes: dict[str, FeatureTheme] = field(default_factory=dict)
+    #: Highlighted features: (layer, feature indices), drawn over everything.
+    highlight: Optional[tuple[str, np.ndarray]] = None
+    highlight_version: int = 0
 
 
 @dataclass
@@ -111,6 +114,14 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
             opacity = req.states[name].opacity
             stack += [(img, o * opacity) for img, o in parts[name][1]]
     stack += parts.get(key, (vp, []))[1]
+    if req.highlight is not None and req.highlight[0] in data.layers:
+        hkey = f"highlight:{req.highlight_version}"
+        cached = req.cached.get(hkey)
+        if cached is not None and cached[0] == vp:
+            parts[hkey] = cached
+        else:
+            parts[hkey] = (vp, R.render_highlight(data.layers[req.highlight[0]], vp, req.highlight[1]))
+        stack += parts[hkey][1]
     stack += parts.get("labels", (vp, []))[1]
     image = R.compose(stack, vp.width, vp.height)
     return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0)
@@ -145,6 +156,9 @@ class MapCanvas(QWidget):
         self.states: dict[str, LayerState] = {n: LayerState() for n in LAYERS}
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version = 0
+        #: What the user is looking at: (layer, feature indices) drawn over every layer.
+        self.highlighted: Optional[tuple[str, np.ndarray]] = None
+        self._highlight_version = 0
         #: Thematic fills replacing a layer's style (e.g. grid cells by days since inspection).
         self.themes: dict[str, FeatureTheme] = {}
         self.tool = self.PAN
@@ -181,6 +195,8 @@ class MapCanvas(QWidget):
         self._image = None
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version += 1
+        self.highlighted = None
+        self._highlight_version += 1
         self.viewport = Viewport.for_bounds(data.extent, max(1, self.width()), max(1, self.height()))
         self.viewportChanged.emit(self.viewport)
         self.request_render(immediate=True)
@@ -202,6 +218,38 @@ class MapCanvas(QWidget):
         self.selection = np.unique(np.asarray(indices, dtype=np.int64))
         self._selection_version += 1
         self.request_render(immediate=True)
+
+    def highlight(self, layer: str, indices: object) -> None:
+        """Highlight features ``indices`` (positions in the layer's frame) of ``layer`` on the map.
+
+        One thing is highlighted at a time: this replaces any earlier highlight, of any layer.  Empty
+        ``indices`` clear it.  Used for what the user is looking at: the identified feature, rows
+        chosen in the attribute table or a list, search hits, rule-check hits, a task's cell.
+        """
+        idx = np.unique(np.asarray(indices, dtype=np.int64).ravel())
+        if self.data is not None and layer in self.data.layers:
+            idx = idx[(idx >= 0) & (idx < self.data.layers[layer].count)]
+        new = (layer, idx) if len(idx) else None
+        old = self.highlighted
+        if (new is None and old is None) or (new is not None and old is not None and old[0] == new[0]
+                                             and np.array_equal(old[1], new[1])):
+            return
+        self.highlighted = new
+        self._highlight_version += 1
+        self.request_render(immediate=True)
+
+    def clear_highlight(self) -> None:
+        """Nothing highlighted."""
+        if self.highlighted is not None:
+            self.highlighted = None
+            self._highlight_version += 1
+            self.request_render(immediate=True)
+
+    def highlighted_indices(self, layer: str) -> np.ndarray:
+        """Feature indices of ``layer`` highlighted now (empty when another layer or nothing is)."""
+        if self.highlighted is None or self.highlighted[0] != layer:
+            return np.empty(0, dtype=np.int64)
+        return self.highlighted[1]
 
     def set_tool(self, tool: str) -> None:
         self.tool = tool
@@ -279,6 +327,8 @@ class MapCanvas(QWidget):
             selection_version=self._selection_version,
             cached=dict(self._parts),
             themes=dict(self.themes),
+            highlight=self.highlighted,
+            highlight_version=self._highlight_version,
         )
         data, cancel = self.data, self._cancel
         job = Job(lambda progress, _cancel: render(data, req, cancel), "render", executor=_JOB_POOL,

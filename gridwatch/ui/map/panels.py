@@ -464,6 +464,7 @@ class SearchPanel(QDockWidget):
 
     placeChosen = Signal(object)  # SearchHit
     queryChanged = Signal(str)
+    hitHighlighted = Signal(object)  # the SearchHit the list's current row shows (the map highlights it)
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -479,6 +480,8 @@ class SearchPanel(QDockWidget):
         self.box.returnPressed.connect(self._choose_first)
         self.results.itemActivated.connect(self._choose_item)
         self.results.itemClicked.connect(self._choose_item)
+        self.results.currentRowChanged.connect(
+            lambda row: self.hitHighlighted.emit(self.hits[row]) if 0 <= row < len(self.hits) else None)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -441,6 +441,52 @@ def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> li
     return [(fill, 0.35), (line, 1.0)]
 
 
+#: Highlighted features: a dark halo under a bright line, so they read on every fill and theme.
+HIGHLIGHT_HALO = QColor(20, 20, 20)
+HIGHLIGHT_LINE = QColor(0, 229, 255)
+#: Point features highlighted one by one; beyond this many, the first ones (the map says how many).
+MAX_HIGHLIGHT_POINTS = 20_000
+
+
+def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> list[Part]:
+    """Features the user is looking at (identified, chosen in a list, search hits): areas outlined
+    with a halo and lightly filled, points ringed, on top of every layer."""
+    if len(features) == 0 or layer.count == 0:
+        return []
+    mask = np.zeros(layer.count, dtype=bool)
+    mask[np.asarray(features, dtype=np.int64)] = True
+    mask &= _visible_features(layer, vp)
+    if not mask.any():
+        return []
+    img = new_image(vp.width, vp.height)
+    with painting(img) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        rings = ring_paths(layer, vp, mask)
+        if rings:
+            p.fillPath(_closed(rings), QColor(0, 229, 255, 60))
+            for color, width in ((HIGHLIGHT_HALO, 5.0), (HIGHLIGHT_LINE, 2.5)):
+                pen = QPen(color, width)
+                pen.setCosmetic(True)
+                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for path in rings:
+                    p.drawPath(path)
+        if len(layer.point_xy):
+            sx, ox, sy, oy = vp.affine()
+            xy = layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS]
+            px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
+            on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)
+            path = QPainterPath()
+            for x, y in zip(px[on].tolist(), py[on].tolist()):
+                path.addEllipse(QPointF(x, y), 7.0, 7.0)
+            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
+                p.setPen(QPen(color, width))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPath(path)
+    return [(img, 1.0)]
+
+
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:
     """Stack parts bottom to top onto an opaque background."""
     out = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)

@@ -39,6 +39,7 @@ from ..sync.dialogs import is_working_copy
 from ..tasks.panel import TaskPanel
 from ..texts import field_title, layer_title, value_title
 from ..widgets import named
+from .mapping import WindowMapping
 from .menus import WindowMenus
 from .work import WindowWork
 
@@ -60,7 +61,7 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -173,6 +174,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         self.task_panel.zoomToCell.connect(self.zoom_to_cell)
         self.task_panel.recordFindingRequested.connect(self.record_finding)
         self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
+        self.task_panel.taskSelected.connect(self._on_task_selected)
+        self.rules_dock.panel.hitsSelected.connect(self._on_hits_selected)
+        self.search_panel.hitHighlighted.connect(self._on_search_current)
         self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
         self.coverage_panel.bind_map(self.canvas, self.layers_panel)
         self.coverage_panel.cellsChosen.connect(self._select_cells_where)
@@ -384,6 +388,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
         self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
         self.identified = (name, index)
+        self.canvas.highlight(name, [index])
         if name == "grid_cell" and self.project_path is not None:
             self._show_cell_records(str(row["code"]))
         self._update_actions()
@@ -413,6 +418,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         hit = self.identify_at(lon, lat)
         if hit is None:
             self.identify_panel.clear_feature()
+            self.identified = None
+            self.canvas.clear_highlight()
+            self._update_actions()
         else:
             self.show_identify(*hit)
 
@@ -480,5 +488,6 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork):
         positions = np.flatnonzero(frame["uuid"].isin(uuids).to_numpy())
         if layer == SELECTION_LAYER:
             self.set_selection(positions, from_table=True)
+        self.canvas.highlight(layer, positions)
         if len(positions):
             self.canvas.zoom_to(self.data.layers[layer].features_bounds(positions))
