@@ -9,6 +9,10 @@ window as a PNG.  With ``--workflow`` it first runs a day of supervision on the 
 checks, a coal-ban round in one village, findings with photos at several steps of the loop) and
 shows the task and findings panels as the cell's inspector and as a supervisor
 (``--out`` gets ``-tasks`` / ``-findings`` suffixes).
+
+With ``--all DIR`` it shoots the main window, every dock and every dialog as they appear on this
+screen (the window at the size GridWatch picks for it), into ``DIR/<width>x<height>-<name>.png``;
+``bash tools/screenshots.sh DIR`` does it at 1366x768 and 1600x1000 (see tools/shot_catalog.py).
 """
 
 from __future__ import annotations
@@ -53,7 +57,17 @@ def main() -> int:
     parser.add_argument("--workflow", action="store_true", help="screenshots of the workflow panels")
     parser.add_argument("--analysis", action="store_true",
                         help="screenshots of the coverage map, the dashboard and the export dialog")
+    parser.add_argument("--all", type=Path, metavar="DIR",
+                        help="the main window, every dock and every dialog, as seen on this screen")
     args = parser.parse_args()
+    if args.all is not None:
+        sys.path.insert(0, str(ROOT / "tools"))
+        from shot_catalog import run  # type: ignore[import-not-found]
+
+        realdata = ROOT.parent / "shared" / "realdata"
+        for path in run(args.all, args.lang, realdata if realdata.is_dir() else None):
+            print(f"wrote {path}")
+        return 0
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(Path(tmp) / "data")

@@ -74,5 +74,5 @@ def run(project: Optional[Path] = None) -> int:
 
     sys.excepthook = excepthook
     window = create_window(project)
-    window.show()
+    window.show_default()
     return app.exec()

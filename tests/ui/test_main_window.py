@@ -19,10 +19,13 @@ def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("GRIDWATCH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("GRIDWATCH_DATA_DIR", str(tmp_path / "data"))
     from gridwatch.ui import i18n
-    from gridwatch.ui.app import create_app, create_window
+    from gridwatch.ui.app import create_app, create_window, make_settings
 
     create_app()
     i18n.install("en")
+    settings = make_settings()
+    settings.setValue("ask_user_on_start", False)  # the first-start picker has its own tests
+    settings.sync()
     bundled_before = sha256(SAMPLE)
     w = create_window()
     qtbot.addWidget(w)

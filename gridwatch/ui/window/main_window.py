@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QTabBar,
     QWidget,
 )
 
 from ...errors import SchemaVersionError
 from ...layers import LAYERS
 from ...mapview.data import MapData, load_map
-from ...mapview.search import SearchHit, as_text, parent_names, search_places
+from ...mapview.search import PERSON, SearchHit, as_text, parent_names, search_all, search_index
 from ...storage import Project
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
@@ -41,6 +42,7 @@ from ..texts import field_title, layer_title, value_title
 from ..widgets import named
 from .mapping import WindowMapping
 from .menus import WindowMenus
+from .screens import WindowScreens
 from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
@@ -58,10 +60,11 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
     data = load_map(project, progress=progress)
+    search_index(data)  # names and their pinyin, ready before the first search
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -77,6 +80,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
         self.inspectors = pd.DataFrame()
         self.selected = np.empty(0, dtype=np.int64)
         self.language = i18n.resolve(str(settings.value("language", "system")))
+        #: Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).
+        self.ask_user_on_start = str(settings.value("ask_user_on_start", "true")).lower() not in ("false", "0")
 
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
@@ -139,6 +144,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
 
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        if self.isVisible():
+            self.save_window_state()
         self.canvas.shutdown()
         super().closeEvent(event)
 
@@ -146,6 +153,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ChildAdded and isinstance(event.child(), QTabBar):
+            QTimer.singleShot(0, self.tidy_dock_tabs)  # a new dock tab bar: whole titles, scroll buttons
+        return super().event(event)
 
 
     # --- wiring -----------------------------------------------------------------------------
@@ -284,6 +296,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
         self._update_overlay()
         self._update_actions()
         self.projectLoaded.emit(str(path))
+        if self.ask_user_on_start:
+            self._ask_user_if_nobody()
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()
@@ -460,9 +474,16 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping):
     # --- search -------------------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
         if self.data is not None:
-            self.search_panel.show_hits(search_places(self.data, text))
+            self.search_panel.show_hits(search_all(self.data, text, self.workflow.people))
 
     def go_to_place(self, hit: SearchHit) -> None:
+        """Show a search hit: zoom to it and identify it (a person: their cells, highlighted)."""
+        if hit.kind == PERSON:
+            if hit.indices:
+                self.canvas.zoom_to(hit.bounds)
+            self.canvas.highlight(hit.layer, list(hit.indices))
+            self.statusBar().showMessage(self.search_panel.hit_text(hit), 8000)
+            return
         self.canvas.zoom_to(hit.bounds)
         self.show_identify(hit.layer, hit.index)
 

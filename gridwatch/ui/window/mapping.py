@@ -88,4 +88,4 @@ class WindowMapping:
 
     def _on_search_current(self, hit: Any) -> None:
         if hit is not None:
-            self.canvas.highlight(hit.layer, [hit.index])
+            self.canvas.highlight(hit.layer, list(hit.features))

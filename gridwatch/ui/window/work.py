@@ -8,13 +8,9 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from ...domain.policy import Action
-from ...domain.vocabulary import ROLE_TITLES, title
 from ...errors import GridWatchError
 from ...mapview.data import update_values
 from ...storage import queries
@@ -45,19 +41,33 @@ def _gate(action: QAction, enabled: bool, refusal: str) -> None:
 class WindowWork:
     """The Inspections menu's work and the panels' workflow signals (part of MainWindow)."""
 
-    def choose_user(self) -> None:
-        """Settings > Current user: who works on this laptop (a person of the project)."""
+    def choose_user(self, first_start: bool = False) -> None:
+        """Settings > Current user (and the first start): who works on this laptop, a person of the project
+        shown with role, township and phone tail; nobody preselected on the first start."""
+        from ..data.user_picker import UserPicker
+
         people = self.workflow.people
         if self.project_path is None or people.empty:
             return
-        active = people[people["active"].fillna(1) != 0]
-        items = [f"{n} ({title(ROLE_TITLES, r, i18n.current())})" for n, r in zip(active["name"], active["role"])]
-        current = items.index(self.workflow.user_label()) if self.workflow.user_label() in items else 0
-        item, ok = QInputDialog.getItem(self, translate("MainWindow", "Current user"),
-                                        translate("MainWindow", "Who is working on this laptop?"),
-                                        items, current, False)
-        if ok and item:
-            self.workflow.set_user(str(active["name"].iloc[items.index(item)]))
+        townships = {}
+        if self.data is not None and "township" in self.data.layers:
+            tw = self.data.layers["township"].frame
+            townships = dict(zip(tw["code"].astype(str), tw["name"].astype(str)))
+        old = getattr(self, "_user_picker", None)
+        if old is not None:
+            old.deleteLater()
+        actor = self.workflow.actor
+        picker = UserPicker(people, townships, self.settings, current_uuid=actor.uuid if actor else "",
+                            first_start=first_start, parent=self)
+        picker.chosen.connect(lambda name, uuid: self.workflow.set_user(name, uuid))
+        self._user_picker = picker
+        picker.open()
+
+    def _ask_user_if_nobody(self) -> None:
+        """First start on a project (nobody chosen, or the chosen person is not in it): ask who is working."""
+        wf = self.workflow
+        if wf.actor is None and not wf.read_only and not wf.people.empty:
+            self.choose_user(first_start=True)
 
     def _update_actions(self) -> None:
         wf = self.workflow
