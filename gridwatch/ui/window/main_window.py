@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.syncstate import is_working_copy
 from ...errors import SchemaVersionError
 from ...layers import LAYERS
 from ...mapview.data import MapData, load_map
@@ -36,13 +37,13 @@ from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
 from ..sync.conflicts import ConflictsPanel
-from ..sync.dialogs import is_working_copy
 from ..tasks.panel import TaskPanel
 from ..texts import field_title, layer_title, value_title
 from ..widgets import named
 from .mapping import WindowMapping
 from .menus import WindowMenus
 from .screens import WindowScreens
+from .syncbar import WindowSyncStatus
 from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
@@ -64,7 +65,7 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -127,8 +128,10 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
+        self._make_sync_status()
         sb = self.statusBar()
         sb.addWidget(self.coord_label, 1)
+        sb.addPermanentWidget(self.sync_label)
         sb.addPermanentWidget(self.user_label)
         sb.addPermanentWidget(self.selection_label)
         sb.addPermanentWidget(self.scale_label)
@@ -144,6 +147,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
 
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        if not self.confirm_close():  # edits unsynced for more than a day: asked first
+            event.ignore()
+            return
         if self.isVisible():
             self.save_window_state()
         self.canvas.shutdown()
@@ -177,6 +183,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
         wf = self.workflow
         wf.changed.connect(self._on_workflow_changed)
+        wf.changed.connect(lambda _edit: self.refresh_sync_status())
         wf.failed.connect(self._on_workflow_failed)
         wf.warned.connect(self._on_workflow_warned)
         wf.userChanged.connect(self._update_user)
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             self._sync_dialog.deleteLater()
         dialog = SyncDialog(self.project_path, self)
         dialog.synced.connect(lambda report: self.open_project(self.project_path))
+        dialog.synced.connect(lambda report: self.note_sync_result(None))
+        dialog.failed.connect(lambda message, d=dialog: None if d.cancelled else self.note_sync_result(message))
         self._sync_dialog = dialog
         dialog.open()
 
@@ -292,6 +301,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             self.show_table(self._table_layer or SELECTION_LAYER)
         self.workflow.set_project(path)
         self.shared_bar.setVisible(bool(self.workflow.read_only))
+        self.refresh_sync_status()
         self.coverage_panel.set_project(path)
         self._update_overlay()
         self._update_actions()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox
 
+from ...app.syncstate import is_working_copy
 from ...domain.policy import Action
 from ...errors import GridWatchError
 from ...mapview.data import update_values
@@ -19,7 +20,6 @@ from ...storage.workflow import TARGET_LAYERS
 from .. import i18n
 from ..findings.panel import FindingDialog
 from ..map.canvas import SELECTION_LAYER, MapCanvas
-from ..sync.dialogs import is_working_copy
 from ..tasks.panel import AssignDialog, FireChecksDialog
 from ..texts import layer_title
 
