@@ -47,3 +47,15 @@ def beijing_text(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, keep_invalid: bool 
             return value
         return ""
     return t.astimezone(BEIJING).strftime(fmt)
+
+
+def short_time(value: Any, now: Optional[_dt.datetime] = None, *, seconds: bool = False) -> str:
+    """A stored time as Beijing time for lists: 'MM-DD HH:MM' this year, 'YYYY-MM-DD HH:MM' another year
+    ('' when missing; the text itself when it is not a time)."""
+    t = parse_stored_time(value)
+    if t is None:
+        return value if isinstance(value, str) else ""
+    local = t.astimezone(BEIJING)
+    this_year = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).year
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return local.strftime(("%m-%d " if local.year == this_year else "%Y-%m-%d ") + clock)

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTabWidget,
@@ -165,14 +167,22 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.tabs.addTab(detail_box, "")
         self.tabs.addTab(self.history, "")
 
-        filters = QHBoxLayout()
+        # Two rows of filters: a narrow dock (1366x768 screens) still shows every choice in full.
+        filters = QGridLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
         self.filter_labels = [QLabel(), QLabel(), QLabel()]
-        for label, combo in zip(self.filter_labels, (self.category_filter, self.status_filter,
-                                                      self.township_filter)):
-            filters.addWidget(label)
-            filters.addWidget(combo)
-        filters.addWidget(self.overdue_filter)
-        filters.addStretch(1)
+        places = ((0, 0), (0, 2), (1, 0))
+        for (row, col), label, combo in zip(places, self.filter_labels, (self.category_filter, self.status_filter,
+                                                                         self.township_filter)):
+            label.setBuddy(combo)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            filters.addWidget(label, row, col)
+            filters.addWidget(combo, row, col + 1)
+        filters.addWidget(self.overdue_filter, 1, 2, 1, 2)
+        filters.setColumnStretch(1, 1)
+        filters.setColumnStretch(3, 1)
         top = column(filters, (self.table, 1), self.count)
         bottom = QWidget()
         fill(bottom, actions, (self.tabs, 1), margins=0)

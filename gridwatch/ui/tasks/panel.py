@@ -13,14 +13,14 @@ import math
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -37,18 +37,25 @@ from ...storage.workflow import (
     change_assignment,
 )
 from ...times import beijing_text as _beijing_text
+from ...times import short_time
 from ..session import WorkflowController
-from ..widgets import KeyItem, column, fill, hbox, named, record_table, set_texts
+from ..widgets import KeyItem, column, fill, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
+from .groups import COLLAPSE_FROM, GROUPINGS, make_groups, progress_of
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
 
 #: Filter codes of the task list, in menu order.
 FILTERS = ("mine", "due_today", "overdue", "open", "all")
-#: Columns of the task table.
-COLUMNS = ("due", "status", "kind", "township", "village", "cell", "assignee", "fires", "findings", "notes")
+#: Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest.
+COLUMNS = ("cell", "assignee", "due", "status", "kind", "township", "village", "fires", "findings", "notes")
 UUID_ROLE = Qt.ItemDataRole.UserRole
+#: The group key of a group's header row (its first cell).
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The cell code of a task's cell item (the item shows the cell's name).
+CELL_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_COLOR = QColor("#c62828")
+GROUP_BACKGROUND = QColor("#e8eef5")
 
 
 def _clean(value: Any) -> Any:
@@ -68,6 +75,11 @@ def _clean(value: Any) -> Any:
 def beijing_text(text: Any, fmt: str = "%m-%d %H:%M") -> str:
     """A stored UTC time ('2025-11-20T10:00:00.000Z') as Beijing time ('11-20 18:00'); '' if none."""
     return _beijing_text(text, fmt)
+
+
+def due_text(text: Any) -> str:
+    """A due time in Beijing time, with the year only when it is not this year."""
+    return short_time(text)
 
 
 def _count(value: Any) -> int:
@@ -104,12 +116,20 @@ class TaskPanel(QDockWidget):
         for code in FILTERS:
             self.filter.addItem(code, code)
         self.filter.setCurrentIndex(FILTERS.index("open"))
+        self.group_label = QLabel()
+        self.group = named(QComboBox(), "taskGroup")
+        for code in GROUPINGS:
+            self.group.addItem(code, code)
         self.count_label = named(QLabel(), "taskCount")
+        self.count_label.setWordWrap(True)
+        self.collapsed: set[str] = set()
+        self._grouping_shown = ""
+        self._group_chosen = False
 
         self.table = record_table(named(QTableWidget(0, len(COLUMNS)), "taskTable"))
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(COLUMNS.index("due"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
 
         self.start_button = named(QPushButton(), "taskStart")
@@ -117,14 +137,20 @@ class TaskPanel(QDockWidget):
         self.finish_button = named(QPushButton(), "taskFinish")
         self.cancel_button = named(QPushButton(), "taskCancel")
 
-        top = hbox(self.filter_label, (self.filter, 1), self.count_label, stretch=False)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.record_button, self.finish_button, self.cancel_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
+        top = QGridLayout()
+        top.addWidget(self.filter_label, 0, 0)
+        top.addWidget(self.filter, 0, 1)
+        top.addWidget(self.group_label, 1, 0)
+        top.addWidget(self.group, 1, 1)
+        top.setColumnStretch(1, 1)
+        buttons = QGridLayout()  # two rows: the four steps fit a narrow dock
+        for i, b in enumerate((self.start_button, self.record_button, self.finish_button, self.cancel_button)):
+            buttons.addWidget(b, i // 2, i % 2)
+        self.setWidget(column(top, self.count_label, (self.table, 1), buttons, margins=4))
 
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.group.currentIndexChanged.connect(lambda _i: self._on_group_changed())
+        self.table.cellClicked.connect(self._on_cell_clicked)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemDoubleClicked.connect(self._on_double)
         self.start_button.clicked.connect(self.start_selected)
@@ -147,10 +173,17 @@ class TaskPanel(QDockWidget):
                  "open": self.tr("All open tasks"), "all": self.tr("All tasks")}
         for i in range(self.filter.count()):
             self.filter.setItemText(i, names[str(self.filter.itemData(i))])
+        self.group_label.setText(self.tr("Group:"))
+        groups = {"township": self.tr("By township"), "assignee": self.tr("By inspector"),
+                  "status": self.tr("By state"), "": self.tr("No groups")}
+        for i in range(self.group.count()):
+            self.group.setItemText(i, groups[str(self.group.itemData(i))])
+        self.group.setToolTip(self.tr("Group the tasks; each group shows its progress (done of all its tasks). "
+                                      "Click a group to open or close it."))
         self.table.setHorizontalHeaderLabels([
-            self.tr("Due"), self.tr("Status"), self.tr("Kind"), self.tr("Township"), self.tr("Village"),
-            self.tr("Cell"), self.tr("Assignee"), self.tr("Fire points"), self.tr("Findings"), self.tr("Notes")])
-        self.table.horizontalHeaderItem(0).setToolTip(self.tr("Due time, Beijing time"))
+            self.tr("Cell"), self.tr("Assignee"), self.tr("Due"), self.tr("Status"), self.tr("Kind"),
+            self.tr("Township"), self.tr("Village"), self.tr("Fire points"), self.tr("Findings"), self.tr("Notes")])
+        self.table.horizontalHeaderItem(COLUMNS.index("due")).setToolTip(self.tr("Due time, Beijing time"))
         self.table.setToolTip(self.tr("Double-click a task to show its cell on the map"))
         self.start_button.setText(self.tr("Start inspection"))
         self.start_button.setToolTip(self.tr("Start the selected task: you are now inspecting its cell"))
@@ -171,10 +204,28 @@ class TaskPanel(QDockWidget):
 
     def _apply_default_filter(self) -> None:
         actor = self.controller.actor
-        code = "mine" if actor is not None and actor.role == "inspector" else "open"
+        inspector = actor is not None and actor.role == "inspector"
         self.filter.blockSignals(True)
-        self.filter.setCurrentIndex(FILTERS.index(code))
+        self.filter.setCurrentIndex(FILTERS.index("mine" if inspector else "open"))
         self.filter.blockSignals(False)
+        # an inspector's own list is short; the office sees its townships first, each with its progress
+        if not self._group_chosen:
+            self.group.blockSignals(True)
+            self.group.setCurrentIndex(GROUPINGS.index("" if inspector else "township"))
+            self.group.blockSignals(False)
+
+    def grouping(self) -> str:
+        """How the list is grouped: township, assignee, status, or '' (a flat list)."""
+        return str(self.group.currentData() or "")
+
+    def set_grouping(self, code: str) -> None:
+        """Group the list as the user would (refreshes it)."""
+        self.group.setCurrentIndex(GROUPINGS.index(code))
+
+    def _on_group_changed(self) -> None:
+        self._group_chosen = True  # the user's choice stays when the user changes
+        self.collapsed.clear()
+        self.refresh()
 
     def _on_user_changed(self) -> None:
         self._apply_default_filter()
@@ -199,16 +250,26 @@ class TaskPanel(QDockWidget):
         self.frame = frame
         records = [] if frame is None else [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
         self._rows = {str(r["uuid"]): r for r in records}
+        grouping = self.grouping()
+        if grouping != self._grouping_shown:
+            self.collapsed.clear()
         self._filling = True
         try:
             self.table.setSortingEnabled(False)
             self.table.clearSelection()
+            self.table.clearSpans()
             self.table.setRowCount(0)
-            self.table.setRowCount(len(records))
-            for row, rec in enumerate(records):
-                for col, item in enumerate(self._items(rec)):
-                    self.table.setItem(row, col, item)
-            self.table.setSortingEnabled(True)  # sorts by the user's column, due time at first
+            if grouping:
+                self._fill_groups(records, grouping)
+            else:
+                self.table.setRowCount(len(records))
+                for row, rec in enumerate(records):
+                    for col, item in enumerate(self._items(rec)):
+                        self.table.setItem(row, col, item)
+                self.table.setSortingEnabled(True)  # sorts by the user's column, due time at first
+            self._grouping_shown = grouping
+            for c in range(3):
+                self.table.resizeColumnToContents(c)
             self._selected_uuid = None
             if keep is not None and keep in self._rows:
                 self.select_task(keep, emit=False)
@@ -216,6 +277,80 @@ class TaskPanel(QDockWidget):
             self._filling = False
         self._update_count(records)
         self._update_buttons()
+
+    def _fill_groups(self, records: list[dict[str, Any]], grouping: str) -> None:
+        """Group header rows (with progress over all the group's tasks) and the tasks under them."""
+        lang = _lang()
+        groups = make_groups(records, grouping, lang)
+        path = self.controller.path
+        everything = records if self.current_filter() == "all" or path is None else \
+            [{k: _clean(v) for k, v in r.items()} for r in queries.tasks(path).to_dict("records")]
+        progress = progress_of(everything, grouping, lang)
+        if not self._grouping_shown == grouping and len(records) >= COLLAPSE_FROM:
+            self.collapsed = {g.key for g in groups}
+        self.table.setRowCount(len(records) + len(groups))
+        row = 0
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for g in groups:
+            header = QTableWidgetItem(self._group_text(g, progress.get(g.key), grouping))
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setData(GROUP_ROLE, g.key)
+            header.setFont(bold)
+            header.setBackground(QBrush(GROUP_BACKGROUND))
+            header.setToolTip(self.tr("Click to open or close the group"))
+            self.table.setItem(row, 0, header)
+            self.table.setSpan(row, 0, 1, len(COLUMNS))
+            row += 1
+            for rec in g.records:
+                for col, item in enumerate(self._items(rec)):
+                    self.table.setItem(row, col, item)
+                self.table.setRowHidden(row, g.key in self.collapsed)
+                row += 1
+
+    def _group_text(self, group: Any, progress: Any, grouping: str) -> str:
+        opened = "▸" if group.key in self.collapsed else "▾"
+        label = group.label or (self.tr("(no township)") if grouping == "township" else
+                                self.tr("(each cell's inspector)") if grouping == "assignee" else "—")
+        text = f"{opened} {label} · " + self.tr("%n task(s) listed", "", len(group.records))
+        if progress is not None and grouping != "status":
+            text += " · " + (self.tr("done %1 of %2 (%3%)").replace("%1", str(progress.done))
+                             .replace("%2", str(progress.counted)).replace("%3", str(progress.percent)))
+            if progress.overdue:
+                text += " · " + self.tr("%n overdue", "", progress.overdue)
+        return text
+
+    def group_rows(self) -> list[tuple[int, str, str]]:
+        """``(row, key, text)`` of the group header rows (empty for a flat list)."""
+        out = []
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(GROUP_ROLE) is not None:
+                out.append((r, str(item.data(GROUP_ROLE)), item.text()))
+        return out
+
+    def toggle_group(self, key: str, open_: Optional[bool] = None) -> None:
+        """Open or close a group (``open_`` None: the other way round)."""
+        closing = (key not in self.collapsed) if open_ is None else not open_
+        if closing:
+            self.collapsed.add(key)
+        else:
+            self.collapsed.discard(key)
+        current = None
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(GROUP_ROLE) is not None:
+                current = str(item.data(GROUP_ROLE))
+                if current == key:
+                    text = item.text()
+                    item.setText(("▸" if closing else "▾") + text[1:])
+            elif current == key:
+                self.table.setRowHidden(r, closing)
+
+    def _on_cell_clicked(self, row: int, column: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None and item.data(GROUP_ROLE) is not None:
+            self.toggle_group(str(item.data(GROUP_ROLE)))
 
     def _items(self, rec: dict[str, Any]) -> list[KeyItem]:
         lang = _lang()
@@ -227,25 +362,26 @@ class TaskPanel(QDockWidget):
         fires, findings = _count(rec.get("fire_count")), _count(rec.get("finding_count"))
         notes = " ".join(str(rec.get("notes") or "").split())
         due = rec.get("due_at")
+        code = str(rec.get("cell_code") or "")
         items = [
-            KeyItem(beijing_text(due), (0 if overdue else 1, due or "9999")),
+            KeyItem(str(rec.get("cell_name") or code), code),
+            KeyItem(str(rec.get("assignee_name") or "")),
+            KeyItem(due_text(due), (0 if overdue else 1, due or "9999")),
             KeyItem(status, (order, 0 if overdue else 1)),
             KeyItem(title(KIND_TITLES, rec.get("kind"), lang)),
             KeyItem(str(rec.get("township_name") or "")),
             KeyItem(str(rec.get("village_name") or "")),
-            KeyItem(str(rec.get("cell_code") or "")),
-            KeyItem(str(rec.get("assignee_name") or "")),
             KeyItem(str(fires) if fires else "", fires),
             KeyItem(str(findings), findings),
             KeyItem(notes),
         ]
         items[0].setData(UUID_ROLE, rec["uuid"])
+        items[0].setData(CELL_ROLE, code)
+        items[0].setToolTip(self.tr("Cell %s; double-click to show it on the map") % code)
         if due:
-            items[0].setToolTip(self.tr("Due %s (Beijing time)") % beijing_text(due, "%Y-%m-%d %H:%M"))
-        if rec.get("cell_name"):
-            items[5].setToolTip(str(rec["cell_name"]))
+            items[2].setToolTip(self.tr("Due %s (Beijing time)") % beijing_text(due, "%Y-%m-%d %H:%M"))
         if rec.get("status_note"):
-            items[1].setToolTip(str(rec["status_note"]))
+            items[3].setToolTip(str(rec["status_note"]))
         if notes:
             items[9].setToolTip(str(rec.get("notes")))
         if overdue:
@@ -265,6 +401,11 @@ class TaskPanel(QDockWidget):
             self.count_label.setText(self.tr("%s tasks") % len(records))
 
     # --- selection --------------------------------------------------------------------------------
+    def cell_code_at(self, row: int) -> str:
+        """The cell code of the task in ``row`` ('' for a group row)."""
+        item = self.table.item(row, 0)
+        return str(item.data(CELL_ROLE) or "") if item is not None else ""
+
     def row_of(self, uuid: str) -> int:
         """The table row showing task ``uuid`` (-1 when not listed)."""
         for row in range(self.table.rowCount()):
@@ -293,6 +434,12 @@ class TaskPanel(QDockWidget):
             return False
         filling, self._filling = self._filling, True
         try:
+            if self.table.isRowHidden(row):  # in a closed group: open it
+                for r in range(row, -1, -1):
+                    head = self.table.item(r, 0)
+                    if head is not None and head.data(GROUP_ROLE) is not None:
+                        self.toggle_group(str(head.data(GROUP_ROLE)), True)
+                        break
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
         finally:

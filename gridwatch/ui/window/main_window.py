@@ -117,6 +117,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
+        self.scroll_dock_bodies([self.identify_panel, self.task_panel, self.finding_panel, self.conflict_panel,
+                                 self.rules_dock, self.coverage_panel, self.layers_panel])
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
 
@@ -507,7 +509,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self._table_layer = name
         self.table_dock.set_layer(name, frame, header_for=lambda col, n=name: field_title(n, col),
                                   title=layer_title(name))
-        self.table_dock.show()
+        if not self.table_dock.isVisible():
+            self.show_bottom_dock(self.table_dock, 0.38)
         if name == SELECTION_LAYER and len(self.selected):
             uuids = frame["uuid"].to_numpy()[self.selected].tolist()
             self.table_dock.select_uuids(name, uuids)

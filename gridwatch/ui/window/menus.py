@@ -85,7 +85,7 @@ class WindowMenus:
         self.act_record.triggered.connect(lambda: self.record_finding(self.task_panel.selected_task()))
         tools = QActionGroup(self)
         self.act_dashboard = named(QAction(self), "actDashboard")
-        self.act_dashboard.triggered.connect(lambda: self._show_dock(self.dashboard_dock))
+        self.act_dashboard.triggered.connect(lambda: self.show_bottom_dock(self.dashboard_dock, 0.6))
         self.act_coverage = named(QAction(self), "actCoverage", triggered=lambda: self._show_dock(self.coverage_panel))
         self.act_rules = named(QAction(self), "actRules", triggered=lambda: self._show_dock(self.rules_dock))
         self.act_pan = QAction(self, checkable=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QRect, Qt
 from PySide6.QtWidgets import QDockWidget, QTabBar
 
-from ..widgets import available_size
+from ..widgets import available_size, scrolled
 
 #: The window's size on a big screen; smaller screens get all of their free area.
 PREFERRED = (1400, 900)
@@ -77,3 +77,21 @@ class WindowScreens:
 
     def docks(self) -> list[QDockWidget]:
         return self.findChildren(QDockWidget)
+
+    def scroll_dock_bodies(self, docks: list[QDockWidget]) -> None:
+        """Each of ``docks`` scrolls its body instead of demanding its full height: on a 1366x768 screen the
+        identify panel and a tab of tasks or findings share the right column, and the window must still
+        fit with its status bar."""
+        for dock in docks:
+            body = dock.widget()
+            if body is not None:
+                area = scrolled(body)
+                area.setObjectName(dock.objectName() + "Scroll")
+                dock.setWidget(area)
+
+    def show_bottom_dock(self, dock: QDockWidget, share: float = 0.5) -> None:
+        """Show a bottom dock (dashboard, attribute table) with ``share`` of the window's height, not a sliver."""
+        dock.show()
+        dock.raise_()
+        if not dock.isFloating():
+            self.resizeDocks([dock], [max(200, int(self.height() * share))], Qt.Orientation.Vertical)
