@@ -205,6 +205,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.rules_dock.panel.zoomToBounds.connect(lambda a, b, c, d: self.canvas.zoom_to((a, b, c, d), 0.005))
         self.finding_panel.findingSelected.connect(lambda uuid: self._update_overlay())
         self.identify_panel.recordChosen.connect(self._on_record_chosen)
+        self.conflict_panel.showRowRequested.connect(lambda table, uuid: self.show_on_map(table, [uuid]))
         self.identify_panel.historyRequested.connect(self.show_history)
         self.selectionChanged.connect(lambda n: self._update_actions())
 
