@@ -113,7 +113,18 @@ class ImportSource:
         self.preview_table.resizeColumnsToContents()
         self.preview_map.setPixmap(QPixmap.fromImage(result.image))
         self.notes_label.setStyleSheet("")
-        self.notes_label.setText(self._describe(info, len(result.frame)))
+        text = self._describe(info, len(result.frame))
+        if result.fire_table:
+            text = translate("ImportDialog", "This is a satellite fire-point table (NASA FIRMS or similar): "
+                                             "it is imported into the fire points.") + "\n" + text
+            if self.kind() != "fire_point" and not self._kind_chosen:
+                self._building = True
+                try:
+                    self.kind_combo.setCurrentIndex(self.kind_combo.findData("fire_point"))
+                finally:
+                    self._building = False
+                self._on_kind_changed()
+        self.notes_label.setText(text)
         if result.fields != self._source_fields:
             self._source_fields = list(result.fields)
             self._rebuild_field_map()
@@ -136,9 +147,16 @@ class ImportSource:
             self._update_state()
             return
         elif isinstance(exc, CRSError):
-            message += "\n" + self._crs_hint()
+            message = self._crs_problem(exc)
         self._show_preview_error(message)
         self._update_state()
+
+    def _crs_problem(self, exc: Any) -> str:
+        """A CRS problem told for this dialog (the core's text names the command line's --crs)."""
+        text = translate("ImportDialog", "GridWatch cannot tell which coordinate system this file uses: it names "
+                                         "none, or its coordinates do not fit the one it names.")
+        self.notes_label.setToolTip(str(exc))
+        return text + "\n" + self._crs_hint()
 
     def _crs_hint(self) -> str:
         return translate("ImportDialog",
