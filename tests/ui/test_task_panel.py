@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit, QPlainTextEdit
 
 from gridwatch.storage import Project
@@ -129,8 +129,9 @@ def test_assigning_three_cells_lists_three_tasks(panel, controller, people, samp
     n_insp = int((people["role"] == "inspector").sum())
     assert roles == ["Inspector)"] * n_insp + ["Supervisor)"] * int((people["role"] == "supervisor").sum())
     assert dlg.priority_combo.currentData() == 2 and dlg.priority_combo.currentText() == "Normal"
-    tomorrow = QDateTime(QDate.currentDate().addDays(1), QTime(18, 0))
-    assert dlg.due_edit.dateTime() == tomorrow and dlg.due_edit.calendarPopup()
+    beijing = QTimeZone(8 * 3600)
+    tomorrow = QDateTime(QDateTime.currentDateTime().toTimeZone(beijing).date().addDays(1), QTime(18, 0), beijing)
+    assert dlg.due_edit.dateTime() == tomorrow and dlg.due_edit.calendarPopup()  # Beijing time
     assert dlg.due_edit.displayFormat() == "yyyy-MM-dd HH:mm"
 
     dlg.kind_combo.setCurrentIndex(dlg.kind_combo.findData("unannounced"))
@@ -484,3 +485,28 @@ def test_the_office_sees_tasks_grouped_with_progress_per_township_and_inspector(
     assert any("done 1 of 1 (100%)" in t or "done 1 of" in t for t in texts)
     # a group header is no task
     assert panel.task_at(panel.group_rows()[0][0]) is None
+
+
+def test_the_assign_dialog_takes_beijing_time_on_a_laptop_set_to_utc(controller, qtbot, monkeypatch):
+    """17:00 typed is 17:00 Beijing time (09:00 UTC) whatever the laptop's own time zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        dlg = AssignDialog(controller, ["130110100001001"])
+        qtbot.addWidget(dlg)
+        dlg.due_edit.setDateTime(QDateTime(QDate(2026, 12, 20), QTime(17, 0), QTimeZone(8 * 3600)))
+        assert dlg.due_edit.text().endswith("17:00")
+        assert dlg.due_at() == dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.timezone.utc)
+        label = dlg.form.labelForField(dlg.due_edit).text()
+        assert "Beijing" in label and "Beijing" in dlg.due_edit.toolTip()
+        # the default: tomorrow 18:00 in Beijing
+        fresh = AssignDialog(controller, ["130110100001001"])
+        qtbot.addWidget(fresh)
+        beijing_now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+        due = fresh.due_at().astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert (due.hour, due.minute) == (18, 0) and due.date() == beijing_now.date() + dt.timedelta(days=1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
