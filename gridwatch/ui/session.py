@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
 
 from ..app.session import Session
+from ..app.titles import edit_title
 from ..domain import policy
 from ..domain.lifecycle import allowed_actions
 from ..domain.messages import message_text
@@ -45,7 +46,7 @@ class _EditCommand(QUndoCommand):
     """An applied edit on the undo stack; undo/redo call the core on the GUI thread (short writes)."""
 
     def __init__(self, controller: "WorkflowController", edit: Edit) -> None:
-        super().__init__(edit.title)
+        super().__init__(edit_title(edit, i18n.current()))
         self.controller = controller
         self.edit = edit
         self._first = True  # the edit was already applied by the worker

@@ -313,27 +313,26 @@ def _note_text(note: str) -> str:
 
 def report_lines(r: ImportReport) -> list[str]:
     """What a check or an import found, in the user's language (the core's notes as far as known)."""
-    tr = translate
-    lines = [tr("ImportDialog", "Read %1 feature(s) from %2; %3 to import into %4.")
+    lines = [translate("ImportDialog", "Read %1 feature(s) from %2; %3 to import into %4.")
              .replace("%1", f"{r.read:,}").replace("%2", Path(r.file).name).replace("%3", f"{r.imported:,}")
              .replace("%4", layer_title(r.kind))]
     if r.empty_dropped:
-        lines.append(tr("ImportDialog", "%1 empty or missing geometries are dropped.").replace(
+        lines.append(translate("ImportDialog", "%1 empty or missing geometries are dropped.").replace(
             "%1", f"{r.empty_dropped:,}"))
     if r.repaired:
-        lines.append(tr("ImportDialog", "%1 invalid geometries are repaired (details in the tooltip).").replace(
+        lines.append(translate("ImportDialog", "%1 invalid geometries are repaired (details in the tooltip).").replace(
             "%1", f"{len(r.repaired):,}"))
     if r.outside:
-        lines.append(tr("ImportDialog", "%1 point(s) outside the district are not stored.").replace(
+        lines.append(translate("ImportDialog", "%1 point(s) outside the district are not stored.").replace(
             "%1", f"{r.outside:,}"))
     if r.duplicates:
-        lines.append(tr("ImportDialog", "%1 detection(s) already in the project are not stored again.").replace(
+        lines.append(translate("ImportDialog", "%1 detection(s) already in the project are not stored again.").replace(
             "%1", f"{r.duplicates:,}"))
     if r.skipped:
-        lines.append(tr("ImportDialog", "%1 row(s) with values the layer does not allow are left out.").replace(
+        lines.append(translate("ImportDialog", "%1 row(s) with values the layer does not allow are left out.").replace(
             "%1", f"{len({s['row'] for s in r.skipped}):,}"))
     if r.replaced:
-        lines.append(tr("ImportDialog", "%1 feature(s) that were in the layer are replaced.").replace(
+        lines.append(translate("ImportDialog", "%1 feature(s) that were in the layer are replaced.").replace(
             "%1", f"{r.replaced:,}"))
     lines += [t for t in (_note_text(n) for n in r.notes) if t]
     return lines

@@ -34,7 +34,7 @@ from .. import i18n
 from ..session import WorkflowController
 from ..widgets import fill, named
 
-#: Beijing time (UTC+8, no daylight saving): the one time zone people read and type times in.
+# Beijing time (UTC+8, no daylight saving): the one time zone people read and type times in.
 BEIJING_ZONE = QTimeZone(8 * 3600)
 
 

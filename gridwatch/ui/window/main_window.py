@@ -26,11 +26,13 @@ from ...layers import LAYERS
 from ...mapview.data import MapData, load_map
 from ...mapview.search import PERSON, SearchHit, as_text, parent_names, search_all, search_index
 from ...storage import Project
+from ...times import short_time
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
 from ..analysis.dashboard import DashboardWidget
 from ..analysis.rules import RulesDock
 from ..data.attribute_table import AttributeTableDock
+from ..data.display import display_frame
 from ..findings.panel import FindingDialog, FindingsPanel
 from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER, MapCanvas
@@ -38,7 +40,7 @@ from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
 from ..sync.conflicts import ConflictsPanel
 from ..tasks.panel import TaskPanel
-from ..texts import field_title, layer_title, value_title
+from ..texts import feature_title, layer_title, table_header, value_title
 from ..widgets import named
 from .mapping import WindowMapping
 from .menus import WindowMenus
@@ -400,20 +402,26 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
                 rows.append((layer_title("township"), parents["township"]))
             if "village" in parents and name != "village":
                 rows.append((layer_title("village"), parents["village"]))
+        spec = LAYERS[name]
         for col in frame.columns:
-            if col in ("geometry", "uuid"):
-                continue
+            if col in ("geometry", "uuid") or (col.endswith("_uuid") and col != "inspector_uuid"):
+                continue  # ids: the change history and the table's "Show IDs" have them
+            if col == "detected_local" and "detected_utc" in frame.columns:
+                continue  # the same instant, shown once in Beijing time below
             value = row[col]
+            field = spec.field(col) if col in spec.field_names else None
             if col.endswith("inspector_uuid") and isinstance(value, str) and len(self.inspectors):
                 match = self.inspectors.loc[self.inspectors["uuid"] == value, "name"]
                 text = str(match.iloc[0]) if len(match) else value
-            elif LAYERS[name].field(col).choices if col in LAYERS[name].field_names else False:
+            elif field is not None and field.choices:
                 text = value_title(value)
+            elif field is not None and field.type == "DATETIME":
+                text = short_time(value)
             else:
                 text = as_text(value)
-            rows.append((field_title(name, col), text))
+            rows.append((table_header(name, col), text))
         label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
-        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
+        self.identify_panel.show_feature(f"{feature_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
         self.identified = (name, index)
         self.canvas.highlight(name, [index])
         if name == "grid_cell" and self.project_path is not None:
@@ -508,8 +516,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             return
         frame = self.data.layers[name].frame
         self._table_layer = name
-        self.table_dock.set_layer(name, frame, header_for=lambda col, n=name: field_title(n, col),
-                                  title=layer_title(name))
+        shown, ids = display_frame(name, frame, self.workflow.people)
+        self.table_dock.set_layer(name, shown, header_for=lambda col, n=name: table_header(n, col),
+                                  title=layer_title(name), ids=ids)
         if not self.table_dock.isVisible():
             self.show_bottom_dock(self.table_dock, 0.38)
         if name == SELECTION_LAYER and len(self.selected):

@@ -21,7 +21,7 @@ from .. import i18n
 from ..findings.panel import FindingDialog
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..tasks.panel import AssignDialog, FireChecksDialog
-from ..texts import layer_title
+from ..texts import feature_title
 
 # Texts keep the MainWindow translation context (they are the MainWindow's own).
 translate = QCoreApplication.translate
@@ -109,12 +109,12 @@ class WindowWork:
         try:
             if name in ("village", "township"):
                 codes = cells_in_area(self.project_path, **{name: str(row["code"])})
-                self._open_assign(codes, description=f"{layer_title(name)} {row['name']}")
+                self._open_assign(codes, description=f"{feature_title(name)} {row['name']}")
             else:
                 pairs = cells_for_features(self.project_path, name, [str(row["uuid"])])
                 label = row.get("name") if "name" in row.index else row.get("detected_local", "")
                 self._open_assign([c for c, _ in pairs], target_layer=name, target_uuids=[u for _, u in pairs],
-                                  description=f"{layer_title(name)} {label}")
+                                  description=f"{feature_title(name)} {label}")
         except GridWatchError as exc:
             self._on_workflow_failed(i18n.error_text(exc))
 
