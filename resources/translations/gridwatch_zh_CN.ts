@@ -3003,112 +3003,148 @@ Overwritten: %2</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="71" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="86" />
             <source>File not found: %s</source>
             <translation>找不到文件:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="80" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="95" />
             <source>Reading %s…</source>
             <translation>正在读取 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="118" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="133" />
             <source>This is a satellite fire-point table (NASA FIRMS or similar): it is imported into the fire points.</source>
             <translation>这是卫星火点表（NASA FIRMS 或类似格式），将导入到“火点”图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="140" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="155" />
             <source>Unexpected error while reading the file (details are in the log): </source>
             <translation>读取文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="145" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="160" />
             <source>This file holds several layers; choose one under “Layer in the file”.</source>
             <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="156" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="171" />
             <source>GridWatch cannot tell which coordinate system this file uses: it names none, or its coordinates do not fit the one it names.</source>
             <translation>无法确定这个文件的坐标系：文件没有注明坐标系，或坐标与注明的坐标系不符。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="162" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="177" />
             <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
             <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="192" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="37" />
             <source>none</source>
             <translation>无</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="194" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <source>points</source>
+            <translation>点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <source>points (multi)</source>
+            <translation>点（多点）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <source>lines</source>
+            <translation>线</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <source>lines (multi)</source>
+            <translation>线（多线）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <source>polygons</source>
+            <translation>面</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <source>polygons (multi)</source>
+            <translation>面（多面）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="33" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="34" />
+            <source>mixed geometries</source>
+            <translation>混合几何</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="209" />
             <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
             <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="198" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="213" />
             <source>{format}: geometry {geometry} ({shown} features shown)</source>
             <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="202" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="217" />
             <source>Encoding: {encoding} ({how})</source>
             <translation>编码:{encoding}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="205" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="220" />
             <source>Coordinate system: {crs} ({how})</source>
             <translation>坐标系:{crs}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="206" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="221" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="215" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="230" />
             <source>from file</source>
             <translation>来自文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="217" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="232" />
             <source>guessed</source>
             <translation>推测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="219" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="234" />
             <source>as entered</source>
             <translation>按输入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="221" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="236" />
             <source>missing</source>
             <translation>缺失</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="228" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="243" />
             <source>from the .cpg file</source>
             <translation>来自 .cpg 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="230" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="245" />
             <source>detected</source>
             <translation>自动识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="232" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="247" />
             <source>detected; the .cpg file names a wrong one</source>
             <translation>自动识别;.cpg 文件标注的编码有误</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="234" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="249" />
             <source>as chosen</source>
             <translation>按所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="236" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="251" />
             <source>always UTF-8 in this format</source>
             <translation>此格式固定为 UTF-8</translation>
         </message>
@@ -3835,22 +3871,27 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="191" />
+            <location filename="../../gridwatch/ui/window/work.py" line="100" />
+            <source>%n selected cell(s)</source>
+            <translation>已选 %n 个网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="192" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="232" />
+            <location filename="../../gridwatch/ui/window/work.py" line="233" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="242" />
+            <location filename="../../gridwatch/ui/window/work.py" line="243" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="243" />
+            <location filename="../../gridwatch/ui/window/work.py" line="244" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -3893,68 +3934,73 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="62" />
-            <source>Changes not yet synced</source>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="61" />
+            <source>%n edit(s) not yet synced</source>
             <extracomment>The time now (tests move it on to see a day pass).</extracomment>
+            <translation>%n 项修改未同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="63" />
+            <source>Changes not yet synced</source>
             <translation>有未同步的修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="64" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="65" />
             <source>Everything synced</source>
             <translation>已全部同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="66" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="67" />
             <source>never synced</source>
             <translation>从未同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="68" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="69" />
             <source>last sync %1</source>
             <translation>上次同步 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="71" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="72" />
             <source>(sent %1, received %2)</source>
             <translation>（上传 %1，下载 %2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="75" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="76" />
             <source>last attempt failed</source>
             <translation>上次同步失败</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="81" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="82" />
             <source>Edits on this laptop reach the others when you sync (File &gt; Sync).</source>
             <translation>本机的修改需同步后（文件 &gt; 同步）其他人才能看到。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="83" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="84" />
             <source>Oldest unsynced edit: %1 (Beijing time)</source>
             <translation>最早的未同步修改：%1（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="86" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="87" />
             <source>Last attempt: %1</source>
             <translation>上次尝试：%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="121" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="122" />
             <source>%1 edit(s) on this laptop have not been synced for %2 day(s). Other laptops and the office do not see them until you sync.</source>
             <translation>本机有 %1 项修改已超过 %2 天未同步。同步之前，其他笔记本和办公室都看不到这些修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="124" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="125" />
             <source>Edits not yet synced</source>
             <translation>有修改尚未同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="127" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="128" />
             <source>Sync now…</source>
             <translation>立即同步…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="129" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="130" />
             <source>Close anyway</source>
             <translation>仍然关闭</translation>
         </message>

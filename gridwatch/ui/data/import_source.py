@@ -23,6 +23,21 @@ from .import_parts import (
 translate = QCoreApplication.translate
 
 
+def geometry_type_text(gtype: Any) -> str:
+    """A file's geometry type in words (GDAL's Point, MultiPolygon… and their Z/M forms)."""
+    base = str(gtype or "").replace(" Z", "").replace(" M", "").replace("25D", "").strip()
+    words = {
+        "Point": translate("ImportDialog", "points"), "MultiPoint": translate("ImportDialog", "points (multi)"),
+        "LineString": translate("ImportDialog", "lines"), "MultiLineString": translate("ImportDialog", "lines (multi)"),
+        "Polygon": translate("ImportDialog", "polygons"), "MultiPolygon": translate("ImportDialog", "polygons (multi)"),
+        "GeometryCollection": translate("ImportDialog", "mixed geometries"),
+        "Unknown": translate("ImportDialog", "mixed geometries"),
+    }
+    if not base:
+        return translate("ImportDialog", "none")
+    return words.get(base, base)
+
+
 class ImportSource:
     """Preview of the chosen file: layer, encoding and CRS detected, first features (part of ImportDialog)."""
 
@@ -189,7 +204,7 @@ class ImportSource:
         lines = []
         count = getattr(info, "feature_count", None)
         fmt = getattr(info, "format", None) or ""
-        gtype = getattr(info, "geometry_type", None) or translate("ImportDialog", "none")
+        gtype = geometry_type_text(getattr(info, "geometry_type", None))
         if count is not None and count >= 0:
             lines.append(translate("ImportDialog",
                                    "{format}: {count} features, geometry {geometry} (first {shown} shown)").format(

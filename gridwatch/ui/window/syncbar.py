@@ -57,7 +57,8 @@ class WindowSyncStatus:
             label.hide()
             return
         if st.pending:
-            pending = translate("MainWindow", "%n edit(s) not yet synced", "", st.pending)
+            n = st.pending  # a plain name: lupdate reads the count argument only so
+            pending = translate("MainWindow", "%n edit(s) not yet synced", "", n)
         elif st.changed_tables:
             pending = translate("MainWindow", "Changes not yet synced")
         else:

@@ -95,8 +95,9 @@ class WindowWork:
 
     def assign_selected_cells(self) -> None:
         codes = self.selected_codes()
+        n = len(codes)  # a plain name: lupdate reads the count argument only so
         if codes:
-            self._open_assign(codes, description=translate("MainWindow", "%n selected cell(s)", "", len(codes)))
+            self._open_assign(codes, description=translate("MainWindow", "%n selected cell(s)", "", n))
 
     def assign_identified(self) -> None:
         """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
