@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTabBar,
-    QTableWidget,
-    QTreeWidget,
     QWidget,
 )
 
