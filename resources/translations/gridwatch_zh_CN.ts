@@ -3610,324 +3610,354 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="158" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="159" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="160" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="161" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="166" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="162" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <source>Measure</source>
+            <translation>测量</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
+            <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <source>My cells</source>
+            <translation>我的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <source>Zoom to the cells you are responsible for</source>
+            <translation>缩放到您负责的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="265" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="184" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="185" />
             <source>Drawing failed: </source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="195" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="196" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="216" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="217" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="217" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="218" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="228" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="229" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="320" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="321" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="321" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="322" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="100" />
+            <location filename="../../gridwatch/ui/window/work.py" line="95" />
+            <source>Choose who you are first (Settings &gt; Current user).</source>
+            <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="96" />
+            <source>%1 is responsible for no cells</source>
+            <translation>%1 没有负责的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="104" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="192" />
+            <location filename="../../gridwatch/ui/window/work.py" line="196" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="233" />
+            <location filename="../../gridwatch/ui/window/work.py" line="237" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="243" />
+            <location filename="../../gridwatch/ui/window/work.py" line="247" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="244" />
+            <location filename="../../gridwatch/ui/window/work.py" line="248" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="334" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="336" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="362" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="363" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="368" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="369" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="372" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="373" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="372" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="373" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="377" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="378" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -4004,13 +4034,33 @@ Overwritten: %2</source>
             <source>Close anyway</source>
             <translation>仍然关闭</translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="108" />
+            <source>Click the next point; right-click or Esc starts again</source>
+            <translation>单击下一个点；右键或 Esc 重新开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="110" />
+            <source>Distance: %1 %2</source>
+            <translation>距离：%1 %2</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="113" />
+            <source>Area: %1 %2 (%3 mu)</source>
+            <translation>面积：%1 %2（%3 亩）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="118" />
+            <source>Click points on the map to measure</source>
+            <translation>在地图上单击各点进行测量</translation>
+        </message>
     </context>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="391" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="404" />
             <source>No project open</source>
-            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted).</extracomment>
+            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The measure tool's points (lon/lat) and what they measure, drawn over the map.</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>

@@ -136,8 +136,9 @@ class MapCanvas(QWidget):
     rectangleSelected = Signal(float, float, float, float, bool)  # min lon, min lat, max lon, max lat, shift
     renderFinished = Signal(float)  # seconds
     renderFailed = Signal(str)
+    measureCleared = Signal()  # right-click or Esc with the measure tool
 
-    PAN, SELECT, PICK = "pan", "select", "pick"
+    PAN, SELECT, PICK, MEASURE = "pan", "select", "pick", "measure"
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -164,6 +165,10 @@ class MapCanvas(QWidget):
         self.tool = self.PAN
         #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
         self.overlay: list[tuple[float, float, QColor, bool]] = []
+        #: The measure tool's points (lon/lat) and what they measure, drawn over the map.
+        self.measure_points: list[tuple[float, float]] = []
+        self.measure_label = ""
+        self._cursor: Optional[tuple[float, float]] = None
         self._image: Optional[QImage] = None
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
@@ -254,6 +259,14 @@ class MapCanvas(QWidget):
     def set_tool(self, tool: str) -> None:
         self.tool = tool
         self.setCursor(Qt.CursorShape.OpenHandCursor if tool == self.PAN else Qt.CursorShape.CrossCursor)
+        if tool != self.MEASURE and self.measure_points:
+            self.set_measure([], "")
+
+    def set_measure(self, points: list[tuple[float, float]], label: str) -> None:
+        """The measured path (lon/lat) and its text, drawn over the map without re-rendering it."""
+        self.measure_points = list(points)
+        self.measure_label = label
+        self.update()
 
     def set_overlay(self, points: list[tuple[float, float, QColor, bool]]) -> None:
         """Markers (findings) drawn on top of the map, without re-rendering it."""
@@ -391,6 +404,8 @@ class MapCanvas(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
         if self.overlay and self.viewport is not None:
             self._paint_overlay(p)
+        if self.tool == self.MEASURE and self.viewport is not None:
+            self._paint_measure(p)
         if self._drag_rect is not None:
             pen = QPen(QColor(0, 120, 215), 1.0, Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -412,6 +427,42 @@ class MapCanvas(QWidget):
             p.setPen(QPen(QColor(20, 20, 20) if highlighted else QColor(255, 255, 255), 2.0 if highlighted else 1.2))
             p.setBrush(color)
             p.drawPolygon(diamond)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_measure(self, p: QPainter) -> None:
+        assert self.viewport is not None
+        pts = [QPointF(*self.viewport.to_screen(lon, lat)) for lon, lat in self.measure_points]
+        if pts and self._cursor is not None:
+            pts_live = pts + [QPointF(*self.viewport.to_screen(*self._cursor))]
+        else:
+            pts_live = pts
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if len(pts) >= 3:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(213, 94, 0, 50))
+            p.drawPolygon(QPolygonF(pts))
+        for color, width in ((QColor(255, 255, 255, 230), 5.0), (QColor(213, 94, 0), 2.0)):
+            pen = QPen(color, width)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            if len(pts_live) >= 2:
+                p.drawPolyline(QPolygonF(pts_live))
+        p.setPen(QPen(QColor(255, 255, 255), 1.5))
+        p.setBrush(QColor(213, 94, 0))
+        for pt in pts:
+            p.drawEllipse(pt, 4.0, 4.0)
+        if self.measure_label:
+            font = QFont()
+            font.setPixelSize(13)
+            p.setFont(font)
+            rect = p.fontMetrics().boundingRect(0, 0, 420, 200, Qt.TextFlag.TextWordWrap, self.measure_label)
+            box = QRectF(12, 12, rect.width() + 16, rect.height() + 10)
+            p.setPen(QPen(QColor(120, 120, 120), 1))
+            p.setBrush(QColor(255, 255, 255, 235))
+            p.drawRoundedRect(box, 4, 4)
+            p.setPen(QColor(20, 20, 20))
+            p.drawText(box.adjusted(8, 5, -8, -5), Qt.TextFlag.TextWordWrap, self.measure_label)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_scale_bar(self, p: QPainter) -> None:
@@ -451,7 +502,16 @@ class MapCanvas(QWidget):
             self.zoom_by(1.25**steps, event.position())
         event.accept()
 
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self.tool == self.MEASURE:
+            self.measureCleared.emit()
+            return
+        super().keyPressEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.RightButton and self.tool == self.MEASURE:
+            self.measureCleared.emit()
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
             self._press_vp = self.viewport
@@ -464,13 +524,16 @@ class MapCanvas(QWidget):
         if self.viewport is not None:
             lon, lat = self.viewport.to_map(pos.x(), pos.y())
             self.cursorMoved.emit(float(lon), float(lat))
+            if self.tool == self.MEASURE and self.measure_points:
+                self._cursor = (float(lon), float(lat))
+                self.update()
         if self._press is None or self._press_vp is None:
             return
         delta = pos - self._press
         if not self._dragging and abs(delta.x()) + abs(delta.y()) < 4:
             return
         self._dragging = True
-        if self.tool == self.PAN:
+        if self.tool in (self.PAN, self.MEASURE):  # measuring: a drag still pans
             self.viewport = self._press_vp.pan(delta.x(), delta.y())
             self.viewportChanged.emit(self.viewport)
             self.update()
@@ -492,7 +555,7 @@ class MapCanvas(QWidget):
             lon0, lat1 = self.viewport.to_map(r.left(), r.top())
             lon1, lat0 = self.viewport.to_map(r.right(), r.bottom())
             self.rectangleSelected.emit(float(lon0), float(lat0), float(lon1), float(lat1), shift)
-        elif self.tool == self.PAN:
+        elif self.tool in (self.PAN, self.MEASURE):
             self.request_render(immediate=True)
         self._press = None
         self._press_vp = None

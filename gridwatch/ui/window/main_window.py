@@ -180,6 +180,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.viewportChanged.connect(lambda vp: self._update_scale())
         self.canvas.clicked.connect(self._on_click)
+        self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
         self.search_panel.queryChanged.connect(self._on_search)
@@ -433,6 +434,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             return
         if self.canvas.tool == MapCanvas.PICK:
             self._finish_pick(lon, lat)
+            return
+        if self.canvas.tool == MapCanvas.MEASURE:
+            self._measure_click(lon, lat)
             return
         if self.canvas.tool == MapCanvas.SELECT:
             cells = self.data.layers[SELECTION_LAYER].at_point(lon, lat, 0.0)

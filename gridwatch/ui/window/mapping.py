@@ -6,8 +6,13 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
+from ...mapview.measure import area_text, distance_text, measure
 from ..map.canvas import SELECTION_LAYER
+
+# Texts keep the MainWindow translation context (they are the MainWindow's own).
+translate = QCoreApplication.translate
 
 
 class WindowMapping:
@@ -89,3 +94,56 @@ class WindowMapping:
     def _on_search_current(self, hit: Any) -> None:
         if hit is not None:
             self.canvas.highlight(hit.layer, list(hit.features))
+
+    # --- measuring ------------------------------------------------------------------------------
+    def _measure_click(self, lon: float, lat: float) -> None:
+        """The measure tool: each click adds a point; the path's length and the area it closes are shown."""
+        points = self.canvas.measure_points + [(lon, lat)]
+        self.canvas.set_measure(points, self.measure_text(points))
+        self.statusBar().showMessage(self.canvas.measure_label.replace("\n", " · "))
+
+    def measure_text(self, points: list) -> str:
+        m = measure(points)
+        if m.points < 2:
+            return translate("MainWindow", "Click the next point; right-click or Esc starts again")
+        value, unit = distance_text(m.length_m)
+        lines = [translate("MainWindow", "Distance: %1 %2").replace("%1", _number(value)).replace("%2", unit)]
+        if m.points >= 3:
+            value, unit = area_text(m.area_m2)
+            lines.append(translate("MainWindow", "Area: %1 %2 (%3 mu)").replace("%1", _number(value))
+                         .replace("%2", unit).replace("%3", _number(m.area_mu)))
+        return "\n".join(lines)
+
+    def _measure_cleared(self) -> None:
+        self.canvas.set_measure([], translate("MainWindow", "Click points on the map to measure"))
+        self.statusBar().clearMessage()
+
+    def start_measuring(self) -> None:
+        self.canvas.set_tool(self.canvas.MEASURE)
+        self._measure_cleared()
+
+    # --- my cells ------------------------------------------------------------------------------
+    def my_cells(self) -> np.ndarray:
+        """Positions of the cells the current user is responsible for."""
+        actor = self.workflow.actor
+        if self.data is None or actor is None or SELECTION_LAYER not in self.data.layers:
+            return np.empty(0, dtype=np.int64)
+        frame = self.data.layers[SELECTION_LAYER].frame
+        if "inspector_uuid" not in frame.columns:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(frame["inspector_uuid"].fillna("").astype(str).to_numpy() == actor.uuid)
+
+    def zoom_to_my_cells(self) -> None:
+        """View > Zoom to my cells: the current user's cells, highlighted."""
+        cells = self.my_cells()
+        if len(cells):
+            self.highlight_features(SELECTION_LAYER, cells, zoom=True)
+
+
+def _number(value: float) -> str:
+    """1,234.5 / 12.35 / 0.123: a few significant digits, thousands separated."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"

@@ -91,8 +91,12 @@ class WindowMenus:
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
+        self.act_measure = named(QAction(self, checkable=True), "actMeasure")
         tools.addAction(self.act_pan)
         tools.addAction(self.act_select)
+        tools.addAction(self.act_measure)
+        self.act_measure.triggered.connect(self.start_measuring)
+        self.act_my_cells = named(QAction(self), "actMyCells", triggered=self.zoom_to_my_cells)
         self.act_pan.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.PAN))
         self.act_select.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.SELECT))
         self.canvas.set_tool(MapCanvas.PAN)
@@ -121,7 +125,7 @@ class WindowMenus:
         self.menu_edit.addAction(self.act_undo)
         self.menu_edit.addAction(self.act_redo)
         self.menu_view = named(mb.addMenu(""), "menuView")
-        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_table):
+        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_my_cells, self.act_table):
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
         for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
@@ -136,7 +140,7 @@ class WindowMenus:
         for act in (self.act_coverage, self.act_dashboard, self.act_rules):
             self.menu_analysis.addAction(act)
         self.menu_tools = named(mb.addMenu(""), "menuTools")
-        for act in (self.act_pan, self.act_select, self.act_clear_sel):
+        for act in (self.act_pan, self.act_select, self.act_measure, self.act_clear_sel):
             self.menu_tools.addAction(act)
         self.menu_settings = named(mb.addMenu(""), "menuSettings")
         self.menu_settings.addAction(self.act_user)
@@ -145,7 +149,8 @@ class WindowMenus:
         for act in self.lang_actions.values():
             self.menu_language.addAction(act)
         self.toolbar = named(self.addToolBar(""), "mainToolbar")
-        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_pan, self.act_select, self.act_table):
+        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_my_cells, self.act_pan, self.act_select,
+                    self.act_measure, self.act_table):
             self.toolbar.addAction(act)
         self.toolbar.addSeparator()
         for act in (self.act_assign, self.act_undo, self.act_redo):
@@ -207,6 +212,12 @@ class WindowMenus:
         self.act_pan.setText(translate("MainWindow", "Pan"))
         self.act_pan.setToolTip(translate("MainWindow", "Pan: drag to move the map, click to identify"))
         self.act_select.setText(translate("MainWindow", "Select cells"))
+        self.act_measure.setText(translate("MainWindow", "Measure"))
+        self.act_measure.setToolTip(translate("MainWindow", "Measure a distance, and the area of three points or "
+                                                            "more (m², km², mu); right-click or Esc starts again"))
+        self.act_my_cells.setText(translate("MainWindow", "My cells"))
+        self.act_my_cells.setProperty("usualToolTip", translate("MainWindow", "Zoom to the cells you are "
+                                                                              "responsible for"))
         self.act_select.setToolTip(translate(
             "MainWindow", "Select grid cells: click, shift-click to add or remove, drag a rectangle"))
         self.lang_actions["system"].setText(translate("MainWindow", "Follow the system"))

@@ -90,6 +90,10 @@ class WindowWork:
         _gate(self.act_import, self.project_path is not None and not wf.read_only
               and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
               wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
+        mine = len(self.my_cells()) if has_data else 0
+        _gate(self.act_my_cells, mine > 0,
+              translate("MainWindow", "Choose who you are first (Settings > Current user).") if wf.actor is None
+              else translate("MainWindow", "%1 is responsible for no cells").replace("%1", wf.actor.name))
         # sync a working copy, never while an edit is being written
         self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
 
