@@ -8,6 +8,7 @@ the point falls (filled by the spatial join on import).
 
 from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
 from .base import POINTS, Field, Style, layer_spec, parent_code_field, uuid_field
+from .palette import FIRE_OUTLINE, FIRE_STATUS
 
 SOURCES = FIRE_SOURCES
 STATUSES = FIRE_STATUSES
@@ -24,8 +25,7 @@ SPEC = layer_spec(
      Field("status", "TEXT", "核查状态", "Verification status", required=True, choices=STATUSES),
      # schema 2: the fire-point check (assignment) that covers this point
      Field("check_uuid", "TEXT", "核查任务", "Check task")),
-    Style(stroke=(90, 20, 0, 255), stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
-          categories={"unverified": (255, 110, 0, 230), "burning_confirmed": (200, 0, 0, 230),
-                      "no_burning": (70, 110, 200, 200), "outside_cell": (150, 150, 150, 200)}),
+    Style(stroke=FIRE_OUTLINE, stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
+          categories=dict(FIRE_STATUS)),
     label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

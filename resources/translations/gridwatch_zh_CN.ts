@@ -2824,37 +2824,37 @@ Overwritten: %2</source>
     <context>
         <name>HistoryDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="540" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
             <source>Change history</source>
             <translation>变更记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="544" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="547" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="551" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="554" />
             <source>No recorded changes</source>
             <translation>无变更记录</translation>
         </message>
@@ -2862,94 +2862,94 @@ Overwritten: %2</source>
     <context>
         <name>IdentifyPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="394" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="397" />
             <source>Identify</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
             <source>Value</source>
             <translation>值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>When</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="397" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Change history…</source>
             <translation>变更记录…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="397" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Who created or changed this, and when</source>
             <translation>谁在何时新建或修改了它</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="402" />
             <source>Click a feature on the map to see its attributes.</source>
             <translation>在地图上点击要素查看其属性。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="420" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="423" />
             <source>Tasks (%n)</source>
             <translation>
                 <numerusform>任务 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="422" />
-            <location filename="../../gridwatch/ui/map/panels.py" line="436" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="425" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="439" />
             <source> · overdue</source>
             <translation> · 逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="424" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="427" />
             <source>due %s</source>
             <translation>截止 %s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="428" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="431" />
             <source>Inspections (%n)</source>
             <translation>
                 <numerusform>检查 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="430" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
             <source>finished</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="430" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
             <source>in progress</source>
             <translation>进行中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="434" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="437" />
             <source>Findings (%n)</source>
             <translation>
                 <numerusform>问题 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="457" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="460" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
@@ -3596,6 +3596,11 @@ Overwritten: %2</source>
             <source>Double-click to zoom to the layer</source>
             <translation>双击缩放到该图层</translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="262" />
+            <source>Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of them are not yet checked, grey when all are. Double-click to zoom to the layer</source>
+            <translation>缩小地图时，相邻的火点合成一个圆并标出数量：橙红色表示其中有未核查的火点，灰色表示都已核查。双击缩放到本图层</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
@@ -3855,38 +3860,38 @@ Overwritten: %2</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="185" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="186" />
             <source>Drawing failed: </source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="196" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="197" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="217" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="218" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="218" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="219" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="229" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="230" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="321" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="322" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="322" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="323" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -3927,37 +3932,37 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="336" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="336" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="337" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="363" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="364" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="369" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="370" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="373" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="373" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="378" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="379" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -4365,39 +4370,39 @@ Overwritten: %2</source>
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="493" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="496" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="494" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="497" />
             <source>Name, code or pinyin initials (hlz)</source>
             <translation>名称、编码或拼音首字母（如 hlz）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="495" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="498" />
             <source>Townships, villages, cells, key areas, construction sites, mines, zones and people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇</source>
             <translation>可查乡镇、村、网格、重点区域、工地、矿山、管控区和人员；输入中文、编码或拼音，如 hlz 或 huolu 可找到获鹿镇</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="503" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="506" />
             <source>%n cell(s)</source>
             <translation>
                 <numerusform>%n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="504" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="507" />
             <source>phone …%s</source>
             <translation>电话尾号 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="516" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="519" />
             <source>Showing the best %1 of %2 results: type more to narrow them down.</source>
             <translation>共 %2 个结果，只显示最匹配的 %1 个；请输入更多文字缩小范围。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="519" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="522" />
             <source>Nothing found.</source>
             <translation>没有找到。</translation>
         </message>

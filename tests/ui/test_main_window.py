@@ -78,8 +78,9 @@ def test_first_run_opens_a_copy_of_the_sample(window, tmp_path):
 
 def test_toggling_a_layer_changes_the_map(window, qtbot):
     before = canvas_pixels(window)
-    # Unverified fire points are (255, 110, 0); pixels are B, G, R.
-    orange = lambda a: int(((a[:, :, 0] < 30) & (a[:, :, 1] > 90) & (a[:, :, 1] < 130) & (a[:, :, 2] > 240)).sum())
+    # Unverified fire points (and clusters holding some) are vermillion (213, 94, 0); pixels are B, G, R.
+    orange = lambda a: int(((a[:, :, 0] < 40) & (a[:, :, 1] > 75) & (a[:, :, 1] < 115) & (a[:, :, 2] > 195)
+                            & (a[:, :, 2] < 230)).sum())
     assert orange(before) > 300
     window.layers_panel.set_visible("fire_point", False)
     assert window.canvas.states["fire_point"].visible is False

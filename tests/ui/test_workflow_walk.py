@@ -54,8 +54,10 @@ def test_a_finding_goes_round_the_loop_with_a_rejection(qtbot, window, tmp_path)
     kind.setCurrentIndex(kind.findData("coal_ban"))
     wait_saved(qtbot, w, dialog.accept)
     table = find(w.task_panel, QTableWidget, "taskTable")
-    qtbot.waitUntil(lambda: table.rowCount() == 1)
-    assert ins in [table.item(0, c).text() for c in range(table.columnCount())]
+    qtbot.waitUntil(lambda: table.rowCount() == 2)  # the office's view: the township's group, then the task
+    groups = w.task_panel.group_rows()
+    assert len(groups) == 1 and "done 0 of 1 (0%)" in groups[0][2]
+    assert ins in [table.item(1, c).text() for c in range(table.columnCount())]
 
     # --- the inspector starts it and records a finding at a point clicked on the map --------------
     w.workflow.set_user(ins)

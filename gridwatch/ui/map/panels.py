@@ -258,6 +258,9 @@ class LayersPanel(QDockWidget):
                     ci.setText(0, legend[key].text(i18n.current()))
                 else:
                     ci.setText(0, value_title(key))
+        self.items["fire_point"].setToolTip(0, self.tr(
+            "Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of "
+            "them are not yet checked, grey when all are. Double-click to zoom to the layer"))
         self.tree.blockSignals(False)
 
     def set_legend(self, name: str, entries: Optional[list[LegendEntry]]) -> None:

@@ -165,7 +165,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         super().changeEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ChildAdded and isinstance(event.child(), QTabBar):
+        # polished, not added: a child being added is not yet a QTabBar (it is still being constructed)
+        if event.type() == QEvent.Type.ChildPolished and isinstance(event.child(), QTabBar):
             QTimer.singleShot(0, self.tidy_dock_tabs)  # a new dock tab bar: whole titles, scroll buttons
         return super().event(event)
 

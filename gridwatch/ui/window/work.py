@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from ...app.syncstate import is_working_copy
 from ...domain.policy import Action
 from ...errors import GridWatchError
+from ...layers.palette import FINDING_STATUS
 from ...mapview.data import update_values
 from ...storage import queries
 from ...storage.edits import Edit
@@ -27,8 +28,7 @@ from ..texts import feature_title
 translate = QCoreApplication.translate
 
 #: Findings on the map, coloured by the step of their loop.
-FINDING_COLORS = {"found": QColor(220, 30, 30), "assigned": QColor(245, 140, 0), "rectified": QColor(40, 110, 220),
-                  "verified": QColor(30, 160, 80), "closed": QColor(140, 140, 140)}
+FINDING_COLORS = {status: QColor(*rgba) for status, rgba in FINDING_STATUS.items()}
 
 
 def _gate(action: QAction, enabled: bool, refusal: str) -> None:
