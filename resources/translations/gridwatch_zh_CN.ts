@@ -857,289 +857,309 @@ Overwritten: %2</source>
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="299" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="303" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="300" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="304" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="301" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="305" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="302" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="306" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="303" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="307" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="318" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="315" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="318" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <source>Cells coloured by:</source>
+            <translation>网格着色：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <source>Days since the last patrol</source>
+            <translation>距上次巡查天数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <source>Nothing (plain cells)</source>
+            <translation>不着色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <source>What the grid cells' colour shows on the web map</source>
+            <translation>网页地图上网格的颜色表示什么</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
             <source>Add those detected in the last</source>
             <translation>加入火点，监测时间在最近</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="379" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="183" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="184" />
             <source>Choose at least one layer for the map.</source>
             <translation>请为地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="185" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="186" />
             <source>Choose at least one layer for the web map.</source>
             <translation>请为网页地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="187" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="188" />
             <source>Choose at least one finding status for the ledger.</source>
             <translation>请为台账至少选择一种问题状态。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="213" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="214" />
             <source>An atlas is a multi-page PDF: choose the PDF format</source>
             <translation>图集是多页PDF：请选择PDF格式</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="310" />
             <source>Export to</source>
             <translation>导出到</translation>
         </message>
@@ -1149,92 +1169,92 @@ Overwritten: %2</source>
             <translation>正在更新预览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
             <source>Layer</source>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="127" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
             <source>Features</source>
             <translation>要素数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="130" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="131" />
             <source>%1 layers, %2 features; the file will be about %3 and opens offline in any browser.</source>
             <translation>%1个图层，%2个要素；文件约%3，可在任意浏览器中离线打开。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="152" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="153" />
             <source>Page 1 shown at %1 dpi. The PNG will be %2 at %3 dpi (%4 × %5 pixels).</source>
             <translation>预览为第1页（%1 dpi）。PNG为%2，%3 dpi（%4 × %5像素）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="156" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="157" />
             <source>Page 1 shown at %1 dpi. The PDF will be %2, %3 page(s), vector with text you can search.</source>
             <translation>预览为第1页（%1 dpi）。PDF为%2，共%3页，矢量格式，文字可搜索。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="169" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="170" />
             <source>Sheet %1: %2 rows.</source>
             <translation>工作表“%1”：%2行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="171" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="172" />
             <source>The first %1 rows are shown.</source>
             <translation>显示前%1行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="173" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="174" />
             <source>A CSV file holds only the first sheet (%1).</source>
             <translation>CSV文件只包含第一张工作表（%1）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="176" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="177" />
             <source>The workbook has %1 sheets: %2.</source>
             <translation>工作簿共%1张工作表：%2。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="212" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="213" />
             <source>No preview: %s</source>
             <translation>无法预览：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="231" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="232" />
             <source>Choose the file to write.</source>
             <translation>请选择要写入的文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="236" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="237" />
             <source>Cannot export to %1: %2</source>
             <translation>无法导出到%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="252" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="253" />
             <source>Exporting to %s…</source>
             <translation>正在导出到%s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="260" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="261" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="292" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="293" />
             <source>Written: %1 (%2)</source>
             <translation>已写入：%1（%2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="305" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="306" />
             <source>Export cancelled; %s was not changed.</source>
             <translation>导出已取消；%s 未被改动。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="310" />
             <source>Could not write: %s</source>
             <translation>无法写入：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="311" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="312" />
             <source>Could not write %1: %2</source>
             <translation>无法写入%1：%2</translation>
         </message>

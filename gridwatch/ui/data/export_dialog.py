@@ -163,7 +163,8 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
                     "atlas": self.atlas.isChecked() and self.suffix() == ".pdf"}
         if kind == "html":
             return {"township": self.html_township.currentData() or None, "layers": _checked(self.html_layers),
-                    "fire_days": self.fire_days.value() if self.html_fires.isChecked() else None}
+                    "fire_days": self.fire_days.value() if self.html_fires.isChecked() else None,
+                    "coverage_colours": self.html_theme.currentData() == "coverage"}
         if kind == "ledger":
             statuses = _checked(self.ledger_status)
             return {"statuses": statuses if len(statuses) < self.ledger_status.count() else None,

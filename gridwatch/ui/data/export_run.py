@@ -92,7 +92,8 @@ class ExportRunning:
                 from ...export.html_layers import build_layers
 
                 layers, facts = build_layers(path, layers=options["layers"], township=options.get("township"),
-                                             fire_days=options.get("fire_days"), now=now)
+                                             fire_days=options.get("fire_days"), now=now,
+                                             coverage_colours=options.get("coverage_colours", True))
                 cancel.raise_if_cancelled()
                 size = len(render_html(layers, facts).encode("utf-8"))
                 return ("html", [(layer.title, len(layer)) for layer in layers], size, key)
