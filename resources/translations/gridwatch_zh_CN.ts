@@ -2487,166 +2487,172 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
             <source>Assign for rectification</source>
+            <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Reads after edits not yet shown, over all panels (tests wait for 0).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="209" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="219" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
             <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="211" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="222" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="217" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="224" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="227" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="218" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="228" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="220" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="231" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="231" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="231" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="231" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="222" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="232" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="223" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="223" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="223" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="223" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="224" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="225" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="226" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="236" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="229" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="230" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="434" />
+            <source>Updating…</source>
+            <translation>正在更新…</translation>
+        </message>
+        <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="282" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="292" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="316" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="326" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="333" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="343" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="335" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="337" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="345" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="347" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="335" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="345" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -3989,73 +3995,73 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="61" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="70" />
             <source>%n edit(s) not yet synced</source>
             <extracomment>The time now (tests move it on to see a day pass).</extracomment>
             <translation>%n 项修改未同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="63" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="72" />
             <source>Changes not yet synced</source>
             <translation>有未同步的修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="65" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="74" />
             <source>Everything synced</source>
             <translation>已全部同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="67" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="76" />
             <source>never synced</source>
             <translation>从未同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="69" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="78" />
             <source>last sync %1</source>
             <translation>上次同步 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="72" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="81" />
             <source>(sent %1, received %2)</source>
             <translation>（上传 %1，下载 %2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="76" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="85" />
             <source>last attempt failed</source>
             <translation>上次同步失败</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="82" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="91" />
             <source>Edits on this laptop reach the others when you sync (File &gt; Sync).</source>
             <translation>本机的修改需同步后（文件 &gt; 同步）其他人才能看到。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="84" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="93" />
             <source>Oldest unsynced edit: %1 (Beijing time)</source>
             <translation>最早的未同步修改：%1（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="87" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="96" />
             <source>Last attempt: %1</source>
             <translation>上次尝试：%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="122" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="131" />
             <source>%1 edit(s) on this laptop have not been synced for %2 day(s). Other laptops and the office do not see them until you sync.</source>
             <translation>本机有 %1 项修改已超过 %2 天未同步。同步之前，其他笔记本和办公室都看不到这些修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="125" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="134" />
             <source>Edits not yet synced</source>
             <translation>有修改尚未同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="128" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="137" />
             <source>Sync now…</source>
             <translation>立即同步…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/syncbar.py" line="130" />
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="139" />
             <source>Close anyway</source>
             <translation>仍然关闭</translation>
         </message>
@@ -4554,288 +4560,288 @@ Overwritten: %2</source>
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="170" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="182" />
             <source>Tasks</source>
-            <extracomment>Filter codes of the task list, in menu order. Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest. The group key of a group's header row (its first cell). The cell code of a task's cell item (the item shows the cell's name). The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
+            <extracomment>Filter codes of the task list, in menu order. Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest. The group key of a group's header row (its first cell). The cell code of a task's cell item (the item shows the cell's name). Tables whose rows the task list shows or counts. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="171" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="183" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="172" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="172" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="172" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="173" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="173" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="176" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>Group:</source>
             <translation>分组：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="177" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
             <source>By township</source>
             <translation>按乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="177" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
             <source>By inspector</source>
             <translation>按网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="178" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
             <source>By state</source>
             <translation>按状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="178" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
             <source>No groups</source>
             <translation>不分组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="181" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Group the tasks; each group shows its progress (done of all its tasks). Click a group to open or close it.</source>
             <translation>将任务分组；每组显示进度（已完成/全部任务）。点击分组可展开或收起。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="198" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="191" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="205" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="206" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="301" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="319" />
             <source>Click to open or close the group</source>
             <translation>点击展开或收起此组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="313" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="331" />
             <source>(no township)</source>
             <translation>（无乡镇）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="314" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="332" />
             <source>(each cell's inspector)</source>
             <translation>（各网格的网格员）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="315" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="333" />
             <source>%n task(s) listed</source>
             <translation>
                 <numerusform>列出 %n 个任务</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="317" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="335" />
             <source>done %1 of %2 (%3%)</source>
             <translation>完成 %1/%2（%3%）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="320" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="338" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="360" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="378" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="380" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="398" />
             <source>Cell %s; double-click to show it on the map</source>
             <translation>网格 %s；双击在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="382" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="400" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="399" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="417" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="401" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="419" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="520" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="520" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="527" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="545" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="529" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="547" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="533" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="551" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="534" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="552" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="536" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="554" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="554" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="559" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="572" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="577" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="556" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="574" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="560" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="578" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="566" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="584" />
             <source>Reason:</source>
             <translation>原因：</translation>
         </message>

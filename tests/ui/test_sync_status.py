@@ -82,7 +82,7 @@ def test_the_status_bar_shows_pending_edits_and_the_last_sync(window, qtbot):
     code = str(w.data.layers["grid_cell"].frame["code"].iloc[5])
     with qtbot.waitSignal(w.workflow.changed, timeout=10_000):
         w.workflow.run(create_assignments, [code], "patrol")
-    assert "1 edit(s) not yet synced" in label.text()
+    qtbot.waitUntil(lambda: "1 edit(s) not yet synced" in label.text(), timeout=5000)  # just after the edit
     sync(path)
     w.refresh_sync_status()
     assert "Everything synced" in label.text() and "last sync" in label.text() and "(sent 2, received 0)" in label.text()  # the task and its audit row

@@ -48,6 +48,7 @@ from ...times import BEIJING
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time
 from .. import i18n
+from ..jobs import Job, queue, run_job
 from ..widgets import column, fill, named, record_table
 from .common import (
     _WARN,
@@ -80,12 +81,20 @@ __all__ = [
 # the panel
 
 
+#: Reads of the findings after an edit, one at a time and in order.
+_READ_POOL = queue("findings")
+
+
 class FindingsPanel(QDockWidget, FindingDetails):
     """Findings of the open project: filters, table, the selected finding's details, photos,
     history and the loop steps the current user may take."""
 
     zoomToFinding = Signal(float, float)  # longitude, latitude (double-click a row)
     findingSelected = Signal(str)  # uuid
+    #: The list was read again after an edit (on a worker) and shown.
+    refreshed = Signal()
+    #: Reads after edits not yet shown, over all panels (tests wait for 0).
+    pending = 0
 
     COLUMNS = ("found", "status", "category", "severity", "township", "village", "cell", "party", "deadline",
                "photos")
@@ -102,6 +111,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._row: Optional[dict[str, Any]] = None
         self._history = pd.DataFrame()
         self._attachments = pd.DataFrame()
+        self._refresh_job: Optional[Job] = None
 
         # filters
         self.category_filter = named(QComboBox(), "findingCategoryFilter")
@@ -400,10 +410,56 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._show_details()
 
     def _on_edit(self, edit: Edit) -> None:
-        self.refresh()
+        """An edit was written: read the list (and the selected finding's rows) again on a worker, so the
+        step's feedback is not held up; the count says "Updating…" meanwhile."""
         created = edit.created("finding") if edit is not None else []
-        if created and edit.action == "create":
-            self.select_finding(created[0])
+        select = created[0] if created and edit.action == "create" else self._current
+        path = self.controller.path
+        if path is None:
+            self.refresh()
+            return
+        filters = dict(status=self.status_filter.currentData(), category=self.category_filter.currentData(),
+                       township=self.township_filter.currentData(), overdue_only=self.overdue_filter.isChecked())
+
+        def read(_progress: Any, _cancel: Any) -> tuple[Any, ...]:
+            frame = queries.findings(path, **filters)
+            if select is None or not (frame["uuid"] == select).any():
+                return frame, select, {}, pd.DataFrame(), pd.DataFrame()
+            return (frame, select, queries.finding_row(path, select), queries.history(path, select),
+                    queries.attachments(path, select))
+
+        FindingsPanel.pending += 1
+        self._refresh_job = run_job(read, "findings", succeeded=self._on_read, failed=self._on_read_failed,
+                                    executor=_READ_POOL, tag=path)
+        self.count.setText(self.tr("Updating…"))
+
+    def _on_read(self, job: Job, result: tuple[Any, ...]) -> None:
+        FindingsPanel.pending -= 1
+        if job is not self._refresh_job or job.tag != self.controller.path:
+            return  # a newer edit's read follows
+        self._refresh_job = None
+        frame, select, full, history, attachments = result
+        before = self._current
+        self.frame = frame
+        self._current = select
+        self._fill_table()
+        self._row = None
+        if select is not None and full:
+            row = frame[frame["uuid"] == select].iloc[0].to_dict()
+            row.update({k: v for k, v in full.items() if k != "geom" and k not in row})
+            self._row = row
+            self.select_finding(select)
+        self._history, self._attachments = history, attachments
+        self._show_details()
+        if self._row is not None and select != before:
+            self.findingSelected.emit(select)  # a finding just recorded is the one shown
+        self.refreshed.emit()
+
+    def _on_read_failed(self, job: Job, message: str, kind: str) -> None:
+        FindingsPanel.pending -= 1
+        if job is self._refresh_job:
+            self._refresh_job = None
+            self.refresh()  # the error, if any, shows as it would without a worker
 
     def _on_double_click(self, row: int, column: int) -> None:
         item = self.table.item(row, 0)

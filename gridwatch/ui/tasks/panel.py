@@ -82,6 +82,18 @@ def due_text(text: Any) -> str:
     return short_time(text)
 
 
+#: Tables whose rows the task list shows or counts.
+TASK_TABLES = frozenset({"assignment", "inspection", "fire_point", "grid_cell", "inspector", "village", "township"})
+
+
+def touches_tasks(edit: Any) -> bool:
+    """Whether ``edit`` changes what the task list shows: its tables, or findings made or removed (counted)."""
+    for c in getattr(edit, "changes", ()):
+        if c.table in TASK_TABLES or (c.table == "finding" and (c.before is None or c.after is None)):
+            return True
+    return False
+
+
 def _count(value: Any) -> int:
     v = _clean(value)
     try:
@@ -157,7 +169,7 @@ class TaskPanel(QDockWidget):
         self.record_button.clicked.connect(self._record_finding)
         self.finish_button.clicked.connect(self.finish_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
-        controller.changed.connect(lambda _edit: self.refresh())
+        controller.changed.connect(self._on_edit)
         controller.userChanged.connect(self._on_user_changed)
         controller.busyChanged.connect(lambda _busy: self._update_buttons())
 
@@ -226,6 +238,12 @@ class TaskPanel(QDockWidget):
         self._group_chosen = True  # the user's choice stays when the user changes
         self.collapsed.clear()
         self.refresh()
+
+    def _on_edit(self, edit: Any) -> None:
+        """Re-read the list when an edit can change it: a finding's loop step (most steps of a day) cannot,
+        and skipping it keeps a step's feedback fast."""
+        if edit is None or touches_tasks(edit):
+            self.refresh()
 
     def _on_user_changed(self) -> None:
         self._apply_default_filter()

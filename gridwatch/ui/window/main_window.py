@@ -189,7 +189,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
         wf = self.workflow
         wf.changed.connect(self._on_workflow_changed)
-        wf.changed.connect(lambda _edit: self.refresh_sync_status())
+        wf.changed.connect(lambda _edit: self.schedule_sync_status())
         wf.failed.connect(self._on_workflow_failed)
         wf.warned.connect(self._on_workflow_warned)
         wf.userChanged.connect(self._update_user)
@@ -310,7 +310,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.shared_bar.setVisible(bool(self.workflow.read_only))
         self.refresh_sync_status()
         self.coverage_panel.set_project(path)
-        self._update_overlay()
+        self._update_overlay(reread=True)
         self._update_actions()
         self.projectLoaded.emit(str(path))
         if self.ask_user_on_start:

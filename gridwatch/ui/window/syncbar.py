@@ -44,6 +44,15 @@ class WindowSyncStatus:
         self._sync_timer.setInterval(60_000)  # a pending edit turns "more than a day old" while the app is open
         self._sync_timer.timeout.connect(self.refresh_sync_status)
         self._sync_timer.start()
+        # after an edit: read once the burst of edits is over, not on the way of the edit's feedback
+        self._sync_soon = QTimer(self)
+        self._sync_soon.setSingleShot(True)
+        self._sync_soon.setInterval(400)
+        self._sync_soon.timeout.connect(self.refresh_sync_status)
+
+    def schedule_sync_status(self) -> None:
+        """Refresh the sync label shortly (edits come in bursts)."""
+        self._sync_soon.start()
 
     def refresh_sync_status(self) -> None:
         """Read the working copy's pending edits and last sync again and show them."""

@@ -219,7 +219,7 @@ class WindowWork:
                     cells_changed = cells_changed or table == SELECTION_LAYER
         if any(ch.table == "inspector" for ch in edit.changes):
             self.inspectors = self.workflow.people  # the controller re-read them (uuid, name, ...)
-        self._update_overlay()
+        self._update_overlay(edit)
         if self.identified is not None and self.identified[0] == SELECTION_LAYER and self.data is not None:
             if cells_changed:
                 self.show_identify(*self.identified)  # the cell's inspector, then its records
@@ -251,20 +251,42 @@ class WindowWork:
         self._workflow_box = box
         box.open()
 
-    def _update_overlay(self) -> None:
+    def _update_overlay(self, edit: Optional[Edit] = None, reread: bool = False) -> None:
+        """The findings on the map: read once per project (or when ``reread``), then kept up to date from
+        each edit's rows (a loop step changes a status, nothing else); a selection only redraws them."""
         if self.project_path is None:
+            self._overlay_rows = {}
             self.canvas.set_overlay([])
             return
-        try:
-            found = queries.findings(self.project_path)
-        except GridWatchError:
-            return
+        rows: Optional[dict[str, tuple[float, float, str]]] = getattr(self, "_overlay_rows", None)
+        if reread or rows is None or getattr(self, "_overlay_of", None) != self.project_path:
+            rows = None
+        elif edit is not None:
+            for c in edit.changes:
+                if c.table != "finding":
+                    continue
+                if c.after is None:
+                    rows.pop(c.uuid, None)
+                elif c.uuid in rows and c.before is not None and c.after.get("geom") == c.before.get("geom"):
+                    lon, lat, _ = rows[c.uuid]
+                    rows[c.uuid] = (lon, lat, str(c.after.get("status")))
+                else:  # a new finding, or one moved: its point from the project
+                    rows = None
+                    break
+        if rows is None:
+            try:
+                found = queries.findings(self.project_path)
+            except GridWatchError:
+                return
+            rows = {str(u): (float(lon), float(lat), str(st))
+                    for u, st, lon, lat in zip(found["uuid"], found["status"], found["longitude"], found["latitude"])
+                    if lon is not None and lat is not None and lon == lon}
+            self._overlay_of = self.project_path
+        self._overlay_rows = rows
         chosen = self.finding_panel.selected_finding()
         chosen_uuid = chosen["uuid"] if chosen else None
-        points = [(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
-                  for u, st, lon, lat in zip(found["uuid"], found["status"], found["longitude"], found["latitude"])
-                  if lon is not None and lat is not None and lon == lon]
-        self.canvas.set_overlay(points)
+        self.canvas.set_overlay([(lon, lat, FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
+                                 for u, (lon, lat, st) in rows.items()])
 
     def _show_cell_records(self, code: str) -> None:
         """The cell panel: the cell's tasks, inspections and findings under its attributes."""
