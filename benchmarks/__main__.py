@@ -50,8 +50,8 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui"],
-                        help="run one benchmark")
+    parser.add_argument("--only", help="run one benchmark",
+                        choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui"])
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
