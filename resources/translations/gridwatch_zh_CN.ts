@@ -3811,77 +3811,77 @@ Overwritten: %2</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="265" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="267" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -3922,37 +3922,67 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="95" />
+            <location filename="../../gridwatch/ui/window/work.py" line="76" />
+            <source>Open a project first</source>
+            <translation>请先打开一个项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="77" />
+            <source>Select cells on the map first (the Select cells tool)</source>
+            <translation>请先在地图上选择网格（“选择网格”工具）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="84" />
+            <source>Click a fire point, site, mine, zone, village or township on the map first</source>
+            <translation>请先在地图上点击一个火点、工地、矿山、管控区、村或乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="90" />
+            <source>Select a task in progress in the Tasks panel first</source>
+            <translation>请先在“任务”面板中选择一个检查中的任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="102" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="96" />
+            <location filename="../../gridwatch/ui/window/work.py" line="103" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="104" />
+            <location filename="../../gridwatch/ui/window/work.py" line="107" />
+            <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
+            <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="109" />
+            <source>An edit is being saved; sync when it is done</source>
+            <translation>正在保存修改；保存完成后再同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="115" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="196" />
+            <location filename="../../gridwatch/ui/window/work.py" line="207" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="237" />
+            <location filename="../../gridwatch/ui/window/work.py" line="248" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="247" />
+            <location filename="../../gridwatch/ui/window/work.py" line="258" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="248" />
+            <location filename="../../gridwatch/ui/window/work.py" line="259" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -4560,288 +4590,312 @@ Overwritten: %2</source>
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="182" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="179" />
             <source>Tasks</source>
             <extracomment>Filter codes of the task list, in menu order. Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest. The group key of a group's header row (its first cell). The cell code of a task's cell item (the item shows the cell's name). Tables whose rows the task list shows or counts. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="183" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="180" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="181" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="181" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="181" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="182" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="182" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
             <source>Group:</source>
             <translation>分组：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
             <source>By township</source>
             <translation>按乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
             <source>By inspector</source>
             <translation>按网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>By state</source>
             <translation>按状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>No groups</source>
             <translation>不分组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="190" />
             <source>Group the tasks; each group shows its progress (done of all its tasks). Click a group to open or close it.</source>
             <translation>将任务分组；每组显示进度（已完成/全部任务）。点击分组可展开或收起。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="198" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="195" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="198" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="498" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="501" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="499" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="206" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="500" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="319" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="316" />
             <source>Click to open or close the group</source>
             <translation>点击展开或收起此组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="331" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="328" />
             <source>(no township)</source>
             <translation>（无乡镇）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="332" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="329" />
             <source>(each cell's inspector)</source>
             <translation>（各网格的网格员）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="333" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="330" />
             <source>%n task(s) listed</source>
             <translation>
                 <numerusform>列出 %n 个任务</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="335" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="332" />
             <source>done %1 of %2 (%3%)</source>
             <translation>完成 %1/%2（%3%）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="338" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="335" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="378" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="375" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="398" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
             <source>Cell %s; double-click to show it on the map</source>
             <translation>网格 %s；双击在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="400" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="397" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="410" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="417" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="414" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="419" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="416" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="510" />
+            <source>Select a task in the list first</source>
+            <translation>请先在列表中选择一个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="512" />
+            <source>An edit is being saved</source>
+            <translation>正在保存修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="517" />
+            <source>Start the task first: findings are recorded while inspecting</source>
+            <translation>请先开始检查：问题在检查过程中记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="519" />
+            <source>Not possible while the task is “%s”</source>
+            <translation>任务为“%s”时不能进行此操作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="64" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="64" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="545" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="72" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="547" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="74" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="551" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="78" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="552" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="79" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="554" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="81" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="572" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="577" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="99" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="104" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="574" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="101" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="578" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="105" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="584" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="111" />
             <source>Reason:</source>
             <translation>原因：</translation>
         </message>

@@ -58,3 +58,33 @@ def test_the_undo_menu_names_edits_in_english(window, qtbot):  # noqa: F811
     text = w.act_undo.text()
     assert text.startswith("Undo ") and "fire-point check" in text
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_greyed_action_says_why(window):  # noqa: F811
+    """No user yet, nothing selected: every greyed menu action and task button explains itself."""
+    from PySide6.QtWidgets import QMenu
+
+    w = window
+    w._update_actions()
+    greyed = []
+    for menu in w.menuBar().findChildren(QMenu):
+        for act in menu.actions():
+            if act.isSeparator() or act.menu() is not None or act.isEnabled() or not act.text():
+                continue
+            if act in (w.act_undo, w.act_redo):
+                continue  # Qt's undo actions say what they would undo
+            greyed.append(act)
+            tip = act.toolTip().replace("&", "")
+            assert tip and tip != act.text().replace("&", ""), f"{act.text()!r} is greyed without a reason"
+    assert w.act_assign in greyed and "Choose who you are" in w.act_assign.toolTip()
+    # a supervisor with nothing selected: told to select cells
+    sup = w.workflow.people[w.workflow.people["role"] == "supervisor"].iloc[0]
+    w.workflow.set_user(str(sup["name"]), str(sup["uuid"]))
+    assert not w.act_assign.isEnabled() and "Select cells on the map first" in w.act_assign.toolTip()
+    assert "working copy" in w.act_sync.toolTip()
+    w.set_selection(np.array([1, 2]))
+    assert w.act_assign.isEnabled()
+    # the task buttons with no task selected
+    for b in (w.task_panel.start_button, w.task_panel.finish_button, w.task_panel.cancel_button,
+              w.task_panel.record_button):
+        assert not b.isEnabled() and b.toolTip() == "Select a task in the list first"

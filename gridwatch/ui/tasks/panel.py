@@ -17,31 +17,28 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QFormLayout,
     QGridLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
-from ...domain.vocabulary import KIND_TITLES, RESULT_TITLES, TASK_STATUS_TITLES, title
+from ...domain.vocabulary import KIND_TITLES, TASK_STATUS_TITLES, title
 from ...storage import queries
-from ...storage.schema import ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
+from ...storage.schema import ASSIGNMENT_STATUSES
 from ...storage.workflow import (
     change_assignment,
 )
 from ...times import beijing_text as _beijing_text
 from ...times import short_time
-from ..session import WorkflowController
-from ..widgets import KeyItem, column, fill, named, record_table, set_texts
+from ..session import TASK_STEP_ACTIONS, WorkflowController
+from ..widgets import KeyItem, column, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
 from .groups import COLLAPSE_FROM, GROUPINGS, make_groups, progress_of
+from .steps import TaskSteps
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
 
@@ -102,7 +99,7 @@ def _count(value: Any) -> int:
         return 0
 
 
-class TaskPanel(QDockWidget):
+class TaskPanel(QDockWidget, TaskSteps):
     """The task list of the open project, with its filter and the start/finish/cancel buttons."""
 
     zoomToCell = Signal(str)  # cell code of a double-clicked task
@@ -498,6 +495,28 @@ class TaskPanel(QDockWidget):
         self.cancel_button.setEnabled(idle and "cancel" in actions)
         self.record_button.setEnabled(task is not None and task.get("status") == "in_progress"
                                       and "finish" in actions)
+        usual = {self.start_button: self.tr("Start the selected task: you are now inspecting its cell"),
+                 self.finish_button: self.tr("Finish the selected task"),
+                 self.cancel_button: self.tr("Cancel the selected task, giving a reason (supervisors only)"),
+                 self.record_button: self.tr("Record a problem found while inspecting the selected task")}
+        steps = {self.start_button: "start", self.finish_button: "finish", self.cancel_button: "cancel",
+                 self.record_button: "finish"}
+        for button, step in steps.items():
+            button.setToolTip(usual[button] if button.isEnabled() else self._why_not(task, step, button, idle))
+
+    def _why_not(self, task: Optional[dict[str, Any]], step: str, button: QPushButton, idle: bool) -> str:
+        """Why a step button is greyed, in words."""
+        if task is None:
+            return self.tr("Select a task in the list first")
+        if not idle:
+            return self.tr("An edit is being saved")
+        why = self.controller.refusal(TASK_STEP_ACTIONS[step], task)
+        if why:
+            return why
+        if button is self.record_button:
+            return self.tr("Start the task first: findings are recorded while inspecting")
+        state = title(TASK_STATUS_TITLES, task.get("status"), _lang())
+        return self.tr("Not possible while the task is \u201c%s\u201d") % state
 
     # --- actions ----------------------------------------------------------------------------------
     def _record_finding(self) -> None:
@@ -510,86 +529,3 @@ class TaskPanel(QDockWidget):
         if task is None or "start" not in self.controller.task_actions(task):
             return
         self.controller.run(change_assignment, task["uuid"], "start")
-
-    def _new_dialog(self, name: str, window_title: str) -> QDialog:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        dlg = QDialog(self)
-        dlg.setObjectName(name)
-        dlg.setWindowTitle(window_title)
-        self.dialog = dlg
-        return dlg
-
-    def _task_label(self, task: dict[str, Any]) -> QLabel:
-        text = " · ".join(s for s in (title(KIND_TITLES, task.get("kind"), _lang()), str(task.get("cell_code") or ""),
-                                      str(task.get("cell_name") or ""), str(task.get("assignee_name") or "")) if s)
-        label = QLabel(text)
-        label.setWordWrap(True)
-        return label
-
-    def finish_selected(self) -> None:
-        """Open the finish dialog of the selected task (with its result for a fire-point check)."""
-        task = self.selected_task()
-        if task is None or "finish" not in self.controller.task_actions(task):
-            return
-        uuid = task["uuid"]
-        fire = task.get("kind") == "fire_check"
-        dlg = self._new_dialog("fireResultDialog" if fire else "finishDialog",
-                               self.tr("Finish fire-point check") if fire else self.tr("Finish task"))
-        form = QFormLayout()
-        result_combo: Optional[QComboBox] = None
-        if fire:
-            result_combo = named(QComboBox(), "fireResult")
-            for code in FIRE_CHECK_RESULTS:
-                result_combo.addItem(title(RESULT_TITLES, code, _lang()), code)
-            form.addRow(self.tr("Result:"), result_combo)
-            n = _count(task.get("fire_count"))
-            hint = QLabel(self.tr("The result is written to the %s fire point(s) of this check.") % n)
-            hint.setWordWrap(True)
-            form.addRow(hint)
-        notes = named(QPlainTextEdit(), "finishNotes")
-        notes.setPlaceholderText(self.tr("What you found (optional)"))
-        form.addRow(self.tr("Notes:"), notes)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Finish"))
-        buttons.accepted.connect(dlg.accept)
-        buttons.rejected.connect(dlg.reject)
-        fill(dlg, self._task_label(task), form, buttons)
-
-        def done() -> None:
-            result = str(result_combo.currentData()) if result_combo is not None else None
-            self.controller.run(change_assignment, uuid, "finish", result=result, notes=notes.toPlainText().strip())
-
-        dlg.accepted.connect(done)
-        dlg.open()
-
-    def cancel_selected(self) -> None:
-        """Open the cancel dialog of the selected task (a reason is required)."""
-        task = self.selected_task()
-        if task is None or "cancel" not in self.controller.task_actions(task):
-            return
-        uuid = task["uuid"]
-        dlg = self._new_dialog("cancelDialog", self.tr("Cancel task"))
-        reason = named(QLineEdit(), "cancelReason")
-        reason.setPlaceholderText(self.tr("Why the task is cancelled (required)"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Cancel task"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Keep task"))
-        ok.setEnabled(False)
-        reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
-        buttons.accepted.connect(dlg.accept)
-        buttons.rejected.connect(dlg.reject)
-        form = QFormLayout()
-        form.addRow(self.tr("Reason:"), reason)
-        fill(dlg, self._task_label(task), form, buttons)
-
-        def done() -> None:
-            text = reason.text().strip()
-            if text:
-                self.controller.run(change_assignment, uuid, "cancel", reason=text)
-
-        dlg.accepted.connect(done)
-        dlg.open()
-
-

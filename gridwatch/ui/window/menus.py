@@ -204,6 +204,8 @@ class WindowMenus:
         self.act_sync.setText(translate("MainWindow", "S&ync…"))
         self.act_sync.setToolTip(translate("MainWindow",
                                            "Exchange changes between this working copy and the shared project"))
+        for act in (self.act_export, self.act_sync):
+            act.setProperty("usualToolTip", act.toolTip())
         self.act_full.setText(translate("MainWindow", "Zoom to full extent"))
         self.act_zoom_layer.setText(translate("MainWindow", "Zoom to layer"))
         self.act_zoom_sel.setText(translate("MainWindow", "Zoom to selection"))

@@ -70,32 +70,43 @@ class WindowWork:
             self.choose_user(first_start=True)
 
     def _update_actions(self) -> None:
+        """Enable what the user may do now; a greyed action says why in its tooltip."""
         wf = self.workflow
         has_data = self.data is not None
+        no_project = translate("MainWindow", "Open a project first") if not has_data else ""
+        select_first = translate("MainWindow", "Select cells on the map first (the Select cells tool)")
         may_assign = wf.may(Action.ASSIGN_TASKS)
-        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0, wf.refusal(Action.ASSIGN_TASKS))
+        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0,
+              wf.refusal(Action.ASSIGN_TASKS) or no_project or select_first)
         target = self.identified[0] if self.identified else None
         _gate(self.act_assign_feature, may_assign and has_data and target in (*TARGET_LAYERS, "village", "township"),
-              wf.refusal(Action.ASSIGN_TASKS))
+              wf.refusal(Action.ASSIGN_TASKS) or no_project
+              or translate("MainWindow", "Click a fire point, site, mine, zone, village or township on the map first"))
         _gate(self.act_fire_checks, wf.may(Action.CREATE_FIRE_CHECKS) and has_data,
-              wf.refusal(Action.CREATE_FIRE_CHECKS))
+              wf.refusal(Action.CREATE_FIRE_CHECKS) or no_project)
         task = self.task_panel.selected_task()
         _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
-              wf.refusal(Action.RECORD_FINDING, task) if task is not None else "")
-        self.act_people.setEnabled(self.project_path is not None and has_data)
-        self.act_export.setEnabled(self.project_path is not None and has_data)
+              wf.refusal(Action.RECORD_FINDING, task) if task is not None
+              else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
+        _gate(self.act_people, self.project_path is not None and has_data, no_project)
+        _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
-              wf.refusal(Action.SET_CELL_INSPECTOR))
+              wf.refusal(Action.SET_CELL_INSPECTOR) or no_project or select_first)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
         _gate(self.act_import, self.project_path is not None and not wf.read_only
               and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
-              wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
+              (wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
+              or no_project)
         mine = len(self.my_cells()) if has_data else 0
         _gate(self.act_my_cells, mine > 0,
               translate("MainWindow", "Choose who you are first (Settings > Current user).") if wf.actor is None
               else translate("MainWindow", "%1 is responsible for no cells").replace("%1", wf.actor.name))
         # sync a working copy, never while an edit is being written
-        self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
+        copy = is_working_copy(self.project_path)
+        _gate(self.act_sync, has_data and copy and not wf.busy,
+              no_project or (translate("MainWindow", "Only a working copy of a shared project is synced; check one out "
+                                              "first (File > Check out shared project)") if not copy
+                             else translate("MainWindow", "An edit is being saved; sync when it is done")))
 
     def assign_selected_cells(self) -> None:
         codes = self.selected_codes()
