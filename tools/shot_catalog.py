@@ -17,9 +17,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 
 def pump(ms: int = 300) -> None:
@@ -44,7 +44,7 @@ def office(root: Path, sample: Path) -> dict[str, Any]:
     from screenshot import _demo_day, _demo_patrols  # type: ignore[import-not-found]
 
     from gridwatch.storage import Project
-    from gridwatch.storage.workflow import Actor, edit_finding, record_finding
+    from gridwatch.storage.workflow import Actor, create_assignments, edit_finding, record_finding
     from gridwatch.sync import checkout, sync
 
     share = root / "share"
@@ -75,6 +75,12 @@ def office(root: Path, sample: Path) -> dict[str, Any]:
     sync(mine)
     demo = _demo_day(mine, root / "photos")
     _demo_patrols(mine, demo["supervisor"])
+    sync(mine)  # the day's work reached the office; what follows is still on the laptop
+    fresh = Project.open(mine).read_layer("grid_cell").iloc[200:203]
+    create_assignments(mine, demo["supervisor"], fresh["code"].tolist(), "unannounced")
+    record_finding(mine, demo["supervisor"], cell_code=fresh["code"].iloc[0], category="catering_fumes",
+                   longitude=fresh.geometry.iloc[0].representative_point().x,
+                   latitude=fresh.geometry.iloc[0].representative_point().y, description="夜市烧烤摊无油烟净化")
     return {"path": mine, "shared": shared, "supervisor": demo["supervisor"], "demo": demo}
 
 
@@ -111,8 +117,6 @@ def _close(d: QWidget | None) -> None:
 
 def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | None) -> None:
     """Every dock and every dialog, one after another."""
-    import numpy as np
-
     from gridwatch.ui.findings.panel import FindingsPanel
 
     w = window
@@ -130,8 +134,22 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
     chosen = (cells["village_code"] == village["code"]).to_numpy().nonzero()[0]
     w.set_selection(chosen)
     w.show_identify("grid_cell", int(chosen[0]))
+    w.search_panel.box.setText("hlz")  # pinyin initials of 获鹿镇
     wait_for(rendered)
     shot.shoot("main")
+    # the measure tool over a few cells
+    b = w.data.layers["grid_cell"].features_bounds(chosen)
+    w.canvas.zoom_to(b, 0.01)
+    wait_for(rendered)
+    w.act_measure.trigger()
+    (x0, y0, x1, y1) = b
+    for lon, lat in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+        w._measure_click(lon, lat)
+    wait_for(rendered)
+    shot.shoot("map-measure")
+    w.act_pan.trigger()
+    w.canvas.zoom_full()
+    wait_for(rendered)
     for dock, name in ((w.task_panel, "tasks"), (w.finding_panel, "findings"), (w.conflict_panel, "conflicts"),
                        (w.rules_dock, "rules"), (w.coverage_panel, "coverage")):
         dock.show()
@@ -149,8 +167,11 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
             w.finding_panel.select_finding(setup["demo"]["finding"])
         if name == "conflicts" and w.conflict_panel.table.rowCount():
             w.conflict_panel.table.selectRow(0)
-        if name == "tasks" and w.task_panel.table.rowCount():
-            w.task_panel.table.selectRow(1)
+        if name == "tasks":
+            groups = w.task_panel.group_rows()
+            if groups:
+                w.task_panel.toggle_group(groups[0][1], True)
+                w.task_panel.table.selectRow(groups[0][0] + 1)
         wait_for(rendered)
         shot.shoot("dock-" + name)
     w.coverage_panel.set_map_mode(False)
@@ -229,8 +250,9 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
     w.workflow.set_user(setup["supervisor"].name)
     pump(300)
     tp.set_filter("open")
-    if tp.table.rowCount():
-        tp.select_task(str(tp.task_at(0)["uuid"]))
+    listed = [t for t in (tp.task_at(r) for r in range(tp.table.rowCount())) if t is not None]
+    if listed:
+        tp.select_task(str(listed[0]["uuid"]))
         tp.cancel_selected()
         shot.shoot("dialog-cancel-task")
         _close(tp.dialog)
@@ -253,7 +275,6 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
     if picker is not None:
         shot.shoot("dialog-user")
         _close(picker)
-    _ = np  # numpy is imported for the callers' convenience
 
 
 def run(out: Path, lang: str, realdata: Path | None) -> list[Path]:
@@ -282,5 +303,4 @@ def run(out: Path, lang: str, realdata: Path | None) -> list[Path]:
         window.hide()
         window.deleteLater()
         app.processEvents()
-    _ = Qt, QApplication
     return shooter.written

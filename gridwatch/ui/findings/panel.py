@@ -136,6 +136,8 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.cellDoubleClicked.connect(self._on_double_click)
+        # a few rows always show, even in a short dock (the panel scrolls to the details then)
+        self.table.setMinimumHeight(5 * self.table.verticalHeader().defaultSectionSize() + 30)
         self.count = named(QLabel(), "findingCount")
 
         # actions

@@ -99,6 +99,8 @@ class WindowMenus:
         self.act_my_cells = named(QAction(self), "actMyCells", triggered=self.zoom_to_my_cells)
         self.act_pan.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.PAN))
         self.act_select.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.SELECT))
+        for act in (self.act_pan, self.act_select):  # a measurement's text goes with the measure tool
+            act.triggered.connect(lambda: self.statusBar().clearMessage())
         self.canvas.set_tool(MapCanvas.PAN)
         langs = QActionGroup(self)
         self.lang_actions: dict[str, QAction] = {}
