@@ -28,7 +28,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from gridwatch.storage import Project
 from gridwatch.storage.workflow import Actor, change_assignment, change_finding, create_assignments, record_finding
 from gridwatch.ui.app import create_app, create_window, make_settings
-from gridwatch.ui.findings.panel import FindingsPanel
+from gridwatch.ui.findings.panel import reads_pending
 people = Project.open(path).read_table("inspector")
 sup = people[people.role == "supervisor"].iloc[0]
 S = Actor(sup.uuid, sup["name"], "supervisor")
@@ -70,7 +70,7 @@ for fid in fids:
     pump(lambda: False, 50)
     def shown(fid=fid):
         row = w.finding_panel.selected_finding() or {{}}
-        return FindingsPanel.pending == 0 and not w.workflow.busy and row.get("status") == "assigned"
+        return not reads_pending() and not w.workflow.busy and row.get("status") == "assigned"
     total, block = measured(lambda fid=fid: w.workflow.run(change_finding, fid, "assign",
                                                            rectify_deadline=dt.date.today() + dt.timedelta(days=3),
                                                            responsible_party="bench"), shown)

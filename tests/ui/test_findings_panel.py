@@ -33,6 +33,7 @@ from gridwatch.ui.findings.panel import (
     FindingActionDialog,
     FindingDialog,
     FindingsPanel,
+    reads_pending,
 )
 from gridwatch.ui.session import WorkflowController
 
@@ -146,7 +147,7 @@ def click_ok(qtbot, controller, button) -> None:
 
 def shown(qtbot) -> None:
     """Wait until the findings panels read the list again after the edit (on a worker) and show it."""
-    qtbot.waitUntil(lambda: FindingsPanel.pending == 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: not reads_pending(), timeout=WAIT)
 
 
 # --- recording ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget, QTreeWidget
 
 from gridwatch.storage import Project, queries
-from gridwatch.ui.findings.panel import FindingsPanel
+from gridwatch.ui.findings.panel import reads_pending
 
 from ..conftest import make_photo
 from .test_main_window import screen_pos, wait_render, window  # noqa: F401 - fixture
@@ -22,7 +22,7 @@ def people(path):
 def wait_saved(qtbot, w, action):
     with qtbot.waitSignal(w.workflow.changed, timeout=20_000):
         action()
-    qtbot.waitUntil(lambda: FindingsPanel.pending == 0, timeout=20_000)  # the panels read the edit
+    qtbot.waitUntil(lambda: not reads_pending(), timeout=20_000)  # the panels read the edit
 
 
 def find(w, cls, name):

@@ -10,6 +10,7 @@ shown inside the dialog.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any, Optional
 
@@ -85,6 +86,19 @@ __all__ = [
 _READ_POOL = queue("findings")
 
 
+def reads_pending() -> bool:
+    """Whether a findings panel still has a read after an edit to show (tests wait for False)."""
+    return any(p._refresh_job is not None for p in list(FindingsPanel._live) if _alive(p))
+
+
+def _alive(panel: "FindingsPanel") -> bool:
+    try:
+        panel.objectName()
+    except RuntimeError:  # the C++ widget is gone: its read will never be shown
+        return False
+    return True
+
+
 class FindingsPanel(QDockWidget, FindingDetails):
     """Findings of the open project: filters, table, the selected finding's details, photos,
     history and the loop steps the current user may take."""
@@ -93,8 +107,8 @@ class FindingsPanel(QDockWidget, FindingDetails):
     findingSelected = Signal(str)  # uuid
     #: The list was read again after an edit (on a worker) and shown.
     refreshed = Signal()
-    #: Reads after edits not yet shown, over all panels (tests wait for 0).
-    pending = 0
+    #: Live panels (for :func:`reads_pending`).
+    _live: "weakref.WeakSet[FindingsPanel]" = weakref.WeakSet()
 
     COLUMNS = ("found", "status", "category", "severity", "township", "village", "cell", "party", "deadline",
                "photos")
@@ -112,6 +126,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._history = pd.DataFrame()
         self._attachments = pd.DataFrame()
         self._refresh_job: Optional[Job] = None
+        FindingsPanel._live.add(self)
 
         # filters
         self.category_filter = named(QComboBox(), "findingCategoryFilter")
@@ -430,13 +445,11 @@ class FindingsPanel(QDockWidget, FindingDetails):
             return (frame, select, queries.finding_row(path, select), queries.history(path, select),
                     queries.attachments(path, select))
 
-        FindingsPanel.pending += 1
         self._refresh_job = run_job(read, "findings", succeeded=self._on_read, failed=self._on_read_failed,
                                     executor=_READ_POOL, tag=path)
         self.count.setText(self.tr("Updating…"))
 
     def _on_read(self, job: Job, result: tuple[Any, ...]) -> None:
-        FindingsPanel.pending -= 1
         if job is not self._refresh_job or job.tag != self.controller.path:
             return  # a newer edit's read follows
         self._refresh_job = None
@@ -458,7 +471,6 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.refreshed.emit()
 
     def _on_read_failed(self, job: Job, message: str, kind: str) -> None:
-        FindingsPanel.pending -= 1
         if job is self._refresh_job:
             self._refresh_job = None
             self.refresh()  # the error, if any, shows as it would without a worker
