@@ -40,6 +40,7 @@ from ..storage.gpkg import (
 )
 from ..storage.project import Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .badvalues import apply_value_map, leave_out_bad_rows
 from .parsing import header_key
 
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
@@ -491,9 +492,9 @@ def prepare_import(
     steps.report(1.0)
 
     steps.start("validate", "checking rules")
-    out = _apply_value_map(out, spec, options.value_map)
+    out = apply_value_map(out, spec, options.value_map)
     if options.skip_bad_rows:
-        out = _leave_out_bad_rows(out, spec, report)
+        out = leave_out_bad_rows(out, spec, report.skipped, report.bad_values)
     rng = np.random.default_rng()
     out = out.reset_index(drop=True)
     out.insert(0, "uuid", uuids_from_rng(rng, len(out)))
@@ -519,46 +520,6 @@ def prepare_import(
     report.imported = len(target)
     steps.report(1.0)
     return PreparedImport(project_path, source, options, target, report, _sha256(source))
-
-
-def _apply_value_map(out: pd.DataFrame, spec: LayerSpec, value_map: Mapping[str, Mapping[str, Any]]
-                     ) -> pd.DataFrame:
-    """Replace values the user mapped (``{"dust_grade": {"D": "C"}}``), compared as text."""
-    for name, mapping in (value_map or {}).items():
-        if name not in out.columns or name not in spec.field_names or not mapping:
-            continue
-        text = out[name].astype(object).map(lambda v: None if v is None or (isinstance(v, float) and v != v)
-                                             else str(v))
-        wanted = {str(k): v for k, v in mapping.items()}
-        hit = text.isin(list(wanted)).to_numpy(dtype=bool)
-        if hit.any():
-            col = out[name].astype(object).copy()
-            col[hit] = text[hit].map(wanted)
-            out[name] = col
-    return out
-
-
-def _leave_out_bad_rows(out: pd.DataFrame, spec: LayerSpec, report: ImportReport) -> pd.DataFrame:
-    """Drop rows with a coded value the layer does not allow or an empty required field; list each in
-    the report (by its row in the file) and count the bad values per field."""
-    bad_rows = np.zeros(len(out), dtype=bool)
-    rows = out["__row"].to_numpy() if "__row" in out.columns else np.arange(1, len(out) + 1)
-    for f in spec.fields:
-        if f.name == "uuid" or f.name not in out.columns:
-            continue
-        col = out[f.name]
-        missing = col.isna().to_numpy(dtype=bool) | col.astype(object).map(
-            lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
-        bad = missing.copy() if f.required else np.zeros(len(out), dtype=bool)
-        if f.choices is not None:
-            bad |= ~missing & ~col.isin(f.choices).to_numpy(dtype=bool)
-        for i in np.flatnonzero(bad):
-            value = "" if missing[i] else str(col.iloc[i])
-            report.skipped.append({"row": int(rows[i]), "field": f.name, "value": value})
-            counts = report.bad_values.setdefault(f.name, {})
-            counts[value] = counts.get(value, 0) + 1
-        bad_rows |= bad
-    return out.loc[~bad_rows].copy() if bad_rows.any() else out
 
 
 # --------------------------------------------------------------------------------------------
