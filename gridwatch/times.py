@@ -134,3 +134,13 @@ def task_ends(tasks: "pd.DataFrame") -> "pd.Series":
     if "cancelled_at" in tasks.columns:
         end = end.where(tasks["status"] != "cancelled", tasks["cancelled_at"])
     return end
+def short_time(value: Any, now: Optional[_dt.datetime] = None, *, seconds: bool = False) -> str:
+    """A stored time as Beijing time for lists: 'MM-DD HH:MM' this year, 'YYYY-MM-DD HH:MM' another year
+    ('' when missing; the text itself when it is not a time)."""
+    t = parse_stored_time(value)
+    if t is None:
+        return value if isinstance(value, str) else ""
+    local = t.astimezone(BEIJING)
+    this_year = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).year
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return local.strftime(("%m-%d " if local.year == this_year else "%Y-%m-%d ") + clock)

@@ -300,7 +300,6 @@ def test_a_shared_project_with_a_dead_writers_journal_is_checked_on_a_copy(templ
     shutil.copyfile(hot[1], str(shared) + "-journal")
     Path(str(shared) + "-changes").mkdir()
     from gridwatch.storage import check_project
-
     from gridwatch.storage.schema import SCHEMA_VERSION
 
     assert check_project(shared)["schema_version"] == str(SCHEMA_VERSION)

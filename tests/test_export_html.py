@@ -407,3 +407,19 @@ def test_large_layers_draw_on_a_canvas_and_still_open_popups(browser, district, 
     finally:
         p.close()
 
+
+
+def test_scale_bar_is_metric_and_cells_can_be_plain(browser, district, tmp_path):
+    from gridwatch.export.html import export_html
+
+    plain = export_html(district, tmp_path / "plain.html", coverage_colours=False)
+    p = Page(browser, plain)
+    try:
+        lines = p.page.locator(".leaflet-control-scale-line").all_inner_texts()
+        assert len(lines) == 1 and re.fullmatch(r"\d+ (m|km)", lines[0].strip()), lines  # no miles or feet
+        fills = set(p.page.locator("path.gw-grid_cell").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))
+        assert NEVER_COLOUR not in fills and COVERAGE_BUCKETS[0][1] not in fills  # the plain theme
+        legend = p.page.locator(".gw-legend").all_inner_texts()
+        assert not any("从未巡查" in t for t in legend)
+    finally:
+        p.close()

@@ -383,3 +383,21 @@ def test_roles_limit_imports_and_refusals_leave_the_file_unchanged(tmp_path, sam
     assert sha256(sample_copy) == before
     report = import_file(sample_copy, fires, ImportOptions(kind="fire_point", user=name["supervisor"]))
     assert report.read == 3125 and audit_entries(sample_copy)[-1]["user"] == name["supervisor"]
+
+
+def test_bad_values_refuse_by_default_and_are_left_out_or_mapped_on_request(sample_copy, tmp_path):
+    path = tmp_path / "sites.geojson"
+    gpd.GeoDataFrame({"name": ["甲", "乙", "丙", "丁"], "dust_grade": ["A", "D", "d", None]},
+                     geometry=[Point(114.32, 38.07), Point(114.36, 38.09), Point(114.37, 38.10),
+                               Point(114.33, 38.08)], crs=4326).to_file(path, driver="GeoJSON")
+    with pytest.raises(LayerImportError, match="dust_grade"):
+        prepare_import(sample_copy, path, ImportOptions(kind="construction_site"))  # as before: the whole file
+    prepared = prepare_import(sample_copy, path, ImportOptions(kind="construction_site", skip_bad_rows=True))
+    r = prepared.report
+    assert r.imported == 1 and list(prepared.frame["name"]) == ["甲"]
+    assert sorted((s["row"], s["value"]) for s in r.skipped) == [(2, "D"), (3, "d"), (4, "")]
+    assert r.bad_values == {"dust_grade": {"D": 1, "d": 1, "": 1}}
+    prepared = prepare_import(sample_copy, path, ImportOptions(kind="construction_site", skip_bad_rows=True,
+                                                               value_map={"dust_grade": {"D": "C", "d": "C"}}))
+    assert prepared.report.imported == 3 and sorted(prepared.frame["dust_grade"]) == ["A", "C", "C"]
+    assert [s["row"] for s in prepared.report.skipped] == [4]

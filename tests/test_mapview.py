@@ -128,6 +128,39 @@ def test_search_by_chinese_partial_name_and_code(data):
     assert search_places(data, "不存在的地名") == []
 
 
+def test_search_finds_every_layer_by_pinyin_initials_and_full_pinyin(data, sample_path):
+    from gridwatch.mapview.search import PERSON, pinyin_keys, search_all
+    from gridwatch.storage import Project
+
+    assert pinyin_keys("获鹿镇") == ("hlz", "huoluzhen")
+    assert pinyin_keys("许铺村1号网格")[0] == "xpc1hwg"
+    for query in ("hlz", "HLZ", "huolu", "获鹿"):
+        hits = search_all(data, query).hits
+        assert hits[0].layer == "township" and hits[0].name == "获鹿镇", query
+    # sources, stations and zones by name
+    mine = str(data.layers["mine"].frame["name"].iloc[0])
+    assert search_all(data, mine).hits[0].layer == "mine"
+    site = str(data.layers["construction_site"].frame["name"].iloc[5])
+    assert search_all(data, site).hits[0].layer == "construction_site"
+    station = search_all(data, pinyin_keys("监测站")[0]).hits
+    assert {h.layer for h in station} == {"key_area"} and len(station) >= 3
+    # people: their cells
+    people = Project.open(sample_path).read_table("inspector")
+    cells = data.layers["grid_cell"].frame
+    person = people[people["uuid"].isin(cells["inspector_uuid"])].iloc[0]
+    hit = next(h for h in search_all(data, str(person["name"]), people).hits if h.kind == PERSON)
+    assert hit.name == person["name"] and len(hit.indices) == int((cells["inspector_uuid"] == person["uuid"]).sum())
+    assert set(cells["inspector_uuid"].iloc[list(hit.indices)]) == {person["uuid"]}
+
+
+def test_search_says_when_results_are_cut(data):
+    from gridwatch.mapview.search import search_all
+
+    result = search_all(data, "130", limit=50)
+    assert len(result.hits) == 50 and result.total > 2000 and result.cut
+    assert not search_all(data, "获鹿镇").cut
+
+
 def test_polylines_rasterise_the_expected_pixels():
     from gridwatch.mapview.raster import draw_polylines
 

@@ -10,6 +10,10 @@ With ``--workflow`` it shows the task panel as an inspector with open tasks, the
 with a rejected finding and the sync conflicts as a supervisor; with ``--analysis`` the coverage
 map, the dashboard and the export dialog (``--out`` gets suffixes).  Everything shown is the
 shipped sample's own month: nothing is added for the pictures.
+
+With ``--all DIR`` it shoots the main window, every dock and every dialog as they appear on this
+screen (the window at the size GridWatch picks for it), into ``DIR/<width>x<height>-<name>.png``;
+``bash tools/screenshots.sh DIR`` does it at 1366x768 and 1600x1000 (see tools/shot_catalog.py).
 """
 
 from __future__ import annotations
@@ -54,7 +58,17 @@ def main() -> int:
     parser.add_argument("--workflow", action="store_true", help="screenshots of the workflow panels")
     parser.add_argument("--analysis", action="store_true",
                         help="screenshots of the coverage map, the dashboard and the export dialog")
+    parser.add_argument("--all", type=Path, metavar="DIR",
+                        help="the main window, every dock and every dialog, as seen on this screen")
     args = parser.parse_args()
+    if args.all is not None:
+        sys.path.insert(0, str(ROOT / "tools"))
+        from shot_catalog import run  # type: ignore[import-not-found]
+
+        realdata = ROOT.parent / "shared" / "realdata"
+        for path in run(args.all, args.lang, realdata if realdata.is_dir() else None):
+            print(f"wrote {path}")
+        return 0
     tmp = tempfile.mkdtemp(prefix="gridwatch-shot-")
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(Path(tmp) / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(Path(tmp) / "data")

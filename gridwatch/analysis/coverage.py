@@ -21,6 +21,8 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from ..layers.palette import COVERAGE, COVERAGE_NEVER_HATCH, COVERAGE_OVERDUE
+
 #: Patrol interval (days) per cell class, checked in this order; the first class a cell has wins.
 DEFAULT_RULES: tuple[tuple[str, float], ...] = (
     ("mine_or_grade_c_site", 3.5),  # twice a week
@@ -63,17 +65,18 @@ class CoverageClass:
 
 #: Classes of days since the last inspection, in legend order (the last one: never inspected).
 #: Shared by the app's map, the PDF/PNG maps and the HTML map so they all read alike.
+#: Colours from the one palette (gridwatch.layers.palette): a sequential blue, never inspected grey.
 COVERAGE_CLASSES: tuple[CoverageClass, ...] = (
-    CoverageClass("within_7", 7.0, (26, 152, 80, 255), "7天内", "Within 7 days"),
-    CoverageClass("within_14", 14.0, (250, 204, 20, 255), "8–14天", "8–14 days"),
-    CoverageClass("within_30", 30.0, (245, 125, 30, 255), "15–30天", "15–30 days"),
-    CoverageClass("over_30", None, (210, 40, 35, 255), "30天以上", "Over 30 days"),
-    CoverageClass("never", None, (150, 20, 115, 255), "从未巡查", "Never inspected", hatch="diagonal",
-                  hatch_rgba=(255, 205, 240, 255)),
+    CoverageClass("within_7", 7.0, COVERAGE["within_7"], "7天内", "Within 7 days"),
+    CoverageClass("within_14", 14.0, COVERAGE["within_14"], "8–14天", "8–14 days"),
+    CoverageClass("within_30", 30.0, COVERAGE["within_30"], "15–30天", "15–30 days"),
+    CoverageClass("over_30", None, COVERAGE["over_30"], "30天以上", "Over 30 days"),
+    CoverageClass("never", None, COVERAGE["never"], "从未巡查", "Never inspected", hatch="diagonal",
+                  hatch_rgba=COVERAGE_NEVER_HATCH),
 )
 #: Outline of the cells visited before but overdue now under their patrol rule (the never-inspected
 #: cells are overdue too; their own class already marks them, so they are not outlined).
-OVERDUE_OUTLINE: tuple[int, int, int, int] = (20, 20, 20, 255)
+OVERDUE_OUTLINE: tuple[int, int, int, int] = COVERAGE_OVERDUE
 OVERDUE_TITLE: tuple[str, str] = ("曾巡查但超期", "Visited, now overdue")
 
 

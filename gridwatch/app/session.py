@@ -47,14 +47,15 @@ class Session:
             self.open(path, user)
 
     # --- project and person -----------------------------------------------------------------------
-    def open(self, path: Optional[os.PathLike[str] | str], user: str = "") -> None:
-        """Open ``path`` (None: close) as ``user`` (a name of its people table, or nobody)."""
+    def open(self, path: Optional[os.PathLike[str] | str], user: str = "", user_uuid: str = "") -> None:
+        """Open ``path`` (None: close) as ``user`` (a name of its people table, or nobody); ``user_uuid``
+        tells apart people of the same name (张伟 and 张伟)."""
         self.path = Path(path) if path is not None else None
         self.read_only = self.path is not None and is_shared_snapshot(self.path)
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.people = queries.people(self.path) if self.path is not None else self.people.iloc[0:0]
-        self.actor = self._person(user)
+        self.actor = self._person(user, user_uuid)
         self.project_changed.emit(self.path)
         self.user_changed.emit(self.actor)
 
@@ -62,24 +63,33 @@ class Session:
         """The project file changed as a whole (an import, a sync): read people again, keep the user."""
         if self.path is None:
             return
-        name = self.actor.name if self.actor else ""
+        name, uuid = (self.actor.name, self.actor.uuid) if self.actor else ("", "")
         self.people = queries.people(self.path)
-        before, self.actor = self.actor, self._person(name)
+        before, self.actor = self.actor, self._person(name, uuid)
         self.project_changed.emit(self.path)
         if before != self.actor:
             self.user_changed.emit(self.actor)
 
-    def _person(self, name: str) -> Optional[Actor]:
-        if not name or not len(self.people):
+    def _person(self, name: str, uuid: str = "") -> Optional[Actor]:
+        """The active person with ``uuid`` if there is one, else the first active one called ``name``."""
+        if not (name or uuid) or not len(self.people):
             return None
-        rows = self.people[(self.people["name"] == name) & (self.people["active"].fillna(1) != 0)]
+        active = self.people[self.people["active"].fillna(1) != 0]
+        rows = active[active["uuid"] == uuid] if uuid else active.iloc[0:0]
+        if not len(rows) and name:
+            rows = active[active["name"] == name]
         return _actor(rows.iloc[0]) if len(rows) else None
 
-    def set_user(self, name: str) -> Optional[Actor]:
-        """Make ``name`` the person at the keyboard; edits belong to who made them, so history is cleared."""
+    def set_user(self, name: str, uuid: str = "") -> Optional[Actor]:
+        """Make ``name`` (``uuid``: which of several of that name) the person at the keyboard.  Edits
+        belong to who made them, so another person starts with an empty history; the same person
+        chosen again keeps theirs."""
+        actor = self._person(name, uuid)
+        if actor is not None and actor == self.actor:
+            return actor
         self.undo_stack.clear()
         self.redo_stack.clear()
-        self.actor = self._person(name)
+        self.actor = actor
         self.user_changed.emit(self.actor)
         return self.actor
 

@@ -139,9 +139,11 @@ def render_html(layers: list[MapLayer], facts: dict[str, Any], *, tiles: Optiona
             return self.text
 
     class Panes(MacroElement):
-        # Only the map's variable name goes into this template.
+        # Only the map's variable name goes into this template.  The scale bar is metric only
+        # (Leaflet's default adds miles and feet, which nobody here reads).
         _template = Template("{% macro script(this, kwargs) %}gridwatch.panes({{ this._parent.get_name() }});"
-                             "{% endmacro %}")
+                             "L.control.scale({imperial: false, metric: true, maxWidth: 160})"
+                             ".addTo({{ this._parent.get_name() }});{% endmacro %}")
 
     class VectorLayer(Layer):
         _template = Template("")
@@ -160,7 +162,7 @@ def render_html(layers: list[MapLayer], facts: dict[str, Any], *, tiles: Optiona
 
     bounds = _bounds(layers)
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=11,
-                   tiles=None, control_scale=True, zoom_snap=0.25)
+                   tiles=None, control_scale=False, zoom_snap=0.25)
     # No CDN links: Leaflet is inlined below, and nothing here needs jQuery, Bootstrap or icon fonts.
     m.default_js = []
     m.default_css = []
@@ -239,7 +241,8 @@ def export_html(
         The period control's choice: fire points detected in the window, findings open at some time
         in it; the label is printed under the title (``fire_days`` is the older way to say it).
     coverage_colours : bool
-        Colour cells by days since their last inspection (never inspected: dark red).
+        Colour cells by days since their last inspection (light to dark blue; never inspected grey); False:
+        plain cells (the theme for a map about something else, or a district nobody has patrolled yet).
     tiles : str, optional
         A tile URL template (``https://.../{z}/{x}/{y}.png``) for a base map.  The map then needs the
         network for its background; without it (the default) the file works fully offline.

@@ -324,7 +324,7 @@ def _cells_layer(cells: Any, cov: Any, town_names: dict[str, str], village_names
     legend: list[tuple[str, str, str]] = []
     if colour:
         styles = [dict(base, fillColor=col, fillOpacity=0.45) for _, col, _ in COVERAGE_BUCKETS]
-        styles.append(dict(base, fillColor=NEVER_COLOUR, fillOpacity=0.5, color="#5a0013", weight=1.2))
+        styles.append(dict(base, fillColor=NEVER_COLOUR, fillOpacity=0.5))
         bounds = np.array([b for b, _, _ in COVERAGE_BUCKETS])
         index = np.searchsorted(bounds, np.nan_to_num(days, nan=0.0), side="left")
         index = np.where(never, len(COVERAGE_BUCKETS), index).astype(int).tolist()

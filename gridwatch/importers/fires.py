@@ -50,7 +50,7 @@ from .fire_times import (
 )
 from .parsing import header_key, parse_degrees
 
-__all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "normalize_fire_table"]
+__all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "looks_like_fire_table", "normalize_fire_table"]
 
 #: Columns of the frame :func:`normalize_fire_table` returns, in order.
 COLUMNS = ("longitude", "latitude", "detected_utc", "source", "satellite", "confidence", "frp", "source_type",
@@ -519,3 +519,17 @@ def normalize_fire_table(table: pd.DataFrame, *, name: str = "") -> tuple[pd.Dat
         "day": day_text(wall, day_only)[idx],
     })
     return frame, notes
+
+
+def looks_like_fire_table(headers: Sequence[Any]) -> bool:
+    """Whether a table's header is a satellite fire-point table (NASA FIRMS MODIS/VIIRS, a provincial
+    centre's sheet): longitude and latitude, a detection date or time, and a fire measure (brightness,
+    FRP, confidence or satellite).  A list of sites with coordinates is not."""
+    cols = _Columns(headers)
+    if cols.find("longitude") is None or cols.find("latitude") is None:
+        return False
+    if cols.find("date") is None and cols.find("datetime") is None and cols.find("time") is None:
+        return False
+    measures = ("frp", "confidence", "satellite")
+    return any(cols.find(role) is not None for role in measures) or \
+        cols.has_key("brightness", "brightti4", "brightti5", "brightt31")

@@ -39,6 +39,7 @@ from ..storage.failures import SQLITE_BUSY, SQLITE_FULL, SQLITE_LOCKED, SQLITE_R
 from ..storage.gpkg import connect_readonly
 from ..storage.project import Project, check_project
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .badvalues import apply_value_map, leave_out_bad_rows
 from .fire_join import fire_frame, join_fire_points
 from .geometry import clean_geometries, outside_district
 from .parsing import header_key
@@ -99,6 +100,11 @@ class ImportOptions:
     unmapped: tuple[str, ...] = ()
     #: Import features far outside the district too (otherwise refused: a wrong file or CRS).
     allow_outside: bool = False
+    #: Replacements of values the layer does not allow, per field: ``{"dust_grade": {"D": "C"}}``.
+    value_map: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Leave out the rows whose coded or required values the layer does not allow (listed in the
+    #: report's ``skipped``), instead of refusing the whole file.
+    skip_bad_rows: bool = False
 
 
 @dataclass
@@ -120,6 +126,10 @@ class ImportReport:
     encoding: Optional[str] = None
     crs: Optional[str] = None
     notes: list[str] = field(default_factory=list)
+    #: Rows left out (``skip_bad_rows``): ``{"row": source row, "field": name, "value": text}``.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: The values left out, per field: ``{"dust_grade": {"D": 2}}`` (what a value map can replace).
+    bad_values: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,6 +147,9 @@ class ImportReport:
             lines.append(f"{self.duplicates:,} detections already in the project (skipped)")
         if self.replaced:
             lines.append(f"replaced {self.replaced:,} existing features")
+        if self.skipped:
+            rows = len({s["row"] for s in self.skipped})
+            lines.append(f"left out {rows:,} rows with values the layer does not allow")
         lines += self.converted + self.notes
         return "\n".join(lines)
 
@@ -351,6 +364,9 @@ def prepare_import(
     steps.report(1.0)
 
     steps.start("validate", "checking rules")
+    out = apply_value_map(out, spec, options.value_map)
+    if options.skip_bad_rows:
+        out = leave_out_bad_rows(out, spec, report.skipped, report.bad_values)
     rng = np.random.default_rng()
     out = out.reset_index(drop=True)
     out.insert(0, "uuid", uuids_from_rng(rng, len(out)))

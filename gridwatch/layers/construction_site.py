@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..domain.vocabulary import DUST_GRADES
 from .base import POINTS_OR_POLYGONS, Field, Style, layer_spec, name_field, parent_code_field, row_label, uuid_field
+from .palette import DUST_GRADE
 
 GRADES = DUST_GRADES
 
@@ -31,7 +32,7 @@ SPEC = layer_spec(
      Field("start_date", "DATE", "开工日期", "Start date"), Field("end_date", "DATE", "竣工日期", "End date"),
      parent_code_field("township")),
     Style(stroke=(40, 40, 40, 255), stroke_width=1.0, marker="square", marker_size=8.0, category_field="dust_grade",
-          categories={"A": (46, 160, 67, 220), "B": (245, 166, 35, 220), "C": (214, 39, 40, 220)},
+          categories=dict(DUST_GRADE),
           label_max_scale=40_000),
     rules=(_dates_in_order,), indexed=("township_code",),
 )

@@ -11,6 +11,7 @@ on import).
 
 from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
 from .base import POINTS, Field, Style, layer_spec, parent_code_field, uuid_field
+from .palette import FIRE_OUTLINE, FIRE_STATUS
 
 SOURCES = FIRE_SOURCES
 STATUSES = FIRE_STATUSES
@@ -31,10 +32,8 @@ SPEC = layer_spec(
      # heat source recognised from repeated detections (gridwatch.domain.heat_sources)
      Field("source_type", "INTEGER", "火点类型(FIRMS)", "FIRMS type"),
      Field("heat_source", "BOOLEAN", "持续热源", "Persistent heat source")),
-    Style(stroke=(90, 20, 0, 255), stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
-          categories={"unverified": (255, 110, 0, 230), "burning_confirmed": (200, 0, 0, 230),
-                      "no_burning": (70, 110, 200, 200), "outside_cell": (150, 150, 150, 200),
-                      "heat_source": (120, 40, 150, 235)},
-          flag_category=("heat_source", "heat_source"), flag_keeps=("burning_confirmed",)),
+    Style(stroke=FIRE_OUTLINE, stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
+          categories=dict(FIRE_STATUS), flag_category=("heat_source", "heat_source"),
+          flag_keeps=("burning_confirmed",)),
     label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

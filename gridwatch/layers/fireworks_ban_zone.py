@@ -32,6 +32,7 @@ SPEC = layer_spec(
     ZONE_FIELDS + (Field("ban_all_year", "BOOLEAN", "全年禁放", "Banned all year"),
                    Field("ban_period_start", "TEXT", "禁放起始(月-日)", "Ban period start (MM-DD)", pattern=_MMDD),
                    Field("ban_period_end", "TEXT", "禁放截止(月-日)", "Ban period end (MM-DD)", pattern=_MMDD)),
-    Style(stroke=(200, 30, 30, 255), stroke_width=1.2, fill=(230, 60, 60, 40), hatch="cross"),
+    # wine, not red: red-orange is the fire points' "not yet checked" (gridwatch.layers.palette)
+    Style(stroke=(136, 34, 85, 255), stroke_width=1.2, fill=(136, 34, 85, 30), hatch="cross"),
     rules=(_period_given,),
 )

@@ -2,6 +2,7 @@
 
 from ..domain.vocabulary import MINE_KINDS, MINE_STATUSES
 from .base import POLYGONS, Field, Style, layer_spec, name_field, parent_code_field, uuid_field
+from .palette import MINE_STATUS
 
 KINDS = MINE_KINDS
 STATUSES = MINE_STATUSES
@@ -12,7 +13,6 @@ SPEC = layer_spec(
      Field("status", "TEXT", "状态", "Status", required=True, choices=STATUSES),
      Field("operator", "TEXT", "经营单位", "Operator"), parent_code_field("township")),
     Style(stroke=(90, 60, 30, 255), stroke_width=1.0, fill=(170, 120, 70, 160), category_field="status",
-          categories={"operating": (196, 120, 40, 190), "closed": (140, 140, 140, 170),
-                      "rehabilitating": (90, 170, 80, 170)}, label_max_scale=60_000),
+          categories=dict(MINE_STATUS), label_max_scale=60_000),
     indexed=("township_code",),
 )

@@ -1,56 +1,232 @@
-"""Find townships, villages and grid cells by name (Chinese partial match) or code."""
+"""Find anything on the map by name: townships, villages, cells, key areas (monitoring stations),
+construction sites, mines, zones, and people (their cells); by a Chinese name (partial), a code, or
+pinyin (``hlz`` or ``huolu`` for 获鹿镇) through pypinyin.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from .data import MapData
 
-SEARCH_LAYERS = ("township", "village", "grid_cell")
+#: Map layers searched, in the order their hits are listed (places first, then sources and zones).
+SEARCH_LAYERS = ("township", "village", "grid_cell", "key_area", "construction_site", "mine", "coal_ban_zone",
+                 "fireworks_ban_zone")
+#: The kind of a hit that is a person: the map shows (and highlights) their cells.
+PERSON = "inspector"
+
+#: Full pinyin is matched inside a name from this many letters on (shorter: at its start), so "zh" does
+#: not find every 镇 (zhen).
+FULL_PINYIN_MIN = 4
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    layer: str
-    index: int  # feature position in the layer
+    layer: str  # the map layer the hit is shown on
+    index: int  # feature position in the layer (a person's first cell)
     code: str
     name: str
     bounds: tuple[float, float, float, float]
+    #: "" for a feature of ``layer``; :data:`PERSON` for a person (``indices`` are their cells).
+    kind: str = ""
+    indices: tuple[int, ...] = ()
+    #: A word on what the hit is beyond its layer (a person's role code).
+    detail: str = ""
+
+    @property
+    def features(self) -> tuple[int, ...]:
+        """The features to highlight."""
+        return self.indices or (self.index,)
 
 
-def search_places(data: MapData, text: str, limit: int = 50) -> list[SearchHit]:
-    """Places whose name contains ``text`` or whose code starts with it.
+@dataclass
+class SearchResult:
+    """The hits shown (at most the limit) and how many there were in all."""
 
-    Exact name or code matches come first, then townships before villages before cells, then
-    shorter names.  Digits-only text matches codes; anything else matches names.
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.hits)
+
+
+@lru_cache(maxsize=65536)
+def _run_pinyin(run: str) -> tuple[str, str]:
+    from pypinyin import lazy_pinyin
+
+    full = lazy_pinyin(run)
+    return "".join(s[:1] for s in full), "".join(full)
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """``(initials, full pinyin)`` of a name, lower case, other characters kept (获鹿镇 -> hlz, huoluzhen).
+
+    Runs of Chinese characters are converted as phrases (so place names get their usual readings) and
+    cached, so the many cell names made of a village name and 1号网格 cost little.
+    """
+    initials, full, pos = [], [], 0
+    for m in _HAN.finditer(name):
+        other = name[pos:m.start()].lower()
+        i, f = _run_pinyin(m.group())
+        initials += [other, i]
+        full += [other, f]
+        pos = m.end()
+    rest = name[pos:].lower()
+    return "".join(initials + [rest]), "".join(full + [rest])
+
+
+def is_pinyin_query(text: str) -> bool:
+    """Latin letters (and digits) only: may be pinyin."""
+    return bool(text) and text.isascii() and any(c.isalpha() for c in text) and text.replace(" ", "").isalnum()
+
+
+def matches_text(name: str, query: str) -> bool:
+    """Whether ``query`` finds ``name``: a part of it, or of its pinyin initials or full pinyin."""
+    q = query.strip().lower()
+    if not q:
+        return True
+    if q in name.lower():
+        return True
+    if is_pinyin_query(q):
+        initials, full = pinyin_keys(name)
+        q = q.replace(" ", "")
+        return q in initials or full.startswith(q) or (len(q) >= FULL_PINYIN_MIN and q in full)
+    return False
+
+
+class SearchIndex:
+    """Names, codes and pinyin keys of every searchable feature of a map, built once per map."""
+
+    def __init__(self, data: MapData) -> None:
+        self.data = data
+        self.layers: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        for name in SEARCH_LAYERS:
+            layer = data.layers.get(name)
+            if layer is None or layer.count == 0 or "name" not in layer.frame.columns:
+                continue
+            frame = layer.frame
+            names = frame["name"].fillna("").astype(str).to_numpy(dtype=object)
+            codes = (frame["code"].fillna("").astype(str) if "code" in frame.columns
+                     else pd.Series([""] * len(frame))).to_numpy(dtype=object)
+            keys = [pinyin_keys(n) for n in names]
+            self.layers[name] = (names, codes, np.array([k[0] for k in keys], dtype=object),
+                                 np.array([k[1] for k in keys], dtype=object))
+
+
+def search_index(data: MapData) -> SearchIndex:
+    """The map's search index (built on first use and kept with the map)."""
+    index = getattr(data, "_search_index", None)
+    if index is None:
+        index = SearchIndex(data)
+        data._search_index = index  # type: ignore[attr-defined]
+    return index
+
+
+def _rank(text: str, names: np.ndarray, codes: np.ndarray, initials: np.ndarray, full: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, match quality 0 best) of the features ``text`` finds."""
+    s_names, s_codes = pd.Series(names, dtype=object), pd.Series(codes, dtype=object)
+    if text.isdigit():
+        mask = s_codes.str.startswith(text).to_numpy(dtype=bool)
+        quality = np.where(codes == text, 0, 2)
+        return np.flatnonzero(mask), quality[mask]
+    lower = text.lower()
+    contains = s_names.str.lower().str.contains(lower, regex=False).to_numpy(dtype=bool)
+    quality = np.where(names == text, 0, np.where(s_names.str.startswith(text).to_numpy(dtype=bool), 1, 2))
+    if is_pinyin_query(text):
+        q = lower.replace(" ", "")
+        s_i, s_f = pd.Series(initials, dtype=object), pd.Series(full, dtype=object)
+        by_initials = s_i.str.startswith(q).to_numpy(dtype=bool)
+        in_initials = s_i.str.contains(q, regex=False).to_numpy(dtype=bool)
+        in_full = (s_f.str.contains(q, regex=False) if len(q) >= FULL_PINYIN_MIN
+                   else s_f.str.startswith(q)).to_numpy(dtype=bool)
+        exact = (initials == q) | (full == q)
+        py_quality = np.where(exact, 0, np.where(by_initials | s_f.str.startswith(q).to_numpy(dtype=bool), 1, 3))
+        quality = np.where(contains, quality, py_quality)
+        contains = contains | in_initials | in_full
+    return np.flatnonzero(contains), quality[contains]
+
+
+def search_all(data: MapData, text: str, people: Optional[pd.DataFrame] = None, limit: int = 50) -> SearchResult:
+    """Everything ``text`` finds on the map, best first, at most ``limit`` (``total`` says how many).
+
+    Exact matches first, then names starting with the text (or its pinyin), then the rest; within
+    that, townships before villages before cells before the other layers, then shorter names.
+    Digits match codes (and people's phone numbers' last digits); Latin letters also match pinyin
+    initials or full pinyin.  ``people`` (the inspector table) adds people: a person's hit shows their
+    cells.
     """
     text = text.strip()
     if not text:
-        return []
-    hits: list[tuple[tuple, SearchHit]] = []
+        return SearchResult()
+    index = search_index(data)
+    scored: list[tuple[tuple, SearchHit]] = []
+    total = 0
     for rank, name in enumerate(SEARCH_LAYERS):
-        layer = data.layers.get(name)
-        if layer is None or layer.count == 0:
+        if name not in index.layers:
             continue
-        frame = layer.frame
-        names = frame["name"].astype(str)
-        codes = frame["code"].astype(str)
-        if text.isdigit():
-            mask = codes.str.startswith(text)
-        else:
-            mask = names.str.contains(text, regex=False, case=False)
-        idx = np.flatnonzero(mask.to_numpy(dtype=bool))
-        for i in idx[: limit * 4]:
-            exact = names.iloc[i] == text or codes.iloc[i] == text
-            key = (0 if exact else 1, rank, len(names.iloc[i]), codes.iloc[i])
+        layer = data.layers[name]
+        names, codes, initials, full = index.layers[name]
+        found, quality = _rank(text, names, codes, initials, full)
+        total += len(found)
+        if len(found) > limit * 4:  # only the best can be shown: keep the best few of a big layer
+            keep = np.argsort(quality, kind="stable")[: limit * 4]
+            found, quality = found[keep], quality[keep]
+        for i, q in zip(found.tolist(), quality.tolist()):
             b = layer.bounds[i]
-            hits.append((key, SearchHit(name, int(i), codes.iloc[i], names.iloc[i],
-                                        (float(b[0]), float(b[1]), float(b[2]), float(b[3])))))
-    hits.sort(key=lambda kv: kv[0])
-    return [h for _, h in hits[:limit]]
+            scored.append(((q, rank, len(names[i]), codes[i]),
+                           SearchHit(name, i, codes[i], names[i], (float(b[0]), float(b[1]), float(b[2]),
+                                                                   float(b[3])))))
+    if people is not None and len(people) and "grid_cell" in data.layers:
+        for hit, q in _people_hits(data, text, people):
+            total += 1
+            scored.append(((q, -1, len(hit.name), hit.code), hit))
+    scored.sort(key=lambda kv: kv[0])
+    return SearchResult([h for _, h in scored[:limit]], total)
+
+
+def _people_hits(data: MapData, text: str, people: pd.DataFrame) -> list[tuple[SearchHit, int]]:
+    cells = data.layers["grid_cell"]
+    owners = cells.frame["inspector_uuid"].fillna("").astype(str).to_numpy() \
+        if "inspector_uuid" in cells.frame.columns else np.array([], dtype=object)
+    active = people[people["active"].fillna(1) != 0] if "active" in people.columns else people
+    out = []
+    for p in active.to_dict("records"):
+        name = str(p.get("name") or "")
+        phone = "".join(ch for ch in str(p.get("phone") or "") if ch.isdigit())
+        if text.isdigit():
+            hit_q = 1 if len(text) >= 3 and phone.endswith(text) else None
+        elif name == text:
+            hit_q = 0
+        elif matches_text(name, text):
+            hit_q = 1 if name.startswith(text) or pinyin_keys(name)[0].startswith(text.lower()) else 2
+        else:
+            hit_q = None
+        if hit_q is None:
+            continue
+        mine = np.flatnonzero(owners == str(p.get("uuid")))
+        if len(mine):
+            bounds = cells.features_bounds(mine) or (0.0, 0.0, 0.0, 0.0)
+            first = int(mine[0])
+        else:
+            bounds, first = (float("nan"),) * 4, -1
+        out.append((SearchHit("grid_cell", first, phone[-4:], name, tuple(float(v) for v in bounds),  # type: ignore[arg-type]
+                              kind=PERSON, indices=tuple(int(i) for i in mine), detail=str(p.get("role") or "")),
+                    hit_q))
+    return out
+
+
+def search_places(data: MapData, text: str, limit: int = 50) -> list[SearchHit]:
+    """The hits of :func:`search_all` without people (kept for callers that list places only)."""
+    return search_all(data, text, None, limit).hits
 
 
 def parent_names(data: MapData, layer: str, index: int) -> dict[str, str]:

@@ -227,3 +227,30 @@ def check_fire_points(path: os.PathLike[str] | str, check_uuid: str) -> list[str
     with closing(connect_readonly(path)) as con:
         return [str(r[0]) for r in con.execute("SELECT uuid FROM fire_point WHERE check_uuid = ? ORDER BY fid",
                                                (check_uuid,))]
+def edits_since(path: os.PathLike[str] | str, since: Optional[str]) -> tuple[int, Optional[str]]:
+    """``(edits, oldest time)`` recorded in the audit log after ``since`` (a stored UTC time; None: all).
+
+    An edit is one action of one person at one time (its rows share the audit stamp): creating 500
+    fire-point checks is one edit, as the user made it.
+    """
+    sql = "SELECT COUNT(*), MIN(at) FROM (SELECT DISTINCT at, user_name, action FROM audit_log"
+    args: list[Any] = []
+    if since:
+        sql += " WHERE at > ?"
+        args.append(since)
+    with closing(connect_readonly(path)) as con:
+        n, oldest = con.execute(sql + ")", args).fetchone()
+    return int(n or 0), oldest
+
+
+def last_sync_entry(path: os.PathLike[str] | str, user: Optional[str] = None) -> dict[str, Any]:
+    """The newest ``sync_log`` row (of ``user``'s syncs when given) as a dict; {} if there is none."""
+    sql = "SELECT at, user_name, host, sent, received, conflicts, refused FROM sync_log"
+    args: list[Any] = []
+    if user:
+        sql += " WHERE user_name = ?"
+        args.append(user)
+    with closing(connect_readonly(path)) as con:
+        cur = con.execute(sql + " ORDER BY at DESC LIMIT 1", args)
+        row = cur.fetchone()
+        return {} if row is None else dict(zip([d[0] for d in cur.description], row))

@@ -74,7 +74,7 @@ def run(project: Optional[Path] = None) -> int:
 
     sys.excepthook = excepthook
     window = create_window(project)
-    window.show()
+    window.show_default()
     return finish(app.exec())
 
 

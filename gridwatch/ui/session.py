@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
 
 from ..app.session import Session
+from ..app.titles import edit_title
 from ..domain import policy
 from ..domain.lifecycle import allowed_actions
 from ..domain.messages import message_text
@@ -45,7 +46,7 @@ class _EditCommand(QUndoCommand):
     """An applied edit on the undo stack; undo/redo call the core on the GUI thread (short writes)."""
 
     def __init__(self, controller: "WorkflowController", edit: Edit) -> None:
-        super().__init__(edit.title)
+        super().__init__(edit_title(edit, i18n.current()))
         self.controller = controller
         self.edit = edit
         self._first = True  # the edit was already applied by the worker
@@ -103,7 +104,8 @@ class WorkflowController(QObject):
     def set_project(self, path: Optional[Path]) -> None:
         """A project was opened: read its people and find the user the settings name."""
         self.undo_stack.clear()
-        self.session.open(path, str(self.settings.value("user", "") or ""))
+        self.session.open(path, str(self.settings.value("user", "") or ""),
+                          str(self.settings.value("user_uuid", "") or ""))
 
     def reload_people(self) -> None:
         """Read the people again after an edit of them (or of who holds which cells); keeps the undo stack.
@@ -114,17 +116,24 @@ class WorkflowController(QObject):
         self.session.people_changed()
 
     def _user_changed(self, actor: Optional[Actor]) -> None:
-        if actor is not None and actor.name != str(self.settings.value("user", "") or ""):
+        if actor is not None and (actor.name != str(self.settings.value("user", "") or "")
+                                  or actor.uuid != str(self.settings.value("user_uuid", "") or "")):
             self.settings.setValue("user", actor.name)  # renamed: still this laptop's user
+            self.settings.setValue("user_uuid", actor.uuid)
             self.settings.sync()
         self.userChanged.emit()
 
-    def set_user(self, name: str) -> None:
-        """Make ``name`` (a person of the project) this laptop's user; remembered in the settings."""
+    def set_user(self, name: str, uuid: str = "") -> None:
+        """Make ``name`` (a person of the project; ``uuid`` says which of several of that name) this
+        laptop's user, remembered in the settings.  Another person starts with an empty undo history
+        (edits belong to who made them); choosing the same person again keeps it."""
+        before = self.actor
         self.settings.setValue("user", name)
+        self.settings.setValue("user_uuid", uuid)
         self.settings.sync()
-        self.undo_stack.clear()  # edits belong to the user who made them
-        self.session.set_user(name)
+        actor = self.session.set_user(name, uuid)
+        if actor is None or actor != before:
+            self.undo_stack.clear()
 
     def user_label(self) -> str:
         if self.actor is None:

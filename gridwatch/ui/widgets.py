@@ -101,3 +101,37 @@ class KeyItem(QTableWidgetItem):
             return bool(mine < theirs)
         except TypeError:
             return str(mine) < str(theirs)
+
+
+def available_size(widget: Any) -> Any:
+    """The free area (without task bars) of the screen ``widget`` is on, or the primary screen's."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = widget.screen() if widget is not None and widget.screen() is not None \
+        else QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(widget: Any, width: int, height: int, margin: int = 24) -> None:
+    """Resize a dialog to ``width`` x ``height`` or, on a small screen (1366x768 field laptops), to what
+    the screen leaves free, keeping it on the screen: its buttons are never off the bottom."""
+    free = available_size(widget)
+    w = max(200, min(width, free.width() - margin))
+    h = max(150, min(height, free.height() - margin))
+    widget.resize(w, h)
+    g = widget.frameGeometry()
+    x = min(max(g.x(), free.x()), free.x() + free.width() - g.width())
+    y = min(max(g.y(), free.y()), free.y() + free.height() - g.height())
+    if (x, y) != (g.x(), g.y()):
+        widget.move(x, y)
+
+
+def scrolled(inner: Any) -> Any:
+    """``inner`` in a frameless scroll area that grows with it: a long form stays usable on a short screen."""
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    return area

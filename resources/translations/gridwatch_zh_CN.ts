@@ -3,105 +3,120 @@
     <context>
         <name>AssignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="119" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="124" />
             <source>Assign inspections</source>
             <translation>派发检查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="122" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
             <source>%s tasks: one per feature, in %s cells</source>
             <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="125" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="130" />
             <source>%s cells: one task per cell</source>
             <translation>%s 个网格：每个网格一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
             <source>&amp;Kind:</source>
             <translation>任务类型(&amp;K)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
             <source>&amp;Assign to:</source>
             <translation>执行人(&amp;A)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="126" />
-            <source>&amp;Due:</source>
-            <translation>截止时间(&amp;D)：</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
             <source>&amp;Priority:</source>
             <translation>优先级(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="133" />
             <source>&amp;Notes:</source>
             <translation>备注(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
             <source>Each cell's own inspector</source>
             <translation>各网格的网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="138" />
-            <source>Due time, local time of this computer</source>
-            <translation>截止时间（本机时间）</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="141" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="147" />
             <source>What to look at (optional)</source>
             <translation>检查要点（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="143" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="149" />
             <source>Assign</source>
             <translation>派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="145" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="151" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="147" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="153" />
             <source>Only a grid chief, supervisor or administrator may assign inspections.</source>
             <translation>只有网格长、督查员或管理员可以派发检查任务。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="144" />
+            <source>Due time in Beijing time, as every list shows it</source>
+            <translation>截止时间按北京时间填写，与各列表显示一致</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <source>&amp;Due (Beijing time):</source>
+            <translation>截止时间（北京时间）(&amp;D)：</translation>
         </message>
     </context>
     <context>
         <name>AttributeTableDock</name>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="201" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="225" />
             <source>Attribute table</source>
-            <extracomment>(layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key.</extracomment>
+            <extracomment>One filter at a time, in order (a newer text supersedes the one running). (layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key. Frames at least this long are filtered on a worker thread (the window keeps answering).</extracomment>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="203" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="227" />
             <source>Filter…</source>
             <translation>筛选…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="204" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="228" />
             <source>Show only rows containing this text in any column</source>
             <translation>只显示任一列包含此文字的行</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="238" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="302" />
             <source>{shown} of {total} features</source>
             <translation>{total} 个要素中显示 {shown} 个</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="241" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="305" />
             <source>%Ln feature(s)</source>
             <translation>
                 <numerusform>%Ln 个要素</numerusform>
             </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="229" />
+            <source>Show IDs</source>
+            <translation>显示编号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="230" />
+            <source>Show the internal identifiers (UUIDs) of the rows</source>
+            <translation>显示各行的内部标识（UUID）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="263" />
+            <source>Filtering…</source>
+            <translation>正在筛选…</translation>
         </message>
     </context>
     <context>
@@ -144,85 +159,85 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="160" />
             <source>Check out shared project</source>
             <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="161" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="176" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="163" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="164" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="178" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="165" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="179" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="180" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="166" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="181" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="168" />
             <source>The district's project file in the shared folder</source>
             <translation>共享文件夹中的区级项目文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="182" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="169" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="183" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="215" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="202" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="216" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="223" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="210" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="222" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="209" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="256" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="243" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="263" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="250" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="266" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="253" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="314" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="301" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
         </message>
@@ -230,156 +245,214 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="89" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="132" />
             <source>Status only moves forward</source>
+            <extracomment>The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
             <translation>状态只进不退</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="90" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="133" />
             <source>The later edit wins</source>
             <translation>以较晚的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="91" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="134" />
             <source>The edit synced last wins</source>
             <translation>以最后同步的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="92" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="135" />
             <source>A delete wins over an edit</source>
             <translation>删除优先于修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="101" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="155" />
             <source>the shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="103" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="157" />
             <source>deleted</source>
             <translation>已删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="105" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="159" />
             <source>(this sync)</source>
             <translation>（本次同步）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="171" />
             <source>&lt;%1 bytes&gt;</source>
             <translation>&lt;%1 字节&gt;</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="130" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="130" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="138" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="192" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="139" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="193" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="194" />
             <source>Open conflicts</source>
             <translation>待审核冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="195" />
             <source>All conflicts</source>
             <translation>全部冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
-            <source>Table</source>
-            <translation>表</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
-            <source>Kept value</source>
-            <translation>保留值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
-            <source>Overridden value</source>
-            <translation>被覆盖值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
-            <source>Kept from</source>
-            <translation>保留方</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
-            <source>Overridden from</source>
-            <translation>被覆盖方</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
-            <source>Rule</source>
-            <translation>规则</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>&amp;Accept</source>
             <translation>确认(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="340" />
             <source>The kept value stays; the conflict is closed</source>
             <translation>保留当前值，冲突关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>&amp;Restore overridden value</source>
             <translation>恢复被覆盖值(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="147" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="341" />
             <source>Put the overridden value back (an edit you can undo)</source>
             <translation>恢复被覆盖的值（可撤销）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="175" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="232" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="288" />
             <source>(row deleted)</source>
             <translation>（记录已删除）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="180" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="237" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="283" />
             <source>(whole row)</source>
             <translation>（整条记录）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="257" />
             <source>%n conflict(s)</source>
             <translation>
                 <numerusform>%n 个冲突</numerusform>
             </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <source>A finding or task only moves forward in its loop: the step further along was kept, with its notes, people and times.</source>
+            <translation>问题或任务的流程只能前进：保留了流程更靠后的一步，连同其说明、人员和时间。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="142" />
+            <source>Both changed this field; the edit made later (by its time) was kept.</source>
+            <translation>双方都修改了这个字段；保留了（按时间）较晚的修改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <source>Both changed this field at the same time; the edit synced last was kept.</source>
+            <translation>双方同时修改了这个字段；保留了最后同步的修改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <source>The record was deleted on one side; the delete stands and the edit is kept here for the record.</source>
+            <translation>一方删除了这条记录；删除生效，另一方的修改保存在这里备查。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <source>Record</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="276" />
+            <source>Select a conflict to see both values.</source>
+            <translation>选择一条冲突，查看双方的值。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="291" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="292" />
+            <source>from %s</source>
+            <translation>来自 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="294" />
+            <source>Rule: %s</source>
+            <translation>规则：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
+            <source>Decided by the sync of %s (Beijing time)</source>
+            <translation>由 %s（北京时间）的同步裁定</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="297" />
+            <source>%1 by %2, %3</source>
+            <translation>%2 于 %3 %1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
+            <source>Selected conflict</source>
+            <translation>选中的冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
+            <source>Kept (in the project now)</source>
+            <translation>保留的值（现在项目中）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
+            <source>Overwritten (not in the project)</source>
+            <translation>被覆盖的值（不在项目中）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <source>Show on map</source>
+            <translation>在地图上显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <source>Show the record this conflict is about</source>
+            <translation>在地图上显示这条冲突涉及的记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="245" />
+            <source>Kept: %1
+Overwritten: %2</source>
+            <translation>保留：%1
+被覆盖：%2</translation>
         </message>
     </context>
     <context>
@@ -545,255 +618,255 @@
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Month (Beijing time):</source>
-            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Settings key of the dashboard's period.</extracomment>
+            <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Finding states as on the map (the one palette, gridwatch.layers.palette). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="475" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="477" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="478" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="307" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="388" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="401" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="403" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="411" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="447" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="487" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="497" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="497" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="508" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="510" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="511" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="513" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="540" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="542" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="576" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="577" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="597" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="635" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="611" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="637" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="616" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="618" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="617" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="619" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -801,289 +874,289 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="306" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="307" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="311" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="308" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="312" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="317" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
             <source>Add those detected in the period</source>
             <translation>加入本时段监测到的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="379" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="382" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="383" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="384" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="385" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="386" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="185" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="195" />
             <source>Choose at least one layer for the map.</source>
             <translation>请为地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="187" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="197" />
             <source>Choose at least one layer for the web map.</source>
             <translation>请为网页地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="189" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="199" />
             <source>Choose at least one finding status for the ledger.</source>
             <translation>请为台账至少选择一种问题状态。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="215" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="225" />
             <source>An atlas is a multi-page PDF: choose the PDF format</source>
             <translation>图集是多页PDF：请选择PDF格式</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="311" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="321" />
             <source>Export to</source>
             <translation>导出到</translation>
         </message>
@@ -1093,94 +1166,177 @@
             <translation>正在更新预览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="129" />
             <source>Layer</source>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="128" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="129" />
             <source>Features</source>
             <translation>要素数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="131" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="132" />
             <source>%1 layers, %2 features; the file will be about %3 and opens offline in any browser.</source>
             <translation>%1个图层，%2个要素；文件约%3，可在任意浏览器中离线打开。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="153" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="154" />
             <source>Page 1 shown at %1 dpi. The PNG will be %2 at %3 dpi (%4 × %5 pixels).</source>
             <translation>预览为第1页（%1 dpi）。PNG为%2，%3 dpi（%4 × %5像素）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="157" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="158" />
             <source>Page 1 shown at %1 dpi. The PDF will be %2, %3 page(s), vector with text you can search.</source>
             <translation>预览为第1页（%1 dpi）。PDF为%2，共%3页，矢量格式，文字可搜索。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="170" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="171" />
             <source>Sheet %1: %2 rows.</source>
             <translation>工作表“%1”：%2行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="172" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="173" />
             <source>The first %1 rows are shown.</source>
             <translation>显示前%1行。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="174" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="175" />
             <source>A CSV file holds only the first sheet (%1).</source>
             <translation>CSV文件只包含第一张工作表（%1）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="177" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="178" />
             <source>The workbook has %1 sheets: %2.</source>
             <translation>工作簿共%1张工作表：%2。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="213" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="214" />
             <source>No preview: %s</source>
             <translation>无法预览：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="232" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="233" />
             <source>Choose the file to write.</source>
             <translation>请选择要写入的文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="237" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="238" />
             <source>Cannot export to %1: %2</source>
             <translation>无法导出到%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="253" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="254" />
             <source>Exporting to %s…</source>
             <translation>正在导出到%s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="261" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="262" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="293" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="294" />
             <source>Written: %1 (%2)</source>
             <translation>已写入：%1（%2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="306" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="307" />
             <source>Export cancelled; %s was not changed.</source>
             <translation>导出已取消；%s 未被改动。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="311" />
             <source>Could not write: %s</source>
             <translation>无法写入：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_run.py" line="312" />
+            <location filename="../../gridwatch/ui/data/export_run.py" line="313" />
             <source>Could not write %1: %2</source>
             <translation>无法写入%1：%2</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <source>Cells coloured by:</source>
+            <translation>网格着色：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <source>Days since the last patrol</source>
+            <translation>距上次巡查天数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <source>Nothing (plain cells)</source>
+            <translation>不着色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
+            <source>What the grid cells' colour shows on the web map</source>
+            <translation>网页地图上网格的颜色表示什么</translation>
+        </message>
+    </context>
+    <context>
+        <name>Features</name>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="41" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="41" />
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="42" />
+            <source>Grid cell</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="42" />
+            <source>Coal-ban zone</source>
+            <translation>禁煤区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="43" />
+            <source>Fireworks-ban zone</source>
+            <translation>禁燃禁放区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="43" />
+            <source>Mine</source>
+            <translation>矿山</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="44" />
+            <source>Construction site</source>
+            <translation>工地</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="44" />
+            <source>Key area</source>
+            <translation>重点区域</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="45" />
+            <source>Fire point</source>
+            <translation>火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="45" />
+            <source>Finding</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="46" />
+            <source>Task</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="56" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
         </message>
     </context>
     <context>
@@ -2363,166 +2519,167 @@
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Assign for rectification</source>
+            <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="197" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="201" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="202" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="203" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="204" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="206" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="209" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="246" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="212" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="213" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="214" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="215" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="216" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="217" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="218" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="221" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="222" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="298" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="335" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="332" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="369" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="349" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="386" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="354" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="388" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="391" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="351" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="388" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -2615,92 +2772,97 @@
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="482" />
+            <source>Updating…</source>
+            <translation>正在更新…</translation>
+        </message>
     </context>
     <context>
         <name>FireChecksDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="258" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="264" />
             <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
             <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="261" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="267" />
             <source>No unverified fire points without a check for this choice.</source>
             <translation>按当前条件没有未核查且未派发的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="266" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="272" />
             <source>Create fire-point checks</source>
             <translation>生成火点核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="270" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="276" />
             <source>&amp;Deadline:</source>
             <translation>完成时限(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="271" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="277" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="267" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="273" />
             <source>One check per cell per day for the unverified fire points detected since the last run of checks (at most the last 24 hours) that are not yet in a check. Each check goes to the cell's inspector.</source>
             <translation>为上次创建核查任务以来（最多近24小时）监测到、尚未核查且未派任务的火点，每个网格每天创建一个核查任务，派给该网格的网格员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="272" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="278" />
             <source>Detections of the last:</source>
             <translation>监测时间范围：近</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="273" />
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="278" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="279" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="284" />
             <source> h</source>
             <translation> 小时</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="274" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="280" />
             <source>At most this far back (24 hours unless you change it)</source>
             <translation>最多向前追溯这么久（默认24小时）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="275" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="281" />
             <source>also those before the last run</source>
             <translation>包括上次创建之前的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="276" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
             <source>Detections not yet in a check that came in before the last run (for instance after a holiday)</source>
             <translation>上次创建任务之前已监测到、但尚未派核查任务的火点（例如节假日之后）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="279" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
             <source>Hours from now until the checks are due</source>
             <translation>从现在起多少小时内完成核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="280" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="286" />
             <source>All townships</source>
             <translation>全部乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="288" />
             <source>Create checks</source>
             <translation>生成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="291" />
             <source>Only a grid chief, supervisor or administrator may create fire-point checks.</source>
             <translation>只有网格长、督查员或管理员可以创建火点核查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="314" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="320" />
             <source>No checks were created before: detections since %1 (Beijing time).</source>
             <translation>此前未创建过核查任务：取 %1（北京时间）以来的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="316" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="322" />
             <source>Last run of checks: %2. New detections since %1 (Beijing time).</source>
             <translation>上次创建核查任务：%2。取 %1（北京时间）以来新监测到的火点。</translation>
         </message>
@@ -2736,37 +2898,37 @@
     <context>
         <name>HistoryDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="512" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
             <source>Change history</source>
             <translation>变更记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="516" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="547" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="523" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="554" />
             <source>No recorded changes</source>
             <translation>无变更记录</translation>
         </message>
@@ -2774,94 +2936,94 @@
     <context>
         <name>IdentifyPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="393" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="397" />
             <source>Identify</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="394" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="394" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
             <source>Value</source>
             <translation>值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="395" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>When</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Change history…</source>
             <translation>变更记录…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="396" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Who created or changed this, and when</source>
             <translation>谁在何时新建或修改了它</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="402" />
             <source>Click a feature on the map to see its attributes.</source>
             <translation>在地图上点击要素查看其属性。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="419" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="423" />
             <source>Tasks (%n)</source>
             <translation>
                 <numerusform>任务 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="421" />
-            <location filename="../../gridwatch/ui/map/panels.py" line="435" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="425" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="439" />
             <source> · overdue</source>
             <translation> · 逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="423" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="427" />
             <source>due %s</source>
             <translation>截止 %s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="427" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="431" />
             <source>Inspections (%n)</source>
             <translation>
                 <numerusform>检查 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="429" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
             <source>finished</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="429" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
             <source>in progress</source>
             <translation>进行中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="437" />
             <source>Findings (%n)</source>
             <translation>
                 <numerusform>问题 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="456" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="460" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
@@ -2869,180 +3031,170 @@
     <context>
         <name>ImportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="313" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="341" />
             <source>Choose a file to import</source>
-            <extracomment>Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written.</extracomment>
+            <extracomment>Emitted with the :class:`~gridwatch.importers.pipeline.ImportReport` once the import is written. The user chose the layer themselves: a fire-point file no longer switches it. Replacements of values the layer does not allow: {field: {value in the file: code}}.</extracomment>
             <translation>选择要导入的文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="315" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="343" />
             <source>All supported files (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</source>
             <translation>所有支持的文件 (*.shp *.zip *.geojson *.json *.gpkg *.kml *.kmz *.csv *.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="316" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="344" />
             <source>Shapefiles (*.shp *.zip)</source>
             <translation>Shapefile 文件 (*.shp *.zip)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="317" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="345" />
             <source>GeoJSON (*.geojson *.json)</source>
             <translation>GeoJSON (*.geojson *.json)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="318" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="346" />
             <source>GeoPackage (*.gpkg)</source>
             <translation>GeoPackage (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="319" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="347" />
             <source>KML (*.kml *.kmz)</source>
             <translation>KML (*.kml *.kmz)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="320" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="348" />
             <source>CSV tables (*.csv)</source>
             <translation>CSV 表格 (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="321" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="349" />
             <source>Excel workbooks (*.xlsx)</source>
             <translation>Excel 工作簿 (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="322" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="350" />
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="71" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="86" />
             <source>File not found: %s</source>
             <translation>找不到文件:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="80" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="95" />
             <source>Reading %s…</source>
             <translation>正在读取 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="129" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="155" />
             <source>Unexpected error while reading the file (details are in the log): </source>
             <translation>读取文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="134" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="160" />
             <source>This file holds several layers; choose one under “Layer in the file”.</source>
             <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="144" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="177" />
             <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
             <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="174" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="37" />
             <source>none</source>
             <translation>无</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="176" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="209" />
             <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
             <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="180" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="213" />
             <source>{format}: geometry {geometry} ({shown} features shown)</source>
             <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="184" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="217" />
             <source>Encoding: {encoding} ({how})</source>
             <translation>编码:{encoding}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="187" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="220" />
             <source>Coordinate system: {crs} ({how})</source>
             <translation>坐标系:{crs}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="188" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="221" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="197" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="230" />
             <source>from file</source>
             <translation>来自文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="199" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="232" />
             <source>guessed</source>
             <translation>推测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="201" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="234" />
             <source>as entered</source>
             <translation>按输入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="203" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="236" />
             <source>missing</source>
             <translation>缺失</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="210" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="243" />
             <source>from the .cpg file</source>
             <translation>来自 .cpg 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="212" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="245" />
             <source>detected</source>
             <translation>自动识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="214" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="247" />
             <source>detected; the .cpg file names a wrong one</source>
             <translation>自动识别;.cpg 文件标注的编码有误</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="216" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="249" />
             <source>as chosen</source>
             <translation>按所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="218" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="251" />
             <source>always UTF-8 in this format</source>
             <translation>此格式固定为 UTF-8</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="91" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="93" />
             <source>Choose a file first.</source>
             <translation>请先选择文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="95" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="97" />
             <source>Each source field can fill only one layer field; used twice: %s</source>
             <translation>每个源字段只能对应一个图层字段;重复使用:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="114" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="120" />
             <source>Checking %s…</source>
             <translation>正在检查 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="127" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="133" />
             <source>The options changed during the check; check again.</source>
             <translation>检查过程中选项已更改,请重新检查。</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="134" />
-            <source>Geometries repaired: {repaired}; outside the district: {outside}; already in the project: {duplicates}</source>
-            <translation>修复几何:{repaired};辖区外:{outside};项目中已存在:{duplicates}</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="140" />
-            <source>(and %s more)</source>
-            <translation>(另有 %s 条)</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/data/import_run.py" line="146" />
@@ -3060,199 +3212,341 @@
             <translation>没有可导入的内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="165" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="210" />
             <source>Check cancelled.</source>
             <translation>检查已取消。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="167" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="212" />
             <source>Unexpected error while checking the file (details are in the log): </source>
             <translation>检查文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="173" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="220" />
             <source>This file cannot be imported as it is:</source>
             <translation>该文件无法按原样导入:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="191" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="238" />
             <source>Importing into %s…</source>
             <translation>正在导入到 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="218" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="272" />
             <source>Import cancelled: nothing was written.</source>
             <translation>导入已取消:未写入任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="220" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="274" />
             <source>Unexpected error while importing (details are in the log); the project is unchanged: </source>
             <translation>导入时发生意外错误(详情见日志);项目未被修改:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="223" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="277" />
             <source>Import failed:</source>
             <translation>导入失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_run.py" line="224" />
+            <location filename="../../gridwatch/ui/data/import_run.py" line="278" />
             <source>Check the file again before importing.</source>
             <translation>导入前请重新检查文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="357" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="387" />
             <source>Options changed since the check: check the file again.</source>
             <translation>检查后选项已更改:请重新检查文件。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="387" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="421" />
             <source>Import a file</source>
             <translation>导入文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="422" />
             <source>&amp;File:</source>
             <translation>文件(&amp;F):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="422" />
             <source>Import &amp;into layer:</source>
             <translation>导入到图层(&amp;I):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="388" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="422" />
             <source>&amp;Layer in the file:</source>
             <translation>文件中的图层(&amp;L):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="423" />
             <source>Text &amp;encoding:</source>
             <translation>文字编码(&amp;E):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="423" />
             <source>Coordinate &amp;system:</source>
             <translation>坐标系(&amp;S):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="389" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="423" />
             <source>Mode:</source>
             <translation>方式:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="392" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="426" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="393" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="427" />
             <source>Shapefile, GeoJSON, GeoPackage, KML, CSV or Excel file</source>
             <translation>Shapefile、GeoJSON、GeoPackage、KML、CSV 或 Excel 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="396" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="430" />
             <source>Choose a layer</source>
             <translation>选择图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="397" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="431" />
             <source>Detected from the file; type e.g. 4490 or EPSG:4547</source>
             <translation>从文件识别;可输入如 4490 或 EPSG:4547</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="398" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="432" />
             <source>The coordinate system of the file's coordinates. Leave as detected, or type an EPSG code such as 4490 or EPSG:4547.</source>
             <translation>文件坐标所用的坐标系。保持识别结果,或输入 EPSG 代码,如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="400" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="434" />
             <source>Text encoding of the file's attributes (shapefiles, CSV)</source>
             <translation>文件属性文字的编码(Shapefile、CSV)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="401" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="435" />
             <source>Add to the layer</source>
             <translation>追加到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="402" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="436" />
             <source>Replace the layer</source>
             <translation>替换图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="403" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="437" />
             <source>Preview (first %s features)</source>
             <translation>预览(前 %s 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="404" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="438" />
             <source>The features above, drawn in EPSG:4490</source>
             <translation>上表中的要素,按 EPSG:4490 绘制</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="405" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="439" />
             <source>Fields</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="406" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="440" />
             <source>Check</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="406" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="440" />
             <source>Read and validate the file; nothing is written</source>
             <translation>读取并校验文件;不写入任何内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="407" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="441" />
             <source>Import</source>
             <translation>导入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="407" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="398" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="441" />
             <source>Write the checked features into the project</source>
             <translation>将检查通过的要素写入项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="408" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="442" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="416" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="450" />
             <source>Auto (detected: %s)</source>
             <translation>自动(识别为:%s)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="416" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="450" />
             <source>Auto</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="435" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="469" />
             <source>Layer field</source>
             <translation>图层字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="435" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="469" />
             <source>Column in the file</source>
             <translation>文件中的列</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="447" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="481" />
             <source>(none)</source>
             <translation>(无)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="449" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="483" />
             <source>Fire point files are read by their column names (longitude, latitude, acquisition date and time, satellite); cells, villages and townships are filled from the map.</source>
             <translation>火点文件按列名读取(经度、纬度、观测日期和时间、卫星);网格、村、乡镇由地图自动填写。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_dialog.py" line="453" />
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="487" />
             <source>Choose the column of the file that fills each layer field; * marks required fields.</source>
             <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="133" />
+            <source>This is a satellite fire-point table (NASA FIRMS or similar): it is imported into the fire points.</source>
+            <translation>这是卫星火点表（NASA FIRMS 或类似格式），将导入到“火点”图层。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="171" />
+            <source>GridWatch cannot tell which coordinate system this file uses: it names none, or its coordinates do not fit the one it names.</source>
+            <translation>无法确定这个文件的坐标系：文件没有注明坐标系，或坐标与注明的坐标系不符。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <source>points</source>
+            <translation>点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <source>points (multi)</source>
+            <translation>点（多点）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <source>lines</source>
+            <translation>线</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <source>lines (multi)</source>
+            <translation>线（多线）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <source>polygons</source>
+            <translation>面</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <source>polygons (multi)</source>
+            <translation>面（多面）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_source.py" line="33" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="34" />
+            <source>mixed geometries</source>
+            <translation>混合几何</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="169" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="170" />
+            <source>Value in the file</source>
+            <translation>文件中的值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="171" />
+            <source>Rows</source>
+            <translation>行数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="172" />
+            <source>What to do</source>
+            <translation>处理方式</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="176" />
+            <source>(empty)</source>
+            <translation>（空）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="180" />
+            <source>Leave these rows out</source>
+            <translation>不导入这些行</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="182" />
+            <source>Use %s</source>
+            <translation>改为 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="190" />
+            <source>%1 row(s) hold values this layer does not allow; they are left out unless you choose a value for them. Nothing is written before Import.</source>
+            <translation>有 %1 行的值不符合本图层的要求；除非为它们选择一个值，否则这些行不导入。点击“导入”之前不会写入任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="258" />
+            <source>Imported: %1 feature(s) written to %2.</source>
+            <translation>导入完成：已将 %1 个要素写入“%2”。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="306" />
+            <source>Coordinates read as WGS84 longitude/latitude (a fire-point table carries no coordinate system).</source>
+            <translation>坐标按 WGS84 经纬度读取（火点表本身不带坐标系）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="309" />
+            <source>Times read as UTC (FIRMS acq_date/acq_time are UTC) and shown in Beijing time.</source>
+            <translation>时间按世界时读取（FIRMS 的 acq_date/acq_time 为世界时），显示为北京时间。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="316" />
+            <source>Read %1 feature(s) from %2; %3 to import into %4.</source>
+            <translation>从 %2 读取 %1 个要素，其中 %3 个将导入到“%4”。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="320" />
+            <source>%1 empty or missing geometries are dropped.</source>
+            <translation>%1 个空几何或缺失几何被舍弃。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="323" />
+            <source>%1 invalid geometries are repaired (details in the tooltip).</source>
+            <translation>修复了 %1 个无效几何（详情见提示）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="326" />
+            <source>%1 point(s) outside the district are not stored.</source>
+            <translation>%1 个点在本区范围之外，不导入。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="329" />
+            <source>%1 detection(s) already in the project are not stored again.</source>
+            <translation>%1 个火点已在项目中，不重复导入。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="332" />
+            <source>%1 row(s) with values the layer does not allow are left out.</source>
+            <translation>%1 行的值不符合本图层要求，不导入。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_run.py" line="335" />
+            <source>%1 feature(s) that were in the layer are replaced.</source>
+            <translation>图层中原有的 %1 个要素被替换。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/import_dialog.py" line="396" />
+            <source>Nothing to import: the check found no feature to write</source>
+            <translation>没有可导入的内容：检查未发现可写入的要素</translation>
         </message>
     </context>
     <context>
@@ -3351,30 +3645,35 @@
     <context>
         <name>LayersPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="242" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="243" />
             <source>Layers</source>
             <extracomment>Thematic legends shown instead of a layer's style categories (see set_legend).</extracomment>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="243" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
             <source>Opacity</source>
             <translation>不透明度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
             <source>Draw above the layer over it</source>
             <translation>上移一层(绘制在上方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="246" />
             <source>Draw below the layer under it</source>
             <translation>下移一层(绘制在下方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="251" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="252" />
             <source>Double-click to zoom to the layer</source>
             <translation>双击缩放到该图层</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="262" />
+            <source>Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of them are not yet checked, grey when all are. Double-click to zoom to the layer</source>
+            <translation>缩小地图时，相邻的火点合成一个圆并标出数量：橙红色表示其中有未核查的火点，灰色表示都已核查。双击缩放到本图层</translation>
         </message>
     </context>
     <context>
@@ -3390,341 +3689,487 @@
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="158" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="159" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="166" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="160" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="161" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="162" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="269" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="163" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="192" />
             <source>Drawing failed: </source>
-            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop.</extracomment>
+            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="173" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="203" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="191" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="225" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="192" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="226" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="237" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="290" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="332" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="291" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="333" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="56" />
-            <source>Current user</source>
-            <translation>当前用户</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="57" />
-            <source>Who is working on this laptop?</source>
-            <translation>谁在使用这台电脑？</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="181" />
+            <location filename="../../gridwatch/ui/window/work.py" line="207" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="236" />
+            <location filename="../../gridwatch/ui/window/work.py" line="263" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="246" />
+            <location filename="../../gridwatch/ui/window/work.py" line="273" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="247" />
+            <location filename="../../gridwatch/ui/window/work.py" line="274" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="304" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="346" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="305" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="347" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="332" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="338" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="380" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="342" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="384" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="342" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="384" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="347" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="389" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <source>Measure</source>
+            <translation>测量</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
+            <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
+            <source>My cells</source>
+            <translation>我的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <source>Zoom to the cells you are responsible for</source>
+            <translation>缩放到您负责的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="76" />
+            <source>Open a project first</source>
+            <translation>请先打开一个项目</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="77" />
+            <source>Select cells on the map first (the Select cells tool)</source>
+            <translation>请先在地图上选择网格（“选择网格”工具）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="84" />
+            <source>Click a fire point, site, mine, zone, village or township on the map first</source>
+            <translation>请先在地图上点击一个火点、工地、矿山、管控区、村或乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="90" />
+            <source>Select a task in progress in the Tasks panel first</source>
+            <translation>请先在“任务”面板中选择一个检查中的任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="102" />
+            <source>Choose who you are first (Settings &gt; Current user).</source>
+            <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="103" />
+            <source>%1 is responsible for no cells</source>
+            <translation>%1 没有负责的网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="107" />
+            <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
+            <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="109" />
+            <source>An edit is being saved; sync when it is done</source>
+            <translation>正在保存修改；保存完成后再同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="115" />
+            <source>%n selected cell(s)</source>
+            <translation>已选 %n 个网格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="70" />
+            <source>%n edit(s) not yet synced</source>
+            <extracomment>The time now (tests move it on to see a day pass).</extracomment>
+            <translation>%n 项修改未同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="72" />
+            <source>Changes not yet synced</source>
+            <translation>有未同步的修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="74" />
+            <source>Everything synced</source>
+            <translation>已全部同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="76" />
+            <source>never synced</source>
+            <translation>从未同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="78" />
+            <source>last sync %1</source>
+            <translation>上次同步 %1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="81" />
+            <source>(sent %1, received %2)</source>
+            <translation>（上传 %1，下载 %2）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="85" />
+            <source>last attempt failed</source>
+            <translation>上次同步失败</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="91" />
+            <source>Edits on this laptop reach the others when you sync (File &gt; Sync).</source>
+            <translation>本机的修改需同步后（文件 &gt; 同步）其他人才能看到。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="93" />
+            <source>Oldest unsynced edit: %1 (Beijing time)</source>
+            <translation>最早的未同步修改：%1（北京时间）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="96" />
+            <source>Last attempt: %1</source>
+            <translation>上次尝试：%1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="131" />
+            <source>%1 edit(s) on this laptop have not been synced for %2 day(s). Other laptops and the office do not see them until you sync.</source>
+            <translation>本机有 %1 项修改已超过 %2 天未同步。同步之前，其他笔记本和办公室都看不到这些修改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="134" />
+            <source>Edits not yet synced</source>
+            <translation>有修改尚未同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="137" />
+            <source>Sync now…</source>
+            <translation>立即同步…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/syncbar.py" line="139" />
+            <source>Close anyway</source>
+            <translation>仍然关闭</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="110" />
+            <source>Click the next point; right-click or Esc starts again</source>
+            <translation>单击下一个点；右键或 Esc 重新开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="112" />
+            <source>Distance: %1 %2</source>
+            <translation>距离：%1 %2</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="115" />
+            <source>Area: %1 %2 (%3 mu)</source>
+            <translation>面积：%1 %2（%3 亩）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/mapping.py" line="120" />
+            <source>Click points on the map to measure</source>
+            <translation>在地图上单击各点进行测量</translation>
+        </message>
     </context>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="354" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="404" />
             <source>No project open</source>
-            <extracomment>Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). Features marked on top of the map, by layer (indices into the layer's data).</extracomment>
+            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The measure tool's points (lon/lat) and what they measure, drawn over the map.</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>
@@ -3869,7 +4314,7 @@
     <context>
         <name>RulesDock</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="410" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="413" />
             <source>Rule checks</source>
             <translation>规则检查</translation>
         </message>
@@ -3877,164 +4322,164 @@
     <context>
         <name>RulesPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="165" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="285" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="380" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="168" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="383" />
             <source>All rules</source>
-            <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The time the checks run at (None: now); tests and replays set it.</extracomment>
+            <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The selected hits changed (a list of RuleHit): the map highlights them. The time the checks run at (None: now); tests and replays set it.</extracomment>
             <translation>全部规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="169" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
             <source>Same for every key area:</source>
             <translation>所有重点区域统一为：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="170" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
             <source>Unchecked: each key area's own control radius (3 km unless set)</source>
             <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="171" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="174" />
             <source>km</source>
             <translation>公里</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
             <source>Key-area radius:</source>
             <translation>重点区域管控半径：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
             <source>Mines inspected within:</source>
             <translation>矿山检查周期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Fire points of the last:</source>
             <translation>火点时段（最近）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
             <source>days</source>
             <translation>天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
             <source>Tasks due:</source>
             <translation>任务截止：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
             <source>Assign selected</source>
             <translation>派发选中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
             <source>Assign all shown</source>
             <translation>全部派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="186" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="382" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="189" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="385" />
             <source>Run the checks to list what the rules flag.</source>
             <translation>点击“开始检查”列出不符合规则的对象。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="214" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="217" />
             <source>Open a project first.</source>
             <translation>请先打开项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="223" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="226" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="231" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="263" />
             <source>Stopped.</source>
             <translation>已停止。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="242" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="245" />
             <source>Checking… %s%%</source>
             <translation>正在检查… %s%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="268" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="271" />
             <source>%s hits: %s</source>
             <translation>共 %s 条：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="270" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="273" />
             <source>(the list shows the first %s; choose a rule to narrow it)</source>
             <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="346" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="349" />
             <source>Select hits in the list first.</source>
             <translation>请先在列表中选择。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="349" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="393" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="352" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
             <source>Only a supervisor or administrator may assign inspections.</source>
             <translation>只有督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="352" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="355" />
             <source>Assigning %s hits…</source>
             <translation>正在派发 %s 条…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="361" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="364" />
             <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
             <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="386" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="389" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="386" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="389" />
             <source>Run checks</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="395" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="398" />
             <source>One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell</source>
             <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
         </message>
@@ -4042,135 +4487,163 @@
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="485" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="496" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="486" />
-            <source>Township, village or cell: name or code</source>
-            <translation>乡镇、村或网格:名称或编码</translation>
+            <location filename="../../gridwatch/ui/map/panels.py" line="497" />
+            <source>Name, code or pinyin initials (hlz)</source>
+            <translation>名称、编码或拼音首字母（如 hlz）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="498" />
+            <source>Townships, villages, cells, key areas, construction sites, mines, zones and people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇</source>
+            <translation>可查乡镇、村、网格、重点区域、工地、矿山、管控区和人员；输入中文、编码或拼音，如 hlz 或 huolu 可找到获鹿镇</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/map/panels.py" line="506" />
+            <source>%n cell(s)</source>
+            <translation>
+                <numerusform>%n 个网格</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="507" />
+            <source>phone …%s</source>
+            <translation>电话尾号 %s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="519" />
+            <source>Showing the best %1 of %2 results: type more to narrow them down.</source>
+            <translation>共 %2 个结果，只显示最匹配的 %1 个；请输入更多文字缩小范围。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="522" />
+            <source>Nothing found.</source>
+            <translation>没有找到。</translation>
         </message>
     </context>
     <context>
         <name>SyncDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="410" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="399" />
             <source>Checking this laptop's edits…</source>
+            <extracomment>The last sync was cancelled by the user (its ``failed`` is no failure to report).</extracomment>
             <translation>正在检查本机的修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="411" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="400" />
             <source>Waiting for the shared project…</source>
             <translation>正在等待共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="401" />
             <source>Reading the shared project…</source>
             <translation>正在读取共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="402" />
             <source>Merging…</source>
             <translation>正在合并…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="403" />
             <source>Writing the shared project…</source>
             <translation>正在写入共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="404" />
             <source>Updating this laptop…</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="420" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="409" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="421" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="410" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="422" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="411" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="423" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="424" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="425" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="426" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="427" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="416" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="447" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="436" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="453" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="442" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="445" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="449" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="462" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="451" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="454" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="514" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="503" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="528" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="517" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="541" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="530" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="543" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="532" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>
@@ -4178,226 +4651,319 @@
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
             <source>Tasks</source>
-            <extracomment>Filter codes of the task list, in menu order. Columns of the task table. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current. The period of the window's period bar: tasks alive in it (assigned before its end, not done or cancelled before its start); None: all.</extracomment>
+            <extracomment>Filter codes of the task list, in menu order. Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest. The group key of a group's header row (its first cell). The cell code of a task's cell item (the item shows the cell's name). Tables whose rows the task list shows or counts. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current. The period of the window's period bar: tasks alive in it (assigned before its end, not done or cancelled before its start); None: all.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="152" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="154" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="158" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="160" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="161" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="162" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="163" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="519" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="164" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="205" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="165" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="206" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="522" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="166" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="207" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="166" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="207" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="520" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="167" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="208" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="168" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="209" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="521" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="393" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="263" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="415" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="278" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="428" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="282" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="432" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="284" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="434" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="64" />
             <source>Finish fire-point check</source>
             <translation>完成火点核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="395" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="64" />
             <source>Finish task</source>
             <translation>完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="402" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="72" />
             <source>— choose what you found —</source>
             <translation>— 请选择核查结果 —</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="406" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="76" />
             <source>Result:</source>
             <translation>核查结果：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="408" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="78" />
             <source>The result is written to the %s fire point(s) of this check.</source>
             <translation>结果将写入本次核查的 %s 个火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="412" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="82" />
             <source>What you found (optional)</source>
             <translation>检查情况（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="83" />
             <source>Notes:</source>
             <translation>备注：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="415" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="85" />
             <source>Finish</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="438" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="443" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="108" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="113" />
             <source>Cancel task</source>
             <translation>撤销任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="440" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="110" />
             <source>Why the task is cancelled (required)</source>
             <translation>撤销原因（必填）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="444" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="114" />
             <source>Keep task</source>
             <translation>保留任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="450" />
+            <location filename="../../gridwatch/ui/tasks/steps.py" line="120" />
             <source>Reason:</source>
             <translation>原因：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="191" />
+            <source>Group:</source>
+            <translation>分组：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <source>By township</source>
+            <translation>按乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <source>By inspector</source>
+            <translation>按网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <source>By state</source>
+            <translation>按状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <source>No groups</source>
+            <translation>不分组</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <source>Group the tasks; each group shows its progress (done of all its tasks). Click a group to open or close it.</source>
+            <translation>将任务分组；每组显示进度（已完成/全部任务）。点击分组可展开或收起。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="334" />
+            <source>Click to open or close the group</source>
+            <translation>点击展开或收起此组</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="346" />
+            <source>(no township)</source>
+            <translation>（无乡镇）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="347" />
+            <source>(each cell's inspector)</source>
+            <translation>（各网格的网格员）</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="348" />
+            <source>%n task(s) listed</source>
+            <translation>
+                <numerusform>列出 %n 个任务</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="350" />
+            <source>done %1 of %2 (%3%)</source>
+            <translation>完成 %1/%2（%3%）</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="353" />
+            <source>%n overdue</source>
+            <translation>
+                <numerusform>%n 个逾期</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <source>Cell %s; double-click to show it on the map</source>
+            <translation>网格 %s；双击在地图上显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="531" />
+            <source>Select a task in the list first</source>
+            <translation>请先在列表中选择一个任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="533" />
+            <source>An edit is being saved</source>
+            <translation>正在保存修改</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
+            <source>Start the task first: findings are recorded while inspecting</source>
+            <translation>请先开始检查：问题在检查过程中记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="540" />
+            <source>Not possible while the task is “%s”</source>
+            <translation>任务为“%s”时不能进行此操作</translation>
         </message>
     </context>
     <context>
@@ -4435,6 +5001,115 @@
             <location filename="../../gridwatch/ui/map/timebar.py" line="154" />
             <source>Left end: the whole period; then one day at a time</source>
             <translation>最左端：整个时段；向右逐日查看</translation>
+        </message>
+    </context>
+    <context>
+        <name>UserPicker</name>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="115" />
+            <source>Who is working on this laptop?</source>
+            <translation>谁在使用这台电脑？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="117" />
+            <source>Welcome. Choose yourself in the list: your tasks, what you may do and the change history follow from it. You can change it later in Settings &gt; Current user.</source>
+            <translation>欢迎使用。请在列表中选择您本人：您的任务、可做的操作和修改记录都以此为准。以后可在“设置 &gt; 当前用户”中更改。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="121" />
+            <source>Choose who is working on this laptop.</source>
+            <translation>请选择使用这台电脑的人员。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="122" />
+            <source>Find: name, pinyin initials, township or phone digits</source>
+            <translation>查找：姓名、拼音首字母、乡镇或电话号码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="124" />
+            <source>Phone ends in</source>
+            <translation>电话尾号</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="125" />
+            <source>PIN:</source>
+            <translation>个人密码：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="126" />
+            <source>This person protected their choice with a PIN</source>
+            <translation>此人设置了个人密码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
+            <source>Set a new PIN:</source>
+            <translation>设置新密码：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="128" />
+            <source>4 to 8 digits (optional)</source>
+            <translation>4 至 8 位数字（可不设）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <source>Remove PIN</source>
+            <translation>取消密码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
+            <source>Remove the selected person's PIN on this laptop (asks for it first)</source>
+            <translation>取消所选人员在本机的个人密码（需先输入密码）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="131" />
+            <source>A PIN is kept on this laptop only, hashed. It guards against choosing the wrong person by a slip; it is not a password and does not protect the data.</source>
+            <translation>个人密码只以散列形式保存在本机，用于防止误选他人；它不是登录密码，也不能保护数据。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
+            <source>Work as this person</source>
+            <translation>以此人身份工作</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="157" />
+            <source>Protected by a PIN on this laptop</source>
+            <translation>在本机设置了个人密码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="195" />
+            <source>Type the person's PIN first.</source>
+            <translation>请先输入此人的个人密码。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="217" />
+            <source>Choose a person first</source>
+            <translation>请先选择人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="219" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="245" />
+            <source>A PIN is 4 to 8 digits</source>
+            <translation>个人密码为 4 至 8 位数字</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="239" />
+            <source>Wrong PIN for %s.</source>
+            <translation>%s 的个人密码不正确。</translation>
         </message>
     </context>
     <context>
@@ -4618,14 +5293,14 @@
     <context>
         <name>WorkflowController</name>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="142" />
-            <location filename="../../gridwatch/ui/session.py" line="169" />
+            <location filename="../../gridwatch/ui/session.py" line="151" />
+            <location filename="../../gridwatch/ui/session.py" line="178" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <extracomment>The policy's action for each loop step of a finding and each task step.</extracomment>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="205" />
+            <location filename="../../gridwatch/ui/session.py" line="214" />
             <source>Cannot undo or redo: %s</source>
             <translation>无法撤销或重做：%s</translation>
         </message>

@@ -410,3 +410,18 @@ def test_opened_from_the_main_window_controller_and_following_its_edits(qtbot, b
     dlg.close()
     qtbot.waitUntil(lambda: not workers_running() and not controller.busy, timeout=WAIT)
     controller.undo_stack.clear()
+
+
+def test_the_web_map_offers_its_cell_colours(qtbot, sample_copy, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gridwatch.ui.data.export_dialog import ExportDialog
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = ExportDialog(sample_copy, settings)
+    qtbot.addWidget(dialog)
+    dialog.set_kind("html")
+    assert dialog.options()["coverage_colours"] is True
+    combo = dialog.html_theme
+    combo.setCurrentIndex(combo.findData("plain"))
+    assert dialog.options()["coverage_colours"] is False

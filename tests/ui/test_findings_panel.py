@@ -33,6 +33,7 @@ from gridwatch.ui.findings.panel import (
     FindingActionDialog,
     FindingDialog,
     FindingsPanel,
+    reads_pending,
 )
 from gridwatch.ui.session import WorkflowController
 
@@ -147,6 +148,12 @@ def click_ok(qtbot, controller, button) -> None:
     assert button.isEnabled()
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    shown(qtbot)
+
+
+def shown(qtbot) -> None:
+    """Wait until the findings panels read the list again after the edit (on a worker) and show it."""
+    qtbot.waitUntil(lambda: not reads_pending(), timeout=WAIT)
 
 
 # --- recording ------------------------------------------------------------------------------------
@@ -462,6 +469,7 @@ def test_rectify_needs_a_note_and_a_photo_and_the_history_shows_the_loop(qtbot, 
     # undo shows in the history too
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         controller.undo_stack.undo()
+    shown(qtbot)
     assert panel.selected_finding()["status"] == "rectified"
     assert history_rows(panel)[-1][2] == "Undo: Reject"
 
@@ -472,6 +480,7 @@ def test_rectify_needs_a_note_and_a_photo_and_the_history_shows_the_loop(qtbot, 
     qtbot.keyClicks(dlg.findChild(type(dlg.note), "actionNote"), "Checked on site")
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         dlg.accept()  # accept() is OK: it runs the step, and closes once it is applied
+    shown(qtbot)
     assert not dlg.isVisible() and dlg.result() == QDialog.DialogCode.Accepted
     assert visible_actions(panel) == {"close"}
     controller.set_user(project.ins.name)

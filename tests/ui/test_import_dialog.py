@@ -20,7 +20,6 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -209,19 +208,21 @@ def test_gb18030_shapefile_is_previewed_mapped_checked_and_imported(qtbot, dialo
 
     # Check: a summary, nothing written.
     text = check(qtbot, dialog)
-    assert "read 3, imported 3" in text, text
-    assert "Geometries repaired: 0; outside the district: 0; already in the project: 0" in text
+    assert "Read 3 feature(s) from 工地.shp; 3 to import into Construction sites." in text, text
+    assert "repaired" not in text and "outside" not in text  # nothing to say about them
     assert summary(dialog).property("error") is False
     assert import_button(dialog).isEnabled()
     assert sha256(sample_copy) == before
 
-    # Import: writes the three sites, emits imported with the report and closes.
+    # Import: writes the three sites, emits imported with the report and says what it did.
     with qtbot.waitSignal(dialog.imported, timeout=WAIT) as blocker:
         qtbot.mouseClick(import_button(dialog), Qt.MouseButton.LeftButton)
     report = blocker.args[0]
     assert report.imported == 3 and report.kind == "construction_site"
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.isVisible() and "Imported: 3 feature(s) written to Construction sites." in summary(dialog).text()
+    assert not import_button(dialog).isEnabled()  # not twice
+    dialog.reject()
+    assert not dialog.isVisible()
 
     sites = Project.open(sample_copy).read_layer("construction_site")
     assert len(sites) == len(sites_before) + 3
@@ -337,7 +338,7 @@ def test_a_file_without_crs_asks_for_one_and_accepts_a_typed_epsg_code(qtbot, di
     assert "EPSG:4547 (as entered)" in notes
     assert column_values(child(dialog, QTableView, "importPreviewTable"), "工地名称") == SITES["工地名称"]
     text = check(qtbot, dialog)
-    assert "read 3, imported 3" in text and import_button(dialog).isEnabled()
+    assert "3 to import" in text and import_button(dialog).isEnabled()
     with qtbot.waitSignal(dialog.imported, timeout=WAIT):
         qtbot.mouseClick(import_button(dialog), Qt.MouseButton.LeftButton)
     sites = Project.open(sample_copy).read_layer("construction_site")
@@ -369,7 +370,7 @@ def test_source_layers_of_a_geopackage_are_offered(qtbot, dialog, tmp_path):
     assert mapping_combo(dialog, "name").currentData() == "name"
     assert mapping_combo(dialog, "dust_grade").currentData() == "dust_grade"
     text = check(qtbot, dialog)
-    assert "read 1, imported 1" in text and import_button(dialog).isEnabled()
+    assert "1 to import" in text and import_button(dialog).isEnabled()
 
 
 def test_cancelled_import_writes_nothing_and_the_dialog_stays_open(qtbot, dialog, sample_copy, tmp_path):
@@ -430,3 +431,68 @@ def test_preview_reads_at_most_200_features(qtbot, dialog, tmp_path):
     notes = wait_preview(qtbot, dialog)
     assert child(dialog, QTableView, "importPreviewTable").model().rowCount() == 200
     assert "450" in notes
+
+
+# -- fire-point files, bad values row by row, nothing to import -------------------------------------
+
+
+def test_a_firms_csv_goes_to_fire_points_with_a_preview(qtbot, dialog, realdata, sample_copy):
+    before = sha256(sample_copy)
+    dialog.set_file(realdata / "firms" / "world_fires_1_day_modis_c61.csv")  # kind left at its default
+    notes = wait_preview(qtbot, dialog)
+    assert dialog.kind() == "fire_point", notes
+    assert "fire-point table" in notes and "--crs" not in notes
+    assert child(dialog, QTableView, "importPreviewTable").model().rowCount() == 200
+    text = check(qtbot, dialog)
+    assert "to import into Fire points" in text and "outside the district are not stored" in text
+    assert "WGS84" in text and "--" not in text
+    assert sha256(sample_copy) == before
+    # a user who chose the layer keeps it
+    choose_kind(dialog, "township")
+    dialog.kind_combo.activated.emit(dialog.kind_combo.currentIndex())
+    dialog.set_file(realdata / "firms" / "world_fires_1_day_modis_c61.csv")
+    wait_preview(qtbot, dialog)
+    assert dialog.kind() == "township"
+
+
+def sites_with_grade_d(folder: Path) -> Path:
+    path = folder / "工地等级.geojson"
+    frame = gpd.GeoDataFrame({"工地名称": ["甲工地", "乙工地", "丙工地"], "扬尘等级": ["A", "D", "C"]},
+                             geometry=[Point(114.32, 38.07), Point(114.36, 38.09), Point(114.37, 38.10)], crs=4326)
+    frame.to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_a_bad_value_is_left_out_or_mapped_row_by_row(qtbot, dialog, sample_copy, tmp_path):
+    choose_kind(dialog, "construction_site")
+    dialog.set_file(sites_with_grade_d(tmp_path))
+    wait_preview(qtbot, dialog)
+    text = check(qtbot, dialog)
+    assert "2 to import" in text and "1 row(s) with values the layer does not allow are left out" in text, text
+    box = child(dialog, QTableWidget, "importBadTable")
+    assert box.isVisible() and box.rowCount() == 1
+    assert [box.item(0, c).text() for c in range(3)] == ["Dust grade", "D", "1"]
+    assert import_button(dialog).isEnabled()  # the good rows can go in
+    # map D to grade C: checked again at once, all three go in
+    combo = box.cellWidget(0, 3)
+    assert combo.itemText(0) == "Leave these rows out"
+    combo.setCurrentIndex(combo.findData("C"))
+    qtbot.waitUntil(lambda: not dialog.busy_working() and "3 to import" in summary(dialog).text(), timeout=WAIT)
+    assert dialog.options().value_map == {"dust_grade": {"D": "C"}}
+    with qtbot.waitSignal(dialog.imported, timeout=WAIT) as blocker:
+        qtbot.mouseClick(import_button(dialog), Qt.MouseButton.LeftButton)
+    assert blocker.args[0].imported == 3
+    sites = Project.open(sample_copy).read_layer("construction_site")
+    assert sites.set_index("name").loc["乙工地", "dust_grade"] == "C"
+
+
+def test_nothing_to_import_disables_import(qtbot, dialog, sample_copy, tmp_path):
+    path = tmp_path / "全是错的.geojson"
+    gpd.GeoDataFrame({"工地名称": ["甲工地"], "扬尘等级": ["X"]}, geometry=[Point(114.32, 38.07)],
+                     crs=4326).to_file(path, driver="GeoJSON")
+    choose_kind(dialog, "construction_site")
+    dialog.set_file(path)
+    wait_preview(qtbot, dialog)
+    text = check(qtbot, dialog)
+    assert "Nothing to import." in text and summary(dialog).property("error") is True
+    assert not import_button(dialog).isEnabled()

@@ -12,7 +12,7 @@ from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
 from gridwatch.ui import i18n
 from gridwatch.ui.data.people import CellInspectorDialog, PeopleDialog, PersonForm
-from gridwatch.ui.findings.panel import FindingEditDialog, FindingsPanel
+from gridwatch.ui.findings.panel import FindingEditDialog, FindingsPanel, reads_pending
 from gridwatch.ui.session import WorkflowController
 
 from .test_main_window import window  # noqa: F401 - fixture
@@ -249,6 +249,7 @@ def test_the_finder_corrects_the_description_and_others_may_not(qtbot, controlle
     assert dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
     row = queries.findings(sample_copy).set_index("uuid").loc[fid]
     assert row["description"] == "村东头小卖部散煤销售" and row["severity"] == 2
+    qtbot.waitUntil(lambda: not reads_pending(), timeout=WAIT)  # the panel reads the edit on a worker
     assert panel.selected_finding()["description"] == "村东头小卖部散煤销售"
 
     # another inspector: no Edit button

@@ -202,17 +202,17 @@ def test_the_fire_points_of_the_selected_check_are_highlighted(window, qtbot):
     w.task_panel.set_filter("open")
     checks = [r for r in w.task_panel.frame.to_dict("records") if r["kind"] == "fire_check"]
     assert len(checks) == 3  # one per Beijing day with a detection in the last 60 hours
-    assert "fire_point" not in w.canvas.highlights
+    assert not len(w.canvas.highlighted_indices("fire_point"))
     first = sorted(checks, key=lambda r: r["created_at"])[0]
     assert w.task_panel.select_task(first["uuid"])
-    qtbot.waitUntil(lambda: "fire_point" in w.canvas.highlights, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(w.canvas.highlighted_indices("fire_point")), timeout=WAIT)
     frame = w.data.layers["fire_point"].frame
-    marked = set(frame["uuid"].astype(object).to_numpy()[w.canvas.highlights["fire_point"]])
+    marked = set(frame["uuid"].astype(object).to_numpy()[w.canvas.highlighted_indices("fire_point")])
     from gridwatch.storage import queries
 
     assert marked == set(queries.check_fire_points(w.project_path, first["uuid"])) and len(marked) == 1
     w.task_panel.table.clearSelection()
-    qtbot.waitUntil(lambda: "fire_point" not in w.canvas.highlights, timeout=WAIT)
+    qtbot.waitUntil(lambda: not len(w.canvas.highlighted_indices("fire_point")), timeout=WAIT)
 
 
 def test_the_coverage_panel_follows_the_period(window, qtbot):

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QTableWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+)
 
 from gridwatch.storage import Project, queries
 from gridwatch.storage.workflow import Actor, create_assignments, edit_finding, record_finding
@@ -300,13 +310,21 @@ def test_conflicts_panel_lists_and_restores_an_overridden_value(office, qtbot, c
     desc = [r for r in rows if r[2] == "Description"]
     assert len(desc) == 1, rows
     row = desc[0]
-    assert row[1] == "Findings" and row[3] == "B 的描述" and row[4] == "A 的描述"
-    assert row[7] == "The later edit wins" and row[8] == "Open"
-    assert row[0][:4] == "2025" or row[0][:2] == "20"  # Beijing time
+    assert row[1] == "Findings" and row[3] == "Open"
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", row[0])  # the sync's time, Beijing time, this year
     accept, restore = find(panel, QPushButton, "conflictAccept"), find(panel, QPushButton, "conflictRestore")
-    assert not restore.isEnabled()  # nothing selected
     table.selectRow(rows.index(row))
+    # the selected conflict: kept and overwritten side by side, who wrote each, the rule that decided
+    assert find(panel, QPlainTextEdit, "conflictKeptValue").toPlainText() == "B 的描述"
+    assert find(panel, QPlainTextEdit, "conflictOtherValue").toPlainText() == "A 的描述"
+    kept_by, other_by = find(panel, QLabel, "conflictKeptBy").text(), find(panel, QLabel, "conflictOtherBy").text()
+    assert kept_by and other_by and kept_by != other_by
+    assert "The later edit wins" in find(panel, QLabel, "conflictRule").text()
+    assert re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d", find(panel, QLabel, "conflictWhen").text())
     assert restore.isEnabled() and accept.isEnabled()
+    with qtbot.waitSignal(panel.showRowRequested, timeout=WAIT) as shown:
+        find(panel, QPushButton, "conflictShowOnMap").click()
+    assert shown.args == ["finding", fid]
     with qtbot.waitSignal(c.changed, timeout=WAIT):
         qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
     assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "A 的描述"
@@ -315,15 +333,16 @@ def test_conflicts_panel_lists_and_restores_an_overridden_value(office, qtbot, c
     status = find(panel, QComboBox, "conflictStatus")
     status.setCurrentIndex(status.findData(None))
     texts = [[table.item(r, k).text() for k in range(table.columnCount())] for r in range(table.rowCount())]
-    assert [r[8] for r in texts if r[2] == "Description"] == ["Restored"]
+    assert [r[3] for r in texts if r[2] == "Description"] == ["Restored"]
     table.selectRow([r[2] for r in texts].index("Description"))
     assert not restore.isEnabled()  # already reviewed
+    assert "Restored by" in find(panel, QLabel, "conflictWhen").text()
     # undoable like any edit
     with qtbot.waitSignal(c.changed, timeout=WAIT):
         c.undo_stack.undo()
     assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "B 的描述"
     texts = [[table.item(r, k).text() for k in range(table.columnCount())] for r in range(table.rowCount())]
-    assert [r[8] for r in texts if r[2] == "Description"] == ["Open"]
+    assert [r[3] for r in texts if r[2] == "Description"] == ["Open"]
 
 
 def test_conflicts_panel_shows_titles_and_refuses_inspectors(office, qtbot, controller_for):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QSettings, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit, QPlainTextEdit
 
 from gridwatch.storage import Project
@@ -58,6 +58,7 @@ def panel(controller, qtbot):
     qtbot.addWidget(p)
     p.resize(1100, 500)
     p.show()
+    p.set_grouping("")  # a flat list: rows are tasks (grouping has its own tests)
     return p
 
 
@@ -71,6 +72,8 @@ def cells_of(path, inspector_uuid, n):
 
 
 def col(panel, name):
+    if name == "cell":  # the cell column shows the cell's name; its code is the item's data
+        return [panel.cell_code_at(r) for r in range(panel.table.rowCount())]
     c = COLUMNS.index(name)
     return [panel.table.item(r, c).text() for r in range(panel.table.rowCount())]
 
@@ -97,7 +100,7 @@ def select(qtbot, panel, uuid):
     row = panel.row_of(uuid)
     assert row >= 0
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=panel.table.visualItemRect(panel.table.item(row, 5)).center())
+                     pos=panel.table.visualItemRect(panel.table.item(row, COLUMNS.index("cell"))).center())
     assert panel.selected_task()["uuid"] == uuid
 
 
@@ -113,7 +116,7 @@ def test_assigning_three_cells_lists_three_tasks(panel, controller, people, samp
         ["mine", "due_today", "overdue", "open", "all"]
     assert panel.table.rowCount() == 0 and panel.count_label.text() == "0 tasks"
     assert [panel.table.horizontalHeaderItem(i).text() for i in range(len(COLUMNS))] == [
-        "Due", "Status", "Kind", "Township", "Village", "Cell", "Assignee", "Fire points", "Findings", "Notes"]
+        "Cell", "Assignee", "Due", "Status", "Kind", "Township", "Village", "Fire points", "Findings", "Notes"]
     for b in (panel.start_button, panel.record_button, panel.finish_button, panel.cancel_button):
         assert not b.isEnabled()
 
@@ -134,8 +137,9 @@ def test_assigning_three_cells_lists_three_tasks(panel, controller, people, samp
     assert roles == (["Grid inspector)"] * n["inspector"] + ["Township grid chief)"] * n["chief"]
                      + ["District supervisor)"] * n["supervisor"])
     assert dlg.priority_combo.currentData() == 2 and dlg.priority_combo.currentText() == "Normal"
-    tomorrow = QDateTime(QDate.currentDate().addDays(1), QTime(18, 0))
-    assert dlg.due_edit.dateTime() == tomorrow and dlg.due_edit.calendarPopup()
+    beijing = QTimeZone(8 * 3600)
+    tomorrow = QDateTime(QDateTime.currentDateTime().toTimeZone(beijing).date().addDays(1), QTime(18, 0), beijing)
+    assert dlg.due_edit.dateTime() == tomorrow and dlg.due_edit.calendarPopup()  # Beijing time
     assert dlg.due_edit.displayFormat() == "yyyy-MM-dd HH:mm"
 
     dlg.kind_combo.setCurrentIndex(dlg.kind_combo.findData("unannounced"))
@@ -309,8 +313,8 @@ def test_cancelling_needs_a_reason_and_a_supervisor(panel, controller, people, s
     panel.set_filter("all")
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=WAIT)
     row = panel.row_of(uuid)
-    assert panel.table.item(row, 1).text() == "Cancelled"
-    assert "重复派发" in panel.table.item(row, 1).toolTip()
+    assert panel.table.item(row, COLUMNS.index("status")).text() == "Cancelled"
+    assert "重复派发" in panel.table.item(row, COLUMNS.index("status")).toolTip()
     stored = Project.open(sample_copy).read_table("assignment").set_index("uuid")
     assert stored.loc[uuid, "status"] == "cancelled" and stored.loc[uuid, "status_note"].strip() == "重复派发"
 
@@ -369,7 +373,7 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     select(qtbot, panel, uuid)
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.table.item(panel.row_of(uuid), 1).text() == "In progress", timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.table.item(panel.row_of(uuid), COLUMNS.index("status")).text() == "In progress", timeout=WAIT)
     qtbot.mouseClick(panel.finish_button, Qt.MouseButton.LeftButton)
     fin = panel.dialog
     assert fin.objectName() == "fireResultDialog" and fin.isVisible()
@@ -385,7 +389,7 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     fin.findChild(QPlainTextEdit, "finishNotes").setPlainText("现场确认秸秆焚烧")
     with qtbot.waitSignal(controller.changed, timeout=WAIT):
         fin.accept()
-    qtbot.waitUntil(lambda: panel.table.item(panel.row_of(uuid), 1).text() == "Done", timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.table.item(panel.row_of(uuid), COLUMNS.index("status")).text() == "Done", timeout=WAIT)
     assert not panel.finish_button.isEnabled()
 
     after = Project.open(sample_copy).read_layer("fire_point")
@@ -451,3 +455,75 @@ def test_no_project_means_an_empty_list(qtbot, tmp_path, english):
     assert p.selected_task() is None and not p.select_task("nope")
     for b in (p.start_button, p.record_button, p.finish_button, p.cancel_button):
         assert not b.isEnabled()
+
+
+def test_the_office_sees_tasks_grouped_with_progress_per_township_and_inspector(controller, people, sample_copy,
+                                                                               qtbot):
+    from gridwatch.storage.workflow import change_assignment, create_assignments
+
+    panel = TaskPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(420, 600)  # a narrow dock
+    panel.show()
+    assert panel.grouping() == "township"  # a supervisor's default
+    cells = Project.open(sample_copy).read_layer("grid_cell")
+    towns = sorted(cells["township_code"].unique())[:2]
+    codes = {t: cells[cells["township_code"] == t]["code"].iloc[:4].tolist() for t in towns}
+    sup = controller.actor
+    due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    created = create_assignments(sample_copy, sup, codes[towns[0]] + codes[towns[1]], "patrol",
+                                 due_at=due).created("assignment")
+    tasks = Project.open(sample_copy).read_table("assignment").set_index("uuid")
+    done = [u for u in created if tasks.loc[u, "cell_code"] in codes[towns[0]]][:1]
+    change_assignment(sample_copy, sup, done[0], "start")
+    change_assignment(sample_copy, sup, done[0], "finish")
+    panel.refresh()
+    groups = panel.group_rows()
+    assert len(groups) == 2
+    first = next(text for _, key, text in groups if key == towns[0])
+    assert "3 task(s) listed" in first and "done 1 of 4 (25%)" in first  # progress over all its tasks
+    # the visible columns say which cell, who and when
+    row = panel.row_of(created[1])
+    texts = [panel.table.item(row, c).text() for c in range(3)]
+    assert texts[0] == cells.set_index("code").loc[panel.cell_code_at(row), "name"] and texts[1] and texts[2]
+    # a group opens and closes with a click; selecting a task in a closed group opens it
+    key = groups[0][1]
+    panel.toggle_group(key, False)
+    hidden = [r for r in range(panel.table.rowCount()) if panel.table.isRowHidden(r)]
+    listed = 3 if key == towns[0] else 4  # the finished task is not open
+    assert len(hidden) == listed and panel.group_rows()[0][2].startswith("▸")
+    uuid = panel.table.item(hidden[0], 0).data(Qt.ItemDataRole.UserRole)
+    assert panel.select_task(uuid) and not panel.table.isRowHidden(panel.row_of(uuid))
+    assert panel.selected_task()["uuid"] == uuid
+    # by inspector: one group per assignee, with their progress
+    panel.set_grouping("assignee")
+    texts = [t for _, _, t in panel.group_rows()]
+    assert len(texts) == len({tasks.loc[u, "assignee_uuid"] for u in created})
+    assert any("done 1 of 1 (100%)" in t or "done 1 of" in t for t in texts)
+    # a group header is no task
+    assert panel.task_at(panel.group_rows()[0][0]) is None
+
+
+def test_the_assign_dialog_takes_beijing_time_on_a_laptop_set_to_utc(controller, qtbot, monkeypatch):
+    """17:00 typed is 17:00 Beijing time (09:00 UTC) whatever the laptop's own time zone."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        dlg = AssignDialog(controller, ["130110100001001"])
+        qtbot.addWidget(dlg)
+        dlg.due_edit.setDateTime(QDateTime(QDate(2026, 12, 20), QTime(17, 0), QTimeZone(8 * 3600)))
+        assert dlg.due_edit.text().endswith("17:00")
+        assert dlg.due_at() == dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.timezone.utc)
+        label = dlg.form.labelForField(dlg.due_edit).text()
+        assert "Beijing" in label and "Beijing" in dlg.due_edit.toolTip()
+        # the default: tomorrow 18:00 in Beijing
+        fresh = AssignDialog(controller, ["130110100001001"])
+        qtbot.addWidget(fresh)
+        beijing_now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+        due = fresh.due_at().astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert (due.hour, due.minute) == (18, 0) and due.date() == beijing_now.date() + dt.timedelta(days=1)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QPushButton, QTableWidget, QTreeWidget
 
 from gridwatch.storage import Project, queries
+from gridwatch.ui.findings.panel import reads_pending
 
 from ..conftest import make_photo
 from .test_main_window import screen_pos, wait_render, window  # noqa: F401 - fixture
@@ -30,6 +31,7 @@ def people(path):
 def wait_saved(qtbot, w, action):
     with qtbot.waitSignal(w.workflow.changed, timeout=20_000):
         action()
+    qtbot.waitUntil(lambda: not reads_pending(), timeout=20_000)  # the panels read the edit
 
 
 def find(w, cls, name):
@@ -64,8 +66,10 @@ def test_a_finding_goes_round_the_loop_with_a_rejection(qtbot, bare_window, tmp_
     kind.setCurrentIndex(kind.findData("coal_ban"))
     wait_saved(qtbot, w, dialog.accept)
     table = find(w.task_panel, QTableWidget, "taskTable")
-    qtbot.waitUntil(lambda: table.rowCount() == 1)
-    assert ins in [table.item(0, c).text() for c in range(table.columnCount())]
+    qtbot.waitUntil(lambda: table.rowCount() == 2)  # the office's view: the township's group, then the task
+    groups = w.task_panel.group_rows()
+    assert len(groups) == 1 and "done 0 of 1 (0%)" in groups[0][2]
+    assert ins in [table.item(1, c).text() for c in range(table.columnCount())]
 
     # --- the inspector starts it and records a finding at a point clicked on the map --------------
     w.workflow.set_user(ins)

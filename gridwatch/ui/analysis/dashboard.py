@@ -46,6 +46,7 @@ from ...analysis import stats
 from ...domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from ...errors import GridWatchError
 from ...export.files import checked_target, write_atomically
+from ...layers.palette import FINDING_STATUS
 from .. import i18n
 from ..jobs import Job, run_job
 from ..widgets import fill, hbox, named
@@ -55,8 +56,8 @@ log = logging.getLogger("gridwatch.ui")
 #: Fonts that hold Chinese glyphs, in order of preference (as the map labels use).
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
                 "sans-serif"]
-STATUS_COLORS = {"found": "#e53935", "assigned": "#fb8c00", "rectified": "#fdd835", "verified": "#7cb342",
-                 "closed": "#1e88e5"}
+#: Finding states as on the map (the one palette, gridwatch.layers.palette).
+STATUS_COLORS = {status: "#%02x%02x%02x" % rgba[:3] for status, rgba in FINDING_STATUS.items()}
 FIRE_COLORS = {"in_time": "#43a047", "late": "#fdd835", "cancelled": "#9e9e9e", "overdue": "#e53935",
                "pending": "#90caf9", "no_check": "#6d4c41"}
 CHARTS = ("weeks", "findings", "townships", "fires")

@@ -70,6 +70,8 @@ class RulesPanel(QWidget):
     hitActivated = Signal(object)
     #: The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`).
     checked = Signal(object)
+    #: The selected hits changed (a list of RuleHit): the map highlights them.
+    hitsSelected = Signal(list)
 
     def __init__(self, controller: WorkflowController, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -121,6 +123,7 @@ class RulesPanel(QWidget):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.itemDoubleClicked.connect(self._on_double)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(lambda: self.hitsSelected.emit(self.selected_hits()))
         self.rule_combo.currentIndexChanged.connect(self._on_filter)
 
         self.due = named(QDateEdit(), "rulesDue")

@@ -15,7 +15,7 @@ one by one in Python except the few cells Qt actually paints:
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -41,8 +42,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..jobs import Job, queue, run_job
 from ..widgets import fill, named
 from .frame_model import FrameTableModel, HeaderFor, _geometry_columns, _sorted_unique, format_value
+
+#: One filter at a time, in order (a newer text supersedes the one running).
+_FILTER_POOL = queue("filter")
 
 __all__ = ["FrameTableModel", "AttributeTableDock", "format_value"]
 
@@ -62,6 +67,8 @@ class AttributeTableDock(QDockWidget):
     #: Frames at least this long are filtered after a pause in typing, not on every key.
     DEBOUNCE_ROWS = 200_000
     DEBOUNCE_MS = 300
+    #: Frames at least this long are filtered on a worker thread (the window keeps answering).
+    OFF_THREAD_ROWS = 50_000
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -77,6 +84,12 @@ class AttributeTableDock(QDockWidget):
         self._filter.setClearButtonEnabled(True)
         self._count = named(QLabel(), "attributeCount")
         self._count.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._show_ids = named(QCheckBox(), "attributeShowIds")
+        self._show_ids.toggled.connect(lambda _on: self._reshow())
+        self._frame: Optional[pd.DataFrame] = None
+        self._header_for: Optional[HeaderFor] = None
+        self._ids: tuple[str, ...] = ()
+        self._filter_job: Optional[Job] = None
 
         view = named(QTableView(), "attributeView")
         view.setModel(self._model)
@@ -107,6 +120,7 @@ class AttributeTableDock(QDockWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self._filter, 1)
         top.addWidget(self._count)
+        top.addWidget(self._show_ids)
         body = QWidget()
         fill(body, top, (view, 1), margins=4)
         self.setWidget(body)
@@ -136,18 +150,22 @@ class AttributeTableDock(QDockWidget):
         return self._layer
 
     def set_layer(self, layer_name: str, frame: pd.DataFrame, header_for: Optional[HeaderFor] = None,
-                  *, title: Optional[str] = None) -> None:
-        """Show ``frame`` as layer ``layer_name``.
+                  *, title: Optional[str] = None, ids: Sequence[str] = ("uuid",)) -> None:
+        """Show ``frame`` as layer ``layer_name``; its ``ids`` columns (uuids) only when the user asks.
 
         Showing the same layer again (its data changed) keeps the filter, the sort and the
         selected features; another layer starts unfiltered, unsorted and unselected.
         """
+        self._frame, self._header_for = frame, header_for
+        self._ids = tuple(c for c in ids if c in frame.columns)
+        self._show_ids.setVisible(bool(self._ids))
+        hidden_ids = () if self._show_ids.isChecked() else self._ids
         same = layer_name == self._layer
         selected = self._model.uuids_of_positions(self._sticky) if same and self._sticky.size else []
         sort_column, sort_order = -1, Qt.SortOrder.AscendingOrder
         if same and self._model.sort_column >= 0:
             name = self._model.column_names[self._model.sort_column]
-            hidden = set(_geometry_columns(frame))
+            hidden = set(_geometry_columns(frame)) | set(hidden_ids)
             shown = [str(c) for c in frame.columns if c not in hidden]
             if name in shown:
                 sort_column, sort_order = shown.index(name), self._model.sort_order
@@ -159,8 +177,9 @@ class AttributeTableDock(QDockWidget):
         self._sticky = np.zeros(0, dtype=np.intp)
         self._applying = True
         try:
+            self._cancel_filter_job()
             self._model.set_frame(frame, header_for, sort_column=sort_column, sort_order=sort_order,
-                                  filter_text=filter_text)
+                                  filter_text=filter_text, hidden=hidden_ids)
             with _SignalsBlocked(self._filter):
                 self._filter.setText(filter_text)
             with _SignalsBlocked(self._view.horizontalHeader()):
@@ -173,6 +192,11 @@ class AttributeTableDock(QDockWidget):
         if selected:
             self._select_positions(self._model.positions_of_uuids(selected), scroll=True)
 
+    def _reshow(self) -> None:
+        """The ids were shown or hidden: the same layer again (filter, sort and selection kept)."""
+        if self._frame is not None and self._layer:
+            self.set_layer(self._layer, self._frame, self._header_for, title=self._title, ids=self._ids)
+
     @Slot(str, list)
     def select_uuids(self, layer_name: str, uuids: list[str]) -> None:
         """Select the rows of ``uuids`` (a selection made elsewhere, e.g. on the map).
@@ -182,7 +206,7 @@ class AttributeTableDock(QDockWidget):
         """
         if layer_name != self._layer or not self._layer:
             return
-        positions = self._model.positions_of_uuids(uuids) if "uuid" in self._model.column_names \
+        positions = self._model.positions_of_uuids(uuids) if self._model.has_uuid \
             else np.zeros(0, dtype=np.intp)
         self._select_positions(positions, scroll=True)
 
@@ -202,6 +226,8 @@ class AttributeTableDock(QDockWidget):
         self.setWindowTitle(f"{title} — {self._title}" if self._title else title)
         self._filter.setPlaceholderText(self.tr("Filter…"))
         self._filter.setToolTip(self.tr("Show only rows containing this text in any column"))
+        self._show_ids.setText(self.tr("Show IDs"))
+        self._show_ids.setToolTip(self.tr("Show the internal identifiers (UUIDs) of the rows"))
         self._model.refresh_headers()
         self._update_count()
 
@@ -219,17 +245,55 @@ class AttributeTableDock(QDockWidget):
             self._apply_filter()
 
     def _apply_filter(self) -> None:
-        """Filter, then select again the remembered selection's rows that are still shown."""
+        """Filter, then select again the remembered selection's rows that are still shown.
+
+        A big table (a district's fire points) is filtered on a worker: the count says "Filtering…"
+        and the window keeps answering; a newer text supersedes a running filter."""
         self._filter_timer.stop()
         text = self._filter.text()
         if text.strip() == self._model.filter_text:
+            self._cancel_filter_job()
+            self._update_count()
             return
+        if self._model.total_count >= self.OFF_THREAD_ROWS:
+            self._cancel_filter_job()
+            model = self._model
+            self._filter_job = run_job(lambda _progress, _cancel: model.filter_mask(text), "filter",
+                                       succeeded=self._on_filtered, executor=_FILTER_POOL, tag=text)
+            self._count.setText(self.tr("Filtering…"))
+            return
+        self._show_filtered(text.strip(), None)
+
+    def _on_filtered(self, job: Job, result: tuple[str, Optional[np.ndarray]]) -> None:
+        if job is not self._filter_job:
+            return  # superseded by newer text or another layer
+        self._filter_job = None
+        needle, mask = result
+        if needle != self._filter.text().strip():
+            return
+        self._show_filtered(needle, mask, computed=True)
+
+    def _show_filtered(self, needle: str, mask: Optional[np.ndarray], computed: bool = False) -> None:
         self._applying = True
         try:
-            self._model.set_filter(text)
+            if computed:
+                self._model.set_filter_mask(needle, mask)
+            else:
+                self._model.set_filter(needle)
         finally:
             self._applying = False
         self._select_positions(self._sticky, scroll=True)
+        self._update_count()
+
+    def _cancel_filter_job(self) -> None:
+        if self._filter_job is not None:
+            self._filter_job.cancel()
+            self._filter_job = None
+
+    @property
+    def filtering(self) -> bool:
+        """A filter is being computed on a worker."""
+        return self._filter_job is not None
 
     def _update_count(self) -> None:
         shown, total = self._model.rowCount(), self._model.total_count
@@ -259,7 +323,7 @@ class AttributeTableDock(QDockWidget):
         positions = self._model.positions_of_rows(self._selected_view_rows())
         self._sticky = _sorted_unique(positions, self._model.total_count)
         self.selectionChangedByUser.emit(self._layer, self._model.uuids_of_positions(positions)
-                                         if "uuid" in self._model.column_names else [])
+                                         if self._model.has_uuid else [])
 
     def _select_positions(self, positions: np.ndarray, *, scroll: bool) -> None:
         """Select the shown rows among frame ``positions`` as one selection of row runs."""

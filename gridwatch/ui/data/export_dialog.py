@@ -173,7 +173,8 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
                     "atlas": self.atlas.isChecked() and self.suffix() == ".pdf", "period": period}
         if kind == "html":
             layers = _checked(self.html_layers) + (["fire_point"] if self.html_fires.isChecked() else [])
-            return {"township": self.html_township.currentData() or None, "layers": layers, "period": period}
+            return {"township": self.html_township.currentData() or None, "layers": layers, "period": period,
+                    "coverage_colours": self.html_theme.currentData() == "coverage"}
         if kind == "ledger":
             statuses = _checked(self.ledger_status)
             return {"statuses": statuses if len(statuses) < self.ledger_status.count() else None,

@@ -123,8 +123,12 @@ class ExportForm:
         self.fire_days.setEnabled(False)
         self.fire_days.hide()  # the period above says which fire points
         fires_row = hbox(self.html_fires, self.fire_days)
+        self.html_theme = named(QComboBox(), "htmlTheme")
+        self.html_theme.addItem("", "coverage")
+        self.html_theme.addItem("", "plain")
         self.html_form = QFormLayout()
         self._add_row(self.html_form, "html_township", self.html_township)
+        self._add_row(self.html_form, "html_theme", self.html_theme)
         self._add_row(self.html_form, "html_layers", self.html_layers)
         self._add_row(self.html_form, "fires", fires_row)
 
@@ -270,7 +274,7 @@ class ExportForm:
         fill(self, (body, 1), line, progress_row, buttons)
 
         # any option change refreshes the preview (debounced)
-        for combo in (self.paper, self.orientation, self.dpi, self.map_extent, self.html_township,
+        for combo in (self.paper, self.orientation, self.dpi, self.map_extent, self.html_township, self.html_theme,
                       self.ledger_township):
             combo.currentIndexChanged.connect(lambda _i: self._options_changed())
         self.theme.currentIndexChanged.connect(lambda _i: self._theme_changed())
@@ -337,6 +341,10 @@ class ExportForm:
         self.atlas.setText(translate("ExportDialog", "Atlas: an overview page, then one page per township (PDF)"))
         r["html_township"].setText(translate("ExportDialog", "Township:"))
         r["html_layers"].setText(translate("ExportDialog", "Layers:"))
+        r["html_theme"].setText(translate("ExportDialog", "Cells coloured by:"))
+        self.html_theme.setItemText(0, translate("ExportDialog", "Days since the last patrol"))
+        self.html_theme.setItemText(1, translate("ExportDialog", "Nothing (plain cells)"))
+        self.html_theme.setToolTip(translate("ExportDialog", "What the grid cells' colour shows on the web map"))
         for i in range(self.html_layers.count()):
             item = self.html_layers.item(i)
             key = item.data(Qt.ItemDataRole.UserRole)

@@ -93,7 +93,8 @@ class ExportRunning:
 
                 layers, facts = build_layers(path, layers=options["layers"], township=options.get("township"),
                                              fire_days=options.get("fire_days"), now=now,
-                                             period=period_of(options, now))
+                                             period=period_of(options, now),
+                                             coverage_colours=options.get("coverage_colours", True))
                 cancel.raise_if_cancelled()
                 size = len(render_html(layers, facts).encode("utf-8"))
                 return ("html", [(layer.title, len(layer)) for layer in layers], size, key)

@@ -308,18 +308,21 @@ class FrameTableModel(QAbstractTableModel):
 
     def set_frame(self, frame: pd.DataFrame, header_for: Optional[HeaderFor] = None, *,
                   sort_column: int = -1, sort_order: Qt.SortOrder = Qt.SortOrder.AscendingOrder,
-                  filter_text: str = "") -> None:
-        """Show ``frame`` (geometry columns dropped), optionally sorted and filtered, in one reset."""
+                  filter_text: str = "", hidden: Sequence[str] = ()) -> None:
+        """Show ``frame`` (geometry columns and ``hidden`` ones left out), optionally sorted and
+        filtered, in one reset.  A hidden ``uuid`` column still ties rows to features."""
         self.beginResetModel()
         try:
-            hidden = set(_geometry_columns(frame))
-            shown = [c for c in frame.columns if c not in hidden]
+            left_out = set(_geometry_columns(frame)) | set(hidden)
+            shown = [c for c in frame.columns if c not in left_out]
             self._columns = [_Column(str(c), frame[c]) for c in shown]
             self._header_for = header_for
             self._headers = self._make_headers()
             self._n = len(frame)
             self._uuid_index = None
             self._uuid_column = next((c for c in self._columns if c.name == "uuid"), None)
+            if self._uuid_column is None and "uuid" in frame.columns:
+                self._uuid_column = _Column("uuid", frame["uuid"])
             self._mask = None
             self._filter_text = ""
             self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
@@ -358,6 +361,11 @@ class FrameTableModel(QAbstractTableModel):
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self._columns]
+
+    @property
+    def has_uuid(self) -> bool:
+        """Whether rows carry a feature ``uuid`` (shown or not)."""
+        return self._uuid_column is not None
 
     @property
     def total_count(self) -> int:
@@ -463,6 +471,19 @@ class FrameTableModel(QAbstractTableModel):
         """
         text, mask = self._compute_mask(text)
         if text == self._filter_text:
+            return
+        self.beginResetModel()
+        self._filter_text, self._mask = text, mask
+        self._rebuild_rows()
+        self.endResetModel()
+
+    def filter_mask(self, text: str) -> tuple[str, Optional[np.ndarray]]:
+        """``(needle, mask)`` of the rows ``text`` keeps; reads the columns only, so a worker may run it."""
+        return self._compute_mask(text)
+
+    def set_filter_mask(self, text: str, mask: Optional[np.ndarray]) -> None:
+        """Show the rows of a mask :meth:`filter_mask` computed (elsewhere) for ``text``."""
+        if text == self._filter_text or (mask is not None and len(mask) != self._n):
             return
         self.beginResetModel()
         self._filter_text, self._mask = text, mask

@@ -52,7 +52,7 @@ from ...importers.pipeline import (
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title
-from ..widgets import fill, hbox, named, set_texts
+from ..widgets import fill, fit_to_screen, hbox, named, scrolled, set_texts
 from .frame_model import FrameTableModel
 from .import_parts import (
     _EPSG,
@@ -100,6 +100,10 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         self._checked: Optional[_Snapshot] = None
         self._import_job: Optional[Job] = None
         self._building = False
+        #: The user chose the layer themselves: a fire-point file no longer switches it.
+        self._kind_chosen = False
+        #: Replacements of values the layer does not allow: {field: {value in the file: code}}.
+        self.value_map: dict[str, dict[str, str]] = {}
 
         # -- widgets -------------------------------------------------------------------------
         self.file_edit = named(QLineEdit(), "importFile")
@@ -156,6 +160,18 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # values the layer does not allow, row by row: leave those rows out or map each value
+        self.bad_box = named(QGroupBox(), "importBadValues")
+        self.bad_hint = named(QLabel(), "importBadHint")
+        self.bad_hint.setWordWrap(True)
+        self.bad_table = named(QTableWidget(0, 4), "importBadTable")
+        self.bad_table.verticalHeader().hide()
+        self.bad_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.bad_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.bad_table.horizontalHeader().setStretchLastSection(True)
+        fill(self.bad_box, self.bad_hint, self.bad_table)
+        self.bad_box.hide()
         self.progress = named(QProgressBar(), "importProgress")
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -214,12 +230,19 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         actions.addWidget(self.progress, 1)
         actions.addWidget(self.buttons)
 
-        fill(self, self.options_box, (self.preview_box, 3), (self.map_box, 2), self.summary_label, actions)
+        # Everything but the summary and the buttons scrolls: on a 1366x768 screen Check and Import stay in view.
+        body = QWidget()
+        fill(body, self.options_box, (self.preview_box, 3), (self.map_box, 2), self.bad_box, margins=0)
+        self.body_scroll = named(scrolled(body), "importBody")
+        self.summary_scroll = named(scrolled(self.summary_label), "importSummaryScroll")
+        self.summary_scroll.setMaximumHeight(150)
+        fill(self, (self.body_scroll, 1), self.summary_scroll, actions)
 
         # -- behaviour -----------------------------------------------------------------------
         self.browse_button.clicked.connect(self.browse)
         self.file_edit.editingFinished.connect(self._on_file_edited)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
+        self.kind_combo.activated.connect(lambda _i: setattr(self, "_kind_chosen", True))
         self.layer_combo.currentIndexChanged.connect(self._on_source_option_changed)
         self.encoding_combo.currentIndexChanged.connect(self._on_source_option_changed)
         self.encoding_combo.lineEdit().editingFinished.connect(self._on_source_option_changed)
@@ -231,7 +254,7 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
 
         self.retranslate()
         self._rebuild_field_map()
-        self.resize(1000, 860)
+        fit_to_screen(self, 1000, 860)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -242,7 +265,8 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         self._source_changed(text)
 
     def set_kind(self, kind: str) -> None:
-        """Choose the target layer kind (a key of ``LAYERS``)."""
+        """Choose the target layer kind (a key of ``LAYERS``), as the user would."""
+        self._kind_chosen = True
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
 
     def kind(self) -> str:
@@ -294,7 +318,11 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         """The import options the widgets describe now."""
         return ImportOptions(kind=self.kind(), source_layer=self.source_layer(), field_map=self.field_map(),
                              encoding=self.encoding(), crs=self.crs(), mode=self.mode(), user=self.user,
-                             unmapped=self.unmapped_fields())
+                             unmapped=self.unmapped_fields(), value_map=self.value_map_now(), skip_bad_rows=True)
+
+    def value_map_now(self) -> dict[str, dict[str, str]]:
+        """The replacements chosen for values the layer does not allow (rows left out otherwise)."""
+        return {f: dict(m) for f, m in self.value_map.items() if m}
 
     def unmapped_fields(self) -> tuple[str, ...]:
         """Layer fields set to "(none)": left empty even when a column's name would match."""
@@ -333,6 +361,8 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
     # -- field mapping ------------------------------------------------------------------------
 
     def _on_kind_changed(self, *_args: Any) -> None:
+        self.value_map.clear()
+        self.bad_box.hide()
         self._rebuild_field_map()
         self._update_state()
 
@@ -362,6 +392,10 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
         self.field_table.setEnabled(not importing and self.kind() != "fire_point")
         self.check_button.setEnabled(bool(self._file_text()) and not importing)
         self.import_button.setEnabled(self._import_allowed())
+        if self.prepared is not None and self.prepared.report.imported == 0:
+            self.import_button.setToolTip(self.tr("Nothing to import: the check found no feature to write"))
+        else:
+            self.import_button.setToolTip(self.tr("Write the checked features into the project"))
         self.cancel_button.setEnabled(importing or self._checking())
         self.buttons.setEnabled(not importing)
 

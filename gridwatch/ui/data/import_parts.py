@@ -66,6 +66,8 @@ class _Preview:
     frame: Any  # GeoDataFrame, first PREVIEW_ROWS features as read
     image: QImage
     fields: list[str]
+    #: The file is a satellite fire-point table (FIRMS and the like): import it as fire points.
+    fire_table: bool = False
 
 
 def _field_names(info: Any, frame: Any) -> list[str]:
@@ -152,16 +154,31 @@ def preview_image(frame: Any, width: int = MAP_SIZE[0], height: int = MAP_SIZE[1
 
 def _read_preview(path: Path, layer: Optional[str], encoding: Optional[str], crs: Optional[str],
                   cancel: CancelToken) -> _Preview:
+    from ...errors import CRSError
+    from ...importers.fires import looks_like_fire_table
+    from ...importers.pipeline import TABLE_SUFFIXES
     from ...importers.sources import inspect_source, read_source
 
-    info = inspect_source(path, layer=layer, encoding=encoding, crs=crs)
+    try:
+        info = inspect_source(path, layer=layer, encoding=encoding, crs=crs)
+    except CRSError:
+        # A satellite fire table carries no CRS and covers the world (FIRMS): its coordinates are WGS84
+        # longitude/latitude, as the import reads them.  Any other file still needs its CRS named.
+        if crs is not None or path.suffix.lower() not in TABLE_SUFFIXES:
+            raise
+        info = inspect_source(path, layer=layer, encoding=encoding, crs="EPSG:4326")
+        if not looks_like_fire_table(_field_names(info, None)):
+            raise
+        crs = "EPSG:4326"
     cancel.raise_if_cancelled()
     frame = read_source(path, layer=getattr(info, "layer", None) or layer, encoding=encoding, crs=crs,
                         max_features=PREVIEW_ROWS)
     frame = frame.iloc[:PREVIEW_ROWS]
     cancel.raise_if_cancelled()
     image = preview_image(frame)
-    return _Preview(info, frame, image, _field_names(info, frame))
+    fields = _field_names(info, frame)
+    fire = path.suffix.lower() in TABLE_SUFFIXES and looks_like_fire_table(fields)
+    return _Preview(info, frame, image, fields, fire)
 
 
 @dataclass(frozen=True)
@@ -175,6 +192,8 @@ class _Snapshot:
     crs: Optional[str]
     mode: str
     field_map: tuple[tuple[str, str], ...]
+    #: Replacements of values the layer does not allow: ((field, value, replacement), ...).
+    value_map: tuple[tuple[str, str, str], ...] = ()
 
 
 def _crs_string(crs: Any) -> str:

@@ -20,8 +20,9 @@ from ...importers.pipeline import (
     prepare_import,
 )
 from ...layers import LAYERS
+from ..i18n import error_text
 from ..jobs import Job
-from ..texts import field_title, layer_title
+from ..texts import field_title, layer_title, value_title
 from .import_parts import (
     _job,
     _Snapshot,
@@ -71,8 +72,9 @@ class ImportRunning:
 
     def _snapshot(self) -> _Snapshot:
         fmap = {} if self.kind() == "fire_point" else self.field_map()
+        values = tuple(sorted((f, str(v), str(code)) for f, m in self.value_map_now().items() for v, code in m.items()))
         return _Snapshot(self._file_text(), self.kind(), self.source_layer(), self.encoding(),
-                         self.crs(), self.mode(), tuple(sorted(fmap.items())))
+                         self.crs(), self.mode(), tuple(sorted(fmap.items())), values)
 
     def _duplicate_sources(self) -> list[str]:
         seen: dict[str, int] = {}
@@ -100,9 +102,13 @@ class ImportRunning:
         self._checked = None
         if self._check_job is not None:
             self._check_job.cancel()  # superseded: its answer will be dropped
+        value_map: dict[str, dict[str, str]] = {}
+        for name, value, code in snap.value_map:
+            value_map.setdefault(name, {})[value] = code
         options = ImportOptions(kind=snap.kind, source_layer=snap.source_layer, field_map=dict(snap.field_map),
                                 encoding=snap.encoding, crs=snap.crs, mode=snap.mode, user=self.user,
-                                unmapped=self.unmapped_fields() if snap.kind != "fire_point" else ())
+                                unmapped=self.unmapped_fields() if snap.kind != "fire_point" else (),
+                                value_map=value_map, skip_bad_rows=True)
         project, source = self.project_path, Path(snap.file)
         job = _job(lambda progress, cancel: (snap, prepare_import(project, source, options,
                                                                   progress=progress, cancel=cancel)),
@@ -130,14 +136,8 @@ class ImportRunning:
         self.prepared = prepared
         self._checked = snap
         r = prepared.report
-        lines = [r.summary(), "",
-                 translate("ImportDialog", "Geometries repaired: {repaired}; outside the district: {outside}; "
-                         "already in the project: {duplicates}").format(
-                     repaired=len(r.repaired), outside=r.outside, duplicates=r.duplicates)]
-        if r.repaired:
-            lines += ["  " + x for x in r.repaired[:5]]
-            if len(r.repaired) > 5:
-                lines.append("  " + translate("ImportDialog", "(and %s more)") % (len(r.repaired) - 5))
+        lines = report_lines(r)
+        self._show_bad_values(r)
         if snap.kind != "fire_point":
             # The core fills fields it matches by name even when the box says "(none)": say so.
             chosen = dict((dst, src) for src, dst in snap.field_map)
@@ -152,8 +152,53 @@ class ImportRunning:
                 layer=layer_title(snap.kind)))
         if r.imported == 0:
             lines.append(translate("ImportDialog", "Nothing to import."))
-        self._show_summary("\n".join(lines))
+        self._show_summary("\n".join(lines), error=r.imported == 0)
+        self.summary_label.setToolTip("\n".join(r.repaired[:20] + r.converted + r.notes))
         self._update_state()
+
+    def _show_bad_values(self, r: ImportReport) -> None:
+        """The values the layer does not allow, each with what to do: leave its rows out or use a value."""
+        spec = LAYERS[self.kind()]
+        entries = [(f, v, n) for f, counts in sorted(r.bad_values.items()) for v, n in sorted(counts.items())]
+        mapped = [(f, v) for f, m in self.value_map_now().items() for v in m]
+        self.bad_box.setVisible(bool(entries) or bool(mapped))
+        if not entries and not mapped:
+            return
+        rows = entries + [(f, v, 0) for f, v in mapped if not any(e[0] == f and e[1] == v for e in entries)]
+        self.bad_table.setRowCount(len(rows))
+        self.bad_table.setHorizontalHeaderLabels([translate("ImportDialog", "Field"),
+                                                  translate("ImportDialog", "Value in the file"),
+                                                  translate("ImportDialog", "Rows"),
+                                                  translate("ImportDialog", "What to do")])
+        for i, (name, value, n) in enumerate(rows):
+            f = spec.field(name)
+            self.bad_table.setItem(i, 0, QTableWidgetItem(field_title(self.kind(), name)))
+            self.bad_table.setItem(i, 1, QTableWidgetItem(value or translate("ImportDialog", "(empty)")))
+            self.bad_table.setItem(i, 2, QTableWidgetItem(str(n) if n else "—"))
+            combo = QComboBox()
+            combo.setObjectName(f"importBad_{name}_{i}")
+            combo.addItem(translate("ImportDialog", "Leave these rows out"), None)
+            for code in f.choices or ():
+                combo.addItem(translate("ImportDialog", "Use %s") % value_title(code), code)
+            chosen = self.value_map.get(name, {}).get(value)
+            if chosen is not None:
+                combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.currentIndexChanged.connect(lambda _i, c=combo, n_=name, v=value: self._on_bad_value_choice(n_, v, c))
+            self.bad_table.setCellWidget(i, 3, combo)
+        self.bad_table.resizeColumnsToContents()
+        skipped = len({s["row"] for s in r.skipped})
+        self.bad_hint.setText(translate("ImportDialog", "%1 row(s) hold values this layer does not allow; they are "
+                                                        "left out unless you choose a value for them. Nothing is "
+                                                        "written before Import.").replace("%1", str(skipped)))
+
+    def _on_bad_value_choice(self, name: str, value: str, combo: QComboBox) -> None:
+        code = combo.currentData()
+        if code is None:
+            self.value_map.get(name, {}).pop(value, None)
+        else:
+            self.value_map.setdefault(name, {})[value] = str(code)
+        self._update_state()
+        self.check()  # the choice changes what is imported: check again at once
 
     def _on_check_failed(self, job: Job, message: str, how: str) -> None:
         exc = job.error
@@ -169,7 +214,9 @@ class ImportRunning:
                                + message, error=True)
         else:
             if isinstance(exc, CRSError):
-                message += "\n" + self._crs_hint()
+                message = self._crs_problem(exc)
+            else:
+                message = error_text(exc) if exc is not None else message
             self._show_summary(translate("ImportDialog",
                                          "This file cannot be imported as it is:") + "\n" + message, error=True)
         self._update_state()
@@ -200,13 +247,20 @@ class ImportRunning:
         self.cancel_button.setEnabled(False)
 
     def _on_import_done(self, job: Job, report: ImportReport) -> None:
+        """The import is written: say what it did (the dialog stays open until the user closes it)."""
         job.handled = True
         self.progress.setValue(100)
         self.progress.hide()
         self.report = report
+        self.prepared = None
+        self._checked = None
         self._import_job_done()
+        lines = [translate("ImportDialog", "Imported: %1 feature(s) written to %2.").replace(
+            "%1", f"{report.imported:,}").replace("%2", layer_title(report.kind))] + report_lines(report)[1:]
+        self._show_summary("\n".join(lines))
+        self.summary_label.setProperty("done", True)
+        self._update_state()
         self.imported.emit(report)
-        self.accept()
 
     def _on_import_failed(self, job: Job, message: str, how: str) -> None:
         job.handled = True
@@ -242,4 +296,43 @@ class ImportRunning:
 
     def _import_allowed(self) -> bool:
         return (self.prepared is not None and self._checked is not None and not self._importing()
-                and not self._checking() and self._checked == self._snapshot())
+                and not self._checking() and self._checked == self._snapshot()
+                and self.prepared.report.imported > 0)
+
+
+def _note_text(note: str) -> str:
+    """A note the importer writes in English, as the Import dialog says it ('' for others: tooltip only)."""
+    if note == "coordinates read as WGS84 longitude/latitude (fire-point table without a CRS)":
+        return translate("ImportDialog", "Coordinates read as WGS84 longitude/latitude (a fire-point table "
+                                         "carries no coordinate system).")
+    if note == "times read as UTC (FIRMS acq_date/acq_time are UTC)":
+        return translate("ImportDialog", "Times read as UTC (FIRMS acq_date/acq_time are UTC) and shown in "
+                                         "Beijing time.")
+    return ""
+
+
+def report_lines(r: ImportReport) -> list[str]:
+    """What a check or an import found, in the user's language (the core's notes as far as known)."""
+    lines = [translate("ImportDialog", "Read %1 feature(s) from %2; %3 to import into %4.")
+             .replace("%1", f"{r.read:,}").replace("%2", Path(r.file).name).replace("%3", f"{r.imported:,}")
+             .replace("%4", layer_title(r.kind))]
+    if r.empty_dropped:
+        lines.append(translate("ImportDialog", "%1 empty or missing geometries are dropped.").replace(
+            "%1", f"{r.empty_dropped:,}"))
+    if r.repaired:
+        lines.append(translate("ImportDialog", "%1 invalid geometries are repaired (details in the tooltip).").replace(
+            "%1", f"{len(r.repaired):,}"))
+    if r.outside:
+        lines.append(translate("ImportDialog", "%1 point(s) outside the district are not stored.").replace(
+            "%1", f"{r.outside:,}"))
+    if r.duplicates:
+        lines.append(translate("ImportDialog", "%1 detection(s) already in the project are not stored again.").replace(
+            "%1", f"{r.duplicates:,}"))
+    if r.skipped:
+        lines.append(translate("ImportDialog", "%1 row(s) with values the layer does not allow are left out.").replace(
+            "%1", f"{len({s['row'] for s in r.skipped}):,}"))
+    if r.replaced:
+        lines.append(translate("ImportDialog", "%1 feature(s) that were in the layer are replaced.").replace(
+            "%1", f"{r.replaced:,}"))
+    lines += [t for t in (_note_text(n) for n in r.notes) if t]
+    return lines

@@ -23,6 +23,21 @@ from .import_parts import (
 translate = QCoreApplication.translate
 
 
+def geometry_type_text(gtype: Any) -> str:
+    """A file's geometry type in words (GDAL's Point, MultiPolygon… and their Z/M forms)."""
+    base = str(gtype or "").replace(" Z", "").replace(" M", "").replace("25D", "").strip()
+    words = {
+        "Point": translate("ImportDialog", "points"), "MultiPoint": translate("ImportDialog", "points (multi)"),
+        "LineString": translate("ImportDialog", "lines"), "MultiLineString": translate("ImportDialog", "lines (multi)"),
+        "Polygon": translate("ImportDialog", "polygons"), "MultiPolygon": translate("ImportDialog", "polygons (multi)"),
+        "GeometryCollection": translate("ImportDialog", "mixed geometries"),
+        "Unknown": translate("ImportDialog", "mixed geometries"),
+    }
+    if not base:
+        return translate("ImportDialog", "none")
+    return words.get(base, base)
+
+
 class ImportSource:
     """Preview of the chosen file: layer, encoding and CRS detected, first features (part of ImportDialog)."""
 
@@ -113,7 +128,18 @@ class ImportSource:
         self.preview_table.resizeColumnsToContents()
         self.preview_map.setPixmap(QPixmap.fromImage(result.image))
         self.notes_label.setStyleSheet("")
-        self.notes_label.setText(self._describe(info, len(result.frame)))
+        text = self._describe(info, len(result.frame))
+        if result.fire_table:
+            text = translate("ImportDialog", "This is a satellite fire-point table (NASA FIRMS or similar): "
+                                             "it is imported into the fire points.") + "\n" + text
+            if self.kind() != "fire_point" and not self._kind_chosen:
+                self._building = True
+                try:
+                    self.kind_combo.setCurrentIndex(self.kind_combo.findData("fire_point"))
+                finally:
+                    self._building = False
+                self._on_kind_changed()
+        self.notes_label.setText(text)
         if result.fields != self._source_fields:
             self._source_fields = list(result.fields)
             self._rebuild_field_map()
@@ -136,9 +162,16 @@ class ImportSource:
             self._update_state()
             return
         elif isinstance(exc, CRSError):
-            message += "\n" + self._crs_hint()
+            message = self._crs_problem(exc)
         self._show_preview_error(message)
         self._update_state()
+
+    def _crs_problem(self, exc: Any) -> str:
+        """A CRS problem told for this dialog (the core's text names the command line's --crs)."""
+        text = translate("ImportDialog", "GridWatch cannot tell which coordinate system this file uses: it names "
+                                         "none, or its coordinates do not fit the one it names.")
+        self.notes_label.setToolTip(str(exc))
+        return text + "\n" + self._crs_hint()
 
     def _crs_hint(self) -> str:
         return translate("ImportDialog",
@@ -171,7 +204,7 @@ class ImportSource:
         lines = []
         count = getattr(info, "feature_count", None)
         fmt = getattr(info, "format", None) or ""
-        gtype = getattr(info, "geometry_type", None) or translate("ImportDialog", "none")
+        gtype = geometry_type_text(getattr(info, "geometry_type", None))
         if count is not None and count >= 0:
             lines.append(translate("ImportDialog",
                                    "{format}: {count} features, geometry {geometry} (first {shown} shown)").format(

@@ -11,6 +11,7 @@ shown inside the dialog.
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,11 +22,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTabWidget,
@@ -48,6 +51,7 @@ from ...times import BEIJING, overlaps
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time
 from .. import i18n
+from ..jobs import Job, queue, run_job
 from ..widgets import column, fill, named, record_table
 from .common import (
     _WARN,
@@ -80,12 +84,33 @@ __all__ = [
 # the panel
 
 
+#: Reads of the findings after an edit, one at a time and in order.
+_READ_POOL = queue("findings")
+
+
+def reads_pending() -> bool:
+    """Whether a findings panel still has a read after an edit to show (tests wait for False)."""
+    return any(p._refresh_job is not None for p in list(FindingsPanel._live) if _alive(p))
+
+
+def _alive(panel: "FindingsPanel") -> bool:
+    try:
+        panel.objectName()
+    except RuntimeError:  # the C++ widget is gone: its read will never be shown
+        return False
+    return True
+
+
 class FindingsPanel(QDockWidget, FindingDetails):
     """Findings of the open project: filters, table, the selected finding's details, photos,
     history and the loop steps the current user may take."""
 
     zoomToFinding = Signal(float, float)  # longitude, latitude (double-click a row)
     findingSelected = Signal(str)  # uuid
+    #: The list was read again after an edit (on a worker) and shown.
+    refreshed = Signal()
+    #: Live panels (for :func:`reads_pending`).
+    _live: "weakref.WeakSet[FindingsPanel]" = weakref.WeakSet()
 
     COLUMNS = ("found", "status", "category", "severity", "township", "village", "cell", "party", "deadline",
                "photos")
@@ -102,6 +127,8 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._row: Optional[dict[str, Any]] = None
         self._history = pd.DataFrame()
         self._attachments = pd.DataFrame()
+        self._refresh_job: Optional[Job] = None
+        FindingsPanel._live.add(self)
 
         # filters
         self.category_filter = named(QComboBox(), "findingCategoryFilter")
@@ -126,6 +153,8 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.cellDoubleClicked.connect(self._on_double_click)
+        # a few rows always show, even in a short dock (the panel scrolls to the details then)
+        self.table.setMinimumHeight(5 * self.table.verticalHeader().defaultSectionSize() + 30)
         self.count = named(QLabel(), "findingCount")
 
         # actions
@@ -167,14 +196,22 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.tabs.addTab(detail_box, "")
         self.tabs.addTab(self.history, "")
 
-        filters = QHBoxLayout()
+        # Two rows of filters: a narrow dock (1366x768 screens) still shows every choice in full.
+        filters = QGridLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
         self.filter_labels = [QLabel(), QLabel(), QLabel()]
-        for label, combo in zip(self.filter_labels, (self.category_filter, self.status_filter,
-                                                      self.township_filter)):
-            filters.addWidget(label)
-            filters.addWidget(combo)
-        filters.addWidget(self.overdue_filter)
-        filters.addStretch(1)
+        places = ((0, 0), (0, 2), (1, 0))
+        for (row, col), label, combo in zip(places, self.filter_labels, (self.category_filter, self.status_filter,
+                                                                         self.township_filter)):
+            label.setBuddy(combo)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            filters.addWidget(label, row, col)
+            filters.addWidget(combo, row, col + 1)
+        filters.addWidget(self.overdue_filter, 1, 2, 1, 2)
+        filters.setColumnStretch(1, 1)
+        filters.setColumnStretch(3, 1)
         top = column(filters, (self.table, 1), self.count)
         bottom = QWidget()
         fill(bottom, actions, (self.tabs, 1), margins=0)
@@ -422,10 +459,53 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._show_details()
 
     def _on_edit(self, edit: Edit) -> None:
-        self.refresh()
+        """An edit was written: read the list (and the selected finding's rows) again on a worker, so the
+        step's feedback is not held up; the count says "Updating…" meanwhile."""
         created = edit.created("finding") if edit is not None else []
-        if created and edit.action == "create":
-            self.select_finding(created[0])
+        select = created[0] if created and edit.action == "create" else self._current
+        path = self.controller.path
+        if path is None:
+            self.refresh()
+            return
+        filters = dict(status=self.status_filter.currentData(), category=self.category_filter.currentData(),
+                       township=self.township_filter.currentData(), overdue_only=self.overdue_filter.isChecked())
+
+        def read(_progress: Any, _cancel: Any) -> tuple[Any, ...]:
+            frame = queries.findings(path, **filters)
+            if select is None or not (frame["uuid"] == select).any():
+                return frame, select, {}, pd.DataFrame(), pd.DataFrame()
+            return (frame, select, queries.finding_row(path, select), queries.history(path, select),
+                    queries.attachments(path, select))
+
+        self._refresh_job = run_job(read, "findings", succeeded=self._on_read, failed=self._on_read_failed,
+                                    executor=_READ_POOL, tag=path)
+        self.count.setText(self.tr("Updating…"))
+
+    def _on_read(self, job: Job, result: tuple[Any, ...]) -> None:
+        if job is not self._refresh_job or job.tag != self.controller.path:
+            return  # a newer edit's read follows
+        self._refresh_job = None
+        frame, select, full, history, attachments = result
+        before = self._current
+        self.frame = frame
+        self._current = select
+        self._fill_table()
+        self._row = None
+        if select is not None and full:
+            row = frame[frame["uuid"] == select].iloc[0].to_dict()
+            row.update({k: v for k, v in full.items() if k != "geom" and k not in row})
+            self._row = row
+            self.select_finding(select)
+        self._history, self._attachments = history, attachments
+        self._show_details()
+        if self._row is not None and select != before:
+            self.findingSelected.emit(select)  # a finding just recorded is the one shown
+        self.refreshed.emit()
+
+    def _on_read_failed(self, job: Job, message: str, kind: str) -> None:
+        if job is self._refresh_job:
+            self._refresh_job = None
+            self.refresh()  # the error, if any, shows as it would without a worker
 
     def _on_double_click(self, row: int, column: int) -> None:
         item = self.table.item(row, 0)

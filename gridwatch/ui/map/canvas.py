@@ -51,6 +51,9 @@ class RenderRequest:
     cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
     labels: bool = True
     themes: dict[str, FeatureTheme] = field(default_factory=dict)
+    #: Highlighted features: (layer, feature indices), drawn over everything.
+    highlight: Optional[tuple[str, np.ndarray]] = None
+    highlight_version: int = 0
 
 
 @dataclass
@@ -111,6 +114,14 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
             opacity = req.states[name].opacity
             stack += [(img, o * opacity) for img, o in parts[name][1]]
     stack += parts.get(key, (vp, []))[1]
+    if req.highlight is not None and req.highlight[0] in data.layers:
+        hkey = f"highlight:{req.highlight_version}"
+        cached = req.cached.get(hkey)
+        if cached is not None and cached[0] == vp:
+            parts[hkey] = cached
+        else:
+            parts[hkey] = (vp, R.render_highlight(data.layers[req.highlight[0]], vp, req.highlight[1]))
+        stack += parts[hkey][1]
     stack += parts.get("labels", (vp, []))[1]
     image = R.compose(stack, vp.width, vp.height)
     return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0)
@@ -125,8 +136,9 @@ class MapCanvas(QWidget):
     rectangleSelected = Signal(float, float, float, float, bool)  # min lon, min lat, max lon, max lat, shift
     renderFinished = Signal(float)  # seconds
     renderFailed = Signal(str)
+    measureCleared = Signal()  # right-click or Esc with the measure tool
 
-    PAN, SELECT, PICK = "pan", "select", "pick"
+    PAN, SELECT, PICK, MEASURE = "pan", "select", "pick", "measure"
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -145,13 +157,18 @@ class MapCanvas(QWidget):
         self.states: dict[str, LayerState] = {n: LayerState() for n in LAYERS}
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version = 0
+        #: What the user is looking at: (layer, feature indices) drawn over every layer.
+        self.highlighted: Optional[tuple[str, np.ndarray]] = None
+        self._highlight_version = 0
         #: Thematic fills replacing a layer's style (e.g. grid cells by days since inspection).
         self.themes: dict[str, FeatureTheme] = {}
         self.tool = self.PAN
         #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
         self.overlay: list[tuple[float, float, QColor, bool]] = []
-        #: Features marked on top of the map, by layer (indices into the layer's data).
-        self.highlights: dict[str, np.ndarray] = {}
+        #: The measure tool's points (lon/lat) and what they measure, drawn over the map.
+        self.measure_points: list[tuple[float, float]] = []
+        self.measure_label = ""
+        self._cursor: Optional[tuple[float, float]] = None
         self._image: Optional[QImage] = None
         self._image_vp: Optional[Viewport] = None
         self._parts: dict[str, tuple[Viewport, list]] = {}
@@ -178,12 +195,13 @@ class MapCanvas(QWidget):
         gc.collect()
         gc.freeze()
         self.order = [n for n in LAYERS if n in data.layers]
-        self.highlights.clear()  # indices of the previous data
         self._parts.clear()
         self.themes.clear()  # a theme indexes the features of the previous data
         self._image = None
         self.selection = np.empty(0, dtype=np.int64)
         self._selection_version += 1
+        self.highlighted = None
+        self._highlight_version += 1
         self.viewport = Viewport.for_bounds(data.extent, max(1, self.width()), max(1, self.height()))
         self.viewportChanged.emit(self.viewport)
         self.request_render(immediate=True)
@@ -206,23 +224,53 @@ class MapCanvas(QWidget):
         self._selection_version += 1
         self.request_render(immediate=True)
 
+    def highlight(self, layer: str, indices: object) -> None:
+        """Highlight features ``indices`` (positions in the layer's frame) of ``layer`` on the map.
+
+        One thing is highlighted at a time: this replaces any earlier highlight, of any layer.  Empty
+        ``indices`` clear it.  Used for what the user is looking at: the identified feature, rows
+        chosen in the attribute table or a list, search hits, rule-check hits, a task's cell.
+        """
+        idx = np.unique(np.asarray(indices, dtype=np.int64).ravel())
+        if self.data is not None and layer in self.data.layers:
+            idx = idx[(idx >= 0) & (idx < self.data.layers[layer].count)]
+        new = (layer, idx) if len(idx) else None
+        old = self.highlighted
+        if (new is None and old is None) or (new is not None and old is not None and old[0] == new[0]
+                                             and np.array_equal(old[1], new[1])):
+            return
+        self.highlighted = new
+        self._highlight_version += 1
+        self.request_render(immediate=True)
+
+    def clear_highlight(self) -> None:
+        """Nothing highlighted."""
+        if self.highlighted is not None:
+            self.highlighted = None
+            self._highlight_version += 1
+            self.request_render(immediate=True)
+
+    def highlighted_indices(self, layer: str) -> np.ndarray:
+        """Feature indices of ``layer`` highlighted now (empty when another layer or nothing is)."""
+        if self.highlighted is None or self.highlighted[0] != layer:
+            return np.empty(0, dtype=np.int64)
+        return self.highlighted[1]
+
     def set_tool(self, tool: str) -> None:
         self.tool = tool
         self.setCursor(Qt.CursorShape.OpenHandCursor if tool == self.PAN else Qt.CursorShape.CrossCursor)
+        if tool != self.MEASURE and self.measure_points:
+            self.set_measure([], "")
+
+    def set_measure(self, points: list[tuple[float, float]], label: str) -> None:
+        """The measured path (lon/lat) and its text, drawn over the map without re-rendering it."""
+        self.measure_points = list(points)
+        self.measure_label = label
+        self.update()
 
     def set_overlay(self, points: list[tuple[float, float, QColor, bool]]) -> None:
         """Markers (findings) drawn on top of the map, without re-rendering it."""
         self.overlay = list(points)
-        self.update()
-
-    def highlight(self, layer: str, indices) -> None:  # type: ignore[no-untyped-def]
-        """Mark features ``indices`` of ``layer`` over the map (rings round points, outlines round
-        areas) without re-rendering it; empty ``indices`` clears the layer's marks."""
-        idx = np.unique(np.asarray(list(indices), dtype=np.int64))
-        if len(idx):
-            self.highlights[layer] = idx
-        elif self.highlights.pop(layer, None) is None:
-            return
         self.update()
 
     def set_layer_theme(self, name: str, theme: Optional[FeatureTheme]) -> None:
@@ -292,6 +340,8 @@ class MapCanvas(QWidget):
             selection_version=self._selection_version,
             cached=dict(self._parts),
             themes=dict(self.themes),
+            highlight=self.highlighted,
+            highlight_version=self._highlight_version,
         )
         data, cancel = self.data, self._cancel
         job = Job(lambda progress, _cancel: render(data, req, cancel), "render", executor=_JOB_POOL,
@@ -354,8 +404,8 @@ class MapCanvas(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
         if self.overlay and self.viewport is not None:
             self._paint_overlay(p)
-        if self.highlights and self.viewport is not None and self.data is not None:
-            self._paint_highlights(p)
+        if self.tool == self.MEASURE and self.viewport is not None:
+            self._paint_measure(p)
         if self._drag_rect is not None:
             pen = QPen(QColor(0, 120, 215), 1.0, Qt.PenStyle.DashLine)
             p.setPen(pen)
@@ -379,28 +429,40 @@ class MapCanvas(QWidget):
             p.drawPolygon(diamond)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
-    def _paint_highlights(self, p: QPainter) -> None:
-        assert self.viewport is not None and self.data is not None
-        vp = self.viewport
+    def _paint_measure(self, p: QPainter) -> None:
+        assert self.viewport is not None
+        pts = [QPointF(*self.viewport.to_screen(lon, lat)) for lon, lat in self.measure_points]
+        if pts and self._cursor is not None:
+            pts_live = pts + [QPointF(*self.viewport.to_screen(*self._cursor))]
+        else:
+            pts_live = pts
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for name, idx in self.highlights.items():
-            layer = self.data.layers.get(name)
-            if layer is None:
-                continue
-            idx = idx[idx < layer.count]
-            points = np.isin(layer.point_feature, idx)
-            for x, y in layer.point_xy[points]:
-                sx, sy = vp.to_screen(float(x), float(y))
-                for color, width, r in ((QColor(255, 255, 255), 5.0, 11.0), (QColor(0, 150, 255), 2.5, 11.0)):
-                    p.setPen(QPen(color, width))
-                    p.drawEllipse(QPointF(sx, sy), r, r)
-            rings = np.flatnonzero(np.isin(layer.ring_feature, idx))
-            for color, width in ((QColor(255, 255, 255), 5.0), (QColor(0, 150, 255), 2.5)):
-                p.setPen(QPen(color, width))
-                for r in rings:
-                    xy = layer.ring_xy[layer.ring_offsets[r]:layer.ring_offsets[r + 1]]
-                    p.drawPolygon(QPolygonF([QPointF(*vp.to_screen(float(x), float(y))) for x, y in xy]))
+        if len(pts) >= 3:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(213, 94, 0, 50))
+            p.drawPolygon(QPolygonF(pts))
+        for color, width in ((QColor(255, 255, 255, 230), 5.0), (QColor(213, 94, 0), 2.0)):
+            pen = QPen(color, width)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            if len(pts_live) >= 2:
+                p.drawPolyline(QPolygonF(pts_live))
+        p.setPen(QPen(QColor(255, 255, 255), 1.5))
+        p.setBrush(QColor(213, 94, 0))
+        for pt in pts:
+            p.drawEllipse(pt, 4.0, 4.0)
+        if self.measure_label:
+            font = QFont()
+            font.setPixelSize(13)
+            p.setFont(font)
+            rect = p.fontMetrics().boundingRect(0, 0, 420, 200, Qt.TextFlag.TextWordWrap, self.measure_label)
+            box = QRectF(12, 12, rect.width() + 16, rect.height() + 10)
+            p.setPen(QPen(QColor(120, 120, 120), 1))
+            p.setBrush(QColor(255, 255, 255, 235))
+            p.drawRoundedRect(box, 4, 4)
+            p.setPen(QColor(20, 20, 20))
+            p.drawText(box.adjusted(8, 5, -8, -5), Qt.TextFlag.TextWordWrap, self.measure_label)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_scale_bar(self, p: QPainter) -> None:
@@ -440,7 +502,16 @@ class MapCanvas(QWidget):
             self.zoom_by(1.25**steps, event.position())
         event.accept()
 
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self.tool == self.MEASURE:
+            self.measureCleared.emit()
+            return
+        super().keyPressEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.RightButton and self.tool == self.MEASURE:
+            self.measureCleared.emit()
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
             self._press_vp = self.viewport
@@ -453,13 +524,16 @@ class MapCanvas(QWidget):
         if self.viewport is not None:
             lon, lat = self.viewport.to_map(pos.x(), pos.y())
             self.cursorMoved.emit(float(lon), float(lat))
+            if self.tool == self.MEASURE and self.measure_points:
+                self._cursor = (float(lon), float(lat))
+                self.update()
         if self._press is None or self._press_vp is None:
             return
         delta = pos - self._press
         if not self._dragging and abs(delta.x()) + abs(delta.y()) < 4:
             return
         self._dragging = True
-        if self.tool == self.PAN:
+        if self.tool in (self.PAN, self.MEASURE):  # measuring: a drag still pans
             self.viewport = self._press_vp.pan(delta.x(), delta.y())
             self.viewportChanged.emit(self.viewport)
             self.update()
@@ -481,7 +555,7 @@ class MapCanvas(QWidget):
             lon0, lat1 = self.viewport.to_map(r.left(), r.top())
             lon1, lat0 = self.viewport.to_map(r.right(), r.bottom())
             self.rectangleSelected.emit(float(lon0), float(lat0), float(lon1), float(lat1), shift)
-        elif self.tool == self.PAN:
+        elif self.tool in (self.PAN, self.MEASURE):
             self.request_render(immediate=True)
         self._press = None
         self._press_vp = None

@@ -31,13 +31,14 @@ from ...domain.vocabulary import (
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
     KIND_TITLES,
+    ROLE_TITLES,
     TASK_ACTION_TITLES,
     TASK_STATUS_TITLES,
     title,
 )
 from ...layers import GROUPS, LAYERS
 from ...layers.base import RGBA, Style
-from ...mapview.search import SearchHit
+from ...mapview.search import PERSON, SearchHit, SearchResult
 from ...times import beijing_text
 from .. import i18n
 from ..texts import field_title, group_title, layer_title, value_title
@@ -257,6 +258,9 @@ class LayersPanel(QDockWidget):
                     ci.setText(0, legend[key].text(i18n.current()))
                 else:
                     ci.setText(0, value_title(key))
+        self.items["fire_point"].setToolTip(0, self.tr(
+            "Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of "
+            "them are not yet checked, grey when all are. Double-click to zoom to the layer"))
         self.tree.blockSignals(False)
 
     def set_legend(self, name: str, entries: Optional[list[LegendEntry]]) -> None:
@@ -464,6 +468,7 @@ class SearchPanel(QDockWidget):
 
     placeChosen = Signal(object)  # SearchHit
     queryChanged = Signal(str)
+    hitHighlighted = Signal(object)  # the SearchHit the list's current row shows (the map highlights it)
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -471,27 +476,53 @@ class SearchPanel(QDockWidget):
         self.box = named(QLineEdit(), "searchBox")
         self.box.setClearButtonEnabled(True)
         self.results = named(QListWidget(), "searchResults")
+        self.more = named(QLabel(), "searchMore")
+        self.more.setWordWrap(True)
+        self.more.hide()
         self.hits: list[SearchHit] = []
+        self.total = 0
         w = QWidget()
-        fill(w, self.box, (self.results, 1), margins=4)
+        fill(w, self.box, (self.results, 1), self.more, margins=4)
         self.setWidget(w)
         self.box.textChanged.connect(self.queryChanged)
         self.box.returnPressed.connect(self._choose_first)
         self.results.itemActivated.connect(self._choose_item)
         self.results.itemClicked.connect(self._choose_item)
+        self.results.currentRowChanged.connect(
+            lambda row: self.hitHighlighted.emit(self.hits[row]) if 0 <= row < len(self.hits) else None)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Search"))
-        self.box.setPlaceholderText(self.tr("Township, village or cell: name or code"))
-        self.show_hits(self.hits)
+        self.box.setPlaceholderText(self.tr("Name, code or pinyin initials (hlz)"))
+        self.box.setToolTip(self.tr("Townships, villages, cells, key areas, construction sites, mines, zones and "
+                                    "people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇"))
+        self.show_hits(SearchResult(self.hits, self.total))
 
-    def show_hits(self, hits: list[SearchHit]) -> None:
-        self.hits = hits
+    def hit_text(self, hit: SearchHit) -> str:
+        """A result line: name, what it is, code (a person: role, phone tail and number of cells)."""
+        if hit.kind == PERSON:
+            role = title(ROLE_TITLES, hit.detail, i18n.current())
+            cells = self.tr("%n cell(s)", "", len(hit.indices))
+            tail = self.tr("phone …%s") % hit.code if hit.code else ""
+            return "  ·  ".join(s for s in (hit.name, role, tail, cells) if s)
+        return "  ·  ".join(s for s in (hit.name, layer_title(hit.layer), hit.code) if s)
+
+    def show_hits(self, result: "SearchResult | list[SearchHit]") -> None:
+        if isinstance(result, list):
+            result = SearchResult(result, len(result))
+        self.hits, self.total = list(result.hits), result.total
         self.results.clear()
-        for hit in hits:
-            item = QListWidgetItem(f"{hit.name}  ·  {layer_title(hit.layer)}  ·  {hit.code}")
-            self.results.addItem(item)
+        for hit in self.hits:
+            self.results.addItem(QListWidgetItem(self.hit_text(hit)))
+        if result.cut:
+            self.more.setText(self.tr("Showing the best %1 of %2 results: type more to narrow them down.")
+                              .replace("%1", str(len(self.hits))).replace("%2", f"{result.total:,}"))
+        elif self.box.text().strip() and not self.hits:
+            self.more.setText(self.tr("Nothing found."))
+        else:
+            self.more.setText("")
+        self.more.setVisible(bool(self.more.text()))
 
     def _choose_first(self) -> None:
         if self.hits:

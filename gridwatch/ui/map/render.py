@@ -20,7 +20,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
+from ...layers import palette
 from ...layers.base import Style
+from ...mapview.clusters import CLUSTER_FROM_SCALE, CLUSTER_MIN_POINTS, Clusters, cluster_points, cluster_radius
 from ...mapview.data import LayerData, MapData
 from ...mapview.labels import PlacedLabel, place_labels
 from ...mapview.raster import density_image, draw_polylines, splat_markers
@@ -310,6 +312,12 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
         return [(image_from_array(arr), 1.0)]
     cats = cats_all[on] if cats_all is not None else np.full(n_on, -1, dtype=np.int16)
+    if (layer.name == "fire_point" and force_density is None and n_on >= CLUSTER_MIN_POINTS
+            and vp.scale_denominator >= CLUSTER_FROM_SCALE):
+        # Zoomed out, thousands of fire points are one smudge: clusters with counts say how many, where.
+        first = layer.categories[0] if layer.categories else ""
+        attention = cats == 0 if first == "unverified" else np.zeros(n_on, dtype=bool)
+        return [(render_clusters(cluster_points(px[on], py[on], attention), vp.width, vp.height), 1.0)]
     default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
     palette = np.array([style.categories[c] for c in layer.categories] + [default], dtype=np.uint8)
     ci = np.where(cats >= 0, cats, len(palette) - 1).astype(np.int64)
@@ -320,6 +328,31 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     arr = splat_markers(px[on][order], py[on][order], ci[order], palette, vp.width, vp.height, radius=radius,
                         outline=qcolor(style.stroke).getRgb())
     return [(image_from_array(arr), 1.0)]
+
+
+def render_clusters(c: Clusters, width: int, height: int) -> QImage:
+    """Clusters as circles sized by their count, with the count; vermillion when some of their points
+    are not yet checked, grey when all are."""
+    img = new_image(width, height)
+    radius = cluster_radius(c.count)
+    attention = QColor(*palette.FIRE_STATUS["unverified"][:3])
+    settled = QColor(*palette.FIRE_STATUS["no_burning"][:3])
+    font = QFont()
+    font.setPixelSize(11)
+    font.setBold(True)
+    with painting(img) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setFont(font)
+        order = np.argsort(c.attention > 0, kind="stable")  # clusters needing attention on top
+        for i in order.tolist():
+            x, y, r, n = float(c.x[i]), float(c.y[i]), float(radius[i]), int(c.count[i])
+            p.setPen(QPen(QColor(255, 255, 255), 1.5))
+            p.setBrush(attention if c.attention[i] else settled)
+            p.drawEllipse(QPointF(x, y), r, r)
+            if n > 1:
+                p.setPen(QColor(255, 255, 255) if c.attention[i] else QColor(30, 30, 30))
+                p.drawText(QRectF(x - r, y - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, f"{n:,}")
+    return img
 
 
 def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
@@ -428,11 +461,11 @@ def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> li
     with painting(fill) as p:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         path = _closed(ring_paths(layer, vp, mask))
-        p.fillPath(path, QColor(255, 230, 0))
+        p.fillPath(path, QColor(*palette.SELECTION_FILL))
     line = new_image(vp.width, vp.height)
     with painting(line) as p:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pen = QPen(QColor(0, 170, 255), 2.0)
+        pen = QPen(QColor(*palette.SELECTION_LINE), 2.0)
         pen.setCosmetic(True)
         p.setPen(pen)
         for path in ring_paths(layer, vp, mask):
@@ -443,6 +476,52 @@ def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> li
             for x, y in layer.point_xy[on][:5000]:
                 p.drawEllipse(QPointF(x * sx + ox, y * sy + oy), 6.0, 6.0)
     return [(fill, 0.35), (line, 1.0)]
+
+
+#: Highlighted features: a dark halo under a bright line, so they read on every fill and theme.
+HIGHLIGHT_HALO = QColor(*palette.HIGHLIGHT_HALO)
+HIGHLIGHT_LINE = QColor(*palette.HIGHLIGHT)
+#: Point features highlighted one by one; beyond this many, the first ones (the map says how many).
+MAX_HIGHLIGHT_POINTS = 20_000
+
+
+def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> list[Part]:
+    """Features the user is looking at (identified, chosen in a list, search hits): areas outlined
+    with a halo and lightly filled, points ringed, on top of every layer."""
+    if len(features) == 0 or layer.count == 0:
+        return []
+    mask = np.zeros(layer.count, dtype=bool)
+    mask[np.asarray(features, dtype=np.int64)] = True
+    mask &= _visible_features(layer, vp)
+    if not mask.any():
+        return []
+    img = new_image(vp.width, vp.height)
+    with painting(img) as p:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        rings = ring_paths(layer, vp, mask)
+        if rings:
+            p.fillPath(_closed(rings), QColor(0, 229, 255, 60))
+            for color, width in ((HIGHLIGHT_HALO, 5.0), (HIGHLIGHT_LINE, 2.5)):
+                pen = QPen(color, width)
+                pen.setCosmetic(True)
+                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for path in rings:
+                    p.drawPath(path)
+        if len(layer.point_xy):
+            sx, ox, sy, oy = vp.affine()
+            xy = layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS]
+            px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
+            on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)
+            path = QPainterPath()
+            for x, y in zip(px[on].tolist(), py[on].tolist()):
+                path.addEllipse(QPointF(x, y), 7.0, 7.0)
+            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
+                p.setPen(QPen(color, width))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPath(path)
+    return [(img, 1.0)]
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:

@@ -7,14 +7,18 @@ import logging
 from typing import Any, Optional
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -31,10 +35,11 @@ from ...domain.vocabulary import (
     title,
 )
 from ...sync.conflicts import conflicts, decode_value, review_conflict
+from ...times import short_time
 from .. import i18n
 from ..map.panels import beijing_time
 from ..texts import field_title, layer_title, value_title
-from ..widgets import column, hbox, named, record_table, set_texts
+from ..widgets import column, fill, hbox, named, record_table, set_texts
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -46,9 +51,15 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class ConflictsPanel(QDockWidget):
-    """Sync conflicts of the open project: every value a sync overrode; accept or restore it."""
+    """Sync conflicts of the open project: every value a sync overrode; accept or restore it.
 
-    COLUMNS = ("time", "table", "field", "kept", "overridden", "kept_by", "other_by", "rule", "status")
+    The list says when, what and its review status; the selected conflict is shown below with the kept
+    and the overwritten value side by side, who wrote each, and the rule that decided.
+    """
+
+    COLUMNS = ("time", "table", "field", "status")
+    #: The record of the selected conflict, to show on the map: (table, row uuid).
+    showRowRequested = Signal(str, str)
 
     def __init__(self, controller: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -68,15 +79,47 @@ class ConflictsPanel(QDockWidget):
         self.count = named(QLabel(), "conflictCount")
         self.accept_button = named(QPushButton(), "conflictAccept", clicked=lambda _=False: self.review("accept"))
         self.restore_button = named(QPushButton(), "conflictRestore", clicked=lambda _=False: self.review("restore"))
+        self.map_button = named(QPushButton(), "conflictShowOnMap", clicked=lambda _=False: self._show_row())
+
+        # the selected conflict: kept and overwritten side by side
+        self.heading = named(QLabel(), "conflictHeading")
+        self.heading.setWordWrap(True)
+        self.kept_title, self.other_title = named(QLabel(), "conflictKeptTitle"), named(QLabel(), "conflictOtherTitle")
+        self.kept_value, self.other_value = _value_box("conflictKeptValue"), _value_box("conflictOtherValue")
+        self.kept_who, self.other_who = named(QLabel(), "conflictKeptBy"), named(QLabel(), "conflictOtherBy")
+        for w in (self.kept_who, self.other_who):
+            w.setWordWrap(True)
+        self.kept_title.setStyleSheet("font-weight: bold; color: #1b5e20;")
+        self.other_title.setStyleSheet("font-weight: bold; color: #b71c1c;")
+        sides = QGridLayout()
+        sides.setContentsMargins(0, 0, 0, 0)
+        for c, widgets in enumerate(((self.kept_title, self.kept_value, self.kept_who),
+                                     (self.other_title, self.other_value, self.other_who))):
+            for r, w in enumerate(widgets):
+                sides.addWidget(w, r, c)
+        sides.setColumnStretch(0, 1)
+        sides.setColumnStretch(1, 1)
+        self.rule_label = named(QLabel(), "conflictRule")
+        self.rule_label.setWordWrap(True)
+        self.when_label = named(QLabel(), "conflictWhen")
+        self.when_label.setWordWrap(True)
+        self.details = named(QGroupBox(), "conflictDetails")
+        fill(self.details, self.heading, sides, self.rule_label, self.when_label,
+             hbox(self.accept_button, self.restore_button, self.map_button), margins=6)
 
         top = QHBoxLayout()
         top.addWidget(self.filter_label)
         top.addWidget(self.status_filter)
         top.addStretch(1)
         top.addWidget(self.count)
-        buttons = hbox(self.accept_button, self.restore_button)
-        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
+        split = named(QSplitter(Qt.Orientation.Vertical), "conflictSplitter")
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        self.setWidget(column(top, (split, 1), margins=4))
 
+        self.table.itemSelectionChanged.connect(self._show_selected)
         controller.changed.connect(lambda _edit: self.refresh())
         controller.userChanged.connect(self.refresh)
         controller.busyChanged.connect(lambda _busy: self._update_buttons())
@@ -91,6 +134,17 @@ class ConflictsPanel(QDockWidget):
             "the edit synced last wins": self.tr("The edit synced last wins"),
             "a delete wins over an edit": self.tr("A delete wins over an edit"),
         }.get(rule, rule)
+
+    def rule_explanation(self, rule: str) -> str:
+        return {
+            "status only moves forward": self.tr("A finding or task only moves forward in its loop: the step "
+                                                 "further along was kept, with its notes, people and times."),
+            "the later edit wins": self.tr("Both changed this field; the edit made later (by its time) was kept."),
+            "the edit synced last wins": self.tr("Both changed this field at the same time; the edit synced last "
+                                                 "was kept."),
+            "a delete wins over an edit": self.tr("The record was deleted on one side; the delete stands and the "
+                                                  "edit is kept here for the record."),
+        }.get(rule, "")
 
     def status_text(self, status: str) -> str:
         return title(CONFLICT_STATUS_TITLES, status, i18n.current())
@@ -139,9 +193,12 @@ class ConflictsPanel(QDockWidget):
         self.filter_label.setText(self.tr("Show:"))
         self.status_filter.setItemText(0, self.tr("Open conflicts"))
         self.status_filter.setItemText(1, self.tr("All conflicts"))
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Time"), self.tr("Table"), self.tr("Field"), self.tr("Kept value"), self.tr("Overridden value"),
-            self.tr("Kept from"), self.tr("Overridden from"), self.tr("Rule"), self.tr("Status")])
+        self.table.setHorizontalHeaderLabels([self.tr("Time"), self.tr("Record"), self.tr("Field"),
+                                              self.tr("Status")])
+        self.details.setTitle(self.tr("Selected conflict"))
+        self.kept_title.setText(self.tr("Kept (in the project now)"))
+        self.other_title.setText(self.tr("Overwritten (not in the project)"))
+        set_texts(self.map_button, self.tr("Show on map"), self.tr("Show the record this conflict is about"))
         set_texts(self.accept_button, self.tr("&Accept"), self.tr("The kept value stays; the conflict is closed"))
         self.restore_button.setText(self.tr("&Restore overridden value"))
         self.restore_button.setToolTip(self.tr("Put the overridden value back (an edit you can undo)"))
@@ -175,27 +232,21 @@ class ConflictsPanel(QDockWidget):
                 kept = self.tr("(row deleted)")
             other = self.value_text(table, column, row.get("other_value"))
             texts = [
-                beijing_time(row.get("at")),
+                short_time(row.get("at")),
                 layer_title(table),
                 field_title(table, column) if column != "*" else self.tr("(whole row)"),
-                kept,
-                other,
-                self.who_text(row.get("kept_by")),
-                self.who_text(row.get("other_by")),
-                self.rule_text(str(row.get("rule") or "")),
                 self.status_text(str(row.get("status") or "")),
             ]
             for c, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                if c in (3, 4) and text:
-                    item.setToolTip(text)
-                t.setItem(r, c, item)
+                t.setItem(r, c, QTableWidgetItem(text))
             t.item(r, 0).setData(UUID_ROLE, row["uuid"])
             t.item(r, 0).setData(STATUS_ROLE, row.get("status"))
             t.item(r, 0).setToolTip(beijing_time(row.get("at"), "%Y-%m-%d %H:%M:%S"))
-            t.item(r, 1).setToolTip(str(row.get("row_uuid") or ""))
+            tip = self.tr("Kept: %1\nOverwritten: %2").replace("%1", kept).replace("%2", other)
+            for c in (1, 2):
+                t.item(r, c).setToolTip(tip)
             if row.get("status") == "open":
-                t.item(r, 8).setForeground(QBrush(QColor("#c62828")))
+                t.item(r, 3).setForeground(QBrush(QColor("#c62828")))
             if row["uuid"] == keep:
                 select = r
         if select >= 0:
@@ -204,7 +255,54 @@ class ConflictsPanel(QDockWidget):
         t.resizeColumnsToContents()
         n = len(self.frame)
         self.count.setText(self.tr("%n conflict(s)", "", n))
+        if select < 0 and n:
+            t.selectRow(0)  # the details show something from the start
+        self._show_selected()
         self._update_buttons()
+
+    def selected_row(self) -> dict[str, Any]:
+        """The selected conflict's record ({} if none)."""
+        uuid = self.selected_uuid()
+        if uuid is None or not len(self.frame):
+            return {}
+        match = self.frame[self.frame["uuid"] == uuid]
+        return match.iloc[0].to_dict() if len(match) else {}
+
+    def _show_selected(self) -> None:
+        """The selected conflict below the list: kept and overwritten side by side, who, when, the rule."""
+        row = self.selected_row()
+        self.details.setEnabled(bool(row))
+        if not row:
+            self.heading.setText(self.tr("Select a conflict to see both values."))
+            for w in (self.kept_value, self.other_value):
+                w.setPlainText("")
+            for w in (self.kept_who, self.other_who, self.rule_label, self.when_label):
+                w.setText("")
+            return
+        table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
+        field = field_title(table, column) if column != "*" else self.tr("(whole row)")
+        self.heading.setText(f"{layer_title(table)} · {field}")
+        self.heading.setToolTip(str(row.get("row_uuid") or ""))
+        kept = self.value_text(table, column, row.get("kept_value"))
+        if row.get("kept_value") is None and row.get("kept_by") == "deleted":
+            kept = self.tr("(row deleted)")
+        self.kept_value.setPlainText(kept)
+        self.other_value.setPlainText(self.value_text(table, column, row.get("other_value")))
+        self.kept_who.setText(self.tr("from %s") % self.who_text(row.get("kept_by")))
+        self.other_who.setText(self.tr("from %s") % self.who_text(row.get("other_by")))
+        rule = str(row.get("rule") or "")
+        self.rule_label.setText(self.tr("Rule: %s") % self.rule_text(rule) + "\n" + self.rule_explanation(rule))
+        when = self.tr("Decided by the sync of %s (Beijing time)") % beijing_time(row.get("at"))
+        if row.get("status") != "open" and row.get("reviewed_by"):
+            when += "\n" + (self.tr("%1 by %2, %3").replace("%1", self.status_text(str(row.get("status"))))
+                            .replace("%2", str(row.get("reviewed_by")))
+                            .replace("%3", beijing_time(row.get("reviewed_at"))))
+        self.when_label.setText(when)
+
+    def _show_row(self) -> None:
+        row = self.selected_row()
+        if row.get("row_uuid"):
+            self.showRowRequested.emit(str(row.get("table_name") or ""), str(row["row_uuid"]))
 
     def selected_uuid(self) -> Optional[str]:
         return self._selected(UUID_ROLE)
@@ -232,6 +330,15 @@ class ConflictsPanel(QDockWidget):
         ok = self.may_review() and self.selected_status() == "open" and not self.controller.busy
         self.accept_button.setEnabled(ok)
         self.restore_button.setEnabled(ok)
+        row = self.selected_row()
+        self.map_button.setEnabled(bool(row.get("row_uuid")))
+        if not self.may_review():
+            why = self.controller.refusal(Action.REVIEW_CONFLICTS)
+            for b in (self.accept_button, self.restore_button):
+                b.setToolTip(why)
+        else:
+            self.accept_button.setToolTip(self.tr("The kept value stays; the conflict is closed"))
+            self.restore_button.setToolTip(self.tr("Put the overridden value back (an edit you can undo)"))
 
     # --- reviewing ------------------------------------------------------------------------------------
     def review(self, action: str) -> None:
@@ -242,3 +349,12 @@ class ConflictsPanel(QDockWidget):
         self.accept_button.setEnabled(False)
         self.restore_button.setEnabled(False)
         self.controller.run(review_conflict, uuid, action)
+
+
+def _value_box(name: str) -> QPlainTextEdit:
+    """A read-only box for one side's value (long descriptions wrap and scroll)."""
+    box = named(QPlainTextEdit(), name)
+    box.setReadOnly(True)
+    box.setMaximumHeight(96)
+    box.setMinimumHeight(44)
+    return box

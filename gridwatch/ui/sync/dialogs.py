@@ -13,7 +13,6 @@ the GUI thread, so the window never freezes.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.syncstate import is_working_copy, read_state
 from ...domain.vocabulary import (
     ROLE_TITLES,
     title,
@@ -56,19 +56,6 @@ log = logging.getLogger("gridwatch.ui")
 
 ERROR_STYLE = "color: #c62828;"
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 3  # a person's role code in the user list
-
-
-def is_working_copy(path: Optional[Path]) -> bool:
-    """Whether ``path`` is a laptop's working copy of a shared project (it has sync state)."""
-    return path is not None and (sync_dir(Path(path)) / "state.json").exists()
-
-
-def read_state(local: Path) -> dict:
-    """The working copy's sync state (shared path, user, last sync); ``{}`` if unreadable."""
-    try:
-        return dict(json.loads((sync_dir(Path(local)) / "state.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return {}
 
 
 # --- worker jobs -------------------------------------------------------------------------------------
@@ -354,6 +341,8 @@ class SyncDialog(QDialog):
         self._job: Optional[Job] = None
         self._close_when_done = False
         self._message_code = ""
+        #: The last sync was cancelled by the user (its ``failed`` is no failure to report).
+        self.cancelled = False
 
         self.shared_label = named(QLabel(), "syncShared")
         self.shared_label.setWordWrap(True)
@@ -544,6 +533,7 @@ class SyncDialog(QDialog):
             _show_error(self.error, message)
         self.show_state()
         self._update_buttons()
+        self.cancelled = kind == "cancelled"
         self.failed.emit(message)
         if self._close_when_done:
             super().reject()

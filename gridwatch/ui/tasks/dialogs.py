@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Optional
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QTime
+from PySide6.QtCore import QDateTime, QEvent, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +36,8 @@ from ..session import WorkflowController
 from ..widgets import fill, named
 
 _BJ = _dt.timezone(_dt.timedelta(hours=8))
+# Beijing time (UTC+8, no daylight saving): the one time zone people read and type times in.
+BEIJING_ZONE = QTimeZone(8 * 3600)
 
 
 def _lang() -> str:
@@ -90,10 +92,13 @@ class AssignDialog(QDialog):
             for role in ("inspector", "chief", "supervisor"):
                 for _, p in active[active["role"] == role].sort_values("name").iterrows():
                     self.assignee_combo.addItem(str(p["name"]), str(p["uuid"]))
+        # One time zone everywhere: Beijing time, whatever the laptop's clock is set to (lists show it too).
         self.due_edit = named(QDateTimeEdit(), "assignDue")
+        self.due_edit.setTimeZone(BEIJING_ZONE)
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.due_edit.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(18, 0)))
+        today = QDateTime.currentDateTime().toTimeZone(BEIJING_ZONE).date()
+        self.due_edit.setDateTime(QDateTime(today.addDays(1), QTime(18, 0), BEIJING_ZONE))
         self.priority_combo = named(QComboBox(), "assignPriority")
         for p in (1, 2, 3):
             self.priority_combo.addItem(str(p), p)
@@ -123,8 +128,9 @@ class AssignDialog(QDialog):
                                      % (len(self.target_uuids), cells))
         else:
             self.count_label.setText(self.tr("%s cells: one task per cell") % cells)
-        for label, text in zip(self._form_labels, (self.tr("&Kind:"), self.tr("&Assign to:"), self.tr("&Due:"),
-                                                   self.tr("&Priority:"), self.tr("&Notes:"))):
+        for label, text in zip(self._form_labels, (self.tr("&Kind:"), self.tr("&Assign to:"),
+                                                   self.tr("&Due (Beijing time):"), self.tr("&Priority:"),
+                                                   self.tr("&Notes:"))):
             label.setText(text)
         for i in range(self.kind_combo.count()):
             self.kind_combo.setItemText(i, title(KIND_TITLES, self.kind_combo.itemData(i), lang))
@@ -135,7 +141,7 @@ class AssignDialog(QDialog):
         for i in range(1, self.assignee_combo.count()):
             uid = self.assignee_combo.itemData(i)
             self.assignee_combo.setItemText(i, f"{names.get(uid, '')} ({title(ROLE_TITLES, roles.get(uid), lang)})")
-        self.due_edit.setToolTip(self.tr("Due time, local time of this computer"))
+        self.due_edit.setToolTip(self.tr("Due time in Beijing time, as every list shows it"))
         for i in range(self.priority_combo.count()):
             self.priority_combo.setItemText(i, title(PRIORITY_TITLES, self.priority_combo.itemData(i), lang))
         self.notes_edit.setPlaceholderText(self.tr("What to look at (optional)"))

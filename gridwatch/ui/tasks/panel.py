@@ -14,17 +14,13 @@ import math
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,26 +28,33 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.periods import Period, task_ends
-from ...domain.vocabulary import KIND_TITLES, RESULT_TITLES, TASK_STATUS_TITLES, title
+from ...domain.vocabulary import KIND_TITLES, TASK_STATUS_TITLES, title
 from ...storage import queries
-from ...storage.schema import ASSIGNMENT_STATUSES, FIRE_CHECK_RESULTS
+from ...storage.schema import ASSIGNMENT_STATUSES
 from ...storage.workflow import (
     change_assignment,
 )
 from ...times import beijing_text as _beijing_text
-from ...times import overlaps
-from ..session import WorkflowController
-from ..widgets import KeyItem, column, fill, hbox, named, record_table, set_texts
+from ...times import overlaps, short_time
+from ..session import TASK_STEP_ACTIONS, WorkflowController
+from ..widgets import KeyItem, column, named, record_table, set_texts
 from .dialogs import AssignDialog, FireChecksDialog, _lang
+from .groups import COLLAPSE_FROM, GROUPINGS, make_groups, progress_of
+from .steps import TaskSteps
 
 __all__ = ["TaskPanel", "AssignDialog", "FireChecksDialog", "FILTERS", "COLUMNS"]
 
 #: Filter codes of the task list, in menu order.
 FILTERS = ("mine", "due_today", "overdue", "open", "all")
-#: Columns of the task table.
-COLUMNS = ("due", "status", "kind", "township", "village", "cell", "assignee", "fires", "findings", "notes")
+#: Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest.
+COLUMNS = ("cell", "assignee", "due", "status", "kind", "township", "village", "fires", "findings", "notes")
 UUID_ROLE = Qt.ItemDataRole.UserRole
+#: The group key of a group's header row (its first cell).
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The cell code of a task's cell item (the item shows the cell's name).
+CELL_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_COLOR = QColor("#c62828")
+GROUP_BACKGROUND = QColor("#e8eef5")
 
 
 def _clean(value: Any) -> Any:
@@ -73,6 +76,23 @@ def beijing_text(text: Any, fmt: str = "%m-%d %H:%M") -> str:
     return _beijing_text(text, fmt)
 
 
+def due_text(text: Any) -> str:
+    """A due time in Beijing time, with the year only when it is not this year."""
+    return short_time(text)
+
+
+#: Tables whose rows the task list shows or counts.
+TASK_TABLES = frozenset({"assignment", "inspection", "fire_point", "grid_cell", "inspector", "village", "township"})
+
+
+def touches_tasks(edit: Any) -> bool:
+    """Whether ``edit`` changes what the task list shows: its tables, or findings made or removed (counted)."""
+    for c in getattr(edit, "changes", ()):
+        if c.table in TASK_TABLES or (c.table == "finding" and (c.before is None or c.after is None)):
+            return True
+    return False
+
+
 def _count(value: Any) -> int:
     v = _clean(value)
     try:
@@ -81,7 +101,7 @@ def _count(value: Any) -> int:
         return 0
 
 
-class TaskPanel(QDockWidget):
+class TaskPanel(QDockWidget, TaskSteps):
     """The task list of the open project, with its filter and the start/finish/cancel buttons."""
 
     zoomToCell = Signal(str)  # cell code of a double-clicked task
@@ -111,12 +131,20 @@ class TaskPanel(QDockWidget):
         for code in FILTERS:
             self.filter.addItem(code, code)
         self.filter.setCurrentIndex(FILTERS.index("open"))
+        self.group_label = QLabel()
+        self.group = named(QComboBox(), "taskGroup")
+        for code in GROUPINGS:
+            self.group.addItem(code, code)
         self.count_label = named(QLabel(), "taskCount")
+        self.count_label.setWordWrap(True)
+        self.collapsed: set[str] = set()
+        self._grouping_shown = ""
+        self._group_chosen = False
 
         self.table = record_table(named(QTableWidget(0, len(COLUMNS)), "taskTable"))
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(COLUMNS.index("due"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
 
         self.start_button = named(QPushButton(), "taskStart")
@@ -124,21 +152,27 @@ class TaskPanel(QDockWidget):
         self.finish_button = named(QPushButton(), "taskFinish")
         self.cancel_button = named(QPushButton(), "taskCancel")
 
-        top = hbox(self.filter_label, (self.filter, 1), self.count_label, stretch=False)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.record_button, self.finish_button, self.cancel_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.setWidget(column(top, (self.table, 1), buttons, margins=4))
+        top = QGridLayout()
+        top.addWidget(self.filter_label, 0, 0)
+        top.addWidget(self.filter, 0, 1)
+        top.addWidget(self.group_label, 1, 0)
+        top.addWidget(self.group, 1, 1)
+        top.setColumnStretch(1, 1)
+        buttons = QGridLayout()  # two rows: the four steps fit a narrow dock
+        for i, b in enumerate((self.start_button, self.record_button, self.finish_button, self.cancel_button)):
+            buttons.addWidget(b, i // 2, i % 2)
+        self.setWidget(column(top, self.count_label, (self.table, 1), buttons, margins=4))
 
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.group.currentIndexChanged.connect(lambda _i: self._on_group_changed())
+        self.table.cellClicked.connect(self._on_cell_clicked)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemDoubleClicked.connect(self._on_double)
         self.start_button.clicked.connect(self.start_selected)
         self.record_button.clicked.connect(self._record_finding)
         self.finish_button.clicked.connect(self.finish_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
-        controller.changed.connect(lambda _edit: self.refresh())
+        controller.changed.connect(self._on_edit)
         controller.userChanged.connect(self._on_user_changed)
         controller.busyChanged.connect(lambda _busy: self._update_buttons())
 
@@ -154,10 +188,17 @@ class TaskPanel(QDockWidget):
                  "open": self.tr("All open tasks"), "all": self.tr("All tasks")}
         for i in range(self.filter.count()):
             self.filter.setItemText(i, names[str(self.filter.itemData(i))])
+        self.group_label.setText(self.tr("Group:"))
+        groups = {"township": self.tr("By township"), "assignee": self.tr("By inspector"),
+                  "status": self.tr("By state"), "": self.tr("No groups")}
+        for i in range(self.group.count()):
+            self.group.setItemText(i, groups[str(self.group.itemData(i))])
+        self.group.setToolTip(self.tr("Group the tasks; each group shows its progress (done of all its tasks). "
+                                      "Click a group to open or close it."))
         self.table.setHorizontalHeaderLabels([
-            self.tr("Due"), self.tr("Status"), self.tr("Kind"), self.tr("Township"), self.tr("Village"),
-            self.tr("Cell"), self.tr("Assignee"), self.tr("Fire points"), self.tr("Findings"), self.tr("Notes")])
-        self.table.horizontalHeaderItem(0).setToolTip(self.tr("Due time, Beijing time"))
+            self.tr("Cell"), self.tr("Assignee"), self.tr("Due"), self.tr("Status"), self.tr("Kind"),
+            self.tr("Township"), self.tr("Village"), self.tr("Fire points"), self.tr("Findings"), self.tr("Notes")])
+        self.table.horizontalHeaderItem(COLUMNS.index("due")).setToolTip(self.tr("Due time, Beijing time"))
         self.table.setToolTip(self.tr("Double-click a task to show its cell on the map"))
         self.start_button.setText(self.tr("Start inspection"))
         self.start_button.setToolTip(self.tr("Start the selected task: you are now inspecting its cell"))
@@ -178,10 +219,34 @@ class TaskPanel(QDockWidget):
 
     def _apply_default_filter(self) -> None:
         actor = self.controller.actor
-        code = "mine" if actor is not None and actor.role == "inspector" else "open"
+        inspector = actor is not None and actor.role == "inspector"
         self.filter.blockSignals(True)
-        self.filter.setCurrentIndex(FILTERS.index(code))
+        self.filter.setCurrentIndex(FILTERS.index("mine" if inspector else "open"))
         self.filter.blockSignals(False)
+        # an inspector's own list is short; the office sees its townships first, each with its progress
+        if not self._group_chosen:
+            self.group.blockSignals(True)
+            self.group.setCurrentIndex(GROUPINGS.index("" if inspector else "township"))
+            self.group.blockSignals(False)
+
+    def grouping(self) -> str:
+        """How the list is grouped: township, assignee, status, or '' (a flat list)."""
+        return str(self.group.currentData() or "")
+
+    def set_grouping(self, code: str) -> None:
+        """Group the list as the user would (refreshes it)."""
+        self.group.setCurrentIndex(GROUPINGS.index(code))
+
+    def _on_group_changed(self) -> None:
+        self._group_chosen = True  # the user's choice stays when the user changes
+        self.collapsed.clear()
+        self.refresh()
+
+    def _on_edit(self, edit: Any) -> None:
+        """Re-read the list when an edit can change it: a finding's loop step (most steps of a day) cannot,
+        and skipping it keeps a step's feedback fast."""
+        if edit is None or touches_tasks(edit):
+            self.refresh()
 
     def _on_user_changed(self) -> None:
         self._apply_default_filter()
@@ -218,16 +283,26 @@ class TaskPanel(QDockWidget):
         self.frame = frame
         records = [] if frame is None else [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
         self._rows = {str(r["uuid"]): r for r in records}
+        grouping = self.grouping()
+        if grouping != self._grouping_shown:
+            self.collapsed.clear()
         self._filling = True
         try:
             self.table.setSortingEnabled(False)
             self.table.clearSelection()
+            self.table.clearSpans()
             self.table.setRowCount(0)
-            self.table.setRowCount(len(records))
-            for row, rec in enumerate(records):
-                for col, item in enumerate(self._items(rec)):
-                    self.table.setItem(row, col, item)
-            self.table.setSortingEnabled(True)  # sorts by the user's column, due time at first
+            if grouping:
+                self._fill_groups(records, grouping)
+            else:
+                self.table.setRowCount(len(records))
+                for row, rec in enumerate(records):
+                    for col, item in enumerate(self._items(rec)):
+                        self.table.setItem(row, col, item)
+                self.table.setSortingEnabled(True)  # sorts by the user's column, due time at first
+            self._grouping_shown = grouping
+            for c in range(3):
+                self.table.resizeColumnToContents(c)
             self._selected_uuid = None
             if keep is not None and keep in self._rows:
                 self.select_task(keep, emit=False)
@@ -235,6 +310,80 @@ class TaskPanel(QDockWidget):
             self._filling = False
         self._update_count(records)
         self._update_buttons()
+
+    def _fill_groups(self, records: list[dict[str, Any]], grouping: str) -> None:
+        """Group header rows (with progress over all the group's tasks) and the tasks under them."""
+        lang = _lang()
+        groups = make_groups(records, grouping, lang)
+        path = self.controller.path
+        everything = records if self.current_filter() == "all" or path is None else \
+            [{k: _clean(v) for k, v in r.items()} for r in queries.tasks(path).to_dict("records")]
+        progress = progress_of(everything, grouping, lang)
+        if not self._grouping_shown == grouping and len(records) >= COLLAPSE_FROM:
+            self.collapsed = {g.key for g in groups}
+        self.table.setRowCount(len(records) + len(groups))
+        row = 0
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for g in groups:
+            header = QTableWidgetItem(self._group_text(g, progress.get(g.key), grouping))
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setData(GROUP_ROLE, g.key)
+            header.setFont(bold)
+            header.setBackground(QBrush(GROUP_BACKGROUND))
+            header.setToolTip(self.tr("Click to open or close the group"))
+            self.table.setItem(row, 0, header)
+            self.table.setSpan(row, 0, 1, len(COLUMNS))
+            row += 1
+            for rec in g.records:
+                for col, item in enumerate(self._items(rec)):
+                    self.table.setItem(row, col, item)
+                self.table.setRowHidden(row, g.key in self.collapsed)
+                row += 1
+
+    def _group_text(self, group: Any, progress: Any, grouping: str) -> str:
+        opened = "▸" if group.key in self.collapsed else "▾"
+        label = group.label or (self.tr("(no township)") if grouping == "township" else
+                                self.tr("(each cell's inspector)") if grouping == "assignee" else "—")
+        text = f"{opened} {label} · " + self.tr("%n task(s) listed", "", len(group.records))
+        if progress is not None and grouping != "status":
+            text += " · " + (self.tr("done %1 of %2 (%3%)").replace("%1", str(progress.done))
+                             .replace("%2", str(progress.counted)).replace("%3", str(progress.percent)))
+            if progress.overdue:
+                text += " · " + self.tr("%n overdue", "", progress.overdue)
+        return text
+
+    def group_rows(self) -> list[tuple[int, str, str]]:
+        """``(row, key, text)`` of the group header rows (empty for a flat list)."""
+        out = []
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(GROUP_ROLE) is not None:
+                out.append((r, str(item.data(GROUP_ROLE)), item.text()))
+        return out
+
+    def toggle_group(self, key: str, open_: Optional[bool] = None) -> None:
+        """Open or close a group (``open_`` None: the other way round)."""
+        closing = (key not in self.collapsed) if open_ is None else not open_
+        if closing:
+            self.collapsed.add(key)
+        else:
+            self.collapsed.discard(key)
+        current = None
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(GROUP_ROLE) is not None:
+                current = str(item.data(GROUP_ROLE))
+                if current == key:
+                    text = item.text()
+                    item.setText(("▸" if closing else "▾") + text[1:])
+            elif current == key:
+                self.table.setRowHidden(r, closing)
+
+    def _on_cell_clicked(self, row: int, column: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None and item.data(GROUP_ROLE) is not None:
+            self.toggle_group(str(item.data(GROUP_ROLE)))
 
     def _items(self, rec: dict[str, Any]) -> list[KeyItem]:
         lang = _lang()
@@ -246,25 +395,26 @@ class TaskPanel(QDockWidget):
         fires, findings = _count(rec.get("fire_count")), _count(rec.get("finding_count"))
         notes = " ".join(str(rec.get("notes") or "").split())
         due = rec.get("due_at")
+        code = str(rec.get("cell_code") or "")
         items = [
-            KeyItem(beijing_text(due), (0 if overdue else 1, due or "9999")),
+            KeyItem(str(rec.get("cell_name") or code), code),
+            KeyItem(str(rec.get("assignee_name") or "")),
+            KeyItem(due_text(due), (0 if overdue else 1, due or "9999")),
             KeyItem(status, (order, 0 if overdue else 1)),
             KeyItem(title(KIND_TITLES, rec.get("kind"), lang)),
             KeyItem(str(rec.get("township_name") or "")),
             KeyItem(str(rec.get("village_name") or "")),
-            KeyItem(str(rec.get("cell_code") or "")),
-            KeyItem(str(rec.get("assignee_name") or "")),
             KeyItem(str(fires) if fires else "", fires),
             KeyItem(str(findings), findings),
             KeyItem(notes),
         ]
         items[0].setData(UUID_ROLE, rec["uuid"])
+        items[0].setData(CELL_ROLE, code)
+        items[0].setToolTip(self.tr("Cell %s; double-click to show it on the map") % code)
         if due:
-            items[0].setToolTip(self.tr("Due %s (Beijing time)") % beijing_text(due, "%Y-%m-%d %H:%M"))
-        if rec.get("cell_name"):
-            items[5].setToolTip(str(rec["cell_name"]))
+            items[2].setToolTip(self.tr("Due %s (Beijing time)") % beijing_text(due, "%Y-%m-%d %H:%M"))
         if rec.get("status_note"):
-            items[1].setToolTip(str(rec["status_note"]))
+            items[3].setToolTip(str(rec["status_note"]))
         if notes:
             items[9].setToolTip(str(rec.get("notes")))
         if overdue:
@@ -287,6 +437,11 @@ class TaskPanel(QDockWidget):
         return f" · {self._period.title(_lang())}" if self._period is not None and self._period.kind != "all" else ""
 
     # --- selection --------------------------------------------------------------------------------
+    def cell_code_at(self, row: int) -> str:
+        """The cell code of the task in ``row`` ('' for a group row)."""
+        item = self.table.item(row, 0)
+        return str(item.data(CELL_ROLE) or "") if item is not None else ""
+
     def row_of(self, uuid: str) -> int:
         """The table row showing task ``uuid`` (-1 when not listed)."""
         for row in range(self.table.rowCount()):
@@ -315,6 +470,12 @@ class TaskPanel(QDockWidget):
             return False
         filling, self._filling = self._filling, True
         try:
+            if self.table.isRowHidden(row):  # in a closed group: open it
+                for r in range(row, -1, -1):
+                    head = self.table.item(r, 0)
+                    if head is not None and head.data(GROUP_ROLE) is not None:
+                        self.toggle_group(str(head.data(GROUP_ROLE)), True)
+                        break
             self.table.selectRow(row)
             self.table.scrollToItem(self.table.item(row, 0))
         finally:
@@ -355,6 +516,28 @@ class TaskPanel(QDockWidget):
         self.cancel_button.setEnabled(idle and "cancel" in actions)
         self.record_button.setEnabled(task is not None and task.get("status") == "in_progress"
                                       and "finish" in actions)
+        usual = {self.start_button: self.tr("Start the selected task: you are now inspecting its cell"),
+                 self.finish_button: self.tr("Finish the selected task"),
+                 self.cancel_button: self.tr("Cancel the selected task, giving a reason (supervisors only)"),
+                 self.record_button: self.tr("Record a problem found while inspecting the selected task")}
+        steps = {self.start_button: "start", self.finish_button: "finish", self.cancel_button: "cancel",
+                 self.record_button: "finish"}
+        for button, step in steps.items():
+            button.setToolTip(usual[button] if button.isEnabled() else self._why_not(task, step, button, idle))
+
+    def _why_not(self, task: Optional[dict[str, Any]], step: str, button: QPushButton, idle: bool) -> str:
+        """Why a step button is greyed, in words."""
+        if task is None:
+            return self.tr("Select a task in the list first")
+        if not idle:
+            return self.tr("An edit is being saved")
+        why = self.controller.refusal(TASK_STEP_ACTIONS[step], task)
+        if why:
+            return why
+        if button is self.record_button:
+            return self.tr("Start the task first: findings are recorded while inspecting")
+        state = title(TASK_STATUS_TITLES, task.get("status"), _lang())
+        return self.tr("Not possible while the task is \u201c%s\u201d") % state
 
     # --- actions ----------------------------------------------------------------------------------
     def _record_finding(self) -> None:
@@ -367,95 +550,3 @@ class TaskPanel(QDockWidget):
         if task is None or "start" not in self.controller.task_actions(task):
             return
         self.controller.run(change_assignment, task["uuid"], "start")
-
-    def _new_dialog(self, name: str, window_title: str) -> QDialog:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        dlg = QDialog(self)
-        dlg.setObjectName(name)
-        dlg.setWindowTitle(window_title)
-        self.dialog = dlg
-        return dlg
-
-    def _task_label(self, task: dict[str, Any]) -> QLabel:
-        text = " · ".join(s for s in (title(KIND_TITLES, task.get("kind"), _lang()), str(task.get("cell_code") or ""),
-                                      str(task.get("cell_name") or ""), str(task.get("assignee_name") or "")) if s)
-        label = QLabel(text)
-        label.setWordWrap(True)
-        return label
-
-    def finish_selected(self) -> None:
-        """Open the finish dialog of the selected task (with its result for a fire-point check)."""
-        task = self.selected_task()
-        if task is None or "finish" not in self.controller.task_actions(task):
-            return
-        uuid = task["uuid"]
-        fire = task.get("kind") == "fire_check"
-        dlg = self._new_dialog("fireResultDialog" if fire else "finishDialog",
-                               self.tr("Finish fire-point check") if fire else self.tr("Finish task"))
-        form = QFormLayout()
-        result_combo: Optional[QComboBox] = None
-        if fire:
-            # no result is preselected: a confirmed burning counts against the township, so it is
-            # never what a hurried click on Finish records
-            result_combo = named(QComboBox(), "fireResult")
-            result_combo.addItem(self.tr("— choose what you found —"), None)
-            for code in FIRE_CHECK_RESULTS:
-                result_combo.addItem(title(RESULT_TITLES, code, _lang()), code)
-            result_combo.setCurrentIndex(0)
-            form.addRow(self.tr("Result:"), result_combo)
-            n = _count(task.get("fire_count"))
-            hint = QLabel(self.tr("The result is written to the %s fire point(s) of this check.") % n)
-            hint.setWordWrap(True)
-            form.addRow(hint)
-        notes = named(QPlainTextEdit(), "finishNotes")
-        notes.setPlaceholderText(self.tr("What you found (optional)"))
-        form.addRow(self.tr("Notes:"), notes)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Finish"))
-        buttons.accepted.connect(dlg.accept)
-        buttons.rejected.connect(dlg.reject)
-        fill(dlg, self._task_label(task), form, buttons)
-        if result_combo is not None:
-            finish = buttons.button(QDialogButtonBox.StandardButton.Ok)
-            finish.setEnabled(False)
-            result_combo.currentIndexChanged.connect(
-                lambda _i: finish.setEnabled(result_combo.currentData() is not None))
-
-        def done() -> None:
-            result = str(result_combo.currentData()) if result_combo is not None else None
-            self.controller.run(change_assignment, uuid, "finish", result=result, notes=notes.toPlainText().strip())
-
-        dlg.accepted.connect(done)
-        dlg.open()
-
-    def cancel_selected(self) -> None:
-        """Open the cancel dialog of the selected task (a reason is required)."""
-        task = self.selected_task()
-        if task is None or "cancel" not in self.controller.task_actions(task):
-            return
-        uuid = task["uuid"]
-        dlg = self._new_dialog("cancelDialog", self.tr("Cancel task"))
-        reason = named(QLineEdit(), "cancelReason")
-        reason.setPlaceholderText(self.tr("Why the task is cancelled (required)"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Cancel task"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Keep task"))
-        ok.setEnabled(False)
-        reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
-        buttons.accepted.connect(dlg.accept)
-        buttons.rejected.connect(dlg.reject)
-        form = QFormLayout()
-        form.addRow(self.tr("Reason:"), reason)
-        fill(dlg, self._task_label(task), form, buttons)
-
-        def done() -> None:
-            text = reason.text().strip()
-            if text:
-                self.controller.run(change_assignment, uuid, "cancel", reason=text)
-
-        dlg.accepted.connect(done)
-        dlg.open()
-
-

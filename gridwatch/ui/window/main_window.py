@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -16,31 +16,37 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QTabBar,
     QWidget,
 )
 
+from ...app.syncstate import is_working_copy
 from ...errors import SchemaVersionError
 from ...layers import LAYERS
 from ...mapview.data import MapData, load_map
-from ...mapview.search import SearchHit, as_text, parent_names, search_places
+from ...mapview.search import PERSON, SearchHit, as_text, parent_names, search_all, search_index
 from ...storage import Project
+from ...times import short_time
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
 from ..analysis.dashboard import DashboardWidget
 from ..analysis.rules import RulesDock
 from ..data.attribute_table import AttributeTableDock
+from ..data.display import display_frame
 from ..findings.panel import FindingDialog, FindingsPanel
 from ..jobs import Job, queue, run_job, stop_jobs
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
 from ..sync.conflicts import ConflictsPanel
-from ..sync.dialogs import is_working_copy
 from ..tasks.panel import TaskPanel
-from ..texts import field_title, layer_title, value_title
+from ..texts import feature_title, layer_title, table_header, value_title
 from ..widgets import named
+from .mapping import WindowMapping
 from .menus import WindowMenus
 from .period import WindowPeriod
+from .screens import WindowScreens
+from .syncbar import WindowSyncStatus
 from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
@@ -58,10 +64,11 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
     data = load_map(project, progress=progress)
+    search_index(data)  # names and their pinyin, ready before the first search
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -77,6 +84,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.inspectors = pd.DataFrame()
         self.selected = np.empty(0, dtype=np.int64)
         self.language = i18n.resolve(str(settings.value("language", "system")))
+        #: Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).
+        self.ask_user_on_start = str(settings.value("ask_user_on_start", "true")).lower() not in ("false", "0")
 
         self.canvas = MapCanvas(self)
         self.setCentralWidget(self.canvas)
@@ -111,6 +120,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
+        self.scroll_dock_bodies([self.identify_panel, self.task_panel, self.finding_panel, self.conflict_panel,
+                                 self.rules_dock, self.coverage_panel, self.layers_panel])
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
 
@@ -122,8 +133,10 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
         self.progress.hide()
+        self._make_sync_status()
         sb = self.statusBar()
         sb.addWidget(self.coord_label, 1)
+        sb.addPermanentWidget(self.sync_label)
         sb.addPermanentWidget(self.user_label)
         sb.addPermanentWidget(self.selection_label)
         sb.addPermanentWidget(self.scale_label)
@@ -140,6 +153,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
 
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        if not self.confirm_close():  # edits unsynced for more than a day: asked first
+            event.ignore()
+            return
+        if self.isVisible():
+            self.save_window_state()
         # Every background job (loading, coverage, dashboard, rule checks, rendering) is cancelled and
         # joined before the window goes: none is left inside pyarrow or GDAL when the app exits.
         self.canvas.shutdown()
@@ -152,6 +170,12 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
             self.retranslate()
         super().changeEvent(event)
 
+    def event(self, event: QEvent) -> bool:
+        # polished, not added: a child being added is not yet a QTabBar (it is still being constructed)
+        if event.type() == QEvent.Type.ChildPolished and isinstance(event.child(), QTabBar):
+            QTimer.singleShot(0, self.tidy_dock_tabs)  # a new dock tab bar: whole titles, scroll buttons
+        return super().event(event)
+
 
     # --- wiring -----------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -163,6 +187,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.canvas.cursorMoved.connect(self._show_cursor)
         self.canvas.viewportChanged.connect(lambda vp: self._update_scale())
         self.canvas.clicked.connect(self._on_click)
+        self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
         self.search_panel.queryChanged.connect(self._on_search)
@@ -170,6 +195,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
         wf = self.workflow
         wf.changed.connect(self._on_workflow_changed)
+        wf.changed.connect(lambda _edit: self.schedule_sync_status())
         wf.failed.connect(self._on_workflow_failed)
         wf.warned.connect(self._on_workflow_warned)
         wf.userChanged.connect(self._update_user)
@@ -180,6 +206,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.task_panel.recordFindingRequested.connect(self.record_finding)
         self.task_panel.currentTaskChanged.connect(lambda task: self._update_actions())
         self.task_panel.currentTaskChanged.connect(self.highlight_check_fires)
+        self.task_panel.taskSelected.connect(self._on_task_selected)
+        self.rules_dock.panel.hitsSelected.connect(self._on_hits_selected)
+        self.search_panel.hitHighlighted.connect(self._on_search_current)
         self.finding_panel.zoomToFinding.connect(lambda lon, lat: self.canvas.zoom_to((lon, lat, lon, lat), 0.01))
         self.coverage_panel.bind_map(self.canvas, self.layers_panel)
         self.coverage_panel.cellsChosen.connect(self._select_cells_where)
@@ -187,6 +216,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         self.rules_dock.panel.zoomToBounds.connect(lambda a, b, c, d: self.canvas.zoom_to((a, b, c, d), 0.005))
         self.finding_panel.findingSelected.connect(lambda uuid: self._update_overlay())
         self.identify_panel.recordChosen.connect(self._on_record_chosen)
+        self.conflict_panel.showRowRequested.connect(lambda table, uuid: self.show_on_map(table, [uuid]))
         self.identify_panel.historyRequested.connect(self.show_history)
         self.selectionChanged.connect(lambda n: self._update_actions())
 
@@ -262,6 +292,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
             self._sync_dialog.deleteLater()
         dialog = SyncDialog(self.project_path, self)
         dialog.synced.connect(lambda report: self.open_project(self.project_path))
+        dialog.synced.connect(lambda report: self.note_sync_result(None))
+        dialog.failed.connect(lambda message, d=dialog: None if d.cancelled else self.note_sync_result(message))
         self._sync_dialog = dialog
         dialog.open()
 
@@ -283,10 +315,16 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
             self.show_table(self._table_layer or SELECTION_LAYER)
         self.workflow.set_project(path)
         self.shared_bar.setVisible(bool(self.workflow.read_only))
+        self.refresh_sync_status()
         self.coverage_panel.set_project(path)
+        self._overlay_rows = None  # the new project's findings are read by the period's first redraw
         self._period_loaded()  # the map and the panels show the period's fire points and findings
+        if self._overlay_rows is None:  # no fire-point layer to filter: the findings still go on the map
+            self._update_overlay()
         self._update_actions()
         self.projectLoaded.emit(str(path))
+        if self.ask_user_on_start:
+            self._ask_user_if_nobody()
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()
@@ -378,21 +416,28 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
                 rows.append((layer_title("township"), parents["township"]))
             if "village" in parents and name != "village":
                 rows.append((layer_title("village"), parents["village"]))
+        spec = LAYERS[name]
         for col in frame.columns:
-            if col in ("geometry", "uuid"):
-                continue
+            if col in ("geometry", "uuid") or (col.endswith("_uuid") and col != "inspector_uuid"):
+                continue  # ids: the change history and the table's "Show IDs" have them
+            if col == "detected_local" and "detected_utc" in frame.columns:
+                continue  # the same instant, shown once in Beijing time below
             value = row[col]
+            field = spec.field(col) if col in spec.field_names else None
             if col.endswith("inspector_uuid") and isinstance(value, str) and len(self.inspectors):
                 match = self.inspectors.loc[self.inspectors["uuid"] == value, "name"]
                 text = str(match.iloc[0]) if len(match) else value
-            elif LAYERS[name].field(col).choices if col in LAYERS[name].field_names else False:
+            elif field is not None and field.choices:
                 text = value_title(value)
+            elif field is not None and field.type == "DATETIME":
+                text = short_time(value)
             else:
                 text = as_text(value)
-            rows.append((field_title(name, col), text))
+            rows.append((table_header(name, col), text))
         label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
-        self.identify_panel.show_feature(f"{layer_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
+        self.identify_panel.show_feature(f"{feature_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
         self.identified = (name, index)
+        self.canvas.highlight(name, [index])
         if name == "grid_cell" and self.project_path is not None:
             self._show_cell_records(str(row["code"]))
         self._update_actions()
@@ -402,6 +447,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
             return
         if self.canvas.tool == MapCanvas.PICK:
             self._finish_pick(lon, lat)
+            return
+        if self.canvas.tool == MapCanvas.MEASURE:
+            self._measure_click(lon, lat)
             return
         if self.canvas.tool == MapCanvas.SELECT:
             cells = self.data.layers[SELECTION_LAYER].at_point(lon, lat, 0.0)
@@ -422,6 +470,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         hit = self.identify_at(lon, lat)
         if hit is None:
             self.identify_panel.clear_feature()
+            self.identified = None
+            self.canvas.clear_highlight()
+            self._update_actions()
         else:
             self.show_identify(*hit)
 
@@ -461,9 +512,16 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
     # --- search -------------------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
         if self.data is not None:
-            self.search_panel.show_hits(search_places(self.data, text))
+            self.search_panel.show_hits(search_all(self.data, text, self.workflow.people))
 
     def go_to_place(self, hit: SearchHit) -> None:
+        """Show a search hit: zoom to it and identify it (a person: their cells, highlighted)."""
+        if hit.kind == PERSON:
+            if hit.indices:
+                self.canvas.zoom_to(hit.bounds)
+            self.canvas.highlight(hit.layer, list(hit.indices))
+            self.statusBar().showMessage(self.search_panel.hit_text(hit), 8000)
+            return
         self.canvas.zoom_to(hit.bounds)
         self.show_identify(hit.layer, hit.index)
 
@@ -475,9 +533,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
             return
         frame = self.data.layers[name].frame
         self._table_layer = name
-        self.table_dock.set_layer(name, frame, header_for=lambda col, n=name: field_title(n, col),
-                                  title=layer_title(name))
-        self.table_dock.show()
+        shown, ids = display_frame(name, frame, self.workflow.people)
+        self.table_dock.set_layer(name, shown, header_for=lambda col, n=name: table_header(n, col),
+                                  title=layer_title(name), ids=ids)
+        if not self.table_dock.isVisible():
+            self.show_bottom_dock(self.table_dock, 0.38)
         if name == SELECTION_LAYER and len(self.selected):
             uuids = frame["uuid"].to_numpy()[self.selected].tolist()
             self.table_dock.select_uuids(name, uuids)
@@ -489,5 +549,6 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowPeriod):
         positions = np.flatnonzero(frame["uuid"].isin(uuids).to_numpy())
         if layer == SELECTION_LAYER:
             self.set_selection(positions, from_table=True)
+        self.canvas.highlight(layer, positions)
         if len(positions):
             self.canvas.zoom_to(self.data.layers[layer].features_bounds(positions))

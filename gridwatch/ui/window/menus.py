@@ -85,16 +85,22 @@ class WindowMenus:
         self.act_record.triggered.connect(lambda: self.record_finding(self.task_panel.selected_task()))
         tools = QActionGroup(self)
         self.act_dashboard = named(QAction(self), "actDashboard")
-        self.act_dashboard.triggered.connect(lambda: self._show_dock(self.dashboard_dock))
+        self.act_dashboard.triggered.connect(lambda: self.show_bottom_dock(self.dashboard_dock, 0.6))
         self.act_coverage = named(QAction(self), "actCoverage", triggered=lambda: self._show_dock(self.coverage_panel))
         self.act_rules = named(QAction(self), "actRules", triggered=lambda: self._show_dock(self.rules_dock))
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
+        self.act_measure = named(QAction(self, checkable=True), "actMeasure")
         tools.addAction(self.act_pan)
         tools.addAction(self.act_select)
+        tools.addAction(self.act_measure)
+        self.act_measure.triggered.connect(self.start_measuring)
+        self.act_my_cells = named(QAction(self), "actMyCells", triggered=self.zoom_to_my_cells)
         self.act_pan.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.PAN))
         self.act_select.triggered.connect(lambda: self.canvas.set_tool(MapCanvas.SELECT))
+        for act in (self.act_pan, self.act_select):  # a measurement's text goes with the measure tool
+            act.triggered.connect(lambda: self.statusBar().clearMessage())
         self.canvas.set_tool(MapCanvas.PAN)
         langs = QActionGroup(self)
         self.lang_actions: dict[str, QAction] = {}
@@ -121,7 +127,7 @@ class WindowMenus:
         self.menu_edit.addAction(self.act_undo)
         self.menu_edit.addAction(self.act_redo)
         self.menu_view = named(mb.addMenu(""), "menuView")
-        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_table):
+        for act in (self.act_full, self.act_zoom_layer, self.act_zoom_sel, self.act_my_cells, self.act_table):
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
         for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
@@ -136,7 +142,7 @@ class WindowMenus:
         for act in (self.act_coverage, self.act_dashboard, self.act_rules):
             self.menu_analysis.addAction(act)
         self.menu_tools = named(mb.addMenu(""), "menuTools")
-        for act in (self.act_pan, self.act_select, self.act_clear_sel):
+        for act in (self.act_pan, self.act_select, self.act_measure, self.act_clear_sel):
             self.menu_tools.addAction(act)
         self.menu_settings = named(mb.addMenu(""), "menuSettings")
         self.menu_settings.addAction(self.act_user)
@@ -145,7 +151,8 @@ class WindowMenus:
         for act in self.lang_actions.values():
             self.menu_language.addAction(act)
         self.toolbar = named(self.addToolBar(""), "mainToolbar")
-        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_pan, self.act_select, self.act_table):
+        for act in (self.act_open, self.act_full, self.act_zoom_sel, self.act_my_cells, self.act_pan, self.act_select,
+                    self.act_measure, self.act_table):
             self.toolbar.addAction(act)
         self.toolbar.addSeparator()
         for act in (self.act_assign, self.act_undo, self.act_redo):
@@ -199,6 +206,8 @@ class WindowMenus:
         self.act_sync.setText(translate("MainWindow", "S&ync…"))
         self.act_sync.setToolTip(translate("MainWindow",
                                            "Exchange changes between this working copy and the shared project"))
+        for act in (self.act_export, self.act_sync):
+            act.setProperty("usualToolTip", act.toolTip())
         self.act_full.setText(translate("MainWindow", "Zoom to full extent"))
         self.act_zoom_layer.setText(translate("MainWindow", "Zoom to layer"))
         self.act_zoom_sel.setText(translate("MainWindow", "Zoom to selection"))
@@ -207,6 +216,12 @@ class WindowMenus:
         self.act_pan.setText(translate("MainWindow", "Pan"))
         self.act_pan.setToolTip(translate("MainWindow", "Pan: drag to move the map, click to identify"))
         self.act_select.setText(translate("MainWindow", "Select cells"))
+        self.act_measure.setText(translate("MainWindow", "Measure"))
+        self.act_measure.setToolTip(translate("MainWindow", "Measure a distance, and the area of three points or "
+                                                            "more (m², km², mu); right-click or Esc starts again"))
+        self.act_my_cells.setText(translate("MainWindow", "My cells"))
+        self.act_my_cells.setProperty("usualToolTip", translate("MainWindow", "Zoom to the cells you are "
+                                                                              "responsible for"))
         self.act_select.setToolTip(translate(
             "MainWindow", "Select grid cells: click, shift-click to add or remove, drag a rectangle"))
         self.lang_actions["system"].setText(translate("MainWindow", "Follow the system"))

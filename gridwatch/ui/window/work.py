@@ -8,14 +8,12 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
+from ...app.syncstate import is_working_copy
 from ...domain.policy import Action
-from ...domain.vocabulary import ROLE_TITLES, title
 from ...errors import GridWatchError
+from ...layers.palette import FINDING_STATUS
 from ...mapview.data import update_values
 from ...storage import queries
 from ...storage.edits import Edit
@@ -23,16 +21,14 @@ from ...storage.workflow import TARGET_LAYERS
 from .. import i18n
 from ..findings.panel import FindingDialog
 from ..map.canvas import SELECTION_LAYER, MapCanvas
-from ..sync.dialogs import is_working_copy
 from ..tasks.panel import AssignDialog, FireChecksDialog
-from ..texts import layer_title
+from ..texts import feature_title
 
 # Texts keep the MainWindow translation context (they are the MainWindow's own).
 translate = QCoreApplication.translate
 
 #: Findings on the map, coloured by the step of their loop.
-FINDING_COLORS = {"found": QColor(220, 30, 30), "assigned": QColor(245, 140, 0), "rectified": QColor(40, 110, 220),
-                  "verified": QColor(30, 160, 80), "closed": QColor(140, 140, 140)}
+FINDING_COLORS = {status: QColor(*rgba) for status, rgba in FINDING_STATUS.items()}
 
 
 def _gate(action: QAction, enabled: bool, refusal: str) -> None:
@@ -45,48 +41,78 @@ def _gate(action: QAction, enabled: bool, refusal: str) -> None:
 class WindowWork:
     """The Inspections menu's work and the panels' workflow signals (part of MainWindow)."""
 
-    def choose_user(self) -> None:
-        """Settings > Current user: who works on this laptop (a person of the project)."""
+    def choose_user(self, first_start: bool = False) -> None:
+        """Settings > Current user (and the first start): who works on this laptop, a person of the project
+        shown with role, township and phone tail; nobody preselected on the first start."""
+        from ..data.user_picker import UserPicker
+
         people = self.workflow.people
         if self.project_path is None or people.empty:
             return
-        active = people[people["active"].fillna(1) != 0]
-        items = [f"{n} ({title(ROLE_TITLES, r, i18n.current())})" for n, r in zip(active["name"], active["role"])]
-        current = items.index(self.workflow.user_label()) if self.workflow.user_label() in items else 0
-        item, ok = QInputDialog.getItem(self, translate("MainWindow", "Current user"),
-                                        translate("MainWindow", "Who is working on this laptop?"),
-                                        items, current, False)
-        if ok and item:
-            self.workflow.set_user(str(active["name"].iloc[items.index(item)]))
+        townships = {}
+        if self.data is not None and "township" in self.data.layers:
+            tw = self.data.layers["township"].frame
+            townships = dict(zip(tw["code"].astype(str), tw["name"].astype(str)))
+        old = getattr(self, "_user_picker", None)
+        if old is not None:
+            old.deleteLater()
+        actor = self.workflow.actor
+        picker = UserPicker(people, townships, self.settings, current_uuid=actor.uuid if actor else "",
+                            first_start=first_start, parent=self)
+        picker.chosen.connect(lambda name, uuid: self.workflow.set_user(name, uuid))
+        self._user_picker = picker
+        picker.open()
+
+    def _ask_user_if_nobody(self) -> None:
+        """First start on a project (nobody chosen, or the chosen person is not in it): ask who is working."""
+        wf = self.workflow
+        if wf.actor is None and not wf.read_only and not wf.people.empty:
+            self.choose_user(first_start=True)
 
     def _update_actions(self) -> None:
+        """Enable what the user may do now; a greyed action says why in its tooltip."""
         wf = self.workflow
         has_data = self.data is not None
+        no_project = translate("MainWindow", "Open a project first") if not has_data else ""
+        select_first = translate("MainWindow", "Select cells on the map first (the Select cells tool)")
         may_assign = wf.may(Action.ASSIGN_TASKS)
-        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0, wf.refusal(Action.ASSIGN_TASKS))
+        _gate(self.act_assign, may_assign and has_data and len(self.selected) > 0,
+              wf.refusal(Action.ASSIGN_TASKS) or no_project or select_first)
         target = self.identified[0] if self.identified else None
         _gate(self.act_assign_feature, may_assign and has_data and target in (*TARGET_LAYERS, "village", "township"),
-              wf.refusal(Action.ASSIGN_TASKS))
+              wf.refusal(Action.ASSIGN_TASKS) or no_project
+              or translate("MainWindow", "Click a fire point, site, mine, zone, village or township on the map first"))
         _gate(self.act_fire_checks, wf.may(Action.CREATE_FIRE_CHECKS) and has_data,
-              wf.refusal(Action.CREATE_FIRE_CHECKS))
+              wf.refusal(Action.CREATE_FIRE_CHECKS) or no_project)
         task = self.task_panel.selected_task()
         _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
-              wf.refusal(Action.RECORD_FINDING, task) if task is not None else "")
-        self.act_people.setEnabled(self.project_path is not None and has_data)
-        self.act_export.setEnabled(self.project_path is not None and has_data)
+              wf.refusal(Action.RECORD_FINDING, task) if task is not None
+              else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
+        _gate(self.act_people, self.project_path is not None and has_data, no_project)
+        _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
-              wf.refusal(Action.SET_CELL_INSPECTOR))
+              wf.refusal(Action.SET_CELL_INSPECTOR) or no_project or select_first)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
         _gate(self.act_import, self.project_path is not None and not wf.read_only
               and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
-              wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
+              (wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
+              or no_project)
+        mine = len(self.my_cells()) if has_data else 0
+        _gate(self.act_my_cells, mine > 0,
+              translate("MainWindow", "Choose who you are first (Settings > Current user).") if wf.actor is None
+              else translate("MainWindow", "%1 is responsible for no cells").replace("%1", wf.actor.name))
         # sync a working copy, never while an edit is being written
-        self.act_sync.setEnabled(self.data is not None and is_working_copy(self.project_path) and not wf.busy)
+        copy = is_working_copy(self.project_path)
+        _gate(self.act_sync, has_data and copy and not wf.busy,
+              no_project or (translate("MainWindow", "Only a working copy of a shared project is synced; check one out "
+                                              "first (File > Check out shared project)") if not copy
+                             else translate("MainWindow", "An edit is being saved; sync when it is done")))
 
     def assign_selected_cells(self) -> None:
         codes = self.selected_codes()
+        n = len(codes)  # a plain name: lupdate reads the count argument only so
         if codes:
-            self._open_assign(codes, description=translate("MainWindow", "%n selected cell(s)", "", len(codes)))
+            self._open_assign(codes, description=translate("MainWindow", "%n selected cell(s)", "", n))
 
     def assign_identified(self) -> None:
         """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
@@ -99,12 +125,12 @@ class WindowWork:
         try:
             if name in ("village", "township"):
                 codes = cells_in_area(self.project_path, **{name: str(row["code"])})
-                self._open_assign(codes, description=f"{layer_title(name)} {row['name']}")
+                self._open_assign(codes, description=f"{feature_title(name)} {row['name']}")
             else:
                 pairs = cells_for_features(self.project_path, name, [str(row["uuid"])])
                 label = row.get("name") if "name" in row.index else row.get("detected_local", "")
                 self._open_assign([c for c, _ in pairs], target_layer=name, target_uuids=[u for _, u in pairs],
-                                  description=f"{layer_title(name)} {label}")
+                                  description=f"{feature_title(name)} {label}")
         except GridWatchError as exc:
             self._on_workflow_failed(i18n.error_text(exc))
 
@@ -204,7 +230,7 @@ class WindowWork:
                     cells_changed = cells_changed or table == SELECTION_LAYER
         if any(ch.table == "inspector" for ch in edit.changes):
             self.inspectors = self.workflow.people  # the controller re-read them (uuid, name, ...)
-        self._update_overlay()
+        self._update_overlay(edit)
         if self.identified is not None and self.identified[0] == SELECTION_LAYER and self.data is not None:
             if cells_changed:
                 self.show_identify(*self.identified)  # the cell's inspector, then its records
@@ -225,7 +251,8 @@ class WindowWork:
                 uuids = []
         frame = self.data.layers["fire_point"].frame
         idx = np.flatnonzero(frame["uuid"].astype(object).isin(uuids).to_numpy()) if uuids else []
-        self.canvas.highlight("fire_point", idx)
+        if len(idx) or len(self.canvas.highlighted_indices("fire_point")):  # another highlight stays
+            self.canvas.highlight("fire_point", idx)
 
     def _on_workflow_failed(self, message: str) -> None:
         from PySide6.QtWidgets import QApplication
@@ -250,22 +277,46 @@ class WindowWork:
         self._workflow_box = box
         box.open()
 
-    def _update_overlay(self) -> None:
+    def _update_overlay(self, edit: Optional[Edit] = None, reread: bool = False) -> None:
+        """The findings on the map: read once per project (or when ``reread``), then kept up to date from
+        each edit's rows (a loop step changes a status, nothing else); a selection or another period only
+        redraws them.  The map shows the period's (or the slider's day's) findings and the chosen one."""
         if self.project_path is None:
+            self._overlay_rows = pd.DataFrame()
             self.canvas.set_overlay([])
             return
-        try:
-            found = queries.findings(self.project_path)
-        except GridWatchError:
-            return
+        rows: Optional[pd.DataFrame] = getattr(self, "_overlay_rows", None)
+        if reread or rows is None or getattr(self, "_overlay_of", None) != self.project_path:
+            rows = None
+        elif edit is not None:
+            for c in edit.changes:
+                if c.table != "finding":
+                    continue
+                status = str((c.after or {}).get("status"))
+                if (c.after is not None and c.before is not None and c.uuid in rows.index
+                        and c.after.get("geom") == c.before.get("geom") and status not in ("verified", "closed")):
+                    rows.loc[c.uuid, "status"] = status  # the common step: same point, another status
+                else:  # new, deleted, moved, or ended (its end time matters to the period): read again
+                    rows = None
+                    break
+        if rows is None:
+            try:
+                found = queries.findings(self.project_path)
+            except GridWatchError:
+                return
+            keep = [c for c in ("uuid", "status", "longitude", "latitude", "found_at", "verified_at", "closed_at")
+                    if c in found.columns]
+            rows = found[keep].copy()
+            rows = rows[rows["longitude"].notna() & rows["latitude"].notna()].set_index("uuid", drop=False)
+            self._overlay_of = self.project_path
+        self._overlay_rows = rows
         chosen = self.finding_panel.selected_finding()
         chosen_uuid = chosen["uuid"] if chosen else None
-        shown = self.findings_on_map(found)  # the period's (or the slider's day's) findings
-        points = [(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
-                  for u, st, lon, lat, on in zip(found["uuid"], found["status"], found["longitude"],
-                                                 found["latitude"], shown)
-                  if lon is not None and lat is not None and lon == lon and (on or u == chosen_uuid)]
-        self.canvas.set_overlay(points)
+        shown = self.findings_on_map(rows.reset_index(drop=True)) if len(rows) else []
+        self.canvas.set_overlay([(float(lon), float(lat), FINDING_COLORS.get(st, QColor(0, 0, 0)), u == chosen_uuid)
+                                 for u, st, lon, lat, on in zip(rows["uuid"], rows["status"], rows["longitude"],
+                                                                rows["latitude"], shown)
+                                 if on or u == chosen_uuid])
 
     def _show_cell_records(self, code: str) -> None:
         """The cell panel: the cell's tasks, inspections and findings under its attributes."""
