@@ -140,6 +140,7 @@ def test_the_map_and_panels_follow_the_period(window, qtbot):
     w.time_bar.control.set_period(Period("7d"))
     # the panels: tasks and findings alive in the period
     w.task_panel.set_filter("all")
+    w.task_panel.set_grouping("")  # a flat list: one row per task
     qtbot.waitUntil(lambda: w.task_panel.table.rowCount() == 2, timeout=WAIT)  # not the one done 19 days ago
     assert w.task_panel.count_label.text().endswith("Last 7 days")
     qtbot.waitUntil(lambda: w.finding_panel.table.rowCount() == 2, timeout=WAIT)
