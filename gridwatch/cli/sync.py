@@ -49,6 +49,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if rep.healthy else 1
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from ..sync.pg.publish import publish
+
+    show = sys.stderr.isatty()
+    rep = publish(args.source, args.server, district=args.district, logins=args.logins,
+                  progress=progress_printer(show))
+    end_progress(show)
+    print(f"published {args.source} as district {rep.district}: {rep.tables} tables, {rep.rows} rows"
+          + (f", {len(rep.logins)} login(s)" if rep.logins else "") + f" ({rep.seconds:.1f} s)")
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from ..sync import compact_shared
 
@@ -78,11 +90,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    """checkout, sync, doctor, compact, conflicts"""
+    """checkout, sync, doctor, compact, publish, conflicts"""
     p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
                        description="Copy the shared project (on a share or a USB stick) to a working copy this "
                                    "laptop edits offline, with the base copy that sync needs.")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg)")
+    p.add_argument("shared", help="the shared project (.gpkg), or a server: postgresql://HOST/DB?district=NAME")
     p.add_argument("local", type=Path, help="the working copy to create (.gpkg)")
     p.add_argument("--user", metavar="NAME", required=True, help="who works on this laptop (people table)")
     p.set_defaults(func=cmd_checkout)
@@ -102,15 +114,26 @@ def add_parsers(sub: Any) -> None:
                                    "that no longer fit (a folder put back from a USB stick or a backup), edits made "
                                    "to the shared file by other programs; repairs what a sync would repair itself. "
                                    "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg in the shared folder)")
+    p.add_argument("shared", help="the shared project (.gpkg in the shared folder, or a postgresql:// address)")
     p.add_argument("--check", action="store_true", help="only check; change nothing")
     p.add_argument("--laptop", action="append", type=Path, metavar="LOCAL",
                    help="a working copy to compare with the share (repeatable)")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg) in the shared folder")
+    p.add_argument("shared", help="the shared project (.gpkg) in the shared folder")
     p.set_defaults(func=cmd_compact)
+
+    p = sub.add_parser("publish", help="publish a project or a shared folder to a PostgreSQL + PostGIS server",
+                       description="Create the district on a PostGIS server (one schema per district) with the "
+                                   "same tables, codes and history, the roles and policies the server enforces, and "
+                                   "optionally a login per person. Credentials: service file, .pgpass, PGPASSWORD.")
+    p.add_argument("source", type=Path, help="the project, working copy or shared folder's project (.gpkg)")
+    p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
+    p.add_argument("--district", metavar="NAME", help="schema name (default: d + the county code)")
+    p.add_argument("--logins", action="store_true", help="create a login for every active person (named as the "
+                   "person, in the group of their role); set passwords with ALTER ROLE or .pgpass")
+    p.set_defaults(func=cmd_publish)
     p = sub.add_parser("conflicts", help="list sync conflicts of a project")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--all", action="store_true", help="also reviewed ones")

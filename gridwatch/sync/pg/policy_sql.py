@@ -77,6 +77,9 @@ def create_policies(cur: Any, schema: str, tables: list[TableDef]) -> None:
     cur.execute(sql.SQL("CREATE TABLE {}.gw_login (login text PRIMARY KEY, person_uuid text NOT NULL)").format(S))
     cur.execute(sql.SQL("CREATE TABLE {}.gw_domain_source (ord int PRIMARY KEY, module text NOT NULL UNIQUE, "
                         "source text NOT NULL)").format(S))
+    cur.execute(sql.SQL("CREATE TABLE {}.gw_sync_refused (sync_uuid text NOT NULL, tbl text NOT NULL, row_key text, "
+                        "message text, at timestamptz NOT NULL DEFAULT now(), "
+                        "db_user text NOT NULL DEFAULT session_user)").format(S))
     for i, (name, source) in enumerate(domain_sources()):
         cur.execute(sql.SQL("INSERT INTO {}.gw_domain_source VALUES (%s, %s, %s)").format(S), (i, name, source))
     cur.execute(sql.SQL("""
@@ -92,6 +95,7 @@ CREATE FUNCTION {s}.gw_my_cells() RETURNS SETOF text LANGUAGE sql STABLE AS $f$
     cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(S, G))
     cur.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(S, G))
     cur.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(S, G))
+    cur.execute(sql.SQL("GRANT INSERT ON {}.gw_sync_refused TO {}").format(S, G))
     for t in tables:
         T = sql.Identifier(t.name)
         cur.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {}.{} TO {}").format(S, T, G))

@@ -1,0 +1,488 @@
+"""Check out from and sync with a PostGIS shared project: the laptop side.
+
+The laptop works exactly as with a shared folder: a GeoPackage working copy, its base (the server's
+state at the last sync, through server change number ``server_seq`` in ``state.json``) and the
+change tracking.  A sync
+
+1. diffs base -> working copy and takes out what the user's role may not send
+   (:func:`gridwatch.sync.prepare._full_changes`: the laptop's own check, as now);
+2. pulls the rows changed on the server since ``server_seq`` into a copy of the base (one snapshot);
+3. merges with the same machinery and domain rules as a shared folder (fids aligned by uuid,
+   pygeodiff rebase, :func:`gridwatch.sync.settle.settle_conflicts`, deletes against edits recorded);
+4. pushes the difference in one transaction (:class:`.rows.Pusher`): updates and deletes only apply to
+   the row version it merged against, else nothing is written and it pulls and merges again; the
+   server's judge refuses what the person may not do (those edits stay on the laptop, reported);
+5. pulls again (its own rows come back with the server's fids, and whatever others committed
+   meanwhile) and brings the working copy and base up to date with
+   :func:`gridwatch.sync.finish._finish` (in place, keeping edits made during the sync).
+
+Crash safety: the stage is in ``state.json`` before the push (``pushing``, with the sync's uuid), so a
+killed sync is finished (the server holds its ``sync_log`` row) or cleanly redone by the next one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+import uuid as _uuid
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Optional
+
+from ...errors import Cancelled, GridWatchError, SyncError
+from ...storage.project import check_project
+from ...tasks import CancelToken, ProgressCallback, Steps
+from ..changes import SYNC_LOG, _clear_dirty, _geodiff_for, _geodiff_tmp, changes_of, install_tracking
+from ..files import (
+    STATE_VERSION,
+    SyncContext,
+    SyncReport,
+    _copy_durably,
+    _current_schema,
+    _discard,
+    _heal,
+    _load_state,
+    _now_text,
+    _write_json,
+    sync_dir,
+)
+from ..finish import _finish
+from ..permissions import _person
+from ..prepare import _full_changes, _Ours
+from ..settle import _align_fids, _log_sync, _record_deleted_edits, settle_conflicts
+from ..workcopy import WorkingCopyLock
+from . import rows as R
+from .address import Address, PasswordPrompt, connect, parse
+from .schema import TableDef, read_tables
+
+#: How often a sync pulls and merges again when rows it sends changed on the server meanwhile.
+RETRIES = 8
+#: Tables whose rows are sent before the others (the grid and people first; the logs last).
+_ORDER = ("gridwatch_meta", "inspector", "township", "village", "grid_cell")
+
+
+def district_of(con: Any, addr: Address) -> str:
+    """The district's schema: the address's, or the database's only GridWatch district."""
+    with con.cursor() as cur:
+        cur.execute("SELECT table_schema FROM information_schema.tables WHERE table_name = 'gw_project' "
+                    "ORDER BY 1")
+        found = [r[0] for r in cur.fetchall()]
+    con.rollback()
+    if addr.district is not None:
+        if addr.district not in found:
+            raise SyncError(f"{addr.public}: no district {addr.district} on this server (there are: "
+                            f"{', '.join(found) or 'none'})")
+        return addr.district
+    if len(found) != 1:
+        raise SyncError(f"{addr.public}: {'no' if not found else len(found)} GridWatch district(s) in this database"
+                        + (f" ({', '.join(found)}); add ?district=NAME to the address" if found else
+                           "; publish one first (gridwatch publish PROJECT ADDRESS)"))
+    return found[0]
+
+
+def _login_person(con: Any, schema: str, user: str, where: str) -> None:
+    """The login must be ``user``'s (or the district's maintainer acting for an active person)."""
+    from psycopg import sql
+
+    with con.cursor() as cur:
+        cur.execute(sql.SQL("SELECT i.name FROM {s}.gw_login l JOIN {s}.inspector i ON i.uuid = l.person_uuid "
+                            "WHERE l.login = current_user").format(s=sql.Identifier(schema)))
+        row = cur.fetchone()
+        cur.execute("SELECT r.rolsuper OR pg_has_role(current_user, n.nspowner, 'MEMBER'), current_user FROM pg_roles r, "
+                    "pg_namespace n WHERE r.rolname = current_user AND n.nspname = %s", (schema,))
+        maint, login = cur.fetchone()
+    con.rollback()
+    if row is not None and row[0] == user:
+        return
+    if row is None and maint:
+        return
+    if row is None:
+        raise SyncError(f"{where}: login {login} is not a person of district {schema}; ask the administrator to add "
+                        "it (gridwatch server-login)")
+    raise SyncError(f"{where}: login {login} belongs to {row[0]}, not {user}; sync with your own login")
+
+
+def checkout(address: str, local: Path | str, user: str, *, prompt: Optional[PasswordPrompt] = None) -> Path:
+    """Make ``local`` a working copy of the district at ``address`` for ``user``."""
+    addr = parse(str(address))
+    lp = Path(local).resolve()
+    if lp.exists():
+        raise SyncError(f"{lp}: exists already; choose another name for the working copy")
+    if not lp.parent.is_dir():
+        raise SyncError(f"{lp.parent}: folder does not exist")
+    con = connect(addr, prompt=prompt)
+    folder = sync_dir(lp)
+    folder.mkdir(exist_ok=True)
+    work = folder / f"checkout-{_uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        schema = district_of(con, addr)
+        addr = addr.with_district(schema)
+        _login_person(con, schema, user, addr.public)
+        base = work / "base.gpkg"
+        mark = download(con, schema, base)
+        meta = check_project(base)
+        if str(meta.get("schema_version")) != _current_schema():
+            raise SyncError(f"{addr.public}: the district has schema {meta.get('schema_version')}; this GridWatch "
+                            f"writes {_current_schema()}")
+        _person(base, user)
+        _copy_durably(base, folder / "base.gpkg")
+    except GridWatchError:
+        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    con.close()
+    _copy_durably(folder / "base.gpkg", lp)
+    install_tracking(lp)
+    _clear_dirty(lp)
+    _write_json(folder / "state.json", {"version": STATE_VERSION, "kind": "postgis", "shared": addr.public,
+                                        "user": user, "server_seq": mark, "checked_out": _now_text(),
+                                        "last_sync": None, "pending": None})
+    return lp
+
+
+def download(con: Any, schema: str, target: Path) -> int:
+    """The whole district into a new GeoPackage ``target`` (from the server's template); returns the
+    change number it holds through."""
+    from psycopg import sql
+
+    with con.transaction(), con.cursor() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cur.execute(sql.SQL("SELECT data FROM {}.gw_project WHERE key = 'template'").format(sql.Identifier(schema)))
+        target.write_bytes(bytes(cur.fetchone()[0]))
+        tables = read_tables(target)
+        mark = R.watermark(cur, schema)
+        for t in tables:
+            for part in R.fetch_rows(cur, schema, t):
+                _insert(target, t, part)
+    return mark
+
+
+def _insert(target: Path, t: TableDef, rows: list[list[Any]]) -> None:
+    from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
+
+    with closing(connect_readwrite(target)) as con, transaction(con):
+        qt = quote_ident(t.name, sqlite_tables(con))
+        cols = ", ".join(quote_ident(c, t.names) for c in t.names)
+        con.executemany("INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names) + ")", rows)
+
+
+# --- sync --------------------------------------------------------------------------------------------------
+
+
+def sync(local: Path | str, *, progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None,
+         lock_wait: float = 60.0, prompt: Optional[PasswordPrompt] = None, **_ignored: Any) -> SyncReport:
+    """Sync the working copy ``local`` with its PostGIS shared project (see the module docstring)."""
+    t0 = time.perf_counter()
+    lp = Path(local).resolve()
+    report = SyncReport()
+    steps = Steps(progress, cancel, [("check", 1), ("lock", 1), ("download", 3), ("merge", 3), ("upload", 3),
+                                     ("finish", 2)])
+    steps.start("check", "checking local edits")
+    with WorkingCopyLock(lp, wait_seconds=lock_wait, cancel=cancel):
+        state = _load_state(lp)
+        folder = sync_dir(lp)
+        for pattern in ("work-*", "finish-*", "checkout-*"):
+            for old in folder.glob(pattern):
+                shutil.rmtree(old, ignore_errors=True)
+        work = folder / f"work-{_uuid.uuid4().hex[:8]}"
+        work.mkdir()
+        try:
+            for db in (lp, folder / "base.gpkg"):
+                _heal(db)
+            steps.start("lock", "connecting to the server")
+            addr = parse(state["shared"])
+            con = connect(addr, prompt=prompt)
+            try:
+                schema = district_of(con, addr)
+                _login_person(con, schema, state["user"], addr.public)
+                tables = read_tables(folder / "base.gpkg")
+                if state.get("pending"):
+                    _recover(con, schema, tables, lp, state, report)
+                _sync(con, schema, tables, lp, state, report, steps, work, cancel)
+            finally:
+                con.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _sync(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, report: SyncReport, steps: Steps,
+          work: Path, cancel: Optional[CancelToken]) -> None:
+    folder = sync_dir(lp)
+    ctx = SyncContext(lp, state, work, report, steps)
+    ctx.person = _person(ctx.base, ctx.user)  # from the base: the server's people, not the laptop's edits
+    ours = _full_changes(ctx)
+    steps.report(1.0)
+    sync_uuid = str(_uuid.uuid4())
+    since = int(state["server_seq"])
+    sent = folder / "pending-sent.gpkg"
+    for _attempt in range(RETRIES):
+        rep = SyncReport(messages=list(report.messages))
+        steps.start("download", "reading the server's changes")
+        theirs = work / "theirs.gpkg"
+        _discard(theirs)
+        shutil.copyfile(ctx.base, theirs)
+        mark, pulled = R.pull(con, schema, tables, theirs, since)
+        steps.start("merge", "merging")
+        merged = _merge(ctx, ours, theirs if pulled else ctx.base, set(pulled), sync_uuid, rep)
+        groups, log_row, conflict_rows = _operations(tables, theirs if pulled else ctx.base, merged, work, ours)
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled("sync cancelled; nothing was sent")
+        steps.start("upload", "sending to the server")
+        _discard(sent)
+        shutil.copyfile(ours.file, sent)  # type: ignore[arg-type]
+        state["pending"] = {"sync_uuid": sync_uuid, "stage": "pushing", "mode": "file", "fast": False,
+                            "scope": sorted({c.table for c in ours.changes} | set(pulled) | {SYNC_LOG, "sync_conflict"}),
+                            "report": rep.to_dict()}
+        _write_json(folder / "state.json", state)
+        try:
+            refused = R.Pusher(con, schema, tables, mark).push(groups, _Finish(schema, sync_uuid, log_row,
+                                                                               conflict_rows, rep))
+        except R.Stale:
+            state["pending"] = None
+            _write_json(folder / "state.json", state)
+            continue
+        steps._cancel = None  # the server has our changes: finish regardless
+        report.__dict__.update(rep.__dict__)
+        _refused_report(report, [(g[-1].table, g[-1].key, why) for g, why in refused])
+        break
+    else:
+        raise SyncError(f"{state['shared']}: the rows this laptop sends kept changing on the server; sync again "
+                        "(your edits are safe on this laptop)")
+    steps.start("finish", "updating this laptop")
+    _land(con, schema, tables, lp, state, [(g[-1].table, g[-1].key, why) for g, why in refused])
+
+
+class _Finish:
+    """The end of a push: the sync's conflicts and its ``sync_log`` row (counts as the server decided)."""
+
+    def __init__(self, schema: str, sync_uuid: str, log_row: dict[str, Any], conflicts: list[dict[str, Any]],
+                 report: SyncReport) -> None:
+        self.schema, self.sync_uuid, self.log_row, self.conflicts, self.report = (schema, sync_uuid, log_row,
+                                                                                  conflicts, report)
+
+    def __call__(self, cur: Any, refused: list[tuple[list[R.Op], str]]) -> None:
+        import json
+
+        from psycopg import sql
+
+        if self.conflicts:
+            cur.execute(sql.SQL("SELECT {}.gw_record_conflicts(%s, %s::jsonb)").format(sql.Identifier(self.schema)),
+                        (self.sync_uuid, json.dumps(self.conflicts, ensure_ascii=False)))
+        row = dict(self.log_row)
+        n = sum(1 for g, _ in refused for op in g if op.table != "audit_log")
+        row["refused"] = int(row.get("refused") or 0) + n
+        row["sent"] = max(0, int(row.get("sent") or 0) - n)
+        if n:
+            row["details"] = "; ".join(filter(None, [row.get("details"), f"{n} change(s) refused by the server"]))
+        cols = [c for c in row if c != "fid"]
+        cur.execute(sql.SQL("INSERT INTO {}.sync_log ({}) VALUES ({})").format(
+            sql.Identifier(self.schema), sql.SQL(", ").join(sql.Identifier(c) for c in cols),
+            sql.SQL(", ").join(sql.Placeholder() for _ in cols)), [row[c] for c in cols])
+
+
+def _refused_report(report: SyncReport, refused: list[tuple[str, str, str]]) -> None:
+    data = [r for r in refused if r[0] != "audit_log"]
+    report.refused += len(data)
+    report.sent = max(0, report.sent - len(data))
+    for table, key, why in refused[:20]:
+        report.messages.append(f"refused by the server: {table} {key}: {why}")
+
+
+def _merge(ctx: SyncContext, ours: _Ours, theirs: Path, pulled: set[str], sync_uuid: str, report: SyncReport) -> Path:
+    """Our changes on top of the server's (the shared folder's merge: aligned fids, pygeodiff rebase,
+    the domain's conflict rules), with this sync's log row.  Returns the merged file."""
+    merged = ctx.work / "merged.gpkg"
+    _discard(merged)
+    shutil.copyfile(ours.file, merged)  # type: ignore[arg-type]
+    if theirs != ctx.base:
+        conflicts = ctx.work / "conflicts.json"
+        conflicts.unlink(missing_ok=True)
+        scope = None if ours.tables is None else set(ours.tables) | pulled | {SYNC_LOG}
+        rebase_from = _align_fids(ctx.base, theirs, merged, ctx.work, scope)
+        with _geodiff_tmp(ctx.work):
+            _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
+        report.conflicts += settle_conflicts(conflicts, merged, ours.file, theirs, ctx.user, sync_uuid,  # type: ignore[arg-type]
+                                             rebase_from)
+        deleted = [c for c in ours.changes if c.kind == "delete" and not any(c is r for r in ours.refused)]
+        if deleted:
+            report.conflicts += _record_deleted_edits(deleted, theirs, merged, ctx.user, sync_uuid)
+        with closing(sqlite3.connect(ctx.base)) as b:
+            known = {r[0] for r in b.execute("SELECT uuid FROM sync_log")}
+        with closing(sqlite3.connect(theirs)) as t:
+            report.received = int(sum((s or 0) for u, s in t.execute("SELECT uuid, sent FROM sync_log")
+                                      if u not in known))
+    report.refused = len(ours.refused)
+    report.sent = len(ours.changes) - len(ours.refused)
+    sent_tables = {c.table for c in ours.changes if not any(c is r for r in ours.refused)}
+    if report.conflicts:
+        sent_tables.add("sync_conflict")
+    _log_sync(merged, sync_uuid, ctx.user, report, sent_tables | {SYNC_LOG})
+    _clear_dirty(merged)
+    return merged
+
+
+def _operations(tables: list[TableDef], theirs: Path, merged: Path, work: Path,
+                ours: _Ours) -> tuple[list[list[R.Op]], dict[str, Any], list[dict[str, Any]]]:
+    """The merged file's difference from the server's state as row operations by key, grouped (a row's
+    change with its audit rows), plus the sync's log row and the conflicts it recorded."""
+    by_name = {t.name: t for t in tables}
+    diff = work / "upload.diff"
+    diff.unlink(missing_ok=True)
+    with _geodiff_tmp(work):
+        _geodiff_for(None).create_changeset(str(theirs), str(merged), str(diff))
+    changes = changes_of(diff, merged, work)
+    ops: list[R.Op] = []
+    log_row: dict[str, Any] = {}
+    conflicts: list[dict[str, Any]] = []
+    audits: dict[str, list[R.Op]] = {}
+    loose: list[R.Op] = []
+    with closing(sqlite3.connect(merged)) as m, closing(sqlite3.connect(theirs)) as t:
+        for c in changes:
+            tdef = by_name.get(c.table)
+            if tdef is None:
+                continue
+            if c.kind == "delete":
+                old = R.row_dict(t, c.table, c.fid) or c.values
+                ops.append(R.Op(c.table, "delete", str(old[tdef.key])))
+                continue
+            row = R.row_dict(m, c.table, c.fid)
+            if row is None:
+                continue
+            if c.table == SYNC_LOG and c.kind == "insert":
+                log_row = row
+                continue
+            if c.table == "sync_conflict" and c.kind == "insert":
+                conflicts.append({k: (None if v is None else str(v)) for k, v in row.items() if k != "fid"})
+                continue
+            if c.kind == "update":
+                before = R.row_dict(t, c.table, c.fid)
+                if before is not None and before.get(tdef.key) != row.get(tdef.key):
+                    ops.append(R.Op(c.table, "delete", str(before[tdef.key])))
+                    op = R.Op(c.table, "insert", str(row[tdef.key]), row)
+                else:
+                    op = R.Op(c.table, "update", str(row[tdef.key]), {k: row[k] for k in c.values if k in row})
+            else:
+                op = R.Op(c.table, "insert", str(row[tdef.key]), row)
+            if c.table == "audit_log":
+                target = row.get("row_uuid")
+                (audits.setdefault(target, []) if target else loose).append(op)
+            else:
+                ops.append(op)
+    order = {name: i for i, name in enumerate(_ORDER)}
+    ops.sort(key=lambda o: (order.get(o.table, len(order)), o.table == "sync_conflict"))
+    groups: list[list[R.Op]] = []
+    for op in ops:
+        groups.append(audits.pop(op.key, []) + [op])
+    for rest in audits.values():
+        groups.extend([a] for a in rest)
+    groups.extend([a] for a in loose)
+    return groups, log_row, conflicts
+
+
+def _land(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict,
+          refused: list[tuple[str, str, str]]) -> None:
+    """After the push: the server's state now (base + everything since ``server_seq``, our own rows
+    included) becomes ``pending.gpkg``; what was sent, less what the server refused, ``pending-sent.gpkg``;
+    then the working copy and base are brought up to date (:func:`gridwatch.sync.finish._finish`)."""
+    folder = sync_dir(lp)
+    pending = folder / "pending.gpkg"
+    _discard(pending)
+    shutil.copyfile(folder / "base.gpkg", pending)
+    mark, pulled = R.pull(con, schema, tables, pending, int(state["server_seq"]))
+    if refused:
+        _revert(folder / "pending-sent.gpkg", folder / "base.gpkg", tables, refused)
+    p = state["pending"]
+    p["scope"] = sorted(set(p.get("scope") or ()) | set(pulled))
+    state["server_seq"] = mark
+    p["stage"] = "uploaded"
+    _write_json(folder / "state.json", state)
+    _finish(lp, state)
+
+
+def _revert(sent: Path, base: Path, tables: list[TableDef], refused: list[tuple[str, str, str]]) -> None:
+    """Take the server-refused rows (and their audit rows) out of what was sent: back to the base's row,
+    so that the finish puts them back on the laptop as edits not yet synced."""
+    from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
+
+    by_name = {t.name: t for t in tables}
+    with closing(connect_readwrite(sent)) as s, closing(sqlite3.connect(base)) as b, transaction(s):
+        names = sqlite_tables(s)
+        for table, key, _why in refused:
+            t = by_name.get(table)
+            if t is None:
+                continue
+            qt, qk = quote_ident(table, names), quote_ident(t.key, t.names)
+            s.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (key,))
+            cur = b.execute("SELECT * FROM " + qt + " WHERE " + qk + " = ?", (key,))
+            row = cur.fetchone()
+            if row is not None:
+                cols = [d[0] for d in cur.description]
+                s.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(c, t.names) for c in cols) + ") VALUES ("
+                          + ", ".join("?" for _ in cols) + ")", row)
+            if table != "audit_log" and t.key == "uuid":
+                # its audit rows of this sync go with it (those the base holds are the server's)
+                known = {r[0] for r in b.execute("SELECT uuid FROM audit_log WHERE row_uuid = ?", (key,))}
+                for (uid,) in s.execute("SELECT uuid FROM audit_log WHERE row_uuid = ?", (key,)).fetchall():
+                    if uid not in known:
+                        s.execute("DELETE FROM audit_log WHERE uuid = ?", (uid,))
+
+
+def _recover(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, report: SyncReport) -> None:
+    """Finish or drop a sync that was interrupted."""
+    folder = sync_dir(lp)
+    p = state["pending"]
+    report.recovered = True
+    if p["stage"] == "pushing":
+        if not R.landed(con, schema, p["sync_uuid"]):
+            for name in ("pending.gpkg", "pending-sent.gpkg"):
+                _discard(folder / name)
+            state["pending"] = None
+            _write_json(folder / "state.json", state)
+            return
+        refused = R.refused_of(con, schema, p["sync_uuid"])
+        con.rollback()
+        _land(con, schema, tables, lp, state, refused)
+        return
+    _finish(lp, state)
+
+
+def doctor(address: str) -> tuple[list[str], list[str], list[str]]:
+    """Check a PostGIS district: reachable, its triggers and row-level security in place, its change
+    log.  Returns (ok, fixed, problems); nothing is changed."""
+    from psycopg import sql
+
+    addr = parse(address)
+    ok: list[str] = []
+    problems: list[str] = []
+    con = connect(addr)
+    try:
+        schema = district_of(con, addr)
+        ok.append(f"{addr.public}: district {schema} reachable")
+        with con.cursor() as cur:
+            cur.execute("SELECT c.relname, c.relrowsecurity, array(SELECT t.tgname::text FROM pg_trigger t "
+                        "WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) FROM pg_class c JOIN pg_namespace n ON "
+                        "n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname NOT LIKE "
+                        "'gw\\_%%'", (schema,))
+            for name, rls, triggers in cur.fetchall():
+                missing = {"gw_1_judge", "gw_2_stamp", "gw_3_log"} - set(triggers)
+                if missing or not rls:
+                    problems.append(f"table {name}: " + ", ".join(sorted(missing) + ([] if rls else
+                                                                                      ["row-level security off"]))
+                                    + "; publish the district again or restore it from a backup")
+            cur.execute(sql.SQL("SELECT count(*), coalesce(max(seq), 0) FROM {}.gw_change").format(
+                sql.Identifier(schema)))
+            n, top = cur.fetchone()
+            cur.execute(sql.SQL("SELECT count(*) FROM {}.sync_log").format(sql.Identifier(schema)))
+            ok.append(f"{cur.fetchone()[0]} sync(s) recorded; {n} change(s) in the change table (last {top})")
+        con.rollback()
+    finally:
+        con.close()
+    if not problems:
+        ok.append("every table has its judge, change triggers and row-level security")
+    return ok, [], problems
