@@ -179,7 +179,7 @@ if dom is None:
             exec(compile(r["source"], "<gridwatch " + r["module"] + ">", "exec"), m.__dict__)
     dom = GD[PKG] = (sys.modules[PKG + ".domain.policy"], sys.modules[PKG + ".domain.steps"])
 policy, steps = dom
-xid = plpy.execute("SELECT txid_current() AS x")[0]["x"]
+xid = plpy.execute("SELECT txid_current()::text || '/' || current_user AS x")[0]["x"]
 tx = GD.get(PKG + ":tx")
 if tx is None or tx["xid"] != xid:
     who = plpy.execute(
@@ -219,8 +219,8 @@ if cols is None:
 geoms = tx.setdefault("geoms", {})
 if table not in geoms:
     geoms[table] = set(r["c"] for r in plpy.execute(
-        "SELECT f_geometry_column AS c FROM geometry_columns WHERE f_table_schema = " + plpy.quote_literal(SCHEMA)
-        + " AND f_table_name = " + plpy.quote_literal(table)))
+        "SELECT a.attname AS c FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = "
+        + plpy.quote_literal(Q + plpy.quote_ident(table)) + "::regclass AND t.typname = 'geometry'"))
 
 def clean(row):
     if row is None:

@@ -8,7 +8,6 @@ fid when they come back, as rows renumbered by a merge do with a shared folder.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -154,7 +153,8 @@ def _refusal(exc: Exception) -> Optional[str]:
     if state == REFUSED or isinstance(exc, (psycopg.errors.InsufficientPrivilege, psycopg.errors.CheckViolation,
                                             psycopg.errors.NotNullViolation)):
         diag = getattr(exc, "diag", None)
-        return (diag.message_primary if diag is not None else None) or str(exc).splitlines()[0]
+        text = (diag.message_primary if diag is not None else None) or str(exc).splitlines()[0]
+        return text.removeprefix("plpy.Error: ")
     return None
 
 
@@ -289,5 +289,3 @@ def row_dict(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str
     r = cur.fetchone()
     return None if r is None else dict(zip([d[0] for d in cur.description], r))
 
-
-_ = json

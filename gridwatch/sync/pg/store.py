@@ -222,7 +222,7 @@ def _sync(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, 
     since = int(state["server_seq"])
     sent = folder / "pending-sent.gpkg"
     for _attempt in range(RETRIES):
-        rep = SyncReport(messages=list(report.messages))
+        rep = SyncReport(messages=list(report.messages), recovered=report.recovered)
         steps.start("download", "reading the server's changes")
         theirs = work / "theirs.gpkg"
         _discard(theirs)
