@@ -341,3 +341,25 @@ def test_cli_publish_checkout_sync_doctor(pg_cluster, sample_path, tmp_path):
     assert json.loads(res.stdout)["refused"] == 0
     res = run("doctor", pg_cluster.url(db))
     assert res.returncode == 0 and "judge" in res.stdout, res.stdout + res.stderr
+
+
+def test_several_steps_of_one_row_between_two_syncs_are_replayed_by_the_server(district, pg_cluster):
+    """A finding recorded and assigned for rectification offline: the server sees one insert whose
+    status is already ``assigned`` and judges it by replaying its audit rows, as the laptop does."""
+    import datetime as _dt
+
+    a, sup, cell = district["a"], district["sup"], district["cell"]
+    f = record_finding(a, sup, category="scattered_coal", longitude=114.3, latitude=38.1, cell_code=cell,
+                       description="散煤").created("finding")[0]
+    edit_finding(a, sup, f, description="散煤两吨")
+    change_finding(a, sup, f, "assign", rectify_deadline=_dt.date(2026, 12, 31), responsible_party="某厂")
+    # another supervisor's syncs meanwhile: the merge renumbers this laptop's audit rows (out of order)
+    other = next(p for p in district["who"].values() if p.role == "supervisor" and p.uuid != sup.uuid)
+    c = checkout(pg_cluster.url(district["db"], user=other.name), district["a"].parent.parent / "c.gpkg", other.name)
+    for _ in range(3):
+        create_assignments(c, other, [cell], "patrol")
+    sync(c)
+    rep = sync(a)
+    assert rep.refused == 0, rep.messages
+    with server(pg_cluster, district["db"]) as con:
+        assert con.execute("SELECT status FROM d130110.finding WHERE uuid = %s", (f,)).fetchone()[0] == "assigned"

@@ -289,3 +289,11 @@ def row_dict(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str
     r = cur.fetchone()
     return None if r is None else dict(zip([d[0] for d in cur.description], r))
 
+
+
+def row_by_key(con: sqlite3.Connection, table: str, key_column: str, key: str) -> Optional[dict[str, Any]]:
+    names = sqlite_tables(con)
+    cur = con.execute("SELECT * FROM " + quote_ident(table, names) + " WHERE "
+                      + quote_ident(key_column, ("uuid", "key")) + " = ?", (key,))
+    r = cur.fetchone()
+    return None if r is None else dict(zip([d[0] for d in cur.description], r))

@@ -342,43 +342,62 @@ def _operations(tables: list[TableDef], theirs: Path, merged: Path, work: Path,
     conflicts: list[dict[str, Any]] = []
     audits: dict[str, list[R.Op]] = {}
     loose: list[R.Op] = []
+    touched: dict[str, set[int]] = {}
+    for c in changes:
+        if c.table in by_name:
+            touched.setdefault(c.table, set()).add(c.fid)
     with closing(sqlite3.connect(merged)) as m, closing(sqlite3.connect(theirs)) as t:
-        for c in changes:
-            tdef = by_name.get(c.table)
-            if tdef is None:
-                continue
-            if c.kind == "delete":
-                old = R.row_dict(t, c.table, c.fid) or c.values
-                ops.append(R.Op(c.table, "delete", str(old[tdef.key])))
-                continue
-            row = R.row_dict(m, c.table, c.fid)
-            if row is None:
-                continue
-            if c.table == SYNC_LOG and c.kind == "insert":
-                log_row = row
-                continue
-            if c.table == "sync_conflict" and c.kind == "insert":
-                conflicts.append({k: (None if v is None else str(v)) for k, v in row.items() if k != "fid"})
-                continue
-            if c.kind == "update":
-                before = R.row_dict(t, c.table, c.fid)
-                if before is not None and before.get(tdef.key) != row.get(tdef.key):
-                    ops.append(R.Op(c.table, "delete", str(before[tdef.key])))
-                    op = R.Op(c.table, "insert", str(row[tdef.key]), row)
+        for table, fids in sorted(touched.items()):
+            tdef = by_name[table]
+            # rows are matched by key, not by fid: the merge may have put a row at another fid than the
+            # server's copy has it (pygeodiff renumbers inserts), which is no change of that row
+            keys: set[str] = set()
+            for fid in fids:
+                for con in (m, t):
+                    row = R.row_dict(con, table, fid)
+                    if row is not None and row.get(tdef.key) is not None:
+                        keys.add(str(row[tdef.key]))
+            for key in sorted(keys):
+                new, old = R.row_by_key(m, table, tdef.key, key), R.row_by_key(t, table, tdef.key, key)
+                if new is None and old is None:
+                    continue
+                if new is None:
+                    ops.append(R.Op(table, "delete", key))
+                    continue
+                if table == SYNC_LOG and old is None:
+                    log_row = new
+                    continue
+                if table == "sync_conflict" and old is None:
+                    conflicts.append({k: (None if v is None else str(v)) for k, v in new.items() if k != "fid"})
+                    continue
+                if old is None:
+                    op = R.Op(table, "insert", key, new)
                 else:
-                    op = R.Op(c.table, "update", str(row[tdef.key]), {k: row[k] for k in c.values if k in row})
-            else:
-                op = R.Op(c.table, "insert", str(row[tdef.key]), row)
-            if c.table == "audit_log":
-                target = row.get("row_uuid")
-                (audits.setdefault(target, []) if target else loose).append(op)
-            else:
-                ops.append(op)
+                    changed = {k: v for k, v in new.items() if k != "fid" and old.get(k) != v}
+                    if not changed:
+                        continue
+                    op = R.Op(table, "update", key, changed)
+                if table == "audit_log":
+                    target = new.get("row_uuid")
+                    (audits.setdefault(target, []) if target else loose).append(op)
+                else:
+                    ops.append(op)
+    written_at: dict[str, int] = {}
+    if ours.file is not None and audits:
+        with closing(sqlite3.connect(ours.file)) as o:
+            wanted = {a.key for rows in audits.values() for a in rows}
+            written_at = {u: f for f, u in o.execute("SELECT fid, uuid FROM audit_log") if u in wanted}
+
+    def written(a: R.Op) -> tuple[int, str, int]:
+        return (written_at.get(a.key, 1 << 62), str(a.values.get("at") or ""), int(a.values.get("fid") or 0))
+
     order = {name: i for i, name in enumerate(_ORDER)}
     ops.sort(key=lambda o: (order.get(o.table, len(order)), o.table == "sync_conflict"))
     groups: list[list[R.Op]] = []
     for op in ops:
-        groups.append(audits.pop(op.key, []) + [op])
+        # a row's audit rows in the order the laptop wrote them (the server replays them as steps): by
+        # their fids in the laptop's own copy, as the merge may have renumbered them out of order
+        groups.append(sorted(audits.pop(op.key, []), key=written) + [op])
     for rest in audits.values():
         groups.extend([a] for a in rest)
     groups.extend([a] for a in loose)
