@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any, Mapping, Optional
 
+from .lifecycle import transitions
 from .policy import Actor, Refusal, RowContext, judge_row_change
 
 _BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
@@ -66,6 +67,8 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
+        if why is not None and step_kind == "update":
+            why = _judge_repeated_step(who, table, b, aft, context, why)
         if why is not None:
             return why
         state = aft
@@ -78,3 +81,21 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     if extra:
         return judge_row_change(actor, table, "update", state, {**state, **extra}, context)
     return None
+
+
+def _judge_repeated_step(who: Actor, table: str, before: Optional[Mapping[str, Any]], after: Mapping[str, Any],
+                         context: RowContext, why: Refusal) -> Optional[Refusal]:
+    """A lifecycle step taken offline that the row has since taken on another copy (the same step
+    recorded twice: two laptops of one person, or a step synced, undone and redone): the row already
+    holds the step's status, and the sync's conflict rules settled its notes and times.  It is judged
+    from the state it was taken in, so it passes exactly when the step itself was allowed."""
+    if before is None or table not in ("finding", "assignment"):
+        return why
+    status = after.get("status")
+    if status is None or status != before.get("status"):
+        return why
+    for t in transitions(table):
+        if t.target == status and judge_row_change(who, table, "update", {**before, "status": t.source}, after,
+                                                   context) is None:
+            return None
+    return why

@@ -80,6 +80,12 @@ def pg_type(table: TableDef, column: str, gpkg_type: str) -> str:
     if table.geometry and column == table.geometry[0]:
         kind = _GEOMETRY_TYPES.get(table.geometry[1], "Geometry")
         return f"geometry({kind},{int(table.geometry[2])})"
+    # the layer and table specs say what a column holds (GDAL declares the photo columns TEXT, yet they
+    # hold BLOBs); the declared type for columns the specs do not know
+    spec = all_specs().get(table.name)
+    for f in getattr(spec, "fields", ()):
+        if f.name == column:
+            return _TYPES.get(f.type, "text")
     base = gpkg_type.split("(")[0].strip()
     return _TYPES.get(base, "text")
 
