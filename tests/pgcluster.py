@@ -60,7 +60,7 @@ class Cluster:
         subprocess.run(self._as_owner([str(BIN / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-A", "trust",
                                        "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
                        check=True, capture_output=True, timeout=300)
-        opts = [f"-c listen_addresses=''", f"-c unix_socket_directories={self.folder}",
+        opts = ["-c listen_addresses=''", f"-c unix_socket_directories={self.folder}",
                 f"-c max_connections={self.max_connections}", "-c shared_buffers=128MB"]
         if not self.durable:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]

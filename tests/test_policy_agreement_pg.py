@@ -11,7 +11,6 @@ from gridwatch/domain) must accept exactly what the domain's ``may`` allows, as 
 
 from __future__ import annotations
 
-
 import sqlite3
 from contextlib import closing
 

@@ -20,7 +20,13 @@ import pytest
 from gridwatch.domain.policy import Actor
 from gridwatch.errors import SyncError
 from gridwatch.storage.gpkg import register_gpkg_functions
-from gridwatch.storage.workflow import change_assignment, change_finding, create_assignments, edit_finding, record_finding
+from gridwatch.storage.workflow import (
+    change_assignment,
+    change_finding,
+    create_assignments,
+    edit_finding,
+    record_finding,
+)
 from gridwatch.sync import checkout, sync, sync_dir
 from gridwatch.sync.pg import store
 from gridwatch.sync.pg.publish import publish
@@ -282,8 +288,8 @@ def test_many_laptops_sync_at_the_same_time(pg_cluster, sample_path, tmp_path):
 def test_a_shared_folder_moves_to_postgis_with_nothing_lost(pg_cluster, sample_path, tmp_path):
     """A shared folder with syncs, a conflict, audit rows and change files not yet folded in: published,
     then checked out again; every row of every table (history included) is the same."""
-    from gridwatch.sync.engine import _rebuild_shared
     from gridwatch.sync import sharelog
+    from gridwatch.sync.engine import _rebuild_shared
 
     share = tmp_path / "share"
     share.mkdir()

@@ -67,7 +67,7 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
-        if why is not None and step_kind == "update":
+        if why is not None and step_kind == "update" and aft is not None:
             why = _judge_repeated_step(who, table, b, aft, context, why)
         if why is not None:
             return why

@@ -77,8 +77,8 @@ from .files import (  # noqa: F401
 )
 from .finish import COPY_BASE_ABOVE, _copy_base, _finish_any, _recover  # noqa: F401
 from .lock import STALE_AFTER_SECONDS, SharedLock
-from .pg.address import is_server_address
 from .permissions import _person, judge_changes  # noqa: F401
+from .pg.address import is_server_address
 from .prepare import (  # noqa: F401
     _full_changes,
     _Ours,

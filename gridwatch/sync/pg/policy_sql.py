@@ -20,10 +20,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from ... import errors
 from ...domain import lifecycle, policy, steps, vocabulary
 from ...domain.policy import ADMIN_TABLES
 from ...domain.vocabulary import ROLES
-from ... import errors
 from .schema import SERVER_COLUMNS, TableDef
 
 #: SQLSTATE of a refusal by the judge.
@@ -188,7 +188,8 @@ if tx is None or tx["xid"] != xid:
     tx = {"xid": xid, "maint": bool(who and who[0]["maint"]), "login": who[0]["login"] if who else None}
     if not tx["maint"]:
         me = plpy.execute(
-            "SELECT i.uuid, i.name, i.role FROM " + Q + "gw_login l JOIN " + Q + "inspector i ON i.uuid = l.person_uuid "
+            "SELECT i.uuid, i.name, i.role FROM " + Q + "gw_login l JOIN " + Q + "inspector i "
+            "ON i.uuid = l.person_uuid "
             "WHERE l.login = current_user AND (i.active IS NULL OR i.active = 1)")
         if not me:
             plpy.error("login %s is not an active person of district %s" % (tx["login"], SCHEMA), sqlstate="@REFUSED@")

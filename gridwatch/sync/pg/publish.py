@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...errors import SyncError
-from ...storage.gpkg import is_shared_snapshot
+from ...storage.gpkg import is_shared_snapshot, quote_ident
 from ...storage.project import check_project
 from ...tasks import CancelToken, ProgressCallback, Steps
 from ..history import DIRTY_TABLE, ro_uri
@@ -73,8 +73,8 @@ def empty_template(src: Path, dst: Path, tables: list[TableDef]) -> None:
     laptops to check out into: the same file layout as the project, without its rows."""
     data = {t.name for t in tables} | {DIRTY_TABLE}
     with closing(sqlite3.connect(ro_uri(src), uri=True)) as s, closing(sqlite3.connect(dst)) as d:
-        d.execute(f"PRAGMA application_id = {int(s.execute('PRAGMA application_id').fetchone()[0])}")
-        d.execute(f"PRAGMA user_version = {int(s.execute('PRAGMA user_version').fetchone()[0])}")
+        d.execute("PRAGMA application_id = " + str(int(s.execute("PRAGMA application_id").fetchone()[0])))
+        d.execute("PRAGMA user_version = " + str(int(s.execute("PRAGMA user_version").fetchone()[0])))
         d.execute("PRAGMA journal_mode = DELETE")
         items = s.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
         virtual = {n for t, n, q in items if t == "table" and q.upper().startswith("CREATE VIRTUAL")}
@@ -85,10 +85,10 @@ def empty_template(src: Path, dst: Path, tables: list[TableDef]) -> None:
             d.execute(text)
         names = {n for k, n, _ in items if k == "table"} - data - virtual - shadow
         for name in sorted(names):
-            rows = s.execute('SELECT * FROM "' + name.replace('"', '""') + '"').fetchall()
+            qn = quote_ident(name, names)
+            rows = s.execute("SELECT * FROM " + qn).fetchall()
             if rows:
-                marks = ", ".join("?" for _ in rows[0])
-                d.executemany('INSERT INTO "' + name.replace('"', '""') + '" VALUES (' + marks + ")", rows)
+                d.executemany("INSERT INTO " + qn + " VALUES (" + ", ".join("?" for _ in rows[0]) + ")", rows)
         d.commit()
         d.execute("VACUUM")
 
@@ -190,8 +190,8 @@ def _copy_rows(cur: Any, schema: str, t: TableDef, gpkg: Path) -> int:
     srid = t.geometry[2] if t.geometry else 0
     n = 0
     with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as con:
-        rows = con.execute("SELECT " + ", ".join('"' + c.replace('"', '""') + '"' for c in names) + ' FROM "'
-                           + t.name.replace('"', '""') + '"')
+        rows = con.execute("SELECT " + ", ".join(quote_ident(c, names) for c in names) + " FROM "
+                           + quote_ident(t.name, [t.name]))
         stmt = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(sql.Identifier(schema), sql.Identifier(t.name),
                                                            sql.SQL(", ").join(sql.Identifier(c) for c in names))
         with cur.copy(stmt) as cp:

@@ -89,8 +89,8 @@ def _login_person(con: Any, schema: str, user: str, where: str) -> None:
         cur.execute(sql.SQL("SELECT i.name FROM {s}.gw_login l JOIN {s}.inspector i ON i.uuid = l.person_uuid "
                             "WHERE l.login = current_user").format(s=sql.Identifier(schema)))
         row = cur.fetchone()
-        cur.execute("SELECT r.rolsuper OR pg_has_role(current_user, n.nspowner, 'MEMBER'), current_user FROM pg_roles r, "
-                    "pg_namespace n WHERE r.rolname = current_user AND n.nspname = %s", (schema,))
+        cur.execute("SELECT r.rolsuper OR pg_has_role(current_user, n.nspowner, 'MEMBER'), current_user "
+                    "FROM pg_roles r, pg_namespace n WHERE r.rolname = current_user AND n.nspname = %s", (schema,))
         maint, login = cur.fetchone()
     con.rollback()
     if row is not None and row[0] == user:
@@ -237,7 +237,8 @@ def _sync(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, 
         _discard(sent)
         shutil.copyfile(ours.file, sent)  # type: ignore[arg-type]
         state["pending"] = {"sync_uuid": sync_uuid, "stage": "pushing", "mode": "file", "fast": False,
-                            "scope": sorted({c.table for c in ours.changes} | set(pulled) | {SYNC_LOG, "sync_conflict"}),
+                            "scope": sorted({c.table for c in ours.changes} | set(pulled)
+                                            | {SYNC_LOG, "sync_conflict"}),
                             "report": rep.to_dict()}
         _write_json(folder / "state.json", state)
         try:
