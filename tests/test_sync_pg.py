@@ -218,7 +218,10 @@ def test_credentials_are_not_stored_and_a_bad_server_is_one_line(district, pg_cl
         checkout(f"postgresql://nobody@/nowhere?host={tmp_path}", tmp_path / "y.gpkg", "x")
 
 
-def test_a_sync_killed_after_the_server_committed_is_finished_by_the_next(district, pg_cluster, monkeypatch):
+@pytest.mark.parametrize("path", ["quick", "full"])
+def test_a_sync_killed_after_the_server_committed_is_finished_by_the_next(district, pg_cluster, monkeypatch, path):
+    from gridwatch.sync.pg import quick
+
     a, sup, cell = district["a"], district["sup"], district["cell"]
     create_assignments(a, sup, [cell], "patrol")
 
@@ -229,7 +232,12 @@ def test_a_sync_killed_after_the_server_committed_is_finished_by_the_next(distri
         raise Killed()
 
     with monkeypatch.context() as m:
-        m.setattr(store, "_land", die)
+        if path == "quick":
+            m.setattr(quick, "_land_quick", die)
+        else:
+            m.setattr(quick, "sync_quick", lambda *a, **k: False)
+            m.setattr(store, "sync_quick", lambda *a, **k: False)
+            m.setattr(store, "_land", die)
         with pytest.raises(Killed):
             sync(a)
     assert json.loads((sync_dir(a) / "state.json").read_text(encoding="utf-8"))["pending"]["stage"] == "pushing"

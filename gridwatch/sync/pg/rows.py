@@ -97,33 +97,39 @@ def write_rows(path: Path, tables: list[TableDef], changed: dict[str, set[str]],
                rows: dict[str, list[list[Any]]]) -> int:
     """Make the rows ``changed`` (keys by table) in the GeoPackage ``path`` what the server holds:
     ``rows`` (absent keys were deleted there).  One transaction; returns the rows written."""
+    with closing(connect_readwrite(path)) as con, transaction(con):
+        return write_rows_into(con, tables, changed, rows)
+
+
+def write_rows_into(con: sqlite3.Connection, tables: list[TableDef], changed: dict[str, set[str]],
+                    rows: dict[str, list[list[Any]]]) -> int:
+    """:func:`write_rows` on an open connection; the caller holds the transaction.  Every changed key
+    is deleted first, then the server's rows inserted, so server fids never meet a local row's."""
     n = 0
     by_name = {t.name: t for t in tables}
-    with closing(connect_readwrite(path)) as con, transaction(con):
-        names = sqlite_tables(con)
-        for table, keys in changed.items():
-            t = by_name.get(table)
-            if t is None or table not in names:
-                continue
-            qt = quote_ident(table, names)
-            qk = quote_ident(t.key, t.names)
-            keys_l = sorted(keys)
-            for i in range(0, len(keys_l), 500):
-                part = keys_l[i:i + 500]
-                con.execute("DELETE FROM " + qt + " WHERE " + qk + " IN (" + ",".join("?" for _ in part) + ")", part)
-            new = rows.get(table, [])
-            if new:
-                cols = ", ".join(quote_ident(c, t.names) for c in t.names)
-                con.executemany("INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names)
-                                + ")", new)
-                n += len(new)
+    names = sqlite_tables(con)
+    todo = [(by_name[t], keys) for t, keys in changed.items() if t in by_name and t in names]
+    for t, keys in todo:
+        qt = quote_ident(t.name, names)
+        qk = quote_ident(t.key, t.names)
+        keys_l = sorted(keys)
+        for i in range(0, len(keys_l), 500):
+            part = keys_l[i:i + 500]
+            con.execute("DELETE FROM " + qt + " WHERE " + qk + " IN (" + ",".join("?" for _ in part) + ")", part)
+    for t, _keys in todo:
+        new = rows.get(t.name, [])
+        if new:
+            qt = quote_ident(t.name, names)
+            cols = ", ".join(quote_ident(c, t.names) for c in t.names)
+            con.executemany("INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names) + ")",
+                            new)
+            n += len(new)
     return n
 
 
-def pull(con: Any, schema: str, tables: list[TableDef], target: Path, since: int) -> tuple[int, dict[str, set[str]]]:
-    """Bring the GeoPackage ``target`` (the server's state through ``since``) to the server's state now.
-
-    Returns the new change number and the keys that changed, by table.  Read in one snapshot."""
+def read_changes(con: Any, schema: str, tables: list[TableDef],
+                 since: int) -> tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]:
+    """The server's rows changed after ``since`` (one snapshot): (change number, keys by table, rows)."""
     by_name = {t.name: t for t in tables}
     with con.transaction(), con.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -133,6 +139,14 @@ def pull(con: Any, schema: str, tables: list[TableDef], target: Path, since: int
         for table, keys in changed.items():
             if table in by_name:
                 rows[table] = [r for part in fetch_rows(cur, schema, by_name[table], keys) for r in part]
+    return mark, changed, rows
+
+
+def pull(con: Any, schema: str, tables: list[TableDef], target: Path, since: int) -> tuple[int, dict[str, set[str]]]:
+    """Bring the GeoPackage ``target`` (the server's state through ``since``) to the server's state now.
+
+    Returns the new change number and the keys that changed, by table.  Read in one snapshot."""
+    mark, changed, rows = read_changes(con, schema, tables, since)
     if changed:
         write_rows(target, tables, changed, rows)
     return mark, changed
