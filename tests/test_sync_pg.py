@@ -377,3 +377,52 @@ def test_several_steps_of_one_row_between_two_syncs_are_replayed_by_the_server(d
     assert rep.refused == 0, rep.messages
     with server(pg_cluster, district["db"]) as con:
         assert con.execute("SELECT status FROM d130110.finding WHERE uuid = %s", (f,)).fetchone()[0] == "assigned"
+
+
+@pytest.mark.parametrize("where", ["before_working_copy", "after_working_copy", "after_base"])
+def test_a_quick_sync_killed_while_landing_is_finished_by_the_next(district, pg_cluster, monkeypatch, where):
+    """Killed while the server's rows are written into the working copy and the base: the next sync
+    finishes, and the laptop ends equal to the server, others' rows included."""
+    from gridwatch.sync.pg import quick
+
+    a, b, sup, insp, cell = district["a"], district["b"], district["sup"], district["insp"], district["cell"]
+    for _ in range(3):
+        create_assignments(a, sup, [cell], "patrol")
+    sync(a)
+    create_assignments(a, sup, [cell], "coal_ban")  # a's next edit
+    other = checkout(pg_cluster.url(district["db"], user=sup.name), a.parent.parent / "o.gpkg", sup.name)
+    for _ in range(2):
+        create_assignments(other, sup, [cell], "mine")
+    sync(other)  # others' rows a's sync brings
+
+    class Killed(BaseException):
+        pass
+
+    real_into, real_rows = quick.R.write_rows_into, quick.R.write_rows
+
+    def into(*args, **kw):
+        if where == "before_working_copy":
+            raise Killed()
+        return real_into(*args, **kw)
+
+    def base_rows(*args, **kw):
+        if where == "after_working_copy":
+            raise Killed()
+        n = real_rows(*args, **kw)
+        if where == "after_base":
+            raise Killed()
+        return n
+
+    with monkeypatch.context() as m:
+        m.setattr(quick.R, "write_rows_into", into)
+        m.setattr(quick.R, "write_rows", base_rows)
+        with pytest.raises(Killed):
+            sync(a)
+    rep = sync(a)
+    assert rep.refused == 0, rep.messages
+    sync(a)
+    with server(pg_cluster, district["db"]) as con:
+        n = con.execute("SELECT count(*) FROM d130110.assignment").fetchone()[0]
+    assert n == 6
+    assert len(rows_by_key(a, "assignment")) == 6
+    assert len(rows_by_key(sync_dir(a) / "base.gpkg", "assignment")) == 6

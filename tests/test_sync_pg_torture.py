@@ -125,17 +125,37 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
     t0 = time.monotonic()
     game = tt.Torture(office, plan, tt.SEED)
     game.faults, game.share_faults = False, None
+    broken: list[str] = []
+    execute = game.execute
+
+    def checked(run, n):  # a laptop right after a sync that finished: its copy equals its base
+        run = execute(run, n)
+        got, dups = tt.load(run.laptop)
+        broken.extend(f"run {n} {run.laptop.parent.name} (returncode {run.returncode}): {d}" for d in dups)
+        if run.returncode == 0 and not run.result.get("sync", {}).get("refused"):
+            base, _ = tt.load(sync_dir(run.laptop) / "base.gpkg")
+            for t in tt.COMPARED:
+                if got[t] != base[t]:
+                    broken.append(f"run {n} {run.laptop.parent.name}: {t}: {len(set(base[t]) - set(got[t]))} missing, "
+                                  f"{len(set(got[t]) - set(base[t]))} extra after {run.result.get('sync')}")
+        return run
+
+    game.execute = checked
     forger = Forger(sample, random.Random(tt.SEED + 1))
     forgers = sorted(inspectors)[:3]
     for r in range(plan.rounds):
         if r < len(forgers):
             forger.forge(forgers[r], persons[forgers[r]])
         game.round(r)
+        assert not broken, f"working copies that differ from their base right after a sync: {broken[:5]}"
     finals = []
     for _ in range(2):
         for lp in office.laptops:
             try:
                 finals.append((lp, sync(lp, lock_wait=120)))
+                with open(office.root / "finals.jsonl", "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({"laptop": lp.parent.name, **finals[-1][1].to_dict()}, ensure_ascii=False)
+                             + "\n")
             except Exception:
                 pytest.fail(f"[seed {tt.SEED}] last sync of {lp.parent.name} failed:\n{traceback.format_exc()}\n"
                             f"{game.summary()}\nfiles kept in {office.root}")

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Optional
 
 from .lifecycle import transitions
 from .policy import Actor, Refusal, RowContext, judge_row_change
+from .vocabulary import FINDING_STATUSES
 
 _BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
 
@@ -68,7 +69,7 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
         if why is not None and step_kind == "update" and aft is not None:
-            why = _judge_repeated_step(who, table, b, aft, context, why)
+            why = _judge_step_taken_earlier(who, table, b, aft, audit_values(a.get("old_values")), context, why)
         if why is not None:
             return why
         state = aft
@@ -83,19 +84,31 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     return None
 
 
-def _judge_repeated_step(who: Actor, table: str, before: Optional[Mapping[str, Any]], after: Mapping[str, Any],
-                         context: RowContext, why: Refusal) -> Optional[Refusal]:
-    """A lifecycle step taken offline that the row has since taken on another copy (the same step
-    recorded twice: two laptops of one person, or a step synced, undone and redone): the row already
-    holds the step's status, and the sync's conflict rules settled its notes and times.  It is judged
-    from the state it was taken in, so it passes exactly when the step itself was allowed."""
-    if before is None or table not in ("finding", "assignment"):
+#: How far along its lifecycle a state is (a final state of a task is as far as the other).
+_RANK = {"finding": {state: i for i, state in enumerate(FINDING_STATUSES)},
+         "assignment": {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}}
+
+
+def _judge_step_taken_earlier(who: Actor, table: str, before: Optional[Mapping[str, Any]],
+                              after: Mapping[str, Any], old: Optional[Mapping[str, Any]], context: RowContext,
+                              why: Refusal) -> Optional[Refusal]:
+    """A lifecycle step taken offline from an earlier state than the row holds now: the row moved on
+    on another copy meanwhile (another laptop, or the same step recorded twice), and the sync's
+    conflict rules settled which values stand.  The step is judged from the state it was taken in
+    (its audit entry's old status, or a state a step into its status starts from), as long as that
+    state is not ahead of the row's and the step's status not behind it: so it passes exactly when the
+    step itself was allowed, and a step can never skip a state the row has not been through."""
+    rank = _RANK.get(table)
+    if before is None or rank is None:
         return why
-    status = after.get("status")
-    if status is None or status != before.get("status"):
+    now, target = before.get("status"), after.get("status")
+    if not isinstance(now, str) or not isinstance(target, str) or now not in rank or target not in rank \
+            or rank[target] < rank[now]:
         return why
-    for t in transitions(table):
-        if t.target == status and judge_row_change(who, table, "update", {**before, "status": t.source}, after,
-                                                   context) is None:
+    sources = [old.get("status")] if old and old.get("status") in rank else []
+    sources += [t.source for t in transitions(table) if t.target == target]
+    for source in dict.fromkeys(s for s in sources if isinstance(s, str)):
+        if source != now and rank[source] <= rank[now] and \
+                judge_row_change(who, table, "update", {**before, "status": source}, after, context) is None:
             return None
     return why

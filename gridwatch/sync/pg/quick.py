@@ -72,6 +72,8 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
             if old is not None and new is not None and old.get(t.key) != new.get(t.key):
                 return False  # a row renumbered into another's place: the merge decides
             key = str((new or old or {})[t.key])
+            if key in mine.get(c.table, set()):
+                return False  # two rows of one key (a row renumbered): the full merge decides
             mine.setdefault(c.table, set()).add(key)
             if c.kind == "delete":
                 op = R.Op(c.table, "delete", key)

@@ -289,9 +289,14 @@ def refused_of(con: Any, schema: str, sync_uuid: str) -> list[tuple[str, str, st
 
 
 def landed(con: Any, schema: str, sync_uuid: str) -> bool:
+    """Whether sync ``sync_uuid`` committed.  Asked under the district's change lock: the session of
+    a sync killed while it pushed may still be finishing on the server (its last statement, even its
+    COMMIT, had been sent); it holds that lock from its first write to its end, so once we have the
+    lock it has committed or rolled back for good."""
     from psycopg import sql
 
     with con.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(4711, %s)", (lock_key(schema),))
         cur.execute(sql.SQL("SELECT 1 FROM {}.sync_log WHERE uuid = %s").format(sql.Identifier(schema)), (sync_uuid,))
         found = cur.fetchone() is not None
     con.rollback()
