@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import sqlite3
 import time
@@ -68,6 +69,7 @@ class Forger:
         self.sample = sample
         self.forged: dict[Path, set[str]] = {}  # laptop -> keys of the rows it forged
         self.values: list[tuple[str, str, str, object]] = []  # (table, key, column, forged value)
+        self.person_keys: set[str] = set()
 
     def forge(self, lp: Path, person: tuple[str, str]) -> None:
         uuid, name = person
@@ -85,7 +87,8 @@ class Forger:
         _forge(lp, "INSERT INTO audit_log (uuid, at, user_name, action, table_name) VALUES (?, '2026-12-01T00:00:00Z', "
                    "?, 'close', 'finding')", (audit, boss))
         _forge(lp, "UPDATE fire_point SET status = 'outside_cell' WHERE uuid = ?", (fire,))
-        keys |= {cell, audit, fire, uuid}
+        keys |= {cell, audit, fire}
+        self.person_keys.add(uuid)  # the role forged in the base only: checked on the server's value
         self.values += [("grid_cell", cell, "name", name_value), ("audit_log", audit, "uuid", audit),
                         ("inspector", uuid, "role", "admin")]
 
@@ -130,9 +133,11 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
 
     def checked(run, n):  # a laptop right after a sync that finished: its copy equals its base
         run = execute(run, n)
+        if run.returncode != 0:
+            return run  # (a killed one may have left a journal that only its next sync rolls back)
         got, dups = tt.load(run.laptop)
-        broken.extend(f"run {n} {run.laptop.parent.name} (returncode {run.returncode}): {d}" for d in dups)
-        if run.returncode == 0 and not run.result.get("sync", {}).get("refused"):
+        broken.extend(f"run {n} {run.laptop.parent.name}: {d}" for d in dups)
+        if not run.result.get("sync", {}).get("refused"):
             base, _ = tt.load(sync_dir(run.laptop) / "base.gpkg")
             for t in tt.COMPARED:
                 if got[t] != base[t]:
@@ -151,6 +156,11 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
     finals = []
     for _ in range(2):
         for lp in office.laptops:
+            pending = json.loads((sync_dir(lp) / "state.json").read_text(encoding="utf-8"))["pending"]
+            if pending:  # for diagnosis: the laptop's files before the sync that finishes a killed one
+                keep = office.root / f"before-recovery-{lp.parent.name}"
+                if not keep.exists():
+                    shutil.copytree(lp.parent, keep)
             try:
                 finals.append((lp, sync(lp, lock_wait=120)))
                 with open(office.root / "finals.jsonl", "a", encoding="utf-8") as fh:
@@ -214,7 +224,7 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
     reports = [(r.laptop, m) for r in game.runs for m in r.result.get("sync", {}).get("messages", [])]
     reports += [(lp, m) for lp, rep in finals for m in rep.messages]
     fail([f"{lp.parent.name}: {m}" for lp, m in reports if m.startswith("refused")
-          and (lp not in forger.forged or not any(k in m for k in forger.forged[lp]))
+          and (lp not in forger.forged or not any(k in m for k in forger.forged[lp] | forger.person_keys))
           and not m.startswith("refused: ")], "refusals of edits the workflow allowed")
     fail([f"{lp.parent.name}: {m}" for lp, m in reports if m.startswith("refused: ") and lp not in forger.forged],
          "laptop refusals on laptops that forged nothing")

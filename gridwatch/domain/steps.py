@@ -68,8 +68,12 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
-        if why is not None and step_kind == "update" and aft is not None:
-            why = _judge_step_taken_earlier(who, table, b, aft, audit_values(a.get("old_values")), context, why)
+        if why is not None and step_kind == "update" and aft is not None and b is not None \
+                and _taken_earlier(who, table, b, aft, audit_values(a.get("old_values")), context):
+            why = None
+            rank = _RANK[table]
+            if rank[str(aft.get("status"))] < rank[str(b.get("status"))]:
+                aft = {**aft, "status": b.get("status")}  # the row had moved on: its status only moves forward
         if why is not None:
             return why
         state = aft
@@ -77,8 +81,10 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
         return None if state is None else judge_row_change(actor, table, "delete", state, None, context)
     if state is None:
         return judge_row_change(actor, table, "insert", None, after, context)
+    # beyond the steps: what the final row holds that the steps did not write.  A value the row held
+    # already is no change (a sync's conflict rules kept the other side's value over a step's)
     extra = {k: v for k, v in after.items() if k != "fid" and not isinstance(v, (bytes, bytearray, memoryview))
-             and v != state.get(k)}
+             and v != state.get(k) and (before is None or v != before.get(k))}
     if extra:
         return judge_row_change(actor, table, "update", state, {**state, **extra}, context)
     return None
@@ -89,26 +95,24 @@ _RANK = {"finding": {state: i for i, state in enumerate(FINDING_STATUSES)},
          "assignment": {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}}
 
 
-def _judge_step_taken_earlier(who: Actor, table: str, before: Optional[Mapping[str, Any]],
-                              after: Mapping[str, Any], old: Optional[Mapping[str, Any]], context: RowContext,
-                              why: Refusal) -> Optional[Refusal]:
-    """A lifecycle step taken offline from an earlier state than the row holds now: the row moved on
-    on another copy meanwhile (another laptop, or the same step recorded twice), and the sync's
-    conflict rules settled which values stand.  The step is judged from the state it was taken in
-    (its audit entry's old status, or a state a step into its status starts from), as long as that
-    state is not ahead of the row's and the step's status not behind it: so it passes exactly when the
-    step itself was allowed, and a step can never skip a state the row has not been through."""
+def _taken_earlier(who: Actor, table: str, before: Mapping[str, Any], after: Mapping[str, Any],
+                   old: Optional[Mapping[str, Any]], context: RowContext) -> bool:
+    """Whether a lifecycle step that does not fit the row as it is now was allowed from the state it
+    was taken in: the row moved on on another copy meanwhile (another laptop, or the same steps
+    recorded twice), and the sync's conflict rules settled which values stand.  The state it was
+    taken in is its audit entry's old status, or one a step into its status starts from, never one
+    ahead of the row's: so a step passes exactly when it was allowed, and cannot skip a state the row
+    has not been through (nor take the row back: its status only moves forward)."""
     rank = _RANK.get(table)
-    if before is None or rank is None:
-        return why
+    if rank is None:
+        return False
     now, target = before.get("status"), after.get("status")
-    if not isinstance(now, str) or not isinstance(target, str) or now not in rank or target not in rank \
-            or rank[target] < rank[now]:
-        return why
+    if not isinstance(now, str) or not isinstance(target, str) or now not in rank or target not in rank:
+        return False
     sources = [old.get("status")] if old and old.get("status") in rank else []
     sources += [t.source for t in transitions(table) if t.target == target]
     for source in dict.fromkeys(s for s in sources if isinstance(s, str)):
         if source != now and rank[source] <= rank[now] and \
                 judge_row_change(who, table, "update", {**before, "status": source}, after, context) is None:
-            return None
-    return why
+            return True
+    return False

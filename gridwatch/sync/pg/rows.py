@@ -249,6 +249,11 @@ class Pusher:
         changed since the pull."""
         from psycopg import sql
 
+        seen: set[tuple[str, str]] = set()
+        for op in (op for g in groups for op in g):
+            if (op.table, op.key) in seen:
+                raise AssertionError(f"two changes of {op.table} {op.key} in one push: {groups}")
+            seen.add((op.table, op.key))
         refused: list[tuple[list[Op], str]] = []
         for attempt in ("batch", "one by one"):
             refused = []

@@ -156,6 +156,10 @@ def revert(sent: Path, base: Path, tables: list[TableDef], refused: list[tuple[s
             row = cur.fetchone()
             if row is not None:
                 cols = [d[0] for d in cur.description]
+                taken = s.execute("SELECT 1 FROM " + qt + " WHERE fid = ?", (row[cols.index("fid")],)).fetchone()
+                if taken:  # a new row of the laptop took its fid: rows are matched by key from here on
+                    row = tuple(v for c, v in zip(cols, row) if c != "fid")
+                    cols = [c for c in cols if c != "fid"]
                 s.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(c, t.names) for c in cols) + ") VALUES ("
                           + ", ".join("?" for _ in cols) + ")", row)
             if table != "audit_log" and t.key == "uuid":
