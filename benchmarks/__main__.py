@@ -15,6 +15,7 @@ from . import (
     bench_export_html,
     bench_import,
     bench_open_read,
+    bench_pg,
     bench_render,
     bench_sync,
     bench_workflow,
@@ -49,7 +50,7 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps"],
+    parser.add_argument("--only", choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "pg"],
                         help="run one benchmark")
     args = parser.parse_args()
     sections = []
@@ -65,7 +66,8 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps"}
+    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps",
+                                          "pg"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -90,6 +92,9 @@ def main() -> None:
     if "maps" in want:
         print("PDF atlas ...", flush=True)
         sections.append(bench_export.run(max(3, args.repeats // 2)))
+    if "pg" in want:
+        print("PostGIS shared project ...", flush=True)
+        sections.append(bench_pg.run())
     append_results("\n".join(sections))
     print("\n".join(sections))
 

@@ -144,85 +144,90 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="176" />
             <source>Check out shared project</source>
             <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="176" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="179" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="180" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="178" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="181" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="179" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="180" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="182" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="183" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="181" />
-            <source>The district's project file in the shared folder</source>
-            <translation>共享文件夹中的区级项目文件</translation>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="184" />
+            <source>The district's project file in the shared folder, or a server: postgresql://HOST/DATABASE</source>
+            <translation>共享文件夹中的区级项目文件，或服务器地址：postgresql://主机/数据库</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="182" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="186" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="183" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="187" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="215" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="222" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="216" />
             <location filename="../../gridwatch/ui/sync/dialogs.py" line="223" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="230" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="222" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="229" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="256" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="265" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="263" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="275" />
+            <source>Cannot read the people of this server's district:</source>
+            <translation>无法读取该服务器上本区的人员：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="276" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="266" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="279" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="314" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="327" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
         </message>
@@ -3994,122 +3999,122 @@
     <context>
         <name>SyncDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="410" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="423" />
             <source>Checking this laptop's edits…</source>
             <translation>正在检查本机的修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="411" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="424" />
             <source>Waiting for the shared project…</source>
             <translation>正在等待共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="425" />
             <source>Reading the shared project…</source>
             <translation>正在读取共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="426" />
             <source>Merging…</source>
             <translation>正在合并…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="427" />
             <source>Writing the shared project…</source>
             <translation>正在写入共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="428" />
             <source>Updating this laptop…</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="420" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="433" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="421" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="434" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="422" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="435" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="423" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="436" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="424" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="437" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="425" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="438" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="426" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="439" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="427" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="440" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="447" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="453" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="466" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="469" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="473" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="462" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="475" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="478" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="514" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="527" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="528" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="541" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="541" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="554" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="543" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="556" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>

@@ -384,3 +384,22 @@ def doctor(address: str) -> tuple[list[str], list[str], list[str]]:
     if not problems:
         ok.append("every table has its judge, change triggers and row-level security")
     return ok, [], problems
+
+
+def server_people(address: str) -> tuple[str, list[tuple[str, str]]]:
+    """(district, [(name, role)]) of the active people of the district at ``address`` (for the check-out
+    dialog's list of who works on the laptop)."""
+    from psycopg import sql
+
+    addr = parse(address)
+    con = connect(addr)
+    try:
+        schema = district_of(con, addr)
+        with con.cursor() as cur:
+            cur.execute(sql.SQL("SELECT name, role FROM {}.inspector WHERE active IS NULL OR active = 1 "
+                                "ORDER BY role, name").format(sql.Identifier(schema)))
+            people = [(str(n), str(r)) for n, r in cur.fetchall()]
+        con.rollback()
+    finally:
+        con.close()
+    return schema, people
