@@ -23,7 +23,7 @@ from gridwatch.sync.pg import rows as R
 from gridwatch.sync.pg.policy_sql import group_role
 from gridwatch.sync.pg.publish import publish
 from gridwatch.sync.pg.schema import lock_key, read_tables
-from gridwatch.sync.pg.store import _operations
+from gridwatch.sync.pg.upload import operations
 
 from .test_policy_agreement import CORE, EXPECTED, PERSONAS, World, target
 
@@ -54,7 +54,7 @@ def server_door(action: Action, actor: Actor, w: World, cluster) -> tuple[bool, 
     work.mkdir()
     from gridwatch.sync.prepare import _Ours
 
-    groups, _log, _conflicts = _operations(tables, w.path, path, work, _Ours([], [], []))
+    groups, _log, _conflicts = operations(tables, w.path, path, work, _Ours([], [], []))
     assert groups, f"{action.value} wrote nothing"
     refused: list[str] = []
     with psycopg.connect(f"host={cluster.folder} user={actor.name} dbname=agreement") as con:

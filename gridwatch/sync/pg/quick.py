@@ -113,7 +113,7 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     steps.start("finish", "updating this laptop")
     reasons = [(g[-1].table, g[-1].key, why) for g, why in refused]
     U.refused_report(report, reasons)
-    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter):
+    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, sync_uuid):
         sent_from_diff(lp)
         _land(con, schema, tables, lp, state, reasons)
     (folder / "pending-ours.diff").unlink(missing_ok=True)
@@ -121,10 +121,21 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
 
 
 def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, since: int,
-                counter: int) -> bool:
+                counter: int, ops: list[R.Op], sync_uuid: str) -> bool:
     """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
-    the base.  False: the working copy was edited meanwhile (nothing written to it)."""
-    mark, changed, rows = R.read_changes(con, schema, tables, since)
+    the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
+    working copy holds them as the server does, and the base gets them from the sync's own changeset.
+    False: the working copy was edited meanwhile (nothing written to it)."""
+    from psycopg import sql
+
+    with con.cursor() as cur:
+        cur.execute(sql.SQL("SELECT gw_version FROM {}.sync_log WHERE uuid = %s").format(sql.Identifier(schema)),
+                    (sync_uuid,))
+        ours_until = int(cur.fetchone()[0])  # the sync's log row is the last row it wrote
+    con.rollback()
+    settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
+    mark, changed, rows = R.read_changes(con, schema, tables, since,
+                                         skip=lambda t, k, last: (t, k) in settled and last <= ours_until)
     header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
     try:
         w = connect_readwrite(lp)
@@ -147,7 +158,15 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
     folder = sync_dir(lp)
     state["pending"]["stage"] = "local_done"
     _write_json(folder / "state.json", state)
-    R.write_rows(folder / "base.gpkg", tables, changed, rows)
+    base = folder / "base.gpkg"
+    diff = folder / "pending-ours.diff"
+    if settled and diff.exists():
+        # the sync's own updates and deletes, as sent (its inserts come back below with the server's fids)
+        from ..changes import _geodiff
+
+        with _geodiff_tmp(folder):
+            _geodiff().apply_changeset(str(base), str(diff))
+    R.write_rows(base, tables, changed, rows)
     state["server_seq"] = mark
     state["pending"] = None
     state["last_sync"] = _now_text()

@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
 from .geom import as_gpkg_value, blobs_from_wkb, gpkg_to_ewkb
@@ -127,14 +127,25 @@ def write_rows_into(con: sqlite3.Connection, tables: list[TableDef], changed: di
     return n
 
 
-def read_changes(con: Any, schema: str, tables: list[TableDef],
-                 since: int) -> tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]:
-    """The server's rows changed after ``since`` (one snapshot): (change number, keys by table, rows)."""
+def read_changes(con: Any, schema: str, tables: list[TableDef], since: int,
+                 skip: Optional[Callable[[str, str, int], bool]] = None
+                 ) -> tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]:
+    """The server's rows changed after ``since`` (one snapshot): (change number, keys by table, rows).
+
+    ``skip(table, key, last change number)``: rows not to read (the caller holds them as they are)."""
+    from psycopg import sql
+
     by_name = {t.name: t for t in tables}
     with con.transaction(), con.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         mark = watermark(cur, schema)
-        changed = changed_since(cur, schema, since) if mark > since else {}
+        changed: dict[str, set[str]] = {}
+        if mark > since:
+            cur.execute(sql.SQL("SELECT tbl, row_key, max(seq) FROM {}.gw_change WHERE seq > %s GROUP BY 1, 2").format(
+                sql.Identifier(schema)), (since,))
+            for tbl, key, last in cur.fetchall():
+                if skip is None or not skip(tbl, key, int(last)):
+                    changed.setdefault(tbl, set()).add(key)
         rows: dict[str, list[list[Any]]] = {}
         for table, keys in changed.items():
             if table in by_name:
@@ -225,21 +236,45 @@ class Pusher:
         raise Refused(f"{op.kind} in {op.table} refused: this login may not change that row")
 
     def _apply(self, cur: Any, ops: list[Op]) -> None:
+        """Run ``ops`` in order; runs of the same statement (a table, a kind, the same columns) go as one
+        pipelined ``executemany``, each statement's RETURNING telling whether it matched its row."""
         import psycopg
 
-        for op in ops:
-            q, args = self._sql(op)
+        i = 0
+        while i < len(ops):
+            q, args = self._sql(ops[i])
+            batch, params = [ops[i]], [args]
+            key = q.as_string(cur) if len(ops) > 1 else None
+            j = i + 1
+            while key is not None and j < len(ops) and len(batch) < 2000:
+                q2, args2 = self._sql(ops[j])
+                if q2.as_string(cur) != key:
+                    break
+                batch.append(ops[j])
+                params.append(args2)
+                j += 1
             try:
-                cur.execute(q, args)
+                if len(batch) == 1:
+                    cur.execute(q, args)
+                    matched = [cur.rowcount != 0]
+                else:
+                    cur.executemany(q, params, returning=True)
+                    matched = []
+                    while True:
+                        matched.append(cur.fetchone() is not None)
+                        if not cur.nextset():
+                            break
             except psycopg.errors.UniqueViolation:
-                raise Stale(f"{op.table} {op.key} exists on the server already") from None
+                raise Stale(f"{ops[i].table} {ops[i].key}: a row of that key exists on the server already") from None
             except psycopg.Error as exc:
                 why = _refusal(exc)
                 if why is not None:
                     raise Refused(why) from None
                 raise
-            if cur.rowcount == 0:
-                self._missed(cur, op)
+            for op, hit in zip(batch, matched):
+                if not hit:
+                    self._missed(cur, op)
+            i = j
 
     def push(self, groups: list[list[Op]], finish: Any) -> list[tuple[list[Op], str]]:
         """Apply ``groups`` (a row change with its audit rows; a group is refused whole) and then
