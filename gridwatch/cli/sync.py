@@ -61,6 +61,37 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_city(args: argparse.Namespace) -> int:
+    from ..analysis.stats import parse_weights
+    from ..sync.pg.city import city_view
+
+    view = city_view(args.server, month=args.month, weights=parse_weights(args.weights) if args.weights else None)
+    d, t = view.districts, view.townships
+    if args.json:
+        def records(frame: Any) -> list[dict[str, Any]]:
+            return [{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+        json.dump({"period": [p.isoformat() for p in view.period], "districts": records(d), "townships": records(t),
+                   "skipped": view.skipped}, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+
+    def num(v: Any) -> str:
+        return "-" if v != v or v is None else f"{v:g}"
+
+    print(f"{len(d)} district(s), {view.period[0]:%Y-%m}")
+    print("district      name        cells  coverage%  findings  closure%  overdue  fire checks in time%")
+    for r in d.itertuples():
+        print(f"{r.district:<13} {r.name:<10} {r.cells:>6}  {num(r.coverage_pct):>9}  {r.findings:>8}  "
+              f"{num(r.closure_pct):>8}  {r.findings_overdue + r.tasks_overdue:>7}  {num(r.fire_in_time_pct):>8}")
+    print(f"townships ranked across the city ({len(t)}):")
+    for r in t.head(args.top).itertuples():
+        print(f"{num(r.rank):>4}  {r.district_name} {r.name}  score {num(r.score)}  coverage {num(r.coverage_pct)}%")
+    for s in view.skipped:
+        print(f"not readable with this login: {s}")
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from ..sync import compact_shared
 
@@ -90,7 +121,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    """checkout, sync, doctor, compact, publish, conflicts"""
+    """checkout, sync, doctor, compact, publish, city, conflicts"""
     p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
                        description="Copy the shared project (on a share or a USB stick) to a working copy this "
                                    "laptop edits offline, with the base copy that sync needs.")
@@ -134,6 +165,17 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--logins", action="store_true", help="create a login for every active person (named as the "
                    "person, in the group of their role); set passwords with ALTER ROLE or .pgpass")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("city", help="coverage and the township ranking across the districts of a PostGIS database",
+                       description="Reads every district published to one database (live, read-only) and shows "
+                                   "each district's indicators for a month and one ranking of all their townships.")
+    p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: this month, Beijing time)")
+    p.add_argument("--weights", metavar="NAME=W,...", help="ranking weights, as for export ranking")
+    p.add_argument("--top", type=int, default=20, help="townships to list (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON (every township) instead of a table")
+    p.set_defaults(func=cmd_city)
+
     p = sub.add_parser("conflicts", help="list sync conflicts of a project")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--all", action="store_true", help="also reviewed ones")

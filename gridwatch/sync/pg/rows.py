@@ -37,7 +37,7 @@ class Op:
 def _select_list(t: TableDef) -> Any:
     from psycopg import sql
 
-    parts = []
+    parts: list[sql.Composable] = []
     for c in t.names:
         if c == t.geom:
             parts.append(sql.SQL("ST_AsBinary({}, 'NDR')").format(sql.Identifier(c)))

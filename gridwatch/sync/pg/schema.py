@@ -110,7 +110,7 @@ def create_tables(cur: Any, schema: str, tables: list[TableDef]) -> None:
     cur.execute(sql.SQL("CREATE INDEX ON {}.gw_change (tbl, row_key)").format(S))
     for t in tables:
         T = sql.Identifier(t.name)
-        cols = [sql.SQL("fid bigserial PRIMARY KEY")]
+        cols: list[sql.Composable] = [sql.SQL("fid bigserial PRIMARY KEY")]
         for name, typ in t.columns:
             if name == "fid":
                 continue
