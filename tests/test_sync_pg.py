@@ -94,6 +94,23 @@ def test_publish_and_checkout_keep_every_row_byte_for_byte(district, sample_path
     for table in tables_of(sample_path):
         assert rows_by_key(local, table) == rows_by_key(sample_path, table), table
 
+    def index_of(path: Path) -> tuple[dict, dict, dict]:
+        """The spatial index, feature counts, indexes and triggers (checkout loads in bulk, then rebuilds them)."""
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            rtrees = {n: sorted(con.execute(f'SELECT * FROM "{n}"')) for (n,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rtree%' AND sql LIKE '%virtual%'")}
+            counts = dict(con.execute("SELECT table_name, feature_count FROM gpkg_ogr_contents"))
+            schema = {n: q for n, q in con.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                                                   "AND name NOT LIKE 'gridwatch_sync%' AND sql IS NOT NULL")}
+        return rtrees, counts, schema
+
+    got, want = index_of(local), index_of(sample_path)
+    assert got[0].keys() == want[0].keys() and len(got[0]) >= 10
+    for name in want[0]:
+        assert got[0][name] == want[0][name], name
+    assert got[1] == want[1]
+    assert {n: q for n, q in got[2].items() if "gridwatch_sync_dirty" not in q} == want[2]
+
 
 def test_two_laptops_sync_through_the_server(district, pg_cluster):
     a, b, sup, insp, cell = district["a"], district["b"], district["sup"], district["insp"], district["cell"]

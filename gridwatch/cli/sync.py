@@ -11,9 +11,21 @@ from typing import Any
 from .common import end_progress, progress_printer
 
 
+def ask_password_on_terminal() -> None:
+    """A server that wants a password no usual place (.pgpass, service file, PGPASSWORD) has: ask for it
+    on the terminal, never echoed, never stored (scripts without a terminal get the one-line error)."""
+    from ..sync.pg.address import set_password_prompt
+
+    if sys.stdin.isatty():
+        import getpass
+
+        set_password_prompt(lambda where: getpass.getpass(f"password for {where}: ") or None)
+
+
 def cmd_checkout(args: argparse.Namespace) -> int:
     from ..sync import checkout
 
+    ask_password_on_terminal()
     local = checkout(args.shared, args.local, args.user)
     print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
     return 0
@@ -22,6 +34,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from ..sync import sync
 
+    ask_password_on_terminal()
     show = not args.json and sys.stderr.isatty()
     report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
     end_progress(show)
@@ -43,6 +56,7 @@ SYNC_REFUSED_STATUS = 3
 def cmd_doctor(args: argparse.Namespace) -> int:
     from ..sync.doctor import doctor
 
+    ask_password_on_terminal()
     rep = doctor(args.shared, check_only=args.check, laptops=tuple(args.laptop or ()))
     for line in rep.lines():
         print(line)
@@ -52,6 +66,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     from ..sync.pg.publish import publish
 
+    ask_password_on_terminal()
     show = sys.stderr.isatty()
     rep = publish(args.source, args.server, district=args.district, logins=args.logins,
                   progress=progress_printer(show))
@@ -65,6 +80,7 @@ def cmd_city(args: argparse.Namespace) -> int:
     from ..analysis.stats import parse_weights
     from ..sync.pg.city import city_view
 
+    ask_password_on_terminal()
     view = city_view(args.server, month=args.month, weights=parse_weights(args.weights) if args.weights else None)
     d, t = view.districts, view.townships
     if args.json:

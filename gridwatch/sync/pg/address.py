@@ -22,6 +22,16 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 #: Asks for a password when the usual places have none: (address shown to the user) -> password or None.
 PasswordPrompt = Callable[[str], Optional[str]]
 
+#: The prompt :func:`connect` uses when its caller passes none (the command line sets one that asks on
+#: the terminal; :func:`set_password_prompt`).  None: no prompt, the connection error is reported.
+_default_prompt: Optional[PasswordPrompt] = None
+
+
+def set_password_prompt(prompt: Optional[PasswordPrompt]) -> None:
+    """Make ``prompt`` the one :func:`connect` asks when the usual places have no password."""
+    global _default_prompt
+    _default_prompt = prompt
+
 
 def is_server_address(text: object) -> bool:
     """Whether ``text`` names a PostgreSQL server (URL or libpq keywords) rather than a file."""
@@ -89,6 +99,7 @@ def connect(address: str | Address, *, prompt: Optional[PasswordPrompt] = None, 
     import psycopg
 
     addr = parse(address) if isinstance(address, str) else address
+    prompt = prompt if prompt is not None else _default_prompt
     try:
         return psycopg.connect(addr.conninfo, autocommit=autocommit, **kw)
     except psycopg.OperationalError as exc:

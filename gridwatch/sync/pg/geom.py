@@ -31,8 +31,12 @@ def gpkg_to_ewkb(blob: Optional[bytes], srid: int) -> Optional[bytes]:
     return wkb[:1] + struct.pack(order + "I", gtype | 0x20000000) + struct.pack(order + "i", srid) + wkb[5:]
 
 
-def blobs_from_wkb(wkbs: Sequence[Optional[bytes]], srs_id: int) -> list[Optional[bytes]]:
-    """GeoPackage blobs for WKB values (as ``ST_AsBinary(geom, 'NDR')`` returns them), as GDAL writes them."""
+def blobs_from_wkb(wkbs: Sequence[Optional[bytes]], srs_id: int,
+                   envelopes: Optional[list[tuple[int, float, float, float, float]]] = None) -> list[Optional[bytes]]:
+    """GeoPackage blobs for WKB values (as ``ST_AsBinary(geom, 'NDR')`` returns them), as GDAL writes them.
+
+    ``envelopes``: filled with ``(index, minx, maxx, miny, maxy)`` of every non-empty geometry (what the
+    GeoPackage's R-tree holds for it)."""
     import shapely
 
     out: list[Optional[bytes]] = [None] * len(wkbs)
@@ -48,11 +52,14 @@ def blobs_from_wkb(wkbs: Sequence[Optional[bytes]], srs_id: int) -> list[Optiona
         wkb = bytes(wkbs[i])  # type: ignore[arg-type]
         if empty[k]:
             out[i] = b"GP\x00" + bytes([0x01 | 0x10]) + srs + wkb
-        elif types[k] == 0:  # a point: no envelope
+            continue
+        minx, miny, maxx, maxy = bounds[k]
+        if types[k] == 0:  # a point: no envelope
             out[i] = b"GP\x00\x01" + srs + wkb
         else:
-            minx, miny, maxx, maxy = bounds[k]
             out[i] = b"GP\x00\x03" + srs + struct.pack("<4d", minx, maxx, miny, maxy) + wkb
+        if envelopes is not None:
+            envelopes.append((i, float(minx), float(maxx), float(miny), float(maxy)))
     return out
 
 

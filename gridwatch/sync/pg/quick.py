@@ -20,7 +20,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from ...storage.gpkg import connect_readwrite
+from ...storage.gpkg import connect_readwrite, sqlite_tables
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
 from ..prepare import _quick_changes
@@ -61,12 +61,13 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     mine: dict[str, set[str]] = {}
     with closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as w, \
             closing(sqlite3.connect(f"file:{ctx.base}?mode=ro", uri=True)) as b:
+        w_names, b_names = sqlite_tables(w), sqlite_tables(b)
         for c in ours.changes:
             t = by_name.get(c.table)
             if t is None:
                 continue
-            old = R.row_dict(b, c.table, c.fid) if c.kind != "insert" else None
-            new = R.row_dict(w, c.table, c.fid) if c.kind != "delete" else None
+            old = R.row_dict(b, c.table, c.fid, b_names) if c.kind != "insert" else None
+            new = R.row_dict(w, c.table, c.fid, w_names) if c.kind != "delete" else None
             if (c.kind != "insert" and old is None) or (c.kind != "delete" and new is None):
                 return False
             if old is not None and new is not None and old.get(t.key) != new.get(t.key):

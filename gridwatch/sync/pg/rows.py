@@ -46,13 +46,26 @@ def _select_list(t: TableDef) -> Any:
     return sql.SQL(", ").join(parts)
 
 
-def _to_gpkg_rows(t: TableDef, rows: list[tuple]) -> list[list[Any]]:
-    out = [[as_gpkg_value(v) for v in r] for r in rows]
+def _to_gpkg_rows(t: TableDef, rows: list[tuple],
+                  envelopes: Optional[list[tuple[Any, float, float, float, float]]] = None) -> list[list[Any]]:
+    """Server rows as the GeoPackage stores them; ``envelopes``: filled with ``(fid, minx, maxx, miny,
+    maxy)`` of each non-empty geometry (the R-tree's rows)."""
+    out = [list(r) for r in rows]
+    if out:
+        for i, v in enumerate(out[0]):
+            # one Python type per column: a column is converted only if its first value may need it
+            if isinstance(v, memoryview) or (v is None and t.names[i] != t.geom):
+                for r in out:
+                    r[i] = as_gpkg_value(r[i])
     if t.geometry and out:
         i = t.names.index(t.geometry[0])
-        blobs = blobs_from_wkb([r[i] for r in out], t.geometry[2])
+        found: Optional[list[tuple[int, float, float, float, float]]] = [] if envelopes is not None else None
+        blobs = blobs_from_wkb([r[i] for r in out], t.geometry[2], found)
         for r, b in zip(out, blobs):
             r[i] = b
+        if envelopes is not None and found is not None:
+            f = t.names.index("fid")
+            envelopes.extend((out[k][f], *box) for k, *box in found)
     return out
 
 
@@ -77,7 +90,8 @@ def changed_since(cur: Any, schema: str, since: int) -> dict[str, set[str]]:
 
 
 def fetch_rows(cur: Any, schema: str, t: TableDef, keys: Optional[Iterable[str]] = None,
-               chunk: int = 20000) -> Iterable[list[list[Any]]]:
+               chunk: int = 20000, envelopes: Optional[list[tuple[Any, float, float, float, float]]] = None
+               ) -> Iterable[list[list[Any]]]:
     """The server's rows of ``t`` (all, or those with ``keys``) in the GeoPackage's column order, in chunks."""
     from psycopg import sql
 
@@ -90,7 +104,7 @@ def fetch_rows(cur: Any, schema: str, t: TableDef, keys: Optional[Iterable[str]]
         rows = cur.fetchmany(chunk)
         if not rows:
             return
-        yield _to_gpkg_rows(t, rows)
+        yield _to_gpkg_rows(t, rows, envelopes)
 
 
 def write_rows(path: Path, tables: list[TableDef], changed: dict[str, set[str]],
@@ -190,33 +204,49 @@ class Pusher:
     def __init__(self, con: Any, schema: str, tables: list[TableDef], mark: int) -> None:
         self.con, self.schema, self.mark = con, schema, mark
         self.tables = {t.name: t for t in tables}
+        self._statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
-    def _sql(self, op: Op) -> tuple[Any, list[Any]]:
+    def _shape(self, op: Op) -> tuple[str, str, tuple[str, ...]]:
+        """(table, kind, columns): ops of one shape run the same statement."""
+        t = self.tables[op.table]
+        cols = tuple(c for c in op.values if c != "fid" and c in t.names)
+        if op.kind == "update":
+            cols = tuple(c for c in cols if c != t.key)
+        elif op.kind == "delete":
+            cols = ()
+        return op.table, op.kind, cols
+
+    def _statement(self, shape: tuple[str, str, tuple[str, ...]]) -> Any:
+        """The statement of ``shape`` (built once per shape: a push of 10,000 edits has a handful)."""
         from psycopg import sql
 
-        t = self.tables[op.table]
+        q = self._statements.get(shape)
+        if q is not None:
+            return q
+        table, kind, cols = shape
+        t = self.tables[table]
         T = sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(t.name))
-        cols = [c for c in op.values if c != "fid" and c in t.names]
+        marks = [sql.SQL("ST_GeomFromEWKB(%s)") if c == t.geom else sql.SQL("%s") for c in cols]
+        if kind == "insert":
+            q = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING 1").format(
+                T, sql.SQL(", ").join(sql.Identifier(c) for c in cols), sql.SQL(", ").join(marks))
+        elif kind == "update":
+            q = sql.SQL("UPDATE {} SET {} WHERE {} = %s AND gw_version <= %s RETURNING 1").format(
+                T, sql.SQL(", ").join(sql.SQL("{} = ").format(sql.Identifier(c)) + m for c, m in zip(cols, marks)),
+                sql.Identifier(t.key))
+        else:
+            q = sql.SQL("DELETE FROM {} WHERE {} = %s AND gw_version <= %s RETURNING 1").format(
+                T, sql.Identifier(t.key))
+        self._statements[shape] = q
+        return q
 
-        def value(c: str) -> tuple[Any, Any]:
-            v = op.values[c]
-            if c == t.geom:
-                return sql.SQL("ST_GeomFromEWKB(%s)"), (None if v is None else gpkg_to_ewkb(v, t.geometry[2]))  # type: ignore[index]
-            return sql.SQL("%s"), v
-
-        if op.kind == "insert":
-            parts = [value(c) for c in cols]
-            return (sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING 1").format(
-                T, sql.SQL(", ").join(sql.Identifier(c) for c in cols), sql.SQL(", ").join(p[0] for p in parts)),
-                [p[1] for p in parts])
-        if op.kind == "update":
-            cols = [c for c in cols if c != t.key]
-            parts = [value(c) for c in cols]
-            return (sql.SQL("UPDATE {} SET {} WHERE {} = %s AND gw_version <= %s RETURNING 1").format(
-                T, sql.SQL(", ").join(sql.SQL("{} = ").format(sql.Identifier(c)) + p[0] for c, p in zip(cols, parts)),
-                sql.Identifier(t.key)), [p[1] for p in parts] + [op.key, self.mark])
-        return (sql.SQL("DELETE FROM {} WHERE {} = %s AND gw_version <= %s RETURNING 1").format(
-            T, sql.Identifier(t.key)), [op.key, self.mark])
+    def _args(self, op: Op, cols: tuple[str, ...]) -> list[Any]:
+        t = self.tables[op.table]
+        args = [(None if op.values[c] is None else gpkg_to_ewkb(op.values[c], t.geometry[2]))  # type: ignore[index]
+                if c == t.geom else op.values[c] for c in cols]
+        if op.kind != "insert":
+            args += [op.key, self.mark]
+        return args
 
     def _missed(self, cur: Any, op: Op) -> None:
         """An update or delete that matched no row: the row changed since (stale), or the server hides
@@ -242,16 +272,16 @@ class Pusher:
 
         i = 0
         while i < len(ops):
-            q, args = self._sql(ops[i])
+            shape = self._shape(ops[i])
+            q, args = self._statement(shape), self._args(ops[i], shape[2])
             batch, params = [ops[i]], [args]
-            key = q.as_string(cur) if len(ops) > 1 else None
             j = i + 1
-            while key is not None and j < len(ops) and len(batch) < 2000:
-                q2, args2 = self._sql(ops[j])
-                if q2.as_string(cur) != key:
+            while j < len(ops) and len(batch) < 2000:
+                shape2 = self._shape(ops[j])
+                if shape2 != shape:
                     break
                 batch.append(ops[j])
-                params.append(args2)
+                params.append(self._args(ops[j], shape2[2]))
                 j += 1
             try:
                 if len(batch) == 1:
@@ -343,8 +373,11 @@ def landed(con: Any, schema: str, sync_uuid: str) -> bool:
     return found
 
 
-def row_dict(con: sqlite3.Connection, table: str, fid: int) -> Optional[dict[str, Any]]:
-    cur = con.execute("SELECT * FROM " + quote_ident(table, sqlite_tables(con)) + " WHERE fid = ?", (fid,))
+def row_dict(con: sqlite3.Connection, table: str, fid: int,
+             names: Optional[set[str]] = None) -> Optional[dict[str, Any]]:
+    """The row ``fid`` of ``table`` (``names``: the database's tables, when the caller read them once)."""
+    cur = con.execute("SELECT * FROM " + quote_ident(table, names if names is not None else sqlite_tables(con))
+                      + " WHERE fid = ?", (fid,))
     r = cur.fetchone()
     return None if r is None else dict(zip([d[0] for d in cur.description], r))
 

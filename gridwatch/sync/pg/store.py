@@ -147,8 +147,14 @@ def checkout(address: str, local: Path | str, user: str, *, prompt: Optional[Pas
 
 def download(con: Any, schema: str, target: Path) -> int:
     """The whole district into a new GeoPackage ``target`` (from the server's template); returns the
-    change number it holds through."""
+    change number it holds through.
+
+    ``target`` is a file of the caller's work folder (copied durably afterwards), so it is loaded as a
+    bulk load: one transaction, no journal fsyncs, a large page cache, and the tables' indexes built
+    after their rows rather than row by row (a million rows: minutes less)."""
     from psycopg import sql
+
+    from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
 
     with con.transaction(), con.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -156,19 +162,49 @@ def download(con: Any, schema: str, target: Path) -> int:
         target.write_bytes(bytes(cur.fetchone()[0]))
         tables = read_tables(target)
         mark = R.watermark(cur, schema)
-        for t in tables:
-            for part in R.fetch_rows(cur, schema, t):
-                _insert(target, t, part)
+        with closing(connect_readwrite(target)) as db:
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA cache_size = -262144")  # 256 MiB
+            names = sqlite_tables(db)
+            wanted = {t.name for t in tables}
+            indexes = [(n, q) for n, t, q in db.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+                if t in wanted]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for name, _q in indexes:
+                    db.execute("DROP INDEX " + quote_ident(name, [n for n, _ in indexes]))
+                for t in tables:
+                    qt = quote_ident(t.name, names)
+                    cols = ", ".join(quote_ident(c, t.names) for c in t.names)
+                    insert = "INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names) + ")"
+                    # GDAL's per-row triggers (R-tree, feature count) are set aside while the rows go in; the
+                    # R-tree gets the envelopes computed with the blobs, the count is set once
+                    rtree = f"rtree_{t.name}_{t.geom}" if t.geom else None
+                    setaside = [(n, q) for n, q in db.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                        "AND name IN (?, ?)", (t.name, f"{rtree}_insert", f"trigger_insert_feature_count_{t.name}"))]
+                    for n, _q in setaside:
+                        db.execute("DROP TRIGGER " + quote_ident(n, [m for m, _ in setaside]))
+                    boxes: list[tuple[Any, float, float, float, float]] = []
+                    for part in R.fetch_rows(cur, schema, t, envelopes=boxes if rtree in names else None):
+                        db.executemany(insert, part)
+                        if boxes:
+                            db.executemany("INSERT OR REPLACE INTO " + quote_ident(str(rtree), names)
+                                           + " VALUES (?, ?, ?, ?, ?)", boxes)
+                            boxes.clear()
+                    for _n, q in setaside:
+                        db.execute(q)  # GDAL's own CREATE TRIGGER statements, as they were
+                    if "gpkg_ogr_contents" in names:
+                        db.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM " + qt + ") "
+                                   "WHERE lower(table_name) = lower(?)", (t.name,))
+                for _name, q in indexes:
+                    db.execute(q)  # the template's own CREATE INDEX statements, as they were
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
     return mark
-
-
-def _insert(target: Path, t: TableDef, rows: list[list[Any]]) -> None:
-    from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
-
-    with closing(connect_readwrite(target)) as con, transaction(con):
-        qt = quote_ident(t.name, sqlite_tables(con))
-        cols = ", ".join(quote_ident(c, t.names) for c in t.names)
-        con.executemany("INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names) + ")", rows)
 
 
 # --- sync --------------------------------------------------------------------------------------------------
