@@ -179,7 +179,10 @@ if dom is None:
             exec(compile(r["source"], "<gridwatch " + r["module"] + ">", "exec"), m.__dict__)
     dom = GD[PKG] = (sys.modules[PKG + ".domain.policy"], sys.modules[PKG + ".domain.steps"])
 policy, steps = dom
-xid = plpy.execute("SELECT txid_current()::text || '/' || current_user AS x")[0]["x"]
+xid_plan = GD.get(PKG + ":xid")
+if xid_plan is None:  # prepared once per session: this runs for every row
+    xid_plan = GD[PKG + ":xid"] = plpy.prepare("SELECT txid_current()::text || '/' || current_user AS x")
+xid = plpy.execute(xid_plan)[0]["x"]
 tx = GD.get(PKG + ":tx")
 if tx is None or tx["xid"] != xid:
     who = plpy.execute(
