@@ -233,6 +233,136 @@
         </message>
     </context>
     <context>
+        <name>CityDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="105" />
+            <source>City view</source>
+            <translation>市级总览</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="106" />
+            <source>&amp;Server:</source>
+            <translation>服务器(&amp;S):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="107" />
+            <source>&amp;Month:</source>
+            <translation>月份(&amp;M):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="108" />
+            <source>postgresql://HOST/DATABASE (every district in it)</source>
+            <translation>postgresql://主机/数据库(库中所有区县)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="109" />
+            <source>YYYY-MM</source>
+            <translation>YYYY-MM</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="110" />
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="111" />
+            <source>Districts (best patrol coverage first)</source>
+            <translation>各区县(巡查覆盖率高者在前)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="112" />
+            <source>Townships of every district, ranked together</source>
+            <translation>各区县乡镇统一排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>District</source>
+            <translation>区县</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Schema</source>
+            <translation>库内名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Coverage %</source>
+            <translation>覆盖率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Findings</source>
+            <translation>问题数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Closed %</source>
+            <translation>整改到位率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Fire checks in time %</source>
+            <translation>火点按时核查率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Score</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="131" />
+            <source>Enter a PostgreSQL server's address, e.g. postgresql://HOST/DATABASE.</source>
+            <translation>请输入 PostgreSQL 服务器地址,例如 postgresql://主机/数据库。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="134" />
+            <source>Enter the month as YYYY-MM, e.g. 2026-11.</source>
+            <translation>请按 YYYY-MM 输入月份,例如 2026-11。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="141" />
+            <source>Reading the districts…</source>
+            <translation>正在读取各区县…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/sync/city.py" line="163" />
+            <source>%n district(s), %1</source>
+            <translation>
+                <numerusform>%n 个区县,%1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="170" />
+            <source>Not readable with this login: %1</source>
+            <translation>此账号无权读取:%1</translation>
+        </message>
+    </context>
+    <context>
         <name>ConflictsPanel</name>
         <message>
             <location filename="../../gridwatch/ui/sync/conflicts.py" line="89" />
@@ -3337,237 +3467,247 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="67" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="68" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="70" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="71" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="158" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="160" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="159" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="161" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="160" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="162" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="161" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="162" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="163" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="164" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="166" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <source>&amp;City view (server)…</source>
+            <translation>市级总览(服务器)(&amp;C)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <source>Coverage and the township ranking across the districts of a PostGIS server</source>
+            <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="259" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -3598,12 +3738,12 @@
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="287" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="294" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="288" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="295" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -3639,37 +3779,37 @@
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="301" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="308" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="302" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="309" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="329" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="336" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="335" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="342" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="346" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="346" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="344" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="351" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
