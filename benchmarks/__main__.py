@@ -15,6 +15,7 @@ from . import (
     bench_export_html,
     bench_import,
     bench_open_read,
+    bench_pg,
     bench_render,
     bench_sync,
     bench_ui,
@@ -51,7 +52,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", help="run one benchmark",
-                        choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui"])
+                        choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui",
+                                 "pg"])
     args = parser.parse_args()
     sections = []
     DATA.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,7 @@ def main() -> None:
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
         )
     want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps",
-                                          "ui"}
+                                          "ui", "pg"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -95,6 +97,9 @@ def main() -> None:
     if "ui" in want:
         print("the window's answers ...", flush=True)
         sections.append(bench_ui.run())
+    if "pg" in want:
+        print("PostGIS shared project ...", flush=True)
+        sections.append(bench_pg.run())
     append_results("\n".join(sections))
     print("\n".join(sections))
 

@@ -21,7 +21,10 @@ SYSTEM_PACKAGES=(
 )
 # Tests also open written GeoPackages in real QGIS (system Python bindings), render PDF maps (pdftoppm)
 # and load HTML maps in headless Chromium (driven by playwright, which uses this browser).
-TEST_PACKAGES=(python3-qgis qgis-providers poppler-utils chromium)
+# The PostGIS shared project (gridwatch/sync/pg) is tested against a throwaway PostgreSQL 15 cluster
+# with PostGIS and PL/Python (the server runs the domain's own judge).
+TEST_PACKAGES=(python3-qgis qgis-providers poppler-utils chromium postgresql-15 postgresql-15-postgis-3
+               postgresql-plpython3-15)
 [ "$FOR_TESTS" = 1 ] && SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -33,6 +36,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PostgreSQL refuses to run as root: the tests' throwaway cluster runs as this unprivileged system user.
+if [ "$FOR_TESTS" = 1 ] && [ "$(id -u)" -eq 0 ] && ! getent passwd gridwatch-pg >/dev/null; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin gridwatch-pg
 fi
 
 # --- Python environment ------------------------------------------------------------------------

@@ -141,3 +141,17 @@ def make_photo(path: Path, *, lon: float | None = None, lat: float | None = None
         gps[4] = tuple(T.IFDRational(n, dd) for n, dd in dms(lon))
     img.save(path, "JPEG", exif=exif, quality=85)
     return Path(path)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL 15 + PostGIS cluster for the session (tests/pgcluster.py): socket in a temp
+    folder, no TCP, run as the unprivileged user scripts/setup.sh --test creates when the tests run as root."""
+    from .pgcluster import Cluster, available
+
+    why = available()
+    if why:
+        pytest.fail(f"PostGIS tests need a local PostgreSQL: {why}")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()

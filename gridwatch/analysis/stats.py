@@ -467,6 +467,9 @@ _READS: tuple[tuple[str, str], ...] = (
     ("fire_points", "SELECT uuid, detected_utc, detected_local, township_code, cell_code, check_uuid, status{heat} "
                     "FROM fire_point"),
 )
+#: What :func:`read_frames` reads (name, query on the project's tables): the city view runs the same
+#: queries on each district of a PostGIS database (gridwatch.sync.pg.city).
+FRAME_QUERIES = _READS
 
 
 def read_frames(path: os.PathLike[str] | str, *, progress: Optional[ProgressCallback] = None,

@@ -11,9 +11,21 @@ from typing import Any
 from .common import end_progress, progress_printer
 
 
+def ask_password_on_terminal() -> None:
+    """A server that wants a password no usual place (.pgpass, service file, PGPASSWORD) has: ask for it
+    on the terminal, never echoed, never stored (scripts without a terminal get the one-line error)."""
+    from ..sync.pg.address import set_password_prompt
+
+    if sys.stdin.isatty():
+        import getpass
+
+        set_password_prompt(lambda where: getpass.getpass(f"password for {where}: ") or None)
+
+
 def cmd_checkout(args: argparse.Namespace) -> int:
     from ..sync import checkout
 
+    ask_password_on_terminal()
     local = checkout(args.shared, args.local, args.user)
     print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
     return 0
@@ -22,6 +34,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from ..sync import sync
 
+    ask_password_on_terminal()
     show = not args.json and sys.stderr.isatty()
     report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
     end_progress(show)
@@ -43,10 +56,56 @@ SYNC_REFUSED_STATUS = 3
 def cmd_doctor(args: argparse.Namespace) -> int:
     from ..sync.doctor import doctor
 
+    ask_password_on_terminal()
     rep = doctor(args.shared, check_only=args.check, laptops=tuple(args.laptop or ()))
     for line in rep.lines():
         print(line)
     return 0 if rep.healthy else 1
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from ..sync.pg.publish import publish
+
+    ask_password_on_terminal()
+    show = sys.stderr.isatty()
+    rep = publish(args.source, args.server, district=args.district, logins=args.logins,
+                  progress=progress_printer(show))
+    end_progress(show)
+    print(f"published {args.source} as district {rep.district}: {rep.tables} tables, {rep.rows} rows"
+          + (f", {len(rep.logins)} login(s)" if rep.logins else "") + f" ({rep.seconds:.1f} s)")
+    return 0
+
+
+def cmd_city(args: argparse.Namespace) -> int:
+    from ..analysis.stats import parse_weights
+    from ..sync.pg.city import city_view
+
+    ask_password_on_terminal()
+    view = city_view(args.server, month=args.month, weights=parse_weights(args.weights) if args.weights else None)
+    d, t = view.districts, view.townships
+    if args.json:
+        def records(frame: Any) -> list[dict[str, Any]]:
+            return [{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+        json.dump({"period": [p.isoformat() for p in view.period], "districts": records(d), "townships": records(t),
+                   "skipped": view.skipped}, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+
+    def num(v: Any) -> str:
+        return "-" if v != v or v is None else f"{v:g}"
+
+    print(f"{len(d)} district(s), {view.period[0]:%Y-%m}")
+    print("district      name        cells  coverage%  findings  closure%  overdue  fire checks in time%")
+    for r in d.itertuples():
+        print(f"{r.district:<13} {r.name:<10} {r.cells:>6}  {num(r.coverage_pct):>9}  {r.findings:>8}  "
+              f"{num(r.closure_pct):>8}  {r.findings_overdue + r.tasks_overdue:>7}  {num(r.fire_in_time_pct):>8}")
+    print(f"townships ranked across the city ({len(t)}):")
+    for r in t.head(args.top).itertuples():
+        print(f"{num(r.rank):>4}  {r.district_name} {r.name}  score {num(r.score)}  coverage {num(r.coverage_pct)}%")
+    for s in view.skipped:
+        print(f"not readable with this login: {s}")
+    return 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
@@ -78,11 +137,11 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    """checkout, sync, doctor, compact, conflicts"""
+    """checkout, sync, doctor, compact, publish, city, conflicts"""
     p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
                        description="Copy the shared project (on a share or a USB stick) to a working copy this "
                                    "laptop edits offline, with the base copy that sync needs.")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg)")
+    p.add_argument("shared", help="the shared project (.gpkg), or a server: postgresql://HOST/DB?district=NAME")
     p.add_argument("local", type=Path, help="the working copy to create (.gpkg)")
     p.add_argument("--user", metavar="NAME", required=True, help="who works on this laptop (people table)")
     p.set_defaults(func=cmd_checkout)
@@ -102,15 +161,37 @@ def add_parsers(sub: Any) -> None:
                                    "that no longer fit (a folder put back from a USB stick or a backup), edits made "
                                    "to the shared file by other programs; repairs what a sync would repair itself. "
                                    "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg in the shared folder)")
+    p.add_argument("shared", help="the shared project (.gpkg in the shared folder, or a postgresql:// address)")
     p.add_argument("--check", action="store_true", help="only check; change nothing")
     p.add_argument("--laptop", action="append", type=Path, metavar="LOCAL",
                    help="a working copy to compare with the share (repeatable)")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
-    p.add_argument("shared", type=Path, help="the shared project (.gpkg) in the shared folder")
+    p.add_argument("shared", help="the shared project (.gpkg) in the shared folder")
     p.set_defaults(func=cmd_compact)
+
+    p = sub.add_parser("publish", help="publish a project or a shared folder to a PostgreSQL + PostGIS server",
+                       description="Create the district on a PostGIS server (one schema per district) with the "
+                                   "same tables, codes and history, the roles and policies the server enforces, and "
+                                   "optionally a login per person. Credentials: service file, .pgpass, PGPASSWORD.")
+    p.add_argument("source", type=Path, help="the project, working copy or shared folder's project (.gpkg)")
+    p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
+    p.add_argument("--district", metavar="NAME", help="schema name (default: d + the county code)")
+    p.add_argument("--logins", action="store_true", help="create a login for every active person (named as the "
+                   "person, in the group of their role); set passwords with ALTER ROLE or .pgpass")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("city", help="coverage and the township ranking across the districts of a PostGIS database",
+                       description="Reads every district published to one database (live, read-only) and shows "
+                                   "each district's indicators for a month and one ranking of all their townships.")
+    p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: this month, Beijing time)")
+    p.add_argument("--weights", metavar="NAME=W,...", help="ranking weights, as for export ranking")
+    p.add_argument("--top", type=int, default=20, help="townships to list (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON (every township) instead of a table")
+    p.set_defaults(func=cmd_city)
+
     p = sub.add_parser("conflicts", help="list sync conflicts of a project")
     p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
     p.add_argument("--all", action="store_true", help="also reviewed ones")

@@ -46,7 +46,14 @@ def doctor(shared: Path, *, check_only: bool = False, laptops: tuple[Path, ...] 
     ``laptops``: working copies whose bases are compared with the share (a base holding syncs the
     share lacks means the share went back in time; that laptop's next sync sends them again)."""
     from .engine import _compact_from, _integrity, _rebuild_shared
+    from .pg.address import is_server_address
 
+    if is_server_address(shared):
+        from .pg.store import doctor as server_doctor
+
+        out = DoctorReport()
+        out.ok, out.fixed, out.problems = server_doctor(str(shared))
+        return out
     sp = Path(shared).resolve()
     rep = DoctorReport()
     if not sp.is_file():

@@ -78,6 +78,7 @@ from .files import (  # noqa: F401
 from .finish import COPY_BASE_ABOVE, _copy_base, _finish_any, _recover  # noqa: F401
 from .lock import STALE_AFTER_SECONDS, SharedLock
 from .permissions import _person, judge_changes  # noqa: F401
+from .pg.address import is_server_address
 from .prepare import (  # noqa: F401
     _full_changes,
     _Ours,
@@ -130,8 +131,13 @@ def checkout(shared: os.PathLike[str] | str, local: os.PathLike[str] | str, user
     """Make ``local`` a working copy of ``shared`` for ``user`` (a person of the project).
 
     Raises SyncError when the shared project is missing or damaged, ``local`` exists, or the user
-    is not an active person of the project.
+    is not an active person of the project.  A PostgreSQL address checks out from the server
+    (:mod:`gridwatch.sync.pg.store`).
     """
+    if is_server_address(shared):
+        from .pg.store import checkout as server_checkout
+
+        return server_checkout(str(shared), local, user)
     sp, lp = Path(shared).resolve(), Path(local).resolve()
     if not sp.is_file():
         raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")
@@ -297,6 +303,10 @@ def _sync(
     t0 = time.perf_counter()
     lp = Path(local).resolve()
     state = _load_state(lp)
+    if is_server_address(state["shared"]):
+        from .pg.store import sync as server_sync
+
+        return server_sync(lp, progress=progress, cancel=cancel, lock_wait=lock_wait)
     shared = Path(state["shared"])
     report = SyncReport()
     steps = Steps(progress, cancel, [("check", 1), ("lock", 1), ("download", 3), ("merge", 3), ("upload", 3),
@@ -490,7 +500,10 @@ def _check_snapshot(sp: Path) -> None:
 def compact_shared(shared: os.PathLike[str] | str, *, user: str = "gridwatch compact",
                    lock_wait: float = 60.0) -> int:
     """Fold the shared change log into the snapshot GeoPackage (``gridwatch compact``): afterwards
-    the shared file alone holds every sync, for QGIS or a backup.  Returns the entries folded in."""
+    the shared file alone holds every sync, for QGIS or a backup.  Returns the entries folded in
+    (a PostGIS shared project has nothing to fold: 0)."""
+    if is_server_address(shared):
+        return 0
     sp = Path(shared).resolve()
     if not sp.is_file():
         raise SyncError(f"{sp}: shared project not found; is the shared folder reachable?")

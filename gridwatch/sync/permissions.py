@@ -17,14 +17,13 @@ rewrites the sync's own files (that takes a server).
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Optional
 
 from ..domain.policy import Actor, RowContext, judge_row_change
+from ..domain.steps import judge_steps
 from ..errors import SyncError
 from ..storage.gpkg import quote_ident, sqlite_tables
 from .changes import Change
@@ -33,9 +32,6 @@ from .rows import _columns, _row
 
 #: Tables nobody but an administrator changes: the grid of responsibility and its people.
 ADMIN_TABLES = {"township", "village", "grid_cell", "inspector"}
-
-_BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
-
 
 def _person(path: Path, name: str) -> dict[str, Any]:
     from contextlib import closing
@@ -55,16 +51,6 @@ def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[st
     if dirty is not None and person["role"] != "admin":
         return dirty | ADMIN_TABLES
     return dirty
-
-
-def _values(text: Optional[str]) -> Optional[dict[str, Any]]:
-    if text is None:
-        return None
-    try:
-        out = json.loads(text)
-    except ValueError:
-        return {}
-    return out if isinstance(out, dict) else {}
 
 
 def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.Connection,
@@ -152,44 +138,9 @@ def _rows_by_fid(con: sqlite3.Connection, changes: list[Change]) -> dict[tuple[s
 def _judge_steps(actor: Actor, by_name: dict[str, Actor], c: Change, before: Optional[dict[str, Any]],
                  after: Optional[dict[str, Any]], steps: list[dict[str, Any]], context: RowContext,
                  cols: list[str]) -> Any:
-    """Replay a row's audited steps from the base row, judging each as its writer; then judge what the
-    final row holds beyond them as one more change by the syncing user."""
-    state: Optional[dict[str, Any]] = dict(before) if before is not None else None
-    for a in steps:
-        who = actor if a["user_name"] == actor.name else by_name.get(a["user_name"])
-        if who is None:
-            return _Reason(f"its audit entry names {a['user_name']!r}, who is not an active person of the project")
-        if actor.role == "inspector" and who.uuid != actor.uuid:
-            return _Reason(f"{actor.name} may not send steps taken in the name of {a['user_name']!r}")
-        new = _values(a["new_values"])
-        if new is None:
-            kind, b, aft = "delete", state, None
-        else:
-            # BLOB columns are noted by size in the audit log: their value comes from the row as it is
-            clean = {k: (after or {}).get(k) if isinstance(v, str) and _BLOB_NOTE.match(v) else v
-                     for k, v in new.items() if k in cols}
-            if state is None:
-                kind, b, aft = "insert", None, clean
-            else:
-                kind, b, aft = "update", state, {**state, **clean}
-        why = judge_row_change(who, c.table, kind, b, aft, context)
-        if why is not None:
-            return why
-        state = aft
-    if after is None:
-        return None if state is None else judge_row_change(actor, c.table, "delete", state, None, context)
-    if state is None:
-        return judge_row_change(actor, c.table, "insert", None, after, context)
-    extra = {k: v for k, v in after.items() if k != "fid" and not isinstance(v, (bytes, memoryview))
-             and v != state.get(k)}
-    if extra:
-        return judge_row_change(actor, c.table, "update", state, {**state, **extra}, context)
-    return None
-
-
-class _Reason:
-    def __init__(self, message: str) -> None:
-        self.message = message
+    """Replay a row's audited steps from the base row, judging each as its writer (the domain's
+    :func:`~gridwatch.domain.steps.judge_steps`, which the PostgreSQL server runs too)."""
+    return judge_steps(actor, by_name, c.table, c.kind, before, after, steps, context, cols)
 
 
 def _revert(ours: sqlite3.Connection, base: sqlite3.Connection, change: Change) -> None:

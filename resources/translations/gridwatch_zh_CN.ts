@@ -159,87 +159,222 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="160" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="163" />
             <source>Check out shared project</source>
             <extracomment>One worker: a checkout or sync at a time, in order.</extracomment>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="161" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="164" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="163" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="166" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="164" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="165" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="168" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="166" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="169" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="168" />
-            <source>The district's project file in the shared folder</source>
-            <translation>共享文件夹中的区级项目文件</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="169" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="209" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="203" />
             <location filename="../../gridwatch/ui/sync/dialogs.py" line="210" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="217" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="209" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="216" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="243" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="252" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="250" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="263" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="253" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="266" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="301" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="314" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="171" />
+            <source>The district's project file in the shared folder, or a server: postgresql://HOST/DATABASE</source>
+            <translation>共享文件夹中的区级项目文件，或服务器地址：postgresql://主机/数据库</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="262" />
+            <source>Cannot read the people of this server's district:</source>
+            <translation>无法读取该服务器上本区的人员：</translation>
+        </message>
+    </context>
+    <context>
+        <name>CityDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="105" />
+            <source>City view</source>
+            <translation>市级总览</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="106" />
+            <source>&amp;Server:</source>
+            <translation>服务器(&amp;S):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="107" />
+            <source>&amp;Month:</source>
+            <translation>月份(&amp;M):</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="108" />
+            <source>postgresql://HOST/DATABASE (every district in it)</source>
+            <translation>postgresql://主机/数据库(库中所有区县)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="109" />
+            <source>YYYY-MM</source>
+            <translation>YYYY-MM</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="110" />
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="111" />
+            <source>Districts (best patrol coverage first)</source>
+            <translation>各区县(巡查覆盖率高者在前)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="112" />
+            <source>Townships of every district, ranked together</source>
+            <translation>各区县乡镇统一排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>District</source>
+            <translation>区县</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Schema</source>
+            <translation>库内名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Cells</source>
+            <translation>网格数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Coverage %</source>
+            <translation>覆盖率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <source>Findings</source>
+            <translation>问题数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Closed %</source>
+            <translation>整改到位率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <source>Fire checks in time %</source>
+            <translation>火点按时核查率 %</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <source>Score</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="131" />
+            <source>Enter a PostgreSQL server's address, e.g. postgresql://HOST/DATABASE.</source>
+            <translation>请输入 PostgreSQL 服务器地址,例如 postgresql://主机/数据库。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="134" />
+            <source>Enter the month as YYYY-MM, e.g. 2026-11.</source>
+            <translation>请按 YYYY-MM 输入月份,例如 2026-11。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="141" />
+            <source>Reading the districts…</source>
+            <translation>正在读取各区县…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../gridwatch/ui/sync/city.py" line="163" />
+            <source>%n district(s), %1</source>
+            <translation>
+                <numerusform>%n 个区县,%1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="170" />
+            <source>Not readable with this login: %1</source>
+            <translation>此账号无权读取:%1</translation>
         </message>
     </context>
     <context>
@@ -3679,237 +3814,237 @@ Overwritten: %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="67" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="68" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="70" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="71" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="165" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="166" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="269" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="274" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -3940,12 +4075,12 @@ Overwritten: %2</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="332" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="333" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="340" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -3971,59 +4106,59 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="346" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="353" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="347" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="354" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="381" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="380" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="387" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="384" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="391" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="384" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="391" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="389" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="396" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -4162,6 +4297,16 @@ Overwritten: %2</source>
             <location filename="../../gridwatch/ui/window/mapping.py" line="120" />
             <source>Click points on the map to measure</source>
             <translation>在地图上单击各点进行测量</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <source>&amp;City view (server)…</source>
+            <translation>市级总览(服务器)(&amp;C)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <source>Coverage and the township ranking across the districts of a PostGIS server</source>
+            <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
     </context>
     <context>
@@ -4527,123 +4672,123 @@ Overwritten: %2</source>
     <context>
         <name>SyncDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="399" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
             <source>Checking this laptop's edits…</source>
             <extracomment>The last sync was cancelled by the user (its ``failed`` is no failure to report).</extracomment>
             <translation>正在检查本机的修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="400" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
             <source>Waiting for the shared project…</source>
             <translation>正在等待共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="401" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
             <source>Reading the shared project…</source>
             <translation>正在读取共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="402" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
             <source>Merging…</source>
             <translation>正在合并…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="403" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="416" />
             <source>Writing the shared project…</source>
             <translation>正在写入共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="404" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="417" />
             <source>Updating this laptop…</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="409" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="422" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="410" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="423" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="411" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="424" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="412" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="425" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="413" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="426" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="414" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="427" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="415" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="428" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="416" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="429" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="436" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="449" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="442" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="455" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="445" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="458" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="449" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="462" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="451" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="464" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="454" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="467" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="503" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="516" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="517" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="530" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="530" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="543" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="532" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="545" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>

@@ -41,6 +41,8 @@ from ...domain.vocabulary import (
 )
 from ...storage import queries
 from ...sync import checkout, sync, sync_dir
+from ...sync.pg.address import is_server_address
+from ...sync.pg.store import server_people
 from ...tasks import CancelToken
 from ...userdata import user_data_dir
 from .. import i18n
@@ -105,6 +107,7 @@ class CheckoutDialog(QDialog):
         self._job: Optional[Job] = None
         self._people_of: Optional[Path] = None
         self._local_auto = True  # the working copy path follows the shared file until the user edits it
+        self._district: Optional[str] = None  # a server's district, once its people were read
 
         self.shared_edit = named(QLineEdit(), "checkoutShared")
         self.browse_shared = named(QPushButton(), "checkoutBrowseShared", clicked=self.choose_shared)
@@ -165,7 +168,8 @@ class CheckoutDialog(QDialog):
         self._labels[2].setText(self.tr("&You are:"))
         self.browse_shared.setText(self.tr("Browse…"))
         self.browse_local.setText(self.tr("Browse…"))
-        self.shared_edit.setPlaceholderText(self.tr("The district's project file in the shared folder"))
+        self.shared_edit.setPlaceholderText(self.tr("The district's project file in the shared folder, or a server: "
+                                                    "postgresql://HOST/DATABASE"))
         self.local_edit.setPlaceholderText(self.tr("Where this laptop keeps its copy"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Check out"))
         lang = i18n.current()
@@ -179,8 +183,11 @@ class CheckoutDialog(QDialog):
         super().changeEvent(event)
 
     # --- choosing ------------------------------------------------------------------------------------
-    def shared_path(self) -> Optional[Path]:
+    def shared_path(self) -> Optional[Path | str]:
+        """The shared project file, or a PostGIS server's address (``postgresql://…``, ``service=…``)."""
         text = self.shared_edit.text().strip()
+        if is_server_address(text):
+            return text
         return Path(text).expanduser() if text else None
 
     def local_path(self) -> Optional[Path]:
@@ -217,8 +224,10 @@ class CheckoutDialog(QDialog):
         self._local_auto = False
         self._update_buttons()
 
-    def _default_local(self, shared: Path) -> Path:
+    def _default_local(self, shared: Path | str) -> Path:
         folder = user_data_dir()
+        if isinstance(shared, str):  # a server: the district's name
+            shared = Path(self._district or "district")
         name = shared.name if shared.suffix.lower() == ".gpkg" else shared.name + ".gpkg"
         candidate = folder / name
         n = 2
@@ -239,15 +248,19 @@ class CheckoutDialog(QDialog):
         self.user_combo.clear()
         message = ""
         if shared is not None:
-            if not shared.is_file():
+            if isinstance(shared, Path) and not shared.is_file():
                 message = self.tr("Shared project not found; is the shared folder reachable?")
             else:
                 try:
-                    people = read_people(shared)
+                    if isinstance(shared, str):  # a PostGIS server: its district's people
+                        self._district, people = server_people(shared)
+                    else:
+                        people = read_people(shared)
                 except Exception as exc:  # noqa: BLE001 - not a project: say so, stay usable
                     log.info("reading people of %s failed: %s", shared, exc)
                     people = []
-                    message = self.tr("This file is not a GridWatch project:") + " " + i18n.error_text(exc)
+                    message = (self.tr("Cannot read the people of this server's district:") if isinstance(shared, str)
+                               else self.tr("This file is not a GridWatch project:")) + " " + i18n.error_text(exc)
                 else:
                     if not people:
                         message = self.tr("This project has no active people; an administrator must add them first.")
@@ -259,7 +272,7 @@ class CheckoutDialog(QDialog):
                 if i < 0:
                     i = self.user_combo.findData(str(self.settings.value("user", "") or ""))
                 self.user_combo.setCurrentIndex(max(i, 0) if self.user_combo.count() else -1)
-            if self._local_auto and shared.name:
+            if self._local_auto and (isinstance(shared, str) or shared.name):
                 self.local_edit.setText(str(self._default_local(shared)))
         self.user_combo.blockSignals(False)
         if not self.user_combo.count():

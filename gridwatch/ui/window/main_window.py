@@ -275,6 +275,13 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self._checkout_dialog = dialog
         dialog.open()
 
+    def show_city_dialog(self) -> None:
+        """File > City view: the districts of a PostGIS server side by side (read live)."""
+        from ..sync.city import CityDialog
+
+        self._city_dialog = CityDialog(self.settings, self)
+        self._city_dialog.show()
+
     def _open_checkout(self, path: Path, user: str) -> None:
         if user:  # the working copy's user becomes this laptop's user when it has loaded
             self.settings.setValue("user", user)

@@ -46,6 +46,7 @@ class WindowMenus:
         self.act_export.setShortcut("Ctrl+E")
         self.act_export.triggered.connect(self.show_export_dialog)
         self.act_checkout = named(QAction(self), "actCheckout", triggered=lambda: self.show_checkout_dialog())
+        self.act_city = named(QAction(self), "actCity", triggered=lambda: self.show_city_dialog())
         self.act_sync = named(QAction(self), "actSync")
         self.act_sync.setShortcut("Ctrl+Shift+S")
         self.act_sync.setEnabled(False)
@@ -121,6 +122,7 @@ class WindowMenus:
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_checkout)
         self.menu_file.addAction(self.act_sync)
+        self.menu_file.addAction(self.act_city)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_edit = named(mb.addMenu(""), "menuEdit")
@@ -203,6 +205,9 @@ class WindowMenus:
         self.act_checkout_this.setText(translate("MainWindow", "Check out a working copy…"))
         self.act_checkout.setToolTip(translate("MainWindow",
                                                "Make a working copy of the shared project on this laptop"))
+        self.act_city.setText(translate("MainWindow", "&City view (server)…"))
+        self.act_city.setToolTip(translate("MainWindow", "Coverage and the township ranking across the districts "
+                                                         "of a PostGIS server"))
         self.act_sync.setText(translate("MainWindow", "S&ync…"))
         self.act_sync.setToolTip(translate("MainWindow",
                                            "Exchange changes between this working copy and the shared project"))

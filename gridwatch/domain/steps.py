@@ -1,0 +1,118 @@
+"""Judging a row's net change by replaying its audited steps (the sync's and the server's door).
+
+A working copy sends the net change of each row since its base, which may be several steps (a
+finding recorded, assigned and rectified between two syncs).  Each step the app took is in the audit
+log, so the row's new audit entries are replayed in order from the row as it was, and every step is
+judged by :func:`~gridwatch.domain.policy.judge_row_change` as the person its audit entry names (on
+an inspector's laptop that must be the inspector); what the final row holds beyond the audited steps
+(an edit made by hand) is judged as one more change by the person sending it.
+
+Pure Python with no imports beyond the domain: the laptop's sync (:mod:`gridwatch.sync.permissions`)
+and the PostgreSQL server (its judge trigger runs this module) decide with the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping, Optional
+
+from .lifecycle import transitions
+from .policy import Actor, Refusal, RowContext, judge_row_change
+from .vocabulary import FINDING_STATUSES
+
+_BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
+
+
+def audit_values(text: Optional[str]) -> Optional[dict[str, Any]]:
+    """The values an audit entry's ``new_values`` holds (None: the step deleted the row)."""
+    if text is None:
+        return None
+    try:
+        out = json.loads(text)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: str,
+                before: Optional[Mapping[str, Any]], after: Optional[Mapping[str, Any]],
+                steps: list[Mapping[str, Any]], context: RowContext, cols: list[str]) -> Optional[Refusal]:
+    """Why the change of one row (``before`` -> ``after``, ``kind`` insert/update/delete) may not be
+    sent by ``actor`` (None: it may).
+
+    ``steps``: the row's new audit entries in the order they were written (``user_name``,
+    ``new_values``); ``by_name``: the active people of the project by name; ``cols``: the table's
+    columns.  Without steps the change is judged as it stands.
+    """
+    if not steps:
+        return judge_row_change(actor, table, kind, before, after, context)
+    state: Optional[dict[str, Any]] = dict(before) if before is not None else None
+    for a in steps:
+        who = actor if a["user_name"] == actor.name else by_name.get(a["user_name"])
+        if who is None:
+            return Refusal("refused_by_role", f"its audit entry names {a['user_name']!r}, who is not an active "
+                           "person of the project", "audit.unknown_person", {"name": a["user_name"]})
+        if actor.role == "inspector" and who.uuid != actor.uuid:
+            return Refusal("refused_by_role", f"{actor.name} may not send steps taken in the name of "
+                           f"{a['user_name']!r}", "audit.other_name", {"name": actor.name, "other": a["user_name"]})
+        new = audit_values(a["new_values"])
+        if new is None:
+            step_kind, b, aft = "delete", state, None
+        else:
+            # BLOB columns are noted by size in the audit log: their value comes from the row as it is
+            clean = {k: (after or {}).get(k) if isinstance(v, str) and _BLOB_NOTE.match(v) else v
+                     for k, v in new.items() if k in cols}
+            if state is None:
+                step_kind, b, aft = "insert", None, clean
+            else:
+                step_kind, b, aft = "update", state, {**state, **clean}
+        why = judge_row_change(who, table, step_kind, b, aft, context)
+        if why is not None and step_kind == "update" and aft is not None and b is not None \
+                and _taken_earlier(who, table, b, aft, audit_values(a.get("old_values")), context):
+            why = None
+            rank = _RANK[table]
+            if rank[str(aft.get("status"))] < rank[str(b.get("status"))]:
+                aft = {**aft, "status": b.get("status")}  # the row had moved on: its status only moves forward
+        if why is not None:
+            return why
+        state = aft
+    if after is None:
+        return None if state is None else judge_row_change(actor, table, "delete", state, None, context)
+    if state is None:
+        return judge_row_change(actor, table, "insert", None, after, context)
+    # beyond the steps: what the final row holds that the steps did not write.  A value the row held
+    # already is no change (a sync's conflict rules kept the other side's value over a step's)
+    extra = {k: v for k, v in after.items() if k != "fid" and not isinstance(v, (bytes, bytearray, memoryview))
+             and v != state.get(k) and (before is None or v != before.get(k))}
+    if extra:
+        return judge_row_change(actor, table, "update", state, {**state, **extra}, context)
+    return None
+
+
+#: How far along its lifecycle a state is (a final state of a task is as far as the other).
+_RANK = {"finding": {state: i for i, state in enumerate(FINDING_STATUSES)},
+         "assignment": {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}}
+
+
+def _taken_earlier(who: Actor, table: str, before: Mapping[str, Any], after: Mapping[str, Any],
+                   old: Optional[Mapping[str, Any]], context: RowContext) -> bool:
+    """Whether a lifecycle step that does not fit the row as it is now was allowed from the state it
+    was taken in: the row moved on on another copy meanwhile (another laptop, or the same steps
+    recorded twice), and the sync's conflict rules settled which values stand.  The state it was
+    taken in is its audit entry's old status, or one a step into its status starts from, never one
+    ahead of the row's: so a step passes exactly when it was allowed, and cannot skip a state the row
+    has not been through (nor take the row back: its status only moves forward)."""
+    rank = _RANK.get(table)
+    if rank is None:
+        return False
+    now, target = before.get("status"), after.get("status")
+    if not isinstance(now, str) or not isinstance(target, str) or now not in rank or target not in rank:
+        return False
+    sources = [old.get("status")] if old and old.get("status") in rank else []
+    sources += [t.source for t in transitions(table) if t.target == target]
+    for source in dict.fromkeys(s for s in sources if isinstance(s, str)):
+        if source != now and rank[source] <= rank[now] and \
+                judge_row_change(who, table, "update", {**before, "status": source}, after, context) is None:
+            return True
+    return False

@@ -1,0 +1,177 @@
+"""The quick path of a sync with the server, when nothing can clash: no file is copied.
+
+Most syncs send a few edits of rows nobody else touched since.  Then the laptop's changes come
+straight from the base -> working copy changeset (:func:`gridwatch.sync.prepare._quick_changes`, judged
+by the domain as always; any refusal takes the full path), the rows the server changed since are read
+in one snapshot, and if none of them is a row this laptop changed, there is nothing to merge: the edits
+go to the server as they are, and the server's rows (others' and ours, with the server's fids) are
+written into the working copy, then the base, each in one transaction.  The working copy is written
+only if nothing was committed to it since it was diffed (SQLite's change counter, under its write lock);
+else, and whenever the server refuses something, the full landing with files takes over
+(:func:`gridwatch.sync.pg.store._land`), which keeps every local edit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import uuid as _uuid
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from ...storage.gpkg import connect_readwrite, sqlite_tables
+from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp
+from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
+from ..prepare import _quick_changes
+from ..settle import _log_row
+from ..workcopy import Header
+from . import rows as R
+from . import upload as U
+from .schema import TableDef
+
+
+def sent_from_diff(lp: Path) -> None:
+    """``pending-sent.gpkg`` (what a quick sync sent) rebuilt as the base plus its changeset."""
+    folder = sync_dir(lp)
+    sent = folder / "pending-sent.gpkg"
+    _discard(sent)
+    shutil.copyfile(folder / "base.gpkg", sent)
+    diff = folder / "pending-ours.diff"
+    if diff.exists() and _geodiff().has_changes(str(diff)):
+        with _geodiff_tmp(folder):
+            _geodiff().apply_changeset(str(sent), str(diff))
+
+
+def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, steps: Any) -> bool:
+    """Sync without merging if nothing can clash; False (nothing sent, nothing changed) otherwise."""
+    from .store import _land
+
+    lp, state, report = ctx.lp, ctx.state, ctx.report
+    ours = _quick_changes(ctx)
+    if ours is None or ours.diff is None or ours.counter is None:
+        return False
+    since = int(state["server_seq"])
+    steps.start("download", "reading the server's changes")
+    mark, changed, _rows = R.read_changes(con, schema, tables, since)
+    by_name = {t.name: t for t in tables}
+    ops: list[R.Op] = []
+    audits: dict[str, list[R.Op]] = {}
+    loose: list[R.Op] = []
+    mine: dict[str, set[str]] = {}
+    with closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as w, \
+            closing(sqlite3.connect(f"file:{ctx.base}?mode=ro", uri=True)) as b:
+        w_names, b_names = sqlite_tables(w), sqlite_tables(b)
+        for c in ours.changes:
+            t = by_name.get(c.table)
+            if t is None:
+                continue
+            old = R.row_dict(b, c.table, c.fid, b_names) if c.kind != "insert" else None
+            new = R.row_dict(w, c.table, c.fid, w_names) if c.kind != "delete" else None
+            if (c.kind != "insert" and old is None) or (c.kind != "delete" and new is None):
+                return False
+            if old is not None and new is not None and old.get(t.key) != new.get(t.key):
+                return False  # a row renumbered into another's place: the merge decides
+            key = str((new or old or {})[t.key])
+            if key in mine.get(c.table, set()):
+                return False  # two rows of one key (a row renumbered): the full merge decides
+            mine.setdefault(c.table, set()).add(key)
+            if c.kind == "delete":
+                op = R.Op(c.table, "delete", key)
+            elif c.kind == "insert":
+                op = R.Op(c.table, "insert", key, new or {})
+            else:
+                op = R.Op(c.table, "update", key, {k: v for k, v in (new or {}).items() if k in c.values})
+            if c.table == "audit_log":
+                target = (new or {}).get("row_uuid")
+                (audits.setdefault(target, []) if target else loose).append(op)
+            else:
+                ops.append(op)
+    if any(keys & changed.get(table, set()) for table, keys in mine.items()):
+        return False  # a row both sides changed: the full merge and the conflict rules decide
+    if _fingerprint(lp) != ours.local_fingerprint or _change_counter(lp) != ours.counter:
+        return False
+    groups = U.group(ops, audits, loose, lp)
+    sync_uuid = str(_uuid.uuid4())
+    report.sent = len(ours.changes)
+    report.received = sum(len(k) for t, k in changed.items() if t not in (SYNC_LOG, "audit_log"))
+    log_row = _log_row(sync_uuid, ctx.user, report, {c.table for c in ours.changes} | {SYNC_LOG})
+    folder = sync_dir(lp)
+    shutil.copyfile(ours.diff, folder / "pending-ours.diff")
+    state["pending"] = {"sync_uuid": sync_uuid, "stage": "pushing", "mode": "quick", "fast": False,
+                        "scope": sorted(set(mine) | set(changed) | {SYNC_LOG, "sync_conflict"}),
+                        "report": report.to_dict()}
+    _write_json(folder / "state.json", state)
+    steps.start("upload", "sending to the server")
+    try:
+        refused = R.Pusher(con, schema, tables, mark).push(groups, U.Finish(schema, sync_uuid, log_row, [], report))
+    except R.Stale:
+        state["pending"] = None
+        _write_json(folder / "state.json", state)
+        (folder / "pending-ours.diff").unlink(missing_ok=True)
+        return False
+    steps._cancel = None  # the server has our changes: finish regardless
+    steps.start("finish", "updating this laptop")
+    reasons = [(g[-1].table, g[-1].key, why) for g, why in refused]
+    U.refused_report(report, reasons)
+    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, sync_uuid):
+        sent_from_diff(lp)
+        _land(con, schema, tables, lp, state, reasons)
+    (folder / "pending-ours.diff").unlink(missing_ok=True)
+    return True
+
+
+def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, since: int,
+                counter: int, ops: list[R.Op], sync_uuid: str) -> bool:
+    """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
+    the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
+    working copy holds them as the server does, and the base gets them from the sync's own changeset.
+    False: the working copy was edited meanwhile (nothing written to it)."""
+    from psycopg import sql
+
+    with con.cursor() as cur:
+        cur.execute(sql.SQL("SELECT gw_version FROM {}.sync_log WHERE uuid = %s").format(sql.Identifier(schema)),
+                    (sync_uuid,))
+        ours_until = int(cur.fetchone()[0])  # the sync's log row is the last row it wrote
+    con.rollback()
+    settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
+    mark, changed, rows = R.read_changes(con, schema, tables, since,
+                                         skip=lambda t, k, last: (t, k) in settled and last <= ours_until)
+    header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
+    try:
+        w = connect_readwrite(lp)
+        try:
+            w.execute("BEGIN IMMEDIATE")
+            if header.counter() != counter:
+                w.execute("ROLLBACK")
+                return False
+            R.write_rows_into(w, tables, changed, rows)
+            w.execute("DELETE FROM " + DIRTY_TABLE)
+            w.execute("COMMIT")
+        except BaseException:
+            if w.in_transaction:
+                w.execute("ROLLBACK")
+            raise
+        finally:
+            w.close()
+    finally:
+        header.close()
+    folder = sync_dir(lp)
+    state["pending"]["stage"] = "local_done"
+    _write_json(folder / "state.json", state)
+    base = folder / "base.gpkg"
+    diff = folder / "pending-ours.diff"
+    if settled and diff.exists():
+        # the sync's own updates and deletes, as sent (its inserts come back below with the server's fids)
+        from ..changes import _geodiff
+
+        with _geodiff_tmp(folder):
+            _geodiff().apply_changeset(str(base), str(diff))
+    R.write_rows(base, tables, changed, rows)
+    state["server_seq"] = mark
+    state["pending"] = None
+    state["last_sync"] = _now_text()
+    _write_json(folder / "state.json", state)
+    return True
+
+
