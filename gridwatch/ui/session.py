@@ -83,6 +83,8 @@ class WorkflowController(QObject):
     warned = Signal(list)  # warnings of an applied edit (location outside the cell, flagged photos)
     busyChanged = Signal(bool)
     userChanged = Signal()
+    #: The open project changed as a whole (an import, a sync): panels read it again.
+    reloaded = Signal()
 
     def __init__(self, settings: QSettings, parent: Optional[QObject] = None,
                  session: Optional[Session] = None) -> None:
@@ -106,6 +108,13 @@ class WorkflowController(QObject):
         self.undo_stack.clear()
         self.session.open(path, str(self.settings.value("user", "") or ""),
                           str(self.settings.value("user_uuid", "") or ""))
+
+    def reload(self) -> None:
+        """The open project file changed as a whole (an import, a sync): the session reads it again
+        (people, the user) and every panel hears ``reloaded``; edits made before cannot be undone."""
+        self.undo_stack.clear()
+        self.session.reload()
+        self.reloaded.emit()
 
     def reload_people(self) -> None:
         """Read the people again after an edit of them (or of who holds which cells); keeps the undo stack.

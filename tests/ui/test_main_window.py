@@ -307,3 +307,32 @@ def test_analysis_menu_coverage_rule_checks_dashboard_and_export(window, qtbot):
     qtbot.waitUntil(lambda: not dialog.preview_busy, timeout=60_000)
     assert not dialog.preview_image.image().isNull()
     dialog.close()
+
+
+def test_a_project_changed_as_a_whole_refreshes_the_panels_from_the_change_event(window, qtbot):
+    """After an import or a sync the map layers are read again, but the session is not reopened: it
+    reads its people again and the panels refresh from its ``reloaded`` event; the user stays."""
+    from gridwatch.storage.workflow import create_assignments
+
+    w = window
+    session = w.workflow.session
+    people = w.workflow.people
+    sup = people[people["role"] == "supervisor"].iloc[0]
+    w.workflow.set_user(str(sup["name"]))
+    w.task_panel.set_filter("all")
+    w.task_panel.set_grouping("")
+    assert w.task_panel.row_of("no such task") == -1
+    opened: list[object] = []
+    session.project_changed.connect(opened.append)
+    reopened: list[object] = []
+    w.workflow.session.open = lambda *a, **k: reopened.append(a)  # type: ignore[method-assign]
+    # another program (a sync, an import) adds a task to the open file
+    actor = w.workflow.actor
+    cell = str(w.data.layers["grid_cell"].frame["code"].iloc[7])
+    edit = create_assignments(w.project_path, actor, [cell], "patrol")
+    new_uuid = edit.created("assignment")[0]
+    with qtbot.waitSignal(w.workflow.reloaded, timeout=30_000):
+        w.reload_project()
+    assert not reopened and opened == [w.project_path]  # the session's change event, not a new session
+    assert w.workflow.session is session and w.workflow.actor == actor
+    qtbot.waitUntil(lambda: w.task_panel.row_of(new_uuid) >= 0, timeout=30_000)

@@ -201,6 +201,7 @@ class CoveragePanel(QDockWidget):
         if controller is not None:
             controller.changed.connect(self.schedule_refresh)
             controller.userChanged.connect(self._follow_controller)
+            controller.reloaded.connect(self.schedule_refresh)
             if getattr(controller, "path", None) is not None:
                 self.path = Path(controller.path)
         self.retranslate()

@@ -159,6 +159,7 @@ class RulesPanel(QWidget):
 
         controller.userChanged.connect(self._on_user_changed)
         controller.changed.connect(self._on_edit)
+        controller.reloaded.connect(self._on_reloaded)
         controller.failed.connect(self._on_edit_failed)
         controller.busyChanged.connect(lambda busy: self._update_buttons())
         self.retranslate()
@@ -374,6 +375,12 @@ class RulesPanel(QWidget):
             self._update_buttons()
 
     # --- project and user ---------------------------------------------------------------------------
+    def _on_reloaded(self) -> None:
+        """The project changed as a whole (an import, a sync): the hits shown may be stale; checked again."""
+        if self.report is not None:
+            self._path = None  # forget the hits, as for another project
+            self._on_user_changed()
+
     def _on_user_changed(self) -> None:
         if self.controller.path != self._path:  # another project: its hits are not these
             self._path = self.controller.path

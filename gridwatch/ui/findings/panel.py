@@ -224,6 +224,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
 
         controller.changed.connect(self._on_edit)
         controller.userChanged.connect(self._on_user_changed)
+        controller.reloaded.connect(self._on_user_changed)  # townships and findings read again
         controller.busyChanged.connect(self._on_busy)
         self.retranslate()
         self.refresh()

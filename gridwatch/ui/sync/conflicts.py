@@ -122,6 +122,7 @@ class ConflictsPanel(QDockWidget):
         self.table.itemSelectionChanged.connect(self._show_selected)
         controller.changed.connect(lambda _edit: self.refresh())
         controller.userChanged.connect(self.refresh)
+        controller.reloaded.connect(self.refresh)
         controller.busyChanged.connect(lambda _busy: self._update_buttons())
         self.retranslate()
         self.refresh()

@@ -174,6 +174,7 @@ class TaskPanel(QDockWidget, TaskSteps):
         self.cancel_button.clicked.connect(self.cancel_selected)
         controller.changed.connect(self._on_edit)
         controller.userChanged.connect(self._on_user_changed)
+        controller.reloaded.connect(self.refresh)
         controller.busyChanged.connect(lambda _busy: self._update_buttons())
 
         self._apply_default_filter()

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         from ..data.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.project_path, self, user=str(self.settings.value("user", "")))
-        dialog.imported.connect(lambda report: self.open_project(self.project_path))
+        dialog.imported.connect(lambda report: self.reload_project())
         self._import_dialog = dialog
         dialog.open()
 
@@ -298,13 +298,21 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         if getattr(self, "_sync_dialog", None) is not None:
             self._sync_dialog.deleteLater()
         dialog = SyncDialog(self.project_path, self)
-        dialog.synced.connect(lambda report: self.open_project(self.project_path))
+        dialog.synced.connect(lambda report: self.reload_project())
         dialog.synced.connect(lambda report: self.note_sync_result(None))
         dialog.failed.connect(lambda message, d=dialog: None if d.cancelled else self.note_sync_result(message))
         self._sync_dialog = dialog
         dialog.open()
 
+    def reload_project(self) -> None:
+        """The open project changed as a whole (an import, a sync): its map layers are read again in the
+        background; the session reads its people again and the panels refresh from that change event
+        (the user, the period, the window's layout and the layer settings stay)."""
+        if self.project_path is not None:
+            self.open_project(self.project_path)
+
     def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
+        reloaded = self.project_path is not None and Path(path) == Path(self.project_path)
         self.progress.hide()
         self.statusBar().clearMessage()
         self.project_path = path
@@ -320,10 +328,13 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.identify_panel.retranslate()
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
-        self.workflow.set_project(path)
+        if reloaded:  # the same file changed as a whole: the session and the panels hear it as a change
+            self.workflow.reload()
+        else:
+            self.workflow.set_project(path)
+            self.coverage_panel.set_project(path)
         self.shared_bar.setVisible(bool(self.workflow.read_only))
         self.refresh_sync_status()
-        self.coverage_panel.set_project(path)
         self._overlay_rows = None  # the new project's findings are read by the period's first redraw
         self._period_loaded()  # the map and the panels show the period's fire points and findings
         if self._overlay_rows is None:  # no fire-point layer to filter: the findings still go on the map
