@@ -38,7 +38,7 @@ import datetime as _dt
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 import numpy as np
 import pandas as pd
@@ -467,9 +467,15 @@ _READS: tuple[tuple[str, str], ...] = (
     ("fire_points", "SELECT uuid, detected_utc, detected_local, township_code, cell_code, check_uuid, status{heat} "
                     "FROM fire_point"),
 )
-#: What :func:`read_frames` reads (name, query on the project's tables): the city view runs the same
-#: queries on each district of a PostGIS database (gridwatch.sync.pg.city).
-FRAME_QUERIES = _READS
+
+
+def frame_queries(columns_of_fire_point: Iterable[str]) -> list[tuple[str, str]]:
+    """What :func:`read_frames` reads (name, query on the project's tables), given the names of the
+    fire-point table's columns (schema 4 has ``heat_source``: persistent heat sources are left out of
+    the fire counts).  The city view runs the same queries on each district of a PostGIS database
+    (gridwatch.sync.pg.city)."""
+    heat = ", heat_source" if "heat_source" in set(columns_of_fire_point) else ""
+    return [(name, sql.replace("{heat}", heat)) for name, sql in _READS]
 
 
 def read_frames(path: os.PathLike[str] | str, *, progress: Optional[ProgressCallback] = None,
@@ -484,11 +490,10 @@ def read_frames(path: os.PathLike[str] | str, *, progress: Optional[ProgressCall
     steps = Steps(progress, cancel, [(name, 1) for name, _ in _READS])
     frames: dict[str, pd.DataFrame] = {}
     with closing(connect_readonly(path)) as con:
-        heat = ", heat_source" if any(r[1] == "heat_source" for r in con.execute("PRAGMA table_info(fire_point)")) \
-            else ""  # schema 4: persistent heat sources are left out of the fire counts
-        for name, sql in _READS:
+        fire_columns = [r[1] for r in con.execute("PRAGMA table_info(fire_point)")]
+        for name, sql in frame_queries(fire_columns):
             steps.start(name, f"reading {name}")
-            cur = con.execute(sql.replace("{heat}", heat))
+            cur = con.execute(sql)
             frames[name] = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
             steps.report(1.0)
     towns = frames.pop("townships")

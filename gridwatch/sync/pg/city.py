@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 
 import pandas as pd
 
-from ...analysis.stats import FRAME_QUERIES, Period, ProjectFrames, month_period, ranking, township_summary
+from ...analysis.stats import Period, ProjectFrames, frame_queries, month_period, ranking, township_summary
 from ...tasks import CancelToken, ProgressCallback, Steps
 from .address import PasswordPrompt, connect, parse
 
@@ -59,7 +59,10 @@ def read_district(con: Any, schema: str) -> tuple[str, ProjectFrames]:
         cur.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema)))
         cur.execute("SELECT value FROM gridwatch_meta WHERE key = 'district_name'")
         row = cur.fetchone()
-        for name, query in FRAME_QUERIES:
+        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                    "AND table_name = 'fire_point'", (schema,))
+        fire_columns = [r[0] for r in cur.fetchall()]
+        for name, query in frame_queries(fire_columns):
             cur.execute(query)
             frames[name] = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)
     towns = frames.pop("townships")
