@@ -65,6 +65,13 @@ def clear_work(path: Path) -> Path:
     return path
 
 
+def bare_sample_in(folder: Path) -> Path:
+    """A copy of the sample district in ``folder`` without its work (:func:`clear_work`)."""
+    path = folder / "sample.gpkg"
+    shutil.copyfile(SAMPLE, path)
+    return clear_work(path)
+
+
 def moved_to_today(path: Path) -> Path:
     """Move a copy of the sample in time as the first-run copy is: its work ends yesterday."""
     import datetime as _dt

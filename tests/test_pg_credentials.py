@@ -20,6 +20,14 @@ from gridwatch.sync.pg.publish import publish
 
 from .conftest import ROOT
 
+
+@pytest.fixture(scope="module")
+def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The sample district without its two months of work: these tests count the rows they make."""
+    from .conftest import bare_sample_in
+
+    return bare_sample_in(tmp_path_factory.mktemp("bare"))
+
 LOGIN, PASSWORD = "gw_pw_admin", "geheim 口令"
 
 

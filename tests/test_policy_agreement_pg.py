@@ -29,6 +29,14 @@ from .test_policy_agreement import CORE, EXPECTED, PERSONAS, World, target
 
 
 @pytest.fixture(scope="module")
+def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The sample district without its two months of work: these tests count the rows they make."""
+    from .conftest import bare_sample_in
+
+    return bare_sample_in(tmp_path_factory.mktemp("bare"))
+
+
+@pytest.fixture(scope="module")
 def served(tmp_path_factory, sample_path, pg_cluster):
     world = World(tmp_path_factory.mktemp("agreement-pg"), sample_path)
     pg_cluster.create_database("agreement")

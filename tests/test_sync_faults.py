@@ -704,8 +704,11 @@ def test_rows_trading_fids_with_rows_above_them_are_aligned_without_a_clash(tmp_
     from gridwatch.storage.gpkg import connect_readwrite, transaction
     from gridwatch.sync.settle import _align_fids
 
+    from .conftest import clear_work
+
     base, theirs, merged = (tmp_path / f"{n}.gpkg" for n in ("base", "theirs", "merged"))
     shutil.copyfile(sample_path, base)
+    clear_work(base)  # no tasks: these three are the table
     rows = [(3, "00000000-0000-4000-8000-00000000000a"), (5, "00000000-0000-4000-8000-00000000000b"),
             (6, "00000000-0000-4000-8000-00000000000c")]
     code = cell_of(base, 10)["code"]
@@ -727,3 +730,35 @@ def test_rows_trading_fids_with_rows_above_them_are_aligned_without_a_clash(tmp_
         with closing(sqlite3.connect(path)) as con:
             got = dict(con.execute("SELECT uuid, fid FROM assignment"))
         assert got[rows[0][1]] == 5 and got[rows[1][1]] == 3 and got[rows[2][1]] == 6
+
+
+def test_a_grid_chiefs_tasks_outside_the_township_are_refused_at_sync(office, tmp_path):
+    """A township grid chief assigns within the township: the app says so, and so does the sync when the
+    chief's working copy was edited by hand (the sync's judge knows the chief's township)."""
+    from gridwatch.storage.gpkg import register_gpkg_functions
+
+    shared, laptop = office
+    chiefs = people(shared).query("role == 'chief'")
+    chief = chiefs.iloc[0]
+    town = str(chief["township_code"])
+    cells = Project.open(shared).read_layer("grid_cell")
+    inside = str(cells.loc[cells["code"].str[:9] == town, "code"].iloc[0])
+    outside = str(cells.loc[cells["code"].str[:9] != town, "code"].iloc[0])
+    c = laptop("chief", str(chief["name"]))
+    made = {}
+    with closing(sqlite3.connect(c, isolation_level=None)) as con:
+        register_gpkg_functions(con)
+        con.execute("BEGIN")
+        for n, code in enumerate((inside, outside)):
+            uid = f"00000000-0000-4000-8000-00000000010{n}"
+            con.execute("INSERT INTO assignment (uuid, kind, cell_code, assignee_uuid, status, created_at, due_at, "
+                        "created_by) VALUES (?, 'patrol', ?, ?, 'assigned', '2026-12-06T02:00:00Z', "
+                        "'2026-12-08T10:00:00Z', ?)", (uid, code, chief["uuid"], chief["uuid"]))
+            made[code] = uid
+        con.execute("COMMIT")
+    report = sync(c)
+    assert report.refused == 1 and "may not act in township" in report.messages[0], report.messages
+    state = shared_state(shared, tmp_path)
+    with closing(sqlite3.connect(state)) as con:
+        got = {r[0] for r in con.execute("SELECT uuid FROM assignment WHERE uuid IN (?, ?)", tuple(made.values()))}
+    assert made[outside] not in got and made[inside] in got, report.messages

@@ -39,6 +39,14 @@ from gridwatch.sync.pg.store import download
 
 from . import test_sync_torture as tt
 
+
+@pytest.fixture(scope="module")
+def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The sample district without its two months of work: these tests count the rows they make."""
+    from .conftest import bare_sample_in
+
+    return bare_sample_in(tmp_path_factory.mktemp("bare"))
+
 PG_KILL_POINTS = (
     ("SYNC-START", 2, 1.0),
     ("checking local edits", 1, 0.06),

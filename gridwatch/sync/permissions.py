@@ -56,7 +56,11 @@ def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[st
 def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.Connection,
                   ours: sqlite3.Connection) -> dict[int, str]:
     """Why each refused change may not be sent (index into ``changes`` -> reason); the rest may."""
-    actor = Actor(person["uuid"], person["name"], person["role"])
+    # a grid chief's rows must lie in their township (schema 4: the person's township_code)
+    has_town = any(r[1] == "township_code" for r in base.execute("PRAGMA table_info(inspector)"))
+    town = base.execute("SELECT township_code FROM inspector WHERE uuid = ?", (person["uuid"],)).fetchone() \
+        if has_town else None
+    actor = Actor(person["uuid"], person["name"], person["role"], str(town[0]) if town and town[0] else None)
     people = dict(base.execute("SELECT uuid, role FROM inspector"))
     by_name = {name: Actor(uuid, name, role) for uuid, name, role in
                base.execute("SELECT uuid, name, role FROM inspector WHERE active IS NULL OR active = 1")}

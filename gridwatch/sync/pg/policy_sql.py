@@ -191,12 +191,13 @@ if tx is None or tx["xid"] != xid:
     tx = {"xid": xid, "maint": bool(who and who[0]["maint"]), "login": who[0]["login"] if who else None}
     if not tx["maint"]:
         me = plpy.execute(
-            "SELECT i.uuid, i.name, i.role FROM " + Q + "gw_login l JOIN " + Q + "inspector i "
+            "SELECT i.uuid, i.name, i.role, to_jsonb(i) ->> 'township_code' AS township_code FROM " + Q +
+            "gw_login l JOIN " + Q + "inspector i "
             "ON i.uuid = l.person_uuid "
             "WHERE l.login = current_user AND (i.active IS NULL OR i.active = 1)")
         if not me:
             plpy.error("login %s is not an active person of district %s" % (tx["login"], SCHEMA), sqlstate="@REFUSED@")
-        actor = policy.Actor(me[0]["uuid"], me[0]["name"], me[0]["role"])
+        actor = policy.Actor(me[0]["uuid"], me[0]["name"], me[0]["role"], me[0]["township_code"] or None)
         people = plpy.execute("SELECT uuid, name, role, active FROM " + Q + "inspector")
         tx["actor"] = actor
         tx["people"] = {p["uuid"]: p["role"] for p in people}
