@@ -42,11 +42,11 @@ def read_only(folder: Path, on: bool) -> None:
 
 
 def fill(folder: Path) -> None:
-    with open(folder / "filler.bin", "wb") as fh:
+    # unbuffered: a buffered file would try the last partial block again on close and raise there
+    with open(folder / "filler.bin", "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError:
             pass
 
