@@ -545,255 +545,255 @@
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
             <source>Month (Beijing time):</source>
             <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="295" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="475" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="473" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="474" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="385" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="401" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="399" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="409" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="407" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="443" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="460" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="483" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="491" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="491" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="492" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="492" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="493" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="508" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="506" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="511" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="509" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="540" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="538" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="572" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="573" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="590" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="609" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="635" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="592" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="618" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="616" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="599" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="617" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="600" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
