@@ -79,9 +79,14 @@ def project(tmp_path_factory) -> Path:
         "due_at": pd.Series([ago(24 * 38), ago(24 * 18), ago(-24)]).astype("datetime64[ms, UTC]"),
         "finished_at": pd.Series([pd.NaT, ago(24 * 19), pd.NaT]).astype("datetime64[ms, UTC]"),
     })
+    visits = pd.DataFrame({  # the done task's patrol, 19 days ago
+        "uuid": [uid(60)], "assignment_uuid": [uid(51)], "cell_code": codes[:1], "kind": ["patrol"],
+        "inspector_uuid": [uid(20)], "started_at": pd.Series([ago(24 * 19 + 1)]).astype("datetime64[ms, UTC]"),
+        "finished_at": pd.Series([ago(24 * 19)]).astype("datetime64[ms, UTC]"),
+    })
     write_project(path, district_name="测试区", county_code="130110",
                   layers={"township": town, "village": village, "grid_cell": cells, "fire_point": fires},
-                  tables={"inspector": people, "finding": findings, "assignment": tasks})
+                  tables={"inspector": people, "finding": findings, "assignment": tasks, "inspection": visits})
     return path
 
 
@@ -147,6 +152,20 @@ def test_the_map_and_panels_follow_the_period(window, qtbot):
     qtbot.waitUntil(lambda: w.task_panel.table.rowCount() == 3 and w.finding_panel.table.rowCount() == 3,
                     timeout=WAIT)
     assert w.settings.value("period") == "all"  # remembered for the next start and the export dialog
+    # the identified cell's records: its tasks, inspections and findings alive in the period
+    cell = int(np.flatnonzero(w.data.layers["grid_cell"].frame["code"].astype(str) == "130110100201001")[0])
+    w.show_identify("grid_cell", cell)
+
+    def records() -> list[str]:
+        tree = w.identify_panel.records
+        return [tree.topLevelItem(k).text(0) for k in range(tree.topLevelItemCount())]
+
+    assert records() == ["Tasks (3)", "Inspections (1)", "Findings (3)"]
+    w.time_bar.control.set_period(Period("7d"))
+    assert records() == ["Tasks (2)", "Inspections (0)", "Findings (2)"]  # the patrol was 19 days ago
+    w.time_bar.control.set_period(Period("30d"))
+    assert records() == ["Tasks (3)", "Inspections (1)", "Findings (3)"]
+    w.time_bar.control.set_period(Period("7d"))
 
 
 def test_the_day_slider_steps_through_the_days_of_the_period(window, qtbot):
