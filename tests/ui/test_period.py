@@ -253,3 +253,16 @@ def test_the_coverage_panel_follows_the_period(window, qtbot):
     w.time_bar.control.set_period(Period("7d"))
     assert panel.period_end is None
     qtbot.waitUntil(lambda: panel.summary.text().startswith("Last 7 days: 0 of 2 cells"), timeout=WAIT)
+
+
+def test_the_cli_lists_tasks_and_findings_of_a_period(project, capsys):
+    from gridwatch.cli import main
+
+    week = "2026-11-29..2026-12-06"  # a custom range: the same days whatever the clock says
+    for command, n_week, n_all in (("tasks", 2, 3), ("findings", 2, 3)):
+        assert main([command, str(project), "--period", week]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == f"{n_week} {command}; period 2026-11-29 至 2026-12-06"
+        assert main([command, str(project)]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == f"{n_all} {command}"
+    assert main(["findings", str(project), "--period", "2026-11-01..2026-12-06", "--json"]) == 0
+    assert capsys.readouterr().out.count('"uuid"') == 3  # the one closed 15 days ago was open then
