@@ -38,8 +38,14 @@ def ago(hours: float) -> pd.Timestamp:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """One township, one village, two cells; fire points, findings and tasks at known times before NOW."""
-    path = tmp_path_factory.mktemp("period") / "district.gpkg"
+    """One township, one village, two cells; fire points, findings and tasks at known times before NOW
+    (shared by this module; the fire-check test adds checks to it: later tests that count tasks make
+    their own with :func:`make_project`)."""
+    return make_project(tmp_path_factory.mktemp("period") / "district.gpkg")
+
+
+def make_project(path: Path) -> Path:
+    """The hand-made project of :func:`project` at ``path``."""
     town = gpd.GeoDataFrame({"uuid": [uid(1)], "code": ["130110100"], "name": ["一镇"], "county_code": ["130110"]},
                             geometry=[box(114.0, 38.0, 114.02, 38.01)], crs=4490)
     village = gpd.GeoDataFrame({"uuid": [uid(2)], "code": ["130110100201"], "name": ["一村"],
@@ -255,9 +261,10 @@ def test_the_coverage_panel_follows_the_period(window, qtbot):
     qtbot.waitUntil(lambda: panel.summary.text().startswith("Last 7 days: 0 of 2 cells"), timeout=WAIT)
 
 
-def test_the_cli_lists_tasks_and_findings_of_a_period(project, capsys):
+def test_the_cli_lists_tasks_and_findings_of_a_period(tmp_path, capsys):
     from gridwatch.cli import main
 
+    project = make_project(tmp_path / "district.gpkg")  # untouched by the tests that add checks
     week = "2026-11-29..2026-12-06"  # a custom range: the same days whatever the clock says
     for command, n_week, n_all in (("tasks", 2, 3), ("findings", 2, 3)):
         assert main([command, str(project), "--period", week]) == 0
