@@ -42,15 +42,15 @@ def read_only(folder: Path, on: bool) -> None:
 
 
 def fill(folder: Path) -> None:
+    # unbuffered: a buffered file would try the last partial block again on close and raise there
     try:
-        fh = open(folder / "filler.bin", "wb")
+        fh = open(folder / "filler.bin", "wb", buffering=0)
     except OSError:  # full already
         return
     with fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError:
             pass
 

@@ -340,9 +340,11 @@ class ShareFaults:
             time.sleep(seconds)
             sharefs.read_only(share, False)
         else:
-            sharefs.fill(share)
-            time.sleep(seconds)
-            sharefs.free(share)
+            try:
+                sharefs.fill(share)
+                time.sleep(seconds)
+            finally:  # whatever happened, the share gets its room back
+                sharefs.free(share)
 
     def direct_edit(self) -> bool:
         """Another program (GDAL-based, as QGIS) corrects a finding's description in the shared file."""

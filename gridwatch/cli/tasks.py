@@ -148,7 +148,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
     parser: argparse.ArgumentParser = args.parser
     listing = [opt for opt, on in (("--assignee", args.assignee), ("--mine", args.mine), ("--overdue", args.overdue),
-                                   ("--due-today", args.due_today), ("--open", args.open), ("--json", args.json))
+                                   ("--due-today", args.due_today), ("--open", args.open), ("--json", args.json),
+                                   ("--period", args.period))
                if on]
     if args.since_days is not None and args.since_hours is not None:
         parser.error("--since-days and --since-hours: give one of them")
@@ -170,6 +171,10 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             who = find_actor(path, args.assignee).uuid
         frame = queries.tasks(path, assignee_uuid=who, due_today=args.due_today, overdue_only=args.overdue,
                               open_only=args.open)
+    if args.period is not None:  # the tasks alive in it (an open task older than the period stays)
+        from ..times import overlaps, task_ends
+
+        frame = frame[overlaps(frame["created_at"], task_ends(frame), args.period.window())]
     if args.json:
         _write_json(frame)
         return 0
@@ -182,7 +187,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     if rows:
         _write_table(["due (Beijing)", "status", "kind", "township", "village", "cell", "assignee", "fires"], rows,
                      right=(7,))
-    print(f"{len(rows)} tasks")
+    print(f"{len(rows)} tasks" + (f"; period {args.period.label()}" if args.period is not None else ""))
     return 0
 
 
@@ -212,6 +217,10 @@ def cmd_findings(args: argparse.Namespace) -> int:
                                      + ", ".join(n for _, n in towns))
         frame = queries.findings(path, status=args.status, category=args.category, township=args.township,
                                  overdue_only=args.overdue)
+    if args.period is not None:  # the findings open at some time in it
+        from ..times import finding_ends, overlaps
+
+        frame = frame[overlaps(frame["found_at"], finding_ends(frame), args.period.window())]
     if args.json:
         _write_json(frame)
         return 0
@@ -224,7 +233,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if rows:
         _write_table(["found (Beijing)", "status", "category", "sev", "township", "village", "cell", "responsible",
                       "deadline", "photos", "flags"], rows, right=(3, 9))
-    print(f"{len(rows)} findings")
+    print(f"{len(rows)} findings" + (f"; period {args.period.label()}" if args.period is not None else ""))
     return 0
 
 
@@ -279,6 +288,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any) -> None:
     """assign, tasks, findings, rules"""
     from ..domain.vocabulary import ASSIGNMENT_KINDS, FINDING_CATEGORIES, FINDING_STATUSES
+    from .exports import _period_arg  # the one period parser of the CLI
 
     user_help = f"the person doing this, as in the people table (default: ${USER_ENV})"
     p = sub.add_parser("assign", help="assign inspection tasks to cells, a village, a township or features",
@@ -325,6 +335,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--overdue", action="store_true", help="only open tasks past their due time")
     p.add_argument("--due-today", action="store_true", help="only open tasks due today (Beijing time)")
     p.add_argument("--open", action="store_true", help="only tasks not done or cancelled")
+    p.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help="24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): only the tasks alive "
+                        "in it (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_tasks, parser=p)
 
@@ -334,6 +347,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--township", metavar="CODE_OR_NAME", help="township code or (part of its) name")
     p.add_argument("--category", choices=list(FINDING_CATEGORIES), help="only this category")
     p.add_argument("--overdue", action="store_true", help="only findings past their rectification deadline")
+    p.add_argument("--period", type=_period_arg, metavar="PERIOD",
+                   help="24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): only the findings "
+                        "open at some time in it (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_findings)
 

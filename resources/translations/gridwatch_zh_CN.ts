@@ -380,210 +380,210 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="132" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="133" />
             <source>Status only moves forward</source>
             <extracomment>The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
             <translation>状态只进不退</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="133" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="134" />
             <source>The later edit wins</source>
             <translation>以较晚的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="134" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="135" />
             <source>The edit synced last wins</source>
             <translation>以最后同步的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="135" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="136" />
             <source>A delete wins over an edit</source>
             <translation>删除优先于修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="155" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="156" />
             <source>the shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="157" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="158" />
             <source>deleted</source>
             <translation>已删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="159" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="160" />
             <source>(this sync)</source>
             <translation>（本次同步）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="171" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="172" />
             <source>&lt;%1 bytes&gt;</source>
             <translation>&lt;%1 字节&gt;</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="185" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="185" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="192" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="193" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="193" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="194" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="194" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="195" />
             <source>Open conflicts</source>
             <translation>待审核冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="195" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
             <source>All conflicts</source>
             <translation>全部冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>&amp;Accept</source>
             <translation>确认(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="340" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="341" />
             <source>The kept value stays; the conflict is closed</source>
             <translation>保留当前值，冲突关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
             <source>&amp;Restore overridden value</source>
             <translation>恢复被覆盖值(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="341" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="205" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="342" />
             <source>Put the overridden value back (an edit you can undo)</source>
             <translation>恢复被覆盖的值（可撤销）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="232" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="288" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="233" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="289" />
             <source>(row deleted)</source>
             <translation>（记录已删除）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="237" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="283" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="238" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="284" />
             <source>(whole row)</source>
             <translation>（整条记录）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="257" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="258" />
             <source>%n conflict(s)</source>
             <translation>
                 <numerusform>%n 个冲突</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
             <source>A finding or task only moves forward in its loop: the step further along was kept, with its notes, people and times.</source>
             <translation>问题或任务的流程只能前进：保留了流程更靠后的一步，连同其说明、人员和时间。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="142" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
             <source>Both changed this field; the edit made later (by its time) was kept.</source>
             <translation>双方都修改了这个字段；保留了（按时间）较晚的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
             <source>Both changed this field at the same time; the edit synced last was kept.</source>
             <translation>双方同时修改了这个字段；保留了最后同步的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
             <source>The record was deleted on one side; the delete stands and the edit is kept here for the record.</source>
             <translation>一方删除了这条记录；删除生效，另一方的修改保存在这里备查。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="276" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="277" />
             <source>Select a conflict to see both values.</source>
             <translation>选择一条冲突，查看双方的值。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="291" />
             <location filename="../../gridwatch/ui/sync/conflicts.py" line="292" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="293" />
             <source>from %s</source>
             <translation>来自 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="294" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
             <source>Rule: %s</source>
             <translation>规则：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="296" />
             <source>Decided by the sync of %s (Beijing time)</source>
             <translation>由 %s（北京时间）的同步裁定</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="297" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
             <source>%1 by %2, %3</source>
             <translation>%2 于 %3 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
             <source>Selected conflict</source>
             <translation>选中的冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
             <source>Kept (in the project now)</source>
             <translation>保留的值（现在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
             <source>Overwritten (not in the project)</source>
             <translation>被覆盖的值（不在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>Show the record this conflict is about</source>
             <translation>在地图上显示这条冲突涉及的记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="245" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="246" />
             <source>Kept: %1
 Overwritten: %2</source>
             <translation>保留：%1
@@ -593,159 +593,159 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Patrol coverage</source>
             <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="264" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="388" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="389" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="398" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="399" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="408" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="409" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="432" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="433" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="437" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="438" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="450" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="451" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="526" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="527" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
@@ -753,255 +753,255 @@ Overwritten: %2</source>
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Month (Beijing time):</source>
             <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Finding states as on the map (the one palette, gridwatch.layers.palette). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="294" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="298" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="477" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="478" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="477" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="307" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="388" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="403" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="402" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="411" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="410" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="447" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="446" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="487" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="486" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="497" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="497" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="510" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="509" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="513" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="512" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="542" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="541" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="576" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="577" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="576" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="597" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="593" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="611" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="637" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="621" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="618" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="602" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="619" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="603" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -2654,167 +2654,167 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
             <source>Assign for rectification</source>
             <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="233" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="246" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
             <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="335" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="336" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="369" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="370" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="386" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="387" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="388" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="391" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="392" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="388" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -2908,7 +2908,7 @@ Overwritten: %2</source>
             <translation>照片 −%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="482" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="483" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
@@ -3033,37 +3033,37 @@ Overwritten: %2</source>
     <context>
         <name>HistoryDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="543" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="547" />
             <source>Change history</source>
             <translation>变更记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="546" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="547" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="551" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="554" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="558" />
             <source>No recorded changes</source>
             <translation>无变更记录</translation>
         </message>
@@ -3158,7 +3158,7 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="460" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="464" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
@@ -4075,68 +4075,68 @@ Overwritten: %2</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="339" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="350" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="340" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="351" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="207" />
+            <location filename="../../gridwatch/ui/window/work.py" line="208" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="263" />
+            <location filename="../../gridwatch/ui/window/work.py" line="264" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="273" />
+            <location filename="../../gridwatch/ui/window/work.py" line="274" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="274" />
+            <location filename="../../gridwatch/ui/window/work.py" line="275" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="353" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="364" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="354" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="365" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="381" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="392" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="387" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="398" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="391" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="402" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="391" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="402" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="396" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="407" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -4163,47 +4163,47 @@ Overwritten: %2</source>
             <translation>缩放到您负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="76" />
+            <location filename="../../gridwatch/ui/window/work.py" line="77" />
             <source>Open a project first</source>
             <translation>请先打开一个项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="77" />
+            <location filename="../../gridwatch/ui/window/work.py" line="78" />
             <source>Select cells on the map first (the Select cells tool)</source>
             <translation>请先在地图上选择网格（“选择网格”工具）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="84" />
+            <location filename="../../gridwatch/ui/window/work.py" line="85" />
             <source>Click a fire point, site, mine, zone, village or township on the map first</source>
             <translation>请先在地图上点击一个火点、工地、矿山、管控区、村或乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="90" />
+            <location filename="../../gridwatch/ui/window/work.py" line="91" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="102" />
+            <location filename="../../gridwatch/ui/window/work.py" line="103" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="103" />
+            <location filename="../../gridwatch/ui/window/work.py" line="104" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="107" />
+            <location filename="../../gridwatch/ui/window/work.py" line="108" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="109" />
+            <location filename="../../gridwatch/ui/window/work.py" line="110" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="115" />
+            <location filename="../../gridwatch/ui/window/work.py" line="116" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -4459,7 +4459,7 @@ Overwritten: %2</source>
     <context>
         <name>RulesDock</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="413" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="420" />
             <source>Rule checks</source>
             <translation>规则检查</translation>
         </message>
@@ -4467,164 +4467,164 @@ Overwritten: %2</source>
     <context>
         <name>RulesPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="168" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="288" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="383" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="169" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="390" />
             <source>All rules</source>
             <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The selected hits changed (a list of RuleHit): the map highlights them. The time the checks run at (None: now); tests and replays set it.</extracomment>
             <translation>全部规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
             <source>Same for every key area:</source>
             <translation>所有重点区域统一为：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="174" />
             <source>Unchecked: each key area's own control radius (3 km unless set)</source>
             <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="174" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
             <source>km</source>
             <translation>公里</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Key-area radius:</source>
             <translation>重点区域管控半径：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Mines inspected within:</source>
             <translation>矿山检查周期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
             <source>Fire points of the last:</source>
             <translation>火点时段（最近）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
             <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
             <source>days</source>
             <translation>天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
             <source>Tasks due:</source>
             <translation>任务截止：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
             <source>Assign selected</source>
             <translation>派发选中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Assign all shown</source>
             <translation>全部派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="189" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="385" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="190" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="392" />
             <source>Run the checks to list what the rules flag.</source>
             <translation>点击“开始检查”列出不符合规则的对象。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="217" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="218" />
             <source>Open a project first.</source>
             <translation>请先打开项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="227" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="234" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="263" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="235" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="264" />
             <source>Stopped.</source>
             <translation>已停止。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="245" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="246" />
             <source>Checking… %s%%</source>
             <translation>正在检查… %s%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="271" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="272" />
             <source>%s hits: %s</source>
             <translation>共 %s 条：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="273" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="274" />
             <source>(the list shows the first %s; choose a rule to narrow it)</source>
             <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="349" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="350" />
             <source>Select hits in the list first.</source>
             <translation>请先在列表中选择。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="352" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="353" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="403" />
             <source>Only a supervisor or administrator may assign inspections.</source>
             <translation>只有督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="355" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="356" />
             <source>Assigning %s hits…</source>
             <translation>正在派发 %s 条…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="364" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="365" />
             <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
             <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="389" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="389" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
             <source>Run checks</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="398" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="405" />
             <source>One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell</source>
             <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
         </message>
@@ -4632,39 +4632,39 @@ Overwritten: %2</source>
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="496" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="500" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="497" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="501" />
             <source>Name, code or pinyin initials (hlz)</source>
             <translation>名称、编码或拼音首字母（如 hlz）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="498" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="502" />
             <source>Townships, villages, cells, key areas, construction sites, mines, zones and people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇</source>
             <translation>可查乡镇、村、网格、重点区域、工地、矿山、管控区和人员；输入中文、编码或拼音，如 hlz 或 huolu 可找到获鹿镇</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="506" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="510" />
             <source>%n cell(s)</source>
             <translation>
                 <numerusform>%n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="507" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="511" />
             <source>phone …%s</source>
             <translation>电话尾号 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="519" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="523" />
             <source>Showing the best %1 of %2 results: type more to narrow them down.</source>
             <translation>共 %2 个结果，只显示最匹配的 %1 个；请输入更多文字缩小范围。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="522" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="526" />
             <source>Nothing found.</source>
             <translation>没有找到。</translation>
         </message>
@@ -4796,167 +4796,167 @@ Overwritten: %2</source>
     <context>
         <name>TaskPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
             <source>Tasks</source>
             <extracomment>Filter codes of the task list, in menu order. Columns of the task table: what a narrow dock shows first (the cell, who, when), then the rest. The group key of a group's header row (its first cell). The cell code of a task's cell item (the item shows the cell's name). Tables whose rows the task list shows or counts. The selected task (dict) or None, whenever the selection or the selected task's row changes (e.g. it was started, so Record finding now applies); for keeping menu actions current. The period of the window's period bar: tasks alive in it (assigned before its end, not done or cancelled before its start); None: all.</extracomment>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="186" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>My tasks</source>
             <translation>我的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>Due today</source>
             <translation>今日到期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="187" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
             <source>Overdue</source>
             <translation>已逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
             <source>All open tasks</source>
             <translation>全部未完成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="188" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="189" />
             <source>All tasks</source>
             <translation>全部任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="199" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="200" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="201" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
             <source>Due time, Beijing time</source>
             <translation>截止时间（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="202" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
             <source>Double-click a task to show its cell on the map</source>
             <translation>双击任务在地图上显示其网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="203" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
             <source>Start inspection</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="204" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="519" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="520" />
             <source>Start the selected task: you are now inspecting its cell</source>
             <translation>开始所选任务：您正在检查该网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="205" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="206" />
             <source>Record finding…</source>
             <translation>记录问题…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="206" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="522" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="207" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="523" />
             <source>Record a problem found while inspecting the selected task</source>
             <translation>记录检查所选任务时发现的问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="207" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="208" />
             <source>Finish…</source>
             <translation>完成…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="207" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="520" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="521" />
             <source>Finish the selected task</source>
             <translation>完成所选任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="208" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="209" />
             <source>Cancel task…</source>
             <translation>撤销任务…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="209" />
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="521" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="210" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="522" />
             <source>Cancel the selected task, giving a reason (supervisors only)</source>
             <translation>撤销所选任务并说明原因（仅督查员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="393" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="394" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="415" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="416" />
             <source>Due %s (Beijing time)</source>
             <translation>截止 %s（北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="428" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="429" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="432" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="433" />
             <source>%s tasks, %s overdue</source>
             <translation>%s 个任务，%s 个逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="434" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="435" />
             <source>%s tasks</source>
             <translation>%s 个任务</translation>
         </message>
@@ -5022,91 +5022,91 @@ Overwritten: %2</source>
             <translation>原因：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="191" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
             <source>Group:</source>
             <translation>分组：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>By township</source>
             <translation>按乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="192" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
             <source>By inspector</source>
             <translation>按网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>By state</source>
             <translation>按状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="193" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="194" />
             <source>No groups</source>
             <translation>不分组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="196" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="197" />
             <source>Group the tasks; each group shows its progress (done of all its tasks). Click a group to open or close it.</source>
             <translation>将任务分组；每组显示进度（已完成/全部任务）。点击分组可展开或收起。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="334" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="335" />
             <source>Click to open or close the group</source>
             <translation>点击展开或收起此组</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="346" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="347" />
             <source>(no township)</source>
             <translation>（无乡镇）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="347" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="348" />
             <source>(each cell's inspector)</source>
             <translation>（各网格的网格员）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="348" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="349" />
             <source>%n task(s) listed</source>
             <translation>
                 <numerusform>列出 %n 个任务</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="350" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="351" />
             <source>done %1 of %2 (%3%)</source>
             <translation>完成 %1/%2（%3%）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="353" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="354" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="413" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="414" />
             <source>Cell %s; double-click to show it on the map</source>
             <translation>网格 %s；双击在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="531" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="532" />
             <source>Select a task in the list first</source>
             <translation>请先在列表中选择一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="533" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="534" />
             <source>An edit is being saved</source>
             <translation>正在保存修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="538" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="539" />
             <source>Start the task first: findings are recorded while inspecting</source>
             <translation>请先开始检查：问题在检查过程中记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/panel.py" line="540" />
+            <location filename="../../gridwatch/ui/tasks/panel.py" line="541" />
             <source>Not possible while the task is “%s”</source>
             <translation>任务为“%s”时不能进行此操作</translation>
         </message>
@@ -5438,14 +5438,14 @@ Overwritten: %2</source>
     <context>
         <name>WorkflowController</name>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="151" />
-            <location filename="../../gridwatch/ui/session.py" line="178" />
+            <location filename="../../gridwatch/ui/session.py" line="160" />
+            <location filename="../../gridwatch/ui/session.py" line="187" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
-            <extracomment>The policy's action for each loop step of a finding and each task step.</extracomment>
+            <extracomment>The policy's action for each loop step of a finding and each task step. The open project changed as a whole (an import, a sync): panels read it again.</extracomment>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="214" />
+            <location filename="../../gridwatch/ui/session.py" line="223" />
             <source>Cannot undo or redo: %s</source>
             <translation>无法撤销或重做：%s</translation>
         </message>

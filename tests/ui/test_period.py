@@ -38,8 +38,14 @@ def ago(hours: float) -> pd.Timestamp:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """One township, one village, two cells; fire points, findings and tasks at known times before NOW."""
-    path = tmp_path_factory.mktemp("period") / "district.gpkg"
+    """One township, one village, two cells; fire points, findings and tasks at known times before NOW
+    (shared by this module; the fire-check test adds checks to it: later tests that count tasks make
+    their own with :func:`make_project`)."""
+    return make_project(tmp_path_factory.mktemp("period") / "district.gpkg")
+
+
+def make_project(path: Path) -> Path:
+    """The hand-made project of :func:`project` at ``path``."""
     town = gpd.GeoDataFrame({"uuid": [uid(1)], "code": ["130110100"], "name": ["一镇"], "county_code": ["130110"]},
                             geometry=[box(114.0, 38.0, 114.02, 38.01)], crs=4490)
     village = gpd.GeoDataFrame({"uuid": [uid(2)], "code": ["130110100201"], "name": ["一村"],
@@ -79,9 +85,14 @@ def project(tmp_path_factory) -> Path:
         "due_at": pd.Series([ago(24 * 38), ago(24 * 18), ago(-24)]).astype("datetime64[ms, UTC]"),
         "finished_at": pd.Series([pd.NaT, ago(24 * 19), pd.NaT]).astype("datetime64[ms, UTC]"),
     })
+    visits = pd.DataFrame({  # the done task's patrol, 19 days ago
+        "uuid": [uid(60)], "assignment_uuid": [uid(51)], "cell_code": codes[:1], "kind": ["patrol"],
+        "inspector_uuid": [uid(20)], "started_at": pd.Series([ago(24 * 19 + 1)]).astype("datetime64[ms, UTC]"),
+        "finished_at": pd.Series([ago(24 * 19)]).astype("datetime64[ms, UTC]"),
+    })
     write_project(path, district_name="测试区", county_code="130110",
                   layers={"township": town, "village": village, "grid_cell": cells, "fire_point": fires},
-                  tables={"inspector": people, "finding": findings, "assignment": tasks})
+                  tables={"inspector": people, "finding": findings, "assignment": tasks, "inspection": visits})
     return path
 
 
@@ -148,6 +159,20 @@ def test_the_map_and_panels_follow_the_period(window, qtbot):
     qtbot.waitUntil(lambda: w.task_panel.table.rowCount() == 3 and w.finding_panel.table.rowCount() == 3,
                     timeout=WAIT)
     assert w.settings.value("period") == "all"  # remembered for the next start and the export dialog
+    # the identified cell's records: its tasks, inspections and findings alive in the period
+    cell = int(np.flatnonzero(w.data.layers["grid_cell"].frame["code"].astype(str) == "130110100201001")[0])
+    w.show_identify("grid_cell", cell)
+
+    def records() -> list[str]:
+        tree = w.identify_panel.records
+        return [tree.topLevelItem(k).text(0) for k in range(tree.topLevelItemCount())]
+
+    assert records() == ["Tasks (3)", "Inspections (1)", "Findings (3)"]
+    w.time_bar.control.set_period(Period("7d"))
+    assert records() == ["Tasks (2)", "Inspections (0)", "Findings (2)"]  # the patrol was 19 days ago
+    w.time_bar.control.set_period(Period("30d"))
+    assert records() == ["Tasks (3)", "Inspections (1)", "Findings (3)"]
+    w.time_bar.control.set_period(Period("7d"))
 
 
 def test_the_day_slider_steps_through_the_days_of_the_period(window, qtbot):
@@ -235,3 +260,17 @@ def test_the_coverage_panel_follows_the_period(window, qtbot):
     w.time_bar.control.set_period(Period("7d"))
     assert panel.period_end is None
     qtbot.waitUntil(lambda: panel.summary.text().startswith("Last 7 days: 0 of 2 cells"), timeout=WAIT)
+
+
+def test_the_cli_lists_tasks_and_findings_of_a_period(tmp_path, capsys):
+    from gridwatch.cli import main
+
+    project = make_project(tmp_path / "district.gpkg")  # untouched by the tests that add checks
+    week = "2026-11-29..2026-12-06"  # a custom range: the same days whatever the clock says
+    for command, n_week, n_all in (("tasks", 2, 3), ("findings", 2, 3)):
+        assert main([command, str(project), "--period", week]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == f"{n_week} {command}; period 2026-11-29 至 2026-12-06"
+        assert main([command, str(project)]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == f"{n_all} {command}"
+    assert main(["findings", str(project), "--period", "2026-11-01..2026-12-06", "--json"]) == 0
+    assert capsys.readouterr().out.count('"uuid"') == 3  # the one closed 15 days ago was open then

@@ -3,8 +3,16 @@ picture pasted into a briefing says what it shows and for when (every export pri
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
+from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
+
+from ...errors import GridWatchError
+from ...export.files import checked_target, write_atomically
 
 #: Margin around the caption's lines, pixels.
 PAD = 6
@@ -39,3 +47,27 @@ def captioned(image: QImage, title: str, period: str) -> QImage:
     out.setText("Title", title)
     out.setText("Period", period)
     return out
+
+
+def save_chart(item: Any, path: os.PathLike[str] | str, title: str, period: str) -> Path:
+    """Write the pyqtgraph layout ``item`` to a PNG at its on-screen size under its caption.
+
+    The image is written beside ``path`` and moved into place: an existing file is replaced whole or
+    left as it was.  Returns the file written (``.png`` added when missing).
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".png":
+        target = target.with_suffix(".png")
+    target = checked_target(target, (".png",), error=GridWatchError)
+
+    def write(tmp: Path) -> None:
+        exporter = ImageExporter(item)
+        exporter.parameters()["width"] = int(round(item.boundingRect().width()))
+        image = exporter.export(toBytes=True)  # a QImage; saved as PNG whatever the temp name ends in
+        if image is not None and not image.isNull():
+            image = captioned(image, title, period)
+        if image is None or image.isNull() or not image.save(str(tmp), "PNG") or tmp.stat().st_size == 0:
+            raise GridWatchError(f"{target}: the chart image could not be made")
+
+    write_atomically(target, write, error=GridWatchError)
+    return target

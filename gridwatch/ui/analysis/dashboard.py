@@ -20,7 +20,6 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QDate, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
@@ -45,7 +44,6 @@ from PySide6.QtWidgets import (
 from ...analysis import stats
 from ...domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, title
 from ...errors import GridWatchError
-from ...export.files import checked_target, write_atomically
 from ...layers.palette import FINDING_STATUS
 from .. import i18n
 from ..jobs import Job, run_job
@@ -589,26 +587,11 @@ class DashboardWidget(QWidget):
         The image is written beside ``path`` and moved into place: an existing file is replaced
         whole or left as it was.
         """
-        target = Path(path)
-        if target.suffix.lower() != ".png":
-            target = target.with_suffix(".png")
-        target = checked_target(target, (".png",), error=GridWatchError)
-        item = self.charts[chart].graphics.ci
+        from .chart_image import save_chart
+
         t = self.now or _dt.datetime.now(_dt.timezone.utc)
         period = self.tr("Period: %s") % self.period_control.period().label(t, i18n.current())
-
-        def write(tmp: Path) -> None:
-            from .chart_image import captioned
-
-            exporter = ImageExporter(item)
-            exporter.parameters()["width"] = int(round(item.boundingRect().width()))
-            image = exporter.export(toBytes=True)  # a QImage; saved as PNG whatever the temp name ends in
-            if image is not None and not image.isNull():
-                image = captioned(image, self.charts[chart].title.text(), period)
-            if image is None or image.isNull() or not image.save(str(tmp), "PNG") or tmp.stat().st_size == 0:
-                raise GridWatchError(f"{target}: the chart image could not be made")
-
-        write_atomically(target, write, error=GridWatchError)
+        target = save_chart(self.charts[chart].graphics.ci, path, self.charts[chart].title.text(), period)
         self.status.setText(self.tr("Saved %s") % str(target))
         return target
 

@@ -445,6 +445,10 @@ class IdentifyPanel(QDockWidget):
         head.setExpanded(True)
         self.records.show()
 
+    def showing_records(self) -> bool:
+        """Whether the panel lists a cell's records (not another feature, not nothing)."""
+        return self._record_frames is not None
+
     def _on_record(self, item: QTreeWidgetItem, column: int) -> None:
         data = item.data(0, NAME_ROLE)
         if data:

@@ -1,8 +1,9 @@
 """The main window's period: the bar above the map and what follows it (part of MainWindow).
 
 The period (saved in the settings; fire points default to the last 7 days) filters the fire points
-and findings on the map and the tasks and findings in their panels, and sets the coverage panel's
-days (a past range: coverage as of its last day); the day slider narrows the map to one day of it.
+and findings on the map, the tasks and findings in their panels and the identified cell's records,
+and sets the coverage panel's days (a past range: coverage as of its last day); the day slider
+narrows the map to one day of it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class WindowPeriod:
         self.settings.setValue("period", period.text())
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(period, self.time_bar.pinned_now())
+        self._refresh_cell_records()
 
     def _period_loaded(self) -> None:
         """A project opened: the days its data spans bound "all"; filter the map and the panels."""

@@ -18,6 +18,7 @@ from ...mapview.data import update_values
 from ...storage import queries
 from ...storage.edits import Edit
 from ...storage.workflow import TARGET_LAYERS
+from ...times import finding_ends, overlaps, task_ends
 from .. import i18n
 from ..findings.panel import FindingDialog
 from ..map.canvas import SELECTION_LAYER, MapCanvas
@@ -319,7 +320,8 @@ class WindowWork:
                                  if on or u == chosen_uuid])
 
     def _show_cell_records(self, code: str) -> None:
-        """The cell panel: the cell's tasks, inspections and findings under its attributes."""
+        """The cell panel: the cell's tasks, inspections and findings of the period (those alive in
+        it: an open task or finding older than the period stays) under its attributes."""
         assert self.project_path is not None
         try:
             t = queries.tasks(self.project_path, cell_code=code)
@@ -328,7 +330,18 @@ class WindowWork:
         except GridWatchError as exc:
             self.statusBar().showMessage(i18n.error_text(exc), 8000)
             return
+        window = self.period().window(self.time_bar.pinned_now())
+        t = t[overlaps(t["created_at"], task_ends(t), window)]
+        i = i[overlaps(i["started_at"], i["finished_at"], window)]
+        f = f[overlaps(f["found_at"], finding_ends(f), window)]
+        self._records_cell = code
         self.identify_panel.show_records(t, i, f)
+
+    def _refresh_cell_records(self) -> None:
+        """The period changed: the cell panel (if it shows a cell's records) follows it."""
+        code = getattr(self, "_records_cell", None)
+        if code and self.project_path is not None and self.identify_panel.showing_records():
+            self._show_cell_records(code)
 
     def _on_record_chosen(self, kind: str, uuid: str) -> None:
         if kind == "finding":
