@@ -285,7 +285,12 @@ def sync(
     try:
         return _sync(lp, progress=progress, cancel=cancel, lock_wait=lock_wait, stale_after=stale_after,
                      compact_after=compact_after)
-    except (sqlite3.Error, OSError) as exc:
+    except sqlite3.Error as exc:
+        raise file_problem(lp, exc, "synced") from exc
+    except OSError as exc:  # the working copy's own files (the share's problems are SyncErrors already)
+        name = Path(str(exc.filename)).resolve() if exc.filename else None
+        if exc.errno is None or (name is not None and lp.resolve().parent not in (name, *name.parents)):
+            raise
         raise file_problem(lp, exc, "synced") from exc
 
 
