@@ -261,210 +261,210 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="132" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="138" />
             <source>Status only moves forward</source>
             <extracomment>The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
             <translation>状态只进不退</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="133" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="139" />
             <source>The later edit wins</source>
             <translation>以较晚的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="134" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
             <source>The edit synced last wins</source>
             <translation>以最后同步的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="135" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
             <source>A delete wins over an edit</source>
             <translation>删除优先于修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
             <source>A finding or task only moves forward in its loop: the step further along was kept, with its notes, people and times.</source>
             <translation>问题或任务的流程只能前进：保留了流程更靠后的一步，连同其说明、人员和时间。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="142" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="148" />
             <source>Both changed this field; the edit made later (by its time) was kept.</source>
             <translation>双方都修改了这个字段；保留了（按时间）较晚的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="149" />
             <source>Both changed this field at the same time; the edit synced last was kept.</source>
             <translation>双方同时修改了这个字段；保留了最后同步的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="145" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="151" />
             <source>The record was deleted on one side; the delete stands and the edit is kept here for the record.</source>
             <translation>一方删除了这条记录；删除生效，另一方的修改保存在这里备查。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="155" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="161" />
             <source>the shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="157" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="163" />
             <source>deleted</source>
             <translation>已删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="159" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="165" />
             <source>(this sync)</source>
             <translation>（本次同步）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="171" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="177" />
             <source>&lt;%1 bytes&gt;</source>
             <translation>&lt;%1 字节&gt;</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="190" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="184" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="190" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="192" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="193" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="194" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
             <source>Open conflicts</source>
             <translation>待审核冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="195" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
             <source>All conflicts</source>
             <translation>全部冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="276" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="282" />
             <source>Select a conflict to see both values.</source>
             <translation>选择一条冲突，查看双方的值。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="291" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="292" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="297" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
             <source>from %s</source>
             <translation>来自 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="294" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="300" />
             <source>Rule: %s</source>
             <translation>规则：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="301" />
             <source>Decided by the sync of %s (Beijing time)</source>
             <translation>由 %s（北京时间）的同步裁定</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="297" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="303" />
             <source>%1 by %2, %3</source>
             <translation>%2 于 %3 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
             <source>Selected conflict</source>
             <translation>选中的冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="205" />
             <source>Kept (in the project now)</source>
             <translation>保留的值（现在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
             <source>Overwritten (not in the project)</source>
             <translation>被覆盖的值（不在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="207" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="207" />
             <source>Show the record this conflict is about</source>
             <translation>在地图上显示这条冲突涉及的记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
             <source>&amp;Accept</source>
             <translation>确认(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="340" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="346" />
             <source>The kept value stays; the conflict is closed</source>
             <translation>保留当前值，冲突关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
             <source>&amp;Restore overridden value</source>
             <translation>恢复被覆盖值(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="341" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="347" />
             <source>Put the overridden value back (an edit you can undo)</source>
             <translation>恢复被覆盖的值（可撤销）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="232" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="288" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="238" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="294" />
             <source>(row deleted)</source>
             <translation>（记录已删除）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="237" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="283" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="243" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="289" />
             <source>(whole row)</source>
             <translation>（整条记录）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="245" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="251" />
             <source>Kept: %1
 Overwritten: %2</source>
             <translation>保留：%1
 被覆盖：%2</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="257" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="263" />
             <source>%n conflict(s)</source>
             <translation>
                 <numerusform>%n 个冲突</numerusform>
@@ -1333,7 +1333,22 @@ Overwritten: %2</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/texts.py" line="56" />
+            <location filename="../../gridwatch/ui/texts.py" line="46" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="47" />
+            <source>Person</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="47" />
+            <source>Photo</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="57" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
@@ -3902,38 +3917,38 @@ Overwritten: %2</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="186" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="187" />
             <source>Drawing failed: </source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="197" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="198" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="218" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="219" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="219" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="220" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="230" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="231" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="322" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="323" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="323" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="324" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -4004,37 +4019,37 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="336" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="337" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="337" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="338" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="364" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="365" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="370" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="371" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="375" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="374" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="375" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="379" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="380" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>

@@ -303,7 +303,7 @@ def test_conflicts_panel_lists_and_restores_an_overridden_value(office, qtbot, c
     desc = [r for r in rows if r[2] == "Description"]
     assert len(desc) == 1, rows
     row = desc[0]
-    assert row[1] == "Findings" and row[3] == "Open"
+    assert row[1] == "Finding" and row[3] == "Open"  # one record: singular
     assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", row[0])  # the sync's time, Beijing time, this year
     accept, restore = find(panel, QPushButton, "conflictAccept"), find(panel, QPushButton, "conflictRestore")
     table.selectRow(rows.index(row))

@@ -38,7 +38,7 @@ from ...sync.conflicts import conflicts, decode_value, review_conflict
 from ...times import short_time
 from .. import i18n
 from ..map.panels import beijing_time
-from ..texts import field_title, layer_title, value_title
+from ..texts import feature_title, field_title, value_title
 from ..widgets import column, fill, hbox, named, record_table, scrolled, set_texts
 
 log = logging.getLogger("gridwatch.ui")
@@ -239,7 +239,7 @@ class ConflictsPanel(QDockWidget):
             other = self.value_text(table, column, row.get("other_value"))
             texts = [
                 short_time(row.get("at")),
-                layer_title(table),
+                feature_title(table),
                 field_title(table, column) if column != "*" else self.tr("(whole row)"),
                 self.status_text(str(row.get("status") or "")),
             ]
@@ -287,7 +287,7 @@ class ConflictsPanel(QDockWidget):
             return
         table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
         field = field_title(table, column) if column != "*" else self.tr("(whole row)")
-        self.heading.setText(f"{layer_title(table)} · {field}")
+        self.heading.setText(f"{feature_title(table)} · {field}")
         self.heading.setToolTip(str(row.get("row_uuid") or ""))
         kept = self.value_text(table, column, row.get("kept_value"))
         if row.get("kept_value") is None and row.get("kept_by") == "deleted":

@@ -402,9 +402,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         if name in ("grid_cell", "village", "fire_point"):
             parents = parent_names(self.data, name, index)
             if "township" in parents:
-                rows.append((layer_title("township"), parents["township"]))
+                rows.append((feature_title("township"), parents["township"]))
             if "village" in parents and name != "village":
-                rows.append((layer_title("village"), parents["village"]))
+                rows.append((feature_title("village"), parents["village"]))
         spec = LAYERS[name]
         for col in frame.columns:
             if col in ("geometry", "uuid") or (col.endswith("_uuid") and col != "inspector_uuid"):
