@@ -175,3 +175,21 @@ def test_polylines_rasterise_the_expected_pixels():
     # Segments partly off screen are clipped, not wrapped around.
     img = draw_polylines(np.array([-50.0, 50.0]), np.array([5.0, 5.0]), np.array([2]), (0, 0, 0, 255), 32, 20)
     assert (img[5, :, 3] > 0).all() and (img[:5, :, 3] == 0).all() and (img[6:, :, 3] == 0).all()
+
+
+def test_dense_points_cluster_with_counts_that_add_up():
+    from gridwatch.mapview.clusters import cluster_points, cluster_radius
+
+    rng = np.random.default_rng(7)
+    # two dense spots 200 px apart and one lone point; a third of the points need attention
+    px = np.concatenate([rng.normal(100, 5, 300), rng.normal(300, 5, 120), [500.0]])
+    py = np.concatenate([rng.normal(100, 5, 300), rng.normal(100, 5, 120), [400.0]])
+    attention = np.arange(len(px)) % 3 == 0
+    c = cluster_points(px, py, attention, cell=56.0)
+    assert c.count.sum() == len(px) and c.attention.sum() == attention.sum()
+    assert len(c) <= 10  # a handful of circles, not 421 dots
+    biggest = int(np.argmax(c.count))
+    assert abs(c.x[biggest] - 100) < 30 and abs(c.y[biggest] - 100) < 30
+    assert 1 in c.count.tolist()  # the lone point stays a cluster of one
+    r = cluster_radius(np.array([1, 10, 1000, 10**6]))
+    assert (np.diff(r) >= 0).all() and r.min() >= 6 and r.max() <= 17

@@ -43,7 +43,8 @@ def feature_title(name: str) -> str:
         "fireworks_ban_zone": translate("Features", "Fireworks-ban zone"), "mine": translate("Features", "Mine"),
         "construction_site": translate("Features", "Construction site"), "key_area": translate("Features", "Key area"),
         "fire_point": translate("Features", "Fire point"), "finding": translate("Features", "Finding"),
-        "assignment": translate("Features", "Task"),
+        "assignment": translate("Features", "Task"), "inspection": translate("Features", "Inspection"),
+        "inspector": translate("Features", "Person"), "attachment": translate("Features", "Photo"),
     }
     return titles.get(name) or layer_title(name)
 

@@ -126,12 +126,32 @@ def fit_to_screen(widget: Any, width: int, height: int, margin: int = 24) -> Non
         widget.move(x, y)
 
 
-def scrolled(inner: Any) -> Any:
-    """``inner`` in a frameless scroll area that grows with it: a long form stays usable on a short screen."""
+class _AtLeastMinimum(QWidget):
+    """Holds a scroll area's body: asked how tall it wants to be at a width, it answers with the
+    least its layout needs there (a word-wrapped label makes Qt ask), so the area shrinks the body's
+    lists to the room there is instead of scrolling a button off the bottom of a short dock.  Only for
+    bodies whose parts all say their least height (labels, lists, buttons): a splitter or group of
+    wrapped labels under-reports it and would be squeezed."""
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        layout = self.layout()
+        return layout.minimumHeightForWidth(width) if layout is not None else super().heightForWidth(width)
+
+
+def scrolled(inner: Any, *, shrink_lists: bool = False) -> Any:
+    """``inner`` in a frameless scroll area that grows with it: a long form stays usable on a short screen.
+    ``shrink_lists``: a body that fits when its lists are at their least is shown whole, without scrolling
+    (see :class:`_AtLeastMinimum`)."""
     from PySide6.QtWidgets import QFrame, QScrollArea
 
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
+    if shrink_lists:
+        holder = _AtLeastMinimum()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(inner)
+        inner = holder
     area.setWidget(inner)
     return area

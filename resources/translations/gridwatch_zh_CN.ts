@@ -3,74 +3,90 @@
     <context>
         <name>AssignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="124" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="129" />
             <source>Assign inspections</source>
+            <extracomment>Township names by code: people are listed with theirs (two 张伟 are common).</extracomment>
             <translation>派发检查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="127" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
             <source>%s tasks: one per feature, in %s cells</source>
             <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="130" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="135" />
             <source>%s cells: one task per cell</source>
             <translation>%s 个网格：每个网格一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="136" />
             <source>&amp;Kind:</source>
             <translation>任务类型(&amp;K)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="131" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="136" />
             <source>&amp;Assign to:</source>
             <translation>执行人(&amp;A)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
             <source>&amp;Priority:</source>
             <translation>优先级(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="133" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="138" />
             <source>&amp;Notes:</source>
             <translation>备注(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="142" />
             <source>Each cell's own inspector</source>
             <translation>各网格的网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="147" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="153" />
             <source>What to look at (optional)</source>
             <translation>检查要点（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="149" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="155" />
             <source>Assign</source>
             <translation>派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="151" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="157" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="159" />
             <source>Only a grid chief, supervisor or administrator may assign inspections.</source>
             <translation>只有网格长、督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="144" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="150" />
             <source>Due time in Beijing time, as every list shows it</source>
             <translation>截止时间按北京时间填写，与各列表显示一致</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
             <source>&amp;Due (Beijing time):</source>
             <translation>截止时间（北京时间）(&amp;D)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="184" />
+            <source>phone ends in %1</source>
+            <translation>尾号%1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="185" />
+            <source>%1 (%2)</source>
+            <translation>%1（%2）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="185" />
+            <source>, </source>
+            <translation>，</translation>
         </message>
     </context>
     <context>
@@ -380,210 +396,210 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="133" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="139" />
             <source>Status only moves forward</source>
             <extracomment>The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
             <translation>状态只进不退</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="134" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
             <source>The later edit wins</source>
             <translation>以较晚的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="135" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
             <source>The edit synced last wins</source>
             <translation>以最后同步的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="136" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="142" />
             <source>A delete wins over an edit</source>
             <translation>删除优先于修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="156" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="162" />
             <source>the shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="158" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="164" />
             <source>deleted</source>
             <translation>已删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="160" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="166" />
             <source>(this sync)</source>
             <translation>（本次同步）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="172" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="178" />
             <source>&lt;%1 bytes&gt;</source>
             <translation>&lt;%1 字节&gt;</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="185" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="191" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="185" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="191" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="193" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="194" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="195" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
             <source>Open conflicts</source>
             <translation>待审核冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="196" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
             <source>All conflicts</source>
             <translation>全部冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
             <source>&amp;Accept</source>
             <translation>确认(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="341" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="347" />
             <source>The kept value stays; the conflict is closed</source>
             <translation>保留当前值，冲突关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
             <source>&amp;Restore overridden value</source>
             <translation>恢复被覆盖值(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="205" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="342" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="211" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="348" />
             <source>Put the overridden value back (an edit you can undo)</source>
             <translation>恢复被覆盖的值（可撤销）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="233" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="289" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="239" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
             <source>(row deleted)</source>
             <translation>（记录已删除）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="238" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="284" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="244" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="290" />
             <source>(whole row)</source>
             <translation>（整条记录）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="258" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="264" />
             <source>%n conflict(s)</source>
             <translation>
                 <numerusform>%n 个冲突</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="147" />
             <source>A finding or task only moves forward in its loop: the step further along was kept, with its notes, people and times.</source>
             <translation>问题或任务的流程只能前进：保留了流程更靠后的一步，连同其说明、人员和时间。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="149" />
             <source>Both changed this field; the edit made later (by its time) was kept.</source>
             <translation>双方都修改了这个字段；保留了（按时间）较晚的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="144" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="150" />
             <source>Both changed this field at the same time; the edit synced last was kept.</source>
             <translation>双方同时修改了这个字段；保留了最后同步的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="152" />
             <source>The record was deleted on one side; the delete stands and the edit is kept here for the record.</source>
             <translation>一方删除了这条记录；删除生效，另一方的修改保存在这里备查。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="197" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="277" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="283" />
             <source>Select a conflict to see both values.</source>
             <translation>选择一条冲突，查看双方的值。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="292" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="293" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="299" />
             <source>from %s</source>
             <translation>来自 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="301" />
             <source>Rule: %s</source>
             <translation>规则：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="296" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="302" />
             <source>Decided by the sync of %s (Beijing time)</source>
             <translation>由 %s（北京时间）的同步裁定</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="304" />
             <source>%1 by %2, %3</source>
             <translation>%2 于 %3 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="205" />
             <source>Selected conflict</source>
             <translation>选中的冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
             <source>Kept (in the project now)</source>
             <translation>保留的值（现在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="207" />
             <source>Overwritten (not in the project)</source>
             <translation>被覆盖的值（不在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
             <source>Show the record this conflict is about</source>
             <translation>在地图上显示这条冲突涉及的记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="246" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="252" />
             <source>Kept: %1
 Overwritten: %2</source>
             <translation>保留：%1
@@ -1469,9 +1485,24 @@ Overwritten: %2</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/texts.py" line="56" />
+            <location filename="../../gridwatch/ui/texts.py" line="57" />
             <source>Inspector</source>
             <translation>网格员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="46" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="47" />
+            <source>Person</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/texts.py" line="47" />
+            <source>Photo</source>
+            <translation>照片</translation>
         </message>
     </context>
     <context>
@@ -2916,88 +2947,88 @@ Overwritten: %2</source>
     <context>
         <name>FireChecksDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="264" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
             <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
             <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="267" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
             <source>No unverified fire points without a check for this choice.</source>
             <translation>按当前条件没有未核查且未派发的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="272" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="290" />
             <source>Create fire-point checks</source>
             <translation>生成火点核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="276" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="294" />
             <source>&amp;Deadline:</source>
             <translation>完成时限(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="277" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="295" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="273" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="291" />
             <source>One check per cell per day for the unverified fire points detected since the last run of checks (at most the last 24 hours) that are not yet in a check. Each check goes to the cell's inspector.</source>
             <translation>为上次创建核查任务以来（最多近24小时）监测到、尚未核查且未派任务的火点，每个网格每天创建一个核查任务，派给该网格的网格员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="278" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="296" />
             <source>Detections of the last:</source>
             <translation>监测时间范围：近</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="279" />
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="284" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="297" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="302" />
             <source> h</source>
             <translation> 小时</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="280" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="298" />
             <source>At most this far back (24 hours unless you change it)</source>
             <translation>最多向前追溯这么久（默认24小时）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="281" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="299" />
             <source>also those before the last run</source>
             <translation>包括上次创建之前的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="300" />
             <source>Detections not yet in a check that came in before the last run (for instance after a holiday)</source>
             <translation>上次创建任务之前已监测到、但尚未派核查任务的火点（例如节假日之后）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="303" />
             <source>Hours from now until the checks are due</source>
             <translation>从现在起多少小时内完成核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="286" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="304" />
             <source>All townships</source>
             <translation>全部乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="288" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="306" />
             <source>Create checks</source>
             <translation>生成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="291" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="309" />
             <source>Only a grid chief, supervisor or administrator may create fire-point checks.</source>
             <translation>只有网格长、督查员或管理员可以创建火点核查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="320" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="338" />
             <source>No checks were created before: detections since %1 (Beijing time).</source>
             <translation>此前未创建过核查任务：取 %1（北京时间）以来的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="322" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="340" />
             <source>Last run of checks: %2. New detections since %1 (Beijing time).</source>
             <translation>上次创建核查任务：%2。取 %1（北京时间）以来新监测到的火点。</translation>
         </message>
@@ -4049,94 +4080,94 @@ Overwritten: %2</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="192" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="193" />
             <source>Drawing failed: </source>
             <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="203" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="204" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="225" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="226" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="226" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="227" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="237" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="238" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="350" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="351" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="351" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="352" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="208" />
+            <location filename="../../gridwatch/ui/window/work.py" line="210" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="264" />
+            <location filename="../../gridwatch/ui/window/work.py" line="266" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="274" />
+            <location filename="../../gridwatch/ui/window/work.py" line="276" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="275" />
+            <location filename="../../gridwatch/ui/window/work.py" line="277" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="364" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="365" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="365" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="366" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="392" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="393" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="398" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="399" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="402" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="403" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="402" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="403" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="407" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="408" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>

@@ -66,6 +66,11 @@ def main() -> int:
         if not w.task_panel.visibleRegion().isEmpty():  # the raised tab (others are parked off screen)
             for b in (w.task_panel.start_button, w.task_panel.cancel_button):
                 inside(b, screen, f"{when}: task button {b.objectName()}")
+        area = w.identify_panel.widget()  # the dock's body scrolls only when its lists are at their least
+        view = area.viewport()
+        if not w.dashboard_dock.isVisible():  # (with the dashboard open the side docks are short: they scroll)
+            inside(w.identify_panel.history_button, QRect(view.mapToGlobal(view.rect().topLeft()), view.size()),
+                   f"{when}: identify's history button (scrolled away)")
         for bar in w.findChildren(QTabBar):
             if bar.parent() is w and bar.elideMode().name != "ElideNone":
                 problems.append(f"{when}: dock tabs elided")

@@ -109,8 +109,8 @@ def test_clicking_a_cell_identifies_it(window, qtbot):
     towns = project.read_layer("township")
     villages = project.read_layer("village")
     people = project.read_table("inspector")
-    assert values["Townships"] == towns.loc[towns["code"] == row["township_code"], "name"].iloc[0]
-    assert values["Villages"] == villages.loc[villages["code"] == row["village_code"], "name"].iloc[0]
+    assert values["Township"] == towns.loc[towns["code"] == row["township_code"], "name"].iloc[0]
+    assert values["Village"] == villages.loc[villages["code"] == row["village_code"], "name"].iloc[0]
     assert values["Inspector"] == people.loc[people["uuid"] == row["inspector_uuid"], "name"].iloc[0]
     assert row["name"] in window.identify_panel.title.text()
 

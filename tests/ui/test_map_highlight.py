@@ -39,6 +39,18 @@ def test_identify_highlights_the_feature_and_empty_map_clears_it(window, qtbot):
     assert cyan_pixels(window) == 0
 
 
+def test_a_site_too_small_to_see_at_district_scale_is_ringed(window, qtbot):
+    sites = window.data.layers["construction_site"]
+    b = sites.bounds
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    i = int(np.argmin(np.where(area > 0, area, np.inf)))  # the smallest site drawn as an area
+    window.canvas.zoom_full()
+    wait_render(qtbot, window)
+    window.canvas.highlight("construction_site", [i])
+    wait_render(qtbot, window)
+    assert cyan_pixels(window) > 40  # a ring, not a dot lost among the sites
+
+
 def test_rule_hits_and_task_cells_are_highlighted(window, qtbot):
     from gridwatch.analysis.rules import RuleHit
 

@@ -310,7 +310,7 @@ def test_conflicts_panel_lists_and_restores_an_overridden_value(office, qtbot, c
     desc = [r for r in rows if r[2] == "Description"]
     assert len(desc) == 1, rows
     row = desc[0]
-    assert row[1] == "Findings" and row[3] == "Open"
+    assert row[1] == "Finding" and row[3] == "Open"  # one record: singular
     assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", row[0])  # the sync's time, Beijing time, this year
     accept, restore = find(panel, QPushButton, "conflictAccept"), find(panel, QPushButton, "conflictRestore")
     table.selectRow(rows.index(row))
@@ -343,6 +343,33 @@ def test_conflicts_panel_lists_and_restores_an_overridden_value(office, qtbot, c
     assert queries.findings(a).set_index("uuid").loc[fid, "description"] == "B 的描述"
     texts = [[table.item(r, k).text() for k in range(table.columnCount())] for r in range(table.rowCount())]
     assert [r[3] for r in texts if r[2] == "Description"] == ["Open"]
+
+
+def test_a_short_conflicts_dock_keeps_its_buttons_in_view_and_nothing_overlaps(office, qtbot, controller_for):
+    """As on a 1366x768 laptop, below the identify dock: the details scroll, the buttons stay."""
+    from PySide6.QtCore import QRect
+
+    from gridwatch.ui.widgets import scrolled
+
+    a, sup, fid = make_conflict(office)
+    panel = ConflictsPanel(controller_for(a, sup))
+    qtbot.addWidget(panel)
+    panel.setWidget(scrolled(panel.widget()))  # as the main window's docks scroll their bodies
+    panel.show()
+    table = find(panel, QTableWidget, "conflictTable")
+    table.selectRow([table.item(r, 2).text() for r in range(table.rowCount())].index("Description"))
+
+    def rect(w):
+        return QRect(w.mapTo(panel, w.rect().topLeft()), w.size())
+
+    for height in (300, 340, 420):
+        panel.resize(316, height)
+        qtbot.wait(50)
+        body = rect(panel.widget().viewport())
+        for name in ("conflictAccept", "conflictRestore"):
+            assert body.contains(rect(find(panel, QPushButton, name))), (height, name)
+        kept, by = find(panel, QPlainTextEdit, "conflictKeptValue"), find(panel, QLabel, "conflictKeptBy")
+        assert kept.height() >= kept.minimumHeight() and not rect(kept).intersects(rect(by)), height
 
 
 def test_conflicts_panel_shows_titles_and_refuses_inspectors(office, qtbot, controller_for):

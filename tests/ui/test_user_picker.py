@@ -129,3 +129,20 @@ def test_choosing_the_same_user_again_keeps_the_undo_history(fresh, qtbot):
     w.choose_user()
     assert w._user_picker.choose(other["uuid"])
     assert w.workflow.undo_stack.count() == 0  # another person: their own history
+
+
+def test_the_assign_dialog_tells_two_people_of_one_name_apart(fresh, qtbot):
+    w = fresh
+    sup = w.workflow.people[w.workflow.people["role"] == "supervisor"].iloc[0]
+    w._user_picker.choose(str(sup["uuid"]))
+    w.set_selection(w.data.layers["grid_cell"].frame.index[:2].to_numpy())
+    w.assign_selected_cells()
+    combo = w._assign_dialog.assignee_combo
+    texts = [combo.itemText(i) for i in range(1, combo.count())]
+    zhang = [t for t in texts if t.startswith("张海 ")]
+    assert len(zhang) == 2 and len(set(zhang)) == 2, zhang  # township and phone tail differ
+    assert any("phone ends in 5678" in t for t in zhang)
+    others = [t for t in texts if not t.startswith("张海 ")]
+    assert others and not any("phone ends in" in t for t in others)  # unique names stay short
+    assert any("(Inspector, " in t for t in others)  # with role and township
+    w._assign_dialog.close()

@@ -43,8 +43,19 @@ def test_identify_reads_beijing_time_titles_and_no_ids(window):  # noqa: F811
     assert shown == local.strftime("%m-%d %H:%M" if local.year == this_year else "%Y-%m-%d %H:%M")
     assert not any("+08:00" in v or "T0" in v for v in values.values())
     assert "Check task" not in values and "UUID" not in values
+    assert values["Township"] and "Townships" not in values  # one township, not the layer's name
     w.show_identify("township", 0)
     assert w.identify_panel.title.text().startswith("Township: ")
+
+
+def test_search_lines_name_what_each_hit_is_in_the_singular(window):  # noqa: F811
+    from gridwatch.mapview.search import search_all
+
+    w = window
+    result = search_all(w.data, "hlz", w.workflow.people)
+    lines = [w.search_panel.hit_text(h) for h in result.hits]
+    assert any("  ·  Township  ·  " in t for t in lines), lines[:5]
+    assert not any("Townships" in t or "Construction sites" in t for t in lines)
 
 
 def test_the_undo_menu_names_edits_in_english(window, qtbot):  # noqa: F811

@@ -41,7 +41,7 @@ from ...layers.base import RGBA, Style
 from ...mapview.search import PERSON, SearchHit, SearchResult
 from ...times import beijing_text
 from .. import i18n
-from ..texts import field_title, group_title, layer_title, value_title
+from ..texts import feature_title, field_title, group_title, layer_title, value_title
 from ..widgets import fill, hbox, named, set_texts
 
 
@@ -510,7 +510,7 @@ class SearchPanel(QDockWidget):
             cells = self.tr("%n cell(s)", "", len(hit.indices))
             tail = self.tr("phone …%s") % hit.code if hit.code else ""
             return "  ·  ".join(s for s in (hit.name, role, tail, cells) if s)
-        return "  ·  ".join(s for s in (hit.name, layer_title(hit.layer), hit.code) if s)
+        return "  ·  ".join(s for s in (hit.name, feature_title(hit.layer), hit.code) if s)
 
     def show_hits(self, result: "SearchResult | list[SearchHit]") -> None:
         if isinstance(result, list):

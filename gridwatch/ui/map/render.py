@@ -483,6 +483,8 @@ HIGHLIGHT_HALO = QColor(*palette.HIGHLIGHT_HALO)
 HIGHLIGHT_LINE = QColor(*palette.HIGHLIGHT)
 #: Point features highlighted one by one; beyond this many, the first ones (the map says how many).
 MAX_HIGHLIGHT_POINTS = 20_000
+#: Highlighted areas smaller than this on screen (pixels) also get a ring around them.
+TINY_AREA_PX = 10.0
 
 
 def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> list[Part]:
@@ -509,8 +511,24 @@ def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> li
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 for path in rings:
                     p.drawPath(path)
+        sx, ox, sy, oy = vp.affine()
+        # Areas a few pixels across at this scale (a site or mine on the district map) are ringed too,
+        # or the highlight would be lost among them.
+        tiny = np.flatnonzero(mask)[:MAX_HIGHLIGHT_POINTS] if rings else np.empty(0, dtype=np.int64)
+        if len(tiny):
+            b = layer.bounds[tiny]
+            small = (np.abs((b[:, 2] - b[:, 0]) * sx) < TINY_AREA_PX) \
+                & (np.abs((b[:, 3] - b[:, 1]) * sy) < TINY_AREA_PX)
+            b = b[small]
+            path = QPainterPath()
+            cx, cy = (b[:, 0] + b[:, 2]) / 2 * sx + ox, (b[:, 1] + b[:, 3]) / 2 * sy + oy
+            for x, y in zip(cx.tolist(), cy.tolist()):
+                path.addEllipse(QPointF(x, y), 9.0, 9.0)
+            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
+                p.setPen(QPen(color, width))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawPath(path)
         if len(layer.point_xy):
-            sx, ox, sy, oy = vp.affine()
             xy = layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS]
             px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
             on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)

@@ -38,8 +38,8 @@ from ...sync.conflicts import conflicts, decode_value, review_conflict
 from ...times import short_time
 from .. import i18n
 from ..map.panels import beijing_time
-from ..texts import field_title, layer_title, value_title
-from ..widgets import column, fill, hbox, named, record_table, set_texts
+from ..texts import feature_title, field_title, value_title
+from ..widgets import column, fill, hbox, named, record_table, scrolled, set_texts
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -104,8 +104,7 @@ class ConflictsPanel(QDockWidget):
         self.when_label = named(QLabel(), "conflictWhen")
         self.when_label.setWordWrap(True)
         self.details = named(QGroupBox(), "conflictDetails")
-        fill(self.details, self.heading, sides, self.rule_label, self.when_label,
-             hbox(self.accept_button, self.restore_button, self.map_button), margins=6)
+        fill(self.details, self.heading, sides, self.rule_label, self.when_label, margins=6)
 
         top = QHBoxLayout()
         top.addWidget(self.filter_label)
@@ -114,10 +113,17 @@ class ConflictsPanel(QDockWidget):
         top.addWidget(self.count)
         split = named(QSplitter(Qt.Orientation.Vertical), "conflictSplitter")
         split.addWidget(self.table)
-        split.addWidget(self.details)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
-        self.setWidget(column(top, (split, 1), margins=4))
+        # (in a scroll area: the splitter knows nothing of wrapped text and would squeeze the boxes together)
+        split.addWidget(named(scrolled(self.details, shrink_lists=True), "conflictDetailsScroll"))
+        # The list is short (a few conflicts to review); the selected one below gets the room.
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(2 * rows + self.table.horizontalHeader().sizeHint().height() + 4)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([self.table.minimumHeight(), 1000])
+        # the buttons under the details, always in view however short the dock
+        self.setWidget(column(top, (split, 1), hbox(self.accept_button, self.restore_button, self.map_button),
+                              margins=4))
 
         self.table.itemSelectionChanged.connect(self._show_selected)
         controller.changed.connect(lambda _edit: self.refresh())
@@ -234,7 +240,7 @@ class ConflictsPanel(QDockWidget):
             other = self.value_text(table, column, row.get("other_value"))
             texts = [
                 short_time(row.get("at")),
-                layer_title(table),
+                feature_title(table),
                 field_title(table, column) if column != "*" else self.tr("(whole row)"),
                 self.status_text(str(row.get("status") or "")),
             ]
@@ -282,7 +288,7 @@ class ConflictsPanel(QDockWidget):
             return
         table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
         field = field_title(table, column) if column != "*" else self.tr("(whole row)")
-        self.heading.setText(f"{layer_title(table)} · {field}")
+        self.heading.setText(f"{feature_title(table)} · {field}")
         self.heading.setToolTip(str(row.get("row_uuid") or ""))
         kept = self.value_text(table, column, row.get("kept_value"))
         if row.get("kept_value") is None and row.get("kept_by") == "deleted":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from typing import Any, Optional
 
 from PySide6.QtCore import QDateTime, QEvent, QTime, QTimeZone
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.pins import phone_tail
 from ...domain.policy import Action
 from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, title
 from ...errors import GridWatchError
@@ -62,11 +64,14 @@ class AssignDialog(QDialog):
         target_layer: Optional[str] = None,
         target_uuids: Optional[list[str]] = None,
         description: str = "",
+        townships: Optional[dict[str, str]] = None,
         parent: Optional[QWidget] = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("assignDialog")
         self.controller = controller
+        #: Township names by code: people are listed with theirs (two 张伟 are common).
+        self.townships = dict(townships or {})
         self.cell_codes = list(cell_codes)
         self.target_layer = target_layer
         self.target_uuids = list(target_uuids) if target_uuids is not None else None
@@ -136,11 +141,12 @@ class AssignDialog(QDialog):
             self.kind_combo.setItemText(i, title(KIND_TITLES, self.kind_combo.itemData(i), lang))
         self.assignee_combo.setItemText(0, self.tr("Each cell's own inspector"))
         people = self.controller.people
-        roles = dict(zip(people["uuid"], people["role"])) if len(people) else {}
-        names = dict(zip(people["uuid"], people["name"])) if len(people) else {}
-        for i in range(1, self.assignee_combo.count()):
-            uid = self.assignee_combo.itemData(i)
-            self.assignee_combo.setItemText(i, f"{names.get(uid, '')} ({title(ROLE_TITLES, roles.get(uid), lang)})")
+        by_uuid = {str(p["uuid"]): p for p in people.to_dict("records")} if len(people) else {}
+        listed = [by_uuid.get(self.assignee_combo.itemData(i), {}) for i in range(1, self.assignee_combo.count())]
+        counts = Counter(str(p.get("name") or "") for p in listed)
+        shared = {n for n, k in counts.items() if n and k > 1}
+        for i, p in enumerate(listed, start=1):
+            self.assignee_combo.setItemText(i, self.person_text(p, str(p.get("name") or "") in shared))
         self.due_edit.setToolTip(self.tr("Due time in Beijing time, as every list shows it"))
         for i in range(self.priority_combo.count()):
             self.priority_combo.setItemText(i, title(PRIORITY_TITLES, self.priority_combo.itemData(i), lang))
@@ -166,6 +172,18 @@ class AssignDialog(QDialog):
         """The chosen due time as an aware UTC datetime."""
         secs = self.due_edit.dateTime().toSecsSinceEpoch()
         return _dt.datetime.fromtimestamp(secs, tz=_dt.timezone.utc)
+
+    def person_text(self, person: dict, name_shared: bool) -> str:
+        """张海 (inspector, 获鹿镇), and the phone's last digits when another listed person has the same name."""
+        details = [title(ROLE_TITLES, person.get("role"), i18n.current())]
+        town = self.townships.get(str(person.get("township_code") or ""), "")
+        if town:
+            details.append(town)
+        tail = phone_tail(person.get("phone")) if name_shared else ""
+        if tail:
+            details.append(self.tr("phone ends in %1").replace("%1", tail))
+        text = self.tr("%1 (%2)").replace("%2", self.tr(", ").join(details))
+        return text.replace("%1", str(person.get("name") or ""))
 
     def values(self) -> dict[str, Any]:
         """What Assign will create: the arguments of ``create_assignments``."""

@@ -121,7 +121,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
         self.scroll_dock_bodies([self.identify_panel, self.task_panel, self.finding_panel, self.conflict_panel,
-                                 self.rules_dock, self.coverage_panel, self.layers_panel])
+                                 self.rules_dock, self.coverage_panel, self.layers_panel],
+                                shrink_lists=(self.identify_panel,))
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
 
@@ -431,9 +432,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         if name in ("grid_cell", "village", "fire_point"):
             parents = parent_names(self.data, name, index)
             if "township" in parents:
-                rows.append((layer_title("township"), parents["township"]))
+                rows.append((feature_title("township"), parents["township"]))
             if "village" in parents and name != "village":
-                rows.append((layer_title("village"), parents["village"]))
+                rows.append((feature_title("village"), parents["village"]))
         spec = LAYERS[name]
         for col in frame.columns:
             if col in ("geometry", "uuid") or (col.endswith("_uuid") and col != "inspector_uuid"):

@@ -78,14 +78,14 @@ class WindowScreens:
     def docks(self) -> list[QDockWidget]:
         return self.findChildren(QDockWidget)
 
-    def scroll_dock_bodies(self, docks: list[QDockWidget]) -> None:
+    def scroll_dock_bodies(self, docks: list[QDockWidget], shrink_lists: tuple[QDockWidget, ...] = ()) -> None:
         """Each of ``docks`` scrolls its body instead of demanding its full height: on a 1366x768 screen the
         identify panel and a tab of tasks or findings share the right column, and the window must still
-        fit with its status bar."""
+        fit with its status bar.  Docks in ``shrink_lists`` shrink their lists before they scroll."""
         for dock in docks:
             body = dock.widget()
             if body is not None:
-                area = scrolled(body)
+                area = scrolled(body, shrink_lists=dock in shrink_lists)
                 area.setObjectName(dock.objectName() + "Scroll")
                 dock.setWidget(area)
 

@@ -136,7 +136,9 @@ class WindowWork:
             self._on_workflow_failed(i18n.error_text(exc))
 
     def _open_assign(self, codes: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
-        dialog = AssignDialog(self.workflow, codes, parent=self, **kwargs)
+        tw = self.data.layers["township"].frame if self.data is not None and "township" in self.data.layers else None
+        townships = dict(zip(tw["code"].astype(str), tw["name"].astype(str))) if tw is not None else {}
+        dialog = AssignDialog(self.workflow, codes, townships=townships, parent=self, **kwargs)
         self._assign_dialog = dialog
         dialog.open()
 
