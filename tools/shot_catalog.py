@@ -41,7 +41,7 @@ def wait_for(condition: Callable[[], bool], timeout_ms: int = 30_000) -> bool:
 
 def office(root: Path, sample: Path) -> dict[str, Any]:
     """A shared folder, a supervisor's working copy with a day of work and a conflict on it."""
-    from screenshot import _demo_day, _demo_patrols  # type: ignore[import-not-found]
+    from screenshot import _people_of_the_month  # type: ignore[import-not-found]
 
     from gridwatch.storage import Project
     from gridwatch.storage.workflow import Actor, create_assignments, edit_finding, record_finding
@@ -51,6 +51,7 @@ def office(root: Path, sample: Path) -> dict[str, Any]:
     share.mkdir(parents=True)
     shared = share / "鹿泉区.gpkg"
     shutil.copyfile(sample, shared)
+    _moved_to_today(shared)  # as the first run moves the shipped sample: its month of work ends yesterday
     people = Project.open(shared).read_table("inspector")
     sups = people[people["role"] == "supervisor"].sort_values("name")
     sup = Actor(str(sups["uuid"].iloc[0]), str(sups["name"].iloc[0]), "supervisor")
@@ -73,15 +74,31 @@ def office(root: Path, sample: Path) -> dict[str, Any]:
     sync(mine)
     sync(other)
     sync(mine)
-    demo = _demo_day(mine, root / "photos")
-    _demo_patrols(mine, demo["supervisor"])
-    sync(mine)  # the day's work reached the office; what follows is still on the laptop
-    fresh = Project.open(mine).read_layer("grid_cell").iloc[200:203]
-    create_assignments(mine, demo["supervisor"], fresh["code"].tolist(), "unannounced")
-    record_finding(mine, demo["supervisor"], cell_code=fresh["code"].iloc[0], category="catering_fumes",
+    # the sample's own month: an inspector with open tasks, and a finding rejected once (what follows is
+    # still on the laptop: not yet synced)
+    month = _people_of_the_month(mine)
+    who = people.set_index("name")
+    ins_row = who.loc[month["inspector"]]
+    inspector = Actor(str(ins_row["uuid"] if "uuid" in ins_row else ins_row.name), month["inspector"], "inspector")
+    cells = Project.open(mine).read_layer("grid_cell")
+    village = str(cells.loc[cells["code"] == month["cell"], "village_code"].iloc[0]) \
+        if "village_code" in cells.columns else str(month["cell"])[:12]
+    fresh = cells.iloc[200:203]
+    create_assignments(mine, sup, fresh["code"].tolist(), "unannounced")
+    record_finding(mine, sup, cell_code=fresh["code"].iloc[0], category="catering_fumes",
                    longitude=fresh.geometry.iloc[0].representative_point().x,
                    latitude=fresh.geometry.iloc[0].representative_point().y, description="夜市烧烤摊无油烟净化")
-    return {"path": mine, "shared": shared, "supervisor": demo["supervisor"], "demo": demo}
+    demo = {"village": village, "inspector0": inspector, "finding": month["finding"], "supervisor": sup}
+    return {"path": mine, "shared": shared, "supervisor": sup, "demo": demo}
+
+
+def _moved_to_today(path: Path) -> None:
+    from gridwatch.sample.generator import BUNDLED_AS_OF
+    from gridwatch.storage.timeshift import shift_project_times
+    from gridwatch.userdata import beijing_today
+
+    today = beijing_today()
+    shift_project_times(path, (today - BUNDLED_AS_OF).days, as_of=today)
 
 
 class Shooter:
@@ -131,7 +148,7 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
         pump(300)
     cells = w.data.layers["grid_cell"].frame
     village = setup["demo"]["village"]
-    chosen = (cells["village_code"] == village["code"]).to_numpy().nonzero()[0]
+    chosen = (cells["village_code"] == village).to_numpy().nonzero()[0]
     w.set_selection(chosen)
     w.show_identify("grid_cell", int(chosen[0]))
     w.search_panel.box.setText("hlz")  # pinyin initials of 获鹿镇
