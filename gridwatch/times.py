@@ -56,16 +56,24 @@ def beijing_text(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, keep_invalid: bool 
 Window = tuple[Optional[_dt.datetime], Optional[_dt.datetime]]
 
 
+def utc_series(series: "pd.Series") -> "pd.Series":
+    """Stored times (ISO text or timestamps) as UTC timestamps, same index; NaT for missing or unreadable ones."""
+    import pandas as pd
+
+    if len(series) == 0:
+        return pd.Series([], dtype="datetime64[ns, UTC]", index=series.index)
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.dt.tz_localize("UTC")
+    text = series.astype(object).where(series.notna(), None)
+    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+
+
 def _utc_times(values: Any) -> Any:
     import pandas as pd
 
-    s = pd.Series(values).reset_index(drop=True)
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        return s.dt.tz_convert("UTC")
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return s.dt.tz_localize("UTC")
-    text = s.astype(object).where(s.notna(), None)
-    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    return utc_series(pd.Series(values).reset_index(drop=True))
 
 
 def in_window(times: Any, window: Optional[Window]) -> Any:
@@ -114,25 +122,23 @@ def overlaps(starts: Any, ends: Any, window: Optional[Window]) -> Any:
 def finding_ends(found: "pd.DataFrame") -> "pd.Series":
     """When each finding left the table: verified or closed (None while it is open), for
     :func:`gridwatch.times.overlaps` (columns status, verified_at, closed_at)."""
-    import pandas as pd
-
-    end = pd.Series([None] * len(found), index=found.index, dtype=object)
-    if "closed_at" in found.columns:
-        end = end.where(found["status"] != "closed", found["closed_at"])
-    if "verified_at" in found.columns:
-        end = end.where(found["status"] != "verified", found["verified_at"])
-    return end
+    return _ends(found, (("closed", "closed_at"), ("verified", "verified_at")))
 
 
 def task_ends(tasks: "pd.DataFrame") -> "pd.Series":
     """When each task ended: done or cancelled (None while it is open)."""
+    return _ends(tasks, (("done", "finished_at"), ("cancelled", "cancelled_at")))
+
+
+def _ends(frame: "pd.DataFrame", ending: tuple[tuple[str, str], ...]) -> "pd.Series":
+    """Per row, the time column of the ending status it is in (``(status, column)`` pairs; a later pair
+    wins), None for a row in none of them or whose column the frame lacks."""
     import pandas as pd
 
-    end = pd.Series([None] * len(tasks), index=tasks.index, dtype=object)
-    if "finished_at" in tasks.columns:
-        end = end.where(tasks["status"] != "done", tasks["finished_at"])
-    if "cancelled_at" in tasks.columns:
-        end = end.where(tasks["status"] != "cancelled", tasks["cancelled_at"])
+    end = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for status, column in ending:
+        if column in frame.columns:
+            end = end.where(frame["status"] != status, frame[column])
     return end
 def short_time(value: Any, now: Optional[_dt.datetime] = None, *, seconds: bool = False) -> str:
     """A stored time as Beijing time for lists: 'MM-DD HH:MM' this year, 'YYYY-MM-DD HH:MM' another year

@@ -47,7 +47,7 @@ from ..domain.heat_sources import counts_as_burning
 from ..errors import ValidationError
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..tasks import CancelToken, ProgressCallback, Steps
-from ..times import BEIJING
+from ..times import BEIJING, utc_series
 
 # The ranking lives in .bulletin; these names stay importable from here (panels, exports, tests).
 from .bulletin import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
@@ -80,16 +80,7 @@ def _aware(t: Optional[_dt.datetime], what: str = "now") -> pd.Timestamp:
     return ts.tz_convert("UTC")
 
 
-def _utc(series: pd.Series) -> pd.Series:
-    """Stored times (ISO text or timestamps) as UTC timestamps; NaT for missing or unreadable ones."""
-    if len(series) == 0:
-        return pd.Series([], dtype="datetime64[ns, UTC]", index=series.index)
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert("UTC")
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return series.dt.tz_localize("UTC")
-    text = series.astype(object).where(series.notna(), None)
-    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+_utc = utc_series  # stored times as UTC timestamps (see gridwatch.times)
 
 
 def month_period(month: Optional[str | _dt.date] = None, *, now: Optional[_dt.datetime] = None) -> Period:

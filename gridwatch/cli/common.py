@@ -260,3 +260,15 @@ def _layer_kinds() -> tuple[str, ...]:
     from ..layers import LAYERS
 
     return tuple(LAYERS)
+
+
+def command(sub: Any, name: str, func: Callable[[argparse.Namespace], int], **kwargs: Any) -> argparse.ArgumentParser:
+    """Subcommand ``name`` of ``sub``, run by ``func`` (``kwargs``: help, description... as for ``add_parser``)."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    p.set_defaults(func=func)
+    return p
+
+
+def project_arg(p: argparse.ArgumentParser) -> None:
+    """The positional ``project`` argument most commands take."""
+    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")

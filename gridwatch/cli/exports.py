@@ -16,8 +16,10 @@ from .common import (
     _layer_kinds,
     _split,
     _township_code,
+    command,
     end_progress,
     progress_printer,
+    project_arg,
 )
 
 PERIOD_HELP = ("24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): fire points detected and "
@@ -141,20 +143,21 @@ def add_parsers(sub: Any) -> None:
     """export map|html|ledger|coverage|ranking"""
     p = sub.add_parser("export", help="export tables for briefings (coverage, findings ledger, ranking)")
     ex = p.add_subparsers(dest="what", metavar="WHAT", required=True)
-    q = ex.add_parser("coverage", help="patrol coverage per township, inspector and cell (.xlsx or .csv)")
-    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q = command(ex, "coverage", cmd_export_coverage,
+                help="patrol coverage per township, inspector and cell (.xlsx or .csv)")
+    project_arg(q)
     q.add_argument("--out", type=Path, required=True, help="file to write (.xlsx: three sheets; .csv: townships)")
     q.add_argument("--days", default="7,30", metavar="N,M", help="periods in days (default 7,30)")
     q.add_argument("--intervals", default="", metavar="CLASS=DAYS,...",
                    help="patrol interval per cell class (default coal_ban_zone=7,mine_or_grade_c_site=3.5,"
                         "other=14)")
-    q.set_defaults(func=cmd_export_coverage)
-    q = ex.add_parser("map", help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
-                                  "with one page per township",
-                      description="Print-ready map: title, date, legend, scale bar, north arrow, CRS note. "
-                                  "Layers theme: the chosen layers in the app's styles; coverage theme: cells "
-                                  "coloured by days since their last inspection (never-inspected cells hatched).")
-    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q = command(ex, "map", cmd_export_map,
+                help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
+                     "with one page per township",
+                description="Print-ready map: title, date, legend, scale bar, north arrow, CRS note. "
+                            "Layers theme: the chosen layers in the app's styles; coverage theme: cells "
+                            "coloured by days since their last inspection (never-inspected cells hatched).")
+    project_arg(q)
     q.add_argument("--out", type=Path, required=True, help="file to write (.pdf or .png; an atlas is .pdf)")
     q.add_argument("--paper", type=str.upper, choices=["A4", "A3"], default="A4", help="paper size (default A4)")
     q.add_argument("--landscape", action="store_true", help="landscape page (default portrait)")
@@ -174,9 +177,9 @@ def add_parsers(sub: Any) -> None:
                    help=PERIOD_HELP)
     q.add_argument("--no-labels", action="store_true", help="no township and village names")
     q.add_argument("--quiet", action="store_true", help="no progress output")
-    q.set_defaults(func=cmd_export_map)
-    q = ex.add_parser("ledger", help="the findings ledger (整改台账) with status and deadlines (.xlsx or .csv)")
-    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q = command(ex, "ledger", cmd_export_ledger,
+                help="the findings ledger (整改台账) with status and deadlines (.xlsx or .csv)")
+    project_arg(q)
     q.add_argument("--out", type=Path, required=True,
                    help="file to write (.xlsx: ledger and counts by category; .csv: the ledger)")
     q.add_argument("--status", metavar="STATUS[,STATUS]",
@@ -184,9 +187,9 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--township", metavar="CODE_OR_NAME", help="only this township (code or name)")
     q.add_argument("--period", type=_period_arg, metavar="PERIOD",
                    help=PERIOD_HELP)
-    q.set_defaults(func=cmd_export_ledger)
-    q = ex.add_parser("ranking", help="the monthly township ranking (考核排名) for the bulletin (.xlsx or .csv)")
-    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q = command(ex, "ranking", cmd_export_ranking,
+                help="the monthly township ranking (考核排名) for the bulletin (.xlsx or .csv)")
+    project_arg(q)
     q.add_argument("--out", type=Path, required=True,
                    help="file to write (.xlsx: ranking, indicators, fire checks, notes; .csv: the ranking)")
     q.add_argument("--month", metavar="YYYY-MM", help="month to rank (Beijing time; default this month)")
@@ -196,12 +199,11 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--weights", metavar="NAME=W,...",
                    help="indicator weights, e.g. coverage=0.3,closure=0.25,overdue=0.15,fire_in_time=0.15,"
                         "fires=0.15 (indicators not named weigh 0; default those values)")
-    q.set_defaults(func=cmd_export_ranking)
-    q = ex.add_parser("html", help="an interactive HTML map (opens offline in any browser)",
-                      description="Write one self-contained .html file: cells coloured by days since their last "
-                                  "inspection, boundaries, zones, mines, sites, findings (and recent fire points), "
-                                  "each a layer to switch on and off, with a popup per feature.")
-    q.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    q = command(ex, "html", cmd_export_html, help="an interactive HTML map (opens offline in any browser)",
+                description="Write one self-contained .html file: cells coloured by days since their last "
+                            "inspection, boundaries, zones, mines, sites, findings (and recent fire points), "
+                            "each a layer to switch on and off, with a popup per feature.")
+    project_arg(q)
     q.add_argument("--out", type=Path, required=True, help="file to write (.html)")
     q.add_argument("--township", metavar="CODE_OR_NAME", help="only this township (code or name)")
     q.add_argument("--layers", metavar="LAYER[,LAYER...]",
@@ -212,4 +214,3 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--no-coverage", action="store_true", help="plain cells, not coloured by days since inspection")
     q.add_argument("--tiles", metavar="URL",
                    help="base map tile URL template, e.g. https://host/{z}/{x}/{y}.png (needs the network to show)")
-    q.set_defaults(func=cmd_export_html)

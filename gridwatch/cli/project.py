@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import GridWatchError
-from .common import _layer_kinds, _pad, end_progress, progress_printer
+from .common import _layer_kinds, _pad, command, end_progress, progress_printer, project_arg
 
 
 def _fmt_extent(extent: Optional[tuple[float, float, float, float]]) -> str:
@@ -96,17 +96,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """open, info, import, sample"""
-    p = sub.add_parser("open", help="open a project in the desktop app")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
-    p.set_defaults(func=cmd_open)
+    p = command(sub, "open", cmd_open, help="open a project in the desktop app")
+    project_arg(p)
 
-    p = sub.add_parser("info", help="list a project's layers: feature count, geometry, CRS, extent")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "info", cmd_info, help="list a project's layers: feature count, geometry, CRS, extent")
+    project_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("import", help="import a file into a project layer (all or nothing)")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "import", cmd_import, help="import a file into a project layer (all or nothing)")
+    project_arg(p)
     p.add_argument("file", type=Path, help="shapefile (.shp or .zip), GeoJSON, GeoPackage, KML, CSV or XLSX")
     p.add_argument("--layer", required=True, choices=list(_layer_kinds()), help="project layer to import into")
     p.add_argument("--source-layer", help="layer inside the file (GeoPackage, KML, zip with several)")
@@ -122,9 +120,8 @@ def add_parsers(sub: Any) -> None:
                    help="import features more than 5 km outside the district too (refused otherwise; fire points "
                         "outside every cell are never stored)")
     p.add_argument("--dry-run", action="store_true", help="check and summarise, write nothing")
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("sample", help="generate the sample district (or a stress district)")
+    p = command(sub, "sample", cmd_sample, help="generate the sample district (or a stress district)")
     p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")
     p.add_argument("--scale", choices=["default", "stress"], default="default",
                    help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points")
@@ -134,7 +131,6 @@ def add_parsers(sub: Any) -> None:
                         "the dates are moved by whole days, as the first-run copy is moved to end yesterday")
     p.add_argument("--overwrite", action="store_true", help="replace an existing file")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=cmd_sample)
 
 
 def _date_arg(text: str):  # type: ignore[no-untyped-def]

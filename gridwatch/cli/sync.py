@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import end_progress, progress_printer
+from .common import command, end_progress, progress_printer, project_arg
 
 
 def ask_password_on_terminal() -> None:
@@ -138,62 +138,58 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any) -> None:
     """checkout, sync, doctor, compact, publish, city, conflicts"""
-    p = sub.add_parser("checkout", help="make a working copy of the shared project for this laptop",
-                       description="Copy the shared project (on a share or a USB stick) to a working copy this "
-                                   "laptop edits offline, with the base copy that sync needs.")
+    p = command(sub, "checkout", cmd_checkout, help="make a working copy of the shared project for this laptop",
+                description="Copy the shared project (on a share or a USB stick) to a working copy this "
+                            "laptop edits offline, with the base copy that sync needs.")
     p.add_argument("shared", help="the shared project (.gpkg), or a server: postgresql://HOST/DB?district=NAME")
     p.add_argument("local", type=Path, help="the working copy to create (.gpkg)")
     p.add_argument("--user", metavar="NAME", required=True, help="who works on this laptop (people table)")
-    p.set_defaults(func=cmd_checkout)
 
-    p = sub.add_parser("sync", help="sync a working copy with its shared project",
-                       description="Send this laptop's edits to the shared project and bring everyone else's. "
-                                   "Same-field conflicts are settled by the domain rules and recorded; edits the "
-                                   "user's role may not make are refused and stay on the laptop.")
+    p = command(sub, "sync", cmd_sync, help="sync a working copy with its shared project",
+                description="Send this laptop's edits to the shared project and bring everyone else's. "
+                            "Same-field conflicts are settled by the domain rules and recorded; edits the "
+                            "user's role may not make are refused and stay on the laptop.")
     p.add_argument("local", type=Path, help="the working copy (.gpkg)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for another laptop's sync to finish (default 60)")
-    p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("doctor", help="check a shared folder and repair what can be repaired safely",
-                       description="Checks the shared project: lock, temp files, journals, integrity, change files "
-                                   "that no longer fit (a folder put back from a USB stick or a backup), edits made "
-                                   "to the shared file by other programs; repairs what a sync would repair itself. "
-                                   "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
+    p = command(sub, "doctor", cmd_doctor, help="check a shared folder and repair what can be repaired safely",
+                description="Checks the shared project: lock, temp files, journals, integrity, change files "
+                            "that no longer fit (a folder put back from a USB stick or a backup), edits made "
+                            "to the shared file by other programs; repairs what a sync would repair itself. "
+                            "Exit status 0: healthy (maybe after repairs), 1: problems that need a person.")
     p.add_argument("shared", help="the shared project (.gpkg in the shared folder, or a postgresql:// address)")
     p.add_argument("--check", action="store_true", help="only check; change nothing")
     p.add_argument("--laptop", action="append", type=Path, metavar="LOCAL",
                    help="a working copy to compare with the share (repeatable)")
-    p.set_defaults(func=cmd_doctor)
 
-    p = sub.add_parser("compact", help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
+    p = command(sub, "compact", cmd_compact,
+                help="fold a shared project's change log into its GeoPackage (for QGIS, backups)")
     p.add_argument("shared", help="the shared project (.gpkg) in the shared folder")
-    p.set_defaults(func=cmd_compact)
 
-    p = sub.add_parser("publish", help="publish a project or a shared folder to a PostgreSQL + PostGIS server",
-                       description="Create the district on a PostGIS server (one schema per district) with the "
-                                   "same tables, codes and history, the roles and policies the server enforces, and "
-                                   "optionally a login per person. Credentials: service file, .pgpass, PGPASSWORD.")
+    p = command(sub, "publish", cmd_publish,
+                help="publish a project or a shared folder to a PostgreSQL + PostGIS server",
+                description="Create the district on a PostGIS server (one schema per district) with the "
+                            "same tables, codes and history, the roles and policies the server enforces, and "
+                            "optionally a login per person. Credentials: service file, .pgpass, PGPASSWORD.")
     p.add_argument("source", type=Path, help="the project, working copy or shared folder's project (.gpkg)")
     p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
     p.add_argument("--district", metavar="NAME", help="schema name (default: d + the county code)")
     p.add_argument("--logins", action="store_true", help="create a login for every active person (named as the "
                    "person, in the group of their role); set passwords with ALTER ROLE or .pgpass")
-    p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("city", help="coverage and the township ranking across the districts of a PostGIS database",
-                       description="Reads every district published to one database (live, read-only) and shows "
-                                   "each district's indicators for a month and one ranking of all their townships.")
+    p = command(sub, "city", cmd_city,
+                help="coverage and the township ranking across the districts of a PostGIS database",
+                description="Reads every district published to one database (live, read-only) and shows "
+                            "each district's indicators for a month and one ranking of all their townships.")
     p.add_argument("server", help="postgresql://HOST/DATABASE (or service=NAME)")
     p.add_argument("--month", metavar="YYYY-MM", help="the month (default: this month, Beijing time)")
     p.add_argument("--weights", metavar="NAME=W,...", help="ranking weights, as for export ranking")
     p.add_argument("--top", type=int, default=20, help="townships to list (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON (every township) instead of a table")
-    p.set_defaults(func=cmd_city)
 
-    p = sub.add_parser("conflicts", help="list sync conflicts of a project")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "conflicts", cmd_conflicts, help="list sync conflicts of a project")
+    project_arg(p)
     p.add_argument("--all", action="store_true", help="also reviewed ones")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_conflicts)

@@ -28,6 +28,8 @@ from .common import (
     _user,
     _write_json,
     _write_table,
+    command,
+    project_arg,
 )
 
 
@@ -171,23 +173,37 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             who = find_actor(path, args.assignee).uuid
         frame = queries.tasks(path, assignee_uuid=who, due_today=args.due_today, overdue_only=args.overdue,
                               open_only=args.open)
-    if args.period is not None:  # the tasks alive in it (an open task older than the period stays)
-        from ..times import overlaps, task_ends
+    from ..times import task_ends
 
-        frame = frame[overlaps(frame["created_at"], task_ends(frame), args.period.window())]
+    # --period: the tasks alive in it (an open task older than the period stays)
+    return _show_list(args, frame, "tasks", ("created_at", task_ends), _task_row,
+                      ["due (Beijing)", "status", "kind", "township", "village", "cell", "assignee", "fires"], (7,))
+
+
+def _task_row(t) -> list[str]:  # type: ignore[no-untyped-def]
+    status = title(TASK_STATUS_TITLES, t.status) + (" 逾期" if t.overdue else "")
+    fires = str(_count(t.fire_count)) if t.kind == "fire_check" else ""
+    return [_beijing(t.due_at) or "-", status, title(KIND_TITLES, t.kind), _text(t.township_name),
+            _text(t.village_name), _text(t.cell_code), _text(t.assignee_name), fires]
+
+
+def _show_list(args: argparse.Namespace, frame: Any, noun: str, lifetime: tuple[str, Any], row: Any,
+               headers: list[str], right: tuple[int, ...]) -> int:
+    """Print a list command's rows that lived during --period (``lifetime``: the column each began at and
+    the function giving when each ended, for :func:`gridwatch.times.overlaps`): JSON with --json, else a
+    table (``row`` makes a table row of a record) and a count line."""
+    if args.period is not None:
+        from ..times import overlaps
+
+        start, ends = lifetime
+        frame = frame[overlaps(frame[start], ends(frame), args.period.window())]
     if args.json:
         _write_json(frame)
         return 0
-    rows = []
-    for t in frame.itertuples(index=False):
-        status = title(TASK_STATUS_TITLES, t.status) + (" 逾期" if t.overdue else "")
-        fires = str(_count(t.fire_count)) if t.kind == "fire_check" else ""
-        rows.append([_beijing(t.due_at) or "-", status, title(KIND_TITLES, t.kind), _text(t.township_name),
-                     _text(t.village_name), _text(t.cell_code), _text(t.assignee_name), fires])
+    rows = [row(r) for r in frame.itertuples(index=False)]
     if rows:
-        _write_table(["due (Beijing)", "status", "kind", "township", "village", "cell", "assignee", "fires"], rows,
-                     right=(7,))
-    print(f"{len(rows)} tasks" + (f"; period {args.period.label()}" if args.period is not None else ""))
+        _write_table(headers, rows, right=right)
+    print(f"{len(rows)} {noun}" + (f"; period {args.period.label()}" if args.period is not None else ""))
     return 0
 
 
@@ -217,24 +233,19 @@ def cmd_findings(args: argparse.Namespace) -> int:
                                      + ", ".join(n for _, n in towns))
         frame = queries.findings(path, status=args.status, category=args.category, township=args.township,
                                  overdue_only=args.overdue)
-    if args.period is not None:  # the findings open at some time in it
-        from ..times import finding_ends, overlaps
+    from ..times import finding_ends
 
-        frame = frame[overlaps(frame["found_at"], finding_ends(frame), args.period.window())]
-    if args.json:
-        _write_json(frame)
-        return 0
-    rows = []
-    for f in frame.itertuples(index=False):
-        rows.append([_beijing(f.found_at), title(FINDING_STATUS_TITLES, f.status),
-                     title(CATEGORY_TITLES, f.category), _text(f.severity), _text(f.township_name),
-                     _text(f.village_name), _text(f.cell_code), _text(f.responsible_party) or "-",
-                     _text(f.rectify_deadline) or "-", str(_count(f.photo_count)), _finding_flags(f)])
-    if rows:
-        _write_table(["found (Beijing)", "status", "category", "sev", "township", "village", "cell", "responsible",
-                      "deadline", "photos", "flags"], rows, right=(3, 9))
-    print(f"{len(rows)} findings" + (f"; period {args.period.label()}" if args.period is not None else ""))
-    return 0
+    # --period: the findings open at some time in it
+    return _show_list(args, frame, "findings", ("found_at", finding_ends), _finding_row,
+                      ["found (Beijing)", "status", "category", "sev", "township", "village", "cell", "responsible",
+                       "deadline", "photos", "flags"], (3, 9))
+
+
+def _finding_row(f) -> list[str]:  # type: ignore[no-untyped-def]
+    return [_beijing(f.found_at), title(FINDING_STATUS_TITLES, f.status),
+            title(CATEGORY_TITLES, f.category), _text(f.severity), _text(f.township_name),
+            _text(f.village_name), _text(f.cell_code), _text(f.responsible_party) or "-",
+            _text(f.rectify_deadline) or "-", str(_count(f.photo_count)), _finding_flags(f)]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -291,10 +302,10 @@ def add_parsers(sub: Any) -> None:
     from .exports import _period_arg  # the one period parser of the CLI
 
     user_help = f"the person doing this, as in the people table (default: ${USER_ENV})"
-    p = sub.add_parser("assign", help="assign inspection tasks to cells, a village, a township or features",
-                       description="Create one task per cell, for the cell's inspector unless --assignee. "
-                                   "Only a supervisor or administrator may assign.")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "assign", cmd_assign, help="assign inspection tasks to cells, a village, a township or features",
+                description="Create one task per cell, for the cell's inspector unless --assignee. "
+                            "Only a supervisor or administrator may assign.")
+    project_arg(p)
     p.add_argument("--user", metavar="NAME", help=user_help)
     p.add_argument("--kind", required=True, choices=list(ASSIGNMENT_KINDS), help="kind of inspection")
     where = p.add_mutually_exclusive_group(required=True)
@@ -310,14 +321,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--priority", type=int, choices=[1, 2, 3], default=2, help="1 high, 2 normal (default), 3 low")
     p.add_argument("--notes", help="notes for the inspectors")
     p.add_argument("--dry-run", action="store_true", help="check and show what would be created, write nothing")
-    p.set_defaults(func=cmd_assign)
 
-    p = sub.add_parser("tasks", help="list tasks, or create fire-point checks (--from-fire-points)",
-                       description="List tasks (overdue first, then by due time), or with --from-fire-points "
-                                   "create one check per cell per Beijing day for unverified fire points "
-                                   "detected since the last run (at most the last 24 hours; --since-hours, "
-                                   "--since-days to change).")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "tasks", cmd_tasks, help="list tasks, or create fire-point checks (--from-fire-points)",
+                description="List tasks (overdue first, then by due time), or with --from-fire-points "
+                            "create one check per cell per Beijing day for unverified fire points "
+                            "detected since the last run (at most the last 24 hours; --since-hours, "
+                            "--since-days to change).")
+    project_arg(p)
     p.add_argument("--user", metavar="NAME", help=user_help)
     p.add_argument("--from-fire-points", action="store_true",
                    help="create fire-point checks for unverified fire points not yet in a check")
@@ -339,10 +349,10 @@ def add_parsers(sub: Any) -> None:
                    help="24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): only the tasks alive "
                         "in it (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_tasks, parser=p)
+    p.set_defaults(parser=p)
 
-    p = sub.add_parser("findings", help="list findings (problems found in inspections)")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "findings", cmd_findings, help="list findings (problems found in inspections)")
+    project_arg(p)
     p.add_argument("--status", choices=list(FINDING_STATUSES), help="only findings in this state")
     p.add_argument("--township", metavar="CODE_OR_NAME", help="township code or (part of its) name")
     p.add_argument("--category", choices=list(FINDING_CATEGORIES), help="only this category")
@@ -351,15 +361,14 @@ def add_parsers(sub: Any) -> None:
                    help="24h, 7d, 30d, month, all or YYYY-MM-DD..YYYY-MM-DD (Beijing days): only the findings "
                         "open at some time in it (default: all)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.set_defaults(func=cmd_findings)
 
     from ..analysis.rules import RULES
 
-    p = sub.add_parser("rules", help="rule checks: sites near key areas, fires in the coal-ban zone, mines, "
-                                     "overdue findings",
-                       description="List the features the work plans' rules flag, by rule, with a count line; "
-                                   "with --assign turn every hit into a task (one action, undoable in the app).")
-    p.add_argument("project", type=Path, help="GridWatch project (.gpkg)")
+    p = command(sub, "rules", cmd_rules, help="rule checks: sites near key areas, fires in the coal-ban zone, mines, "
+                                              "overdue findings",
+                description="List the features the work plans' rules flag, by rule, with a count line; "
+                            "with --assign turn every hit into a task (one action, undoable in the app).")
+    project_arg(p)
     p.add_argument("--radius-km", type=float, metavar="KM",
                    help="control radius around every key area (default: each key area's own, 3 km unless set)")
     p.add_argument("--mine-days", type=int, default=30, metavar="DAYS",
@@ -373,4 +382,3 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--due", type=_due_arg, metavar="YYYY-MM-DD", help="with --assign: the tasks' due date "
                                                                        "(Beijing time; a bare date means 23:59)")
     p.add_argument("--priority", type=int, choices=[1, 2, 3], default=1, help="with --assign: 1 high (default)")
-    p.set_defaults(func=cmd_rules)

@@ -137,17 +137,22 @@ def _plausible(samples: list[tuple[bytes, bool]], codec: str) -> float:
     return good / total if total else 1.0
 
 
+def chosen_codec(label: str, encoding: str, examples: str) -> str:
+    """The codec to read with for the encoding the user chose (``examples``: what the error suggests)."""
+    codec = _codec_of(str(encoding))
+    if codec is None:
+        raise LayerImportError(f"{label}: {encoding!r} is not a text encoding GridWatch knows; use e.g. "
+                               f"{examples}.")
+    return _effective(codec)
+
+
 def _shapefile_encoding(t: _Target, encoding: Optional[str]) -> tuple[str, str]:
     """(GDAL encoding name, encoding_source) for a shapefile, with notes added to ``t.notes``."""
     dbf = _sidecar(t.path, ".dbf")
     assert dbf is not None
     samples, problem = _dbf_text(dbf)
     if encoding is not None:
-        codec = _codec_of(str(encoding))
-        if codec is None:
-            raise LayerImportError(f"{t.label}: {encoding!r} is not a text encoding GridWatch knows; use e.g. "
-                                   "GB18030 (also reads GBK/GB2312), UTF-8 or Big5.")
-        codec = _effective(codec)
+        codec = chosen_codec(t.label, encoding, "GB18030 (also reads GBK/GB2312), UTF-8 or Big5")
         if samples and not _decodes(samples, codec):
             t.notes.append(f"{t.label}: some text in {dbf.name} does not decode as {_gdal_name(codec)}, the encoding "
                            "you chose; those characters may show wrongly.")

@@ -18,7 +18,7 @@ from pyproj import CRS as _ProjCRS
 
 from ..errors import LayerImportError
 from .crs_guess import _finite, _resolve_crs
-from .encodings import _codec_of, _effective, _gdal_name
+from .encodings import _gdal_name, chosen_codec
 from .parsing import header_key, parse_degrees
 from .target import _FORMAT_BY_SUFFIX, SourceInfo, _layer_error, _listing, _Target
 from .zips import check_archive
@@ -119,11 +119,7 @@ def _detect_text_encoding(data: bytes, label: str, encoding: Optional[str]) -> t
     """(text, encoding name, encoding_source, notes) for a CSV file's bytes."""
     notes: list[str] = []
     if encoding is not None:
-        codec = _codec_of(str(encoding))
-        if codec is None:
-            raise LayerImportError(f"{label}: {encoding!r} is not a text encoding GridWatch knows; use e.g. GB18030, "
-                                   "UTF-8 or Big5.")
-        codec = _effective(codec)
+        codec = chosen_codec(label, encoding, "GB18030, UTF-8 or Big5")
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             data = data[3:]
         try:

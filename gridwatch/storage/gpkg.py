@@ -19,7 +19,7 @@ import sqlite3
 import struct
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import DamagedProject, DataSourceError, SharedProjectError, StorageError, UnfinishedWrite
 from .failures import (
@@ -278,6 +278,33 @@ def quote_ident(name: str, allowed: Iterable[str]) -> str:
     if name not in set(allowed):
         raise StorageError(f"unknown table or column name {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def rows_by_fid(
+    con: sqlite3.Connection, table: str, fids: list[int], allowed: Iterable[str]
+) -> Iterator[dict[str, Any]]:
+    """Every row of ``table`` (checked against ``allowed``) whose fid is in ``fids``, as a dict by column,
+    read 500 fids a query."""
+    qt = quote_ident(table, allowed)
+    for k in range(0, len(fids), 500):
+        part = fids[k:k + 500]
+        cur = con.execute("SELECT * FROM " + qt + " WHERE fid IN (" + ",".join("?" for _ in part) + ")", part)
+        cols = [d[0] for d in cur.description]
+        for r in cur:
+            yield dict(zip(cols, r))
+
+
+def where_set(sql: str, args: list[Any], clauses: Iterable[tuple[str, Any]]) -> str:
+    """``sql`` with each clause whose value is set (truthy) appended, and that value added to ``args``.
+
+    A clause is a literal SQL fragment with one ``?`` (``" AND a.cell_code = ?"``): the names in it are
+    written in the code, never taken from data, and every value is bound as a parameter.
+    """
+    for clause, value in clauses:
+        if value:
+            sql += clause
+            args.append(value)
+    return sql
 
 
 def index_sql(con: sqlite3.Connection, table: str, column: str, unique: bool = False) -> str:

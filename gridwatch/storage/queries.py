@@ -15,13 +15,14 @@ from typing import Any, Optional
 import pandas as pd
 
 from ..times import BEIJING
-from .gpkg import blob_to_geometry, connect_readonly, gpkg_datetime
+from .gpkg import blob_to_geometry, connect_readonly, gpkg_datetime, where_set
 
 _OPEN_TASK = ("assigned", "in_progress")
 _OPEN_FINDING = ("found", "assigned", "rectified")
 
 
-def _frame(con: Any, sql: str, args: list[Any]) -> pd.DataFrame:
+def read_frame(con: Any, sql: str, args: list[Any]) -> pd.DataFrame:
+    """The rows of ``sql`` as a DataFrame with the query's column names."""
     cur = con.execute(sql, args)
     return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
 
@@ -57,12 +58,7 @@ def tasks(
            "LEFT JOIN village v ON v.code = c.village_code LEFT JOIN township tw ON tw.code = c.township_code "
            "LEFT JOIN inspector p ON p.uuid = a.assignee_uuid WHERE 1 = 1")
     args: list[Any] = []
-    if assignee_uuid:
-        sql += " AND a.assignee_uuid = ?"
-        args.append(assignee_uuid)
-    if cell_code:
-        sql += " AND a.cell_code = ?"
-        args.append(cell_code)
+    sql = where_set(sql, args, ((" AND a.assignee_uuid = ?", assignee_uuid), (" AND a.cell_code = ?", cell_code)))
     if open_only or overdue_only or due_today:
         sql += " AND a.status IN (?, ?)"
         args += list(_OPEN_TASK)
@@ -74,7 +70,7 @@ def tasks(
         sql += " AND a.due_at >= ? AND a.due_at < ?"
         args += [gpkg_datetime(day), gpkg_datetime(day + _dt.timedelta(days=1))]
     with closing(connect_readonly(path)) as con:
-        out = _frame(con, sql, args)
+        out = read_frame(con, sql, args)
     stamp = gpkg_datetime(t)
     out["overdue"] = out["status"].isin(_OPEN_TASK) & out["due_at"].notna() & (out["due_at"].fillna("") < stamp)
     return out.sort_values(["overdue", "due_at", "cell_code"], ascending=[False, True, True],
@@ -109,21 +105,14 @@ def findings(
            "LEFT JOIN village v ON v.code = c.village_code LEFT JOIN township tw ON tw.code = c.township_code "
            "LEFT JOIN inspector p ON p.uuid = f.found_by WHERE 1 = 1")
     args: list[Any] = []
-    if status:
-        sql += " AND f.status = ?"
-        args.append(status)
-    if category:
-        sql += " AND f.category = ?"
-        args.append(category)
-    if cell_code:
-        sql += " AND f.cell_code = ?"
-        args.append(cell_code)
+    sql = where_set(sql, args, ((" AND f.status = ?", status), (" AND f.category = ?", category),
+                                (" AND f.cell_code = ?", cell_code)))
     if township:
         sql += " AND (c.township_code = ? OR tw.name LIKE ? ESCAPE '\\')"
         like = "%" + township.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         args += [township, like]
     with closing(connect_readonly(path)) as con:
-        out = _frame(con, sql, args)
+        out = read_frame(con, sql, args)
     today = t.astimezone(BEIJING).date().isoformat()
     out["overdue"] = (out["status"].isin(_OPEN_FINDING) & out["rectify_deadline"].notna()
                       & (out["rectify_deadline"].fillna("9999") < today))
@@ -143,11 +132,9 @@ def inspections(path: os.PathLike[str] | str, *, cell_code: Optional[str] = None
            "(SELECT COUNT(*) FROM finding f WHERE f.inspection_uuid = i.uuid) AS finding_count "
            "FROM inspection i LEFT JOIN inspector p ON p.uuid = i.inspector_uuid WHERE 1 = 1")
     args: list[Any] = []
-    if cell_code:
-        sql += " AND i.cell_code = ?"
-        args.append(cell_code)
+    sql = where_set(sql, args, ((" AND i.cell_code = ?", cell_code),))
     with closing(connect_readonly(path)) as con:
-        out = _frame(con, sql + " ORDER BY i.started_at DESC", args)
+        out = read_frame(con, sql + " ORDER BY i.started_at DESC", args)
     return out
 
 
@@ -163,7 +150,7 @@ def history(path: os.PathLike[str] | str, row_uuid: str, *, with_attachments: bo
         sql += " OR row_uuid IN (SELECT uuid FROM attachment WHERE finding_uuid = ?)"
         args.append(row_uuid)
     with closing(connect_readonly(path)) as con:
-        out = _frame(con, sql + " ORDER BY at, rowid", args)
+        out = read_frame(con, sql + " ORDER BY at, rowid", args)
     out["old"] = [json.loads(v) if isinstance(v, str) else {} for v in out.pop("old_values")]
     out["new"] = [json.loads(v) if isinstance(v, str) else {} for v in out.pop("new_values")]
     return out
@@ -176,7 +163,7 @@ def attachments(path: os.PathLike[str] | str, finding_uuid: str, *, with_data: b
     if with_data:
         cols += ", data"
     with closing(connect_readonly(path)) as con:
-        return _frame(con, "SELECT " + cols + " FROM attachment WHERE finding_uuid = ? ORDER BY created_at, fid",
+        return read_frame(con, "SELECT " + cols + " FROM attachment WHERE finding_uuid = ? ORDER BY created_at, fid",
                       [finding_uuid])
 
 
@@ -184,7 +171,7 @@ def people(path: os.PathLike[str] | str) -> pd.DataFrame:
     """The people table with how many cells each inspector has (``village_code``: None before schema 4)."""
     with closing(connect_readonly(path)) as con:
         has_village = any(r[1] == "village_code" for r in con.execute("PRAGMA table_info(inspector)"))
-        out = _frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, "
+        out = read_frame(con, "SELECT p.uuid, p.name, p.role, p.phone, p.township_code, "
                      + ("p.village_code, " if has_village else "NULL AS village_code, ")
                      + "p.active, (SELECT COUNT(*) FROM grid_cell c WHERE c.inspector_uuid = p.uuid) AS cell_count "
                      "FROM inspector p ORDER BY p.role, p.name", [])
@@ -235,9 +222,7 @@ def edits_since(path: os.PathLike[str] | str, since: Optional[str]) -> tuple[int
     """
     sql = "SELECT COUNT(*), MIN(at) FROM (SELECT DISTINCT at, user_name, action FROM audit_log"
     args: list[Any] = []
-    if since:
-        sql += " WHERE at > ?"
-        args.append(since)
+    sql = where_set(sql, args, ((" WHERE at > ?", since),))
     with closing(connect_readonly(path)) as con:
         n, oldest = con.execute(sql + ")", args).fetchone()
     return int(n or 0), oldest
@@ -247,9 +232,7 @@ def last_sync_entry(path: os.PathLike[str] | str, user: Optional[str] = None) ->
     """The newest ``sync_log`` row (of ``user``'s syncs when given) as a dict; {} if there is none."""
     sql = "SELECT at, user_name, host, sent, received, conflicts, refused FROM sync_log"
     args: list[Any] = []
-    if user:
-        sql += " WHERE user_name = ?"
-        args.append(user)
+    sql = where_set(sql, args, ((" WHERE user_name = ?", user),))
     with closing(connect_readonly(path)) as con:
         cur = con.execute(sql + " ORDER BY at DESC LIMIT 1", args)
         row = cur.fetchone()

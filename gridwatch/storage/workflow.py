@@ -26,7 +26,7 @@ from ..domain.policy import EDITABLE_FINDING_FIELDS, Action, Actor, require
 from ..errors import StorageError, ValidationError
 from .edits import Edit, RowChange
 from .findings import add_photos, cell_at, change_finding, edit_finding, record_finding
-from .gpkg import connect_readonly, gpkg_datetime
+from .gpkg import connect_readonly, gpkg_datetime, where_set
 from .people import _cells, save_person, set_cell_inspector
 from .schema import ASSIGNMENT_KINDS, FIRE_CHECK_RESULTS
 from .targets import TARGET_LAYERS, cells_for_features, cells_in_area
@@ -179,9 +179,7 @@ def _fire_todo(con: sqlite3.Connection, township_code: Optional[str], since: Opt
     sql = ("SELECT uuid, cell_code, detected_local, status FROM fire_point "
            "WHERE status = 'unverified' AND check_uuid IS NULL AND cell_code IS NOT NULL")
     args: list[Any] = []
-    if township_code:
-        sql += " AND township_code = ?"
-        args.append(township_code)
+    sql = where_set(sql, args, ((" AND township_code = ?", township_code),))
     if since is not None:
         # A detection known only by its date (detected_local 'YYYY-MM-DD', detected_utc the start of that day)
         # counts when its day reaches into the period.

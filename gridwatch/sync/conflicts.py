@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..errors import InvalidTransition, StorageError, ValidationError
 from ..storage.edits import Edit, RowChange, read_row
-from ..storage.gpkg import connect_readonly, gpkg_datetime
+from ..storage.gpkg import connect_readonly, gpkg_datetime, where_set
+from ..storage.queries import read_frame
 from ..storage.workflow import Actor, _write
 
 REVIEWERS = ("supervisor", "admin")
@@ -45,12 +46,9 @@ def conflicts(path: os.PathLike[str] | str, *, status: Optional[str] = "open") -
     sql = ("SELECT uuid, sync_uuid, at, table_name, row_uuid, column_name, kept_value, other_value, kept_by, "
            "other_by, rule, status, reviewed_by, reviewed_at FROM sync_conflict")
     args: list[Any] = []
-    if status:
-        sql += " WHERE status = ?"
-        args.append(status)
+    sql = where_set(sql, args, ((" WHERE status = ?", status),))
     with closing(connect_readonly(path)) as con:
-        cur = con.execute(sql + " ORDER BY at DESC, rowid", args)
-        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return read_frame(con, sql + " ORDER BY at DESC, rowid", args)
 
 
 def review_conflict(

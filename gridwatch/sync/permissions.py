@@ -25,7 +25,7 @@ from typing import Any, Optional
 from ..domain.policy import Actor, RowContext, judge_row_change
 from ..domain.steps import judge_steps
 from ..errors import SyncError
-from ..storage.gpkg import quote_ident, sqlite_tables
+from ..storage.gpkg import quote_ident, rows_by_fid, sqlite_tables
 from .changes import Change
 from .history import ro_uri
 from .rows import _columns, _row
@@ -128,14 +128,8 @@ def _rows_by_fid(con: sqlite3.Connection, changes: list[Change]) -> dict[tuple[s
             by_table[c.table].append(c.fid)
     out: dict[tuple[str, int], dict[str, Any]] = {}
     for table, fids in by_table.items():
-        qt = quote_ident(table, names)
-        for k in range(0, len(fids), 500):
-            part = fids[k:k + 500]
-            cur = con.execute("SELECT * FROM " + qt + " WHERE fid IN (" + ",".join("?" for _ in part) + ")", part)
-            cols = [d[0] for d in cur.description]
-            for r in cur:
-                row = dict(zip(cols, r))
-                out[(table, row["fid"])] = row
+        for row in rows_by_fid(con, table, fids, names):
+            out[(table, row["fid"])] = row
     return out
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import SyncError
-from ..storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
+from ..storage.gpkg import connect_readwrite, quote_ident, rows_by_fid, sqlite_tables
 from .history import DIRTY_TABLE, ro_uri
 
 try:
@@ -131,16 +131,7 @@ def consistent_copy(src: Path, dst: Path) -> None:
 
 
 def _rows(con: sqlite3.Connection, table: str, fids: list[int]) -> dict[int, dict[str, Any]]:
-    qt = quote_ident(table, sqlite_tables(con))
-    out: dict[int, dict[str, Any]] = {}
-    for i in range(0, len(fids), 500):
-        part = fids[i:i + 500]
-        cur = con.execute("SELECT * FROM " + qt + " WHERE fid IN (" + ",".join("?" for _ in part) + ")", part)
-        names = [d[0] for d in cur.description]
-        for r in cur:
-            row = dict(zip(names, r))
-            out[row["fid"]] = row
-    return out
+    return {row["fid"]: row for row in rows_by_fid(con, table, fids, sqlite_tables(con))}
 
 
 def write_rows(con: sqlite3.Connection, changes: list[tuple[str, str, int]], source: Path) -> None:
