@@ -29,6 +29,28 @@ def named(widget: W, name: str, **signals: Callable[..., Any]) -> W:
     return widget
 
 
+def settings_of(controller: Any, settings: Any = None) -> Any:
+    """The settings a panel keeps its choices in: those given, else its controller's, else the app's."""
+    from PySide6.QtCore import QSettings
+
+    if settings is not None:
+        return settings
+    return controller.settings if controller is not None else QSettings()
+
+
+def weight_spin(key: str, value: float) -> Any:
+    """A spin box for one ranking weight (0-10 in steps of 0.05), named ``weight_<key>``."""
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    spin = QDoubleSpinBox()
+    spin.setObjectName("weight_" + key)
+    spin.setRange(0.0, 10.0)
+    spin.setSingleStep(0.05)
+    spin.setDecimals(2)
+    spin.setValue(value)
+    return spin
+
+
 def record_table(table: QTableWidget) -> QTableWidget:
     """``table`` set up as a list of records: read-only, one whole row selected at a time, no row
     numbers, striped, columns the user can resize with the last one filling the width."""

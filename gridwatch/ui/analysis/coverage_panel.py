@@ -62,7 +62,8 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.panels import LegendEntry
-from ..widgets import named
+from ..widgets import named, settings_of
+from .refreshing import Refreshing
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -86,7 +87,7 @@ def _number_item(value: Any) -> QTableWidgetItem:
     return item
 
 
-class CoveragePanel(QDockWidget):
+class CoveragePanel(QDockWidget, Refreshing):
     """Patrol coverage per township and inspector, patrol rule, and the coverage map switch."""
 
     #: Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none).
@@ -103,8 +104,7 @@ class CoveragePanel(QDockWidget):
         super().__init__(parent)
         self.setObjectName("coverageDock")
         self.controller = controller
-        self.settings = settings if settings is not None else (
-            controller.settings if controller is not None else QSettings())
+        self.settings = settings_of(controller, settings)
         self.path: Optional[Path] = None
         self.coverage: Optional[Coverage] = None
         self.theme: Optional[FeatureTheme] = None
@@ -114,14 +114,9 @@ class CoveragePanel(QDockWidget):
         self.period_end: Optional[_dt.datetime] = None
         self._canvas: Any = None
         self._layers_panel: Any = None
-        self._generation = 0
-        self._loading = False
+        self._init_refreshing(REFRESH_DELAY_MS)
         #: A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.
         self._stale = False
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(REFRESH_DELAY_MS)
-        self._debounce.timeout.connect(self.refresh)
 
         # period
         self.period_label = QLabel()
@@ -198,15 +193,7 @@ class CoveragePanel(QDockWidget):
         lay.addWidget(self.status)
         self.setWidget(box)
 
-        if controller is not None:
-            controller.changed.connect(self.schedule_refresh)
-            controller.userChanged.connect(self._follow_controller)
-            controller.reloaded.connect(self.schedule_refresh)
-            if getattr(controller, "path", None) is not None:
-                self.path = Path(controller.path)
-        self.retranslate()
-        if self.path is not None:
-            self.refresh()
+        self._follow(controller, self._follow_controller)
 
     def _make_table(self, name: str) -> QTableWidget:
         table = QTableWidget(0, len(COLUMNS))
@@ -356,15 +343,6 @@ class CoveragePanel(QDockWidget):
         if path is not None and (self.path is None or Path(path) != self.path):
             self.set_project(path)
 
-    def schedule_refresh(self, *_args: Any) -> None:
-        """Recompute after a short pause (a burst of edits or spin-box steps recomputes once)."""
-        if self.path is not None:
-            self._debounce.start()
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
     def refresh(self) -> None:
         """Recompute the coverage of the project on a worker thread; tables and map follow.
 
@@ -376,8 +354,7 @@ class CoveragePanel(QDockWidget):
             self._stale = True
             return
         self._stale = False
-        self._generation += 1
-        generation = self._generation
+        generation = self._next_generation()
         path, now = self.path, self.period_end or self.now
         periods = tuple(sorted({*PERIODS, self.period_days()}))
         try:
@@ -391,23 +368,17 @@ class CoveragePanel(QDockWidget):
                 "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
     def _on_loaded(self, job: Job, cov: Coverage) -> None:
-        if job.tag != self._generation:
-            return  # a newer computation is on its way
-        self._loading = False
+        if not self._answered(job):
+            return
         self.coverage = cov
-        stamp = _dt.datetime.now(_dt.timezone(_dt.timedelta(hours=8))).strftime("%H:%M:%S")
-        self.status.setText(self.tr("Updated at %s") % stamp)
+        self._say_updated(self.tr("Updated at %s"))
         self._update_rule_labels()
         self._show()
         self._apply_map()
         self.refreshed.emit()
 
     def _on_failed(self, job: Job, message: str, kind: str) -> None:
-        if job.tag != self._generation:
-            return
-        self._loading = False
-        self.status.setText(self.tr("Coverage could not be computed: %s") % message)
-        self.loadFailed.emit(message)
+        self._say_failed(job, self.tr("Coverage could not be computed: %s"), message)
 
     # --- tables ---------------------------------------------------------------------------------
     def _clear(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,7 +47,8 @@ from ...errors import GridWatchError
 from ...layers.palette import FINDING_STATUS
 from .. import i18n
 from ..jobs import Job, run_job
-from ..widgets import fill, hbox, named
+from ..widgets import fill, hbox, named, settings_of, weight_spin
+from .refreshing import Refreshing
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -122,7 +123,7 @@ def _add_legend_entry(legend: pg.LegendItem, color: str, text: str) -> None:
 PERIOD_KEY = "dashboard/period"
 
 
-class DashboardWidget(QWidget):
+class DashboardWidget(QWidget, Refreshing):
     """Charts and the township ranking of the open project (see the module docstring).
 
     ``set_project(path)`` loads a project, ``refresh()`` reloads it; ``refreshed`` is emitted after
@@ -137,19 +138,13 @@ class DashboardWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.controller = controller
-        self.settings = settings if settings is not None else (
-            controller.settings if controller is not None else QSettings())
+        self.settings = settings_of(controller, settings)
         self.path: Optional[Path] = None
         self.data: Optional[stats.Dashboard] = None
         self.ranking_frame = pd.DataFrame()
         self.weeks = 12
         self.now: Optional[_dt.datetime] = None  # fixed "now" for tests and reproducible bulletins; None = clock
-        self._generation = 0
-        self._loading = False
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(REFRESH_DELAY_MS)
-        self._debounce.timeout.connect(self.refresh)
+        self._init_refreshing(REFRESH_DELAY_MS)
 
         # header: the period (the one period control; statistics start with the last 30 days, the
         # dashboard remembers its own choice), status
@@ -218,12 +213,7 @@ class DashboardWidget(QWidget):
         self.weight_labels: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, default in stats.DEFAULT_WEIGHTS.items():
-            spin = QDoubleSpinBox()
-            spin.setObjectName("weight_" + key)
-            spin.setRange(0.0, 10.0)
-            spin.setSingleStep(0.05)
-            spin.setDecimals(2)
-            spin.setValue(self._stored_weight(key, default))
+            spin = weight_spin(key, self._stored_weight(key, default))
             spin.valueChanged.connect(lambda _v, k=key: self._weight_changed(k))
             label = QLabel()
             form.addRow(label, spin)
@@ -266,15 +256,7 @@ class DashboardWidget(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        if controller is not None:
-            controller.changed.connect(self.schedule_refresh)
-            controller.userChanged.connect(self._follow_controller_project)
-            controller.reloaded.connect(self.schedule_refresh)
-            if getattr(controller, "path", None) is not None:
-                self.path = Path(controller.path)
-        self.retranslate()
-        if self.path is not None:
-            self.refresh()
+        self._follow(controller, self._follow_controller_project)
 
     # --- texts ----------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -328,11 +310,6 @@ class DashboardWidget(QWidget):
         if path is not None and (self.path is None or Path(path) != self.path):
             self.set_project(path)
 
-    def schedule_refresh(self, *_args: Any) -> None:
-        """Refresh after a short pause (a burst of edits reloads once)."""
-        if self.path is not None:
-            self._debounce.start()
-
     def month(self) -> str:
         """The period as a file name part: ``2026-11`` for a whole month, else its text (``7d``)."""
         p = self.period_control.period()
@@ -379,8 +356,7 @@ class DashboardWidget(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._generation += 1
-        generation = self._generation
+        generation = self._next_generation()
         path, now, weeks = self.path, self.now, self.weeks
         period = self.period()
         self._loading = True
@@ -389,26 +365,16 @@ class DashboardWidget(QWidget):
                                                                progress=progress, cancel=cancel),
                 "dashboard", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
-    @property
-    def loading(self) -> bool:
-        return self._loading
-
     def _on_loaded(self, job: Job, data: stats.Dashboard) -> None:
-        if job.tag != self._generation:
-            return  # a newer refresh is on its way
-        self._loading = False
+        if not self._answered(job):
+            return
         self.data = data
-        stamp = _dt.datetime.now(stats.BEIJING).strftime("%H:%M:%S")
-        self.status.setText(self.tr("Updated at %s") % stamp)
+        self._say_updated(self.tr("Updated at %s"))
         self._draw()
         self.refreshed.emit()
 
     def _on_failed(self, job: Job, message: str, kind: str) -> None:
-        if job.tag != self._generation:
-            return
-        self._loading = False
-        self.status.setText(self.tr("Statistics could not be computed: %s") % message)
-        self.loadFailed.emit(message)
+        self._say_failed(job, self.tr("Statistics could not be computed: %s"), message)
 
     # --- drawing --------------------------------------------------------------------------------
     def _clear(self) -> None:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from ...app.periods import parse_periods
 from ...errors import GridWatchError
 from ..jobs import Job
+from ..widgets import settings_of
 from .export_form import ExportForm
 from .export_parts import (
     _FILE_WORDS,
@@ -98,8 +99,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         if project_path is None:
             raise GridWatchError("no project is open: open a project before exporting")
         self.project_path = Path(project_path)
-        self.settings = settings if settings is not None else (
-            controller.settings if controller is not None else QSettings())
+        self.settings = settings_of(controller, settings)
         self.now: Optional[_dt.datetime] = None
         self.district = ""
         self.townships: list[tuple[str, str]] = []

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from .. import i18n
 from ..texts import layer_title
-from ..widgets import fill, hbox, named
+from ..widgets import fill, hbox, named, weight_spin
 from .export_parts import (
     KINDS,
     _check_list,
@@ -165,12 +165,7 @@ class ExportForm:
         weights_form = QFormLayout(self.weights_box)
         self.ranking_form.addRow(self.weights_box)
         for key, default in stats.DEFAULT_WEIGHTS.items():
-            spin = QDoubleSpinBox()
-            spin.setObjectName("weight_" + key)
-            spin.setRange(0.0, 10.0)
-            spin.setSingleStep(0.05)
-            spin.setDecimals(2)
-            spin.setValue(default)
+            spin = weight_spin(key, default)
             self.weights[key] = spin
             self._add_row(weights_form, "weight_" + key, spin)
         self.reset_weights = named(QPushButton(), "resetWeights", clicked=self._reset_weights)
