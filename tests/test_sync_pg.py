@@ -411,10 +411,10 @@ def test_a_quick_sync_killed_while_landing_is_finished_by_the_next(district, pg_
     from gridwatch.sync.pg import quick
 
     a, b, sup, insp, cell = district["a"], district["b"], district["sup"], district["insp"], district["cell"]
-    for _ in range(3):
-        create_assignments(a, sup, [cell], "patrol")
+    tasks = [create_assignments(a, sup, [cell], "patrol").created("assignment")[0] for _ in range(3)]
     sync(a)
-    create_assignments(a, sup, [cell], "coal_ban")  # a's next edit
+    create_assignments(a, sup, [cell], "coal_ban")  # a's next edits: a new row, and a change of an old one
+    change_assignment(a, sup, tasks[0], "cancel", reason="重复派发")
     other = checkout(pg_cluster.url(district["db"], user=sup.name), a.parent.parent / "o.gpkg", sup.name)
     for _ in range(2):
         create_assignments(other, sup, [cell], "mine")
@@ -423,24 +423,20 @@ def test_a_quick_sync_killed_while_landing_is_finished_by_the_next(district, pg_
     class Killed(BaseException):
         pass
 
-    real_into, real_rows = quick.R.write_rows_into, quick.R.write_rows
+    real_into = quick.R.write_rows_into
+    calls = []
 
-    def into(*args, **kw):
-        if where == "before_working_copy":
+    def into(*args, **kw):  # the working copy's rows first, then the base's (after the sync's own changes)
+        calls.append(1)
+        if (where, len(calls)) in (("before_working_copy", 1), ("after_working_copy", 2)):
             raise Killed()
-        return real_into(*args, **kw)
-
-    def base_rows(*args, **kw):
-        if where == "after_working_copy":
-            raise Killed()
-        n = real_rows(*args, **kw)
-        if where == "after_base":
+        n = real_into(*args, **kw)
+        if where == "after_base" and len(calls) == 2:
             raise Killed()
         return n
 
     with monkeypatch.context() as m:
         m.setattr(quick.R, "write_rows_into", into)
-        m.setattr(quick.R, "write_rows", base_rows)
         with pytest.raises(Killed):
             sync(a)
     rep = sync(a)
@@ -451,3 +447,7 @@ def test_a_quick_sync_killed_while_landing_is_finished_by_the_next(district, pg_
     assert n == 6
     assert len(rows_by_key(a, "assignment")) == 6
     assert len(rows_by_key(sync_dir(a) / "base.gpkg", "assignment")) == 6
+    sync(other)
+    for table in ("assignment", "audit_log"):
+        assert rows_by_key(a, table) == rows_by_key(other, table) == rows_by_key(sync_dir(a) / "base.gpkg", table)
+    assert rows_by_key(other, "assignment")[tasks[0]]["status"] == "cancelled"

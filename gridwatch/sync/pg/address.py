@@ -22,6 +22,9 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 #: Asks for a password when the usual places have none: (address shown to the user) -> password or None.
 PasswordPrompt = Callable[[str], Optional[str]]
 
+#: Seconds to wait for the server to answer (unless the address says ``connect_timeout``).
+CONNECT_TIMEOUT = 15
+
 #: The prompt :func:`connect` uses when its caller passes none (the command line sets one that asks on
 #: the terminal; :func:`set_password_prompt`).  None: no prompt, the connection error is reported.
 _default_prompt: Optional[PasswordPrompt] = None
@@ -100,6 +103,8 @@ def connect(address: str | Address, *, prompt: Optional[PasswordPrompt] = None, 
 
     addr = parse(address) if isinstance(address, str) else address
     prompt = prompt if prompt is not None else _default_prompt
+    if "connect_timeout" not in addr.conninfo:
+        kw.setdefault("connect_timeout", CONNECT_TIMEOUT)  # a laptop out of reach says so, not hangs
     try:
         return psycopg.connect(addr.conninfo, autocommit=autocommit, **kw)
     except psycopg.OperationalError as exc:

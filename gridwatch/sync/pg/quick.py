@@ -20,7 +20,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from ...storage.gpkg import connect_readwrite, sqlite_tables
+from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
 from ..prepare import _quick_changes
@@ -125,7 +125,7 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
                 counter: int, ops: list[R.Op], sync_uuid: str) -> bool:
     """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
     the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
-    working copy holds them as the server does, and the base gets them from the sync's own changeset.
+    working copy holds them as the server does, and the base gets them from the sync's own operations.
     False: the working copy was edited meanwhile (nothing written to it)."""
     from psycopg import sql
 
@@ -159,15 +159,25 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
     folder = sync_dir(lp)
     state["pending"]["stage"] = "local_done"
     _write_json(folder / "state.json", state)
-    base = folder / "base.gpkg"
-    diff = folder / "pending-ours.diff"
-    if settled and diff.exists():
-        # the sync's own updates and deletes, as sent (its inserts come back below with the server's fids)
-        from ..changes import _geodiff
-
-        with _geodiff_tmp(folder):
-            _geodiff().apply_changeset(str(base), str(diff))
-    R.write_rows(base, tables, changed, rows)
+    # the base in one transaction: the sync's own updates and deletes as sent (its inserts come back with
+    # the server's fids among the rows read), then the server's rows; a sync killed in between finds the
+    # base as it was before (found by the torture: two steps left a base the recovery could not tell)
+    by_name = {t.name: t for t in tables}
+    with closing(connect_readwrite(folder / "base.gpkg")) as b, transaction(b):
+        names = sqlite_tables(b)
+        for op in ops:
+            if (op.table, op.key) not in settled or op.table not in by_name:
+                continue
+            t = by_name[op.table]
+            qt, qk = quote_ident(t.name, names), quote_ident(t.key, t.names)
+            if op.kind == "delete":
+                b.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (op.key,))
+                continue
+            cols = [c for c in op.values if c not in ("fid", t.key) and c in t.names]
+            if cols:
+                b.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(c, t.names) + " = ?" for c in cols)
+                          + " WHERE " + qk + " = ?", [op.values[c] for c in cols] + [op.key])
+        R.write_rows_into(b, tables, changed, rows)
     state["server_seq"] = mark
     state["pending"] = None
     state["last_sync"] = _now_text()
