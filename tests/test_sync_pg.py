@@ -353,7 +353,7 @@ def test_a_shared_folder_moves_to_postgis_with_nothing_lost(pg_cluster, sample_p
     assert not skipped and rows_by_key(state, "sync_conflict")
     db = _db(pg_cluster)
     rep = publish(shared, pg_cluster.url(db))
-    assert rep.rows > 7000
+    assert rep.rows > 3000  # the district without its work: boundaries, 2,400 cells, people, sites, fire points
     moved = checkout(pg_cluster.url(db), tmp_path / "moved.gpkg", sup.name)
     for table in tables_of(state):
         assert rows_by_key(moved, table) == rows_by_key(state, table), table
