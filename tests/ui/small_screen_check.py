@@ -98,7 +98,8 @@ def main() -> int:
                ("fire checks", w.show_fire_checks_dialog, "_fire_dialog"),
                ("people", w.show_people_dialog, "_people_dialog"),
                ("history", lambda: w.show_history(str(cells["uuid"].iloc[0])), "_history_dialog"),
-               ("user", w.choose_user, "_user_picker"), ("checkout", w.show_checkout_dialog, "_checkout_dialog")]
+               ("user", w.choose_user, "_user_picker"), ("checkout", w.show_checkout_dialog, "_checkout_dialog"),
+               ("city", w.show_city_dialog, "_city_dialog")]
     sizes = {}
     for name, open_it, attr in openers:
         open_it()

@@ -30,4 +30,4 @@ def test_the_window_and_every_dialog_fit_1366x768(tmp_path, realdata):
     assert report["problems"] == [], "\n".join(report["problems"])
     assert report["window"][2] <= 1366 and report["window"][3] <= 768
     assert set(report["dialogs"]) == {"import", "export", "assign", "fire checks", "people", "history", "user",
-                                      "checkout"}
+                                      "checkout", "city"}
