@@ -263,7 +263,11 @@ class Page:
 
     def click_lonlat(self, lon: float, lat: float) -> None:
         if self.page.locator(".leaflet-popup").count():
-            self.page.locator(".leaflet-popup-close-button").click()
+            # closed through the map (a click on the little close cross can miss while the popup still pans
+            # into view on a loaded machine)
+            self.page.evaluate(
+                """() => window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)]
+                    .closePopup()""")
             self.page.wait_for_selector(".leaflet-popup", state="detached")
         # After closing: an opened popup may have panned the map.
         x, y = self.page.evaluate(
