@@ -682,7 +682,8 @@ def torture(office: Office, plan: Plan, sample: Path, validator) -> str:  # type
     print(summary)
 
     def fail(problems: list[str], what: str) -> None:
-        if problems:
+        if problems:  # the share is a file system of its own, gone at teardown: keep a copy to look at
+            shutil.copytree(office.shared.parent, office.root / "share-kept", dirs_exist_ok=True)
             pytest.fail(f"[seed {SEED}] {what}: {len(problems)} problem(s):\n  " + "\n  ".join(problems[:30])
                         + f"\n{summary}\nfiles kept in {office.root}", pytrace=False)
 
