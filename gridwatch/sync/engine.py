@@ -274,10 +274,7 @@ def sync(
     Cancelled
         Cancelled before anything was sent.
     """
-    import sqlite3
-
     from ..storage.failures import file_problem
-    from ..storage.project import check_project
 
     lp = Path(local)
     if lp.exists():
