@@ -18,7 +18,6 @@ from ..storage.gpkg import (
     fsync_dir,
     fsync_file,
     quote_ident,
-    sqlite_tables,
     transaction,
 )
 from . import history, sharelog
@@ -32,7 +31,6 @@ from .changes import (
     changes_of,
     dirty_tables,
     install_tracking,
-    list_changes,
 )
 from .files import (
     SyncReport,
@@ -44,7 +42,7 @@ from .files import (
     _write_json,
     sync_dir,
 )
-from .rows import _CONFLICT_INSERT, _columns, _json_value, _row
+from .replay import replay_by_uuid
 from .workcopy import Header, update_in_place
 
 
@@ -185,7 +183,8 @@ def _finish(lp: Path, state: dict) -> None:
             _discard(result)
             shutil.copyfile(pending, result)
             install_tracking(result)  # the replayed edits must be marked for the next sync
-            _replay_by_uuid(sent_state, mine, result, work, dirty_tables(mine))
+            replay_by_uuid(sent_state, mine, result, work, dirty_tables(mine), user=state.get("user") or "",
+                           sync_uuid=p["sync_uuid"])
             return result
 
         def rows_to_write(mine: Path, result: Path) -> list[tuple[str, str, int]]:
@@ -210,58 +209,6 @@ def _finish(lp: Path, state: dict) -> None:
     state["pending"] = None
     state["last_sync"] = _now_text()
     _write_json(folder / "state.json", state)
-
-
-def _replay_by_uuid(before: Path, after: Path, target: Path, work: Path,
-                    tables: Optional[set[str]] = None) -> None:
-    """Apply the edits ``before`` -> ``after`` to ``target``, finding rows by uuid, not by fid.
-
-    Used to put back on the laptop what it holds beyond what was sent (refused edits, edits made
-    while the sync ran or after it was killed).  Writing through the target's triggers marks the
-    replayed tables as edited, so the next sync sends them.
-    """
-    changes = list_changes(before, after, work, tables)
-    if not changes:
-        return
-    with closing(sqlite3.connect(f"file:{before}?mode=ro", uri=True)) as b, \
-            closing(sqlite3.connect(f"file:{after}?mode=ro", uri=True)) as a, \
-            closing(connect_readwrite(target)) as t, transaction(t):
-        names = sqlite_tables(t)
-        for c in changes:
-            if c.table not in names:
-                continue
-            cols = _columns(t, c.table)
-            if "uuid" not in cols:
-                continue  # only GridWatch's own tables are edited on a laptop, and all carry a uuid
-            qt = quote_ident(c.table, names)
-            if c.kind == "delete":
-                row = _row(b, c.table, c.fid)
-                if row is not None:
-                    t.execute("DELETE FROM " + qt + " WHERE uuid = ?", (row["uuid"],))
-                continue
-            row = _row(a, c.table, c.fid)
-            if row is None:
-                continue
-            exists = t.execute("SELECT 1 FROM " + qt + " WHERE uuid = ?", (row["uuid"],)).fetchone() is not None
-            try:
-                if c.kind == "insert" and not exists:
-                    keys = [k for k in row if k != "fid" and k in cols]
-                    t.execute("INSERT INTO " + qt + " (" + ", ".join(quote_ident(k, cols) for k in keys)
-                              + ") VALUES (" + ", ".join("?" for _ in keys) + ")", [row[k] for k in keys])
-                elif exists:
-                    keys = [k for k in (c.values if c.kind == "update" else row)
-                            if k not in ("fid", "uuid") and k in cols]
-                    if keys:
-                        t.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(k, cols) + " = ?" for k in keys)
-                                  + " WHERE uuid = ?", [row[k] for k in keys] + [row["uuid"]])
-            except sqlite3.IntegrityError as exc:
-                # It clashes with a row that came from the shared project (a code used twice): keep the
-                # edit visible in the conflicts table instead of failing every sync from now on.
-                t.execute(_CONFLICT_INSERT, (str(_uuid.uuid4()), None, _now_text(), c.table, row["uuid"], "*", None,
-                                             _json_value({k: v for k, v in row.items()
-                                                          if not isinstance(v, (bytes, memoryview))}),
-                                             None, "this laptop", f"could not be put back on this laptop ({exc})",
-                                             "open"))
 
 
 def _copy_log_row(src: Path, dst: Path, sync_uuid: str) -> None:

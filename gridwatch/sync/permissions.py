@@ -53,9 +53,9 @@ def _scope(dirty: Optional[set[str]], person: dict[str, Any]) -> Optional[set[st
     return dirty
 
 
-def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.Connection,
-                  ours: sqlite3.Connection) -> dict[int, str]:
-    """Why each refused change may not be sent (index into ``changes`` -> reason); the rest may."""
+
+def _actor(person: dict[str, Any], base: sqlite3.Connection) -> tuple[Actor, dict[str, Actor], dict[str, str]]:
+    """The syncing person as the domain sees them, the active people by name, and every role by uuid."""
     # a grid chief's rows must lie in their township (schema 4: the person's township_code)
     has_town = any(r[1] == "township_code" for r in base.execute("PRAGMA table_info(inspector)"))
     town = base.execute("SELECT township_code FROM inspector WHERE uuid = ?", (person["uuid"],)).fetchone() \
@@ -64,6 +64,29 @@ def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.C
     people = dict(base.execute("SELECT uuid, role FROM inspector"))
     by_name = {name: Actor(uuid, name, role) for uuid, name, role in
                base.execute("SELECT uuid, name, role FROM inspector WHERE active IS NULL OR active = 1")}
+    return actor, by_name, people
+
+
+def _context(person: dict[str, Any], actor: Actor, people: dict[str, str], con: sqlite3.Connection,
+             restored: frozenset = frozenset()) -> RowContext:
+    mine = {r[0] for r in con.execute("SELECT uuid FROM inspection WHERE inspector_uuid = ?", (actor.uuid,))} \
+        if "inspection" in sqlite_tables(con) else set()
+    return RowContext(cells=frozenset(person["cells"]), inspections=frozenset(mine), people=people,
+                      restored=restored)
+
+
+def judge_now(con: sqlite3.Connection, person: dict[str, Any], table: str, before: dict[str, Any],
+              after: dict[str, Any]) -> Optional[str]:
+    """Why ``person`` may not change ``before`` into ``after`` as the row stands in ``con`` (None: they
+    may): used when an edit made during a sync meets a row the shared project moved meanwhile."""
+    actor, _by_name, people = _actor(person, con)
+    why = judge_row_change(actor, table, "update", before, after, _context(person, actor, people, con))
+    return None if why is None else why.message
+
+def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.Connection,
+                  ours: sqlite3.Connection) -> dict[int, str]:
+    """Why each refused change may not be sent (index into ``changes`` -> reason); the rest may."""
+    actor, by_name, people = _actor(person, base)
     tables = sqlite_tables(ours)
     # the sync's new audit entries, per row, in the order they were written
     audits: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -83,10 +106,7 @@ def judge_changes(changes: list[Change], person: dict[str, Any], base: sqlite3.C
                 row = _row(ours, "sync_conflict", c.fid)
                 if row is not None:
                     restored.add((row["table_name"], row["row_uuid"]))
-    mine = {r[0] for r in ours.execute("SELECT uuid FROM inspection WHERE inspector_uuid = ?", (actor.uuid,))} \
-        if "inspection" in tables else set()
-    context = RowContext(cells=frozenset(person["cells"]), inspections=frozenset(mine), people=people,
-                         restored=frozenset(restored))
+    context = _context(person, actor, people, ours, frozenset(restored))
     refused: dict[int, str] = {}
     refused_rows: set[str] = set()
     before_rows = _rows_by_fid(base, [c for c in changes if c.kind != "insert"])
