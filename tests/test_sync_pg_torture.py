@@ -250,10 +250,6 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
     return summary
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 19, open: a PostGIS sync killed after the working copy took the server's rows but before "
-    "state.json recorded it is landed again from the old base on recovery, and the laptop's change number "
-    "moves past rows it never stored (fails about one run in three; the file-share torture is not affected)"))
 def test_pg_sync_torture_short(pg_office, sample_path, pg_cluster, monkeypatch):
     office, db, persons, inspectors = pg_office
     t0 = time.monotonic()

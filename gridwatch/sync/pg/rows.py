@@ -115,16 +115,25 @@ def write_rows(path: Path, tables: list[TableDef], changed: dict[str, set[str]],
         return write_rows_into(con, tables, changed, rows)
 
 
+#: The name under which a sync attaches the base to the working copy's connection, to write both in
+#: one transaction (SQLite commits attached databases atomically through a super-journal).
+ATTACHED_BASE = "gwbase"
+
+
 def write_rows_into(con: sqlite3.Connection, tables: list[TableDef], changed: dict[str, set[str]],
-                    rows: dict[str, list[list[Any]]]) -> int:
+                    rows: dict[str, list[list[Any]]], attached: Optional[str] = None) -> int:
     """:func:`write_rows` on an open connection; the caller holds the transaction.  Every changed key
-    is deleted first, then the server's rows inserted, so server fids never meet a local row's."""
+    is deleted first, then the server's rows inserted, so server fids never meet a local row's.
+
+    ``attached``: write into that attached database (:data:`ATTACHED_BASE`) instead of the main one."""
     n = 0
     by_name = {t.name: t for t in tables}
-    names = sqlite_tables(con)
+    prefix = "" if attached is None else quote_ident(attached, (ATTACHED_BASE,)) + "."
+    names = sqlite_tables(con) if attached is None else {
+        r[0] for r in con.execute("SELECT name FROM " + prefix + "sqlite_master WHERE type IN ('table','view')")}
     todo = [(by_name[t], keys) for t, keys in changed.items() if t in by_name and t in names]
     for t, keys in todo:
-        qt = quote_ident(t.name, names)
+        qt = prefix + quote_ident(t.name, names)
         qk = quote_ident(t.key, t.names)
         keys_l = sorted(keys)
         for i in range(0, len(keys_l), 500):
@@ -133,7 +142,7 @@ def write_rows_into(con: sqlite3.Connection, tables: list[TableDef], changed: di
     for t, _keys in todo:
         new = rows.get(t.name, [])
         if new:
-            qt = quote_ident(t.name, names)
+            qt = prefix + quote_ident(t.name, names)
             cols = ", ".join(quote_ident(c, t.names) for c in t.names)
             con.executemany("INSERT INTO " + qt + " (" + cols + ") VALUES (" + ",".join("?" for _ in t.names) + ")",
                             new)
