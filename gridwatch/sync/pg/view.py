@@ -3,8 +3,9 @@
 The office opens a server district in the app as it opens a project file: the whole district is read
 into a GeoPackage (:func:`.store.download`, one snapshot of the server) beside which a small sidecar
 (``VIEW.gpkg.live.json``) says which server and district it shows and through which server change
-number it holds.  Refreshing pulls only what changed since then (:func:`.rows.pull`, one transaction
-in the file, so the app reading it sees the district before or after, never half).  The app opens the
+number it holds.  Refreshing reads only what changed since then (:func:`.rows.read_changes`), writes
+it into a copy of the file and puts the copy in its place (``os.replace``): the app, which may be
+reading the view, never meets a file half written or a journal it cannot roll back.  The app opens the
 file read-only (no edit, no sync): the office changes nothing on the server through it; supervisors
 who edit work on a checked-out working copy and sync.
 
@@ -18,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Optional
 
 from ...errors import SyncError
-from ...storage.gpkg import fsync_dir
+from ...storage.gpkg import fsync_dir, fsync_file
 from ..files import _discard, _now_text, _write_json
 from . import rows as R
 from .address import PasswordPrompt, connect, parse
@@ -111,8 +113,21 @@ def refresh_view(path: os.PathLike[str] | str, *, prompt: Optional[PasswordPromp
 
 
 def _refresh(con: Any, schema: str, target: Path, info: dict[str, Any]) -> dict[str, Any]:
-    mark, changed = R.pull(con, schema, read_tables(target), target, int(info["server_seq"]))
-    info = {**info, "server_seq": mark, "refreshed": _now_text(),
-            "changed": sum(len(keys) for keys in changed.values())}
+    """What changed since the view's change number, written into a copy of the view that then replaces
+    it (the app may be reading the view meanwhile: it never sees a file being written)."""
+    tables = read_tables(target)
+    mark, changed, rows = R.read_changes(con, schema, tables, int(info["server_seq"]))
+    if changed:
+        tmp = target.with_name(target.name + ".part")
+        _discard(tmp)
+        try:
+            shutil.copyfile(target, tmp)
+            R.write_rows(tmp, tables, changed, rows)
+            fsync_file(tmp)
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
+        finally:
+            _discard(tmp)
+    info = {**info, "server_seq": mark, "refreshed": _now_text(), "changed": sum(len(k) for k in changed.values())}
     _write_json(_sidecar(target), info)
     return info
