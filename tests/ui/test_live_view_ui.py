@@ -75,7 +75,7 @@ def test_open_a_server_district_live_and_refresh_it(pg_cluster, sample_path, qtb
     bar = window.live_bar
     assert bar.isVisible() and not window.shared_bar.isVisible()
     label = find(window, QLabel, "liveViewLabel").text()
-    assert "d130110" in label and "read-only" in label and "secret" not in label
+    assert "d130110" in label and "鹿泉区" in label and "read-only" in label and "local/liveui" in label
     assert window.workflow.read_only and window.workflow.live
     assert len(window.data.layers["grid_cell"].frame) > 0
     assert not window.act_assign.isEnabled() and not window.act_import.isEnabled()

@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 from ...errors import SyncError
 from ...storage.gpkg import fsync_dir, fsync_file
+from ...storage.project import check_project
 from ..files import _discard, _now_text, _write_json
 from . import rows as R
 from .address import PasswordPrompt, connect, parse
@@ -51,6 +52,20 @@ def live_info(path: os.PathLike[str] | str) -> Optional[dict[str, Any]]:
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) and info.get("kind") == "live-view" else None
+
+
+def server_text(address: str) -> str:
+    """A server address as people read it: ``HOST/DATABASE`` (a local socket folder: ``local``)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(parse(address).conninfo)
+    except Exception:  # noqa: BLE001 - only for showing: the address as written
+        return address
+    host = str(params.get("host") or "localhost")
+    host = "local" if host.startswith("/") else host
+    port = f":{params['port']}" if params.get("port") and str(params["port"]) != "5432" else ""
+    return f"{host}{port}/{params.get('dbname', '')}"
 
 
 def view_path(folder: Path, address: str) -> Path:
@@ -86,8 +101,10 @@ def open_view(address: str, folder: os.PathLike[str] | str, *,
             fsync_dir(root)
         finally:
             _discard(tmp)
+        name = str(check_project(target).get("district_name") or schema)
         _write_json(_sidecar(target), {"kind": "live-view", "address": addr.public, "district": schema,
-                                       "server_seq": mark, "refreshed": _now_text(), "changed": None})
+                                       "name": name, "server": server_text(addr.public), "server_seq": mark,
+                                       "refreshed": _now_text(), "changed": None})
         return target
     finally:
         con.close()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -36,10 +37,10 @@ from ..map.panels import beijing_time
 from ..widgets import named
 from .dialogs import _error_label, _show_error
 
-#: One live-view job at a time (opening or refreshing), beside syncs and check-outs.
+# One live-view job at a time (opening or refreshing), beside syncs and check-outs.
 _POOL = queue("live-view")
 
-#: How often an open live view refreshes itself (ms).
+# How often an open live view refreshes itself (ms).
 REFRESH_EVERY_MS = 5 * 60 * 1000
 
 
@@ -167,6 +168,7 @@ class LiveViewBar(QToolBar):
         self.setStyleSheet("QToolBar#liveViewBar { background: #dcedff; border-bottom: 1px solid #7aa7d8; }")
         self.label = named(QLabel(self), "liveViewLabel")
         self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)  # the whole row
         self.addWidget(self.label)
         self.act_refresh = named(QAction(self), "actLiveRefresh", triggered=self.refresh)
         self.addAction(self.act_refresh)
@@ -239,9 +241,12 @@ class LiveViewBar(QToolBar):
         if self.info is None:
             self.label.setText("")
             return
-        text = self.tr("Live server view of district %1 (%2): read-only, last refreshed at %3; it refreshes "
-                       "itself every few minutes. To edit, check out a working copy.").replace(
-            "%1", str(self.info.get("district", ""))).replace("%2", str(self.info.get("address", ""))).replace(
+        district = str(self.info.get("name") or self.info.get("district") or "")
+        if self.info.get("name") and self.info.get("district") and self.info["name"] != self.info["district"]:
+            district += f" ({self.info['district']})"
+        text = self.tr("Live server view of %1 on %2: read-only, refreshed at %3 and every few minutes. To edit, "
+                       "check out a working copy.").replace("%1", district).replace(
+            "%2", str(self.info.get("server") or self.info.get("address") or "")).replace(
             "%3", _clock(self.info.get("refreshed")))
         if self.problem:
             text += " " + self.tr("The last refresh failed: %1").replace("%1", self.problem)

@@ -38,7 +38,9 @@ class WindowMenus:
 
         self.live_bar = LiveViewBar(self)  # a live view of a server district: what it shows, Refresh
         self.live_bar.refreshed.connect(lambda _n: self.reload_project())
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # a row of its own, across the window
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.live_bar)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
 
     def _make_actions(self) -> None:
         self.act_open = QAction(self)
