@@ -172,7 +172,8 @@ def warm_source(schema: str) -> str:
 _COMPILE = r'''
 import importlib.util, marshal
 Q = plpy.quote_ident(@SCHEMA@) + "."
-plan = plpy.prepare("UPDATE " + Q + "gw_domain_source SET magic = $1, code = $2 WHERE ord = $3", ["text", "bytea", "int"])
+plan = plpy.prepare("UPDATE " + Q + "gw_domain_source SET magic = $1, code = $2 WHERE ord = $3",
+                    ["text", "bytea", "int"])
 for r in plpy.execute("SELECT ord, module, source FROM " + Q + "gw_domain_source WHERE source <> ''"):
     code = compile(r["source"], "<gridwatch " + r["module"] + ">", "exec")
     plpy.execute(plan, [importlib.util.MAGIC_NUMBER.hex(), marshal.dumps(code), r["ord"]])

@@ -35,8 +35,9 @@ from .schema import read_tables
 LIVE_SUFFIX = ".live.json"
 
 #: Why a live view cannot be edited (with the view's path); translated by the key ``project.live_read_only``.
-LIVE_READ_ONLY = ("{path}: this is a live view of a server district, read-only and refreshed from the server; to edit, "
-                  "check out a working copy (File > Check out, or gridwatch checkout ADDRESS LOCAL --user NAME) and sync it")
+LIVE_READ_ONLY = ("{path}: this is a live view of a server district, read-only and refreshed from the server; "
+                  "to edit, check out a working copy (File > Check out, or gridwatch checkout ADDRESS LOCAL "
+                  "--user NAME) and sync it")
 
 
 def _sidecar(path: Path) -> Path:
