@@ -451,3 +451,97 @@ def test_a_quick_sync_killed_while_landing_is_finished_by_the_next(district, pg_
     for table in ("assignment", "audit_log"):
         assert rows_by_key(a, table) == rows_by_key(other, table) == rows_by_key(sync_dir(a) / "base.gpkg", table)
     assert rows_by_key(other, "assignment")[tasks[0]]["status"] == "cancelled"
+
+
+# A sync of the working copy in a child process that SIGKILLs itself at one exact point (a real kill: no
+# Python cleanup, no rollback, SQLite journals left hot).  ``POINT`` picks it:
+# * ``landing_before_commit``: the quick path's rows are in the working copy's and the base's open
+#   transaction (the base's rows are the second write), not committed;
+# * ``landing_after_commit``: right after the quick path's landing committed, when the state is next written;
+# * ``fallback_before_base``: the working copy was edited while the sync ran, so the landing falls back to
+#   files; killed after the working copy took the server's rows, before the base is replaced.
+_KILLED_SYNC = r"""
+import os, signal, sys
+from pathlib import Path
+from gridwatch.sync import sync
+from gridwatch.sync.pg import quick
+
+point, local = sys.argv[1], Path(sys.argv[2])
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "landing_before_commit":
+    real_into, calls = quick.R.write_rows_into, []
+    def into(*a, **k):
+        calls.append(1)
+        n = real_into(*a, **k)
+        if len(calls) == 2:
+            die()
+        return n
+    quick.R.write_rows_into = into
+elif point == "landing_after_commit":
+    real_json, writes = quick._write_json, []
+    def write_json(*a, **k):
+        writes.append(1)
+        if len(writes) == 2:  # the first: "pushing"; the second: after the landing
+            die()
+        return real_json(*a, **k)
+    quick._write_json = write_json
+else:
+    from gridwatch.storage.workflow import record_finding
+    from gridwatch.domain.policy import Actor
+    real_land, real_replace = quick._land_quick, os.replace
+    def land(*a, **k):  # an edit on the laptop while the sync runs
+        record_finding(local, Actor(sys.argv[3], sys.argv[4], "supervisor"), category="scattered_coal",
+                       longitude=114.3, latitude=38.1, cell_code=sys.argv[5], description="同步时记录")
+        return real_land(*a, **k)
+    def replace(src, dst):
+        if Path(dst).name == "base.gpkg" and Path(src).name == "pending.gpkg":
+            die()
+        return real_replace(src, dst)
+    quick._land_quick = land
+    os.replace = replace
+sync(local)
+"""
+
+
+@pytest.mark.parametrize("point", ["landing_before_commit", "landing_after_commit", "fallback_before_base"])
+def test_a_sync_killed_while_landing_resumes_with_nothing_lost_or_doubled(district, pg_cluster, point):
+    """A real SIGKILL while the server's rows land on the laptop, then others sync on before the laptop's next
+    sync: the next sync finishes it, and the working copy, its base and the server agree row for row (the
+    torture found the laptop's change number moving past rows its copy never stored)."""
+    a, sup, cell = district["a"], district["sup"], district["cell"]
+    tasks = [create_assignments(a, sup, [cell], "patrol").created("assignment")[0] for _ in range(2)]
+    sync(a)
+    create_assignments(a, sup, [cell], "coal_ban")
+    change_assignment(a, sup, tasks[0], "cancel", reason="重复派发")
+    other = checkout(pg_cluster.url(district["db"], user=sup.name), a.parent.parent / "o.gpkg", sup.name)
+    create_assignments(other, sup, [cell], "mine")
+    sync(other)  # rows a's killed sync brings
+    run = subprocess.run([sys.executable, "-c", _KILLED_SYNC, point, str(a), sup.uuid, sup.name, cell],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert run.returncode == -9, run.stderr
+    pending = json.loads((sync_dir(a) / "state.json").read_text(encoding="utf-8"))["pending"]
+    assert pending is not None and pending["stage"] != "local_done" or point == "fallback_before_base"
+    for _ in range(2):  # others sync on: the server moves past what the killed sync read
+        create_assignments(other, sup, [cell], "construction_dust")
+        sync(other)
+    rep = sync(a)
+    assert rep.recovered and rep.refused == 0, rep.messages
+    sync(other)
+    sync(a)
+    with server(pg_cluster, district["db"]) as con:
+        on_server = {t: con.execute(f"SELECT count(*), count(DISTINCT uuid) FROM d130110.{t}").fetchone()
+                     for t in ("assignment", "finding")}
+        logged = {r[0] for r in con.execute("SELECT uuid FROM d130110.sync_log")}
+    assert on_server["assignment"] == (6, 6)
+    assert on_server["finding"] == ((1, 1) if point == "fallback_before_base" else (0, 0))
+    for table in ("assignment", "finding", "audit_log", "sync_log"):
+        here, base = (rows_by_key(p, table) for p in (a, sync_dir(a) / "base.gpkg"))
+        assert here == base, f"{table}: the working copy and its base differ"
+        if table != "sync_log":  # (the other laptop lacks a's last sync's log row)
+            assert here == rows_by_key(other, table), f"{table}: the two laptops differ"
+    assert set(rows_by_key(a, "sync_log")) == logged
+    assert rows_by_key(a, "assignment")[tasks[0]]["status"] == "cancelled"
+    assert json.loads((sync_dir(a) / "state.json").read_text(encoding="utf-8"))["pending"] is None

@@ -22,6 +22,7 @@ from ..storage.edits import Edit
 from ..storage.gpkg import SHARED_READ_ONLY, is_shared_snapshot
 from ..storage.workflow import find_actor, redo, undo
 from .events import Event
+from .liveview import LIVE_READ_ONLY, is_live_view
 
 EditFunction = Callable[..., Edit]
 
@@ -34,6 +35,8 @@ class Session:
         self.actor: Optional[Actor] = None
         #: A shared project's snapshot (the shared folder's copy laptops sync with): only read.
         self.read_only = False
+        #: A live view of a server district (:mod:`gridwatch.app.liveview`): only read, refreshed from the server.
+        self.live = False
         self.people = pd.DataFrame(columns=["uuid", "name", "role", "active"])
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
@@ -51,7 +54,8 @@ class Session:
         """Open ``path`` (None: close) as ``user`` (a name of its people table, or nobody); ``user_uuid``
         tells apart people of the same name (张伟 and 张伟)."""
         self.path = Path(path) if path is not None else None
-        self.read_only = self.path is not None and is_shared_snapshot(self.path)
+        self.live = self.path is not None and is_live_view(self.path)
+        self.read_only = self.path is not None and (is_shared_snapshot(self.path) or self.live)
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.people = queries.people(self.path) if self.path is not None else self.people.iloc[0:0]
@@ -117,6 +121,8 @@ class Session:
         return not self.read_only and self.actor is not None and policy.may(self.actor, action, target)
 
     def why_not(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> Optional[Refusal]:
+        if self.live:
+            return Refusal("not_allowed", LIVE_READ_ONLY.format(path=self.path), "project.live_read_only")
         if self.read_only:
             return Refusal("not_allowed", SHARED_READ_ONLY.format(path=self.path), "project.shared_read_only")
         return policy.why_not(self.actor, action, target)

@@ -58,6 +58,8 @@ MESSAGES_ZH: dict[str, str] = {
     "actor.missing": "请先选择当前用户（设置 > 当前用户）。",
     "project.shared_read_only": ("这是共享项目（共享文件夹中供各笔记本同步的那一份），GridWatch 以只读方式打开；"
                                  "如需编辑，请检出一个工作副本（文件 > 检出共享项目，或 gridwatch checkout）并同步"),
+    "project.live_read_only": ("这是服务器上某区的实时查看（只读，从服务器刷新）；如需编辑，请检出一个工作副本"
+                               "（文件 > 检出共享项目，或 gridwatch checkout）并同步"),
     "role.unknown": "未知角色“{role}”",
     "role.only": "{name}是{role_zh}；只有{roles_zh}可以{what_zh}",
     "import.role": "{name}是{role_zh}；只有{roles_zh}可以{verb_zh}图层 {layer}",

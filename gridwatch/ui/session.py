@@ -101,6 +101,7 @@ class WorkflowController(QObject):
     actor = _FromSession()
     people = _FromSession()
     read_only = _FromSession()  # a shared project's snapshot: only read (laptops sync working copies of it)
+    live = _FromSession()  # a live view of a server district: only read, refreshed from the server
 
     # --- project and user ------------------------------------------------------------------------
     def set_project(self, path: Optional[Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from contextlib import closing
 
@@ -45,10 +46,12 @@ def test_check_out_from_a_server_address_and_sync(pg_cluster, sample_path, qtbot
     find(dialog, QLineEdit, "checkoutShared").setText(f"postgresql://x@/nowhere?host={tmp_path}")
     dialog.load_people()
     error = find(dialog, QLabel, "checkoutError")
+    qtbot.waitUntil(lambda: not dialog.reading_people, timeout=WAIT)
     assert error.isVisible() and "cannot connect" in error.text()
     # the district on the server: its people, the working copy named after the district
     find(dialog, QLineEdit, "checkoutShared").setText(pg_cluster.url("ui", user=sup))
     dialog.load_people()
+    qtbot.waitUntil(lambda: not dialog.reading_people, timeout=WAIT)
     assert not error.isVisible()
     combo = find(dialog, QComboBox, "checkoutUser")
     assert combo.count() == active  # the district's active people, read from the server
@@ -66,3 +69,32 @@ def test_check_out_from_a_server_address_and_sync(pg_cluster, sample_path, qtbot
     with qtbot.waitSignal(sync_dialog.synced, timeout=WAIT) as done:
         sync_dialog.start()
     assert done.args[0].refused == 0
+
+
+def test_a_server_that_does_not_answer_leaves_the_checkout_dialog_usable(qtbot, tmp_path):
+    """The people of a server are read on a worker: while a server keeps the connection waiting (here a
+    socket that accepts and never speaks), the dialog stays responsive, says what it is doing and cannot
+    check out; when the server gives up, one line says why."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    srv.settimeout(30)
+    dialog = CheckoutDialog(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    find(dialog, QLineEdit, "checkoutShared").setText(f"postgresql://x@127.0.0.1:{srv.getsockname()[1]}/db")
+    dialog.load_people()
+    assert dialog.reading_people  # back on the GUI thread while the server is asked
+    conn, _ = srv.accept()  # the worker's connection, left waiting
+    qtbot.wait(300)  # the dialog keeps handling events meanwhile
+    assert dialog.reading_people
+    assert "Reading the people" in find(dialog, QLabel, "checkoutStatus").text()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    find(dialog, QLineEdit, "checkoutLocal").setText(str(tmp_path / "typed.gpkg"))  # typing still works
+    conn.close()
+    srv.close()
+    qtbot.waitUntil(lambda: not dialog.reading_people, timeout=WAIT)
+    error = find(dialog, QLabel, "checkoutError")
+    assert error.isVisible() and error.text().startswith("Cannot read the people of this server's district:")
+    assert find(dialog, QLabel, "checkoutStatus").text() == ""
+    assert find(dialog, QComboBox, "checkoutUser").count() == 0

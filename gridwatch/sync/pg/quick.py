@@ -5,7 +5,7 @@ straight from the base -> working copy changeset (:func:`gridwatch.sync.prepare.
 by the domain as always; any refusal takes the full path), the rows the server changed since are read
 in one snapshot, and if none of them is a row this laptop changed, there is nothing to merge: the edits
 go to the server as they are, and the server's rows (others' and ours, with the server's fids) are
-written into the working copy, then the base, each in one transaction.  The working copy is written
+written into the working copy and the base in one transaction (both or neither).  The working copy is written
 only if nothing was committed to it since it was diffed (SQLite's change counter, under its write lock);
 else, and whenever the server refuses something, the full landing with files takes over
 (:func:`gridwatch.sync.pg.store._land`), which keeps every local edit.
@@ -20,7 +20,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
+from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
 from ..prepare import _quick_changes
@@ -137,16 +137,44 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
     settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
     mark, changed, rows = R.read_changes(con, schema, tables, since,
                                          skip=lambda t, k, last: (t, k) in settled and last <= ours_until)
+    # The working copy and the base in ONE transaction (the base attached to the working copy's
+    # connection: SQLite commits both or neither, through a super-journal).  Two transactions left a
+    # window the torture found: killed after the working copy took the server's rows and before the
+    # base (or state.json) said so, the recovery landed the sync again from the old base, and the
+    # laptop's change number moved past rows its copy never stored.  Now a sync killed anywhere here
+    # finds both files before (the recovery lands it again, the copy untouched) or both after (the
+    # base holds the sync's log row; the next pull reads again from the old change number, which
+    # rewrites the same rows).  In the base: the sync's own updates and deletes as sent (its inserts
+    # come back with the server's fids among the rows read), then the server's rows.
+    folder = sync_dir(lp)
+    by_name = {t.name: t for t in tables}
     header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
     try:
         w = connect_readwrite(lp)
         try:
+            w.execute("ATTACH DATABASE ? AS " + R.ATTACHED_BASE, (str(folder / "base.gpkg"),))
+            w.execute("PRAGMA " + R.ATTACHED_BASE + ".journal_mode = DELETE")
             w.execute("BEGIN IMMEDIATE")
             if header.counter() != counter:
                 w.execute("ROLLBACK")
                 return False
             R.write_rows_into(w, tables, changed, rows)
             w.execute("DELETE FROM " + DIRTY_TABLE)
+            prefix = R.ATTACHED_BASE + "."
+            names = {r[0] for r in w.execute("SELECT name FROM " + prefix + "sqlite_master WHERE type = 'table'")}
+            for op in ops:
+                if (op.table, op.key) not in settled or op.table not in by_name:
+                    continue
+                t = by_name[op.table]
+                qt, qk = prefix + quote_ident(t.name, names), quote_ident(t.key, t.names)
+                if op.kind == "delete":
+                    w.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (op.key,))
+                    continue
+                cols = [c for c in op.values if c not in ("fid", t.key) and c in t.names]
+                if cols:
+                    w.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(c, t.names) + " = ?" for c in cols)
+                              + " WHERE " + qk + " = ?", [op.values[c] for c in cols] + [op.key])
+            R.write_rows_into(w, tables, changed, rows, attached=R.ATTACHED_BASE)
             w.execute("COMMIT")
         except BaseException:
             if w.in_transaction:
@@ -156,28 +184,6 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
             w.close()
     finally:
         header.close()
-    folder = sync_dir(lp)
-    state["pending"]["stage"] = "local_done"
-    _write_json(folder / "state.json", state)
-    # the base in one transaction: the sync's own updates and deletes as sent (its inserts come back with
-    # the server's fids among the rows read), then the server's rows; a sync killed in between finds the
-    # base as it was before (found by the torture: two steps left a base the recovery could not tell)
-    by_name = {t.name: t for t in tables}
-    with closing(connect_readwrite(folder / "base.gpkg")) as b, transaction(b):
-        names = sqlite_tables(b)
-        for op in ops:
-            if (op.table, op.key) not in settled or op.table not in by_name:
-                continue
-            t = by_name[op.table]
-            qt, qk = quote_ident(t.name, names), quote_ident(t.key, t.names)
-            if op.kind == "delete":
-                b.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (op.key,))
-                continue
-            cols = [c for c in op.values if c not in ("fid", t.key) and c in t.names]
-            if cols:
-                b.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(c, t.names) + " = ?" for c in cols)
-                          + " WHERE " + qk + " = ?", [op.values[c] for c in cols] + [op.key])
-        R.write_rows_into(b, tables, changed, rows)
     state["server_seq"] = mark
     state["pending"] = None
     state["last_sync"] = _now_text()

@@ -349,6 +349,9 @@ def _land(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict,
     p["scope"] = sorted(set(p.get("scope") or ()) | set(pulled))
     state["server_seq"] = mark
     p["stage"] = "uploaded"
+    # from here on the files' way finishes it, also a quick sync that fell back to it: a quick sync's
+    # recovery would land it again from the old base after the working copy took these rows
+    p["mode"] = "file"
     _write_json(folder / "state.json", state)
     _finish(lp, state)
 

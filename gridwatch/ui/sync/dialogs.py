@@ -65,6 +65,8 @@ PERSON_ROLE = Qt.ItemDataRole.UserRole + 3  # a person's role code in the user l
 
 #: One worker: a checkout or sync at a time, in order.
 _POOL = queue("sync")
+#: Reading a server's people for the check-out dialog (beside a sync that may be running).
+_PEOPLE_POOL = queue("checkout-people")
 
 
 def jobs_running() -> bool:
@@ -105,9 +107,10 @@ class CheckoutDialog(QDialog):
         self.setObjectName("checkoutDialog")
         self.settings = settings
         self._job: Optional[Job] = None
-        self._people_of: Optional[Path] = None
+        self._people_of: Optional[Path | str] = None
         self._local_auto = True  # the working copy path follows the shared file until the user edits it
         self._district: Optional[str] = None  # a server's district, once its people were read
+        self._people_job: Optional[Job] = None  # reading a server's people
 
         self.shared_edit = named(QLineEdit(), "checkoutShared")
         self.browse_shared = named(QPushButton(), "checkoutBrowseShared", clicked=self.choose_shared)
@@ -237,46 +240,85 @@ class CheckoutDialog(QDialog):
         return candidate
 
     def load_people(self) -> None:
-        """Read the people of the chosen shared file (read-only) into the user list."""
+        """Read the people of the chosen shared file (read-only) into the user list.  A server's people
+        are read on a worker (an unreachable server takes its time to say so): the list fills when
+        they arrive, the dialog stays usable meanwhile."""
         self._people_timer.stop()
         shared = self.shared_path()
         if shared == self._people_of:
             return
         self._people_of = shared
-        keep = self.user()
-        self.user_combo.blockSignals(True)
-        self.user_combo.clear()
+        self._people_job = None  # the outcome of a server still being asked is no longer wanted
+        if isinstance(shared, str):  # a PostGIS server: its district's people, on a worker
+            self._fill_people(shared, [], "")
+            self._people_of = shared  # (asked: not again until it answers or the address changes)
+            self.status.setText(self.tr("Reading the people of the server's district…"))
+
+            def work(progress: Callable[[float, str], None], cancel: CancelToken) -> tuple[str, list]:
+                return server_people(shared)
+
+            self._people_job = Job(work, "checkout-people", executor=_PEOPLE_POOL, tag=shared)
+            self._people_job.succeeded.connect(self._on_people, Qt.ConnectionType.QueuedConnection)
+            self._people_job.failed.connect(self._on_people_failed, Qt.ConnectionType.QueuedConnection)
+            self._people_job.start()
+            return
+        people: list[tuple[str, str]] = []
         message = ""
         if shared is not None:
-            if isinstance(shared, Path) and not shared.is_file():
+            if not shared.is_file():
                 message = self.tr("Shared project not found; is the shared folder reachable?")
             else:
                 try:
-                    if isinstance(shared, str):  # a PostGIS server: its district's people
-                        self._district, people = server_people(shared)
-                    else:
-                        people = read_people(shared)
+                    people = read_people(shared)
                 except Exception as exc:  # noqa: BLE001 - not a project: say so, stay usable
                     log.info("reading people of %s failed: %s", shared, exc)
-                    people = []
-                    message = (self.tr("Cannot read the people of this server's district:") if isinstance(shared, str)
-                               else self.tr("This file is not a GridWatch project:")) + " " + i18n.error_text(exc)
+                    message = self.tr("This file is not a GridWatch project:") + " " + i18n.error_text(exc)
                 else:
                     if not people:
                         message = self.tr("This project has no active people; an administrator must add them first.")
-                lang = i18n.current()
-                for name, role in people:
-                    self.user_combo.addItem(name + " (" + title(ROLE_TITLES, role, lang) + ")", name)
-                    self.user_combo.setItemData(self.user_combo.count() - 1, role, PERSON_ROLE)
-                i = self.user_combo.findData(keep) if keep else -1
-                if i < 0:
-                    i = self.user_combo.findData(str(self.settings.value("user", "") or ""))
-                self.user_combo.setCurrentIndex(max(i, 0) if self.user_combo.count() else -1)
-            if self._local_auto and (isinstance(shared, str) or shared.name):
-                self.local_edit.setText(str(self._default_local(shared)))
+        self._fill_people(shared, people, message)
+
+    @property
+    def reading_people(self) -> bool:
+        """True until a server's people (or why they cannot be read) are shown (tests wait for this)."""
+        return self._people_job is not None
+
+    def _on_people(self, job: Job, result: tuple[str, list[tuple[str, str]]]) -> None:
+        if job is not self._people_job:
+            return  # the address changed meanwhile
+        self._people_job = None
+        self._district, people = result
+        self._fill_people(job.tag, people, "" if people else
+                          self.tr("This project has no active people; an administrator must add them first."))
+
+    def _on_people_failed(self, job: Job, message: str, kind: str) -> None:
+        if job is not self._people_job:
+            return
+        self._people_job = None
+        self._fill_people(job.tag, [], self.tr("Cannot read the people of this server's district:") + " " + message)
+
+    def _fill_people(self, shared: Optional[Path | str], people: list[tuple[str, str]], message: str) -> None:
+        """The user list from ``people`` of ``shared``, ``message`` below it (empty: none)."""
+        keep = self.user()
+        self.user_combo.blockSignals(True)
+        self.user_combo.clear()
+        lang = i18n.current()
+        for name, role in people:
+            self.user_combo.addItem(name + " (" + title(ROLE_TITLES, role, lang) + ")", name)
+            self.user_combo.setItemData(self.user_combo.count() - 1, role, PERSON_ROLE)
+        if people:
+            i = self.user_combo.findData(keep) if keep else -1
+            if i < 0:
+                i = self.user_combo.findData(str(self.settings.value("user", "") or ""))
+            self.user_combo.setCurrentIndex(max(i, 0))
+        if shared is not None and self._local_auto and (isinstance(shared, str) or shared.name) \
+                and (people or not isinstance(shared, str)):
+            self.local_edit.setText(str(self._default_local(shared)))
         self.user_combo.blockSignals(False)
         if not self.user_combo.count():
             self._people_of = None  # read it again next time (the share may come back)
+        if not self.running:
+            self.status.setText("")
         _show_error(self.error, message)
         self._update_buttons()
 

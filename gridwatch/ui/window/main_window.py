@@ -276,6 +276,15 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self._checkout_dialog = dialog
         dialog.open()
 
+    def show_open_server_dialog(self) -> None:
+        """File > Open server district: a PostGIS district shown live and read-only (gridwatch.ui.sync.live)."""
+        from ..sync.live import OpenServerDialog
+
+        dialog = OpenServerDialog(self.settings, self)
+        dialog.opened.connect(self.open_project)
+        self._open_server_dialog = dialog
+        dialog.open()
+
     def show_city_dialog(self) -> None:
         """File > City view: the districts of a PostGIS server side by side (read live)."""
         from ..sync.city import CityDialog
@@ -334,7 +343,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         else:
             self.workflow.set_project(path)
             self.coverage_panel.set_project(path)
-        self.shared_bar.setVisible(bool(self.workflow.read_only))
+        self.shared_bar.setVisible(bool(self.workflow.read_only) and not self.workflow.live)
+        self.live_bar.set_project(path)
         self.refresh_sync_status()
         self._overlay_rows = None  # the new project's findings are read by the period's first redraw
         self._period_loaded()  # the map and the panels show the period's fire points and findings

@@ -34,6 +34,13 @@ class WindowMenus:
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         bar.hide()
         self.shared_bar = bar
+        from ..sync.live import LiveViewBar
+
+        self.live_bar = LiveViewBar(self)  # a live view of a server district: what it shows, Refresh
+        self.live_bar.refreshed.connect(lambda _n: self.reload_project())
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # a row of its own, across the window
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.live_bar)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
 
     def _make_actions(self) -> None:
         self.act_open = QAction(self)
@@ -47,6 +54,7 @@ class WindowMenus:
         self.act_export.triggered.connect(self.show_export_dialog)
         self.act_checkout = named(QAction(self), "actCheckout", triggered=lambda: self.show_checkout_dialog())
         self.act_city = named(QAction(self), "actCity", triggered=lambda: self.show_city_dialog())
+        self.act_open_server = named(QAction(self), "actOpenServer", triggered=lambda: self.show_open_server_dialog())
         self.act_sync = named(QAction(self), "actSync")
         self.act_sync.setShortcut("Ctrl+Shift+S")
         self.act_sync.setEnabled(False)
@@ -122,6 +130,7 @@ class WindowMenus:
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_checkout)
         self.menu_file.addAction(self.act_sync)
+        self.menu_file.addAction(self.act_open_server)
         self.menu_file.addAction(self.act_city)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
@@ -205,6 +214,9 @@ class WindowMenus:
         self.act_checkout_this.setText(translate("MainWindow", "Check out a working copy…"))
         self.act_checkout.setToolTip(translate("MainWindow",
                                                "Make a working copy of the shared project on this laptop"))
+        self.act_open_server.setText(translate("MainWindow", "Open server &district…"))
+        self.act_open_server.setToolTip(translate("MainWindow", "Show a district of a PostGIS server here, read-only "
+                                                                "and refreshed from the server"))
         self.act_city.setText(translate("MainWindow", "&City view (server)…"))
         self.act_city.setToolTip(translate("MainWindow", "Coverage and the township ranking across the districts "
                                                          "of a PostGIS server"))
