@@ -60,6 +60,9 @@ CATEGORY_TITLES: dict[str, tuple[str, str]] = {
     "mine_dust": ("矿山扬尘", "Mine dust"),
     "scattered_polluter": ("散乱污", "Scattered polluting enterprise"),
     "catering_fumes": ("餐饮油烟", "Catering fumes"),
+    # issue 17: the summer ozone season's VOCs (挥发性有机物) and open-air barbecue (露天烧烤)
+    "vocs": ("VOCs排放", "VOCs emissions"),
+    "open_air_bbq": ("露天烧烤", "Open-air barbecue"),
     "other": ("其他", "Other"),
 }
 FINDING_STATUS_TITLES: dict[str, tuple[str, str]] = {
@@ -82,8 +85,11 @@ PHOTO_ROLE_TITLES: dict[str, tuple[str, str]] = {"evidence": ("现场照片", "E
 # --- fire points ------------------------------------------------------------------------------
 
 #: What a fire-point check found; written back to every fire point of the check.
+#: ``burning_confirmed`` is straw (crop residue) burning, the plans' 秸秆焚烧; ``burning_other`` the
+#: burning of other combustibles (rubbish, leaves: 其他可燃物), deducted less in the assessment.
 RESULT_TITLES: dict[str, tuple[str, str]] = {
-    "burning_confirmed": ("确认焚烧", "Burning confirmed"),
+    "burning_confirmed": ("确认秸秆焚烧", "Straw burning confirmed"),
+    "burning_other": ("确认其他焚烧", "Other burning confirmed"),
     "no_burning": ("未发现焚烧", "No burning found"),
     "outside_cell": ("不在本网格", "Outside the cell"),
 }
@@ -143,7 +149,32 @@ KEY_AREA_KIND_TITLES: dict[str, tuple[str, str]] = {
     "school": ("学校", "School"),
     "hospital": ("医院", "Hospital"),
     "residential": ("居民集中区", "Residential area"),
+    # issue 17: the built-up area (城市建成区) open-pit mines must keep away from; not a 3 km dust zone
+    "built_up": ("城市建成区", "Built-up area"),
     "other": ("其他", "Other"),
+}
+
+# --- assessment, warnings (issue 17) -------------------------------------------------------------
+
+#: Veto items (一票否决): one puts the township last in every assessment period containing its date.
+VETO_ITEM_TITLES: dict[str, tuple[str, str]] = {
+    "falsified_data": ("监测数据造假", "Falsified monitoring data"),
+    "interfered_station": ("干扰监测站点", "Interference with a monitoring station"),
+    "major_incident": ("重大污染事件", "Major pollution incident"),
+    "concealed_fire": ("瞒报火点", "Concealed fire points"),
+    "other": ("其他", "Other"),
+}
+#: Heavy-pollution warning levels (重污染天气预警), mildest first.
+WARNING_LEVEL_TITLES: dict[str, tuple[str, str]] = {
+    "yellow": ("黄色预警", "Yellow warning"),
+    "orange": ("橙色预警", "Orange warning"),
+    "red": ("红色预警", "Red warning"),
+}
+#: Assessment periods (月通报、季评比、年考核).
+ASSESSMENT_PERIOD_TITLES: dict[str, tuple[str, str]] = {
+    "month": ("月通报", "Monthly bulletin"),
+    "quarter": ("季评比", "Quarterly comparison"),
+    "year": ("年考核", "Yearly assessment"),
 }
 
 #: Every code list by name (the one-title-per-code test walks this).
@@ -170,6 +201,9 @@ CODE_LISTS: dict[str, Titles] = {
     "key_area_kind": KEY_AREA_KIND_TITLES,
     "conflict_status": CONFLICT_STATUS_TITLES,
     "period": PERIOD_TITLES,
+    "veto_item": VETO_ITEM_TITLES,
+    "warning_level": WARNING_LEVEL_TITLES,
+    "assessment_period": ASSESSMENT_PERIOD_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -189,6 +223,8 @@ DUST_GRADES: tuple[str, ...] = tuple(DUST_GRADE_TITLES)
 KEY_AREA_KINDS: tuple[str, ...] = tuple(KEY_AREA_KIND_TITLES)
 PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
 CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
+VETO_ITEMS: tuple[str, ...] = tuple(VETO_ITEM_TITLES)
+WARNING_LEVELS: tuple[str, ...] = tuple(WARNING_LEVEL_TITLES)
 
 
 def _layer_values() -> dict[str, tuple[str, str]]:
