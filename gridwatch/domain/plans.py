@@ -64,10 +64,10 @@ def _level(v: Any) -> str:
 
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
-    Setting("deduction_straw_yuan", 500_000.0, "秸秆焚烧火点扣减(元/个)", "Deduction per straw-burning fire point (yuan)",
-            _money),
-    Setting("deduction_other_yuan", 100_000.0, "其他可燃物火点扣减(元/个)", "Deduction per other-burning fire point (yuan)",
-            _money),
+    Setting("deduction_straw_yuan", 500_000.0, "秸秆焚烧火点扣减(元/个)",
+            "Deduction per straw-burning fire point (yuan)", _money),
+    Setting("deduction_other_yuan", 100_000.0, "其他可燃物火点扣减(元/个)",
+            "Deduction per other-burning fire point (yuan)", _money),
     Setting("fireworks_days_before", 7, "春节前禁放天数(自小年起)", "Fireworks ban: days before the Spring Festival",
             _days(0, 60)),
     Setting("fireworks_days_after", 14, "春节后禁放天数(至元宵)", "Fireworks ban: days after the Spring Festival",

@@ -58,6 +58,11 @@ class Action(str, Enum):
     REVIEW_CONFLICTS = "review_conflicts"
     IMPORT_LAYER = "import_layer"  # target: {"layer": name}; a script with no person of the project may append
     REPLACE_LAYER = "replace_layer"  # target: {"layer": name}; always needs a person who may
+    # issue 17: the work plans' assessment, warnings and settings (the district office's)
+    EDIT_SETTINGS = "edit_settings"
+    SET_VETO = "set_veto"
+    DECLARE_WARNING = "declare_warning"
+    DOWNGRADE_SITE = "downgrade_site"
 
 
 #: Lifecycle action of each step action: (kind, action).
@@ -78,7 +83,14 @@ ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
     Action.MANAGE_PEOPLE: (("admin",), "manage people"),
     Action.SET_CELL_INSPECTOR: (("admin",), "change who is responsible for cells"),
     Action.REVIEW_CONFLICTS: (("supervisor", "admin"), "review sync conflicts"),
+    Action.EDIT_SETTINGS: (("supervisor", "admin"), "change the assessment and calendar settings"),
+    Action.SET_VETO: (("supervisor", "admin"), "set or lift veto items"),
+    Action.DECLARE_WARNING: (("supervisor", "admin"), "declare heavy-pollution warnings"),
+    Action.DOWNGRADE_SITE: (("supervisor", "admin"), "downgrade construction sites"),
 }
+#: Tables of the work plans' assessment and warnings (schema 5): the district office's, and each new
+#: row names who set it (column).
+PLAN_TABLES: dict[str, str] = {"assessment_veto": "set_by", "pollution_warning": "declared_by"}
 #: Layers only an administrator may change: the grid of responsibility itself.
 BOUNDARY_LAYERS = ("township", "village", "grid_cell")
 #: Tables only an administrator may change: the grid and the people.
@@ -339,6 +351,8 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return _judge_finding(actor, kind, old, new, context)
     if table == "assignment":
         return _judge_task(actor, kind, old, new, context)
+    if table in PLAN_TABLES:
+        return _judge_plan_row(actor, table, kind, new)
     if actor.role == "admin":
         return None
     if table == "sync_conflict":
@@ -352,6 +366,16 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
     if actor.role == "chief":
         return _judge_chief_row(actor, table, kind, old, new, context)
     return _judge_inspector_row(actor, table, kind, old, new, context)
+
+
+def _judge_plan_row(actor: Actor, table: str, kind: str, new: Row) -> Optional[Refusal]:
+    """Veto items and warnings: set by a supervisor or administrator, in their own name."""
+    if actor.role not in ("supervisor", "admin"):
+        return _refuse(f"only a supervisor or administrator may change {table}", "table.office_only", table=table)
+    by = PLAN_TABLES[table]
+    if kind == "insert" and actor.role != "admin" and new.get(by) != actor.uuid:
+        return _refuse(f"{by} must name {actor.name}, who sets it", "step.other_person", column=by, name=actor.name)
+    return None
 
 
 def _chief_scope(actor: Actor, row: Row, context: RowContext) -> Optional[Refusal]:
