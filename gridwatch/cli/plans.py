@@ -12,8 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GridWatchError
-from .common import _about, _beijing, _check_project, _due_arg, _text, _user, _write_json, _write_table, command, \
-    project_arg
+from .common import (
+    _about,
+    _beijing,
+    _check_project,
+    _due_arg,
+    _text,
+    _user,
+    _write_json,
+    _write_table,
+    command,
+    project_arg,
+)
 
 
 def _today() -> _dt.date:

@@ -279,5 +279,5 @@ def warning_summary(path: os.PathLike[str] | str, warning_uuid: str) -> tuple[di
     out["township_code"] = out["uuid"].map(towns)
     out["cell_code"] = out["uuid"].map(cells)
     out["checked"] = [u in done_targets or cells.get(u) in inspected for u in out["uuid"]]
-    out["breaches"] = [int(breaches.get(cells.get(u), 0)) for u in out["uuid"]]
+    out["breaches"] = [int(breaches.get(cells.get(u) or "", 0)) for u in out["uuid"]]
     return row, out
