@@ -37,8 +37,6 @@ from .bulletin import ranking
 
 Period = tuple[_dt.datetime, _dt.datetime]
 FIRE_KINDS = ("straw", "other", "unverified", "not_counted")
-FIRE_KIND_TITLES_ZH = {"straw": "秸秆焚烧", "other": "其他焚烧", "unverified": "未核查",
-                       "not_counted": "不计(无焚烧/热源)"}
 
 
 @dataclass(frozen=True)

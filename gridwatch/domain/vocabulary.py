@@ -170,6 +170,18 @@ WARNING_LEVEL_TITLES: dict[str, tuple[str, str]] = {
     "orange": ("橙色预警", "Orange warning"),
     "red": ("红色预警", "Red warning"),
 }
+#: How a fire point counts in the assessment (gridwatch.analysis.assessment.fire_kinds).
+ASSESSMENT_FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {
+    "straw": ("秸秆焚烧", "Straw burning"),
+    "other": ("其他焚烧", "Other burning"),
+    "unverified": ("未核查", "Unverified"),
+    "not_counted": ("不计入", "Not counted"),
+}
+#: The monthly reporting deadlines (gridwatch.domain.calendar.report_deadlines).
+DEADLINE_TITLES: dict[str, tuple[str, str]] = {
+    "township_report": ("乡镇报送截止", "Townships report by"),
+    "bulletin": ("月通报截止", "Bulletin by"),
+}
 #: Assessment periods (月通报、季评比、年考核).
 ASSESSMENT_PERIOD_TITLES: dict[str, tuple[str, str]] = {
     "month": ("月通报", "Monthly bulletin"),
@@ -204,6 +216,8 @@ CODE_LISTS: dict[str, Titles] = {
     "veto_item": VETO_ITEM_TITLES,
     "warning_level": WARNING_LEVEL_TITLES,
     "assessment_period": ASSESSMENT_PERIOD_TITLES,
+    "assessment_fire_kind": ASSESSMENT_FIRE_KIND_TITLES,
+    "deadline": DEADLINE_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).

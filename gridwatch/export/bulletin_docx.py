@@ -20,14 +20,22 @@ import pandas as pd
 
 from ..analysis.assessment import FIRE_KINDS, Assessment, AssessmentPeriod, assessment_from_project, fire_counts
 from ..domain.calendar import report_deadlines
-from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, FIRE_STATUS_TITLES, title
+from ..domain.vocabulary import (
+    ASSESSMENT_FIRE_KIND_TITLES,
+    ASSESSMENT_PERIOD_TITLES,
+    CATEGORY_TITLES,
+    DEADLINE_TITLES,
+    FINDING_STATUS_TITLES,
+    FIRE_STATUS_TITLES,
+    title,
+)
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, beijing_text
 from .files import ExportError, checked_target, write_atomically
 
 #: The East Asian font named in the documents.
 CJK_FONT = "Noto Sans CJK SC"
-KIND_HEADERS = {"straw": "秸秆焚烧", "other": "其他焚烧", "unverified": "未核查", "not_counted": "不计入"}
+KIND_HEADERS = {k: title(ASSESSMENT_FIRE_KIND_TITLES, k) for k in ASSESSMENT_FIRE_KIND_TITLES}
 
 
 def _document() -> Any:
@@ -150,8 +158,7 @@ def monthly_bulletin(project_path: os.PathLike[str] | str, out_path: os.PathLike
     table = result.table
     district = _district(project_path)
     doc = _document()
-    name = {"month": "月通报", "quarter": "季度评比通报", "year": "年度考核通报"}[period.kind]
-    doc.add_heading(f"{district}大气污染防治网格化监管{name}", level=0)
+    doc.add_heading(f"{district}大气污染防治网格化监管{title(ASSESSMENT_PERIOD_TITLES, period.kind)}", level=0)
     first, last = period.days()
     doc.add_paragraph(f"通报时段：{period.label_zh}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}，北京时间）")
 
@@ -213,8 +220,7 @@ def monthly_bulletin(project_path: os.PathLike[str] | str, out_path: os.PathLike
     doc.add_paragraph("")
     doc.add_paragraph(f"签发日期：{signed.year}年{signed.month}月{signed.day}日")
     deadlines = report_deadlines(signed, result.settings["township_report_day"], result.settings["bulletin_day"])
-    words = {"township_report": "乡镇报送截止", "bulletin": "月通报截止"}
-    doc.add_paragraph("；".join(f"{words[k]}：{d:%Y-%m-%d}" for k, d in deadlines))
+    doc.add_paragraph("；".join(f"{title(DEADLINE_TITLES, k)}：{d:%Y-%m-%d}" for k, d in deadlines))
     out = _save(doc, target)
     steps.report(1.0)
     return out, result

@@ -1,6 +1,154 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AssessmentDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="127" />
+            <source>Township assessment</source>
+            <translation>乡镇考核</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="128" />
+            <source>Monthly bulletin</source>
+            <translation>月通报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="128" />
+            <source>Quarterly comparison</source>
+            <translation>季评比</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="129" />
+            <source>Yearly assessment</source>
+            <translation>年考核</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="133" />
+            <source>Period:</source>
+            <translation>时段：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="134" />
+            <source>Veto item:</source>
+            <translation>一票否决事项：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="135" />
+            <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
+            <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="136" />
+            <source>Compute</source>
+            <translation>计算</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="137" />
+            <source>Bulletin (Word)…</source>
+            <translation>通报（Word）…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="138" />
+            <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
+            <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="140" />
+            <source>Reason (what happened, the evidence)</source>
+            <translation>理由（发生了什么、依据）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="141" />
+            <source>Set veto</source>
+            <translation>设定一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <source>The township is put last in every period holding this date</source>
+            <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="146" />
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="146" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="146" />
+            <source>Score</source>
+            <translation>综合得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="146" />
+            <source>Change</source>
+            <translation>较上期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="146" />
+            <source>Straw burning</source>
+            <translation>秸秆焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="147" />
+            <source>Other burning</source>
+            <translation>其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="147" />
+            <source>Unverified</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="147" />
+            <source>Deduction (10k yuan)</source>
+            <translation>扣减(万元)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="147" />
+            <source>Veto</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
+            <source>Computing…</source>
+            <translation>正在计算…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="198" />
+            <source> (tied)</source>
+            <translation>（并列）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="208" />
+            <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
+            <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="222" />
+            <source>Save the bulletin</source>
+            <translation>保存通报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
+            <source>Word documents (*.docx)</source>
+            <translation>Word 文档 (*.docx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="237" />
+            <source>Writing the bulletin…</source>
+            <translation>正在生成通报…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="244" />
+            <source>Wrote %s</source>
+            <translation>已写入 %s</translation>
+        </message>
+    </context>
+    <context>
         <name>AssignDialog</name>
         <message>
             <location filename="../../gridwatch/ui/tasks/dialogs.py" line="129" />
@@ -609,159 +757,159 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="213" />
             <source>Patrol coverage</source>
             <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="214" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="215" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="216" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="217" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="218" />
             <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="219" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="220" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="221" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="223" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="389" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="366" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="399" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="374" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="409" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="381" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="433" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="404" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="438" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="409" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="451" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="422" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="527" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="498" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
@@ -769,255 +917,255 @@ Overwritten: %2</source>
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="265" />
             <source>Month (Beijing time):</source>
             <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Finding states as on the map (the one palette, gridwatch.layers.palette). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="266" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="267" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="293" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="296" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="297" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="299" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="447" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="477" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="448" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="300" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="306" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="301" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="302" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="303" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="304" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="387" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="365" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="402" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="377" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="410" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="382" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="446" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="417" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="434" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="486" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="494" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="495" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="496" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="509" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="480" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="512" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="483" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="541" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="512" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="546" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="576" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="547" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="593" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="564" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="595" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="621" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="566" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="592" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="602" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="573" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="603" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -1025,264 +1173,264 @@ Overwritten: %2</source>
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="305" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="311" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="306" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="312" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="307" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="308" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="309" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="316" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
             <source>Add those detected in the period</source>
             <translation>加入本时段监测到的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="379" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="382" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="383" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="384" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="379" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="385" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="386" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
@@ -1407,22 +1555,22 @@ Overwritten: %2</source>
             <translation>无法写入%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
             <source>Cells coloured by:</source>
             <translation>网格着色：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
             <source>Days since the last patrol</source>
             <translation>距上次巡查天数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
             <source>Nothing (plain cells)</source>
             <translation>不着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
             <source>What the grid cells' colour shows on the web map</source>
             <translation>网页地图上网格的颜色表示什么</translation>
         </message>
@@ -1506,94 +1654,132 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
-        <name>Fields:assignment</name>
+        <name>Fields:assessment_veto</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
+            <source>Item</source>
+            <translation>否决事项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
+            <source>Date</source>
+            <translation>发生日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
+            <source>Reason</source>
+            <translation>理由</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
+            <source>Set by</source>
+            <translation>设定人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
+            <source>Set</source>
+            <translation>设定时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:assignment</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -1601,72 +1787,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -1674,47 +1860,47 @@ Overwritten: %2</source>
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
@@ -1722,27 +1908,27 @@ Overwritten: %2</source>
     <context>
         <name>Fields:coal_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
@@ -1750,170 +1936,175 @@ Overwritten: %2</source>
     <context>
         <name>Fields:construction_site</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
             <source>Name</source>
             <translation>工地名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
             <source>Developer</source>
             <translation>建设单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
             <source>Area (m²)</source>
             <translation>占地面积(m²)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
             <source>Dust grade</source>
             <translation>扬尘管控等级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
             <source>Online dust monitor</source>
             <translation>在线监测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
             <source>Start date</source>
             <translation>开工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
             <source>End date</source>
             <translation>竣工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>Video monitoring</source>
+            <translation>视频监控</translation>
         </message>
     </context>
     <context>
         <name>Fields:finding</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
             <source>Found by</source>
             <translation>发现人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
             <source>Location warning</source>
             <translation>位置提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
             <source>Assigned by</source>
             <translation>交办人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
             <source>Rectification note</source>
             <translation>整改说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
             <source>Rectification recorded by</source>
             <translation>整改记录人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
             <source>Rectified</source>
             <translation>整改时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
             <source>Verification note</source>
             <translation>核查意见</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
             <source>Verified by</source>
             <translation>核查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
             <source>Verified</source>
             <translation>核查时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
             <source>Rejection reason</source>
             <translation>驳回原因</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
             <source>Times rejected</source>
             <translation>驳回次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
             <source>Closed by</source>
             <translation>销号人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
             <source>Closed</source>
             <translation>销号时间</translation>
         </message>
@@ -1921,72 +2112,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:fire_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>Detected (UTC)</source>
             <translation>监测时间(UTC)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Detected (Beijing time)</source>
             <translation>监测时间(北京时间)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
             <source>Source</source>
             <translation>数据源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>Satellite</source>
             <translation>卫星</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Confidence (0-100)</source>
             <translation>置信度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>FRP (MW)</source>
             <translation>火辐射功率(MW)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
             <source>Verification status</source>
             <translation>核查状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
             <source>Check task</source>
             <translation>核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
             <source>FIRMS type</source>
             <translation>火点类型(FIRMS)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
@@ -1994,42 +2185,42 @@ Overwritten: %2</source>
     <context>
         <name>Fields:fireworks_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
             <source>Banned all year</source>
             <translation>全年禁放</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
             <source>Ban period start (MM-DD)</source>
             <translation>禁放起始(月-日)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
             <source>Ban period end (MM-DD)</source>
             <translation>禁放截止(月-日)</translation>
         </message>
@@ -2037,37 +2228,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:grid_cell</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
             <source>Code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
             <source>Name</source>
             <translation>网格名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
             <source>Level</source>
             <translation>网格级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
@@ -2075,12 +2266,12 @@ Overwritten: %2</source>
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -2088,42 +2279,42 @@ Overwritten: %2</source>
     <context>
         <name>Fields:inspection</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
             <source>Inspector</source>
             <translation>检查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
             <source>Kind</source>
             <translation>检查类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
@@ -2131,37 +2322,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:inspector</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
             <source>Township code</source>
             <translation>所属乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
             <source>Village code</source>
             <translation>所属村/社区</translation>
         </message>
@@ -2169,32 +2360,32 @@ Overwritten: %2</source>
     <context>
         <name>Fields:key_area</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>Control radius (m)</source>
             <translation>管控半径(m)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Note</source>
             <translation>备注</translation>
         </message>
@@ -2202,105 +2393,143 @@ Overwritten: %2</source>
     <context>
         <name>Fields:mine</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
             <source>Name</source>
             <translation>矿山名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
             <source>Kind</source>
             <translation>矿种</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
             <source>Operator</source>
             <translation>经营单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
     </context>
     <context>
-        <name>Fields:sync_conflict</name>
+        <name>Fields:pollution_warning</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
+            <source>Level</source>
+            <translation>预警级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
+            <source>Starts</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
+            <source>Ends</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
+            <source>Declared by</source>
+            <translation>发布人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
+            <source>Declared</source>
+            <translation>发布时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_conflict</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>Sync</source>
             <translation>同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
             <source>Kept value</source>
             <translation>保留值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
             <source>Overridden value</source>
             <translation>被覆盖值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
             <source>Kept from</source>
             <translation>保留方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
             <source>Overridden from</source>
             <translation>覆盖方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
             <source>Review status</source>
             <translation>处理状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
             <source>Reviewed by</source>
             <translation>审核人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
             <source>Reviewed</source>
             <translation>审核时间</translation>
         </message>
@@ -2308,81 +2537,58 @@ Overwritten: %2</source>
     <context>
         <name>Fields:sync_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
             <source>Computer</source>
             <translation>计算机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
             <source>Sent</source>
             <translation>上传</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
             <source>Received</source>
             <translation>下载</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
             <source>Conflicts</source>
             <translation>冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
             <source>Refused</source>
             <translation>拒绝</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
             <source>Tables changed</source>
             <translation>变更的表</translation>
         </message>
     </context>
     <context>
         <name>Fields:township</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
-            <source>Code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
-            <source>County code</source>
-            <translation>区县代码</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:village</name>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>UUID</source>
@@ -2391,7 +2597,7 @@ Overwritten: %2</source>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Code</source>
-            <translation>村级代码</translation>
+            <translation>乡镇代码</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="72" />
@@ -2400,11 +2606,34 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <source>County code</source>
+            <translation>区县代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:village</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <source>Code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -3036,27 +3265,27 @@ Overwritten: %2</source>
     <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Key areas</source>
             <translation>重点区域</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -3804,6 +4033,16 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <source>Veto items</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <source>Heavy-pollution warnings</source>
+            <translation>重污染天气预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
             <source>Project metadata</source>
             <translation>项目信息</translation>
         </message>
@@ -3855,227 +4094,237 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="167" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="168" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="169" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="170" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="171" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="172" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="173" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="175" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="174" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <source>Township &amp;assessment and bulletin…</source>
+            <translation>乡镇考核和通报(&amp;A)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <source>Declare heavy-pollution &amp;warning…</source>
+            <translation>发布重污染天气预警(&amp;W)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="226" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="274" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="278" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -4116,22 +4365,22 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="210" />
+            <location filename="../../gridwatch/ui/window/work.py" line="232" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="266" />
+            <location filename="../../gridwatch/ui/window/work.py" line="288" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="276" />
+            <location filename="../../gridwatch/ui/window/work.py" line="298" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="277" />
+            <location filename="../../gridwatch/ui/window/work.py" line="299" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -4174,22 +4423,22 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -4214,27 +4463,27 @@ Overwritten: %2</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="103" />
+            <location filename="../../gridwatch/ui/window/work.py" line="106" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="104" />
+            <location filename="../../gridwatch/ui/window/work.py" line="107" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="108" />
+            <location filename="../../gridwatch/ui/window/work.py" line="111" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="110" />
+            <location filename="../../gridwatch/ui/window/work.py" line="113" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="116" />
+            <location filename="../../gridwatch/ui/window/work.py" line="119" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -4330,12 +4579,12 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
@@ -5291,179 +5540,232 @@ Overwritten: %2</source>
     <context>
         <name>Values</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
             <source>Community</source>
             <translation>社区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
             <source>Grid cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
             <source>Special cell</source>
             <translation>专属网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
             <source>Limestone</source>
             <translation>石灰岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
             <source>Sand and gravel</source>
             <translation>砂石</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
             <source>Clay</source>
             <translation>粘土</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
             <source>Granite</source>
             <translation>花岗岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
             <source>Dolomite</source>
             <translation>白云岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
             <source>Other</source>
             <translation>其他</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
             <source>Operating</source>
             <translation>生产中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
             <source>Closed</source>
             <translation>已关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
             <source>Rehabilitating</source>
             <translation>生态修复中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
             <source>Grade A</source>
             <translation>A级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
             <source>Grade B</source>
             <translation>B级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
             <source>Grade C</source>
             <translation>C级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
             <source>MODIS</source>
             <translation>MODIS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
             <source>VIIRS</source>
             <translation>VIIRS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
             <source>Fengyun</source>
             <translation>风云</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
             <source>Manual</source>
             <translation>人工上报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
             <source>Not yet checked</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
-            <source>Burning confirmed</source>
-            <translation>确认焚烧</translation>
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <source>Straw burning confirmed</source>
+            <translation>确认秸秆焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <source>Other burning confirmed</source>
+            <translation>确认其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
             <source>No burning found</source>
             <translation>未发现焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
             <source>Outside the cell</source>
             <translation>不在本网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
             <source>National monitoring station</source>
             <translation>国控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
             <source>Provincial monitoring station</source>
             <translation>省控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
             <source>City monitoring station</source>
             <translation>市控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
             <source>School</source>
             <translation>学校</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
             <source>Hospital</source>
             <translation>医院</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
             <source>Residential area</source>
             <translation>居民集中区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <source>Built-up area</source>
+            <translation>城市建成区</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>Grid inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
             <source>Township grid chief</source>
             <translation>网格长</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>District supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Administrator</source>
             <translation>管理员</translation>
+        </message>
+    </context>
+    <context>
+        <name>WarningDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="288" />
+            <source>Declare heavy-pollution warning</source>
+            <translation>发布重污染天气预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="289" />
+            <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
+            <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="294" />
+            <source>&amp;Level:</source>
+            <translation>预警级别(&amp;L)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="294" />
+            <source>&amp;From (Beijing time):</source>
+            <translation>开始(北京时间)(&amp;F)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="295" />
+            <source>&amp;To (Beijing time):</source>
+            <translation>结束(北京时间)(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="295" />
+            <source>&amp;Note:</source>
+            <translation>说明(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="297" />
+            <source>The warning's number or text</source>
+            <translation>预警文号或内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="299" />
+            <source>Declare</source>
+            <translation>发布</translation>
         </message>
     </context>
     <context>

@@ -89,6 +89,9 @@ class WindowWork:
         _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
               wf.refusal(Action.RECORD_FINDING, task) if task is not None
               else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
+        _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
+              wf.refusal(Action.DECLARE_WARNING) or no_project)
+        _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
         _gate(self.act_people, self.project_path is not None and has_data, no_project)
         _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
@@ -149,6 +152,25 @@ class WindowWork:
         dialog = FireChecksDialog(self.workflow, list(zip(tw["code"].astype(str), tw["name"].astype(str))), self)
         self._fire_dialog = dialog
         dialog.open()
+
+    def show_assessment_dialog(self) -> None:
+        """Analysis > Township assessment (考核) and its Word bulletin."""
+        if self.data is None or "township" not in self.data.layers:
+            return
+        from ..analysis.plans import AssessmentDialog
+
+        tw = self.data.layers["township"].frame
+        self._assessment_dialog = AssessmentDialog(self.workflow, list(zip(tw["code"].astype(str),
+                                                                           tw["name"].astype(str))), self)
+        self._assessment_dialog.open()
+        self._assessment_dialog.compute()
+
+    def show_warning_dialog(self) -> None:
+        """Inspections > Declare a heavy-pollution warning (supervisors)."""
+        from ..analysis.plans import WarningDialog
+
+        self._warning_dialog = WarningDialog(self.workflow, self)
+        self._warning_dialog.open()
 
     def show_people_dialog(self) -> None:
         """Settings > People: everyone of the project; administrators change them."""
