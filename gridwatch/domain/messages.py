@@ -83,6 +83,8 @@ MESSAGES_ZH: dict[str, str] = {
     "audit.append_only": "操作记录不能修改或删除",
     "table.admin_only": "只有管理员可以修改 {table}",
     "table.office_only": "只有督查员或管理员可以修改 {table}",
+    "checklist.other": "检查清单由检查人本人在其检查中记录",
+    "checklist.columns": "已记录的检查项只能转为问题，不能修改",
     "setting.unknown": "没有名为 {setting} 的设置",
     "setting.bad": "设置 {setting} 的值 {value} 不可用",
     "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",

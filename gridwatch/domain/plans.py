@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import ValidationError
+from .checklists import DEFAULT_CHECKLISTS, check_checklists
 from .vocabulary import WARNING_LEVELS
 
 #: Prefix of the metadata keys that hold changed values.
@@ -75,6 +76,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("township_report_day", 25, "乡镇月报截止日", "Townships report by day", _days(1, 28)),
     Setting("bulletin_day", 28, "月通报截止日", "District bulletin by day", _days(1, 28)),
     Setting("earthwork_stop_level", "orange", "停止土石方作业的预警级别", "Warning level that stops earthwork", _level),
+    Setting("checklists", dict(DEFAULT_CHECKLISTS), "各类任务检查清单", "Checklist items per task kind",
+            check_checklists),
 )}
 
 

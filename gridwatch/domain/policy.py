@@ -353,6 +353,8 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return _judge_task(actor, kind, old, new, context)
     if table in PLAN_TABLES:
         return _judge_plan_row(actor, table, kind, new)
+    if table == "checklist_result":
+        return _judge_checklist(actor, kind, old, new, context)
     if actor.role == "admin":
         return None
     if table == "sync_conflict":
@@ -375,6 +377,25 @@ def _judge_plan_row(actor: Actor, table: str, kind: str, new: Row) -> Optional[R
     by = PLAN_TABLES[table]
     if kind == "insert" and actor.role != "admin" and new.get(by) != actor.uuid:
         return _refuse(f"{by} must name {actor.name}, who sets it", "step.other_person", column=by, name=actor.name)
+    return None
+
+
+def _judge_checklist(actor: Actor, kind: str, old: Row, new: Row, context: RowContext) -> Optional[Refusal]:
+    """Checklist items: recorded in the recorder's name with an inspection (an inspector: their own
+    inspection or cell; a chief: in their township); afterwards only the link to the finding made of a
+    failed item changes."""
+    if actor.role in ("supervisor", "admin"):
+        return None
+    row = new if kind == "insert" else old
+    if actor.role == "chief" and (refusal := _chief_scope(actor, row, context)):
+        return refusal
+    if row.get("recorded_by") != actor.uuid:
+        return _refuse("checklist items are recorded by whoever inspects, in their own name", "checklist.other")
+    if kind == "update" and not _changed(old, new) <= {"finding_uuid"}:
+        return _refuse("a recorded checklist item changes only by becoming a finding", "checklist.columns")
+    if actor.role == "inspector" and kind == "insert" and row.get("inspection_uuid") not in context.inspections \
+            and row.get("cell_code") not in context.cells:
+        return _refuse("checklist items are recorded under the inspector's own inspection", "checklist.other")
     return None
 
 

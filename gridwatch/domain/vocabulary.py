@@ -170,6 +170,21 @@ WARNING_LEVEL_TITLES: dict[str, tuple[str, str]] = {
     "orange": ("橙色预警", "Orange warning"),
     "red": ("红色预警", "Red warning"),
 }
+#: Checklist items recorded with inspections (per task kind: gridwatch.domain.checklists): the plans'
+#: "six 100%" of construction sites, the coal-ban patrol's, the fireworks check's.
+CHECKLIST_ITEM_TITLES: dict[str, tuple[str, str]] = {
+    "fencing": ("工地周边围挡", "Site fencing"),
+    "covering": ("物料堆放和裸土覆盖", "Stockpiles and bare soil covered"),
+    "vehicle_washing": ("出入车辆清洗", "Vehicles washed at the exit"),
+    "hardened_roads": ("施工现场路面硬化", "Site roads hardened"),
+    "wet_work": ("拆迁工地湿法作业", "Wet work on demolition"),
+    "sealed_transport": ("渣土车辆密闭运输", "Muck trucks sealed"),
+    "coal_sold": ("无散煤销售", "No scattered coal sold"),
+    "coal_burnt": ("无散煤燃用", "No scattered coal burnt"),
+    "stoves": ("无燃煤炉具", "No coal stoves"),
+    "sales_points": ("无非法烟花爆竹销售点", "No illegal fireworks sales points"),
+    "fireworks_set_off": ("无燃放烟花爆竹", "No fireworks set off"),
+}
 #: How a fire point counts in the assessment (gridwatch.analysis.assessment.fire_kinds).
 ASSESSMENT_FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {
     "straw": ("秸秆焚烧", "Straw burning"),
@@ -218,6 +233,7 @@ CODE_LISTS: dict[str, Titles] = {
     "assessment_period": ASSESSMENT_PERIOD_TITLES,
     "assessment_fire_kind": ASSESSMENT_FIRE_KIND_TITLES,
     "deadline": DEADLINE_TITLES,
+    "checklist_item": CHECKLIST_ITEM_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -238,6 +254,7 @@ KEY_AREA_KINDS: tuple[str, ...] = tuple(KEY_AREA_KIND_TITLES)
 PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
 CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
 VETO_ITEMS: tuple[str, ...] = tuple(VETO_ITEM_TITLES)
+CHECKLIST_ITEMS: tuple[str, ...] = tuple(CHECKLIST_ITEM_TITLES)
 WARNING_LEVELS: tuple[str, ...] = tuple(WARNING_LEVEL_TITLES)
 
 

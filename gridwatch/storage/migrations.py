@@ -225,12 +225,12 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
 
 
 def _v4_to_v5(con: sqlite3.Connection) -> None:
-    """Schema 5 (issue 17): the assessment's veto items (一票否决) and heavy-pollution warnings as
+    """Schema 5 (issue 17): the assessment's veto items (一票否决), heavy-pollution warnings and checklist results as
     attributes tables (registered in gpkg_contents, so the sync carries them), and the construction
     sites' video monitoring (unknown, NULL, on existing sites)."""
     from .schema import WORKFLOW_TABLES
 
-    for name in ("assessment_veto", "pollution_warning"):
+    for name in ("assessment_veto", "pollution_warning", "checklist_result"):
         _create_attribute_table(con, name, WORKFLOW_TABLES[name])
     tables = sqlite_tables(con)
     qt = quote_ident("construction_site", tables)

@@ -19,6 +19,7 @@ import pandas as pd
 from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code lists
     ASSIGNMENT_KINDS,
     ASSIGNMENT_STATUSES,
+    CHECKLIST_ITEMS,
     CONFLICT_STATUSES,
     FINDING_CATEGORIES,
     FINDING_STATUSES,
@@ -248,6 +249,23 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             ),
             indexed=("starts_at",),
         ),
+        # schema 5: checklist items recorded with an inspection (a failed one may become a finding)
+        TableSpec(
+            "checklist_result", "检查清单", "Checklist results",
+            (
+                uuid_field(),
+                _t("assignment_uuid", "TEXT", "任务", "Task"),
+                _t("inspection_uuid", "TEXT", "检查", "Inspection"),
+                _t("cell_code", "TEXT", "网格编码", "Cell code", required=True),
+                _t("item", "TEXT", "检查项", "Item", required=True, choices=CHECKLIST_ITEMS),
+                _t("passed", "BOOLEAN", "合格", "Passed", required=True),
+                _t("note", "TEXT", "说明", "Note"),
+                _t("finding_uuid", "TEXT", "问题", "Finding"),
+                _t("recorded_by", "TEXT", "记录人", "Recorded by"),
+                _t("recorded_at", "DATETIME", "记录时间", "Recorded"),
+            ),
+            indexed=("assignment_uuid", "cell_code"),
+        ),
         TableSpec(
             META_TABLE, "项目信息", "Project metadata",
             (
@@ -262,7 +280,7 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
 #: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the veto items and warnings).
 REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES
-                                            if t not in ("assessment_veto", "pollution_warning"))
+                                            if t not in ("assessment_veto", "pollution_warning", "checklist_result"))
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
 REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).
