@@ -88,3 +88,23 @@ def test_who_records_and_the_office_edits_the_lists(started):
     assert judge_row_change(inspector, "checklist_result", "update", row, {"finding_uuid": "f"}, mine) is None
     assert judge_row_change(Actor("c", "张", "chief", "999999999"), "checklist_result", "insert", None,
                             {**row, "recorded_by": "c"}, RowContext()).key == "township.other"
+
+
+def test_a_coal_ban_patrol_records_and_makes_findings_in_one_step_also_from_the_cli(bare_copy, capsys):
+    from gridwatch.cli import main
+
+    sup_name, = rows(bare_copy, "SELECT name FROM inspector WHERE role = 'supervisor' LIMIT 1")[0]
+    code, who = rows(bare_copy, "SELECT c.code, p.name FROM grid_cell c JOIN inspector p ON p.uuid = "
+                                "c.inspector_uuid LIMIT 1")[0]
+    sup, inspector = find_actor(bare_copy, sup_name), find_actor(bare_copy, who)
+    task = create_assignments(bare_copy, sup, [code], "coal_ban").created("assignment")[0]
+    assert main(["checklist", str(bare_copy), "--task", task, "--user", who, "--fail", "coal_burnt=两户燃用散煤"]) == 2
+    assert "start it before recording findings" in capsys.readouterr().err  # the task is not started yet
+    change_assignment(bare_copy, inspector, task, "start")
+    assert main(["checklist", str(bare_copy), "--task", task, "--user", who, "--fail", "coal_burnt=两户燃用散煤",
+                 "--fail", "stoves", "--findings"]) == 0
+    out = capsys.readouterr().out
+    assert "3 items: 1 passed, 2 failed; 2 findings recorded" in out
+    assert sorted(rows(bare_copy, "SELECT category, description FROM finding")) == [
+        ("scattered_coal", "【无散煤燃用】不合格：两户燃用散煤"), ("scattered_coal", "【无燃煤炉具】不合格")]
+    assert rows(bare_copy, "SELECT COUNT(*) FROM checklist_result WHERE finding_uuid IS NOT NULL") == [(2,)]

@@ -278,3 +278,47 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--site", required=True, metavar="UUID")
     p.add_argument("--grade", required=True, choices=DUST_GRADES)
     p.add_argument("--reason", required=True)
+    add_checklist_parser(sub)
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    from ..domain.vocabulary import CHECKLIST_ITEM_TITLES, title
+    from ..storage.checklists import checklist_results, record_checklist, task_checklist
+
+    path: Path = args.project
+    with _about(path):
+        _migrated(path)
+        task, items = task_checklist(path, args.task)
+        if args.show:
+            done = checklist_results(path, args.task)
+            _write_table(["item", "检查项", "recorded"],
+                         [[i, title(CHECKLIST_ITEM_TITLES, i), "; ".join(
+                             ("合格" if r["passed"] else "不合格") + (f"：{r['note']}" if r["note"] else "")
+                             for _, r in done[done["item"] == i].iterrows())] for i in items])
+            return 0
+        failed: dict[str, str] = {}
+        for part in args.fail or []:
+            item, _, note = part.partition("=")
+            failed[item.strip()] = note.strip()
+        results = {i: (i not in failed, failed.get(i, "")) for i in items}
+        results.update({i: (False, n) for i, n in failed.items() if i not in results})  # unknown: refused below
+        actor = _user(args, path, "recording a checklist")
+        edit = record_checklist(path, actor, args.task, results, make_findings=args.findings)
+    n_failed = sum(1 for ok, _ in results.values() if not ok)
+    print(f"{task['kind']} checklist of task {args.task}: {len(results)} items: {len(results) - n_failed} passed, "
+          f"{n_failed} failed; {len(edit.created('finding'))} findings recorded")
+    for warning in edit.warnings:
+        print(f"note: {warning}")
+    return 0
+
+
+def add_checklist_parser(sub: Any) -> None:
+    p = command(sub, "checklist", cmd_checklist, help="record the checklist of a task in progress (construction "
+                "sites' six 100%%, coal-ban and fireworks items); failed items may become findings at once")
+    project_arg(p)
+    p.add_argument("--task", required=True, metavar="UUID")
+    p.add_argument("--user", help="who inspects (the task's assignee, a chief or a supervisor)")
+    p.add_argument("--fail", action="append", metavar="ITEM[=NOTE]", help="a failed item (repeatable); the others "
+                   "passed")
+    p.add_argument("--findings", action="store_true", help="every failed item also becomes a finding")
+    p.add_argument("--show", action="store_true", help="list the task's checklist and what was recorded")

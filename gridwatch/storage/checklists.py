@@ -34,9 +34,12 @@ def task_checklist(path: os.PathLike[str] | str, task_uuid: str) -> tuple[dict[s
 
 
 def record_checklist(path: os.PathLike[str] | str, actor: Actor, task_uuid: str,
-                     results: Mapping[str, tuple[bool, str]], *, now: Optional[_dt.datetime] = None) -> Edit:
+                     results: Mapping[str, tuple[bool, str]], *, make_findings: bool = False,
+                     now: Optional[_dt.datetime] = None) -> Edit:
     """Record the checklist of a task in progress: ``results`` item -> (passed, note), every item of
     the kind's checklist answered.  Whoever may record findings under the task may record it.
+    ``make_findings``: every failed item also becomes a finding (as :func:`failed_item_to_finding`),
+    in the same transaction.
 
     Raises
     ------
@@ -58,16 +61,22 @@ def record_checklist(path: os.PathLike[str] | str, actor: Actor, task_uuid: str,
         require(actor, Action.RECORD_FINDING, current)
         row = con.execute("SELECT uuid FROM inspection WHERE assignment_uuid = ? AND finished_at IS NULL "
                           "ORDER BY started_at DESC", (task_uuid,)).fetchone()
-        changes = []
+        changes: list[RowChange] = []
+        warnings: list[str] = []
         for item in items:
             passed, note = results[item]
             key = str(_uuid.uuid4())
+            finding = None
+            if make_findings and not passed:
+                finding, made, said = _finding_of(con, actor, item, note, current, None, None, 2, "", None, t)
+                changes += made
+                warnings += said
             changes.append(RowChange("checklist_result", key, None, {
                 "uuid": key, "assignment_uuid": task_uuid, "inspection_uuid": row[0] if row else None,
                 "cell_code": current["cell_code"], "item": item, "passed": bool(passed), "note": note or None,
-                "finding_uuid": None, "recorded_by": actor.uuid, "recorded_at": gpkg_datetime(t)}))
+                "finding_uuid": finding, "recorded_by": actor.uuid, "recorded_at": gpkg_datetime(t)}))
         failed = sum(1 for i in items if not results[i][0])
-        return Edit("record_checklist", f"检查清单 {len(items)} 项（不合格 {failed} 项）", changes)
+        return Edit("record_checklist", f"检查清单 {len(items)} 项（不合格 {failed} 项）", changes, warnings=warnings)
 
     return _write(path, actor, build, t)
 
@@ -81,29 +90,38 @@ def failed_item_to_finding(path: os.PathLike[str] | str, actor: Actor, result_uu
     t = _now(now)
 
     def build(con: sqlite3.Connection) -> Edit:
-        import shapely
 
         result = _need(con, "checklist_result", result_uuid, "checklist item")
         if result["passed"]:
             raise ValidationError("this checklist item passed: only a failed item becomes a finding")
         if result["finding_uuid"]:
             raise ValidationError("this checklist item already has its finding")
-        lon, lat = longitude, latitude
-        if lon is None or lat is None:
-            cell, _ = _cell_geometry(con, str(result["cell_code"]))
-            p = shapely.point_on_surface(cell)
-            lon, lat = float(p.x), float(p.y)
-        item = str(result["item"])
-        text = f"【{title(CHECKLIST_ITEM_TITLES, item)}】不合格" + (f"：{result['note']}" if result["note"] else "")
-        uid, changes, warnings = finding_changes(
-            con, actor, category=ITEM_CATEGORY.get(item, "other"), longitude=lon, latitude=lat,
-            assignment_uuid=result["assignment_uuid"], cell_code=result["cell_code"], severity=severity,
-            description=text, rectify_deadline=rectify_deadline, responsible_party=responsible_party, photos=(),
-            t=t)
+        task = {"uuid": result["assignment_uuid"], "cell_code": result["cell_code"]}
+        uid, changes, warnings = _finding_of(con, actor, str(result["item"]), result["note"], task, longitude,
+                                             latitude, severity, responsible_party, rectify_deadline, t)
         changes.append(RowChange("checklist_result", result_uuid, {"finding_uuid": None}, {"finding_uuid": uid}))
         return Edit("create", "检查项转为问题", changes, warnings=warnings)
 
     return _write(path, actor, build, t)
+
+
+def _finding_of(con: sqlite3.Connection, actor: Actor, item: str, note: Optional[str], task: Mapping[str, Any],
+                longitude: Optional[float], latitude: Optional[float], severity: int, responsible_party: str,
+                rectify_deadline: Optional[_dt.date], t: _dt.datetime) -> tuple[str, list[RowChange], list[str]]:
+    """A finding of a failed item: the item's category, its title and note as the description, at the
+    given point or inside the task's cell."""
+    import shapely
+
+    lon, lat = longitude, latitude
+    if lon is None or lat is None:
+        cell, _ = _cell_geometry(con, str(task["cell_code"]))
+        p = shapely.point_on_surface(cell)
+        lon, lat = float(p.x), float(p.y)
+    text = f"【{title(CHECKLIST_ITEM_TITLES, item)}】不合格" + (f"：{note}" if note else "")
+    return finding_changes(con, actor, category=ITEM_CATEGORY.get(item, "other"), longitude=lon, latitude=lat,
+                           assignment_uuid=task["uuid"], cell_code=task["cell_code"], severity=severity,
+                           description=text, rectify_deadline=rectify_deadline,
+                           responsible_party=responsible_party, photos=(), t=t)
 
 
 def checklist_results(path: os.PathLike[str] | str, task_uuid: Optional[str] = None) -> pd.DataFrame:

@@ -278,7 +278,8 @@ def test_analysis_menu_coverage_rule_checks_dashboard_and_export(window, qtbot):
     rule checks and the dashboard; File > Export for briefing (Ctrl+E) opens the export dialog."""
     w = window
     titles = [a.text() for a in w.menu_analysis.actions()]
-    assert titles == ["Patrol &coverage", "&Dashboard and township ranking", "&Rule checks…"]
+    assert titles == ["Patrol &coverage", "&Dashboard and township ranking", "&Rule checks…",
+                      "Township &assessment and bulletin…"]
     w.act_coverage.trigger()
     panel = w.coverage_panel
     assert panel.isVisible()

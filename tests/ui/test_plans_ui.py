@@ -108,3 +108,35 @@ def test_an_inspector_sees_why_not(sample_copy, tmp_path, qtbot, chinese):
     dialog = AssessmentDialog(ctl, townships(sample_copy))
     qtbot.addWidget(dialog)
     assert not dialog.veto_button.isEnabled() and "一票否决" in dialog.veto_button.toolTip()
+
+
+def test_checklist_dialog_records_the_six_items_and_findings(bare_copy, tmp_path, qtbot, chinese):
+    from gridwatch.storage.checklists import task_checklist
+    from gridwatch.storage.workflow import change_assignment, create_assignments, find_actor
+    from gridwatch.ui.tasks.checklist import ChecklistDialog
+
+    with closing(sqlite3.connect(bare_copy)) as con:
+        code, who = con.execute("SELECT c.code, p.name FROM grid_cell c JOIN inspector p ON p.uuid = "
+                                "c.inspector_uuid LIMIT 1").fetchone()
+        sup_name = con.execute("SELECT name FROM inspector WHERE role = 'supervisor' LIMIT 1").fetchone()[0]
+    task = create_assignments(bare_copy, find_actor(bare_copy, sup_name), [code],
+                              "construction_dust").created("assignment")[0]
+    change_assignment(bare_copy, find_actor(bare_copy, who), task, "start")
+    settings = QSettings(str(tmp_path / "inspector.ini"), QSettings.Format.IniFormat)
+    settings.setValue("user", who)
+    ctl = WorkflowController(settings)
+    ctl.set_project(bare_copy)
+    row, items = task_checklist(bare_copy, task)
+    dialog = ChecklistDialog(ctl, row, items)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 6 and dialog.table.cellWidget(0, 0).text() == "工地周边围挡"
+    assert dialog.windowTitle() == "检查清单：工地扬尘检查"
+    dialog.passed[1].setChecked(False)
+    dialog.notes[1].setText("裸土未覆盖")
+    dialog.show()
+    with qtbot.waitSignal(dialog.finished, timeout=WAIT):
+        dialog.accept()
+    with closing(sqlite3.connect(bare_copy)) as con:
+        assert con.execute("SELECT category, description FROM finding").fetchall() == \
+            [("construction_dust", "【物料堆放和裸土覆盖】不合格：裸土未覆盖")]
+        assert con.execute("SELECT COUNT(*), SUM(passed) FROM checklist_result").fetchone() == (6, 5)

@@ -92,6 +92,10 @@ class WindowWork:
         _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
               wf.refusal(Action.DECLARE_WARNING) or no_project)
         _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
+        _gate(self.act_checklist, task is not None and task.get("kind") in self._checklist_kinds()
+              and wf.may(Action.RECORD_FINDING, task),
+              (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
+              if task is not None else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
         _gate(self.act_people, self.project_path is not None and has_data, no_project)
         _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
@@ -164,6 +168,27 @@ class WindowWork:
                                                                            tw["name"].astype(str))), self)
         self._assessment_dialog.open()
         self._assessment_dialog.compute()
+
+    def _checklist_kinds(self) -> tuple[str, ...]:
+        from ...domain.plans import settings_from_meta
+        from ...storage.plans import read_settings
+
+        try:
+            return tuple(read_settings(self.project_path)["checklists"]) if self.project_path else ()
+        except GridWatchError:
+            return tuple(settings_from_meta({})["checklists"])
+
+    def show_checklist_dialog(self) -> None:
+        """Inspections > Record the checklist of the selected task (a task in progress)."""
+        task = self.task_panel.selected_task()
+        if task is None or self.project_path is None:
+            return
+        from ...storage.checklists import task_checklist
+        from ..tasks.checklist import ChecklistDialog
+
+        row, items = task_checklist(self.project_path, str(task["uuid"]))
+        self._checklist_dialog = ChecklistDialog(self.workflow, row, items, self)
+        self._checklist_dialog.open()
 
     def show_warning_dialog(self) -> None:
         """Inspections > Declare a heavy-pollution warning (supervisors)."""
