@@ -142,7 +142,7 @@ def test_an_older_project_gains_the_tables_when_a_command_writes(tmp_path, sampl
     path = tmp_path / "old.gpkg"
     shutil.copyfile(sample_path, path)
     with closing(sqlite3.connect(path)) as con, con:  # back to schema 4: no new tables, no video column
-        for t in ("assessment_veto", "pollution_warning", "checklist_result"):
+        for t in ("assessment_veto", "pollution_warning", "checklist_result", "campaign"):
             con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed names
             con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (t,))
             con.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = ?", (t,))

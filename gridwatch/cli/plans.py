@@ -279,6 +279,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--grade", required=True, choices=DUST_GRADES)
     p.add_argument("--reason", required=True)
     add_checklist_parser(sub)
+    add_campaign_parser(sub)
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
@@ -322,3 +323,74 @@ def add_checklist_parser(sub: Any) -> None:
                    "passed")
     p.add_argument("--findings", action="store_true", help="every failed item also becomes a finding")
     p.add_argument("--show", action="store_true", help="list the task's checklist and what was recorded")
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from ..domain.campaigns import TEMPLATES
+    from ..storage import campaigns as camp
+
+    path: Path = args.project
+    with _about(path):
+        if args.list or args.progress:
+            _check_project(path)
+        else:
+            _migrated(path)
+        if args.list:
+            frame = camp.campaigns(path)
+            _write_table(["uuid", "campaign", "kind", "every"],
+                         [[_text(r["uuid"]), _text(r["title"]), _text(r["kind"]), f"{r['every_days']} d"]
+                          for _, r in frame.iterrows()])
+            print(f"{len(frame)} campaigns")
+            return 0
+        if args.progress:
+            key = args.progress
+            if key == "latest":
+                frame = camp.campaigns(path)
+                if not len(frame):
+                    raise GridWatchError(f"{path}: no campaign has been started")
+                key = str(frame["uuid"].iloc[0])
+            info, rounds, towns = camp.campaign_progress(path, key)
+            if args.json:
+                json.dump({"campaign": info, "rounds": rounds.to_dict("records"),
+                           "townships": towns.to_dict("records")},
+                          sys.stdout, ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write("\n")
+                return 0
+            print(info["title"])
+            _write_table(["轮次", "开始", "结束", "任务", "完成", "未完成", "超期", "完成率(%)"],
+                         [[_text(r["round"]), _text(r["first_day"]), _text(r["last_day"]), _text(r["tasks"]),
+                           _text(r["done"]), _text(r["open"]), _text(r["overdue"]), _text(r["done_pct"])]
+                          for _, r in rounds.iterrows()], right=(3, 4, 5, 6, 7))
+            _write_table(["乡镇", "任务", "完成", "超期", "完成率(%)"],
+                         [[_text(r["township"]), _text(r["tasks"]), _text(r["done"]), _text(r["overdue"]),
+                           _text(r["done_pct"])] for _, r in towns.iterrows()], right=(1, 2, 3, 4))
+            return 0
+        if not args.template:
+            raise GridWatchError(f"{path}: give --template ({', '.join(TEMPLATES)}), or --list, --progress")
+        township = None
+        if args.township:
+            from .common import _township_code
+
+            township = _township_code(path, args.township)
+        actor = _user(args, path, "starting a campaign")
+        edit = camp.start_campaign(path, actor, args.template, first_day=args.first, last_day=args.last,
+                                   township_code=township)
+    print(f"started {edit.title}: {len(edit.created('assignment'))} tasks; campaign {edit.created('campaign')[0]}")
+    return 0
+
+
+def add_campaign_parser(sub: Any) -> None:
+    from ..domain.campaigns import TEMPLATES
+
+    p = command(sub, "campaign", cmd_campaign, help="start a campaign (专项行动) from its template: one task per cell "
+                "per round; list campaigns; show one's progress")
+    project_arg(p)
+    p.add_argument("--template", choices=list(TEMPLATES))
+    p.add_argument("--from", dest="first", type=_date_arg, metavar="YYYY-MM-DD", help="first day (default: the "
+                   "template's season or the fireworks ban, from today)")
+    p.add_argument("--to", dest="last", type=_date_arg, metavar="YYYY-MM-DD", help="last day")
+    p.add_argument("--township", metavar="CODE_OR_NAME", help="only this township")
+    p.add_argument("--user", help="who starts it (a chief in their township, a supervisor, an administrator)")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--progress", metavar="UUID|latest", help="tasks done, open and overdue per round and township")
+    p.add_argument("--json", action="store_true")

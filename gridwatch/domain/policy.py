@@ -91,6 +91,8 @@ ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
 #: Tables of the work plans' assessment and warnings (schema 5): the district office's, and each new
 #: row names who set it (column).
 PLAN_TABLES: dict[str, str] = {"assessment_veto": "set_by", "pollution_warning": "declared_by"}
+#: Campaigns (专项行动): started like assignments, by whoever may assign (a chief in their township).
+CAMPAIGN_TABLE = "campaign"
 #: Layers only an administrator may change: the grid of responsibility itself.
 BOUNDARY_LAYERS = ("township", "village", "grid_cell")
 #: Tables only an administrator may change: the grid and the people.
@@ -355,6 +357,16 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return _judge_plan_row(actor, table, kind, new)
     if table == "checklist_result":
         return _judge_checklist(actor, kind, old, new, context)
+    if table == CAMPAIGN_TABLE:
+        if actor.role not in OFFICE_ROLES:
+            return _role_refusal(actor, OFFICE_ROLES, "start campaigns")
+        row = new if kind == "insert" else old
+        if actor.role == "chief" and (refusal := _chief_scope(actor, row, context)):
+            return refusal
+        if kind == "insert" and actor.role != "admin" and new.get("created_by") != actor.uuid:
+            return _refuse(f"created_by must name {actor.name}, who starts it", "step.other_person",
+                           column="created_by", name=actor.name)
+        return None
     if actor.role == "admin":
         return None
     if table == "sync_conflict":

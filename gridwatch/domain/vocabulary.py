@@ -185,6 +185,13 @@ CHECKLIST_ITEM_TITLES: dict[str, tuple[str, str]] = {
     "sales_points": ("无非法烟花爆竹销售点", "No illegal fireworks sales points"),
     "fireworks_set_off": ("无燃放烟花爆竹", "No fireworks set off"),
 }
+#: Campaign templates (专项行动; gridwatch.domain.campaigns).
+CAMPAIGN_TITLES: dict[str, tuple[str, str]] = {
+    "winter_coal_ban": ("冬防期禁煤专项行动", "Winter coal-ban campaign"),
+    "fireworks_ban": ("春节烟花爆竹禁放专项行动", "Spring Festival fireworks-ban campaign"),
+    "spring_dust": ("春季扬尘治理专项行动", "Spring dust campaign"),
+    "straw_burning": ("秋季秸秆禁烧专项行动", "Autumn straw-burning campaign"),
+}
 #: How a fire point counts in the assessment (gridwatch.analysis.assessment.fire_kinds).
 ASSESSMENT_FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {
     "straw": ("秸秆焚烧", "Straw burning"),
@@ -234,6 +241,7 @@ CODE_LISTS: dict[str, Titles] = {
     "assessment_fire_kind": ASSESSMENT_FIRE_KIND_TITLES,
     "deadline": DEADLINE_TITLES,
     "checklist_item": CHECKLIST_ITEM_TITLES,
+    "campaign": CAMPAIGN_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -255,6 +263,7 @@ PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
 CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
 VETO_ITEMS: tuple[str, ...] = tuple(VETO_ITEM_TITLES)
 CHECKLIST_ITEMS: tuple[str, ...] = tuple(CHECKLIST_ITEM_TITLES)
+CAMPAIGNS: tuple[str, ...] = tuple(CAMPAIGN_TITLES)
 WARNING_LEVELS: tuple[str, ...] = tuple(WARNING_LEVEL_TITLES)
 
 

@@ -225,12 +225,12 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
 
 
 def _v4_to_v5(con: sqlite3.Connection) -> None:
-    """Schema 5 (issue 17): the assessment's veto items (一票否决), heavy-pollution warnings and checklist results as
-    attributes tables (registered in gpkg_contents, so the sync carries them), and the construction
+    """Schema 5 (issue 17): the assessment's veto items (一票否决), heavy-pollution warnings, checklist results
+    and campaigns as attributes tables (registered in gpkg_contents, so the sync carries them), and the construction
     sites' video monitoring (unknown, NULL, on existing sites)."""
-    from .schema import WORKFLOW_TABLES
+    from .schema import PLAN_TABLES_V5, WORKFLOW_TABLES
 
-    for name in ("assessment_veto", "pollution_warning", "checklist_result"):
+    for name in PLAN_TABLES_V5:
         _create_attribute_table(con, name, WORKFLOW_TABLES[name])
     tables = sqlite_tables(con)
     qt = quote_ident("construction_site", tables)

@@ -19,6 +19,7 @@ import pandas as pd
 from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code lists
     ASSIGNMENT_KINDS,
     ASSIGNMENT_STATUSES,
+    CAMPAIGNS,
     CHECKLIST_ITEMS,
     CONFLICT_STATUSES,
     FINDING_CATEGORIES,
@@ -266,6 +267,22 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             ),
             indexed=("assignment_uuid", "cell_code"),
         ),
+        # schema 5: campaigns (专项行动); their tasks name the campaign as their target
+        TableSpec(
+            "campaign", "专项行动", "Campaigns",
+            (
+                uuid_field(),
+                _t("template", "TEXT", "模板", "Template", required=True, choices=CAMPAIGNS),
+                _t("title", "TEXT", "名称", "Title", required=True),
+                _t("kind", "TEXT", "任务类型", "Task kind", required=True, choices=ASSIGNMENT_KINDS),
+                _t("first_day", "DATE", "开始日期", "First day", required=True),
+                _t("last_day", "DATE", "结束日期", "Last day", required=True),
+                _t("every_days", "INTEGER", "每轮天数", "Days per round", required=True),
+                _t("township_code", "TEXT", "乡镇代码", "Township code"),
+                _t("created_by", "TEXT", "发起人", "Started by"),
+                _t("created_at", "DATETIME", "发起时间", "Started"),
+            ),
+        ),
         TableSpec(
             META_TABLE, "项目信息", "Project metadata",
             (
@@ -276,11 +293,13 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
     )
 }
 
+#: Tables schema 5 added (issue 17).
+PLAN_TABLES_V5 = ("assessment_veto", "pollution_warning", "checklist_result", "campaign")
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
 #: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the veto items and warnings).
 REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES
-                                            if t not in ("assessment_veto", "pollution_warning", "checklist_result"))
+                                            if t not in PLAN_TABLES_V5)
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
 REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).

@@ -47,6 +47,27 @@ def _today() -> _dt.date:
     return _dt.datetime.now(_dt.timezone.utc).astimezone(BEIJING).date()
 
 
+def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:
+    """The heavy-pollution warning in force ('' without one): what the map's bar and the dashboard show."""
+    if path is None:
+        return ""
+    t = now or _dt.datetime.now(_dt.timezone.utc)
+    try:
+        settings = plans.read_settings(path)
+        warning = plans.warning_in_force(path, t)
+    except GridWatchError:
+        return ""
+    if warning is None:
+        return ""
+    ends = pd.Timestamp(warning["ends_at"])
+    end = (ends if ends.tzinfo else ends.tz_localize("UTC")).tz_convert(BEIJING)
+    name = title(WARNING_LEVEL_TITLES, warning["level"], language)
+    stop = plans.stops_earthwork(str(warning["level"]), settings["earthwork_stop_level"])
+    if language.startswith("zh"):
+        return "⚠ " + name + f" 至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")
+    return f"⚠ {name} until {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")
+
+
 def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:
     """The season, a warning in force and the next reporting deadlines, on one line ('' without a project)."""
     if path is None:
@@ -57,17 +78,12 @@ def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, langua
     season = season_of(today)
     parts = [f"{season.title_zh}：{season.focus_zh}" if zh else season.title_en]
     try:
-        settings = plans.read_settings(path)
-        warning = plans.warning_in_force(path, t)
+        settings: Optional[dict[str, Any]] = plans.read_settings(path)
     except GridWatchError:
-        settings, warning = None, None
-    if warning is not None:
-        end = pd.Timestamp(warning["ends_at"]).tz_convert(BEIJING) if pd.Timestamp(warning["ends_at"]).tzinfo \
-            else pd.Timestamp(warning["ends_at"]).tz_localize("UTC").tz_convert(BEIJING)
-        name = title(WARNING_LEVEL_TITLES, warning["level"], language)
-        stop = plans.stops_earthwork(str(warning["level"]), (settings or {}).get("earthwork_stop_level", "orange"))
-        parts.append(("⚠ " + name + f" 至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")) if zh else
-                     (f"⚠ {name} until {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")))
+        settings = None
+    warning = warning_text(path, t, language)
+    if warning:
+        parts.append(warning)
     if settings is not None:
         for key, day in report_deadlines(today, settings["township_report_day"], settings["bulletin_day"]):
             left = (day - today).days

@@ -268,6 +268,8 @@ class WindowWork:
         """An edit (or its undo/redo) was written: update fire-point colours, cells' inspectors, findings,
         the cell panel."""
         cells_changed = False
+        if any(ch.table == "pollution_warning" for ch in edit.changes):
+            self.show_warning()  # declared, or undone: the bar beside the period follows
         if self.data is not None:
             for table, column in (("fire_point", "status"), ("grid_cell", "inspector_uuid")):
                 if table not in self.data.layers:
