@@ -140,3 +140,22 @@ def test_checklist_dialog_records_the_six_items_and_findings(bare_copy, tmp_path
         assert con.execute("SELECT category, description FROM finding").fetchall() == \
             [("construction_dust", "【物料堆放和裸土覆盖】不合格：裸土未覆盖")]
         assert con.execute("SELECT COUNT(*), SUM(passed) FROM checklist_result").fetchone() == (6, 5)
+
+
+def test_campaign_dialog_starts_one_and_shows_its_rounds(bare_copy, tmp_path, qtbot, chinese):
+    from gridwatch.ui.tasks.campaign import CampaignDialog
+
+    ctl = controller_for(bare_copy, tmp_path, "supervisor")
+    dialog = CampaignDialog(ctl)
+    qtbot.addWidget(dialog)
+    dialog.now = NOW
+    dialog.template.setCurrentIndex(dialog.template.findData("winter_coal_ban"))
+    assert dialog.template.currentText() == "冬防期禁煤专项行动"
+    dialog.first.setDate(QDate(2026, 12, 7))
+    dialog.last.setDate(QDate(2026, 12, 27))
+    dialog.show()
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.chosen.count() == 1 and dialog.rounds.rowCount() == 3, timeout=WAIT)
+    assert [dialog.rounds.item(i, 1).text() for i in range(3)] == ["2026-12-07", "2026-12-14", "2026-12-21"]
+    assert dialog.status.text().startswith("1 个乡镇") or "个任务，已完成 0 个" in dialog.status.text()
+    assert ctl.undo_stack.count() == 1

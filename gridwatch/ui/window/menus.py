@@ -92,6 +92,7 @@ class WindowMenus:
         self.act_assessment = named(QAction(self), "actAssessment", triggered=lambda: self.show_assessment_dialog())
         self.act_warning = named(QAction(self), "actWarning", triggered=lambda: self.show_warning_dialog())
         self.act_checklist = named(QAction(self), "actChecklist", triggered=lambda: self.show_checklist_dialog())
+        self.act_campaign = named(QAction(self), "actCampaign", triggered=lambda: self.show_campaign_dialog())
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
@@ -140,7 +141,7 @@ class WindowMenus:
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = named(mb.addMenu(""), "menuWorkflow")
         for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record, self.act_checklist,
-                    self.act_warning):
+                    self.act_campaign, self.act_warning):
             self.menu_work.addAction(act)
         self.menu_work.addSeparator()
         self.menu_work.addAction(self.act_cell_inspector)
@@ -188,6 +189,7 @@ class WindowMenus:
         self.act_assessment.setText(translate("MainWindow", "Township &assessment and bulletin…"))
         self.act_warning.setText(translate("MainWindow", "Declare heavy-pollution &warning…"))
         self.act_checklist.setText(translate("MainWindow", "Record the &checklist of the selected task…"))
+        self.act_campaign.setText(translate("MainWindow", "Ca&mpaigns…"))
         self.act_coverage.setText(translate("MainWindow", "Patrol &coverage"))
         self.dashboard_dock.setWindowTitle(translate("MainWindow", "Dashboard"))
         self.menu_tools.setTitle(translate("MainWindow", "&Tools"))

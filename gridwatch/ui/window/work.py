@@ -92,6 +92,7 @@ class WindowWork:
         _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
               wf.refusal(Action.DECLARE_WARNING) or no_project)
         _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
+        _gate(self.act_campaign, self.project_path is not None and has_data, no_project)
         _gate(self.act_checklist, task is not None and task.get("kind") in self._checklist_kinds()
               and wf.may(Action.RECORD_FINDING, task),
               (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
@@ -189,6 +190,15 @@ class WindowWork:
         row, items = task_checklist(self.project_path, str(task["uuid"]))
         self._checklist_dialog = ChecklistDialog(self.workflow, row, items, self)
         self._checklist_dialog.open()
+
+    def show_campaign_dialog(self) -> None:
+        """Inspections > Campaigns: start one from its template, follow its progress."""
+        if self.project_path is None:
+            return
+        from ..tasks.campaign import CampaignDialog
+
+        self._campaign_dialog = CampaignDialog(self.workflow, self)
+        self._campaign_dialog.open()
 
     def show_warning_dialog(self) -> None:
         """Inspections > Declare a heavy-pollution warning (supervisors)."""
