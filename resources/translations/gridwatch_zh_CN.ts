@@ -1277,6 +1277,34 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
+        <name>DowngradeDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="370" />
+            <source>Downgrade construction site</source>
+            <translation>工地降级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="371" />
+            <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
+            <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="373" />
+            <source>New grade:</source>
+            <translation>新等级：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="374" />
+            <source>Reason:</source>
+            <translation>理由：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="375" />
+            <source>What the check found</source>
+            <translation>检查发现的问题</translation>
+        </message>
+    </context>
+    <context>
         <name>ExportDialog</name>
         <message>
             <location filename="../../gridwatch/ui/data/export_form.py" line="305" />
@@ -4977,7 +5005,7 @@ Overwritten: %2</source>
     <context>
         <name>RulesDock</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="420" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="436" />
             <source>Rule checks</source>
             <translation>规则检查</translation>
         </message>
@@ -4985,166 +5013,176 @@ Overwritten: %2</source>
     <context>
         <name>RulesPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="169" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="289" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="390" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="171" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="393" />
             <source>All rules</source>
             <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The selected hits changed (a list of RuleHit): the map highlights them. The time the checks run at (None: now); tests and replays set it.</extracomment>
             <translation>全部规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
             <source>Same for every key area:</source>
             <translation>所有重点区域统一为：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="174" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Unchecked: each key area's own control radius (3 km unless set)</source>
             <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
             <source>km</source>
             <translation>公里</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
             <source>Key-area radius:</source>
             <translation>重点区域管控半径：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
             <source>Mines inspected within:</source>
             <translation>矿山检查周期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
             <source>Fire points of the last:</source>
             <translation>火点时段（最近）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
             <source>days</source>
             <translation>天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Tasks due:</source>
             <translation>任务截止：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Assign selected</source>
             <translation>派发选中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
             <source>Assign all shown</source>
             <translation>全部派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="186" />
+            <source>Downgrade site…</source>
+            <translation>工地降级…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="188" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="188" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="190" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="392" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="193" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="395" />
             <source>Run the checks to list what the rules flag.</source>
             <translation>点击“开始检查”列出不符合规则的对象。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="218" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="221" />
             <source>Open a project first.</source>
             <translation>请先打开项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="230" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="235" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="264" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="267" />
             <source>Stopped.</source>
             <translation>已停止。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="246" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="249" />
             <source>Checking… %s%%</source>
             <translation>正在检查… %s%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="275" />
             <source>%s hits: %s</source>
             <translation>共 %s 条：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="277" />
             <source>(the list shows the first %s; choose a rule to narrow it)</source>
             <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="350" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="353" />
             <source>Select hits in the list first.</source>
             <translation>请先在列表中选择。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="353" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="403" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="356" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="406" />
             <source>Only a supervisor or administrator may assign inspections.</source>
             <translation>只有督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="356" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="359" />
             <source>Assigning %s hits…</source>
             <translation>正在派发 %s 条…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="365" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="368" />
             <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
             <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="399" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="399" />
             <source>Run checks</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="405" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="408" />
             <source>One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell</source>
             <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="413" />
+            <source>Lower the selected site's dust grade, with the reason (audited)</source>
+            <translation>降低所选工地的扬尘管控等级并说明理由（记入修改记录）</translation>
         </message>
     </context>
     <context>
@@ -5966,42 +6004,42 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="304" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="305" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="306" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="310" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="310" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="312" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="312" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="315" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>

@@ -159,3 +159,22 @@ def test_campaign_dialog_starts_one_and_shows_its_rounds(bare_copy, tmp_path, qt
     assert [dialog.rounds.item(i, 1).text() for i in range(3)] == ["2026-12-07", "2026-12-14", "2026-12-21"]
     assert dialog.status.text().startswith("1 个乡镇") or "个任务，已完成 0 个" in dialog.status.text()
     assert ctl.undo_stack.count() == 1
+
+
+def test_downgrade_dialog_lowers_a_sites_grade_with_its_reason(sample_copy, tmp_path, qtbot, chinese):
+    from gridwatch.ui.analysis.plans import DowngradeDialog
+
+    ctl = controller_for(sample_copy, tmp_path, "supervisor")
+    with closing(sqlite3.connect(sample_copy)) as con:
+        site, name = con.execute("SELECT uuid, name FROM construction_site WHERE dust_grade = 'A' LIMIT 1").fetchone()
+    dialog = DowngradeDialog(ctl, site, name)
+    qtbot.addWidget(dialog)
+    assert dialog.grade.currentText() == "C级"
+    dialog.reason.setText("裸土未覆盖")
+    dialog.show()
+    with qtbot.waitSignal(dialog.finished, timeout=WAIT):
+        dialog.accept()
+    with closing(sqlite3.connect(sample_copy)) as con:
+        assert con.execute("SELECT dust_grade FROM construction_site WHERE uuid = ?", (site,)).fetchone() == ("C",)
+        assert con.execute("SELECT details FROM audit_log WHERE row_uuid = ? AND action = 'downgrade_site'",
+                           (site,)).fetchone() == ("裸土未覆盖",)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ...analysis.assessment import AssessmentPeriod, assessment_from_project, current_period, parse_assessment_period
 from ...domain.calendar import report_deadlines, season_of
 from ...domain.policy import Action
-from ...domain.vocabulary import DEADLINE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
+from ...domain.vocabulary import DEADLINE_TITLES, DUST_GRADE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
 from ...errors import GridWatchError
 from ...storage import plans
 from ...times import BEIJING
@@ -293,6 +293,7 @@ class WarningDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         fill(self, self.explain, form, self.error, self.buttons)
+        self.setMinimumWidth(480)
         self.pending = PendingEdit(controller, self, lambda e: e.action == "declare_warning", self.error,
                                    on_refused=lambda: self._ok().setEnabled(True))
         self.retranslate()
@@ -335,3 +336,47 @@ class WarningDialog(QDialog):
         self._ok().setEnabled(False)
         self.pending.start()
         self.controller.run(plans.declare_warning, v["level"], v["start"], v["end"], note=v["note"])
+
+
+class DowngradeDialog(QDialog):
+    """Rule checks > Downgrade site: a lower dust grade and the reason (及时降级; audited, undoable)."""
+
+    def __init__(self, controller: Any, site_uuid: str, site_name: str, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("downgradeDialog")
+        self.controller = controller
+        self.site_uuid = site_uuid
+        self.site_name = site_name
+        self.explain = named(QLabel(), "downgradeExplain")
+        self.explain.setWordWrap(True)
+        self.grade = named(QComboBox(), "downgradeGrade")
+        for code in ("B", "C"):
+            self.grade.addItem(title(DUST_GRADE_TITLES, code, i18n.current()), code)
+        self.grade.setCurrentIndex(1)
+        self.reason = named(QLineEdit(), "downgradeReason")
+        self.error = error_label("downgradeError")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._labels = [QLabel(), QLabel()]
+        form = QFormLayout()
+        for label, widget in zip(self._labels, (self.grade, self.reason)):
+            form.addRow(label, widget)
+        fill(self, self.explain, form, self.error, self.buttons)
+        self.setMinimumWidth(460)
+        self.pending = PendingEdit(controller, self, lambda e: e.action == "downgrade_site", self.error,
+                                   on_refused=lambda: self.buttons.button(
+                                       QDialogButtonBox.StandardButton.Ok).setEnabled(True))
+        self.setWindowTitle(self.tr("Downgrade construction site"))
+        self.explain.setText(self.tr("Lower the dust grade of %s. The reason is kept in its change history.")
+                             % site_name)
+        self._labels[0].setText(self.tr("New grade:"))
+        self._labels[1].setText(self.tr("Reason:"))
+        self.reason.setPlaceholderText(self.tr("What the check found"))
+
+    def accept(self) -> None:
+        self.error.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.pending.start()
+        self.controller.run(plans.downgrade_site, self.site_uuid, str(self.grade.currentData()),
+                            self.reason.text().strip())
