@@ -58,11 +58,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
         _write_json(t[cols])
         return 0
     print(f"{period.label_zh} ({period.label}) 乡镇考核排名")
+    import pandas as pd
+
     rows = []
     for _, r in t.iterrows():
         change = r["rank_change"]
-        moved = "" if change is None or change is _NA() or str(change) == "<NA>" else \
-            (f"+{int(change)}" if int(change) > 0 else str(int(change)) if int(change) < 0 else "0")
+        moved = "" if pd.isna(change) else f"{int(change):+d}" if int(change) else "0"
         rows.append([_text(r["rank"]) + ("=" if r["tied"] else ""), _text(r["name"]), _text(r["score"]), moved,
                      _text(r["fires_straw"]), _text(r["fires_other"]), _text(r["fires_unverified"]),
                      f"{float(r['deduction_yuan']) / 10_000:g}", _text(r["veto"])])
@@ -70,12 +71,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
                  right=(2, 3, 4, 5, 6, 7))
     print(f"{len(t)} townships; '=' marks a shared rank; vetoed townships are last")
     return 0
-
-
-def _NA() -> Any:
-    import pandas as pd
-
-    return pd.NA
 
 
 def cmd_veto(args: argparse.Namespace) -> int:
