@@ -3154,167 +3154,192 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
             <source>Assign for rectification</source>
             <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="245" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="246" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="263" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="264" />
+            <source>Notice (Word)…</source>
+            <translation>交办单（Word）…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="265" />
+            <source>The assignment notice of this finding: cell, place, photo, deadline, responsible party</source>
+            <translation>本问题的交办单：网格、位置、照片、整改期限、责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="267" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="550" />
+            <source>Save the assignment notice</source>
+            <translation>保存交办单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="551" />
+            <source>Word documents (*.docx)</source>
+            <translation>Word 文档 (*.docx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="566" />
+            <source>Wrote %s</source>
+            <translation>已写入 %s</translation>
+        </message>
+        <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="336" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="343" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="370" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="377" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="387" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="394" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="392" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="396" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="399" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="396" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -3408,7 +3433,7 @@ Overwritten: %2</source>
             <translation>照片 −%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="483" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="490" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>

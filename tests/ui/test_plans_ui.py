@@ -178,3 +178,24 @@ def test_downgrade_dialog_lowers_a_sites_grade_with_its_reason(sample_copy, tmp_
         assert con.execute("SELECT dust_grade FROM construction_site WHERE uuid = ?", (site,)).fetchone() == ("C",)
         assert con.execute("SELECT details FROM audit_log WHERE row_uuid = ? AND action = 'downgrade_site'",
                            (site,)).fetchone() == ("裸土未覆盖",)
+
+
+def test_the_findings_panel_writes_a_findings_assignment_notice(sample_copy, tmp_path, qtbot, chinese):
+    from gridwatch.app.periods import Period
+    from gridwatch.ui.findings.panel import FindingsPanel
+
+    ctl = controller_for(sample_copy, tmp_path, "supervisor")
+    panel = FindingsPanel(ctl)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 800)
+    panel.show()
+    panel.set_period(Period.parse("all"))
+    qtbot.waitUntil(lambda: panel.table.rowCount() > 0, timeout=WAIT)
+    with closing(sqlite3.connect(sample_copy)) as con:
+        key = con.execute("SELECT finding_uuid FROM attachment WHERE role = 'evidence' LIMIT 1").fetchone()[0]
+    assert panel.select_finding(key)
+    qtbot.waitUntil(lambda: panel.notice_button.isVisibleTo(panel), timeout=WAIT)
+    assert panel.notice_button.text() == "交办单（Word）…"
+    out = tmp_path / "交办单.docx"
+    panel.write_notice(out)
+    qtbot.waitUntil(lambda: out.exists() and "已写入" in panel.count.text(), timeout=WAIT)
