@@ -1279,27 +1279,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="370" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="396" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="371" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="397" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="373" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="399" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="374" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="400" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="375" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="401" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -6029,44 +6029,49 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="305" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="307" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="306" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="308" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="311" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="312" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="312" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="319" />
             <source>Declare</source>
             <translation>发布</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="342" />
+            <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
+            <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>
     </context>
     <context>

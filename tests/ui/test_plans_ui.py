@@ -97,6 +97,10 @@ def test_warning_dialog_declares_and_the_dashboard_banner_shows_it(sample_copy, 
     assert "冬防期" in text and "⚠ 橙色预警 至 12-10 08:00：停止工地土石方作业" in text
     assert "月通报截止 12-28（还有 19 天）" in text
     assert "预警" not in banner_text(sample_copy, dt.datetime(2026, 12, 11, tzinfo=BJ))
+    again = WarningDialog(ctl)  # the latest warning's summary
+    qtbot.addWidget(again)
+    assert again.summary.text().startswith(f"最近一次：橙色预警，2026-12-08 08:00 至 2026-12-10 08:00。在建工地 {n} 个，"
+                                           f"已检查 0 个，发现问题 0 个，未检查 {n} 个。")
 
 
 def test_an_inspector_sees_why_not(sample_copy, tmp_path, qtbot, chinese):

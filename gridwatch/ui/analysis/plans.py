@@ -34,7 +34,7 @@ from ...domain.policy import Action
 from ...domain.vocabulary import DEADLINE_TITLES, DUST_GRADE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
 from ...errors import GridWatchError
 from ...storage import plans
-from ...times import BEIJING
+from ...times import BEIJING, beijing_text
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
@@ -284,6 +284,8 @@ class WarningDialog(QDialog):
             edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.note = named(QLineEdit(), "warningNote")
         self.error = error_label("warningError")
+        self.summary = named(QLabel(), "warningSummary")  # the latest warning: sites checked, breaches, unchecked
+        self.summary.setWordWrap(True)
         self._labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
         for label, widget in zip(self._labels, (self.level, self.start, self.end, self.note)):
@@ -292,7 +294,7 @@ class WarningDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        fill(self, self.explain, form, self.error, self.buttons)
+        fill(self, self.explain, form, self.summary, self.error, self.buttons)
         self.setMinimumWidth(480)
         self.pending = PendingEdit(controller, self, lambda e: e.action == "declare_warning", self.error,
                                    on_refused=lambda: self._ok().setEnabled(True))
@@ -313,6 +315,7 @@ class WarningDialog(QDialog):
             label.setText(text)
         self.note.setPlaceholderText(self.tr("The warning's number or text"))
         why = self.controller.refusal(Action.DECLARE_WARNING) if self.controller is not None else ""
+        self.summary.setText(self.latest_summary())
         self._ok().setText(self.tr("Declare"))
         self._ok().setEnabled(not why)
         self._ok().setToolTip(why)
@@ -321,6 +324,29 @@ class WarningDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def latest_summary(self) -> str:
+        """The latest warning: the sites under way, how many were checked while it was in force, the
+        breaches found and the unchecked sites (by name, the first ten)."""
+        path = self.controller.path if self.controller is not None else None
+        if path is None:
+            return ""
+        try:
+            frame = plans.warnings(path)
+            if not len(frame):
+                return ""
+            row, sites = plans.warning_summary(path, str(frame["uuid"].iloc[0]))
+        except GridWatchError as exc:
+            return i18n.error_text(exc)
+        unchecked = sites.loc[~sites["checked"].astype(bool), "name"].tolist() if len(sites) else []
+        text = (self.tr("Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; "
+                        "unchecked: %7.")
+                .replace("%1", title(WARNING_LEVEL_TITLES, row["level"], i18n.current()))
+                .replace("%2", beijing_text(row["starts_at"])).replace("%3", beijing_text(row["ends_at"]))
+                .replace("%4", str(len(sites))).replace("%5", str(int(sites["checked"].sum()) if len(sites) else 0))
+                .replace("%6", str(int(sites["breaches"].sum()) if len(sites) else 0))
+                .replace("%7", str(len(unchecked))))
+        return text + ("\n" + "、".join(unchecked[:10]) + ("…" if len(unchecked) > 10 else "") if unchecked else "")
 
     def values(self) -> dict[str, Any]:
         def aware(edit: QDateTimeEdit) -> _dt.datetime:
