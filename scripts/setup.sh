@@ -23,8 +23,9 @@ SYSTEM_PACKAGES=(
 # and load HTML maps in headless Chromium (driven by playwright, which uses this browser).
 # The PostGIS shared project (gridwatch/sync/pg) is tested against a throwaway PostgreSQL 15 cluster
 # with PostGIS and PL/Python (the server runs the domain's own judge).
+# Word bulletins (python-docx) are converted to PDF by LibreOffice (headless) and rendered with pdftoppm.
 TEST_PACKAGES=(python3-qgis qgis-providers poppler-utils chromium postgresql-15 postgresql-15-postgis-3
-               postgresql-plpython3-15)
+               postgresql-plpython3-15 libreoffice-writer)
 [ "$FOR_TESTS" = 1 ] && SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -29,7 +29,7 @@ import pytest
 from gridwatch.domain.policy import Action, Actor, RowContext, judge_row_change, may
 from gridwatch.errors import InvalidTransition
 from gridwatch.importers.pipeline import ImportOptions, import_file
-from gridwatch.storage import Project, queries
+from gridwatch.storage import Project, plans, queries
 from gridwatch.storage.edits import Edit, read_row
 from gridwatch.storage.gpkg import connect_readwrite, transaction
 from gridwatch.storage.workflow import (
@@ -73,6 +73,11 @@ EXPECTED: dict[Action, set[str]] = {
     Action.REVIEW_CONFLICTS: {"supervisor", "admin"},
     Action.IMPORT_LAYER: {"supervisor", "admin"},
     Action.REPLACE_LAYER: {"supervisor", "admin"},
+    # issue 17: the work plans' settings, veto items, warnings and site downgrades are the district office's
+    Action.EDIT_SETTINGS: {"supervisor", "admin"},
+    Action.SET_VETO: {"supervisor", "admin"},
+    Action.DECLARE_WARNING: {"supervisor", "admin"},
+    Action.DOWNGRADE_SITE: {"supervisor", "admin"},
 }
 
 
@@ -211,7 +216,23 @@ CORE: dict[Action, Core] = {
     Action.REVIEW_CONFLICTS: lambda p, a, w: review_conflict(p, a, w.conflict, "accept", now=NOW),
     Action.IMPORT_LAYER: _import("append"),
     Action.REPLACE_LAYER: _import("replace"),
+    Action.EDIT_SETTINGS: lambda p, a, w: _settings(p, a),
+    Action.SET_VETO: lambda p, a, w: plans.set_veto(p, a, w.township, "other", dt.date(2025, 11, 10), "测试", now=NOW),
+    Action.DECLARE_WARNING: lambda p, a, w: plans.declare_warning(
+        p, a, "orange", dt.datetime(2025, 11, 21, 8, tzinfo=BJ), dt.datetime(2025, 11, 22, 8, tzinfo=BJ), now=NOW),
+    Action.DOWNGRADE_SITE: lambda p, a, w: plans.downgrade_site(p, a, _grade_a_site(p), "C", "测试", now=NOW),
 }
+
+
+def _settings(path: Path, actor: Actor) -> Edit:
+    """The settings are metadata rows (no uuid, no Edit): the change as an Edit of its row, for the doors."""
+    plans.set_settings(path, actor, {"bulletin_day": 27})
+    return Edit("set_setting", "", [])
+
+
+def _grade_a_site(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as con:
+        return str(con.execute("SELECT uuid FROM construction_site WHERE dust_grade = 'A' ORDER BY fid").fetchone()[0])
 
 
 def target(action: Action, w: World) -> Optional[dict[str, Any]]:
@@ -243,6 +264,16 @@ def cli_args(action: Action, path: Path, actor: Actor, w: World) -> Optional[lis
         return ["import", str(path), str(w.mine_src), "--layer", "mine", *user]
     if action is Action.REPLACE_LAYER:
         return ["import", str(path), str(w.mine_src), "--layer", "mine", "--replace", *user]
+    if action is Action.EDIT_SETTINGS:
+        return ["settings", str(path), "--set", "bulletin_day=27", *user]
+    if action is Action.SET_VETO:
+        return ["veto", str(path), "--township", w.township, "--item", "other", "--date", "2025-11-10",
+                "--reason", "测试", *user]
+    if action is Action.DECLARE_WARNING:
+        return ["warning", str(path), "--level", "orange", "--from", "2025-11-21 08:00", "--to", "2025-11-22 08:00",
+                *user]
+    if action is Action.DOWNGRADE_SITE:
+        return ["downgrade", str(path), "--site", _grade_a_site(path), "--grade", "C", "--reason", "测试", *user]
     return None
 
 
@@ -314,6 +345,8 @@ def sync_door(action: Action, actor: Actor, w: World) -> bool:
         changes = [("mine", "insert", None, row)]
         if action is Action.REPLACE_LAYER:
             changes.append(("mine", "delete", mine.iloc[0].drop("geometry").to_dict(), None))
+    elif action is Action.EDIT_SETTINGS:  # a metadata row, as the sync sees it
+        changes = [("gridwatch_meta", "insert", None, {"key": "setting.bulletin_day", "value": "27"})]
     else:
         edit = CORE[action](path, able, w)
         assert edit is not None

@@ -72,7 +72,14 @@ SITES = [  # (n, name, grade, geometry in metres, end date)
     (5, "学校内工地", "B", Point(7500, 7500), None),  # inside the school campus: hit at 0 m
     (6, "边缘2.95公里工地", "C", box(4950, 1900, 5450, 2100), None),  # centre 3.2 km, edge 2.95 km: hit
     (7, "已完工工地", "C", Point(2500, 2000), dt.date(2025, 10, 1)),  # finished before today: no hit
+    # issue 17, far from every key area: area (m²) and online monitoring / video in SITE_EXTRA
+    (8, "大工地监控齐全", "B", Point(9000, 500), None),  # 20,000 m², both: no hit
+    (9, "4999平米工地", "B", Point(9500, 500), None),  # under 5,000 m²: no hit
+    (10, "5000平米无视频工地", "B", Point(9800, 500), None),  # 5,000 m², no video: hit
 ]
+#: n -> (area_m2, online_monitor, video_monitor); the others: area from the footprint (points: 0;
+#: site 6, 500 x 200 m = 100,000 m²: a hit, nothing recorded), nothing recorded.
+SITE_EXTRA = {8: (20000.0, True, True), 9: (4999.0, False, False), 10: (5000.0, True, False)}
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +97,16 @@ def built(tmp_path_factory) -> Path:
                             for i, k in enumerate("ABCD")], cells),
         "key_area": frame([
             {"uuid": uid(100), "name": "测试国控站", "kind": "national_station", "buffer_m": 3000.0},
-            {"uuid": uid(101), "name": "测试中学", "kind": "school", "buffer_m": None}],
-            [Point(2000, 2000), box(7000, 7000, 8000, 8000)]),
+            {"uuid": uid(101), "name": "测试中学", "kind": "school", "buffer_m": None},
+            # issue 17: built-up areas (not dust-control key areas: the site 1.4 km from the first is no hit);
+            # the first touches the operating mine 300 at its corner, the second covers the closed mine 302
+            {"uuid": uid(102), "name": "城区", "kind": "built_up", "buffer_m": None},
+            {"uuid": uid(103), "name": "东城区", "kind": "built_up", "buffer_m": None}],
+            [Point(2000, 2000), box(7000, 7000, 8000, 8000), box(0, 6500, 1000, 10000),
+             box(5800, 800, 7000, 2000)]),
         "construction_site": frame(
-            [{"uuid": uid(n), "name": name, "dust_grade": g, "township_code": TOWN, "end_date": end}
+            [{"uuid": uid(n), "name": name, "dust_grade": g, "township_code": TOWN, "end_date": end,
+              **dict(zip(("area_m2", "online_monitor", "video_monitor"), SITE_EXTRA.get(n, (None, None, None))))}
              for n, name, g, _, end in SITES], [s[3] for s in SITES]),
         "coal_ban_zone": frame([{"uuid": uid(200), "name": "禁煤区", "legal_basis": "通告",
                                  "in_force_from": dt.date(2017, 10, 1), "in_force_to": None}],
@@ -206,7 +219,7 @@ def test_fire_points_inside_the_coal_ban_zone_in_the_period(district):
     hits = check_rules(district, now=NOW, rules=["fire_in_coal_ban"]).hits
     assert sorted(h.uuid for h in hits) == [uid(400), uid(404)]
     h = {x.uuid: x for x in hits}
-    assert h[uid(404)].message == "禁煤区内火点，2025-11-17 12:00 监测，确认焚烧" and h[uid(404)].value == 3
+    assert h[uid(404)].message == "禁煤区内火点，2025-11-17 12:00 监测，确认秸秆焚烧" and h[uid(404)].value == 3
     assert h[uid(400)].status == "unverified" and h[uid(400)].cell_code == CELL["A"]
     assert h[uid(400)].related_uuid == uid(200)
     # A longer period reaches the fire 40 days back.
@@ -237,8 +250,9 @@ def test_check_rules_reports_progress_and_can_be_cancelled(district):
     seen = []
     report = check_rules(district, now=NOW, progress=lambda f, m: seen.append(f))
     assert report.counts() == {"site_near_key_area": 4, "fire_in_coal_ban": 2, "mine_not_inspected": 2,
-                               "finding_overdue": 2}
-    assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen)
+                               "finding_overdue": 2, "big_site_unmonitored": 2, "mine_in_built_up": 1,
+                               "fireworks_ban_period": 0}
+    assert seen[-1] == pytest.approx(1.0) and all(b >= a - 1e-9 for a, b in zip(seen, seen[1:]))
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
@@ -256,7 +270,9 @@ def test_every_hit_becomes_a_task_in_one_undoable_action(district):
     hits = check_rules(district, now=NOW).hits
     edit = hits_to_assignments(district, sup, hits, due_at=dt.date(2025, 11, 25), now=NOW)
     tasks = {t["target_uuid"]: t for t in _tasks(district)}
-    assert len(tasks) == len(edit.created("assignment")) == 10  # 4 sites, 2 mines, 2 findings, 2 fire cells/kinds
+    # 4 sites, 2 mines, 2 findings, 2 fire cells/kinds; 2 big sites (site 6 is hit by two rules: two tasks
+    # aimed at it), the mine in the built-up area
+    assert len(edit.created("assignment")) == 13 and len(tasks) == 12
     assert tasks[uid(1)]["kind"] == "construction_dust" and tasks[uid(1)]["cell_code"] == CELL["A"]
     assert tasks[uid(1)]["assignee_uuid"] == P1 and tasks[uid(1)]["priority"] == 1
     assert tasks[uid(1)]["due_at"] == "2025-11-25T10:00:00.000Z"  # 18:00 Beijing time
@@ -319,8 +335,9 @@ def test_cli_lists_hits_by_rule_with_a_count_line(district, capsys):
     assert "东侧工地2.9公里" in out and "学校南工地" in out and "北侧工地3.1公里" not in out
     # Run at today's date, a year after the district's times: every fire of the 10-year period, every
     # mine (none inspected within 30 days of today) and every open finding with a deadline is a hit.
-    assert out.strip().splitlines()[-1] == ("14 hits: site_near_key_area 4, fire_in_coal_ban 3, "
-                                            "mine_not_inspected 4, finding_overdue 3")
+    assert out.strip().splitlines()[-1] == ("17 hits: site_near_key_area 4, fire_in_coal_ban 3, "
+                                            "mine_not_inspected 4, finding_overdue 3, big_site_unmonitored 2, "
+                                            "mine_in_built_up 1, fireworks_ban_period 0")
     assert main(["rules", str(district), "--json", "--rule", "mine_not_inspected", "--mine-days", "7"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["counts"] == {"mine_not_inspected": 4} and len(data["hits"]) == 4
@@ -341,3 +358,62 @@ def test_cli_assigns_hits(district, capsys):
     out = capsys.readouterr().out
     assert "created 4 tasks for 4 hits, due 2025-11-25 23:59 (Beijing time)" in out
     assert sorted(t["kind"] for t in _tasks(district)) == ["construction_dust"] * 4
+
+
+# --- the rules of issue 17 --------------------------------------------------------------------------
+
+
+def test_big_sites_without_online_monitoring_and_video(district):
+    hits = by_name(check_rules(district, now=NOW, rules=["big_site_unmonitored"]).hits)
+    assert set(hits) == {"边缘2.95公里工地", "5000平米无视频工地"}
+    assert hits["5000平米无视频工地"].message == "占地 5,000 m²，未安装视频监控（5,000 m² 以上须安装）"
+    assert hits["5000平米无视频工地"].value == 5000 and hits["5000平米无视频工地"].cell_code == CELL["B"]
+    # no area recorded: the footprint's, 500 x 200 m; nothing recorded about monitoring
+    assert hits["边缘2.95公里工地"].value == pytest.approx(100_000, rel=1e-3)
+    assert hits["边缘2.95公里工地"].message.endswith("未安装在线监测和视频监控（5,000 m² 以上须安装）；在线监测、视频监控未登记")
+
+
+def test_open_pit_mines_in_or_touching_the_built_up_area(district):
+    hits = check_rules(district, now=NOW, rules=["mine_in_built_up"]).hits
+    assert [(h.name, h.value, h.related_uuid) for h in hits] == [("29天前检查的矿", 0.0, uid(102))]
+    assert hits[0].message == "紧邻城市建成区「城区」，生产中（建成区周边露天矿山应关闭）"  # touching at a corner
+    # the closed mine inside 东城区 is no hit; with a margin of 600 m none more (the next mine is 5 km away)
+    from gridwatch.analysis.plan_rules import mines_in_built_up
+
+    project = Project.open(district)
+    places = CellLocator(project.read_layer("grid_cell"), {TOWN: "测试镇"})
+    wide = mines_in_built_up(project.read_layer("mine"), project.read_layer("key_area"), places, margin_m=600)
+    assert [h.name for h in wide] == ["29天前检查的矿"]
+
+
+def test_fire_points_and_findings_in_the_fireworks_ban_zone_during_the_ban(district):
+    """The 2026 ban runs from 2026-02-10 (小年) to 2026-03-03 (元宵), Beijing days."""
+    from gridwatch.analysis.plan_rules import fireworks_in_ban_period
+
+    project = Project.open(district)
+    places = CellLocator(project.read_layer("grid_cell"), {TOWN: "测试镇"})
+    zone = frame([{"uuid": uid(210), "name": "禁放区", "legal_basis": "通告", "in_force_from": dt.date(2018, 1, 1)}],
+                 [box(5000, 0, 10000, 5000)])
+    when = ["2026-02-09T15:59:00Z", "2026-02-09T16:00:00Z", "2026-03-03T15:59:00Z", "2026-03-03T16:00:00Z",
+            "2026-02-17T04:00:00Z", "2026-02-17T04:00:00Z"]
+    xs = [6000, 6000, 6000, 6000, 4000, 6000]  # the fifth is outside the zone
+    status = ["unverified"] * 5 + ["no_burning"]  # the sixth was checked: no burning
+    fires = pd.DataFrame({"uuid": [uid(800 + i) for i in range(6)], "detected_utc": when, "status": status,
+                          "cell_code": CELL["B"], "township_code": TOWN})
+    xy = np.array([[geo(Point(x, 100)).x, geo(Point(x, 100)).y] for x in xs])
+    findings = frame([
+        {"uuid": uid(850), "cell_code": CELL["B"], "category": "fireworks", "found_at": "2026-02-17T02:00:00Z",
+         "description": "销售烟花"},
+        {"uuid": uid(851), "cell_code": CELL["B"], "category": "scattered_coal", "found_at": "2026-02-17T02:00:00Z",
+         "description": "散煤"}], [Point(6000, 200), Point(6000, 300)])
+    since, until = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)
+    hits = fireworks_in_ban_period(fires, xy, findings, zone, places, since=since, until=until)
+    # 23:59 on 9 February (Beijing) is before the ban, 00:00 on the 10th in it; 23:59 on 3 March in it,
+    # 00:00 on the 4th after it; a coal finding is not about fireworks
+    assert sorted(h.uuid for h in hits) == [uid(801), uid(802), uid(850)]
+    assert {h.layer for h in hits} == {"fire_point", "finding"}
+    assert "禁放期 02-10 至 03-03" in hits[0].message
+    # a shorter ban (春节 to 正月初七) set for the district leaves only the finding of 17 February
+    short = fireworks_in_ban_period(fires, xy, findings, zone, places, since=since, until=until,
+                                    days_before=0, days_after=6)
+    assert [h.uuid for h in short] == [uid(850)]

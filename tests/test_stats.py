@@ -335,3 +335,16 @@ def test_project_readers_give_the_hand_counts(district_file):
     assert everything.per_week["inspections"].tolist() == [1, 2, 0] and len(everything.fires.weekly) == 3
     assert int(dash.by_category_status.to_numpy().sum()) == 7
     assert dash.ranking({"closure": 1})["township_code"].tolist() == [T2, T1, T3]
+
+
+def test_fire_points_checked_as_no_burning_do_not_count_against_the_township():
+    """Issue 17: the ranking's fire indicator leaves out detections a check found no burning at or
+    outside the cell; they stay in the fire follow-up (they were checked)."""
+    fires = fire_frame()
+    fires["status"] = ["burning_confirmed", "no_burning", "outside_cell", "unverified", "unverified",
+                       "burning_other", "unverified"]
+    s = township_summary(cells_frame(), findings_frame(), assignments_frame(), fires, inspections_frame(),
+                         period=NOV, now=NOW, township_names=NAMES).set_index("township_code")
+    assert s["fire_points"].tolist() == [2, 4, 0]  # every November detection is still followed up
+    # T1: p1 counts, p2 checked no burning -> 1 / 2 cells; T2: p3 outside the cell -> 3 / 4 cells
+    assert s["fires_per_cell"].tolist() == [0.5, 0.75, 0.0]

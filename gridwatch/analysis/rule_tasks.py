@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence
 
 from ..errors import StorageError, ValidationError
 from ..times import BEIJING
-from .rules import RULE_TASK_KINDS, RULES, RuleHit
+from .rules import RULE_TASK_KINDS, RuleHit
 
 
 def due_time(day: _dt.date) -> _dt.datetime:
@@ -92,7 +92,8 @@ def hits_to_assignments(
                 if (check and check in open_tasks) or h.uuid in open_targets:
                     skipped_open.append(h.name)
                     continue
-                kind = "fire_check" if status == "unverified" else "coal_ban"
+                kind = "fire_check" if status == "unverified" else \
+                    ("fireworks" if h.rule == "fireworks_ban_period" else "coal_ban")
                 fire_checks[h.uuid] = check
                 fire_groups.setdefault((kind, h.cell_code), []).append(h)
                 continue
@@ -119,8 +120,9 @@ def hits_to_assignments(
             row = _assignment_rows(con, actor, [code], kind, due=due_text, assignee_uuid=assignee_uuid,
                                    priority=int(priority), notes="", target_layer="fire_point",
                                    targets=[group[0].uuid], stamp=stamp)[0]
-            row["notes"] = (f"【{RULES['fire_in_coal_ban'][0]}】{len(group)} 个：" + "；".join(
-                h.message.replace("禁煤区内火点，", "") for h in group[:5]) + ("……" if len(group) > 5 else ""))
+            row["notes"] = (f"【{group[0].rule_title}】{len(group)} 个：" + "；".join(
+                h.message.replace("禁煤区内火点，", "").replace("禁燃禁放区内火点，", "") for h in group[:5])
+                + ("……" if len(group) > 5 else ""))
             changes.append(RowChange("assignment", row["uuid"], None, row))
             if kind == "fire_check":
                 for h in group:

@@ -58,6 +58,11 @@ RULES: dict[str, tuple[str, str]] = {
     "fire_in_coal_ban": ("禁煤区内火点", "Fire points in the coal-ban zone"),
     "mine_not_inspected": ("矿山超期未检查", "Mines not inspected"),
     "finding_overdue": ("问题整改逾期", "Findings overdue for rectification"),
+    # issue 17 (gridwatch.analysis.plan_rules)
+    "big_site_unmonitored": ("5000㎡以上工地未装在线监测和视频",
+                             "Sites of 5,000 m² or more without monitoring and video"),
+    "mine_in_built_up": ("建成区周边露天矿山未关闭", "Open-pit mines in or touching the built-up area"),
+    "fireworks_ban_period": ("禁放期禁燃禁放区内火点和问题", "Fire points and findings in the fireworks ban"),
 }
 
 
@@ -67,6 +72,9 @@ RULE_TASK_KINDS: dict[str, str] = {
     "fire_in_coal_ban": "fire_check",
     "mine_not_inspected": "mine",
     "finding_overdue": "patrol",
+    "big_site_unmonitored": "construction_dust",
+    "mine_in_built_up": "mine",
+    "fireworks_ban_period": "fireworks",
 }
 
 
@@ -256,7 +264,11 @@ def sites_near_key_areas(
     if sites is None or key_areas is None or not len(sites) or not len(key_areas):
         return []
     sites = sites.reset_index(drop=True)
+    if "kind" in key_areas.columns:  # a built-up area is not a key area with a dust-control radius
+        key_areas = key_areas[key_areas["kind"].astype(object) != "built_up"]
     key_areas = key_areas.reset_index(drop=True)
+    if not len(key_areas):
+        return []
     grade = sites["dust_grade"].astype(object).to_numpy() if "dust_grade" in sites.columns else \
         np.full(len(sites), None, dtype=object)
     candidate = grade != "A"
@@ -512,6 +524,23 @@ def findings_overdue(findings: Any, places: CellLocator, *, today: _dt.date) -> 
 # --- a project file -------------------------------------------------------------------------------
 
 
+def _plan_rule(rule: str, project: Any, places: CellLocator, t: _dt.datetime, today: _dt.date,
+               fire_days: int) -> list[RuleHit]:
+    from ..storage.plans import read_settings
+    from . import plan_rules
+
+    if rule == "big_site_unmonitored":
+        return plan_rules.big_sites_unmonitored(project.read_layer("construction_site"), places, today=today)
+    if rule == "mine_in_built_up":
+        return plan_rules.mines_in_built_up(project.read_layer("mine"), project.read_layer("key_area"), places)
+    cfg = read_settings(project.path)
+    frame, xy = project.read_point_layer("fire_point")
+    return plan_rules.fireworks_in_ban_period(
+        frame, xy, project.read_layer("finding"), project.read_layer("fireworks_ban_zone"), places,
+        since=t - _dt.timedelta(days=fire_days), until=t, days_before=cfg["fireworks_days_before"],
+        days_after=cfg["fireworks_days_after"])
+
+
 def check_rules(
     project_path: os.PathLike[str] | str,
     *,
@@ -582,5 +611,7 @@ def check_rules(
                 places, days=mine_days, now=t)
         elif rule == "finding_overdue":
             hits += findings_overdue(project.read_layer("finding"), places, today=today)
+        else:
+            hits += _plan_rule(rule, project, places, t, today, fire_days)
         steps.report(1.0)
     return RuleReport(hits=hits, now=t, radius_m=radius_m, mine_days=mine_days, fire_days=fire_days)

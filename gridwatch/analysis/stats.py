@@ -30,6 +30,9 @@ Definitions (what a bulletin reader is told):
 * **persistent heat sources** (持续热源: kilns, plants; :mod:`gridwatch.domain.heat_sources`) are
   not straw or open burning: their detections are left out of every fire count above (they are
   counted apart) unless a check confirmed burning.
+* **fires per cell** (the ranking's fire indicator): the period's fire points less those a check
+  found no burning at or outside the cell, per cell (issue 17; the assessment,
+  :mod:`gridwatch.analysis.assessment`, deducts confirmed burning only).
 """
 
 from __future__ import annotations
@@ -430,7 +433,15 @@ def township_summary(
     out["checks_due"] = key.map(fires["checks_due"]).fillna(0).astype(int)
     out["fire_in_time_pct"] = key.map(fires["fire_in_time_pct"]).astype(float)
     out["median_hours_to_check"] = key.map(fires["median_hours_to_check"]).astype(float)
-    out["fires_per_cell"] = (out["fire_points"] / out["cells"].where(out["cells"] > 0)).round(4)
+    # the ranking's fire indicator: detections a check found no burning at (or outside the cell) do not
+    # count against the township (issue 17; gridwatch.analysis.assessment deducts confirmed ones only)
+    cleared = out["fire_points"] * 0
+    if "status" in fire_points.columns and len(fire_points):
+        counted, _ = straw_fires(fire_points)
+        when = _utc(counted["detected_utc"])
+        gone = counted[(when >= s) & (when < e) & (when <= t) & counted["status"].isin(("no_burning", "outside_cell"))]
+        cleared = key.map(gone["township_code"].astype(str).value_counts()).fillna(0).astype(int)
+    out["fires_per_cell"] = ((out["fire_points"] - cleared) / out["cells"].where(out["cells"] > 0)).round(4)
     return out[list(SUMMARY_COLUMNS)]
 
 

@@ -15,7 +15,10 @@ from ..errors import ValidationError
 from ..tasks import CancelToken, ProgressCallback
 
 #: Every export kind: map (PDF/PNG, or a PDF atlas), web map (HTML), findings ledger, coverage and ranking tables.
-KINDS = ("map", "html", "ledger", "coverage", "ranking")
+KINDS = ("map", "html", "ledger", "coverage", "ranking", "bulletin", "fire_bulletin", "notice")
+#: Word documents (issue 17): the bulletin of a month, quarter or year; the fire-point bulletin; a finding's
+#: assignment notice.
+DOCUMENT_KINDS = ("bulletin", "fire_bulletin", "notice")
 TABLE_KINDS = ("ledger", "coverage", "ranking")
 
 #: Matplotlib's cached FreeType fonts are shared by all figures and not thread-safe: map previews
@@ -133,4 +136,38 @@ def run_export(kind: str, project_path: Path, out_path: Path, options: dict[str,
         return export_html(project_path, out_path, layers=options.get("layers"), township=options.get("township"),
                            fire_days=options.get("fire_days"), now=now, progress=report, cancel=token,
                            period=period_of(options, now), **extra)
+    if kind in DOCUMENT_KINDS:
+        return export_document(kind, project_path, out_path, options, now=now, progress=report, cancel=token)
     return export_tables(kind, project_path, out_path, options, now=now, progress=report, cancel=token)[0]
+
+
+def export_document(kind: str, project_path: Path, out_path: Path, options: dict[str, Any], *,
+                    now: Optional[_dt.datetime] = None, progress: Optional[ProgressCallback] = None,
+                    cancel: Optional[CancelToken] = None) -> Path:
+    """A Word document: ``bulletin`` (options: assessment ``period`` text such as 2026-11 / 2026-Q4 / 2026,
+    default last month; ``weights``; ``map``), ``fire_bulletin`` (the period control's ``period``, default
+    this month) or ``notice`` (``finding``: its uuid)."""
+    from ..analysis.assessment import current_period, parse_assessment_period
+    from ..export import bulletin_docx
+    from ..times import BEIJING
+
+    t = now or _dt.datetime.now(_dt.timezone.utc)
+    token = cancel or CancelToken()
+    if kind == "bulletin":
+        text = options.get("assessment_period")
+        period = parse_assessment_period(text) if text else \
+            current_period("month", t.astimezone(BEIJING).date()).previous()
+        return locked_render(token, lambda: bulletin_docx.monthly_bulletin(
+            project_path, out_path, period, weights=options.get("weights"), now=t,
+            with_map=options.get("map", True), progress=progress, cancel=token)[0])
+    if kind == "fire_bulletin":
+        window = period_of({"period": options.get("period") or "month"}, t)
+        assert window is not None
+        (start, end), label = window
+        start = start or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+        return bulletin_docx.fire_bulletin(project_path, out_path, (start, end or t), label, now=t)
+    if kind == "notice":
+        if not options.get("finding"):
+            raise ValidationError("an assignment notice needs a finding: choose one in the findings panel")
+        return bulletin_docx.assignment_notice(project_path, out_path, str(options["finding"]), now=t)
+    raise ValidationError(f"unknown document {kind!r}; documents: {', '.join(DOCUMENT_KINDS)}")

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 from .. import __version__
 from ..errors import GridWatchError
-from . import exports, project, sync, tasks
+from . import exports, plans, project, sync, tasks
 from .common import USER_ENV, EscapingWriter, printable
 
 __all__ = ["USER_ENV", "build_parser", "main"]
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"GridWatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (project, tasks, sync, exports):
+    for group in (project, tasks, sync, exports, plans):
         group.add_parsers(sub)
     return parser
 

@@ -139,6 +139,24 @@ def cmd_export_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_document(args: argparse.Namespace) -> int:
+    from ..app.exports import run_export
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+    kind = {"bulletin": "bulletin", "fire-bulletin": "fire_bulletin", "notice": "notice"}[args.what]
+    options = {"assessment_period": getattr(args, "assessment_period", None), "map": not getattr(args, "no_map", False),
+               "period": getattr(args, "period", None), "finding": getattr(args, "finding", None)}
+    if kind == "bulletin" and args.weights:
+        from ..analysis.bulletin import parse_weights
+
+        options["weights"] = parse_weights(args.weights)
+    out = run_export(kind, path, args.out, options)
+    print(f"wrote {out}")
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
     """export map|html|ledger|coverage|ranking"""
     p = sub.add_parser("export", help="export tables for briefings (coverage, findings ledger, ranking)")
@@ -199,6 +217,22 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--weights", metavar="NAME=W,...",
                    help="indicator weights, e.g. coverage=0.3,closure=0.25,overdue=0.15,fire_in_time=0.15,"
                         "fires=0.15 (indicators not named weigh 0; default those values)")
+    q = command(ex, "bulletin", cmd_export_document,
+                help="the bulletin (月通报 / 季评比 / 年考核) as a Word document (.docx)")
+    project_arg(q)
+    q.add_argument("--out", type=Path, required=True, help="file to write (.docx)")
+    q.add_argument("--period", dest="assessment_period", metavar="PERIOD",
+                   help="2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default last month")
+    q.add_argument("--weights", metavar="NAME=W,...", help="indicator weights (as for export ranking)")
+    q.add_argument("--no-map", action="store_true", help="without the district map")
+    q = command(ex, "fire-bulletin", cmd_export_document, help="the fire-point bulletin (火点通报) as .docx")
+    project_arg(q)
+    q.add_argument("--out", type=Path, required=True, help="file to write (.docx)")
+    q.add_argument("--period", type=_period_arg, metavar="PERIOD", help=PERIOD_HELP + " (default this month)")
+    q = command(ex, "notice", cmd_export_document, help="the assignment notice (交办单) of one finding as .docx")
+    project_arg(q)
+    q.add_argument("--out", type=Path, required=True, help="file to write (.docx)")
+    q.add_argument("--finding", required=True, metavar="UUID", help="the finding")
     q = command(ex, "html", cmd_export_html, help="an interactive HTML map (opens offline in any browser)",
                 description="Write one self-contained .html file: cells coloured by days since their last "
                             "inspection, boundaries, zones, mines, sites, findings (and recent fire points), "

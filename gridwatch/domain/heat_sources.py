@@ -98,7 +98,7 @@ def _distinct(a: np.ndarray) -> np.ndarray:
 
 def counts_as_burning(heat_source: np.ndarray, status: np.ndarray) -> np.ndarray:
     """Fire points that count as straw or open burning: not a heat source, or a check confirmed burning."""
-    return ~as_flags(heat_source) | (np.asarray(status, dtype=object) == "burning_confirmed")
+    return ~as_flags(heat_source) | np.isin(np.asarray(status, dtype=object), ("burning_confirmed", "burning_other"))
 
 
 def as_flags(values: object) -> np.ndarray:

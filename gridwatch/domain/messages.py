@@ -51,6 +51,10 @@ WHAT_ZH: dict[str, str] = {
     "manage people": "管理人员",
     "change who is responsible for cells": "调整网格责任人",
     "review sync conflicts": "处理同步冲突",
+    "change the assessment and calendar settings": "修改考核和日历设置",
+    "set or lift veto items": "设定或撤销一票否决",
+    "declare heavy-pollution warnings": "发布重污染天气预警",
+    "downgrade construction sites": "工地降级",
 }
 
 #: Message templates by key: Chinese (filled by :func:`_zh_params`).
@@ -80,6 +84,12 @@ MESSAGES_ZH: dict[str, str] = {
     "audit.other_name": "{name}不能以他人（{other}）的名义写操作记录",
     "audit.append_only": "操作记录不能修改或删除",
     "table.admin_only": "只有管理员可以修改 {table}",
+    "table.office_only": "只有督查员或管理员可以修改 {table}",
+    "checklist.other": "检查清单由检查人本人在其检查中记录",
+    "checklist.columns": "已记录的检查项只能转为问题，不能修改",
+    "setting.unknown": "没有名为 {setting} 的设置",
+    "setting.bad": "设置 {setting} 的值 {value} 不可用",
+    "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",
     "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
                        "请腾出磁盘空间后重试"),
     "file.read_only": ("{path}：文件或所在文件夹是只读的，无法写入；没有写入任何内容。请把项目复制到可以写入的文件夹，"

@@ -58,6 +58,11 @@ class Action(str, Enum):
     REVIEW_CONFLICTS = "review_conflicts"
     IMPORT_LAYER = "import_layer"  # target: {"layer": name}; a script with no person of the project may append
     REPLACE_LAYER = "replace_layer"  # target: {"layer": name}; always needs a person who may
+    # issue 17: the work plans' assessment, warnings and settings (the district office's)
+    EDIT_SETTINGS = "edit_settings"
+    SET_VETO = "set_veto"
+    DECLARE_WARNING = "declare_warning"
+    DOWNGRADE_SITE = "downgrade_site"
 
 
 #: Lifecycle action of each step action: (kind, action).
@@ -78,7 +83,16 @@ ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
     Action.MANAGE_PEOPLE: (("admin",), "manage people"),
     Action.SET_CELL_INSPECTOR: (("admin",), "change who is responsible for cells"),
     Action.REVIEW_CONFLICTS: (("supervisor", "admin"), "review sync conflicts"),
+    Action.EDIT_SETTINGS: (("supervisor", "admin"), "change the assessment and calendar settings"),
+    Action.SET_VETO: (("supervisor", "admin"), "set or lift veto items"),
+    Action.DECLARE_WARNING: (("supervisor", "admin"), "declare heavy-pollution warnings"),
+    Action.DOWNGRADE_SITE: (("supervisor", "admin"), "downgrade construction sites"),
 }
+#: Tables of the work plans' assessment and warnings (schema 5): the district office's, and each new
+#: row names who set it (column).
+PLAN_TABLES: dict[str, str] = {"assessment_veto": "set_by", "pollution_warning": "declared_by"}
+#: Campaigns (专项行动): started like assignments, by whoever may assign (a chief in their township).
+CAMPAIGN_TABLE = "campaign"
 #: Layers only an administrator may change: the grid of responsibility itself.
 BOUNDARY_LAYERS = ("township", "village", "grid_cell")
 #: Tables only an administrator may change: the grid and the people.
@@ -339,6 +353,20 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return _judge_finding(actor, kind, old, new, context)
     if table == "assignment":
         return _judge_task(actor, kind, old, new, context)
+    if table in PLAN_TABLES:
+        return _judge_plan_row(actor, table, kind, new)
+    if table == "checklist_result":
+        return _judge_checklist(actor, kind, old, new, context)
+    if table == CAMPAIGN_TABLE:
+        if actor.role not in OFFICE_ROLES:
+            return _role_refusal(actor, OFFICE_ROLES, "start campaigns")
+        row = new if kind == "insert" else old
+        if actor.role == "chief" and (refusal := _chief_scope(actor, row, context)):
+            return refusal
+        if kind == "insert" and actor.role != "admin" and new.get("created_by") != actor.uuid:
+            return _refuse(f"created_by must name {actor.name}, who starts it", "step.other_person",
+                           column="created_by", name=actor.name)
+        return None
     if actor.role == "admin":
         return None
     if table == "sync_conflict":
@@ -354,6 +382,35 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
     if actor.role == "chief":
         return _judge_chief_row(actor, table, kind, old, new, context)
     return _judge_inspector_row(actor, table, kind, old, new, context)
+
+
+def _judge_plan_row(actor: Actor, table: str, kind: str, new: Row) -> Optional[Refusal]:
+    """Veto items and warnings: set by a supervisor or administrator, in their own name."""
+    if actor.role not in ("supervisor", "admin"):
+        return _refuse(f"only a supervisor or administrator may change {table}", "table.office_only", table=table)
+    by = PLAN_TABLES[table]
+    if kind == "insert" and actor.role != "admin" and new.get(by) != actor.uuid:
+        return _refuse(f"{by} must name {actor.name}, who sets it", "step.other_person", column=by, name=actor.name)
+    return None
+
+
+def _judge_checklist(actor: Actor, kind: str, old: Row, new: Row, context: RowContext) -> Optional[Refusal]:
+    """Checklist items: recorded in the recorder's name with an inspection (an inspector: their own
+    inspection or cell; a chief: in their township); afterwards only the link to the finding made of a
+    failed item changes."""
+    if actor.role in ("supervisor", "admin"):
+        return None
+    row = new if kind == "insert" else old
+    if actor.role == "chief" and (refusal := _chief_scope(actor, row, context)):
+        return refusal
+    if row.get("recorded_by") != actor.uuid:
+        return _refuse("checklist items are recorded by whoever inspects, in their own name", "checklist.other")
+    if kind == "update" and not _changed(old, new) <= {"finding_uuid"}:
+        return _refuse("a recorded checklist item changes only by becoming a finding", "checklist.columns")
+    if actor.role == "inspector" and kind == "insert" and row.get("inspection_uuid") not in context.inspections \
+            and row.get("cell_code") not in context.cells:
+        return _refuse("checklist items are recorded under the inspector's own inspection", "checklist.other")
+    return None
 
 
 def _chief_scope(actor: Actor, row: Row, context: RowContext) -> Optional[Refusal]:

@@ -60,6 +60,9 @@ CATEGORY_TITLES: dict[str, tuple[str, str]] = {
     "mine_dust": ("矿山扬尘", "Mine dust"),
     "scattered_polluter": ("散乱污", "Scattered polluting enterprise"),
     "catering_fumes": ("餐饮油烟", "Catering fumes"),
+    # issue 17: the summer ozone season's VOCs (挥发性有机物) and open-air barbecue (露天烧烤)
+    "vocs": ("VOCs排放", "VOCs emissions"),
+    "open_air_bbq": ("露天烧烤", "Open-air barbecue"),
     "other": ("其他", "Other"),
 }
 FINDING_STATUS_TITLES: dict[str, tuple[str, str]] = {
@@ -82,8 +85,11 @@ PHOTO_ROLE_TITLES: dict[str, tuple[str, str]] = {"evidence": ("现场照片", "E
 # --- fire points ------------------------------------------------------------------------------
 
 #: What a fire-point check found; written back to every fire point of the check.
+#: ``burning_confirmed`` is straw (crop residue) burning, the plans' 秸秆焚烧; ``burning_other`` the
+#: burning of other combustibles (rubbish, leaves: 其他可燃物), deducted less in the assessment.
 RESULT_TITLES: dict[str, tuple[str, str]] = {
-    "burning_confirmed": ("确认焚烧", "Burning confirmed"),
+    "burning_confirmed": ("确认秸秆焚烧", "Straw burning confirmed"),
+    "burning_other": ("确认其他焚烧", "Other burning confirmed"),
     "no_burning": ("未发现焚烧", "No burning found"),
     "outside_cell": ("不在本网格", "Outside the cell"),
 }
@@ -143,7 +149,66 @@ KEY_AREA_KIND_TITLES: dict[str, tuple[str, str]] = {
     "school": ("学校", "School"),
     "hospital": ("医院", "Hospital"),
     "residential": ("居民集中区", "Residential area"),
+    # issue 17: the built-up area (城市建成区) open-pit mines must keep away from; not a 3 km dust zone
+    "built_up": ("城市建成区", "Built-up area"),
     "other": ("其他", "Other"),
+}
+
+# --- assessment, warnings (issue 17) -------------------------------------------------------------
+
+#: Veto items (一票否决): one puts the township last in every assessment period containing its date.
+VETO_ITEM_TITLES: dict[str, tuple[str, str]] = {
+    "falsified_data": ("监测数据造假", "Falsified monitoring data"),
+    "interfered_station": ("干扰监测站点", "Interference with a monitoring station"),
+    "major_incident": ("重大污染事件", "Major pollution incident"),
+    "concealed_fire": ("瞒报火点", "Concealed fire points"),
+    "other": ("其他", "Other"),
+}
+#: Heavy-pollution warning levels (重污染天气预警), mildest first.
+WARNING_LEVEL_TITLES: dict[str, tuple[str, str]] = {
+    "yellow": ("黄色预警", "Yellow warning"),
+    "orange": ("橙色预警", "Orange warning"),
+    "red": ("红色预警", "Red warning"),
+}
+#: Checklist items recorded with inspections (per task kind: gridwatch.domain.checklists): the plans'
+#: "six 100%" of construction sites, the coal-ban patrol's, the fireworks check's.
+CHECKLIST_ITEM_TITLES: dict[str, tuple[str, str]] = {
+    "fencing": ("工地周边围挡", "Site fencing"),
+    "covering": ("物料堆放和裸土覆盖", "Stockpiles and bare soil covered"),
+    "vehicle_washing": ("出入车辆清洗", "Vehicles washed at the exit"),
+    "hardened_roads": ("施工现场路面硬化", "Site roads hardened"),
+    "wet_work": ("拆迁工地湿法作业", "Wet work on demolition"),
+    "sealed_transport": ("渣土车辆密闭运输", "Muck trucks sealed"),
+    "coal_sold": ("无散煤销售", "No scattered coal sold"),
+    "coal_burnt": ("无散煤燃用", "No scattered coal burnt"),
+    "stoves": ("无燃煤炉具", "No coal stoves"),
+    "sales_points": ("无非法烟花爆竹销售点", "No illegal fireworks sales points"),
+    "fireworks_set_off": ("无燃放烟花爆竹", "No fireworks set off"),
+}
+#: Campaign templates (专项行动; gridwatch.domain.campaigns).
+CAMPAIGN_TITLES: dict[str, tuple[str, str]] = {
+    "winter_coal_ban": ("冬防期禁煤专项行动", "Winter coal-ban campaign"),
+    "fireworks_ban": ("春节烟花爆竹禁放专项行动", "Spring Festival fireworks-ban campaign"),
+    "spring_dust": ("春季扬尘治理专项行动", "Spring dust campaign"),
+    "straw_burning": ("秋季秸秆禁烧专项行动", "Autumn straw-burning campaign"),
+}
+#: How a fire point counts in the assessment (gridwatch.analysis.assessment.fire_kinds).
+ASSESSMENT_FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {
+    "straw": ("秸秆焚烧", "Straw burning"),
+    "other": ("其他焚烧", "Other burning"),
+    "unverified": ("未核查", "Unverified"),
+    "not_counted": ("不计入", "Not counted"),
+}
+#: The monthly reporting deadlines (gridwatch.domain.calendar.report_deadlines).
+DEADLINE_TITLES: dict[str, tuple[str, str]] = {
+    "township_report": ("乡镇报送截止", "Townships report by"),
+    "bulletin": ("月通报截止", "Bulletin by"),
+}
+#: Assessment periods (月通报、季评比、年考核).
+ASSESSMENT_PERIOD_TITLES: dict[str, tuple[str, str]] = {
+    "month": ("月通报", "Monthly bulletin"),
+    "quarter": ("季评比", "Quarterly comparison"),
+    "year": ("年考核", "Yearly assessment"),
 }
 
 #: Every code list by name (the one-title-per-code test walks this).
@@ -170,6 +235,13 @@ CODE_LISTS: dict[str, Titles] = {
     "key_area_kind": KEY_AREA_KIND_TITLES,
     "conflict_status": CONFLICT_STATUS_TITLES,
     "period": PERIOD_TITLES,
+    "veto_item": VETO_ITEM_TITLES,
+    "warning_level": WARNING_LEVEL_TITLES,
+    "assessment_period": ASSESSMENT_PERIOD_TITLES,
+    "assessment_fire_kind": ASSESSMENT_FIRE_KIND_TITLES,
+    "deadline": DEADLINE_TITLES,
+    "checklist_item": CHECKLIST_ITEM_TITLES,
+    "campaign": CAMPAIGN_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -189,6 +261,10 @@ DUST_GRADES: tuple[str, ...] = tuple(DUST_GRADE_TITLES)
 KEY_AREA_KINDS: tuple[str, ...] = tuple(KEY_AREA_KIND_TITLES)
 PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
 CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
+VETO_ITEMS: tuple[str, ...] = tuple(VETO_ITEM_TITLES)
+CHECKLIST_ITEMS: tuple[str, ...] = tuple(CHECKLIST_ITEM_TITLES)
+CAMPAIGNS: tuple[str, ...] = tuple(CAMPAIGN_TITLES)
+WARNING_LEVELS: tuple[str, ...] = tuple(WARNING_LEVEL_TITLES)
 
 
 def _layer_values() -> dict[str, tuple[str, str]]:

@@ -30,7 +30,9 @@ SPEC = layer_spec(
      Field("dust_grade", "TEXT", "扬尘管控等级", "Dust grade", required=True, choices=GRADES),
      Field("online_monitor", "BOOLEAN", "在线监测", "Online dust monitor"),
      Field("start_date", "DATE", "开工日期", "Start date"), Field("end_date", "DATE", "竣工日期", "End date"),
-     parent_code_field("township")),
+     parent_code_field("township"),
+     # schema 5: "5000平方米以上建筑工地安装在线监测和视频监控" (gridwatch.analysis.plan_rules)
+     Field("video_monitor", "BOOLEAN", "视频监控", "Video monitoring")),
     Style(stroke=(40, 40, 40, 255), stroke_width=1.0, marker="square", marker_size=8.0, category_field="dust_grade",
           categories=dict(DUST_GRADE),
           label_max_scale=40_000),

@@ -34,6 +34,6 @@ SPEC = layer_spec(
      Field("heat_source", "BOOLEAN", "持续热源", "Persistent heat source")),
     Style(stroke=FIRE_OUTLINE, stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
           categories=dict(FIRE_STATUS), flag_category=("heat_source", "heat_source"),
-          flag_keeps=("burning_confirmed",)),
+          flag_keeps=("burning_confirmed", "burning_other")),
     label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

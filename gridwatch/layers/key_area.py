@@ -23,6 +23,7 @@ SPEC = layer_spec(
           categories={"national_station": (20, 40, 190, 240), "provincial_station": (70, 120, 230, 235),
                       "city_station": (120, 170, 240, 235), "school": (150, 70, 200, 120),
                       "hospital": (220, 60, 140, 120), "residential": (110, 110, 190, 110),
+                      "built_up": (150, 150, 150, 60),
                       "other": (130, 130, 160, 110)}, label_max_scale=80_000),
     indexed=("kind",),
 )

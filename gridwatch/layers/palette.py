@@ -43,6 +43,8 @@ def rgba(name_or_rgb: str | tuple[int, int, int], alpha: int = 255) -> RGBA:
 FIRE_STATUS: dict[str, RGBA] = {
     "unverified": rgba("vermillion", 235),
     "burning_confirmed": (25, 25, 25, 235),
+    # other combustibles burnt (rubbish, leaves): dark brown, counted apart from straw burning
+    "burning_other": (120, 60, 20, 235),
     "no_burning": (170, 170, 170, 210),
     "outside_cell": (250, 250, 250, 220),
     # a persistent heat source (kiln, plant) seen day after day: not straw burning, drawn apart

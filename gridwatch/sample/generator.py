@@ -457,6 +457,9 @@ def generate_district(
          "start_date": start, "end_date": end, "township_code": [t_codes[t] for t in site_t]},
         geometry=geo(site_geoms),
     )
+    # schema 5: video monitoring on most monitored sites over 8,000 m² (no draw: the other columns stay
+    # as they were); monitored sites of 5,000-8,000 m² without video are the plans' rule's hits
+    site_df["video_monitor"] = site_df["online_monitor"].to_numpy() & (area > 8000)
     key_df = _key_areas(seed, town, R, district_geom, t_geoms, [n for _, n in townships],
                         [c for c, _ in townships], geo)
     steps.report(0.6)

@@ -113,45 +113,60 @@ def record_finding(
     if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
         raise ValidationError(f"location {longitude}, {latitude} is not a longitude/latitude")
     t = _now(now)
-    stamp = gpkg_datetime(t)
     loaded = [p if isinstance(p, Photo) else read_photo(p) for p in photos]  # bad files fail before any write
 
     def build(con: sqlite3.Connection) -> Edit:
-        import shapely
-
-        task = None
-        inspection_uuid = None
-        code = cell_code
-        if assignment_uuid is not None:
-            task = _need(con, "assignment", assignment_uuid, "task")
-            require(actor, Action.RECORD_FINDING, task)
-            code = task["cell_code"]
-            row = con.execute("SELECT uuid FROM inspection WHERE assignment_uuid = ? AND finished_at IS NULL "
-                              "ORDER BY started_at DESC", (assignment_uuid,)).fetchone()
-            inspection_uuid = row[0] if row else None
-        else:
-            require(actor, Action.RECORD_FINDING, {"cell_code": code} if code else None)
-        if code is None:
-            raise ValidationError("a finding needs its task or its cell")
-        cell, _ = _cell_geometry(con, code)
-        warnings: list[str] = []
-        location_note = None
-        if not cell.covers(shapely.Point(longitude, latitude)):
-            inside = cell_at(con, longitude, latitude)
-            location_note = (f"位置在网格 {code} 之外" + (f"（位于网格 {inside}）" if inside else "（不在任何网格内）"))
-            warnings.append(location_note)
-        uid = str(_uuid.uuid4())
-        row = {"uuid": uid, "inspection_uuid": inspection_uuid, "cell_code": code, "category": category,
-               "severity": int(severity), "description": description, "status": "found",
-               "rectify_deadline": rectify_deadline.isoformat() if rectify_deadline else None,
-               "responsible_party": responsible_party or None, "found_by": actor.uuid, "found_at": stamp,
-               "updated_at": stamp, "location_note": location_note, "reject_count": 0,
-               "geom": geometry_to_blob(shapely.Point(longitude, latitude), PROJECT_SRS, "Point")}
-        changes = [RowChange("finding", uid, None, row)]
-        changes += _photos(con, loaded, uid, "evidence", code, task, actor, t, warnings)
+        _, changes, warnings = finding_changes(
+            con, actor, category=category, longitude=longitude, latitude=latitude, assignment_uuid=assignment_uuid,
+            cell_code=cell_code, severity=severity, description=description, rectify_deadline=rectify_deadline,
+            responsible_party=responsible_party, photos=loaded, t=t)
         return Edit("create", "记录问题", changes, warnings=warnings)
 
     return _write(path, actor, build, now)
+
+
+def finding_changes(con: sqlite3.Connection, actor: Actor, *, category: str, longitude: float, latitude: float,
+                    assignment_uuid: Optional[str], cell_code: Optional[str], severity: int, description: str,
+                    rectify_deadline: Optional[_dt.date], responsible_party: str, photos: Sequence[Photo],
+                    t: _dt.datetime) -> tuple[str, list[RowChange], list[str]]:
+    """The rows of a new finding (and its photos) on ``con``: ``(uuid, changes, warnings)``; the checks
+    of :func:`record_finding` (who may, where) included.  Other writes that make a finding in the same
+    transaction (a failed checklist item) build it here."""
+    import shapely
+
+    stamp = gpkg_datetime(t)
+    loaded = list(photos)
+    task = None
+    inspection_uuid = None
+    code = cell_code
+    if assignment_uuid is not None:
+        task = _need(con, "assignment", assignment_uuid, "task")
+        require(actor, Action.RECORD_FINDING, task)
+        code = task["cell_code"]
+        row = con.execute("SELECT uuid FROM inspection WHERE assignment_uuid = ? AND finished_at IS NULL "
+                          "ORDER BY started_at DESC", (assignment_uuid,)).fetchone()
+        inspection_uuid = row[0] if row else None
+    else:
+        require(actor, Action.RECORD_FINDING, {"cell_code": code} if code else None)
+    if code is None:
+        raise ValidationError("a finding needs its task or its cell")
+    cell, _ = _cell_geometry(con, code)
+    warnings: list[str] = []
+    location_note = None
+    if not cell.covers(shapely.Point(longitude, latitude)):
+        inside = cell_at(con, longitude, latitude)
+        location_note = (f"位置在网格 {code} 之外" + (f"（位于网格 {inside}）" if inside else "（不在任何网格内）"))
+        warnings.append(location_note)
+    uid = str(_uuid.uuid4())
+    row = {"uuid": uid, "inspection_uuid": inspection_uuid, "cell_code": code, "category": category,
+           "severity": int(severity), "description": description, "status": "found",
+           "rectify_deadline": rectify_deadline.isoformat() if rectify_deadline else None,
+           "responsible_party": responsible_party or None, "found_by": actor.uuid, "found_at": stamp,
+           "updated_at": stamp, "location_note": location_note, "reject_count": 0,
+           "geom": geometry_to_blob(shapely.Point(longitude, latitude), PROJECT_SRS, "Point")}
+    changes = [RowChange("finding", uid, None, row)]
+    changes += _photos(con, loaded, uid, "evidence", code, task, actor, t, warnings)
+    return uid, changes, warnings
 
 
 def add_photos(path: os.PathLike[str] | str, actor: Actor, finding_uuid: str,

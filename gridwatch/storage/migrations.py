@@ -224,8 +224,23 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
     refresh_heat_sources(con)
 
 
+def _v4_to_v5(con: sqlite3.Connection) -> None:
+    """Schema 5 (issue 17): the assessment's veto items (一票否决), heavy-pollution warnings, checklist results
+    and campaigns as attributes tables (registered in gpkg_contents, so the sync carries them), and the construction
+    sites' video monitoring (unknown, NULL, on existing sites)."""
+    from .schema import PLAN_TABLES_V5, WORKFLOW_TABLES
+
+    for name in PLAN_TABLES_V5:
+        _create_attribute_table(con, name, WORKFLOW_TABLES[name])
+    tables = sqlite_tables(con)
+    qt = quote_ident("construction_site", tables)
+    if "video_monitor" not in [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]:
+        con.execute("ALTER TABLE " + qt + ' ADD COLUMN "video_monitor" BOOLEAN')
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
+                                                               4: _v4_to_v5}
 
 
 def _schema_version(path: Path) -> int:

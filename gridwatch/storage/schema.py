@@ -2,7 +2,8 @@
 
 Version 4 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
 loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
-village and the fire points' FIRMS type and persistent heat-source flag;
+village and the fire points' FIRMS type and persistent heat-source flag; in 5, the assessment's veto
+items, heavy-pollution warnings and the construction sites' video monitoring;
 :mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
 (stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
@@ -18,17 +19,21 @@ import pandas as pd
 from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code lists
     ASSIGNMENT_KINDS,
     ASSIGNMENT_STATUSES,
+    CAMPAIGNS,
+    CHECKLIST_ITEMS,
     CONFLICT_STATUSES,
     FINDING_CATEGORIES,
     FINDING_STATUSES,
     FIRE_CHECK_RESULTS,
     ROLES,
+    VETO_ITEMS,
+    WARNING_LEVELS,
 )
 from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -218,6 +223,66 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             ),
             indexed=("at",),
         ),
+        # schema 5 (issue 17): veto items of the assessment and heavy-pollution warnings
+        TableSpec(
+            "assessment_veto", "一票否决", "Veto items",
+            (
+                uuid_field(),
+                _t("township_code", "TEXT", "乡镇代码", "Township code", required=True),
+                _t("item", "TEXT", "否决事项", "Item", required=True, choices=VETO_ITEMS),
+                _t("occurred_on", "DATE", "发生日期", "Date", required=True),
+                _t("reason", "TEXT", "理由", "Reason", required=True),
+                _t("set_by", "TEXT", "设定人", "Set by"),
+                _t("set_at", "DATETIME", "设定时间", "Set"),
+            ),
+            indexed=("township_code",),
+        ),
+        TableSpec(
+            "pollution_warning", "重污染天气预警", "Heavy-pollution warnings",
+            (
+                uuid_field(),
+                _t("level", "TEXT", "预警级别", "Level", required=True, choices=WARNING_LEVELS),
+                _t("starts_at", "DATETIME", "开始时间", "Starts", required=True),
+                _t("ends_at", "DATETIME", "结束时间", "Ends", required=True),
+                _t("note", "TEXT", "说明", "Note"),
+                _t("declared_by", "TEXT", "发布人", "Declared by"),
+                _t("declared_at", "DATETIME", "发布时间", "Declared"),
+            ),
+            indexed=("starts_at",),
+        ),
+        # schema 5: checklist items recorded with an inspection (a failed one may become a finding)
+        TableSpec(
+            "checklist_result", "检查清单", "Checklist results",
+            (
+                uuid_field(),
+                _t("assignment_uuid", "TEXT", "任务", "Task"),
+                _t("inspection_uuid", "TEXT", "检查", "Inspection"),
+                _t("cell_code", "TEXT", "网格编码", "Cell code", required=True),
+                _t("item", "TEXT", "检查项", "Item", required=True, choices=CHECKLIST_ITEMS),
+                _t("passed", "BOOLEAN", "合格", "Passed", required=True),
+                _t("note", "TEXT", "说明", "Note"),
+                _t("finding_uuid", "TEXT", "问题", "Finding"),
+                _t("recorded_by", "TEXT", "记录人", "Recorded by"),
+                _t("recorded_at", "DATETIME", "记录时间", "Recorded"),
+            ),
+            indexed=("assignment_uuid", "cell_code"),
+        ),
+        # schema 5: campaigns (专项行动); their tasks name the campaign as their target
+        TableSpec(
+            "campaign", "专项行动", "Campaigns",
+            (
+                uuid_field(),
+                _t("template", "TEXT", "模板", "Template", required=True, choices=CAMPAIGNS),
+                _t("title", "TEXT", "名称", "Title", required=True),
+                _t("kind", "TEXT", "任务类型", "Task kind", required=True, choices=ASSIGNMENT_KINDS),
+                _t("first_day", "DATE", "开始日期", "First day", required=True),
+                _t("last_day", "DATE", "结束日期", "Last day", required=True),
+                _t("every_days", "INTEGER", "每轮天数", "Days per round", required=True),
+                _t("township_code", "TEXT", "乡镇代码", "Township code"),
+                _t("created_by", "TEXT", "发起人", "Started by"),
+                _t("created_at", "DATETIME", "发起时间", "Started"),
+            ),
+        ),
         TableSpec(
             META_TABLE, "项目信息", "Project metadata",
             (
@@ -228,15 +293,21 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
     )
 }
 
+#: Tables schema 5 added (issue 17).
+PLAN_TABLES_V5 = ("assessment_veto", "pollution_warning", "checklist_result", "campaign")
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+#: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the veto items and warnings).
+REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES
+                                            if t not in PLAN_TABLES_V5)
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
-REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t != "key_area")
+REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).
 REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V2 if t not in ("sync_conflict", "sync_log"))
 #: Tables a project of each schema version must hold.
 REQUIRED_TABLES_BY_VERSION: dict[int, tuple[str, ...]] = {1: REQUIRED_TABLES_V1, 2: REQUIRED_TABLES_V2,
-                                                           3: REQUIRED_TABLES, 4: REQUIRED_TABLES}
+                                                           3: REQUIRED_TABLES_V4, 4: REQUIRED_TABLES_V4,
+                                                           5: REQUIRED_TABLES}
 
 
 def all_specs() -> dict[str, object]:

@@ -1,6 +1,154 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AssessmentDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="143" />
+            <source>Township assessment</source>
+            <translation>乡镇考核</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <source>Monthly bulletin</source>
+            <translation>月通报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <source>Quarterly comparison</source>
+            <translation>季评比</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="145" />
+            <source>Yearly assessment</source>
+            <translation>年考核</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="149" />
+            <source>Period:</source>
+            <translation>时段：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="150" />
+            <source>Veto item:</source>
+            <translation>一票否决事项：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="151" />
+            <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
+            <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="152" />
+            <source>Compute</source>
+            <translation>计算</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="153" />
+            <source>Bulletin (Word)…</source>
+            <translation>通报（Word）…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
+            <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
+            <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
+            <source>Reason (what happened, the evidence)</source>
+            <translation>理由（发生了什么、依据）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="157" />
+            <source>Set veto</source>
+            <translation>设定一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
+            <source>The township is put last in every period holding this date</source>
+            <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <source>Score</source>
+            <translation>综合得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <source>Change</source>
+            <translation>较上期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <source>Straw burning</source>
+            <translation>秸秆焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Other burning</source>
+            <translation>其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Unverified</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Deduction (10k yuan)</source>
+            <translation>扣减(万元)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Veto</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="191" />
+            <source>Computing…</source>
+            <translation>正在计算…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="214" />
+            <source> (tied)</source>
+            <translation>（并列）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
+            <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
+            <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="238" />
+            <source>Save the bulletin</source>
+            <translation>保存通报</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="240" />
+            <source>Word documents (*.docx)</source>
+            <translation>Word 文档 (*.docx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="253" />
+            <source>Writing the bulletin…</source>
+            <translation>正在生成通报…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="260" />
+            <source>Wrote %s</source>
+            <translation>已写入 %s</translation>
+        </message>
+    </context>
+    <context>
         <name>AssignDialog</name>
         <message>
             <location filename="../../gridwatch/ui/tasks/dialogs.py" line="129" />
@@ -136,6 +284,79 @@
         </message>
     </context>
     <context>
+        <name>CampaignDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="91" />
+            <source>Campaigns</source>
+            <translation>专项行动</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="94" />
+            <source>Template:</source>
+            <translation>模板：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="95" />
+            <source>From, to:</source>
+            <translation>起止日期：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="96" />
+            <source>Progress of:</source>
+            <translation>进度：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="97" />
+            <source>Start campaign</source>
+            <translation>发起专项行动</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="100" />
+            <source>One task per cell per round, for each cell's inspector</source>
+            <translation>每轮每个网格一个任务，由各网格的网格员执行</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <source>Round</source>
+            <translation>轮次</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <source>From</source>
+            <translation>开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <source>To</source>
+            <translation>结束</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <source>Tasks</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <source>Done (%)</source>
+            <translation>完成率(%)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="159" />
+            <source>%1 of %2 tasks done in %3 townships</source>
+            <translation>%3 个乡镇共 %2 个任务，已完成 %1 个</translation>
+        </message>
+    </context>
+    <context>
         <name>CellInspectorDialog</name>
         <message>
             <location filename="../../gridwatch/ui/data/people.py" line="382" />
@@ -170,6 +391,39 @@
             <location filename="../../gridwatch/ui/data/people.py" line="396" />
             <source>There is no active inspector.</source>
             <translation>没有在岗的网格员。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ChecklistDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="67" />
+            <source>Checklist: %s</source>
+            <translation>检查清单：%s</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="68" />
+            <source>Untick what is not in order and say what you saw. Cell %s.</source>
+            <translation>不合格的项请取消勾选并写明情况。网格 %s。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <source>Item</source>
+            <translation>检查项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <source>In order</source>
+            <translation>合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="75" />
+            <source>Record a finding for every item not in order</source>
+            <translation>每个不合格项都记录为问题</translation>
         </message>
     </context>
     <context>
@@ -775,257 +1029,285 @@ Overwritten: %2</source>
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="263" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="265" />
             <source>Month (Beijing time):</source>
             <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Finding states as on the map (the one palette, gridwatch.layers.palette). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="264" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="266" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="267" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="266" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="267" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="271" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
             <source>Township ranking for the monthly bulletin</source>
             <translation>月通报乡镇考核排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="442" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="447" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="443" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="448" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Fire checks in time %</source>
             <translation>按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="363" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="365" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="372" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="377" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="377" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="382" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="412" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="417" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="429" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="434" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="452" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="460" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="460" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="461" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="461" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="462" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="475" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="480" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="478" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="483" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="507" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="512" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="541" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="546" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="542" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="547" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="559" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="564" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="561" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="587" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="566" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="592" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="568" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="573" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="569" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+        </message>
+    </context>
+    <context>
+        <name>DowngradeDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="396" />
+            <source>Downgrade construction site</source>
+            <translation>工地降级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="397" />
+            <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
+            <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="399" />
+            <source>New grade:</source>
+            <translation>新等级：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="400" />
+            <source>Reason:</source>
+            <translation>理由：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="401" />
+            <source>What the check found</source>
+            <translation>检查发现的问题</translation>
         </message>
     </context>
     <context>
@@ -1512,94 +1794,132 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
-        <name>Fields:assignment</name>
+        <name>Fields:assessment_veto</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
+            <source>Item</source>
+            <translation>否决事项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
+            <source>Date</source>
+            <translation>发生日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
+            <source>Reason</source>
+            <translation>理由</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
+            <source>Set by</source>
+            <translation>设定人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
+            <source>Set</source>
+            <translation>设定时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:assignment</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -1607,72 +1927,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -1680,81 +2000,644 @@ Overwritten: %2</source>
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
     </context>
     <context>
-        <name>Fields:coal_ban_zone</name>
+        <name>Fields:campaign</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="265" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="266" />
+            <source>Template</source>
+            <translation>模板</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="267" />
+            <source>Title</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="268" />
+            <source>Task kind</source>
+            <translation>任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="269" />
+            <source>First day</source>
+            <translation>开始日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="270" />
+            <source>Last day</source>
+            <translation>结束日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="271" />
+            <source>Days per round</source>
+            <translation>每轮天数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="272" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="273" />
+            <source>Started by</source>
+            <translation>发起人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="274" />
+            <source>Started</source>
+            <translation>发起时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:checklist_result</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="255" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="256" />
+            <source>Task</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="257" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="258" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="259" />
+            <source>Item</source>
+            <translation>检查项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="260" />
+            <source>Passed</source>
+            <translation>合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="261" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="262" />
+            <source>Finding</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="263" />
+            <source>Recorded by</source>
+            <translation>记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="264" />
+            <source>Recorded</source>
+            <translation>记录时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:coal_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
     </context>
     <context>
         <name>Fields:construction_site</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <source>Name</source>
+            <translation>工地名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>Developer</source>
+            <translation>建设单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <source>Area (m²)</source>
+            <translation>占地面积(m²)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <source>Dust grade</source>
+            <translation>扬尘管控等级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <source>Online dust monitor</source>
+            <translation>在线监测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <source>Start date</source>
+            <translation>开工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>End date</source>
+            <translation>竣工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <source>Video monitoring</source>
+            <translation>视频监控</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:finding</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <source>Found by</source>
+            <translation>发现人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <source>Location warning</source>
+            <translation>位置提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <source>Assigned by</source>
+            <translation>交办人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <source>Rectification note</source>
+            <translation>整改说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <source>Rectification recorded by</source>
+            <translation>整改记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <source>Rectified</source>
+            <translation>整改时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <source>Verified by</source>
+            <translation>核查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <source>Verified</source>
+            <translation>核查时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <source>Rejection reason</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <source>Times rejected</source>
+            <translation>驳回次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <source>Closed by</source>
+            <translation>销号人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <source>Closed</source>
+            <translation>销号时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fire_point</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <source>Detected (UTC)</source>
+            <translation>监测时间(UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <source>Detected (Beijing time)</source>
+            <translation>监测时间(北京时间)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <source>Source</source>
+            <translation>数据源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <source>Satellite</source>
+            <translation>卫星</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <source>Confidence (0-100)</source>
+            <translation>置信度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>FRP (MW)</source>
+            <translation>火辐射功率(MW)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <source>Verification status</source>
+            <translation>核查状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <source>Check task</source>
+            <translation>核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <source>FIRMS type</source>
+            <translation>火点类型(FIRMS)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <source>Persistent heat source</source>
+            <translation>持续热源</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fireworks_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <source>Banned all year</source>
+            <translation>全年禁放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <source>Ban period start (MM-DD)</source>
+            <translation>禁放起始(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <source>Ban period end (MM-DD)</source>
+            <translation>禁放截止(月-日)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:grid_cell</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <source>Code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <source>Name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <source>Level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:gridwatch_meta</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="275" />
+            <source>Key</source>
+            <translation>项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="276" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspection</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <source>Inspector</source>
+            <translation>检查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <source>Kind</source>
+            <translation>检查类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspector</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <source>Township code</source>
+            <translation>所属乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <source>Village code</source>
+            <translation>所属村/社区</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:key_area</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <source>Control radius (m)</source>
+            <translation>管控半径(m)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:mine</name>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="101" />
             <source>UUID</source>
@@ -1763,304 +2646,232 @@ Overwritten: %2</source>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="102" />
             <source>Name</source>
-            <translation>工地名称</translation>
+            <translation>矿山名称</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="103" />
-            <source>Developer</source>
-            <translation>建设单位</translation>
+            <source>Kind</source>
+            <translation>矿种</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="104" />
-            <source>Area (m²)</source>
-            <translation>占地面积(m²)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
-            <source>Dust grade</source>
-            <translation>扬尘管控等级</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
-            <source>Online dust monitor</source>
-            <translation>在线监测</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
-            <source>Start date</source>
-            <translation>开工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
-            <source>End date</source>
-            <translation>竣工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:finding</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
-            <source>Inspection</source>
-            <translation>检查</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
-            <source>Category</source>
-            <translation>问题类别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
-            <source>Severity</source>
-            <translation>严重程度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
-            <source>Description</source>
-            <translation>问题描述</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
-            <source>Rectification deadline</source>
-            <translation>整改期限</translation>
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <source>Operator</source>
+            <translation>经营单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
-            <source>Responsible party</source>
-            <translation>责任主体</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
-            <source>Found by</source>
-            <translation>发现人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
-            <source>Found</source>
-            <translation>发现时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
-            <source>Updated</source>
-            <translation>更新时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
-            <source>Location warning</source>
-            <translation>位置提示</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
-            <source>Assigned by</source>
-            <translation>交办人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
-            <source>Rectification note</source>
-            <translation>整改说明</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
-            <source>Rectification recorded by</source>
-            <translation>整改记录人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
-            <source>Rectified</source>
-            <translation>整改时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
-            <source>Verification note</source>
-            <translation>核查意见</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
-            <source>Verified by</source>
-            <translation>核查人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
-            <source>Verified</source>
-            <translation>核查时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
-            <source>Rejection reason</source>
-            <translation>驳回原因</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
-            <source>Times rejected</source>
-            <translation>驳回次数</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
-            <source>Closed by</source>
-            <translation>销号人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
-            <source>Closed</source>
-            <translation>销号时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:fire_point</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
-            <source>Detected (UTC)</source>
-            <translation>监测时间(UTC)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
-            <source>Detected (Beijing time)</source>
-            <translation>监测时间(北京时间)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
-            <source>Source</source>
-            <translation>数据源</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
-            <source>Satellite</source>
-            <translation>卫星</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
-            <source>Confidence (0-100)</source>
-            <translation>置信度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
-            <source>FRP (MW)</source>
-            <translation>火辐射功率(MW)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
-            <source>Village code</source>
-            <translation>村级代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
-            <source>Verification status</source>
-            <translation>核查状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
-            <source>Check task</source>
-            <translation>核查任务</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
-            <source>FIRMS type</source>
-            <translation>火点类型(FIRMS)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
-            <source>Persistent heat source</source>
-            <translation>持续热源</translation>
-        </message>
     </context>
     <context>
-        <name>Fields:fireworks_ban_zone</name>
+        <name>Fields:pollution_warning</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
+            <source>Level</source>
+            <translation>预警级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
+            <source>Starts</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
+            <source>Ends</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
+            <source>Declared by</source>
+            <translation>发布人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
+            <source>Declared</source>
+            <translation>发布时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_conflict</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <source>Kept value</source>
+            <translation>保留值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <source>Overridden value</source>
+            <translation>被覆盖值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <source>Kept from</source>
+            <translation>保留方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <source>Overridden from</source>
+            <translation>覆盖方</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <source>Review status</source>
+            <translation>处理状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <source>Reviewed by</source>
+            <translation>审核人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <source>Reviewed</source>
+            <translation>审核时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_log</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
+            <source>Computer</source>
+            <translation>计算机</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
+            <source>Sent</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
+            <source>Received</source>
+            <translation>下载</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
+            <source>Refused</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
+            <source>Tables changed</source>
+            <translation>变更的表</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:township</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <source>Code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
-            <source>Legal basis</source>
-            <translation>划定依据</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
-            <source>In force from</source>
-            <translation>生效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
-            <source>In force until</source>
-            <translation>失效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
-            <source>Banned all year</source>
-            <translation>全年禁放</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
-            <source>Ban period start (MM-DD)</source>
-            <translation>禁放起始(月-日)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
-            <source>Ban period end (MM-DD)</source>
-            <translation>禁放截止(月-日)</translation>
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <source>County code</source>
+            <translation>区县代码</translation>
         </message>
     </context>
     <context>
-        <name>Fields:grid_cell</name>
+        <name>Fields:village</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
-            <source>Code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="77" />
-            <source>Name</source>
-            <translation>网格名称</translation>
+            <source>Code</source>
+            <translation>村级代码</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="78" />
-            <source>Village code</source>
-            <translation>村级代码</translation>
+            <source>Name</source>
+            <translation>名称</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="79" />
@@ -2069,348 +2880,6 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="80" />
-            <source>Level</source>
-            <translation>网格级别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
-            <source>Inspector</source>
-            <translation>网格员</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:gridwatch_meta</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
-            <source>Key</source>
-            <translation>项</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
-            <source>Value</source>
-            <translation>值</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:inspection</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
-            <source>Assignment</source>
-            <translation>任务</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
-            <source>Inspector</source>
-            <translation>检查人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
-            <source>Kind</source>
-            <translation>检查类型</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
-            <source>Started</source>
-            <translation>开始时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
-            <source>Finished</source>
-            <translation>完成时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
-            <source>Notes</source>
-            <translation>备注</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:inspector</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
-            <source>Name</source>
-            <translation>姓名</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
-            <source>Role</source>
-            <translation>角色</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
-            <source>Phone</source>
-            <translation>电话</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
-            <source>Township code</source>
-            <translation>所属乡镇</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
-            <source>Active</source>
-            <translation>在岗</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
-            <source>Village code</source>
-            <translation>所属村/社区</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:key_area</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
-            <source>Kind</source>
-            <translation>类型</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
-            <source>Control radius (m)</source>
-            <translation>管控半径(m)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
-            <source>Note</source>
-            <translation>备注</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:mine</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
-            <source>Name</source>
-            <translation>矿山名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
-            <source>Kind</source>
-            <translation>矿种</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
-            <source>Operator</source>
-            <translation>经营单位</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:sync_conflict</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
-            <source>Sync</source>
-            <translation>同步</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
-            <source>Table</source>
-            <translation>表</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
-            <source>Row</source>
-            <translation>对象</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
-            <source>Field</source>
-            <translation>字段</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
-            <source>Kept value</source>
-            <translation>保留值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
-            <source>Overridden value</source>
-            <translation>被覆盖值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
-            <source>Kept from</source>
-            <translation>保留方</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
-            <source>Overridden from</source>
-            <translation>覆盖方</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
-            <source>Rule</source>
-            <translation>规则</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
-            <source>Review status</source>
-            <translation>处理状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
-            <source>Reviewed by</source>
-            <translation>审核人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
-            <source>Reviewed</source>
-            <translation>审核时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:sync_log</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
-            <source>User</source>
-            <translation>用户</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
-            <source>Computer</source>
-            <translation>计算机</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
-            <source>Sent</source>
-            <translation>上传</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
-            <source>Received</source>
-            <translation>下载</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
-            <source>Conflicts</source>
-            <translation>冲突</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
-            <source>Refused</source>
-            <translation>拒绝</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
-            <source>Details</source>
-            <translation>说明</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
-            <source>Tables changed</source>
-            <translation>变更的表</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:township</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
-            <source>Code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
-            <source>County code</source>
-            <translation>区县代码</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:village</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
-            <source>Code</source>
-            <translation>村级代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -2691,167 +3160,167 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
             <source>Assign for rectification</source>
             <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="238" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="235" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="239" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="240" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="245" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="246" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="263" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="267" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/findings/details.py" line="74" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="336" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="343" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="370" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="377" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="387" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="394" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="392" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="396" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="399" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="389" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="396" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
@@ -2945,9 +3414,34 @@ Overwritten: %2</source>
             <translation>照片 −%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="483" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="490" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="264" />
+            <source>Notice (Word)…</source>
+            <translation>交办单（Word）…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="265" />
+            <source>The assignment notice of this finding: cell, place, photo, deadline, responsible party</source>
+            <translation>本问题的交办单：网格、位置、照片、整改期限、责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="550" />
+            <source>Save the assignment notice</source>
+            <translation>保存交办单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="551" />
+            <source>Word documents (*.docx)</source>
+            <translation>Word 文档 (*.docx)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="566" />
+            <source>Wrote %s</source>
+            <translation>已写入 %s</translation>
         </message>
     </context>
     <context>
@@ -3042,27 +3536,27 @@ Overwritten: %2</source>
     <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>Key areas</source>
             <translation>重点区域</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -3809,9 +4303,29 @@ Overwritten: %2</source>
             <translation>同步记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
             <source>Project metadata</source>
             <translation>项目信息</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <source>Veto items</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <source>Heavy-pollution warnings</source>
+            <translation>重污染天气预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <source>Checklist results</source>
+            <translation>检查清单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <source>Campaigns</source>
+            <translation>专项行动</translation>
         </message>
     </context>
     <context>
@@ -3851,27 +4365,27 @@ Overwritten: %2</source>
     <context>
         <name>LiveViewBar</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="215" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="217" />
             <source>Refreshing from the server…</source>
             <translation>正在从服务器刷新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="237" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="239" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="238" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="240" />
             <source>Read what changed on the server since the last refresh</source>
             <translation>读取上次刷新以来服务器上的变化</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="245" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="247" />
             <source>Live server view of %1 on %2: read-only, refreshed at %3 and every few minutes. To edit, check out a working copy.</source>
             <translation>服务器实时查看：%1（%2），只读，%3 刷新，之后每隔几分钟自动刷新。如需编辑，请检出工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="250" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="252" />
             <source>The last refresh failed: %1</source>
             <translation>上次刷新失败：%1</translation>
         </message>
@@ -3889,237 +4403,237 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="176" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="177" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="178" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="179" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="180" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="226" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="235" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="251" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="286" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="295" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -4160,22 +4674,22 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="210" />
+            <location filename="../../gridwatch/ui/window/work.py" line="267" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="266" />
+            <location filename="../../gridwatch/ui/window/work.py" line="325" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="276" />
+            <location filename="../../gridwatch/ui/window/work.py" line="335" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="277" />
+            <location filename="../../gridwatch/ui/window/work.py" line="336" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -4218,22 +4732,22 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -4254,31 +4768,32 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/window/work.py" line="91" />
+            <location filename="../../gridwatch/ui/window/work.py" line="99" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="103" />
+            <location filename="../../gridwatch/ui/window/work.py" line="111" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="104" />
+            <location filename="../../gridwatch/ui/window/work.py" line="112" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="108" />
+            <location filename="../../gridwatch/ui/window/work.py" line="116" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="110" />
+            <location filename="../../gridwatch/ui/window/work.py" line="118" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="116" />
+            <location filename="../../gridwatch/ui/window/work.py" line="124" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -4374,14 +4889,39 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <source>Township &amp;assessment and bulletin…</source>
+            <translation>乡镇考核和通报(&amp;A)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <source>Declare heavy-pollution &amp;warning…</source>
+            <translation>发布重污染天气预警(&amp;W)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <source>Record the &amp;checklist of the selected task…</source>
+            <translation>记录所选任务的检查清单(&amp;C)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <source>Ca&amp;mpaigns…</source>
+            <translation>专项行动(&amp;M)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="98" />
+            <source>This kind of task has no checklist</source>
+            <translation>此类任务没有检查清单</translation>
         </message>
     </context>
     <context>
@@ -4396,42 +4936,42 @@ Overwritten: %2</source>
     <context>
         <name>OpenServerDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="90" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="91" />
             <source>Open server district</source>
             <translation>打开服务器上的区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="91" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="92" />
             <source>Show a district of a PostGIS server in this window, read-only, as it is on the server now; it refreshes every few minutes and with Refresh. To edit, check out a working copy and sync.</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上某区的当前状态；每隔几分钟自动刷新，也可点“刷新”。如需编辑，请检出工作副本并同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="94" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="95" />
             <source>&amp;Server:</source>
             <translation>服务器(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="95" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="96" />
             <source>postgresql://HOST/DATABASE?district=SCHEMA (your login from .pgpass, the service file or PGPASSWORD)</source>
             <translation>postgresql://主机/数据库?district=区模式名（登录凭据取自 .pgpass、服务文件或 PGPASSWORD）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="97" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="98" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="119" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="120" />
             <source>Not a server address: write it as postgresql://HOST/DATABASE (or service=NAME).</source>
             <translation>不是服务器地址：请写成 postgresql://主机/数据库（或 service=名称）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="130" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="131" />
             <source>Reading the district from the server…</source>
             <translation>正在从服务器读取本区…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="146" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="147" />
             <source>Cannot open the server district:</source>
             <translation>无法打开服务器上的区：</translation>
         </message>
@@ -4577,7 +5117,7 @@ Overwritten: %2</source>
     <context>
         <name>RulesDock</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="420" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="436" />
             <source>Rule checks</source>
             <translation>规则检查</translation>
         </message>
@@ -4585,166 +5125,176 @@ Overwritten: %2</source>
     <context>
         <name>RulesPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="169" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="289" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="390" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="171" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="292" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="393" />
             <source>All rules</source>
             <extracomment>Rows the list shows at most (a season of fire points can flag 100,000; Assign all still takes every hit). Columns of the hit table. Title of the edit hits_to_assignments makes (how the panel recognises its own edit). lon/lat bounds (minx, miny, maxx, maxy) of a double-clicked hit's feature. The double-clicked hit (a :class:`~gridwatch.analysis.rules.RuleHit`): layer, uuid, cell_code ... The checks finished (the :class:`~gridwatch.analysis.rules.RuleReport`). The selected hits changed (a list of RuleHit): the map highlights them. The time the checks run at (None: now); tests and replays set it.</extracomment>
             <translation>全部规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
             <source>Same for every key area:</source>
             <translation>所有重点区域统一为：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="174" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
             <source>Unchecked: each key area's own control radius (3 km unless set)</source>
             <translation>不勾选：按各重点区域自身的管控半径（未设置时为 3 公里）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
             <source>km</source>
             <translation>公里</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
             <source>Key-area radius:</source>
             <translation>重点区域管控半径：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="178" />
             <source>Mines inspected within:</source>
             <translation>矿山检查周期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
             <source>Fire points of the last:</source>
             <translation>火点时段（最近）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="179" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="180" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
             <source>days</source>
             <translation>天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="181" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
             <source>Tasks due:</source>
             <translation>任务截止：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="182" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
             <source>Assign selected</source>
             <translation>派发选中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="183" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
             <source>Assign all shown</source>
             <translation>全部派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="184" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="187" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="188" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="185" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="188" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="190" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="392" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="193" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="395" />
             <source>Run the checks to list what the rules flag.</source>
             <translation>点击“开始检查”列出不符合规则的对象。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="218" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="221" />
             <source>Open a project first.</source>
             <translation>请先打开项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="230" />
             <source>Checking…</source>
             <translation>正在检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="235" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="264" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="267" />
             <source>Stopped.</source>
             <translation>已停止。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="246" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="249" />
             <source>Checking… %s%%</source>
             <translation>正在检查… %s%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="275" />
             <source>%s hits: %s</source>
             <translation>共 %s 条：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="277" />
             <source>(the list shows the first %s; choose a rule to narrow it)</source>
             <translation>（列表仅显示前 %s 条，可按规则筛选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="350" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="353" />
             <source>Select hits in the list first.</source>
             <translation>请先在列表中选择。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="353" />
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="403" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="356" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="406" />
             <source>Only a supervisor or administrator may assign inspections.</source>
             <translation>只有督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="356" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="359" />
             <source>Assigning %s hits…</source>
             <translation>正在派发 %s 条…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="365" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="368" />
             <source>Assigned %s tasks (Edit &gt; Undo takes them back).</source>
             <translation>已派发 %s 个任务（编辑 &gt; 撤销 可收回）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="399" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="399" />
             <source>Run checks</source>
             <translation>开始检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/rules.py" line="405" />
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="408" />
             <source>One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell</source>
             <translation>每条一个任务，派给所在网格的网格员；火点按网格合并为一个核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="186" />
+            <source>Downgrade site…</source>
+            <translation>工地降级…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/rules.py" line="413" />
+            <source>Lower the selected site's dust grade, with the reason (audited)</source>
+            <translation>降低所选工地的扬尘管控等级并说明理由（记入修改记录）</translation>
         </message>
     </context>
     <context>
@@ -5378,179 +5928,237 @@ Overwritten: %2</source>
     <context>
         <name>Values</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
             <source>Community</source>
             <translation>社区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
             <source>Grid cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
             <source>Special cell</source>
             <translation>专属网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
             <source>Limestone</source>
             <translation>石灰岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
             <source>Sand and gravel</source>
             <translation>砂石</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
             <source>Clay</source>
             <translation>粘土</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
             <source>Granite</source>
             <translation>花岗岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
             <source>Dolomite</source>
             <translation>白云岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
             <source>Other</source>
             <translation>其他</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
             <source>Operating</source>
             <translation>生产中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
             <source>Closed</source>
             <translation>已关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
             <source>Rehabilitating</source>
             <translation>生态修复中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
             <source>Grade A</source>
             <translation>A级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
             <source>Grade B</source>
             <translation>B级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
             <source>Grade C</source>
             <translation>C级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
             <source>MODIS</source>
             <translation>MODIS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
             <source>VIIRS</source>
             <translation>VIIRS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
             <source>Fengyun</source>
             <translation>风云</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
             <source>Manual</source>
             <translation>人工上报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
             <source>Not yet checked</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
-            <source>Burning confirmed</source>
-            <translation>确认焚烧</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>No burning found</source>
             <translation>未发现焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
             <source>Outside the cell</source>
             <translation>不在本网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
             <source>National monitoring station</source>
             <translation>国控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
             <source>Provincial monitoring station</source>
             <translation>省控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
             <source>City monitoring station</source>
             <translation>市控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
             <source>School</source>
             <translation>学校</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
             <source>Hospital</source>
             <translation>医院</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>Residential area</source>
             <translation>居民集中区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>Grid inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Township grid chief</source>
             <translation>网格长</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>District supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>Administrator</source>
             <translation>管理员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <source>Straw burning confirmed</source>
+            <translation>确认秸秆焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <source>Other burning confirmed</source>
+            <translation>确认其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <source>Built-up area</source>
+            <translation>城市建成区</translation>
+        </message>
+    </context>
+    <context>
+        <name>WarningDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="307" />
+            <source>Declare heavy-pollution warning</source>
+            <translation>发布重污染天气预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="308" />
+            <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
+            <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <source>&amp;Level:</source>
+            <translation>预警级别(&amp;L)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <source>&amp;From (Beijing time):</source>
+            <translation>开始(北京时间)(&amp;F)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <source>&amp;To (Beijing time):</source>
+            <translation>结束(北京时间)(&amp;T)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <source>&amp;Note:</source>
+            <translation>说明(&amp;N)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
+            <source>The warning's number or text</source>
+            <translation>预警文号或内容</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="319" />
+            <source>Declare</source>
+            <translation>发布</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="342" />
+            <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
+            <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>
     </context>
     <context>

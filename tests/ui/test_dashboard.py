@@ -91,7 +91,7 @@ def test_charts_show_the_core_statistics(dashboard, project):
     assert first_week <= dashboard.data.period[0] < first_week + dt.timedelta(days=7)
     # findings: one horizontal bar per category in each status layer; 2 found scattered coal
     found = bar_values(dashboard.finding_bars["found"], "width")
-    assert len(found) == 8 and found.tolist() == expected.by_category_status["found"].tolist()
+    assert len(found) == 10 and found.tolist() == expected.by_category_status["found"].tolist()  # 10 categories
     assert found[0] == 2 and found.sum() == 2
     axis = dashboard.finding_plot.getAxis("left")
     assert [label for _, label in axis._tickLevels[0]][:2] == ["散煤", "秸秆/露天焚烧"]

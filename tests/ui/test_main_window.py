@@ -278,7 +278,8 @@ def test_analysis_menu_coverage_rule_checks_dashboard_and_export(window, qtbot):
     rule checks and the dashboard; File > Export for briefing (Ctrl+E) opens the export dialog."""
     w = window
     titles = [a.text() for a in w.menu_analysis.actions()]
-    assert titles == ["Patrol &coverage", "&Dashboard and township ranking", "&Rule checks…"]
+    assert titles == ["Patrol &coverage", "&Dashboard and township ranking", "&Rule checks…",
+                      "Township &assessment and bulletin…"]
     w.act_coverage.trigger()
     panel = w.coverage_panel
     assert panel.isVisible()
@@ -336,3 +337,23 @@ def test_a_project_changed_as_a_whole_refreshes_the_panels_from_the_change_event
     assert not reopened and opened == [w.project_path]  # the session's change event, not a new session
     assert w.workflow.session is session and w.workflow.actor == actor
     qtbot.waitUntil(lambda: w.task_panel.row_of(new_uuid) >= 0, timeout=30_000)
+
+
+def test_a_warning_in_force_shows_beside_the_period(window, qtbot):
+    """Issue 17: a heavy-pollution warning declared now shows on the map's period bar; undone, it goes."""
+    import datetime as dt
+
+    from gridwatch.storage import plans
+
+    w = window
+    assert not w.warning_action.isVisible()
+    people = w.workflow.people
+    w.workflow.set_user(str(people[people["role"] == "supervisor"]["name"].iloc[0]))
+    now = dt.datetime.now(dt.timezone.utc)
+    with qtbot.waitSignal(w.workflow.changed, timeout=30_000):
+        w.workflow.run(plans.declare_warning, "red", now - dt.timedelta(hours=1), now + dt.timedelta(days=1))
+    assert w.warning_action.isVisible() and w.warning_label.text().startswith("⚠ Red warning until")
+    assert "earthwork stopped" in w.warning_label.text()
+    with qtbot.waitSignal(w.workflow.changed, timeout=30_000):
+        w.workflow.undo_stack.undo()
+    assert not w.warning_action.isVisible()

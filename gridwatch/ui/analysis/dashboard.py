@@ -247,8 +247,10 @@ class DashboardWidget(QWidget, Refreshing):
         grid.addWidget(self.charts["townships"], 1, 0)
         grid.addWidget(self.charts["fires"], 1, 1)
         grid.addWidget(self.ranking_box, 2, 0, 1, 2)
+        self.plan_banner = named(QLabel(), "dashboardPlans")  # season, warning in force, deadlines (issue 17)
+        self.plan_banner.setWordWrap(True)
         inner = QWidget()
-        fill(inner, head, (grid, 1))
+        fill(inner, head, self.plan_banner, (grid, 1))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -369,6 +371,9 @@ class DashboardWidget(QWidget, Refreshing):
         if not self._answered(job):
             return
         self.data = data
+        from .plans import banner_text
+
+        self.plan_banner.setText(banner_text(self.path, self.now, i18n.current()))
         self._say_updated(self.tr("Updated at %s"))
         self._draw()
         self.refreshed.emit()

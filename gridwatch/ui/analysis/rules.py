@@ -133,6 +133,7 @@ class RulesPanel(QWidget):
         self.assign_selected = named(QPushButton(), "rulesAssignSelected")
         self.assign_selected.clicked.connect(lambda: self.assign(self.selected_hits()))
         self.assign_all = named(QPushButton(), "rulesAssignAll", clicked=lambda: self.assign(self.shown_hits()))
+        self.downgrade = named(QPushButton(), "rulesDowngrade", clicked=self.show_downgrade_dialog)
 
         self._labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
@@ -155,6 +156,7 @@ class RulesPanel(QWidget):
         assign_row.addStretch(1)
         assign_row.addWidget(self.assign_selected)
         assign_row.addWidget(self.assign_all)
+        assign_row.addWidget(self.downgrade)
         fill(self, form, run_row, (self.table, 1), assign_row, margins=4)
 
         controller.userChanged.connect(self._on_user_changed)
@@ -181,6 +183,7 @@ class RulesPanel(QWidget):
         self.due_label.setText(self.tr("Tasks due:"))
         self.assign_selected.setText(self.tr("Assign selected"))
         self.assign_all.setText(self.tr("Assign all shown"))
+        self.downgrade.setText(self.tr("Downgrade site…"))
         self.table.setHorizontalHeaderLabels([self.tr("Rule"), self.tr("Name"), self.tr("Township"),
                                               self.tr("Cell"), self.tr("Details")])
         self._update_buttons()
@@ -404,6 +407,19 @@ class RulesPanel(QWidget):
         self.assign_selected.setToolTip(refusal)
         how = self.tr("One task per hit, in the hit's cell, for the cell's inspector; fire points: one check per cell")
         self.assign_all.setToolTip(refusal or how)
+        sites = [h for h in self.selected_hits() if h.layer == "construction_site"]
+        why = self.controller.refusal(Action.DOWNGRADE_SITE)
+        self.downgrade.setEnabled(not why and len(sites) == 1 and not self.controller.busy)
+        self.downgrade.setToolTip(why or self.tr("Lower the selected site's dust grade, with the reason (audited)"))
+
+    def show_downgrade_dialog(self) -> None:
+        """Downgrade the selected construction site (及时降级) with a reason."""
+        from .plans import DowngradeDialog
+
+        sites = [h for h in self.selected_hits() if h.layer == "construction_site"]
+        if len(sites) == 1:
+            self._downgrade_dialog = DowngradeDialog(self.controller, sites[0].uuid, sites[0].name, self)
+            self._downgrade_dialog.open()
 
 
 class RulesDock(QDockWidget):

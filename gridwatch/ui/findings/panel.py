@@ -173,6 +173,10 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self.edit_button.hide()
         self.edit_dialog: Optional[FindingEditDialog] = None
         actions.addWidget(self.edit_button)
+        # the assignment notice (交办单) of the finding as a Word document (issue 17)
+        self.notice_button = named(QPushButton(), "findingNotice", clicked=lambda: self.choose_notice_file())
+        self.notice_button.hide()
+        actions.addWidget(self.notice_button)
         actions.addStretch(1)
 
         # details
@@ -257,6 +261,9 @@ class FindingsPanel(QDockWidget, FindingDetails):
         for a, b in self.action_buttons.items():
             b.setText(self.action_text(a))
         self.edit_button.setText(self.tr("Edit…"))
+        self.notice_button.setText(self.tr("Notice (Word)…"))
+        self.notice_button.setToolTip(self.tr("The assignment notice of this finding: cell, place, photo, deadline, "
+                                              "responsible party"))
         self.edit_button.setToolTip(self.tr("Correct the category, severity, description, party or deadline"))
         self._fill_table()
         self._show_details()
@@ -534,6 +541,32 @@ class FindingsPanel(QDockWidget, FindingDetails):
         editable = self.may_edit(self._row)
         self.edit_button.setVisible(editable)
         self.edit_button.setEnabled(editable and not busy)
+        self.notice_button.setVisible(self._row is not None)
+
+    def choose_notice_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self._row is not None:
+            name, _ = QFileDialog.getSaveFileName(self, self.tr("Save the assignment notice"), "交办单.docx",
+                                                  self.tr("Word documents (*.docx)"))
+            if name:
+                self.write_notice(Path(name))
+
+    def write_notice(self, out: Path) -> None:
+        """The selected finding's assignment notice, written on the worker through the one export runner."""
+        from ...app.exports import run_export
+
+        path, key = self.controller.path, (self._row or {}).get("uuid")
+        if path is None or key is None:
+            return
+        run_job(lambda progress, cancel: run_export("notice", path, out, {"finding": key}), "notice",
+                succeeded=self._notice_written, failed=self._notice_failed)
+
+    def _notice_written(self, job: Job, written: Any) -> None:
+        self.count.setText(self.tr("Wrote %s") % str(written))
+
+    def _notice_failed(self, job: Job, message: str, kind: str) -> None:
+        self.count.setText(message)
 
     def may_edit(self, row: Optional[dict[str, Any]]) -> bool:
         """Whether the current user may correct this finding (the core checks the same again)."""

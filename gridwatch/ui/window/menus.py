@@ -97,6 +97,10 @@ class WindowMenus:
         self.act_dashboard.triggered.connect(lambda: self.show_bottom_dock(self.dashboard_dock, 0.6))
         self.act_coverage = named(QAction(self), "actCoverage", triggered=lambda: self._show_dock(self.coverage_panel))
         self.act_rules = named(QAction(self), "actRules", triggered=lambda: self._show_dock(self.rules_dock))
+        self.act_assessment = named(QAction(self), "actAssessment", triggered=lambda: self.show_assessment_dialog())
+        self.act_warning = named(QAction(self), "actWarning", triggered=lambda: self.show_warning_dialog())
+        self.act_checklist = named(QAction(self), "actChecklist", triggered=lambda: self.show_checklist_dialog())
+        self.act_campaign = named(QAction(self), "actCampaign", triggered=lambda: self.show_campaign_dialog())
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
@@ -145,12 +149,13 @@ class WindowMenus:
                      self.conflict_panel, self.rules_dock, self.coverage_panel, self.dashboard_dock, self.table_dock):
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = named(mb.addMenu(""), "menuWorkflow")
-        for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record):
+        for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record, self.act_checklist,
+                    self.act_campaign, self.act_warning):
             self.menu_work.addAction(act)
         self.menu_work.addSeparator()
         self.menu_work.addAction(self.act_cell_inspector)
         self.menu_analysis = named(mb.addMenu(""), "menuAnalysis")
-        for act in (self.act_coverage, self.act_dashboard, self.act_rules):
+        for act in (self.act_coverage, self.act_dashboard, self.act_rules, self.act_assessment):
             self.menu_analysis.addAction(act)
         self.menu_tools = named(mb.addMenu(""), "menuTools")
         for act in (self.act_pan, self.act_select, self.act_measure, self.act_clear_sel):
@@ -190,6 +195,10 @@ class WindowMenus:
         self.menu_analysis.setTitle(translate("MainWindow", "&Analysis"))
         self.act_dashboard.setText(translate("MainWindow", "&Dashboard and township ranking"))
         self.act_rules.setText(translate("MainWindow", "&Rule checks…"))
+        self.act_assessment.setText(translate("MainWindow", "Township &assessment and bulletin…"))
+        self.act_warning.setText(translate("MainWindow", "Declare heavy-pollution &warning…"))
+        self.act_checklist.setText(translate("MainWindow", "Record the &checklist of the selected task…"))
+        self.act_campaign.setText(translate("MainWindow", "Ca&mpaigns…"))
         self.act_coverage.setText(translate("MainWindow", "Patrol &coverage"))
         self.dashboard_dock.setWindowTitle(translate("MainWindow", "Dashboard"))
         self.menu_tools.setTitle(translate("MainWindow", "&Tools"))

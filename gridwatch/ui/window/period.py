@@ -14,12 +14,13 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QLabel, QToolBar
 
 from ...app.periods import Period, finding_ends
 from ...errors import GridWatchError
 from ...mapview.data import set_filter
 from ...times import Window, in_window, overlaps
+from .. import i18n
 from ..map.timebar import TimeBar
 from ..widgets import named
 
@@ -42,6 +43,11 @@ class WindowPeriod:
         bar = named(QToolBar(self), "periodToolbar")
         bar.setMovable(False)
         bar.addWidget(self.time_bar)
+        # a heavy-pollution warning in force, beside the period (issue 17; hidden without one)
+        self.warning_label = named(QLabel(), "mapWarning")
+        self.warning_label.setStyleSheet("color: #b34700; font-weight: bold; padding: 0 8px;")
+        self.warning_action = bar.addWidget(self.warning_label)
+        self.warning_action.setVisible(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.period_toolbar = bar
         self.time_bar.periodChanged.connect(self._on_period_changed)
@@ -65,9 +71,18 @@ class WindowPeriod:
             if len(times):
                 span = (times.min().to_pydatetime(), times.max().to_pydatetime() + _dt.timedelta(seconds=1))
         self.time_bar.set_data_span(span)
+        self.show_warning()
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
         self.apply_map_window()
+
+    def show_warning(self) -> None:
+        """Show the heavy-pollution warning in force beside the period (none: hidden)."""
+        from ..analysis.plans import warning_text
+
+        text = warning_text(getattr(self, "project_path", None), None, i18n.current())
+        self.warning_label.setText(text)
+        self.warning_action.setVisible(bool(text))
 
     def map_window(self) -> Window:
         return self.time_bar.window()

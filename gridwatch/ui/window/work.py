@@ -89,6 +89,14 @@ class WindowWork:
         _gate(self.act_record, task is not None and wf.may(Action.RECORD_FINDING, task),
               wf.refusal(Action.RECORD_FINDING, task) if task is not None
               else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
+        _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
+              wf.refusal(Action.DECLARE_WARNING) or no_project)
+        _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
+        _gate(self.act_campaign, self.project_path is not None and has_data, no_project)
+        _gate(self.act_checklist, task is not None and task.get("kind") in self._checklist_kinds()
+              and wf.may(Action.RECORD_FINDING, task),
+              (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
+              if task is not None else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
         _gate(self.act_people, self.project_path is not None and has_data, no_project)
         _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
@@ -149,6 +157,55 @@ class WindowWork:
         dialog = FireChecksDialog(self.workflow, list(zip(tw["code"].astype(str), tw["name"].astype(str))), self)
         self._fire_dialog = dialog
         dialog.open()
+
+    def show_assessment_dialog(self) -> None:
+        """Analysis > Township assessment (考核) and its Word bulletin."""
+        if self.data is None or "township" not in self.data.layers:
+            return
+        from ..analysis.plans import AssessmentDialog
+
+        tw = self.data.layers["township"].frame
+        self._assessment_dialog = AssessmentDialog(self.workflow, list(zip(tw["code"].astype(str),
+                                                                           tw["name"].astype(str))), self)
+        self._assessment_dialog.open()
+        self._assessment_dialog.compute()
+
+    def _checklist_kinds(self) -> tuple[str, ...]:
+        from ...domain.plans import settings_from_meta
+        from ...storage.plans import read_settings
+
+        try:
+            return tuple(read_settings(self.project_path)["checklists"]) if self.project_path else ()
+        except GridWatchError:
+            return tuple(settings_from_meta({})["checklists"])
+
+    def show_checklist_dialog(self) -> None:
+        """Inspections > Record the checklist of the selected task (a task in progress)."""
+        task = self.task_panel.selected_task()
+        if task is None or self.project_path is None:
+            return
+        from ...storage.checklists import task_checklist
+        from ..tasks.checklist import ChecklistDialog
+
+        row, items = task_checklist(self.project_path, str(task["uuid"]))
+        self._checklist_dialog = ChecklistDialog(self.workflow, row, items, self)
+        self._checklist_dialog.open()
+
+    def show_campaign_dialog(self) -> None:
+        """Inspections > Campaigns: start one from its template, follow its progress."""
+        if self.project_path is None:
+            return
+        from ..tasks.campaign import CampaignDialog
+
+        self._campaign_dialog = CampaignDialog(self.workflow, self)
+        self._campaign_dialog.open()
+
+    def show_warning_dialog(self) -> None:
+        """Inspections > Declare a heavy-pollution warning (supervisors)."""
+        from ..analysis.plans import WarningDialog
+
+        self._warning_dialog = WarningDialog(self.workflow, self)
+        self._warning_dialog.open()
 
     def show_people_dialog(self) -> None:
         """Settings > People: everyone of the project; administrators change them."""
@@ -221,6 +278,8 @@ class WindowWork:
         """An edit (or its undo/redo) was written: update fire-point colours, cells' inspectors, findings,
         the cell panel."""
         cells_changed = False
+        if any(ch.table == "pollution_warning" for ch in edit.changes):
+            self.show_warning()  # declared, or undone: the bar beside the period follows
         if self.data is not None:
             for table, column in (("fire_point", "status"), ("grid_cell", "inspector_uuid")):
                 if table not in self.data.layers:

@@ -1,0 +1,391 @@
+"""The work plans' duties (issue 17): ``assess`` (the township assessment), ``veto``, ``warning``,
+``calendar``, ``settings`` and ``downgrade``; the Word bulletins are ``export bulletin``,
+``export fire-bulletin`` and ``export notice`` (in :mod:`.exports`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import GridWatchError
+from .common import (
+    _about,
+    _beijing,
+    _check_project,
+    _due_arg,
+    _text,
+    _user,
+    _write_json,
+    _write_table,
+    command,
+    project_arg,
+)
+
+
+def _today() -> _dt.date:
+    from ..times import BEIJING
+
+    return _dt.datetime.now(_dt.timezone.utc).astimezone(BEIJING).date()
+
+
+def _migrated(path: Path) -> None:
+    """Writes go to a current project: an older one is backed up and upgraded first (as the app does)."""
+    from ..storage import Project
+
+    Project.open(path, migrate=True)
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from ..analysis.assessment import assessment_from_project, current_period, parse_assessment_period
+    from ..analysis.bulletin import parse_weights
+
+    path: Path = args.project
+    period = parse_assessment_period(args.period) if args.period else \
+        current_period(args.kind, _today()).previous() if args.kind == "month" else current_period(args.kind, _today())
+    weights = parse_weights(args.weights) if args.weights else None
+    with _about(path):
+        _check_project(path)
+        result = assessment_from_project(path, period, weights=weights)
+    t = result.table
+    if args.json:
+        cols = ["rank", "tied", "township_code", "name", "score", "prev_rank", "rank_change", "score_change",
+                "fires_straw", "fires_other", "fires_unverified", "fires_not_counted", "deduction_yuan", "veto",
+                "period"]
+        _write_json(t[cols])
+        return 0
+    print(f"{period.label_zh} ({period.label}) 乡镇考核排名")
+    import pandas as pd
+
+    rows = []
+    for _, r in t.iterrows():
+        change = r["rank_change"]
+        moved = "" if pd.isna(change) else f"{int(change):+d}" if int(change) else "0"
+        rows.append([_text(r["rank"]) + ("=" if r["tied"] else ""), _text(r["name"]), _text(r["score"]), moved,
+                     _text(r["fires_straw"]), _text(r["fires_other"]), _text(r["fires_unverified"]),
+                     f"{float(r['deduction_yuan']) / 10_000:g}", _text(r["veto"])])
+    _write_table(["排名", "乡镇", "得分", "名次变化", "秸秆", "其他", "未核查", "扣减(万元)", "一票否决"], rows,
+                 right=(2, 3, 4, 5, 6, 7))
+    print(f"{len(t)} townships; '=' marks a shared rank; vetoed townships are last")
+    return 0
+
+
+def cmd_veto(args: argparse.Namespace) -> int:
+    from ..storage import plans
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path) if args.list else _migrated(path)
+        if args.list:
+            frame = plans.vetoes(path)
+            if args.json:
+                _write_json(frame)
+            else:
+                _write_table(["uuid", "township", "item", "date", "reason"],
+                             [[_text(r["uuid"]), _text(r["township_code"]), _text(r["item"]), _text(r["occurred_on"]),
+                               _text(r["reason"])] for _, r in frame.iterrows()])
+                print(f"{len(frame)} veto items")
+            return 0
+        actor = _user(args, path, "setting a veto item")
+        if args.lift:
+            plans.lift_veto(path, actor, args.lift, args.reason or "")
+            print(f"lifted veto item {args.lift}")
+            return 0
+        if not (args.township and args.item and args.date):
+            raise GridWatchError(f"{path}: give --township, --item, --date and --reason (or --list, --lift UUID)")
+        edit = plans.set_veto(path, actor, args.township, args.item, args.date, args.reason or "")
+    print(f"set veto item {edit.created('assessment_veto')[0]}: {args.township} {args.item} on {args.date}")
+    return 0
+
+
+def _date_arg(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write YYYY-MM-DD") from None
+
+
+def cmd_warning(args: argparse.Namespace) -> int:
+    from ..domain.vocabulary import WARNING_LEVEL_TITLES, title
+    from ..storage import plans
+
+    path: Path = args.project
+    with _about(path):
+        if args.list or args.summary:
+            _check_project(path)
+        else:
+            _migrated(path)
+        if args.list:
+            frame = plans.warnings(path)
+            if args.json:
+                _write_json(frame)
+            else:
+                _write_table(["uuid", "level", "from", "to", "note"],
+                             [[_text(r["uuid"]), title(WARNING_LEVEL_TITLES, r["level"]), _beijing(r["starts_at"]),
+                               _beijing(r["ends_at"]), _text(r["note"])] for _, r in frame.iterrows()])
+                print(f"{len(frame)} warnings")
+            return 0
+        if args.summary:
+            key = args.summary
+            if key == "latest":
+                frame = plans.warnings(path)
+                if not len(frame):
+                    raise GridWatchError(f"{path}: no heavy-pollution warning has been declared")
+                key = str(frame["uuid"].iloc[0])
+            row, sites = plans.warning_summary(path, key)
+            if args.json:
+                json.dump({"warning": row, "sites": [{k: (bool(v) if k == "checked" else v) for k, v in s.items()}
+                                                    for s in sites.to_dict("records")]},
+                          sys.stdout, ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write("\n")
+                return 0
+            print(f"{title(WARNING_LEVEL_TITLES, row['level'])} {_beijing(row['starts_at'])} 至 "
+                  f"{_beijing(row['ends_at'])}")
+            _write_table(["工地", "网格", "已检查", "问题"],
+                         [[_text(r["name"]), _text(r["cell_code"]), "是" if r["checked"] else "否",
+                           _text(r["breaches"])] for _, r in sites.iterrows()], right=(3,))
+            unchecked = sites[~sites["checked"]] if len(sites) else sites
+            print(f"{len(sites)} sites under way: {int(sites['checked'].sum()) if len(sites) else 0} checked, "
+                  f"{int(sites['breaches'].sum()) if len(sites) else 0} breaches found, {len(unchecked)} unchecked")
+            return 0
+        if not (args.level and args.start and args.end):
+            raise GridWatchError(f"{path}: give --level, --from and --to (or --list, --summary UUID|latest)")
+        actor = _user(args, path, "declaring a warning")
+        edit = plans.declare_warning(path, actor, args.level, args.start, args.end, note=args.note or "")
+    n = len(edit.created("assignment"))
+    print(f"declared {title(WARNING_LEVEL_TITLES, args.level)} ({args.level}) from {args.start:%Y-%m-%d %H:%M} to "
+          f"{args.end:%Y-%m-%d %H:%M}; {n} construction-site checks due {args.start:%Y-%m-%d} 23:59")
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from ..domain.calendar import SEASONS, fireworks_ban_period, report_deadlines, season_of, spring_festival
+    from ..domain.plans import settings_from_meta
+
+    settings = settings_from_meta({})
+    if args.project is not None:
+        from ..storage.plans import read_settings
+
+        with _about(args.project):
+            _check_project(args.project)
+            settings = read_settings(args.project)
+    today = _today()
+    years = [args.year] if args.year else [today.year, today.year + 1]
+    season = season_of(today)
+    print(f"today {today}: {season.title_zh} ({season.title_en}), focus {season.focus_zh}")
+    for s in SEASONS:
+        print(f"  {s.title_zh}: months {','.join(str(m) for m in s.months)}; tasks {', '.join(s.task_kinds)}")
+    for y in years:
+        a, b = fireworks_ban_period(y, settings["fireworks_days_before"], settings["fireworks_days_after"])
+        print(f"fireworks ban {y}: {a} to {b} (春节 {spring_festival(y)})")
+    for key, day in report_deadlines(today, settings["township_report_day"], settings["bulletin_day"]):
+        print(f"next {key.replace('_', ' ')} deadline: {day}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from ..domain.plans import SETTINGS
+    from ..storage import plans
+
+    path: Path = args.project
+    with _about(path):
+        _check_project(path)
+        if args.set:
+            values: dict[str, Any] = {}
+            for item in args.set:
+                key, sep, value = item.partition("=")
+                if not sep:
+                    raise GridWatchError(f"--set {item!r}: write KEY=VALUE, e.g. deduction_straw_yuan=500000")
+                values[key.strip()] = value.strip()
+            current = plans.set_settings(path, _user(args, path, "changing settings"), values)
+        else:
+            current = plans.read_settings(path)
+    if args.json:
+        json.dump(current, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    _write_table(["key", "value", "default", "setting"],
+                 [[k, _text(current[k]), _text(s.default), s.title_zh] for k, s in SETTINGS.items()])
+    return 0
+
+
+def cmd_downgrade(args: argparse.Namespace) -> int:
+    from ..storage import plans
+
+    path: Path = args.project
+    with _about(path):
+        _migrated(path)
+        actor = _user(args, path, "downgrading a site")
+        edit = plans.downgrade_site(path, actor, args.site, args.grade, args.reason or "")
+    print(f"{edit.title}; reason: {args.reason}")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """assess, veto, warning, calendar, settings, downgrade"""
+    from ..domain.vocabulary import DUST_GRADES, VETO_ITEMS, WARNING_LEVELS
+
+    p = command(sub, "assess", cmd_assess, help="the township assessment (考核): ranking with fire deductions, ties, "
+                "veto items and the change against the previous period")
+    project_arg(p)
+    p.add_argument("--period", metavar="PERIOD", help="2026-11 (month), 2026-Q4 (quarter) or 2026 (year); default: "
+                   "last month, or this quarter / year with --kind")
+    p.add_argument("--kind", choices=["month", "quarter", "year"], default="month", help="without --period")
+    p.add_argument("--weights", metavar="NAME=W,...", help="indicator weights (as for export ranking)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(sub, "veto", cmd_veto, help="set, lift or list veto items (一票否决) of townships")
+    project_arg(p)
+    p.add_argument("--user", help="the supervisor or administrator acting")
+    p.add_argument("--township", metavar="CODE_OR_NAME")
+    p.add_argument("--item", choices=VETO_ITEMS)
+    p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="when it happened (every period holding it)")
+    p.add_argument("--reason", help="what happened, the evidence (required)")
+    p.add_argument("--lift", metavar="UUID", help="lift this veto item (with --reason)")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "warning", cmd_warning, help="declare a heavy-pollution warning (orange and red: a check of "
+                "every construction site under way, due that day), list them, or summarise one")
+    project_arg(p)
+    p.add_argument("--user", help="the supervisor or administrator declaring")
+    p.add_argument("--level", choices=WARNING_LEVELS)
+    p.add_argument("--from", dest="start", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'", help="start (Beijing time)")
+    p.add_argument("--to", dest="end", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'", help="end (Beijing time)")
+    p.add_argument("--note", help="the warning's text or number")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--summary", metavar="UUID|latest", help="sites checked, breaches found, unchecked sites")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "calendar", cmd_calendar, help="the plans' seasons, the fireworks ban around the Spring "
+                "Festival, the next reporting deadlines")
+    p.add_argument("project", type=Path, nargs="?", help="GridWatch project (its settings); default the plans' values")
+    p.add_argument("--year", type=int, help="the fireworks ban of this year (default this and next)")
+    p = command(sub, "settings", cmd_settings, help="show or change the plans' settings (deductions, ban days, "
+                "deadlines, the warning level that stops earthwork)")
+    project_arg(p)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="change a setting (repeatable)")
+    p.add_argument("--user", help="the supervisor or administrator acting")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "downgrade", cmd_downgrade, help="downgrade a construction site's dust grade with a reason")
+    project_arg(p)
+    p.add_argument("--user", help="the supervisor or administrator acting")
+    p.add_argument("--site", required=True, metavar="UUID")
+    p.add_argument("--grade", required=True, choices=DUST_GRADES)
+    p.add_argument("--reason", required=True)
+    add_checklist_parser(sub)
+    add_campaign_parser(sub)
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    from ..domain.vocabulary import CHECKLIST_ITEM_TITLES, title
+    from ..storage.checklists import checklist_results, record_checklist, task_checklist
+
+    path: Path = args.project
+    with _about(path):
+        _migrated(path)
+        task, items = task_checklist(path, args.task)
+        if args.show:
+            done = checklist_results(path, args.task)
+            _write_table(["item", "检查项", "recorded"],
+                         [[i, title(CHECKLIST_ITEM_TITLES, i), "; ".join(
+                             ("合格" if r["passed"] else "不合格") + (f"：{r['note']}" if r["note"] else "")
+                             for _, r in done[done["item"] == i].iterrows())] for i in items])
+            return 0
+        failed: dict[str, str] = {}
+        for part in args.fail or []:
+            item, _, note = part.partition("=")
+            failed[item.strip()] = note.strip()
+        results = {i: (i not in failed, failed.get(i, "")) for i in items}
+        results.update({i: (False, n) for i, n in failed.items() if i not in results})  # unknown: refused below
+        actor = _user(args, path, "recording a checklist")
+        edit = record_checklist(path, actor, args.task, results, make_findings=args.findings)
+    n_failed = sum(1 for ok, _ in results.values() if not ok)
+    print(f"{task['kind']} checklist of task {args.task}: {len(results)} items: {len(results) - n_failed} passed, "
+          f"{n_failed} failed; {len(edit.created('finding'))} findings recorded")
+    for warning in edit.warnings:
+        print(f"note: {warning}")
+    return 0
+
+
+def add_checklist_parser(sub: Any) -> None:
+    p = command(sub, "checklist", cmd_checklist, help="record the checklist of a task in progress (construction "
+                "sites' six 100%%, coal-ban and fireworks items); failed items may become findings at once")
+    project_arg(p)
+    p.add_argument("--task", required=True, metavar="UUID")
+    p.add_argument("--user", help="who inspects (the task's assignee, a chief or a supervisor)")
+    p.add_argument("--fail", action="append", metavar="ITEM[=NOTE]", help="a failed item (repeatable); the others "
+                   "passed")
+    p.add_argument("--findings", action="store_true", help="every failed item also becomes a finding")
+    p.add_argument("--show", action="store_true", help="list the task's checklist and what was recorded")
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    from ..domain.campaigns import TEMPLATES
+    from ..storage import campaigns as camp
+
+    path: Path = args.project
+    with _about(path):
+        if args.list or args.progress:
+            _check_project(path)
+        else:
+            _migrated(path)
+        if args.list:
+            frame = camp.campaigns(path)
+            _write_table(["uuid", "campaign", "kind", "every"],
+                         [[_text(r["uuid"]), _text(r["title"]), _text(r["kind"]), f"{r['every_days']} d"]
+                          for _, r in frame.iterrows()])
+            print(f"{len(frame)} campaigns")
+            return 0
+        if args.progress:
+            key = args.progress
+            if key == "latest":
+                frame = camp.campaigns(path)
+                if not len(frame):
+                    raise GridWatchError(f"{path}: no campaign has been started")
+                key = str(frame["uuid"].iloc[0])
+            info, rounds, towns = camp.campaign_progress(path, key)
+            if args.json:
+                json.dump({"campaign": info, "rounds": rounds.to_dict("records"),
+                           "townships": towns.to_dict("records")},
+                          sys.stdout, ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write("\n")
+                return 0
+            print(info["title"])
+            _write_table(["轮次", "开始", "结束", "任务", "完成", "未完成", "超期", "完成率(%)"],
+                         [[_text(r["round"]), _text(r["first_day"]), _text(r["last_day"]), _text(r["tasks"]),
+                           _text(r["done"]), _text(r["open"]), _text(r["overdue"]), _text(r["done_pct"])]
+                          for _, r in rounds.iterrows()], right=(3, 4, 5, 6, 7))
+            _write_table(["乡镇", "任务", "完成", "超期", "完成率(%)"],
+                         [[_text(r["township"]), _text(r["tasks"]), _text(r["done"]), _text(r["overdue"]),
+                           _text(r["done_pct"])] for _, r in towns.iterrows()], right=(1, 2, 3, 4))
+            return 0
+        if not args.template:
+            raise GridWatchError(f"{path}: give --template ({', '.join(TEMPLATES)}), or --list, --progress")
+        township = None
+        if args.township:
+            from .common import _township_code
+
+            township = _township_code(path, args.township)
+        actor = _user(args, path, "starting a campaign")
+        edit = camp.start_campaign(path, actor, args.template, first_day=args.first, last_day=args.last,
+                                   township_code=township)
+    print(f"started {edit.title}: {len(edit.created('assignment'))} tasks; campaign {edit.created('campaign')[0]}")
+    return 0
+
+
+def add_campaign_parser(sub: Any) -> None:
+    from ..domain.campaigns import TEMPLATES
+
+    p = command(sub, "campaign", cmd_campaign, help="start a campaign (专项行动) from its template: one task per cell "
+                "per round; list campaigns; show one's progress")
+    project_arg(p)
+    p.add_argument("--template", choices=list(TEMPLATES))
+    p.add_argument("--from", dest="first", type=_date_arg, metavar="YYYY-MM-DD", help="first day (default: the "
+                   "template's season or the fireworks ban, from today)")
+    p.add_argument("--to", dest="last", type=_date_arg, metavar="YYYY-MM-DD", help="last day")
+    p.add_argument("--township", metavar="CODE_OR_NAME", help="only this township")
+    p.add_argument("--user", help="who starts it (a chief in their township, a supervisor, an administrator)")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--progress", metavar="UUID|latest", help="tasks done, open and overdue per round and township")
+    p.add_argument("--json", action="store_true")
