@@ -18,7 +18,7 @@ import os
 import statistics
 import subprocess
 
-from ._harness import PEAK_RSS, ROOT, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, ROOT, run_snippet
 
 RENDER = PEAK_RSS + """
 import json, os, statistics, time
@@ -116,7 +116,7 @@ def qgis(repeats: int) -> dict | None:
     if probe.returncode != 0 or not script.exists():
         return None
     res = subprocess.run(
-        ["/usr/bin/python3", str(script), str(STRESS), "--width", "1600", "--height", "1000",
+        ["/usr/bin/python3", str(script), str(CONFIG.district), "--width", "1600", "--height", "1000",
          "--repeats", str(repeats), "--json"],
         capture_output=True, text=True, timeout=3600, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
@@ -129,8 +129,8 @@ def run(repeats: int = 5) -> str:
     env_dir = ROOT / "benchmarks" / "data" / "userdata"
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(env_dir / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(env_dir / "data")
-    r = run_snippet(RENDER.format(path=str(STRESS), repeats=repeats))
-    opens = [run_snippet(OPEN.format(path=str(STRESS))) for _ in range(3)]
+    r = run_snippet(RENDER.format(path=str(CONFIG.district), repeats=repeats))
+    opens = [run_snippet(OPEN.format(path=str(CONFIG.district))) for _ in range(CONFIG.size(3, 1))]
     q = qgis(max(3, repeats // 2))
     full, zoom = statistics.median(r["full"]), statistics.median(r["zoom16"])
     open_s = statistics.median(o["seconds"] for o in opens)

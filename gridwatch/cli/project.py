@@ -123,8 +123,9 @@ def add_parsers(sub: Any) -> None:
 
     p = command(sub, "sample", cmd_sample, help="generate the sample district (or a stress district)")
     p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")
-    p.add_argument("--scale", choices=["default", "stress"], default="default",
-                   help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points")
+    p.add_argument("--scale", choices=["default", "stress", "tiny"], default="default",
+                   help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points; tiny: the stress "
+                        "district in miniature (1,200 cells, 120,000 fire points; the benchmarks' smoke test)")
     p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same district)")
     p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the day after the sample's two months of work end (default: as bundled, 2026-12-01); "
