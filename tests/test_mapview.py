@@ -9,7 +9,7 @@ import shapely
 from gridwatch.mapview import Viewport
 from gridwatch.mapview.data import load_map
 from gridwatch.mapview.labels import place_labels
-from gridwatch.mapview.raster import DensityBins, density_image, splat_markers
+from gridwatch.mapview.raster import DensityBins, density_image, density_levels, splat_markers
 from gridwatch.mapview.search import search_places
 from gridwatch.mapview.viewport import nice_scale_bar
 from gridwatch.storage import Project
@@ -95,6 +95,21 @@ def test_density_counts_and_prebinned_density_agree():
     covered_binned = binned[:, :, 3] > 0
     assert (covered_direct == covered_binned).mean() > 0.97
     assert covered_direct[150, 150]  # the cluster centre is dense
+
+
+def test_coarser_density_levels_are_the_points_binned_at_that_size():
+    # Coarser levels are made from the finest bins (one pass over a million points, not three): they must
+    # hold what binning the points themselves at the coarser cell gives, bin for bin.
+    rng = np.random.default_rng(5)
+    xy = np.column_stack([rng.normal(114.3, 0.05, 50000), rng.normal(38.1, 0.03, 50000)])
+    levels = density_levels(xy, finest=1024, factor=4, levels=3)
+    for level, max_bins in zip(levels, (1024, 256, 64)):
+        direct = DensityBins(xy, cell=0.0, max_bins=max_bins)
+        assert level.cell == pytest.approx(direct.cell)
+        assert level.count.sum() == len(xy)
+        got = dict(zip(map(tuple, np.round(level.xy / level.cell).astype(np.int64).tolist()), level.count))
+        want = dict(zip(map(tuple, np.round(direct.xy / direct.cell).astype(np.int64).tolist()), direct.count))
+        assert got == want
 
 
 def test_hit_tests_agree_with_shapely(data):

@@ -58,13 +58,14 @@ IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "villa
 
 
 _LOAD_POOL = queue("load")
+#: Background work after opening a project waits for the map's first paint, at most this long.
+FIRST_PAINT_WAIT_MS = 4000
 
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
     data = load_map(project, progress=progress)
-    search_index(data)  # names and their pinyin, ready before the first search
     return path, data, project.read_table("inspector")
 
 
@@ -191,6 +192,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
+        self.canvas.renderFinished.connect(lambda _s: self._after_first_paint())
+        self.canvas.renderFailed.connect(lambda _m: self._after_first_paint())
         self.search_panel.queryChanged.connect(self._on_search)
         self.search_panel.placeChosen.connect(self.go_to_place)
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
@@ -320,6 +323,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.data = data
         self.inspectors = inspectors
         self.selected = np.empty(0, dtype=np.int64)
+        # The map is painted first; the panels' background work waits for it (two cores: a coverage
+        # computation started now would take one of them from the first render).
+        self._waiting_for_paint = True
+        self.coverage_panel.hold()
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._after_first_paint)  # in case no render comes
         self.canvas.set_data(data)
         for name, item in self.layers_panel.items.items():
             self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
@@ -344,6 +352,16 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.projectLoaded.emit(str(path))
         if self.ask_user_on_start:
             self._ask_user_if_nobody()
+
+    def _after_first_paint(self) -> None:
+        """The map of a newly opened project is painted (or could not be): background work starts."""
+        if not getattr(self, "_waiting_for_paint", False):
+            return
+        self._waiting_for_paint = False
+        self.coverage_panel.release()
+        data = self.data
+        if data is not None:  # names and their pinyin, ready before the first search (built on a worker)
+            run_job(lambda progress, cancel, data=data: search_index(data), "search-index", executor=_LOAD_POOL)
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()
