@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,6 @@ from ...storage import Project
 from ...times import short_time
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
-from ..analysis.dashboard import DashboardWidget
 from ..analysis.rules import RulesDock
 from ..data.attribute_table import AttributeTableDock
 from ..data.display import display_frame
@@ -56,6 +55,9 @@ MAX_RECENT = 8
 IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
                   "fireworks_ban_zone", "coal_ban_zone")
 
+
+if TYPE_CHECKING:
+    from ..analysis.dashboard import DashboardWidget
 
 _LOAD_POOL = queue("load")
 #: Background work after opening a project waits for the map's first paint, at most this long.
@@ -100,10 +102,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.conflict_panel = ConflictsPanel(self.workflow, self)
         self.rules_dock = RulesDock(self.workflow, self)
         self.coverage_panel = CoveragePanel(self.workflow, settings, self)
-        self.dashboard = DashboardWidget(self.workflow, settings)
-        self.dashboard.only_when_visible = True
+        # The dashboard (pyqtgraph: 0.4 s of imports) is made when it is first shown, not on the way to
+        # the first painted map.
+        self._dashboard: Optional["DashboardWidget"] = None
         self.dashboard_dock = named(QDockWidget(self), "dashboardDock")
-        self.dashboard_dock.setWidget(self.dashboard)
+        self.dashboard_dock.visibilityChanged.connect(lambda shown: shown and self.dashboard)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
@@ -153,6 +156,17 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
 
     # --- actions and menus --------------------------------------------------------------------
 
+
+    @property
+    def dashboard(self) -> "DashboardWidget":
+        """The dashboard in its dock, made on first use."""
+        if self._dashboard is None:
+            from ..analysis.dashboard import DashboardWidget
+
+            self._dashboard = DashboardWidget(self.workflow, self.settings)
+            self._dashboard.only_when_visible = True
+            self.dashboard_dock.setWidget(self._dashboard)
+        return self._dashboard
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
         if not self.confirm_close():  # edits unsynced for more than a day: asked first
