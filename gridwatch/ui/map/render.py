@@ -355,10 +355,52 @@ def render_clusters(c: Clusters, width: int, height: int) -> QImage:
     return img
 
 
+#: A layer whose features on screen fill less than this share of the view is drawn into an image of
+#: just their part of it (zoomed in, a few mines or sites need not paint and composite a whole view).
+CROP_MAX_SHARE = 0.6
+#: Pixels around the features' bounds kept in a cropped image (markers, strokes, hatches).
+CROP_PAD = 12
+
+
+def crop_rect(layer: LayerData, vp: Viewport) -> Optional[tuple[int, int, int, int]]:
+    """``(x0, y0, width, height)`` of the view's pixels the layer's visible features can touch, when
+    that is a small enough part of the view to draw on its own; None: draw the whole view."""
+    if layer.count == 0 or layer.density_levels or layer.name == "fire_point":
+        return None  # density rasters and clusters are laid on the view's own grid
+    visible = _visible_features(layer, vp)
+    if not visible.any():
+        return None
+    b = layer.bounds[visible]
+    sx, ox, sy, oy = vp.affine()
+    x0 = max(0, int(np.floor(np.nanmin(b[:, 0]) * sx + ox)) - CROP_PAD)
+    x1 = min(vp.width, int(np.ceil(np.nanmax(b[:, 2]) * sx + ox)) + CROP_PAD)
+    y0 = max(0, int(np.floor(np.nanmax(b[:, 3]) * sy + oy)) - CROP_PAD)
+    y1 = min(vp.height, int(np.ceil(np.nanmin(b[:, 1]) * sy + oy)) + CROP_PAD)
+    if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) > CROP_MAX_SHARE * vp.width * vp.height:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
     """All parts of one layer for viewport ``vp``; areas filled by ``theme`` when one is given
-    (and it was made for this layer's features)."""
+    (and it was made for this layer's features).
+
+    Cost follows what is visible: when the layer's features on screen cover a small part of the view,
+    its parts are images of that part only, placed by their ``target`` rectangle (see :func:`compose`).
+    """
+    rect = crop_rect(layer, vp)
+    if rect is None:
+        return _render_layer(layer, vp, style, cancel, theme)
+    x0, y0, w, h = rect
+    parts = _render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme)
+    for img, _opacity in parts:
+        img.target = QRectF(x0, y0, w, h)  # type: ignore[attr-defined]
+    return parts
+
+
+def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
+                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
     style = style or layer.spec.style
     if theme is not None and theme.count == layer.count:
         parts = render_themed_areas(layer, vp, style, theme, cancel)
@@ -543,7 +585,10 @@ def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> li
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:
-    """Stack parts bottom to top onto an opaque background."""
+    """Stack parts bottom to top onto an opaque background.
+
+    A part covers the whole view (scaled to it: density rasters are made at bin resolution), or the
+    rectangle in its ``target`` attribute (a layer drawn for its part of the view only)."""
     out = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
     out.fill(background)
     with painting(out) as p:
@@ -551,6 +596,7 @@ def compose(parts: list[Part], width: int, height: int, background: QColor = QCo
             if opacity <= 0:
                 continue
             p.setOpacity(min(1.0, opacity))
-            p.drawImage(QRectF(0, 0, width, height), img)
+            target = getattr(img, "target", None)
+            p.drawImage(target if target is not None else QRectF(0, 0, width, height), img)
     return out
 
