@@ -208,3 +208,23 @@ def test_dense_points_cluster_with_counts_that_add_up():
     assert 1 in c.count.tolist()  # the lone point stays a cluster of one
     r = cluster_radius(np.array([1, 10, 1000, 10**6]))
     assert (np.diff(r) >= 0).all() and r.min() >= 6 and r.max() <= 17
+
+
+def test_a_big_point_layer_is_ordered_by_longitude_on_first_use_with_its_filter():
+    import pandas as pd
+
+    from gridwatch.mapview.data import DENSITY_BINS_FROM, prepare_point_layer, set_filter
+
+    n = DENSITY_BINS_FROM + 5000
+    rng = np.random.default_rng(9)
+    xy = np.column_stack([rng.uniform(114.0, 114.6, n), rng.uniform(38.0, 38.3, n)])
+    status = np.where(rng.random(n) < 0.3, "unverified", "no_burning")
+    layer = prepare_point_layer("fire_point", pd.DataFrame({"status": status}), xy)
+    assert layer.density_levels and len(layer.x_order) == 0  # nothing sorted on the way to the first paint
+    shown = rng.random(n) < 0.5
+    set_filter(layer, shown)  # a period chosen before anything was sorted
+    layer.ensure_sorted()
+    assert np.all(np.diff(layer.x_sorted) >= 0)
+    assert np.array_equal(layer.sorted_xy, xy[layer.x_order])
+    assert np.array_equal(layer.sorted_visible, shown[layer.x_order])
+    assert np.array_equal(layer.sorted_category, layer.category[layer.x_order])

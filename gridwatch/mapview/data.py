@@ -8,6 +8,7 @@ feature.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -71,6 +72,26 @@ class LayerData:
     sorted_visible: Optional[np.ndarray] = None
 
     _tree: Optional[shapely.STRtree] = None
+    #: The longitude order above is made on first use (a zoomed-in view), not on the way to the first paint.
+    _sort_pending: bool = False
+    _sort_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def ensure_sorted(self) -> None:
+        """Make ``x_order``, ``x_sorted``, ``sorted_xy``, ``sorted_category`` and ``sorted_visible`` if a
+        big point layer does not have them yet (thread-safe: renders run on workers)."""
+        if not self._sort_pending:
+            return
+        with self._sort_lock:
+            if not self._sort_pending:
+                return
+            order = np.argsort(self.point_xy[:, 0], kind="stable")
+            sorted_xy = self.point_xy[order]
+            self.x_sorted = np.ascontiguousarray(sorted_xy[:, 0])
+            self.sorted_category = self.category[order] if len(self.category) else None
+            self.sorted_visible = (self.visible[self.point_feature][order] if self.visible is not None else None)
+            self.sorted_xy = sorted_xy
+            self.x_order = order
+            self._sort_pending = False
 
     @property
     def count(self) -> int:
@@ -245,23 +266,22 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     data.categories, data.category = _categories(spec, frame)
     if len(xy) > DENSITY_BINS_FROM:
         data.density_levels = density_levels(xy)  # 2048, 512 and 128 bins across: one pass over the points
-        data.x_order = np.argsort(xy[:, 0])
-        data.sorted_xy = xy[data.x_order]
-        data.x_sorted = np.ascontiguousarray(data.sorted_xy[:, 0])
-        data.sorted_category = data.category[data.x_order] if len(data.category) else None
+        data._sort_pending = True  # the longitude order: on first use (zoomed in), see ensure_sorted
     return data
 
 
 def set_filter(data: LayerData, mask: Optional[np.ndarray]) -> int:
     """Draw only the features where ``mask`` is true (None: all); returns how many are drawn."""
     if mask is None:
-        data.visible = data.sorted_visible = None
+        with data._sort_lock:
+            data.visible = data.sorted_visible = None
         return data.count
     m = np.asarray(mask, dtype=bool)
     if len(m) != data.count:
         raise ValueError(f"{data.name}: a filter needs one flag per feature ({data.count}), not {len(m)}")
-    data.visible = m
-    data.sorted_visible = m[data.point_feature][data.x_order] if len(data.x_order) else None
+    with data._sort_lock:  # not while a render is making the longitude order
+        data.visible = m
+        data.sorted_visible = m[data.point_feature][data.x_order] if len(data.x_order) else None
     return int(m.sum())
 
 
@@ -284,9 +304,10 @@ def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object
         new[i] = values_by_uuid[k]
     data.frame[column] = pd.Series(new, index=data.frame.index, dtype=object)
     if data.spec.style.category_field == column:
-        data.categories, data.category = _categories(data.spec, data.frame)
-        if len(data.x_order) and len(data.category):
-            data.sorted_category = data.category[data.x_order]
+        with data._sort_lock:
+            data.categories, data.category = _categories(data.spec, data.frame)
+            if len(data.x_order) and len(data.category):
+                data.sorted_category = data.category[data.x_order]
     return int(found.sum())
 
 

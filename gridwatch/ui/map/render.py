@@ -275,22 +275,24 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     sx, ox, sy, oy = vp.affine()
     minx, miny, maxx, maxy = vp.extent
     pad = 6 * vp.res / vp.kx
+    # The coarsest pre-binned level finer than a density cell (3 px), if the view has fewer of its
+    # bins than points: a crowded view then costs O(bins), not O(points).
+    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
+    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
+    if force_density is not False and bins is not None:
+        bx = bins.xy[:, 0] * sx + ox
+        by = bins.xy[:, 1] * sy + oy
+        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
+        on_screen = bins.count[inside].sum()
+        if int(inside.sum()) < on_screen and (force_density or on_screen > DENSITY_THRESHOLD):
+            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
+                                upsample=False)
+            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
+    layer.ensure_sorted()
     if layer.sorted_xy is not None:
         lo, hi = layer.lon_slice(minx - pad, maxx + pad)
     else:
         lo, hi = 0, len(layer.point_xy)
-    # The coarsest pre-binned level finer than a density cell (3 px), if it has fewer bins than
-    # the view has candidate points: a crowded view then costs O(bins), not O(points).
-    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
-    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
-    if force_density is not False and bins is not None and len(bins.count) < (hi - lo):
-        bx = bins.xy[:, 0] * sx + ox
-        by = bins.xy[:, 1] * sy + oy
-        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
-        if force_density or bins.count[inside].sum() > DENSITY_THRESHOLD:
-            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
-                                upsample=False)
-            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
     if layer.sorted_xy is not None:
         xy = layer.sorted_xy[lo:hi]
         cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
