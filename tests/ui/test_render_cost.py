@@ -60,3 +60,37 @@ def test_layers_that_fill_the_view_are_not_cropped(qapp, data):
     vp = Viewport.for_bounds(data.extent, 1200, 800)
     for name in ("township", "village", "grid_cell", "fire_point"):
         assert R.crop_rect(data.layers[name], vp) is None
+
+
+def test_a_finished_job_lets_go_of_what_its_work_held(qtbot):
+    # The runner keeps finished jobs a while; they must not keep their work's data (a render's closure held
+    # the previous view's layer images: the app grew with every pan and zoom).
+    import gc
+    import weakref
+
+    from gridwatch.errors import Cancelled
+    from gridwatch.ui.jobs import Job
+
+    class Images:
+        pass
+
+    held = Images()
+    alive = weakref.ref(held)
+    job = Job(lambda progress, cancel, held=held: len(str(held)), "render")
+    failing = Images()
+    alive_failing = weakref.ref(failing)
+
+    def cancelled(progress, cancel, failing=failing):
+        raise Cancelled("stopped")
+
+    job2 = Job(cancelled, "render")
+    del held, failing, cancelled
+    with qtbot.waitSignal(job.succeeded, timeout=10_000):
+        job.start()
+    with qtbot.waitSignal(job2.failed, timeout=10_000):
+        job2.start()
+    job.wait(10)
+    job2.wait(10)
+    gc.collect()
+    assert alive() is None and alive_failing() is None
+    assert isinstance(job2.error, Cancelled)  # the outcome is still there for whoever asks
