@@ -20,6 +20,7 @@ import shapely
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .memory import return_freed_memory
 from .raster import DensityBins, density_levels
 
 #: Point layers bigger than this get pre-binned density counts for zoomed-out drawing.
@@ -360,4 +361,5 @@ def load_map(
         steps.start("points", "fire points")
         layers.update(points.result())
         steps.report(1.0)
+    return_freed_memory()  # what reading a million rows left in the heap
     return MapData(layers={n: layers[n] for n in LAYERS}, district_name=project.district_name)

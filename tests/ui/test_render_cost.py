@@ -42,6 +42,7 @@ def test_zoomed_layers_paint_only_their_part_of_the_view(qapp, data):
         full_area = vp.width * vp.height
         for name, layer in data.layers.items():
             parts = R.render_layer(layer, vp)
+            assert len(parts) <= 1  # one image per layer (fill, outlines and markers flattened) for the cache
             rect = R.crop_rect(layer, vp)
             if rect is not None:
                 cropped += 1

@@ -393,12 +393,29 @@ def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
     """
     rect = crop_rect(layer, vp)
     if rect is None:
-        return _render_layer(layer, vp, style, cancel, theme)
+        return flatten(_render_layer(layer, vp, style, cancel, theme), vp.width, vp.height)
     x0, y0, w, h = rect
-    parts = _render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme)
+    parts = flatten(_render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme), w, h)
     for img, _opacity in parts:
         img.target = QRectF(x0, y0, w, h)  # type: ignore[attr-defined]
     return parts
+
+
+def flatten(parts: list[Part], width: int, height: int) -> list[Part]:
+    """A layer's parts (fill, outlines, markers) as one image: the canvas keeps one image per layer
+    for its cache, not two or three, and the final composite stacks fewer (the same pixels: "over"
+    is associative).  Parts at bin resolution (density rasters) are kept as they are."""
+    full = [(img, o) for img, o in parts if img.width() == width and img.height() == height]
+    if len(parts) < 2 or len(full) != len(parts):
+        return parts
+    out = new_image(width, height)
+    with painting(out) as p:
+        for img, opacity in parts:
+            if opacity <= 0:
+                continue
+            p.setOpacity(min(1.0, opacity))
+            p.drawImage(0, 0, img)
+    return [(out, 1.0)]
 
 
 def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
