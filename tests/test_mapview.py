@@ -228,3 +228,32 @@ def test_a_big_point_layer_is_ordered_by_longitude_on_first_use_with_its_filter(
     assert np.array_equal(layer.sorted_xy, xy[layer.x_order])
     assert np.array_equal(layer.sorted_visible, shown[layer.x_order])
     assert np.array_equal(layer.sorted_category, layer.category[layer.x_order])
+
+
+def test_fire_points_draw_from_their_map_columns_and_read_the_rest_when_asked(sample_copy):
+    import sqlite3
+
+    import pandas as pd
+
+    from gridwatch.mapview.data import load_map
+    from gridwatch.storage import Project
+
+    project = Project.open(sample_copy)
+    data = load_map(project)
+    fires = data.layers["fire_point"]
+    assert not fires.attributes_complete  # the first paint does not wait for ids and codes
+    assert len(fires.column("status")) == fires.count and not fires.attributes_complete
+    whole, _ = project.read_point_layer("fire_point")
+    # A fire point deleted after the map was read (a sync): the rest still lines up by fid.
+    con = sqlite3.connect(sample_copy)
+    with con:
+        gone_fid = con.execute("SELECT fid FROM fire_point ORDER BY fid LIMIT 1 OFFSET 10").fetchone()[0]
+        con.execute("DELETE FROM fire_point WHERE fid = ?", (gone_fid,))
+    con.close()
+    frame = fires.frame
+    assert fires.attributes_complete and list(frame.columns) == list(whole.columns)
+    assert len(frame) == fires.count
+    gone = frame.index[10]
+    kept = frame.drop(index=gone)
+    pd.testing.assert_frame_equal(kept, whole.drop(index=gone), check_dtype=False)
+    assert pd.isna(frame.loc[gone, "uuid"]) and frame.loc[gone, "status"] == whole.loc[gone, "status"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -76,6 +76,44 @@ class LayerData:
     #: The longitude order above is made on first use (a zoomed-in view), not on the way to the first paint.
     _sort_pending: bool = False
     _sort_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    #: The rest of a big point layer's attributes, read when first asked for (see ``frame``): a callable
+    #: returning them indexed by fid, and the fids and column order of the map's own read.
+    _rest: Optional[Callable[[], pd.DataFrame]] = None
+    _fids: Optional[np.ndarray] = None
+    _columns: tuple[str, ...] = ()
+    _frame_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def attributes_complete(self) -> bool:
+        return self._rest is None
+
+    def complete_attributes(self) -> None:
+        """Read the attributes the map did not need (on a worker after the first paint, or when first
+        asked for); rows are matched by fid, so a file changed since the map's read cannot shift them."""
+        if self._rest is None:
+            return
+        with self._frame_lock:
+            rest_of = self._rest
+            if rest_of is None:
+                return
+            rest = rest_of()
+            part = self._frame
+            fids = self._fids if self._fids is not None else np.arange(len(part))
+            rest = rest[~rest.index.duplicated()].reindex(pd.Index(fids)).reset_index(drop=True)
+            rest.index = part.index
+            full = pd.concat([part, rest[[c for c in rest.columns if c not in part.columns]]], axis=1)
+            order = [c for c in self._columns if c in full.columns]
+            self._frame = full[order + [c for c in full.columns if c not in order]]
+            self._rest = None
+            self._fids = None
+
+    def column(self, name: str) -> pd.Series:
+        """One attribute column, without reading the rest of a big layer's attributes when the map has it."""
+        part = self._frame
+        if name in part.columns:
+            return part[name]
+        return self.frame[name]
 
     def ensure_sorted(self) -> None:
         """Make ``x_order``, ``x_sorted``, ``sorted_xy``, ``sorted_category`` and ``sorted_visible`` if a
@@ -181,6 +219,21 @@ class LayerData:
         return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
 
 
+def _get_frame(self: LayerData) -> pd.DataFrame:
+    """Every attribute of the layer (a big point layer's are completed on first access)."""
+    if self._rest is not None:
+        self.complete_attributes()
+    return self._frame
+
+
+def _set_frame(self: LayerData, frame: pd.DataFrame) -> None:
+    self._frame = frame
+
+
+# ``frame`` is a field of the constructor and a property: a big point layer's attributes are read in two
+# steps (the map's first, the rest after the first paint), and whoever reads ``frame`` gets them all.
+LayerData.frame = property(_get_frame, _set_frame)  # type: ignore[assignment,method-assign]
+
 PIECE_VERTICES = 64
 
 
@@ -271,6 +324,35 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     return data
 
 
+def map_columns(spec: LayerSpec) -> list[str]:
+    """The attributes the map needs to draw a point layer: its category, its flag and its time."""
+    style = spec.style
+    names = [style.category_field, style.flag_category[0] if style.flag_category else None, "detected_utc"]
+    fields = set(spec.field_names)
+    return [n for n in dict.fromkeys(names) if n and n in fields]
+
+
+def read_point_layer(project: "Project", name: str) -> LayerData:
+    """A point layer for the map: geometry and the map's attributes now, the rest when first wanted
+    (``LayerData.frame``; the window reads them after its first paint)."""
+    import pyogrio
+
+    spec = LAYERS[name]
+    wanted = map_columns(spec)
+    columns = tuple(pyogrio.read_info(project.path, layer=name)["fields"])
+    rest = [c for c in columns if c not in wanted]
+    if not wanted or not rest:
+        frame, xy = project.read_point_layer(name)
+        return prepare_point_layer(name, frame, xy)
+    frame, xy = project.read_point_layer(name, columns=wanted, with_fids=True)
+    fids = frame.index.to_numpy()
+    frame = frame.reset_index(drop=True)
+    data = prepare_point_layer(name, frame, xy)
+    data._fids, data._columns = fids, columns
+    data._rest = lambda: project.read_attributes(name, rest)
+    return data
+
+
 def set_filter(data: LayerData, mask: Optional[np.ndarray]) -> int:
     """Draw only the features where ``mask`` is true (None: all); returns how many are drawn."""
     if mask is None:
@@ -345,8 +427,7 @@ def load_map(
     def read_points() -> dict[str, LayerData]:
         out = {}
         for name in point_names:
-            frame, xy = project.read_point_layer(name)
-            out[name] = prepare_point_layer(name, frame, xy)
+            out[name] = read_point_layer(project, name)
         return out
 
     # GDAL and numpy release the GIL: the big point layer loads beside the polygon layers.

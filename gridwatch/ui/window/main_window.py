@@ -64,6 +64,13 @@ _LOAD_POOL = queue("load")
 FIRST_PAINT_WAIT_MS = 4000
 
 
+def complete_map(data: MapData) -> None:
+    """What the first paint did not wait for: every layer's attributes, the search index."""
+    for layer in data.layers.values():
+        layer.complete_attributes()
+    search_index(data)
+
+
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
@@ -374,8 +381,10 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self._waiting_for_paint = False
         self.coverage_panel.release()
         data = self.data
-        if data is not None:  # names and their pinyin, ready before the first search (built on a worker)
-            run_job(lambda progress, cancel, data=data: search_index(data), "search-index", executor=_LOAD_POOL)
+        if data is not None:
+            # The attributes the map did not need (a million fire points' codes and ids), then the names and
+            # their pinyin, ready before the first identify, table or search (on a worker).
+            run_job(lambda progress, cancel, data=data: complete_map(data), "complete-map", executor=_LOAD_POOL)
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()

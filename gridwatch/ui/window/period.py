@@ -60,7 +60,7 @@ class WindowPeriod:
         """A project opened: the days its data spans bound "all"; filter the map and the panels."""
         span = None
         if self.data is not None and "fire_point" in self.data.layers and self.data.layers["fire_point"].count:
-            col = self.data.layers["fire_point"].frame["detected_utc"]
+            col = self.data.layers["fire_point"].column("detected_utc")
             # A million fire points read as Arrow timestamps: min and max without converting them
             # (converting through Python objects took 1.7 s on the GUI thread before the first paint).
             arrow_times = isinstance(col.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(col.dtype)
@@ -93,7 +93,7 @@ class WindowPeriod:
         window = self.map_window()
         mask: Optional[np.ndarray] = None
         if window != (None, None):
-            mask = in_window(layer.frame["detected_utc"], window)
+            mask = in_window(layer.column("detected_utc"), window)
         set_filter(layer, mask)
         self.canvas.refresh_layer("fire_point")
         self._update_overlay()
