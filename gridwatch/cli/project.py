@@ -94,10 +94,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any) -> None:
-    """open, info, import, sample"""
+def add_open_parser(sub: Any) -> None:
+    """open (also alone: the desktop app's start does not build the whole command line)."""
     p = command(sub, "open", cmd_open, help="open a project in the desktop app")
     project_arg(p)
+
+
+def add_parsers(sub: Any) -> None:
+    """open, info, import, sample"""
+    add_open_parser(sub)
 
     p = command(sub, "info", cmd_info, help="list a project's layers: feature count, geometry, CRS, extent")
     project_arg(p)
