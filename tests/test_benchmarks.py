@@ -74,4 +74,5 @@ def test_benchmark_runs_at_tiny_scale(name: str, tiny_data: Path, tmp_path: Path
         # QGIS renders the same file beside GridWatch in the same run, when it is installed (the suite's setup installs it).
         probe = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True)
         if probe.returncode == 0:
-            assert "QGIS 3." in section and "| full view, sequential renderer |" in section
+            assert "QGIS 3." in section and "QGIS / GridWatch full render" in section
+            assert re.search(r"^\| open to first painted map .*\| [\d.]+ s \|$", section, re.M), section
