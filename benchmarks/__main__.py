@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from gridwatch.storage.schema import SCHEMA_VERSION
 
@@ -21,13 +22,13 @@ from . import (
     bench_ui,
     bench_workflow,
 )
-from ._harness import DATA, PEAK_RSS, STRESS, append_results, run_snippet
+from ._harness import CONFIG, PEAK_RSS, append_results, run_snippet
 
 GENERATE = PEAK_RSS + """
 import json, time
 from gridwatch.sample import write_sample
 t0 = time.perf_counter()
-write_sample({path!r}, scale="stress", overwrite=True)
+write_sample({path!r}, scale={scale!r}, overwrite=True)
 print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}}))
 """
 
@@ -51,22 +52,34 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scale", choices=["stress", "tiny"], default="stress",
+                        help="stress: the measurement; tiny: every benchmark on a tiny district (the test suite's "
+                             "smoke test: it runs, nothing is timed against a target)")
+    parser.add_argument("--data", type=Path, help="folder of the generated district and scratch files "
+                                                  "(default benchmarks/data)")
+    parser.add_argument("--results", type=Path, help="results file to append to (default benchmarks/RESULTS.md)")
     parser.add_argument("--only", help="run one benchmark",
                         choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui",
                                  "pg"])
     args = parser.parse_args()
+    CONFIG.scale = args.scale
+    if args.data is not None:
+        CONFIG.data = args.data.resolve()
+    if args.results is not None:
+        CONFIG.results = args.results.resolve()
     sections = []
-    DATA.mkdir(parents=True, exist_ok=True)
-    if STRESS.exists() and _schema(STRESS) != SCHEMA_VERSION:
-        print(f"the stress district has schema {_schema(STRESS)}, not {SCHEMA_VERSION}: regenerating", flush=True)
-        STRESS.unlink()
-    if not STRESS.exists():
-        print("generating the stress district ...", flush=True)
-        gen = run_snippet(GENERATE.format(path=str(STRESS)), timeout=3600)
+    CONFIG.data.mkdir(parents=True, exist_ok=True)
+    if CONFIG.district.exists() and _schema(CONFIG.district) != SCHEMA_VERSION:
+        print(f"the {CONFIG.scale} district has schema {_schema(CONFIG.district)}, not {SCHEMA_VERSION}: "
+              "regenerating", flush=True)
+        CONFIG.district.unlink()
+    if not CONFIG.district.exists():
+        print(f"generating the {CONFIG.scale} district ...", flush=True)
+        gen = run_snippet(GENERATE.format(path=str(CONFIG.district), scale=CONFIG.scale), timeout=3600)
         sections.append(
-            "### Generate the stress district (`gridwatch sample --scale stress`)\n\n"
+            f"### Generate the {CONFIG.scale} district (`gridwatch sample --scale {CONFIG.scale}`)\n\n"
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
-            f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {STRESS.stat().st_size / 2**20:.0f} |\n"
+            f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {CONFIG.district.stat().st_size / 2**20:.0f} |\n"
         )
     want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps",
                                           "ui", "pg"}
@@ -78,7 +91,7 @@ def main() -> None:
         sections.append(bench_render.run(args.repeats))
     if "import" in want:
         print("FIRMS import ...", flush=True)
-        sections.append(bench_import.run(max(3, args.repeats // 2)))
+        sections.append(bench_import.run(CONFIG.size(max(3, args.repeats // 2), args.repeats)))
     if "workflow" in want:
         print("workflow ...", flush=True)
         sections.append(bench_workflow.run())
@@ -90,10 +103,10 @@ def main() -> None:
         sections.append(bench_coverage.run())
     if "html" in want:
         print("HTML map ...", flush=True)
-        sections.append(bench_export_html.run(max(3, args.repeats // 2)))
+        sections.append(bench_export_html.run(CONFIG.size(max(3, args.repeats // 2), args.repeats)))
     if "maps" in want:
         print("PDF atlas ...", flush=True)
-        sections.append(bench_export.run(max(3, args.repeats // 2)))
+        sections.append(bench_export.run(CONFIG.size(max(3, args.repeats // 2), args.repeats)))
     if "ui" in want:
         print("the window's answers ...", flush=True)
         sections.append(bench_ui.run())

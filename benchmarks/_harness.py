@@ -13,9 +13,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "benchmarks" / "data"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-STRESS = DATA / "stress.gpkg"
+
+
+@dataclass
+class Config:
+    """Where and at what size the benchmarks run (``python -m benchmarks --scale/--data/--results``).
+
+    ``scale="stress"`` is the measurement; ``scale="tiny"`` is the same code on a district a few
+    hundred times smaller, so the test suite runs every benchmark (a smoke test, no timing) and a
+    benchmark that no longer runs fails a test instead of rotting until someone measures.
+    """
+
+    scale: str = "stress"
+    data: Path = ROOT / "benchmarks" / "data"
+    results: Path = ROOT / "benchmarks" / "RESULTS.md"
+
+    @property
+    def district(self) -> Path:
+        """The generated district every benchmark works on."""
+        return self.data / f"{self.scale}.gpkg"
+
+    @property
+    def tiny(self) -> bool:
+        return self.scale == "tiny"
+
+    def size(self, stress: int, tiny: int) -> int:
+        """A workload size: ``stress`` for the measurement, ``tiny`` for the smoke test."""
+        return tiny if self.tiny else stress
+
+
+CONFIG = Config()
 
 
 def run_snippet(code: str, timeout: int = 1800) -> dict:
@@ -66,6 +93,7 @@ def machine() -> str:
 
 
 def append_results(section: str) -> None:
+    RESULTS = CONFIG.results
     header = "# Benchmark results\n\nAppended by `bash scripts/bench.sh`; newest last.\n"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else header
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, run_snippet
 
 PREPARE = """
 import datetime as dt, random, sqlite3, uuid, json
@@ -20,7 +20,7 @@ cells = [r[0] for r in con.execute("SELECT code FROM grid_cell")]
 people = [r[0] for r in con.execute("SELECT uuid FROM inspector WHERE role = 'inspector'")]
 now = dt.datetime(2025, 11, 20, tzinfo=dt.timezone.utc)
 rows = []
-for i in range(200_000):
+for i in range({n}):
     t = now - dt.timedelta(seconds=random.randrange(60 * 86400))
     rows.append((str(uuid.uuid4()), None, random.choice(cells), random.choice(people), "patrol",
                  t.strftime("%Y-%m-%dT%H:%M:%S.000Z"), None, None))
@@ -58,9 +58,9 @@ print(json.dumps({{"read": t_read, "classes": t_classes, "coverage": t_cov, "cel
 
 
 def run(repeats: int = 3) -> str:
-    target = DATA / "coverage_target.gpkg"
-    shutil.copyfile(STRESS, target)
-    run_snippet(PREPARE.format(path=str(target)), timeout=1800)
+    target = CONFIG.data / "coverage_target.gpkg"
+    shutil.copyfile(CONFIG.district, target)
+    run_snippet(PREPARE.format(path=str(target), n=CONFIG.size(200_000, 2_000)), timeout=1800)
     runs = [run_snippet(MEASURE.format(path=str(target)), timeout=1800) for _ in range(repeats)]
     target.unlink(missing_ok=True)
     med = {k: sorted(r[k] for r in runs)[len(runs) // 2] for k in ("read", "classes", "coverage", "peak_mb")}

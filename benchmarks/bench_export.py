@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, ROOT, run_snippet
+from ._harness import CONFIG, PEAK_RSS, ROOT, run_snippet
 
 SAMPLE = ROOT / "sample_data" / "luquan_sample.gpkg"
 
@@ -42,12 +42,12 @@ print(json.dumps({{"import": t_import, "atlas": t_atlas, "pages": n, "mb": os.pa
 
 
 def run(repeats: int = 3) -> str:
-    target = DATA / "export_sample.gpkg"
-    out = DATA / "export_atlas.pdf"
+    target = CONFIG.data / "export_sample.gpkg"
+    out = CONFIG.data / "export_atlas.pdf"
     shutil.copyfile(SAMPLE, target)
     run_snippet(PREPARE.format(path=str(target)), timeout=600)
     runs = [run_snippet(MEASURE.format(path=str(target), out=str(out)), timeout=1800) for _ in range(repeats)]
-    for leftover in [target, out, *DATA.glob("export_sample.schema-v*.backup.gpkg")]:
+    for leftover in [target, out, *CONFIG.data.glob("export_sample.schema-v*.backup.gpkg")]:
         leftover.unlink(missing_ok=True)
     med = {k: sorted(r[k] for r in runs)[len(runs) // 2] for k in ("import", "atlas", "mb", "peak_mb")}
     r = runs[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, STRESS, Comparison, run_snippet
+from ._harness import CONFIG, PEAK_RSS, Comparison, run_snippet
 
 PREPARE = """
 import json
@@ -52,10 +52,10 @@ print(json.dumps({{"seconds": seconds, "import": t_import, "mb": os.path.getsize
 
 
 def run(repeats: int = 3) -> str:
-    target = DATA / "html_target.gpkg"
-    ours_out = DATA / "html_ours.html"
-    folium_out = DATA / "html_folium.html"
-    shutil.copyfile(STRESS, target)
+    target = CONFIG.data / "html_target.gpkg"
+    ours_out = CONFIG.data / "html_ours.html"
+    folium_out = CONFIG.data / "html_folium.html"
+    shutil.copyfile(CONFIG.district, target)
     try:
         run_snippet(PREPARE.format(path=str(target)), timeout=1800)
         cmp = Comparison("HTML map of the stress district's cells")
@@ -63,7 +63,7 @@ def run(repeats: int = 3) -> str:
             cmp.ours.append(run_snippet(OURS.format(path=str(target), out=str(ours_out)), timeout=1800))
             cmp.baseline.append(run_snippet(FOLIUM.format(path=str(target), out=str(folium_out)), timeout=1800))
     finally:
-        for f in (target, ours_out, folium_out, *DATA.glob(target.stem + ".schema-*.backup.gpkg")):
+        for f in (target, ours_out, folium_out, *CONFIG.data.glob(target.stem + ".schema-*.backup.gpkg")):
             f.unlink(missing_ok=True)
 
     def row(name: str, which: str) -> str:

@@ -7,7 +7,7 @@ a fresh process; the table reports medians and the ratio GridWatch / baseline.
 
 from __future__ import annotations
 
-from ._harness import PEAK_RSS, STRESS, Comparison, run_snippet
+from ._harness import CONFIG, PEAK_RSS, Comparison, run_snippet
 
 OURS = PEAK_RSS + """
 import json, time
@@ -33,8 +33,8 @@ print(json.dumps({{"seconds": t, "peak_mb": peak_mb(), "rows": sum(len(v) for v 
 def run(repeats: int = 5) -> str:
     comp = Comparison("open + read every layer")
     for _ in range(repeats):
-        comp.ours.append(run_snippet(OURS.format(path=str(STRESS))))
-        comp.baseline.append(run_snippet(BASELINE.format(path=str(STRESS))))
+        comp.ours.append(run_snippet(OURS.format(path=str(CONFIG.district))))
+        comp.baseline.append(run_snippet(BASELINE.format(path=str(CONFIG.district))))
     assert comp.ours[0]["rows"] == comp.baseline[0]["rows"]
     o, b = comp.median("ours", "seconds"), comp.median("baseline", "seconds")
     om, bm = comp.median("ours", "peak_mb"), comp.median("baseline", "peak_mb")

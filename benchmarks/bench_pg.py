@@ -15,7 +15,7 @@ on this machine's local socket.  ``python -m benchmarks --only pg``.
 
 from __future__ import annotations
 
-from ._harness import DATA, PEAK_RSS, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, run_snippet
 
 CONCURRENT = PEAK_RSS + """
 import json, multiprocessing as mp, os, shutil, sqlite3, statistics, sys, time
@@ -141,13 +141,16 @@ print(json.dumps(out))
 """
 
 
-def run(repeats: int = 1, n_laptops: int = 50, n_edits: int = 10_000) -> str:
+def run(repeats: int = 1, n_laptops: int = 0, n_edits: int = 0) -> str:
+    n_laptops = n_laptops or CONFIG.size(50, 2)
+    n_edits = n_edits or CONFIG.size(10_000, 20)
     from ._harness import ROOT
 
     sample = ROOT / "sample_data" / "luquan_sample.gpkg"
-    c = run_snippet(CONCURRENT.format(root_dir=str(ROOT), root=str(DATA / "pg_bench"), sample=str(sample),
+    c = run_snippet(CONCURRENT.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bench"), sample=str(sample),
                                       n=n_laptops), timeout=3600)
-    b = run_snippet(BULK.format(root_dir=str(ROOT), root=str(DATA / "pg_bulk"), stress=str(STRESS), n=n_edits),
+    b = run_snippet(BULK.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bulk"), stress=str(CONFIG.district),
+                                n=n_edits),
                     timeout=7200)
     s, p = c["share"], c["pg"]
     return (

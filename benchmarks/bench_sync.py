@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, run_snippet
 
 SNIPPET = PEAK_RSS + """
 import json, shutil, sqlite3, time
@@ -84,13 +84,14 @@ print(json.dumps(out))
 
 def run(repeats: int = 1) -> str:
     rows = []
-    for n in (1, 10_000):
-        r = run_snippet(SNIPPET.format(root=str(DATA / "sync_bench"), n=n, stress=str(STRESS)), timeout=7200)
+    for n in (1, CONFIG.size(10_000, 20)):
+        r = run_snippet(SNIPPET.format(root=str(CONFIG.data / "sync_bench"), n=n, stress=str(CONFIG.district)),
+                        timeout=7200)
         raw = r["create"] + r["rebase"] + r["apply"]
         rows.append(f"| {n:,} | {r['sync']:.2f} | {r['create']:.2f} | {r['rebase']:.2f} | {r['apply']:.2f} "
                     f"| {raw:.2f} | **{r['sync'] / raw:.2f}** | {r['changeset_kb']:.0f} | {r['sent']:,} / "
                     f"{r['received']:,} | {r['peak_mb']:.0f} |")
-    shutil.rmtree(DATA / "sync_bench", ignore_errors=True)
+    shutil.rmtree(CONFIG.data / "sync_bench", ignore_errors=True)
     return (
         "### Sync on the stress district (`benchmarks/bench_sync.py`)\n\n"
         "Laptop B syncs N edits first; laptop A then syncs N edits of its own (timed), which downloads,\n"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, ROOT, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, ROOT, run_snippet
 
 SNIPPET = PEAK_RSS + """
 import datetime as dt, json, os, shutil, statistics, tempfile, time
@@ -95,12 +95,13 @@ print(json.dumps(out))
 
 
 def run(steps: int = 5) -> str:
+    steps = CONFIG.size(steps, 1)
     lines = []
     for label, source in (("sample district", ROOT / "sample_data" / "luquan_sample.gpkg"),
-                          ("stress district", STRESS)):
-        if not source.exists():
+                          (f"{CONFIG.scale} district", CONFIG.district)):
+        if not source.exists() or (CONFIG.tiny and source != CONFIG.district):
             continue
-        target = DATA / "ui_target.gpkg"
+        target = CONFIG.data / "ui_target.gpkg"
         shutil.copyfile(source, target)
         r = run_snippet(SNIPPET.format(path=str(target), steps=steps), timeout=3600)
         target.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 
-from ._harness import DATA, PEAK_RSS, STRESS, run_snippet
+from ._harness import CONFIG, PEAK_RSS, run_snippet
 
 STEP = PEAK_RSS + """
 import json, time
@@ -67,13 +67,13 @@ print(json.dumps(out))
 
 
 def run(repeats: int = 1) -> str:
-    target = DATA / "workflow_target.gpkg"
+    target = CONFIG.data / "workflow_target.gpkg"
     rows = []
     for step, label in (("assign_1000", "assign 1,000 cells (patrol), one action"),
                         ("assign_all_undo", "assign all 20,000 cells, then undo it"),
                         ("fire_recent", "fire-point checks, last day of detections, whole district"),
                         ("fire_township", "fire-point checks, a season in the busiest township (refused)")):
-        shutil.copyfile(STRESS, target)
+        shutil.copyfile(CONFIG.district, target)
         r = run_snippet(STEP.format(path=str(target), step=step), timeout=7200)
         extra = ""
         if "seconds_undo" in r:

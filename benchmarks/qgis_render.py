@@ -33,6 +33,10 @@ job per run):
 ``zoom16_s`` / ``zoom16_parallel_s``
     the same two renderers on an extent 1/4 the width and 1/4 the height of the full view
     (1/16 of its area), centred on the full view's centre.
+``first_paint_s`` / ``peak_mb_first_paint`` / ``peak_mb_views``
+    from the start of this process (before QGIS is imported) to the first full-view render done (QGIS
+    start-up, layers opened and styled, one sequential render), as GridWatch's open to first painted
+    map is timed; peak memory then, and after the full-view and 1/16 renders above.
 ``cache_hit_s``
     sequential job with a ``QgsMapRendererCache``: one render fills the cache, then re-renders of
     the same view are timed. Every layer must be reported by ``layersRedrawnFromCache()``, else
@@ -56,11 +60,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
+#: Process start (before QGIS is imported): the first paint is timed from here, as GridWatch's is.
+T_START = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402  (needs QT_QPA_PLATFORM before Qt is loaded)
@@ -308,6 +315,14 @@ def run(path: Path, args: argparse.Namespace) -> dict:
     centre, w, h = visible.center(), visible.width() / 4, visible.height() / 4
     zoom = QgsRectangle(centre.x() - w / 2, centre.y() - h / 2, centre.x() + w / 2, centre.y() + h / 2)
 
+    # Open to first painted map: imports, QGIS start-up, layers opened and styled, one full render.
+    renderer.once(ordered, full)
+    result["first_paint_s"] = time.perf_counter() - T_START
+    result["peak_mb_first_paint"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    log(f"  first paint (from start) {result['first_paint_s']:.3f} s, {result['peak_mb_first_paint']:.0f} MB")
+    if args.first_paint_only:
+        return result
+
     QgsApplication.setMaxThreads(args.threads)
     result["full_view_s"], job = renderer.median("full_view", args.repeats, ordered, full)
     full_image = job.renderedImage()
@@ -316,6 +331,8 @@ def run(path: Path, args: argparse.Namespace) -> dict:
     zoom_image = job.renderedImage()
     result["zoom16_parallel_s"], _ = renderer.median("zoom16_parallel", args.repeats, ordered, zoom, True)
 
+    # Peak memory after the views above (before the memory-layer copies below, which a user would not make).
+    result["peak_mb_views"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     cache = QgsMapRendererCache()
     ids = {layer.id() for layer in ordered}
     renderer.once(ordered, full, cache=cache)  # fill the cache
@@ -389,6 +406,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="thread pool size for the parallel job (default 2)")
     parser.add_argument("--no-simplify", dest="simplify", action="store_false",
                         help="disable UseRenderingOptimization (on-the-fly simplification)")
+    parser.add_argument("--first-paint-only", action="store_true",
+                        help="stop after the first full render (open to first painted map, its peak memory)")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last stdout line")
     parser.add_argument("--save-png", metavar="DIR", help="write full_view.png and zoom16.png into DIR")
     args = parser.parse_args(argv)
@@ -423,7 +442,9 @@ def main(argv=None) -> int:
             f"side files {before[3]} -> {after[3]}, header changed: {before[2] != after[2]}")
         return 3
     if status == 0:
-        print(json.dumps(result) if args.json else table(result), flush=True)
+        short = args.first_paint_only and not args.json
+        print(json.dumps(result) if args.json else table(result) if not short else
+              f"first paint {result['first_paint_s']:.3f} s, peak {result['peak_mb_first_paint']:.0f} MB", flush=True)
     return status
 
 

@@ -9,7 +9,7 @@ import shapely
 from gridwatch.mapview import Viewport
 from gridwatch.mapview.data import load_map
 from gridwatch.mapview.labels import place_labels
-from gridwatch.mapview.raster import DensityBins, density_image, splat_markers
+from gridwatch.mapview.raster import DensityBins, density_image, density_levels, splat_markers
 from gridwatch.mapview.search import search_places
 from gridwatch.mapview.viewport import nice_scale_bar
 from gridwatch.storage import Project
@@ -95,6 +95,21 @@ def test_density_counts_and_prebinned_density_agree():
     covered_binned = binned[:, :, 3] > 0
     assert (covered_direct == covered_binned).mean() > 0.97
     assert covered_direct[150, 150]  # the cluster centre is dense
+
+
+def test_coarser_density_levels_are_the_points_binned_at_that_size():
+    # Coarser levels are made from the finest bins (one pass over a million points, not three): they must
+    # hold what binning the points themselves at the coarser cell gives, bin for bin.
+    rng = np.random.default_rng(5)
+    xy = np.column_stack([rng.normal(114.3, 0.05, 50000), rng.normal(38.1, 0.03, 50000)])
+    levels = density_levels(xy, finest=1024, factor=4, levels=3)
+    for level, max_bins in zip(levels, (1024, 256, 64)):
+        direct = DensityBins(xy, cell=0.0, max_bins=max_bins)
+        assert level.cell == pytest.approx(direct.cell)
+        assert level.count.sum() == len(xy)
+        got = dict(zip(map(tuple, np.round(level.xy / level.cell).astype(np.int64).tolist()), level.count))
+        want = dict(zip(map(tuple, np.round(direct.xy / direct.cell).astype(np.int64).tolist()), direct.count))
+        assert got == want
 
 
 def test_hit_tests_agree_with_shapely(data):
@@ -193,3 +208,52 @@ def test_dense_points_cluster_with_counts_that_add_up():
     assert 1 in c.count.tolist()  # the lone point stays a cluster of one
     r = cluster_radius(np.array([1, 10, 1000, 10**6]))
     assert (np.diff(r) >= 0).all() and r.min() >= 6 and r.max() <= 17
+
+
+def test_a_big_point_layer_is_ordered_by_longitude_on_first_use_with_its_filter():
+    import pandas as pd
+
+    from gridwatch.mapview.data import DENSITY_BINS_FROM, prepare_point_layer, set_filter
+
+    n = DENSITY_BINS_FROM + 5000
+    rng = np.random.default_rng(9)
+    xy = np.column_stack([rng.uniform(114.0, 114.6, n), rng.uniform(38.0, 38.3, n)])
+    status = np.where(rng.random(n) < 0.3, "unverified", "no_burning")
+    layer = prepare_point_layer("fire_point", pd.DataFrame({"status": status}), xy)
+    assert layer.density_levels and len(layer.x_order) == 0  # nothing sorted on the way to the first paint
+    shown = rng.random(n) < 0.5
+    set_filter(layer, shown)  # a period chosen before anything was sorted
+    layer.ensure_sorted()
+    assert np.all(np.diff(layer.x_sorted) >= 0)
+    assert np.array_equal(layer.sorted_xy, xy[layer.x_order])
+    assert np.array_equal(layer.sorted_visible, shown[layer.x_order])
+    assert np.array_equal(layer.sorted_category, layer.category[layer.x_order])
+
+
+def test_fire_points_draw_from_their_map_columns_and_read_the_rest_when_asked(sample_copy):
+    import sqlite3
+
+    import pandas as pd
+
+    from gridwatch.mapview.data import load_map
+    from gridwatch.storage import Project
+
+    project = Project.open(sample_copy)
+    data = load_map(project)
+    fires = data.layers["fire_point"]
+    assert not fires.attributes_complete  # the first paint does not wait for ids and codes
+    assert len(fires.column("status")) == fires.count and not fires.attributes_complete
+    whole, _ = project.read_point_layer("fire_point")
+    # A fire point deleted after the map was read (a sync): the rest still lines up by fid.
+    con = sqlite3.connect(sample_copy)
+    with con:
+        gone_fid = con.execute("SELECT fid FROM fire_point ORDER BY fid LIMIT 1 OFFSET 10").fetchone()[0]
+        con.execute("DELETE FROM fire_point WHERE fid = ?", (gone_fid,))
+    con.close()
+    frame = fires.frame
+    assert fires.attributes_complete and list(frame.columns) == list(whole.columns)
+    assert len(frame) == fires.count
+    gone = frame.index[10]
+    kept = frame.drop(index=gone)
+    pd.testing.assert_frame_equal(kept, whole.drop(index=gone), check_dtype=False)
+    assert pd.isna(frame.loc[gone, "uuid"]) and frame.loc[gone, "status"] == whole.loc[gone, "status"]

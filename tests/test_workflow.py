@@ -389,3 +389,43 @@ def test_fire_check_preview_limits_and_recent_only(bare_copy):
     edit = create_fire_checks(bare_copy, sup, since=since)
     assert len(edit.created("assignment")) == c
     assert fire_check_preview(bare_copy, since=since) == (0, 0)
+
+
+def test_assigning_every_cell_then_undoing_keeps_the_geopackage_feature_counts(bare_copy, gpkg_validator,
+                                                                               monkeypatch):
+    # A big edit sets GDAL's per-row feature-count triggers aside and counts once (storage.gpkg.counted_once):
+    # the counts QGIS and GDAL read stay right, and the triggers are back as they were.
+    def state():
+        with closing(sqlite3.connect(bare_copy)) as con:
+            triggers = sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+            counts = dict(con.execute("SELECT table_name, feature_count FROM gpkg_ogr_contents "
+                                      "WHERE table_name IN ('assignment', 'audit_log')").fetchall())
+            rows = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("assignment", "audit_log")}
+        return triggers, counts, rows
+
+    from gridwatch.storage import edits
+
+    bulk_tables = []
+    real = edits.counted_once
+
+    def counted(con, tables):
+        bulk_tables.append(sorted(tables))
+        return real(con, tables)
+
+    monkeypatch.setattr(edits, "counted_once", counted)
+    triggers_before, _, _ = state()
+    sup = find_actor(bare_copy, actor_of(bare_copy, "supervisor").name)
+    codes = Project.open(bare_copy).read_layer("grid_cell")["code"].tolist()
+    assert len(codes) >= 2000
+    edit = create_assignments(bare_copy, sup, codes, "coal_ban")
+    triggers, counts, rows = state()
+    assert triggers == triggers_before and counts == rows and rows["assignment"] == len(codes)
+    undo(bare_copy, sup, edit)
+    triggers, counts, rows = state()
+    assert triggers == triggers_before and counts == rows and rows["assignment"] == 0
+    assert bulk_tables == [["assignment", "audit_log"]] * 2  # both big edits counted once
+    # A later single-row edit is counted by the triggers again.
+    create_assignments(bare_copy, sup, codes[:1], "patrol")
+    _, counts, rows = state()
+    assert counts == rows and rows["assignment"] == 1
+    gpkg_validator(bare_copy)

@@ -41,9 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def app_parser() -> argparse.ArgumentParser:
+    """The parser of ``gridwatch`` and ``gridwatch open PROJECT`` alone: the desktop app starts without
+    building the whole command line (whose help lists rules and layers, importing pandas: a second
+    before the first painted map)."""
+    parser = argparse.ArgumentParser(prog="gridwatch")
+    project.add_open_parser(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    return parser
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    starts_app = not words or (words[0] == "open" and len(words) == 2 and not words[1].startswith("-"))
+    parser = app_parser() if starts_app else build_parser()
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         # No command: the desktop app on the user's copy of the sample district.
         from ..ui.app import run

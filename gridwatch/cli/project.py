@@ -94,10 +94,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any) -> None:
-    """open, info, import, sample"""
+def add_open_parser(sub: Any) -> None:
+    """open (also alone: the desktop app's start does not build the whole command line)."""
     p = command(sub, "open", cmd_open, help="open a project in the desktop app")
     project_arg(p)
+
+
+def add_parsers(sub: Any) -> None:
+    """open, info, import, sample"""
+    add_open_parser(sub)
 
     p = command(sub, "info", cmd_info, help="list a project's layers: feature count, geometry, CRS, extent")
     project_arg(p)
@@ -123,8 +128,9 @@ def add_parsers(sub: Any) -> None:
 
     p = command(sub, "sample", cmd_sample, help="generate the sample district (or a stress district)")
     p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")
-    p.add_argument("--scale", choices=["default", "stress"], default="default",
-                   help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points")
+    p.add_argument("--scale", choices=["default", "stress", "tiny"], default="default",
+                   help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points; tiny: the stress "
+                        "district in miniature (1,200 cells, 120,000 fire points; the benchmarks' smoke test)")
     p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same district)")
     p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the day after the sample's two months of work end (default: as bundled, 2026-12-01); "

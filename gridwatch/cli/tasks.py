@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from ..app.session import Session
 from ..domain.vocabulary import CATEGORY_TITLES, FINDING_STATUS_TITLES, KIND_TITLES, TASK_STATUS_TITLES, title
 from ..errors import GridWatchError
 from .common import (
@@ -88,7 +87,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
                     shutil.copyfile(path, scratch)
                 except OSError as exc:
                     raise GridWatchError(f"{path}: cannot make a scratch copy for the dry run ({exc})") from exc
-                edit = Session(scratch, actor.name).run(create_assignments, codes, args.kind, **options)
+                edit = _session(scratch, actor.name).run(create_assignments, codes, args.kind, **options)
         people = queries.people(path)
         names = dict(zip(people["uuid"], people["name"]))
         rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
@@ -99,7 +98,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         print("dry run: nothing written")
         return 0
     with _about(path):
-        edit = Session(path, actor.name).run(create_assignments, codes, args.kind, **options)
+        edit = _session(path, actor.name).run(create_assignments, codes, args.kind, **options)
     rows = [c.after for c in edit.changes if c.table == "assignment" and c.before is None and c.after]
     cells = len({r["cell_code"] for r in rows})
     print(f"created {len(edit.created('assignment'))} tasks ({args.kind}) in {cells} cells{where}, "
@@ -128,7 +127,7 @@ def _fire_checks(args: argparse.Namespace) -> int:
             since, last = fire_check_since(path, now=now, window=window)
             what = f"since {_beijing_minute(since)} (Beijing time; " + (
                 f"last run {_beijing_minute(last)})" if last is not None else "no earlier run)")
-        edit = Session(path, actor.name).run(create_fire_checks, deadline=_dt.timedelta(hours=hours),
+        edit = _session(path, actor.name).run(create_fire_checks, deadline=_dt.timedelta(hours=hours),
                                              township_code=town, since=since, now=now)
     checks = len(edit.created("assignment"))
     fires = sum(1 for c in edit.changes if c.table == "fire_point")
@@ -287,7 +286,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             print("nothing to assign")
             return 0
         with _about(path):
-            edit = Session(path, actor.name).run(hits_to_assignments, report.hits, due_at=args.due,
+            edit = _session(path, actor.name).run(hits_to_assignments, report.hits, due_at=args.due,
                                                  priority=args.priority)
         tasks = edit.created("assignment")
         print(f"created {len(tasks)} tasks for {total} hits, {_due_text(args.due)}")
@@ -382,3 +381,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--due", type=_due_arg, metavar="YYYY-MM-DD", help="with --assign: the tasks' due date "
                                                                        "(Beijing time; a bare date means 23:59)")
     p.add_argument("--priority", type=int, choices=[1, 2, 3], default=1, help="with --assign: 1 high (default)")
+
+
+def _session(path: Path, user: str):  # type: ignore[no-untyped-def]
+    """The app session (imported when a command runs: building the parser stays light, so the
+    desktop app's start-up does not wait for pandas)."""
+    from ..app.session import Session
+
+    return Session(path, user)

@@ -4,7 +4,14 @@ Sites are points (reported by address) or polygons (surveyed footprint).  Sites 
 key area must reach grade A (checked by the analysis issue).
 """
 
-import pandas as pd
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
 
 from ..domain.vocabulary import DUST_GRADES
 from .base import POINTS_OR_POLYGONS, Field, Style, layer_spec, name_field, parent_code_field, row_label, uuid_field
@@ -14,6 +21,8 @@ GRADES = DUST_GRADES
 
 
 def _dates_in_order(frame: pd.DataFrame) -> list[str]:
+    import pandas as pd
+
     out: list[str] = []
     if "start_date" not in frame.columns or "end_date" not in frame.columns:
         return out

@@ -4,7 +4,14 @@ The ban period is given as month-day bounds (``MM-DD``) that may wrap over New Y
 ``12-01`` to ``03-15``; ``ban_all_year`` marks a zone where the ban holds every day.
 """
 
-import pandas as pd
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
 
 from ._zone import ZONE_FIELDS
 from .base import POLYGONS, Field, Style, layer_spec, row_label

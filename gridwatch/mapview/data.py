@@ -8,8 +8,9 @@ feature.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +20,8 @@ import shapely
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
-from .raster import DensityBins
+from .memory import return_freed_memory
+from .raster import DensityBins, density_levels
 
 #: Point layers bigger than this get pre-binned density counts for zoomed-out drawing.
 DENSITY_BINS_FROM = 100_000
@@ -71,6 +73,64 @@ class LayerData:
     sorted_visible: Optional[np.ndarray] = None
 
     _tree: Optional[shapely.STRtree] = None
+    #: The longitude order above is made on first use (a zoomed-in view), not on the way to the first paint.
+    _sort_pending: bool = False
+    _sort_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    #: The rest of a big point layer's attributes, read when first asked for (see ``frame``): a callable
+    #: returning them indexed by fid, and the fids and column order of the map's own read.
+    _rest: Optional[Callable[[], pd.DataFrame]] = None
+    _fids: Optional[np.ndarray] = None
+    _columns: tuple[str, ...] = ()
+    _frame_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def attributes_complete(self) -> bool:
+        return self._rest is None
+
+    def complete_attributes(self) -> None:
+        """Read the attributes the map did not need (on a worker after the first paint, or when first
+        asked for); rows are matched by fid, so a file changed since the map's read cannot shift them."""
+        if self._rest is None:
+            return
+        with self._frame_lock:
+            rest_of = self._rest
+            if rest_of is None:
+                return
+            rest = rest_of()
+            part = self._frame
+            fids = self._fids if self._fids is not None else np.arange(len(part))
+            rest = rest[~rest.index.duplicated()].reindex(pd.Index(fids)).reset_index(drop=True)
+            rest.index = part.index
+            full = pd.concat([part, rest[[c for c in rest.columns if c not in part.columns]]], axis=1)
+            order = [c for c in self._columns if c in full.columns]
+            self._frame = full[order + [c for c in full.columns if c not in order]]
+            self._rest = None
+            self._fids = None
+
+    def column(self, name: str) -> pd.Series:
+        """One attribute column, without reading the rest of a big layer's attributes when the map has it."""
+        part = self._frame
+        if name in part.columns:
+            return part[name]
+        return self.frame[name]
+
+    def ensure_sorted(self) -> None:
+        """Make ``x_order``, ``x_sorted``, ``sorted_xy``, ``sorted_category`` and ``sorted_visible`` if a
+        big point layer does not have them yet (thread-safe: renders run on workers)."""
+        if not self._sort_pending:
+            return
+        with self._sort_lock:
+            if not self._sort_pending:
+                return
+            order = np.argsort(self.point_xy[:, 0], kind="stable")
+            sorted_xy = self.point_xy[order]
+            self.x_sorted = np.ascontiguousarray(sorted_xy[:, 0])
+            self.sorted_category = self.category[order] if len(self.category) else None
+            self.sorted_visible = (self.visible[self.point_feature][order] if self.visible is not None else None)
+            self.sorted_xy = sorted_xy
+            self.x_order = order
+            self._sort_pending = False
 
     @property
     def count(self) -> int:
@@ -159,6 +219,21 @@ class LayerData:
         return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
 
 
+def _get_frame(self: LayerData) -> pd.DataFrame:
+    """Every attribute of the layer (a big point layer's are completed on first access)."""
+    if self._rest is not None:
+        self.complete_attributes()
+    return self._frame
+
+
+def _set_frame(self: LayerData, frame: pd.DataFrame) -> None:
+    self._frame = frame
+
+
+# ``frame`` is a field of the constructor and a property: a big point layer's attributes are read in two
+# steps (the map's first, the rest after the first paint), and whoever reads ``frame`` gets them all.
+LayerData.frame = property(_get_frame, _set_frame)  # type: ignore[assignment,method-assign]
+
 PIECE_VERTICES = 64
 
 
@@ -244,24 +319,52 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     data.point_feature = np.arange(len(xy), dtype=np.int64)
     data.categories, data.category = _categories(spec, frame)
     if len(xy) > DENSITY_BINS_FROM:
-        data.density_levels = tuple(DensityBins(xy, cell=0.0, max_bins=m) for m in (2048, 512, 128))
-        data.x_order = np.argsort(xy[:, 0])
-        data.sorted_xy = xy[data.x_order]
-        data.x_sorted = np.ascontiguousarray(data.sorted_xy[:, 0])
-        data.sorted_category = data.category[data.x_order] if len(data.category) else None
+        data.density_levels = density_levels(xy)  # 2048, 512 and 128 bins across: one pass over the points
+        data._sort_pending = True  # the longitude order: on first use (zoomed in), see ensure_sorted
+    return data
+
+
+def map_columns(spec: LayerSpec) -> list[str]:
+    """The attributes the map needs to draw a point layer: its category, its flag and its time."""
+    style = spec.style
+    names = [style.category_field, style.flag_category[0] if style.flag_category else None, "detected_utc"]
+    fields = set(spec.field_names)
+    return [n for n in dict.fromkeys(names) if n and n in fields]
+
+
+def read_point_layer(project: "Project", name: str) -> LayerData:
+    """A point layer for the map: geometry and the map's attributes now, the rest when first wanted
+    (``LayerData.frame``; the window reads them after its first paint)."""
+    import pyogrio
+
+    spec = LAYERS[name]
+    wanted = map_columns(spec)
+    columns = tuple(pyogrio.read_info(project.path, layer=name)["fields"])
+    rest = [c for c in columns if c not in wanted]
+    if not wanted or not rest:
+        frame, xy = project.read_point_layer(name)
+        return prepare_point_layer(name, frame, xy)
+    frame, xy = project.read_point_layer(name, columns=wanted, with_fids=True)
+    fids = frame.index.to_numpy()
+    frame = frame.reset_index(drop=True)
+    data = prepare_point_layer(name, frame, xy)
+    data._fids, data._columns = fids, columns
+    data._rest = lambda: project.read_attributes(name, rest)
     return data
 
 
 def set_filter(data: LayerData, mask: Optional[np.ndarray]) -> int:
     """Draw only the features where ``mask`` is true (None: all); returns how many are drawn."""
     if mask is None:
-        data.visible = data.sorted_visible = None
+        with data._sort_lock:
+            data.visible = data.sorted_visible = None
         return data.count
     m = np.asarray(mask, dtype=bool)
     if len(m) != data.count:
         raise ValueError(f"{data.name}: a filter needs one flag per feature ({data.count}), not {len(m)}")
-    data.visible = m
-    data.sorted_visible = m[data.point_feature][data.x_order] if len(data.x_order) else None
+    with data._sort_lock:  # not while a render is making the longitude order
+        data.visible = m
+        data.sorted_visible = m[data.point_feature][data.x_order] if len(data.x_order) else None
     return int(m.sum())
 
 
@@ -284,9 +387,10 @@ def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object
         new[i] = values_by_uuid[k]
     data.frame[column] = pd.Series(new, index=data.frame.index, dtype=object)
     if data.spec.style.category_field == column:
-        data.categories, data.category = _categories(data.spec, data.frame)
-        if len(data.x_order) and len(data.category):
-            data.sorted_category = data.category[data.x_order]
+        with data._sort_lock:
+            data.categories, data.category = _categories(data.spec, data.frame)
+            if len(data.x_order) and len(data.category):
+                data.sorted_category = data.category[data.x_order]
     return int(found.sum())
 
 
@@ -323,8 +427,7 @@ def load_map(
     def read_points() -> dict[str, LayerData]:
         out = {}
         for name in point_names:
-            frame, xy = project.read_point_layer(name)
-            out[name] = prepare_point_layer(name, frame, xy)
+            out[name] = read_point_layer(project, name)
         return out
 
     # GDAL and numpy release the GIL: the big point layer loads beside the polygon layers.
@@ -339,4 +442,5 @@ def load_map(
         steps.start("points", "fire points")
         layers.update(points.result())
         steps.report(1.0)
+    return_freed_memory()  # what reading a million rows left in the heap
     return MapData(layers={n: layers[n] for n in LAYERS}, district_name=project.district_name)

@@ -134,22 +134,57 @@ class DensityBins:
         self.cell = 0.0
         self.xy = np.empty((0, 2))
         self.count = np.empty(0)
+        #: Grid origin and the occupied bins' integer positions (coarser levels are made from them).
+        self.origin = (0.0, 0.0)
+        self.ix = np.empty(0, dtype=np.int64)
+        self.iy = np.empty(0, dtype=np.int64)
         if len(xy) == 0:
             return
-        xy = xy[np.isfinite(xy).all(axis=1)]
+        finite = np.isfinite(xy).all(axis=1)
+        if not finite.all():
+            xy = xy[finite]
         minx, miny = xy.min(axis=0)
         maxx, maxy = xy.max(axis=0)
         size = max(maxx - minx, maxy - miny, 1e-9)
         cell = max(cell, size / max_bins)
         nx = int(np.ceil((maxx - minx) / cell)) + 1
         inv = 1.0 / cell
-        ix = ((xy[:, 0] - minx) * inv).astype(np.int32)
-        iy = ((xy[:, 1] - miny) * inv).astype(np.int32)
-        counts = np.bincount(iy.astype(np.int64) * nx + ix)
+        ix = ((xy[:, 0] - minx) * inv).astype(np.int64)
+        iy = ((xy[:, 1] - miny) * inv).astype(np.int64)
+        counts = np.bincount(iy * nx + ix)
         occupied = np.flatnonzero(counts)
+        self._set(float(minx), float(miny), cell, occupied % nx, occupied // nx, counts[occupied])
+
+    def _set(self, minx: float, miny: float, cell: float, ix: np.ndarray, iy: np.ndarray, count: np.ndarray) -> None:
+        self.origin = (minx, miny)
         self.cell = cell
-        self.count = counts[occupied].astype(np.float64)
-        self.xy = np.column_stack([minx + (occupied % nx + 0.5) * cell, miny + (occupied // nx + 0.5) * cell])
+        self.ix, self.iy = ix.astype(np.int64), iy.astype(np.int64)
+        self.count = count.astype(np.float64)
+        self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
+
+    def coarser(self, factor: int) -> "DensityBins":
+        """The same counts on a grid ``factor`` times coarser (same origin): O(occupied bins), the
+        points are not read again.  Exactly what binning the points at that cell size gives."""
+        out = DensityBins(np.empty((0, 2)), 0.0)
+        if len(self.count) == 0:
+            return out
+        cx, cy = self.ix // factor, self.iy // factor
+        nx = int(cx.max()) + 1
+        key = cy * nx + cx
+        uniq, inverse = np.unique(key, return_inverse=True)
+        counts = np.bincount(inverse, weights=self.count)
+        out._set(self.origin[0], self.origin[1], self.cell * factor, uniq % nx, uniq // nx, counts)
+        return out
+
+
+def density_levels(xy: np.ndarray, finest: int = 2048, factor: int = 4, levels: int = 3) -> tuple[DensityBins, ...]:
+    """Pre-binned counts at ``levels`` resolutions, finest first (``finest`` bins across the extent,
+    then each ``factor`` times coarser): one pass over the points, the rest from the bins."""
+    first = DensityBins(xy, cell=0.0, max_bins=finest)
+    out = [first]
+    for _ in range(levels - 1):
+        out.append(out[-1].coarser(factor))
+    return tuple(out)
 
 
 def draw_polylines(

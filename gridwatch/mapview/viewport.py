@@ -81,6 +81,12 @@ class Viewport:
         """Same centre and scale on a canvas of a new size."""
         return replace(self, width=max(1, int(width)), height=max(1, int(height)))
 
+    def window(self, x0: int, y0: int, width: int, height: int) -> "Viewport":
+        """The pixels ``[x0, x0 + width) x [y0, y0 + height)`` of this view as a view of their own (same
+        scale): a point at ``(px, py)`` here is at ``(px - x0, py - y0)`` there."""
+        lon, lat = self.to_map(x0 + width / 2.0, y0 + height / 2.0)
+        return replace(self, cx=float(lon), cy=float(lat), width=max(1, int(width)), height=max(1, int(height)))
+
     def fit(self, bounds: tuple[float, float, float, float], margin: float = 0.04) -> "Viewport":
         """Show ``bounds`` (lon/lat) whole, centred, with ``margin`` of the canvas around it."""
         minx, miny, maxx, maxy = bounds

@@ -15,11 +15,12 @@ import datetime as _dt
 import json
 import sqlite3
 import uuid as _uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from ..errors import StorageError
-from .gpkg import gpkg_datetime, quote_ident, sqlite_tables
+from .gpkg import BULK_ROWS, counted_once, gpkg_datetime, quote_ident, sqlite_tables
 
 Row = Mapping[str, Any]
 
@@ -153,7 +154,15 @@ def apply_edit(con: sqlite3.Connection, edit: Edit, user_name: str, *, at: Optio
         if moved:
             raise StorageError(f"{ch.table} {ch.uuid} was changed meanwhile ({', '.join(moved)}); reload and try again")
 
-    # 2. write, batching runs of changes of the same shape
+    # 2. write, batching runs of changes of the same shape (a big edit counts its tables' features once)
+    with ExitStack() as bulk:
+        if len(edit.changes) >= BULK_ROWS:
+            bulk.enter_context(counted_once(con, [*by_table, "audit_log"]))
+        _write_changes(con, edit, user_name, stamp, action, quoted, columns)
+
+
+def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: str, action: Optional[str],
+                   quoted: dict[str, str], columns: dict[str, list[str]]) -> None:
     batch_key: Optional[tuple[str, str, tuple[str, ...]]] = None
     batch: list[list[Any]] = []
     sql_cache: dict[tuple[str, str, tuple[str, ...]], str] = {}

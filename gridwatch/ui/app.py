@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..errors import GridWatchError
+from ..mapview.memory import keep_big_blocks_mapped
 from ..userdata import ensure_sample_project, user_data_dir
 from . import i18n, jobs
 from .window.main_window import MainWindow
@@ -38,6 +39,7 @@ def setup_logging() -> Path:
 
 
 def create_app(argv: Optional[list[str]] = None) -> QApplication:
+    keep_big_blocks_mapped()  # freed images and arrays go back to the system (gridwatch.mapview.memory)
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(ORG)
     app.setApplicationName("GridWatch")

@@ -117,6 +117,8 @@ class CoveragePanel(QDockWidget, Refreshing):
         self._init_refreshing(REFRESH_DELAY_MS)
         #: A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.
         self._stale = False
+        #: Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.
+        self.held = False
 
         # period
         self.period_label = QLabel()
@@ -337,6 +339,16 @@ class CoveragePanel(QDockWidget, Refreshing):
             return
         self.refresh()
 
+    def hold(self) -> None:
+        """Hold refreshes until :meth:`release` (which then runs one if any was asked for)."""
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            if self._stale:
+                self.refresh()
+
     def _follow_controller(self) -> None:
         self._update_assign()  # the user (and what they may do) may have changed
         path = getattr(self.controller, "path", None)
@@ -349,6 +361,9 @@ class CoveragePanel(QDockWidget, Refreshing):
         Skipped while the panel is hidden and the map switch is off (done when the panel is shown)."""
         self._debounce.stop()
         if self.path is None:
+            return
+        if self.held:
+            self._stale = True
             return
         if not (self.isVisible() or self.map_mode.isChecked()):
             self._stale = True

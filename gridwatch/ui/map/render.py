@@ -275,22 +275,24 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
     sx, ox, sy, oy = vp.affine()
     minx, miny, maxx, maxy = vp.extent
     pad = 6 * vp.res / vp.kx
+    # The coarsest pre-binned level finer than a density cell (3 px), if the view has fewer of its
+    # bins than points: a crowded view then costs O(bins), not O(points).
+    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
+    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
+    if force_density is not False and bins is not None:
+        bx = bins.xy[:, 0] * sx + ox
+        by = bins.xy[:, 1] * sy + oy
+        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
+        on_screen = bins.count[inside].sum()
+        if int(inside.sum()) < on_screen and (force_density or on_screen > DENSITY_THRESHOLD):
+            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
+                                upsample=False)
+            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
+    layer.ensure_sorted()
     if layer.sorted_xy is not None:
         lo, hi = layer.lon_slice(minx - pad, maxx + pad)
     else:
         lo, hi = 0, len(layer.point_xy)
-    # The coarsest pre-binned level finer than a density cell (3 px), if it has fewer bins than
-    # the view has candidate points: a crowded view then costs O(bins), not O(points).
-    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
-    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
-    if force_density is not False and bins is not None and len(bins.count) < (hi - lo):
-        bx = bins.xy[:, 0] * sx + ox
-        by = bins.xy[:, 1] * sy + oy
-        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
-        if force_density or bins.count[inside].sum() > DENSITY_THRESHOLD:
-            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
-                                upsample=False)
-            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
     if layer.sorted_xy is not None:
         xy = layer.sorted_xy[lo:hi]
         cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
@@ -355,10 +357,69 @@ def render_clusters(c: Clusters, width: int, height: int) -> QImage:
     return img
 
 
+#: A layer whose features on screen fill less than this share of the view is drawn into an image of
+#: just their part of it (zoomed in, a few mines or sites need not paint and composite a whole view).
+CROP_MAX_SHARE = 0.6
+#: Pixels around the features' bounds kept in a cropped image (markers, strokes, hatches).
+CROP_PAD = 12
+
+
+def crop_rect(layer: LayerData, vp: Viewport) -> Optional[tuple[int, int, int, int]]:
+    """``(x0, y0, width, height)`` of the view's pixels the layer's visible features can touch, when
+    that is a small enough part of the view to draw on its own; None: draw the whole view."""
+    if layer.count == 0 or layer.density_levels or layer.name == "fire_point":
+        return None  # density rasters and clusters are laid on the view's own grid
+    visible = _visible_features(layer, vp)
+    if not visible.any():
+        return None
+    b = layer.bounds[visible]
+    sx, ox, sy, oy = vp.affine()
+    x0 = max(0, int(np.floor(np.nanmin(b[:, 0]) * sx + ox)) - CROP_PAD)
+    x1 = min(vp.width, int(np.ceil(np.nanmax(b[:, 2]) * sx + ox)) + CROP_PAD)
+    y0 = max(0, int(np.floor(np.nanmax(b[:, 3]) * sy + oy)) - CROP_PAD)
+    y1 = min(vp.height, int(np.ceil(np.nanmin(b[:, 1]) * sy + oy)) + CROP_PAD)
+    if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) > CROP_MAX_SHARE * vp.width * vp.height:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
     """All parts of one layer for viewport ``vp``; areas filled by ``theme`` when one is given
-    (and it was made for this layer's features)."""
+    (and it was made for this layer's features).
+
+    Cost follows what is visible: when the layer's features on screen cover a small part of the view,
+    its parts are images of that part only, placed by their ``target`` rectangle (see :func:`compose`).
+    """
+    rect = crop_rect(layer, vp)
+    if rect is None:
+        return flatten(_render_layer(layer, vp, style, cancel, theme), vp.width, vp.height)
+    x0, y0, w, h = rect
+    parts = flatten(_render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme), w, h)
+    for img, _opacity in parts:
+        img.target = QRectF(x0, y0, w, h)  # type: ignore[attr-defined]
+    return parts
+
+
+def flatten(parts: list[Part], width: int, height: int) -> list[Part]:
+    """A layer's parts (fill, outlines, markers) as one image: the canvas keeps one image per layer
+    for its cache, not two or three, and the final composite stacks fewer (the same pixels: "over"
+    is associative).  Parts at bin resolution (density rasters) are kept as they are."""
+    full = [(img, o) for img, o in parts if img.width() == width and img.height() == height]
+    if len(parts) < 2 or len(full) != len(parts):
+        return parts
+    out = new_image(width, height)
+    with painting(out) as p:
+        for img, opacity in parts:
+            if opacity <= 0:
+                continue
+            p.setOpacity(min(1.0, opacity))
+            p.drawImage(0, 0, img)
+    return [(out, 1.0)]
+
+
+def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
+                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
     style = style or layer.spec.style
     if theme is not None and theme.count == layer.count:
         parts = render_themed_areas(layer, vp, style, theme, cancel)
@@ -543,7 +604,10 @@ def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> li
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:
-    """Stack parts bottom to top onto an opaque background."""
+    """Stack parts bottom to top onto an opaque background.
+
+    A part covers the whole view (scaled to it: density rasters are made at bin resolution), or the
+    rectangle in its ``target`` attribute (a layer drawn for its part of the view only)."""
     out = QImage(max(1, width), max(1, height), QImage.Format.Format_ARGB32_Premultiplied)
     out.fill(background)
     with painting(out) as p:
@@ -551,6 +615,7 @@ def compose(parts: list[Part], width: int, height: int, background: QColor = QCo
             if opacity <= 0:
                 continue
             p.setOpacity(min(1.0, opacity))
-            p.drawImage(QRectF(0, 0, width, height), img)
+            target = getattr(img, "target", None)
+            p.drawImage(target if target is not None else QRectF(0, 0, width, height), img)
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,6 @@ from ...storage import Project
 from ...times import short_time
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
-from ..analysis.dashboard import DashboardWidget
 from ..analysis.rules import RulesDock
 from ..data.attribute_table import AttributeTableDock
 from ..data.display import display_frame
@@ -57,14 +56,25 @@ IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "villa
                   "fireworks_ban_zone", "coal_ban_zone")
 
 
+if TYPE_CHECKING:
+    from ..analysis.dashboard import DashboardWidget
+
 _LOAD_POOL = queue("load")
+#: Background work after opening a project waits for the map's first paint, at most this long.
+FIRST_PAINT_WAIT_MS = 4000
+
+
+def complete_map(data: MapData) -> None:
+    """What the first paint did not wait for: every layer's attributes, the search index."""
+    for layer in data.layers.values():
+        layer.complete_attributes()
+    search_index(data)
 
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
     data = load_map(project, progress=progress)
-    search_index(data)  # names and their pinyin, ready before the first search
     return path, data, project.read_table("inspector")
 
 
@@ -99,10 +109,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.conflict_panel = ConflictsPanel(self.workflow, self)
         self.rules_dock = RulesDock(self.workflow, self)
         self.coverage_panel = CoveragePanel(self.workflow, settings, self)
-        self.dashboard = DashboardWidget(self.workflow, settings)
-        self.dashboard.only_when_visible = True
+        # The dashboard (pyqtgraph: 0.4 s of imports) is made when it is first shown, not on the way to
+        # the first painted map.
+        self._dashboard: Optional["DashboardWidget"] = None
         self.dashboard_dock = named(QDockWidget(self), "dashboardDock")
-        self.dashboard_dock.setWidget(self.dashboard)
+        self.dashboard_dock.visibilityChanged.connect(lambda shown: shown and self.dashboard)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layers_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_panel)
@@ -153,6 +164,17 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
     # --- actions and menus --------------------------------------------------------------------
 
 
+    @property
+    def dashboard(self) -> "DashboardWidget":
+        """The dashboard in its dock, made on first use."""
+        if self._dashboard is None:
+            from ..analysis.dashboard import DashboardWidget
+
+            self._dashboard = DashboardWidget(self.workflow, self.settings)
+            self._dashboard.only_when_visible = True
+            self.dashboard_dock.setWidget(self._dashboard)
+        return self._dashboard
+
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
         if not self.confirm_close():  # edits unsynced for more than a day: asked first
             event.ignore()
@@ -191,6 +213,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
+        self.canvas.renderFinished.connect(lambda _s: self._after_first_paint())
+        self.canvas.renderFailed.connect(lambda _m: self._after_first_paint())
         self.search_panel.queryChanged.connect(self._on_search)
         self.search_panel.placeChosen.connect(self.go_to_place)
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
@@ -329,6 +353,11 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.data = data
         self.inspectors = inspectors
         self.selected = np.empty(0, dtype=np.int64)
+        # The map is painted first; the panels' background work waits for it (two cores: a coverage
+        # computation started now would take one of them from the first render).
+        self._waiting_for_paint = True
+        self.coverage_panel.hold()
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._after_first_paint)  # in case no render comes
         self.canvas.set_data(data)
         for name, item in self.layers_panel.items.items():
             self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
@@ -354,6 +383,18 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.projectLoaded.emit(str(path))
         if self.ask_user_on_start:
             self._ask_user_if_nobody()
+
+    def _after_first_paint(self) -> None:
+        """The map of a newly opened project is painted (or could not be): background work starts."""
+        if not getattr(self, "_waiting_for_paint", False):
+            return
+        self._waiting_for_paint = False
+        self.coverage_panel.release()
+        data = self.data
+        if data is not None:
+            # The attributes the map did not need (a million fire points' codes and ids), then the names and
+            # their pinyin, ready before the first identify, table or search (on a worker).
+            run_job(lambda progress, cancel, data=data: complete_map(data), "complete-map", executor=_LOAD_POOL)
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()

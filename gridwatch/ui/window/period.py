@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QToolBar
 from ...app.periods import Period, finding_ends
 from ...errors import GridWatchError
 from ...mapview.data import set_filter
-from ...times import Window, in_window, overlaps
+from ...times import Window, in_window, overlaps, utc_series
 from .. import i18n
 from ..map.timebar import TimeBar
 from ..widgets import named
@@ -66,10 +66,15 @@ class WindowPeriod:
         """A project opened: the days its data spans bound "all"; filter the map and the panels."""
         span = None
         if self.data is not None and "fire_point" in self.data.layers and self.data.layers["fire_point"].count:
-            times = pd.to_datetime(self.data.layers["fire_point"].frame["detected_utc"].astype(object), utc=True,
-                                   errors="coerce", format="ISO8601").dropna()
-            if len(times):
-                span = (times.min().to_pydatetime(), times.max().to_pydatetime() + _dt.timedelta(seconds=1))
+            col = self.data.layers["fire_point"].column("detected_utc")
+            # A million fire points read as Arrow timestamps: min and max without converting them
+            # (converting through Python objects took 1.7 s on the GUI thread before the first paint).
+            arrow_times = isinstance(col.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(col.dtype)
+            times = col if arrow_times else utc_series(col)
+            first, last = times.min(), times.max()
+            if not pd.isna(first) and not pd.isna(last):
+                span = (pd.Timestamp(first).tz_convert("UTC").to_pydatetime(),
+                        pd.Timestamp(last).tz_convert("UTC").to_pydatetime() + _dt.timedelta(seconds=1))
         self.time_bar.set_data_span(span)
         self.show_warning()
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
@@ -103,7 +108,7 @@ class WindowPeriod:
         window = self.map_window()
         mask: Optional[np.ndarray] = None
         if window != (None, None):
-            mask = in_window(layer.frame["detected_utc"], window)
+            mask = in_window(layer.column("detected_utc"), window)
         set_filter(layer, mask)
         self.canvas.refresh_layer("fire_point")
         self._update_overlay()

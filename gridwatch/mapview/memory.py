@@ -1,0 +1,54 @@
+"""Give freed memory back to the operating system (glibc), so the map's peak memory is what it holds.
+
+A map works with big temporary arrays (a million fire points read, a 1600 x 1000 image per layer and
+render).  glibc serves big blocks with ``mmap`` and returns them on ``free``, but after the first such
+free it raises its threshold to that size, and every later image comes from the heap, whose freed
+pages stay with the process: on the stress district the app held 120 MB more after 20 pans and zooms.
+A fixed threshold keeps big arrays mapped (returned when freed); ``malloc_trim`` returns what a load
+left in the heap.  Elsewhere than glibc both do nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from typing import Any, Optional
+
+#: Blocks from this size on are mapped, and unmapped when freed (glibc's own default, held fixed).
+MMAP_THRESHOLD = 256 * 1024
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_libc: Optional[Any] = None
+_tried = False
+
+
+def _glibc() -> Optional[Any]:
+    global _libc, _tried
+    if not _tried:
+        _tried = True
+        if sys.platform.startswith("linux"):
+            try:
+                lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+                if hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim"):
+                    _libc = lib
+            except OSError:
+                _libc = None
+    return _libc
+
+
+def keep_big_blocks_mapped() -> bool:
+    """Fix glibc's mmap threshold (call once, at start-up, before the big arrays); whether it could."""
+    lib = _glibc()
+    if lib is None:
+        return False
+    ok = lib.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+    lib.mallopt(_M_TRIM_THRESHOLD, 4 * MMAP_THRESHOLD)
+    return ok
+
+
+def return_freed_memory() -> None:
+    """Hand the heap's free pages back to the operating system (after a big load)."""
+    lib = _glibc()
+    if lib is not None:
+        lib.malloc_trim(0)
