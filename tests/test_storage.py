@@ -233,7 +233,7 @@ def test_a_schema_2_project_gains_the_key_area_layer_as_gdal_would_write_it(tmp_
     with pytest.raises(SchemaVersionError, match="older"):
         Project.open(path)
     project = Project.open(path, migrate=True)
-    assert project.schema_version == SCHEMA_VERSION == 4
+    assert project.schema_version == SCHEMA_VERSION == 5
     assert len(list(tmp_path.glob("v2.schema-v2.*.backup.gpkg"))) == 1
     with closing(sqlite3.connect(path)) as con:
         assert con.execute("SELECT data_type, identifier, srs_id FROM gpkg_contents WHERE table_name = 'key_area'"
@@ -303,7 +303,7 @@ def test_roles_of_an_old_project_after_the_migration_to_schema_4(tmp_path):
         con.execute("UPDATE grid_cell SET inspector_uuid = ? WHERE inspector_uuid = ? AND village_code != ?",
                     (holders[1][0], one, village))
     project = Project.open(path, migrate=True)
-    assert project.schema_version == 4
+    assert project.schema_version == SCHEMA_VERSION
     people = project.read_table("inspector")
     assert sorted(zip(people["uuid"], people["role"])) == roles_before  # nobody's role changed
     by_uuid = people.set_index("uuid")

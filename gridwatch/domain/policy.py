@@ -58,6 +58,7 @@ class Action(str, Enum):
     REVIEW_CONFLICTS = "review_conflicts"
     IMPORT_LAYER = "import_layer"  # target: {"layer": name}; a script with no person of the project may append
     REPLACE_LAYER = "replace_layer"  # target: {"layer": name}; always needs a person who may
+    RECORD_TRACK = "record_track"  # target: {"inspector_uuid": whose track}; recorded or imported
 
 
 #: Lifecycle action of each step action: (kind, action).
@@ -262,6 +263,8 @@ def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
                            "are assigned for rectification; ask a supervisor", "finding.not_finder",
                            {"name": actor.name})
         return _outside_township(actor, [township_of(target)], _chief_township(actor))
+    if action is Action.RECORD_TRACK:
+        return _judge_track(actor, "insert", {}, {"inspector_uuid": target.get("inspector_uuid")})
     if action is Action.ADD_PHOTOS:
         if target.get("status") == "closed":
             return Refusal("invalid_step", "the finding is closed; photos can no longer be added",
@@ -339,6 +342,8 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
         return _judge_finding(actor, kind, old, new, context)
     if table == "assignment":
         return _judge_task(actor, kind, old, new, context)
+    if table == "track_point":
+        return _judge_track(actor, kind, old, new)
     if actor.role == "admin":
         return None
     if table == "sync_conflict":
@@ -375,6 +380,23 @@ def _judge_chief_row(actor: Actor, table: str, kind: str, old: Row, new: Row,
             return None
         return _refuse("photos are changed only by whoever added them", "attachment.other")
     return _refuse(f"grid chiefs may not change {table}", "table.not_chief", table=table)
+
+
+def _judge_track(actor: Actor, kind: str, old: Row, new: Row) -> Optional[Refusal]:
+    """Patrol tracks are evidence of where somebody walked: added, and removed when too old or imported by
+    mistake, never edited (an administrator excepted).  A grid inspector records and removes only their own
+    tracks; the office (chiefs, supervisors) imports phone tracks for anybody and removes imported ones."""
+    if actor.role == "admin":
+        return None
+    if kind == "update":
+        return _refuse("patrol tracks are not edited; remove a wrong track and import it again", "track.no_edit")
+    row = new if kind == "insert" else old
+    if row.get("inspector_uuid") == actor.uuid:
+        return None
+    if actor.role in ("chief", "supervisor") and (kind == "insert" or row.get("source") != "gps"):
+        return None
+    return _refuse(f"{actor.name} may only record or remove their own patrol tracks", "track.other",
+                   name=actor.name)
 
 
 def _judge_audit(actor: Actor, kind: str, new: Row) -> Optional[Refusal]:

@@ -146,6 +146,21 @@ KEY_AREA_KIND_TITLES: dict[str, tuple[str, str]] = {
     "other": ("其他", "Other"),
 }
 
+# --- patrol tracks ---------------------------------------------------------------------------
+
+#: Where a patrol track's points came from: recorded by GridWatch from a GPS receiver, or imported.
+TRACK_SOURCE_TITLES: dict[str, tuple[str, str]] = {
+    "gps": ("GPS记录", "Recorded by GPS"),
+    "gpx": ("GPX导入", "Imported GPX"),
+    "kml": ("KML导入", "Imported KML/KMZ"),
+}
+#: What counts as a patrol: reported inspections, patrol tracks, or both (either one counts).
+COVERAGE_BASIS_TITLES: dict[str, tuple[str, str]] = {
+    "reported": ("上报检查", "Reported inspections"),
+    "tracks": ("巡查轨迹", "Patrol tracks"),
+    "both": ("检查或轨迹", "Inspections or tracks"),
+}
+
 #: Every code list by name (the one-title-per-code test walks this).
 CODE_LISTS: dict[str, Titles] = {
     "role": ROLE_TITLES,
@@ -170,6 +185,8 @@ CODE_LISTS: dict[str, Titles] = {
     "key_area_kind": KEY_AREA_KIND_TITLES,
     "conflict_status": CONFLICT_STATUS_TITLES,
     "period": PERIOD_TITLES,
+    "track_source": TRACK_SOURCE_TITLES,
+    "coverage_basis": COVERAGE_BASIS_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -189,6 +206,8 @@ DUST_GRADES: tuple[str, ...] = tuple(DUST_GRADE_TITLES)
 KEY_AREA_KINDS: tuple[str, ...] = tuple(KEY_AREA_KIND_TITLES)
 PHOTO_ROLES: tuple[str, ...] = tuple(PHOTO_ROLE_TITLES)
 CONFLICT_STATUSES: tuple[str, ...] = tuple(CONFLICT_STATUS_TITLES)
+TRACK_SOURCES: tuple[str, ...] = tuple(TRACK_SOURCE_TITLES)
+COVERAGE_BASES: tuple[str, ...] = tuple(COVERAGE_BASIS_TITLES)
 
 
 def _layer_values() -> dict[str, tuple[str, str]]:

@@ -224,8 +224,22 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
     refresh_heat_sources(con)
 
 
+#: Columns of the patrol-track layer as schema 5 created it (frozen).
+_V5_TRACK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("uuid", "TEXT"), ("track_uuid", "TEXT"), ("inspector_uuid", "TEXT"), ("assignment_uuid", "TEXT"),
+    ("recorded_at", "DATETIME"), ("accuracy_m", "REAL"), ("source", "TEXT"),
+)
+
+
+def _v4_to_v5(con: sqlite3.Connection) -> None:
+    """Schema 5: the patrol-track layer (巡查轨迹), one point per recorded position, synced like the rest."""
+    _create_feature_table(con, "track_point", "POINT", _V5_TRACK_COLUMNS, description="巡查轨迹 Patrol tracks",
+                          unique=("uuid",), indexed=("inspector_uuid", "recorded_at", "track_uuid"))
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
+                                                               4: _v4_to_v5}
 
 
 def _schema_version(path: Path) -> int:

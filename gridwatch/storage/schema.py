@@ -1,9 +1,9 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 4 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
+Version 5 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
 loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
-village and the fire points' FIRMS type and persistent heat-source flag;
-:mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
+village and the fire points' FIRMS type and persistent heat-source flag; in 5, the patrol-track layer
+``track_point``; :mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
 (stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
 """
@@ -23,12 +23,13 @@ from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code
     FINDING_STATUSES,
     FIRE_CHECK_RESULTS,
     ROLES,
+    TRACK_SOURCES,
 )
 from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -167,6 +168,21 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             ),
             indexed=("finding_uuid",),
         ),
+        # schema 5: patrol tracks, one row per recorded position (巡查轨迹)
+        TableSpec(
+            "track_point", "巡查轨迹", "Patrol tracks",
+            (
+                uuid_field(),
+                _t("track_uuid", "TEXT", "轨迹", "Track", required=True),
+                _t("inspector_uuid", "TEXT", "巡查人", "Inspector", required=True),
+                _t("assignment_uuid", "TEXT", "任务", "Assignment"),
+                _t("recorded_at", "DATETIME", "记录时间", "Recorded", required=True),
+                _t("accuracy_m", "REAL", "精度(米)", "Accuracy (m)"),
+                _t("source", "TEXT", "来源", "Source", required=True, choices=TRACK_SOURCES),
+            ),
+            geometry_type="Point",
+            indexed=("inspector_uuid", "recorded_at", "track_uuid"),
+        ),
         TableSpec(
             "audit_log", "操作日志", "Audit log",
             (
@@ -230,13 +246,16 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+#: Tables a schema-4 project has (the migration to schema 5 adds the patrol tracks).
+REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t != "track_point")
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
-REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t != "key_area")
+REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).
 REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V2 if t not in ("sync_conflict", "sync_log"))
 #: Tables a project of each schema version must hold.
 REQUIRED_TABLES_BY_VERSION: dict[int, tuple[str, ...]] = {1: REQUIRED_TABLES_V1, 2: REQUIRED_TABLES_V2,
-                                                           3: REQUIRED_TABLES, 4: REQUIRED_TABLES}
+                                                           3: REQUIRED_TABLES_V4, 4: REQUIRED_TABLES_V4,
+                                                           5: REQUIRED_TABLES}
 
 
 def all_specs() -> dict[str, object]:
