@@ -58,7 +58,6 @@ class Action(str, Enum):
     REVIEW_CONFLICTS = "review_conflicts"
     IMPORT_LAYER = "import_layer"  # target: {"layer": name}; a script with no person of the project may append
     REPLACE_LAYER = "replace_layer"  # target: {"layer": name}; always needs a person who may
-    RECORD_TRACK = "record_track"  # target: {"inspector_uuid": whose track}; recorded or imported
 
 
 #: Lifecycle action of each step action: (kind, action).
@@ -263,8 +262,6 @@ def why_not(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
                            "are assigned for rectification; ask a supervisor", "finding.not_finder",
                            {"name": actor.name})
         return _outside_township(actor, [township_of(target)], _chief_township(actor))
-    if action is Action.RECORD_TRACK:
-        return _judge_track(actor, "insert", {}, {"inspector_uuid": target.get("inspector_uuid")})
     if action is Action.ADD_PHOTOS:
         if target.get("status") == "closed":
             return Refusal("invalid_step", "the finding is closed; photos can no longer be added",
@@ -380,6 +377,11 @@ def _judge_chief_row(actor: Actor, table: str, kind: str, old: Row, new: Row,
             return None
         return _refuse("photos are changed only by whoever added them", "attachment.other")
     return _refuse(f"grid chiefs may not change {table}", "table.not_chief", table=table)
+
+
+def why_not_record_track(actor: Actor, inspector_uuid: str) -> Optional[Refusal]:
+    """Why ``actor`` may not record or import a patrol track of person ``inspector_uuid`` (None: they may)."""
+    return judge_row_change(actor, "track_point", "insert", None, {"inspector_uuid": inspector_uuid})
 
 
 def _judge_track(actor: Actor, kind: str, old: Row, new: Row) -> Optional[Refusal]:

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..domain.policy import Action, Actor, require
+from ..domain.policy import Actor, why_not_record_track
 from ..domain.vocabulary import TRACK_SOURCES
 from ..errors import DataSourceError, GridWatchError, NotFound
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -84,7 +84,9 @@ def add_track(path: os.PathLike[str] | str, actor: Actor, points: TrackPoints, *
     check_project(p)
     if source not in TRACK_SOURCES:
         raise ValueError(f"unknown track source {source!r}")
-    require(actor, Action.RECORD_TRACK, {"inspector_uuid": inspector_uuid})
+    refusal = why_not_record_track(actor, inspector_uuid)
+    if refusal is not None:
+        raise refusal.error()
     with closing(connect_readonly(p)) as con:
         if con.execute("SELECT 1 FROM inspector WHERE uuid = ?", (inspector_uuid,)).fetchone() is None:
             raise NotFound(f"{p}: no person {inspector_uuid} in the people table")
