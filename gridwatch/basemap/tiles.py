@@ -63,7 +63,8 @@ class SqliteTileSource(TileSource):
         self.min_zoom, self.max_zoom = info.min_zoom, info.max_zoom
         if info.kind == "gpkg" and info.srs not in ("EPSG:3857", "EPSG:900913"):
             raise BadInputFile(f"{path}: its tiles are in {info.srs}; GridWatch draws Web Mercator (EPSG:3857) "
-                               "tile packages; make them with gdal_translate -of GPKG -co TILING_SCHEME=GoogleMapsCompatible")
+                               "tile packages; make them with gdal_translate -of GPKG "
+                               "-co TILING_SCHEME=GoogleMapsCompatible")
         if info.kind == "gpkg":
             self._check_gpkg_grid()
         self._lock = threading.Lock()
@@ -72,8 +73,8 @@ class SqliteTileSource(TileSource):
         bounds = self._tiles.matrix_set_bounds()
         world = 20037508.342789244
         if bounds is None or any(abs(abs(b) - world) > 1.0 for b in bounds):
-            raise BadInputFile(f"{self.path}: its tile matrix set is not the whole Web Mercator world (bounds {bounds}); "
-                               "GridWatch reads GoogleMapsCompatible tiling only")
+            raise BadInputFile(f"{self.path}: its tile matrix set is not the whole Web Mercator world "
+                               f"(bounds {bounds}); GridWatch reads GoogleMapsCompatible tiling only")
 
     def tile(self, z: int, x: int, y: int) -> Optional[bytes]:
         with self._lock:  # one SQLite connection, one reader at a time
