@@ -344,3 +344,33 @@ def test_coverage_panel_numbers_by_basis(bare):
     both = coverage_from_project(bare, now=now, basis="both")
     assert both.cells["inspections_7d"].sum() == by_track.cells["inspections_7d"].sum()
     assert ins.role == "inspector"
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+
+def test_track_and_basemap_commands(bare, tmp_path, capsys, realdata):
+    from gridwatch.cli import main
+
+    sup = _actor(bare, "supervisor")
+    cells = Project.open(bare).read_layer("grid_cell").sort_values("code")
+    person = _people(bare).set_index("uuid").loc[cells["inspector_uuid"].dropna().iloc[0], "name"]
+    assert main(["track", "import", str(bare), str(LOG), "--person", person, "--user", sup.name]) == 0
+    assert f"imported {len(read_nmea_log(LOG))} points of {person}" in capsys.readouterr().out
+    assert main(["track", "list", str(bare)]) == 0
+    listed = capsys.readouterr().out
+    assert person in listed and "gps" in listed
+    # a bad file: one line, exit 2, nothing written
+    bad = tmp_path / "bad.gpx"
+    bad.write_text("<gpx><trk>", encoding="utf-8")
+    before = Path(bare).read_bytes()
+    assert main(["track", "import", str(bare), str(bad), "--person", person, "--user", sup.name]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad.gpx: not a valid GPX file" in err
+    assert Path(bare).read_bytes() == before
+    out = tmp_path / "cov.csv"
+    assert main(["export", "coverage", str(bare), "--out", str(out), "--basis", "tracks"]) == 0
+    # the extract is of England: refused for this district with a line saying so
+    assert main(["basemap", "add", str(bare), str(realdata / "osm" / "sample.osm.pbf")]) == 2
+    assert "no roads, rivers, water or settlements within" in capsys.readouterr().err
+    assert main(["basemap", "list", str(bare)]) == 0 and "no basemaps" in capsys.readouterr().out

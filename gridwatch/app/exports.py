@@ -61,6 +61,7 @@ def build_sheets(kind: str, project_path: Path, options: dict[str, Any],
 
         intervals = options.get("intervals")
         cov = coverage_from_project(project_path, now=now, periods=options["periods"],
+                                    basis=options.get("basis") or "reported",
                                     **({"rules": rules_from_intervals(intervals)} if intervals else {}))
         people = Project.open(project_path).read_table("inspector", columns=["uuid", "name"])
         return tables.coverage_sheets(cov, dict(zip(people["uuid"], people["name"]))), cov

@@ -43,7 +43,8 @@ def cmd_export_coverage(args: argparse.Namespace) -> int:
 
     periods = parse_periods(args.days, "--days")
     intervals = parse_pairs(args.intervals, "--intervals", "coal_ban_zone=7")
-    sheets, cov = build_sheets("coverage", args.project, {"periods": periods, "intervals": intervals})
+    sheets, cov = build_sheets("coverage", args.project, {"periods": periods, "intervals": intervals,
+                                                          "basis": args.basis})
     out = write_tables(sheets, args.out)
     first = periods[0]
     print(f"wrote {out}: {len(cov.townships)} townships, {len(cov.cells)} cells; "
@@ -151,6 +152,9 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--intervals", default="", metavar="CLASS=DAYS,...",
                    help="patrol interval per cell class (default coal_ban_zone=7,mine_or_grade_c_site=3.5,"
                         "other=14)")
+    q.add_argument("--basis", choices=["reported", "tracks", "both"], default="reported",
+                   help="what counts as a visit: reported inspections (default), cells walked by patrol track, "
+                        "or both")
     q = command(ex, "map", cmd_export_map,
                 help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
                      "with one page per township",
