@@ -25,8 +25,8 @@ from PySide6.QtCore import QFile, QIODevice, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from ...importers.nmea import UERE_M
-from ...mapview.viewport import METRES_PER_DEGREE, Viewport
 from ...layers.palette import OKABE_ITO
+from ...mapview.viewport import METRES_PER_DEGREE, Viewport
 
 
 class GpsSource(QObject):
@@ -78,7 +78,8 @@ class GpsSource(QObject):
         sock = QTcpSocket(self)
         sock.connected.connect(lambda: sock.write(b'?WATCH={"enable":true,"nmea":true}\n'))
         sock.errorOccurred.connect(lambda _e: self.statusChanged.emit(
-            self.tr("gpsd at %1:%2: %3").replace("%1", host).replace("%2", str(port)).replace("%3", sock.errorString())))
+            self.tr("gpsd at %1:%2: %3").replace("%1", host).replace("%2", str(port))
+            .replace("%3", sock.errorString())))
         sock.connectToHost(host, port)
         self._start_nmea(QNmeaPositionInfoSource.UpdateMode.RealTimeMode, sock, "gpsd")
 
