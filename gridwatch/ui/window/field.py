@@ -31,9 +31,9 @@ from ..map.gps import GpsOverlay, GpsSource, track_colour
 
 translate = QCoreApplication.translate
 _FIELD_POOL = queue("field")
-#: Points kept in memory before they are written.
+# Points kept in memory before they are written.
 FLUSH_POINTS = 30
-#: A position older than this is not used for a new finding.
+# A position older than this is not used for a new finding.
 FRESH = _dt.timedelta(minutes=2)
 
 
