@@ -1640,93 +1640,108 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/window/field.py" line="76" />
-            <location filename="../../gridwatch/ui/window/field.py" line="363" />
+            <location filename="../../gridwatch/ui/window/field.py" line="374" />
             <source>Everybody</source>
             <translation>全部人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="131" />
+            <location filename="../../gridwatch/ui/window/field.py" line="132" />
+            <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
+            <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="135" />
+            <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
+            <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="136" />
+            <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
+            <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="142" />
             <source>Add basemap</source>
             <translation>添加底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="131" />
+            <location filename="../../gridwatch/ui/window/field.py" line="142" />
             <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
             <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="138" />
+            <location filename="../../gridwatch/ui/window/field.py" line="149" />
             <source>Adding the basemap…</source>
             <translation>正在添加底图…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="152" />
+            <location filename="../../gridwatch/ui/window/field.py" line="163" />
             <source>NMEA log</source>
             <translation>NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="152" />
+            <location filename="../../gridwatch/ui/window/field.py" line="163" />
             <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
             <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="159" />
+            <location filename="../../gridwatch/ui/window/field.py" line="170" />
             <source>GPS receiver</source>
             <translation>GPS 接收机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="160" />
+            <location filename="../../gridwatch/ui/window/field.py" line="171" />
             <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
             <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="200" />
+            <location filename="../../gridwatch/ui/window/field.py" line="211" />
             <source>No position yet</source>
             <translation>尚未定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="224" />
+            <location filename="../../gridwatch/ui/window/field.py" line="235" />
             <source>in cell %1</source>
             <translation>位于网格 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="225" />
+            <location filename="../../gridwatch/ui/window/field.py" line="236" />
             <source>outside the grid</source>
             <translation>不在网格内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="260" />
+            <location filename="../../gridwatch/ui/window/field.py" line="271" />
             <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
             <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="263" />
+            <location filename="../../gridwatch/ui/window/field.py" line="274" />
             <source>Recording the track of task %1: %2 points</source>
             <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="329" />
+            <location filename="../../gridwatch/ui/window/field.py" line="340" />
             <source>%1 tracks, %2 points</source>
             <translation>%1 条轨迹，%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="330" />
+            <location filename="../../gridwatch/ui/window/field.py" line="341" />
             <source>No track on that day</source>
             <translation>当天没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="337" />
-            <location filename="../../gridwatch/ui/window/field.py" line="358" />
+            <location filename="../../gridwatch/ui/window/field.py" line="348" />
+            <location filename="../../gridwatch/ui/window/field.py" line="369" />
             <source>Import track</source>
             <translation>导入轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="337" />
+            <location filename="../../gridwatch/ui/window/field.py" line="348" />
             <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
             <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="352" />
+            <location filename="../../gridwatch/ui/window/field.py" line="363" />
             <source>Imported %1 points</source>
             <translation>已导入 %1 个点</translation>
         </message>

@@ -120,9 +120,20 @@ class WindowField:
             self.canvas.set_basemap(None)
             return
         self.canvas.set_basemap(self._drawer)
-        self.field_panel.basemap_note.setText(entry.note if entry is not None else "")
+        self.field_panel.basemap_note.setText(self._basemap_note(entry))
         if self.project_path is not None:
             self.settings.setValue(self._basemap_key(), entry.name if entry else "")
+
+    def _basemap_note(self, entry: Any) -> str:
+        """What the chosen basemap is, in the UI's language (the registry's note is English)."""
+        if entry is None:
+            return ""
+        if entry.kind == "osm":
+            return translate("FieldPanel", "OpenStreetMap roads, rivers, water and settlements, cut to the district "
+                                           "(© OpenStreetMap contributors)")
+        if entry.datum == "gcj02":
+            return translate("FieldPanel", "GCJ-02 web tiles, shifted into place by GridWatch")
+        return translate("FieldPanel", "Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view")
 
     def add_basemap_file(self, path: Optional[str] = None, shift_gcj: bool = False) -> None:
         if self.project_path is None:
