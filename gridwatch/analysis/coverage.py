@@ -221,7 +221,7 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
         t_end = pd.Timestamp(now or _dt.datetime.now(_dt.timezone.utc))
         longest = max([*periods, *(d for _, d in rules)]) * 3  # enough history for "days since" of most cells
         visits = walks_as_visits(walks(cells, read_tracks(path, start=(t_end - pd.Timedelta(days=longest))
-                                                          .to_pydatetime(), end=t_end.to_pydatetime()),
+                                                          .to_pydatetime(), end=t_end.to_pydatetime(), columns=()),
                                        track_rules or TrackRules()))
         visits["started_at"] = [pd.Timestamp(v).isoformat() for v in visits["started_at"]]
         inspections = visits if basis == "tracks" else pd.concat([inspections, visits], ignore_index=True)

@@ -130,13 +130,27 @@ def open_tiles(path: os.PathLike[str] | str) -> TileSource:
 
 
 def _decode(data: bytes) -> Optional[np.ndarray]:
+    """A tile as premultiplied BGRA bytes viewed as one uint32 per pixel (the QImage ARGB32 layout), so a
+    view is one gather of 32-bit words and no per-view colour conversion."""
     from PIL import Image
 
     try:
         with Image.open(io.BytesIO(data)) as im:
-            return np.asarray(im.convert("RGBA"))
+            if im.size != (TILE, TILE):
+                im = im.resize((TILE, TILE))
+            rgba = np.asarray(im.convert("RGBA"))
     except Exception:  # a damaged tile is drawn as empty, not a failed map
         return None
+    bgra = np.empty_like(rgba)
+    alpha = rgba[..., 3]
+    if alpha.min() == 255:
+        bgra[..., 0], bgra[..., 1], bgra[..., 2] = rgba[..., 2], rgba[..., 1], rgba[..., 0]
+    else:
+        a = alpha.astype(np.uint16)
+        for i, j in ((0, 2), (1, 1), (2, 0)):
+            bgra[..., i] = (rgba[..., j].astype(np.uint16) * a // 255).astype(np.uint8)
+    bgra[..., 3] = alpha
+    return bgra.view(np.uint32).reshape(TILE, TILE)
 
 
 class TileRenderer:
@@ -184,6 +198,14 @@ class TileRenderer:
                cancel: Optional[CancelToken] = None) -> np.ndarray:
         """RGBA ``(height, width, 4)`` uint8 image of ``extent`` (min lon, min lat, max lon, max lat)
         on a canvas linear in longitude and latitude; transparent where the package has no tile."""
+        bgra = self.render_bgra(extent, width, height, cancel)
+        out = bgra.copy()
+        out[..., 0], out[..., 2] = bgra[..., 2], bgra[..., 0]
+        return out
+
+    def render_bgra(self, extent: tuple[float, float, float, float], width: int, height: int,
+                    cancel: Optional[CancelToken] = None) -> np.ndarray:
+        """As :meth:`render`, as premultiplied BGRA (``(height, width, 4)`` uint8, the QImage ARGB32 layout)."""
         lon0, lat0, lon1, lat1 = extent
         out = np.zeros((height, width, 4), dtype=np.uint8)
         if width <= 0 or height <= 0:
@@ -210,7 +232,7 @@ class TileRenderer:
         tx0, tx1 = int(xs[0]), int(xs[1])
         ty0, ty1 = int(ys[0]), int(ys[1])
         n = 1 << z
-        mosaic = np.zeros(((ty1 - ty0 + 1) * TILE, (tx1 - tx0 + 1) * TILE, 4), dtype=np.uint8)
+        mosaic = np.zeros(((ty1 - ty0 + 1) * TILE, (tx1 - tx0 + 1) * TILE), dtype=np.uint32)
         any_tile = False
         for ty in range(max(ty0, 0), min(ty1, n - 1) + 1):
             for tx in range(tx0, tx1 + 1):
@@ -219,10 +241,6 @@ class TileRenderer:
                 img = self._tile(z, tx % n, ty)
                 if img is None:
                     continue
-                if img.shape[0] != TILE or img.shape[1] != TILE:
-                    from PIL import Image
-
-                    img = np.asarray(Image.fromarray(img).resize((TILE, TILE)))
                 r0, c0 = (ty - ty0) * TILE, (tx - tx0) * TILE
                 mosaic[r0:r0 + TILE, c0:c0 + TILE] = img
                 any_tile = True
@@ -230,8 +248,8 @@ class TileRenderer:
             return out
         ci = np.clip(np.floor(gx - tx0 * TILE).astype(np.int64), 0, mosaic.shape[1] - 1)
         ri = np.clip(np.floor(gy - ty0 * TILE).astype(np.int64), 0, mosaic.shape[0] - 1)
-        out[:] = mosaic[ri, ci]  # (h, 1) x (1, w) without a shift: one separable lookup
-        return out
+        # (h, 1) x (1, w) without a shift: one separable gather of 32-bit pixels
+        return np.ascontiguousarray(mosaic[ri, ci]).view(np.uint8).reshape(height, width, 4)
 
 
 def _merc_x(lon: np.ndarray, z: int) -> np.ndarray:

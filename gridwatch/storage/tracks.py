@@ -118,45 +118,68 @@ def add_track(path: os.PathLike[str] | str, actor: Actor, points: TrackPoints, *
     return track
 
 
+ALL_COLUMNS = ("uuid", "track_uuid", "inspector_uuid", "assignment_uuid", "recorded_at", "accuracy_m", "source")
+
+
 def read_tracks(path: os.PathLike[str] | str, *, inspector_uuids: Optional[Sequence[str]] = None,
-                start: Optional[_dt.datetime] = None, end: Optional[_dt.datetime] = None) -> pd.DataFrame:
+                start: Optional[_dt.datetime] = None, end: Optional[_dt.datetime] = None,
+                columns: Sequence[str] = ALL_COLUMNS) -> pd.DataFrame:
     """Track points (optionally of some people, in ``[start, end)``), ordered by person and time.
 
     Columns: ``uuid``, ``track_uuid``, ``inspector_uuid``, ``assignment_uuid``, ``recorded_at``
-    (``datetime64[ns, UTC]``), ``accuracy_m``, ``source``, ``lon``, ``lat``.  A project older than
-    schema 5 has no tracks: an empty frame.
+    (``datetime64[ns, UTC]``), ``accuracy_m``, ``source`` (or those of ``columns``; ``inspector_uuid``
+    and ``recorded_at`` always), ``lon``, ``lat``.  A project older than schema 5 has no tracks: an
+    empty frame.  The layer is read whole as Arrow columns through GDAL (about 0.5 s per million
+    points, far faster than rows through sqlite3) and filtered with numpy.
     """
-    cols = ["uuid", "track_uuid", "inspector_uuid", "assignment_uuid", "recorded_at", "accuracy_m", "source"]
-    sql = "SELECT " + ", ".join(cols) + ", geom FROM track_point"
-    clauses, args = [], []
-    if inspector_uuids is not None:
-        ids = list(inspector_uuids)
-        if not ids:
-            return _empty(cols)
-        clauses.append("inspector_uuid IN (" + ", ".join("?" for _ in ids) + ")")
-        args += ids
-    if start is not None:
-        clauses.append("recorded_at >= ?")
-        args.append(gpkg_datetime(start))
-    if end is not None:
-        clauses.append("recorded_at < ?")
-        args.append(gpkg_datetime(end))
-    if clauses:
-        sql += " WHERE " + " AND ".join(clauses)
-    sql += " ORDER BY inspector_uuid, recorded_at"
+    import pyogrio
+
+    from .gpkg import wkb_points_xy
+
+    cols = [c for c in ALL_COLUMNS if c in columns or c in ("inspector_uuid", "recorded_at")]
     with closing(connect_readonly(path)) as con:
         if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone() is None:
             return _empty(cols)
-        rows = con.execute(sql, args).fetchall()
-    if not rows:
+        if con.execute("SELECT 1 FROM track_point LIMIT 1").fetchone() is None:
+            return _empty(cols)
+    try:
+        _meta, table = pyogrio.read_arrow(path, layer=TABLE, columns=cols)
+    except pyogrio.errors.DataSourceError as exc:
+        raise DataSourceError(f"{path}: the patrol tracks cannot be read ({exc})") from exc
+    geom_name = next(n for n in table.column_names if n not in cols)
+    t = table.column("recorded_at").to_numpy().astype("datetime64[ns]")
+    keep = np.ones(len(t), dtype=bool)
+    if start is not None:
+        keep &= t >= np.datetime64(_naive_utc(start), "ns")
+    if end is not None:
+        keep &= t < np.datetime64(_naive_utc(end), "ns")
+    # people as dictionary codes: sorting and filtering integers, not 36-character strings
+    enc = table.column("inspector_uuid").combine_chunks().dictionary_encode()
+    people = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    code = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if inspector_uuids is not None:
+        keep &= np.isin(code, np.flatnonzero(np.isin(people, np.asarray(list(inspector_uuids), dtype=object))))
+    idx = np.flatnonzero(keep)
+    if not len(idx):
         return _empty(cols)
-    frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
-    blobs = [bytes(r[-1]) for r in rows]
-    xy = _point_blobs_xy(blobs)
-    frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
-    frame["accuracy_m"] = pd.to_numeric(frame["accuracy_m"])
+    rank = np.argsort(np.argsort(people.astype(str)))  # codes in the order of the uuids
+    order = idx[np.lexsort((t[idx], rank[code[idx]]))]
+    frame = pd.DataFrame({c: np.asarray(table.column(c).to_numpy(zero_copy_only=False), dtype=object)[order]
+                          for c in cols if c not in ("recorded_at", "accuracy_m", "inspector_uuid")})
+    frame["inspector_uuid"] = pd.Categorical.from_codes(code[order], categories=people)
+    frame["recorded_at"] = pd.Series(pd.DatetimeIndex(t[order]).tz_localize("UTC"))
+    if "accuracy_m" in cols:
+        frame["accuracy_m"] = pd.to_numeric(pd.Series(table.column("accuracy_m").to_numpy(zero_copy_only=False)
+                                                      [order]))
+    xy = wkb_points_xy(table.column(geom_name).take(order))
     frame["lon"], frame["lat"] = xy[:, 0], xy[:, 1]
-    return frame
+    return frame[[c for c in cols] + ["lon", "lat"]]
+
+
+def _naive_utc(t: _dt.datetime) -> _dt.datetime:
+    if t.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return t.astimezone(_dt.timezone.utc).replace(tzinfo=None)
 
 
 def _empty(cols: list[str]) -> pd.DataFrame:
@@ -166,23 +189,6 @@ def _empty(cols: list[str]) -> pd.DataFrame:
     frame["lon"] = pd.Series([], dtype=float)
     frame["lat"] = pd.Series([], dtype=float)
     return frame
-
-
-def _point_blobs_xy(blobs: list[bytes]) -> np.ndarray:
-    """(n, 2) coordinates of GeoPackage point blobs (29 bytes, no envelope: read with numpy)."""
-    from .gpkg import blob_to_geometry
-
-    n = len(blobs)
-    if n and all(len(b) == 29 for b in blobs):
-        raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, 29)
-        if (raw[:, 3] & 0x0E == 0).all() and (raw[:, 8] == 1).all():
-            return np.ascontiguousarray(raw[:, 13:29]).view("<f8").reshape(n, 2).astype(float)
-    out = np.full((n, 2), np.nan)
-    for i, b in enumerate(blobs):
-        g = blob_to_geometry(b)
-        if g is not None and not g.is_empty:
-            out[i] = (g.x, g.y)
-    return out
 
 
 def track_summaries(path: os.PathLike[str] | str) -> pd.DataFrame:

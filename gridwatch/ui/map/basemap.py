@@ -61,10 +61,8 @@ class BasemapDrawer:
     def __call__(self, vp: Viewport, cancel: CancelToken) -> Optional[QImage]:
         with self._lock:
             if self._tiles is not None:
-                arr = self._tiles.render(vp.extent, vp.width, vp.height, cancel)
-                if not arr[..., 3].any():
-                    return None
-                return image_from_array(_premultiplied_argb(arr))
+                arr = self._tiles.render_bgra(vp.extent, vp.width, vp.height, cancel)
+                return image_from_array(arr)
             return self._draw_osm(vp, cancel)
 
     def _visible(self, theme: str, vp: Viewport):  # type: ignore[no-untyped-def]
@@ -170,18 +168,6 @@ def _lines(g):  # type: ignore[no-untyped-def]
     if g.geom_type == "MultiLineString":
         return list(g.geoms)
     return []
-
-
-def _premultiplied_argb(rgba: np.ndarray) -> np.ndarray:
-    """RGBA uint8 (h, w, 4) as the BGRA bytes of a premultiplied ARGB32 QImage."""
-    a = rgba[..., 3:4].astype(np.uint16)
-    rgb = (rgba[..., :3].astype(np.uint16) * a // 255).astype(np.uint8)
-    out = np.empty_like(rgba)
-    out[..., 0] = rgb[..., 2]
-    out[..., 1] = rgb[..., 1]
-    out[..., 2] = rgb[..., 0]
-    out[..., 3] = rgba[..., 3]
-    return out
 
 
 def drawer_for(project: Optional[Path], entry: Optional[Basemap]) -> Optional[BasemapDrawer]:
