@@ -98,7 +98,7 @@ def add_track(path: os.PathLike[str] | str, actor: Actor, points: TrackPoints, *
     track = track_uuid or str(_uuid.uuid4())
     n = len(points)
     frame = gpd.GeoDataFrame({
-        "uuid": [str(_uuid.uuid4()) for _ in range(n)],
+        "uuid": _uuids(n),
         "track_uuid": track,
         "inspector_uuid": inspector_uuid,
         "assignment_uuid": assignment_uuid,
@@ -119,6 +119,16 @@ def add_track(path: os.PathLike[str] | str, actor: Actor, points: TrackPoints, *
 
 
 ALL_COLUMNS = ("uuid", "track_uuid", "inspector_uuid", "assignment_uuid", "recorded_at", "accuracy_m", "source")
+
+
+def _uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, made in bulk (a point each: 50,000 in milliseconds)."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.tobytes().hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
+            for i in range(0, 32 * n, 32)]
 
 
 def read_tracks(path: os.PathLike[str] | str, *, inspector_uuids: Optional[Sequence[str]] = None,
