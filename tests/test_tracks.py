@@ -369,7 +369,13 @@ def test_track_and_basemap_commands(bare, tmp_path, capsys, realdata):
     assert err.count("\n") == 1 and "bad.gpx: not a valid GPX file" in err
     assert Path(bare).read_bytes() == before
     out = tmp_path / "cov.csv"
-    assert main(["export", "coverage", str(bare), "--out", str(out), "--basis", "tracks"]) == 0
+    # the walk's day is fixed in the log: a period of ten years reaches it whatever today is
+    assert main(["export", "coverage", str(bare), "--out", str(out), "--basis", "tracks", "--days", "3650"]) == 0
+    walked = pd.read_csv(out)
+    assert walked["近3650天已检查网格"].sum() >= 5  # the replayed walk's cells count
+    png = tmp_path / "cov.png"
+    assert main(["export", "map", str(bare), "--out", str(png), "--theme", "coverage", "--coverage-basis", "tracks",
+                 "--dpi", "60", "--quiet"]) == 0 and png.stat().st_size > 1000
     # the extract is of England: refused for this district with a line saying so
     assert main(["basemap", "add", str(bare), str(realdata / "osm" / "sample.osm.pbf")]) == 2
     assert "no roads, rivers, water or settlements within" in capsys.readouterr().err

@@ -99,7 +99,7 @@ def map_spec(options: dict[str, Any], now: Optional[_dt.datetime] = None):  # ty
     """The :class:`~gridwatch.export.maps.MapSpec` of the map options (missing ones: the spec's defaults)."""
     from ..export.maps import MapSpec
 
-    keys = ("subtitle", "fire_days", "labels", "overview")
+    keys = ("subtitle", "fire_days", "labels", "overview", "coverage_basis")
     extra = {k: options[k] for k in keys if k in options}
     period = period_of(options, now)
     if period is not None:  # the period control's choice, printed on the map

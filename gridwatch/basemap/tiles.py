@@ -121,7 +121,8 @@ def open_tiles(path: os.PathLike[str] | str) -> TileSource:
     p = Path(path)
     if not p.is_file():
         raise BadInputFile(f"{p}: no such file")
-    head = p.read_bytes()[:16] if p.stat().st_size < 16 else open(p, "rb").read(16)
+    with open(p, "rb") as fh:
+        head = fh.read(16)
     if head.startswith(b"PMTiles"):
         return PMTilesSource(p)
     if head.startswith(b"SQLite format 3"):

@@ -110,8 +110,8 @@ class WindowField:
 
         self.field_panel.basemap_combo.setCurrentIndex(index)
         entry = self._basemaps[index - 1] if 0 < index <= len(self._basemaps) else None
-        if self._drawer is not None:
-            self._drawer.close()
+        # the previous drawer is not closed here: a render on a worker may still be reading its tiles;
+        # its file closes when the last render lets go of it
         try:
             self._drawer = drawer_for(self.project_path, entry)
         except Exception as exc:
