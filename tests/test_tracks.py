@@ -380,3 +380,18 @@ def test_track_and_basemap_commands(bare, tmp_path, capsys, realdata):
     assert main(["basemap", "add", str(bare), str(realdata / "osm" / "sample.osm.pbf")]) == 2
     assert "no roads, rivers, water or settlements within" in capsys.readouterr().err
     assert main(["basemap", "list", str(bare)]) == 0 and "no basemaps" in capsys.readouterr().out
+
+
+def test_old_tracks_go_after_the_retention_only_for_their_owner(bare):
+    from gridwatch.storage.tracks import prune_tracks
+
+    ins, other = _actor(bare, "inspector", 0), _actor(bare, "inspector", 1)
+    now = dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc)
+    for who, days in ((ins, 50), (ins, 5), (other, 50)):
+        t = [now - dt.timedelta(days=days, seconds=10 * i) for i in range(10)]
+        add_track(bare, who, TrackPoints.from_lists([114.3] * 10, [38.1] * 10, t), inspector_uuid=who.uuid,
+                  source="gps")
+    assert prune_tracks(bare, ins, 30, now=now) == 10
+    left = read_tracks(bare)
+    assert len(left) == 20 and len(left[left["inspector_uuid"] == other.uuid]) == 10
+    assert prune_tracks(bare, ins, 0, now=now) == 0  # 0 keeps them for ever

@@ -1518,230 +1518,265 @@ Overwritten: %2</source>
     <context>
         <name>FieldPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="132" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="132" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
             <source>Start</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="135" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="145" />
             <source>In the field</source>
             <translation>野外</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="136" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="146" />
             <source>Basemap</source>
             <translation>底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="137" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="147" />
             <source>Add…</source>
             <translation>添加…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="138" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="148" />
             <source>Add a tile package (MBTiles, GeoPackage, PMTiles) or an OpenStreetMap extract (.osm.pbf) as a basemap of this project</source>
             <translation>把瓦片包（MBTiles、GeoPackage、PMTiles）或 OpenStreetMap 数据（.osm.pbf）添加为本项目的底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="141" />
-            <location filename="../../gridwatch/ui/window/field.py" line="91" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="151" />
+            <location filename="../../gridwatch/ui/window/field.py" line="94" />
             <source>No basemap</source>
             <translation>无底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="152" />
             <source>GPS position</source>
             <translation>GPS 定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="143" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
             <source>Replay an NMEA log</source>
             <translation>回放 NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="143" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
             <source>GPS receiver (serial port)</source>
             <translation>GPS 接收机（串口）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="144" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
             <source>gpsd</source>
             <translation>gpsd 服务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="144" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
             <source>System positioning</source>
             <translation>系统定位服务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="147" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
             <source>Locate me</source>
             <translation>我的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="148" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
             <source>Follow</source>
             <translation>跟随</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="149" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="159" />
             <source>Keep my position in view</source>
             <translation>地图始终显示我的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="150" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="160" />
             <source>Patrol tracks</source>
             <translation>巡查轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="151" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="161" />
             <source>Person</source>
             <translation>人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="152" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="162" />
             <source>Day</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="163" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="164" />
             <source>Import track…</source>
             <translation>导入轨迹…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="155" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="165" />
             <source>A GPX, KML/KMZ or NMEA file from a phone or receiver, for the person and day chosen above</source>
             <translation>手机或接收机导出的 GPX、KML/KMZ 或 NMEA 文件，导入为上面所选人员和日期的轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="167" />
+            <source>Sign-in check (签到)</source>
+            <translation>签到检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="168" />
+            <source>The inspections of the chosen person (or everybody) on the chosen day with no track near their cell at that time; their cells are highlighted</source>
+            <translation>所选人员（或全部人员）在所选日期的检查中，当时在网格附近没有轨迹的检查；其网格在地图上高亮</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="170" />
+            <source>Keep my tracks</source>
+            <translation>轨迹保留</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="171" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="172" />
+            <source>for ever</source>
+            <translation>永久</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="173" />
+            <source>Your own track points older than this are removed when the GPS starts</source>
+            <translation>开启 GPS 时，删除本人早于此天数的轨迹点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="174" />
             <source>Record every</source>
             <translation>记录间隔</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="175" />
             <source> s</source>
             <translation> 秒</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="159" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="176" />
             <source>While a task of yours is in progress and the GPS is on, a point is recorded this often</source>
             <translation>本人有任务在检查中且 GPS 开启时，按此间隔记录轨迹点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="76" />
-            <location filename="../../gridwatch/ui/window/field.py" line="374" />
+            <location filename="../../gridwatch/ui/window/field.py" line="79" />
+            <location filename="../../gridwatch/ui/window/field.py" line="419" />
             <source>Everybody</source>
             <translation>全部人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="132" />
+            <location filename="../../gridwatch/ui/window/field.py" line="135" />
             <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
             <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="135" />
+            <location filename="../../gridwatch/ui/window/field.py" line="138" />
             <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
             <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="136" />
+            <location filename="../../gridwatch/ui/window/field.py" line="139" />
             <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
             <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="142" />
+            <location filename="../../gridwatch/ui/window/field.py" line="145" />
             <source>Add basemap</source>
             <translation>添加底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="142" />
+            <location filename="../../gridwatch/ui/window/field.py" line="145" />
             <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
             <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="149" />
+            <location filename="../../gridwatch/ui/window/field.py" line="152" />
             <source>Adding the basemap…</source>
             <translation>正在添加底图…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="163" />
+            <location filename="../../gridwatch/ui/window/field.py" line="166" />
             <source>NMEA log</source>
             <translation>NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="163" />
+            <location filename="../../gridwatch/ui/window/field.py" line="166" />
             <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
             <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="170" />
+            <location filename="../../gridwatch/ui/window/field.py" line="173" />
             <source>GPS receiver</source>
             <translation>GPS 接收机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="171" />
+            <location filename="../../gridwatch/ui/window/field.py" line="174" />
             <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
             <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="211" />
+            <location filename="../../gridwatch/ui/window/field.py" line="225" />
             <source>No position yet</source>
             <translation>尚未定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="235" />
+            <location filename="../../gridwatch/ui/window/field.py" line="249" />
             <source>in cell %1</source>
             <translation>位于网格 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="236" />
+            <location filename="../../gridwatch/ui/window/field.py" line="250" />
             <source>outside the grid</source>
             <translation>不在网格内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="271" />
+            <location filename="../../gridwatch/ui/window/field.py" line="285" />
             <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
             <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="274" />
+            <location filename="../../gridwatch/ui/window/field.py" line="288" />
             <source>Recording the track of task %1: %2 points</source>
             <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="340" />
+            <location filename="../../gridwatch/ui/window/field.py" line="354" />
             <source>%1 tracks, %2 points</source>
             <translation>%1 条轨迹，%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="341" />
+            <location filename="../../gridwatch/ui/window/field.py" line="355" />
             <source>No track on that day</source>
             <translation>当天没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="348" />
-            <location filename="../../gridwatch/ui/window/field.py" line="369" />
+            <location filename="../../gridwatch/ui/window/field.py" line="380" />
+            <source>%1 inspections, %2 with no track near their cell</source>
+            <translation>%1 次检查，其中 %2 次网格附近没有轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="393" />
+            <location filename="../../gridwatch/ui/window/field.py" line="414" />
             <source>Import track</source>
             <translation>导入轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="348" />
+            <location filename="../../gridwatch/ui/window/field.py" line="393" />
             <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
             <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="363" />
+            <location filename="../../gridwatch/ui/window/field.py" line="408" />
             <source>Imported %1 points</source>
             <translation>已导入 %1 个点</translation>
         </message>

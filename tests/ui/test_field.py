@@ -114,3 +114,22 @@ def test_a_track_is_recorded_while_my_task_is_in_progress_and_shown_per_day(wind
     window.show_tracks()
     qtbot.waitUntil(lambda: len(window.gps_overlay.tracks) == 1, timeout=10_000)
     assert "35" in fp.track_label.text()
+
+
+def test_the_signin_check_flags_inspections_with_no_track_and_highlights_their_cells(window, qtbot):
+    from PySide6.QtCore import QDate
+
+    ins = queries.inspections(window.project_path)
+    ins = ins[pd.to_datetime(ins["started_at"], utc=True).notna()]
+    t = pd.to_datetime(ins["started_at"], utc=True, format="ISO8601")
+    day = t.max().tz_convert("Asia/Shanghai").date()
+    fp = window.field_panel
+    fp.person_combo.setCurrentIndex(0)  # everybody
+    fp.day_edit.setDate(QDate(day.year, day.month, day.day))
+    window.signin_check()
+    qtbot.waitUntil(lambda: getattr(window, "last_signin", None) is not None, timeout=20_000)
+    out = window.last_signin
+    assert len(out) >= 1 and not out["signed_in"].any()  # the sample has no tracks: every visit is flagged
+    layer, idx = window.canvas.highlighted
+    assert layer == "grid_cell" and len(idx) == out["cell_code"].nunique()
+    assert str(len(out)) in fp.track_label.text()

@@ -64,6 +64,9 @@ class WindowField:
         fp.showTracksRequested.connect(self.show_tracks)
         fp.importTrackRequested.connect(self.import_track_file)
         fp.intervalChanged.connect(lambda v: self.settings.setValue("track/interval_s", int(v)))
+        fp.retention.setValue(int(self.settings.value("track/retention_days", TrackRules().retention_days)))
+        fp.retentionChanged.connect(lambda v: self.settings.setValue("track/retention_days", int(v)))
+        fp.signinRequested.connect(self.signin_check)
         self.gps.positionChanged.connect(self._on_position)
         self.gps.statusChanged.connect(self._on_gps_status)
 
@@ -180,6 +183,17 @@ class WindowField:
         else:
             self.gps.start_system()
         self.field_panel.set_gps_running(self.gps.running)
+        self._prune_my_tracks()
+
+    def _prune_my_tracks(self) -> None:
+        """The retention: the user's own track points older than the setting go (on a worker)."""
+        actor, days = self.workflow.actor, int(self.field_panel.retention.value())
+        if self.project_path is None or actor is None or self.workflow.read_only or days <= 0:
+            return
+        from ...storage.tracks import prune_tracks
+
+        project = self.project_path
+        run_job(lambda progress, cancel: prune_tracks(project, actor, days), "track-prune", executor=_FIELD_POOL)
 
     def stop_gps(self) -> None:
         self.gps.stop()
@@ -339,6 +353,37 @@ class WindowField:
         self.field_panel.track_label.setText(
             translate("FieldPanel", "%1 tracks, %2 points").replace("%1", str(len(shown)))
             .replace("%2", str(len(frame))) if len(frame) else translate("FieldPanel", "No track on that day"))
+
+    def signin_check(self) -> None:
+        """签到: the chosen day's inspections (of the chosen person, or everybody) with no track near their cell."""
+        if self.project_path is None:
+            return
+        from ...analysis.track_coverage import signin_check_from_project
+        from ...app.field import day_window
+
+        fp = self.field_panel
+        q = fp.day_edit.date()
+        start, end = day_window(_dt.date(q.year(), q.month(), q.day()))
+        person = fp.person_combo.currentData()
+        project = self.project_path
+        rules = TrackRules(interval_s=float(fp.interval.value()))
+
+        def work(progress: Any, cancel: Any) -> pd.DataFrame:
+            out = signin_check_from_project(project, start=start, end=end, rules=rules)
+            return out[out["inspector_uuid"] == person] if person else out
+
+        run_job(work, "signin", succeeded=self._signin_done, executor=_FIELD_POOL)
+
+    def _signin_done(self, job: Job, out: pd.DataFrame) -> None:
+        flagged = out[~out["signed_in"]]
+        self.field_panel.track_label.setText(
+            translate("FieldPanel", "%1 inspections, %2 with no track near their cell")
+            .replace("%1", str(len(out))).replace("%2", str(len(flagged))))
+        if self.data is not None and len(flagged):
+            codes = self.data.layers[SELECTION_LAYER].frame["code"].astype(str).to_numpy()
+            idx = np.flatnonzero(np.isin(codes, flagged["cell_code"].astype(str).to_numpy()))
+            self.canvas.highlight(SELECTION_LAYER, idx)
+        self.last_signin = out
 
     def import_track_file(self, path: Optional[str] = None) -> None:
         if self.project_path is None or self.workflow.actor is None:
