@@ -14,6 +14,7 @@ from . import (
     bench_coverage,
     bench_export,
     bench_export_html,
+    bench_field,
     bench_import,
     bench_open_read,
     bench_pg,
@@ -60,7 +61,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, help="results file to append to (default benchmarks/RESULTS.md)")
     parser.add_argument("--only", help="run one benchmark",
                         choices=["open", "render", "import", "workflow", "sync", "coverage", "html", "maps", "ui",
-                                 "pg"])
+                                 "pg", "field"])
     args = parser.parse_args()
     CONFIG.scale = args.scale
     if args.data is not None:
@@ -69,6 +70,14 @@ def main() -> None:
         CONFIG.results = args.results.resolve()
     sections = []
     CONFIG.data.mkdir(parents=True, exist_ok=True)
+    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps",
+                                          "ui", "pg", "field"}
+    if want == {"field"}:  # the field benchmark runs on the sample district alone
+        print("in the field ...", flush=True)
+        section = bench_field.run(args.repeats)
+        append_results(section)
+        print(section)
+        return
     if CONFIG.district.exists() and _schema(CONFIG.district) != SCHEMA_VERSION:
         print(f"the {CONFIG.scale} district has schema {_schema(CONFIG.district)}, not {SCHEMA_VERSION}: "
               "regenerating", flush=True)
@@ -81,8 +90,6 @@ def main() -> None:
             f"| seconds (one run) | peak MB | file MB |\n|---:|---:|---:|\n"
             f"| {gen['seconds']:.1f} | {gen['peak_mb']:.0f} | {CONFIG.district.stat().st_size / 2**20:.0f} |\n"
         )
-    want = {args.only} if args.only else {"open", "render", "import", "workflow", "sync", "coverage", "html", "maps",
-                                          "ui", "pg"}
     if "open" in want:
         print("open + read every layer ...", flush=True)
         sections.append(bench_open_read.run(args.repeats))
@@ -113,6 +120,9 @@ def main() -> None:
     if "pg" in want:
         print("PostGIS shared project ...", flush=True)
         sections.append(bench_pg.run())
+    if "field" in want:
+        print("in the field ...", flush=True)
+        sections.append(bench_field.run(args.repeats))
     append_results("\n".join(sections))
     print("\n".join(sections))
 

@@ -31,6 +31,7 @@ BENCHMARKS = {
     "maps": "### PDF township atlas",
     "ui": "### The window's answers",
     "pg": "### PostGIS shared project",
+    "field": "### In the field",
 }
 
 

@@ -303,7 +303,7 @@ def test_roles_of_an_old_project_after_the_migration_to_schema_4(tmp_path):
         con.execute("UPDATE grid_cell SET inspector_uuid = ? WHERE inspector_uuid = ? AND village_code != ?",
                     (holders[1][0], one, village))
     project = Project.open(path, migrate=True)
-    assert project.schema_version == 5
+    assert project.schema_version == SCHEMA_VERSION
     people = project.read_table("inspector")
     assert sorted(zip(people["uuid"], people["role"])) == roles_before  # nobody's role changed
     by_uuid = people.set_index("uuid")

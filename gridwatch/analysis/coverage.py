@@ -195,15 +195,36 @@ def coverage(
 
 def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
                           periods: Sequence[int] = (7, 30),
-                          rules: Sequence[tuple[str, float]] = DEFAULT_RULES) -> Coverage:
-    """:func:`coverage` of a project file (cell classes from its zones, mines and sites)."""
+                          rules: Sequence[tuple[str, float]] = DEFAULT_RULES,
+                          basis: str = "reported", track_rules=None) -> Coverage:  # type: ignore[no-untyped-def]
+    """:func:`coverage` of a project file (cell classes from its zones, mines and sites).
+
+    ``basis``: what counts as a visit (:data:`~gridwatch.domain.vocabulary.COVERAGE_BASES`): the
+    reported inspections, the cells walked by patrol track (see
+    :mod:`gridwatch.analysis.track_coverage`, with ``track_rules``), or both.
+    """
+    from ..domain.vocabulary import COVERAGE_BASES
     from ..storage import Project
 
+    if basis not in COVERAGE_BASES:
+        raise ValueError(f"coverage basis must be one of {', '.join(COVERAGE_BASES)}, not {basis!r}")
     project = Project.open(path)
     cells = project.read_layer("grid_cell")
     classes = cell_classes(cells, project.read_layer("coal_ban_zone"), project.read_layer("mine"),
                            project.read_layer("construction_site"))
     inspections = project.read_table("inspection", columns=["cell_code", "started_at"])
+    if basis != "reported":
+        from ..domain.tracks import TrackRules
+        from ..storage.tracks import read_tracks
+        from .track_coverage import walks, walks_as_visits
+
+        t_end = pd.Timestamp(now or _dt.datetime.now(_dt.timezone.utc))
+        longest = max([*periods, *(d for _, d in rules)]) * 3  # enough history for "days since" of most cells
+        visits = walks_as_visits(walks(cells, read_tracks(path, start=(t_end - pd.Timedelta(days=longest))
+                                                          .to_pydatetime(), end=t_end.to_pydatetime(), columns=()),
+                                       track_rules or TrackRules()))
+        visits["started_at"] = [pd.Timestamp(v).isoformat() for v in visits["started_at"]]
+        inspections = visits if basis == "tracks" else pd.concat([inspections, visits], ignore_index=True)
     findings = project.read_layer("finding")[["cell_code", "status"]]
     towns = project.read_layer("township")
     people = project.read_table("inspector")

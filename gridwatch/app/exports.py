@@ -64,6 +64,7 @@ def build_sheets(kind: str, project_path: Path, options: dict[str, Any],
 
         intervals = options.get("intervals")
         cov = coverage_from_project(project_path, now=now, periods=options["periods"],
+                                    basis=options.get("basis") or "reported",
                                     **({"rules": rules_from_intervals(intervals)} if intervals else {}))
         people = Project.open(project_path).read_table("inspector", columns=["uuid", "name"])
         return tables.coverage_sheets(cov, dict(zip(people["uuid"], people["name"]))), cov
@@ -101,7 +102,7 @@ def map_spec(options: dict[str, Any], now: Optional[_dt.datetime] = None):  # ty
     """The :class:`~gridwatch.export.maps.MapSpec` of the map options (missing ones: the spec's defaults)."""
     from ..export.maps import MapSpec
 
-    keys = ("subtitle", "fire_days", "labels", "overview")
+    keys = ("subtitle", "fire_days", "labels", "overview", "coverage_basis")
     extra = {k: options[k] for k in keys if k in options}
     period = period_of(options, now)
     if period is not None:  # the period control's choice, printed on the map

@@ -6,7 +6,8 @@ SQLite or the operating system reports (a full disk, a read-only folder, a file 
 writing) is said in those words too, never as a traceback.  Everything printed goes through
 :class:`~gridwatch.cli.common.EscapingWriter`: control characters in names and values are shown
 escaped, never sent to the terminal.
-One module per command group: project, tasks, exports, sync; what they share is in common.
+One module per command group: project, tasks, exports, sync, field (basemaps, tracks); what they share is in
+common.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Optional, Sequence
 
 from .. import __version__
 from ..errors import GridWatchError
-from . import exports, plans, project, sync, tasks
+from . import exports, field, plans, project, sync, tasks
 from .common import USER_ENV, EscapingWriter, printable
 
 __all__ = ["USER_ENV", "build_parser", "main"]
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"GridWatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (project, tasks, sync, exports, plans):
+    for group in (project, tasks, sync, exports, plans, field):
         group.add_parsers(sub)
     return parser
 

@@ -43,7 +43,8 @@ def cmd_export_coverage(args: argparse.Namespace) -> int:
 
     periods = parse_periods(args.days, "--days")
     intervals = parse_pairs(args.intervals, "--intervals", "coal_ban_zone=7")
-    sheets, cov = build_sheets("coverage", args.project, {"periods": periods, "intervals": intervals})
+    sheets, cov = build_sheets("coverage", args.project, {"periods": periods, "intervals": intervals,
+                                                          "basis": args.basis})
     out = write_tables(sheets, args.out)
     first = periods[0]
     print(f"wrote {out}: {len(cov.townships)} townships, {len(cov.cells)} cells; "
@@ -131,7 +132,7 @@ def cmd_export_map(args: argparse.Namespace) -> int:
                "overview": not args.no_overview, "atlas": args.atlas,
                "extent": None if args.atlas else args.township,
                "townships": _split(args.township) if args.atlas and args.township else None,
-               "period": args.period}
+               "period": args.period, "coverage_basis": args.coverage_basis}
     # Errors name the project or the output file themselves (no _about: an --out problem is not the project's).
     out = run_export("map", args.project, args.out, options, progress=progress_printer(show, 30))
     end_progress(show)
@@ -169,6 +170,9 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--intervals", default="", metavar="CLASS=DAYS,...",
                    help="patrol interval per cell class (default coal_ban_zone=7,mine_or_grade_c_site=3.5,"
                         "other=14)")
+    q.add_argument("--basis", choices=["reported", "tracks", "both"], default="reported",
+                   help="what counts as a visit: reported inspections (default), cells walked by patrol track, "
+                        "or both")
     q = command(ex, "map", cmd_export_map,
                 help="briefing map of the district or a township (.pdf or .png); --atlas: a PDF "
                      "with one page per township",
@@ -186,6 +190,8 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--no-overview", action="store_true", help="with --atlas: no overview page")
     q.add_argument("--theme", choices=["layers", "coverage"], default="layers",
                    help="layers (default) or coverage (days since the last inspection)")
+    q.add_argument("--coverage-basis", choices=["reported", "tracks", "both"], default="reported",
+                   help="coverage theme: count reported inspections (default), patrol tracks, or both")
     q.add_argument("--layers", metavar="A,B,C", help="layers to draw (default: all; " + ", ".join(_layer_kinds())
                    + ")")
     q.add_argument("--title", help="map title (default: district + township + 网格化环境监管图)")

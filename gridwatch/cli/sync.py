@@ -23,10 +23,10 @@ def ask_password_on_terminal() -> None:
 
 
 def cmd_checkout(args: argparse.Namespace) -> int:
-    from ..sync import checkout
+    from ..app.field import checkout_with_basemaps
 
     ask_password_on_terminal()
-    local = checkout(args.shared, args.local, args.user)
+    local = checkout_with_basemaps(args.shared, args.local, args.user)
     print(f"checked out {args.shared} to {local} for {args.user}; edit it offline, then `gridwatch sync {local}`")
     return 0
 

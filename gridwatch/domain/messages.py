@@ -99,6 +99,8 @@ MESSAGES_ZH: dict[str, str] = {
                               "由于{folder}只读，无法把它撤回。数据没有丢失：请把这两个文件一起复制到可写的文件夹，"
                               "在那里打开副本"),
     "table.not_chief": "网格长不能修改 {table}",
+    "track.no_edit": "巡查轨迹不能修改；如有错误，请删除该轨迹后重新导入",
+    "track.other": "{name}只能记录或删除自己的巡查轨迹",
     "fire_point.chief": "网格长只能登记本乡镇火点的核查结果",
     "township.missing": "{name}是网格长，但没有所属乡镇；请管理员设置",
     "township.other": "{name}是乡镇 {township} 的网格长，不能操作乡镇 {other} 的网格",

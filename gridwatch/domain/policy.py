@@ -367,6 +367,8 @@ def judge_row_change(actor: Actor, table: str, kind: str, before: Optional[Row],
             return _refuse(f"created_by must name {actor.name}, who starts it", "step.other_person",
                            column="created_by", name=actor.name)
         return None
+    if table == "track_point":
+        return _judge_track(actor, kind, old, new)
     if actor.role == "admin":
         return None
     if table == "sync_conflict":
@@ -434,6 +436,28 @@ def _judge_chief_row(actor: Actor, table: str, kind: str, old: Row, new: Row,
             return None
         return _refuse("photos are changed only by whoever added them", "attachment.other")
     return _refuse(f"grid chiefs may not change {table}", "table.not_chief", table=table)
+
+
+def why_not_record_track(actor: Actor, inspector_uuid: str) -> Optional[Refusal]:
+    """Why ``actor`` may not record or import a patrol track of person ``inspector_uuid`` (None: they may)."""
+    return judge_row_change(actor, "track_point", "insert", None, {"inspector_uuid": inspector_uuid})
+
+
+def _judge_track(actor: Actor, kind: str, old: Row, new: Row) -> Optional[Refusal]:
+    """Patrol tracks are evidence of where somebody walked: added, and removed when too old or imported by
+    mistake, never edited (an administrator excepted).  A grid inspector records and removes only their own
+    tracks; the office (chiefs, supervisors) imports phone tracks for anybody and removes imported ones."""
+    if actor.role == "admin":
+        return None
+    if kind == "update":
+        return _refuse("patrol tracks are not edited; remove a wrong track and import it again", "track.no_edit")
+    row = new if kind == "insert" else old
+    if row.get("inspector_uuid") == actor.uuid:
+        return None
+    if actor.role in ("chief", "supervisor") and (kind == "insert" or row.get("source") != "gps"):
+        return None
+    return _refuse(f"{actor.name} may only record or remove their own patrol tracks", "track.other",
+                   name=actor.name)
 
 
 def _judge_audit(actor: Actor, kind: str, new: Row) -> Optional[Refusal]:

@@ -210,6 +210,20 @@ ASSESSMENT_PERIOD_TITLES: dict[str, tuple[str, str]] = {
     "quarter": ("季评比", "Quarterly comparison"),
     "year": ("年考核", "Yearly assessment"),
 }
+# --- patrol tracks ---------------------------------------------------------------------------
+
+#: Where a patrol track's points came from: recorded by GridWatch from a GPS receiver, or imported.
+TRACK_SOURCE_TITLES: dict[str, tuple[str, str]] = {
+    "gps": ("GPS记录", "Recorded by GPS"),
+    "gpx": ("GPX导入", "Imported GPX"),
+    "kml": ("KML导入", "Imported KML/KMZ"),
+}
+#: What counts as a patrol: reported inspections, patrol tracks, or both (either one counts).
+COVERAGE_BASIS_TITLES: dict[str, tuple[str, str]] = {
+    "reported": ("上报检查", "Reported inspections"),
+    "tracks": ("巡查轨迹", "Patrol tracks"),
+    "both": ("检查或轨迹", "Inspections or tracks"),
+}
 
 #: Every code list by name (the one-title-per-code test walks this).
 CODE_LISTS: dict[str, Titles] = {
@@ -242,6 +256,8 @@ CODE_LISTS: dict[str, Titles] = {
     "deadline": DEADLINE_TITLES,
     "checklist_item": CHECKLIST_ITEM_TITLES,
     "campaign": CAMPAIGN_TITLES,
+    "track_source": TRACK_SOURCE_TITLES,
+    "coverage_basis": COVERAGE_BASIS_TITLES,
 }
 
 # The code lists as tuples, in display order (schema CHECK lists, layer specs, argparse choices).
@@ -265,6 +281,8 @@ VETO_ITEMS: tuple[str, ...] = tuple(VETO_ITEM_TITLES)
 CHECKLIST_ITEMS: tuple[str, ...] = tuple(CHECKLIST_ITEM_TITLES)
 CAMPAIGNS: tuple[str, ...] = tuple(CAMPAIGN_TITLES)
 WARNING_LEVELS: tuple[str, ...] = tuple(WARNING_LEVEL_TITLES)
+TRACK_SOURCES: tuple[str, ...] = tuple(TRACK_SOURCE_TITLES)
+COVERAGE_BASES: tuple[str, ...] = tuple(COVERAGE_BASIS_TITLES)
 
 
 def _layer_values() -> dict[str, tuple[str, str]]:

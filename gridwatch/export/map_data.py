@@ -65,7 +65,7 @@ def _read(path: Path, spec: MapSpec, steps: Steps) -> _Data:
     if spec.theme == "coverage":
         from ..analysis.coverage import coverage_classes, coverage_from_project
 
-        cov = coverage_from_project(path, now=now)
+        cov = coverage_from_project(path, now=now, basis=spec.coverage_basis)
         cells = data.layers["grid_cell"]
         # The classes shared with the app's map and the HTML map (gridwatch.analysis.coverage).
         index = {c.key: i for i, c in enumerate(COVERAGE_CLASSES)}

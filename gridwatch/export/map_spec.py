@@ -75,6 +75,8 @@ class MapSpec:
     overview: bool = True
     window: Optional[tuple[Optional[_dt.datetime], Optional[_dt.datetime]]] = None
     period_label: Optional[str] = None
+    #: Coverage theme: what counts as a visit (reported inspections, patrol tracks or both).
+    coverage_basis: str = "reported"
 
     def checked(self) -> "MapSpec":
         """This spec with defaults filled in; :class:`ExportError` names a wrong value."""
@@ -83,6 +85,8 @@ class MapSpec:
             raise ExportError(f"paper {self.paper!r}: choose one of {', '.join(PAPER_MM)}")
         if self.orientation not in ORIENTATIONS:
             raise ExportError(f"orientation {self.orientation!r}: choose portrait or landscape")
+        if self.coverage_basis not in ("reported", "tracks", "both"):
+            raise ExportError(f"coverage basis {self.coverage_basis!r}: choose reported, tracks or both")
         if self.theme not in THEMES:
             raise ExportError(f"theme {self.theme!r}: choose one of {', '.join(THEMES)}")
         if not 50 <= int(self.dpi) <= 1200:

@@ -224,10 +224,18 @@ def _v3_to_v4(con: sqlite3.Connection) -> None:
     refresh_heat_sources(con)
 
 
+#: Columns of the patrol-track layer as schema 5 created it (frozen).
+_V5_TRACK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("uuid", "TEXT"), ("track_uuid", "TEXT"), ("inspector_uuid", "TEXT"), ("assignment_uuid", "TEXT"),
+    ("recorded_at", "DATETIME"), ("accuracy_m", "REAL"), ("source", "TEXT"),
+)
+
+
 def _v4_to_v5(con: sqlite3.Connection) -> None:
-    """Schema 5 (issue 17): the assessment's veto items (一票否决), heavy-pollution warnings, checklist results
-    and campaigns as attributes tables (registered in gpkg_contents, so the sync carries them), and the construction
-    sites' video monitoring (unknown, NULL, on existing sites)."""
+    """Schema 5: the assessment's veto items (一票否决), heavy-pollution warnings, checklist results and
+    campaigns as attributes tables (registered in gpkg_contents, so the sync carries them), the construction
+    sites' video monitoring (unknown, NULL, on existing sites) (issue 17), and the patrol-track layer
+    (巡查轨迹), one point per recorded position, synced like the rest (issue 20)."""
     from .schema import PLAN_TABLES_V5, WORKFLOW_TABLES
 
     for name in PLAN_TABLES_V5:
@@ -236,6 +244,9 @@ def _v4_to_v5(con: sqlite3.Connection) -> None:
     qt = quote_ident("construction_site", tables)
     if "video_monitor" not in [r[1] for r in con.execute("PRAGMA table_info(" + qt + ")")]:
         con.execute("ALTER TABLE " + qt + ' ADD COLUMN "video_monitor" BOOLEAN')
+    if "track_point" not in tables:
+        _create_feature_table(con, "track_point", "POINT", _V5_TRACK_COLUMNS, description="巡查轨迹 Patrol tracks",
+                              unique=("uuid",), indexed=("inspector_uuid", "recorded_at", "track_uuid"))
 
 
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.

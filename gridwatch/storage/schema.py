@@ -1,9 +1,10 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 4 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
+Version 5 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
 loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
 village and the fire points' FIRMS type and persistent heat-source flag; in 5, the assessment's veto
-items, heavy-pollution warnings and the construction sites' video monitoring;
+items, heavy-pollution warnings, checklist results, campaigns, the construction sites' video monitoring
+and the patrol-track layer ``track_point``;
 :mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
 (stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
@@ -26,6 +27,7 @@ from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code
     FINDING_STATUSES,
     FIRE_CHECK_RESULTS,
     ROLES,
+    TRACK_SOURCES,
     VETO_ITEMS,
     WARNING_LEVELS,
 )
@@ -172,6 +174,21 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
             ),
             indexed=("finding_uuid",),
         ),
+        # schema 5: patrol tracks, one row per recorded position (巡查轨迹)
+        TableSpec(
+            "track_point", "巡查轨迹", "Patrol tracks",
+            (
+                uuid_field(),
+                _t("track_uuid", "TEXT", "轨迹", "Track", required=True),
+                _t("inspector_uuid", "TEXT", "巡查人", "Inspector", required=True),
+                _t("assignment_uuid", "TEXT", "任务", "Assignment"),
+                _t("recorded_at", "DATETIME", "记录时间", "Recorded", required=True),
+                _t("accuracy_m", "REAL", "精度(米)", "Accuracy (m)"),
+                _t("source", "TEXT", "来源", "Source", required=True, choices=TRACK_SOURCES),
+            ),
+            geometry_type="Point",
+            indexed=("inspector_uuid", "recorded_at", "track_uuid"),
+        ),
         TableSpec(
             "audit_log", "操作日志", "Audit log",
             (
@@ -297,9 +314,9 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 PLAN_TABLES_V5 = ("assessment_veto", "pollution_warning", "checklist_result", "campaign")
 #: Every table a GridWatch project must hold, map layers first.
 REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
-#: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the veto items and warnings).
+#: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the plans' tables and the tracks).
 REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES
-                                            if t not in PLAN_TABLES_V5)
+                                            if t not in PLAN_TABLES_V5 and t != "track_point")
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
 REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
 #: Tables a schema-1 project has (the migration to schema 2 adds the sync tables).

@@ -39,6 +39,7 @@ SHIFTED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "audit_log": (("at",), ("old_values", "new_values", "details")),
     "sync_conflict": (("at", "reviewed_at"), ("kept_value", "other_value")),
     "sync_log": (("at",), ("details",)),
+    "track_point": (("recorded_at",), ()),  # schema 5: patrol tracks
 }
 _ISO_DATE = re.compile(r"(?<![\d:])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _COMPACT_DATE = re.compile(r"(?<=IMG_)(\d{4})(\d{2})(\d{2})(?=_)")

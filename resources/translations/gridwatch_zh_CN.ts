@@ -429,96 +429,96 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="166" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
             <source>Check out shared project</source>
             <extracomment>One worker: a checkout or sync at a time, in order. Reading a server's people for the check-out dialog (beside a sync that may be running).</extracomment>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="168" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="169" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="171" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="171" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="172" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="172" />
             <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="176" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="178" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="212" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="213" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="213" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="220" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="214" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="221" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="219" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="220" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="255" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="256" />
             <source>Reading the people of the server's district…</source>
             <translation>正在读取服务器上本区的人员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="269" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="270" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="275" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="276" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="278" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="292" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="279" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="293" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="356" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="357" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="175" />
             <source>The district's project file in the shared folder, or a server: postgresql://HOST/DATABASE</source>
             <translation>共享文件夹中的区级项目文件，或服务器地址：postgresql://主机/数据库</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="298" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="299" />
             <source>Cannot read the people of this server's district:</source>
             <translation>无法读取该服务器上本区的人员：</translation>
         </message>
@@ -869,161 +869,166 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="213" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
             <source>Patrol coverage</source>
-            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown.</extracomment>
+            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="214" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="215" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="216" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="217" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="218" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="219" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="220" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="221" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="223" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="267" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="366" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="398" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="374" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="408" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="381" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="415" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="404" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="438" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="409" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="443" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="422" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="456" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="498" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="532" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <source>What counts as a visit: reported inspections, cells walked by patrol track, or either</source>
+            <translation>什么算作巡查：上报的检查、巡查轨迹走过的网格，或两者任一</translation>
         </message>
     </context>
     <context>
@@ -1313,264 +1318,264 @@ Overwritten: %2</source>
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="305" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="306" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="311" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="307" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="312" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="308" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="309" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="316" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="319" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="320" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="327" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
             <source>Add those detected in the period</source>
             <translation>加入本时段监测到的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="367" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="382" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="383" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="384" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="385" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="386" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="379" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="387" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="388" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="389" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
@@ -1695,24 +1700,29 @@ Overwritten: %2</source>
             <translation>无法写入%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
             <source>Cells coloured by:</source>
             <translation>网格着色：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
             <source>Days since the last patrol</source>
             <translation>距上次巡查天数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
             <source>Nothing (plain cells)</source>
             <translation>不着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
             <source>What the grid cells' colour shows on the web map</source>
             <translation>网页地图上网格的颜色表示什么</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <source>Visits counted:</source>
+            <translation>巡查依据：</translation>
         </message>
     </context>
     <context>
@@ -1794,39 +1804,305 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
+        <name>FieldPanel</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
+            <source>Start</source>
+            <translation>开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="145" />
+            <source>In the field</source>
+            <translation>野外</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="146" />
+            <source>Basemap</source>
+            <translation>底图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="147" />
+            <source>Add…</source>
+            <translation>添加…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="148" />
+            <source>Add a tile package (MBTiles, GeoPackage, PMTiles) or an OpenStreetMap extract (.osm.pbf) as a basemap of this project</source>
+            <translation>把瓦片包（MBTiles、GeoPackage、PMTiles）或 OpenStreetMap 数据（.osm.pbf）添加为本项目的底图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="151" />
+            <location filename="../../gridwatch/ui/window/field.py" line="94" />
+            <source>No basemap</source>
+            <translation>无底图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="152" />
+            <source>GPS position</source>
+            <translation>GPS 定位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
+            <source>Replay an NMEA log</source>
+            <translation>回放 NMEA 记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
+            <source>GPS receiver (serial port)</source>
+            <translation>GPS 接收机（串口）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
+            <source>gpsd</source>
+            <translation>gpsd 服务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
+            <source>System positioning</source>
+            <translation>系统定位服务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
+            <source>Locate me</source>
+            <translation>我的位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
+            <source>Follow</source>
+            <translation>跟随</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="159" />
+            <source>Keep my position in view</source>
+            <translation>地图始终显示我的位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="160" />
+            <source>Patrol tracks</source>
+            <translation>巡查轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="161" />
+            <source>Person</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="162" />
+            <source>Day</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="163" />
+            <source>Show on map</source>
+            <translation>在地图上显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="164" />
+            <source>Import track…</source>
+            <translation>导入轨迹…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="165" />
+            <source>A GPX, KML/KMZ or NMEA file from a phone or receiver, for the person and day chosen above</source>
+            <translation>手机或接收机导出的 GPX、KML/KMZ 或 NMEA 文件，导入为上面所选人员和日期的轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="167" />
+            <source>Sign-in check (签到)</source>
+            <translation>签到检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="168" />
+            <source>The inspections of the chosen person (or everybody) on the chosen day with no track near their cell at that time; their cells are highlighted</source>
+            <translation>所选人员（或全部人员）在所选日期的检查中，当时在网格附近没有轨迹的检查；其网格在地图上高亮</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="170" />
+            <source>Keep my tracks</source>
+            <translation>轨迹保留</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="171" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="172" />
+            <source>for ever</source>
+            <translation>永久</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="173" />
+            <source>Your own track points older than this are removed when the GPS starts</source>
+            <translation>开启 GPS 时，删除本人早于此天数的轨迹点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="174" />
+            <source>Record every</source>
+            <translation>记录间隔</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="175" />
+            <source> s</source>
+            <translation> 秒</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="176" />
+            <source>While a task of yours is in progress and the GPS is on, a point is recorded this often</source>
+            <translation>本人有任务在检查中且 GPS 开启时，按此间隔记录轨迹点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="79" />
+            <location filename="../../gridwatch/ui/window/field.py" line="419" />
+            <source>Everybody</source>
+            <translation>全部人员</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="135" />
+            <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
+            <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="138" />
+            <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
+            <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="139" />
+            <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
+            <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="145" />
+            <source>Add basemap</source>
+            <translation>添加底图</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="145" />
+            <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
+            <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="152" />
+            <source>Adding the basemap…</source>
+            <translation>正在添加底图…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="166" />
+            <source>NMEA log</source>
+            <translation>NMEA 记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="166" />
+            <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
+            <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="173" />
+            <source>GPS receiver</source>
+            <translation>GPS 接收机</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="174" />
+            <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
+            <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="225" />
+            <source>No position yet</source>
+            <translation>尚未定位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="249" />
+            <source>in cell %1</source>
+            <translation>位于网格 %1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="250" />
+            <source>outside the grid</source>
+            <translation>不在网格内</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="285" />
+            <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
+            <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="288" />
+            <source>Recording the track of task %1: %2 points</source>
+            <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="354" />
+            <source>%1 tracks, %2 points</source>
+            <translation>%1 条轨迹，%2 个点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="355" />
+            <source>No track on that day</source>
+            <translation>当天没有轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="380" />
+            <source>%1 inspections, %2 with no track near their cell</source>
+            <translation>%1 次检查，其中 %2 次网格附近没有轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="393" />
+            <location filename="../../gridwatch/ui/window/field.py" line="414" />
+            <source>Import track</source>
+            <translation>导入轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="393" />
+            <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
+            <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="408" />
+            <source>Imported %1 points</source>
+            <translation>已导入 %1 个点</translation>
+        </message>
+    </context>
+    <context>
         <name>Fields:assessment_veto</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
             <source>Item</source>
             <translation>否决事项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
             <source>Date</source>
             <translation>发生日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
             <source>Reason</source>
             <translation>理由</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
             <source>Set by</source>
             <translation>设定人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="255" />
             <source>Set</source>
             <translation>设定时间</translation>
         </message>
@@ -1834,92 +2110,92 @@ Overwritten: %2</source>
     <context>
         <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -1927,72 +2203,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -2000,729 +2276,24 @@ Overwritten: %2</source>
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
             <source>Action</source>
             <translation>操作</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
-            <source>Table</source>
-            <translation>表</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
-            <source>Row</source>
-            <translation>对象</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
-            <source>Old values</source>
-            <translation>原值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
-            <source>New values</source>
-            <translation>新值</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
-            <source>Details</source>
-            <translation>说明</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:campaign</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="265" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="266" />
-            <source>Template</source>
-            <translation>模板</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="267" />
-            <source>Title</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="268" />
-            <source>Task kind</source>
-            <translation>任务类型</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="269" />
-            <source>First day</source>
-            <translation>开始日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="270" />
-            <source>Last day</source>
-            <translation>结束日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="271" />
-            <source>Days per round</source>
-            <translation>每轮天数</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="272" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="273" />
-            <source>Started by</source>
-            <translation>发起人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="274" />
-            <source>Started</source>
-            <translation>发起时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:checklist_result</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="255" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="256" />
-            <source>Task</source>
-            <translation>任务</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="257" />
-            <source>Inspection</source>
-            <translation>检查</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="258" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="259" />
-            <source>Item</source>
-            <translation>检查项</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="260" />
-            <source>Passed</source>
-            <translation>合格</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="261" />
-            <source>Note</source>
-            <translation>说明</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="262" />
-            <source>Finding</source>
-            <translation>问题</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="263" />
-            <source>Recorded by</source>
-            <translation>记录人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="264" />
-            <source>Recorded</source>
-            <translation>记录时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:coal_ban_zone</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
-            <source>Legal basis</source>
-            <translation>划定依据</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
-            <source>In force from</source>
-            <translation>生效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
-            <source>In force until</source>
-            <translation>失效日期</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:construction_site</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
-            <source>Name</source>
-            <translation>工地名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
-            <source>Developer</source>
-            <translation>建设单位</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
-            <source>Area (m²)</source>
-            <translation>占地面积(m²)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
-            <source>Dust grade</source>
-            <translation>扬尘管控等级</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
-            <source>Online dust monitor</source>
-            <translation>在线监测</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
-            <source>Start date</source>
-            <translation>开工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
-            <source>End date</source>
-            <translation>竣工日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
-            <source>Video monitoring</source>
-            <translation>视频监控</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:finding</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
-            <source>Inspection</source>
-            <translation>检查</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
-            <source>Category</source>
-            <translation>问题类别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
-            <source>Severity</source>
-            <translation>严重程度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
-            <source>Description</source>
-            <translation>问题描述</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
-            <source>Rectification deadline</source>
-            <translation>整改期限</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
-            <source>Responsible party</source>
-            <translation>责任主体</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
-            <source>Found by</source>
-            <translation>发现人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
-            <source>Found</source>
-            <translation>发现时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
-            <source>Updated</source>
-            <translation>更新时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
-            <source>Location warning</source>
-            <translation>位置提示</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
-            <source>Assigned by</source>
-            <translation>交办人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
-            <source>Rectification note</source>
-            <translation>整改说明</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
-            <source>Rectification recorded by</source>
-            <translation>整改记录人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
-            <source>Rectified</source>
-            <translation>整改时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
-            <source>Verification note</source>
-            <translation>核查意见</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
-            <source>Verified by</source>
-            <translation>核查人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
-            <source>Verified</source>
-            <translation>核查时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
-            <source>Rejection reason</source>
-            <translation>驳回原因</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
-            <source>Times rejected</source>
-            <translation>驳回次数</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
-            <source>Closed by</source>
-            <translation>销号人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
-            <source>Closed</source>
-            <translation>销号时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:fire_point</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
-            <source>Detected (UTC)</source>
-            <translation>监测时间(UTC)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
-            <source>Detected (Beijing time)</source>
-            <translation>监测时间(北京时间)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
-            <source>Source</source>
-            <translation>数据源</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
-            <source>Satellite</source>
-            <translation>卫星</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
-            <source>Confidence (0-100)</source>
-            <translation>置信度</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
-            <source>FRP (MW)</source>
-            <translation>火辐射功率(MW)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
-            <source>Village code</source>
-            <translation>村级代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
-            <source>Verification status</source>
-            <translation>核查状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
-            <source>Check task</source>
-            <translation>核查任务</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
-            <source>FIRMS type</source>
-            <translation>火点类型(FIRMS)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
-            <source>Persistent heat source</source>
-            <translation>持续热源</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:fireworks_ban_zone</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
-            <source>Legal basis</source>
-            <translation>划定依据</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
-            <source>In force from</source>
-            <translation>生效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
-            <source>In force until</source>
-            <translation>失效日期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
-            <source>Banned all year</source>
-            <translation>全年禁放</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
-            <source>Ban period start (MM-DD)</source>
-            <translation>禁放起始(月-日)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
-            <source>Ban period end (MM-DD)</source>
-            <translation>禁放截止(月-日)</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:grid_cell</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
-            <source>Code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
-            <source>Name</source>
-            <translation>网格名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
-            <source>Village code</source>
-            <translation>村级代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
-            <source>Level</source>
-            <translation>网格级别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
-            <source>Inspector</source>
-            <translation>网格员</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:gridwatch_meta</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="275" />
-            <source>Key</source>
-            <translation>项</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="276" />
-            <source>Value</source>
-            <translation>值</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:inspection</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
-            <source>Assignment</source>
-            <translation>任务</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
-            <source>Cell code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
-            <source>Inspector</source>
-            <translation>检查人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
-            <source>Kind</source>
-            <translation>检查类型</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
-            <source>Started</source>
-            <translation>开始时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
-            <source>Finished</source>
-            <translation>完成时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
-            <source>Notes</source>
-            <translation>备注</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:inspector</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
-            <source>Name</source>
-            <translation>姓名</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
-            <source>Role</source>
-            <translation>角色</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
-            <source>Phone</source>
-            <translation>电话</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
-            <source>Township code</source>
-            <translation>所属乡镇</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
-            <source>Active</source>
-            <translation>在岗</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
-            <source>Village code</source>
-            <translation>所属村/社区</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:key_area</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
-            <source>Name</source>
-            <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
-            <source>Kind</source>
-            <translation>类型</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
-            <source>Control radius (m)</source>
-            <translation>管控半径(m)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
-            <source>Note</source>
-            <translation>备注</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:mine</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
-            <source>Name</source>
-            <translation>矿山名称</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
-            <source>Kind</source>
-            <translation>矿种</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
-            <source>Operator</source>
-            <translation>经营单位</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:pollution_warning</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
-            <source>Level</source>
-            <translation>预警级别</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
-            <source>Starts</source>
-            <translation>开始时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
-            <source>Ends</source>
-            <translation>结束时间</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
-            <source>Note</source>
-            <translation>说明</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
-            <source>Declared by</source>
-            <translation>发布人</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
-            <source>Declared</source>
-            <translation>发布时间</translation>
-        </message>
-    </context>
-    <context>
-        <name>Fields:sync_conflict</name>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
-            <source>UUID</source>
-            <translation>唯一标识</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
-            <source>Sync</source>
-            <translation>同步</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
-            <source>Time</source>
-            <translation>时间</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="220" />
@@ -2736,46 +2307,751 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <source>Old values</source>
+            <translation>原值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <source>New values</source>
+            <translation>新值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <source>Details</source>
+            <translation>说明</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:campaign</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="273" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="274" />
+            <source>Template</source>
+            <translation>模板</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="275" />
+            <source>Title</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="276" />
+            <source>Task kind</source>
+            <translation>任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="277" />
+            <source>First day</source>
+            <translation>开始日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="278" />
+            <source>Last day</source>
+            <translation>结束日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="279" />
+            <source>Days per round</source>
+            <translation>每轮天数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="280" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="281" />
+            <source>Started by</source>
+            <translation>发起人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="282" />
+            <source>Started</source>
+            <translation>发起时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:checklist_result</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="263" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="264" />
+            <source>Task</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="265" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="266" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="267" />
+            <source>Item</source>
+            <translation>检查项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="268" />
+            <source>Passed</source>
+            <translation>合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="269" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="270" />
+            <source>Finding</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="271" />
+            <source>Recorded by</source>
+            <translation>记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="272" />
+            <source>Recorded</source>
+            <translation>记录时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:coal_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:construction_site</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <source>Name</source>
+            <translation>工地名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <source>Developer</source>
+            <translation>建设单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <source>Area (m²)</source>
+            <translation>占地面积(m²)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <source>Dust grade</source>
+            <translation>扬尘管控等级</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <source>Online dust monitor</source>
+            <translation>在线监测</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <source>Start date</source>
+            <translation>开工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <source>End date</source>
+            <translation>竣工日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <source>Video monitoring</source>
+            <translation>视频监控</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:finding</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <source>Inspection</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <source>Category</source>
+            <translation>问题类别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <source>Severity</source>
+            <translation>严重程度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <source>Description</source>
+            <translation>问题描述</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <source>Rectification deadline</source>
+            <translation>整改期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <source>Responsible party</source>
+            <translation>责任主体</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <source>Found by</source>
+            <translation>发现人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <source>Found</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <source>Updated</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <source>Location warning</source>
+            <translation>位置提示</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <source>Assigned by</source>
+            <translation>交办人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <source>Rectification note</source>
+            <translation>整改说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <source>Rectification recorded by</source>
+            <translation>整改记录人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <source>Rectified</source>
+            <translation>整改时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <source>Verification note</source>
+            <translation>核查意见</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <source>Verified by</source>
+            <translation>核查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <source>Verified</source>
+            <translation>核查时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <source>Rejection reason</source>
+            <translation>驳回原因</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <source>Times rejected</source>
+            <translation>驳回次数</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <source>Closed by</source>
+            <translation>销号人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <source>Closed</source>
+            <translation>销号时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fire_point</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <source>Detected (UTC)</source>
+            <translation>监测时间(UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <source>Detected (Beijing time)</source>
+            <translation>监测时间(北京时间)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <source>Source</source>
+            <translation>数据源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <source>Satellite</source>
+            <translation>卫星</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <source>Confidence (0-100)</source>
+            <translation>置信度</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <source>FRP (MW)</source>
+            <translation>火辐射功率(MW)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <source>Verification status</source>
+            <translation>核查状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <source>Check task</source>
+            <translation>核查任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <source>FIRMS type</source>
+            <translation>火点类型(FIRMS)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <source>Persistent heat source</source>
+            <translation>持续热源</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:fireworks_ban_zone</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <source>Legal basis</source>
+            <translation>划定依据</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <source>In force from</source>
+            <translation>生效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <source>In force until</source>
+            <translation>失效日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <source>Banned all year</source>
+            <translation>全年禁放</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <source>Ban period start (MM-DD)</source>
+            <translation>禁放起始(月-日)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <source>Ban period end (MM-DD)</source>
+            <translation>禁放截止(月-日)</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:grid_cell</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <source>Code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <source>Name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <source>Village code</source>
+            <translation>村级代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <source>Level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <source>Inspector</source>
+            <translation>网格员</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:gridwatch_meta</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="283" />
+            <source>Key</source>
+            <translation>项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="284" />
+            <source>Value</source>
+            <translation>值</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspection</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <source>Cell code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <source>Inspector</source>
+            <translation>检查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <source>Kind</source>
+            <translation>检查类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <source>Finished</source>
+            <translation>完成时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:inspector</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <source>Township code</source>
+            <translation>所属乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <source>Active</source>
+            <translation>在岗</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <source>Village code</source>
+            <translation>所属村/社区</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:key_area</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <source>Control radius (m)</source>
+            <translation>管控半径(m)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:mine</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <source>Name</source>
+            <translation>矿山名称</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <source>Kind</source>
+            <translation>矿种</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <source>Operator</source>
+            <translation>经营单位</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:pollution_warning</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="256" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="257" />
+            <source>Level</source>
+            <translation>预警级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="258" />
+            <source>Starts</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="259" />
+            <source>Ends</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="260" />
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="261" />
+            <source>Declared by</source>
+            <translation>发布人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="262" />
+            <source>Declared</source>
+            <translation>发布时间</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:sync_conflict</name>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <source>Table</source>
+            <translation>表</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <source>Row</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
             <source>Kept value</source>
             <translation>保留值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
             <source>Overridden value</source>
             <translation>被覆盖值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
             <source>Kept from</source>
             <translation>保留方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
             <source>Overridden from</source>
             <translation>覆盖方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
             <source>Review status</source>
             <translation>处理状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
             <source>Reviewed by</source>
             <translation>审核人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
             <source>Reviewed</source>
             <translation>审核时间</translation>
         </message>
@@ -2783,52 +3059,52 @@ Overwritten: %2</source>
     <context>
         <name>Fields:sync_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
             <source>Computer</source>
             <translation>计算机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
             <source>Sent</source>
             <translation>上传</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
             <source>Received</source>
             <translation>下载</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
             <source>Conflicts</source>
             <translation>冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
             <source>Refused</source>
             <translation>拒绝</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
             <source>Tables changed</source>
             <translation>变更的表</translation>
         </message>
@@ -2836,50 +3112,88 @@ Overwritten: %2</source>
     <context>
         <name>Fields:township</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>Code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
             <source>County code</source>
             <translation>区县代码</translation>
         </message>
     </context>
     <context>
-        <name>Fields:village</name>
+        <name>Fields:track_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <source>Track</source>
+            <translation>轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <source>Inspector</source>
+            <translation>巡查人</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <source>Assignment</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <source>Recorded</source>
+            <translation>记录时间</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <source>Accuracy (m)</source>
+            <translation>精度(米)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <source>Source</source>
+            <translation>来源</translation>
+        </message>
+    </context>
+    <context>
+        <name>Fields:village</name>
+        <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <source>UUID</source>
+            <translation>唯一标识</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
             <source>Code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -3534,29 +3848,57 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
+        <name>GpsSource</name>
+        <message>
+            <location filename="../../gridwatch/ui/map/gps.py" line="56" />
+            <source>Cannot open %1</source>
+            <translation>无法打开 %1</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/gps.py" line="68" />
+            <source>Cannot open the receiver on %1: %2</source>
+            <translation>无法打开 %1 上的接收机：%2</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/gps.py" line="81" />
+            <source>gpsd at %1:%2: %3</source>
+            <translation>gpsd（%1:%2）：%3</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/gps.py" line="92" />
+            <source>This computer has no positioning service</source>
+            <translation>本机没有定位服务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/gps.py" line="108" />
+            <source>Positioning error %1</source>
+            <translation>定位错误 %1</translation>
+        </message>
+    </context>
+    <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Key areas</source>
             <translation>重点区域</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -4288,44 +4630,49 @@ Overwritten: %2</source>
             <translation>附件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="22" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
             <source>Audit log</source>
             <translation>操作日志</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="23" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="24" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
             <source>Sync history</source>
             <translation>同步记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
             <source>Project metadata</source>
             <translation>项目信息</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="25" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
             <source>Veto items</source>
             <translation>一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="26" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
             <source>Heavy-pollution warnings</source>
             <translation>重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="27" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
             <source>Checklist results</source>
             <translation>检查清单</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="28" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="29" />
             <source>Campaigns</source>
             <translation>专项行动</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="22" />
+            <source>Patrol tracks</source>
+            <translation>巡查轨迹</translation>
         </message>
     </context>
     <context>
@@ -4403,351 +4750,351 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="181" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="226" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="251" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="295" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="297" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="193" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="220" />
             <source>Drawing failed: </source>
-            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
+            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="204" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="236" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="226" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="258" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="227" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="259" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="238" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="270" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="361" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="411" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="362" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="412" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="267" />
+            <location filename="../../gridwatch/ui/window/work.py" line="270" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="325" />
+            <location filename="../../gridwatch/ui/window/work.py" line="328" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="335" />
+            <location filename="../../gridwatch/ui/window/work.py" line="338" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="336" />
+            <location filename="../../gridwatch/ui/window/work.py" line="339" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/app.py" line="58" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="375" />
+            <location filename="../../gridwatch/ui/app.py" line="60" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="425" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="376" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="426" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="403" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="453" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="409" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="413" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="463" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="413" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="463" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="418" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="468" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -4889,32 +5236,32 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>Township &amp;assessment and bulletin…</source>
             <translation>乡镇考核和通报(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>Declare heavy-pollution &amp;warning…</source>
             <translation>发布重污染天气预警(&amp;W)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Record the &amp;checklist of the selected task…</source>
             <translation>记录所选任务的检查清单(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Ca&amp;mpaigns…</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
@@ -4927,9 +5274,9 @@ Overwritten: %2</source>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="404" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="431" />
             <source>No project open</source>
-            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The measure tool's points (lon/lat) and what they measure, drawn over the map.</extracomment>
+            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. The basemap, drawn beneath every layer (see MapCanvas.set_basemap). Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map.</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>
@@ -5340,123 +5687,123 @@ Overwritten: %2</source>
     <context>
         <name>SyncDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="454" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="455" />
             <source>Checking this laptop's edits…</source>
             <extracomment>The last sync was cancelled by the user (its ``failed`` is no failure to report).</extracomment>
             <translation>正在检查本机的修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="455" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
             <source>Waiting for the shared project…</source>
             <translation>正在等待共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="457" />
             <source>Reading the shared project…</source>
             <translation>正在读取共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="457" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="458" />
             <source>Merging…</source>
             <translation>正在合并…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="458" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="459" />
             <source>Writing the shared project…</source>
             <translation>正在写入共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="459" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
             <source>Updating this laptop…</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="464" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="466" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="466" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="467" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="467" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="468" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="468" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="469" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="469" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="470" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="470" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="471" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="471" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="472" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="491" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="492" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="497" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="498" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="500" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="501" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="504" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="505" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="506" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="507" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="509" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="510" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="558" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="559" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="572" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="573" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="585" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="586" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="587" />
+            <location filename="../../gridwatch/ui/sync/dialogs.py" line="588" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>
@@ -5928,187 +6275,187 @@ Overwritten: %2</source>
     <context>
         <name>Values</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="30" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="31" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
             <source>Community</source>
             <translation>社区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="32" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
             <source>Grid cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="33" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
             <source>Special cell</source>
             <translation>专属网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="34" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
             <source>Limestone</source>
             <translation>石灰岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="35" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
             <source>Sand and gravel</source>
             <translation>砂石</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="36" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
             <source>Clay</source>
             <translation>粘土</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="37" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
             <source>Granite</source>
             <translation>花岗岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="38" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
             <source>Dolomite</source>
             <translation>白云岩</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="39" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
             <source>Other</source>
             <translation>其他</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="40" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
             <source>Operating</source>
             <translation>生产中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="41" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
             <source>Closed</source>
             <translation>已关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="42" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
             <source>Rehabilitating</source>
             <translation>生态修复中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="43" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
             <source>Grade A</source>
             <translation>A级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="44" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
             <source>Grade B</source>
             <translation>B级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="45" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
             <source>Grade C</source>
             <translation>C级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="46" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
             <source>MODIS</source>
             <translation>MODIS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="47" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
             <source>VIIRS</source>
             <translation>VIIRS</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="48" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
             <source>Fengyun</source>
             <translation>风云</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="49" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
             <source>Manual</source>
             <translation>人工上报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="50" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
             <source>Not yet checked</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
             <source>No burning found</source>
             <translation>未发现焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="54" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
             <source>Outside the cell</source>
             <translation>不在本网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="55" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
             <source>National monitoring station</source>
             <translation>国控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
             <source>Provincial monitoring station</source>
             <translation>省控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
             <source>City monitoring station</source>
             <translation>市控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
             <source>School</source>
             <translation>学校</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>Hospital</source>
             <translation>医院</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
             <source>Residential area</source>
             <translation>居民集中区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Grid inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>Township grid chief</source>
             <translation>网格长</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>District supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>Administrator</source>
             <translation>管理员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="51" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
             <source>Straw burning confirmed</source>
             <translation>确认秸秆焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="52" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="53" />
             <source>Other burning confirmed</source>
             <translation>确认其他焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>Built-up area</source>
             <translation>城市建成区</translation>
         </message>

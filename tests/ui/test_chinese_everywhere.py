@@ -28,7 +28,8 @@ ALLOWED = {"GridWatch", "EPSG", "CGCS", "PDF", "PNG", "UTC", "WGS", "MODIS", "VI
            "kml", "kmz", "UUID", "PIN", "Terra", "Aqua", "dpi", "km", "English", "HTML", "Leaflet", "hlz", "huolu",
            "QGIS", "Excel", "png", "pdf", "html", "Fengyun", "FRP", "MW", "GCJ", "Gauss", "Kruger", "CM",
            "Noto", "Sans", "CJK", "SC", "mu", "GB", "UTF", "Shapefile", "GBK", "postgresql", "PostgreSQL", "PostGIS",
-           "VOCs", "Word", "docx"}  # VOCs: the plans' own word for volatile organic compounds
+           "VOCs", "Word", "docx",  # VOCs: the plans' own word for volatile organic compounds
+           "GPS", "NMEA", "gpsd", "GPX", "gpx", "MBTiles", "PMTiles", "mbtiles", "pmtiles", "OpenStreetMap", "pbf", "osm"}
 WORD = re.compile(r"[A-Za-z]{3,}")
 #: Widgets that show the user's own data (a file's column names and values, encodings): not UI words.
 DATA_WIDGETS = ("importPreviewTable", "importSourceLayer", "importEncoding", "importBadTable", "searchResults")

@@ -56,6 +56,7 @@ from ...analysis.coverage import (
     rules_from_intervals,
 )
 from ...domain.policy import Action
+from ...domain.vocabulary import COVERAGE_BASES, COVERAGE_BASIS_TITLES, title
 from ...errors import GridWatchError
 from ...mapview.theme import FeatureTheme, coverage_theme
 from ...times import BEIJING
@@ -136,6 +137,14 @@ class CoveragePanel(QDockWidget, Refreshing):
         head.addWidget(self.period_label)
         head.addWidget(self.period_box)
         head.addWidget(self.custom_days)
+        # what counts as a visit: reported inspections, patrol tracks, or both
+        self.basis_box = named(QComboBox(), "coverageBasis")
+        for basis in COVERAGE_BASES:
+            self.basis_box.addItem("", basis)
+        self.basis_box.setCurrentIndex(max(0, self.basis_box.findData(str(self.settings.value("coverage/basis",
+                                                                                                 "reported")))))
+        self.basis_box.currentIndexChanged.connect(self._basis_changed)
+        head.addWidget(self.basis_box)
         head.addStretch(1)
         head.addWidget(self.refresh_button)
 
@@ -219,6 +228,10 @@ class CoveragePanel(QDockWidget, Refreshing):
         self.period_box.setItemText(2, self.tr("Custom"))
         self.custom_days.setSuffix(self.tr(" days"))
         self.refresh_button.setText(self.tr("Refresh"))
+        for i, basis in enumerate(COVERAGE_BASES):
+            self.basis_box.setItemText(i, title(COVERAGE_BASIS_TITLES, basis, i18n.current()))
+        self.basis_box.setToolTip(self.tr("What counts as a visit: reported inspections, cells walked by patrol "
+                                          "track, or either"))
         self.map_mode.setText(self.tr("Colour cells by days since last visit"))
         self.map_mode.setToolTip(self.tr("Never-inspected cells are hatched; cells visited before but overdue "
                                          "now get a bold outline"))
@@ -355,6 +368,10 @@ class CoveragePanel(QDockWidget, Refreshing):
         if path is not None and (self.path is None or Path(path) != self.path):
             self.set_project(path)
 
+    def _basis_changed(self, _index: int) -> None:
+        self.settings.setValue("coverage/basis", str(self.basis_box.currentData()))
+        self.refresh()
+
     def refresh(self) -> None:
         """Recompute the coverage of the project on a worker thread; tables and map follow.
 
@@ -379,7 +396,9 @@ class CoveragePanel(QDockWidget, Refreshing):
             return
         self._loading = True
         self.status.setText(self.tr("Updating…"))
-        run_job(lambda progress, cancel: coverage_from_project(path, now=now, periods=periods, rules=rules),
+        basis = str(self.basis_box.currentData())
+        run_job(lambda progress, cancel: coverage_from_project(path, now=now, periods=periods, rules=rules,
+                                                               basis=basis),
                 "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
 
     def _on_loaded(self, job: Job, cov: Coverage) -> None:

@@ -181,7 +181,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
                     "township": self.ledger_township.currentData() or None, "all_statuses": statuses,
                     "period": period}
         if kind == "coverage":
-            return {"periods_text": self.periods.text()}
+            return {"periods_text": self.periods.text(), "basis": str(self.basis.currentData())}
         d = self.month.date()
         return {"month": f"{d.year():04d}-{d.month():02d}",
                 "weights": {k: float(s.value()) for k, s in self.weights.items()}}

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.vocabulary import COVERAGE_BASES
 from .. import i18n
 from ..texts import layer_title
 from ..widgets import fill, hbox, named, weight_spin
@@ -152,6 +153,10 @@ class ExportForm:
         self.periods = named(QLineEdit("7,30"), "periods")
         self.coverage_form = QFormLayout()
         self._add_row(self.coverage_form, "periods", self.periods)
+        self.basis = named(QComboBox(), "coverageBasisExport")  # reported inspections, patrol tracks or both
+        for basis in COVERAGE_BASES:
+            self.basis.addItem("", basis)
+        self._add_row(self.coverage_form, "basis", self.basis)
 
         # ranking options
         self.month = named(QDateEdit(), "month")
@@ -310,7 +315,7 @@ class ExportForm:
 
     def retranslate(self) -> None:
         from ...analysis import stats
-        from ...domain.vocabulary import FINDING_STATUS_TITLES, title
+        from ...domain.vocabulary import COVERAGE_BASES, COVERAGE_BASIS_TITLES, FINDING_STATUS_TITLES, title
 
         lang = i18n.current()
         self.setWindowTitle(translate("ExportDialog", "Export for briefing"))
@@ -357,6 +362,9 @@ class ExportForm:
         self.status_open.setToolTip(
             translate("ExportDialog", "Found, assigned and rectified: not yet verified or closed"))
         r["periods"].setText(translate("ExportDialog", "Periods (days):"))
+        r["basis"].setText(translate("ExportDialog", "Visits counted:"))
+        for i, basis in enumerate(COVERAGE_BASES):
+            self.basis.setItemText(i, title(COVERAGE_BASIS_TITLES, basis, lang))
         self.periods.setToolTip(translate("ExportDialog", "Whole days separated by commas, e.g. 7,30"))
         r["month"].setText(translate("ExportDialog", "Month (Beijing time):"))
         names = {"coverage": translate("ExportDialog", "Coverage"),

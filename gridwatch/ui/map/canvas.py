@@ -14,7 +14,7 @@ import gc
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -54,6 +54,9 @@ class RenderRequest:
     #: Highlighted features: (layer, feature indices), drawn over everything.
     highlight: Optional[tuple[str, np.ndarray]] = None
     highlight_version: int = 0
+    #: The basemap, drawn beneath every layer (see MapCanvas.set_basemap).
+    basemap: Optional[Callable[[Viewport, CancelToken], Optional[QImage]]] = None
+    basemap_version: int = 0
 
 
 @dataclass
@@ -90,6 +93,11 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
     # Layers render on both cores: most of the work is numpy, which runs without the
     # interpreter lock. Biggest first, so the two workers finish together.
     todo.sort(key=lambda n: -data.layers[n].count)
+    base_key = f"basemap:{req.basemap_version}"
+    base_cached = req.cached.get(base_key)
+    base = None  # the basemap draws beside the layers (it reads tiles and reprojects them with numpy)
+    if req.basemap is not None and not (base_cached is not None and base_cached[0] == vp):
+        base = _LAYER_POOL.submit(req.basemap, vp, cancel)
     futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
                                      req.themes.get(n))
                for n in todo}
@@ -99,6 +107,12 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
         labels = _LAYER_POOL.submit(R.render_labels, data, vp, visible)
     for name, fut in futures.items():
         parts[name] = (vp, fut.result())
+    if req.basemap is not None:
+        if base is not None:
+            img = base.result()
+            parts[base_key] = (vp, [(img, 1.0)] if img is not None else [])
+        elif base_cached is not None:
+            parts[base_key] = base_cached
     key = f"selection:{req.selection_version}"
     cached = req.cached.get(key)
     if cached is not None and cached[0] == vp:
@@ -108,7 +122,7 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
     cancel.raise_if_cancelled()
     if labels is not None:
         parts["labels"] = (vp, [(labels.result(), 1.0)])
-    stack = []
+    stack = list(parts.get(base_key, (vp, []))[1])  # the basemap first, beneath everything
     for name in req.order:
         if name in parts:
             opacity = req.states[name].opacity
@@ -165,6 +179,11 @@ class MapCanvas(QWidget):
         self.tool = self.PAN
         #: Workflow markers drawn over the map: (lon, lat, colour, highlighted).
         self.overlay: list[tuple[float, float, QColor, bool]] = []
+        #: The basemap beneath the layers: a callable (viewport, cancel) -> QImage run on a render worker.
+        self.basemap: Optional[Callable[[Viewport, CancelToken], Optional[QImage]]] = None
+        self._basemap_version = 0
+        #: Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport).
+        self.overlay_painters: list[Callable[[QPainter, Viewport], None]] = []
         #: The measure tool's points (lon/lat) and what they measure, drawn over the map.
         self.measure_points: list[tuple[float, float]] = []
         self.measure_label = ""
@@ -273,6 +292,12 @@ class MapCanvas(QWidget):
         self.overlay = list(points)
         self.update()
 
+    def set_basemap(self, draw: Optional[Callable[[Viewport, CancelToken], Optional[QImage]]]) -> None:
+        """Draw ``draw(viewport, cancel)`` beneath every layer (None: no basemap); it runs on a render worker."""
+        self.basemap = draw
+        self._basemap_version += 1
+        self.request_render(immediate=True)
+
     def set_layer_theme(self, name: str, theme: Optional[FeatureTheme]) -> None:
         """Fill layer ``name`` by ``theme`` (None: back to the layer's own style) and redraw it."""
         if theme is None:
@@ -342,6 +367,8 @@ class MapCanvas(QWidget):
             themes=dict(self.themes),
             highlight=self.highlighted,
             highlight_version=self._highlight_version,
+            basemap=self.basemap,
+            basemap_version=self._basemap_version,
         )
         data, cancel = self.data, self._cancel
         job = Job(lambda progress, _cancel: render(data, req, cancel), "render", executor=_JOB_POOL,
@@ -404,6 +431,8 @@ class MapCanvas(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No project open"))
         if self.overlay and self.viewport is not None:
             self._paint_overlay(p)
+        for paint in self.overlay_painters if self.viewport is not None else ():
+            paint(p, self.viewport)
         if self.tool == self.MEASURE and self.viewport is not None:
             self._paint_measure(p)
         if self._drag_rect is not None:

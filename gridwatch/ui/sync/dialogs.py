@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.field import checkout_with_basemaps
 from ...app.syncstate import is_working_copy, read_state
 from ...domain.vocabulary import (
     ROLE_TITLES,
     title,
 )
 from ...storage import queries
-from ...sync import checkout, sync, sync_dir
+from ...sync import sync, sync_dir
 from ...sync.pg.address import is_server_address
 from ...sync.pg.store import server_people
 from ...tasks import CancelToken
@@ -347,7 +348,7 @@ class CheckoutDialog(QDialog):
         def work(progress: Callable[[float, str], None], cancel: CancelToken) -> Path:
             if local.parent == data_dir:
                 data_dir.mkdir(parents=True, exist_ok=True)
-            return checkout(shared, local, user)
+            return checkout_with_basemaps(shared, local, user)  # the basemaps travel too
 
         job = Job(work, "checkout", executor=_POOL)
         job.succeeded.connect(self._on_done, Qt.ConnectionType.QueuedConnection)

@@ -41,6 +41,7 @@ from ..sync.conflicts import ConflictsPanel
 from ..tasks.panel import TaskPanel
 from ..texts import feature_title, layer_title, table_header, value_title
 from ..widgets import named
+from .field import WindowField
 from .mapping import WindowMapping
 from .menus import WindowMenus
 from .period import WindowPeriod
@@ -78,7 +79,8 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
     return path, data, project.read_table("inspector")
 
 
-class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod):
+class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod,
+                 WindowField):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -126,13 +128,16 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.tabifyDockWidget(self.conflict_panel, self.rules_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.coverage_panel)
         self.tabifyDockWidget(self.rules_dock, self.coverage_panel)
+        self._make_field()  # basemap, GPS, patrol tracks
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.field_panel)
+        self.tabifyDockWidget(self.coverage_panel, self.field_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dashboard_dock)
         self.dashboard_dock.hide()
         self.task_panel.raise_()
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.table_dock)
         self.table_dock.hide()
         self.scroll_dock_bodies([self.identify_panel, self.task_panel, self.finding_panel, self.conflict_panel,
-                                 self.rules_dock, self.coverage_panel, self.layers_panel],
+                                 self.rules_dock, self.coverage_panel, self.layers_panel, self.field_panel],
                                 shrink_lists=(self.identify_panel,))
         self.resizeDocks([self.search_panel, self.layers_panel], [180, 520], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_panel, self.identify_panel], [250, 300], Qt.Orientation.Horizontal)
@@ -224,6 +229,9 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         wf.failed.connect(self._on_workflow_failed)
         wf.warned.connect(self._on_workflow_warned)
         wf.userChanged.connect(self._update_user)
+        wf.userChanged.connect(self._update_recording)  # a track is recorded for the user's task in progress
+        wf.changed.connect(lambda edit: self._update_recording()
+                           if any(c.table == "assignment" for c in edit.changes) else None)
         wf.busyChanged.connect(lambda busy: self._update_actions())
         wf.busyChanged.connect(lambda busy: self.statusBar().showMessage(self.tr("Saving…")) if busy
                                else self.statusBar().clearMessage())
@@ -374,6 +382,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             self.coverage_panel.set_project(path)
         self.shared_bar.setVisible(bool(self.workflow.read_only) and not self.workflow.live)
         self.live_bar.set_project(path)
+        self._field_loaded()
         self.refresh_sync_status()
         self._overlay_rows = None  # the new project's findings are read by the period's first redraw
         self._period_loaded()  # the map and the panels show the period's fire points and findings

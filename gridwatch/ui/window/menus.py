@@ -146,7 +146,8 @@ class WindowMenus:
             self.menu_view.addAction(act)
         self.menu_view.addSeparator()
         for dock in (self.layers_panel, self.search_panel, self.identify_panel, self.task_panel, self.finding_panel,
-                     self.conflict_panel, self.rules_dock, self.coverage_panel, self.dashboard_dock, self.table_dock):
+                     self.conflict_panel, self.rules_dock, self.coverage_panel, self.field_panel, self.dashboard_dock,
+                     self.table_dock):
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = named(mb.addMenu(""), "menuWorkflow")
         for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record, self.act_checklist,
@@ -256,6 +257,7 @@ class WindowMenus:
         for panel in (self.layers_panel, self.search_panel, self.identify_panel, self.table_dock, self.task_panel,
                       self.finding_panel, self.conflict_panel, self.rules_dock):
             panel.retranslate()
+        self._retranslate_field()
         self._update_user()
         self._update_title()
         self._update_selection_label()

@@ -242,7 +242,8 @@ class WindowWork:
             self.show_identify(SELECTION_LAYER, int(pos[0]))
 
     def record_finding(self, task: Optional[dict]) -> None:
-        """Open the Record finding form for a task in progress, located at its cell's centre."""
+        """Open the Record finding form for a task in progress, located where the GPS says I am (a fresh
+        position), else at its cell's centre."""
         if task is None or self.data is None:
             return
         cells = self.data.layers[SELECTION_LAYER]
@@ -251,8 +252,10 @@ class WindowWork:
             return
         geom = cells.geoms[int(pos[0])]
         centre = geom.representative_point()
+        here = self.gps_position()  # where I stand, when the GPS has a fresh position
+        lon, lat = here if here is not None else (centre.x, centre.y)
         dialog = FindingDialog(self.workflow, task=task, cell_code=task["cell_code"], cell_geometry=geom,
-                               longitude=centre.x, latitude=centre.y, parent=self)
+                               longitude=lon, latitude=lat, parent=self)
         dialog.pickLocationRequested.connect(lambda d=dialog: self._start_pick(d))
         self._finding_dialog = dialog
         self.canvas.zoom_to(cells.features_bounds(pos))

@@ -1,0 +1,177 @@
+"""Drawing a project's basemap beneath the layers: a tile package or OpenStreetMap themes, into a QImage.
+
+The canvas calls a :class:`BasemapDrawer` on a render worker with the viewport (see
+``MapCanvas.set_basemap``); its result is cached for that viewport like a layer's.  Tiles come
+reprojected from :mod:`gridwatch.basemap.tiles`; OSM themes are drawn with QPainter in muted
+colours so the project's layers stay readable on top: water pale blue, settlements light sand,
+rivers blue, roads white with a grey casing (major wider, paths dashed), settlement names in grey.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+
+from ...basemap.registry import Basemap
+from ...mapview.viewport import Viewport
+from ...tasks import CancelToken
+from .qtarrays import polygonf
+from .render import image_from_array, new_image, painting
+
+WATER = QColor(170, 211, 223)
+AREA = QColor(236, 228, 210)
+RIVER = QColor(120, 170, 210)
+CASING = QColor(170, 170, 165)
+ROAD = QColor(255, 255, 255)
+LABEL = QColor(90, 90, 90)
+#: Road widths in pixels by class (casing adds two).
+ROAD_WIDTH = {"major": 4.0, "minor": 2.2, "path": 1.0}
+
+
+class BasemapDrawer:
+    """Draws one registered basemap of a project for any viewport (thread-safe: one draw at a time)."""
+
+    def __init__(self, project: Path, entry: Basemap) -> None:
+        self.entry = entry
+        self.path = entry.path(project)
+        self._lock = threading.Lock()
+        self._tiles = None
+        self._themes: dict[str, object] = {}
+        if entry.kind == "tiles":
+            from ...basemap.tiles import TileRenderer, open_tiles
+
+            self._tiles = TileRenderer(open_tiles(self.path), entry.datum)
+        else:
+            from ...basemap.osm import load_osm_basemap
+
+            self._themes = dict(load_osm_basemap(self.path))
+            self._trees = {k: shapely.STRtree(np.asarray(v.geometry.values, dtype=object))
+                           for k, v in self._themes.items()}
+
+    def close(self) -> None:
+        if self._tiles is not None:
+            self._tiles.source.close()
+
+    def __call__(self, vp: Viewport, cancel: CancelToken) -> Optional[QImage]:
+        with self._lock:
+            if self._tiles is not None:
+                arr = self._tiles.render_bgra(vp.extent, vp.width, vp.height, cancel)
+                return image_from_array(arr)
+            return self._draw_osm(vp, cancel)
+
+    def _visible(self, theme: str, vp: Viewport):  # type: ignore[no-untyped-def]
+        frame = self._themes.get(theme)
+        if frame is None or not len(frame):
+            return None, np.empty(0, dtype=np.int64)
+        idx = self._trees[theme].query(shapely.box(*vp.extent))
+        return frame, np.sort(idx)
+
+    def _draw_osm(self, vp: Viewport, cancel: CancelToken) -> QImage:
+        img = new_image(vp.width, vp.height)
+        sx, ox, sy, oy = vp.affine()
+        with painting(img) as p:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            for theme, colour in (("areas", AREA), ("water", WATER)):
+                frame, idx = self._visible(theme, vp)
+                if frame is None:
+                    continue
+                path = QPainterPath()
+                path.setFillRule(Qt.FillRule.OddEvenFill)
+                for g in frame.geometry.values[idx]:
+                    for ring in _rings(g):
+                        xy = shapely.get_coordinates(ring)
+                        path.addPolygon(polygonf(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy))
+                p.fillPath(path, colour)
+            cancel.raise_if_cancelled()
+            frame, idx = self._visible("rivers", vp)
+            if frame is not None:
+                p.setPen(QPen(RIVER, 1.6))
+                for g in frame.geometry.values[idx]:
+                    for line in _lines(g):
+                        xy = shapely.get_coordinates(line)
+                        p.drawPolyline(polygonf(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy))
+            frame, idx = self._visible("roads", vp)
+            if frame is not None:
+                classes = frame["class"].to_numpy()[idx]
+                geoms = frame.geometry.values[idx]
+                order = np.argsort([{"path": 0, "minor": 1, "major": 2}.get(c, 0) for c in classes], kind="stable")
+                polys = [(classes[i], [polygonf(*(lambda xy: (xy[:, 0] * sx + ox, xy[:, 1] * sy + oy))(
+                    shapely.get_coordinates(line))) for line in _lines(geoms[i])]) for i in order]
+                for casing in (True, False):
+                    for cls, lines in polys:
+                        width = ROAD_WIDTH.get(cls, 1.0)
+                        if cls == "path":
+                            if casing:
+                                continue
+                            pen = QPen(QColor(150, 130, 110), 1.0, Qt.PenStyle.DashLine)
+                        else:
+                            pen = QPen(CASING if casing else ROAD, width + (2.0 if casing else 0.0))
+                        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                        p.setPen(pen)
+                        for line in lines:
+                            p.drawPolyline(line)
+            cancel.raise_if_cancelled()
+            self._labels(p, vp, sx, ox, sy, oy)
+        return img
+
+    def _labels(self, p: QPainter, vp: Viewport, sx: float, ox: float, sy: float, oy: float) -> None:
+        font = QFont()
+        font.setPixelSize(11)
+        p.setFont(font)
+        placed: list[QRectF] = []
+        for theme in ("places", "roads", "rivers"):
+            frame, idx = self._visible(theme, vp)
+            if frame is None:
+                continue
+            names = frame["name"].to_numpy()[idx]
+            geoms = frame.geometry.values[idx]
+            for name, g in zip(names, geoms):
+                if not isinstance(name, str) or not name:
+                    continue
+                pt = g if g.geom_type == "Point" else g.interpolate(0.5, normalized=True)
+                x, y = pt.x * sx + ox, pt.y * sy + oy
+                rect = p.fontMetrics().boundingRect(name)
+                box = QRectF(x - rect.width() / 2 - 2, y - rect.height() / 2 - 1, rect.width() + 4, rect.height() + 2)
+                if not QRectF(0, 0, vp.width, vp.height).contains(box) or any(box.intersects(b) for b in placed):
+                    continue
+                placed.append(box)
+                p.setPen(QPen(QColor(255, 255, 255, 220), 3))
+                path = QPainterPath()
+                path.addText(QPointF(box.left() + 2, box.bottom() - 3), font, name)
+                p.strokePath(path, QPen(QColor(255, 255, 255, 220), 3))
+                p.fillPath(path, QColor(RIVER if theme == "rivers" else LABEL))
+
+
+def _rings(g):  # type: ignore[no-untyped-def]
+    if g is None or g.is_empty:
+        return []
+    polys = list(g.geoms) if g.geom_type == "MultiPolygon" else [g] if g.geom_type == "Polygon" else []
+    out = []
+    for poly in polys:
+        out.append(poly.exterior)
+        out.extend(poly.interiors)
+    return out
+
+
+def _lines(g):  # type: ignore[no-untyped-def]
+    if g is None or g.is_empty:
+        return []
+    if g.geom_type == "LineString":
+        return [g]
+    if g.geom_type == "MultiLineString":
+        return list(g.geoms)
+    return []
+
+
+def drawer_for(project: Optional[Path], entry: Optional[Basemap]) -> Optional[BasemapDrawer]:
+    """A drawer for ``entry`` of ``project`` (None for no basemap)."""
+    if project is None or entry is None:
+        return None
+    return BasemapDrawer(Path(project), entry)
