@@ -395,3 +395,36 @@ def test_old_tracks_go_after_the_retention_only_for_their_owner(bare):
     left = read_tracks(bare)
     assert len(left) == 20 and len(left[left["inspector_uuid"] == other.uuid]) == 10
     assert prune_tracks(bare, ins, 0, now=now) == 0  # 0 keeps them for ever
+
+
+def test_the_html_map_colours_cells_walked_by_track_when_asked(bare, tmp_path):
+    """The web map's coverage colours can count patrol tracks (issue 20: "map and exports can use reported
+    inspections, tracks, or both"): the replayed walk's cells read as patrolled with basis 'tracks'."""
+    from gridwatch.cli import main
+    from gridwatch.export.html_layers import build_layers
+
+    fixes = read_nmea_log(LOG)
+    pts = TrackPoints.from_lists([f.lon for f in fixes], [f.lat for f in fixes], [f.time for f in fixes])
+    person = Project.open(bare).read_layer("grid_cell").sort_values("code")["inspector_uuid"].dropna().iloc[0]
+    add_track(bare, _actor(bare, "supervisor"), pts, inspector_uuid=person, source="gps")
+    now = fixes[-1].time + dt.timedelta(hours=1)
+
+    def states(basis):
+        layers, _facts = build_layers(bare, layers=["grid_cell"], now=now, coverage_basis=basis)
+        cells = next(layer for layer in layers if layer.key == "grid_cell")
+        return dict(zip(cells.values[0], cells.values[cells.labels.index("巡查状态")]))
+
+    reported, tracks, both = states("reported"), states("tracks"), states("both")
+    walked = {code for code, state in tracks.items() if state != "从未检查"}
+    assert 1 <= len(walked) <= 20
+    assert all(reported[code] == "从未检查" for code in walked)  # the work was cleared: only the walk counts
+    assert {code for code, state in both.items() if state != "从未检查"} == walked
+    out = tmp_path / "walked.html"
+    assert main(["export", "html", str(bare), "--out", str(out), "--coverage-basis", "tracks"]) == 0
+    assert out.stat().st_size > 10_000
+    from gridwatch.export.files import ExportError
+    from gridwatch.export.html import export_html
+
+    with pytest.raises(ExportError, match="coverage basis 'walked': choose reported, tracks, both"):
+        export_html(bare, tmp_path / "bad.html", coverage_basis="walked")
+    assert not (tmp_path / "bad.html").exists()

@@ -212,25 +212,39 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
     cells = project.read_layer("grid_cell")
     classes = cell_classes(cells, project.read_layer("coal_ban_zone"), project.read_layer("mine"),
                            project.read_layer("construction_site"))
-    inspections = project.read_table("inspection", columns=["cell_code", "started_at"])
-    if basis != "reported":
-        from ..domain.tracks import TrackRules
-        from ..storage.tracks import read_tracks
-        from .track_coverage import walks, walks_as_visits
-
-        t_end = pd.Timestamp(now or _dt.datetime.now(_dt.timezone.utc))
-        longest = max([*periods, *(d for _, d in rules)]) * 3  # enough history for "days since" of most cells
-        visits = walks_as_visits(walks(cells, read_tracks(path, start=(t_end - pd.Timedelta(days=longest))
-                                                          .to_pydatetime(), end=t_end.to_pydatetime(), columns=()),
-                                       track_rules or TrackRules()))
-        visits["started_at"] = [pd.Timestamp(v).isoformat() for v in visits["started_at"]]
-        inspections = visits if basis == "tracks" else pd.concat([inspections, visits], ignore_index=True)
+    inspections = visits_by_basis(path, cells, project.read_table("inspection", columns=["cell_code", "started_at"]),
+                                  basis, now=now, days=max([*periods, *(d for _, d in rules)]) * 3,
+                                  track_rules=track_rules)
     findings = project.read_layer("finding")[["cell_code", "status"]]
     towns = project.read_layer("township")
     people = project.read_table("inspector")
     return coverage(cells, inspections, findings, now=now, periods=periods, rules=rules, classes=classes,
                     township_names=dict(zip(towns["code"], towns["name"])),
                     inspector_names=dict(zip(people["uuid"], people["name"])))
+
+
+def visits_by_basis(path: os.PathLike[str] | str, cells: pd.DataFrame, inspections: pd.DataFrame, basis: str, *,
+                    now: Optional[_dt.datetime] = None, days: float = 90,
+                    track_rules=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The visits (``cell_code``, ``started_at``) that count for ``basis``: the reported ``inspections``,
+    the cells walked by patrol track in the last ``days`` (see :mod:`gridwatch.analysis.track_coverage`), or
+    both."""
+    from ..domain.vocabulary import COVERAGE_BASES
+
+    if basis not in COVERAGE_BASES:
+        raise ValueError(f"coverage basis must be one of {', '.join(COVERAGE_BASES)}, not {basis!r}")
+    if basis == "reported":
+        return inspections
+    from ..domain.tracks import TrackRules
+    from ..storage.tracks import read_tracks
+    from .track_coverage import walks, walks_as_visits
+
+    t_end = pd.Timestamp(now or _dt.datetime.now(_dt.timezone.utc))
+    visits = walks_as_visits(walks(cells, read_tracks(path, start=(t_end - pd.Timedelta(days=days)).to_pydatetime(),
+                                                      end=t_end.to_pydatetime(), columns=()),
+                                   track_rules or TrackRules()))
+    visits["started_at"] = [pd.Timestamp(v).isoformat() for v in visits["started_at"]]
+    return visits if basis == "tracks" else pd.concat([inspections, visits], ignore_index=True)
 
 
 def coverage_classes(cov: "Coverage | pd.DataFrame") -> pd.Series:

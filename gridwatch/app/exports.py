@@ -133,7 +133,7 @@ def run_export(kind: str, project_path: Path, out_path: Path, options: dict[str,
     if kind == "html":
         from ..export.html import export_html
 
-        extra = {k: options[k] for k in ("coverage_colours", "tiles") if k in options}
+        extra = {k: options[k] for k in ("coverage_colours", "tiles", "coverage_basis") if k in options}
         return export_html(project_path, out_path, layers=options.get("layers"), township=options.get("township"),
                            fire_days=options.get("fire_days"), now=now, progress=report, cancel=token,
                            period=period_of(options, now), **extra)

@@ -106,7 +106,8 @@ def cmd_export_html(args: argparse.Namespace) -> int:
     with _about(path):
         _check_project(path)
     options = {"layers": layers, "township": args.township, "fire_days": args.fire_days,
-               "coverage_colours": not args.no_coverage, "tiles": args.tiles, "period": args.period}
+               "coverage_colours": not args.no_coverage, "tiles": args.tiles, "period": args.period,
+               "coverage_basis": args.coverage_basis}
     # Errors name the project or the output file themselves (an --out problem is not the project's).
     out = run_export("html", path, args.out, options, progress=progress_printer(show))
     end_progress(show)
@@ -252,5 +253,7 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--period", type=_period_arg, metavar="PERIOD",
                    help=PERIOD_HELP)
     q.add_argument("--no-coverage", action="store_true", help="plain cells, not coloured by days since inspection")
+    q.add_argument("--coverage-basis", choices=["reported", "tracks", "both"], default="reported",
+                   help="what counts as a patrol for the cells' colours: reported inspections, patrol tracks or both")
     q.add_argument("--tiles", metavar="URL",
                    help="base map tile URL template, e.g. https://host/{z}/{x}/{y}.png (needs the network to show)")

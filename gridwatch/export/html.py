@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..domain.vocabulary import COVERAGE_BASES
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING
 from .files import ExportError, checked_target, write_atomically
@@ -222,6 +223,7 @@ def export_html(
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
     period: Optional[tuple[Any, str]] = None,
+    coverage_basis: str = "reported",
 ) -> Path:
     """Write an interactive HTML map of the project to ``out_path``.
 
@@ -243,6 +245,8 @@ def export_html(
     coverage_colours : bool
         Colour cells by days since their last inspection (light to dark blue; never inspected grey); False:
         plain cells (the theme for a map about something else, or a district nobody has patrolled yet).
+    coverage_basis : str
+        What counts as a patrol for those colours: ``reported`` inspections, patrol ``tracks`` or ``both``.
     tiles : str, optional
         A tile URL template (``https://.../{z}/{x}/{y}.png``) for a base map.  The map then needs the
         network for its background; without it (the default) the file works fully offline.
@@ -265,12 +269,15 @@ def export_html(
     if target.suffix.lower() not in (".html", ".htm"):
         raise ExportError(f"{target}: an HTML map is written to a .html file")
     target = checked_target(target, (".html", ".htm"))
+    if coverage_basis not in COVERAGE_BASES:
+        raise ExportError(f"coverage basis {coverage_basis!r}: choose {', '.join(COVERAGE_BASES)}")
     if tiles is not None and not re.match(r"^https?://(?!.*\{[{%#])[^\s\"'<>`]+$", tiles):
         raise ExportError(f"tiles {tiles!r}: give an http(s) URL template such as https://host/{{z}}/{{x}}/{{y}}.png")
     steps = Steps(progress, cancel, [("read", 5), ("render", 3), ("write", 1)])
     steps.start("read", "reading the project")
     map_layers, facts = build_layers(project_path, layers=layers, township=township, fire_days=fire_days,
-                                     coverage_colours=coverage_colours, now=now, steps=steps, period=period)
+                                     coverage_colours=coverage_colours, now=now, steps=steps, period=period,
+                                     coverage_basis=coverage_basis)
     steps.start("render", "building the map")
     text = render_html(map_layers, facts, tiles=tiles, tiles_attribution=tiles_attribution)
     steps.start("write", f"writing {target.name}")

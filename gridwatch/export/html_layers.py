@@ -430,13 +430,15 @@ def build_layers(
     now: Optional[_dt.datetime] = None,
     steps: Optional[Steps] = None,
     period: Optional[tuple[Window, str]] = None,
+    coverage_basis: str = "reported",
 ) -> tuple[list[MapLayer], dict[str, Any]]:
     """The overlays of the HTML map and facts for its title (district, township, time, period).
 
     ``period``: ``(window, label)`` of the period control: the fire points detected in it and the
     findings open at some time in it (``fire_days`` is the older way to say "the last N days").
+    ``coverage_basis``: what counts as a patrol for the cells' colours (reported inspections, patrol tracks or both).
     """
-    from ..analysis.coverage import cell_classes, coverage
+    from ..analysis.coverage import cell_classes, coverage, visits_by_basis
     from ..storage import Project, queries
 
     path = Path(project_path)
@@ -479,7 +481,9 @@ def build_layers(
     for key in wanted:
         if key == "grid_cell":
             classes = cell_classes(cells, frames["coal_ban_zone"], frames["mine"], frames["construction_site"])
-            inspections = project.read_table("inspection", columns=["cell_code", "started_at"])
+            inspections = visits_by_basis(path, cells, project.read_table("inspection",
+                                                                          columns=["cell_code", "started_at"]),
+                                          coverage_basis, now=t)
             finding_status = project.read_layer("finding", columns=["cell_code", "status"])
             cov = coverage(cells, inspections, pd.DataFrame(finding_status.drop(columns="geometry")), now=t,
                            classes=classes)

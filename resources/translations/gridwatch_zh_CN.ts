@@ -1318,289 +1318,289 @@ Overwritten: %2</source>
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="310" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
             <source>Map (PNG/PDF)</source>
             <translation>地图（PNG/PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="311" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="322" />
             <source>Web map (HTML)</source>
             <translation>交互式网页地图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="312" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="323" />
             <source>Findings ledger</source>
             <translation>整改台账</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="313" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
             <source>Coverage table</source>
             <translation>覆盖率表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="314" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
             <source>Monthly ranking</source>
             <translation>月通报排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
             <source>Export for briefing</source>
             <translation>导出通报材料</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="324" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
             <source>Options</source>
             <translation>选项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="325" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
             <source>Output file</source>
             <translation>输出文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="326" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
             <source>Preview</source>
             <translation>预览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="328" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
             <source>Title:</source>
             <translation>标题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="329" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
             <source>Default: district, township and map name</source>
             <translation>默认：区县、乡镇和图名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="330" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
             <source>Paper:</source>
             <translation>纸张：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="331" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
             <source>Orientation:</source>
             <translation>方向：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="332" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
             <source>Resolution:</source>
             <translation>分辨率：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="333" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
             <source>Pixels per inch of a PNG (300 for print); a PDF is vector</source>
             <translation>PNG每英寸像素数（打印用300）；PDF为矢量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="334" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
             <source>Portrait</source>
             <translation>纵向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="335" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
             <source>Landscape</source>
             <translation>横向</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="336" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
             <source>Extent:</source>
             <translation>范围：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="337" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="348" />
             <source>Theme:</source>
             <translation>专题：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="338" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="349" />
             <source>Layers in the map's styles</source>
             <translation>图层（按地图样式）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="339" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="350" />
             <source>Patrol coverage (days since the last inspection)</source>
             <translation>巡查覆盖（距上次检查天数）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="340" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="343" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
             <source>Layers:</source>
             <translation>图层：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="341" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
             <source>Atlas: an overview page, then one page per township (PDF)</source>
             <translation>图集：一页总图，每个乡镇一页（PDF）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="342" />
-            <location filename="../../gridwatch/ui/data/export_form.py" line="359" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
             <source>Township:</source>
             <translation>乡镇：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="351" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="362" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="352" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
             <source>Fire points:</source>
             <translation>火点：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="353" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
             <source>Add those detected in the period</source>
             <translation>加入本时段监测到的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="354" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="366" />
             <source>Status:</source>
             <translation>状态：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="360" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="361" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
             <source>Open only</source>
             <translation>仅未完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="363" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
             <source>Found, assigned and rectified: not yet verified or closed</source>
             <translation>发现、已交办和已整改：尚未核查或销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="364" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
             <source>Periods (days):</source>
             <translation>统计时段（天）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="368" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="382" />
             <source>Whole days separated by commas, e.g. 7,30</source>
             <translation>整数天数，用逗号分隔，如 7,30</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="369" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="383" />
             <source>Month (Beijing time):</source>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="370" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="384" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="371" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="385" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="372" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="386" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="373" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="387" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="374" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="388" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="375" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="389" />
             <source>Weights of the indicators</source>
             <translation>指标权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="392" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="380" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="394" />
             <source>Whole district (%s)</source>
             <translation>全区（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="381" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="395" />
             <source>Whole district</source>
             <translation>全区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="382" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="396" />
             <source>Format:</source>
             <translation>格式：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="383" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="397" />
             <source>File:</source>
             <translation>文件：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="384" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="398" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="385" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="399" />
             <source>Sheet:</source>
             <translation>工作表：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="386" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="400" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="387" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="401" />
             <source>Open folder</source>
             <translation>打开文件夹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="388" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="402" />
             <source>Export</source>
             <translation>导出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="389" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="403" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="195" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="197" />
             <source>Choose at least one layer for the map.</source>
             <translation>请为地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="197" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="199" />
             <source>Choose at least one layer for the web map.</source>
             <translation>请为网页地图至少选择一个图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="199" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="201" />
             <source>Choose at least one finding status for the ledger.</source>
             <translation>请为台账至少选择一种问题状态。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="225" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="228" />
             <source>An atlas is a multi-page PDF: choose the PDF format</source>
             <translation>图集是多页PDF：请选择PDF格式</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_dialog.py" line="321" />
+            <location filename="../../gridwatch/ui/data/export_dialog.py" line="324" />
             <source>Export to</source>
             <translation>导出到</translation>
         </message>
@@ -1700,27 +1700,29 @@ Overwritten: %2</source>
             <translation>无法写入%1：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="344" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="355" />
             <source>Cells coloured by:</source>
             <translation>网格着色：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="345" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="356" />
             <source>Days since the last patrol</source>
             <translation>距上次巡查天数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="346" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="357" />
             <source>Nothing (plain cells)</source>
             <translation>不着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="347" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="358" />
             <source>What the grid cells' colour shows on the web map</source>
             <translation>网页地图上网格的颜色表示什么</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/export_form.py" line="365" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="376" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="377" />
+            <location filename="../../gridwatch/ui/data/export_form.py" line="378" />
             <source>Visits counted:</source>
             <translation>巡查依据：</translation>
         </message>

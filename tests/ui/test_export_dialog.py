@@ -425,3 +425,28 @@ def test_the_web_map_offers_its_cell_colours(qtbot, sample_copy, tmp_path):
     combo = dialog.html_theme
     combo.setCurrentIndex(combo.findData("plain"))
     assert dialog.options()["coverage_colours"] is False
+
+
+def test_coverage_maps_offer_what_counts_as_a_patrol(qtbot, sample_copy, tmp_path):
+    """The PDF map's coverage theme and the web map's cell colours can count reported inspections, patrol
+    tracks or both (issue 20); the choice is offered only where cells are coloured by coverage."""
+    from PySide6.QtCore import QSettings
+
+    from gridwatch.ui.data.export_dialog import ExportDialog
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = ExportDialog(sample_copy, settings)
+    qtbot.addWidget(dialog)
+    dialog.set_kind("map")
+    assert not dialog.map_basis.isEnabled()  # a map of layers counts no visits
+    dialog.theme.setCurrentIndex(dialog.theme.findData("coverage"))
+    assert dialog.map_basis.isEnabled()
+    dialog.map_basis.setCurrentIndex(dialog.map_basis.findData("tracks"))
+    assert dialog.options()["coverage_basis"] == "tracks"
+    assert dialog.map_basis.currentText() in ("巡查轨迹", "Patrol tracks")  # titled, not a code
+    dialog.set_kind("html")
+    assert dialog.options()["coverage_basis"] == "reported"
+    dialog.html_basis.setCurrentIndex(dialog.html_basis.findData("both"))
+    assert dialog.options()["coverage_basis"] == "both"
+    dialog.html_theme.setCurrentIndex(dialog.html_theme.findData("plain"))
+    assert not dialog.html_basis.isEnabled()

@@ -170,11 +170,13 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
                     "orientation": self.orientation.currentData(), "dpi": int(self.dpi.currentData()),
                     "extent": self.map_extent.currentData() or "district", "theme": self.theme.currentData(),
                     "layers": _checked(self.map_layers),
-                    "atlas": self.atlas.isChecked() and self.suffix() == ".pdf", "period": period}
+                    "atlas": self.atlas.isChecked() and self.suffix() == ".pdf", "period": period,
+                    "coverage_basis": str(self.map_basis.currentData())}
         if kind == "html":
             layers = _checked(self.html_layers) + (["fire_point"] if self.html_fires.isChecked() else [])
             return {"township": self.html_township.currentData() or None, "layers": layers, "period": period,
-                    "coverage_colours": self.html_theme.currentData() == "coverage"}
+                    "coverage_colours": self.html_theme.currentData() == "coverage",
+                    "coverage_basis": str(self.html_basis.currentData())}
         if kind == "ledger":
             statuses = _checked(self.ledger_status)
             return {"statuses": statuses if len(statuses) < self.ledger_status.count() else None,
@@ -212,6 +214,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
         from ...export.maps import DEFAULT_LAYERS
 
         _set_checked(self.map_layers, DEFAULT_LAYERS[self.theme.currentData()])
+        self.map_basis.setEnabled(self.theme.currentData() == "coverage")
         self._options_changed()
 
     def _atlas_changed(self) -> None:

@@ -89,6 +89,9 @@ class ExportForm:
         self.theme = named(QComboBox(), "theme")
         self.theme.addItem("", "layers")
         self.theme.addItem("", "coverage")
+        self.map_basis = named(QComboBox(), "mapCoverageBasis")  # what counts as a patrol on a coverage map
+        for basis in COVERAGE_BASES:
+            self.map_basis.addItem("", basis)
         self.map_layers = named(_check_list(), "mapLayers")
         for name in LAYERS:
             item = QListWidgetItem(layer_title(name))
@@ -104,6 +107,7 @@ class ExportForm:
         self._add_row(self.map_form, "dpi", self.dpi)
         self._add_row(self.map_form, "extent", self.map_extent)
         self._add_row(self.map_form, "theme", self.theme)
+        self._add_row(self.map_form, "map_basis", self.map_basis)
         self._add_row(self.map_form, "map_layers", self.map_layers)
         self.map_form.addRow("", self.atlas)
 
@@ -127,9 +131,13 @@ class ExportForm:
         self.html_theme = named(QComboBox(), "htmlTheme")
         self.html_theme.addItem("", "coverage")
         self.html_theme.addItem("", "plain")
+        self.html_basis = named(QComboBox(), "htmlCoverageBasis")
+        for basis in COVERAGE_BASES:
+            self.html_basis.addItem("", basis)
         self.html_form = QFormLayout()
         self._add_row(self.html_form, "html_township", self.html_township)
         self._add_row(self.html_form, "html_theme", self.html_theme)
+        self._add_row(self.html_form, "html_basis", self.html_basis)
         self._add_row(self.html_form, "html_layers", self.html_layers)
         self._add_row(self.html_form, "fires", fires_row)
 
@@ -275,9 +283,12 @@ class ExportForm:
 
         # any option change refreshes the preview (debounced)
         for combo in (self.paper, self.orientation, self.dpi, self.map_extent, self.html_township, self.html_theme,
-                      self.ledger_township):
+                      self.ledger_township, self.map_basis, self.html_basis):
             combo.currentIndexChanged.connect(lambda _i: self._options_changed())
         self.theme.currentIndexChanged.connect(lambda _i: self._theme_changed())
+        self.map_basis.setEnabled(self.theme.currentData() == "coverage")  # only a coverage map counts visits
+        self.html_theme.currentIndexChanged.connect(
+            lambda _i: self.html_basis.setEnabled(self.html_theme.currentData() == "coverage"))
         self.map_title.textChanged.connect(lambda _t: self._options_changed())
         self.periods.textChanged.connect(lambda _t: self._options_changed())
         self.month.dateChanged.connect(lambda _d: self._options_changed())
@@ -363,8 +374,11 @@ class ExportForm:
             translate("ExportDialog", "Found, assigned and rectified: not yet verified or closed"))
         r["periods"].setText(translate("ExportDialog", "Periods (days):"))
         r["basis"].setText(translate("ExportDialog", "Visits counted:"))
-        for i, basis in enumerate(COVERAGE_BASES):
-            self.basis.setItemText(i, title(COVERAGE_BASIS_TITLES, basis, lang))
+        r["map_basis"].setText(translate("ExportDialog", "Visits counted:"))
+        r["html_basis"].setText(translate("ExportDialog", "Visits counted:"))
+        for combo in (self.basis, self.map_basis, self.html_basis):
+            for i, basis in enumerate(COVERAGE_BASES):
+                combo.setItemText(i, title(COVERAGE_BASIS_TITLES, basis, lang))
         self.periods.setToolTip(translate("ExportDialog", "Whole days separated by commas, e.g. 7,30"))
         r["month"].setText(translate("ExportDialog", "Month (Beijing time):"))
         names = {"coverage": translate("ExportDialog", "Coverage"),
