@@ -265,6 +265,7 @@ def test_pg_sync_torture_short(pg_office, sample_path, pg_cluster, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not tt.LONG, reason="set GRIDWATCH_TORTURE=long for the long sync torture")
+@pytest.mark.timeout(0)  # runs for an hour or more by design
 def test_pg_sync_torture_long(pg_office, sample_path, pg_cluster, monkeypatch):
     office, db, persons, inspectors = pg_office
     pg_torture(office, db, persons, inspectors, LONG_PLAN, sample_path, pg_cluster, monkeypatch)

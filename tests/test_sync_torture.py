@@ -753,6 +753,7 @@ def test_sync_torture_short(torture_office, sample_path, gpkg_validator):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not LONG, reason="set GRIDWATCH_TORTURE=long for the long sync torture")
+@pytest.mark.timeout(0)  # runs for an hour or more by design
 def test_sync_torture_long(torture_office, sample_path, gpkg_validator):
     torture(torture_office, LONG_PLAN, sample_path, gpkg_validator)
 
