@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel
 
 from ..app.session import Session
+from ..app.store import Edit
 from ..app.titles import edit_title
 from ..domain import policy
 from ..domain.lifecycle import allowed_actions
@@ -25,7 +26,6 @@ from ..domain.messages import message_text
 from ..domain.policy import Action, Actor
 from ..domain.vocabulary import ROLE_TITLES, title
 from ..errors import GridWatchError
-from ..storage.edits import Edit
 from . import i18n
 from .jobs import Job, queue
 from .widgets import named

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from ..app.store import WORKFLOW_TABLES
 from ..domain.vocabulary import CHOICE_TITLES
 from ..layers import GROUPS, LAYERS
-from ..storage.schema import WORKFLOW_TABLES
 
 
 def layer_title(name: str) -> str:

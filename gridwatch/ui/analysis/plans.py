@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...analysis.assessment import AssessmentPeriod, assessment_from_project, current_period, parse_assessment_period
+from ...app.store import plans
 from ...domain.calendar import report_deadlines, season_of
 from ...domain.policy import Action
 from ...domain.vocabulary import DEADLINE_TITLES, DUST_GRADE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
 from ...errors import GridWatchError
-from ...storage import plans
 from ...times import BEIJING, beijing_text
 from .. import i18n
 from ..jobs import Job, run_job

@@ -131,8 +131,8 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
 
     # --- project facts --------------------------------------------------------------------------
     def _load_townships(self) -> None:
+        from ...app.store import Project
         from ...errors import GridWatchError
-        from ...storage import Project
         from ..i18n import error_text
 
         try:

@@ -51,9 +51,9 @@ class ExportForm:
 
     def _build(self) -> None:
         from ...analysis import stats
+        from ...app.store import FINDING_STATUSES
         from ...export.html_layers import HTML_LAYERS
         from ...layers import LAYERS
-        from ...storage.schema import FINDING_STATUSES
 
         style = self.style()
         icons = {"map": QStyle.StandardPixmap.SP_FileDialogDetailedView,

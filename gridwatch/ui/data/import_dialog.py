@@ -44,11 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...importers.pipeline import (
-    ImportOptions,
-    ImportReport,
-    PreparedImport,
-)
+from ...app.imports import ImportOptions, ImportReport, PreparedImport
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title

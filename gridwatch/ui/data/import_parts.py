@@ -154,10 +154,8 @@ def preview_image(frame: Any, width: int = MAP_SIZE[0], height: int = MAP_SIZE[1
 
 def _read_preview(path: Path, layer: Optional[str], encoding: Optional[str], crs: Optional[str],
                   cancel: CancelToken) -> _Preview:
+    from ...app.imports import TABLE_SUFFIXES, inspect_source, looks_like_fire_table, read_source
     from ...errors import CRSError
-    from ...importers.fires import looks_like_fire_table
-    from ...importers.pipeline import TABLE_SUFFIXES
-    from ...importers.sources import inspect_source, read_source
 
     try:
         info = inspect_source(path, layer=layer, encoding=encoding, crs=crs)

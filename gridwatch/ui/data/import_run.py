@@ -10,15 +10,8 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
+from ...app.imports import ImportOptions, ImportReport, PreparedImport, commit_import, guess_field_map, prepare_import
 from ...errors import CRSError
-from ...importers.pipeline import (
-    ImportOptions,
-    ImportReport,
-    PreparedImport,
-    commit_import,
-    guess_field_map,
-    prepare_import,
-)
 from ...layers import LAYERS
 from ..i18n import error_text
 from ..jobs import Job

@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import Edit, save_person, set_cell_inspector
 from ...domain.policy import Action
 from ...domain.vocabulary import ROLE_TITLES, title
 from ...domain.vocabulary import ROLES as VOCABULARY_ROLES
-from ...storage.edits import Edit
-from ...storage.workflow import save_person, set_cell_inspector
 from .. import i18n
 from ..session import PendingEdit, error_label
 from ..widgets import fill, named, record_table

@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import Edit, queries
 from ...errors import GridWatchError
 from ...photos import Photo, describe_flags, read_photo
-from ...storage import queries
-from ...storage.edits import Edit
 from ...times import BEIJING
 from .. import i18n
 from ..session import error_label

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
 )
 
+from ...app.store import queries
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
@@ -19,7 +20,6 @@ from ...domain.vocabulary import (
     title,
 )
 from ...photos import describe_flags
-from ...storage import queries
 from ...times import beijing_text as beijing
 from .. import i18n
 from ..texts import field_title

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import FINDING_CATEGORIES, Edit, change_finding, edit_finding, record_finding
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_STATUS_TITLES,
@@ -29,9 +30,6 @@ from ...domain.vocabulary import (
     title,
 )
 from ...photos import Photo, photo_flags
-from ...storage.edits import Edit
-from ...storage.schema import FINDING_CATEGORIES
-from ...storage.workflow import change_finding, edit_finding, record_finding
 from ...times import parse_stored_time as parse_time
 from .. import i18n
 from ..session import PendingEdit, error_label

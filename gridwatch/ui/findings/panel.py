@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.periods import Period, finding_ends
+from ...app.store import FINDING_CATEGORIES, FINDING_STATUSES, Edit, queries
 from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
@@ -44,9 +45,6 @@ from ...domain.vocabulary import (
     SEVERITY_TITLES,
     title,
 )
-from ...storage import queries
-from ...storage.edits import Edit
-from ...storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ...times import BEIJING, overlaps
 from ...times import beijing_text as beijing
 from ...times import parse_stored_time as parse_time

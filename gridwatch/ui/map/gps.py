@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QFile, QIODevice, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
-from ...importers.nmea import UERE_M
+from ...app.imports import UERE_M
 from ...layers.palette import OKABE_ITO
 from ...mapview.viewport import METRES_PER_DEGREE, Viewport
 

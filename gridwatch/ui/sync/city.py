@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...sync.pg.address import is_server_address
+from ...app.sharing import is_server_address
 from ...times import BEIJING
 from ..jobs import Job, run_job
 from ..widgets import hbox, named
@@ -139,7 +139,7 @@ class CityDialog(QDialog):
         self.settings.setValue("city/address", address)
         self.show_button.setEnabled(False)
         self.status.setText(self.tr("Reading the districts…"))
-        from ...sync.pg.city import city_view
+        from ...app.sharing import city_view
 
         self._job = run_job(lambda progress, cancel: city_view(address, month=month, progress=progress, cancel=cancel),
                             "city", succeeded=self._done, failed=self._failed)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.sharing import conflicts, decode_value, review_conflict
 from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
@@ -34,7 +35,6 @@ from ...domain.vocabulary import (
     TASK_STATUS_TITLES,
     title,
 )
-from ...sync.conflicts import conflicts, decode_value, review_conflict
 from ...times import short_time
 from .. import i18n
 from ..map.panels import beijing_time

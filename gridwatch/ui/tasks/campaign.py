@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import campaigns as camp
 from ...domain.campaigns import TEMPLATES, default_days
 from ...domain.policy import Action
 from ...domain.vocabulary import CAMPAIGN_TITLES, title
-from ...storage import campaigns as camp
 from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import record_checklist
 from ...domain.vocabulary import CHECKLIST_ITEM_TITLES, KIND_TITLES, title
-from ...storage.checklists import record_checklist
 from .. import i18n
 from ..session import PendingEdit, error_label
 from ..widgets import fill, named, record_table

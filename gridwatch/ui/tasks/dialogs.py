@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.pins import phone_tail
-from ...domain.policy import Action
-from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, title
-from ...errors import GridWatchError
-from ...storage.schema import ASSIGNMENT_KINDS
-from ...storage.workflow import (
+from ...app.store import (
+    ASSIGNMENT_KINDS,
     TARGET_LAYERS,
     create_assignments,
     create_fire_checks,
     fire_check_preview,
     fire_check_since,
 )
+from ...domain.policy import Action
+from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, title
+from ...errors import GridWatchError
 from .. import i18n
 from ..session import WorkflowController
 from ..widgets import fill, named

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ...app.store import ASSIGNMENT_STATUSES
 from ...domain.vocabulary import TASK_STATUS_TITLES, title
-from ...storage.schema import ASSIGNMENT_STATUSES
 
 #: Ways to group the task list, in menu order ("" = a flat list).
 GROUPINGS = ("township", "assignee", "status", "")

@@ -28,12 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.periods import Period, task_ends
+from ...app.store import ASSIGNMENT_STATUSES, change_assignment, queries
 from ...domain.vocabulary import KIND_TITLES, TASK_STATUS_TITLES, title
-from ...storage import queries
-from ...storage.schema import ASSIGNMENT_STATUSES
-from ...storage.workflow import (
-    change_assignment,
-)
 from ...times import beijing_text as _beijing_text
 from ...times import overlaps, short_time
 from ..session import TASK_STEP_ACTIONS, WorkflowController

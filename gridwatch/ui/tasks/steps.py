@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
 )
 
+from ...app.store import FIRE_CHECK_RESULTS, change_assignment
 from ...domain.vocabulary import KIND_TITLES, RESULT_TITLES, title
-from ...storage.schema import FIRE_CHECK_RESULTS
-from ...storage.workflow import change_assignment
 from ..widgets import fill, named
 from .dialogs import _lang
 

@@ -190,7 +190,7 @@ class WindowField:
         actor, days = self.workflow.actor, int(self.field_panel.retention.value())
         if self.project_path is None or actor is None or self.workflow.read_only or days <= 0:
             return
-        from ...storage.tracks import prune_tracks
+        from ...app.store import prune_tracks
 
         project = self.project_path
         run_job(lambda progress, cancel: prune_tracks(project, actor, days), "track-prune", executor=_FIELD_POOL)
@@ -267,7 +267,7 @@ class WindowField:
         if self.project_path is None or actor is None or self.workflow.read_only:
             self._show_recording()
             return
-        from ...storage import queries
+        from ...app.store import queries
 
         try:
             tasks = queries.tasks(self.project_path)
@@ -304,7 +304,7 @@ class WindowField:
     def _flush_track(self) -> None:
         if not self._pending or self.project_path is None or self.workflow.actor is None:
             return
-        from ...storage.tracks import TrackPoints, add_track
+        from ...app.store import TrackPoints, add_track
 
         points, self._pending = self._pending, []
         self._track_uuid = self._track_uuid or str(_uuid.uuid4())
@@ -324,7 +324,7 @@ class WindowField:
         if self.project_path is None:
             return
         from ...app.field import day_window
-        from ...storage.tracks import read_tracks
+        from ...app.store import read_tracks
 
         fp = self.field_panel
         q = fp.day_edit.date()
@@ -394,7 +394,7 @@ class WindowField:
                 "FieldPanel", "Tracks (*.gpx *.kml *.kmz *.nmea *.log)"))
             if not path:
                 return
-        from ...importers.tracks import import_track
+        from ...app.imports import import_track
 
         person = fp.person_combo.currentData() or self.workflow.actor.uuid
         q = fp.day_edit.date()

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import Project
 from ...app.syncstate import is_working_copy
 from ...errors import SchemaVersionError
 from ...layers import LAYERS
 from ...mapview.data import MapData, load_map
 from ...mapview.search import PERSON, SearchHit, as_text, parent_names, search_all, search_index
-from ...storage import Project
 from ...times import short_time
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel

@@ -10,14 +10,12 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox
 
+from ...app.store import TARGET_LAYERS, Edit, queries
 from ...app.syncstate import is_working_copy
 from ...domain.policy import Action
 from ...errors import GridWatchError
 from ...layers.palette import FINDING_STATUS
 from ...mapview.data import update_values
-from ...storage import queries
-from ...storage.edits import Edit
-from ...storage.workflow import TARGET_LAYERS
 from ...times import finding_ends, overlaps, task_ends
 from .. import i18n
 from ..findings.panel import FindingDialog
@@ -127,7 +125,7 @@ class WindowWork:
         """Assign an inspection for the identified feature (its cell) or village/township (all its cells)."""
         if self.identified is None or self.data is None or self.project_path is None:
             return
-        from ...storage.workflow import cells_for_features, cells_in_area
+        from ...app.store import cells_for_features, cells_in_area
 
         name, index = self.identified
         row = self.data.layers[name].frame.iloc[index]
@@ -171,8 +169,8 @@ class WindowWork:
         self._assessment_dialog.compute()
 
     def _checklist_kinds(self) -> tuple[str, ...]:
+        from ...app.store import read_settings
         from ...domain.plans import settings_from_meta
-        from ...storage.plans import read_settings
 
         try:
             return tuple(read_settings(self.project_path)["checklists"]) if self.project_path else ()
@@ -184,7 +182,7 @@ class WindowWork:
         task = self.task_panel.selected_task()
         if task is None or self.project_path is None:
             return
-        from ...storage.checklists import task_checklist
+        from ...app.store import task_checklist
         from ..tasks.checklist import ChecklistDialog
 
         row, items = task_checklist(self.project_path, str(task["uuid"]))
