@@ -24,6 +24,7 @@ from ..errors import CRSError, GridWatchError, StorageError, ValidationError
 from ..layers import LAYERS
 from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
+from . import density
 from .failures import disk_full, file_problem, read_only
 from .gpkg import connect_readwrite, fsync_file, gpkg_datetime, index_sql, quote_ident, sqlite_tables, transaction
 from .schema import META_TABLE, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
@@ -199,6 +200,8 @@ def write_project(
                     "INSERT INTO " + quote_ident(META_TABLE, sqlite_tables(con)) + " (key, value) VALUES (?, ?)",
                     sorted(meta.items()),
                 )
+                # The fire points' density counts and the triggers that keep them (schema 6).
+                density.create(con, stamp)
                 # Keep gpkg_contents' extents in step with the data (QGIS uses them for "zoom to layer").
                 _refresh_contents_extents(con, [s[0] for s in specs if s[2] is not None])
             con.execute("VACUUM")
