@@ -1,6 +1,6 @@
 """Fire-point density counts stored in the project (schema 6): kept current by triggers through every door
-(import, edits, a plain SQLite client, a sync), equal to a fresh count, valid GeoPackage; the time windows
-they answer; the map drawing a big fire layer from them and from the view's own points."""
+(import, edits, a plain SQLite client, a sync), equal to a fresh count, valid GeoPackage; the reads the map
+draws a big fire layer from (counts, a period's points, a view's points)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridwatch.mapview.stored import DensityStore, split_window
 from gridwatch.storage import Project, density
 from gridwatch.storage.gpkg import connect_readwrite, transaction
-from gridwatch.times import BEIJING, in_window
+from gridwatch.times import in_window
 
 from .conftest import SAMPLE
 
@@ -34,25 +33,22 @@ def point_blob(lon: float, lat: float) -> bytes:
 
 def stored_counts(path: Path) -> pd.DataFrame:
     with closing(sqlite3.connect(path)) as con:
-        rows = con.execute('SELECT level, ix, iy, day, "count" FROM fire_density').fetchall()
-    return pd.DataFrame(rows, columns=["level", "ix", "iy", "day", "count"]).sort_values(
-        ["level", "day", "ix", "iy"]).reset_index(drop=True)
+        rows = con.execute('SELECT level, ix, iy, "count" FROM fire_density').fetchall()
+    return pd.DataFrame(rows, columns=["level", "ix", "iy", "count"]).sort_values(
+        ["level", "ix", "iy"]).reset_index(drop=True)
 
 
 def counted_afresh(path: Path) -> pd.DataFrame:
     """The same counts made independently: every fire point read with GDAL, binned with numpy."""
-    frame, xy = Project.open(path).read_point_layer("fire_point", columns=["detected_utc"])
-    times = pd.to_datetime(frame["detected_utc"].astype(object), utc=True)
-    day = times.dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d").fillna("").to_numpy()
-    placed = np.isfinite(xy).all(axis=1)  # a point without a geometry is on no square
-    xy, day = xy[placed], day[placed]
+    _, xy = Project.open(path).read_point_layer("fire_point", columns=["status"])
+    xy = xy[np.isfinite(xy).all(axis=1)]  # a point without a geometry is on no square
     out = []
     for level, cell in density.LEVEL_CELLS.items():
         k = round(1 / cell)
         part = pd.DataFrame({"level": level, "ix": np.floor(xy[:, 0] * k).astype(np.int64),
-                             "iy": np.floor(xy[:, 1] * k).astype(np.int64), "day": day})
-        out.append(part.groupby(["level", "ix", "iy", "day"]).size().rename("count").reset_index())
-    return pd.concat(out).sort_values(["level", "day", "ix", "iy"]).reset_index(drop=True)
+                             "iy": np.floor(xy[:, 1] * k).astype(np.int64)})
+        out.append(part.groupby(["level", "ix", "iy"]).size().rename("count").reset_index())
+    return pd.concat(out).sort_values(["level", "ix", "iy"]).reset_index(drop=True)
 
 
 def assert_counts_current(path: Path) -> None:
@@ -80,17 +76,15 @@ def test_the_bundled_sample_holds_its_counts_and_is_a_valid_geopackage(tmp_path,
     gpkg_validator(SAMPLE)
 
 
-def test_a_hand_placed_point_lands_in_the_squares_and_day_worked_out_by_hand(project):
-    # 114.3001 E, 38.1001 N at 17:30 UTC on 30 November = 01:30 on 1 December in Beijing
-    # level 1: floor(114.3001 * 1024) = 117043, floor(38.1001 * 1024) = 39014; level 2: /4 -> 29260, 9753;
-    # level 3: /16 -> 7315, 2438
+def test_a_hand_placed_point_lands_in_the_squares_worked_out_by_hand(project):
+    # 114.3001 E, 38.1001 N: level 1 floor(114.3001 * 1024) = 117043, floor(38.1001 * 1024) = 39014;
+    # level 2 (x 256): 29260, 9753; level 3 (x 64): 7315, 2438
     with closing(connect_readwrite(project)) as con, transaction(con):
         con.execute("DELETE FROM fire_point")
         con.execute("INSERT INTO fire_point (uuid, geom, detected_utc, detected_local, source, status) "
                     "VALUES ('x', ?, '2026-11-30T17:30:00.000Z', '2026-12-01T01:30:00+08:00', 'VIIRS', 'unverified')",
                     (point_blob(114.3001, 38.1001),))
-    assert stored_counts(project).values.tolist() == [
-        [1, 117043, 39014, "2026-12-01", 1], [2, 29260, 9753, "2026-12-01", 1], [3, 7315, 2438, "2026-12-01", 1]]
+    assert stored_counts(project).values.tolist() == [[1, 117043, 39014, 1], [2, 29260, 9753, 1], [3, 7315, 2438, 1]]
 
 
 def test_counts_follow_edits_moves_time_shifts_and_plain_sqlite_deletes(project):
@@ -127,9 +121,8 @@ def test_counts_are_current_after_a_fire_point_import(project, tmp_path):
     report = import_file(project, src, ImportOptions(kind="fire_point"))
     assert report.imported == 4
     after = stored_counts(project)
-    # 17:35 UTC on 4 December is 5 December in Beijing: four new detections that day at every level
-    assert after[after["day"] == "2026-12-05"].groupby("level")["count"].sum().tolist() == [4, 4, 4]
-    assert after["count"].sum() - before["count"].sum() == 3 * 4
+    # four new detections at every level
+    assert (after.groupby("level")["count"].sum() - before.groupby("level")["count"].sum()).tolist() == [4, 4, 4]
     assert_counts_current(project)
 
 
@@ -170,42 +163,43 @@ def test_counts_are_current_on_every_copy_after_a_sync(tmp_path, monkeypatch):
     assert stored_counts(b).equals(stored_counts(a))
 
 
-# --- time windows ----------------------------------------------------------------------------------
+# --- what the map reads ----------------------------------------------------------------------------
 
 
-def bj(y, m, d, h=0, mi=0):
-    return dt.datetime(y, m, d, h, mi, tzinfo=BEIJING)
+def test_a_period_is_read_as_its_points_exactly(project):
+    from gridwatch.mapview.stored import DensityStore
 
-
-def test_a_window_splits_into_whole_beijing_days_and_the_parts_of_days_it_cuts():
-    # 7 days back from 15:20 on 6 December: whole days 30 Nov - 5 Dec, the afternoon of 29 Nov, today's morning
-    first, last, parts = split_window((bj(2026, 11, 29, 15, 20), bj(2026, 12, 6, 15, 20)))
-    assert (first, last) == ("2026-11-30", "2026-12-05")
-    assert parts == [(bj(2026, 11, 29, 15, 20), bj(2026, 11, 30)), (bj(2026, 12, 6), bj(2026, 12, 6, 15, 20))]
-    # whole days only: no parts
-    assert split_window((bj(2026, 12, 1), bj(2026, 12, 3))) == ("2026-12-01", "2026-12-02", [])
-    # within one day: no whole day, one part
-    first, last, parts = split_window((bj(2026, 12, 6, 8), bj(2026, 12, 6, 9)))
-    assert first > last and parts == [(bj(2026, 12, 6, 8), bj(2026, 12, 6, 9))]
-    # open ends and UTC times: 16:00 UTC is Beijing midnight
-    start = dt.datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
-    assert split_window((start, None)) == ("2026-12-02", None, [])
-    assert split_window((None, None)) == (None, None, [])
-
-
-def test_stored_counts_of_a_window_equal_the_points_of_that_window_binned(project):
-    frame, xy = Project.open(project).read_point_layer("fire_point", columns=["detected_utc"])
-    times = frame["detected_utc"]
-    last = pd.Timestamp(times.astype(object).max()).to_pydatetime()
+    frame, xy = Project.open(project).read_point_layer("fire_point", columns=["detected_utc", "status"])
+    last = pd.Timestamp(frame["detected_utc"].astype(object).max()).to_pydatetime()
     store = DensityStore(project)
     assert store.total == len(xy)
+    # 7 days and 5 h back to 3 h before the last detection: cuts days at both ends, to the second
     for window in [(last - dt.timedelta(days=7, hours=5, minutes=17), last - dt.timedelta(hours=3)),
-                   (last - dt.timedelta(days=30), None), None]:
-        shown = in_window(times, window) if window else np.ones(len(xy), bool)
-        for level in density.LEVEL_CELLS:
-            bins = store.bins(level, window)
-            ix, iy = density.squares(xy[shown], level)
-            want = pd.Series(1, index=pd.MultiIndex.from_arrays([ix, iy])).groupby(level=[0, 1]).sum()
-            got = pd.Series(bins.count, index=pd.MultiIndex.from_arrays([bins.ix, bins.iy])).sort_index()
-            assert got.to_dict() == want.to_dict()
-            assert bins.count.sum() == shown.sum()
+                   (last - dt.timedelta(days=30), None), (None, last), (last, None)]:
+        want = in_window(frame["detected_utc"], window)
+        got, got_xy = store.window_points(window)
+        assert len(got) == want.sum() and want.sum() > 0
+        assert sorted(map(tuple, got_xy)) == sorted(map(tuple, xy[want]))
+        assert sorted(got["status"]) == sorted(frame["status"].astype(object)[want])
+
+
+def test_the_stored_counts_of_a_level_are_every_point_binned(project):
+    from gridwatch.mapview.stored import DensityStore
+
+    _, xy = Project.open(project).read_point_layer("fire_point", columns=["status"])
+    store = DensityStore(project)
+    for level in density.LEVEL_CELLS:
+        bins = store.bins(level)
+        ix, iy = density.squares(xy, level)
+        want = pd.Series(1, index=pd.MultiIndex.from_arrays([ix, iy])).groupby(level=[0, 1]).sum()
+        got = pd.Series(bins.count, index=pd.MultiIndex.from_arrays([bins.ix, bins.iy])).sort_index()
+        assert got.to_dict() == want.to_dict()
+        # bin centres: half a square from the corner
+        assert np.allclose(bins.xy[:, 0], (bins.ix + 0.5) * density.LEVEL_CELLS[level])
+    # at most how many points a view holds: the coarse squares it touches hold them all
+    minx, miny = np.percentile(xy, 30, axis=0)
+    maxx, maxy = np.percentile(xy, 60, axis=0)
+    inside = ((xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)).sum()
+    assert inside <= store.in_view((minx, miny, maxx, maxy)) <= len(xy)
+    frame, view_xy = store.view_points((minx, miny, maxx, maxy))
+    assert len(view_xy) == inside

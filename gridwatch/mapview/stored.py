@@ -1,11 +1,11 @@
-"""A big fire-point layer the map does not hold in memory: drawn from the project's stored density counts
-when zoomed out, and from the points of the view (read through the GeoPackage's spatial index) when zoomed
-in enough to show them.  No Qt.
+"""A big fire-point layer the map does not hold in memory: zoomed out it is drawn from the project's stored
+density counts, zoomed in from the points of the view (read through the GeoPackage's spatial index), and a
+time period from the points of that period (read through the index on their time).  No Qt.
 
-Opening a district of a million fire points used to read every point and bin it three times before the
-first paint (1.1 s and most of the memory).  With the counts stored in the project (schema 6,
-:mod:`gridwatch.storage.density`) the open reads a few thousand rows; the points themselves are read
-only by what needs every one of them (the attribute table, a click on the map, a highlight), on first use.
+Opening a district of a million fire points used to read every point and bin it before the first paint (1.1 s
+and most of the memory).  With the counts stored in the project (schema 6, :mod:`gridwatch.storage.density`)
+the open reads none; the points themselves are read only by what needs every one of them (the attribute
+table, a click on the map, a highlight), on first use.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..layers import LAYERS
 from ..storage import density
-from ..times import BEIJING, Window, in_window
+from ..times import Window, in_window
 from .raster import DensityBins
 
 #: Points in a view up to which the view's points are read and drawn one by one (markers or clusters);
@@ -29,61 +29,27 @@ from .raster import DensityBins
 VIEW_POINTS_MAX = 150_000
 
 
-def _day(t: _dt.datetime) -> _dt.date:
-    return t.astimezone(BEIJING).date()
-
-
-def _midnight(d: _dt.date) -> _dt.datetime:
-    return _dt.datetime(d.year, d.month, d.day, tzinfo=BEIJING)
-
-
-Span = tuple[_dt.datetime, _dt.datetime]
-
-
-def split_window(window: Optional[Window]) -> tuple[Optional[str], Optional[str], list[Span]]:
-    """``(first, last, parts)``: the Beijing days wholly inside ``window`` (ISO dates, inclusive; None:
-    unbounded; first > last when there is none), and the parts of days the window only partly covers, as
-    ``(start, end)`` times (at most two)."""
-    start, end = window if window is not None else (None, None)
-    day = _dt.timedelta(days=1)
-    first = last = None
-    parts: list[Span] = []
-    if start is not None:
-        d0 = _day(start)
-        first = d0 if _midnight(d0) == start else d0 + day
-    if end is not None:
-        last = _day(end) - day  # the days before the one ``end`` falls in end by ``end``
-    if start is not None and first is not None and _midnight(first) > start:
-        parts.append((start, min(_midnight(first), end) if end is not None else _midnight(first)))
-    if end is not None and last is not None and end > _midnight(last + day):
-        tail = (max(_midnight(last + day), start) if start is not None else _midnight(last + day), end)
-        if tail not in parts:
-            parts.append(tail)
-    return (first.isoformat() if first else None, last.isoformat() if last else None, parts)
-
-
 def _stored_text(t: _dt.datetime) -> str:
     return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class DensityStore:
-    """The stored counts and the per-view reads of one project's fire points (thread-safe: renders run on
-    workers).  Counts read for a level and time window are kept until the project is loaded again."""
+    """The stored counts and the reads of one project's fire points (thread-safe: renders run on workers).
+    What was read for a level or a time window is kept until the project is loaded again."""
 
     def __init__(self, path: Path, layer: str = "fire_point") -> None:
         self.path = Path(path)
         self.layer = layer
         self._lock = threading.Lock()
-        self._bins: dict[tuple[int, Any], DensityBins] = {}
+        self._bins: dict[int, DensityBins] = {}
+        self._window: Optional[tuple[Window, pd.DataFrame, np.ndarray]] = None
         with closing(self._connect()) as con:
             self.total = density.total(con)
 
     def _connect(self):  # type: ignore[no-untyped-def]
-        from ..storage.gpkg import connect_readonly, register_gpkg_functions
+        from ..storage.gpkg import connect_readonly
 
-        con = connect_readonly(self.path)
-        register_gpkg_functions(con)  # the points of part of a day are read with ST_MinX
-        return con
+        return connect_readonly(self.path)
 
     def time_span(self) -> Optional[tuple[_dt.datetime, _dt.datetime]]:
         """First and last detection time (UTC), from the index on ``detected_utc``."""
@@ -97,74 +63,62 @@ class DensityStore:
     def level_for(self, max_cell: float) -> int:
         """The coarsest level whose squares are at most ``max_cell`` degrees (the finest if none is)."""
         fit = [lv for lv, cell in density.LEVEL_CELLS.items() if cell <= max_cell]
-        return max(fit, key=lambda lv: density.LEVEL_CELLS[lv]) if fit else min(
-            density.LEVEL_CELLS, key=lambda lv: density.LEVEL_CELLS[lv])
+        if fit:
+            return max(fit, key=lambda lv: density.LEVEL_CELLS[lv])
+        return min(density.LEVEL_CELLS, key=lambda lv: density.LEVEL_CELLS[lv])
 
-    def bins(self, level: int, window: Optional[Window]) -> DensityBins:
-        """The counts of ``level`` for the fire points detected in ``window`` (None: all): whole Beijing days
-        from the stored counts, the parts of days the window cuts from the points of those hours."""
-        key = (level, window)
+    def bins(self, level: int) -> DensityBins:
+        """The stored counts of ``level`` (every point)."""
         with self._lock:
-            hit = self._bins.get(key)
+            hit = self._bins.get(level)
         if hit is not None:
             return hit
-        first, last, parts = split_window(window)
         with closing(self._connect()) as con:
-            if first is not None and last is not None and first > last:
-                ix = iy = np.empty(0, dtype=np.int64)
-                count = np.empty(0)
-            else:
-                ix, iy, count = density.read_level(con, level, first, last)
-        for start, end in parts:
-            xy = self.points_between(start, end)
-            if len(xy):
-                px, py = density.squares(xy, level)
-                ix, iy, count = np.concatenate([ix, px]), np.concatenate([iy, py]), np.concatenate(
-                    [count, np.ones(len(px))])
-        if len(ix) and parts:  # squares counted twice (whole days and cut days): one each
-            x0, y0 = int(ix.min()), int(iy.min())
-            span = int(iy.max()) - y0 + 1
-            keys, inverse = np.unique((ix - x0) * span + (iy - y0), return_inverse=True)
-            count = np.bincount(inverse, weights=count)
-            ix, iy = keys // span + x0, keys % span + y0
+            ix, iy, count = density.read_level(con, level)
         out = DensityBins(np.empty((0, 2)), 0.0)
         out._set(0.0, 0.0, density.LEVEL_CELLS[level], ix, iy, count)
         with self._lock:
-            if len(self._bins) > 64:
-                self._bins.clear()
-            self._bins[key] = out
+            self._bins[level] = out
         return out
 
-    def points_between(self, start: _dt.datetime, end: _dt.datetime) -> np.ndarray:
-        """``(n, 2)`` coordinates of the points detected in ``[start, end)`` (through the time index)."""
-        # a second either side: the stored text's precision varies; in_window makes it exact
-        with closing(self._connect()) as con:
-            xy, times = density.points_between(con, _stored_text(start - _dt.timedelta(seconds=1)),
-                                               _stored_text(end + _dt.timedelta(seconds=1)))
-        if not len(xy):
-            return xy
-        return xy[in_window(pd.Series(times, dtype=object), (start, end))]
+    def in_view(self, extent: tuple[float, float, float, float]) -> float:
+        """At most how many points lie in ``extent`` (from the coarsest counts: squares the view touches)."""
+        coarse = self.bins(max(density.LEVEL_CELLS, key=lambda lv: density.LEVEL_CELLS[lv]))
+        half = coarse.cell / 2
+        minx, miny, maxx, maxy = extent
+        near = ((coarse.xy[:, 0] + half >= minx) & (coarse.xy[:, 0] - half <= maxx)
+                & (coarse.xy[:, 1] + half >= miny) & (coarse.xy[:, 1] - half <= maxy))
+        return float(coarse.count[near].sum())
 
-    def view_points(self, extent: tuple[float, float, float, float], window: Optional[Window]
-                    ) -> tuple[pd.DataFrame, np.ndarray]:
-        """The map's attributes and coordinates of the points inside ``extent`` detected in ``window``
-        (through the GeoPackage's R-tree)."""
-        frame, xy = self._read(bbox=extent)
-        if window is not None and window != (None, None) and len(frame):
-            keep = in_window(frame["detected_utc"], window)
+    def window_points(self, window: Window) -> tuple[pd.DataFrame, np.ndarray]:
+        """The map's attributes and coordinates of the points detected in ``window`` (through the time index;
+        the last window's are kept)."""
+        with self._lock:
+            hit = self._window
+        if hit is not None and hit[0] == window:
+            return hit[1], hit[2]
+        start, end = window
+        lo = _stored_text(start - _dt.timedelta(seconds=1)) if start is not None else ""
+        hi = _stored_text(end + _dt.timedelta(seconds=1)) if end is not None else "~"
+        with closing(self._connect()) as con:
+            xy, rows = density.points_between(con, lo, hi)
+        frame = pd.DataFrame(rows, columns=["status", "heat_source", "detected_utc"])
+        if len(frame):
+            keep = in_window(frame["detected_utc"], window)  # exact, whatever the stored text's precision
             frame, xy = frame[keep].reset_index(drop=True), xy[keep]
+        with self._lock:
+            self._window = (window, frame, xy)
         return frame, xy
 
-    def _read(self, bbox: Optional[tuple[float, float, float, float]] = None) -> tuple[pd.DataFrame, np.ndarray]:
+    def view_points(self, extent: tuple[float, float, float, float]) -> tuple[pd.DataFrame, np.ndarray]:
+        """The map's attributes and coordinates of the points inside ``extent`` (through the R-tree)."""
         import pyogrio
 
         from ..storage.gpkg import wkb_points_xy
         from .data import map_columns
 
-        kwargs: dict[str, Any] = {"columns": map_columns(LAYERS[self.layer])}
-        if bbox is not None:
-            kwargs["bbox"] = bbox
-        meta, table = pyogrio.read_arrow(self.path, layer=self.layer, **kwargs)
+        meta, table = pyogrio.read_arrow(self.path, layer=self.layer, columns=map_columns(LAYERS[self.layer]),
+                                         bbox=extent)
         geom_name = meta.get("geometry_name") or "wkb_geometry"
         xy = wkb_points_xy(table.column(geom_name))
         frame = table.drop_columns([geom_name]).to_pandas(types_mapper=pd.ArrowDtype)

@@ -1,23 +1,26 @@
-"""Fire-point density aggregates stored in the project (schema 6): counts per grid square, per zoom
-level and per Beijing-time day, so the map draws a district's million fire points zoomed out (and
-through its time filter) from a few thousand stored counts instead of reading and binning every point.
+"""Fire-point density counts stored in the project (schema 6): how many fire points lie in each square of a
+fixed grid at three zoom levels, so the map draws a district's million fire points zoomed out from a few
+thousand stored counts instead of reading and binning every point when the project opens.
 
-The table ``fire_density`` (a GeoPackage attributes table) holds one row per (level, square, day)
-with at least one detection.  Squares lie on a fixed grid of the CGCS2000 degrees: level ``L``'s
-square is :data:`LEVEL_CELLS` ``[L]`` degrees wide, square ``(ix, iy)`` covers
-``[ix * cell, (ix + 1) * cell) x [iy * cell, (iy + 1) * cell)``; the grid does not depend on the data,
-so an import or a sync only touches the squares of its own points.
+The table ``fire_density`` (a GeoPackage attributes table) holds one row per (level, square) with at least one
+detection.  Squares lie on a fixed grid of the CGCS2000 degrees: level ``L``'s square is :data:`LEVEL_CELLS`
+``[L]`` degrees wide, square ``(ix, iy)`` covers ``[ix * cell, (ix + 1) * cell) x [iy * cell, (iy + 1) * cell)``;
+the grid does not depend on the data, so an import or a sync only touches the squares of its own points.
+``fire_density_point`` remembers each point's finest square, so a deletion needs no geometry function.
+(A time period is drawn from the points of the period, read through the index on ``detected_utc``; a
+per-day breakdown of the counts would have been as big as the points themselves: a season of a stress
+district's detections falls on 950,000 different square-days.)
 
-Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's import and edits,
-pygeodiff applying another laptop's changes during a sync, GDAL/QGIS editing the file): one place,
-whatever door the change came through.  The table is derived data: the sync never sends it (each copy
-recomputes its own from the fire points it applies), and :func:`recount` rebuilds it from scratch.
+Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's import and edits, GDAL and
+QGIS editing the file; a plain SQLite client can still delete).  pygeodiff applies changesets with triggers
+off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
+sync never sends them, and :func:`recount` rebuilds them from scratch.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 
@@ -33,20 +36,15 @@ _PER_DEGREE = {level: int(round(1.0 / cell)) for level, cell in LEVEL_CELLS.item
 #: Shift that makes ``CAST(x * k + _SHIFT AS INTEGER) - _SHIFT`` the floor of ``x * k`` for any
 #: longitude (SQLite's CAST truncates towards zero).
 _SHIFT = 1 << 20
-#: Per fire point, its finest square and its day: what a delete or a change of time takes off the counts
-#: without parsing the geometry (so a plain SQLite client without GDAL's functions can still delete points).
+#: Per fire point, its finest square: what a delete takes off the counts without parsing the geometry (so a
+#: plain SQLite client without GDAL's functions can still delete points).
 POINTS_TABLE = "fire_density_point"  # schema.DENSITY_POINTS_TABLE
 
-_TRIGGERS = ("fire_density_insert", "fire_density_delete", "fire_density_update_geom", "fire_density_update_time")
+_TRIGGERS = ("fire_density_insert", "fire_density_delete", "fire_density_update")
 _FINEST = min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])
 
 # The statements below are made once, from the constants above only (table and trigger names, whole
 # numbers); values always go in as placeholders.
-
-
-def _day(row: str) -> str:
-    """The Beijing-time day of a detection, as SQL over the row (``''`` for a missing time)."""
-    return "coalesce(date(" + row + ".detected_utc, '+8 hours'), '')"
 
 
 def _square(coord: str, level: int) -> str:
@@ -72,63 +70,56 @@ def _count_sql(fid: str, sign: int) -> list[str]:
     for level in LEVEL_CELLS:
         lv, ix, iy = str(level), _coarser("ix", level), _coarser("iy", level)
         if sign > 0:
-            out.append("INSERT INTO " + TABLE + ' (level, ix, iy, day, "count") SELECT ' + lv + ", " + ix + ", "
-                       + iy + ", day, 1 FROM " + POINTS_TABLE + " WHERE fid = " + fid
-                       + ' ON CONFLICT (level, day, ix, iy) DO UPDATE SET "count" = "count" + 1;')
+            out.append("INSERT INTO " + TABLE + ' (level, ix, iy, "count") SELECT ' + lv + ", " + ix + ", " + iy
+                       + ", 1 FROM " + POINTS_TABLE + " WHERE fid = " + fid
+                       + ' ON CONFLICT (level, ix, iy) DO UPDATE SET "count" = "count" + 1;')
         else:
             # scalar subqueries: constants to the planner, so the square is found through the unique index
             one = " FROM " + POINTS_TABLE + " WHERE fid = " + fid + ")"
-            where = ("level = " + lv + " AND day = (SELECT day" + one + " AND ix = (SELECT " + ix + one
-                     + " AND iy = (SELECT " + iy + one)
+            where = "level = " + lv + " AND ix = (SELECT " + ix + one + " AND iy = (SELECT " + iy + one
             out.append("UPDATE " + TABLE + ' SET "count" = "count" - 1 WHERE ' + where + ";")
             out.append("DELETE FROM " + TABLE + ' WHERE "count" <= 0 AND ' + where + ";")
     return out
 
 
 def _point_sql(row: str) -> str:
-    """Record ``row``'s finest square and day in the points table."""
-    return ("INSERT OR REPLACE INTO " + POINTS_TABLE + " (fid, ix, iy, day) VALUES (" + row + ".fid, "
+    """Record ``row``'s finest square in the points table."""
+    return ("INSERT OR REPLACE INTO " + POINTS_TABLE + " (fid, ix, iy) VALUES (" + row + ".fid, "
             + _square("ST_MinX(" + row + ".geom)", _FINEST) + ", " + _square("ST_MinY(" + row + ".geom)", _FINEST)
-            + ", " + _day(row) + ");")
+            + ");")
 
 
 def _point_select(where: str) -> str:
-    return ("SELECT fid, " + _square("ST_MinX(geom)", _FINEST) + ", " + _square("ST_MinY(geom)", _FINEST) + ", "
-            + _day("fire_point") + " FROM fire_point WHERE " + _has_geom("fire_point") + where)
+    return ("SELECT fid, " + _square("ST_MinX(geom)", _FINEST) + ", " + _square("ST_MinY(geom)", _FINEST)
+            + " FROM fire_point WHERE " + _has_geom("fire_point") + where)
 
 
 _CREATE_COUNTS = ("CREATE TABLE " + TABLE + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, level INTEGER NOT NULL, "
-                  'ix INTEGER NOT NULL, iy INTEGER NOT NULL, day TEXT NOT NULL, "count" INTEGER NOT NULL)')
-_CREATE_INDEX = "CREATE UNIQUE INDEX idx_" + TABLE + "_square ON " + TABLE + " (level, day, ix, iy)"
+                  'ix INTEGER NOT NULL, iy INTEGER NOT NULL, "count" INTEGER NOT NULL)')
+_CREATE_INDEX = "CREATE UNIQUE INDEX idx_" + TABLE + "_square ON " + TABLE + " (level, ix, iy)"
 _CREATE_POINTS = ("CREATE TABLE " + POINTS_TABLE + " (fid INTEGER PRIMARY KEY NOT NULL, ix INTEGER NOT NULL, "
-                  "iy INTEGER NOT NULL, day TEXT NOT NULL)")
+                  "iy INTEGER NOT NULL)")
 _TRIGGER_SQL = (
     "CREATE TRIGGER fire_density_insert AFTER INSERT ON fire_point WHEN " + _has_geom("NEW") + " BEGIN "
     + _point_sql("NEW") + " " + " ".join(_count_sql("NEW.fid", 1)) + " END",
     "CREATE TRIGGER fire_density_delete AFTER DELETE ON fire_point BEGIN " + " ".join(_count_sql("OLD.fid", -1))
     + " DELETE FROM " + POINTS_TABLE + " WHERE fid = OLD.fid; END",
-    # Only a change of place or time moves a point between counts (a status change touches nothing); a new
-    # time keeps the point's square, so no geometry function is needed for it.
-    "CREATE TRIGGER fire_density_update_geom AFTER UPDATE OF geom ON fire_point BEGIN "
+    # Only a move changes the counts (a status or time change touches nothing).
+    "CREATE TRIGGER fire_density_update AFTER UPDATE OF geom ON fire_point BEGIN "
     + " ".join(_count_sql("OLD.fid", -1)) + " DELETE FROM " + POINTS_TABLE + " WHERE fid = OLD.fid; "
-    + "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy, day) SELECT NEW.fid, " + _square("ST_MinX(NEW.geom)", _FINEST)
-    + ", " + _square("ST_MinY(NEW.geom)", _FINEST) + ", " + _day("NEW") + " WHERE " + _has_geom("NEW") + "; "
-    + " ".join(_count_sql("NEW.fid", 1)) + " END",
-    "CREATE TRIGGER fire_density_update_time AFTER UPDATE OF detected_utc ON fire_point "
-    "WHEN OLD.detected_utc IS NOT NEW.detected_utc BEGIN " + " ".join(_count_sql("OLD.fid", -1))
-    + " UPDATE " + POINTS_TABLE + " SET day = " + _day("NEW") + " WHERE fid = NEW.fid; "
+    + "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) SELECT NEW.fid, " + _square("ST_MinX(NEW.geom)", _FINEST)
+    + ", " + _square("ST_MinY(NEW.geom)", _FINEST) + " WHERE " + _has_geom("NEW") + "; "
     + " ".join(_count_sql("NEW.fid", 1)) + " END",
 )
-_RECOUNT_POINTS = ("INSERT INTO " + POINTS_TABLE + " (fid, ix, iy, day) " + _point_select("") + " ORDER BY fid")
-_RECOUNT_LEVEL = {level: ("INSERT INTO " + TABLE + ' (level, ix, iy, day, "count") SELECT ' + str(level) + ", "
-                          + _coarser("ix", level) + " AS sx, " + _coarser("iy", level) + " AS sy, day, COUNT(*) FROM "
-                          + POINTS_TABLE + " GROUP BY day, sx, sy ORDER BY day, sx, sy") for level in LEVEL_CELLS}
+_RECOUNT_POINTS = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select("") + " ORDER BY fid"
+_RECOUNT_LEVEL = {level: ("INSERT INTO " + TABLE + ' (level, ix, iy, "count") SELECT ' + str(level) + ", "
+                          + _coarser("ix", level) + " AS sx, " + _coarser("iy", level) + " AS sy, COUNT(*) FROM "
+                          + POINTS_TABLE + " GROUP BY sx, sy ORDER BY sx, sy") for level in LEVEL_CELLS}
 _REFRESH_TAKE_OFF = tuple(s.rstrip(";") for s in _count_sql("?", -1))
 _REFRESH_PUT_ON = tuple(s.rstrip(";") for s in _count_sql("?", 1))
 _REFRESH_FORGET = "DELETE FROM " + POINTS_TABLE + " WHERE fid = ?"
-_REFRESH_POINT = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy, day) " + _point_select(" AND fid = ?")
-_READ_LEVEL = ('SELECT ix, iy, SUM("count") FROM ' + TABLE
-               + " WHERE level = ? AND day >= coalesce(?, '') AND day <= coalesce(?, '9999') GROUP BY ix, iy")
+_REFRESH_POINT = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select(" AND fid = ?")
+_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ?"
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
 
 
@@ -149,7 +140,7 @@ def create(con: sqlite3.Connection, stamp: Optional[str] = None) -> None:
     if TABLE not in tables:
         con.execute(_CREATE_COUNTS)
         con.execute(_CREATE_INDEX)
-        _register(con, TABLE, "火点密度汇总 Fire-point density per zoom level and day (derived, kept by triggers)",
+        _register(con, TABLE, "火点密度汇总 Fire-point density per zoom level (derived, kept by triggers)",
                   stamp)
     if POINTS_TABLE not in tables:
         con.execute(_CREATE_POINTS)
@@ -184,13 +175,11 @@ def total(con: sqlite3.Connection) -> int:
     return int(con.execute(_TOTAL, (max(LEVEL_CELLS),)).fetchone()[0])
 
 
-def read_level(con: sqlite3.Connection, level: int, first_day: Optional[str] = None,
-               last_day: Optional[str] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(ix, iy, count)`` of level ``level``, summed over the Beijing days ``first_day``..``last_day``
-    (ISO dates, inclusive; None: unbounded)."""
+def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ix, iy, count)`` of every occupied square of level ``level``."""
     if level not in LEVEL_CELLS:
         raise ValueError(f"no density level {level}")
-    rows = con.execute(_READ_LEVEL, (level, first_day, last_day)).fetchall()
+    rows = con.execute(_READ_LEVEL, (level,)).fetchall()
     if not rows:
         e = np.empty(0, dtype=np.int64)
         return e, e.copy(), np.empty(0)
@@ -237,14 +226,22 @@ def refresh(con: sqlite3.Connection, fids: Optional[Iterable[int]]) -> None:
             con.execute(stmt, (fid,) * stmt.count("?"))
 
 
-_BETWEEN = ("SELECT ST_MinX(geom), ST_MinY(geom), detected_utc FROM fire_point WHERE detected_utc >= ? "
-            "AND detected_utc < ? AND " + _has_geom("fire_point"))
+_BETWEEN = ("SELECT geom, status, heat_source, detected_utc FROM fire_point WHERE detected_utc >= ? "
+            "AND detected_utc < ? AND geom IS NOT NULL")
+_COUNT_BETWEEN = "SELECT COUNT(*) FROM fire_point WHERE detected_utc >= ? AND detected_utc < ?"
 
 
-def points_between(con: sqlite3.Connection, first: str, end: str) -> tuple[np.ndarray, list[str]]:
-    """Coordinates and stored times of the fire points stored with ``first <= detected_utc < end`` (text, as
-    stored; through the time index).  ``con`` needs GDAL's geometry functions (``register_gpkg_functions``)."""
+def points_between(con: sqlite3.Connection, first: str, end: str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Coordinates and ``(status, heat_source, detected_utc)`` of the fire points stored with
+    ``first <= detected_utc < end`` (text as stored; through the time index)."""
+    from .gpkg import blob_points_xy
+
     rows = con.execute(_BETWEEN, (first, end)).fetchall()
     if not rows:
         return np.empty((0, 2)), []
-    return np.array([(r[0], r[1]) for r in rows], dtype=np.float64), [r[2] for r in rows]
+    return blob_points_xy([r[0] for r in rows]), [r[1:] for r in rows]
+
+
+def count_between(con: sqlite3.Connection, first: str, end: str) -> int:
+    """How many fire points are stored with ``first <= detected_utc < end`` (through the time index)."""
+    return int(con.execute(_COUNT_BETWEEN, (first, end)).fetchone()[0])

@@ -58,7 +58,7 @@ def test_a_crowded_view_is_a_density_raster_from_the_stored_counts(qapp, sample_
     store = DensityStore(sample_copy)
     lazy = DeferredPointLayer.open(project, "fire_point", store)
     style = LAYERS["fire_point"].style
-    bins = store.bins(3, None)
+    bins = store.bins(3)
     vp = Viewport.for_bounds((bins.xy[:, 0].min(), bins.xy[:, 1].min(), bins.xy[:, 0].max(), bins.xy[:, 1].max()),
                              1366, 768)
     (img, _), = render_points(lazy, vp, style, None, force_density=True)
@@ -67,7 +67,7 @@ def test_a_crowded_view_is_a_density_raster_from_the_stored_counts(qapp, sample_
     arr = np.frombuffer(bytes(img.constBits()), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
     sx, ox, sy, oy = vp.affine()
     chosen = store.level_for(3 * vp.res)
-    fine = store.bins(chosen, None)
+    fine = store.bins(chosen)
     px = ((fine.xy[:, 0] * sx + ox) // 3).astype(int)
     py = ((fine.xy[:, 1] * sy + oy) // 3).astype(int)
     inside = (px >= 0) & (px < img.width()) & (py >= 0) & (py < img.height())

@@ -75,30 +75,26 @@ def _bins_image(bins: DensityBins, vp: Viewport, force_density: Optional[bool]) 
 
 def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, cancel: Optional[CancelToken],
                          force_density: Optional[bool] = None) -> list[Part]:
-    """A big point layer drawn from the project's stored counts (zoomed out) or from the view's own points,
-    read through the spatial index (zoomed in); its points are never all in memory."""
+    """A big point layer whose points are not all in memory: a time period from the period's points; all of
+    them zoomed out from the project's stored counts, zoomed in from the view's points (read through the
+    spatial index).  Drawn as the layer in memory would be: markers, clusters or a density raster."""
     store = layer.store
     assert store is not None
     if store.total == 0:
         return []
-    if force_density is not False:
-        bins = store.bins(store.level_for(3 * vp.res), layer.window)
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        image = _bins_image(bins, vp, force_density)
-        if image is not None:
-            return image
-    # How many points the view holds, from the finest counts: few enough to read and draw one by one?
-    pad = 6 * vp.res / vp.kx
-    minx, miny, maxx, maxy = vp.extent
-    fine = store.bins(min(LEVEL_CELLS), layer.window)
-    half = fine.cell / 2
-    near = ((fine.xy[:, 0] + half >= minx - pad) & (fine.xy[:, 0] - half <= maxx + pad)
-            & (fine.xy[:, 1] + half >= miny - pad) & (fine.xy[:, 1] - half <= maxy + pad))
-    if fine.count[near].sum() > VIEW_POINTS_MAX:
-        image = _bins_image(fine, vp, True)
-        return image or []
-    frame, xy = store.view_points((minx - pad, miny - pad, maxx + pad, maxy + pad), layer.window)
+    if layer.window is not None:
+        frame, xy = store.window_points(layer.window)
+    else:
+        if force_density is not False:
+            image = _bins_image(store.bins(store.level_for(3 * vp.res)), vp, force_density)
+            if image is not None:
+                return image
+        pad = 6 * vp.res / vp.kx
+        minx, miny, maxx, maxy = vp.extent
+        view = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+        if store.in_view(view) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
+            return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])), vp, True) or []
+        frame, xy = store.view_points(view)
     if cancel is not None:
         cancel.raise_if_cancelled()
     if not len(xy):
