@@ -28,8 +28,12 @@ from ._harness import CONFIG, PEAK_RSS, append_results, run_snippet
 GENERATE = PEAK_RSS + """
 import json, time
 from gridwatch.sample import write_sample
+from gridwatch.sample.city import write_city
 t0 = time.perf_counter()
-write_sample({path!r}, scale={scale!r}, overwrite=True)
+if {scale!r} == "city":  # ten stress districts, written one county at a time
+    write_city({path!r}, overwrite=True)
+else:
+    write_sample({path!r}, scale={scale!r}, overwrite=True)
 print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}}))
 """
 
@@ -53,7 +57,7 @@ def _schema(path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--scale", choices=["stress", "tiny"], default="stress",
+    parser.add_argument("--scale", choices=["stress", "tiny", "city"], default="stress",
                         help="stress: the measurement; tiny: every benchmark on a tiny district (the test suite's "
                              "smoke test: it runs, nothing is timed against a target)")
     parser.add_argument("--data", type=Path, help="folder of the generated district and scratch files "

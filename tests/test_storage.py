@@ -233,7 +233,7 @@ def test_a_schema_2_project_gains_the_key_area_layer_as_gdal_would_write_it(tmp_
     with pytest.raises(SchemaVersionError, match="older"):
         Project.open(path)
     project = Project.open(path, migrate=True)
-    assert project.schema_version == SCHEMA_VERSION == 5
+    assert project.schema_version == SCHEMA_VERSION == 6
     assert len(list(tmp_path.glob("v2.schema-v2.*.backup.gpkg"))) == 1
     with closing(sqlite3.connect(path)) as con:
         assert con.execute("SELECT data_type, identifier, srs_id FROM gpkg_contents WHERE table_name = 'key_area'"

@@ -87,8 +87,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from ..sample import write_sample
 
     show = not args.quiet and sys.stderr.isatty()
-    path = write_sample(args.out, scale=args.scale, seed=args.seed, as_of=args.as_of, overwrite=args.overwrite,
-                        progress=progress_printer(show))
+    if args.scale == "city":
+        from ..sample.city import write_city
+
+        path = write_city(args.out, seed=args.seed, counties=args.counties, overwrite=args.overwrite,
+                          progress=progress_printer(show))
+    else:
+        path = write_sample(args.out, scale=args.scale, seed=args.seed, as_of=args.as_of, overwrite=args.overwrite,
+                            progress=progress_printer(show))
     end_progress(show)
     print(f"wrote {path}")
     return 0
@@ -128,9 +134,12 @@ def add_parsers(sub: Any) -> None:
 
     p = command(sub, "sample", cmd_sample, help="generate the sample district (or a stress district)")
     p.add_argument("--out", type=Path, required=True, help="GeoPackage to write")
-    p.add_argument("--scale", choices=["default", "stress", "tiny"], default="default",
+    p.add_argument("--scale", choices=["default", "stress", "tiny", "city"], default="default",
                    help="default: ~2,400 cells; stress: 20,000 cells and 1,000,000 fire points; tiny: the stress "
-                        "district in miniature (1,200 cells, 120,000 fire points; the benchmarks' smoke test)")
+                        "district in miniature (1,200 cells, 120,000 fire points; the benchmarks' smoke test); city: "
+                        "ten stress districts under Shijiazhuang's county codes (200,000 cells, 10,000,000 fire "
+                        "points), written one county at a time")
+    p.add_argument("--counties", type=int, default=10, help="city only: how many of its ten counties (default 10)")
     p.add_argument("--seed", type=int, default=2025, help="random seed (same seed, same district)")
     p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the day after the sample's two months of work end (default: as bundled, 2026-12-01); "

@@ -281,6 +281,10 @@ def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], 
     return cats, codes.astype(np.int16)
 
 
+#: Category index per feature from a layer's attributes (public: the map's stored fire points use it too).
+categories_of = _categories
+
+
 def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     """Build :class:`LayerData` for layer ``name`` from its frame (EPSG:4490)."""
     spec = LAYERS[name]
@@ -309,8 +313,9 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     return data
 
 
-def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> LayerData:
-    """Build :class:`LayerData` for a point-only layer from attributes and coordinates."""
+def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray, bins: bool = True) -> LayerData:
+    """Build :class:`LayerData` for a point-only layer from attributes and coordinates (``bins``: with
+    density levels binned from the points when there are many; a layer drawn from stored counts has none)."""
     spec = LAYERS[name]
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     data = LayerData(name=name, spec=spec, frame=frame, geoms=None,
@@ -319,7 +324,8 @@ def prepare_point_layer(name: str, frame: pd.DataFrame, xy: np.ndarray) -> Layer
     data.point_feature = np.arange(len(xy), dtype=np.int64)
     data.categories, data.category = _categories(spec, frame)
     if len(xy) > DENSITY_BINS_FROM:
-        data.density_levels = density_levels(xy)  # 2048, 512 and 128 bins across: one pass over the points
+        if bins:
+            data.density_levels = density_levels(xy)  # 2048, 512 and 128 bins across: one pass over the points
         data._sort_pending = True  # the longitude order: on first use (zoomed in), see ensure_sorted
     return data
 
@@ -332,7 +338,7 @@ def map_columns(spec: LayerSpec) -> list[str]:
     return [n for n in dict.fromkeys(names) if n and n in fields]
 
 
-def read_point_layer(project: "Project", name: str) -> LayerData:
+def read_point_layer(project: "Project", name: str, bins: bool = True) -> LayerData:
     """A point layer for the map: geometry and the map's attributes now, the rest when first wanted
     (``LayerData.frame``; the window reads them after its first paint)."""
     import pyogrio
@@ -343,11 +349,11 @@ def read_point_layer(project: "Project", name: str) -> LayerData:
     rest = [c for c in columns if c not in wanted]
     if not wanted or not rest:
         frame, xy = project.read_point_layer(name)
-        return prepare_point_layer(name, frame, xy)
+        return prepare_point_layer(name, frame, xy, bins)
     frame, xy = project.read_point_layer(name, columns=wanted, with_fids=True)
     fids = frame.index.to_numpy()
     frame = frame.reset_index(drop=True)
-    data = prepare_point_layer(name, frame, xy)
+    data = prepare_point_layer(name, frame, xy, bins)
     data._fids, data._columns = fids, columns
     data._rest = lambda: project.read_attributes(name, rest)
     return data
@@ -371,8 +377,12 @@ def set_filter(data: LayerData, mask: Optional[np.ndarray]) -> int:
 def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object]) -> int:
     """Set ``column`` of the features with these uuids (after an edit) and refresh their colours.
 
-    Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.
+    Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.  A layer
+    drawn from the file (a deferred fire-point layer whose points are not read) has nothing to update: its
+    next render reads the new values.
     """
+    if not getattr(data, "loaded", True):
+        return len(values_by_uuid)
     if not values_by_uuid or column not in data.frame.columns or "uuid" not in data.frame.columns:
         return 0
     uuids = data.frame["uuid"].astype(object).to_numpy()
@@ -425,9 +435,12 @@ def load_map(
     point_names = [n for n, s in LAYERS.items() if s.geometry_type == "Point"]
 
     def read_points() -> dict[str, LayerData]:
-        out = {}
+        from .stored import deferred_layer
+
+        out: dict[str, LayerData] = {}
         for name in point_names:
-            out[name] = read_point_layer(project, name)
+            # A big fire-point layer with stored density counts is drawn from them: no point is read now.
+            out[name] = deferred_layer(project, name) or read_point_layer(project, name)
         return out
 
     # GDAL and numpy release the GIL: the big point layer loads beside the polygon layers.

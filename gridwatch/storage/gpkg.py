@@ -439,6 +439,28 @@ def blob_to_geometry(blob: Optional[bytes]):  # type: ignore[no-untyped-def]
     return shapely.from_wkb(b[8 + 8 * n:])
 
 
+def blob_points_xy(blobs: list[bytes]) -> Any:
+    """``(n, 2)`` coordinates of GeoPackage point blobs (NaN for empty ones).  The blobs GDAL writes for points
+    (no envelope, little-endian 2D WKB: 29 bytes) are read with numpy in one step; any other through shapely."""
+    import numpy as np
+    import shapely
+
+    n = len(blobs)
+    if n == 0:
+        return np.empty((0, 2))
+    if all(len(b) == 29 for b in blobs):
+        rec = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, 29)
+        flags = rec[:, 3]
+        if not (flags & 0x1E).any() and (rec[:, 8] == 1).all() and (rec[:, 9] == 1).all() \
+                and not rec[:, 10:13].any():  # no envelope, not empty; WKB little-endian 2D point
+            return np.ascontiguousarray(rec[:, 13:29]).view("<f8").reshape(n, 2).astype(np.float64)
+    geoms = np.array([blob_to_geometry(b) for b in blobs], dtype=object)
+    xy = np.full((n, 2), np.nan)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy[ok] = shapely.get_coordinates(geoms[ok])[: int(ok.sum())]
+    return xy
+
+
 def gpkg_datetime(t: "object") -> str:
     """A timezone-aware datetime as GeoPackage DATETIME text: UTC, milliseconds, ``Z``."""
     import datetime as _dt

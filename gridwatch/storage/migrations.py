@@ -249,9 +249,17 @@ def _v4_to_v5(con: sqlite3.Connection) -> None:
                               unique=("uuid",), indexed=("inspector_uuid", "recorded_at", "track_uuid"))
 
 
+def _v5_to_v6(con: sqlite3.Connection) -> None:
+    """Schema 6: the fire points' density counts per zoom level and day (issue 18), kept by triggers and
+    counted here from the points already in the project (:mod:`gridwatch.storage.density`)."""
+    from . import density
+
+    density.create(con)
+
+
 #: ``version -> step`` upgrading a project from ``version`` to ``version + 1``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4,
-                                                               4: _v4_to_v5}
+                                                               4: _v4_to_v5, 5: _v5_to_v6}
 
 
 def _schema_version(path: Path) -> int:

@@ -1,10 +1,11 @@
 """The project schema: map layers plus the workflow and metadata tables.
 
-Version 5 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
+Version 6 of the schema (version 1 plus, in 2, the workflow columns for task results, the finding
 loop and photo flags; in 3, the ``key_area`` layer; in 4, the township grid chief role, a person's
 village and the fire points' FIRMS type and persistent heat-source flag; in 5, the assessment's veto
 items, heavy-pollution warnings, checklist results, campaigns, the construction sites' video monitoring
-and the patrol-track layer ``track_point``;
+and the patrol-track layer ``track_point``; in 6, the fire-point density counts ``fire_density``, derived
+data kept by triggers, :mod:`gridwatch.storage.density`);
 :mod:`gridwatch.storage.migrations` upgrades older files).  Every table carries a text ``uuid``
 (stable across copies and syncs) besides the GeoPackage integer ``fid``.  Later versions add a step to
 :mod:`gridwatch.storage.migrations`.
@@ -35,7 +36,7 @@ from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
 
 #: Schema version written by this GridWatch.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Key/value table holding schema version, district, CRS.
 META_TABLE = "gridwatch_meta"
 
@@ -312,10 +313,16 @@ WORKFLOW_TABLES: dict[str, TableSpec] = {
 
 #: Tables schema 5 added (issue 17).
 PLAN_TABLES_V5 = ("assessment_veto", "pollution_warning", "checklist_result", "campaign")
+#: Derived tables: computed from the others (by triggers) in every copy, never synced.
+DENSITY_TABLE = "fire_density"
+DENSITY_POINTS_TABLE = "fire_density_point"
 #: Every table a GridWatch project must hold, map layers first.
-REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES)
+REQUIRED_TABLES: tuple[str, ...] = tuple(LAYERS) + tuple(WORKFLOW_TABLES) + (DENSITY_TABLE, DENSITY_POINTS_TABLE)
+#: Tables a schema-5 project has (the migration to schema 6 adds the fire-point density counts).
+REQUIRED_TABLES_V5: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES if t not in (DENSITY_TABLE,
+                                                                                    DENSITY_POINTS_TABLE))
 #: Tables a schema-4 (or 3) project has (the migration to schema 5 adds the plans' tables and the tracks).
-REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES
+REQUIRED_TABLES_V4: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V5
                                             if t not in PLAN_TABLES_V5 and t != "track_point")
 #: Tables a schema-2 project has (the migration to schema 3 adds the key-area layer).
 REQUIRED_TABLES_V2: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V4 if t != "key_area")
@@ -324,7 +331,7 @@ REQUIRED_TABLES_V1: tuple[str, ...] = tuple(t for t in REQUIRED_TABLES_V2 if t n
 #: Tables a project of each schema version must hold.
 REQUIRED_TABLES_BY_VERSION: dict[int, tuple[str, ...]] = {1: REQUIRED_TABLES_V1, 2: REQUIRED_TABLES_V2,
                                                            3: REQUIRED_TABLES_V4, 4: REQUIRED_TABLES_V4,
-                                                           5: REQUIRED_TABLES}
+                                                           5: REQUIRED_TABLES_V5, 6: REQUIRED_TABLES}
 
 
 def all_specs() -> dict[str, object]:

@@ -14,15 +14,20 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
+from ..storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE
 from . import history
 from .rows import _columns, _data_tables
 from .workcopy import Header
 
 
-def _geodiff():  # type: ignore[no-untyped-def]
+def _geodiff(skip_derived: bool = True):  # type: ignore[no-untyped-def]
+    """A pygeodiff context that never compares the derived tables (each copy recounts them itself)."""
     import pygeodiff
 
-    return pygeodiff.GeoDiff()
+    gd = pygeodiff.GeoDiff()
+    if skip_derived:
+        gd.set_tables_to_skip(list(SKIPPED))
+    return gd
 
 
 def _geodiff_errors() -> type[Exception]:
@@ -33,11 +38,9 @@ def _geodiff_errors() -> type[Exception]:
 
 def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
     """A pygeodiff context that compares only ``tables`` (all but the local tracking table if None)."""
-    gd = _geodiff()
-    if tables is None:
-        gd.set_tables_to_skip([DIRTY_TABLE])
-    else:
-        gd.set_tables_to_include(sorted(tables - {DIRTY_TABLE}) or [SYNC_LOG])
+    gd = _geodiff(skip_derived=tables is None)
+    if tables is not None:
+        gd.set_tables_to_include(sorted(tables - set(SKIPPED)) or [SYNC_LOG])
     return gd
 
 
@@ -45,6 +48,9 @@ def _geodiff_for(tables: Optional[set[str]]):  # type: ignore[no-untyped-def]
 #: (and the tables other syncs changed, from ``sync_log.tables_changed``) keeps a sync of a few
 #: edits from comparing a million fire points row by row.
 DIRTY_TABLE = history.DIRTY_TABLE
+#: Tables no changeset carries: the local tracking table and the fire-point density counts (derived: the
+#: triggers recount them in every copy that applies the fire points' changes).
+SKIPPED = (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE)
 
 
 SYNC_LOG = "sync_log"
@@ -163,6 +169,60 @@ def changes_of(diff: Path, columns_from: Path, work: Path) -> list[Change]:
             values = new if kind != "delete" else old
             out.append(Change(t, kind, int(pk), values, old if kind == "update" else {}))
     return out
+
+
+def fire_point_fids(diff: Path, work: Path) -> Optional[set[int]]:
+    """The fids of the fire points a changeset inserts, updates or deletes (None: too many to list, recount)."""
+    from ..storage.density import REFRESH_RECOUNT_FROM
+
+    gd = _geodiff()
+    js = work / f"{_uuid.uuid4().hex}.json"
+    try:
+        gd.list_changes_summary(str(diff), str(js))
+        summary = json.loads(js.read_text(encoding="utf-8")).get("geodiff_summary", [])
+    finally:
+        js.unlink(missing_ok=True)
+    n = sum(int(t.get("insert", 0)) + int(t.get("update", 0)) + int(t.get("delete", 0))
+            for t in summary if t.get("table") == "fire_point")
+    if n == 0:
+        return set()
+    if n >= REFRESH_RECOUNT_FROM:
+        return None
+    fids = set()
+    for e in _diff_entries(diff, work):
+        if e["table"] == "fire_point":
+            key = next(c for c in e["changes"] if c["column"] == 0)
+            fids.add(int(key.get("old", key.get("new"))))
+    return fids
+
+
+def apply_changes(gd: Any, db: Path, diff: Path, work: Path) -> None:
+    """Apply a changeset to ``db`` with pygeodiff, then bring the fire-point density counts up to date for
+    the fire points it touched (pygeodiff applies with the database's triggers off)."""
+    gd.apply_changeset(str(db), str(diff))
+    refresh_density(db, diff, work)
+
+
+def refresh_density(db: Path, diff: Path, work: Path) -> None:
+    """The density counts of ``db`` for the fire points changeset ``diff`` touched (one transaction)."""
+    from ..storage import density
+
+    fids = fire_point_fids(diff, work)
+    if fids is not None and not fids:
+        return
+    with closing(connect_readwrite(db)) as con, transaction(con):
+        density.refresh(con, fids)
+
+
+def recount_density(db: Path, scope: Optional[set[str]]) -> None:
+    """Recount the fire-point density of ``db`` after pygeodiff rebased changes into it (with the triggers
+    off, renumbering inserted rows), if the rebase could have touched fire points (``scope`` None: any)."""
+    from ..storage import density
+
+    if scope is not None and "fire_point" not in scope:
+        return
+    with closing(connect_readwrite(db)) as con, transaction(con):
+        density.refresh(con, None)
 
 
 def _concat(parts: list[Path], out: Path) -> Optional[Path]:

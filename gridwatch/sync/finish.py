@@ -28,6 +28,7 @@ from .changes import (
     _geodiff,
     _geodiff_for,
     _geodiff_tmp,
+    apply_changes,
     changes_of,
     dirty_tables,
     install_tracking,
@@ -83,7 +84,7 @@ def _finish_log(lp: Path, state: dict) -> None:
                 try:
                     if step is not None:
                         with _geodiff_tmp(work):
-                            gd.apply_changeset(str(lp), str(step))
+                            apply_changes(gd, lp, step, work)
                     applied = _change_counter(lp)
                     done = True
                 except pygeodiff.GeoDiffLibError:
@@ -105,10 +106,10 @@ def _finish_log(lp: Path, state: dict) -> None:
                     shutil.copyfile(base, f)
                 with _geodiff_tmp(work):
                     if _geodiff().has_changes(str(ours)):
-                        gd.apply_changeset(str(sent_state), str(ours))
+                        apply_changes(gd, sent_state, ours, work)
                     if theirs_or_none is not None:
-                        gd.apply_changeset(str(pending), str(theirs))
-                    gd.apply_changeset(str(pending), str(up))
+                        apply_changes(gd, pending, theirs, work)
+                    apply_changes(gd, pending, up, work)
                 p["mode"], p["fast"] = "file", False
                 p["scope"] = sorted({c.table for f in (ours, theirs_or_none, up) if f is not None
                                      for c in changes_of(f, base, work)} | {SYNC_LOG})
@@ -122,7 +123,7 @@ def _finish_log(lp: Path, state: dict) -> None:
             assert step is not None
             if gd.changes_count(str(step)) < COPY_BASE_ABOVE or not _copy_base(lp, base, p, work):
                 with _geodiff_tmp(work):
-                    gd.apply_changeset(str(base), str(step))
+                    apply_changes(gd, base, step, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     state["pending"] = None

@@ -26,6 +26,7 @@ from .changes import (
     changes_of,
     dirty_tables,
     list_changes,
+    recount_density,
 )
 from .files import (
     SyncContext,
@@ -250,6 +251,7 @@ def _prepare_full(ctx: SyncContext, ours: _Ours, view: _ShareView) -> dict[str, 
         rebase_from = _align_fids(base, theirs, merged, work, scope)
         with _geodiff_tmp(work):
             _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
+        recount_density(merged, scope)  # pygeodiff rebased with the triggers off
         report.conflicts += settle_conflicts(conflicts, merged, sent_view, theirs, user, sync_uuid, rebase_from)
         deleted = [c for c in ours.changes if c.kind == "delete" and not any(c is r for r in ours.refused)]
         if deleted:

@@ -10,12 +10,15 @@ from typing import Any, Optional
 
 from ..domain.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
 from ..storage.gpkg import quote_ident, sqlite_tables
+from ..storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE
 from .history import DIRTY_TABLE
 
 
 def _data_tables(con: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name != ? ORDER BY 1",
-                                      (DIRTY_TABLE,))]
+    # Local tracking and derived tables (the fire-point density, recounted by triggers in every copy) are
+    # never synced.
+    return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
+                                      "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
 
 
 

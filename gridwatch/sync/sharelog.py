@@ -172,11 +172,14 @@ def apply_entries(db: Path, log: list[Entry], work: Path, *, tolerant: bool = Fa
     entries skipped."""
     import pygeodiff
 
+    from .changes import refresh_density
+
     gd = pygeodiff.GeoDiff()
     skipped = []
     for e, local in zip(log, fetch(log, work)):
         try:
             gd.apply_changeset(str(db), str(local))
+            refresh_density(db, local, work)  # pygeodiff applies with the triggers off
         except pygeodiff.GeoDiffLibError as exc:
             if tolerant:
                 skipped.append(e)

@@ -22,6 +22,7 @@ from typing import Any, Optional
 from ...errors import SyncError
 from ...storage.gpkg import is_shared_snapshot, quote_ident
 from ...storage.project import check_project
+from ...storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE
 from ...tasks import CancelToken, ProgressCallback, Steps
 from ..history import DIRTY_TABLE, ro_uri
 from ..workcopy import consistent_copy
@@ -71,7 +72,8 @@ def _source_state(source: Path, work: Path) -> Path:
 def empty_template(src: Path, dst: Path, tables: list[TableDef]) -> None:
     """An empty GeoPackage with ``src``'s schema (tables, indexes, triggers, GeoPackage metadata), for
     laptops to check out into: the same file layout as the project, without its rows."""
-    data = {t.name for t in tables} | {DIRTY_TABLE}
+    # the density counts start empty too: the triggers count the fire points a checkout inserts
+    data = {t.name for t in tables} | {DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE}
     with closing(sqlite3.connect(ro_uri(src), uri=True)) as s, closing(sqlite3.connect(dst)) as d:
         d.execute("PRAGMA application_id = " + str(int(s.execute("PRAGMA application_id").fetchone()[0])))
         d.execute("PRAGMA user_version = " + str(int(s.execute("PRAGMA user_version").fetchone()[0])))

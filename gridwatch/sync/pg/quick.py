@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
-from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp
+from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp, apply_changes
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
 from ..prepare import _quick_changes
 from ..settle import _log_row
@@ -40,7 +40,7 @@ def sent_from_diff(lp: Path) -> None:
     diff = folder / "pending-ours.diff"
     if diff.exists() and _geodiff().has_changes(str(diff)):
         with _geodiff_tmp(folder):
-            _geodiff().apply_changeset(str(sent), str(diff))
+            apply_changes(_geodiff(), sent, diff, diff.parent)
 
 
 def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, steps: Any) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from ...storage.schema import all_specs
+from ...storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE, all_specs
 from ..history import DIRTY_TABLE, ro_uri
 
 #: Server-only columns: the row version, and on audit rows who sent them and when the server took them.
@@ -62,8 +62,8 @@ def read_tables(gpkg: Path) -> list[TableDef]:
     with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as con:
         geoms = {t: (c, g.upper(), int(s)) for t, c, g, s in
                  con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")}
-        tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name != ? ORDER BY 1",
-                                            (DIRTY_TABLE,))]
+        tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
+                                            "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
         known = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for t in tables:
             if t not in known:

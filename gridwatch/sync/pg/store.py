@@ -34,7 +34,7 @@ from ...errors import Cancelled, GridWatchError, SyncError
 from ...storage.project import check_project
 from ...tasks import CancelToken, ProgressCallback, Steps
 from .. import sharelog
-from ..changes import SYNC_LOG, _clear_dirty, _geodiff_for, _geodiff_tmp, install_tracking
+from ..changes import SYNC_LOG, _clear_dirty, _geodiff_for, _geodiff_tmp, install_tracking, recount_density
 from ..files import (
     STATE_VERSION,
     SyncContext,
@@ -313,6 +313,7 @@ def _merge(ctx: SyncContext, ours: _Ours, theirs: Path, pulled: set[str], sync_u
         rebase_from = _align_fids(ctx.base, theirs, merged, ctx.work, scope)
         with _geodiff_tmp(ctx.work):
             _geodiff_for(scope).rebase(str(rebase_from), str(theirs), str(merged), str(conflicts))
+        recount_density(merged, scope)  # pygeodiff rebased with the triggers off
         report.conflicts += settle_conflicts(conflicts, merged, ours.file, theirs, ctx.user, sync_uuid,  # type: ignore[arg-type]
                                              rebase_from)
         deleted = [c for c in ours.changes if c.kind == "delete" and not any(c is r for r in ours.refused)]

@@ -13,8 +13,7 @@ Lessons measured on this kind of machine shape the code:
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -22,58 +21,25 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from ...layers import palette
 from ...layers.base import Style
-from ...mapview.clusters import CLUSTER_FROM_SCALE, CLUSTER_MIN_POINTS, Clusters, cluster_points, cluster_radius
 from ...mapview.data import LayerData, MapData
 from ...mapview.labels import PlacedLabel, place_labels
-from ...mapview.raster import density_image, draw_polylines, splat_markers
+from ...mapview.raster import draw_polylines
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
+from .images import ArrayImage, Part, image_from_array, new_image, painting, qcolor  # noqa: F401 (re-exported)
+from .points import (  # noqa: F401 (re-exported)
+    DENSITY_THRESHOLD,
+    render_clusters,
+    render_points,
+    render_stored_points,
+)
 from .qtarrays import path_from_runs, polygonf
 
-#: Above this many points on screen a point layer is drawn as a density raster.
-DENSITY_THRESHOLD = 50_000
 #: Rings per drawPath call: keeps every paint call short (the GUI thread must not stall).
 RINGS_PER_CHUNK = 3000
 
-Part = tuple[QImage, float]
-
 _HATCH = {"diagonal": Qt.BrushStyle.BDiagPattern, "cross": Qt.BrushStyle.DiagCrossPattern}
-
-
-@contextmanager
-def painting(img: QImage) -> Iterator[QPainter]:
-    """A painter on ``img`` that is always ended, also when a render is cancelled mid-way."""
-    p = QPainter(img)
-    try:
-        yield p
-    finally:
-        p.end()
-
-
-class ArrayImage(QImage):
-    """A QImage drawn straight from a numpy array's memory (no copy); it keeps the array alive."""
-
-    def __init__(self, arr: np.ndarray) -> None:
-        arr = np.ascontiguousarray(arr)
-        h, w = arr.shape[:2]
-        super().__init__(arr.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
-        self._array = arr
-
-
-def new_image(width: int, height: int) -> QImage:
-    """A transparent image to paint on. Backed by ``np.zeros`` (calloc): no fill pass needed."""
-    return ArrayImage(np.zeros((max(1, height), max(1, width), 4), dtype=np.uint8))
-
-
-def image_from_array(arr: np.ndarray) -> QImage:
-    """Wrap a (h, w, 4) premultiplied BGRA array as a QImage without copying it."""
-    return ArrayImage(arr)
-
-
-def qcolor(rgba: tuple[int, int, int, int], alpha: Optional[int] = None) -> QColor:
-    r, g, b, a = rgba
-    return QColor(r, g, b, a if alpha is None else alpha)
 
 
 def _visible_features(layer: LayerData, vp: Viewport) -> np.ndarray:
@@ -265,96 +231,6 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
                     p.drawPath(path)
             parts.append((line, theme.emphasis_color[3] / 255.0))
     return parts
-
-
-def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                  force_density: Optional[bool] = None) -> list[Part]:
-    """Markers coloured by category, or a density raster when too many points are on screen."""
-    if len(layer.point_xy) == 0:
-        return []
-    sx, ox, sy, oy = vp.affine()
-    minx, miny, maxx, maxy = vp.extent
-    pad = 6 * vp.res / vp.kx
-    # The coarsest pre-binned level finer than a density cell (3 px), if the view has fewer of its
-    # bins than points: a crowded view then costs O(bins), not O(points).
-    fit = [b for b in layer.density_levels if b.cell <= 3 * vp.res]
-    bins = fit[-1] if fit and layer.visible is None else None  # pre-binned counts know no filter
-    if force_density is not False and bins is not None:
-        bx = bins.xy[:, 0] * sx + ox
-        by = bins.xy[:, 1] * sy + oy
-        inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
-        on_screen = bins.count[inside].sum()
-        if int(inside.sum()) < on_screen and (force_density or on_screen > DENSITY_THRESHOLD):
-            arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside],
-                                upsample=False)
-            return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
-    layer.ensure_sorted()
-    if layer.sorted_xy is not None:
-        lo, hi = layer.lon_slice(minx - pad, maxx + pad)
-    else:
-        lo, hi = 0, len(layer.point_xy)
-    if layer.sorted_xy is not None:
-        xy = layer.sorted_xy[lo:hi]
-        cats_all = layer.sorted_category[lo:hi] if layer.sorted_category is not None else None
-        shown = layer.sorted_visible[lo:hi] if layer.sorted_visible is not None else None
-    else:
-        xy = layer.point_xy
-        cats_all = layer.category[layer.point_feature] if len(layer.category) else None
-        shown = layer.visible[layer.point_feature] if layer.visible is not None else None
-    px = xy[:, 0] * sx + ox
-    py = xy[:, 1] * sy + oy
-    on = (px >= -5) & (px < vp.width + 5) & (py >= -5) & (py < vp.height + 5)
-    if shown is not None:
-        on &= shown
-    n_on = int(on.sum())
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
-    if dense:
-        arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
-        return [(image_from_array(arr), 1.0)]
-    cats = cats_all[on] if cats_all is not None else np.full(n_on, -1, dtype=np.int16)
-    if (layer.name == "fire_point" and force_density is None and n_on >= CLUSTER_MIN_POINTS
-            and vp.scale_denominator >= CLUSTER_FROM_SCALE):
-        # Zoomed out, thousands of fire points are one smudge: clusters with counts say how many, where.
-        first = layer.categories[0] if layer.categories else ""
-        attention = cats == 0 if first == "unverified" else np.zeros(n_on, dtype=bool)
-        return [(render_clusters(cluster_points(px[on], py[on], attention), vp.width, vp.height), 1.0)]
-    default = style.fill or (style.categories[next(iter(style.categories))] if style.categories else (230, 90, 0, 230))
-    palette = np.array([style.categories[c] for c in layer.categories] + [default], dtype=np.uint8)
-    ci = np.where(cats >= 0, cats, len(palette) - 1).astype(np.int64)
-    # Draw the categories that need attention last, so they stay on top: unchecked fire points
-    # (category 0) over checked ones, grade C sites (last category) over grade A.
-    order = np.argsort(-ci if layer.name == "fire_point" else ci, kind="stable")
-    radius = max(1.5, style.marker_size / 2.0 - 0.5)
-    arr = splat_markers(px[on][order], py[on][order], ci[order], palette, vp.width, vp.height, radius=radius,
-                        outline=qcolor(style.stroke).getRgb())
-    return [(image_from_array(arr), 1.0)]
-
-
-def render_clusters(c: Clusters, width: int, height: int) -> QImage:
-    """Clusters as circles sized by their count, with the count; vermillion when some of their points
-    are not yet checked, grey when all are."""
-    img = new_image(width, height)
-    radius = cluster_radius(c.count)
-    attention = QColor(*palette.FIRE_STATUS["unverified"][:3])
-    settled = QColor(*palette.FIRE_STATUS["no_burning"][:3])
-    font = QFont()
-    font.setPixelSize(11)
-    font.setBold(True)
-    with painting(img) as p:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setFont(font)
-        order = np.argsort(c.attention > 0, kind="stable")  # clusters needing attention on top
-        for i in order.tolist():
-            x, y, r, n = float(c.x[i]), float(c.y[i]), float(radius[i]), int(c.count[i])
-            p.setPen(QPen(QColor(255, 255, 255), 1.5))
-            p.setBrush(attention if c.attention[i] else settled)
-            p.drawEllipse(QPointF(x, y), r, r)
-            if n > 1:
-                p.setPen(QColor(255, 255, 255) if c.attention[i] else QColor(30, 30, 30))
-                p.drawText(QRectF(x - r, y - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, f"{n:,}")
-    return img
 
 
 #: A layer whose features on screen fill less than this share of the view is drawn into an image of

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QToolBar
 from ...app.periods import Period, finding_ends
 from ...errors import GridWatchError
 from ...mapview.data import set_filter
+from ...mapview.stored import DeferredPointLayer
 from ...times import Window, in_window, overlaps, utc_series
 from .. import i18n
 from ..map.timebar import TimeBar
@@ -65,7 +66,12 @@ class WindowPeriod:
     def _period_loaded(self) -> None:
         """A project opened: the days its data spans bound "all"; filter the map and the panels."""
         span = None
-        if self.data is not None and "fire_point" in self.data.layers and self.data.layers["fire_point"].count:
+        layer = self.data.layers.get("fire_point") if self.data is not None else None
+        if isinstance(layer, DeferredPointLayer) and layer.store is not None:
+            # drawn from stored counts: the span from the time index, no point read
+            found = layer.store.time_span()
+            span = (found[0], found[1] + _dt.timedelta(seconds=1)) if found else None
+        elif self.data is not None and "fire_point" in self.data.layers and self.data.layers["fire_point"].count:
             col = self.data.layers["fire_point"].column("detected_utc")
             # A million fire points read as Arrow timestamps: min and max without converting them
             # (converting through Python objects took 1.7 s on the GUI thread before the first paint).
@@ -106,6 +112,11 @@ class WindowPeriod:
             return
         layer = self.data.layers["fire_point"]
         window = self.map_window()
+        if isinstance(layer, DeferredPointLayer):
+            layer.set_window(window)  # drawn from stored counts and the view's points: a window, not a mask
+            self.canvas.refresh_layer("fire_point")
+            self._update_overlay()
+            return
         mask: Optional[np.ndarray] = None
         if window != (None, None):
             mask = in_window(layer.column("detected_utc"), window)

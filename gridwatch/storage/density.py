@@ -1,0 +1,247 @@
+"""Fire-point density counts stored in the project (schema 6): how many fire points lie in each square of a
+fixed grid at three zoom levels, so the map draws a district's million fire points zoomed out from a few
+thousand stored counts instead of reading and binning every point when the project opens.
+
+The table ``fire_density`` (a GeoPackage attributes table) holds one row per (level, square) with at least one
+detection.  Squares lie on a fixed grid of the CGCS2000 degrees: level ``L``'s square is :data:`LEVEL_CELLS`
+``[L]`` degrees wide, square ``(ix, iy)`` covers ``[ix * cell, (ix + 1) * cell) x [iy * cell, (iy + 1) * cell)``;
+the grid does not depend on the data, so an import or a sync only touches the squares of its own points.
+``fire_density_point`` remembers each point's finest square, so a deletion needs no geometry function.
+(A time period is drawn from the points of the period, read through the index on ``detected_utc``; a
+per-day breakdown of the counts would have been as big as the points themselves: a season of a stress
+district's detections falls on 950,000 different square-days.)
+
+Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's import and edits, GDAL and
+QGIS editing the file; a plain SQLite client can still delete).  pygeodiff applies changesets with triggers
+off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
+sync never sends them, and :func:`recount` rebuilds them from scratch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from .gpkg import quote_ident, sqlite_tables
+
+TABLE = "fire_density"  # schema.DENSITY_TABLE
+#: Square size in degrees per level, finest first (about 100 m, 400 m and 1.7 km at 38°N).  The map
+#: takes the coarsest level finer than its density raster's cell (3 px), as it did with the levels it
+#: used to bin from the points on every open.
+LEVEL_CELLS: dict[int, float] = {1: 1.0 / 1024, 2: 1.0 / 256, 3: 1.0 / 64}
+#: Squares per degree of each level (the inverse of the cell, an exact power of two).
+_PER_DEGREE = {level: int(round(1.0 / cell)) for level, cell in LEVEL_CELLS.items()}
+#: Shift that makes ``CAST(x * k + _SHIFT AS INTEGER) - _SHIFT`` the floor of ``x * k`` for any
+#: longitude (SQLite's CAST truncates towards zero).
+_SHIFT = 1 << 20
+#: Per fire point, its finest square: what a delete takes off the counts without parsing the geometry (so a
+#: plain SQLite client without GDAL's functions can still delete points).
+POINTS_TABLE = "fire_density_point"  # schema.DENSITY_POINTS_TABLE
+
+_TRIGGERS = ("fire_density_insert", "fire_density_delete", "fire_density_update")
+_FINEST = min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])
+
+# The statements below are made once, from the constants above only (table and trigger names, whole
+# numbers); values always go in as placeholders.
+
+
+def _square(coord: str, level: int) -> str:
+    return ("(CAST(" + coord + " * " + str(_PER_DEGREE[level]) + " + " + str(_SHIFT) + " AS INTEGER) - "
+            + str(_SHIFT) + ")")
+
+
+def _coarser(col: str, level: int) -> str:
+    """The square of ``level`` holding finest square ``col`` (exact: the levels are powers of two apart)."""
+    ratio = _PER_DEGREE[_FINEST] // _PER_DEGREE[level]
+    if ratio == 1:
+        return col
+    return "((" + col + " + " + str(_SHIFT * ratio) + ") / " + str(ratio) + " - " + str(_SHIFT) + ")"
+
+
+def _has_geom(row: str) -> str:
+    return row + ".geom IS NOT NULL AND NOT ST_IsEmpty(" + row + ".geom)"
+
+
+def _count_sql(fid: str, sign: int) -> list[str]:
+    """Add (``sign`` 1) or take off (-1) the point ``fid`` of the points table from every level's counts."""
+    out = []
+    for level in LEVEL_CELLS:
+        lv, ix, iy = str(level), _coarser("ix", level), _coarser("iy", level)
+        if sign > 0:
+            out.append("INSERT INTO " + TABLE + ' (level, ix, iy, "count") SELECT ' + lv + ", " + ix + ", " + iy
+                       + ", 1 FROM " + POINTS_TABLE + " WHERE fid = " + fid
+                       + ' ON CONFLICT (level, ix, iy) DO UPDATE SET "count" = "count" + 1;')
+        else:
+            # scalar subqueries: constants to the planner, so the square is found through the unique index
+            one = " FROM " + POINTS_TABLE + " WHERE fid = " + fid + ")"
+            where = "level = " + lv + " AND ix = (SELECT " + ix + one + " AND iy = (SELECT " + iy + one
+            out.append("UPDATE " + TABLE + ' SET "count" = "count" - 1 WHERE ' + where + ";")
+            out.append("DELETE FROM " + TABLE + ' WHERE "count" <= 0 AND ' + where + ";")
+    return out
+
+
+def _point_sql(row: str) -> str:
+    """Record ``row``'s finest square in the points table."""
+    return ("INSERT OR REPLACE INTO " + POINTS_TABLE + " (fid, ix, iy) VALUES (" + row + ".fid, "
+            + _square("ST_MinX(" + row + ".geom)", _FINEST) + ", " + _square("ST_MinY(" + row + ".geom)", _FINEST)
+            + ");")
+
+
+def _point_select(where: str) -> str:
+    return ("SELECT fid, " + _square("ST_MinX(geom)", _FINEST) + ", " + _square("ST_MinY(geom)", _FINEST)
+            + " FROM fire_point WHERE " + _has_geom("fire_point") + where)
+
+
+_CREATE_COUNTS = ("CREATE TABLE " + TABLE + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, level INTEGER NOT NULL, "
+                  'ix INTEGER NOT NULL, iy INTEGER NOT NULL, "count" INTEGER NOT NULL)')
+_CREATE_INDEX = "CREATE UNIQUE INDEX idx_" + TABLE + "_square ON " + TABLE + " (level, ix, iy)"
+_CREATE_POINTS = ("CREATE TABLE " + POINTS_TABLE + " (fid INTEGER PRIMARY KEY NOT NULL, ix INTEGER NOT NULL, "
+                  "iy INTEGER NOT NULL)")
+_TRIGGER_SQL = (
+    "CREATE TRIGGER fire_density_insert AFTER INSERT ON fire_point WHEN " + _has_geom("NEW") + " BEGIN "
+    + _point_sql("NEW") + " " + " ".join(_count_sql("NEW.fid", 1)) + " END",
+    "CREATE TRIGGER fire_density_delete AFTER DELETE ON fire_point BEGIN " + " ".join(_count_sql("OLD.fid", -1))
+    + " DELETE FROM " + POINTS_TABLE + " WHERE fid = OLD.fid; END",
+    # Only a move changes the counts (a status or time change touches nothing).
+    "CREATE TRIGGER fire_density_update AFTER UPDATE OF geom ON fire_point BEGIN "
+    + " ".join(_count_sql("OLD.fid", -1)) + " DELETE FROM " + POINTS_TABLE + " WHERE fid = OLD.fid; "
+    + "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) SELECT NEW.fid, " + _square("ST_MinX(NEW.geom)", _FINEST)
+    + ", " + _square("ST_MinY(NEW.geom)", _FINEST) + " WHERE " + _has_geom("NEW") + "; "
+    + " ".join(_count_sql("NEW.fid", 1)) + " END",
+)
+_RECOUNT_POINTS = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select("") + " ORDER BY fid"
+_RECOUNT_LEVEL = {level: ("INSERT INTO " + TABLE + ' (level, ix, iy, "count") SELECT ' + str(level) + ", "
+                          + _coarser("ix", level) + " AS sx, " + _coarser("iy", level) + " AS sy, COUNT(*) FROM "
+                          + POINTS_TABLE + " GROUP BY sx, sy ORDER BY sx, sy") for level in LEVEL_CELLS}
+_REFRESH_TAKE_OFF = tuple(s.rstrip(";") for s in _count_sql("?", -1))
+_REFRESH_PUT_ON = tuple(s.rstrip(";") for s in _count_sql("?", 1))
+_REFRESH_FORGET = "DELETE FROM " + POINTS_TABLE + " WHERE fid = ?"
+_REFRESH_POINT = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select(" AND fid = ?")
+_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ?"
+_TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
+
+
+def _register(con: sqlite3.Connection, name: str, description: str, stamp: Optional[str]) -> None:
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
+                "VALUES (?, 'attributes', ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+                (name, name, description, stamp))
+    if "gpkg_ogr_contents" in sqlite_tables(con):
+        con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES (?, NULL)", (name,))
+
+
+def create(con: sqlite3.Connection, stamp: Optional[str] = None) -> None:
+    """Create the tables (registered in gpkg_contents as attributes: QGIS 3.22 crashes listing unregistered
+    tables), their index and the triggers on ``fire_point``, and count the points already there.
+    Idempotent; runs in the caller's transaction.  ``stamp``: the tables' ``last_change`` in gpkg_contents
+    (default now; a generator passes its own, so the same seed gives the same bytes)."""
+    tables = sqlite_tables(con)
+    if TABLE not in tables:
+        con.execute(_CREATE_COUNTS)
+        con.execute(_CREATE_INDEX)
+        _register(con, TABLE, "火点密度汇总 Fire-point density per zoom level (derived, kept by triggers)",
+                  stamp)
+    if POINTS_TABLE not in tables:
+        con.execute(_CREATE_POINTS)
+        _register(con, POINTS_TABLE, "火点密度索引 Fire-point density: each point's square (derived)", stamp)
+    for name in _TRIGGERS:
+        con.execute("DROP TRIGGER IF EXISTS " + quote_ident(name, _TRIGGERS))
+    for sql in _TRIGGER_SQL:
+        con.execute(sql)
+    recount(con)
+
+
+def recount(con: sqlite3.Connection) -> None:
+    """Rebuild every count from the fire points' geometries (``ST_MinX``, as in the triggers; not the R-tree,
+    whose boxes are rounded outwards to 32-bit floats and could put a point near a square's edge in the next)."""
+    con.execute("DELETE FROM " + TABLE)
+    con.execute("DELETE FROM " + POINTS_TABLE)
+    if "fire_point" not in sqlite_tables(con):
+        return
+    con.execute(_RECOUNT_POINTS)
+    for level in LEVEL_CELLS:
+        con.execute(_RECOUNT_LEVEL[level])
+
+
+def present(con: sqlite3.Connection) -> bool:
+    """Whether the project keeps density counts (schema 6 and later)."""
+    tables = sqlite_tables(con)
+    return TABLE in tables and POINTS_TABLE in tables
+
+
+def total(con: sqlite3.Connection) -> int:
+    """How many fire points the counts hold (each is in one square of every level)."""
+    return int(con.execute(_TOTAL, (max(LEVEL_CELLS),)).fetchone()[0])
+
+
+def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ix, iy, count)`` of every occupied square of level ``level``."""
+    if level not in LEVEL_CELLS:
+        raise ValueError(f"no density level {level}")
+    rows = con.execute(_READ_LEVEL, (level,)).fetchall()
+    if not rows:
+        e = np.empty(0, dtype=np.int64)
+        return e, e.copy(), np.empty(0)
+    a = np.array(rows, dtype=np.float64)
+    return a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2]
+
+
+def time_span(con: sqlite3.Connection) -> tuple[Optional[str], Optional[str]]:
+    """The first and last stored detection time (text as stored; through the index on ``detected_utc``)."""
+    row = con.execute("SELECT MIN(detected_utc), MAX(detected_utc) FROM fire_point "
+                      "WHERE detected_utc IS NOT NULL").fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def squares(xy: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """The level's ``(ix, iy)`` of points ``xy`` (the same squares the triggers count them in)."""
+    k = float(_PER_DEGREE[level])
+    return np.floor(xy[:, 0] * k).astype(np.int64), np.floor(xy[:, 1] * k).astype(np.int64)
+
+
+#: Above this many changed fire points a refresh recounts everything (one pass beats many small ones).
+REFRESH_RECOUNT_FROM = 50_000
+
+
+def refresh(con: sqlite3.Connection, fids: Optional[Iterable[int]]) -> None:
+    """Bring the counts up to date for fire points ``fids`` after a writer that bypassed the triggers
+    (pygeodiff applying or rebasing a changeset disables them); None: recount everything.  Runs in the
+    caller's transaction."""
+    if not present(con):
+        return
+    if fids is None:
+        recount(con)
+        return
+    wanted = sorted(set(int(f) for f in fids))
+    if len(wanted) >= REFRESH_RECOUNT_FROM:
+        recount(con)
+        return
+    for fid in wanted:
+        for stmt in _REFRESH_TAKE_OFF:
+            con.execute(stmt, (fid,) * stmt.count("?"))
+        con.execute(_REFRESH_FORGET, (fid,))
+        con.execute(_REFRESH_POINT, (fid,))
+        for stmt in _REFRESH_PUT_ON:
+            con.execute(stmt, (fid,) * stmt.count("?"))
+
+
+_BETWEEN = ("SELECT geom, status, heat_source, detected_utc FROM fire_point WHERE detected_utc >= ? "
+            "AND detected_utc < ? AND geom IS NOT NULL")
+_COUNT_BETWEEN = "SELECT COUNT(*) FROM fire_point WHERE detected_utc >= ? AND detected_utc < ?"
+
+
+def points_between(con: sqlite3.Connection, first: str, end: str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Coordinates and ``(status, heat_source, detected_utc)`` of the fire points stored with
+    ``first <= detected_utc < end`` (text as stored; through the time index)."""
+    from .gpkg import blob_points_xy
+
+    rows = con.execute(_BETWEEN, (first, end)).fetchall()
+    if not rows:
+        return np.empty((0, 2)), []
+    return blob_points_xy([r[0] for r in rows]), [r[1:] for r in rows]
+
+
+def count_between(con: sqlite3.Connection, first: str, end: str) -> int:
+    """How many fire points are stored with ``first <= detected_utc < end`` (through the time index)."""
+    return int(con.execute(_COUNT_BETWEEN, (first, end)).fetchone()[0])

@@ -1,0 +1,78 @@
+"""A big fire-point layer drawn from the project's stored counts and the view's own points looks the same as
+the layer held in memory, through the time filter, without reading every point (issue 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from gridwatch.layers import LAYERS
+from gridwatch.mapview import Viewport
+from gridwatch.mapview.data import read_point_layer, set_filter
+from gridwatch.mapview.stored import DeferredPointLayer, DensityStore
+from gridwatch.storage import Project
+from gridwatch.times import in_window
+from gridwatch.ui.map.render import render_points
+
+
+def pixels(parts) -> list[bytes]:
+    out = []
+    for img, opacity in parts:
+        out.append(bytes(img.constBits()) + str(opacity).encode())
+    return out
+
+
+def test_points_from_the_view_draw_the_same_markers_and_clusters_as_points_in_memory(qapp, sample_copy):
+    project = Project.open(sample_copy)
+    whole = read_point_layer(project, "fire_point")
+    lazy = DeferredPointLayer.open(project, "fire_point", DensityStore(sample_copy))
+    assert not lazy.loaded and lazy.count == whole.count
+    style = LAYERS["fire_point"].style
+    xy = whole.point_xy
+    busiest = xy[np.argmin(np.hypot(xy[:, 0] - np.median(xy[:, 0]), xy[:, 1] - np.median(xy[:, 1])))]
+    views = [
+        Viewport.for_bounds((xy[:, 0].min(), xy[:, 1].min(), xy[:, 0].max(), xy[:, 1].max()), 1366, 768),  # clusters
+        Viewport.for_bounds((busiest[0] - 0.02, busiest[1] - 0.012, busiest[0] + 0.02, busiest[1] + 0.012), 1366, 768),
+    ]
+    times = pd.to_datetime(whole.column("detected_utc").astype(object), utc=True)
+    last = times.max().to_pydatetime()
+    for window in (None, (last - dt.timedelta(days=20, hours=7), last - dt.timedelta(days=2))):
+        set_filter(whole, in_window(whole.column("detected_utc"), window) if window else None)
+        lazy.set_window(window)
+        for vp in views:
+            mine, theirs = render_points(lazy, vp, style, None), render_points(whole, vp, style, None)
+            assert len(mine) == len(theirs) == 1
+            assert pixels(mine) == pixels(theirs)
+    assert not lazy.loaded  # drawing never read every point
+    # what needs every point reads them then, with the window applied
+    assert len(lazy.frame) == whole.count and lazy.loaded
+    assert np.array_equal(lazy.visible, whole.visible) and lazy.visible.sum() < whole.count
+
+
+def test_a_crowded_view_is_a_density_raster_from_the_stored_counts(qapp, sample_copy):
+    from gridwatch.storage import density
+
+    project = Project.open(sample_copy)
+    store = DensityStore(sample_copy)
+    lazy = DeferredPointLayer.open(project, "fire_point", store)
+    style = LAYERS["fire_point"].style
+    bins = store.bins(3)
+    vp = Viewport.for_bounds((bins.xy[:, 0].min(), bins.xy[:, 1].min(), bins.xy[:, 0].max(), bins.xy[:, 1].max()),
+                             1366, 768)
+    (img, _), = render_points(lazy, vp, style, None, force_density=True)
+    # the raster is at the density cell's resolution (3 px), with a coloured cell over each occupied square
+    assert (img.width(), img.height()) == ((1366 + 2) // 3, (768 + 2) // 3)
+    arr = np.frombuffer(bytes(img.constBits()), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    sx, ox, sy, oy = vp.affine()
+    chosen = store.level_for(3 * vp.res)
+    fine = store.bins(chosen)
+    px = ((fine.xy[:, 0] * sx + ox) // 3).astype(int)
+    py = ((fine.xy[:, 1] * sy + oy) // 3).astype(int)
+    inside = (px >= 0) & (px < img.width()) & (py >= 0) & (py < img.height())
+    assert (arr[py[inside], px[inside], 3] > 0).all()
+    # 0.39 degrees across 1366 px: a 3 px cell is 0.00086 degrees, finer than every level's square, so the
+    # finest level (1/1024 degree) draws it
+    assert 3 * vp.res < 1 / 1024 and chosen == 1 and density.LEVEL_CELLS[chosen] == 1 / 1024
+    assert not lazy.loaded
