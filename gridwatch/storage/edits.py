@@ -26,18 +26,15 @@ Row = Mapping[str, Any]
 
 
 def new_uuids(n: int) -> list[str]:
-    """``n`` random version-4 UUID strings (as ``str(uuid.uuid4())``, from ``os.urandom``), five times
-    faster than one by one: a bulk edit makes one per row and one per audit row."""
+    """``n`` random version-4 UUID strings (as ``str(uuid.uuid4())``, from ``os.urandom``), made in one go:
+    a bulk edit needs one per row and one per audit row."""
     import numpy as np
+
+    from ..layers.base import uuid_strings
 
     if n <= 0:
         return []
-    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
-    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
-    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = raw.tobytes().hex()
-    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
-            for i in range(0, 32 * n, 32)]
+    return uuid_strings(np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16))
 
 
 @dataclass(frozen=True)
