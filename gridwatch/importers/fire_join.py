@@ -93,6 +93,9 @@ def join_fire_points(out: gpd.GeoDataFrame, project: Project, report: "ImportRep
     out["village_code"] = c["village_code"].to_numpy()
     out["township_code"] = c["township_code"].to_numpy()
     out["status"] = "unverified"
+    # Not a heat source until the refresh after the write says so (in the same transaction): the refresh then
+    # rewrites only the new heat sources, not every new row.
+    out["heat_source"] = False
     utc = out["detected_utc"]
     # Beijing time as ISO text, written by numpy in C (pandas' strftime is a Python call per row)
     beijing = (utc + pd.Timedelta(hours=8)).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
