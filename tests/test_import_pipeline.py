@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -401,3 +402,47 @@ def test_bad_values_refuse_by_default_and_are_left_out_or_mapped_on_request(samp
                                                                value_map={"dust_grade": {"D": "C", "d": "C"}}))
     assert prepared.report.imported == 3 and sorted(prepared.frame["dust_grade"]) == ["A", "C", "C"]
     assert [s["row"] for s in prepared.report.skipped] == [4]
+
+
+@pytest.mark.slow
+def test_a_big_fire_import_joins_like_geos_within_and_keeps_the_spatial_index_exact(tmp_path, bare_copy,
+                                                                                   gpkg_validator):
+    # 60,000 detections (a bulk load: indexes and R-tree written once at the end) scattered over the district,
+    # a few on cells' corners and edges (in no cell: "within" leaves out the boundary).
+    cells = Project.open(bare_copy).read_layer("grid_cell", columns=["code", "township_code"])
+    minx, miny, maxx, maxy = cells.total_bounds
+    rng = np.random.default_rng(7)
+    n = 60_000
+    pts = list(zip(rng.uniform(minx, maxx, n).round(5), rng.uniform(miny, maxy, n).round(5)))
+    for geom in cells.geometry.iloc[[3, 300]]:
+        a, b = shapely.get_coordinates(geom)[:2].tolist()
+        pts += [tuple(a), ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)]  # a corner, the middle of an edge
+    lines = ["latitude,longitude,acq_date,acq_time,satellite,confidence,frp"]
+    lines += [f"{lat},{lon},2025-10-21,{(i // 60) % 24:02d}{i % 60:02d},Aqua,77,12.3" for i, (lon, lat) in enumerate(pts)]
+    src = tmp_path / "season.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = len(lines) - 1
+    before = len(Project.open(bare_copy).read_point_layer("fire_point")[0])
+    report = import_file(bare_copy, src, ImportOptions(kind="fire_point"))
+    # What GEOS says, point by point: the cell each point lies within.
+    table = pd.read_csv(src)
+    geoms = shapely.points(table["longitude"].to_numpy(), table["latitude"].to_numpy())
+    hit = shapely.STRtree(np.asarray(cells.geometry.values)).query(geoms, predicate="within")
+    want = dict(zip(hit[0].tolist(), cells["code"].to_numpy()[hit[1]].tolist()))
+    assert report.read == rows and report.imported == len(want) and report.outside == rows - len(want)
+    with closing(sqlite3.connect(bare_copy)) as con:
+        got = con.execute("SELECT f.cell_code, r.minx, r.maxx, r.miny, r.maxy, f.detected_local, f.uuid "
+                          "FROM fire_point f JOIN rtree_fire_point_geom r ON r.id = f.fid "
+                          "ORDER BY f.fid").fetchall()[before:]
+        assert con.execute("SELECT COUNT(*) FROM fire_point").fetchone()[0] == \
+            con.execute("SELECT COUNT(*) FROM rtree_fire_point_geom").fetchone()[0] == before + len(want)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    expected = [(want[i], table["longitude"][i], table["latitude"][i], table["acq_time"][i]) for i in sorted(want)]
+    assert [g[0] for g in got] == [e[0] for e in expected]
+    # Each point's R-tree box holds the point (float32 bounds, rounded outwards).
+    assert all(g[1] <= e[1] <= g[2] and g[3] <= e[2] <= g[4] for g, e in zip(got, expected))
+    local = [(pd.Timestamp(f"2025-10-21T{t // 100:02d}:{t % 100:02d}:00") + pd.Timedelta(hours=8)).isoformat()
+             + "+08:00" for *_, t in expected]
+    assert [g[5] for g in got] == local  # Beijing time, as the file's UTC time moved 8 hours
+    assert len({g[6] for g in got}) == len(got) and all(uuid.UUID(g[6]).version == 4 for g in got)
+    gpkg_validator(bare_copy)

@@ -429,3 +429,62 @@ def test_assigning_every_cell_then_undoing_keeps_the_geopackage_feature_counts(b
     _, counts, rows = state()
     assert counts == rows and rows["assignment"] == 1
     gpkg_validator(bare_copy)
+
+
+def test_undoing_a_bulk_assignment_restores_exactly_the_tasks_before_and_the_audit_says_so(bare_copy,
+                                                                                        gpkg_validator):
+    # A big edit writes its rows with the table's other indexes set aside and built again at the end
+    # (storage.edits.indexes_rebuilt): the tasks, their audit rows and every index must come out exactly right.
+    sup = find_actor(bare_copy, actor_of(bare_copy, "supervisor").name)
+    codes = Project.open(bare_copy).read_layer("grid_cell")["code"].tolist()
+    earlier = create_assignments(bare_copy, sup, codes[:3], "patrol", now=NOW)
+
+    def snapshot():
+        with closing(sqlite3.connect(bare_copy)) as con:
+            rows = con.execute("SELECT * FROM assignment ORDER BY uuid").fetchall()
+            indexes = sorted(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                         "AND tbl_name IN ('assignment', 'audit_log')").fetchall())
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # every index agrees with its table
+        return rows, indexes
+
+    rows_before, indexes_before = snapshot()
+    edit = create_assignments(bare_copy, sup, codes, "coal_ban", now=NOW)
+    created = edit.created("assignment")
+    assert len(created) == len(codes) == len(set(created)) and not set(created) & set(earlier.created("assignment"))
+    rows_during, indexes = snapshot()
+    assert indexes == indexes_before and len(rows_during) == len(codes) + 3
+    with closing(sqlite3.connect(bare_copy)) as con:  # the cell and inspector of each task, found through indexes
+        by_cell = con.execute("SELECT COUNT(*) FROM assignment INDEXED BY idx_assignment_cell_code "
+                              "WHERE cell_code = ?", (codes[0],)).fetchone()[0]
+        assert by_cell == 2  # the earlier patrol and the coal-ban check
+    undo(bare_copy, sup, edit)
+    rows_after, indexes = snapshot()
+    assert rows_after == rows_before and indexes == indexes_before
+    with closing(sqlite3.connect(bare_copy)) as con:
+        audit = pd.read_sql("SELECT action, table_name, row_uuid, old_values, new_values FROM audit_log", con)
+    made = audit[audit["action"] == "create"]
+    unmade = audit[audit["action"] == "undo create"]
+    assert set(made["row_uuid"]) == set(created) | set(earlier.created("assignment"))
+    assert set(unmade["row_uuid"]) == set(created) and len(unmade) == len(codes)
+    assert unmade["new_values"].isna().all() and made["old_values"].isna().all()
+    one = unmade.set_index("row_uuid").loc[created[0]]
+    import json
+
+    gone = json.loads(one["old_values"])  # the task as it was when undone, every field
+    assert gone["uuid"] == created[0] and gone["cell_code"] == codes[0] and gone["kind"] == "coal_ban"
+    assert gone["status"] == "assigned" and gone["created_by"] == sup.uuid
+    assert json.loads(made.set_index("row_uuid").loc[created[0], "new_values"]) == gone
+    gpkg_validator(bare_copy)
+
+
+def test_audit_values_name_blobs_by_size_and_new_uuids_are_version_4():
+    import uuid
+
+    from gridwatch.storage.edits import _audit_json, new_uuids
+
+    row = {"uuid": "u1", "geom": b"GP\x00\x01" + bytes(25), "photo": memoryview(b"abc"), "note": "整改完成"}
+    assert _audit_json(row, list(row)) == '{"uuid": "u1", "geom": "<29 bytes>", "photo": "<3 bytes>", "note": "整改完成"}'
+    assert _audit_json(row, ["note", "geom"]) == '{"note": "整改完成", "geom": "<29 bytes>"}'
+    made = new_uuids(500)
+    assert len(set(made)) == 500 and all(str(uuid.UUID(u)) == u and uuid.UUID(u).version == 4 for u in made)
+    assert new_uuids(0) == []

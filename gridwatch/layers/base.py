@@ -217,11 +217,16 @@ def row_label(frame: pd.DataFrame, i: int) -> str:
 
 def _missing_mask(col: pd.Series) -> np.ndarray:
     """True where a value is NULL/NaN or blank text."""
+    import numpy as np
     import pandas as pd
 
     mask = col.isna().to_numpy(dtype=bool)
     if col.dtype == object:
-        blank = col.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+        try:  # text only (as an importer makes it): Arrow strips a million values in C
+            blank = col.astype("string[pyarrow]").str.strip().eq("").fillna(False)
+            return mask | np.asarray(blank, dtype=bool)
+        except (TypeError, ValueError, ImportError):  # numbers among the text: one value at a time
+            blank = col.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
         mask = mask | blank
     elif pd.api.types.is_string_dtype(col.dtype):  # pandas string dtype: vectorised
         mask = mask | col.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
@@ -333,12 +338,24 @@ def uuids_from_rng(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` version-4 UUID strings drawn from ``rng`` (deterministic for a seeded generator)."""
     import numpy as np
 
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    return uuid_strings(rng.integers(0, 256, size=(n, 16), dtype=np.uint8))
+
+
+def uuid_strings(raw: np.ndarray) -> list[str]:
+    """Version-4 UUID strings from an (n, 16) array of random bytes (the version and variant bits are set
+    here), formatted in numpy: a million take a fraction of a second, not ten."""
+    import numpy as np
+
+    raw = np.array(raw, dtype=np.uint8).reshape(-1, 16)
+    n = len(raw)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    flat = raw.tobytes()
-    out = []
-    for i in range(n):
-        h = flat[i * 16:(i + 1) * 16].hex()
-        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return out
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    hexed = np.empty((n, 32), dtype=np.uint8)
+    hexed[:, 0::2] = digits[raw >> 4]
+    hexed[:, 1::2] = digits[raw & 0x0F]
+    text = np.full((n, 36), ord("-"), dtype=np.uint8)
+    for start, stop, at in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
+        text[:, at:at + stop - start] = hexed[:, start:stop]
+    flat = text.tobytes().decode("ascii")
+    return [flat[i:i + 36] for i in range(0, 36 * n, 36)]

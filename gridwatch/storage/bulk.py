@@ -33,9 +33,10 @@ def _sql_column(series: pd.Series, type_: str) -> list[Any]:
     """A column as SQLite values, converted column-wise (a million rows in well under a second)."""
     missing = series.isna().to_numpy()
     if type_ == "DATETIME":
-        ts = pd.to_datetime(series, utc=True)
-        text = ts.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:23] + "Z"
-        values = text.astype(object).to_numpy()
+        ts = pd.to_datetime(series, utc=True).dt.tz_localize(None)
+        # numpy writes ISO text in C ('2026-09-01T03:12:00.000'); pandas' strftime took 25 s a million rows
+        text = np.datetime_as_string(ts.to_numpy(dtype="datetime64[ns]").astype("datetime64[ms]"), unit="ms")
+        values = np.char.add(text, "Z").astype(object)
     elif type_ == "DATE":
         values = np.array([v.isoformat() if hasattr(v, "isoformat") else (None if v is None else str(v)[:10])
                            for v in series.tolist()], dtype=object)

@@ -2,9 +2,10 @@
 
 Whether a detection is a persistent heat source depends on the other detections at its place, so
 the flag is recomputed over the whole layer whenever fire points arrive (an import, the schema-4
-migration); only rows whose flag changes are written.  Positions come from the layer's R-tree
-(points: their bounds are the point, to float32 precision: about a metre), so a million fire
-points are read without decoding a geometry in Python.
+migration); only rows whose flag changes are written.  Positions come from the point blobs read
+in one go by numpy (or, for other geometry blobs, from the layer's R-tree: points' bounds are the point
+to float32 precision, about a metre), so a million fire points are read without decoding a geometry
+in Python.
 """
 
 from __future__ import annotations
@@ -36,12 +37,35 @@ def _xy(blobs: list[Optional[bytes]]) -> np.ndarray:
     return xy
 
 
-def _read(con: sqlite3.Connection, has_type: bool) -> tuple[np.ndarray, np.ndarray, list, np.ndarray, np.ndarray]:
+_POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"), ("order", "u1"),
+                        ("wkbtype", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def _plain_points(blobs: tuple) -> Optional[np.ndarray]:
+    """(n, 2) coordinates when every blob is a 29-byte little-endian 2D point without envelope (as GridWatch
+    and GDAL write fire points), read by numpy in one go; else None."""
+    if not blobs or not all(isinstance(b, bytes) for b in blobs) or set(map(len, blobs)) != {29}:
+        return None
+    rec = np.frombuffer(b"".join(blobs), dtype=_POINT_BLOB)
+    if not ((rec["magic"] == b"GP").all() and (rec["flags"] == 1).all() and (rec["order"] == 1).all()
+            and (rec["wkbtype"] == 1).all()):
+        return None
+    return np.column_stack([rec["x"], rec["y"]])
+
+
+def _read(con: sqlite3.Connection, has_type: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                             np.ndarray]:
     """fid, (n, 2) positions, detection times, stored flags and FIRMS types of every fire point."""
     extra = ", source_type" if has_type else ", NULL"
-    rows = con.execute("SELECT fid, detected_utc, heat_source" + extra + " FROM fire_point ORDER BY fid").fetchall()
-    fid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    if "rtree_fire_point_geom" in sqlite_tables(con):
+    # Column by column in C (zip, numpy): a million rows, not a million Python loops over them.
+    rows = con.execute("SELECT fid, substr(detected_utc, 1, 19), heat_source" + extra
+                       + ", geom FROM fire_point ORDER BY fid").fetchall()
+    cols = list(zip(*rows)) if rows else [(), (), (), (), ()]
+    del rows
+    fid = np.array(cols[0], dtype=np.int64)
+    xy = _plain_points(cols[4])  # every geometry a plain point blob (the usual case): read in one go
+    cols[4] = ()
+    if xy is None and "rtree_fire_point_geom" in sqlite_tables(con):
         # the R-tree read whole (a scan, not a lookup per row), matched to the rows by fid
         tree = np.array(con.execute("SELECT id, minx, miny FROM rtree_fire_point_geom ORDER BY id").fetchall(),
                         dtype=float).reshape(-1, 3)
@@ -50,12 +74,12 @@ def _read(con: sqlite3.Connection, has_type: bool) -> tuple[np.ndarray, np.ndarr
             pos = np.searchsorted(tree[:, 0], fid)
             found = (pos < len(tree)) & (tree[np.minimum(pos, len(tree) - 1), 0] == fid)
             xy[found] = tree[pos[found], 1:3]
-    else:
+    elif xy is None:
         blobs = dict(con.execute("SELECT fid, geom FROM fire_point").fetchall())
         xy = _xy([blobs.get(int(f)) for f in fid])
-    times = [r[1] for r in rows]
-    old = np.array([r[2] for r in rows], dtype=object)
-    stype = np.array([np.nan if r[3] is None else float(r[3]) for r in rows])
+    times = np.array(cols[1], dtype=object)
+    old = np.array(cols[2], dtype=object)
+    stype = np.array(cols[3], dtype=float)  # NULL -> NaN
     return fid, xy, times, old, stype
 
 
@@ -71,16 +95,35 @@ def refresh_heat_sources(con: sqlite3.Connection) -> int:
     fid, xy, times, old, stype = _read(con, "source_type" in cols)
     if not len(fid):
         return 0
-    utc = np.array([str(t)[:19] if t else "NaT" for t in times], dtype="datetime64[s]")
+    times = times.copy()
+    times[(times == None) | (times == "")] = "NaT"  # noqa: E711 - element-wise: NULL or empty text is no time
+    utc = times.astype("datetime64[s]")
     missing = np.isnat(utc)
     xy[missing] = np.nan  # a detection without a time counts nowhere
     day = beijing_days(np.where(missing, np.datetime64(0, "s"), utc))
     new = heat_sources(xy[:, 0], xy[:, 1], day, stype)
-    known = np.array([v is not None for v in old], dtype=bool)
-    was = np.array([bool(v) if v is not None else False for v in old], dtype=bool)
+    known = old != None  # noqa: E711 - element-wise
+    was = np.where(known, old, 0).astype(bool)
     changed = known & (was != new)
-    con.executemany("UPDATE fire_point SET heat_source = ? WHERE fid = ?",
-                    [(int(v), int(f)) for v, f in zip(new[changed | (~known & new)], fid[changed | (~known & new)])])
-    if (~known).any():  # the rest of the unknown ones are not heat sources: one statement, not a row at a time
-        con.execute("UPDATE fire_point SET heat_source = 0 WHERE heat_source IS NULL")
-    return int((changed | ~known).sum())
+    write = changed | ~known
+    order = np.argsort(fid, kind="stable")  # rows by fid (as read), so a run of rows is a run of fids
+    fid, new, write = fid[order], new[order], write[order]
+    con.executemany("UPDATE fire_point SET heat_source = ? WHERE fid BETWEEN ? AND ?", _runs(fid, new, write))
+    return int(write.sum())
+
+
+def _runs(fid: np.ndarray, value: np.ndarray, write: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(value, first fid, last fid)`` for each run of consecutive rows to write with the same value.
+
+    A season of detections in one place can turn a million rows into heat sources at once: a few
+    range updates instead of a million single-row ones.  ``fid`` is sorted and holds every row, so
+    the rows between a run's first and last fid are exactly the run's rows.
+    """
+    if not write.any():
+        return []
+    key = np.where(write, value.astype(np.int8), -1)  # -1: a row left as it is
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    ends = np.concatenate((starts[1:], [len(key)])) - 1
+    keep = key[starts] >= 0
+    return list(zip(key[starts][keep].astype(int).tolist(), fid[starts][keep].astype(int).tolist(),
+                    fid[ends][keep].astype(int).tolist()))

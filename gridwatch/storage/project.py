@@ -125,12 +125,13 @@ def _check_a_copy(path: Path) -> dict[str, str]:
                                                  for k, v in exc.params.items()}) from exc
 
 
-def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
+def check_project(path: os.PathLike[str] | str, *, thorough: bool = True) -> dict[str, str]:
     """Check that ``path`` is an intact GridWatch project and return its metadata.
 
     Opens the file read-only; whatever the outcome the file is left byte-identical, except that a
     journal a killed writer left beside it is rolled back first (the file is then exactly as it was
-    before that unfinished write: nothing saved is lost).
+    before that unfinished write: nothing saved is lost).  ``thorough`` (the default) reads every
+    required table whole; a write's check reads their first pages only.
 
     Raises
     ------
@@ -172,9 +173,12 @@ def check_project(path: os.PathLike[str] | str) -> dict[str, str]:
                     f"{p}: GridWatch project is missing table(s) {', '.join(missing)}; "
                     "restore it from a backup or the shared copy"
                 )
-            # Touch every required table so a damaged page surfaces here, not mid-session.
+            # Touch every required table so a damaged page surfaces here, not mid-session.  Before
+            # each write (``thorough=False``) the first page does: counting a million fire points
+            # took 30 ms of every 60 ms finding step, and the write reads the pages it changes.
             for t in required:
-                con.execute("SELECT COUNT(*) FROM " + quote_ident(t, tables)).fetchone()
+                qt = quote_ident(t, tables)
+                con.execute("SELECT COUNT(*) FROM " + qt if thorough else "SELECT 1 FROM " + qt + " LIMIT 1").fetchone()
     except sqlite3.DatabaseError as exc:
         raise _read_problem(p, exc) from exc
     try:

@@ -24,7 +24,7 @@ import pandas as pd
 from ..domain.lifecycle import next_state
 from ..domain.policy import EDITABLE_FINDING_FIELDS, Action, Actor, require
 from ..errors import StorageError, ValidationError
-from .edits import Edit, RowChange
+from .edits import Edit, RowChange, new_uuids
 from .findings import add_photos, cell_at, change_finding, edit_finding, record_finding
 from .gpkg import connect_readonly, gpkg_datetime, where_set
 from .people import _cells, save_person, set_cell_inspector
@@ -59,11 +59,11 @@ def _assignment_rows(con: sqlite3.Connection, actor: Actor, codes: list[str], ki
     if assignee_uuid is not None and assignee_uuid not in people:
         raise StorageError(f"no person with uuid {assignee_uuid}")
     rows = []
-    for code, target in zip(codes, targets):
+    for code, target, uid in zip(codes, targets, new_uuids(len(codes))):
         who = assignee_uuid or cells[code]
         if who is None:
             raise StorageError(f"cell {code} has no inspector; choose an assignee")
-        rows.append({"uuid": str(_uuid.uuid4()), "kind": kind, "cell_code": code, "target_layer": target_layer,
+        rows.append({"uuid": uid, "kind": kind, "cell_code": code, "target_layer": target_layer,
                      "target_uuid": target, "assignee_uuid": who, "due_at": due, "priority": priority,
                      "notes": notes, "status": "assigned", "created_by": actor.uuid, "created_at": stamp,
                      "updated_at": stamp})
