@@ -250,12 +250,6 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
     return summary
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 19, open (not the killed-sync resume, fixed and covered by test_sync_pg.py's real-SIGKILL test): two "
-    "supervisors take contradicting steps of one finding offline (one rejects the rectification, one verifies it); "
-    "the merge keeps the step further along (verified, the reject recorded in sync_conflict), and the server's "
-    "judge refuses it (a verify from rectified after the row went back to assigned), so those laptops keep a "
-    "refused step the server does not hold (seed 7: 1 run in 8 short runs; often in the long form)"))
 def test_pg_sync_torture_short(pg_office, sample_path, pg_cluster, monkeypatch):
     office, db, persons, inspectors = pg_office
     t0 = time.monotonic()
