@@ -247,6 +247,9 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
           if (s := json.loads((sync_dir(lp) / "state.json").read_text(encoding="utf-8")))["pending"]],
          "syncs still pending")
     assert killed > 0 or plan.rounds < 2, summary
+    summary += (f"; server: {logged[0]} syncs logged, {len(refused_keys)} row(s) refused (all {len(forged_keys)} "
+                f"forged ones among them), {len(want['sync_conflict'])} conflicts recorded")
+    print(summary)
     return summary
 
 
@@ -254,7 +257,8 @@ def test_pg_sync_torture_short(pg_office, sample_path, pg_cluster, monkeypatch):
     office, db, persons, inspectors = pg_office
     t0 = time.monotonic()
     summary = pg_torture(office, db, persons, inspectors, SHORT, sample_path, pg_cluster, monkeypatch)
-    assert time.monotonic() - t0 < 400, summary  # a hang guard
+    # a hang guard, not a speed check: on 2 shared cores at a load of 14 the short form took 427 s (seed 7)
+    assert time.monotonic() - t0 < 1200, summary
 
 
 @pytest.mark.slow
