@@ -247,20 +247,18 @@ def pg_torture(office: tt.Office, db: str, persons: dict, inspectors: set, plan:
           if (s := json.loads((sync_dir(lp) / "state.json").read_text(encoding="utf-8")))["pending"]],
          "syncs still pending")
     assert killed > 0 or plan.rounds < 2, summary
+    summary += (f"; server: {logged[0]} syncs logged, {len(refused_keys)} row(s) refused (all {len(forged_keys)} "
+                f"forged ones among them), {len(want['sync_conflict'])} conflicts recorded")
+    print(summary)
     return summary
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 19, open (not the killed-sync resume, fixed and covered by test_sync_pg.py's real-SIGKILL test): two "
-    "supervisors take contradicting steps of one finding offline (one rejects the rectification, one verifies it); "
-    "the merge keeps the step further along (verified, the reject recorded in sync_conflict), and the server's "
-    "judge refuses it (a verify from rectified after the row went back to assigned), so those laptops keep a "
-    "refused step the server does not hold (seed 7: 1 run in 8 short runs; often in the long form)"))
 def test_pg_sync_torture_short(pg_office, sample_path, pg_cluster, monkeypatch):
     office, db, persons, inspectors = pg_office
     t0 = time.monotonic()
     summary = pg_torture(office, db, persons, inspectors, SHORT, sample_path, pg_cluster, monkeypatch)
-    assert time.monotonic() - t0 < 400, summary  # a hang guard
+    # a hang guard, not a speed check: on 2 shared cores at a load of 14 the short form took 427 s (seed 7)
+    assert time.monotonic() - t0 < 1200, summary
 
 
 @pytest.mark.slow

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from .lifecycle import transitions
-from .policy import Actor, Refusal, RowContext, judge_row_change
-from .vocabulary import FINDING_STATUSES
+from .policy import Actor, Refusal
+from .row_rules import RowContext, judge_row_change
+from .settle import LIFECYCLE_TABLES, RANK, matching_version, settle_step
 
 _BLOB_NOTE = re.compile(r"^<\d+ bytes>$")
 
@@ -37,17 +38,30 @@ def audit_values(text: Optional[str]) -> Optional[dict[str, Any]]:
 
 def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: str,
                 before: Optional[Mapping[str, Any]], after: Optional[Mapping[str, Any]],
-                steps: list[Mapping[str, Any]], context: RowContext, cols: list[str]) -> Optional[Refusal]:
+                steps: list[Mapping[str, Any]], context: RowContext, cols: list[str],
+                history: Optional[Callable[[], Sequence[Mapping[str, Any]]]] = None) -> Optional[Refusal]:
     """Why the change of one row (``before`` -> ``after``, ``kind`` insert/update/delete) may not be
     sent by ``actor`` (None: it may).
 
     ``steps``: the row's new audit entries in the order they were written (``user_name``,
-    ``new_values``); ``by_name``: the active people of the project by name; ``cols``: the table's
-    columns.  Without steps the change is judged as it stands.
+    ``old_values``, ``new_values``); ``by_name``: the active people of the project by name; ``cols``:
+    the table's columns.  Without steps the change is judged as it stands.
+
+    ``history``: the row's earlier versions, newest first, as a store that keeps them holds them (the
+    server: its own record, which no laptop writes).  A step that does not fit the row as it is now was
+    taken offline from the state its author saw: the version its audit entry's old values name (or
+    one the author's earlier steps of this change made from such a version).  It is judged from that
+    state, and its outcome settled against the row as it is now by the domain's conflict rule
+    (:func:`gridwatch.domain.settle.settle_step`: a status only moves forward, otherwise the later
+    edit wins), as the shared folder's merge settles it.  No state the row never had can be claimed.
+    Without a history (a laptop's own check) such a step passes only from a state one step into its
+    status starts from that is not ahead of the row's (:func:`_taken_earlier`).
     """
     if not steps:
         return judge_row_change(actor, table, kind, before, after, context)
     state: Optional[dict[str, Any]] = dict(before) if before is not None else None
+    path: list[dict[str, Any]] = []  # states the author's copy had, from this change's steps (newest last)
+    versions: Optional[Sequence[Mapping[str, Any]]] = None
     for a in steps:
         who = actor if a["user_name"] == actor.name else by_name.get(a["user_name"])
         if who is None:
@@ -68,12 +82,25 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
-        if why is not None and step_kind == "update" and aft is not None and b is not None \
-                and _taken_earlier(who, table, b, aft, audit_values(a.get("old_values")), context):
-            why = None
-            rank = _RANK[table]
-            if rank[str(aft.get("status"))] < rank[str(b.get("status"))]:
-                aft = {**aft, "status": b.get("status")}  # the row had moved on: its status only moves forward
+        if why is not None and step_kind == "update" and aft is not None and b is not None:
+            old = audit_values(a.get("old_values"))
+            if history is not None and table in LIFECYCLE_TABLES and old:
+                if versions is None:
+                    versions = list(history())
+                seen = matching_version(old, [*reversed(path), *versions])
+                if seen is not None:
+                    taken = {**seen, **clean}
+                    if judge_row_change(who, table, "update", seen, taken, context) is None:
+                        why = None
+                        path.append(taken)
+                        aft = settle_step(table, b, seen, taken)
+            if why is not None and _taken_earlier(who, table, b, aft, old, context):
+                why = None
+                rank = RANK[table]
+                if rank[str(aft.get("status"))] < rank[str(b.get("status"))]:
+                    aft = {**aft, "status": b.get("status")}  # the row had moved on: its status only moves forward
+        elif aft is not None and step_kind == "update":
+            path.append(aft)
         if why is not None:
             return why
         state = aft
@@ -90,11 +117,6 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     return None
 
 
-#: How far along its lifecycle a state is (a final state of a task is as far as the other).
-_RANK = {"finding": {state: i for i, state in enumerate(FINDING_STATUSES)},
-         "assignment": {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}}
-
-
 def _taken_earlier(who: Actor, table: str, before: Mapping[str, Any], after: Mapping[str, Any],
                    old: Optional[Mapping[str, Any]], context: RowContext) -> bool:
     """Whether a lifecycle step that does not fit the row as it is now was allowed from the state it
@@ -103,7 +125,7 @@ def _taken_earlier(who: Actor, table: str, before: Mapping[str, Any], after: Map
     taken in is its audit entry's old status, or one a step into its status starts from, never one
     ahead of the row's: so a step passes exactly when it was allowed, and cannot skip a state the row
     has not been through (nor take the row back: its status only moves forward)."""
-    rank = _RANK.get(table)
+    rank = RANK.get(table)
     if rank is None:
         return False
     now, target = before.get("status"), after.get("status")

@@ -22,7 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..domain.policy import Actor, why_not_record_track
+from ..domain.policy import Actor
+from ..domain.row_rules import why_not_record_track
 from ..domain.vocabulary import TRACK_SOURCES
 from ..errors import DataSourceError, GridWatchError, NotFound
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -215,7 +216,7 @@ def track_summaries(path: os.PathLike[str] | str) -> pd.DataFrame:
 
 def remove_track(path: os.PathLike[str] | str, actor: Actor, track_uuid: str) -> int:
     """Remove every point of one track (one transaction, one audit row); returns how many."""
-    from ..domain.policy import judge_row_change
+    from ..domain.row_rules import judge_row_change
 
     p = Path(path)
     check_project(p)

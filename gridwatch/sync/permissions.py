@@ -22,7 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Optional
 
-from ..domain.policy import Actor, RowContext, judge_row_change
+from ..domain.policy import Actor
+from ..domain.row_rules import RowContext, judge_row_change
 from ..domain.steps import judge_steps
 from ..errors import SyncError
 from ..storage.gpkg import quote_ident, rows_by_fid, sqlite_tables

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from typing import Any, Optional
 
-from ..domain.lifecycle import ASSIGNMENT_STATES, FINDING_STATES
+from ..domain.settle import winner
 from ..storage.gpkg import quote_ident, sqlite_tables
 from ..storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE
 from .history import DIRTY_TABLE
@@ -45,33 +45,14 @@ def _row_by_uuid(con: sqlite3.Connection, table: str, uuid: str) -> Optional[dic
 
 
 
-_TASK_RANK = {"assigned": 0, "in_progress": 1, "done": 2, "cancelled": 2}
-_FINDING_RANK = {s: i for i, s in enumerate(FINDING_STATES)}
-_FIRE_RANK = {"unverified": 0}
-assert set(_TASK_RANK) == set(ASSIGNMENT_STATES)
-
-
 def _json_value(v: Any) -> str:
     if isinstance(v, (bytes, bytearray, memoryview)):
         return json.dumps({"base64": base64.b64encode(bytes(v)).decode("ascii")})
     return json.dumps(v, ensure_ascii=False)
 
 
-def _winner(table: str, ours: dict[str, Any], theirs: dict[str, Any], columns: list[str]) -> tuple[str, str]:
-    """``("ours"|"theirs", rule)`` for a row both sides changed in ``columns``."""
-    if "status" in columns and table in ("finding", "assignment", "fire_point"):
-        rank = {"finding": _FINDING_RANK, "assignment": _TASK_RANK}.get(table)
-        a, b = ours.get("status"), theirs.get("status")
-        if rank is None:  # fire points: a check result beats unverified
-            ra, rb = int(a != "unverified"), int(b != "unverified")
-        else:
-            ra, rb = rank.get(a, -1), rank.get(b, -1)
-        if ra != rb:
-            return ("ours" if ra > rb else "theirs"), "status only moves forward"
-    ua, ub = ours.get("updated_at"), theirs.get("updated_at")
-    if isinstance(ua, str) and isinstance(ub, str) and ua != ub:
-        return ("ours" if ua > ub else "theirs"), "the later edit wins"
-    return "ours", "the edit synced last wins"
+#: ``("ours"|"theirs", rule)`` for a row both sides changed in some columns: the domain's conflict rule.
+_winner = winner
 
 
 def _last_editor(con: sqlite3.Connection, row_uuid: Optional[str]) -> str:

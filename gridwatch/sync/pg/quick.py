@@ -104,7 +104,8 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     _write_json(folder / "state.json", state)
     steps.start("upload", "sending to the server")
     try:
-        refused = R.Pusher(con, schema, tables, mark).push(groups, U.Finish(schema, sync_uuid, log_row, [], report))
+        pusher = R.Pusher(con, schema, tables, mark, ctx.person["role"])
+        refused = pusher.push(groups, U.Finish(schema, sync_uuid, log_row, [], report))
     except R.Stale:
         state["pending"] = None
         _write_json(folder / "state.json", state)

@@ -283,8 +283,8 @@ def _sync(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, 
                             "report": rep.to_dict()}
         _write_json(folder / "state.json", state)
         try:
-            refused = R.Pusher(con, schema, tables, mark).push(groups, U.Finish(schema, sync_uuid, log_row,
-                                                                               conflict_rows, rep))
+            pusher = R.Pusher(con, schema, tables, mark, ctx.person["role"])
+            refused = pusher.push(groups, U.Finish(schema, sync_uuid, log_row, conflict_rows, rep))
         except R.Stale:
             state["pending"] = None
             _write_json(folder / "state.json", state)
@@ -408,7 +408,9 @@ def doctor(address: str) -> tuple[list[str], list[str], list[str]]:
                         "n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname NOT LIKE "
                         "'gw\\_%%'", (schema,))
             for name, rls, triggers in cur.fetchall():
-                missing = {"gw_1_judge", "gw_2_stamp", "gw_3_log"} - set(triggers)
+                judge = {"gw_1_judge"} if "gw_1_judge" in triggers else {  # (one trigger, before the fast path)
+                    "gw_1_judge_insert", "gw_1_judge_update", "gw_1_judge_delete"}
+                missing = (judge | {"gw_2_stamp", "gw_3_log"}) - set(triggers)
                 if missing or not rls:
                     problems.append(f"table {name}: " + ", ".join(sorted(missing) + ([] if rls else
                                                                                       ["row-level security off"]))
