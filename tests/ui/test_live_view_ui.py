@@ -1,4 +1,5 @@
-"""File > Open server district (issue 19): a PostGIS district in the window, live and read-only."""
+"""File > Open server district (issue 19): a PostGIS district in the window, live; read-only but for supervisors
+and administrators, whose edits go to the server at once."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def test_open_a_server_district_live_and_refresh_it(pg_cluster, sample_path, qtb
     pg_cluster.create_database("liveui")
     publish(sample_path, pg_cluster.url("liveui"), logins=True)
     who = people(sample_path)
-    sup = who["supervisor"]
-    address = pg_cluster.url("liveui", user=sup.name)
+    sup, chief = who["supervisor"], who["chief"]
+    address = pg_cluster.url("liveui", user=chief.name)  # a township chief's view: read-only
     window.show_open_server_dialog()
     dialog = window._open_server_dialog
     edit, error = find(dialog, QLineEdit, "liveAddress"), find(dialog, QLabel, "liveError")
@@ -80,7 +81,7 @@ def test_open_a_server_district_live_and_refresh_it(pg_cluster, sample_path, qtb
     assert len(window.data.layers["grid_cell"].frame) > 0
     assert not window.act_assign.isEnabled() and not window.act_import.isEnabled()
     # a supervisor's laptop syncs; Refresh brings it into the window
-    laptop = checkout(address, tmp_path / "laptop.gpkg", sup.name)
+    laptop = checkout(pg_cluster.url("liveui", user=sup.name), tmp_path / "laptop.gpkg", sup.name)
     create_assignments(laptop, sup, [first_cell(sample_path, who["inspector"])], "patrol")
     sync(laptop)
     assert len(window.task_panel.frame) == 0
@@ -122,7 +123,10 @@ def test_a_supervisor_edits_the_server_through_the_live_view(pg_cluster, sample_
     assert wf.live and wf.live_editable and not wf.read_only and wf.actor.uuid == sup.uuid
     label = find(window, QLabel, "liveViewLabel").text()
     assert "鹿泉区" in label and sup.name in label and "服务器" in label and "只读" not in label
-    assert window.act_assign.isEnabled()
+    from gridwatch.domain.policy import Action
+
+    assert wf.may(Action.ASSIGN_TASKS) and wf.may(Action.SET_VETO)
+    assert not window.act_import.isEnabled() and "工作副本" in window.act_import.toolTip()  # single actions only
     assert not window.sync_label.isVisible()  # the banner says how the view stands
     # a task assigned in the window: on the server at once, the window reloads with the server's rows
     cell = first_cell(sample_path, insp)
