@@ -165,6 +165,15 @@ def test_an_inspectors_live_view_stays_read_only(pg_cluster, served, tmp_path):
     assert not session.may(Action.RECORD_FINDING) and not session.may(Action.START_TASK)
     refusal = session.why_not(Action.RECORD_FINDING)
     assert refusal is not None and refusal.key == "project.live_read_only"
+    # an edit asked for anyway (a script, a stale button) is refused before anything is written
+    from gridwatch.errors import RefusedByRole
+
+    before = rows_by_key(view, "assignment")
+    chief = Session(view, served["who"]["chief"].name)
+    with pytest.raises(RefusedByRole) as caught:
+        chief.run(create_assignments, [served["cell"]], "patrol")
+    assert caught.value.key == "project.live_read_only"
+    assert rows_by_key(view, "assignment") == before
 
 
 def test_a_server_refusal_puts_the_row_back_and_says_why_in_chinese(pg_cluster, served, tmp_path):
@@ -231,3 +240,40 @@ def test_a_live_edit_with_the_server_out_of_reach_is_taken_back(pg_cluster, serv
     state_file.write_text(json.dumps(state), encoding="utf-8")
     task = session.run(create_assignments, [served["cell"]], "patrol").created("assignment")[0]
     assert _server_row(pg_cluster, db, "assignment", task, "status") == ("assigned",)
+
+
+def test_a_password_given_with_the_address_serves_the_views_edits_and_is_never_written(pg_cluster, served, tmp_path):
+    """A login that must give its password (scram): the address carries it; the edits and refreshes after
+    the opening use it from memory; neither the view's sidecar nor its sync state holds it."""
+    import time
+    from urllib.parse import quote
+
+    from psycopg import sql
+
+    from gridwatch.sync import sync_dir
+    from gridwatch.sync.pg.publish import add_login
+
+    login, password = "gw_live_pw", "冬防 secret"
+    hba = pg_cluster.data / "pg_hba.conf"
+    before = hba.read_text()
+    with _admin(pg_cluster, served["db"]) as con:
+        with con.cursor() as cur:
+            add_login(cur, "d130110", login, served["sup"].uuid, "supervisor", password)
+        hba.write_text(f"local all {login} scram-sha-256\n" + before)
+        con.execute("SELECT pg_reload_conf()")
+    time.sleep(0.5)
+    try:
+        address = f"postgresql://{login}:{quote(password)}@/{served['db']}?host={quote(str(pg_cluster.folder))}"
+        view = open_live_view(address, tmp_path / "views")
+        session = Session(view, "")
+        task = session.run(create_assignments, [served["cell"]], "patrol").created("assignment")[0]
+        assert _server_row(pg_cluster, served["db"], "assignment", task, "status") == ("assigned",)
+        assert refresh_live_view(view)["changed"] == 0
+        for written in (Path(str(view) + ".live.json"), sync_dir(view) / "state.json"):
+            text = written.read_text(encoding="utf-8")
+            assert login in text and password not in text and quote(password) not in text
+    finally:
+        hba.write_text(before)
+        with _admin(pg_cluster, served["db"]) as con:
+            con.execute("SELECT pg_reload_conf()")
+            con.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(login)))

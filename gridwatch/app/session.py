@@ -141,6 +141,8 @@ class Session:
         """Apply ``fn(path, actor, *args, **kwargs)`` (a storage.workflow function); not yet recorded."""
         if self.path is None or self.actor is None:
             raise RefusedByRole("choose who you are first (the current user)", key="actor.missing")
+        if self.live and self.read_only:  # nobody writes a read-only live view, whatever door they come by
+            raise RefusedByRole(LIVE_READ_ONLY.format(path=self.path), key="project.live_read_only")
         if self.live_editable:  # sent to the server at once; refused there: taken out again (SyncError)
             return live_edit(self.path, self.actor, fn, *args, **kwargs)
         return fn(self.path, self.actor, *args, **kwargs)
