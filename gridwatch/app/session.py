@@ -22,7 +22,7 @@ from ..storage.edits import Edit
 from ..storage.gpkg import SHARED_READ_ONLY, is_shared_snapshot
 from ..storage.workflow import find_actor, redo, undo
 from .events import Event
-from .liveview import LIVE_READ_ONLY, is_live_view
+from .liveview import LIVE_READ_ONLY, live_edit, live_info
 
 EditFunction = Callable[..., Edit]
 
@@ -35,8 +35,10 @@ class Session:
         self.actor: Optional[Actor] = None
         #: A shared project's snapshot (the shared folder's copy laptops sync with): only read.
         self.read_only = False
-        #: A live view of a server district (:mod:`gridwatch.app.liveview`): only read, refreshed from the server.
+        #: A live view of a server district (:mod:`gridwatch.app.liveview`), refreshed from the server.
         self.live = False
+        #: A supervisor's live view: each edit goes to the server at once (else a live view is only read).
+        self.live_editable = False
         self.people = pd.DataFrame(columns=["uuid", "name", "role", "active"])
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
@@ -54,8 +56,13 @@ class Session:
         """Open ``path`` (None: close) as ``user`` (a name of its people table, or nobody); ``user_uuid``
         tells apart people of the same name (张伟 and 张伟)."""
         self.path = Path(path) if path is not None else None
-        self.live = self.path is not None and is_live_view(self.path)
-        self.read_only = self.path is not None and (is_shared_snapshot(self.path) or self.live)
+        info = live_info(self.path) if self.path is not None else None
+        self.live = info is not None
+        self.live_editable = bool(info and info.get("editable"))
+        self.read_only = self.path is not None and (is_shared_snapshot(self.path) or
+                                                    (self.live and not self.live_editable))
+        if self.live_editable and info is not None:  # the person behind the server login, whoever the settings name
+            user, user_uuid = str(info.get("user") or ""), str(info.get("user_uuid") or "")
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.people = queries.people(self.path) if self.path is not None else self.people.iloc[0:0]
@@ -91,6 +98,8 @@ class Session:
         actor = self._person(name, uuid)
         if actor is not None and actor == self.actor:
             return actor
+        if self.live_editable:  # the server judges the login's person: nobody else works in this view
+            return self.actor
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.actor = actor
@@ -121,7 +130,7 @@ class Session:
         return not self.read_only and self.actor is not None and policy.may(self.actor, action, target)
 
     def why_not(self, action: Action | str, target: Optional[dict[str, Any]] = None) -> Optional[Refusal]:
-        if self.live:
+        if self.live and self.read_only:
             return Refusal("not_allowed", LIVE_READ_ONLY.format(path=self.path), "project.live_read_only")
         if self.read_only:
             return Refusal("not_allowed", SHARED_READ_ONLY.format(path=self.path), "project.shared_read_only")
@@ -132,6 +141,10 @@ class Session:
         """Apply ``fn(path, actor, *args, **kwargs)`` (a storage.workflow function); not yet recorded."""
         if self.path is None or self.actor is None:
             raise RefusedByRole("choose who you are first (the current user)", key="actor.missing")
+        if self.live and self.read_only:  # nobody writes a read-only live view, whatever door they come by
+            raise RefusedByRole(LIVE_READ_ONLY.format(path=self.path), key="project.live_read_only")
+        if self.live_editable:  # sent to the server at once; refused there: taken out again (SyncError)
+            return live_edit(self.path, self.actor, fn, *args, **kwargs)
         return fn(self.path, self.actor, *args, **kwargs)
 
     def record(self, edit: Edit) -> None:

@@ -76,6 +76,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _missing(v: Any) -> bool:
+    """A missing value of a table cell (None, NaN, pandas' NA), not a list or text."""
+    import pandas as pd
+
+    return v is None or (not isinstance(v, (str, list, dict)) and bool(pd.isna(v)))
+
+
 def cmd_city(args: argparse.Namespace) -> int:
     from ..analysis.stats import parse_weights
     from ..sync.pg.city import city_view
@@ -85,7 +92,7 @@ def cmd_city(args: argparse.Namespace) -> int:
     d, t = view.districts, view.townships
     if args.json:
         def records(frame: Any) -> list[dict[str, Any]]:
-            return [{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")]
+            return [{k: (None if _missing(v) else v) for k, v in r.items()} for r in frame.to_dict("records")]
 
         json.dump({"period": [p.isoformat() for p in view.period], "districts": records(d), "townships": records(t),
                    "skipped": view.skipped}, sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -93,16 +100,23 @@ def cmd_city(args: argparse.Namespace) -> int:
         return 0
 
     def num(v: Any) -> str:
-        return "-" if v != v or v is None else f"{v:g}"
+        return "-" if _missing(v) else f"{v:g}"
 
-    print(f"{len(d)} district(s), {view.period[0]:%Y-%m}")
-    print("district      name        cells  coverage%  findings  closure%  overdue  fire checks in time%")
+    print(f"{len(d)} district(s), {view.period[0]:%Y-%m}, ranked by the work plans' assessment")
+    print("rank  district      name        score  cells  coverage%  findings  closure%  overdue  fire checks in time%")
     for r in d.itertuples():
-        print(f"{r.district:<13} {r.name:<10} {r.cells:>6}  {num(r.coverage_pct):>9}  {r.findings:>8}  "
-              f"{num(r.closure_pct):>8}  {r.findings_overdue + r.tasks_overdue:>7}  {num(r.fire_in_time_pct):>8}")
+        print(f"{num(r.rank):>3}{'=' if r.tied else ' '}  {r.district:<13} {r.name:<10} {num(r.score):>5}  "
+              f"{r.cells:>5}  {num(r.coverage_pct):>9}  {r.findings:>8}  {num(r.closure_pct):>8}  "
+              f"{r.findings_overdue + r.tasks_overdue:>7}  {num(r.fire_in_time_pct):>8}")
+    for note in view.notes:
+        print(f"note: {note}")
     print(f"townships ranked across the city ({len(t)}):")
     for r in t.head(args.top).itertuples():
-        print(f"{num(r.rank):>4}  {r.district_name} {r.name}  score {num(r.score)}  coverage {num(r.coverage_pct)}%")
+        tie = "=" if r.tied else " "
+        veto = f"  veto: {r.veto}" if not _missing(r.veto) else ""
+        print(f"{num(r.rank):>4}{tie} {r.district_name} {r.name}  score {num(r.score)}  coverage "
+              f"{num(r.coverage_pct)}%  burning fire points {num(r.fire_points)}  deduction {num(r.deduction_yuan)} "
+              f"yuan{veto}")
     for s in view.skipped:
         print(f"not readable with this login: {s}")
     return 0

@@ -64,6 +64,10 @@ MESSAGES_ZH: dict[str, str] = {
                                  "如需编辑，请检出一个工作副本（文件 > 检出共享项目，或 gridwatch checkout）并同步"),
     "project.live_read_only": ("这是服务器上某区的实时查看（只读，从服务器刷新）；如需编辑，请检出一个工作副本"
                                "（文件 > 检出共享项目，或 gridwatch checkout）并同步"),
+    "live.refused": "服务器拒绝了这项修改，界面已恢复为服务器上的当前状态：{reason_zh}",
+    "live.offline": ("无法连接服务器，这项修改没有保存（界面仍是服务器上的状态）；请在服务器可以连接时重试。"
+                     "原因：{reason_zh}"),
+    "live.unsure": "发送这项修改时与服务器的连接中断；下次刷新时会确认服务器是否已收到。原因：{reason_zh}",
     "role.unknown": "未知角色“{role}”",
     "role.only": "{name}是{role_zh}；只有{roles_zh}可以{what_zh}",
     "import.role": "{name}是{role_zh}；只有{roles_zh}可以{verb_zh}图层 {layer}",

@@ -85,6 +85,9 @@ class WorkflowController(QObject):
     userChanged = Signal()
     #: The open project changed as a whole (an import, a sync): panels read it again.
     reloaded = Signal()
+    #: An edit of a supervisor's live view went to the server, or was refused there and taken out again:
+    #: the view now holds the server's state (server row numbers, others' edits): the window reads it again.
+    liveSynced = Signal()
 
     def __init__(self, settings: QSettings, parent: Optional[QObject] = None,
                  session: Optional[Session] = None) -> None:
@@ -101,7 +104,8 @@ class WorkflowController(QObject):
     actor = _FromSession()
     people = _FromSession()
     read_only = _FromSession()  # a shared project's snapshot: only read (laptops sync working copies of it)
-    live = _FromSession()  # a live view of a server district: only read, refreshed from the server
+    live = _FromSession()  # a live view of a server district, refreshed from the server
+    live_editable = _FromSession()  # a supervisor's live view: each edit goes to the server at once
 
     # --- project and user ------------------------------------------------------------------------
     def set_project(self, path: Optional[Path]) -> None:
@@ -206,10 +210,14 @@ class WorkflowController(QObject):
         self.session.record(edit)  # people re-read if touched, then ``changed``
         if edit.warnings:
             self.warned.emit(list(edit.warnings))
+        if self.live_editable:
+            self.liveSynced.emit()
 
     def _on_failed(self, job: Job, message: str, kind: str) -> None:
         self._finish(job)
         self.failed.emit(message)
+        if self.live_editable and str(getattr(job.error, "key", None) or "").startswith("live."):
+            self.liveSynced.emit()  # taken out again: the server's state is shown
 
     def _replay(self, undoing: bool, command: _EditCommand) -> None:
         assert self.path is not None and self.actor is not None

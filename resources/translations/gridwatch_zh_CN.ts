@@ -429,96 +429,95 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="167" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="118" />
             <source>Check out shared project</source>
-            <extracomment>One worker: a checkout or sync at a time, in order. Reading a server's people for the check-out dialog (beside a sync that may be running).</extracomment>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="168" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="119" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="170" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="121" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="171" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="122" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="172" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="123" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="173" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="174" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="124" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="125" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="177" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="128" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="178" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="129" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="213" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="164" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="214" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="221" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="165" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="172" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="220" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="171" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="256" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="207" />
             <source>Reading the people of the server's district…</source>
             <translation>正在读取服务器上本区的人员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="270" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="221" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="276" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="227" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="279" />
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="293" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="230" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="244" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="357" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="308" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="175" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="126" />
             <source>The district's project file in the shared folder, or a server: postgresql://HOST/DATABASE</source>
             <translation>共享文件夹中的区级项目文件，或服务器地址：postgresql://主机/数据库</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="299" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="250" />
             <source>Cannot read the people of this server's district:</source>
             <translation>无法读取该服务器上本区的人员：</translation>
         </message>
@@ -526,129 +525,151 @@
     <context>
         <name>CityDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="105" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="113" />
             <source>City view</source>
             <translation>市级总览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="106" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
             <source>&amp;Server:</source>
             <translation>服务器(&amp;S):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="107" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
             <source>&amp;Month:</source>
             <translation>月份(&amp;M):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="108" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="116" />
             <source>postgresql://HOST/DATABASE (every district in it)</source>
             <translation>postgresql://主机/数据库(库中所有区县)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="109" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
             <source>YYYY-MM</source>
             <translation>YYYY-MM</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="110" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="111" />
-            <source>Districts (best patrol coverage first)</source>
-            <translation>各区县(巡查覆盖率高者在前)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="112" />
-            <source>Townships of every district, ranked together</source>
-            <translation>各区县乡镇统一排名</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
             <source>District</source>
             <translation>区县</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
             <source>Schema</source>
             <translation>库内名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="124" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
             <source>Coverage %</source>
             <translation>覆盖率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
             <source>Findings</source>
             <translation>问题数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
             <source>Closed %</source>
             <translation>整改到位率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
             <source>Overdue</source>
             <translation>超期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
+            <source>Burning fire points</source>
+            <translation>焚烧火点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="126" />
+            <source>Vetoed townships</source>
+            <translation>一票否决乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
             <source>Fire checks in time %</source>
             <translation>火点按时核查率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
             <source>Score</source>
             <translation>得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="131" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="119" />
+            <source>Districts, ranked by the work plans' assessment</source>
+            <translation>各区县（按工作方案考核排名）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="120" />
+            <source>Townships of every district, ranked together (equal scores share a rank, veto items last)</source>
+            <translation>各区县乡镇统一排名（同分同名次，一票否决排最后）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="130" />
+            <source>Deduction (yuan)</source>
+            <translation>扣缴（元）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="130" />
+            <source>Veto</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="143" />
             <source>Enter a PostgreSQL server's address, e.g. postgresql://HOST/DATABASE.</source>
             <translation>请输入 PostgreSQL 服务器地址,例如 postgresql://主机/数据库。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="134" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="146" />
             <source>Enter the month as YYYY-MM, e.g. 2026-11.</source>
             <translation>请按 YYYY-MM 输入月份,例如 2026-11。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="141" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="153" />
             <source>Reading the districts…</source>
             <translation>正在读取各区县…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/city.py" line="163" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="175" />
             <source>%n district(s), %1</source>
             <translation>
                 <numerusform>%n 个区县,%1</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="170" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="185" />
             <source>Not readable with this login: %1</source>
             <translation>此账号无权读取:%1</translation>
         </message>
@@ -4714,27 +4735,32 @@ Overwritten: %2</source>
     <context>
         <name>LiveViewBar</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="217" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="220" />
             <source>Refreshing from the server…</source>
             <translation>正在从服务器刷新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="239" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="242" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="240" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="243" />
             <source>Read what changed on the server since the last refresh</source>
             <translation>读取上次刷新以来服务器上的变化</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="247" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="251" />
+            <source>Live server view of %1 on %2, as %4: each of your edits goes to the server at once (refused ones are taken back); refreshed at %3 and every few minutes.</source>
+            <translation>服务器实时查看：%1（服务器 %2），当前用户 %4：每项修改立即提交到服务器（被拒绝的修改会撤回）；%3 刷新，此后每隔几分钟自动刷新。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/live.py" line="254" />
             <source>Live server view of %1 on %2: read-only, refreshed at %3 and every few minutes. To edit, check out a working copy.</source>
             <translation>服务器实时查看：%1（%2），只读，%3 刷新，之后每隔几分钟自动刷新。如需编辑，请检出工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="252" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="260" />
             <source>The last refresh failed: %1</source>
             <translation>上次刷新失败：%1</translation>
         </message>
@@ -4742,247 +4768,247 @@ Overwritten: %2</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="76" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="77" />
             <source>Undo</source>
             <translation>撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="79" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="80" />
             <source>Redo</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="222" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="226" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="235" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="255" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="297" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="298" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -5023,22 +5049,22 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="270" />
+            <location filename="../../gridwatch/ui/window/work.py" line="273" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="328" />
+            <location filename="../../gridwatch/ui/window/work.py" line="331" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="338" />
+            <location filename="../../gridwatch/ui/window/work.py" line="341" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="339" />
+            <location filename="../../gridwatch/ui/window/work.py" line="342" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -5081,22 +5107,22 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="251" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -5122,27 +5148,32 @@ Overwritten: %2</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="111" />
+            <location filename="../../gridwatch/ui/window/work.py" line="109" />
+            <source>In a live server view each action goes to the server on its own; import layers into a checked-out working copy and sync it</source>
+            <translation>在服务器实时查看中，每项操作单独提交到服务器；导入图层请在检出的工作副本中进行，然后同步</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/work.py" line="114" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="112" />
+            <location filename="../../gridwatch/ui/window/work.py" line="115" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="116" />
+            <location filename="../../gridwatch/ui/window/work.py" line="119" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="118" />
+            <location filename="../../gridwatch/ui/window/work.py" line="121" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="124" />
+            <location filename="../../gridwatch/ui/window/work.py" line="127" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -5238,32 +5269,32 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>Township &amp;assessment and bulletin…</source>
             <translation>乡镇考核和通报(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Declare heavy-pollution &amp;warning…</source>
             <translation>发布重污染天气预警(&amp;W)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Record the &amp;checklist of the selected task…</source>
             <translation>记录所选任务的检查清单(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Ca&amp;mpaigns…</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
@@ -5285,42 +5316,42 @@ Overwritten: %2</source>
     <context>
         <name>OpenServerDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="91" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="93" />
             <source>Open server district</source>
             <translation>打开服务器上的区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="92" />
-            <source>Show a district of a PostGIS server in this window, read-only, as it is on the server now; it refreshes every few minutes and with Refresh. To edit, check out a working copy and sync.</source>
-            <translation>在此窗口中只读查看 PostGIS 服务器上某区的当前状态；每隔几分钟自动刷新，也可点“刷新”。如需编辑，请检出工作副本并同步。</translation>
+            <location filename="../../gridwatch/ui/sync/live.py" line="94" />
+            <source>Show a district of a PostGIS server in this window as it is on the server now; it refreshes every few minutes and with Refresh. Supervisors and administrators edit it: each action goes to the server at once. Everyone else sees it read-only (to edit, check out a working copy and sync).</source>
+            <translation>在本窗口中显示 PostGIS 服务器上某区当前的数据；每隔几分钟及点击“刷新”时自动更新。督查员和管理员可以直接编辑：每项操作立即提交到服务器。其他人员只能查看（如需编辑，请检出工作副本并同步）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="95" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="98" />
             <source>&amp;Server:</source>
             <translation>服务器(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="96" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="99" />
             <source>postgresql://HOST/DATABASE?district=SCHEMA (your login from .pgpass, the service file or PGPASSWORD)</source>
             <translation>postgresql://主机/数据库?district=区模式名（登录凭据取自 .pgpass、服务文件或 PGPASSWORD）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="98" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="101" />
             <source>Open</source>
             <translation>打开</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="120" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="123" />
             <source>Not a server address: write it as postgresql://HOST/DATABASE (or service=NAME).</source>
             <translation>不是服务器地址：请写成 postgresql://主机/数据库（或 service=名称）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="131" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="134" />
             <source>Reading the district from the server…</source>
             <translation>正在从服务器读取本区…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/live.py" line="147" />
+            <location filename="../../gridwatch/ui/sync/live.py" line="150" />
             <source>Cannot open the server district:</source>
             <translation>无法打开服务器上的区：</translation>
         </message>
@@ -5689,123 +5720,123 @@ Overwritten: %2</source>
     <context>
         <name>SyncDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="455" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="107" />
             <source>Checking this laptop's edits…</source>
             <extracomment>The last sync was cancelled by the user (its ``failed`` is no failure to report).</extracomment>
             <translation>正在检查本机的修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="456" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="108" />
             <source>Waiting for the shared project…</source>
             <translation>正在等待共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="457" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="109" />
             <source>Reading the shared project…</source>
             <translation>正在读取共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="458" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="110" />
             <source>Merging…</source>
             <translation>正在合并…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="459" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="111" />
             <source>Writing the shared project…</source>
             <translation>正在写入共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="460" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="112" />
             <source>Updating this laptop…</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="465" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="117" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="466" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="118" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="467" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="119" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="468" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="120" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="469" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="121" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="470" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="122" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="471" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="123" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="472" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="124" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="492" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="144" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="498" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="150" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="501" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="153" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="505" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="157" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="507" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="159" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="510" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="162" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="559" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="211" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="573" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="225" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="586" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="238" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/dialogs.py" line="588" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="240" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>
@@ -6513,14 +6544,14 @@ Overwritten: %2</source>
     <context>
         <name>WorkflowController</name>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="161" />
-            <location filename="../../gridwatch/ui/session.py" line="188" />
+            <location filename="../../gridwatch/ui/session.py" line="165" />
+            <location filename="../../gridwatch/ui/session.py" line="192" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
-            <extracomment>The policy's action for each loop step of a finding and each task step. The open project changed as a whole (an import, a sync): panels read it again.</extracomment>
+            <extracomment>The policy's action for each loop step of a finding and each task step. The open project changed as a whole (an import, a sync): panels read it again. An edit of a supervisor's live view went to the server, or was refused there and taken out again: the view now holds the server's state (server row numbers, others' edits): the window reads it again.</extracomment>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/session.py" line="224" />
+            <location filename="../../gridwatch/ui/session.py" line="232" />
             <source>Cannot undo or redo: %s</source>
             <translation>无法撤销或重做：%s</translation>
         </message>

@@ -3,7 +3,9 @@ together (:func:`gridwatch.sync.pg.city.city_view`, read live on a worker job; n
 
 For a city office that supervises several districts: the server's address and a month; each
 district's cells, coverage, findings and closure, overdue work and fire checks in time, and one
-ranking of every township.  Districts the login may not read are named below the tables.
+assessment ranking of every township with the work plans' rules (fire points by kind with their
+deductions, equal scores sharing a rank, veto items last), and the districts ranked the same way.
+Districts the login may not read are named below the tables.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as _dt
 import re
 from typing import Any, Optional
 
+import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,19 +35,24 @@ from ...app.sharing import is_server_address
 from ...times import BEIJING
 from ..jobs import Job, run_job
 from ..widgets import hbox, named
-from .dialogs import _error_label, _show_error
+from .common import _error_label, _show_error
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-NUMBERS_DISTRICTS = (2, 3, 4, 5, 6, 7)  # right-aligned columns
-NUMBERS_TOWNSHIPS = (0, 3, 4, 5, 6, 7)
+NUMBERS_DISTRICTS = (0, 3, 4, 5, 6, 7, 8, 9, 10)  # right-aligned columns
+NUMBERS_TOWNSHIPS = (0, 3, 4, 5, 6, 7, 8, 9)
 
 
 def _num(v: Any, digits: int = 1) -> str:
-    if v is None or v != v:
+    if v is None or (not isinstance(v, str) and bool(pd.isna(v))):
         return "–"
     if isinstance(v, float) and not v.is_integer():
         return f"{v:.{digits}f}"
     return str(int(v)) if isinstance(v, (int, float)) else str(v)
+
+
+def _rank(row: Any) -> str:
+    """A rank as the bulletin writes it: a shared rank with "=" after it ("2=")."""
+    return _num(row.rank) + ("=" if bool(getattr(row, "tied", False)) else "")
 
 
 class CityDialog(QDialog):
@@ -62,15 +70,15 @@ class CityDialog(QDialog):
         self.show_button = named(QPushButton(), "cityShow", clicked=self.start)
         self.error = _error_label("cityError")
         self.status = named(QLabel(), "cityStatus")
-        self.districts = named(QTableWidget(0, 8), "cityDistricts")
-        self.townships = named(QTableWidget(0, 8), "cityTownships")
+        self.districts = named(QTableWidget(0, 11), "cityDistricts")
+        self.townships = named(QTableWidget(0, 11), "cityTownships")
         for table in (self.districts, self.townships):
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             table.verticalHeader().setVisible(False)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # the names take the spare width; the numbers keep theirs
-        self.districts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.districts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.townships.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.skipped = named(QLabel(), "citySkipped")
         self.skipped.setWordWrap(True)
@@ -108,14 +116,18 @@ class CityDialog(QDialog):
         self.address_edit.setPlaceholderText(self.tr("postgresql://HOST/DATABASE (every district in it)"))
         self.month_edit.setPlaceholderText(self.tr("YYYY-MM"))
         self.show_button.setText(self.tr("Show"))
-        self._titles[0].setText(self.tr("Districts (best patrol coverage first)"))
-        self._titles[1].setText(self.tr("Townships of every district, ranked together"))
+        self._titles[0].setText(self.tr("Districts, ranked by the work plans' assessment"))
+        self._titles[1].setText(self.tr("Townships of every district, ranked together (equal scores share a rank, "
+                                        "veto items last)"))
         self.districts.setHorizontalHeaderLabels([
-            self.tr("District"), self.tr("Schema"), self.tr("Cells"), self.tr("Coverage %"), self.tr("Findings"),
-            self.tr("Closed %"), self.tr("Overdue"), self.tr("Fire checks in time %")])
+            self.tr("Rank"), self.tr("District"), self.tr("Schema"), self.tr("Score"), self.tr("Cells"),
+            self.tr("Coverage %"),
+            self.tr("Findings"), self.tr("Closed %"), self.tr("Overdue"), self.tr("Burning fire points"),
+            self.tr("Vetoed townships")])
         self.townships.setHorizontalHeaderLabels([
             self.tr("Rank"), self.tr("District"), self.tr("Township"), self.tr("Score"), self.tr("Coverage %"),
-            self.tr("Closed %"), self.tr("Overdue"), self.tr("Fire checks in time %")])
+            self.tr("Closed %"), self.tr("Overdue"), self.tr("Fire checks in time %"), self.tr("Burning fire points"),
+            self.tr("Deduction (yuan)"), self.tr("Veto")])
         if self.view is not None:
             self._fill(self.view)
 
@@ -162,11 +174,14 @@ class CityDialog(QDialog):
         d, t = view.districts, view.townships
         self.status.setText(self.tr("%n district(s), %1", "", len(d)).replace("%1", f"{view.period[0]:%Y-%m}"))
         self._rows(self.districts, NUMBERS_DISTRICTS, [
-            [r.name, r.district, _num(r.cells), _num(r.coverage_pct), _num(r.findings), _num(r.closure_pct),
-             _num(r.findings_overdue + r.tasks_overdue), _num(r.fire_in_time_pct)] for r in d.itertuples()])
+            [_rank(r), r.name, r.district, _num(r.score), _num(r.cells),
+             _num(r.coverage_pct), _num(r.findings), _num(r.closure_pct), _num(r.findings_overdue + r.tasks_overdue),
+             _num(r.fire_points), _num(r.vetoed)] for r in d.itertuples()])
         self._rows(self.townships, NUMBERS_TOWNSHIPS, [
-            [_num(r.rank), r.district_name, r.name, _num(r.score), _num(r.coverage_pct), _num(r.closure_pct),
-             _num(r.findings_overdue + r.tasks_overdue), _num(r.fire_in_time_pct)] for r in t.itertuples()])
+            [_rank(r), r.district_name, r.name, _num(r.score), _num(r.coverage_pct), _num(r.closure_pct),
+             _num(r.findings_overdue + r.tasks_overdue), _num(r.fire_in_time_pct), _num(r.fire_points),
+             _num(r.deduction_yuan), "" if r.veto is None or r.veto != r.veto else str(r.veto)]
+            for r in t.itertuples()])
         self.skipped.setText(self.tr("Not readable with this login: %1").replace("%1", "; ".join(view.skipped))
                              if view.skipped else "")
 

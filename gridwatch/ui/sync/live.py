@@ -1,4 +1,4 @@
-"""File > Open server district: the office's live, read-only view of a PostGIS district.
+"""File > Open server district: the office's live view of a PostGIS district.
 
 * :class:`OpenServerDialog`: the server's address (with ``?district=…`` when the database holds several),
   credentials from the usual PostgreSQL places as for a check-out; the district is read on a worker job
@@ -7,8 +7,10 @@
   server, read-only, when it was last refreshed) with a Refresh button; it also refreshes on a timer.
   A refresh reads only what changed on the server, on a worker job, then the map and panels reload.
 
-The view is a snapshot GeoPackage the app opens read-only: nobody edits the server through it (to
-work, check out a working copy and sync).
+Who edits is the server login's person: a supervisor's or administrator's view is read-write, each
+action sent to the server at once (:func:`gridwatch.app.liveview.live_edit`; a refusal is shown and the
+view reloads with the server's state); anyone else's is read-only (to work, check out a working copy
+and sync).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ...tasks import CancelToken
 from ..jobs import Job, queue
 from ..map.panels import beijing_time
 from ..widgets import named
-from .dialogs import _error_label, _show_error
+from .common import _error_label, _show_error
 
 # One live-view job at a time (opening or refreshing), beside syncs and check-outs.
 _POOL = queue("live-view")
@@ -89,9 +91,10 @@ class OpenServerDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Open server district"))
-        self.intro.setText(self.tr("Show a district of a PostGIS server in this window, read-only, as it is on the "
-                                   "server now; it refreshes every few minutes and with Refresh. To edit, check out "
-                                   "a working copy and sync."))
+        self.intro.setText(self.tr("Show a district of a PostGIS server in this window as it is on the server now; "
+                                   "it refreshes every few minutes and with Refresh. Supervisors and administrators "
+                                   "edit it: each action goes to the server at once. Everyone else sees it read-only "
+                                   "(to edit, check out a working copy and sync)."))
         self._label.setText(self.tr("&Server:"))
         self.address_edit.setPlaceholderText(self.tr("postgresql://HOST/DATABASE?district=SCHEMA (your login from "
                                                      ".pgpass, the service file or PGPASSWORD)"))
@@ -244,10 +247,15 @@ class LiveViewBar(QToolBar):
         district = str(self.info.get("name") or self.info.get("district") or "")
         if self.info.get("name") and self.info.get("district") and self.info["name"] != self.info["district"]:
             district += f" ({self.info['district']})"
-        text = self.tr("Live server view of %1 on %2: read-only, refreshed at %3 and every few minutes. To edit, "
-                       "check out a working copy.").replace("%1", district).replace(
+        if self.info.get("editable"):
+            text = self.tr("Live server view of %1 on %2, as %4: each of your edits goes to the server at once "
+                           "(refused ones are taken back); refreshed at %3 and every few minutes.")
+        else:
+            text = self.tr("Live server view of %1 on %2: read-only, refreshed at %3 and every few minutes. To edit, "
+                           "check out a working copy.")
+        text = text.replace("%1", district).replace(
             "%2", str(self.info.get("server") or self.info.get("address") or "")).replace(
-            "%3", _clock(self.info.get("refreshed")))
+            "%3", _clock(self.info.get("refreshed"))).replace("%4", str(self.info.get("user") or ""))
         if self.problem:
             text += " " + self.tr("The last refresh failed: %1").replace("%1", self.problem)
         self.label.setText(text)

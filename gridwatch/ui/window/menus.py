@@ -38,6 +38,7 @@ class WindowMenus:
 
         self.live_bar = LiveViewBar(self)  # a live view of a server district: what it shows, Refresh
         self.live_bar.refreshed.connect(lambda _n: self.reload_project())
+        self.workflow.liveSynced.connect(self.reload_project)  # a supervisor's edit went to the server (or back)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # a row of its own, across the window
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.live_bar)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)

@@ -62,7 +62,7 @@ class WindowSyncStatus:
     def _show_sync_status(self) -> None:
         st = self.sync_status
         label = self.sync_label
-        if not st.working_copy:
+        if not st.working_copy or self.workflow.live:  # a live view: its banner says how it stands
             label.hide()
             return
         if st.pending:

@@ -100,10 +100,13 @@ class WindowWork:
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
               wf.refusal(Action.SET_CELL_INSPECTOR) or no_project or select_first)
         # importing changes the district's layers: not for inspectors (no user chosen yet: allowed)
-        _gate(self.act_import, self.project_path is not None and not wf.read_only
+        # a live view sends single actions to the server: layers are imported into a working copy and synced
+        _gate(self.act_import, self.project_path is not None and not wf.read_only and not wf.live
               and (wf.actor is None or wf.may(Action.IMPORT_LAYER, {"layer": ""})),
               (wf.refusal(Action.IMPORT_LAYER, {"layer": ""}) if wf.actor is not None or wf.read_only else "")
-              or no_project)
+              or (translate("MainWindow", "In a live server view each action goes to the server on its own; "
+                                          "import layers into a checked-out working copy and sync it")
+                  if wf.live else "") or no_project)
         mine = len(self.my_cells()) if has_data else 0
         _gate(self.act_my_cells, mine > 0,
               translate("MainWindow", "Choose who you are first (Settings > Current user).") if wf.actor is None
