@@ -55,13 +55,17 @@ class Edit:
     details: str = ""
     #: Warnings the user should see (a location outside the cell, a photo far from it ...).
     warnings: list[str] = field(default_factory=list)
+    #: One audit row for the whole edit instead of one per row (a patrol track removed: its hundreds
+    #: of points are one step of one person; ``details`` says which track and how many points).
+    one_audit_row: bool = False
 
     def created(self, table: str) -> list[str]:
         """Uuids of the rows of ``table`` this edit creates."""
         return [c.uuid for c in self.changes if c.table == table and c.before is None and c.after is not None]
 
     def inverse(self) -> "Edit":
-        return Edit("undo " + self.action, self.title, [c.inverse() for c in reversed(self.changes)], self.details)
+        return Edit("undo " + self.action, self.title, [c.inverse() for c in reversed(self.changes)], self.details,
+                    one_audit_row=self.one_audit_row)
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -203,6 +207,9 @@ def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: s
         audit.append((str(_uuid.uuid4()), stamp, user_name, action or edit.action, ch.table, ch.uuid,
                       _audit_json(ch.before, changed), _audit_json(ch.after, changed), edit.details or None))
     flush()
+    if edit.one_audit_row and audit:
+        first = audit[0]
+        audit = [(first[0], stamp, user_name, first[3], first[4], None, None, None, edit.details or None)]
     if audit:
         con.executemany(
             "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, new_values, "
