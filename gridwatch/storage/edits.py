@@ -176,7 +176,7 @@ def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: s
             con.executemany(sql_cache[batch_key], batch)
         batch.clear()
 
-    audit = []
+    audit: list[tuple[Optional[str], ...]] = []
     for ch in edit.changes:
         qt, cols = quoted[ch.table], columns[ch.table]
         changed = ch.changed_columns()
@@ -204,12 +204,14 @@ def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: s
             flush()
             batch_key = key
         batch.append(values)
+        if edit.one_audit_row:
+            if not audit:  # one row for the edit, naming what ``details`` says
+                audit.append((str(_uuid.uuid4()), stamp, user_name, action or edit.action, ch.table, None, None,
+                               None, edit.details or None))
+            continue
         audit.append((str(_uuid.uuid4()), stamp, user_name, action or edit.action, ch.table, ch.uuid,
                       _audit_json(ch.before, changed), _audit_json(ch.after, changed), edit.details or None))
     flush()
-    if edit.one_audit_row and audit:
-        first = audit[0]
-        audit = [(first[0], stamp, user_name, first[3], first[4], None, None, None, edit.details or None)]
     if audit:
         con.executemany(
             "INSERT INTO audit_log (uuid, at, user_name, action, table_name, row_uuid, old_values, new_values, "
