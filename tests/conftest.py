@@ -44,12 +44,13 @@ def sample_copy(tmp_path: Path, sample_path: Path) -> Path:
     return dst
 
 
-#: Tables of the sample's two months of work (tasks, visits, findings, photos, logs).
-WORK_TABLES = ("assignment", "inspection", "finding", "attachment", "audit_log", "sync_log", "sync_conflict")
+#: Tables of the sample's two months of work (tasks, visits, findings, photos, logs, patrol tracks).
+WORK_TABLES = ("assignment", "inspection", "finding", "attachment", "audit_log", "sync_log", "sync_conflict",
+               "track_point")
 
 
 def clear_work(path: Path) -> Path:
-    """Empty the workflow of a copy of the sample: no tasks, visits, findings or logs, every fire point
+    """Empty the workflow of a copy of the sample: no tasks, visits, findings, tracks or logs, every fire point
     unverified and unchecked (for tests that count what they create)."""
     import sqlite3
     from contextlib import closing

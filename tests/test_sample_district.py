@@ -30,8 +30,38 @@ def projected(layers):
 
 
 def test_sample_is_small_and_valid_geopackage(sample_path, gpkg_validator):
-    assert sample_path.stat().st_size < 10 * 1024 * 1024
+    # about 8 MB of district and work and 16 MB of two weeks of patrol tracks
+    assert sample_path.stat().st_size < 28 * 1024 * 1024
     gpkg_validator(sample_path)
+
+
+def test_inspections_of_the_last_two_weeks_have_their_patrol_tracks_with_realistic_gaps(sample_path):
+    from gridwatch.analysis.track_coverage import signin_check_from_project
+    from gridwatch.sample.tracks import EVERY_S, TRACK_DAYS
+    from gridwatch.storage.tracks import read_tracks
+
+    tracks = read_tracks(sample_path)
+    assert 20_000 <= len(tracks) <= 60_000 and set(tracks["source"]) == {"gps"}
+    bj = dt.timezone(dt.timedelta(hours=8))
+    as_of = dt.datetime.combine(generator.BUNDLED_AS_OF, dt.time(0), tzinfo=bj)
+    start = as_of - dt.timedelta(days=TRACK_DAYS)
+    t = tracks["recorded_at"]
+    assert t.min() >= start - dt.timedelta(days=3) and t.max() < as_of + dt.timedelta(days=1)
+    # one point every EVERY_S seconds within a track
+    steps = tracks.groupby("track_uuid")["recorded_at"].diff().dropna()
+    assert (steps == pd.Timedelta(seconds=EVERY_S)).all()
+    # each track walks in its inspection's cell
+    cells = Project.open(sample_path).read_layer("grid_cell")
+    inside = shapely.contains_xy(shapely.union_all(cells.geometry.values), tracks["lon"], tracks["lat"])
+    assert inside.mean() > 0.97
+    # the 签到 check of the last week: most visits have a track near them, some (a few inspectors never
+    # switch the receiver on, others forget it now and then, some walk on another day) do not
+    week = signin_check_from_project(sample_path, start=as_of - dt.timedelta(days=7), end=as_of)
+    flagged = int((~week["signed_in"]).sum())
+    assert len(week) > 500 and 0.04 * len(week) <= flagged <= 0.15 * len(week)
+    # older visits than the receivers have no track: all flagged
+    old = signin_check_from_project(sample_path, start=start - dt.timedelta(days=14), end=start - dt.timedelta(days=4))
+    assert len(old) > 500 and not old["signed_in"].any()
 
 
 def test_counts_are_those_of_a_real_district(layers):

@@ -193,8 +193,13 @@ def test_who_may_record_tracks(bare, tmp_path):
     assert judge_row_change(other, "track_point", "insert", None, row).key == "track.other"
     assert judge_row_change(sup, "track_point", "update", row, {"geom": b"x"}).key == "track.no_edit"
     assert judge_row_change(ins, "track_point", "update", row, {"recorded_at": "x"}).key == "track.no_edit"
-    assert judge_row_change(sup, "track_point", "delete", row, None).key == "track.other"  # a recorded one stays
-    assert judge_row_change(sup, "track_point", "delete", {**row, "source": "gpx"}, None) is None
+    # removing: the inspector their own, a supervisor any; a chief only imported ones (a recording is evidence)
+    chief = _actor(bare, "chief")
+    assert judge_row_change(ins, "track_point", "delete", row, None) is None
+    assert judge_row_change(other, "track_point", "delete", row, None).key == "track.other"
+    assert judge_row_change(sup, "track_point", "delete", row, None) is None
+    assert judge_row_change(chief, "track_point", "delete", row, None).key == "track.other"
+    assert judge_row_change(chief, "track_point", "delete", {**row, "source": "gpx"}, None) is None
 
 
 def test_a_50000_point_track_is_written_in_one_go(bare):
@@ -258,9 +263,61 @@ def test_a_track_recorded_on_a_laptop_travels_through_the_sync(tmp_path, sample_
     from gridwatch.storage.gpkg import connect_readwrite, transaction
 
     with closing(connect_readwrite(g)) as con, transaction(con):
-        con.execute("UPDATE track_point SET recorded_at = '2026-01-01T00:00:00.000Z' WHERE fid = 1")
+        con.execute("UPDATE track_point SET recorded_at = '2026-01-01T00:00:00.000Z' "
+                    "WHERE fid = (SELECT MIN(fid) FROM track_point)")
     r = sync(g)
     assert r.refused == 1 and "patrol tracks are not edited" in r.messages[0]
+
+
+def test_a_removed_track_is_one_audited_undoable_edit_and_travels_through_the_sync_as_a_delete(
+        tmp_path, sample_path, monkeypatch):
+    from gridwatch.app.session import Session
+    from gridwatch.storage.tracks import remove_track_edit
+    from gridwatch.sync import checkout, engine, sync
+
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 0)  # the shared file itself holds every sync's result
+
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+    clear_work(shared)
+    ins, other = _actor(shared, "inspector", 0), _actor(shared, "inspector", 1)
+    sup = _actor(shared, "supervisor")
+    fixes = read_nmea_log(LOG)
+    pts = TrackPoints.from_lists([f.lon for f in fixes], [f.lat for f in fixes], [f.time for f in fixes],
+                                 [f.accuracy_m for f in fixes])
+    track = add_track(shared, ins, pts, inspector_uuid=ins.uuid, source="gps")
+    for d in ("f", "o", "g"):
+        (tmp_path / d).mkdir()
+    field = checkout(shared, tmp_path / "f" / "p.gpkg", ins.name)
+    office = checkout(shared, tmp_path / "o" / "p.gpkg", sup.name)
+    g = checkout(shared, tmp_path / "g" / "p.gpkg", other.name)
+    # another inspector may not remove it: refused, nothing written
+    with pytest.raises(RefusedByRole, match="only record or remove their own patrol tracks"):
+        remove_track_edit(g, other, track)
+    assert _count(g) == len(fixes)
+    # the supervisor removes it in the app: one edit, one audit row naming the track
+    session = Session(office, sup.name)
+    edit = session.run(remove_track_edit, track)
+    assert len(edit) == len(fixes) and _count(office) == 0
+    with closing(sqlite3.connect(office)) as con:
+        rows = con.execute("SELECT action, user_name, row_uuid, details FROM audit_log WHERE table_name = 'track_point'"
+                           " AND action LIKE '%remove track%'").fetchall()
+    assert len(rows) == 1 and rows[0][:3] == ("remove track", sup.name, None)
+    assert f'"track_uuid": "{track}"' in rows[0][3] and f'"points": {len(fixes)}' in rows[0][3]
+    # undone: every point is back as it was (same uuids), with one audit row again
+    before = set(read_tracks(field)["uuid"])
+    session.undo()
+    assert set(read_tracks(office)["uuid"]) == before and _count(office) == len(fixes)
+    session.redo()
+    assert _count(office) == 0
+    # the sync carries the removal as deletes: the shared project and the inspector's laptop lose the track
+    report = sync(office)
+    assert report.refused == 0 and report.sent >= len(fixes)
+    assert _count(shared) == 0
+    sync(field)
+    assert _count(field) == 0
 
 
 # --- coverage by track ----------------------------------------------------------------------------

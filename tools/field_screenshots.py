@@ -9,7 +9,9 @@ Run under a virtual screen, from the checkout:
 ``docs/field-raster-<W>.png``: the sample district (its first-run copy) over a tile package made by
 :func:`gridwatch.basemap.demo.demo_tiles` (a generated test pattern with each tile's z/x/y, not
 imagery), the walk of tests/data/patrol_walk.nmea imported as the inspector's track and replayed as
-the GPS position (accuracy circle, the cell I am in).  ``docs/field-osm-<W>.png``: a small demo grid
+the GPS position (accuracy circle, the cell I am in).  ``docs/field-tracks-<W>.png``: the sample's
+own patrol tracks of everybody on its busiest recent day where they are densest, with the cells of the
+visits the 签到 check finds no track near highlighted.  ``docs/field-osm-<W>.png``: a small demo grid
 laid over the real OpenStreetMap extract ../shared/realdata/osm/sample.osm.pbf (Welwyn Garden City,
 England: the only real extract at hand; © OpenStreetMap contributors, ODbL) with it as the basemap.
 """
@@ -17,6 +19,7 @@ England: the only real extract at hand; © OpenStreetMap contributors, ODbL) wit
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import tempfile
@@ -107,6 +110,8 @@ def main() -> int:
     window.grab().save(str(out))
     print(f"wrote {out}")
     window.stop_gps()
+    window.gps_overlay.position = None
+    _tracks_shot(window, path, cells, args.out / f"field-tracks-{width}.png")
     window.close()
 
     realdata = ROOT.parent / "shared" / "realdata" / "osm" / "sample.osm.pbf"
@@ -128,6 +133,46 @@ def main() -> int:
     print(f"wrote {out}")
     window.close()
     return 0
+
+
+def _tracks_shot(window, path: Path, cells, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The sample's own patrol tracks of everybody on its busiest recent day, where they are densest, with the
+    cells of the visits the 签到 check finds no track near highlighted."""
+    import numpy as np
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QApplication
+    from screenshot import _rendered, _wait  # type: ignore[import-not-found]
+
+    from gridwatch.storage.tracks import read_tracks
+    from gridwatch.times import BEIJING
+
+    tracks = read_tracks(path)
+    days = tracks["recorded_at"].dt.tz_convert(BEIJING).dt.date
+    yesterday = datetime.datetime.now(BEIJING).date() - datetime.timedelta(days=1)
+    recent = tracks[(days <= yesterday) & (days > yesterday - datetime.timedelta(days=7))]
+    day = recent["recorded_at"].dt.tz_convert(BEIJING).dt.date.value_counts().idxmax()
+    of_day = tracks[days == day]
+    # the densest 4 km x 2.5 km of that day's tracks
+    lon, lat = of_day["lon"].to_numpy(), of_day["lat"].to_numpy()
+    w, h = 0.045, 0.0225
+    corners = [(x, y) for x in np.linspace(lon.min(), lon.max() - w, 12)
+               for y in np.linspace(lat.min(), lat.max() - h, 12)]
+    best = max(corners, key=lambda c: int(((lon >= c[0]) & (lon < c[0] + w) & (lat >= c[1]) & (lat < c[1] + h)).sum()))
+    box = (best[0], best[1], best[0] + w, best[1] + h)
+    window.choose_basemap(0)
+    fp = window.field_panel
+    fp.person_combo.setCurrentIndex(0)  # everybody
+    fp.day_edit.setDate(QDate(day.year, day.month, day.day))
+    window.show_tracks()
+    _wait(lambda: len(window.gps_overlay.tracks) > 1)
+    window.last_signin = None
+    window.signin_check()
+    _wait(lambda: getattr(window, "last_signin", None) is not None)
+    window.canvas.zoom_to(tuple(float(v) for v in box))
+    _wait(lambda: _rendered(window))
+    QApplication.processEvents()
+    window.grab().save(str(out))
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

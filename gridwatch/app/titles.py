@@ -53,6 +53,9 @@ def edit_title(edit: Edit, language: str = "zh_CN") -> str:
             return f"网格员调整 {len(cells)} 个网格" if zh else f"Give {len(cells)} cell(s) to an inspector"
         if "finding" in tables:
             return "修改问题" if zh else "Correct finding"
+    if action == "remove track":
+        n = len(edit.changes)
+        return f"删除巡查轨迹（{n} 个点）" if zh else f"Remove patrol track ({n} points)"
     if action in ("review accept", "review restore"):
         if zh:
             return "同步冲突 " + ("确认" if action.endswith("accept") else "恢复")

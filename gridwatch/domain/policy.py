@@ -298,7 +298,7 @@ def require(actor: Optional[Actor], action: Action | str, target: Optional[Row] 
 
 # --- judging one row change (the sync's and the server's door): gridwatch.domain.row_rules ------------
 
-_ROW_RULES = ("RowContext", "judge_row_change", "why_not_record_track")
+_ROW_RULES = ("RowContext", "judge_row_change", "why_not_record_track", "why_not_remove_track")
 
 
 def __getattr__(name: str) -> Any:

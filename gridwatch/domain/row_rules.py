@@ -210,10 +210,19 @@ def why_not_record_track(actor: Actor, inspector_uuid: str) -> Optional[Refusal]
     return judge_row_change(actor, "track_point", "insert", None, {"inspector_uuid": inspector_uuid})
 
 
+def why_not_remove_track(actor: Actor, track: Row) -> Optional[Refusal]:
+    """Why ``actor`` may not remove a patrol track (``track``: a point of it, with ``inspector_uuid`` and
+    ``source``); None: they may."""
+    return judge_row_change(actor, "track_point", "delete", track, None)
+
+
 def _judge_track(actor: Actor, kind: str, old: Row, new: Row) -> Optional[Refusal]:
-    """Patrol tracks are evidence of where somebody walked: added, and removed when too old or imported by
-    mistake, never edited (an administrator excepted).  A grid inspector records and removes only their own
-    tracks; the office (chiefs, supervisors) imports phone tracks for anybody and removes imported ones."""
+    """Patrol tracks are evidence of where somebody walked: added, and removed when too old or wrong, never
+    edited (an administrator excepted).  A grid inspector records and removes only their own tracks; the
+    office (chiefs, supervisors) imports phone tracks for anybody; a supervisor removes any track (the
+    removal is audited and synced), a chief only imported ones (a recording is the inspector's evidence)."""
+    if actor.role in ("admin", "supervisor") and kind != "update":
+        return None
     if actor.role == "admin":
         return None
     if kind == "update":
@@ -221,7 +230,7 @@ def _judge_track(actor: Actor, kind: str, old: Row, new: Row) -> Optional[Refusa
     row = new if kind == "insert" else old
     if row.get("inspector_uuid") == actor.uuid:
         return None
-    if actor.role in ("chief", "supervisor") and (kind == "insert" or row.get("source") != "gps"):
+    if actor.role == "chief" and (kind == "insert" or row.get("source") != "gps"):
         return None
     return _refuse(f"{actor.name} may only record or remove their own patrol tracks", "track.other",
                    name=actor.name)

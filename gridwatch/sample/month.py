@@ -23,6 +23,7 @@ from ..layers.base import uuids_from_rng
 from ..storage.gpkg import blob_to_geometry
 from ..storage.schema import WORKFLOW_TABLES
 from .fires import living_fires
+from .tracks import sample_tracks
 from .work import DAYS, WorkInput, generate_work
 
 
@@ -103,6 +104,11 @@ def living_month(seed: int, as_of: _dt.date, place: Place, cells: gpd.GeoDataFra
                     fires=fires.assign(plant=f.plant), sites=sites, mines=mines,
                     township_codes=sorted(cells["township_code"].unique()), lagging=str(wrng.choice(rural)))
     work = generate_work(inp, wrng)
+    # the tracks have their own random state: the rest of the month is as it was before they came
+    track_points, track_audit = sample_tracks(np.random.default_rng([seed, 7]), work.tables["inspection"],
+                                              dict(zip(cells["code"], cells.geometry)),
+                                              dict(zip(people["uuid"], people["name"])), as_of)
+    work.tables["audit_log"] = pd.concat([work.tables["audit_log"], pd.DataFrame(track_audit)], ignore_index=True)
     for uid, (status, check) in work.fire_status.items():
         at = fires.index[fires["uuid"] == uid]
         fires.loc[at, "status"] = status
@@ -119,4 +125,6 @@ def living_month(seed: int, as_of: _dt.date, place: Place, cells: gpd.GeoDataFra
             tables[name] = gpd.GeoDataFrame(_typed(name, frame.drop(columns="geom")), geometry=geom)
         else:
             tables[name] = _typed(name, frame)
+    if len(track_points):
+        tables["track_point"] = track_points
     return Month(fires, sites, tables)

@@ -67,13 +67,17 @@ class Edit:
     details: str = ""
     #: Warnings the user should see (a location outside the cell, a photo far from it ...).
     warnings: list[str] = field(default_factory=list)
+    #: One audit row for the whole edit instead of one per row (a patrol track removed: its hundreds
+    #: of points are one step of one person; ``details`` says which track and how many points).
+    one_audit_row: bool = False
 
     def created(self, table: str) -> list[str]:
         """Uuids of the rows of ``table`` this edit creates."""
         return [c.uuid for c in self.changes if c.table == table and c.before is None and c.after is not None]
 
     def inverse(self) -> "Edit":
-        return Edit("undo " + self.action, self.title, [c.inverse() for c in reversed(self.changes)], self.details)
+        return Edit("undo " + self.action, self.title, [c.inverse() for c in reversed(self.changes)], self.details,
+                    one_audit_row=self.one_audit_row)
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -272,6 +276,10 @@ def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: s
             flush()
             batch_key = key
         batch.append(values)
+        if edit.one_audit_row:
+            if not audit:  # one row for the edit, naming what ``details`` says
+                audit.append((next(audit_uuids), stamp, user_name, said, ch.table, None, None, None, details))
+            continue
         audit.append((next(audit_uuids), stamp, user_name, said, ch.table, ch.uuid, old_json, new_json, details))
     flush()
     if audit:

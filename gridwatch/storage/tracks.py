@@ -27,6 +27,7 @@ from ..domain.row_rules import why_not_record_track
 from ..domain.vocabulary import TRACK_SOURCES
 from ..errors import DataSourceError, GridWatchError, NotFound
 from ..tasks import CancelToken, ProgressCallback, Steps
+from .edits import Edit
 from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, transaction
 from .project import check_project
 from .schema import WORKFLOW_TABLES
@@ -216,22 +217,44 @@ def track_summaries(path: os.PathLike[str] | str) -> pd.DataFrame:
 
 def remove_track(path: os.PathLike[str] | str, actor: Actor, track_uuid: str) -> int:
     """Remove every point of one track (one transaction, one audit row); returns how many."""
-    from ..domain.row_rules import judge_row_change
+    return len(remove_track_edit(path, actor, track_uuid))
+
+
+def remove_track_edit(path: os.PathLike[str] | str, actor: Actor, track_uuid: str) -> Edit:
+    """Remove every point of one track as an undoable :class:`~gridwatch.storage.edits.Edit` (one
+    transaction, one audit row ``remove track`` naming the track, its person and its points; the points
+    go to the other laptops as deletes at the next sync).  Whether ``actor`` may is asked of the domain
+    policy (:func:`gridwatch.domain.policy.why_not_remove_track`).
+
+    Raises
+    ------
+    NotFound
+        No track ``track_uuid`` in the project.
+    RefusedByRole
+        ``actor`` may not remove it.
+    """
+    from ..domain.row_rules import why_not_remove_track
+    from .edits import RowChange
+    from .writes import _write
 
     p = Path(path)
-    check_project(p)
-    with closing(connect_readwrite(p)) as con:
-        with transaction(con, p):
-            row = con.execute("SELECT inspector_uuid, source FROM track_point WHERE track_uuid = ? LIMIT 1",
-                              (track_uuid,)).fetchone()
-            if row is None:
-                raise NotFound(f"{p}: no track {track_uuid}")
-            why = judge_row_change(actor, TABLE, "delete", {"inspector_uuid": row[0], "source": row[1]}, None)
-            if why is not None:
-                raise why.error()
-            n = con.execute("DELETE FROM track_point WHERE track_uuid = ?", (track_uuid,)).rowcount
-            _audit(con, actor, "remove track", {"track_uuid": track_uuid, "points": n})
-    return int(n)
+
+    def build(con: sqlite3.Connection) -> Edit:
+        cur = con.execute("SELECT * FROM track_point WHERE track_uuid = ? ORDER BY recorded_at, fid", (track_uuid,))
+        names = [d[0] for d in cur.description]
+        rows = [{k: v for k, v in zip(names, r) if k != "fid"} for r in cur.fetchall()]
+        if not rows:
+            raise NotFound(f"{p}: no track {track_uuid}")
+        why = why_not_remove_track(actor, rows[0])
+        if why is not None:
+            raise why.error()
+        details = {"track_uuid": track_uuid, "inspector_uuid": rows[0]["inspector_uuid"], "points": len(rows),
+                   "source": rows[0]["source"], "first": rows[0]["recorded_at"], "last": rows[-1]["recorded_at"]}
+        return Edit("remove track", f"删除巡查轨迹（{len(rows)} 个点）",
+                    [RowChange(TABLE, r["uuid"], r, None) for r in rows],
+                    details=json.dumps(details, ensure_ascii=False), one_audit_row=True)
+
+    return _write(p, actor, build)
 
 
 def prune_tracks(path: os.PathLike[str] | str, actor: Actor, retention_days: int,

@@ -56,7 +56,8 @@ def undo(path: os.PathLike[str] | str, actor: Actor, edit: Edit) -> Edit:
 
 def redo(path: os.PathLike[str] | str, actor: Actor, edit: Edit) -> Edit:
     """Apply ``edit`` again after an undo."""
-    again = Edit("redo " + edit.action, edit.title, list(edit.changes), edit.details)
+    again = Edit("redo " + edit.action, edit.title, list(edit.changes), edit.details,
+                 one_audit_row=edit.one_audit_row)
     return _write(path, actor, lambda con: again)
 
 

@@ -1829,267 +1829,319 @@ Overwritten: %2</source>
     <context>
         <name>FieldPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="146" />
             <source>Stop</source>
             <translation>停止</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="142" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="146" />
             <source>Start</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="145" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="149" />
             <source>In the field</source>
             <translation>野外</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="146" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="150" />
             <source>Basemap</source>
             <translation>底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="147" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="151" />
             <source>Add…</source>
             <translation>添加…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="148" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="152" />
             <source>Add a tile package (MBTiles, GeoPackage, PMTiles) or an OpenStreetMap extract (.osm.pbf) as a basemap of this project</source>
             <translation>把瓦片包（MBTiles、GeoPackage、PMTiles）或 OpenStreetMap 数据（.osm.pbf）添加为本项目的底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="151" />
-            <location filename="../../gridwatch/ui/window/field.py" line="94" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="155" />
+            <location filename="../../gridwatch/ui/window/field.py" line="96" />
             <source>No basemap</source>
             <translation>无底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="152" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="156" />
             <source>GPS position</source>
             <translation>GPS 定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
             <source>Replay an NMEA log</source>
             <translation>回放 NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="153" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
             <source>GPS receiver (serial port)</source>
             <translation>GPS 接收机（串口）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
             <source>gpsd</source>
             <translation>gpsd 服务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="154" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
             <source>System positioning</source>
             <translation>系统定位服务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="157" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="161" />
             <source>Locate me</source>
             <translation>我的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="158" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="162" />
             <source>Follow</source>
             <translation>跟随</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="159" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="163" />
             <source>Keep my position in view</source>
             <translation>地图始终显示我的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="160" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="164" />
             <source>Patrol tracks</source>
             <translation>巡查轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="161" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="165" />
             <source>Person</source>
             <translation>人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="162" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="166" />
             <source>Day</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="163" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="167" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="164" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="168" />
             <source>Import track…</source>
             <translation>导入轨迹…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="165" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="169" />
             <source>A GPX, KML/KMZ or NMEA file from a phone or receiver, for the person and day chosen above</source>
             <translation>手机或接收机导出的 GPX、KML/KMZ 或 NMEA 文件，导入为上面所选人员和日期的轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="167" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="171" />
+            <source>Remove…</source>
+            <translation>删除…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="172" />
+            <source>Remove a track of the person and day chosen above (you may remove your own; supervisors any); Edit &gt; Undo brings it back</source>
+            <translation>删除上面所选人员和日期的一条轨迹（可删除自己的轨迹；督查员可删除任何人的）；“编辑 &gt; 撤销”可恢复</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="174" />
             <source>Sign-in check (签到)</source>
             <translation>签到检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="168" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="175" />
             <source>The inspections of the chosen person (or everybody) on the chosen day with no track near their cell at that time; their cells are highlighted</source>
             <translation>所选人员（或全部人员）在所选日期的检查中，当时在网格附近没有轨迹的检查；其网格在地图上高亮</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="170" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="177" />
             <source>Keep my tracks</source>
             <translation>轨迹保留</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="171" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="178" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="172" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="179" />
             <source>for ever</source>
             <translation>永久</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="173" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="180" />
             <source>Your own track points older than this are removed when the GPS starts</source>
             <translation>开启 GPS 时，删除本人早于此天数的轨迹点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="174" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="181" />
             <source>Record every</source>
             <translation>记录间隔</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="175" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="182" />
             <source> s</source>
             <translation> 秒</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/field_panel.py" line="176" />
+            <location filename="../../gridwatch/ui/map/field_panel.py" line="183" />
             <source>While a task of yours is in progress and the GPS is on, a point is recorded this often</source>
             <translation>本人有任务在检查中且 GPS 开启时，按此间隔记录轨迹点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="79" />
-            <location filename="../../gridwatch/ui/window/field.py" line="419" />
+            <location filename="../../gridwatch/ui/window/field.py" line="81" />
+            <location filename="../../gridwatch/ui/window/field.py" line="503" />
             <source>Everybody</source>
             <translation>全部人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="135" />
+            <location filename="../../gridwatch/ui/window/field.py" line="137" />
             <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
             <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="138" />
+            <location filename="../../gridwatch/ui/window/field.py" line="140" />
             <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
             <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="139" />
+            <location filename="../../gridwatch/ui/window/field.py" line="141" />
             <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
             <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="145" />
+            <location filename="../../gridwatch/ui/window/field.py" line="147" />
             <source>Add basemap</source>
             <translation>添加底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="145" />
+            <location filename="../../gridwatch/ui/window/field.py" line="147" />
             <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
             <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="152" />
+            <location filename="../../gridwatch/ui/window/field.py" line="154" />
             <source>Adding the basemap…</source>
             <translation>正在添加底图…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="166" />
+            <location filename="../../gridwatch/ui/window/field.py" line="168" />
             <source>NMEA log</source>
             <translation>NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="166" />
+            <location filename="../../gridwatch/ui/window/field.py" line="168" />
             <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
             <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="173" />
+            <location filename="../../gridwatch/ui/window/field.py" line="175" />
             <source>GPS receiver</source>
             <translation>GPS 接收机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="174" />
+            <location filename="../../gridwatch/ui/window/field.py" line="176" />
             <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
             <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="225" />
+            <location filename="../../gridwatch/ui/window/field.py" line="227" />
             <source>No position yet</source>
             <translation>尚未定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="249" />
+            <location filename="../../gridwatch/ui/window/field.py" line="251" />
             <source>in cell %1</source>
             <translation>位于网格 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="250" />
+            <location filename="../../gridwatch/ui/window/field.py" line="252" />
             <source>outside the grid</source>
             <translation>不在网格内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="285" />
+            <location filename="../../gridwatch/ui/window/field.py" line="287" />
             <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
             <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="288" />
+            <location filename="../../gridwatch/ui/window/field.py" line="290" />
             <source>Recording the track of task %1: %2 points</source>
             <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="354" />
+            <location filename="../../gridwatch/ui/window/field.py" line="356" />
             <source>%1 tracks, %2 points</source>
             <translation>%1 条轨迹，%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="355" />
+            <location filename="../../gridwatch/ui/window/field.py" line="357" />
             <source>No track on that day</source>
             <translation>当天没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="380" />
+            <location filename="../../gridwatch/ui/window/field.py" line="382" />
             <source>%1 inspections, %2 with no track near their cell</source>
             <translation>%1 次检查，其中 %2 次网格附近没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="393" />
-            <location filename="../../gridwatch/ui/window/field.py" line="414" />
+            <location filename="../../gridwatch/ui/window/field.py" line="395" />
+            <location filename="../../gridwatch/ui/window/field.py" line="416" />
             <source>Import track</source>
             <translation>导入轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="393" />
+            <location filename="../../gridwatch/ui/window/field.py" line="395" />
             <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
             <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="408" />
+            <location filename="../../gridwatch/ui/window/field.py" line="410" />
             <source>Imported %1 points</source>
             <translation>已导入 %1 个点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="457" />
+            <location filename="../../gridwatch/ui/window/field.py" line="464" />
+            <location filename="../../gridwatch/ui/window/field.py" line="469" />
+            <source>Remove track</source>
+            <translation>删除轨迹</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="457" />
+            <source>No track of the chosen person and day that you may remove (you may remove your own tracks; supervisors any)</source>
+            <translation>所选人员和日期没有您可以删除的轨迹（您可删除自己的轨迹；督查员可删除任何人的）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="465" />
+            <source>Remove this track?</source>
+            <translation>删除这条轨迹？</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="470" />
+            <source>Track to remove:</source>
+            <translation>要删除的轨迹：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="474" />
+            <source>Removing the track…</source>
+            <translation>正在删除轨迹…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="483" />
+            <source>%1, %2–%3, %4 points (%5)</source>
+            <translation>%1，%2–%3，%4 个点（%5）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="495" />
+            <source>Track removed: %1 points</source>
+            <translation>已删除轨迹：%1 个点</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/field.py" line="496" />
+            <source>Track restored: %1 points</source>
+            <translation>已恢复轨迹：%1 个点</translation>
         </message>
     </context>
     <context>
@@ -3873,27 +3925,27 @@ Overwritten: %2</source>
     <context>
         <name>GpsSource</name>
         <message>
-            <location filename="../../gridwatch/ui/map/gps.py" line="56" />
+            <location filename="../../gridwatch/ui/map/gps.py" line="57" />
             <source>Cannot open %1</source>
             <translation>无法打开 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/gps.py" line="68" />
+            <location filename="../../gridwatch/ui/map/gps.py" line="69" />
             <source>Cannot open the receiver on %1: %2</source>
             <translation>无法打开 %1 上的接收机：%2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/gps.py" line="81" />
+            <location filename="../../gridwatch/ui/map/gps.py" line="95" />
             <source>gpsd at %1:%2: %3</source>
             <translation>gpsd（%1:%2）：%3</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/gps.py" line="92" />
+            <location filename="../../gridwatch/ui/map/gps.py" line="104" />
             <source>This computer has no positioning service</source>
             <translation>本机没有定位服务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/gps.py" line="108" />
+            <location filename="../../gridwatch/ui/map/gps.py" line="141" />
             <source>Positioning error %1</source>
             <translation>定位错误 %1</translation>
         </message>
@@ -5307,9 +5359,9 @@ Overwritten: %2</source>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="431" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="346" />
             <source>No project open</source>
-            <extracomment>Highlighted features: (layer, feature indices), drawn over everything. The basemap, drawn beneath every layer (see MapCanvas.set_basemap). Threads that render layers in parallel inside one render job (2 cores on a field laptop). Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map.</extracomment>
+            <extracomment>Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread). What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map. Whether the image on screen holds basemap stand-ins while its tiles are read.</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>

@@ -95,13 +95,14 @@ def test_a_track_is_recorded_while_my_task_is_in_progress_and_shown_per_day(wind
     t0 = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(minutes=20)
     cells = window.data.layers["grid_cell"]
     c = cells.geoms[int(np.flatnonzero(cells.frame["code"].to_numpy() == task["cell_code"])[0])].representative_point()
+    before = read_tracks(window.project_path)  # the sample's own tracks of the last two weeks
     for i in range(70):  # a fix every 5 s: every other one is kept
         window._on_position(c.x + i * 1e-5, c.y, 6.0, t0 + dt.timedelta(seconds=5 * i))
     window.stop_gps()  # writes what is left
-    qtbot.waitUntil(lambda: len(read_tracks(window.project_path)) >= 35, timeout=20_000)
+    qtbot.waitUntil(lambda: len(read_tracks(window.project_path)) >= len(before) + 35, timeout=20_000)
     got = read_tracks(window.project_path)
-    mine = got[got["source"] == "gps"]
-    assert len(mine) == 35 and mine["track_uuid"].nunique() == 1
+    mine = got[~got["track_uuid"].isin(set(before["track_uuid"]))]
+    assert len(got) == len(before) + 35 and len(mine) == 35 and mine["track_uuid"].nunique() == 1
     assert set(mine["assignment_uuid"]) == {task["uuid"]} and set(mine["inspector_uuid"]) == {task["assignee_uuid"]}
     assert (pd.Series(mine["recorded_at"]).diff().dropna() == pd.Timedelta(seconds=10)).all()
     # shown on the map for that person and day
@@ -113,7 +114,9 @@ def test_a_track_is_recorded_while_my_task_is_in_progress_and_shown_per_day(wind
     fp.day_edit.setDate(QDate(day.year, day.month, day.day))
     window.show_tracks()
     qtbot.waitUntil(lambda: len(window.gps_overlay.tracks) == 1, timeout=10_000)
-    assert "35" in fp.track_label.text()
+    same_day = before[(before["inspector_uuid"] == task["assignee_uuid"])
+                      & (before["recorded_at"].dt.tz_convert("Asia/Shanghai").dt.date == day)]
+    assert f"{35 + len(same_day)} points" in fp.track_label.text()
 
 
 def test_the_signin_check_flags_inspections_with_no_track_and_highlights_their_cells(window, qtbot):
@@ -129,7 +132,55 @@ def test_the_signin_check_flags_inspections_with_no_track_and_highlights_their_c
     window.signin_check()
     qtbot.waitUntil(lambda: getattr(window, "last_signin", None) is not None, timeout=20_000)
     out = window.last_signin
-    assert len(out) >= 1 and not out["signed_in"].any()  # the sample has no tracks: every visit is flagged
+    # the sample's last day: most visits have their patrol track, a few do not
+    flagged = out[~out["signed_in"]]
+    assert len(out) >= 20 and 1 <= len(flagged) < len(out) / 2
     layer, idx = window.canvas.highlighted
-    assert layer == "grid_cell" and len(idx) == out["cell_code"].nunique()
+    assert layer == "grid_cell" and len(idx) == flagged["cell_code"].nunique()
     assert str(len(out)) in fp.track_label.text()
+
+
+def test_a_track_is_removed_from_the_dock_by_whom_the_policy_lets_and_undone(window, qtbot, monkeypatch):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    tracks = read_tracks(window.project_path)
+    first = tracks.iloc[0]
+    person, track = first["inspector_uuid"], first["track_uuid"]
+    n = int((tracks["track_uuid"] == track).sum())
+    day = first["recorded_at"].tz_convert("Asia/Shanghai").date()
+    people = window.inspectors
+    fp = window.field_panel
+
+    def choose(user_uuid: str) -> None:
+        row = people[people["uuid"] == user_uuid].iloc[0]
+        window.workflow.set_user(row["name"], row["uuid"])
+        fp.person_combo.setCurrentIndex(fp.person_combo.findData(person))
+        fp.day_edit.setDate(QDate(day.year, day.month, day.day))
+
+    # another inspector may not remove it: nothing offered, and the dock says why
+    choose(people[(people["role"] == "inspector") & (people["uuid"] != person)]["uuid"].iloc[0])
+    assert len(window.removable_tracks()) == 0
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: said.append(a[2]))
+    window.remove_track()
+    assert said and "remove your own" in said[0]
+    assert (read_tracks(window.project_path)["track_uuid"] == track).sum() == n
+    # the inspector removes their own track of that day (asked which, when there are several)
+    choose(person)
+    offered = window.removable_tracks()
+    assert track in set(offered["track_uuid"]) and set(offered["inspector_uuid"]) == {person}
+    at = list(offered["track_uuid"]).index(track)
+    asked: list[list[str]] = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (asked.append(a[3]), (a[3][at], True))[1])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.remove_track()
+    qtbot.waitUntil(lambda: track not in set(read_tracks(window.project_path)["track_uuid"]), timeout=20_000)
+    qtbot.waitUntil(lambda: f"Track removed: {n} points" in fp.track_label.text(), timeout=10_000)
+    assert not asked or len(asked[0]) == len(offered)
+    stack = window.workflow.undo_stack
+    assert stack.count() == 1 and f"Remove patrol track ({n} points)" in stack.undoText()
+    # Edit > Undo brings every point back
+    stack.undo()
+    qtbot.waitUntil(lambda: (read_tracks(window.project_path)["track_uuid"] == track).sum() == n, timeout=20_000)
+    assert f"Track restored: {n} points" in fp.track_label.text()

@@ -1,8 +1,14 @@
 """Drawing a project's basemap beneath the layers: a tile package or OpenStreetMap themes, into a QImage.
 
-The canvas calls a :class:`BasemapDrawer` on a render worker with the viewport (see
-``MapCanvas.set_basemap``); its result is cached for that viewport like a layer's.  Tiles come
-reprojected from :mod:`gridwatch.basemap.tiles`; OSM themes are drawn with QPainter in muted
+The canvas's render pass (:mod:`gridwatch.ui.map.renderpass`) asks a :class:`BasemapDrawer` for a
+viewport; its result is cached for that viewport like a layer's.  Tiles come reprojected from
+:mod:`gridwatch.basemap.tiles`, and a tile package draws *progressively*: the render pass starts
+reading the view's tiles on the drawer's own worker (:meth:`BasemapDrawer.start_loading`), draws
+the layers meanwhile, and composites whatever is decoded by then (:meth:`BasemapDrawer.draw_available`:
+tiles not read yet stand in from a neighbouring zoom level, scaled), so the map never waits for
+PNG decoding; when the tiles are in, the canvas recomposes (layers cached) with the whole basemap,
+and the drawer reads the neighbouring zoom levels of the view in the background
+(:meth:`BasemapDrawer.prefetch`).  OSM themes are drawn with QPainter in muted
 colours so the project's layers stay readable on top: water pale blue, settlements light sand,
 rivers blue, roads white with a grey casing (major wider, paths dashed), settlement names in grey.
 """
@@ -10,6 +16,7 @@ rivers blue, roads white with a grey casing (major wider, paths dashed), settlem
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +28,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from ...basemap.registry import Basemap
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
+from ..jobs import queue
 from .qtarrays import polygonf
 from .render import image_from_array, new_image, painting
 
@@ -34,6 +42,10 @@ LABEL = QColor(90, 90, 90)
 ROAD_WIDTH = {"major": 4.0, "minor": 2.2, "path": 1.0}
 
 
+#: Tiles read and decoded here, one at a time, beside the render workers.
+_LOADER = queue("basemap-tiles", 1)
+
+
 class BasemapDrawer:
     """Draws one registered basemap of a project for any viewport (thread-safe: one draw at a time)."""
 
@@ -41,6 +53,7 @@ class BasemapDrawer:
         self.entry = entry
         self.path = entry.path(project)
         self._lock = threading.Lock()
+        self._load_cancel: Optional[CancelToken] = None
         self._tiles = None
         self._themes: dict[str, object] = {}
         if entry.kind == "tiles":
@@ -58,12 +71,56 @@ class BasemapDrawer:
         if self._tiles is not None:
             self._tiles.source.close()
 
+    @property
+    def progressive(self) -> bool:
+        """Whether the render pass may composite this basemap before its tiles are all read (tiles only)."""
+        return self._tiles is not None
+
     def __call__(self, vp: Viewport, cancel: CancelToken) -> Optional[QImage]:
+        """The whole basemap of ``vp`` (reading every tile it needs first)."""
         with self._lock:
             if self._tiles is not None:
                 arr = self._tiles.render_bgra(vp.extent, vp.width, vp.height, cancel)
                 return image_from_array(arr)
             return self._draw_osm(vp, cancel)
+
+    def start_loading(self, vp: Viewport) -> Optional[Future]:
+        """Read the tiles ``vp`` needs on the drawer's worker (a load for an earlier view is given up);
+        None when they are all read already.  The future's result is the number of tiles read."""
+        if self._tiles is None:
+            return None
+        keys = self._tiles.missing(self._tiles.tiles_for(vp.extent, vp.width, vp.height))
+        if not keys:
+            return None
+        return self._submit(keys)
+
+    def prefetch(self, vp: Viewport) -> Optional[Future]:
+        """Read, in the background, the tiles the next zoom out (the coarser level: the whole view) and the
+        next zoom in (the finer level: the middle half of the view, where a zoom in lands) will need."""
+        if self._tiles is None:
+            return None
+        t = self._tiles
+        inner = vp.zoom(2.0)
+        keys = t.tiles_for(vp.extent, vp.width, vp.height, -1) + t.tiles_for(inner.extent, inner.width,
+                                                                               inner.height, 0)
+        keys = t.missing(keys)
+        return self._submit(keys) if keys else None
+
+    def _submit(self, keys: list[tuple[int, int, int]]) -> Future:
+        if self._load_cancel is not None:
+            self._load_cancel.cancel()
+        cancel = self._load_cancel = CancelToken()
+        tiles = self._tiles
+        assert tiles is not None
+        return _LOADER.submit(tiles.load, keys, cancel)
+
+    def draw_available(self, vp: Viewport, cancel: CancelToken) -> tuple[Optional[QImage], bool]:
+        """The basemap of ``vp`` from the tiles decoded so far (stand-ins from other zoom levels where a
+        tile is not read yet) and whether it is complete; never reads a tile."""
+        if self._tiles is None:
+            return self(vp, cancel), True
+        arr, complete = self._tiles.render_available(vp.extent, vp.width, vp.height, cancel)
+        return image_from_array(arr), complete
 
     def _visible(self, theme: str, vp: Viewport):  # type: ignore[no-untyped-def]
         frame = self._themes.get(theme)

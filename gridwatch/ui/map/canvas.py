@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable, Optional
 
 import numpy as np
@@ -27,118 +26,13 @@ from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport, nice_scale_bar
 from ...tasks import CancelToken
 from ..jobs import Job, queue
-from . import render as R
+from .renderpass import SELECTION_LAYER, LayerState, RenderRequest, RenderResult, render
 
-SELECTION_LAYER = "grid_cell"
+__all__ = ["SELECTION_LAYER", "LayerState", "MapCanvas", "RenderRequest", "RenderResult", "render"]
 
-
-@dataclass
-class LayerState:
-    """What the user set for one layer in the layers panel."""
-
-    visible: bool = True
-    opacity: float = 1.0
-
-
-@dataclass
-class RenderRequest:
-    generation: int
-    viewport: Viewport
-    order: list[str]  # bottom to top
-    states: dict[str, LayerState]
-    selection: np.ndarray
-    selection_version: int
-    cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
-    labels: bool = True
-    themes: dict[str, FeatureTheme] = field(default_factory=dict)
-    #: Highlighted features: (layer, feature indices), drawn over everything.
-    highlight: Optional[tuple[str, np.ndarray]] = None
-    highlight_version: int = 0
-    #: The basemap, drawn beneath every layer (see MapCanvas.set_basemap).
-    basemap: Optional[Callable[[Viewport, CancelToken], Optional[QImage]]] = None
-    basemap_version: int = 0
-
-
-@dataclass
-class RenderResult:
-    generation: int
-    viewport: Viewport
-    image: QImage
-    parts: dict[str, tuple[Viewport, list]]
-    seconds: float
-
-
-#: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
-_LAYER_POOL = queue("layer", 2)
 #: Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused
 #: threads that Python did not create (pyproj issue 1509), and a job may touch a CRS.
 _JOB_POOL = queue("render")
-
-
-def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResult:
-    """Render the layers of one request into per-layer parts and a composite (on a worker)."""
-    t0 = time.perf_counter()
-    vp = req.viewport
-    parts: dict[str, tuple[Viewport, list]] = {}
-    todo = []
-    for name in req.order:
-        state = req.states[name]
-        if not state.visible:
-            continue
-        cached = req.cached.get(name)
-        if cached is not None and cached[0] == vp:
-            parts[name] = cached
-        else:
-            todo.append(name)
-    # Layers render on both cores: most of the work is numpy, which runs without the
-    # interpreter lock. Biggest first, so the two workers finish together.
-    todo.sort(key=lambda n: -data.layers[n].count)
-    base_key = f"basemap:{req.basemap_version}"
-    base_cached = req.cached.get(base_key)
-    base = None  # the basemap draws beside the layers (it reads tiles and reprojects them with numpy)
-    if req.basemap is not None and not (base_cached is not None and base_cached[0] == vp):
-        base = _LAYER_POOL.submit(req.basemap, vp, cancel)
-    futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
-                                     req.themes.get(n))
-               for n in todo}
-    labels = None
-    if req.labels:
-        visible = [n for n in req.order if req.states[n].visible]
-        labels = _LAYER_POOL.submit(R.render_labels, data, vp, visible)
-    for name, fut in futures.items():
-        parts[name] = (vp, fut.result())
-    if req.basemap is not None:
-        if base is not None:
-            img = base.result()
-            parts[base_key] = (vp, [(img, 1.0)] if img is not None else [])
-        elif base_cached is not None:
-            parts[base_key] = base_cached
-    key = f"selection:{req.selection_version}"
-    cached = req.cached.get(key)
-    if cached is not None and cached[0] == vp:
-        parts[key] = cached
-    elif SELECTION_LAYER in data.layers:
-        parts[key] = (vp, R.render_selection(data.layers[SELECTION_LAYER], vp, req.selection))
-    cancel.raise_if_cancelled()
-    if labels is not None:
-        parts["labels"] = (vp, [(labels.result(), 1.0)])
-    stack = list(parts.get(base_key, (vp, []))[1])  # the basemap first, beneath everything
-    for name in req.order:
-        if name in parts:
-            opacity = req.states[name].opacity
-            stack += [(img, o * opacity) for img, o in parts[name][1]]
-    stack += parts.get(key, (vp, []))[1]
-    if req.highlight is not None and req.highlight[0] in data.layers:
-        hkey = f"highlight:{req.highlight_version}"
-        cached = req.cached.get(hkey)
-        if cached is not None and cached[0] == vp:
-            parts[hkey] = cached
-        else:
-            parts[hkey] = (vp, R.render_highlight(data.layers[req.highlight[0]], vp, req.highlight[1]))
-        stack += parts[hkey][1]
-    stack += parts.get("labels", (vp, []))[1]
-    image = R.compose(stack, vp.width, vp.height)
-    return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0)
 
 
 class MapCanvas(QWidget):
@@ -151,6 +45,8 @@ class MapCanvas(QWidget):
     renderFinished = Signal(float)  # seconds
     renderFailed = Signal(str)
     measureCleared = Signal()  # right-click or Esc with the measure tool
+    #: The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread).
+    _basemapArrived = Signal(int)  # the render's generation
 
     PAN, SELECT, PICK, MEASURE = "pan", "select", "pick", "measure"
 
@@ -204,6 +100,9 @@ class MapCanvas(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(120)
         self._timer.timeout.connect(self._start_render)
+        self._basemapArrived.connect(self._on_basemap_arrived, Qt.ConnectionType.QueuedConnection)
+        #: Whether the image on screen holds basemap stand-ins while its tiles are read.
+        self.basemap_pending = False
 
     # --- model ------------------------------------------------------------------------------
     def set_data(self, data: MapData) -> None:
@@ -387,8 +286,23 @@ class MapCanvas(QWidget):
         self._image_vp = result.viewport
         self._parts = {k: v for k, v in result.parts.items() if v[0] == result.viewport}
         self.last_render_seconds = result.seconds
+        self.basemap_pending = result.basemap_pending is not None
+        if result.basemap_pending is not None:
+            generation = result.generation
+            result.basemap_pending.add_done_callback(lambda _f: self._emit_basemap_arrived(generation))
         self.update()
         self.renderFinished.emit(result.seconds)
+
+    def _emit_basemap_arrived(self, generation: int) -> None:
+        try:
+            self._basemapArrived.emit(generation)
+        except RuntimeError:  # the canvas was closed while its tiles were read
+            pass
+
+    def _on_basemap_arrived(self, generation: int) -> None:
+        """The tiles the last render lacked are in: compose again (the layers come from the cache)."""
+        if generation == self._generation and not self._timer.isActive():
+            self.request_render(immediate=True)
 
     def _on_failed(self, job: Job, message: str, kind: str) -> None:
         if kind == "cancelled":
@@ -410,7 +324,8 @@ class MapCanvas(QWidget):
 
     @property
     def is_rendering(self) -> bool:
-        return self._rendering or self._timer.isActive()
+        """Whether a render is due or running, or the image waits for basemap tiles being read."""
+        return self._rendering or self._timer.isActive() or self.basemap_pending
 
     # --- painting -----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API

@@ -34,6 +34,7 @@ class FieldPanel(QDockWidget):
     followToggled = Signal(bool)
     showTracksRequested = Signal()
     importTrackRequested = Signal()
+    removeTrackRequested = Signal()
     intervalChanged = Signal(int)
     retentionChanged = Signal(int)
     signinRequested = Signal()
@@ -97,6 +98,8 @@ class FieldPanel(QDockWidget):
         self.show_tracks.clicked.connect(self.showTracksRequested.emit)
         self.import_track = named(QPushButton(self.track_box), "importTrackButton")
         self.import_track.clicked.connect(self.importTrackRequested.emit)
+        self.remove_track = named(QPushButton(self.track_box), "removeTrackButton")
+        self.remove_track.clicked.connect(self.removeTrackRequested.emit)
         self.interval = named(QSpinBox(self.track_box), "intervalSpin")
         self.interval.setRange(1, 600)
         self.interval.valueChanged.connect(self.intervalChanged.emit)
@@ -112,6 +115,7 @@ class FieldPanel(QDockWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.show_tracks)
         buttons.addWidget(self.import_track)
+        buttons.addWidget(self.remove_track)
         form.addRow(buttons)
         form.addRow(self.signin)
         form.addRow(self.interval_label, self.interval)
@@ -164,6 +168,9 @@ class FieldPanel(QDockWidget):
         self.import_track.setText(self.tr("Import track…"))
         self.import_track.setToolTip(self.tr("A GPX, KML/KMZ or NMEA file from a phone or receiver, for the "
                                              "person and day chosen above"))
+        self.remove_track.setText(self.tr("Remove…"))
+        self.remove_track.setToolTip(self.tr("Remove a track of the person and day chosen above (you may "
+                                             "remove your own; supervisors any); Edit > Undo brings it back"))
         self.signin.setText(self.tr("Sign-in check (签到)"))
         self.signin.setToolTip(self.tr("The inspections of the chosen person (or everybody) on the chosen day with no "
                                        "track near their cell at that time; their cells are highlighted"))

@@ -41,6 +41,7 @@ class GpsSource(QObject):
         self._source = None
         self._device: Optional[QIODevice] = None
         self.kind = ""
+        self._gpsd = ("", 0)
         self.last: Optional[tuple[float, float, float, _dt.datetime]] = None
 
     @property
@@ -76,12 +77,23 @@ class GpsSource(QObject):
         from PySide6.QtPositioning import QNmeaPositionInfoSource
 
         sock = QTcpSocket(self)
-        sock.connected.connect(lambda: sock.write(b'?WATCH={"enable":true,"nmea":true}\n'))
-        sock.errorOccurred.connect(lambda _e: self.statusChanged.emit(
-            self.tr("gpsd at %1:%2: %3").replace("%1", host).replace("%2", str(port))
-            .replace("%3", sock.errorString())))
+        self._gpsd = (host, port)
+        # bound methods, not lambdas: a lambda holding this object, connected to a child's signal, made
+        # PySide destroy the child directly when this object went (Qt: "shared QObject was deleted directly")
+        sock.connected.connect(self._gpsd_connected)
+        sock.errorOccurred.connect(self._gpsd_error)
         sock.connectToHost(host, port)
         self._start_nmea(QNmeaPositionInfoSource.UpdateMode.RealTimeMode, sock, "gpsd")
+
+    def _gpsd_connected(self) -> None:
+        if self._device is not None:
+            self._device.write(b'?WATCH={"enable":true,"nmea":true}\n')
+
+    def _gpsd_error(self, _error: object) -> None:
+        host, port = self._gpsd
+        message = self._device.errorString() if self._device is not None else ""
+        self.statusChanged.emit(self.tr("gpsd at %1:%2: %3").replace("%1", host).replace("%2", str(port))
+                                .replace("%3", message))
 
     def start_system(self) -> None:
         """The system's positioning service."""
@@ -99,28 +111,34 @@ class GpsSource(QObject):
         src = QNmeaPositionInfoSource(mode, self)
         src.setUserEquivalentRangeError(UERE_M)
         src.setDevice(device)
+        # The device lives as long as the source that reads it: a child is deleted after its parent's own
+        # destructor ran.  As a sibling made before it, the device went first when this object was destroyed,
+        # and the source's destructor then touched a deleted device (a crash found by the serial test).
+        device.setParent(src)
         self._begin(src, device, kind)
 
     def _begin(self, src, device: Optional[QIODevice], kind: str) -> None:  # type: ignore[no-untyped-def]
         self.stop()
         self._source, self._device, self.kind = src, device, kind
         src.positionUpdated.connect(self._on_position)
-        src.errorOccurred.connect(lambda e: self.statusChanged.emit(self.tr("Positioning error %1").replace(
-            "%1", str(getattr(e, "name", e)))))
+        src.errorOccurred.connect(self._on_error)  # a bound method (see start_gpsd)
         src.startUpdates()
         self.statusChanged.emit("running")
 
     def stop(self) -> None:
         if self._source is not None:
             self._source.stopUpdates()
-            self._source.deleteLater()
         if self._device is not None:
             self._device.close()
-            self._device.deleteLater()
+        if self._source is not None:
+            self._source.deleteLater()  # and its device with it (see _start_nmea)
         was = self._source is not None
         self._source, self._device, self.kind = None, None, ""
         if was:
             self.statusChanged.emit("stopped")
+
+    def _on_error(self, error: object) -> None:
+        self.statusChanged.emit(self.tr("Positioning error %1").replace("%1", str(getattr(error, "name", error))))
 
     def _on_position(self, info) -> None:  # type: ignore[no-untyped-def]
         from PySide6.QtPositioning import QGeoPositionInfo

@@ -9,6 +9,9 @@ Lessons measured on this kind of machine shape the code:
   (:mod:`gridwatch.ui.map.qtarrays`), in chunks so no single paint call holds the thread for long;
 * point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
   QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
+
+Labels, the selection and the highlight are drawn by :mod:`gridwatch.ui.map.marks`; the render pass
+that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.renderpass`.
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-from ...layers import palette
 from ...layers.base import Style
-from ...mapview.data import LayerData, MapData
-from ...mapview.labels import PlacedLabel, place_labels
+from ...mapview.data import LayerData
 from ...mapview.raster import draw_polylines
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
@@ -303,180 +304,6 @@ def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
         parts = render_areas(layer, vp, style, cancel)
     parts += render_points(layer, vp, style, cancel)
     return parts
-
-
-# --- labels --------------------------------------------------------------------------------
-
-LABEL_FONT_PX = {"township": 17, "village": 13, "grid_cell": 11, "mine": 11, "construction_site": 11}
-
-
-_FONTS: dict[str, QFont] = {}
-
-
-def label_font(layer: str) -> QFont:
-    cached = _FONTS.get(layer)
-    if cached is not None:
-        return QFont(cached)
-    font = QFont()
-    font.setFamilies(["Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "sans-serif"])
-    font.setPixelSize(LABEL_FONT_PX.get(layer, 11))
-    if layer == "township":
-        font.setBold(True)
-    _FONTS[layer] = QFont(font)
-    return font
-
-
-def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[str, PlacedLabel]]:
-    """Place labels of the visible labelled layers, top layer first, with no overlaps."""
-    occupied: list[tuple[float, float, float, float]] = []
-    out: list[tuple[str, PlacedLabel]] = []
-    scale = vp.scale_denominator
-    # Township names matter most, then key areas (monitoring stations), villages, sources, cells.
-    for name in ("township", "key_area", "village", "mine", "construction_site", "grid_cell"):
-        layer = data.layers.get(name)
-        if layer is None or name not in visible or layer.count == 0:
-            continue
-        limit = layer.spec.style.label_max_scale
-        if limit is None or scale > limit:
-            continue
-        label_xy, label_text, label_priority = layer.labels()
-        metrics = QFontMetricsF(label_font(name))
-
-        def size(text: str, m: QFontMetricsF = metrics) -> tuple[float, float]:
-            return m.horizontalAdvance(text), m.height()
-
-        sx, ox, sy, oy = vp.affine()
-        px = label_xy[:, 0] * sx + ox
-        py = label_xy[:, 1] * sy + oy
-        for lab in place_labels(px, py, label_text, label_priority, size, vp.width, vp.height,
-                                occupied=occupied):
-            out.append((name, lab))
-    return out
-
-
-def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> QImage:
-    """Labels with a white halo so they read on any background."""
-    img = new_image(vp.width, vp.height)
-    placed = labels_for(data, vp, visible)
-    if not placed:
-        return img
-    with painting(img) as p:
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
-        white = QColor(255, 255, 255, 235)
-        fonts = {name: label_font(name) for name, _ in placed}
-        metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
-        # drawText goes through Qt's glyph cache; a halo of 8 offset white copies is far cheaper
-        # than stroking text outlines as paths.
-        offsets = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
-        for name, lab in placed:
-            m = metrics[name]
-            p.setFont(fonts[name])
-            x = lab.x - m.horizontalAdvance(lab.text) / 2
-            y = lab.y + (m.ascent() - m.descent()) / 2
-            p.setPen(white)
-            for dx, dy in offsets:
-                p.drawText(QPointF(x + dx, y + dy), lab.text)
-            p.setPen(colors.get(name, QColor(40, 40, 40)))
-            p.drawText(QPointF(x, y), lab.text)
-    return img
-
-
-# --- selection highlight --------------------------------------------------------------------
-
-
-def render_selection(layer: LayerData, vp: Viewport, selected: np.ndarray) -> list[Part]:
-    """Selected features: a translucent fill and a bold outline."""
-    if len(selected) == 0:
-        return []
-    mask = np.zeros(layer.count, dtype=bool)
-    mask[selected] = True
-    mask &= _visible_features(layer, vp)
-    if not mask.any():
-        return []
-    fill = new_image(vp.width, vp.height)
-    with painting(fill) as p:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        path = _closed(ring_paths(layer, vp, mask))
-        p.fillPath(path, QColor(*palette.SELECTION_FILL))
-    line = new_image(vp.width, vp.height)
-    with painting(line) as p:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pen = QPen(QColor(*palette.SELECTION_LINE), 2.0)
-        pen.setCosmetic(True)
-        p.setPen(pen)
-        for path in ring_paths(layer, vp, mask):
-            p.drawPath(path)
-        if len(layer.point_xy):
-            sx, ox, sy, oy = vp.affine()
-            on = mask[layer.point_feature]
-            for x, y in layer.point_xy[on][:5000]:
-                p.drawEllipse(QPointF(x * sx + ox, y * sy + oy), 6.0, 6.0)
-    return [(fill, 0.35), (line, 1.0)]
-
-
-#: Highlighted features: a dark halo under a bright line, so they read on every fill and theme.
-HIGHLIGHT_HALO = QColor(*palette.HIGHLIGHT_HALO)
-HIGHLIGHT_LINE = QColor(*palette.HIGHLIGHT)
-#: Point features highlighted one by one; beyond this many, the first ones (the map says how many).
-MAX_HIGHLIGHT_POINTS = 20_000
-#: Highlighted areas smaller than this on screen (pixels) also get a ring around them.
-TINY_AREA_PX = 10.0
-
-
-def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> list[Part]:
-    """Features the user is looking at (identified, chosen in a list, search hits): areas outlined
-    with a halo and lightly filled, points ringed, on top of every layer."""
-    if len(features) == 0 or layer.count == 0:
-        return []
-    mask = np.zeros(layer.count, dtype=bool)
-    mask[np.asarray(features, dtype=np.int64)] = True
-    mask &= _visible_features(layer, vp)
-    if not mask.any():
-        return []
-    img = new_image(vp.width, vp.height)
-    with painting(img) as p:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        rings = ring_paths(layer, vp, mask)
-        if rings:
-            p.fillPath(_closed(rings), QColor(0, 229, 255, 60))
-            for color, width in ((HIGHLIGHT_HALO, 5.0), (HIGHLIGHT_LINE, 2.5)):
-                pen = QPen(color, width)
-                pen.setCosmetic(True)
-                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-                p.setPen(pen)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                for path in rings:
-                    p.drawPath(path)
-        sx, ox, sy, oy = vp.affine()
-        # Areas a few pixels across at this scale (a site or mine on the district map) are ringed too,
-        # or the highlight would be lost among them.
-        tiny = np.flatnonzero(mask)[:MAX_HIGHLIGHT_POINTS] if rings else np.empty(0, dtype=np.int64)
-        if len(tiny):
-            b = layer.bounds[tiny]
-            small = (np.abs((b[:, 2] - b[:, 0]) * sx) < TINY_AREA_PX) \
-                & (np.abs((b[:, 3] - b[:, 1]) * sy) < TINY_AREA_PX)
-            b = b[small]
-            path = QPainterPath()
-            cx, cy = (b[:, 0] + b[:, 2]) / 2 * sx + ox, (b[:, 1] + b[:, 3]) / 2 * sy + oy
-            for x, y in zip(cx.tolist(), cy.tolist()):
-                path.addEllipse(QPointF(x, y), 9.0, 9.0)
-            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
-                p.setPen(QPen(color, width))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawPath(path)
-        if len(layer.point_xy):
-            xy = layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS]
-            px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
-            on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)
-            path = QPainterPath()
-            for x, y in zip(px[on].tolist(), py[on].tolist()):
-                path.addEllipse(QPointF(x, y), 7.0, 7.0)
-            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
-                p.setPen(QPen(color, width))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawPath(path)
-    return [(img, 1.0)]
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:

@@ -63,6 +63,8 @@ class WindowField:
         fp.followToggled.connect(self._set_follow)
         fp.showTracksRequested.connect(self.show_tracks)
         fp.importTrackRequested.connect(self.import_track_file)
+        fp.removeTrackRequested.connect(self.remove_track)
+        self.workflow.changed.connect(self._tracks_edited)
         fp.intervalChanged.connect(lambda v: self.settings.setValue("track/interval_s", int(v)))
         fp.retention.setValue(int(self.settings.value("track/retention_days", TrackRules().retention_days)))
         fp.retentionChanged.connect(lambda v: self.settings.setValue("track/retention_days", int(v)))
@@ -412,6 +414,88 @@ class WindowField:
 
     def _track_failed(self, job: Job, message: str, kind: str) -> None:
         QMessageBox.warning(self, translate("FieldPanel", "Import track"), message)  # type: ignore[arg-type]
+
+    def removable_tracks(self) -> pd.DataFrame:
+        """The tracks of the chosen person (or everybody) on the chosen day that the current user may
+        remove (the domain policy decides), earliest first: ``track_uuid``, ``inspector_uuid``,
+        ``source``, ``points``, ``first``, ``last``."""
+        from ...app.field import day_window
+        from ...domain.policy import why_not_remove_track
+        from ...storage.tracks import track_summaries
+
+        actor = self.workflow.actor
+        if self.project_path is None or actor is None or self.workflow.read_only:
+            return pd.DataFrame()
+        fp = self.field_panel
+        q = fp.day_edit.date()
+        start, end = day_window(_dt.date(q.year(), q.month(), q.day()))
+        tracks = track_summaries(self.project_path)
+        if not len(tracks):
+            return tracks
+        first = pd.to_datetime(tracks["first"], utc=True, format="ISO8601")
+        last = pd.to_datetime(tracks["last"], utc=True, format="ISO8601")
+        on_day = (last >= start) & (first < end)
+        person = fp.person_combo.currentData()
+        if person:
+            on_day &= tracks["inspector_uuid"] == person
+        tracks = tracks[on_day]
+        may = [why_not_remove_track(actor, {"inspector_uuid": r.inspector_uuid, "source": r.source}) is None
+               for r in tracks.itertuples()]
+        return tracks[np.asarray(may, dtype=bool)].reset_index(drop=True)
+
+    def remove_track(self, track_uuid: Optional[str] = None) -> None:
+        """Remove a track of the chosen person and day (asked which when there are several); undoable."""
+        from ...storage.tracks import remove_track_edit
+
+        if self.project_path is None:
+            return
+        fp = self.field_panel
+        if track_uuid is None:
+            why = self.workflow.refusal("") if self.workflow.actor is None else ""
+            tracks = self.removable_tracks()
+            if not len(tracks):
+                QMessageBox.information(self, translate("FieldPanel", "Remove track"), why or translate(  # type: ignore[arg-type]
+                    "FieldPanel", "No track of the chosen person and day that you may remove (you may remove "
+                                  "your own tracks; supervisors any)"))
+                return
+            names = dict(zip(self.inspectors.get("uuid", []), self.inspectors.get("name", [])))
+            labels = [self._track_label(r, names) for r in tracks.itertuples()]
+            if len(labels) == 1:
+                ok = QMessageBox.question(self, translate("FieldPanel", "Remove track"),  # type: ignore[arg-type]
+                                          translate("FieldPanel", "Remove this track?") + "\n" + labels[0]
+                                          ) == QMessageBox.StandardButton.Yes
+                chosen = labels[0]
+            else:
+                chosen, ok = QInputDialog.getItem(self, translate("FieldPanel", "Remove track"),  # type: ignore[arg-type]
+                                                  translate("FieldPanel", "Track to remove:"), labels, 0, False)
+            if not ok:
+                return
+            track_uuid = str(tracks["track_uuid"].iloc[labels.index(chosen)])
+        fp.track_label.setText(translate("FieldPanel", "Removing the track…"))
+        self.workflow.run(remove_track_edit, track_uuid)
+
+    def _track_label(self, r: Any, names: dict) -> str:
+        from ...domain.vocabulary import TRACK_SOURCE_TITLES, title
+        from ..i18n import current
+
+        first = pd.to_datetime(r.first, utc=True).tz_convert("Asia/Shanghai")
+        last = pd.to_datetime(r.last, utc=True).tz_convert("Asia/Shanghai")
+        return (translate("FieldPanel", "%1, %2–%3, %4 points (%5)")
+                .replace("%1", str(names.get(r.inspector_uuid, r.inspector_uuid)))
+                .replace("%2", first.strftime("%m-%d %H:%M")).replace("%3", last.strftime("%H:%M"))
+                .replace("%4", str(r.points)).replace("%5", title(TRACK_SOURCE_TITLES, str(r.source), current())))
+
+    def _tracks_edited(self, edit: Any) -> None:
+        """A track was removed (or brought back by undo): say so, draw the day's tracks again."""
+        if not any(c.table == "track_point" for c in edit.changes):
+            return
+        removed = sum(1 for c in edit.changes if c.table == "track_point" and c.after is None)
+        added = sum(1 for c in edit.changes if c.table == "track_point" and c.before is None)
+        self.field_panel.track_label.setText(
+            translate("FieldPanel", "Track removed: %1 points").replace("%1", str(removed)) if removed
+            else translate("FieldPanel", "Track restored: %1 points").replace("%1", str(added)))
+        if self.gps_overlay.tracks:
+            self.show_tracks()
 
     def _retranslate_field(self) -> None:
         self.field_panel.retranslate()

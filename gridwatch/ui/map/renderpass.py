@@ -1,0 +1,178 @@
+"""One render of the map for a viewport, on a worker: the layers, the basemap beneath them, the
+selection, highlight and labels over them, composited into one image.
+
+Each layer's parts are cached by the canvas for the viewport they were drawn for, so a new request
+only draws what changed.  The basemap pass runs beside the layers: a tile package's tiles are read
+on the basemap drawer's own worker while the layers draw, and the composite takes whatever is
+decoded by then (tiles still being read stand in from a neighbouring zoom level): the map never
+waits for PNG decoding.  The result then says the basemap is pending (``basemap_pending``: a future
+that completes when the tiles are in), and the canvas renders again (layers from the cache) with
+the whole basemap.  Split from :mod:`gridwatch.ui.map.canvas`.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from ...mapview.data import MapData
+from ...mapview.theme import FeatureTheme
+from ...mapview.viewport import Viewport
+from ...tasks import CancelToken
+from ..jobs import queue
+from . import marks as M
+from . import render as R
+
+SELECTION_LAYER = "grid_cell"
+
+
+@dataclass
+class LayerState:
+    """What the user set for one layer in the layers panel."""
+
+    visible: bool = True
+    opacity: float = 1.0
+
+
+@dataclass
+class RenderRequest:
+    generation: int
+    viewport: Viewport
+    order: list[str]  # bottom to top
+    states: dict[str, LayerState]
+    selection: np.ndarray
+    selection_version: int
+    cached: dict[str, tuple[Viewport, list]] = field(default_factory=dict)
+    labels: bool = True
+    themes: dict[str, FeatureTheme] = field(default_factory=dict)
+    #: Highlighted features: (layer, feature indices), drawn over everything.
+    highlight: Optional[tuple[str, np.ndarray]] = None
+    highlight_version: int = 0
+    #: The basemap, drawn beneath every layer (see MapCanvas.set_basemap): a callable
+    #: (viewport, cancel) -> QImage, or a progressive drawer (see :mod:`gridwatch.ui.map.basemap`).
+    basemap: Optional[Callable[[Viewport, CancelToken], Optional[QImage]]] = None
+    basemap_version: int = 0
+
+
+@dataclass
+class RenderResult:
+    generation: int
+    viewport: Viewport
+    image: QImage
+    parts: dict[str, tuple[Viewport, list]]
+    seconds: float
+    #: The basemap's tiles still being read (the image holds stand-ins): done when they are in.
+    basemap_pending: Optional[Future] = None
+
+
+#: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
+_LAYER_POOL = queue("layer", 2)
+
+
+def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResult:
+    """Render the layers of one request into per-layer parts and a composite (on a worker)."""
+    t0 = time.perf_counter()
+    vp = req.viewport
+    parts: dict[str, tuple[Viewport, list]] = {}
+    todo = []
+    for name in req.order:
+        state = req.states[name]
+        if not state.visible:
+            continue
+        cached = req.cached.get(name)
+        if cached is not None and cached[0] == vp:
+            parts[name] = cached
+        else:
+            todo.append(name)
+    # Layers render on both cores: most of the work is numpy, which runs without the
+    # interpreter lock. Biggest first, so the two workers finish together.
+    todo.sort(key=lambda n: -data.layers[n].count)
+    base = BasemapPass(req, vp, cancel)
+    futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
+                                     req.themes.get(n))
+               for n in todo}
+    labels = None
+    if req.labels:
+        visible = [n for n in req.order if req.states[n].visible]
+        labels = _LAYER_POOL.submit(M.render_labels, data, vp, visible)
+    for name, fut in futures.items():
+        parts[name] = (vp, fut.result())
+    base_parts = base.finish(parts)
+    key = f"selection:{req.selection_version}"
+    cached = req.cached.get(key)
+    if cached is not None and cached[0] == vp:
+        parts[key] = cached
+    elif SELECTION_LAYER in data.layers:
+        parts[key] = (vp, M.render_selection(data.layers[SELECTION_LAYER], vp, req.selection))
+    cancel.raise_if_cancelled()
+    if labels is not None:
+        parts["labels"] = (vp, [(labels.result(), 1.0)])
+    stack = list(base_parts)  # the basemap first, beneath everything
+    for name in req.order:
+        if name in parts:
+            opacity = req.states[name].opacity
+            stack += [(img, o * opacity) for img, o in parts[name][1]]
+    stack += parts.get(key, (vp, []))[1]
+    if req.highlight is not None and req.highlight[0] in data.layers:
+        hkey = f"highlight:{req.highlight_version}"
+        cached = req.cached.get(hkey)
+        if cached is not None and cached[0] == vp:
+            parts[hkey] = cached
+        else:
+            parts[hkey] = (vp, M.render_highlight(data.layers[req.highlight[0]], vp, req.highlight[1]))
+        stack += parts[hkey][1]
+    stack += parts.get("labels", (vp, []))[1]
+    image = R.compose(stack, vp.width, vp.height)
+    return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0, base.pending)
+
+
+class BasemapPass:
+    """The basemap of one render: started before the layers, finished after them."""
+
+    def __init__(self, req: RenderRequest, vp: Viewport, cancel: CancelToken) -> None:
+        self.req, self.vp, self.cancel = req, vp, cancel
+        self.key = f"basemap:{req.basemap_version}"
+        self.cached = req.cached.get(self.key)
+        self.pending: Optional[Future] = None
+        self._future: Optional[Future] = None
+        self._loading: Optional[Future] = None
+        drawer = req.basemap
+        self.needed = drawer is not None and not (self.cached is not None and self.cached[0] == vp)
+        self.progressive = self.needed and bool(getattr(drawer, "progressive", False))
+        if self.progressive:
+            self._loading = drawer.start_loading(vp)  # type: ignore[union-attr]
+        elif self.needed:
+            # a plain drawer (OSM themes) draws beside the layers, and the composite waits for it
+            self._future = _LAYER_POOL.submit(drawer, vp, cancel)  # type: ignore[arg-type]
+
+    def finish(self, parts: dict[str, tuple[Viewport, list]]) -> list[R.Part]:
+        """The basemap's parts for the composite; a complete basemap goes into ``parts`` (the cache)."""
+        drawer, vp = self.req.basemap, self.vp
+        if drawer is None:
+            return []
+        if not self.needed:
+            assert self.cached is not None
+            parts[self.key] = self.cached
+            return list(self.cached[1])
+        if not self.progressive:
+            assert self._future is not None
+            img = self._future.result()
+            parts[self.key] = (vp, [(img, 1.0)] if img is not None else [])
+            return list(parts[self.key][1])
+        img, complete = drawer.draw_available(vp, self.cancel)  # type: ignore[attr-defined]
+        drawn = [(img, 1.0)] if img is not None else []
+        if complete:
+            parts[self.key] = (vp, drawn)
+            drawer.prefetch(vp)  # type: ignore[attr-defined]
+            return drawn
+        # Stand-ins are not cached: the next render of this view draws the tiles read by then.
+        loading = self._loading
+        if loading is None or loading.done():
+            loading = drawer.start_loading(vp)  # type: ignore[attr-defined]
+        self.pending = loading
+        return drawn
