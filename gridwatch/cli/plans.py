@@ -278,8 +278,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
-    from ..domain.vocabulary import CHECKLIST_ITEM_TITLES, title
+    from ..domain.checklists import item_title
     from ..storage.checklists import checklist_results, record_checklist, task_checklist
+    from ..storage.plans import read_settings
 
     path: Path = args.project
     with _about(path):
@@ -287,8 +288,9 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         task, items = task_checklist(path, args.task)
         if args.show:
             done = checklist_results(path, args.task)
+            names = read_settings(path)["checklist_titles"]
             _write_table(["item", "检查项", "recorded"],
-                         [[i, title(CHECKLIST_ITEM_TITLES, i), "; ".join(
+                         [[i, item_title(i, names), "; ".join(
                              ("合格" if r["passed"] else "不合格") + (f"：{r['note']}" if r["note"] else "")
                              for _, r in done[done["item"] == i].iterrows())] for i in items])
             return 0

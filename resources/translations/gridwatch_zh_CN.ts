@@ -3,147 +3,132 @@
     <context>
         <name>AssessmentDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="143" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="148" />
             <source>Township assessment</source>
             <translation>乡镇考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="149" />
             <source>Monthly bulletin</source>
             <translation>月通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="149" />
             <source>Quarterly comparison</source>
             <translation>季评比</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="145" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="150" />
             <source>Yearly assessment</source>
             <translation>年考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="149" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
             <source>Period:</source>
             <translation>时段：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="150" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="155" />
             <source>Veto item:</source>
             <translation>一票否决事项：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="151" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
             <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
             <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="152" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="157" />
             <source>Compute</source>
             <translation>计算</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="153" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="158" />
             <source>Bulletin (Word)…</source>
             <translation>通报（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="159" />
             <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
             <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
             <source>Reason (what happened, the evidence)</source>
             <translation>理由（发生了什么、依据）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="157" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
             <source>Set veto</source>
             <translation>设定一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Lift selected</source>
+            <translation>撤销所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
+            <source>Veto item</source>
+            <translation>否决事项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
+            <source>Date</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
+            <source>Reason</source>
+            <translation>理由</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="176" />
             <source>The township is put last in every period holding this date</source>
             <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
-            <source>Rank</source>
-            <translation>排名</translation>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="178" />
+            <source>Lift the veto item selected below; give the reason above</source>
+            <translation>撤销下方所选的一票否决事项；请在上方填写理由</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="211" />
+            <source>Choose the veto item to lift in the list.</source>
+            <translation>请在列表中选择要撤销的一票否决事项。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
-            <source>Score</source>
-            <translation>综合得分</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
-            <source>Change</source>
-            <translation>较上期</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
-            <source>Straw burning</source>
-            <translation>秸秆焚烧</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
-            <source>Other burning</source>
-            <translation>其他焚烧</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
-            <source>Unverified</source>
-            <translation>未核查</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
-            <source>Deduction (10k yuan)</source>
-            <translation>扣减(万元)</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
-            <source>Veto</source>
-            <translation>一票否决</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="191" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="243" />
             <source>Computing…</source>
             <translation>正在计算…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="214" />
-            <source> (tied)</source>
-            <translation>（并列）</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="262" />
             <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
             <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="276" />
             <source>Save the bulletin</source>
             <translation>保存通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="278" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="291" />
             <source>Writing the bulletin…</source>
             <translation>正在生成通报…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="298" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
@@ -396,32 +381,32 @@
     <context>
         <name>ChecklistDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="67" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="81" />
             <source>Checklist: %s</source>
             <translation>检查清单：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="68" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="82" />
             <source>Untick what is not in order and say what you saw. Cell %s.</source>
             <translation>不合格的项请取消勾选并写明情况。网格 %s。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="84" />
             <source>Item</source>
             <translation>检查项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="84" />
             <source>In order</source>
             <translation>合格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="70" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="84" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/checklist.py" line="75" />
+            <location filename="../../gridwatch/ui/tasks/checklist.py" line="89" />
             <source>Record a finding for every item not in order</source>
             <translation>每个不合格项都记录为问题</translation>
         </message>
@@ -1070,219 +1055,186 @@ Overwritten: %2</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
-            <source>Township ranking for the monthly bulletin</source>
-            <translation>月通报乡镇考核排名</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
-            <source>Rank</source>
-            <translation>排名</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
-            <source>Township</source>
-            <translation>乡镇</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
-            <source>Score</source>
-            <translation>综合得分</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
-            <source>Coverage %</source>
-            <translation>覆盖率%</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="283" />
-            <source>Closure %</source>
-            <translation>整改率%</translation>
-        </message>
-        <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="447" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="448" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="446" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
-            <source>Fire checks in time %</source>
-            <translation>按时核查率%</translation>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <source>Township assessment ranking: fire points by kind, shared ranks, vetoes last</source>
+            <translation>乡镇考核排名：火点分类计扣、同分并列、一票否决排最后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="365" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="363" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="377" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="375" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="382" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="380" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="417" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="415" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="434" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="432" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="457" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="455" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="466" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="480" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="478" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="483" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="481" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="512" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="510" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="546" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="525" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="547" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="526" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="564" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="543" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="566" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="592" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="545" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="571" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="573" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="552" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="574" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="553" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
@@ -1290,27 +1242,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="434" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="397" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="435" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="399" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="437" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="400" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="438" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="401" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="439" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -2074,37 +2026,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:assessment_veto</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="250" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="251" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
             <source>Item</source>
             <translation>否决事项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="252" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
             <source>Date</source>
             <translation>发生日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="253" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
             <source>Reason</source>
             <translation>理由</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="254" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="255" />
             <source>Set by</source>
             <translation>设定人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="255" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="256" />
             <source>Set</source>
             <translation>设定时间</translation>
         </message>
@@ -2112,92 +2064,92 @@ Overwritten: %2</source>
     <context>
         <name>Fields:assignment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="146" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
             <source>Kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="147" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="148" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
             <source>Target layer</source>
             <translation>对象图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="149" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
             <source>Target</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="150" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
             <source>Assignee</source>
             <translation>执行人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="151" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
             <source>Due</source>
             <translation>截止时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="152" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
             <source>Priority</source>
             <translation>优先级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="153" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="154" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="155" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
             <source>Created by</source>
             <translation>派发人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="156" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
             <source>Created</source>
             <translation>派发时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="157" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="158" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="159" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="160" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
             <source>Cancelled</source>
             <translation>撤销时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="161" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
             <source>Result</source>
             <translation>核查结果</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="162" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
             <source>Status note</source>
             <translation>状态说明</translation>
         </message>
@@ -2205,72 +2157,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:attachment</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="196" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="197" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
             <source>Role</source>
             <translation>用途</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="198" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
             <source>File name</source>
             <translation>文件名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="199" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
             <source>MIME type</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="200" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
             <source>SHA-256</source>
             <translation>校验值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="201" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
             <source>Taken</source>
             <translation>拍摄时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="202" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
             <source>Longitude</source>
             <translation>经度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="203" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
             <source>Latitude</source>
             <translation>纬度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="204" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
             <source>Content</source>
             <translation>内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="205" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
             <source>Added</source>
             <translation>上传时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="206" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
             <source>Thumbnail</source>
             <translation>缩略图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="207" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
             <source>Flags</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="208" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
             <source>Added by</source>
             <translation>上传人</translation>
         </message>
@@ -2278,47 +2230,47 @@ Overwritten: %2</source>
     <context>
         <name>Fields:audit_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="217" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="218" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="219" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="220" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="221" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="222" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
             <source>Old values</source>
             <translation>原值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="223" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
             <source>New values</source>
             <translation>新值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="224" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
@@ -2326,52 +2278,52 @@ Overwritten: %2</source>
     <context>
         <name>Fields:campaign</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="273" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="274" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="274" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="275" />
             <source>Template</source>
             <translation>模板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="275" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="276" />
             <source>Title</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="276" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="277" />
             <source>Task kind</source>
             <translation>任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="277" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="278" />
             <source>First day</source>
             <translation>开始日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="278" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="279" />
             <source>Last day</source>
             <translation>结束日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="279" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="280" />
             <source>Days per round</source>
             <translation>每轮天数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="280" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="281" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="281" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="282" />
             <source>Started by</source>
             <translation>发起人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="282" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="283" />
             <source>Started</source>
             <translation>发起时间</translation>
         </message>
@@ -2379,52 +2331,52 @@ Overwritten: %2</source>
     <context>
         <name>Fields:checklist_result</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="263" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="264" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="264" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="265" />
             <source>Task</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="265" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="266" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="266" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="267" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="267" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="268" />
             <source>Item</source>
             <translation>检查项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="268" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="269" />
             <source>Passed</source>
             <translation>合格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="269" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="270" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="270" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="271" />
             <source>Finding</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="271" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="272" />
             <source>Recorded by</source>
             <translation>记录人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="272" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="273" />
             <source>Recorded</source>
             <translation>记录时间</translation>
         </message>
@@ -2432,27 +2384,27 @@ Overwritten: %2</source>
     <context>
         <name>Fields:coal_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="90" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="91" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="92" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="93" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
@@ -2460,52 +2412,52 @@ Overwritten: %2</source>
     <context>
         <name>Fields:construction_site</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="109" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
             <source>Name</source>
             <translation>工地名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="110" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
             <source>Developer</source>
             <translation>建设单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="111" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
             <source>Area (m²)</source>
             <translation>占地面积(m²)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="112" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
             <source>Dust grade</source>
             <translation>扬尘管控等级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="113" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
             <source>Online dust monitor</source>
             <translation>在线监测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="114" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
             <source>Start date</source>
             <translation>开工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="115" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
             <source>End date</source>
             <translation>竣工日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="116" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="117" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
             <source>Video monitoring</source>
             <translation>视频监控</translation>
         </message>
@@ -2513,122 +2465,122 @@ Overwritten: %2</source>
     <context>
         <name>Fields:finding</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="172" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
             <source>Inspection</source>
             <translation>检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="173" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="174" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="175" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="176" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
             <source>Description</source>
             <translation>问题描述</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="177" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="178" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
             <source>Rectification deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="179" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="180" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
             <source>Found by</source>
             <translation>发现人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="181" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="182" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
             <source>Updated</source>
             <translation>更新时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="183" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
             <source>Location warning</source>
             <translation>位置提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="184" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
             <source>Assigned by</source>
             <translation>交办人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="185" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
             <source>Rectification note</source>
             <translation>整改说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="186" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
             <source>Rectification recorded by</source>
             <translation>整改记录人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="187" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
             <source>Rectified</source>
             <translation>整改时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="188" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
             <source>Verification note</source>
             <translation>核查意见</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="189" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
             <source>Verified by</source>
             <translation>核查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="190" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
             <source>Verified</source>
             <translation>核查时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="191" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
             <source>Rejection reason</source>
             <translation>驳回原因</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="192" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
             <source>Times rejected</source>
             <translation>驳回次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="193" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
             <source>Closed by</source>
             <translation>销号人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="194" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="195" />
             <source>Closed</source>
             <translation>销号时间</translation>
         </message>
@@ -2636,72 +2588,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:fire_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="125" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
             <source>Detected (UTC)</source>
             <translation>监测时间(UTC)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="126" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
             <source>Detected (Beijing time)</source>
             <translation>监测时间(北京时间)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="127" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
             <source>Source</source>
             <translation>数据源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="128" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
             <source>Satellite</source>
             <translation>卫星</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="129" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
             <source>Confidence (0-100)</source>
             <translation>置信度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="130" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
             <source>FRP (MW)</source>
             <translation>火辐射功率(MW)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="131" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="132" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="133" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="134" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
             <source>Verification status</source>
             <translation>核查状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="135" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
             <source>Check task</source>
             <translation>核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="136" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
             <source>FIRMS type</source>
             <translation>火点类型(FIRMS)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="137" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
@@ -2709,42 +2661,42 @@ Overwritten: %2</source>
     <context>
         <name>Fields:fireworks_ban_zone</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="94" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="95" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="96" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
             <source>Legal basis</source>
             <translation>划定依据</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="97" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
             <source>In force from</source>
             <translation>生效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="98" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
             <source>In force until</source>
             <translation>失效日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="99" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
             <source>Banned all year</source>
             <translation>全年禁放</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="100" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
             <source>Ban period start (MM-DD)</source>
             <translation>禁放起始(月-日)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="101" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
             <source>Ban period end (MM-DD)</source>
             <translation>禁放截止(月-日)</translation>
         </message>
@@ -2752,37 +2704,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:grid_cell</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="83" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
             <source>Code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="84" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
             <source>Name</source>
             <translation>网格名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="85" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
             <source>Village code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="86" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="87" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
             <source>Level</source>
             <translation>网格级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="88" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="89" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
@@ -2790,12 +2742,12 @@ Overwritten: %2</source>
     <context>
         <name>Fields:gridwatch_meta</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="283" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="284" />
             <source>Key</source>
             <translation>项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="284" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="285" />
             <source>Value</source>
             <translation>值</translation>
         </message>
@@ -2803,42 +2755,42 @@ Overwritten: %2</source>
     <context>
         <name>Fields:inspection</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="163" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="164" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="165" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
             <source>Cell code</source>
             <translation>网格编码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="166" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
             <source>Inspector</source>
             <translation>检查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="167" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
             <source>Kind</source>
             <translation>检查类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="168" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
             <source>Started</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="169" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
             <source>Finished</source>
             <translation>完成时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="170" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="171" />
             <source>Notes</source>
             <translation>备注</translation>
         </message>
@@ -2846,37 +2798,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:inspector</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="138" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="139" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="140" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="141" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="142" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
             <source>Township code</source>
             <translation>所属乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="143" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="144" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="145" />
             <source>Village code</source>
             <translation>所属村/社区</translation>
         </message>
@@ -2884,32 +2836,32 @@ Overwritten: %2</source>
     <context>
         <name>Fields:key_area</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="118" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="119" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="120" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="121" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
             <source>Control radius (m)</source>
             <translation>管控半径(m)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="122" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="123" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="124" />
             <source>Note</source>
             <translation>备注</translation>
         </message>
@@ -2917,32 +2869,32 @@ Overwritten: %2</source>
     <context>
         <name>Fields:mine</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="102" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="103" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
             <source>Name</source>
             <translation>矿山名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="104" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
             <source>Kind</source>
             <translation>矿种</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="105" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="106" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
             <source>Operator</source>
             <translation>经营单位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="107" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="108" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
@@ -2950,37 +2902,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:pollution_warning</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="256" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="257" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="257" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="258" />
             <source>Level</source>
             <translation>预警级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="258" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="259" />
             <source>Starts</source>
             <translation>开始时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="259" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="260" />
             <source>Ends</source>
             <translation>结束时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="260" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="261" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="261" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="262" />
             <source>Declared by</source>
             <translation>发布人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="262" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="263" />
             <source>Declared</source>
             <translation>发布时间</translation>
         </message>
@@ -2988,72 +2940,72 @@ Overwritten: %2</source>
     <context>
         <name>Fields:sync_conflict</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="225" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="226" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
             <source>Sync</source>
             <translation>同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="227" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="228" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
             <source>Table</source>
             <translation>表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="229" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
             <source>Row</source>
             <translation>对象</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="230" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="231" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
             <source>Kept value</source>
             <translation>保留值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="232" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
             <source>Overridden value</source>
             <translation>被覆盖值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="233" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
             <source>Kept from</source>
             <translation>保留方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="234" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
             <source>Overridden from</source>
             <translation>覆盖方</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="235" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
             <source>Rule</source>
             <translation>规则</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="236" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
             <source>Review status</source>
             <translation>处理状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="237" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
             <source>Reviewed by</source>
             <translation>审核人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="238" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
             <source>Reviewed</source>
             <translation>审核时间</translation>
         </message>
@@ -3061,52 +3013,52 @@ Overwritten: %2</source>
     <context>
         <name>Fields:sync_log</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="239" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="240" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="241" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
             <source>User</source>
             <translation>用户</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="242" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
             <source>Computer</source>
             <translation>计算机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="243" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
             <source>Sent</source>
             <translation>上传</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="244" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
             <source>Received</source>
             <translation>下载</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="245" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
             <source>Conflicts</source>
             <translation>冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="246" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
             <source>Refused</source>
             <translation>拒绝</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="247" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="248" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="249" />
             <source>Tables changed</source>
             <translation>变更的表</translation>
         </message>
@@ -3114,22 +3066,22 @@ Overwritten: %2</source>
     <context>
         <name>Fields:township</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="74" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
             <source>Code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="75" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="76" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
             <source>County code</source>
             <translation>区县代码</translation>
         </message>
@@ -3137,37 +3089,37 @@ Overwritten: %2</source>
     <context>
         <name>Fields:track_point</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="209" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="210" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
             <source>Track</source>
             <translation>轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="211" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
             <source>Inspector</source>
             <translation>巡查人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="212" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
             <source>Assignment</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="213" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
             <source>Recorded</source>
             <translation>记录时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="214" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
             <source>Accuracy (m)</source>
             <translation>精度(米)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="215" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="216" />
             <source>Source</source>
             <translation>来源</translation>
         </message>
@@ -3175,27 +3127,27 @@ Overwritten: %2</source>
     <context>
         <name>Fields:village</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="77" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
             <source>UUID</source>
             <translation>唯一标识</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="78" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
             <source>Code</source>
             <translation>村级代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="79" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
             <source>Name</source>
             <translation>名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="80" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
             <source>Township code</source>
             <translation>乡镇代码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="81" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="82" />
             <source>Kind</source>
             <translation>类型</translation>
         </message>
@@ -3612,7 +3564,7 @@ Overwritten: %2</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="74" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="76" />
             <location filename="../../gridwatch/ui/findings/panel.py" line="343" />
             <source>overdue</source>
             <translation>逾期</translation>
@@ -3643,89 +3595,99 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="63" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="65" />
             <source>Select a finding to see its details.</source>
             <translation>选择一个问题查看详情。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="75" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
             <source>Place</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="76" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="78" />
             <source>Location</source>
             <translation>坐标</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="79" />
             <source>rejected %d times</source>
             <translation>已驳回 %d 次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="125" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="156" />
             <source>Before</source>
             <comment>photo taken before rectification (整改前)</comment>
             <translation>整改前</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="126" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="157" />
             <source>After</source>
             <comment>photo taken after rectification (整改后)</comment>
             <translation>整改后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="132" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="163" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="131" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="162" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="135" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="145" />
+            <source>From checklist item: %1 (failed)</source>
+            <translation>来自检查清单项：%1（不合格）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="149" />
+            <source>inspection: %1 by %2, started %3</source>
+            <translation>检查：%1，%2，开始于 %3</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="166" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="136" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="167" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="202" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
             <source>Recorded</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="202" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
             <source>Photos added</source>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="206" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="237" />
             <source>Undo: %s</source>
             <translation>撤销：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="208" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="239" />
             <source>Redo: %s</source>
             <translation>重做：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="264" />
             <source>Deleted</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="240" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="271" />
             <source>Photos +%d</source>
             <translation>照片 +%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="242" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="273" />
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>
@@ -3880,27 +3842,27 @@ Overwritten: %2</source>
     <context>
         <name>Groups</name>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
             <source>Boundaries</source>
             <translation>边界</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="69" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
             <source>Zones</source>
             <translation>管控区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="70" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
             <source>Sources</source>
             <translation>污染源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="71" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
             <source>Key areas</source>
             <translation>重点区域</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="72" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="73" />
             <source>Fire points</source>
             <translation>火点</translation>
         </message>
@@ -3908,37 +3870,37 @@ Overwritten: %2</source>
     <context>
         <name>HistoryDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="547" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="562" />
             <source>Change history</source>
             <translation>变更记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="550" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="551" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="566" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="558" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="573" />
             <source>No recorded changes</source>
             <translation>无变更记录</translation>
         </message>
@@ -3946,94 +3908,109 @@ Overwritten: %2</source>
     <context>
         <name>IdentifyPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="397" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
             <source>Identify</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
             <source>Value</source>
             <translation>值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
             <source>When</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="401" />
             <source>Change history…</source>
             <translation>变更记录…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="401" />
             <source>Who created or changed this, and when</source>
             <translation>谁在何时新建或修改了它</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="402" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="403" />
             <source>Click a feature on the map to see its attributes.</source>
             <translation>在地图上点击要素查看其属性。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="423" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="426" />
             <source>Tasks (%n)</source>
             <translation>
                 <numerusform>任务 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="425" />
-            <location filename="../../gridwatch/ui/map/panels.py" line="439" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="428" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="454" />
             <source> · overdue</source>
             <translation> · 逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="427" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="430" />
             <source>due %s</source>
             <translation>截止 %s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="431" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="434" />
             <source>Inspections (%n)</source>
             <translation>
                 <numerusform>检查 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="436" />
             <source>finished</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="433" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="436" />
             <source>in progress</source>
             <translation>进行中</translation>
         </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <source>passed</source>
+            <translation>合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <source>failed</source>
+            <translation>不合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="449" />
+            <source>Became a finding (double-click to open it)</source>
+            <translation>已转为问题（双击打开）</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="437" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="452" />
             <source>Findings (%n)</source>
             <translation>
                 <numerusform>问题 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="464" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="479" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
@@ -4680,33 +4657,33 @@ Overwritten: %2</source>
     <context>
         <name>LayersPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="243" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
             <source>Layers</source>
             <extracomment>Thematic legends shown instead of a layer's style categories (see set_legend).</extracomment>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
             <source>Opacity</source>
             <translation>不透明度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="246" />
             <source>Draw above the layer over it</source>
             <translation>上移一层(绘制在上方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="246" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="247" />
             <source>Draw below the layer under it</source>
             <translation>下移一层(绘制在下方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="252" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="253" />
             <source>Double-click to zoom to the layer</source>
             <translation>双击缩放到该图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="262" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="263" />
             <source>Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of them are not yet checked, grey when all are. Double-click to zoom to the layer</source>
             <translation>缩小地图时，相邻的火点合成一个圆并标出数量：橙红色表示其中有未核查的火点，灰色表示都已核查。双击缩放到本图层</translation>
         </message>
@@ -4752,237 +4729,242 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <source>&amp;Work-plan settings and checklists…</source>
+            <translation>工作方案设置和检查清单(&amp;W)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="255" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="257" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="297" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="300" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
@@ -5023,22 +5005,22 @@ Overwritten: %2</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="270" />
+            <location filename="../../gridwatch/ui/window/work.py" line="286" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="328" />
+            <location filename="../../gridwatch/ui/window/work.py" line="344" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="338" />
+            <location filename="../../gridwatch/ui/window/work.py" line="354" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="339" />
+            <location filename="../../gridwatch/ui/window/work.py" line="355" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -5081,68 +5063,68 @@ Overwritten: %2</source>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="77" />
+            <location filename="../../gridwatch/ui/window/work.py" line="80" />
             <source>Open a project first</source>
             <translation>请先打开一个项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="78" />
+            <location filename="../../gridwatch/ui/window/work.py" line="81" />
             <source>Select cells on the map first (the Select cells tool)</source>
             <translation>请先在地图上选择网格（“选择网格”工具）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="85" />
+            <location filename="../../gridwatch/ui/window/work.py" line="88" />
             <source>Click a fire point, site, mine, zone, village or township on the map first</source>
             <translation>请先在地图上点击一个火点、工地、矿山、管控区、村或乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="91" />
-            <location filename="../../gridwatch/ui/window/work.py" line="99" />
+            <location filename="../../gridwatch/ui/window/work.py" line="94" />
+            <location filename="../../gridwatch/ui/window/work.py" line="102" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="111" />
+            <location filename="../../gridwatch/ui/window/work.py" line="116" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="112" />
+            <location filename="../../gridwatch/ui/window/work.py" line="117" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="116" />
+            <location filename="../../gridwatch/ui/window/work.py" line="121" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="118" />
+            <location filename="../../gridwatch/ui/window/work.py" line="123" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="124" />
+            <location filename="../../gridwatch/ui/window/work.py" line="129" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -5238,37 +5220,37 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Township &amp;assessment and bulletin…</source>
             <translation>乡镇考核和通报(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Declare heavy-pollution &amp;warning…</source>
             <translation>发布重污染天气预警(&amp;W)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>Record the &amp;checklist of the selected task…</source>
             <translation>记录所选任务的检查清单(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Ca&amp;mpaigns…</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="98" />
+            <location filename="../../gridwatch/ui/window/work.py" line="101" />
             <source>This kind of task has no checklist</source>
             <translation>此类任务没有检查清单</translation>
         </message>
@@ -5464,6 +5446,85 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
+        <name>RankingTable</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <source>Rank</source>
+            <extracomment>Column keys in display order (the tests read the table through them).</extracomment>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <source>Score</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <source>Change</source>
+            <translation>名次变化</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <source>Straw burning</source>
+            <translation>秸秆焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <source>Other burning</source>
+            <translation>其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <source>Unverified</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <source>Industrial heat</source>
+            <translation>工业热源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <source>Deduction (10k yuan)</source>
+            <translation>扣减(万元)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <source>Veto</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <source>Coverage %</source>
+            <translation>覆盖率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <source>Closure %</source>
+            <translation>整改率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <source>Fire checks in time %</source>
+            <translation>火点按时核查率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="58" />
+            <source> (tied)</source>
+            <translation>（并列）</translation>
+        </message>
+    </context>
+    <context>
         <name>RulesDock</name>
         <message>
             <location filename="../../gridwatch/ui/analysis/rules.py" line="436" />
@@ -5649,41 +5710,115 @@ Overwritten: %2</source>
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="500" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="501" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="516" />
             <source>Name, code or pinyin initials (hlz)</source>
             <translation>名称、编码或拼音首字母（如 hlz）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="502" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="517" />
             <source>Townships, villages, cells, key areas, construction sites, mines, zones and people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇</source>
             <translation>可查乡镇、村、网格、重点区域、工地、矿山、管控区和人员；输入中文、编码或拼音，如 hlz 或 huolu 可找到获鹿镇</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="510" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="525" />
             <source>%n cell(s)</source>
             <translation>
                 <numerusform>%n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="511" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="526" />
             <source>phone …%s</source>
             <translation>电话尾号 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="523" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="538" />
             <source>Showing the best %1 of %2 results: type more to narrow them down.</source>
             <translation>共 %2 个结果，只显示最匹配的 %1 个；请输入更多文字缩小范围。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="526" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="541" />
             <source>Nothing found.</source>
             <translation>没有找到。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="278" />
+            <source>Work-plan settings</source>
+            <extracomment>Settings the checklist tab edits (the form shows the others with a single value). The settings were written (the dashboard and the checklist action read them again).</extracomment>
+            <translation>工作方案设置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="279" />
+            <source>Assessment and deadlines</source>
+            <translation>考核和报送期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="280" />
+            <source>Checklists</source>
+            <translation>检查清单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="288" />
+            <source>The plans' defaults: straw burning 500,000 yuan and other burning 100,000 yuan per fire point; townships report by the 25th, the bulletin by the 28th; orange and red warnings stop earthwork. The seasonal calendar is set elsewhere.</source>
+            <translation>工作方案默认值：秸秆焚烧每个火点扣减50万元，其他可燃物每个火点10万元；乡镇每月25日前报送，月通报28日前印发；橙色及以上预警停止土石方作业。季节安排在别处设置。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="294" />
+            <source>Task kind:</source>
+            <translation>任务类型：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="295" />
+            <source>Add item</source>
+            <translation>添加检查项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="296" />
+            <source>Remove</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="297" />
+            <source>Move up</source>
+            <translation>上移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="298" />
+            <source>Move down</source>
+            <translation>下移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="299" />
+            <source>Rename</source>
+            <translation>改名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="300" />
+            <source>The item's name in this district</source>
+            <translation>本区对该检查项的称呼</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="301" />
+            <source>Inspections of this kind record these items in this order; a failed item becomes a finding of its category. A renamed item keeps its category and is renamed in every list.</source>
+            <translation>此类检查按此顺序记录这些检查项；不合格项转为相应类别的问题。改名后的检查项类别不变，所有清单中同时改名。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="304" />
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="305" />
+            <source>Cancel</source>
+            <translation>取消</translation>
         </message>
     </context>
     <context>
@@ -6393,56 +6528,61 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>Industrial heat source (checked)</source>
+            <translation>核查为工业热源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
             <source>Persistent heat source</source>
             <translation>持续热源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="57" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
             <source>National monitoring station</source>
             <translation>国控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="58" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
             <source>Provincial monitoring station</source>
             <translation>省控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="59" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
             <source>City monitoring station</source>
             <translation>市控站点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="60" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
             <source>School</source>
             <translation>学校</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="61" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
             <source>Hospital</source>
             <translation>医院</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="62" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
             <source>Residential area</source>
             <translation>居民集中区</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
             <source>Grid inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="65" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
             <source>Township grid chief</source>
             <translation>网格长</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="66" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
             <source>District supervisor</source>
             <translation>督查员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="67" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="68" />
             <source>Administrator</source>
             <translation>管理员</translation>
         </message>
@@ -6457,7 +6597,7 @@ Overwritten: %2</source>
             <translation>确认其他焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/core_strings.py" line="63" />
+            <location filename="../../gridwatch/ui/core_strings.py" line="64" />
             <source>Built-up area</source>
             <translation>城市建成区</translation>
         </message>
@@ -6465,47 +6605,47 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="307" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="345" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="308" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="346" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="351" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="351" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="352" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="352" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="354" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="319" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="357" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="342" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="380" />
             <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
             <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>
