@@ -115,3 +115,30 @@ def test_the_rule_checks_are_split_and_still_one_api():
     root = Path(rules.__file__).parent
     for name in ("rules.py", "rule_helpers.py", "plan_rules.py", "assessment.py", "stats.py"):
         assert len((root / name).read_text(encoding="utf-8").splitlines()) <= 600, name
+
+
+def test_the_sample_records_its_heat_source_checks_and_every_table_lists_them_apart(sample_copy, tmp_path, capsys):
+    """The sample's checks of recognised heat sources found industrial heat sources: 8 fire points in
+    October 2026, 4 in 获鹿镇 (130110100) and 4 in 铜冶镇 (130110101)."""
+    import json
+
+    import docx
+
+    from gridwatch.app.exports import run_export
+    from gridwatch.cli import main
+
+    assert rows(sample_copy, "SELECT township_code, COUNT(*) FROM fire_point WHERE status = 'industrial_heat' "
+                             "GROUP BY 1") == [("130110100", 4), ("130110101", 4)]
+    assert main(["assess", str(sample_copy), "--period", "2026-10", "--json"]) == 0
+    data = {d["township_code"]: d for d in json.loads(capsys.readouterr().out)}
+    assert data["130110100"]["fires_industrial_heat"] == 4 and data["130110101"]["fires_industrial_heat"] == 4
+    assert sum(d["fires_industrial_heat"] for d in data.values()) == 8
+    assert main(["assess", str(sample_copy), "--period", "2026-10"]) == 0
+    assert "工业热源" in capsys.readouterr().out.splitlines()[1]
+    # the bulletin's fire table: a column of its own, 8 in all, nothing deducted for them
+    out = run_export("bulletin", sample_copy, tmp_path / "月通报.docx", {"assessment_period": "2026-10"},
+                     now=dt.datetime(2026, 11, 3, tzinfo=UTC))
+    table = next(t for t in docx.Document(str(out)).tables if "工业热源" in [c.text for c in t.rows[0].cells])
+    header = [c.text for c in table.rows[0].cells]
+    total = [c.text for c in table.rows[-1].cells]
+    assert total[0] == "合计" and total[header.index("工业热源")] == "8"
