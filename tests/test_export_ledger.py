@@ -101,8 +101,10 @@ def test_ranking_export_for_a_past_month(district, tmp_path, capsys):
 
     overdue: T1 f2 f3 + a1 = 3 over 2 cells = 1.5; T2 f5 + a2 k3 k4 = 4 over 4 cells = 1.0 -> scores 0, 33.3, 100
     coverage: E (21 Nov) now counts: T1 1/2, T2 C E 2/4, T3 1/2 = 50 % each
-    T1 = .3*50 + .25*40 + .15*0 + .15*100 + .15*0 = 40.0
-    T2 = .3*50 + .25*50 + .15*33.33 + .15*0 + .15*0 = 15 + 12.5 + 5 = 32.5
+    fire points: the ranking is the assessment's (issue 17): only confirmed burning counts, and every
+    detection here is unverified (T1 2, T2 4, shown apart), so every township scores 100 on fires
+    T1 = .3*50 + .25*40 + .15*0 + .15*100 + .15*100 = 55.0
+    T2 = .3*50 + .25*50 + .15*33.33 + .15*0 + .15*100 = 15 + 12.5 + 5 + 15 = 47.5
     T3 = (.3*50 + .15*100 + .15*100) / .6 = 75.0
     """
     out = tmp_path / "排名.xlsx"
@@ -111,9 +113,12 @@ def test_ranking_export_for_a_past_month(district, tmp_path, capsys):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["考核排名", "乡镇指标", "火点核查", "说明"]
     _, rows = sheet_rows(out, "考核排名")
-    assert [(r["排名"], r["乡镇"], r["综合得分"]) for r in rows] == [(1, "三镇", 75.0), (2, "一镇", 40.0),
-                                                                   (3, "二镇", 32.5)]
+    assert [(r["排名"], r["乡镇"], r["综合得分"]) for r in rows] == [(1, "三镇", 75.0), (2, "一镇", 55.0),
+                                                                   (3, "二镇", 47.5)]
     assert rows[2]["超期问题和任务(每网格)得分"] == 33.3 and rows[2]["巡查覆盖率(%)"] == 50.0
+    assert [(r["火点:秸秆焚烧"], r["火点:未核查"], r["扣减(元)"], r["并列"]) for r in rows] == [
+        (0, 0, 0, None), (0, 2, 0, None), (0, 4, 0, None)]
+    assert all(r["一票否决"] is None for r in rows)
     _, fires = sheet_rows(out, "火点核查")
     t2 = next(r for r in fires if r["乡镇代码"] == T2)
     assert (t2["火点数"], t2["超时核查"], t2["超期未核查"], t2["未派核查任务"]) == (4, 1, 2, 1)  # p5's check is late now

@@ -287,11 +287,27 @@ def catalog(window: Any, shot: Shooter, setup: dict[str, Any], realdata: Path | 
         if viewer is not None:
             shot.shoot("dialog-photo")
             _close(viewer)
+    plan_settings(w, shot)
     w.choose_user()
     picker = getattr(w, "_user_picker", None)
     if picker is not None:
         shot.shoot("dialog-user")
         _close(picker)
+
+
+def plan_settings(w: Any, shot: Shooter) -> None:
+    """Settings > Work-plan settings and checklists (issue 17): both tabs, the construction sites'
+    six items on the second (the supervisor is the user)."""
+    w.show_settings_dialog()
+    d = _dialog(w, "_settings_dialog")
+    if d is None:
+        return
+    shot.shoot("dialog-plan-settings")
+    d.tabs.setCurrentIndex(1)
+    d.kind.setCurrentIndex(d.kind.findData("construction_dust"))
+    d.items.setCurrentRow(0)
+    shot.shoot("dialog-checklists")
+    _close(d)
 
 
 def run(out: Path, lang: str, realdata: Path | None) -> list[Path]:

@@ -7,8 +7,10 @@ Fire points detected in the period count per township (its ``township_code``) by
 * ``straw`` (确认秸秆焚烧, ``burning_confirmed``) and ``other`` (确认其他焚烧, ``burning_other``): counted,
   deducted ``deduction_straw_yuan`` / ``deduction_other_yuan`` each (plans: 50万元 and 10万元);
 * ``unverified`` (未核查, persistent heat sources left out): shown apart, not deducted;
-* ``not_counted``: checked as no burning, outside the cell, or a persistent heat source never
-  confirmed burning.
+* ``industrial_heat`` (核查为工业热源: a check found a kiln, plant or steel works): shown apart, not
+  counted;
+* ``not_counted``: checked as no burning, outside the cell, or a recognised persistent heat source
+  never checked.
 
 The score is the bulletin's weighted indicator score (:func:`gridwatch.analysis.bulletin.ranking`)
 with its fire indicator taken from the counted fire points only: *straw-equivalents per cell*
@@ -30,13 +32,19 @@ import pandas as pd
 
 from ..domain.heat_sources import as_flags
 from ..domain.plans import SETTINGS
-from ..domain.vocabulary import VETO_ITEM_TITLES, title
+from ..domain.vocabulary import (
+    ASSESSMENT_FIRE_KIND_TITLES,
+    FIRE_RESULT_ASSESSMENT_KIND,
+    VETO_ITEM_TITLES,
+    title,
+)
 from ..errors import ValidationError
 from ..times import BEIJING, utc_series
 from .bulletin import ranking
 
 Period = tuple[_dt.datetime, _dt.datetime]
-FIRE_KINDS = ("straw", "other", "unverified", "not_counted")
+#: The kinds in display order (the vocabulary's ASSESSMENT_FIRE_KIND_TITLES).
+FIRE_KINDS = tuple(ASSESSMENT_FIRE_KIND_TITLES)
 
 
 @dataclass(frozen=True)
@@ -120,8 +128,8 @@ def fire_kinds(fire_points: pd.DataFrame) -> np.ndarray:
     heat = as_flags(fire_points["heat_source"].to_numpy(dtype=object)) if "heat_source" in fire_points.columns \
         else np.zeros(len(fire_points), dtype=bool)
     out = np.full(len(fire_points), "not_counted", dtype=object)
-    out[status == "burning_confirmed"] = "straw"
-    out[status == "burning_other"] = "other"
+    for result, kind in FIRE_RESULT_ASSESSMENT_KIND.items():  # the domain says how each check result counts
+        out[status == result] = kind
     out[(status == "unverified") & ~heat] = "unverified"
     return out
 
@@ -147,7 +155,7 @@ def fire_counts(fire_points: pd.DataFrame, period: Period, township_codes: list[
     return out
 
 
-def assess(summary: pd.DataFrame, fires: pd.DataFrame, vetoes: pd.DataFrame, period: AssessmentPeriod,
+def assess(summary: pd.DataFrame, fires: pd.DataFrame, vetoes: pd.DataFrame, period: "AnyPeriod",
            *, weights: Optional[Mapping[str, float]] = None, settings: Optional[Mapping[str, Any]] = None,
            previous: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """The assessment ranking of one period (see the module docstring).
@@ -192,11 +200,107 @@ def assess(summary: pd.DataFrame, fires: pd.DataFrame, vetoes: pd.DataFrame, per
     return out.reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class WindowPeriod:
+    """Any other window of the period control (the last 7 days, a custom range, everything), assessed
+    as a month is; its previous period is the window of the same length just before it."""
+
+    start: _dt.datetime
+    end: _dt.datetime
+    kind: str = "window"
+
+    def _span(self, sep: str) -> str:
+        s, e = self.start.astimezone(BEIJING), self.end.astimezone(BEIJING)
+        return f"{s:%Y-%m-%d %H:%M}{sep}{e:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return self._span(" – ")
+
+    @property
+    def label_zh(self) -> str:
+        return self._span(" 至 ")
+
+    def window(self) -> Period:
+        return self.start, self.end
+
+    def days(self) -> tuple[_dt.date, _dt.date]:
+        return (self.start.astimezone(BEIJING).date(),
+                (self.end - _dt.timedelta(microseconds=1)).astimezone(BEIJING).date())
+
+    def previous(self) -> "WindowPeriod":
+        return WindowPeriod(self.start - (self.end - self.start), self.start)
+
+
+AnyPeriod = AssessmentPeriod | WindowPeriod
+
+
+def period_for_window(start: _dt.datetime, end: _dt.datetime) -> AnyPeriod:
+    """The assessment period of a window: the month, quarter or year it starts (so far: "this month"
+    ends now), else a :class:`WindowPeriod`."""
+    s = start.astimezone(BEIJING)
+    if (s.day, s.hour, s.minute, s.second, s.microsecond) == (1, 0, 0, 0, 0):
+        for p in (AssessmentPeriod("month", s.year, s.month), AssessmentPeriod("quarter", s.year, (s.month + 2) // 3),
+                  AssessmentPeriod("year", s.year)):
+            if p.window()[0] == s and end <= p.window()[1]:
+                return p
+    return WindowPeriod(start, end)
+
+
+@dataclass
+class AssessmentInputs:
+    """What the assessment of a period and of the one before needs, read once: ranking again with
+    other weights (the dashboard's spin boxes) costs no read."""
+
+    period: AnyPeriod
+    summary: pd.DataFrame
+    fires: pd.DataFrame
+    vetoes: pd.DataFrame
+    settings: dict[str, Any]
+    previous_summary: Optional[pd.DataFrame] = None
+    previous_fires: Optional[pd.DataFrame] = None
+
+    def rank(self, weights: Optional[Mapping[str, float]] = None) -> pd.DataFrame:
+        """:func:`assess` of the period with the change against the previous one (when there is one)."""
+        before = None
+        if self.previous_summary is not None and self.previous_fires is not None:
+            before = assess(self.previous_summary, self.previous_fires, self.vetoes, self.period.previous(),
+                            weights=weights, settings=self.settings)
+        return assess(self.summary, self.fires, self.vetoes, self.period, weights=weights, settings=self.settings,
+                      previous=before)
+
+
+def assessment_inputs(frames: Any, period: AnyPeriod, *, now: _dt.datetime, settings: Mapping[str, Any],
+                      vetoes: pd.DataFrame, with_previous: bool = True,
+                      summary: Optional[pd.DataFrame] = None) -> AssessmentInputs:
+    """The inputs of the assessment of ``period`` from a project's frames
+    (:func:`gridwatch.analysis.stats.read_frames`); ``summary``: the period's township summary when
+    the caller has it already.  The previous period is left out when it starts after ``now`` or
+    before 2001 (the period control's "everything")."""
+    from .stats import township_summary
+
+    codes = sorted(frames.township_names)
+    cfg = dict(settings)
+
+    def summary_of(window: Period) -> pd.DataFrame:
+        return township_summary(frames.cells, frames.findings, frames.assignments, frames.fire_points,
+                                frames.inspections, period=window, now=now, township_names=frames.township_names)
+
+    window = period.window()
+    out = AssessmentInputs(period=period, summary=summary if summary is not None else summary_of(window),
+                           fires=fire_counts(frames.fire_points, window, codes, cfg), vetoes=vetoes, settings=cfg)
+    before = period.previous().window()
+    if with_previous and _dt.datetime(2001, 1, 1, tzinfo=BEIJING) <= before[0] < now:
+        out.previous_summary = summary_of(before)
+        out.previous_fires = fire_counts(frames.fire_points, before, codes, cfg)
+    return out
+
+
 @dataclass
 class Assessment:
     """An assessment ranking with what it was computed from."""
 
-    period: AssessmentPeriod
+    period: AnyPeriod
     table: pd.DataFrame
     settings: dict[str, Any]
     now: _dt.datetime
@@ -207,20 +311,10 @@ def assessment_from_project(path: os.PathLike[str] | str, period: AssessmentPeri
                             with_previous: bool = True, progress: Any = None, cancel: Any = None) -> Assessment:
     """The assessment of ``period`` on a project (read-only), with the change against the previous one."""
     from ..storage.plans import read_settings, vetoes
-    from .stats import read_frames, township_summary
+    from .stats import read_frames
 
     t = now or _dt.datetime.now(_dt.timezone.utc)
     f = read_frames(path, progress=progress, cancel=cancel)
     settings = read_settings(path)
-    veto = vetoes(path)
-    codes = sorted(f.township_names)
-
-    def one(p: AssessmentPeriod, prev: Optional[pd.DataFrame]) -> pd.DataFrame:
-        window = p.window()
-        summary = township_summary(f.cells, f.findings, f.assignments, f.fire_points, f.inspections,
-                                   period=window, now=t, township_names=f.township_names)
-        return assess(summary, fire_counts(f.fire_points, window, codes, settings), veto, p, weights=weights,
-                      settings=settings, previous=prev)
-
-    before = one(period.previous(), None) if with_previous and period.previous().window()[0] < t else None
-    return Assessment(period=period, table=one(period, before), settings=settings, now=t)
+    inputs = assessment_inputs(f, period, now=t, settings=settings, vetoes=vetoes(path), with_previous=with_previous)
+    return Assessment(period=period, table=inputs.rank(weights), settings=settings, now=t)

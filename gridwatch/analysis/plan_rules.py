@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..domain.calendar import fireworks_ban_periods_between
-from ..domain.vocabulary import CATEGORY_TITLES, FIRE_STATUS_TITLES, MINE_STATUS_TITLES, title
+from ..domain.vocabulary import CATEGORY_TITLES, FIRE_CLEARED_RESULTS, FIRE_STATUS_TITLES, MINE_STATUS_TITLES, title
 from ..times import BEIJING, parse_stored_time
 
 #: The plans' threshold for online monitoring and video on a construction site, m².
@@ -43,7 +43,8 @@ def _flag(v: Any) -> Optional[bool]:
 
 def big_sites_unmonitored(sites: Any, places: Any, *, today: _dt.date, min_area_m2: float = BIG_SITE_M2) -> list:
     """Sites of ``min_area_m2`` or more under way on ``today`` without online monitoring and video."""
-    from .rules import RuleHit, _bounds, _date, _metric_epsg
+    from .rule_helpers import _bounds, _date, _metric_epsg
+    from .rules import RuleHit
 
     if sites is None or not len(sites):
         return []
@@ -82,7 +83,8 @@ def mines_in_built_up(mines: Any, key_areas: Any, places: Any, *, margin_m: floa
     """Mines not closed inside, touching or within ``margin_m`` of a built-up area."""
     import shapely
 
-    from .rules import RuleHit, _bounds, _metric_epsg
+    from .rule_helpers import _bounds, _metric_epsg
+    from .rules import RuleHit
 
     if mines is None or key_areas is None or not len(mines) or not len(key_areas) or "kind" not in key_areas.columns:
         return []
@@ -151,7 +153,7 @@ def fireworks_in_ban_period(fires: pd.DataFrame, fire_xy: np.ndarray, findings: 
         inside[q[0]] = True
         status = fires["status"].astype(object).to_numpy()
         for i in np.flatnonzero(inside):
-            if status[i] in ("no_burning", "outside_cell"):
+            if status[i] in FIRE_CLEARED_RESULTS:
                 continue
             when = parse_stored_time(fires["detected_utc"].iloc[i])
             ban = in_ban(when)

@@ -41,12 +41,13 @@ import datetime as _dt
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 import pandas as pd
 
 from ..domain.heat_sources import counts_as_burning
+from ..domain.vocabulary import FIRE_CLEARED_RESULTS
 from ..errors import ValidationError
 from ..storage.schema import FINDING_CATEGORIES, FINDING_STATUSES
 from ..tasks import CancelToken, ProgressCallback, Steps
@@ -439,7 +440,7 @@ def township_summary(
     if "status" in fire_points.columns and len(fire_points):
         counted, _ = straw_fires(fire_points)
         when = _utc(counted["detected_utc"])
-        gone = counted[(when >= s) & (when < e) & (when <= t) & counted["status"].isin(("no_burning", "outside_cell"))]
+        gone = counted[(when >= s) & (when < e) & (when <= t) & counted["status"].isin(FIRE_CLEARED_RESULTS)]
         cleared = key.map(gone["township_code"].astype(str).value_counts()).fillna(0).astype(int)
     out["fires_per_cell"] = ((out["fire_points"] - cleared) / out["cells"].where(out["cells"] > 0)).round(4)
     return out[list(SUMMARY_COLUMNS)]
@@ -536,10 +537,16 @@ class Dashboard:
     now: _dt.datetime
     weeks: int = 12
     notes: list[str] = field(default_factory=list)
+    #: The assessment's inputs (issue 17): the ranking is the assessment's, not the bare indicators'.
+    assessment: Any = None
 
     def ranking(self, weights: Optional[Mapping[str, float]] = None) -> pd.DataFrame:
-        """The ranking with ``weights`` (cheap: re-ranks the computed summary)."""
-        return ranking(self.townships, weights)
+        """The assessment ranking with ``weights`` (cheap: re-ranks what was computed): fire points by
+        kind with their deductions, shared ranks, vetoed townships last, the change against the
+        previous period (:func:`gridwatch.analysis.assessment.assess`)."""
+        if self.assessment is None:
+            return ranking(self.townships, weights)
+        return self.assessment.rank(weights)
 
 
 #: Longest period the dashboard's weekly charts follow week by week (longer: the last ``weeks`` weeks).
@@ -568,6 +575,13 @@ def dashboard_stats(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime]
     steps.report(0.5)
     fires = fire_followup(f.fire_points, f.assignments, t.to_pydatetime(), weeks, period=weekly,
                           township_names=f.township_names)
+    steps.report(0.7)
+    from ..storage.plans import read_settings, vetoes
+    from .assessment import assessment_inputs, period_for_window
+
+    ps, pe = _period(per, t)
+    assessed = assessment_inputs(f, period_for_window(ps.to_pydatetime(), pe.to_pydatetime()), now=t.to_pydatetime(),
+                                 settings=read_settings(path), vetoes=vetoes(path), summary=towns)
     steps.report(1.0)
     return Dashboard(per_week=per_week, by_category_status=by_cat, townships=towns, fires=fires, frames=f,
-                     period=per, now=t.to_pydatetime(), weeks=len(per_week))
+                     period=per, now=t.to_pydatetime(), weeks=len(per_week), assessment=assessed)

@@ -22,7 +22,7 @@ from typing import Optional, Sequence
 
 from .. import __version__
 from ..errors import GridWatchError
-from . import exports, field, plans, project, sync, tasks
+from . import exports, field, plans, project, sync, task_steps, tasks
 from .common import USER_ENV, EscapingWriter, printable
 
 __all__ = ["USER_ENV", "build_parser", "main"]
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"GridWatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (project, tasks, sync, exports, plans, field):
+    for group in (project, tasks, task_steps, sync, exports, plans, field):
         group.add_parsers(sub)
     return parser
 

@@ -53,7 +53,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
     t = result.table
     if args.json:
         cols = ["rank", "tied", "township_code", "name", "score", "prev_rank", "rank_change", "score_change",
-                "fires_straw", "fires_other", "fires_unverified", "fires_not_counted", "deduction_yuan", "veto",
+                "fires_straw", "fires_other", "fires_unverified", "fires_industrial_heat", "fires_not_counted",
+                "deduction_yuan", "veto",
                 "period"]
         _write_json(t[cols])
         return 0
@@ -66,9 +67,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
         moved = "" if pd.isna(change) else f"{int(change):+d}" if int(change) else "0"
         rows.append([_text(r["rank"]) + ("=" if r["tied"] else ""), _text(r["name"]), _text(r["score"]), moved,
                      _text(r["fires_straw"]), _text(r["fires_other"]), _text(r["fires_unverified"]),
-                     f"{float(r['deduction_yuan']) / 10_000:g}", _text(r["veto"])])
-    _write_table(["排名", "乡镇", "得分", "名次变化", "秸秆", "其他", "未核查", "扣减(万元)", "一票否决"], rows,
-                 right=(2, 3, 4, 5, 6, 7))
+                     _text(r["fires_industrial_heat"]), f"{float(r['deduction_yuan']) / 10_000:g}", _text(r["veto"])])
+    _write_table(["排名", "乡镇", "得分", "名次变化", "秸秆", "其他", "未核查", "工业热源", "扣减(万元)", "一票否决"],
+                 rows, right=(2, 3, 4, 5, 6, 7, 8))
     print(f"{len(t)} townships; '=' marks a shared rank; vetoed townships are last")
     return 0
 
@@ -278,8 +279,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
-    from ..domain.vocabulary import CHECKLIST_ITEM_TITLES, title
+    from ..domain.checklists import item_title
     from ..storage.checklists import checklist_results, record_checklist, task_checklist
+    from ..storage.plans import read_settings
 
     path: Path = args.project
     with _about(path):
@@ -287,8 +289,9 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         task, items = task_checklist(path, args.task)
         if args.show:
             done = checklist_results(path, args.task)
+            names = read_settings(path)["checklist_titles"]
             _write_table(["item", "检查项", "recorded"],
-                         [[i, title(CHECKLIST_ITEM_TITLES, i), "; ".join(
+                         [[i, item_title(i, names), "; ".join(
                              ("合格" if r["passed"] else "不合格") + (f"：{r['note']}" if r["note"] else "")
                              for _, r in done[done["item"] == i].iterrows())] for i in items])
             return 0

@@ -19,6 +19,8 @@ from typing import Optional
 
 import numpy as np
 
+from .vocabulary import FIRE_BURNING_RESULTS
+
 #: FIRMS ``type`` values that are not vegetation fires (0 = presumed vegetation fire).
 NON_VEGETATION_TYPES = (1, 2, 3)
 #: Side of the squares detections are counted in, metres (a kiln's detections scatter by a VIIRS
@@ -97,8 +99,10 @@ def _distinct(a: np.ndarray) -> np.ndarray:
 
 
 def counts_as_burning(heat_source: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """Fire points that count as straw or open burning: not a heat source, or a check confirmed burning."""
-    return ~as_flags(heat_source) | np.isin(np.asarray(status, dtype=object), ("burning_confirmed", "burning_other"))
+    """Fire points that count as straw or open burning: not a heat source, or a check confirmed
+    burning; never one a check found to be an industrial heat source."""
+    st = np.asarray(status, dtype=object)
+    return (~as_flags(heat_source) | np.isin(st, FIRE_BURNING_RESULTS)) & (st != "industrial_heat")
 
 
 def as_flags(values: object) -> np.ndarray:

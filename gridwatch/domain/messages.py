@@ -92,7 +92,9 @@ MESSAGES_ZH: dict[str, str] = {
     "checklist.other": "检查清单由检查人本人在其检查中记录",
     "checklist.columns": "已记录的检查项只能转为问题，不能修改",
     "setting.unknown": "没有名为 {setting} 的设置",
-    "setting.bad": "设置 {setting} 的值 {value} 不可用",
+    "setting.bad": "{title}：{value} 不可用，应为{hint}",
+    "veto.reason": "设定一票否决须填写理由（发生了什么、依据）",
+    "veto.lift_reason": "撤销一票否决须填写理由",
     "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",
     "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
                        "请腾出磁盘空间后重试"),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import ValidationError
-from .checklists import DEFAULT_CHECKLISTS, check_checklists
+from .checklists import DEFAULT_CHECKLISTS, check_checklists, check_item_titles
 from .vocabulary import WARNING_LEVELS
 
 #: Prefix of the metadata keys that hold changed values.
@@ -40,6 +40,8 @@ class Setting:
     title_zh: str
     title_en: str
     check: Callable[[Any], Any]
+    #: What the setting takes, in Chinese (the settings dialog's error names it).
+    hint_zh: str = ""
 
 
 def _money(v: Any) -> float:
@@ -66,18 +68,21 @@ def _level(v: Any) -> str:
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("deduction_straw_yuan", 500_000.0, "秸秆焚烧火点扣减(元/个)",
-            "Deduction per straw-burning fire point (yuan)", _money),
+            "Deduction per straw-burning fire point (yuan)", _money, "0 或正数(元)"),
     Setting("deduction_other_yuan", 100_000.0, "其他可燃物火点扣减(元/个)",
-            "Deduction per other-burning fire point (yuan)", _money),
+            "Deduction per other-burning fire point (yuan)", _money, "0 或正数(元)"),
     Setting("fireworks_days_before", 7, "春节前禁放天数(自小年起)", "Fireworks ban: days before the Spring Festival",
-            _days(0, 60)),
+            _days(0, 60), "0 至 60 的整数"),
     Setting("fireworks_days_after", 14, "春节后禁放天数(至元宵)", "Fireworks ban: days after the Spring Festival",
-            _days(0, 60)),
-    Setting("township_report_day", 25, "乡镇月报截止日", "Townships report by day", _days(1, 28)),
-    Setting("bulletin_day", 28, "月通报截止日", "District bulletin by day", _days(1, 28)),
-    Setting("earthwork_stop_level", "orange", "停止土石方作业的预警级别", "Warning level that stops earthwork", _level),
+            _days(0, 60), "0 至 60 的整数"),
+    Setting("township_report_day", 25, "乡镇月报截止日", "Townships report by day", _days(1, 28), "1 至 28 的整数"),
+    Setting("bulletin_day", 28, "月通报截止日", "District bulletin by day", _days(1, 28), "1 至 28 的整数"),
+    Setting("earthwork_stop_level", "orange", "停止土石方作业的预警级别", "Warning level that stops earthwork", _level,
+            "黄色预警、橙色预警或红色预警"),
     Setting("checklists", dict(DEFAULT_CHECKLISTS), "各类任务检查清单", "Checklist items per task kind",
-            check_checklists),
+            check_checklists, "每类任务的检查项，不可重复"),
+    Setting("checklist_titles", {}, "检查项名称(改名)", "Checklist item names (renamed)", check_item_titles,
+            "每项 1 至 40 个字"),
 )}
 
 
@@ -97,7 +102,12 @@ def validate_setting(key: str, value: Any) -> Any:
         return setting.check(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"setting {key}={value!r}: {exc}", key="setting.bad", setting=key,
-                              value=str(value)) from None
+                              value=_shown(value), title=setting.title_zh, hint=setting.hint_zh or str(exc)) from None
+
+
+def _shown(value: Any) -> str:
+    """A value as the error shows it (a JSON list or mapping as JSON, Chinese kept)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list, tuple)) else str(value)
 
 
 def settings_from_meta(meta: Mapping[str, str]) -> dict[str, Any]:

@@ -92,6 +92,17 @@ RESULT_TITLES: dict[str, tuple[str, str]] = {
     "burning_other": ("确认其他焚烧", "Other burning confirmed"),
     "no_burning": ("未发现焚烧", "No burning found"),
     "outside_cell": ("不在本网格", "Outside the cell"),
+    # issue 17: a kiln, plant or steel works found on site, not open burning: never counted
+    "industrial_heat": ("核查为工业热源", "Industrial heat source (checked)"),
+}
+#: How each check result counts (the one place every door asks): results that confirm open burning
+#: (counted against the township) and results that clear the fire point (not counted).
+FIRE_BURNING_RESULTS: tuple[str, ...] = ("burning_confirmed", "burning_other")
+FIRE_CLEARED_RESULTS: tuple[str, ...] = ("no_burning", "outside_cell", "industrial_heat")
+#: The assessment's kind of fire point (:data:`ASSESSMENT_FIRE_KIND_TITLES`) each check result gives.
+FIRE_RESULT_ASSESSMENT_KIND: dict[str, str] = {
+    "burning_confirmed": "straw", "burning_other": "other", "no_burning": "not_counted",
+    "outside_cell": "not_counted", "industrial_heat": "industrial_heat",
 }
 FIRE_STATUS_TITLES: dict[str, tuple[str, str]] = {"unverified": ("未核查", "Not yet checked"), **RESULT_TITLES}
 #: How a fire point is drawn and counted besides its check status: a persistent heat source
@@ -197,6 +208,7 @@ ASSESSMENT_FIRE_KIND_TITLES: dict[str, tuple[str, str]] = {
     "straw": ("秸秆焚烧", "Straw burning"),
     "other": ("其他焚烧", "Other burning"),
     "unverified": ("未核查", "Unverified"),
+    "industrial_heat": ("工业热源", "Industrial heat source"),
     "not_counted": ("不计入", "Not counted"),
 }
 #: The monthly reporting deadlines (gridwatch.domain.calendar.report_deadlines).

@@ -169,8 +169,8 @@ def monthly_bulletin(project_path: os.PathLike[str] | str, out_path: os.PathLike
             for _, r in table.iterrows()], widths_cm=[1.6, 3.4, 1.6, 1.4, 1.5, 1.5, 1.6, 4.4])
     doc.add_paragraph("综合得分相同者名次并列；有一票否决事项的乡镇排在最后。火点扣减：秸秆焚烧每个"
                       f"{_wan(float(result.settings['deduction_straw_yuan']))}万元，其他可燃物每个"
-                      f"{_wan(float(result.settings['deduction_other_yuan']))}万元；未核查火点单列，核查为"
-                      "未发现焚烧、不在本网格或持续热源的不计入。")
+                      f"{_wan(float(result.settings['deduction_other_yuan']))}万元；未核查火点和核查为工业热源的火点"
+                      "单列，均不扣减；核查为未发现焚烧、不在本网格的及未核查的持续热源不计入。")
 
     doc.add_heading("二、火点情况（按乡镇、焚烧类型）", level=1)
     rows = [[r["name"]] + [int(r["fires_" + k]) for k in FIRE_KINDS] + [_wan(float(r["deduction_yuan"]))]

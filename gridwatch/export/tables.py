@@ -301,51 +301,77 @@ FIRE_TITLES = {
 }
 
 
+def _assessment_titles() -> dict[str, str]:
+    from ..analysis import stats
+    from ..domain.vocabulary import ASSESSMENT_FIRE_KIND_TITLES, title
+
+    titles = dict(SUMMARY_TITLES)
+    titles.update({"score_" + k: stats.INDICATOR_TITLES_ZH[k] + "得分" for k in stats.INDICATORS})
+    titles.update({"fires_" + k: "火点:" + title(ASSESSMENT_FIRE_KIND_TITLES, k) for k in ASSESSMENT_FIRE_KIND_TITLES})
+    titles.update({"tied": "并列", "prev_rank": "上期排名", "rank_change": "名次变化(正为上升)",
+                   "score_change": "得分变化", "deduction_yuan": "扣减(元)", "veto": "一票否决",
+                   "fire_points": "计入火点(秸秆+其他)", "fires_per_cell": "每网格计入火点(折算秸秆)",
+                   "period": "考核期"})
+    return titles
+
+
 def ranking_sheets(project_path: os.PathLike[str] | str, *, month: Optional[str] = None,
                    weights: Optional[Mapping[str, float]] = None,
                    now: Optional[_dt.datetime] = None,
                    period_of: Optional[tuple[Window, str]] = None) -> dict[str, pd.DataFrame]:
-    """The monthly township ranking with Chinese titles: 考核排名 (rank, score, indicator scores and
-    values), 乡镇指标 (every indicator), 火点核查 (fire follow-up) and 说明 (month, weights, rules).
+    """The township assessment ranking (issue 17) with Chinese titles: 考核排名 (rank, shared ranks,
+    score, change against the previous period, fire points by kind, deductions, veto items, then the
+    indicator scores and values), 乡镇指标 (every indicator), 火点核查 (fire follow-up) and 说明
+    (period, weights, rules).
 
     ``period_of``: the period control's ``(window, label)`` instead of a month (an open start is the
     start of 2000, an open end ``now``)."""
     from ..analysis import stats
+    from ..analysis.assessment import FIRE_KINDS, assessment_inputs, period_for_window
+    from ..storage.plans import read_settings, vetoes
 
+    t = now or _dt.datetime.now(_dt.timezone.utc)
     if period_of is not None and month is None:
-        t = now or _dt.datetime.now(_dt.timezone.utc)
         start, end = period_of[0]
         period = (start or _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc), end or t)
     else:
         period_of = None
         period = stats.month_period(month, now=now)
     frames = stats.read_frames(project_path)
-    summary = stats.township_summary(frames.cells, frames.findings, frames.assignments, frames.fire_points,
-                                     frames.inspections, period=period, now=now,
-                                     township_names=frames.township_names)
-    ranked = stats.ranking(summary, weights)
+    settings = read_settings(project_path)
+    inputs = assessment_inputs(frames, period_for_window(*period), now=t, settings=settings,
+                               vetoes=vetoes(project_path))
+    ranked = inputs.rank(weights)
     w = stats.validate_weights(weights)
-    cols = ["rank", "name", "township_code", "score"] + ["score_" + k for k in stats.INDICATORS] + [
-        "cells", "coverage_pct", "findings", "closure_pct", "findings_overdue", "tasks_overdue", "fire_points",
-        "fire_in_time_pct"]
-    titles = dict(SUMMARY_TITLES)
-    titles.update({"score_" + k: stats.INDICATOR_TITLES_ZH[k] + "得分" for k in stats.INDICATORS})
+    ranked["tied"] = ranked["tied"].map({True: "是", False: ""})
+    cols = (["rank", "tied", "name", "township_code", "score", "rank_change", "prev_rank", "score_change"]
+            + ["fires_" + k for k in FIRE_KINDS] + ["deduction_yuan", "veto"]
+            + ["score_" + k for k in stats.INDICATORS]
+            + ["cells", "coverage_pct", "findings", "closure_pct", "findings_overdue", "tasks_overdue", "fire_points",
+               "fire_in_time_pct"])
+    titles = _assessment_titles()
     rank_sheet = ranked[cols].rename(columns=titles)
     fires = stats.fire_followup(frames.fire_points, frames.assignments, now, period=period,
                                 township_names=frames.township_names).townships
     fires.columns.name = None
-    notes = pd.DataFrame({"项目": ["统计时段(北京时间)" if period_of is not None else "统计月份(北京时间)", "统计时间"]
+    wan = float(settings["deduction_straw_yuan"]) / 10_000, float(settings["deduction_other_yuan"]) / 10_000
+    notes = pd.DataFrame({"项目": ["统计时段(北京时间)" if period_of is not None else "统计月份(北京时间)", "统计时间",
+                                 "对比上期"]
                           + [stats.INDICATOR_TITLES_ZH[k] + "权重" for k in stats.INDICATORS]
-                          + ["得分规则", "整改率", "超期", "火点按时核查率", "排名"],
+                          + ["火点扣减", "得分规则", "整改率", "超期", "火点按时核查率", "排名", "一票否决"],
                           "内容": [period_of[1] if period_of is not None else stats.period_label(period),
-                                 (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(
-                                     _dt.timezone(_dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M"),
+                                 t.astimezone(_dt.timezone(_dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M"),
+                                 inputs.period.previous().label_zh if inputs.previous_summary is not None else "无",
                                  *[f"{w[k]:.3f}" for k in stats.INDICATORS],
-                                 "综合得分为各指标得分(0-100)的加权平均；百分比指标即得分；每网格超期数和每网格火点数"
-                                 "按 100×(1−本乡镇值/全区最高值) 计分；无法计算的指标不计入该乡镇",
-                                 "本月发现的问题中已核查或已销号的比例",
-                                 "未整改到位且已过整改期限的问题(含以前月份)，及已过截止时间仍未完成的任务",
-                                 "本月火点中核查任务在截止时间前完成的比例(未到期的和未派任务的火点不计入)",
-                                 "得分相同者名次相同，按乡镇代码排列"]})
-    return {"考核排名": rank_sheet, "乡镇指标": summary.rename(columns=titles),
+                                 f"确认秸秆焚烧每个火点扣减{wan[0]:g}万元，其他可燃物每个火点{wan[1]:g}万元；未核查的火点另列，"
+                                 "核查为未发现焚烧、不在本网格或工业热源的火点不计入",
+                                 "综合得分为各指标得分(0-100)的加权平均；百分比指标即得分；每网格超期数和每网格计入火点数"
+                                 "(其他焚烧按扣减比例折算为秸秆焚烧)按 100×(1−本乡镇值/全区最高值) 计分；"
+                                 "无法计算的指标不计入该乡镇",
+                                 "本期发现的问题中已核查或已销号的比例",
+                                 "未整改到位且已过整改期限的问题(含以前时段)，及已过截止时间仍未完成的任务",
+                                 "本期火点中核查任务在截止时间前完成的比例(未到期的和未派任务的火点不计入)",
+                                 "得分相同者名次相同(并列)，按乡镇代码排列",
+                                 "本期内有一票否决事项的乡镇排在最后，不论得分"]})
+    return {"考核排名": rank_sheet, "乡镇指标": inputs.summary.rename(columns=titles),
             "火点核查": fires.rename(columns=FIRE_TITLES), "说明": notes}

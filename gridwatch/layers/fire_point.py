@@ -9,7 +9,7 @@ kept out of straw-burning counts unless a check confirms burning.  ``cell_code``
 on import).
 """
 
-from ..domain.vocabulary import FIRE_SOURCES, FIRE_STATUSES
+from ..domain.vocabulary import FIRE_BURNING_RESULTS, FIRE_SOURCES, FIRE_STATUSES
 from .base import POINTS, Field, Style, layer_spec, parent_code_field, uuid_field
 from .palette import FIRE_OUTLINE, FIRE_STATUS
 
@@ -34,6 +34,6 @@ SPEC = layer_spec(
      Field("heat_source", "BOOLEAN", "持续热源", "Persistent heat source")),
     Style(stroke=FIRE_OUTLINE, stroke_width=0.5, marker="circle", marker_size=5.0, category_field="status",
           categories=dict(FIRE_STATUS), flag_category=("heat_source", "heat_source"),
-          flag_keeps=("burning_confirmed", "burning_other")),
+          flag_keeps=FIRE_BURNING_RESULTS),
     label_field=None, indexed=("cell_code", "township_code", "detected_utc", "check_uuid"),
 )

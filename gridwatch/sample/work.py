@@ -355,7 +355,7 @@ def _fire_checks(inp: WorkInput, rng: np.random.Generator, log: _Log, office: _O
                              notes=f"{bj_day} 火点 {len(members)} 个，首次监测 {first:%H:%M}",
                              target=("fire_point", str(fires["uuid"].iloc[members[0]])))
             heat = bool(fires["heat_source"].iloc[members[0]])
-            result = "no_burning" if heat else str(rng.choice([r for r, _ in _FIRE_RESULTS],
+            result = "industrial_heat" if heat else str(rng.choice([r for r, _ in _FIRE_RESULTS],
                                                               p=[p for _, p in _FIRE_RESULTS]))
             ins = _work_task(log, rng, task, end, created=created, due=due, late=0.12, never=0.05, stuck=0.02,
                              result=result)

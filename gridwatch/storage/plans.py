@@ -94,7 +94,7 @@ def set_veto(path: os.PathLike[str] | str, actor: Actor, township: str, item: st
     if item not in VETO_ITEMS:
         raise ValidationError(f"unknown veto item {item!r}; items: {', '.join(VETO_ITEMS)}")
     if not str(reason or "").strip():
-        raise ValidationError("a veto item needs a reason (what happened, the evidence)")
+        raise ValidationError("a veto item needs a reason (what happened, the evidence)", key="veto.reason")
     t = _now(now)
 
     def build(con: sqlite3.Connection) -> Edit:
@@ -113,7 +113,7 @@ def lift_veto(path: os.PathLike[str] | str, actor: Actor, veto_uuid: str, reason
     """Lift a veto item (the row is removed; its values and ``reason`` stay in the audit log)."""
     require(actor, Action.SET_VETO)
     if not str(reason or "").strip():
-        raise ValidationError("lifting a veto item needs a reason")
+        raise ValidationError("lifting a veto item needs a reason", key="veto.lift_reason")
 
     def build(con: sqlite3.Connection) -> Edit:
         row = read_row(con, "assessment_veto", veto_uuid)

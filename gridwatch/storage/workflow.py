@@ -253,7 +253,8 @@ def change_assignment(
     """Start, finish or cancel a task (see :data:`~gridwatch.domain.lifecycle.ASSIGNMENT_TRANSITIONS`).
 
     Starting opens an inspection record; finishing closes it.  Finishing a fire-point check needs
-    its ``result`` (burning_confirmed, no_burning or outside_cell), which is written to every fire
+    its ``result`` (one of the vocabulary's ``FIRE_CHECK_RESULTS``: straw or other burning confirmed,
+    no burning, outside the cell, an industrial heat source), which is written to every fire
     point of the check.  Cancelling needs a ``reason``.
     """
     t = _now(now)

@@ -53,6 +53,7 @@ def _strings() -> None:  # never called: lupdate reads the literals below
     QCoreApplication.translate('Values', 'Other burning confirmed')
     QCoreApplication.translate('Values', 'No burning found')
     QCoreApplication.translate('Values', 'Outside the cell')
+    QCoreApplication.translate('Values', 'Industrial heat source (checked)')
     QCoreApplication.translate('Values', 'Persistent heat source')
     QCoreApplication.translate('Values', 'National monitoring station')
     QCoreApplication.translate('Values', 'Provincial monitoring station')

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
         <name>AssessmentDialog</name>
@@ -147,7 +148,37 @@
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <source>Lift selected</source>
+            <translation>撤销所选</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
+            <source>Veto item</source>
+            <translation>否决事项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
+            <source>Date</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
+            <source>Reason</source>
+            <translation>理由</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="178" />
+            <source>Lift the veto item selected below; give the reason above</source>
+            <translation>撤销下方所选的一票否决事项；请在上方填写理由</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="211" />
+            <source>Choose the veto item to lift in the list.</source>
+            <translation>请在列表中选择要撤销的一票否决事项。</translation>
+        </message>
+        </context>
     <context>
         <name>AssignDialog</name>
         <message>
@@ -673,7 +704,17 @@
             <source>Not readable with this login: %1</source>
             <translation>此账号无权读取:%1</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="111" />
+            <source>Districts (best patrol coverage first)</source>
+            <translation>各区县(巡查覆盖率高者在前)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/city.py" line="112" />
+            <source>Townships of every district, ranked together</source>
+            <translation>各区县乡镇统一排名</translation>
+        </message>
+        </context>
     <context>
         <name>ConflictsPanel</name>
         <message>
@@ -1307,7 +1348,12 @@ Overwritten: %2</source>
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <source>Township assessment ranking: fire points by kind, shared ranks, vetoes last</source>
+            <translation>乡镇考核排名：火点分类计扣、同分并列、一票否决排最后</translation>
+        </message>
+        </context>
     <context>
         <name>DowngradeDialog</name>
         <message>
@@ -3832,7 +3878,17 @@ Overwritten: %2</source>
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="145" />
+            <source>From checklist item: %1 (failed)</source>
+            <translation>来自检查清单项：%1（不合格）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/findings/details.py" line="149" />
+            <source>inspection: %1 by %2, started %3</source>
+            <translation>检查：%1，%2，开始于 %3</translation>
+        </message>
+        </context>
     <context>
         <name>FireChecksDialog</name>
         <message>
@@ -4110,7 +4166,22 @@ Overwritten: %2</source>
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <source>passed</source>
+            <translation>合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <source>failed</source>
+            <translation>不合格</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/map/panels.py" line="449" />
+            <source>Became a finding (double-click to open it)</source>
+            <translation>已转为问题（双击打开）</translation>
+        </message>
+        </context>
     <context>
         <name>ImportDialog</name>
         <message>
@@ -5355,7 +5426,12 @@ Overwritten: %2</source>
             <source>This kind of task has no checklist</source>
             <translation>此类任务没有检查清单</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <source>&amp;Work-plan settings and checklists…</source>
+            <translation>工作方案设置和检查清单(&amp;W)…</translation>
+        </message>
+        </context>
     <context>
         <name>MapCanvas</name>
         <message>
@@ -5407,7 +5483,12 @@ Overwritten: %2</source>
             <source>Cannot open the server district:</source>
             <translation>无法打开服务器上的区：</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/sync/live.py" line="92" />
+            <source>Show a district of a PostGIS server in this window, read-only, as it is on the server now; it refreshes every few minutes and with Refresh. To edit, check out a working copy and sync.</source>
+            <translation>在此窗口中只读查看 PostGIS 服务器上某区的当前状态；每隔几分钟自动刷新，也可点“刷新”。如需编辑，请检出工作副本并同步。</translation>
+        </message>
+        </context>
     <context>
         <name>PeopleDialog</name>
         <message>
@@ -6544,7 +6625,12 @@ Overwritten: %2</source>
             <source>Built-up area</source>
             <translation>城市建成区</translation>
         </message>
-    </context>
+    <message>
+            <location filename="../../gridwatch/ui/core_strings.py" line="56" />
+            <source>Industrial heat source (checked)</source>
+            <translation>核查为工业热源</translation>
+        </message>
+        </context>
     <context>
         <name>WarningDialog</name>
         <message>
@@ -6608,4 +6694,157 @@ Overwritten: %2</source>
             <translation>无法撤销或重做：%s</translation>
         </message>
     </context>
-</TS>
+<context>
+        <name>RankingTable</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <source>Rank</source>
+            <extracomment>Column keys in display order (the tests read the table through them).</extracomment>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <source>Score</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <source>Change</source>
+            <translation>名次变化</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <source>Straw burning</source>
+            <translation>秸秆焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <source>Other burning</source>
+            <translation>其他焚烧</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <source>Unverified</source>
+            <translation>未核查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <source>Industrial heat</source>
+            <translation>工业热源</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <source>Deduction (10k yuan)</source>
+            <translation>扣减(万元)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <source>Veto</source>
+            <translation>一票否决</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <source>Coverage %</source>
+            <translation>覆盖率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <source>Closure %</source>
+            <translation>整改率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <source>Fire checks in time %</source>
+            <translation>火点按时核查率%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="58" />
+            <source> (tied)</source>
+            <translation>（并列）</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="278" />
+            <source>Work-plan settings</source>
+            <extracomment>Settings the checklist tab edits (the form shows the others with a single value). The settings were written (the dashboard and the checklist action read them again).</extracomment>
+            <translation>工作方案设置</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="279" />
+            <source>Assessment and deadlines</source>
+            <translation>考核和报送期限</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="280" />
+            <source>Checklists</source>
+            <translation>检查清单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="288" />
+            <source>The plans' defaults: straw burning 500,000 yuan and other burning 100,000 yuan per fire point; townships report by the 25th, the bulletin by the 28th; orange and red warnings stop earthwork. The seasonal calendar is set elsewhere.</source>
+            <translation>工作方案默认值：秸秆焚烧每个火点扣减50万元，其他可燃物每个火点10万元；乡镇每月25日前报送，月通报28日前印发；橙色及以上预警停止土石方作业。季节安排在别处设置。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="294" />
+            <source>Task kind:</source>
+            <translation>任务类型：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="295" />
+            <source>Add item</source>
+            <translation>添加检查项</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="296" />
+            <source>Remove</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="297" />
+            <source>Move up</source>
+            <translation>上移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="298" />
+            <source>Move down</source>
+            <translation>下移</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="299" />
+            <source>Rename</source>
+            <translation>改名</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="300" />
+            <source>The item's name in this district</source>
+            <translation>本区对该检查项的称呼</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="301" />
+            <source>Inspections of this kind record these items in this order; a failed item becomes a finding of its category. A renamed item keeps its category and is renamed in every list.</source>
+            <translation>此类检查按此顺序记录这些检查项；不合格项转为相应类别的问题。改名后的检查项类别不变，所有清单中同时改名。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="304" />
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/settings_dialog.py" line="305" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    </TS>

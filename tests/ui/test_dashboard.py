@@ -14,7 +14,7 @@ from PySide6.QtCore import QDate, QSettings
 from PySide6.QtGui import QImage
 
 from gridwatch.analysis import stats
-from gridwatch.storage.gpkg import blob_to_geometry
+from gridwatch.storage.gpkg import blob_to_geometry, connect_readwrite
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments, record_finding
 from gridwatch.ui import i18n
 from gridwatch.ui.analysis.dashboard import DashboardWidget
@@ -104,10 +104,15 @@ def test_charts_show_the_core_statistics(dashboard, project):
     # fire follow-up: stacked weekly bars summing to the core's weekly counts
     total = sum(bar_values(b, "height") for b in dashboard.fire_bars.values())
     assert total.tolist() == expected.fires.weekly_outcomes.sum(axis=1).tolist()
-    # ranking table = core ranking with the shown weights
-    core = stats.ranking(expected.townships, dashboard.weights())
+    # ranking table = the core's assessment ranking with the shown weights (issue 17: fire points by
+    # kind, shared ranks, veto items last, the change against the previous period)
+    core = expected.ranking(dashboard.weights())
+    assert {"fires_straw", "fires_industrial_heat", "deduction_yuan", "veto", "rank_change"} <= set(core.columns)
     assert dashboard.ranking_names() == core["name"].tolist()
     assert dashboard.ranking_table.item(0, 2).text() == f"{core['score'].iloc[0]:.1f}"
+    header = [dashboard.ranking_table.horizontalHeaderItem(c).text()
+              for c in range(dashboard.ranking_table.columnCount())]
+    assert header[:5] == ["排名", "乡镇", "得分", "名次变化", "秸秆焚烧"] and "工业热源" in header
 
 
 def test_changing_a_weight_reorders_the_ranking_at_once(dashboard, qtbot):
@@ -124,16 +129,40 @@ def test_changing_a_weight_reorders_the_ranking_at_once(dashboard, qtbot):
     by_coverage = dashboard.ranking_names()
     # nothing was inspected last month (only this week's two patrols): a 13-way tie at rank 1, by code
     assert by_coverage[:3] == ["获鹿镇", "铜冶镇", "寺家庄镇"]
-    assert {dashboard.ranking_table.item(r, 0).text() for r in range(13)} == {"1"}
+    assert {dashboard.ranking_table.item(r, 0).text() for r in range(13)} == {"1（并列）"}  # shared, and said so
     dashboard.weight_spins["coverage"].setValue(0.0)
     dashboard.weight_spins["fires"].setValue(1.0)
+    # the assessment's fire indicator counts confirmed burning only (every detection here is unverified:
+    # all tie), so confirm some of last month's: two straw fires in one township, five other-burning
+    # fires (each 10/50 of a straw fire: one straw-equivalent) in another, and reload
+    start = dt.datetime(last_month.year(), last_month.month(), 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    utc = [t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") for t in (start, end)]
+    path = dashboard.path
+    busiest = _rows(path, "SELECT township_code, COUNT(*) FROM fire_point WHERE detected_utc >= ? AND detected_utc < ? "
+                          "GROUP BY 1 HAVING COUNT(*) >= 5 ORDER BY 2 DESC, 1 LIMIT 2", utc)
+    (straw_town, _), (other_town, _) = busiest
+    with closing(connect_readwrite(path)) as con:  # autocommit, with the functions GDAL's triggers call
+        for town, status, n in ((straw_town, "burning_confirmed", 2), (other_town, "burning_other", 5)):
+            con.execute("UPDATE fire_point SET status = ? WHERE uuid IN (SELECT uuid FROM fire_point WHERE "
+                        "township_code = ? AND detected_utc >= ? AND detected_utc < ? ORDER BY detected_utc LIMIT ?)",
+                        (status, town, *utc, n))
+    with qtbot.waitSignal(dashboard.refreshed, timeout=WAIT):
+        dashboard.refresh()
     by_fires = dashboard.ranking_names()
-    # fire points per cell: townships without straw fires that month lead (100); heat sources do not count
-    towns = dashboard.data.townships.set_index("name")
-    assert towns.loc[by_fires[0], "fire_points"] == 0 and towns["fire_points"].max() > 0
+    cells = dict(_rows(path, "SELECT township_code, COUNT(*) FROM grid_cell GROUP BY 1"))
+    # straw-equivalents per cell: 2 / cells(straw town) and 1 / cells(other town); the worse scores 0,
+    # the other 100 x (1 - its / worst); the eleven others 100, sharing rank 1
+    per_cell = {straw_town: round(2 / cells[straw_town], 4), other_town: round(1 / cells[other_town], 4)}  # as kept
+    worse, better = sorted(per_cell, key=lambda c: -per_cell[c])
+    ranked = dashboard.ranking_frame.set_index("township_code")
+    assert ranked.loc[worse, ["rank", "score"]].tolist() == [13, 0.0]
+    assert ranked.loc[better, ["rank", "score"]].tolist() == [12, round(100 * (1 - per_cell[better] / per_cell[worse]),
+                                                                        1)]
+    assert ranked.loc[straw_town, "deduction_yuan"] == 1_000_000 and ranked.loc[other_town, "deduction_yuan"] == 500_000
+    assert (ranked["rank"] == 1).sum() == 11 and ranked.loc[ranked["rank"] == 1, "tied"].all()
+    assert dashboard.ranking_table.item(12, 8).text() in ("100", "50")  # the deduction in 10,000 yuan
     assert by_fires != by_coverage
-    expected = stats.ranking(dashboard.data.townships, {"fires": 1.0})["name"].tolist()
-    assert by_fires == expected
     # the weights are remembered
     again = DashboardWidget(None, dashboard.settings)
     assert again.weights()["fires"] == 1.0 and again.weights()["coverage"] == 0.0

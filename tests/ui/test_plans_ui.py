@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, QDateTime, QSettings, QTime
 from gridwatch.storage import Project
 from gridwatch.ui import i18n
 from gridwatch.ui.analysis.plans import AssessmentDialog, WarningDialog, banner_text
+from gridwatch.ui.analysis.ranking_view import RANKING_COLUMNS
 from gridwatch.ui.session import WorkflowController
 
 WAIT = 60000
@@ -66,7 +67,7 @@ def test_assessment_dialog_ranks_sets_a_veto_and_writes_the_bulletin(sample_copy
     before = dialog.result
     dialog.set_veto()
     qtbot.waitUntil(lambda: dialog.result is not before and dialog.table.item(12, 1).text() == first, timeout=WAIT)
-    assert "监测数据造假" in dialog.table.item(12, 8).text()
+    assert "监测数据造假" in dialog.table.item(12, RANKING_COLUMNS.index("veto")).text()
     assert ctl.undo_stack.count() == 1  # the veto is undoable like every edit
     out = tmp_path / "通报.docx"
     job = dialog.export_bulletin(out)

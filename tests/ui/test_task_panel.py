@@ -380,7 +380,8 @@ def test_fire_checks_and_a_finished_check_writes_its_result(panel, controller, p
     result = fin.findChild(QComboBox, "fireResult")
     assert [result.itemData(i) for i in range(result.count())] == [None, *FIRE_CHECK_RESULTS]
     assert [result.itemText(i) for i in range(1, result.count())] == \
-        ["Straw burning confirmed", "Other burning confirmed", "No burning found", "Outside the cell"]
+        ["Straw burning confirmed", "Other burning confirmed", "No burning found", "Outside the cell",
+         "Industrial heat source (checked)"]  # issue 17: a kiln or plant found on site, never counted
     # nothing preselected: Finish waits for the inspector's answer (burning counts against the township)
     finish = fin.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     assert result.currentIndex() == 0 and result.currentData() is None and not finish.isEnabled()

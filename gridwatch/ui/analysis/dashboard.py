@@ -20,8 +20,8 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QDate, QEvent, QSettings, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from ...layers.palette import FINDING_STATUS
 from .. import i18n
 from ..jobs import Job, run_job
 from ..widgets import fill, hbox, named, settings_of, weight_spin
+from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
 from .refreshing import Refreshing
 
 log = logging.getLogger("gridwatch.ui")
@@ -225,7 +225,7 @@ class DashboardWidget(QWidget, Refreshing):
         self.weight_error.hide()
         self.reset_weights = named(QPushButton(), "resetWeights", clicked=self._reset_weights)
         self.save_ranking_button = named(QPushButton(), "saveRanking", clicked=self.choose_ranking_file)
-        self.ranking_table = named(QTableWidget(0, 9), "ranking")
+        self.ranking_table = named(QTableWidget(0, len(RANKING_COLUMNS)), "ranking")
         self.ranking_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.ranking_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ranking_table.verticalHeader().hide()
@@ -270,7 +270,8 @@ class DashboardWidget(QWidget, Refreshing):
         self.charts["fires"].title.setText(self.tr("Fire points per week and their checks"))
         for panel in self.charts.values():
             panel.save_button.setText(self.tr("Save image…"))
-        self.ranking_box.setTitle(self.tr("Township ranking for the monthly bulletin"))
+        self.ranking_box.setTitle(self.tr("Township assessment ranking: fire points by kind, shared ranks, vetoes "
+                                          "last"))
         names = {"coverage": self.tr("Coverage"), "closure": self.tr("Closure rate"),
                  "overdue": self.tr("Overdue per cell (fewer is better)"),
                  "fire_in_time": self.tr("Fire checks in time"),
@@ -279,10 +280,7 @@ class DashboardWidget(QWidget, Refreshing):
             label.setText(names[key])
         self.reset_weights.setText(self.tr("Default weights"))
         self.save_ranking_button.setText(self.tr("Export ranking…"))
-        self.ranking_table.setHorizontalHeaderLabels([
-            self.tr("Rank"), self.tr("Township"), self.tr("Score"), self.tr("Coverage %"), self.tr("Closure %"),
-            self.tr("Overdue findings"), self.tr("Overdue tasks"), self.tr("Fire points"),
-            self.tr("Fire checks in time %")])
+        self.ranking_table.setHorizontalHeaderLabels(ranking_headers())
         self.week_plot.setLabel("left", self.tr("Inspections"))
         self.finding_plot.setLabel("bottom", self.tr("Findings"))
         self.closure_plot.setLabel("bottom", self.tr("Closure rate (%)"))
@@ -515,26 +513,7 @@ class DashboardWidget(QWidget, Refreshing):
             return
         self.weight_error.hide()
         self.ranking_frame = frame
-        table = self.ranking_table
-        table.setSortingEnabled(False)
-        table.setRowCount(len(frame))
-
-        def num(value: Any, fmt: str = "{:.1f}") -> str:
-            return "-" if value is None or pd.isna(value) else fmt.format(value)
-
-        for r, row in enumerate(frame.itertuples(index=False)):
-            values = [num(row.rank, "{}"), str(row.name), num(row.score), num(row.coverage_pct), num(row.closure_pct),
-                      num(row.findings_overdue, "{}"), num(row.tasks_overdue, "{}"), num(row.fire_points, "{}"),
-                      num(row.fire_in_time_pct)]
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c != 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if c == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, row.township_code)
-                table.setItem(r, c, item)
-        if len(frame):
-            table.item(0, 2).setBackground(QColor("#e8f5e9"))
+        fill_ranking(self.ranking_table, frame)
 
     def ranking_names(self) -> list[str]:
         """Township names in the ranking table's order (top first)."""

@@ -39,6 +39,7 @@ from .. import i18n
 from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
 from ..widgets import fill, fit_to_screen, hbox, named, record_table
+from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
 
 KINDS = ("month", "quarter", "year")
 
@@ -105,7 +106,7 @@ class AssessmentDialog(QDialog):
             self.kind.addItem("", k)
         self.period_edit = named(QLineEdit(current_period("month", _today()).previous().label), "assessmentPeriod")
         self.compute_button = named(QPushButton(), "assessmentCompute", clicked=self.compute)
-        self.table = record_table(named(QTableWidget(0, 9), "assessmentTable"))
+        self.table = record_table(named(QTableWidget(0, len(RANKING_COLUMNS)), "assessmentTable"))
         self.status = named(QLabel(), "assessmentStatus")
         self.status.setWordWrap(True)
         # a veto item: township, item, date, reason
@@ -121,19 +122,23 @@ class AssessmentDialog(QDialog):
         self.veto_reason = named(QLineEdit(), "vetoReason")
         self.veto_button = named(QPushButton(), "vetoSet", clicked=self.set_veto)
         self.veto_error = error_label("vetoError")
+        # the veto items on record: a supervisor lifts one with a reason (the same reason field)
+        self.veto_list = record_table(named(QTableWidget(0, 4), "vetoList"))
+        self.veto_list.setMaximumHeight(120)
+        self.lift_button = named(QPushButton(), "vetoLift", clicked=self.lift_veto)
         self.bulletin_button = named(QPushButton(), "assessmentBulletin", clicked=self.choose_bulletin_file)
         self.close_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.close_buttons.rejected.connect(self.reject)
         self._labels = [QLabel() for _ in range(2)]
         self.veto_box = QWidget()
         fill(self.veto_box, hbox(self._labels[1], self.veto_town, self.veto_item, self.veto_date, stretch=False),
-             hbox((self.veto_reason, 1), self.veto_button, stretch=False), self.veto_error, margins=0)
+             hbox((self.veto_reason, 1), self.veto_button, self.lift_button, stretch=False), self.veto_list,
+             self.veto_error, margins=0)
         fill(self, hbox(self._labels[0], self.kind, self.period_edit, self.compute_button, self.bulletin_button),
              (self.table, 1), self.status, self.veto_box, self.close_buttons)
         self.kind.currentIndexChanged.connect(self._kind_chosen)
-        self.pending = PendingEdit(controller, self, lambda e: e.action == "set_veto", self.veto_error,
-                                   on_refused=lambda: self.veto_button.setEnabled(True),
-                                   on_applied=lambda e: self.compute())
+        self.pending = PendingEdit(controller, self, lambda e: e.action in ("set_veto", "lift_veto"), self.veto_error,
+                                   on_refused=self._veto_buttons, on_applied=self._veto_applied)
         self.result: Optional[Any] = None
         self._job: Optional[Job] = None
         fit_to_screen(self, 980, 620)
@@ -155,14 +160,61 @@ class AssessmentDialog(QDialog):
                                                 "points by kind, coverage, overdue and rejected findings, the map"))
         self.veto_reason.setPlaceholderText(self.tr("Reason (what happened, the evidence)"))
         self.veto_button.setText(self.tr("Set veto"))
+        self.lift_button.setText(self.tr("Lift selected"))
+        self._veto_buttons()
+        self.veto_list.setHorizontalHeaderLabels([self.tr("Township"), self.tr("Veto item"), self.tr("Date"),
+                                                  self.tr("Reason")])
+        self.table.setHorizontalHeaderLabels(ranking_headers())
+        self.show_vetoes()
+        if self.result is not None:
+            self._fill()
+
+    def _veto_buttons(self) -> None:
+        """Setting and lifting are the supervisor's (asked of the domain policy)."""
         why = self.controller.refusal(Action.SET_VETO) if self.controller is not None else ""
         self.veto_button.setEnabled(not why)
         self.veto_button.setToolTip(why or self.tr("The township is put last in every period holding this date"))
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Rank"), self.tr("Township"), self.tr("Score"), self.tr("Change"), self.tr("Straw burning"),
-            self.tr("Other burning"), self.tr("Unverified"), self.tr("Deduction (10k yuan)"), self.tr("Veto")])
-        if self.result is not None:
-            self._fill()
+        self.lift_button.setEnabled(not why)
+        self.lift_button.setToolTip(why or self.tr("Lift the veto item selected below; give the reason above"))
+
+    def _veto_applied(self, edit: Any) -> None:
+        self.veto_reason.clear()
+        self._veto_buttons()
+        self.show_vetoes()
+        self.compute()
+
+    def show_vetoes(self) -> None:
+        """The veto items on record (newest date first); the uuid is the first cell's user data."""
+        path = self.controller.path if self.controller is not None else None
+        try:
+            frame = plans.vetoes(path) if path is not None else pd.DataFrame()
+        except GridWatchError:
+            frame = pd.DataFrame()
+        names = {str(self.veto_town.itemData(i)): self.veto_town.itemText(i) for i in range(self.veto_town.count())}
+        rows = frame.iloc[::-1] if len(frame) else frame
+        self.veto_list.setRowCount(len(rows))
+        for i, (_, r) in enumerate(rows.iterrows()):
+            cells = [names.get(str(r["township_code"]), str(r["township_code"])),
+                     title(VETO_ITEM_TITLES, r["item"], i18n.current()), str(r["occurred_on"])[:10], str(r["reason"])]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, str(r["uuid"]))
+                self.veto_list.setItem(i, j, item)
+        self.veto_list.resizeColumnsToContents()
+
+    def lift_veto(self) -> None:
+        """Lift the selected veto item with the reason given (required: the core refuses an empty one)."""
+        row = self.veto_list.currentRow()
+        self.veto_error.hide()
+        if row < 0:
+            self.veto_error.setText(self.tr("Choose the veto item to lift in the list."))
+            self.veto_error.show()
+            return
+        uuid = self.veto_list.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        self.lift_button.setEnabled(False)
+        self.pending.start()
+        self.controller.run(plans.lift_veto, str(uuid), self.veto_reason.text().strip())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
@@ -205,21 +257,7 @@ class AssessmentDialog(QDialog):
 
     def _fill(self) -> None:
         t = self.result.table
-        self.table.setRowCount(len(t))
-        for i, (_, r) in enumerate(t.iterrows()):
-            change = r["rank_change"]
-            moved = "—" if pd.isna(change) else (f"↑{int(change)}" if change > 0 else
-                                                 f"↓{-int(change)}" if change < 0 else "=")
-            rank = str(r["rank"]) if not pd.isna(r["rank"]) else ""
-            cells = [rank + (self.tr(" (tied)") if r["tied"] else ""), str(r["name"]),
-                     "" if pd.isna(r["score"]) else f"{r['score']:.1f}", moved, str(int(r["fires_straw"])),
-                     str(int(r["fires_other"])), str(int(r["fires_unverified"])),
-                     f"{float(r['deduction_yuan']) / 10_000:g}", "" if pd.isna(r["veto"]) else str(r["veto"])]
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j in (0, 2, 3, 4, 5, 6, 7):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(i, j, item)
+        fill_ranking(self.table, t)
         self.table.resizeColumnsToContents()
         self.status.setText(self.tr("%1: %2 townships; equal scores share a rank, vetoed townships are last; fire "
                                     "points checked as no burning or heat sources are not counted")

@@ -16,9 +16,11 @@ from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
+    KIND_TITLES,
     SEVERITY_TITLES,
     title,
 )
+from ...errors import GridWatchError
 from ...photos import describe_flags
 from ...times import beijing_text as beijing
 from .. import i18n
@@ -94,6 +96,9 @@ class FindingDetails:
                      f"{html.escape(beijing(row.get('found_at')))}")
         if _text(row.get("description")):
             lines.append(f"{f('description')}: {_esc(row.get('description'))}")
+        origin = self._origin_line(row)
+        if origin:
+            lines.append(origin)
         if _text(row.get("responsible_party")):
             lines.append(f"{f('responsible_party')}: {_esc(row.get('responsible_party'))}")
         if _text(row.get("rectify_deadline")):
@@ -120,6 +125,32 @@ class FindingDetails:
             lines.append(f"{f('closed_by')}: {_esc(self._person(row.get('closed_by')))} "
                          f"{html.escape(beijing(row.get('closed_at')))}")
         return "<br>".join(lines)
+
+    def _origin_line(self, row: dict[str, Any]) -> str:
+        """The checklist item the finding was made of and the inspection it came from ('' if none)."""
+        from ...storage.checklists import finding_origin
+
+        path = self.controller.path
+        try:
+            origin = finding_origin(path, str(row["uuid"])) if path is not None else None
+        except GridWatchError:
+            return ""
+        if origin is None:
+            return ""
+        from ...domain.checklists import item_title
+        from ...storage.plans import read_settings
+
+        lang = i18n.current()
+        item = item_title(str(origin["item"]), read_settings(path)["checklist_titles"], lang)
+        text = translate("FindingsPanel", "From checklist item: %1 (failed)").replace("%1", item)
+        if _text(origin.get("note")):
+            text += f" · {_text(origin['note'])}"
+        if _text(origin.get("inspection_uuid")):
+            text += " · " + (translate("FindingsPanel", "inspection: %1 by %2, started %3")
+                             .replace("%1", title(KIND_TITLES, origin.get("kind"), lang))
+                             .replace("%2", _text(origin.get("inspector_name")))
+                             .replace("%3", beijing(origin.get("started_at"))))
+        return html.escape(text)
 
     def _show_photos(self) -> None:
         lang_before = translate("FindingsPanel", "Before", "photo taken before rectification (整改前)")

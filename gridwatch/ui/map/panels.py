@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
+    CHECKLIST_ITEM_TITLES,
     FINDING_ACTION_TITLES,
     FINDING_STATUS_TITLES,
     KIND_TITLES,
@@ -390,7 +391,7 @@ class IdentifyPanel(QDockWidget):
         self._rows: list[tuple[str, str]] = []
         self._heading = ""
         self._uuid = ""
-        self._record_frames: Optional[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = None
+        self._record_frames: Optional[tuple[Any, ...]] = None
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -415,9 +416,11 @@ class IdentifyPanel(QDockWidget):
         self.records.hide()
         self._record_frames = None
 
-    def show_records(self, tasks: pd.DataFrame, inspections: pd.DataFrame, findings: pd.DataFrame) -> None:
-        """The cell panel: tasks, inspections and findings of the shown cell (double-click opens one)."""
-        self._record_frames = (tasks, inspections, findings)
+    def show_records(self, tasks: pd.DataFrame, inspections: pd.DataFrame, findings: pd.DataFrame,
+                     checklists: Optional[pd.DataFrame] = None) -> None:
+        """The cell panel: tasks, inspections (with the checklist items recorded with each: ✓ passed,
+        ✗ failed) and findings of the shown cell (double-click opens one)."""
+        self._record_frames = (tasks, inspections, findings, checklists)
         lang = i18n.current()
         self.records.clear()
         head = QTreeWidgetItem(self.records, [self.tr("Tasks (%n)", "", len(tasks)), "", ""])
@@ -431,8 +434,20 @@ class IdentifyPanel(QDockWidget):
         head = QTreeWidgetItem(self.records, [self.tr("Inspections (%n)", "", len(inspections)), "", ""])
         for r in inspections.itertuples():
             done = self.tr("finished") if r.finished_at else self.tr("in progress")
-            QTreeWidgetItem(head, [f"{title(KIND_TITLES, r.kind, lang)} · {r.inspector_name or ''}", done,
-                                   beijing_time(r.started_at)])
+            visit = QTreeWidgetItem(head, [f"{title(KIND_TITLES, r.kind, lang)} · {r.inspector_name or ''}", done,
+                                           beijing_time(r.started_at)])
+            items = checklists[checklists["inspection_uuid"] == r.uuid] if checklists is not None else pd.DataFrame()
+            for c in items.itertuples():
+                mark = ("✓ " if c.passed else "✗ ") + str(getattr(c, "title", "") or title(CHECKLIST_ITEM_TITLES,
+                                                                                          c.item, lang))
+                child = QTreeWidgetItem(visit, [mark, self.tr("passed") if c.passed else self.tr("failed"),
+                                                str(c.note or "")])
+                if not c.passed:
+                    child.setForeground(1, QBrush(QColor(200, 0, 0)))
+                if c.finding_uuid:
+                    child.setData(0, NAME_ROLE, ("finding", c.finding_uuid))
+                    child.setToolTip(0, self.tr("Became a finding (double-click to open it)"))
+            visit.setExpanded(True)
         head.setExpanded(True)
         head = QTreeWidgetItem(self.records, [self.tr("Findings (%n)", "", len(findings)), "", ""])
         for r in findings.itertuples():

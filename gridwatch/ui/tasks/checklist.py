@@ -17,11 +17,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.store import record_checklist
-from ...domain.vocabulary import CHECKLIST_ITEM_TITLES, KIND_TITLES, title
+from ...domain.checklists import item_title
+from ...domain.vocabulary import KIND_TITLES, title
+from ...errors import GridWatchError
+from ...storage.checklists import record_checklist
 from .. import i18n
 from ..session import PendingEdit, error_label
 from ..widgets import fill, named, record_table
+
+
+def _renamed(controller: Any) -> dict[str, str]:
+    """The office's own item titles (setting ``checklist_titles``; none without a project)."""
+    from ...storage.plans import read_settings
+
+    path = getattr(controller, "path", None)
+    try:
+        return dict(read_settings(path)["checklist_titles"]) if path is not None else {}
+    except GridWatchError:
+        return {}
 
 
 class ChecklistDialog(QDialog):
@@ -34,13 +47,14 @@ class ChecklistDialog(QDialog):
         self.controller = controller
         self.task = task
         self.items = items
+        self.titles = _renamed(controller)
         self.explain = named(QLabel(), "checklistExplain")
         self.explain.setWordWrap(True)
         self.table = record_table(named(QTableWidget(len(items), 3), "checklistTable"))
         self.passed: list[QCheckBox] = []
         self.notes: list[QLineEdit] = []
         for row, item in enumerate(items):
-            label = QLabel(title(CHECKLIST_ITEM_TITLES, item, i18n.current()))
+            label = QLabel(item_title(item, self.titles, i18n.current()))
             box = named(QCheckBox(), f"checklistPassed_{item}")
             box.setChecked(True)
             note = named(QLineEdit(), f"checklistNote_{item}")
@@ -71,7 +85,7 @@ class ChecklistDialog(QDialog):
         for row, item in enumerate(self.items):
             label = self.table.cellWidget(row, 0)
             if isinstance(label, QLabel):
-                label.setText(title(CHECKLIST_ITEM_TITLES, item, i18n.current()))
+                label.setText(item_title(item, self.titles, i18n.current()))
         self.make_findings.setText(self.tr("Record a finding for every item not in order"))
         self.table.resizeColumnsToContents()
 

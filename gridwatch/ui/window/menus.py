@@ -83,6 +83,7 @@ class WindowMenus:
         self.act_user = QAction(self)
         self.act_user.triggered.connect(self.choose_user)
         self.act_people = named(QAction(self), "actPeople", triggered=self.show_people_dialog)
+        self.act_plan_settings = named(QAction(self), "actPlanSettings", triggered=lambda: self.show_settings_dialog())
         self.act_cell_inspector = named(QAction(self), "actCellInspector", triggered=self.give_selected_cells)
         self.act_assign = QAction(self)
         self.act_assign.setShortcut("Ctrl+Shift+A")
@@ -165,6 +166,7 @@ class WindowMenus:
         self.menu_settings = named(mb.addMenu(""), "menuSettings")
         self.menu_settings.addAction(self.act_user)
         self.menu_settings.addAction(self.act_people)
+        self.menu_settings.addAction(self.act_plan_settings)
         self.menu_language = named(self.menu_settings.addMenu(""), "menuLanguage")
         for act in self.lang_actions.values():
             self.menu_language.addAction(act)
@@ -192,6 +194,7 @@ class WindowMenus:
         self.act_fire_checks.setText(translate("MainWindow", "Create &fire-point checks…"))
         self.act_record.setText(translate("MainWindow", "&Record finding for the selected task…"))
         self.act_people.setText(translate("MainWindow", "&People…"))
+        self.act_plan_settings.setText(translate("MainWindow", "&Work-plan settings and checklists…"))
         self.act_cell_inspector.setText(translate("MainWindow", "Give selected cells to an inspector…"))
         self.menu_view.setTitle(translate("MainWindow", "&View"))
         self.menu_analysis.setTitle(translate("MainWindow", "&Analysis"))

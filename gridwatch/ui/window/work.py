@@ -10,12 +10,17 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox
 
-from ...app.store import TARGET_LAYERS, Edit, queries
 from ...app.syncstate import is_working_copy
+from ...domain.checklists import item_title
 from ...domain.policy import Action
 from ...errors import GridWatchError
 from ...layers.palette import FINDING_STATUS
 from ...mapview.data import update_values
+from ...storage import queries
+from ...storage.checklists import checklist_results
+from ...storage.edits import Edit
+from ...storage.plans import read_settings
+from ...storage.workflow import TARGET_LAYERS
 from ...times import finding_ends, overlaps, task_ends
 from .. import i18n
 from ..findings.panel import FindingDialog
@@ -96,6 +101,8 @@ class WindowWork:
               (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
               if task is not None else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
         _gate(self.act_people, self.project_path is not None and has_data, no_project)
+        _gate(self.act_plan_settings, wf.may(Action.EDIT_SETTINGS) and has_data,
+              wf.refusal(Action.EDIT_SETTINGS) or no_project)
         _gate(self.act_export, self.project_path is not None and has_data, no_project)
         _gate(self.act_cell_inspector, wf.may(Action.SET_CELL_INSPECTOR) and has_data and len(self.selected) > 0,
               wf.refusal(Action.SET_CELL_INSPECTOR) or no_project or select_first)
@@ -200,6 +207,17 @@ class WindowWork:
 
         self._campaign_dialog = CampaignDialog(self.workflow, self)
         self._campaign_dialog.open()
+
+    def show_settings_dialog(self) -> None:
+        """Settings > Work-plan settings and checklists (supervisors and administrators)."""
+        if self.project_path is None:
+            return
+        from ..analysis.settings_dialog import SettingsDialog
+
+        self._settings_dialog = SettingsDialog(self.workflow, self)
+        # the dashboard's ranking reads the deductions: a dashboard already made reloads
+        self._settings_dialog.saved.connect(lambda: self._dashboard is not None and self._dashboard.refresh())
+        self._settings_dialog.open()
 
     def show_warning_dialog(self) -> None:
         """Inspections > Declare a heavy-pollution warning (supervisors)."""
@@ -392,6 +410,9 @@ class WindowWork:
             t = queries.tasks(self.project_path, cell_code=code)
             i = queries.inspections(self.project_path, cell_code=code)
             f = queries.findings(self.project_path, cell_code=code)
+            c = checklist_results(self.project_path, cell_code=code)
+            names = read_settings(self.project_path)["checklist_titles"]
+            c["title"] = [item_title(str(x), names, i18n.current()) for x in c["item"]]
         except GridWatchError as exc:
             self.statusBar().showMessage(i18n.error_text(exc), 8000)
             return
@@ -400,7 +421,7 @@ class WindowWork:
         i = i[overlaps(i["started_at"], i["finished_at"], window)]
         f = f[overlaps(f["found_at"], finding_ends(f), window)]
         self._records_cell = code
-        self.identify_panel.show_records(t, i, f)
+        self.identify_panel.show_records(t, i, f, c)
 
     def _refresh_cell_records(self) -> None:
         """The period changed: the cell panel (if it shows a cell's records) follows it."""
