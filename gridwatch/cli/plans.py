@@ -161,23 +161,60 @@ def cmd_warning(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar_edits(args: argparse.Namespace, current: dict[str, Any]) -> dict[str, Any]:
+    """The calendar with ``--interval SEASON:CLASS=DAYS`` and ``--kinds SEASON=KIND[,KIND]`` applied
+    (checked by the core when stored)."""
+    import copy
+
+    out = copy.deepcopy(current)
+    for item in args.interval or []:
+        where, sep, days = item.partition("=")
+        season, sep2, cls = where.partition(":")
+        if not (sep and sep2):
+            raise GridWatchError(f"--interval {item!r}: write SEASON:CLASS=DAYS, e.g. winter:coal_ban_zone=7")
+        out.setdefault(season.strip(), {}).setdefault("intervals", {})[cls.strip()] = days.strip()
+    for item in args.kinds or []:
+        season, sep, kinds = item.partition("=")
+        if not sep or not kinds.strip():
+            raise GridWatchError(f"--kinds {item!r}: write SEASON=KIND[,KIND...], e.g. winter=coal_ban,patrol")
+        out.setdefault(season.strip(), {})["task_kinds"] = [k.strip() for k in kinds.split(",") if k.strip()]
+    return out
+
+
 def cmd_calendar(args: argparse.Namespace) -> int:
     from ..domain.calendar import SEASONS, fireworks_ban_period, report_deadlines, season_of, spring_festival
     from ..domain.plans import settings_from_meta
+    from ..domain.seasonal import CELL_CLASS_TITLES, CELL_CLASSES, DEFAULT_CALENDAR, season_plan
 
     settings = settings_from_meta({})
     if args.project is not None:
-        from ..storage.plans import read_settings
+        from ..storage import plans
 
         with _about(args.project):
             _check_project(args.project)
-            settings = read_settings(args.project)
-    today = _today()
+            if args.interval or args.kinds or args.reset:
+                current = plans.read_settings(args.project)["calendar"]
+                new = DEFAULT_CALENDAR if args.reset else _calendar_edits(args, current)
+                _migrated(args.project)
+                actor = _user(args, args.project, "changing the calendar")
+                plans.set_settings(args.project, actor, {"calendar": new})
+                print("calendar " + ("reset to the plans' defaults" if args.reset else "changed"))
+            settings = plans.read_settings(args.project)
+    elif args.interval or args.kinds or args.reset:
+        raise GridWatchError("give the project whose calendar to change: gridwatch calendar PROJECT --interval ...")
+    today = args.date or _today()
     years = [args.year] if args.year else [today.year, today.year + 1]
     season = season_of(today)
-    print(f"today {today}: {season.title_zh} ({season.title_en}), focus {season.focus_zh}")
-    for s in SEASONS:
-        print(f"  {s.title_zh}: months {','.join(str(m) for m in s.months)}; tasks {', '.join(s.task_kinds)}")
+    plan = season_plan(settings, today)
+    print(f"{today}: {season.title_zh} ({season.title_en}), focus {season.focus_zh}; new tasks default to "
+          f"{plan.default_kind}" + ("; fireworks ban period" if plan.fireworks_ban else ""))
+    calendar = settings["calendar"]
+    _write_table(["季节", "月份"] + [CELL_CLASS_TITLES[c][0] for c in CELL_CLASSES] + ["任务类型"],
+                 [[s.title_zh, ",".join(str(m) for m in s.months)] +
+                  [f"{calendar[s.key]['intervals'][c]:g}" for c in CELL_CLASSES] +
+                  [",".join(calendar[s.key]["task_kinds"])] for s in SEASONS], right=tuple(range(2, 8)))
+    print("patrol interval in days; a cell in several classes keeps the shortest; the fireworks-ban zone's "
+          "interval applies during the fireworks ban only")
     for y in years:
         a, b = fireworks_ban_period(y, settings["fireworks_days_before"], settings["fireworks_days_after"])
         print(f"fireworks ban {y}: {a} to {b} (春节 {spring_festival(y)})")
@@ -257,10 +294,18 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--list", action="store_true")
     p.add_argument("--summary", metavar="UUID|latest", help="sites checked, breaches found, unchecked sites")
     p.add_argument("--json", action="store_true")
-    p = command(sub, "calendar", cmd_calendar, help="the plans' seasons, the fireworks ban around the Spring "
-                "Festival, the next reporting deadlines")
+    p = command(sub, "calendar", cmd_calendar, help="the seasonal calendar (patrol interval per cell class, default "
+                "task kinds; show or change), the fireworks ban around the Spring Festival, the next deadlines")
     p.add_argument("project", type=Path, nargs="?", help="GridWatch project (its settings); default the plans' values")
     p.add_argument("--year", type=int, help="the fireworks ban of this year (default this and next)")
+    p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="the day to show (default today)")
+    p.add_argument("--interval", action="append", metavar="SEASON:CLASS=DAYS", help="change a patrol interval, e.g. "
+                   "winter:coal_ban_zone=7 (seasons: winter, dust, ozone, autumn; classes: mine_or_grade_c_site, "
+                   "coal_ban_zone, fireworks_ban_zone, construction_site, fire_prone, other); repeatable")
+    p.add_argument("--kinds", action="append", metavar="SEASON=KIND[,KIND]", help="the season's task kinds, the "
+                   "first one the default of new tasks, e.g. winter=coal_ban,fireworks,patrol; repeatable")
+    p.add_argument("--reset", action="store_true", help="back to the plans' calendar")
+    p.add_argument("--user", help="the supervisor or administrator changing the calendar")
     p = command(sub, "settings", cmd_settings, help="show or change the plans' settings (deductions, ban days, "
                 "deadlines, the warning level that stops earthwork)")
     project_arg(p)

@@ -89,6 +89,13 @@ MESSAGES_ZH: dict[str, str] = {
     "checklist.columns": "已记录的检查项只能转为问题，不能修改",
     "setting.unknown": "没有名为 {setting} 的设置",
     "setting.bad": "设置 {setting} 的值 {value} 不可用",
+    "calendar.shape": "季节日历格式有误：每个季节（winter 冬防期、dust 春季扬尘、ozone 夏季臭氧、autumn 秋季秸秆禁烧）"
+                      "须给出各类网格的巡查间隔（天）和默认任务类型",
+    "calendar.season": "季节日历：没有季节“{season}”；可用 winter（冬防期）、dust（春季扬尘）、ozone（夏季臭氧）、"
+                       "autumn（秋季秸秆禁烧）",
+    "calendar.class": "季节日历（{season_zh}）：没有网格类别“{cls}”",
+    "calendar.days": "季节日历（{season_zh}）：{class_zh}的巡查间隔须大于 0 天且不超过 366 天，不能是“{days}”",
+    "calendar.kind": "季节日历（{season_zh}）：没有任务类型“{kind}”",
     "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",
     "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
                        "请腾出磁盘空间后重试"),

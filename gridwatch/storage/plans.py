@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..domain.plans import META_PREFIX, meta_value, settings_from_meta
 from ..domain.policy import Action, Actor, require
+from ..domain.seasonal import SeasonPlan, season_plan
 from ..domain.vocabulary import DUST_GRADES, VETO_ITEMS, WARNING_LEVELS
 from ..errors import NotFound, StorageError, ValidationError
 from ..times import BEIJING
@@ -72,6 +73,19 @@ def set_settings(path: os.PathLike[str] | str, actor: Actor, values: dict[str, A
                          json.dumps({"value": old[0] if old else None}, ensure_ascii=False),
                          json.dumps({"value": text}, ensure_ascii=False), None))
     return read_settings(p)
+
+
+def season_plan_of(path: os.PathLike[str] | str, day: _dt.date) -> SeasonPlan:
+    """What the project's seasonal calendar sets on ``day`` (patrol intervals, default task kinds)."""
+    return season_plan(read_settings(path), day)
+
+
+def default_task_kind(path: os.PathLike[str] | str, day: _dt.date, target_layer: Optional[str] = None) -> str:
+    """The kind a new task gets unless one is chosen: a target layer's own kind (a construction site:
+    its dust check ...), else the first task kind the calendar offers in the season of ``day``."""
+    from .targets import TARGET_LAYERS
+
+    return TARGET_LAYERS.get(target_layer or "") or season_plan_of(path, day).default_kind
 
 
 # --- veto items -----------------------------------------------------------------------------------

@@ -3,147 +3,147 @@
     <context>
         <name>AssessmentDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="143" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="153" />
             <source>Township assessment</source>
             <translation>乡镇考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
             <source>Monthly bulletin</source>
             <translation>月通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="144" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
             <source>Quarterly comparison</source>
             <translation>季评比</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="145" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="155" />
             <source>Yearly assessment</source>
             <translation>年考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="149" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="159" />
             <source>Period:</source>
             <translation>时段：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="150" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
             <source>Veto item:</source>
             <translation>一票否决事项：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="151" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
             <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
             <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="152" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
             <source>Compute</source>
             <translation>计算</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="153" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
             <source>Bulletin (Word)…</source>
             <translation>通报（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="164" />
             <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
             <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
             <source>Reason (what happened, the evidence)</source>
             <translation>理由（发生了什么、依据）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="157" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="167" />
             <source>Set veto</source>
             <translation>设定一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="170" />
             <source>The township is put last in every period holding this date</source>
             <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>Change</source>
             <translation>较上期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>Straw burning</source>
             <translation>秸秆焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
             <source>Other burning</source>
             <translation>其他焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
             <source>Unverified</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
             <source>Deduction (10k yuan)</source>
             <translation>扣减(万元)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
             <source>Veto</source>
             <translation>一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="191" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="201" />
             <source>Computing…</source>
             <translation>正在计算…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="214" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
             <source> (tied)</source>
             <translation>（并列）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="234" />
             <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
             <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="248" />
             <source>Save the bulletin</source>
             <translation>保存通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="250" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="263" />
             <source>Writing the bulletin…</source>
             <translation>正在生成通报…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="270" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
@@ -151,88 +151,88 @@
     <context>
         <name>AssignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="129" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="148" />
             <source>Assign inspections</source>
-            <extracomment>Township names by code: people are listed with theirs (two 张伟 are common).</extracomment>
+            <extracomment>Township names by code: people are listed with theirs (two 张伟 are common). The user chose a kind: a new due date no longer picks the season's default.</extracomment>
             <translation>派发检查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="132" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="151" />
             <source>%s tasks: one per feature, in %s cells</source>
             <translation>%s 个任务：每个对象一个，涉及 %s 个网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="135" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="154" />
             <source>%s cells: one task per cell</source>
             <translation>%s 个网格：每个网格一个任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="136" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="155" />
             <source>&amp;Kind:</source>
             <translation>任务类型(&amp;K)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="136" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="155" />
             <source>&amp;Assign to:</source>
             <translation>执行人(&amp;A)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="156" />
             <source>&amp;Priority:</source>
             <translation>优先级(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="138" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="157" />
             <source>&amp;Notes:</source>
             <translation>备注(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="142" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="161" />
             <source>Each cell's own inspector</source>
             <translation>各网格的网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="153" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="172" />
             <source>What to look at (optional)</source>
             <translation>检查要点（可选）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="155" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="174" />
             <source>Assign</source>
             <translation>派发</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="157" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="176" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="159" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="178" />
             <source>Only a grid chief, supervisor or administrator may assign inspections.</source>
             <translation>只有网格长、督查员或管理员可以派发检查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="150" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="169" />
             <source>Due time in Beijing time, as every list shows it</source>
             <translation>截止时间按北京时间填写，与各列表显示一致</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="137" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="156" />
             <source>&amp;Due (Beijing time):</source>
             <translation>截止时间（北京时间）(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="184" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="203" />
             <source>phone ends in %1</source>
             <translation>尾号%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="204" />
             <source>%1 (%2)</source>
             <translation>%1（%2）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="185" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="204" />
             <source>, </source>
             <translation>，</translation>
         </message>
@@ -281,6 +281,49 @@
             <location filename="../../gridwatch/ui/data/attribute_table.py" line="263" />
             <source>Filtering…</source>
             <translation>正在筛选…</translation>
+        </message>
+    </context>
+    <context>
+        <name>CalendarDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="122" />
+            <source>Seasonal calendar</source>
+            <translation>季节日历</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="124" />
+            <source>Per season of the work plans: how many days may pass between patrols of each class of cell (a cell in several classes keeps the shortest; the fireworks-ban zone's interval applies during the fireworks ban around the Spring Festival only), and the kind a new task gets unless another is chosen. Coverage marks cells overdue by these intervals.</source>
+            <translation>按工作方案的季节设定：各类网格两次巡查之间最多间隔几天（一个网格属于多类时取最短的间隔；禁燃禁放区网格的间隔只在春节前后的禁放期内适用），以及新建任务默认的任务类型。巡查覆盖按这些间隔判定网格是否超期。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="129" />
+            <source>Default task kind</source>
+            <translation>默认任务类型</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="135" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="142" />
+            <source>Today (%1) is in the %2: focus %3; new tasks default to %4.</source>
+            <translation>今天（%1）处于%2：重点是%3；新建任务默认为%4。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="146" />
+            <source>The plans' defaults</source>
+            <translation>恢复方案默认值</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="169" />
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="176" />
+            <source>Saved.</source>
+            <translation>已保存。</translation>
         </message>
     </context>
     <context>
@@ -869,164 +912,169 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>Patrol coverage</source>
             <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="247" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <source>Follow the district's seasonal calendar</source>
+            <translation>按本区季节日历</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="267" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="268" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="267" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="280" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="398" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="420" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="408" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="430" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="415" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="437" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="438" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="460" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="443" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="465" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="456" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="478" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="532" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="554" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
             <source>What counts as a visit: reported inspections, cells walked by patrol track, or either</source>
             <translation>什么算作巡查：上报的检查、巡查轨迹走过的网格，或两者任一</translation>
         </message>
@@ -1290,27 +1338,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="396" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="406" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="397" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="407" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="399" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="409" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="400" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="410" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="401" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="411" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -3763,88 +3811,88 @@ Overwritten: %2</source>
     <context>
         <name>FireChecksDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="282" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="301" />
             <source>%1 unverified fire point(s) without a check → %2 check(s)</source>
             <translation>%1 个未核查且未派发的火点 → %2 个核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="285" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="304" />
             <source>No unverified fire points without a check for this choice.</source>
             <translation>按当前条件没有未核查且未派发的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="290" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="309" />
             <source>Create fire-point checks</source>
             <translation>生成火点核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="294" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="313" />
             <source>&amp;Deadline:</source>
             <translation>完成时限(&amp;D)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="295" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="314" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="291" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="310" />
             <source>One check per cell per day for the unverified fire points detected since the last run of checks (at most the last 24 hours) that are not yet in a check. Each check goes to the cell's inspector.</source>
             <translation>为上次创建核查任务以来（最多近24小时）监测到、尚未核查且未派任务的火点，每个网格每天创建一个核查任务，派给该网格的网格员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="296" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="315" />
             <source>Detections of the last:</source>
             <translation>监测时间范围：近</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="297" />
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="302" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="316" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="321" />
             <source> h</source>
             <translation> 小时</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="298" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="317" />
             <source>At most this far back (24 hours unless you change it)</source>
             <translation>最多向前追溯这么久（默认24小时）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="299" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="318" />
             <source>also those before the last run</source>
             <translation>包括上次创建之前的火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="300" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="319" />
             <source>Detections not yet in a check that came in before the last run (for instance after a holiday)</source>
             <translation>上次创建任务之前已监测到、但尚未派核查任务的火点（例如节假日之后）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="303" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="322" />
             <source>Hours from now until the checks are due</source>
             <translation>从现在起多少小时内完成核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="304" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="323" />
             <source>All townships</source>
             <translation>全部乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="306" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="325" />
             <source>Create checks</source>
             <translation>生成任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="309" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="328" />
             <source>Only a grid chief, supervisor or administrator may create fire-point checks.</source>
             <translation>只有网格长、督查员或管理员可以创建火点核查任务。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="338" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="357" />
             <source>No checks were created before: detections since %1 (Beijing time).</source>
             <translation>此前未创建过核查任务：取 %1（北京时间）以来的火点。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="340" />
+            <location filename="../../gridwatch/ui/tasks/dialogs.py" line="359" />
             <source>Last run of checks: %2. New detections since %1 (Beijing time).</source>
             <translation>上次创建核查任务：%2。取 %1（北京时间）以来新监测到的火点。</translation>
         </message>
@@ -4752,351 +4800,356 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="182" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="183" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <source>Seasonal &amp;calendar…</source>
+            <translation>季节日历(&amp;C)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="218" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="220" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="240" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="255" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="257" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="297" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="300" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="220" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="213" />
             <source>Drawing failed: </source>
-            <extracomment>Layers hit-tested for identify, topmost first. Findings on the map, coloured by where they are in the loop. Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
+            <extracomment>Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="236" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="229" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="258" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="251" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="259" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="252" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="270" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="263" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="411" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="404" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="412" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="405" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="270" />
+            <location filename="../../gridwatch/ui/window/work.py" line="280" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="328" />
+            <location filename="../../gridwatch/ui/window/work.py" line="338" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="338" />
+            <location filename="../../gridwatch/ui/window/work.py" line="348" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="339" />
+            <location filename="../../gridwatch/ui/window/work.py" line="349" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="60" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="425" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="418" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="426" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="419" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="453" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="446" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="452" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="463" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="456" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="463" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="456" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="468" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="461" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -5117,32 +5170,32 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/window/work.py" line="91" />
-            <location filename="../../gridwatch/ui/window/work.py" line="99" />
+            <location filename="../../gridwatch/ui/window/work.py" line="100" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="111" />
+            <location filename="../../gridwatch/ui/window/work.py" line="112" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="112" />
+            <location filename="../../gridwatch/ui/window/work.py" line="113" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="116" />
+            <location filename="../../gridwatch/ui/window/work.py" line="117" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="118" />
+            <location filename="../../gridwatch/ui/window/work.py" line="119" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="124" />
+            <location filename="../../gridwatch/ui/window/work.py" line="125" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -5238,37 +5291,37 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>Township &amp;assessment and bulletin…</source>
             <translation>乡镇考核和通报(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Declare heavy-pollution &amp;warning…</source>
             <translation>发布重污染天气预警(&amp;W)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Record the &amp;checklist of the selected task…</source>
             <translation>记录所选任务的检查清单(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
             <source>Ca&amp;mpaigns…</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="98" />
+            <location filename="../../gridwatch/ui/window/work.py" line="99" />
             <source>This kind of task has no checklist</source>
             <translation>此类任务没有检查清单</translation>
         </message>
@@ -6465,47 +6518,47 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="307" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="317" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="308" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="318" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="323" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="313" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="323" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="324" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="324" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="316" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="326" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="319" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="329" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="342" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="352" />
             <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
             <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>

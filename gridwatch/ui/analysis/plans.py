@@ -31,7 +31,15 @@ from PySide6.QtWidgets import (
 from ...analysis.assessment import AssessmentPeriod, assessment_from_project, current_period, parse_assessment_period
 from ...domain.calendar import report_deadlines, season_of
 from ...domain.policy import Action
-from ...domain.vocabulary import DEADLINE_TITLES, DUST_GRADE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
+from ...domain.seasonal import season_plan
+from ...domain.vocabulary import (
+    DEADLINE_TITLES,
+    DUST_GRADE_TITLES,
+    KIND_TITLES,
+    VETO_ITEM_TITLES,
+    WARNING_LEVEL_TITLES,
+    title,
+)
 from ...errors import GridWatchError
 from ...storage import plans
 from ...times import BEIJING, beijing_text
@@ -76,11 +84,13 @@ def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, langua
     today = t.astimezone(BEIJING).date()
     zh = language.startswith("zh")
     season = season_of(today)
-    parts = [f"{season.title_zh}：{season.focus_zh}" if zh else season.title_en]
     try:
         settings: Optional[dict[str, Any]] = plans.read_settings(path)
     except GridWatchError:
         settings = None
+    kind = title(KIND_TITLES, season_plan(settings or {}, today).default_kind, language)  # the district's calendar
+    parts = [f"{season.title_zh}：{season.focus_zh}（默认任务：{kind}）" if zh
+             else f"{season.title_en} (new tasks: {kind})"]
     warning = warning_text(path, t, language)
     if warning:
         parts.append(warning)

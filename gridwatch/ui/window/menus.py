@@ -101,6 +101,7 @@ class WindowMenus:
         self.act_warning = named(QAction(self), "actWarning", triggered=lambda: self.show_warning_dialog())
         self.act_checklist = named(QAction(self), "actChecklist", triggered=lambda: self.show_checklist_dialog())
         self.act_campaign = named(QAction(self), "actCampaign", triggered=lambda: self.show_campaign_dialog())
+        self.act_calendar = named(QAction(self), "actCalendar", triggered=lambda: self.show_calendar_dialog())
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
@@ -164,6 +165,7 @@ class WindowMenus:
         self.menu_settings = named(mb.addMenu(""), "menuSettings")
         self.menu_settings.addAction(self.act_user)
         self.menu_settings.addAction(self.act_people)
+        self.menu_settings.addAction(self.act_calendar)
         self.menu_language = named(self.menu_settings.addMenu(""), "menuLanguage")
         for act in self.lang_actions.values():
             self.menu_language.addAction(act)
@@ -200,6 +202,7 @@ class WindowMenus:
         self.act_warning.setText(translate("MainWindow", "Declare heavy-pollution &warning…"))
         self.act_checklist.setText(translate("MainWindow", "Record the &checklist of the selected task…"))
         self.act_campaign.setText(translate("MainWindow", "Ca&mpaigns…"))
+        self.act_calendar.setText(translate("MainWindow", "Seasonal &calendar…"))
         self.act_coverage.setText(translate("MainWindow", "Patrol &coverage"))
         self.dashboard_dock.setWindowTitle(translate("MainWindow", "Dashboard"))
         self.menu_tools.setTitle(translate("MainWindow", "&Tools"))

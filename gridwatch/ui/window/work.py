@@ -93,6 +93,7 @@ class WindowWork:
               wf.refusal(Action.DECLARE_WARNING) or no_project)
         _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
         _gate(self.act_campaign, self.project_path is not None and has_data, no_project)
+        _gate(self.act_calendar, self.project_path is not None and has_data, no_project)  # edits: supervisors
         _gate(self.act_checklist, task is not None and task.get("kind") in self._checklist_kinds()
               and wf.may(Action.RECORD_FINDING, task),
               (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
@@ -199,6 +200,15 @@ class WindowWork:
 
         self._campaign_dialog = CampaignDialog(self.workflow, self)
         self._campaign_dialog.open()
+
+    def show_calendar_dialog(self) -> None:
+        """Settings > Seasonal calendar: everyone sees it, supervisors and administrators change it."""
+        from ..analysis.calendar_dialog import CalendarDialog
+
+        self._calendar_dialog = CalendarDialog(self.workflow, self)
+        self._calendar_dialog.saved.connect(self.coverage_panel.schedule_refresh)
+        self._calendar_dialog.saved.connect(lambda: self.dashboard.refresh())
+        self._calendar_dialog.open()
 
     def show_warning_dialog(self) -> None:
         """Inspections > Declare a heavy-pollution warning (supervisors)."""
