@@ -55,6 +55,7 @@ WHAT_ZH: dict[str, str] = {
     "set or lift veto items": "设定或撤销一票否决",
     "declare heavy-pollution warnings": "发布重污染天气预警",
     "downgrade construction sites": "工地降级",
+    "create the campaigns' next rounds": "创建专项行动的下一轮任务",
 }
 
 #: Message templates by key: Chinese (filled by :func:`_zh_params`).
@@ -96,6 +97,8 @@ MESSAGES_ZH: dict[str, str] = {
     "calendar.class": "季节日历（{season_zh}）：没有网格类别“{cls}”",
     "calendar.days": "季节日历（{season_zh}）：{class_zh}的巡查间隔须大于 0 天且不超过 366 天，不能是“{days}”",
     "calendar.kind": "季节日历（{season_zh}）：没有任务类型“{kind}”",
+    "warning.not_started": "预警要到 {starts} 才开始，不能在开始前解除；如发布有误，请撤销发布",
+    "warning.ended": "预警已于 {ends} 结束",
     "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",
     "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
                        "请腾出磁盘空间后重试"),

@@ -262,17 +262,19 @@ def downgrade_site(path: os.PathLike[str] | str, actor: Actor, site_uuid: str, g
     return _write(path, actor, build, now)
 
 
-def warning_summary(path: os.PathLike[str] | str, warning_uuid: str) -> tuple[dict[str, Any], pd.DataFrame]:
+def warning_summary(path: os.PathLike[str] | str, warning_uuid: str,
+                    end: Optional[str] = None) -> tuple[dict[str, Any], pd.DataFrame]:
     """The warning and, per construction site under way on its first day, whether it was checked
     while the warning was in force (a construction-dust task aimed at the site finished, or a
     construction-dust inspection in the site's cell) and the breaches found (construction-dust
     findings in the site's cell found meanwhile).  Columns: uuid, name, township_code, cell_code,
-    checked, breaches."""
+    checked, breaches.  ``end`` (stored time text): count up to then instead of the warning's end (a
+    warning ended early)."""
     with closing(connect_readonly(path)) as con:
         row = read_row(con, "pollution_warning", warning_uuid) if "pollution_warning" in sqlite_tables(con) else None
         if row is None:
             raise NotFound(f"{path}: no heavy-pollution warning {warning_uuid}")
-        start, end = str(row["starts_at"]), str(row["ends_at"])
+        start, end = str(row["starts_at"]), min(str(row["ends_at"]), end or str(row["ends_at"]))
         first = (pd.Timestamp(start).tz_convert(BEIJING) if pd.Timestamp(start).tzinfo else
                  pd.Timestamp(start).tz_localize("UTC").tz_convert(BEIJING)).date()
         sites = active_sites(con, first)

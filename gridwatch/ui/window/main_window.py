@@ -44,6 +44,7 @@ from .period import WindowPeriod
 from .screens import WindowScreens
 from .selection import IDENTIFY_ORDER, WindowSelection  # noqa: F401 - IDENTIFY_ORDER re-exported
 from .syncbar import WindowSyncStatus
+from .warning_map import WindowWarning
 from .work import WindowWork
 
 log = logging.getLogger("gridwatch.ui")
@@ -73,7 +74,7 @@ def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapDat
 
 
 class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod,
-                 WindowField, WindowSelection):
+                 WindowField, WindowSelection, WindowWarning):
     """GridWatch's main window."""
 
     projectLoaded = Signal(str)
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.coverage_panel)
         self.tabifyDockWidget(self.rules_dock, self.coverage_panel)
         self._make_field()  # basemap, GPS, patrol tracks
+        self._make_warning_map()  # a warning in force: frame, banner and site checks on the canvas
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.field_panel)
         self.tabifyDockWidget(self.coverage_panel, self.field_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dashboard_dock)
@@ -397,6 +399,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             # The attributes the map did not need (a million fire points' codes and ids), then the names and
             # their pinyin, ready before the first identify, table or search (on a worker).
             run_job(lambda progress, cancel, data=data: complete_map(data), "complete-map", executor=_LOAD_POOL)
+            self.office_upkeep()  # the office's copy: ended warnings' summaries, campaign rounds that began
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()

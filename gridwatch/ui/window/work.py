@@ -91,6 +91,7 @@ class WindowWork:
               else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
         _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
               wf.refusal(Action.DECLARE_WARNING) or no_project)
+        self.gate_end_warning(_gate)
         _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
         _gate(self.act_campaign, self.project_path is not None and has_data, no_project)
         _gate(self.act_calendar, self.project_path is not None and has_data, no_project)  # edits: supervisors
