@@ -140,8 +140,9 @@ def _list_warnings(args: argparse.Namespace, path: Path) -> int:
     rows = []
     for _, r in frame.iterrows():
         s = kept.get(r["uuid"])
-        state = ("in force" if r["starts_at"] <= now < r["ends_at"] else "declared" if now < r["starts_at"]
-                 else "ended" + (" early" if s and s["ended_early"] else ""))
+        state = ("ended early" if s["ended_early"] else "ended") if s else \
+            "in force" if r["starts_at"] <= now < r["ends_at"] else "declared" if now < r["starts_at"] else \
+            "ended (summary not kept yet)"
         rows.append([_text(r["uuid"]), title(WARNING_LEVEL_TITLES, r["level"]), _beijing(r["starts_at"]),
                      _beijing(r["ends_at"]), state] +
                     ([_text(s["sites_under_way"]), _text(s["checked"]), _text(s["breaches"]), _text(s["unchecked"])]

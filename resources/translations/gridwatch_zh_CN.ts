@@ -286,42 +286,42 @@
     <context>
         <name>CalendarDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="122" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="121" />
             <source>Seasonal calendar</source>
             <translation>季节日历</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="124" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="123" />
             <source>Per season of the work plans: how many days may pass between patrols of each class of cell (a cell in several classes keeps the shortest; the fireworks-ban zone's interval applies during the fireworks ban around the Spring Festival only), and the kind a new task gets unless another is chosen. Coverage marks cells overdue by these intervals.</source>
             <translation>按工作方案的季节设定：各类网格两次巡查之间最多间隔几天（一个网格属于多类时取最短的间隔；禁燃禁放区网格的间隔只在春节前后的禁放期内适用），以及新建任务默认的任务类型。巡查覆盖按这些间隔判定网格是否超期。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="129" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="128" />
             <source>Default task kind</source>
             <translation>默认任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="135" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="134" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="142" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="141" />
             <source>Today (%1) is in the %2: focus %3; new tasks default to %4.</source>
             <translation>今天（%1）处于%2：重点是%3；新建任务默认为%4。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="146" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="145" />
             <source>The plans' defaults</source>
             <translation>恢复方案默认值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="169" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="168" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="176" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="175" />
             <source>Saved.</source>
             <translation>已保存。</translation>
         </message>
@@ -329,74 +329,89 @@
     <context>
         <name>CampaignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="91" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="98" />
             <source>Campaigns</source>
             <translation>专项行动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="94" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
             <source>Template:</source>
             <translation>模板：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="95" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
             <source>From, to:</source>
             <translation>起止日期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="96" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="103" />
             <source>Progress of:</source>
             <translation>进度：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="97" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="104" />
             <source>Start campaign</source>
             <translation>发起专项行动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="100" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="107" />
             <source>One task per cell per round, for each cell's inspector</source>
             <translation>每轮每个网格一个任务，由各网格的网格员执行</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="108" />
+            <source>Make the rounds that have begun</source>
+            <translation>建立已开始轮次的任务</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="111" />
+            <source>Each round's tasks are made when the round begins; the office's copy does it when the project opens</source>
+            <translation>每一轮的任务在该轮开始时建立；督查办公室的副本在打开项目时自动建立</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
             <source>Round</source>
             <translation>轮次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
             <source>From</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
             <source>To</source>
             <translation>结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
             <source>Done</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
             <source>Overdue</source>
             <translation>超期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
             <source>Done (%)</source>
             <translation>完成率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="159" />
-            <source>%1 of %2 tasks done in %3 townships</source>
-            <translation>%3 个乡镇共 %2 个任务，已完成 %1 个</translation>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="172" />
+            <source>when it begins</source>
+            <translation>开始后建立</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="180" />
+            <source>%1 of %2 tasks done in %3 townships; rounds made: %4 of %5</source>
+            <translation>%3 个乡镇 %2 个任务，已完成 %1 个；已建轮次：%4 / %5</translation>
         </message>
     </context>
     <context>
@@ -1338,27 +1353,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="406" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="476" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="407" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="477" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="409" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="479" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="410" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="480" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="411" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="481" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -4800,356 +4815,361 @@ Overwritten: %2</source>
             <translation>重做</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="184" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="185" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
             <source>Recent projects</source>
             <translation>最近的项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="186" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
             <source>&amp;Edit</source>
             <translation>编辑(&amp;E)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="187" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
             <source>&amp;Inspections</source>
             <translation>督查(&amp;I)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="188" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
             <source>Current &amp;user…</source>
             <translation>当前用户(&amp;U)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="189" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
             <source>&amp;Assign inspections for selected cells…</source>
             <translation>为所选网格派发检查(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="190" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
             <source>Assign inspection for the identified feature…</source>
             <translation>为当前识别对象派发检查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="191" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="192" />
             <source>A fire point, construction site, mine or zone: its cell; a village or township: all its cells</source>
             <translation>火点、工地、矿山或区域：派给所在网格；村或乡镇：派给其全部网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="193" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
             <source>Create &amp;fire-point checks…</source>
             <translation>生成火点核查任务(&amp;F)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="194" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
             <source>&amp;Record finding for the selected task…</source>
             <translation>为所选任务记录问题(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="195" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
             <source>&amp;People…</source>
             <translation>人员(&amp;P)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="196" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
             <source>Give selected cells to an inspector…</source>
             <translation>将所选网格交给网格员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="197" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
             <source>&amp;View</source>
             <translation>视图(&amp;V)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="198" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
             <source>&amp;Analysis</source>
             <translation>分析(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="199" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
             <source>&amp;Dashboard and township ranking</source>
             <translation>统计看板与乡镇排名(&amp;D)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="200" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
             <source>&amp;Rule checks…</source>
             <translation>规则核查(&amp;R)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <source>&amp;End the heavy-pollution warning now…</source>
+            <translation>立即解除重污染天气预警(&amp;E)…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
             <source>Seasonal &amp;calendar…</source>
             <translation>季节日历(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
             <source>Patrol &amp;coverage</source>
             <translation>巡查覆盖(&amp;C)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="207" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
             <source>Dashboard</source>
             <translation>统计看板</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="208" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
             <source>&amp;Tools</source>
             <translation>工具(&amp;T)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="209" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="210" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
             <source>Language</source>
             <translation>语言</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="211" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
             <source>Main toolbar</source>
             <translation>主工具栏</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="212" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
             <source>&amp;Open project…</source>
             <translation>打开项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="213" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="214" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="216" />
             <source>&amp;Import data…</source>
             <translation>导入数据(&amp;I)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="215" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="217" />
             <source>Import a shapefile, GeoJSON, GeoPackage, KML, CSV or XLSX into a layer</source>
             <translation>将 Shapefile、GeoJSON、GeoPackage、KML、CSV 或 XLSX 导入图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="219" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
             <source>Export for &amp;briefing…</source>
             <translation>导出通报材料(&amp;B)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="221" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
             <source>Maps, the web map, the findings ledger, coverage and ranking tables for briefings</source>
             <translation>导出通报用的地图、网页地图、整改台账、覆盖率表和排名表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="223" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="225" />
             <source>Check &amp;out shared project…</source>
             <translation>签出共享项目(&amp;O)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="224" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="226" />
             <source>This is a shared project: the copy in the shared folder that laptops sync with. It is open read-only; to work on it, check out a working copy.</source>
             <translation>这是共享项目（共享文件夹中供各笔记本同步的那一份），现以只读方式打开；如需编辑，请检出一个工作副本。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="227" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="229" />
             <source>Check out a working copy…</source>
             <translation>检出工作副本…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="228" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
             <source>Make a working copy of the shared project on this laptop</source>
             <translation>在本机生成共享项目的工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="230" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="232" />
             <source>Open server &amp;district…</source>
             <translation>打开服务器上的区(&amp;D)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="231" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
             <source>Show a district of a PostGIS server here, read-only and refreshed from the server</source>
             <translation>在此窗口中只读查看 PostGIS 服务器上的一个区，并从服务器刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="238" />
             <source>S&amp;ync…</source>
             <translation>同步(&amp;Y)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="237" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="239" />
             <source>Exchange changes between this working copy and the shared project</source>
             <translation>在工作副本与共享项目之间交换修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="241" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
             <source>Zoom to full extent</source>
             <translation>缩放到全图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="242" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
             <source>Zoom to layer</source>
             <translation>缩放到图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="243" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
             <source>Zoom to selection</source>
             <translation>缩放到所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="244" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
             <source>Attribute table</source>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="245" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
             <source>Clear selection</source>
             <translation>清除选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="246" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
             <source>Pan</source>
             <translation>平移</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="247" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
             <source>Pan: drag to move the map, click to identify</source>
             <translation>平移:拖动移动地图,单击识别要素</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="248" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
             <source>Select cells</source>
             <translation>选择网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="255" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="257" />
             <source>Select grid cells: click, shift-click to add or remove, drag a rectangle</source>
             <translation>选择网格:单击选择,Shift+单击增加或移除,拖动拉框选择</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="257" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="259" />
             <source>Follow the system</source>
             <translation>跟随系统</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="300" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="302" />
             <source>GridWatch</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="213" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="215" />
             <source>Drawing failed: </source>
             <extracomment>Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="229" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="231" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="251" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="253" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="252" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="254" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="263" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="265" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="404" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="407" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="405" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="408" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="280" />
+            <location filename="../../gridwatch/ui/window/work.py" line="281" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="338" />
+            <location filename="../../gridwatch/ui/window/work.py" line="339" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="348" />
+            <location filename="../../gridwatch/ui/window/work.py" line="349" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="349" />
+            <location filename="../../gridwatch/ui/window/work.py" line="350" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="60" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="418" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="421" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="419" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="422" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="446" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="449" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="452" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="455" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="456" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="456" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="461" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="464" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="249" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="251" />
             <source>Measure</source>
             <translation>测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="250" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
             <source>Measure a distance, and the area of three points or more (m², km², mu); right-click or Esc starts again</source>
             <translation>测量距离；三个点以上同时测面积（平方米、平方千米、亩）；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="252" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="254" />
             <source>My cells</source>
             <translation>我的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="253" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="255" />
             <source>Zoom to the cells you are responsible for</source>
             <translation>缩放到您负责的网格</translation>
         </message>
@@ -5170,32 +5190,32 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/window/work.py" line="91" />
-            <location filename="../../gridwatch/ui/window/work.py" line="100" />
+            <location filename="../../gridwatch/ui/window/work.py" line="101" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="112" />
+            <location filename="../../gridwatch/ui/window/work.py" line="113" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="113" />
+            <location filename="../../gridwatch/ui/window/work.py" line="114" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="117" />
+            <location filename="../../gridwatch/ui/window/work.py" line="118" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="119" />
+            <location filename="../../gridwatch/ui/window/work.py" line="120" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="125" />
+            <location filename="../../gridwatch/ui/window/work.py" line="126" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -5291,39 +5311,60 @@ Overwritten: %2</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="233" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="235" />
             <source>&amp;City view (server)…</source>
             <translation>市级总览(服务器)(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="234" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="236" />
             <source>Coverage and the township ranking across the districts of a PostGIS server</source>
             <translation>PostGIS 服务器上各区县的巡查覆盖率与乡镇排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="201" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
             <source>Township &amp;assessment and bulletin…</source>
             <translation>乡镇考核和通报(&amp;A)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="202" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
             <source>Declare heavy-pollution &amp;warning…</source>
             <translation>发布重污染天气预警(&amp;W)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="203" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="205" />
             <source>Record the &amp;checklist of the selected task…</source>
             <translation>记录所选任务的检查清单(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/menus.py" line="204" />
+            <location filename="../../gridwatch/ui/window/menus.py" line="206" />
             <source>Ca&amp;mpaigns…</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="99" />
+            <location filename="../../gridwatch/ui/window/work.py" line="100" />
             <source>This kind of task has no checklist</source>
             <translation>此类任务没有检查清单</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="89" />
+            <source>(from %1)  Sites under way: %2, checked %3, unchecked %4</source>
+            <extracomment>The warning in force (its row), for "End warning"; None: none. Fixed "now" for tests; None: the clock.</extracomment>
+            <translation>（%1 起）在建工地 %2 个：已检查 %3，未检查 %4</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="102" />
+            <source>End warning</source>
+            <translation>解除预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="102" />
+            <source>End the warning in force now? Its summary (sites checked, breaches found, unchecked sites) is kept as it stands.</source>
+            <translation>立即解除正在生效的预警？将按当前情况保存预警汇总（已检查工地、发现问题、未检查工地）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="111" />
+            <source>No warning is in force</source>
+            <translation>当前没有生效的预警</translation>
         </message>
     </context>
     <context>
@@ -6518,49 +6559,134 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="317" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="326" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="318" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="327" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="323" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="332" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="323" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="332" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="324" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="333" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="324" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="333" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="326" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="335" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="329" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <source>From</source>
+            <translation>开始</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <source>To</source>
+            <translation>结束</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <source>Sites</source>
+            <translation>在建工地</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <source>Checked</source>
+            <translation>已检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <source>Breaches</source>
+            <translation>发现问题</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
+            <source>Unchecked</source>
+            <translation>未检查</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="341" />
+            <source>Export the kept summary…</source>
+            <translation>导出已保存的汇总…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="343" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="352" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="366" />
             <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
             <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="391" />
+            <source>Ended early</source>
+            <translation>已提前解除</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="391" />
+            <source>Ended</source>
+            <translation>已结束</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="392" />
+            <source>In force</source>
+            <translation>生效中</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
+            <source>Declared</source>
+            <translation>已发布（未开始）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
+            <source>Ended, summary not kept yet</source>
+            <translation>已结束（汇总待保存）</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="410" />
+            <source>Export the warning's summary</source>
+            <translation>导出预警汇总</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="411" />
+            <source>Excel (*.xlsx);;CSV (*.csv)</source>
+            <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="428" />
+            <source>Written: %s</source>
+            <translation>已写入：%s</translation>
         </message>
     </context>
     <context>
