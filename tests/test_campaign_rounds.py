@@ -114,3 +114,27 @@ def test_two_office_laptops_making_the_same_round_sync_to_one_set(tmp_path, samp
         assert rows(path, "SELECT COUNT(*), COUNT(DISTINCT uuid) FROM assignment WHERE target_uuid = ?",
                     (key,)) == [(2 * n, 2 * n)], path
     assert Project.open(shared).read_table("assignment")["status"].eq("assigned").all()
+
+
+def test_the_office_sync_makes_and_sends_begun_rounds(tmp_path, sample_path, monkeypatch, capsys):
+    from gridwatch.cli import main
+
+    monkeypatch.setattr(engine, "COMPACT_AFTER", 0)
+    share = tmp_path / "share"
+    share.mkdir()
+    shared = share / "district.gpkg"
+    shutil.copyfile(sample_path, shared)
+    clear_work(shared)
+    sup = by_role(shared, "supervisor")
+    office = checkout(shared, tmp_path / "office.gpkg", sup.name)
+    today = dt.datetime.now(dt.timezone.utc).astimezone(BJ).date()
+    # started a week ago (then only its first round); the second round began today
+    edit = start_campaign(office, sup, "winter_coal_ban", first_day=today - dt.timedelta(days=7),
+                          last_day=today + dt.timedelta(days=6),
+                          now=dt.datetime.combine(today - dt.timedelta(days=7), dt.time(9), BJ))
+    key, n = edit.created("campaign")[0], len(edit.created("assignment"))
+    assert main(["sync", str(office)]) == 0
+    assert "office upkeep before the sync: created " + str(n) in capsys.readouterr().out
+    assert rows(shared, "SELECT COUNT(*) FROM assignment WHERE target_uuid = ?", (key,)) == [(2 * n,)]
+    assert main(["sync", str(office)]) == 0
+    assert "office upkeep" not in capsys.readouterr().out
