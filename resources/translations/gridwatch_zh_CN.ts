@@ -3,147 +3,147 @@
     <context>
         <name>AssessmentDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="153" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="155" />
             <source>Township assessment</source>
             <translation>乡镇考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
             <source>Monthly bulletin</source>
             <translation>月通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="154" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="156" />
             <source>Quarterly comparison</source>
             <translation>季评比</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="155" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="157" />
             <source>Yearly assessment</source>
             <translation>年考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="159" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
             <source>Period:</source>
             <translation>时段：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
             <source>Veto item:</source>
             <translation>一票否决事项：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
             <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
             <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="164" />
             <source>Compute</source>
             <translation>计算</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="163" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
             <source>Bulletin (Word)…</source>
             <translation>通报（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="164" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
             <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
             <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="168" />
             <source>Reason (what happened, the evidence)</source>
             <translation>理由（发生了什么、依据）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="167" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="169" />
             <source>Set veto</source>
             <translation>设定一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="170" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>The township is put last in every period holding this date</source>
             <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Score</source>
             <translation>综合得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Change</source>
             <translation>较上期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Straw burning</source>
             <translation>秸秆焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
             <source>Other burning</source>
             <translation>其他焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
             <source>Unverified</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
             <source>Deduction (10k yuan)</source>
             <translation>扣减(万元)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
             <source>Veto</source>
             <translation>一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="201" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="203" />
             <source>Computing…</source>
             <translation>正在计算…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="224" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="226" />
             <source> (tied)</source>
             <translation>（并列）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="236" />
             <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
             <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="250" />
             <source>Save the bulletin</source>
             <translation>保存通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="250" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="252" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="263" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="265" />
             <source>Writing the bulletin…</source>
             <translation>正在生成通报…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="270" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="272" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
@@ -296,32 +296,32 @@
             <translation>按工作方案的季节设定：各类网格两次巡查之间最多间隔几天（一个网格属于多类时取最短的间隔；禁燃禁放区网格的间隔只在春节前后的禁放期内适用），以及新建任务默认的任务类型。巡查覆盖按这些间隔判定网格是否超期。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="128" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="129" />
             <source>Default task kind</source>
             <translation>默认任务类型</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="134" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="135" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="141" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="142" />
             <source>Today (%1) is in the %2: focus %3; new tasks default to %4.</source>
             <translation>今天（%1）处于%2：重点是%3；新建任务默认为%4。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="145" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="146" />
             <source>The plans' defaults</source>
             <translation>恢复方案默认值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="168" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="169" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/calendar_dialog.py" line="176" />
             <source>Saved.</source>
             <translation>已保存。</translation>
         </message>
@@ -1353,27 +1353,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="478" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="477" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="479" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="479" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="481" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="480" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="482" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="481" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="483" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -5346,23 +5346,23 @@ Overwritten: %2</source>
             <translation>此类任务没有检查清单</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="89" />
-            <source>(from %1)  Sites under way: %2, checked %3, unchecked %4</source>
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="87" />
+            <source>Sites under way: %1, checked %2, unchecked %3</source>
             <extracomment>The warning in force (its row), for "End warning"; None: none. Fixed "now" for tests; None: the clock.</extracomment>
-            <translation>（%1 起）在建工地 %2 个：已检查 %3，未检查 %4</translation>
+            <translation>在建工地 %1 个：已检查 %2，未检查 %3</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="102" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="99" />
             <source>End warning</source>
             <translation>解除预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="102" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="99" />
             <source>End the warning in force now? Its summary (sites checked, breaches found, unchecked sites) is kept as it stands.</source>
             <translation>立即解除正在生效的预警？将按当前情况保存预警汇总（已检查工地、发现问题、未检查工地）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="111" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="108" />
             <source>No warning is in force</source>
             <translation>当前没有生效的预警</translation>
         </message>
@@ -6559,132 +6559,132 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="326" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="328" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="327" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="329" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="332" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="334" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="332" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="334" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="333" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="335" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="333" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="335" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="335" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="337" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
             <source>Level</source>
             <translation>级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
             <source>From</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
             <source>To</source>
             <translation>结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="338" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
             <source>State</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="341" />
             <source>Sites</source>
             <translation>在建工地</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="341" />
             <source>Checked</source>
             <translation>已检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="339" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="341" />
             <source>Breaches</source>
             <translation>发现问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="340" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="342" />
             <source>Unchecked</source>
             <translation>未检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="341" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="343" />
             <source>Export the kept summary…</source>
             <translation>导出已保存的汇总…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="343" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="345" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="366" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="368" />
             <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
             <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="391" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
             <source>Ended early</source>
             <translation>已提前解除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="391" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
             <source>Ended</source>
             <translation>已结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="392" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="394" />
             <source>In force</source>
             <translation>生效中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="395" />
             <source>Declared</source>
             <translation>已发布（未开始）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="393" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="395" />
             <source>Ended, summary not kept yet</source>
             <translation>已结束（汇总待保存）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="410" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="412" />
             <source>Export the warning's summary</source>
             <translation>导出预警汇总</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="411" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="413" />
             <source>Excel (*.xlsx);;CSV (*.csv)</source>
             <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="428" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="430" />
             <source>Written: %s</source>
             <translation>已写入：%s</translation>
         </message>

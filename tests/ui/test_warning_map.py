@@ -93,3 +93,20 @@ def test_an_inspector_cannot_end_it(window, qtbot):
     assert not window.act_end_warning.isEnabled()
     assert "declare heavy-pollution warnings" in window.act_end_warning.toolTip()
     assert near(grab(window), WARNING_LEVEL["red"]).sum() > 1000
+
+
+def test_opening_the_office_copy_makes_the_rounds_that_began(window, qtbot):
+    from gridwatch.storage.campaigns import start_campaign
+
+    path = window.project_path
+    sup_name = rows(path, "SELECT name FROM inspector WHERE role = 'supervisor' ORDER BY name")[0][0]
+    window.workflow.set_user(sup_name)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    edit = start_campaign(path, find_actor(path, sup_name), "winter_coal_ban", first_day=today - dt.timedelta(days=7),
+                          last_day=today + dt.timedelta(days=6),
+                          now=dt.datetime.combine(today - dt.timedelta(days=7), dt.time(9), dt.timezone.utc))
+    key, n = edit.created("campaign")[0], len(edit.created("assignment"))
+    window.reload_project()  # as after a sync
+    qtbot.waitUntil(lambda: rows(path, "SELECT COUNT(*) FROM assignment WHERE target_uuid = ?", (key,)) == [(2 * n,)],
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "created" in window.statusBar().currentMessage(), timeout=WAIT)

@@ -70,7 +70,7 @@ class CalendarDialog(QDialog):
                 combo.addItem("", kind)
             self.table.setCellWidget(row, len(CELL_CLASSES), combo)
             self.kinds[season.key] = combo
-        self.table.setMinimumHeight(300)
+        self.table.setMinimumHeight(220)
         self.defaults_button = named(QPushButton(), "calendarDefaults", clicked=lambda: self.show_calendar(
             DEFAULT_CALENDAR))
         self.error = error_label("calendarError")
@@ -83,7 +83,7 @@ class CalendarDialog(QDialog):
         self.stored: dict[str, Any] = copy.deepcopy(DEFAULT_CALENDAR)
         self._load()
         self.retranslate()
-        fit_to_screen(self, 1180, 560)
+        fit_to_screen(self, 1180, 440)
 
     # --- values -----------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -124,8 +124,9 @@ class CalendarDialog(QDialog):
             "in several classes keeps the shortest; the fireworks-ban zone's interval applies during the "
             "fireworks ban around the Spring Festival only), and the kind a new task gets unless another is "
             "chosen. Coverage marks cells overdue by these intervals."))
-        self.table.setHorizontalHeaderLabels([title(CELL_CLASS_TITLES, c, lang) for c in CELL_CLASSES] +
-                                             [self.tr("Default task kind")])
+        # long class titles break before their note in brackets (the columns stay narrow enough for 1366 px)
+        heads = [title(CELL_CLASS_TITLES, c, lang).replace("（", "\n（").replace(" (", "\n(") for c in CELL_CLASSES]
+        self.table.setHorizontalHeaderLabels(heads + [self.tr("Default task kind")])
         self.table.setVerticalHeaderLabels([(f"{s.title_zh}\n{min(s.months)}–{max(s.months)}月" if s.key != "winter"
                                              else f"{s.title_zh}\n12–2月") if zh else
                                             f"{s.title_en}\n" + ", ".join(str(m) for m in s.months)

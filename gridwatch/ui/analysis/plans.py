@@ -55,7 +55,8 @@ def _today() -> _dt.date:
     return _dt.datetime.now(_dt.timezone.utc).astimezone(BEIJING).date()
 
 
-def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:
+def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN",
+                 with_start: bool = False) -> str:
     """The heavy-pollution warning in force ('' without one): what the map's bar and the dashboard show."""
     if path is None:
         return ""
@@ -71,9 +72,10 @@ def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, langu
     end = (ends if ends.tzinfo else ends.tz_localize("UTC")).tz_convert(BEIJING)
     name = title(WARNING_LEVEL_TITLES, warning["level"], language)
     stop = plans.stops_earthwork(str(warning["level"]), settings["earthwork_stop_level"])
+    start = beijing_text(warning["starts_at"], "%m-%d %H:%M") + " " if with_start else ""
     if language.startswith("zh"):
-        return "⚠ " + name + f" 至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")
-    return f"⚠ {name} until {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")
+        return "⚠ " + name + f" {start}至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")
+    return f"⚠ {name} {start + 'to' if start else 'until'} {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")
 
 
 def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:

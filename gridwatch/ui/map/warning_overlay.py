@@ -54,9 +54,12 @@ class WarningOverlay:
         font.setBold(True)
         p.setFont(font)
         metrics = QFontMetrics(font)
-        text = metrics.elidedText(self.state.banner, Qt.TextElideMode.ElideRight, max(60, w - 60))
-        tw, th = metrics.horizontalAdvance(text) + 28, metrics.height() + 12
-        box = QRectF((w - tw) / 2, self.FRAME + 6, tw, th)
+        room = max(60, w - 140)  # clear of the north arrow at the top right
+        lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, room) for line in self.state.banner.split("\n")]
+        tw = max(metrics.horizontalAdvance(line) for line in lines) + 28
+        th = metrics.lineSpacing() * len(lines) + 12
+        box = QRectF(max(self.FRAME + 6, (w - tw) / 2 - 40), self.FRAME + 6, tw, th)
+        text = "\n".join(lines)
         p.setPen(QPen(QColor(40, 40, 40, 200), 1.0))
         p.setBrush(colour)
         p.drawRoundedRect(box, 6, 6)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from ...domain.policy import Action
 from ...storage import plans
-from ...times import beijing_text
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.warning_overlay import WarningOverlay, WarningState
@@ -84,11 +83,9 @@ class WindowWarning:
                 points = [(float(where[u].x), float(where[u].y), bool(c)) for u, c in zip(sites["uuid"],
                                                                                        sites["checked"]) if u in where]
             n, checked = len(sites), int(sites["checked"].sum()) if len(sites) else 0
-            start = beijing_text(warning["starts_at"], "%m-%d %H:%M")
-            banner = (warning_text(self.project_path, self.warning_now, i18n.current()) + "　" +
-                      translate("MainWindow", "(from %1)  Sites under way: %2, checked %3, unchecked %4")
-                      .replace("%1", start).replace("%2", str(n)).replace("%3", str(checked))
-                      .replace("%4", str(n - checked)))
+            banner = (warning_text(self.project_path, self.warning_now, i18n.current(), with_start=True) + "\n" +
+                      translate("MainWindow", "Sites under way: %1, checked %2, unchecked %3")
+                      .replace("%1", str(n)).replace("%2", str(checked)).replace("%3", str(n - checked)))
             self.warning_overlay.state = WarningState(str(warning["level"]), banner, points)
         self.canvas.update()
         self._update_actions()
