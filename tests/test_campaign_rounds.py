@@ -138,3 +138,25 @@ def test_the_office_sync_makes_and_sends_begun_rounds(tmp_path, sample_path, mon
     assert rows(shared, "SELECT COUNT(*) FROM assignment WHERE target_uuid = ?", (key,)) == [(2 * n,)]
     assert main(["sync", str(office)]) == 0
     assert "office upkeep" not in capsys.readouterr().out
+
+
+def test_cli_campaign_advance(bare_copy, capsys):
+    from gridwatch.cli import main
+
+    sup = by_role(bare_copy, "supervisor")
+    today = dt.datetime.now(dt.timezone.utc).astimezone(BJ).date()
+    start_campaign(bare_copy, sup, "spring_dust", first_day=today - dt.timedelta(days=8),
+                   last_day=today + dt.timedelta(days=5), now=dt.datetime.combine(today - dt.timedelta(days=8),
+                                                                                 dt.time(9), BJ))
+    # round 2 began yesterday: the cells holding a site under way then (sites start and finish: the set
+    # of round 1, a week earlier, may differ)
+    n = len(campaign_cells(bare_copy, "active_sites", today - dt.timedelta(days=1)))
+    assert main(["campaign", "advance", str(bare_copy), "--user", sup.name]) == 0
+    assert f"春季扬尘治理专项行动第 2 轮（{n} 个）; {n} tasks created" in capsys.readouterr().out
+    assert main(["campaign", "advance", str(bare_copy), "--user", sup.name]) == 0
+    assert "0 tasks created" in capsys.readouterr().out
+    chief = by_role(bare_copy, "chief")
+    assert main(["campaign", "advance", str(bare_copy), "--user", chief.name]) != 0
+    assert "may create the campaigns' next rounds" in capsys.readouterr().err
+    assert main(["campaign", str(bare_copy), "--progress", "latest"]) == 0
+    assert "待建" not in capsys.readouterr().out  # both rounds made
