@@ -32,7 +32,7 @@ from ..errors import NotFound, StorageError
 from ..times import beijing_text
 from .edits import Edit, RowChange, read_row
 from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, sqlite_tables, transaction
-from .plans import warning_summary, warnings
+from .plans import warning_in_force, warning_summary, warnings
 from .project import check_project
 from .writes import _now, _write
 
@@ -162,3 +162,15 @@ def summary_sheets(summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
     sites = pd.DataFrame({"工地": sites["name"], "乡镇代码": sites["township_code"], "网格": sites["cell_code"],
                           "已检查": sites["checked"].map({True: "是", False: "否"}), "发现问题": sites["breaches"]})
     return {"预警": head, "工地检查": sites}
+
+
+def warning_on_map(path: os.PathLike[str] | str,
+                   now: Optional[_dt.datetime] = None) -> Optional[tuple[dict[str, Any], pd.DataFrame]]:
+    """The warning in force at ``now`` and its sites under way with their checks so far (what the map
+    shows); None without one."""
+    t = _now(now)
+    warning = warning_in_force(path, t)
+    if warning is None:
+        return None
+    _, sites = warning_summary(path, str(warning["uuid"]), end=gpkg_datetime(t))
+    return warning, sites

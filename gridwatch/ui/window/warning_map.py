@@ -16,24 +16,12 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
 from ...domain.policy import Action
-from ...storage import plans
+from ...storage.warning_end import warning_on_map
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.warning_overlay import WarningOverlay, WarningState
 
 translate = QCoreApplication.translate
-
-
-def warning_on_map(path: Any, now: Optional[_dt.datetime] = None) -> Optional[tuple[dict[str, Any], Any]]:
-    """The warning in force and its sites with their checks so far (None: no warning); on a worker."""
-    from ...storage.gpkg import gpkg_datetime
-
-    t = now or _dt.datetime.now(_dt.timezone.utc)
-    warning = plans.warning_in_force(path, t)
-    if warning is None:
-        return None
-    _, sites = plans.warning_summary(path, str(warning["uuid"]), end=gpkg_datetime(t))
-    return warning, sites
 
 
 class WindowWarning:
