@@ -11,7 +11,7 @@ import pytest
 
 from gridwatch.domain.campaigns import TEMPLATES, default_days, rounds
 from gridwatch.errors import InvalidTransition, ValidationError
-from gridwatch.storage.campaigns import campaign_cells, campaign_progress, start_campaign
+from gridwatch.storage.campaigns import advance_campaigns, campaign_cells, campaign_progress, start_campaign
 from gridwatch.storage.gpkg import connect_readwrite, transaction
 from gridwatch.storage.workflow import find_actor, undo
 
@@ -47,12 +47,17 @@ def test_a_fireworks_campaign_in_one_action_and_its_progress(bare_copy):
     cells = campaign_cells(bare_copy, "fireworks_ban_zone", dt.date(2027, 1, 30))
     assert 0 < len(cells) < len(rows(bare_copy, "SELECT code FROM grid_cell"))
     edit = start_campaign(bare_copy, sup, "fireworks_ban", now=now)
-    # 30 Jan to 20 Feb is 22 days: rounds of 3 days -> 8 (the last one is 20 Feb alone)
-    assert len(edit.created("assignment")) == 8 * len(cells)
+    # 30 Jan to 20 Feb is 22 days: rounds of 3 days -> 8 (the last one is 20 Feb alone); on 6 Dec only the
+    # first round's tasks are made, the others when they begin
+    assert len(edit.created("assignment")) == len(cells)
     key = edit.created("campaign")[0]
     assert rows(bare_copy, "SELECT MIN(due_at), MAX(due_at), COUNT(DISTINCT cell_code), MIN(kind) FROM assignment "
                            "WHERE target_uuid = ?", (key,)) == \
-        [("2027-02-01T15:59:00.000Z", "2027-02-20T15:59:00.000Z", len(cells), "fireworks")]
+        [("2027-02-01T15:59:00.000Z", "2027-02-01T15:59:00.000Z", len(cells), "fireworks")]
+    # on 3 Feb the office's upkeep makes round 2 (2-4 Feb); again the same day: nothing more
+    assert len(advance_campaigns(bare_copy, sup, now=dt.datetime(2027, 2, 3, 8, tzinfo=BJ)).created("assignment")) \
+        == len(cells)
+    assert advance_campaigns(bare_copy, sup, now=dt.datetime(2027, 2, 3, 9, tzinfo=BJ)).changes == []
     # two tasks of round 1 done, one cancelled; on 3 Feb round 1 is past due
     with closing(connect_readwrite(bare_copy)) as con, transaction(con):
         first = [r[0] for r in con.execute("SELECT uuid FROM assignment WHERE target_uuid = ? AND due_at = ? "
@@ -67,7 +72,10 @@ def test_a_fireworks_campaign_in_one_action_and_its_progress(bare_copy):
     assert [one["tasks"], one["done"], one["cancelled"], one["open"], one["overdue"]] == [n, 2, 1, n - 3, n - 3]
     assert one["done_pct"] == round(200 / n, 1)
     assert by_round["overdue"].iloc[1:].sum() == 0  # round 2 is due on 4 Feb
-    assert towns["tasks"].sum() == 8 * n and towns["done"].sum() == 2
+    assert by_round["tasks"].tolist() == [n, n, 0, 0, 0, 0, 0, 0] and by_round["made"].tolist() == [True] * 2 + \
+        [False] * 6
+    assert by_round["last_day"].iloc[-1] == "2027-02-20" and by_round["done_pct"].iloc[2:].isna().all()
+    assert towns["tasks"].sum() == 2 * n and towns["done"].sum() == 2
     with pytest.raises(ValidationError, match="before its first day"):
         start_campaign(bare_copy, sup, "winter_coal_ban", first_day=dt.date(2027, 1, 1),
                        last_day=dt.date(2026, 12, 1))
@@ -80,7 +88,7 @@ def test_a_chiefs_campaign_covers_their_township_and_undo_takes_it_back(bare_cop
                           last_day=dt.date(2026, 12, 20), now=dt.datetime(2026, 12, 6, tzinfo=BJ))
     codes = {r[0] for r in rows(bare_copy, "SELECT cell_code FROM assignment")}
     assert codes and {c[:9] for c in codes} == {town}
-    assert len(edit.created("assignment")) == 2 * len(codes)  # two weeks
+    assert len(edit.created("assignment")) == len(codes)  # the first of two weeks; the second when it begins
     undo(bare_copy, chief, edit)
     assert rows(bare_copy, "SELECT COUNT(*) FROM assignment") == [(0,)]
     assert rows(bare_copy, "SELECT COUNT(*) FROM campaign") == [(0,)]
@@ -93,7 +101,7 @@ def test_cli_campaign(bare_copy, capsys):
     assert main(["campaign", str(bare_copy), "--template", "spring_dust", "--from", "2027-03-01", "--to",
                  "2027-03-14", "--user", sup]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("started 春季扬尘治理专项行动（2027-03-01 至 2027-03-14）：2 轮 x ")
+    assert out.startswith("started 春季扬尘治理专项行动（2027-03-01 至 2027-03-14）：2 轮，已建 1 轮 ")
     assert main(["campaign", str(bare_copy), "--progress", "latest"]) == 0
     out = capsys.readouterr().out
     assert "2027-03-08  2027-03-14" in out

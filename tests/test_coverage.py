@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from gridwatch.analysis.coverage import cell_classes, coverage, coverage_from_project
+from gridwatch.analysis.coverage import DEFAULT_RULES, cell_classes, coverage, coverage_from_project
 
 NOW = dt.datetime(2025, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -69,7 +69,12 @@ def test_a_never_inspected_district_and_future_inspections(district):
 def test_coverage_of_the_sample_project(sample_path):
     cov = coverage_from_project(sample_path, now=NOW)
     assert len(cov.cells) == 2400 and cov.townships["cells"].sum() == 2400
-    assert set(cov.cells["cell_class"]) == {"coal_ban_zone", "mine_or_grade_c_site", "other"}
+    # 20 Nov is in the autumn straw-burning season: the calendar has coal-ban cells monthly like the others,
+    # cells with a site under way every two weeks
+    assert set(cov.cells["cell_class"]) == {"construction_site", "mine_or_grade_c_site", "other"}
+    assert dict(cov.rules)["coal_ban_zone"] == 30.0
+    fixed = coverage_from_project(sample_path, now=NOW, rules=DEFAULT_RULES)  # a rule given wins over the calendar
+    assert set(fixed.cells["cell_class"]) == {"coal_ban_zone", "mine_or_grade_c_site", "other"}
     assert cov.cells["never_inspected"].all()  # the sample has no inspections yet
     assert cov.townships["name"].notna().all()
 

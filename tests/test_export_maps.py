@@ -224,6 +224,14 @@ def _pixel(fig, ax, lon: float, lat: float, epsg: int) -> tuple[int, int]:
 
 
 def test_coverage_theme_colours_cells_by_days_since_inspection(small_project, tmp_path):
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    # the district's calendar: ordinary cells every 14 days in the autumn (the plans' default is monthly)
+    with closing(sqlite3.connect(small_project)) as con, con:
+        con.execute("INSERT INTO gridwatch_meta (key, value) VALUES (?, ?)",
+                    ("setting.calendar", json.dumps({"autumn": {"intervals": {"other": 14}}})))
     spec = MapSpec(now=NOW, theme="coverage", dpi=100, labels=False)
     fig, ax, texts = build_map_figure(small_project, spec)
     epsg = gauss_kruger_epsg(114.04)
@@ -246,7 +254,8 @@ def test_coverage_theme_colours_cells_by_days_since_inspection(small_project, tm
     assert share(114.07, 38.015, COVERAGE_CLASSES[3].rgba) == 0.0
     legend = [t for t, _ in texts]
     assert f"{never.title_zh}  (1)" in legend and "7天内  (1)" in legend and "30天以上  (0)" in legend
-    # visited and overdue under the 14-day rule of ordinary cells: C (20 days); D (never) has its colour
+    # visited and overdue under the district's 14-day autumn rule of ordinary cells (20 Nov): C (20 days);
+    # D (never) has its colour
     assert "曾巡查但超期  (1)" in legend
 
 

@@ -30,6 +30,7 @@ from gridwatch.domain.policy import Action, Actor, RowContext, judge_row_change,
 from gridwatch.errors import InvalidTransition
 from gridwatch.importers.pipeline import ImportOptions, import_file
 from gridwatch.storage import Project, plans, queries
+from gridwatch.storage.campaigns import advance_campaigns
 from gridwatch.storage.edits import Edit, read_row
 from gridwatch.storage.gpkg import connect_readwrite, transaction
 from gridwatch.storage.workflow import (
@@ -78,6 +79,7 @@ EXPECTED: dict[Action, set[str]] = {
     Action.SET_VETO: {"supervisor", "admin"},
     Action.DECLARE_WARNING: {"supervisor", "admin"},
     Action.DOWNGRADE_SITE: {"supervisor", "admin"},
+    Action.CREATE_CAMPAIGN_ROUNDS: {"supervisor", "admin"},
 }
 
 
@@ -221,6 +223,7 @@ CORE: dict[Action, Core] = {
     Action.DECLARE_WARNING: lambda p, a, w: plans.declare_warning(
         p, a, "orange", dt.datetime(2025, 11, 21, 8, tzinfo=BJ), dt.datetime(2025, 11, 22, 8, tzinfo=BJ), now=NOW),
     Action.DOWNGRADE_SITE: lambda p, a, w: plans.downgrade_site(p, a, _grade_a_site(p), "C", "测试", now=NOW),
+    Action.CREATE_CAMPAIGN_ROUNDS: lambda p, a, w: advance_campaigns(p, a, now=NOW),
 }
 
 
@@ -274,6 +277,8 @@ def cli_args(action: Action, path: Path, actor: Actor, w: World) -> Optional[lis
                 *user]
     if action is Action.DOWNGRADE_SITE:
         return ["downgrade", str(path), "--site", _grade_a_site(path), "--grade", "C", "--reason", "测试", *user]
+    if action is Action.CREATE_CAMPAIGN_ROUNDS:
+        return ["campaign", "advance", str(path), *user]
     return None
 
 
@@ -335,8 +340,12 @@ def _full_rows(path: Path, changes: list[tuple[str, str, Optional[dict], Optiona
     return out
 
 
-def sync_door(action: Action, actor: Actor, w: World) -> bool:
+def sync_door(action: Action, actor: Actor, w: World) -> Optional[bool]:
     """The rows the action writes, judged as a working copy's changes of ``actor``."""
+    if action is Action.CREATE_CAMPAIGN_ROUNDS:
+        # a round's rows are task inserts, judged as assignments (a chief assigns in their township); that
+        # the office alone makes the later rounds is the core's rule, asked by every door that makes them
+        return None
     path = w.copy(f"sync-{action.value}-{actor.uuid[:6]}")
     able = Actor(actor.uuid, actor.name, "admin")  # the same person with every right: so the rows exist
     if action in (Action.IMPORT_LAYER, Action.REPLACE_LAYER):  # the bulk writer's rows, as the sync sees them

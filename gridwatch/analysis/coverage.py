@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from ..domain.seasonal import CELL_CLASS_TITLES as _CLASS_TITLES
 from ..layers.palette import COVERAGE, COVERAGE_NEVER_HATCH, COVERAGE_OVERDUE
 
 #: Patrol interval (days) per cell class, checked in this order; the first class a cell has wins.
@@ -33,11 +34,7 @@ DEFAULT_RULES: tuple[tuple[str, float], ...] = (
 CLOSED_FINDINGS = ("verified", "closed")
 
 #: Titles of the cell classes of the patrol rule: key -> (Chinese, English).
-CELL_CLASS_TITLES: dict[str, tuple[str, str]] = {
-    "coal_ban_zone": ("禁煤区网格", "Cells in the coal-ban zone"),
-    "mine_or_grade_c_site": ("有矿山或C级工地的网格", "Cells with a mine or grade-C site"),
-    "other": ("其他网格", "Other cells"),
-}
+CELL_CLASS_TITLES = _CLASS_TITLES
 
 
 @dataclass(frozen=True)
@@ -92,17 +89,20 @@ class Coverage:
     rules: tuple[tuple[str, float], ...] = field(default=DEFAULT_RULES)
 
 
-def cell_classes(cells, coal_ban_zones=None, mines=None, sites=None):  # type: ignore[no-untyped-def]
-    """Class of every cell (index aligned with ``cells``) for :data:`DEFAULT_RULES`.
+def cell_memberships(cells, coal_ban_zones=None, mines=None, sites=None, *,  # type: ignore[no-untyped-def]
+                     fireworks_ban_zones=None, fires=None, day: Optional[_dt.date] = None) -> dict[str, np.ndarray]:
+    """Which cells belong to each class of the patrol calendar (booleans aligned with ``cells``).
 
-    ``cells``, ``coal_ban_zones``, ``mines``, ``sites`` are GeoDataFrames in one CRS; sites need a
-    ``dust_grade`` column.  A cell "has" a mine or site when they intersect.
+    ``coal_ban_zone`` / ``fireworks_ban_zone``: the cell meets a zone; ``mine_or_grade_c_site``: it
+    meets a mine or a grade-C site; ``construction_site``: it meets a site under way on ``day``
+    (``start_date``/``end_date``; without ``day`` every site); ``fire_prone``: a fire point was
+    detected in it (``cell_code``) in the 365 days before ``day``, unless checked as no burning or
+    outside the cell.  Frames in one CRS; missing ones mean no cell belongs.
     """
     import shapely
 
     geoms = np.asarray(cells.geometry.values, dtype=object)
     tree = shapely.STRtree(geoms)
-    out = np.full(len(cells), "other", dtype=object)
 
     def touched(frame) -> np.ndarray:  # type: ignore[no-untyped-def]
         hit = np.zeros(len(cells), dtype=bool)
@@ -112,12 +112,48 @@ def cell_classes(cells, coal_ban_zones=None, mines=None, sites=None):  # type: i
         hit[np.unique(cell_idx)] = True
         return hit
 
-    in_zone = touched(coal_ban_zones)
+    out = {"coal_ban_zone": touched(coal_ban_zones), "fireworks_ban_zone": touched(fireworks_ban_zones)}
     grade_c = sites[sites["dust_grade"] == "C"] if sites is not None and len(sites) else None
-    strict = touched(mines) | touched(grade_c)
-    out[in_zone] = "coal_ban_zone"
-    out[strict] = "mine_or_grade_c_site"  # the stricter class wins
-    return pd.Series(out, index=cells.index, name="cell_class")
+    out["mine_or_grade_c_site"] = touched(mines) | touched(grade_c)
+    active = sites
+    if sites is not None and len(sites) and day is not None:
+        d = day.isoformat()
+        start = sites["start_date"].astype(object).where(sites["start_date"].notna(), None) \
+            if "start_date" in sites.columns else pd.Series([None] * len(sites), index=sites.index)
+        end = sites["end_date"].astype(object).where(sites["end_date"].notna(), None) \
+            if "end_date" in sites.columns else pd.Series([None] * len(sites), index=sites.index)
+        keep = [(s is None or str(s)[:10] <= d) and (e is None or str(e)[:10] >= d) for s, e in zip(start, end)]
+        active = sites[np.asarray(keep, dtype=bool)]
+    out["construction_site"] = touched(active)
+    prone = np.zeros(len(cells), dtype=bool)
+    if fires is not None and len(fires) and "cell_code" in fires.columns:
+        f = fires[~fires["status"].isin(("no_burning", "outside_cell"))] if "status" in fires.columns else fires
+        if day is not None and "detected_utc" in f.columns:
+            at = _as_utc(f["detected_utc"])
+            end_t = pd.Timestamp(day + _dt.timedelta(days=1)).tz_localize("Asia/Shanghai").tz_convert("UTC")
+            f = f[(at < end_t) & (at >= end_t - pd.Timedelta(days=366))]
+        prone = cells["code"].astype(str).isin(set(f["cell_code"].dropna().astype(str))).to_numpy()
+    out["fire_prone"] = prone
+    return out
+
+
+def cell_classes(cells, coal_ban_zones=None, mines=None, sites=None, *,  # type: ignore[no-untyped-def]
+                 rules: Sequence[tuple[str, float]] = DEFAULT_RULES, fireworks_ban_zones=None, fires=None,
+                 day: Optional[_dt.date] = None):
+    """Class of every cell (index aligned with ``cells``) under ``rules``: among the classes the cell
+    belongs to (:func:`cell_memberships`) and ``rules`` names, the one with the shortest interval
+    ("other" when none).  With :data:`DEFAULT_RULES` a mine or grade-C site wins over the coal-ban
+    zone.
+
+    ``cells``, ``coal_ban_zones``, ``mines``, ``sites`` are GeoDataFrames in one CRS; sites need a
+    ``dust_grade`` column.  A cell "has" a mine or site when they intersect.
+    """
+    from ..domain.seasonal import shortest_class
+
+    member = cell_memberships(cells, coal_ban_zones, mines, sites, fireworks_ban_zones=fireworks_ban_zones,
+                              fires=fires, day=day)
+    out = shortest_class(member, tuple(rules)) if len(cells) else []
+    return pd.Series(np.asarray(out, dtype=object), index=cells.index, name="cell_class")
 
 
 def _as_utc(series: pd.Series) -> pd.Series:
@@ -195,9 +231,13 @@ def coverage(
 
 def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
                           periods: Sequence[int] = (7, 30),
-                          rules: Sequence[tuple[str, float]] = DEFAULT_RULES,
+                          rules: Optional[Sequence[tuple[str, float]]] = None,
                           basis: str = "reported", track_rules=None) -> Coverage:  # type: ignore[no-untyped-def]
-    """:func:`coverage` of a project file (cell classes from its zones, mines and sites).
+    """:func:`coverage` of a project file (cell classes from its zones, mines, sites and fire points).
+
+    ``rules``: the patrol interval per cell class; by default the district's seasonal calendar on
+    ``now``'s Beijing day (:func:`gridwatch.domain.seasonal.season_plan`: coal-ban cells weekly in
+    the winter, construction-site cells weekly in the spring dust season ...).
 
     ``basis``: what counts as a visit (:data:`~gridwatch.domain.vocabulary.COVERAGE_BASES`): the
     reported inspections, the cells walked by patrol track (see
@@ -208,10 +248,19 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
 
     if basis not in COVERAGE_BASES:
         raise ValueError(f"coverage basis must be one of {', '.join(COVERAGE_BASES)}, not {basis!r}")
+    from ..domain.seasonal import season_plan
+    from ..storage.plans import read_settings
+    from ..times import BEIJING
+
     project = Project.open(path)
     cells = project.read_layer("grid_cell")
+    day = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).date()
+    if rules is None:
+        rules = season_plan(read_settings(path), day).rules()
+    fires = project.read_layer("fire_point") if any(k == "fire_prone" for k, _ in rules) else None
     classes = cell_classes(cells, project.read_layer("coal_ban_zone"), project.read_layer("mine"),
-                           project.read_layer("construction_site"))
+                           project.read_layer("construction_site"), rules=rules,
+                           fireworks_ban_zones=project.read_layer("fireworks_ban_zone"), fires=fires, day=day)
     inspections = visits_by_basis(path, cells, project.read_table("inspection", columns=["cell_code", "started_at"]),
                                   basis, now=now, days=max([*periods, *(d for _, d in rules)]) * 3,
                                   track_rules=track_rules)
@@ -294,12 +343,13 @@ def rules_from_intervals(intervals: dict[str, float]) -> tuple[tuple[str, float]
 
     defaults = dict(DEFAULT_RULES)
     for key, days in intervals.items():
-        if key not in defaults:
-            raise ValidationError(f"patrol rule: unknown cell class {key!r}; classes: {', '.join(defaults)}")
+        if key not in CELL_CLASS_TITLES:
+            raise ValidationError(f"patrol rule: unknown cell class {key!r}; classes: {', '.join(CELL_CLASS_TITLES)}")
         try:
             value = float(days)
         except (TypeError, ValueError):
             raise ValidationError(f"patrol rule for {key}: {days!r} is not a number of days") from None
         if not value > 0:
             raise ValidationError(f"patrol rule for {key}: the interval must be more than 0 days, not {days!r}")
-    return tuple((key, float(intervals.get(key, default))) for key, default in DEFAULT_RULES)
+    out = [(key, float(intervals.get(key, default))) for key, default in DEFAULT_RULES]
+    return tuple(out + [(key, float(days)) for key, days in intervals.items() if key not in defaults])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,76 +110,176 @@ def _date_arg(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"{text!r}: write YYYY-MM-DD") from None
 
 
+def _warning_key(path: Path, key: str) -> str:
+    from ..storage import plans
+
+    if key != "latest":
+        return key
+    frame = plans.warnings(path)
+    if not len(frame):
+        raise GridWatchError(f"{path}: no heavy-pollution warning has been declared")
+    return str(frame["uuid"].iloc[0])
+
+
+def _list_warnings(args: argparse.Namespace, path: Path) -> int:
+    from ..domain.vocabulary import WARNING_LEVEL_TITLES, title
+    from ..storage import plans
+    from ..storage.warning_end import record_ended_warnings, stored_summaries
+    from .common import USER_ENV
+
+    name = (args.user or os.environ.get(USER_ENV, "")).strip()
+    if name:  # the office's copy keeps the summaries of warnings that have ended meanwhile
+        _migrated(path)
+        record_ended_warnings(path, _user(args, path, "recording warning summaries"))
+    frame = plans.warnings(path)
+    kept = stored_summaries(path)
+    if args.json:
+        out = frame.assign(summary=[kept.get(u) for u in frame["uuid"]])
+        _write_json(out)
+        return 0
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    rows = []
+    for _, r in frame.iterrows():
+        s = kept.get(r["uuid"])
+        state = ("ended early" if s["ended_early"] else "ended") if s else \
+            "in force" if r["starts_at"] <= now < r["ends_at"] else "declared" if now < r["starts_at"] else \
+            "ended (summary not kept yet)"
+        rows.append([_text(r["uuid"]), title(WARNING_LEVEL_TITLES, r["level"]), _beijing(r["starts_at"]),
+                     _beijing(r["ends_at"]), state] +
+                    ([_text(s["sites_under_way"]), _text(s["checked"]), _text(s["breaches"]), _text(s["unchecked"])]
+                     if s else ["", "", "", ""]) + [_text(r["note"])])
+    _write_table(["uuid", "level", "from", "to", "state", "sites", "checked", "breaches", "unchecked", "note"], rows,
+                 right=(5, 6, 7, 8))
+    print(f"{len(frame)} warnings; {len(kept)} ended with their summary kept")
+    return 0
+
+
+def _show_summary(args: argparse.Namespace, path: Path) -> int:
+    from ..domain.vocabulary import WARNING_LEVEL_TITLES, title
+    from ..storage import plans
+    from ..storage.warning_end import stored_summaries, summary_sheets
+
+    key = _warning_key(path, args.summary)
+    kept = stored_summaries(path).get(key)
+    if kept is None:  # in force (or not yet recorded by the office): as it stands now
+        row, sites = plans.warning_summary(path, key)
+        kept = {"level": row["level"], "starts_at": row["starts_at"], "ends_at": row["ends_at"], "ended_early": False,
+                "produced_at": None, "sites": [{k: (bool(v) if k == "checked" else v) for k, v in s.items()}
+                                               for s in sites.to_dict("records")],
+                "sites_under_way": len(sites), "checked": int(sites["checked"].sum()) if len(sites) else 0,
+                "breaches": int(sites["breaches"].sum()) if len(sites) else 0}
+        kept["unchecked"] = kept["sites_under_way"] - kept["checked"]
+        if args.out:
+            raise GridWatchError(f"{path}: warning {key} has no kept summary yet (it is in force, or the office has "
+                                 "not recorded its end); export it once it has ended")
+    if args.out:
+        from ..export.tables import write_tables
+
+        out = write_tables(summary_sheets(kept), args.out)
+        print(f"wrote {out}")
+        return 0
+    if args.json:
+        json.dump(kept, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    when = f"; summary kept {_beijing(kept['produced_at'])}" if kept["produced_at"] else "; as it stands now"
+    print(f"{title(WARNING_LEVEL_TITLES, kept['level'])} {_beijing(kept['starts_at'])} 至 {_beijing(kept['ends_at'])}"
+          + ("（提前解除）" if kept["ended_early"] else "") + when)
+    _write_table(["工地", "网格", "已检查", "问题"],
+                 [[_text(s["name"]), _text(s["cell_code"]), "是" if s["checked"] else "否", _text(s["breaches"])]
+                  for s in kept["sites"]], right=(3,))
+    print(f"{kept['sites_under_way']} sites under way: {kept['checked']} checked, {kept['breaches']} breaches found, "
+          f"{kept['unchecked']} unchecked")
+    return 0
+
+
 def cmd_warning(args: argparse.Namespace) -> int:
     from ..domain.vocabulary import WARNING_LEVEL_TITLES, title
     from ..storage import plans
 
     path: Path = args.project
     with _about(path):
-        if args.list or args.summary:
-            _check_project(path)
-        else:
-            _migrated(path)
         if args.list:
-            frame = plans.warnings(path)
-            if args.json:
-                _write_json(frame)
-            else:
-                _write_table(["uuid", "level", "from", "to", "note"],
-                             [[_text(r["uuid"]), title(WARNING_LEVEL_TITLES, r["level"]), _beijing(r["starts_at"]),
-                               _beijing(r["ends_at"]), _text(r["note"])] for _, r in frame.iterrows()])
-                print(f"{len(frame)} warnings")
-            return 0
+            _check_project(path)
+            return _list_warnings(args, path)
         if args.summary:
-            key = args.summary
-            if key == "latest":
-                frame = plans.warnings(path)
-                if not len(frame):
-                    raise GridWatchError(f"{path}: no heavy-pollution warning has been declared")
-                key = str(frame["uuid"].iloc[0])
-            row, sites = plans.warning_summary(path, key)
-            if args.json:
-                json.dump({"warning": row, "sites": [{k: (bool(v) if k == "checked" else v) for k, v in s.items()}
-                                                    for s in sites.to_dict("records")]},
-                          sys.stdout, ensure_ascii=False, indent=2, default=str)
-                sys.stdout.write("\n")
-                return 0
-            print(f"{title(WARNING_LEVEL_TITLES, row['level'])} {_beijing(row['starts_at'])} 至 "
-                  f"{_beijing(row['ends_at'])}")
-            _write_table(["工地", "网格", "已检查", "问题"],
-                         [[_text(r["name"]), _text(r["cell_code"]), "是" if r["checked"] else "否",
-                           _text(r["breaches"])] for _, r in sites.iterrows()], right=(3,))
-            unchecked = sites[~sites["checked"]] if len(sites) else sites
-            print(f"{len(sites)} sites under way: {int(sites['checked'].sum()) if len(sites) else 0} checked, "
-                  f"{int(sites['breaches'].sum()) if len(sites) else 0} breaches found, {len(unchecked)} unchecked")
+            _check_project(path)
+            return _show_summary(args, path)
+        _migrated(path)
+        if args.end:
+            from ..storage.warning_end import end_warning, stored_summaries
+
+            key = _warning_key(path, args.end)
+            end_warning(path, _user(args, path, "ending a warning"), key, reason=args.note or "")
+            s = stored_summaries(path)[key]
+            print(f"ended warning {key} at {_beijing(s['ends_at'])}: {s['sites_under_way']} sites under way, "
+                  f"{s['checked']} checked, {s['breaches']} breaches found, {s['unchecked']} unchecked (kept)")
             return 0
-        if not (args.level and args.start and args.end):
-            raise GridWatchError(f"{path}: give --level, --from and --to (or --list, --summary UUID|latest)")
+        if not (args.level and args.start and args.end_time):
+            raise GridWatchError(f"{path}: give --level, --from and --to (or --list, --summary UUID|latest, "
+                                 "--end UUID|latest)")
         actor = _user(args, path, "declaring a warning")
-        edit = plans.declare_warning(path, actor, args.level, args.start, args.end, note=args.note or "")
+        edit = plans.declare_warning(path, actor, args.level, args.start, args.end_time, note=args.note or "")
     n = len(edit.created("assignment"))
     print(f"declared {title(WARNING_LEVEL_TITLES, args.level)} ({args.level}) from {args.start:%Y-%m-%d %H:%M} to "
-          f"{args.end:%Y-%m-%d %H:%M}; {n} construction-site checks due {args.start:%Y-%m-%d} 23:59")
+          f"{args.end_time:%Y-%m-%d %H:%M}; {n} construction-site checks due {args.start:%Y-%m-%d} 23:59")
     return 0
+
+
+def _calendar_edits(args: argparse.Namespace, current: dict[str, Any]) -> dict[str, Any]:
+    """The calendar with ``--interval SEASON:CLASS=DAYS`` and ``--kinds SEASON=KIND[,KIND]`` applied
+    (checked by the core when stored)."""
+    import copy
+
+    out = copy.deepcopy(current)
+    for item in args.interval or []:
+        where, sep, days = item.partition("=")
+        season, sep2, cls = where.partition(":")
+        if not (sep and sep2):
+            raise GridWatchError(f"--interval {item!r}: write SEASON:CLASS=DAYS, e.g. winter:coal_ban_zone=7")
+        out.setdefault(season.strip(), {}).setdefault("intervals", {})[cls.strip()] = days.strip()
+    for item in args.kinds or []:
+        season, sep, kinds = item.partition("=")
+        if not sep or not kinds.strip():
+            raise GridWatchError(f"--kinds {item!r}: write SEASON=KIND[,KIND...], e.g. winter=coal_ban,patrol")
+        out.setdefault(season.strip(), {})["task_kinds"] = [k.strip() for k in kinds.split(",") if k.strip()]
+    return out
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
     from ..domain.calendar import SEASONS, fireworks_ban_period, report_deadlines, season_of, spring_festival
     from ..domain.plans import settings_from_meta
+    from ..domain.seasonal import CELL_CLASS_TITLES, CELL_CLASSES, DEFAULT_CALENDAR, season_plan
 
     settings = settings_from_meta({})
     if args.project is not None:
-        from ..storage.plans import read_settings
+        from ..storage import plans
 
         with _about(args.project):
             _check_project(args.project)
-            settings = read_settings(args.project)
-    today = _today()
+            if args.interval or args.kinds or args.reset:
+                current = plans.read_settings(args.project)["calendar"]
+                new = DEFAULT_CALENDAR if args.reset else _calendar_edits(args, current)
+                _migrated(args.project)
+                actor = _user(args, args.project, "changing the calendar")
+                plans.set_settings(args.project, actor, {"calendar": new})
+                print("calendar " + ("reset to the plans' defaults" if args.reset else "changed"))
+            settings = plans.read_settings(args.project)
+    elif args.interval or args.kinds or args.reset:
+        raise GridWatchError("give the project whose calendar to change: gridwatch calendar PROJECT --interval ...")
+    today = args.date or _today()
     years = [args.year] if args.year else [today.year, today.year + 1]
     season = season_of(today)
-    print(f"today {today}: {season.title_zh} ({season.title_en}), focus {season.focus_zh}")
-    for s in SEASONS:
-        print(f"  {s.title_zh}: months {','.join(str(m) for m in s.months)}; tasks {', '.join(s.task_kinds)}")
+    plan = season_plan(settings, today)
+    print(f"{today}: {season.title_zh} ({season.title_en}), focus {season.focus_zh}; new tasks default to "
+          f"{plan.default_kind}" + ("; fireworks ban period" if plan.fireworks_ban else ""))
+    calendar = settings["calendar"]
+    _write_table(["季节", "月份"] + [CELL_CLASS_TITLES[c][0] for c in CELL_CLASSES] + ["任务类型"],
+                 [[s.title_zh, ",".join(str(m) for m in s.months)] +
+                  [f"{calendar[s.key]['intervals'][c]:g}" for c in CELL_CLASSES] +
+                  [",".join(calendar[s.key]["task_kinds"])] for s in SEASONS], right=tuple(range(2, 8)))
+    print("patrol interval in days; a cell in several classes keeps the shortest; the fireworks-ban zone's "
+          "interval applies during the fireworks ban only")
     for y in years:
         a, b = fireworks_ban_period(y, settings["fireworks_days_before"], settings["fireworks_days_after"])
         print(f"fireworks ban {y}: {a} to {b} (春节 {spring_festival(y)})")
@@ -253,15 +354,27 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--user", help="the supervisor or administrator declaring")
     p.add_argument("--level", choices=WARNING_LEVELS)
     p.add_argument("--from", dest="start", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'", help="start (Beijing time)")
-    p.add_argument("--to", dest="end", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'", help="end (Beijing time)")
-    p.add_argument("--note", help="the warning's text or number")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--summary", metavar="UUID|latest", help="sites checked, breaches found, unchecked sites")
+    p.add_argument("--to", dest="end_time", type=_due_arg, metavar="'YYYY-MM-DD HH:MM'", help="end (Beijing time)")
+    p.add_argument("--note", help="the warning's text or number (with --end: why it ends early)")
+    p.add_argument("--end", metavar="UUID|latest", help="end a warning in force now; its summary is kept")
+    p.add_argument("--list", action="store_true", help="every warning with its kept summary (with --user from the "
+                   "office: first keep the summaries of warnings that have ended)")
+    p.add_argument("--summary", metavar="UUID|latest", help="sites checked, breaches found, unchecked sites (kept "
+                   "at the end; while in force, as it stands)")
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx|.csv", help="with --summary: export the kept summary")
     p.add_argument("--json", action="store_true")
-    p = command(sub, "calendar", cmd_calendar, help="the plans' seasons, the fireworks ban around the Spring "
-                "Festival, the next reporting deadlines")
+    p = command(sub, "calendar", cmd_calendar, help="the seasonal calendar (patrol interval per cell class, default "
+                "task kinds; show or change), the fireworks ban around the Spring Festival, the next deadlines")
     p.add_argument("project", type=Path, nargs="?", help="GridWatch project (its settings); default the plans' values")
     p.add_argument("--year", type=int, help="the fireworks ban of this year (default this and next)")
+    p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="the day to show (default today)")
+    p.add_argument("--interval", action="append", metavar="SEASON:CLASS=DAYS", help="change a patrol interval, e.g. "
+                   "winter:coal_ban_zone=7 (seasons: winter, dust, ozone, autumn; classes: mine_or_grade_c_site, "
+                   "coal_ban_zone, fireworks_ban_zone, construction_site, fire_prone, other); repeatable")
+    p.add_argument("--kinds", action="append", metavar="SEASON=KIND[,KIND]", help="the season's task kinds, the "
+                   "first one the default of new tasks, e.g. winter=coal_ban,fireworks,patrol; repeatable")
+    p.add_argument("--reset", action="store_true", help="back to the plans' calendar")
+    p.add_argument("--user", help="the supervisor or administrator changing the calendar")
     p = command(sub, "settings", cmd_settings, help="show or change the plans' settings (deductions, ban days, "
                 "deadlines, the warning level that stops earthwork)")
     project_arg(p)
@@ -333,6 +446,15 @@ def cmd_campaign(args: argparse.Namespace) -> int:
             _check_project(path)
         else:
             _migrated(path)
+        if args.action == "advance":
+            from ..app.upkeep import upkeep
+
+            actor = _user(args, path, "creating campaign rounds")
+            edit = camp.advance_campaigns(path, actor)
+            kept = upkeep(path, actor).summaries  # the office's other upkeep: ended warnings' summaries
+            print(f"{edit.title}; {len(edit.created('assignment'))} tasks created"
+                  + (f"; kept the summary of {len(kept)} ended warning(s)" if kept else ""))
+            return 0
         if args.list:
             frame = camp.campaigns(path)
             _write_table(["uuid", "campaign", "kind", "every"],
@@ -356,8 +478,9 @@ def cmd_campaign(args: argparse.Namespace) -> int:
                 return 0
             print(info["title"])
             _write_table(["轮次", "开始", "结束", "任务", "完成", "未完成", "超期", "完成率(%)"],
-                         [[_text(r["round"]), _text(r["first_day"]), _text(r["last_day"]), _text(r["tasks"]),
-                           _text(r["done"]), _text(r["open"]), _text(r["overdue"]), _text(r["done_pct"])]
+                         [[_text(r["round"]), _text(r["first_day"]), _text(r["last_day"]),
+                           _text(r["tasks"]) if r["made"] else "待建", _text(r["done"]), _text(r["open"]),
+                           _text(r["overdue"]), _text(r["done_pct"])]
                           for _, r in rounds.iterrows()], right=(3, 4, 5, 6, 7))
             _write_table(["乡镇", "任务", "完成", "超期", "完成率(%)"],
                          [[_text(r["township"]), _text(r["tasks"]), _text(r["done"]), _text(r["overdue"]),
@@ -373,7 +496,8 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         actor = _user(args, path, "starting a campaign")
         edit = camp.start_campaign(path, actor, args.template, first_day=args.first, last_day=args.last,
                                    township_code=township)
-    print(f"started {edit.title}: {len(edit.created('assignment'))} tasks; campaign {edit.created('campaign')[0]}")
+    print(f"started {edit.title}: {len(edit.created('assignment'))} tasks now (later rounds when they begin); "
+          f"campaign {edit.created('campaign')[0]}")
     return 0
 
 
@@ -381,7 +505,10 @@ def add_campaign_parser(sub: Any) -> None:
     from ..domain.campaigns import TEMPLATES
 
     p = command(sub, "campaign", cmd_campaign, help="start a campaign (专项行动) from its template: one task per cell "
-                "per round; list campaigns; show one's progress")
+                "per round, the rounds begun so far; 'advance' makes the rounds that have begun since (the office); "
+                "list campaigns; show one's progress")
+    p.add_argument("action", nargs="?", choices=["advance"], help="advance: create the tasks of every round that has "
+                   "begun and has none yet (supervisors, administrators; idempotent)")
     project_arg(p)
     p.add_argument("--template", choices=list(TEMPLATES))
     p.add_argument("--from", dest="first", type=_date_arg, metavar="YYYY-MM-DD", help="first day (default: the "

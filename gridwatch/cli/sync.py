@@ -36,6 +36,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     ask_password_on_terminal()
     show = not args.json and sys.stderr.isatty()
+    kept = _office_upkeep(args.local)
     report = sync(args.local, progress=progress_printer(show), lock_wait=args.wait)
     end_progress(show)
     if args.json:
@@ -43,10 +44,31 @@ def cmd_sync(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(report.summary() + f" ({report.seconds:.1f} s)")
+        if kept:
+            print("  office upkeep before the sync: " + kept)
         for m in report.messages:
             print("  " + m)
     # refused edits stay on the laptop: a script must notice (documented in README)
     return SYNC_REFUSED_STATUS if report.refused else 0
+
+
+def _office_upkeep(local: Any) -> str:
+    """On the office's working copy: keep ended warnings' summaries and make the campaign rounds that have
+    begun, so this sync sends them (other copies: nothing).  Never stops the sync."""
+    import sqlite3
+
+    from ..app.syncstate import read_state
+    from ..app.upkeep import upkeep
+    from ..errors import GridWatchError
+    from ..storage.workflow import find_actor
+
+    name = str(read_state(local).get("user") or "")
+    if not name:
+        return ""
+    try:
+        return upkeep(local, find_actor(local, name)).text("en")
+    except (GridWatchError, OSError, sqlite3.Error):  # the sync itself names what is wrong with the copy
+        return ""
 
 
 #: ``gridwatch sync`` exit status when the sync went through but refused edits (they stay on the laptop).

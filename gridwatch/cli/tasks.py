@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import sys
 from pathlib import Path
@@ -76,6 +77,13 @@ def cmd_assign(args: argparse.Namespace) -> int:
         actor = _user(args, path, "assigning tasks")
         assignee = find_actor(path, args.assignee).uuid if args.assignee else None
         codes, layer, targets, where = _assign_targets(args)
+        if args.kind is None:  # the season of the task's date decides (the calendar's first kind)
+            from ..storage.plans import default_task_kind
+            from ..times import BEIJING
+
+            day = (args.due or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).date()
+            args.kind = default_task_kind(path, day, layer)
+            print(f"kind: {args.kind} (the default on {day}; --kind to choose another)")
     options = dict(due_at=args.due, assignee_uuid=assignee, priority=args.priority, notes=args.notes or "",
                    target_layer=layer, target_uuids=targets)
     if args.dry_run:
@@ -306,7 +314,8 @@ def add_parsers(sub: Any) -> None:
                             "Only a supervisor or administrator may assign.")
     project_arg(p)
     p.add_argument("--user", metavar="NAME", help=user_help)
-    p.add_argument("--kind", required=True, choices=list(ASSIGNMENT_KINDS), help="kind of inspection")
+    p.add_argument("--kind", choices=list(ASSIGNMENT_KINDS), help="kind of inspection (default: a feature layer's "
+                   "own kind, else the seasonal calendar's first kind for the due date, e.g. coal_ban in winter)")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--cells", metavar="CODE[,CODE...]", help="cell codes")
     where.add_argument("--village", metavar="CODE_OR_NAME", help="every cell of a village")

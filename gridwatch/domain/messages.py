@@ -55,6 +55,7 @@ WHAT_ZH: dict[str, str] = {
     "set or lift veto items": "设定或撤销一票否决",
     "declare heavy-pollution warnings": "发布重污染天气预警",
     "downgrade construction sites": "工地降级",
+    "create the campaigns' next rounds": "创建专项行动的下一轮任务",
 }
 
 #: Message templates by key: Chinese (filled by :func:`_zh_params`).
@@ -95,6 +96,15 @@ MESSAGES_ZH: dict[str, str] = {
     "setting.bad": "{title}：{value} 不可用，应为{hint}",
     "veto.reason": "设定一票否决须填写理由（发生了什么、依据）",
     "veto.lift_reason": "撤销一票否决须填写理由",
+    "calendar.shape": "季节日历格式有误：每个季节（winter 冬防期、dust 春季扬尘、ozone 夏季臭氧、autumn 秋季秸秆禁烧）"
+                      "须给出各类网格的巡查间隔（天）和默认任务类型",
+    "calendar.season": "季节日历：没有季节“{season}”；可用 winter（冬防期）、dust（春季扬尘）、ozone（夏季臭氧）、"
+                       "autumn（秋季秸秆禁烧）",
+    "calendar.class": "季节日历（{season_zh}）：没有网格类别“{cls}”",
+    "calendar.days": "季节日历（{season_zh}）：{class_zh}的巡查间隔须大于 0 天且不超过 366 天，不能是“{days}”",
+    "calendar.kind": "季节日历（{season_zh}）：没有任务类型“{kind}”",
+    "warning.not_started": "预警要到 {starts} 才开始，不能在开始前解除；如发布有误，请撤销发布",
+    "warning.ended": "预警已于 {ends} 结束",
     "lunar.year": "{year} 年：农历日期只能算 1900 至 2099 年",
     "file.disk_full": ("{path}：磁盘已满（所在磁盘剩余 {free}）；没有写入任何内容，原有文件保持不变。"
                        "请腾出磁盘空间后重试"),

@@ -13,7 +13,9 @@ Sources (quoted in README.md, "Rules from the work plans"):
 * the fireworks ban around the Spring Festival: from 腊月二十三 (小年) to 正月十五 (元宵), the days
   adjustable;
 * the monthly reporting deadlines: the township reports by the 25th, the district bulletin by the 28th;
-* heavy-pollution warnings: "橙色预警…停止工地土石方作业" (orange and red stop earthwork).
+* heavy-pollution warnings: "橙色预警…停止工地土石方作业" (orange and red stop earthwork);
+* the seasonal calendar: patrol intervals per cell class and default task kinds per season
+  (:mod:`gridwatch.domain.seasonal`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import ValidationError
 from .checklists import DEFAULT_CHECKLISTS, check_checklists, check_item_titles
+from .seasonal import DEFAULT_CALENDAR, check_calendar
 from .vocabulary import WARNING_LEVELS
 
 #: Prefix of the metadata keys that hold changed values.
@@ -83,6 +86,9 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             check_checklists, "每类任务的检查项，不可重复"),
     Setting("checklist_titles", {}, "检查项名称(改名)", "Checklist item names (renamed)", check_item_titles,
             "每项 1 至 40 个字"),
+    Setting("calendar", check_calendar(DEFAULT_CALENDAR), "季节日历（各类网格巡查间隔、默认任务类型）",
+            "Seasonal calendar (patrol interval per cell class, default task kinds)", check_calendar,
+            "每个季节各类网格的巡查间隔(天)和默认任务类型"),
 )}
 
 

@@ -63,6 +63,8 @@ class Action(str, Enum):
     SET_VETO = "set_veto"
     DECLARE_WARNING = "declare_warning"
     DOWNGRADE_SITE = "downgrade_site"
+    # a campaign's rounds after its first: made by the district office alone (one place creates them)
+    CREATE_CAMPAIGN_ROUNDS = "create_campaign_rounds"
 
 
 #: Lifecycle action of each step action: (kind, action).
@@ -87,6 +89,7 @@ ROLE_ACTIONS: dict[Action, tuple[tuple[str, ...], str]] = {
     Action.SET_VETO: (("supervisor", "admin"), "set or lift veto items"),
     Action.DECLARE_WARNING: (("supervisor", "admin"), "declare heavy-pollution warnings"),
     Action.DOWNGRADE_SITE: (("supervisor", "admin"), "downgrade construction sites"),
+    Action.CREATE_CAMPAIGN_ROUNDS: (("supervisor", "admin"), "create the campaigns' next rounds"),
 }
 #: Tables of the work plans' assessment and warnings (schema 5): the district office's, and each new
 #: row names who set it (column).

@@ -94,6 +94,14 @@ HIGHLIGHT_HALO: RGBA = (20, 20, 20, 255)
 SELECTION_FILL: RGBA = (255, 230, 0, 255)
 SELECTION_LINE: RGBA = rgba("blue")
 
+#: Heavy-pollution warnings in their signal colours (the national standard names the levels by colour:
+#: yellow, orange, red), for the map's frame and banner; not a theme, so not held to the palette above.
+WARNING_LEVEL: dict[str, RGBA] = {"yellow": (250, 204, 0, 255), "orange": (255, 128, 0, 255),
+                                  "red": (214, 28, 28, 255)}
+#: A construction site's check during a warning: checked (bluish green, a disc) or not (vermillion, a ring).
+SITE_CHECKED: RGBA = rgba("bluish_green")
+SITE_UNCHECKED: RGBA = rgba("vermillion")
+
 #: The themes a map can show at once, for the tests (and a legend's swatches).
 THEMES: dict[str, dict[str, RGBA]] = {
     "fire_status": FIRE_STATUS,

@@ -1,7 +1,13 @@
 """Campaigns (专项行动, issue 17): one action makes a campaign's tasks from its template (the cells
 of the coal-ban zone every week for the winter, the fireworks-ban zone every three days through the
 Spring Festival ban ...), and its progress round by round and by township.  The tasks name the
-campaign as their target (``target_layer = "campaign"``)."""
+campaign as their target (``target_layer = "campaign"``).
+
+Starting a campaign makes the tasks of the rounds begun so far (at least the first); each later round's
+tasks are made when it begins, by the district office (on opening the project, after a sync, by
+``gridwatch campaign advance`` or the campaign view's button): a winter's coal-ban campaign no longer
+writes thirteen weeks of tasks (thousands) on its first day, lists show only the work at hand, and each
+round covers the cells as they are when it begins."""
 
 from __future__ import annotations
 
@@ -66,19 +72,55 @@ def campaign_cells(path: os.PathLike[str] | str, cells: str, first_day: _dt.date
     return sorted({c for c, _ in cells_for_features(path, "construction_site", sites)} & wanted) if sites else []
 
 
+#: Namespace of the campaign tasks' uuids: a round's task for a cell has the same uuid on every
+#: laptop, so two office laptops that both create a round make the same rows and the sync, which
+#: aligns rows by uuid, keeps one of each.
+ROUND_NAMESPACE = _uuid.UUID("5d4c2f0e-7a61-4c1b-9a8e-3f1d2b6c9e17")
+
+
+def round_task_uuid(campaign_uuid: str, round_no: int, cell_code: str) -> str:
+    """The uuid of round ``round_no``'s task for ``cell_code`` of a campaign (the same everywhere)."""
+    return str(_uuid.uuid5(ROUND_NAMESPACE, f"{campaign_uuid}/{round_no}/{cell_code}"))
+
+
+def _round_due(end: _dt.date) -> str:
+    return gpkg_datetime(_dt.datetime.combine(end, _dt.time(23, 59), BEIJING))
+
+
+def _round_rows(con: sqlite3.Connection, actor: Actor, info: dict[str, Any], round_no: int, cells: list[str],
+                end: _dt.date, stamp: str) -> list[RowChange]:
+    from .workflow import _assignment_rows
+
+    name = title(CAMPAIGN_TITLES, info["template"])
+    tasks = _assignment_rows(con, actor, cells, info["kind"], due=_round_due(end), assignee_uuid=None, priority=2,
+                             notes=f"【{name}】第 {round_no} 轮", target_layer="campaign",
+                             targets=[info["uuid"]] * len(cells), stamp=stamp)
+    for r in tasks:
+        r["uuid"] = round_task_uuid(info["uuid"], round_no, r["cell_code"])
+    return [RowChange("assignment", r["uuid"], None, r) for r in tasks]
+
+
+def _rounds_begun(plan: list[tuple[_dt.date, _dt.date]], today: _dt.date) -> list[int]:
+    """Numbers (from 1) of the rounds that have begun by ``today``; the first one always (a campaign
+    starting later shows its first round's tasks at once)."""
+    return [n for n, (a, _) in enumerate(plan, 1) if n == 1 or a <= today]
+
+
 def start_campaign(path: os.PathLike[str] | str, actor: Actor, template: str, *,
                    first_day: Optional[_dt.date] = None, last_day: Optional[_dt.date] = None,
                    township_code: Optional[str] = None, now: Optional[_dt.datetime] = None) -> Edit:
-    """Start a campaign: its row and one task per cell per round (for the cell's inspector, due 23:59
-    Beijing time on the round's last day), in one transaction.  Days default to the template's
-    season (or the fireworks ban) from today; a township grid chief's campaign covers their township.
+    """Start a campaign: its row and the tasks of its rounds begun by today (at least the first; one
+    per cell, for the cell's inspector, due 23:59 Beijing time on the round's last day), in one
+    transaction.  Later rounds are made when they begin (:func:`advance_campaigns`).  Days default to
+    the template's season (or the fireworks ban) from today; a township grid chief's campaign covers
+    their township.
 
     Raises
     ------
     RefusedByRole
         The actor may not assign (or not in that township).
     ValidationError
-        Unknown template, no cells, last day before the first, too many tasks.
+        Unknown template, no cells, last day before the first, too many tasks in a round.
     """
     require(actor, Action.ASSIGN_TASKS)
     t = _now(now)
@@ -88,38 +130,85 @@ def start_campaign(path: os.PathLike[str] | str, actor: Actor, template: str, *,
     if actor.role == "chief" and township_code is None:
         township_code = actor.township_code
     settings = read_settings(path)
-    a, b = default_days(spec, t.astimezone(BEIJING).date(), settings["fireworks_days_before"],
-                        settings["fireworks_days_after"])
+    today = t.astimezone(BEIJING).date()
+    a, b = default_days(spec, today, settings["fireworks_days_before"], settings["fireworks_days_after"])
     first, last = first_day or a, last_day or b
     if last < first:
         raise ValidationError(f"the campaign's last day {last} is before its first day {first}")
-    cells = campaign_cells(path, spec.cells, first, township_code)
-    if not cells:
-        raise ValidationError(f"{title(CAMPAIGN_TITLES, template)}: no cells to cover ({spec.cells})")
     plan = rounds(first, last, spec.every_days)
-    if len(plan) * len(cells) > MAX_TASKS:
-        raise ValidationError(f"{len(plan)} rounds x {len(cells)} cells = {len(plan) * len(cells):,} tasks, more than "
-                              f"{MAX_TASKS:,} at once; choose a township or a shorter period")
-    require(actor, Action.ASSIGN_TASKS, {"cell_codes": cells})
+    begun = _rounds_begun(plan, today)
+    cells_of = {n: campaign_cells(path, spec.cells, plan[n - 1][0], township_code) for n in begun}
+    if not cells_of[1]:
+        raise ValidationError(f"{title(CAMPAIGN_TITLES, template)}: no cells to cover ({spec.cells})")
+    total = sum(len(c) for c in cells_of.values())
+    if total > MAX_TASKS:
+        raise ValidationError(f"{len(begun)} rounds begun, {total:,} tasks, more than {MAX_TASKS:,} at once; choose a "
+                              "township or a later first day")
+    require(actor, Action.ASSIGN_TASKS, {"cell_codes": sorted({c for v in cells_of.values() for c in v})})
     name = f"{title(CAMPAIGN_TITLES, template)}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
 
     def build(con: sqlite3.Connection) -> Edit:
-        from .workflow import _assignment_rows
-
         key = str(_uuid.uuid4())
         stamp = gpkg_datetime(t)
         row = {"uuid": key, "template": template, "title": name, "kind": spec.kind, "first_day": first.isoformat(),
                "last_day": last.isoformat(), "every_days": spec.every_days, "township_code": township_code,
                "created_by": actor.uuid, "created_at": stamp}
         changes = [RowChange("campaign", key, None, row)]
-        for n, (_, end) in enumerate(plan, 1):
-            due = gpkg_datetime(_dt.datetime.combine(end, _dt.time(23, 59), BEIJING))
-            tasks = _assignment_rows(con, actor, cells, spec.kind, due=due, assignee_uuid=None, priority=2,
-                                     notes=f"【{title(CAMPAIGN_TITLES, template)}】第 {n} 轮", target_layer="campaign",
-                                     targets=[key] * len(cells), stamp=stamp)
-            changes += [RowChange("assignment", r["uuid"], None, r) for r in tasks]
-        return Edit("start_campaign", f"{name}：{len(plan)} 轮 x {len(cells)} 个网格", changes)
+        for n in begun:
+            changes += _round_rows(con, actor, row, n, cells_of[n], plan[n - 1][1], stamp)
+        made = f"{name}：{len(plan)} 轮，已建 {len(begun)} 轮 {len(changes) - 1} 个任务"
+        return Edit("start_campaign", made, changes)
 
+    return _write(path, actor, build, t)
+
+
+def advance_campaigns(path: os.PathLike[str] | str, actor: Actor, *, campaign_uuid: Optional[str] = None,
+                      now: Optional[_dt.datetime] = None) -> Edit:
+    """Create the tasks of every round that has begun by today and has none yet, of every campaign
+    (or of ``campaign_uuid``), in one transaction.  Idempotent: a round with any task is made
+    already; the tasks' uuids are the same on every laptop (:func:`round_task_uuid`).  The cells are
+    taken on the round's first day (sites under way then, zones in force then).
+
+    Raises
+    ------
+    RefusedByRole
+        Not the district office (supervisors and administrators make the rounds).
+    """
+    require(actor, Action.CREATE_CAMPAIGN_ROUNDS)
+    t = _now(now)
+    today = t.astimezone(BEIJING).date()
+    frame = campaigns(path)
+    if campaign_uuid is not None:
+        frame = frame[frame["uuid"] == campaign_uuid]
+        if not len(frame):
+            raise NotFound(f"{path}: no campaign {campaign_uuid}")
+    with closing(connect_readonly(path)) as con:
+        made = set(con.execute("SELECT target_uuid, due_at FROM assignment WHERE target_layer = 'campaign' "
+                               "GROUP BY target_uuid, due_at").fetchall())
+    todo: list[tuple[dict[str, Any], int, _dt.date, list[str]]] = []
+    for info in frame.to_dict("records"):
+        plan = rounds(_dt.date.fromisoformat(info["first_day"]), _dt.date.fromisoformat(info["last_day"]),
+                      int(info["every_days"]))
+        spec = TEMPLATES.get(str(info["template"]))
+        if spec is None:
+            continue
+        for n in _rounds_begun(plan, today):
+            if (info["uuid"], _round_due(plan[n - 1][1])) in made:
+                continue
+            cells = campaign_cells(path, spec.cells, plan[n - 1][0], info["township_code"] or None)
+            if cells:
+                todo.append((info, n, plan[n - 1][1], cells))
+
+    def build(con: sqlite3.Connection) -> Edit:
+        stamp = gpkg_datetime(t)
+        changes: list[RowChange] = []
+        for info, n, end, cells in todo:
+            changes += _round_rows(con, actor, info, n, cells, end, stamp)
+        rounds_text = "、".join(f"{title(CAMPAIGN_TITLES, i['template'])}第 {n} 轮" for i, n, _, _ in todo)
+        return Edit("advance_campaigns", f"专项行动新一轮任务：{rounds_text or '无'}（{len(changes)} 个）", changes)
+
+    if not todo:
+        return Edit("advance_campaigns", "专项行动新一轮任务：无", [])
     return _write(path, actor, build, t)
 
 
@@ -167,7 +256,12 @@ def campaign_progress(path: os.PathLike[str] | str, campaign_uuid: str,
         out["done_pct"] = (out["done"] / out["tasks"].where(out["tasks"] > 0) * 100).round(1)
         return out.reset_index()
 
-    by_round = table("round")
+    # every planned round, those not made yet (they begin later) with no tasks
+    by_round = table("round").set_index("round").reindex(range(1, len(plan) + 1))
+    for col in ("tasks", "done", "open", "overdue", "cancelled"):
+        by_round[col] = by_round[col].fillna(0).astype(int)
+    by_round = by_round.rename_axis("round").reset_index()
     by_round.insert(1, "first_day", by_round["round"].map(lambda n: plan[int(n) - 1][0].isoformat()))
     by_round.insert(2, "last_day", by_round["round"].map(lambda n: plan[int(n) - 1][1].isoformat()))
+    by_round["made"] = by_round["tasks"] > 0
     return info, by_round, table("township")

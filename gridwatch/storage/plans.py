@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..domain.plans import META_PREFIX, meta_value, settings_from_meta
 from ..domain.policy import Action, Actor, require
+from ..domain.seasonal import SeasonPlan, season_plan
 from ..domain.vocabulary import DUST_GRADES, VETO_ITEMS, WARNING_LEVELS
 from ..errors import NotFound, StorageError, ValidationError
 from ..times import BEIJING
@@ -72,6 +73,19 @@ def set_settings(path: os.PathLike[str] | str, actor: Actor, values: dict[str, A
                          json.dumps({"value": old[0] if old else None}, ensure_ascii=False),
                          json.dumps({"value": text}, ensure_ascii=False), None))
     return read_settings(p)
+
+
+def season_plan_of(path: os.PathLike[str] | str, day: _dt.date) -> SeasonPlan:
+    """What the project's seasonal calendar sets on ``day`` (patrol intervals, default task kinds)."""
+    return season_plan(read_settings(path), day)
+
+
+def default_task_kind(path: os.PathLike[str] | str, day: _dt.date, target_layer: Optional[str] = None) -> str:
+    """The kind a new task gets unless one is chosen: a target layer's own kind (a construction site:
+    its dust check ...), else the first task kind the calendar offers in the season of ``day``."""
+    from .targets import TARGET_LAYERS
+
+    return TARGET_LAYERS.get(target_layer or "") or season_plan_of(path, day).default_kind
 
 
 # --- veto items -----------------------------------------------------------------------------------
@@ -248,17 +262,19 @@ def downgrade_site(path: os.PathLike[str] | str, actor: Actor, site_uuid: str, g
     return _write(path, actor, build, now)
 
 
-def warning_summary(path: os.PathLike[str] | str, warning_uuid: str) -> tuple[dict[str, Any], pd.DataFrame]:
+def warning_summary(path: os.PathLike[str] | str, warning_uuid: str,
+                    end: Optional[str] = None) -> tuple[dict[str, Any], pd.DataFrame]:
     """The warning and, per construction site under way on its first day, whether it was checked
     while the warning was in force (a construction-dust task aimed at the site finished, or a
     construction-dust inspection in the site's cell) and the breaches found (construction-dust
     findings in the site's cell found meanwhile).  Columns: uuid, name, township_code, cell_code,
-    checked, breaches."""
+    checked, breaches.  ``end`` (stored time text): count up to then instead of the warning's end (a
+    warning ended early)."""
     with closing(connect_readonly(path)) as con:
         row = read_row(con, "pollution_warning", warning_uuid) if "pollution_warning" in sqlite_tables(con) else None
         if row is None:
             raise NotFound(f"{path}: no heavy-pollution warning {warning_uuid}")
-        start, end = str(row["starts_at"]), str(row["ends_at"])
+        start, end = str(row["starts_at"]), min(str(row["ends_at"]), end or str(row["ends_at"]))
         first = (pd.Timestamp(start).tz_convert(BEIJING) if pd.Timestamp(start).tzinfo else
                  pd.Timestamp(start).tz_localize("UTC").tz_convert(BEIJING)).date()
         sites = active_sites(con, first)

@@ -60,7 +60,9 @@ def project(sample_copy, qapp):
 
 @pytest.fixture
 def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    s.setValue("coverage/follow_calendar", False)  # these tests edit the panel's own rule
+    return s
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def refreshed(qtbot, w):
 
 def test_tables_show_the_core_coverage(panel, project, qtbot):
     path, _, chosen, cells = project
-    core = coverage_from_project(path, now=NOW, periods=(7, 30))
+    core = coverage_from_project(path, now=NOW, periods=(7, 30), rules=panel.rules())  # the panel's own rule
     assert panel.period_days() == 7
     towns = core.townships.set_index("name")
     rows = panel.table_rows("townships")
@@ -279,3 +281,32 @@ def test_a_hidden_panel_computes_when_shown(project, settings, qtbot):
     w.show()
     qtbot.waitUntil(lambda: w.coverage is not None and not w.loading, timeout=WAIT)
     assert int(w.coverage.cells["overdue"].sum()) == 2398
+
+
+def test_the_panel_follows_the_seasonal_calendar(project, settings, qtbot):
+    from gridwatch.domain.plans import settings_from_meta
+    from gridwatch.domain.seasonal import season_plan
+
+    path, sup, chosen, _ = project
+    settings.setValue("coverage/follow_calendar", True)
+    settings.setValue("user", sup.name)
+    controller = WorkflowController(settings)
+    controller.set_project(path)
+    w = CoveragePanel(controller, settings, now=NOW)
+    qtbot.addWidget(w)
+    w.show()
+    w.refresh()
+    refreshed(qtbot, w)
+    # 20 Nov 2025 (Beijing) is in the autumn straw-burning season: coal-ban cells monthly, like the others
+    assert w.coverage.rules == season_plan(settings_from_meta({}), dt.date(2025, 11, 20)).rules()
+    assert not w.interval_spins["coal_ban_zone"].isEnabled()
+    assert w.calendar_label.text().startswith("Autumn straw-burning ban: ")
+    assert "Cells in the coal-ban zone 30 d" in w.calendar_label.text()
+    cells = w.coverage.cells.set_index("code")
+    # K2 (coal-ban, 10 days) and O2 (20 days) are within 30 days now; M (mine, 5 days) is still overdue (3.5)
+    assert not cells.loc[chosen["K2"], "overdue"] and not cells.loc[chosen["O2"], "overdue"]
+    assert cells.loc[chosen["M"], "overdue"]
+    w.calendar_check.setChecked(False)  # the panel's own what-if rule again
+    refreshed(qtbot, w)
+    assert dict(w.coverage.rules)["coal_ban_zone"] == 7.0 and w.interval_spins["coal_ban_zone"].isEnabled()
+    assert str(settings.value("coverage/follow_calendar")).lower() == "false"

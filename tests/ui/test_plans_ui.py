@@ -164,6 +164,37 @@ def test_campaign_dialog_starts_one_and_shows_its_rounds(bare_copy, tmp_path, qt
     assert [dialog.rounds.item(i, 1).text() for i in range(3)] == ["2026-12-07", "2026-12-14", "2026-12-21"]
     assert dialog.status.text().startswith("1 个乡镇") or "个任务，已完成 0 个" in dialog.status.text()
     assert ctl.undo_stack.count() == 1
+    # today (6 Dec) only the first round is made; the others show when they will be
+    n = int(dialog.rounds.item(0, 3).text())
+    assert n > 0 and [dialog.rounds.item(i, 3).text() for i in (1, 2)] == ["开始后建立"] * 2
+    assert dialog.status.text().endswith("已建轮次：1 / 3")
+
+
+def test_the_campaign_view_makes_the_rounds_that_have_begun(bare_copy, tmp_path, qtbot, chinese):
+    from gridwatch.storage.campaigns import start_campaign
+    from gridwatch.ui.tasks.campaign import CampaignDialog
+
+    today = dt.datetime.now(dt.timezone.utc).astimezone(BJ).date()
+    ctl = controller_for(bare_copy, tmp_path, "supervisor")
+    # started ten days ago for three weeks: [t-10, t-4], [t-3, t+3], [t+4, t+10]; then only round 1 was made
+    edit = start_campaign(bare_copy, ctl.actor, "winter_coal_ban", first_day=today - dt.timedelta(days=10),
+                          last_day=today + dt.timedelta(days=10),
+                          now=dt.datetime.combine(today - dt.timedelta(days=10), dt.time(9), BJ))
+    n = len(edit.created("assignment"))
+    dialog = CampaignDialog(ctl)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.rounds.rowCount() == 3, timeout=WAIT)
+    assert dialog.advance_button.isEnabled()
+    dialog.advance()
+    qtbot.waitUntil(lambda: dialog.rounds.item(1, 3) is not None and dialog.rounds.item(1, 3).text() == str(n),
+                    timeout=WAIT)
+    assert dialog.rounds.item(2, 3).text() == "开始后建立"  # round 3 begins in four days
+    assert dialog.status.text().endswith(f"{2 * n:,} 个任务，已完成 0 个；已建轮次：2 / 3")
+    inspector = controller_for(bare_copy, tmp_path, "inspector")
+    seen = CampaignDialog(inspector)
+    qtbot.addWidget(seen)
+    assert not seen.advance_button.isEnabled() and "创建专项行动的下一轮任务" in seen.advance_button.toolTip()
 
 
 def test_downgrade_dialog_lowers_a_sites_grade_with_its_reason(sample_copy, tmp_path, qtbot, chinese):

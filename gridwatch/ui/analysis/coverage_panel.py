@@ -1,16 +1,15 @@
 """The coverage panel (巡查覆盖): how recently every cell was patrolled, against its patrol rule.
 
 Per township and per inspector: coverage % over a period (last 7 or 30 days, or a custom number
-of days), cells never inspected, cells overdue under the patrol rule and open findings; the patrol
-intervals per cell class (kept in QSettings); and a switch that colours the map's grid cells by
-days since their last inspection (never-inspected cells hatched, overdue cells outlined), with the
-classes and their counts as the legend of the grid-cell layer.
+of days), cells never inspected, cells overdue under the patrol rule (the district's seasonal
+calendar, or the panel's own intervals kept in QSettings) and open findings; a switch colours the
+map's cells by days since their last inspection (never inspected hatched, overdue outlined), with
+the classes and their counts as the grid-cell layer's legend.
 
-The numbers come from :func:`gridwatch.analysis.coverage.coverage_from_project`, computed on a
-plain Python thread (never QThreadPool: pyproj crashes on reused Qt pool threads) and recomputed,
-debounced, after every edit the :class:`~gridwatch.ui.session.WorkflowController` applies.
-Clicking a row emits :attr:`CoveragePanel.cellsChosen`; the main window selects and zooms to the
-cells.  :meth:`CoveragePanel.bind_map` connects the panel to the canvas and the layers panel.
+The numbers come from :func:`gridwatch.analysis.coverage.coverage_from_project`, on a plain Python
+thread (never QThreadPool: pyproj crashes on reused Qt pool threads), recomputed (debounced) after
+every edit the :class:`~gridwatch.ui.session.WorkflowController` applies.  A row click emits
+:attr:`CoveragePanel.cellsChosen`; :meth:`CoveragePanel.bind_map` connects canvas and layers panel.
 """
 
 from __future__ import annotations
@@ -55,7 +54,9 @@ from ...analysis.coverage import (
     coverage_from_project,
     rules_from_intervals,
 )
+from ...domain.calendar import season_of
 from ...domain.policy import Action
+from ...domain.seasonal import rules_text
 from ...domain.vocabulary import COVERAGE_BASES, COVERAGE_BASIS_TITLES, title
 from ...errors import GridWatchError
 from ...mapview.theme import FeatureTheme, coverage_theme
@@ -75,6 +76,7 @@ PERIODS = (7, 30)
 REFRESH_DELAY_MS = 400
 SETTINGS_INTERVAL = "coverage/interval_"
 SETTINGS_MAP_MODE = "coverage/map_mode"
+SETTINGS_CALENDAR = "coverage/follow_calendar"
 #: Table columns: key of the aggregate frame (``{d}`` is the period in days).
 COLUMNS = ("name", "cells", "covered_{d}d", "coverage_{d}d", "never_inspected", "overdue", "open_findings")
 KEY_ROLE = Qt.ItemDataRole.UserRole + 7
@@ -163,8 +165,7 @@ class CoveragePanel(QDockWidget, Refreshing):
         self.township_table.cellClicked.connect(lambda r, c: self._row_chosen(self.township_table, "township_code"))
         self.inspector_table.cellClicked.connect(lambda r, c: self._row_chosen(self.inspector_table, "inspector_uuid"))
         self.tabs = named(QTabWidget(), "coverageTabs")
-        self.tabs.addTab(self.township_table, "")
-        self.tabs.addTab(self.inspector_table, "")
+        self.tabs.addTab(self.township_table, ""), self.tabs.addTab(self.inspector_table, "")
         self.tabs.currentChanged.connect(lambda _i: self._update_assign())
         self.assign_button = named(QPushButton(), "coverageAssign")
         self.assign_button.setEnabled(False)
@@ -191,6 +192,14 @@ class CoveragePanel(QDockWidget, Refreshing):
             self.interval_labels[key] = label
         self.default_rule = named(QPushButton(), "coverageDefaultRule", clicked=self.reset_intervals)
         form.addRow(self.default_rule)
+        # the district's seasonal calendar sets the intervals (the spins are a what-if when it is off)
+        self.calendar_check = named(QCheckBox(), "coverageFollowCalendar")
+        self.calendar_check.setChecked(str(self.settings.value(SETTINGS_CALENDAR, "true")).lower() == "true")
+        self.calendar_check.toggled.connect(self._calendar_toggled)
+        self.calendar_label = named(QLabel(wordWrap=True), "coverageCalendar")
+        form.insertRow(0, self.calendar_check)
+        form.insertRow(1, self.calendar_label)
+        self._calendar_toggled(self.calendar_check.isChecked(), refresh=False)
 
         box = QWidget()
         lay = QVBoxLayout(box)
@@ -241,6 +250,7 @@ class CoveragePanel(QDockWidget, Refreshing):
         self.assign_button.setToolTip(self.tr("Assign patrols for the overdue cells of the chosen township or "
                                               "inspector"))
         self.rule_box.setTitle(self.tr("Patrol interval per cell class (days)"))
+        self.calendar_check.setText(self.tr("Follow the district's seasonal calendar"))
         self.default_rule.setText(self.tr("Default intervals"))
         for spin in self.interval_spins.values():
             spin.setSuffix(self.tr(" days"))
@@ -259,6 +269,9 @@ class CoveragePanel(QDockWidget, Refreshing):
 
     def _update_rule_labels(self) -> None:
         lang = i18n.current()
+        if self.coverage is not None and self.calendar_check.isChecked():
+            day = self.coverage.now.astimezone(BEIJING).date()
+            self.calendar_label.setText(rules_text(self.coverage.rules, CELL_CLASS_TITLES, season_of(day).key, lang))
         counts = (self.coverage.cells["cell_class"].value_counts() if self.coverage is not None else pd.Series())
         for key, label in self.interval_labels.items():
             zh, en = CELL_CLASS_TITLES[key]
@@ -289,9 +302,18 @@ class CoveragePanel(QDockWidget, Refreshing):
         """Patrol interval (days) per cell class as set in the panel."""
         return {key: float(spin.value()) for key, spin in self.interval_spins.items()}
 
-    def rules(self) -> tuple[tuple[str, float], ...]:
-        """The patrol rule for :func:`~gridwatch.analysis.coverage.coverage`."""
-        return rules_from_intervals(self.intervals())
+    def rules(self) -> Optional[tuple[tuple[str, float], ...]]:
+        """The patrol rule for :func:`~gridwatch.analysis.coverage.coverage` (None: the seasonal calendar)."""
+        return None if self.calendar_check.isChecked() else rules_from_intervals(self.intervals())
+
+    def _calendar_toggled(self, on: bool, refresh: bool = True) -> None:
+        for spin in self.interval_spins.values():
+            spin.setEnabled(not on)
+        self.default_rule.setEnabled(not on)
+        self.calendar_label.setVisible(on)
+        if refresh:
+            self.settings.setValue(SETTINGS_CALENDAR, bool(on))
+            self.schedule_refresh()
 
     def _interval_changed(self, key: str, value: float) -> None:
         self.settings.setValue(SETTINGS_INTERVAL + key, float(value))

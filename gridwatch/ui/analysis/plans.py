@@ -32,7 +32,15 @@ from ...analysis.assessment import AssessmentPeriod, assessment_from_project, cu
 from ...app.store import plans
 from ...domain.calendar import report_deadlines, season_of
 from ...domain.policy import Action
-from ...domain.vocabulary import DEADLINE_TITLES, DUST_GRADE_TITLES, VETO_ITEM_TITLES, WARNING_LEVEL_TITLES, title
+from ...domain.seasonal import season_plan
+from ...domain.vocabulary import (
+    DEADLINE_TITLES,
+    DUST_GRADE_TITLES,
+    KIND_TITLES,
+    VETO_ITEM_TITLES,
+    WARNING_LEVEL_TITLES,
+    title,
+)
 from ...errors import GridWatchError
 from ...times import BEIJING, beijing_text
 from .. import i18n
@@ -48,7 +56,8 @@ def _today() -> _dt.date:
     return _dt.datetime.now(_dt.timezone.utc).astimezone(BEIJING).date()
 
 
-def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:
+def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN",
+                 with_start: bool = False) -> str:
     """The heavy-pollution warning in force ('' without one): what the map's bar and the dashboard show."""
     if path is None:
         return ""
@@ -64,9 +73,10 @@ def warning_text(path: Optional[Path], now: Optional[_dt.datetime] = None, langu
     end = (ends if ends.tzinfo else ends.tz_localize("UTC")).tz_convert(BEIJING)
     name = title(WARNING_LEVEL_TITLES, warning["level"], language)
     stop = plans.stops_earthwork(str(warning["level"]), settings["earthwork_stop_level"])
+    start = beijing_text(warning["starts_at"], "%m-%d %H:%M") + " " if with_start else ""
     if language.startswith("zh"):
-        return "⚠ " + name + f" 至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")
-    return f"⚠ {name} until {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")
+        return "⚠ " + name + f" {start}至 {end:%m-%d %H:%M}" + ("：停止工地土石方作业" if stop else "")
+    return f"⚠ {name} {start + 'to' if start else 'until'} {end:%m-%d %H:%M}" + (": earthwork stopped" if stop else "")
 
 
 def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, language: str = "zh_CN") -> str:
@@ -77,11 +87,13 @@ def banner_text(path: Optional[Path], now: Optional[_dt.datetime] = None, langua
     today = t.astimezone(BEIJING).date()
     zh = language.startswith("zh")
     season = season_of(today)
-    parts = [f"{season.title_zh}：{season.focus_zh}" if zh else season.title_en]
     try:
         settings: Optional[dict[str, Any]] = plans.read_settings(path)
     except GridWatchError:
         settings = None
+    kind = title(KIND_TITLES, season_plan(settings or {}, today).default_kind, language)  # the district's calendar
+    parts = [f"{season.title_zh}：{season.focus_zh}（默认任务：{kind}）" if zh
+             else f"{season.title_en} (new tasks: {kind})"]
     warning = warning_text(path, t, language)
     if warning:
         parts.append(warning)
@@ -324,6 +336,14 @@ class WarningDialog(QDialog):
         self.error = error_label("warningError")
         self.summary = named(QLabel(), "warningSummary")  # the latest warning: sites checked, breaches, unchecked
         self.summary.setWordWrap(True)
+        # every warning with its summary as kept when it ended (an ended one exports)
+        self.list = record_table(named(QTableWidget(0, 8), "warningList"))
+        self.list.setMinimumHeight(150)
+        self.export_button = named(QPushButton(), "warningExport", clicked=self.choose_export_file)
+        self.export_button.setEnabled(False)
+        self.list.itemSelectionChanged.connect(
+            lambda: self.export_button.setEnabled(self.chosen_summary() is not None))
+        self.kept: dict[str, Any] = {}
         self._labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
         for label, widget in zip(self._labels, (self.level, self.start, self.end, self.note)):
@@ -332,8 +352,9 @@ class WarningDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        fill(self, self.explain, form, self.summary, self.error, self.buttons)
-        self.setMinimumWidth(480)
+        fill(self, self.explain, form, self.summary, (self.list, 1), hbox(self.export_button), self.error,
+             self.buttons)
+        self.setMinimumWidth(640)
         self.pending = PendingEdit(controller, self, lambda e: e.action == "declare_warning", self.error,
                                    on_refused=lambda: self._ok().setEnabled(True))
         self.retranslate()
@@ -354,6 +375,11 @@ class WarningDialog(QDialog):
         self.note.setPlaceholderText(self.tr("The warning's number or text"))
         why = self.controller.refusal(Action.DECLARE_WARNING) if self.controller is not None else ""
         self.summary.setText(self.latest_summary())
+        self.list.setHorizontalHeaderLabels([self.tr("Level"), self.tr("From"), self.tr("To"), self.tr("State"),
+                                             self.tr("Sites"), self.tr("Checked"), self.tr("Breaches"),
+                                             self.tr("Unchecked")])
+        self.export_button.setText(self.tr("Export the kept summary…"))
+        self.fill_list()
         self._ok().setText(self.tr("Declare"))
         self._ok().setEnabled(not why)
         self._ok().setToolTip(why)
@@ -385,6 +411,62 @@ class WarningDialog(QDialog):
                 .replace("%6", str(int(sites["breaches"].sum()) if len(sites) else 0))
                 .replace("%7", str(len(unchecked))))
         return text + ("\n" + "、".join(unchecked[:10]) + ("…" if len(unchecked) > 10 else "") if unchecked else "")
+
+    def fill_list(self) -> None:
+        """Every warning, latest first, with its kept summary (an ended one) or its state."""
+        from ...app.store import stored_summaries
+
+        path = self.controller.path if self.controller is not None else None
+        try:
+            frame = plans.warnings(path) if path is not None else pd.DataFrame()
+            self.kept = stored_summaries(path) if path is not None else {}
+        except GridWatchError as exc:
+            self.error.setText(i18n.error_text(exc))
+            self.error.show()
+            return
+        now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        self.list.setRowCount(len(frame))
+        for i, r in enumerate(frame.to_dict("records")):
+            s = self.kept.get(r["uuid"])
+            state = ((self.tr("Ended early") if s["ended_early"] else self.tr("Ended")) if s else
+                     self.tr("In force") if r["starts_at"] <= now < r["ends_at"] else
+                     self.tr("Declared") if now < r["starts_at"] else self.tr("Ended, summary not kept yet"))
+            cells = [title(WARNING_LEVEL_TITLES, r["level"], i18n.current()), beijing_text(r["starts_at"]),
+                     beijing_text(s["ends_at"] if s else r["ends_at"]), state] + \
+                ([str(s[k]) for k in ("sites_under_way", "checked", "breaches", "unchecked")] if s else [""] * 4)
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, r["uuid"])
+                if j >= 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.list.setItem(i, j, item)
+        self.list.resizeColumnsToContents()
+
+    def chosen_summary(self) -> Optional[dict[str, Any]]:
+        items = self.list.selectedItems()
+        return self.kept.get(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def choose_export_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export the warning's summary"), "预警汇总.xlsx",
+                                              self.tr("Excel (*.xlsx);;CSV (*.csv)"))
+        if name:
+            self.export_summary(Path(name))
+
+    def export_summary(self, out: Path) -> Optional[Job]:
+        """Write the chosen warning's kept summary (XLSX: the warning and its sites; CSV: the sites) on the worker."""
+        from ...app.store import summary_sheets
+        from ...export.tables import write_tables
+
+        summary = self.chosen_summary()
+        if summary is None:
+            return None
+        sheets = summary_sheets(summary)
+        if out.suffix.lower() == ".csv":
+            sheets = {"工地检查": sheets["工地检查"]}
+        return run_job(lambda progress, cancel: write_tables(sheets, out), "warning-summary",
+                       succeeded=lambda job, path: self.error.hide() or self.summary.setText(
+                           self.tr("Written: %s") % path),
+                       failed=lambda job, message, kind: self.error.setText(message) or self.error.show())
 
     def values(self) -> dict[str, Any]:
         def aware(edit: QDateTimeEdit) -> _dt.datetime:

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import plans
 from ...domain.checklists import item_title
 from ...domain.plans import SETTINGS, validate_setting
 from ...domain.policy import Action
 from ...domain.vocabulary import CHECKLIST_ITEM_TITLES, KIND_TITLES, WARNING_LEVEL_TITLES, title
 from ...errors import GridWatchError
-from ...storage import plans
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import error_label

@@ -128,7 +128,7 @@ class FindingDetails:
 
     def _origin_line(self, row: dict[str, Any]) -> str:
         """The checklist item the finding was made of and the inspection it came from ('' if none)."""
-        from ...storage.checklists import finding_origin
+        from ...app.store import finding_origin
 
         path = self.controller.path
         try:
@@ -137,8 +137,8 @@ class FindingDetails:
             return ""
         if origin is None:
             return ""
+        from ...app.store import read_settings
         from ...domain.checklists import item_title
-        from ...storage.plans import read_settings
 
         lang = i18n.current()
         item = item_title(str(origin["item"]), read_settings(path)["checklist_titles"], lang)

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
+from ...app.store import LEVEL_CELLS
 from ...layers import palette
 from ...layers.base import Style
 from ...mapview.clusters import CLUSTER_FROM_SCALE, CLUSTER_MIN_POINTS, Clusters, cluster_points, cluster_radius
@@ -17,7 +18,6 @@ from ...mapview.data import LayerData, categories_of
 from ...mapview.raster import DensityBins, density_image, splat_markers
 from ...mapview.stored import VIEW_POINTS_MAX, DeferredPointLayer
 from ...mapview.viewport import Viewport
-from ...storage.density import LEVEL_CELLS
 from ...tasks import CancelToken
 from .images import Part, image_from_array, new_image, painting, qcolor
 

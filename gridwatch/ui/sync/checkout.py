@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.field import checkout_with_basemaps
+from ...app.sharing import is_server_address, server_people, sync_dir
+from ...app.store import queries
 from ...domain.vocabulary import (
     ROLE_TITLES,
     title,
 )
-from ...storage import queries
-from ...sync import sync_dir
-from ...sync.pg.address import is_server_address
-from ...sync.pg.store import server_people
 from ...tasks import CancelToken
 from ...userdata import user_data_dir
 from .. import i18n

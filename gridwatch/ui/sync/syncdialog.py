@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.sharing import sync
 from ...app.syncstate import read_state
-from ...sync import sync
 from ...tasks import CancelToken
 from ..jobs import Job
 from ..map.panels import beijing_time

@@ -1,6 +1,7 @@
-"""Inspections > Campaigns (专项行动, issue 17): start one from its template (one action makes every
-round's task per cell, through the workflow controller: undoable, refused by the core when the role
-may not) and follow each campaign's progress round by round (read on the worker)."""
+"""Inspections > Campaigns (专项行动, issue 17): start one from its template (the rounds begun so far,
+one task per cell, through the workflow controller: undoable, refused by the core when the role may
+not), make the rounds that have begun since (the office), and follow each campaign's progress round
+by round, the rounds still to come included (read on the worker)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class CampaignDialog(QDialog):
         self.start_button = named(QPushButton(), "campaignStart", clicked=self.start)
         self.error = error_label("campaignError")
         self.chosen = named(QComboBox(), "campaignChosen")
+        # the rounds that have begun since: made by the office (also on opening the project, after a sync)
+        self.advance_button = named(QPushButton(), "campaignAdvance", clicked=self.advance)
         self.rounds = record_table(named(QTableWidget(0, 7), "campaignRounds"))
         self.status = named(QLabel(), "campaignStatus")
         self.status.setWordWrap(True)
@@ -65,13 +68,17 @@ class CampaignDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         fill(self, hbox(self._labels[0], self.template, self._labels[1], self.first, self.last, self.start_button),
-             self.error, hbox(self._labels[2], (self.chosen, 1), stretch=False), (self.rounds, 1), self.status,
+             self.error, hbox(self._labels[2], (self.chosen, 1), self.advance_button, stretch=False), (self.rounds, 1),
+             self.status,
              buttons)
         self.template.currentIndexChanged.connect(self._template_chosen)
         self.chosen.currentIndexChanged.connect(self.show_progress)
         self.pending = PendingEdit(controller, self, lambda e: e.action == "start_campaign", self.error,
                                    on_refused=lambda: self.start_button.setEnabled(True),
                                    on_applied=self._started)
+        self.advancing = PendingEdit(controller, self, lambda e: e.action == "advance_campaigns", self.error,
+                                     on_refused=lambda: self.advance_button.setEnabled(True),
+                                     on_applied=self._started)
         self._job: Optional[Job] = None
         self.progress: Optional[tuple[Any, pd.DataFrame, pd.DataFrame]] = None
         fit_to_screen(self, 900, 560)
@@ -98,6 +105,11 @@ class CampaignDialog(QDialog):
         why = self.controller.refusal(Action.ASSIGN_TASKS) if self.controller is not None else ""
         self.start_button.setEnabled(not why)
         self.start_button.setToolTip(why or self.tr("One task per cell per round, for each cell's inspector"))
+        self.advance_button.setText(self.tr("Make the rounds that have begun"))
+        why_not = self.controller.refusal(Action.CREATE_CAMPAIGN_ROUNDS) if self.controller is not None else ""
+        self.advance_button.setEnabled(not why_not)
+        self.advance_button.setToolTip(why_not or self.tr("Each round's tasks are made when the round begins; the "
+                                                          "office's copy does it when the project opens"))
         self.rounds.setHorizontalHeaderLabels([self.tr("Round"), self.tr("From"), self.tr("To"), self.tr("Tasks"),
                                                self.tr("Done"), self.tr("Overdue"), self.tr("Done (%)")])
 
@@ -124,8 +136,15 @@ class CampaignDialog(QDialog):
         self.controller.run(camp.start_campaign, str(self.template.currentData()),
                             first_day=_pydate(self.first.date()), last_day=_pydate(self.last.date()))
 
+    def advance(self) -> None:
+        self.error.hide()
+        self.advance_button.setEnabled(False)
+        self.advancing.start()
+        self.controller.run(camp.advance_campaigns)
+
     def _started(self, edit: Any) -> None:
         self.start_button.setEnabled(True)
+        self.advance_button.setEnabled(not self.controller.refusal(Action.CREATE_CAMPAIGN_ROUNDS))
         self.status.setText(edit.title)
         self.reload()
 
@@ -148,13 +167,16 @@ class CampaignDialog(QDialog):
         self.rounds.setRowCount(len(by_round))
         for i, (_, r) in enumerate(by_round.iterrows()):
             pct = "" if pd.isna(r["done_pct"]) else f"{r['done_pct']:.1f}"
-            for j, text in enumerate((str(r["round"]), r["first_day"], r["last_day"], str(r["tasks"]), str(r["done"]),
-                                      str(r["overdue"]), pct)):
+            made = bool(r["made"])
+            for j, text in enumerate((str(r["round"]), r["first_day"], r["last_day"],
+                                      str(r["tasks"]) if made else self.tr("when it begins"),
+                                      str(r["done"]) if made else "", str(r["overdue"]) if made else "", pct)):
                 item = QTableWidgetItem(str(text))
                 if j >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.rounds.setItem(i, j, item)
         self.rounds.resizeColumnsToContents()
         done, total = int(by_round["done"].sum()), int(by_round["tasks"].sum())
-        self.status.setText(self.tr("%1 of %2 tasks done in %3 townships")
-                            .replace("%1", f"{done:,}").replace("%2", f"{total:,}").replace("%3", str(len(towns))))
+        self.status.setText(self.tr("%1 of %2 tasks done in %3 townships; rounds made: %4 of %5")
+                            .replace("%1", f"{done:,}").replace("%2", f"{total:,}").replace("%3", str(len(towns)))
+                            .replace("%4", str(int(by_round["made"].sum()))).replace("%5", str(len(by_round))))

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.store import record_checklist
 from ...domain.checklists import item_title
 from ...domain.vocabulary import KIND_TITLES, title
 from ...errors import GridWatchError
-from ...storage.checklists import record_checklist
 from .. import i18n
 from ..session import PendingEdit, error_label
 from ..widgets import fill, named, record_table
@@ -28,7 +28,7 @@ from ..widgets import fill, named, record_table
 
 def _renamed(controller: Any) -> dict[str, str]:
     """The office's own item titles (setting ``checklist_titles``; none without a project)."""
-    from ...storage.plans import read_settings
+    from ...app.store import read_settings
 
     path = getattr(controller, "path", None)
     try:

@@ -27,10 +27,12 @@ from ...app.store import (
     TARGET_LAYERS,
     create_assignments,
     create_fire_checks,
+    default_task_kind,
     fire_check_preview,
     fire_check_since,
 )
 from ...domain.policy import Action
+from ...domain.seasonal import season_plan
 from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, title
 from ...errors import GridWatchError
 from .. import i18n
@@ -84,8 +86,9 @@ class AssignDialog(QDialog):
         self.kind_combo = named(QComboBox(), "assignKind")
         for kind in ASSIGNMENT_KINDS:
             self.kind_combo.addItem(kind, kind)
-        default_kind = TARGET_LAYERS.get(target_layer or "", "patrol")
-        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(default_kind)))
+        #: The user chose a kind: a new due date no longer picks the season's default.
+        self._kind_chosen = False
+        self.kind_combo.activated.connect(lambda _i: setattr(self, "_kind_chosen", True))
         self.assignee_combo = named(QComboBox(), "assignAssignee")
         self.assignee_combo.addItem("", None)
         people = controller.people
@@ -104,6 +107,8 @@ class AssignDialog(QDialog):
         self.due_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         today = QDateTime.currentDateTime().toTimeZone(BEIJING_ZONE).date()
         self.due_edit.setDateTime(QDateTime(today.addDays(1), QTime(18, 0), BEIJING_ZONE))
+        self.due_edit.dateChanged.connect(lambda _d: self._default_kind())
+        self._default_kind()
         self.priority_combo = named(QComboBox(), "assignPriority")
         for p in (1, 2, 3):
             self.priority_combo.addItem(str(p), p)
@@ -123,6 +128,20 @@ class AssignDialog(QDialog):
         self.buttons = _ok_cancel(self)
         fill(self, self.description_label, self.count_label, self.form, self.refusal_label, self.buttons)
         self.retranslate()
+
+    def _default_kind(self) -> None:
+        """The target layer's kind, else the seasonal calendar's first kind for the due date's season."""
+        if self._kind_chosen:
+            return
+        d = self.due_edit.dateTime().toTimeZone(BEIJING_ZONE).date()
+        day = _dt.date(d.year(), d.month(), d.day())
+        path = getattr(self.controller, "path", None)
+        try:
+            kind = default_task_kind(path, day, self.target_layer) if path is not None else \
+                TARGET_LAYERS.get(self.target_layer or "") or season_plan({}, day).default_kind
+        except GridWatchError:
+            kind = TARGET_LAYERS.get(self.target_layer or "", "patrol")
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
 
     def retranslate(self) -> None:
         lang = _lang()

@@ -420,8 +420,8 @@ class WindowField:
         remove (the domain policy decides), earliest first: ``track_uuid``, ``inspector_uuid``,
         ``source``, ``points``, ``first``, ``last``."""
         from ...app.field import day_window
+        from ...app.store import track_summaries
         from ...domain.policy import why_not_remove_track
-        from ...storage.tracks import track_summaries
 
         actor = self.workflow.actor
         if self.project_path is None or actor is None or self.workflow.read_only:
@@ -445,7 +445,7 @@ class WindowField:
 
     def remove_track(self, track_uuid: Optional[str] = None) -> None:
         """Remove a track of the chosen person and day (asked which when there are several); undoable."""
-        from ...storage.tracks import remove_track_edit
+        from ...app.store import remove_track_edit
 
         if self.project_path is None:
             return

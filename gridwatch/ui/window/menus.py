@@ -101,8 +101,10 @@ class WindowMenus:
         self.act_rules = named(QAction(self), "actRules", triggered=lambda: self._show_dock(self.rules_dock))
         self.act_assessment = named(QAction(self), "actAssessment", triggered=lambda: self.show_assessment_dialog())
         self.act_warning = named(QAction(self), "actWarning", triggered=lambda: self.show_warning_dialog())
+        self.act_end_warning = named(QAction(self), "actEndWarning", triggered=lambda: self.end_warning_now())
         self.act_checklist = named(QAction(self), "actChecklist", triggered=lambda: self.show_checklist_dialog())
         self.act_campaign = named(QAction(self), "actCampaign", triggered=lambda: self.show_campaign_dialog())
+        self.act_calendar = named(QAction(self), "actCalendar", triggered=lambda: self.show_calendar_dialog())
         self.act_pan = QAction(self, checkable=True)
         self.act_pan.setChecked(True)
         self.act_select = QAction(self, checkable=True)
@@ -153,7 +155,7 @@ class WindowMenus:
             self.menu_view.addAction(dock.toggleViewAction())
         self.menu_work = named(mb.addMenu(""), "menuWorkflow")
         for act in (self.act_assign, self.act_assign_feature, self.act_fire_checks, self.act_record, self.act_checklist,
-                    self.act_campaign, self.act_warning):
+                    self.act_campaign, self.act_warning, self.act_end_warning):
             self.menu_work.addAction(act)
         self.menu_work.addSeparator()
         self.menu_work.addAction(self.act_cell_inspector)
@@ -167,6 +169,7 @@ class WindowMenus:
         self.menu_settings.addAction(self.act_user)
         self.menu_settings.addAction(self.act_people)
         self.menu_settings.addAction(self.act_plan_settings)
+        self.menu_settings.addAction(self.act_calendar)
         self.menu_language = named(self.menu_settings.addMenu(""), "menuLanguage")
         for act in self.lang_actions.values():
             self.menu_language.addAction(act)
@@ -202,8 +205,10 @@ class WindowMenus:
         self.act_rules.setText(translate("MainWindow", "&Rule checks…"))
         self.act_assessment.setText(translate("MainWindow", "Township &assessment and bulletin…"))
         self.act_warning.setText(translate("MainWindow", "Declare heavy-pollution &warning…"))
+        self.act_end_warning.setText(translate("MainWindow", "&End the heavy-pollution warning now…"))
         self.act_checklist.setText(translate("MainWindow", "Record the &checklist of the selected task…"))
         self.act_campaign.setText(translate("MainWindow", "Ca&mpaigns…"))
+        self.act_calendar.setText(translate("MainWindow", "Seasonal &calendar…"))
         self.act_coverage.setText(translate("MainWindow", "Patrol &coverage"))
         self.dashboard_dock.setWindowTitle(translate("MainWindow", "Dashboard"))
         self.menu_tools.setTitle(translate("MainWindow", "&Tools"))

@@ -21,7 +21,6 @@ from ...errors import GridWatchError
 from ...mapview.data import set_filter
 from ...mapview.stored import DeferredPointLayer
 from ...times import Window, in_window, overlaps, utc_series
-from .. import i18n
 from ..map.timebar import TimeBar
 from ..widgets import named
 
@@ -86,14 +85,6 @@ class WindowPeriod:
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
         self.apply_map_window()
-
-    def show_warning(self) -> None:
-        """Show the heavy-pollution warning in force beside the period (none: hidden)."""
-        from ..analysis.plans import warning_text
-
-        text = warning_text(getattr(self, "project_path", None), None, i18n.current())
-        self.warning_label.setText(text)
-        self.warning_action.setVisible(bool(text))
 
     def map_window(self) -> Window:
         return self.time_bar.window()

@@ -10,17 +10,13 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox
 
+from ...app.store import TARGET_LAYERS, Edit, checklist_results, queries, read_settings
 from ...app.syncstate import is_working_copy
 from ...domain.checklists import item_title
 from ...domain.policy import Action
 from ...errors import GridWatchError
 from ...layers.palette import FINDING_STATUS
 from ...mapview.data import update_values
-from ...storage import queries
-from ...storage.checklists import checklist_results
-from ...storage.edits import Edit
-from ...storage.plans import read_settings
-from ...storage.workflow import TARGET_LAYERS
 from ...times import finding_ends, overlaps, task_ends
 from .. import i18n
 from ..findings.panel import FindingDialog
@@ -94,8 +90,10 @@ class WindowWork:
               else translate("MainWindow", "Select a task in progress in the Tasks panel first"))
         _gate(self.act_warning, wf.may(Action.DECLARE_WARNING) and has_data,
               wf.refusal(Action.DECLARE_WARNING) or no_project)
+        self.gate_end_warning(_gate)
         _gate(self.act_assessment, self.project_path is not None and has_data, no_project)
         _gate(self.act_campaign, self.project_path is not None and has_data, no_project)
+        _gate(self.act_calendar, self.project_path is not None and has_data, no_project)  # edits: supervisors
         _gate(self.act_checklist, task is not None and task.get("kind") in self._checklist_kinds()
               and wf.may(Action.RECORD_FINDING, task),
               (wf.refusal(Action.RECORD_FINDING, task) or translate("MainWindow", "This kind of task has no checklist"))
@@ -218,6 +216,15 @@ class WindowWork:
         # the dashboard's ranking reads the deductions: a dashboard already made reloads
         self._settings_dialog.saved.connect(lambda: self._dashboard is not None and self._dashboard.refresh())
         self._settings_dialog.open()
+
+    def show_calendar_dialog(self) -> None:
+        """Settings > Seasonal calendar: everyone sees it, supervisors and administrators change it."""
+        from ..analysis.calendar_dialog import CalendarDialog
+
+        self._calendar_dialog = CalendarDialog(self.workflow, self)
+        self._calendar_dialog.saved.connect(self.coverage_panel.schedule_refresh)
+        self._calendar_dialog.saved.connect(lambda: self.dashboard.refresh())
+        self._calendar_dialog.open()
 
     def show_warning_dialog(self) -> None:
         """Inspections > Declare a heavy-pollution warning (supervisors)."""
