@@ -144,6 +144,7 @@ for i in range({repeats}):
         res = C.render(data, request(vp, drawer, res.parts), CancelToken())
     assert res.basemap_pending is None
     complete.append(time.perf_counter() - t)
+    drawer.prefetch(vp)  # as the canvas does once the view is painted whole
     settled()
     warm.append(once(vp.pan(40, 25), drawer)[0])
     settled()  # a user's pause: the neighbouring zoom levels are read meanwhile

@@ -70,6 +70,7 @@ class SqliteTileSource(TileSource):
         if info.kind == "gpkg":
             self._check_gpkg_grid()
         self._lock = threading.Lock()
+        self._closed = False
 
     def _check_gpkg_grid(self) -> None:
         bounds = self._tiles.matrix_set_bounds()
@@ -80,10 +81,15 @@ class SqliteTileSource(TileSource):
 
     def tile(self, z: int, x: int, y: int) -> Optional[bytes]:
         with self._lock:  # one SQLite connection, one reader at a time
+            if self._closed:
+                return None
             return self._tiles.tile(z, x, y)
 
     def close(self) -> None:
-        self._tiles.close()
+        # under the lock: a worker may be reading a tile (closing the connection under it crashed)
+        with self._lock:
+            self._closed = True
+            self._tiles.close()
 
 
 class PMTilesSource(TileSource):
@@ -111,11 +117,14 @@ class PMTilesSource(TileSource):
 
     def tile(self, z: int, x: int, y: int) -> Optional[bytes]:
         with self._lock:
+            if self._fh.closed:
+                return None
             data = self._reader.get(z, x, y)
-        return None if data is None else bytes(data)
+            return None if data is None else bytes(data)  # copied before the file's map may close
 
     def close(self) -> None:
-        self._fh.close()
+        with self._lock:
+            self._fh.close()
 
 
 def open_tiles(path: os.PathLike[str] | str) -> TileSource:

@@ -5435,7 +5435,7 @@ Overwritten: %2</source>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="346" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="350" />
             <source>No project open</source>
             <extracomment>Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread). What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map. Whether the image on screen holds basemap stand-ins while its tiles are read.</extracomment>
             <translation>未打开项目</translation>

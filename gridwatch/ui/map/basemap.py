@@ -15,6 +15,7 @@ rivers blue, roads white with a grey casing (major wider, paths dashed), settlem
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -46,6 +47,21 @@ ROAD_WIDTH = {"major": 4.0, "minor": 2.2, "path": 1.0}
 _LOADER = queue("basemap-tiles", 1)
 
 
+def _low_priority(work, *args):  # type: ignore[no-untyped-def]
+    """Run ``work`` on this worker thread at a lower scheduling priority (Linux: the thread's nice value), so
+    reading tiles beside a render never slows the layers the user waits for on a busy two-core laptop."""
+    if not getattr(_low_priority_set, "done", False):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):  # not Linux, or not allowed: normal priority
+            pass
+        _low_priority_set.done = True
+    return work(*args)
+
+
+_low_priority_set = threading.local()
+
+
 class BasemapDrawer:
     """Draws one registered basemap of a project for any viewport (thread-safe: one draw at a time)."""
 
@@ -68,8 +84,10 @@ class BasemapDrawer:
                            for k, v in self._themes.items()}
 
     def close(self) -> None:
+        if self._load_cancel is not None:
+            self._load_cancel.cancel()  # a load or prefetch stops at its next tile
         if self._tiles is not None:
-            self._tiles.source.close()
+            self._tiles.source.close()  # waits for a tile being read (see the sources' close)
 
     @property
     def progressive(self) -> bool:
@@ -112,7 +130,7 @@ class BasemapDrawer:
         cancel = self._load_cancel = CancelToken()
         tiles = self._tiles
         assert tiles is not None
-        return _LOADER.submit(tiles.load, keys, cancel)
+        return _LOADER.submit(_low_priority, tiles.load, keys, cancel)
 
     def draw_available(self, vp: Viewport, cancel: CancelToken) -> tuple[Optional[QImage], bool]:
         """The basemap of ``vp`` from the tiles decoded so far (stand-ins from other zoom levels where a

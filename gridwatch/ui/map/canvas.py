@@ -290,6 +290,10 @@ class MapCanvas(QWidget):
         if result.basemap_pending is not None:
             generation = result.generation
             result.basemap_pending.add_done_callback(lambda _f: self._emit_basemap_arrived(generation))
+        elif hasattr(self.basemap, "prefetch"):
+            # painted whole: the zoom levels next to this one are read in the background (a zoom in or out
+            # then draws at once)
+            self.basemap.prefetch(result.viewport)  # type: ignore[union-attr]
         self.update()
         self.renderFinished.emit(result.seconds)
 
