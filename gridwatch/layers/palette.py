@@ -47,8 +47,8 @@ FIRE_STATUS: dict[str, RGBA] = {
     "burning_other": (120, 60, 20, 235),
     "no_burning": (170, 170, 170, 210),
     "outside_cell": (250, 250, 250, 220),
-    # checked on site as an industrial heat source (issue 17): pale blue, settled and not counted
-    "industrial_heat": (150, 190, 230, 220),
+    # checked on site as an industrial heat source (issue 17): slate blue, settled and not counted
+    "industrial_heat": (60, 90, 140, 220),
     # a persistent heat source (kiln, plant) seen day after day: not straw burning, drawn apart
     "heat_source": rgba("blue", 235),
 }
