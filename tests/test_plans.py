@@ -153,7 +153,10 @@ def test_an_older_project_gains_the_tables_when_a_command_writes(tmp_path, sampl
     sup = rows(path, "SELECT name FROM inspector WHERE role = 'supervisor' LIMIT 1")[0][0]
     assert main(["veto", str(path), "--user", sup, "--township", "获鹿镇", "--item", "other", "--date", "2026-11-02",
                  "--reason", "测试"]) == 0
-    assert rows(path, "SELECT value FROM gridwatch_meta WHERE key = 'schema_version'") == [("5",)]
+    from gridwatch.storage.schema import SCHEMA_VERSION
+
+    # 4 -> 5 -> 6 (schema 6: issue 18's density counts)
+    assert rows(path, "SELECT value FROM gridwatch_meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert len(list(tmp_path.glob("old.schema-v4.*.backup.gpkg"))) == 1
 
 
