@@ -21,7 +21,7 @@ import inspect
 from typing import Any
 
 from ... import errors
-from ...domain import lifecycle, policy, steps, vocabulary
+from ...domain import lifecycle, policy, policy_steps, steps, vocabulary
 from ...domain.policy import ADMIN_TABLES
 from ...domain.vocabulary import ROLES
 from .schema import SERVER_COLUMNS, TableDef
@@ -30,7 +30,8 @@ from .schema import SERVER_COLUMNS, TableDef
 REFUSED = "GW403"
 #: The domain modules the server runs, in import order (module name under the package, source).
 DOMAIN_MODULES = (("errors", errors), ("domain", None), ("domain.vocabulary", vocabulary),
-                  ("domain.lifecycle", lifecycle), ("domain.policy", policy), ("domain.steps", steps))
+                  ("domain.lifecycle", lifecycle), ("domain.policy", policy), ("domain.policy_steps", policy_steps),
+                  ("domain.steps", steps))
 #: Tables inspectors write only in their own cells or records (from the domain's inspector rules).
 _INSPECTOR_ROWS = {
     "fire_point": ("UPDATE", "cell_code IN (SELECT {s}.gw_my_cells())"),
