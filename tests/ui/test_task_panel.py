@@ -128,7 +128,13 @@ def test_assigning_three_cells_lists_three_tasks(panel, controller, people, samp
     assert dlg.objectName() == "assignDialog" and dlg.windowTitle() == "Assign inspections"
     assert dlg.description_label.text() == "已选 3 个网格 · 铜冶镇"
     assert "3 cells" in dlg.count_label.text()
-    assert dlg.kind_combo.currentData() == "patrol" and dlg.kind_combo.currentText() == "Routine patrol"
+    # the default kind is the seasonal calendar's for the due date's season (tomorrow; in December coal_ban)
+    from gridwatch.domain.seasonal import season_plan
+    from gridwatch.domain.vocabulary import KIND_TITLES
+
+    due = dlg.due_edit.dateTime().toTimeZone(dlg.due_edit.timeZone()).date()
+    kind = season_plan({}, dt.date(due.year(), due.month(), due.day())).default_kind
+    assert dlg.kind_combo.currentData() == kind and dlg.kind_combo.currentText() == KIND_TITLES[kind][1]
     assert dlg.assignee_combo.itemData(0) is None
     assert dlg.assignee_combo.itemText(0) == "Each cell's own inspector"
     roles = [dlg.assignee_combo.itemText(i).rsplit("(", 1)[1] for i in range(1, dlg.assignee_combo.count())]
@@ -440,7 +446,7 @@ def test_undo_removes_the_created_tasks(panel, controller, people, sample_copy, 
 
 def test_titles_follow_the_language(panel, controller, people, sample_copy, qtbot, monkeypatch):
     codes = cells_of(sample_copy, inspectors(people).iloc[0]["uuid"], 1)
-    assign(qtbot, controller, codes, due=QDateTime.currentDateTime().addDays(-2))
+    assign(qtbot, controller, codes, due=QDateTime.currentDateTime().addDays(-2), kind="patrol")
     qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=WAIT)
     monkeypatch.setattr(i18n, "_current", ["zh_CN"])
     panel.retranslate()
