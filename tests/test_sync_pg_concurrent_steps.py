@@ -64,11 +64,8 @@ def _found_finding(district) -> str:
     return f
 
 
-def test_a_verify_and_a_reject_taken_offline_on_two_laptops_settle_as_the_step_further_along(
-        district, pg_cluster, tmp_path):
-    """Supervisor 1 rejects the rectification (back to assigned) and syncs; supervisor 2, offline, verified
-    it.  Supervisor 2's sync keeps the verification (the step further along); the server accepts it, as
-    taken from "rectified", a state the row had; the rejection is recorded in ``sync_conflict``."""
+def _rectified(district, pg_cluster, tmp_path):
+    """A rectified finding on the server, the first supervisor's laptop, and a second supervisor's."""
     a, b, sup, insp, db = district["a"], district["b"], district["sup"], district["insp"], district["db"]
     f = _found_finding(district)
     change_finding(a, sup, f, "assign", responsible_party="某煤站", rectify_deadline=DEADLINE)
@@ -81,7 +78,16 @@ def test_a_verify_and_a_reject_taken_offline_on_two_laptops_settle_as_the_step_f
     (tmp_path / "sup2").mkdir()
     c = checkout(pg_cluster.url(db, user=sup2.name), tmp_path / "sup2" / "project.gpkg", sup2.name)
     assert rows_by_key(c, "finding")[f]["status"] == "rectified"
+    return f, c, sup2
 
+
+def test_a_verify_and_a_reject_taken_offline_on_two_laptops_settle_as_the_step_further_along(
+        district, pg_cluster, tmp_path):
+    """Supervisor 1 rejects the rectification (back to assigned) and syncs; supervisor 2, offline, verified
+    it.  Supervisor 2's sync keeps the verification (the step further along); the server accepts it, as
+    taken from "rectified", a state the row had; the rejection is recorded in ``sync_conflict``."""
+    a, sup, db = district["a"], district["sup"], district["db"]
+    f, c, sup2 = _rectified(district, pg_cluster, tmp_path)
     change_finding(a, sup, f, "reject", reason="照片看不清")  # offline, both
     change_finding(c, sup2, f, "verify", note="现场核查已清运")
     assert sync(a).refused == 0
@@ -102,6 +108,31 @@ def test_a_verify_and_a_reject_taken_offline_on_two_laptops_settle_as_the_step_f
     assert sync(c).refused == 0
     assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
     assert rows_by_key(a, "finding")[f]["status"] == "verified"
+
+
+def test_a_verify_and_close_taken_offline_stand_over_another_verification_synced_first(
+        district, pg_cluster, tmp_path):
+    """Found by the PostGIS torture (seed 3): supervisor 1 verifies, supervisor 2 verifies a moment later
+    and syncs, supervisor 1 then closes the finding and syncs.  The folder's merge keeps supervisor 1's
+    two steps as a whole (closed is further along than verified, so their verification comes with it);
+    the server settles the two steps as one run against the row as it is now, the same way, instead of
+    settling the verification alone (the later one would win) and then refusing the close's row."""
+    a, sup, db = district["a"], district["sup"], district["db"]
+    f, c, sup2 = _rectified(district, pg_cluster, tmp_path)
+    change_finding(a, sup, f, "verify", note="主管一核查")
+    change_finding(c, sup2, f, "verify", note="主管二核查")
+    assert sync(c).refused == 0
+    change_finding(a, sup, f, "close")
+
+    rep = sync(a)
+    assert rep.refused == 0, rep.messages
+    row = finding_on_server(pg_cluster, db, f)
+    assert row["status"] == "closed" and row["closed_by"] == sup.uuid
+    assert row["verified_by"] == sup.uuid and row["verify_note"] == "主管一核查"
+    lost = {r["column_name"]: r for r in conflicts_on_server(pg_cluster, db, f)}
+    assert json.loads(lost["verify_note"]["other_value"]) == "主管二核查"
+    assert sync(c).refused == 0 and sync(a).refused == 0
+    assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
 
 
 def test_a_correction_made_offline_while_the_office_assigned_the_finding_is_kept(district, pg_cluster):

@@ -60,8 +60,9 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     if not steps:
         return judge_row_change(actor, table, kind, before, after, context)
     state: Optional[dict[str, Any]] = dict(before) if before is not None else None
-    path: list[dict[str, Any]] = []  # states the author's copy had, from this change's steps (newest last)
+    path: list[dict[str, Any]] = []  # the states the author's copy had, from this change's steps (newest last)
     versions: Optional[Sequence[Mapping[str, Any]]] = None
+    started: Optional[Mapping[str, Any]] = None  # the earlier version the author's steps were taken from
     for a in steps:
         who = actor if a["user_name"] == actor.name else by_name.get(a["user_name"])
         if who is None:
@@ -87,23 +88,27 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             if history is not None and table in LIFECYCLE_TABLES and old:
                 if versions is None:
                     versions = list(history())
+                # the state the author saw: one of their own earlier states, or a version the row had
                 seen = matching_version(old, [*reversed(path), *versions])
-                if seen is not None:
-                    taken = {**seen, **clean}
-                    if judge_row_change(who, table, "update", seen, taken, context) is None:
-                        why = None
-                        path.append(taken)
-                        aft = settle_step(table, b, seen, taken)
+                if seen is not None and judge_row_change(who, table, "update", seen, {**seen, **clean},
+                                                         context) is None:
+                    why, aft = None, {**seen, **clean}
+                    if started is None and not any(seen is p for p in path):
+                        started = seen
             if why is not None and _taken_earlier(who, table, b, aft, old, context):
                 why = None
                 rank = RANK[table]
                 if rank[str(aft.get("status"))] < rank[str(b.get("status"))]:
                     aft = {**aft, "status": b.get("status")}  # the row had moved on: its status only moves forward
-        elif aft is not None and step_kind == "update":
-            path.append(aft)
         if why is not None:
             return why
+        if aft is not None:
+            path.append(aft)
         state = aft
+    if started is not None and state is not None and before is not None:
+        # the author's steps, taken from an earlier version, against the row as it is now: settled as a
+        # whole by the domain's conflict rule, as the shared folder's merge settles the two rows
+        state = settle_step(table, before, started, state)
     if after is None:
         return None if state is None else judge_row_change(actor, table, "delete", state, None, context)
     if state is None:
