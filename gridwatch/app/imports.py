@@ -8,10 +8,10 @@ from __future__ import annotations
 from ..importers.fires import looks_like_fire_table
 from ..importers.nmea import UERE_M
 from ..importers.pipeline import (
+    TABLE_SUFFIXES,
     ImportOptions,
     ImportReport,
     PreparedImport,
-    TABLE_SUFFIXES,
     commit_import,
     guess_field_map,
     prepare_import,
