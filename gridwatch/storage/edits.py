@@ -236,7 +236,7 @@ def _write_changes(con: sqlite3.Connection, edit: Edit, user_name: str, stamp: s
             con.executemany(sql_cache[batch_key], batch)
         batch.clear()
 
-    audit = []
+    audit: list[tuple[Optional[str], ...]] = []
     audit_uuids = iter(new_uuids(len(edit.changes)))
     said = action or edit.action
     details = edit.details or None
