@@ -25,6 +25,7 @@ from gridwatch.errors import BadInputFile, RefusedByRole
 from gridwatch.importers.nmea import NmeaReader, checksum, read_nmea_log
 from gridwatch.importers.tracks import import_track
 from gridwatch.storage import Project
+from gridwatch.storage.schema import SCHEMA_VERSION
 from gridwatch.storage.tracks import TrackPoints, add_track, read_tracks, remove_track
 
 from .conftest import clear_work
@@ -223,7 +224,7 @@ def test_a_schema_4_project_gains_the_track_layer(tmp_path, gpkg_validator):
     path = tmp_path / "v2.gpkg"
     shutil.copyfile(DATA / "project_schema_v2.gpkg", path)
     project = Project.open(path, migrate=True)
-    assert project.schema_version == 5
+    assert project.schema_version == SCHEMA_VERSION  # upgraded through 5 (tracks) to the current schema
     assert project.read_layer("track_point").empty
     with closing(sqlite3.connect(path)) as con:
         assert con.execute("SELECT data_type, srs_id FROM gpkg_contents WHERE table_name = 'track_point'"

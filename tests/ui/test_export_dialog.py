@@ -287,13 +287,16 @@ def test_ranking_follows_month_and_weights(qtbot, make_dialog, district, out_dir
         dlg.month.setDate(QDate(2025, 11, 1))
     wait_preview(qtbot, dlg)
     assert table_column(dlg, "乡镇") == ["三镇", "一镇", "二镇"]  # hand-computed in test_stats
-    assert table_column(dlg, "综合得分") == ["75.0", "40.0", "27.5"]
+    # test_stats' scores (40.0, 27.5) counted fire points against T1 and T2; the ranking is the assessment's
+    # now (issue 17): every detection in this district is unverified, not counted, so both score 100 on fires
+    # (.15 * 100 = +15): T1 40 + 15 = 55.0, T2 27.5 + 15 = 42.5
+    assert table_column(dlg, "综合得分") == ["75.0", "55.0", "42.5"]
     out = out_dir / "排名.xlsx"
     assert export(qtbot, dlg, out) == out
     assert openpyxl.load_workbook(out).sheetnames == ["考核排名", "乡镇指标", "火点核查", "说明"]
     _, rows = sheet_rows(out, "考核排名")
-    assert [(r["排名"], r["乡镇"], r["综合得分"]) for r in rows] == [(1, "三镇", 75.0), (2, "一镇", 40.0),
-                                                                   (3, "二镇", 27.5)]
+    assert [(r["排名"], r["乡镇"], r["综合得分"]) for r in rows] == [(1, "三镇", 75.0), (2, "一镇", 55.0),
+                                                                   (3, "二镇", 42.5)]
 
     # closure only: 二镇 closed most of its findings
     with qtbot.waitSignal(dlg.previewUpdated, timeout=WAIT):
