@@ -18,6 +18,18 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def pytest_report_header(config) -> str:
+    """Free space where the tests write (a full disk shows up as odd errors in whichever test hits it)."""
+    import tempfile
+
+    where = Path(config.option.basetemp or tempfile.gettempdir())
+    while not where.exists():
+        where = where.parent
+    free = shutil.disk_usage(where).free / 2**30
+    note = "" if free >= 2 else " (less than the ~2 GiB the suite may use at once: expect ENOSPC failures)"
+    return f"free disk at {where}: {free:.1f} GiB{note}"
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -23,7 +23,8 @@ def test_the_window_and_every_dialog_fit_1366x768(tmp_path, realdata):
     res = subprocess.run([sys.executable, str(SCRIPT), str(SAMPLE),
                           str(realdata / "firms" / "world_fires_1_day_modis_c61.csv")],
                          capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}"})
+                         env={**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+                              "TMPDIR": str(tmp_path)})  # the child's copy of the district goes with tmp_path
     assert res.returncode == 0, res.stderr[-3000:]
     report = json.loads(res.stdout.strip().splitlines()[-1])
     assert report["screen"][2:] == [1366, 768]
