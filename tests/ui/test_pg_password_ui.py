@@ -281,3 +281,20 @@ def test_a_live_view_asks_once_and_closing_while_asked_does_not_hang(guarded, pr
     qtbot.waitUntil(lambda: not bar.refreshing, timeout=WAIT)
     assert bar.problem  # the refresh failed (no password), and said so
     password_dialog().reject()  # type: ignore[union-attr]
+
+
+def test_the_city_view_asks_too(guarded, prompt, qtbot, tmp_path):
+    from PySide6.QtWidgets import QPushButton, QTableWidget
+
+    from gridwatch.ui.sync.city import CityDialog
+
+    dialog = CityDialog(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    find(dialog, QLineEdit, "cityAddress").setText(guarded["url"])
+    qtbot.mouseClick(find(dialog, QPushButton, "cityShow"), Qt.MouseButton.LeftButton)
+    answer(qtbot, PASSWORD, guarded["url"])
+    districts = find(dialog, QTableWidget, "cityDistricts")
+    qtbot.waitUntil(lambda: districts.rowCount() == 1, timeout=WAIT)
+    assert districts.item(0, 2).text() == D and prompt == [(guarded["url"], True)]
+    no_password_in(tmp_path / "settings.ini")
