@@ -27,7 +27,7 @@ from ..domain.policy import Actor
 from ..errors import GridWatchError, SyncError
 from ..storage import queries
 from ..storage.edits import Edit
-from ..sync.pg.address import is_server_address, parse
+from ..sync.pg.address import is_server_address, remember_password
 from ..sync.pg.view import (
     LIVE_READ_ONLY,
     is_editable,
@@ -63,44 +63,15 @@ def is_editable_live_view(path: Optional[os.PathLike[str] | str]) -> bool:
     return path is not None and is_editable(live_info(path))
 
 
-#: Passwords written in addresses opened in this process, by server (never written anywhere: the view
-#: keeps the address without its password, and later refreshes and edits ask here).
-_PASSWORDS: dict[str, str] = {}
-
-
-def _server_key(address: str) -> str:
-    """The connection string of ``address`` without password or district (one key per server and login)."""
-    return parse(parse(address).public).conninfo
-
-
-def _remember(address: str) -> None:
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        password = conninfo_to_dict(parse(address).conninfo).get("password")
-    except Exception:  # noqa: BLE001 - an address libpq cannot read: connecting will say so
-        return
-    if password:
-        _PASSWORDS[_server_key(address)] = str(password)
-
-
-def _password(where: str) -> Optional[str]:
-    """The prompt the views' connections use: a password given with the address earlier, if any."""
-    try:
-        return _PASSWORDS.get(_server_key(where))
-    except GridWatchError:
-        return None
-
-
 def open_live_view(address: str, folder: Optional[Path] = None) -> Path:
     """The live view of the district at ``address`` (read from the server: run it off the GUI thread)."""
-    _remember(address)
-    return open_view(address, folder if folder is not None else views_folder(), prompt=_password)
+    remember_password(address)  # a password written in it serves the view's later refreshes and edits
+    return open_view(address, folder if folder is not None else views_folder())
 
 
 def refresh_live_view(path: os.PathLike[str] | str) -> dict[str, Any]:
     """Pull what changed on the server into the live view ``path``; its new :func:`live_info`."""
-    return refresh_view(path, prompt=_password)
+    return refresh_view(path)
 
 
 def live_edit(path: os.PathLike[str] | str, actor: Actor, fn: Callable[..., Edit], *args: Any, **kwargs: Any) -> Edit:
@@ -120,7 +91,7 @@ def live_edit(path: os.PathLike[str] | str, actor: Actor, fn: Callable[..., Edit
     target = Path(path)
     edit = fn(target, actor, *args, **kwargs)
     try:
-        _info, report = sync_view(target, prompt=_password)
+        _info, report = sync_view(target)
     except GridWatchError as exc:
         if sending_unfinished(target):
             raise SyncError(f"{target}: the connection to the server was lost while sending this edit ({exc}); "

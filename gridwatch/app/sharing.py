@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..sync import sync, sync_dir
 from ..sync.conflicts import conflicts, decode_value, review_conflict
-from ..sync.pg.address import is_server_address
+from ..sync.pg.address import forget_passwords, is_server_address, set_password_prompt
 from ..sync.pg.city import city_view
 from ..sync.pg.store import server_people
 
@@ -15,9 +15,11 @@ __all__ = [
     "city_view",
     "conflicts",
     "decode_value",
+    "forget_passwords",
     "is_server_address",
     "review_conflict",
     "server_people",
+    "set_password_prompt",
     "sync",
     "sync_dir",
 ]

@@ -98,6 +98,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server_upgrade(args: argparse.Namespace) -> int:
+    from ..sync.pg.upgrade import server_districts, upgrade
+
+    ask_password_on_terminal()
+    names = server_districts(args.server) if args.all else [args.district]
+    for name in names:
+        print(upgrade(args.server, district=name).summary())
+    return 0
+
+
 def _missing(v: Any) -> bool:
     """A missing value of a table cell (None, NaN, pandas' NA), not a list or text."""
     import pandas as pd
@@ -173,7 +183,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    """checkout, sync, doctor, compact, publish, city, conflicts"""
+    """checkout, sync, doctor, compact, publish, server-upgrade, city, conflicts"""
     p = command(sub, "checkout", cmd_checkout, help="make a working copy of the shared project for this laptop",
                 description="Copy the shared project (on a share or a USB stick) to a working copy this "
                             "laptop edits offline, with the base copy that sync needs.")
@@ -214,6 +224,18 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--district", metavar="NAME", help="schema name (default: d + the county code)")
     p.add_argument("--logins", action="store_true", help="create a login for every active person (named as the "
                    "person, in the group of their role); set passwords with ALTER ROLE or .pgpass")
+
+    p = command(sub, "server-upgrade", cmd_server_upgrade,
+                help="bring a district published by an earlier GridWatch up to this one's server schema",
+                description="Makes the district's code-list constraints, judge (the domain's code), row-level "
+                            "security policies and triggers again from this GridWatch's domain, in one "
+                            "transaction, keeping every row, the history and the conflicts. Run it as the "
+                            "district's database administrator after updating GridWatch, when laptops' syncs "
+                            "say the server schema is older.")
+    p.add_argument("server", help="postgresql://ADMIN@HOST/DATABASE (or service=NAME)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--district", metavar="NAME", help="the district (default: the address's, or the only one)")
+    which.add_argument("--all", action="store_true", help="every GridWatch district of the database")
 
     p = command(sub, "city", cmd_city,
                 help="coverage and the township ranking across the districts of a PostGIS database",

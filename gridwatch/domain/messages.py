@@ -69,6 +69,15 @@ MESSAGES_ZH: dict[str, str] = {
     "live.offline": ("无法连接服务器，这项修改没有保存（界面仍是服务器上的状态）；请在服务器可以连接时重试。"
                      "原因：{reason_zh}"),
     "live.unsure": "发送这项修改时与服务器的连接中断；下次刷新时会确认服务器是否已收到。原因：{reason_zh}",
+    "pg.password_needed": ("服务器 {server} 要求输入密码（{reason}），而 .pgpass、服务文件和 PGPASSWORD 中都没有；"
+                           "什么也没有做。"),
+    "pg.password_cancelled": "没有输入服务器 {server} 的密码，已取消，什么也没有做（本机上的修改都还在）。",
+    "pg.password_refused": "服务器 {server} 不接受这个密码（{reason}）；什么也没有做，请重试。",
+    "pg.server_outdated": ("服务器上的区 {district} 是用较早版本的 GridWatch 建立的（服务器结构版本 {found}，"
+                           "本机需要 {needed}{codes_zh}），为避免被拒，这次同步什么也没有发送，本机上的修改都还在。"
+                           "请该区的数据库管理员运行：{command}，然后再同步。"),
+    "pg.upgrade_not_admin": ("登录名 {login} 不能升级区 {district} 的服务器结构：只有该区的数据库管理员"
+                             "（发布它的登录名或其所属角色的成员）可以运行 gridwatch server-upgrade。"),
     "role.unknown": "未知角色“{role}”",
     "role.only": "{name}是{role_zh}；只有{roles_zh}可以{what_zh}",
     "import.role": "{name}是{role_zh}；只有{roles_zh}可以{verb_zh}图层 {layer}",

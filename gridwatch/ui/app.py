@@ -75,6 +75,9 @@ def run(project: Optional[Path] = None) -> int:
         QMessageBox.critical(None, "GridWatch", f"{exc_type.__name__}: {exc}\n\n{log_path}")
 
     sys.excepthook = excepthook
+    from .sync.password import install_password_prompt
+
+    install_password_prompt()  # a server that wants a password asks for it in a dialog (kept in memory only)
     window = create_window(project)
     window.show_default()
     return finish(app.exec())

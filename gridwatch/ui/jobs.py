@@ -19,7 +19,7 @@ from concurrent import futures
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
 
 from ..errors import Cancelled, GridWatchError
 from ..tasks import CancelToken, ProgressCallback
@@ -34,6 +34,8 @@ Work = Callable[[ProgressCallback, CancelToken], Any]
 _JOBS: list["Job"] = []
 _KEEP_FINISHED = 64
 _LOCK = threading.Lock()
+#: The job this worker thread runs (None: not a job's thread).
+_CURRENT = threading.local()
 
 
 class Job(QObject):
@@ -91,6 +93,7 @@ class Job(QObject):
         return not self.done
 
     def _run(self) -> None:
+        _CURRENT.job = self
         try:
             self.cancel_token.raise_if_cancelled()  # cancelled while it waited in its queue: never starts
             result = self.work(lambda f, m: self.progressed.emit(self, float(f), str(m)), self.cancel_token)
@@ -113,6 +116,7 @@ class Job(QObject):
             self.work = _done_work
             if self.error is not None:
                 self.error.__traceback__ = None
+            _CURRENT.job = None
             self.done = True
 
 
@@ -154,12 +158,105 @@ def jobs_running(name: Optional[str] = None) -> bool:
         return any(not j.done and (name is None or j.name == name) for j in _JOBS)
 
 
+# --- asking the user from a worker ------------------------------------------------------------------------
+
+#: ``start(reply)`` runs on the GUI thread (it shows something and calls ``reply(answer)`` later);
+#: :func:`ask_on_gui_thread` waits for the answer.
+Start = Callable[[Callable[[Any], None]], None]
+
+
+class _Question:
+    """One question a worker waits on: answered once (the user, or :func:`stop_jobs` giving up)."""
+
+    def __init__(self, start: Start, default: Any) -> None:
+        self.start, self.default, self.answer = start, default, default
+        self.answered = threading.Event()
+
+    def reply(self, answer: Any) -> None:
+        if not self.answered.is_set():
+            self.answer = answer
+            self.answered.set()
+
+    def ask(self) -> None:
+        try:
+            self.start(self.reply)
+        except Exception:  # noqa: BLE001 - a question that cannot be shown is not answered: the default
+            log.error("asking the user failed:\n%s", traceback.format_exc())
+            self.reply(self.default)
+
+
+class _Asker(QObject):
+    """Lives on the GUI thread: a worker's question arrives by a queued signal and is shown there."""
+
+    asked = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked.connect(self._ask, Qt.ConnectionType.QueuedConnection)
+
+    def _ask(self, question: _Question) -> None:
+        question.ask()
+
+
+_ASKER: list[_Asker] = []
+_WAITING: set[_Question] = set()
+
+
+def _on_gui_thread() -> bool:
+    app = QCoreApplication.instance()
+    return app is not None and QThread.currentThread() is app.thread()
+
+
+def prepare_asking() -> None:
+    """Make ready, on the GUI thread, what :func:`ask_on_gui_thread` needs (once)."""
+    if not _ASKER and _on_gui_thread():
+        _ASKER.append(_Asker())
+
+
+def ask_on_gui_thread(start: Start, default: Any = None) -> Any:
+    """Ask the user something from any thread and wait for the answer: ``start(reply)`` runs on the GUI
+    thread, shows a (non-blocking) dialog and calls ``reply(answer)`` when the user is done.
+
+    A worker waits without holding the GUI thread (which goes on painting and handling events); on the
+    GUI thread itself a local event loop waits.  :func:`stop_jobs` (a window closing) answers every
+    waiting question with ``default`` (and a job cancelled meanwhile stops waiting), so a worker that
+    asks can never keep the app from closing."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return default
+    question = _Question(start, default)
+    if _on_gui_thread():
+        loop = QEventLoop()
+        question.start(lambda answer: (question.reply(answer), loop.quit()))
+        if not question.answered.is_set():
+            loop.exec()
+        return question.answer
+    if not _ASKER:
+        return default  # prepare_asking() was never called on the GUI thread: nobody to ask
+    job: Optional[Job] = getattr(_CURRENT, "job", None)
+    with _LOCK:
+        _WAITING.add(question)
+    try:
+        _ASKER[0].asked.emit(question)
+        while not question.answered.wait(0.2):
+            if job is not None and job.cancel_token.cancelled:  # stop_jobs: the window is closing
+                question.reply(default)
+    finally:
+        with _LOCK:
+            _WAITING.discard(question)
+    return question.answer
+
+
 def stop_jobs(timeout: float = 10.0) -> bool:
     """Cancel every job that is not over and wait up to ``timeout`` seconds in all for them to end
     (a window closing); whether they all did.  Jobs check their cancel token between steps; a step
-    inside a library (a pyarrow conversion) ends on its own, usually within a second."""
+    inside a library (a pyarrow conversion) ends on its own, usually within a second.  A job waiting
+    for the user's answer (:func:`ask_on_gui_thread`) gets the question's default at once."""
     with _LOCK:
         live = [j for j in _JOBS if not j.done]
+        waiting = list(_WAITING)
+    for question in waiting:
+        question.reply(question.default)
     for job in live:
         job.cancel()
     deadline = time.monotonic() + timeout

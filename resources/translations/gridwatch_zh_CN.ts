@@ -472,95 +472,100 @@
     <context>
         <name>CheckoutDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="116" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="117" />
             <source>Check out shared project</source>
             <translation>签出共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="118" />
             <source>Make a working copy of the shared project on this laptop. Work on it offline, then use File &gt; Sync to exchange changes with the shared project.</source>
             <translation>在本机生成共享项目的工作副本。可离线工作，之后用“文件 &gt; 同步”与共享项目交换修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="119" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="120" />
             <source>&amp;Shared project:</source>
             <translation>共享项目(&amp;S)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="120" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="121" />
             <source>&amp;Working copy:</source>
             <translation>工作副本(&amp;W)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="121" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="122" />
             <source>&amp;You are:</source>
             <translation>您是(&amp;Y)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="122" />
             <location filename="../../gridwatch/ui/sync/checkout.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="124" />
             <source>Browse…</source>
             <translation>浏览…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="126" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="127" />
             <source>Where this laptop keeps its copy</source>
             <translation>本机保存副本的位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="127" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="128" />
             <source>Check out</source>
             <translation>签出</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="162" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="163" />
             <source>Shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="163" />
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="170" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="164" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="171" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="169" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="170" />
             <source>Working copy</source>
             <translation>工作副本</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="205" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="209" />
             <source>Reading the people of the server's district…</source>
             <translation>正在读取服务器上本区的人员…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="219" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="224" />
             <source>Shared project not found; is the shared folder reachable?</source>
             <translation>找不到共享项目；共享文件夹能否访问？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="225" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="230" />
             <source>This file is not a GridWatch project:</source>
             <translation>该文件不是 GridWatch 项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="228" />
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="242" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="233" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="247" />
             <source>This project has no active people; an administrator must add them first.</source>
             <translation>该项目没有在岗人员；请管理员先添加人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="306" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="254" />
+            <source>The server asks for the password of this login: press Enter in the shared project field to give it.</source>
+            <translation>服务器要求输入此登录名的密码：请在“共享项目”栏中按回车键后输入。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="316" />
             <source>Copying the shared project…</source>
             <translation>正在复制共享项目…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="124" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="125" />
             <source>The district's project file in the shared folder, or a server: postgresql://HOST/DATABASE</source>
             <translation>共享文件夹中的区级项目文件，或服务器地址：postgresql://主机/数据库</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/checkout.py" line="248" />
+            <location filename="../../gridwatch/ui/sync/checkout.py" line="257" />
             <source>Cannot read the people of this server's district:</source>
             <translation>无法读取该服务器上本区的人员：</translation>
         </message>
@@ -5485,6 +5490,39 @@ Overwritten: %2</source>
         </message>
     </context>
     <context>
+        <name>PasswordDialog</name>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="85" />
+            <source>Server password</source>
+            <translation>服务器密码</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="86" />
+            <source>The server asks for the password of this login (it is not in .pgpass, the service file or PGPASSWORD).</source>
+            <translation>服务器要求输入此登录名的密码（.pgpass、服务文件和 PGPASSWORD 中都没有）。</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="88" />
+            <source>Server:</source>
+            <translation>服务器：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="89" />
+            <source>Login:</source>
+            <translation>登录名：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="90" />
+            <source>&amp;Password:</source>
+            <translation>密码(&amp;P)：</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/password.py" line="91" />
+            <source>GridWatch keeps it in memory until it closes, so that the next sync does not ask again; it is never saved.</source>
+            <translation>GridWatch 只在运行期间把它保存在内存中，下次同步不必再输入；密码不会写入任何文件。</translation>
+        </message>
+    </context>
+    <context>
         <name>PeopleDialog</name>
         <message>
             <location filename="../../gridwatch/ui/data/people.py" line="198" />
@@ -6032,92 +6070,107 @@ Overwritten: %2</source>
             <translation>正在更新本机…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="113" />
+            <source>Connecting to the server…</source>
+            <translation>正在连接服务器…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="114" />
+            <source>Reading the server's changes…</source>
+            <translation>正在读取服务器上的更改…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="115" />
+            <source>Sending to the server…</source>
+            <translation>正在发送到服务器…</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="120" />
             <source>Sync with the shared project</source>
             <translation>与共享项目同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="118" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="121" />
             <source>Shared project:</source>
             <translation>共享项目：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="119" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="122" />
             <source>User:</source>
             <translation>用户：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="120" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="123" />
             <source>Last sync:</source>
             <translation>上次同步：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="121" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="124" />
             <source>Kept on this laptop (your role may not change these):</source>
             <translation>保留在本机（您的角色无权修改以下内容）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="122" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="125" />
             <source>&amp;Sync now</source>
             <translation>立即同步(&amp;S)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="126" />
             <source>Cancel sync</source>
             <translation>取消同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="124" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="127" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="144" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="147" />
             <source>This project is not a working copy of a shared project; check one out first (File &gt; Check out shared project).</source>
             <translation>该项目不是共享项目的工作副本；请先签出（文件 &gt; 签出共享项目）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="150" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="153" />
             <source>never</source>
             <translation>从未</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="153" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="156" />
             <source>Sent %1 change(s), received %2, %3 conflict(s) settled, %4 refused.</source>
             <translation>上传 %1 处修改，下载 %2 处，处理冲突 %3 个，拒绝 %4 处。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="157" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="160" />
             <source>An interrupted sync was finished first.</source>
             <translation>已先完成上次中断的同步。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="159" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="162" />
             <source>The shared project had gone back in time (an older copy of the shared folder was put back); what it had lost was sent again from this laptop.</source>
             <translation>共享项目曾被回退（有人把共享文件夹的旧副本放了回去）；丢失的内容已从本机重新发送。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="162" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="165" />
             <source>Supervisors review the conflicts in the Sync conflicts panel.</source>
             <translation>督查员可在“同步冲突”面板中审核冲突。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="211" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="214" />
             <source>Cancelling…</source>
             <translation>正在取消…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="225" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="228" />
             <source>Sync finished.</source>
             <translation>同步完成。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="238" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="241" />
             <source>Sync cancelled; nothing was sent.</source>
             <translation>同步已取消；未上传任何内容。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="240" />
+            <location filename="../../gridwatch/ui/sync/syncdialog.py" line="243" />
             <source>Sync failed. Your edits are safe on this laptop.</source>
             <translation>同步失败。您的修改仍安全保存在本机。</translation>
         </message>

@@ -9,6 +9,7 @@ connection only and never stored (:func:`public_address` is what a working copy 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -93,28 +94,136 @@ def parse(text: str) -> Address:
     return Address(conninfo, district, public)
 
 
-def connect(address: str | Address, *, prompt: Optional[PasswordPrompt] = None, autocommit: bool = False,
-            **kw: Any) -> Any:
-    """A psycopg connection to ``address`` (credentials from the usual places, else ``prompt``).
+#: Passwords given in this session (a prompt's answer, or written in an address opened), by server and
+#: login (:func:`server_key`): kept in memory only, never written anywhere, so the session's later
+#: connections to that server (the next sync, a refresh) do not ask again.
+_SESSION: dict[str, str] = {}
+_SESSION_LOCK = threading.Lock()
+#: One prompt at a time: two connections that need the same password (a refresh beside a sync) ask once.
+_ASKING = threading.Lock()
 
-    Raises SyncError with one line naming the server when it cannot be reached or refuses the login.
+
+def server_key(address: str | Address) -> str:
+    """The connection string of ``address`` without its password and district: one key per server,
+    database and login."""
+    addr = parse(address) if isinstance(address, str) else address
+    return parse(addr.public).conninfo
+
+
+def remember_password(address: str) -> None:
+    """Keep a password written in ``address`` for this session's later connections to its server (the
+    address itself is stored without it: :attr:`Address.public`)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        addr = parse(address)
+        password = conninfo_to_dict(addr.conninfo).get("password")
+    except Exception:  # noqa: BLE001 - an address libpq cannot read: connecting will say so
+        return
+    if password:
+        with _SESSION_LOCK:
+            _SESSION[server_key(addr)] = str(password)
+
+
+def forget_passwords() -> None:
+    """Forget every password given in this session (the next connection asks again)."""
+    with _SESSION_LOCK:
+        _SESSION.clear()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def _server_said(text: str) -> str:
+    """What the server said in libpq's one line (``connection failed: ... failed: FATAL:  what``)."""
+    return text.rsplit("FATAL:", 1)[-1].strip() if "FATAL:" in text else text
+
+
+def _wants_password(text: str) -> bool:
+    """Whether a refused connection is the server asking for a (right) password."""
+    return "password" in text.lower()
+
+
+def _unreachable(addr: Address, text: str, **kw: Any) -> SyncError:
+    return SyncError(f"{addr.public}: cannot connect to the GridWatch server ({text}); your edits are safe on "
+                     "this laptop, sync again when the server is reachable", **kw)
+
+
+def connect(address: str | Address, *, prompt: Optional[PasswordPrompt] = None, ask: bool = True,
+            autocommit: bool = False, **kw: Any) -> Any:
+    """A psycopg connection to ``address``.
+
+    The password comes from the usual places (service file, ``.pgpass``, ``PGPASSWORD``, the address);
+    when the server asks for one they do not have, from this session's memory (a password given
+    earlier for this server and login, :func:`server_key`), else from ``prompt`` (default: the one
+    :func:`set_password_prompt` installed; ``ask=False``: none).  A prompted password that the server
+    accepts is kept in memory for the session; one it refuses is forgotten.
+
+    Raises SyncError with one line naming the server when it cannot be reached or refuses the login;
+    ``key="pg.password_needed"`` when the server wants a password and there is no prompt to ask,
+    ``key="pg.password_cancelled"`` when the prompt was cancelled (nothing was done),
+    ``key="pg.password_refused"`` when the server refused the password given.
     """
     import psycopg
 
     addr = parse(address) if isinstance(address, str) else address
-    prompt = prompt if prompt is not None else _default_prompt
+    prompt = None if not ask else prompt if prompt is not None else _default_prompt
     if "connect_timeout" not in addr.conninfo:
         kw.setdefault("connect_timeout", CONNECT_TIMEOUT)  # a laptop out of reach says so, not hangs
+
+    def attempt(password: Optional[str]) -> Any:
+        extra = {"password": password} if password is not None else {}
+        return psycopg.connect(addr.conninfo, autocommit=autocommit, **extra, **kw)
+
     try:
-        return psycopg.connect(addr.conninfo, autocommit=autocommit, **kw)
+        return attempt(None)
     except psycopg.OperationalError as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        if prompt is not None and "password" in text.lower():
-            password = prompt(addr.public)
-            if password:
-                try:
-                    return psycopg.connect(addr.conninfo, password=password, autocommit=autocommit, **kw)
-                except psycopg.OperationalError as exc2:
-                    text = str(exc2).strip().splitlines()[0]
-        raise SyncError(f"{addr.public}: cannot connect to the GridWatch server ({text}); your edits are safe on "
-                        "this laptop, sync again when the server is reachable") from None
+        text = _first_line(exc)
+    if not _wants_password(text):
+        raise _unreachable(addr, text) from None
+    key = server_key(addr)
+    tried: set[str] = set()
+
+    def from_memory() -> Any:
+        """A connection with the password this session knows for ``key`` (None: none, or refused)."""
+        nonlocal text
+        with _SESSION_LOCK:
+            known = _SESSION.get(key)
+        if known is None or known in tried:
+            return None
+        tried.add(known)
+        try:
+            return attempt(known)
+        except psycopg.OperationalError as exc2:
+            text = _first_line(exc2)
+            if not _wants_password(text):
+                raise _unreachable(addr, text) from None
+            with _SESSION_LOCK:
+                if _SESSION.get(key) == known:
+                    del _SESSION[key]  # changed on the server since: ask again
+            return None
+
+    con = from_memory()
+    if con is not None:
+        return con
+    if prompt is None:
+        raise _unreachable(addr, text, key="pg.password_needed", server=addr.public, reason=_server_said(text))
+    with _ASKING:
+        con = from_memory()  # another connection may have been given it while this one waited
+        if con is not None:
+            return con
+        password = prompt(addr.public)
+    if not password:
+        raise SyncError(f"{addr.public}: no password given for the server, so nothing was done (your edits are "
+                        "safe on this laptop)", key="pg.password_cancelled", server=addr.public)
+    try:
+        con = attempt(password)
+    except psycopg.OperationalError as exc3:
+        text = _first_line(exc3)
+        refused = {"key": "pg.password_refused", "server": addr.public, "reason": _server_said(text)}
+        raise _unreachable(addr, text, **(refused if _wants_password(text) else {})) from None
+    with _SESSION_LOCK:
+        _SESSION[key] = password
+    return con

@@ -68,19 +68,39 @@ def create_roles(cur: Any, schema: str) -> list[str]:
     return names
 
 
+def domain_digest() -> str:
+    """A fingerprint of the domain code the judge runs (recorded in ``gw_project`` as ``domain_digest``)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, source in domain_sources():
+        h.update(name.encode("utf-8") + b"\0" + source.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
 def create_policies(cur: Any, schema: str, tables: list[TableDef]) -> None:
-    """Grants, row-level security, the login map, the conflict recorder and the judge."""
+    """The login map and the refusal log (kept by an upgrade), then what :func:`install_policies` makes."""
+    from psycopg import sql
+
+    S = sql.Identifier(schema)
+    cur.execute(sql.SQL("CREATE TABLE {}.gw_login (login text PRIMARY KEY, person_uuid text NOT NULL)").format(S))
+    cur.execute(sql.SQL("CREATE TABLE {}.gw_sync_refused (sync_uuid text NOT NULL, tbl text NOT NULL, row_key text, "
+                        "message text, at timestamptz NOT NULL DEFAULT now(), "
+                        "db_user text NOT NULL DEFAULT session_user)").format(S))
+    install_policies(cur, schema, tables)
+
+
+def install_policies(cur: Any, schema: str, tables: list[TableDef]) -> None:
+    """Everything generated from the domain for who may do what: the group roles, grants, row-level
+    security, the domain's code and the judge, the fast path, the conflict recorder.  Made when a
+    district is published, and made again by an upgrade (:mod:`.upgrade`, after it dropped the old)."""
     from psycopg import sql
 
     S = sql.Identifier(schema)
     groups = create_roles(cur, schema)
     G = sql.SQL(", ").join(sql.Identifier(g) for g in groups)
-    cur.execute(sql.SQL("CREATE TABLE {}.gw_login (login text PRIMARY KEY, person_uuid text NOT NULL)").format(S))
     cur.execute(sql.SQL("CREATE TABLE {}.gw_domain_source (ord int PRIMARY KEY, module text NOT NULL UNIQUE, "
                         "source text NOT NULL, magic text, code bytea)").format(S))
-    cur.execute(sql.SQL("CREATE TABLE {}.gw_sync_refused (sync_uuid text NOT NULL, tbl text NOT NULL, row_key text, "
-                        "message text, at timestamptz NOT NULL DEFAULT now(), "
-                        "db_user text NOT NULL DEFAULT session_user)").format(S))
     for i, (name, source) in enumerate(domain_sources()):
         cur.execute(sql.SQL("INSERT INTO {}.gw_domain_source VALUES (%s, %s, %s)").format(S), (i, name, source))
     # The sources compiled once by the server's own Python (its bytecode, by magic number): every session's
@@ -220,12 +240,12 @@ SET search_path = pg_catalog AS $f$
 def judge_source(schema: str) -> str:
     """The PL/Python body of the judge trigger of district ``schema``."""
     return _JUDGE.replace("@SCHEMA@", schema).replace("@REFUSED@", REFUSED).replace(
-        "@SERVER_COLUMNS@", repr(sorted(SERVER_COLUMNS)))
+        "@SERVER_COLUMNS@", repr(sorted(SERVER_COLUMNS))).replace("@DIGEST@", domain_digest()[:16])
 
 
 def warm_source(schema: str) -> str:
     """The PL/Python body of ``gw_judge_warm()`` of district ``schema`` (the judge's start-up alone)."""
-    return _LOAD.replace("@SCHEMA@", schema) + "\nreturn None\n"
+    return _LOAD.replace("@SCHEMA@", schema).replace("@DIGEST@", domain_digest()[:16]) + "\nreturn None\n"
 
 
 _COMPILE = r'''
@@ -241,12 +261,15 @@ for r in plpy.execute("SELECT ord, module, source FROM " + Q + "gw_domain_source
 #: The domain's modules loaded into the session (once: ``GD`` lives as long as the connection): the first part of
 #: the judge, and all of ``gw_judge_warm()``, which a sync calls before it takes the district's change lock so
 #: that this start-up (most of the server's cost of a small sync) runs beside other laptops' pushes, not in turn.
+#: What it keeps in ``GD`` is keyed by the domain code's fingerprint too: a session that outlives an upgrade
+#: loads the new code at its next judged row.
 _LOAD = r'''
 import json, sys, types
 SCHEMA = "@SCHEMA@"
 PKG = "gridwatch_server_" + SCHEMA
+KEY = PKG + "@@DIGEST@"
 Q = plpy.quote_ident(SCHEMA) + "."
-dom = GD.get(PKG)
+dom = GD.get(KEY)
 if dom is None:
     for name in (PKG, PKG + ".domain"):
         m = types.ModuleType(name)
@@ -266,17 +289,17 @@ if dom is None:
             else:
                 code = compile(r["source"], "<gridwatch " + r["module"] + ">", "exec")
             exec(code, m.__dict__)
-    dom = GD[PKG] = (sys.modules[PKG + ".domain.policy"], sys.modules[PKG + ".domain.steps"],
+    dom = GD[KEY] = (sys.modules[PKG + ".domain.policy"], sys.modules[PKG + ".domain.steps"],
                      sys.modules[PKG + ".domain.row_rules"])
 '''
 
 _JUDGE = _LOAD + r'''
 policy, steps, rules = dom
-xid_plan = GD.get(PKG + ":xid")
+xid_plan = GD.get(KEY + ":xid")
 if xid_plan is None:  # prepared once per session: this runs for every row
-    xid_plan = GD[PKG + ":xid"] = plpy.prepare("SELECT txid_current()::text || '/' || current_user AS x")
+    xid_plan = GD[KEY + ":xid"] = plpy.prepare("SELECT txid_current()::text || '/' || current_user AS x")
 xid = plpy.execute(xid_plan)[0]["x"]
-tx = GD.get(PKG + ":tx")
+tx = GD.get(KEY + ":tx")
 if tx is None or tx["xid"] != xid:
     who = plpy.execute(
         "SELECT r.rolsuper OR pg_has_role(current_user, n.nspowner, 'MEMBER') AS maint, current_user AS login "
@@ -302,7 +325,7 @@ if tx is None or tx["xid"] != xid:
             "SELECT uuid FROM " + Q + "inspection WHERE inspector_uuid = " + plpy.quote_literal(actor.uuid)))
         tx["restored"] = set()
         tx["columns"] = {}
-    GD[PKG + ":tx"] = tx
+    GD[KEY + ":tx"] = tx
 if tx["maint"]:
     return None
 table = TD["table_name"]
@@ -344,16 +367,16 @@ else:
     audits = []
     if uid:  # the audit rows this transaction wrote for the row, in the order they came (the fast path passed
         # most of them without this judge seeing them)
-        audit_plan = GD.get(PKG + ":audits")
+        audit_plan = GD.get(KEY + ":audits")
         if audit_plan is None:
-            audit_plan = GD[PKG + ":audits"] = plpy.prepare(
+            audit_plan = GD[KEY + ":audits"] = plpy.prepare(
                 "SELECT user_name, old_values, new_values FROM " + Q + "audit_log WHERE row_uuid = $1 "
                 "AND gw_server_at = now() AND gw_db_user = session_user ORDER BY fid", ["text"])
         audits = list(plpy.execute(audit_plan, [uid]))
-    hist_plan = GD.get(PKG + ":history")
+    hist_plan = GD.get(KEY + ":history")
     if hist_plan is None:  # prepared once per session; a district published before it kept versions: False
         found = plpy.execute("SELECT to_regclass(" + plpy.quote_literal(Q + "gw_history") + ") IS NOT NULL AS h")
-        hist_plan = GD[PKG + ":history"] = plpy.prepare(
+        hist_plan = GD[KEY + ":history"] = plpy.prepare(
             "SELECT row::text AS r FROM " + Q + "gw_history WHERE tbl = $1 AND row_key = $2 "
             "ORDER BY gw_version DESC", ["text", "text"]) if found[0]["h"] else False
 

@@ -28,8 +28,8 @@ from ..history import DIRTY_TABLE, ro_uri
 from ..workcopy import consistent_copy
 from .address import connect, parse
 from .geom import gpkg_to_ewkb
-from .policy_sql import create_policies, group_role
-from .schema import TableDef, create_change_triggers, create_tables, read_tables
+from .policy_sql import create_policies, domain_digest, group_role
+from .schema import SERVER_SCHEMA_VERSION, TableDef, create_change_triggers, create_tables, read_tables
 
 
 @dataclass
@@ -161,6 +161,7 @@ def publish(source: Path | str, address: str, *, district: Optional[str] = None,
                                 "('schema_version', %s, NULL)").format(S),
                         (template.read_bytes(), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                          str(src), str(SCHEMA_VERSION)))
+            record_server_schema(cur, name)
             cur.execute(sql.SQL("GRANT SELECT ON {}.gw_project, {}.gw_change TO {}").format(
                 S, S, sql.SQL(", ").join(sql.Identifier(group_role(name, r)) for r in _roles())))
             if logins:
@@ -175,6 +176,18 @@ def publish(source: Path | str, address: str, *, district: Optional[str] = None,
         shutil.rmtree(work, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def record_server_schema(cur: Any, schema: str) -> None:
+    """Record in ``gw_project`` that this GridWatch's server schema built the district's generated parts
+    (:data:`.schema.SERVER_SCHEMA_VERSION`, the domain code's fingerprint, when)."""
+    from psycopg import sql
+
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    cur.executemany(sql.SQL("INSERT INTO {}.gw_project (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                            "SET value = EXCLUDED.value").format(sql.Identifier(schema)),
+                    [("server_schema", str(SERVER_SCHEMA_VERSION)), ("domain_digest", domain_digest()),
+                     ("server_schema_at", now)])
 
 
 def _roles() -> tuple[str, ...]:

@@ -21,6 +21,13 @@ from ...domain.settle import LIFECYCLE_TABLES
 from ...storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE, all_specs
 from ..history import DIRTY_TABLE, ro_uri
 
+#: The version of what GridWatch generates in a district's schema from the domain: the code lists' CHECK
+#: constraints, the judge and its domain code, the row-level security policies, the triggers (recorded in
+#: ``gw_project`` as ``server_schema``; a district without the record is version 1).  Raise it when they
+#: change in a way a district published earlier must catch up with (``gridwatch server-upgrade``,
+#: :mod:`.upgrade`); a code the domain gains is noticed without it (:func:`.upgrade.missing_codes`).
+SERVER_SCHEMA_VERSION = 2
+
 #: Server-only columns: the row version, and on audit rows who sent them and when the server took them.
 VERSION = "gw_version"
 AUDIT_STAMP = ("gw_db_user", "gw_server_at")
@@ -109,11 +116,7 @@ def create_tables(cur: Any, schema: str, tables: list[TableDef]) -> None:
                         "op \"char\" NOT NULL, at timestamptz NOT NULL DEFAULT now(), "
                         "db_user text NOT NULL DEFAULT session_user)").format(S))
     cur.execute(sql.SQL("CREATE INDEX ON {}.gw_change (tbl, row_key)").format(S))
-    # earlier versions of the lifecycle tables' rows, written by the server only (a trigger): the judge
-    # judges a step taken offline from the version its author saw, and no laptop can invent one
-    cur.execute(sql.SQL("CREATE TABLE {}.gw_history (tbl text NOT NULL, row_key text NOT NULL, gw_version bigint "
-                        "NOT NULL, row jsonb NOT NULL)").format(S))
-    cur.execute(sql.SQL("CREATE INDEX ON {}.gw_history (tbl, row_key, gw_version)").format(S))
+    create_history(cur, schema)
     for t in tables:
         T = sql.Identifier(t.name)
         cols: list[sql.Composable] = [sql.SQL("fid bigserial PRIMARY KEY")]
@@ -128,16 +131,52 @@ def create_tables(cur: Any, schema: str, tables: list[TableDef]) -> None:
         cur.execute(sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} UNIQUE ({})").format(
             S, T, sql.Identifier(f"{t.name}_{t.key}_unique"), sql.Identifier(t.key)))
         spec = specs.get(t.name)
-        for f in getattr(spec, "fields", ()):
-            if f.choices and f.name in t.names:
-                cur.execute(sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} CHECK ({} IS NULL OR {} IN ({}))").format(
-                    S, T, sql.Identifier(f"{t.name}_{f.name}_codes"), sql.Identifier(f.name), sql.Identifier(f.name),
-                    sql.SQL(", ").join(sql.Literal(c) for c in f.choices)))
         for col in getattr(spec, "indexed", ()) or ():
             if col in t.names:
                 cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(S, T, sql.Identifier(col)))
         if t.geom:
             cur.execute(sql.SQL("CREATE INDEX ON {}.{} USING gist ({})").format(S, T, sql.Identifier(t.geom)))
+    add_code_checks(cur, schema, tables)
+
+
+def create_history(cur: Any, schema: str) -> None:
+    """``gw_history``: earlier versions of the lifecycle tables' rows, written by the server only (a
+    trigger): the judge judges a step taken offline from the version its author saw, and no laptop can
+    invent one."""
+    from psycopg import sql
+
+    S = sql.Identifier(schema)
+    cur.execute(sql.SQL("CREATE TABLE {}.gw_history (tbl text NOT NULL, row_key text NOT NULL, gw_version bigint "
+                        "NOT NULL, row jsonb NOT NULL)").format(S))
+    cur.execute(sql.SQL("CREATE INDEX ON {}.gw_history (tbl, row_key, gw_version)").format(S))
+
+
+def code_check_name(table: str, column: str) -> str:
+    """The name of the CHECK constraint that holds ``table.column`` to its code list."""
+    return f"{table}_{column}_codes"
+
+
+def code_lists(tables: Optional[list[TableDef]] = None) -> dict[tuple[str, str], tuple[str, ...]]:
+    """``(table, column) -> codes`` of every coded column this GridWatch's domain knows (of ``tables``, when
+    given: the columns a district has)."""
+    have = None if tables is None else {t.name: set(t.names) for t in tables}
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name, spec in all_specs().items():
+        for f in getattr(spec, "fields", ()):
+            if f.choices and (have is None or f.name in have.get(name, ())):
+                out[(name, f.name)] = tuple(f.choices)
+    return out
+
+
+def add_code_checks(cur: Any, schema: str, tables: list[TableDef]) -> None:
+    """A CHECK constraint per coded column: the domain's code list (or NULL)."""
+    from psycopg import sql
+
+    S = sql.Identifier(schema)
+    for (table, column), codes in code_lists(tables).items():
+        cur.execute(sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} CHECK ({} IS NULL OR {} IN ({}))").format(
+            S, sql.Identifier(table), sql.Identifier(code_check_name(table, column)), sql.Identifier(column),
+            sql.Identifier(column), sql.SQL(", ").join(sql.Literal(c) for c in codes)))
 
 
 def create_change_triggers(cur: Any, schema: str, tables: list[TableDef]) -> None:

@@ -57,7 +57,8 @@ from . import rows as R
 from . import upload as U
 from .address import Address, PasswordPrompt, connect, parse
 from .quick import sent_from_diff, sync_quick
-from .schema import TableDef, read_tables
+from .schema import SERVER_SCHEMA_VERSION, TableDef, read_tables
+from .upgrade import check_server_schema
 
 #: How often a sync pulls and merges again when rows it sends changed on the server meanwhile.
 RETRIES = 8
@@ -236,6 +237,7 @@ def sync(local: Path | str, *, progress: Optional[ProgressCallback] = None, canc
             try:
                 schema = district_of(con, addr)
                 _login_person(con, schema, state["user"], addr.public)
+                check_server_schema(con, schema, addr.public)  # an older server would refuse new codes
                 tables = read_tables(folder / "base.gpkg")
                 if state.get("pending"):
                     _recover(con, schema, tables, lp, state, report)
@@ -402,6 +404,12 @@ def doctor(address: str) -> tuple[list[str], list[str], list[str]]:
     try:
         schema = district_of(con, addr)
         ok.append(f"{addr.public}: district {schema} reachable")
+        try:
+            check_server_schema(con, schema, addr.public)
+            ok.append(f"server schema {SERVER_SCHEMA_VERSION}: the code lists, judge and policies of this GridWatch")
+        except SyncError as exc:
+            problems.append(f"district {schema}: server schema older than this GridWatch's; laptops cannot sync "
+                            f"until its administrator runs: {exc.params['command']}")
         with con.cursor() as cur:
             cur.execute("SELECT c.relname, c.relrowsecurity, array(SELECT t.tgname::text FROM pg_trigger t "
                         "WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) FROM pg_class c JOIN pg_namespace n ON "
@@ -428,13 +436,13 @@ def doctor(address: str) -> tuple[list[str], list[str], list[str]]:
     return ok, [], problems
 
 
-def server_people(address: str) -> tuple[str, list[tuple[str, str]]]:
+def server_people(address: str, *, ask: bool = True) -> tuple[str, list[tuple[str, str]]]:
     """(district, [(name, role)]) of the active people of the district at ``address`` (for the check-out
-    dialog's list of who works on the laptop)."""
+    dialog's list of who works on the laptop); ``ask=False``: no password prompt (:func:`.address.connect`)."""
     from psycopg import sql
 
     addr = parse(address)
-    con = connect(addr)
+    con = connect(addr, ask=ask)
     try:
         schema = district_of(con, addr)
         with con.cursor() as cur:

@@ -61,6 +61,7 @@ class CheckoutDialog(QDialog):
         self._local_auto = True  # the working copy path follows the shared file until the user edits it
         self._district: Optional[str] = None  # a server's district, once its people were read
         self._people_job: Optional[Job] = None  # reading a server's people
+        self._people_asks = False  # ... with the password prompt
 
         self.shared_edit = named(QLineEdit(), "checkoutShared")
         self.browse_shared = named(QPushButton(), "checkoutBrowseShared", clicked=self.choose_shared)
@@ -80,7 +81,7 @@ class CheckoutDialog(QDialog):
         self._people_timer = QTimer(self)
         self._people_timer.setSingleShot(True)
         self._people_timer.setInterval(300)
-        self._people_timer.timeout.connect(self.load_people)
+        self._people_timer.timeout.connect(lambda: self.load_people(ask=False))  # typing: no password prompt
         self.shared_edit.textChanged.connect(lambda _t: self._people_timer.start())
         self.shared_edit.editingFinished.connect(self.load_people)
 
@@ -108,7 +109,7 @@ class CheckoutDialog(QDialog):
         last = str(settings.value("sync/shared", "") or "")
         if last:
             self.shared_edit.setText(last)
-            self.load_people()
+            self.load_people(ask=False)
         self._update_buttons()
 
     # --- texts ------------------------------------------------------------------------------------
@@ -189,13 +190,16 @@ class CheckoutDialog(QDialog):
             n += 1
         return candidate
 
-    def load_people(self) -> None:
+    def load_people(self, ask: bool = True) -> None:
         """Read the people of the chosen shared file (read-only) into the user list.  A server's people
         are read on a worker (an unreachable server takes its time to say so): the list fills when
-        they arrive, the dialog stays usable meanwhile."""
+        they arrive, the dialog stays usable meanwhile.  ``ask``: a server that wants a password asks
+        for it (:mod:`.password`); not while the address is being typed (the dialog then says to press
+        Enter)."""
         self._people_timer.stop()
         shared = self.shared_path()
-        if shared == self._people_of:
+        # (a server still being read without the password prompt is read again when asked to prompt)
+        if shared == self._people_of and not (ask and self._people_job is not None and not self._people_asks):
             return
         self._people_of = shared
         self._people_job = None  # the outcome of a server still being asked is no longer wanted
@@ -205,8 +209,9 @@ class CheckoutDialog(QDialog):
             self.status.setText(self.tr("Reading the people of the server's district…"))
 
             def work(progress: Callable[[float, str], None], cancel: CancelToken) -> tuple[str, list]:
-                return server_people(shared)
+                return server_people(shared, ask=ask)
 
+            self._people_asks = ask
             self._people_job = Job(work, "checkout-people", executor=_PEOPLE_POOL, tag=shared)
             self._people_job.succeeded.connect(self._on_people, Qt.ConnectionType.QueuedConnection)
             self._people_job.failed.connect(self._on_people_failed, Qt.ConnectionType.QueuedConnection)
@@ -245,7 +250,12 @@ class CheckoutDialog(QDialog):
         if job is not self._people_job:
             return
         self._people_job = None
-        self._fill_people(job.tag, [], self.tr("Cannot read the people of this server's district:") + " " + message)
+        if getattr(job.error, "key", None) == "pg.password_needed":
+            message = self.tr("The server asks for the password of this login: press Enter in the shared project "
+                              "field to give it.")
+        else:
+            message = self.tr("Cannot read the people of this server's district:") + " " + message
+        self._fill_people(job.tag, [], message)
 
     def _fill_people(self, shared: Optional[Path | str], people: list[tuple[str, str]], message: str) -> None:
         """The user list from ``people`` of ``shared``, ``message`` below it (empty: none)."""

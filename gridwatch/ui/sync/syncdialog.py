@@ -110,6 +110,9 @@ class SyncDialog(QDialog):
             "merging": self.tr("Merging…"),
             "writing the shared project": self.tr("Writing the shared project…"),
             "updating this laptop": self.tr("Updating this laptop…"),
+            "connecting to the server": self.tr("Connecting to the server…"),
+            "reading the server's changes": self.tr("Reading the server's changes…"),
+            "sending to the server": self.tr("Sending to the server…"),
         }
         return steps.get(code, code)
 
