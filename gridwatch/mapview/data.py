@@ -391,11 +391,11 @@ def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object
     """Set ``column`` of the features with these uuids (after an edit) and refresh their colours.
 
     Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.  A layer
-    drawn from the file (a deferred fire-point layer whose points are not read) has nothing to update: its
-    next render reads the new values.
+    drawn from the file (a deferred fire-point layer whose points are not read) updates what it read of them
+    (see :meth:`~gridwatch.mapview.stored.DeferredPointLayer.update_values`); its views are read anew.
     """
     if not getattr(data, "loaded", True):
-        return len(values_by_uuid)
+        return data.update_values(column, values_by_uuid)  # type: ignore[attr-defined]
     if not values_by_uuid or column not in data.frame.columns or "uuid" not in data.frame.columns:
         return 0
     uuids = data.frame["uuid"].astype(object).to_numpy()

@@ -131,11 +131,11 @@ class DensityStore:
         style = LAYERS[self.layer].style
         categories = tuple(style.categories) if style.category_field else ()
         with closing(self._connect()) as con:
-            xy, codes, flags = density.points_between(con, lo, hi, _ms_from(start, -(1 << 62)),
+            fids, xy, codes, flags = density.points_between(con, lo, hi, _ms_from(start, -(1 << 62)),
                                                       _ms_from(end, 1 << 62), categories,
                                                       cancel.raise_if_cancelled if cancel is not None else None)
         self._note("window", len(xy))
-        columns: dict[str, Any] = {}
+        columns: dict[str, Any] = {"fid": fids}
         if style.category_field:
             columns[style.category_field] = pd.Categorical.from_codes(codes, categories=list(categories))
         if style.flag_category is not None:
@@ -190,10 +190,32 @@ class DensityStore:
         order = np.argsort(fids, kind="stable")
         return fids[order], xy[order], frame.iloc[order].reset_index(drop=True)
 
-    def fids_of_uuids(self, uuids: list[str]) -> np.ndarray:
-        """The fids of the points with these uuids (through the index on ``uuid``)."""
+    def fids_of_uuids(self, uuids: list[str]) -> dict[str, int]:
+        """The fids of the points with these uuids, by uuid (through the index on ``uuid``)."""
         with closing(self._connect()) as con:
-            return np.asarray(density.fids_of_uuids(con, uuids), dtype=np.int64)
+            return density.fids_of_uuids(con, uuids)
+
+    def restyle_window(self, fids: np.ndarray, values: list[Any]) -> int:
+        """Points ``fids`` of the period read have these category values now (an edit): they are drawn so
+        without reading the period again.  Returns how many of them the period holds."""
+        with self._lock:
+            hit = self._window
+        style = LAYERS[self.layer].style
+        if hit is None or not style.category_field or style.category_field not in hit[1].columns:
+            return 0
+        window, frame, xy = hit
+        pos = pd.Index(frame["fid"].to_numpy()).get_indexer(np.asarray(fids, dtype=np.int64))
+        found = pos >= 0
+        if not found.any():
+            return 0
+        cats = list(style.categories)
+        codes = frame[style.category_field].cat.codes.to_numpy().copy()
+        codes[pos[found]] = [cats.index(v) if v in cats else -1 for v, ok in zip(values, found) if ok]
+        frame = frame.assign(**{style.category_field: pd.Categorical.from_codes(codes, categories=cats)})
+        with self._lock:
+            if self._window is hit:  # not replaced meanwhile by another period's points
+                self._window = (window, frame, xy)
+        return int(found.sum())
 
     def _span(self, con: Any) -> tuple[Optional[int], Optional[int], int]:
         with self._lock:
@@ -328,8 +350,27 @@ class DeferredPointLayer(LayerData):
         """Positions of the points with these uuids (before the load: those rows only, through the index)."""
         if self.loaded or self.store is None:
             return LayerData.positions_of_uuids(self, uuids)
-        fids, xy, frame = self.store.rows(self.store.fids_of_uuids(list(uuids)))
+        found = self.store.fids_of_uuids(list(uuids))
+        fids, xy, frame = self.store.rows(np.array(list(found.values()), dtype=np.int64))
         return np.sort(self._remember(fids, xy, frame))
+
+    def update_values(self, column: str, values_by_uuid: dict[str, object]) -> int:
+        """After an edit of these points (before the load): the rows read one by one are read again when next
+        wanted, and the period's points take their new category (a few rows found by uuid, not the period
+        read again).  Returns how many points were edited."""
+        keys = set(values_by_uuid)
+        with self.__dict__["_known_lock"]:
+            known: dict = self.__dict__["_known"]
+            stale = [p for p, (_, frame, i) in known.items() if frame["uuid"].iloc[i] in keys]
+            for p in stale:
+                del known[p]
+        style = self.spec.style
+        if self.store is not None and column == style.category_field and self.store.cached_window(self.window) \
+                is not None:
+            found = self.store.fids_of_uuids(list(keys))
+            self.store.restyle_window(np.array(list(found.values()), dtype=np.int64),
+                                      [values_by_uuid[u] for u in found])
+        return len(values_by_uuid)
 
     def _remember(self, fids: np.ndarray, xy: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
         """Keep points read one by one (their positions in the layer are returned)."""

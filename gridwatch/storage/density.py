@@ -237,34 +237,36 @@ FETCH_ROWS = 20_000
 def _between_sql(n_categories: int) -> str:
     code = "CASE status " + " ".join("WHEN ? THEN " + str(i) for i in range(n_categories)) + " ELSE -1 END" \
         if n_categories else "-1"
-    return ("SELECT geom, " + code + ", heat_source FROM fire_point WHERE detected_utc >= ? AND detected_utc < ? "
+    return ("SELECT fid, geom, " + code + ", heat_source FROM fire_point WHERE detected_utc >= ? AND detected_utc < ? "
             "AND geom IS NOT NULL AND " + _MS + " >= ? AND " + _MS + " < ?")
 
 
 def points_between(con: sqlite3.Connection, first: str, end: str, start_ms: int, end_ms: int,
                    categories: tuple[str, ...] = (), check: Optional[Callable[[], None]] = None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The fire points detected from ``start_ms`` up to (not including) ``end_ms`` (milliseconds since 1970,
     exact), found through the time index between stored texts ``first`` and ``end`` (a little wider):
-    ``(xy, status, heat_source)``, the status as its position in ``categories`` (-1: another or none) and the
+    ``(fid, xy, status, heat_source)``, the status as its position in ``categories`` (-1: another or none) and the
     flag as a number (NaN: none).  Numbers only, fetched a few thousand rows at a time: a long period (most of
     a million points) is read on a worker without holding up the GUI thread.  ``check()`` runs between the
     batches (a cancelled read raises there)."""
     from .gpkg import blob_points_xy
 
     cur = con.execute(_between_sql(len(categories)), (*categories, first, end, int(start_ms), int(end_ms)))
-    xy, codes, flags = [np.empty((0, 2))], [np.empty(0, dtype=np.int16)], [np.empty(0)]
+    fids, xy = [np.empty(0, dtype=np.int64)], [np.empty((0, 2))]
+    codes, flags = [np.empty(0, dtype=np.int16)], [np.empty(0)]
     while True:
         if check is not None:
             check()
         rows = cur.fetchmany(FETCH_ROWS)
         if not rows:
             break
-        geoms, code, flag = zip(*rows)
+        fid, geoms, code, flag = zip(*rows)
+        fids.append(np.array(fid, dtype=np.int64))
         xy.append(blob_points_xy(list(geoms)))
         codes.append(np.array(code, dtype=np.int16))
         flags.append(np.array(flag, dtype=np.float64))  # None: NaN
-    return np.concatenate(xy), np.concatenate(codes), np.concatenate(flags)
+    return np.concatenate(fids), np.concatenate(xy), np.concatenate(codes), np.concatenate(flags)
 
 
 def count_between(con: sqlite3.Connection, first: str, end: str) -> int:
@@ -302,12 +304,12 @@ def fids_at(con: sqlite3.Connection, positions: Iterable[int]) -> list[Optional[
     return out
 
 
-def fids_of_uuids(con: sqlite3.Connection, uuids: Iterable[str]) -> list[int]:
-    """The fids of the fire points with these uuids (through the unique index on ``uuid``), in fid order."""
+def fids_of_uuids(con: sqlite3.Connection, uuids: Iterable[str]) -> dict[str, int]:
+    """The fids of the fire points with these uuids (through the unique index on ``uuid``), by uuid."""
     wanted = [str(u) for u in uuids]
-    out: list[int] = []
+    out: dict[str, int] = {}
     for k in range(0, len(wanted), 500):
         part = wanted[k:k + 500]
-        out += [int(r[0]) for r in con.execute("SELECT fid FROM fire_point WHERE uuid IN ("
-                                               + ",".join("?" for _ in part) + ")", part)]
-    return sorted(out)
+        out.update((str(r[0]), int(r[1])) for r in con.execute(
+            "SELECT uuid, fid FROM fire_point WHERE uuid IN (" + ",".join("?" for _ in part) + ")", part))
+    return out

@@ -258,3 +258,33 @@ def test_while_a_period_is_read_the_map_draws_what_it_drew_before(qapp, sample_c
     layer.pending_window = None  # (a failed read: the map reads it itself)
     assert len(layer.drawn_points()[1]) == sum(1 for t in times if two[0] <= t < two[1])
     assert [what for what, _, _ in store.reads] == ["window", "window"]
+
+
+def test_an_edit_of_a_fire_point_recolours_the_period_read_without_reading_it_again(qapp, sample_copy):
+    from gridwatch.mapview.data import update_values
+    from gridwatch.mapview.stored import DensityStore
+    from gridwatch.storage import Project
+    from gridwatch.storage.gpkg import connect_readwrite
+
+    store = DensityStore(sample_copy)
+    layer = DeferredPointLayer.open(Project.open(sample_copy), "fire_point", store)
+    points = fire_points(sample_copy)
+    times = sorted(p["time"] for p in points)
+    window = (times[0], times[-1] + dt.timedelta(seconds=1))
+    layer.set_window(window)
+    frame, _ = layer.drawn_points()
+    target = next(p for p in points if p["status"] == "unverified")
+    at = int(np.flatnonzero(frame["fid"].to_numpy() == target["fid"])[0])
+    assert frame["status"].iloc[at] == "unverified"
+    index = points.index(target)
+    assert layer.row(index)["status"] == "unverified"  # read by itself (and kept)
+    # a fire check's result written to the file, then the window's edit handler
+    with closing(connect_readwrite(sample_copy)) as con, con:
+        con.execute("UPDATE fire_point SET status = 'no_burning' WHERE fid = ?", (target["fid"],))
+    before = len(store.reads)
+    assert update_values(layer, "status", {target["uuid"]: "no_burning"}) == 1
+    frame, _ = layer.drawn_points()
+    assert frame["status"].iloc[at] == "no_burning"
+    assert (frame["status"] == "no_burning").sum() == sum(p["status"] == "no_burning" for p in points) + 1
+    assert layer.row(index)["status"] == "no_burning"  # read again
+    assert [what for what, _, _ in reads_since(store, before)] == ["rows"] and not layer.loaded
