@@ -288,3 +288,21 @@ def test_an_edit_of_a_fire_point_recolours_the_period_read_without_reading_it_ag
     assert (frame["status"] == "no_burning").sum() == sum(p["status"] == "no_burning" for p in points) + 1
     assert layer.row(index)["status"] == "no_burning"  # read again
     assert [what for what, _, _ in reads_since(store, before)] == ["rows"] and not layer.loaded
+
+
+def test_a_project_opens_with_the_periods_points_in_its_first_paint(window, qtbot, sample_copy):
+    """Nothing drawn before could stand in for the period: the first paint reads its points itself (on a
+    render worker), not the stored counts of every point first."""
+    w = window
+    points = fire_points(sample_copy)
+    days = sorted(p["time"].astimezone(BEIJING).date() for p in points)
+    period = Period("custom", days[len(days) // 3], days[2 * len(days) // 3])
+    w.time_bar.control.set_period(period)
+    old = w.data
+    w.reload_project()
+    qtbot.waitUntil(lambda: w.data is not old, timeout=WAIT)
+    layer = w.data.layers["fire_point"]
+    assert layer.window == period.window() and layer.pending_window is None
+    wait_render(qtbot, w)
+    assert layer.shown_window == period.window()
+    assert [who for what, _, who in layer.store.reads if what == "window"][0].startswith("gridwatch-layer")

@@ -88,7 +88,7 @@ class WindowPeriod:
         self.show_warning()
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
-        self.apply_map_window()
+        self.apply_map_window(first=True)
 
     def map_window(self) -> Window:
         return self.time_bar.window()
@@ -101,15 +101,17 @@ class WindowPeriod:
             return in_window(found["found_at"], window)
         return overlaps(found["found_at"], finding_ends(found), window)
 
-    def apply_map_window(self) -> None:
-        """Show the fire points of the period (or the slider's day) and the findings of it."""
+    def apply_map_window(self, first: bool = False) -> None:
+        """Show the fire points of the period (or the slider's day) and the findings of it (``first``: of a
+        project just opened, whose first paint draws the period's points itself)."""
         if self.data is None or "fire_point" not in self.data.layers:
             return
         layer = self.data.layers["fire_point"]
         window = self.map_window()
         if isinstance(layer, DeferredPointLayer):
             layer.set_window(window)  # drawn from stored counts and the view's points: a window, not a mask
-            self._read_period_points(layer)
+            if not first:  # the first paint reads them in its own job: nothing drawn before could stand in
+                self._read_period_points(layer)
             self.canvas.refresh_layer("fire_point")
             self._update_overlay()
             return
