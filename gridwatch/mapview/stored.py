@@ -4,8 +4,9 @@ time period from the points of that period (read through the index on their time
 
 Opening a district of a million fire points used to read every point and bin it before the first paint (1.1 s
 and most of the memory).  With the counts stored in the project (schema 6, :mod:`gridwatch.storage.density`)
-the open reads none; the points themselves are read only by what needs every one of them (the attribute
-table, a click on the map, a highlight), on first use.
+the open reads none.  A click reads the points of a small box around it (:meth:`DeferredPointLayer.at_point`),
+a list's or a check's points are read by their uuids, and the points themselves are read only by what needs
+every one of them (the attribute table), on first use; the UI does each of these on a worker.
 """
 
 from __future__ import annotations
@@ -261,9 +262,12 @@ _HEAVY = ("bounds", "point_xy", "point_feature", "category", "x_order", "x_sorte
 class DeferredPointLayer(LayerData):
     """A big point layer drawn from a :class:`DensityStore`; its points are read when first needed.
 
-    Drawing never needs them (the renderer asks the store for counts or the view's points); whatever needs
-    every point (``frame``, ``point_xy``, a click's ``at_point``, a highlight) reads them then, once.
-    The time filter is a window (:meth:`set_window`), not a mask over points the layer does not hold.
+    Drawing never needs them (the renderer asks the store for counts, the view's or the period's points);
+    nor do a click (:meth:`at_point`: the points of a small box), the identified point's attributes
+    (:meth:`row`), a highlight (:meth:`points_xy`) or a list's points (:meth:`positions_of_uuids`): they read
+    those few rows, and keep them.  Positions are those of the whole layer in fid order, as :meth:`load`
+    reads it.  Whatever needs every point (``frame``, ``point_xy``) reads them then, once.  The time filter
+    is a window (:meth:`set_window`), not a mask over points the layer does not hold.
     """
 
     store: Optional[DensityStore] = None
