@@ -83,6 +83,9 @@ class WindowSelection:
         serial, data, name, below, lon, lat, tol = job.tag
         if serial != self._click_serial or data is not self.data:
             return  # another click, or another project, since
+        visible = data.layers[name].visible  # (read whole meanwhile, for the table: the period's mask)
+        if visible is not None:
+            hits = [h for h in hits if visible[int(h)]]
         self._show_identified((name, int(hits[0])) if len(hits) else self._identify_in(below, lon, lat, tol))
 
     def _on_pick_failed(self, job: Job, message: str, kind: str) -> None:
