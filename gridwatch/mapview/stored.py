@@ -369,8 +369,9 @@ class DeferredPointLayer(LayerData):
             for p in stale:
                 del known[p]
         style = self.spec.style
-        if self.store is not None and column == style.category_field and self.store.cached_window(self.window) \
-                is not None:
+        window = self.window
+        if self.store is not None and column == style.category_field and window is not None \
+                and self.store.cached_window(window) is not None:
             found = self.store.fids_of_uuids(list(keys))
             self.store.restyle_window(np.array(list(found.values()), dtype=np.int64),
                                       [values_by_uuid[u] for u in found])
