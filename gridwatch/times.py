@@ -92,10 +92,19 @@ def in_window(times: Any, window: Optional[Window]) -> Any:
         t = _utc_times(times)
     ok = t.notna().to_numpy(dtype=bool).copy()
     if window[0] is not None:
-        ok &= (t >= pd.Timestamp(window[0])).fillna(False).to_numpy(dtype=bool)
+        ok &= (t >= _utc_bound(window[0])).fillna(False).to_numpy(dtype=bool)
     if window[1] is not None:
-        ok &= (t < pd.Timestamp(window[1])).fillna(False).to_numpy(dtype=bool)
+        ok &= (t < _utc_bound(window[1])).fillna(False).to_numpy(dtype=bool)
     return ok
+
+
+def _utc_bound(t: Any) -> Any:
+    """A window's bound as a UTC timestamp: Arrow compares a million UTC times with a bound in Beijing time
+    (a custom period's) one Python object at a time, 10 s instead of 20 ms."""
+    import pandas as pd
+
+    ts = pd.Timestamp(t)
+    return ts.tz_convert("UTC") if ts.tzinfo is not None else ts
 
 
 def overlaps(starts: Any, ends: Any, window: Optional[Window]) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 import geopandas as gpd
 import numpy as np
@@ -205,6 +205,17 @@ class LayerData:
             near = near[np.argsort(d, kind="stable")]
         return np.concatenate([near, area_hits]).astype(np.int64)
 
+    def row(self, index: int) -> pd.Series:
+        """Every attribute of feature ``index``."""
+        return self.frame.iloc[int(index)]
+
+    def positions_of_uuids(self, uuids: Iterable[str]) -> np.ndarray:
+        """Positions of the features with these uuids, in feature order (unknown ones skipped)."""
+        frame = self.frame
+        if "uuid" not in frame.columns:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(frame["uuid"].astype(object).isin(list(uuids)).to_numpy())
+
     def in_rect(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
         """Features intersecting a rectangle, in feature order."""
         if self.geoms is None:
@@ -266,7 +277,9 @@ def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], 
         return (), np.full(len(frame), -1, dtype=np.int16)
     cats = tuple(style.categories)
     col = frame[style.category_field]
-    if isinstance(col.dtype, pd.ArrowDtype):
+    if isinstance(col.dtype, pd.CategoricalDtype) and tuple(col.cat.categories) == cats:
+        codes = col.cat.codes.to_numpy()  # a period's points read with their category (the stored view)
+    elif isinstance(col.dtype, pd.ArrowDtype):
         # Arrow-backed column (fast point path): hash lookup in Arrow, 20x faster than pandas here.
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -378,11 +391,11 @@ def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object
     """Set ``column`` of the features with these uuids (after an edit) and refresh their colours.
 
     Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.  A layer
-    drawn from the file (a deferred fire-point layer whose points are not read) has nothing to update: its
-    next render reads the new values.
+    drawn from the file (a deferred fire-point layer whose points are not read) updates what it read of them
+    (see :meth:`~gridwatch.mapview.stored.DeferredPointLayer.update_values`); its views are read anew.
     """
     if not getattr(data, "loaded", True):
-        return len(values_by_uuid)
+        return data.update_values(column, values_by_uuid)  # type: ignore[attr-defined]
     if not values_by_uuid or column not in data.frame.columns or "uuid" not in data.frame.columns:
         return 0
     uuids = data.frame["uuid"].astype(object).to_numpy()

@@ -231,11 +231,10 @@ def search_places(data: MapData, text: str, limit: int = 50) -> list[SearchHit]:
 
 def parent_names(data: MapData, layer: str, index: int) -> dict[str, str]:
     """Names of the township and village a feature belongs to (by its codes)."""
-    frame = data.layers[layer].frame
-    row = frame.iloc[index]
+    row = data.layers[layer].row(index)
     out: dict[str, str] = {}
     for parent, col in (("township", "township_code"), ("village", "village_code")):
-        code = row.get(col) if col in frame.columns else None
+        code = row.get(col) if col in row.index else None
         pl = data.layers.get(parent)
         if isinstance(code, str) and pl is not None:
             match = pl.frame.loc[pl.frame["code"] == code, "name"]

@@ -4,23 +4,26 @@ time period from the points of that period (read through the index on their time
 
 Opening a district of a million fire points used to read every point and bin it before the first paint (1.1 s
 and most of the memory).  With the counts stored in the project (schema 6, :mod:`gridwatch.storage.density`)
-the open reads none; the points themselves are read only by what needs every one of them (the attribute
-table, a click on the map, a highlight), on first use.
+the open reads none.  A click reads the points of a small box around it (:meth:`DeferredPointLayer.at_point`),
+a list's or a check's points are read by their uuids, and the points themselves are read only by what needs
+every one of them (the attribute table), on first use; the UI does each of these on a worker.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections import deque
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 import pandas as pd
 
 from ..layers import LAYERS
 from ..storage import density
+from ..tasks import CancelToken
 from ..times import Window, in_window
 from .raster import DensityBins
 
@@ -33,6 +36,19 @@ def _stored_text(t: _dt.datetime) -> str:
     return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_MS = _dt.timedelta(milliseconds=1)
+
+
+def _ms_from(t: Optional[_dt.datetime], unbounded: int) -> int:
+    """``t`` as milliseconds since 1970, rounded up: a time stored to the millisecond is at or after ``t``
+    exactly when its milliseconds are at or after these (``unbounded`` for None)."""
+    if t is None:
+        return unbounded
+    delta = t - _EPOCH
+    return delta // _MS + (1 if delta % _MS else 0)
+
+
 class DensityStore:
     """The stored counts and the reads of one project's fire points (thread-safe: renders run on workers).
     What was read for a level or a time window is kept until the project is loaded again."""
@@ -43,8 +59,15 @@ class DensityStore:
         self._lock = threading.Lock()
         self._bins: dict[int, DensityBins] = {}
         self._window: Optional[tuple[Window, pd.DataFrame, np.ndarray]] = None
+        self._fid_span: Optional[tuple[Optional[int], Optional[int], int]] = None
+        #: What was read from the file, latest last: ``(what, rows, thread name)`` ("window", "view", "near",
+        #: "rows"); a click shows here as the few rows of its box, read on a worker.
+        self.reads: deque[tuple[str, int, str]] = deque(maxlen=256)
         with closing(self._connect()) as con:
             self.total = density.total(con)
+
+    def _note(self, what: str, rows: int) -> None:
+        self.reads.append((what, int(rows), threading.current_thread().name))
 
     def _connect(self):  # type: ignore[no-untyped-def]
         from ..storage.gpkg import connect_readonly
@@ -90,22 +113,35 @@ class DensityStore:
                 & (coarse.xy[:, 1] + half >= miny) & (coarse.xy[:, 1] - half <= maxy))
         return float(coarse.count[near].sum())
 
-    def window_points(self, window: Window) -> tuple[pd.DataFrame, np.ndarray]:
-        """The map's attributes and coordinates of the points detected in ``window`` (through the time index;
-        the last window's are kept)."""
+    def cached_window(self, window: Window) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+        """The points of ``window`` if they are read (None: they are not)."""
         with self._lock:
             hit = self._window
-        if hit is not None and hit[0] == window:
-            return hit[1], hit[2]
+        return (hit[1], hit[2]) if hit is not None and hit[0] == window else None
+
+    def window_points(self, window: Window, cancel: Optional[CancelToken] = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """The map's attributes (the category, as a categorical of the style's, and the flag) and coordinates
+        of the points detected in ``window`` (through the time index, exact to the millisecond; the last
+        window's are kept).  ``cancel`` stops a long read between its batches."""
+        hit = self.cached_window(window)
+        if hit is not None:
+            return hit
         start, end = window
         lo = _stored_text(start - _dt.timedelta(seconds=1)) if start is not None else ""
         hi = _stored_text(end + _dt.timedelta(seconds=1)) if end is not None else "~"
+        style = LAYERS[self.layer].style
+        categories = tuple(style.categories) if style.category_field else ()
         with closing(self._connect()) as con:
-            xy, rows = density.points_between(con, lo, hi)
-        frame = pd.DataFrame(rows, columns=["status", "heat_source", "detected_utc"])
-        if len(frame):
-            keep = in_window(frame["detected_utc"], window)  # exact, whatever the stored text's precision
-            frame, xy = frame[keep].reset_index(drop=True), xy[keep]
+            fids, xy, codes, flags = density.points_between(con, lo, hi, _ms_from(start, -(1 << 62)),
+                                                      _ms_from(end, 1 << 62), categories,
+                                                      cancel.raise_if_cancelled if cancel is not None else None)
+        self._note("window", len(xy))
+        columns: dict[str, Any] = {"fid": fids}
+        if style.category_field:
+            columns[style.category_field] = pd.Categorical.from_codes(codes, categories=list(categories))
+        if style.flag_category is not None:
+            columns[style.flag_category[0]] = flags
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(xy)))
         with self._lock:
             self._window = (window, frame, xy)
         return frame, xy
@@ -122,12 +158,102 @@ class DensityStore:
         geom_name = meta.get("geometry_name") or "wkb_geometry"
         xy = wkb_points_xy(table.column(geom_name))
         frame = table.drop_columns([geom_name]).to_pandas(types_mapper=pd.ArrowDtype)
+        self._note("view", len(frame))
         return frame, xy
+
+    # --- single points: a click's, a check's, an identified one's ---------------------------------
+    def near(self, box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """``(fids, xy, attributes)`` of the points inside ``box`` (every attribute; through the R-tree): what
+        a click reads, the few points around it, not the layer."""
+        return self._read_rows("near", bbox=box)
+
+    def rows(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """``(fids, xy, attributes)`` of the points with these fids, in fid order."""
+        wanted = np.unique(np.asarray(fids, dtype=np.int64))
+        if not len(wanted):
+            return wanted, np.empty((0, 2)), pd.DataFrame()
+        return self._read_rows("rows", fids=wanted)
+
+    def _read_rows(self, what: str, **where: Any) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        import pyogrio
+
+        from ..storage.gpkg import wkb_points_xy
+
+        meta, table = pyogrio.read_arrow(self.path, layer=self.layer, return_fids=True, **where)
+        geom_name = meta.get("geometry_name") or "wkb_geometry"
+        fid_name = meta.get("fid_column") or "fid"
+        fids = np.asarray(table.column(fid_name).to_numpy(), dtype=np.int64) if fid_name in table.column_names \
+            else np.asarray(where.get("fids", []), dtype=np.int64)
+        xy = wkb_points_xy(table.column(geom_name))
+        frame = table.drop_columns([c for c in (geom_name, fid_name) if c in table.column_names]) \
+            .to_pandas(types_mapper=pd.ArrowDtype)
+        self._note(what, len(frame))
+        order = np.argsort(fids, kind="stable")
+        return fids[order], xy[order], frame.iloc[order].reset_index(drop=True)
+
+    def fids_of_uuids(self, uuids: list[str]) -> dict[str, int]:
+        """The fids of the points with these uuids, by uuid (through the index on ``uuid``)."""
+        with closing(self._connect()) as con:
+            return density.fids_of_uuids(con, uuids)
+
+    def restyle_window(self, fids: np.ndarray, values: list[Any]) -> int:
+        """Points ``fids`` of the period read have these category values now (an edit): they are drawn so
+        without reading the period again.  Returns how many of them the period holds."""
+        with self._lock:
+            hit = self._window
+        style = LAYERS[self.layer].style
+        if hit is None or not style.category_field or style.category_field not in hit[1].columns:
+            return 0
+        window, frame, xy = hit
+        pos = pd.Index(frame["fid"].to_numpy()).get_indexer(np.asarray(fids, dtype=np.int64))
+        found = pos >= 0
+        if not found.any():
+            return 0
+        cats = list(style.categories)
+        codes = frame[style.category_field].cat.codes.to_numpy().copy()
+        codes[pos[found]] = [cats.index(v) if v in cats else -1 for v, ok in zip(values, found) if ok]
+        frame = frame.assign(**{style.category_field: pd.Categorical.from_codes(codes, categories=cats)})
+        with self._lock:
+            if self._window is hit:  # not replaced meanwhile by another period's points
+                self._window = (window, frame, xy)
+        return int(found.sum())
+
+    def _span(self, con: Any) -> tuple[Optional[int], Optional[int], int]:
+        with self._lock:
+            span = self._fid_span
+        if span is None:
+            span = density.fid_span(con)
+            with self._lock:
+                self._fid_span = span
+        return span
+
+    def positions(self, fids: np.ndarray) -> np.ndarray:
+        """The positions of points ``fids`` in the whole layer as :meth:`DeferredPointLayer.load` reads it
+        (fid order): the fid less the first when the fids run without gaps, else counted through the key."""
+        fids = np.asarray(fids, dtype=np.int64)
+        with closing(self._connect()) as con:
+            lo, hi, n = self._span(con)
+            if lo is not None and hi is not None and hi - lo + 1 == n:
+                return fids - lo
+            return np.asarray(density.fid_ranks(con, fids.tolist()), dtype=np.int64)
+
+    def fids_at(self, positions: np.ndarray) -> np.ndarray:
+        """The fids of the points at ``positions`` (see :meth:`positions`); -1 past the end."""
+        positions = np.asarray(positions, dtype=np.int64)
+        with closing(self._connect()) as con:
+            lo, hi, n = self._span(con)
+            if lo is not None and hi is not None and hi - lo + 1 == n:
+                return np.where((positions >= 0) & (positions < n), positions + lo, -1)
+            found = density.fids_at(con, positions.tolist())
+        return np.array([-1 if f is None else f for f in found], dtype=np.int64)
 
 
 # --- the layer ------------------------------------------------------------------------------------
 
 from .data import LayerData, _get_frame, read_point_layer, set_filter  # noqa: E402  (data imports this lazily)
+
+#: Points read one by one that a deferred layer keeps (a click's box, a check's points) before it forgets them.
+KNOWN_MAX = 20_000
 
 #: What a deferred layer reads on first use: every point's coordinates, categories and order.
 _HEAVY = ("bounds", "point_xy", "point_feature", "category", "x_order", "x_sorted", "sorted_xy", "sorted_category")
@@ -136,13 +262,20 @@ _HEAVY = ("bounds", "point_xy", "point_feature", "category", "x_order", "x_sorte
 class DeferredPointLayer(LayerData):
     """A big point layer drawn from a :class:`DensityStore`; its points are read when first needed.
 
-    Drawing never needs them (the renderer asks the store for counts or the view's points); whatever needs
-    every point (``frame``, ``point_xy``, a click's ``at_point``, a highlight) reads them then, once.
-    The time filter is a window (:meth:`set_window`), not a mask over points the layer does not hold.
+    Drawing never needs them (the renderer asks the store for counts, the view's or the period's points);
+    nor do a click (:meth:`at_point`: the points of a small box), the identified point's attributes
+    (:meth:`row`), a highlight (:meth:`points_xy`) or a list's points (:meth:`positions_of_uuids`): they read
+    those few rows, and keep them.  Positions are those of the whole layer in fid order, as :meth:`load`
+    reads it.  Whatever needs every point (``frame``, ``point_xy``) reads them then, once.  The time filter
+    is a window (:meth:`set_window`), not a mask over points the layer does not hold.
     """
 
     store: Optional[DensityStore] = None
     window: Optional[Window] = None
+    #: The window whose points a worker is reading (see :meth:`drawn_points`); None: none is.
+    pending_window: Optional[Window] = None
+    #: The window whose points the map drew last (None: every point, from the stored counts).
+    shown_window: Optional[Window] = None
     _project: Any = None
 
     @classmethod
@@ -154,6 +287,8 @@ class DeferredPointLayer(LayerData):
         layer.categories = tuple(style.categories) if style.category_field else ()
         layer.__dict__["_loaded"] = False
         layer.__dict__["_load_lock"] = threading.Lock()
+        layer.__dict__["_known"] = {}
+        layer.__dict__["_known_lock"] = threading.Lock()
         return layer
 
     @property
@@ -175,6 +310,117 @@ class DeferredPointLayer(LayerData):
             self.__dict__["_loaded"] = True
             if self.window is not None and self.window != (None, None):
                 set_filter(self, in_window(self.column("detected_utc"), self.window))
+
+    # --- single points, without the load: a click, a check's points, the identified point -------------------
+    def at_point(self, lon: float, lat: float, tolerance: float) -> np.ndarray:
+        """The points drawn within ``tolerance`` degrees of a click, nearest first.  Before the load: the
+        points of that small box, read through the R-tree (the window's only: the layer has no ``visible``
+        mask yet), then the exact pick; the load reads none of them again."""
+        if self.loaded or self.store is None:
+            return LayerData.at_point(self, lon, lat, tolerance)
+        fids, xy, frame = self.store.near((lon - tolerance, lat - tolerance, lon + tolerance, lat + tolerance))
+        near = np.flatnonzero((np.abs(xy[:, 0] - lon) <= tolerance) & (np.abs(xy[:, 1] - lat) <= tolerance))
+        if self.window is not None and len(near) and "detected_utc" in frame.columns:
+            near = near[in_window(frame["detected_utc"].iloc[near], self.window)]
+        positions = self._remember(fids[near], xy[near], frame.iloc[near].reset_index(drop=True))
+        d = np.hypot(xy[near, 0] - lon, xy[near, 1] - lat)
+        return positions[np.lexsort((positions, d))].astype(np.int64)
+
+    def row(self, index: int) -> pd.Series:
+        """Every attribute of point ``index`` (before the load: read with it by a click, or now by itself)."""
+        if self.loaded:
+            return LayerData.row(self, index)
+        xy, frame, i = self._lookup(np.array([int(index)]))[int(index)]
+        return frame.iloc[i]
+
+    def points_xy(self, indices: np.ndarray) -> np.ndarray:
+        """``(n, 2)`` coordinates of points ``indices`` (unknown positions left out)."""
+        idx = np.asarray(indices, dtype=np.int64).ravel()
+        if self.loaded:
+            idx = idx[(idx >= 0) & (idx < self.count)]
+            return self.point_xy[idx]
+        found = self._lookup(idx)
+        return np.array([found[int(i)][0] for i in idx if int(i) in found]).reshape(-1, 2)
+
+    def features_bounds(self, idx: np.ndarray) -> Optional[tuple[float, float, float, float]]:
+        if self.loaded:
+            return LayerData.features_bounds(self, idx)
+        xy = self.points_xy(idx)
+        if not len(xy):
+            return None
+        return (float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max()))
+
+    def positions_of_uuids(self, uuids: Iterable[str]) -> np.ndarray:
+        """Positions of the points with these uuids (before the load: those rows only, through the index)."""
+        if self.loaded or self.store is None:
+            return LayerData.positions_of_uuids(self, uuids)
+        found = self.store.fids_of_uuids(list(uuids))
+        fids, xy, frame = self.store.rows(np.array(list(found.values()), dtype=np.int64))
+        return np.sort(self._remember(fids, xy, frame))
+
+    def update_values(self, column: str, values_by_uuid: dict[str, object]) -> int:
+        """After an edit of these points (before the load): the rows read one by one are read again when next
+        wanted, and the period's points take their new category (a few rows found by uuid, not the period
+        read again).  Returns how many points were edited."""
+        keys = set(values_by_uuid)
+        with self.__dict__["_known_lock"]:
+            known: dict = self.__dict__["_known"]
+            stale = [p for p, (_, frame, i) in known.items() if frame["uuid"].iloc[i] in keys]
+            for p in stale:
+                del known[p]
+        style = self.spec.style
+        window = self.window
+        if self.store is not None and column == style.category_field and window is not None \
+                and self.store.cached_window(window) is not None:
+            found = self.store.fids_of_uuids(list(keys))
+            self.store.restyle_window(np.array(list(found.values()), dtype=np.int64),
+                                      [values_by_uuid[u] for u in found])
+        return len(values_by_uuid)
+
+    def _remember(self, fids: np.ndarray, xy: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+        """Keep points read one by one (their positions in the layer are returned)."""
+        assert self.store is not None
+        positions = self.store.positions(fids) if len(fids) else np.empty(0, dtype=np.int64)
+        with self.__dict__["_known_lock"]:
+            known: dict = self.__dict__["_known"]
+            if len(known) + len(positions) > KNOWN_MAX:
+                known.clear()
+            for i, p in enumerate(positions.tolist()):
+                known[p] = (xy[i], frame, i)
+        return positions
+
+    def _lookup(self, positions: np.ndarray) -> dict[int, tuple[np.ndarray, pd.DataFrame, int]]:
+        """What is known of points ``positions``, the unknown ones read now (by their fids)."""
+        assert self.store is not None
+        with self.__dict__["_known_lock"]:
+            known: dict = self.__dict__["_known"]
+            out = {p: known[p] for p in positions.tolist() if p in known}
+        missing = np.array([p for p in positions.tolist() if p not in out], dtype=np.int64)
+        if len(missing):
+            fids = self.store.fids_at(missing)
+            fids, xy, frame = self.store.rows(fids[fids >= 0])
+            for p, i in zip(self._remember(fids, xy, frame).tolist(), range(len(fids))):
+                out[p] = (xy[i], frame, i)
+        return out
+
+    def drawn_points(self, cancel: Optional[CancelToken] = None) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+        """What the map draws: the points of the window, or None for every point (from the stored counts).
+        While a worker reads the window's points (``pending_window``), what the map drew before stands in:
+        the previous window's points, or the stored counts."""
+        assert self.store is not None
+        window = self.window
+        if window is None:
+            self.shown_window = None
+            return None
+        if window != self.pending_window:
+            got: Optional[tuple[pd.DataFrame, np.ndarray]] = self.store.window_points(window, cancel)
+        else:
+            got = self.store.cached_window(window)
+            if got is None:
+                shown = self.shown_window
+                return self.store.cached_window(shown) if shown is not None else None
+        self.shown_window = window
+        return got
 
     def set_window(self, window: Optional[Window]) -> None:
         """Draw the points detected in ``window`` (None or (None, None): all)."""

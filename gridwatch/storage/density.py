@@ -20,7 +20,7 @@ sync never sends them, and :func:`recount` rebuilds them from scratch.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 
@@ -226,22 +226,90 @@ def refresh(con: sqlite3.Connection, fids: Optional[Iterable[int]]) -> None:
             con.execute(stmt, (fid,) * stmt.count("?"))
 
 
-_BETWEEN = ("SELECT geom, status, heat_source, detected_utc FROM fire_point WHERE detected_utc >= ? "
-            "AND detected_utc < ? AND geom IS NOT NULL")
+#: The stored time as whole milliseconds since 1970 (SQLite reads the ISO text with its ``Z``): a period's bounds are
+#: compared exactly, as the map's timestamps (milliseconds) compare with them in memory.
+_MS = "CAST(ROUND((julianday(detected_utc) - 2440587.5) * 86400000.0) AS INTEGER)"
 _COUNT_BETWEEN = "SELECT COUNT(*) FROM fire_point WHERE detected_utc >= ? AND detected_utc < ?"
+#: Rows fetched at a time: a worker reading a long period lets the GUI thread in between (the interpreter lock).
+FETCH_ROWS = 20_000
 
 
-def points_between(con: sqlite3.Connection, first: str, end: str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
-    """Coordinates and ``(status, heat_source, detected_utc)`` of the fire points stored with
-    ``first <= detected_utc < end`` (text as stored; through the time index)."""
+def _between_sql(n_categories: int) -> str:
+    code = "CASE status " + " ".join("WHEN ? THEN " + str(i) for i in range(n_categories)) + " ELSE -1 END" \
+        if n_categories else "-1"
+    return ("SELECT fid, geom, " + code + ", heat_source FROM fire_point WHERE detected_utc >= ? AND detected_utc < ? "
+            "AND geom IS NOT NULL AND " + _MS + " >= ? AND " + _MS + " < ?")
+
+
+def points_between(con: sqlite3.Connection, first: str, end: str, start_ms: int, end_ms: int,
+                   categories: tuple[str, ...] = (), check: Optional[Callable[[], None]] = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The fire points detected from ``start_ms`` up to (not including) ``end_ms`` (milliseconds since 1970,
+    exact), found through the time index between stored texts ``first`` and ``end`` (a little wider):
+    ``(fid, xy, status, heat_source)``, the status as its position in ``categories`` (-1: another or none) and the
+    flag as a number (NaN: none).  Numbers only, fetched a few thousand rows at a time: a long period (most of
+    a million points) is read on a worker without holding up the GUI thread.  ``check()`` runs between the
+    batches (a cancelled read raises there)."""
     from .gpkg import blob_points_xy
 
-    rows = con.execute(_BETWEEN, (first, end)).fetchall()
-    if not rows:
-        return np.empty((0, 2)), []
-    return blob_points_xy([r[0] for r in rows]), [r[1:] for r in rows]
+    cur = con.execute(_between_sql(len(categories)), (*categories, first, end, int(start_ms), int(end_ms)))
+    fids, xy = [np.empty(0, dtype=np.int64)], [np.empty((0, 2))]
+    codes, flags = [np.empty(0, dtype=np.int16)], [np.empty(0)]
+    while True:
+        if check is not None:
+            check()
+        rows = cur.fetchmany(FETCH_ROWS)
+        if not rows:
+            break
+        fid, geoms, code, flag = zip(*rows)
+        fids.append(np.array(fid, dtype=np.int64))
+        xy.append(blob_points_xy(list(geoms)))
+        codes.append(np.array(code, dtype=np.int16))
+        flags.append(np.array(flag, dtype=np.float64))  # None: NaN
+    return np.concatenate(fids), np.concatenate(xy), np.concatenate(codes), np.concatenate(flags)
 
 
 def count_between(con: sqlite3.Connection, first: str, end: str) -> int:
     """How many fire points are stored with ``first <= detected_utc < end`` (through the time index)."""
     return int(con.execute(_COUNT_BETWEEN, (first, end)).fetchone()[0])
+
+
+# --- single fire points: a click's, a check's (the map reads them without reading the layer) ---------------
+
+_MIN_FID = "SELECT MIN(fid) FROM fire_point"
+_MAX_FID = "SELECT MAX(fid) FROM fire_point"
+_COUNT_ALL = "SELECT COUNT(*) FROM fire_point"
+_RANK = "SELECT COUNT(*) FROM fire_point WHERE fid < ?"
+_FID_AT = "SELECT fid FROM fire_point ORDER BY fid LIMIT 1 OFFSET ?"
+
+
+def fid_span(con: sqlite3.Connection) -> tuple[Optional[int], Optional[int], int]:
+    """``(first fid, last fid, rows)`` of the fire points (the ends through the primary key)."""
+    lo = con.execute(_MIN_FID).fetchone()[0]
+    hi = con.execute(_MAX_FID).fetchone()[0]
+    return lo, hi, int(con.execute(_COUNT_ALL).fetchone()[0])
+
+
+def fid_ranks(con: sqlite3.Connection, fids: Iterable[int]) -> list[int]:
+    """How many fire points have a smaller fid than each of ``fids`` (its position in fid order)."""
+    return [int(con.execute(_RANK, (int(f),)).fetchone()[0]) for f in fids]
+
+
+def fids_at(con: sqlite3.Connection, positions: Iterable[int]) -> list[Optional[int]]:
+    """The fid at each position in fid order (None past the end)."""
+    out: list[Optional[int]] = []
+    for p in positions:
+        row = con.execute(_FID_AT, (int(p),)).fetchone()
+        out.append(int(row[0]) if row else None)
+    return out
+
+
+def fids_of_uuids(con: sqlite3.Connection, uuids: Iterable[str]) -> dict[str, int]:
+    """The fids of the fire points with these uuids (through the unique index on ``uuid``), by uuid."""
+    wanted = [str(u) for u in uuids]
+    out: dict[str, int] = {}
+    for k in range(0, len(wanted), 500):
+        part = wanted[k:k + 500]
+        out.update((str(r[0]), int(r[1])) for r in con.execute(
+            "SELECT uuid, fid FROM fire_point WHERE uuid IN (" + ",".join("?" for _ in part) + ")", part))
+    return out

@@ -448,7 +448,7 @@ def blob_points_xy(blobs: list[bytes]) -> Any:
     n = len(blobs)
     if n == 0:
         return np.empty((0, 2))
-    if all(len(b) == 29 for b in blobs):
+    if (np.fromiter(map(len, blobs), dtype=np.int64, count=n) == 29).all():
         rec = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, 29)
         flags = rec[:, 3]
         if not (flags & 0x1E).any() and (rec[:, 8] == 1).all() and (rec[:, 9] == 1).all() \

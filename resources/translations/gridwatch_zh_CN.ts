@@ -5151,17 +5151,17 @@ Overwritten: %2</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="354" />
+            <location filename="../../gridwatch/ui/window/work.py" line="355" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="364" />
+            <location filename="../../gridwatch/ui/window/work.py" line="365" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="365" />
+            <location filename="../../gridwatch/ui/window/work.py" line="366" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
@@ -5346,22 +5346,23 @@ Overwritten: %2</source>
             <translation>仍然关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/mapping.py" line="110" />
+            <location filename="../../gridwatch/ui/window/mapping.py" line="139" />
             <source>Click the next point; right-click or Esc starts again</source>
+            <extracomment>Rows of a big fire-point layer drawn from the file, found by their uuids (a check's, a list's), one read at a time.</extracomment>
             <translation>单击下一个点；右键或 Esc 重新开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/mapping.py" line="112" />
+            <location filename="../../gridwatch/ui/window/mapping.py" line="141" />
             <source>Distance: %1 %2</source>
             <translation>距离：%1 %2</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/mapping.py" line="115" />
+            <location filename="../../gridwatch/ui/window/mapping.py" line="144" />
             <source>Area: %1 %2 (%3 mu)</source>
             <translation>面积：%1 %2（%3 亩）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/mapping.py" line="120" />
+            <location filename="../../gridwatch/ui/window/mapping.py" line="149" />
             <source>Click points on the map to measure</source>
             <translation>在地图上单击各点进行测量</translation>
         </message>
@@ -5435,6 +5436,12 @@ Overwritten: %2</source>
             <location filename="../../gridwatch/ui/window/warning_map.py" line="96" />
             <source>No warning is in force</source>
             <translation>当前没有生效的预警</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/window/selection.py" line="226" />
+            <source>Reading every fire point for the table…</source>
+            <extracomment>Layers hit-tested for identify, topmost first. Clicks on a big fire-point layer drawn from the file are answered here, one at a time. Every point of a big fire-point layer, read for the attribute table.</extracomment>
+            <translation>正在读取全部火点以显示属性表…</translation>
         </message>
     </context>
     <context>

@@ -138,6 +138,13 @@ def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> li
     with a halo and lightly filled, points ringed, on top of every layer."""
     if len(features) == 0 or layer.count == 0:
         return []
+    if not getattr(layer, "loaded", True):  # a big fire-point layer drawn from the file: only these points' places
+        xy = layer.points_xy(np.asarray(features, dtype=np.int64)[:MAX_HIGHLIGHT_POINTS])  # type: ignore[attr-defined]
+        img = new_image(vp.width, vp.height)
+        with painting(img) as p:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            _ring_points(p, xy, vp)
+        return [(img, 1.0)]
     mask = np.zeros(layer.count, dtype=bool)
     mask[np.asarray(features, dtype=np.int64)] = True
     mask &= _visible_features(layer, vp)
@@ -175,14 +182,19 @@ def render_highlight(layer: LayerData, vp: Viewport, features: np.ndarray) -> li
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawPath(path)
         if len(layer.point_xy):
-            xy = layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS]
-            px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
-            on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)
-            path = QPainterPath()
-            for x, y in zip(px[on].tolist(), py[on].tolist()):
-                path.addEllipse(QPointF(x, y), 7.0, 7.0)
-            for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
-                p.setPen(QPen(color, width))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawPath(path)
+            _ring_points(p, layer.point_xy[mask[layer.point_feature]][:MAX_HIGHLIGHT_POINTS], vp)
     return [(img, 1.0)]
+
+
+def _ring_points(p: QPainter, xy: np.ndarray, vp: Viewport) -> None:
+    """Highlight rings around points ``xy`` (map coordinates) on the view."""
+    sx, ox, sy, oy = vp.affine()
+    px, py = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
+    on = (px >= -10) & (px <= vp.width + 10) & (py >= -10) & (py <= vp.height + 10)
+    path = QPainterPath()
+    for x, y in zip(px[on].tolist(), py[on].tolist()):
+        path.addEllipse(QPointF(x, y), 7.0, 7.0)
+    for color, width in ((HIGHLIGHT_HALO, 4.0), (HIGHLIGHT_LINE, 2.0)):
+        p.setPen(QPen(color, width))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)

@@ -82,8 +82,9 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
     assert store is not None
     if store.total == 0:
         return []
-    if layer.window is not None:
-        frame, xy = store.window_points(layer.window)
+    drawn = layer.drawn_points(cancel)
+    if drawn is not None:
+        frame, xy = drawn
     else:
         if force_density is not False:
             image = _bins_image(store.bins(store.level_for(3 * vp.res)), vp, force_density)

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 
 from ...mapview.measure import area_text, distance_text, measure
+from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER
+
+#: Rows of a big fire-point layer drawn from the file, found by their uuids (a check's, a list's), one read at a
+#: time.
+_FIND_POOL = queue("find-points")
 
 # Texts keep the MainWindow translation context (they are the MainWindow's own).
 translate = QCoreApplication.translate
@@ -19,13 +24,33 @@ class WindowMapping:
     """Highlighting and "show on map" for every layer, from every list (part of MainWindow)."""
 
     def positions_of_uuids(self, layer: str, uuids: Iterable[str]) -> np.ndarray:
-        """Feature positions of ``uuids`` in map layer ``layer`` (unknown ones skipped)."""
+        """Feature positions of ``uuids`` in map layer ``layer`` (unknown ones skipped; a big fire-point layer
+        drawn from the file reads those rows, through the index on ``uuid``)."""
         if self.data is None or layer not in self.data.layers:
             return np.empty(0, dtype=np.int64)
-        frame = self.data.layers[layer].frame
-        if "uuid" not in frame.columns:
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero(frame["uuid"].isin(list(uuids)).to_numpy())
+        return self.data.layers[layer].positions_of_uuids(list(uuids))
+
+    def find_positions(self, layer: str, uuids: list[str], then: Callable[[np.ndarray], Any],
+                       purpose: str = "") -> None:
+        """``then(positions)`` with the feature positions of ``uuids`` in ``layer``: at once for a layer in memory;
+        for a big fire-point layer drawn from the file when a worker has read those rows (a later call for the
+        same ``purpose`` overtakes it)."""
+        if self.data is None or layer not in self.data.layers:
+            return
+        serials = self.__dict__.setdefault("_find_serials", {})
+        serials[purpose] = serials.get(purpose, 0) + 1
+        found = self.data.layers[layer]
+        if getattr(found, "loaded", True) or not uuids:
+            then(found.positions_of_uuids(uuids) if uuids else np.empty(0, dtype=np.int64))
+            return
+        run_job(lambda progress, cancel: found.positions_of_uuids(uuids), "find-points",
+                succeeded=self._on_positions_found, executor=_FIND_POOL,
+                tag=(self.data, then, purpose, serials[purpose]))
+
+    def _on_positions_found(self, job: Job, positions: np.ndarray) -> None:
+        data, then, purpose, serial = job.tag
+        if data is self.data and self.__dict__.get("_find_serials", {}).get(purpose) == serial:
+            then(positions)
 
     def highlight_features(self, layer: str, positions: Any, *, zoom: bool = False) -> None:
         """Highlight features ``positions`` of ``layer`` (and zoom to them when ``zoom``)."""
@@ -40,6 +65,10 @@ class WindowMapping:
         if self.data is None or not uuids:
             return False
         if layer in self.data.layers:
+            if not getattr(self.data.layers[layer], "loaded", True):  # drawn from the file: found on a worker
+                self.find_positions(layer, uuids, lambda found: self.highlight_features(layer, found, zoom=zoom),
+                                    purpose="show")
+                return True
             positions = self.positions_of_uuids(layer, uuids)
             self.highlight_features(layer, positions, zoom=zoom)
             return bool(len(positions))

@@ -21,8 +21,12 @@ from ...errors import GridWatchError
 from ...mapview.data import set_filter
 from ...mapview.stored import DeferredPointLayer
 from ...times import Window, in_window, overlaps, utc_series
+from ..jobs import Job, queue, run_job
 from ..map.timebar import TimeBar
 from ..widgets import named
+
+#: A period's fire points, read from the file (one period at a time; a newer one cancels the read).
+_PERIOD_POOL = queue("period-points")
 
 
 def saved_period(settings: Any, key: str = "period", default: str = "7d") -> Period:
@@ -84,7 +88,7 @@ class WindowPeriod:
         self.show_warning()
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
-        self.apply_map_window()
+        self.apply_map_window(first=True)
 
     def map_window(self) -> Window:
         return self.time_bar.window()
@@ -97,14 +101,17 @@ class WindowPeriod:
             return in_window(found["found_at"], window)
         return overlaps(found["found_at"], finding_ends(found), window)
 
-    def apply_map_window(self) -> None:
-        """Show the fire points of the period (or the slider's day) and the findings of it."""
+    def apply_map_window(self, first: bool = False) -> None:
+        """Show the fire points of the period (or the slider's day) and the findings of it (``first``: of a
+        project just opened, whose first paint draws the period's points itself)."""
         if self.data is None or "fire_point" not in self.data.layers:
             return
         layer = self.data.layers["fire_point"]
         window = self.map_window()
         if isinstance(layer, DeferredPointLayer):
             layer.set_window(window)  # drawn from stored counts and the view's points: a window, not a mask
+            if not first:  # the first paint reads them in its own job: nothing drawn before could stand in
+                self._read_period_points(layer)
             self.canvas.refresh_layer("fire_point")
             self._update_overlay()
             return
@@ -114,3 +121,28 @@ class WindowPeriod:
         set_filter(layer, mask)
         self.canvas.refresh_layer("fire_point")
         self._update_overlay()
+
+    def _read_period_points(self, layer: DeferredPointLayer) -> None:
+        """The points of the layer's window are read on a worker (a long period is most of a million points);
+        the map draws what it drew before until they are in, then the period's points."""
+        old = getattr(self, "_period_job", None)
+        if old is not None and old.running:
+            old.cancel()  # another period since: its points are not wanted any more
+        window, store = layer.window, layer.store
+        if window is None or store is None or layer.loaded or store.cached_window(window) is not None:
+            layer.pending_window = None
+            return
+        layer.pending_window = window
+        self._period_job = run_job(lambda progress, cancel: store.window_points(window, cancel), "period-points",
+                                   succeeded=self._on_period_points, failed=self._on_period_points_failed,
+                                   executor=_PERIOD_POOL, tag=(layer, window))
+
+    def _on_period_points(self, job: Job, _result: object) -> None:
+        layer, window = job.tag
+        if self.data is not None and self.data.layers.get("fire_point") is layer and layer.pending_window == window:
+            layer.pending_window = None
+            self.canvas.refresh_layer("fire_point")
+
+    def _on_period_points_failed(self, job: Job, message: str, kind: str) -> None:
+        if kind != "cancelled":  # the map's own render reads them then (and says so if it cannot)
+            self._on_period_points(job, None)

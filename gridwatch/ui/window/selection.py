@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from ...layers import LAYERS
 from ...mapview.search import PERSON, SearchHit, as_text, parent_names, search_all
 from ...times import short_time
 from ..data.display import display_frame
 from ..findings.panel import FindingDialog
+from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..texts import feature_title, layer_title, table_header, value_title
 
@@ -19,20 +21,27 @@ from ..texts import feature_title, layer_title, table_header, value_title
 IDENTIFY_ORDER = ("fire_point", "construction_site", "mine", "grid_cell", "village", "township",
                   "fireworks_ban_zone", "coal_ban_zone")
 
+#: Clicks on a big fire-point layer drawn from the file are answered here, one at a time.
+_PICK_POOL = queue("identify")
+#: Every point of a big fire-point layer, read for the attribute table.
+_TABLE_POOL = queue("table-points")
+translate = QCoreApplication.translate
+
 
 class WindowSelection:
     """Identify, cell selection, search hits and the attribute table of the main window."""
 
     # --- identify and selection ---------------------------------------------------------------
-    def identify_at(self, lon: float, lat: float) -> Optional[tuple[str, int]]:
-        """The topmost visible feature at a map position: ``(layer, index)`` or None."""
-        if self.data is None:
-            return None
-        tol = self.canvas.click_tolerance()
-        for name in IDENTIFY_ORDER:
-            layer = self.data.layers.get(name)
-            if layer is None or not self.canvas.states[name].visible or layer.count == 0:
-                continue
+    def _identify_layers(self) -> list[str]:
+        """The layers a click may identify now (shown, not empty), topmost first."""
+        assert self.data is not None
+        return [n for n in IDENTIFY_ORDER if n in self.data.layers and self.canvas.states[n].visible
+                and self.data.layers[n].count > 0]
+
+    def _identify_in(self, names: list[str], lon: float, lat: float, tol: float) -> Optional[tuple[str, int]]:
+        assert self.data is not None
+        for name in names:
+            layer = self.data.layers[name]
             hits = layer.at_point(lon, lat, tol)
             if layer.visible is not None:  # not what the period hides
                 hits = [h for h in hits if layer.visible[int(h)]]
@@ -40,10 +49,62 @@ class WindowSelection:
                 return name, int(hits[0])
         return None
 
+    def identify_at(self, lon: float, lat: float) -> Optional[tuple[str, int]]:
+        """The topmost visible feature at a map position: ``(layer, index)`` or None (here and now: a big
+        fire-point layer drawn from the file reads the few points around the position on this thread; a click
+        on the map asks it on a worker, see :meth:`identify_click`)."""
+        if self.data is None:
+            return None
+        return self._identify_in(self._identify_layers(), lon, lat, self.canvas.click_tolerance())
+
+    def identify_click(self, lon: float, lat: float) -> None:
+        """Identify what a click hit and show it.  The layers in memory answer at once; a big fire-point layer
+        drawn from the file is asked on a worker (it reads the points of a small box around the click through
+        the spatial index), and the answer is shown when it is in; a later click overtakes it."""
+        if self.data is None:
+            return
+        self._click_serial = getattr(self, "_click_serial", 0) + 1
+        names, tol = self._identify_layers(), self.canvas.click_tolerance()
+        for i, name in enumerate(names):
+            layer = self.data.layers[name]
+            if getattr(layer, "loaded", True):
+                continue
+            hit = self._identify_in(names[:i], lon, lat, tol)  # layers above it (in memory)
+            if hit is not None:
+                self._show_identified(hit)
+                return
+            run_job(lambda progress, cancel, layer=layer: layer.at_point(lon, lat, tol), "identify",
+                    succeeded=self._on_points_picked, failed=self._on_pick_failed, executor=_PICK_POOL,
+                    tag=(self._click_serial, self.data, names[i], names[i + 1:], lon, lat, tol))
+            return
+        self._show_identified(self._identify_in(names, lon, lat, tol))
+
+    def _on_points_picked(self, job: Job, hits: np.ndarray) -> None:
+        serial, data, name, below, lon, lat, tol = job.tag
+        if serial != self._click_serial or data is not self.data:
+            return  # another click, or another project, since
+        visible = data.layers[name].visible  # (read whole meanwhile, for the table: the period's mask)
+        if visible is not None:
+            hits = [h for h in hits if visible[int(h)]]
+        self._show_identified((name, int(hits[0])) if len(hits) else self._identify_in(below, lon, lat, tol))
+
+    def _on_pick_failed(self, job: Job, message: str, kind: str) -> None:
+        if job.tag[0] in (-1, getattr(self, "_click_serial", 0)) and kind != "cancelled":
+            self.statusBar().showMessage(message, 8000)
+
+    def _show_identified(self, hit: Optional[tuple[str, int]]) -> None:
+        if hit is None:
+            self.identify_panel.clear_feature()
+            self.identified = None
+            self.canvas.clear_highlight()
+            self._update_actions()
+        else:
+            self.show_identify(*hit)
+
     def show_identify(self, name: str, index: int) -> None:
         assert self.data is not None
-        frame = self.data.layers[name].frame
-        row = frame.iloc[index]
+        row = self.data.layers[name].row(index)  # a fire point drawn from the file: the row its click read
+        columns = list(row.index)
         rows: list[tuple[str, str]] = []
         if name in ("grid_cell", "village", "fire_point"):
             parents = parent_names(self.data, name, index)
@@ -52,10 +113,10 @@ class WindowSelection:
             if "village" in parents and name != "village":
                 rows.append((feature_title("village"), parents["village"]))
         spec = LAYERS[name]
-        for col in frame.columns:
+        for col in columns:
             if col in ("geometry", "uuid") or (col.endswith("_uuid") and col != "inspector_uuid"):
                 continue  # ids: the change history and the table's "Show IDs" have them
-            if col == "detected_local" and "detected_utc" in frame.columns:
+            if col == "detected_local" and "detected_utc" in columns:
                 continue  # the same instant, shown once in Beijing time below
             value = row[col]
             field = spec.field(col) if col in spec.field_names else None
@@ -69,7 +130,7 @@ class WindowSelection:
             else:
                 text = as_text(value)
             rows.append((table_header(name, col), text))
-        label = row.get("name") if "name" in frame.columns else row.get("detected_local", "")
+        label = row.get("name") if "name" in columns else row.get("detected_local", "")
         self.identify_panel.show_feature(f"{feature_title(name)}: {label}", rows, uuid=str(row.get("uuid", "")))
         self.identified = (name, index)
         self.canvas.highlight(name, [index])
@@ -102,14 +163,7 @@ class WindowSelection:
                 self.set_selection(np.array([cell]))
             self.show_identify(SELECTION_LAYER, cell)
             return
-        hit = self.identify_at(lon, lat)
-        if hit is None:
-            self.identify_panel.clear_feature()
-            self.identified = None
-            self.canvas.clear_highlight()
-            self._update_actions()
-        else:
-            self.show_identify(*hit)
+        self.identify_click(lon, lat)
 
     def _on_rectangle(self, minx: float, miny: float, maxx: float, maxy: float, shift: bool) -> None:
         if self.data is None:
@@ -165,7 +219,16 @@ class WindowSelection:
     def show_table(self, name: str) -> None:
         if self.data is None or name not in self.data.layers:
             return
-        frame = self.data.layers[name].frame
+        layer = self.data.layers[name]
+        if not getattr(layer, "loaded", True):
+            # a big fire-point layer drawn from the file: its every point is read on a worker, the table shows
+            # when they are in (the map stays usable meanwhile)
+            self.statusBar().showMessage(translate("MainWindow", "Reading every fire point for the table…"))
+            run_job(lambda progress, cancel: (layer.load(), layer.complete_attributes()), "table-points",
+                    succeeded=self._on_table_points_read, failed=self._on_pick_failed, executor=_TABLE_POOL,
+                    tag=(-1, self.data, name))
+            return
+        frame = layer.frame
         self._table_layer = name
         shown, ids = display_frame(name, frame, self.workflow.people)
         self.table_dock.set_layer(name, shown, header_for=lambda col, n=name: table_header(n, col),
@@ -175,6 +238,12 @@ class WindowSelection:
         if name == SELECTION_LAYER and len(self.selected):
             uuids = frame["uuid"].to_numpy()[self.selected].tolist()
             self.table_dock.select_uuids(name, uuids)
+
+    def _on_table_points_read(self, job: Job, _result: object) -> None:
+        _, data, name = job.tag
+        if data is self.data:
+            self.statusBar().clearMessage()
+            self.show_table(name)
 
     def _on_table_selection(self, layer: str, uuids: list) -> None:
         if self.data is None:

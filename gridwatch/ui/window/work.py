@@ -136,7 +136,7 @@ class WindowWork:
         from ...app.store import cells_for_features, cells_in_area
 
         name, index = self.identified
-        row = self.data.layers[name].frame.iloc[index]
+        row = self.data.layers[name].row(index)
         try:
             if name in ("village", "township"):
                 codes = cells_in_area(self.project_path, **{name: str(row["code"])})
@@ -340,8 +340,9 @@ class WindowWork:
                 uuids = queries.check_fire_points(self.project_path, str(task["uuid"]))
             except GridWatchError:
                 uuids = []
-        frame = self.data.layers["fire_point"].frame
-        idx = np.flatnonzero(frame["uuid"].astype(object).isin(uuids).to_numpy()) if uuids else []
+        self.find_positions("fire_point", uuids, self._mark_check_fires, purpose="check-fires")
+
+    def _mark_check_fires(self, idx: np.ndarray) -> None:
         if len(idx) or len(self.canvas.highlighted_indices("fire_point")):  # another highlight stays
             self.canvas.highlight("fire_point", idx)
 
