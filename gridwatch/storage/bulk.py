@@ -1,9 +1,12 @@
 """Fast loads: many features into one layer in one transaction (the importer's writer).
 
-Bulk loads skip the per-row trigger work (R-tree entries through Python functions, a
-feature-count UPDATE per row): the triggers are dropped inside the transaction, the index and the
-count are written in bulk, and the triggers are recreated with their exact original SQL before
-COMMIT.  A rollback restores all of it.  One audit row records the load.
+Bulk loads skip the per-row trigger work (R-tree entries and fire-point density counts through
+Python geometry functions, a feature-count UPDATE per row): the triggers are dropped inside the
+transaction, the index and the counts are written in bulk, and the triggers are recreated with their
+exact original SQL before COMMIT.  A load of at least a quarter of a big table also rebuilds the
+table's indexes once and packs its R-tree anew (:mod:`.rtree_pack`).  Fire points' heat-source
+flags are worked out before the insert, over the stored points and the new ones, so every new row is
+written once.  A rollback restores all of it.  One audit row records the load.
 """
 
 from __future__ import annotations

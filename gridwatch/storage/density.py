@@ -11,9 +11,10 @@ the grid does not depend on the data, so an import or a sync only touches the sq
 per-day breakdown of the counts would have been as big as the points themselves: a season of a stress
 district's detections falls on 950,000 different square-days.)
 
-Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's import and edits, GDAL and
-QGIS editing the file; a plain SQLite client can still delete).  pygeodiff applies changesets with triggers
-off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
+Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's edits, GDAL and QGIS editing the
+file; a plain SQLite client can still delete); GridWatch's import sets the insert trigger aside inside its
+transaction and adds its points' counts square by square (:func:`add_points`).  pygeodiff applies changesets
+with triggers off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
 sync never sends them, and :func:`recount` rebuilds them from scratch.
 """
 
