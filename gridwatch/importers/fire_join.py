@@ -39,8 +39,12 @@ def fire_frame(source_frame: gpd.GeoDataFrame, name: str, report: "ImportReport"
         raw["latitude"] = pts.y.astype(str)
     fires, notes = normalize_fire_table(raw, name=name)
     report.notes += notes
-    geom = gpd.GeoSeries(shapely.points(fires["longitude"].to_numpy(), fires["latitude"].to_numpy()),
-                         index=fires.index, crs=PROJECT_EPSG)
+    lon, lat = fires["longitude"].to_numpy(), fires["latitude"].to_numpy()
+    points = np.asarray(source_frame.geometry.values, dtype=object)
+    if not (len(points) == len(lon) and shapely.is_geometry(points).all()
+            and np.array_equal(shapely.get_x(points), lon) and np.array_equal(shapely.get_y(points), lat)):
+        points = shapely.points(lon, lat)  # the reader's points are not exactly these: made anew
+    geom = gpd.GeoSeries(points, index=fires.index, crs=PROJECT_EPSG)
     out = gpd.GeoDataFrame(fires.drop(columns=["longitude", "latitude"]), geometry=geom)
     out["__row"] = fires["row"].to_numpy() if "row" in fires.columns else np.arange(1, len(fires) + 1)
     return out
@@ -69,7 +73,7 @@ def _existing_fire_keys(project: Project) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    frame, xy = project.read_point_layer("fire_point")
+    frame, xy = project.read_point_layer("fire_point", columns=["detected_utc", "source"])  # not all 16 columns
     # Straight from the Arrow columns: converting a million timestamps through text takes seconds.
     times = pa.array(frame["detected_utc"].array).cast(pa.timestamp("ms", tz="UTC")).cast(pa.int64())
     source = pa.array(frame["source"].array)

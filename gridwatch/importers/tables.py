@@ -99,8 +99,32 @@ def _find_coord_columns(columns: list[str], x_field: Optional[str], y_field: Opt
     return x, y, notes
 
 
+def _arrow_coordinates(values: pd.Series) -> Optional[np.ndarray]:
+    """Floats (NaN for blanks) of a column of Arrow text whose every other cell Arrow reads as a finite decimal
+    number; None for anything else (text with degrees, NaN, Infinity, cells that are not text), which then takes
+    :func:`_coordinates`' general path and its messages.  A million FIRMS rows: a tenth of pandas' time."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(values.array.__arrow_array__())
+    if text.null_count:
+        return None
+    try:
+        out = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    floats = np.array(out.to_numpy(zero_copy_only=False), dtype=float)  # a writable copy; blanks NaN
+    blank = np.asarray(pc.is_null(out).to_numpy(zero_copy_only=False), dtype=bool)
+    return floats if np.isfinite(floats[~blank]).all() else None
+
+
 def _coordinates(values: pd.Series, column: str, label: str, rows: np.ndarray, row_word: str) -> np.ndarray:
     """Floats (NaN for blanks); raise naming the row and column of the first unreadable value."""
+    fast = _arrow_coordinates(values)
+    if fast is not None:
+        return fast
     s = values.astype(str).str.strip()
     blank = (s == "").to_numpy()
     out = np.array(pd.to_numeric(s.where(~blank, None), errors="coerce"), dtype=float)  # a writable copy

@@ -1,9 +1,12 @@
 """Fast loads: many features into one layer in one transaction (the importer's writer).
 
-Bulk loads skip the per-row trigger work (R-tree entries through Python functions, a
-feature-count UPDATE per row): the triggers are dropped inside the transaction, the index and the
-count are written in bulk, and the triggers are recreated with their exact original SQL before
-COMMIT.  A rollback restores all of it.  One audit row records the load.
+Bulk loads skip the per-row trigger work (R-tree entries and fire-point density counts through
+Python geometry functions, a feature-count UPDATE per row): the triggers are dropped inside the
+transaction, the index and the counts are written in bulk, and the triggers are recreated with their
+exact original SQL before COMMIT.  A load of at least a quarter of a big table also rebuilds the
+table's indexes once and packs its R-tree anew (:mod:`.rtree_pack`).  Fire points' heat-source
+flags are worked out before the insert, over the stored points and the new ones, so every new row is
+written once.  A rollback restores all of it.  One audit row records the load.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import shapely
 
 from ..layers.base import LayerSpec
 from ..tasks import Steps
+from . import density, rtree_pack
 from .gpkg import connect_readwrite, geometry_to_blob, gpkg_datetime, quote_ident, sqlite_tables, transaction
-from .heat_sources import refresh_heat_sources
+from .heat_sources import refresh_before_adding, refresh_heat_sources, utc_seconds
 from .project import GEOMETRY_COLUMN
 
 #: At least this many rows, and a quarter of the table, rebuild the table's indexes once at the end.
@@ -99,18 +103,20 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
         names = [GEOMETRY_COLUMN] + [f.name for f in fields]
         insert = ("INSERT INTO " + table + " (" + ", ".join(quote_ident(n, cols) for n in ["fid"] + names)
                   + ") VALUES (" + ", ".join("?" for _ in range(len(names) + 1)) + ")")
-        # Bulk loads skip the per-row trigger work (R-tree entries through Python functions, a
-        # feature-count UPDATE per row): the triggers are dropped inside the transaction, the
-        # index and the count are written in bulk, and the triggers are recreated with their
-        # exact original SQL before COMMIT. A rollback restores all of it.
+        # Bulk loads skip the per-row trigger work (R-tree entries and density counts through Python
+        # functions, a feature-count UPDATE per row): the triggers are dropped inside the transaction,
+        # the index and the counts are written in bulk, and the triggers are recreated with their exact
+        # original SQL before COMMIT. A rollback restores all of it.
+        counted = spec.name == "fire_point" and density.present(con)
+        set_aside = [rtree_name + "_insert", "trigger_insert_feature_count_" + spec.name]
+        set_aside += [density.INSERT_TRIGGER] if counted else []
         triggers = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
-            "(name = ? OR name = ?)",
-            (spec.name, rtree_name + "_insert", "trigger_insert_feature_count_" + spec.name),
-        ).fetchall()
-        # A big load (a season of fire points) also rebuilds the table's indexes once at the end:
-        # sorting a million keys is far faster than a million random B-tree inserts. Small imports
-        # into big tables keep the indexes.
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN ("
+            + ", ".join("?" for _ in set_aside) + ")", (spec.name, *set_aside)).fetchall()
+        counted = counted and density.INSERT_TRIGGER in {t[0] for t in triggers}
+        # A big load (a season of fire points) also rebuilds the table's indexes and its R-tree once at
+        # the end: sorting a million keys is far faster than a million random B-tree inserts, and a packed
+        # R-tree than a million R*Tree insertions. Small imports into big tables keep the indexes.
         existing_rows = con.execute("SELECT COUNT(*) FROM " + table).fetchone()[0]
         bulk = len(frame) >= BULK_ROWS and len(frame) * 4 >= existing_rows
         indexes = con.execute(
@@ -131,8 +137,21 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
             start = max(start, (seq[0] + 1) if seq else 1)
             geoms = np.asarray(frame.geometry.values, dtype=object)
             n = len(frame)
-            columns: list[list[Any]] = [list(range(start, start + n)), _geometry_blobs(geoms, 4490, gtype)]
+            fids = np.arange(start, start + n, dtype=np.int64)
+            columns: list[list[Any]] = [fids.tolist(), _geometry_blobs(geoms, 4490, gtype)]
             columns += [_sql_column(frame[f.name], f.type) for f in fields]
+            if spec.name == "fire_point" and "heat_source" in cols and n:
+                # New detections can make a place a persistent heat source: the flags of the stored points
+                # and of the new ones, worked out before the insert, so each new row is written once.
+                changed, flags = _heat_sources(con, frame, geoms, names, columns)
+                details = {**details, "heat_sources_changed": changed}
+                if "heat_source" in names:
+                    columns[names.index("heat_source") + 1] = flags.astype(int).tolist()
+                else:
+                    names.append("heat_source")
+                    columns.append(flags.astype(int).tolist())
+                    insert = ("INSERT INTO " + table + " (" + ", ".join(quote_ident(c, cols) for c in ["fid"] + names)
+                              + ") VALUES (" + ", ".join("?" for _ in range(len(names) + 1)) + ")")
             batch = 50_000
             for b0 in range(0, n, batch):
                 b1 = min(n, b0 + batch)
@@ -140,12 +159,15 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
                 steps.report(b1 / max(n, 1))
             steps.start("index", "indexing")
             if n:
-                bounds = shapely.bounds(geoms)
-                fids = np.arange(start, start + n)
-                rt = quote_ident(rtree_name, sqlite_tables(con))
-                con.executemany("INSERT INTO " + rt + " VALUES (?, ?, ?, ?, ?)",
-                                zip(fids.tolist(), bounds[:, 0].tolist(), bounds[:, 2].tolist(),
-                                    bounds[:, 1].tolist(), bounds[:, 3].tolist()))
+                bounds = shapely.bounds(geoms)  # minx, miny, maxx, maxy; NaN for empty geometries
+                has = np.isfinite(bounds).all(axis=1)
+                boxes = bounds[has][:, [0, 2, 1, 3]]
+                if not (bulk and rtree_pack.rebuild(con, rtree_name, fids[has], boxes)):
+                    rt = quote_ident(rtree_name, sqlite_tables(con))
+                    con.executemany("INSERT INTO " + rt + " VALUES (?, ?, ?, ?, ?)",
+                                    zip(fids[has].tolist(), *(boxes[:, k].tolist() for k in range(4))))
+                if counted:
+                    density.add_points(con, fids, shapely.get_x(geoms), shapely.get_y(geoms))
             for _name, sql in indexes:
                 con.execute(sql)  # the file's own index definitions, verbatim (unique ones re-check)
             for _name, sql in triggers:
@@ -157,7 +179,7 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
                               + quote_ident(rtree_name, sqlite_tables(con))).fetchone()
             con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, last_change = ? "
                         "WHERE table_name = ?", (*ext, _now_iso(), spec.name))
-            if spec.name == "fire_point":  # new detections can make a place a persistent heat source
+            if spec.name == "fire_point" and "heat_source" in cols and not n:
                 details = {**details, "heat_sources_changed": refresh_heat_sources(con)}
             if "replaced" in details:  # the import report's count, known only now
                 details = {**details, "replaced": replaced}
@@ -169,3 +191,19 @@ def write_features(path: os.PathLike[str] | str, spec: LayerSpec, frame: Any, *,
             )
             steps.report(1.0)
     return replaced
+
+
+def _heat_sources(con: Any, frame: Any, geoms: np.ndarray, names: list[str], columns: list[list[Any]]
+                  ) -> tuple[int, np.ndarray]:
+    """Heat-source flags of the stored fire points (changed ones written) and of the rows about to be inserted
+    (:func:`~gridwatch.storage.heat_sources.refresh_before_adding`), from the values the rows will be stored with."""
+    n = len(geoms)
+    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    if "detected_utc" in names:  # the stored text, cut as a refresh cuts it
+        utc = utc_seconds(np.array([t[:19] if t else t for t in columns[names.index("detected_utc") + 1]],
+                                   dtype=object))
+    else:
+        utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    stype = (pd.to_numeric(frame["source_type"]).to_numpy(dtype=float, na_value=np.nan)
+             if "source_type" in names else np.full(n, np.nan))
+    return refresh_before_adding(con, xy, utc, stype)

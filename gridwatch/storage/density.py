@@ -11,9 +11,10 @@ the grid does not depend on the data, so an import or a sync only touches the sq
 per-day breakdown of the counts would have been as big as the points themselves: a season of a stress
 district's detections falls on 950,000 different square-days.)
 
-Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's import and edits, GDAL and
-QGIS editing the file; a plain SQLite client can still delete).  pygeodiff applies changesets with triggers
-off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
+Triggers on ``fire_point`` keep the counts current for every writer (GridWatch's edits, GDAL and QGIS editing the
+file; a plain SQLite client can still delete); GridWatch's import sets the insert trigger aside inside its
+transaction and adds its points' counts square by square (:func:`add_points`).  pygeodiff applies changesets
+with triggers off: the sync then calls :func:`refresh` for the fire points it touched.  The tables are derived data: the
 sync never sends them, and :func:`recount` rebuilds them from scratch.
 """
 
@@ -198,6 +199,42 @@ def squares(xy: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
     """The level's ``(ix, iy)`` of points ``xy`` (the same squares the triggers count them in)."""
     k = float(_PER_DEGREE[level])
     return np.floor(xy[:, 0] * k).astype(np.int64), np.floor(xy[:, 1] * k).astype(np.int64)
+
+
+INSERT_TRIGGER = _TRIGGERS[0]
+_ADD_POINT = "INSERT OR REPLACE INTO " + POINTS_TABLE + " (fid, ix, iy) VALUES (?, ?, ?)"
+_ADD_COUNT = ("INSERT INTO " + TABLE + ' (level, ix, iy, "count") VALUES (?, ?, ?, ?) ON CONFLICT (level, ix, iy) '
+              'DO UPDATE SET "count" = "count" + excluded."count"')
+
+
+def finest_squares(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The finest level's ``(ix, iy)`` of points ``(x, y)``, computed as the triggers' SQL computes them: the same
+    double multiplication and addition, then SQLite's CAST (truncation; positive here by the shift)."""
+    k, shift = float(_PER_DEGREE[_FINEST]), float(_SHIFT)
+    return ((np.asarray(x, dtype=np.float64) * k + shift).astype(np.int64) - _SHIFT,
+            (np.asarray(y, dtype=np.float64) * k + shift).astype(np.int64) - _SHIFT)
+
+
+def add_points(con: sqlite3.Connection, fids: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """Count new fire points ``fids`` at ``(x, y)`` (NaN: no geometry) as the insert trigger would, for a bulk
+    writer that set :data:`INSERT_TRIGGER` aside inside its transaction: each point's finest square recorded and
+    every level's counts raised square by square, one statement per square instead of four per point."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    fids = np.asarray(fids, dtype=np.int64)[ok]
+    if not len(fids):
+        return
+    ix, iy = finest_squares(np.asarray(x)[ok], np.asarray(y)[ok])
+    con.executemany(_ADD_POINT, zip(fids.tolist(), ix.tolist(), iy.tolist()))
+    for level in LEVEL_CELLS:
+        ratio = _PER_DEGREE[_FINEST] // _PER_DEGREE[level]
+        sx = (ix + _SHIFT * ratio) // ratio - _SHIFT  # as _coarser: SQLite's integer division of a positive number
+        sy = (iy + _SHIFT * ratio) // ratio - _SHIFT
+        x0, y0 = sx.min(), sy.min()
+        width = int(sy.max() - y0) + 1
+        squares, counts = np.unique((sx - x0) * width + (sy - y0), return_counts=True)
+        qx, qy = np.divmod(squares, width)
+        con.executemany(_ADD_COUNT, zip([level] * len(squares), (qx + x0).tolist(), (qy + y0).tolist(),
+                                        counts.tolist()))
 
 
 #: Above this many changed fire points a refresh recounts everything (one pass beats many small ones).
