@@ -182,3 +182,33 @@ def test_cli_calendar_and_the_assign_default_kind(bare_copy, capsys):
     assert "season winter, coal_ban_zone: the interval must be more than 0" in capsys.readouterr().err
     assert main(["calendar", str(bare_copy), "--user", sup, "--reset"]) == 0
     assert plans.read_settings(bare_copy)["calendar"] == DEFAULTS["calendar"]
+
+
+def test_a_project_s_fire_prone_cells_come_from_its_file_without_reading_every_point(sample_copy):
+    """coverage_from_project asks the file for the cells with a counted fire point in the year up to the
+    day (a city's ten million points are never held in memory); the answer is the one a reader of the whole
+    fire-point table gets by hand."""
+    from contextlib import closing
+
+    from gridwatch.analysis.coverage import coverage_from_project
+    from gridwatch.storage.gpkg import connect_readwrite
+
+    day = dt.date(2026, 10, 10)  # autumn: the straw-burning season makes fire-prone cells weekly
+    now = dt.datetime.combine(day, dt.time(12), BJ)
+    with closing(connect_readwrite(sample_copy)) as con, con:
+        # one cell's every fire point checked as an industrial heat source: not fire-prone any more
+        heat_cell = con.execute("SELECT cell_code FROM fire_point WHERE cell_code IS NOT NULL "
+                                "AND detected_utc >= '2026-01-01' GROUP BY cell_code ORDER BY COUNT(*) DESC "
+                                "LIMIT 1").fetchone()[0]
+        con.execute("UPDATE fire_point SET status = 'industrial_heat' WHERE cell_code = ?", (heat_cell,))
+        rows = con.execute("SELECT cell_code, status, detected_utc FROM fire_point").fetchall()
+    end = pd.Timestamp(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BJ)).tz_convert("UTC")
+    by_hand = {c for c, s, t in rows if c and s not in ("no_burning", "outside_cell", "industrial_heat")
+               and t and end - pd.Timedelta(days=366) <= pd.Timestamp(t) < end}
+    assert by_hand and heat_cell not in by_hand
+    rules = season_plan(DEFAULTS, day).rules()
+    cov = coverage_from_project(sample_copy, now=now, rules=rules)
+    got = cov.cells.loc[cov.cells["cell_class"] == "fire_prone", "code"].astype(str)
+    # a fire-prone cell may also be in a class with a shorter interval; every cell it names is by hand's
+    assert set(got) <= by_hand and heat_cell not in set(got)
+    assert len(got) >= len(by_hand) // 2

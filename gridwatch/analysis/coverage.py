@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ..domain.seasonal import CELL_CLASS_TITLES as _CLASS_TITLES
+
+# not fire-prone: checked as no burning, outside the cell or an industrial heat source
+from ..domain.vocabulary import FIRE_CLEARED_RESULTS as NOT_FIRE_PRONE
 from ..layers.palette import COVERAGE, COVERAGE_NEVER_HATCH, COVERAGE_OVERDUE
 
 #: Patrol interval (days) per cell class, checked in this order; the first class a cell has wins.
@@ -96,8 +99,9 @@ def cell_memberships(cells, coal_ban_zones=None, mines=None, sites=None, *,  # t
     ``coal_ban_zone`` / ``fireworks_ban_zone``: the cell meets a zone; ``mine_or_grade_c_site``: it
     meets a mine or a grade-C site; ``construction_site``: it meets a site under way on ``day``
     (``start_date``/``end_date``; without ``day`` every site); ``fire_prone``: a fire point was
-    detected in it (``cell_code``) in the 365 days before ``day``, unless checked as no burning or
-    outside the cell.  Frames in one CRS; missing ones mean no cell belongs.
+    detected in it (``cell_code``) in the 366 days up to the end of ``day``, unless checked as no
+    burning, outside the cell or an industrial heat source (``FIRE_CLEARED_RESULTS``).  Frames in one
+    CRS; missing ones mean no cell belongs.
     """
     import shapely
 
@@ -127,7 +131,7 @@ def cell_memberships(cells, coal_ban_zones=None, mines=None, sites=None, *,  # t
     out["construction_site"] = touched(active)
     prone = np.zeros(len(cells), dtype=bool)
     if fires is not None and len(fires) and "cell_code" in fires.columns:
-        f = fires[~fires["status"].isin(("no_burning", "outside_cell"))] if "status" in fires.columns else fires
+        f = fires[~fires["status"].isin(NOT_FIRE_PRONE)] if "status" in fires.columns else fires
         if day is not None and "detected_utc" in f.columns:
             at = _as_utc(f["detected_utc"])
             end_t = pd.Timestamp(day + _dt.timedelta(days=1)).tz_localize("Asia/Shanghai").tz_convert("UTC")
@@ -257,7 +261,13 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
     day = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).date()
     if rules is None:
         rules = season_plan(read_settings(path), day).rules()
-    fires = project.read_layer("fire_point") if any(k == "fire_prone" for k, _ in rules) else None
+    fires = None
+    if any(k == "fire_prone" for k, _ in rules):  # the cells with a counted fire point in the year up to `day`
+        from ..storage.queries import fire_cells_between
+
+        end_t = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(), tzinfo=BEIJING)
+        fires = pd.DataFrame({"cell_code": fire_cells_between(path, end_t - _dt.timedelta(days=366), end_t,
+                                                              NOT_FIRE_PRONE)})
     classes = cell_classes(cells, project.read_layer("coal_ban_zone"), project.read_layer("mine"),
                            project.read_layer("construction_site"), rules=rules,
                            fireworks_ban_zones=project.read_layer("fireworks_ban_zone"), fires=fires, day=day)

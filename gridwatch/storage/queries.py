@@ -237,3 +237,18 @@ def last_sync_entry(path: os.PathLike[str] | str, user: Optional[str] = None) ->
         cur = con.execute(sql + " ORDER BY at DESC LIMIT 1", args)
         row = cur.fetchone()
         return {} if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def fire_cells_between(path: os.PathLike[str] | str, start: _dt.datetime, end: _dt.datetime,
+                       not_status: tuple[str, ...] = ()) -> list[str]:
+    """Codes of the cells with a fire point detected in ``start <= t < end`` whose status is not one of
+    ``not_status`` (through the index on ``detected_utc``; no point is held in memory: a city's ten million
+    points would be)."""
+    sql = ("SELECT DISTINCT cell_code FROM fire_point WHERE detected_utc >= ? AND detected_utc < ? "
+           "AND cell_code IS NOT NULL")
+    args: list[Any] = [gpkg_datetime(start), gpkg_datetime(end)]
+    if not_status:
+        sql += " AND status NOT IN (" + ", ".join("?" * len(not_status)) + ")"
+        args += list(not_status)
+    with closing(connect_readonly(path)) as con:
+        return [str(r[0]) for r in con.execute(sql, args)]
