@@ -14,11 +14,9 @@ else, and whenever the server refuses something, the full landing with files tak
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import uuid as _uuid
-from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp, apply_changes
@@ -59,8 +57,7 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     audits: dict[str, list[R.Op]] = {}
     loose: list[R.Op] = []
     mine: dict[str, set[str]] = {}
-    with closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as w, \
-            closing(sqlite3.connect(f"file:{ctx.base}?mode=ro", uri=True)) as b:
+    with ctx.reading(lp) as w, ctx.reading(ctx.base) as b:
         w_names, b_names = sqlite_tables(w), sqlite_tables(b)
         for c in ours.changes:
             t = by_name.get(c.table)
@@ -87,6 +84,9 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
                 (audits.setdefault(target, []) if target else loose).append(op)
             else:
                 ops.append(op)
+    if ctx.readers is not None:
+        ctx.readers.close()  # from here on this sync writes the files (the full path opens its own)
+        ctx.readers = None
     if any(keys & changed.get(table, set()) for table, keys in mine.items()):
         return False  # a row both sides changed: the full merge and the conflict rules decide
     if _fingerprint(lp) != ours.local_fingerprint or _change_counter(lp) != ours.counter:
@@ -105,7 +105,8 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     steps.start("upload", "sending to the server")
     try:
         pusher = R.Pusher(con, schema, tables, mark, ctx.person["role"])
-        refused = pusher.push(groups, U.Finish(schema, sync_uuid, log_row, [], report))
+        finish = U.Finish(schema, sync_uuid, log_row, [], report)
+        refused = pusher.push(groups, finish)
     except R.Stale:
         state["pending"] = None
         _write_json(folder / "state.json", state)
@@ -115,7 +116,7 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     steps.start("finish", "updating this laptop")
     reasons = [(g[-1].table, g[-1].key, why) for g, why in refused]
     U.refused_report(report, reasons)
-    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, sync_uuid):
+    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, finish.version):
         sent_from_diff(lp)
         _land(con, schema, tables, lp, state, reasons)
     (folder / "pending-ours.diff").unlink(missing_ok=True)
@@ -123,18 +124,14 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
 
 
 def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, since: int,
-                counter: int, ops: list[R.Op], sync_uuid: str) -> bool:
+                counter: int, ops: list[R.Op], ours_until: Optional[int]) -> bool:
     """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
     the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
     working copy holds them as the server does, and the base gets them from the sync's own operations.
+    ``ours_until``: the row version of the sync's log row, the last row it wrote.
     False: the working copy was edited meanwhile (nothing written to it)."""
-    from psycopg import sql
-
-    with con.cursor() as cur:
-        cur.execute(sql.SQL("SELECT gw_version FROM {}.sync_log WHERE uuid = %s").format(sql.Identifier(schema)),
-                    (sync_uuid,))
-        ours_until = int(cur.fetchone()[0])  # the sync's log row is the last row it wrote
-    con.rollback()
+    if ours_until is None:
+        return False
     settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
     mark, changed, rows = R.read_changes(con, schema, tables, since,
                                          skip=lambda t, k, last: (t, k) in settled and last <= ours_until)

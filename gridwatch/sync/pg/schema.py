@@ -64,21 +64,24 @@ class TableDef:
         return self.geometry[0] if self.geometry else None
 
 
-def read_tables(gpkg: Path) -> list[TableDef]:
-    """The district's tables as the GeoPackage ``gpkg`` holds them (the local tracking table left out)."""
+def read_tables(gpkg: Path, con: Optional[sqlite3.Connection] = None) -> list[TableDef]:
+    """The district's tables as the GeoPackage ``gpkg`` holds them (the local tracking table left out);
+    ``con``: a read-only connection of it (left open)."""
+    if con is None:
+        with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as own:
+            return read_tables(gpkg, own)
     out = []
-    with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as con:
-        geoms = {t: (c, g.upper(), int(s)) for t, c, g, s in
-                 con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")}
-        tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
-                                            "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
-        known = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for t in tables:
-            if t not in known:
-                continue
-            cols = tuple((r[1], (r[2] or "TEXT").upper()) for r in
-                         con.execute("SELECT * FROM pragma_table_info(?)", (t,)))
-            out.append(TableDef(t, cols, geoms.get(t)))
+    geoms = {t: (c, g.upper(), int(s)) for t, c, g, s in
+             con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")}
+    tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
+                                        "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
+    known = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for t in tables:
+        if t not in known:
+            continue
+        cols = tuple((r[1], (r[2] or "TEXT").upper()) for r in
+                     con.execute("SELECT * FROM pragma_table_info(?)", (t,)))
+        out.append(TableDef(t, cols, geoms.get(t)))
     return out
 
 
