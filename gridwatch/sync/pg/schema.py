@@ -14,6 +14,7 @@ import sqlite3
 import zlib
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
@@ -49,14 +50,14 @@ class TableDef:
     columns: tuple[tuple[str, str], ...]  # (name, GeoPackage type), fid first
     geometry: Optional[tuple[str, str, int]] = None  # (column, GeoPackage geometry type, SRS id)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The column that names a row across copies: ``uuid``, or ``key`` for the metadata table."""
         names = self.names
         return "uuid" if "uuid" in names else "key"
 
-    @property
-    def names(self) -> tuple[str, ...]:
+    @cached_property
+    def names(self) -> tuple[str, ...]:  # (cached: asked for every row a sync sends)
         return tuple(c for c, _ in self.columns)
 
     @property
