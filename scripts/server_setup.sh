@@ -24,12 +24,29 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 pg_lsclusters -h | grep -q '^15 *main' || pg_createcluster 15 main
 CONF=/etc/postgresql/15/main
+restart=0  # settings the server reads only when it starts
 if [ -n "$NET" ]; then
-  grep -q "^listen_addresses = '\*'" "$CONF/postgresql.conf" || echo "listen_addresses = '*'" >> "$CONF/postgresql.conf"
+  grep -q "^listen_addresses = '\*'" "$CONF/postgresql.conf" || { echo "listen_addresses = '*'" >> "$CONF/postgresql.conf"; restart=1; }
   grep -q "gridwatch laptops" "$CONF/pg_hba.conf" || \
     printf 'host %s all %s scram-sha-256  # gridwatch laptops\n' "$DB" "$NET" >> "$CONF/pg_hba.conf"
 fi
-pg_ctlcluster 15 main start 2>/dev/null || pg_ctlcluster 15 main reload
+# PostGIS loaded once by the server, not by every session: each laptop's sync is a session of its own,
+# and loading the library cost each one ~15 ms of the server's CPU.  Added to libraries already preloaded.
+if ! grep -Eq "^shared_preload_libraries *= *'[^']*postgis-3" "$CONF/postgresql.conf"; then
+  if grep -Eq "^shared_preload_libraries *= *'[^']+'" "$CONF/postgresql.conf"; then
+    sed -i -E "s/^(shared_preload_libraries *= *'[^']+)'/\1,postgis-3'/" "$CONF/postgresql.conf"
+  else
+    echo "shared_preload_libraries = 'postgis-3'  # gridwatch" >> "$CONF/postgresql.conf"
+  fi
+  restart=1
+fi
+if ! pg_ctlcluster 15 main status >/dev/null 2>&1; then
+  pg_ctlcluster 15 main start
+elif [ "$restart" -eq 1 ]; then
+  pg_ctlcluster 15 main restart
+else
+  pg_ctlcluster 15 main reload
+fi
 PASSWORD="${ADMIN_PASSWORD:-}"
 if [ -z "$PASSWORD" ]; then
   read -r -s -p "password for the GridWatch administrator login $ADMIN: " PASSWORD; echo

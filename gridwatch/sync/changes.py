@@ -19,11 +19,22 @@ from . import history
 from .rows import _columns, _data_tables
 from .workcopy import Header
 
+#: One pygeodiff context kept for the life of the process: pygeodiff loads its C library (dlopen and
+#: some 200 function signatures, ~5 ms of CPU) whenever no context holds it, which was twice per sync.
+_KEEP_LIBRARY: list[Any] = []
+
 
 def _geodiff(skip_derived: bool = True):  # type: ignore[no-untyped-def]
     """A pygeodiff context that never compares the derived tables (each copy recounts them itself)."""
     import pygeodiff
 
+    if not _KEEP_LIBRARY:
+        keeper = pygeodiff.GeoDiff()
+        keeper.set_tables_to_skip([])  # loads the library; later contexts share it while this one lives
+        _KEEP_LIBRARY.append(keeper)
+        import atexit
+
+        atexit.register(_KEEP_LIBRARY.clear)  # unloaded while Python can still import (pygeodiff's __del__ does)
     gd = pygeodiff.GeoDiff()
     if skip_derived:
         gd.set_tables_to_skip(list(SKIPPED))
@@ -77,16 +88,19 @@ def install_tracking(path: Path) -> None:
                             "INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (" + literal + "); END")
 
 
-def dirty_tables(path: Path) -> Optional[set[str]]:
-    """Tables a working copy changed since its last sync, or None if it does not track them."""
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
-        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is None:
-            return None
-        n_triggers = con.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
-                                 "'gw_dirty_%'").fetchone()[0]
-        if n_triggers < 3 * len(_data_tables(con)):
-            return None  # a table without its triggers: cannot trust the record
-        return {r[0] for r in con.execute("SELECT table_name FROM " + DIRTY_TABLE)}
+def dirty_tables(path: Path, con: Optional[sqlite3.Connection] = None) -> Optional[set[str]]:
+    """Tables a working copy changed since its last sync, or None if it does not track them (``con``: a
+    read-only connection of ``path``, left open)."""
+    if con is None:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as own:
+            return dirty_tables(path, own)
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone() is None:
+        return None
+    n_triggers = con.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                             "'gw_dirty_%'").fetchone()[0]
+    if n_triggers < 3 * len(_data_tables(con)):
+        return None  # a table without its triggers: cannot trust the record
+    return {r[0] for r in con.execute("SELECT table_name FROM " + DIRTY_TABLE)}
 
 
 def _clear_dirty(path: Path) -> None:
@@ -150,24 +164,26 @@ def _diff_entries(diff: Path, work: Path) -> list[dict[str, Any]]:
         js.unlink(missing_ok=True)
 
 
-def changes_of(diff: Path, columns_from: Path, work: Path) -> list[Change]:
+def changes_of(diff: Path, columns_from: Path, work: Path, con: Optional[sqlite3.Connection] = None) -> list[Change]:
     """The changes of a pygeodiff changeset as :class:`Change` records (column names read from
-    ``columns_from``, a project with the same tables)."""
+    ``columns_from``, a project with the same tables; ``con``: a read-only connection of it, left open)."""
+    if con is None:
+        with closing(sqlite3.connect(f"file:{columns_from}?mode=ro", uri=True)) as own:
+            return changes_of(diff, columns_from, work, own)
     entries = _diff_entries(diff, work)
     out = []
-    with closing(sqlite3.connect(f"file:{columns_from}?mode=ro", uri=True)) as con:
-        cols_of: dict[str, list[str]] = {}
-        for e in entries:
-            t = e["table"]
-            if t not in cols_of:
-                cols_of[t] = _columns(con, t)
-            cols = cols_of[t]
-            new = {cols[c["column"]]: c.get("new") for c in e["changes"] if "new" in c}
-            old = {cols[c["column"]]: c.get("old") for c in e["changes"] if "old" in c}
-            pk = old.get(cols[0], new.get(cols[0]))
-            kind = e["type"]
-            values = new if kind != "delete" else old
-            out.append(Change(t, kind, int(pk), values, old if kind == "update" else {}))
+    cols_of: dict[str, list[str]] = {}
+    for e in entries:
+        t = e["table"]
+        if t not in cols_of:
+            cols_of[t] = _columns(con, t)
+        cols = cols_of[t]
+        new = {cols[c["column"]]: c.get("new") for c in e["changes"] if "new" in c}
+        old = {cols[c["column"]]: c.get("old") for c in e["changes"] if "old" in c}
+        pk = old.get(cols[0], new.get(cols[0]))
+        kind = e["type"]
+        values = new if kind != "delete" else old
+        out.append(Change(t, kind, int(pk), values, old if kind == "update" else {}))
     return out
 
 

@@ -34,15 +34,18 @@ from .rows import _columns, _row
 #: Tables nobody but an administrator changes: the grid of responsibility and its people.
 ADMIN_TABLES = {"township", "village", "grid_cell", "inspector"}
 
-def _person(path: Path, name: str) -> dict[str, Any]:
+def _person(path: Path, name: str, con: Optional[sqlite3.Connection] = None) -> dict[str, Any]:
+    """Who ``name`` is in the project ``path`` (``con``: a read-only connection of it, left open)."""
     from contextlib import closing
 
-    with closing(sqlite3.connect(ro_uri(path), uri=True)) as con:
-        row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
-                          (name,)).fetchone()
-        if row is None:
-            raise SyncError(f"{path}: nobody called {name!r} is an active person of this project")
-        cells = {r[0] for r in con.execute("SELECT code FROM grid_cell WHERE inspector_uuid = ?", (row[0],))}
+    if con is None:
+        with closing(sqlite3.connect(ro_uri(path), uri=True)) as own:
+            return _person(path, name, own)
+    row = con.execute("SELECT uuid, name, role FROM inspector WHERE name = ? AND (active IS NULL OR active = 1)",
+                      (name,)).fetchone()
+    if row is None:
+        raise SyncError(f"{path}: nobody called {name!r} is an active person of this project")
+    cells = {r[0] for r in con.execute("SELECT code FROM grid_cell WHERE inspector_uuid = ?", (row[0],))}
     return {"uuid": row[0], "name": row[1], "role": row[2], "cells": cells}
 
 

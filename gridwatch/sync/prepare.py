@@ -72,7 +72,8 @@ def _quick_changes(ctx: SyncContext) -> Optional[_Ours]:
     lp, base, work, person = ctx.lp, ctx.base, ctx.work, ctx.person
     for _ in range(3):
         fp, counter = _fingerprint(lp), _change_counter(lp)
-        tables = _scope(dirty_tables(lp), person)
+        with ctx.reading(lp) as o:
+            tables = _scope(dirty_tables(lp, o), person)
         diff = work / "ours.diff"
         diff.unlink(missing_ok=True)
         try:
@@ -85,9 +86,8 @@ def _quick_changes(ctx: SyncContext) -> Optional[_Ours]:
 
             time.sleep(0.2)
             continue
-        changes = changes_of(diff, base, work)
-        with closing(sqlite3.connect(f"file:{base}?mode=ro", uri=True)) as b, \
-                closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as o:
+        with ctx.reading(base) as b, ctx.reading(lp) as o:
+            changes = changes_of(diff, base, work, b)
             if judge_changes(changes, person, b, o):
                 return None
         if _fingerprint(lp) == fp and _change_counter(lp) == counter:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import uuid as _uuid
-from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables
+from ...storage.gpkg import connect_readwrite, quote_ident, rows_by_fid, sqlite_tables
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp, apply_changes
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
 from ..prepare import _quick_changes
@@ -59,15 +58,17 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     audits: dict[str, list[R.Op]] = {}
     loose: list[R.Op] = []
     mine: dict[str, set[str]] = {}
-    with closing(sqlite3.connect(f"file:{lp}?mode=ro", uri=True)) as w, \
-            closing(sqlite3.connect(f"file:{ctx.base}?mode=ro", uri=True)) as b:
+    with ctx.reading(lp) as w, ctx.reading(ctx.base) as b:
         w_names, b_names = sqlite_tables(w), sqlite_tables(b)
+        # the rows the changes name, read 500 at a time per table (10,000 edits: 40 queries, not 20,000)
+        olds = _rows_named(b, b_names, [c for c in ours.changes if c.table in by_name and c.kind != "insert"])
+        news = _rows_named(w, w_names, [c for c in ours.changes if c.table in by_name and c.kind != "delete"])
         for c in ours.changes:
             t = by_name.get(c.table)
             if t is None:
                 continue
-            old = R.row_dict(b, c.table, c.fid, b_names) if c.kind != "insert" else None
-            new = R.row_dict(w, c.table, c.fid, w_names) if c.kind != "delete" else None
+            old = olds.get((c.table, c.fid)) if c.kind != "insert" else None
+            new = news.get((c.table, c.fid)) if c.kind != "delete" else None
             if (c.kind != "insert" and old is None) or (c.kind != "delete" and new is None):
                 return False
             if old is not None and new is not None and old.get(t.key) != new.get(t.key):
@@ -87,6 +88,9 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
                 (audits.setdefault(target, []) if target else loose).append(op)
             else:
                 ops.append(op)
+    if ctx.readers is not None:
+        ctx.readers.close()  # from here on this sync writes the files (the full path opens its own)
+        ctx.readers = None
     if any(keys & changed.get(table, set()) for table, keys in mine.items()):
         return False  # a row both sides changed: the full merge and the conflict rules decide
     if _fingerprint(lp) != ours.local_fingerprint or _change_counter(lp) != ours.counter:
@@ -105,7 +109,8 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     steps.start("upload", "sending to the server")
     try:
         pusher = R.Pusher(con, schema, tables, mark, ctx.person["role"])
-        refused = pusher.push(groups, U.Finish(schema, sync_uuid, log_row, [], report))
+        finish = U.Finish(schema, sync_uuid, log_row, [], report)
+        refused = pusher.push(groups, finish)
     except R.Stale:
         state["pending"] = None
         _write_json(folder / "state.json", state)
@@ -115,26 +120,31 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     steps.start("finish", "updating this laptop")
     reasons = [(g[-1].table, g[-1].key, why) for g, why in refused]
     U.refused_report(report, reasons)
-    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, sync_uuid):
+    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, ops, finish.version):
         sent_from_diff(lp)
         _land(con, schema, tables, lp, state, reasons)
     (folder / "pending-ours.diff").unlink(missing_ok=True)
     return True
 
 
+def _rows_named(con: sqlite3.Connection, names: set[str], changes: list[Any]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The rows ``changes`` name in ``con``, by (table, fid)."""
+    fids: dict[str, list[int]] = {}
+    for c in changes:
+        if c.table in names:
+            fids.setdefault(c.table, []).append(c.fid)
+    return {(table, row["fid"]): row for table, part in fids.items() for row in rows_by_fid(con, table, part, names)}
+
+
 def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, since: int,
-                counter: int, ops: list[R.Op], sync_uuid: str) -> bool:
+                counter: int, ops: list[R.Op], ours_until: Optional[int]) -> bool:
     """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
     the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
     working copy holds them as the server does, and the base gets them from the sync's own operations.
+    ``ours_until``: the row version of the sync's log row, the last row it wrote.
     False: the working copy was edited meanwhile (nothing written to it)."""
-    from psycopg import sql
-
-    with con.cursor() as cur:
-        cur.execute(sql.SQL("SELECT gw_version FROM {}.sync_log WHERE uuid = %s").format(sql.Identifier(schema)),
-                    (sync_uuid,))
-        ours_until = int(cur.fetchone()[0])  # the sync's log row is the last row it wrote
-    con.rollback()
+    if ours_until is None:
+        return False
     settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
     mark, changed, rows = R.read_changes(con, schema, tables, since,
                                          skip=lambda t, k, last: (t, k) in settled and last <= ours_until)

@@ -18,7 +18,11 @@ from ...domain.row_rules import passes_unseen
 from ...storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
 from .geom import as_gpkg_value, blobs_from_wkb, gpkg_to_ewkb
 from .policy_sql import REFUSED
-from .schema import TableDef, lock_key
+from .schema import TableDef, lock_key, pg_type
+
+#: Runs of at least this many updates or deletes of one shape go as one set-based statement
+#: (:meth:`Pusher._apply_set`): half the server's time of a 10,000-edit push, against one statement a row.
+SET_BASED_FROM = 50
 
 
 class Stale(Exception):
@@ -284,27 +288,28 @@ class Pusher:
         i = 0
         while i < len(ops):
             shape = self._shape(ops[i])
-            q, args = self._statement(shape), self._args(ops[i], shape[2])
-            batch, params = [ops[i]], [args]
+            batch = [ops[i]]
             j = i + 1
-            while j < len(ops) and len(batch) < 2000:
-                shape2 = self._shape(ops[j])
-                if shape2 != shape:
-                    break
+            while j < len(ops) and len(batch) < 2000 and self._shape(ops[j]) == shape:
                 batch.append(ops[j])
-                params.append(self._args(ops[j], shape2[2]))
                 j += 1
             try:
-                if len(batch) == 1:
-                    cur.execute(q, args)
-                    matched = [cur.rowcount != 0]
-                else:
-                    cur.executemany(q, params, returning=True)
-                    matched = []
-                    while True:
-                        matched.append(cur.fetchone() is not None)
-                        if not cur.nextset():
-                            break
+                matched: Optional[list[bool]] = None
+                if len(batch) >= SET_BASED_FROM and shape[1] in ("update", "delete"):
+                    matched = self._apply_set(cur, shape, batch)
+                if matched is None:
+                    q = self._statement(shape)
+                    params = [self._args(op, shape[2]) for op in batch]
+                    if len(batch) == 1:
+                        cur.execute(q, params[0])
+                        matched = [cur.rowcount != 0]
+                    else:
+                        cur.executemany(q, params, returning=True)
+                        matched = []
+                        while True:
+                            matched.append(cur.fetchone() is not None)
+                            if not cur.nextset():
+                                break
             except psycopg.errors.UniqueViolation:
                 raise Stale(f"{ops[i].table} {ops[i].key}: a row of that key exists on the server already") from None
             except psycopg.Error as exc:
@@ -316,6 +321,46 @@ class Pusher:
                 if not hit:
                     self._missed(cur, op)
             i = j
+
+    def _apply_set(self, cur: Any, shape: tuple[str, str, tuple[str, ...]], batch: list[Op]) -> Optional[list[bool]]:
+        """A run of updates (or deletes) of one shape as ONE statement: the rows sent as a JSON array read
+        into the table's own row type (``jsonb_populate_recordset``: every value converted by its column's
+        type, as an INSERT would), joined by key, with the same row-version condition; the server's
+        triggers (judge, row versions, change log) fire for every row as for single statements.  Returns
+        for each op whether it matched its row; None (nothing sent) for a value JSON cannot carry as the
+        single statements do (a non-finite float, a float in an integer column): those go one by one."""
+        import json
+        import math
+
+        from psycopg import sql
+
+        table, kind, cols = shape
+        t = self.tables[table]
+        floats_ok = {c for c, typ in t.columns if c in cols and pg_type(t, c, typ) == "double precision"}
+        T = sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(t.name))
+        K = sql.Identifier(t.key)
+        rows = []
+        for op in batch:
+            row = {t.key: op.key}
+            for c in cols:
+                v = op.values[c]
+                if isinstance(v, float) and (c not in floats_ok or not math.isfinite(v)):
+                    return None
+                if isinstance(v, (bytes, memoryview)):
+                    v = gpkg_to_ewkb(v, t.geometry[2]).hex() if c == t.geom else "\\x" + bytes(v).hex()  # type: ignore[index]
+                row[c] = v
+            rows.append(row)
+        source = sql.SQL("jsonb_populate_recordset(NULL::{}, %s::jsonb) AS v").format(T)
+        if kind == "update":
+            q = sql.SQL("UPDATE {} AS t SET {} FROM {} WHERE t.{} = v.{} AND t.gw_version <= %s RETURNING t.{}").format(
+                T, sql.SQL(", ").join(sql.SQL("{} = v.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in cols),
+                source, K, K, K)
+        else:
+            q = sql.SQL("DELETE FROM {} AS t USING {} WHERE t.{} = v.{} AND t.gw_version <= %s RETURNING t.{}").format(
+                T, source, K, K, K)
+        cur.execute(q, (json.dumps(rows, ensure_ascii=False), self.mark))
+        hit = {str(r[0]) for r in cur.fetchall()}
+        return [op.key in hit for op in batch]
 
     def _warm(self) -> None:
         """The judge's start-up in this session (the domain's code loaded), before the change lock: it then

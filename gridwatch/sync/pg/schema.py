@@ -14,6 +14,7 @@ import sqlite3
 import zlib
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
@@ -49,14 +50,14 @@ class TableDef:
     columns: tuple[tuple[str, str], ...]  # (name, GeoPackage type), fid first
     geometry: Optional[tuple[str, str, int]] = None  # (column, GeoPackage geometry type, SRS id)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The column that names a row across copies: ``uuid``, or ``key`` for the metadata table."""
         names = self.names
         return "uuid" if "uuid" in names else "key"
 
-    @property
-    def names(self) -> tuple[str, ...]:
+    @cached_property
+    def names(self) -> tuple[str, ...]:  # (cached: asked for every row a sync sends)
         return tuple(c for c, _ in self.columns)
 
     @property
@@ -64,21 +65,24 @@ class TableDef:
         return self.geometry[0] if self.geometry else None
 
 
-def read_tables(gpkg: Path) -> list[TableDef]:
-    """The district's tables as the GeoPackage ``gpkg`` holds them (the local tracking table left out)."""
+def read_tables(gpkg: Path, con: Optional[sqlite3.Connection] = None) -> list[TableDef]:
+    """The district's tables as the GeoPackage ``gpkg`` holds them (the local tracking table left out);
+    ``con``: a read-only connection of it (left open)."""
+    if con is None:
+        with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as own:
+            return read_tables(gpkg, own)
     out = []
-    with closing(sqlite3.connect(ro_uri(gpkg), uri=True)) as con:
-        geoms = {t: (c, g.upper(), int(s)) for t, c, g, s in
-                 con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")}
-        tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
-                                            "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
-        known = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for t in tables:
-            if t not in known:
-                continue
-            cols = tuple((r[1], (r[2] or "TEXT").upper()) for r in
-                         con.execute("SELECT * FROM pragma_table_info(?)", (t,)))
-            out.append(TableDef(t, cols, geoms.get(t)))
+    geoms = {t: (c, g.upper(), int(s)) for t, c, g, s in
+             con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns")}
+    tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents WHERE table_name NOT IN (?, ?, ?) "
+                                        "ORDER BY 1", (DIRTY_TABLE, DENSITY_TABLE, DENSITY_POINTS_TABLE))]
+    known = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for t in tables:
+        if t not in known:
+            continue
+        cols = tuple((r[1], (r[2] or "TEXT").upper()) for r in
+                     con.execute("SELECT * FROM pragma_table_info(?)", (t,)))
+        out.append(TableDef(t, cols, geoms.get(t)))
     return out
 
 

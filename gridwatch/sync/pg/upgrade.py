@@ -99,9 +99,18 @@ def upgrade_command(address: str, schema: str) -> str:
     return f"gridwatch server-upgrade '{where}' --district {schema}"
 
 
-def check_server_schema(con: Any, schema: str, where: str) -> None:
+def check_server_schema(con: Any, schema: str, where: str,
+                        recorded: Optional[tuple[Optional[str], Optional[str]]] = None) -> None:
     """Refuse (SyncError ``pg.server_outdated``) to sync with district ``schema`` when its server schema is
-    older than this GridWatch's: nothing has been sent."""
+    older than this GridWatch's: nothing has been sent.
+
+    ``recorded``: the district's ``server_schema`` and ``domain_digest`` as the caller read them.  A
+    district generated (published or upgraded) from this very domain at this server schema has the
+    domain's codes in its constraints, so they are not read again; anything else is checked in full."""
+    if recorded is not None:
+        version, digest = recorded
+        if version is not None and str(version) == str(SERVER_SCHEMA_VERSION) and digest == _current_digest():
+            return
     with con.cursor() as cur:
         found = recorded_version(cur, schema)
         missing = missing_codes(cur, schema) if found <= SERVER_SCHEMA_VERSION else []

@@ -27,6 +27,7 @@ class Finish:
                  report: SyncReport) -> None:
         self.schema, self.sync_uuid, self.log_row, self.conflicts, self.report = (schema, sync_uuid, log_row,
                                                                                   conflicts, report)
+        self.version: Optional[int] = None  # the log row's row version: the last number the push wrote
 
     def __call__(self, cur: Any, refused: list[tuple[list[R.Op], str]]) -> None:
         import json
@@ -43,9 +44,10 @@ class Finish:
         if n:
             row["details"] = "; ".join(filter(None, [row.get("details"), f"{n} change(s) refused by the server"]))
         cols = [c for c in row if c != "fid"]
-        cur.execute(sql.SQL("INSERT INTO {}.sync_log ({}) VALUES ({})").format(
+        cur.execute(sql.SQL("INSERT INTO {}.sync_log ({}) VALUES ({}) RETURNING gw_version").format(
             sql.Identifier(self.schema), sql.SQL(", ").join(sql.Identifier(c) for c in cols),
             sql.SQL(", ").join(sql.Placeholder() for _ in cols)), [row[c] for c in cols])
+        self.version = int(cur.fetchone()[0])
 
 
 def refused_report(report: SyncReport, refused: list[tuple[str, str, str]]) -> None:
