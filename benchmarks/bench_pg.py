@@ -53,13 +53,18 @@ try:
             laptops[kind].append(lp)
 
     def worker(lp, start, out):
+        import resource
         start.wait()
         t0 = time.perf_counter()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
+        def cpu():
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            return (r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime)
         try:
             rep = sync(lp, lock_wait=600)
-            out.put((time.perf_counter() - t0, time.perf_counter(), rep.refused, None))
+            out.put((time.perf_counter() - t0, time.perf_counter(), rep.refused, None, cpu()))
         except Exception as exc:
-            out.put((time.perf_counter() - t0, time.perf_counter(), 0, repr(exc)))
+            out.put((time.perf_counter() - t0, time.perf_counter(), 0, repr(exc), cpu()))
 
     # One sync of each kind in the parent before the clock: the modules and libraries a sync loads on first
     # use are loaded, as in an app that has been running; then the parent's objects are frozen out of the
@@ -86,7 +91,9 @@ try:
         errors = [g[3] for g in got if g[3]]
         secs = sorted(g[0] for g in got)
         res[kind] = dict(all_done=max(g[1] for g in got) - t0, p95=secs[int(0.95 * (len(secs) - 1))],
-                         median=statistics.median(secs), errors=len(errors), first_error=errors[:1])
+                         median=statistics.median(secs), errors=len(errors), first_error=errors[:1],
+                         user_median=statistics.median(g[4][0] for g in got),
+                         sys_median=statistics.median(g[4][1] for g in got))
     print(json.dumps(res))
 finally:
     cluster.stop()
@@ -167,10 +174,12 @@ def run(repeats: int = 1, n_laptops: int = 0, n_edits: int = 0) -> str:
         f"{n_laptops} laptops (working copies of the sample district), one edit each, {n_laptops} worker processes "
         "forked before the clock, released at once; each sync opens its own connection. Server: a throwaway "
         "PostgreSQL 15.18 + PostGIS 3.3 cluster on the local socket, fsync on.\n\n"
-        "| shared project | all done s | p95 one sync s | median s | errors |\n|---|---:|---:|---:|---:|\n"
+        "| shared project | all done s | p95 one sync s | median s | laptop CPU per sync, user + sys ms (median) "
+        "| errors |\n|---|---:|---:|---:|---:|---:|\n"
         f"| shared folder (takes turns on its lock) | {s['all_done']:.2f} | {s['p95']:.2f} | {s['median']:.2f} "
-        f"| {s['errors']} |\n"
-        f"| PostGIS | {p['all_done']:.2f} | {p['p95']:.2f} | {p['median']:.2f} | {p['errors']} |\n\n"
+        f"| {s['user_median'] * 1000:.0f} + {s['sys_median'] * 1000:.0f} | {s['errors']} |\n"
+        f"| PostGIS | {p['all_done']:.2f} | {p['p95']:.2f} | {p['median']:.2f} "
+        f"| {p['user_median'] * 1000:.0f} + {p['sys_median'] * 1000:.0f} | {p['errors']} |\n\n"
         f"Ratio PostGIS / shared folder, all done: **{p['all_done'] / s['all_done']:.2f}**\n\n"
         f"Stress district ({b['rows']:,} rows): publish {b['publish']:.1f} s; check out one laptop: PostGIS "
         f"{b['checkout_pg']:.1f} s, shared folder {b['checkout_share']:.1f} s.\n\n"
