@@ -21,7 +21,7 @@ import sys
 import uuid as _uuid
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import geopandas as gpd
 import pytest
@@ -180,8 +180,10 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, sample_path) -> World:
-    return World(tmp_path_factory.mktemp("agreement"), sample_path)
+def world(tmp_path_factory, sample_path) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("agreement")
+    yield World(folder, sample_path)
+    shutil.rmtree(folder, ignore_errors=True)  # a copy per action and person: ~1 GB, not kept to the session's end
 
 
 # --- each action: its target (UI/policy), its core call, its CLI command --------------------------------

@@ -11,6 +11,7 @@ from gridwatch/domain) must accept exactly what the domain's ``may`` allows, as 
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from contextlib import closing
 
@@ -38,10 +39,12 @@ def sample_path(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, sample_path, pg_cluster):
-    world = World(tmp_path_factory.mktemp("agreement-pg"), sample_path)
+    folder = tmp_path_factory.mktemp("agreement-pg")
+    world = World(folder, sample_path)
     pg_cluster.create_database("agreement")
     publish(world.path, pg_cluster.url("agreement"), district="world", logins=True)
-    return world
+    yield world
+    shutil.rmtree(folder, ignore_errors=True)  # a copy per action and person, not kept to the session's end
 
 
 def server_door(action: Action, actor: Actor, w: World, cluster) -> tuple[bool, list[str]]:
