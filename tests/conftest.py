@@ -30,6 +30,36 @@ def pytest_report_header(config) -> str:
     return f"free disk at {where}: {free:.1f} GiB{note}"
 
 
+# --- a passed test's tmp_path goes when the test is over ----------------------------------------------
+# Hundreds of tests copy the 24 MB sample district; keeping every copy until the session ends filled a CI
+# machine's disk (ENOSPC at 71 %, 9 GB of folders by 74 % on a 2-core machine). pytest's own
+# tmp_path_retention_policy = "failed" removes the folder in the fixture's teardown, before pytest-qt has
+# processed the events of a window the test leaves open (its deletion); removing a window's files and
+# running the collector under it crashed PySide in that teardown. So the folder goes after the whole
+# teardown, pytest-qt's included; a failed test's folder stays for reading.
+_tmp_of: dict[str, Path] = {}
+_failed: set[str] = set()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):  # type: ignore[no-untyped-def]
+    tmp = (item.funcargs or {}).get("tmp_path")
+    if isinstance(tmp, Path):
+        _tmp_of[item.nodeid] = tmp
+    return (yield)
+
+
+def pytest_runtest_logreport(report) -> None:  # type: ignore[no-untyped-def]
+    if report.failed:
+        _failed.add(report.nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str, location) -> None:  # type: ignore[no-untyped-def]
+    tmp = _tmp_of.pop(nodeid, None)
+    if tmp is not None and nodeid not in _failed:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
