@@ -19,6 +19,7 @@ Short form in the suite (2 rounds of 5-12 edits); ``GRIDWATCH_TORTURE=long`` run
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -101,10 +102,13 @@ class Forger:
                         ("inspector", uuid, "role", "admin")]
 
 
+_DATABASES = itertools.count()
+
+
 @pytest.fixture
 def pg_office(tmp_path: Path, sample_path: Path, pg_cluster):
     rng = random.Random(tt.SEED)
-    db = f"torture{rng.randrange(10**6)}"
+    db = f"torture{rng.randrange(10**6)}_{next(_DATABASES)}"  # the short and long forms in one session
     pg_cluster.create_database(db)
     publish(sample_path, pg_cluster.url(db), logins=True)
     with closing(sqlite3.connect(f"file:{sample_path}?mode=ro", uri=True)) as con:

@@ -53,7 +53,7 @@ class WindowWarning:
             return
         now = self.warning_now
         run_job(lambda progress, cancel: warning_on_map(path, now), "warning-map", succeeded=self._on_warning_map,
-                failed=lambda job, message, kind: self.statusBar().showMessage(message, 8000))
+                failed=self._job_failed_in_status_bar)
 
     def _on_warning_map(self, job: Job, result: Optional[tuple[dict[str, Any], Any]]) -> None:
         from ..analysis.plans import warning_text
@@ -105,7 +105,12 @@ class WindowWarning:
         if path is None or actor is None or self.workflow.read_only:
             return None
         return run_job(lambda progress, cancel: upkeep(path, actor), "upkeep", succeeded=self._on_upkeep,
-                       failed=lambda job, message, kind: self.statusBar().showMessage(message, 8000))
+                       failed=self._job_failed_in_status_bar)
+
+    def _job_failed_in_status_bar(self, job: Job, message: str, kind: str) -> None:
+        # a bound method, not a lambda: Qt drops the connection when the window is deleted, so a job that
+        # fails after its window has gone (a test's, or a window replaced) does not call into a deleted one
+        self.statusBar().showMessage(message, 8000)
 
     def _on_upkeep(self, job: Job, done: Any) -> None:
         if not (done.summaries or done.tasks):
