@@ -464,9 +464,16 @@ class WarningDialog(QDialog):
         if out.suffix.lower() == ".csv":
             sheets = {"工地检查": sheets["工地检查"]}
         return run_job(lambda progress, cancel: write_tables(sheets, out), "warning-summary",
-                       succeeded=lambda job, path: self.error.hide() or self.summary.setText(
-                           self.tr("Written: %s") % path),
-                       failed=lambda job, message, kind: self.error.setText(message) or self.error.show())
+                       succeeded=self._summary_written, failed=self._summary_failed)
+
+    # bound methods, not lambdas: Qt drops the connections when this panel is deleted before the job ends
+    def _summary_written(self, job: Job, path: Any) -> None:
+        self.error.hide()
+        self.summary.setText(self.tr("Written: %s") % path)
+
+    def _summary_failed(self, job: Job, message: str, kind: str) -> None:
+        self.error.setText(message)
+        self.error.show()
 
     def values(self) -> dict[str, Any]:
         def aware(edit: QDateTimeEdit) -> _dt.datetime:

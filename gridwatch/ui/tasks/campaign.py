@@ -156,8 +156,11 @@ class CampaignDialog(QDialog):
             return
         now = self.now
         self._job = run_job(lambda progress, cancel: camp.campaign_progress(path, str(key), now=now),
-                            "campaign", succeeded=self._on_progress,
-                            failed=lambda job, message, kind: self.status.setText(message))
+                            "campaign", succeeded=self._on_progress, failed=self._on_failed)
+
+    def _on_failed(self, job: Job, message: str, kind: str) -> None:
+        # a bound method, not a lambda: Qt drops the connection when this widget is deleted first
+        self.status.setText(message)
 
     def _on_progress(self, job: Job, result: Any) -> None:
         if job is not self._job:

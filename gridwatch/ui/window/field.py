@@ -317,8 +317,14 @@ class WindowField:
         self.recorded_points += len(points)
         run_job(lambda progress, cancel: add_track(project, actor, pts, inspector_uuid=actor.uuid, source="gps",
                                                    assignment_uuid=task, track_uuid=track),
-                "track", failed=lambda job, message, kind: self.field_panel.track_label.setText(message),
-                succeeded=lambda job, result: self.refresh_sync_status(), executor=_FIELD_POOL)
+                "track", failed=self._track_failed, succeeded=self._track_saved, executor=_FIELD_POOL)
+
+    # bound methods, not lambdas: Qt drops the connections when the window is deleted before the job ends
+    def _track_failed(self, job: Job, message: str, kind: str) -> None:
+        self.field_panel.track_label.setText(message)
+
+    def _track_saved(self, job: Job, result: Any) -> None:
+        self.refresh_sync_status()
 
     # --- tracks on the map ------------------------------------------------------------------------
     def show_tracks(self) -> None:
