@@ -54,7 +54,20 @@ def pytest_runtest_logreport(report) -> None:  # type: ignore[no-untyped-def]
         _failed.add(report.nodeid)
 
 
+def _delete_closed_widgets() -> None:
+    """Delete the widgets a finished test closed (pytest-qt's deleteLater): outside an event loop Qt
+    keeps them until one runs, and a window left alive still answers the next test's events (a language
+    change re-reads its project, whose folder is removed below)."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def pytest_runtest_logfinish(nodeid: str, location) -> None:  # type: ignore[no-untyped-def]
+    _delete_closed_widgets()
     tmp = _tmp_of.pop(nodeid, None)
     if tmp is not None and nodeid not in _failed:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 from ..app.periods import DEFAULT_KIND, PERIOD_KINDS, Period
 from ..domain.vocabulary import PERIOD_TITLES, title
 from . import i18n
-from .widgets import named
+from .widgets import named, retranslate_safely
 
 
 def _qdate(day: _dt.date) -> QDate:
@@ -111,5 +111,5 @@ class PeriodControl(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Optional, TypeVar
 
 from PySide6.QtCore import QObject, Qt
@@ -177,3 +178,19 @@ def scrolled(inner: Any, *, shrink_lists: bool = False) -> Any:
         inner = holder
     area.setWidget(inner)
     return area
+
+
+def retranslate_safely(widget: Any) -> None:
+    """Re-read ``widget``'s texts after a language change (its ``changeEvent``), never letting an error
+    escape into Qt: it is reported through ``sys.excepthook`` (the app logs it and says where the log is).
+
+    Why: an exception leaving a Python override of a Qt virtual stays pending while Qt hands the same
+    event on to the other widgets, and shiboken 6.11-6.12 then drops a reference to every override it
+    looks up in that state (its error path releases a borrowed function): a class's method was freed and
+    the app crashed at the next widget of that class (seen when a window's project folder was gone and
+    its task list could not be re-read on a language change).
+    """
+    try:
+        widget.retranslate()
+    except Exception:  # noqa: BLE001 - reported here, never raised into Qt
+        sys.excepthook(*sys.exc_info())

@@ -33,7 +33,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import error_label
-from ..widgets import fill, fit_to_screen, named
+from ..widgets import fill, fit_to_screen, named, retranslate_safely
 
 
 class CalendarDialog(QDialog):
@@ -154,7 +154,7 @@ class CalendarDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- saving -----------------------------------------------------------------------------------

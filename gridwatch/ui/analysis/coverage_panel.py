@@ -64,7 +64,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..map.panels import LegendEntry
-from ..widgets import named, settings_of
+from ..widgets import named, retranslate_safely, settings_of
 from .refreshing import Refreshing
 
 log = logging.getLogger("gridwatch.ui")
@@ -287,7 +287,7 @@ class CoveragePanel(QDockWidget, Refreshing):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- settings -------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from ...errors import GridWatchError
 from ...layers.palette import FINDING_STATUS
 from .. import i18n
 from ..jobs import Job, run_job
-from ..widgets import fill, hbox, named, settings_of, weight_spin
+from ..widgets import fill, hbox, named, retranslate_safely, settings_of, weight_spin
 from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
 from .refreshing import Refreshing
 
@@ -291,7 +291,7 @@ class DashboardWidget(QWidget, Refreshing):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- loading --------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from ...times import BEIJING, beijing_text
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
-from ..widgets import fill, fit_to_screen, hbox, named, record_table
+from ..widgets import fill, fit_to_screen, hbox, named, record_table, retranslate_safely
 from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
 
 KINDS = ("month", "quarter", "year")
@@ -230,7 +230,7 @@ class AssessmentDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def _kind_chosen(self) -> None:
@@ -386,7 +386,7 @@ class WarningDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def latest_summary(self) -> str:

@@ -40,7 +40,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import WorkflowController
-from ..widgets import KeyItem, fill, hbox, named
+from ..widgets import KeyItem, fill, hbox, named, retranslate_safely
 
 __all__ = ["RulesPanel", "RulesDock", "COLUMNS"]
 
@@ -194,7 +194,7 @@ class RulesPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
             self._fill()
         super().changeEvent(event)
 
@@ -437,5 +437,5 @@ class RulesDock(QDockWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

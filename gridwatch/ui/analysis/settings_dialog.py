@@ -36,7 +36,7 @@ from ...errors import GridWatchError
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import error_label
-from ..widgets import column, fill, fit_to_screen, hbox, named
+from ..widgets import column, fill, fit_to_screen, hbox, named, retranslate_safely
 
 #: Settings the checklist tab edits (the form shows the others with a single value).
 CHECKLIST_KEYS = ("checklists", "checklist_titles")
@@ -308,5 +308,5 @@ class SettingsDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..jobs import Job, queue, run_job
-from ..widgets import fill, named
+from ..widgets import fill, named, retranslate_safely
 from .frame_model import FrameTableModel, HeaderFor, _geometry_columns, _sorted_unique, format_value
 
 #: One filter at a time, in order (a newer text supersedes the one running).
@@ -233,7 +233,7 @@ class AttributeTableDock(QDockWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # -- filtering ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from ...app.periods import parse_periods
 from ...errors import GridWatchError
 from ..jobs import Job
-from ..widgets import settings_of
+from ..widgets import retranslate_safely, settings_of
 from .export_form import ExportForm
 from .export_parts import (
     _FILE_WORDS,
@@ -150,7 +150,7 @@ class ExportDialog(QDialog, ExportForm, ExportRunning):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- options --------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from ...app.imports import ImportOptions, ImportReport, PreparedImport
 from ...layers import LAYERS
 from ..jobs import Job
 from ..texts import field_title, layer_title
-from ..widgets import fill, fit_to_screen, hbox, named, scrolled, set_texts
+from ..widgets import fill, fit_to_screen, hbox, named, retranslate_safely, scrolled, set_texts
 from .frame_model import FrameTableModel
 from .import_parts import (
     _EPSG,
@@ -485,5 +485,5 @@ class ImportDialog(QDialog, ImportSource, ImportRunning):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

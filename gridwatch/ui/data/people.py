@@ -35,7 +35,7 @@ from ...domain.vocabulary import ROLE_TITLES, title
 from ...domain.vocabulary import ROLES as VOCABULARY_ROLES
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import fill, named, record_table
+from ..widgets import fill, named, record_table, retranslate_safely
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 
@@ -123,7 +123,7 @@ class PersonForm(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def _update_ok(self) -> None:
@@ -208,7 +208,7 @@ class PeopleDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def may_change(self) -> bool:
@@ -403,7 +403,7 @@ class CellInspectorDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def _update_ok(self) -> None:

@@ -28,7 +28,7 @@ from ...app.pins import check_pin, hash_pin, phone_tail, valid_pin
 from ...domain.vocabulary import ROLE_TITLES, title
 from ...mapview.search import matches_text
 from .. import i18n
-from ..widgets import KeyItem, fill, fit_to_screen, named, record_table
+from ..widgets import KeyItem, fill, fit_to_screen, named, record_table, retranslate_safely
 
 __all__ = ["UserPicker", "pin_key"]
 
@@ -135,7 +135,7 @@ class UserPicker(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- the list ------------------------------------------------------------------------------

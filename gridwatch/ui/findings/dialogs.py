@@ -33,7 +33,7 @@ from ...photos import Photo, photo_flags
 from ...times import parse_stored_time as parse_time
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import fill, hbox, named, set_texts
+from ..widgets import fill, hbox, named, retranslate_safely, set_texts
 from .common import (
     _ERROR_STYLE,
     _KIND_CATEGORY,
@@ -175,7 +175,7 @@ class FindingActionDialog(QDialog, _PhotoPicker):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- photos (rectify) ------------------------------------------------------------------------
@@ -352,7 +352,7 @@ class FindingDialog(QDialog, _PhotoPicker):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- location ---------------------------------------------------------------------------------------
@@ -506,7 +506,7 @@ class FindingEditDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def changes(self) -> dict[str, Any]:

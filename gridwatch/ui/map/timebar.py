@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 from ...app.periods import Period, day_window
 from ...times import Window
 from ..period import PeriodControl
-from ..widgets import named
+from ..widgets import named, retranslate_safely
 
 # Milliseconds a day stays on screen while playing.
 PLAY_STEP_MS = 900
@@ -156,5 +156,5 @@ class TimeBar(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

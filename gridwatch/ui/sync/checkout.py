@@ -33,7 +33,7 @@ from ...tasks import CancelToken
 from ...userdata import user_data_dir
 from .. import i18n
 from ..jobs import Job
-from ..widgets import hbox, named
+from ..widgets import hbox, named, retranslate_safely
 from .common import _PEOPLE_POOL, _POOL, PERSON_ROLE, _error_label, _show_error
 
 log = logging.getLogger("gridwatch.ui")
@@ -133,7 +133,7 @@ class CheckoutDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- choosing ------------------------------------------------------------------------------------

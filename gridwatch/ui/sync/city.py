@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ...app.sharing import is_server_address
 from ...times import BEIJING
 from ..jobs import Job, run_job
-from ..widgets import hbox, named
+from ..widgets import hbox, named, retranslate_safely
 from .common import _error_label, _show_error
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -133,7 +133,7 @@ class CityDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     # --- work ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from ...app.liveview import is_server_address, live_info, open_live_view, refres
 from ...tasks import CancelToken
 from ..jobs import Job, queue
 from ..map.panels import beijing_time
-from ..widgets import named
+from ..widgets import named, retranslate_safely
 from .common import _error_label, _show_error
 
 # One live-view job at a time (opening or refreshing), beside syncs and check-outs.
@@ -102,7 +102,7 @@ class OpenServerDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     @property
@@ -262,5 +262,5 @@ class LiveViewBar(QToolBar):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...app.sharing import set_password_prompt
 from ..jobs import ask_on_gui_thread, prepare_asking
-from ..widgets import named
+from ..widgets import named, retranslate_safely
 
 
 def login_of(where: str) -> str:
@@ -93,7 +93,7 @@ class PasswordDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def password(self) -> str:

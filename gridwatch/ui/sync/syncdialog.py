@@ -25,7 +25,7 @@ from ...app.syncstate import read_state
 from ...tasks import CancelToken
 from ..jobs import Job
 from ..map.panels import beijing_time
-from ..widgets import named
+from ..widgets import named, retranslate_safely
 from .common import _POOL, _error_label, _show_error
 
 log = logging.getLogger("gridwatch.ui")
@@ -133,7 +133,7 @@ class SyncDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def show_state(self) -> None:

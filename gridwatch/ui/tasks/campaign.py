@@ -30,7 +30,7 @@ from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
-from ..widgets import fill, fit_to_screen, hbox, named, record_table
+from ..widgets import fill, fit_to_screen, hbox, named, record_table, retranslate_safely
 
 
 def _qdate(day: _dt.date) -> QDate:
@@ -115,7 +115,7 @@ class CampaignDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def reload(self) -> None:

@@ -23,7 +23,7 @@ from ...domain.vocabulary import KIND_TITLES, title
 from ...errors import GridWatchError
 from .. import i18n
 from ..session import PendingEdit, error_label
-from ..widgets import fill, named, record_table
+from ..widgets import fill, named, record_table, retranslate_safely
 
 
 def _renamed(controller: Any) -> dict[str, str]:
@@ -91,7 +91,7 @@ class ChecklistDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def results(self) -> dict[str, tuple[bool, str]]:

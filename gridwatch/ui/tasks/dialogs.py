@@ -37,7 +37,7 @@ from ...domain.vocabulary import KIND_TITLES, PRIORITY_TITLES, ROLE_TITLES, titl
 from ...errors import GridWatchError
 from .. import i18n
 from ..session import WorkflowController
-from ..widgets import fill, named
+from ..widgets import fill, named, retranslate_safely
 
 _BJ = _dt.timezone(_dt.timedelta(hours=8))
 # Beijing time (UTC+8, no daylight saving): the one time zone people read and type times in.
@@ -184,7 +184,7 @@ class AssignDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def due_at(self) -> _dt.datetime:
@@ -334,7 +334,7 @@ class FireChecksDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def values(self) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from ..map.panels import IdentifyPanel, LayersPanel, SearchPanel
 from ..session import WorkflowController
 from ..sync.conflicts import ConflictsPanel
 from ..tasks.panel import TaskPanel
-from ..widgets import named
+from ..widgets import named, retranslate_safely
 from .field import WindowField
 from .mapping import WindowMapping
 from .menus import WindowMenus
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+            retranslate_safely(self)
         super().changeEvent(event)
 
     def event(self, event: QEvent) -> bool:
