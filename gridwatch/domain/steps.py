@@ -83,9 +83,13 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
-        if why is not None and step_kind == "update" and aft is not None and b is not None:
+        if step_kind == "update" and aft is not None and b is not None:
             old = audit_values(a.get("old_values"))
-            if history is not None and table in LIFECYCLE_TABLES and old:
+            # a step whose old values are not the row's was taken from another state, even when it would
+            # fit the row too (an edit of a finding rejected meanwhile): the author's later steps go on
+            # from the state they saw, and the whole run is settled against the row below
+            if history is not None and table in LIFECYCLE_TABLES and old and (
+                    why is not None or matching_version(old, [b]) is None):
                 if versions is None:
                     versions = list(history())
                 # the state the author saw: one of their own earlier states, or a version the row had
