@@ -135,6 +135,46 @@ def test_a_verify_and_close_taken_offline_stand_over_another_verification_synced
     assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
 
 
+@pytest.mark.parametrize("close", [False, True], ids=["edit-verify", "edit-verify-close"])
+def test_an_edit_and_a_verification_taken_offline_stand_over_a_rejection_synced_first(
+        district, pg_cluster, tmp_path, close):
+    """Found by the PostGIS torture (seed 7): supervisor 2, offline, corrects the description of a rectified
+    finding and verifies it [and closes it]; supervisor 1 rejected it and synced first.  The correction
+    alone would fit the row as the server holds it (assigned), so the judge used to take it from there and
+    then refused the verification ("cannot move a finding from assigned to verified"); it is now taken from
+    "rectified", the state supervisor 2 saw, and the run stands over the rejection (a status only moves
+    forward), as the shared folder settles it; the rejection is recorded in ``sync_conflict``."""
+    a, sup, db = district["a"], district["sup"], district["db"]
+    f, c, sup2 = _rectified(district, pg_cluster, tmp_path)
+    change_finding(a, sup, f, "reject", reason="照片看不清")
+    edit_finding(c, sup2, f, description="散煤堆放约两吨")
+    change_finding(c, sup2, f, "verify", note="现场核查已清运")
+    if close:
+        change_finding(c, sup2, f, "close")
+    assert sync(a).refused == 0
+    assert finding_on_server(pg_cluster, db, f)["status"] == "assigned"
+
+    rep = sync(c)
+    assert rep.refused == 0, rep.messages
+    row = finding_on_server(pg_cluster, db, f)
+    assert row["status"] == ("closed" if close else "verified")
+    assert row["description"] == "散煤堆放约两吨"
+    assert row["verified_by"] == sup2.uuid and row["verify_note"] == "现场核查已清运"
+    assert row["reject_reason"] is None and row["reject_count"] == 0
+    assert (row["closed_by"] == sup2.uuid) if close else row["closed_by"] is None
+    lost = {r["column_name"]: r for r in conflicts_on_server(pg_cluster, db, f)}
+    assert lost["status"]["rule"] == "status only moves forward"
+    assert json.loads(lost["status"]["other_value"]) == "assigned"
+    assert json.loads(lost["reject_reason"]["other_value"]) == "照片看不清"
+    with server(pg_cluster, db) as con:  # every step is in the server's history
+        actions = [r[0] for r in con.execute("SELECT action FROM d130110.audit_log WHERE row_uuid = %s", (f,))]
+    assert actions.count("reject") == 1 and actions.count("verify") == 1 and actions.count("close") == int(close)
+
+    assert sync(a).refused == 0 and sync(c).refused == 0
+    assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
+    assert rows_by_key(a, "finding")[f]["description"] == "散煤堆放约两吨"
+
+
 def test_a_correction_made_offline_while_the_office_assigned_the_finding_is_kept(district, pg_cluster):
     """The inspector corrects the description of their finding while it is "found" on their laptop; the
     office assigned it meanwhile.  The shared folder keeps both (different columns); so does the server:
