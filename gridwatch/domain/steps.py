@@ -48,8 +48,9 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     the table's columns.  Without steps the change is judged as it stands.
 
     ``history``: the row's earlier versions, newest first, as a store that keeps them holds them (the
-    server: its own record, which no laptop writes).  A step that does not fit the row as it is now was
-    taken offline from the state its author saw: the version its audit entry's old values name (or
+    server: its own record, which no laptop writes).  A step that does not fit the row as it is now, or
+    whose audit entry's old values are not the row's (even if it would fit it), was taken offline from
+    the state its author saw: the version its audit entry's old values name (or
     one the author's earlier steps of this change made from such a version).  It is judged from that
     state, and its outcome settled against the row as it is now by the domain's conflict rule
     (:func:`gridwatch.domain.settle.settle_step`: a status only moves forward, otherwise the later
