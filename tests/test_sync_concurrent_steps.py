@@ -140,3 +140,41 @@ def test_a_correction_made_while_the_sync_lands_an_assignment_is_recorded_not_re
     assert "露天焚烧秸秆" in {json.loads(c["other_value"]) for c in conflicts(state, f) if c["other_value"]}
     sync(office_pc)
     assert _same_row(finding(field, f), finding(office_pc, f))
+
+
+def test_an_edit_and_a_verification_taken_offline_stand_over_a_rejection_synced_first(office, tmp_path):
+    """The shared folder's side of the PostGIS torture's case (seed 7; the server's in
+    tests/test_sync_pg_concurrent_steps.py, same name): supervisor 1 rejects a rectification and syncs;
+    supervisor 2, offline, had corrected the description and verified it.  The verification (further
+    along) stands as a whole with the correction, the rejection is recorded: what the server now does."""
+    shared, laptop = office
+    sup1, sup2 = actor(shared, "supervisor", 0), actor(shared, "supervisor", 1)
+    cell = cell_of(shared, 10)
+    owner = owner_of(shared, cell)
+    s1 = laptop("s1", sup1.name)
+    field = laptop("field", owner.name)
+    f = finding_here(s1, sup1, cell, "散煤堆放")
+    change_finding(s1, sup1, f, "assign", responsible_party="某煤站", rectify_deadline=NOW.date(), now=NOW)
+    sync(s1)
+    sync(field)
+    change_finding(field, owner, f, "rectify", note="已清运", after_photos=[make_photo(tmp_path / "after.jpg")],
+                   now=NOW)
+    sync(field)
+    sync(s1)
+    s2 = laptop("s2", sup2.name)
+    change_finding(s1, sup1, f, "reject", reason="照片看不清")  # offline, both
+    edit_finding(s2, sup2, f, description="散煤堆放约两吨")
+    change_finding(s2, sup2, f, "verify", note="现场核查已清运")
+    assert sync(s1).refused == 0
+
+    rep = sync(s2)
+    assert rep.refused == 0, rep.messages
+    state = shared_state(shared, tmp_path)
+    row = finding(state, f)
+    assert row["status"] == "verified" and row["description"] == "散煤堆放约两吨"
+    assert row["verified_by"] == sup2.uuid and row["reject_reason"] is None and row["reject_count"] == 0
+    lost = {c["column_name"]: c for c in conflicts(state, f)}
+    assert lost["status"]["rule"] == "status only moves forward"
+    assert json.loads(lost["reject_reason"]["other_value"]) == "照片看不清"
+    assert sync(s1).refused == 0
+    assert _same_row(finding(s1, f), finding(s2, f))

@@ -13,11 +13,15 @@ server cannot be claimed: such a step is refused as before.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import json
+import sqlite3
+from contextlib import closing
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from gridwatch.storage.workflow import (
     change_assignment,
@@ -132,6 +136,115 @@ def test_a_verify_and_close_taken_offline_stand_over_another_verification_synced
     lost = {r["column_name"]: r for r in conflicts_on_server(pg_cluster, db, f)}
     assert json.loads(lost["verify_note"]["other_value"]) == "主管二核查"
     assert sync(c).refused == 0 and sync(a).refused == 0
+    assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
+
+
+@pytest.mark.parametrize("close", [False, True], ids=["edit-verify", "edit-verify-close"])
+def test_an_edit_and_a_verification_taken_offline_stand_over_a_rejection_synced_first(
+        district, pg_cluster, tmp_path, close):
+    """Found by the PostGIS torture (seed 7): supervisor 2, offline, corrects the description of a rectified
+    finding and verifies it [and closes it]; supervisor 1 rejected it and synced first.  The correction
+    alone would fit the row as the server holds it (assigned), so the judge used to take it from there and
+    then refused the verification ("cannot move a finding from assigned to verified"); it is now taken from
+    "rectified", the state supervisor 2 saw, and the run stands over the rejection (a status only moves
+    forward), as the shared folder settles it; the rejection is recorded in ``sync_conflict``."""
+    a, sup, db = district["a"], district["sup"], district["db"]
+    f, c, sup2 = _rectified(district, pg_cluster, tmp_path)
+    change_finding(a, sup, f, "reject", reason="照片看不清")
+    edit_finding(c, sup2, f, description="散煤堆放约两吨")
+    change_finding(c, sup2, f, "verify", note="现场核查已清运")
+    if close:
+        change_finding(c, sup2, f, "close")
+    assert sync(a).refused == 0
+    assert finding_on_server(pg_cluster, db, f)["status"] == "assigned"
+
+    rep = sync(c)
+    assert rep.refused == 0, rep.messages
+    row = finding_on_server(pg_cluster, db, f)
+    assert row["status"] == ("closed" if close else "verified")
+    assert row["description"] == "散煤堆放约两吨"
+    assert row["verified_by"] == sup2.uuid and row["verify_note"] == "现场核查已清运"
+    assert row["reject_reason"] is None and row["reject_count"] == 0
+    assert (row["closed_by"] == sup2.uuid) if close else row["closed_by"] is None
+    lost = {r["column_name"]: r for r in conflicts_on_server(pg_cluster, db, f)}
+    assert lost["status"]["rule"] == "status only moves forward"
+    assert json.loads(lost["status"]["other_value"]) == "assigned"
+    assert json.loads(lost["reject_reason"]["other_value"]) == "照片看不清"
+    with server(pg_cluster, db) as con:  # every step is in the server's history
+        actions = [r[0] for r in con.execute("SELECT action FROM d130110.audit_log WHERE row_uuid = %s", (f,))]
+    assert actions.count("reject") == 1 and actions.count("verify") == 1 and actions.count("close") == int(close)
+
+    assert sync(a).refused == 0 and sync(c).refused == 0
+    assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
+    assert rows_by_key(a, "finding")[f]["description"] == "散煤堆放约两吨"
+
+
+#: The judge as GridWatch published it before the fix above: a step that fits the row as it is was
+#: judged from there, whatever state its author saw.
+_FIXED = "if history is not None and table in LIFECYCLE_TABLES and old and (\n" \
+         "                    why is not None or matching_version(old, [b]) is None):"
+_BEFORE_FIX = "if why is not None and history is not None and table in LIFECYCLE_TABLES and old:"
+
+
+def test_a_district_published_with_the_old_judge_gets_the_fixed_one_from_server_upgrade(
+        district, pg_cluster, tmp_path):
+    """The judge runs the domain code the server stored when the district was published (its own copy:
+    ``gw_domain_source``), so a district published before the fix keeps refusing the run above, whatever
+    GridWatch the laptops run; ``gridwatch server-upgrade`` stores this GridWatch's code, and the laptop's
+    sync then stands."""
+    from gridwatch.domain import steps
+    from gridwatch.sync.pg.policy_sql import domain_digest
+    from gridwatch.sync.pg.upgrade import upgrade
+
+    a, sup, db = district["a"], district["sup"], district["db"]
+    source = inspect.getsource(steps)
+    assert source.count(_FIXED) == 1, "the fix's condition changed: update _FIXED"
+    with server(pg_cluster, db) as con:  # the district as the GridWatch before the fix published it
+        con.execute("UPDATE d130110.gw_domain_source SET source = %s, code = NULL, magic = NULL "
+                    "WHERE module = 'domain.steps'", (source.replace(_FIXED, _BEFORE_FIX),))
+        con.execute("UPDATE d130110.gw_project SET value = 'before-issue19e' WHERE key = 'domain_digest'")
+    f, c, sup2 = _rectified(district, pg_cluster, tmp_path)
+    change_finding(a, sup, f, "reject", reason="照片看不清")
+    edit_finding(c, sup2, f, description="散煤堆放约两吨")
+    change_finding(c, sup2, f, "verify", note="现场核查已清运")
+    assert sync(a).refused == 0
+
+    def push() -> None:
+        """What supervisor 2's sync pushes for the finding (its two steps, then its row), by hand."""
+        with closing(sqlite3.connect(f"file:{c}?mode=ro", uri=True)) as lite:
+            audits = lite.execute("SELECT uuid, at, user_name, action, old_values, new_values FROM audit_log "
+                                  "WHERE row_uuid = ? AND action IN ('edit', 'verify') ORDER BY fid", (f,)).fetchall()
+        mine = rows_by_key(c, "finding")[f]
+        cols = ["status", "description", "verify_note", "verified_by", "verified_at", "reject_reason",
+                "reject_count", "updated_at"]
+        with psycopg.connect(f"host={pg_cluster.folder} user={sup2.name} dbname={db}") as con:
+            for row in audits:
+                con.execute("INSERT INTO d130110.audit_log (uuid, at, user_name, action, table_name, row_uuid, "
+                            "old_values, new_values) VALUES (%s, %s, %s, %s, 'finding', %s, %s, %s)",
+                            (*row[:4], f, *row[4:]))
+            con.execute(sql.SQL("UPDATE d130110.finding SET {} WHERE uuid = %s").format(sql.SQL(", ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(k)) for k in cols)), [mine[k] for k in cols] + [f])
+            con.rollback()  # a probe: nothing stays
+
+    with pytest.raises(psycopg.Error) as caught:  # the old judge refuses it
+        push()
+    assert caught.value.sqlstate == "GW403" and "from assigned to verified" in str(caught.value)
+
+    up = upgrade(pg_cluster.url(db))
+    assert up.judge_changed and "the judge's domain code replaced" in up.summary()
+    with server(pg_cluster, db) as con:
+        assert con.execute("SELECT source FROM d130110.gw_domain_source WHERE module = 'domain.steps'").fetchone()[0] \
+            == source
+        assert con.execute("SELECT value FROM d130110.gw_project WHERE key = 'domain_digest'").fetchone()[0] \
+            == domain_digest()
+    push()  # the new one lets it through (rolled back: the laptop's sync sends it)
+    rep = sync(c)
+    assert rep.refused == 0, rep.messages
+    row = finding_on_server(pg_cluster, db, f)
+    assert row["status"] == "verified" and row["description"] == "散煤堆放约两吨"
+    lost = {r["column_name"]: r for r in conflicts_on_server(pg_cluster, db, f)}
+    assert json.loads(lost["reject_reason"]["other_value"]) == "照片看不清"
+    assert sync(a).refused == 0 and sync(c).refused == 0
     assert _same(rows_by_key(a, "finding")[f], rows_by_key(c, "finding")[f])
 
 

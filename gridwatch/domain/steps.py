@@ -48,8 +48,9 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
     the table's columns.  Without steps the change is judged as it stands.
 
     ``history``: the row's earlier versions, newest first, as a store that keeps them holds them (the
-    server: its own record, which no laptop writes).  A step that does not fit the row as it is now was
-    taken offline from the state its author saw: the version its audit entry's old values name (or
+    server: its own record, which no laptop writes).  A step that does not fit the row as it is now, or
+    whose audit entry's old values are not the row's (even if it would fit it), was taken offline from
+    the state its author saw: the version its audit entry's old values name (or
     one the author's earlier steps of this change made from such a version).  It is judged from that
     state, and its outcome settled against the row as it is now by the domain's conflict rule
     (:func:`gridwatch.domain.settle.settle_step`: a status only moves forward, otherwise the later
@@ -83,9 +84,13 @@ def judge_steps(actor: Actor, by_name: Mapping[str, Actor], table: str, kind: st
             else:
                 step_kind, b, aft = "update", state, {**state, **clean}
         why = judge_row_change(who, table, step_kind, b, aft, context)
-        if why is not None and step_kind == "update" and aft is not None and b is not None:
+        if step_kind == "update" and aft is not None and b is not None:
             old = audit_values(a.get("old_values"))
-            if history is not None and table in LIFECYCLE_TABLES and old:
+            # a step whose old values are not the row's was taken from another state, even when it would
+            # fit the row too (an edit of a finding rejected meanwhile): the author's later steps go on
+            # from the state they saw, and the whole run is settled against the row below
+            if history is not None and table in LIFECYCLE_TABLES and old and (
+                    why is not None or matching_version(old, [b]) is None):
                 if versions is None:
                     versions = list(history())
                 # the state the author saw: one of their own earlier states, or a version the row had
