@@ -62,7 +62,7 @@ from ...errors import GridWatchError
 from ...mapview.theme import FeatureTheme, coverage_theme
 from ...times import BEIJING
 from .. import i18n
-from ..jobs import Job, run_job
+from ..jobs import Job, in_process, run_job
 from ..map.panels import LegendEntry
 from ..widgets import named, settings_of
 from .refreshing import Refreshing
@@ -369,7 +369,7 @@ class CoveragePanel(QDockWidget, Refreshing):
             self._clear()
         self.path = new
         if new is None:
-            self._generation += 1
+            self._newest(None)
             self._apply_map()
             return
         self.refresh()
@@ -419,9 +419,9 @@ class CoveragePanel(QDockWidget, Refreshing):
         self._loading = True
         self.status.setText(self.tr("Updating…"))
         basis = str(self.basis_box.currentData())
-        run_job(lambda progress, cancel: coverage_from_project(path, now=now, periods=periods, rules=rules,
-                                                               basis=basis),
-                "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
+        # in a child process: the analysis never holds the GUI's interpreter lock (pans stay smooth)
+        work = in_process(coverage_from_project, path, now=now, periods=periods, rules=rules, basis=basis)
+        self._newest(run_job(work, "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation))
 
     def _on_loaded(self, job: Job, cov: Coverage) -> None:
         if not self._answered(job):

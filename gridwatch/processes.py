@@ -1,0 +1,145 @@
+"""A long core function in a child process, so the app's own interpreter lock stays free.
+
+The map is painted by Python on the GUI thread.  A heavy analysis on a worker *thread* (pandas
+merges, shapely over every cell, a list built from a million SQLite rows) holds the interpreter
+lock inside C calls for tens of milliseconds at a time, and the GUI thread waits for it: a pan
+frame of the 10x city took 338 ms while the coverage panel recomputed.  Run in a child process,
+such a function shares no lock with the GUI at all.
+
+:func:`run_in_process` is for pure-core functions (no Qt) defined at module level, that take
+picklable arguments (a project path, times, rules) and return a picklable result (frames,
+dataclasses of frames).  Progress comes back through a pipe; cancelling kills the child (it
+holds no writes: analyses only read).  Errors come back as the same exceptions, GridWatch errors
+with their message keys, so the UI translates them like any other; the child's traceback is
+chained to them (``__cause__``).
+
+Children are forked from a server process that has imported the heavy libraries once
+(``forkserver``: a fork of the app itself, with its threads and Qt, would not be safe); where
+there is none (Windows), they are spawned.  The first call starts the server (a second or two, on
+the caller's worker thread); later calls start a child in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import threading
+import traceback
+from typing import Any, Callable, Optional, Sequence
+
+from .tasks import CancelToken, ProgressCallback
+
+#: Imported once by the fork server, so its children start with them.
+PRELOAD = ("numpy", "pandas", "shapely", "pyogrio", "geopandas", "gridwatch.analysis.coverage")
+#: The child's niceness above the app's: on a laptop's two cores the analysis yields the CPU to the
+#: GUI thread (a pan frame) and the map's render instead of taking its even share.
+NICENESS = 10
+#: How often the waiting thread looks at its cancel token (seconds).
+POLL_SECONDS = 0.05
+
+_LOCK = threading.Lock()
+_CONTEXT: list[Any] = []
+
+
+def _context() -> Any:
+    with _LOCK:
+        if not _CONTEXT:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(list(PRELOAD))
+            else:  # pragma: no cover - Windows
+                ctx = multiprocessing.get_context("spawn")
+            _CONTEXT.append(ctx)
+        return _CONTEXT[0]
+
+
+def prepare() -> None:
+    """Start the fork server now (it imports :data:`PRELOAD`, a second or two), so the first
+    :func:`run_in_process` does not wait for it; from a worker thread."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+class RemoteTraceback(Exception):
+    """The child's traceback, chained to the error it raised (shown in the log under the error)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return "\n\nIn the child process:\n" + self.text
+
+
+def run_in_process(fn: Callable[..., Any], args: Sequence[Any] = (), kwargs: Optional[dict[str, Any]] = None, *,
+                   progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None,
+                   with_progress: bool = False) -> Any:
+    """``fn(*args, **kwargs)`` in a child process; its result (or its exception, raised here).
+
+    ``with_progress``: ``fn`` takes a ``progress`` keyword argument; its reports arrive at
+    ``progress`` here.  ``cancel``: checked every :data:`POLL_SECONDS`; once set the child is
+    killed and :class:`~gridwatch.errors.Cancelled` raised.  The caller's thread waits without the
+    interpreter lock (on the pipe), so this is meant for a worker thread (a UI ``Job``)."""
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    env = {k: v for k, v in os.environ.items() if k.startswith("GRIDWATCH_")}
+    child = ctx.Process(target=_child_main, args=(sender, fn, tuple(args), dict(kwargs or {}), with_progress, env),
+                        name="gridwatch-" + getattr(fn, "__name__", "work"), daemon=True)
+    try:
+        child.start()
+        sender.close()
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if not receiver.poll(POLL_SECONDS):
+                continue
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                child.join(5)
+                raise RuntimeError(f"the worker process of {getattr(fn, '__name__', 'work')} ended without an "
+                                   f"answer (exit code {child.exitcode})") from None
+            if kind == "progress":
+                if progress is not None:
+                    progress(*payload)
+            elif kind == "ok":
+                return payload
+            else:
+                error, text = payload
+                raise error from RemoteTraceback(text)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(10)
+        receiver.close()
+
+
+def _child_main(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                with_progress: bool, env: dict[str, str]) -> None:
+    """In the child: run ``fn`` and send what came of it."""
+    os.environ.update(env)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+    _end_with_parent()
+    if with_progress:
+        kwargs["progress"] = lambda fraction, message: conn.send(("progress", (float(fraction), str(message))))
+    try:
+        message = pickle.dumps(("ok", fn(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
+        text = traceback.format_exc()
+        try:
+            message = pickle.dumps(("error", (exc, text)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an error that does not pickle: its type and text
+            message = pickle.dumps(("error", (RuntimeError(f"{type(exc).__name__}: {exc}"), text)))
+    conn.send_bytes(message)
+    conn.close()
+
+
+def _end_with_parent() -> None:
+    """The child ends when the app does (even killed), instead of finishing an answer nobody reads."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
