@@ -40,6 +40,14 @@ POLL_SECONDS = 0.05
 
 _LOCK = threading.Lock()
 _CONTEXT: list[Any] = []
+#: The children working now: pid -> the function's name.
+_RUNNING: dict[int, str] = {}
+
+
+def running() -> dict[int, str]:
+    """The child processes working now (pid -> the name of the function each runs)."""
+    with _LOCK:
+        return dict(_RUNNING)
 
 
 def _context() -> Any:
@@ -90,6 +98,8 @@ def run_in_process(fn: Callable[..., Any], args: Sequence[Any] = (), kwargs: Opt
                         name="gridwatch-" + getattr(fn, "__name__", "work"), daemon=True)
     try:
         child.start()
+        with _LOCK:
+            _RUNNING[child.pid] = child.name
         sender.close()
         while True:
             if cancel is not None:
@@ -111,9 +121,12 @@ def run_in_process(fn: Callable[..., Any], args: Sequence[Any] = (), kwargs: Opt
                 error, text = payload
                 raise error from RemoteTraceback(text)
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join(10)
+        if child.pid is not None:
+            if child.exitcode is None:
+                child.kill()
+            child.join(10)
+            with _LOCK:
+                _RUNNING.pop(child.pid, None)
         receiver.close()
 
 
