@@ -16,7 +16,10 @@ chained to them (``__cause__``).
 Children are forked from a server process that has imported the heavy libraries once
 (``forkserver``: a fork of the app itself, with its threads and Qt, would not be safe); where
 there is none (Windows), they are spawned.  The first call starts the server (a second or two, on
-the caller's worker thread); later calls start a child in a few milliseconds.
+the caller's worker thread); later calls start a child in about 50 ms.  As with any
+``multiprocessing`` start but ``fork``, the child imports the main script under another name: a
+script that starts process jobs keeps its own work under ``if __name__ == "__main__":`` (the
+``gridwatch`` command, ``python -m``, ``python -c`` and pytest are fine).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def running() -> dict[int, str]:
 def _context() -> Any:
     with _LOCK:
         if not _CONTEXT:
+            ctx: Any
             if "forkserver" in multiprocessing.get_all_start_methods():
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(list(PRELOAD))
@@ -154,5 +158,11 @@ def _child_main(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs
 def _end_with_parent() -> None:
     """The child ends when the app does (even killed), instead of finishing an answer nobody reads."""
     parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
