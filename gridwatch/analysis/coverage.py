@@ -26,6 +26,7 @@ from ..domain.seasonal import CELL_CLASS_TITLES as _CLASS_TITLES
 # not fire-prone: checked as no burning, outside the cell or an industrial heat source
 from ..domain.vocabulary import FIRE_CLEARED_RESULTS as NOT_FIRE_PRONE
 from ..layers.palette import COVERAGE, COVERAGE_NEVER_HATCH, COVERAGE_OVERDUE
+from ..tasks import ProgressCallback, no_progress
 
 #: Patrol interval (days) per cell class, checked in this order; the first class a cell has wins.
 DEFAULT_RULES: tuple[tuple[str, float], ...] = (
@@ -236,7 +237,8 @@ def coverage(
 def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.datetime] = None,
                           periods: Sequence[int] = (7, 30),
                           rules: Optional[Sequence[tuple[str, float]]] = None,
-                          basis: str = "reported", track_rules=None) -> Coverage:  # type: ignore[no-untyped-def]
+                          basis: str = "reported", track_rules=None,  # type: ignore[no-untyped-def]
+                          progress: Optional[ProgressCallback] = None) -> Coverage:
     """:func:`coverage` of a project file (cell classes from its zones, mines, sites and fire points).
 
     ``rules``: the patrol interval per cell class; by default the district's seasonal calendar on
@@ -246,6 +248,8 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
     ``basis``: what counts as a visit (:data:`~gridwatch.domain.vocabulary.COVERAGE_BASES`): the
     reported inspections, the cells walked by patrol track (see
     :mod:`gridwatch.analysis.track_coverage`, with ``track_rules``), or both.
+
+    ``progress(fraction, message)`` hears of each step (the coverage panel runs this in a child process).
     """
     from ..domain.vocabulary import COVERAGE_BASES
     from ..storage import Project
@@ -256,6 +260,8 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
     from ..storage.plans import read_settings
     from ..times import BEIJING
 
+    report = progress or no_progress
+    report(0.0, "reading the grid")
     project = Project.open(path)
     cells = project.read_layer("grid_cell")
     day = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(BEIJING).date()
@@ -268,18 +274,23 @@ def coverage_from_project(path: os.PathLike[str] | str, *, now: Optional[_dt.dat
         end_t = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(), tzinfo=BEIJING)
         fires = pd.DataFrame({"cell_code": fire_cells_between(path, end_t - _dt.timedelta(days=366), end_t,
                                                               NOT_FIRE_PRONE)})
+    report(0.3, "classing the cells")
     classes = cell_classes(cells, project.read_layer("coal_ban_zone"), project.read_layer("mine"),
                            project.read_layer("construction_site"), rules=rules,
                            fireworks_ban_zones=project.read_layer("fireworks_ban_zone"), fires=fires, day=day)
+    report(0.6, "reading the visits")
     inspections = visits_by_basis(path, cells, project.read_table("inspection", columns=["cell_code", "started_at"]),
                                   basis, now=now, days=max([*periods, *(d for _, d in rules)]) * 3,
                                   track_rules=track_rules)
     findings = project.read_layer("finding")[["cell_code", "status"]]
     towns = project.read_layer("township")
     people = project.read_table("inspector")
-    return coverage(cells, inspections, findings, now=now, periods=periods, rules=rules, classes=classes,
-                    township_names=dict(zip(towns["code"], towns["name"])),
-                    inspector_names=dict(zip(people["uuid"], people["name"])))
+    report(0.8, "computing the coverage")
+    out = coverage(cells, inspections, findings, now=now, periods=periods, rules=rules, classes=classes,
+                   township_names=dict(zip(towns["code"], towns["name"])),
+                   inspector_names=dict(zip(people["uuid"], people["name"])))
+    report(1.0, "done")
+    return out
 
 
 def visits_by_basis(path: os.PathLike[str] | str, cells: pd.DataFrame, inspections: pd.DataFrame, basis: str, *,

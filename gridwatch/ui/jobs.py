@@ -7,6 +7,10 @@ is created on the GUI thread and kept alive by this module until its work is ove
 outlives the dialog that started it emits into nothing instead of into a deleted object.
 Core errors arrive translated (:func:`gridwatch.ui.i18n.error_text`); anything else is logged with
 its traceback and reported as a readable line.
+
+Heavy periodic analyses (the coverage panel's) run as :func:`in_process` work: the job's thread
+only waits on a child process (:mod:`gridwatch.processes`), so the analysis never holds this
+process's interpreter lock while the GUI thread paints; cancelling the job kills the child.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
 
 from ..errors import Cancelled, GridWatchError
+from ..processes import run_in_process
 from ..tasks import CancelToken, ProgressCallback
 from . import i18n
 
@@ -122,6 +127,16 @@ class Job(QObject):
 
 def _done_work(progress: ProgressCallback, cancel: CancelToken) -> None:
     raise RuntimeError("this job has already run")
+
+
+def in_process(fn: Callable[..., Any], *args: Any, with_progress: bool = False, **kwargs: Any) -> Work:
+    """Job work that runs the pure-core ``fn(*args, **kwargs)`` in a child process
+    (:func:`gridwatch.processes.run_in_process`): ``fn`` is a module-level function, its arguments and
+    result pickle.  ``with_progress``: ``fn`` takes ``progress=`` and its reports reach the job's
+    ``progressed``.  The job's cancel kills the child; its errors arrive as from a thread."""
+    def work(progress: ProgressCallback, cancel: CancelToken) -> Any:
+        return run_in_process(fn, args, kwargs, progress=progress, cancel=cancel, with_progress=with_progress)
+    return work
 
 
 _QUEUES: dict[str, ThreadPoolExecutor] = {}

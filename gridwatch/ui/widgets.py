@@ -30,6 +30,14 @@ def named(widget: W, name: str, **signals: Callable[..., Any]) -> W:
     return widget
 
 
+def number_item(value: Any) -> QTableWidgetItem:
+    """A table item that shows ``value`` (a number) right-aligned and sorts by number, not text."""
+    item = QTableWidgetItem()
+    item.setData(Qt.ItemDataRole.DisplayRole, value)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
 def settings_of(controller: Any, settings: Any = None) -> Any:
     """The settings a panel keeps its choices in: those given, else its controller's, else the app's."""
     from PySide6.QtCore import QSettings

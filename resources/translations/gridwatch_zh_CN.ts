@@ -938,169 +938,174 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Patrol coverage</source>
             <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="247" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="254" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="266" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="267" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="259" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="268" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="260" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="280" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="272" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="420" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="412" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="430" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="422" />
+            <source>Updating… %d%%</source>
+            <translation>正在更新… %d%%</translation>
+        </message>
+        <message>
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="428" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="437" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="435" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="460" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="458" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="465" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="463" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="478" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="476" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="554" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="552" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
             <source>What counts as a visit: reported inspections, cells walked by patrol track, or either</source>
             <translation>什么算作巡查：上报的检查、巡查轨迹走过的网格，或两者任一</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="253" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
             <source>Follow the district's seasonal calendar</source>
             <translation>按本区季节日历</translation>
         </message>

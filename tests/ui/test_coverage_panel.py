@@ -5,6 +5,8 @@ map switch colours the real main window's grid cells by days since the last visi
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import numpy as np
 import pytest
@@ -12,10 +14,13 @@ import shapely
 from PySide6.QtCore import QSettings, Qt
 
 from gridwatch.analysis.coverage import COVERAGE_CLASSES, cell_classes, coverage_from_project
+from gridwatch.errors import Cancelled
+from gridwatch.processes import running
 from gridwatch.storage import Project
 from gridwatch.storage.workflow import Actor, change_assignment, create_assignments
 from gridwatch.ui import i18n
 from gridwatch.ui.analysis.coverage_panel import CoveragePanel
+from gridwatch.ui.jobs import stop_jobs
 from gridwatch.ui.session import WorkflowController
 
 from .test_main_window import wait_render, window  # noqa: F401 - the real main window fixture
@@ -310,3 +315,56 @@ def test_the_panel_follows_the_seasonal_calendar(project, settings, qtbot):
     refreshed(qtbot, w)
     assert dict(w.coverage.rules)["coal_ban_zone"] == 7.0 and w.interval_spins["coal_ban_zone"].isEnabled()
     assert str(settings.value("coverage/follow_calendar")).lower() == "false"
+
+
+def _computing() -> list[int]:
+    """The child processes computing a coverage now."""
+    return [pid for pid, name in running().items() if name == "gridwatch-coverage_from_project"]
+
+
+def test_the_coverage_is_computed_in_a_process_a_newer_refresh_and_closing_kill(panel, qtbot):
+    """Off the GUI's interpreter lock: the coverage runs in a child process.  A refresh that replaces a running
+    one kills it (no core spent on an answer nobody reads) and the newest result shows; closing the window
+    (stop_jobs) kills the one running at once, and the panel says it was cancelled."""
+    panel.refresh()
+    first = panel._job
+    panel.refresh()
+    second = panel._job
+    qtbot.waitUntil(lambda: first.done and second.done and not panel.loading, timeout=WAIT)
+    assert isinstance(first.error, Cancelled) and second.error is None
+    assert panel.status.text().startswith("Updated at") and int(panel.coverage.cells["overdue"].sum()) == 2398
+    assert not _computing()
+    panel.refresh()
+    third = panel._job
+    qtbot.waitUntil(lambda: bool(_computing()) or third.done, timeout=WAIT)
+    pids = _computing()
+    assert pids, "the coverage ended before it could be cancelled"
+    t0 = time.monotonic()
+    assert stop_jobs(10) and time.monotonic() - t0 < 3.0
+    assert isinstance(third.error, Cancelled) and not _computing()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    qtbot.waitUntil(lambda: not panel.loading, timeout=WAIT)
+    assert panel.status.text() == "Coverage could not be computed: " + i18n.error_text(third.error)
+
+
+def test_progress_shows_and_a_failure_in_the_process_is_said_in_chinese(project, settings, qtbot, tmp_path):
+    i18n.install("zh_CN")
+    try:
+        w = CoveragePanel(None, settings, now=NOW)
+        qtbot.addWidget(w)
+        w.show()
+        seen: list[str] = []
+        w.status.setText = lambda text, _set=w.status.setText: (seen.append(text), _set(text))[1]
+        w.set_project(project[0])
+        qtbot.waitUntil(lambda: w.coverage is not None and not w.loading, timeout=WAIT)
+        assert "正在更新… 60%" in seen and w.status.text().startswith("更新于")
+        broken = tmp_path / "broken.gpkg"
+        broken.write_bytes(b"\0" * 4096)  # not a GeoPackage
+        w.set_project(broken)
+        qtbot.waitUntil(lambda: not w.loading, timeout=WAIT)
+        assert w.coverage is None and w.status.text().startswith("无法计算巡查覆盖：")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in w.status.text()[len("无法计算巡查覆盖："):])
+    finally:
+        i18n.install("en")

@@ -62,9 +62,9 @@ from ...errors import GridWatchError
 from ...mapview.theme import FeatureTheme, coverage_theme
 from ...times import BEIJING
 from .. import i18n
-from ..jobs import Job, run_job
+from ..jobs import Job, in_process, run_job
 from ..map.panels import LegendEntry
-from ..widgets import named, retranslate_safely, settings_of
+from ..widgets import named, number_item, retranslate_safely, settings_of
 from .refreshing import Refreshing
 
 log = logging.getLogger("gridwatch.ui")
@@ -80,14 +80,6 @@ SETTINGS_CALENDAR = "coverage/follow_calendar"
 #: Table columns: key of the aggregate frame (``{d}`` is the period in days).
 COLUMNS = ("name", "cells", "covered_{d}d", "coverage_{d}d", "never_inspected", "overdue", "open_findings")
 KEY_ROLE = Qt.ItemDataRole.UserRole + 7
-
-
-def _number_item(value: Any) -> QTableWidgetItem:
-    """A table item that sorts by number, not text."""
-    item = QTableWidgetItem()
-    item.setData(Qt.ItemDataRole.DisplayRole, value)
-    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
 
 
 class CoveragePanel(QDockWidget, Refreshing):
@@ -369,7 +361,7 @@ class CoveragePanel(QDockWidget, Refreshing):
             self._clear()
         self.path = new
         if new is None:
-            self._generation += 1
+            self._newest(None)
             self._apply_map()
             return
         self.refresh()
@@ -419,9 +411,15 @@ class CoveragePanel(QDockWidget, Refreshing):
         self._loading = True
         self.status.setText(self.tr("Updating…"))
         basis = str(self.basis_box.currentData())
-        run_job(lambda progress, cancel: coverage_from_project(path, now=now, periods=periods, rules=rules,
-                                                               basis=basis),
-                "coverage", succeeded=self._on_loaded, failed=self._on_failed, tag=generation)
+        # in a child process: the analysis never holds the GUI's interpreter lock (pans stay smooth)
+        work = in_process(coverage_from_project, path, now=now, periods=periods, rules=rules, basis=basis,
+                          with_progress=True)
+        self._newest(run_job(work, "coverage", succeeded=self._on_loaded, failed=self._on_failed,
+                             progressed=self._on_progress, tag=generation))
+
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
+        if job is self._job and self._loading:
+            self.status.setText(self.tr("Updating… %d%%") % round(100 * fraction))
 
     def _on_loaded(self, job: Job, cov: Coverage) -> None:
         if not self._answered(job):
@@ -489,7 +487,7 @@ class CoveragePanel(QDockWidget, Refreshing):
             table.setItem(r, 0, first)
             for c, col in enumerate(COLUMNS[1:], start=1):
                 v = values[col.format(d=days)]
-                table.setItem(r, c, _number_item(float(v) if "coverage" in col else int(v)))
+                table.setItem(r, c, number_item(float(v) if "coverage" in col else int(v)))
         table.setSortingEnabled(True)
         if 0 <= sort_col < table.columnCount():
             table.sortItems(sort_col, sort_order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QTimer
 
@@ -19,6 +19,7 @@ class Refreshing:
     def _init_refreshing(self, delay_ms: int) -> None:
         self._generation = 0
         self._loading = False
+        self._job: Optional[Job] = None
         self._debounce = QTimer(self)  # type: ignore[arg-type]
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(delay_ms)
@@ -50,6 +51,17 @@ class Refreshing:
         self._debounce.stop()
         self._generation += 1
         return self._generation
+
+    def _newest(self, job: Optional[Job]) -> None:
+        """``job`` is the newest computation (None: there is none now, e.g. the project closed): the one
+        before it is cancelled if it still works (a computation in a child process is killed), and its
+        answer, if it still comes, is dropped."""
+        old, self._job = self._job, job
+        if job is None:
+            self._generation += 1
+            self._loading = False
+        if old is not None and old is not job and not old.done:
+            old.cancel()
 
     def _answered(self, job: Job) -> bool:
         """Whether ``job`` is the newest computation (it then no longer loads)."""
