@@ -7,6 +7,8 @@ array with numpy takes milliseconds.  Images are premultiplied ARGB32 in native 
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 RGBA = tuple[int, int, int, int]
@@ -31,6 +33,42 @@ def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
     return dx[inside], dy[inside]
 
 
+def _byte_mul(p: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Every byte of premultiplied pixels ``p`` (uint32) times ``a / 255`` (0..255 per pixel), rounded as
+    Qt's raster engine rounds (``BYTE_MUL``), so a blend here gives the pixels QPainter's would."""
+    a = a.astype(np.uint32)
+    t = (p & 0xFF00FF) * a
+    t = ((t + ((t >> 8) & 0xFF00FF) + 0x800080) >> 8) & 0xFF00FF
+    u = ((p >> 8) & 0xFF00FF) * a
+    u = (u + ((u >> 8) & 0xFF00FF) + 0x800080) & 0xFF00FF00
+    return t | u
+
+
+def blend_over(flat: np.ndarray, index: np.ndarray, value: np.ndarray) -> None:
+    """Composite premultiplied pixels ``value`` (uint32, one per index) over ``flat[index]`` ("source over",
+    the rounding of Qt's raster engine).  An index may repeat if its value does: every copy is blended from
+    the pixel as it was, so the pixel is blended once."""
+    if not len(index):
+        return
+    dst = flat[index]
+    flat[index] = value + _byte_mul(dst, 255 - (value >> 24))
+
+
+def _marker_writes(x: np.ndarray, y: np.ndarray, cols: np.ndarray, radius: float, width: int,
+                   height: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(pixel index, colour)`` of one disc per point, in the order the loop below writes them: offset by
+    offset, every point for each offset (later writes win)."""
+    ox, oy = _disc_offsets(radius)
+    xx, yy = (x[None, :] + ox[:, None]).ravel(), (y[None, :] + oy[:, None]).ravel()
+    ok = (xx >= 0) & (xx < width) & (yy >= 0) & (yy < height)
+    return yy[ok] * width + xx[ok], np.broadcast_to(cols[None, :], (len(ox), len(x))).ravel()[ok]
+
+
+#: Up to this many pixel writes markers are stamped in one scatter per pass (few markers: sources, sites);
+#: beyond, one scatter per disc offset (many fire points: the temporaries stay small).
+MARKER_WRITES = 200_000
+
+
 def splat_markers(
     px: np.ndarray,
     py: np.ndarray,
@@ -40,16 +78,18 @@ def splat_markers(
     height: int,
     radius: float = 2.5,
     outline: RGBA | None = (60, 20, 0, 255),
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw a filled disc per point; returns an (height, width, 4) premultiplied BGRA image.
 
     ``color_index`` picks a row of ``palette`` ((k, 4) RGBA) per point.  Later points are drawn
-    over earlier ones, so put the most important last.
+    over earlier ones, so put the most important last.  With ``out`` (an image holding a layer's fills and
+    outlines) the markers are composited over it, as if drawn into an image of their own and laid on top.
     """
-    img = np.zeros((height, width, 4), dtype=np.uint8)
+    img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
     if len(px) == 0:
         return img
-    # One uint32 per pixel: each disc offset is a single add and scatter over all points.
+    # One uint32 per pixel: a disc offset (or a pass, for few markers) is a single scatter over all points.
     flat = img.view(np.uint32).reshape(-1)
     x = np.round(px).astype(np.int64)
     y = np.round(py).astype(np.int64)
@@ -57,12 +97,31 @@ def splat_markers(
     keep = (x >= -r_out) & (x < width + r_out) & (y >= -r_out) & (y < height + r_out)
     x, y, ci = x[keep], y[keep], color_index[keep]
     colors = _premultiplied_bgra(np.asarray(palette, dtype=np.uint8)).view(np.uint32).reshape(-1)
-    interior = (x >= r_out) & (x < width - r_out) & (y >= r_out) & (y < height - r_out)
     passes = []
     if outline is not None:
         ring = _premultiplied_bgra(np.array([outline], np.uint8)).view(np.uint32).reshape(-1)[0]
         passes.append((radius + 1.0, np.full(len(x), ring, dtype=np.uint32)))
     passes.append((radius, colors[ci]))
+    writes = sum(len(x) * len(_disc_offsets(rad)[0]) for rad, _ in passes)
+    if writes <= MARKER_WRITES:
+        # Few markers (sources, sites): every pixel write of a pass in one scatter.
+        stamps = [_marker_writes(x, y, cols, rad, width, height) for rad, cols in passes]
+        index = np.concatenate([w[0] for w in stamps])
+        value = np.concatenate([w[1] for w in stamps])
+        if out is None:
+            flat[index] = value
+        else:  # over what the layer holds: each pixel's last write (read back from a scratch) blended once
+            scratch = np.empty(width * height, dtype=np.uint32)
+            scratch[index] = value
+            blend_over(flat, index, scratch[index])
+        return img
+    if out is not None:  # many markers over a layer's fills: stamped apart, then laid over it
+        own = splat_markers(px, py, color_index, palette, width, height, radius, outline)
+        mine = own.view(np.uint32).reshape(-1)
+        index = np.flatnonzero(mine)
+        blend_over(flat, index, mine[index])
+        return img
+    interior = (x >= r_out) & (x < width - r_out) & (y >= r_out) & (y < height - r_out)
     xi, yi = x[interior], y[interior]
     base = yi * width + xi
     xe, ye = x[~interior], y[~interior]
@@ -204,9 +263,19 @@ def draw_polylines(
     one long QPainter call that holds the interpreter lock.
     """
     img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
+    flat = img.view(np.uint32).reshape(-1)
+    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
+    for index in polyline_pixels(x, y, run_lengths, width, height):
+        flat[index] = value
+    return img
+
+
+def polyline_pixels(x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, width: int,
+                    height: int) -> Iterator[np.ndarray]:
+    """The pixels (flat indices, a pixel may come twice) :func:`draw_polylines` sets, in batches."""
     n = len(x)
     if n < 2:
-        return img
+        return
     run_lengths = np.asarray(run_lengths, dtype=np.int64)
     last_of_run = np.cumsum(run_lengths) - 1
     seg = np.ones(n - 1, dtype=bool)
@@ -220,34 +289,49 @@ def draw_polylines(
     steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
     # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
     steps = np.minimum(steps, 2 * (width + height))
-    flat = img.view(np.uint32).reshape(-1)
-    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
-    # Work in batches of about CHUNK samples: short numpy calls keep other threads (the GUI)
-    # from waiting long for the interpreter lock, and temporaries stay small.
-    ends = np.searchsorted(np.cumsum(steps), np.arange(CHUNK, int(steps.sum()) + CHUNK, CHUNK))
-    start = 0
-    for end in np.unique(np.minimum(ends + 1, len(steps))).tolist():
-        if end <= start:
-            continue
-        _sample_segments(flat, value, x0[start:end], y0[start:end], dx[start:end], dy[start:end],
-                         steps[start:end], width, height)
-        start = end
-    return img
+    # Segments well inside the view need no bounds check of their samples (most of them).
+    inside = ((np.minimum(x0, x1) >= 1) & (np.maximum(x0, x1) <= width - 2) & (np.minimum(y0, y1) >= 1)
+              & (np.maximum(y0, y1) <= height - 2))
+    for group, checked in ((np.flatnonzero(inside), False), (np.flatnonzero(~inside), True)):
+        g_steps = steps[group]
+        # Batches of about CHUNK samples: short numpy calls keep other threads (the GUI) from waiting
+        # long for the interpreter lock, and temporaries stay small.
+        ends = np.searchsorted(np.cumsum(g_steps), np.arange(CHUNK, int(g_steps.sum()) + CHUNK, CHUNK))
+        start = 0
+        for end in np.unique(np.minimum(ends + 1, len(g_steps))).tolist():
+            if end <= start:
+                continue
+            part = group[start:end]
+            yield _segment_pixels(x0[part], y0[part], dx[part], dy[part], g_steps[start:end], width, height,
+                                  checked)
+            start = end
 
 
 CHUNK = 100_000
 
 
-def _sample_segments(flat: np.ndarray, value: np.uint32, x0: np.ndarray, y0: np.ndarray, dx: np.ndarray,
-                     dy: np.ndarray, steps: np.ndarray, width: int, height: int) -> None:
+def _segment_pixels(x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray, steps: np.ndarray,
+                    width: int, height: int, checked: bool) -> np.ndarray:
     total = int(steps.sum())
     if total == 0:
-        return
-    frac = np.arange(total, dtype=np.float32) - np.repeat((np.cumsum(steps) - steps).astype(np.float32), steps)
-    frac *= np.repeat((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), steps)
-    px = np.rint(np.repeat(x0.astype(np.float32), steps) + np.repeat(dx.astype(np.float32), steps) * frac)
-    py = np.rint(np.repeat(y0.astype(np.float32), steps) + np.repeat(dy.astype(np.float32), steps) * frac)
-    px = px.astype(np.int32)
-    py = py.astype(np.int32)
-    ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-    flat[py[ok].astype(np.int64) * width + px[ok]] = value
+        return np.empty(0, dtype=np.intp)
+    # The segment of every sample (one repeat; gathers by it are faster than more repeats).
+    seg = np.repeat(np.arange(len(steps), dtype=np.intp), steps)
+    frac = np.arange(total, dtype=np.float32)
+    frac -= np.take((np.cumsum(steps) - steps).astype(np.float32), seg)
+    frac *= np.take((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), seg)
+    px = np.take(dx.astype(np.float32), seg)
+    px *= frac
+    px += np.take(x0.astype(np.float32), seg)
+    np.rint(px, out=px)
+    py = np.take(dy.astype(np.float32), seg)
+    py *= frac
+    py += np.take(y0.astype(np.float32), seg)
+    np.rint(py, out=py)
+    if checked:
+        ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+        px, py = px[ok], py[ok]
+    # Whole pixel positions are exact in float32 up to 2**24 pixels.
+    py *= np.float32(width)
+    py += px
+    return py.astype(np.intp)
