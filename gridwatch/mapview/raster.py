@@ -7,7 +7,7 @@ array with numpy takes milliseconds.  Images are premultiplied ARGB32 in native 
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import numpy as np
 
@@ -33,10 +33,10 @@ def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
     return dx[inside], dy[inside]
 
 
-def _byte_mul(p: np.ndarray, a: np.ndarray) -> np.ndarray:
+def byte_mul(p: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Every byte of premultiplied pixels ``p`` (uint32) times ``a / 255`` (0..255 per pixel), rounded as
     Qt's raster engine rounds (``BYTE_MUL``), so a blend here gives the pixels QPainter's would."""
-    a = a.astype(np.uint32)
+    a = np.asarray(a).astype(np.uint32)
     t = (p & 0xFF00FF) * a
     t = ((t + ((t >> 8) & 0xFF00FF) + 0x800080) >> 8) & 0xFF00FF
     u = ((p >> 8) & 0xFF00FF) * a
@@ -51,7 +51,7 @@ def blend_over(flat: np.ndarray, index: np.ndarray, value: np.ndarray) -> None:
     if not len(index):
         return
     dst = flat[index]
-    flat[index] = value + _byte_mul(dst, 255 - (value >> 24))
+    flat[index] = value + byte_mul(dst, 255 - (value >> 24))
 
 
 def _marker_writes(x: np.ndarray, y: np.ndarray, cols: np.ndarray, radius: float, width: int,
@@ -168,14 +168,18 @@ def density_image(
     top = counts.max()
     if top == 0:
         return img
-    counts = counts.astype(np.float32)
-    level = np.log1p(counts) * np.float32(1.0 / np.log1p(top))
-    alpha = np.where(counts > 0, np.float32(0.35) + np.float32(0.65) * level, np.float32(0.0))
+    # Colours of the occupied bins only (empty bins stay transparent): a zoomed-in view or a district that
+    # fills part of its view colours a fraction of the raster.
+    occupied = np.flatnonzero(counts.reshape(-1) > 0)
+    c = counts.reshape(-1)[occupied].astype(np.float32)
+    level = np.log1p(c) * np.float32(1.0 / np.log1p(top))
+    alpha = np.float32(0.35) + np.float32(0.65) * level
     # Colour shifts from orange to deep red as density grows.
     r = color[0] * (1 - 0.3 * level) + 200 * 0.3 * level
     g = color[1] * (1 - level)
     b = color[2] * (1 - level)
-    tile = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
+    tile = np.zeros((gh, gw, 4), dtype=np.uint8)
+    tile.reshape(-1, 4)[occupied] = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
     if not upsample:
         return tile
     img[:] = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)[:height, :width]
@@ -197,6 +201,10 @@ class DensityBins:
         self.origin = (0.0, 0.0)
         self.ix = np.empty(0, dtype=np.int64)
         self.iy = np.empty(0, dtype=np.int64)
+        #: The bins' x extent and the bins in the order of their x ``(xy, count, x)``, made on first use
+        #: (see :meth:`between`).
+        self._span: Optional[tuple[float, float]] = None
+        self._sorted: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
         if len(xy) == 0:
             return
         finite = np.isfinite(xy).all(axis=1)
@@ -220,6 +228,26 @@ class DensityBins:
         self.ix, self.iy = ix.astype(np.int64), iy.astype(np.int64)
         self.count = count.astype(np.float64)
         self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
+        self._span = None
+        self._sorted = None
+
+    def between(self, minx: float, maxx: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(xy, count)`` of the bins whose centres lie in ``minx <= x <= maxx``.  A view narrower than the
+        bins' extent looks at its columns only (the bins' order by x is made on the first such view)."""
+        if not len(self.count):
+            return self.xy, self.count
+        if self._span is None:
+            self._span = (float(self.xy[:, 0].min()), float(self.xy[:, 0].max()))
+        if minx <= self._span[0] and maxx >= self._span[1]:
+            return self.xy, self.count
+        if self._sorted is None:
+            order = np.argsort(self.xy[:, 0], kind="stable")
+            xy = self.xy[order]
+            self._sorted = (xy, self.count[order], np.ascontiguousarray(xy[:, 0]))
+        xy, count, xs = self._sorted
+        lo = int(np.searchsorted(xs, minx, side="left"))
+        hi = int(np.searchsorted(xs, maxx, side="right"))
+        return xy[lo:hi], count[lo:hi]
 
     def coarser(self, factor: int) -> "DensityBins":
         """The same counts on a grid ``factor`` times coarser (same origin): O(occupied bins), the

@@ -115,7 +115,8 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
         parts[key] = (vp, M.render_selection(data.layers[SELECTION_LAYER], vp, req.selection))
     cancel.raise_if_cancelled()
     if labels is not None:
-        parts["labels"] = (vp, [(labels.result(), 1.0)])
+        label_image = labels.result()
+        parts["labels"] = (vp, [(label_image, 1.0)] if label_image is not None else [])
     stack = list(base_parts)  # the basemap first, beneath everything
     for name in req.order:
         if name in parts:
