@@ -165,9 +165,20 @@ def density_image(
     ok = (gx >= 0) & (gx < gw) & (gy >= 0) & (gy < gh)
     w = None if weights is None else weights[ok]
     counts = np.bincount(gy[ok] * gw + gx[ok], weights=w, minlength=gw * gh).reshape(gh, gw)
+    tile = _density_colors(counts, gh, gw, color)
+    if tile is None:
+        return img
+    if not upsample:
+        return tile
+    img[:] = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)[:height, :width]
+    return img
+
+
+def _density_colors(counts: np.ndarray, gh: int, gw: int, color: RGBA) -> Optional[np.ndarray]:
+    """The heat raster of bin counts (gh, gw); None when every count is 0."""
     top = counts.max()
     if top == 0:
-        return img
+        return None
     # Colours of the occupied bins only (empty bins stay transparent): a zoomed-in view or a district that
     # fills part of its view colours a fraction of the raster.
     occupied = np.flatnonzero(counts.reshape(-1) > 0)
@@ -180,10 +191,7 @@ def density_image(
     b = color[2] * (1 - level)
     tile = np.zeros((gh, gw, 4), dtype=np.uint8)
     tile.reshape(-1, 4)[occupied] = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
-    if not upsample:
-        return tile
-    img[:] = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)[:height, :width]
-    return img
+    return tile
 
 
 class DensityBins:
@@ -201,9 +209,9 @@ class DensityBins:
         self.origin = (0.0, 0.0)
         self.ix = np.empty(0, dtype=np.int64)
         self.iy = np.empty(0, dtype=np.int64)
-        #: The bins' x extent and the bins in the order of their x ``(xy, count, x)``, made on first use
-        #: (see :meth:`between`).
-        self._span: Optional[tuple[float, float]] = None
+        #: The bins' first and last column and the bins in column order ``(ix, iy, count)``, made on first use
+        #: (see :meth:`columns`).
+        self._span: Optional[tuple[int, int]] = None
         self._sorted: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
         if len(xy) == 0:
             return
@@ -231,23 +239,54 @@ class DensityBins:
         self._span = None
         self._sorted = None
 
-    def between(self, minx: float, maxx: float) -> tuple[np.ndarray, np.ndarray]:
-        """``(xy, count)`` of the bins whose centres lie in ``minx <= x <= maxx``.  A view narrower than the
-        bins' extent looks at its columns only (the bins' order by x is made on the first such view)."""
+    def columns(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ix, iy, count)`` of the bins in columns ``lo <= ix <= hi``.  A view narrower than the bins'
+        extent looks at its columns only (the bins' order by column is made on the first such view)."""
         if not len(self.count):
-            return self.xy, self.count
+            return self.ix, self.iy, self.count
         if self._span is None:
-            self._span = (float(self.xy[:, 0].min()), float(self.xy[:, 0].max()))
-        if minx <= self._span[0] and maxx >= self._span[1]:
-            return self.xy, self.count
+            self._span = (int(self.ix.min()), int(self.ix.max()))
+        if lo <= self._span[0] and hi >= self._span[1]:
+            return self.ix, self.iy, self.count
         if self._sorted is None:
-            order = np.argsort(self.xy[:, 0], kind="stable")
-            xy = self.xy[order]
-            self._sorted = (xy, self.count[order], np.ascontiguousarray(xy[:, 0]))
-        xy, count, xs = self._sorted
-        lo = int(np.searchsorted(xs, minx, side="left"))
-        hi = int(np.searchsorted(xs, maxx, side="right"))
-        return xy[lo:hi], count[lo:hi]
+            order = np.argsort(self.ix, kind="stable")
+            self._sorted = (self.ix[order], self.iy[order], self.count[order])
+        ix, iy, count = self._sorted
+        start = int(np.searchsorted(ix, lo, side="left"))
+        stop = int(np.searchsorted(ix, hi, side="right"))
+        return ix[start:stop], iy[start:stop], count[start:stop]
+
+    def density(self, vp_affine: tuple[float, float, float, float], width: int, height: int,
+                force: bool = False, threshold: float = 0.0, cell: int = 3) -> Optional[np.ndarray]:
+        """The density raster (at bin resolution, see :func:`density_image`) of the bins in a view of
+        ``width`` x ``height`` pixels with affine ``(sx, ox, sy, oy)`` (lon/lat to pixels): exactly
+        :func:`density_image` of the bins' centres inside the view weighted by their counts, if the view
+        holds fewer bins than points and more than ``threshold`` points (or ``force``); else None.
+
+        A bin's pixel column depends on its grid column only: the columns and rows of the view are
+        transformed once each, and every bin only looks its own up."""
+        sx, ox, sy, oy = vp_affine
+        c, (x_origin, y_origin) = self.cell, self.origin
+        # The columns whose centres the view may show (one more each side); bins outside are cut below.
+        ix, iy, count = self.columns(int(np.floor((-ox / sx - x_origin) / c - 0.5)) - 1,
+                                     int(np.ceil(((width - ox) / sx - x_origin) / c - 0.5)) + 1)
+        if not len(count):
+            return None
+        gw, gh = (width + cell - 1) // cell, (height + cell - 1) // cell
+        xs, ys = int(ix.min()), int(iy.min())
+        bx = (x_origin + (np.arange(xs, int(ix.max()) + 1) + 0.5) * c) * sx + ox  # as the centres in ``xy``
+        by = (y_origin + (np.arange(ys, int(iy.max()) + 1) + 0.5) * c) * sy + oy
+        col_ok, row_ok = (bx >= 0) & (bx < width), (by >= 0) & (by < height)
+        col_g, row_g = np.floor(bx / cell).astype(np.int64), np.floor(by / cell).astype(np.int64)
+        ci, ri = ix - xs, iy - ys
+        inside = np.take(col_ok, ci) & np.take(row_ok, ri)
+        weights = count[inside]
+        on_screen = weights.sum()
+        if not (int(len(weights)) < on_screen and (force or on_screen > threshold)):
+            return None
+        key = np.take(row_g, ri[inside]) * gw + np.take(col_g, ci[inside])
+        counts = np.bincount(key, weights=weights, minlength=gw * gh).reshape(gh, gw)
+        return _density_colors(counts, gh, gw, (230, 60, 0, 255))
 
     def coarser(self, factor: int) -> "DensityBins":
         """The same counts on a grid ``factor`` times coarser (same origin): O(occupied bins), the

@@ -63,15 +63,8 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
 def _bins_image(bins: DensityBins, vp: Viewport, force_density: Optional[bool]) -> Optional[list[Part]]:
     """A density raster from pre-counted bins, if the view holds fewer bins than points and is crowded
     (or a density raster is forced); else None."""
-    sx, ox, sy, oy = vp.affine()
-    minx, _, maxx, _ = vp.extent
-    xy, count = bins.between(minx - bins.cell, maxx + bins.cell)  # zoomed in: the view's columns only
-    bx = xy[:, 0] * sx + ox
-    by = xy[:, 1] * sy + oy
-    inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
-    on_screen = count[inside].sum()
-    if int(inside.sum()) < on_screen and (force_density or on_screen > DENSITY_THRESHOLD):
-        arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=count[inside], upsample=False)
+    arr = bins.density(vp.affine(), vp.width, vp.height, bool(force_density), DENSITY_THRESHOLD)
+    if arr is not None:
         return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
     return None
 
