@@ -190,7 +190,8 @@ def _density_colors(counts: np.ndarray, gh: int, gw: int, color: RGBA) -> Option
     g = color[1] * (1 - level)
     b = color[2] * (1 - level)
     tile = np.zeros((gh, gw, 4), dtype=np.uint8)
-    tile.reshape(-1, 4)[occupied] = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
+    shades = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1)
+    tile.reshape(-1, 4)[occupied] = shades.round().astype(np.uint8)
     return tile
 
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 
 from ...layers.base import Style
 from ...mapview.data import LayerData
+from ...mapview.lod import outlines_for
 from ...mapview.raster import blend_over, byte_mul, draw_polylines, polyline_pixels
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
@@ -210,8 +211,9 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
-        for poly in piece_polylines(layer, vp, visible):
+        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path; crowded
+        # outlines (a city's townships seen whole) from a copy simplified for this zoom level.
+        for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible):
             p.drawPolyline(poly)
     return canvas.parts()
 
