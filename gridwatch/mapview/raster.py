@@ -346,12 +346,12 @@ def polyline_pixels(x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, width
         return
     run_lengths = np.asarray(run_lengths, dtype=np.int64)
     last_of_run = np.cumsum(run_lengths) - 1
-    seg = np.ones(n - 1, dtype=bool)
-    seg[last_of_run[last_of_run < n - 1]] = False  # no segment from one run into the next
-    i0 = np.flatnonzero(seg)
-    x0, y0, x1, y1 = x[i0], y[i0], x[i0 + 1], y[i0 + 1]
+    # Segments from every vertex to the next (views, no copies), but none from one run into the next,
+    # and none wholly off one side of the view.
+    x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
     on = ~(((x0 < 0) & (x1 < 0)) | ((x0 >= width) & (x1 >= width)) | ((y0 < 0) & (y1 < 0))
            | ((y0 >= height) & (y1 >= height)))
+    on[last_of_run[last_of_run < n - 1]] = False
     x0, y0, x1, y1 = x0[on], y0[on], x1[on], y1[on]
     dx, dy = x1 - x0, y1 - y0
     steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
