@@ -114,6 +114,8 @@ def _points_image(name: str, categories: tuple[str, ...], xy: np.ndarray, cats_a
     n_on = int(on.sum())
     if cancel is not None:
         cancel.raise_if_cancelled()
+    if n_on == 0:
+        return []  # nothing of the layer in view: no image to fill, keep and composite
     dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
     if dense:
         arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
