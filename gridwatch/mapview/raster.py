@@ -210,10 +210,6 @@ class DensityBins:
         self.origin = (0.0, 0.0)
         self.ix = np.empty(0, dtype=np.int64)
         self.iy = np.empty(0, dtype=np.int64)
-        #: The bins' first and last column and the bins in column order ``(ix, iy, count)``, made on first use
-        #: (see :meth:`columns`).
-        self._span: Optional[tuple[int, int]] = None
-        self._sorted: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
         if len(xy) == 0:
             return
         finite = np.isfinite(xy).all(axis=1)
@@ -232,30 +228,24 @@ class DensityBins:
         self._set(float(minx), float(miny), cell, occupied % nx, occupied // nx, counts[occupied])
 
     def _set(self, minx: float, miny: float, cell: float, ix: np.ndarray, iy: np.ndarray, count: np.ndarray) -> None:
+        """Set the bins, in column order (see :meth:`columns`; stored counts are read in that order)."""
+        if len(ix) > 1 and (np.diff(ix) < 0).any():
+            order = np.argsort(ix, kind="stable")
+            ix, iy, count = ix[order], iy[order], count[order]
         self.origin = (minx, miny)
         self.cell = cell
         self.ix, self.iy = ix.astype(np.int64), iy.astype(np.int64)
         self.count = count.astype(np.float64)
         self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
-        self._span = None
-        self._sorted = None
 
     def columns(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(ix, iy, count)`` of the bins in columns ``lo <= ix <= hi``.  A view narrower than the bins'
-        extent looks at its columns only (the bins' order by column is made on the first such view)."""
-        if not len(self.count):
+        """``(ix, iy, count)`` of the bins in columns ``lo <= ix <= hi`` (the bins are in column order: a view
+        narrower than the bins' extent looks at its columns only)."""
+        if not len(self.count) or (lo <= self.ix[0] and hi >= self.ix[-1]):
             return self.ix, self.iy, self.count
-        if self._span is None:
-            self._span = (int(self.ix.min()), int(self.ix.max()))
-        if lo <= self._span[0] and hi >= self._span[1]:
-            return self.ix, self.iy, self.count
-        if self._sorted is None:
-            order = np.argsort(self.ix, kind="stable")
-            self._sorted = (self.ix[order], self.iy[order], self.count[order])
-        ix, iy, count = self._sorted
-        start = int(np.searchsorted(ix, lo, side="left"))
-        stop = int(np.searchsorted(ix, hi, side="right"))
-        return ix[start:stop], iy[start:stop], count[start:stop]
+        start = int(np.searchsorted(self.ix, lo, side="left"))
+        stop = int(np.searchsorted(self.ix, hi, side="right"))
+        return self.ix[start:stop], self.iy[start:stop], self.count[start:stop]
 
     def density(self, vp_affine: tuple[float, float, float, float], width: int, height: int,
                 force: bool = False, threshold: float = 0.0, cell: int = 3) -> Optional[np.ndarray]:

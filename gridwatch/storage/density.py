@@ -120,7 +120,8 @@ _REFRESH_TAKE_OFF = tuple(s.rstrip(";") for s in _count_sql("?", -1))
 _REFRESH_PUT_ON = tuple(s.rstrip(";") for s in _count_sql("?", 1))
 _REFRESH_FORGET = "DELETE FROM " + POINTS_TABLE + " WHERE fid = ?"
 _REFRESH_POINT = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select(" AND fid = ?")
-_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ?"
+#: In column order (the map slices a zoomed view's columns): the order of the square index, no sort.
+_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ? ORDER BY ix, iy"
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
 
 
