@@ -3,12 +3,17 @@
 A layer renders into one or more *parts*: ``(QImage, opacity)`` pairs composited in order.
 Lessons measured on this kind of machine shape the code:
 
-* fills are drawn opaque into their own part and composited with the layer's fill alpha; drawing
-  semi-transparent antialiased fills directly is 8-17x slower;
+* a layer is one image (:class:`~gridwatch.ui.map.images.LayerImage`): fills are drawn opaque into it and
+  given the fill alpha once something is drawn over them (drawing semi-transparent antialiased fills directly
+  is 8-17x slower); few outlines and markers are composited onto it in numpy with Qt's rounding, so the
+  pixels are those of separate images laid on each other, without the view-sized images in between;
+  a layer with nothing in view makes no image;
 * thousands of outlines go into a few ``QPainterPath`` objects built from numpy in one call each
   (:mod:`gridwatch.ui.map.qtarrays`), in chunks so no single paint call holds the thread for long;
 * point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
-  QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
+  QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s;
+* crowded antialiased outlines (segments under 1.5 px) are stroked from a copy simplified for the zoom
+  level (:mod:`gridwatch.mapview.lod`): stroking costs per vertex.
 
 Labels, the selection and the highlight are drawn by :mod:`gridwatch.ui.map.marks`; the render pass
 that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.renderpass`.
