@@ -33,7 +33,7 @@ def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
     return dx[inside], dy[inside]
 
 
-def byte_mul(p: np.ndarray, a: np.ndarray) -> np.ndarray:
+def byte_mul(p: np.ndarray | np.uint32, a: np.ndarray | int) -> np.ndarray:
     """Every byte of premultiplied pixels ``p`` (uint32) times ``a / 255`` (0..255 per pixel), rounded as
     Qt's raster engine rounds (``BYTE_MUL``), so a blend here gives the pixels QPainter's would."""
     a = np.asarray(a).astype(np.uint32)
