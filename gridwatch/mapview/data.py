@@ -298,6 +298,18 @@ def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], 
 categories_of = _categories
 
 
+def set_rings(data: LayerData, geoms: np.ndarray, areas: np.ndarray) -> None:
+    """The rings (flat coordinates) and outline pieces of the area features ``areas`` of ``geoms``."""
+    parts, part_owner = shapely.get_parts(geoms[areas], return_index=True)  # MultiPolygon -> Polygons
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    ring_owner = part_owner[ring_part]
+    counts = shapely.get_num_coordinates(rings)
+    data.ring_xy = shapely.get_coordinates(rings)
+    data.ring_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    data.ring_feature = areas[ring_owner].astype(np.int64)
+    _make_pieces(data)
+
+
 def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     """Build :class:`LayerData` for layer ``name`` from its frame (EPSG:4490)."""
     spec = LAYERS[name]
@@ -311,14 +323,7 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     is_point = type_id == 0
     areas = np.flatnonzero(~is_point)
     if len(areas):
-        parts, part_owner = shapely.get_parts(geoms[areas], return_index=True)  # MultiPolygon -> Polygons
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        ring_owner = part_owner[ring_part]
-        counts = shapely.get_num_coordinates(rings)
-        data.ring_xy = shapely.get_coordinates(rings)
-        data.ring_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        data.ring_feature = areas[ring_owner].astype(np.int64)
-        _make_pieces(data)
+        set_rings(data, geoms, areas)
     points = np.flatnonzero(is_point)
     if len(points):
         data.point_xy = shapely.get_coordinates(geoms[points])

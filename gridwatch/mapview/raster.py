@@ -7,6 +7,8 @@ array with numpy takes milliseconds.  Images are premultiplied ARGB32 in native 
 
 from __future__ import annotations
 
+from typing import Iterator, Optional
+
 import numpy as np
 
 RGBA = tuple[int, int, int, int]
@@ -31,6 +33,42 @@ def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
     return dx[inside], dy[inside]
 
 
+def byte_mul(p: np.ndarray | np.uint32, a: np.ndarray | int) -> np.ndarray:
+    """Every byte of premultiplied pixels ``p`` (uint32) times ``a / 255`` (0..255 per pixel), rounded as
+    Qt's raster engine rounds (``BYTE_MUL``), so a blend here gives the pixels QPainter's would."""
+    a = np.asarray(a).astype(np.uint32)
+    t = (p & 0xFF00FF) * a
+    t = ((t + ((t >> 8) & 0xFF00FF) + 0x800080) >> 8) & 0xFF00FF
+    u = ((p >> 8) & 0xFF00FF) * a
+    u = (u + ((u >> 8) & 0xFF00FF) + 0x800080) & 0xFF00FF00
+    return t | u
+
+
+def blend_over(flat: np.ndarray, index: np.ndarray, value: np.ndarray) -> None:
+    """Composite premultiplied pixels ``value`` (uint32, one per index) over ``flat[index]`` ("source over",
+    the rounding of Qt's raster engine).  An index may repeat if its value does: every copy is blended from
+    the pixel as it was, so the pixel is blended once."""
+    if not len(index):
+        return
+    dst = flat[index]
+    flat[index] = value + byte_mul(dst, 255 - (value >> 24))
+
+
+def _marker_writes(x: np.ndarray, y: np.ndarray, cols: np.ndarray, radius: float, width: int,
+                   height: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(pixel index, colour)`` of one disc per point, in the order the loop below writes them: offset by
+    offset, every point for each offset (later writes win)."""
+    ox, oy = _disc_offsets(radius)
+    xx, yy = (x[None, :] + ox[:, None]).ravel(), (y[None, :] + oy[:, None]).ravel()
+    ok = (xx >= 0) & (xx < width) & (yy >= 0) & (yy < height)
+    return yy[ok] * width + xx[ok], np.broadcast_to(cols[None, :], (len(ox), len(x))).ravel()[ok]
+
+
+#: Up to this many pixel writes markers are stamped in one scatter per pass (few markers: sources, sites);
+#: beyond, one scatter per disc offset (many fire points: the temporaries stay small).
+MARKER_WRITES = 200_000
+
+
 def splat_markers(
     px: np.ndarray,
     py: np.ndarray,
@@ -40,16 +78,18 @@ def splat_markers(
     height: int,
     radius: float = 2.5,
     outline: RGBA | None = (60, 20, 0, 255),
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw a filled disc per point; returns an (height, width, 4) premultiplied BGRA image.
 
     ``color_index`` picks a row of ``palette`` ((k, 4) RGBA) per point.  Later points are drawn
-    over earlier ones, so put the most important last.
+    over earlier ones, so put the most important last.  With ``out`` (an image holding a layer's fills and
+    outlines) the markers are composited over it, as if drawn into an image of their own and laid on top.
     """
-    img = np.zeros((height, width, 4), dtype=np.uint8)
+    img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
     if len(px) == 0:
         return img
-    # One uint32 per pixel: each disc offset is a single add and scatter over all points.
+    # One uint32 per pixel: a disc offset (or a pass, for few markers) is a single scatter over all points.
     flat = img.view(np.uint32).reshape(-1)
     x = np.round(px).astype(np.int64)
     y = np.round(py).astype(np.int64)
@@ -57,12 +97,31 @@ def splat_markers(
     keep = (x >= -r_out) & (x < width + r_out) & (y >= -r_out) & (y < height + r_out)
     x, y, ci = x[keep], y[keep], color_index[keep]
     colors = _premultiplied_bgra(np.asarray(palette, dtype=np.uint8)).view(np.uint32).reshape(-1)
-    interior = (x >= r_out) & (x < width - r_out) & (y >= r_out) & (y < height - r_out)
     passes = []
     if outline is not None:
         ring = _premultiplied_bgra(np.array([outline], np.uint8)).view(np.uint32).reshape(-1)[0]
         passes.append((radius + 1.0, np.full(len(x), ring, dtype=np.uint32)))
     passes.append((radius, colors[ci]))
+    writes = sum(len(x) * len(_disc_offsets(rad)[0]) for rad, _ in passes)
+    if writes <= MARKER_WRITES:
+        # Few markers (sources, sites): every pixel write of a pass in one scatter.
+        stamps = [_marker_writes(x, y, cols, rad, width, height) for rad, cols in passes]
+        index = np.concatenate([w[0] for w in stamps])
+        value = np.concatenate([w[1] for w in stamps])
+        if out is None:
+            flat[index] = value
+        else:  # over what the layer holds: each pixel's last write (read back from a scratch) blended once
+            scratch = np.empty(width * height, dtype=np.uint32)
+            scratch[index] = value
+            blend_over(flat, index, scratch[index])
+        return img
+    if out is not None:  # many markers over a layer's fills: stamped apart, then laid over it
+        own = splat_markers(px, py, color_index, palette, width, height, radius, outline)
+        mine = own.view(np.uint32).reshape(-1)
+        index = np.flatnonzero(mine)
+        blend_over(flat, index, mine[index])
+        return img
+    interior = (x >= r_out) & (x < width - r_out) & (y >= r_out) & (y < height - r_out)
     xi, yi = x[interior], y[interior]
     base = yi * width + xi
     xe, ye = x[~interior], y[~interior]
@@ -106,21 +165,34 @@ def density_image(
     ok = (gx >= 0) & (gx < gw) & (gy >= 0) & (gy < gh)
     w = None if weights is None else weights[ok]
     counts = np.bincount(gy[ok] * gw + gx[ok], weights=w, minlength=gw * gh).reshape(gh, gw)
-    top = counts.max()
-    if top == 0:
+    tile = _density_colors(counts, gh, gw, color)
+    if tile is None:
         return img
-    counts = counts.astype(np.float32)
-    level = np.log1p(counts) * np.float32(1.0 / np.log1p(top))
-    alpha = np.where(counts > 0, np.float32(0.35) + np.float32(0.65) * level, np.float32(0.0))
-    # Colour shifts from orange to deep red as density grows.
-    r = color[0] * (1 - 0.3 * level) + 200 * 0.3 * level
-    g = color[1] * (1 - level)
-    b = color[2] * (1 - level)
-    tile = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1).round().astype(np.uint8)
     if not upsample:
         return tile
     img[:] = np.repeat(np.repeat(tile, cell, axis=0), cell, axis=1)[:height, :width]
     return img
+
+
+def _density_colors(counts: np.ndarray, gh: int, gw: int, color: RGBA) -> Optional[np.ndarray]:
+    """The heat raster of bin counts (gh, gw); None when every count is 0."""
+    top = counts.max()
+    if top == 0:
+        return None
+    # Colours of the occupied bins only (empty bins stay transparent): a zoomed-in view or a district that
+    # fills part of its view colours a fraction of the raster.
+    occupied = np.flatnonzero(counts.reshape(-1) > 0)
+    c = counts.reshape(-1)[occupied].astype(np.float32)
+    level = np.log1p(c) * np.float32(1.0 / np.log1p(top))
+    alpha = np.float32(0.35) + np.float32(0.65) * level
+    # Colour shifts from orange to deep red as density grows.
+    r = color[0] * (1 - 0.3 * level) + 200 * 0.3 * level
+    g = color[1] * (1 - level)
+    b = color[2] * (1 - level)
+    tile = np.zeros((gh, gw, 4), dtype=np.uint8)
+    shades = np.stack([b * alpha, g * alpha, r * alpha, 255 * alpha], axis=-1)
+    tile.reshape(-1, 4)[occupied] = shades.round().astype(np.uint8)
+    return tile
 
 
 class DensityBins:
@@ -156,11 +228,56 @@ class DensityBins:
         self._set(float(minx), float(miny), cell, occupied % nx, occupied // nx, counts[occupied])
 
     def _set(self, minx: float, miny: float, cell: float, ix: np.ndarray, iy: np.ndarray, count: np.ndarray) -> None:
+        """Set the bins, in column order (see :meth:`columns`; stored counts are read in that order)."""
+        if len(ix) > 1 and (np.diff(ix) < 0).any():
+            order = np.argsort(ix, kind="stable")
+            ix, iy, count = ix[order], iy[order], count[order]
         self.origin = (minx, miny)
         self.cell = cell
         self.ix, self.iy = ix.astype(np.int64), iy.astype(np.int64)
         self.count = count.astype(np.float64)
         self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
+
+    def columns(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ix, iy, count)`` of the bins in columns ``lo <= ix <= hi`` (the bins are in column order: a view
+        narrower than the bins' extent looks at its columns only)."""
+        if not len(self.count) or (lo <= self.ix[0] and hi >= self.ix[-1]):
+            return self.ix, self.iy, self.count
+        start = int(np.searchsorted(self.ix, lo, side="left"))
+        stop = int(np.searchsorted(self.ix, hi, side="right"))
+        return self.ix[start:stop], self.iy[start:stop], self.count[start:stop]
+
+    def density(self, vp_affine: tuple[float, float, float, float], width: int, height: int,
+                force: bool = False, threshold: float = 0.0, cell: int = 3) -> Optional[np.ndarray]:
+        """The density raster (at bin resolution, see :func:`density_image`) of the bins in a view of
+        ``width`` x ``height`` pixels with affine ``(sx, ox, sy, oy)`` (lon/lat to pixels): exactly
+        :func:`density_image` of the bins' centres inside the view weighted by their counts, if the view
+        holds fewer bins than points and more than ``threshold`` points (or ``force``); else None.
+
+        A bin's pixel column depends on its grid column only: the columns and rows of the view are
+        transformed once each, and every bin only looks its own up."""
+        sx, ox, sy, oy = vp_affine
+        c, (x_origin, y_origin) = self.cell, self.origin
+        # The columns whose centres the view may show (one more each side); bins outside are cut below.
+        ix, iy, count = self.columns(int(np.floor((-ox / sx - x_origin) / c - 0.5)) - 1,
+                                     int(np.ceil(((width - ox) / sx - x_origin) / c - 0.5)) + 1)
+        if not len(count):
+            return None
+        gw, gh = (width + cell - 1) // cell, (height + cell - 1) // cell
+        xs, ys = int(ix.min()), int(iy.min())
+        bx = (x_origin + (np.arange(xs, int(ix.max()) + 1) + 0.5) * c) * sx + ox  # as the centres in ``xy``
+        by = (y_origin + (np.arange(ys, int(iy.max()) + 1) + 0.5) * c) * sy + oy
+        col_ok, row_ok = (bx >= 0) & (bx < width), (by >= 0) & (by < height)
+        col_g, row_g = np.floor(bx / cell).astype(np.int64), np.floor(by / cell).astype(np.int64)
+        ci, ri = ix - xs, iy - ys
+        inside = np.take(col_ok, ci) & np.take(row_ok, ri)
+        weights = count[inside]
+        on_screen = weights.sum()
+        if not (int(len(weights)) < on_screen and (force or on_screen > threshold)):
+            return None
+        key = np.take(row_g, ri[inside]) * gw + np.take(col_g, ci[inside])
+        counts = np.bincount(key, weights=weights, minlength=gw * gh).reshape(gh, gw)
+        return _density_colors(counts, gh, gw, (230, 60, 0, 255))
 
     def coarser(self, factor: int) -> "DensityBins":
         """The same counts on a grid ``factor`` times coarser (same origin): O(occupied bins), the
@@ -204,50 +321,75 @@ def draw_polylines(
     one long QPainter call that holds the interpreter lock.
     """
     img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
+    flat = img.view(np.uint32).reshape(-1)
+    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
+    for index in polyline_pixels(x, y, run_lengths, width, height):
+        flat[index] = value
+    return img
+
+
+def polyline_pixels(x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, width: int,
+                    height: int) -> Iterator[np.ndarray]:
+    """The pixels (flat indices, a pixel may come twice) :func:`draw_polylines` sets, in batches."""
     n = len(x)
     if n < 2:
-        return img
+        return
     run_lengths = np.asarray(run_lengths, dtype=np.int64)
     last_of_run = np.cumsum(run_lengths) - 1
-    seg = np.ones(n - 1, dtype=bool)
-    seg[last_of_run[last_of_run < n - 1]] = False  # no segment from one run into the next
-    i0 = np.flatnonzero(seg)
-    x0, y0, x1, y1 = x[i0], y[i0], x[i0 + 1], y[i0 + 1]
+    # Segments from every vertex to the next (views, no copies), but none from one run into the next,
+    # and none wholly off one side of the view.
+    x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
     on = ~(((x0 < 0) & (x1 < 0)) | ((x0 >= width) & (x1 >= width)) | ((y0 < 0) & (y1 < 0))
            | ((y0 >= height) & (y1 >= height)))
+    on[last_of_run[last_of_run < n - 1]] = False
     x0, y0, x1, y1 = x0[on], y0[on], x1[on], y1[on]
     dx, dy = x1 - x0, y1 - y0
     steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
     # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
     steps = np.minimum(steps, 2 * (width + height))
-    flat = img.view(np.uint32).reshape(-1)
-    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
-    # Work in batches of about CHUNK samples: short numpy calls keep other threads (the GUI)
-    # from waiting long for the interpreter lock, and temporaries stay small.
-    ends = np.searchsorted(np.cumsum(steps), np.arange(CHUNK, int(steps.sum()) + CHUNK, CHUNK))
-    start = 0
-    for end in np.unique(np.minimum(ends + 1, len(steps))).tolist():
-        if end <= start:
-            continue
-        _sample_segments(flat, value, x0[start:end], y0[start:end], dx[start:end], dy[start:end],
-                         steps[start:end], width, height)
-        start = end
-    return img
+    # Segments well inside the view need no bounds check of their samples (most of them).
+    inside = ((np.minimum(x0, x1) >= 1) & (np.maximum(x0, x1) <= width - 2) & (np.minimum(y0, y1) >= 1)
+              & (np.maximum(y0, y1) <= height - 2))
+    for group, checked in ((np.flatnonzero(inside), False), (np.flatnonzero(~inside), True)):
+        g_steps = steps[group]
+        # Batches of about CHUNK samples: short numpy calls keep other threads (the GUI) from waiting
+        # long for the interpreter lock, and temporaries stay small.
+        ends = np.searchsorted(np.cumsum(g_steps), np.arange(CHUNK, int(g_steps.sum()) + CHUNK, CHUNK))
+        start = 0
+        for end in np.unique(np.minimum(ends + 1, len(g_steps))).tolist():
+            if end <= start:
+                continue
+            part = group[start:end]
+            yield _segment_pixels(x0[part], y0[part], dx[part], dy[part], g_steps[start:end], width, height,
+                                  checked)
+            start = end
 
 
 CHUNK = 100_000
 
 
-def _sample_segments(flat: np.ndarray, value: np.uint32, x0: np.ndarray, y0: np.ndarray, dx: np.ndarray,
-                     dy: np.ndarray, steps: np.ndarray, width: int, height: int) -> None:
+def _segment_pixels(x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray, steps: np.ndarray,
+                    width: int, height: int, checked: bool) -> np.ndarray:
     total = int(steps.sum())
     if total == 0:
-        return
-    frac = np.arange(total, dtype=np.float32) - np.repeat((np.cumsum(steps) - steps).astype(np.float32), steps)
-    frac *= np.repeat((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), steps)
-    px = np.rint(np.repeat(x0.astype(np.float32), steps) + np.repeat(dx.astype(np.float32), steps) * frac)
-    py = np.rint(np.repeat(y0.astype(np.float32), steps) + np.repeat(dy.astype(np.float32), steps) * frac)
-    px = px.astype(np.int32)
-    py = py.astype(np.int32)
-    ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-    flat[py[ok].astype(np.int64) * width + px[ok]] = value
+        return np.empty(0, dtype=np.intp)
+    # The segment of every sample (one repeat; gathers by it are faster than more repeats).
+    seg = np.repeat(np.arange(len(steps), dtype=np.intp), steps)
+    frac = np.arange(total, dtype=np.float32)
+    frac -= np.take((np.cumsum(steps) - steps).astype(np.float32), seg)
+    frac *= np.take((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), seg)
+    px = np.take(dx.astype(np.float32), seg)
+    px *= frac
+    px += np.take(x0.astype(np.float32), seg)
+    np.rint(px, out=px)
+    py = np.take(dy.astype(np.float32), seg)
+    py *= frac
+    py += np.take(y0.astype(np.float32), seg)
+    np.rint(py, out=py)
+    if checked:
+        ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+        px, py = px[ok], py[ok]
+    # Whole pixel positions are exact in float32 up to 2**24 pixels.
+    py *= np.float32(width)
+    py += px
+    return py.astype(np.intp)

@@ -120,7 +120,11 @@ _REFRESH_TAKE_OFF = tuple(s.rstrip(";") for s in _count_sql("?", -1))
 _REFRESH_PUT_ON = tuple(s.rstrip(";") for s in _count_sql("?", 1))
 _REFRESH_FORGET = "DELETE FROM " + POINTS_TABLE + " WHERE fid = ?"
 _REFRESH_POINT = "INSERT INTO " + POINTS_TABLE + " (fid, ix, iy) " + _point_select(" AND fid = ?")
-_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ?"
+#: In column order (the map slices a zoomed view's columns): the order of the square index, no sort.
+_READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ? ORDER BY ix, iy"
+#: The finest level, most of the table, is read by scanning the table: through the index every square is
+#: a lookup of its row (the 10x city's 3.1 million squares: 24 s through the index, 7 s scanned).
+_READ_FINEST = 'SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE level = ?"
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
 
 
@@ -177,10 +181,10 @@ def total(con: sqlite3.Connection) -> int:
 
 
 def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(ix, iy, count)`` of every occupied square of level ``level``."""
+    """``(ix, iy, count)`` of every occupied square of level ``level`` (coarser levels in column order)."""
     if level not in LEVEL_CELLS:
         raise ValueError(f"no density level {level}")
-    rows = con.execute(_READ_LEVEL, (level,)).fetchall()
+    rows = con.execute(_READ_FINEST if level == _FINEST else _READ_LEVEL, (level,)).fetchall()
     if not rows:
         e = np.empty(0, dtype=np.int64)
         return e, e.copy(), np.empty(0)

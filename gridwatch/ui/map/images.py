@@ -1,5 +1,5 @@
-"""Images the map renderer draws into: QImages over numpy arrays (no copy), colours (split from
-:mod:`.render`, which re-exports them)."""
+"""Images the map renderer draws into: QImages over numpy arrays (no copy), one image per layer drawn part
+after part (:class:`LayerImage`), colours (split from :mod:`.render`, which re-exports them)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,99 @@ def image_from_array(arr: np.ndarray) -> QImage:
 def qcolor(rgba: tuple[int, int, int, int], alpha: Optional[int] = None) -> QColor:
     r, g, b, a = rgba
     return QColor(r, g, b, a if alpha is None else alpha)
+
+
+_OPACITY_ALPHA: dict[float, int] = {}
+
+
+def opacity_alpha(opacity: float) -> int:
+    """The alpha (0-255) QPainter multiplies an image's pixels by when it draws the image at ``opacity``
+    (measured on one pixel: Qt rounds the opacity its own way), so numpy blends give Qt's pixels."""
+    hit = _OPACITY_ALPHA.get(opacity)
+    if hit is None:
+        src = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+        src.fill(QColor(255, 255, 255, 255))
+        dst = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+        dst.fill(0)
+        with painting(dst) as p:
+            p.setOpacity(opacity)
+            p.drawImage(0, 0, src)
+        hit = _OPACITY_ALPHA[opacity] = QColor.fromRgba(dst.pixel(0, 0)).alpha()
+    return hit
+
+
+class LayerImage:
+    """One layer's pixels for one view: its parts (fills, outlines, markers) drawn one after the other into
+    a single image, as if each were drawn into an image of its own and those were laid on each other at
+    their opacities, without the images in between.  No image at all when nothing is drawn.
+
+    The pixels of the first part keep its opacity (``opacity``) until a second part is drawn over them; it is
+    then applied to the pixels (once), and every later part is composited onto them.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = max(1, width), max(1, height)
+        self.array: Optional[np.ndarray] = None
+        self.image: Optional[QImage] = None
+        self.opacity = 1.0
+
+    @property
+    def empty(self) -> bool:
+        return self.array is None
+
+    def _adopt(self, arr: np.ndarray, opacity: float) -> None:
+        self.array, self.image, self.opacity = arr, ArrayImage(arr), opacity
+
+    def _ready(self) -> np.ndarray:
+        """The image, with its pending opacity applied: ready for another part on top."""
+        if self.array is None:
+            self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
+        elif self.opacity < 1.0:
+            with painting(self.image) as p:  # type: ignore[arg-type]
+                # Multiplying by the alpha Qt would composite the part with: the same pixels.
+                p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+                p.fillRect(0, 0, self.width, self.height, QColor(0, 0, 0, opacity_alpha(self.opacity)))
+            self.opacity = 1.0
+        assert self.array is not None
+        return self.array
+
+    @contextmanager
+    def painter(self, opacity: float = 1.0) -> Iterator[QPainter]:
+        """A painter for a part drawn opaque and laid on the layer at ``opacity``: straight into the image
+        when it is the first part (the opacity is applied later), else into a part image laid over it."""
+        if self.array is None:
+            self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), opacity)
+            with painting(self.image) as p:  # type: ignore[arg-type]
+                yield p
+            return
+        part = new_image(self.width, self.height)
+        with painting(part) as p:
+            yield p
+        self.add(part, opacity)
+
+    def add(self, img: QImage, opacity: float) -> None:
+        """Lay an image of the view's size over the layer at ``opacity``."""
+        if opacity <= 0:
+            return
+        if self.array is None and isinstance(img, ArrayImage):
+            self._adopt(img._array, opacity)
+            return
+        self._ready()
+        with painting(self.image) as p:  # type: ignore[arg-type]
+            p.setOpacity(min(1.0, opacity))
+            p.drawImage(0, 0, img)
+
+    def array_for_over(self) -> Optional[np.ndarray]:
+        """The image's pixels to composite a part onto in numpy (None: the layer is empty, draw the part's
+        own image, see :meth:`add_array`)."""
+        return None if self.array is None else self._ready()
+
+    def add_array(self, arr: np.ndarray, opacity: float) -> None:
+        """Lay a (height, width, 4) premultiplied array over the layer at ``opacity``."""
+        if self.array is None:
+            self._adopt(arr, opacity)
+        else:
+            self.add(ArrayImage(arr), opacity)
+
+    def parts(self) -> list[Part]:
+        return [] if self.image is None or self.opacity <= 0 else [(self.image, self.opacity)]

@@ -4,6 +4,8 @@ helpers (images on numpy memory, ring paths) they use."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
@@ -63,12 +65,12 @@ def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[st
     return out
 
 
-def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> QImage:
-    """Labels with a white halo so they read on any background."""
-    img = new_image(vp.width, vp.height)
+def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> Optional[QImage]:
+    """Labels with a white halo so they read on any background (None: no label to place here)."""
     placed = labels_for(data, vp, visible)
     if not placed:
-        return img
+        return None
+    img = new_image(vp.width, vp.height)
     with painting(img) as p:
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}

@@ -19,17 +19,18 @@ from ...mapview.raster import DensityBins, density_image, splat_markers
 from ...mapview.stored import VIEW_POINTS_MAX, DeferredPointLayer
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
-from .images import Part, image_from_array, new_image, painting, qcolor
+from .images import LayerImage, Part, image_from_array, new_image, painting, qcolor
 
 #: Above this many points on screen a point layer is drawn as a density raster.
 DENSITY_THRESHOLD = 50_000
 
 
 def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                  force_density: Optional[bool] = None) -> list[Part]:
-    """Markers coloured by category, or a density raster when too many points are on screen."""
+                  force_density: Optional[bool] = None, into: Optional[LayerImage] = None) -> list[Part]:
+    """Markers coloured by category, or a density raster when too many points are on screen.  Markers are
+    stamped onto ``into`` (the layer's image, holding its fills) when it is given and not empty."""
     if isinstance(layer, DeferredPointLayer) and layer.store is not None:
-        return render_stored_points(layer, vp, style, cancel, force_density)
+        return render_stored_points(layer, vp, style, cancel, force_density, into)
     if len(layer.point_xy) == 0:
         return []
     sx, ox, sy, oy = vp.affine()
@@ -56,25 +57,20 @@ def render_points(layer: LayerData, vp: Viewport, style: Style, cancel: Optional
         xy = layer.point_xy
         cats_all = layer.category[layer.point_feature] if len(layer.category) else None
         shown = layer.visible[layer.point_feature] if layer.visible is not None else None
-    return _points_image(layer.name, layer.categories, xy, cats_all, shown, vp, style, cancel, force_density)
+    return _points_image(layer.name, layer.categories, xy, cats_all, shown, vp, style, cancel, force_density, into)
 
 
 def _bins_image(bins: DensityBins, vp: Viewport, force_density: Optional[bool]) -> Optional[list[Part]]:
     """A density raster from pre-counted bins, if the view holds fewer bins than points and is crowded
     (or a density raster is forced); else None."""
-    sx, ox, sy, oy = vp.affine()
-    bx = bins.xy[:, 0] * sx + ox
-    by = bins.xy[:, 1] * sy + oy
-    inside = (bx >= 0) & (bx < vp.width) & (by >= 0) & (by < vp.height)
-    on_screen = bins.count[inside].sum()
-    if int(inside.sum()) < on_screen and (force_density or on_screen > DENSITY_THRESHOLD):
-        arr = density_image(bx[inside], by[inside], vp.width, vp.height, weights=bins.count[inside], upsample=False)
+    arr = bins.density(vp.affine(), vp.width, vp.height, bool(force_density), DENSITY_THRESHOLD)
+    if arr is not None:
         return [(image_from_array(arr), 1.0)]  # compose scales the bin raster to the view
     return None
 
 
 def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                         force_density: Optional[bool] = None) -> list[Part]:
+                         force_density: Optional[bool] = None, into: Optional[LayerImage] = None) -> list[Part]:
     """A big point layer whose points are not all in memory: a time period from the period's points; all of
     them zoomed out from the project's stored counts, zoomed in from the view's points (read through the
     spatial index).  Drawn as the layer in memory would be: markers, clusters or a density raster."""
@@ -101,12 +97,12 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
     if not len(xy):
         return []
     _, cats = categories_of(layer.spec, frame)
-    return _points_image(layer.name, layer.categories, xy, cats, None, vp, style, cancel, force_density)
+    return _points_image(layer.name, layer.categories, xy, cats, None, vp, style, cancel, force_density, into)
 
 
 def _points_image(name: str, categories: tuple[str, ...], xy: np.ndarray, cats_all: Optional[np.ndarray],
                   shown: Optional[np.ndarray], vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                  force_density: Optional[bool]) -> list[Part]:
+                  force_density: Optional[bool], into: Optional[LayerImage] = None) -> list[Part]:
     """Points in map coordinates (their category each, and which are shown) as markers, clusters or a
     density raster, whichever suits how many the view holds."""
     sx, ox, sy, oy = vp.affine()
@@ -118,6 +114,8 @@ def _points_image(name: str, categories: tuple[str, ...], xy: np.ndarray, cats_a
     n_on = int(on.sum())
     if cancel is not None:
         cancel.raise_if_cancelled()
+    if n_on == 0:
+        return []  # nothing of the layer in view: no image to fill, keep and composite
     dense = n_on > DENSITY_THRESHOLD if force_density is None else force_density
     if dense:
         arr = density_image(px[on], py[on], vp.width, vp.height, upsample=False)
@@ -136,9 +134,10 @@ def _points_image(name: str, categories: tuple[str, ...], xy: np.ndarray, cats_a
     # (category 0) over checked ones, grade C sites (last category) over grade A.
     order = np.argsort(-ci if name == "fire_point" else ci, kind="stable")
     radius = max(1.5, style.marker_size / 2.0 - 0.5)
+    onto = into.array_for_over() if into is not None else None
     arr = splat_markers(px[on][order], py[on][order], ci[order], palette, vp.width, vp.height, radius=radius,
-                        outline=qcolor(style.stroke).getRgb())
-    return [(image_from_array(arr), 1.0)]
+                        outline=qcolor(style.stroke).getRgb(), out=onto)
+    return [] if onto is not None else [(image_from_array(arr), 1.0)]
 
 
 def render_clusters(c: Clusters, width: int, height: int) -> QImage:

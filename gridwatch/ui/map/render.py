@@ -3,12 +3,17 @@
 A layer renders into one or more *parts*: ``(QImage, opacity)`` pairs composited in order.
 Lessons measured on this kind of machine shape the code:
 
-* fills are drawn opaque into their own part and composited with the layer's fill alpha; drawing
-  semi-transparent antialiased fills directly is 8-17x slower;
+* a layer is one image (:class:`~gridwatch.ui.map.images.LayerImage`): fills are drawn opaque into it and
+  given the fill alpha once something is drawn over them (drawing semi-transparent antialiased fills directly
+  is 8-17x slower); few outlines and markers are composited onto it in numpy with Qt's rounding, so the
+  pixels are those of separate images laid on each other, without the view-sized images in between;
+  a layer with nothing in view makes no image;
 * thousands of outlines go into a few ``QPainterPath`` objects built from numpy in one call each
   (:mod:`gridwatch.ui.map.qtarrays`), in chunks so no single paint call holds the thread for long;
 * point markers and density rasters are stamped with numpy (:mod:`gridwatch.mapview.raster`);
-  QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s.
+  QPainter's ``drawPoints`` of 500k antialiased points takes about 2 s;
+* crowded antialiased outlines (segments under 1.5 px) are stroked from a copy simplified for the zoom
+  level (:mod:`gridwatch.mapview.lod`): stroking costs per vertex.
 
 Labels, the selection and the highlight are drawn by :mod:`gridwatch.ui.map.marks`; the render pass
 that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.renderpass`.
@@ -24,11 +29,21 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 
 from ...layers.base import Style
 from ...mapview.data import LayerData
-from ...mapview.raster import draw_polylines
+from ...mapview.lod import outlines_for
+from ...mapview.raster import blend_over, byte_mul, draw_polylines, polyline_pixels
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
-from .images import ArrayImage, Part, image_from_array, new_image, painting, qcolor  # noqa: F401 (re-exported)
+from .images import (  # noqa: F401 (re-exported)
+    ArrayImage,
+    LayerImage,
+    Part,
+    image_from_array,
+    new_image,
+    opacity_alpha,
+    painting,
+    qcolor,
+)
 from .points import (  # noqa: F401 (re-exported)
     DENSITY_THRESHOLD,
     render_clusters,
@@ -119,34 +134,63 @@ def _closed(paths: list[QPainterPath]) -> QPainterPath:
     return out
 
 
-def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken]) -> list[Part]:
-    """Fill part (opaque, composited with the fill alpha) and outline part of an area layer."""
-    parts: list[Part] = []
+def _add_lines(canvas: LayerImage, x: np.ndarray, y: np.ndarray, lengths: np.ndarray,
+               rgba: tuple[int, int, int, int]) -> None:
+    """1-px outlines (numpy, see :func:`draw_polylines`) in colour ``rgba`` laid over the layer: an image of
+    their own when they are the layer's first part or many; composited onto the layer's pixels in numpy
+    when they are few (the same pixels, without a view-sized image and its compositing)."""
+    w, h = canvas.width, canvas.height
+    opaque = (*rgba[:3], 255)
+    opacity = rgba[3] / 255.0
+    arr = canvas.array_for_over() if len(x) <= FEW_OUTLINE_VERTICES else None
+    if arr is None:
+        canvas.add_array(draw_polylines(x, y, lengths, opaque, w, h), opacity)
+        return
+    if opacity <= 0:
+        return
+    pixels = [p for p in polyline_pixels(x, y, lengths, w, h) if len(p)]
+    if not pixels:
+        return
+    colour = np.array([[opaque[2], opaque[1], opaque[0], 255]], dtype=np.uint8).view(np.uint32)[0, 0]
+    value = byte_mul(np.uint32(colour), opacity_alpha(opacity))
+    index = np.concatenate(pixels)
+    blend_over(arr.view(np.uint32).reshape(-1), index, np.full(len(index), value, dtype=np.uint32))
+
+
+#: Outlines with up to this many vertices are composited onto a layer's fills in numpy (sites, mines,
+#: zones); more (a themed grid) are drawn into an image of their own, laid over the fills by QPainter.
+FEW_OUTLINE_VERTICES = 20_000
+
+
+def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
+                 canvas: Optional[LayerImage] = None) -> list[Part]:
+    """Fills (drawn opaque, laid on at the fill alpha) and outlines of an area layer, into ``canvas`` (the
+    layer's image; a new one when None); returns the canvas's parts."""
+    canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:  # a point layer: nothing to fill or stroke
-        return parts
+        return canvas.parts()
     visible = _visible_features(layer, vp)
     if not visible.any():
-        return parts
+        return canvas.parts()
     has_fill = style.fill is not None or bool(style.categories)
     if has_fill:
-        img = new_image(vp.width, vp.height)
-        with painting(img) as p:
+        alpha = 255
+        groups: list[tuple[QColor, np.ndarray]] = []
+        if style.categories and len(layer.category):
+            for ci, cat in enumerate(layer.categories):
+                rgba = style.categories[cat]
+                alpha = rgba[3]
+                groups.append((qcolor(rgba, 255), visible & (layer.category == ci)))
+            other = visible & (layer.category < 0)
+            if other.any() and style.fill is not None:
+                groups.append((qcolor(style.fill, 255), other))
+        elif style.fill is not None:
+            alpha = style.fill[3]
+            groups.append((qcolor(style.fill, 255), visible))
+        with canvas.painter(alpha / 255.0) as p:
             # Fills without antialiasing: the (antialiased) outline is drawn over their edges.
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setPen(Qt.PenStyle.NoPen)
-            alpha = 255
-            groups: list[tuple[QColor, np.ndarray]] = []
-            if style.categories and len(layer.category):
-                for ci, cat in enumerate(layer.categories):
-                    rgba = style.categories[cat]
-                    alpha = rgba[3]
-                    groups.append((qcolor(rgba, 255), visible & (layer.category == ci)))
-                other = visible & (layer.category < 0)
-                if other.any() and style.fill is not None:
-                    groups.append((qcolor(style.fill, 255), other))
-            elif style.fill is not None:
-                alpha = style.fill[3]
-                groups.append((qcolor(style.fill, 255), visible))
             for color, mask in groups:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -157,17 +201,14 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
                 if style.hatch:
                     hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
                     p.fillPath(path, hatch)
-        parts.append((img, alpha / 255.0))
     if style.stroke_width < 1.5:
         # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
         # no long QPainter call holding the interpreter lock while the GUI thread waits.
         pieces = _visible_pieces(layer, vp, visible)
         x, y, lengths = _piece_screen_xy(layer, vp, pieces)
-        arr = draw_polylines(x, y, lengths, (*style.stroke[:3], 255), vp.width, vp.height)
-        parts.append((image_from_array(arr), style.stroke[3] / 255.0))
-        return parts
-    img = new_image(vp.width, vp.height)
-    with painting(img) as p:
+        _add_lines(canvas, x, y, lengths, style.stroke)
+        return canvas.parts()
+    with canvas.painter(style.stroke[3] / 255.0) as p:
         # Thicker boundaries (townships) need antialiasing to look smooth.
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = QPen(qcolor(style.stroke, 255), style.stroke_width)
@@ -175,25 +216,25 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path.
-        for poly in piece_polylines(layer, vp, visible):
+        # Antialiased strokes: one polyline per piece is 3-4x faster than one big path; crowded
+        # outlines (a city's townships seen whole) from a copy simplified for this zoom level.
+        for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible):
             p.drawPolyline(poly)
-    parts.append((img, style.stroke[3] / 255.0))
-    return parts
+    return canvas.parts()
 
 
 def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: FeatureTheme,
-                        cancel: Optional[CancelToken]) -> list[Part]:
-    """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: one fill part
-    (classes, hatches), the layer's own thin outlines, then a bold outline of the emphasised features."""
-    parts: list[Part] = []
+                        cancel: Optional[CancelToken], canvas: Optional[LayerImage] = None) -> list[Part]:
+    """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: the fills (classes,
+    hatches), the layer's own thin outlines, then a bold outline of the emphasised features; into
+    ``canvas`` (a new one when None); returns the canvas's parts."""
+    canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:
-        return parts
+        return canvas.parts()
     visible = _visible_features(layer, vp)
     if not visible.any():
-        return parts
-    fill = new_image(vp.width, vp.height)
-    with painting(fill) as p:
+        return canvas.parts()
+    with canvas.painter(theme.fill_opacity) as p:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setPen(Qt.PenStyle.NoPen)
         for ci, rgba in enumerate(theme.colors):
@@ -207,18 +248,14 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
             hatch = theme.hatches[ci]
             if hatch:
                 p.fillPath(path, QBrush(qcolor(theme.hatch_colors[ci], 255), _HATCH[hatch]))
-    parts.append((fill, theme.fill_opacity))
     # The layer's usual thin outlines keep neighbouring cells of one class apart.
     pieces = _visible_pieces(layer, vp, visible)
     x, y, lengths = _piece_screen_xy(layer, vp, pieces)
-    stroke = theme.outline or style.stroke
-    arr = draw_polylines(x, y, lengths, (*stroke[:3], 255), vp.width, vp.height)
-    parts.append((image_from_array(arr), stroke[3] / 255.0))
+    _add_lines(canvas, x, y, lengths, theme.outline or style.stroke)
     if theme.emphasis is not None:
         strong = visible & theme.emphasis
         if strong.any():
-            line = new_image(vp.width, vp.height)
-            with painting(line) as p:
+            with canvas.painter(theme.emphasis_color[3] / 255.0) as p:
                 # Unantialiased: thousands of cells stroke fast, and the bold line reads crisply.
                 p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
                 pen = QPen(qcolor(theme.emphasis_color, 255), theme.emphasis_width)
@@ -230,8 +267,7 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
                     if cancel is not None:
                         cancel.raise_if_cancelled()
                     p.drawPath(path)
-            parts.append((line, theme.emphasis_color[3] / 255.0))
-    return parts
+    return canvas.parts()
 
 
 #: A layer whose features on screen fill less than this share of the view is drawn into an image of
@@ -298,12 +334,19 @@ def flatten(parts: list[Part], width: int, height: int) -> list[Part]:
 def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
                   cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
     style = style or layer.spec.style
+    canvas = LayerImage(vp.width, vp.height)
     if theme is not None and theme.count == layer.count:
-        parts = render_themed_areas(layer, vp, style, theme, cancel)
+        render_themed_areas(layer, vp, style, theme, cancel, canvas)
     else:
-        parts = render_areas(layer, vp, style, cancel)
-    parts += render_points(layer, vp, style, cancel)
-    return parts
+        render_areas(layer, vp, style, cancel, canvas)
+    # Markers go onto the layer's image; a density raster (at bin resolution) stays a part of its own.
+    extra = []
+    for img, opacity in render_points(layer, vp, style, cancel, into=canvas):
+        if img.width() == vp.width and img.height() == vp.height:
+            canvas.add(img, opacity)
+        else:
+            extra.append((img, opacity))
+    return canvas.parts() + extra
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:

@@ -1,0 +1,171 @@
+"""A layer is drawn into one image, its parts (fills, outlines, markers) one over the other, and the map looks
+exactly as when every part had an image of its own laid on the others; a layer with nothing in view makes no
+image; toggling a layer recomposes the others from the cache; the fire density from stored counts is the
+same raster; crowded outlines are simplified for their zoom level within a quarter pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from PySide6.QtGui import QColor, QPainter
+
+from gridwatch.mapview import Viewport, raster
+from gridwatch.mapview.data import load_map, prepare_layer
+from gridwatch.mapview.lod import TOLERANCE_PX, outlines_for
+from gridwatch.storage import Project
+from gridwatch.ui.map import render as R
+from gridwatch.ui.map.images import ArrayImage, LayerImage, new_image, painting
+
+
+@pytest.fixture(scope="module")
+def data(sample_path):
+    return load_map(Project.open(sample_path))
+
+
+def _pixels(img) -> np.ndarray:
+    img = img.convertToFormat(img.Format.Format_ARGB32_Premultiplied)
+    return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4).copy()
+
+
+def _fill(p: QPainter, rng: np.random.Generator, w: int, h: int) -> None:
+    p.setPen(QColor(0, 0, 0, 0))
+    for _ in range(12):
+        x, y = rng.uniform(0, w - 60), rng.uniform(0, h - 40)
+        p.fillRect(int(x), int(y), int(rng.uniform(10, 60)), int(rng.uniform(10, 40)),
+                   QColor(*rng.integers(0, 256, 3).tolist()))
+
+
+@pytest.mark.parametrize("fill_alpha, line_alpha", [(50, 255), (160, 200), (255, 170), (1, 1)])
+def test_parts_drawn_into_one_image_are_the_parts_laid_on_each_other(qapp, fill_alpha, line_alpha):
+    w, h = 320, 200
+    rng = np.random.default_rng(fill_alpha)
+    x = rng.uniform(-20, w + 20, 300)
+    y = rng.uniform(-20, h + 20, 300)
+    runs = np.full(60, 5)
+    px, py = rng.uniform(0, w, 40), rng.uniform(0, h, 40)
+    cats = rng.integers(0, 3, 40)
+    palette = np.array([[213, 94, 0, 230], [0, 114, 178, 120], [240, 228, 66, 255]], dtype=np.uint8)
+    stroke = (90, 60, 30, line_alpha)
+
+    # Each part in an image of its own, laid on each other by QPainter (how the layers were drawn before).
+    fill = new_image(w, h)
+    with painting(fill) as p:
+        _fill(p, np.random.default_rng(1), w, h)
+    lines = raster.draw_polylines(x, y, runs, (*stroke[:3], 255), w, h)
+    marks = raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255))
+    expected = new_image(w, h)
+    with painting(expected) as p:
+        for img, opacity in ((fill, fill_alpha / 255), (ArrayImage(lines), line_alpha / 255), (ArrayImage(marks), 1.0)):
+            p.setOpacity(opacity)
+            p.drawImage(0, 0, img)
+
+    # One image: the fill painted straight into it, outlines and markers composited onto it in numpy.
+    canvas = LayerImage(w, h)
+    with canvas.painter(fill_alpha / 255) as p:
+        _fill(p, np.random.default_rng(1), w, h)
+    R._add_lines(canvas, x, y, runs, stroke)
+    raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255),
+                         out=canvas.array_for_over())
+    [(img, opacity)] = canvas.parts()
+    assert opacity == 1.0
+    assert np.array_equal(_pixels(img), _pixels(expected))  # not a shade different
+
+
+def test_few_markers_stamped_at_once_are_the_markers_stamped_offset_by_offset(monkeypatch):
+    rng = np.random.default_rng(7)
+    px, py = rng.uniform(-8, 208, 3000), rng.uniform(-8, 108, 3000)
+    px[:50], py[:50] = 100.0, 50.0  # markers on top of each other: the later one wins either way
+    cats = rng.integers(0, 3, 3000)
+    palette = np.array([[255, 0, 0, 255], [0, 0, 255, 128], [0, 255, 0, 200]], dtype=np.uint8)
+    at_once = raster.splat_markers(px, py, cats, palette, 200, 100, radius=2.5)
+    monkeypatch.setattr(raster, "MARKER_WRITES", 0)
+    one_by_one = raster.splat_markers(px, py, cats, palette, 200, 100, radius=2.5)
+    assert np.array_equal(at_once, one_by_one) and at_once[:, :, 3].any()
+
+
+def test_every_layer_is_one_image_and_a_layer_with_nothing_in_view_makes_none(qapp, data):
+    vp = Viewport.for_bounds(data.extent, 1200, 800)
+    for view in (vp, vp.zoom(4.0), vp.zoom(16.0).pan(300, 100)):
+        for name, layer in data.layers.items():
+            parts = R.render_layer(layer, view)
+            full = [img for img, _ in parts if (img.width(), img.height()) == (view.width, view.height)]
+            assert len(full) <= 1, name  # fills, outlines and markers in one image
+    minx, miny, maxx, maxy = data.extent
+    away = Viewport.for_bounds((maxx + 1.0, maxy + 1.0, maxx + 1.1, maxy + 1.1), 1200, 800)
+    for name, layer in data.layers.items():
+        assert R.render_layer(layer, away) == [], name
+
+
+def test_a_zoomed_view_shows_the_markers_of_every_site_in_it(qapp, data):
+    sites = data.layers["construction_site"]
+    vp = Viewport.for_bounds(data.extent, 1200, 800).zoom(4.0)
+    img = _pixels(R.compose(R.render_layer(sites, vp), vp.width, vp.height)).astype(int)
+    background = np.array([246, 250, 250, 255])  # B, G, R, A of the map's background
+    px, py = vp.to_screen(sites.point_xy[:, 0], sites.point_xy[:, 1])
+    inside = (px >= 4) & (px < vp.width - 4) & (py >= 4) & (py < vp.height - 4)
+    assert inside.sum() >= 3
+    for x, y in zip(np.round(px[inside]).astype(int), np.round(py[inside]).astype(int)):
+        assert np.abs(img[y, x] - background).max() > 30, (x, y)  # a marker there, not the bare map
+
+
+def test_hiding_a_layer_recomposes_the_others_without_drawing_them_again(qtbot, data):
+    from gridwatch.ui.map.canvas import MapCanvas
+
+    canvas = MapCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(900, 600)
+    with qtbot.waitSignal(canvas.renderFinished, timeout=60_000):
+        canvas.set_data(data)
+    before = {n: v for n, v in canvas._parts.items() if n in data.layers}
+    shown = _pixels(canvas._image)
+    assert "grid_cell" in before and "township" in before
+    with qtbot.waitSignal(canvas.renderFinished, timeout=60_000):
+        canvas.set_layer_visible("grid_cell", False)
+    after = canvas._parts
+    assert "grid_cell" not in after
+    for name, (vp, parts) in before.items():
+        if name != "grid_cell":  # the very images drawn before: laid on the map again, not drawn again
+            assert [id(img) for img, _ in after[name][1]] == [id(img) for img, _ in parts], name
+    hidden = _pixels(canvas._image)
+    assert (np.abs(hidden.astype(int) - shown).max(axis=2) > 8).sum() > 1000  # the cells' outlines are gone
+    with qtbot.waitSignal(canvas.renderFinished, timeout=60_000):
+        canvas.set_layer_visible("grid_cell", True)
+    assert np.array_equal(_pixels(canvas._image), shown)
+
+
+def test_the_density_of_stored_counts_is_the_raster_of_their_centres(qapp):
+    rng = np.random.default_rng(4)
+    xy = np.column_stack([rng.normal(114.3, 0.05, 60_000), rng.normal(38.1, 0.04, 60_000)])
+    bins = raster.DensityBins(xy, cell=0.0, max_bins=1024)
+    vp = Viewport.for_bounds((114.1, 37.95, 114.5, 38.25), 800, 500)
+    for view in (vp, vp.zoom(4.0), vp.zoom(4.0).pan(333, -77), vp.zoom(0.3), vp.zoom(16.0, 10, 10),
+                 vp.resized(801, 603)):
+        sx, ox, sy, oy = view.affine()
+        bx, by = bins.xy[:, 0] * sx + ox, bins.xy[:, 1] * sy + oy
+        inside = (bx >= 0) & (bx < view.width) & (by >= 0) & (by < view.height)
+        expected = raster.density_image(bx[inside], by[inside], view.width, view.height,
+                                        weights=bins.count[inside], upsample=False)
+        got = bins.density(view.affine(), view.width, view.height, force=True)
+        if not inside.any() or inside.sum() >= bins.count[inside].sum():
+            assert got is None
+        else:
+            assert got is not None and np.array_equal(got, expected)
+
+
+def test_crowded_outlines_are_simplified_within_a_quarter_pixel_and_others_are_not():
+    import geopandas as gpd
+
+    t = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
+    ring = np.column_stack([114.3 + 0.1 * np.cos(t) * (1 + 0.02 * np.sin(40 * t)), 38.1 + 0.1 * np.sin(t)])
+    frame = gpd.GeoDataFrame({"code": ["1"], "name": ["镇"], "county_code": ["1"]},
+                             geometry=[shapely.Polygon(ring)], crs="EPSG:4490")
+    layer = prepare_layer("township", frame)
+    close = Viewport.for_bounds((114.19, 37.99, 114.41, 38.21), 4000, 4000)  # segments ~2.6 px apart
+    assert outlines_for(layer, close.res) is layer
+    far = Viewport.for_bounds((114.19, 37.99, 114.41, 38.21), 300, 300)
+    simple = outlines_for(layer, far.res)
+    assert simple is not layer and len(simple.ring_xy) < len(layer.ring_xy) / 2
+    assert outlines_for(layer, far.res) is simple  # made once per zoom level
+    assert shapely.hausdorff_distance(layer.geoms[0].exterior, simple.geoms[0].exterior) <= TOLERANCE_PX * far.res
+    assert np.array_equal(simple.bounds, layer.bounds) and np.array_equal(simple.piece_feature[:1], [0])
