@@ -142,7 +142,8 @@ def sync_quick(con: Any, schema: str, tables: list[TableDef], ctx: SyncContext, 
     # rows merged with the server's are read back from it (both files take the merged row); the others
     # were sent as they are
     settled = [op for op in to_send if (op.table, op.key) not in both]
-    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, settled, finish.version):
+    if refused or not _land_quick(con, schema, tables, lp, state, since, ours.counter, settled, finish.version,
+                                  read=(mark, changed, rows)):
         sent_from_diff(lp)
         _land(con, schema, tables, lp, state, reasons)
     (folder / "pending-ours.diff").unlink(missing_ok=True)
@@ -224,6 +225,27 @@ def _last_editor(con: Any, schema: str, row_uuid: str) -> str:
     return str(r[0]) if r and r[0] is not None else ""
 
 
+def _newer(tables: list[TableDef], first: tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]],
+           then: tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]
+           ) -> tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]:
+    """Two reads of the server's changes, the second since the first's change number, as one read since
+    the first's start: a row the second read names is as the second read found it (or deleted)."""
+    by_name = {t.name: t for t in tables}
+    _mark, changed, rows = first
+    mark, changed2, rows2 = then
+    out_changed = {t: set(k) for t, k in changed.items()}
+    for t, keys in changed2.items():
+        out_changed.setdefault(t, set()).update(keys)
+    out_rows: dict[str, list[list[Any]]] = {}
+    for t in out_changed:
+        if t not in by_name:
+            continue
+        i = by_name[t].names.index(by_name[t].key)
+        newer = changed2.get(t, set())
+        out_rows[t] = [r for r in rows.get(t, []) if str(r[i]) not in newer] + rows2.get(t, [])
+    return mark, out_changed, out_rows
+
+
 def _rows_named(con: sqlite3.Connection, names: set[str], changes: list[Any]) -> dict[tuple[str, int], dict[str, Any]]:
     """The rows ``changes`` name in ``con``, by (table, fid)."""
     fids: dict[str, list[int]] = {}
@@ -234,17 +256,23 @@ def _rows_named(con: sqlite3.Connection, names: set[str], changes: list[Any]) ->
 
 
 def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: dict, since: int,
-                counter: int, ops: list[R.Op], ours_until: Optional[int]) -> bool:
+                counter: int, ops: list[R.Op], ours_until: Optional[int],
+                read: Optional[tuple[int, dict[str, set[str]], dict[str, list[list[Any]]]]] = None) -> bool:
     """The server's rows since ``since`` into the working copy (if untouched since it was diffed) and
     the base.  Rows this sync updated or deleted that nobody changed after it are not read back: the
     working copy holds them as the server does, and the base gets them from the sync's own operations.
-    ``ours_until``: the row version of the sync's log row, the last row it wrote.
-    False: the working copy was edited meanwhile (nothing written to it)."""
+    ``ours_until``: the row version of the sync's log row, the last row it wrote.  ``read``: what the sync
+    read of the server before it pushed (change number, keys, rows since ``since``): only what changed
+    after it is read again (with 50 laptops syncing at once, the later ones read the earlier ones' rows
+    once, not twice).  False: the working copy was edited meanwhile (nothing written to it)."""
     if ours_until is None:
         return False
     settled = {(op.table, op.key) for op in ops if op.kind in ("update", "delete")}
-    mark, changed, rows = R.read_changes(con, schema, tables, since,
-                                         skip=lambda t, k, last: (t, k) in settled and last <= ours_until)
+    skip = lambda t, k, last: (t, k) in settled and last <= ours_until  # noqa: E731
+    if read is None:
+        mark, changed, rows = R.read_changes(con, schema, tables, since, skip=skip)
+    else:
+        mark, changed, rows = _newer(tables, read, R.read_changes(con, schema, tables, read[0], skip=skip))
     # The working copy and the base in ONE transaction (the base attached to the working copy's
     # connection: SQLite commits both or neither, through a super-journal).  Two transactions left a
     # window the torture found: killed after the working copy took the server's rows and before the
