@@ -380,22 +380,24 @@ class Pusher:
         shapes: dict[tuple[str, str, tuple[str, ...]], Op] = {}
         for op in ops:
             shapes.setdefault(self._shape(op), op)
-        with self.con.pipeline() as pipeline, self.con.cursor() as cur:
-            try:
-                for shape, op in shapes.items():
-                    cur.execute(sql.SQL("EXPLAIN ") + self._statement(shape), self._args(op, shape[2]))
-                cur.execute(sql.SQL("EXPLAIN INSERT INTO {}.sync_log (uuid) VALUES (%s)").format(S), ("-",))
-                for table, kind in dict.fromkeys((op.table, op.kind) for op in ops):
-                    key = next((op.key for op in ops if (op.table, op.kind) == (table, kind)), None)
-                    cur.execute(sql.SQL("SELECT {}.gw_unjudged(%s, %s, %s)").format(S),
-                                (table, kind, key if self.tables[table].key == "uuid" else None))
-                if judge:
-                    cur.execute(sql.SQL("SELECT {}.gw_judge_warm()").format(S))
-                pipeline.sync()
-            except psycopg.Error:
-                pass
-        if self.con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            self.con.rollback()  # nothing written: what was loaded stays in the session
+        plans: list[tuple[Any, Any]] = [(sql.SQL("EXPLAIN ") + self._statement(shape), self._args(op, shape[2]))
+                                        for shape, op in shapes.items()]
+        plans.append((sql.SQL("EXPLAIN INSERT INTO {}.sync_log (uuid) VALUES (%s)").format(S), ("-",)))
+        for table, kind in dict.fromkeys((op.table, op.kind) for op in ops):
+            key = next((op.key for op in ops if (op.table, op.kind) == (table, kind)), None)
+            plans.append((sql.SQL("SELECT {}.gw_unjudged(%s, %s, %s)").format(S),
+                          (table, kind, key if self.tables[table].key == "uuid" else None)))
+        # PL/Python in a transaction of its own: whatever fails in the other part does not keep it from starting
+        for part in ([[(sql.SQL("SELECT {}.gw_judge_warm()").format(S), None)]] if judge else []) + [plans]:
+            with self.con.pipeline() as pipeline, self.con.cursor() as cur:
+                try:
+                    for q, args in part:
+                        cur.execute(q, args)
+                    pipeline.sync()
+                except psycopg.Error:
+                    pass
+            if self.con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                self.con.rollback()  # nothing written: what was loaded stays in the session
 
     def _push_at_once(self, ops: list[Op], finish: Any) -> bool:
         """The push in two round trips (psycopg's pipeline): the district's change lock, then every
