@@ -10,10 +10,14 @@
 * **The stress district published** (`gridwatch publish`), and one laptop checking it out.
 
 The server is a throwaway PostgreSQL 15 + PostGIS cluster (tests/pgcluster.py) with fsync on (durable),
-on this machine's local socket.  ``python -m benchmarks --only pg``.
+on this machine's local socket.  ``python -m benchmarks --only pg``; ``GRIDWATCH_BENCH_PG=concurrent``
+runs the 50 laptops alone (``=bulk``: the rest alone), ``GRIDWATCH_BENCH_PG_KINDS=pg`` leaves the
+shared folder out of them (quick iterations on the server's side).
 """
 
 from __future__ import annotations
+
+import os
 
 from ._harness import CONFIG, PEAK_RSS, run_snippet
 
@@ -40,7 +44,7 @@ cluster = Cluster(durable=True, max_connections=200).start()
 try:
     url = cluster.create_database("bench")
     publish(sample, url, logins=True)
-    laptops = {{"share": [], "pg": []}}
+    laptops = {{kind: [] for kind in {kinds!r}}}
     for kind in laptops:
         for i in range(N + 1):  # the last one warms the parent (below), as a running app is warm
             folder = root / kind / f"l{{i:02d}}"
@@ -71,29 +75,42 @@ try:
     # cyclic GC, so that the forked workers do not copy its pages when they collect (what a pre-forking
     # server does); neither is part of a sync.
     import gc
-    for kind in ("share", "pg"):
+    for kind in laptops:
         sync(laptops[kind].pop(), lock_wait=600)
     gc.collect()
     gc.freeze()
     res = {{}}
     ctx = mp.get_context("fork")
-    for kind in ("share", "pg"):
+
+    def server_cpu():
+        # CPU seconds of the server so far: the postmaster's and its ended sessions' (each sync's session
+        # ends with it; the postmaster adds its CPU when it reaps it)
+        pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        f = open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+
+    for kind in laptops:
         start, out = ctx.Event(), ctx.Queue()
         procs = [ctx.Process(target=worker, args=(lp, start, out)) for lp in laptops[kind]]
         for p in procs:
             p.start()
         time.sleep(2.0)  # every worker forked and waiting
+        load = os.getloadavg()[0]
+        cpu0 = server_cpu()
         t0 = time.perf_counter()
         start.set()
         got = [out.get(timeout=1200) for _ in procs]
         for p in procs:
             p.join()
+        time.sleep(0.5)  # the last sessions reaped
+        server = (server_cpu() - cpu0) / len(procs)
         errors = [g[3] for g in got if g[3]]
         secs = sorted(g[0] for g in got)
         res[kind] = dict(all_done=max(g[1] for g in got) - t0, p95=secs[int(0.95 * (len(secs) - 1))],
                          median=statistics.median(secs), errors=len(errors), first_error=errors[:1],
                          user_median=statistics.median(g[4][0] for g in got),
-                         sys_median=statistics.median(g[4][1] for g in got))
+                         sys_median=statistics.median(g[4][1] for g in got),
+                         cpu_mean=sum(g[4][0] + g[4][1] for g in got) / len(got), server_cpu=server, load=load)
     print(json.dumps(res))
 finally:
     cluster.stop()
@@ -162,28 +179,40 @@ def run(repeats: int = 1, n_laptops: int = 0, n_edits: int = 0) -> str:
     n_edits = n_edits or CONFIG.size(10_000, 20)
     from ._harness import ROOT
 
+    parts = os.environ.get("GRIDWATCH_BENCH_PG", "all")
+    kinds = [k for k in ("share", "pg") if k in os.environ.get("GRIDWATCH_BENCH_PG_KINDS", "share,pg").split(",")]
     sample = ROOT / "sample_data" / "luquan_sample.gpkg"
-    c = run_snippet(CONCURRENT.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bench"), sample=str(sample),
-                                      n=n_laptops), timeout=3600)
-    b = run_snippet(BULK.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bulk"), stress=str(CONFIG.district),
-                                n=n_edits),
-                    timeout=7200)
-    s, p = c["share"], c["pg"]
-    return (
-        "### PostGIS shared project vs shared folder (`benchmarks/bench_pg.py`)\n\n"
-        f"{n_laptops} laptops (working copies of the sample district), one edit each, {n_laptops} worker processes "
-        "forked before the clock, released at once; each sync opens its own connection. Server: a throwaway "
-        "PostgreSQL 15.18 + PostGIS 3.3 cluster on the local socket, fsync on.\n\n"
-        "| shared project | all done s | p95 one sync s | median s | laptop CPU per sync, user + sys ms (median) "
-        "| errors |\n|---|---:|---:|---:|---:|---:|\n"
-        f"| shared folder (takes turns on its lock) | {s['all_done']:.2f} | {s['p95']:.2f} | {s['median']:.2f} "
-        f"| {s['user_median'] * 1000:.0f} + {s['sys_median'] * 1000:.0f} | {s['errors']} |\n"
-        f"| PostGIS | {p['all_done']:.2f} | {p['p95']:.2f} | {p['median']:.2f} "
-        f"| {p['user_median'] * 1000:.0f} + {p['sys_median'] * 1000:.0f} | {p['errors']} |\n\n"
-        f"Ratio PostGIS / shared folder, all done: **{p['all_done'] / s['all_done']:.2f}**\n\n"
-        f"Stress district ({b['rows']:,} rows): publish {b['publish']:.1f} s; check out one laptop: PostGIS "
-        f"{b['checkout_pg']:.1f} s, shared folder {b['checkout_share']:.1f} s.\n\n"
-        f"{n_edits:,} fire-point check results from one laptop, one sync: shared folder {b['sync_share']:.2f} s, "
-        f"PostGIS {b['sync_pg']:.2f} s (ratio **{b['sync_pg'] / b['sync_share']:.2f}**; sent {b['sent_share']:,} / "
-        f"{b['sent_pg']:,}; peak {b['peak_mb']:.0f} MB).\n"
-    )
+    out = ""
+    if parts in ("all", "concurrent"):
+        c = run_snippet(CONCURRENT.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bench"), sample=str(sample),
+                                          n=n_laptops, kinds=kinds), timeout=3600)
+        out += (
+            "### PostGIS shared project vs shared folder (`benchmarks/bench_pg.py`)\n\n"
+            f"{n_laptops} laptops (working copies of the sample district), one edit each, {n_laptops} worker processes "
+            "forked before the clock, released at once; each sync opens its own connection. Server: a throwaway "
+            "PostgreSQL 15.18 + PostGIS 3.3 cluster on the local socket, fsync on.\n\n"
+            "| shared project | all done s | p95 one sync s | median s | laptop CPU per sync, user + sys ms (median) "
+            "| laptop + server CPU per sync ms (mean) | load at start | errors |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+        names = {"share": "shared folder (takes turns on its lock)", "pg": "PostGIS"}
+        for kind in kinds:
+            r = c[kind]
+            out += (f"| {names[kind]} | {r['all_done']:.2f} | {r['p95']:.2f} | {r['median']:.2f} "
+                    f"| {r['user_median'] * 1000:.0f} + {r['sys_median'] * 1000:.0f} "
+                    f"| {r['cpu_mean'] * 1000:.0f} + {r['server_cpu'] * 1000:.0f} | {r['load']:.1f} "
+                    f"| {r['errors']} |\n")
+        if len(kinds) == 2:
+            ratio = c["pg"]["all_done"] / c["share"]["all_done"]
+            out += f"\nRatio PostGIS / shared folder, all done: **{ratio:.2f}**\n"
+    if parts in ("all", "bulk"):
+        b = run_snippet(BULK.format(root_dir=str(ROOT), root=str(CONFIG.data / "pg_bulk"), stress=str(CONFIG.district),
+                                    n=n_edits),
+                        timeout=7200)
+        out += (
+            f"\nStress district ({b['rows']:,} rows): publish {b['publish']:.1f} s; check out one laptop: PostGIS "
+            f"{b['checkout_pg']:.1f} s, shared folder {b['checkout_share']:.1f} s.\n\n"
+            f"{n_edits:,} fire-point check results from one laptop, one sync: shared folder {b['sync_share']:.2f} s, "
+            f"PostGIS {b['sync_pg']:.2f} s (ratio **{b['sync_pg'] / b['sync_share']:.2f}**; sent {b['sent_share']:,} / "
+            f"{b['sent_pg']:,}; peak {b['peak_mb']:.0f} MB).\n"
+        )
+    return out

@@ -84,9 +84,14 @@ def _snapshot(src: Path, dst: Path) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
+    """``data`` into ``path`` durably: a new file flushed, renamed over the old, the rename flushed (the
+    new file's own name need not reach the disk before the rename: two flushes of the folder were one
+    too many, on every sync)."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    fsync_file(tmp)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, ensure_ascii=False, indent=1))
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
 

@@ -28,8 +28,11 @@ class Finish:
         self.schema, self.sync_uuid, self.log_row, self.conflicts, self.report = (schema, sync_uuid, log_row,
                                                                                   conflicts, report)
         self.version: Optional[int] = None  # the log row's row version: the last number the push wrote
+        self._pending: Any = None
 
-    def __call__(self, cur: Any, refused: list[tuple[list[R.Op], str]]) -> None:
+    def __call__(self, cur: Any, refused: list[tuple[list[R.Op], str]], *, later: bool = False) -> None:
+        """The conflicts and the log row written with ``cur``; ``later``: the log row's version is read by
+        :meth:`collect` (a push sent at once, in a pipeline: read after the commit was sent)."""
         import json
 
         from psycopg import sql
@@ -47,7 +50,16 @@ class Finish:
         cur.execute(sql.SQL("INSERT INTO {}.sync_log ({}) VALUES ({}) RETURNING gw_version").format(
             sql.Identifier(self.schema), sql.SQL(", ").join(sql.Identifier(c) for c in cols),
             sql.SQL(", ").join(sql.Placeholder() for _ in cols)), [row[c] for c in cols])
-        self.version = int(cur.fetchone()[0])
+        if later:
+            self._pending = cur
+        else:
+            self.version = int(cur.fetchone()[0])
+
+    def collect(self) -> None:
+        """The log row's version, from the cursor :meth:`__call__` wrote it with (``later``)."""
+        if self._pending is not None:
+            self.version = int(self._pending.fetchone()[0])
+            self._pending = None
 
 
 def refused_report(report: SyncReport, refused: list[tuple[str, str, str]]) -> None:
