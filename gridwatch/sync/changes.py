@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import uuid as _uuid
 from contextlib import closing
 from dataclasses import dataclass
@@ -252,20 +253,31 @@ def _concat(parts: list[Path], out: Path) -> Optional[Path]:
     return out
 
 
+#: TMPDIR is one per process: the syncs of one process (threads: the app's sync beside a live view's,
+#: many laptops synced from one process) take turns at geodiff's temp files.
+_TMPDIR_LOCK = threading.RLock()
+
+
 class _geodiff_tmp:
     """pygeodiff names its temp files from an unseeded rand(): two syncs on one computer would share
-    them.  Point its TMPDIR at this sync's own work folder while it runs."""
+    them.  Point its TMPDIR at this sync's own work folder while it runs, one thread at a time (two
+    threads saving and restoring the variable crosswise left it naming a finished sync's removed
+    folder, and every later geodiff call of the process failed)."""
 
     def __init__(self, folder: Path) -> None:
         self.value = str(folder) + os.sep  # geodiff prepends TMPDIR without a separator
         self.old: Optional[str] = None
 
     def __enter__(self) -> None:
+        _TMPDIR_LOCK.acquire()
         self.old = os.environ.get("TMPDIR")
         os.environ["TMPDIR"] = self.value
 
     def __exit__(self, *exc: object) -> None:
-        if self.old is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = self.old
+        try:
+            if self.old is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = self.old
+        finally:
+            _TMPDIR_LOCK.release()
