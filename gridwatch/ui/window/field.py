@@ -74,8 +74,8 @@ class WindowField:
 
     # --- basemap ------------------------------------------------------------------------------
     def _field_loaded(self) -> None:
-        """A project opened: its basemaps, its people, the recording state."""
-        self._refresh_basemaps()
+        """A project opened and its map is drawn: its people, the recording state (its basemaps were chosen
+        before the first paint: ``_refresh_basemaps``)."""
         combo = self.field_panel.person_combo
         combo.clear()
         combo.addItem(translate("FieldPanel", "Everybody"), "")

@@ -213,8 +213,14 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
-        self.canvas.renderFinished.connect(lambda _s: self._after_first_paint())
-        self.canvas.renderFailed.connect(lambda _m: self._after_first_paint())
+        # The first paint's follow-up runs from the event loop, after the map is on screen and whoever else
+        # waited for the render heard of it (the panels' work takes the GUI thread for a while).
+        self._first_paint_timer = QTimer(self)
+        self._first_paint_timer.setSingleShot(True)
+        self._first_paint_timer.setInterval(0)
+        self._first_paint_timer.timeout.connect(self._after_first_paint)
+        self.canvas.renderFinished.connect(self._on_render_ended)
+        self.canvas.renderFailed.connect(self._on_render_ended)
         self.search_panel.queryChanged.connect(self._on_search)
         self.search_panel.placeChosen.connect(self.go_to_place)
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
@@ -349,29 +355,39 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
             self.open_project(self.project_path)
 
     def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
-        reloaded = self.project_path is not None and Path(path) == Path(self.project_path)
+        """A project's map is read: the map is set up and drawn first, in one render; the session, the panels,
+        the people and every background job wait for that first paint (:meth:`_after_first_paint`): two
+        cores, and the GUI thread's work of the panels (reading tasks, findings and people) would keep the
+        first render waiting for the interpreter."""
         self.progress.hide()
         self.statusBar().clearMessage()
         self.project_path = path
         self.data = data
         self.inspectors = inspectors
         self.selected = np.empty(0, dtype=np.int64)
-        # The map is painted first; the panels' background work waits for it (two cores: a coverage
-        # computation started now would take one of them from the first render).
         self._waiting_for_paint = True
         self.coverage_panel.hold()
         QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._after_first_paint)  # in case no render comes
-        self.canvas.set_data(data)
-        for name, item in self.layers_panel.items.items():
-            self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+        with self.canvas.one_render():
+            self.canvas.set_data(data)
+            for name, item in self.layers_panel.items.items():
+                self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+            self._refresh_basemaps()  # the basemap is part of the first paint
+            self._period_map_loaded()  # the period's fire points (the first paint reads them itself)
         self._remember(path)
         self._update_title()
         self._update_selection_label()
+
+    def _finish_loading(self) -> None:
+        """After the first paint: the session and the panels follow the project the map shows."""
+        path = self.project_path
+        if path is None:
+            return
         self.identify_panel.retranslate()
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
-        if reloaded:  # the same file changed as a whole: the session and the panels hear it as a change
-            self.workflow.reload()
+        if self.workflow.path is not None and Path(self.workflow.path) == Path(path):
+            self.workflow.reload()  # the same file changed as a whole: the session and panels hear it as a change
         else:
             self.workflow.set_project(path)
             self.coverage_panel.set_project(path)
@@ -379,20 +395,24 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.live_bar.set_project(path)
         self._field_loaded()
         self.refresh_sync_status()
-        self._overlay_rows = None  # the new project's findings are read by the period's first redraw
-        self._period_loaded()  # the map and the panels show the period's fire points and findings
-        if self._overlay_rows is None:  # no fire-point layer to filter: the findings still go on the map
-            self._update_overlay()
+        self._overlay_rows = None  # the new project's findings are read again
+        self._period_loaded()  # the panels show the period's tasks and findings, the map its findings
         self._update_actions()
         self.projectLoaded.emit(str(path))
         if self.ask_user_on_start:
             self._ask_user_if_nobody()
 
+    def _on_render_ended(self, _outcome: object) -> None:
+        if getattr(self, "_waiting_for_paint", False):
+            self._first_paint_timer.start()
+
     def _after_first_paint(self) -> None:
-        """The map of a newly opened project is painted (or could not be): background work starts."""
+        """The map of a newly opened project is painted (or could not be): the session and the panels are set
+        up, then background work starts (the panels' jobs, attributes and search, the office's upkeep)."""
         if not getattr(self, "_waiting_for_paint", False):
             return
         self._waiting_for_paint = False
+        self._finish_loading()
         self.coverage_panel.release()
         data = self.data
         if data is not None:
