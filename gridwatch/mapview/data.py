@@ -298,6 +298,29 @@ def _categories(spec: LayerSpec, frame: pd.DataFrame) -> tuple[tuple[str, ...], 
 categories_of = _categories
 
 
+def _rings(geoms: np.ndarray, type_id: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring of polygons ``geoms`` as flat coordinates: ``(xy, offsets, feature)`` (ring i is
+    ``xy[offsets[i]:offsets[i+1]]``, of feature ``owners[...]``).  Polygons and multipolygons go through one
+    ragged-array conversion (no shapely object per part and ring: 1.3 s for the 10x city's 200,000 cells)."""
+    if len(geoms) and bool(np.isin(type_id, (3, 6)).all()):
+        _, coords, offsets = shapely.to_ragged_array(geoms)
+        ring_offsets = offsets[0]
+        if len(offsets) == 3:  # multipolygons: rings -> polygons -> features
+            ring_part = np.repeat(np.arange(len(offsets[1]) - 1), np.diff(offsets[1]))
+            part_owner = np.repeat(np.arange(len(offsets[2]) - 1), np.diff(offsets[2]))
+            ring_owner = part_owner[ring_part]
+        else:  # polygons only
+            ring_owner = np.repeat(np.arange(len(offsets[1]) - 1), np.diff(offsets[1]))
+        return (np.ascontiguousarray(coords[:, :2], dtype=np.float64), ring_offsets.astype(np.int64),
+                owners[ring_owner].astype(np.int64))
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)  # MultiPolygon -> Polygons
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    ring_owner = part_owner[ring_part]
+    counts = shapely.get_num_coordinates(rings)
+    return (shapely.get_coordinates(rings), np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            owners[ring_owner].astype(np.int64))
+
+
 def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     """Build :class:`LayerData` for layer ``name`` from its frame (EPSG:4490)."""
     spec = LAYERS[name]
@@ -311,13 +334,7 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     is_point = type_id == 0
     areas = np.flatnonzero(~is_point)
     if len(areas):
-        parts, part_owner = shapely.get_parts(geoms[areas], return_index=True)  # MultiPolygon -> Polygons
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        ring_owner = part_owner[ring_part]
-        counts = shapely.get_num_coordinates(rings)
-        data.ring_xy = shapely.get_coordinates(rings)
-        data.ring_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        data.ring_feature = areas[ring_owner].astype(np.int64)
+        data.ring_xy, data.ring_offsets, data.ring_feature = _rings(geoms[areas], type_id[areas], areas)
         _make_pieces(data)
     points = np.flatnonzero(is_point)
     if len(points):
