@@ -12,9 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..layers import LAYERS
@@ -22,6 +20,12 @@ from ..layers.base import LayerSpec
 from ..tasks import CancelToken, ProgressCallback, Steps
 from .memory import return_freed_memory
 from .raster import DensityBins, density_levels
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 #: Point layers bigger than this get pre-binned density counts for zoomed-out drawing.
 DENSITY_BINS_FROM = 100_000
@@ -64,6 +68,8 @@ class LayerData:
     sorted_xy: Optional[np.ndarray] = None
     sorted_category: Optional[np.ndarray] = None
     _labels: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+    #: The label of every feature when the map read it without the data frame (see ``arearead``).
+    _label_values: Optional[np.ndarray] = None
     #: Pre-binned counts of a big point layer at a few resolutions, finest first
     #: (see :class:`~gridwatch.mapview.raster.DensityBins`).
     density_levels: tuple[DensityBins, ...] = ()
@@ -99,6 +105,11 @@ class LayerData:
                 return
             rest = rest_of()
             part = self._frame
+            if part is None:  # nothing read but the geometry and what the map draws: the whole frame is the rest
+                self._frame = rest
+                self._rest = None
+                self._fids = None
+                return
             fids = self._fids if self._fids is not None else np.arange(len(part))
             rest = rest[~rest.index.duplicated()].reindex(pd.Index(fids)).reset_index(drop=True)
             rest.index = part.index
@@ -111,7 +122,7 @@ class LayerData:
     def column(self, name: str) -> pd.Series:
         """One attribute column, without reading the rest of a big layer's attributes when the map has it."""
         part = self._frame
-        if name in part.columns:
+        if part is not None and name in part.columns:
             return part[name]
         return self.frame[name]
 
@@ -149,6 +160,10 @@ class LayerData:
         Anchors lie inside their polygon (``point_on_surface``); bigger features come first.
         Computed lazily: cell labels are only needed when zoomed in, not for the first paint.
         """
+        if self._labels is None and self._label_values is not None and self.geoms is not None:
+            b = self.bounds
+            self._labels = (shapely.get_coordinates(shapely.point_on_surface(self.geoms)), self._label_values,
+                            (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
         if self._labels is None:
             spec = self.spec
             if not spec.label_field or spec.label_field not in self.frame.columns or self.geoms is None:
@@ -328,7 +343,13 @@ def prepare_layer(name: str, frame: gpd.GeoDataFrame) -> LayerData:
     bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
     data = LayerData(name=name, spec=spec, frame=frame, geoms=geoms, bounds=bounds)
     data.categories, data.category = _categories(spec, frame)
-    if not len(geoms):
+    return shape_layer(data)
+
+
+def shape_layer(data: LayerData) -> LayerData:
+    """The drawing arrays of a layer with its ``geoms``: rings and outline pieces of areas, point coordinates."""
+    geoms = data.geoms
+    if geoms is None or not len(geoms):
         return data
     type_id = shapely.get_type_id(geoms)
     is_point = type_id == 0
@@ -459,6 +480,8 @@ def load_map(
     """Read and prepare every map layer of ``project``; point layers take the fast path."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from .arearead import read_area_layer
+
     steps = Steps(progress, cancel, [(n, 1) for n, s in LAYERS.items() if s.geometry_type != "Point"]
                   + [("points", 1)])
     layers: dict[str, LayerData] = {}
@@ -480,7 +503,9 @@ def load_map(
             if spec.geometry_type == "Point":
                 continue
             steps.start(name, name)
-            layers[name] = prepare_layer(name, project.read_layer(name))
+            # geometry and what the map draws, straight from the file (no data frame: pandas is not imported
+            # on the way to the first paint); the usual read for what that cannot read
+            layers[name] = read_area_layer(project, name) or prepare_layer(name, project.read_layer(name))
             steps.report(1.0)
         steps.start("points", "fire points")
         layers.update(points.result())

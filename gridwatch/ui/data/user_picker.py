@@ -8,9 +8,8 @@ slip, not a security boundary.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +28,11 @@ from ...domain.vocabulary import ROLE_TITLES, title
 from ...mapview.search import matches_text
 from .. import i18n
 from ..widgets import KeyItem, fill, fit_to_screen, named, record_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 __all__ = ["UserPicker", "pin_key"]
 

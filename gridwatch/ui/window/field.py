@@ -16,10 +16,9 @@ import datetime as _dt
 import math
 import uuid as _uuid
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
@@ -28,6 +27,11 @@ from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER
 from ..map.field_panel import FieldPanel
 from ..map.gps import GpsOverlay, GpsSource, track_colour
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 translate = QCoreApplication.translate
 _FIELD_POOL = queue("field")

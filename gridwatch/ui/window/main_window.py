@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -47,6 +46,11 @@ from .syncbar import WindowSyncStatus
 from .warning_map import WindowWarning
 from .work import WindowWork
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
+
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
 
@@ -66,11 +70,11 @@ def complete_map(data: MapData) -> None:
     search_index(data)
 
 
-def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
+def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, Project]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
     project = Project.open(path, migrate=upgrade)
     data = load_map(project, progress=progress)
-    return path, data, project.read_table("inspector")
+    return path, data, project
 
 
 class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod,
@@ -87,7 +91,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.settings = settings
         self.project_path: Optional[Path] = None
         self.data: Optional[MapData] = None
-        self.inspectors = pd.DataFrame()
+        self._inspectors: Optional[pd.DataFrame] = None  # the open project's people, read after its first paint
+        self._project: Optional[Project] = None
         self.selected = np.empty(0, dtype=np.int64)
         self.language = i18n.resolve(str(settings.value("language", "system")))
         #: Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).
@@ -277,7 +282,18 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
     def _on_load_progress(self, job: Job, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 100))
 
-    def _on_load_done(self, job: Job, result: tuple[Path, MapData, pd.DataFrame]) -> None:
+    @property
+    def inspectors(self) -> pd.DataFrame:
+        """The open project's people (read after the map's first paint; empty before)."""
+        if self._inspectors is None:
+            self._inspectors = pd.DataFrame()
+        return self._inspectors
+
+    @inspectors.setter
+    def inspectors(self, frame: pd.DataFrame) -> None:
+        self._inspectors = frame
+
+    def _on_load_done(self, job: Job, result: tuple[Path, MapData, Project]) -> None:
         self._on_loaded(*result)
 
     def _on_load_failed(self, job: Job, message: str, kind: str) -> None:
@@ -354,7 +370,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         if self.project_path is not None:
             self.open_project(self.project_path)
 
-    def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
+    def _on_loaded(self, path: Path, data: MapData, project: Project) -> None:
         """A project's map is read: the map is set up and drawn first, in one render; the session, the panels,
         the people and every background job wait for that first paint (:meth:`_after_first_paint`): two
         cores, and the GUI thread's work of the panels (reading tasks, findings and people) would keep the
@@ -363,7 +379,7 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.statusBar().clearMessage()
         self.project_path = path
         self.data = data
-        self.inspectors = inspectors
+        self._project = project
         self.selected = np.empty(0, dtype=np.int64)
         self._waiting_for_paint = True
         self.coverage_panel.hold()
@@ -383,6 +399,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         path = self.project_path
         if path is None:
             return
+        if self._project is not None:
+            self.inspectors = self._project.read_table("inspector")
         self.identify_panel.retranslate()
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)

@@ -9,10 +9,9 @@ narrows the map to one day of it.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolBar
 
@@ -24,6 +23,11 @@ from ...times import Window, in_window, overlaps, utc_series
 from ..jobs import Job, queue, run_job
 from ..map.timebar import TimeBar
 from ..widgets import named
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: A period's fire points, read from the file (one period at a time; a newer one cancels the read).
 _PERIOD_POOL = queue("period-points")
