@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sharing import conflicts, decode_value, review_conflict
+from ...app import sharing
 from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
@@ -176,7 +176,7 @@ class ConflictsPanel(QDockWidget):
     def value_text(self, table: str, column: str, stored: Any) -> str:
         """A stored conflict value as people read it."""
         try:
-            v = decode_value(stored)
+            v = sharing.decode_value(stored)
         except (ValueError, TypeError):
             return str(stored)
         if v is None:
@@ -225,7 +225,7 @@ class ConflictsPanel(QDockWidget):
         frame = None  # nothing listed (read as an empty frame)
         if path is not None:
             try:
-                frame = conflicts(path, status=self.status_filter.currentData())
+                frame = sharing.conflicts(path, status=self.status_filter.currentData())
             except Exception as exc:  # noqa: BLE001 - an old or damaged project: an empty list
                 log.info("reading sync conflicts of %s failed: %s", path, exc)
                 frame = None
@@ -363,7 +363,7 @@ class ConflictsPanel(QDockWidget):
             return
         self.accept_button.setEnabled(False)
         self.restore_button.setEnabled(False)
-        self.controller.run(review_conflict, uuid, action)
+        self.controller.run(sharing.review_conflict, uuid, action)
 
 
 def _value_box(name: str) -> QPlainTextEdit:
