@@ -89,6 +89,7 @@ class LayerData:
     _fids: Optional[np.ndarray] = None
     _columns: tuple[str, ...] = ()
     _frame_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _geoms_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def attributes_complete(self) -> bool:
@@ -185,7 +186,13 @@ class LayerData:
 
     @property
     def points_only(self) -> bool:
-        return self.geoms is None
+        return self.__dict__.get("_geoms_from") is None and self.geoms is None
+
+    def defer_geometries(self, make: Callable[[], np.ndarray]) -> None:
+        """The shapely geometries are made by ``make()`` when first used (hit tests, labels, the spatial index;
+        a worker makes them after the first paint), not for the drawing arrays (thread-safe)."""
+        self.__dict__["_geoms"] = None
+        self.__dict__["_geoms_from"] = make
 
     def geometry(self, index: int):  # type: ignore[no-untyped-def]
         """The shapely geometry of feature ``index``."""
@@ -256,6 +263,24 @@ def _set_frame(self: LayerData, frame: pd.DataFrame) -> None:
     self._frame = frame
 
 
+def _get_geoms(self: LayerData) -> Optional[np.ndarray]:
+    """The layer's shapely geometries (made on first use when deferred: see ``defer_geometries``)."""
+    if self.__dict__.get("_geoms_from") is not None:
+        with self._geoms_lock:
+            make = self.__dict__.get("_geoms_from")
+            if make is not None:
+                self.__dict__["_geoms"] = make()
+                self.__dict__["_geoms_from"] = None
+    return self.__dict__.get("_geoms")
+
+
+def _set_geoms(self: LayerData, geoms: Optional[np.ndarray]) -> None:
+    self.__dict__["_geoms"] = geoms
+    self.__dict__["_geoms_from"] = None
+
+
+LayerData.geoms = property(_get_geoms, _set_geoms)  # type: ignore[assignment,method-assign]
+
 # ``frame`` is a field of the constructor and a property: a big point layer's attributes are read in two
 # steps (the map's first, the rest after the first paint), and whoever reads ``frame`` gets them all.
 LayerData.frame = property(_get_frame, _set_frame)  # type: ignore[assignment,method-assign]
@@ -263,7 +288,7 @@ LayerData.frame = property(_get_frame, _set_frame)  # type: ignore[assignment,me
 PIECE_VERTICES = 64
 
 
-def _make_pieces(data: LayerData) -> None:
+def make_pieces(data: LayerData) -> None:
     """Cut every ring into pieces of <= PIECE_VERTICES vertices sharing their end vertices."""
     off = data.ring_offsets
     lengths = off[1:] - off[:-1]
@@ -356,7 +381,7 @@ def shape_layer(data: LayerData) -> LayerData:
     areas = np.flatnonzero(~is_point)
     if len(areas):
         data.ring_xy, data.ring_offsets, data.ring_feature = _rings(geoms[areas], type_id[areas], areas)
-        _make_pieces(data)
+        make_pieces(data)
     points = np.flatnonzero(is_point)
     if len(points):
         data.point_xy = shapely.get_coordinates(geoms[points])
