@@ -64,9 +64,12 @@ FIRST_PAINT_WAIT_MS = 4000
 
 
 def complete_map(data: MapData) -> None:
-    """What the first paint did not wait for: every layer's attributes, the search index."""
+    """What the first paint did not wait for: every layer's attributes and shapely geometries (clicks, labels),
+    the search index."""
     for layer in data.layers.values():
         layer.complete_attributes()
+        if not layer.points_only:
+            layer.geoms  # noqa: B018 - made now, on this worker, not on the GUI thread's first click
     search_index(data)
 
 
