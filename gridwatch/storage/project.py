@@ -213,10 +213,12 @@ class Project:
         self.meta = meta
 
     @classmethod
-    def open(cls, path: os.PathLike[str] | str, *, migrate: bool = False) -> "Project":
-        """Open ``path``; with ``migrate=True`` an older schema is backed up, then migrated."""
+    def open(cls, path: os.PathLike[str] | str, *, migrate: bool = False, thorough: bool = True) -> "Project":
+        """Open ``path``; with ``migrate=True`` an older schema is backed up, then migrated.  ``thorough=False``:
+        the check reads the first page of every table, not every table whole (see :func:`check_project`; the
+        app's map opens so and checks thoroughly after its first paint)."""
         p = Path(path)
-        meta = check_project(p)
+        meta = check_project(p, thorough=thorough)
         if int(meta["schema_version"]) < SCHEMA_VERSION:
             if not migrate:
                 raise SchemaVersionError(

@@ -105,3 +105,54 @@ def test_opening_reads_the_project_and_never_writes_it(recent_sample, tmp_path):
     _open_in_fresh_process(recent_sample, tmp_path / "config")
     assert sha256(recent_sample) == before and recent_sample.stat().st_mtime_ns == mtime
     assert not Path(str(recent_sample) + "-journal").exists() and not Path(str(recent_sample) + "-wal").exists()
+
+
+def _damage_deep_pages(path: Path, table: str) -> None:
+    """Overwrite the last leaf page of ``table`` and of each of its indexes with garbage: the first pages are
+    intact (a quick look at the file finds nothing), a whole read of the table fails."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type IN "
+                                           "('table', 'index')", (table,))]
+        pages = [con.execute("SELECT MAX(pageno) FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (n,)).fetchone()[0]
+                 for n in names]
+    with open(path, "r+b") as f:
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(b"\xa5" * size)
+
+
+def test_a_damaged_page_deep_in_a_table_is_reported_after_the_map_is_drawn(qtbot, tmp_path, monkeypatch):
+    """The whole-table check of an open runs after the first paint: a project damaged deep in its change log
+    still shows its map first, then says it is damaged (as opening it always said)."""
+    import shutil
+
+    monkeypatch.setenv("GRIDWATCH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("GRIDWATCH_DATA_DIR", str(tmp_path / "data"))
+    from gridwatch.ui import i18n
+    from gridwatch.ui.app import create_app, make_settings
+    from gridwatch.ui.window.main_window import MainWindow
+
+    path = tmp_path / "damaged.gpkg"
+    shutil.copyfile(SAMPLE, path)
+    _damage_deep_pages(path, "audit_log")
+    create_app()
+    i18n.install("en")
+    settings = make_settings()
+    settings.setValue("ask_user_on_start", False)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    outcome: list[str] = []
+    w.canvas.renderFinished.connect(lambda s: outcome.append("painted"))
+    w.projectFailed.connect(lambda m: outcome.append(m))
+    w.open_project(path)
+    qtbot.waitUntil(lambda: len(outcome) >= 2, timeout=60_000)
+    w.close()
+    assert outcome[0] == "painted" and w.canvas._image is not None
+    assert "damaged GeoPackage" in outcome[1] and "restore it from a backup" in outcome[1]
+    box = w.findChild(type(w._error_box), "openErrorDialog")
+    assert box is not None and "damaged" in box.text()
