@@ -61,36 +61,35 @@ def _single_rings(blobs: list[Any]) -> Optional[tuple[np.ndarray, np.ndarray, np
         return None
     head = 8 + 8 * env
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=n)
-    if (lengths < head + 13 + 16).any():
+    if (lengths < head + 13 + 16).any():  # shorter than a polygon of one ring with one vertex
         return None
-    buf = np.frombuffer(b"".join(blobs), dtype=np.uint8)
-    start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    end = start + lengths
+    width = head + 22  # the headers of a multipolygon of one polygon (a polygon's are shorter)
+    hdr = np.frombuffer(b"".join([b[:width] for b in blobs]), dtype=np.uint8)
+    if len(hdr) != n * width:
+        return None
+    hdr = hdr.reshape(n, width)
 
-    def u32(at: np.ndarray) -> np.ndarray:
-        b = buf[np.minimum(at, len(buf) - 4)[:, None] + np.arange(4)].astype(np.uint32)
+    def u32(at: int) -> np.ndarray:
+        b = hdr[:, at:at + 4].astype(np.uint32)
         return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)
 
-    wkb = start + head
-    if not ((buf[start] == 71) & (buf[start + 1] == 80) & (buf[start + 3] == flags) & (buf[wkb] == 1)).all():
+    w = head  # the WKB: byte order, type, parts (or rings), then a multipolygon's polygon
+    if not ((hdr[:, 0] == 71) & (hdr[:, 1] == 80) & (hdr[:, 3] == flags) & (hdr[:, w] == 1)).all():
         return None
-    kind = u32(wkb + 1)
+    kind = u32(w + 1)
     multi = kind == 6
-    if not (multi | (kind == 3)).all() or (multi & (lengths < head + 22 + 16)).any():
+    if not (multi | (kind == 3)).all() or (multi & (lengths < width + 16)).any():
         return None
-    one = u32(wkb + 5) == 1  # one part (multipolygon) or one ring (polygon)
-    inner = wkb + 9  # a multipolygon's polygon: byte order, type, rings
-    one_ring = np.where(multi, (buf[inner] == 1) & (u32(inner + 1) == 3) & (u32(inner + 5) == 1), True)
-    if not (one & one_ring).all():
+    one_ring = np.where(multi, (hdr[:, w + 9] == 1) & (u32(w + 10) == 3) & (u32(w + 14) == 1), True)
+    if not ((u32(w + 5) == 1) & one_ring).all():  # one part (multipolygon) or one ring (polygon)
         return None
-    first = np.where(multi, wkb + 22, wkb + 13)  # the first vertex; the vertex count before it
-    count = u32(first - 4).astype(np.int64)
-    if (count < 1).any() or (first + 16 * count != end).any():
+    first = np.where(multi, w + 22, w + 13)  # where the vertices start; their count just before
+    count = np.where(multi, u32(w + 18), u32(w + 9)).astype(np.int64)
+    if (count < 1).any() or (first + 16 * count != lengths).any():
         return None
-    step = np.zeros(len(buf) + 1, dtype=np.int8)  # 1 inside the vertices of a blob, 0 in its headers
-    step[first] = 1
-    step[end] -= 1
-    xy = buf[np.cumsum(step[:-1], dtype=np.int8).astype(bool)].view("<f8").reshape(-1, 2).astype(np.float64)
+    # every blob's vertices run from ``first`` to its end: cut off the headers, join the rest (one copy)
+    skip = first.tolist()
+    xy = np.frombuffer(b"".join([b[k:] for b, k in zip(blobs, skip)]), dtype="<f8").reshape(-1, 2).astype(np.float64)
     offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
     at = offsets[:-1]
     bounds = np.column_stack([np.minimum.reduceat(xy[:, 0], at), np.minimum.reduceat(xy[:, 1], at),
