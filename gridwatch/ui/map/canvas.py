@@ -107,23 +107,16 @@ class MapCanvas(QWidget):
         #: Inside :meth:`one_render`: renders asked for wait for its end (and whether one was asked for).
         self._held = 0
         self._held_render = False
-        #: New data's objects are frozen out of the garbage collector after its first render (see set_data).
-        self._freeze_pending = False
-        self._freeze_timer = QTimer(self)
-        self._freeze_timer.setSingleShot(True)
-        self._freeze_timer.setInterval(300)
-        self._freeze_timer.timeout.connect(self._freeze_data)
 
     # --- model ------------------------------------------------------------------------------
     def set_data(self, data: MapData) -> None:
         self.data = data
         # A project's layers live until the next one opens. Freezing them takes their (many)
         # objects out of the cyclic garbage collector's scans, which otherwise run on a render
-        # thread and stall the GUI for tens of milliseconds.  The full collection that clears the
-        # previous data's cycles (0.1 s of the GUI thread) waits for the first render: it would
-        # delay the first painted map.
+        # thread and stall the GUI for tens of milliseconds.  (The collection before it took 0.1 s of
+        # the open while pandas was imported by then; 30 ms without it.)
+        gc.collect()
         gc.freeze()
-        self._freeze_pending = True
         self.order = [n for n in LAYERS if n in data.layers]
         self._parts.clear()
         self.themes.clear()  # a theme indexes the features of the previous data
@@ -323,15 +316,7 @@ class MapCanvas(QWidget):
             # then draws at once)
             self.basemap.prefetch(result.viewport)  # type: ignore[union-attr]
         self.update()
-        if self._freeze_pending:  # the first map of new data is drawn: the collection and the freeze after it
-            self._freeze_pending = False
-            self._freeze_timer.start()
         self.renderFinished.emit(result.seconds)
-
-    def _freeze_data(self) -> None:
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def _emit_basemap_arrived(self, generation: int) -> None:
         try:
