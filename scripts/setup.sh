@@ -62,6 +62,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -r requirements.lock
   .venv/bin/python -m pip install -q --no-deps -r requirements-nodeps.txt
   .venv/bin/python -m pip install -q --no-deps -e .
+  # pip compiles what it installs; this catches any package installed without its bytecode (pandas, PySide6,
+  # numpy: compiling them at the app's first start would add seconds to its first painted map)
+  .venv/bin/python -m compileall -q -j 0 .venv/lib >/dev/null 2>&1 || true
   echo "$want" > "$stamp"
 fi
 

@@ -25,10 +25,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..domain.heat_sources import as_flags
 from ..domain.plans import SETTINGS
@@ -41,6 +40,11 @@ from ..domain.vocabulary import (
 from ..errors import ValidationError
 from ..times import BEIJING, utc_series
 from .bulletin import ranking
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 Period = tuple[_dt.datetime, _dt.datetime]
 #: The kinds in display order (the vocabulary's ASSESSMENT_FIRE_KIND_TITLES).

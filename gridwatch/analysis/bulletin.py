@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Ranking indicators: key -> (summary column, higher is better).  Percentages are used as they
 #: are (0-100); per-cell counts are scored against the worst township: 100 x (1 - x / max x).

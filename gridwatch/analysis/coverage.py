@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..domain.seasonal import CELL_CLASS_TITLES as _CLASS_TITLES
 
@@ -27,6 +26,11 @@ from ..domain.seasonal import CELL_CLASS_TITLES as _CLASS_TITLES
 from ..domain.vocabulary import FIRE_CLEARED_RESULTS as NOT_FIRE_PRONE
 from ..layers.palette import COVERAGE, COVERAGE_NEVER_HATCH, COVERAGE_OVERDUE
 from ..tasks import ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Patrol interval (days) per cell class, checked in this order; the first class a cell has wins.
 DEFAULT_RULES: tuple[tuple[str, float], ...] = (

@@ -18,14 +18,18 @@ Pure functions over frames, like :mod:`.rules`.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..domain.calendar import fireworks_ban_periods_between
 from ..domain.vocabulary import CATEGORY_TITLES, FIRE_CLEARED_RESULTS, FIRE_STATUS_TITLES, MINE_STATUS_TITLES, title
 from ..times import BEIJING, parse_stored_time
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: The plans' threshold for online monitoring and video on a construction site, m².
 BIG_SITE_M2 = 5000.0

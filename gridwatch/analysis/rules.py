@@ -27,10 +27,9 @@ import datetime as _dt
 import math
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..domain.vocabulary import (
     CATEGORY_TITLES,
@@ -46,6 +45,11 @@ from ..times import BEIJING, parse_stored_time
 
 # the helpers live in rule_helpers (re-exported: plan_rules and callers import them from here)
 from .rule_helpers import CellLocator, _bounds, _date, _km, _metric_epsg, _text, _utc_ns  # noqa: F401
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Control radius around a key area that sets none of its own.
 DEFAULT_RADIUS_M = 3000.0

@@ -41,10 +41,9 @@ import datetime as _dt
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..domain.heat_sources import counts_as_burning
 from ..domain.vocabulary import FIRE_CLEARED_RESULTS
@@ -61,6 +60,11 @@ from .bulletin import parse_weights as parse_weights
 from .bulletin import ranking as ranking
 from .bulletin import validate_weights as validate_weights
 from .coverage import CLOSED_FINDINGS, coverage
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 Period = tuple[_dt.datetime, _dt.datetime]
 
@@ -267,7 +271,7 @@ class FireFollowup:
     period: Period
     now: _dt.datetime
     #: Fire points per Beijing week (rows) by outcome (columns, :data:`FIRE_OUTCOMES`), zero-filled.
-    weekly_outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weekly_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: Detections of persistent heat sources in the period, left out of everything above.
     heat_sources: int = 0
 

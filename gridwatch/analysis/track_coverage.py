@@ -25,14 +25,18 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..crs import measuring_epsg
 from ..domain.tracks import TrackRules
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 _BEIJING_NS = np.int64(8 * 3600 * 10**9)
 _DAY_NS = np.int64(86400 * 10**9)

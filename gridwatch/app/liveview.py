@@ -28,16 +28,7 @@ from ..errors import GridWatchError, SyncError
 from ..storage import queries
 from ..storage.edits import Edit
 from ..sync.pg.address import is_server_address, remember_password
-from ..sync.pg.view import (
-    LIVE_READ_ONLY,
-    is_editable,
-    live_info,
-    open_view,
-    put_back,
-    refresh_view,
-    sending_unfinished,
-    sync_view,
-)
+from ..sync.pg.liveinfo import LIVE_READ_ONLY, is_editable, live_info
 from ..sync.workcopy import consistent_copy
 from ..userdata import user_data_dir
 
@@ -65,12 +56,16 @@ def is_editable_live_view(path: Optional[os.PathLike[str] | str]) -> bool:
 
 def open_live_view(address: str, folder: Optional[Path] = None) -> Path:
     """The live view of the district at ``address`` (read from the server: run it off the GUI thread)."""
+    from ..sync.pg.view import open_view  # the PostGIS client: when a view is opened, not when the app starts
+
     remember_password(address)  # a password written in it serves the view's later refreshes and edits
     return open_view(address, folder if folder is not None else views_folder())
 
 
 def refresh_live_view(path: os.PathLike[str] | str) -> dict[str, Any]:
     """Pull what changed on the server into the live view ``path``; its new :func:`live_info`."""
+    from ..sync.pg.view import refresh_view
+
     return refresh_view(path)
 
 
@@ -88,6 +83,8 @@ def live_edit(path: os.PathLike[str] | str, actor: Actor, fn: Callable[..., Edit
     GridWatchError
         The edit itself was refused before anything was sent (the view is unchanged).
     """
+    from ..sync.pg.view import put_back, sending_unfinished, sync_view
+
     target = Path(path)
     edit = fn(target, actor, *args, **kwargs)
     try:

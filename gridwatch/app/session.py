@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..domain import policy
 from ..domain.policy import Action, Actor, Refusal
@@ -23,6 +21,11 @@ from ..storage.gpkg import SHARED_READ_ONLY, is_shared_snapshot
 from ..storage.workflow import find_actor, redo, undo
 from .events import Event
 from .liveview import LIVE_READ_ONLY, live_edit, live_info
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 EditFunction = Callable[..., Edit]
 
@@ -39,7 +42,7 @@ class Session:
         self.live = False
         #: A supervisor's live view: each edit goes to the server at once (else a live view is only read).
         self.live_editable = False
-        self.people = pd.DataFrame(columns=["uuid", "name", "role", "active"])
+        self._people: Optional[pd.DataFrame] = None  # nobody until a project is open (see ``people``)
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
         #: An edit was applied, undone or redone (its rows, as written).
@@ -50,6 +53,18 @@ class Session:
         self.project_changed: Event[Optional[Path]] = Event()
         if path is not None:
             self.open(path, user)
+
+    @property
+    def people(self) -> pd.DataFrame:
+        """The open project's people (uuid, name, role, active, ...); none before a project is open (the frame
+        is made when first asked for: the app's window opens without importing pandas)."""
+        if self._people is None:
+            self._people = pd.DataFrame(columns=["uuid", "name", "role", "active"])
+        return self._people
+
+    @people.setter
+    def people(self, frame: pd.DataFrame) -> None:
+        self._people = frame
 
     # --- project and person -----------------------------------------------------------------------
     def open(self, path: Optional[os.PathLike[str] | str], user: str = "", user_uuid: str = "") -> None:

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..storage import queries
-from ..sync import sync_dir
-from ..sync.changes import dirty_tables
+from ..sync.files import sync_dir
 from ..times import parse_stored_time
 
 #: Unsynced edits older than this are worth a warning before the app closes.
@@ -74,6 +73,8 @@ def sync_status(path: os.PathLike[str] | str) -> SyncStatus:
                         checked_out=parse_stored_time(state.get("checked_out")))
     since = state.get("last_sync") or state.get("checked_out")
     try:
+        from ..sync.changes import dirty_tables  # the sync's modules: when a working copy's status is read
+
         status.changed_tables = dirty_tables(Path(path))
         if status.changed_tables is None or status.changed_tables:
             status.pending, oldest = queries.edits_since(path, since)

@@ -21,13 +21,16 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Optional
-
-import geopandas as gpd
-import pandas as pd
-import pyogrio
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import BadInputFile
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+else:
+    from ..lazy import gpd, pd, pyogrio
 
 THEMES = ("water", "areas", "rivers", "roads", "places")
 MAJOR_ROADS = {"motorway", "trunk", "primary", "secondary", "motorway_link", "trunk_link", "primary_link",

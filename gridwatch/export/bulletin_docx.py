@@ -14,9 +14,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Optional, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from ..analysis.assessment import FIRE_KINDS, Assessment, AssessmentPeriod, assessment_from_project, fire_counts
 from ..domain.calendar import report_deadlines
@@ -32,6 +30,11 @@ from ..domain.vocabulary import (
 from ..tasks import CancelToken, ProgressCallback, Steps
 from ..times import BEIJING, beijing_text
 from .files import ExportError, checked_target, write_atomically
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: The East Asian font named in the documents.
 CJK_FONT = "Noto Sans CJK SC"

@@ -10,10 +10,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..analysis.coverage import COVERAGE_CLASSES
 from ..domain.places import resolve_township as find_township
@@ -22,6 +21,11 @@ from ..layers import LAYERS
 from ..tasks import Steps
 from ..times import BEIJING, Window, beijing_text, finding_ends, in_window, overlaps
 from .files import ExportError
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Layers the HTML map can hold, bottom to top.
 HTML_LAYERS: tuple[str, ...] = tuple(

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..analysis.coverage import COVERAGE_CLASSES
 from ..crs import PROJECT_EPSG, gauss_kruger_epsg
@@ -17,6 +15,11 @@ from ..tasks import Steps
 from ..times import in_window
 from .files import ExportError
 from .map_spec import MapSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 
 @dataclass

@@ -12,13 +12,16 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..analysis.coverage import Coverage
 from ..times import Window, finding_ends, overlaps
 from .files import ExportError, checked_target, write_atomically
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Chinese column titles of the coverage tables (the office's briefing language).
 COVERAGE_TITLES = {

@@ -3,12 +3,16 @@ or their rows left out and listed row by row (the import dialog's "skip or map b
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-import pandas as pd
 
 from ..layers.base import LayerSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 __all__ = ["apply_value_map", "leave_out_bad_rows"]
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .fire_times import (
     _CN_DIGITS,
     _text,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Confidence recorded for the VIIRS classes (FIRMS gives ``l``/``n``/``h``).
 CONFIDENCE_CLASSES = {"low": 20, "nominal": 60, "high": 90}

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..crs import PROJECT_EPSG
 from ..errors import LayerImportError
 from ..storage.project import Project
 from .parsing import header_key
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 if TYPE_CHECKING:
     from .pipeline import ImportReport

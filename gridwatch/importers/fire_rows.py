@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import pandas as pd
 
 from .fire_fields import _factorize, _spread
 from .fire_times import _NAT, _NS_PER_DAY, _parse_full, _parse_tod, _TimeState
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 
 @dataclass

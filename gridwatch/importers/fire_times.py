@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Minutes east of UTC assumed for Chinese sheets whose times are not marked.
 BEIJING_OFFSET_MIN = 480

@@ -21,10 +21,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import LayerImportError
 from .fire_fields import (
@@ -49,6 +48,11 @@ from .fire_times import (
     _TimeState,
 )
 from .parsing import header_key, parse_degrees
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 __all__ = ["COLUMNS", "CONFIDENCE_CLASSES", "looks_like_fire_table", "normalize_fire_table"]
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
 from ..errors import LayerImportError
 from ..layers.base import LayerSpec
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+else:
+    from ..lazy import gpd
 
 if TYPE_CHECKING:
     from ..storage.project import Project

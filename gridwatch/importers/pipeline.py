@@ -22,11 +22,9 @@ import sqlite3
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..crs import PROJECT_EPSG
@@ -43,6 +41,12 @@ from .badvalues import apply_value_map, leave_out_bad_rows
 from .fire_join import fire_frame, join_fire_points
 from .geometry import clean_geometries, outside_district
 from .parsing import header_key
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 #: Source field names (lower case, Chinese as is) that usually hold a target field.
 FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -35,11 +35,8 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
-import geopandas
-import pyogrio
-import pyogrio.errors
 import shapely
 import shapely.errors
 from pyproj import CRS as _ProjCRS
@@ -50,6 +47,13 @@ from .encodings import _shapefile_encoding
 from .tables import _load_table, _match_name
 from .target import _FORMAT_BY_SUFFIX, SourceInfo, _format_of, _layer_error, _listing, _sidecar, _Target
 from .zips import PathLike, check_archive, safe_extract_zip
+
+if TYPE_CHECKING:
+    import geopandas
+    import pyogrio
+else:
+    from ..lazy import gpd as geopandas
+    from ..lazy import pyogrio
 
 __all__ = ["SourceInfo", "inspect_source", "read_source", "safe_extract_zip", "CHINA_LONLAT_BOX",
            "SUPPORTED_SUFFIXES"]

@@ -8,11 +8,9 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import geopandas
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS as _ProjCRS
 
@@ -22,6 +20,13 @@ from .encodings import _gdal_name, chosen_codec
 from .parsing import header_key, parse_degrees
 from .target import _FORMAT_BY_SUFFIX, SourceInfo, _layer_error, _listing, _Target
 from .zips import check_archive
+
+if TYPE_CHECKING:
+    import geopandas
+    import pandas as pd
+else:
+    from ..lazy import gpd as geopandas
+    from ..lazy import pd
 
 
 def _match_name(wanted: Any, names: Sequence[str]) -> Optional[str]:

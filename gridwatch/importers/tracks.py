@@ -17,10 +17,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..domain.policy import Actor
 from ..errors import BadInputFile
@@ -28,6 +27,11 @@ from ..storage.tracks import TrackPoints, add_track
 from ..tasks import CancelToken, ProgressCallback
 from ..times import BEIJING
 from .nmea import fixes_arrays, read_nmea_log
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: The biggest KML a KMZ may unpack to (a day of points every second is a few MB).
 MAX_KML_BYTES = 200 * 1024 * 1024

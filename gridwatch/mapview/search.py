@@ -8,12 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
 
 from .data import MapData
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Map layers searched, in the order their hits are listed (places first, then sources and zones).
 SEARCH_LAYERS = ("township", "village", "grid_cell", "key_area", "construction_site", "mine", "coal_ban_zone",

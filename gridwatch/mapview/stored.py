@@ -16,16 +16,20 @@ import threading
 from collections import deque
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..layers import LAYERS
 from ..storage import density
 from ..tasks import CancelToken
 from ..times import Window, in_window
 from .raster import DensityBins
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Points in a view up to which the view's points are read and drawn one by one (markers or clusters);
 #: above it the stored counts draw a density raster.
@@ -58,7 +62,9 @@ class DensityStore:
         self.layer = layer
         self._lock = threading.Lock()
         self._bins: dict[int, DensityBins] = {}
-        self._window: Optional[tuple[Window, pd.DataFrame, np.ndarray]] = None
+        #: The last window's points: ``(window, fids, category codes, flags, xy)`` (numbers only: the map draws
+        #: them without pandas; :meth:`window_points` makes its data frame when asked).
+        self._window: Optional[tuple[Window, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None
         self._fid_span: Optional[tuple[Optional[int], Optional[int], int]] = None
         #: What was read from the file, latest last: ``(what, rows, thread name)`` ("window", "view", "near",
         #: "rows"); a click shows here as the few rows of its box, read on a worker.
@@ -117,14 +123,45 @@ class DensityStore:
         """The points of ``window`` if they are read (None: they are not)."""
         with self._lock:
             hit = self._window
-        return (hit[1], hit[2]) if hit is not None and hit[0] == window else None
+        return (self._frame_of(hit), hit[4]) if hit is not None and hit[0] == window else None
+
+    def _frame_of(self, hit: tuple[Window, np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> pd.DataFrame:
+        """The map's attributes of a window's points: fid, the category (a categorical of the style's) and flag."""
+        _, fids, codes, flags, xy = hit
+        style = LAYERS[self.layer].style
+        columns: dict[str, Any] = {"fid": fids}
+        if style.category_field:
+            columns[style.category_field] = pd.Categorical.from_codes(codes, categories=list(style.categories))
+        if style.flag_category is not None:
+            columns[style.flag_category[0]] = flags
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(xy)))
 
     def window_points(self, window: Window, cancel: Optional[CancelToken] = None) -> tuple[pd.DataFrame, np.ndarray]:
         """The map's attributes (the category, as a categorical of the style's, and the flag) and coordinates
         of the points detected in ``window`` (through the time index, exact to the millisecond; the last
         window's are kept).  ``cancel`` stops a long read between its batches."""
-        hit = self.cached_window(window)
-        if hit is not None:
+        hit = self._read_window(window, cancel)
+        return self._frame_of(hit), hit[4]
+
+    def window_codes(self, window: Window, cancel: Optional[CancelToken] = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(category code, xy)`` of the points detected in ``window`` as the map draws them (a point of a
+        heat source takes the flag's category unless its status keeps its own), without pandas."""
+        _, _, codes, flags, xy = self._read_window(window, cancel)
+        return drawn_codes(LAYERS[self.layer].style, codes, flags), xy
+
+    def cached_codes(self, window: Window) -> Optional[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`window_codes` of ``window`` if its points are read (None: they are not)."""
+        with self._lock:
+            hit = self._window
+        if hit is None or hit[0] != window:
+            return None
+        return drawn_codes(LAYERS[self.layer].style, hit[2], hit[3]), hit[4]
+
+    def _read_window(self, window: Window, cancel: Optional[CancelToken] = None
+                     ) -> tuple[Window, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        with self._lock:
+            hit = self._window
+        if hit is not None and hit[0] == window:
             return hit
         start, end = window
         lo = _stored_text(start - _dt.timedelta(seconds=1)) if start is not None else ""
@@ -136,15 +173,10 @@ class DensityStore:
                                                       _ms_from(end, 1 << 62), categories,
                                                       cancel.raise_if_cancelled if cancel is not None else None)
         self._note("window", len(xy))
-        columns: dict[str, Any] = {"fid": fids}
-        if style.category_field:
-            columns[style.category_field] = pd.Categorical.from_codes(codes, categories=list(categories))
-        if style.flag_category is not None:
-            columns[style.flag_category[0]] = flags
-        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(xy)))
+        hit = (window, fids, codes, flags, xy)
         with self._lock:
-            self._window = (window, frame, xy)
-        return frame, xy
+            self._window = hit
+        return hit
 
     def view_points(self, extent: tuple[float, float, float, float]) -> tuple[pd.DataFrame, np.ndarray]:
         """The map's attributes and coordinates of the points inside ``extent`` (through the R-tree)."""
@@ -202,20 +234,23 @@ class DensityStore:
         with self._lock:
             hit = self._window
         style = LAYERS[self.layer].style
-        if hit is None or not style.category_field or style.category_field not in hit[1].columns:
+        if hit is None or not style.category_field:
             return 0
-        window, frame, xy = hit
-        pos = pd.Index(frame["fid"].to_numpy()).get_indexer(np.asarray(fids, dtype=np.int64))
-        found = pos >= 0
+        window, window_fids, codes, flags, xy = hit
+        order = np.argsort(window_fids, kind="stable")
+        wanted = np.asarray(fids, dtype=np.int64)
+        at = np.searchsorted(window_fids[order], wanted)
+        found = (at < len(order)) & (window_fids[order][np.minimum(at, len(order) - 1)] == wanted) \
+            if len(order) else np.zeros(len(wanted), dtype=bool)
         if not found.any():
             return 0
+        pos = order[at[found]]
         cats = list(style.categories)
-        codes = frame[style.category_field].cat.codes.to_numpy().copy()
-        codes[pos[found]] = [cats.index(v) if v in cats else -1 for v, ok in zip(values, found) if ok]
-        frame = frame.assign(**{style.category_field: pd.Categorical.from_codes(codes, categories=cats)})
+        codes = codes.copy()
+        codes[pos] = [cats.index(v) if v in cats else -1 for v, ok in zip(values, found) if ok]
         with self._lock:
             if self._window is hit:  # not replaced meanwhile by another period's points
-                self._window = (window, frame, xy)
+                self._window = (window, window_fids, codes, flags, xy)
         return int(found.sum())
 
     def _span(self, con: Any) -> tuple[Optional[int], Optional[int], int]:
@@ -246,6 +281,21 @@ class DensityStore:
                 return np.where((positions >= 0) & (positions < n), positions + lo, -1)
             found = density.fids_at(con, positions.tolist())
         return np.array([-1 if f is None else f for f in found], dtype=np.int64)
+
+
+def drawn_codes(style: Any, codes: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """The category each point is drawn in: its status's, or the flag's category for a point flagged (a heat
+    source) whose status is not one the flag keeps (as :meth:`~gridwatch.layers.base.Style.flagged` decides
+    for a data frame)."""
+    from ..domain.heat_sources import as_flags
+
+    codes = np.asarray(codes, dtype=np.int16)
+    cats = list(style.categories)
+    if style.flag_category is None or style.flag_category[1] not in cats or not style.category_field:
+        return codes
+    keep_codes = [cats.index(k) for k in style.flag_keeps if k in cats]
+    flagged = as_flags(np.asarray(flags, dtype=np.float64)) & ~np.isin(codes, keep_codes)
+    return np.where(flagged, cats.index(style.flag_category[1]), codes).astype(np.int16)
 
 
 # --- the layer ------------------------------------------------------------------------------------
@@ -281,7 +331,7 @@ class DeferredPointLayer(LayerData):
     @classmethod
     def open(cls, project: Any, name: str, store: DensityStore) -> "DeferredPointLayer":
         spec = LAYERS[name]
-        layer = cls(name=name, spec=spec, frame=pd.DataFrame(), geoms=None, bounds=np.empty((0, 4)))
+        layer = cls(name=name, spec=spec, frame=None, geoms=None, bounds=np.empty((0, 4)))
         layer.store, layer._project = store, project
         style = spec.style
         layer.categories = tuple(style.categories) if style.category_field else ()
@@ -419,6 +469,23 @@ class DeferredPointLayer(LayerData):
             if got is None:
                 shown = self.shown_window
                 return self.store.cached_window(shown) if shown is not None else None
+        self.shown_window = window
+        return got
+
+    def drawn_codes(self, cancel: Optional[CancelToken] = None) -> Optional[tuple[np.ndarray, np.ndarray]]:
+        """What the map draws as ``(category code, xy)`` (see :meth:`drawn_points`; no pandas)."""
+        assert self.store is not None
+        window = self.window
+        if window is None:
+            self.shown_window = None
+            return None
+        if window != self.pending_window:
+            got: Optional[tuple[np.ndarray, np.ndarray]] = self.store.window_codes(window, cancel)
+        else:
+            got = self.store.cached_codes(window)
+            if got is None:
+                shown = self.shown_window
+                return self.store.cached_codes(shown) if shown is not None else None
         self.shown_window = window
         return got
 

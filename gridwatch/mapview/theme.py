@@ -9,13 +9,17 @@ theme of the grid cells (days since the last inspection, overdue cells outlined)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..analysis.coverage import COVERAGE_CLASSES, OVERDUE_OUTLINE, Coverage, coverage_classes
 from ..layers.base import RGBA
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 
 @dataclass(eq=False)

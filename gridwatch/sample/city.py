@@ -13,11 +13,9 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyogrio
 import shapely
 
@@ -28,6 +26,12 @@ from ..storage.project_write import FID_COLUMN, _as_geoframe, write_project
 from ..storage.schema import WORKFLOW_TABLES
 from ..tasks import CancelToken, ProgressCallback, Steps
 from .generator import COUNTY_CODE, COUNTY_NAME, COUNTY_SHORT, GENERATED_AT, District, generate_district
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 #: Counties of the generated city: real county codes and names of Shijiazhuang.
 CITY_COUNTIES: tuple[tuple[str, str, str], ...] = (

@@ -23,11 +23,9 @@ import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 import shapely.affinity
 from pyproj import Transformer
@@ -53,6 +51,12 @@ from .shapes import (
     _spread_seeds,
     _township_of,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 COUNTY_CODE = "130110"
 COUNTY_NAME = "鹿泉区"

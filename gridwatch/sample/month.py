@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..analysis.coverage import cell_classes
@@ -25,6 +23,12 @@ from ..storage.schema import WORKFLOW_TABLES
 from .fires import living_fires
 from .tracks import sample_tracks
 from .work import DAYS, WorkInput, generate_work
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 
 @dataclass

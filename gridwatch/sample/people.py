@@ -12,12 +12,17 @@ the office's landline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..layers.base import uuids_from_rng
 from . import names as nm
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: A village with more cells than this gets a second inspector (a third above twice as many).
 CELLS_PER_INSPECTOR = 14

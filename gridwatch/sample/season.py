@@ -8,13 +8,17 @@ model of :mod:`gridwatch.sample.fires` instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from .shapes import SEASON_YEAR, _days_in_month
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 _MONTH_WEIGHTS = {3: 3.0, 4: 4.0, 5: 3.0, 6: 12.0, 7: 2.0, 8: 1.0, 9: 4.0, 10: 36.0, 11: 30.0}
 

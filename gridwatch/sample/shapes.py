@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import heapq
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 import shapely.affinity
 from shapely.geometry import MultiPoint, Polygon, box
 
 from ..domain.vocabulary import KEY_AREA_KIND_TITLES, title
 from ..layers.base import uuids_from_rng
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 #: The stress district's fire season: March to November of this year (the year of the bundled
 #: sample's as-of date, 2026-12-01).

@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..layers.base import uuids_from_rng
 from ..storage.gpkg import gpkg_datetime
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 #: Days before the as-of date the laptops began recording tracks.
 TRACK_DAYS = 14

@@ -23,11 +23,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..layers.base import uuids_from_rng
@@ -42,6 +40,12 @@ from .texts import (
     VERIFY_NOTES,
     patrol_category,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 BJ = _dt.timezone(_dt.timedelta(hours=8))
 DAYS = 61

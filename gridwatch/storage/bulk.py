@@ -16,10 +16,9 @@ import json
 import os
 import uuid as _uuid
 from contextlib import closing
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..layers.base import LayerSpec
@@ -28,6 +27,11 @@ from . import density, rtree_pack
 from .gpkg import connect_readwrite, geometry_to_blob, gpkg_datetime, quote_ident, sqlite_tables, transaction
 from .heat_sources import refresh_before_adding, refresh_heat_sources, utc_seconds
 from .project import GEOMETRY_COLUMN
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: At least this many rows, and a quarter of the table, rebuild the table's indexes once at the end.
 BULK_ROWS = 50_000

@@ -16,9 +16,7 @@ import os
 import sqlite3
 import uuid as _uuid
 from contextlib import closing
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..domain.campaigns import TEMPLATES, default_days, rounds
 from ..domain.policy import Action, Actor, require
@@ -30,6 +28,11 @@ from .gpkg import blob_to_geometry, connect_readonly, gpkg_datetime, sqlite_tabl
 from .plans import active_sites, read_settings
 from .targets import cells_for_features
 from .writes import _now, _write
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: More tasks than this at once are refused (choose a township or a shorter period).
 MAX_TASKS = 50_000

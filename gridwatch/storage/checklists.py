@@ -9,9 +9,7 @@ import os
 import sqlite3
 import uuid as _uuid
 from contextlib import closing
-from typing import Any, Mapping, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..domain.checklists import ITEM_CATEGORY, checklist_for, item_title
 from ..domain.policy import Action, Actor, require
@@ -21,6 +19,11 @@ from .findings import _cell_geometry, finding_changes
 from .gpkg import connect_readonly, gpkg_datetime, sqlite_tables
 from .plans import read_settings
 from .writes import _need, _now, _write
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 
 def task_checklist(path: os.PathLike[str] | str, task_uuid: str) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -15,9 +15,7 @@ import sqlite3
 import uuid as _uuid
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..domain.plans import META_PREFIX, meta_value, settings_from_meta
 from ..domain.policy import Action, Actor, require
@@ -31,6 +29,11 @@ from .project import check_project
 from .schema import META_TABLE
 from .targets import cells_for_features
 from .writes import _now, _write
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 # --- settings -----------------------------------------------------------------------------------
 

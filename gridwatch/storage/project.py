@@ -15,12 +15,9 @@ import tempfile
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyogrio
 
 from ..errors import DamagedProject, DataSourceError, GridWatchError, SchemaVersionError, StorageError
 from ..layers import LAYERS
@@ -43,6 +40,13 @@ from .project_write import (  # noqa: F401  (re-exported: the writing half of th
     write_project,
 )
 from .schema import META_TABLE, REQUIRED_TABLES, REQUIRED_TABLES_BY_VERSION, SCHEMA_VERSION, WORKFLOW_TABLES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+else:
+    from ..lazy import gpd, pd, pyogrio
 
 
 @dataclass
@@ -209,10 +213,12 @@ class Project:
         self.meta = meta
 
     @classmethod
-    def open(cls, path: os.PathLike[str] | str, *, migrate: bool = False) -> "Project":
-        """Open ``path``; with ``migrate=True`` an older schema is backed up, then migrated."""
+    def open(cls, path: os.PathLike[str] | str, *, migrate: bool = False, thorough: bool = True) -> "Project":
+        """Open ``path``; with ``migrate=True`` an older schema is backed up, then migrated.  ``thorough=False``:
+        the check reads the first page of every table, not every table whole (see :func:`check_project`; the
+        app's map opens so and checks thoroughly after its first paint)."""
         p = Path(path)
-        meta = check_project(p)
+        meta = check_project(p, thorough=thorough)
         if int(meta["schema_version"]) < SCHEMA_VERSION:
             if not migrate:
                 raise SchemaVersionError(
@@ -242,10 +248,14 @@ class Project:
         *,
         bbox: Optional[tuple[float, float, float, float]] = None,
         columns: Optional[list[str]] = None,
+        fid_index: bool = False,
     ) -> gpd.GeoDataFrame:
-        """Read map layer ``name`` as a GeoDataFrame (one row per feature, ``uuid`` identifies it)."""
+        """Read map layer ``name`` as a GeoDataFrame (one row per feature, ``uuid`` identifies it; ``fid_index``:
+        indexed by the features' fid, to line the rows up with another read)."""
         if name not in LAYERS and not (name in WORKFLOW_TABLES and WORKFLOW_TABLES[name].geometry_type):
             raise StorageError(f"{self.path}: {name!r} is not a map layer")
+        if fid_index:
+            return self._read(name, bbox=bbox, columns=columns, fid_as_index=True)
         return self._read(name, bbox=bbox, columns=columns)
 
     def read_table(self, name: str, *, columns: Optional[list[str]] = None) -> pd.DataFrame:

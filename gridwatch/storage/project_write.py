@@ -12,11 +12,7 @@ import sqlite3
 import tempfile
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Mapping, Optional
-
-import geopandas as gpd
-import pandas as pd
-import pyogrio
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from .. import __version__
 from ..crs import PROJECT_EPSG
@@ -28,6 +24,13 @@ from . import density
 from .failures import disk_full, file_problem, read_only
 from .gpkg import connect_readwrite, fsync_file, gpkg_datetime, index_sql, quote_ident, sqlite_tables, transaction
 from .schema import META_TABLE, SCHEMA_VERSION, WORKFLOW_TABLES, TableSpec
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+else:
+    from ..lazy import gpd, pd, pyogrio
 
 GEOMETRY_COLUMN = "geom"
 #: GeoPackage version written. 1.2 rather than GDAL's default 1.4: QGIS 3.22 / GDAL 3.6, still

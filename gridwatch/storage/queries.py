@@ -10,12 +10,15 @@ import datetime as _dt
 import json
 import os
 from contextlib import closing
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..times import BEIJING
 from .gpkg import blob_to_geometry, connect_readonly, gpkg_datetime, where_set
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 _OPEN_TASK = ("assigned", "in_progress")
 _OPEN_FINDING = ("found", "assigned", "rectified")

@@ -14,9 +14,7 @@ data kept by triggers, :mod:`gridwatch.storage.density`);
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional
 
 from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code lists
     ASSIGNMENT_KINDS,
@@ -34,6 +32,11 @@ from ..domain.vocabulary import (  # noqa: F401 - re-exported: the schema's code
 )
 from ..layers import LAYERS
 from ..layers.base import Field, uuid_field
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 #: Schema version written by this GridWatch.
 SCHEMA_VERSION = 6

@@ -16,11 +16,9 @@ import uuid as _uuid
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from ..domain.policy import Actor
 from ..domain.row_rules import why_not_record_track
@@ -31,6 +29,12 @@ from .edits import Edit
 from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, transaction
 from .project import check_project
 from .schema import WORKFLOW_TABLES
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+else:
+    from ..lazy import gpd, pd
 
 TABLE = "track_point"
 

@@ -23,9 +23,7 @@ import sqlite3
 import uuid as _uuid
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..domain.policy import Action, Actor, may, require
 from ..errors import NotFound, StorageError
@@ -35,6 +33,11 @@ from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, sqlite_tab
 from .plans import warning_in_force, warning_summary, warnings
 from .project import check_project
 from .writes import _now, _write
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 SUMMARY_ACTION = "warning_summary"
 SITE_COLUMNS = ["uuid", "name", "township_code", "cell_code", "checked", "breaches"]

@@ -17,9 +17,7 @@ import os
 import sqlite3
 import uuid as _uuid
 from contextlib import closing
-from typing import Any, Iterable, Optional, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from ..domain.lifecycle import next_state
 from ..domain.policy import EDITABLE_FINDING_FIELDS, Action, Actor, require
@@ -31,6 +29,11 @@ from .people import _cells, save_person, set_cell_inspector
 from .schema import ASSIGNMENT_KINDS, FIRE_CHECK_RESULTS
 from .targets import TARGET_LAYERS, cells_for_features, cells_in_area
 from .writes import _need, _now, _write, find_actor, redo, undo
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 __all__ = [
     "Actor", "EDITABLE_FINDING_FIELDS", "FIRE_CHECK_DEADLINE", "TARGET_LAYERS", "add_photos", "cell_at",

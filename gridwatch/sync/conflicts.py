@@ -13,15 +13,18 @@ import json
 import os
 import sqlite3
 from contextlib import closing
-from typing import Any, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import InvalidTransition, StorageError, ValidationError
 from ..storage.edits import Edit, RowChange, read_row
 from ..storage.gpkg import connect_readonly, gpkg_datetime, where_set
 from ..storage.queries import read_frame
 from ..storage.workflow import Actor, _write
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ..lazy import pd
 
 REVIEWERS = ("supervisor", "admin")
 

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ...analysis.assessment import AssessmentPeriod, assess, fire_counts
 from ...analysis.stats import Period, ProjectFrames, frame_queries, month_period, township_summary
 from ...domain.plans import META_PREFIX, SETTINGS, settings_from_meta
 from ...tasks import CancelToken, ProgressCallback, Steps
 from .address import PasswordPrompt, connect, parse
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: The district-level columns of :class:`CityView` ``districts``.
 DISTRICT_COLUMNS = ("district", "name", "townships", "cells", "inspections", "covered_cells", "coverage_pct",

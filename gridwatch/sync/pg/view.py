@@ -24,7 +24,6 @@ made right by the next refresh.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -37,30 +36,8 @@ from ...storage.project import check_project
 from ..files import _discard, _load_state, _now_text, _write_json, sync_dir
 from . import rows as R
 from .address import PasswordPrompt, connect, parse
+from .liveinfo import LIVE_READ_ONLY, LIVE_SUFFIX, _sidecar, is_editable, live_info  # noqa: F401 (re-exported)
 from .schema import read_tables
-
-#: The sidecar of a live view: ``VIEW.gpkg`` + this.
-LIVE_SUFFIX = ".live.json"
-
-#: Why a live view cannot be edited (with the view's path); translated by the key ``project.live_read_only``.
-LIVE_READ_ONLY = ("{path}: this is a live view of a server district, read-only and refreshed from the server; "
-                  "to edit, check out a working copy (File > Check out, or gridwatch checkout ADDRESS LOCAL "
-                  "--user NAME) and sync it")
-
-
-def _sidecar(path: Path) -> Path:
-    return Path(str(path) + LIVE_SUFFIX)
-
-
-def live_info(path: os.PathLike[str] | str) -> Optional[dict[str, Any]]:
-    """What the live view ``path`` shows (address, district, server change number, refreshed when),
-    or None when ``path`` is not a live view."""
-    side = _sidecar(Path(path))
-    try:
-        info = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return info if isinstance(info, dict) and info.get("kind") == "live-view" else None
 
 
 def server_text(address: str) -> str:
@@ -98,9 +75,6 @@ def login_person(con: Any, schema: str) -> Optional[tuple[str, str, str]]:
     return (str(row[0]), str(row[1]), str(row[2])) if row else None
 
 
-def is_editable(info: Optional[dict[str, Any]]) -> bool:
-    """Whether the live view of ``info`` (:func:`live_info`) is a supervisor's read-write one."""
-    return bool(info and info.get("editable"))
 
 
 def _remove_view(target: Path) -> None:

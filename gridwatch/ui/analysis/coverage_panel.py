@@ -19,9 +19,8 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -66,6 +65,11 @@ from ..jobs import Job, in_process, run_job
 from ..map.panels import LegendEntry
 from ..widgets import named, number_item, retranslate_safely, settings_of
 from .refreshing import Refreshing
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -264,11 +268,11 @@ class CoveragePanel(QDockWidget, Refreshing):
         if self.coverage is not None and self.calendar_check.isChecked():
             day = self.coverage.now.astimezone(BEIJING).date()
             self.calendar_label.setText(rules_text(self.coverage.rules, CELL_CLASS_TITLES, season_of(day).key, lang))
-        counts = (self.coverage.cells["cell_class"].value_counts() if self.coverage is not None else pd.Series())
+        counts = dict(self.coverage.cells["cell_class"].value_counts()) if self.coverage is not None else {}
         for key, label in self.interval_labels.items():
             zh, en = CELL_CLASS_TITLES[key]
             text = zh if lang.startswith("zh") else en
-            if key in counts.index:
+            if key in counts:
                 text += "  " + self.tr("(%d cells)") % int(counts[key])
             label.setText(text)
 

@@ -15,10 +15,9 @@ import datetime as _dt
 import logging
 import os
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QEvent, QSettings, Signal
 from PySide6.QtGui import QFont
@@ -49,6 +48,11 @@ from ..jobs import Job, run_job
 from ..widgets import fill, hbox, named, retranslate_safely, settings_of, weight_spin
 from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
 from .refreshing import Refreshing
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 log = logging.getLogger("gridwatch.ui")
 

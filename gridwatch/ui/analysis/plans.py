@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QDateTime, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,6 +47,11 @@ from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
 from ..widgets import fill, fit_to_screen, hbox, named, record_table, retranslate_safely
 from .ranking_view import RANKING_COLUMNS, fill_ranking, ranking_headers
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 KINDS = ("month", "quarter", "year")
 

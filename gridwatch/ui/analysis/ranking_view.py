@@ -5,12 +5,16 @@ indicators as extra columns."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: Column keys in display order (the tests read the table through them).
 RANKING_COLUMNS = ("rank", "name", "score", "change", "fires_straw", "fires_other", "fires_unverified",

@@ -15,10 +15,9 @@ one by one in Python except the few cells Qt actually paints:
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
@@ -45,6 +44,11 @@ from PySide6.QtWidgets import (
 from ..jobs import Job, queue, run_job
 from ..widgets import fill, named, retranslate_safely
 from .frame_model import FrameTableModel, HeaderFor, _geometry_columns, _sorted_unique, format_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: One filter at a time, in order (a newer text supersedes the one running).
 _FILTER_POOL = queue("filter")

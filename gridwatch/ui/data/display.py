@@ -3,12 +3,15 @@ kept for the selection but not shown unless asked."""
 
 from __future__ import annotations
 
-from typing import Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional
 
 from ...layers import LAYERS
 from ..texts import value_title
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: Beijing time (UTC+8) as a fixed offset: the one time zone lists show.
 _BEIJING = "UTC+08:00"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelection,
@@ -17,6 +16,11 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 HeaderFor = Callable[[str], str]
 
@@ -302,7 +306,10 @@ class FrameTableModel(QAbstractTableModel):
         self._filter_text = ""
         self._uuid_index: Optional[pd.Index] = None
         self._uuid_column: Optional[_Column] = None
-        self.set_frame(frame if frame is not None else pd.DataFrame(), header_for)
+        if frame is not None:
+            self.set_frame(frame, header_for)
+        else:  # empty until a frame is set: no data frame made (pandas is imported when a table first fills)
+            self._header_for = header_for
 
     # -- content -----------------------------------------------------------------------------
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
 
@@ -18,6 +17,11 @@ from .import_parts import (
     _Preview,
     _read_preview,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 # Texts keep the ImportDialog translation context (they are the ImportDialog's own).
 translate = QCoreApplication.translate

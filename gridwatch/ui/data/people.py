@@ -9,9 +9,8 @@ A form stays open until its edit is applied, so a refused name is corrected, not
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -36,6 +35,11 @@ from ...domain.vocabulary import ROLES as VOCABULARY_ROLES
 from .. import i18n
 from ..session import PendingEdit, error_label
 from ..widgets import fill, named, record_table, retranslate_safely
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 __all__ = ["PeopleDialog", "PersonForm", "CellInspectorDialog", "UUID_ROLE"]
 

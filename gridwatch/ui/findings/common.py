@@ -6,9 +6,8 @@ import datetime as _dt
 import html
 import math
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-import pandas as pd
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QDate, QIODevice, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
@@ -31,6 +30,11 @@ from ...times import BEIJING
 from .. import i18n
 from ..session import error_label
 from ..widgets import fill, named
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: The loop's actions in the order their buttons appear.
 FINDING_ACTIONS = ("assign", "rectify", "verify", "reject", "close")

@@ -21,6 +21,7 @@ from ...domain.vocabulary import (
     title,
 )
 from ...errors import GridWatchError
+from ...lazy import frame_read
 from ...photos import describe_flags
 from ...times import beijing_text as beijing
 from .. import i18n
@@ -62,8 +63,8 @@ class FindingDetails:
         self.photos.clear()
         self.history.clear()
         if row is None:
-            self.detail.setText(translate("FindingsPanel", "Select a finding to see its details.") if len(self.frame)
-                                else "")
+            listed = frame_read(self, "frame") and len(self.frame)  # nothing read yet: no pandas
+            self.detail.setText(translate("FindingsPanel", "Select a finding to see its details.") if listed else "")
             return
         self.detail.setText(self._detail_html(row))
         self._show_photos()

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import weakref
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
@@ -67,6 +66,13 @@ from .common import (
 from .details import FindingDetails
 from .dialogs import FindingActionDialog, FindingDialog, FindingEditDialog
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
+
+from ...lazy import EmptyFrame, frame_read
+
 __all__ = [
     "FindingsPanel",
     "FindingActionDialog",
@@ -112,19 +118,20 @@ class FindingsPanel(QDockWidget, FindingDetails):
 
     COLUMNS = ("found", "status", "category", "severity", "township", "village", "cell", "party", "deadline",
                "photos")
+    #: The findings listed, the chosen one's history and attachments (empty until read after the first paint).
+    frame = EmptyFrame()
+    _history = EmptyFrame()
+    _attachments = EmptyFrame()
 
     def __init__(self, controller: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setObjectName("findingDock")
         self.controller = controller
-        self.frame = pd.DataFrame()
         self.dialog: Optional[FindingActionDialog] = None
         self.viewer: Optional[PhotoViewer] = None
         self._townships_of: Optional[Path] = None
         self._current: Optional[str] = None
         self._row: Optional[dict[str, Any]] = None
-        self._history = pd.DataFrame()
-        self._attachments = pd.DataFrame()
         self._refresh_job: Optional[Job] = None
         FindingsPanel._live.add(self)
 
@@ -312,7 +319,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
         self._load_townships()
         path = self.controller.path
         if path is None:
-            self.frame = pd.DataFrame()
+            self.frame = None  # no project: nothing listed (read as an empty frame)
         else:
             self.frame = queries.findings(path, status=self.status_filter.currentData(),
                                           category=self.category_filter.currentData(),
@@ -333,8 +340,9 @@ class FindingsPanel(QDockWidget, FindingDetails):
         sorting = t.isSortingEnabled()
         t.setSortingEnabled(False)
         t.clearContents()
-        t.setRowCount(len(self.frame))
-        for r, row in enumerate(self.frame.to_dict("records")):
+        rows = self.frame.to_dict("records") if frame_read(self, "frame") else []  # nothing read yet: no pandas
+        t.setRowCount(len(rows))
+        for r, row in enumerate(rows):
             overdue = bool(row.get("overdue"))
             status = title(FINDING_STATUS_TITLES, row.get("status"), lang)
             if overdue:
@@ -384,7 +392,7 @@ class FindingsPanel(QDockWidget, FindingDetails):
             if r is not None:
                 t.selectRow(r)
         t.blockSignals(False)
-        n = len(self.frame)
+        n = len(rows)
         overdue_n = int(self.frame["overdue"].sum()) if n and "overdue" in self.frame else 0
         if n <= 2000:  # beyond that the user sizes columns; measuring every row would stall
             t.resizeColumnsToContents()
@@ -457,8 +465,8 @@ class FindingsPanel(QDockWidget, FindingDetails):
     def _load_details(self) -> None:
         path = self.controller.path
         if self._row is None or path is None:
-            self._history = pd.DataFrame()
-            self._attachments = pd.DataFrame()
+            self._history = None  # none chosen: nothing (read as empty frames)
+            self._attachments = None
         else:
             self._history = queries.history(path, self._row["uuid"])
             self._attachments = queries.attachments(path, self._row["uuid"])

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -44,6 +43,11 @@ from ...times import beijing_text
 from .. import i18n
 from ..texts import feature_title, field_title, group_title, layer_title, value_title
 from ..widgets import fill, hbox, named, set_texts
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 
 def beijing_time(text: object, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -78,9 +78,9 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
     assert store is not None
     if store.total == 0:
         return []
-    drawn = layer.drawn_points(cancel)
+    drawn = layer.drawn_codes(cancel)
     if drawn is not None:
-        frame, xy = drawn
+        cats, xy = drawn  # the period's points: numbers only (no data frame on the way to the first paint)
     else:
         if force_density is not False:
             image = _bins_image(store.bins(store.level_for(3 * vp.res)), vp, force_density)
@@ -92,11 +92,11 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
         if store.in_view(view) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
             return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])), vp, True) or []
         frame, xy = store.view_points(view)
+        _, cats = categories_of(layer.spec, frame)
     if cancel is not None:
         cancel.raise_if_cancelled()
     if not len(xy):
         return []
-    _, cats = categories_of(layer.spec, frame)
     return _points_image(layer.name, layer.categories, xy, cats, None, vp, style, cancel, force_density, into)
 
 

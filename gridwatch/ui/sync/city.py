@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +35,11 @@ from ...times import BEIJING
 from ..jobs import Job, run_job
 from ..widgets import hbox, named, retranslate_safely
 from .common import _error_label, _show_error
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 NUMBERS_DISTRICTS = (0, 3, 4, 5, 6, 7, 8, 9, 10)  # right-aligned columns

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.sharing import conflicts, decode_value, review_conflict
+from ...app import sharing
 from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
@@ -40,6 +39,13 @@ from .. import i18n
 from ..map.panels import beijing_time
 from ..texts import feature_title, field_title, value_title
 from ..widgets import column, fill, hbox, named, record_table, scrolled, set_texts
+
+if TYPE_CHECKING:
+    pass
+else:
+    pass
+
+from ...lazy import EmptyFrame, frame_read
 
 log = logging.getLogger("gridwatch.ui")
 
@@ -58,6 +64,8 @@ class ConflictsPanel(QDockWidget):
     """
 
     COLUMNS = ("time", "table", "field", "status")
+    #: The conflicts listed (empty until read).
+    frame = EmptyFrame()
     #: The record of the selected conflict, to show on the map: (table, row uuid).
     showRowRequested = Signal(str, str)
 
@@ -65,7 +73,6 @@ class ConflictsPanel(QDockWidget):
         super().__init__(parent)
         self.setObjectName("conflictDock")
         self.controller = controller
-        self.frame = pd.DataFrame()
 
         self.status_filter = named(QComboBox(), "conflictStatus")
         self.status_filter.addItem("", "open")
@@ -169,7 +176,7 @@ class ConflictsPanel(QDockWidget):
     def value_text(self, table: str, column: str, stored: Any) -> str:
         """A stored conflict value as people read it."""
         try:
-            v = decode_value(stored)
+            v = sharing.decode_value(stored)
         except (ValueError, TypeError):
             return str(stored)
         if v is None:
@@ -215,13 +222,13 @@ class ConflictsPanel(QDockWidget):
     def refresh(self) -> None:
         """Read the conflicts again (keeps the selected one when it is still listed)."""
         path = self.controller.path
-        frame = pd.DataFrame()
+        frame = None  # nothing listed (read as an empty frame)
         if path is not None:
             try:
-                frame = conflicts(path, status=self.status_filter.currentData())
+                frame = sharing.conflicts(path, status=self.status_filter.currentData())
             except Exception as exc:  # noqa: BLE001 - an old or damaged project: an empty list
                 log.info("reading sync conflicts of %s failed: %s", path, exc)
-                frame = pd.DataFrame()
+                frame = None
         self.frame = frame
         self._fill_table()
 
@@ -230,9 +237,10 @@ class ConflictsPanel(QDockWidget):
         t = self.table
         t.blockSignals(True)
         t.clearContents()
-        t.setRowCount(len(self.frame))
+        rows = self.frame.to_dict("records") if frame_read(self, "frame") else []  # nothing read yet: no pandas
+        t.setRowCount(len(rows))
         select = -1
-        for r, row in enumerate(self.frame.to_dict("records") if len(self.frame) else []):
+        for r, row in enumerate(rows):
             table, column = str(row.get("table_name") or ""), str(row.get("column_name") or "")
             kept = self.value_text(table, column, row.get("kept_value"))
             if row.get("kept_value") is None and row.get("kept_by") == "deleted":
@@ -260,7 +268,7 @@ class ConflictsPanel(QDockWidget):
             t.selectRow(select)
         t.blockSignals(False)
         t.resizeColumnsToContents()
-        n = len(self.frame)
+        n = len(rows)
         self.count.setText(self.tr("%n conflict(s)", "", n))
         if select < 0 and n:
             t.selectRow(0)  # the details show something from the start
@@ -355,7 +363,7 @@ class ConflictsPanel(QDockWidget):
             return
         self.accept_button.setEnabled(False)
         self.restore_button.setEnabled(False)
-        self.controller.run(review_conflict, uuid, action)
+        self.controller.run(sharing.review_conflict, uuid, action)
 
 
 def _value_box(name: str) -> QPlainTextEdit:

@@ -6,9 +6,8 @@ by round, the rounds still to come included (read on the worker)."""
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import pandas as pd
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +30,11 @@ from .. import i18n
 from ..jobs import Job, run_job
 from ..session import PendingEdit, error_label
 from ..widgets import fill, fit_to_screen, hbox, named, record_table, retranslate_safely
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 
 def _qdate(day: _dt.date) -> QDate:

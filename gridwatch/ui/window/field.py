@@ -16,10 +16,9 @@ import datetime as _dt
 import math
 import uuid as _uuid
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
@@ -28,6 +27,11 @@ from ..jobs import Job, queue, run_job
 from ..map.canvas import SELECTION_LAYER
 from ..map.field_panel import FieldPanel
 from ..map.gps import GpsOverlay, GpsSource, track_colour
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 translate = QCoreApplication.translate
 _FIELD_POOL = queue("field")
@@ -74,8 +78,8 @@ class WindowField:
 
     # --- basemap ------------------------------------------------------------------------------
     def _field_loaded(self) -> None:
-        """A project opened: its basemaps, its people, the recording state."""
-        self._refresh_basemaps()
+        """A project opened and its map is drawn: its people, the recording state (its basemaps were chosen
+        before the first paint: ``_refresh_basemaps``)."""
         combo = self.field_panel.person_combo
         combo.clear()
         combo.addItem(translate("FieldPanel", "Everybody"), "")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -47,6 +46,11 @@ from .syncbar import WindowSyncStatus
 from .warning_map import WindowWarning
 from .work import WindowWork
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
+
 log = logging.getLogger("gridwatch.ui")
 MAX_RECENT = 8
 
@@ -60,17 +64,22 @@ FIRST_PAINT_WAIT_MS = 4000
 
 
 def complete_map(data: MapData) -> None:
-    """What the first paint did not wait for: every layer's attributes, the search index."""
+    """What the first paint did not wait for: every layer's attributes and shapely geometries (clicks, labels),
+    the search index."""
     for layer in data.layers.values():
         layer.complete_attributes()
+        if not layer.points_only:
+            layer.geoms  # noqa: B018 - made now, on this worker, not on the GUI thread's first click
     search_index(data)
 
 
-def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, pd.DataFrame]:
+def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, Project]:
     """Open a project and prepare its map (on a worker: loading builds CRS objects and arrays)."""
-    project = Project.open(path, migrate=upgrade)
+    # The whole-table reads of the thorough check wait for the first paint (0.6 s of the 10x city's open, 19 s
+    # when the file is not in the page cache): the first pages of every table are checked now.
+    project = Project.open(path, migrate=upgrade, thorough=False)
     data = load_map(project, progress=progress)
-    return path, data, project.read_table("inspector")
+    return path, data, project
 
 
 class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScreens, WindowSyncStatus, WindowPeriod,
@@ -87,7 +96,8 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.settings = settings
         self.project_path: Optional[Path] = None
         self.data: Optional[MapData] = None
-        self.inspectors = pd.DataFrame()
+        self._inspectors: Optional[pd.DataFrame] = None  # the open project's people, read after its first paint
+        self._project: Optional[Project] = None
         self.selected = np.empty(0, dtype=np.int64)
         self.language = i18n.resolve(str(settings.value("language", "system")))
         #: Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).
@@ -213,8 +223,14 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.canvas.measureCleared.connect(self._measure_cleared)
         self.canvas.rectangleSelected.connect(self._on_rectangle)
         self.canvas.renderFailed.connect(lambda m: self.statusBar().showMessage(self.tr("Drawing failed: ") + m, 8000))
-        self.canvas.renderFinished.connect(lambda _s: self._after_first_paint())
-        self.canvas.renderFailed.connect(lambda _m: self._after_first_paint())
+        # The first paint's follow-up runs from the event loop, after the map is on screen and whoever else
+        # waited for the render heard of it (the panels' work takes the GUI thread for a while).
+        self._first_paint_timer = QTimer(self)
+        self._first_paint_timer.setSingleShot(True)
+        self._first_paint_timer.setInterval(0)
+        self._first_paint_timer.timeout.connect(self._after_first_paint)
+        self.canvas.renderFinished.connect(self._on_render_ended)
+        self.canvas.renderFailed.connect(self._on_render_ended)
         self.search_panel.queryChanged.connect(self._on_search)
         self.search_panel.placeChosen.connect(self.go_to_place)
         self.table_dock.selectionChangedByUser.connect(self._on_table_selection)
@@ -271,7 +287,18 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
     def _on_load_progress(self, job: Job, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 100))
 
-    def _on_load_done(self, job: Job, result: tuple[Path, MapData, pd.DataFrame]) -> None:
+    @property
+    def inspectors(self) -> pd.DataFrame:
+        """The open project's people (read after the map's first paint; empty before)."""
+        if self._inspectors is None:
+            self._inspectors = pd.DataFrame()
+        return self._inspectors
+
+    @inspectors.setter
+    def inspectors(self, frame: pd.DataFrame) -> None:
+        self._inspectors = frame
+
+    def _on_load_done(self, job: Job, result: tuple[Path, MapData, Project]) -> None:
         self._on_loaded(*result)
 
     def _on_load_failed(self, job: Job, message: str, kind: str) -> None:
@@ -348,30 +375,42 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         if self.project_path is not None:
             self.open_project(self.project_path)
 
-    def _on_loaded(self, path: Path, data: MapData, inspectors: pd.DataFrame) -> None:
-        reloaded = self.project_path is not None and Path(path) == Path(self.project_path)
+    def _on_loaded(self, path: Path, data: MapData, project: Project) -> None:
+        """A project's map is read: the map is set up and drawn first, in one render; the session, the panels,
+        the people and every background job wait for that first paint (:meth:`_after_first_paint`): two
+        cores, and the GUI thread's work of the panels (reading tasks, findings and people) would keep the
+        first render waiting for the interpreter."""
         self.progress.hide()
         self.statusBar().clearMessage()
         self.project_path = path
         self.data = data
-        self.inspectors = inspectors
+        self._project = project
         self.selected = np.empty(0, dtype=np.int64)
-        # The map is painted first; the panels' background work waits for it (two cores: a coverage
-        # computation started now would take one of them from the first render).
         self._waiting_for_paint = True
         self.coverage_panel.hold()
         QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._after_first_paint)  # in case no render comes
-        self.canvas.set_data(data)
-        for name, item in self.layers_panel.items.items():
-            self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+        with self.canvas.one_render():
+            self.canvas.set_data(data)
+            for name, item in self.layers_panel.items.items():
+                self.canvas.states[name].visible = item.checkState(0) == Qt.CheckState.Checked
+            self._refresh_basemaps()  # the basemap is part of the first paint
+            self._period_map_loaded()  # the period's fire points (the first paint reads them itself)
         self._remember(path)
         self._update_title()
         self._update_selection_label()
+
+    def _finish_loading(self) -> None:
+        """After the first paint: the session and the panels follow the project the map shows."""
+        path = self.project_path
+        if path is None:
+            return
+        if self._project is not None:
+            self.inspectors = self._project.read_table("inspector")
         self.identify_panel.retranslate()
         if self.table_dock.isVisible():
             self.show_table(self._table_layer or SELECTION_LAYER)
-        if reloaded:  # the same file changed as a whole: the session and the panels hear it as a change
-            self.workflow.reload()
+        if self.workflow.path is not None and Path(self.workflow.path) == Path(path):
+            self.workflow.reload()  # the same file changed as a whole: the session and panels hear it as a change
         else:
             self.workflow.set_project(path)
             self.coverage_panel.set_project(path)
@@ -379,27 +418,39 @@ class MainWindow(QMainWindow, WindowMenus, WindowWork, WindowMapping, WindowScre
         self.live_bar.set_project(path)
         self._field_loaded()
         self.refresh_sync_status()
-        self._overlay_rows = None  # the new project's findings are read by the period's first redraw
-        self._period_loaded()  # the map and the panels show the period's fire points and findings
-        if self._overlay_rows is None:  # no fire-point layer to filter: the findings still go on the map
-            self._update_overlay()
+        self._overlay_rows = None  # the new project's findings are read again
+        self._period_loaded()  # the panels show the period's tasks and findings, the map its findings
         self._update_actions()
         self.projectLoaded.emit(str(path))
         if self.ask_user_on_start:
             self._ask_user_if_nobody()
 
+    def _on_render_ended(self, _outcome: object) -> None:
+        if getattr(self, "_waiting_for_paint", False):
+            self._first_paint_timer.start()
+
     def _after_first_paint(self) -> None:
-        """The map of a newly opened project is painted (or could not be): background work starts."""
+        """The map of a newly opened project is painted (or could not be): the session and the panels are set
+        up, then background work starts (the panels' jobs, attributes and search, the office's upkeep)."""
         if not getattr(self, "_waiting_for_paint", False):
             return
         self._waiting_for_paint = False
+        self._finish_loading()
         self.coverage_panel.release()
         data = self.data
         if data is not None:
             # The attributes the map did not need (a million fire points' codes and ids), then the names and
             # their pinyin, ready before the first identify, table or search (on a worker).
             run_job(lambda progress, cancel, data=data: complete_map(data), "complete-map", executor=_LOAD_POOL)
+            path = self.project_path
+            # every table read whole, as an open always checked: a damaged page says so now, not mid-session
+            run_job(lambda progress, cancel: Project.open(path), "check", failed=self._on_check_failed, tag=path)
             self.office_upkeep()  # the office's copy: ended warnings' summaries, campaign rounds that began
+
+    def _on_check_failed(self, job: Job, message: str, kind: str) -> None:
+        """The thorough check after the first paint found the open project damaged: said as an open's failure."""
+        if kind != "cancelled" and self.project_path is not None and Path(job.tag) == Path(self.project_path):
+            self._on_failed(job.tag, f"{job.tag}: {message}" if kind == "bug" else message)
 
     def _on_outdated(self, path: Path, message: str) -> None:
         self.progress.hide()

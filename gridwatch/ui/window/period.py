@@ -9,10 +9,9 @@ narrows the map to one day of it.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolBar
 
@@ -24,6 +23,11 @@ from ...times import Window, in_window, overlaps, utc_series
 from ..jobs import Job, queue, run_job
 from ..map.timebar import TimeBar
 from ..widgets import named
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 #: A period's fire points, read from the file (one period at a time; a newer one cancels the read).
 _PERIOD_POOL = queue("period-points")
@@ -66,8 +70,9 @@ class WindowPeriod:
             panel.set_period(period, self.time_bar.pinned_now())
         self._refresh_cell_records()
 
-    def _period_loaded(self) -> None:
-        """A project opened: the days its data spans bound "all"; filter the map and the panels."""
+    def _period_map_loaded(self) -> None:
+        """A project's map is set: the days its data spans bound "all"; the map shows the period's fire points
+        (before the first paint; the panels follow in :meth:`_period_loaded`)."""
         span = None
         layer = self.data.layers.get("fire_point") if self.data is not None else None
         if isinstance(layer, DeferredPointLayer) and layer.store is not None:
@@ -85,10 +90,14 @@ class WindowPeriod:
                 span = (pd.Timestamp(first).tz_convert("UTC").to_pydatetime(),
                         pd.Timestamp(last).tz_convert("UTC").to_pydatetime() + _dt.timedelta(seconds=1))
         self.time_bar.set_data_span(span)
+        self.apply_map_window(first=True, overlay=False)
+
+    def _period_loaded(self) -> None:
+        """After the first paint: the warning in force, the panels' period and the findings on the map."""
         self.show_warning()
         for panel in (self.task_panel, self.finding_panel, self.coverage_panel):
             panel.set_period(self.period(), self.time_bar.pinned_now())
-        self.apply_map_window(first=True)
+        self._update_overlay()
 
     def map_window(self) -> Window:
         return self.time_bar.window()
@@ -101,9 +110,10 @@ class WindowPeriod:
             return in_window(found["found_at"], window)
         return overlaps(found["found_at"], finding_ends(found), window)
 
-    def apply_map_window(self, first: bool = False) -> None:
+    def apply_map_window(self, first: bool = False, overlay: bool = True) -> None:
         """Show the fire points of the period (or the slider's day) and the findings of it (``first``: of a
-        project just opened, whose first paint draws the period's points itself)."""
+        project just opened, whose first paint draws the period's points itself; ``overlay``: the findings
+        too, else they follow later)."""
         if self.data is None or "fire_point" not in self.data.layers:
             return
         layer = self.data.layers["fire_point"]
@@ -113,14 +123,16 @@ class WindowPeriod:
             if not first:  # the first paint reads them in its own job: nothing drawn before could stand in
                 self._read_period_points(layer)
             self.canvas.refresh_layer("fire_point")
-            self._update_overlay()
+            if overlay:
+                self._update_overlay()
             return
         mask: Optional[np.ndarray] = None
         if window != (None, None):
             mask = in_window(layer.column("detected_utc"), window)
         set_filter(layer, mask)
         self.canvas.refresh_layer("fire_point")
-        self._update_overlay()
+        if overlay:
+            self._update_overlay()
 
     def _read_period_points(self, layer: DeferredPointLayer) -> None:
         """The points of the layer's window are read on a worker (a long period is most of a million points);

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox
@@ -23,6 +22,11 @@ from ..findings.panel import FindingDialog
 from ..map.canvas import SELECTION_LAYER, MapCanvas
 from ..tasks.panel import AssignDialog, FireChecksDialog
 from ..texts import feature_title
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from ...lazy import pd
 
 # Texts keep the MainWindow translation context (they are the MainWindow's own).
 translate = QCoreApplication.translate
