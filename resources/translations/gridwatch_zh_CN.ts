@@ -3,132 +3,132 @@
     <context>
         <name>AssessmentDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="160" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="164" />
             <source>Township assessment</source>
             <translation>乡镇考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
             <source>Monthly bulletin</source>
             <translation>月通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="161" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="165" />
             <source>Quarterly comparison</source>
             <translation>季评比</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="162" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
             <source>Yearly assessment</source>
             <translation>年考核</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="166" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="170" />
             <source>Period:</source>
             <translation>时段：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="167" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="171" />
             <source>Veto item:</source>
             <translation>一票否决事项：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="168" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="172" />
             <source>2026-11 (a month), 2026-Q4 (a quarter) or 2026 (a year)</source>
             <translation>2026-11（月）、2026-Q4（季度）或 2026（年）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="169" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
             <source>Compute</source>
             <translation>计算</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="170" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
             <source>Bulletin (Word)…</source>
             <translation>通报（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="171" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
             <source>The bulletin of this period as a Word document: ranking, fire points by kind, coverage, overdue and rejected findings, the map</source>
             <translation>本时段的通报（Word 文档）：考核排名、分类型火点、巡查覆盖、超期和被驳回的问题、全区图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="173" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="177" />
             <source>Reason (what happened, the evidence)</source>
             <translation>理由（发生了什么、依据）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="174" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="178" />
             <source>Set veto</source>
             <translation>设定一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="188" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="192" />
             <source>The township is put last in every period holding this date</source>
             <translation>含此日期的各考核时段中，该乡镇排在最后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="181" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="255" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="259" />
             <source>Computing…</source>
             <translation>正在计算…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="274" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="278" />
             <source>%1: %2 townships; equal scores share a rank, vetoed townships are last; fire points checked as no burning or heat sources are not counted</source>
             <translation>%1：共 %2 个乡镇；得分相同者名次并列，有一票否决事项的乡镇排在最后；核查为未发现焚烧的火点和持续热源不计入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="292" />
             <source>Save the bulletin</source>
             <translation>保存通报</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="290" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="294" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="303" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="307" />
             <source>Writing the bulletin…</source>
             <translation>正在生成通报…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="310" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="314" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="175" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="179" />
             <source>Lift selected</source>
             <translation>撤销所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="181" />
             <source>Veto item</source>
             <translation>否决事项</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="177" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="181" />
             <source>Date</source>
             <translation>日期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="178" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="182" />
             <source>Reason</source>
             <translation>理由</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="190" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="194" />
             <source>Lift the veto item selected below; give the reason above</source>
             <translation>撤销下方所选的一票否决事项；请在上方填写理由</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="223" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="227" />
             <source>Choose the veto item to lift in the list.</source>
             <translation>请在列表中选择要撤销的一票否决事项。</translation>
         </message>
@@ -225,45 +225,45 @@
     <context>
         <name>AttributeTableDock</name>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="225" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="229" />
             <source>Attribute table</source>
             <extracomment>One filter at a time, in order (a newer text supersedes the one running). (layer name, uuids of the selected rows in view order), only for user actions. Frames at least this long are filtered after a pause in typing, not on every key. Frames at least this long are filtered on a worker thread (the window keeps answering).</extracomment>
             <translation>属性表</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="227" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="231" />
             <source>Filter…</source>
             <translation>筛选…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="228" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="232" />
             <source>Show only rows containing this text in any column</source>
             <translation>只显示任一列包含此文字的行</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="302" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="306" />
             <source>{shown} of {total} features</source>
             <translation>{total} 个要素中显示 {shown} 个</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="305" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="309" />
             <source>%Ln feature(s)</source>
             <translation>
                 <numerusform>%Ln 个要素</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="229" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="233" />
             <source>Show IDs</source>
             <translation>显示编号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="230" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="234" />
             <source>Show the internal identifiers (UUIDs) of the rows</source>
             <translation>显示各行的内部标识（UUID）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/attribute_table.py" line="263" />
+            <location filename="../../gridwatch/ui/data/attribute_table.py" line="267" />
             <source>Filtering…</source>
             <translation>正在筛选…</translation>
         </message>
@@ -314,87 +314,87 @@
     <context>
         <name>CampaignDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="98" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
             <source>Campaigns</source>
             <translation>专项行动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="101" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="105" />
             <source>Template:</source>
             <translation>模板：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="102" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="106" />
             <source>From, to:</source>
             <translation>起止日期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="103" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="107" />
             <source>Progress of:</source>
             <translation>进度：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="104" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="108" />
             <source>Start campaign</source>
             <translation>发起专项行动</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="107" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="111" />
             <source>One task per cell per round, for each cell's inspector</source>
             <translation>每轮每个网格一个任务，由各网格的网格员执行</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="117" />
             <source>Round</source>
             <translation>轮次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="117" />
             <source>From</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="117" />
             <source>To</source>
             <translation>结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="113" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="117" />
             <source>Tasks</source>
             <translation>任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="118" />
             <source>Done</source>
             <translation>完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="118" />
             <source>Overdue</source>
             <translation>超期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="114" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="118" />
             <source>Done (%)</source>
             <translation>完成率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="108" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="112" />
             <source>Make the rounds that have begun</source>
             <translation>建立已开始轮次的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="111" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="115" />
             <source>Each round's tasks are made when the round begins; the office's copy does it when the project opens</source>
             <translation>每一轮的任务在该轮开始时建立；督查办公室的副本在打开项目时自动建立</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="172" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="179" />
             <source>when it begins</source>
             <translation>开始后建立</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/tasks/campaign.py" line="180" />
+            <location filename="../../gridwatch/ui/tasks/campaign.py" line="187" />
             <source>%1 of %2 tasks done in %3 townships; rounds made: %4 of %5</source>
             <translation>%3 个乡镇 %2 个任务，已完成 %1 个；已建轮次：%4 / %5</translation>
         </message>
@@ -402,36 +402,36 @@
     <context>
         <name>CellInspectorDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="381" />
+            <location filename="../../gridwatch/ui/data/people.py" line="385" />
             <source>Give cells to an inspector</source>
             <translation>调整网格员</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="382" />
+            <location filename="../../gridwatch/ui/data/people.py" line="386" />
             <source>Give %n cell(s) to:</source>
             <translation>
                 <numerusform>将 %n 个网格交给：</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/data/people.py" line="389" />
+            <location filename="../../gridwatch/ui/data/people.py" line="393" />
             <source>%1 (%n cell(s))</source>
             <translation>
                 <numerusform>%1（%n 个网格）</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="391" />
+            <location filename="../../gridwatch/ui/data/people.py" line="395" />
             <source>No cells chosen: select cells on the map first.</source>
             <translation>未选择网格：请先在地图上选择网格。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="393" />
+            <location filename="../../gridwatch/ui/data/people.py" line="397" />
             <source>Only an administrator may change who is responsible for cells.</source>
             <translation>只有管理员可以调整网格责任人。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="395" />
+            <location filename="../../gridwatch/ui/data/people.py" line="399" />
             <source>There is no active inspector.</source>
             <translation>没有在岗的网格员。</translation>
         </message>
@@ -573,151 +573,151 @@
     <context>
         <name>CityDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="113" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
             <source>City view</source>
             <translation>市级总览</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="114" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
             <source>&amp;Server:</source>
             <translation>服务器(&amp;S):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="115" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="119" />
             <source>&amp;Month:</source>
             <translation>月份(&amp;M):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="116" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="120" />
             <source>postgresql://HOST/DATABASE (every district in it)</source>
             <translation>postgresql://主机/数据库(库中所有区县)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="117" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="121" />
             <source>YYYY-MM</source>
             <translation>YYYY-MM</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="118" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="122" />
             <source>Show</source>
             <translation>显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="127" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="132" />
             <source>District</source>
             <translation>区县</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="127" />
             <source>Schema</source>
             <translation>库内名称</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="127" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="124" />
             <location filename="../../gridwatch/ui/sync/city.py" line="128" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="132" />
             <source>Coverage %</source>
             <translation>覆盖率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
             <source>Findings</source>
             <translation>问题数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
             <location filename="../../gridwatch/ui/sync/city.py" line="129" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="133" />
             <source>Closed %</source>
             <translation>整改到位率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
             <location filename="../../gridwatch/ui/sync/city.py" line="129" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="133" />
             <source>Overdue</source>
             <translation>超期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="125" />
             <location filename="../../gridwatch/ui/sync/city.py" line="129" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="133" />
             <source>Burning fire points</source>
             <translation>焚烧火点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="126" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="130" />
             <source>Vetoed townships</source>
             <translation>一票否决乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="129" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="133" />
             <source>Fire checks in time %</source>
             <translation>火点按时核查率 %</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="127" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="132" />
             <source>Rank</source>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="132" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
-            <location filename="../../gridwatch/ui/sync/city.py" line="128" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="127" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="132" />
             <source>Score</source>
             <translation>得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="119" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="123" />
             <source>Districts, ranked by the work plans' assessment</source>
             <translation>各区县（按工作方案考核排名）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="120" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="124" />
             <source>Townships of every district, ranked together (equal scores share a rank, veto items last)</source>
             <translation>各区县乡镇统一排名（同分同名次，一票否决排最后）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="130" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="134" />
             <source>Deduction (yuan)</source>
             <translation>扣缴（元）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="130" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="134" />
             <source>Veto</source>
             <translation>一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="143" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="147" />
             <source>Enter a PostgreSQL server's address, e.g. postgresql://HOST/DATABASE.</source>
             <translation>请输入 PostgreSQL 服务器地址,例如 postgresql://主机/数据库。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="146" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="150" />
             <source>Enter the month as YYYY-MM, e.g. 2026-11.</source>
             <translation>请按 YYYY-MM 输入月份,例如 2026-11。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="153" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="157" />
             <source>Reading the districts…</source>
             <translation>正在读取各区县…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/city.py" line="175" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="179" />
             <source>%n district(s), %1</source>
             <translation>
                 <numerusform>%n 个区县,%1</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/city.py" line="185" />
+            <location filename="../../gridwatch/ui/sync/city.py" line="189" />
             <source>Not readable with this login: %1</source>
             <translation>此账号无权读取:%1</translation>
         </message>
@@ -725,210 +725,210 @@
     <context>
         <name>ConflictsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="139" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="146" />
             <source>Status only moves forward</source>
-            <extracomment>The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
+            <extracomment>The conflicts listed (empty until read). The record of the selected conflict, to show on the map: (table, row uuid).</extracomment>
             <translation>状态只进不退</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="140" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="147" />
             <source>The later edit wins</source>
             <translation>以较晚的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="141" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="148" />
             <source>The edit synced last wins</source>
             <translation>以最后同步的修改为准</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="142" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="149" />
             <source>A delete wins over an edit</source>
             <translation>删除优先于修改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="162" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="169" />
             <source>the shared project</source>
             <translation>共享项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="164" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="171" />
             <source>deleted</source>
             <translation>已删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="166" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="173" />
             <source>(this sync)</source>
             <translation>（本次同步）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="178" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="185" />
             <source>&lt;%1 bytes&gt;</source>
             <translation>&lt;%1 字节&gt;</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="191" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="191" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="198" />
             <source>no</source>
             <translation>否</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="199" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
             <source>Sync conflicts</source>
             <translation>同步冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="200" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="207" />
             <source>Show:</source>
             <translation>显示：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="201" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
             <source>Open conflicts</source>
             <translation>待审核冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="202" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
             <source>All conflicts</source>
             <translation>全部冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="204" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="211" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="216" />
             <source>&amp;Accept</source>
             <translation>确认(&amp;A)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="209" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="347" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="216" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="355" />
             <source>The kept value stays; the conflict is closed</source>
             <translation>保留当前值，冲突关闭</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="217" />
             <source>&amp;Restore overridden value</source>
             <translation>恢复被覆盖值(&amp;R)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="211" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="348" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="218" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="356" />
             <source>Put the overridden value back (an edit you can undo)</source>
             <translation>恢复被覆盖的值（可撤销）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="239" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="295" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="247" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="303" />
             <source>(row deleted)</source>
             <translation>（记录已删除）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="244" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="290" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="252" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
             <source>(whole row)</source>
             <translation>（整条记录）</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="264" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="272" />
             <source>%n conflict(s)</source>
             <translation>
                 <numerusform>%n 个冲突</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="147" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="154" />
             <source>A finding or task only moves forward in its loop: the step further along was kept, with its notes, people and times.</source>
             <translation>问题或任务的流程只能前进：保留了流程更靠后的一步，连同其说明、人员和时间。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="149" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="156" />
             <source>Both changed this field; the edit made later (by its time) was kept.</source>
             <translation>双方都修改了这个字段；保留了（按时间）较晚的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="150" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="157" />
             <source>Both changed this field at the same time; the edit synced last was kept.</source>
             <translation>双方同时修改了这个字段；保留了最后同步的修改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="152" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="159" />
             <source>The record was deleted on one side; the delete stands and the edit is kept here for the record.</source>
             <translation>一方删除了这条记录；删除生效，另一方的修改保存在这里备查。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="203" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="210" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="283" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="291" />
             <source>Select a conflict to see both values.</source>
             <translation>选择一条冲突，查看双方的值。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="298" />
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="299" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="306" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="307" />
             <source>from %s</source>
             <translation>来自 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="301" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="309" />
             <source>Rule: %s</source>
             <translation>规则：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="302" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="310" />
             <source>Decided by the sync of %s (Beijing time)</source>
             <translation>由 %s（北京时间）的同步裁定</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="304" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="312" />
             <source>%1 by %2, %3</source>
             <translation>%2 于 %3 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="205" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="212" />
             <source>Selected conflict</source>
             <translation>选中的冲突</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="206" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="213" />
             <source>Kept (in the project now)</source>
             <translation>保留的值（现在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="207" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="214" />
             <source>Overwritten (not in the project)</source>
             <translation>被覆盖的值（不在项目中）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="215" />
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="208" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="215" />
             <source>Show the record this conflict is about</source>
             <translation>在地图上显示这条冲突涉及的记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/sync/conflicts.py" line="252" />
+            <location filename="../../gridwatch/ui/sync/conflicts.py" line="260" />
             <source>Kept: %1
 Overwritten: %2</source>
             <translation>保留：%1
@@ -938,174 +938,174 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
             <source>Patrol coverage</source>
             <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="237" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="242" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="259" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="263" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="260" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="264" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="276" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="412" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="416" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="422" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="426" />
             <source>Updating… %d%%</source>
             <translation>正在更新… %d%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="428" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="432" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="435" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="439" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="458" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="462" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="463" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="467" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="476" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="480" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="552" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="556" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>What counts as a visit: reported inspections, cells walked by patrol track, or either</source>
             <translation>什么算作巡查：上报的检查、巡查轨迹走过的网格，或两者任一</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
             <source>Follow the district's seasonal calendar</source>
             <translation>按本区季节日历</translation>
         </message>
@@ -1113,222 +1113,222 @@ Overwritten: %2</source>
     <context>
         <name>DashboardWidget</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="265" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
             <source>Month (Beijing time):</source>
             <extracomment>Fonts that hold Chinese glyphs, in order of preference (as the map labels use). Finding states as on the map (the one palette, gridwatch.layers.palette). Settings key of the dashboard's period.</extracomment>
             <translation>月份（北京时间）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="266" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="267" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="271" />
             <source>Inspections per week</source>
             <translation>每周检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="268" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
             <source>Findings of the period by category and status</source>
             <translation>本时段问题（按类别和状态）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="269" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
             <source>Closure rate (%) and overdue per township</source>
             <translation>各乡镇整改率(%)和超期数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="270" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="274" />
             <source>Fire points per week and their checks</source>
             <translation>每周火点及核查情况</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="272" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
             <source>Save image…</source>
             <translation>保存图片…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
             <source>Coverage</source>
             <translation>巡查覆盖率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="275" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="279" />
             <source>Closure rate</source>
             <translation>问题整改率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="276" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="280" />
             <source>Overdue per cell (fewer is better)</source>
             <translation>每网格超期数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
             <source>Fire checks in time</source>
             <translation>火点按时核查率</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="278" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
             <source>Fire points per cell (fewer is better)</source>
             <translation>每网格火点数（越少越好）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="281" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
             <source>Default weights</source>
             <translation>恢复默认权重</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="282" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
             <source>Export ranking…</source>
             <translation>导出排名…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="445" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="449" />
             <source>Overdue findings</source>
             <translation>超期问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="446" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="450" />
             <source>Overdue tasks</source>
             <translation>超期任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="292" />
             <source>Fire points</source>
             <translation>火点数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="284" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="288" />
             <source>Inspections</source>
             <translation>检查次数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="285" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="289" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="286" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="290" />
             <source>Closure rate (%)</source>
             <translation>整改率(%)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="287" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="291" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="363" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="367" />
             <source>Updating…</source>
             <extracomment>In the main window the dashboard is a hidden dock most of the time: it then only notes that its charts are stale and recomputes when it is shown.</extracomment>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="375" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="379" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="380" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="384" />
             <source>Statistics could not be computed: %s</source>
             <translation>统计失败：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="415" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="419" />
             <source>%d inspections in %d weeks (weeks start on Monday, Beijing time)</source>
             <translation>共检查 %d 次，%d 周（每周从周一开始，北京时间）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="432" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="436" />
             <source>%d findings found in %s</source>
             <translation>发现问题 %d 个（%s）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="455" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="459" />
             <source>Closure: findings of %s verified or closed; %d townships had no findings (shown as 0). Overdue: open and past the deadline.</source>
             <translation>整改率：%s 发现的问题中已核查或已销号的比例；%d 个乡镇无问题（显示为 0）。超期：未整改到位且已过期限。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>Checked in time</source>
             <translation>按时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="463" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="467" />
             <source>Checked late</source>
             <translation>超时核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="468" />
             <source>Check cancelled</source>
             <translation>任务撤销</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="464" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="468" />
             <source>Check overdue</source>
             <translation>超期未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="469" />
             <source>Check not yet due</source>
             <translation>核查中（未到期）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="465" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="469" />
             <source>No check</source>
             <translation>未派核查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="478" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="482" />
             <source>%d fire points in %d weeks; checked in time: %s; median hours from detection to check: %s</source>
             <translation>火点 %d 个（近 %d 周）；按时核查率：%s；监测至核查完成中位时长（小时）：%s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="481" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="485" />
             <source>%n detection(s) of persistent heat sources left out</source>
             <translation>
                 <numerusform>持续热源的 %n 次监测未计入</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="510" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="514" />
             <source>Give at least one weight above zero; the ranking shown is the last valid one.</source>
             <translation>请至少给一个指标大于零的权重；表中为上一次有效的排名。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="525" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="529" />
             <source>Save chart as image</source>
             <translation>保存图表为图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="526" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="530" />
             <source>PNG images (*.png)</source>
             <translation>PNG 图片 (*.png)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="543" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="547" />
             <source>Period: %s</source>
             <translation>时段：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="545" />
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="571" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="549" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="575" />
             <source>Saved %s</source>
             <translation>已保存 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="552" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="556" />
             <source>Export ranking</source>
             <translation>导出排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="553" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="557" />
             <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="273" />
+            <location filename="../../gridwatch/ui/analysis/dashboard.py" line="277" />
             <source>Township assessment ranking: fire points by kind, shared ranks, vetoes last</source>
             <translation>乡镇考核排名：火点分类计扣、同分并列、一票否决排最后</translation>
         </message>
@@ -1336,27 +1336,27 @@ Overwritten: %2</source>
     <context>
         <name>DowngradeDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="516" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="527" />
             <source>Downgrade construction site</source>
             <translation>工地降级</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="517" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="528" />
             <source>Lower the dust grade of %s. The reason is kept in its change history.</source>
             <translation>降低“%s”的扬尘管控等级。理由记入其修改记录。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="519" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="530" />
             <source>New grade:</source>
             <translation>新等级：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="520" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="531" />
             <source>Reason:</source>
             <translation>理由：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="521" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="532" />
             <source>What the check found</source>
             <translation>检查发现的问题</translation>
         </message>
@@ -1885,7 +1885,7 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/map/field_panel.py" line="155" />
-            <location filename="../../gridwatch/ui/window/field.py" line="96" />
+            <location filename="../../gridwatch/ui/window/field.py" line="100" />
             <source>No basemap</source>
             <translation>无底图</translation>
         </message>
@@ -2015,156 +2015,156 @@ Overwritten: %2</source>
             <translation>本人有任务在检查中且 GPS 开启时，按此间隔记录轨迹点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="81" />
-            <location filename="../../gridwatch/ui/window/field.py" line="503" />
+            <location filename="../../gridwatch/ui/window/field.py" line="85" />
+            <location filename="../../gridwatch/ui/window/field.py" line="513" />
             <source>Everybody</source>
             <translation>全部人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="137" />
+            <location filename="../../gridwatch/ui/window/field.py" line="141" />
             <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
             <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="140" />
+            <location filename="../../gridwatch/ui/window/field.py" line="144" />
             <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
             <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="141" />
+            <location filename="../../gridwatch/ui/window/field.py" line="145" />
             <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
             <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="147" />
+            <location filename="../../gridwatch/ui/window/field.py" line="151" />
             <source>Add basemap</source>
             <translation>添加底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="147" />
+            <location filename="../../gridwatch/ui/window/field.py" line="151" />
             <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
             <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="154" />
+            <location filename="../../gridwatch/ui/window/field.py" line="158" />
             <source>Adding the basemap…</source>
             <translation>正在添加底图…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="168" />
+            <location filename="../../gridwatch/ui/window/field.py" line="172" />
             <source>NMEA log</source>
             <translation>NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="168" />
+            <location filename="../../gridwatch/ui/window/field.py" line="172" />
             <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
             <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="175" />
+            <location filename="../../gridwatch/ui/window/field.py" line="179" />
             <source>GPS receiver</source>
             <translation>GPS 接收机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="176" />
+            <location filename="../../gridwatch/ui/window/field.py" line="180" />
             <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
             <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="227" />
+            <location filename="../../gridwatch/ui/window/field.py" line="231" />
             <source>No position yet</source>
             <translation>尚未定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="251" />
+            <location filename="../../gridwatch/ui/window/field.py" line="255" />
             <source>in cell %1</source>
             <translation>位于网格 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="252" />
+            <location filename="../../gridwatch/ui/window/field.py" line="256" />
             <source>outside the grid</source>
             <translation>不在网格内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="287" />
+            <location filename="../../gridwatch/ui/window/field.py" line="291" />
             <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
             <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="290" />
+            <location filename="../../gridwatch/ui/window/field.py" line="294" />
             <source>Recording the track of task %1: %2 points</source>
             <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="356" />
+            <location filename="../../gridwatch/ui/window/field.py" line="366" />
             <source>%1 tracks, %2 points</source>
             <translation>%1 条轨迹，%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="357" />
+            <location filename="../../gridwatch/ui/window/field.py" line="367" />
             <source>No track on that day</source>
             <translation>当天没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="382" />
+            <location filename="../../gridwatch/ui/window/field.py" line="392" />
             <source>%1 inspections, %2 with no track near their cell</source>
             <translation>%1 次检查，其中 %2 次网格附近没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="395" />
-            <location filename="../../gridwatch/ui/window/field.py" line="416" />
+            <location filename="../../gridwatch/ui/window/field.py" line="405" />
+            <location filename="../../gridwatch/ui/window/field.py" line="426" />
             <source>Import track</source>
             <translation>导入轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="395" />
+            <location filename="../../gridwatch/ui/window/field.py" line="405" />
             <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
             <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="410" />
+            <location filename="../../gridwatch/ui/window/field.py" line="420" />
             <source>Imported %1 points</source>
             <translation>已导入 %1 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="457" />
-            <location filename="../../gridwatch/ui/window/field.py" line="464" />
-            <location filename="../../gridwatch/ui/window/field.py" line="469" />
+            <location filename="../../gridwatch/ui/window/field.py" line="467" />
+            <location filename="../../gridwatch/ui/window/field.py" line="474" />
+            <location filename="../../gridwatch/ui/window/field.py" line="479" />
             <source>Remove track</source>
             <translation>删除轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="457" />
+            <location filename="../../gridwatch/ui/window/field.py" line="467" />
             <source>No track of the chosen person and day that you may remove (you may remove your own tracks; supervisors any)</source>
             <translation>所选人员和日期没有您可以删除的轨迹（您可删除自己的轨迹；督查员可删除任何人的）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="465" />
+            <location filename="../../gridwatch/ui/window/field.py" line="475" />
             <source>Remove this track?</source>
             <translation>删除这条轨迹？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="470" />
+            <location filename="../../gridwatch/ui/window/field.py" line="480" />
             <source>Track to remove:</source>
             <translation>要删除的轨迹：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="474" />
+            <location filename="../../gridwatch/ui/window/field.py" line="484" />
             <source>Removing the track…</source>
             <translation>正在删除轨迹…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="483" />
+            <location filename="../../gridwatch/ui/window/field.py" line="493" />
             <source>%1, %2–%3, %4 points (%5)</source>
             <translation>%1，%2–%3，%4 个点（%5）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="495" />
+            <location filename="../../gridwatch/ui/window/field.py" line="505" />
             <source>Track removed: %1 points</source>
             <translation>已删除轨迹：%1 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="496" />
+            <location filename="../../gridwatch/ui/window/field.py" line="506" />
             <source>Track restored: %1 points</source>
             <translation>已恢复轨迹：%1 个点</translation>
         </message>
@@ -3530,43 +3530,43 @@ Overwritten: %2</source>
     <context>
         <name>FindingPhotos</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="222" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="226" />
             <source>Add photos</source>
             <extracomment>The loop's actions in the order their buttons appear. Item data role holding a finding's (column 0 of the table) or a photo's uuid. Item data role holding the value a table column sorts by. What an inspection kind usually finds: the category preselected when recording under a task. Finding columns the history leaves out (locations, bookkeeping, blobs, stamps shown as the time). Finding columns the history shows for a newly recorded finding.</extracomment>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="224" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="228" />
             <source>Images</source>
             <translation>图片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="245" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="249" />
             <source>%s: this photo is already added</source>
             <translation>%s：该照片已添加</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="273" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="277" />
             <source>no time</source>
             <translation>无时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="274" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="278" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="275" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="279" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="277" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="281" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="280" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="284" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
@@ -3574,296 +3574,296 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="236" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Assign for rectification</source>
-            <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`).</extracomment>
+            <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`). The findings listed, the chosen one's history and attachments (empty until read after the first paint).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="236" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="237" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="237" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="237" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="241" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="246" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="254" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="263" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="264" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="265" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="268" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="265" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="272" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="76" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="341" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="349" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="375" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="383" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="392" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="400" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="394" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="397" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="402" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="405" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="394" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="402" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="65" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="67" />
             <source>Select a finding to see its details.</source>
             <translation>选择一个问题查看详情。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="78" />
             <source>Place</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="78" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="79" />
             <source>Location</source>
             <translation>坐标</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="79" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="80" />
             <source>rejected %d times</source>
             <translation>已驳回 %d 次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="156" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="157" />
             <source>Before</source>
             <comment>photo taken before rectification (整改前)</comment>
             <translation>整改前</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="157" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="158" />
             <source>After</source>
             <comment>photo taken after rectification (整改后)</comment>
             <translation>整改后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="163" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="164" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="162" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="163" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="166" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="167" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="167" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="168" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="234" />
             <source>Recorded</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="233" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="234" />
             <source>Photos added</source>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="237" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="238" />
             <source>Undo: %s</source>
             <translation>撤销：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="239" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="240" />
             <source>Redo: %s</source>
             <translation>重做：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="264" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="265" />
             <source>Deleted</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="271" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="272" />
             <source>Photos +%d</source>
             <translation>照片 +%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="273" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="274" />
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="488" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="496" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="269" />
             <source>Notice (Word)…</source>
             <translation>交办单（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="263" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="270" />
             <source>The assignment notice of this finding: cell, place, photo, deadline, responsible party</source>
             <translation>本问题的交办单：网格、位置、照片、整改期限、责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="548" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="556" />
             <source>Save the assignment notice</source>
             <translation>保存交办单</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="549" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="557" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="564" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="572" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="145" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="146" />
             <source>From checklist item: %1 (failed)</source>
             <translation>来自检查清单项：%1（不合格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="149" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="150" />
             <source>inspection: %1 by %2, started %3</source>
             <translation>检查：%1，%2，开始于 %3</translation>
         </message>
@@ -4016,37 +4016,37 @@ Overwritten: %2</source>
     <context>
         <name>HistoryDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="562" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="566" />
             <source>Change history</source>
             <translation>变更记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="569" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="569" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="569" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="565" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="569" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="566" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="570" />
             <source>Note</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="573" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="577" />
             <source>No recorded changes</source>
             <translation>无变更记录</translation>
         </message>
@@ -4054,109 +4054,109 @@ Overwritten: %2</source>
     <context>
         <name>IdentifyPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="398" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="402" />
             <source>Identify</source>
             <translation>识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="403" />
             <source>Field</source>
             <translation>字段</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="399" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="403" />
             <source>Value</source>
             <translation>值</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="404" />
             <source>Record</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="404" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="400" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="404" />
             <source>When</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="401" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="405" />
             <source>Change history…</source>
             <translation>变更记录…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="401" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="405" />
             <source>Who created or changed this, and when</source>
             <translation>谁在何时新建或修改了它</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="403" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="407" />
             <source>Click a feature on the map to see its attributes.</source>
             <translation>在地图上点击要素查看其属性。</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="426" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="430" />
             <source>Tasks (%n)</source>
             <translation>
                 <numerusform>任务 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="428" />
-            <location filename="../../gridwatch/ui/map/panels.py" line="454" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="432" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="458" />
             <source> · overdue</source>
             <translation> · 逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="430" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="434" />
             <source>due %s</source>
             <translation>截止 %s</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="434" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="438" />
             <source>Inspections (%n)</source>
             <translation>
                 <numerusform>检查 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="436" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="440" />
             <source>finished</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="436" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="440" />
             <source>in progress</source>
             <translation>进行中</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="452" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="456" />
             <source>Findings (%n)</source>
             <translation>
                 <numerusform>问题 (%n)</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="479" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="483" />
             <source>Nothing here. Click a feature on the map to see its attributes.</source>
             <translation>此处没有要素。在地图上点击要素查看其属性。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="447" />
             <source>passed</source>
             <translation>合格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="443" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="447" />
             <source>failed</source>
             <translation>不合格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="449" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="453" />
             <source>Became a finding (double-click to open it)</source>
             <translation>已转为问题（双击打开）</translation>
         </message>
@@ -4210,102 +4210,102 @@ Overwritten: %2</source>
             <translation>所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="86" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="90" />
             <source>File not found: %s</source>
             <translation>找不到文件:%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="95" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="99" />
             <source>Reading %s…</source>
             <translation>正在读取 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="155" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="159" />
             <source>Unexpected error while reading the file (details are in the log): </source>
             <translation>读取文件时发生意外错误(详情见日志):</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="160" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="164" />
             <source>This file holds several layers; choose one under “Layer in the file”.</source>
             <translation>该文件包含多个图层,请在“文件中的图层”中选择一个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="177" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="181" />
             <source>Type the coordinate system of the file in the “Coordinate system” box, e.g. 4490 or EPSG:4547.</source>
             <translation>请在“坐标系”框中填写文件的坐标系,例如 4490 或 EPSG:4547。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="37" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="41" />
             <source>none</source>
             <translation>无</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="209" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="213" />
             <source>{format}: {count} features, geometry {geometry} (first {shown} shown)</source>
             <translation>{format}:{count} 个要素,几何类型 {geometry}(显示前 {shown} 个)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="213" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="217" />
             <source>{format}: geometry {geometry} ({shown} features shown)</source>
             <translation>{format}:几何类型 {geometry}(显示 {shown} 个要素)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="217" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="221" />
             <source>Encoding: {encoding} ({how})</source>
             <translation>编码:{encoding}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="220" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="224" />
             <source>Coordinate system: {crs} ({how})</source>
             <translation>坐标系:{crs}({how})</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="221" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="225" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="230" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="234" />
             <source>from file</source>
             <translation>来自文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="232" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="236" />
             <source>guessed</source>
             <translation>推测</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="234" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="238" />
             <source>as entered</source>
             <translation>按输入</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="236" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="240" />
             <source>missing</source>
             <translation>缺失</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="243" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="247" />
             <source>from the .cpg file</source>
             <translation>来自 .cpg 文件</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="245" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="249" />
             <source>detected</source>
             <translation>自动识别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="247" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="251" />
             <source>detected; the .cpg file names a wrong one</source>
             <translation>自动识别;.cpg 文件标注的编码有误</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="249" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="253" />
             <source>as chosen</source>
             <translation>按所选</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="251" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="255" />
             <source>always UTF-8 in this format</source>
             <translation>此格式固定为 UTF-8</translation>
         </message>
@@ -4541,48 +4541,48 @@ Overwritten: %2</source>
             <translation>为每个图层字段选择文件中对应的列;* 表示必填字段。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="133" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="137" />
             <source>This is a satellite fire-point table (NASA FIRMS or similar): it is imported into the fire points.</source>
             <translation>这是卫星火点表（NASA FIRMS 或类似格式），将导入到“火点”图层。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="171" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="175" />
             <source>GridWatch cannot tell which coordinate system this file uses: it names none, or its coordinates do not fit the one it names.</source>
             <translation>无法确定这个文件的坐标系：文件没有注明坐标系，或坐标与注明的坐标系不符。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="34" />
             <source>points</source>
             <translation>点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="30" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="34" />
             <source>points (multi)</source>
             <translation>点（多点）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="35" />
             <source>lines</source>
             <translation>线</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="31" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="35" />
             <source>lines (multi)</source>
             <translation>线（多线）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="36" />
             <source>polygons</source>
             <translation>面</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="32" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="36" />
             <source>polygons (multi)</source>
             <translation>面（多面）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/import_source.py" line="33" />
-            <location filename="../../gridwatch/ui/data/import_source.py" line="34" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="37" />
+            <location filename="../../gridwatch/ui/data/import_source.py" line="38" />
             <source>mixed geometries</source>
             <translation>混合几何</translation>
         </message>
@@ -4803,33 +4803,33 @@ Overwritten: %2</source>
     <context>
         <name>LayersPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="244" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="248" />
             <source>Layers</source>
             <extracomment>Thematic legends shown instead of a layer's style categories (see set_legend).</extracomment>
             <translation>图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="245" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="249" />
             <source>Opacity</source>
             <translation>不透明度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="246" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="250" />
             <source>Draw above the layer over it</source>
             <translation>上移一层(绘制在上方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="247" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="251" />
             <source>Draw below the layer under it</source>
             <translation>下移一层(绘制在下方)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="253" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="257" />
             <source>Double-click to zoom to the layer</source>
             <translation>双击缩放到该图层</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="263" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="267" />
             <source>Zoomed out, nearby fire points are drawn as one circle with their number: vermillion when some of them are not yet checked, grey when all are. Double-click to zoom to the layer</source>
             <translation>缩小地图时，相邻的火点合成一个圆并标出数量：橙红色表示其中有未核查的火点，灰色表示都已核查。双击缩放到本图层</translation>
         </message>
@@ -5115,94 +5115,94 @@ Overwritten: %2</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="215" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="225" />
             <source>Drawing failed: </source>
             <extracomment>Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="231" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="247" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="253" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="269" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="254" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="270" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="265" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="281" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="407" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="458" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="408" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="296" />
+            <location filename="../../gridwatch/ui/window/work.py" line="300" />
             <source>Click the finding's location on the map</source>
             <translation>请在地图上点击问题位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="355" />
+            <location filename="../../gridwatch/ui/window/work.py" line="359" />
             <source>Not saved</source>
             <translation>未保存</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="365" />
+            <location filename="../../gridwatch/ui/window/work.py" line="369" />
             <source>Saved, with warnings</source>
             <translation>已保存，但有提示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="366" />
+            <location filename="../../gridwatch/ui/window/work.py" line="370" />
             <source>The finding was saved. Please check:</source>
             <translation>已保存。请核对：</translation>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="60" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="421" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="472" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="422" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="473" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="449" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="500" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="455" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="506" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="510" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="510" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="464" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="515" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -5229,53 +5229,53 @@ Overwritten: %2</source>
             <translation>缩放到您负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="76" />
+            <location filename="../../gridwatch/ui/window/work.py" line="80" />
             <source>Open a project first</source>
             <translation>请先打开一个项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="77" />
+            <location filename="../../gridwatch/ui/window/work.py" line="81" />
             <source>Select cells on the map first (the Select cells tool)</source>
             <translation>请先在地图上选择网格（“选择网格”工具）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="84" />
+            <location filename="../../gridwatch/ui/window/work.py" line="88" />
             <source>Click a fire point, site, mine, zone, village or township on the map first</source>
             <translation>请先在地图上点击一个火点、工地、矿山、管控区、村或乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="90" />
-            <location filename="../../gridwatch/ui/window/work.py" line="100" />
+            <location filename="../../gridwatch/ui/window/work.py" line="94" />
+            <location filename="../../gridwatch/ui/window/work.py" line="104" />
             <source>Select a task in progress in the Tasks panel first</source>
             <translation>请先在“任务”面板中选择一个检查中的任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="112" />
+            <location filename="../../gridwatch/ui/window/work.py" line="116" />
             <source>In a live server view each action goes to the server on its own; import layers into a checked-out working copy and sync it</source>
             <translation>在服务器实时查看中，每项操作单独提交到服务器；导入图层请在检出的工作副本中进行，然后同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="117" />
+            <location filename="../../gridwatch/ui/window/work.py" line="121" />
             <source>Choose who you are first (Settings &gt; Current user).</source>
             <translation>请先选择当前用户（设置 &gt; 当前用户）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="118" />
+            <location filename="../../gridwatch/ui/window/work.py" line="122" />
             <source>%1 is responsible for no cells</source>
             <translation>%1 没有负责的网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="122" />
+            <location filename="../../gridwatch/ui/window/work.py" line="126" />
             <source>Only a working copy of a shared project is synced; check one out first (File &gt; Check out shared project)</source>
             <translation>只有共享项目的工作副本才能同步；请先检出（文件 &gt; 检出共享项目）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="124" />
+            <location filename="../../gridwatch/ui/window/work.py" line="128" />
             <source>An edit is being saved; sync when it is done</source>
             <translation>正在保存修改；保存完成后再同步</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="130" />
+            <location filename="../../gridwatch/ui/window/work.py" line="134" />
             <source>%n selected cell(s)</source>
             <translation>已选 %n 个网格</translation>
         </message>
@@ -5402,7 +5402,7 @@ Overwritten: %2</source>
             <translation>专项行动(&amp;M)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/work.py" line="99" />
+            <location filename="../../gridwatch/ui/window/work.py" line="103" />
             <source>This kind of task has no checklist</source>
             <translation>此类任务没有检查清单</translation>
         </message>
@@ -5452,9 +5452,9 @@ Overwritten: %2</source>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="350" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="371" />
             <source>No project open</source>
-            <extracomment>Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread). What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map. Whether the image on screen holds basemap stand-ins while its tiles are read.</extracomment>
+            <extracomment>Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread). What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map. Whether the image on screen holds basemap stand-ins while its tiles are read. Inside :meth:`one_render`: renders asked for wait for its end (and whether one was asked for).</extracomment>
             <translation>未打开项目</translation>
         </message>
     </context>
@@ -5537,72 +5537,72 @@ Overwritten: %2</source>
     <context>
         <name>PeopleDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="198" />
+            <location filename="../../gridwatch/ui/data/people.py" line="202" />
             <source>People</source>
             <translation>人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="199" />
+            <location filename="../../gridwatch/ui/data/people.py" line="203" />
             <source>Phone</source>
             <translation>电话</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="200" />
+            <location filename="../../gridwatch/ui/data/people.py" line="204" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="201" />
+            <location filename="../../gridwatch/ui/data/people.py" line="205" />
             <source>Add…</source>
             <translation>添加…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="202" />
+            <location filename="../../gridwatch/ui/data/people.py" line="206" />
             <source>Change…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="203" />
+            <location filename="../../gridwatch/ui/data/people.py" line="207" />
             <source>Deactivate</source>
             <translation>停用</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="204" />
+            <location filename="../../gridwatch/ui/data/people.py" line="208" />
             <source>Deactivated people keep their history; give their cells to someone else first</source>
             <translation>停用的人员保留其历史记录；请先将其网格交给他人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="206" />
+            <location filename="../../gridwatch/ui/data/people.py" line="210" />
             <source>Only an administrator may change people</source>
             <translation>只有管理员可以修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="235" />
             <source>Yes</source>
             <translation>是</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="231" />
+            <location filename="../../gridwatch/ui/data/people.py" line="235" />
             <source>No</source>
             <translation>否</translation>
         </message>
@@ -5623,43 +5623,43 @@ Overwritten: %2</source>
     <context>
         <name>PersonForm</name>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="119" />
             <source>Add person</source>
             <extracomment>Item data role holding a person's uuid (column 0 of the people table).</extracomment>
             <translation>添加人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="115" />
+            <location filename="../../gridwatch/ui/data/people.py" line="119" />
             <source>Change person</source>
             <translation>修改人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="120" />
             <source>&amp;Name:</source>
             <translation>姓名(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="120" />
             <source>&amp;Role:</source>
             <translation>角色(&amp;R)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="116" />
+            <location filename="../../gridwatch/ui/data/people.py" line="120" />
             <source>&amp;Phone:</source>
             <translation>电话(&amp;P)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="117" />
+            <location filename="../../gridwatch/ui/data/people.py" line="121" />
             <source>&amp;Township:</source>
             <translation>乡镇(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="121" />
+            <location filename="../../gridwatch/ui/data/people.py" line="125" />
             <source>Active</source>
             <translation>在岗</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/people.py" line="122" />
+            <location filename="../../gridwatch/ui/data/people.py" line="126" />
             <source>Inactive people keep their history but can no longer work or be chosen</source>
             <translation>停用人员保留历史记录，但不能再工作或被选为用户</translation>
         </message>
@@ -5667,7 +5667,7 @@ Overwritten: %2</source>
     <context>
         <name>PhotoViewer</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/common.py" line="310" />
+            <location filename="../../gridwatch/ui/findings/common.py" line="314" />
             <source>This photo cannot be shown.</source>
             <translation>无法显示此照片。</translation>
         </message>
@@ -5675,78 +5675,78 @@ Overwritten: %2</source>
     <context>
         <name>RankingTable</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
             <source>Rank</source>
             <extracomment>Column keys in display order (the tests read the table through them).</extracomment>
             <translation>排名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="26" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
             <source>Score</source>
             <translation>得分</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="27" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
             <source>Change</source>
             <translation>名次变化</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
             <source>Straw burning</source>
             <translation>秸秆焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="28" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
             <source>Other burning</source>
             <translation>其他焚烧</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="33" />
             <source>Unverified</source>
             <translation>未核查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="29" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="33" />
             <source>Industrial heat</source>
             <translation>工业热源</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="34" />
             <source>Deduction (10k yuan)</source>
             <translation>扣减(万元)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="30" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="34" />
             <source>Veto</source>
             <translation>一票否决</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="35" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="31" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="35" />
             <source>Closure %</source>
             <translation>整改率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="36" />
             <source>Overdue</source>
             <translation>超期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="32" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="36" />
             <source>Fire checks in time %</source>
             <translation>火点按时核查率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="58" />
+            <location filename="../../gridwatch/ui/analysis/ranking_view.py" line="62" />
             <source> (tied)</source>
             <translation>（并列）</translation>
         </message>
@@ -5937,39 +5937,39 @@ Overwritten: %2</source>
     <context>
         <name>SearchPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="515" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="519" />
             <source>Search</source>
             <translation>搜索</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="516" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="520" />
             <source>Name, code or pinyin initials (hlz)</source>
             <translation>名称、编码或拼音首字母（如 hlz）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="517" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="521" />
             <source>Townships, villages, cells, key areas, construction sites, mines, zones and people; Chinese, codes, or pinyin such as hlz or huolu for 获鹿镇</source>
             <translation>可查乡镇、村、网格、重点区域、工地、矿山、管控区和人员；输入中文、编码或拼音，如 hlz 或 huolu 可找到获鹿镇</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/map/panels.py" line="525" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="529" />
             <source>%n cell(s)</source>
             <translation>
                 <numerusform>%n 个网格</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="526" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="530" />
             <source>phone …%s</source>
             <translation>电话尾号 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="538" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="542" />
             <source>Showing the best %1 of %2 results: type more to narrow them down.</source>
             <translation>共 %2 个结果，只显示最匹配的 %1 个；请输入更多文字缩小范围。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/map/panels.py" line="541" />
+            <location filename="../../gridwatch/ui/map/panels.py" line="545" />
             <source>Nothing found.</source>
             <translation>没有找到。</translation>
         </message>
@@ -6545,108 +6545,108 @@ Overwritten: %2</source>
     <context>
         <name>UserPicker</name>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="115" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="121" />
             <source>Who is working on this laptop?</source>
             <translation>谁在使用这台电脑？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="117" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
             <source>Welcome. Choose yourself in the list: your tasks, what you may do and the change history follow from it. You can change it later in Settings &gt; Current user.</source>
             <translation>欢迎使用。请在列表中选择您本人：您的任务、可做的操作和修改记录都以此为准。以后可在“设置 &gt; 当前用户”中更改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="121" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
             <source>Choose who is working on this laptop.</source>
             <translation>请选择使用这台电脑的人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="122" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="128" />
             <source>Find: name, pinyin initials, township or phone digits</source>
             <translation>查找：姓名、拼音首字母、乡镇或电话号码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="124" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
             <source>Phone ends in</source>
             <translation>电话尾号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="125" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="131" />
             <source>PIN:</source>
             <translation>个人密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="126" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="132" />
             <source>This person protected their choice with a PIN</source>
             <translation>此人设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
             <source>Set a new PIN:</source>
             <translation>设置新密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="128" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="134" />
             <source>4 to 8 digits (optional)</source>
             <translation>4 至 8 位数字（可不设）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
             <source>Remove PIN</source>
             <translation>取消密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="136" />
             <source>Remove the selected person's PIN on this laptop (asks for it first)</source>
             <translation>取消所选人员在本机的个人密码（需先输入密码）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="131" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="137" />
             <source>A PIN is kept on this laptop only, hashed. It guards against choosing the wrong person by a slip; it is not a password and does not protect the data.</source>
             <translation>个人密码只以散列形式保存在本机，用于防止误选他人；它不是登录密码，也不能保护数据。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="139" />
             <source>Work as this person</source>
             <translation>以此人身份工作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="157" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="162" />
             <source>Protected by a PIN on this laptop</source>
             <translation>在本机设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="195" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="200" />
             <source>Type the person's PIN first.</source>
             <translation>请先输入此人的个人密码。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="217" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="222" />
             <source>Choose a person first</source>
             <translation>请先选择人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="219" />
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="245" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="224" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="250" />
             <source>A PIN is 4 to 8 digits</source>
             <translation>个人密码为 4 至 8 位数字</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="239" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="244" />
             <source>Wrong PIN for %s.</source>
             <translation>%s 的个人密码不正确。</translation>
         </message>
@@ -6847,132 +6847,132 @@ Overwritten: %2</source>
     <context>
         <name>WarningDialog</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="366" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="370" />
             <source>Declare heavy-pollution warning</source>
             <translation>发布重污染天气预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="367" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="371" />
             <source>From orange up the plans stop earthwork on construction sites: every site under way gets a check, due 23:59 on the first day, for its cell's inspector. The dashboard shows the warning while it is in force.</source>
             <translation>橙色及以上预警停止工地土石方作业：每个在建工地生成一项检查任务，由所在网格的网格员于首日 23:59 前完成。预警期间统计面板显示预警。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="372" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="376" />
             <source>&amp;Level:</source>
             <translation>预警级别(&amp;L)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="372" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="376" />
             <source>&amp;From (Beijing time):</source>
             <translation>开始(北京时间)(&amp;F)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="373" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="377" />
             <source>&amp;To (Beijing time):</source>
             <translation>结束(北京时间)(&amp;T)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="373" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="377" />
             <source>&amp;Note:</source>
             <translation>说明(&amp;N)：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="375" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="379" />
             <source>The warning's number or text</source>
             <translation>预警文号或内容</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="383" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="387" />
             <source>Declare</source>
             <translation>发布</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="406" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="410" />
             <source>Latest: %1 from %2 to %3. Sites under way: %4; checked: %5; breaches found: %6; unchecked: %7.</source>
             <translation>最近一次：%1，%2 至 %3。在建工地 %4 个，已检查 %5 个，发现问题 %6 个，未检查 %7 个。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="378" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="382" />
             <source>Level</source>
             <translation>级别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="378" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="382" />
             <source>From</source>
             <translation>开始</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="378" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="382" />
             <source>To</source>
             <translation>结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="378" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="382" />
             <source>State</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="379" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="383" />
             <source>Sites</source>
             <translation>在建工地</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="379" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="383" />
             <source>Checked</source>
             <translation>已检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="379" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="383" />
             <source>Breaches</source>
             <translation>发现问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="380" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="384" />
             <source>Unchecked</source>
             <translation>未检查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="381" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="385" />
             <source>Export the kept summary…</source>
             <translation>导出已保存的汇总…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="431" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="435" />
             <source>Ended early</source>
             <translation>已提前解除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="431" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="435" />
             <source>Ended</source>
             <translation>已结束</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="432" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="436" />
             <source>In force</source>
             <translation>生效中</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="433" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="437" />
             <source>Declared</source>
             <translation>已发布（未开始）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="433" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="437" />
             <source>Ended, summary not kept yet</source>
             <translation>已结束（汇总待保存）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="450" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="454" />
             <source>Export the warning's summary</source>
             <translation>导出预警汇总</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="451" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="455" />
             <source>Excel (*.xlsx);;CSV (*.csv)</source>
             <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/plans.py" line="468" />
+            <location filename="../../gridwatch/ui/analysis/plans.py" line="476" />
             <source>Written: %s</source>
             <translation>已写入：%s</translation>
         </message>
