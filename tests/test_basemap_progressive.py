@@ -4,7 +4,7 @@ neighbouring zoom level (scaled) until they are read, and the render pass never 
 from __future__ import annotations
 
 import io
-import time
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -93,14 +93,17 @@ def test_the_render_pass_does_not_wait_for_tiles_and_the_canvas_completes_the_ba
 
     data = MapData(layers={})
     vp = Viewport.for_bounds(extent, w, h)
-    # slow the package down: each tile read takes 20 ms, so a view of them cannot be ready with the layers
+    # hold the package's tile reads until the render pass has returned: a pass that waited for its tiles
+    # would never return (the gate's timeout then fails the test), not merely be slow
     source = drawer._tiles.source
     read = source.tile
-    source.tile = lambda z, x, y: (time.sleep(0.02), read(z, x, y))[1]
+    gate = threading.Event()
+    source.tile = lambda z, x, y: (gate.wait(30), read(z, x, y))[1]
     req = RenderRequest(1, vp, [], {}, np.empty(0, dtype=np.int64), 0, basemap=drawer, basemap_version=1)
     first = render(data, req, CancelToken())
     assert first.basemap_pending is not None and not any(k.startswith("basemap:") for k in first.parts)
-    assert first.seconds < 0.02 * len(drawer._tiles.tiles_for(vp.extent, w, h))
+    assert not first.basemap_pending.done() and not gate.is_set(), "the pass waited for its tiles"
+    gate.set()
     first.basemap_pending.result(timeout=30)
     req2 = RenderRequest(2, vp, [], {}, np.empty(0, dtype=np.int64), 0, cached=first.parts, basemap=drawer,
                          basemap_version=1)
