@@ -173,9 +173,12 @@ def qgis(repeats: int, first_paint_only: bool = False) -> dict | None:
 #: Targets of issue 18 (stress district), for the table.
 TARGETS = {"full": "≤ 100 ms", "zoom": "≤ 30 ms", "pan": "≤ 8 ms", "stall": "≤ 16 ms", "open": "≤ 1.5 s",
            "memory": "≤ 600 MB"}
+#: Issue 18's targets for the 10x city (the same for pan and stall).
+CITY_TARGETS = {**TARGETS, "full": "≤ 150 ms", "zoom": "≤ 40 ms", "open": "≤ 3 s", "memory": "≤ 1.5 GB"}
 
 
 def run(repeats: int = 5) -> str:
+    targets = CITY_TARGETS if CONFIG.scale == "city" else TARGETS
     env_dir = CONFIG.data / "userdata"
     os.environ["GRIDWATCH_CONFIG_DIR"] = str(env_dir / "config")
     os.environ["GRIDWATCH_DATA_DIR"] = str(env_dir / "data")
@@ -217,19 +220,19 @@ def run(repeats: int = 5) -> str:
         "",
         "| measurement | GridWatch | target | QGIS 3.22 |",
         "|---|---:|---:|---:|",
-        f"| open to first painted map (fresh process, imports included) | {open_s:.2f} s | {TARGETS['open']} "
+        f"| open to first painted map (fresh process, imports included) | {open_s:.2f} s | {targets['open']} "
         f"| {q_open_cell} |",
-        f"| full render, whole district | {ms(full)} | {TARGETS['full']} | {qcell('full_view_s')} sequential, "
+        f"| full render, whole district | {ms(full)} | {targets['full']} | {qcell('full_view_s')} sequential, "
         + (f"{ms(q['full_view_parallel_s'])} parallel |" if q is not None else "|"),
         f"| render zoomed to 1/16 of the area (the first zoom of a session: {ms(r['first_zoom'])}) | {ms(zoom)} "
-        f"| {TARGETS['zoom']} | {qcell('zoom16_s')} |",
+        f"| {targets['zoom']} | {qcell('zoom16_s')} |",
         f"| pan frame from the cached image, busy background job (median / worst of 60) | "
-        f"{r['pan_frame_median'] * 1000:.1f} / {r['pan_frame_max'] * 1000:.1f} ms | {TARGETS['pan']} worst | "
+        f"{r['pan_frame_median'] * 1000:.1f} / {r['pan_frame_max'] * 1000:.1f} ms | {targets['pan']} worst | "
         + (f"{q['cache_hit_s'] * 1000:.1f} ms (render cache hit) |" if q is not None else "|"),
         f"| longest GUI-thread stall while a full render runs, busy background job (worst of 5) | "
-        f"{ms(r['stall_max'])} | {TARGETS['stall']} | |",
+        f"{ms(r['stall_max'])} | {targets['stall']} | |",
         f"| peak memory, open + first paint | {first_peak:.0f} MB | | {q_peak_cell} |",
-        f"| peak memory, open + 20 interactions (zoom, pan, layer off/on) | {peak:.0f} MB | {TARGETS['memory']} | |",
+        f"| peak memory, open + 20 interactions (zoom, pan, layer off/on) | {peak:.0f} MB | {targets['memory']} | |",
     ]
     if q is not None:
         lines += ["", f"QGIS full view from memory layers: {ms(q['from_memory_full_view_s'])}; QGIS / GridWatch "
