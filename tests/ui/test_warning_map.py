@@ -73,7 +73,8 @@ def test_an_orange_warning_on_the_map_and_ending_it(window, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.act_end_warning.trigger()
     qtbot.waitUntil(lambda: key in stored_summaries(path), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.warning_overlay.state is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.warning_overlay.state is None and not window.warning_label.isVisible(),
+                    timeout=WAIT)
     s = stored_summaries(path)[key]
     assert (s["sites_under_way"], s["checked"], s["unchecked"], s["ended_early"]) == (n, 1, n - 1, True)
     assert not window.warning_label.isVisible() and not near(grab(window), WARNING_LEVEL["orange"])[h // 2, 1]

@@ -46,18 +46,21 @@ class WindowWarning:
         self.warning_label.setText(text)
         self.warning_action.setVisible(bool(text))
         if not text:
+            self._warning_job = None  # a job still running was asked before: its answer is stale
             self.warning_row = None
             self.warning_overlay.state = None
             self.canvas.update()
             self._update_actions()
             return
         now = self.warning_now
-        run_job(lambda progress, cancel: warning_on_map(path, now), "warning-map", succeeded=self._on_warning_map,
-                failed=self._job_failed_in_status_bar)
+        self._warning_job = run_job(lambda progress, cancel: warning_on_map(path, now), "warning-map",
+                                    succeeded=self._on_warning_map, failed=self._job_failed_in_status_bar)
 
     def _on_warning_map(self, job: Job, result: Optional[tuple[dict[str, Any], Any]]) -> None:
         from ..analysis.plans import warning_text
 
+        if job is not getattr(self, "_warning_job", None):
+            return  # asked before the warning changed (ended, or a newer question): not what is in force
         if result is None or self.data is None:
             self.warning_row, self.warning_overlay.state = None, None
         else:
