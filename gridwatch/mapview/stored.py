@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 import numpy as np
 
@@ -458,34 +458,28 @@ class DeferredPointLayer(LayerData):
         While a worker reads the window's points (``pending_window``), what the map drew before stands in:
         the previous window's points, or the stored counts."""
         assert self.store is not None
-        window = self.window
-        if window is None:
-            self.shown_window = None
-            return None
-        if window != self.pending_window:
-            got: Optional[tuple[pd.DataFrame, np.ndarray]] = self.store.window_points(window, cancel)
-        else:
-            got = self.store.cached_window(window)
-            if got is None:
-                shown = self.shown_window
-                return self.store.cached_window(shown) if shown is not None else None
-        self.shown_window = window
-        return got
+        return self._drawn(self.store.window_points, self.store.cached_window, cancel)
 
     def drawn_codes(self, cancel: Optional[CancelToken] = None) -> Optional[tuple[np.ndarray, np.ndarray]]:
         """What the map draws as ``(category code, xy)`` (see :meth:`drawn_points`; no pandas)."""
         assert self.store is not None
+        return self._drawn(self.store.window_codes, self.store.cached_codes, cancel)
+
+    def _drawn(self, read: Callable[[Window, Optional[CancelToken]], Any], cached: Callable[[Window], Any],
+               cancel: Optional[CancelToken]) -> Any:
+        """The window's points through ``read`` (or, while a worker reads them, ``cached`` of the window
+        shown before); None for every point."""
         window = self.window
         if window is None:
             self.shown_window = None
             return None
         if window != self.pending_window:
-            got: Optional[tuple[np.ndarray, np.ndarray]] = self.store.window_codes(window, cancel)
+            got = read(window, cancel)
         else:
-            got = self.store.cached_codes(window)
+            got = cached(window)
             if got is None:
                 shown = self.shown_window
-                return self.store.cached_codes(shown) if shown is not None else None
+                return cached(shown) if shown is not None else None
         self.shown_window = window
         return got
 
