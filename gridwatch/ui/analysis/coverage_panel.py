@@ -45,10 +45,7 @@ from PySide6.QtWidgets import (
 
 from ...analysis.coverage import (
     CELL_CLASS_TITLES,
-    COVERAGE_CLASSES,
     DEFAULT_RULES,
-    OVERDUE_OUTLINE,
-    OVERDUE_TITLE,
     Coverage,
     coverage_from_project,
     rules_from_intervals,
@@ -58,12 +55,12 @@ from ...domain.policy import Action
 from ...domain.seasonal import rules_text
 from ...domain.vocabulary import COVERAGE_BASES, COVERAGE_BASIS_TITLES, title
 from ...errors import GridWatchError
-from ...mapview.theme import FeatureTheme, coverage_theme
+from ...mapview.theme import FeatureTheme
 from ...times import BEIJING
 from .. import i18n
 from ..jobs import Job, in_process, run_job
-from ..map.panels import LegendEntry
 from ..widgets import named, number_item, retranslate_safely, settings_of
+from .coverage_map import CELL_LAYER, CoverageMap
 from .refreshing import Refreshing
 
 if TYPE_CHECKING:
@@ -73,8 +70,6 @@ else:
 
 log = logging.getLogger("gridwatch.ui")
 
-#: The layer the coverage theme colours.
-CELL_LAYER = "grid_cell"
 #: Periods always computed (the choices of the period box); a custom period is added to them.
 PERIODS = (7, 30)
 REFRESH_DELAY_MS = 400
@@ -86,7 +81,7 @@ COLUMNS = ("name", "cells", "covered_{d}d", "coverage_{d}d", "never_inspected", 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 7
 
 
-class CoveragePanel(QDockWidget, Refreshing):
+class CoveragePanel(QDockWidget, Refreshing, CoverageMap):
     """Patrol coverage per township and inspector, patrol rule, and the coverage map switch."""
 
     #: Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none).
@@ -556,12 +551,6 @@ class CoveragePanel(QDockWidget, Refreshing):
             self.assignRequested.emit(codes, self.tr("Overdue cells of %s (%d)") % (label, len(codes)))
 
     # --- the map --------------------------------------------------------------------------------
-    def bind_map(self, canvas: Any, layers_panel: Any) -> None:
-        """Colour ``canvas``'s grid cells while the map switch is on; legend in ``layers_panel``."""
-        self._canvas = canvas
-        self._layers_panel = layers_panel
-        self._apply_map()
-
     def set_map_mode(self, on: bool) -> None:
         self.map_mode.setChecked(on)
 
@@ -572,31 +561,3 @@ class CoveragePanel(QDockWidget, Refreshing):
             self.refresh()
         self._apply_map()
         self.mapModeChanged.emit(on)
-
-    def legend_entries(self) -> list[LegendEntry]:
-        """Legend of the coverage theme: the classes with their counts, then the overdue outline."""
-        theme = self.theme
-        counts = theme.counts() if theme is not None else [None] * len(COVERAGE_CLASSES)
-        out = [LegendEntry(c.key, c.title_zh, c.title_en, c.rgba, n, c.hatch, c.hatch_rgba)
-               for c, n in zip(COVERAGE_CLASSES, counts)]
-        out.append(LegendEntry("overdue", OVERDUE_TITLE[0], OVERDUE_TITLE[1], OVERDUE_OUTLINE,
-                               theme.emphasised() if theme is not None else None, outline=True))
-        return out
-
-    def _apply_map(self) -> None:
-        canvas, layers = self._canvas, self._layers_panel
-        on = self.map_mode.isChecked() and self.coverage is not None
-        data = getattr(canvas, "data", None) if canvas is not None else None
-        if on and data is not None and CELL_LAYER in data.layers:
-            assert self.coverage is not None
-            codes = data.layers[CELL_LAYER].frame["code"].to_numpy()
-            self.theme = coverage_theme(codes, self.coverage)
-            canvas.set_layer_theme(CELL_LAYER, self.theme)
-            if layers is not None:
-                layers.set_legend(CELL_LAYER, self.legend_entries())
-            return
-        self.theme = None
-        if canvas is not None:
-            canvas.set_layer_theme(CELL_LAYER, None)
-        if layers is not None and CELL_LAYER in layers.legends:
-            layers.set_legend(CELL_LAYER, None)
