@@ -169,3 +169,56 @@ def test_crowded_outlines_are_simplified_within_a_quarter_pixel_and_others_are_n
     assert outlines_for(layer, far.res) is simple  # made once per zoom level
     assert shapely.hausdorff_distance(layer.geoms[0].exterior, simple.geoms[0].exterior) <= TOLERANCE_PX * far.res
     assert np.array_equal(simple.bounds, layer.bounds) and np.array_equal(simple.piece_feature[:1], [0])
+
+
+@pytest.mark.parametrize("alpha", [1, 30, 50, 128, 160, 254, 255])
+def test_fills_written_with_their_alpha_are_the_opaque_fills_laid_on_at_it(qapp, alpha):
+    """Plain fills (mines, sites, themed cells) are written with their alpha in place, no pass over the
+    image: the pixels are exactly those of the fills drawn opaque and laid on at that opacity, also where
+    a later fill covers an earlier one."""
+    w, h = 240, 160
+    expected_fill = new_image(w, h)
+    with painting(expected_fill) as p:
+        _fill(p, np.random.default_rng(alpha), w, h)
+    expected = new_image(w, h)
+    with painting(expected) as p:
+        p.setOpacity(alpha / 255)
+        p.drawImage(0, 0, expected_fill)
+
+    canvas = LayerImage(w, h)
+    from gridwatch.ui.map.images import opacity_alpha
+
+    a = opacity_alpha(alpha / 255)
+    with canvas.source_painter() as p:
+        rng = np.random.default_rng(alpha)
+        for _ in range(12):  # the same rectangles as _fill, in colours of alpha a
+            x, y = rng.uniform(0, w - 60), rng.uniform(0, h - 40)
+            p.fillRect(int(x), int(y), int(rng.uniform(10, 60)), int(rng.uniform(10, 40)),
+                       QColor(*rng.integers(0, 256, 3).tolist(), a))
+    [(img, opacity)] = canvas.parts()
+    assert opacity == 1.0
+    assert np.array_equal(_pixels(img), _pixels(expected))
+    with canvas.source_painter() as p:
+        assert p is None  # the layer has pixels: later parts are laid over them
+
+
+def test_the_first_parts_opacity_is_applied_where_it_was_drawn_only(qapp):
+    """A hatched fill is drawn opaque and its opacity applied once something is laid over it: only within
+    the rectangle it was said to touch, with the same pixels as over the whole image."""
+    from PySide6.QtCore import QRect
+
+    w, h = 300, 200
+    images = []
+    for bounds in (None, QRect(40, 30, 120, 90)):
+        canvas = LayerImage(w, h)
+        with canvas.painter(70 / 255, bounds) as p:
+            p.fillRect(50, 40, 100, 70, QColor(150, 95, 40))
+            p.fillRect(60, 50, 40, 30, QColor(120, 72, 20))
+        with canvas.painter(1.0) as p:
+            p.fillRect(0, 100, 300, 4, QColor(0, 0, 255))
+        [(img, opacity)] = canvas.parts()
+        images.append(_pixels(img))
+    assert np.array_equal(images[0], images[1])
+    from gridwatch.ui.map.images import opacity_alpha
+
+    assert images[1][60, 70, 3] == opacity_alpha(70 / 255) and images[1][101, 10, 3] == 255

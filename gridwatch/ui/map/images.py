@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Iterator, Optional
 
 import numpy as np
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 
 Part = tuple[QImage, float]
@@ -72,7 +73,9 @@ class LayerImage:
     their opacities, without the images in between.  No image at all when nothing is drawn.
 
     The pixels of the first part keep its opacity (``opacity``) until a second part is drawn over them; it is
-    then applied to the pixels (once), and every later part is composited onto them.
+    then applied to the pixels (once, within the rectangle the first part was said to touch), and every later
+    part is composited onto them.  A first part that cannot overlap itself (fills of one colour per pixel)
+    can instead be drawn with its opacity already applied (:meth:`source_painter`): no pass at all.
     """
 
     def __init__(self, width: int, height: int) -> None:
@@ -80,6 +83,8 @@ class LayerImage:
         self.array: Optional[np.ndarray] = None
         self.image: Optional[QImage] = None
         self.opacity = 1.0
+        #: The pixels the first part may have drawn (None: anywhere), where its opacity is applied.
+        self._first_rect: Optional[QRect] = None
 
     @property
     def empty(self) -> bool:
@@ -87,26 +92,31 @@ class LayerImage:
 
     def _adopt(self, arr: np.ndarray, opacity: float) -> None:
         self.array, self.image, self.opacity = arr, ArrayImage(arr), opacity
+        self._first_rect = None
 
     def _ready(self) -> np.ndarray:
         """The image, with its pending opacity applied: ready for another part on top."""
         if self.array is None:
             self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
         elif self.opacity < 1.0:
+            rect = self._first_rect or QRect(0, 0, self.width, self.height)
             with painting(self.image) as p:  # type: ignore[arg-type]
-                # Multiplying by the alpha Qt would composite the part with: the same pixels.
+                # Multiplying by the alpha Qt would composite the part with: the same pixels.  Only where the
+                # part drew: the rest is transparent (and untouched memory is not paged in for nothing).
                 p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
-                p.fillRect(0, 0, self.width, self.height, QColor(0, 0, 0, opacity_alpha(self.opacity)))
+                p.fillRect(rect, QColor(0, 0, 0, opacity_alpha(self.opacity)))
             self.opacity = 1.0
         assert self.array is not None
         return self.array
 
     @contextmanager
-    def painter(self, opacity: float = 1.0) -> Iterator[QPainter]:
+    def painter(self, opacity: float = 1.0, bounds: Optional[QRect] = None) -> Iterator[QPainter]:
         """A painter for a part drawn opaque and laid on the layer at ``opacity``: straight into the image
-        when it is the first part (the opacity is applied later), else into a part image laid over it."""
+        when it is the first part (the opacity is applied later, within ``bounds``: the pixels the part
+        can touch, None: anywhere), else into a part image laid over it."""
         if self.array is None:
             self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), opacity)
+            self._first_rect = bounds
             with painting(self.image) as p:  # type: ignore[arg-type]
                 yield p
             return
@@ -114,6 +124,21 @@ class LayerImage:
         with painting(part) as p:
             yield p
         self.add(part, opacity)
+
+    @contextmanager
+    def source_painter(self) -> Iterator[Optional[QPainter]]:
+        """For a first part of fills without antialiasing or patterns, to be laid on at an opacity: a
+        painter that writes its colours as they are (composition mode Source), given with the alpha
+        ``opacity_alpha(opacity)``.  The pixels are those of the part drawn opaque and laid on at
+        ``opacity`` (a later fill replaces an earlier one in both), with no pass to apply it.
+        None when the layer already has pixels: use :meth:`painter`."""
+        if self.array is not None:
+            yield None
+            return
+        self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
+        with painting(self.image) as p:  # type: ignore[arg-type]
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+            yield p
 
     def add(self, img: QImage, opacity: float) -> None:
         """Lay an image of the view's size over the layer at ``opacity``."""
