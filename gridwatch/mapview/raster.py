@@ -195,6 +195,15 @@ def _density_colors(counts: np.ndarray, gh: int, gw: int, color: RGBA) -> Option
     return tile
 
 
+def _column_row_order(col: np.ndarray, row: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The order of bins by column, then row (``key``): two radix sorts of 16-bit numbers when the columns and
+    rows fit them (a district's finest level: 3 million bins in 0.3 s, a sort of the 64-bit keys 0.9 s)."""
+    if int(col.max()) < 65536 and int(row.max()) < 65536:
+        by_row = np.argsort(row.astype(np.uint16), kind="stable")
+        return by_row[np.argsort(col[by_row].astype(np.uint16), kind="stable")]
+    return np.argsort(key, kind="stable")
+
+
 class DensityBins:
     """Points pre-counted on a fine grid, so a zoomed-out density raster costs O(bins).
 
@@ -210,6 +219,9 @@ class DensityBins:
         self.origin = (0.0, 0.0)
         self.ix = np.empty(0, dtype=np.int64)
         self.iy = np.empty(0, dtype=np.int64)
+        #: Each bin's column and row as one sortable number (rows ``_span`` to a column), see :meth:`window`.
+        self._key = np.empty(0, dtype=np.int64)
+        self._span = 1
         if len(xy) == 0:
             return
         finite = np.isfinite(xy).all(axis=1)
@@ -228,13 +240,22 @@ class DensityBins:
         self._set(float(minx), float(miny), cell, occupied % nx, occupied // nx, counts[occupied])
 
     def _set(self, minx: float, miny: float, cell: float, ix: np.ndarray, iy: np.ndarray, count: np.ndarray) -> None:
-        """Set the bins, in column order (see :meth:`columns`; stored counts are read in that order)."""
-        if len(ix) > 1 and (np.diff(ix) < 0).any():
-            order = np.argsort(ix, kind="stable")
-            ix, iy, count = ix[order], iy[order], count[order]
+        """Set the bins, in column order and by row within a column (see :meth:`window`; stored counts are
+        read in column order)."""
+        ix, iy = ix.astype(np.int64), iy.astype(np.int64)
+        self._key = np.empty(0, dtype=np.int64)
+        self._span = 1
+        if len(ix):
+            self._x0, self._y0 = int(ix.min()), int(iy.min()) - 1  # key 0: column x0, the row before y0
+            self._span = int(iy.max()) - self._y0 + 2  # a row either side of the occupied ones (see window)
+            key = (ix - self._x0) * self._span + (iy - self._y0)
+            if len(key) > 1 and (np.diff(key) < 0).any():
+                order = _column_row_order(ix - self._x0, iy - self._y0, key)
+                ix, iy, count, key = ix[order], iy[order], count[order], key[order]
+            self._key = key
         self.origin = (minx, miny)
         self.cell = cell
-        self.ix, self.iy = ix.astype(np.int64), iy.astype(np.int64)
+        self.ix, self.iy = ix, iy
         self.count = count.astype(np.float64)
         self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
 
@@ -246,6 +267,28 @@ class DensityBins:
         start = int(np.searchsorted(self.ix, lo, side="left"))
         stop = int(np.searchsorted(self.ix, hi, side="right"))
         return self.ix[start:stop], self.iy[start:stop], self.count[start:stop]
+
+    def window(self, lo: int, hi: int, row_lo: int, row_hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ix, iy, count)`` of the bins in columns ``lo..hi`` and rows ``row_lo..row_hi`` (in column order):
+        a zoomed-in view looks at its own bins only, found by one search per column.  Bins outside the rows
+        may come too when the rows hold most of the bins."""
+        ix, iy, count = self.columns(lo, hi)
+        if not len(count):
+            return ix, iy, count
+        r0, r1 = max(row_lo - self._y0, 0), min(row_hi - self._y0, self._span - 1)
+        if r1 < r0:
+            e = ix[:0]
+            return e, e, count[:0]
+        if r1 - r0 + 1 >= 0.7 * (self._span - 2):
+            return ix, iy, count  # nearly every row: the searches cost more than they save
+        cols = np.arange(max(lo, int(ix[0])), min(hi, int(ix[-1])) + 1, dtype=np.int64) - self._x0
+        base = cols * self._span
+        starts = np.searchsorted(self._key, base + r0, side="left")
+        stops = np.searchsorted(self._key, base + r1, side="right")
+        lengths = stops - starts
+        total = int(lengths.sum())
+        idx = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        return self.ix[idx], self.iy[idx], self.count[idx]
 
     def density(self, vp_affine: tuple[float, float, float, float], width: int, height: int,
                 force: bool = False, threshold: float = 0.0, cell: int = 3) -> Optional[np.ndarray]:
@@ -259,8 +302,11 @@ class DensityBins:
         sx, ox, sy, oy = vp_affine
         c, (x_origin, y_origin) = self.cell, self.origin
         # The columns whose centres the view may show (one more each side); bins outside are cut below.
-        ix, iy, count = self.columns(int(np.floor((-ox / sx - x_origin) / c - 0.5)) - 1,
-                                     int(np.ceil(((width - ox) / sx - x_origin) / c - 0.5)) + 1)
+        # The rows likewise (sy < 0: the view's top row is its largest latitude).
+        r_a, r_b = (-oy / sy - y_origin) / c - 0.5, ((height - oy) / sy - y_origin) / c - 0.5
+        ix, iy, count = self.window(int(np.floor((-ox / sx - x_origin) / c - 0.5)) - 1,
+                                    int(np.ceil(((width - ox) / sx - x_origin) / c - 0.5)) + 1,
+                                    int(np.floor(min(r_a, r_b))) - 1, int(np.ceil(max(r_a, r_b))) + 1)
         if not len(count):
             return None
         gw, gh = (width + cell - 1) // cell, (height + cell - 1) // cell

@@ -137,10 +137,15 @@ def test_hiding_a_layer_recomposes_the_others_without_drawing_them_again(qtbot, 
 def test_the_density_of_stored_counts_is_the_raster_of_their_centres(qapp):
     rng = np.random.default_rng(4)
     xy = np.column_stack([rng.normal(114.3, 0.05, 60_000), rng.normal(38.1, 0.04, 60_000)])
-    bins = raster.DensityBins(xy, cell=0.0, max_bins=1024)
+    made = raster.DensityBins(xy, cell=0.0, max_bins=1024)
+    # The same counts as a project stores them, read in no particular order.
+    shuffled = rng.permutation(len(made.count))
+    stored = raster.DensityBins(np.empty((0, 2)), 0.0)
+    stored._set(*made.origin, made.cell, made.ix[shuffled], made.iy[shuffled], made.count[shuffled])
     vp = Viewport.for_bounds((114.1, 37.95, 114.5, 38.25), 800, 500)
-    for view in (vp, vp.zoom(4.0), vp.zoom(4.0).pan(333, -77), vp.zoom(0.3), vp.zoom(16.0, 10, 10),
-                 vp.resized(801, 603)):
+    views = (vp, vp.zoom(4.0), vp.zoom(4.0).pan(333, -77), vp.zoom(0.3), vp.zoom(16.0, 10, 10),
+             vp.resized(801, 603), vp.zoom(3.0).pan(0, 240), vp.zoom(8.0).pan(-500, 100))
+    for bins, view in [(b, v) for b in (made, stored) for v in views]:
         sx, ox, sy, oy = view.affine()
         bx, by = bins.xy[:, 0] * sx + ox, bins.xy[:, 1] * sy + oy
         inside = (bx >= 0) & (bx < view.width) & (by >= 0) & (by < view.height)
