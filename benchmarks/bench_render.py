@@ -29,6 +29,8 @@ import json, os, statistics, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
+from gridwatch.mapview.memory import keep_big_blocks_mapped
+keep_big_blocks_mapped()  # the allocator set up as the app's start sets it (gridwatch.ui.app.create_app)
 app = QApplication([])
 from gridwatch.storage import Project
 from gridwatch.mapview.data import load_map
