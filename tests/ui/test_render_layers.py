@@ -11,6 +11,7 @@ import shapely
 from PySide6.QtGui import QColor, QPainter
 
 from gridwatch.mapview import Viewport, raster
+from gridwatch.mapview import lines as L
 from gridwatch.mapview.data import load_map, prepare_layer
 from gridwatch.mapview.lod import TOLERANCE_PX, outlines_for
 from gridwatch.storage import Project
@@ -52,7 +53,7 @@ def test_parts_drawn_into_one_image_are_the_parts_laid_on_each_other(qapp, fill_
     fill = new_image(w, h)
     with painting(fill) as p:
         _fill(p, np.random.default_rng(1), w, h)
-    lines = raster.draw_polylines(x, y, runs, (*stroke[:3], 255), w, h)
+    lines = L.draw_polylines(x, y, runs, (*stroke[:3], 255), w, h)
     marks = raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255))
     expected = new_image(w, h)
     with painting(expected) as p:
@@ -64,7 +65,7 @@ def test_parts_drawn_into_one_image_are_the_parts_laid_on_each_other(qapp, fill_
     canvas = LayerImage(w, h)
     with canvas.painter(fill_alpha / 255) as p:
         _fill(p, np.random.default_rng(1), w, h)
-    R._add_lines(canvas, x, y, runs, stroke)
+    R._add_lines(canvas, L.Polylines.from_runs(x, y, runs), stroke)
     raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255),
                          out=canvas.array_for_over())
     [(img, opacity)] = canvas.parts()
