@@ -23,9 +23,11 @@ from .raster import RGBA, _premultiplied_bgra
 #: long for the interpreter lock, and temporaries stay small.
 CHUNK = 100_000
 #: Segments per pass (its temporaries stay in the processor's cache: about CHUNK samples at a full view).
-SEGMENTS = 32_768
+SEGMENTS = 16_384
 #: Segments of up to this many samples take the broadcast path (0: none, everything the generic path).
 SHORT = 16
+#: A group of short segments with fewer samples than this takes the generic path (with the others).
+FEW_SAMPLES = 2048
 
 
 def _fractions(s: int) -> np.ndarray:
@@ -38,22 +40,47 @@ _FRACTIONS = [_fractions(s) for s in range(64)]
 
 @dataclass(frozen=True)
 class Polylines:
-    """Polylines in pixels: vertices ``x``, ``y`` (float64); a segment joins every vertex ``i`` to vertex
-    ``i + 1`` except where ``i`` is in ``cut`` (sorted).  Segments below index ``inside`` are known to lie
-    within ``[1, width - 2] x [1, height - 2]`` (or are cut): they skip every test against the view."""
+    """Polylines: vertices ``x``, ``y`` (float64); a segment joins every vertex to the next except where a
+    polyline starts.  Vertex ``i`` is numbered ``base + i``; every array of ``starts`` (each sorted) lists
+    vertex numbers where a polyline starts (no segment joins the vertex before).  Segments below index
+    ``inside`` (vertex ``i`` to ``i + 1``, ``i < inside``) are known to lie within ``[1, width - 2] x
+    [1, height - 2]`` or to be cut: they skip every test against the view."""
 
     x: np.ndarray
     y: np.ndarray
-    cut: np.ndarray
+    starts: tuple[np.ndarray, ...] = ()
     inside: int = 0
+    #: ``(sx, ox, sy, oy)``: the pixels are ``x * sx + ox``, ``y * sy + oy`` (map coordinates transformed
+    #: a batch at a time); None: ``x``, ``y`` are pixels.
+    affine: tuple[float, float, float, float] | None = None
+    base: int = 0
+    #: The vertices as indices into ``x``, ``y`` (gathered a batch at a time); None: all of them.
+    index: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        """The number of vertices."""
+        return len(self.x) if self.index is None else len(self.index)
+
+    def pixels(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pixel coordinates of vertices ``start:stop``."""
+        if self.index is None:
+            x, y = self.x[start:stop], self.y[start:stop]
+        else:
+            index = self.index[start:stop]
+            x, y = self.x[index], self.y[index]
+        if self.affine is None:
+            return x, y
+        sx, ox, sy, oy = self.affine
+        return x * sx + ox, y * sy + oy
 
     @classmethod
-    def from_runs(cls, x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, inside_runs: int = 0) -> "Polylines":
+    def from_runs(cls, x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, inside_runs: int = 0,
+                  affine: tuple[float, float, float, float] | None = None) -> "Polylines":
         """Consecutive runs of vertices, one polyline each (no segment from one run into the next); the
         first ``inside_runs`` runs lie within the view, one pixel from its edges."""
         ends = np.cumsum(np.asarray(run_lengths, dtype=np.int64))
         inside = int(ends[inside_runs - 1]) if inside_runs else 0
-        return cls(x, y, ends[(ends >= 1) & (ends < len(x))] - 1, inside)
+        return cls(x, y, (ends,), inside, affine)
 
 
 def draw_lines(lines: Polylines, color: RGBA, width: int, height: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -82,27 +109,27 @@ def polyline_pixels(x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, width
 
 def line_pixels(lines: Polylines, width: int, height: int) -> Iterator[np.ndarray]:
     """The pixels (flat indices, a pixel may come twice) of the segments of ``lines``, in batches."""
-    x, y = lines.x, lines.y
-    n = len(x) - 1
-    cut = np.asarray(lines.cut, dtype=np.int64)
-    # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
-    cap = 2 * (width + height)
-    step_type = np.uint16 if cap < 2**16 else np.int64
+    n = len(lines) - 1
+    base = lines.base
     short = min(SHORT, len(_FRACTIONS) - 1)
     for a in range(0, max(n, 0), SEGMENTS):
         b = min(a + SEGMENTS, n)
-        x0, y0, x1, y1 = x[a:b], y[a:b], x[a + 1:b + 1], y[a + 1:b + 1]
+        x, y = lines.pixels(a, b + 1)
+        x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
         dx, dy = x1 - x0, y1 - y0
-        length = np.maximum(np.abs(dx), np.abs(dy))
+        # ceil(length): a segment takes ceil(length) + 1 samples.
+        length = np.abs(dx)
+        np.maximum(length, np.abs(dy), out=length)
         np.ceil(length, out=length)
-        length += 1
-        np.minimum(length, cap, out=length)
-        steps = length.astype(step_type)
-        lo, hi = np.searchsorted(cut, (a, b))
-        steps[cut[lo:hi] - a] = 0
-        # What each segment takes: 0 nothing, 1..short the broadcast path, short + 1 the generic path
-        # unchecked, short + 2 the generic path with every sample checked against the view.
-        key = np.minimum(steps, short + 1).astype(np.uint8)
+        # What each segment takes: 0 nothing, 1..short samples the broadcast path, short + 1 the generic
+        # path unchecked, short + 2 the generic path with every sample checked against the view.
+        key = np.empty(b - a, dtype=np.uint8)
+        np.minimum(length, short, out=key, casting="unsafe")
+        key += 1
+        for starts in lines.starts:  # no segment into the first vertex of a polyline
+            first = base + a + 1
+            cut = starts[np.searchsorted(starts, first):np.searchsorted(starts, base + b, side="right")]
+            key[cut - first] = 0
         k = min(max(lines.inside - a, 0), b - a)
         if k < b - a:  # segments not known to be inside: wholly off one side of the view, or crossing its edges
             t = slice(k, None)
@@ -115,32 +142,38 @@ def line_pixels(lines: Polylines, width: int, height: int) -> Iterator[np.ndarra
             tail[~inside & (tail > 0)] = short + 2
             tail[off] = 0
         counts = np.bincount(key, minlength=short + 3)
-        order = np.argsort(key, kind="stable")
-        bounds = np.cumsum(counts).tolist()
-        if bounds[short] > bounds[0]:
-            fast = order[bounds[0]:bounds[short]]
-            fx0, fy0 = x0[fast].astype(np.float32), y0[fast].astype(np.float32)
-            fdx, fdy = dx[fast].astype(np.float32), dy[fast].astype(np.float32)
-            base = bounds[0]
-            for s in range(1, short + 1):
-                if counts[s]:
-                    g = slice(bounds[s - 1] - base, bounds[s] - base)
-                    yield _broadcast_pixels(fx0[g], fy0[g], fdx[g], fdy[g], _FRACTIONS[s], width)
-        for group, checked in ((order[bounds[short]:bounds[short + 1]], False),
-                               (order[bounds[short + 1]:bounds[short + 2]], True)):
-            if len(group):
-                yield from _generic_pixels(x0[group], y0[group], dx[group], dy[group],
-                                           steps[group].astype(np.int64), width, height, checked)
+        few = np.flatnonzero((counts[1:short + 1] > 0)
+                             & (counts[1:short + 1] * np.arange(1, short + 1) < FEW_SAMPLES)) + 1
+        if len(few):  # groups too small to be worth their numpy calls: the generic path (unchecked)
+            kind = np.arange(short + 3, dtype=np.uint8)
+            kind[few] = short + 1
+            key = kind[key]
+            counts = np.bincount(key, minlength=short + 3)
+        kinds = np.flatnonzero(counts[1:]) + 1
+        if len(kinds) <= 6:  # a few kinds (a full view: segments of 2-5 samples): a pass over the keys each
+            groups = [(int(s), np.flatnonzero(key == s)) for s in kinds.tolist()]
+        else:  # many: one stable sort of the keys (a radix sort of bytes)
+            order = np.argsort(key, kind="stable")
+            bounds = np.cumsum(counts).tolist()
+            groups = [(s, order[bounds[s - 1]:bounds[s]]) for s in kinds.tolist()]
+        for s, group in groups:
+            if s <= short:
+                yield _broadcast_pixels(x0[group], y0[group], dx[group], dy[group], _FRACTIONS[s], width)
+            else:
+                # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
+                steps = np.minimum(length[group] + 1, 2 * (width + height)).astype(np.int64)
+                yield from _generic_pixels(x0[group], y0[group], dx[group], dy[group], steps, width, height,
+                                           s == short + 2)
 
 
 def _broadcast_pixels(x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray, frac: np.ndarray,
                       width: int) -> np.ndarray:
     """The samples of segments inside the view with ``len(frac)`` samples each: an (s, n) array."""
-    px = frac * dx
-    px += x0
+    px = frac * dx.astype(np.float32)
+    px += x0.astype(np.float32)
     np.rint(px, out=px)
-    py = frac * dy
-    py += y0
+    py = frac * dy.astype(np.float32)
+    py += y0.astype(np.float32)
     np.rint(py, out=py)
     # Whole pixel positions are exact in float32 up to 2**24 pixels.
     py *= np.float32(width)

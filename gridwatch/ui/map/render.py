@@ -21,6 +21,7 @@ that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.render
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -113,17 +114,32 @@ def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tupl
     return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
 
 
-#: Visible pieces holding at least this share of the vertices from the first one's to the last one's are
-#: transformed where they lie (the segments of the pieces between cut), not gathered vertex by vertex.
+#: Visible pieces that are at least this share of the pieces from the first to the last are transformed where
+#: they lie (the others cut out), not gathered vertex by vertex.
 IN_PLACE_SHARE = 0.75
 
 
 def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int, height: int) -> Polylines:
-    """The outline pieces ``pieces`` (ascending) in screen pixels for the numpy line rasteriser, with the
-    pieces wholly within ``[1, width - 2] x [1, height - 2]`` first: their segments need no test."""
+    """The outline pieces ``pieces`` (ascending) in screen pixels for the numpy line rasteriser; the pieces
+    wholly within ``[1, width - 2] x [1, height - 2]`` come first (their segments need no test)."""
     if len(pieces) == 0:
-        return Polylines(np.empty(0), np.empty(0), np.empty(0, dtype=np.int64))
-    sx, ox, sy, oy = vp.affine()
+        return Polylines(np.empty(0), np.empty(0))
+    affine = sx, ox, sy, oy = vp.affine()
+    first, last = int(pieces[0]), int(pieces[-1])
+    span = last - first + 1
+    if len(pieces) >= IN_PLACE_SHARE * span:
+        # The vertices from the first piece's to the last one's, where they lie: a polyline starts at every
+        # ring, and at every vertex of the pieces not drawn (so none of their segments is).
+        lo, hi = int(layer.piece_start[first]), int(layer.piece_stop[last])
+        hidden = np.ones(span, dtype=bool)
+        hidden[pieces - first] = False
+        hidden = np.flatnonzero(hidden) + first
+        h_start, h_stop = layer.piece_start[hidden] + 1, layer.piece_stop[hidden]
+        counts = np.maximum(h_stop - h_start, 0)
+        h_starts = np.repeat(h_start - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        xy = layer.ring_xy[lo:hi]
+        inside = hi - lo if _all_inside(layer.piece_bounds, affine, width, height) else 0
+        return Polylines(xy[:, 0], xy[:, 1], (layer.ring_offsets, h_starts), inside, affine, lo)
     start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
     # The pieces' pixel bounds are exactly their vertices' extremes: the same arithmetic, and it is monotonic.
     b = layer.piece_bounds[pieces]
@@ -134,22 +150,23 @@ def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int,
     if sy > 0:
         y_lo, y_hi = y_hi, y_lo
     inside = (x_lo >= 1) & (x_hi <= width - 2) & (y_lo >= 1) & (y_hi <= height - 2)
-    lo, hi = int(start[0]), int(stop[-1])
-    # Segments between the end of a piece and the start of the next visible one (the same vertex when they
-    # are pieces of one ring: none).
-    gap_from, gaps = stop[:-1] - 1, start[1:] - (stop[:-1] - 1)
-    if int((stop - start).sum()) >= IN_PLACE_SHARE * (hi - lo) and not (gaps < 0).any():
-        xy = layer.ring_xy[lo:hi]
-        cut = np.repeat(gap_from - lo - (np.cumsum(gaps) - gaps), gaps) + np.arange(int(gaps.sum()))
-        first_crossing = int(np.argmin(inside)) if not inside.all() else len(pieces)
-        known = hi - lo if first_crossing == len(pieces) else int(start[first_crossing]) - lo
-        return Polylines(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, cut, known)
     order = np.concatenate([np.flatnonzero(inside), np.flatnonzero(~inside)])
     start, stop = start[order], stop[order]
     lengths = stop - start
     idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
-    xy = layer.ring_xy[idx]
-    return Polylines.from_runs(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths, int(inside.sum()))
+    return replace(Polylines.from_runs(layer.ring_xy[:, 0], layer.ring_xy[:, 1], lengths, int(inside.sum()), affine),
+                   index=idx)
+
+
+def _all_inside(bounds: np.ndarray, affine: tuple[float, float, float, float], width: int, height: int) -> bool:
+    """Whether all of ``bounds`` (rows of min x, min y, max x, max y) lie within ``[1, width - 2] x
+    [1, height - 2]`` in pixels (as their vertices transformed: the arithmetic is monotonic)."""
+    if not len(bounds):
+        return True
+    sx, ox, sy, oy = affine
+    xs = sorted((float(bounds[:, 0].min()) * sx + ox, float(bounds[:, 2].max()) * sx + ox))
+    ys = sorted((float(bounds[:, 1].min()) * sy + oy, float(bounds[:, 3].max()) * sy + oy))
+    return xs[0] >= 1 and xs[1] <= width - 2 and ys[0] >= 1 and ys[1] <= height - 2
 
 
 def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) -> list[QPolygonF]:
@@ -181,7 +198,7 @@ def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, 
     w, h = canvas.width, canvas.height
     opaque = (*rgba[:3], 255)
     opacity = rgba[3] / 255.0
-    arr = canvas.array_for_over() if len(lines.x) <= FEW_OUTLINE_VERTICES else None
+    arr = canvas.array_for_over() if len(lines) <= FEW_OUTLINE_VERTICES else None
     if arr is None:
         canvas.add_array(draw_lines(lines, opaque, w, h), opacity)
         return
