@@ -223,3 +223,27 @@ def test_the_first_parts_opacity_is_applied_where_it_was_drawn_only(qapp):
     from gridwatch.ui.map.images import opacity_alpha
 
     assert images[1][60, 70, 3] == opacity_alpha(70 / 255) and images[1][101, 10, 3] == 255
+
+
+def test_outline_pieces_read_in_place_or_gathered_draw_the_pixels_of_plain_polylines(qapp, data, monkeypatch):
+    vp = Viewport.for_bounds(data.extent, 640, 400)
+    layers = [layer for layer in data.layers.values() if len(layer.piece_start)]
+    assert layers
+    drawn = 0
+    for view in (vp, vp.zoom(4.0), vp.zoom(16.0).pan(150, 60), vp.pan(500, 0)):
+        sx, ox, sy, oy = view.affine()
+        for layer in layers:
+            pieces = R._visible_pieces(layer, view, R._visible_features(layer, view))
+            # The reference: every piece's vertices gathered and transformed, drawn by the generic path.
+            start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+            xy = layer.ring_xy[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)] or [[]]).astype(int)]
+            with monkeypatch.context() as m:
+                m.setattr(L, "SHORT", 0)
+                expected = L.draw_polylines(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, stop - start, (0, 0, 0, 255),
+                                            640, 400)
+            for share in (0.0, 2.0):  # always read in place, never
+                monkeypatch.setattr(R, "IN_PLACE_SHARE", share)
+                got = L.draw_lines(R._piece_lines(layer, view, pieces, 640, 400), (0, 0, 0, 255), 640, 400)
+                assert np.array_equal(got, expected), (layer.name, share)
+            drawn += int(expected[:, :, 3].astype(bool).sum())
+    assert drawn > 10_000
