@@ -177,7 +177,7 @@ def test_search_says_when_results_are_cut(data):
 
 
 def test_polylines_rasterise_the_expected_pixels():
-    from gridwatch.mapview.raster import draw_polylines
+    from gridwatch.mapview.lines import draw_polylines
 
     # A horizontal run and a diagonal run; no segment joins the end of one to the start of the next.
     x = np.array([2.0, 12.0, 20.0, 25.0])

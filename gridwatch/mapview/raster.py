@@ -7,7 +7,7 @@ array with numpy takes milliseconds.  Images are premultiplied ARGB32 in native 
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -348,94 +348,3 @@ def density_levels(xy: np.ndarray, finest: int = 2048, factor: int = 4, levels: 
     for _ in range(levels - 1):
         out.append(out[-1].coarser(factor))
     return tuple(out)
-
-
-def draw_polylines(
-    x: np.ndarray,
-    y: np.ndarray,
-    run_lengths: np.ndarray,
-    color: RGBA,
-    width: int,
-    height: int,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """1-pixel lines (no antialiasing) along polylines, drawn with numpy.
-
-    Vertices ``(x, y)`` in pixels form consecutive runs (one polyline each).  Each segment is
-    sampled at least once per pixel along its longer axis and the samples are set in the image:
-    the same pixels a non-antialiased cosmetic pen paints, in a few vectorised steps instead of
-    one long QPainter call that holds the interpreter lock.
-    """
-    img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
-    flat = img.view(np.uint32).reshape(-1)
-    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
-    for index in polyline_pixels(x, y, run_lengths, width, height):
-        flat[index] = value
-    return img
-
-
-def polyline_pixels(x: np.ndarray, y: np.ndarray, run_lengths: np.ndarray, width: int,
-                    height: int) -> Iterator[np.ndarray]:
-    """The pixels (flat indices, a pixel may come twice) :func:`draw_polylines` sets, in batches."""
-    n = len(x)
-    if n < 2:
-        return
-    run_lengths = np.asarray(run_lengths, dtype=np.int64)
-    last_of_run = np.cumsum(run_lengths) - 1
-    # Segments from every vertex to the next (views, no copies), but none from one run into the next,
-    # and none wholly off one side of the view.
-    x0, y0, x1, y1 = x[:-1], y[:-1], x[1:], y[1:]
-    on = ~(((x0 < 0) & (x1 < 0)) | ((x0 >= width) & (x1 >= width)) | ((y0 < 0) & (y1 < 0))
-           | ((y0 >= height) & (y1 >= height)))
-    on[last_of_run[last_of_run < n - 1]] = False
-    x0, y0, x1, y1 = x0[on], y0[on], x1[on], y1[on]
-    dx, dy = x1 - x0, y1 - y0
-    steps = np.ceil(np.maximum(np.abs(dx), np.abs(dy))).astype(np.int64) + 1
-    # Segments far outside the view (when zoomed in) are cut to the screen before sampling.
-    steps = np.minimum(steps, 2 * (width + height))
-    # Segments well inside the view need no bounds check of their samples (most of them).
-    inside = ((np.minimum(x0, x1) >= 1) & (np.maximum(x0, x1) <= width - 2) & (np.minimum(y0, y1) >= 1)
-              & (np.maximum(y0, y1) <= height - 2))
-    for group, checked in ((np.flatnonzero(inside), False), (np.flatnonzero(~inside), True)):
-        g_steps = steps[group]
-        # Batches of about CHUNK samples: short numpy calls keep other threads (the GUI) from waiting
-        # long for the interpreter lock, and temporaries stay small.
-        ends = np.searchsorted(np.cumsum(g_steps), np.arange(CHUNK, int(g_steps.sum()) + CHUNK, CHUNK))
-        start = 0
-        for end in np.unique(np.minimum(ends + 1, len(g_steps))).tolist():
-            if end <= start:
-                continue
-            part = group[start:end]
-            yield _segment_pixels(x0[part], y0[part], dx[part], dy[part], g_steps[start:end], width, height,
-                                  checked)
-            start = end
-
-
-CHUNK = 100_000
-
-
-def _segment_pixels(x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarray, steps: np.ndarray,
-                    width: int, height: int, checked: bool) -> np.ndarray:
-    total = int(steps.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.intp)
-    # The segment of every sample (one repeat; gathers by it are faster than more repeats).
-    seg = np.repeat(np.arange(len(steps), dtype=np.intp), steps)
-    frac = np.arange(total, dtype=np.float32)
-    frac -= np.take((np.cumsum(steps) - steps).astype(np.float32), seg)
-    frac *= np.take((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), seg)
-    px = np.take(dx.astype(np.float32), seg)
-    px *= frac
-    px += np.take(x0.astype(np.float32), seg)
-    np.rint(px, out=px)
-    py = np.take(dy.astype(np.float32), seg)
-    py *= frac
-    py += np.take(y0.astype(np.float32), seg)
-    np.rint(py, out=py)
-    if checked:
-        ok = (px >= 0) & (px < width) & (py >= 0) & (py < height)
-        px, py = px[ok], py[ok]
-    # Whole pixel positions are exact in float32 up to 2**24 pixels.
-    py *= np.float32(width)
-    py += px
-    return py.astype(np.intp)

@@ -11,6 +11,7 @@ import shapely
 from PySide6.QtGui import QColor, QPainter
 
 from gridwatch.mapview import Viewport, raster
+from gridwatch.mapview import lines as L
 from gridwatch.mapview.data import load_map, prepare_layer
 from gridwatch.mapview.lod import TOLERANCE_PX, outlines_for
 from gridwatch.storage import Project
@@ -52,7 +53,7 @@ def test_parts_drawn_into_one_image_are_the_parts_laid_on_each_other(qapp, fill_
     fill = new_image(w, h)
     with painting(fill) as p:
         _fill(p, np.random.default_rng(1), w, h)
-    lines = raster.draw_polylines(x, y, runs, (*stroke[:3], 255), w, h)
+    lines = L.draw_polylines(x, y, runs, (*stroke[:3], 255), w, h)
     marks = raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255))
     expected = new_image(w, h)
     with painting(expected) as p:
@@ -64,7 +65,7 @@ def test_parts_drawn_into_one_image_are_the_parts_laid_on_each_other(qapp, fill_
     canvas = LayerImage(w, h)
     with canvas.painter(fill_alpha / 255) as p:
         _fill(p, np.random.default_rng(1), w, h)
-    R._add_lines(canvas, x, y, runs, stroke)
+    R._add_lines(canvas, L.Polylines.from_runs(x, y, runs), stroke)
     raster.splat_markers(px, py, cats, palette, w, h, radius=3.5, outline=(40, 40, 40, 255),
                          out=canvas.array_for_over())
     [(img, opacity)] = canvas.parts()
@@ -227,3 +228,27 @@ def test_the_first_parts_opacity_is_applied_where_it_was_drawn_only(qapp):
     from gridwatch.ui.map.images import opacity_alpha
 
     assert images[1][60, 70, 3] == opacity_alpha(70 / 255) and images[1][101, 10, 3] == 255
+
+
+def test_outline_pieces_read_in_place_or_gathered_draw_the_pixels_of_plain_polylines(qapp, data, monkeypatch):
+    vp = Viewport.for_bounds(data.extent, 640, 400)
+    layers = [layer for layer in data.layers.values() if len(layer.piece_start)]
+    assert layers
+    drawn = 0
+    for view in (vp, vp.zoom(4.0), vp.zoom(16.0).pan(150, 60), vp.pan(500, 0)):
+        sx, ox, sy, oy = view.affine()
+        for layer in layers:
+            pieces = R._visible_pieces(layer, view, R._visible_features(layer, view))
+            # The reference: every piece's vertices gathered and transformed, drawn by the generic path.
+            start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+            xy = layer.ring_xy[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)] or [[]]).astype(int)]
+            with monkeypatch.context() as m:
+                m.setattr(L, "SHORT", 0)
+                expected = L.draw_polylines(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, stop - start, (0, 0, 0, 255),
+                                            640, 400)
+            for share in (0.0, 2.0):  # always read in place, never
+                monkeypatch.setattr(R, "IN_PLACE_SHARE", share)
+                got = L.draw_lines(R._piece_lines(layer, view, pieces, 640, 400), (0, 0, 0, 255), 640, 400)
+                assert np.array_equal(got, expected), (layer.name, share)
+            drawn += int(expected[:, :, 3].astype(bool).sum())
+    assert drawn > 10_000

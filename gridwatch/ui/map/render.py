@@ -21,6 +21,7 @@ that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.render
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -29,8 +30,9 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 
 from ...layers.base import Style
 from ...mapview.data import LayerData
+from ...mapview.lines import Polylines, draw_lines, line_pixels
 from ...mapview.lod import outlines_for
-from ...mapview.raster import blend_over, byte_mul, draw_polylines, polyline_pixels
+from ...mapview.raster import blend_over, byte_mul
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
@@ -112,6 +114,61 @@ def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tupl
     return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
 
 
+#: Visible pieces that are at least this share of the pieces from the first to the last are transformed where
+#: they lie (the others cut out), not gathered vertex by vertex.
+IN_PLACE_SHARE = 0.75
+
+
+def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int, height: int) -> Polylines:
+    """The outline pieces ``pieces`` (ascending) in screen pixels for the numpy line rasteriser; the pieces
+    wholly within ``[1, width - 2] x [1, height - 2]`` come first (their segments need no test)."""
+    if len(pieces) == 0:
+        return Polylines(np.empty(0), np.empty(0))
+    affine = sx, ox, sy, oy = vp.affine()
+    first, last = int(pieces[0]), int(pieces[-1])
+    span = last - first + 1
+    if len(pieces) >= IN_PLACE_SHARE * span:
+        # The vertices from the first piece's to the last one's, where they lie: a polyline starts at every
+        # ring, and at every vertex of the pieces not drawn (so none of their segments is).
+        lo, hi = int(layer.piece_start[first]), int(layer.piece_stop[last])
+        hidden = np.ones(span, dtype=bool)
+        hidden[pieces - first] = False
+        hidden = np.flatnonzero(hidden) + first
+        h_start, h_stop = layer.piece_start[hidden] + 1, layer.piece_stop[hidden]
+        counts = np.maximum(h_stop - h_start, 0)
+        h_starts = np.repeat(h_start - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        xy = layer.ring_xy[lo:hi]
+        inside = hi - lo if _all_inside(layer.piece_bounds, affine, width, height) else 0
+        return Polylines(xy[:, 0], xy[:, 1], (layer.ring_offsets, h_starts), inside, affine, lo)
+    start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+    # The pieces' pixel bounds are exactly their vertices' extremes: the same arithmetic, and it is monotonic.
+    b = layer.piece_bounds[pieces]
+    x_lo, x_hi = b[:, 0] * sx + ox, b[:, 2] * sx + ox
+    y_lo, y_hi = b[:, 3] * sy + oy, b[:, 1] * sy + oy
+    if sx < 0:
+        x_lo, x_hi = x_hi, x_lo
+    if sy > 0:
+        y_lo, y_hi = y_hi, y_lo
+    inside = (x_lo >= 1) & (x_hi <= width - 2) & (y_lo >= 1) & (y_hi <= height - 2)
+    order = np.concatenate([np.flatnonzero(inside), np.flatnonzero(~inside)])
+    start, stop = start[order], stop[order]
+    lengths = stop - start
+    idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    return replace(Polylines.from_runs(layer.ring_xy[:, 0], layer.ring_xy[:, 1], lengths, int(inside.sum()), affine),
+                   index=idx)
+
+
+def _all_inside(bounds: np.ndarray, affine: tuple[float, float, float, float], width: int, height: int) -> bool:
+    """Whether all of ``bounds`` (rows of min x, min y, max x, max y) lie within ``[1, width - 2] x
+    [1, height - 2]`` in pixels (as their vertices transformed: the arithmetic is monotonic)."""
+    if not len(bounds):
+        return True
+    sx, ox, sy, oy = affine
+    xs = sorted((float(bounds[:, 0].min()) * sx + ox, float(bounds[:, 2].max()) * sx + ox))
+    ys = sorted((float(bounds[:, 1].min()) * sy + oy, float(bounds[:, 3].max()) * sy + oy))
+    return xs[0] >= 1 and xs[1] <= width - 2 and ys[0] >= 1 and ys[1] <= height - 2
+
+
 def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) -> list[QPolygonF]:
     """One numpy-filled QPolygonF per visible outline piece, in screen pixels."""
     pieces = _visible_pieces(layer, vp, feature_mask)
@@ -134,21 +191,20 @@ def _closed(paths: list[QPainterPath]) -> QPainterPath:
     return out
 
 
-def _add_lines(canvas: LayerImage, x: np.ndarray, y: np.ndarray, lengths: np.ndarray,
-               rgba: tuple[int, int, int, int]) -> None:
-    """1-px outlines (numpy, see :func:`draw_polylines`) in colour ``rgba`` laid over the layer: an image of
-    their own when they are the layer's first part or many; composited onto the layer's pixels in numpy
-    when they are few (the same pixels, without a view-sized image and its compositing)."""
+def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, int]) -> None:
+    """1-px outlines (numpy, see :mod:`~gridwatch.mapview.lines`) in colour ``rgba`` laid over the layer: an
+    image of their own when they are the layer's first part or many; composited onto the layer's pixels in
+    numpy when they are few (the same pixels, without a view-sized image and its compositing)."""
     w, h = canvas.width, canvas.height
     opaque = (*rgba[:3], 255)
     opacity = rgba[3] / 255.0
-    arr = canvas.array_for_over() if len(x) <= FEW_OUTLINE_VERTICES else None
+    arr = canvas.array_for_over() if len(lines) <= FEW_OUTLINE_VERTICES else None
     if arr is None:
-        canvas.add_array(draw_polylines(x, y, lengths, opaque, w, h), opacity)
+        canvas.add_array(draw_lines(lines, opaque, w, h), opacity)
         return
     if opacity <= 0:
         return
-    pixels = [p for p in polyline_pixels(x, y, lengths, w, h) if len(p)]
+    pixels = [p for p in line_pixels(lines, w, h) if len(p)]
     if not pixels:
         return
     colour = np.array([[opaque[2], opaque[1], opaque[0], 255]], dtype=np.uint8).view(np.uint32)[0, 0]
@@ -211,8 +267,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
         # no long QPainter call holding the interpreter lock while the GUI thread waits.
         pieces = _visible_pieces(layer, vp, visible)
-        x, y, lengths = _piece_screen_xy(layer, vp, pieces)
-        _add_lines(canvas, x, y, lengths, style.stroke)
+        _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height), style.stroke)
         return canvas.parts()
     with canvas.painter(style.stroke[3] / 255.0) as p:
         # Thicker boundaries (townships) need antialiasing to look smooth.
@@ -262,8 +317,7 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
                 p.fillPath(path, QBrush(qcolor(theme.hatch_colors[ci], 255), _HATCH[hatch]))
     # The layer's usual thin outlines keep neighbouring cells of one class apart.
     pieces = _visible_pieces(layer, vp, visible)
-    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
-    _add_lines(canvas, x, y, lengths, theme.outline or style.stroke)
+    _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height), theme.outline or style.stroke)
     if theme.emphasis is not None:
         strong = visible & theme.emphasis
         if strong.any():
