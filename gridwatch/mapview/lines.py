@@ -22,8 +22,11 @@ from .raster import RGBA, _premultiplied_bgra
 #: Samples per batch of the generic path: short numpy calls keep other threads (the GUI) from waiting
 #: long for the interpreter lock, and temporaries stay small.
 CHUNK = 100_000
-#: Segments per pass (its temporaries stay in the processor's cache: about CHUNK samples at a full view).
-SEGMENTS = 16_384
+#: Segments per pass.  Big passes: the map renders layers on two threads, and every numpy call of a pass
+#: gives the interpreter lock to the other thread (drawing with Qt, which keeps it) and waits to get it back;
+#: 16,384 segments a pass took a city's grid 190 ms beside the other layers, 131,072 about 120 ms (numpy
+#: works without the lock, so the GUI thread is not kept waiting by a long call).
+SEGMENTS = 131072
 #: Segments of up to this many samples take the broadcast path (0: none, everything the generic path).
 SHORT = 16
 #: A group of short segments with fewer samples than this takes the generic path (with the others).

@@ -7,10 +7,12 @@ pages stay with the process: on the stress district the app held 120 MB more aft
 A fixed threshold keeps big arrays mapped (returned when freed); ``malloc_trim`` returns what a load
 left in the heap.  Elsewhere than glibc both do nothing.
 
-Blocks up to a view's image (:func:`reuse_blocks_up_to`, set by the map canvas for its size) are the
-exception: mapped afresh, each new layer image of every render faulted its pages in again as it was drawn
-(1.5-2 ms an image of 1600 x 1000, a quarter of a zoomed render); from the heap, a render reuses the
-pages of the images the previous render freed.  Bigger blocks stay mapped.
+Blocks up to the size of a render's arrays (:func:`reuse_blocks_up_to`, set by the map canvas:
+:data:`RENDER_BLOCKS` or its view's image, the larger) are the exception: mapped afresh, each new layer
+image of every render faulted its pages in again as it was drawn (1.5-2 ms an image of 1600 x 1000, a
+quarter of a zoomed render), and so did the outline vertices of a city's grid (11 MB an array); from the
+heap, a render reuses the pages the previous render freed (stress district: peak memory of open + 20
+interactions 531-537 MB before, 531-547 MB after; the city 1,135 -> 1,161 MB).  Bigger blocks stay mapped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ _M_MMAP_THRESHOLD = -3
 _libc: Optional[Any] = None
 _tried = False
 _reused = 0
+#: The biggest arrays a render makes and frees again (a city's grid outlines seen whole: 1.4 million
+#: vertices, 11 MB an array; a 4K view's image: 33 MB).
+RENDER_BLOCKS = 64 << 20
 
 
 def _glibc() -> Optional[Any]:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...layers import LAYERS
 from ...mapview.data import MapData
-from ...mapview.memory import reuse_blocks_up_to
+from ...mapview.memory import RENDER_BLOCKS, reuse_blocks_up_to
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport, nice_scale_bar
 from ...tasks import CancelToken
@@ -275,7 +275,8 @@ class MapCanvas(QWidget):
             return
         if self._cancel is not None:
             self._cancel.cancel()
-        reuse_blocks_up_to(4 * self.viewport.width * self.viewport.height)  # layer images reuse freed pages
+        # a render's images and arrays reuse the pages the last one freed (gridwatch.mapview.memory)
+        reuse_blocks_up_to(max(RENDER_BLOCKS, 4 * self.viewport.width * self.viewport.height))
         self._generation += 1
         self._cancel = CancelToken()
         req = RenderRequest(
