@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from .raster import RGBA, _premultiplied_bgra
+from .spans import run_ids
 
 #: Samples per batch of the generic path: short numpy calls keep other threads (the GUI) from waiting
 #: long for the interpreter lock, and temporaries stay small.
@@ -203,7 +204,7 @@ def _segment_pixels(x0: np.ndarray, y0: np.ndarray, dx: np.ndarray, dy: np.ndarr
     if total == 0:
         return np.empty(0, dtype=np.intp)
     # The segment of every sample (one repeat; gathers by it are faster than more repeats).
-    seg = np.repeat(np.arange(len(steps), dtype=np.intp), steps)
+    seg = run_ids(steps)
     frac = np.arange(total, dtype=np.float32)
     frac -= np.take((np.cumsum(steps) - steps).astype(np.float32), seg)
     frac *= np.take((1.0 / np.maximum(steps - 1, 1)).astype(np.float32), seg)

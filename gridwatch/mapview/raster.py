@@ -11,6 +11,8 @@ from typing import Optional
 
 import numpy as np
 
+from .spans import ranges
+
 RGBA = tuple[int, int, int, int]
 
 
@@ -286,8 +288,7 @@ class DensityBins:
         starts = np.searchsorted(self._key, base + r0, side="left")
         stops = np.searchsorted(self._key, base + r1, side="right")
         lengths = stops - starts
-        total = int(lengths.sum())
-        idx = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        idx = ranges(starts, lengths)
         return self.ix[idx], self.iy[idx], self.count[idx]
 
     def density(self, vp_affine: tuple[float, float, float, float], width: int, height: int,

@@ -33,6 +33,7 @@ from ...mapview.data import LayerData
 from ...mapview.lines import Polylines, draw_lines, line_pixels
 from ...mapview.lod import outlines_for
 from ...mapview.raster import blend_over, byte_mul
+from ...mapview.spans import ranges
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
@@ -86,7 +87,7 @@ def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
     for start in range(0, len(rings), RINGS_PER_CHUNK):
         chunk = rings[start:start + RINGS_PER_CHUNK]
         lengths = off[chunk + 1] - off[chunk]
-        idx = np.repeat(off[chunk] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(lengths.sum())
+        idx = ranges(off[chunk], lengths)
         xy = layer.ring_xy[idx]
         paths.append(path_from_runs(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths))
     return paths
@@ -108,7 +109,7 @@ def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, mi
 def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
     lengths = stop - start
-    idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    idx = ranges(start, lengths)
     sx, ox, sy, oy = vp.affine()
     xy = layer.ring_xy[idx]
     return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
@@ -136,7 +137,7 @@ def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int,
         hidden = np.flatnonzero(hidden) + first
         h_start, h_stop = layer.piece_start[hidden] + 1, layer.piece_stop[hidden]
         counts = np.maximum(h_stop - h_start, 0)
-        h_starts = np.repeat(h_start - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        h_starts = ranges(h_start, counts)
         xy = layer.ring_xy[lo:hi]
         inside = hi - lo if _all_inside(layer.piece_bounds, affine, width, height) else 0
         return Polylines(xy[:, 0], xy[:, 1], (layer.ring_offsets, h_starts), inside, affine, lo)
@@ -153,7 +154,7 @@ def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int,
     order = np.concatenate([np.flatnonzero(inside), np.flatnonzero(~inside)])
     start, stop = start[order], stop[order]
     lengths = stop - start
-    idx = np.repeat(start - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+    idx = ranges(start, lengths)
     return replace(Polylines.from_runs(layer.ring_xy[:, 0], layer.ring_xy[:, 1], lengths, int(inside.sum()), affine),
                    index=idx)
 
