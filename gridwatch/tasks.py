@@ -9,6 +9,7 @@ progress bar and stop them.  Nothing here imports Qt.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable, Optional
 
 from .errors import Cancelled
@@ -80,3 +81,33 @@ class Steps:
         start, width = self._offsets.get(self._current, (0.0, 0.0))
         frac = min(1.0, max(0.0, start + width * min(1.0, max(0.0, fraction))))
         self._progress(frac, message or self._message)
+
+
+#: A worker thread that has held on to the interpreter for this long (seconds) lets others have it.
+BREATHE_EVERY = 0.002
+#: How long it then steps aside (seconds): longer than another thread takes to wake up and take the lock.
+BREATHE_FOR = 0.0002
+_breath = threading.local()
+
+
+def breathe() -> None:
+    """Called often in a long loop on a worker thread: every :data:`BREATHE_EVERY` seconds, step aside for a
+    moment so a waiting thread (the GUI's) can take Python's interpreter lock.
+
+    A worker that makes many short calls which each let go of the lock (Qt drawing, small numpy steps) takes
+    it straight back after each one, before a thread woken to take it is running: the GUI thread then waited
+    up to 60 ms while a city's township outlines were stroked (measured), though no call held the lock for
+    more than a fraction of a millisecond.  A real sleep, however short, lets the woken thread in (a city's
+    full render: GUI stalls of 35-58 ms -> 10-18 ms, every 2 ms; 15-26 ms every 4 ms).  Does nothing on the
+    main thread."""
+    now = time.perf_counter()
+    last = getattr(_breath, "last", None)
+    if last is None:
+        if threading.current_thread() is threading.main_thread():
+            _breath.last = float("inf")  # never on the GUI thread
+            return
+        _breath.last = now
+        return
+    if now - last >= BREATHE_EVERY:
+        time.sleep(BREATHE_FOR)
+        _breath.last = time.perf_counter()

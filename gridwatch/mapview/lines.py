@@ -17,6 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ..tasks import breathe
 from .raster import RGBA, _premultiplied_bgra
 from .spans import run_ids
 
@@ -95,6 +96,7 @@ def draw_lines(lines: Polylines, color: RGBA, width: int, height: int, out: np.n
     value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
     for index in line_pixels(lines, width, height):
         flat[index] = value
+        breathe()
     return img
 
 

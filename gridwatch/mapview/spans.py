@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tasks import breathe
+
 #: Elements per block of the cumulative sum (about a millisecond of holding the lock each).
 BLOCK = 1 << 20
 
@@ -23,6 +25,7 @@ def _cumsum_in_place(a: np.ndarray) -> np.ndarray:
         if carry:
             block += carry
         carry = int(block[-1])
+        breathe()
     return a
 
 

@@ -14,6 +14,7 @@ from ...layers import palette
 from ...mapview.data import LayerData, MapData
 from ...mapview.labels import PlacedLabel, place_labels
 from ...mapview.viewport import Viewport
+from ...tasks import breathe
 from .render import Part, _closed, _visible_features, new_image, painting, ring_paths
 
 # --- labels --------------------------------------------------------------------------------
@@ -90,6 +91,7 @@ def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> Optional[Q
                 p.drawText(QPointF(x + dx, y + dy), lab.text)
             p.setPen(colors.get(name, QColor(40, 40, 40)))
             p.drawText(QPointF(x, y), lab.text)
+            breathe()
     return img
 
 

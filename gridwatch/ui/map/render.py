@@ -36,7 +36,7 @@ from ...mapview.raster import blend_over, byte_mul
 from ...mapview.spans import ranges
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
-from ...tasks import CancelToken
+from ...tasks import CancelToken, breathe
 from .images import (  # noqa: F401 (re-exported)
     ArrayImage,
     LayerImage,
@@ -90,6 +90,7 @@ def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
         idx = ranges(off[chunk], lengths)
         xy = layer.ring_xy[idx]
         paths.append(path_from_runs(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths))
+        breathe()
     return paths
 
 
@@ -264,6 +265,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
                 if style.hatch:
                     hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
                     p.fillPath(path, hatch)
+                breathe()
     if style.stroke_width < 1.5:
         # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
         # no long QPainter call holding the interpreter lock while the GUI thread waits.
@@ -284,6 +286,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         # outlines (a city's townships seen whole) from a copy simplified for this zoom level.
         for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible):
             p.drawPolyline(poly)
+            breathe()
     return canvas.parts()
 
 
