@@ -252,3 +252,39 @@ def test_outline_pieces_read_in_place_or_gathered_draw_the_pixels_of_plain_polyl
                 assert np.array_equal(got, expected), (layer.name, share)
             drawn += int(expected[:, :, 3].astype(bool).sum())
     assert drawn > 10_000
+
+
+@pytest.mark.parametrize("pattern", ["diagonal", "cross"])
+@pytest.mark.parametrize("alpha", [30, 50, 70, 200])
+def test_a_hatched_fill_in_one_pass_is_the_fill_and_hatch_laid_on_at_its_alpha(qapp, pattern, alpha):
+    """Coal-ban and fireworks zones: fill and hatch written with their alpha in one pass (a tile of both) have
+    exactly the pixels of the fill and the hatch drawn opaque, laid on at the zone's alpha."""
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QBrush, QPolygonF
+
+    from gridwatch.ui.map.images import opacity_alpha
+
+    w, h = 157, 93
+    fill, stroke = (150, 95, 40, alpha), (120, 72, 20, 255)
+    shape = QPolygonF([QPointF(3.3, 5.1), QPointF(150.2, 12.7), QPointF(120.9, 88.4), QPointF(20.5, 70.2)])
+    opaque = new_image(w, h)
+    with painting(opaque) as p:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(*fill[:3]))
+        p.drawPolygon(shape)
+        p.setBrush(QBrush(QColor(*stroke[:3]), R._HATCH[pattern]))
+        p.drawPolygon(shape)
+    expected = new_image(w, h)
+    with painting(expected) as p:
+        p.setOpacity(alpha / 255)
+        p.drawImage(0, 0, opaque)
+
+    canvas = LayerImage(w, h)
+    with canvas.source_painter() as p:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(R.hatch_tile(fill, stroke, pattern, opacity_alpha(alpha / 255))))
+        p.drawPolygon(shape)
+    [(img, _)] = canvas.parts()
+    got = _pixels(img)
+    assert np.array_equal(got, _pixels(expected))
+    assert len(np.unique(got.reshape(-1, 4), axis=0)) == 3  # outside, fill, hatch

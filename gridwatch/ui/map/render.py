@@ -21,6 +21,7 @@ that runs them all and the basemap for one view is :mod:`gridwatch.ui.map.render
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Optional
 
@@ -59,6 +60,23 @@ from .qtarrays import path_from_runs, polygonf
 RINGS_PER_CHUNK = 3000
 
 _HATCH = {"diagonal": Qt.BrushStyle.BDiagPattern, "cross": Qt.BrushStyle.DiagCrossPattern}
+
+
+@functools.lru_cache(maxsize=64)
+def hatch_tile(fill: tuple[int, int, int, int], hatch: tuple[int, int, int, int], pattern: str,
+               alpha: int) -> QImage:
+    """One repeat of a hatched fill at ``alpha``: the fill's colour and the hatch's, drawn opaque by Qt's own
+    pattern brush and multiplied by the alpha as Qt composites (a fill with it is exactly the fill and hatch
+    drawn opaque and laid on at that opacity).  Patterns repeat every 8 pixels from the image's origin."""
+    tile = QImage(8, 8, QImage.Format.Format_ARGB32_Premultiplied)
+    with painting(tile) as p:
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        p.fillRect(0, 0, 8, 8, qcolor(fill, 255))
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        p.fillRect(0, 0, 8, 8, QBrush(qcolor(hatch, 255), _HATCH[pattern]))
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+        p.fillRect(0, 0, 8, 8, QColor(0, 0, 0, alpha))
+    return tile
 
 
 def _visible_features(layer: LayerData, vp: Viewport) -> np.ndarray:
@@ -245,9 +263,9 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         elif style.fill is not None:
             alpha = style.fill[3]
             groups.append((style.fill, visible))
-        # Plain fills are written with their alpha in place; hatched ones drawn opaque (the hatch replaces
-        # the fill beneath it), their alpha applied afterwards where they are.
-        direct = not style.hatch and canvas.empty
+        # Written with their alpha in place: plain fills in their colour, hatched ones with a tile of the fill
+        # and its hatch (the pixels of the fill and hatch drawn opaque and laid on at the alpha, in one pass).
+        direct = canvas.empty
         fill_alpha = opacity_alpha(alpha / 255.0) if direct else 255
         with (canvas.source_painter() if direct
               else canvas.painter(alpha / 255.0, pixel_rect(layer, vp, visible))) as p:
@@ -261,10 +279,12 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
                 if not mask.any():
                     continue
                 path = _closed(ring_paths(layer, vp, mask))
-                p.fillPath(path, QBrush(qcolor(rgba, fill_alpha)))
-                if style.hatch:
-                    hatch = QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch])
-                    p.fillPath(path, hatch)
+                if style.hatch and direct:
+                    p.fillPath(path, QBrush(hatch_tile(rgba, style.stroke, style.hatch, fill_alpha)))
+                else:
+                    p.fillPath(path, QBrush(qcolor(rgba, fill_alpha)))
+                    if style.hatch:
+                        p.fillPath(path, QBrush(qcolor(style.stroke, 255), _HATCH[style.hatch]))
                 breathe()
     if style.stroke_width < 1.5:
         # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
