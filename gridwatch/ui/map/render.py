@@ -37,6 +37,7 @@ from ...mapview.raster import blend_over, byte_mul
 from ...mapview.spans import ranges
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
+from ...mapview.visible import visible_features, visible_pieces
 from ...tasks import CancelToken, breathe
 from .images import (  # noqa: F401 (re-exported)
     ArrayImage,
@@ -80,9 +81,7 @@ def hatch_tile(fill: tuple[int, int, int, int], hatch: tuple[int, int, int, int]
 
 
 def _visible_features(layer: LayerData, vp: Viewport) -> np.ndarray:
-    minx, miny, maxx, maxy = vp.extent
-    b = layer.bounds
-    return (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
+    return visible_features(layer, vp.extent)
 
 
 def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
@@ -114,15 +113,7 @@ def ring_paths(layer: LayerData, vp: Viewport, feature_mask: np.ndarray,
 
 def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, min_pixels: float = 1.5) -> np.ndarray:
     """Pieces of visible features whose bounds meet the view, skipping sub-pixel features."""
-    if len(layer.piece_start) == 0:
-        return np.empty(0, dtype=np.int64)
-    minx, miny, maxx, maxy = vp.extent
-    b = layer.piece_bounds
-    ok = (feature_mask[layer.piece_feature] & (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny)
-          & (b[:, 1] <= maxy))
-    fb = layer.bounds[layer.piece_feature]
-    ok &= np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1]) / vp.res >= min_pixels
-    return np.flatnonzero(ok)
+    return visible_pieces(layer, vp.extent, vp.res, feature_mask, min_pixels)
 
 
 def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,13 +230,13 @@ FEW_OUTLINE_VERTICES = 20_000
 
 
 def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                 canvas: Optional[LayerImage] = None) -> list[Part]:
+                 canvas: Optional[LayerImage] = None, visible: Optional[np.ndarray] = None) -> list[Part]:
     """Fills (drawn opaque, laid on at the fill alpha) and outlines of an area layer, into ``canvas`` (the
     layer's image; a new one when None); returns the canvas's parts."""
     canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:  # a point layer: nothing to fill or stroke
         return canvas.parts()
-    visible = _visible_features(layer, vp)
+    visible = _visible_features(layer, vp) if visible is None else visible
     if not visible.any():
         return canvas.parts()
     has_fill = style.fill is not None or bool(style.categories)
@@ -311,14 +302,15 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
 
 
 def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: FeatureTheme,
-                        cancel: Optional[CancelToken], canvas: Optional[LayerImage] = None) -> list[Part]:
+                        cancel: Optional[CancelToken], canvas: Optional[LayerImage] = None,
+                        visible: Optional[np.ndarray] = None) -> list[Part]:
     """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: the fills (classes,
     hatches), the layer's own thin outlines, then a bold outline of the emphasised features; into
     ``canvas`` (a new one when None); returns the canvas's parts."""
     canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:
         return canvas.parts()
-    visible = _visible_features(layer, vp)
+    visible = _visible_features(layer, vp) if visible is None else visible
     if not visible.any():
         return canvas.parts()
     direct = not any(theme.hatches) and canvas.empty  # see render_areas
@@ -367,12 +359,13 @@ CROP_MAX_SHARE = 0.6
 CROP_PAD = 12
 
 
-def crop_rect(layer: LayerData, vp: Viewport) -> Optional[tuple[int, int, int, int]]:
+def crop_rect(layer: LayerData, vp: Viewport,
+              visible: Optional[np.ndarray] = None) -> Optional[tuple[int, int, int, int]]:
     """``(x0, y0, width, height)`` of the view's pixels the layer's visible features can touch, when
     that is a small enough part of the view to draw on its own; None: draw the whole view."""
     if layer.count == 0 or layer.density_levels or layer.name == "fire_point":
         return None  # density rasters and clusters are laid on the view's own grid
-    rect = pixel_rect(layer, vp, _visible_features(layer, vp))
+    rect = pixel_rect(layer, vp, _visible_features(layer, vp) if visible is None else visible)
     if rect is None or rect.width() * rect.height() > CROP_MAX_SHARE * vp.width * vp.height:
         return None
     return rect.x(), rect.y(), rect.width(), rect.height()
@@ -402,11 +395,13 @@ def render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
     Cost follows what is visible: when the layer's features on screen cover a small part of the view,
     its parts are images of that part only, placed by their ``target`` rectangle (see :func:`compose`).
     """
-    rect = crop_rect(layer, vp)
+    # The features the view shows are those its window (the part cropped to them) shows: tested once.
+    visible = _visible_features(layer, vp) if len(layer.ring_feature) else None
+    rect = crop_rect(layer, vp, visible)
     if rect is None:
-        return flatten(_render_layer(layer, vp, style, cancel, theme), vp.width, vp.height)
+        return flatten(_render_layer(layer, vp, style, cancel, theme, visible), vp.width, vp.height)
     x0, y0, w, h = rect
-    parts = flatten(_render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme), w, h)
+    parts = flatten(_render_layer(layer, vp.window(x0, y0, w, h), style, cancel, theme, visible), w, h)
     for img, _opacity in parts:
         img.target = QRectF(x0, y0, w, h)  # type: ignore[attr-defined]
     return parts
@@ -430,13 +425,14 @@ def flatten(parts: list[Part], width: int, height: int) -> list[Part]:
 
 
 def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
-                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None) -> list[Part]:
+                  cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None,
+                  visible: Optional[np.ndarray] = None) -> list[Part]:
     style = style or layer.spec.style
     canvas = LayerImage(vp.width, vp.height)
     if theme is not None and theme.count == layer.count:
-        render_themed_areas(layer, vp, style, theme, cancel, canvas)
+        render_themed_areas(layer, vp, style, theme, cancel, canvas, visible)
     else:
-        render_areas(layer, vp, style, cancel, canvas)
+        render_areas(layer, vp, style, cancel, canvas, visible)
     # Markers go onto the layer's image; a density raster (at bin resolution) stays a part of its own.
     extra = []
     for img, opacity in render_points(layer, vp, style, cancel, into=canvas):
