@@ -61,3 +61,21 @@ def test_replaced_bounds_are_seen():
     layer.piece_bounds = layer.piece_bounds + 10.0
     assert not visible_features(layer, extent).any()
     assert len(visible_pieces(layer, extent, 1e-4, mask)) == 0
+
+
+def test_the_extent_of_some_or_all_features():
+    from gridwatch.mapview.visible import features_extent
+
+    rng = np.random.default_rng(5)
+    layer = _layer(rng, 800)
+    b = layer.bounds
+    for mask in (np.ones(800, dtype=bool), rng.random(800) < 0.1, np.isnan(b[:, 0])):
+        picked = b[mask]
+        got = features_extent(layer, mask)
+        if np.isnan(picked[:, 0]).all():
+            assert got is None
+        else:
+            assert got == (np.nanmin(picked[:, 0]), np.nanmin(picked[:, 1]), np.nanmax(picked[:, 2]),
+                           np.nanmax(picked[:, 3]))
+    layer.bounds = b + 1.0  # replaced: the whole layer's extent follows
+    assert features_extent(layer, np.ones(800, dtype=bool))[0] == np.nanmin(b[:, 0]) + 1.0

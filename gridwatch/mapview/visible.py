@@ -60,3 +60,20 @@ def visible_pieces(layer: LayerData, extent: Extent, res: float, feature_mask: n
     ok &= y0 <= maxy
     ok &= size / res >= min_pixels
     return np.flatnonzero(ok)
+
+
+def features_extent(layer: LayerData, mask: np.ndarray) -> Extent | None:
+    """The bounds (min x, min y, max x, max y) of the features in ``mask`` (None: none has any)."""
+    b = layer.bounds
+    cols = _cached(layer, "_feature_columns", (b,), lambda: _columns(b))
+    if mask.all():
+        out = _cached(layer, "_extent", (b,), lambda: tuple(
+            float(f(c)) if len(c) and not np.isnan(c).all() else np.nan
+            for f, c in zip((np.nanmin, np.nanmin, np.nanmax, np.nanmax), cols)))
+    else:
+        picked = [c[mask] for c in cols]
+        if not len(picked[0]) or np.isnan(picked[0]).all():
+            return None
+        out = (float(np.nanmin(picked[0])), float(np.nanmin(picked[1])), float(np.nanmax(picked[2])),
+               float(np.nanmax(picked[3])))
+    return None if np.isnan(out[0]) else out

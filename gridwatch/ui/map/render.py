@@ -37,7 +37,7 @@ from ...mapview.raster import blend_over, byte_mul
 from ...mapview.spans import ranges
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
-from ...mapview.visible import visible_features, visible_pieces
+from ...mapview.visible import features_extent, visible_features, visible_pieces
 from ...tasks import CancelToken, breathe
 from .images import (  # noqa: F401 (re-exported)
     ArrayImage,
@@ -376,12 +376,15 @@ def pixel_rect(layer: LayerData, vp: Viewport, mask: np.ndarray, pad: int = CROP
     strokes, markers and hatches); None when none is in view."""
     if not mask.any():
         return None
-    b = layer.bounds[mask]
+    extent = features_extent(layer, mask)
+    if extent is None:
+        return None
+    minx, miny, maxx, maxy = extent
     sx, ox, sy, oy = vp.affine()
-    x0 = max(0, int(np.floor(np.nanmin(b[:, 0]) * sx + ox)) - pad)
-    x1 = min(vp.width, int(np.ceil(np.nanmax(b[:, 2]) * sx + ox)) + pad)
-    y0 = max(0, int(np.floor(np.nanmax(b[:, 3]) * sy + oy)) - pad)
-    y1 = min(vp.height, int(np.ceil(np.nanmin(b[:, 1]) * sy + oy)) + pad)
+    x0 = max(0, int(np.floor(minx * sx + ox)) - pad)
+    x1 = min(vp.width, int(np.ceil(maxx * sx + ox)) + pad)
+    y0 = max(0, int(np.floor(maxy * sy + oy)) - pad)
+    y1 = min(vp.height, int(np.ceil(miny * sy + oy)) + pad)
     if x1 <= x0 or y1 <= y0:
         return None
     return QRect(x0, y0, x1 - x0, y1 - y0)
