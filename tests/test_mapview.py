@@ -257,3 +257,20 @@ def test_fire_points_draw_from_their_map_columns_and_read_the_rest_when_asked(sa
     kept = frame.drop(index=gone)
     pd.testing.assert_frame_equal(kept, whole.drop(index=gone), check_dtype=False)
     assert pd.isna(frame.loc[gone, "uuid"]) and frame.loc[gone, "status"] == whole.loc[gone, "status"]
+
+
+def test_density_shades_looked_up_per_count_are_the_shades_computed_per_bin():
+    from gridwatch.mapview import raster
+
+    rng = np.random.default_rng(8)
+    counts = np.where(rng.random((90, 120)) < 0.6, rng.integers(1, 400, (90, 120)), 0).astype(np.float64)
+    looked_up = raster._density_colors(counts, 90, 120, (230, 60, 0, 255))  # 400 kinds, ~6,500 bins
+    flat = counts.reshape(-1)
+    occupied = np.flatnonzero(flat > 0)
+    direct = np.zeros((90, 120, 4), dtype=np.uint8)
+    direct.reshape(-1, 4)[occupied] = raster._shades(flat[occupied].astype(np.float32), counts.max(),
+                                                      (230, 60, 0, 255))
+    assert np.array_equal(looked_up, direct)
+    assert len(np.unique(looked_up.reshape(-1, 4), axis=0)) > 300  # many shades, not one
+    fractional = counts / 3.0  # weights that are not whole points: computed per bin
+    assert raster._density_colors(fractional, 90, 120, (230, 60, 0, 255)) is not None
