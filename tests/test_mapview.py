@@ -271,6 +271,6 @@ def test_density_shades_looked_up_per_count_are_the_shades_computed_per_bin():
     direct.reshape(-1, 4)[occupied] = raster._shades(flat[occupied].astype(np.float32), counts.max(),
                                                       (230, 60, 0, 255))
     assert np.array_equal(looked_up, direct)
-    assert len(np.unique(looked_up.reshape(-1, 4), axis=0)) > 300  # many shades, not one
+    assert len(np.unique(looked_up.reshape(-1, 4), axis=0)) > 100  # many shades, not one
     fractional = counts / 3.0  # weights that are not whole points: computed per bin
     assert raster._density_colors(fractional, 90, 120, (230, 60, 0, 255)) is not None
