@@ -88,12 +88,14 @@ class Polylines:
         return cls(x, y, (ends,), inside, affine)
 
 
-def draw_lines(lines: Polylines, color: RGBA, width: int, height: int, out: np.ndarray | None = None) -> np.ndarray:
-    """The 1-pixel lines of ``lines`` in ``color`` (opaque or not, set, not blended): into ``out`` or a new
-    (height, width, 4) premultiplied BGRA image."""
+def draw_lines(lines: Polylines, color: RGBA, width: int, height: int, out: np.ndarray | None = None,
+               pixel: int | None = None) -> np.ndarray:
+    """The 1-pixel lines of ``lines`` in ``color`` (opaque or not, set, not blended), or set to the premultiplied
+    BGRA value ``pixel`` when given: into ``out`` or a new (height, width, 4) premultiplied BGRA image."""
     img = out if out is not None else np.zeros((height, width, 4), dtype=np.uint8)
     flat = img.view(np.uint32).reshape(-1)
-    value = _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0]
+    value = (np.uint32(pixel) if pixel is not None
+             else _premultiplied_bgra(np.array([color], dtype=np.uint8)).view(np.uint32)[0, 0])
     for index in line_pixels(lines, width, height):
         flat[index] = value
         breathe()

@@ -209,17 +209,22 @@ def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, 
     w, h = canvas.width, canvas.height
     opaque = (*rgba[:3], 255)
     opacity = rgba[3] / 255.0
+    if opacity <= 0:
+        return
+    colour = np.array([[opaque[2], opaque[1], opaque[0], 255]], dtype=np.uint8).view(np.uint32)[0, 0]
+    value = byte_mul(np.uint32(colour), opacity_alpha(opacity))  # the line's pixel laid on at its opacity
+    if canvas.empty:
+        # The layer's first part: its pixels written as they are laid on (the image needs no opacity later,
+        # and is composited faster than one at an opacity).
+        canvas.add_array(draw_lines(lines, opaque, w, h, pixel=int(value)), 1.0)
+        return
     arr = canvas.array_for_over() if len(lines) <= FEW_OUTLINE_VERTICES else None
     if arr is None:
         canvas.add_array(draw_lines(lines, opaque, w, h), opacity)
         return
-    if opacity <= 0:
-        return
     pixels = [p for p in line_pixels(lines, w, h) if len(p)]
     if not pixels:
         return
-    colour = np.array([[opaque[2], opaque[1], opaque[0], 255]], dtype=np.uint8).view(np.uint32)[0, 0]
-    value = byte_mul(np.uint32(colour), opacity_alpha(opacity))
     index = np.concatenate(pixels)
     blend_over(arr.view(np.uint32).reshape(-1), index, np.full(len(index), value, dtype=np.uint32))
 
