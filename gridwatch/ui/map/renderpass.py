@@ -70,7 +70,11 @@ class RenderResult:
     basemap_pending: Optional[Future] = None
 
 
-#: Threads that render layers in parallel inside one render job (2 cores on a field laptop).
+#: Threads that render layers in parallel inside one render job.  One: the layers are drawn one after the
+#: other on the render job's own thread.  Drawing holds Python's interpreter lock most of the time (Qt calls,
+#: numpy steps too short to run beside it), and two threads handing it to each other took longer than one
+#: doing it all (stress district's 1/16 zoom: 42-51 ms on two threads, 32-37 ms on one; full views: the same).
+LAYER_THREADS = 1
 _LAYER_POOL = queue("layer", 2)
 #: Read a tile basemap's missing tiles once the layers are drawn rather than beside them: on a busy
 #: two-core machine decoding beside the layers slowed the first image (measured 1.7-1.9x the render
@@ -93,19 +97,26 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
             parts[name] = cached
         else:
             todo.append(name)
-    # Layers render on both cores: most of the work is numpy, which runs without the
-    # interpreter lock. Costliest first, so the two workers finish together.
-    todo.sort(key=lambda n: -_cost(data.layers[n]))
     base = BasemapPass(req, vp, cancel)
-    futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
-                                     req.themes.get(n))
-               for n in todo}
     labels = None
-    if req.labels:
-        visible = [n for n in req.order if req.states[n].visible]
-        labels = _LAYER_POOL.submit(M.render_labels, data, vp, visible)
-    for name, fut in futures.items():
-        parts[name] = (vp, fut.result())
+    if LAYER_THREADS > 1:
+        # Costliest first, so the workers finish together.
+        todo.sort(key=lambda n: -_cost(data.layers[n]))
+        futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
+                                         req.themes.get(n))
+                   for n in todo}
+        if req.labels:
+            visible = [n for n in req.order if req.states[n].visible]
+            labels = _LAYER_POOL.submit(M.render_labels, data, vp, visible)
+        for name, fut in futures.items():
+            parts[name] = (vp, fut.result())
+    else:
+        for name in todo:
+            cancel.raise_if_cancelled()
+            parts[name] = (vp, R.render_layer(data.layers[name], vp, None, cancel, req.themes.get(name)))
+        if req.labels:
+            visible = [n for n in req.order if req.states[n].visible]
+            labels = _done(M.render_labels(data, vp, visible))
     base_parts = base.finish(parts)
     key = f"selection:{req.selection_version}"
     cached = req.cached.get(key)
@@ -134,6 +145,12 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
     stack += parts.get("labels", (vp, []))[1]
     image = R.compose(stack, vp.width, vp.height)
     return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0, base.pending)
+
+
+def _done(value: object) -> Future:
+    out: Future = Future()
+    out.set_result(value)
+    return out
 
 
 def _cost(layer: R.LayerData) -> float:
