@@ -70,12 +70,8 @@ class RenderResult:
     basemap_pending: Optional[Future] = None
 
 
-#: Threads that render layers in parallel inside one render job.  One: the layers are drawn one after the
-#: other on the render job's own thread.  Drawing holds Python's interpreter lock most of the time (Qt calls,
-#: numpy steps too short to run beside it), and two threads handing it to each other took longer than one
-#: doing it all (stress district's 1/16 zoom: 42-51 ms on two threads, 32-37 ms on one; full views: the same).
-LAYER_THREADS = 1
-_LAYER_POOL = queue("layer", 2)
+#: A plain basemap (drawn whole, not from tiles) is drawn here beside the layers.
+_LAYER_POOL = queue("layer", 1)
 #: Read a tile basemap's missing tiles once the layers are drawn rather than beside them: on a busy
 #: two-core machine decoding beside the layers slowed the first image (measured 1.7-1.9x the render
 #: without a basemap, against 1.1x when the decoding waits for the layers).
@@ -98,25 +94,17 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
         else:
             todo.append(name)
     base = BasemapPass(req, vp, cancel)
-    labels = None
-    if LAYER_THREADS > 1:
-        # Costliest first, so the workers finish together.
-        todo.sort(key=lambda n: -_cost(data.layers[n]))
-        futures = {n: _LAYER_POOL.submit(R.render_layer, data.layers[n], vp, None, cancel,
-                                         req.themes.get(n))
-                   for n in todo}
-        if req.labels:
-            visible = [n for n in req.order if req.states[n].visible]
-            labels = _LAYER_POOL.submit(M.render_labels, data, vp, visible)
-        for name, fut in futures.items():
-            parts[name] = (vp, fut.result())
-    else:
-        for name in todo:
-            cancel.raise_if_cancelled()
-            parts[name] = (vp, R.render_layer(data.layers[name], vp, None, cancel, req.themes.get(name)))
-        if req.labels:
-            visible = [n for n in req.order if req.states[n].visible]
-            labels = _done(M.render_labels(data, vp, visible))
+    # The layers one after the other on this thread: drawing holds Python's interpreter lock most of the
+    # time (Qt calls, numpy steps too short to run beside it), and two threads handing it to each other took
+    # longer than one doing it all (stress district's 1/16 zoom: 42-51 ms on two threads, 32-37 ms on one;
+    # full views the same).
+    for name in todo:
+        cancel.raise_if_cancelled()
+        parts[name] = (vp, R.render_layer(data.layers[name], vp, None, cancel, req.themes.get(name)))
+    if req.labels:
+        visible = [n for n in req.order if req.states[n].visible]
+        label_image = M.render_labels(data, vp, visible)
+        parts["labels"] = (vp, [(label_image, 1.0)] if label_image is not None else [])
     base_parts = base.finish(parts)
     key = f"selection:{req.selection_version}"
     cached = req.cached.get(key)
@@ -125,9 +113,6 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
     elif SELECTION_LAYER in data.layers:
         parts[key] = (vp, M.render_selection(data.layers[SELECTION_LAYER], vp, req.selection))
     cancel.raise_if_cancelled()
-    if labels is not None:
-        label_image = labels.result()
-        parts["labels"] = (vp, [(label_image, 1.0)] if label_image is not None else [])
     stack = list(base_parts)  # the basemap first, beneath everything
     for name in req.order:
         if name in parts:
@@ -145,21 +130,6 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
     stack += parts.get("labels", (vp, []))[1]
     image = R.compose(stack, vp.width, vp.height)
     return RenderResult(req.generation, vp, image, parts, time.perf_counter() - t0, base.pending)
-
-
-def _done(value: object) -> Future:
-    out: Future = Future()
-    out.set_result(value)
-    return out
-
-
-def _cost(layer: R.LayerData) -> float:
-    """A rough cost of drawing ``layer`` (for the order the two workers take the layers in): its outline
-    vertices, antialiased thick outlines (townships) counted four times, and a tenth of its points."""
-    thick = layer.spec.style.stroke_width >= 1.5
-    # A big fire-point layer drawn from the file: its stored total (its points are not read for this)
-    points = layer.count if not getattr(layer, "loaded", True) else len(layer.point_xy)
-    return len(layer.ring_xy) * (4 if thick else 1) + points / 10
 
 
 class BasemapPass:
