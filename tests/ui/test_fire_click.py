@@ -305,4 +305,5 @@ def test_a_project_opens_with_the_periods_points_in_its_first_paint(window, qtbo
     assert layer.window == period.window() and layer.pending_window is None
     wait_render(qtbot, w)
     assert layer.shown_window == period.window()
-    assert [who for what, _, who in layer.store.reads if what == "window"][0].startswith("gridwatch-layer")
+    # read by the render job's thread (the layers are drawn there), never by the GUI thread
+    assert [who for what, _, who in layer.store.reads if what == "window"][0].startswith("gridwatch-render")
