@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import types
-from typing import Any
+from typing import Any, Callable
 
 
 class LazyModule(types.ModuleType):
@@ -34,6 +34,21 @@ class LazyModule(types.ModuleType):
 
     def __repr__(self) -> str:
         return f"<lazy module {self.__dict__['_lazy_target']!r}>"
+
+
+def module_getattr(namespace: dict[str, Any], package: str, where: dict[str, str]) -> Callable[[str], Any]:
+    """A module's ``__getattr__`` (PEP 562) that reads each name in ``where`` from its module (named relative
+    to ``package``) when first used, and keeps it in the module's ``namespace``."""
+
+    def __getattr__(name: str) -> Any:
+        module = where.get(name)
+        if module is None:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, package), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
 
 
 pd = LazyModule("pandas")

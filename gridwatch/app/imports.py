@@ -8,8 +8,9 @@ range error at start, not the importers (pyproj, geopandas, the GPX reader: 0.3 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import module_getattr
 
 if TYPE_CHECKING:
     from ..importers.fires import looks_like_fire_table
@@ -57,10 +58,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _FROM.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("..importers." + module, __package__), name)
-    globals()[name] = value
-    return value
+__getattr__ = module_getattr(globals(), __package__, {k: "..importers." + v for k, v in _FROM.items()})

@@ -8,8 +8,9 @@ the sync engine and the PostGIS client are imported when a sync or a conflict li
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import module_getattr
 
 if TYPE_CHECKING:
     from ..sync import sync, sync_dir
@@ -45,10 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _FROM.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __package__), name)
-    globals()[name] = value
-    return value
+__getattr__ = module_getattr(globals(), __package__, _FROM)

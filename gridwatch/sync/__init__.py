@@ -6,8 +6,9 @@ working copy (:mod:`gridwatch.sync.files`) while it opens, without importing the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import module_getattr
 
 if TYPE_CHECKING:
     from .engine import SyncReport, checkout, compact_shared, sync, sync_dir
@@ -19,10 +20,4 @@ _FROM = {"SyncReport": "engine", "checkout": "engine", "compact_shared": "engine
 __all__ = ["SyncReport", "SharedLock", "checkout", "compact_shared", "read_lock", "sync", "sync_dir"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _FROM.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("." + module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = module_getattr(globals(), __name__, {k: "." + v for k, v in _FROM.items()})
