@@ -938,174 +938,174 @@ Overwritten: %2</source>
     <context>
         <name>CoveragePanel</name>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="224" />
             <source>Patrol coverage</source>
-            <extracomment>The layer the coverage theme colours. Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
+            <extracomment>Periods always computed (the choices of the period box); a custom period is added to them. Table columns: key of the aggregate frame (``{d}`` is the period in days). Select the cells whose ``column`` (township_code / inspector_uuid) equals ``value`` ('' = none). The map colours cells by days since the last visit (True) or draws them plainly. Assign inspections for these cell codes; the text describes them for the dialog. Fixed "now" for tests and reproducible reports; None: the clock. The end of a past period the window chose (a custom range): coverage as of then; None: now. A refresh was skipped while nobody looked (panel hidden, map switch off): run it when shown. Refreshes wait (the window's first paint of a project comes first: two cores); release() runs one.</extracomment>
             <translation>巡查覆盖</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="225" />
             <source>Period:</source>
             <translation>统计期：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="231" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="226" />
             <source>Last 7 days</source>
             <translation>近7天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="232" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="227" />
             <source>Last 30 days</source>
             <translation>近30天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="228" />
             <source>Custom</source>
             <translation>自定义</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="234" />
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="252" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="229" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="247" />
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="230" />
             <source>Refresh</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="235" />
             <source>Colour cells by days since last visit</source>
             <translation>按距上次巡查天数为网格着色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="236" />
             <source>Never-inspected cells are hatched; cells visited before but overdue now get a bold outline</source>
             <translation>从未巡查的网格加斜线；曾巡查但已超期的网格加粗边框</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
             <source>Townships</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="239" />
             <source>Inspectors</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="240" />
             <source>Assign overdue cells…</source>
             <translation>派发超期网格巡查…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="246" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="241" />
             <source>Assign patrols for the overdue cells of the chosen township or inspector</source>
             <translation>为所选乡镇或网格员的超期网格派发巡查任务</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="248" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="243" />
             <source>Patrol interval per cell class (days)</source>
             <translation>各类网格巡查周期（天）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="250" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="245" />
             <source>Default intervals</source>
             <translation>恢复默认周期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Cells</source>
             <translation>网格数</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Inspected</source>
             <translation>已巡网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="261" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="256" />
             <source>Coverage %</source>
             <translation>覆盖率%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Never inspected</source>
             <translation>从未巡查</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Overdue</source>
             <translation>超期未巡</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="262" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="257" />
             <source>Open findings</source>
             <translation>未销号问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="263" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="258" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="264" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="259" />
             <source>Inspector</source>
             <translation>网格员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="276" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="271" />
             <source>(%d cells)</source>
             <translation>（%d 个网格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="416" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="411" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="426" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="421" />
             <source>Updating… %d%%</source>
             <translation>正在更新… %d%%</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="432" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="427" />
             <source>Updated at %s</source>
             <translation>更新于 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="439" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="434" />
             <source>Coverage could not be computed: %s</source>
             <translation>无法计算巡查覆盖：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="462" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="457" />
             <source>Last %d days: %d of %d cells inspected (%.1f%%); never inspected %d; overdue %d; open findings %d</source>
             <translation>近%d天：%d / %d 个网格已巡查（%.1f%%）；从未巡查 %d；超期未巡 %d；未销号问题 %d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="467" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="462" />
             <source>Up to %s</source>
             <translation>截至 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="480" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="475" />
             <source>(no inspector)</source>
             <translation>（未分配网格员）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="556" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="551" />
             <source>Overdue cells of %s (%d)</source>
             <translation>%s 的超期网格（%d 个）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="238" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="233" />
             <source>What counts as a visit: reported inspections, cells walked by patrol track, or either</source>
             <translation>什么算作巡查：上报的检查、巡查轨迹走过的网格，或两者任一</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="249" />
+            <location filename="../../gridwatch/ui/analysis/coverage_panel.py" line="244" />
             <source>Follow the district's seasonal calendar</source>
             <translation>按本区季节日历</translation>
         </message>
@@ -3574,296 +3574,296 @@ Overwritten: %2</source>
     <context>
         <name>FindingsPanel</name>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
             <source>Assign for rectification</source>
             <extracomment>Reads of the findings after an edit, one at a time and in order. The list was read again after an edit (on a worker) and shown. Live panels (for :func:`reads_pending`). The findings listed, the chosen one's history and attachments (empty until read after the first paint).</extracomment>
             <translation>交办整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="242" />
             <source>Record rectification</source>
             <translation>记录整改</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Verify</source>
             <translation>核查通过</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Reject</source>
             <translation>驳回</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="244" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="243" />
             <source>Close</source>
             <translation>销号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="247" />
             <source>Findings</source>
             <translation>问题</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="248" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Category</source>
             <translation>问题类别</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="249" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Status</source>
             <translation>状态</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="251" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="250" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="253" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="252" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="255" />
             <source>All</source>
             <translation>全部</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="257" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="256" />
             <source>Overdue only</source>
             <translation>仅逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Found</source>
             <translation>发现时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="258" />
             <source>Severity</source>
             <translation>严重程度</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Village</source>
             <translation>村</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Cell</source>
             <translation>网格</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Responsible party</source>
             <translation>责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="259" />
             <source>Deadline</source>
             <translation>整改期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="260" />
             <source>Photos</source>
             <translation>照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
             <source>Time</source>
             <translation>时间</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
             <source>Who</source>
             <translation>操作人</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
             <source>Action</source>
             <translation>操作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="261" />
             <source>Changes</source>
             <translation>变更内容</translation>
         </message>
         <message>
+            <location filename="../../gridwatch/ui/findings/panel.py" line="262" />
             <location filename="../../gridwatch/ui/findings/panel.py" line="263" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="264" />
             <source>Details</source>
             <translation>说明</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="265" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="264" />
             <source>History</source>
             <translation>处理记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="268" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="267" />
             <source>Edit…</source>
             <translation>修改…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="272" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="271" />
             <source>Correct the category, severity, description, party or deadline</source>
             <translation>修改问题类别、严重程度、描述、责任主体或期限</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="77" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="349" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="80" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="348" />
             <source>overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="383" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="382" />
             <source>%d photo(s) taken far from the cell or outside the task time</source>
             <translation>%d 张照片拍摄位置远离网格或不在任务时间内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="400" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="399" />
             <source>No project open</source>
             <translation>未打开项目</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="402" />
-            <location filename="../../gridwatch/ui/findings/panel.py" line="405" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="401" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="404" />
             <source>%n finding(s)</source>
             <translation>
                 <numerusform>%n 个问题</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/findings/panel.py" line="402" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="401" />
             <source>%n overdue</source>
             <translation>
                 <numerusform>%n 个逾期</numerusform>
             </translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="67" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="70" />
             <source>Select a finding to see its details.</source>
             <translation>选择一个问题查看详情。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="78" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="81" />
             <source>Place</source>
             <translation>位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="79" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="82" />
             <source>Location</source>
             <translation>坐标</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="80" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="83" />
             <source>rejected %d times</source>
             <translation>已驳回 %d 次</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="157" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="160" />
             <source>Before</source>
             <comment>photo taken before rectification (整改前)</comment>
             <translation>整改前</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="158" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="161" />
             <source>After</source>
             <comment>photo taken after rectification (整改后)</comment>
             <translation>整改后</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="164" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="167" />
             <source>Taken: %s</source>
             <translation>拍摄时间：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="163" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="166" />
             <source>unknown</source>
             <translation>未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="167" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="170" />
             <source>Position: %.6f, %.6f</source>
             <translation>拍摄位置：%.6f, %.6f</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="168" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="171" />
             <source>Position: unknown</source>
             <translation>拍摄位置：未知</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="237" />
             <source>Recorded</source>
             <translation>记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="234" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="237" />
             <source>Photos added</source>
             <translation>添加照片</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="238" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="241" />
             <source>Undo: %s</source>
             <translation>撤销：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="240" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="243" />
             <source>Redo: %s</source>
             <translation>重做：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="265" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="268" />
             <source>Deleted</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="272" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="275" />
             <source>Photos +%d</source>
             <translation>照片 +%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="274" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="277" />
             <source>Photos −%d</source>
             <translation>照片 −%d</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="496" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="495" />
             <source>Updating…</source>
             <translation>正在更新…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="269" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="268" />
             <source>Notice (Word)…</source>
             <translation>交办单（Word）…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="270" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="269" />
             <source>The assignment notice of this finding: cell, place, photo, deadline, responsible party</source>
             <translation>本问题的交办单：网格、位置、照片、整改期限、责任主体</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="556" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="538" />
             <source>Save the assignment notice</source>
             <translation>保存交办单</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="557" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="539" />
             <source>Word documents (*.docx)</source>
             <translation>Word 文档 (*.docx)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/panel.py" line="572" />
+            <location filename="../../gridwatch/ui/findings/panel.py" line="554" />
             <source>Wrote %s</source>
             <translation>已写入 %s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="146" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="149" />
             <source>From checklist item: %1 (failed)</source>
             <translation>来自检查清单项：%1（不合格）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/findings/details.py" line="150" />
+            <location filename="../../gridwatch/ui/findings/details.py" line="153" />
             <source>inspection: %1 by %2, started %3</source>
             <translation>检查：%1，%2，开始于 %3</translation>
         </message>
@@ -5422,23 +5422,23 @@ Overwritten: %2</source>
             <translation>季节日历(&amp;C)…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="75" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="78" />
             <source>Sites under way: %1, checked %2, unchecked %3</source>
             <extracomment>The warning in force (its row), for "End warning"; None: none. Fixed "now" for tests; None: the clock.</extracomment>
             <translation>在建工地 %1 个：已检查 %2，未检查 %3</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="87" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="90" />
             <source>End warning</source>
             <translation>解除预警</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="87" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="90" />
             <source>End the warning in force now? Its summary (sites checked, breaches found, unchecked sites) is kept as it stands.</source>
             <translation>立即解除正在生效的预警？将按当前情况保存预警汇总（已检查工地、发现问题、未检查工地）。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/warning_map.py" line="96" />
+            <location filename="../../gridwatch/ui/window/warning_map.py" line="99" />
             <source>No warning is in force</source>
             <translation>当前没有生效的预警</translation>
         </message>
@@ -5452,7 +5452,7 @@ Overwritten: %2</source>
     <context>
         <name>MapCanvas</name>
         <message>
-            <location filename="../../gridwatch/ui/map/canvas.py" line="371" />
+            <location filename="../../gridwatch/ui/map/canvas.py" line="374" />
             <source>No project open</source>
             <extracomment>Render jobs run on a Python thread, not Qt's QThreadPool: pyproj 3.7 can crash on reused threads that Python did not create (pyproj issue 1509), and a job may touch a CRS. The basemap tiles a render lacked are read (emitted from the tile worker; queued to the GUI thread). What the user is looking at: (layer, feature indices) drawn over every layer. Thematic fills replacing a layer's style (e.g. grid cells by days since inspection). Workflow markers drawn over the map: (lon, lat, colour, highlighted). The basemap beneath the layers: a callable (viewport, cancel) -&gt; QImage run on a render worker. Extra drawing over the map each frame (GPS position, patrol tracks): callables (painter, viewport). The measure tool's points (lon/lat) and what they measure, drawn over the map. Whether the image on screen holds basemap stand-ins while its tiles are read. Inside :meth:`one_render`: renders asked for wait for its end (and whether one was asked for).</extracomment>
             <translation>未打开项目</translation>

@@ -1,4 +1,5 @@
-"""The selected finding's details, photos and history, as the findings panel shows them."""
+"""The selected finding's details, photos and history, and the steps its buttons offer (the loop's actions,
+a correction), as the findings panel shows them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.store import queries
+from ...domain.policy import Action
 from ...domain.vocabulary import (
     CATEGORY_TITLES,
     FINDING_ACTION_TITLES,
@@ -43,6 +45,7 @@ from .common import (
     _split_flags,
     _text,
 )
+from .dialogs import FindingActionDialog, FindingEditDialog
 
 # Texts keep the panel's translation context (they were the panel's own).
 translate = QCoreApplication.translate
@@ -280,3 +283,45 @@ class FindingDetails:
             if photos_added or photos_removed:
                 item.setToolTip(3, "\n".join(photos_added + photos_removed))
             item.setToolTip(4, _text(details))
+
+    # --- the steps the user may take -----------------------------------------------------------------
+    def _on_busy(self, busy: bool) -> None:
+        self._show_actions()
+
+    def _show_actions(self) -> None:
+        allowed = (self.controller.finding_actions(str(self._row["status"]), self._row)
+                   if self._row is not None else [])
+        busy = bool(getattr(self.controller, "busy", False))
+        for a, b in self.action_buttons.items():
+            b.setVisible(a in allowed)
+            b.setEnabled(a in allowed and not busy)
+        editable = self.may_edit(self._row)
+        self.edit_button.setVisible(editable)
+        self.edit_button.setEnabled(editable and not busy)
+        self.notice_button.setVisible(self._row is not None)
+
+    def may_edit(self, row: Optional[dict[str, Any]]) -> bool:
+        """Whether the current user may correct this finding (the core checks the same again)."""
+        return row is not None and bool(self.controller.may(Action.EDIT_FINDING, row))
+
+    def start_edit(self) -> Optional[FindingEditDialog]:
+        """Open the correction dialog on the selected finding (non-blocking, kept as ``self.edit_dialog``)."""
+        if not self.may_edit(self._row):
+            return None
+        assert self._row is not None
+        if self.edit_dialog is not None:
+            self.edit_dialog.deleteLater()
+        self.edit_dialog = FindingEditDialog(self.controller, self._row, self)
+        self.edit_dialog.open()
+        return self.edit_dialog
+
+    def start_action(self, action: str) -> Optional[FindingActionDialog]:
+        """Open the dialog for ``action`` on the selected finding (non-blocking, kept as ``self.dialog``)."""
+        row = self._row
+        if row is None or action not in self.controller.finding_actions(str(row["status"]), row):
+            return None
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = FindingActionDialog(self.controller, row, action, self)
+        self.dialog.open()
+        return self.dialog
