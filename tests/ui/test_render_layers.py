@@ -208,52 +208,6 @@ def test_fills_written_with_their_alpha_are_the_opaque_fills_laid_on_at_it(qapp,
         assert p is None  # the layer has pixels: later parts are laid over them
 
 
-def test_the_first_parts_opacity_is_applied_where_it_was_drawn_only(qapp):
-    """A hatched fill is drawn opaque and its opacity applied once something is laid over it: only within
-    the rectangle it was said to touch, with the same pixels as over the whole image."""
-    from PySide6.QtCore import QRect
-
-    w, h = 300, 200
-    images = []
-    for bounds in (None, QRect(40, 30, 120, 90)):
-        canvas = LayerImage(w, h)
-        with canvas.painter(70 / 255, bounds) as p:
-            p.fillRect(50, 40, 100, 70, QColor(150, 95, 40))
-            p.fillRect(60, 50, 40, 30, QColor(120, 72, 20))
-        with canvas.painter(1.0) as p:
-            p.fillRect(0, 100, 300, 4, QColor(0, 0, 255))
-        [(img, opacity)] = canvas.parts()
-        images.append(_pixels(img))
-    assert np.array_equal(images[0], images[1])
-    from gridwatch.ui.map.images import opacity_alpha
-
-    assert images[1][60, 70, 3] == opacity_alpha(70 / 255) and images[1][101, 10, 3] == 255
-
-
-def test_outline_pieces_read_in_place_or_gathered_draw_the_pixels_of_plain_polylines(qapp, data, monkeypatch):
-    vp = Viewport.for_bounds(data.extent, 640, 400)
-    layers = [layer for layer in data.layers.values() if len(layer.piece_start)]
-    assert layers
-    drawn = 0
-    for view in (vp, vp.zoom(4.0), vp.zoom(16.0).pan(150, 60), vp.pan(500, 0)):
-        sx, ox, sy, oy = view.affine()
-        for layer in layers:
-            pieces = R._visible_pieces(layer, view, R._visible_features(layer, view))
-            # The reference: every piece's vertices gathered and transformed, drawn by the generic path.
-            start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
-            xy = layer.ring_xy[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)] or [[]]).astype(int)]
-            with monkeypatch.context() as m:
-                m.setattr(L, "SHORT", 0)
-                expected = L.draw_polylines(xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, stop - start, (0, 0, 0, 255),
-                                            640, 400)
-            for share in (0.0, 2.0):  # always read in place, never
-                monkeypatch.setattr(R, "IN_PLACE_SHARE", share)
-                got = L.draw_lines(R._piece_lines(layer, view, pieces, 640, 400), (0, 0, 0, 255), 640, 400)
-                assert np.array_equal(got, expected), (layer.name, share)
-            drawn += int(expected[:, :, 3].astype(bool).sum())
-    assert drawn > 10_000
-
-
 @pytest.mark.parametrize("pattern", ["diagonal", "cross"])
 @pytest.mark.parametrize("alpha", [30, 50, 70, 200])
 def test_a_hatched_fill_in_one_pass_is_the_fill_and_hatch_laid_on_at_its_alpha(qapp, pattern, alpha):

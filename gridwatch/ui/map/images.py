@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Iterator, Optional
 
 import numpy as np
-from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 
 Part = tuple[QImage, float]
@@ -73,9 +72,9 @@ class LayerImage:
     their opacities, without the images in between.  No image at all when nothing is drawn.
 
     The pixels of the first part keep its opacity (``opacity``) until a second part is drawn over them; it is
-    then applied to the pixels (once, within the rectangle the first part was said to touch), and every later
-    part is composited onto them.  A first part that cannot overlap itself (fills of one colour per pixel)
-    can instead be drawn with its opacity already applied (:meth:`source_painter`): no pass at all.
+    then applied to the pixels (once), and every later part is composited onto them.  A first part that
+    cannot overlap itself (fills of one colour per pixel) can instead be drawn with its opacity already
+    applied (:meth:`source_painter`): no pass at all.
     """
 
     def __init__(self, width: int, height: int) -> None:
@@ -83,8 +82,6 @@ class LayerImage:
         self.array: Optional[np.ndarray] = None
         self.image: Optional[QImage] = None
         self.opacity = 1.0
-        #: The pixels the first part may have drawn (None: anywhere), where its opacity is applied.
-        self._first_rect: Optional[QRect] = None
 
     @property
     def empty(self) -> bool:
@@ -92,31 +89,26 @@ class LayerImage:
 
     def _adopt(self, arr: np.ndarray, opacity: float) -> None:
         self.array, self.image, self.opacity = arr, ArrayImage(arr), opacity
-        self._first_rect = None
 
     def _ready(self) -> np.ndarray:
         """The image, with its pending opacity applied: ready for another part on top."""
         if self.array is None:
             self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
         elif self.opacity < 1.0:
-            rect = self._first_rect or QRect(0, 0, self.width, self.height)
             with painting(self.image) as p:  # type: ignore[arg-type]
-                # Multiplying by the alpha Qt would composite the part with: the same pixels.  Only where the
-                # part drew: the rest is transparent (and untouched memory is not paged in for nothing).
+                # Multiplying by the alpha Qt would composite the part with: the same pixels.
                 p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
-                p.fillRect(rect, QColor(0, 0, 0, opacity_alpha(self.opacity)))
+                p.fillRect(0, 0, self.width, self.height, QColor(0, 0, 0, opacity_alpha(self.opacity)))
             self.opacity = 1.0
         assert self.array is not None
         return self.array
 
     @contextmanager
-    def painter(self, opacity: float = 1.0, bounds: Optional[QRect] = None) -> Iterator[QPainter]:
+    def painter(self, opacity: float = 1.0) -> Iterator[QPainter]:
         """A painter for a part drawn opaque and laid on the layer at ``opacity``: straight into the image
-        when it is the first part (the opacity is applied later, within ``bounds``: the pixels the part
-        can touch, None: anywhere), else into a part image laid over it."""
+        when it is the first part (the opacity is applied later), else into a part image laid over it."""
         if self.array is None:
             self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), opacity)
-            self._first_rect = bounds
             with painting(self.image) as p:  # type: ignore[arg-type]
                 yield p
             return

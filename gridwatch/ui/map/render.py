@@ -264,7 +264,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         direct = canvas.empty
         fill_alpha = opacity_alpha(alpha / 255.0) if direct else 255
         with (canvas.source_painter() if direct
-              else canvas.painter(alpha / 255.0, pixel_rect(layer, vp, visible))) as p:
+              else canvas.painter(alpha / 255.0)) as p:
             assert p is not None
             # Fills without antialiasing: the (antialiased) outline is drawn over their edges.
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -321,7 +321,7 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
     direct = not any(theme.hatches) and canvas.empty  # see render_areas
     fill_alpha = opacity_alpha(theme.fill_opacity) if direct else 255
     with (canvas.source_painter() if direct
-          else canvas.painter(theme.fill_opacity, pixel_rect(layer, vp, visible))) as p:
+          else canvas.painter(theme.fill_opacity)) as p:
         assert p is not None
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setPen(Qt.PenStyle.NoPen)
