@@ -71,7 +71,7 @@ class RenderResult:
 
 
 #: A plain basemap (drawn whole, not from tiles) is drawn here beside the layers.
-_LAYER_POOL = queue("layer", 1)
+_BASEMAP_POOL = queue("basemap", 1)
 #: Read a tile basemap's missing tiles once the layers are drawn rather than beside them: on a busy
 #: two-core machine decoding beside the layers slowed the first image (measured 1.7-1.9x the render
 #: without a basemap, against 1.1x when the decoding waits for the layers).
@@ -149,7 +149,7 @@ class BasemapPass:
             self._loading = drawer.start_loading(vp)  # type: ignore[union-attr]
         elif self.needed and not self.progressive:
             # a plain drawer (OSM themes) draws beside the layers, and the composite waits for it
-            self._future = _LAYER_POOL.submit(drawer, vp, cancel)  # type: ignore[arg-type]
+            self._future = _BASEMAP_POOL.submit(drawer, vp, cancel)  # type: ignore[arg-type]
 
     def finish(self, parts: dict[str, tuple[Viewport, list]]) -> list[R.Part]:
         """The basemap's parts for the composite; a complete basemap goes into ``parts`` (the cache)."""
