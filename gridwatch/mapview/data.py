@@ -424,11 +424,11 @@ def map_columns(spec: LayerSpec) -> list[str]:
 def read_point_layer(project: "Project", name: str, bins: bool = True) -> LayerData:
     """A point layer for the map: geometry and the map's attributes now, the rest when first wanted
     (``LayerData.frame``; the window reads them after its first paint)."""
-    import pyogrio
+    from ..storage import gdalread
 
     spec = LAYERS[name]
     wanted = map_columns(spec)
-    columns = tuple(pyogrio.read_info(project.path, layer=name)["fields"])
+    columns = tuple(gdalread.read_info(project.path, layer=name)["fields"])
     rest = [c for c in columns if c not in wanted]
     if not wanted or not rest:
         frame, xy = project.read_point_layer(name)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 import numpy as np
 
 from ..layers import LAYERS
-from ..storage import density
+from ..storage import density, gdalread
 from ..tasks import CancelToken
 from ..times import Window, in_window
 from .raster import DensityBins
@@ -180,12 +180,10 @@ class DensityStore:
 
     def view_points(self, extent: tuple[float, float, float, float]) -> tuple[pd.DataFrame, np.ndarray]:
         """The map's attributes and coordinates of the points inside ``extent`` (through the R-tree)."""
-        import pyogrio
-
         from ..storage.gpkg import wkb_points_xy
         from .data import map_columns
 
-        meta, table = pyogrio.read_arrow(self.path, layer=self.layer, columns=map_columns(LAYERS[self.layer]),
+        meta, table = gdalread.read_arrow(self.path, layer=self.layer, columns=map_columns(LAYERS[self.layer]),
                                          bbox=extent)
         geom_name = meta.get("geometry_name") or "wkb_geometry"
         xy = wkb_points_xy(table.column(geom_name))
@@ -207,11 +205,9 @@ class DensityStore:
         return self._read_rows("rows", fids=wanted)
 
     def _read_rows(self, what: str, **where: Any) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-        import pyogrio
-
         from ..storage.gpkg import wkb_points_xy
 
-        meta, table = pyogrio.read_arrow(self.path, layer=self.layer, return_fids=True, **where)
+        meta, table = gdalread.read_arrow(self.path, layer=self.layer, return_fids=True, **where)
         geom_name = meta.get("geometry_name") or "wkb_geometry"
         fid_name = meta.get("fid_column") or "fid"
         fids = np.asarray(table.column(fid_name).to_numpy(), dtype=np.int64) if fid_name in table.column_names \

@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import struct
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
@@ -33,6 +33,7 @@ from .failures import (
     locked,
     sqlite_code,
 )
+from .gate import sqlite_writing
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` values of GeoPackage 1.0 ('GP10'), 1.1 ('GP11') and 1.2+ ('GPKG').
@@ -221,17 +222,36 @@ class transaction:
     def __init__(self, con: sqlite3.Connection, path: Optional[os.PathLike[str] | str] = None) -> None:
         self.con = con
         self.path = path
+        self.gate: Optional[AbstractContextManager[None]] = None
 
     def __enter__(self) -> sqlite3.Connection:
+        # no GDAL read of this file in this process while the transaction writes it (see .gate)
+        self.gate = sqlite_writing(_database_file(self.con))
+        self.gate.__enter__()
         try:
             self.con.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            self._open_gate()
             if self.path is None:
                 raise
             raise file_problem(self.path, exc) from exc
+        except BaseException:
+            self._open_gate()
+            raise
         return self.con
 
+    def _open_gate(self) -> None:
+        if self.gate is not None:
+            gate, self.gate = self.gate, None
+            gate.__exit__(None, None, None)
+
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        try:
+            self._finish(exc_type, exc)
+        finally:
+            self._open_gate()
+
+    def _finish(self, exc_type, exc) -> None:  # type: ignore[no-untyped-def]
         if exc_type is None:
             try:
                 self.con.execute("COMMIT")
@@ -251,6 +271,12 @@ class transaction:
                 self.con.execute("ROLLBACK")
             except sqlite3.Error:
                 pass  # SQLite gave up the transaction itself; the original error is what matters
+
+
+def _database_file(con: sqlite3.Connection) -> str:
+    """The file of ``con``'s main database ("" for one in memory)."""
+    row = con.execute("PRAGMA database_list").fetchone()
+    return (row[2] or "") if row else ""
 
 
 def table_names(con: sqlite3.Connection) -> set[str]:

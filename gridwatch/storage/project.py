@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import DamagedProject, DataSourceError, GridWatchError, SchemaVersionError, StorageError
 from ..layers import LAYERS
 from ..tasks import CancelToken, ProgressCallback, Steps
+from . import gdalread
 from .failures import SQLITE_BUSY, SQLITE_IOERR, SQLITE_LOCKED, file_problem, sqlite_code
 from .gpkg import (
     GPKG_APPLICATION_IDS,
@@ -268,7 +269,7 @@ class Project:
         try:
             # Rows are identified by their unique-indexed ``uuid``; asking GDAL for the fid as
             # index costs about 0.5 s per million rows, so frames keep a plain RangeIndex.
-            return pyogrio.read_dataframe(self.path, layer=name, use_arrow=True, **kwargs)
+            return gdalread.read_dataframe(self.path, layer=name, use_arrow=True, **kwargs)
         except pyogrio.errors.DataSourceError as exc:
             raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc
 
@@ -283,7 +284,7 @@ class Project:
         from .gpkg import wkb_points_xy
 
         try:
-            meta, table = pyogrio.read_arrow(self.path, layer=name, columns=columns, return_fids=with_fids)
+            meta, table = gdalread.read_arrow(self.path, layer=name, columns=columns, return_fids=with_fids)
         except pyogrio.errors.DataSourceError as exc:
             raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc
         geom_name = meta.get("geometry_name") or "wkb_geometry"
@@ -294,7 +295,7 @@ class Project:
     def read_attributes(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
         """Some attributes of a layer, no geometry, indexed by fid (Arrow-backed)."""
         try:
-            meta, table = pyogrio.read_arrow(self.path, layer=name, columns=list(columns), read_geometry=False,
+            meta, table = gdalread.read_arrow(self.path, layer=name, columns=list(columns), read_geometry=False,
                                              return_fids=True)
         except pyogrio.errors.DataSourceError as exc:
             raise DataSourceError(f"{self.path}: layer {name} cannot be read ({exc})") from exc

@@ -25,6 +25,7 @@ from ..domain.row_rules import why_not_record_track
 from ..domain.vocabulary import TRACK_SOURCES
 from ..errors import DataSourceError, GridWatchError, NotFound
 from ..tasks import CancelToken, ProgressCallback, Steps
+from . import gdalread
 from .edits import Edit
 from .gpkg import connect_readonly, connect_readwrite, gpkg_datetime, transaction
 from .project import check_project
@@ -159,7 +160,7 @@ def read_tracks(path: os.PathLike[str] | str, *, inspector_uuids: Optional[Seque
         if con.execute("SELECT 1 FROM track_point LIMIT 1").fetchone() is None:
             return _empty(cols)
     try:
-        _meta, table = pyogrio.read_arrow(path, layer=TABLE, columns=cols)
+        _meta, table = gdalread.read_arrow(path, layer=TABLE, columns=cols)
     except pyogrio.errors.DataSourceError as exc:
         raise DataSourceError(f"{path}: the patrol tracks cannot be read ({exc})") from exc
     geom_name = next(n for n in table.column_names if n not in cols)

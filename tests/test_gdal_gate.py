@@ -1,0 +1,147 @@
+"""GDAL's reads and Python's writes of one project in one process take turns (gridwatch.storage.gate).
+
+GDAL brings its own SQLite; POSIX locks belong to the process, so without the gate a map read or a
+track read while the same app writes tracks or findings failed ("attempt to write a readonly
+database": 4 of 5 reads under a steady writer) or read the file half written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+import time
+from contextlib import closing
+
+import numpy as np
+import pytest
+
+from gridwatch.domain.policy import Actor
+from gridwatch.storage import Project
+from gridwatch.storage.gate import gdal_reading, sqlite_writing
+from gridwatch.storage.gpkg import connect_readwrite, transaction
+from gridwatch.storage.tracks import TrackPoints, add_track, read_tracks
+
+from .conftest import clear_work
+
+TRACK = 40  # points per track: a read that sees a part of a track saw the file half written
+
+
+@pytest.fixture
+def bare(tmp_path, sample_path):
+    path = tmp_path / "p.gpkg"
+    shutil.copyfile(sample_path, path)
+    return clear_work(path)
+
+
+def _inspector(path) -> Actor:
+    row = Project.open(path).read_table("inspector").query("role == 'inspector'").iloc[0]
+    return Actor(row["uuid"], row["name"], "inspector", row.get("township_code"))
+
+
+def test_tracks_and_map_layers_read_while_the_same_app_writes_tracks(bare):
+    ins = _inspector(bare)
+    t0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.timezone.utc)
+    stop = threading.Event()
+    written: list[int] = []
+    failures: list[BaseException] = []
+
+    def record() -> None:  # the field panel's track writer: one transaction per track
+        try:
+            i = 0
+            while not stop.is_set():
+                times = [t0 + dt.timedelta(minutes=i, seconds=s) for s in range(TRACK)]
+                pts = TrackPoints.from_lists([114.3 + 1e-5 * s for s in range(TRACK)], [38.1] * TRACK, times)
+                add_track(bare, ins, pts, inspector_uuid=ins.uuid, source="gps")
+                i += 1
+                written.append(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    writer = threading.Thread(target=record)
+    writer.start()
+    seen = []
+    try:
+        deadline = time.monotonic() + 6.0
+        project = Project.open(bare)
+        while time.monotonic() < deadline and not failures:
+            n = len(read_tracks(bare))
+            seen.append(n)
+            assert n % TRACK == 0, f"read {n} track points: a track read half written"
+            cells = project.read_layer("grid_cell", columns=["code"])
+            assert len(cells) > 0
+    finally:
+        stop.set()
+        writer.join(30)
+    assert not failures, failures
+    assert len(written) >= 5 and len(seen) >= 5
+    assert seen == sorted(seen) and seen[-1] > 0  # the reads saw the tracks come in, whole
+    assert len(read_tracks(bare)) == TRACK * len(written)
+
+
+def test_a_waiting_edit_goes_before_later_map_reads(tmp_path):
+    path = tmp_path / "a.gpkg"
+    path.write_bytes(b"")
+    order: list[str] = []
+    first_in = threading.Event()
+
+    def read(name: str, hold: float, signal: threading.Event | None = None) -> None:
+        with gdal_reading(path):
+            order.append(name + " in")
+            if signal is not None:
+                signal.set()
+            time.sleep(hold)
+        order.append(name + " out")
+
+    def write() -> None:
+        with sqlite_writing(path):
+            order.append("edit in")
+            time.sleep(0.05)
+        order.append("edit out")
+
+    a = threading.Thread(target=read, args=("read 1", 0.3, first_in))
+    a.start()
+    first_in.wait(5)
+    w = threading.Thread(target=write)
+    w.start()
+    time.sleep(0.1)  # the edit waits for read 1
+    b = threading.Thread(target=read, args=("read 2", 0.0))
+    b.start()
+    for t in (a, w, b):
+        t.join(5)
+    assert order.index("edit in") > order.index("read 1 out")  # never both at once
+    assert order.index("edit out") < order.index("read 2 in")  # the later read waited its turn
+
+
+def test_a_transaction_that_reads_its_own_file_through_gdal_does_not_wait_for_itself(bare):
+    done = threading.Event()
+
+    def work() -> None:
+        with closing(connect_readwrite(bare)) as con, transaction(con, bare):
+            con.execute("UPDATE inspector SET phone = phone")
+            Project.open(bare).read_layer("township", columns=["name"])
+        done.set()
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    assert done.wait(20), "a transaction's own GDAL read waited for the transaction"
+
+
+def test_a_failed_begin_leaves_the_gate_open(bare, tmp_path):
+    holder = connect_readwrite(bare)
+    holder.execute("BEGIN IMMEDIATE")  # another writer (the same library, so SQLite's lock applies)
+    try:
+        con = connect_readwrite(bare)
+        con.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(Exception):
+            with transaction(con, bare):
+                pass
+        con.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    got = []
+    t = threading.Thread(target=lambda: got.append(len(Project.open(bare).read_layer("township"))))
+    t.start()
+    t.join(10)
+    assert got and got[0] > 0 and np.isfinite(got[0])
