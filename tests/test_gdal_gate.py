@@ -145,3 +145,39 @@ def test_a_failed_begin_leaves_the_gate_open(bare, tmp_path):
     t.start()
     t.join(10)
     assert got and got[0] > 0 and np.isfinite(got[0])
+
+
+def test_three_libraries_never_overlap_on_a_file_and_none_starves(tmp_path):
+    from gridwatch.storage.gate import geodiff_using
+
+    path = tmp_path / "b.gpkg"
+    path.write_bytes(b"")
+    doors = {"gdal": gdal_reading, "sqlite3": sqlite_writing, "geodiff": geodiff_using}
+    inside: dict[str, int] = dict.fromkeys(doors, 0)
+    lock = threading.Lock()
+    overlaps: list[dict[str, int]] = []
+    done = dict.fromkeys(doors, 0)
+    rng = np.random.default_rng(7)
+    holds = rng.uniform(0, 0.004, size=(3, 4, 40))
+
+    def run(i: int, side: str, j: int) -> None:
+        for hold in holds[i, j]:
+            with doors[side](path):
+                with lock:
+                    inside[side] += 1
+                    if sum(1 for v in inside.values() if v) > 1:
+                        overlaps.append(dict(inside))
+                time.sleep(hold)
+                with lock:
+                    inside[side] -= 1
+            with lock:
+                done[side] += 1
+
+    threads = [threading.Thread(target=run, args=(i, side, j), daemon=True)
+               for i, side in enumerate(doors) for j in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not overlaps
+    assert done == dict.fromkeys(doors, 4 * 40)  # every thread of every side got through

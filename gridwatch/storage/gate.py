@@ -1,21 +1,25 @@
-"""One process, two SQLite libraries: GDAL's reads of a project and Python's writes to it take turns.
+"""One process, three SQLite libraries: GDAL's, pygeodiff's and Python's accesses of a project take turns.
 
-GDAL (through pyogrio) carries its own copy of SQLite, Python's ``sqlite3`` module another.  SQLite's
-locks are POSIX advisory locks, which belong to the process, not to a connection: one library cannot
-see the locks the other holds in the same process, and closing any descriptor of the file drops every
-lock the process holds on it (SQLite's documented "multiple copies of SQLite in one application" trap).
-So while a ``sqlite3`` transaction of this process writes a GeoPackage, a GDAL read of it in another
-thread may read half-written pages, take the writer's journal for a left-over and fail ("attempt to
-write a readonly database", "gpkg_contents is missing": 4 of 5 reads failed under a steady writer),
-and on closing drop the writer's locks so that another program could write at the same time.
+GDAL (through pyogrio) carries its own copy of SQLite, pygeodiff another, Python's ``sqlite3`` module a
+third.  SQLite's locks are POSIX advisory locks, which belong to the process, not to a connection: one
+library cannot see the locks another holds in the same process, and closing any descriptor of the file
+drops every lock the process holds on it (SQLite's documented "multiple copies of SQLite in one
+application" trap).  So while a ``sqlite3`` transaction of this process writes a GeoPackage, a GDAL read
+of it in another thread may read half-written pages, take the writer's journal for a left-over and fail
+("attempt to write a readonly database", "gpkg_contents is missing": 4 of 5 reads failed under a
+steady writer), and on closing drop the writer's locks so that another program could write at the same
+time.
 
-:func:`gdal_reading` and :func:`sqlite_writing` keep the two apart, per file: any number of GDAL reads
-at once, or any number of ``sqlite3`` write transactions at once (SQLite orders those itself), never
-both.  Whichever side waits is let in next, so a stream of map reads never starves an edit, nor an
-edit stream the map.  A thread already inside the gate for a file passes again (a read inside its own
-write transaction cannot wait for that transaction to end).  Other programs are unaffected: between
-processes SQLite's own locks work.  Every write goes through :class:`~gridwatch.storage.gpkg.transaction`,
-which calls :func:`sqlite_writing`; every GDAL read of a project goes through :mod:`.gdalread`.
+The gate keeps the libraries apart, per file: any number of GDAL reads at once (:func:`gdal_reading`),
+or any number of ``sqlite3`` write transactions (:func:`sqlite_writing`; SQLite orders those itself),
+or pygeodiff's work on the file (:func:`geodiff_using`), never two libraries at once.  A waiting side
+is let in next, so a stream of map reads never starves an edit, nor an edit stream the map.  A thread
+already inside the gate for a file passes again (a read inside its own write transaction cannot wait
+for that transaction to end).  Other programs are unaffected: between processes SQLite's own locks
+work.  Every write goes through :class:`~gridwatch.storage.gpkg.transaction` (or
+:func:`sqlite_writing` around its own ``BEGIN``), every GDAL read of a project through :mod:`.gdalread`.
+``sqlite3`` reads are not gated: they only read, and pygeodiff writes the working copy during a sync,
+which the window runs modal.
 """
 
 from __future__ import annotations
@@ -25,26 +29,30 @@ import threading
 from contextlib import AbstractContextManager, contextmanager
 from typing import Iterator
 
-GDAL, SQLITE = 0, 1
+#: The SQLite libraries in the process: GDAL's (pyogrio), Python's ``sqlite3``, pygeodiff's.
+GDAL, SQLITE, GEODIFF = "gdal", "sqlite3", "geodiff"
+SIDES = (GDAL, SQLITE, GEODIFF)
 
 
 class _Gate:
-    """Turns between two sides for one file (a phase-fair two-sided lock).
+    """Turns between the libraries for one file (a phase-fair lock of several sides).
 
-    A side enters at once while the other is neither inside nor waiting.  When the last of a side
-    leaves and the other side waits, the turn passes: exactly the threads waiting then get a pass, and
-    newcomers of the side that left wait behind them."""
+    A side enters at once while no other side is inside, waiting or let in.  When the last of a side
+    leaves, the turn passes to the next waiting side (in a fixed round): exactly the threads of it
+    waiting then get a pass, and newcomers of every other side wait behind them."""
 
     def __init__(self) -> None:
         self.cond = threading.Condition(threading.Lock())
-        self.active = [0, 0]
-        self.waiting = [0, 0]
-        self.passes = [0, 0]
+        self.active = dict.fromkeys(SIDES, 0)
+        self.waiting = dict.fromkeys(SIDES, 0)
+        self.passes = dict.fromkeys(SIDES, 0)
         self.holders: dict[int, int] = {}  # thread id -> how many times it is inside
 
-    def enter(self, side: int) -> None:
+    def _free_for(self, side: str) -> bool:
+        return not any(self.active[o] or self.waiting[o] or self.passes[o] for o in SIDES if o != side)
+
+    def enter(self, side: str) -> None:
         me = threading.get_ident()
-        other = 1 - side
         with self.cond:
             if self.holders.get(me):
                 self.holders[me] += 1
@@ -55,14 +63,14 @@ class _Gate:
                 if self.passes[side]:
                     self.passes[side] -= 1
                     break
-                if not self.active[other] and not self.waiting[other] and not self.passes[other]:
+                if self._free_for(side):
                     break
                 self.cond.wait()
             self.waiting[side] -= 1
             self.active[side] += 1
             self.holders[me] = 1
 
-    def leave(self, side: int) -> None:
+    def leave(self, side: str) -> None:
         me = threading.get_ident()
         with self.cond:
             self.active[side] -= 1
@@ -72,9 +80,13 @@ class _Gate:
                 return
             del self.holders[me]
             if not self.active[side]:
-                other = 1 - side
                 self.passes[side] = 0
-                self.passes[other] = self.waiting[other]
+                i = SIDES.index(side)
+                for k in range(1, len(SIDES)):
+                    nxt = SIDES[(i + k) % len(SIDES)]
+                    if self.waiting[nxt]:
+                        self.passes[nxt] = self.waiting[nxt]
+                        break
                 self.cond.notify_all()
 
 
@@ -92,7 +104,7 @@ def _gate(path: os.PathLike[str] | str) -> _Gate:
 
 
 @contextmanager
-def _inside(path: os.PathLike[str] | str, side: int) -> Iterator[None]:
+def _inside(path: os.PathLike[str] | str, side: str) -> Iterator[None]:
     if not os.fspath(path):  # a database in memory: no file, no other library
         yield
         return
@@ -114,3 +126,9 @@ def sqlite_writing(path: os.PathLike[str] | str) -> AbstractContextManager[None]
     """``with sqlite_writing(path):`` a ``sqlite3`` write transaction on ``path`` while no GDAL read of it
     in this process is open."""
     return _inside(path, SQLITE)
+
+
+def geodiff_using(path: os.PathLike[str] | str) -> AbstractContextManager[None]:
+    """``with geodiff_using(path):`` pygeodiff (a third SQLite) reads or writes ``path`` while neither GDAL
+    nor a ``sqlite3`` transaction of this process is at it."""
+    return _inside(path, GEODIFF)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from ..storage.gate import sqlite_writing
 from ..storage.gpkg import connect_readwrite, quote_ident, sqlite_tables, transaction
 from ..storage.schema import DENSITY_POINTS_TABLE, DENSITY_TABLE
 from . import history
@@ -113,23 +114,24 @@ def _clear_dirty(path: Path) -> None:
 def _clear_dirty_if(db: Path, counter: int) -> bool:
     """Clear the tracking table if nothing wrote to ``db`` since its change counter was ``counter``;
     checked and cleared under SQLite's write lock, so no edit can slip in between."""
-    header = Header(db)  # opened before the lock and closed after it (see workcopy.Header)
-    try:
-        with closing(connect_readwrite(db)) as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                if header.counter() != counter:
-                    con.execute("ROLLBACK")
-                    return False
-                con.execute("DELETE FROM " + DIRTY_TABLE)
-                con.execute("COMMIT")
-                return True
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                raise
-    finally:
-        header.close()
+    with sqlite_writing(db):  # no GDAL read of it in this process meanwhile (storage.gate)
+        header = Header(db)  # opened before the lock and closed after it (see workcopy.Header)
+        try:
+            with closing(connect_readwrite(db)) as con:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    if header.counter() != counter:
+                        con.execute("ROLLBACK")
+                        return False
+                    con.execute("DELETE FROM " + DIRTY_TABLE)
+                    con.execute("COMMIT")
+                    return True
+                except BaseException:
+                    if con.in_transaction:
+                        con.execute("ROLLBACK")
+                    raise
+        finally:
+            header.close()
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import StorageError, SyncError
+from ..storage.gate import geodiff_using
 from ..storage.gpkg import (
     connect_readwrite,
     fsync_dir,
@@ -83,7 +84,7 @@ def _finish_log(lp: Path, state: dict) -> None:
                 step = _concat([inverse, theirs_or_none, up], work / "local.diff")  # type: ignore[list-item]
                 try:
                     if step is not None:
-                        with _geodiff_tmp(work):
+                        with geodiff_using(lp), _geodiff_tmp(work):  # pygeodiff's SQLite alone on it
                             apply_changes(gd, lp, step, work)
                     applied = _change_counter(lp)
                     done = True

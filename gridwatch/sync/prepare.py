@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from ..storage.gate import geodiff_using
 from ..storage.gpkg import connect_readwrite, fsync_file, transaction
 from . import history, sharelog
 from .changes import (
@@ -77,7 +78,7 @@ def _quick_changes(ctx: SyncContext) -> Optional[_Ours]:
         diff = work / "ours.diff"
         diff.unlink(missing_ok=True)
         try:
-            with _geodiff_tmp(work):
+            with geodiff_using(lp), _geodiff_tmp(work):  # pygeodiff's SQLite alone on it
                 _geodiff_for(tables).create_changeset(str(base), str(lp), str(diff))
         except _geodiff_errors():
             # pygeodiff read the file while another program was writing it ("database is locked",

@@ -23,6 +23,7 @@ import uuid as _uuid
 from pathlib import Path
 from typing import Any, Optional
 
+from ...storage.gate import sqlite_writing
 from ...storage.gpkg import connect_readwrite, quote_ident, rows_by_fid, sqlite_tables
 from ..changes import DIRTY_TABLE, SYNC_LOG, _geodiff, _geodiff_tmp, apply_changes
 from ..files import SyncContext, _change_counter, _discard, _fingerprint, _now_text, _write_json, sync_dir
@@ -284,42 +285,43 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
     # come back with the server's fids among the rows read), then the server's rows.
     folder = sync_dir(lp)
     by_name = {t.name: t for t in tables}
-    header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
-    try:
-        w = connect_readwrite(lp)
+    with sqlite_writing(lp):  # no GDAL read of it in this process meanwhile (storage.gate)
+        header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
         try:
-            w.execute("ATTACH DATABASE ? AS " + R.ATTACHED_BASE, (str(folder / "base.gpkg"),))
-            w.execute("PRAGMA " + R.ATTACHED_BASE + ".journal_mode = DELETE")
-            w.execute("BEGIN IMMEDIATE")
-            if header.counter() != counter:
-                w.execute("ROLLBACK")
-                return False
-            R.write_rows_into(w, tables, changed, rows)
-            w.execute("DELETE FROM " + DIRTY_TABLE)
-            prefix = R.ATTACHED_BASE + "."
-            names = {r[0] for r in w.execute("SELECT name FROM " + prefix + "sqlite_master WHERE type = 'table'")}
-            for op in ops:
-                if (op.table, op.key) not in settled or op.table not in by_name:
-                    continue
-                t = by_name[op.table]
-                qt, qk = prefix + quote_ident(t.name, names), quote_ident(t.key, t.names)
-                if op.kind == "delete":
-                    w.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (op.key,))
-                    continue
-                cols = [c for c in op.values if c not in ("fid", t.key) and c in t.names]
-                if cols:
-                    w.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(c, t.names) + " = ?" for c in cols)
-                              + " WHERE " + qk + " = ?", [op.values[c] for c in cols] + [op.key])
-            R.write_rows_into(w, tables, changed, rows, attached=R.ATTACHED_BASE)
-            w.execute("COMMIT")
-        except BaseException:
-            if w.in_transaction:
-                w.execute("ROLLBACK")
-            raise
+            w = connect_readwrite(lp)
+            try:
+                w.execute("ATTACH DATABASE ? AS " + R.ATTACHED_BASE, (str(folder / "base.gpkg"),))
+                w.execute("PRAGMA " + R.ATTACHED_BASE + ".journal_mode = DELETE")
+                w.execute("BEGIN IMMEDIATE")
+                if header.counter() != counter:
+                    w.execute("ROLLBACK")
+                    return False
+                R.write_rows_into(w, tables, changed, rows)
+                w.execute("DELETE FROM " + DIRTY_TABLE)
+                prefix = R.ATTACHED_BASE + "."
+                names = {r[0] for r in w.execute("SELECT name FROM " + prefix + "sqlite_master WHERE type = 'table'")}
+                for op in ops:
+                    if (op.table, op.key) not in settled or op.table not in by_name:
+                        continue
+                    t = by_name[op.table]
+                    qt, qk = prefix + quote_ident(t.name, names), quote_ident(t.key, t.names)
+                    if op.kind == "delete":
+                        w.execute("DELETE FROM " + qt + " WHERE " + qk + " = ?", (op.key,))
+                        continue
+                    cols = [c for c in op.values if c not in ("fid", t.key) and c in t.names]
+                    if cols:
+                        w.execute("UPDATE " + qt + " SET " + ", ".join(quote_ident(c, t.names) + " = ?" for c in cols)
+                                  + " WHERE " + qk + " = ?", [op.values[c] for c in cols] + [op.key])
+                R.write_rows_into(w, tables, changed, rows, attached=R.ATTACHED_BASE)
+                w.execute("COMMIT")
+            except BaseException:
+                if w.in_transaction:
+                    w.execute("ROLLBACK")
+                raise
+            finally:
+                w.close()
         finally:
-            w.close()
-    finally:
-        header.close()
+            header.close()
     state["server_seq"] = mark
     state["pending"] = None
     state["last_sync"] = _now_text()
