@@ -113,18 +113,25 @@ def test_a_waiting_edit_goes_before_later_map_reads(tmp_path):
     assert order.index("edit out") < order.index("read 2 in")  # the later read waited its turn
 
 
-def test_a_transaction_that_reads_its_own_file_through_gdal_does_not_wait_for_itself(bare):
-    done = threading.Event()
+def test_a_gdal_read_inside_the_threads_own_write_transaction_is_refused_not_waited_for(bare):
+    # GDAL would read the file half written (once the transaction spills pages) and drop its locks:
+    # no turn makes that safe, so it is a programming error, said at once rather than a hang
+    got: list[BaseException] = []
 
     def work() -> None:
-        with closing(connect_readwrite(bare)) as con, transaction(con, bare):
-            con.execute("UPDATE inspector SET phone = phone")
-            Project.open(bare).read_layer("township", columns=["name"])
-        done.set()
+        try:
+            with closing(connect_readwrite(bare)) as con, transaction(con, bare):
+                con.execute("UPDATE inspector SET phone = phone")
+                Project.open(bare).read_layer("township", columns=["name"])
+        except BaseException as exc:  # noqa: BLE001 - checked below
+            got.append(exc)
 
     t = threading.Thread(target=work, daemon=True)
     t.start()
-    assert done.wait(20), "a transaction's own GDAL read waited for the transaction"
+    t.join(20)
+    assert not t.is_alive(), "the read waited for its own transaction"
+    assert len(got) == 1 and isinstance(got[0], RuntimeError) and "inside this thread's own sqlite3" in str(got[0])
+    assert len(Project.open(bare).read_layer("township", columns=["name"])) > 0  # the gate is open again
 
 
 def test_a_failed_begin_leaves_the_gate_open(bare, tmp_path):
@@ -181,3 +188,79 @@ def test_three_libraries_never_overlap_on_a_file_and_none_starves(tmp_path):
         t.join(60)
     assert not overlaps
     assert done == dict.fromkeys(doors, 4 * 40)  # every thread of every side got through
+
+
+def test_pygeodiff_writing_the_working_copy_beside_the_apps_reads_and_writes_damages_nothing(tmp_path):
+    # a sync applies the shared project's changes to the working copy with pygeodiff (a third SQLite)
+    # while the field panel writes a track and the map reads: pygeodiff's lock is invisible to the app's
+    # SQLite, which took its journal for a left-over and rolled it back under it ("database disk image
+    # is malformed")
+    import sqlite3
+
+    import pygeodiff
+
+    from gridwatch.storage.gate import geodiff_writing
+    from gridwatch.storage.gpkg import connect_readonly
+
+    base, full, lp = tmp_path / "base.sqlite", tmp_path / "full.sqlite", tmp_path / "lp.sqlite"
+    with closing(sqlite3.connect(base)) as c:
+        c.execute("CREATE TABLE t (fid INTEGER PRIMARY KEY, v TEXT)")
+        c.execute("CREATE TABLE notes (fid INTEGER PRIMARY KEY, v TEXT)")
+        c.commit()
+    shutil.copyfile(base, full)
+    n = 30_000
+    with closing(sqlite3.connect(full)) as c:
+        c.executemany("INSERT INTO t VALUES (?, ?)", [(i, "x" * 200) for i in range(1, n + 1)])
+        c.commit()
+    gd = pygeodiff.GeoDiff()
+    fwd, back = tmp_path / "fwd.diff", tmp_path / "back.diff"
+    gd.create_changeset(str(base), str(full), str(fwd))
+    gd.invert_changeset(str(fwd), str(back))
+    shutil.copyfile(base, lp)
+    stop = threading.Event()
+    seen: dict[object, int] = {}
+    errors: list[str] = []
+    applied = [0]
+
+    def sync() -> None:
+        try:
+            while not stop.is_set():
+                with geodiff_writing(lp):
+                    gd.apply_changeset(str(lp), str(fwd if applied[0] % 2 == 0 else back))
+                applied[0] += 1
+                time.sleep(0.03)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(f"apply: {exc}")
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                with closing(connect_readonly(lp)) as c:
+                    k = c.execute("SELECT COUNT(*) FROM t").fetchone()[0]
+                seen[k] = seen.get(k, 0) + 1
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(f"read: {exc}")
+
+    def write() -> None:
+        i = 0
+        while not stop.is_set():
+            try:
+                with closing(connect_readwrite(lp)) as c, transaction(c, lp):
+                    c.execute("INSERT INTO notes (v) VALUES (?)", (f"note {i}",))
+                i += 1
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(f"write: {exc}")
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=f) for f in (sync, read, write)]
+    for t in threads:
+        t.start()
+    time.sleep(4)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors[:3]
+    assert applied[0] >= 4 and set(seen) <= {0, n} and len(seen) == 2  # whole states only, both seen
+    with closing(sqlite3.connect(lp)) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert c.execute("SELECT COUNT(*) FROM notes").fetchone()[0] > 10

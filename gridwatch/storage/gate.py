@@ -25,9 +25,12 @@ which the window runs modal.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from contextlib import AbstractContextManager, contextmanager
 from typing import Iterator
+
+from .failures import busy_timeout
 
 #: The SQLite libraries in the process: GDAL's (pyogrio), Python's ``sqlite3``, pygeodiff's.
 GDAL, SQLITE, GEODIFF = "gdal", "sqlite3", "geodiff"
@@ -46,48 +49,66 @@ class _Gate:
         self.active = dict.fromkeys(SIDES, 0)
         self.waiting = dict.fromkeys(SIDES, 0)
         self.passes = dict.fromkeys(SIDES, 0)
-        self.holders: dict[int, int] = {}  # thread id -> how many times it is inside
+        self.holders: dict[int, tuple[str, int]] = {}  # thread id -> (its side, how many times inside)
 
     def _free_for(self, side: str) -> bool:
         return not any(self.active[o] or self.waiting[o] or self.passes[o] for o in SIDES if o != side)
 
-    def enter(self, side: str) -> None:
+    def enter(self, side: str, where: str) -> None:
         me = threading.get_ident()
         with self.cond:
-            if self.holders.get(me):
-                self.holders[me] += 1
+            held = self.holders.get(me)
+            if held is not None:
+                if held[0] != side:
+                    # e.g. a GDAL read inside the thread's own sqlite3 write transaction: GDAL would read
+                    # the file half written (and drop the transaction's locks); no turn can make that safe
+                    raise RuntimeError(f"{where}: {side} access inside this thread's own {held[0]} access "
+                                       "of the same file (finish one before starting the other)")
+                self.holders[me] = (side, held[1] + 1)
                 self.active[side] += 1
                 return
             self.waiting[side] += 1
-            while True:
-                if self.passes[side]:
-                    self.passes[side] -= 1
-                    break
-                if self._free_for(side):
-                    break
-                self.cond.wait()
+            try:
+                while not self.passes[side] and not self._free_for(side):
+                    self.cond.wait()
+            except BaseException:  # interrupted while waiting: leave the turns as if it never came
+                self.waiting[side] -= 1
+                if self.passes[side] > self.waiting[side]:
+                    self.passes[side] = self.waiting[side]
+                    if not self.active[side] and not self.passes[side]:
+                        self._hand_on(side)
+                self.cond.notify_all()  # sides that waited behind this one look again
+                raise
+            if self.passes[side]:
+                self.passes[side] -= 1
             self.waiting[side] -= 1
             self.active[side] += 1
-            self.holders[me] = 1
+            self.holders[me] = (side, 1)
 
     def leave(self, side: str) -> None:
         me = threading.get_ident()
         with self.cond:
+            held = self.holders.get(me)
+            if held is None or held[0] != side:
+                raise RuntimeError(f"leaving the {side} side of a file's gate this thread is not inside")
             self.active[side] -= 1
-            left = self.holders[me] - 1
-            if left:
-                self.holders[me] = left
+            if held[1] > 1:
+                self.holders[me] = (side, held[1] - 1)
                 return
             del self.holders[me]
             if not self.active[side]:
-                self.passes[side] = 0
-                i = SIDES.index(side)
-                for k in range(1, len(SIDES)):
-                    nxt = SIDES[(i + k) % len(SIDES)]
-                    if self.waiting[nxt]:
-                        self.passes[nxt] = self.waiting[nxt]
-                        break
-                self.cond.notify_all()
+                self._hand_on(side)
+
+    def _hand_on(self, side: str) -> None:
+        """``side`` is out: the next side in the round that waits gets a pass for each of its threads."""
+        self.passes[side] = 0
+        i = SIDES.index(side)
+        for k in range(1, len(SIDES)):
+            nxt = SIDES[(i + k) % len(SIDES)]
+            if self.waiting[nxt]:
+                self.passes[nxt] = self.waiting[nxt]
+                break
+        self.cond.notify_all()
 
 
 _gates: dict[str, _Gate] = {}
@@ -109,7 +130,7 @@ def _inside(path: os.PathLike[str] | str, side: str) -> Iterator[None]:
         yield
         return
     gate = _gate(path)
-    gate.enter(side)
+    gate.enter(side, os.fspath(path))
     try:
         yield
     finally:
@@ -132,3 +153,24 @@ def geodiff_using(path: os.PathLike[str] | str) -> AbstractContextManager[None]:
     """``with geodiff_using(path):`` pygeodiff (a third SQLite) reads or writes ``path`` while neither GDAL
     nor a ``sqlite3`` transaction of this process is at it."""
     return _inside(path, GEODIFF)
+
+
+@contextmanager
+def geodiff_writing(path: os.PathLike[str] | str) -> Iterator[None]:
+    """``with geodiff_writing(path):`` pygeodiff writes ``path`` in place (applies a changeset to it).
+
+    Besides the turn (:func:`geodiff_using`), a ``sqlite3`` connection of this process holds the file's
+    write lock meanwhile.  ``sqlite3`` connections of the process keep their locks in the library, so they
+    see that one, but not pygeodiff's: without it a connection opened for writing meanwhile (a track
+    written while the sync runs) would take pygeodiff's journal for one a killed writer left and roll it
+    back under it, which damages the file."""
+    with _inside(path, GEODIFF):
+        con = sqlite3.connect(os.fspath(path), timeout=busy_timeout(), isolation_level=None)
+        try:
+            con.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                con.execute("ROLLBACK")
+        finally:
+            con.close()

@@ -112,7 +112,16 @@ def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.
         return False
     if is_shared_snapshot(path):
         return False
+    # A writer of this process (pygeodiff's SQLite cannot show its lock to ours) finishes first: its journal
+    # is no left-over (see .gate)
+    with sqlite_writing(path):
+        return _roll_back(path, journal, copy_of is None)
+
+
+def _roll_back(path: os.PathLike[str] | str, journal: Path, note: bool) -> bool:
     before = _journal_signature(journal)
+    if before is None:
+        return False
     try:
         with closing(sqlite3.connect(os.fspath(path), timeout=busy_timeout())) as con:
             con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
@@ -131,7 +140,7 @@ def roll_back_hot_journal(path: os.PathLike[str] | str, *, copy_of: Optional[os.
                 folder=str(folder)) from exc
         return False  # not an SQLite file: the caller's checks say what it is
     rolled = before is not None and _journal_signature(journal) is None  # SQLite deletes a journal it rolled back
-    if rolled and copy_of is None:  # (a copy of a shared snapshot is checked quietly: the share is unchanged)
+    if rolled and note:  # (a copy of a shared snapshot is checked quietly: the share is unchanged)
         log.warning("%s: a program stopped in the middle of writing this file; its unfinished change was rolled "
                     "back, so the file is as it was before that change (nothing saved is lost)", path)
     return rolled

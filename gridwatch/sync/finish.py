@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import StorageError, SyncError
-from ..storage.gate import geodiff_using
+from ..storage.gate import geodiff_writing
 from ..storage.gpkg import (
     connect_readwrite,
     fsync_dir,
@@ -33,6 +33,7 @@ from .changes import (
     changes_of,
     dirty_tables,
     install_tracking,
+    refresh_density,
 )
 from .files import (
     SyncReport,
@@ -84,8 +85,10 @@ def _finish_log(lp: Path, state: dict) -> None:
                 step = _concat([inverse, theirs_or_none, up], work / "local.diff")  # type: ignore[list-item]
                 try:
                     if step is not None:
-                        with geodiff_using(lp), _geodiff_tmp(work):  # pygeodiff's SQLite alone on it
-                            apply_changes(gd, lp, step, work)
+                        with _geodiff_tmp(work):
+                            with geodiff_writing(lp):  # pygeodiff's SQLite alone on it (storage.gate)
+                                gd.apply_changeset(str(lp), str(step))
+                            refresh_density(lp, step, work)  # pygeodiff applies with the triggers off
                     applied = _change_counter(lp)
                     done = True
                 except pygeodiff.GeoDiffLibError:

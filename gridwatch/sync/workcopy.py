@@ -19,7 +19,7 @@ import os
 import socket
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -181,13 +181,16 @@ def update_in_place(local: Path, snapshot: Callable[[Path], None], make_result: 
     a sync from finishing.  The tracking table ends as the result's (tables with edits not yet sent).
     """
     mine = work / "local-now.gpkg"
-    with sqlite_writing(local):  # no GDAL read of it in this process meanwhile (storage.gate)
-        header = Header(local)
-        con = connect_readwrite(local)
-        try:
-            for attempt in range(3):
-                locked = attempt == 2
+    header = Header(local)
+    con = connect_readwrite(local)
+    try:
+        for attempt in range(3):
+            locked = attempt == 2
+            # the gate (no GDAL read of the file in this process meanwhile, see storage.gate) is held from
+            # BEGIN to COMMIT or ROLLBACK, not while an optimistic try computes the result
+            with ExitStack() as gate:
                 if locked:
+                    gate.enter_context(sqlite_writing(local))
                     con.execute("BEGIN IMMEDIATE")
                 counter = header.counter()
                 snapshot(mine)
@@ -196,25 +199,28 @@ def update_in_place(local: Path, snapshot: Callable[[Path], None], make_result: 
                 result = make_result(mine)
                 changes = diff(mine, result)
                 if not locked:
+                    gate.enter_context(sqlite_writing(local))
                     con.execute("BEGIN IMMEDIATE")
-                if header.counter() != counter:
-                    con.execute("ROLLBACK")
-                    continue  # an edit was committed meanwhile: merge again from the file as it is now
-                write_rows(con, changes, result)
-                if DIRTY_TABLE in sqlite_tables(con):
-                    with closing(sqlite3.connect(ro_uri(result), uri=True)) as r:
-                        has = r.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone()
-                        dirty = [row[0] for row in r.execute("SELECT table_name FROM " + DIRTY_TABLE)] if has else []
-                    con.execute("DELETE FROM " + DIRTY_TABLE)
-                    con.executemany("INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (?)",
-                                    [(t,) for t in dirty])
-                con.execute("COMMIT")
-                return
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
-            header.close()  # only now: closing it earlier would drop the write lock above
+                try:
+                    if header.counter() != counter:
+                        con.execute("ROLLBACK")
+                        continue  # an edit was committed meanwhile: merge again from the file as it is now
+                    write_rows(con, changes, result)
+                    if DIRTY_TABLE in sqlite_tables(con):
+                        with closing(sqlite3.connect(ro_uri(result), uri=True)) as r:
+                            has = r.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (DIRTY_TABLE,)).fetchone()
+                            dirty = [row[0] for row in r.execute("SELECT table_name FROM " + DIRTY_TABLE)] \
+                                if has else []
+                        con.execute("DELETE FROM " + DIRTY_TABLE)
+                        con.executemany("INSERT OR IGNORE INTO " + DIRTY_TABLE + " (table_name) VALUES (?)",
+                                        [(t,) for t in dirty])
+                    con.execute("COMMIT")
+                    return
+                except BaseException:
+                    if con.in_transaction:
+                        con.execute("ROLLBACK")  # inside the gate: a rollback writes the file too
+                    raise
+    finally:
+        con.close()
+        header.close()  # only now: closing it earlier would drop the write lock above
     raise SyncError(f"{local}: could not be updated after the sync")  # pragma: no cover - the last try is locked
