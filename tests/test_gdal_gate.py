@@ -188,6 +188,9 @@ def test_three_libraries_never_overlap_on_a_file_and_none_starves(tmp_path):
         t.join(60)
     assert not overlaps
     assert done == dict.fromkeys(doors, 4 * 40)  # every thread of every side got through
+    from gridwatch.storage import gate
+
+    assert str(path.resolve()) not in gate._gates  # an idle file is forgotten (syncs make many temp files)
 
 
 def test_pygeodiff_writing_the_working_copy_beside_the_apps_reads_and_writes_damages_nothing(tmp_path):

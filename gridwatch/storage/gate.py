@@ -14,12 +14,13 @@ The gate keeps the libraries apart, per file: any number of GDAL reads at once (
 or any number of ``sqlite3`` write transactions (:func:`sqlite_writing`; SQLite orders those itself),
 or pygeodiff's work on the file (:func:`geodiff_using`), never two libraries at once.  A waiting side
 is let in next, so a stream of map reads never starves an edit, nor an edit stream the map.  A thread
-already inside the gate for a file passes again (a read inside its own write transaction cannot wait
-for that transaction to end).  Other programs are unaffected: between processes SQLite's own locks
-work.  Every write goes through :class:`~gridwatch.storage.gpkg.transaction` (or
-:func:`sqlite_writing` around its own ``BEGIN``), every GDAL read of a project through :mod:`.gdalread`.
-``sqlite3`` reads are not gated: they only read, and pygeodiff writes the working copy during a sync,
-which the window runs modal.
+already inside the gate for a file passes again on the same side; on another side it is refused
+(a GDAL read inside the thread's own write transaction would read it half written: no turn helps).
+Other programs are unaffected: between processes SQLite's own locks work.  Every write goes through
+:class:`~gridwatch.storage.gpkg.transaction` (or :func:`sqlite_writing` around its own ``BEGIN``),
+every GDAL read of a project through :mod:`.gdalread`.  ``sqlite3`` reads are not gated: when pygeodiff
+writes the working copy (a sync), :func:`geodiff_writing` holds an exclusive lock of ``sqlite3``'s
+own beside it, so they wait for it and never see its journal as a left-over.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class _Gate:
         self.waiting = dict.fromkeys(SIDES, 0)
         self.passes = dict.fromkeys(SIDES, 0)
         self.holders: dict[int, tuple[str, int]] = {}  # thread id -> (its side, how many times inside)
+        self.users = 0  # threads inside, waiting or on the way in (under _gates_lock)
 
     def _free_for(self, side: str) -> bool:
         return not any(self.active[o] or self.waiting[o] or self.passes[o] for o in SIDES if o != side)
@@ -115,13 +117,20 @@ _gates: dict[str, _Gate] = {}
 _gates_lock = threading.Lock()
 
 
-def _gate(path: os.PathLike[str] | str) -> _Gate:
-    key = os.path.realpath(os.fspath(path))
+def _take(key: str) -> _Gate:
     with _gates_lock:
         gate = _gates.get(key)
         if gate is None:
             gate = _gates[key] = _Gate()
+        gate.users += 1
         return gate
+
+
+def _give_back(key: str, gate: _Gate) -> None:
+    with _gates_lock:
+        gate.users -= 1
+        if not gate.users:  # nobody inside or on the way in: forget the file (syncs make many temp files)
+            del _gates[key]
 
 
 @contextmanager
@@ -129,12 +138,16 @@ def _inside(path: os.PathLike[str] | str, side: str) -> Iterator[None]:
     if not os.fspath(path):  # a database in memory: no file, no other library
         yield
         return
-    gate = _gate(path)
-    gate.enter(side, os.fspath(path))
+    key = os.path.realpath(os.fspath(path))
+    gate = _take(key)
     try:
-        yield
+        gate.enter(side, os.fspath(path))
+        try:
+            yield
+        finally:
+            gate.leave(side)
     finally:
-        gate.leave(side)
+        _give_back(key, gate)
 
 
 def gdal_reading(path: os.PathLike[str] | str) -> AbstractContextManager[None]:
