@@ -60,6 +60,42 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
             header = fh.read(100)
     except OSError as exc:
         raise DataSourceError(f"{p}: cannot be read ({exc.strerror})") from exc
+    try:
+        _check_header(p, size, header)
+    except DamagedProject as first:
+        if size == 0 or not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+            raise
+        # A writer in the middle of its commit writes the header (the new page count) before the pages that
+        # grow the file: look again while SQLite's read lock keeps writers out (another program's, or one of
+        # this process that pygeodiff's SQLite runs beside ours)
+        again = _header_under_read_lock(p)
+        if again is None:
+            raise first from None
+        _check_header(p, *again)
+
+
+def _header_under_read_lock(p: Path) -> Optional[tuple[int, bytes]]:
+    """``(size, header)`` of ``p`` read while an SQLite read transaction is open on it (None: SQLite cannot
+    open it).  The descriptor is closed only after the transaction ends (closing one drops the process's
+    locks on the file)."""
+    try:
+        fd = os.open(p, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        with closing(sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout())) as con:
+            con.execute("BEGIN")
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            got = os.fstat(fd).st_size, os.pread(fd, 100, 0)
+            con.execute("COMMIT")
+            return got
+    except (sqlite3.Error, OSError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def _check_header(p: Path, size: int, header: bytes) -> None:
     if size == 0:
         raise DamagedProject(f"{p}: file is empty, not a GeoPackage")
     if not header.startswith(SQLITE_MAGIC):
