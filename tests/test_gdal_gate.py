@@ -267,3 +267,47 @@ def test_pygeodiff_writing_the_working_copy_beside_the_apps_reads_and_writes_dam
     with closing(sqlite3.connect(lp)) as c:
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert c.execute("SELECT COUNT(*) FROM notes").fetchone()[0] > 10
+
+
+def test_checking_a_project_while_this_process_writes_it_keeps_other_programs_out(bare):
+    # check_project reads the file's header before every action; it used to open and close the file, and
+    # closing any descriptor of a file drops every lock the process holds on it: another program could
+    # then write while this one was in the middle of its own write
+    import subprocess
+    import sys
+
+    from gridwatch.storage.project import check_project
+    from gridwatch.sync.files import _change_counter
+
+    other = ("import sqlite3, sys\n"
+             "c = sqlite3.connect(sys.argv[1], timeout=0)\n"
+             "c.execute('BEGIN IMMEDIATE')\n")
+    con = connect_readwrite(bare)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE inspector SET phone = phone")
+        check_project(bare)
+        _change_counter(bare)
+        got = subprocess.run([sys.executable, "-c", other, str(bare)], capture_output=True, text=True, timeout=60)
+        assert got.returncode != 0 and "locked" in got.stderr, "another program could write during our write"
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+    got = subprocess.run([sys.executable, "-c", other, str(bare)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr  # and once we are done, it may
+
+
+def test_a_deleted_files_descriptor_is_let_go(tmp_path):
+    from gridwatch.storage import filehead
+
+    path = tmp_path / "copy.gpkg"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    size, head = filehead.read_head(path)
+    assert size == 216 and head.startswith(b"SQLite format 3")
+    st = path.stat()
+    assert (st.st_dev, st.st_ino) in filehead._fds
+    path.unlink()
+    other = tmp_path / "other.gpkg"
+    other.write_bytes(bytes(10))
+    filehead.read_head(other)
+    assert (st.st_dev, st.st_ino) not in filehead._fds  # its disk space is given back

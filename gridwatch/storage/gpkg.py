@@ -33,6 +33,7 @@ from .failures import (
     locked,
     sqlite_code,
 )
+from .filehead import read_head
 from .gate import sqlite_writing
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -55,9 +56,7 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
     if not p.is_file():  # a pipe or a device: reading it could wait for ever
         raise DataSourceError(f"{p}: is not a regular file (a pipe, device or socket), not a GeoPackage")
     try:
-        size = p.stat().st_size
-        with open(p, "rb") as fh:
-            header = fh.read(100)
+        size, header = read_head(p)  # not open + close: that would drop this process's locks on the file
     except OSError as exc:
         raise DataSourceError(f"{p}: cannot be read ({exc.strerror})") from exc
     try:
@@ -76,23 +75,16 @@ def inspect_file(path: os.PathLike[str] | str) -> None:
 
 def _header_under_read_lock(p: Path) -> Optional[tuple[int, bytes]]:
     """``(size, header)`` of ``p`` read while an SQLite read transaction is open on it (None: SQLite cannot
-    open it).  The descriptor is closed only after the transaction ends (closing one drops the process's
-    locks on the file)."""
-    try:
-        fd = os.open(p, os.O_RDONLY)
-    except OSError:
-        return None
+    open it)."""
     try:
         with closing(sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=busy_timeout())) as con:
             con.execute("BEGIN")
             con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            got = os.fstat(fd).st_size, os.pread(fd, 100, 0)
+            got = read_head(p)
             con.execute("COMMIT")
             return got
     except (sqlite3.Error, OSError):
         return None
-    finally:
-        os.close(fd)
 
 
 def _check_header(p: Path, size: int, header: bytes) -> None:

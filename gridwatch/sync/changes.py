@@ -115,7 +115,7 @@ def _clear_dirty_if(db: Path, counter: int) -> bool:
     """Clear the tracking table if nothing wrote to ``db`` since its change counter was ``counter``;
     checked and cleared under SQLite's write lock, so no edit can slip in between."""
     with sqlite_writing(db):  # no GDAL read of it in this process meanwhile (storage.gate)
-        header = Header(db)  # opened before the lock and closed after it (see workcopy.Header)
+        header = Header(db)  # read without closing a descriptor (see workcopy.Header)
         try:
             with closing(connect_readwrite(db)) as con:
                 con.execute("BEGIN IMMEDIATE")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import SyncError
+from ..storage.filehead import read_head
 from ..storage.gpkg import fsync_dir, fsync_file, gpkg_datetime
 from .workcopy import consistent_copy
 
@@ -129,10 +130,9 @@ def _integrity(copy: Path, shared: Path) -> None:
 
 
 def _change_counter(db: Path) -> int:
-    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction."""
-    with open(db, "rb") as fh:
-        header = fh.read(28)
-    return int.from_bytes(header[24:28], "big")
+    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction (read
+    without closing a descriptor of the file: that would drop this process's locks on it)."""
+    return int.from_bytes(read_head(db, 28)[1][24:28], "big")
 
 
 def _heal(db: Path) -> None:

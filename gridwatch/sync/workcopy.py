@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import SyncError
+from ..storage.filehead import read_head
 from ..storage.gate import sqlite_writing
 from ..storage.gpkg import connect_readwrite, quote_ident, rows_by_fid, sqlite_tables
 from .history import DIRTY_TABLE, ro_uri
@@ -99,26 +100,23 @@ class WorkingCopyLock:
 def change_counter(db: Path) -> int:
     """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction.
 
-    Do not call this on a file that a connection of this process holds a lock on: closing any
-    descriptor of a file drops every POSIX lock the process holds on it (SQLite's documented trap);
-    use :class:`Header` there."""
-    with open(db, "rb") as fh:
-        header = fh.read(28)
-    return int.from_bytes(header[24:28], "big")
+    Read through the descriptor :func:`~gridwatch.storage.filehead.read_head` keeps open: closing any
+    descriptor of a file drops every POSIX lock the process holds on it (SQLite's documented trap)."""
+    return int.from_bytes(read_head(db, 28)[1][24:28], "big")
 
 
 class Header:
-    """Reads a database's change counter through one descriptor kept open until SQLite's locks on the
-    file are released (see :func:`change_counter`)."""
+    """A database's change counter, read again and again (see :func:`change_counter`)."""
 
     def __init__(self, db: Path) -> None:
-        self.fd = os.open(db, os.O_RDONLY)
+        self.db = db
+        read_head(db, 28)  # a file that cannot be read says so here
 
     def counter(self) -> int:
-        return int.from_bytes(os.pread(self.fd, 4, 24), "big")
+        return change_counter(self.db)
 
     def close(self) -> None:
-        os.close(self.fd)
+        """Nothing to close: the descriptor stays with :mod:`gridwatch.storage.filehead`."""
 
 
 def consistent_copy(src: Path, dst: Path) -> None:
@@ -222,5 +220,5 @@ def update_in_place(local: Path, snapshot: Callable[[Path], None], make_result: 
                     raise
     finally:
         con.close()
-        header.close()  # only now: closing it earlier would drop the write lock above
+        header.close()
     raise SyncError(f"{local}: could not be updated after the sync")  # pragma: no cover - the last try is locked

@@ -286,7 +286,7 @@ def _land_quick(con: Any, schema: str, tables: list[TableDef], lp: Path, state: 
     folder = sync_dir(lp)
     by_name = {t.name: t for t in tables}
     with sqlite_writing(lp):  # no GDAL read of it in this process meanwhile (storage.gate)
-        header = Header(lp)  # opened before the lock, closed after it (see workcopy.Header)
+        header = Header(lp)  # read without closing a descriptor (see workcopy.Header)
         try:
             w = connect_readwrite(lp)
             try:
