@@ -8,6 +8,7 @@ database": 4 of 5 reads under a steady writer) or read the file half written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import threading
 import time
@@ -272,7 +273,7 @@ def test_pygeodiff_writing_the_working_copy_beside_the_apps_reads_and_writes_dam
 def test_checking_a_project_while_this_process_writes_it_keeps_other_programs_out(bare):
     # check_project reads the file's header before every action; it used to open and close the file, and
     # closing any descriptor of a file drops every lock the process holds on it: another program could
-    # then write while this one was in the middle of its own write
+    # then write while another thread of this one was in the middle of its own write
     import subprocess
     import sys
 
@@ -282,32 +283,27 @@ def test_checking_a_project_while_this_process_writes_it_keeps_other_programs_ou
     other = ("import sqlite3, sys\n"
              "c = sqlite3.connect(sys.argv[1], timeout=0)\n"
              "c.execute('BEGIN IMMEDIATE')\n")
-    con = connect_readwrite(bare)
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("UPDATE inspector SET phone = phone")
-        check_project(bare)
-        _change_counter(bare)
-        got = subprocess.run([sys.executable, "-c", other, str(bare)], capture_output=True, text=True, timeout=60)
-        assert got.returncode != 0 and "locked" in got.stderr, "another program could write during our write"
-        con.execute("ROLLBACK")
-    finally:
-        con.close()
+    inside, checked = threading.Event(), threading.Event()
+    refused: list[bool] = []
+
+    def write() -> None:  # the app's track writer, in the middle of its transaction
+        with closing(connect_readwrite(bare)) as con, transaction(con, bare):
+            con.execute("UPDATE inspector SET phone = phone")
+            inside.set()
+            checked.wait(30)
+            got = subprocess.run([sys.executable, "-c", other, str(bare)], capture_output=True, text=True,
+                                 timeout=60)
+            refused.append(got.returncode != 0 and "locked" in got.stderr)
+
+    fds_before = len(os.listdir("/proc/self/fd"))
+    t = threading.Thread(target=write)
+    t.start()
+    inside.wait(30)
+    check_project(bare)  # another thread checks the project meanwhile (the field panel, a finding)
+    _change_counter(bare)
+    checked.set()
+    t.join(60)
+    assert refused == [True], "another program could write during our write"
+    assert len(os.listdir("/proc/self/fd")) <= fds_before  # the header's descriptors are closed after it
     got = subprocess.run([sys.executable, "-c", other, str(bare)], capture_output=True, text=True, timeout=60)
-    assert got.returncode == 0, got.stderr  # and once we are done, it may
-
-
-def test_a_deleted_files_descriptor_is_let_go(tmp_path):
-    from gridwatch.storage import filehead
-
-    path = tmp_path / "copy.gpkg"
-    path.write_bytes(b"SQLite format 3\x00" + bytes(200))
-    size, head = filehead.read_head(path)
-    assert size == 216 and head.startswith(b"SQLite format 3")
-    st = path.stat()
-    assert (st.st_dev, st.st_ino) in filehead._fds
-    path.unlink()
-    other = tmp_path / "other.gpkg"
-    other.write_bytes(bytes(10))
-    filehead.read_head(other)
-    assert (st.st_dev, st.st_ino) not in filehead._fds  # its disk space is given back
+    assert got.returncode == 0, got.stderr  # and once we are done, another program may write

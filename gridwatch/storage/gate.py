@@ -52,6 +52,7 @@ class _Gate:
         self.passes = dict.fromkeys(SIDES, 0)
         self.holders: dict[int, tuple[str, int]] = {}  # thread id -> (its side, how many times inside)
         self.users = 0  # threads inside, waiting or on the way in (under _gates_lock)
+        self.deferred: list[int] = []  # descriptors to close when the last user leaves (under _gates_lock)
 
     def _free_for(self, side: str) -> bool:
         return not any(self.active[o] or self.waiting[o] or self.passes[o] for o in SIDES if o != side)
@@ -131,6 +132,21 @@ def _give_back(key: str, gate: _Gate) -> None:
         gate.users -= 1
         if not gate.users:  # nobody inside or on the way in: forget the file (syncs make many temp files)
             del _gates[key]
+            for fd in gate.deferred:  # no lock of this process on the file now: closing drops nothing
+                os.close(fd)
+
+
+def close_when_idle(path: os.PathLike[str] | str, fd: int) -> None:
+    """Close ``fd`` (a plain descriptor of ``path``) now if nobody is inside the file's gate, else when the
+    last one leaves: closing a descriptor drops every POSIX lock the process holds on the file, also the
+    write lock of a transaction another thread is in the middle of."""
+    key = os.path.realpath(os.fspath(path))
+    with _gates_lock:
+        gate = _gates.get(key)
+        if gate is None:
+            os.close(fd)
+        else:
+            gate.deferred.append(fd)
 
 
 @contextmanager
