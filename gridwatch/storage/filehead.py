@@ -26,3 +26,8 @@ def read_head(path: os.PathLike[str] | str, n: int = 100) -> tuple[int, bytes]:
         return os.fstat(fd).st_size, os.pread(fd, n, 0)
     finally:
         close_when_idle(path, fd)
+
+
+def change_counter(path: os.PathLike[str] | str) -> int:
+    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction."""
+    return int.from_bytes(read_head(path, 28)[1][24:28], "big")

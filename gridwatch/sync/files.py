@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import SyncError
-from ..storage.filehead import read_head
+from ..storage.filehead import change_counter as _change_counter  # noqa: F401  (the sync's name)
 from ..storage.gpkg import fsync_dir, fsync_file, gpkg_datetime
 from .workcopy import consistent_copy
 
@@ -127,12 +127,6 @@ def _integrity(copy: Path, shared: Path) -> None:
         raise SyncError(f"{shared}: the shared project is damaged ({exc}); nothing was changed") from exc
     if ok != "ok":
         raise SyncError(f"{shared}: the shared project is damaged ({ok}); nothing was changed")
-
-
-def _change_counter(db: Path) -> int:
-    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction (read
-    without closing a descriptor of the file: that would drop this process's locks on it)."""
-    return int.from_bytes(read_head(db, 28)[1][24:28], "big")
 
 
 def _heal(db: Path) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import SyncError
-from ..storage.filehead import read_head
+from ..storage.filehead import change_counter, read_head
 from ..storage.gate import sqlite_writing
 from ..storage.gpkg import connect_readwrite, quote_ident, rows_by_fid, sqlite_tables
 from .history import DIRTY_TABLE, ro_uri
@@ -97,16 +97,9 @@ class WorkingCopyLock:
         self.release()
 
 
-def change_counter(db: Path) -> int:
-    """SQLite's file change counter (header bytes 24-27): +1 for every committed write transaction.
-
-    Read through the descriptor :func:`~gridwatch.storage.filehead.read_head` keeps open: closing any
-    descriptor of a file drops every POSIX lock the process holds on it (SQLite's documented trap)."""
-    return int.from_bytes(read_head(db, 28)[1][24:28], "big")
-
-
 class Header:
-    """A database's change counter, read again and again (see :func:`change_counter`)."""
+    """A database's change counter, read again and again (:func:`~gridwatch.storage.filehead.change_counter`:
+    read without closing a descriptor of the file while locks of this process are on it)."""
 
     def __init__(self, db: Path) -> None:
         self.db = db
