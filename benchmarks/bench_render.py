@@ -50,6 +50,10 @@ loop = QEventLoop()
 canvas.renderFinished.connect(lambda s: loop.quit())
 canvas.set_data(data)
 loop.exec()
+# What the app does after its first paint (MainWindow._after_first_paint runs it on a worker): every
+# attribute, the search index, the boundaries neighbouring cells share (drawn once from then on).
+from gridwatch.ui.window.main_window import complete_map
+complete_map(data)
 
 def request_for(view, gen=1):
     return RenderRequest(gen, view, order, {{n: LayerState() for n in order}}, np.empty(0, dtype=np.int64), 0)

@@ -242,3 +242,25 @@ def test_a_hatched_fill_in_one_pass_is_the_fill_and_hatch_laid_on_at_its_alpha(q
     got = _pixels(img)
     assert np.array_equal(got, _pixels(expected))
     assert len(np.unique(got.reshape(-1, 4), axis=0)) == 3  # outside, fill, hatch
+
+
+def test_a_few_labels_zoomed_in_are_drawn_in_their_part_of_the_view_with_the_same_pixels(qapp, data, monkeypatch):
+    from gridwatch.ui.map import marks as M
+
+    full = Viewport.for_bounds(data.extent, 1600, 1000)
+    names = ["township", "village", "grid_cell"]
+    for vp in (full, full.zoom(4.0), full.zoom(4.0, 1200, 0), full.zoom(16.0, 800, 0)):
+        img = M.render_labels(data, vp, names)
+        if img is None:
+            continue
+        monkeypatch.setattr(M, "LABEL_CROP_SHARE", 0.0)  # every label image the view's size, as before
+        whole = M.render_labels(data, vp, names)
+        monkeypatch.undo()
+        assert getattr(whole, "target", None) is None
+        transparent = QColor(0, 0, 0, 0)
+        got = _pixels(R.compose([(img, 1.0)], vp.width, vp.height, transparent))
+        assert np.array_equal(got, _pixels(R.compose([(whole, 1.0)], vp.width, vp.height, transparent)))
+        assert got[:, :, 3].any()
+    # The district's edge across the view: its names in a part of it, drawn in a small image.
+    edge = M.render_labels(data, full.zoom(4.0, 1200, 0), names)
+    assert edge is not None and edge.width() * edge.height() <= 0.3 * 1600 * 1000

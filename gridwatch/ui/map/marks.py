@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from ...layers import palette
@@ -67,32 +67,57 @@ def labels_for(data: MapData, vp: Viewport, visible: list[str]) -> list[tuple[st
 
 
 def render_labels(data: MapData, vp: Viewport, visible: list[str]) -> Optional[QImage]:
-    """Labels with a white halo so they read on any background (None: no label to place here)."""
+    """Labels with a white halo so they read on any background (None: no label to place here).  When they
+    take a small part of the view (zoomed in: a few names), the image is of that part only, placed by its
+    ``target`` rectangle (see :func:`~gridwatch.ui.map.render.compose`): no view-sized image to clear and lay
+    on for a few words."""
     placed = labels_for(data, vp, visible)
     if not placed:
         return None
-    img = new_image(vp.width, vp.height)
+    colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
+    white = QColor(255, 255, 255, 235)
+    fonts = {name: label_font(name) for name, _ in placed}
+    metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
+    at = []
+    x0, y0, x1, y1 = float("inf"), float("inf"), float("-inf"), float("-inf")
+    for name, lab in placed:
+        m = metrics[name]
+        advance = m.horizontalAdvance(lab.text)
+        x = lab.x - advance / 2
+        y = lab.y + (m.ascent() - m.descent()) / 2
+        at.append((x, y))
+        x0, x1 = min(x0, x), max(x1, x + advance)
+        y0, y1 = min(y0, y - m.ascent()), max(y1, y + m.descent())
+    # The halo reaches a pixel around the text; glyphs may overhang their advance by a few.
+    left, top = max(0, int(x0) - LABEL_PAD), max(0, int(y0) - LABEL_PAD)
+    right, bottom = min(vp.width, int(x1) + LABEL_PAD + 1), min(vp.height, int(y1) + LABEL_PAD + 1)
+    crop = right > left and bottom > top and (right - left) * (bottom - top) <= LABEL_CROP_SHARE * vp.width * vp.height
+    if not crop:
+        left, top, right, bottom = 0, 0, vp.width, vp.height
+    img = new_image(right - left, bottom - top)
     with painting(img) as p:
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        colors = {"township": QColor(70, 20, 100), "village": QColor(50, 50, 50), "grid_cell": QColor(90, 90, 90)}
-        white = QColor(255, 255, 255, 235)
-        fonts = {name: label_font(name) for name, _ in placed}
-        metrics = {name: QFontMetricsF(f) for name, f in fonts.items()}
+        p.translate(-left, -top)
         # drawText goes through Qt's glyph cache; a halo of 8 offset white copies is far cheaper
         # than stroking text outlines as paths.
         offsets = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
-        for name, lab in placed:
-            m = metrics[name]
+        for (name, lab), (x, y) in zip(placed, at):
             p.setFont(fonts[name])
-            x = lab.x - m.horizontalAdvance(lab.text) / 2
-            y = lab.y + (m.ascent() - m.descent()) / 2
             p.setPen(white)
             for dx, dy in offsets:
                 p.drawText(QPointF(x + dx, y + dy), lab.text)
             p.setPen(colors.get(name, QColor(40, 40, 40)))
             p.drawText(QPointF(x, y), lab.text)
             breathe()
+    if crop:
+        img.target = QRectF(left, top, right - left, bottom - top)  # type: ignore[attr-defined]
     return img
+
+
+#: Pixels kept around the labels' text in a cropped label image (halo, overhanging glyphs).
+LABEL_PAD = 6
+#: Labels within this share of the view are drawn into an image of their part of it.
+LABEL_CROP_SHARE = 0.6
 
 
 # --- selection highlight --------------------------------------------------------------------

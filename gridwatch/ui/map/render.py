@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 
 from ...layers.base import Style
 from ...mapview.data import LayerData
+from ...mapview.edges import shared_mask, shared_starts
 from ...mapview.lines import Polylines, draw_lines, line_pixels
 from ...mapview.lod import outlines_for
 from ...mapview.raster import blend_over, byte_mul
@@ -116,23 +117,17 @@ def _visible_pieces(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, mi
     return visible_pieces(layer, vp.extent, vp.res, feature_mask, min_pixels)
 
 
-def _piece_screen_xy(layer: LayerData, vp: Viewport, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
-    lengths = stop - start
-    idx = ranges(start, lengths)
-    sx, ox, sy, oy = vp.affine()
-    xy = layer.ring_xy[idx]
-    return xy[:, 0] * sx + ox, xy[:, 1] * sy + oy, lengths
-
-
 #: Visible pieces that are at least this share of the pieces from the first to the last are transformed where
 #: they lie (the others cut out), not gathered vertex by vertex.
 IN_PLACE_SHARE = 0.75
 
 
-def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int, height: int) -> Polylines:
+def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int, height: int,
+                 once: bool = False) -> Polylines:
     """The outline pieces ``pieces`` (ascending) in screen pixels for the numpy line rasteriser; the pieces
-    wholly within ``[1, width - 2] x [1, height - 2]`` come first (their segments need no test)."""
+    wholly within ``[1, width - 2] x [1, height - 2]`` come first (their segments need no test).  ``once``:
+    segments two rings share are drawn by one of them (see :mod:`~gridwatch.mapview.edges`; only when
+    ``pieces`` are those of every feature the view shows)."""
     if len(pieces) == 0:
         return Polylines(np.empty(0), np.empty(0))
     affine = sx, ox, sy, oy = vp.affine()
@@ -150,7 +145,9 @@ def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int,
         h_starts = ranges(h_start, counts)
         xy = layer.ring_xy[lo:hi]
         inside = hi - lo if _all_inside(layer.piece_bounds, affine, width, height) else 0
-        return Polylines(xy[:, 0], xy[:, 1], (layer.ring_offsets, h_starts), inside, affine, lo)
+        shared = shared_starts(layer) if once else None
+        starts = (layer.ring_offsets, h_starts) + ((shared,) if shared is not None else ())
+        return Polylines(xy[:, 0], xy[:, 1], starts, inside, affine, lo)
     start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
     # The pieces' pixel bounds are exactly their vertices' extremes: the same arithmetic, and it is monotonic.
     b = layer.piece_bounds[pieces]
@@ -165,8 +162,11 @@ def _piece_lines(layer: LayerData, vp: Viewport, pieces: np.ndarray, width: int,
     start, stop = start[order], stop[order]
     lengths = stop - start
     idx = ranges(start, lengths)
-    return replace(Polylines.from_runs(layer.ring_xy[:, 0], layer.ring_xy[:, 1], lengths, int(inside.sum()), affine),
-                   index=idx)
+    lines = Polylines.from_runs(layer.ring_xy[:, 0], layer.ring_xy[:, 1], lengths, int(inside.sum()), affine)
+    mask = shared_mask(layer) if once else None
+    if mask is not None:
+        lines = replace(lines, starts=(*lines.starts, np.flatnonzero(mask[idx])))
+    return replace(lines, index=idx)
 
 
 def _all_inside(bounds: np.ndarray, affine: tuple[float, float, float, float], width: int, height: int) -> bool:
@@ -180,18 +180,25 @@ def _all_inside(bounds: np.ndarray, affine: tuple[float, float, float, float], w
     return xs[0] >= 1 and xs[1] <= width - 2 and ys[0] >= 1 and ys[1] <= height - 2
 
 
-def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray) -> list[QPolygonF]:
-    """One numpy-filled QPolygonF per visible outline piece, in screen pixels."""
+def piece_polylines(layer: LayerData, vp: Viewport, feature_mask: np.ndarray, once: bool = False) -> list[QPolygonF]:
+    """One numpy-filled QPolygonF per visible outline piece, in screen pixels.  ``once``: a piece is cut
+    where it runs along a segment another ring draws (see :mod:`~gridwatch.mapview.edges`), so a shared
+    boundary is stroked once (only when ``feature_mask`` holds every feature the view shows)."""
     pieces = _visible_pieces(layer, vp, feature_mask)
     if len(pieces) == 0:
         return []
-    x, y, lengths = _piece_screen_xy(layer, vp, pieces)
-    out = []
-    pos = 0
-    for n in lengths.tolist():
-        out.append(polygonf(x[pos:pos + n], y[pos:pos + n]))
-        pos += n
-    return out
+    start, stop = layer.piece_start[pieces], layer.piece_stop[pieces]
+    lengths = stop - start
+    idx = ranges(start, lengths)
+    sx, ox, sy, oy = vp.affine()
+    xy = layer.ring_xy[idx]
+    x, y = xy[:, 0] * sx + ox, xy[:, 1] * sy + oy
+    heads = np.cumsum(lengths) - lengths  # where each piece's polyline starts
+    shared = shared_mask(layer) if once else None
+    if shared is not None:
+        heads = np.union1d(heads, np.flatnonzero(shared[idx]))
+    ends = np.append(heads[1:], len(idx))
+    return [polygonf(x[a:b], y[a:b]) for a, b in zip(heads.tolist(), ends.tolist()) if b - a >= 2]
 
 
 def _closed(paths: list[QPainterPath]) -> QPainterPath:
@@ -235,9 +242,12 @@ FEW_OUTLINE_VERTICES = 20_000
 
 
 def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[CancelToken],
-                 canvas: Optional[LayerImage] = None, visible: Optional[np.ndarray] = None) -> list[Part]:
+                 canvas: Optional[LayerImage] = None, visible: Optional[np.ndarray] = None,
+                 once: bool = True) -> list[Part]:
     """Fills (drawn opaque, laid on at the fill alpha) and outlines of an area layer, into ``canvas`` (the
-    layer's image; a new one when None); returns the canvas's parts."""
+    layer's image; a new one when None); returns the canvas's parts.  ``visible``: the features the view
+    shows (tested when None); ``once``: they are all of them, so a boundary two of them share is drawn by
+    one (False when ``visible`` leaves some out: each draws its own)."""
     canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:  # a point layer: nothing to fill or stroke
         return canvas.parts()
@@ -286,7 +296,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         # Thin outlines (cells, villages): 1-px lines rasterised with numpy, crisp and fast, and
         # no long QPainter call holding the interpreter lock while the GUI thread waits.
         pieces = _visible_pieces(layer, vp, visible)
-        _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height), style.stroke)
+        _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height, once), style.stroke)
         return canvas.parts()
     with canvas.painter(style.stroke[3] / 255.0) as p:
         # Thicker boundaries (townships) need antialiasing to look smooth.
@@ -300,7 +310,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         p.setBrush(Qt.BrushStyle.NoBrush)
         # Antialiased strokes: one polyline per piece is 3-4x faster than one big path; crowded
         # outlines (a city's townships seen whole) from a copy simplified for this zoom level.
-        for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible):
+        for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible, once):
             p.drawPolyline(poly)
             breathe()
     return canvas.parts()
@@ -308,10 +318,11 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
 
 def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: FeatureTheme,
                         cancel: Optional[CancelToken], canvas: Optional[LayerImage] = None,
-                        visible: Optional[np.ndarray] = None) -> list[Part]:
+                        visible: Optional[np.ndarray] = None, once: bool = True) -> list[Part]:
     """An area layer filled by a :class:`~gridwatch.mapview.theme.FeatureTheme`: the fills (classes,
     hatches), the layer's own thin outlines, then a bold outline of the emphasised features; into
-    ``canvas`` (a new one when None); returns the canvas's parts."""
+    ``canvas`` (a new one when None); returns the canvas's parts.  ``visible``, ``once``: see
+    :func:`render_areas`."""
     canvas = canvas if canvas is not None else LayerImage(vp.width, vp.height)
     if len(layer.ring_feature) == 0:
         return canvas.parts()
@@ -338,7 +349,8 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
                 p.fillPath(path, QBrush(qcolor(theme.hatch_colors[ci], 255), _HATCH[hatch]))
     # The layer's usual thin outlines keep neighbouring cells of one class apart.
     pieces = _visible_pieces(layer, vp, visible)
-    _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height), theme.outline or style.stroke)
+    _add_lines(canvas, _piece_lines(layer, vp, pieces, canvas.width, canvas.height, once),
+               theme.outline or style.stroke)
     if theme.emphasis is not None:
         strong = visible & theme.emphasis
         if strong.any():

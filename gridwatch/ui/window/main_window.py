@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...app.store import Project
 from ...app.syncstate import is_working_copy
 from ...errors import SchemaVersionError
+from ...mapview import edges
 from ...mapview.data import MapData, load_map
 from ...mapview.search import search_index
 from .. import i18n
@@ -65,12 +66,15 @@ FIRST_PAINT_WAIT_MS = 4000
 
 def complete_map(data: MapData) -> None:
     """What the first paint did not wait for: every layer's attributes and shapely geometries (clicks, labels),
-    the search index."""
+    the search index, the boundaries neighbouring areas share (drawn once from then on)."""
     for layer in data.layers.values():
         layer.complete_attributes()
         if not layer.points_only:
             layer.geoms  # noqa: B018 - made now, on this worker, not on the GUI thread's first click
     search_index(data)
+    for layer in data.layers.values():
+        if len(layer.ring_feature):
+            edges.prepare(layer)
 
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, Project]:
