@@ -76,3 +76,62 @@ def test_a_crowded_view_is_a_density_raster_from_the_stored_counts(qapp, sample_
     # finest level (1/1024 degree) draws it
     assert 3 * vp.res < 1 / 1024 and chosen == 1 and density.LEVEL_CELLS[chosen] == 1 / 1024
     assert not lazy.loaded
+
+
+def test_levels_in_between_draw_a_zoomed_density_from_squares_twice_as_wide(qapp, sample_copy, monkeypatch):
+    from gridwatch.storage import density
+
+    store = DensityStore(sample_copy)
+    project = Project.open(sample_copy)
+    lazy = DeferredPointLayer.open(project, "fire_point", store)
+    reads: list[int] = []
+    real = density.read_level
+    monkeypatch.setattr(density, "read_level", lambda con, level: reads.append(level) or real(con, level))
+    fine, cell = store.bins(1), density.LEVEL_CELLS[1]
+    # A view whose 3 px density cells are 2.5 of the finest squares wide (the next level's are 4)
+    x0, y0 = float(np.median(fine.xy[:, 0])), float(np.median(fine.xy[:, 1]))
+    res = 2.5 * cell / 3
+    vp = Viewport.for_bounds((x0 - 683 * res, y0 - 384 * res, x0 + 683 * res, y0 + 384 * res), 1366, 768)
+    assert 2 * cell <= 3 * vp.res < 4 * cell
+    assert store.bins_for(3 * vp.res) is fine  # before: the finest squares
+
+    store.prepare_between()
+
+    between = store.bins_for(3 * vp.res)
+    assert between.cell == 2 * cell and len(between.count) < len(fine.count)
+    # The same counts: every four finest squares added into the square twice as wide that holds them.
+    expected: dict[tuple[int, int], float] = {}
+    for x, y, c in zip(fine.ix.tolist(), fine.iy.tolist(), fine.count.tolist()):
+        expected[(x // 2, y // 2)] = expected.get((x // 2, y // 2), 0.0) + c
+    assert dict(zip(zip(between.ix.tolist(), between.iy.tolist()), between.count.tolist())) == expected
+    (img, _), = render_points(lazy, vp, LAYERS["fire_point"].style, None, force_density=True)
+    drawn = np.frombuffer(bytes(img.constBits()), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    assert np.array_equal(drawn[:, :img.width()], between.density(vp.affine(), vp.width, vp.height, force=True))
+    # Where a stored level fits, it is drawn; every level was read once.
+    assert store.bins_for(0.9 * cell) is fine and store.bins_for(4 * cell) is store.bins(2)
+    assert sorted(reads) == [1, 2, 3]
+
+
+def test_a_level_asked_for_by_two_threads_at_once_is_read_once(sample_copy, monkeypatch):
+    import threading
+    import time
+
+    from gridwatch.storage import density
+
+    store = DensityStore(sample_copy)
+    reads: list[int] = []
+    real = density.read_level
+
+    def slow(con, level):
+        reads.append(level)
+        time.sleep(0.2)  # the city's finest level takes seconds
+        return real(con, level)
+
+    monkeypatch.setattr(density, "read_level", slow)
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(store.bins(1))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert reads == [1] and got[0] is got[1]

@@ -83,7 +83,7 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
         cats, xy = drawn  # the period's points: numbers only (no data frame on the way to the first paint)
     else:
         if force_density is not False:
-            image = _bins_image(store.bins(store.level_for(3 * vp.res)), vp, force_density)
+            image = _bins_image(store.bins_for(3 * vp.res), vp, force_density)
             if image is not None:
                 return image
         pad = 6 * vp.res / vp.kx

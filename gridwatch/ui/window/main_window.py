@@ -66,7 +66,8 @@ FIRST_PAINT_WAIT_MS = 4000
 
 def complete_map(data: MapData) -> None:
     """What the first paint did not wait for: every layer's attributes and shapely geometries (clicks, labels),
-    the search index, the boundaries neighbouring areas share (drawn once from then on)."""
+    the search index, the boundaries neighbouring areas share (drawn once from then on), the stored fire
+    counts' in-between levels (a zoomed view's density raster from four times fewer squares)."""
     for layer in data.layers.values():
         layer.complete_attributes()
         if not layer.points_only:
@@ -75,6 +76,9 @@ def complete_map(data: MapData) -> None:
     for layer in data.layers.values():
         if len(layer.ring_feature):
             edges.prepare(layer)
+        store = getattr(layer, "store", None)
+        if store is not None:
+            store.prepare_between()
 
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, Project]:
