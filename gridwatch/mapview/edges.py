@@ -66,6 +66,12 @@ def _sources(layer: LayerData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return layer.ring_xy, layer.ring_offsets, layer.ring_feature, layer.bounds
 
 
+#: Segments looked at together: a big grid's are split into bands of their western end's longitude (a
+#: segment and its copies fall in one band), so the arrays of a search stay small (the city's grid: 1.2
+#: million segments, about 250 MB of temporary arrays at once before).
+BAND_SEGMENTS = 150_000
+
+
 def _shared_starts(xy: np.ndarray, offsets: np.ndarray, ring_feature: np.ndarray,
                    bounds: np.ndarray) -> np.ndarray:
     n = len(xy)
@@ -76,12 +82,34 @@ def _shared_starts(xy: np.ndarray, offsets: np.ndarray, ring_feature: np.ndarray
     inner = offsets[1:-1]
     keep[inner[(inner > 0) & (inner < n)] - 1] = False
     seg = np.flatnonzero(keep)
+    del keep
+    with np.errstate(invalid="ignore"):
+        size = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])  # per feature
+    size[np.isnan(size)] = -np.inf
+    bands = len(seg) // BAND_SEGMENTS + 1
+    if bands == 1:
+        return _band_shared(xy, seg, offsets, ring_feature, size)
+    west = np.minimum(xy[seg, 0], xy[seg + 1, 0]) + 0.0  # -0.0 and 0.0 are one coordinate
+    cuts = np.quantile(west[np.isfinite(west)], np.linspace(0, 1, bands + 1)[1:-1]) if np.isfinite(west).any() \
+        else np.empty(0)
+    band = np.searchsorted(cuts, west)
+    del west
+    found = [_band_shared(xy, seg[band == k], offsets, ring_feature, size) for k in range(bands)]
+    return np.sort(np.concatenate(found))
+
+
+def _band_shared(xy: np.ndarray, seg: np.ndarray, offsets: np.ndarray, ring_feature: np.ndarray,
+                 feature_size: np.ndarray) -> np.ndarray:
+    """The vertex numbers that start anew after the shared segments ``seg`` (ascending) of others."""
+    if len(seg) < 2:
+        return np.empty(0, dtype=np.int64)
     a, b = xy[seg], xy[seg + 1]
     # Each segment's end points in one order (the smaller x, then the smaller y, first).
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     keys = np.empty((len(seg), 4), dtype=np.float64)
     keys[:, :2] = np.where(swap[:, None], b, a)
     keys[:, 2:] = np.where(swap[:, None], a, b)
+    del a, b, swap
     keys += 0.0  # -0.0 and 0.0 are one coordinate
     bits = keys.view(np.uint64)
     h = bits[:, 0] * _MIX[0]
@@ -90,10 +118,12 @@ def _shared_starts(xy: np.ndarray, offsets: np.ndarray, ring_feature: np.ndarray
     order = np.argsort(h, kind="stable")
     hs = h[order]
     maybe = np.flatnonzero(hs[1:] == hs[:-1])  # order[maybe] and order[maybe + 1] have one hash
+    del h, hs
     if len(maybe) == 0:
         return np.empty(0, dtype=np.int64)
     same = np.zeros(len(seg), dtype=bool)  # same[k]: the k-th in hash order has the key of the one before
     same[maybe + 1] = (keys[order[maybe]] == keys[order[maybe + 1]]).all(axis=1)
+    del keys, bits
     # Runs of equal keys in hash order (equal hashes with other keys between them: one run each, as a key's
     # copies are adjacent unless another key collides with it, which splits the run and only draws more).
     first = ~same
@@ -106,10 +136,7 @@ def _shared_starts(xy: np.ndarray, offsets: np.ndarray, ring_feature: np.ndarray
     members = order[multi]  # segments (indices into seg) in runs of two or more, run by run
     member_run = run[multi]
     ring = np.searchsorted(offsets, seg[members], side="right") - 1
-    f = ring_feature[ring]
-    fb = bounds[f]
-    size = np.maximum(fb[:, 2] - fb[:, 0], fb[:, 3] - fb[:, 1])
-    size = np.where(np.isnan(size), -np.inf, size)
+    size = feature_size[ring_feature[ring]]
     starts = np.flatnonzero(np.r_[True, member_run[1:] != member_run[:-1]])
     biggest = np.maximum.reduceat(size, starts)
     counts = np.diff(np.append(starts, len(members)))

@@ -228,8 +228,8 @@ class DensityBins:
 
     def __init__(self, xy: np.ndarray, cell: float, max_bins: int = 2048) -> None:
         self.cell = 0.0
-        self.xy = np.empty((0, 2))
         self.count = np.empty(0)
+        self._xy: Optional[np.ndarray] = None
         #: Grid origin and the occupied bins' integer positions (coarser levels are made from them).
         self.origin = (0.0, 0.0)
         self.ix = np.empty(0, dtype=np.int64)
@@ -257,7 +257,7 @@ class DensityBins:
     def _set(self, minx: float, miny: float, cell: float, ix: np.ndarray, iy: np.ndarray, count: np.ndarray) -> None:
         """Set the bins, in column order and by row within a column (see :meth:`window`; stored counts are
         read in column order)."""
-        ix, iy = ix.astype(np.int64), iy.astype(np.int64)
+        ix, iy = ix.astype(np.int64, copy=False), iy.astype(np.int64, copy=False)
         self._key = np.empty(0, dtype=np.int64)
         self._span = 1
         if len(ix):
@@ -271,8 +271,18 @@ class DensityBins:
         self.origin = (minx, miny)
         self.cell = cell
         self.ix, self.iy = ix, iy
-        self.count = count.astype(np.float64)
-        self.xy = np.column_stack([minx + (self.ix + 0.5) * cell, miny + (self.iy + 0.5) * cell])
+        self.count = np.array(count, dtype=np.float64)  # a copy: never a view keeping a bigger array alive
+        self._xy = None
+
+    @property
+    def xy(self) -> np.ndarray:
+        """The centre of every bin (made when first asked for: a density raster needs only the columns and
+        rows; the city's finest counts would hold 50 MB more)."""
+        xy = self._xy
+        if xy is None:
+            minx, miny = self.origin
+            xy = self._xy = np.column_stack([minx + (self.ix + 0.5) * self.cell, miny + (self.iy + 0.5) * self.cell])
+        return xy
 
     def columns(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(ix, iy, count)`` of the bins in columns ``lo <= ix <= hi`` (the bins are in column order: a view

@@ -187,17 +187,19 @@ def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndar
     cur = con.execute(_READ_FINEST if level == _FINEST else _READ_LEVEL, (level,))
     # In batches: the rows as Python tuples are ~150 bytes a square (the city's finest level, 3 million
     # squares, took 0.45 GB read at once); as numbers, 24.
-    parts = []
+    ix, iy, count = [], [], []
     while True:
         rows = cur.fetchmany(READ_BATCH)
         if not rows:
             break
-        parts.append(np.array(rows, dtype=np.float64))
-    if not parts:
+        a = np.array(rows, dtype=np.float64)
+        ix.append(a[:, 0].astype(np.int64))
+        iy.append(a[:, 1].astype(np.int64))
+        count.append(a[:, 2].copy())
+    if not ix:
         e = np.empty(0, dtype=np.int64)
         return e, e.copy(), np.empty(0)
-    a = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    return a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2]
+    return np.concatenate(ix), np.concatenate(iy), np.concatenate(count)
 
 
 #: Squares read at a time by :func:`read_level`.

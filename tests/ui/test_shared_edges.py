@@ -109,6 +109,15 @@ def test_changed_rings_are_drawn_whole_until_their_shared_edges_are_found_again(
     assert np.array_equal(_pixels(layer, vp), _pixels(fresh, vp))
 
 
+def test_a_big_grid_is_searched_in_bands_and_finds_the_same_shared_edges(sample_path, monkeypatch):
+    grid = load_map(Project.open(sample_path)).layers["grid_cell"]
+    whole = edges._shared_starts(grid.ring_xy, grid.ring_offsets, grid.ring_feature, grid.bounds)
+    monkeypatch.setattr(edges, "BAND_SEGMENTS", 500)  # the sample's grid in a dozen bands
+    assert len(grid.ring_xy) > 12 * 500
+    banded = edges._shared_starts(grid.ring_xy, grid.ring_offsets, grid.ring_feature, grid.bounds)
+    assert len(whole) > 0 and np.array_equal(banded, whole)
+
+
 def test_the_app_finds_the_shared_boundaries_after_its_first_paint(qapp, sample_path):
     from gridwatch.ui.window.main_window import complete_map
 

@@ -24,6 +24,7 @@ from ...app.syncstate import is_working_copy
 from ...errors import SchemaVersionError
 from ...mapview import edges
 from ...mapview.data import MapData, load_map
+from ...mapview.memory import return_freed_memory
 from ...mapview.search import search_index
 from .. import i18n
 from ..analysis.coverage_panel import CoveragePanel
@@ -66,8 +67,7 @@ FIRST_PAINT_WAIT_MS = 4000
 
 def complete_map(data: MapData) -> None:
     """What the first paint did not wait for: every layer's attributes and shapely geometries (clicks, labels),
-    the search index, the boundaries neighbouring areas share (drawn once from then on), the stored fire
-    counts' in-between levels (a zoomed view's density raster from four times fewer squares)."""
+    the search index, the boundaries neighbouring areas share (drawn once from then on)."""
     for layer in data.layers.values():
         layer.complete_attributes()
         if not layer.points_only:
@@ -76,9 +76,7 @@ def complete_map(data: MapData) -> None:
     for layer in data.layers.values():
         if len(layer.ring_feature):
             edges.prepare(layer)
-        store = getattr(layer, "store", None)
-        if store is not None:
-            store.prepare_between()
+    return_freed_memory()  # the temporary arrays of the steps above (a city's: a few hundred MB)
 
 
 def load_project(path: Path, upgrade: bool, progress: Any) -> tuple[Path, MapData, Project]:
