@@ -356,11 +356,14 @@ class DensityBins:
         if len(self.count) == 0:
             return out
         cx, cy = self.ix // factor, self.iy // factor
-        nx = int(cx.max()) + 1
-        key = cy * nx + cx
+        # Columns and rows from the smallest ones: stored squares lie on a grid from 0 degrees, so a square
+        # west of the meridian or south of the equator has a negative number.
+        x0, y0 = int(cx.min()), int(cy.min())
+        nx = int(cx.max()) - x0 + 1
+        key = (cy - y0) * nx + (cx - x0)
         uniq, inverse = np.unique(key, return_inverse=True)
         counts = np.bincount(inverse, weights=self.count)
-        out._set(self.origin[0], self.origin[1], self.cell * factor, uniq % nx, uniq // nx, counts)
+        out._set(self.origin[0], self.origin[1], self.cell * factor, uniq % nx + x0, uniq // nx + y0, counts)
         return out
 
 

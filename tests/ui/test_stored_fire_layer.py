@@ -132,3 +132,21 @@ def test_a_level_asked_for_by_two_threads_at_once_is_read_once(sample_copy, monk
     for t in threads:
         t.join()
     assert reads == [1] and got[0] is got[1]
+
+
+def test_squares_west_of_the_meridian_and_south_of_the_equator_keep_their_place_twice_as_wide():
+    from gridwatch.mapview.raster import DensityBins
+
+    # Stored squares lie on a grid from 0 degrees: west and south of it their numbers are negative.
+    ix = np.array([-3, -2, 5, 116_736, 116_737, -512])
+    iy = np.array([10, 10, 10, 38_912, 38_913, -7])
+    stored = DensityBins(np.empty((0, 2)), 0.0)
+    stored._set(0.0, 0.0, 1 / 1024, ix, iy, np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0]))
+    twice = stored.coarser(2)
+    got = dict(zip(zip(twice.ix.tolist(), twice.iy.tolist()), twice.count.tolist()))
+    assert got == {(-2, 5): 1.0, (-1, 5): 2.0, (2, 5): 4.0, (58_368, 19_456): 24.0, (-256, -4): 32.0}
+    assert twice.cell == 2 / 1024
+    # each square's centre lies in the square twice as wide that holds it
+    for (x, y), (cx, cy) in zip(zip(ix.tolist(), iy.tolist()), zip((ix // 2).tolist(), (iy // 2).tolist())):
+        assert cx * twice.cell <= (x + 0.5) * stored.cell < (cx + 1) * twice.cell
+        assert cy * twice.cell <= (y + 0.5) * stored.cell < (cy + 1) * twice.cell
