@@ -5115,38 +5115,38 @@ Overwritten: %2</source>
             <translation>网格监管 GridWatch</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="225" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="231" />
             <source>Drawing failed: </source>
             <extracomment>Background work after opening a project waits for the map's first paint, at most this long. Ask who is working when a project opens and nobody is chosen (tests of other things turn it off).</extracomment>
             <translation>绘制失败:</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="247" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="253" />
             <source>Saving…</source>
             <translation>正在保存…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="269" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="275" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="270" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="276" />
             <source>GridWatch projects (*.gpkg)</source>
             <translation>GridWatch 项目 (*.gpkg)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="281" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="287" />
             <source>Opening %s…</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="458" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="464" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="459" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="465" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -5172,37 +5172,37 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="60" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="472" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="478" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="473" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="479" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="500" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="506" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="506" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="512" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="510" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="516" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="510" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="516" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="515" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="521" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
