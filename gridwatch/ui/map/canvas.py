@@ -28,7 +28,7 @@ from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport, nice_scale_bar
 from ...tasks import CancelToken
 from ..jobs import Job, queue
-from .renderpass import SELECTION_LAYER, LayerState, RenderRequest, RenderResult, render
+from .renderpass import SELECTION_LAYER, LayerState, RenderRequest, RenderResult, render, stack_members
 
 __all__ = ["SELECTION_LAYER", "LayerState", "MapCanvas", "RenderRequest", "RenderResult", "render"]
 
@@ -214,7 +214,7 @@ class MapCanvas(QWidget):
 
     def refresh_layer(self, name: str) -> None:
         """Redraw layer ``name`` after its values changed (e.g. fire-point check results)."""
-        self._parts.pop(name, None)
+        self._parts = {k: v for k, v in self._parts.items() if k != name and name not in stack_members(k)}
         self.request_render(immediate=True)
 
     # --- view changes -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Iterator, Optional
 
 import numpy as np
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 Part = tuple[QImage, float]
@@ -77,15 +78,24 @@ class LayerImage:
     applied (:meth:`source_painter`): no pass at all.
     """
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, stacked: bool = False) -> None:
         self.width, self.height = max(1, width), max(1, height)
         self.array: Optional[np.ndarray] = None
         self.image: Optional[QImage] = None
         self.opacity = 1.0
+        #: Several layers are drawn into this image one after the other (see :mod:`.renderpass`): a layer's
+        #: fills are laid straight onto the layers beneath (:meth:`source_painter`), not drawn apart.
+        self.stacked = stacked
 
     @property
     def empty(self) -> bool:
         return self.array is None
+
+    @property
+    def fills_in_place(self) -> bool:
+        """Whether fills given with their alpha can be drawn straight into the image
+        (:meth:`source_painter`): when it is empty, or a stack of layers."""
+        return self.array is None or self.stacked
 
     def _adopt(self, arr: np.ndarray, opacity: float) -> None:
         self.array, self.image, self.opacity = arr, ArrayImage(arr), opacity
@@ -112,6 +122,12 @@ class LayerImage:
             with painting(self.image) as p:  # type: ignore[arg-type]
                 yield p
             return
+        if opacity >= 1.0:
+            # Laid on opaque: drawn straight over the pixels ("over" is associative), no image between.
+            self._ready()
+            with painting(self.image) as p:  # type: ignore[arg-type]
+                yield p
+            return
         part = new_image(self.width, self.height)
         with painting(part) as p:
             yield p
@@ -123,9 +139,16 @@ class LayerImage:
         painter that writes its colours as they are (composition mode Source), given with the alpha
         ``opacity_alpha(opacity)``.  The pixels are those of the part drawn opaque and laid on at
         ``opacity`` (a later fill replaces an earlier one in both), with no pass to apply it.
-        None when the layer already has pixels: use :meth:`painter`."""
+        On a stack of layers with pixels already (:attr:`stacked`) the colours are laid over them instead:
+        the same pixels but where two fills of the layer overlap (they are then both seen).
+        None when a layer's own image already has pixels: use :meth:`painter`."""
         if self.array is not None:
-            yield None
+            if not self.stacked:
+                yield None
+                return
+            self._ready()
+            with painting(self.image) as p:  # type: ignore[arg-type]
+                yield p
             return
         self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
         with painting(self.image) as p:  # type: ignore[arg-type]
@@ -142,7 +165,10 @@ class LayerImage:
         self._ready()
         with painting(self.image) as p:  # type: ignore[arg-type]
             p.setOpacity(min(1.0, opacity))
-            p.drawImage(0, 0, img)
+            if img.width() == self.width and img.height() == self.height:
+                p.drawImage(0, 0, img)
+            else:  # a raster at bin resolution, scaled to the view as the composite would
+                p.drawImage(QRectF(0, 0, self.width, self.height), img)
 
     def array_for_over(self) -> Optional[np.ndarray]:
         """The image's pixels to composite a part onto in numpy (None: the layer is empty, draw the part's

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from ...layers.base import Style
@@ -79,6 +79,14 @@ def hatch_tile(fill: tuple[int, int, int, int], hatch: tuple[int, int, int, int]
         p.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
         p.fillRect(0, 0, 8, 8, QColor(0, 0, 0, alpha))
     return tile
+
+
+def pattern_origin(vp: Viewport) -> QPointF:
+    """Where hatch patterns (8-px tiles) start in view ``vp``: anchored to the map, so a hatch is the same
+    whether its layer is drawn for the whole view, for its part of it or with other layers, and moves with
+    the map when it is panned."""
+    _sx, ox, _sy, oy = vp.affine()  # the pixel of longitude 0, latitude 0
+    return QPointF(float(np.floor(ox + 0.5) % 8), float(np.floor(oy + 0.5) % 8))
 
 
 def _visible_features(layer: LayerData, vp: Viewport) -> np.ndarray:
@@ -225,9 +233,14 @@ def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, 
         # and is composited faster than one at an opacity).
         canvas.add_array(draw_lines(lines, opaque, w, h, pixel=int(value)), 1.0)
         return
+    if opacity >= 1.0:
+        # Opaque lines replace the pixels beneath them: set straight into the layer's pixels.
+        draw_lines(lines, opaque, w, h, out=canvas.array_for_over())
+        return
     arr = canvas.array_for_over() if len(lines) <= FEW_OUTLINE_VERTICES else None
     if arr is None:
-        canvas.add_array(draw_lines(lines, opaque, w, h), opacity)
+        # Written as laid on (see above): the image is composited at full opacity, which is faster.
+        canvas.add_array(draw_lines(lines, opaque, w, h, pixel=int(value)), 1.0)
         return
     pixels = [p for p in line_pixels(lines, w, h) if len(p)]
     if not pixels:
@@ -271,7 +284,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
             groups.append((style.fill, visible))
         # Written with their alpha in place: plain fills in their colour, hatched ones with a tile of the fill
         # and its hatch (the pixels of the fill and hatch drawn opaque and laid on at the alpha, in one pass).
-        direct = canvas.empty
+        direct = canvas.fills_in_place
         fill_alpha = opacity_alpha(alpha / 255.0) if direct else 255
         with (canvas.source_painter() if direct
               else canvas.painter(alpha / 255.0)) as p:
@@ -279,6 +292,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
             # Fills without antialiasing: the (antialiased) outline is drawn over their edges.
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             p.setPen(Qt.PenStyle.NoPen)
+            p.setBrushOrigin(pattern_origin(vp))
             for rgba, mask in groups:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -329,13 +343,14 @@ def render_themed_areas(layer: LayerData, vp: Viewport, style: Style, theme: Fea
     visible = _visible_features(layer, vp) if visible is None else visible
     if not visible.any():
         return canvas.parts()
-    direct = not any(theme.hatches) and canvas.empty  # see render_areas
+    direct = not any(theme.hatches) and canvas.fills_in_place  # see render_areas
     fill_alpha = opacity_alpha(theme.fill_opacity) if direct else 255
     with (canvas.source_painter() if direct
           else canvas.painter(theme.fill_opacity)) as p:
         assert p is not None
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setPen(Qt.PenStyle.NoPen)
+        p.setBrushOrigin(pattern_origin(vp))
         for ci, rgba in enumerate(theme.colors):
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -447,8 +462,18 @@ def flatten(parts: list[Part], width: int, height: int) -> list[Part]:
 def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
                   cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None,
                   visible: Optional[np.ndarray] = None) -> list[Part]:
-    style = style or layer.spec.style
     canvas = LayerImage(vp.width, vp.height)
+    extra = draw_layer(canvas, layer, vp, style, cancel, theme, visible)
+    return canvas.parts() + extra
+
+
+def draw_layer(canvas: LayerImage, layer: LayerData, vp: Viewport, style: Optional[Style] = None,
+               cancel: Optional[CancelToken] = None, theme: Optional[FeatureTheme] = None,
+               visible: Optional[np.ndarray] = None) -> list[Part]:
+    """Draw one layer into ``canvas`` (its own image, or a stack of layers: see
+    :attr:`~gridwatch.ui.map.images.LayerImage.stacked`); returns the parts at bin resolution (density
+    rasters) left to lay on apart, none on a stack (they are scaled onto it)."""
+    style = style or layer.spec.style
     if theme is not None and theme.count == layer.count:
         render_themed_areas(layer, vp, style, theme, cancel, canvas, visible)
     else:
@@ -456,11 +481,11 @@ def _render_layer(layer: LayerData, vp: Viewport, style: Optional[Style] = None,
     # Markers go onto the layer's image; a density raster (at bin resolution) stays a part of its own.
     extra = []
     for img, opacity in render_points(layer, vp, style, cancel, into=canvas):
-        if img.width() == vp.width and img.height() == vp.height:
+        if canvas.stacked or (img.width() == vp.width and img.height() == vp.height):
             canvas.add(img, opacity)
         else:
             extra.append((img, opacity))
-    return canvas.parts() + extra
+    return extra
 
 
 def compose(parts: list[Part], width: int, height: int, background: QColor = QColor(250, 250, 246)) -> QImage:
