@@ -127,3 +127,59 @@ def test_the_app_finds_the_shared_boundaries_after_its_first_paint(qapp, sample_
     complete_map(data)
     shared = edges.shared_starts(grid)
     assert shared is not None and len(shared) > 0.3 * (len(grid.ring_xy) - len(grid.ring_feature))
+
+
+def _wiggly_grid(n: int, vertices: int = 400) -> list[shapely.Polygon]:
+    """An n x n grid of squares whose sides are wiggly lines of many vertices, neighbours sharing them exactly."""
+    step = 0.01
+    t = np.linspace(0.0, 1.0, vertices)
+    wiggle = 0.0003 * np.sin(t * np.pi * 40) * np.sin(t * np.pi) ** 2  # none near the corners
+
+    def side(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        # the same points whichever square walks it (and in which direction)
+        a, b = (x0, y0), (x1, y1)
+        flip = a > b
+        if flip:
+            a, b = b, a
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        pts = np.column_stack([a[0] + dx * t - dy / step * wiggle, a[1] + dy * t + dx / step * wiggle])
+        return pts[::-1] if flip else pts
+
+    polys = []
+    for j in range(n):
+        for i in range(n):
+            x0, y0 = 114.0 + i * step, 38.0 + j * step
+            x1, y1 = 114.0 + (i + 1) * step, 38.0 + (j + 1) * step  # the neighbour's x0, y0 to the bit
+            ring = np.concatenate([side(x0, y0, x1, y0)[:-1], side(x1, y0, x1, y1)[:-1],
+                                   side(x1, y1, x0, y1)[:-1], side(x0, y1, x0, y0)])
+            polys.append(shapely.Polygon(ring))
+    return polys
+
+
+def test_crowded_township_lines_simplified_for_a_zoom_level_draw_each_shared_boundary_once(qapp):
+    from gridwatch.mapview.lod import TOLERANCE_PX, outlines_for
+
+    layer = _layer("township", _wiggly_grid(3))
+    far = Viewport.for_bounds((113.99, 37.99, 114.04, 38.04), 200, 200)  # vertices crowd: a copy simplified
+    rings = outlines_for(layer, far.res, once=True)
+    assert rings is not layer and len(rings.ring_offsets) - 1 == 9  # the shared boundaries not known yet
+    edges.prepare(layer)
+    lines = outlines_for(layer, far.res, once=True)
+    assert lines is not rings and outlines_for(layer, far.res, once=True) is lines  # made once a zoom level
+    assert outlines_for(layer, far.res) is rings  # not every feature drawn: each ring whole
+
+    def drawn(copy) -> shapely.MultiLineString:
+        off = copy.ring_offsets
+        return shapely.MultiLineString([copy.ring_xy[a:b] for a, b in zip(off[:-1], off[1:]) if b - a >= 2])
+
+    whole = shapely.MultiLineString([p.exterior for p in _wiggly_grid(3)])
+    # Each boundary once: 3 x 3 squares have 36 sides, 24 of them distinct.
+    assert abs(drawn(lines).length / drawn(rings).length - 24 / 36) < 0.01
+    assert drawn(rings).length / whole.length > 0.95  # (the simplified wiggles are a little shorter)
+    # Within the tolerance of the outlines, and every part of them drawn.
+    assert shapely.hausdorff_distance(drawn(lines), whole) <= TOLERANCE_PX * far.res
+    assert len(lines.ring_xy) < 0.75 * len(rings.ring_xy)  # the vertices stroked
+    # The map: the same lines as the simplified rings give, a shared boundary not darker.
+    once, twice = _pixels(layer, far), _pixels(_layer("township", _wiggly_grid(3)), far)
+    assert (once[:, :, 3] > 0).sum() > 0.95 * (twice[:, :, 3] > 0).sum()
+    assert once[:, :, 3].astype(int).sum() < twice[:, :, 3].astype(int).sum()

@@ -165,7 +165,10 @@ class LayerImage:
         self._ready()
         with painting(self.image) as p:  # type: ignore[arg-type]
             p.setOpacity(min(1.0, opacity))
-            if img.width() == self.width and img.height() == self.height:
+            target = getattr(img, "target", None)
+            if target is not None:  # a layer drawn for its part of the view (see render.render_layer)
+                p.drawImage(target, img)
+            elif img.width() == self.width and img.height() == self.height:
                 p.drawImage(0, 0, img)
             else:  # a raster at bin resolution, scaled to the view as the composite would
                 p.drawImage(QRectF(0, 0, self.width, self.height), img)

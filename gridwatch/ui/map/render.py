@@ -324,7 +324,7 @@ def render_areas(layer: LayerData, vp: Viewport, style: Style, cancel: Optional[
         p.setBrush(Qt.BrushStyle.NoBrush)
         # Antialiased strokes: one polyline per piece is 3-4x faster than one big path; crowded
         # outlines (a city's townships seen whole) from a copy simplified for this zoom level.
-        for poly in piece_polylines(outlines_for(layer, vp.res), vp, visible, once):
+        for poly in piece_polylines(outlines_for(layer, vp.res, once), vp, visible, once):
             p.drawPolyline(poly)
             breathe()
     return canvas.parts()

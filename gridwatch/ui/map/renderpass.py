@@ -118,7 +118,14 @@ def render(data: MapData, req: RenderRequest, cancel: CancelToken) -> RenderResu
             parts[name] = (vp, R.render_layer(layer, vp, None, cancel, theme))
             continue
         canvas = drawn.setdefault(key, LayerImage(vp.width, vp.height, stacked=True))
-        R.draw_layer(canvas, layer, vp, None, cancel, theme)
+        if canvas.empty or theme is not None or not layer.spec.style.hatch:
+            R.draw_layer(canvas, layer, vp, None, cancel, theme)
+        else:
+            # Hatched fills are laid over pixels slowly by Qt (a pattern blended pixel by pixel: the stress
+            # district's coal-ban zones 5.5 ms drawn over the layers beneath, 3.6 ms drawn on their own):
+            # the layer is drawn as on its own and its image laid on the stack.
+            for img, opacity in R.render_layer(layer, vp, None, cancel, theme):
+                canvas.add(img, opacity)
     for key, canvas in drawn.items():
         parts[key] = (vp, canvas.parts())
     if req.labels:
