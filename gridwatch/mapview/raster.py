@@ -7,6 +7,7 @@ array with numpy takes milliseconds.  Images are premultiplied ARGB32 in native 
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
@@ -28,11 +29,15 @@ def _premultiplied_bgra(colors: np.ndarray) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=32)
 def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel offsets of a disc of ``radius`` (made once per radius: markers of a layer share one)."""
     r = int(np.ceil(radius))
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     inside = dx * dx + dy * dy <= radius * radius + 0.5
-    return dx[inside], dy[inside]
+    ox, oy = dx[inside], dy[inside]
+    ox.flags.writeable = oy.flags.writeable = False
+    return ox, oy
 
 
 def byte_mul(p: np.ndarray | np.uint32, a: np.ndarray | int) -> np.ndarray:
