@@ -100,3 +100,40 @@ def test_a_renders_layer_images_reuse_the_pages_of_the_last_renders():
     assert runs["reuse"]["new_pages_drawn"] < 1, runs
     # Blocks bigger than a view's image are still given back when freed.
     assert runs["reuse"]["big_kept"] < 10, runs
+
+
+HUGE = r"""
+import json, sys
+import numpy as np
+from gridwatch.mapview.memory import keep_big_blocks_mapped
+if sys.argv[1] == "fixed":
+    keep_big_blocks_mapped()  # as the app starts
+image = np.zeros((1000, 1600, 4), np.uint8)  # a view's image
+address = image.ctypes.data + image.nbytes // 2
+flags = []
+with open("/proc/self/smaps") as f:
+    inside = False
+    for line in f:
+        head = line.split()[0]
+        if "-" in head and not head.endswith(":"):
+            lo, hi = (int(x, 16) for x in head.split("-"))
+            inside = lo <= address < hi
+        elif inside and head == "VmFlags:":
+            flags = line.split()[1:]
+print(json.dumps({"flags": flags}))
+"""
+
+
+@pytest.mark.skipif(not Path("/sys/kernel/mm/transparent_hugepage").exists(),
+                    reason="a Linux kernel with transparent huge pages")
+def test_a_view_sized_image_asks_for_no_huge_pages():
+    # numpy marks big arrays for huge pages; made by compacting memory on the first touch, one stalled a
+    # render (and the GUI waiting for it) for 10-40 ms.  The app's start turns that off.
+    def flags(mode: str) -> list[str]:
+        res = subprocess.run([sys.executable, "-c", HUGE, mode], capture_output=True, text=True, cwd=ROOT,
+                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout.strip().splitlines()[-1])["flags"]
+
+    assert flags("default") and "hg" in flags("default")  # what numpy does by itself
+    assert flags("fixed") and "hg" not in flags("fixed")

@@ -13,6 +13,9 @@ image of every render faulted its pages in again as it was drawn (1.5-2 ms an im
 quarter of a zoomed render), and so did the outline vertices of a city's grid (11 MB an array); from the
 heap, a render reuses the pages the previous render freed (stress district: peak memory of open + 20
 interactions 531-537 MB before, 531-547 MB after; the city 1,135 -> 1,161 MB).  Bigger blocks stay mapped.
+
+numpy's arrays get no huge pages (:func:`no_huge_pages_for_arrays`): making one on a page fault stalled
+renders for tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -49,13 +52,33 @@ def _glibc() -> Optional[Any]:
 
 
 def keep_big_blocks_mapped() -> bool:
-    """Fix glibc's mmap threshold (call once, at start-up, before the big arrays); whether it could."""
+    """Fix glibc's mmap threshold (call once, at start-up, before the big arrays); whether it could.
+    Also asks numpy for no huge pages (see :func:`no_huge_pages_for_arrays`)."""
+    no_huge_pages_for_arrays()
     lib = _glibc()
     if lib is None:
         return False
     ok = lib.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
     lib.mallopt(_M_TRIM_THRESHOLD, 4 * MMAP_THRESHOLD)
     return ok
+
+
+def no_huge_pages_for_arrays() -> bool:
+    """Stop numpy asking the kernel for huge pages for its arrays of 4 MB and more (``madvise``); whether
+    it could.  Where the kernel makes a huge page when asked by compacting memory first (Debian's and
+    Ubuntu's default, ``defrag`` = ``madvise``), the first touch of such a page took 10-40 ms in the kernel:
+    a render drawing onto a new view-sized image stalled there, holding the interpreter lock, and the GUI
+    froze with it (the stress district's full render with a busy background job: GUI stalls of 40-74 ms,
+    3-8 ms without huge pages; renders no slower)."""
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage  # numpy 2
+    except ImportError:  # pragma: no cover - numpy 1.x
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage
+        except ImportError:
+            return False
+    _set_madvise_hugepage(False)
+    return True
 
 
 def reuse_blocks_up_to(nbytes: int) -> bool:
