@@ -45,8 +45,8 @@ def test_a_new_view_draws_the_layers_into_one_image_and_the_map_is_the_same(qapp
         diff = np.abs(_pixels(a.image) - _pixels(b.image)).max(axis=2)
         # The same map but for Qt's rounding, and where two fills of one layer overlap (both show in the
         # stack, as they do when each feature is drawn over the one before: 277 pixels of two mines in the
-        # zoomed view): not one pixel in a thousand.  A hatch out of step changes 2 % of the full view.
-        assert (diff > 2).mean() < 1e-3, (vp, int((diff > 2).sum()))
+        # zoomed view).  A hatch out of step changes 2 % of the full view.
+        assert (diff > 2).sum() <= 300, (vp, int((diff > 2).sum()))
         assert (diff > 0).mean() < 0.5
 
 
@@ -97,3 +97,22 @@ def test_a_layer_changed_in_a_view_drawn_as_one_image_is_drawn_again(qtbot, data
     stack = next(k for k in canvas._parts if RP.stack_members(k))
     canvas.refresh_layer("grid_cell")
     assert stack not in canvas._parts
+
+
+def test_a_raster_at_bin_resolution_first_on_a_stack_is_scaled_onto_it(qapp):
+    # A density raster (a point layer's, 3-px bins) as the first thing drawn on a stack (the layers beneath
+    # it hidden): scaled onto the view-sized image, which later layers draw on.
+    from gridwatch.mapview.lines import Polylines
+    from gridwatch.ui.map.images import ArrayImage, LayerImage
+
+    rng = np.random.default_rng(3)
+    raster = rng.integers(0, 256, (27, 34, 4), dtype=np.uint8)
+    raster[..., :3] = np.minimum(raster[..., :3], raster[..., 3:])  # premultiplied
+    stack = LayerImage(100, 80, stacked=True)
+    stack.add(ArrayImage(raster.copy()), 1.0)
+    assert stack.array is not None and stack.array.shape == (80, 100, 4)
+    expected = _pixels(R.compose([(ArrayImage(raster.copy()), 1.0)], 100, 80))
+    assert np.array_equal(_pixels(R.compose(stack.parts(), 100, 80)), expected)
+    lines = Polylines(np.array([5.0, 95.0]), np.array([70.0, 70.0]))
+    R._add_lines(stack, lines, (0, 0, 0, 255))  # a later layer's outline: drawn across the whole view
+    assert (stack.array[70, 5:96, 3] == 255).all()

@@ -159,8 +159,9 @@ class LayerImage:
         """Lay an image of the view's size over the layer at ``opacity``."""
         if opacity <= 0:
             return
-        if self.array is None and isinstance(img, ArrayImage):
-            self._adopt(img._array, opacity)
+        if (self.array is None and isinstance(img, ArrayImage) and getattr(img, "target", None) is None
+                and img.width() == self.width and img.height() == self.height):
+            self._adopt(img._array, opacity)  # a view-sized first part: its pixels are the layer's
             return
         self._ready()
         with painting(self.image) as p:  # type: ignore[arg-type]
