@@ -124,14 +124,20 @@ class LayerImage:
             return
         if opacity >= 1.0:
             # Laid on opaque: drawn straight over the pixels ("over" is associative), no image between.
-            self._ready()
-            with painting(self.image) as p:  # type: ignore[arg-type]
+            with self._over() as p:
                 yield p
             return
         part = new_image(self.width, self.height)
         with painting(part) as p:
             yield p
         self.add(part, opacity)
+
+    @contextmanager
+    def _over(self) -> Iterator[QPainter]:
+        """A painter drawing straight over the image's pixels (its pending opacity applied first)."""
+        self._ready()
+        with painting(self.image) as p:  # type: ignore[arg-type]
+            yield p
 
     @contextmanager
     def source_painter(self) -> Iterator[Optional[QPainter]]:
@@ -146,8 +152,7 @@ class LayerImage:
             if not self.stacked:
                 yield None
                 return
-            self._ready()
-            with painting(self.image) as p:  # type: ignore[arg-type]
+            with self._over() as p:
                 yield p
             return
         self._adopt(np.zeros((self.height, self.width, 4), dtype=np.uint8), 1.0)
@@ -159,17 +164,16 @@ class LayerImage:
         """Lay an image of the view's size over the layer at ``opacity``."""
         if opacity <= 0:
             return
-        if (self.array is None and isinstance(img, ArrayImage) and getattr(img, "target", None) is None
-                and img.width() == self.width and img.height() == self.height):
+        target = getattr(img, "target", None)  # a layer drawn for its part of the view (render.render_layer)
+        whole = target is None and img.width() == self.width and img.height() == self.height
+        if self.array is None and whole and isinstance(img, ArrayImage):
             self._adopt(img._array, opacity)  # a view-sized first part: its pixels are the layer's
             return
-        self._ready()
-        with painting(self.image) as p:  # type: ignore[arg-type]
+        with self._over() as p:
             p.setOpacity(min(1.0, opacity))
-            target = getattr(img, "target", None)
-            if target is not None:  # a layer drawn for its part of the view (see render.render_layer)
+            if target is not None:
                 p.drawImage(target, img)
-            elif img.width() == self.width and img.height() == self.height:
+            elif whole:
                 p.drawImage(0, 0, img)
             else:  # a raster at bin resolution, scaled to the view as the composite would
                 p.drawImage(QRectF(0, 0, self.width, self.height), img)

@@ -228,18 +228,15 @@ def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, 
         return
     colour = np.array([[opaque[2], opaque[1], opaque[0], 255]], dtype=np.uint8).view(np.uint32)[0, 0]
     value = byte_mul(np.uint32(colour), opacity_alpha(opacity))  # the line's pixel laid on at its opacity
-    if canvas.empty:
-        # The layer's first part: its pixels written as they are laid on (the image needs no opacity later,
-        # and is composited faster than one at an opacity).
-        canvas.add_array(draw_lines(lines, opaque, w, h, pixel=int(value)), 1.0)
-        return
-    if opacity >= 1.0:
+    if opacity >= 1.0 and not canvas.empty:
         # Opaque lines replace the pixels beneath them: set straight into the layer's pixels.
         draw_lines(lines, opaque, w, h, out=canvas.array_for_over())
         return
-    arr = canvas.array_for_over() if len(lines) <= FEW_OUTLINE_VERTICES else None
+    arr = None if canvas.empty or len(lines) > FEW_OUTLINE_VERTICES else canvas.array_for_over()
     if arr is None:
-        # Written as laid on (see above): the image is composited at full opacity, which is faster.
+        # The layer's first part, or many lines: an image of their own, its pixels written as they are laid
+        # on (the layer's first part then needs no opacity later, and an image at full opacity is
+        # composited faster than one at an opacity).
         canvas.add_array(draw_lines(lines, opaque, w, h, pixel=int(value)), 1.0)
         return
     pixels = [p for p in line_pixels(lines, w, h) if len(p)]
