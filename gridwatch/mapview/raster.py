@@ -61,6 +61,28 @@ def blend_over(flat: np.ndarray, index: np.ndarray, value: np.ndarray) -> None:
     flat[index] = value + byte_mul(dst, 255 - (value >> 24))
 
 
+@functools.lru_cache(maxsize=16)
+def _byte_mul_table(a: int) -> np.ndarray:
+    """:func:`byte_mul` of every pair of bytes (a 16-bit half of a pixel) by ``a / 255``: 65,536 entries."""
+    t = np.arange(1 << 16, dtype=np.uint32)
+    table = byte_mul(t, a).astype(np.uint16)  # the high byte of each 16-bit half is a channel of its own
+    table.flags.writeable = False
+    return table
+
+
+def blend_constant(flat: np.ndarray, index: np.ndarray, value: int) -> None:
+    """:func:`blend_over` of one premultiplied pixel ``value`` over every ``flat[index]``: the pixels beneath
+    scaled two bytes at a time through a table (two gathers instead of a dozen passes of arithmetic), then
+    the value added (no byte overflows: premultiplied).  The same pixels as :func:`blend_over`."""
+    if not len(index):
+        return
+    value = int(value)
+    beneath = np.take(flat, index)
+    scaled = np.take(_byte_mul_table(255 - (value >> 24)), beneath.view(np.uint16)).view(np.uint32)
+    scaled += np.uint32(value)
+    flat[index] = scaled
+
+
 def _marker_writes(x: np.ndarray, y: np.ndarray, cols: np.ndarray, radius: float, width: int,
                    height: int) -> tuple[np.ndarray, np.ndarray]:
     """``(pixel index, colour)`` of one disc per point, in the order the loop below writes them: offset by

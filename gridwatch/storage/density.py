@@ -125,7 +125,22 @@ _READ_LEVEL = 'SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ? ORDER B
 #: The finest level, most of the table, is read by scanning the table: through the index every square is
 #: a lookup of its row (the 10x city's 3.1 million squares: 24 s through the index, 7 s scanned).
 _READ_FINEST = 'SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE level = ?"
+#: A window of a level (the squares a view shows): scanned too.  Through the index each square found is a lookup
+#: of its row: the 10x city's finest squares in a quarter of its extent, 0.78 million, took 3.0 s through the
+#: index and 1.1 s scanned.
+_READ_WINDOW = ('SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE level = ? AND ix BETWEEN ? AND ? "
+                "AND iy BETWEEN ? AND ?")
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
+
+
+def finest_level() -> int:
+    """The level of the smallest squares (the most rows)."""
+    return _FINEST
+
+
+def coarsest_level() -> int:
+    """The level of the biggest squares (the fewest rows)."""
+    return max(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])
 
 
 def _register(con: sqlite3.Connection, name: str, description: str, stamp: Optional[str]) -> None:
@@ -184,7 +199,19 @@ def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndar
     """``(ix, iy, count)`` of every occupied square of level ``level`` (coarser levels in column order)."""
     if level not in LEVEL_CELLS:
         raise ValueError(f"no density level {level}")
-    cur = con.execute(_READ_FINEST if level == _FINEST else _READ_LEVEL, (level,))
+    return _read(con.execute(_READ_FINEST if level == _FINEST else _READ_LEVEL, (level,)))
+
+
+def read_window(con: sqlite3.Connection, level: int, ix: tuple[int, int],
+                iy: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ix, iy, count)`` of the occupied squares of level ``level`` in columns ``ix[0]..ix[1]`` and rows
+    ``iy[0]..iy[1]`` (both ends included; in no particular order)."""
+    if level not in LEVEL_CELLS:
+        raise ValueError(f"no density level {level}")
+    return _read(con.execute(_READ_WINDOW, (level, int(ix[0]), int(ix[1]), int(iy[0]), int(iy[1]))))
+
+
+def _read(cur: sqlite3.Cursor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # In batches: the rows as Python tuples are ~150 bytes a square (the city's finest level, 3 million
     # squares, took 0.45 GB read at once); as numbers, 24.
     ix, iy, count = [], [], []

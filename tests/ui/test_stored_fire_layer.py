@@ -150,3 +150,57 @@ def test_squares_west_of_the_meridian_and_south_of_the_equator_keep_their_place_
     for (x, y), (cx, cy) in zip(zip(ix.tolist(), iy.tolist()), zip((ix // 2).tolist(), (iy // 2).tolist())):
         assert cx * twice.cell <= (x + 0.5) * stored.cell < (cx + 1) * twice.cell
         assert cy * twice.cell <= (y + 0.5) * stored.cell < (cy + 1) * twice.cell
+
+
+def _overlap(a: Viewport, b: Viewport) -> bool:
+    return a.extent[0] <= b.extent[2] and b.extent[0] <= a.extent[2] and a.extent[1] <= b.extent[3] \
+        and b.extent[1] <= a.extent[3]
+
+
+def _density(parts) -> np.ndarray:
+    (img, _), = parts
+    return np.frombuffer(bytes(img.constBits()), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4).copy()
+
+
+def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_what_the_whole_level_draws(
+        qapp, sample_copy):
+    from gridwatch.mapview import squares
+    from gridwatch.storage import density
+
+    project = Project.open(sample_copy)
+    store, whole_store = DensityStore(sample_copy), DensityStore(sample_copy)
+    lazy = DeferredPointLayer.open(project, "fire_point", store)
+    whole_lazy = DeferredPointLayer.open(project, "fire_point", whole_store)
+    style = LAYERS["fire_point"].style
+    whole = whole_store.bins(1)  # every finest square: what the map drew from before
+    cell = density.LEVEL_CELLS[1]
+    x0, y0 = float(np.median(whole.xy[:, 0])), float(np.median(whole.xy[:, 1]))
+    res = 0.9 * cell / 3  # 3 px density cells narrower than the finest squares: the finest level draws it
+    vp = Viewport.for_bounds((x0 - 80 * res, y0 - 60 * res, x0 + 80 * res, y0 + 60 * res), 160, 120)
+    assert store.level_for(3 * vp.res) == 1
+
+    drawn = _density(render_points(lazy, vp, style, None, force_density=True))
+    assert np.array_equal(drawn, _density(render_points(whole_lazy, vp, style, None, force_density=True)))
+    assert drawn[..., 3].any()
+    reads = [rows for what, rows, _ in store.reads if what == "squares"]
+    # the coarsest level (to know the map's extent), then the view's window of the finest: a part of it
+    assert len(reads) == 2 and 0 < reads[1] < len(whole.count) / 2
+
+    # Panned by a fifth of the view: within the margin read around it, nothing is read again.
+    near = vp.pan(32, 24)
+    assert np.array_equal(_density(render_points(lazy, near, style, None, force_density=True)),
+                          _density(render_points(whole_lazy, near, style, None, force_density=True)))
+    assert len([1 for what, _, _ in store.reads if what == "squares"]) == 2
+    # Off to the map's farthest fire point: that part is read, and drawn as the whole level draws it.
+    fx, fy = whole.xy[np.argmax(np.hypot(whole.xy[:, 0] - x0, whole.xy[:, 1] - y0))]
+    far = Viewport.for_bounds((fx - 80 * res, fy - 60 * res, fx + 80 * res, fy + 60 * res), 160, 120)
+    assert not _overlap(vp, far)
+    assert np.array_equal(_density(render_points(lazy, far, style, None, force_density=True)),
+                          _density(render_points(whole_lazy, far, style, None, force_density=True)))
+    assert len([1 for what, _, _ in store.reads if what == "squares"]) == 3
+
+    # A view showing most of the map reads the whole level, once, and keeps it.
+    extent = (whole.xy[:, 0].min(), whole.xy[:, 1].min(), whole.xy[:, 0].max(), whole.xy[:, 1].max())
+    assert store.bins(1, extent) is store.bins(1, vp.extent) is store.bins(1)
+    assert len(store.bins(1).count) == len(whole.count)
+    assert squares.WINDOW_SHARE <= 0.5  # a window is never most of the map

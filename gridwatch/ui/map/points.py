@@ -83,14 +83,14 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
         cats, xy = drawn  # the period's points: numbers only (no data frame on the way to the first paint)
     else:
         if force_density is not False:
-            image = _bins_image(store.bins_for(3 * vp.res), vp, force_density)
+            image = _bins_image(store.bins_for(3 * vp.res, vp.extent), vp, force_density)
             if image is not None:
                 return image
         pad = 6 * vp.res / vp.kx
         minx, miny, maxx, maxy = vp.extent
         view = (minx - pad, miny - pad, maxx + pad, maxy + pad)
         if store.in_view(view) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
-            return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])), vp, True) or []
+            return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv]), view), vp, True) or []
         frame, xy = store.view_points(view)
         _, cats = categories_of(layer.spec, frame)
     if cancel is not None:

@@ -34,7 +34,7 @@ from ...mapview.data import LayerData
 from ...mapview.edges import shared_mask, shared_starts
 from ...mapview.lines import Polylines, draw_lines, line_pixels
 from ...mapview.lod import outlines_for
-from ...mapview.raster import blend_over, byte_mul
+from ...mapview.raster import blend_constant, byte_mul
 from ...mapview.spans import ranges
 from ...mapview.theme import FeatureTheme
 from ...mapview.viewport import Viewport
@@ -243,7 +243,7 @@ def _add_lines(canvas: LayerImage, lines: Polylines, rgba: tuple[int, int, int, 
     if not pixels:
         return
     index = np.concatenate(pixels)
-    blend_over(arr.view(np.uint32).reshape(-1), index, np.full(len(index), value, dtype=np.uint32))
+    blend_constant(arr.view(np.uint32).reshape(-1), index, int(value))
 
 
 #: Outlines with up to this many vertices are composited onto a layer's fills in numpy (sites, mines,
