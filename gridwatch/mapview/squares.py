@@ -49,6 +49,9 @@ def squares_window(level: int, extent: Extent, coarsest: DensityBins) -> Optiona
     hi_x, hi_y = min(need[2] + mx, data[2]), min(need[3] + my, data[3])
     if hi_x < lo_x or hi_y < lo_y:
         lo_x, lo_y, hi_x, hi_y = need  # the view shows no fire point: its own (empty) squares
+    else:
+        # no square lies beyond the map's: a view reaching past its edge needs only those within
+        need = (max(need[0], data[0]), max(need[1], data[1]), min(need[2], data[2]), min(need[3], data[3]))
     read = (lo_x - lo_x % 2, lo_y - lo_y % 2, hi_x + 1 - hi_x % 2, hi_y + 1 - hi_y % 2)
     area = (read[2] - read[0] + 1) * (read[3] - read[1] + 1)
     if area >= WINDOW_SHARE * (data[2] - data[0] + 1) * (data[3] - data[1] + 1):

@@ -198,6 +198,14 @@ def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_
     assert np.array_equal(_density(render_points(lazy, far, style, None, force_density=True)),
                           _density(render_points(whole_lazy, far, style, None, force_density=True)))
     assert len([1 for what, _, _ in store.reads if what == "squares"]) == 3
+    # That view reaches past the map's edge (its centre is the farthest fire point): drawn again, it reads
+    # nothing (no square lies beyond the edge), nor does a small pan there.
+    assert far.extent[0] < whole.xy[:, 0].min() or far.extent[2] > whole.xy[:, 0].max() \
+        or far.extent[1] < whole.xy[:, 1].min() or far.extent[3] > whole.xy[:, 1].max()
+    for view in (far, far.pan(8, -6)):
+        assert np.array_equal(_density(render_points(lazy, view, style, None, force_density=True)),
+                              _density(render_points(whole_lazy, view, style, None, force_density=True)))
+    assert len([1 for what, _, _ in store.reads if what == "squares"]) == 3
 
     # A view showing most of the map reads the whole level, once, and keeps it.
     extent = (whole.xy[:, 0].min(), whole.xy[:, 1].min(), whole.xy[:, 0].max(), whole.xy[:, 1].max())
