@@ -26,9 +26,10 @@ def holds(outer: Squares, inner: Squares) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
 
 
-def squares_window(level: int, extent: Extent, coarsest: DensityBins) -> Optional[tuple[Squares, Squares]]:
-    """``(squares a view of ``extent`` needs, squares to read)`` of ``level``; None: read the whole level (the
-    view shows much of the map).  ``coarsest``: every square of the coarsest level (the map's extent).
+def squares_window(level: int, extent: Extent, coarsest: DensityBins) -> Optional[tuple[Squares, Squares, bool]]:
+    """``(squares a view of ``extent`` needs, squares to read, whether any of them can hold a fire point)`` of
+    ``level``; None: read the whole level (the view shows much of the map).  ``coarsest``: every square of the
+    coarsest level (the map's extent; squares beyond it hold no fire point and are not read).
 
     The squares to read reach :data:`WINDOW_MARGIN` of the view beyond each of its sides (a pan that far
     reads nothing), from and to whole squares twice as wide (their counts are made from these)."""
@@ -47,13 +48,20 @@ def squares_window(level: int, extent: Extent, coarsest: DensityBins) -> Optiona
             (int(coarsest.ix.max()) + 1) * per - 1, (int(coarsest.iy.max()) + 1) * per - 1)
     lo_x, lo_y = max(need[0] - mx, data[0]), max(need[1] - my, data[1])
     hi_x, hi_y = min(need[2] + mx, data[2]), min(need[3] + my, data[3])
-    if hi_x < lo_x or hi_y < lo_y:
-        lo_x, lo_y, hi_x, hi_y = need  # the view shows no fire point: its own (empty) squares
+    touches = hi_x >= lo_x and hi_y >= lo_y
+    if not touches:  # off the map, margin and all: nothing to read (a pan within the margin, nothing again)
+        lo_x, lo_y, hi_x, hi_y = need[0] - mx, need[1] - my, need[2] + mx, need[3] + my
     else:
         # no square lies beyond the map's: a view reaching past its edge needs only those within
         need = (max(need[0], data[0]), max(need[1], data[1]), min(need[2], data[2]), min(need[3], data[3]))
     read = (lo_x - lo_x % 2, lo_y - lo_y % 2, hi_x + 1 - hi_x % 2, hi_y + 1 - hi_y % 2)
     area = (read[2] - read[0] + 1) * (read[3] - read[1] + 1)
-    if area >= WINDOW_SHARE * (data[2] - data[0] + 1) * (data[3] - data[1] + 1):
+    if touches and area >= WINDOW_SHARE * (data[2] - data[0] + 1) * (data[3] - data[1] + 1):
         return None
-    return need, read
+    return need, read, touches
+
+
+def squares_extent(level: int, squares: Squares) -> Extent:
+    """The map extent (degrees) of ``squares`` of ``level``."""
+    cell = density.LEVEL_CELLS[level]
+    return squares[0] * cell, squares[1] * cell, (squares[2] + 1) * cell, (squares[3] + 1) * cell

@@ -25,13 +25,16 @@ from ..storage import density, gdalread
 from ..tasks import CancelToken
 from ..times import Window, in_window
 from .raster import DensityBins
-from .squares import Extent, Squares, holds, squares_window
+from .squares import Extent, Squares, holds, squares_extent, squares_window
 
 if TYPE_CHECKING:
     import pandas as pd
 else:
     from ..lazy import pd
 
+#: A window of counts holding at most this many fire points is read through the table's index, a bigger one by
+#: scanning the table (see :func:`gridwatch.storage.density.read_window`).
+INDEXED_POINTS = 100_000
 #: Points in a view up to which the view's points are read and drawn one by one (markers or clusters);
 #: above it the stored counts draw a density raster.
 VIEW_POINTS_MAX = 150_000
@@ -126,12 +129,19 @@ class DensityStore:
                     return hit, self._between[2 * hit.cell]
                 kept = self._square_window
             if window is not None:
-                need, read = window
+                need, read, touches = window
                 if kept is not None and kept[0] == level and holds(kept[1], need):
                     return kept[2], kept[3]
-                with closing(self._connect()) as con:
-                    ix, iy, count = density.read_window(con, level, (read[0], read[2]), (read[1], read[3]))
-                self._note("squares", len(count))
+                ix = iy = np.empty(0, dtype=np.int64)
+                count = np.empty(0)
+                if touches:
+                    # Through the index when the window holds few points (each square found is a lookup of
+                    # its row), else by scanning the table.
+                    indexed = self.in_view(squares_extent(level, read)) <= INDEXED_POINTS
+                    with closing(self._connect()) as con:
+                        ix, iy, count = density.read_window(con, level, (read[0], read[2]), (read[1], read[3]),
+                                                            indexed)
+                    self._note("squares", len(count))
                 out = DensityBins(np.empty((0, 2)), 0.0)
                 out._set(0.0, 0.0, density.LEVEL_CELLS[level], ix, iy, count)
                 between = out.coarser(2)  # complete: the window starts and ends on whole squares twice as wide

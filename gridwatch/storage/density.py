@@ -130,6 +130,9 @@ _READ_FINEST = 'SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE leve
 #: index and 1.1 s scanned.
 _READ_WINDOW = ('SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE level = ? AND ix BETWEEN ? AND ? "
                 "AND iy BETWEEN ? AND ?")
+#: A window of few squares, through the index (scanning the city's table takes 0.6 s whatever it finds).
+_READ_WINDOW_INDEXED = ('SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ? AND ix BETWEEN ? AND ? "
+                        "AND iy BETWEEN ? AND ?")
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
 
 
@@ -202,13 +205,15 @@ def read_level(con: sqlite3.Connection, level: int) -> tuple[np.ndarray, np.ndar
     return _read(con.execute(_READ_FINEST if level == _FINEST else _READ_LEVEL, (level,)))
 
 
-def read_window(con: sqlite3.Connection, level: int, ix: tuple[int, int],
-                iy: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_window(con: sqlite3.Connection, level: int, ix: tuple[int, int], iy: tuple[int, int],
+                indexed: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(ix, iy, count)`` of the occupied squares of level ``level`` in columns ``ix[0]..ix[1]`` and rows
-    ``iy[0]..iy[1]`` (both ends included; in no particular order)."""
+    ``iy[0]..iy[1]`` (both ends included; in no particular order), through the index (``indexed``: few
+    squares) or by scanning the table (many)."""
     if level not in LEVEL_CELLS:
         raise ValueError(f"no density level {level}")
-    return _read(con.execute(_READ_WINDOW, (level, int(ix[0]), int(ix[1]), int(iy[0]), int(iy[1]))))
+    sql = _READ_WINDOW_INDEXED if indexed else _READ_WINDOW
+    return _read(con.execute(sql, (level, int(ix[0]), int(ix[1]), int(iy[0]), int(iy[1]))))
 
 
 def _read(cur: sqlite3.Cursor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from gridwatch.layers import LAYERS
 from gridwatch.mapview import Viewport
@@ -162,11 +163,13 @@ def _density(parts) -> np.ndarray:
     return np.frombuffer(bytes(img.constBits()), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4).copy()
 
 
+@pytest.mark.parametrize("indexed_points", [100_000, 0])  # windows read through the index, and scanned
 def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_what_the_whole_level_draws(
-        qapp, sample_copy):
-    from gridwatch.mapview import squares
+        qapp, sample_copy, monkeypatch, indexed_points):
+    from gridwatch.mapview import stored
     from gridwatch.storage import density
 
+    monkeypatch.setattr(stored, "INDEXED_POINTS", indexed_points)
     project = Project.open(sample_copy)
     store, whole_store = DensityStore(sample_copy), DensityStore(sample_copy)
     lazy = DeferredPointLayer.open(project, "fire_point", store)
@@ -181,7 +184,8 @@ def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_
 
     drawn = _density(render_points(lazy, vp, style, None, force_density=True))
     assert np.array_equal(drawn, _density(render_points(whole_lazy, vp, style, None, force_density=True)))
-    assert drawn[..., 3].any()
+    # drawn from the window's squares (not from the view's points, as where squares hold one point each)
+    assert store.bins_for(3 * vp.res, vp.extent).density(vp.affine(), 160, 120, True) is not None
     reads = [rows for what, rows, _ in store.reads if what == "squares"]
     # the coarsest level (to know the map's extent), then the view's window of the finest: a part of it
     assert len(reads) == 2 and 0 < reads[1] < len(whole.count) / 2
@@ -190,6 +194,7 @@ def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_
     near = vp.pan(32, 24)
     assert np.array_equal(_density(render_points(lazy, near, style, None, force_density=True)),
                           _density(render_points(whole_lazy, near, style, None, force_density=True)))
+    assert store.bins_for(3 * near.res, near.extent).density(near.affine(), 160, 120, True) is not None
     assert len([1 for what, _, _ in store.reads if what == "squares"]) == 2
     # Off to the map's farthest fire point: that part is read, and drawn as the whole level draws it.
     fx, fy = whole.xy[np.argmax(np.hypot(whole.xy[:, 0] - x0, whole.xy[:, 1] - y0))]
@@ -211,4 +216,32 @@ def test_a_zoomed_view_reads_the_finest_counts_of_its_part_of_the_map_and_draws_
     extent = (whole.xy[:, 0].min(), whole.xy[:, 1].min(), whole.xy[:, 0].max(), whole.xy[:, 1].max())
     assert store.bins(1, extent) is store.bins(1, vp.extent) is store.bins(1)
     assert len(store.bins(1).count) == len(whole.count)
-    assert squares.WINDOW_SHARE <= 0.5  # a window is never most of the map
+
+
+def test_a_view_off_the_map_or_with_few_points_reads_no_finest_counts(qapp, sample_copy):
+    from gridwatch.storage import density
+
+    project = Project.open(sample_copy)
+    store = DensityStore(sample_copy)
+    lazy = DeferredPointLayer.open(project, "fire_point", store)
+    style = LAYERS["fire_point"].style
+    coarse = store.bins(3)
+    east = float(coarse.xy[:, 0].max()) + 0.5  # half a degree east of the last fire point
+    y0 = float(np.median(coarse.xy[:, 1]))
+    res = 0.9 * density.LEVEL_CELLS[1] / 3
+    off = Viewport.for_bounds((east - 80 * res, y0 - 60 * res, east + 80 * res, y0 + 60 * res), 160, 120)
+    # Off the map, margin and all: nothing is read, also after a small pan (it used to scan the table each time).
+    for view in (off, off.pan(3, 2), off.pan(-20, 15)):
+        assert render_points(lazy, view, style, None, force_density=True) == []
+    assert [what for what, _, _ in store.reads if what == "squares"] == ["squares"]  # the coarsest level only
+
+    # Zoomed in where a few points are: drawn from the view's points; the finest counts are not read.
+    fine = DensityStore(sample_copy).bins(1)
+    x0, y1 = float(np.median(fine.xy[:, 0])), float(np.median(fine.xy[:, 1]))
+    close = Viewport.for_bounds((x0 - 0.01, y1 - 0.006, x0 + 0.01, y1 + 0.006), 1366, 768)
+    views_before = [what for what, _, _ in store.reads].count("view")
+    parts = render_points(lazy, close, style, None)
+    whole = read_point_layer(project, "fire_point")
+    assert parts and pixels(parts) == pixels(render_points(whole, close, style, None))
+    assert [what for what, _, _ in store.reads if what == "squares"] == ["squares"]
+    assert [what for what, _, _ in store.reads].count("view") == views_before + 1

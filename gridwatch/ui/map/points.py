@@ -82,13 +82,15 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
     if drawn is not None:
         cats, xy = drawn  # the period's points: numbers only (no data frame on the way to the first paint)
     else:
-        if force_density is not False:
-            image = _bins_image(store.bins_for(3 * vp.res, vp.extent), vp, force_density)
-            if image is not None:
-                return image
         pad = 6 * vp.res / vp.kx
         minx, miny, maxx, maxy = vp.extent
         view = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+        # A density raster needs more points in view than DENSITY_THRESHOLD (unless forced): at most those of
+        # the coarsest squares the view touches, known without reading the finer counts.
+        if force_density or (force_density is None and store.in_view(view) > DENSITY_THRESHOLD):
+            image = _bins_image(store.bins_for(3 * vp.res, vp.extent), vp, force_density)
+            if image is not None:
+                return image
         if store.in_view(view) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
             return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv]), view), vp, True) or []
         frame, xy = store.view_points(view)
