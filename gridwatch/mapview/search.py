@@ -95,15 +95,38 @@ def is_pinyin_query(text: str) -> bool:
 def matches_text(name: str, query: str) -> bool:
     """Whether ``query`` finds ``name``: a part of it, or of its pinyin initials or full pinyin."""
     q = query.strip().lower()
-    if not q:
+    if not q or q in name.lower():
         return True
-    if q in name.lower():
-        return True
-    if is_pinyin_query(q):
-        initials, full = pinyin_keys(name)
-        q = q.replace(" ", "")
-        return q in initials or full.startswith(q) or (len(q) >= FULL_PINYIN_MIN and q in full)
-    return False
+    return is_pinyin_query(q) and _pinyin_finds(q.replace(" ", ""), *pinyin_keys(name))
+
+
+def _pinyin_finds(q: str, initials: str, full: str) -> bool:
+    """Whether pinyin query ``q`` (no spaces) finds a name by its pinyin initials or full pinyin."""
+    return q in initials or full.startswith(q) or (len(q) >= FULL_PINYIN_MIN and q in full)
+
+
+class TextMatcher:
+    """:func:`matches_text` over many names asked again and again (a list filtered as the user types): each
+    name lowered once, and put in pinyin once, when a query first needs it."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.lower = [n.lower() for n in names]
+        self._keys: Optional[list[tuple[str, str]]] = None
+
+    def found(self, query: str) -> list[bool]:
+        """For every name, whether ``query`` finds it: a part of it, or of its pinyin initials or full pinyin."""
+        q = query.strip().lower()
+        if not q:
+            return [True] * len(self.names)
+        hits = [q in low for low in self.lower]
+        if is_pinyin_query(q):
+            if self._keys is None:  # each different name once (a list's roles and townships repeat)
+                keys = {n: pinyin_keys(n) for n in set(self.names)}
+                self._keys = [keys[n] for n in self.names]
+            q = q.replace(" ", "")
+            hits = [hit or _pinyin_finds(q, initials, full) for hit, (initials, full) in zip(hits, self._keys)]
+        return hits
 
 
 class SearchIndex:

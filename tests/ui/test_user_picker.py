@@ -148,3 +148,53 @@ def test_the_assign_dialog_tells_two_people_of_one_name_apart(fresh, qtbot):
     assert others and not any("phone ends in" in t for t in others)  # unique names stay short
     assert any(f"({ROLE_TITLES['inspector'][1]}, " in t for t in others)  # with role and township
     w._assign_dialog.close()
+
+
+def test_thousands_of_people_filter_as_each_text_is_matched(qapp, tmp_path, realdata):
+    """A city's list (thousands of people, real township names): the filter shows exactly the people one of
+    whose texts the query finds, whatever was typed before, and choosing a person picks that person."""
+    import numpy as np
+    import pandas as pd
+    from PySide6.QtCore import QSettings
+
+    from gridwatch.mapview.search import pinyin_keys
+    from gridwatch.ui.data.user_picker import UserPicker
+
+    def finds(text: str, query: str) -> bool:  # the rule, restated: a part of the text or of its pinyin
+        q = query.strip().lower()
+        if q in text.lower():
+            return True
+        if not (q.isascii() and q.replace(" ", "").isalnum() and any(c.isalpha() for c in q)):
+            return False
+        initials, full = pinyin_keys(text)
+        q = q.replace(" ", "")
+        return q in initials or full.startswith(q) or (len(q) >= 4 and q in full)
+
+    towns = pd.read_csv(realdata / "china" / "streets_township_names_2023.csv", dtype=str).head(300)
+    rng = np.random.default_rng(7)
+    surnames, given = list("张王李赵刘陈杨黄吴周徐孙马朱胡郭何高林罗"), list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰")
+    n = 3000
+    people = pd.DataFrame({
+        "uuid": [f"p{i:05d}" for i in range(n)],
+        "name": ["".join(rng.choice(surnames, 1)) + "".join(rng.choice(given, rng.integers(1, 3))) for _ in range(n)],
+        "role": rng.choice(["inspector", "supervisor", "admin"], n, p=[0.9, 0.08, 0.02]),
+        "township_code": rng.choice(towns["code"].to_numpy(), n),
+        "phone": [f"13{rng.integers(0, 10**9):09d}" for _ in range(n)],
+        "active": 1,
+    })
+    picker = UserPicker(people, dict(zip(towns["code"], towns["name"])),
+                        QSettings(str(tmp_path / "pins.ini"), QSettings.Format.IniFormat), first_start=True)
+    table = picker.table
+    texts = [[table.item(r, c).text() for c in range(4)] for r in range(table.rowCount())]
+    assert len(texts) == n and all(row[2] for row in texts)  # every township named
+    for query in ["zh", "张", "街道", "jd", "zhangwei", "13", "5", "supervisor", "", "z w", "xyzq"]:
+        picker.filter.setText(query)
+        shown = [r for r in range(n) if not table.isRowHidden(r)]
+        expected = [r for r, row in enumerate(texts) if not query or any(w and finds(w, query) for w in row)]
+        assert shown == expected, query
+        if query in ("", "zh"):
+            assert len(shown) > 10
+    picker.filter.setText("")
+    last = picker.people.iloc[-1]
+    assert picker.select_uuid(str(last["uuid"])) and picker.selected()["uuid"] == last["uuid"]
+    assert not picker.select_uuid("nobody")
