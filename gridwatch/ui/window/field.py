@@ -84,8 +84,11 @@ class WindowField:
         combo.clear()
         combo.addItem(translate("FieldPanel", "Everybody"), "")
         if len(self.inspectors):
-            for row in self.inspectors.sort_values("name").itertuples():
-                combo.addItem(str(row.name), str(row.uuid))
+            # the names in one call, then their uuids (a city's 21,777 people: 0.5 s added one by one)
+            people = self.inspectors.sort_values("name")
+            combo.addItems([str(n) for n in people["name"].tolist()])
+            for i, uuid in enumerate(people["uuid"].tolist(), start=1):
+                combo.setItemData(i, str(uuid))
         actor = self.workflow.actor
         if actor is not None:
             combo.setCurrentIndex(max(0, combo.findData(actor.uuid)))
