@@ -1885,7 +1885,7 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/map/field_panel.py" line="155" />
-            <location filename="../../gridwatch/ui/window/field.py" line="100" />
+            <location filename="../../gridwatch/ui/window/field.py" line="103" />
             <source>No basemap</source>
             <translation>无底图</translation>
         </message>
@@ -2016,155 +2016,155 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/window/field.py" line="85" />
-            <location filename="../../gridwatch/ui/window/field.py" line="513" />
+            <location filename="../../gridwatch/ui/window/field.py" line="516" />
             <source>Everybody</source>
             <translation>全部人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="141" />
+            <location filename="../../gridwatch/ui/window/field.py" line="144" />
             <source>OpenStreetMap roads, rivers, water and settlements, cut to the district (© OpenStreetMap contributors)</source>
             <translation>OpenStreetMap 道路、河流、水面和居民点，已裁切到本区（© OpenStreetMap 贡献者）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="144" />
+            <location filename="../../gridwatch/ui/window/field.py" line="147" />
             <source>GCJ-02 web tiles, shifted into place by GridWatch</source>
             <translation>GCJ-02 网络瓦片，已由 GridWatch 纠偏到正确位置</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="145" />
+            <location filename="../../gridwatch/ui/window/field.py" line="148" />
             <source>Raster tiles (Web Mercator, WGS 84 = CGCS2000), drawn in the map's view</source>
             <translation>栅格瓦片（Web 墨卡托，WGS 84 与 CGCS2000 一致），按地图视图重投影显示</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="151" />
+            <location filename="../../gridwatch/ui/window/field.py" line="154" />
             <source>Add basemap</source>
             <translation>添加底图</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="151" />
+            <location filename="../../gridwatch/ui/window/field.py" line="154" />
             <source>Basemaps (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</source>
             <translation>底图 (*.mbtiles *.gpkg *.pmtiles *.pbf *.osm)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="158" />
+            <location filename="../../gridwatch/ui/window/field.py" line="161" />
             <source>Adding the basemap…</source>
             <translation>正在添加底图…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="172" />
+            <location filename="../../gridwatch/ui/window/field.py" line="175" />
             <source>NMEA log</source>
             <translation>NMEA 记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="172" />
+            <location filename="../../gridwatch/ui/window/field.py" line="175" />
             <source>NMEA logs (*.nmea *.nma *.log *.txt);;All files (*)</source>
             <translation>NMEA 记录 (*.nmea *.nma *.log *.txt);;所有文件 (*)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="179" />
+            <location filename="../../gridwatch/ui/window/field.py" line="182" />
             <source>GPS receiver</source>
             <translation>GPS 接收机</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="180" />
+            <location filename="../../gridwatch/ui/window/field.py" line="183" />
             <source>Serial port (e.g. /dev/ttyUSB0 or COM3):</source>
             <translation>串口（如 /dev/ttyUSB0 或 COM3）：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="231" />
+            <location filename="../../gridwatch/ui/window/field.py" line="234" />
             <source>No position yet</source>
             <translation>尚未定位</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="255" />
+            <location filename="../../gridwatch/ui/window/field.py" line="258" />
             <source>in cell %1</source>
             <translation>位于网格 %1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="256" />
+            <location filename="../../gridwatch/ui/window/field.py" line="259" />
             <source>outside the grid</source>
             <translation>不在网格内</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="291" />
+            <location filename="../../gridwatch/ui/window/field.py" line="294" />
             <source>Not recording: a track is recorded while a task of yours is in progress and the GPS is on</source>
             <translation>未记录轨迹：本人有任务在检查中且 GPS 开启时自动记录</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="294" />
+            <location filename="../../gridwatch/ui/window/field.py" line="297" />
             <source>Recording the track of task %1: %2 points</source>
             <translation>正在记录任务 %1 的轨迹：%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="366" />
+            <location filename="../../gridwatch/ui/window/field.py" line="369" />
             <source>%1 tracks, %2 points</source>
             <translation>%1 条轨迹，%2 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="367" />
+            <location filename="../../gridwatch/ui/window/field.py" line="370" />
             <source>No track on that day</source>
             <translation>当天没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="392" />
+            <location filename="../../gridwatch/ui/window/field.py" line="395" />
             <source>%1 inspections, %2 with no track near their cell</source>
             <translation>%1 次检查，其中 %2 次网格附近没有轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="405" />
-            <location filename="../../gridwatch/ui/window/field.py" line="426" />
+            <location filename="../../gridwatch/ui/window/field.py" line="408" />
+            <location filename="../../gridwatch/ui/window/field.py" line="429" />
             <source>Import track</source>
             <translation>导入轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="405" />
+            <location filename="../../gridwatch/ui/window/field.py" line="408" />
             <source>Tracks (*.gpx *.kml *.kmz *.nmea *.log)</source>
             <translation>轨迹 (*.gpx *.kml *.kmz *.nmea *.log)</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="420" />
+            <location filename="../../gridwatch/ui/window/field.py" line="423" />
             <source>Imported %1 points</source>
             <translation>已导入 %1 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="467" />
-            <location filename="../../gridwatch/ui/window/field.py" line="474" />
-            <location filename="../../gridwatch/ui/window/field.py" line="479" />
+            <location filename="../../gridwatch/ui/window/field.py" line="470" />
+            <location filename="../../gridwatch/ui/window/field.py" line="477" />
+            <location filename="../../gridwatch/ui/window/field.py" line="482" />
             <source>Remove track</source>
             <translation>删除轨迹</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="467" />
+            <location filename="../../gridwatch/ui/window/field.py" line="470" />
             <source>No track of the chosen person and day that you may remove (you may remove your own tracks; supervisors any)</source>
             <translation>所选人员和日期没有您可以删除的轨迹（您可删除自己的轨迹；督查员可删除任何人的）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="475" />
+            <location filename="../../gridwatch/ui/window/field.py" line="478" />
             <source>Remove this track?</source>
             <translation>删除这条轨迹？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="480" />
+            <location filename="../../gridwatch/ui/window/field.py" line="483" />
             <source>Track to remove:</source>
             <translation>要删除的轨迹：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="484" />
+            <location filename="../../gridwatch/ui/window/field.py" line="487" />
             <source>Removing the track…</source>
             <translation>正在删除轨迹…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="493" />
+            <location filename="../../gridwatch/ui/window/field.py" line="496" />
             <source>%1, %2–%3, %4 points (%5)</source>
             <translation>%1，%2–%3，%4 个点（%5）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="505" />
+            <location filename="../../gridwatch/ui/window/field.py" line="508" />
             <source>Track removed: %1 points</source>
             <translation>已删除轨迹：%1 个点</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/field.py" line="506" />
+            <location filename="../../gridwatch/ui/window/field.py" line="509" />
             <source>Track restored: %1 points</source>
             <translation>已恢复轨迹：%1 个点</translation>
         </message>
@@ -5141,12 +5141,12 @@ Overwritten: %2</source>
             <translation>正在打开 %s…</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="464" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="465" />
             <source>Upgrade project?</source>
             <translation>升级项目？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="465" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="466" />
             <source>This project was made by an older GridWatch. Upgrade it to open it? A backup copy is saved beside it first.</source>
             <translation>该项目由旧版 GridWatch 创建。是否升级后打开？升级前会在同一文件夹保存备份。</translation>
         </message>
@@ -5172,37 +5172,37 @@ Overwritten: %2</source>
         </message>
         <message>
             <location filename="../../gridwatch/ui/app.py" line="60" />
-            <location filename="../../gridwatch/ui/window/main_window.py" line="478" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="479" />
             <source>Cannot open project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="479" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="480" />
             <source>GridWatch could not open this project.</source>
             <translation>GridWatch 无法打开此项目。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="506" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="507" />
             <source>CGCS2000  %1°E  %2°N</source>
             <translation>CGCS2000  东经 %1°  北纬 %2°</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="512" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="513" />
             <source>Scale 1:%1</source>
             <translation>比例尺 1:%1</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="516" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="517" />
             <source>User: %s</source>
             <translation>用户：%s</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/window/main_window.py" line="516" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="517" />
             <source>No user chosen</source>
             <translation>未选择用户</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../gridwatch/ui/window/main_window.py" line="521" />
+            <location filename="../../gridwatch/ui/window/main_window.py" line="522" />
             <source>%n cell(s) selected</source>
             <translation>
                 <numerusform>已选 %n 个网格</numerusform>
@@ -6545,108 +6545,108 @@ Overwritten: %2</source>
     <context>
         <name>UserPicker</name>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="121" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
             <source>Who is working on this laptop?</source>
             <translation>谁在使用这台电脑？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="123" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
             <source>Welcome. Choose yourself in the list: your tasks, what you may do and the change history follow from it. You can change it later in Settings &gt; Current user.</source>
             <translation>欢迎使用。请在列表中选择您本人：您的任务、可做的操作和修改记录都以此为准。以后可在“设置 &gt; 当前用户”中更改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
             <source>Choose who is working on this laptop.</source>
             <translation>请选择使用这台电脑的人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="128" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="134" />
             <source>Find: name, pinyin initials, township or phone digits</source>
             <translation>查找：姓名、拼音首字母、乡镇或电话号码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="136" />
             <source>Phone ends in</source>
             <translation>电话尾号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="131" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="137" />
             <source>PIN:</source>
             <translation>个人密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="132" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="138" />
             <source>This person protected their choice with a PIN</source>
             <translation>此人设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="139" />
             <source>Set a new PIN:</source>
             <translation>设置新密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="134" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="140" />
             <source>4 to 8 digits (optional)</source>
             <translation>4 至 8 位数字（可不设）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="141" />
             <source>Remove PIN</source>
             <translation>取消密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="136" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="142" />
             <source>Remove the selected person's PIN on this laptop (asks for it first)</source>
             <translation>取消所选人员在本机的个人密码（需先输入密码）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="137" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="143" />
             <source>A PIN is kept on this laptop only, hashed. It guards against choosing the wrong person by a slip; it is not a password and does not protect the data.</source>
             <translation>个人密码只以散列形式保存在本机，用于防止误选他人；它不是登录密码，也不能保护数据。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="139" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="145" />
             <source>Work as this person</source>
             <translation>以此人身份工作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="162" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="182" />
             <source>Protected by a PIN on this laptop</source>
             <translation>在本机设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="200" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="239" />
             <source>Type the person's PIN first.</source>
             <translation>请先输入此人的个人密码。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="222" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="261" />
             <source>Choose a person first</source>
             <translation>请先选择人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="224" />
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="250" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="263" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="289" />
             <source>A PIN is 4 to 8 digits</source>
             <translation>个人密码为 4 至 8 位数字</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="244" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="283" />
             <source>Wrong PIN for %s.</source>
             <translation>%s 的个人密码不正确。</translation>
         </message>
