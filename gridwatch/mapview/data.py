@@ -462,7 +462,7 @@ def update_values(data: LayerData, column: str, values_by_uuid: dict[str, object
 
     Returns how many features changed.  Cheap: one vectorised lookup, no reload of the layer.  A layer
     drawn from the file (a deferred fire-point layer whose points are not read) updates what it read of them
-    (see :meth:`~gridwatch.mapview.stored.DeferredPointLayer.update_values`); its views are read anew.
+    (see :meth:`~gridwatch.mapview.deferred.DeferredPointLayer.update_values`); its views are read anew.
     """
     if not getattr(data, "loaded", True):
         return data.update_values(column, values_by_uuid)  # type: ignore[attr-defined]
@@ -520,7 +520,7 @@ def load_map(
     point_names = [n for n, s in LAYERS.items() if s.geometry_type == "Point"]
 
     def read_points() -> dict[str, LayerData]:
-        from .stored import deferred_layer
+        from .deferred import deferred_layer
 
         out: dict[str, LayerData] = {}
         for name in point_names:

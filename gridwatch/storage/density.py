@@ -128,11 +128,10 @@ _READ_FINEST = 'SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE leve
 #: A window of a level (the squares a view shows): scanned too.  Through the index each square found is a lookup
 #: of its row: the 10x city's finest squares in a quarter of its extent, 0.78 million, took 3.0 s through the
 #: index and 1.1 s scanned.
-_READ_WINDOW = ('SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED WHERE level = ? AND ix BETWEEN ? AND ? "
-                "AND iy BETWEEN ? AND ?")
+_WINDOW = " WHERE level = ? AND ix BETWEEN ? AND ? AND iy BETWEEN ? AND ?"
+_READ_WINDOW = 'SELECT ix, iy, "count" FROM ' + TABLE + " NOT INDEXED" + _WINDOW
 #: A window of few squares, through the index (scanning the city's table takes 0.6 s whatever it finds).
-_READ_WINDOW_INDEXED = ('SELECT ix, iy, "count" FROM ' + TABLE + " WHERE level = ? AND ix BETWEEN ? AND ? "
-                        "AND iy BETWEEN ? AND ?")
+_READ_WINDOW_INDEXED = 'SELECT ix, iy, "count" FROM ' + TABLE + _WINDOW
 _TOTAL = 'SELECT COALESCE(SUM("count"), 0) FROM ' + TABLE + " WHERE level = ?"
 
 

@@ -6545,108 +6545,108 @@ Overwritten: %2</source>
     <context>
         <name>UserPicker</name>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="127" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="122" />
             <source>Who is working on this laptop?</source>
             <translation>谁在使用这台电脑？</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="124" />
             <source>Welcome. Choose yourself in the list: your tasks, what you may do and the change history follow from it. You can change it later in Settings &gt; Current user.</source>
             <translation>欢迎使用。请在列表中选择您本人：您的任务、可做的操作和修改记录都以此为准。以后可在“设置 &gt; 当前用户”中更改。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="128" />
             <source>Choose who is working on this laptop.</source>
             <translation>请选择使用这台电脑的人员。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="134" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="129" />
             <source>Find: name, pinyin initials, township or phone digits</source>
             <translation>查找：姓名、拼音首字母、乡镇或电话号码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
             <source>Role</source>
             <translation>角色</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="130" />
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="136" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="131" />
             <source>Phone ends in</source>
             <translation>电话尾号</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="137" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="132" />
             <source>PIN:</source>
             <translation>个人密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="138" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="133" />
             <source>This person protected their choice with a PIN</source>
             <translation>此人设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="139" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="134" />
             <source>Set a new PIN:</source>
             <translation>设置新密码：</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="140" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="135" />
             <source>4 to 8 digits (optional)</source>
             <translation>4 至 8 位数字（可不设）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="141" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="136" />
             <source>Remove PIN</source>
             <translation>取消密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="142" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="137" />
             <source>Remove the selected person's PIN on this laptop (asks for it first)</source>
             <translation>取消所选人员在本机的个人密码（需先输入密码）</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="143" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="138" />
             <source>A PIN is kept on this laptop only, hashed. It guards against choosing the wrong person by a slip; it is not a password and does not protect the data.</source>
             <translation>个人密码只以散列形式保存在本机，用于防止误选他人；它不是登录密码，也不能保护数据。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="145" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="140" />
             <source>Work as this person</source>
             <translation>以此人身份工作</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="182" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="177" />
             <source>Protected by a PIN on this laptop</source>
             <translation>在本机设置了个人密码</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="239" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="234" />
             <source>Type the person's PIN first.</source>
             <translation>请先输入此人的个人密码。</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="261" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="256" />
             <source>Choose a person first</source>
             <translation>请先选择人员</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="263" />
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="289" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="258" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="284" />
             <source>A PIN is 4 to 8 digits</source>
             <translation>个人密码为 4 至 8 位数字</translation>
         </message>
         <message>
-            <location filename="../../gridwatch/ui/data/user_picker.py" line="283" />
+            <location filename="../../gridwatch/ui/data/user_picker.py" line="278" />
             <source>Wrong PIN for %s.</source>
             <translation>%s 的个人密码不正确。</translation>
         </message>

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gridwatch.app.periods import Period
-from gridwatch.mapview.stored import DeferredPointLayer
+from gridwatch.mapview.deferred import DeferredPointLayer
 from gridwatch.times import BEIJING
 from gridwatch.ui.texts import table_header, value_title
 

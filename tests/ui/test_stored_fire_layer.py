@@ -12,7 +12,8 @@ import pytest
 from gridwatch.layers import LAYERS
 from gridwatch.mapview import Viewport
 from gridwatch.mapview.data import read_point_layer, set_filter
-from gridwatch.mapview.stored import DeferredPointLayer, DensityStore
+from gridwatch.mapview.deferred import DeferredPointLayer
+from gridwatch.mapview.stored import DensityStore
 from gridwatch.storage import Project
 from gridwatch.times import in_window
 from gridwatch.ui.map.render import render_points

@@ -46,11 +46,6 @@ def pin_key(uuid: str) -> str:
     return f"pins/{uuid}"
 
 
-def _item(text: str) -> QTableWidgetItem:
-    """A cell (read-only: the table edits nothing, see ``record_table``)."""
-    return QTableWidgetItem(text)
-
-
 def _text(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
@@ -165,12 +160,12 @@ class UserPicker(QDialog):
         self._phones = [phone_tail(v) for v in self._column("phone")]
         self.table.setRowCount(len(self._uuids))
         for r, (uuid, name, phone) in enumerate(zip(self._uuids, self._names, self._phones)):
-            first = _item(name)
+            first = QTableWidgetItem(name)  # read-only: the table edits nothing (record_table)
             first.setData(UUID_ROLE, uuid)
             self.table.setItem(r, 0, first)
-            self.table.setItem(r, 1, _item(""))
-            self.table.setItem(r, 2, _item(""))
-            self.table.setItem(r, 3, _item(phone))
+            self.table.setItem(r, 1, QTableWidgetItem(""))
+            self.table.setItem(r, 2, QTableWidgetItem(""))
+            self.table.setItem(r, 3, QTableWidgetItem(phone))
         self._hidden = [False] * len(self._uuids)
         self._matchers: list[TextMatcher] = []
 

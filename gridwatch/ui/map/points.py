@@ -15,8 +15,9 @@ from ...layers import palette
 from ...layers.base import Style
 from ...mapview.clusters import CLUSTER_FROM_SCALE, CLUSTER_MIN_POINTS, Clusters, cluster_points, cluster_radius
 from ...mapview.data import LayerData, categories_of
+from ...mapview.deferred import DeferredPointLayer
 from ...mapview.raster import DensityBins, density_image, splat_markers
-from ...mapview.stored import VIEW_POINTS_MAX, DeferredPointLayer
+from ...mapview.stored import VIEW_POINTS_MAX
 from ...mapview.viewport import Viewport
 from ...tasks import CancelToken
 from .images import LayerImage, Part, image_from_array, new_image, painting, qcolor
@@ -85,13 +86,14 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
         pad = 6 * vp.res / vp.kx
         minx, miny, maxx, maxy = vp.extent
         view = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-        # A density raster needs more points in view than DENSITY_THRESHOLD (unless forced): at most those of
-        # the coarsest squares the view touches, known without reading the finer counts.
-        if force_density or (force_density is None and store.in_view(view) > DENSITY_THRESHOLD):
+        # At most the points of the coarsest squares the view touches, known without reading the finer counts:
+        # a density raster needs more than DENSITY_THRESHOLD of them (unless forced).
+        near = None if force_density else store.in_view(view)
+        if near is None or (force_density is None and near > DENSITY_THRESHOLD):
             image = _bins_image(store.bins_for(3 * vp.res, vp.extent), vp, force_density)
             if image is not None:
                 return image
-        if store.in_view(view) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
+        if (store.in_view(view) if near is None else near) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
             return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv]), view), vp, True) or []
         frame, xy = store.view_points(view)
         _, cats = categories_of(layer.spec, frame)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QToolBar
 from ...app.periods import Period, finding_ends
 from ...errors import GridWatchError
 from ...mapview.data import set_filter
-from ...mapview.stored import DeferredPointLayer
+from ...mapview.deferred import DeferredPointLayer
 from ...times import Window, in_window, overlaps, utc_series
 from ..jobs import Job, queue, run_job
 from ..map.timebar import TimeBar
