@@ -94,7 +94,8 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
             if image is not None:
                 return image
         if (store.in_view(view) if near is None else near) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
-            return _bins_image(store.bins(min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv]), view), vp, True) or []
+            finest = min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])
+            return _bins_image(store.bins(finest, view), vp, True) or []
         frame, xy = store.view_points(view)
         _, cats = categories_of(layer.spec, frame)
     if cancel is not None:
