@@ -93,7 +93,8 @@ def render_stored_points(layer: DeferredPointLayer, vp: Viewport, style: Style, 
             image = _bins_image(store.bins_for(3 * vp.res, vp.extent), vp, force_density)
             if image is not None:
                 return image
-        if (store.in_view(view) if near is None else near) > VIEW_POINTS_MAX:  # too many to read for one view: the finest counts
+        # too many to read for one view: the finest counts
+        if (store.in_view(view) if near is None else near) > VIEW_POINTS_MAX:
             finest = min(LEVEL_CELLS, key=lambda lv: LEVEL_CELLS[lv])
             return _bins_image(store.bins(finest, view), vp, True) or []
         frame, xy = store.view_points(view)
